@@ -1,0 +1,216 @@
+// resolveConfig(): the one pipeline from file + CLI flags to a read-only ResolvedConfig.
+// Every problem is collected with its path and reported together in one ConfigError.
+import path from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput } from './schema.js';
+import { parseDuration, parseSize } from './units.js';
+
+export interface Limits {
+  readonly memoryBytes?: number;
+  readonly cpus?: number;
+  readonly pids?: number;
+  readonly timeoutMs?: number;
+}
+
+export type NetworkMode = 'none' | 'host';
+
+export interface ResolvedJob {
+  readonly name: string;
+  readonly image: string;
+  /** argv; a `run:` string becomes `/bin/sh -c STRING`. */
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly network: NetworkMode;
+  readonly junit: readonly string[];
+  readonly artifacts: readonly string[];
+  readonly needs: readonly string[];
+  readonly retries: number;
+  readonly limits: Limits;
+}
+
+export interface ResolvedConfig {
+  /** The file the config came from. */
+  readonly source: string;
+  /** The checkout the jobs run in: the config file's directory. */
+  readonly projectDir: string;
+  readonly jobs: readonly ResolvedJob[];
+}
+
+/** Limit overrides from the command line, as typed (`--memory 512m`). */
+export interface LimitFlags {
+  memory?: string | number | undefined;
+  cpus?: string | number | undefined;
+  pids?: string | number | undefined;
+  timeout?: string | number | undefined;
+}
+
+export interface ResolveInput {
+  raw: unknown;
+  source: string;
+  flags?: LimitFlags;
+  /** Job names asked for on the command line; empty means all. */
+  selected?: readonly string[];
+  /** The checkout; default: the config file's directory. */
+  projectDir?: string;
+}
+
+export function resolveConfig(input: ResolveInput): ResolvedConfig {
+  const problems: string[] = [];
+  const parsed = configSchema.safeParse(input.raw ?? {});
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map(formatIssue));
+    throw new ConfigError(problems, { source: input.source, hint: 'See the configuration reference in README.md.' });
+  }
+  const config = parsed.data;
+  const flagLimits = readFlagLimits(input.flags ?? {}, problems);
+  const defaults: DefaultsInput = { ...config.defaults };
+  const jobs: ResolvedJob[] = [];
+  for (const [name, job] of Object.entries(config.jobs)) {
+    checkJob(name, job, config, problems);
+    jobs.push(resolveJob(name, job, defaults, flagLimits));
+  }
+  checkNeeds(jobs, problems);
+  for (const name of input.selected ?? []) {
+    if (!jobs.some((job) => job.name === name)) {
+      problems.push(`unknown job "${name}": the config defines ${jobs.map((job) => `"${job.name}"`).join(', ')}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
+  return Object.freeze({ source: input.source, projectDir: input.projectDir ?? path.dirname(input.source), jobs: Object.freeze(jobs) });
+}
+
+function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
+  const defaultLimits = { ...limitsOf(defaults), ...flagLimits };
+  return Object.freeze({
+    name,
+    image: job.image ?? defaults.image ?? 'host',
+    command: Object.freeze(typeof job.run === 'string' ? ['/bin/sh', '-c', job.run] : [...job.run]),
+    env: Object.freeze(env),
+    network: job.network ?? defaults.network ?? 'none',
+    junit: Object.freeze(asList(job.junit)),
+    artifacts: Object.freeze(asList(job.artifacts)),
+    needs: Object.freeze([...(job.needs ?? [])]),
+    retries: job.retries ?? defaults.retries ?? 0,
+    limits: Object.freeze({ ...defaultLimits, ...limitsOf(job) }),
+  });
+}
+
+function limitsOf(source: { memory?: string | number | undefined; cpus?: string | number | undefined; pids?: number | undefined; timeout?: string | number | undefined }): Limits {
+  const limits: { memoryBytes?: number; cpus?: number; pids?: number; timeoutMs?: number } = {};
+  if (source.memory !== undefined) limits.memoryBytes = parseSize(source.memory)!;
+  if (source.cpus !== undefined) limits.cpus = Number(source.cpus);
+  if (source.pids !== undefined) limits.pids = source.pids;
+  if (source.timeout !== undefined) limits.timeoutMs = parseDuration(source.timeout)!;
+  return limits;
+}
+
+function readFlagLimits(flags: LimitFlags, problems: string[]): Limits {
+  const limits: { memoryBytes?: number; cpus?: number; pids?: number; timeoutMs?: number } = {};
+  if (flags.memory !== undefined) {
+    const bytes = parseSize(flags.memory);
+    if (bytes === undefined) problems.push(`--memory: expected a size like 512m or 2g, got ${JSON.stringify(flags.memory)}`);
+    else limits.memoryBytes = bytes;
+  }
+  if (flags.cpus !== undefined) {
+    const count = Number(flags.cpus);
+    if (!Number.isFinite(count) || count <= 0) problems.push(`--cpus: expected a number of CPUs like 2 or 0.5, got ${JSON.stringify(flags.cpus)}`);
+    else limits.cpus = count;
+  }
+  if (flags.pids !== undefined) {
+    const count = Number(flags.pids);
+    if (!Number.isSafeInteger(count) || count <= 0) problems.push(`--pids: expected a whole number of processes like 512, got ${JSON.stringify(flags.pids)}`);
+    else limits.pids = count;
+  }
+  if (flags.timeout !== undefined) {
+    const ms = parseDuration(flags.timeout);
+    if (ms === undefined) problems.push(`--timeout: expected a duration like 90s, 10m or 1h, got ${JSON.stringify(flags.timeout)}`);
+    else limits.timeoutMs = ms;
+  }
+  return limits;
+}
+
+/** What the schema accepts but this version cannot do yet: refused, never ignored. */
+function checkJob(name: string, job: JobInput, config: ConfigInput, problems: string[]): void {
+  const at = `jobs.${name}`;
+  if (!JOB_NAME.test(name)) {
+    problems.push(`${at}: a job name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  const image = job.image ?? config.defaults?.image ?? 'host';
+  if (image !== 'host') {
+    problems.push(`${at}.image: only "host" is available in this version; OCI and debian images are not implemented yet`);
+  }
+  if (job.setup !== undefined) problems.push(`${at}.setup: cached setup layers are not implemented yet in this version; put the step in \`run\` for now`);
+  if (job.caches !== undefined) problems.push(`${at}.caches: persistent caches are not implemented yet in this version`);
+  if (job.preset !== undefined) problems.push(`${at}.preset: presets are not implemented yet in this version`);
+}
+
+function checkNeeds(jobs: readonly ResolvedJob[], problems: string[]): void {
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  for (const job of jobs) {
+    for (const need of job.needs) {
+      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"`);
+      if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
+    }
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      problems.push(`jobs.${name}.needs: a cycle: ${cycle.join(' -> ')}`);
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const need of byName.get(name)?.needs ?? []) if (need !== name && byName.has(need)) visit(need, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const job of jobs) visit(job.name, []);
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : [...value];
+}
+
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = issue.path.length === 0 ? TOP_KEYS : issue.path[0] === 'defaults' ? DEFAULTS_KEYS : JOB_KEYS;
+    return issue.keys
+      .map((key) => {
+        const guess = closest(key, known);
+        return `${at}: unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
+      })
+      .join('\n  - ');
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${at}: missing`;
+  return `${at}: ${issue.message}`;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
