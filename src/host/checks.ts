@@ -1,0 +1,179 @@
+// What this host supports, each requirement with the exact fix. Used by `cubicle doctor`
+// and to explain why a sandbox could not be created (exit 3, never a bare errno).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CubicleError } from '../errors.js';
+import { hostImageOps } from '../image/host.js';
+import { cacheRoot } from '../run/rundir.js';
+import { helperPath } from '../sandbox/helper.js';
+import { runSandbox } from '../sandbox/spawn.js';
+
+export type CheckState = 'ok' | 'missing' | 'warn';
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly state: CheckState;
+  /** Whether cubicle cannot run jobs at all without it. */
+  readonly required: boolean;
+  readonly detail: string;
+  readonly fix: string | null;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'USER');
+  }
+}
+
+export function checkHelper(): CheckResult {
+  try {
+    const file = helperPath();
+    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail: file, fix: null };
+  } catch (error) {
+    return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };
+  }
+}
+
+/** Ubuntu 23.10+ forbids unprivileged user namespaces unless an AppArmor profile allows them. */
+export function appArmorRestrictsUserns(): boolean {
+  return readText('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1';
+}
+
+export function userNamespaceFix(): string {
+  if (appArmorRestrictsUserns()) {
+    return 'AppArmor forbids unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns=1). Allow them for cubicle alone with `sudo npx cubicle setup --user "$USER"`, which installs a profile for the helper, instead of turning the restriction off for the whole machine.';
+  }
+  if (readText('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
+    return 'Enable them: `sudo sysctl -w kernel.unprivileged_userns_clone=1` (and add it to /etc/sysctl.d/ to keep it).';
+  }
+  if (readText('/proc/sys/user/max_user_namespaces') === '0') {
+    return 'Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
+  }
+  return 'User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).';
+}
+
+async function probe(ops: Parameters<typeof runSandbox>[0]['ops']): Promise<string | null> {
+  try {
+    const { status, outputTail } = await runSandbox({ ops, command: ['true'], env: { PATH: '/usr/bin:/bin' }, cwd: '/', hostname: 'cubicle-doctor', shareNetwork: false });
+    if (status.exitCode === 0) return null;
+    return status.error?.message ?? (outputTail.trim() || `exited with ${status.exitCode}`);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export async function checkUserNamespaces(): Promise<CheckResult> {
+  const failure = await probe([...hostImageOps()]);
+  const base = { id: 'userns', title: 'unprivileged user namespaces', required: true };
+  if (failure === null) return { ...base, state: 'ok', detail: 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces starts', fix: null };
+  return { ...base, state: 'missing', detail: failure, fix: userNamespaceFix() };
+}
+
+export async function checkOverlay(): Promise<CheckResult> {
+  const base = { id: 'overlay', title: 'overlayfs in a user namespace', required: true };
+  const root = path.join(cacheRoot(), 'doctor');
+  fs.mkdirSync(root, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(root, 'probe-'));
+  try {
+    for (const sub of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub));
+    const failure = await probe([...hostImageOps(), { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' }]);
+    if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheRoot()}`, fix: null };
+    return {
+      ...base,
+      state: 'missing',
+      detail: failure,
+      fix: 'Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not itself be on overlayfs (inside Docker): set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs.',
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function subordinateRange(file: string, user: string, uid: number): { start: number; count: number } | undefined {
+  for (const line of (readText(file) ?? '').split('\n')) {
+    const [owner, start, count] = line.split(':');
+    if ((owner === user || owner === String(uid)) && Number(count) > 0) return { start: Number(start), count: Number(count) };
+  }
+  return undefined;
+}
+
+export function checkSubordinateIds(): CheckResult {
+  const base = { id: 'subuid', title: 'newuidmap and a subuid range', required: false };
+  const uid = process.getuid?.() ?? 0;
+  const user = userName();
+  if (uid === 0) return { ...base, state: 'ok', detail: 'running as root: every uid is mapped', fix: null };
+  const tools = ['/usr/bin/newuidmap', '/usr/bin/newgidmap'].filter((tool) => !fs.existsSync(tool));
+  const uidRange = subordinateRange('/etc/subuid', user, uid);
+  const gidRange = subordinateRange('/etc/subgid', user, uid);
+  if (tools.length === 0 && uidRange && gidRange) {
+    return { ...base, state: 'ok', detail: `${uidRange.count} uids from ${uidRange.start} are mapped inside each sandbox`, fix: null };
+  }
+  const fixes: string[] = [];
+  if (tools.length) fixes.push('sudo apt-get install uidmap');
+  if (!uidRange || !gidRange) fixes.push(`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`);
+  return {
+    ...base,
+    state: 'warn',
+    detail: `${tools.length ? `${tools.join(' and ')} missing` : `no range for ${user} in /etc/subuid and /etc/subgid`}: jobs see only uid 0 (you); files of other owners show as nobody`,
+    fix: fixes.join(' && '),
+  };
+}
+
+export type CgroupLayout = 'v2' | 'v1-hybrid' | 'v1' | 'none';
+
+export function cgroupLayout(): CgroupLayout {
+  const self = readText('/proc/self/cgroup') ?? '';
+  const lines = self.split('\n').filter(Boolean);
+  if (lines.length === 1 && lines[0]!.startsWith('0::')) return 'v2';
+  if (lines.some((line) => /^\d+:[^:]*\b(memory|cpu|pids)\b/.test(line))) return lines.some((line) => line.startsWith('0::')) ? 'v1-hybrid' : 'v1';
+  return 'none';
+}
+
+export function checkCgroups(): CheckResult {
+  const layout = cgroupLayout();
+  const base = { id: 'cgroups', title: 'cgroups for memory, cpus and pids limits', required: false };
+  const detail = { v2: 'cgroup v2', 'v1-hybrid': 'cgroup v1 hybrid (v1 controllers, an empty cgroup2)', v1: 'cgroup v1', none: 'no cgroup hierarchy' }[layout];
+  return {
+    ...base,
+    state: 'warn',
+    detail: `${detail}; this version of cubicle does not set memory, cpus or pids limits yet (timeouts work), so a config asking for them is refused unless run with --no-limits`,
+    fix: 'Use `timeout:` for now, or run with --no-limits to run such a config without those limits.',
+  };
+}
+
+export function checkSeccomp(): CheckResult {
+  const status = readText('/proc/self/status') ?? '';
+  const available = /^Seccomp:\s*\d/m.test(status);
+  return {
+    id: 'seccomp',
+    title: 'seccomp',
+    state: available ? 'ok' : 'warn',
+    required: false,
+    detail: available ? 'the kernel supports seccomp filters' : 'this kernel has no seccomp support',
+    fix: available ? null : 'Use a kernel built with CONFIG_SECCOMP_FILTER (every distribution kernel has it).',
+  };
+}
+
+export async function runChecks(): Promise<CheckResult[]> {
+  const helper = checkHelper();
+  const results: CheckResult[] = [helper];
+  if (helper.state === 'ok') {
+    const userns = await checkUserNamespaces();
+    results.push(userns);
+    if (userns.state === 'ok') results.push(await checkOverlay());
+  }
+  results.push(checkSubordinateIds(), checkCgroups(), checkSeccomp());
+  return results;
+}

@@ -1,0 +1,32 @@
+// `image: host`: the host's system directories, read-only. Zero download, the host's toolchain.
+import fs from 'node:fs';
+import type { MountOp } from '../sandbox/ops.js';
+
+/** What a job sees of the host. /opt holds runner toolchains (GitHub's hostedtoolcache). */
+const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+
+let cached: readonly MountOp[] | undefined;
+
+/** Read-only binds of the host's system dirs; merged-/usr symlinks (/bin -> usr/bin) stay symlinks. */
+export function hostImageOps(): readonly MountOp[] {
+  if (cached) return cached;
+  const ops: MountOp[] = [];
+  for (const dir of HOST_DIRS) {
+    let stat;
+    try {
+      stat = fs.lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) ops.push({ kind: 'symlink', target: fs.readlinkSync(dir), dest: dir });
+    else if (stat.isDirectory()) ops.push({ kind: 'ro-bind', src: dir, dest: dir });
+  }
+  cached = Object.freeze(ops);
+  return cached;
+}
+
+/** With `network: host`, DNS may live behind a symlink into /run (systemd-resolved). */
+export function hostNetworkOps(): MountOp[] {
+  const resolved = '/run/systemd/resolve';
+  return fs.existsSync(resolved) ? [{ kind: 'ro-bind', src: resolved, dest: resolved }] : [];
+}

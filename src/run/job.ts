@@ -1,0 +1,125 @@
+// One job's life: for each attempt, a fresh upper dir, the sandbox, its outputs copied out,
+// the upper dir removed.
+import path from 'node:path';
+import type { ResolvedJob } from '../config/resolve.js';
+import { formatDuration } from '../config/units.js';
+import { jobSandboxSpec, type JobContext } from '../plan/job.js';
+import type { Reporter } from '../report/reporter.js';
+import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
+import { describeExitCode, describeSignal } from '../signals.js';
+import { collectOutputs, type CollectedFiles } from './collect.js';
+import { explainHostFailure } from './host-failure.js';
+import { removeTree } from './remove.js';
+import { statusOf, type JobResult, type JobStatus } from './result.js';
+import type { RunDir } from './rundir.js';
+
+export interface JobRunOptions {
+  readonly projectDir: string;
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly shard?: string | undefined;
+  readonly runDir: RunDir;
+  readonly artifactsDir: string;
+  readonly limitsEnforced: boolean;
+  readonly signal: AbortSignal;
+  readonly reporter: Required<Reporter>;
+}
+
+export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
+  const startedAt = new Date().toISOString();
+  const previousFailures: { message: string; outputTail: string }[] = [];
+  for (let attempt = 1; ; attempt++) {
+    options.reporter.onJobStart(job, attempt);
+    const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard };
+    const dirs = options.runDir.jobDirs(job.name, attempt);
+    let outcome;
+    try {
+      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs), {
+        signal: options.signal,
+        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+      });
+      explainHostFailure(status);
+      const collected = await collectOutputs({
+        upper: dirs.upper,
+        junit: job.junit,
+        artifacts: job.artifacts,
+        destination: path.join(options.artifactsDir, job.name),
+      });
+      outcome = { status, outputTail, collected };
+    } finally {
+      await removeTree(dirs.root);
+    }
+    const jobStatus = statusOf(outcome.status, options.signal.aborted);
+    const message = describeOutcome(jobStatus, outcome.status, job, outcome.collected);
+    const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
+    if (retry) {
+      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail });
+      continue;
+    }
+    return {
+      name: job.name,
+      status: jobStatus === 'passed' && previousFailures.length > 0 ? 'flaky' : jobStatus,
+      exitCode: outcome.status.exitCode,
+      signal: outcome.status.signal,
+      wallMs: outcome.status.wallMs,
+      cpuUserMs: outcome.status.cpuUserMs,
+      cpuSystemMs: outcome.status.cpuSystemMs,
+      peakMemoryBytes: outcome.status.peakRssBytes,
+      limits: job.limits,
+      limitsEnforced: options.limitsEnforced,
+      image: { ref: job.image, digest: null },
+      cacheHits: 0,
+      attempts: attempt,
+      startedAt,
+      message,
+      outputTail: outcome.outputTail,
+      junitFiles: outcome.collected.junitFiles,
+      artifacts: outcome.collected.artifacts,
+      previousFailures,
+    };
+  }
+}
+
+function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: ResolvedJob, collected: CollectedFiles): string | null {
+  const refused = collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(', ')}` : '';
+  switch (jobStatus) {
+    case 'passed':
+      return refused ? refused.slice(2) : null;
+    case 'failed':
+      return (status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`) + refused;
+    case 'signaled':
+      return `killed by ${describeSignal(status.signal ?? 'a signal')}${refused}`;
+    case 'timeout':
+      return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused}`;
+    case 'error':
+      return `the sandbox could not be set up: ${status.error?.message ?? 'unknown error'}`;
+    case 'cancelled':
+      return 'cancelled: the run was interrupted before the job finished';
+    default:
+      return null;
+  }
+}
+
+/** A result for a job that never started. */
+export function notRunResult(job: ResolvedJob, status: 'skipped' | 'cancelled', message: string, limitsEnforced: boolean): JobResult {
+  return {
+    name: job.name,
+    status,
+    exitCode: null,
+    signal: null,
+    wallMs: 0,
+    cpuUserMs: 0,
+    cpuSystemMs: 0,
+    peakMemoryBytes: 0,
+    limits: job.limits,
+    limitsEnforced,
+    image: { ref: job.image, digest: null },
+    cacheHits: 0,
+    attempts: 0,
+    startedAt: new Date().toISOString(),
+    message,
+    outputTail: '',
+    junitFiles: [],
+    artifacts: [],
+    previousFailures: [],
+  };
+}

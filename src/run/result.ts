@@ -1,0 +1,41 @@
+import type { Limits } from '../config/resolve.js';
+import type { SandboxStatus } from '../sandbox/spawn.js';
+
+export type JobStatus = 'passed' | 'failed' | 'oom' | 'timeout' | 'signaled' | 'error' | 'skipped' | 'cancelled' | 'flaky';
+
+/** One job's outcome: the `--json` record of ../shared/DESIGN.md, plus what the reports need. */
+export interface JobResult {
+  readonly name: string;
+  readonly status: JobStatus;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly wallMs: number;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly peakMemoryBytes: number;
+  readonly limits: Limits;
+  readonly limitsEnforced: boolean;
+  readonly image: { readonly ref: string; readonly digest: string | null };
+  readonly cacheHits: number;
+  readonly attempts: number;
+  readonly startedAt: string;
+  /** Why it did not pass, in words ("exited with 1", "killed by SIGSEGV (segmentation fault)"). */
+  readonly message: string | null;
+  readonly outputTail: string;
+  /** Files copied out of the job's upper layer, relative to the artifacts dir. */
+  readonly junitFiles: readonly string[];
+  readonly artifacts: readonly string[];
+  /** Failures of earlier attempts of a job that passed on retry. */
+  readonly previousFailures: readonly { readonly message: string; readonly outputTail: string }[];
+}
+
+export const PASSING: ReadonlySet<JobStatus> = new Set(['passed', 'flaky']);
+
+/** How an attempt ended, from the helper's status. */
+export function statusOf(status: SandboxStatus, cancelled: boolean): JobStatus {
+  if (cancelled) return 'cancelled';
+  if (status.error && status.error.stage !== 'exec') return 'error';
+  if (status.timedOut) return 'timeout';
+  if (status.signal) return 'signaled';
+  return status.exitCode === 0 ? 'passed' : 'failed';
+}

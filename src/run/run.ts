@@ -1,0 +1,86 @@
+// `cubicle run`: the selected jobs (and what they need), in parallel, then the reports.
+import os from 'node:os';
+import path from 'node:path';
+import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
+import { SandboxUnavailableError } from '../errors.js';
+import { combineReporters, type Reporter, type RunSummary } from '../report/reporter.js';
+import { notRunResult, runJob } from './job.js';
+import { createRunDir, reapStaleRuns } from './rundir.js';
+import { schedule } from './scheduler.js';
+
+export interface RunOptions {
+  readonly selected: readonly string[];
+  readonly parallel?: number | undefined;
+  readonly noLimits: boolean;
+  readonly artifactsDir?: string | undefined;
+  readonly shard?: string | undefined;
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly reporters: readonly Reporter[];
+  /** Aborted on SIGINT/SIGTERM by the CLI. */
+  readonly signal: AbortSignal;
+}
+
+/** The cgroup limits this version cannot enforce: refused unless --no-limits, never ignored. */
+const CGROUP_LIMITS = ['memoryBytes', 'cpus', 'pids'] as const;
+
+export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
+  const jobs = withNeeds(config.jobs, options.selected);
+  refuseUnenforceableLimits(jobs, options.noLimits);
+  const reporter = combineReporters(options.reporters);
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  await reapStaleRuns();
+  const runDir = createRunDir();
+  const limitsEnforced = !options.noLimits;
+  reporter.onRunStart(jobs);
+  let results;
+  try {
+    results = await schedule(jobs, {
+      parallel: Math.max(1, options.parallel ?? os.availableParallelism()),
+      signal: options.signal,
+      run: (job) =>
+        runJob(job, {
+          projectDir: config.projectDir,
+          hostEnv: options.hostEnv,
+          shard: options.shard,
+          runDir,
+          artifactsDir: options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts'),
+          limitsEnforced,
+          signal: options.signal,
+          reporter,
+        }),
+      notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
+      onResult: (result) => reporter.onJobEnd(result),
+    });
+  } finally {
+    await runDir.remove();
+  }
+  const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced };
+  await reporter.onRunEnd(summary);
+  return summary;
+}
+
+/** The named jobs and, transitively, the jobs they need; all jobs when none is named. */
+function withNeeds(jobs: readonly ResolvedJob[], selected: readonly string[]): ResolvedJob[] {
+  if (selected.length === 0) return [...jobs];
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    byName.get(name)?.needs.forEach(add);
+  };
+  selected.forEach(add);
+  return jobs.filter((job) => wanted.has(job.name));
+}
+
+export function refuseUnenforceableLimits(jobs: readonly ResolvedJob[], noLimits: boolean): void {
+  if (noLimits) return;
+  const asked = jobs.flatMap((job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== undefined).map((key) => `${job.name}: ${key === 'memoryBytes' ? 'memory' : key}`));
+  if (asked.length === 0) return;
+  throw new SandboxUnavailableError(
+    'LIMITS_UNAVAILABLE',
+    `memory, cpus and pids limits cannot be enforced by this version of cubicle (cgroup support is not implemented yet), and a limit was asked for (${asked.join(', ')}); no job was run`,
+    { hint: 'Remove those limits, or run with --no-limits to run without them (timeouts are still enforced); the report will say limits were off.' },
+  );
+}

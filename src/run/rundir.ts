@@ -1,0 +1,71 @@
+// Each `cubicle run` keeps its jobs' upper and work dirs under one run dir named after the
+// runner's pid and start time. A runner killed with SIGKILL cannot clean up, so every start
+// removes the run dirs whose runner is gone.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeTree } from './remove.js';
+
+export function cacheRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.CUBICLE_CACHE_DIR) return path.resolve(env.CUBICLE_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'cubicle');
+}
+
+export function runsRoot(env?: Readonly<Record<string, string | undefined>>): string {
+  return path.join(cacheRoot(env), 'runs');
+}
+
+/** Field 22 of /proc/PID/stat: the start time in clock ticks since boot; undefined when gone. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunDir {
+  readonly path: string;
+  jobDirs(job: string, attempt: number): { upper: string; work: string; root: string };
+  remove(): Promise<void>;
+}
+
+export function createRunDir(root = runsRoot()): RunDir {
+  const name = `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}`;
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return {
+    path: dir,
+    jobDirs(job, attempt) {
+      const jobRoot = path.join(dir, `${job}.${attempt}`);
+      const upper = path.join(jobRoot, 'upper');
+      const work = path.join(jobRoot, 'work');
+      fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(work, { mode: 0o700 });
+      return { upper, work, root: jobRoot };
+    },
+    remove: () => removeTree(dir),
+  };
+}
+
+/** Removes run dirs left by runners that no longer exist; returns how many. */
+export async function reapStaleRuns(root = runsRoot()): Promise<number> {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const entry of entries) {
+    const match = /^(\d+)-(\d+)-[0-9a-f]+$/.exec(entry);
+    if (!match) continue;
+    if (processStartTime(Number(match[1])) === match[2]) continue;
+    await removeTree(path.join(root, entry));
+    removed += 1;
+  }
+  return removed;
+}

@@ -1,0 +1,75 @@
+// The setup operations of native/cubicle-sandbox, as data, and their argv form.
+// A job is compiled into one SandboxSpec; toHelperArgs() is the only place that knows the flags.
+
+export type MountOp =
+  | { readonly kind: 'overlay'; readonly lowers: readonly string[]; readonly upper: string; readonly work: string; readonly dest: string }
+  | { readonly kind: 'ro-overlay'; readonly lowers: readonly string[]; readonly dest: string }
+  | { readonly kind: 'bind' | 'ro-bind' | 'dev-bind'; readonly src: string; readonly dest: string }
+  | { readonly kind: 'tmpfs'; readonly dest: string; readonly sizeBytes?: number; readonly mode?: number }
+  | { readonly kind: 'dir'; readonly dest: string; readonly mode?: number }
+  | { readonly kind: 'symlink'; readonly target: string; readonly dest: string }
+  | { readonly kind: 'proc' | 'dev'; readonly dest: string };
+
+export interface SandboxSpec {
+  readonly ops: readonly MountOp[];
+  readonly command: readonly string[];
+  /** The job's whole environment: nothing else of the runner's reaches it. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly hostname: string;
+  readonly shareNetwork: boolean;
+  readonly timeoutMs?: number | undefined;
+  /** false only for interactive shells, which need the caller's terminal as controlling tty. */
+  readonly newSession?: boolean;
+  /** Keep the namespace's capabilities; only for cubicle's own maintenance commands, never a job. */
+  readonly keepCapabilities?: boolean;
+}
+
+export const STATUS_FD = 3;
+
+export function toHelperArgs(spec: SandboxSpec): string[] {
+  const args = ['--hostname', spec.hostname, '--status-fd', String(STATUS_FD), '--chdir', spec.cwd];
+  if (spec.shareNetwork) args.push('--share-net');
+  if (spec.timeoutMs !== undefined) args.push('--timeout-ms', String(Math.ceil(spec.timeoutMs)));
+  if (spec.newSession === false) args.push('--no-new-session');
+  if (spec.keepCapabilities) args.push('--keep-caps');
+  for (const op of spec.ops) args.push(...opArgs(op));
+  args.push('--', ...spec.command);
+  return args;
+}
+
+function opArgs(op: MountOp): string[] {
+  switch (op.kind) {
+    case 'overlay':
+      return ['--overlay', joinLowers(op.lowers), op.upper, op.work, op.dest];
+    case 'ro-overlay':
+      return ['--ro-overlay', joinLowers(op.lowers), op.dest];
+    case 'bind':
+    case 'ro-bind':
+    case 'dev-bind':
+      return [`--${op.kind}`, op.src, op.dest];
+    case 'tmpfs':
+      return [...(op.sizeBytes ? ['--size', String(op.sizeBytes)] : []), ...(op.mode !== undefined ? ['--perms', op.mode.toString(8)] : []), '--tmpfs', op.dest];
+    case 'dir':
+      return [...(op.mode !== undefined ? ['--perms', op.mode.toString(8)] : []), '--dir', op.dest];
+    case 'symlink':
+      return ['--symlink', op.target, op.dest];
+    case 'proc':
+    case 'dev':
+      return [`--${op.kind}`, op.dest];
+  }
+}
+
+/** Mounts must come parent-first: a tmpfs on /tmp after an overlay on /tmp/app would hide it. */
+export function orderByDepth(ops: readonly MountOp[]): MountOp[] {
+  const depth = (dest: string) => (dest === '/' ? 0 : dest.split('/').filter(Boolean).length);
+  return ops
+    .map((op, index) => ({ op, index }))
+    .sort((a, b) => depth(a.op.dest) - depth(b.op.dest) || a.index - b.index)
+    .map(({ op }) => op);
+}
+
+/** The helper splits lower dirs on ':'; a ':' or '\' inside a path is escaped with '\'. */
+function joinLowers(lowers: readonly string[]): string {
+  return lowers.map((lower) => lower.replace(/[\\:]/g, (char) => `\\${char}`)).join(':');
+}
