@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { LimitFlags } from '../config/resolve.js';
+import { UsageError } from '../errors.js';
+import { JsonReporter } from '../report/json.js';
+import { JunitReporter } from '../report/junit.js';
+import type { Reporter } from '../report/reporter.js';
+import { TerminalReporter } from '../report/terminal.js';
+import { PASSING } from '../run/result.js';
+import { runJobs } from '../run/run.js';
+import { cancelOnSignals } from './signals.js';
+
+export interface RunCommandArgs {
+  jobs: readonly string[];
+  config?: string | undefined;
+  parallel?: number | undefined;
+  junit: string;
+  json?: string | undefined;
+  artifactsDir?: string | undefined;
+  noLimits: boolean;
+  flags: LimitFlags;
+}
+
+export async function runCommand(args: RunCommandArgs): Promise<number> {
+  if (args.parallel !== undefined && (!Number.isInteger(args.parallel) || args.parallel < 1)) {
+    throw new UsageError(`--parallel: expected a whole number of jobs of at least 1, got ${args.parallel}`);
+  }
+  const cwd = process.cwd();
+  const config = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
+  const reporters: Reporter[] = [new TerminalReporter(), new JunitReporter(path.resolve(cwd, args.junit))];
+  if (args.json) reporters.push(new JsonReporter(path.resolve(cwd, args.json)));
+  const cancel = cancelOnSignals();
+  try {
+    const summary = await runJobs(config, {
+      selected: args.jobs,
+      parallel: args.parallel,
+      noLimits: args.noLimits,
+      artifactsDir: args.artifactsDir ? path.resolve(cwd, args.artifactsDir) : undefined,
+      hostEnv: process.env,
+      reporters,
+      signal: cancel.signal,
+    });
+    if (cancel.received) return cancel.exitCode;
+    return summary.results.every((result) => PASSING.has(result.status)) ? 0 : 1;
+  } finally {
+    cancel.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+// `--json FILE`: the per-job results of ../shared/DESIGN.md, for scripts and dashboards.
+import type { JobResult } from '../run/result.js';
+import { writeAtomically } from './junit.js';
+import type { Reporter, RunSummary } from './reporter.js';
+
+export class JsonReporter implements Reporter {
+  constructor(private readonly file: string) {}
+
+  onRunEnd(summary: RunSummary): void {
+    writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}\n`);
+  }
+}
+
+export function toJson(summary: RunSummary) {
+  return {
+    version: 1,
+    startedAt: summary.startedAt,
+    wallMs: Math.round(summary.wallMs),
+    limitsEnforced: summary.limitsEnforced,
+    jobs: summary.results.map(jobRecord),
+  };
+}
+
+function jobRecord(result: JobResult) {
+  return {
+    name: result.name,
+    status: result.status,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    wallMs: round(result.wallMs),
+    cpuUserMs: round(result.cpuUserMs),
+    cpuSystemMs: round(result.cpuSystemMs),
+    peakMemoryBytes: result.peakMemoryBytes,
+    limits: { ...result.limits, enforced: result.limitsEnforced },
+    image: result.image,
+    cacheHits: result.cacheHits,
+    attempts: result.attempts,
+    message: result.message,
+    junitFiles: result.junitFiles,
+    artifacts: result.artifacts,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
