@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm run bench`: cubicle's speed side by side with its peers, in the same hyperfine run,
+// reported as ratios. Run it as the user that will run cubicle (rootless is the normal case).
+//   1. helper start-to-exit for /bin/true: bare, cubicle-sandbox (all namespaces, overlay
+//      root of 3 lower layers), bwrap --unshare-all, unshare -Urmpfn
+//   2. `cubicle run` of one trivial job, end to end (target: under 250 ms)
+import { $, fs, os, path } from 'zx';
+
+$.verbose = false;
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const helper = path.join(repo, 'native', 'cubicle-sandbox');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-bench-'));
+const resultsDir = path.join(repo, 'bench', 'results');
+fs.mkdirSync(resultsDir, { recursive: true });
+const runs = Number(process.env.BENCH_RUNS || 200);
+
+async function have(tool) {
+  return (await $`command -v ${tool}`.nothrow()).exitCode === 0;
+}
+
+/** Runs hyperfine on named shell-free commands; returns {name: {mean, stddev}} in ms. */
+async function hyperfine(label, commands, extra = []) {
+  const file = path.join(resultsDir, `${label}.json`);
+  const args = ['-N', '--warmup', '20', '--runs', String(runs), '--export-json', file, ...extra];
+  for (const [name, command] of Object.entries(commands)) args.push('-n', name, command);
+  const result = await $`hyperfine ${args}`.nothrow();
+  if (result.exitCode !== 0) throw new Error(`hyperfine failed:\n${result.stderr}`);
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return Object.fromEntries(report.results.map((entry) => [entry.command, { mean: entry.mean * 1000, stddev: entry.stddev * 1000 }]));
+}
+
+function table(title, results, reference) {
+  console.log(`\n${title}`);
+  const base = results[reference]?.mean;
+  for (const [name, { mean, stddev }] of Object.entries(results)) {
+    const ratio = base ? `  ${(mean / base).toFixed(2)}x ${reference}` : '';
+    console.log(`  ${name.padEnd(34)} ${mean.toFixed(2).padStart(8)} ms ± ${stddev.toFixed(2).padStart(5)}${ratio}`);
+  }
+}
+
+if (!(await have('hyperfine'))) {
+  console.error('bench: hyperfine is missing: apt-get install hyperfine');
+  process.exit(2);
+}
+console.log(`bench as ${os.userInfo().username} (uid ${process.getuid()}), ${os.cpus().length} cores, kernel ${os.release()}, node ${process.version}`);
+
+// 1. The helper against its peers.
+for (const layer of ['l1', 'l2', 'l3']) {
+  fs.mkdirSync(path.join(work, layer, `etc-${layer}`), { recursive: true });
+  fs.writeFileSync(path.join(work, layer, `marker-${layer}`), layer);
+}
+fs.mkdirSync(path.join(work, 'upper'));
+fs.mkdirSync(path.join(work, 'work'));
+const lowers = ['l1', 'l2', 'l3'].map((layer) => path.join(work, layer)).join(':');
+const sandbox = [
+  helper, '--overlay', lowers, path.join(work, 'upper'), path.join(work, 'work'), '/',
+  '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
+  '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true',
+].join(' ');
+const peers = { 'bare /bin/true': '/bin/true', 'cubicle-sandbox (overlay of 3)': sandbox };
+if (await have('bwrap')) peers['bwrap --unshare-all'] = 'bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true';
+if (await have('unshare')) peers['unshare -Urmpfn'] = 'unshare -Urmpfn /bin/true';
+const startup = await hyperfine('sandbox-startup', peers);
+table('sandbox start-to-exit of /bin/true', startup, 'bwrap --unshare-all');
+
+// 2. `cubicle run` of one trivial job, end to end.
+const project = path.join(work, 'project');
+fs.mkdirSync(project);
+fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  trivial:\n    run: [/bin/true]\n');
+const cli = `${process.execPath} ${path.join(repo, 'bin', 'cubicle.js')}`;
+const env = `env CUBICLE_CACHE_DIR=${path.join(work, 'cache')} HOME=${process.env.HOME} PATH=${process.env.PATH}`;
+const endToEnd = await hyperfine('run-trivial', {
+  'node -e 0 (floor)': `${process.execPath} -e 0`,
+  'cubicle run (1 trivial job)': `${env} ${cli} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
+}, ['--runs', String(Math.min(runs, 50))]);
+table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
+
+const summary = { user: os.userInfo().username, startup, endToEnd, date: new Date().toISOString() };
+fs.writeFileSync(path.join(resultsDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+await $`chmod -R u+rwx ${work}`.nothrow(); // overlay leaves work/work at mode 000
+fs.rmSync(work, { recursive: true, force: true });
+console.log(`\nraw hyperfine results: ${resultsDir}`);

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm test`: every suite, as every user it must pass as, then one line that sums them up:
+//   native/test/run.sh  the helper by hand (TAP; itself runs as root and as the test user)
+//   vitest              unit + integration tests as the invoking user
+//   vitest (again)      integration tests as an ordinary user, when invoked as root
+// A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
+import { $, fs, os, path } from 'zx';
+
+$.verbose = true;
+$.nothrow = true;
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const testUser = process.env.CUBICLE_TEST_USER || 'cubtest';
+const isRoot = process.getuid() === 0;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+function add(name, counts) {
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  if (counts.failed > 0) failures.push(name);
+  console.log(`== ${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+}
+
+function skip(name, why) {
+  console.log(`== ${name}: skipped: ${why}`);
+  totals.skipped += 1;
+}
+
+/** Reads the TAP summary line `N passed, N failed, N skipped` a shell suite ends with. */
+function tapCounts(output, exitCode) {
+  const match = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m.exec(output);
+  if (!match) return { passed: 0, failed: 1, skipped: 0 };
+  const counts = { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3] ?? 0) };
+  if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+}
+
+function vitestCounts(file, exitCode) {
+  try {
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const counts = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+    if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+    return counts;
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
+function userExists(name) {
+  try {
+    return $.sync`id -u ${name}`.exitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
+// 1. The native helper by hand.
+{
+  const result = await $`bash ${path.join(repo, 'native/test/run.sh')}`;
+  add('native helper (TAP)', tapCounts(result.stdout, result.exitCode));
+}
+
+// 2. vitest, as whoever runs this.
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-test-'));
+fs.chmodSync(reports, 0o777);
+{
+  const file = path.join(reports, 'vitest-self.json');
+  const result = await $({ cwd: repo })`npx vitest run --reporter=default --reporter=json --outputFile.json=${file}`;
+  add(`vitest unit + integration (${isRoot ? 'as root' : `rootless, as ${os.userInfo().username}`})`, vitestCounts(file, result.exitCode));
+}
+
+// 3. The integration suite again as an ordinary user, from a copy that user can read.
+if (!isRoot) {
+  skip('integration as root', 'not running as root; the rootless pass above is the one that matters on this machine');
+} else if (!userExists(testUser)) {
+  if (process.env.CI === 'true') {
+    add(`integration rootless (${testUser})`, { passed: 0, failed: 1, skipped: 0 });
+    console.log(`no user ${testUser}: .ci/run creates it (useradd -m ${testUser}, with a /etc/subuid range)`);
+  } else {
+    skip('integration rootless', `no user ${testUser}; create one with \`useradd -m ${testUser}\` and a /etc/subuid range, or set CUBICLE_TEST_USER`);
+  }
+} else {
+  const home = (await $`getent passwd ${testUser}`).stdout.split(':')[5];
+  const copy = path.join(home, 'cubicle-under-test');
+  await $`rm -rf ${copy}`;
+  await $`mkdir -p ${copy}`;
+  await $({ cwd: repo })`tar --exclude=./.git -cf - . | tar -xf - -C ${copy}`;
+  await $`chown -R ${testUser}: ${copy}`;
+  const file = path.join(reports, 'vitest-user.json');
+  const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=${file}`;
+  add(`vitest integration (rootless, as ${testUser})`, vitestCounts(file, result.exitCode));
+  await $`rm -rf ${copy}`;
+}
+
+fs.rmSync(reports, { recursive: true, force: true });
+if (failures.length) console.log(`failed suites: ${failures.join('; ')}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);
