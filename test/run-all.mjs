@@ -89,7 +89,7 @@ if (!isRoot) {
   await $({ cwd: repo })`tar --exclude=./.git -cf - . | tar -xf - -C ${copy}`;
   await $`chown -R ${testUser}: ${copy}`;
   const file = path.join(reports, 'vitest-user.json');
-  const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=${file}`;
+  const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} CUBICLE_TEST_NODES=${process.env.CUBICLE_TEST_NODES ?? ''} npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=${file}`;
   add(`vitest integration (rootless, as ${testUser})`, vitestCounts(file, result.exitCode));
   await $`rm -rf ${copy}`;
 }

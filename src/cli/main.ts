@@ -28,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('cpus', { type: 'string', describe: 'default CPU limit, e.g. 1.5' })
           .option('pids', { type: 'string', describe: 'default process limit' })
           .option('timeout', { type: 'string', describe: 'default wall-clock limit, e.g. 10m' })
-          .option('no-limits', { type: 'boolean', describe: 'run without memory, cpus and pids limits when they cannot be enforced' })
+          .option('limits', { type: 'boolean', default: true, describe: 'enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be' })
           .example('$0 run', 'run every job in cubicle.config.yaml')
           .example('$0 run unit lint --junit reports/junit.xml', 'run two jobs, JUnit to a chosen path'),
       async (args) => {
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           junit: args.junit,
           json: args.json,
           artifactsDir: args['artifacts-dir'],
-          noLimits: args['no-limits'] === true || args.limits === false,
+          noLimits: args.limits === false,
           flags: { memory: args.memory, cpus: args.cpus, pids: args.pids, timeout: args.timeout },
         });
       },
@@ -57,16 +57,16 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('cpus', { type: 'string', describe: 'CPU limit, e.g. 0.5' })
           .option('pids', { type: 'string', describe: 'process limit' })
           .option('timeout', { type: 'string', describe: 'wall-clock limit, e.g. 30s' })
-          .option('no-limits', { type: 'boolean', describe: 'run without memory, cpus and pids limits when they cannot be enforced' })
+          .option('limits', { type: 'boolean', default: true, describe: 'enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be' })
           .example('$0 exec -- npm test', 'npm test in a throwaway sandbox of this directory')
           .example('$0 exec --timeout 10s -- ./flaky.sh', 'bounded by a wall-clock limit'),
       async (args) => {
         const { execCommand } = await import('./exec.js');
         exitCode = await execCommand({
-          command: (args.command ?? []).map(String),
+          command: [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String),
           image: args.image,
           network: args.network,
-          noLimits: args['no-limits'] === true || args.limits === false,
+          noLimits: args.limits === false,
           flags: { memory: args.memory, cpus: args.cpus, pids: args.pids, timeout: args.timeout },
         });
       },
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .demandCommand(1, 'Name a command: run, exec or doctor.')
     .strict()
-    .parserConfiguration({ 'populate--': false })
+    .parserConfiguration({ 'populate--': true })
     .help()
     .alias('help', 'h')
     .version()

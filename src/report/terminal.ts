@@ -6,6 +6,8 @@ import { formatBytes, formatDuration } from '../config/units.js';
 import type { JobResult, JobStatus } from '../run/result.js';
 import type { Reporter, RunSummary } from './reporter.js';
 
+/** Marks cubicle's own lines among a job's output lines. */
+export const STATUS_MARK = '::';
 const COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
 const STATUS_COLORS: Record<JobStatus, number> = { passed: 32, flaky: 33, failed: 31, oom: 31, timeout: 31, signaled: 31, error: 31, skipped: 90, cancelled: 90 };
 
@@ -32,7 +34,7 @@ export class TerminalReporter implements Reporter {
   }
 
   onJobStart(job: ResolvedJob, attempt: number): void {
-    if (attempt > 1) this.out.write(`${this.prefix(job.name)} ${this.paint(33, `retrying: attempt ${attempt} of ${job.retries + 1}`)}\n`);
+    if (attempt > 1) this.out.write(`${this.prefix(job.name)} ${STATUS_MARK} ${this.paint(33, `retrying: attempt ${attempt} of ${job.retries + 1}`)}\n`);
   }
 
   onJobLine(job: ResolvedJob, _stream: string, line: string): void {
@@ -41,7 +43,7 @@ export class TerminalReporter implements Reporter {
 
   onJobEnd(result: JobResult): void {
     const how = result.message ? `: ${result.message}` : '';
-    this.out.write(`${this.prefix(result.name)} ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${how}\n`);
+    this.out.write(`${this.prefix(result.name)} ${STATUS_MARK} ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${how}\n`);
   }
 
   onRunEnd(summary: RunSummary): void {

@@ -110,8 +110,12 @@ export function jobOf(project: Project, name: string): JsonJob {
   return job;
 }
 
-/** The job's output lines, without the `[name] ` prefix. */
+/** The job's output lines, without the `[name] ` prefix and without cubicle's own `:: ` lines. */
 export function outputOf(stdout: string, name: string): string[] {
   const prefix = new RegExp(`^\\[${name}\\s*\\] `);
-  return stdout.split('\n').filter((line) => prefix.test(line)).map((line) => line.replace(prefix, ''));
+  return stdout
+    .split('\n')
+    .filter((line) => prefix.test(line))
+    .map((line) => line.replace(prefix, ''))
+    .filter((line) => !line.startsWith(':: '));
 }

@@ -52,7 +52,7 @@ describe(`a job's sandbox (${who})`, () => {
 
   it('sees only its own processes, with the helper as PID 1', async () => {
     const marker = `host-proc-${process.pid}-${Date.now()}`;
-    const host = spawn('/bin/sh', ['-c', `exec sleep 120 # ${marker}`], { stdio: 'ignore' });
+    const host = spawn('/bin/sh', ['-c', `sleep 120; : ${marker}`], { stdio: 'ignore' });
     try {
       const project = makeProject(`jobs:
   ps:

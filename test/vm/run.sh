@@ -120,6 +120,7 @@ echo "exec /run/cubicle-vm/busybox sh $(q "$HERE/guest/stage2.sh")" > "$CTL/boot
 # ---------------------------------------------------------------- qemu
 APPEND="console=ttyS0 quiet loglevel=0 panic=-1 cubicle.msize=$MSIZE"
 APPEND+=" mitigations=off nokaslr tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd"
+APPEND+=${CUBICLE_VM_APPEND:+ $CUBICLE_VM_APPEND}
 [ "$DEBUG" = 1 ] && APPEND=${APPEND/quiet loglevel=0/loglevel=7}" cubicle.debug=1"
 
 IO=()
