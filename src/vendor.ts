@@ -1,5 +1,7 @@
 import type { Builder as JunitBuilder } from 'junit-report-builder';
 
+export type { JunitBuilder };
+
 // Third-party calls in one place: a swap of execa, yargs, cosmiconfig, junit-report-builder
 // or js-yaml touches this file only. Heavy modules load lazily, since `cubicle run` of one
 // trivial job must start fast.

@@ -1,5 +1,4 @@
 import { resolveConfig, type LimitFlags } from '../config/resolve.js';
-import { UsageError } from '../errors.js';
 import { jobSandboxSpec } from '../plan/job.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { explainHostFailure } from '../run/host-failure.js';
@@ -19,7 +18,6 @@ export interface ExecCommandArgs {
 
 /** `cubicle exec -- CMD`: one command, the current directory as the checkout, its stdio passed through. */
 export async function execCommand(args: ExecCommandArgs): Promise<number> {
-  if (args.command.length === 0) throw new UsageError('no command given', { hint: 'Put the command after --: `cubicle exec -- npm test`.' });
   const cwd = process.cwd();
   const config = resolveConfig({
     raw: { jobs: { exec: { run: args.command, image: args.image, network: args.network } } },

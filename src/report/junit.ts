@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../config/units.js';
 import type { JobResult } from '../run/result.js';
-import { loadJunitBuilder } from '../vendor.js';
+import { loadJunitBuilder, type JunitBuilder } from '../vendor.js';
 import type { Reporter, RunSummary } from './reporter.js';
 
 /** How much of a job's output goes in <system-out> and in a failure's body. */
@@ -15,15 +15,20 @@ const FAILURE_TAIL_LINES = 50;
 const ERROR_TYPES: Partial<Record<JobResult['status'], string>> = { oom: 'oom', timeout: 'timeout', signaled: 'signal', error: 'sandbox-error', cancelled: 'cancelled' };
 
 export class JunitReporter implements Reporter {
-  constructor(private readonly file: string) {}
+  /** Loading starts with the run, so it overlaps the jobs instead of adding to the end. */
+  private readonly builder = loadJunitBuilder();
+
+  constructor(private readonly file: string) {
+    this.builder.catch(() => {}); // surfaced in onRunEnd
+  }
 
   async onRunEnd(summary: RunSummary): Promise<void> {
-    writeAtomically(this.file, await buildJunit(summary));
+    writeAtomically(this.file, buildJunit(summary, await this.builder));
   }
 }
 
-export async function buildJunit(summary: RunSummary): Promise<string> {
-  const builder = (await loadJunitBuilder()).newBuilder();
+export function buildJunit(summary: RunSummary, junitBuilder: JunitBuilder): string {
+  const builder = junitBuilder.newBuilder();
   builder.name('cubicle');
   for (const result of summary.results) {
     const suite = builder.testSuite().name(result.name).timestamp(new Date(result.startedAt)).time(result.wallMs / 1000);

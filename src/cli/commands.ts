@@ -1,0 +1,105 @@
+// The commands: their options (for yargs) and what runs them. Handlers load lazily.
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+
+export type ParsedArgs = Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
+
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  readonly describe: string;
+  readonly examples: readonly (readonly [string, string])[];
+  options(parser: Argv): void;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+const limitOptions = (parser: Argv, scope: string) =>
+  parser
+    .option('memory', { type: 'string', describe: `memory limit${scope}, e.g. 512m` })
+    .option('cpus', { type: 'string', describe: `CPU limit${scope}, e.g. 1.5` })
+    .option('pids', { type: 'string', describe: `process limit${scope}` })
+    .option('timeout', { type: 'string', describe: `wall-clock limit${scope}, e.g. 10m` })
+    .option('limits', { type: 'boolean', default: true, describe: 'enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be' });
+
+function limitFlags(args: ParsedArgs) {
+  const text = (value: unknown) => (value === undefined ? undefined : String(value));
+  return { memory: text(args.memory), cpus: text(args.cpus), pids: text(args.pids), timeout: text(args.timeout) };
+}
+
+function positionals(args: ParsedArgs): string[] {
+  return args._.map(String);
+}
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'run',
+    usage: 'run [jobs..]',
+    describe: "Run the config's jobs (all, or the ones named and what they need), each in its own sandbox.",
+    examples: [
+      ['$0 run', 'run every job in cubicle.config.yaml'],
+      ['$0 run unit lint --junit reports/junit.xml', 'run two jobs, JUnit to a chosen path'],
+    ],
+    options: (parser) => {
+      parser
+        .option('config', { type: 'string', describe: 'config file (default: found by cosmiconfig from the current dir)' })
+        .option('parallel', { type: 'number', describe: 'jobs at once (default: the number of cores)' })
+        .option('junit', { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write' })
+        .option('json', { type: 'string', describe: 'also write per-job results as JSON' })
+        .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' });
+      limitOptions(parser, ' for jobs without their own (replaces `defaults:`)');
+    },
+    run: async (args) => {
+      const { runCommand } = await import('./run.js');
+      return runCommand({
+        jobs: positionals(args),
+        config: args.config as string | undefined,
+        parallel: args.parallel as number | undefined,
+        junit: args.junit as string,
+        json: args.json as string | undefined,
+        artifactsDir: args['artifacts-dir'] as string | undefined,
+        noLimits: args.limits === false,
+        flags: limitFlags(args),
+      });
+    },
+  },
+  {
+    name: 'exec',
+    usage: 'exec [options] -- COMMAND [ARGS..]',
+    describe: 'Run one command in a sandbox of the current directory, no config needed; its exit code is yours.',
+    examples: [
+      ['$0 exec -- npm test', 'npm test in a throwaway sandbox of this directory'],
+      ['$0 exec --timeout 10s -- ./flaky.sh', 'bounded by a wall-clock limit'],
+    ],
+    options: (parser) => {
+      parser
+        .option('image', { type: 'string', default: 'host', describe: 'base image' })
+        .option('network', { choices: ['none', 'host'], default: 'none', describe: 'none: loopback only' });
+      limitOptions(parser, '');
+    },
+    run: async (args) => {
+      const command = [...positionals(args), ...(args['--'] ?? []).map(String)];
+      if (command.length === 0) throw new UsageError('no command given', { hint: 'Put the command after --: `cubicle exec -- npm test`.' });
+      const { execCommand } = await import('./exec.js');
+      return execCommand({
+        command,
+        image: args.image as string,
+        network: args.network as 'none' | 'host',
+        noLimits: args.limits === false,
+        flags: limitFlags(args),
+      });
+    },
+  },
+  {
+    name: 'doctor',
+    usage: 'doctor [--json]',
+    describe: 'What this host supports for sandboxes, and the exact fix for what it lacks. Exit 3 when jobs cannot run here.',
+    examples: [['$0 doctor', 'check this machine']],
+    options: (parser) => {
+      parser.option('json', { type: 'boolean', describe: 'print the checks as JSON' }).demandCommand(0, 0, '', 'doctor takes no arguments');
+    },
+    run: async (args) => {
+      const { doctorCommand } = await import('./doctor.js');
+      return doctorCommand({ json: args.json === true });
+    },
+  },
+];
