@@ -1,5 +1,6 @@
-# Stage 2 of the cubicle test VM.  Runs as PID 1 under busybox sh, from the
-# host's root (9p, read-only, under a tmpfs overlay) after switch_root.
+# Stage 2 of the cubicle test VM.  Runs as PID 1 under busybox sh, in the
+# host's root (9p, read-only, under a tmpfs overlay) after switch_root;
+# run.sh copies it into the control share (/run/cubicle-vm/ctl/stage2.sh).
 # Sets up a systemd-like cgroup-v2 system, runs the job described in
 # /run/cubicle-vm/ctl/job, writes its exit status to /run/cubicle-vm/ctl/rc
 # and powers the VM off.  Not meant to be run on the host.
@@ -12,8 +13,9 @@ say() { echo "cubicle-vm: $*" >&2; }
 finish() { # finish RC: report and power off
   echo "$1" > "$CTL/rc.tmp" && $BB mv "$CTL/rc.tmp" "$CTL/rc"
   $BB sync
-  $BB poweroff -f
-  echo o > /proc/sysrq-trigger
+  # qemu runs with -no-reboot, so a reset ends it.
+  $BB reboot -f
+  echo b > /proc/sysrq-trigger
   $BB sleep 100
 }
 fail() { say "$*"; echo "$*" > "$CTL/error"; finish 125; }
@@ -35,6 +37,8 @@ $BB ln -sfn /proc/self/fd/0 /dev/stdin
 $BB ln -sfn /proc/self/fd/1 /dev/stdout
 $BB ln -sfn /proc/self/fd/2 /dev/stderr
 $BB mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+# What udev would do for the nodes rootless tools use.
+$BB chmod 666 /dev/fuse /dev/net/tun 2>/dev/null
 $BB mkdir -p /run/lock /run/user && $BB chmod 1777 /run/lock
 # Pure cgroup v2, mounted the way systemd does it.
 $BB mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup 2>/dev/null ||
@@ -113,7 +117,7 @@ for p in /sys/class/virtio-ports/*; do
     stderr) ERR=/dev/${p##*/} ;;
   esac
 done
-if [ "$CUB_INTERACTIVE" = 1 ]; then IN=/dev/hvc0 OUT=/dev/hvc0 ERR=/dev/hvc0; fi
+if [ "$CUB_INTERACTIVE" = 1 ]; then IN=/dev/ttyS1 OUT=/dev/ttyS1 ERR=/dev/ttyS1; fi
 
 [ -d "$CUB_CWD" ] || fail "working directory $CUB_CWD does not exist in the VM (host /tmp is not shared; use --share)"
 
