@@ -1,0 +1,410 @@
+/* argv -> sandbox_config. One table drives parsing and --help. */
+#include "sandbox.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct parser {
+  struct sandbox_config *config;
+  /* --size/--perms wait here for the next --tmpfs/--dir. */
+  unsigned long long pending_size;
+  bool has_pending_size;
+  mode_t pending_perms;
+  bool has_pending_perms;
+  const char *pending_option;
+  enum parse_result result;
+};
+
+struct option_spec {
+  const char *name;
+  int nargs;
+  const char *args_help;
+  const char *help;
+  int (*handle)(struct parser *p, const struct option_spec *spec, char **args,
+                struct sandbox_error *err);
+  int op_type; /* enum op_type for filesystem ops, -1 otherwise */
+};
+
+static int usage_error(struct sandbox_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(struct sandbox_error *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  err->errnum = 0;
+  set_error_stage(err, "args");
+  return -1;
+}
+
+/* DEST is a path inside the sandbox: made absolute, no "..", no trailing '/'. */
+static int normalize_dest(const char *option, const char *dest, const char **out,
+                          struct sandbox_error *err) {
+  if (dest[0] == '\0')
+    return usage_error(err, "%s: empty DEST", option);
+  size_t len = strlen(dest);
+  char *path = malloc(len + 2);
+  if (path == NULL)
+    return make_error(err, errno, "malloc");
+  size_t n = 0;
+  if (dest[0] != '/')
+    path[n++] = '/';
+  memcpy(path + n, dest, len + 1);
+  n += len;
+  while (n > 1 && path[n - 1] == '/')
+    path[--n] = '\0';
+  for (const char *c = path; (c = strstr(c, "..")) != NULL; c += 2) {
+    if (c[-1] == '/' && (c[2] == '/' || c[2] == '\0')) {
+      free(path);
+      return usage_error(err, "%s: DEST must not contain `..`", option);
+    }
+  }
+  *out = path;
+  return 0;
+}
+
+/* "a:b\:c" -> ["a", "b:c"]; '\' escapes ':' and '\' as in overlayfs' lowerdir. */
+static int split_lowers(const char *option, const char *list, struct setup_op *op,
+                        struct sandbox_error *err) {
+  size_t max = 1;
+  for (const char *c = list; *c; c++)
+    max += *c == ':';
+  op->lowers = calloc(max, sizeof *op->lowers);
+  char *buf = malloc(strlen(list) + 1);
+  if (op->lowers == NULL || buf == NULL)
+    return make_error(err, errno, "malloc");
+  char *out = buf;
+  const char *item = buf;
+  for (const char *c = list;; c++) {
+    if (*c == '\\' && (c[1] == ':' || c[1] == '\\')) {
+      *out++ = *++c;
+      continue;
+    }
+    if (*c == ':' || *c == '\0') {
+      *out++ = '\0';
+      if (*item == '\0')
+        return usage_error(err, "%s: empty layer in LOWER list", option);
+      op->lowers[op->n_lowers++] = (char *)item;
+      item = out;
+      if (*c == '\0')
+        break;
+      continue;
+    }
+    *out++ = *c;
+  }
+  return 0;
+}
+
+static struct setup_op *add_op(struct parser *p, enum op_type type) {
+  struct setup_op *op = &p->config->ops[p->config->n_ops++];
+  memset(op, 0, sizeof *op);
+  op->type = type;
+  return op;
+}
+
+static int check_root_dest(const struct parser *p, const char *option,
+                           const struct setup_op *op, struct sandbox_error *err) {
+  if (strcmp(op->dest, "/") != 0)
+    return 0;
+  switch (op->type) {
+  case OP_REMOUNT_RO:
+    return 0;
+  case OP_OVERLAY:
+  case OP_RO_OVERLAY:
+  case OP_BIND:
+  case OP_RO_BIND:
+  case OP_DEV_BIND:
+  case OP_TMPFS:
+    /* The new root is mounted once; a later mount on / would hide the others. */
+    if (p->config->n_ops == 1)
+      return 0;
+    return usage_error(err, "%s with DEST `/` must be the first filesystem option",
+                       option);
+  default:
+    return usage_error(err, "%s: DEST must not be `/`", option);
+  }
+}
+
+static int handle_fs_op(struct parser *p, const struct option_spec *spec, char **args,
+                        struct sandbox_error *err) {
+  enum op_type type = (enum op_type)spec->op_type;
+  if (p->pending_option != NULL && type != OP_TMPFS && type != OP_DIR)
+    return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
+  if (p->has_pending_size && type != OP_TMPFS)
+    return usage_error(err, "%s", "--size must be followed by --tmpfs");
+
+  struct setup_op *op = add_op(p, type);
+  const char *dest = args[spec->nargs - 1];
+  switch (type) {
+  case OP_OVERLAY:
+  case OP_RO_OVERLAY:
+    if (split_lowers(spec->name, args[0], op, err) < 0)
+      return -1;
+    if (type == OP_OVERLAY) {
+      op->upper = args[1];
+      op->work = args[2];
+      if (!op->upper[0] || !op->work[0])
+        return usage_error(err, "%s: empty UPPER or WORK", spec->name);
+    }
+    break;
+  case OP_BIND:
+  case OP_RO_BIND:
+  case OP_DEV_BIND:
+  case OP_SYMLINK:
+    op->source = args[0];
+    if (!op->source[0])
+      return usage_error(err, "%s: empty SRC", spec->name);
+    break;
+  default:
+    break;
+  }
+  if (normalize_dest(spec->name, dest, &op->dest, err) < 0)
+    return -1;
+  op->size = p->pending_size;
+  op->has_size = p->has_pending_size;
+  op->perms = p->pending_perms;
+  op->has_perms = p->has_pending_perms;
+  p->has_pending_size = p->has_pending_perms = false;
+  p->pending_option = NULL;
+  return check_root_dest(p, spec->name, op, err);
+}
+
+static int parse_ull(const char *text, unsigned long long *out) {
+  if (text[0] < '0' || text[0] > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  *out = strtoull(text, &end, 10);
+  if (errno != 0 || *end != '\0')
+    return -1;
+  return 0;
+}
+
+static int handle_size(struct parser *p, const struct option_spec *spec, char **args,
+                       struct sandbox_error *err) {
+  char *end;
+  errno = 0;
+  unsigned long long size = strtoull(args[0], &end, 10);
+  unsigned shift = 0;
+  if (*end == 'k' || *end == 'K')
+    shift = 10;
+  else if (*end == 'm' || *end == 'M')
+    shift = 20;
+  else if (*end == 'g' || *end == 'G')
+    shift = 30;
+  if (shift)
+    end++;
+  if (errno != 0 || end == args[0] || *end != '\0' || args[0][0] == '-' ||
+      size > (~0ULL >> shift))
+    return usage_error(err, "--size: invalid size `%s`", args[0]);
+  p->pending_size = size << shift;
+  p->has_pending_size = true;
+  p->pending_option = spec->name;
+  return 0;
+}
+
+static int handle_perms(struct parser *p, const struct option_spec *spec, char **args,
+                        struct sandbox_error *err) {
+  char *end;
+  errno = 0;
+  unsigned long perms = strtoul(args[0], &end, 8);
+  if (errno != 0 || end == args[0] || *end != '\0' || args[0][0] == '-' || perms > 07777)
+    return usage_error(err, "--perms: invalid octal mode `%s`", args[0]);
+  p->pending_perms = (mode_t)perms;
+  p->has_pending_perms = true;
+  p->pending_option = spec->name;
+  return 0;
+}
+
+static int handle_env(struct parser *p, const struct option_spec *spec, char **args,
+                      struct sandbox_error *err) {
+  struct env_op *op = &p->config->env_ops[p->config->n_env_ops++];
+  if (strcmp(spec->name, "--clearenv") == 0) {
+    *op = (struct env_op){.type = ENV_CLEAR};
+    return 0;
+  }
+  if (args[0][0] == '\0' || strchr(args[0], '=') != NULL)
+    return usage_error(err, "%s: invalid variable name `%s`", spec->name, args[0]);
+  *op = (struct env_op){.type = spec->nargs == 2 ? ENV_SET : ENV_UNSET,
+                        .name = args[0],
+                        .value = spec->nargs == 2 ? args[1] : NULL};
+  return 0;
+}
+
+static int handle_process(struct parser *p, const struct option_spec *spec, char **args,
+                          struct sandbox_error *err) {
+  struct sandbox_config *c = p->config;
+  const char *name = spec->name;
+  if (strcmp(name, "--share-net") == 0) {
+    c->share_net = true;
+  } else if (strcmp(name, "--no-new-session") == 0) {
+    c->new_session = false;
+  } else if (strcmp(name, "--keep-caps") == 0) {
+    c->keep_caps = true;
+  } else if (strcmp(name, "--hostname") == 0) {
+    if (args[0][0] == '\0' || strlen(args[0]) > 64)
+      return usage_error(err, "--hostname: `%s` is empty or longer than 64 bytes", args[0]);
+    c->hostname = args[0];
+  } else if (strcmp(name, "--chdir") == 0) {
+    if (args[0][0] == '\0')
+      return usage_error(err, "%s: empty DIR", name);
+    c->chdir_path = args[0];
+  } else if (strcmp(name, "--uid-map") == 0) {
+    if (strcmp(args[0], "auto") == 0)
+      c->uid_map = UID_MAP_AUTO;
+    else if (strcmp(args[0], "single") == 0)
+      c->uid_map = UID_MAP_SINGLE;
+    else
+      return usage_error(err, "--uid-map: expected `auto` or `single`, got `%s`", args[0]);
+  } else if (strcmp(name, "--status-fd") == 0) {
+    unsigned long long fd;
+    if (parse_ull(args[0], &fd) < 0 || fd > 1048576)
+      return usage_error(err, "--status-fd: invalid fd `%s`", args[0]);
+    if (fcntl((int)fd, F_GETFD) < 0)
+      return usage_error(err, "--status-fd: fd %s is not open", args[0]);
+    c->status_fd = (int)fd;
+  } else if (strcmp(name, "--timeout-ms") == 0) {
+    if (parse_ull(args[0], &c->timeout_ms) < 0 || c->timeout_ms > 1000ULL * 86400 * 365)
+      return usage_error(err, "--timeout-ms: invalid number `%s`", args[0]);
+  } else if (strcmp(name, "--help") == 0) {
+    p->result = PARSE_HELP;
+  } else if (strcmp(name, "--version") == 0) {
+    p->result = PARSE_VERSION;
+  }
+  return 0;
+}
+
+#define FS_OP(name, nargs, args_help, help, type)                                     \
+  { name, nargs, args_help, help, handle_fs_op, type }
+#define OPTION(name, nargs, args_help, help, handler)                                  \
+  { name, nargs, args_help, help, handler, -1 }
+
+static const struct option_spec options[] = {
+    OPTION("--share-net", 0, "", "keep the host network (default: own netns, only lo)",
+           handle_process),
+    OPTION("--hostname", 1, "NAME", "hostname inside (default: cubicle)", handle_process),
+    OPTION("--uid-map", 1, "auto|single",
+           "auto (default): also map the /etc/subuid range\n"
+           "(newuidmap); single: only the invoking user, as root",
+           handle_process),
+    FS_OP("--overlay", 4, "LOWER[:LOWER...] UPPER WORK DEST",
+          "writable overlay, leftmost LOWER on top ('\\:' is ':')", OP_OVERLAY),
+    FS_OP("--ro-overlay", 2, "LOWER[:LOWER...] DEST", "read-only overlay", OP_RO_OVERLAY),
+    FS_OP("--bind", 2, "SRC DEST", "recursive bind (nodev)", OP_BIND),
+    FS_OP("--ro-bind", 2, "SRC DEST", "recursive read-only bind (nosuid, nodev)", OP_RO_BIND),
+    FS_OP("--dev-bind", 2, "SRC DEST", "recursive bind, devices allowed", OP_DEV_BIND),
+    OPTION("--size", 1, "BYTES", "size of the next --tmpfs (k/m/g suffix allowed)",
+           handle_size),
+    OPTION("--perms", 1, "OCTAL", "mode of the next --tmpfs or --dir", handle_perms),
+    FS_OP("--tmpfs", 1, "DEST", "new tmpfs (mode 0755 unless --perms)", OP_TMPFS),
+    FS_OP("--dir", 1, "DEST", "create a directory (mode 0755 unless --perms)", OP_DIR),
+    FS_OP("--symlink", 2, "TARGET DEST", "create a symlink", OP_SYMLINK),
+    FS_OP("--remount-ro", 1, "DEST", "make the mount at DEST read-only", OP_REMOUNT_RO),
+    FS_OP("--proc", 1, "DEST", "fresh proc; sys, sysrq-trigger, irq, bus read-only", OP_PROC),
+    FS_OP("--dev", 1, "DEST", "minimal /dev on a tmpfs, with devpts and shm", OP_DEV),
+    OPTION("--chdir", 1, "DIR", "working directory inside (default: /)", handle_process),
+    OPTION("--setenv", 2, "VAR VALUE", "set an environment variable", handle_env),
+    OPTION("--unsetenv", 1, "VAR", "unset an environment variable", handle_env),
+    OPTION("--clearenv", 0, "", "start from an empty environment", handle_env),
+    OPTION("--status-fd", 1, "FD", "write one line of JSON there at the end", handle_process),
+    OPTION("--timeout-ms", 1, "N", "SIGKILL everything after N ms (0: no limit)",
+           handle_process),
+    OPTION("--no-new-session", 0, "", "do not setsid the job (interactive use)",
+           handle_process),
+    OPTION("--keep-caps", 0, "",
+           "keep capabilities in the sandbox's user namespace\n"
+           "(none on the host); maintenance commands only",
+           handle_process),
+    OPTION("--help", 0, "", "show this help", handle_process),
+    OPTION("--version", 0, "", "show the version", handle_process),
+};
+
+void print_usage(FILE *out) {
+  fprintf(out,
+          "usage: " SANDBOX_NAME " [OPTION...] -- COMMAND [ARG...]\n"
+          "\n"
+          "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
+          "and (unless --share-net) net namespaces, on a root built from the\n"
+          "filesystem options below, executed in the order given. DEST is a path\n"
+          "inside the sandbox; SRC, LOWER, UPPER and WORK are host paths.\n"
+          "\n");
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+    const struct option_spec *o = &options[i];
+    char left[64];
+    snprintf(left, sizeof left, "%s%s%s", o->name, o->args_help[0] ? " " : "", o->args_help);
+    const char *help = o->help;
+    if (strlen(left) > 24)
+      fprintf(out, "  %s\n  %-24s ", left, "");
+    else
+      fprintf(out, "  %-24s ", left);
+    for (const char *nl; (nl = strchr(help, '\n')) != NULL; help = nl + 1)
+      fprintf(out, "%.*s\n  %-24s ", (int)(nl - help), help, "");
+    fprintf(out, "%s\n", help);
+  }
+  fprintf(out,
+          "\n"
+          "Exit status: the job's; 128+N when a signal killed it; 125 sandbox or\n"
+          "usage error; 126 COMMAND not executable; 127 COMMAND not found.\n"
+          "Status JSON (--status-fd): exitCode, signal, wallMs, startupMs,\n"
+          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, error.\n");
+}
+
+static const struct option_spec *find_option(const char *name) {
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+    if (strcmp(options[i].name, name) == 0)
+      return &options[i];
+  return NULL;
+}
+
+int parse_args(int argc, char **argv, struct sandbox_config *config,
+               enum parse_result *result, struct sandbox_error *err) {
+  *config = (struct sandbox_config){
+      .hostname = "cubicle",
+      .chdir_path = "/",
+      .new_session = true,
+      .uid_map = UID_MAP_AUTO,
+      .status_fd = -1,
+  };
+  const char *legacy = getenv("CUBICLE_SANDBOX_LEGACY_OVERLAY");
+  config->legacy_overlay = legacy != NULL && strcmp(legacy, "1") == 0;
+  config->ops = calloc((size_t)argc + 1, sizeof *config->ops);
+  config->env_ops = calloc((size_t)argc + 1, sizeof *config->env_ops);
+  if (config->ops == NULL || config->env_ops == NULL)
+    return make_error(err, errno, "calloc");
+
+  struct parser p = {.config = config, .result = PARSE_RUN};
+  int i = 1;
+  while (i < argc) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--") == 0) {
+      i++;
+      break;
+    }
+    if (arg[0] != '-')
+      break;
+    const struct option_spec *spec = find_option(arg);
+    if (spec == NULL)
+      return usage_error(err, "unknown option `%s` (see --help)", arg);
+    if (argc - i - 1 < spec->nargs)
+      return usage_error(err, "%s: missing argument (see --help)", arg);
+    if (spec->handle(&p, spec, argv + i + 1, err) < 0) {
+      set_error_stage(err, "args");
+      return -1;
+    }
+    i += 1 + spec->nargs;
+    if (p.result != PARSE_RUN) {
+      *result = p.result;
+      return 0;
+    }
+  }
+  if (p.pending_option != NULL)
+    return usage_error(err, "%s must be followed by --tmpfs or --dir", p.pending_option);
+  if (i >= argc)
+    return usage_error(err, "%s", "missing COMMAND (usage: " SANDBOX_NAME
+                                  " [OPTION...] -- COMMAND [ARG...])");
+  config->command = argv + i;
+  *result = PARSE_RUN;
+  return 0;
+}

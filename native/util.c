@@ -1,0 +1,181 @@
+/* Errors, fd helpers and raw syscall wrappers. */
+#include "sandbox.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+/* New syscall numbers are the same on every architecture but alpha. */
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430
+#endif
+#ifndef __NR_fsconfig
+#define __NR_fsconfig 431
+#endif
+#ifndef __NR_fsmount
+#define __NR_fsmount 432
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+
+int make_error(struct sandbox_error *err, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  if (len < 0)
+    len = 0;
+  if (errnum != 0 && (size_t)len < sizeof err->message)
+    snprintf(err->message + len, sizeof err->message - (size_t)len, ": %s",
+             strerror(errnum));
+  err->errnum = errnum;
+  return -1;
+}
+
+void set_error_stage(struct sandbox_error *err, const char *stage) {
+  if (err->stage[0] == '\0')
+    snprintf(err->stage, sizeof err->stage, "%s", stage);
+}
+
+int write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = TEMP_FAILURE_RETRY(write(fd, p, len));
+    if (n < 0)
+      return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int read_all(int fd, void *buf, size_t len, size_t *got) {
+  char *p = buf;
+  *got = 0;
+  while (*got < len) {
+    ssize_t n = TEMP_FAILURE_RETRY(read(fd, p + *got, len - *got));
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    *got += (size_t)n;
+  }
+  return 0;
+}
+
+int write_file(const char *path, const char *content, struct sandbox_error *err) {
+  cleanup_close int fd = TEMP_FAILURE_RETRY(open(path, O_WRONLY | O_CLOEXEC));
+  if (fd < 0)
+    return make_error(err, errno, "open `%s`", path);
+  if (write_all(fd, content, strlen(content)) < 0)
+    return make_error(err, errno, "write `%s` to `%s`", content, path);
+  return 0;
+}
+
+static int close_fd_range(unsigned int first, unsigned int last) {
+  if (first > last)
+    return 0;
+  if (sys_close_range(first, last, 0) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return -1;
+  /* close_range needs Linux 5.9; before it, walk up to the fd limit. */
+  struct rlimit lim;
+  unsigned long max = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
+                          ? (unsigned long)lim.rlim_cur
+                          : 65536;
+  for (unsigned long fd = first; fd <= last && fd < max; fd++)
+    close((int)fd);
+  return 0;
+}
+
+/* Closes every fd >= first except keep_fd (-1: none). */
+int close_fds_from(unsigned int first, int keep_fd) {
+  if (keep_fd < (int)first)
+    return close_fd_range(first, ~0U);
+  if (keep_fd > (int)first && close_fd_range(first, (unsigned)keep_fd - 1) < 0)
+    return -1;
+  return close_fd_range((unsigned)keep_fd + 1, ~0U);
+}
+
+double ms_between(const struct timespec *from, const struct timespec *to) {
+  return (double)(to->tv_sec - from->tv_sec) * 1e3 +
+         (double)(to->tv_nsec - from->tv_nsec) / 1e6;
+}
+
+int sys_pivot_root(const char *new_root, const char *put_old) {
+  return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int sys_close_range(unsigned int first, unsigned int last, unsigned int flags) {
+  return (int)syscall(__NR_close_range, first, last, flags);
+}
+
+int sys_fsopen(const char *fs_name, unsigned int flags) {
+  return (int)syscall(__NR_fsopen, fs_name, flags);
+}
+
+int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux) {
+  return (int)syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags) {
+  return (int)syscall(__NR_fsmount, fd, flags, attr_flags);
+}
+
+int sys_move_mount(int from_dfd, const char *from_path, int to_dfd,
+                   const char *to_path, unsigned int flags) {
+  return (int)syscall(__NR_move_mount, from_dfd, from_path, to_dfd, to_path, flags);
+}
+
+struct mount_attr_ {
+  uint64_t attr_set;
+  uint64_t attr_clr;
+  uint64_t propagation;
+  uint64_t userns_fd;
+};
+
+int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
+                      uint64_t attr_set, uint64_t attr_clr) {
+  struct mount_attr_ attr = {.attr_set = attr_set, .attr_clr = attr_clr};
+  return (int)syscall(__NR_mount_setattr, dfd, path, flags, &attr, sizeof attr);
+}
+
+struct clone_args_ {
+  uint64_t flags;
+  uint64_t pidfd;
+  uint64_t child_tid;
+  uint64_t parent_tid;
+  uint64_t exit_signal;
+  uint64_t stack;
+  uint64_t stack_size;
+  uint64_t tls;
+};
+
+/* fork()-like clone into new namespaces: the child returns 0 on a copy of the stack. */
+pid_t sys_clone_namespaces(unsigned long flags) {
+  struct clone_args_ args = {.flags = flags, .exit_signal = SIGCHLD};
+  long pid = syscall(__NR_clone3, &args, sizeof args);
+  if (pid >= 0 || errno != ENOSYS)
+    return (pid_t)pid;
+  /* clone3 needs Linux 5.3. */
+#if defined(__s390__) || defined(__CRIS__)
+  return (pid_t)syscall(SYS_clone, 0, flags | SIGCHLD, NULL, NULL, NULL);
+#else
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+#endif
+}
