@@ -4,7 +4,8 @@ import { SandboxUnavailableError } from '../errors.js';
 import { userNamespaceFix } from '../host/checks.js';
 import type { SandboxStatus } from '../sandbox/spawn.js';
 
-const USERNS_STAGES = new Set(['clone', 'userns', 'uid_map', 'gid_map', 'setgroups', 'newuidmap', 'newgidmap']);
+/** The helper's stages (native/README.md) at which no job can get further on this host. */
+const USERNS_STAGES = new Set(['clone', 'uid_map']);
 
 export function explainHostFailure(status: SandboxStatus): void {
   const error = status.error;
@@ -12,7 +13,8 @@ export function explainHostFailure(status: SandboxStatus): void {
   if (USERNS_STAGES.has(error.stage)) {
     throw new SandboxUnavailableError('USERNS_DISABLED', `cannot create a sandbox: ${error.message}; no job was run further`, { hint: userNamespaceFix() });
   }
-  if (error.stage === 'overlay' && (error.errno === 1 || error.errno === 19)) {
+  const overlayRefused = error.stage === 'mount' && error.message.includes('overlay') && [1, 13, 19, 95].includes(error.errno ?? 0);
+  if (overlayRefused) {
     throw new SandboxUnavailableError('OVERLAY_UNSUPPORTED', `cannot mount overlayfs in a user namespace: ${error.message}; no job was run further`, {
       hint: 'Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not be on overlayfs: set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs. `cubicle doctor` checks this.',
     });
