@@ -5,6 +5,7 @@
 // so the command registry is built only for `cubicle --help` and unknown commands.
 import { CubicleError, describeError, UsageError } from '../errors.js';
 import { loadYargs } from '../vendor.js';
+import packageJson from '../../package.json' with { type: 'json' };
 import { COMMANDS, type Command } from './commands.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -62,7 +63,7 @@ async function topLevel(yargs: Yargs, argv: readonly string[]): Promise<void> {
     .demandCommand(1, 'Name a command: run, exec or doctor.')
     .help()
     .alias('help', 'h')
-    .version()
+    .version(packageJson.version)
     .wrap(terminalWidth())
     .fail(failWithUsageError);
   for (const command of COMMANDS) parser.command(command.usage, command.describe);

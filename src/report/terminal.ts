@@ -68,6 +68,7 @@ export class TerminalReporter implements Reporter {
     });
     const total = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
     const limits = summary.limitsEnforced ? '' : ' (memory, cpus and pids limits off: --no-limits)';
-    this.out.write(`\n${summary.results.length} jobs in ${formatDuration(summary.wallMs)}: ${total}${limits}\n`);
+    const jobs = summary.results.length === 1 ? '1 job' : `${summary.results.length} jobs`;
+    this.out.write(`\n${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}\n`);
   }
 }
