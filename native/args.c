@@ -15,6 +15,7 @@ struct parser {
   bool has_pending_perms;
   const char *pending_option;
   enum parse_result result;
+  const char *sandbox_option; /* the first option that is not a maintenance one */
 };
 
 struct option_spec {
@@ -182,11 +183,11 @@ static int parse_ull(const char *text, unsigned long long *out) {
   return 0;
 }
 
-static int handle_size(struct parser *p, const struct option_spec *spec, char **args,
-                       struct sandbox_error *err) {
+/* BYTES with an optional k, m or g suffix (--size, --memory-max). */
+static int parse_size(const char *text, unsigned long long *out) {
   char *end;
   errno = 0;
-  unsigned long long size = strtoull(args[0], &end, 10);
+  unsigned long long size = strtoull(text, &end, 10);
   unsigned shift = 0;
   if (*end == 'k' || *end == 'K')
     shift = 10;
@@ -196,10 +197,16 @@ static int handle_size(struct parser *p, const struct option_spec *spec, char **
     shift = 30;
   if (shift)
     end++;
-  if (errno != 0 || end == args[0] || *end != '\0' || args[0][0] == '-' ||
-      size > (~0ULL >> shift))
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || size > (~0ULL >> shift))
+    return -1;
+  *out = size << shift;
+  return 0;
+}
+
+static int handle_size(struct parser *p, const struct option_spec *spec, char **args,
+                       struct sandbox_error *err) {
+  if (parse_size(args[0], &p->pending_size) < 0)
     return usage_error(err, "--size: invalid size `%s`", args[0]);
-  p->pending_size = size << shift;
   p->has_pending_size = true;
   p->pending_option = spec->name;
   return 0;
@@ -276,6 +283,85 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
   return 0;
 }
 
+static int handle_cgroup(struct parser *p, const struct option_spec *spec, char **args,
+                         struct sandbox_error *err) {
+  struct cgroup_request *c = &p->config->cgroup;
+  const char *name = spec->name;
+  if (strcmp(name, "--cgroup") == 0) {
+    if (args[0][0] == '\0')
+      return usage_error(err, "%s: empty DIR", name);
+    c->dirs[c->n_dirs++] = args[0];
+  } else if (strcmp(name, "--memory-max") == 0) {
+    if (parse_size(args[0], &c->memory_max) < 0 || c->memory_max == 0)
+      return usage_error(err, "--memory-max: invalid size `%s`", args[0]);
+    c->has_memory_max = true;
+  } else if (strcmp(name, "--cpus") == 0) {
+    char *end;
+    errno = 0;
+    double cpus = strtod(args[0], &end);
+    bool number = (args[0][0] >= '0' && args[0][0] <= '9') || args[0][0] == '.';
+    /* The kernel refuses a quota under 1 ms per period. */
+    if (!number || errno != 0 || *end != '\0' || !(cpus >= 0.01 && cpus <= 100000))
+      return usage_error(err, "--cpus: invalid number `%s` (0.01 to 100000, fractions allowed)",
+                         args[0]);
+    c->cpu_quota_us = (unsigned long long)(cpus * (double)CPU_PERIOD_US + 0.5);
+    c->has_cpus = true;
+  } else if (strcmp(name, "--pids-max") == 0) {
+    /* PID_MAX_LIMIT: pids.max refuses more. */
+    if (parse_ull(args[0], &c->pids_max) < 0 || c->pids_max == 0 || c->pids_max > 4194304)
+      return usage_error(err, "--pids-max: invalid number `%s` (1 to 4194304)", args[0]);
+    c->has_pids_max = true;
+  }
+  return 0;
+}
+
+/* A decimal id ending at stop ('\0' or ':'), below (uid_t)-1. */
+static int parse_id(const char *text, char stop, unsigned long *out, const char **next) {
+  char *end;
+  errno = 0;
+  if (text[0] < '0' || text[0] > '9')
+    return -1;
+  *out = strtoul(text, &end, 10);
+  if (errno != 0 || *end != stop || *out >= 4294967295UL)
+    return -1;
+  *next = end + 1;
+  return 0;
+}
+
+static int handle_maintenance(struct parser *p, const struct option_spec *spec, char **args,
+                              struct sandbox_error *err) {
+  struct maintenance_request *m = &p->config->maintenance;
+  const char *name = spec->name;
+  if (strcmp(name, "--move") == 0) {
+    unsigned long long pid;
+    if (parse_ull(args[0], &pid) < 0 || pid == 0 || pid > 4194304)
+      return usage_error(err, "--move: invalid PID `%s`", args[0]);
+    m->move_pid = (pid_t)pid;
+    m->has_move = true;
+    return 0;
+  }
+  if (strcmp(name, "--owner") == 0) {
+    unsigned long uid, gid;
+    const char *rest;
+    if (parse_id(args[0], ':', &uid, &rest) < 0 || parse_id(rest, '\0', &gid, &rest) < 0)
+      return usage_error(err, "--owner: expected numeric UID:GID, got `%s`", args[0]);
+    m->owner_uid = (uid_t)uid;
+    m->owner_gid = (gid_t)gid;
+    m->has_owner = true;
+    return 0;
+  }
+  if (m->mode != MAINTENANCE_NONE)
+    return usage_error(err, "%s and %s: give one maintenance mode", m->option, name);
+  if (args[0][0] == '\0')
+    return usage_error(err, "%s: empty DIR", name);
+  m->mode = strcmp(name, "--cgroup-prepare") == 0    ? MAINTENANCE_CGROUP_PREPARE
+            : strcmp(name, "--cgroup-delegate") == 0 ? MAINTENANCE_CGROUP_DELEGATE
+                                                     : MAINTENANCE_CGROUP_REMOVE;
+  m->option = name;
+  m->dir = args[0];
+  return 0;
+}
+
 #define FS_OP(name, nargs, args_help, help, type)                                     \
   { name, nargs, args_help, help, handle_fs_op, type }
 #define OPTION(name, nargs, args_help, help, handler)                                  \
@@ -317,6 +403,30 @@ static const struct option_spec options[] = {
            "keep capabilities in the sandbox's user namespace\n"
            "(none on the host); maintenance commands only",
            handle_process),
+    OPTION("--cgroup", 1, "DIR",
+           "create cgroup DIR (must not exist) and run the\n"
+           "sandbox in it; v2: one DIR, v1: one per hierarchy\n"
+           "(memory, cpu, cpuacct, pids); removed at the end",
+           handle_cgroup),
+    OPTION("--memory-max", 1, "BYTES", "memory limit, swap off (k/m/g suffix allowed)",
+           handle_cgroup),
+    OPTION("--cpus", 1, "N", "CPU limit: N CPUs' time per 100 ms (0.5, 1.5, ...)",
+           handle_cgroup),
+    OPTION("--pids-max", 1, "N", "at most N processes and threads", handle_cgroup),
+    OPTION("--cgroup-prepare", 1, "ROOT",
+           "(v2; with --move, no COMMAND) move PID into\n"
+           "ROOT/runner, enable memory, cpu, pids, io in ROOT",
+           handle_maintenance),
+    OPTION("--move", 1, "PID", "the process --cgroup-prepare moves", handle_maintenance),
+    OPTION("--cgroup-delegate", 1, "DIR",
+           "(with --owner, no COMMAND) create DIR and parents,\n"
+           "enable controllers down to it, chown it to UID:GID",
+           handle_maintenance),
+    OPTION("--owner", 1, "UID:GID", "the owner --cgroup-delegate gives DIR", handle_maintenance),
+    OPTION("--cgroup-remove", 1, "DIR",
+           "(no COMMAND) remove DIR and its child cgroups,\n"
+           "refused while any has processes; none: success",
+           handle_maintenance),
     OPTION("--help", 0, "", "show this help", handle_process),
     OPTION("--version", 0, "", "show the version", handle_process),
 };
@@ -324,6 +434,9 @@ static const struct option_spec options[] = {
 void print_usage(FILE *out) {
   fprintf(out,
           "usage: " SANDBOX_NAME " [OPTION...] -- COMMAND [ARG...]\n"
+          "       " SANDBOX_NAME " --cgroup-prepare ROOT --move PID\n"
+          "       " SANDBOX_NAME " --cgroup-delegate DIR --owner UID:GID\n"
+          "       " SANDBOX_NAME " --cgroup-remove DIR\n"
           "\n"
           "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
           "and (unless --share-net) net namespaces, on a root built from the\n"
@@ -348,7 +461,8 @@ void print_usage(FILE *out) {
           "Exit status: the job's; 128+N when a signal killed it; 125 sandbox or\n"
           "usage error; 126 COMMAND not executable; 127 COMMAND not found.\n"
           "Status JSON (--status-fd): exitCode, signal, wallMs, startupMs,\n"
-          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, error.\n");
+          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, oomKilled, cgroup, error.\n"
+          "Maintenance modes exit 0, or 125 with a message.\n");
 }
 
 static const struct option_spec *find_option(const char *name) {
@@ -356,6 +470,29 @@ static const struct option_spec *find_option(const char *name) {
     if (strcmp(options[i].name, name) == 0)
       return &options[i];
   return NULL;
+}
+
+/* A maintenance mode is one operation: its own options and nothing else. */
+static int finish_maintenance(const struct parser *p, bool has_command,
+                              enum parse_result *result, struct sandbox_error *err) {
+  const struct maintenance_request *m = &p->config->maintenance;
+  if (m->mode == MAINTENANCE_NONE)
+    return usage_error(err, "%s needs %s", m->has_move ? "--move" : "--owner",
+                       m->has_move ? "--cgroup-prepare ROOT" : "--cgroup-delegate DIR");
+  if (p->sandbox_option != NULL)
+    return usage_error(err, "%s cannot be combined with %s", m->option, p->sandbox_option);
+  if (has_command)
+    return usage_error(err, "%s takes no COMMAND", m->option);
+  if (m->mode == MAINTENANCE_CGROUP_PREPARE && !m->has_move)
+    return usage_error(err, "%s", "--cgroup-prepare ROOT needs --move PID");
+  if (m->mode == MAINTENANCE_CGROUP_DELEGATE && !m->has_owner)
+    return usage_error(err, "%s", "--cgroup-delegate DIR needs --owner UID:GID");
+  if (m->has_move && m->mode != MAINTENANCE_CGROUP_PREPARE)
+    return usage_error(err, "--move goes with --cgroup-prepare, not %s", m->option);
+  if (m->has_owner && m->mode != MAINTENANCE_CGROUP_DELEGATE)
+    return usage_error(err, "--owner goes with --cgroup-delegate, not %s", m->option);
+  *result = PARSE_MAINTENANCE;
+  return 0;
 }
 
 int parse_args(int argc, char **argv, struct sandbox_config *config,
@@ -369,9 +506,12 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   };
   const char *legacy = getenv("CUBICLE_SANDBOX_LEGACY_OVERLAY");
   config->legacy_overlay = legacy != NULL && strcmp(legacy, "1") == 0;
+  legacy = getenv("CUBICLE_SANDBOX_LEGACY_CGROUP");
+  config->legacy_cgroup = legacy != NULL && strcmp(legacy, "1") == 0;
   config->ops = calloc((size_t)argc + 1, sizeof *config->ops);
   config->env_ops = calloc((size_t)argc + 1, sizeof *config->env_ops);
-  if (config->ops == NULL || config->env_ops == NULL)
+  config->cgroup.dirs = calloc((size_t)argc + 1, sizeof *config->cgroup.dirs);
+  if (config->ops == NULL || config->env_ops == NULL || config->cgroup.dirs == NULL)
     return make_error(err, errno, "calloc");
 
   struct parser p = {.config = config, .result = PARSE_RUN};
@@ -389,6 +529,8 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
       return usage_error(err, "unknown option `%s` (see --help)", arg);
     if (argc - i - 1 < spec->nargs)
       return usage_error(err, "%s: missing argument (see --help)", arg);
+    if (spec->handle != handle_maintenance && p.sandbox_option == NULL)
+      p.sandbox_option = spec->name;
     if (spec->handle(&p, spec, argv + i + 1, err) < 0) {
       set_error_stage(err, "args");
       return -1;
@@ -399,8 +541,17 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
       return 0;
     }
   }
+  const struct maintenance_request *m = &config->maintenance;
+  if (m->mode != MAINTENANCE_NONE || m->has_move || m->has_owner)
+    return finish_maintenance(&p, i < argc, result, err);
   if (p.pending_option != NULL)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p.pending_option);
+  const struct cgroup_request *c = &config->cgroup;
+  if (c->n_dirs == 0 && (c->has_memory_max || c->has_cpus || c->has_pids_max))
+    return usage_error(err, "%s needs --cgroup DIR: a cgroup to enforce it in",
+                       c->has_memory_max ? "--memory-max"
+                       : c->has_cpus     ? "--cpus"
+                                         : "--pids-max");
   if (i >= argc)
     return usage_error(err, "%s", "missing COMMAND (usage: " SANDBOX_NAME
                                   " [OPTION...] -- COMMAND [ARG...])");

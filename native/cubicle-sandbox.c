@@ -1,8 +1,10 @@
 /* cubicle-sandbox: runs one command in a rootless sandbox; see README.md.
  *
- * The outer process stays in the host namespaces: it clones PID 1 into new
- * namespaces, writes its uid/gid maps, releases it, forwards signals, and
- * turns PID 1's report into the exit status and the status JSON. */
+ * The outer process stays in the host namespaces: it makes the job's
+ * cgroups, clones PID 1 into new namespaces (and those cgroups), writes its
+ * uid/gid maps, releases it, forwards signals, turns PID 1's report and the
+ * cgroups' stats into the exit status and the status JSON, and removes the
+ * cgroups. */
 #include "sandbox.h"
 
 #include <fcntl.h>
@@ -24,6 +26,8 @@ struct outer_state {
   int wait_status;
   struct rusage child_usage;
   bool backstop_fired;
+  struct job_cgroups cgroups;
+  bool placed_by_clone; /* clone3 started PID 1 in the v2 cgroup */
 };
 
 static int prepare_outer(struct outer_state *state, sigset_t *signals,
@@ -56,9 +60,17 @@ static int start_child(struct outer_state *state, struct sandbox_error *err) {
   if (pipe2(report, O_CLOEXEC) < 0)
     return make_error(err, errno, "pipe2");
   /* The net namespace, if any, is PID 1's first step (see init.c). */
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
-                        CLONE_NEWIPC | CLONE_NEWCGROUP;
-  state->child = sys_clone_namespaces(flags);
+  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  /* A cgroup namespace is rooted where its creator is: with --cgroup, PID 1
+   * makes it once the outer has placed it (see init.c). */
+  if (state->cgroups.n_dirs == 0)
+    flags |= CLONE_NEWCGROUP;
+  int cgroup_fd = state->config->legacy_cgroup ? -1 : cgroup_clone_fd(&state->cgroups);
+  state->child = sys_clone_namespaces(flags, cgroup_fd);
+  state->placed_by_clone = state->child >= 0 && cgroup_fd >= 0;
+  /* No CLONE_INTO_CGROUP (before 5.7) or refused: cgroup.procs says why. */
+  if (state->child < 0 && cgroup_fd >= 0)
+    state->child = sys_clone_namespaces(flags, -1);
   if (state->child < 0) {
     int saved = errno;
     set_error_stage(err, "clone");
@@ -76,6 +88,8 @@ static int start_child(struct outer_state *state, struct sandbox_error *err) {
     /* The status fd is the outer's, unless it doubles as stdout or stderr. */
     if (state->config->status_fd > STDERR_FILENO)
       close(state->config->status_fd);
+    for (size_t i = 0; i < state->cgroups.n_dirs; i++)
+      close(state->cgroups.dirs[i].dir_fd);
     run_init(state->config, release[0], report[1], &state->start);
   }
   close(release[0]);
@@ -90,8 +104,13 @@ static void stop_child(struct outer_state *state) {
   TEMP_FAILURE_RETRY(wait4(state->child, &state->wait_status, 0, &state->child_usage));
 }
 
-/* Maps written, PID 1 may go on. */
+/* In its cgroups and maps written, PID 1 may go on. */
 static int release_child(struct outer_state *state, struct sandbox_error *err) {
+  if (enter_cgroups(&state->cgroups, state->child, state->placed_by_clone, err) < 0) {
+    set_error_stage(err, "cgroup");
+    stop_child(state);
+    return -1;
+  }
   if (write_id_maps(state->child, state->config->uid_map, err) < 0) {
     set_error_stage(err, "uid_map");
     stop_child(state);
@@ -200,24 +219,48 @@ static int exit_code_of(const struct job_outcome *outcome) {
   return EXIT_SANDBOX_ERROR;
 }
 
+static int start_and_wait(struct outer_state *state, sigset_t *signals,
+                          struct job_outcome *outcome, struct init_report *report,
+                          struct sandbox_error *err) {
+  if (start_child(state, err) < 0 || release_child(state, err) < 0) {
+    set_error_stage(err, "setup");
+    return -1;
+  }
+  wait_for_child(state, signals);
+  collect_outcome(state, report, outcome, err);
+  close(state->report_fd);
+  return 0;
+}
+
+/* cleanup_err: the cgroups could not all be removed (the job's outcome stands). */
 static int run_sandbox(const struct sandbox_config *config, const struct timespec *start,
                        struct job_outcome *outcome, struct init_report *report,
-                       struct sandbox_error *err) {
+                       struct cgroup_stats *stats, struct sandbox_error *err,
+                       struct sandbox_error *cleanup_err) {
   struct outer_state state = {.config = config, .start = *start, .release_fd = -1,
                               .report_fd = -1};
   sigset_t signals;
-  if (prepare_outer(&state, &signals, err) < 0 || start_child(&state, err) < 0) {
+  if (plan_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
+    set_error_stage(err, "cgroup");
+    return -1;
+  }
+  if (prepare_outer(&state, &signals, err) < 0) {
     set_error_stage(err, "setup");
     return -1;
   }
-  if (release_child(&state, err) < 0) {
-    set_error_stage(err, "setup");
+  /* After prepare_outer, which closes inherited fds: the DIRs' fds stay open. */
+  if (create_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
+    set_error_stage(err, "cgroup");
     return -1;
   }
-  wait_for_child(&state, &signals);
-  collect_outcome(&state, report, outcome, err);
-  close(state.report_fd);
-  return 0;
+  int ret = start_and_wait(&state, &signals, outcome, report, err);
+  if (ret == 0 && state.cgroups.n_dirs > 0) {
+    read_cgroup_stats(&state.cgroups, stats);
+    outcome->cgroup = stats;
+  }
+  if (remove_cgroups(&state.cgroups, cleanup_err) < 0)
+    set_error_stage(cleanup_err, "cgroup");
+  return ret;
 }
 
 static void report_status(const struct sandbox_config *config,
@@ -228,6 +271,14 @@ static void report_status(const struct sandbox_config *config,
   else if (outcome->timed_out)
     fprintf(stderr, SANDBOX_NAME ": timed out after %llu ms; every process in the sandbox "
                     "was killed\n", config->timeout_ms);
+  if (outcome->cgroup != NULL && outcome->cgroup->oom_kills > 0) {
+    char limit[64] = "";
+    if (config->cgroup.has_memory_max)
+      snprintf(limit, sizeof limit, " (--memory-max %llu)", config->cgroup.memory_max);
+    fprintf(stderr, SANDBOX_NAME ": out of memory: the kernel killed %llu process%s in the "
+                    "sandbox%s\n", outcome->cgroup->oom_kills,
+            outcome->cgroup->oom_kills == 1 ? "" : "es", limit);
+  }
   if (config->status_fd < 0)
     return;
   if (write_status(config->status_fd, outcome, &write_err) < 0)
@@ -259,13 +310,24 @@ int main(int argc, char **argv) {
     puts(SANDBOX_NAME " " SANDBOX_VERSION);
     return 0;
   }
+  if (parsed == PARSE_MAINTENANCE) {
+    if (run_maintenance(&config.maintenance, &err) < 0) {
+      fprintf(stderr, SANDBOX_NAME ": %s\n", err.message);
+      return EXIT_SANDBOX_ERROR;
+    }
+    return 0;
+  }
 
   static struct init_report report;
-  if (run_sandbox(&config, &start, &outcome, &report, &err) < 0) {
+  struct cgroup_stats stats;
+  struct sandbox_error cleanup_err = {0};
+  if (run_sandbox(&config, &start, &outcome, &report, &stats, &err, &cleanup_err) < 0) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     outcome = (struct job_outcome){.wall_ms = ms_between(&start, &end), .error = &err};
   }
+  if (cleanup_err.message[0] != '\0')
+    fprintf(stderr, SANDBOX_NAME ": warning: %s\n", cleanup_err.message);
   report_status(&config, &outcome);
   return exit_code_of(&outcome);
 }

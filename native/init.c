@@ -68,6 +68,16 @@ static int enter_new_network(struct init_ctx *ctx, struct sandbox_error *err) {
   return 0;
 }
 
+/* With --cgroup the clone made no cgroup namespace: rooted at the outer's
+ * cgroup, it would show the job its host path. Now PID 1 is in its DIRs. */
+static int enter_new_cgroup_namespace(struct init_ctx *ctx, struct sandbox_error *err) {
+  if (ctx->config->cgroup.n_dirs == 0)
+    return 0;
+  if (unshare(CLONE_NEWCGROUP) < 0)
+    return make_error(err, errno, "unshare a new cgroup namespace");
+  return 0;
+}
+
 static int plan_mounts(struct init_ctx *ctx, struct sandbox_error *err) {
   return plan_root(ctx->config, &ctx->plan, err);
 }
@@ -92,6 +102,7 @@ static const struct init_step before_maps[] = {
 
 static const struct init_step after_maps[] = {
     {"uid_map", become_root},
+    {"cgroup", enter_new_cgroup_namespace},
     {"mount", build_mounts},
 };
 

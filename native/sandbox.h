@@ -102,6 +102,39 @@ struct env_op {
 
 enum uid_map_mode { UID_MAP_AUTO, UID_MAP_SINGLE };
 
+/* --cgroup DIR... and the limits written there (cgroup.c). */
+#define CPU_PERIOD_US 100000ULL
+
+struct cgroup_request {
+  const char **dirs; /* created by the helper, one per v1 hierarchy or one on v2 */
+  size_t n_dirs;
+  unsigned long long memory_max;
+  bool has_memory_max;
+  unsigned long long cpu_quota_us; /* per CPU_PERIOD_US */
+  bool has_cpus;
+  unsigned long long pids_max;
+  bool has_pids_max;
+};
+
+/* The maintenance modes: one cgroup operation instead of a sandbox. */
+enum maintenance_mode {
+  MAINTENANCE_NONE,
+  MAINTENANCE_CGROUP_PREPARE,
+  MAINTENANCE_CGROUP_DELEGATE,
+  MAINTENANCE_CGROUP_REMOVE,
+};
+
+struct maintenance_request {
+  enum maintenance_mode mode;
+  const char *option; /* "--cgroup-prepare", ... for messages */
+  const char *dir;
+  pid_t move_pid; /* --move */
+  uid_t owner_uid; /* --owner */
+  gid_t owner_gid;
+  bool has_move;
+  bool has_owner;
+};
+
 struct sandbox_config {
   struct setup_op *ops;
   size_t n_ops;
@@ -113,14 +146,17 @@ struct sandbox_config {
   bool new_session;
   bool keep_caps; /* maintenance commands only, never a job (src/sandbox/ops.ts) */
   bool legacy_overlay; /* CUBICLE_SANDBOX_LEGACY_OVERLAY=1: test the mount(2) path */
+  bool legacy_cgroup; /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
   enum uid_map_mode uid_map;
   int status_fd; /* -1 when absent */
   unsigned long long timeout_ms; /* 0: no limit */
+  struct cgroup_request cgroup;
+  struct maintenance_request maintenance;
   char **command;
 };
 
 /* args.c */
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION };
+enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_MAINTENANCE };
 int parse_args(int argc, char **argv, struct sandbox_config *config,
                enum parse_result *result, struct sandbox_error *err);
 void print_usage(FILE *out);
@@ -134,6 +170,70 @@ struct root_plan;
 int plan_root(const struct sandbox_config *config, struct root_plan **plan,
               struct sandbox_error *err);
 int build_root(struct root_plan *plan, struct sandbox_error *err);
+
+/* cgroup.c: the job's cgroups, made and removed by the outer process. */
+struct job_cgroup {
+  const char *path;
+  int version; /* 1 or 2 */
+  unsigned controllers; /* CGROUP_HAS_* */
+  dev_t hierarchy; /* st_dev of the parent: one DIR per v1 hierarchy */
+  int dir_fd; /* -1 until created */
+  bool created;
+};
+
+#define CGROUP_HAS_MEMORY 0x1u
+#define CGROUP_HAS_CPU 0x2u
+#define CGROUP_HAS_CPUACCT 0x4u /* CPU usage stats: cpuacct on v1, cpu.stat on v2 */
+#define CGROUP_HAS_PIDS 0x8u
+
+struct job_cgroups {
+  struct job_cgroup *dirs;
+  size_t n_dirs;
+};
+
+struct cgroup_stats {
+  bool has_memory_peak;
+  unsigned long long memory_peak_bytes;
+  unsigned long long oom_kills;
+  bool has_cpu_usage;
+  double cpu_user_ms;
+  double cpu_system_ms;
+  bool has_cpu_throttling;
+  double cpu_throttled_ms;
+  unsigned long long throttled_periods;
+  bool has_pids_peak;
+  unsigned long long pids_peak;
+  bool has_pids_limit_hits;
+  unsigned long long pids_limit_hits;
+};
+
+/* Reads every DIR's parent (creates nothing) and checks the limits against
+ * the controllers found; a limit no DIR can enforce is a usage error. */
+int plan_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
+                 struct sandbox_error *err);
+/* mkdir every DIR and write the limits; on failure removes what it made. */
+int create_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
+                   struct sandbox_error *err);
+/* The v2 DIR's fd for clone3's CLONE_INTO_CGROUP, -1 if none. */
+int cgroup_clone_fd(const struct job_cgroups *cgroups);
+/* Writes pid to cgroup.procs of every DIR (all but the v2 one if clone3 placed it). */
+int enter_cgroups(const struct job_cgroups *cgroups, pid_t pid, bool placed_by_clone,
+                  struct sandbox_error *err);
+void read_cgroup_stats(const struct job_cgroups *cgroups, struct cgroup_stats *stats);
+/* Kills what is left in the DIRs, then rmdirs them; err names the first failure. */
+int remove_cgroups(struct job_cgroups *cgroups, struct sandbox_error *err);
+
+/* Shared with cgroup_admin.c. */
+int cgroup_version_of(const char *path, struct sandbox_error *err);
+int cgroup_write(int dir_fd, const char *dir, const char *file, const char *value,
+                 struct sandbox_error *err);
+int cgroup_read(int dir_fd, const char *file, char *buf, size_t len);
+bool cgroup_key_value(const char *text, const char *key, unsigned long long *value);
+bool cgroup_is_populated(int dir_fd, int version);
+int rmdir_retrying(int dir_fd, const char *name, const char *path, struct sandbox_error *err);
+
+/* cgroup_admin.c: --cgroup-prepare, --cgroup-delegate, --cgroup-remove. */
+int run_maintenance(const struct maintenance_request *request, struct sandbox_error *err);
 
 /* ---- PID 1 -> outer report, one atomic write on a pipe (< PIPE_BUF) */
 
@@ -173,6 +273,7 @@ struct job_outcome {
   double cpu_system_ms;
   unsigned long long peak_rss_bytes;
   bool timed_out;
+  const struct cgroup_stats *cgroup; /* NULL: no --cgroup, or none was made */
   const struct sandbox_error *error; /* NULL: none */
 };
 int write_status(int fd, const struct job_outcome *outcome, struct sandbox_error *err);
@@ -195,7 +296,7 @@ int sys_move_mount(int from_dfd, const char *from_path, int to_dfd,
                    const char *to_path, unsigned int flags);
 int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
                       uint64_t attr_set, uint64_t attr_clr);
-pid_t sys_clone_namespaces(unsigned long flags);
+pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd);
 
 #define FSOPEN_CLOEXEC_ 0x1
 #define FSMOUNT_CLOEXEC_ 0x1

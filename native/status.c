@@ -96,6 +96,43 @@ static void json_string(struct json_buf *out, const char *text) {
   json_raw(out, "\"", 1);
 }
 
+static void json_optional_count(struct json_buf *out, const char *key, bool present,
+                                unsigned long long value) {
+  if (present)
+    json_printf(out, ",\"%s\":%llu", key, value);
+  else
+    json_printf(out, ",\"%s\":null", key);
+}
+
+static void json_optional_ms(struct json_buf *out, const char *key, bool present, double value) {
+  if (present)
+    json_printf(out, ",\"%s\":%.3f", key, value);
+  else
+    json_printf(out, ",\"%s\":null", key);
+}
+
+/* "oomKilled" and "cgroup": always present; cgroup is null without --cgroup. */
+static void json_cgroup(struct json_buf *out, const struct cgroup_stats *c) {
+  json_printf(out, ",\"oomKilled\":%s", c != NULL && c->oom_kills > 0 ? "true" : "false");
+  if (c == NULL) {
+    json_printf(out, ",\"cgroup\":null");
+    return;
+  }
+  json_raw(out, ",\"cgroup\":{", 11);
+  if (c->has_memory_peak)
+    json_printf(out, "\"memoryPeakBytes\":%llu", c->memory_peak_bytes);
+  else
+    json_printf(out, "\"memoryPeakBytes\":null");
+  json_printf(out, ",\"oomKills\":%llu", c->oom_kills);
+  json_optional_ms(out, "cpuUserMs", c->has_cpu_usage, c->cpu_user_ms);
+  json_optional_ms(out, "cpuSystemMs", c->has_cpu_usage, c->cpu_system_ms);
+  json_optional_ms(out, "cpuThrottledMs", c->has_cpu_throttling, c->cpu_throttled_ms);
+  json_optional_count(out, "throttledPeriods", c->has_cpu_throttling, c->throttled_periods);
+  json_optional_count(out, "pidsPeak", c->has_pids_peak, c->pids_peak);
+  json_optional_count(out, "pidsLimitHits", c->has_pids_limit_hits, c->pids_limit_hits);
+  json_raw(out, "}", 1);
+}
+
 int write_status(int fd, const struct job_outcome *o, struct sandbox_error *err) {
   struct json_buf out = {.used = 0};
   char sigbuf[32];
@@ -117,6 +154,7 @@ int write_status(int fd, const struct job_outcome *o, struct sandbox_error *err)
   json_printf(&out, ",\"cpuUserMs\":%.3f,\"cpuSystemMs\":%.3f,\"peakRssBytes\":%llu",
               o->cpu_user_ms, o->cpu_system_ms, o->peak_rss_bytes);
   json_printf(&out, ",\"timedOut\":%s", o->timed_out ? "true" : "false");
+  json_cgroup(&out, o->cgroup);
   if (o->error != NULL) {
     json_printf(&out, ",\"error\":{\"stage\":");
     json_string(&out, o->error->stage[0] ? o->error->stage : "internal");

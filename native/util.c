@@ -164,13 +164,27 @@ struct clone_args_ {
   uint64_t stack;
   uint64_t stack_size;
   uint64_t tls;
+  uint64_t set_tid;
+  uint64_t set_tid_size;
+  uint64_t cgroup;
 };
 
-/* fork()-like clone into new namespaces: the child returns 0 on a copy of the stack. */
-pid_t sys_clone_namespaces(unsigned long flags) {
+#define CLONE_INTO_CGROUP_ 0x200000000ULL
+#define CLONE_ARGS_SIZE_VER0_ 64 /* up to tls: Linux 5.3 */
+
+/* fork()-like clone into new namespaces: the child returns 0 on a copy of
+ * the stack. cgroup_fd >= 0: start the child in that cgroup v2 directory
+ * (CLONE_INTO_CGROUP, Linux 5.7); the caller falls back when that fails. */
+pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd) {
   struct clone_args_ args = {.flags = flags, .exit_signal = SIGCHLD};
-  long pid = syscall(__NR_clone3, &args, sizeof args);
-  if (pid >= 0 || errno != ENOSYS)
+  size_t size = CLONE_ARGS_SIZE_VER0_;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP_;
+    args.cgroup = (uint64_t)cgroup_fd;
+    size = sizeof args;
+  }
+  long pid = syscall(__NR_clone3, &args, size);
+  if (pid >= 0 || errno != ENOSYS || cgroup_fd >= 0)
     return (pid_t)pid;
   /* clone3 needs Linux 5.3. */
 #if defined(__s390__) || defined(__CRIS__)

@@ -335,10 +335,12 @@ import json, sys
 line = sys.argv[1]
 status = json.loads(line)
 keys = ["exitCode", "signal", "wallMs", "startupMs", "cpuUserMs", "cpuSystemMs",
-        "peakRssBytes", "timedOut", "error"]
+        "peakRssBytes", "timedOut", "oomKilled", "cgroup", "error"]
 assert list(status) == keys, list(status)
 assert status["exitCode"] == 3 and status["signal"] is None and status["error"] is None
 assert status["timedOut"] is False
+# Without --cgroup (test/cgroup.sh covers it).
+assert status["oomKilled"] is False and status["cgroup"] is None
 assert 0 < status["startupMs"] <= status["wallMs"], status
 # CPU of a grandchild counts: RUSAGE_CHILDREN after reaping everything.
 assert status["cpuUserMs"] + status["cpuSystemMs"] > 20, status

@@ -1,0 +1,78 @@
+#!/bin/bash
+# The cgroup tests (test/cgroup.sh) on a cgroup-v2 kernel: boots the test VM
+# (test/vm/run.sh, see test/vm/README.md) twice:
+#   as root:    root's tests, then cubtest's in a subtree root delegates to
+#               it with --cgroup-delegate;
+#   as cubtest: in the user's own delegated user@UID.service, as systemd
+#               gives it.
+# Usage: native/test/cgroup-v2.sh [HELPER]
+# Prints TAP (renumbered, the plan at the end) and ends with
+# "N passed, N failed, N skipped"; exits non-zero when a test failed.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+HELPER=$(realpath "${1:-$HERE/../cubicle-sandbox}")
+VM=$REPO/test/vm/run.sh
+if [ ! -x "$HELPER" ]; then
+  echo "Bail out! $HELPER is not built; run make -C native"
+  exit 1
+fi
+
+NUMBER=0 PASSED=0 FAILED=0 SKIPPED=0
+
+skip_all() {
+  NUMBER=$((NUMBER + 1)) SKIPPED=$((SKIPPED + 1))
+  echo "ok $NUMBER # SKIP cgroup v2 tests in the VM: $1"
+  echo "skipped: $1 (cgroup v2 tests in the VM)" >&2
+}
+
+# boot [run.sh options]: one VM, cgroup.sh inside; its TAP renumbered here.
+boot() {
+  local label=$1 line summary="" out
+  shift
+  out=$(mktemp)
+  # The helper and the tests are read from the host's root (read-only 9p).
+  (cd "$REPO" && "$VM" --timeout 300 "$@" -- "$HERE/cgroup.sh" "$HELPER") >"$out" 2>&1
+  local rc=$?
+  while IFS= read -r line; do
+    if [[ $line =~ ^(not\ )?ok\ [0-9]+(.*)$ ]]; then
+      NUMBER=$((NUMBER + 1))
+      line="${BASH_REMATCH[1]}ok $NUMBER${BASH_REMATCH[2]}"
+      echo "${line/\[/[vm $label: }"
+    elif [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+      summary=1
+      PASSED=$((PASSED + BASH_REMATCH[1])) FAILED=$((FAILED + BASH_REMATCH[2]))
+      SKIPPED=$((SKIPPED + BASH_REMATCH[3]))
+    elif [[ $line =~ ^1\.\.[0-9]+$ ]]; then
+      continue
+    else
+      echo "# $label: $line"
+    fi
+  done <"$out"
+  rm -f "$out"
+  if [ -z "$summary" ]; then
+    NUMBER=$((NUMBER + 1)) FAILED=$((FAILED + 1))
+    echo "not ok $NUMBER - the VM booted $label did not finish the tests (run.sh exit $rc)"
+  fi
+}
+
+if [ ! -x "$VM" ]; then
+  skip_all "no $VM"
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+  skip_all "no qemu-system-x86_64 (run test/vm/prepare.sh as root)"
+elif [ ! -f "$REPO/test/vm/.cache/initramfs.cpio.gz" ]; then
+  skip_all "no VM image (run test/vm/prepare.sh as root)"
+else
+  boot root
+  if id cubtest >/dev/null 2>&1; then
+    boot user --user cubtest
+  else
+    NUMBER=$((NUMBER + 1)) SKIPPED=$((SKIPPED + 1))
+    echo "ok $NUMBER # SKIP the VM as cubtest: no user cubtest"
+  fi
+fi
+
+echo "1..$NUMBER"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]
