@@ -3,6 +3,8 @@
 //   native/test/run.sh  the helper by hand (TAP; itself runs as root and as the test user)
 //   vitest              unit + integration tests as the invoking user
 //   vitest (again)      integration tests as an ordinary user, when invoked as root
+//   vitest (again)      ... and the limits suite, after `cubicle setup --user` delegated cgroups
+//   test/vm/limits-v2.sh  the limits suite in a cgroup-v2 kernel (qemu), as root and as that user
 // A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
 import { $, fs, os, path } from 'zx';
 
@@ -56,10 +58,14 @@ function userExists(name) {
   }
 }
 
-// 1. The native helper by hand.
+// 1. The native helper by hand, then its cgroup limits on this host and in a cgroup-v2 VM.
 {
   const result = await $`bash ${path.join(repo, 'native/test/run.sh')}`;
   add('native helper (TAP)', tapCounts(result.stdout, result.exitCode));
+  const cgroups = await $`bash ${path.join(repo, 'native/test/cgroup.sh')}`;
+  add('native helper cgroups, this host (TAP)', tapCounts(cgroups.stdout, cgroups.exitCode));
+  const v2 = await $`bash ${path.join(repo, 'native/test/cgroup-v2.sh')}`;
+  add('native helper cgroups, cgroup-v2 VM (TAP)', tapCounts(v2.stdout, v2.exitCode));
 }
 
 // 2. vitest, as whoever runs this.
@@ -89,9 +95,30 @@ if (!isRoot) {
   await $({ cwd: repo })`tar --exclude=./.git -cf - . | tar -xf - -C ${copy}`;
   await $`chown -R ${testUser}: ${copy}`;
   const file = path.join(reports, 'vitest-user.json');
-  const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} CUBICLE_TEST_NODES=${process.env.CUBICLE_TEST_NODES ?? ''} npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=${file}`;
-  add(`vitest integration (rootless, as ${testUser})`, vitestCounts(file, result.exitCode));
+  // As a user's admin would: delegate cgroups to the user once, so its limited jobs can run.
+  const setup = await $`node ${path.join(repo, 'bin/cubicle.js')} setup --user ${testUser}`;
+  try {
+    const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} CUBICLE_TEST_NODES=${process.env.CUBICLE_TEST_NODES ?? ''} npx vitest run --project integration --project limits --reporter=default --reporter=json --outputFile.json=${file}`;
+    add(`vitest integration + limits (rootless, as ${testUser})`, vitestCounts(file, setup.exitCode === 0 ? result.exitCode : 1));
+  } finally {
+    await $`node ${path.join(repo, 'bin/cubicle.js')} setup --user ${testUser} --undo`;
+  }
+  await runV2Suite(copy, testUser);
   await $`rm -rf ${copy}`;
+}
+
+if (!isRoot) await runV2Suite(repo, null);
+
+/** The cgroup-v2 limits suite in the qemu VM, when test/vm/prepare.sh has been run (CI does). */
+async function runV2Suite(checkout, user) {
+  const ready = fs.existsSync(path.join(repo, 'test/vm/.cache/initramfs.cpio.gz')) && (await $`command -v qemu-system-x86_64`).exitCode === 0;
+  if (!ready) {
+    if (process.env.CI === 'true') add('cgroup v2 limits (VM)', { passed: 0, failed: 1, skipped: 0 });
+    else skip('cgroup v2 limits (VM)', 'the VM is not prepared: run `sudo test/vm/prepare.sh` (qemu and a Debian kernel)');
+    return;
+  }
+  const result = await $`bash ${path.join(repo, 'test/vm/limits-v2.sh')} ${user ? ['--user', user] : []} ${checkout}`;
+  add(`cgroup v2 limits in a VM (as root${user ? ` and ${user}` : ''})`, tapCounts(result.stdout, result.exitCode));
 }
 
 fs.rmSync(reports, { recursive: true, force: true });

@@ -90,6 +90,25 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'setup',
+    usage: 'setup --user USER [--undo]',
+    describe: 'As root, once: delegate cgroups to USER for memory, cpus and pids limits and, where Ubuntu restricts user namespaces, allow them for the helper alone. --undo removes exactly what setup made.',
+    examples: [
+      ['sudo npx $0 setup --user "$USER"', 'let your user run limited jobs'],
+      ['sudo npx $0 setup --user "$USER" --undo', 'take it back'],
+    ],
+    options: (parser) => {
+      parser
+        .option('user', { type: 'string', demandOption: true, describe: 'the user who will run cubicle' })
+        .option('undo', { type: 'boolean', describe: 'remove what setup made for USER' })
+        .demandCommand(0, 0, '', 'setup takes no arguments');
+    },
+    run: async (args) => {
+      const { setupCommand } = await import('./setup.js');
+      return setupCommand({ user: String(args.user), undo: args.undo === true });
+    },
+  },
+  {
     name: 'doctor',
     usage: 'doctor [--json]',
     describe: 'What this host supports for sandboxes, and the exact fix for what it lacks. Exit 3 when jobs cannot run here.',

@@ -3,7 +3,7 @@ import { jobSandboxSpec } from '../plan/job.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { explainHostFailure } from '../run/host-failure.js';
 import { createRunDir, reapStaleRuns } from '../run/rundir.js';
-import { refuseUnenforceableLimits } from '../run/run.js';
+import { planLimits } from '../run/limits.js';
 import { describeSignal } from '../signals.js';
 import os from 'node:os';
 import { cancelOnSignals } from './signals.js';
@@ -26,12 +26,12 @@ export async function execCommand(args: ExecCommandArgs): Promise<number> {
     flags: args.flags,
   });
   const job = config.jobs[0]!;
-  refuseUnenforceableLimits([job], args.noLimits);
+  const limits = await planLimits([job], args.noLimits);
   await reapStaleRuns();
   const runDir = createRunDir();
   const cancel = cancelOnSignals();
   try {
-    const dirs = runDir.jobDirs(job.name, 1);
+    const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     const { status } = await runSandbox(jobSandboxSpec(job, { projectDir: cwd, hostEnv: process.env, attempt: 1 }, dirs), { stdio: 'inherit', signal: cancel.signal });
     explainHostFailure(status);
     if (status.error && status.error.stage !== 'exec') {

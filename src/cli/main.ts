@@ -6,7 +6,9 @@
 import { CubicleError, describeError, UsageError } from '../errors.js';
 import { loadYargs } from '../vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
+import { NeedsSystemdScope } from '../run/limits.js';
 import { COMMANDS, type Command } from './commands.js';
+import { rerunInSystemdScope } from './scope.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   // `cubicle run | head`: a reader that went away is no reason for a stack trace.
@@ -16,7 +18,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { yargs } = await loadYargs();
     const command = COMMANDS.find((candidate) => candidate.name === argv[0]);
-    if (command) return await runCommand(yargs, command, argv.slice(1));
+    if (command) {
+      try {
+        return await runCommand(yargs, command, argv.slice(1));
+      } catch (error) {
+        if (error instanceof NeedsSystemdScope) return rerunInSystemdScope(argv);
+        throw error;
+      }
+    }
     await topLevel(yargs, argv);
     return 0;
   } catch (error) {

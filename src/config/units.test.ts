@@ -33,7 +33,8 @@ describe('parseDuration', () => {
 
 describe('formatting', () => {
   it('prints sizes and durations for people', () => {
-    expect(formatBytes(64 * 1024 ** 2)).toBe('64.0 MiB');
+    expect(formatBytes(64 * 1024 ** 2)).toBe('64 MiB');
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe('1.5 GiB');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatDuration(250)).toBe('250ms');
     expect(formatDuration(2500)).toBe('2.5s');

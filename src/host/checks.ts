@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CubicleError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
 import { cacheRoot } from '../run/rundir.js';
+import { cgroupParents, findCgroupPlacement } from './cgroups.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -131,26 +132,15 @@ export function checkSubordinateIds(): CheckResult {
   };
 }
 
-export type CgroupLayout = 'v2' | 'v1-hybrid' | 'v1' | 'none';
-
-export function cgroupLayout(): CgroupLayout {
-  const self = readText('/proc/self/cgroup') ?? '';
-  const lines = self.split('\n').filter(Boolean);
-  if (lines.length === 1 && lines[0]!.startsWith('0::')) return 'v2';
-  if (lines.some((line) => /^\d+:[^:]*\b(memory|cpu|pids)\b/.test(line))) return lines.some((line) => line.startsWith('0::')) ? 'v1-hybrid' : 'v1';
-  return 'none';
-}
-
-export function checkCgroups(): CheckResult {
-  const layout = cgroupLayout();
+/** Where job cgroups would go, without moving anything (doctor never changes the host). */
+export async function checkCgroups(): Promise<CheckResult> {
   const base = { id: 'cgroups', title: 'cgroups for memory, cpus and pids limits', required: false };
-  const detail = { v2: 'cgroup v2', 'v1-hybrid': 'cgroup v1 hybrid (v1 controllers, an empty cgroup2)', v1: 'cgroup v1', none: 'no cgroup hierarchy' }[layout];
-  return {
-    ...base,
-    state: 'warn',
-    detail: `${detail}; this version of cubicle does not set memory, cpus or pids limits yet (timeouts work), so a config asking for them is refused unless run with --no-limits`,
-    fix: 'Use `timeout:` for now, or run with --no-limits to run such a config without those limits.',
-  };
+  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() }, { prepare: false });
+  if (placement.kind === 'unavailable') {
+    return { ...base, state: 'missing', detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
+  }
+  const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
+  return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };
 }
 
 export function checkSeccomp(): CheckResult {
@@ -174,6 +164,6 @@ export async function runChecks(): Promise<CheckResult[]> {
     results.push(userns);
     if (userns.state === 'ok') results.push(await checkOverlay());
   }
-  results.push(checkSubordinateIds(), checkCgroups(), checkSeccomp());
+  results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }

@@ -19,6 +19,8 @@ export interface JobContext {
 export interface JobDirs {
   readonly upper: string;
   readonly work: string;
+  /** The job's cgroups, one per hierarchy; empty when the run has none (--no-limits, no delegation). */
+  readonly cgroups: readonly string[];
 }
 
 export function jobEnvironment(job: ResolvedJob, context: JobContext): Record<string, string> {
@@ -56,6 +58,7 @@ export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobD
     hostname: job.name,
     shareNetwork: job.network === 'host',
     timeoutMs: job.limits.timeoutMs,
+    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: job.limits.memoryBytes, cpus: job.limits.cpus, pids: job.limits.pids } : undefined,
   };
 }
 

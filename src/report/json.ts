@@ -31,6 +31,8 @@ function jobRecord(result: JobResult) {
     cpuUserMs: round(result.cpuUserMs),
     cpuSystemMs: round(result.cpuSystemMs),
     peakMemoryBytes: result.peakMemoryBytes,
+    cpuThrottledMs: result.cpuThrottledMs === null ? null : round(result.cpuThrottledMs),
+    pidsLimitHits: result.pidsLimitHits,
     limits: { ...result.limits, enforced: result.limitsEnforced },
     image: result.image,
     cacheHits: result.cacheHits,

@@ -56,6 +56,8 @@ function properties(result: JobResult): Record<string, string> {
     'cubicle.cpuSystemMs': String(Math.round(result.cpuSystemMs)),
     'cubicle.peakMemoryBytes': String(result.peakMemoryBytes),
     'cubicle.peakMemory': formatBytes(result.peakMemoryBytes),
+    'cubicle.cpuThrottledMs': result.cpuThrottledMs === null ? '' : String(Math.round(result.cpuThrottledMs)),
+    'cubicle.pidsLimitHits': result.pidsLimitHits === null ? '' : String(result.pidsLimitHits),
     'cubicle.image': result.image.ref,
     'cubicle.cacheHits': String(result.cacheHits),
     'cubicle.limits.enforced': String(result.limitsEnforced),

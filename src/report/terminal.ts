@@ -52,10 +52,10 @@ export class TerminalReporter implements Reporter {
       result.status,
       formatDuration(result.wallMs),
       result.exitCode === null ? (result.signal ?? '-') : String(result.exitCode),
-      result.peakMemoryBytes ? formatBytes(result.peakMemoryBytes) : '-',
+      (result.peakMemoryBytes ? formatBytes(result.peakMemoryBytes) : '-') + (result.limits.memoryBytes ? ` / ${formatBytes(result.limits.memoryBytes)}` : ''),
       formatDuration(result.cpuUserMs + result.cpuSystemMs),
     ]);
-    const header = ['JOB', 'STATUS', 'DURATION', 'EXIT', 'PEAK MEM', 'CPU'];
+    const header = ['JOB', 'STATUS', 'DURATION', 'EXIT', 'PEAK MEM / LIMIT', 'CPU'];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
     const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
     const counts = new Map<string, number>();

@@ -2,13 +2,14 @@
 // the upper dir removed.
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
-import { formatDuration } from '../config/units.js';
+import { formatBytes, formatDuration } from '../config/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
 import type { Reporter } from '../report/reporter.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../signals.js';
 import { collectOutputs, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
+import type { LimitsPlan } from './limits.js';
 import { removeTree } from './remove.js';
 import { statusOf, type JobResult, type JobStatus } from './result.js';
 import type { RunDir } from './rundir.js';
@@ -19,7 +20,7 @@ export interface JobRunOptions {
   readonly shard?: string | undefined;
   readonly runDir: RunDir;
   readonly artifactsDir: string;
-  readonly limitsEnforced: boolean;
+  readonly limits: LimitsPlan;
   readonly signal: AbortSignal;
   readonly reporter: Required<Reporter>;
 }
@@ -30,7 +31,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   for (let attempt = 1; ; attempt++) {
     options.reporter.onJobStart(job, attempt);
     const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard };
-    const dirs = options.runDir.jobDirs(job.name, attempt);
+    const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
     let outcome;
     try {
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs), {
@@ -50,6 +51,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
     }
     const jobStatus = statusOf(outcome.status, options.signal.aborted);
     const message = describeOutcome(jobStatus, outcome.status, job, outcome.collected);
+    const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail });
@@ -61,11 +63,13 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       exitCode: outcome.status.exitCode,
       signal: outcome.status.signal,
       wallMs: outcome.status.wallMs,
-      cpuUserMs: outcome.status.cpuUserMs,
-      cpuSystemMs: outcome.status.cpuSystemMs,
-      peakMemoryBytes: outcome.status.peakRssBytes,
+      cpuUserMs: cgroup?.cpuUserMs ?? outcome.status.cpuUserMs,
+      cpuSystemMs: cgroup?.cpuSystemMs ?? outcome.status.cpuSystemMs,
+      peakMemoryBytes: cgroup?.memoryPeakBytes ?? outcome.status.peakRssBytes,
+      cpuThrottledMs: cgroup?.cpuThrottledMs ?? null,
+      pidsLimitHits: cgroup?.pidsLimitHits ?? null,
       limits: job.limits,
-      limitsEnforced: options.limitsEnforced,
+      limitsEnforced: options.limits.enforced,
       image: { ref: job.image, digest: null },
       cacheHits: 0,
       attempts: attempt,
@@ -80,7 +84,8 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
 }
 
 function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: ResolvedJob, collected: CollectedFiles): string | null {
-  const refused = collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(', ')}` : '';
+  const pidsHit = status.cgroup?.pidsLimitHits ? `; the pids limit of ${job.limits.pids} was reached (${status.cgroup.pidsLimitHits} forks refused)` : '';
+  const refused = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(', ')}` : '');
   switch (jobStatus) {
     case 'passed':
       return refused ? refused.slice(2) : null;
@@ -88,6 +93,10 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
       return (status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`) + refused;
     case 'signaled':
       return `killed by ${describeSignal(status.signal ?? 'a signal')}${refused}`;
+    case 'oom': {
+      const limit = job.limits.memoryBytes === undefined ? 'the memory limit' : `memory limit ${formatBytes(job.limits.memoryBytes)}`;
+      return `killed: ${limit} reached (${status.cgroup?.oomKills ?? 1} process${(status.cgroup?.oomKills ?? 1) > 1 ? 'es' : ''} killed by the OOM killer)${refused}`;
+    }
     case 'timeout':
       return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused}`;
     case 'error':
@@ -110,6 +119,8 @@ export function notRunResult(job: ResolvedJob, status: 'skipped' | 'cancelled', 
     cpuUserMs: 0,
     cpuSystemMs: 0,
     peakMemoryBytes: 0,
+    cpuThrottledMs: null,
+    pidsLimitHits: null,
     limits: job.limits,
     limitsEnforced,
     image: { ref: job.image, digest: null },

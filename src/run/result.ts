@@ -13,6 +13,10 @@ export interface JobResult {
   readonly cpuUserMs: number;
   readonly cpuSystemMs: number;
   readonly peakMemoryBytes: number;
+  /** Time the job wanted the CPU but its `cpus` quota made it wait. */
+  readonly cpuThrottledMs: number | null;
+  /** How often a fork failed at the `pids` limit. */
+  readonly pidsLimitHits: number | null;
   readonly limits: Limits;
   readonly limitsEnforced: boolean;
   readonly image: { readonly ref: string; readonly digest: string | null };
@@ -35,6 +39,7 @@ export const PASSING: ReadonlySet<JobStatus> = new Set(['passed', 'flaky']);
 export function statusOf(status: SandboxStatus, cancelled: boolean): JobStatus {
   if (cancelled) return 'cancelled';
   if (status.error && status.error.stage !== 'exec') return 'error';
+  if (status.oomKilled) return 'oom';
   if (status.timedOut) return 'timeout';
   if (status.signal) return 'signaled';
   return status.exitCode === 0 ? 'passed' : 'failed';

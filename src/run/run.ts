@@ -2,9 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
-import { SandboxUnavailableError } from '../errors.js';
 import { combineReporters, type Reporter, type RunSummary } from '../report/reporter.js';
 import { notRunResult, runJob } from './job.js';
+import { planLimits } from './limits.js';
 import { createRunDir, reapStaleRuns } from './rundir.js';
 import { schedule } from './scheduler.js';
 
@@ -20,18 +20,15 @@ export interface RunOptions {
   readonly signal: AbortSignal;
 }
 
-/** The cgroup limits this version cannot enforce: refused unless --no-limits, never ignored. */
-const CGROUP_LIMITS = ['memoryBytes', 'cpus', 'pids'] as const;
-
 export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
   const jobs = withNeeds(config.jobs, options.selected);
-  refuseUnenforceableLimits(jobs, options.noLimits);
+  const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   await reapStaleRuns();
   const runDir = createRunDir();
-  const limitsEnforced = !options.noLimits;
+  const limitsEnforced = limits.enforced;
   reporter.onRunStart(jobs);
   let results;
   try {
@@ -45,7 +42,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           shard: options.shard,
           runDir,
           artifactsDir: options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts'),
-          limitsEnforced,
+          limits,
           signal: options.signal,
           reporter,
         }),
@@ -72,15 +69,4 @@ function withNeeds(jobs: readonly ResolvedJob[], selected: readonly string[]): R
   };
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
-}
-
-export function refuseUnenforceableLimits(jobs: readonly ResolvedJob[], noLimits: boolean): void {
-  if (noLimits) return;
-  const asked = jobs.flatMap((job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== undefined).map((key) => `${job.name}: ${key === 'memoryBytes' ? 'memory' : key}`));
-  if (asked.length === 0) return;
-  throw new SandboxUnavailableError(
-    'LIMITS_UNAVAILABLE',
-    `memory, cpus and pids limits cannot be enforced by this version of cubicle (cgroup support is not implemented yet), and a limit was asked for (${asked.join(', ')}); no job was run`,
-    { hint: 'Remove those limits, or run with --no-limits to run without them (timeouts are still enforced); the report will say limits were off.' },
-  );
 }

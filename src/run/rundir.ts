@@ -28,6 +28,8 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 export interface RunDir {
+  /** `PID-STARTTIME-RANDOM`: names this run's dirs and cgroups, and tells whether its runner is alive. */
+  readonly id: string;
   readonly path: string;
   jobDirs(job: string, attempt: number): { upper: string; work: string; root: string };
   remove(): Promise<void>;
@@ -38,6 +40,7 @@ export function createRunDir(root = runsRoot()): RunDir {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return {
+    id: name,
     path: dir,
     jobDirs(job, attempt) {
       const jobRoot = path.join(dir, `${job}.${attempt}`);
@@ -51,6 +54,12 @@ export function createRunDir(root = runsRoot()): RunDir {
   };
 }
 
+/** Whether `name` starts with the id of a run whose runner is gone. */
+export function isStaleRunName(name: string, prefix = ''): boolean {
+  const match = new RegExp(`^${prefix}(\\d+)-(\\d+)-[0-9a-f]+(?:$|-)`).exec(name);
+  return match !== null && processStartTime(Number(match[1])) !== match[2];
+}
+
 /** Removes run dirs left by runners that no longer exist; returns how many. */
 export async function reapStaleRuns(root = runsRoot()): Promise<number> {
   let entries: string[];
@@ -60,10 +69,7 @@ export async function reapStaleRuns(root = runsRoot()): Promise<number> {
     return 0;
   }
   let removed = 0;
-  for (const entry of entries) {
-    const match = /^(\d+)-(\d+)-[0-9a-f]+$/.exec(entry);
-    if (!match) continue;
-    if (processStartTime(Number(match[1])) === match[2]) continue;
+  for (const entry of entries.filter((name) => isStaleRunName(name))) {
     await removeTree(path.join(root, entry));
     removed += 1;
   }

@@ -26,6 +26,15 @@ describe('toHelperArgs', () => {
   });
 });
 
+describe('cgroup arguments', () => {
+  it('names each job cgroup and each limit, and nothing when the run has no cgroups', () => {
+    const base = { ops: [], command: ['true'], env: {}, cwd: '/', hostname: 'j', shareNetwork: false };
+    const args = toHelperArgs({ ...base, cgroup: { dirs: ['/cg/memory/j', '/cg/pids/j'], memoryBytes: 67108864, cpus: 0.5, pids: 64 } });
+    expect(args.join(' ')).toContain('--cgroup /cg/memory/j --cgroup /cg/pids/j --memory-max 67108864 --cpus 0.5 --pids-max 64');
+    expect(toHelperArgs(base).join(' ')).not.toContain('--cgroup');
+  });
+});
+
 describe('orderByDepth', () => {
   it('puts parent mounts before the mounts inside them, keeping order otherwise', () => {
     const ops: MountOp[] = [

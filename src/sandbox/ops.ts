@@ -10,6 +10,14 @@ export type MountOp =
   | { readonly kind: 'symlink'; readonly target: string; readonly dest: string }
   | { readonly kind: 'proc' | 'dev'; readonly dest: string };
 
+/** The job's cgroups (created by the helper, one per hierarchy) and the limits set there. */
+export interface CgroupSpec {
+  readonly dirs: readonly string[];
+  readonly memoryBytes?: number | undefined;
+  readonly cpus?: number | undefined;
+  readonly pids?: number | undefined;
+}
+
 export interface SandboxSpec {
   readonly ops: readonly MountOp[];
   readonly command: readonly string[];
@@ -23,6 +31,7 @@ export interface SandboxSpec {
   readonly newSession?: boolean;
   /** Keep the namespace's capabilities; only for cubicle's own maintenance commands, never a job. */
   readonly keepCapabilities?: boolean;
+  readonly cgroup?: CgroupSpec | undefined;
 }
 
 export const STATUS_FD = 3;
@@ -33,8 +42,17 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.timeoutMs !== undefined) args.push('--timeout-ms', String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
+  if (spec.cgroup) args.push(...cgroupArgs(spec.cgroup));
   for (const op of spec.ops) args.push(...opArgs(op));
   args.push('--', ...spec.command);
+  return args;
+}
+
+function cgroupArgs(cgroup: CgroupSpec): string[] {
+  const args = cgroup.dirs.flatMap((dir) => ['--cgroup', dir]);
+  if (cgroup.memoryBytes !== undefined) args.push('--memory-max', String(cgroup.memoryBytes));
+  if (cgroup.cpus !== undefined) args.push('--cpus', String(cgroup.cpus));
+  if (cgroup.pids !== undefined) args.push('--pids-max', String(cgroup.pids));
   return args;
 }
 

@@ -12,6 +12,18 @@ export interface HelperError {
   readonly message: string;
 }
 
+/** What the job's cgroup counted (native/README.md); null fields where the kernel has no such file. */
+export interface CgroupStats {
+  readonly memoryPeakBytes: number | null;
+  readonly oomKills: number;
+  readonly cpuUserMs: number | null;
+  readonly cpuSystemMs: number | null;
+  readonly cpuThrottledMs: number | null;
+  readonly throttledPeriods: number | null;
+  readonly pidsPeak: number | null;
+  readonly pidsLimitHits: number | null;
+}
+
 /** The helper's status line (native/README.md). */
 export interface SandboxStatus {
   readonly exitCode: number | null;
@@ -22,6 +34,8 @@ export interface SandboxStatus {
   readonly cpuSystemMs: number;
   readonly peakRssBytes: number;
   readonly timedOut: boolean;
+  readonly oomKilled: boolean;
+  readonly cgroup: CgroupStats | null;
   readonly error: HelperError | null;
 }
 
@@ -95,7 +109,8 @@ function parseStatus(text: string, result: { exitCode: number | null; signal: st
   const line = text.trim().split('\n').pop();
   if (line) {
     try {
-      return JSON.parse(line) as SandboxStatus;
+      const status = JSON.parse(line) as SandboxStatus;
+      return { ...status, oomKilled: status.oomKilled ?? false, cgroup: status.cgroup ?? null };
     } catch {
       // fall through: a helper that died mid-write
     }
@@ -110,6 +125,8 @@ function parseStatus(text: string, result: { exitCode: number | null; signal: st
     cpuSystemMs: 0,
     peakRssBytes: 0,
     timedOut: false,
+    oomKilled: false,
+    cgroup: null,
     error: { stage: 'helper', errno: null, message: `the sandbox helper ${how} without reporting a status` },
   };
 }

@@ -94,15 +94,4 @@ describe('config errors exit 2 with a message and run nothing', () => {
     expect(result.exitCode).toBe(2);
     expect(fs.existsSync(project.file('cubicle-junit.xml'))).toBe(false);
   });
-
-  it('refuses limits it cannot enforce (exit 3) and runs with --no-limits, saying so', async () => {
-    const project = makeProject('jobs:\n  unit: { run: "true", memory: 64m }\n');
-    const refused = await project.cubicle(['run']);
-    expect(refused.exitCode).toBe(3);
-    expect(refused.stderr).toContain('--no-limits');
-    const unlimited = await project.cubicle(['run', '--no-limits', '--json', 'results.json']);
-    expect(unlimited.exitCode).toBe(0);
-    expect(project.results().limitsEnforced).toBe(false);
-    expect(unlimited.stdout).toContain('limits off: --no-limits');
-  });
 });

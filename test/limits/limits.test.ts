@@ -1,0 +1,113 @@
+// Per-job memory, CPU, pids and time limits, enforced by cgroups on whatever this host has
+// (cgroup v1 here; test/vm/limits-v2.sh runs the v2 path in a real v2 kernel). Run as root,
+// and as an ordinary user after `cubicle setup --user` delegated a subtree to it.
+// These measure CPU shares, so vitest runs them alone (the "limits" project).
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects } from '../integration/helpers.js';
+
+afterAll(removeProjects);
+
+const MiB = 1024 * 1024;
+const who = IS_ROOT ? 'as root' : 'rootless, delegated by cubicle setup';
+/** Allocates and touches N MiB, then holds it for a moment. */
+const hog = (mib: number) => `/usr/bin/python3 -c "import time; block = b'x' * (${mib} * 1024 * 1024); time.sleep(0.2)"`;
+/** Keeps one CPU busy for `seconds` of wall time, however much CPU it gets. */
+const spin = (seconds: number) => `/usr/bin/python3 -c "import time; end = time.time() + ${seconds}\nwhile time.time() < end: pass"`;
+
+interface LimitsJob {
+  status: string;
+  peakMemoryBytes: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  cpuThrottledMs: number | null;
+  pidsLimitHits: number | null;
+  wallMs: number;
+  message: string | null;
+}
+
+function limitsJob(project: ReturnType<typeof makeProject>, name: string): LimitsJob {
+  return jobOf(project, name) as unknown as LimitsJob;
+}
+
+describe(`limits (${who})`, () => {
+  it('ends a memory hog under memory: 64m as oom, 20 times out of 20, with its peak near 64 MiB; 32 MiB passes', async () => {
+    const hogs = Array.from({ length: 20 }, (_, index) => `  hog${index + 1}: { run: ${JSON.stringify(hog(256))} }`).join('\n');
+    const project = makeProject(`defaults:\n  memory: 64m\n  timeout: 60s\njobs:\n${hogs}\n  fits: { run: ${JSON.stringify(hog(32))} }\n`);
+    const result = await project.cubicle(['run', '--json', 'results.json', '--parallel', '2'], { timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr).toBe(1);
+    for (let index = 1; index <= 20; index++) {
+      const job = limitsJob(project, `hog${index}`);
+      expect(job.status, `hog${index}: ${job.message}`).toBe('oom');
+      expect(job.message).toContain('killed: memory limit 64 MiB reached');
+      expect(Math.abs(job.peakMemoryBytes - 64 * MiB) / (64 * MiB), `hog${index} peak ${job.peakMemoryBytes}`).toBeLessThanOrEqual(0.1);
+    }
+    expect(limitsJob(project, 'fits').status).toBe('passed');
+    const junit = project.read('cubicle-junit.xml');
+    expect(junit).toContain('type="oom"');
+    expect(junit).toContain('<property name="cubicle.limits.memoryBytes" value="67108864"/>');
+  }, 150_000);
+
+  it('holds a spinner under cpus: 0.5 to half a CPU, and two spinners under cpus: 1.5 to one and a half', async () => {
+    const project = makeProject(`jobs:
+  half: { cpus: 0.5, run: ${JSON.stringify(spin(3))} }
+  oneandhalf: { cpus: 1.5, run: ${JSON.stringify(`${spin(3)} & ${spin(3)} & wait`)} }
+`);
+    const result = await project.cubicle(['run', '--json', 'results.json', '--parallel', '1'], { timeoutMs: 60_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const half = limitsJob(project, 'half');
+    const halfShare = (half.cpuUserMs + half.cpuSystemMs) / 3000;
+    expect(halfShare, `cpus 0.5 used ${halfShare}`).toBeGreaterThanOrEqual(0.45);
+    expect(halfShare).toBeLessThanOrEqual(0.55);
+    expect(half.cpuThrottledMs).toBeGreaterThan(0);
+    const both = limitsJob(project, 'oneandhalf');
+    const bothShare = (both.cpuUserMs + both.cpuSystemMs) / 3000;
+    expect(bothShare, `cpus 1.5 used ${bothShare}`).toBeGreaterThanOrEqual(1.35);
+    expect(bothShare).toBeLessThanOrEqual(1.6);
+  }, 90_000);
+
+  it('contains a fork bomb under pids: 64: the job ends, the limit is reported, nothing is left', async () => {
+    const marker = `bomb-${process.pid}-${Date.now()}`;
+    const project = makeProject(
+      `jobs:
+  bomb: { pids: 64, timeout: 15s, run: 'sh ./${marker}.sh' }
+`,
+      { [`${marker}.sh`]: 'bomb() { bomb & bomb & wait; }\nbomb\n' },
+    );
+    const result = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 60_000 });
+    expect([0, 1], result.stderr).toContain(result.exitCode);
+    const bomb = limitsJob(project, 'bomb');
+    // Contained either way: the shell may shrug off its failed forks (passed) or not (failed).
+    expect(['passed', 'failed', 'timeout']).toContain(bomb.status);
+    expect(bomb.pidsLimitHits).toBeGreaterThan(0);
+    expect(bomb.message).toContain('the pids limit of 64 was reached');
+    expect(processesWith(marker)).toEqual([]);
+  }, 90_000);
+
+  it('ends sleep 100 and a detached grandchild at timeout: 2s', async () => {
+    const marker = `late-${process.pid}-${Date.now()}`;
+    const project = makeProject(`jobs:\n  late: { timeout: 2s, memory: 256m, run: 'setsid sh ./${marker}.sh & sleep 100' }\n`, { [`${marker}.sh`]: 'sleep 100\n' });
+    const result = await project.cubicle(['run', '--json', 'results.json']);
+    expect(result.exitCode).toBe(1);
+    const late = limitsJob(project, 'late');
+    expect(late.status).toBe('timeout');
+    expect(late.wallMs).toBeGreaterThanOrEqual(1900);
+    expect(late.wallMs).toBeLessThan(20_000);
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('removes every job cgroup after the run', async () => {
+    const project = makeProject('jobs:\n  small: { memory: 128m, pids: 100, cpus: 1, run: "true" }\n');
+    expect((await project.cubicle(['run', '--json', 'results.json'])).exitCode).toBe(0);
+    const leftovers = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').flatMap((line) => {
+      const [, controllers, own] = line.split(':');
+      const hierarchy = controllers ? `/sys/fs/cgroup/${controllers.split(',')[0]!.replace('name=', '')}` : '/sys/fs/cgroup';
+      try {
+        return fs.readdirSync(`${hierarchy}${own}`, { recursive: true }).map(String).filter((entry) => /(^|\/)cubicle-\d+-/.test(entry));
+      } catch {
+        return [];
+      }
+    });
+    expect(leftovers).toEqual([]);
+  });
+});
