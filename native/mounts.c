@@ -226,6 +226,10 @@ static int create_overlay_mount(const struct host_paths *paths, const struct set
   if (fs_fd < 0)
     return errno == ENOSYS ? OVERLAY_UNSUPPORTED
                            : make_error(err, errno, "fsopen overlay for `%s`", op->dest);
+  /* Before Linux 6.5 overlayfs parsed options only as a string: the generic fs_context
+   * accepts any key here and fails at create. A key nobody defines tells which we have. */
+  if (sys_fsconfig(fs_fd, FSCONFIG_SET_FLAG_, "cubicle-probe-unknown-key", NULL, 0) == 0)
+    return OVERLAY_UNSUPPORTED;
   for (size_t i = 0; i < op->n_lowers; i++) {
     if (sys_fsconfig(fs_fd, FSCONFIG_SET_STRING_, "lowerdir+", paths->lowers[i], 0) < 0) {
       if (i == 0 && errno == EINVAL)

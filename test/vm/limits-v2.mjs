@@ -85,11 +85,11 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
 {
   const run = cubicle(`jobs:\n  half: { cpus: 0.5, run: ${JSON.stringify(spin(3))} }\n  oneandhalf: { cpus: 1.5, run: ${JSON.stringify(`${spin(3)} & ${spin(3)} & wait`)} }\n`, ['--parallel', '1']);
   const half = run.job('half');
-  const halfShare = (half.cpuUserMs + half.cpuSystemMs) / 3000;
+  const halfShare = (half.cpuUserMs + half.cpuSystemMs) / half.wallMs; // start-up is throttled too: share of the job's own wall time
   ok(halfShare >= 0.45 && halfShare <= 0.55, `cpus: 0.5 holds a spinner to 50% ± 5% of a CPU (used ${(halfShare * 100).toFixed(1)}%, cpu.stat)`, JSON.stringify(half));
   ok(half.cpuThrottledMs > 0, 'the throttled time is reported', JSON.stringify(half));
   const both = run.job('oneandhalf');
-  const bothShare = (both.cpuUserMs + both.cpuSystemMs) / 3000;
+  const bothShare = (both.cpuUserMs + both.cpuSystemMs) / both.wallMs;
   ok(bothShare >= 1.35 && bothShare <= 1.6, `cpus: 1.5 holds two spinners to ~150% (used ${(bothShare * 100).toFixed(1)}%)`, JSON.stringify(both));
 }
 
