@@ -32,7 +32,7 @@ function skip(name, why) {
 
 /** Reads the TAP summary line `N passed, N failed, N skipped` a shell suite ends with. */
 function tapCounts(output, exitCode) {
-  const match = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m.exec(output);
+  const match = [...output.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/gm)].at(-1);
   if (!match) return { passed: 0, failed: 1, skipped: 0 };
   const counts = { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3] ?? 0) };
   if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
