@@ -32,8 +32,9 @@ boot() {
   local label=$1 line summary="" out
   shift
   out=$(mktemp)
-  # The helper and the tests are read from the host's root (read-only 9p).
-  (cd "$REPO" && "$VM" --timeout 300 "$@" -- "$HERE/cgroup.sh" "$HELPER") >"$out" 2>&1
+  # The helper and the tests come from the host's root (read-only 9p); the checkout is
+  # shared too, since the VM's /tmp is its own (CI may clone there).
+  (cd "$REPO" && "$VM" --timeout 300 --share "$REPO" "$@" -- "$HERE/cgroup.sh" "$HELPER") >"$out" 2>&1
   local rc=$?
   while IFS= read -r line; do
     if [[ $line =~ ^(not\ )?ok\ [0-9]+(.*)$ ]]; then
