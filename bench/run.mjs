@@ -3,7 +3,8 @@
 // reported as ratios. Run it as the user that will run cubicle (rootless is the normal case).
 //   1. helper start-to-exit for /bin/true: bare, cubicle-sandbox (all namespaces, overlay
 //      root of 3 lower layers), bwrap --unshare-all, unshare -Urmpfn
-//   2. `cubicle run` of one trivial job, end to end (target: under 250 ms)
+//   2. the same sandbox with a cgroup and memory, cpus and pids limits (target: +2 ms at most)
+//   3. `cubicle run` of one trivial job, end to end (target: under 250 ms)
 import { $, fs, os, path } from 'zx';
 
 $.verbose = false;
@@ -40,6 +41,32 @@ function table(title, results, reference) {
   }
 }
 
+/** v1: the own cgroup in each hierarchy when writable; v2: the own cgroup when delegated, prepared as cubicle does. */
+async function benchCgroupParents() {
+  const lines = fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
+  if (lines.length === 1 && lines[0].startsWith('0::')) {
+    const own = path.join('/sys/fs/cgroup', lines[0].slice(3));
+    const prepared = await $`${helper} --cgroup-prepare ${own} --move ${process.pid}`.nothrow();
+    return prepared.exitCode === 0 ? [own] : [];
+  }
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  const mountOf = (controller) => mounts.find((line) => / - cgroup /.test(line) && line.split(' - ')[1].split(' ')[2].split(',').includes(controller))?.split(' ')[4];
+  const parents = [];
+  for (const controller of ['memory', 'cpu', 'cpuacct', 'pids']) {
+    const line = lines.find((candidate) => candidate.split(':')[1].split(',').includes(controller));
+    const mount = mountOf(controller);
+    if (!line || !mount) continue;
+    const dir = path.join(mount, line.split(':')[2]);
+    try {
+      fs.accessSync(path.join(dir, 'cgroup.procs'), fs.constants.W_OK);
+      if (!parents.includes(dir)) parents.push(dir);
+    } catch {
+      return [];
+    }
+  }
+  return parents;
+}
+
 if (!(await have('hyperfine'))) {
   console.error('bench: hyperfine is missing: apt-get install hyperfine');
   process.exit(2);
@@ -67,7 +94,23 @@ if (await have('unshare')) peers['unshare -Urmpfn'] = 'unshare -Urmpfn /bin/true
 const startup = await hyperfine('sandbox-startup', peers, { prepare: { 'cubicle-sandbox (overlay of 3)': `sh -c '${freshDirs}'` } });
 table('sandbox start-to-exit of /bin/true', startup, 'bwrap --unshare-all');
 
-// 2. `cubicle run` of one trivial job, end to end.
+// 2. The cgroup's cost: the same sandbox with a cgroup and all three limits, in one run.
+const cgroupParents = await benchCgroupParents();
+if (cgroupParents.length === 0) {
+  console.log('\ncgroup cost: skipped: no writable cgroup beneath this process (run as root, or after `cubicle setup --user`)');
+} else {
+  const name = `cubicle-bench-${process.pid}`;
+  const cgroupArgs = cgroupParents.map((parent) => `--cgroup ${path.join(parent, name)}`).join(' ');
+  const limited = sandbox.replace(helper, `${helper} ${cgroupArgs} --memory-max 512m --cpus 1 --pids-max 256`);
+  const cgroupCost = await hyperfine('cgroup-cost', { 'sandbox, no cgroup': sandbox, 'sandbox + cgroup + 3 limits': limited }, {
+    prepare: { 'sandbox, no cgroup': `sh -c '${freshDirs}'`, 'sandbox + cgroup + 3 limits': `sh -c '${freshDirs}'` },
+  });
+  table(`cgroup cost (${cgroupParents.length > 1 ? 'v1' : 'v2'}; target: adds under 2 ms)`, cgroupCost, 'sandbox, no cgroup');
+  const added = cgroupCost['sandbox + cgroup + 3 limits'].mean - cgroupCost['sandbox, no cgroup'].mean;
+  console.log(`  the cgroup adds ${added.toFixed(2)} ms`);
+}
+
+// 3. `cubicle run` of one trivial job, end to end.
 const project = path.join(work, 'project');
 fs.mkdirSync(project);
 fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  trivial:\n    run: [/bin/true]\n');

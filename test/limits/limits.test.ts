@@ -26,6 +26,20 @@ interface LimitsJob {
   message: string | null;
 }
 
+/** Job cgroups (cubicle-PID-START-...) beneath this process's cgroups in the memory and pids hierarchies. */
+function jobCgroups(): string[] {
+  return fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+    const [, controllers = '', own = '/'] = line.split(':');
+    if (!controllers.split(',').some((controller) => controller === 'memory' || controller === 'pids')) return [];
+    const base = `/sys/fs/cgroup/${controllers.split(',')[0]}${own}`;
+    try {
+      return fs.readdirSync(base, { recursive: true }).map(String).filter((entry) => /(^|\/)cubicle-\d+-\d+-/.test(entry)).map((entry) => `${base}/${entry}`);
+    } catch {
+      return [];
+    }
+  });
+}
+
 function limitsJob(project: ReturnType<typeof makeProject>, name: string): LimitsJob {
   return jobOf(project, name) as unknown as LimitsJob;
 }
@@ -97,18 +111,29 @@ describe(`limits (${who})`, () => {
     expect(processesWith(marker)).toEqual([]);
   });
 
+  it('removes the cgroup a runner killed with SIGKILL left behind, at the next start', async () => {
+    const marker = `orphan-${process.pid}-${Date.now()}`;
+    const project = makeProject(`jobs:\n  long: { memory: 128m, run: 'echo started; sh ./${marker}.sh' }\n  quick: { memory: 128m, run: 'true' }\n`, { [`${marker}.sh`]: 'sleep 300\n' });
+    const runner = project.spawn(['run', 'long']);
+    let output = '';
+    runner.stdout?.on('data', (chunk) => (output += String(chunk)));
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('started') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const during = jobCgroups();
+    expect(during.length).toBeGreaterThan(0); // the job's cgroup exists while it runs
+    runner.kill('SIGKILL');
+    await runner;
+    const deadlineGone = Date.now() + 10_000;
+    while (processesWith(marker).length > 0 && Date.now() < deadlineGone) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(jobCgroups().filter((dir) => during.includes(dir))).toEqual(during); // left behind, empty
+    expect((await project.cubicle(['run', 'quick'])).exitCode).toBe(0);
+    expect(jobCgroups().filter((dir) => during.includes(dir))).toEqual([]); // removed by the next run
+  });
+
   it('removes every job cgroup after the run', async () => {
     const project = makeProject('jobs:\n  small: { memory: 128m, pids: 100, cpus: 1, run: "true" }\n');
+    const before = jobCgroups();
     expect((await project.cubicle(['run', '--json', 'results.json'])).exitCode).toBe(0);
-    const leftovers = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').flatMap((line) => {
-      const [, controllers, own] = line.split(':');
-      const hierarchy = controllers ? `/sys/fs/cgroup/${controllers.split(',')[0]!.replace('name=', '')}` : '/sys/fs/cgroup';
-      try {
-        return fs.readdirSync(`${hierarchy}${own}`, { recursive: true }).map(String).filter((entry) => /(^|\/)cubicle-\d+-/.test(entry));
-      } catch {
-        return [];
-      }
-    });
-    expect(leftovers).toEqual([]);
+    expect(jobCgroups().filter((dir) => !before.includes(dir))).toEqual([]);
   });
 });

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { appArmorProfile } from './setup.js';
+
+describe('the AppArmor profile cubicle setup installs on Ubuntu 23.10+', () => {
+  it('grants userns to the helper binary alone, unconfined otherwise, with a local override', () => {
+    const profile = appArmorProfile('/opt/cubicle/native/cubicle-sandbox');
+    expect(profile).toContain('abi <abi/4.0>,');
+    expect(profile).toContain('profile cubicle-sandbox /opt/cubicle/native/cubicle-sandbox flags=(unconfined) {');
+    expect(profile).toMatch(/\{\n {2}userns,\n/);
+    expect(profile).toContain('include if exists <local/cubicle-sandbox>');
+    expect(profile.match(/profile /g)).toHaveLength(1);
+  });
+});
