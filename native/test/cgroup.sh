@@ -13,43 +13,7 @@
 # to it with --cgroup-delegate. test/cgroup-v2.sh runs this file in the VM.
 set -u
 
-USER_UNDER_TEST=cubtest
-INNER=0
-OFFSET=0
-if [ "${1:-}" = "--inner" ]; then
-  INNER=1
-  OFFSET=$2
-  shift 2
-fi
-HERE=$(cd "$(dirname "$0")" && pwd)
-HELPER=$(realpath "${1:-$HERE/../cubicle-sandbox}")
-if [ ! -x "$HELPER" ]; then
-  echo "Bail out! $HELPER is not built; run make -C native"
-  exit 1
-fi
-
-PASSED=0 FAILED=0 SKIPPED=0 NUMBER=$OFFSET
-REPORTED=0
-PREFIX="[$(id -un)] "
-
-pass() { NUMBER=$((NUMBER + 1)); REPORTED=1; PASSED=$((PASSED + 1)); echo "ok $NUMBER - $PREFIX$1"; }
-fail() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; FAILED=$((FAILED + 1))
-  echo "not ok $NUMBER - $PREFIX$1"
-  shift
-  local line
-  printf '%s\n' "$@" | head -20 | while IFS= read -r line; do echo "#   $line"; done
-}
-skip() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; SKIPPED=$((SKIPPED + 1))
-  echo "ok $NUMBER # SKIP $PREFIX$1: $2"
-  echo "skipped: $2 ($1, as $(id -un))" >&2
-}
-check() {
-  local description=$1 status=$2
-  shift 2
-  if [ "$status" -eq 0 ]; then pass "$description"; else fail "$description" "$@"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubicle-cgroup-test.XXXXXX")
 BACKGROUND=()  # pids of the sleeps the tests start
@@ -67,24 +31,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-BASE=(--setenv PATH /usr/local/bin:/usr/bin:/bin --ro-bind /usr /usr --ro-bind /etc /etc)
-for dir in bin sbin lib lib32 lib64 libx32; do
-  if [ -L "/$dir" ]; then
-    BASE+=(--symlink "$(readlink "/$dir")" "/$dir")
-  elif [ -d "/$dir" ]; then
-    BASE+=(--ro-bind "/$dir" "/$dir")
-  fi
-done
-BASE+=(--proc /proc --dev /dev --tmpfs /tmp)
-
-# sandbox [OPTION...] -- COMMAND...: sets OUT, ERR, RC and STATUS (the JSON).
-sandbox() {
-  OUT=$("$HELPER" --status-fd 9 "${BASE[@]}" "$@" 2>"$WORK/stderr" 9>"$WORK/status")
-  RC=$?
-  ERR=$(cat "$WORK/stderr")
-  STATUS=$(cat "$WORK/status")
-}
 
 # status_is PYTHON-EXPRESSION: true when it holds for d, the status JSON.
 status_is() {
@@ -553,20 +499,12 @@ run_all() {
 
 if [ "$INNER" -eq 1 ]; then
   run_all
-  echo "# inner: $PASSED $FAILED $SKIPPED"
-  exit 0
+  finish
 fi
 
 setup_parents
 [ -n "$NO_PARENT_REASON" ] && PARENTS=()
-count=${#TESTS[@]}
-as_user=0
-if [ "$(id -u)" -eq 0 ]; then
-  as_user=1
-  echo "1..$((count * 2))"
-else
-  echo "1..$count"
-fi
+plan
 echo "# cgroup v${VERSION:-?}, parents: ${PARENTS[*]:-none ($NO_PARENT_REASON)}"
 run_all
 
@@ -581,7 +519,7 @@ delegate_to_user() {
   done
 }
 
-if [ "$as_user" -eq 1 ]; then
+if [ "$(id -u)" -eq 0 ]; then
   reason=
   if ! id "$USER_UNDER_TEST" >/dev/null 2>&1; then
     reason="no user $USER_UNDER_TEST"
@@ -591,16 +529,8 @@ if [ "$as_user" -eq 1 ]; then
     reason="--cgroup-delegate to $USER_UNDER_TEST failed"
   fi
   if [ -n "$reason" ]; then
-    for test in "${TESTS[@]}"; do
-      PREFIX="[$USER_UNDER_TEST] "
-      skip "$test" "$reason"
-    done
+    skip_as_user "$reason"
   else
-    copy=$WORK/as-user
-    mkdir -p "$copy"
-    cp "$HELPER" "$copy/cubicle-sandbox"
-    cp "$HERE/cgroup.sh" "$copy/cgroup.sh"
-    chmod 755 "$WORK" "$copy" "$copy/cubicle-sandbox" "$copy/cgroup.sh"
     # v2 moves a process only with write access to the cgroup.procs of the
     # common ancestor of its old and new cgroup: the user's tests must start
     # inside the delegated subtree, so root puts them there (v1 has no such rule).
@@ -609,26 +539,7 @@ if [ "$as_user" -eq 1 ]; then
       mkdir -p "${USER_PARENTS[0]}/runner"
       enter="echo \$\$ >'${USER_PARENTS[0]}/runner/cgroup.procs' && "
     fi
-    inner_summary=
-    while IFS= read -r line; do
-      if [[ $line == "# inner: "* ]]; then
-        inner_summary=${line#\# inner: }
-      else
-        echo "$line"
-      fi
-    done < <(cd / && sh -c "${enter}exec su '$USER_UNDER_TEST' -s /bin/bash -c \"TMPDIR=/tmp \
-CGROUP_TEST_VERSION=$VERSION CGROUP_TEST_PARENTS='${USER_PARENTS[*]}' \
-'$copy/cgroup.sh' --inner $count '$copy/cubicle-sandbox'\"")
-    if [ -z "$inner_summary" ]; then
-      NUMBER=$((count * 2 - 1))
-      fail "tests as $USER_UNDER_TEST did not finish"
-    else
-      read -r p f s <<<"$inner_summary"
-      PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + s))
-      NUMBER=$((NUMBER + p + f + s))
-    fi
+    run_as_user cgroup.sh "$enter" "CGROUP_TEST_VERSION=$VERSION CGROUP_TEST_PARENTS='${USER_PARENTS[*]}'"
   fi
 fi
-
-echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-[ "$FAILED" -eq 0 ]
+finish

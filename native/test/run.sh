@@ -4,44 +4,7 @@
 # A test that cannot run here says why ("skipped: ...") and counts as skipped.
 set -u
 
-USER_UNDER_TEST=cubtest
-INNER=0
-OFFSET=0
-if [ "${1:-}" = "--inner" ]; then
-  INNER=1
-  OFFSET=$2
-  shift 2
-fi
-HERE=$(cd "$(dirname "$0")" && pwd)
-HELPER=$(realpath "${1:-$HERE/../cubicle-sandbox}")
-if [ ! -x "$HELPER" ]; then
-  echo "Bail out! $HELPER is not built; run make -C native"
-  exit 1
-fi
-
-PASSED=0 FAILED=0 SKIPPED=0 NUMBER=$OFFSET
-REPORTED=0
-PREFIX="[$(id -un)] "
-
-pass() { NUMBER=$((NUMBER + 1)); REPORTED=1; PASSED=$((PASSED + 1)); echo "ok $NUMBER - $PREFIX$1"; }
-fail() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; FAILED=$((FAILED + 1))
-  echo "not ok $NUMBER - $PREFIX$1"
-  shift
-  local line
-  printf '%s\n' "$@" | head -20 | while IFS= read -r line; do echo "#   $line"; done
-}
-skip() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; SKIPPED=$((SKIPPED + 1))
-  echo "ok $NUMBER # SKIP $PREFIX$1: $2"
-  echo "skipped: $2 ($1, as $(id -un))" >&2
-}
-# check DESCRIPTION CONDITION-EXIT-STATUS DETAIL...
-check() {
-  local description=$1 status=$2
-  shift 2
-  if [ "$status" -eq 0 ]; then pass "$description"; else fail "$description" "$@"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubicle-sandbox-test.XXXXXX")
 LISTENER_PID=
@@ -54,24 +17,6 @@ cleanup() {
 trap cleanup EXIT
 
 # A root made of the host's /usr and /etc, read-only, like the `host` image.
-BASE=(--setenv PATH /usr/local/bin:/usr/bin:/bin --ro-bind /usr /usr --ro-bind /etc /etc)
-for dir in bin sbin lib lib32 lib64 libx32; do
-  if [ -L "/$dir" ]; then
-    BASE+=(--symlink "$(readlink "/$dir")" "/$dir")
-  elif [ -d "/$dir" ]; then
-    BASE+=(--ro-bind "/$dir" "/$dir")
-  fi
-done
-BASE+=(--proc /proc --dev /dev --tmpfs /tmp)
-
-# sandbox [OPTION...] -- COMMAND...: sets OUT, ERR, RC and STATUS (the JSON).
-sandbox() {
-  OUT=$("$HELPER" --status-fd 9 "${BASE[@]}" "$@" 2>"$WORK/stderr" 9>"$WORK/status")
-  RC=$?
-  ERR=$(cat "$WORK/stderr")
-  STATUS=$(cat "$WORK/status")
-}
-
 # json FIELD [FIELD...]: prints STATUS's field (nested with more names).
 json() {
   python3 -c 'import json, sys
@@ -505,52 +450,12 @@ run_all() {
 
 if [ "$INNER" -eq 1 ]; then
   run_all
-  echo "# inner: $PASSED $FAILED $SKIPPED"
-  exit 0
+  finish
 fi
 
-count=${#TESTS[@]}
-as_user=0
-if [ "$(id -u)" -eq 0 ]; then
-  as_user=1
-  echo "1..$((count * 2))"
-else
-  echo "1..$count"
-fi
+plan
 run_all
-
-if [ "$as_user" -eq 1 ]; then
-  if ! id "$USER_UNDER_TEST" >/dev/null 2>&1; then
-    for test in "${TESTS[@]}"; do
-      PREFIX="[$USER_UNDER_TEST] "
-      skip "$test" "no user $USER_UNDER_TEST"
-    done
-  else
-    # The user needs a copy it can read and run.
-    copy=$WORK/as-user
-    mkdir -p "$copy"
-    cp "$HELPER" "$copy/cubicle-sandbox"
-    cp "$HERE/run.sh" "$copy/run.sh"
-    chmod 755 "$WORK" "$copy" "$copy/cubicle-sandbox" "$copy/run.sh"
-    inner_summary=
-    while IFS= read -r line; do
-      if [[ $line == "# inner: "* ]]; then
-        inner_summary=${line#\# inner: }
-      else
-        echo "$line"
-      fi
-    done < <(cd / && su "$USER_UNDER_TEST" -s /bin/bash -c \
-      "TMPDIR=/tmp '$copy/run.sh' --inner $count '$copy/cubicle-sandbox'")
-    if [ -z "$inner_summary" ]; then
-      NUMBER=$((count * 2 - 1))
-      fail "tests as $USER_UNDER_TEST did not finish"
-    else
-      read -r p f s <<<"$inner_summary"
-      PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + s))
-      NUMBER=$((NUMBER + p + f + s))
-    fi
-  fi
+if [ "$(id -u)" -eq 0 ]; then
+  if id "$USER_UNDER_TEST" >/dev/null 2>&1; then run_as_user run.sh; else skip_as_user "no user $USER_UNDER_TEST"; fi
 fi
-
-echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-[ "$FAILED" -eq 0 ]
+finish
