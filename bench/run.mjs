@@ -2,9 +2,11 @@
 // `npm run bench`: cubicle's speed side by side with its peers, in the same hyperfine run,
 // reported as ratios. Run it as the user that will run cubicle (rootless is the normal case).
 //   1. helper start-to-exit for /bin/true: bare, cubicle-sandbox (all namespaces, overlay
-//      root of 3 lower layers), bwrap --unshare-all, unshare -Urmpfn
+//      root of 3 lower layers; its own maps, --uid-map single, and as not root joining a
+//      --hold-userns holder as `cubicle run` does), bwrap --unshare-all, unshare -Urmpfn
 //   2. the same sandbox with a cgroup and memory, cpus and pids limits (target: +2 ms at most)
 //   3. `cubicle run` of one trivial job, end to end (target: under 250 ms)
+import { spawn } from 'node:child_process';
 import { $, fs, os, path } from 'zx';
 
 $.verbose = false;
@@ -37,7 +39,7 @@ function table(title, results, reference) {
   const base = results[reference]?.mean;
   for (const [name, { mean, stddev }] of Object.entries(results)) {
     const ratio = base ? `  ${(mean / base).toFixed(2)}x ${reference}` : '';
-    console.log(`  ${name.padEnd(34)} ${mean.toFixed(2).padStart(8)} ms ± ${stddev.toFixed(2).padStart(5)}${ratio}`);
+    console.log(`  ${name.padEnd(42)} ${mean.toFixed(2).padStart(8)} ms ± ${stddev.toFixed(2).padStart(5)}${ratio}`);
   }
 }
 
@@ -67,6 +69,21 @@ async function benchCgroupParents() {
   return parents;
 }
 
+/** A --hold-userns holder, as `cubicle run` starts one; resolves to its pid and a stop(). */
+function startUsernsHolder() {
+  const child = spawn(helper, ['--hold-userns'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.once('exit', (code) => reject(new Error(`--hold-userns exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      output += String(chunk);
+      if (!output.includes('\n')) return;
+      child.removeAllListeners('exit');
+      resolve({ pid: Number(output.split('\n')[0]), stop: () => child.stdin.end() });
+    });
+  });
+}
+
 if (!(await have('hyperfine'))) {
   console.error('bench: hyperfine is missing: apt-get install hyperfine');
   process.exit(2);
@@ -89,9 +106,20 @@ const sandbox = [
   '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true',
 ].join(' ');
 const peers = { 'bare /bin/true': '/bin/true', 'cubicle-sandbox (overlay of 3)': sandbox };
+const prepare = { 'cubicle-sandbox (overlay of 3)': `sh -c '${freshDirs}'` };
+// Same mapping as bwrap: only the invoking user, no newuidmap.
+peers['cubicle-sandbox --uid-map single'] = sandbox.replace(helper, `${helper} --uid-map single`);
+prepare['cubicle-sandbox --uid-map single'] = prepare['cubicle-sandbox (overlay of 3)'];
+// As root a sandbox maps itself with two writes; the holder only saves work for a user.
+const holder = process.getuid() === 0 ? null : await startUsernsHolder();
+if (holder) {
+  peers['cubicle-sandbox --userns (as cubicle run)'] = sandbox.replace(helper, `${helper} --userns /proc/${holder.pid}/ns/user`);
+  prepare['cubicle-sandbox --userns (as cubicle run)'] = prepare['cubicle-sandbox (overlay of 3)'];
+}
 if (await have('bwrap')) peers['bwrap --unshare-all'] = 'bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true';
 if (await have('unshare')) peers['unshare -Urmpfn'] = 'unshare -Urmpfn /bin/true';
-const startup = await hyperfine('sandbox-startup', peers, { prepare: { 'cubicle-sandbox (overlay of 3)': `sh -c '${freshDirs}'` } });
+const startup = await hyperfine('sandbox-startup', peers, { prepare });
+holder?.stop();
 table('sandbox start-to-exit of /bin/true', startup, 'bwrap --unshare-all');
 
 // 2. The cgroup's cost: the same sandbox with a cgroup and all three limits, in one run.

@@ -16,6 +16,9 @@ struct parser {
   const char *pending_option;
   enum parse_result result;
   const char *sandbox_option; /* the first option that is not a maintenance one */
+  bool has_uid_map;
+  bool hold_userns;
+  const char *not_for_holder; /* the first option --hold-userns cannot take */
 };
 
 struct option_spec {
@@ -258,7 +261,14 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
     if (args[0][0] == '\0')
       return usage_error(err, "%s: empty DIR", name);
     c->chdir_path = args[0];
+  } else if (strcmp(name, "--userns") == 0) {
+    if (args[0][0] == '\0')
+      return usage_error(err, "%s: empty PATH", name);
+    c->userns_path = args[0];
+  } else if (strcmp(name, "--hold-userns") == 0) {
+    p->hold_userns = true;
   } else if (strcmp(name, "--uid-map") == 0) {
+    p->has_uid_map = true;
     if (strcmp(args[0], "auto") == 0)
       c->uid_map = UID_MAP_AUTO;
     else if (strcmp(args[0], "single") == 0)
@@ -375,6 +385,15 @@ static const struct option_spec options[] = {
            "auto (default): also map the /etc/subuid range\n"
            "(newuidmap); single: only the invoking user, as root",
            handle_process),
+    OPTION("--userns", 1, "PATH",
+           "join this user namespace (/proc/PID/ns/user of a\n"
+           "--hold-userns holder) instead of making one; no maps",
+           handle_process),
+    OPTION("--hold-userns", 0, "",
+           "(no COMMAND; --uid-map applies) make a mapped user\n"
+           "namespace, print its holder's pid, keep it until\n"
+           "stdin's EOF or this process's parent dies",
+           handle_process),
     FS_OP("--overlay", 4, "LOWER[:LOWER...] UPPER WORK DEST",
           "writable overlay, leftmost LOWER on top ('\\:' is ':')", OP_OVERLAY),
     FS_OP("--ro-overlay", 2, "LOWER[:LOWER...] DEST", "read-only overlay", OP_RO_OVERLAY),
@@ -437,6 +456,7 @@ void print_usage(FILE *out) {
           "       " SANDBOX_NAME " --cgroup-prepare ROOT --move PID\n"
           "       " SANDBOX_NAME " --cgroup-delegate DIR --owner UID:GID\n"
           "       " SANDBOX_NAME " --cgroup-remove DIR\n"
+          "       " SANDBOX_NAME " --hold-userns [--uid-map auto|single]\n"
           "\n"
           "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
           "and (unless --share-net) net namespaces, on a root built from the\n"
@@ -531,6 +551,9 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
       return usage_error(err, "%s: missing argument (see --help)", arg);
     if (spec->handle != handle_maintenance && p.sandbox_option == NULL)
       p.sandbox_option = spec->name;
+    if (strcmp(spec->name, "--hold-userns") != 0 && strcmp(spec->name, "--uid-map") != 0 &&
+        p.not_for_holder == NULL)
+      p.not_for_holder = spec->name;
     if (spec->handle(&p, spec, argv + i + 1, err) < 0) {
       set_error_stage(err, "args");
       return -1;
@@ -544,6 +567,17 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   const struct maintenance_request *m = &config->maintenance;
   if (m->mode != MAINTENANCE_NONE || m->has_move || m->has_owner)
     return finish_maintenance(&p, i < argc, result, err);
+  if (p.hold_userns) {
+    if (p.not_for_holder != NULL)
+      return usage_error(err, "--hold-userns cannot be combined with %s", p.not_for_holder);
+    if (i < argc)
+      return usage_error(err, "%s", "--hold-userns takes no COMMAND");
+    *result = PARSE_HOLD_USERNS;
+    return 0;
+  }
+  if (config->userns_path != NULL && p.has_uid_map)
+    return usage_error(err, "%s", "--userns and --uid-map: a joined namespace is already "
+                                  "mapped (by its holder's --uid-map)");
   if (p.pending_option != NULL)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p.pending_option);
   const struct cgroup_request *c = &config->cgroup;

@@ -2,7 +2,8 @@
  *
  * The outer process stays in the host namespaces: it makes the job's
  * cgroups, clones PID 1 into new namespaces (and those cgroups), writes its
- * uid/gid maps, releases it, forwards signals, turns PID 1's report and the
+ * uid/gid maps (or, with --userns, joins a mapped user namespace before the
+ * clone), releases it, forwards signals, turns PID 1's report and the
  * cgroups' stats into the exit status and the status JSON, and removes the
  * cgroups. */
 #include "sandbox.h"
@@ -28,6 +29,7 @@ struct outer_state {
   bool backstop_fired;
   struct job_cgroups cgroups;
   bool placed_by_clone; /* clone3 started PID 1 in the v2 cgroup */
+  int userns_fd; /* --userns, -1 without */
 };
 
 static int prepare_outer(struct outer_state *state, sigset_t *signals,
@@ -60,7 +62,16 @@ static int start_child(struct outer_state *state, struct sandbox_error *err) {
   if (pipe2(report, O_CLOEXEC) < 0)
     return make_error(err, errno, "pipe2");
   /* The net namespace, if any, is PID 1's first step (see init.c). */
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  /* Joined, the namespace owns the new ones and its maps are already written. */
+  if (state->userns_fd >= 0) {
+    if (join_userns(state->userns_fd, state->config->userns_path, err) < 0)
+      return -1;
+    close(state->userns_fd);
+    state->userns_fd = -1;
+  } else {
+    flags |= CLONE_NEWUSER;
+  }
   /* A cgroup namespace is rooted where its creator is: with --cgroup, PID 1
    * makes it once the outer has placed it (see init.c). */
   if (state->cgroups.n_dirs == 0)
@@ -75,7 +86,8 @@ static int start_child(struct outer_state *state, struct sandbox_error *err) {
     int saved = errno;
     set_error_stage(err, "clone");
     return make_error(err, saved,
-                      "clone into new user, mount, pid, uts, ipc and cgroup namespaces%s",
+                      "clone into new %smount, pid, uts, ipc and cgroup namespaces%s",
+                      flags & CLONE_NEWUSER ? "user, " : "",
                       saved == EPERM || saved == ENOSPC || saved == EACCES
                           ? " (are unprivileged user namespaces allowed? see sysctl "
                             "user.max_user_namespaces, kernel.unprivileged_userns_clone, "
@@ -111,7 +123,8 @@ static int release_child(struct outer_state *state, struct sandbox_error *err) {
     stop_child(state);
     return -1;
   }
-  if (write_id_maps(state->child, state->config->uid_map, err) < 0) {
+  if (state->config->userns_path == NULL &&
+      write_id_maps(state->child, state->config->uid_map, err) < 0) {
     set_error_stage(err, "uid_map");
     stop_child(state);
     return -1;
@@ -238,7 +251,7 @@ static int run_sandbox(const struct sandbox_config *config, const struct timespe
                        struct cgroup_stats *stats, struct sandbox_error *err,
                        struct sandbox_error *cleanup_err) {
   struct outer_state state = {.config = config, .start = *start, .release_fd = -1,
-                              .report_fd = -1};
+                              .report_fd = -1, .userns_fd = -1};
   sigset_t signals;
   if (plan_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
     set_error_stage(err, "cgroup");
@@ -248,6 +261,9 @@ static int run_sandbox(const struct sandbox_config *config, const struct timespe
     set_error_stage(err, "setup");
     return -1;
   }
+  /* After prepare_outer, which closes inherited fds; before any cgroup is made. */
+  if (config->userns_path != NULL && open_userns(config->userns_path, &state.userns_fd, err) < 0)
+    return -1;
   /* After prepare_outer, which closes inherited fds: the DIRs' fds stay open. */
   if (create_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
     set_error_stage(err, "cgroup");
@@ -308,6 +324,13 @@ int main(int argc, char **argv) {
   }
   if (parsed == PARSE_VERSION) {
     puts(SANDBOX_NAME " " SANDBOX_VERSION);
+    return 0;
+  }
+  if (parsed == PARSE_HOLD_USERNS) {
+    if (run_hold_userns(&config, &err) < 0) {
+      fprintf(stderr, SANDBOX_NAME ": %s\n", err.message);
+      return EXIT_SANDBOX_ERROR;
+    }
     return 0;
   }
   if (parsed == PARSE_MAINTENANCE) {

@@ -148,6 +148,7 @@ struct sandbox_config {
   bool legacy_overlay; /* CUBICLE_SANDBOX_LEGACY_OVERLAY=1: test the mount(2) path */
   bool legacy_cgroup; /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
   enum uid_map_mode uid_map;
+  const char *userns_path; /* --userns: join it instead of a new user namespace */
   int status_fd; /* -1 when absent */
   unsigned long long timeout_ms; /* 0: no limit */
   struct cgroup_request cgroup;
@@ -156,13 +157,19 @@ struct sandbox_config {
 };
 
 /* args.c */
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_MAINTENANCE };
+enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_MAINTENANCE, PARSE_HOLD_USERNS };
 int parse_args(int argc, char **argv, struct sandbox_config *config,
                enum parse_result *result, struct sandbox_error *err);
 void print_usage(FILE *out);
 
 /* idmap.c: run in the outer process once the child exists. */
 int write_id_maps(pid_t child, enum uid_map_mode mode, struct sandbox_error *err);
+
+/* userns.c: --hold-userns keeps one mapped user namespace alive until stdin's
+ * EOF; --userns PATH joins one (open early, setns just before the clone). */
+int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *err);
+int open_userns(const char *path, int *fd, struct sandbox_error *err);
+int join_userns(int fd, const char *path, struct sandbox_error *err);
 
 /* mounts.c: run in PID 1, in the new mount namespace. plan_root runs while
  * the outer writes the uid/gid maps (it creates nothing), build_root after. */

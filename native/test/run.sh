@@ -429,6 +429,110 @@ test_stdio() {
   check "stdin and stdout pass through" $? "$OUT"
 }
 
+# ---- --hold-userns and --userns: one mapped namespace joined by many sandboxes
+
+# start_holder [OPTION...]: a --hold-userns holder fed by HOLDER_FD; sets HOLDER_PID.
+start_holder() {
+  rm -f "$WORK/holder.pid"
+  exec {HOLDER_FD}> >(exec "$HELPER" --hold-userns "$@" >"$WORK/holder.pid" 2>"$WORK/holder.err")
+  HOLDER_PID=
+  for _ in $(seq 100); do
+    HOLDER_PID=$(head -n1 "$WORK/holder.pid" 2>/dev/null)
+    [ -n "$HOLDER_PID" ] && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
+# stop_holder: EOF on its stdin.
+stop_holder() {
+  exec {HOLDER_FD}>&-
+}
+
+# gone PID: no such process, or a zombie not yet reaped.
+gone() {
+  [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+test_userns_shared() {
+  if ! start_holder; then
+    fail "--userns: two sandboxes join one holder" "no holder pid" "$(cat "$WORK/holder.err")"
+    return
+  fi
+  local holder_map first second
+  holder_map=$(cat "/proc/$HOLDER_PID/uid_map")
+  sandbox --userns "/proc/$HOLDER_PID/ns/user" -- sh -c 'cat /proc/self/uid_map; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status; id -u'
+  first=$OUT first_err="$ERR rc=$RC"
+  sandbox --userns "/proc/$HOLDER_PID/ns/user" -- sh -c 'cat /proc/self/uid_map; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status; id -u'
+  second=$OUT
+  stop_holder
+  local expected_lines=1
+  [ "$(id -u)" -ne 0 ] && grep -qE "^($(id -un)|$(id -u)):" /etc/subuid 2>/dev/null && expected_lines=2
+  local map
+  map=$(printf '%s\n' "$first" | grep -E '^ *[0-9]+ +[0-9]+ +[0-9]+ *$')
+  [ "$RC" -eq 0 ] && [ "$first" = "$second" ] && [ "$map" = "$holder_map" ] &&
+    [ "$(printf '%s\n' "$map" | wc -l)" -eq "$expected_lines" ] &&
+    [ "$(printf '%s\n' "$first" | grep -c ':	0000000000000000$')" -eq 5 ] &&
+    [ "$(printf '%s\n' "$first" | tail -n1)" = 0 ] && [ "$(json exitCode)" = 0 ]
+  check "--userns: two sandboxes see the holder's $expected_lines-line uid_map, no capabilities" $? \
+    "holder: $holder_map" "first: $first" "$first_err" "second: $second" "$ERR rc=$RC"
+}
+
+test_userns_holder_dies_with_parent() {
+  bash -c '"$0" --hold-userns < <(sleep 30) >"$1"; echo unreachable' "$HELPER" "$WORK/orphan.pid" &
+  local parent=$! holder= outer=
+  for _ in $(seq 100); do
+    holder=$(head -n1 "$WORK/orphan.pid" 2>/dev/null)
+    [ -n "$holder" ] && break
+    sleep 0.02
+  done
+  outer=$(pgrep -P "$parent" -f hold-userns)
+  kill -9 "$parent"
+  wait "$parent" 2>/dev/null
+  local ok=1
+  for _ in $(seq 50); do
+    if [ -n "$holder" ] && [ -n "$outer" ] && gone "$holder" && gone "$outer"; then ok=0; break; fi
+    sleep 0.05
+  done
+  check "--hold-userns: holder and its outer die when the parent is SIGKILLed" $ok \
+    "holder=$holder outer=$outer" "$(ps -o pid,stat,args -p "${holder:-1}" -p "${outer:-1}" 2>&1)"
+}
+
+test_userns_bad_path() {
+  sandbox --userns "$WORK/no-such-namespace" -- true
+  [ "$RC" -eq 125 ] && [[ $ERR == *"no-such-namespace"*"No such file"* ]] &&
+    [ "$(json error stage)" = '"userns"' ]
+  check "--userns of a missing path: 125, the path and errno" $? "rc=$RC" "$ERR" "$STATUS"
+}
+
+test_userns_cgroup() {
+  if [ "$(id -u)" -ne 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then
+    skip "--userns with --cgroup" "needs root on a cgroup v1 host (memory hierarchy)"
+    return
+  fi
+  local own parent
+  own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+  [ "$own" = / ] && own=
+  parent=$(realpath /sys/fs/cgroup/memory)$own/cubicle-userns-test-$$
+  if ! mkdir "$parent"; then
+    skip "--userns with --cgroup" "cannot create $parent"
+    return
+  fi
+  if ! start_holder; then
+    rmdir "$parent"
+    fail "--userns with --cgroup" "no holder pid" "$(cat "$WORK/holder.err")"
+    return
+  fi
+  sandbox --userns "/proc/$HOLDER_PID/ns/user" --cgroup "$parent/job" --memory-max 64m -- \
+    sh -c 'cat /proc/self/cgroup | grep memory; echo ok'
+  stop_holder
+  local left=no
+  [ -e "$parent/job" ] && left=yes
+  rmdir "$parent" 2>/dev/null
+  [ "$RC" -eq 0 ] && [[ $OUT == *ok ]] && [ "$(json cgroup memoryPeakBytes)" != null ] && [ $left = no ]
+  check "--userns with --cgroup: the job runs in its cgroup, removed after" $? "rc=$RC" "$OUT" "$ERR" "$STATUS"
+}
+
 TESTS=(
   test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
@@ -437,6 +541,7 @@ TESTS=(
   test_status_json test_exec_errors test_setup_error test_dies_with_parent test_uid_map
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink
   test_remount_ro test_chdir test_signal_forwarding test_sessions test_stdio
+  test_userns_shared test_userns_holder_dies_with_parent test_userns_bad_path test_userns_cgroup
 )
 
 run_all() {

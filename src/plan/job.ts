@@ -14,6 +14,8 @@ export interface JobContext {
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly attempt: number;
   readonly shard?: string | undefined;
+  /** The run's shared user namespace (src/run/userns.ts); absent: the job's sandbox maps its own. */
+  readonly userns?: string | undefined;
 }
 
 export interface JobDirs {
@@ -59,6 +61,7 @@ export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobD
     shareNetwork: job.network === 'host',
     timeoutMs: job.limits.timeoutMs,
     cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: job.limits.memoryBytes, cpus: job.limits.cpus, pids: job.limits.pids } : undefined,
+    userns: context.userns,
   };
 }
 

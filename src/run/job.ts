@@ -23,6 +23,8 @@ export interface JobRunOptions {
   readonly limits: LimitsPlan;
   readonly signal: AbortSignal;
   readonly reporter: Required<Reporter>;
+  /** The run's shared user namespace; absent: each sandbox maps its own. */
+  readonly userns?: string | undefined;
 }
 
 export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
@@ -30,7 +32,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   const previousFailures: { message: string; outputTail: string }[] = [];
   for (let attempt = 1; ; attempt++) {
     options.reporter.onJobStart(job, attempt);
-    const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard };
+    const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard, userns: options.userns };
     const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
     let outcome;
     try {

@@ -7,6 +7,7 @@ import { notRunResult, runJob } from './job.js';
 import { planLimits } from './limits.js';
 import { createRunDir, reapStaleRuns } from './rundir.js';
 import { schedule } from './scheduler.js';
+import { startRunUserns } from './userns.js';
 
 export interface RunOptions {
   readonly selected: readonly string[];
@@ -28,6 +29,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const startedAt = new Date().toISOString();
   await reapStaleRuns();
   const runDir = createRunDir();
+  const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
   reporter.onRunStart(jobs);
   let results;
@@ -45,11 +47,13 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           limits,
           signal: options.signal,
           reporter,
+          userns: userns?.path,
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => reporter.onJobEnd(result),
     });
   } finally {
+    await userns?.stop();
     await runDir.remove();
   }
   const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced };

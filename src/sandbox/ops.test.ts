@@ -35,6 +35,14 @@ describe('cgroup arguments', () => {
   });
 });
 
+describe('userns argument', () => {
+  it('joins the given user namespace with --userns, and adds nothing without one', () => {
+    const base = { ops: [], command: ['true'], env: {}, cwd: '/', hostname: 'j', shareNetwork: false };
+    expect(toHelperArgs({ ...base, userns: '/proc/42/ns/user' }).join(' ')).toContain('--userns /proc/42/ns/user --');
+    expect(toHelperArgs(base)).not.toContain('--userns');
+  });
+});
+
 describe('orderByDepth', () => {
   it('puts parent mounts before the mounts inside them, keeping order otherwise', () => {
     const ops: MountOp[] = [

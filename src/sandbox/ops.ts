@@ -32,6 +32,8 @@ export interface SandboxSpec {
   /** Keep the namespace's capabilities; only for cubicle's own maintenance commands, never a job. */
   readonly keepCapabilities?: boolean;
   readonly cgroup?: CgroupSpec | undefined;
+  /** A user namespace to join (/proc/PID/ns/user of a holder, see userns.ts) instead of a new one. */
+  readonly userns?: string | undefined;
 }
 
 export const STATUS_FD = 3;
@@ -42,6 +44,7 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.timeoutMs !== undefined) args.push('--timeout-ms', String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
+  if (spec.userns !== undefined) args.push('--userns', spec.userns);
   if (spec.cgroup) args.push(...cgroupArgs(spec.cgroup));
   for (const op of spec.ops) args.push(...opArgs(op));
   args.push('--', ...spec.command);

@@ -2,6 +2,7 @@
 // with a positive control where "nothing happened" could also mean "the test did nothing".
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -212,4 +213,27 @@ describe(`a job's sandbox (${who})`, () => {
     expect(jobOf(project, 'slow').wallMs).toBeLessThan(30_000);
     expect(processesWith(marker)).toEqual([]);
   });
+
+  it('shares one mapped user namespace across the jobs of a run only where that saves newuidmap (rootless, subuid range)', async () => {
+    const project = makeProject(`jobs:
+  one: { run: 'echo "ns $(readlink /proc/self/ns/user)"; echo "map $(wc -l < /proc/self/uid_map)"' }
+  two: { run: 'echo "ns $(readlink /proc/self/ns/user)"; echo "map $(wc -l < /proc/self/uid_map)"' }
+`);
+    const result = await project.cubicle(['run']);
+    expect(result.exitCode).toBe(0);
+    const [one, two] = ['one', 'two'].map((name) => outputOf(result.stdout, name));
+    const hasRange = ['/etc/subuid', '/etc/subgid'].every((file) => hasSubordinateRange(file));
+    const shared = !IS_ROOT && hasRange;
+    expect(one!.find((line) => line.startsWith('ns ')) === two!.find((line) => line.startsWith('ns '))).toBe(shared);
+    expect(one).toContain(`map ${hasRange && !IS_ROOT ? 2 : 1}`);
+  });
 });
+
+function hasSubordinateRange(file: string): boolean {
+  const { username, uid } = os.userInfo();
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text.split('\n').some((line) => {
+    const [owner, , count] = line.split(':');
+    return (owner === username || owner === String(uid)) && Number(count) > 0;
+  });
+}
