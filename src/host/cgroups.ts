@@ -144,20 +144,30 @@ export function systemdUserManagerReachable(uid: number): boolean {
   return fs.existsSync('/usr/bin/systemd-run') && fs.existsSync(path.join(runtime, 'systemd', 'private'));
 }
 
-function placeV1(user: { uid: number; name: string }): CgroupPlacement {
+/** This process's own cgroup dir in each mounted v1 hierarchy. */
+export function ownV1Cgroups(): Partial<Record<V1Controller, string>> {
   const mounts = readMounts();
   const memberships = readMemberships();
+  const own: Partial<Record<V1Controller, string>> = {};
+  for (const controller of V1_CONTROLLERS) {
+    const membership = memberships.find((m) => m.controllers.includes(controller));
+    const mount = mounts.get(controller);
+    if (membership && mount) own[controller] = path.join(mount, membership.path);
+  }
+  return own;
+}
+
+function placeV1(user: { uid: number; name: string }): CgroupPlacement {
+  const owned = ownV1Cgroups();
   const delegation = readDelegation()?.users[user.name]?.v1;
   const parents: Partial<Record<V1Controller, string>> = {};
   const missing: string[] = [];
   for (const controller of V1_CONTROLLERS) {
-    const membership = memberships.find((m) => m.controllers.includes(controller));
-    const mount = mounts.get(controller);
-    if (!membership || !mount) {
+    const own = owned[controller];
+    if (!own) {
       if (controller !== 'cpuacct') missing.push(controller);
       continue;
     }
-    const own = path.join(mount, membership.path);
     const delegated = delegation?.[controller];
     if (writable(own, ['cgroup.procs'])) parents[controller] = own;
     else if (delegated && isBeneath(delegated, own) && writable(delegated, ['cgroup.procs'])) parents[controller] = delegated;

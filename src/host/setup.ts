@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { delegateCgroup, removeCgroup } from '../sandbox/maintenance.js';
 import { helperPath } from '../sandbox/helper.js';
 import { appArmorRestrictsUserns } from './checks.js';
-import { cgroupVersion, V1_CONTROLLERS } from './cgroups.js';
+import { cgroupVersion, ownV1Cgroups, type V1Controller } from './cgroups.js';
 import { readDelegation, writeDelegation, type Delegation, type UserDelegation } from './delegation.js';
 
 const SYSTEMD_DROP_IN = '/etc/systemd/system/user@.service.d/cubicle-delegate.conf';
@@ -55,14 +55,10 @@ async function delegateCgroups(user: SetupUser, entry: UserDelegation): Promise<
 /** v1: a subtree named after the user beneath setup's own cgroup in each hierarchy. */
 async function delegateV1(user: SetupUser, entry: UserDelegation): Promise<string[]> {
   const done: string[] = [];
-  const memberships = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n');
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
-  for (const controller of V1_CONTROLLERS) {
-    const line = memberships.find((candidate) => candidate.split(':')[1]?.split(',').includes(controller));
-    const mount = v1Mount(controller);
-    if (!line || !mount) continue;
-    const dir = path.join(mount, line.split(':')[2]!, `cubicle-${user.name}`);
+  for (const [controller, own] of Object.entries(ownV1Cgroups()) as [V1Controller, string][]) {
+    const dir = path.join(own, `cubicle-${user.name}`);
     const existed = fs.existsSync(dir);
     const failure = await delegateCgroup(dir, user.uid, user.gid);
     if (failure) throw new Error(`cannot delegate ${dir} to ${user.name}: ${failure}`);
@@ -73,15 +69,6 @@ async function delegateV1(user: SetupUser, entry: UserDelegation): Promise<strin
     }
   }
   return done;
-}
-
-function v1Mount(controller: string): string | undefined {
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [left, right] = line.split(' - ');
-    const [fsType, , options = ''] = right?.split(' ') ?? [];
-    if (left && fsType === 'cgroup' && options.split(',').includes(controller)) return left.split(' ')[4];
-  }
-  return undefined;
 }
 
 /** v2 under systemd: let the user's manager delegate controllers, and keep it running. */

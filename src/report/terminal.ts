@@ -57,15 +57,15 @@ export class TerminalReporter implements Reporter {
     ]);
     const header = ['JOB', 'STATUS', 'DURATION', 'EXIT', 'PEAK MEM / LIMIT', 'CPU'];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-    const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+    const line = (cells: string[], status?: JobStatus) =>
+      cells
+        .map((cell, column) => (column === 1 && status ? this.paint(STATUS_COLORS[status], cell.padEnd(widths[column]!)) : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd();
     const counts = new Map<string, number>();
     for (const result of summary.results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
     this.out.write(`\n${this.paint(1, line(header))}\n`);
-    rows.forEach((row, index) => {
-      const status = summary.results[index]!.status;
-      const cells = line(row);
-      this.out.write(`${this.color ? cells.replace(status, this.paint(STATUS_COLORS[status], status)) : cells}\n`);
-    });
+    rows.forEach((row, index) => this.out.write(`${line(row, summary.results[index]!.status)}\n`));
     const total = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
     const limits = summary.limitsEnforced ? '' : ' (memory, cpus and pids limits off: --no-limits)';
     const jobs = summary.results.length === 1 ? '1 job' : `${summary.results.length} jobs`;
