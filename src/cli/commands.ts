@@ -26,6 +26,17 @@ function limitFlags(args: ParsedArgs) {
   return { memory: text(args.memory), cpus: text(args.cpus), pids: text(args.pids), timeout: text(args.timeout) };
 }
 
+/** --cache-dir moves the whole store (layers, caches, run dirs): they must share a filesystem. */
+const cacheDirOption = (parser: Argv) =>
+  parser.option('cache-dir', {
+    type: 'string',
+    describe: 'the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)',
+    coerce: (dir: string) => {
+      process.env.CUBICLE_CACHE_DIR = dir;
+      return dir;
+    },
+  });
+
 function positionals(args: ParsedArgs): string[] {
   return args._.map(String);
 }
@@ -45,7 +56,9 @@ export const COMMANDS: readonly Command[] = [
         .option('parallel', { type: 'number', describe: 'jobs at once (default: the number of cores)' })
         .option('junit', { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write' })
         .option('json', { type: 'string', describe: 'also write per-job results as JSON' })
-        .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' });
+        .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' })
+        .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' });
+      cacheDirOption(parser);
       limitOptions(parser, ' for jobs without their own (replaces `defaults:`)');
     },
     run: async (args) => {
@@ -58,6 +71,7 @@ export const COMMANDS: readonly Command[] = [
         json: args.json as string | undefined,
         artifactsDir: args['artifacts-dir'] as string | undefined,
         noLimits: args.limits === false,
+        noCache: args.cache === false,
         flags: limitFlags(args),
       });
     },
@@ -106,6 +120,38 @@ export const COMMANDS: readonly Command[] = [
     run: async (args) => {
       const { setupCommand } = await import('./setup.js');
       return setupCommand({ user: String(args.user), undo: args.undo === true });
+    },
+  },
+  {
+    name: 'cache',
+    usage: 'cache <ls|prune|verify|export|import> [FILE]',
+    describe: 'The layer store: list layers, prune them (least recently used first), verify their digests, export or import them as tar + zstd for CI caches.',
+    examples: [
+      ['$0 cache ls', 'what is cached, newest use first'],
+      ['$0 cache prune --keep-size 5g --older-than 7d', 'drop layers unused for a week, then the oldest until 5 GiB remain'],
+      ['$0 cache export /tmp/layers.tar.zst', 'for actions/cache; `cache import` on the next run'],
+    ],
+    options: (parser) => {
+      parser
+        .option('json', { type: 'boolean', describe: 'ls: print the layers as JSON' })
+        .option('keep-size', { type: 'string', describe: 'prune: remove least recently used layers until the store fits, e.g. 5g' })
+        .option('older-than', { type: 'string', describe: 'prune: remove layers unused for this long, e.g. 7d' })
+        .option('all', { type: 'boolean', describe: 'prune: remove every layer' });
+      cacheDirOption(parser);
+    },
+    run: async (args) => {
+      const [action, file, ...extra] = positionals(args);
+      if (!action) throw new UsageError('name a cache action: ls, prune, verify, export FILE or import FILE');
+      if (extra.length > 0) throw new UsageError(`cache ${action}: unexpected arguments ${extra.join(' ')}`);
+      const { cacheCommand } = await import('./cache.js');
+      return cacheCommand({
+        action,
+        file,
+        json: args.json === true,
+        keepSize: args['keep-size'] as string | undefined,
+        olderThan: args['older-than'] as string | undefined,
+        all: args.all === true,
+      });
     },
   },
   {

@@ -18,6 +18,7 @@ export interface RunCommandArgs {
   json?: string | undefined;
   artifactsDir?: string | undefined;
   noLimits: boolean;
+  noCache?: boolean;
   flags: LimitFlags;
 }
 
@@ -39,6 +40,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
+      noCache: args.noCache ?? false,
     });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status)) ? 0 : 1;

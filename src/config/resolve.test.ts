@@ -54,9 +54,21 @@ describe('resolveConfig', () => {
   });
 
   it('refuses what this version cannot do instead of ignoring it', () => {
-    const problems = problemsOf({ jobs: { unit: { run: 'x', image: 'node:22', setup: [{ run: 'npm ci' }] } } });
-    expect(problems.some((problem) => problem.startsWith('jobs.unit.image: only "host"'))).toBe(true);
-    expect(problems.some((problem) => problem.startsWith('jobs.unit.setup: cached setup layers are not implemented'))).toBe(true);
+    const problems = problemsOf({ jobs: { unit: { run: 'x', preset: 'node' } } });
+    expect(problems.some((problem) => problem.startsWith('jobs.unit.preset: presets are not implemented'))).toBe(true);
+  });
+
+  it('resolves setup steps (network on by default, as in docker build) and caches', () => {
+    const config = resolveConfig({
+      raw: { jobs: { unit: { run: 'npm test', setup: [{ run: 'npm ci', inputs: ['package*.json'] }, { run: 'make', network: 'none', env: { N: 1 } }], caches: ['~/.npm'] } } },
+      source: '/p/cubicle.config.yaml',
+    });
+    expect(config.jobs[0]!.setup).toEqual([
+      { run: 'npm ci', inputs: ['package*.json'], env: {}, network: 'host' },
+      { run: 'make', inputs: [], env: { N: '1' }, network: 'none' },
+    ]);
+    expect(config.jobs[0]!.caches).toEqual(['~/.npm']);
+    expect(problemsOf({ jobs: { unit: { run: 'x', caches: ['relative/dir'] } } })[0]).toMatch(/^jobs\.unit\.caches\.0: expected an absolute path or one under ~\//);
   });
 
   it('checks flags as strictly as the file', () => {

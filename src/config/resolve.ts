@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput } from './schema.js';
+import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface Limits {
@@ -14,6 +15,14 @@ export interface Limits {
 }
 
 export type NetworkMode = 'none' | 'host';
+
+export interface SetupStep {
+  readonly run: string;
+  /** Checkout paths or globs the step may read; the only part of the checkout it sees. */
+  readonly inputs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly network: NetworkMode;
+}
 
 export interface ResolvedJob {
   readonly name: string;
@@ -27,6 +36,9 @@ export interface ResolvedJob {
   readonly needs: readonly string[];
   readonly retries: number;
   readonly limits: Limits;
+  readonly setup: readonly SetupStep[];
+  /** Absolute paths or ~/paths, persisted between runs (BuildKit cache mounts). */
+  readonly caches: readonly string[];
 }
 
 export interface ResolvedConfig {
@@ -95,6 +107,17 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     needs: Object.freeze([...(job.needs ?? [])]),
     retries: job.retries ?? defaults.retries ?? 0,
     limits: Object.freeze({ ...defaultLimits, ...limitsOf(job) }),
+    setup: Object.freeze(
+      (job.setup ?? []).map((step) =>
+        Object.freeze({
+          run: step.run,
+          inputs: Object.freeze([...(step.inputs ?? [])]),
+          env: Object.freeze(Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, String(value)]))),
+          network: step.network ?? 'host',
+        }),
+      ),
+    ),
+    caches: Object.freeze([...(job.caches ?? [])]),
   });
 }
 
@@ -139,11 +162,9 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
     problems.push(`${at}: a job name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
   const image = job.image ?? config.defaults?.image ?? 'host';
-  if (image !== 'host') {
-    problems.push(`${at}.image: only "host" is available in this version; OCI and debian images are not implemented yet`);
+  if (image !== 'host' && !DEBIAN_IMAGE.test(image)) {
+    problems.push(`${at}.image: only "host" and "debian:<suite>" are available in this version; OCI images are not implemented yet`);
   }
-  if (job.setup !== undefined) problems.push(`${at}.setup: cached setup layers are not implemented yet in this version; put the step in \`run\` for now`);
-  if (job.caches !== undefined) problems.push(`${at}.caches: persistent caches are not implemented yet in this version`);
   if (job.preset !== undefined) problems.push(`${at}.preset: presets are not implemented yet in this version`);
 }
 

@@ -34,8 +34,10 @@ export const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 const setupStep = z.strictObject({
   run: z.string().min(1),
-  inputs: z.array(z.string()).optional(),
+  inputs: z.array(z.string().min(1)).optional(),
   env: env.optional(),
+  /** Setup steps download (npm ci): the host's network unless `none`. */
+  network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
 });
 
 export const limitKeys = {
@@ -57,7 +59,7 @@ export const jobSchema = z.strictObject({
   network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
   junit: stringList.optional(),
   artifacts: stringList.optional(),
-  caches: z.array(z.string()).optional(),
+  caches: z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${JSON.stringify(issue.input)}` })).optional(),
   needs: z.array(z.string()).optional(),
   retries: z.number().int().min(0).max(10).optional(),
   ...limitKeys,

@@ -1,5 +1,10 @@
-// One job -> the SandboxSpec the helper runs: host base, fresh /proc /dev /tmp, and the
-// checkout at its own absolute path through an overlay whose upper dir is the job's alone.
+// One job (or one setup step) -> the SandboxSpec the helper runs. Two shapes:
+//  - host image, no layers: the host's system dirs read-only, fresh /proc /dev /tmp, a tmpfs
+//    HOME, and the checkout at its own path through an overlay whose upper is the job's alone;
+//  - with layers (setup steps, an OCI or debian base): "/" is an overlay of the layers' root
+//    trees over a skeleton of mount points, so writes anywhere (HOME, /usr/local) land in an
+//    upper dir that a setup step commits; the checkout overlay also stacks the layers' ws trees.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
 import { hostImageOps, hostNetworkOps } from '../image/host.js';
@@ -21,13 +26,45 @@ export interface JobContext {
 export interface JobDirs {
   readonly upper: string;
   readonly work: string;
+  /** The root overlay's upper and work dirs; used only when the filesystem has a root overlay. */
+  readonly rootUpper?: string;
+  readonly rootWork?: string;
+  /** A dir for the skeleton of mount points under the layers. */
+  readonly skeleton?: string;
   /** The job's cgroups, one per hierarchy; empty when the run has none (--no-limits, no delegation). */
   readonly cgroups: readonly string[];
 }
 
-export function jobEnvironment(job: ResolvedJob, context: JobContext): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of PASSED_HOST_VARIABLES) {
+export interface CacheMount {
+  readonly src: string;
+  readonly dest: string;
+}
+
+/** What the job's filesystem is made of, below its own upper dirs. */
+export interface JobFilesystem {
+  /** The host's /usr, /etc, ... read-only (image: host). */
+  readonly hostSystem: boolean;
+  /** Root trees of the base image and setup layers, top first; none and hostSystem: no root overlay. */
+  readonly rootLowers: readonly string[];
+  /** Checkout trees of setup layers, top first, stacked over `workspace`. */
+  readonly wsLowers: readonly string[];
+  /** The lowest checkout tree: the checkout itself for jobs, the staged inputs for a setup step. */
+  readonly workspace: string;
+  readonly caches: readonly CacheMount[];
+  /** The image's own environment (its config's Env), under the job's. */
+  readonly imageEnv: Readonly<Record<string, string>>;
+  /** A setup step: "/" is an overlay even with nothing below, so its writes can be committed. */
+  readonly captureRoot?: boolean;
+}
+
+export function hostFilesystem(projectDir: string): JobFilesystem {
+  return { hostSystem: true, rootLowers: [], wsLowers: [], workspace: projectDir, caches: [], imageEnv: {} };
+}
+
+export function jobEnvironment(job: ResolvedJob, context: JobContext, imageEnv: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const env: Record<string, string> = { ...imageEnv };
+  const fromHost = Object.keys(imageEnv).length === 0 ? PASSED_HOST_VARIABLES : PASSED_HOST_VARIABLES.filter((name) => name !== 'PATH');
+  for (const name of fromHost) {
     const value = context.hostEnv[name];
     if (value !== undefined) env[name] = value;
   }
@@ -40,29 +77,89 @@ export function jobEnvironment(job: ResolvedJob, context: JobContext): Record<st
   return env;
 }
 
-export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs): SandboxSpec {
-  const env = jobEnvironment(job, context);
-  const checkout = context.projectDir;
+export interface SandboxRequest {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly network: ResolvedJob['network'];
+  readonly limits: ResolvedJob['limits'];
+  readonly projectDir: string;
+  readonly userns?: string | undefined;
+}
+
+export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
+  const request: SandboxRequest = {
+    name: job.name,
+    command: job.command,
+    env: jobEnvironment(job, context, filesystem.imageEnv),
+    network: job.network,
+    limits: job.limits,
+    projectDir: context.projectDir,
+    userns: context.userns,
+  };
+  return sandboxSpec(request, dirs, filesystem);
+}
+
+export function hasRootOverlay(filesystem: JobFilesystem): boolean {
+  return !filesystem.hostSystem || filesystem.rootLowers.length > 0 || filesystem.captureRoot === true;
+}
+
+export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: JobFilesystem): SandboxSpec {
+  const checkout = request.projectDir;
+  const home = request.env.HOME!;
   const mounts: MountOp[] = [
     { kind: 'proc', dest: '/proc' },
     { kind: 'dev', dest: '/dev' },
     { kind: 'tmpfs', dest: '/tmp', mode: 0o1777 },
-    { kind: 'overlay', lowers: [checkout], upper: dirs.upper, work: dirs.work, dest: checkout },
+    { kind: 'overlay', lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
+    ...filesystem.caches.map((cache): MountOp => ({ kind: 'bind', src: cache.src, dest: cache.dest })),
   ];
-  const home = env.HOME!;
-  if (needsOwnHome(home, checkout)) mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });
-  if (job.network === 'host') mounts.push(...hostNetworkOps());
+  const system = filesystem.hostSystem ? hostImageOps() : [];
+  if (hasRootOverlay(filesystem)) {
+    if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
+    writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
+    mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
+  } else if (needsOwnHome(home, checkout)) {
+    mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });
+  }
+  if (request.network === 'host') mounts.push(...hostNetworkOps());
   return {
-    ops: orderByDepth([...hostImageOps(), ...mounts]),
-    command: job.command,
-    env,
+    ops: orderByDepth([...system, ...mounts]),
+    command: request.command,
+    env: request.env,
     cwd: checkout,
-    hostname: job.name,
-    shareNetwork: job.network === 'host',
-    timeoutMs: job.limits.timeoutMs,
-    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: job.limits.memoryBytes, cpus: job.limits.cpus, pids: job.limits.pids } : undefined,
-    userns: context.userns,
+    hostname: request.name,
+    shareNetwork: request.network === 'host',
+    timeoutMs: request.limits.timeoutMs,
+    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : undefined,
+    userns: request.userns,
   };
+}
+
+/**
+ * The lowest root layer: every mount point (and the host's merged-/usr symlinks) already there,
+ * so the helper never has to create one in the upper dir, and committed layers hold only what
+ * the step wrote.
+ */
+function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void {
+  const ensureDir = (dest: string) => fs.mkdirSync(path.join(dir, dest), { recursive: true, mode: 0o755 });
+  for (const op of ops) {
+    if (op.kind === 'symlink') {
+      ensureDir(path.dirname(op.dest));
+      const link = path.join(dir, op.dest);
+      if (!fs.existsSync(link)) fs.symlinkSync(op.target, link);
+    } else if (op.kind === 'bind' || op.kind === 'ro-bind' || op.kind === 'dev-bind') {
+      if (fs.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      else {
+        ensureDir(path.dirname(op.dest));
+        fs.closeSync(fs.openSync(path.join(dir, op.dest), 'a'));
+      }
+    } else {
+      ensureDir(op.dest);
+    }
+  }
+  if (path.isAbsolute(home)) ensureDir(home);
+  fs.chmodSync(path.join(dir, 'tmp'), 0o1777);
 }
 
 /** HOME gets an empty writable tmpfs unless it is / or already lies inside the checkout or a host dir. */

@@ -5,11 +5,13 @@ import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
 import type { Reporter } from '../report/reporter.js';
+import type { StorePaths } from '../store/paths.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../signals.js';
 import { collectOutputs, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
 import type { LimitsPlan } from './limits.js';
+import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
 import { removeTree } from './remove.js';
 import { statusOf, type JobResult, type JobStatus } from './result.js';
 import type { RunDir } from './rundir.js';
@@ -25,18 +27,24 @@ export interface JobRunOptions {
   readonly reporter: Required<Reporter>;
   /** The run's shared user namespace; absent: each sandbox maps its own. */
   readonly userns?: string | undefined;
+  readonly store: StorePaths;
+  readonly noCache: boolean;
+  readonly resolveBase?: PrepareOptions['resolveBase'];
 }
 
 export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
   const startedAt = new Date().toISOString();
   const previousFailures: { message: string; outputTail: string }[] = [];
+  options.reporter.onJobStart(job, 1);
+  const prepared = await prepareJob(job, options);
+  if ('message' in prepared) return setupFailureResult(job, prepared, options, startedAt);
   for (let attempt = 1; ; attempt++) {
-    options.reporter.onJobStart(job, attempt);
+    if (attempt > 1) options.reporter.onJobStart(job, attempt);
     const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard, userns: options.userns };
     const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
     let outcome;
     try {
-      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs), {
+      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
         signal: options.signal,
         onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
       });
@@ -72,8 +80,8 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       pidsLimitHits: cgroup?.pidsLimitHits ?? null,
       limits: job.limits,
       limitsEnforced: options.limits.enforced,
-      image: { ref: job.image, digest: null },
-      cacheHits: 0,
+      image: { ref: job.image, digest: prepared.base.digest },
+      cacheHits: prepared.cacheHits,
       attempts: attempt,
       startedAt,
       message,
@@ -108,6 +116,27 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
     default:
       return null;
   }
+}
+
+/** A job whose setup step failed: its own command never ran. */
+function setupFailureResult(job: ResolvedJob, failure: SetupFailure, options: JobRunOptions, startedAt: string): JobResult {
+  const status = failure.status;
+  const jobStatus: JobStatus = status ? statusOf(status, options.signal.aborted) : 'error';
+  const cgroup = status?.cgroup;
+  return {
+    ...notRunResult(job, 'skipped', '', options.limits.enforced),
+    status: jobStatus === 'passed' ? 'error' : jobStatus,
+    exitCode: status?.exitCode ?? null,
+    signal: status?.signal ?? null,
+    wallMs: status?.wallMs ?? 0,
+    cpuUserMs: cgroup?.cpuUserMs ?? status?.cpuUserMs ?? 0,
+    cpuSystemMs: cgroup?.cpuSystemMs ?? status?.cpuSystemMs ?? 0,
+    peakMemoryBytes: cgroup?.memoryPeakBytes ?? status?.peakRssBytes ?? 0,
+    attempts: 1,
+    startedAt,
+    message: `${failure.what} ${failure.message}; the job's command was not run`,
+    outputTail: failure.outputTail,
+  };
 }
 
 /** A result for a job that never started. */

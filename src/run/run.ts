@@ -8,6 +8,9 @@ import { planLimits } from './limits.js';
 import { createRunDir, reapStaleRuns } from './rundir.js';
 import { schedule } from './scheduler.js';
 import { startRunUserns } from './userns.js';
+import { resolveBase } from '../image/resolve.js';
+import { reapStore } from '../store/layers.js';
+import { ensureStore, storePaths } from '../store/paths.js';
 
 export interface RunOptions {
   readonly selected: readonly string[];
@@ -19,6 +22,8 @@ export interface RunOptions {
   readonly reporters: readonly Reporter[];
   /** Aborted on SIGINT/SIGTERM by the CLI. */
   readonly signal: AbortSignal;
+  /** --no-cache: every setup step runs again and replaces its layer. */
+  readonly noCache?: boolean;
 }
 
 export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
@@ -28,6 +33,9 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const started = performance.now();
   const startedAt = new Date().toISOString();
   await reapStaleRuns();
+  const store = storePaths();
+  ensureStore(store);
+  await reapStore(store);
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
@@ -48,6 +56,9 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           signal: options.signal,
           reporter,
           userns: userns?.path,
+          store,
+          noCache: options.noCache ?? false,
+          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: options.signal, onStatus }),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => reporter.onJobEnd(result),

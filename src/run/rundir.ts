@@ -27,11 +27,20 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+export interface JobDirPaths {
+  readonly root: string;
+  readonly upper: string;
+  readonly work: string;
+  readonly rootUpper: string;
+  readonly rootWork: string;
+  readonly skeleton: string;
+}
+
 export interface RunDir {
   /** `PID-STARTTIME-RANDOM`: names this run's dirs and cgroups, and tells whether its runner is alive. */
   readonly id: string;
   readonly path: string;
-  jobDirs(job: string, attempt: number): { upper: string; work: string; root: string };
+  jobDirs(job: string, attempt: number): JobDirPaths;
   remove(): Promise<void>;
 }
 
@@ -46,9 +55,13 @@ export function createRunDir(root = runsRoot()): RunDir {
       const jobRoot = path.join(dir, `${job}.${attempt}`);
       const upper = path.join(jobRoot, 'upper');
       const work = path.join(jobRoot, 'work');
+      const rootUpper = path.join(jobRoot, 'root-upper');
+      const rootWork = path.join(jobRoot, 'root-work');
+      const skeleton = path.join(jobRoot, 'skeleton');
       fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
-      fs.mkdirSync(work, { mode: 0o700 });
-      return { upper, work, root: jobRoot };
+      for (const dir of [work, rootWork]) fs.mkdirSync(dir, { mode: 0o700 });
+      for (const dir of [rootUpper, skeleton]) fs.mkdirSync(dir, { mode: 0o755 });
+      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir),
   };

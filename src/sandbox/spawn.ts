@@ -3,6 +3,7 @@
 // whole sandbox start (measured: 124 ms vs 5 ms).
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { helperPath } from './helper.js';
 import { STATUS_FD, toHelperArgs, type SandboxSpec } from './ops.js';
 
@@ -48,12 +49,16 @@ export interface SandboxRunOptions {
   killGraceMs?: number;
   /** Where the job's stdin comes from; a TTY for `cubicle shell`. */
   stdio?: 'pipe' | 'inherit';
+  /** Piped to the command's stdin (a tar stream for cubicle-layer extract); default: none. */
+  input?: Readable;
 }
 
 export interface SandboxRun {
   readonly status: SandboxStatus;
   /** The last bytes of stdout and stderr together, in the order they came. */
   readonly outputTail: string;
+  /** Why `input` could not be piped in full (its own stream error, e.g. a digest mismatch). */
+  readonly inputError?: unknown;
 }
 
 const OUTPUT_TAIL_BYTES = 64 * 1024;
@@ -64,8 +69,9 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
   const interactive = options.stdio === 'inherit';
   const child = spawn(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(undefined);
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
@@ -90,8 +96,8 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
   }
   const statusStream = child.stdio[STATUS_FD] as Readable | null;
   try {
-    const [result, text] = await Promise.all([exited, statusStream ? collect(statusStream) : Promise.resolve(''), ...readers]);
-    return { status: parseStatus(text, result, performance.now() - started), outputTail: tail.text() };
+    const [result, text, inputError] = await Promise.all([exited, statusStream ? collect(statusStream) : Promise.resolve(''), fed, ...readers]);
+    return { status: parseStatus(text, result, performance.now() - started), outputTail: tail.text(), inputError };
   } finally {
     options.signal?.removeEventListener('abort', stopOnAbort);
   }
@@ -129,6 +135,16 @@ function parseStatus(text: string, result: { exitCode: number | null; signal: st
     cgroup: null,
     error: { stage: 'helper', errno: null, message: `the sandbox helper ${how} without reporting a status` },
   };
+}
+
+/** Pipes `input` into the child; an input error or a child that stops reading ends the pipe, not us. */
+async function feed(input: Readable, stdin: NodeJS.WritableStream): Promise<unknown> {
+  try {
+    await pipeline(input, stdin);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 async function collect(stream: Readable): Promise<string> {

@@ -1,0 +1,176 @@
+// Before a job's first attempt: its base, then each setup step as a cached layer. A step whose
+// key is in the store is skipped; a missing one is built under a lock (a second process waits
+// and reuses it), in a staging dir that is committed by one rename.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedJob, SetupStep } from '../config/resolve.js';
+import { ConfigError, CubicleError, SandboxUnavailableError } from '../errors.js';
+import { hostBaseOf, type Base } from '../image/base.js';
+import { stageInputs } from '../plan/inputs.js';
+import { jobEnvironment, sandboxSpec, type JobContext, type JobFilesystem } from '../plan/job.js';
+import { stepKey, stepKeyMaterial } from '../plan/setup.js';
+import type { Reporter } from '../report/reporter.js';
+import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
+import { acquireBuildLock } from '../store/lock.js';
+import { commitLayer, findLayer, stageLayer, touchLayer } from '../store/layers.js';
+import type { StorePaths } from '../store/paths.js';
+import { cacheMounts } from './caches.js';
+import type { LimitsPlan } from './limits.js';
+import { removeTree } from './remove.js';
+import type { RunDir } from './rundir.js';
+
+export interface PrepareOptions {
+  readonly projectDir: string;
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly store: StorePaths;
+  readonly runDir: RunDir;
+  readonly limits: LimitsPlan;
+  readonly signal: AbortSignal;
+  readonly reporter: Required<Reporter>;
+  readonly userns?: string | undefined;
+  readonly noCache: boolean;
+  /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
+  readonly resolveBase?: (job: ResolvedJob, onStatus: (line: string) => void) => Promise<Base>;
+}
+
+export interface PreparedJob {
+  readonly filesystem: JobFilesystem;
+  readonly base: Base;
+  /** Setup steps served from the store. */
+  readonly cacheHits: number;
+  readonly built: number;
+}
+
+/** A setup step that did not succeed: the job ends with this, its own command never runs. */
+export interface SetupFailure {
+  /** What failed, in words: "setup step 1 (`npm ci`)", "image node:22". */
+  readonly what: string;
+  readonly status: SandboxStatus | null;
+  readonly message: string;
+  readonly outputTail: string;
+}
+
+export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Promise<PreparedJob | SetupFailure> {
+  if (job.image !== 'host') options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: resolving`);
+  let base: Base;
+  try {
+    base = job.image === 'host' || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, 'stdout', `[image] ${line}`));
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) throw error;
+    const hint = error instanceof CubicleError && error.hint ? ` (${error.hint})` : '';
+    return { what: `image ${job.image}`, status: null, message: `could not be prepared: ${(error as Error).message}${hint}`, outputTail: '' };
+  }
+  if (base.digest) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: ${base.digest}`);
+  const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
+  const jobEnv = jobEnvironment(job, context, base.env);
+  const caches = cacheMounts(options.store, options.projectDir, job.caches, jobEnv.HOME!);
+  const rootLowers = [...base.rootLowers];
+  const wsLowers: string[] = [];
+  let parent = base.id;
+  let cacheHits = 0;
+  let built = 0;
+  for (const [index, step] of job.setup.entries()) {
+    const number = index + 1;
+    const inputsDir = path.join(options.runDir.path, `${job.name}.setup${number}.inputs`);
+    fs.mkdirSync(inputsDir, { recursive: true, mode: 0o755 });
+    try {
+      let inputs;
+      try {
+        inputs = await stageInputs(options.projectDir, step.inputs, inputsDir, `jobs.${job.name}.setup[${index}].inputs`);
+      } catch (error) {
+        if (error instanceof ConfigError) return { what: describeStep(number, step), status: null, message: error.problems.join('; '), outputTail: '' };
+        throw error;
+      }
+      const env = stepEnvironment(jobEnv, step);
+      const keyInput = { parent, run: step.run, env, network: step.network, workdir: options.projectDir, inputs };
+      const key = stepKey(keyInput);
+      const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
+      const existing = () => (options.noCache ? undefined : findLayer(options.store, key));
+      const acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      let layer;
+      if ('value' in acquired) {
+        layer = acquired.value;
+        touchLayer(layer);
+        cacheHits += 1;
+        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] cached: ${step.run}`);
+      } else {
+        try {
+          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${step.run}`);
+          const outcome = await buildStep(job, step, number, { ...options, env, filesystem });
+          if ('message' in outcome) return outcome;
+          layer = await commitLayer(options.store, outcome.staged, {
+            id: key,
+            kind: 'setup',
+            parent,
+            key: stepKeyMaterial(keyInput),
+            description: step.run,
+            replace: options.noCache,
+          });
+          built += 1;
+        } finally {
+          acquired.lock.release();
+        }
+      }
+      rootLowers.unshift(layer.root);
+      wsLowers.unshift(layer.ws);
+      parent = key;
+    } finally {
+      await removeTree(inputsDir);
+    }
+  }
+  const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
+  return { filesystem, base, cacheHits, built };
+}
+
+/** A step sees the job's environment (not the attempt or shard) and its own `env`. */
+function stepEnvironment(jobEnv: Readonly<Record<string, string>>, step: SetupStep): Record<string, string> {
+  const env: Record<string, string> = { ...jobEnv, ...step.env };
+  delete env.CUBICLE_ATTEMPT;
+  delete env.CUBICLE_SHARD;
+  env.CUBICLE_SETUP = '1';
+  return env;
+}
+
+async function buildStep(
+  job: ResolvedJob,
+  step: SetupStep,
+  number: number,
+  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem },
+): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
+  const staged = stageLayer(options.store, 'setup');
+  const scratch = { rootWork: path.join(staged.dir, 'root-work'), work: path.join(staged.dir, 'ws-work'), skeleton: path.join(staged.dir, 'skeleton') };
+  for (const dir of Object.values(scratch)) fs.mkdirSync(dir, { mode: 0o755 });
+  const dirs = {
+    upper: staged.ws,
+    work: scratch.work,
+    rootUpper: staged.root,
+    rootWork: scratch.rootWork,
+    skeleton: scratch.skeleton,
+    cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}-setup${number}`, 1),
+  };
+  const spec = sandboxSpec(
+    { name: job.name, command: ['/bin/sh', '-c', step.run], env: options.env, network: step.network, limits: job.limits, projectDir: options.projectDir, userns: options.userns },
+    dirs,
+    options.filesystem,
+  );
+  const { status, outputTail } = await runSandbox(spec, {
+    signal: options.signal,
+    onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+  });
+  for (const dir of Object.values(scratch)) await removeTree(dir);
+  if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
+  await removeTree(staged.dir);
+  return { what: describeStep(number, step), status, message: describeStepFailure(status), outputTail };
+}
+
+function describeStep(number: number, step: SetupStep): string {
+  return `setup step ${number} (\`${step.run}\`)`;
+}
+
+function describeStepFailure(status: SandboxStatus): string {
+  if (status.error) return `the sandbox could not be set up: ${status.error.message}`;
+  if (status.oomKilled) return 'killed: the memory limit was reached';
+  if (status.timedOut) return 'timed out';
+  if (status.signal) return `killed by ${status.signal}`;
+  return `exited with ${status.exitCode}`;
+}

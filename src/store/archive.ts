@@ -1,0 +1,150 @@
+// `cache export FILE` / `cache import FILE`: the committed layers (and image index) as tar + zstd,
+// so a store survives a CI cache round trip (actions/cache). tar runs as root of a user namespace:
+// owners are recorded relative to it (0 = the user), so the archive moves between machines and
+// users, and whiteouts (0/0 devices), xattrs (overlay's opaque marks), modes and links are kept.
+// Import unpacks into tmp/, recomputes every layer's digest, and moves in only layers that match.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { removeTree } from '../run/remove.js';
+import { processStartTime } from '../run/rundir.js';
+import { findLayer, LAYER_ID, listLayers, type Layer } from './layers.js';
+import { ensureStore, type StorePaths } from './paths.js';
+import { runInStoreSandbox, storeNeedsUserns } from './tool.js';
+import { checkLayer } from './verify.js';
+
+const TAR_XATTRS = ['--xattrs', '--xattrs-include=user.*', '--xattrs-include=trusted.overlay.*'];
+
+function requireZstd(): void {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new UsageError('the zstd command is not installed; nothing was exported or imported', { hint: 'Install it: apt-get install zstd (it is on every GitHub runner).' });
+  }
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ExportResult {
+  readonly layers: number;
+  readonly bytes: number;
+}
+
+export async function exportStore(paths: StorePaths, file: string): Promise<ExportResult> {
+  requireZstd();
+  ensureStore(paths);
+  const layers = listLayers(paths);
+  const target = path.resolve(file);
+  const targetDir = path.dirname(target);
+  fs.mkdirSync(targetDir, { recursive: true });
+  const partial = path.join(targetDir, `.${path.basename(target)}.${process.pid}-${randomBytes(3).toString('hex')}.partial`);
+  const members = [...layers.map((layer) => `layers/${layer.meta.id}`), 'images'];
+  const listFile = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-export-list`);
+  fs.writeFileSync(listFile, `${members.join('\n')}\n`);
+  try {
+    const script = [
+      'set -o pipefail 2>/dev/null || true;',
+      `tar --create --file=- --directory=${shellQuote(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote).join(' ')} --files-from=${shellQuote(listFile)}`,
+      `| zstd -q -T0 -3 -o ${shellQuote(partial)}`,
+    ].join(' ');
+    await runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [paths.root, targetDir], inUserns: true });
+    fs.renameSync(partial, target);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw new Error(`cannot export the layer store to ${target}: ${(error as Error).message}; nothing was written`, { cause: error });
+  } finally {
+    fs.rmSync(listFile, { force: true });
+  }
+  return { layers: layers.length, bytes: fs.statSync(target).size };
+}
+
+export interface ImportResult {
+  readonly imported: readonly Layer[];
+  /** Already in the store: left as they were. */
+  readonly present: number;
+  readonly rejected: readonly { readonly id: string; readonly problem: string }[];
+}
+
+export async function importStore(paths: StorePaths, file: string): Promise<ImportResult> {
+  requireZstd();
+  const source = path.resolve(file);
+  if (!fs.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  ensureStore(paths);
+  const staging = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-import`);
+  fs.mkdirSync(staging, { mode: 0o700 });
+  try {
+    // Without a subuid range only uid 0 exists inside; files keep the importing user as owner.
+    const owners = storeNeedsUserns() ? ['--same-owner', '--numeric-owner'] : ['--no-same-owner'];
+    const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(' ')} ${TAR_XATTRS.map(shellQuote).join(' ')}`;
+    try {
+      await runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [staging], readOnly: [path.dirname(source)], inUserns: true });
+    } catch (error) {
+      throw new Error(`cannot import ${source}: ${(error as Error).message}; nothing was imported`, { cause: error });
+    }
+    return await adoptLayers(paths, staging);
+  } finally {
+    await removeTree(staging);
+  }
+}
+
+/** Moves the verified layers (and image index entries) of an unpacked archive into the store. */
+async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportResult> {
+  const imported: Layer[] = [];
+  const rejected: { id: string; problem: string }[] = [];
+  let present = 0;
+  const stagedLayers = path.join(staging, 'layers');
+  for (const name of safeReaddir(stagedLayers)) {
+    if (!LAYER_ID.test(name)) {
+      rejected.push({ id: name, problem: 'not a layer id' });
+      continue;
+    }
+    if (findLayer(paths, name)) {
+      present += 1;
+      continue;
+    }
+    const staged = path.join(stagedLayers, name);
+    const candidate = readStaged(staged);
+    const problem = candidate ? await checkLayer(candidate) : 'meta.json is missing or unreadable';
+    if (problem) {
+      rejected.push({ id: name, problem });
+      continue;
+    }
+    try {
+      fs.renameSync(staged, path.join(paths.layers, name));
+      const now = new Date();
+      fs.utimesSync(path.join(paths.layers, name, 'meta.json'), now, now);
+      imported.push(findLayer(paths, name)!);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') present += 1;
+      else throw error;
+    }
+  }
+  for (const name of safeReaddir(path.join(staging, 'images'))) {
+    const target = path.join(paths.images, name);
+    if (!fs.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) fs.copyFileSync(path.join(staging, 'images', name), target);
+  }
+  return { imported, present, rejected };
+}
+
+function readStaged(dir: string): Layer | undefined {
+  try {
+    const metaPath = path.join(dir, 'meta.json');
+    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as Layer['meta'];
+    return { meta, dir, root: path.join(dir, 'root'), ws: path.join(dir, 'ws'), lastUsed: fs.statSync(metaPath).mtime };
+  } catch {
+    return undefined;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,45 @@
+// Where the layer store keeps things. Only src/store/ writes under these paths.
+//
+//   layers/<id>/        one committed layer: root/ (the image filesystem's diff),
+//                       ws/ (the checkout's diff, setup steps only), meta.json. The id is
+//                       a setup step's cache key, or an image layer's uncompressed digest.
+//   images/<ref hash>   an image reference -> its manifest and layer ids
+//   blobs/sha256/<hex>  compressed OCI blobs, each stored once
+//   caches/<project>/   `caches:` directories, mounted read-write into jobs
+//   locks/<name>/       a layer being built (owner inside), see lock.ts
+//   tmp/                layers being built or imported; renamed into layers/ when complete
+import fs from 'node:fs';
+import path from 'node:path';
+import { cacheRoot } from '../run/rundir.js';
+
+export interface StorePaths {
+  readonly root: string;
+  readonly layers: string;
+  readonly images: string;
+  readonly blobs: string;
+  readonly caches: string;
+  readonly locks: string;
+  readonly tmp: string;
+}
+
+export function storePaths(cacheDir: string = cacheRoot()): StorePaths {
+  const root = path.resolve(cacheDir);
+  return Object.freeze({
+    root,
+    layers: path.join(root, 'layers'),
+    images: path.join(root, 'images'),
+    blobs: path.join(root, 'blobs'),
+    caches: path.join(root, 'caches'),
+    locks: path.join(root, 'locks'),
+    tmp: path.join(root, 'tmp'),
+  });
+}
+
+/** Creates the store's dirs; the root is 0700 because layers may hold setuid files of an image. */
+export function ensureStore(paths: StorePaths): void {
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 });
+  fs.chmodSync(paths.root, 0o700);
+  for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+}
