@@ -1,20 +1,10 @@
-import type { Builder as JunitBuilder } from 'junit-report-builder';
-
-export type { JunitBuilder };
-
-// Third-party calls in one place: a swap of execa, yargs, cosmiconfig, junit-report-builder
-// or js-yaml touches this file only. Heavy modules load lazily, since `cubicle run` of one
+// Third-party calls in one place: a swap of execa, yargs, cosmiconfig, picomatch or js-yaml
+// touches this file only. Heavy modules load lazily, since `cubicle run` of one
 // trivial job must start fast.
 
 export async function loadYargs() {
   const [{ default: yargs }, { hideBin }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
   return { yargs, hideBin };
-}
-
-export async function loadJunitBuilder(): Promise<JunitBuilder> {
-  // A CommonJS module whose `exports.default` is the builder; Node's ESM interop wraps it once more.
-  const module = (await import('junit-report-builder')) as unknown as { default: JunitBuilder | { default: JunitBuilder } };
-  return 'newBuilder' in module.default ? module.default : module.default.default;
 }
 
 export async function parseYaml(text: string): Promise<unknown> {

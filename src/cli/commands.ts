@@ -167,4 +167,17 @@ export const COMMANDS: readonly Command[] = [
       return doctorCommand({ json: args.json === true });
     },
   },
+  {
+    name: 'merge',
+    usage: 'merge REPORT.xml.. -o OUT.xml',
+    describe: 'Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. Nothing is written if an input is missing or not JUnit.',
+    examples: [['$0 merge shard-1/cubicle-junit.xml shard-2/cubicle-junit.xml -o cubicle-junit.xml', 'one report for every shard']],
+    options: (parser) => {
+      parser.option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the merged report to write' }).demandCommand(1, 'Name the reports to merge.');
+    },
+    run: async (args) => {
+      const { mergeCommand } = await import('./merge.js');
+      return mergeCommand({ reports: positionals(args), output: String(args.output) });
+    },
+  },
 ];

@@ -8,6 +8,8 @@ export interface RunSummary {
   readonly startedAt: string;
   readonly wallMs: number;
   readonly limitsEnforced: boolean;
+  /** Where jobs' `junit:` and `artifacts:` files were copied (`<dir>/<job>/<file>`); the JUnit report reads the former. */
+  readonly artifactsDir?: string | undefined;
 }
 
 export interface Reporter {

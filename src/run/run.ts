@@ -39,6 +39,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
+  const artifactsDir = options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts');
   reporter.onRunStart(jobs);
   let results;
   try {
@@ -51,7 +52,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           hostEnv: options.hostEnv,
           shard: options.shard,
           runDir,
-          artifactsDir: options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts'),
+          artifactsDir,
           limits,
           signal: options.signal,
           reporter,
@@ -67,7 +68,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
     await userns?.stop();
     await runDir.remove();
   }
-  const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced };
+  const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
   await reporter.onRunEnd(summary);
   return summary;
 }

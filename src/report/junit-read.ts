@@ -1,0 +1,161 @@
+// Reads a JUnit report as test frameworks write it (vitest, pytest, Surefire, Jest, Go's
+// converters, and cubicle's own) into JunitSuite data: nested <testsuites>/<testsuite> are
+// flattened, counts in the file are ignored (they are recomputed from the test cases), and
+// what is not JUnit is refused with the reason.
+import fs from 'node:fs';
+import { CubicleError, type CubicleErrorOptions } from '../errors.js';
+import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './junit-model.js';
+import { childNamed, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+
+/** More than this is not a test report; a JavaScript string could not hold much more anyway. */
+const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+
+/** A JUnit file that is missing, unreadable, not XML, or not JUnit. */
+export class JunitReadError extends CubicleError {
+  readonly code = 'JUNIT_UNREADABLE';
+  readonly exitCode = 2;
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options: CubicleErrorOptions = {},
+  ) {
+    super(`${file}: ${reason}`, options);
+  }
+}
+
+/** The suites of one JUnit file; `label` names it in errors. */
+export function readJunitFile(file: string, label = file): JunitSuite[] {
+  let bytes: Buffer;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    if (error instanceof JunitReadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : `cannot be read (${(error as Error).message})`;
+    throw new JunitReadError(label, reason, { cause: error });
+  }
+  return parseJunit(decodeXmlBytes(bytes), label);
+}
+
+/** The suites of one JUnit document. */
+export function parseJunit(text: string, label: string): JunitSuite[] {
+  let root: XmlElement;
+  try {
+    root = parseXml(text);
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) throw new JunitReadError(label, `not valid XML: ${error.message}`, { cause: error });
+    throw error;
+  }
+  if (root.name === 'testsuite') return readSuite(root, label);
+  if (root.name !== 'testsuites') throw new JunitReadError(label, `not a JUnit report: its root element is <${root.name}>, not <testsuites> or <testsuite>`);
+  const suites: JunitSuite[] = [];
+  const looseCases = root.children.filter((child) => child.name === 'testcase');
+  // A few writers put test cases straight under <testsuites>; they get a suite of their own.
+  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label));
+  for (const child of root.children) {
+    if (child.name === 'testsuite' || child.name === 'testsuites') suites.push(...readSuite(child, root.attributes.name || label));
+  }
+  return suites;
+}
+
+/** A suite, then its nested suites, each with its own test cases. */
+function readSuite(element: XmlElement, parentName: string): JunitSuite[] {
+  const name = element.attributes.name || parentName;
+  const cases = element.children.filter((child) => child.name === 'testcase').map((child) => readCase(child, name));
+  const nested = element.children.filter((child) => child.name === 'testsuite' || child.name === 'testsuites').flatMap((child) => readSuite(child, name));
+  const systemOut = textOf(element, 'system-out');
+  const systemErr = textOf(element, 'system-err');
+  // A suite that only groups others is not a suite of its own in the flat list.
+  if (nested.length && !cases.length && !systemOut && !systemErr) return nested;
+  const suite: JunitSuite = {
+    name,
+    timestamp: timestampOf(element.attributes.timestamp),
+    hostname: element.attributes.hostname || undefined,
+    time: secondsOf(element.attributes.time) ?? cases.reduce((sum, testCase) => sum + testCase.time, 0),
+    properties: propertiesOf(element),
+    cases,
+    systemOut,
+    systemErr,
+  };
+  return [suite, ...nested];
+}
+
+function readCase(element: XmlElement, suiteName: string): JunitCase {
+  const attributes = element.attributes;
+  const outcomes: JunitOutcome[] = [];
+  const reruns: JunitRerun[] = [];
+  for (const child of element.children) {
+    const kind = child.name;
+    if (kind === 'failure' || kind === 'error' || kind === 'skipped') {
+      outcomes.push({ kind, message: child.attributes.message, type: child.attributes.type, body: child.text.trim() ? child.text : undefined });
+    } else if (kind === 'flakyFailure' || kind === 'flakyError' || kind === 'rerunFailure' || kind === 'rerunError') {
+      reruns.push({
+        kind,
+        message: child.attributes.message,
+        type: child.attributes.type ?? '',
+        stackTrace: textOf(child, 'stackTrace') ?? (child.text.trim() ? child.text : undefined),
+        systemOut: textOf(child, 'system-out'),
+        systemErr: textOf(child, 'system-err'),
+      });
+    }
+  }
+  const line = attributes.line && /^\d+$/.test(attributes.line) ? Number(attributes.line) : undefined;
+  return {
+    name: attributes.name || '(unnamed)',
+    classname: attributes.classname || suiteName,
+    time: secondsOf(attributes.time) ?? 0,
+    file: attributes.file || undefined,
+    line,
+    properties: propertiesOf(element),
+    outcomes,
+    reruns,
+    systemOut: textOf(element, 'system-out'),
+    systemErr: textOf(element, 'system-err'),
+  };
+}
+
+/** The text of every child with this name, joined; undefined when there is none or it is empty. */
+function textOf(element: XmlElement, name: string): string | undefined {
+  let text = '';
+  for (const child of element.children) if (child.name === name) text += child.text;
+  return text === '' ? undefined : text;
+}
+
+function propertiesOf(element: XmlElement): JunitProperty[] {
+  const properties = childNamed(element, 'properties');
+  if (!properties) return [];
+  return properties.children
+    .filter((child) => child.name === 'property' && child.attributes.name)
+    .map((child) => ({ name: child.attributes.name!, value: child.attributes.value ?? child.text }));
+}
+
+/** Seconds from "1.5", "1,234.5" (Surefire under some locales) or "1,5"; undefined if none of those. */
+export function secondsOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  let number = Number.NaN;
+  if (/^\d*\.?\d+(e[+-]?\d+)?$/i.test(trimmed)) number = Number(trimmed);
+  else if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(trimmed)) number = Number(trimmed.replace(/,/g, ''));
+  else if (/^\d+,\d+$/.test(trimmed)) number = Number(trimmed.replace(',', '.'));
+  return Number.isFinite(number) ? number : undefined;
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** ISO 8601 timestamps are kept as written; anything else is dropped rather than passed on. */
+function timestampOf(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed && ISO_TIMESTAMP.test(trimmed) ? trimmed : undefined;
+}
+
+/** UTF-8 unless a byte-order mark or the XML declaration says otherwise. */
+export function decodeXmlBytes(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le', 2);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  const declaration = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(bytes.subarray(0, 200).toString('latin1'));
+  if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1]!)) return bytes.toString('latin1');
+  return bytes.toString('utf8');
+}

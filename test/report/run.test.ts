@@ -1,0 +1,52 @@
+// End to end: `cubicle run` (bin/cubicle.js, built by `node build.mjs`) of the pytest fixture
+// in real sandboxes; its cubicle-junit.xml lists pytest's own tests under the job.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, claimedCounts, countCases, expectCountsAddUp, REPO, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+const FIXTURE = path.join(REPO, 'test/fixtures/pytest-project');
+
+describe('cubicle run with junit: globs', () => {
+  let dir: string;
+  let report: string;
+  let run: { exitCode: number | null; stdout: string; stderr: string };
+  beforeAll(() => {
+    dir = tempDir();
+    report = path.join(dir, 'cubicle-junit.xml');
+    const args = ['run', '--config', path.join(FIXTURE, 'cubicle.config.yaml'), '--junit', report, '--artifacts-dir', path.join(dir, 'artifacts')];
+    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 50_000, env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache'), NO_COLOR: '1' } });
+    run = { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+  });
+
+  it('writes a valid report whose counts add up', () => {
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(1); // pytest fails on purpose
+    validate(report);
+    expectCountsAddUp(report);
+  });
+
+  it("pytest's report becomes the job's test cases, with pytest's own counts", () => {
+    const pytestOwn = path.join(dir, 'artifacts', 'pytest', 'reports', 'junit.xml');
+    expect(countCases(pytestOwn)).toEqual({ tests: 5, failures: 1, errors: 1, skipped: 1 });
+    const suite = '/testsuites/testsuite[@name="pytest"]';
+    expect(claimedCounts(report, suite)).toEqual(countCases(pytestOwn));
+    expect(xpathNumber(report, `count(${suite}/testcase[@classname="test_sample"])`)).toBe(5);
+    expect(xpathNumber(report, `count(${suite}/testcase[@name="test_fails_on_purpose"]/failure)`)).toBe(1);
+    expect(xpathNumber(report, `count(${suite}/properties/property[@name="cubicle.status" and @value="failed"])`)).toBe(1);
+    expect(xpathNumber(report, `count(${suite}/system-out[contains(., "1 failed, 2 passed, 1 skipped, 1 error")])`)).toBe(1);
+  });
+
+  it('a job whose globs matched nothing has an <error> saying so; a job without globs is one test case', () => {
+    expect(xpathNumber(report, 'count(/testsuites/testsuite[@name="no-report"]/testcase/error[@type="missing-report" and @message="the job wrote no JUnit report matching reports/*.xml"])')).toBe(1);
+    expect(claimedCounts(report, '/testsuites/testsuite[@name="plain"]')).toEqual({ tests: 1, failures: 0, errors: 0, skipped: 0 });
+    expect(claimedCounts(report, '/testsuites')).toEqual({ tests: 7, failures: 1, errors: 2, skipped: 1 });
+  });
+
+  it('leaves the fixture as it was', () => {
+    expect(fs.readdirSync(FIXTURE).sort()).toEqual(['cubicle.config.yaml', 'test_sample.py']);
+  });
+});
