@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput } from './schema.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
+import { parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface Limits {
@@ -47,6 +48,8 @@ export interface ResolvedConfig {
   /** The checkout the jobs run in: the config file's directory. */
   readonly projectDir: string;
   readonly jobs: readonly ResolvedJob[];
+  /** Registries that may be reached over plain HTTP besides loopback ones. */
+  readonly insecureRegistries: readonly string[];
 }
 
 /** Limit overrides from the command line, as typed (`--memory 512m`). */
@@ -89,7 +92,12 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
-  return Object.freeze({ source: input.source, projectDir: input.projectDir ?? path.dirname(input.source), jobs: Object.freeze(jobs) });
+  return Object.freeze({
+    source: input.source,
+    projectDir: input.projectDir ?? path.dirname(input.source),
+    jobs: Object.freeze(jobs),
+    insecureRegistries: Object.freeze([...(config.insecureRegistries ?? [])]),
+  });
 }
 
 function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
@@ -163,7 +171,11 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
   }
   const image = job.image ?? config.defaults?.image ?? 'host';
   if (image !== 'host' && !DEBIAN_IMAGE.test(image)) {
-    problems.push(`${at}.image: only "host" and "debian:<suite>" are available in this version; OCI images are not implemented yet`);
+    try {
+      parseImageRef(image);
+    } catch (error) {
+      problems.push(`${at}.image: ${(error as Error).message}`);
+    }
   }
   if (job.preset !== undefined) problems.push(`${at}.preset: presets are not implemented yet in this version`);
 }

@@ -61,9 +61,13 @@ export function hostFilesystem(projectDir: string): JobFilesystem {
   return { hostSystem: true, rootLowers: [], wsLowers: [], workspace: projectDir, caches: [], imageEnv: {} };
 }
 
-export function jobEnvironment(job: ResolvedJob, context: JobContext, imageEnv: Readonly<Record<string, string>> = {}): Record<string, string> {
-  const env: Record<string, string> = { ...imageEnv };
-  const fromHost = Object.keys(imageEnv).length === 0 ? PASSED_HOST_VARIABLES : PASSED_HOST_VARIABLES.filter((name) => name !== 'PATH');
+/**
+ * The job's whole environment. On an image (OCI, debian) its config's Env comes first and the
+ * host's PATH and HOME stay out: they name host dirs the image does not have.
+ */
+export function jobEnvironment(job: ResolvedJob, context: JobContext, image?: { readonly env: Readonly<Record<string, string>> }): Record<string, string> {
+  const env: Record<string, string> = { ...image?.env };
+  const fromHost = image ? PASSED_HOST_VARIABLES.filter((name) => name !== 'PATH' && name !== 'HOME') : PASSED_HOST_VARIABLES;
   for (const name of fromHost) {
     const value = context.hostEnv[name];
     if (value !== undefined) env[name] = value;
@@ -91,7 +95,7 @@ export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobD
   const request: SandboxRequest = {
     name: job.name,
     command: job.command,
-    env: jobEnvironment(job, context, filesystem.imageEnv),
+    env: jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }),
     network: job.network,
     limits: job.limits,
     projectDir: context.projectDir,

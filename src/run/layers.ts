@@ -62,7 +62,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   }
   if (base.digest) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: ${base.digest}`);
   const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
-  const jobEnv = jobEnvironment(job, context, base.env);
+  const jobEnv = jobEnvironment(job, context, base.kind === 'host' ? undefined : { env: base.env });
   const caches = cacheMounts(options.store, options.projectDir, job.caches, jobEnv.HOME!);
   const rootLowers = [...base.rootLowers];
   const wsLowers: string[] = [];

@@ -59,7 +59,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           userns: userns?.path,
           store,
           noCache: options.noCache ?? false,
-          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: options.signal, onStatus }),
+          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: options.signal, onStatus, insecureRegistries: config.insecureRegistries }),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => reporter.onJobEnd(result),

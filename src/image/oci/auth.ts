@@ -1,0 +1,74 @@
+// Registry auth: the WWW-Authenticate challenge, anonymous or credentialed bearer tokens
+// (the Docker token protocol), and basic auth. Secrets never reach a message.
+import { NOTHING_STORED, RegistryUnauthorizedError } from './errors.js';
+import type { CredentialLookup, Credentials } from './credentials.js';
+import { TransientError } from './retry.js';
+
+export interface Challenge {
+  /** Lower case: `bearer` or `basic`. */
+  readonly scheme: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:x:pull"`. */
+export function parseChallenge(header: string | null | undefined): Challenge | undefined {
+  const match = header ? /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header) : null;
+  if (!match?.[1]) return undefined;
+  const params: Record<string, string> = {};
+  for (const param of (match[2] ?? '').matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+    if (param[1]) params[param[1].toLowerCase()] = param[2] !== undefined ? param[2].replace(/\\(.)/g, '$1') : (param[3] ?? '');
+  }
+  return { scheme: match[1].toLowerCase(), params };
+}
+
+export function basicAuthorization(credentials: Credentials): string {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+}
+
+export interface TokenRequest {
+  readonly registry: string;
+  readonly challenge: Challenge;
+  /** Used when the challenge names none: `repository:NAME:pull`. */
+  readonly scope: string;
+  readonly lookup: CredentialLookup;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** GET realm?service=&scope=, with basic auth when we have credentials; the answer's token or access_token. */
+export async function requestBearerToken(request: TokenRequest): Promise<string> {
+  const realm = request.challenge.params.realm;
+  if (!realm) throw new TransientError(`registry ${request.registry} asked for a bearer token but named no realm to get it from`);
+  const url = new URL(realm);
+  if (request.challenge.params.service) url.searchParams.set('service', request.challenge.params.service);
+  for (const scope of (request.challenge.params.scope ?? request.scope).split(' ')) url.searchParams.append('scope', scope);
+  const credentials = request.lookup.credentials;
+  const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
+  const response = await fetch(url, { headers, signal: request.signal ?? null });
+  if (response.status === 401 || response.status === 403) {
+    await response.body?.cancel();
+    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`);
+  }
+  if (response.status >= 500 || response.status === 429) {
+    await response.body?.cancel();
+    throw new TransientError(`the token service ${url.origin} answered ${response.status}`);
+  }
+  const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
+  const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+  if (!response.ok || typeof token !== 'string' || !token) {
+    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status} without a token`);
+  }
+  return token;
+}
+
+/** Says which credentials were tried (user and file, never the password) and what could not be used. */
+export function unauthorizedError(registry: string, lookup: CredentialLookup, detail: string): RegistryUnauthorizedError {
+  const credentials = lookup.credentials;
+  const tried = credentials
+    ? `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused`
+    : `no credentials were sent: none for ${registry} in ${lookup.searched.join(', ')}`;
+  const notes = lookup.notes.length ? ` (${lookup.notes.join('; ')})` : '';
+  const hint = credentials
+    ? `check the username and password for ${registry} in ${credentials.source} (\`podman login ${registry}\` or \`docker login ${registry}\` rewrite it), and that this user may pull the image`
+    : `log in with \`podman login ${registry}\` or \`docker login ${registry}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry}": {"auth": base64("user:password")}}}; credential helpers are not supported. A repository that does not exist may also answer this way: check the image name`;
+  return new RegistryUnauthorizedError(`registry ${registry} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
+}

@@ -1,0 +1,152 @@
+// The Distribution API v2 over Node's fetch: one client per pull, which finds the scheme,
+// authenticates on the first 401 and keeps the token for later requests.
+import { basicAuthorization, parseChallenge, requestBearerToken, unauthorizedError, type Challenge } from './auth.js';
+import { findCredentials, type CredentialLookup } from './credentials.js';
+import { insecureRegistryError, allowsPlainHttp, registryBaseUrls } from './endpoint.js';
+import { ImageNotFoundError, NOTHING_STORED, RegistryUnreachableError } from './errors.js';
+import { DEFAULT_RETRY_DELAYS_MS, TransientError, describeNetworkError, isTransient, withRetries } from './retry.js';
+import type { RegistryImageRef } from './ref.js';
+
+export interface RegistryClientOptions {
+  readonly insecureRegistries: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal | undefined;
+  readonly retryDelaysMs?: readonly number[] | undefined;
+}
+
+interface RequestOptions {
+  readonly accept?: string;
+  readonly range?: string;
+  /** Instead of the pull's own signal: one that also ends when a sibling download failed. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** OpenSSL's words for "this is not TLS": what https to a plain-HTTP port ends with. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'EPROTO']);
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 4; current = current.cause as typeof current, depth++) {
+    if (typeof current.code === 'string') codes.push(current.code);
+  }
+  return codes;
+}
+
+export class RegistryClient {
+  readonly registry: string;
+  readonly repository: string;
+  private readonly options: RegistryClientOptions;
+  private baseUrl: string | undefined;
+  private authorization: string | undefined;
+  private lookup: CredentialLookup | undefined;
+
+  constructor(ref: RegistryImageRef, options: RegistryClientOptions) {
+    this.registry = ref.registry;
+    this.repository = ref.repository;
+    this.options = options;
+  }
+
+  /** GET /v2/ over https, then plain HTTP where allowed; a 401 here tells how to authenticate. */
+  private async connect(): Promise<string> {
+    if (this.baseUrl) return this.baseUrl;
+    const urls = registryBaseUrls(this.registry, this.options.insecureRegistries);
+    let lastError: unknown;
+    for (const base of urls) {
+      try {
+        const response = await fetch(`${base}/v2/`, { signal: this.options.signal ?? null, redirect: 'follow' });
+        await response.body?.cancel();
+        if (response.status >= 500 || response.status === 429) throw new TransientError(`GET ${base}/v2/ answered ${response.status}`);
+        this.baseUrl = base;
+        return base;
+      } catch (error) {
+        lastError = error;
+        if (this.options.signal?.aborted) throw error;
+        const notTls = errorCodes(error).some((code) => NOT_TLS_CODES.has(code));
+        if (notTls && !allowsPlainHttp(this.registry, this.options.insecureRegistries)) throw insecureRegistryError(this.registry, error);
+      }
+    }
+    throw lastError;
+  }
+
+  private async credentials(): Promise<CredentialLookup> {
+    this.lookup ??= await findCredentials(this.registry, this.repository, this.options.env);
+    return this.lookup;
+  }
+
+  private async authenticate(challenge: Challenge): Promise<void> {
+    const lookup = await this.credentials();
+    if (challenge.scheme === 'bearer') {
+      const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal });
+      this.authorization = `Bearer ${token}`;
+    } else if (challenge.scheme === 'basic' && lookup.credentials) {
+      this.authorization = basicAuthorization(lookup.credentials);
+    } else {
+      throw unauthorizedError(this.registry, lookup, `it asks for ${challenge.scheme} auth`);
+    }
+  }
+
+  /** One request; a 401 is answered once with fresh auth (tokens expire), 5xx and 429 are TransientErrors. */
+  async request(pathname: string, options: RequestOptions = {}): Promise<Response> {
+    const base = await this.connect();
+    for (let authenticated = false; ; authenticated = true) {
+      const headers: Record<string, string> = {};
+      if (options.accept) headers.accept = options.accept;
+      if (options.range) headers.range = options.range;
+      if (this.authorization) headers.authorization = this.authorization;
+      const response = await fetch(`${base}${pathname}`, { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' });
+      if (response.status === 401) {
+        const said = await registrySaid(response);
+        const challenge = parseChallenge(response.headers.get('www-authenticate'));
+        if (authenticated || !challenge) throw unauthorizedError(this.registry, await this.credentials(), `HTTP 401 for ${this.repository}${said}`);
+        await this.authenticate(challenge);
+        continue;
+      }
+      if (response.status >= 500 || response.status === 429) {
+        const said = await registrySaid(response);
+        const retryAfter = Number(response.headers.get('retry-after'));
+        throw new TransientError(`HTTP ${response.status}${said}`, Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {});
+      }
+      return response;
+    }
+  }
+
+  /** Retries transient failures, then names the registry and what was being fetched. */
+  async withRetries<T>(doing: string, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(attempt, { delaysMs: this.options.retryDelaysMs, signal: this.options.signal });
+    } catch (error) {
+      throw this.describeFailure(error, doing);
+    }
+  }
+
+  describeFailure(error: unknown, doing: string): unknown {
+    if (this.options.signal?.aborted) return error;
+    const transient = isTransient(error);
+    // fetch's TypeError without a network code: TLS certificate and the like, not worth a retry.
+    if (!transient && !(error instanceof TypeError && error.message === 'fetch failed')) return error;
+    const attempts = transient ? ` after ${(this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).length + 1} attempts` : '';
+    return new RegistryUnreachableError(`could not ${doing} from registry ${this.registry}${attempts}: ${describeNetworkError(error)}; ${NOTHING_STORED}`, {
+      hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy), then pull again; blobs already verified are kept and not downloaded again`,
+      cause: error,
+    });
+  }
+}
+
+/** ` (registry said: MANIFEST_UNKNOWN manifest unknown)`, or '' when the body tells nothing. */
+export async function registrySaid(response: Response): Promise<string> {
+  const text = (await response.text().catch(() => '')).slice(0, 4096);
+  try {
+    const errors = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
+    const said = errors.map((entry) => [entry.code, entry.message].filter(Boolean).join(' ')).join('; ');
+    if (said) return ` (registry said: ${said})`;
+  } catch {
+    // not the Distribution API's JSON
+  }
+  return text.trim() && text.length < 200 ? ` (registry said: ${text.trim()})` : ` (HTTP ${response.status} ${response.statusText})`;
+}
+
+export function notFoundError(what: string, said: string): ImageNotFoundError {
+  return new ImageNotFoundError(`image not found: ${what}${said}; ${NOTHING_STORED}`, {
+    hint: 'check the name and tag (or digest), and that the image was pushed to this registry',
+  });
+}
