@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every suite, as every user it must pass as, then one line that sums them up:
 //   native/test/run.sh  the helper by hand (TAP; itself runs as root and as the test user)
+//   native/layer/test.sh  the layer tool's tar extraction and digests (TAP; root and the test user)
 //   vitest              unit + integration tests as the invoking user
 //   vitest (again)      integration tests as an ordinary user, when invoked as root
 //   vitest (again)      ... and the limits suite, after `cubicle setup --user` delegated cgroups
@@ -66,6 +67,8 @@ function userExists(name) {
   add('native helper cgroups, this host (TAP)', tapCounts(cgroups.stdout, cgroups.exitCode));
   const v2 = await $`bash ${path.join(repo, 'native/test/cgroup-v2.sh')}`;
   add('native helper cgroups, cgroup-v2 VM (TAP)', tapCounts(v2.stdout, v2.exitCode));
+  const layer = await $`bash ${path.join(repo, 'native/layer/test.sh')}`;
+  add('native layer tool: extract, digest (TAP)', tapCounts(layer.stdout, layer.exitCode));
 }
 
 // 2. vitest, as whoever runs this.

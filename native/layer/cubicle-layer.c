@@ -9,6 +9,7 @@
 #include "layer.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -42,10 +43,13 @@ static void print_usage(FILE *out) {
           "Exit status: 0 done, 1 failed (a message on stderr), 2 usage error.\n");
 }
 
-static int usage_error(const char *fmt, const char *arg) {
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, LAYER_NAME ": ");
-  fprintf(stderr, fmt, arg);
+  vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\nTry '" LAYER_NAME " --help'.\n");
+  va_end(ap);
   return EXIT_USAGE;
 }
 
@@ -84,9 +88,9 @@ static int run_extract(int argc, char **argv) {
       return usage_error("extract: --owners is keep or root, not %s", value);
   }
   if (dir == NULL)
-    return usage_error("extract: %sDIR is missing", "");
+    return usage_error("extract: DIR is missing");
   if (isatty(STDIN_FILENO))
-    return usage_error("extract: %sreads a tar stream on stdin, which is a terminal", "");
+    return usage_error("extract: reads a tar stream on stdin, which is a terminal");
 
   struct extract_stats stats;
   struct layer_error err = {0};
@@ -103,7 +107,7 @@ static int run_extract(int argc, char **argv) {
 
 static int run_digest(int argc, char **argv) {
   if (argc == 0)
-    return usage_error("digest: %sDIR is missing", "");
+    return usage_error("digest: DIR is missing");
   for (int i = 0; i < argc; i++)
     if (argv[i][0] == '-' && argv[i][1] != '\0' && strcmp(argv[i], "--") != 0)
       return usage_error("digest: unknown option %s", argv[i]);
@@ -166,7 +170,7 @@ static int run_sha256(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc < 2)
-    return usage_error("%sa command is missing: extract, digest or sha256", "");
+    return usage_error("a command is missing: extract, digest or sha256");
   const char *command = argv[1];
   if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
     print_usage(stdout);

@@ -85,7 +85,8 @@ static int hash_xattrs(struct digest_state *s, int fd, struct layer_error *err) 
   for (ssize_t at = 0; at < size; at += (ssize_t)strlen(names + at) + 1)
     if (hashed_xattr(names + at))
       sorted[n++] = names + at;
-  qsort(sorted, n, sizeof *sorted, cmp_names);
+  if (n > 1)
+    qsort(sorted, n, sizeof *sorted, cmp_names);
   hash_number(s, n, 10);
   cleanup_free unsigned char *value = NULL;
   size_t value_capacity = 0;
@@ -246,7 +247,7 @@ static int hash_directory(struct digest_state *s, int dir_fd, const char *index,
     names[n++] = copy;
   }
   closedir(dir);
-  if (ret == 0)
+  if (ret == 0 && n > 1)
     qsort(names, n, sizeof *names, cmp_names);
   size_t saved_len = s->path_len;
   for (size_t i = 0; i < n && ret == 0; i++) {

@@ -486,7 +486,8 @@ static int apply_deferred_dirs_order(const void *a, const void *b) {
 
 static int apply_deferred_dirs(struct extract_state *s, struct layer_error *err) {
   drop_cached_parent(s);
-  qsort(s->dirs, s->n_dirs, sizeof *s->dirs, apply_deferred_dirs_order);
+  if (s->n_dirs > 1)
+    qsort(s->dirs, s->n_dirs, sizeof *s->dirs, apply_deferred_dirs_order);
   for (size_t i = 0; i < s->n_dirs; i++) {
     const struct deferred_dir *d = &s->dirs[i];
     if (d->path == NULL)

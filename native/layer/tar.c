@@ -3,10 +3,14 @@
  * buffer so that file data goes from the pipe to the file in big writes. */
 #include "layer.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define BLOCK 512
 #define READ_BUFFER (1u << 20)
+/* Smaller files go through the buffer: a syscall per file either way. */
+#define ZERO_COPY_MIN (256u << 10)
 /* Long names and pax records are held in memory: bound them. */
 #define MAX_META_SIZE (16u << 20)
 
@@ -29,6 +33,7 @@ struct tar_reader {
   uint64_t offset; /* stream offset of buf[pos] */
   uint64_t data_left; /* of the current entry */
   uint64_t padding_left;
+  char kind; /* input_kind(), 0 until asked */
   struct pax_fields global;
 };
 
@@ -135,11 +140,62 @@ static int skip_bytes(struct tar_reader *r, uint64_t n, struct layer_error *err)
   return 0;
 }
 
+/* What the input is, for the zero-copy paths: 'p' pipe, 'f' regular file, '-' neither. */
+static char input_kind(struct tar_reader *r) {
+  if (r->kind == 0) {
+    struct stat st;
+    r->kind = '-';
+    if (getenv("CUBICLE_LAYER_NO_SPLICE") == NULL && fstat(r->fd, &st) == 0)
+      r->kind = S_ISFIFO(st.st_mode) ? 'p' : S_ISREG(st.st_mode) ? 'f' : '-';
+  }
+  return r->kind;
+}
+
+/* Moves the rest of a large file from the input to fd in the kernel: splice
+ * from a pipe, copy_file_range from a file. Returns 0 with data_left unchanged
+ * when the kernel cannot (the caller then copies through the buffer). */
+static int copy_in_kernel(struct tar_reader *r, int fd, const char *path, struct layer_error *err) {
+  char kind = input_kind(r);
+  while (r->data_left >= ZERO_COPY_MIN && r->pos == r->len && !r->eof) {
+    size_t chunk = r->data_left < (1u << 30) ? (size_t)r->data_left : (1u << 30);
+    ssize_t n = kind == 'p' ? TEMP_FAILURE_RETRY(splice(r->fd, NULL, fd, NULL, chunk, SPLICE_F_MOVE))
+                : kind == 'f' ? TEMP_FAILURE_RETRY(copy_file_range(r->fd, NULL, fd, NULL, chunk, 0))
+                              : -1;
+    if (n < 0) {
+      if (kind != '-' && (errno == EINVAL || errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP ||
+                          errno == EBADF)) {
+        r->kind = '-'; /* not for this pair of files: the buffer it is, from now on */
+        return 0;
+      }
+      if (kind == '-')
+        return 0;
+      return make_error(err, errno, "%s: %s", kind == 'p' ? "splice" : "copy_file_range", path);
+    }
+    if (n == 0)
+      return 0; /* the input ended: the buffered path says so */
+    r->data_left -= (uint64_t)n;
+    r->offset += (uint64_t)n;
+  }
+  return 0;
+}
+
 int tar_copy_data(struct tar_reader *r, int fd, const char *path, struct layer_error *err) {
   while (r->data_left > 0) {
-    uint64_t chunk = r->data_left < READ_BUFFER / 2 ? r->data_left : READ_BUFFER / 2;
-    if (fill(r, (size_t)chunk, err) < 0)
-      return -1;
+    bool in_kernel = fd >= 0 && r->data_left >= ZERO_COPY_MIN && input_kind(r) != '-';
+    if (in_kernel && r->pos == r->len) {
+      if (copy_in_kernel(r, fd, path, err) < 0)
+        return -1;
+      if (r->data_left < ZERO_COPY_MIN || input_kind(r) == '-' || r->pos < r->len || r->eof)
+        in_kernel = false;
+      if (r->data_left == 0)
+        break;
+    }
+    /* Before the kernel takes over, what is buffered goes out; nothing more is read. */
+    if (!in_kernel || r->pos == r->len) {
+      uint64_t chunk = r->data_left < READ_BUFFER / 2 ? r->data_left : READ_BUFFER / 2;
+      if (fill(r, (size_t)chunk, err) < 0)
+        return -1;
+    }
     size_t avail = r->len - r->pos;
     if (avail == 0)
       return make_error(err, 0, "read the tar stream: %s: the stream ends in the middle of its data", path);
