@@ -37,6 +37,32 @@ const cacheDirOption = (parser: Argv) =>
     },
   });
 
+/**
+ * --quiet / --verbose reach the terminal reporter as CUBICLE_OUTPUT (which a user may also set,
+ * like CARGO_TERM_QUIET), the way --cache-dir reaches the store.
+ */
+const outputOptions = (parser: Argv) =>
+  parser
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      describe: 'only failures and the summary (or CUBICLE_OUTPUT=quiet)',
+      coerce: (quiet: boolean) => {
+        if (quiet) process.env.CUBICLE_OUTPUT = 'quiet';
+        return quiet;
+      },
+    })
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)",
+      coerce: (verbose: boolean) => {
+        if (verbose) process.env.CUBICLE_OUTPUT = 'verbose';
+        return verbose;
+      },
+    })
+    .conflicts('quiet', 'verbose');
+
 function positionals(args: ParsedArgs): string[] {
   return args._.map(String);
 }
@@ -49,6 +75,8 @@ export const COMMANDS: readonly Command[] = [
     examples: [
       ['$0 run', 'run every job in cubicle.config.yaml'],
       ['$0 run unit lint --junit reports/junit.xml', 'run two jobs, JUnit to a chosen path'],
+      ['$0 run --quiet', 'print only what failed, and the summary'],
+      ['$0 run --shard 2/3 --timings merged-junit.xml', 'the second of three CI machines, balanced by the last run'],
     ],
     options: (parser) => {
       parser
@@ -57,7 +85,13 @@ export const COMMANDS: readonly Command[] = [
         .option('junit', { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write' })
         .option('json', { type: 'string', describe: 'also write per-job results as JSON' })
         .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' })
-        .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' });
+        .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' })
+        .option('shard', { type: 'string', describe: 'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)' })
+        .option('timings', { type: 'string', describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file' })
+        .option('memory-budget', { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" })
+        .option('cpu-budget', { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" })
+        .option('fail-fast', { type: 'boolean', describe: 'the first job that does not pass cancels the others' });
+      outputOptions(parser);
       cacheDirOption(parser);
       limitOptions(parser, ' for jobs without their own (replaces `defaults:`)');
     },
@@ -72,6 +106,11 @@ export const COMMANDS: readonly Command[] = [
         artifactsDir: args['artifacts-dir'] as string | undefined,
         noLimits: args.limits === false,
         noCache: args.cache === false,
+        shard: args.shard as string | undefined,
+        timings: args.timings as string | undefined,
+        memoryBudget: args['memory-budget'] as string | undefined,
+        cpuBudget: args['cpu-budget'] as number | undefined,
+        failFast: args['fail-fast'] === true,
         flags: limitFlags(args),
       });
     },
@@ -101,6 +140,72 @@ export const COMMANDS: readonly Command[] = [
         noLimits: args.limits === false,
         flags: limitFlags(args),
       });
+    },
+  },
+  {
+    name: 'shell',
+    usage: 'shell JOB [--command CMD]',
+    describe:
+      "A shell in JOB's sandbox, to debug it: its image and setup layers, env, limits, mounts and network, the checkout below a throwaway layer. bash if the job's filesystem has it, else sh; exits with the shell's code.",
+    examples: [
+      ['$0 shell unit', "an interactive shell where job unit's command would run"],
+      ["$0 shell unit --command 'ls node_modules | wc -l'", 'one command, as a `run:` would run it (with the job\'s timeout)'],
+    ],
+    options: (parser) => {
+      parser
+        .option('command', { alias: 'c', type: 'string', describe: 'run this with /bin/sh -c instead of an interactive shell' })
+        .option('config', { type: 'string', describe: 'config file (default: found by cosmiconfig from the current dir)' })
+        .demandCommand(1, 1, 'Name the job: `cubicle shell JOB`.', 'shell takes one job');
+      cacheDirOption(parser);
+      limitOptions(parser, ' for a job without its own');
+    },
+    run: async (args) => {
+      const [job] = positionals(args);
+      const { shellCommand } = await import('./shell.js');
+      return shellCommand({
+        job: job!,
+        command: args.command as string | undefined,
+        config: args.config as string | undefined,
+        noLimits: args.limits === false,
+        flags: limitFlags(args),
+      });
+    },
+  },
+  {
+    name: 'init',
+    usage: 'init [--force]',
+    describe:
+      'Write a starter cubicle.config.yaml from what the current dir holds: package.json and its lockfile (npm, pnpm, yarn), requirements.txt or pyproject.toml (pytest), go.mod, a Makefile. Never replaces a config without --force.',
+    examples: [
+      ['$0 init && $0 run', 'a config, then a first run'],
+      ['$0 init --force', 'start over: replace the existing cubicle.config.yaml'],
+    ],
+    options: (parser) => {
+      parser.option('force', { type: 'boolean', describe: 'replace an existing config' }).demandCommand(0, 0, '', 'init takes no arguments');
+    },
+    run: async (args) => {
+      const { initCommand } = await import('./init.js');
+      return initCommand({ force: args.force === true });
+    },
+  },
+  {
+    name: 'completion',
+    usage: 'completion [bash|zsh]',
+    describe: "Print the shell completion script (commands, options, and the config's job names for run and shell). Default: for your $SHELL.",
+    examples: [
+      ['$0 completion >> ~/.bashrc', 'complete cubicle in every new bash'],
+      ['$0 completion zsh >> ~/.zshrc', 'the same for zsh'],
+    ],
+    options: (parser) => {
+      parser.demandCommand(0, 1, '', 'completion takes at most one shell: bash or zsh');
+    },
+    run: async (args) => {
+      const [shell] = positionals(args);
+      const { completionCommand, COMPLETION_SHELLS } = await import('./completion.js');
+      if (shell !== undefined && !(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
+        throw new UsageError(`completion: no script for "${shell}"`, { hint: 'Ask for bash or zsh, or leave it out for your $SHELL.' });
+      }
+      return completionCommand({ shell: shell as 'bash' | 'zsh' | undefined });
     },
   },
   {

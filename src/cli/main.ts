@@ -8,6 +8,9 @@ import { loadYargs } from '../vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { NeedsSystemdScope } from '../run/limits.js';
 import { COMMANDS, type Command } from './commands.js';
+
+/** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
+const COMPLETION_REQUEST = '--get-yargs-completions';
 import { rerunInSystemdScope } from './scope.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -16,6 +19,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error.code !== 'EPIPE') throw error;
   });
   try {
+    if (argv[0] === COMPLETION_REQUEST) {
+      const { printCompletions } = await import('./completion.js');
+      return await printCompletions(argv.slice(1));
+    }
     const { yargs } = await loadYargs();
     const command = COMMANDS.find((candidate) => candidate.name === argv[0]);
     if (command) {
@@ -76,5 +83,7 @@ async function topLevel(yargs: Yargs, argv: readonly string[]): Promise<void> {
     .wrap(terminalWidth())
     .fail(failWithUsageError);
   for (const command of COMMANDS) parser.command(command.usage, command.describe);
+  parser.example('$0 init && $0 run', 'a starter config from this checkout, then a first run');
+  parser.example('$0 shell unit', "a shell in job unit's sandbox, to debug it");
   await parser.parseAsync();
 }

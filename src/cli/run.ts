@@ -8,6 +8,8 @@ import type { Reporter } from '../report/reporter.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { PASSING } from '../run/result.js';
 import { runJobs } from '../run/run.js';
+import { readTimingsFile } from '../run/timings.js';
+import { parseSize } from '../config/units.js';
 import { cancelOnSignals } from './signals.js';
 
 export interface RunCommandArgs {
@@ -19,7 +21,25 @@ export interface RunCommandArgs {
   artifactsDir?: string | undefined;
   noLimits: boolean;
   noCache?: boolean;
+  shard?: string | undefined;
+  timings?: string | undefined;
+  memoryBudget?: string | undefined;
+  cpuBudget?: number | undefined;
+  failFast?: boolean;
   flags: LimitFlags;
+}
+
+function budgetBytes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const bytes = parseSize(text);
+  if (bytes === undefined) throw new UsageError(`--memory-budget: expected a size like 8g, got ${JSON.stringify(text)}; nothing was run`);
+  return bytes;
+}
+
+function cpuBudget(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--cpu-budget: expected a number of CPUs like 4 or 1.5, got ${value}; nothing was run`);
+  return value;
 }
 
 export async function runCommand(args: RunCommandArgs): Promise<number> {
@@ -41,6 +61,11 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       reporters,
       signal: cancel.signal,
       noCache: args.noCache ?? false,
+      shard: args.shard,
+      timings: args.timings ? readTimingsFile(path.resolve(cwd, args.timings)) : undefined,
+      memoryBudgetBytes: budgetBytes(args.memoryBudget),
+      cpuBudget: cpuBudget(args.cpuBudget),
+      failFast: args.failFast ?? false,
     });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status)) ? 0 : 1;

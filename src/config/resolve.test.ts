@@ -44,7 +44,7 @@ describe('resolveConfig', () => {
   });
 
   it('requires run', () => {
-    expect(problemsOf({ jobs: { unit: { env: {} } } })).toEqual(['jobs.unit.run: missing: every job needs a `run` command']);
+    expect(problemsOf({ jobs: { unit: { env: {} } } })).toEqual(['jobs.unit.run: missing: every job needs a `run` command, or a `preset` that gives one']);
   });
 
   it('rejects unknown jobs asked for, unknown needs and cycles', () => {
@@ -53,9 +53,8 @@ describe('resolveConfig', () => {
     expect(problemsOf({ jobs: { a: { run: 'x', needs: ['ghost'] } } })).toEqual(['jobs.a.needs: unknown job "ghost"']);
   });
 
-  it('refuses what this version cannot do instead of ignoring it', () => {
-    const problems = problemsOf({ jobs: { unit: { run: 'x', preset: 'node' } } });
-    expect(problems.some((problem) => problem.startsWith('jobs.unit.preset: presets are not implemented'))).toBe(true);
+  it('refuses a preset it does not have, naming the ones it has (presets.test.ts covers the rest)', () => {
+    expect(problemsOf({ jobs: { unit: { preset: 'nod' } } })).toEqual(['jobs.unit.preset: unknown preset "nod": the presets are "go", "make", "node", "python"']);
   });
 
   it('resolves setup steps (network on by default, as in docker build) and caches', () => {

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { lookUpPreset, mergePreset } from './presets.js';
 import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput } from './schema.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseImageRef } from '../image/oci/ref.js';
@@ -10,6 +11,8 @@ import { parseDuration, parseSize } from './units.js';
 
 export interface Limits {
   readonly memoryBytes?: number;
+  /** The size of the tmpfs the job's writes live on. */
+  readonly diskBytes?: number;
   readonly cpus?: number;
   readonly pids?: number;
   readonly timeoutMs?: number;
@@ -38,6 +41,8 @@ export interface ResolvedJob {
   readonly retries: number;
   readonly limits: Limits;
   readonly setup: readonly SetupStep[];
+  /** The syscall filter: `default` (Docker-like) unless the job opts out with `unconfined`. */
+  readonly seccomp: 'default' | 'unconfined';
   /** Absolute paths or ~/paths, persisted between runs (BuildKit cache mounts). */
   readonly caches: readonly string[];
 }
@@ -68,6 +73,8 @@ export interface ResolveInput {
   selected?: readonly string[];
   /** The checkout; default: the config file's directory. */
   projectDir?: string;
+  /** Where presets are read from; default: the package's presets/. */
+  presetsDir?: string;
 }
 
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
@@ -80,10 +87,11 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const config = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults: DefaultsInput = { ...config.defaults };
+  const projectDir = input.projectDir ?? path.dirname(input.source);
   const jobs: ResolvedJob[] = [];
   for (const [name, job] of Object.entries(config.jobs)) {
     checkJob(name, job, config, problems);
-    jobs.push(resolveJob(name, job, defaults, flagLimits));
+    jobs.push(resolveJob(name, withPreset(name, job, projectDir, input.presetsDir, problems), defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -94,10 +102,23 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   return Object.freeze({
     source: input.source,
-    projectDir: input.projectDir ?? path.dirname(input.source),
+    projectDir,
     jobs: Object.freeze(jobs),
     insecureRegistries: Object.freeze([...(config.insecureRegistries ?? [])]),
   });
+}
+
+/** The job over its preset's keys for this checkout (presets.ts); the job as written when it names none. */
+function withPreset(name: string, job: JobInput, projectDir: string, presetsDir: string | undefined, problems: string[]): JobInput {
+  if (job.preset === undefined) return job;
+  const preset = lookUpPreset(job.preset, projectDir, presetsDir);
+  if ('problem' in preset) {
+    problems.push(`jobs.${name}.preset: ${preset.problem}`);
+    return job;
+  }
+  const merged = mergePreset(job, preset.keys);
+  if (merged.run === undefined) problems.push(`jobs.${name}.run: missing: preset "${job.preset}" gives no \`run\` command; add one to the job`);
+  return merged;
 }
 
 function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
@@ -107,7 +128,8 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
   return Object.freeze({
     name,
     image: job.image ?? defaults.image ?? 'host',
-    command: Object.freeze(typeof job.run === 'string' ? ['/bin/sh', '-c', job.run] : [...job.run]),
+    // No `run` only where a problem was recorded: the config is refused before the job is used.
+    command: Object.freeze(typeof job.run === 'string' ? ['/bin/sh', '-c', job.run] : [...(job.run ?? [])]),
     env: Object.freeze(env),
     network: job.network ?? defaults.network ?? 'none',
     junit: Object.freeze(asList(job.junit)),
@@ -126,11 +148,19 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
       ),
     ),
     caches: Object.freeze([...(job.caches ?? [])]),
+    seccomp: job.seccomp ?? 'default',
   });
 }
 
-function limitsOf(source: { memory?: string | number | undefined; cpus?: string | number | undefined; pids?: number | undefined; timeout?: string | number | undefined }): Limits {
-  const limits: { memoryBytes?: number; cpus?: number; pids?: number; timeoutMs?: number } = {};
+function limitsOf(source: {
+  memory?: string | number | undefined;
+  disk?: string | number | undefined;
+  cpus?: string | number | undefined;
+  pids?: number | undefined;
+  timeout?: string | number | undefined;
+}): Limits {
+  const limits: { memoryBytes?: number; diskBytes?: number; cpus?: number; pids?: number; timeoutMs?: number } = {};
+  if (source.disk !== undefined) limits.diskBytes = parseSize(source.disk)!;
   if (source.memory !== undefined) limits.memoryBytes = parseSize(source.memory)!;
   if (source.cpus !== undefined) limits.cpus = Number(source.cpus);
   if (source.pids !== undefined) limits.pids = source.pids;
@@ -177,7 +207,6 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
       problems.push(`${at}.image: ${(error as Error).message}`);
     }
   }
-  if (job.preset !== undefined) problems.push(`${at}.preset: presets are not implemented yet in this version`);
 }
 
 function checkNeeds(jobs: readonly ResolvedJob[], problems: string[]): void {

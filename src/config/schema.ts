@@ -40,8 +40,14 @@ const setupStep = z.strictObject({
   network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
 });
 
+const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${JSON.stringify(issue.input)}` });
+
+const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${JSON.stringify(issue.input)}` }));
+
 export const limitKeys = {
   memory: size.optional(),
+  /** The job's writes (its upper layers) live on a tmpfs of this size. */
+  disk: size.optional(),
   cpus: cpus.optional(),
   pids: pids.optional(),
   timeout: duration.optional(),
@@ -51,18 +57,20 @@ export const jobSchema = z.strictObject({
   image: z.string().min(1).optional(),
   preset: z.string().min(1).optional(),
   setup: z.array(setupStep).optional(),
-  run: z
-    .union([z.string().min(1), z.array(z.string()).min(1)], {
-      error: (issue) => (issue.input === undefined ? 'missing: every job needs a `run` command' : `expected a command string or an argv list, got ${JSON.stringify(issue.input)}`),
-    }),
+  run: command.optional(),
   env: env.optional(),
   network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
   junit: stringList.optional(),
   artifacts: stringList.optional(),
-  caches: z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${JSON.stringify(issue.input)}` })).optional(),
+  caches: cacheList.optional(),
   needs: z.array(z.string()).optional(),
   retries: z.number().int().min(0).max(10).optional(),
+  /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
+  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${JSON.stringify(issue.input)}` }).optional(),
   ...limitKeys,
+}).superRefine((job, ctx) => {
+  // A preset gives a `run`; whether it really does is checked once the preset is read.
+  if (job.run === undefined && job.preset === undefined) ctx.addIssue({ code: 'custom', path: ['run'], message: 'missing: every job needs a `run` command, or a `preset` that gives one' });
 });
 
 export const defaultsSchema = z.strictObject({
@@ -78,6 +86,38 @@ export const configSchema = z.strictObject({
   jobs: z.record(z.string(), jobSchema).refine((jobs) => Object.keys(jobs).length > 0, { message: 'no jobs: add at least one job under `jobs:`' }),
   insecureRegistries: z.array(z.string()).optional(),
 });
+
+/** What a preset (presets/NAME.yaml) may give a job; the job's own keys win (presets.ts). */
+const presetKeys = {
+  setup: z.array(setupStep).optional(),
+  run: command.optional(),
+  env: env.optional(),
+  junit: stringList.optional(),
+  caches: cacheList.optional(),
+};
+
+/** A file in the checkout, named as is: a detect condition reads it synchronously, without globbing. */
+const checkoutFile = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue) => `expected a plain path relative to the checkout (no glob, no ..), got ${JSON.stringify(issue.input)}` });
+
+const presetCondition = z
+  .strictObject({
+    /** Holds when any of these exists. */
+    exists: z.union([checkoutFile, z.array(checkoutFile).min(1)]).optional(),
+    /** Holds when each file exists and contains its text. */
+    contains: z.record(checkoutFile, z.string().min(1)).optional(),
+  })
+  .refine((when) => when.exists !== undefined || when.contains !== undefined, { error: 'expected `exists` or `contains`' });
+
+export const presetSchema = z.strictObject({
+  description: z.string().min(1),
+  ...presetKeys,
+  /** Variants: each key comes from the first entry whose `when` holds and that sets it, else from above. */
+  detect: z.array(z.strictObject({ when: presetCondition, ...presetKeys })).optional(),
+});
+
+export type PresetInput = z.infer<typeof presetSchema>;
+export const PRESET_KEYS = ['setup', 'run', 'env', 'junit', 'caches'] as const satisfies readonly (keyof typeof presetKeys)[];
+export type PresetJobInput = Pick<z.infer<typeof jobSchema>, (typeof PRESET_KEYS)[number]>;
 
 export type JobInput = z.infer<typeof jobSchema>;
 export type DefaultsInput = z.infer<typeof defaultsSchema>;

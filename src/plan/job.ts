@@ -89,6 +89,9 @@ export interface SandboxRequest {
   readonly limits: ResolvedJob['limits'];
   readonly projectDir: string;
   readonly userns?: string | undefined;
+  readonly seccomp?: 'default' | 'unconfined' | undefined;
+  /** Checkout globs (junit, artifacts) to keep when the job's writes live on a disk-limit tmpfs. */
+  readonly keep?: readonly string[] | undefined;
 }
 
 export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
@@ -100,6 +103,8 @@ export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobD
     limits: job.limits,
     projectDir: context.projectDir,
     userns: context.userns,
+    seccomp: job.seccomp,
+    keep: [...job.junit, ...job.artifacts],
   };
   return sandboxSpec(request, dirs, filesystem);
 }
@@ -137,7 +142,17 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     timeoutMs: request.limits.timeoutMs,
     cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : undefined,
     userns: request.userns,
+    seccomp: request.seccomp,
+    disk: request.limits.diskBytes === undefined ? undefined : { bytes: request.limits.diskBytes, keep: keepGlobs(checkout, request.keep ?? []) },
   };
+}
+
+/** A `junit:`/`artifacts:` pattern names files or whole dirs (as collect.ts reads it). */
+function keepGlobs(checkout: string, patterns: readonly string[]): { dest: string; glob: string }[] {
+  return patterns.flatMap((pattern) => {
+    const clean = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    return clean ? [{ dest: checkout, glob: clean }, { dest: checkout, glob: `${clean}/**` }] : [];
+  });
 }
 
 /**

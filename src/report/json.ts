@@ -36,6 +36,8 @@ function jobRecord(result: JobResult) {
     limits: { ...result.limits, enforced: result.limitsEnforced },
     image: result.image,
     cacheHits: result.cacheHits,
+    seccomp: result.seccomp ?? null,
+    disk: result.disk ?? null,
     attempts: result.attempts,
     message: result.message,
     junitFiles: result.junitFiles,

@@ -202,8 +202,10 @@ function jobProperties(result: JobResult): JunitProperty[] {
     ['cubicle.limits.cpus', result.limits.cpus],
     ['cubicle.limits.pids', result.limits.pids],
     ['cubicle.limits.timeoutMs', result.limits.timeoutMs],
-    // Set by sandboxes that install a seccomp filter; absent elsewhere.
-    ['cubicle.seccomp', 'seccomp' in result && typeof result.seccomp === 'string' ? result.seccomp : undefined],
+    ['cubicle.limits.diskBytes', result.limits.diskBytes],
+    ['cubicle.seccomp', result.seccomp],
+    ['cubicle.disk.usedBytes', result.disk?.usedBytes],
+    ['cubicle.disk.full', result.disk?.full],
   ];
   return properties.filter((entry): entry is [string, string | number | boolean] => entry[1] !== null && entry[1] !== undefined).map(([name, value]) => ({ name, value: String(value) }));
 }

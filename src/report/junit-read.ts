@@ -4,6 +4,7 @@
 // what is not JUnit is refused with the reason.
 import fs from 'node:fs';
 import { CubicleError, type CubicleErrorOptions } from '../errors.js';
+import { GoTestJsonError, parseGoTestJson } from './gotest.js';
 import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './junit-model.js';
 import { childNamed, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
 
@@ -36,6 +37,15 @@ export function readJunitFile(file: string, label = file): JunitSuite[] {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : `cannot be read (${(error as Error).message})`;
     throw new JunitReadError(label, reason, { cause: error });
+  }
+  // A `junit:` file ending in .json is a `go test -json` stream, converted (gotest.ts).
+  if (file.endsWith('.json')) {
+    try {
+      return parseGoTestJson(bytes.toString('utf8'));
+    } catch (error) {
+      if (error instanceof GoTestJsonError) throw new JunitReadError(label, error.message, { cause: error });
+      throw error;
+    }
   }
   return parseJunit(decodeXmlBytes(bytes), label);
 }

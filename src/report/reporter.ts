@@ -12,10 +12,16 @@ export interface RunSummary {
   readonly artifactsDir?: string | undefined;
 }
 
+/** Where a starting sandbox's cgroups are, for live memory readings. */
+export interface JobSandboxInfo {
+  readonly cgroups: readonly string[];
+}
+
 export interface Reporter {
   onRunStart?(jobs: readonly ResolvedJob[]): void;
   onJobStart?(job: ResolvedJob, attempt: number): void;
   onJobLine?(job: ResolvedJob, stream: OutputStream, line: string): void;
+  onJobSandbox?(job: ResolvedJob, attempt: number, sandbox: JobSandboxInfo): void;
   onJobEnd?(result: JobResult): void;
   onRunEnd?(summary: RunSummary): Promise<void> | void;
 }
@@ -26,6 +32,7 @@ export function combineReporters(reporters: readonly Reporter[]): Required<Repor
     onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
     onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
     onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
+    onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
     onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
     onRunEnd: async (summary) => {
       for (const reporter of reporters) await reporter.onRunEnd?.(summary);

@@ -42,6 +42,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
     if (attempt > 1) options.reporter.onJobStart(job, attempt);
     const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard, userns: options.userns };
     const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
+    options.reporter.onJobSandbox(job, attempt, { cgroups: dirs.cgroups });
     let outcome;
     try {
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -60,7 +61,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       await removeTree(dirs.root);
     }
     const jobStatus = statusOf(outcome.status, options.signal.aborted);
-    const message = describeOutcome(jobStatus, outcome.status, job, outcome.collected);
+    const message = describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {
@@ -81,6 +82,8 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       limits: job.limits,
       limitsEnforced: options.limits.enforced,
       image: { ref: job.image, digest: prepared.base.digest },
+      seccomp: outcome.status.seccomp ?? job.seccomp,
+      disk: outcome.status.disk ?? null,
       cacheHits: prepared.cacheHits,
       attempts: attempt,
       startedAt,
@@ -93,14 +96,22 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   }
 }
 
-function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: ResolvedJob, collected: CollectedFiles): string | null {
+/** Why the run's signal was aborted: --fail-fast names the job, Ctrl-C/SIGTERM is an interruption. */
+function cancelReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error && signal.reason.name === 'FailFast' ? signal.reason.message : 'the run was interrupted';
+}
+
+function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: ResolvedJob, collected: CollectedFiles, signal: AbortSignal): string | null {
   const pidsHit = status.cgroup?.pidsLimitHits ? `; the pids limit of ${job.limits.pids} was reached (${status.cgroup.pidsLimitHits} forks refused)` : '';
   const refused = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(', ')}` : '');
   switch (jobStatus) {
     case 'passed':
       return refused ? refused.slice(2) : null;
-    case 'failed':
-      return (status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`) + refused;
+    case 'failed': {
+      const exited = status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`;
+      if (status.disk?.full) return `disk limit ${formatBytes(status.disk.limitBytes)} reached: the job's writes filled it (${exited})${refused}`;
+      return exited + refused;
+    }
     case 'signaled':
       return `killed by ${describeSignal(status.signal ?? 'a signal')}${refused}`;
     case 'oom': {
@@ -112,7 +123,7 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
     case 'error':
       return `the sandbox could not be set up: ${status.error?.message ?? 'unknown error'}`;
     case 'cancelled':
-      return 'cancelled: the run was interrupted before the job finished';
+      return `cancelled: ${cancelReason(signal)} before the job finished`;
     default:
       return null;
   }

@@ -148,6 +148,7 @@ async function buildStep(
     skeleton: scratch.skeleton,
     cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}-setup${number}`, 1),
   };
+  options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
   const spec = sandboxSpec(
     { name: job.name, command: ['/bin/sh', '-c', step.run], env: options.env, network: step.network, limits: job.limits, projectDir: options.projectDir, userns: options.userns },
     dirs,

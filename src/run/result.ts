@@ -20,6 +20,10 @@ export interface JobResult {
   readonly limits: Limits;
   readonly limitsEnforced: boolean;
   readonly image: { readonly ref: string; readonly digest: string | null };
+  /** The syscall filter the job ran under. */
+  readonly seccomp?: 'default' | 'unconfined';
+  /** With a `disk:` limit: how much of it the job's writes used. */
+  readonly disk?: { readonly limitBytes: number; readonly usedBytes: number; readonly full: boolean } | null;
   readonly cacheHits: number;
   readonly attempts: number;
   readonly startedAt: string;
@@ -42,5 +46,7 @@ export function statusOf(status: SandboxStatus, cancelled: boolean): JobStatus {
   if (status.oomKilled) return 'oom';
   if (status.timedOut) return 'timeout';
   if (status.signal) return 'signaled';
+  // A job that filled its disk limit failed even if it swallowed the ENOSPC.
+  if (status.disk?.full) return 'failed';
   return status.exitCode === 0 ? 'passed' : 'failed';
 }

@@ -1,4 +1,5 @@
 // `cubicle run`: the selected jobs (and what they need), in parallel, then the reports.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
@@ -9,6 +10,9 @@ import { createRunDir, reapStaleRuns } from './rundir.js';
 import { schedule } from './scheduler.js';
 import { startRunUserns } from './userns.js';
 import { resolveBase } from '../image/resolve.js';
+import { PASSING } from './result.js';
+import { jobsOfShard, parseShard } from './shard.js';
+import { readStoredTimings, recordTimings, type Timings } from './timings.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore, storePaths } from '../store/paths.js';
 
@@ -24,18 +28,49 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   /** --no-cache: every setup step runs again and replaces its layer. */
   readonly noCache?: boolean;
+  /** --memory-budget / --cpu-budget; default: the machine's available memory and its cores. */
+  readonly memoryBudgetBytes?: number | undefined;
+  readonly cpuBudget?: number | undefined;
+  /** --fail-fast: the first job that does not pass cancels the rest. */
+  readonly failFast?: boolean;
+  /** --timings FILE, read: durations to balance shards and order jobs by (default: the last run's). */
+  readonly timings?: Timings | undefined;
+}
+
+/** The reason a --fail-fast run was cancelled (AbortSignal.reason). */
+class FailFast extends Error {
+  override readonly name = 'FailFast';
+}
+
+/** MemAvailable of /proc/meminfo: what jobs can have without pushing the host into swap. */
+export function availableMemoryBytes(): number {
+  try {
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux /proc: fall through
+  }
+  return os.freemem();
 }
 
 export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
-  const jobs = withNeeds(config.jobs, options.selected);
+  const store = storePaths();
+  ensureStore(store);
+  const timings = options.timings ?? readStoredTimings(store, config.projectDir);
+  const selected = withNeeds(config.jobs, options.selected);
+  // Every shard must deal the same hands: only durations all machines share (--timings FILE)
+  // may balance them, never this machine's own record; without a file, shards split by count.
+  const jobs = options.shard ? jobsOfShard(selected, parseShard(options.shard), options.timings ?? new Map()) : selected;
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   await reapStaleRuns();
-  const store = storePaths();
-  ensureStore(store);
   await reapStore(store);
+  const cancel = new AbortController();
+  const forward = () => cancel.abort(options.signal.reason);
+  if (options.signal.aborted) forward();
+  options.signal.addEventListener('abort', forward, { once: true });
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
@@ -44,8 +79,10 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   let results;
   try {
     results = await schedule(jobs, {
-      parallel: Math.max(1, options.parallel ?? os.availableParallelism()),
-      signal: options.signal,
+      parallel: Math.max(1, options.parallel ?? jobs.length),
+      budget: { memoryBytes: options.memoryBudgetBytes ?? availableMemoryBytes(), cpus: options.cpuBudget ?? os.availableParallelism() },
+      expectedMs: (job) => timings.get(job.name),
+      signal: cancel.signal,
       run: (job) =>
         runJob(job, {
           projectDir: config.projectDir,
@@ -54,20 +91,27 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           runDir,
           artifactsDir,
           limits,
-          signal: options.signal,
+          signal: cancel.signal,
           reporter,
           userns: userns?.path,
           store,
           noCache: options.noCache ?? false,
-          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: options.signal, onStatus, insecureRegistries: config.insecureRegistries }),
+          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries }),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
-      onResult: (result) => reporter.onJobEnd(result),
+      onResult: (result) => {
+        reporter.onJobEnd(result);
+        if (options.failFast && !PASSING.has(result.status) && result.status !== 'cancelled' && !cancel.signal.aborted) {
+          cancel.abort(new FailFast(`--fail-fast: job "${result.name}" ${result.status}`));
+        }
+      },
     });
   } finally {
+    options.signal.removeEventListener('abort', forward);
     await userns?.stop();
     await runDir.remove();
   }
+  recordTimings(store, config.projectDir, results);
   const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
   await reporter.onRunEnd(summary);
   return summary;

@@ -34,6 +34,10 @@ export interface SandboxSpec {
   readonly cgroup?: CgroupSpec | undefined;
   /** A user namespace to join (/proc/PID/ns/user of a holder, see userns.ts) instead of a new one. */
   readonly userns?: string | undefined;
+  /** The helper's syscall filter; default `default` (Docker-like, EPERM). */
+  readonly seccomp?: 'default' | 'unconfined' | undefined;
+  /** Every overlay's upper dir on one tmpfs of this size; `keep` globs are copied back to UPPER after the job. */
+  readonly disk?: { readonly bytes: number; readonly keep: readonly { readonly dest: string; readonly glob: string }[] } | undefined;
 }
 
 export const STATUS_FD = 3;
@@ -45,7 +49,12 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
   if (spec.userns !== undefined) args.push('--userns', spec.userns);
+  if (spec.seccomp === 'unconfined') args.push('--seccomp', 'unconfined');
   if (spec.cgroup) args.push(...cgroupArgs(spec.cgroup));
+  if (spec.disk) {
+    args.push('--disk-tmpfs', String(spec.disk.bytes));
+    for (const keep of spec.disk.keep) args.push('--keep-upper', keep.dest, keep.glob);
+  }
   for (const op of spec.ops) args.push(...opArgs(op));
   args.push('--', ...spec.command);
   return args;

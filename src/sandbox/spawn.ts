@@ -38,6 +38,10 @@ export interface SandboxStatus {
   readonly oomKilled: boolean;
   readonly cgroup: CgroupStats | null;
   readonly error: HelperError | null;
+  /** The syscall filter the job ran under (absent from helpers before it had one). */
+  readonly seccomp?: 'default' | 'unconfined';
+  /** With a disk limit: the tmpfs holding the job's writes, and whether it filled up. */
+  readonly disk?: { readonly limitBytes: number; readonly usedBytes: number; readonly full: boolean } | null;
 }
 
 export type OutputStream = 'stdout' | 'stderr';

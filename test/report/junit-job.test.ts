@@ -117,7 +117,7 @@ describe('a job without junit: globs is one test case', () => {
   });
 
   it('puts limits and usage in <properties>', () => {
-    const result = { ...jobResult({ attempts: 2 }), seccomp: 'default' };
+    const result = { ...jobResult({ attempts: 2 }), seccomp: 'default' as const };
     const { suite } = build([result]);
     expect(properties(suite)).toMatchObject({
       'cubicle.status': 'passed',

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../config/resolve.js';
+import { existingConfigs, proposeJobs, renderConfig } from './init.js';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+function dirWith(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-init-'));
+  roots.push(dir);
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+/** The config init would write for `dir`, read back the way `cubicle run` reads it. */
+function written(dir: string) {
+  const text = renderConfig(proposeJobs(dir));
+  return { text, config: resolveConfig({ raw: load(text), source: path.join(dir, 'cubicle.config.yaml') }) };
+}
+
+describe('cubicle init', () => {
+  it('npm: `npm ci` as a setup step on package.json and the lockfile, ~/.npm as a cache, `npm test`', () => {
+    const { config } = written(dirWith({ 'package.json': '{"scripts":{"test":"vitest run"}}', 'package-lock.json': '{}', '.npmrc': 'fund=false' }));
+    const [job] = config.jobs;
+    expect(job).toMatchObject({ name: 'node', command: ['/bin/sh', '-c', 'npm test'], caches: ['~/.npm'] });
+    expect(job!.setup).toEqual([{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json', '.npmrc'], env: {}, network: 'host' }]);
+    expect(job!.limits).toEqual({ timeoutMs: 15 * 60_000 });
+  });
+
+  it('pnpm and yarn from their lockfiles', () => {
+    const pnpm = written(dirWith({ 'package.json': '{}', 'pnpm-lock.yaml': '' })).config.jobs[0]!;
+    expect(pnpm.setup[0]!.run).toBe('pnpm install --frozen-lockfile');
+    expect(pnpm.command).toEqual(['/bin/sh', '-c', 'pnpm test']);
+    const yarn = written(dirWith({ 'package.json': '{}', 'yarn.lock': '' })).config.jobs[0]!;
+    expect(yarn.setup[0]).toMatchObject({ run: 'yarn install --frozen-lockfile', inputs: ['package.json', 'yarn.lock'] });
+    const berry = written(dirWith({ 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': '' })).config.jobs[0]!;
+    expect(berry.setup[0]!.run).toBe('yarn install --immutable');
+  });
+
+  it('says what to fix: no lockfile, no test script', () => {
+    const [job] = proposeJobs(dirWith({ 'package.json': '{}' }));
+    expect(job!.setup!.run).toBe('npm install --no-audit --no-fund');
+    expect(job!.note).toContain('no lockfile');
+    expect(job!.note).toContain('no test script');
+  });
+
+  it('python: a venv in the checkout (/usr is read-only), pytest writing JUnit that the job reports', () => {
+    const { config } = written(dirWith({ 'requirements.txt': 'requests==2.32.0\n' }));
+    const [job] = config.jobs;
+    expect(job!.setup[0]).toMatchObject({ run: 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt pytest', inputs: ['requirements.txt'] });
+    expect(job!.command).toEqual(['/bin/sh', '-c', '.venv/bin/python -m pytest --junitxml=reports/junit.xml']);
+    expect(job!.junit).toEqual(['reports/*.xml']);
+    const pinned = proposeJobs(dirWith({ 'requirements.txt': 'pytest==8.0\n' }))[0]!;
+    expect(pinned.setup!.run).toBe('python3 -m venv .venv && .venv/bin/pip install -r requirements.txt');
+    const pyproject = written(dirWith({ 'pyproject.toml': '[project]\nname = "x"\n', 'src/x/__init__.py': '' })).config.jobs[0]!;
+    expect(pyproject.env).toEqual({ PYTHONPATH: 'src' });
+  });
+
+  it('go: modules downloaded in a setup step, `go test ./...`; make: the check target, else test', () => {
+    const go = written(dirWith({ 'go.mod': 'module x\n', 'go.sum': '' })).config.jobs[0]!;
+    expect(go).toMatchObject({ name: 'go', command: ['/bin/sh', '-c', 'go test ./...'] });
+    expect(go.setup[0]).toMatchObject({ run: 'go mod download', inputs: ['go.mod', 'go.sum'] });
+    expect(written(dirWith({ Makefile: 'all:\n\ttrue\ncheck: all\n\ttrue\n' })).config.jobs[0]!.command).toEqual(['/bin/sh', '-c', 'make check']);
+    expect(written(dirWith({ Makefile: 'test:\n\ttrue\nFOO := 1\n' })).config.jobs[0]!.command).toEqual(['/bin/sh', '-c', 'make test']);
+  });
+
+  it('one job per thing found; a placeholder that fails when nothing is', () => {
+    const { config } = written(dirWith({ 'package.json': '{}', 'package-lock.json': '{}', 'go.mod': 'module x\n', Makefile: 'check:\n' }));
+    expect(config.jobs.map((job) => job.name)).toEqual(['node', 'go', 'make']);
+    const empty = written(dirWith({}));
+    expect(empty.config.jobs.map((job) => job.name)).toEqual(['test']);
+    expect(empty.config.jobs[0]!.command[2]).toContain('exit 1');
+  });
+
+  it('knows every config cubicle would find in the dir', () => {
+    expect(existingConfigs(dirWith({ 'package.json': '{}' }))).toEqual([]);
+    expect(existingConfigs(dirWith({ '.cubiclerc.json': '{}', 'cubicle.config.yaml': '' }))).toEqual(['.cubiclerc.json', 'cubicle.config.yaml']);
+    expect(existingConfigs(dirWith({ 'package.json': '{"cubicle":{}}' }))).toEqual(['package.json ("cubicle" key)']);
+  });
+});

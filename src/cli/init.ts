@@ -1,0 +1,213 @@
+// `cubicle init`: a starter cubicle.config.yaml from what the current dir holds (package.json and
+// its lockfile, requirements.txt or pyproject.toml, go.mod, a Makefile). It writes commands a
+// person would type, with comments; it never overwrites a config unless told to.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { CONFIG_FILES } from '../vendor.js';
+
+export interface InitCommandArgs {
+  force: boolean;
+}
+
+/** One job init proposes, and what it was found from. */
+export interface ProposedJob {
+  readonly name: string;
+  /** What was found, in words: "package.json and package-lock.json (npm)". */
+  readonly found: string;
+  readonly setup?: { readonly run: string; readonly inputs: readonly string[] } | undefined;
+  readonly run: string;
+  readonly caches?: readonly string[] | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly junit?: string | undefined;
+  /** Something the person should check or edit. */
+  readonly note?: string | undefined;
+}
+
+const CONFIG_NAME = 'cubicle.config.yaml';
+
+export async function initCommand(args: InitCommandArgs): Promise<number> {
+  const dir = process.cwd();
+  const existing = existingConfigs(dir);
+  if (existing.length > 0 && !args.force) {
+    throw new UsageError(`${existing.join(' and ')} already ${existing.length > 1 ? 'exist' : 'exists'} in ${dir}: a cubicle config is there; nothing was written`, {
+      hint: `Edit it, or run \`cubicle init --force\` to replace it with a new ${CONFIG_NAME}.`,
+    });
+  }
+  const jobs = proposeJobs(dir);
+  fs.writeFileSync(path.join(dir, CONFIG_NAME), renderConfig(jobs));
+  const out = process.stdout;
+  if (jobs.length === 0) {
+    out.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}\n`);
+    out.write(`wrote ${CONFIG_NAME} with one placeholder job, "test": put your test command in its run:\n`);
+  } else {
+    for (const job of jobs) out.write(`found ${job.found}\n`);
+    out.write(`wrote ${CONFIG_NAME}: ${jobs.map((job) => `job ${job.name} (${[job.setup?.run, job.run].filter(Boolean).join(', then ')})`).join('; ')}\n`);
+    for (const job of jobs) if (job.note) out.write(`note: ${job.name}: ${job.note}\n`);
+  }
+  const shadowing = existing.filter((name) => name !== CONFIG_NAME && CONFIG_FILES.indexOf(name.replace(/ \(.*/, '')) < CONFIG_FILES.indexOf(CONFIG_NAME));
+  if (shadowing.length > 0) out.write(`note: ${shadowing.join(' and ')} is read before ${CONFIG_NAME}: remove it, or the new file is ignored\n`);
+  const first = jobs.length === 0 ? 'put your test command in it, then run ' : '';
+  out.write(`next: ${first}\`npx cubicle run\` (and \`npx cubicle doctor\` if this host has not run cubicle yet)\n`);
+  return 0;
+}
+
+/** Config files cosmiconfig would find in `dir` itself (DESIGN.md: cubicle.config.*, .cubiclerc*, "cubicle" in package.json). */
+export function existingConfigs(dir: string): string[] {
+  const found = CONFIG_FILES.filter((name) => name !== 'package.json' && fs.existsSync(path.join(dir, name)));
+  const manifest = readJson(path.join(dir, 'package.json'));
+  if (manifest && typeof manifest === 'object' && 'cubicle' in manifest) found.unshift('package.json ("cubicle" key)');
+  return found;
+}
+
+export function proposeJobs(dir: string): ProposedJob[] {
+  const has = (name: string) => fs.existsSync(path.join(dir, name));
+  const jobs: ProposedJob[] = [];
+  if (has('package.json')) jobs.push(nodeJob(dir, has));
+  if (has('requirements.txt') || has('pyproject.toml')) jobs.push(pythonJob(dir, has));
+  if (has('go.mod')) jobs.push(goJob(has));
+  const makefile = ['GNUmakefile', 'makefile', 'Makefile'].find(has);
+  if (makefile) jobs.push(makeJob(dir, makefile));
+  return jobs;
+}
+
+function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
+  const manifest = (readJson(path.join(dir, 'package.json')) ?? {}) as { scripts?: Record<string, string>; packageManager?: string; workspaces?: unknown };
+  const npmrc = has('.npmrc') ? ['.npmrc'] : [];
+  let job: Omit<ProposedJob, 'name'>;
+  if (has('pnpm-lock.yaml') || (!has('package-lock.json') && manifest.packageManager?.startsWith('pnpm'))) {
+    job = {
+      found: 'package.json and pnpm-lock.yaml (pnpm)',
+      setup: { run: 'pnpm install --frozen-lockfile', inputs: ['package.json', ...(has('pnpm-lock.yaml') ? ['pnpm-lock.yaml'] : []), ...(has('pnpm-workspace.yaml') ? ['pnpm-workspace.yaml'] : []), ...npmrc] },
+      run: 'pnpm test',
+      caches: ['~/.local/share/pnpm/store'],
+    };
+  } else if (has('yarn.lock')) {
+    const berry = has('.yarnrc.yml');
+    job = {
+      found: `package.json and yarn.lock (yarn ${berry ? '2+' : '1'})`,
+      setup: berry
+        ? { run: 'yarn install --immutable', inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
+        : { run: 'yarn install --frozen-lockfile', inputs: ['package.json', 'yarn.lock', ...(has('.yarnrc') ? ['.yarnrc'] : []), ...npmrc] },
+      run: 'yarn test',
+      caches: berry ? [] : ['~/.cache/yarn'],
+    };
+  } else if (has('package-lock.json') || has('npm-shrinkwrap.json')) {
+    const lockfile = has('package-lock.json') ? 'package-lock.json' : 'npm-shrinkwrap.json';
+    job = {
+      found: `package.json and ${lockfile} (npm)`,
+      setup: { run: 'npm ci --no-audit --no-fund', inputs: ['package.json', lockfile, ...npmrc] },
+      run: 'npm test',
+      caches: ['~/.npm'],
+    };
+  } else {
+    job = {
+      found: 'package.json without a lockfile (npm)',
+      setup: { run: 'npm install --no-audit --no-fund', inputs: ['package.json', ...npmrc] },
+      run: 'npm test',
+      caches: ['~/.npm'],
+      note: 'no lockfile: `npm install` resolves versions anew whenever package.json changes; commit a package-lock.json and use `npm ci`',
+    };
+  }
+  const test = manifest.scripts?.test;
+  const notes = [job.note];
+  if (!test || test.includes('no test specified')) notes.push('package.json has no test script: add one, or change run:');
+  if (manifest.workspaces) notes.push("workspaces: add each workspace's package.json to the setup step's inputs");
+  return { name: 'node', ...job, note: notes.filter(Boolean).join('; ') || undefined };
+}
+
+function pythonJob(dir: string, has: (name: string) => boolean): ProposedJob {
+  const requirements = ['requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'dev-requirements.txt', 'test-requirements.txt'].filter(has);
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(fs.readFileSync(path.join(dir, file), 'utf8')));
+  const install = [...requirements.flatMap((file) => ['-r', file]), ...(listsPytest ? [] : ['pytest'])].join(' ');
+  const job = {
+    name: 'python',
+    // A venv in the checkout: /usr is the host's, read-only; the venv lands in the setup layer.
+    setup: { run: `python3 -m venv .venv && .venv/bin/pip install ${install}`, inputs: requirements },
+    run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml',
+    caches: ['~/.cache/pip'],
+    junit: 'reports/*.xml',
+  };
+  if (requirements.length > 0) return { ...job, found: `${requirements.join(' and ')} (pip, pytest)` };
+  return {
+    ...job,
+    found: 'pyproject.toml (pytest)',
+    env: { PYTHONPATH: has('src') ? 'src' : '.' },
+    note: "pyproject.toml's dependencies are not installed: list them in requirements.txt (then run init again) or add them to the pip install",
+  };
+}
+
+function goJob(has: (name: string) => boolean): ProposedJob {
+  return {
+    name: 'go',
+    found: `go.mod${has('go.sum') ? ' and go.sum' : ''} (go)`,
+    // Modules go into the setup layer (the job has no network); the build cache persists.
+    setup: { run: 'go mod download', inputs: ['go.mod', ...(has('go.sum') ? ['go.sum'] : [])] },
+    run: 'go test ./...',
+    caches: ['~/.cache/go-build'],
+  };
+}
+
+function makeJob(dir: string, makefile: string): ProposedJob {
+  const targets = new Set([...fs.readFileSync(path.join(dir, makefile), 'utf8').matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const target = ['check', 'test'].find((name) => targets.has(name));
+  return {
+    name: 'make',
+    found: `${makefile}${target ? ` with a ${target} target` : ''} (make)`,
+    run: `make ${target ?? 'check'}`,
+    note: target ? undefined : `${makefile} has no check or test target: change run: to the target that runs the tests`,
+  };
+}
+
+export function renderConfig(jobs: readonly ProposedJob[]): string {
+  const lines = [
+    `# cubicle config, written by \`cubicle init\` from what it found here. Each job runs in its own`,
+    '# rootless sandbox: the checkout read-only below a throwaway upper layer, no network (setup',
+    '# steps have it), and only the env listed here plus PATH, HOME, TERM, LANG and CI.',
+    '# Run it: npx cubicle run    Debug a job in its sandbox: npx cubicle shell JOB',
+    '',
+    'defaults:',
+    '  timeout: 15m',
+    "  # Memory, CPU and process limits need cgroups delegated to you: `cubicle doctor` says whether",
+    '  # this host has them (`sudo npx cubicle setup --user "$USER"` once, if not). Then:',
+    '  # memory: 2g',
+    '  # cpus: 2',
+    '  # pids: 1024',
+    '',
+    'jobs:',
+  ];
+  if (jobs.length === 0) {
+    lines.push('  test:', `    run: ${scalar("echo 'put the command that runs your tests in cubicle.config.yaml' >&2; exit 1")}`);
+  }
+  for (const job of jobs) {
+    lines.push(`  ${job.name}:`, `    # from ${job.found}`);
+    if (job.note) lines.push(`    # note: ${job.note}`);
+    if (job.setup) {
+      lines.push('    setup:', '      # a cached layer: runs again only when its inputs change', `      - run: ${scalar(job.setup.run)}`);
+      if (job.setup.inputs.length > 0) lines.push(`        inputs: ${list(job.setup.inputs)}`);
+    }
+    if (job.caches && job.caches.length > 0) lines.push(`    caches: ${list(job.caches)}`);
+    if (job.env) lines.push('    env:', ...Object.entries(job.env).map(([key, value]) => `      ${key}: ${scalar(value)}`));
+    lines.push(`    run: ${scalar(job.run)}`);
+    if (job.junit) lines.push(`    junit: ${scalar(job.junit)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A YAML scalar: plain where that reads back as the same string, else double-quoted (JSON is YAML). */
+function scalar(text: string): string {
+  const plain = /^[A-Za-z0-9_./~][A-Za-z0-9_./~ &|=+@%*-]*$/.test(text) && !/^(true|false|yes|no|on|off|null|~|[-+.\d][\d.e+-]*)$/i.test(text) && !text.endsWith(' ');
+  return plain ? text : JSON.stringify(text);
+}
+
+function list(items: readonly string[]): string {
+  return `[${items.map(scalar).join(', ')}]`;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText } from './live.js';
+
+function fakeTerminal(columns = 40, rows = 10) {
+  const stream = Object.assign(new PassThrough(), { isTTY: true, columns, rows });
+  let written = '';
+  stream.on('data', (chunk) => (written += String(chunk)));
+  return { stream, written: () => written };
+}
+
+describe('LiveRegion', () => {
+  it('writes permanent lines above the live ones, and moves up over exactly the live lines to redraw them', () => {
+    const terminal = fakeTerminal();
+    const region = new LiveRegion(terminal.stream);
+    region.draw(['a running', 'b running']);
+    region.draw(['b running'], 'a passed\n');
+    region.close();
+    expect(terminal.written()).toBe('\x1b[?25la running\nb running\n' + '\r\x1b[2A\x1b[Ja passed\nb running\n' + '\r\x1b[1A\x1b[J' + '\x1b[?25h');
+  });
+
+  it('keeps its lines one column narrower than the terminal, and below its top', () => {
+    const region = new LiveRegion(fakeTerminal(50, 12).stream);
+    expect(region.width).toBe(49);
+    expect(region.maxLines).toBe(10);
+  });
+});
+
+describe('readCgroupMemory', () => {
+  it("reads cgroup v2's memory.current, or v1's memory.usage_in_bytes in whichever hierarchy has it", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-live-'));
+    const [v2, cpu, memory] = ['v2', 'cpu', 'memory'].map((name) => path.join(root, name));
+    for (const dir of [v2!, cpu!, memory!]) fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(v2!, 'memory.current'), '1048576\n');
+    fs.writeFileSync(path.join(memory!, 'memory.usage_in_bytes'), '2097152\n');
+    expect(readCgroupMemory([v2!])).toBe(1048576);
+    expect(readCgroupMemory([cpu!, memory!])).toBe(2097152);
+    expect(readCgroupMemory([path.join(root, 'gone')])).toBeUndefined();
+    expect(readCgroupMemory([])).toBeUndefined();
+    fs.rmSync(root, { recursive: true });
+  });
+});
+
+describe('the text of a live line', () => {
+  it('is what a terminal would show of a line of output: after its last \\r, without escapes or controls', () => {
+    expect(visibleText('\x1b[32m✓\x1b[0m 12 tests\x07')).toBe('✓ 12 tests');
+    expect(visibleText('downloading  10%\rdownloading  55%\rdownloading 100%')).toBe('downloading 100%');
+    expect(visibleText('\x1b]0;title\x07a\tb')).toBe('a b');
+  });
+
+  it('is cut to the columns left, counting wide characters as two', () => {
+    expect(fitColumns('short', 10)).toBe('short');
+    expect(fitColumns('exactly-10', 10)).toBe('exactly-10');
+    expect(fitColumns('a bit too long', 10)).toBe('a bit too…');
+    expect(columnsOf('日本語')).toBe(6);
+    expect(fitColumns('日本語テキスト', 7)).toBe('日本語…');
+    expect(columnsOf(fitColumns('日本語テキスト', 7))).toBeLessThanOrEqual(7);
+  });
+});

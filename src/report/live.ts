@@ -1,0 +1,100 @@
+// The live part of the terminal view: a few lines at the bottom of a TTY, redrawn in place with
+// plain ANSI (cursor up, erase down), with permanent lines written above them. No dependency:
+// the whole protocol is three escape sequences.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+
+export type TerminalStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
+
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+const ERASE_DOWN = '\x1b[J';
+
+export class LiveRegion {
+  private height = 0;
+  private cursorHidden = false;
+  private readonly restoreCursor = () => this.out.write(SHOW_CURSOR);
+
+  constructor(private readonly out: TerminalStream) {}
+
+  /** Columns a live line may use: one less than the terminal's, so that no line ever wraps. */
+  get width(): number {
+    return Math.max(20, (this.out.columns || 80) - 1);
+  }
+
+  /** Live lines that fit: the region must stay below the top of the screen to be redrawn. */
+  get maxLines(): number {
+    return Math.max(3, (this.out.rows || 24) - 2);
+  }
+
+  /** Writes `permanent` (whole lines, or nothing) above the region and redraws the region as `lines`. */
+  draw(lines: readonly string[], permanent = ''): void {
+    if (!this.cursorHidden && lines.length > 0) {
+      this.cursorHidden = true;
+      process.once('exit', this.restoreCursor);
+      permanent = HIDE_CURSOR + permanent;
+    }
+    const up = this.height > 0 ? `\r\x1b[${this.height}A${ERASE_DOWN}` : '';
+    this.out.write(up + permanent + lines.map((line) => `${line}\n`).join(''));
+    this.height = lines.length;
+  }
+
+  /** Erases the region and gives the cursor back; later writes land where the region was. */
+  close(): void {
+    this.draw([]);
+    if (this.cursorHidden) {
+      this.out.write(SHOW_CURSOR);
+      process.off('exit', this.restoreCursor);
+      this.cursorHidden = false;
+    }
+  }
+}
+
+/** A job's memory use now, from its cgroup: v2 memory.current, v1 memory.usage_in_bytes; undefined before the cgroup exists. */
+export function readCgroupMemory(dirs: readonly string[]): number | undefined {
+  for (const dir of dirs) {
+    for (const file of ['memory.current', 'memory.usage_in_bytes']) {
+      try {
+        const bytes = Number(fs.readFileSync(path.join(dir, file), 'utf8').trim());
+        if (Number.isFinite(bytes)) return bytes;
+      } catch {
+        // not this hierarchy, or the cgroup is not there (yet, or any more)
+      }
+    }
+  }
+  return undefined;
+}
+
+// CSI and OSC sequences, then what is left of the C0 controls and DEL.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
+/** What a line of job output shows once a terminal has drawn it: the text after its last \r, without escapes. */
+export function visibleText(line: string): string {
+  const drawn = line.slice(line.lastIndexOf('\r') + 1);
+  return drawn.replace(ESCAPES, '').replace(CONTROLS, '').replaceAll('\t', ' ');
+}
+
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+
+/** Terminal columns `text` takes: East Asian wide characters and emoji take two. */
+export function columnsOf(text: string): number {
+  let columns = 0;
+  for (const char of text) columns += WIDE.test(char) ? 2 : 1;
+  return columns;
+}
+
+/** `text` cut to at most `width` terminal columns, with … where it was cut. */
+export function fitColumns(text: string, width: number): string {
+  if (columnsOf(text) <= width) return text;
+  let kept = '';
+  let used = 0;
+  for (const char of text) {
+    const columns = WIDE.test(char) ? 2 : 1;
+    if (used + columns > width - 1) break;
+    kept += char;
+    used += columns;
+  }
+  return width > 0 ? `${kept}…` : '';
+}

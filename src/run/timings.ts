@@ -1,0 +1,64 @@
+// How long each job took last time: kept per project in the store after every run, or read from
+// a report (`--timings FILE`: a JUnit report, e.g. the merged report of every shard, or a
+// `--json` results file). Used to start the longest jobs first and to balance shards.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { readJunitFile } from '../report/junit-read.js';
+import type { StorePaths } from '../store/paths.js';
+import type { JobResult } from './result.js';
+
+/** Job name -> milliseconds. */
+export type Timings = ReadonlyMap<string, number>;
+
+function timingsPath(paths: StorePaths, projectDir: string): string {
+  return path.join(paths.root, 'timings', `${createHash('sha256').update(projectDir).digest('hex').slice(0, 16)}.json`);
+}
+
+export function readStoredTimings(paths: StorePaths, projectDir: string): Timings {
+  try {
+    const data = JSON.parse(fs.readFileSync(timingsPath(paths, projectDir), 'utf8')) as { jobs?: Record<string, number> };
+    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === 'number' && ms >= 0));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Records the jobs that ran to the end (not skipped or cancelled); the others keep their old time. */
+export function recordTimings(paths: StorePaths, projectDir: string, results: readonly JobResult[]): void {
+  const ran = results.filter((result) => !['skipped', 'cancelled'].includes(result.status) && result.wallMs > 0);
+  if (ran.length === 0) return;
+  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
+  for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
+  const file = timingsPath(paths, projectDir);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, `${JSON.stringify({ jobs }, null, 2)}\n`);
+  fs.renameSync(partial, file);
+}
+
+/** `--timings FILE`: suite name -> time of a JUnit report, or name -> wallMs of a --json file. */
+export function readTimingsFile(file: string): Timings {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--timings: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was run`);
+  }
+  if (text.trimStart().startsWith('{')) {
+    try {
+      const data = JSON.parse(text) as { jobs?: { name?: unknown; wallMs?: unknown }[] };
+      return new Map((data.jobs ?? []).filter((job) => typeof job.name === 'string' && typeof job.wallMs === 'number').map((job) => [job.name as string, job.wallMs as number]));
+    } catch (error) {
+      throw new UsageError(`--timings: ${file} is not a cubicle --json results file: ${(error as Error).message}; nothing was run`);
+    }
+  }
+  try {
+    const timings = new Map<string, number>();
+    for (const suite of readJunitFile(file)) timings.set(suite.name, (timings.get(suite.name) ?? 0) + suite.time * 1000);
+    return timings;
+  } catch (error) {
+    throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${(error as Error).message}; nothing was run`);
+  }
+}

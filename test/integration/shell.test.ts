@@ -1,0 +1,71 @@
+// `cubicle shell JOB` on the real CLI: the job's setup layers, env, limits and checkout overlay,
+// the shell's exit code passed through, nothing left behind. `--command` stands in for a person.
+import { execa } from 'execa';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, IS_ROOT, makeProject, removeProjects } from './helpers.js';
+
+afterAll(removeProjects);
+
+const CONFIG = `jobs:
+  debug:
+    setup:
+      - run: echo from-setup > /marker-from-setup
+    env: { GREETING: hello }
+    timeout: 2s
+    run: 'exit 1'
+`;
+
+/** Whether this host can enforce memory limits for us, as doctor says (CI always can). */
+const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as { checks: { id: string; state: string; fix: string | null }[] };
+const cgroups = doctor.checks.find((check) => check.id === 'cgroups');
+const noCgroups = cgroups?.state !== 'ok' && process.env.CI !== 'true';
+if (noCgroups) console.warn(`skipped: the shell's memory limit needs a delegated cgroup: ${cgroups?.fix}`);
+
+describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
+  it("runs in the job's environment: its setup layer's files, its env, its hostname; the exit code passes through", async () => {
+    const project = makeProject(CONFIG);
+    const result = await project.cubicle(['shell', 'debug', '--command', 'echo $CUBICLE_JOB $GREETING; cat /marker-from-setup; hostname; touch left-behind; exit 7']);
+    expect(result.exitCode, result.stderr).toBe(7);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(['debug hello', 'from-setup', 'debug']);
+    expect(result.stderr).toContain('[debug] [setup 1/1] running: echo from-setup > /marker-from-setup');
+    // The checkout is below a throwaway layer, and the run's dirs are gone.
+    expect(fs.existsSync(project.file('left-behind'))).toBe(false);
+    expect(fs.readdirSync(`${project.cacheDir}/runs`)).toEqual([]);
+    // The setup layer is the one `cubicle run` uses: cached now.
+    const again = await project.cubicle(['shell', 'debug', '--command', 'cat /marker-from-setup']);
+    expect(again.stdout.trim()).toBe('from-setup');
+    expect(again.stderr).toContain('[setup 1/1] cached:');
+  });
+
+  it("keeps the job's timeout for --command: a command past it is killed (exit 137)", async () => {
+    const project = makeProject(CONFIG);
+    const started = Date.now();
+    const result = await project.cubicle(['shell', 'debug', '--command', 'sleep 30']);
+    expect(result.exitCode).toBe(137);
+    expect(result.stderr).toContain('timed out after 2.0s');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it.skipIf(noCgroups)("keeps the job's memory limit: a command that needs more is OOM-killed", async () => {
+    const project = makeProject(CONFIG.replace('timeout: 2s', 'memory: 64m\n    timeout: 30s'));
+    const hog = `/usr/bin/python3 -c "import time; block = b'x' * (256 * 1024 * 1024); time.sleep(0.2)"`;
+    const result = await project.cubicle(['shell', 'debug', '--command', hog]);
+    expect(result.exitCode, result.stderr).toBe(137);
+    expect(result.stderr).toContain('memory limit of 64 MiB was reached');
+    const fits = await project.cubicle(['shell', 'debug', '--command', hog.replace('256', '16')]);
+    expect(fits.exitCode, fits.stderr).toBe(0);
+  });
+
+  it('an unknown job or no job is a usage error (exit 2); a failing setup step starts no shell (exit 1)', async () => {
+    const project = makeProject(`${CONFIG}  broken:\n    setup:\n      - run: 'echo setup-broke; exit 4'\n    run: 'true'\n`);
+    const unknown = await project.cubicle(['shell', 'nope', '--command', 'true']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('unknown job "nope"');
+    expect((await project.cubicle(['shell'])).exitCode).toBe(2);
+    const broken = await project.cubicle(['shell', 'broken', '--command', 'echo never']);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).not.toContain('never');
+    expect(broken.stderr).toContain('setup step 1 (`echo setup-broke; exit 4`) exited with 4; no shell was started');
+  });
+});
