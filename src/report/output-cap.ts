@@ -2,12 +2,15 @@
 // (or a test report holding it) cannot make a 100 MB report. Output keeps its tail, where the
 // failure usually is; a message keeps its head, where the reason usually is.
 import { formatBytes } from '../config/units.js';
+import { xmlSafe } from './xml.js';
 
 /** The default for `outputCapBytes`: the job's own output kept in its suite. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 64 * 1024;
 
 /** The last `maxBytes` bytes of `text`, cut on a character boundary, led by a line saying what was cut. */
-export function tailBytes(text: string, maxBytes: number): string {
+export function tailBytes(raw: string, maxBytes: number): string {
+  // Made XML-safe first: a NUL becomes U+FFFD (3 bytes), which must count against the cap.
+  const text = xmlSafe(raw);
   // Each UTF-16 unit is at least one UTF-8 byte: a longer string is over the cap without counting.
   if (text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes) return text;
   const totalBytes = Buffer.byteLength(text);
@@ -21,7 +24,8 @@ export function tailBytes(text: string, maxBytes: number): string {
 }
 
 /** The first `maxBytes` bytes of `text`, cut on a character boundary. */
-export function headBytes(text: string, maxBytes: number): string {
+export function headBytes(raw: string, maxBytes: number): string {
+  const text = xmlSafe(raw);
   if (text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes) return text;
   const window = Buffer.from(text.slice(0, maxBytes));
   let end = Math.min(window.length, Math.max(0, maxBytes - 3)); // room for the ellipsis

@@ -50,3 +50,28 @@ describe('cubicle run with junit: globs', () => {
     expect(fs.readdirSync(FIXTURE).sort()).toEqual(['cubicle.config.yaml', 'test_sample.py']);
   });
 });
+
+describe('a job printing 200 MB', () => {
+  it('completes, and its report stays under the output cap', () => {
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'cubicle.config.yaml'),
+      "jobs:\n  chatty:\n    run: yes 'a line of output, again and again, to fill two hundred megabytes' | head -c 200000000; exit 1\n  binary:\n    run: head -c 20000000 /dev/urandom; exit 1\n",
+    );
+    const report = path.join(dir, 'cubicle-junit.xml');
+    const result = spawnSync(process.execPath, [CLI, 'run', '--junit', report, '--quiet'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 170_000,
+      maxBuffer: 1 << 30,
+      env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache'), NO_COLOR: '1' },
+    });
+    expect(result.status, result.stderr).toBe(1);
+    validate(report);
+    const size = fs.statSync(report).size;
+    expect(size).toBeGreaterThan(60 * 1024);
+    expect(size).toBeLessThan(2 * 80 * 1024);
+    expect(xpathNumber(report, 'count(//testcase[@name="chatty"]/failure)')).toBe(1);
+    expect(xpathNumber(report, 'count(//testcase[@name="binary"]/failure)')).toBe(1);
+  }, 180_000);
+});
