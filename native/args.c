@@ -19,6 +19,7 @@ struct parser {
   bool has_uid_map;
   bool hold_userns;
   const char *not_for_holder; /* the first option --hold-userns cannot take */
+  bool has_disk; /* --disk-tmpfs seen: later --overlay ops put upper and work there */
 };
 
 struct option_spec {
@@ -170,6 +171,7 @@ static int handle_fs_op(struct parser *p, const struct option_spec *spec, char *
   op->has_size = p->has_pending_size;
   op->perms = p->pending_perms;
   op->has_perms = p->has_pending_perms;
+  op->on_disk = type == OP_OVERLAY && p->has_disk;
   p->has_pending_size = p->has_pending_perms = false;
   p->pending_option = NULL;
   return check_root_dest(p, spec->name, op, err);
@@ -293,6 +295,55 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
   return 0;
 }
 
+static int handle_hardening(struct parser *p, const struct option_spec *spec, char **args,
+                            struct sandbox_error *err) {
+  struct sandbox_config *c = p->config;
+  const char *name = spec->name;
+  if (strcmp(name, "--seccomp") == 0) {
+    if (strcmp(args[0], "default") == 0)
+      c->seccomp = SECCOMP_PROFILE_DEFAULT;
+    else if (strcmp(args[0], "unconfined") == 0)
+      c->seccomp = SECCOMP_PROFILE_UNCONFINED;
+    else
+      return usage_error(err, "--seccomp: expected `default` or `unconfined`, got `%s`", args[0]);
+  } else if (strcmp(name, "--disk-tmpfs") == 0) {
+    if (p->has_disk)
+      return usage_error(err, "%s", "--disk-tmpfs: give it once (one tmpfs holds every "
+                                    "following --overlay's upper layer)");
+    if (p->pending_option != NULL)
+      return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
+    if (parse_size(args[0], &c->disk_bytes) < 0 || c->disk_bytes == 0)
+      return usage_error(err, "--disk-tmpfs: invalid size `%s`", args[0]);
+    p->has_disk = true;
+  } else if (strcmp(name, "--keep-upper") == 0) {
+    struct keep_rule *rule = &c->keep_rules[c->n_keep_rules++];
+    if (normalize_dest(name, args[0], &rule->dest, err) < 0)
+      return -1;
+    if (args[1][0] == '\0' || args[1][0] == '/')
+      return usage_error(err, "--keep-upper: GLOB `%s` must be relative to the upper layer",
+                         args[1]);
+    rule->glob = args[1];
+  }
+  return 0;
+}
+
+/* Each --keep-upper names a writable --overlay, wherever it is in argv. */
+static int match_keep_rules(struct sandbox_config *c, struct sandbox_error *err) {
+  for (size_t r = 0; r < c->n_keep_rules; r++) {
+    struct keep_rule *rule = &c->keep_rules[r];
+    bool found = false;
+    for (size_t i = 0; i < c->n_ops; i++) {
+      if (c->ops[i].type == OP_OVERLAY && strcmp(c->ops[i].dest, rule->dest) == 0) {
+        rule->overlay = i; /* the last one wins, as it hides the others */
+        found = true;
+      }
+    }
+    if (!found)
+      return usage_error(err, "--keep-upper: no --overlay with DEST `%s`", rule->dest);
+  }
+  return 0;
+}
+
 static int handle_cgroup(struct parser *p, const struct option_spec *spec, char **args,
                          struct sandbox_error *err) {
   struct cgroup_request *c = &p->config->cgroup;
@@ -407,7 +458,11 @@ static const struct option_spec options[] = {
     FS_OP("--dir", 1, "DEST", "create a directory (mode 0755 unless --perms)", OP_DIR),
     FS_OP("--symlink", 2, "TARGET DEST", "create a symlink", OP_SYMLINK),
     FS_OP("--remount-ro", 1, "DEST", "make the mount at DEST read-only", OP_REMOUNT_RO),
-    FS_OP("--proc", 1, "DEST", "fresh proc; sys, sysrq-trigger, irq, bus read-only", OP_PROC),
+    FS_OP("--proc", 1, "DEST",
+          "fresh proc (DEST must not be a symlink); sys, irq,\n"
+          "bus, fs read-only; kcore, keys, timer_list, acpi,\n"
+          "kpageflags, ... masked by empty read-only mounts",
+          OP_PROC),
     FS_OP("--dev", 1, "DEST", "minimal /dev on a tmpfs, with devpts and shm", OP_DEV),
     OPTION("--chdir", 1, "DIR", "working directory inside (default: /)", handle_process),
     OPTION("--setenv", 2, "VAR VALUE", "set an environment variable", handle_env),
@@ -422,6 +477,21 @@ static const struct option_spec options[] = {
            "keep capabilities in the sandbox's user namespace\n"
            "(none on the host); maintenance commands only",
            handle_process),
+    OPTION("--seccomp", 1, "default|unconfined",
+           "default: deny keyrings, bpf, perf, modules, mount,\n"
+           "new user namespaces, TIOCSTI, ... with EPERM;\n"
+           "installed last before exec, --keep-caps included",
+           handle_hardening),
+    OPTION("--disk-tmpfs", 1, "BYTES",
+           "a tmpfs of BYTES (k/m/g) holding the upper and work\n"
+           "dirs of every following --overlay; charged to the\n"
+           "memory cgroup, so --memory-max should be larger",
+           handle_hardening),
+    OPTION("--keep-upper", 2, "DEST GLOB",
+           "after the job, copy the regular files of the on-disk\n"
+           "overlay at DEST matching GLOB (*, ?, [..], **) to\n"
+           "its UPPER; symlinks never followed (repeatable)",
+           handle_hardening),
     OPTION("--cgroup", 1, "DIR",
            "create cgroup DIR (must not exist) and run the\n"
            "sandbox in it; v2: one DIR, v1: one per hierarchy\n"
@@ -461,7 +531,8 @@ void print_usage(FILE *out) {
           "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
           "and (unless --share-net) net namespaces, on a root built from the\n"
           "filesystem options below, executed in the order given. DEST is a path\n"
-          "inside the sandbox; SRC, LOWER, UPPER and WORK are host paths.\n"
+          "inside the sandbox, its symlinks resolved there as in a chroot; SRC,\n"
+          "LOWER, UPPER and WORK are host paths.\n"
           "\n");
   for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
     const struct option_spec *o = &options[i];
@@ -481,7 +552,8 @@ void print_usage(FILE *out) {
           "Exit status: the job's; 128+N when a signal killed it; 125 sandbox or\n"
           "usage error; 126 COMMAND not executable; 127 COMMAND not found.\n"
           "Status JSON (--status-fd): exitCode, signal, wallMs, startupMs,\n"
-          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, oomKilled, cgroup, error.\n"
+          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, oomKilled, cgroup,\n"
+          "seccomp, disk, error.\n"
           "Maintenance modes exit 0, or 125 with a message.\n");
 }
 
@@ -528,10 +600,14 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   config->legacy_overlay = legacy != NULL && strcmp(legacy, "1") == 0;
   legacy = getenv("CUBICLE_SANDBOX_LEGACY_CGROUP");
   config->legacy_cgroup = legacy != NULL && strcmp(legacy, "1") == 0;
+  legacy = getenv("CUBICLE_SANDBOX_LEGACY_MOUNT");
+  config->legacy_mount = legacy != NULL && strcmp(legacy, "1") == 0;
   config->ops = calloc((size_t)argc + 1, sizeof *config->ops);
+  config->keep_rules = calloc((size_t)argc + 1, sizeof *config->keep_rules);
   config->env_ops = calloc((size_t)argc + 1, sizeof *config->env_ops);
   config->cgroup.dirs = calloc((size_t)argc + 1, sizeof *config->cgroup.dirs);
-  if (config->ops == NULL || config->env_ops == NULL || config->cgroup.dirs == NULL)
+  if (config->ops == NULL || config->env_ops == NULL || config->cgroup.dirs == NULL ||
+      config->keep_rules == NULL)
     return make_error(err, errno, "calloc");
 
   struct parser p = {.config = config, .result = PARSE_RUN};
@@ -586,6 +662,8 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
                        c->has_memory_max ? "--memory-max"
                        : c->has_cpus     ? "--cpus"
                                          : "--pids-max");
+  if (match_keep_rules(config, err) < 0)
+    return -1;
   if (i >= argc)
     return usage_error(err, "%s", "missing COMMAND (usage: " SANDBOX_NAME
                                   " [OPTION...] -- COMMAND [ARG...])");

@@ -30,6 +30,7 @@ struct outer_state {
   struct job_cgroups cgroups;
   bool placed_by_clone; /* clone3 started PID 1 in the v2 cgroup */
   int userns_fd; /* --userns, -1 without */
+  struct sandbox_error *keep_err; /* --keep-upper: what was not copied */
 };
 
 static int prepare_outer(struct outer_state *state, sigset_t *signals,
@@ -174,6 +175,24 @@ static double timeval_ms(const struct timeval *tv) {
   return (double)tv->tv_sec * 1e3 + (double)tv->tv_usec / 1e3;
 }
 
+/* After PID 1's report, the --keep-upper copy's, when there is one to copy. */
+static void read_kept_report(struct outer_state *state) {
+  if (state->config->disk_bytes == 0 || !keep_rules_apply(state->config))
+    return;
+  static struct kept_report kept;
+  size_t got = 0;
+  read_all(state->report_fd, &kept, sizeof kept, &got);
+  struct sandbox_error *err = state->keep_err;
+  if (got != sizeof kept || kept.kind != REPORT_KEPT) {
+    make_error(err, 0, "--keep-upper: the copy into UPPER did not finish; files may be missing");
+  } else if (kept.result.error.message[0] != '\0') {
+    *err = kept.result.error;
+    size_t used = strlen(err->message);
+    snprintf(err->message + used, sizeof err->message - used,
+             " (%llu file(s) copied, %llu not)", kept.result.copied, kept.result.skipped);
+  }
+}
+
 /* PID 1's report (or its absence) -> the outcome the runner sees. */
 static void collect_outcome(struct outer_state *state, struct init_report *report,
                             struct job_outcome *outcome, struct sandbox_error *err) {
@@ -199,6 +218,11 @@ static void collect_outcome(struct outer_state *state, struct init_report *repor
     outcome->cpu_user_ms = timeval_ms(&report->cpu_user);
     outcome->cpu_system_ms = timeval_ms(&report->cpu_system);
     outcome->peak_rss_bytes = (unsigned long long)report->max_rss_kb * 1024;
+    outcome->has_disk = report->has_disk;
+    outcome->disk_limit_bytes = state->config->disk_bytes;
+    outcome->disk_used_bytes = report->disk_used_bytes;
+    outcome->disk_full = report->disk_full;
+    read_kept_report(state);
     if (report->job_failed) {
       *err = report->error;
       outcome->error = err;
@@ -249,9 +273,9 @@ static int start_and_wait(struct outer_state *state, sigset_t *signals,
 static int run_sandbox(const struct sandbox_config *config, const struct timespec *start,
                        struct job_outcome *outcome, struct init_report *report,
                        struct cgroup_stats *stats, struct sandbox_error *err,
-                       struct sandbox_error *cleanup_err) {
+                       struct sandbox_error *cleanup_err, struct sandbox_error *keep_err) {
   struct outer_state state = {.config = config, .start = *start, .release_fd = -1,
-                              .report_fd = -1, .userns_fd = -1};
+                              .report_fd = -1, .userns_fd = -1, .keep_err = keep_err};
   sigset_t signals;
   if (plan_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
     set_error_stage(err, "cgroup");
@@ -314,6 +338,7 @@ int main(int argc, char **argv) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     outcome.wall_ms = ms_between(&start, &end);
+    outcome.seccomp = config.seccomp;
     outcome.error = &err;
     report_status(&config, &outcome);
     return EXIT_SANDBOX_ERROR;
@@ -344,13 +369,17 @@ int main(int argc, char **argv) {
   static struct init_report report;
   struct cgroup_stats stats;
   struct sandbox_error cleanup_err = {0};
-  if (run_sandbox(&config, &start, &outcome, &report, &stats, &err, &cleanup_err) < 0) {
+  static struct sandbox_error keep_err;
+  if (run_sandbox(&config, &start, &outcome, &report, &stats, &err, &cleanup_err, &keep_err) < 0) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     outcome = (struct job_outcome){.wall_ms = ms_between(&start, &end), .error = &err};
   }
+  outcome.seccomp = config.seccomp;
   if (cleanup_err.message[0] != '\0')
     fprintf(stderr, SANDBOX_NAME ": warning: %s\n", cleanup_err.message);
+  if (keep_err.message[0] != '\0')
+    fprintf(stderr, SANDBOX_NAME ": warning: %s\n", keep_err.message);
   report_status(&config, &outcome);
   return exit_code_of(&outcome);
 }

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -23,6 +24,7 @@
 struct init_ctx {
   const struct sandbox_config *config;
   struct root_plan *plan;
+  struct disk_handles disk;
 };
 
 static int become_root(struct init_ctx *ctx, struct sandbox_error *err) {
@@ -83,7 +85,7 @@ static int plan_mounts(struct init_ctx *ctx, struct sandbox_error *err) {
 }
 
 static int build_mounts(struct init_ctx *ctx, struct sandbox_error *err) {
-  return build_root(ctx->plan, err);
+  return build_root(ctx->plan, &ctx->disk, err);
 }
 
 struct init_step {
@@ -187,6 +189,11 @@ static int prepare_job(const struct sandbox_config *config, mode_t job_umask, in
     return make_error(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
   if (close_fds_from(3, exec_fd) < 0)
     return make_error(err, errno, "close inherited fds");
+  /* Last, so the helper's own steps above run unfiltered (execve is allowed). */
+  if (install_seccomp(config->seccomp, err) < 0) {
+    set_error_stage(err, "seccomp");
+    return -1;
+  }
   return 0;
 }
 
@@ -208,6 +215,8 @@ static _Noreturn void run_job(const struct sandbox_config *config, mode_t job_um
 
 struct init_state {
   const struct sandbox_config *config;
+  int disk_fd; /* --disk-tmpfs, else -1 */
+  bool disk_full; /* seen full at one of the checks while the job ran */
   pid_t job;
   int exec_fd; /* -1 once the job exec'd or failed */
   bool job_exited;
@@ -270,11 +279,31 @@ static int poll_timeout_ms(struct init_state *state) {
   return -1;
 }
 
+/* How often PID 1 looks at the disk tmpfs while the job runs: a job that
+ * fills it and frees it again in less time may go unseen. */
+#define DISK_CHECK_MS 100
+
+/* Full: less than one block (or no inode) free, when the job would get ENOSPC. */
+static bool disk_is_full(int fd, unsigned long long *used_bytes) {
+  struct statfs fs;
+  if (fstatfs(fd, &fs) < 0)
+    return false;
+  if (used_bytes != NULL)
+    *used_bytes = (unsigned long long)(fs.f_blocks - fs.f_bfree) * (unsigned long long)fs.f_bsize;
+  return fs.f_bavail < 1 || (fs.f_files > 0 && fs.f_ffree < 1);
+}
+
 static void supervise_job(struct init_state *state, int signal_fd) {
   while (!state->job_exited) {
     struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
                             {.fd = state->exec_fd, .events = POLLIN}};
-    int n = poll(fds, state->exec_fd >= 0 ? 2 : 1, poll_timeout_ms(state));
+    int timeout = poll_timeout_ms(state);
+    if (state->disk_fd >= 0) {
+      state->disk_full = state->disk_full || disk_is_full(state->disk_fd, NULL);
+      if (timeout < 0 || timeout > DISK_CHECK_MS)
+        timeout = DISK_CHECK_MS;
+    }
+    int n = poll(fds, state->exec_fd >= 0 ? 2 : 1, timeout);
     if (n < 0 && errno != EINTR) {
       /* Cannot supervise: end the job rather than leak it. */
       kill(-1, SIGKILL);
@@ -312,14 +341,41 @@ static _Noreturn void report_and_exit(int report_fd, const struct init_report *r
   _exit(code);
 }
 
+/* --keep-upper, once the job's processes are gone: a child with no
+ * capabilities copies, opening only through dirfds with O_NOFOLLOW (keep.c),
+ * and sends its own report after PID 1's. */
+static void copy_out_kept_files(const struct sandbox_config *config,
+                                const struct disk_handles *disk, int report_fd) {
+  if (disk->fd < 0 || !keep_rules_apply(config))
+    return;
+  struct kept_report kept = {.kind = REPORT_KEPT};
+  pid_t copier = fork();
+  if (copier == 0) {
+    struct sandbox_error *err = &kept.result.error;
+    if (drop_capabilities(err) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+        install_seccomp(SECCOMP_PROFILE_DEFAULT, err) == 0)
+      copy_kept_files(config, disk, &kept.result);
+    else if (err->message[0] == '\0')
+      make_error(err, errno, "prctl PR_SET_NO_NEW_PRIVS for the --keep-upper copy");
+    write_all(report_fd, &kept, sizeof kept);
+    _exit(0);
+  }
+  if (copier < 0) {
+    make_error(&kept.result.error, errno, "fork the --keep-upper copy");
+    write_all(report_fd, &kept, sizeof kept);
+    return;
+  }
+  TEMP_FAILURE_RETRY(waitpid(copier, NULL, 0));
+}
+
 _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int report_fd,
                         const struct timespec *start) {
-  struct init_state state = {.config = config, .exec_fd = -1};
+  struct init_state state = {.config = config, .exec_fd = -1, .disk_fd = -1};
   state.report.kind = REPORT_SETUP_ERROR;
   struct sandbox_error *err = &state.report.error;
 
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  struct init_ctx ctx = {.config = config};
+  struct init_ctx ctx = {.config = config, .disk = {.fd = -1}};
   /* Exact modes for the dirs we create; the job gets the runner's umask back. */
   mode_t job_umask = umask(0);
   int ret = run_steps(before_maps, sizeof before_maps / sizeof before_maps[0], &ctx, err);
@@ -329,6 +385,14 @@ _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int
   if (TEMP_FAILURE_RETRY(read(release_fd, &go, 1)) != 1)
     _exit(EXIT_SANDBOX_ERROR);
   close(release_fd);
+  /* Non-dumpable, the job (same uid, no CAP_SYS_PTRACE) cannot open /proc/1/fd,
+   * exe, root, mem: PID 1 holds the report pipe and, with --keep-upper, host
+   * dirs. Not earlier: /proc/PID/uid_map would be root's, not the outer's. */
+  if (ret == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    make_error(err, errno, "prctl PR_SET_DUMPABLE 0");
+    set_error_stage(err, "setup");
+    ret = -1;
+  }
   if (ret == 0)
     ret = run_steps(after_maps, sizeof after_maps / sizeof after_maps[0], &ctx, err);
   if (ret < 0)
@@ -357,6 +421,7 @@ _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int
   }
   close(exec_pipe[1]);
   state.exec_fd = exec_pipe[0];
+  state.disk_fd = ctx.disk.fd;
   state.report.kind = REPORT_RESULT;
   if (config->timeout_ms > 0) {
     state.has_deadline = true;
@@ -375,5 +440,12 @@ _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int
   state.report.cpu_user = usage.ru_utime;
   state.report.cpu_system = usage.ru_stime;
   state.report.max_rss_kb = usage.ru_maxrss;
-  report_and_exit(report_fd, &state.report, 0);
+  if (ctx.disk.fd >= 0) {
+    state.report.has_disk = true;
+    state.report.disk_full =
+        disk_is_full(ctx.disk.fd, &state.report.disk_used_bytes) || state.disk_full;
+  }
+  write_all(report_fd, &state.report, sizeof state.report);
+  copy_out_kept_files(config, &ctx.disk, report_fd);
+  _exit(0);
 }

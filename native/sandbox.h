@@ -90,6 +90,7 @@ struct setup_op {
   bool has_size;
   mode_t perms;
   bool has_perms;
+  bool on_disk; /* --overlay after --disk-tmpfs: its upper and work dirs live there */
 };
 
 enum env_op_type { ENV_SET, ENV_UNSET, ENV_CLEAR };
@@ -101,6 +102,15 @@ struct env_op {
 };
 
 enum uid_map_mode { UID_MAP_AUTO, UID_MAP_SINGLE };
+
+enum seccomp_profile { SECCOMP_PROFILE_DEFAULT, SECCOMP_PROFILE_UNCONFINED };
+
+/* --keep-upper DEST GLOB: files of that overlay's upper layer copied to its UPPER. */
+struct keep_rule {
+  const char *dest;
+  const char *glob;
+  size_t overlay; /* index of the --overlay op whose DEST it names */
+};
 
 /* --cgroup DIR... and the limits written there (cgroup.c). */
 #define CPU_PERIOD_US 100000ULL
@@ -147,6 +157,11 @@ struct sandbox_config {
   bool keep_caps; /* maintenance commands only, never a job (src/sandbox/ops.ts) */
   bool legacy_overlay; /* CUBICLE_SANDBOX_LEGACY_OVERLAY=1: test the mount(2) path */
   bool legacy_cgroup; /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
+  bool legacy_mount; /* CUBICLE_SANDBOX_LEGACY_MOUNT=1: no openat2, no new mount API */
+  enum seccomp_profile seccomp;
+  unsigned long long disk_bytes; /* --disk-tmpfs; 0: none */
+  struct keep_rule *keep_rules;
+  size_t n_keep_rules;
   enum uid_map_mode uid_map;
   const char *userns_path; /* --userns: join it instead of a new user namespace */
   int status_fd; /* -1 when absent */
@@ -176,7 +191,36 @@ int join_userns(int fd, const char *path, struct sandbox_error *err);
 struct root_plan;
 int plan_root(const struct sandbox_config *config, struct root_plan **plan,
               struct sandbox_error *err);
-int build_root(struct root_plan *plan, struct sandbox_error *err);
+/* What PID 1 keeps of the build for after the job (--disk-tmpfs), or -1s. */
+struct disk_handles {
+  int fd;              /* the disk tmpfs' root (O_PATH); -1 without --disk-tmpfs */
+  int *host_upper_fds; /* per op: UPPER (host, O_PATH) of an on-disk overlay with
+                          --keep-upper rules, else -1 */
+};
+int build_root(struct root_plan *plan, struct disk_handles *disk, struct sandbox_error *err);
+/* The on-disk upper dir of op index on the disk tmpfs: "INDEX/upper". */
+#define DISK_UPPER_FMT "%zu/upper"
+#define DISK_WORK_FMT "%zu/work"
+
+/* inroot.c: paths inside a root, resolved as a chroot would (RESOLVE_IN_ROOT).
+ * Like openat2: returns 0 and an O_PATH fd, or -1 with errno. */
+int open_in_root(int root_fd, const char *path, bool follow_last, bool legacy, int *fd);
+
+/* seccomp.c: the default filter; installed last before exec (needs no_new_privs). */
+int install_seccomp(enum seccomp_profile profile, struct sandbox_error *err);
+
+/* keep.c: --keep-upper, run in a process of its own after the job (see init.c). */
+struct keep_result {
+  unsigned long long copied;
+  unsigned long long skipped; /* matched, but not a regular file, or not copied */
+  struct sandbox_error error; /* the first problem, message empty when none */
+};
+/* prefix: could a path below the directory `path` match? */
+bool glob_match(const char *glob, const char *path, bool prefix);
+/* A rule names an overlay whose upper layer is on the disk tmpfs. */
+bool keep_rules_apply(const struct sandbox_config *config);
+void copy_kept_files(const struct sandbox_config *config, const struct disk_handles *disk,
+                     struct keep_result *result);
 
 /* cgroup.c: the job's cgroups, made and removed by the outer process. */
 struct job_cgroup {
@@ -244,7 +288,7 @@ int run_maintenance(const struct maintenance_request *request, struct sandbox_er
 
 /* ---- PID 1 -> outer report, one atomic write on a pipe (< PIPE_BUF) */
 
-enum report_kind { REPORT_SETUP_ERROR = 1, REPORT_RESULT = 2 };
+enum report_kind { REPORT_SETUP_ERROR = 1, REPORT_RESULT = 2, REPORT_KEPT = 3 };
 
 struct job_failure {
   int exit_code; /* 126/127 for exec, 125 for setup done in the job */
@@ -262,6 +306,15 @@ struct init_report {
   struct timeval cpu_user;
   struct timeval cpu_system;
   long max_rss_kb;
+  bool has_disk; /* --disk-tmpfs: read after the job's processes are gone */
+  unsigned long long disk_used_bytes;
+  bool disk_full;
+};
+
+/* After REPORT_RESULT, with --keep-upper rules on an on-disk overlay. */
+struct kept_report {
+  int kind; /* REPORT_KEPT */
+  struct keep_result result;
 };
 
 /* init.c: PID 1 of the sandbox; never returns. */
@@ -281,6 +334,11 @@ struct job_outcome {
   unsigned long long peak_rss_bytes;
   bool timed_out;
   const struct cgroup_stats *cgroup; /* NULL: no --cgroup, or none was made */
+  enum seccomp_profile seccomp;
+  bool has_disk;
+  unsigned long long disk_limit_bytes;
+  unsigned long long disk_used_bytes;
+  bool disk_full;
   const struct sandbox_error *error; /* NULL: none */
 };
 int write_status(int fd, const struct job_outcome *outcome, struct sandbox_error *err);
@@ -303,6 +361,8 @@ int sys_move_mount(int from_dfd, const char *from_path, int to_dfd,
                    const char *to_path, unsigned int flags);
 int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
                       uint64_t attr_set, uint64_t attr_clr);
+int sys_open_tree(int dfd, const char *path, unsigned int flags);
+int sys_openat2(int dfd, const char *path, uint64_t flags, uint64_t resolve);
 pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd);
 
 #define FSOPEN_CLOEXEC_ 0x1
@@ -311,6 +371,10 @@ pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd);
 #define FSCONFIG_SET_STRING_ 1
 #define FSCONFIG_CMD_CREATE_ 6
 #define MOVE_MOUNT_F_EMPTY_PATH_ 0x4
+#define MOVE_MOUNT_T_EMPTY_PATH_ 0x40
+#define OPEN_TREE_CLONE_ 0x1
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_IN_ROOT_ 0x10
 #define MOUNT_ATTR_RDONLY_ 0x1
 #define MOUNT_ATTR_NOSUID_ 0x2
 #define MOUNT_ATTR_NODEV_ 0x4

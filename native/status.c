@@ -133,6 +133,16 @@ static void json_cgroup(struct json_buf *out, const struct cgroup_stats *c) {
   json_raw(out, "}", 1);
 }
 
+/* "disk": null without --disk-tmpfs (or when the job never ran). */
+static void json_disk(struct json_buf *out, const struct job_outcome *o) {
+  if (!o->has_disk) {
+    json_printf(out, ",\"disk\":null");
+    return;
+  }
+  json_printf(out, ",\"disk\":{\"limitBytes\":%llu,\"usedBytes\":%llu,\"full\":%s}",
+              o->disk_limit_bytes, o->disk_used_bytes, o->disk_full ? "true" : "false");
+}
+
 int write_status(int fd, const struct job_outcome *o, struct sandbox_error *err) {
   struct json_buf out = {.used = 0};
   char sigbuf[32];
@@ -155,6 +165,9 @@ int write_status(int fd, const struct job_outcome *o, struct sandbox_error *err)
               o->cpu_user_ms, o->cpu_system_ms, o->peak_rss_bytes);
   json_printf(&out, ",\"timedOut\":%s", o->timed_out ? "true" : "false");
   json_cgroup(&out, o->cgroup);
+  json_printf(&out, ",\"seccomp\":\"%s\"",
+              o->seccomp == SECCOMP_PROFILE_UNCONFINED ? "unconfined" : "default");
+  json_disk(&out, o);
   if (o->error != NULL) {
     json_printf(&out, ",\"error\":{\"stage\":");
     json_string(&out, o->error->stage[0] ? o->error->stage : "internal");

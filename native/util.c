@@ -31,6 +31,12 @@
 #ifndef __NR_clone3
 #define __NR_clone3 435
 #endif
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
 
 int make_error(struct sandbox_error *err, int errnum, const char *fmt, ...) {
   va_list ap;
@@ -153,6 +159,21 @@ int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
                       uint64_t attr_set, uint64_t attr_clr) {
   struct mount_attr_ attr = {.attr_set = attr_set, .attr_clr = attr_clr};
   return (int)syscall(__NR_mount_setattr, dfd, path, flags, &attr, sizeof attr);
+}
+
+int sys_open_tree(int dfd, const char *path, unsigned int flags) {
+  return (int)syscall(__NR_open_tree, dfd, path, flags);
+}
+
+struct open_how_ {
+  uint64_t flags;
+  uint64_t mode;
+  uint64_t resolve;
+};
+
+int sys_openat2(int dfd, const char *path, uint64_t flags, uint64_t resolve) {
+  struct open_how_ how = {.flags = flags, .resolve = resolve};
+  return (int)syscall(__NR_openat2, dfd, path, &how, sizeof how);
 }
 
 struct clone_args_ {

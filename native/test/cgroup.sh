@@ -140,7 +140,7 @@ dirs_gone() {
 test_status_without_cgroup() {
   sandbox -- true
   [ "$RC" -eq 0 ] && status_is 'd["oomKilled"] is False and d["cgroup"] is None and
-    list(d)[-3:] == ["oomKilled", "cgroup", "error"]'
+    list(d)[-5:] == ["oomKilled", "cgroup", "seccomp", "disk", "error"]'
   check "without --cgroup: oomKilled false, cgroup null" $? "rc=$RC" "$STATUS" "$ERR"
 }
 

@@ -280,9 +280,10 @@ import json, sys
 line = sys.argv[1]
 status = json.loads(line)
 keys = ["exitCode", "signal", "wallMs", "startupMs", "cpuUserMs", "cpuSystemMs",
-        "peakRssBytes", "timedOut", "oomKilled", "cgroup", "error"]
+        "peakRssBytes", "timedOut", "oomKilled", "cgroup", "seccomp", "disk", "error"]
 assert list(status) == keys, list(status)
 assert status["exitCode"] == 3 and status["signal"] is None and status["error"] is None
+assert status["seccomp"] == "default" and status["disk"] is None
 assert status["timedOut"] is False
 # Without --cgroup (test/cgroup.sh covers it).
 assert status["oomKilled"] is False and status["cgroup"] is None
@@ -533,6 +534,253 @@ test_userns_cgroup() {
   check "--userns with --cgroup: the job runs in its cgroup, removed after" $? "rc=$RC" "$OUT" "$ERR" "$STATUS"
 }
 
+# ---- hardening: seccomp, mount destinations, masked proc, PID 1, disk limits
+
+# probe: test/probe.c compiled once per pass into $WORK/probe; false without a compiler.
+probe() {
+  [ -x "$WORK/probe" ] && return 0
+  command -v cc >/dev/null 2>&1 && cc -O1 -o "$WORK/probe" "$HERE/probe.c" 2>"$WORK/probe.err" &&
+    chmod 755 "$WORK/probe"
+}
+
+# probe_in [OPTION...] -- ARG: runs the probe in a sandbox (OUT, ERR, RC, STATUS).
+probe_in() {
+  local options=()
+  while [ "$1" != -- ]; do options+=("$1"); shift; done
+  shift
+  sandbox "${options[@]}" --ro-bind "$WORK/probe" /probe -- /probe "$@"
+}
+
+# result NAME: the probe's result for NAME in OUT.
+result() { awk -v name="$1" '$1 == name {print $2}' <<<"$OUT"; }
+
+# Calls whose arguments fail with another errno where the filter is absent.
+SECCOMP_TELLING="keyctl add_key request_key perf_event_open name_to_handle_at userfaultfd
+  io_uring_setup settimeofday clock_settime quotactl mount umount2 fsconfig
+  open_tree mount_setattr ioctl_tiocsti ioctl_tiocsti_high_bits ioctl_tioclinux
+  unshare_newuser clone_newuser clone3"
+
+test_seccomp_denials() {
+  if ! probe; then
+    skip "--seccomp default denials" "no C compiler to build test/probe.c"
+    return
+  fi
+  probe_in -- seccomp
+  local denied=$OUT status=$STATUS bad=
+  local name value
+  while read -r name value; do
+    case $name in
+      allowed_*) [ "$value" != EPERM ] || bad+=" $name=$value" ;;
+      clone3) [ "$value" = ENOSYS ] || bad+=" $name=$value" ;;
+      *) [ "$value" = EPERM ] || bad+=" $name=$value" ;;
+    esac
+  done <<<"$denied"
+  probe_in --seccomp unconfined -- seccomp
+  for name in $SECCOMP_TELLING; do
+    value=$(result "$name")
+    [ -n "$value" ] && [ "$value" != EPERM ] && [ "$value" != ENOSYS ] || bad+=" unconfined:$name=$value"
+  done
+  [ -z "$bad" ] && [ "$(printf '%s\n' "$denied" | wc -l)" -ge 40 ] &&
+    [[ $status == *'"seccomp":"default"'* ]] && [[ $STATUS == *'"seccomp":"unconfined"'* ]]
+  check "--seccomp default: each denied call fails with EPERM (clone3 ENOSYS); unconfined: not" $? \
+    "wrong:$bad" "$denied" "$ERR"
+}
+
+test_seccomp_foreign_arch() {
+  if [ "$(uname -m)" != x86_64 ]; then
+    skip "--seccomp default denies i386 and x32 calls" "not x86_64 ($(uname -m))"
+    return
+  fi
+  if ! probe; then
+    skip "--seccomp default denies i386 and x32 calls" "no C compiler to build test/probe.c"
+    return
+  fi
+  probe_in -- seccomp
+  local i386=$(result i386_getpid) x32=$(result x32_getpid)
+  probe_in --seccomp unconfined -- seccomp
+  local i386_open=$(result i386_getpid)
+  if [ -z "$i386_open" ]; then
+    skip "--seccomp default denies i386 and x32 calls" "int 0x80 killed the probe (no IA32 emulation)"
+    return
+  fi
+  [ "$i386" = EPERM ] && [ "$x32" = EPERM ] && [ "$i386_open" = ok ]
+  check "--seccomp default: i386 (int 0x80) and x32 calls get EPERM" $? \
+    "i386=$i386 x32=$x32 unconfined i386=$i386_open" "$ERR"
+}
+
+test_seccomp_keep_caps() {
+  if ! probe; then
+    skip "--seccomp default with --keep-caps" "no C compiler to build test/probe.c"
+    return
+  fi
+  probe_in --keep-caps -- seccomp
+  local filtered=$(result mount) newuser=$(result unshare_newuser)
+  probe_in --keep-caps --seccomp unconfined -- seccomp
+  [ "$filtered" = EPERM ] && [ "$newuser" = EPERM ] && [ "$(result mount)" = EFAULT ]
+  check "--keep-caps keeps the default filter (mount EPERM); --seccomp unconfined lifts it" $? \
+    "default: mount=$filtered unshare=$newuser; unconfined: mount=$(result mount)" "$ERR"
+}
+
+test_tiocsti() {
+  if ! probe; then
+    skip "TIOCSTI" "no C compiler to build test/probe.c"
+    return
+  fi
+  probe_in -- tiocsti
+  local filtered=$OUT
+  probe_in --no-new-session -- tiocsti
+  [ "$filtered" = "tiocsti EPERM" ] && [ "$OUT" = "tiocsti EPERM" ]
+  check "TIOCSTI on the job's controlling terminal fails (EPERM), with and without a new session" \
+    $? "$filtered" "$OUT" "$ERR"
+}
+
+test_pid1_unreachable() {
+  if ! probe; then
+    skip "PID 1 and host fds unreachable" "no C compiler to build test/probe.c"
+    return
+  fi
+  local caps out failed= all=
+  for caps in "" --keep-caps; do
+    # fd 7 and the status fd 9 are open in the helper.
+    out=$("$HELPER" --status-fd 9 "${BASE[@]}" $caps --chdir /tmp --ro-bind "$WORK/probe" /probe \
+      -- /probe fds 7</dev/null 9>"$WORK/status" 2>&1)
+    all+=$'\n'"[$caps]"$'\n'"$out"
+    [ "$(grep -c '^fd ' <<<"$out")" -eq 3 ] && grep -q '^cwd /tmp$' <<<"$out" &&
+      grep -q '^pid1_fds_reachable 0$' <<<"$out" && ! grep -qE '^pid1_[a-z0-9_]+ ok$' <<<"$out" ||
+      failed+=" [$caps]"
+  done
+  [ -z "$failed" ]
+  check "only fds 0-2 in the job; /proc/1/exe, fd, root, cwd, environ, mem not openable (also --keep-caps)" \
+    $? "failed:$failed" "$all"
+}
+
+# A layer whose symlinks point out of the new root, at $WORK/outside on the host.
+make_escape_layer() {
+  chmod -R u+rwx "$WORK/esc" 2>/dev/null
+  rm -rf "$WORK/esc"
+  mkdir -p "$WORK/esc/layer/usr" "$WORK/esc/layer/var/tmp" "$WORK/esc/layer/tmp2" \
+    "$WORK/esc/outside" "$WORK/esc/upper" "$WORK/esc/work"
+  ln -s "/oldroot$WORK/esc/outside" "$WORK/esc/layer/abs"
+  ln -s "../../../../../../../../../../oldroot$WORK/esc/outside" "$WORK/esc/layer/rel"
+  ln -s /var/tmp "$WORK/esc/layer/tmp"
+  ln -s tmp2 "$WORK/esc/layer/proc"
+}
+
+# escape_run OPTION...: a root from the escape layer, then OPTION..., running true.
+escape_run() {
+  "$HELPER" --overlay "$WORK/esc/layer" "$WORK/esc/upper" "$WORK/esc/work" / \
+    --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 "$@"
+}
+
+test_mount_dest_symlinks() {
+  local legacy op escapes= inside= proc= proc_rc= failed=
+  for legacy in 0 1; do
+    export CUBICLE_SANDBOX_LEGACY_MOUNT=$legacy
+    for op in "--dir /abs/made" "--tmpfs /abs/mnt" "--symlink /etc/passwd /rel/link" \
+      "--ro-bind /usr /rel/usr" "--dir /rel/made"; do
+      make_escape_layer
+      escape_run $op -- true 2>/dev/null
+      [ -z "$(ls -A "$WORK/esc/outside")" ] || escapes+=" [$op: $(ls -A "$WORK/esc/outside")]"
+    done
+    # Inside the root, a symlink is followed as in a chroot: /tmp -> /var/tmp.
+    make_escape_layer
+    inside=$(escape_run --tmpfs /tmp --dir /tmp/sub -- sh -c 'ls /var/tmp; stat -f -c %T /var/tmp' 2>&1)
+    make_escape_layer
+    proc=$(escape_run --proc /proc -- true 2>&1)
+    proc_rc=$?
+    [ -z "$escapes" ] && [ "$inside" = $'sub\ntmpfs' ] && [ $proc_rc -eq 125 ] &&
+      [[ $proc == *"/proc"*"symlink"* ]] || failed+=" legacy=$legacy"
+  done
+  unset CUBICLE_SANDBOX_LEGACY_MOUNT
+  [ -z "$failed" ]
+  check "symlinks in a DEST stay inside the new root (openat2, and the O_PATH walk); --proc refuses one" \
+    $? "failed:$failed" "escapes:$escapes" "inside: $inside" "proc: $proc_rc $proc"
+}
+
+test_masked_proc() {
+  # Each entry reads as empty, or cannot be opened at all (root's own, root unmapped).
+  sandbox -- sh -c 'for f in keys timer_list kpageflags; do
+      [ -e /proc/$f ] || continue
+      if [ -r /proc/$f ]; then printf "%s:%s " $f "$(wc -c < /proc/$f)"; else printf "%s:- " $f; fi
+    done
+    printf "acpi:%s\n" "$(ls -A /proc/acpi 2>/dev/null | wc -l)"
+    (echo x > /proc/keys) 2>&1 | grep -c "Read-only"
+    grep -cE " /proc/(fs|sys|irq|bus) ro," /proc/self/mountinfo
+    grep -E " /proc/(keys|timer_list|kpageflags|acpi) " /proc/self/mountinfo | grep -vc " ro,"'
+  local masked=$OUT
+  sandbox --ro-bind /sys /sys -- sh -c 'ls -A /sys/firmware | wc -l; ls /sys | wc -l'
+  local firmware=${OUT%%$'\n'*} sys=${OUT##*$'\n'}
+  [[ $masked =~ ^keys:0\ (timer_list:[0-]\ )?(kpageflags:[0-]\ )?acpi:0$'\n'1$'\n'4$'\n'0$ ]] &&
+    [ "$firmware" = 0 ] && [ "$sys" -gt 3 ]
+  check "--proc: keys, timer_list, kpageflags, acpi masked (empty or unopenable, read-only); fs read-only; /sys/firmware masked" \
+    $? "$masked" "sys: $OUT" "$ERR"
+}
+
+make_disk_layers() {
+  chmod -R u+rwx "$WORK/disk" 2>/dev/null
+  rm -rf "$WORK/disk"
+  mkdir -p "$WORK/disk/layer" "$WORK/disk/upper" "$WORK/disk/work"
+}
+
+test_disk_tmpfs_full() {
+  make_disk_layers
+  local d=$WORK/disk
+  sandbox --disk-tmpfs 4m --overlay "$d/layer" "$d/upper" "$d/work" /work -- sh -c \
+    'head -c 8000000 /dev/zero > /work/big; echo "rc=$?"'
+  local full=$OUT full_status=$STATUS full_err=$ERR
+  make_disk_layers
+  sandbox --disk-tmpfs 4m --overlay "$d/layer" "$d/upper" "$d/work" /work -- sh -c \
+    'head -c 1000000 /dev/zero > /work/small'
+  python3 - "$full_status" "$STATUS" <<'PYEOF'
+import json, sys
+full, fits = (json.loads(arg)["disk"] for arg in sys.argv[1:])
+assert list(full) == ["limitBytes", "usedBytes", "full"], full
+assert full["limitBytes"] == 4194304 and full["full"] is True, full
+assert full["usedBytes"] >= 4194304 - 8192, full
+assert fits["full"] is False and 1000000 <= fits["usedBytes"] < 2000000, fits
+PYEOF
+  [ $? -eq 0 ] && [ "$full" = rc=1 ] && [[ $full_err == *"No space left on device"* ]] &&
+    [ -z "$(ls -A "$d/upper")" ]
+  check "--disk-tmpfs: writing past the limit gives ENOSPC, disk.full true; UPPER untouched" $? \
+    "$full" "$full_err" "$full_status" "$STATUS"
+}
+
+test_keep_upper() {
+  make_disk_layers
+  local d=$WORK/disk
+  sandbox --disk-tmpfs 16m --overlay "$d/layer" "$d/upper" "$d/work" /work \
+    --keep-upper /work 'reports/*.xml' --keep-upper /work '**/keep-*.txt' \
+    --keep-upper /work 'out/**' -- sh -c 'cd /work && mkdir -p reports a/b/c .hidden node_modules/m &&
+      echo junit > reports/junit.xml && echo dot > reports/.dot.xml && echo no > reports/no.txt &&
+      ln -s /etc/passwd reports/evil.xml && ln -s / out && mkfifo reports/fifo.xml &&
+      echo 1 > a/b/c/keep-1.txt && echo 2 > .hidden/keep-2.txt && echo 3 > node_modules/m/keep-3.txt &&
+      chmod 600 a/b/c/keep-1.txt'
+  local listing
+  listing=$(cd "$d/upper" && find . -printf '%y %p %m\n' | LC_ALL=C sort)
+  [ "$RC" -eq 0 ] && [ "$listing" = "d . 755
+d ./a 755
+d ./a/b 755
+d ./a/b/c 755
+d ./node_modules 755
+d ./node_modules/m 755
+d ./reports 755
+f ./a/b/c/keep-1.txt 600
+f ./node_modules/m/keep-3.txt 644
+f ./reports/junit.xml 644" ] && [ "$(cat "$d/upper/reports/junit.xml")" = junit ] &&
+    [[ $ERR == *"warning: --keep-upper: not a regular file"*"(3 file(s) copied, 3 not)"* ]]
+  check "--keep-upper: matched regular files copied to UPPER; dotfiles unmatched; symlinks, fifos refused" \
+    $? "$listing" "$ERR"
+}
+
+test_keep_upper_usage() {
+  sandbox --keep-upper /nowhere '*.xml' -- true
+  local e1=$ERR r1=$RC
+  sandbox --disk-tmpfs 1m --disk-tmpfs 1m -- true
+  [ "$r1" -eq 125 ] && [[ $e1 == *"--keep-upper"*"/nowhere"* ]] && [ "$RC" -eq 125 ] &&
+    [[ $ERR == *"--disk-tmpfs"* ]]
+  check "--keep-upper without its --overlay, --disk-tmpfs twice: usage errors" $? "$r1 $e1" "$RC $ERR"
+}
+
 TESTS=(
   test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
@@ -542,6 +790,9 @@ TESTS=(
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink
   test_remount_ro test_chdir test_signal_forwarding test_sessions test_stdio
   test_userns_shared test_userns_holder_dies_with_parent test_userns_bad_path test_userns_cgroup
+  test_seccomp_denials test_seccomp_foreign_arch test_seccomp_keep_caps test_tiocsti
+  test_pid1_unreachable test_mount_dest_symlinks test_masked_proc test_disk_tmpfs_full
+  test_keep_upper test_keep_upper_usage
 )
 
 run_all() {

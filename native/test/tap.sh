@@ -74,6 +74,9 @@ run_as_user() {
   mkdir -p "$copy"
   cp "$HELPER" "$copy/cubicle-sandbox"
   cp "$HERE/$script" "$HERE/tap.sh" "$copy/"
+  # C sources the tests compile (probe.c), readable by the user.
+  cp "$HERE"/*.c "$copy/" 2>/dev/null
+  chmod -R a+rX "$copy"
   chmod 755 "$WORK" "$copy" "$copy/cubicle-sandbox" "$copy/$script" "$copy/tap.sh"
   while IFS= read -r line; do
     if [[ $line == "# inner: "* ]]; then
