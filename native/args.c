@@ -269,6 +269,25 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
     c->userns_path = args[0];
   } else if (strcmp(name, "--hold-userns") == 0) {
     p->hold_userns = true;
+  } else if (strcmp(name, "--hold-netns") == 0) {
+    c->hold_netns = true;
+  } else if (strcmp(name, "--netns") == 0) {
+    if (args[0][0] == '\0')
+      return usage_error(err, "%s: empty PATH", name);
+    c->netns_path = args[0];
+  } else if (strcmp(name, "--user") == 0) {
+    unsigned long long uid, gid;
+    char *colon = strchr(args[0], ':');
+    if (colon != NULL)
+      *colon = '\0';
+    bool ok = parse_ull(args[0], &uid) == 0 && (colon == NULL || parse_ull(colon + 1, &gid) == 0);
+    if (colon != NULL)
+      *colon = ':';
+    if (!ok || uid > 0xfffffffeULL || (colon != NULL && gid > 0xfffffffeULL))
+      return usage_error(err, "--user: expected UID or UID:GID (numbers), got `%s`", args[0]);
+    c->has_user = true;
+    c->user_uid = (uid_t)uid;
+    c->user_gid = (gid_t)(colon != NULL ? gid : uid);
   } else if (strcmp(name, "--uid-map") == 0) {
     p->has_uid_map = true;
     if (strcmp(args[0], "auto") == 0)
@@ -444,6 +463,19 @@ static const struct option_spec options[] = {
            "(no COMMAND; --uid-map applies) make a mapped user\n"
            "namespace, print its holder's pid, keep it until\n"
            "stdin's EOF or this process's parent dies",
+           handle_process),
+    OPTION("--hold-netns", 0, "",
+           "with --hold-userns: the holder also keeps a network\n"
+           "namespace (lo up) that sandboxes join with --netns",
+           handle_process),
+    OPTION("--netns", 1, "PATH",
+           "join this network namespace (/proc/PID/ns/net of a\n"
+           "--hold-netns holder; with its --userns) instead of a\n"
+           "new one: a job and its services share loopback",
+           handle_process),
+    OPTION("--user", 1, "UID[:GID]",
+           "run COMMAND as these ids inside (default 0:0); they\n"
+           "must be mapped (a subuid range, or root)",
            handle_process),
     FS_OP("--overlay", 4, "LOWER[:LOWER...] UPPER WORK DEST",
           "writable overlay, leftmost LOWER on top ('\\:' is ':')", OP_OVERLAY),
@@ -628,6 +660,7 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
     if (spec->handle != handle_maintenance && p.sandbox_option == NULL)
       p.sandbox_option = spec->name;
     if (strcmp(spec->name, "--hold-userns") != 0 && strcmp(spec->name, "--uid-map") != 0 &&
+        strcmp(spec->name, "--hold-netns") != 0 &&
         p.not_for_holder == NULL)
       p.not_for_holder = spec->name;
     if (spec->handle(&p, spec, argv + i + 1, err) < 0) {
@@ -651,6 +684,13 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
     *result = PARSE_HOLD_USERNS;
     return 0;
   }
+  if (config->hold_netns)
+    return usage_error(err, "%s", "--hold-netns needs --hold-userns");
+  if (config->netns_path != NULL && config->userns_path == NULL)
+    return usage_error(err, "%s", "--netns needs --userns: a network namespace can only be "
+                                  "joined from the user namespace that owns it");
+  if (config->netns_path != NULL && config->share_net)
+    return usage_error(err, "%s", "--netns and --share-net: choose one network");
   if (config->userns_path != NULL && p.has_uid_map)
     return usage_error(err, "%s", "--userns and --uid-map: a joined namespace is already "
                                   "mapped (by its holder's --uid-map)");

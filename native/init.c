@@ -55,8 +55,23 @@ static int set_hostname(struct init_ctx *ctx, struct sandbox_error *err) {
 static int enter_new_network(struct init_ctx *ctx, struct sandbox_error *err) {
   if (ctx->config->share_net)
     return 0;
+  /* --netns: a holder's namespace (see userns.c), owned by the user namespace we joined.
+   * /proc is still the host's here: the path names the holder's pid as the caller saw it. */
+  if (ctx->config->netns_path != NULL) {
+    cleanup_close int ns = TEMP_FAILURE_RETRY(open(ctx->config->netns_path, O_RDONLY | O_CLOEXEC));
+    if (ns < 0)
+      return make_error(err, errno, "open `%s` (--netns)", ctx->config->netns_path);
+    if (setns(ns, CLONE_NEWNET) < 0)
+      return make_error(err, errno, "setns `%s` CLONE_NEWNET (--netns)", ctx->config->netns_path);
+    return 0;
+  }
   if (unshare(CLONE_NEWNET) < 0)
     return make_error(err, errno, "unshare a new net namespace");
+  return loopback_up(err);
+}
+
+/* A new net namespace has only `lo`, down. */
+int loopback_up(struct sandbox_error *err) {
   cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return make_error(err, errno, "socket for `lo`");
@@ -146,7 +161,12 @@ static int apply_env(const struct sandbox_config *config, struct sandbox_error *
   return 0;
 }
 
-static int drop_capabilities(struct sandbox_error *err) {
+struct job_user {
+  uid_t uid;
+  gid_t gid;
+};
+
+static int drop_capabilities(const struct job_user *user, struct sandbox_error *err) {
   if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                    SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) < 0)
     return make_error(err, errno, "prctl PR_SET_SECUREBITS");
@@ -160,6 +180,16 @@ static int drop_capabilities(struct sandbox_error *err) {
     if (errno == EINVAL)
       break;
     return make_error(err, errno, "prctl PR_CAPBSET_DROP %lu", cap);
+  }
+  /* --user: SECBIT_NO_SETUID_FIXUP (above) keeps the capabilities through the switch,
+   * so the capset below still has the right to empty them. */
+  if (user != NULL) {
+    if (setgroups(0, NULL) < 0)
+      return make_error(err, errno, "setgroups (--user)");
+    if (setresgid(user->gid, user->gid, user->gid) < 0)
+      return make_error(err, errno, "setresgid %u (--user: is the gid mapped? it needs a subgid range)", (unsigned)user->gid);
+    if (setresuid(user->uid, user->uid, user->uid) < 0)
+      return make_error(err, errno, "setresuid %u (--user: is the uid mapped? it needs a subuid range)", (unsigned)user->uid);
   }
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
@@ -181,7 +211,8 @@ static int prepare_job(const struct sandbox_config *config, mode_t job_umask, in
     set_error_stage(err, "chdir");
     return make_error(err, errno, "chdir `%s`", config->chdir_path);
   }
-  if (!config->keep_caps && drop_capabilities(err) < 0) {
+  const struct job_user user = {config->user_uid, config->user_gid};
+  if (!config->keep_caps && drop_capabilities(config->has_user ? &user : NULL, err) < 0) {
     set_error_stage(err, "capabilities");
     return -1;
   }
@@ -352,7 +383,7 @@ static void copy_out_kept_files(const struct sandbox_config *config,
   pid_t copier = fork();
   if (copier == 0) {
     struct sandbox_error *err = &kept.result.error;
-    if (drop_capabilities(err) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+    if (drop_capabilities(NULL, err) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
         install_seccomp(SECCOMP_PROFILE_DEFAULT, err) == 0)
       copy_kept_files(config, disk, &kept.result);
     else if (err->message[0] == '\0')

@@ -164,6 +164,11 @@ struct sandbox_config {
   size_t n_keep_rules;
   enum uid_map_mode uid_map;
   const char *userns_path; /* --userns: join it instead of a new user namespace */
+  const char *netns_path; /* --netns: join it (a holder's) instead of a new one; needs --userns */
+  bool hold_netns; /* --hold-netns: the --hold-userns holder also keeps a net namespace */
+  bool has_user; /* --user UID:GID: the job's ids inside (default 0:0) */
+  uid_t user_uid;
+  gid_t user_gid;
   int status_fd; /* -1 when absent */
   unsigned long long timeout_ms; /* 0: no limit */
   struct cgroup_request cgroup;
@@ -183,6 +188,7 @@ int write_id_maps(pid_t child, enum uid_map_mode mode, struct sandbox_error *err
 /* userns.c: --hold-userns keeps one mapped user namespace alive until stdin's
  * EOF; --userns PATH joins one (open early, setns just before the clone). */
 int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *err);
+int loopback_up(struct sandbox_error *err);
 int open_userns(const char *path, int *fd, struct sandbox_error *err);
 int join_userns(int fd, const char *path, struct sandbox_error *err);
 

@@ -9,13 +9,18 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-/* The holder only keeps the namespace alive: no other namespace, no mount. */
-static _Noreturn void hold(pid_t outer, int alive_fd) {
+/* The holder only keeps the namespaces alive: no mount, nothing else. With
+ * --hold-netns it was cloned into a net namespace too and raises its `lo` (it
+ * holds every capability in its new user namespace from the clone on). */
+static _Noreturn void hold(pid_t outer, int alive_fd, bool netns) {
   /* Both ways of dying with the outer: its death signal, and EOF on its pipe
    * (the outer may die before the prctl). */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != outer)
     _exit(0);
+  struct sandbox_error err = {0};
+  if (netns && loopback_up(&err) < 0)
+    _exit(1);
   close_fds_from(0, alive_fd);
   char byte;
   while (TEMP_FAILURE_RETRY(read(alive_fd, &byte, 1)) > 0)
@@ -47,7 +52,7 @@ int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *e
   if (pipe2(alive, O_CLOEXEC) < 0)
     return make_error(err, errno, "pipe2");
   pid_t outer = getpid();
-  pid_t holder = sys_clone_namespaces(CLONE_NEWUSER, -1);
+  pid_t holder = sys_clone_namespaces(CLONE_NEWUSER | (config->hold_netns ? CLONE_NEWNET : 0), -1);
   if (holder < 0) {
     int saved = errno;
     set_error_stage(err, "clone");
@@ -55,7 +60,7 @@ int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *e
   }
   if (holder == 0) {
     close(alive[1]);
-    hold(outer, alive[0]);
+    hold(outer, alive[0], config->hold_netns);
   }
   close(alive[0]);
   int ret = write_id_maps(holder, config->uid_map, err);

@@ -20,7 +20,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
     const where = explicit ?? options.cwd;
     const reason = error instanceof Error ? error.message : String(error);
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ConfigError([missing ? `${where}: no such file` : `cannot read the config: ${reason.split('\n')[0]}`], {
+    throw new ConfigError([missing ? `${where}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
       hint: missing ? 'Check the path given to --config.' : 'Fix the syntax error at the position shown.',
       cause: error,
@@ -31,5 +31,24 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       hint: 'Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE.',
     });
   }
-  return resolveConfig({ raw: found.config, source: path.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+  try {
+    return resolveConfig({ raw: found.config, source: path.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+  } catch (error) {
+    // A config nested thousands deep overflows the stack somewhere in validation: still a config problem.
+    if (error instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error.message})`], { source: found.filepath });
+    throw error;
+  }
+}
+
+/**
+ * cosmiconfig's message is "YAML Error in FILE:" then the parser's own lines: keep the reason
+ * and the position (js-yaml: "duplicated mapping key (3:3)"), drop the source excerpt.
+ */
+function describeSyntaxError(message: string): string {
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const head = lines[0] ?? message;
+  // Source excerpts: "> 1 | {...}", "| ^", "3 | key:", "-----^".
+  const isExcerpt = (line: string) => /^(>\s*)?\d*\s*\|/.test(line) || /^-*\^$/.test(line);
+  const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, '');
+  return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }

@@ -39,7 +39,7 @@ describe('resolveConfig', () => {
     const problems = problemsOf({ jobs: { unit: { run: 'x', memory: 'lots', timeout: 'soon', cpus: 'many', memroy: '1g' } } });
     expect(problems).toContain('jobs.unit.memory: expected a size like 512m or 2g, got "lots"');
     expect(problems).toContain('jobs.unit.timeout: expected a duration like 90s, 10m or 1h, got "soon"');
-    expect(problems).toContain('jobs.unit.cpus: expected a number of CPUs like 2 or 0.5, got "many"');
+    expect(problems).toContain('jobs.unit.cpus: expected a number of CPUs from 0.01 up, like 2 or 0.5, got "many"');
     expect(problems).toContain('jobs.unit: unknown key "memroy" (did you mean "memory"?)');
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
-import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput } from './schema.js';
+import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
@@ -18,7 +18,22 @@ export interface Limits {
   readonly timeoutMs?: number;
 }
 
-export type NetworkMode = 'none' | 'host';
+export type NetworkMode = 'none' | 'host' | 'outbound';
+
+export interface HealthCheck {
+  readonly command: readonly string[];
+  readonly intervalMs: number;
+  readonly retries: number;
+}
+
+/** A service next to a job: resolved as a job of its own (image, setup, command, env, limits). */
+export interface ResolvedService {
+  readonly name: string;
+  readonly job: ResolvedJob;
+  readonly health: HealthCheck | null;
+  /** Services started (and healthy) before this one. */
+  readonly needs: readonly string[];
+}
 
 export interface SetupStep {
   readonly run: string;
@@ -45,6 +60,10 @@ export interface ResolvedJob {
   readonly seccomp: 'default' | 'unconfined';
   /** Absolute paths or ~/paths, persisted between runs (BuildKit cache mounts). */
   readonly caches: readonly string[];
+  /** Started before the job in its network namespace, in `needs` order; torn down after it. */
+  readonly services: readonly ResolvedService[];
+  /** Who runs the command inside (default root); other ids need a subuid range or root. */
+  readonly user: { readonly uid: number; readonly gid: number } | null;
 }
 
 export interface ResolvedConfig {
@@ -149,7 +168,31 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     ),
     caches: Object.freeze([...(job.caches ?? [])]),
     seccomp: job.seccomp ?? 'default',
+    user: userOf(job.user),
+    services: Object.freeze(Object.entries(job.services ?? {}).map(([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? 'none'))),
   });
+}
+
+function userOf(value: string | number | undefined): { uid: number; gid: number } | null {
+  if (value === undefined) return null;
+  const [uid, gid] = String(value).split(':').map(Number);
+  return Object.freeze({ uid: uid!, gid: gid ?? uid! });
+}
+
+const DEFAULT_HEALTH_INTERVAL_MS = 1000;
+const DEFAULT_HEALTH_RETRIES = 30;
+
+function resolveService(jobName: string, name: string, service: ServiceInput, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
+  // A service is on the job's network: the host's with `network: host`, else the job's own namespace.
+  const asJob = resolveJob(`${jobName}.${name}`, { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined }, { image: defaults.image }, {});
+  const health = service.health
+    ? Object.freeze({
+        command: Object.freeze(typeof service.health.command === 'string' ? ['/bin/sh', '-c', service.health.command] : [...service.health.command]),
+        intervalMs: service.health.interval === undefined ? DEFAULT_HEALTH_INTERVAL_MS : parseDuration(service.health.interval)!,
+        retries: service.health.retries ?? DEFAULT_HEALTH_RETRIES,
+      })
+    : null;
+  return Object.freeze({ name, job: asJob, health, needs: Object.freeze([...(service.needs ?? [])]) });
 }
 
 function limitsOf(source: {
@@ -199,14 +242,45 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
   if (!JOB_NAME.test(name)) {
     problems.push(`${at}: a job name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
-  const image = job.image ?? config.defaults?.image ?? 'host';
-  if (image !== 'host' && !DEBIAN_IMAGE.test(image)) {
-    try {
-      parseImageRef(image);
-    } catch (error) {
-      problems.push(`${at}.image: ${(error as Error).message}`);
+  checkImage(`${at}.image`, job.image ?? config.defaults?.image ?? 'host', problems);
+  const services = Object.entries(job.services ?? {});
+  for (const [serviceName, service] of services) {
+    const where = `${at}.services.${serviceName}`;
+    if (!SERVICE_NAME.test(serviceName)) problems.push(`${where}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
+    checkImage(`${where}.image`, service.image ?? config.defaults?.image ?? 'host', problems);
+    for (const need of service.needs ?? []) {
+      if (need === serviceName) problems.push(`${where}.needs: a service cannot need itself`);
+      else if (!services.some(([other]) => other === need)) problems.push(`${where}.needs: unknown service "${need}"`);
     }
   }
+  const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
+  if (order === null) problems.push(`${at}.services: their needs form a cycle`);
+}
+
+function checkImage(where: string, image: string, problems: string[]): void {
+  if (image === 'host' || DEBIAN_IMAGE.test(image)) return;
+  try {
+    parseImageRef(image);
+  } catch (error) {
+    problems.push(`${where}: ${(error as Error).message}`);
+  }
+}
+
+/** Services in an order that starts each after what it needs; null when their needs form a cycle. */
+export function serviceOrder<T extends { readonly name: string; readonly needs: readonly string[] }>(services: readonly T[]): T[] | null {
+  const ordered: T[] = [];
+  const done = new Set<string>();
+  let progress = true;
+  while (ordered.length < services.length && progress) {
+    progress = false;
+    for (const service of services) {
+      if (done.has(service.name) || !service.needs.every((need) => done.has(need) || !services.some((other) => other.name === need))) continue;
+      ordered.push(service);
+      done.add(service.name);
+      progress = true;
+    }
+  }
+  return ordered.length === services.length ? ordered : null;
 }
 
 function checkNeeds(jobs: readonly ResolvedJob[], problems: string[]): void {

@@ -1,31 +1,44 @@
 // The config file's shape (../shared/DESIGN.md, "Configuration"), validated by zod.
 // Sizes and durations stay as written here; resolve.ts turns them into numbers.
 import * as z from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import { MAX_TIMEOUT_MS, parseDuration, parseSize } from './units.js';
+
+/** A value in a message, short: a config may hold a megabyte string or arrays 5000 deep. */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? 'a nested list' : typeof value;
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 const size = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   if (parseSize(value) === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like 512m or 2g, got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: 'custom', message: `expected a size like 512m or 2g, got ${show(value)}` });
   }
 });
 
 const duration = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  if (parseDuration(value) === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 10m or 1h, got ${JSON.stringify(value)}` });
-  }
+  const ms = parseDuration(value);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 10m or 1h, got ${show(value)}` });
+  else if (ms > MAX_TIMEOUT_MS) ctx.addIssue({ code: 'custom', message: `expected at most 365 days, got ${show(value)}` });
 });
 
 const cpus = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   const count = Number(value);
-  if (!Number.isFinite(count) || count <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a number of CPUs like 2 or 0.5, got ${JSON.stringify(value)}` });
+  // The kernel's CFS quota: at least 1 ms per 100 ms period; at most what a machine has.
+  if (!Number.isFinite(count) || count < 0.01 || count > 100_000) {
+    ctx.addIssue({ code: 'custom', message: `expected a number of CPUs from 0.01 up, like 2 or 0.5, got ${show(value)}` });
   }
 });
 
-const pids = z.number({ error: (issue) => `expected a whole number of processes like 512, got ${JSON.stringify(issue.input)}` }).int().positive();
+// The kernel's pid_max ceiling is 4194304.
+const pids = z.number({ error: (issue) => `expected a whole number of processes like 512, got ${show(issue.input)}` }).int().positive().max(4_194_304, { error: 'expected at most 4194304 processes (the kernel maximum)' });
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => `expected an environment variable name, got ${JSON.stringify(issue.input)}` });
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => `expected an environment variable name, got ${show(issue.input)}` });
 const env = z.record(envName, envValue);
 
 const stringList = z.union([z.string(), z.array(z.string())]);
@@ -37,12 +50,12 @@ const setupStep = z.strictObject({
   inputs: z.array(z.string().min(1)).optional(),
   env: env.optional(),
   /** Setup steps download (npm ci): the host's network unless `none`. */
-  network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
+  network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${show(issue.input)}` }).optional(),
 });
 
-const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${JSON.stringify(issue.input)}` });
+const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${show(issue.input)}` });
 
-const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${JSON.stringify(issue.input)}` }));
+const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue.input)}` }));
 
 export const limitKeys = {
   memory: size.optional(),
@@ -53,20 +66,50 @@ export const limitKeys = {
   timeout: duration.optional(),
 };
 
+const networkMode = z.enum(['none', 'host', 'outbound'], { error: (issue) => `expected "none", "host" or "outbound", got ${show(issue.input)}` });
+
+export const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
+
+/** `UID[:GID]` inside the sandbox: servers that refuse to run as root (PostgreSQL). */
+const user = z.union([z.number().int().min(0), z.string().regex(/^\d+(:\d+)?$/)], { error: (issue) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue.input)}` });
+
+/** A service beside a job (a database): its own sandbox in the job's network namespace. */
+const serviceSchema = z.strictObject({
+  image: z.string().min(1).optional(),
+  setup: z.array(setupStep).optional(),
+  run: command,
+  env: env.optional(),
+  user: user.optional(),
+  /** Must pass before the job starts: run in a sandbox of the service's filesystem, on its network. */
+  health: z
+    .strictObject({
+      command,
+      interval: duration.optional(),
+      retries: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
+  needs: z.array(z.string()).optional(),
+  memory: size.optional(),
+  cpus: cpus.optional(),
+  pids: pids.optional(),
+});
+
 export const jobSchema = z.strictObject({
   image: z.string().min(1).optional(),
   preset: z.string().min(1).optional(),
   setup: z.array(setupStep).optional(),
   run: command.optional(),
   env: env.optional(),
-  network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${JSON.stringify(issue.input)}` }).optional(),
+  network: networkMode.optional(),
   junit: stringList.optional(),
   artifacts: stringList.optional(),
   caches: cacheList.optional(),
   needs: z.array(z.string()).optional(),
+  services: z.record(z.string(), serviceSchema).optional(),
+  user: user.optional(),
   retries: z.number().int().min(0).max(10).optional(),
   /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
-  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${JSON.stringify(issue.input)}` }).optional(),
+  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${show(issue.input)}` }).optional(),
   ...limitKeys,
 }).superRefine((job, ctx) => {
   // A preset gives a `run`; whether it really does is checked once the preset is read.
@@ -75,7 +118,7 @@ export const jobSchema = z.strictObject({
 
 export const defaultsSchema = z.strictObject({
   image: z.string().min(1).optional(),
-  network: z.enum(['none', 'host']).optional(),
+  network: networkMode.optional(),
   env: env.optional(),
   retries: z.number().int().min(0).max(10).optional(),
   ...limitKeys,
@@ -97,7 +140,7 @@ const presetKeys = {
 };
 
 /** A file in the checkout, named as is: a detect condition reads it synchronously, without globbing. */
-const checkoutFile = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue) => `expected a plain path relative to the checkout (no glob, no ..), got ${JSON.stringify(issue.input)}` });
+const checkoutFile = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue.input)}` });
 
 const presetCondition = z
   .strictObject({
@@ -120,6 +163,7 @@ export const PRESET_KEYS = ['setup', 'run', 'env', 'junit', 'caches'] as const s
 export type PresetJobInput = Pick<z.infer<typeof jobSchema>, (typeof PRESET_KEYS)[number]>;
 
 export type JobInput = z.infer<typeof jobSchema>;
+export type ServiceInput = z.infer<typeof serviceSchema>;
 export type DefaultsInput = z.infer<typeof defaultsSchema>;
 export type ConfigInput = z.infer<typeof configSchema>;
 

@@ -32,11 +32,14 @@ export function parseSize(value: string | number): number | undefined {
   return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
+/** The helper's ceiling for --timeout-ms. */
+export const MAX_TIMEOUT_MS = 365 * 86_400_000;
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "10m" -> 600000 ms; "1h30m", "90s", "500ms"; a bare number is seconds. Returns undefined when unreadable. */
 export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.max(1, Math.round(value * 1000)) : undefined;
   const text = value.trim();
   if (/^\d+(?:\.\d+)?$/.test(text)) return parseDuration(Number(text));
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
@@ -47,7 +50,8 @@ export function parseDuration(value: string | number): number | undefined {
     consumed = part.lastIndex;
   }
   if (consumed === 0 || consumed !== text.length || total <= 0) return undefined;
-  return Math.round(total);
+  // Never 0: the helper reads 0 as "no limit".
+  return Math.max(1, Math.round(total));
 }
 
 export function formatBytes(bytes: number): string {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CubicleError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
+import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
 import { cgroupParents, findCgroupPlacement } from './cgroups.js';
 import { helperPath } from '../sandbox/helper.js';
@@ -98,7 +99,8 @@ export async function checkOverlay(): Promise<CheckResult> {
       fix: 'Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not itself be on overlayfs (inside Docker): set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs.',
     };
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // overlay leaves work/work at mode 000: a plain recursive rm fails on it (Node 24 says so).
+    await removeTree(dir);
   }
 }
 

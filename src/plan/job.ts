@@ -21,6 +21,8 @@ export interface JobContext {
   readonly shard?: string | undefined;
   /** The run's shared user namespace (src/run/userns.ts); absent: the job's sandbox maps its own. */
   readonly userns?: string | undefined;
+  /** The job's own network namespace, shared with its services (run/network.ts). */
+  readonly network?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
 }
 
 export interface JobDirs {
@@ -81,6 +83,19 @@ export function jobEnvironment(job: ResolvedJob, context: JobContext, image?: { 
   return env;
 }
 
+/**
+ * Host variables named in CUBICLE_PASS_ENV (NAME,NAME: the Action's `env` input). Jobs get them;
+ * setup steps do not (a step's env is stored in its layer's meta.json, and so in exported caches).
+ */
+export function requestedHostVariables(hostEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of (hostEnv.CUBICLE_PASS_ENV ?? '').split(',').map((entry) => entry.trim())) {
+    const value = hostEnv[name];
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 export interface SandboxRequest {
   readonly name: string;
   readonly command: readonly string[];
@@ -90,21 +105,26 @@ export interface SandboxRequest {
   readonly projectDir: string;
   readonly userns?: string | undefined;
   readonly seccomp?: 'default' | 'unconfined' | undefined;
+  readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
   /** Checkout globs (junit, artifacts) to keep when the job's writes live on a disk-limit tmpfs. */
   readonly keep?: readonly string[] | undefined;
+  /** The job's network shared with its services, or with a way out (run/network.ts). */
+  readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
 }
 
 export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
   const request: SandboxRequest = {
     name: job.name,
     command: job.command,
-    env: jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }),
+    env: { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }) },
     network: job.network,
     limits: job.limits,
     projectDir: context.projectDir,
     userns: context.userns,
     seccomp: job.seccomp,
+    user: job.user,
     keep: [...job.junit, ...job.artifacts],
+    sharedNetwork: context.network,
   };
   return sandboxSpec(request, dirs, filesystem);
 }
@@ -132,6 +152,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });
   }
   if (request.network === 'host') mounts.push(...hostNetworkOps());
+  if (request.sharedNetwork?.resolvConf) mounts.push({ kind: 'ro-bind', src: request.sharedNetwork.resolvConf, dest: '/etc/resolv.conf' });
   return {
     ops: orderByDepth([...system, ...mounts]),
     command: request.command,
@@ -142,7 +163,9 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     timeoutMs: request.limits.timeoutMs,
     cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : undefined,
     userns: request.userns,
+    netns: request.network === 'host' ? undefined : request.sharedNetwork?.netns,
     seccomp: request.seccomp,
+    user: request.user,
     disk: request.limits.diskBytes === undefined ? undefined : { bytes: request.limits.diskBytes, keep: keepGlobs(checkout, request.keep ?? []) },
   };
 }

@@ -36,6 +36,7 @@ function jobRecord(result: JobResult) {
     limits: { ...result.limits, enforced: result.limitsEnforced },
     image: result.image,
     cacheHits: result.cacheHits,
+    startedAt: result.startedAt,
     seccomp: result.seccomp ?? null,
     disk: result.disk ?? null,
     attempts: result.attempts,

@@ -18,6 +18,27 @@ export interface CollectRequest {
   readonly junit: readonly string[];
   readonly artifacts: readonly string[];
   readonly destination: string;
+  /** Below this dir (the checkout), no component of `destination` may be a symlink. */
+  readonly trustedRoot?: string;
+}
+
+/** A checkout may ship `cubicle-artifacts` as a symlink to a host dir: never write through it. */
+export class UnsafeDestinationError extends Error {}
+
+function assertNoSymlinks(destination: string, trustedRoot: string | undefined): void {
+  const relative = trustedRoot ? path.relative(trustedRoot, destination) : '';
+  const inside = trustedRoot !== undefined && relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  const start = inside ? trustedRoot : path.dirname(destination);
+  const parts = path.relative(start, destination).split(path.sep).filter(Boolean);
+  let current = start;
+  for (const part of parts) {
+    current = path.join(current, part);
+    const stat = fs.lstatSync(current, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink()) {
+      throw new UnsafeDestinationError(`${current} is a symlink (to ${fs.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
+    }
+    if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
+  }
 }
 
 export async function collectOutputs(request: CollectRequest): Promise<CollectedFiles> {
@@ -33,6 +54,7 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
   const junitFiles: string[] = [];
   const artifacts: string[] = [];
   const refused: string[] = [];
+  assertNoSymlinks(request.destination, request.trustedRoot);
   await fs.promises.rm(request.destination, { recursive: true, force: true });
   for (const { relative, kind } of walk(request.upper, '')) {
     const wanted = isJunit(relative) || isArtifact(relative);

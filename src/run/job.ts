@@ -1,6 +1,8 @@
 // One job's life: for each attempt, a fresh upper dir, the sandbox, its outputs copied out,
 // the upper dir removed.
+import fs from 'node:fs';
 import path from 'node:path';
+import { removeCgroup } from '../sandbox/maintenance.js';
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
@@ -8,10 +10,12 @@ import type { Reporter } from '../report/reporter.js';
 import type { StorePaths } from '../store/paths.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../signals.js';
-import { collectOutputs, type CollectedFiles } from './collect.js';
+import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
 import type { LimitsPlan } from './limits.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
+import { startJobNetwork, type JobNetwork } from './network.js';
+import { startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { statusOf, type JobResult, type JobStatus } from './result.js';
 import type { RunDir } from './rundir.js';
@@ -40,28 +44,55 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   if ('message' in prepared) return setupFailureResult(job, prepared, options, startedAt);
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) options.reporter.onJobStart(job, attempt);
-    const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt, shard: options.shard, userns: options.userns };
     const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
     options.reporter.onJobSandbox(job, attempt, { cgroups: dirs.cgroups });
     let outcome;
+    let network: JobNetwork | null = null;
+    let services: RunningServices | null = null;
     try {
+      if (job.network !== 'host' && (job.network === 'outbound' || job.services.length > 0)) {
+        network = await startJobNetwork({ outbound: job.network === 'outbound', dir: dirs.root });
+      }
+      const context: JobContext = {
+        projectDir: options.projectDir,
+        hostEnv: options.hostEnv,
+        attempt,
+        shard: options.shard,
+        userns: network?.userns ?? options.userns,
+        network: network ?? undefined,
+      };
+      if (job.services.length > 0) {
+        services = await startServices(job, { ...options, network, attempt, logsDir: path.join(options.artifactsDir, job.name, 'services') });
+        if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
+      }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
         signal: options.signal,
         onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
       });
       explainHostFailure(status);
-      const collected = await collectOutputs({
-        upper: dirs.upper,
-        junit: job.junit,
-        artifacts: job.artifacts,
-        destination: path.join(options.artifactsDir, job.name),
-      });
-      outcome = { status, outputTail, collected };
+      let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [] };
+      let unsafe: string | null = null;
+      try {
+        collected = await collectOutputs({
+          upper: dirs.upper,
+          junit: job.junit,
+          artifacts: job.artifacts,
+          destination: path.join(options.artifactsDir, job.name),
+          trustedRoot: options.projectDir,
+        });
+      } catch (error) {
+        if (!(error instanceof UnsafeDestinationError)) throw error;
+        unsafe = error.message;
+      }
+      outcome = { status, outputTail, collected, unsafe };
     } finally {
+      await services?.stop();
+      await network?.stop();
+      await removeLeftoverCgroups(dirs.cgroups);
       await removeTree(dirs.root);
     }
-    const jobStatus = statusOf(outcome.status, options.signal.aborted);
-    const message = describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const jobStatus = outcome.unsafe ? 'error' : statusOf(outcome.status, options.signal.aborted);
+    const message = outcome.unsafe ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {
@@ -127,6 +158,30 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
     default:
       return null;
   }
+}
+
+/**
+ * The helper removes its cgroups; one killed after the cancel grace period could not. Its
+ * processes die with it (PID 1's death empties the pid namespace), so the cgroups empty soon.
+ */
+export async function removeLeftoverCgroups(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    for (let tries = 0; tries < 20 && fs.existsSync(dir); tries++) {
+      if ((await removeCgroup(dir)) === null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** A job whose services did not come up: its own command never ran. */
+function servicesFailureResult(job: ResolvedJob, failure: string, options: JobRunOptions, startedAt: string, attempt: number): JobResult {
+  return {
+    ...notRunResult(job, 'skipped', '', options.limits.enforced),
+    status: options.signal.aborted ? 'cancelled' : 'error',
+    attempts: attempt,
+    startedAt,
+    message: `${failure}; the job's command was not run`,
+  };
 }
 
 /** A job whose setup step failed: its own command never ran. */

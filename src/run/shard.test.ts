@@ -3,7 +3,7 @@ import type { ResolvedJob } from '../config/resolve.js';
 import { jobsOfShard, parseShard } from './shard.js';
 
 function job(name: string, needs: string[] = []): ResolvedJob {
-  return { name, image: 'host', command: ['true'], env: {}, network: 'none', junit: [], artifacts: [], needs, retries: 0, limits: {}, setup: [], caches: [], seccomp: 'default' };
+  return { name, image: 'host', command: ['true'], env: {}, network: 'none', junit: [], artifacts: [], needs, retries: 0, limits: {}, setup: [], caches: [], seccomp: 'default', services: [], user: null };
 }
 
 describe('jobsOfShard', () => {

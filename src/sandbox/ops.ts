@@ -34,6 +34,10 @@ export interface SandboxSpec {
   readonly cgroup?: CgroupSpec | undefined;
   /** A user namespace to join (/proc/PID/ns/user of a holder, see userns.ts) instead of a new one. */
   readonly userns?: string | undefined;
+  /** A network namespace to join (a holder's, shared with services) instead of a new one; needs `userns`. */
+  readonly netns?: string | undefined;
+  /** Run the command as this uid/gid inside (default 0). */
+  readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
   /** The helper's syscall filter; default `default` (Docker-like, EPERM). */
   readonly seccomp?: 'default' | 'unconfined' | undefined;
   /** Every overlay's upper dir on one tmpfs of this size; `keep` globs are copied back to UPPER after the job. */
@@ -49,6 +53,8 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
   if (spec.userns !== undefined) args.push('--userns', spec.userns);
+  if (spec.netns !== undefined) args.push('--netns', spec.netns);
+  if (spec.user) args.push('--user', `${spec.user.uid}:${spec.user.gid}`);
   if (spec.seccomp === 'unconfined') args.push('--seccomp', 'unconfined');
   if (spec.cgroup) args.push(...cgroupArgs(spec.cgroup));
   if (spec.disk) {

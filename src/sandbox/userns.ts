@@ -7,6 +7,9 @@ import { helperPath } from './helper.js';
 export interface UsernsHolder {
   /** What SandboxSpec.userns takes: the holder's /proc/PID/ns/user. */
   readonly path: string;
+  /** With `netns`: the holder's network namespace (loopback up), for SandboxSpec.netns. */
+  readonly netnsPath: string | null;
+  readonly pid: number;
   /** Ends the holder (EOF on its stdin) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -14,11 +17,14 @@ export interface UsernsHolder {
 const START_TIMEOUT_MS = 5000;
 const STOP_GRACE_MS = 2000;
 
-/** Starts a holder; null when it cannot (no helper, no user namespaces, a failed map). */
-export function startUsernsHolder(): Promise<UsernsHolder | null> {
+/**
+ * Starts a holder; null when it cannot (no helper, no user namespaces, a failed map). With
+ * `netns`, it also holds a network namespace that a job and its services share.
+ */
+export function startUsernsHolder(options: { netns?: boolean } = {}): Promise<UsernsHolder | null> {
   let child: ChildProcess;
   try {
-    child = spawn(helperPath(), ['--hold-userns'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child = spawn(helperPath(), ['--hold-userns', ...(options.netns ? ['--hold-netns'] : [])], { stdio: ['pipe', 'pipe', 'ignore'] });
   } catch {
     return Promise.resolve(null);
   }
@@ -46,7 +52,7 @@ export function startUsernsHolder(): Promise<UsernsHolder | null> {
       // A holder the caller forgets must not keep node alive; it dies with node anyway.
       child.unref();
       (child.stdin as Socket | null)?.unref();
-      resolve({ path: `/proc/${pid}/ns/user`, stop: () => stopHolder(child, exited) });
+      resolve({ path: `/proc/${pid}/ns/user`, netnsPath: options.netns ? `/proc/${pid}/ns/net` : null, pid, stop: () => stopHolder(child, exited) });
     });
   });
 }

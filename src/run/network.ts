@@ -1,0 +1,107 @@
+// A job's own network, when it is more than loopback of its own: services share it, and
+// `network: outbound` gives it a way out through user-mode networking (slirp4netns, or pasta),
+// as rootless Podman does. A holder keeps a user and a network namespace; the job and its
+// services join both.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SandboxSetupError, SandboxUnavailableError } from '../errors.js';
+import { startUsernsHolder } from '../sandbox/userns.js';
+
+export interface JobNetwork {
+  readonly userns: string;
+  readonly netns: string;
+  /** A resolv.conf for the job (outbound only): the user-mode network's DNS forwarder. */
+  readonly resolvConf: string | null;
+  stop(): Promise<void>;
+}
+
+const SLIRP_DNS = '10.0.2.3';
+
+function findTool(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/usr/sbin'])) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  return null;
+}
+
+/** slirp4netns opens /dev/net/tun as you; distributions make it 0666, some hosts 0600. */
+function requireTun(): void {
+  try {
+    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+  } catch (error) {
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${(error as NodeJS.ErrnoException).code}); no job was run`, {
+      hint: 'As root: chmod 0666 /dev/net/tun (the distributions\' default; it grants no privilege by itself), or load the tun module. Or use `network: host`.',
+    });
+  }
+}
+
+export async function startJobNetwork(options: { outbound: boolean; dir: string }): Promise<JobNetwork> {
+  const slirp = options.outbound ? findTool('slirp4netns') : null;
+  if (options.outbound && !slirp) {
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', '`network: outbound` needs slirp4netns, which is not installed; no job was run', {
+      hint: 'Install it: apt-get install slirp4netns. Or use `network: host` to share the host network.',
+    });
+  }
+  if (options.outbound) requireTun();
+  const holder = await startUsernsHolder({ netns: true });
+  if (!holder || !holder.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
+  let slirpProcess: ChildProcess | null = null;
+  let resolvConf: string | null = null;
+  try {
+    if (slirp) {
+      slirpProcess = await startSlirp(slirp, holder.path, holder.netnsPath);
+      resolvConf = path.join(options.dir, 'resolv.conf');
+      fs.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}\n`);
+    }
+  } catch (error) {
+    await holder.stop();
+    throw error;
+  }
+  return {
+    userns: holder.path,
+    netns: holder.netnsPath,
+    resolvConf,
+    async stop() {
+      if (slirpProcess && slirpProcess.exitCode === null) {
+        const exited = new Promise((resolve) => slirpProcess!.once('exit', resolve));
+        slirpProcess.kill('SIGTERM');
+        await exited;
+      }
+      await holder.stop();
+    },
+  };
+}
+
+/** slirp4netns attached to the holder's namespaces; resolves once its tap device is configured. */
+function startSlirp(tool: string, userns: string, netns: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      tool,
+      ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', `--userns-path=${userns}`, '--netns-type=path', '--ready-fd=3', netns, 'tap0'],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr = (stderr + String(chunk)).slice(-2000);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new SandboxSetupError('network', `slirp4netns did not become ready in 10 s: ${stderr.trim()}`));
+    }, 10_000);
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.once('data', () => {
+      clearTimeout(timer);
+      resolve(child);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new SandboxSetupError('network', `slirp4netns exited with ${code} before it was ready: ${stderr.trim()}`));
+    });
+  });
+}

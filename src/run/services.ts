@@ -1,0 +1,115 @@
+// A job's services (a database, a cache): each in its own sandbox, on its own image and setup
+// layers, in the job's network namespace, started in `needs` order, each healthy before the
+// next; their logs kept beside the job's artifacts; all torn down after the job, also when it
+// fails or the run is cancelled.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
+import { serviceOrder } from '../config/resolve.js';
+import { jobSandboxSpec, type JobContext } from '../plan/job.js';
+import type { Reporter } from '../report/reporter.js';
+import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
+import { describeExitCode } from '../signals.js';
+import { prepareJob, type PrepareOptions } from './layers.js';
+import type { JobNetwork } from './network.js';
+import { removeLeftoverCgroups } from './job.js';
+import { removeTree } from './remove.js';
+
+export interface ServicesOptions extends PrepareOptions {
+  /** Null with `network: host`: the job and its services then share the host's network. */
+  readonly network: JobNetwork | null;
+  readonly attempt: number;
+  readonly logsDir: string;
+  readonly reporter: Required<Reporter>;
+}
+
+export interface RunningServices {
+  /** Why the job must not run (a service that failed to start or never became healthy); null when all are up. */
+  readonly failure: string | null;
+  stop(): Promise<void>;
+}
+
+interface Started {
+  readonly service: ResolvedService;
+  readonly controller: AbortController;
+  readonly done: Promise<SandboxRun>;
+  readonly root: string;
+  readonly cgroups: readonly string[];
+  exited: SandboxRun | null;
+}
+
+const STOP_GRACE_MS = 5000;
+
+export async function startServices(job: ResolvedJob, options: ServicesOptions): Promise<RunningServices> {
+  const started: Started[] = [];
+  const stop = async () => {
+    for (const entry of [...started].reverse()) entry.controller.abort();
+    await Promise.all(started.map((entry) => entry.done.catch(() => undefined)));
+    for (const entry of started) {
+      await removeLeftoverCgroups(entry.cgroups);
+      await removeTree(entry.root);
+    }
+  };
+  fs.mkdirSync(options.logsDir, { recursive: true });
+  for (const service of serviceOrder(job.services) ?? []) {
+    const failure = await startOne(job, service, options, started);
+    if (failure) {
+      options.reporter.onJobLine(job, 'stderr', `[service ${service.name}] ${failure}`);
+      return { failure: `service "${service.name}" ${failure} (its log: ${path.join(options.logsDir, `${service.name}.log`)})`, stop };
+    }
+  }
+  return { failure: null, stop };
+}
+
+async function startOne(job: ResolvedJob, service: ResolvedService, options: ServicesOptions, started: Started[]): Promise<string | null> {
+  const prepared = await prepareJob(service.job, options);
+  if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
+  const context: JobContext = {
+    projectDir: options.projectDir,
+    hostEnv: options.hostEnv,
+    attempt: options.attempt,
+    userns: options.network?.userns ?? options.userns,
+    network: options.network ?? undefined,
+  };
+  const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
+  const log = fs.createWriteStream(path.join(options.logsDir, `${service.name}.log`));
+  const controller = new AbortController();
+  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
+  const entry: Started = {
+    service,
+    controller,
+    root: dirs.root,
+    cgroups: dirs.cgroups,
+    exited: null,
+    done: runSandbox(spec, {
+      signal: controller.signal,
+      killGraceMs: STOP_GRACE_MS,
+      onLine: (_stream, line) => log.write(`${line}\n`),
+    }).finally(() => log.end()),
+  };
+  void entry.done.then((run) => (entry.exited = run), () => undefined);
+  started.push(entry);
+  options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] started`);
+  if (!service.health) return null;
+  let last = '';
+  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
+    if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
+    if (options.signal.aborted) return 'was cancelled before it was healthy';
+    const checkDirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}.health`, attempt), cgroups: [] };
+    const check = await runSandbox({ ...jobSandboxSpec(service.job, context, checkDirs, prepared.filesystem), command: service.health.command, hostname: service.name, timeoutMs: Math.max(service.health.intervalMs * 5, 5000) }, { signal: options.signal });
+    await removeTree(checkDirs.root);
+    if (check.status.exitCode === 0) {
+      options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] healthy`);
+      return null;
+    }
+    last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
+    await new Promise((resolve) => setTimeout(resolve, service.health!.intervalMs));
+  }
+  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+}
+
+function describeRun(run: SandboxRun): string {
+  if (run.status.error) return run.status.error.message;
+  if (run.status.signal) return `killed by ${run.status.signal}`;
+  return `exited with ${describeExitCode(run.status.exitCode ?? -1)}`;
+}
