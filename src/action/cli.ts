@@ -1,0 +1,97 @@
+// The cubicle CLI as the action runs it: `node <action>/dist/cubicle.cjs`, from the action's
+// own checkout, with the helper and layer tool built there, in the workspace, with the
+// environment of environment.ts.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ActionPaths {
+  /** The action's checkout: GITHUB_ACTION_PATH, the dir above dist/. */
+  readonly root: string;
+  readonly bundle: string;
+  readonly helper: string;
+  readonly layerTool: string;
+}
+
+/** Paths inside the action's checkout: the nearest dir above this module with an action.yml. */
+export function actionPaths(root = findActionRoot(path.dirname(fileURLToPath(import.meta.url)))): ActionPaths {
+  return {
+    root,
+    bundle: path.join(root, 'dist', 'cubicle.cjs'),
+    helper: path.join(root, 'native', 'cubicle-sandbox'),
+    layerTool: path.join(root, 'native', 'layer', 'cubicle-layer'),
+  };
+}
+
+/** dist/main.mjs's code may live in dist/chunks/; GITHUB_ACTION_PATH is the same dir on a runner. */
+function findActionRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'action.yml'))) return dir;
+    if (dir === path.dirname(dir)) return process.env.GITHUB_ACTION_PATH || path.resolve(start, '..');
+  }
+}
+
+export interface CliRun {
+  readonly exitCode: number;
+  /** Only when asked to capture it; otherwise stdout went to the step's log. */
+  readonly stdout: string;
+}
+
+export interface Cli {
+  readonly paths: ActionPaths;
+  /** Runs `cubicle ARGS`; stdout goes to the log unless captured, stderr always does. */
+  run(args: readonly string[], options?: { capture?: boolean }): Promise<CliRun>;
+  /** The command line that runs cubicle as another user would type it (for sudo). */
+  readonly argv: readonly string[];
+}
+
+export function createCli(paths: ActionPaths, env: Readonly<Record<string, string>>, cwd: string): Cli {
+  const cliEnv = { ...env, CUBICLE_SANDBOX: paths.helper, CUBICLE_LAYER_TOOL: paths.layerTool };
+  const argv = [process.execPath, paths.bundle];
+  return {
+    paths,
+    argv,
+    run: (args, options = {}) => runProcess(argv[0]!, [...argv.slice(1), ...args], { env: withRuntimeDir(cliEnv), cwd, capture: options.capture ?? false }),
+  };
+}
+
+/**
+ * `systemd-run --user` (how cubicle gets a delegated cgroup on cgroup v2) finds the user's
+ * manager through XDG_RUNTIME_DIR, which a runner service, having no login session, lacks.
+ * Looked up at each run: `cubicle setup` may have just started the manager (lingering).
+ */
+function withRuntimeDir(env: Readonly<Record<string, string>>): Record<string, string> {
+  const dir = `/run/user/${process.getuid?.() ?? 0}`;
+  return env.XDG_RUNTIME_DIR || !fs.existsSync(dir) ? { ...env } : { ...env, XDG_RUNTIME_DIR: dir };
+}
+
+/** Runs a command with stderr (and stdout unless captured) in the step's log. */
+export function runProcess(command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string; capture?: boolean }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', options.capture ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    // A cancelled workflow signals the action: the CLI gets it too, and cancels its jobs.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward).on('SIGTERM', forward);
+    const stopForwarding = () => process.off('SIGINT', forward).off('SIGTERM', forward);
+    child.once('error', (error) => {
+      stopForwarding();
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      stopForwarding();
+      resolve({ exitCode: code ?? 128 + signalNumber(signal), stdout });
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal ? (os.constants.signals[signal] ?? 9) : 0;
+}

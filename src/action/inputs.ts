@@ -1,0 +1,116 @@
+// The action's inputs (action.yml), read and checked in one place: every problem is listed at
+// once, and what reaches the rest of the action is typed and read-only.
+import { parseSize } from '../config/units.js';
+
+export type SaveCacheMode = 'default-branch' | 'always' | 'never';
+export const SAVE_CACHE_MODES: readonly SaveCacheMode[] = ['default-branch', 'always', 'never'];
+
+export interface ActionInputs {
+  readonly config: string | undefined;
+  readonly jobs: readonly string[];
+  readonly memory: string | undefined;
+  readonly cpus: string | undefined;
+  readonly timeout: string | undefined;
+  readonly parallel: number | undefined;
+  readonly shard: string | undefined;
+  readonly junit: string;
+  readonly cache: boolean;
+  readonly cacheKeyPrefix: string;
+  readonly cacheSize: string;
+  readonly saveCache: SaveCacheMode;
+  readonly setupHost: boolean;
+  /** Runner variables passed into jobs, by name. */
+  readonly env: readonly string[];
+}
+
+/** An input that cannot be used; the step fails before anything runs. */
+export class ActionInputError extends Error {
+  readonly code = 'ACTION_INPUT_INVALID';
+
+  constructor(readonly problems: readonly string[]) {
+    const noun = problems.length === 1 ? 'input is' : 'inputs are';
+    super(`${problems.length} ${noun} invalid; nothing was run:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ActionInputError';
+  }
+}
+
+/** How @actions/core's getInput reads an input: trimmed, '' when unset. */
+export type GetInput = (name: string) => string;
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** "unit lint", "unit\nlint" or "unit, lint" -> ['unit', 'lint']. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+export function readInputs(getInput: GetInput): ActionInputs {
+  const problems: string[] = [];
+  const text = (name: string, fallback?: string) => getInput(name) || fallback;
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = getInput(name);
+    if (value === '') return fallback;
+    // YAML 1.2 core schema booleans, as @actions/core's getBooleanInput reads them.
+    if (['true', 'True', 'TRUE'].includes(value)) return true;
+    if (['false', 'False', 'FALSE'].includes(value)) return false;
+    problems.push(`${name}: expected true or false, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+
+  const parallelText = text('parallel');
+  let parallel: number | undefined;
+  if (parallelText !== undefined) {
+    parallel = Number(parallelText);
+    if (!Number.isInteger(parallel) || parallel < 1) problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
+  }
+
+  const shard = text('shard');
+  if (shard !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(shard);
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
+  }
+
+  const cacheSize = text('cache-size', '2g')!;
+  if (parseSize(cacheSize) === undefined) problems.push(`cache-size: expected a size like 2g or 500m, got ${JSON.stringify(cacheSize)}`);
+
+  const saveCache = text('save-cache', 'default-branch')!;
+  if (!(SAVE_CACHE_MODES as readonly string[]).includes(saveCache)) problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(', ')}, got ${JSON.stringify(saveCache)}`);
+
+  const cacheKeyPrefix = text('cache-key-prefix', 'cubicle')!;
+  if (/[,\s]/.test(cacheKeyPrefix)) problems.push(`cache-key-prefix: a cache key may not contain commas or spaces, got ${JSON.stringify(cacheKeyPrefix)}`);
+
+  const env = splitList(getInput('env'));
+  for (const name of env) if (!VARIABLE_NAME.test(name)) problems.push(`env: "${name}" is not a variable name; list names (FOO BAR), not values`);
+
+  const inputs: ActionInputs = {
+    config: text('config'),
+    jobs: splitList(getInput('jobs')),
+    memory: text('memory'),
+    cpus: text('cpus'),
+    timeout: text('timeout'),
+    parallel,
+    shard,
+    junit: text('junit', 'cubicle-junit.xml')!,
+    cache: boolean('cache', true),
+    cacheKeyPrefix,
+    cacheSize,
+    saveCache: saveCache as SaveCacheMode,
+    setupHost: boolean('setup-host', true),
+    env,
+  };
+  if (problems.length) throw new ActionInputError(problems);
+  return Object.freeze(inputs);
+}
+
+/** The `cubicle run` arguments the inputs ask for. */
+export function runArguments(inputs: ActionInputs, files: { junit: string; json: string }): string[] {
+  const args = ['run', ...inputs.jobs, '--junit', files.junit, '--json', files.json];
+  if (inputs.config) args.push('--config', inputs.config);
+  if (inputs.parallel !== undefined) args.push('--parallel', String(inputs.parallel));
+  if (inputs.shard) args.push('--shard', inputs.shard);
+  for (const limit of ['memory', 'cpus', 'timeout'] as const) {
+    const value = inputs[limit];
+    if (value !== undefined) args.push(`--${limit}`, value);
+  }
+  return args;
+}

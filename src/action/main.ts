@@ -1,0 +1,125 @@
+// dist/main.mjs: prepare the host, restore the layer cache, `cubicle run`, then outputs, the
+// step summary and annotations. The step fails when a job fails or nothing could run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { failedTestAnnotations, MAX_ANNOTATIONS } from './annotations.js';
+import { cacheKeys } from './cache-key.js';
+import { actionPaths, createCli, type Cli } from './cli.js';
+import { cliEnvironment } from './environment.js';
+import { buildNative, prepareHost } from './host.js';
+import { readInputs, runArguments, type ActionInputs } from './inputs.js';
+import { importLayers, listLayerIds } from './layer-cache.js';
+import { countJobs, isPassing, readResults } from './results.js';
+import { describeFailure, STATE, stepDir } from './step.js';
+import { renderSummary } from './summary.js';
+import { cacheService, core } from './toolkit.js';
+
+/** `cubicle run`'s exit codes other than 0 and 1 (../shared/DESIGN.md). */
+const EXIT_MEANINGS: Record<number, string> = {
+  2: 'a usage or configuration error; no job was run',
+  3: 'this runner cannot create sandboxes; no job was run',
+};
+
+async function main(): Promise<void> {
+  const inputs = readInputs((name) => core.getInput(name));
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const dir = stepDir(process.env);
+  fs.mkdirSync(dir, { recursive: true });
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
+
+  await core.group('cubicle: prepare the host', async () => {
+    await buildNative(cli, core, { onlyIfMissing: !inputs.setupHost });
+    if (inputs.setupHost) await prepareHost(cli, core);
+  });
+
+  core.saveState(STATE.cache, inputs.cache ? 'on' : 'off');
+  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, workspace, dir)) : false;
+  core.setOutput('cache-hit', String(cacheHit));
+
+  const files = { junit: path.resolve(workspace, inputs.junit), json: path.join(dir, 'results.json') };
+  fs.rmSync(files.json, { force: true });
+  const run = await cli.run(runArguments(inputs, files));
+
+  const results = readResults(files.json);
+  const counts = countJobs(results);
+  core.setOutput('passed', String(counts.passed));
+  core.setOutput('failed', String(counts.failed));
+  core.setOutput('junit', files.junit);
+  core.setOutput('results', results ? files.json : '');
+  if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit }));
+  // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
+  if (run.exitCode <= 1 && fs.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+
+  if (run.exitCode === 0) return;
+  if (run.exitCode === 1 && results) {
+    const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== 'skipped').map((job) => `${job.name} (${job.status})`);
+    core.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(', ')}; see the summary and ${path.relative(workspace, files.junit) || files.junit}`);
+    return;
+  }
+  core.setFailed(`cubicle run exited with ${run.exitCode}: ${EXIT_MEANINGS[run.exitCode] ?? 'see its output above'}`);
+}
+
+/** Restores the newest matching cache entry and imports it; returns whether the key matched exactly. */
+async function restoreLayers(cli: Cli, inputs: ActionInputs, workspace: string, dir: string): Promise<boolean> {
+  const archive = path.join(dir, 'layers.tar.zst');
+  let keys;
+  try {
+    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
+  } catch (error) {
+    core.warning(`no cache key: the config could not be read (${describeFailure(error).split('\n')[0]}); layers are neither restored nor saved`);
+    return false;
+  }
+  core.info(`cache key ${keys.key} (the config and ${keys.hashed.length - 1} setup input files)`);
+  core.saveState(STATE.key, keys.key);
+  core.saveState(STATE.archive, archive);
+  let restored: string | undefined;
+  if (!cacheService.isAvailable()) {
+    core.warning('the Actions cache service is not available to this run (no ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL); layers are built, not restored');
+  } else {
+    try {
+      restored = await cacheService.restore([archive], keys.key, [...keys.restoreKeys]);
+    } catch (error) {
+      core.warning(`restoring the layer cache failed: ${(error as Error).message}; layers are built, not restored`);
+    }
+  }
+  if (restored) {
+    core.info(`restored ${restored}`);
+    core.saveState(STATE.restoredKey, restored);
+    await importLayers(cli, archive, core);
+  } else if (cacheService.isAvailable()) {
+    core.info(`no cache entry restored for ${keys.key} or ${keys.restoreKeys.join(', ')}`);
+  }
+  const ids = await listLayerIds(cli, core);
+  if (ids) core.saveState(STATE.layersBefore, JSON.stringify(ids));
+  return restored === keys.key;
+}
+
+/** A summary that cannot be written (no GITHUB_STEP_SUMMARY outside a runner) costs the summary, not the step. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (error) {
+    core.warning(`no step summary: ${(error as Error).message}`);
+  }
+}
+
+function annotate(junit: string, workspace: string, inputs: ActionInputs): void {
+  let annotations;
+  try {
+    const projectDir = inputs.config ? path.dirname(path.resolve(workspace, inputs.config)) : workspace;
+    annotations = failedTestAnnotations(junit, { workspace, projectDir });
+  } catch (error) {
+    core.warning(`no annotations: ${describeFailure(error).split('\n')[0]}`);
+    return;
+  }
+  for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
+    core.error(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+  }
+  if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more failed test cases are in ${junit}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  core.setFailed(describeFailure(error));
+}

@@ -1,0 +1,82 @@
+// The step summary (GITHUB_STEP_SUMMARY): one row per job (status, duration, peak memory
+// against its limit, CPU) and a mermaid gantt chart of when each job ran.
+import { formatBytes, formatDuration } from '../config/units.js';
+import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';
+
+const STATUS_ICONS: Record<string, string> = {
+  passed: '✅',
+  flaky: '⚠️',
+  skipped: '⏭️',
+  cancelled: '⏹️',
+};
+
+export function renderSummary(results: RunResults, options: { junit: string }): string {
+  const counts = countJobs(results);
+  const skipped = results.jobs.length - counts.passed - counts.failed;
+  const parts = [`${counts.passed} passed`, counts.failed ? `${counts.failed} failed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean);
+  return [
+    `## cubicle: ${results.jobs.length} ${results.jobs.length === 1 ? 'job' : 'jobs'}, ${parts.join(', ')} in ${formatDuration(results.wallMs)}`,
+    '',
+    jobTable(results.jobs),
+    '',
+    gantt(results),
+    '',
+    `JUnit report: \`${options.junit}\``,
+    '',
+  ].join('\n');
+}
+
+function jobTable(jobs: readonly JobRecord[]): string {
+  const rows = jobs.map((job) =>
+    [job.name, statusCell(job), job.status === 'skipped' ? '' : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(' | '),
+  );
+  return ['| job | status | duration | peak memory / limit | CPU | cached layers |', '| --- | --- | ---: | --- | --- | ---: |', ...rows.map((row) => `| ${row} |`)].join('\n');
+}
+
+function statusCell(job: JobRecord): string {
+  const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? '✅' : '❌');
+  const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : '';
+  const why = !isPassing(job.status) && job.message ? `: ${job.message}` : '';
+  return `${icon} ${job.status}${retried}${why}`;
+}
+
+function memoryCell(job: JobRecord): string {
+  if (job.status === 'skipped') return '';
+  const peak = formatBytes(job.peakMemoryBytes);
+  const limit = job.limits.memoryBytes;
+  if (!limit) return `${peak} (no limit)`;
+  return `${peak} / ${formatBytes(limit)} (${Math.round((job.peakMemoryBytes / limit) * 100)}%)`;
+}
+
+function cpuCell(job: JobRecord): string {
+  if (job.status === 'skipped') return '';
+  const cpuMs = job.cpuUserMs + job.cpuSystemMs;
+  const cores = job.wallMs > 0 ? ` (${(cpuMs / job.wallMs).toFixed(1)} ${job.limits.cpus ? `of ${job.limits.cpus} cpus` : 'cores'})` : '';
+  return `${formatDuration(cpuMs)}${cores}`;
+}
+
+/** A table cell: no pipes or line breaks of its own. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+/** When each job ran; a job's start is its own (startedAt) or, from an older CLI, the run's. */
+export function gantt(results: RunResults): string {
+  const runStart = Date.parse(results.startedAt);
+  const lines = ['```mermaid', 'gantt', '  title When each job ran', '  dateFormat x', '  axisFormat %M:%S', '  section jobs'];
+  for (const job of results.jobs) {
+    if (job.status === 'skipped') continue;
+    const start = job.startedAt ? Date.parse(job.startedAt) : runStart;
+    if (!Number.isFinite(start)) continue;
+    const end = start + Math.max(1, Math.round(job.wallMs));
+    const tag = isPassing(job.status) ? 'done' : 'crit';
+    lines.push(`  ${taskName(job.name)} ${formatDuration(job.wallMs)} :${tag}, ${start}, ${end}`);
+  }
+  lines.push('```');
+  return lines.join('\n');
+}
+
+/** Mermaid ends a task name at ':' and a comment at '%%'; '#' and ';' start entities and statements. */
+function taskName(name: string): string {
+  return name.replace(/[:#;%]/g, '_');
+}

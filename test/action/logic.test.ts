@@ -1,0 +1,304 @@
+// The action's decisions, without a runner: inputs, the CLI's environment, when to save the
+// cache, the summary, where annotations go, and what host preparation does with doctor's report.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findLocation, failedTestAnnotations } from '../../src/action/annotations.js';
+import { cacheKeys } from '../../src/action/cache-key.js';
+import { decideSave, newLayerIds, readDefaultBranch, type SaveFacts } from '../../src/action/cache-decision.js';
+import type { Cli } from '../../src/action/cli.js';
+import { cliEnvironment } from '../../src/action/environment.js';
+import { HostNotReadyError, prepareHost, type DoctorReport } from '../../src/action/host.js';
+import { ActionInputError, readInputs, runArguments } from '../../src/action/inputs.js';
+import type { RunResults } from '../../src/action/results.js';
+import { gantt, renderSummary } from '../../src/action/summary.js';
+import type { CheckResult } from '../../src/host/checks.js';
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-action-logic-'));
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+describe('save-cache', () => {
+  const facts: SaveFacts = { mode: 'default-branch', ref: 'refs/heads/main', defaultBranch: 'main', exactHit: false, newLayers: 2 };
+
+  it('saves new layers on the default branch', () => {
+    expect(decideSave(facts)).toEqual({ save: true, reason: '2 new layers on the default branch' });
+  });
+
+  it.each([
+    [{ newLayers: 0 }, 'this run built no new layers'],
+    [{ ref: 'refs/heads/feature' }, 'this run is for refs/heads/feature, not the default branch (refs/heads/main)'],
+    [{ ref: 'refs/pull/7/merge' }, 'this run is for refs/pull/7/merge'],
+    [{ ref: 'refs/tags/v1' }, 'this run is for refs/tags/v1'],
+    [{ defaultBranch: undefined }, "the event does not name the repository's default branch"],
+    [{ exactHit: true }, 'the cache key was restored exactly'],
+    [{ mode: 'never' as const }, 'save-cache is never'],
+    [{ mode: 'always' as const, newLayers: 0 }, 'this run built no new layers'],
+    [{ mode: 'always' as const, exactHit: true }, 'the cache key was restored exactly'],
+  ])('does not save with %o', (change, reason) => {
+    const decision = decideSave({ ...facts, ...change });
+    expect(decision.save).toBe(false);
+    expect(decision.reason).toContain(reason);
+  });
+
+  it('always: saves new layers on any ref', () => {
+    expect(decideSave({ ...facts, mode: 'always', ref: 'refs/pull/7/merge', defaultBranch: undefined })).toEqual({ save: true, reason: '2 new layers; save-cache is always' });
+  });
+
+  it('reads the default branch from the event payload, and nothing from a missing or odd one', () => {
+    const event = path.join(scratch, 'event.json');
+    fs.writeFileSync(event, JSON.stringify({ repository: { default_branch: 'trunk' } }));
+    expect(readDefaultBranch(event)).toBe('trunk');
+    fs.writeFileSync(event, JSON.stringify({ schedule: '0 0 * * *' }));
+    expect(readDefaultBranch(event)).toBeUndefined();
+    fs.writeFileSync(event, '{not json');
+    expect(readDefaultBranch(event)).toBeUndefined();
+    expect(readDefaultBranch(path.join(scratch, 'missing.json'))).toBeUndefined();
+    expect(readDefaultBranch(undefined)).toBeUndefined();
+  });
+
+  it('counts only layers that were not there before', () => {
+    expect(newLayerIds(['a', 'b'], ['a', 'b', 'c', 'd'])).toEqual(['c', 'd']);
+    expect(newLayerIds(['a', 'b'], ['b'])).toEqual([]);
+  });
+});
+
+describe('the cache key', () => {
+  const project = path.join(scratch, 'key-project');
+  fs.cpSync(path.join(import.meta.dirname, '..', 'fixtures', 'action-project'), project, { recursive: true });
+  const keysOf = (shard?: string) => cacheKeys({ prefix: 'cubicle', cwd: project, config: undefined, runnerOs: 'Linux', arch: 'X64', shard });
+
+  it('hashes the config and the setup steps\' inputs; restores by prefix', async () => {
+    const keys = await keysOf();
+    expect(keys.key).toMatch(/^cubicle-Linux-X64-[0-9a-f]{32}$/);
+    expect(keys.restoreKeys).toEqual(['cubicle-Linux-X64-']);
+    expect(keys.hashed).toEqual(['cubicle.config.yaml', 'deps.lock']);
+    expect((await keysOf()).key).toBe(keys.key);
+    fs.appendFileSync(path.join(project, 'deps.lock'), 'more\n');
+    expect((await keysOf()).key).not.toBe(keys.key);
+    fs.writeFileSync(path.join(project, 'test', 'pass.test.mjs'), '// not an input: the key stays\n');
+    const changed = await keysOf();
+    fs.appendFileSync(path.join(project, 'cubicle.config.yaml'), '# a comment\n');
+    expect((await keysOf()).key).not.toBe(changed.key);
+  });
+
+  it('gives each shard a cache of its own', async () => {
+    const keys = await keysOf('2/3');
+    expect(keys.key).toMatch(/^cubicle-Linux-X64-shard2of3-[0-9a-f]{32}$/);
+    expect(keys.restoreKeys).toEqual(['cubicle-Linux-X64-shard2of3-']);
+  });
+
+  it('throws when there is no config to read', async () => {
+    await expect(cacheKeys({ prefix: 'c', cwd: scratch, config: 'missing.yaml', runnerOs: 'Linux', arch: 'X64' })).rejects.toThrow('no such file');
+  });
+});
+
+describe("the CLI's environment", () => {
+  const runner = {
+    PATH: '/usr/bin',
+    HOME: '/home/runner',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SHA: 'abc',
+    GITHUB_WORKSPACE: '/w',
+    GITHUB_TOKEN: 'secret-token',
+    ACTIONS_RUNTIME_TOKEN: 'another-secret',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+    ACTIONS_CACHE_URL: 'https://cache',
+    INPUT_ENV: 'DEPLOY_REGION',
+    STATE_cache: 'on',
+    GITHUB_OUTPUT: '/o',
+    GITHUB_ENV: '/e',
+    GITHUB_PATH: '/p',
+    GITHUB_STATE: '/s',
+    GITHUB_STEP_SUMMARY: '/sum',
+    DEPLOY_REGION: 'eu',
+    CUBICLE_PASS_ENV: 'SMUGGLED',
+    SMUGGLED: 'x',
+  };
+
+  it('withholds tokens, inputs, state and file commands; keeps the rest', () => {
+    const env = cliEnvironment(runner, []);
+    expect(Object.keys(env).sort()).toEqual(['CI', 'DEPLOY_REGION', 'GITHUB_ACTIONS', 'GITHUB_SHA', 'GITHUB_WORKSPACE', 'HOME', 'PATH', 'SMUGGLED']);
+  });
+
+  it('names the `env` input\'s variables in CUBICLE_PASS_ENV, those the runner has', () => {
+    const env = cliEnvironment(runner, ['DEPLOY_REGION', 'NOT_SET']);
+    expect(env.CUBICLE_PASS_ENV).toBe('DEPLOY_REGION');
+    expect(env.DEPLOY_REGION).toBe('eu');
+  });
+
+  it('passes a withheld variable only when the workflow names it', () => {
+    const env = cliEnvironment(runner, ['GITHUB_TOKEN']);
+    expect(env).toMatchObject({ GITHUB_TOKEN: 'secret-token', CUBICLE_PASS_ENV: 'GITHUB_TOKEN' });
+    expect(env.ACTIONS_RUNTIME_TOKEN).toBeUndefined();
+  });
+});
+
+describe('inputs', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+  it('has the defaults of action.yml, and turns lists and flags into `cubicle run` arguments', () => {
+    const inputs = readInputs(reader({ jobs: 'unit\nlint  e2e', memory: '2g', parallel: '3', shard: '2/3', config: 'ci/cubicle.yaml', env: 'A, B' }));
+    expect(inputs).toMatchObject({ jobs: ['unit', 'lint', 'e2e'], junit: 'cubicle-junit.xml', cache: true, cacheKeyPrefix: 'cubicle', cacheSize: '2g', saveCache: 'default-branch', setupHost: true, env: ['A', 'B'] });
+    expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' })).toEqual([
+      'run', 'unit', 'lint', 'e2e', '--junit', '/w/j.xml', '--json', '/t/r.json', '--config', 'ci/cubicle.yaml', '--parallel', '3', '--shard', '2/3', '--memory', '2g',
+    ]);
+  });
+
+  it('reads booleans as YAML 1.2 does, and lists every problem at once', () => {
+    expect(readInputs(reader({ cache: 'False', 'setup-host': 'TRUE' }))).toMatchObject({ cache: false, setupHost: true });
+    let error: ActionInputError | undefined;
+    try {
+      readInputs(reader({ cache: 'yes', shard: '4/3', 'cache-size': 'big', 'cache-key-prefix': 'a b', parallel: '1.5' }));
+    } catch (caught) {
+      error = caught as ActionInputError;
+    }
+    expect(error).toBeInstanceOf(ActionInputError);
+    expect(error!.problems).toEqual([
+      'parallel: expected a whole number of jobs of at least 1, got "1.5"',
+      'shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got "4/3"',
+      'cache-size: expected a size like 2g or 500m, got "big"',
+      'cache-key-prefix: a cache key may not contain commas or spaces, got "a b"',
+      'cache: expected true or false, got "yes"',
+    ]);
+  });
+});
+
+describe('the step summary', () => {
+  const job = { exitCode: 0, cpuUserMs: 1500, cpuSystemMs: 500, cacheHits: 0, attempts: 1, message: null };
+  const results: RunResults = {
+    startedAt: '2026-01-01T10:00:00.000Z',
+    wallMs: 5000,
+    jobs: [
+      { ...job, name: 'unit', status: 'passed', wallMs: 4000, peakMemoryBytes: 256 * 1024 ** 2, limits: { memoryBytes: 1024 ** 3, cpus: 2 }, startedAt: '2026-01-01T10:00:01.000Z', cacheHits: 2 },
+      { ...job, name: 'e2e: chrome', status: 'oom', exitCode: null, wallMs: 1000, peakMemoryBytes: 512 * 1024 ** 2, limits: { memoryBytes: 512 * 1024 ** 2 }, message: 'killed: out of memory | 512 MiB' },
+      { ...job, name: 'flaky', status: 'flaky', wallMs: 2000, peakMemoryBytes: 1024, limits: {}, attempts: 2 },
+      { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'needs e2e' },
+    ],
+  };
+
+  it('has a row per job: status, duration, peak memory against the limit, CPU', () => {
+    const summary = renderSummary(results, { junit: 'cubicle-junit.xml' });
+    expect(summary).toContain('## cubicle: 4 jobs, 2 passed, 1 failed, 1 skipped in 5.0s');
+    expect(summary).toContain('| unit | ✅ passed | 4.0s | 256 MiB / 1 GiB (25%) | 2.0s (0.5 of 2 cpus) | 2 |');
+    expect(summary).toContain('| e2e: chrome | ❌ oom: killed: out of memory \\| 512 MiB | 1.0s | 512 MiB / 512 MiB (100%) | 2.0s (2.0 cores) | 0 |');
+    expect(summary).toContain('| flaky | ⚠️ flaky after 2 attempts | 2.0s | 1 KiB (no limit) |');
+    expect(summary).toContain('| docs | ⏭️ skipped: needs e2e |  |  |  | 0 |');
+    expect(summary).toContain('JUnit report: `cubicle-junit.xml`');
+  });
+
+  it('charts when each job ran: its own start, or the run\'s; skipped jobs left out', () => {
+    const start = Date.parse(results.startedAt);
+    expect(gantt(results).split('\n')).toEqual([
+      '```mermaid',
+      'gantt',
+      '  title When each job ran',
+      '  dateFormat x',
+      '  axisFormat %M:%S',
+      '  section jobs',
+      `  unit 4.0s :done, ${start + 1000}, ${start + 5000}`,
+      `  e2e_ chrome 1.0s :crit, ${start}, ${start + 1000}`,
+      `  flaky 2.0s :done, ${start}, ${start + 2000}`,
+      '```',
+    ]);
+  });
+});
+
+describe('annotations', () => {
+  const workspace = path.join(scratch, 'repo');
+  const projectDir = path.join(workspace, 'app');
+  fs.mkdirSync(path.join(projectDir, 'tests'), { recursive: true });
+  fs.mkdirSync(path.join(projectDir, 'node_modules', 'lib'), { recursive: true });
+  for (const file of ['tests/test_math.py', 'src.test.mjs', 'node_modules/lib/index.js']) fs.writeFileSync(path.join(projectDir, file), '');
+  const where = { workspace, projectDir };
+
+  it('finds the first frame in the checkout: file URLs, absolute and relative paths, not node_modules', () => {
+    expect(findLocation(`at x (${projectDir}/node_modules/lib/index.js:3:1)\n  at y (file://${projectDir}/src.test.mjs:12:5)`, where)).toEqual({ file: 'app/src.test.mjs', startLine: 12 });
+    expect(findLocation('tests/test_math.py:7: AssertionError', where)).toEqual({ file: 'app/tests/test_math.py', startLine: 7 });
+    expect(findLocation('at z (/usr/lib/node/x.js:1:1)\nat node:internal/test:3:4', where)).toBeUndefined();
+    expect(findLocation('missing.py:3: nope', where)).toBeUndefined();
+  });
+
+  it('annotates failed and errored test cases of a JUnit report, on their file and line', () => {
+    const report = path.join(scratch, 'junit.xml');
+    fs.writeFileSync(
+      report,
+      `<?xml version="1.0"?>
+<testsuites>
+  <testsuite name="py">
+    <testcase classname="tests.test_math" name="test_add" file="tests/test_math.py" line="7"><failure message="assert 3 == 4">tests/test_math.py:8: AssertionError</failure></testcase>
+    <testcase classname="tests.test_math" name="test_ok"/>
+    <testcase classname="tests.test_math" name="test_skip"><skipped/></testcase>
+  </testsuite>
+  <testsuite name="js">
+    <testcase classname="js" name="renders"><error message="TypeError: x is undefined">at f (file://${projectDir}/src.test.mjs:21:3)</error></testcase>
+    <testcase classname="js" name="no trace"><failure message="exited with 1"/></testcase>
+  </testsuite>
+</testsuites>`,
+    );
+    expect(failedTestAnnotations(report, where)).toEqual([
+      { title: 'py: tests.test_math › test_add', message: 'assert 3 == 4\ntests/test_math.py:8: AssertionError', file: 'app/tests/test_math.py', startLine: 7 },
+      { title: 'js: renders', message: `TypeError: x is undefined\nat f (file://${projectDir}/src.test.mjs:21:3)`, file: 'app/src.test.mjs', startLine: 21 },
+      { title: 'js: no trace', message: 'exited with 1' },
+    ]);
+  });
+});
+
+describe('host preparation', () => {
+  const check = (id: string, state: CheckResult['state'], required: boolean): CheckResult => ({ id, title: id, state, required, detail: `${id} is ${state}`, fix: state === 'ok' ? null : `fix ${id}` });
+  const report = (...checks: CheckResult[]): DoctorReport => ({ runnable: checks.every((c) => !c.required || c.state === 'ok'), checks });
+  /** A CLI whose doctor answers from a list; `setup` is the command standing in for `cubicle setup`. */
+  function fakeCli(reports: DoctorReport[], setup: string): Cli & { doctorRuns: number } {
+    const cli = {
+      doctorRuns: 0,
+      paths: { root: scratch, bundle: '', helper: '', layerTool: '' },
+      argv: [setup],
+      run: async () => ({ exitCode: 0, stdout: JSON.stringify(reports[Math.min(cli.doctorRuns++, reports.length - 1)]) }),
+    };
+    return cli;
+  }
+  const logged = () => {
+    const lines: string[] = [];
+    return { lines, info: (line: string) => lines.push(`info: ${line}`), warning: (line: string) => lines.push(`warning: ${line}`) };
+  };
+  const allOk = report(check('helper', 'ok', true), check('userns', 'ok', true), check('cgroups', 'ok', false));
+
+  it('does nothing when doctor finds nothing missing', async () => {
+    const cli = fakeCli([allOk], '/bin/false');
+    const log = logged();
+    await prepareHost(cli, log, { user: 'runner', uid: 1001 });
+    expect(cli.doctorRuns).toBe(1);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('runs cubicle setup for what it fixes, then asks doctor again', async () => {
+    const cli = fakeCli([report(check('userns', 'missing', true), check('cgroups', 'missing', false)), allOk], '/bin/true');
+    const log = logged();
+    await prepareHost(cli, log, { user: 'runner', uid: 0 });
+    expect(cli.doctorRuns).toBe(2);
+    expect(log.lines).toEqual(['info: doctor: userns, cgroups missing; running cubicle setup --user runner']);
+  });
+
+  it('fails with the reason and doctor\'s fix when setup cannot run and a required check is missing', async () => {
+    const cli = fakeCli([report(check('userns', 'missing', true))], '/bin/false');
+    const error = await prepareHost(cli, logged(), { user: 'runner', uid: 1001 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HostNotReadyError);
+    // no sudo on the machine, or `sudo -n` refused, or the setup stand-in failed: each is named
+    expect((error as Error).message).toMatch(/^cubicle setup could not run as root: (sudo is not installed, or not executable for runner|sudo -n cubicle setup exited with \d+)/);
+    expect((error as Error).message).toContain('userns: userns is missing\n    fix: fix userns');
+    expect((error as Error).message).toContain('No job was run.');
+  });
+
+  it('only warns when setup fails and only cgroups (limits) are missing: the CLI refuses limited jobs itself', async () => {
+    const cli = fakeCli([report(check('userns', 'ok', true), check('cgroups', 'missing', false))], '/bin/false');
+    const log = logged();
+    await prepareHost(cli, log, { user: 'runner', uid: 0 });
+    expect(log.lines[1]).toMatch(/^warning: cubicle setup could not run as root: cubicle setup exited with 1 .*\n {2}|cgroups: cgroups is missing\n {4}fix: fix cgroups/);
+  });
+
+  it('fails when what is missing is beyond setup (overlayfs), naming doctor\'s fix', async () => {
+    const cli = fakeCli([report(check('overlay', 'missing', true))], '/bin/true');
+    await expect(prepareHost(cli, logged(), { user: 'runner', uid: 0 })).rejects.toThrow('this runner cannot run cubicle jobs; no job was run:\noverlay: overlay is missing\n    fix: fix overlay');
+  });
+});
