@@ -22732,6 +22732,7 @@ function jobEnvironment(job, context, image) {
   env3.CUBICLE_JOB = job.name;
   env3.CUBICLE_ATTEMPT = String(context.attempt);
   if (context.shard) env3.CUBICLE_SHARD = context.shard;
+  if (context.testShard) env3.CUBICLE_TEST_SHARD = context.testShard;
   return env3;
 }
 function requestedHostVariables(hostEnv) {
@@ -23465,6 +23466,7 @@ async function runJob(job, options) {
         hostEnv: options.hostEnv,
         attempt,
         shard: options.shard,
+        testShard: options.shardByTest ? options.shard : void 0,
         userns: network?.userns ?? options.userns,
         network: network ?? void 0
       };
@@ -25309,7 +25311,8 @@ async function runJobs(config2, options) {
   ensureStore(store);
   const timings = options.timings ?? readStoredTimings(store, config2.projectDir);
   const selected = withNeeds(config2.jobs, options.selected);
-  const jobs = options.shard ? jobsOfShard(selected, parseShard(options.shard), options.timings ?? /* @__PURE__ */ new Map()) : selected;
+  const shard = options.shard ? parseShard(options.shard) : void 0;
+  const jobs = shard && options.shardBy !== "test" ? jobsOfShard(selected, shard, options.timings ?? /* @__PURE__ */ new Map()) : selected;
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
@@ -25336,6 +25339,7 @@ async function runJobs(config2, options) {
         projectDir: config2.projectDir,
         hostEnv: options.hostEnv,
         shard: options.shard,
+        shardByTest: options.shardBy === "test",
         runDir,
         artifactsDir,
         limits,
@@ -25473,6 +25477,7 @@ async function runCommand(args) {
       signal: cancel.signal,
       noCache: args.noCache ?? false,
       shard: args.shard,
+      shardBy: args.shardBy,
       timings: args.timings ? readTimingsFile(import_node_path35.default.resolve(cwd, args.timings)) : void 0,
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
@@ -26624,7 +26629,7 @@ var init_commands = __esm({
           ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
         ],
         options: (parser2) => {
-          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
+          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job and its framework splits the test files (CUBICLE_TEST_SHARD; the node preset passes it to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
           outputOptions(parser2);
           cacheDirOption(parser2);
           limitOptions(parser2, " for jobs without their own (replaces `defaults:`)");
@@ -26641,6 +26646,7 @@ var init_commands = __esm({
             noLimits: args.limits === false,
             noCache: args.cache === false,
             shard: args.shard,
+            shardBy: args["shard-by"],
             timings: args.timings,
             memoryBudget: args["memory-budget"],
             cpuBudget: args["cpu-budget"],

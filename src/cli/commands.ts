@@ -87,6 +87,7 @@ export const COMMANDS: readonly Command[] = [
         .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' })
         .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' })
         .option('shard', { type: 'string', describe: 'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)' })
+        .option('shard-by', { choices: ['job', 'test'], default: 'job', describe: 'job: deal jobs to shards; test: every shard runs every job and its framework splits the test files (CUBICLE_TEST_SHARD; the node preset passes it to vitest and jest)' })
         .option('timings', { type: 'string', describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file' })
         .option('memory-budget', { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" })
         .option('cpu-budget', { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" })
@@ -107,6 +108,7 @@ export const COMMANDS: readonly Command[] = [
         noLimits: args.limits === false,
         noCache: args.cache === false,
         shard: args.shard as string | undefined,
+        shardBy: args['shard-by'] as 'job' | 'test',
         timings: args.timings as string | undefined,
         memoryBudget: args['memory-budget'] as string | undefined,
         cpuBudget: args['cpu-budget'] as number | undefined,

@@ -22,6 +22,7 @@ export interface RunCommandArgs {
   noLimits: boolean;
   noCache?: boolean;
   shard?: string | undefined;
+  shardBy?: 'job' | 'test' | undefined;
   timings?: string | undefined;
   memoryBudget?: string | undefined;
   cpuBudget?: number | undefined;
@@ -62,6 +63,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       signal: cancel.signal,
       noCache: args.noCache ?? false,
       shard: args.shard,
+      shardBy: args.shardBy,
       timings: args.timings ? readTimingsFile(path.resolve(cwd, args.timings)) : undefined,
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),

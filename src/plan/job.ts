@@ -19,6 +19,8 @@ export interface JobContext {
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly attempt: number;
   readonly shard?: string | undefined;
+  /** --shard-by test: every shard runs every job, and the job's test framework splits its files. */
+  readonly testShard?: string | undefined;
   /** The run's shared user namespace (src/run/userns.ts); absent: the job's sandbox maps its own. */
   readonly userns?: string | undefined;
   /** The job's own network namespace, shared with its services (run/network.ts). */
@@ -80,6 +82,7 @@ export function jobEnvironment(job: ResolvedJob, context: JobContext, image?: { 
   env.CUBICLE_JOB = job.name;
   env.CUBICLE_ATTEMPT = String(context.attempt);
   if (context.shard) env.CUBICLE_SHARD = context.shard;
+  if (context.testShard) env.CUBICLE_TEST_SHARD = context.testShard;
   return env;
 }
 

@@ -24,6 +24,8 @@ export interface JobRunOptions {
   readonly projectDir: string;
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
   readonly shard?: string | undefined;
+  /** --shard-by test: the shard goes to the job's test framework (CUBICLE_TEST_SHARD). */
+  readonly shardByTest?: boolean;
   readonly runDir: RunDir;
   readonly artifactsDir: string;
   readonly limits: LimitsPlan;
@@ -58,6 +60,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
         hostEnv: options.hostEnv,
         attempt,
         shard: options.shard,
+        testShard: options.shardByTest ? options.shard : undefined,
         userns: network?.userns ?? options.userns,
         network: network ?? undefined,
       };

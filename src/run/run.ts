@@ -31,6 +31,8 @@ export interface RunOptions {
   /** --memory-budget / --cpu-budget; default: the machine's available memory and its cores. */
   readonly memoryBudgetBytes?: number | undefined;
   readonly cpuBudget?: number | undefined;
+  /** --shard-by: `job` (default) deals jobs to shards; `test` runs every job, its tests split. */
+  readonly shardBy?: 'job' | 'test';
   /** --fail-fast: the first job that does not pass cancels the rest. */
   readonly failFast?: boolean;
   /** --timings FILE, read: durations to balance shards and order jobs by (default: the last run's). */
@@ -60,7 +62,8 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const selected = withNeeds(config.jobs, options.selected);
   // Every shard must deal the same hands: only durations all machines share (--timings FILE)
   // may balance them, never this machine's own record; without a file, shards split by count.
-  const jobs = options.shard ? jobsOfShard(selected, parseShard(options.shard), options.timings ?? new Map()) : selected;
+  const shard = options.shard ? parseShard(options.shard) : undefined;
+  const jobs = shard && options.shardBy !== 'test' ? jobsOfShard(selected, shard, options.timings ?? new Map()) : selected;
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
@@ -88,6 +91,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           projectDir: config.projectDir,
           hostEnv: options.hostEnv,
           shard: options.shard,
+          shardByTest: options.shardBy === 'test',
           runDir,
           artifactsDir,
           limits,

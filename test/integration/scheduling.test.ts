@@ -134,6 +134,16 @@ describe('--shard i/n', () => {
     expect(Math.max(...totals) / Math.min(...totals), `shard totals ${totals.join(', ')} ms`).toBeLessThan(1.2);
   }, 120_000);
 
+  it('--shard-by test runs every job on every shard and hands the shard to its test framework', async () => {
+    const project = makeProject('jobs:\n  a:\n    run: echo "a $CUBICLE_TEST_SHARD"\n  b:\n    run: echo "b $CUBICLE_TEST_SHARD"\n');
+    const result = await project.cubicle(['run', '--shard', '2/3', '--shard-by', 'test']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('a 2/3');
+    expect(result.stdout).toContain('b 2/3');
+    const plain = await project.cubicle(['run', '--shard', '1/2']);
+    expect(plain.stdout).not.toMatch(/[ab] 1\/2/);
+  }, 60_000);
+
   it('refuses a malformed shard', async () => {
     const project = makeProject(config);
     const result = await project.cubicle(['run', '--shard', '4/3']);
