@@ -71,10 +71,10 @@ describe('the shipped presets', () => {
 
   it('node: asks vitest and jest-junit for a JUnit report in reports/', () => {
     const vitest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"vitest": "^4"}}', 'package-lock.json': '{}' }));
-    expect(vitest.run).toBe('npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml');
+    expect(vitest.run).toBe('npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
     expect(vitest.setup![0]!.run).toBe('npm ci --no-audit --no-fund');
     const jest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"jest": "^30", "jest-junit": "^16"}}' }));
-    expect(jest.run).toBe('npm test -- --reporters=default --reporters=jest-junit');
+    expect(jest.run).toBe('npm test -- --reporters=default --reporters=jest-junit ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
     expect(jest.env).toEqual({ JEST_JUNIT_OUTPUT_DIR: 'reports' });
   });
 
