@@ -20283,7 +20283,19 @@ function tryAcquire(paths, name) {
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
   }
-  return { release: () => import_node_fs11.default.rmSync(target, { recursive: true, force: true }) };
+  return {
+    // Renamed away whole, then removed: a held lock is never an empty dir, which a rename
+    // by another process would replace, or a waiter would take for a dead owner's.
+    release: () => {
+      const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-released`);
+      try {
+        import_node_fs11.default.renameSync(target, grave);
+      } catch {
+        return;
+      }
+      import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
+    }
+  };
 }
 async function acquireBuildLock(paths, name, ready, signal) {
   for (; ; ) {
@@ -20595,21 +20607,21 @@ function stageLayer(paths, label) {
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
-  const digest = await digestTrees([staged.root, staged.ws]);
   const { replace, ...described } = request;
-  const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-  const metaPath = import_node_path12.default.join(staged.dir, "meta.json");
-  import_node_fs14.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
-`);
-  syncFile(metaPath);
   const target = import_node_path12.default.join(paths.layers, request.id);
-  if (replace) await removeLayer(paths, request.id);
   try {
+    const digest = await digestTrees([staged.root, staged.ws]);
+    const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
+    const metaPath = import_node_path12.default.join(staged.dir, "meta.json");
+    import_node_fs14.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+`);
+    syncFile(metaPath);
+    if (replace) await removeLayer(paths, request.id);
     import_node_fs14.default.renameSync(staged.dir, target);
   } catch (error2) {
+    await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
     if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error2;
-    await removeTree(staged.dir);
   }
   syncFile(paths.layers);
   const layer = findLayer(paths, request.id);
@@ -23159,7 +23171,14 @@ async function prepareJob(job, options) {
       const key = stepKey(keyInput);
       const filesystem2 = { hostSystem: base.kind === "host", rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
       const existing = () => options.noCache ? void 0 : findLayer(options.store, key);
-      const acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      let acquired;
+      try {
+        acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      } catch (error2) {
+        const failure2 = storeFailure(number3, step, error2);
+        if (failure2) return failure2;
+        throw error2;
+      }
       let layer;
       if ("value" in acquired) {
         layer = acquired.value;
@@ -23169,16 +23188,29 @@ async function prepareJob(job, options) {
       } else {
         try {
           options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] running: ${step.run}`);
-          const outcome = await buildStep(job, step, number3, { ...options, env: env3, filesystem: filesystem2 });
+          let outcome;
+          try {
+            outcome = await buildStep(job, step, number3, { ...options, env: env3, filesystem: filesystem2 });
+          } catch (error2) {
+            const failure2 = storeFailure(number3, step, error2);
+            if (failure2) return failure2;
+            throw error2;
+          }
           if ("message" in outcome) return outcome;
-          layer = await commitLayer(options.store, outcome.staged, {
-            id: key,
-            kind: "setup",
-            parent,
-            key: stepKeyMaterial(keyInput),
-            description: step.run,
-            replace: options.noCache
-          });
+          try {
+            layer = await commitLayer(options.store, outcome.staged, {
+              id: key,
+              kind: "setup",
+              parent,
+              key: stepKeyMaterial(keyInput),
+              description: step.run,
+              replace: options.noCache
+            });
+          } catch (error2) {
+            const failure2 = storeFailure(number3, step, error2);
+            if (failure2) return failure2;
+            throw error2;
+          }
           built += 1;
         } finally {
           acquired.lock.release();
@@ -23227,6 +23259,16 @@ async function buildStep(job, step, number3, options) {
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
   return { what: describeStep(number3, step), status, message: describeStepFailure(status), outputTail };
+}
+function storeFailure(number3, step, error2) {
+  const code = error2.code;
+  if (!code || !["ENOSPC", "EDQUOT", "EROFS", "EIO", "EACCES", "EPERM"].includes(code)) return null;
+  return {
+    what: describeStep(number3, step),
+    status: null,
+    message: `could not be built or saved in the layer store (${code}: ${error2.message}); free space or run \`cubicle cache prune\``,
+    outputTail: ""
+  };
 }
 function describeStep(number3, step) {
   return `setup step ${number3} (\`${step.run}\`)`;
@@ -25256,11 +25298,17 @@ function recordTimings(paths, projectDir, results) {
   const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
-  import_node_fs30.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
-  const partial2 = `${file}.${process.pid}.partial`;
-  import_node_fs30.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+  const partial2 = import_node_path33.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}-timings`);
+  try {
+    import_node_fs30.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs30.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-  import_node_fs30.default.renameSync(partial2, file);
+    import_node_fs30.default.renameSync(partial2, file);
+  } catch (error2) {
+    import_node_fs30.default.rmSync(partial2, { force: true });
+    process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
+`);
+  }
 }
 function readTimingsFile(file) {
   let text;
@@ -25294,6 +25342,7 @@ var init_timings = __esm({
     import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
+    init_rundir();
   }
 });
 

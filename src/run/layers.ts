@@ -86,7 +86,14 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
       const key = stepKey(keyInput);
       const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
       const existing = () => (options.noCache ? undefined : findLayer(options.store, key));
-      const acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      let acquired;
+      try {
+        acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      } catch (error) {
+        const failure = storeFailure(number, step, error);
+        if (failure) return failure;
+        throw error;
+      }
       let layer;
       if ('value' in acquired) {
         layer = acquired.value;
@@ -96,16 +103,29 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
       } else {
         try {
           options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${step.run}`);
-          const outcome = await buildStep(job, step, number, { ...options, env, filesystem });
+          let outcome;
+          try {
+            outcome = await buildStep(job, step, number, { ...options, env, filesystem });
+          } catch (error) {
+            const failure = storeFailure(number, step, error);
+            if (failure) return failure;
+            throw error;
+          }
           if ('message' in outcome) return outcome;
-          layer = await commitLayer(options.store, outcome.staged, {
-            id: key,
-            kind: 'setup',
-            parent,
-            key: stepKeyMaterial(keyInput),
-            description: step.run,
-            replace: options.noCache,
-          });
+          try {
+            layer = await commitLayer(options.store, outcome.staged, {
+              id: key,
+              kind: 'setup',
+              parent,
+              key: stepKeyMaterial(keyInput),
+              description: step.run,
+              replace: options.noCache,
+            });
+          } catch (error) {
+            const failure = storeFailure(number, step, error);
+            if (failure) return failure;
+            throw error;
+          }
           built += 1;
         } finally {
           acquired.lock.release();
@@ -162,6 +182,18 @@ async function buildStep(
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
   return { what: describeStep(number, step), status, message: describeStepFailure(status), outputTail };
+}
+
+/** A layer store that cannot be written (a full disk): the job fails, the run goes on. */
+function storeFailure(number: number, step: SetupStep, error: unknown): SetupFailure | null {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code || !['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM'].includes(code)) return null;
+  return {
+    what: describeStep(number, step),
+    status: null,
+    message: `could not be built or saved in the layer store (${code}: ${(error as Error).message}); free space or run \`cubicle cache prune\``,
+    outputTail: '',
+  };
 }
 
 function describeStep(number: number, step: SetupStep): string {

@@ -1,12 +1,13 @@
 // How long each job took last time: kept per project in the store after every run, or read from
 // a report (`--timings FILE`: a JUnit report, e.g. the merged report of every shard, or a
 // `--json` results file). Used to start the longest jobs first and to balance shards.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readJunitFile } from '../report/junit-read.js';
 import type { StorePaths } from '../store/paths.js';
+import { processStartTime } from './rundir.js';
 import type { JobResult } from './result.js';
 
 /** Job name -> milliseconds. */
@@ -32,10 +33,17 @@ export function recordTimings(paths: StorePaths, projectDir: string, results: re
   const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const partial = `${file}.${process.pid}.partial`;
-  fs.writeFileSync(partial, `${JSON.stringify({ jobs }, null, 2)}\n`);
-  fs.renameSync(partial, file);
+  // Best effort: a full disk must not cost the run its reports. The partial file lives in
+  // tmp/ under this process's name, so a kill mid-write leaves nothing the next run keeps.
+  const partial = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-timings`);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(partial, `${JSON.stringify({ jobs }, null, 2)}\n`);
+    fs.renameSync(partial, file);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    process.stderr.write(`cubicle: job durations not recorded (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run orders jobs without them\n`);
+  }
 }
 
 /** `--timings FILE`: suite name -> time of a JUnit report, or name -> wallMs of a --json file. */

@@ -99,20 +99,21 @@ export interface CommitRequest {
  * there (another process committed it first), the staged copy is dropped and theirs returned.
  */
 export async function commitLayer(paths: StorePaths, staged: { dir: string; root: string; ws: string }, request: CommitRequest): Promise<Layer> {
-  const digest = await digestTrees([staged.root, staged.ws]);
   const { replace, ...described } = request;
-  const meta: LayerMeta = { ...described, digest, sizeBytes: treeSize(staged.dir), created: new Date().toISOString() };
-  const metaPath = path.join(staged.dir, 'meta.json');
-  fs.writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-  syncFile(metaPath);
   const target = path.join(paths.layers, request.id);
-  if (replace) await removeLayer(paths, request.id);
   try {
+    const digest = await digestTrees([staged.root, staged.ws]);
+    const meta: LayerMeta = { ...described, digest, sizeBytes: treeSize(staged.dir), created: new Date().toISOString() };
+    const metaPath = path.join(staged.dir, 'meta.json');
+    fs.writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
+    syncFile(metaPath);
+    if (replace) await removeLayer(paths, request.id);
     fs.renameSync(staged.dir, target);
   } catch (error) {
+    // Whatever failed (a full disk, most likely), nothing half-made stays behind.
+    await removeTree(staged.dir).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-    await removeTree(staged.dir);
   }
   syncFile(paths.layers);
   const layer = findLayer(paths, request.id);

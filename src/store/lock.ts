@@ -39,7 +39,19 @@ function tryAcquire(paths: StorePaths, name: string): BuildLock | null {
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return null;
     throw error;
   }
-  return { release: () => fs.rmSync(target, { recursive: true, force: true }) };
+  return {
+    // Renamed away whole, then removed: a held lock is never an empty dir, which a rename
+    // by another process would replace, or a waiter would take for a dead owner's.
+    release: () => {
+      const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-released`);
+      try {
+        fs.renameSync(target, grave);
+      } catch {
+        return; // already taken over as stale: nothing of ours is left there
+      }
+      fs.rmSync(grave, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
