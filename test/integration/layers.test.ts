@@ -28,7 +28,9 @@ function execaSyncTar(dir: string, out: string): void {
 }
 
 async function lockfile(project: Project): Promise<void> {
-  const result = await execa('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--offline'], { cwd: project.dir, reject: false });
+  // Its own npm cache: under `npm test`, npm_config_cache names the invoking user's (root's).
+  const cache = path.join(project.dir, '..', 'npm-cache');
+  const result = await execa('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--offline'], { cwd: project.dir, reject: false, env: { npm_config_cache: cache } });
   if (result.exitCode !== 0) throw new Error(`npm install --package-lock-only failed: ${result.stderr}`);
 }
 
