@@ -5942,7 +5942,7 @@ var require_resolve_from = __commonJS({
     "use strict";
     var path43 = require("path");
     var Module = require("module");
-    var fs41 = require("fs");
+    var fs40 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5951,7 +5951,7 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs41.realpathSync(fromDir);
+        fromDir = fs40.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
           fromDir = path43.resolve(fromDir);
@@ -13591,6 +13591,14 @@ async function reapStaleCgroups(placement) {
     }
   }
 }
+async function removeLeftoverCgroups(dirs) {
+  for (const dir of dirs) {
+    for (let tries = 0; tries < 20 && import_node_fs9.default.existsSync(dir); tries++) {
+      if (await removeCgroup(dir) === null) break;
+      await new Promise((resolve5) => setTimeout(resolve5, 50));
+    }
+  }
+}
 var import_node_fs9, import_node_os3, import_node_path7, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
@@ -20259,13 +20267,14 @@ var init_setup = __esm({
 });
 
 // src/store/lock.ts
-function ownerAlive(lockDir) {
-  let owner;
+function ownerOf(lockDir) {
   try {
-    owner = import_node_fs11.default.readFileSync(import_node_path9.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs11.default.readFileSync(import_node_path9.default.join(lockDir, "owner"), "utf8");
   } catch {
-    return false;
+    return void 0;
   }
+}
+function isAlive(owner) {
   const [pid, start] = owner.trim().split(" ");
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
@@ -20310,27 +20319,32 @@ async function acquireBuildLock(paths, name, ready, signal) {
       }
       return { lock };
     }
-    const held = import_node_path9.default.join(paths.locks, name);
-    if (!ownerAlive(held)) {
-      const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-stale`);
-      try {
-        import_node_fs11.default.renameSync(held, grave);
-      } catch {
-        continue;
-      }
-      if (ownerAlive(grave)) {
-        try {
-          import_node_fs11.default.renameSync(grave, held);
-          continue;
-        } catch {
-        }
-      }
-      import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
-      continue;
-    }
+    if (takeOverStale(paths, name)) continue;
     signal?.throwIfAborted();
     await (0, import_promises2.setTimeout)(POLL_MS, void 0, signal ? { signal } : void 0);
   }
+}
+function takeOverStale(paths, name) {
+  const held = import_node_path9.default.join(paths.locks, name);
+  const owner = ownerOf(held);
+  if (owner === void 0) return true;
+  if (isAlive(owner)) return false;
+  const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-stale`);
+  try {
+    import_node_fs11.default.renameSync(held, grave);
+  } catch {
+    return true;
+  }
+  const moved = ownerOf(grave);
+  if (moved !== void 0 && moved !== owner) {
+    try {
+      import_node_fs11.default.renameSync(grave, held);
+      return false;
+    } catch {
+    }
+  }
+  import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
+  return true;
 }
 function reapStaleLocks(paths) {
   let names;
@@ -20339,27 +20353,7 @@ function reapStaleLocks(paths) {
   } catch {
     return 0;
   }
-  let removed = 0;
-  for (const name of names) {
-    const held = import_node_path9.default.join(paths.locks, name);
-    if (ownerAlive(held)) continue;
-    const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-stale`);
-    try {
-      import_node_fs11.default.renameSync(held, grave);
-    } catch {
-      continue;
-    }
-    if (ownerAlive(grave)) {
-      try {
-        import_node_fs11.default.renameSync(grave, held);
-        continue;
-      } catch {
-      }
-    }
-    import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
-    removed += 1;
-  }
-  return removed;
+  return names.filter((name) => takeOverStale(paths, name)).length;
 }
 var import_node_crypto3, import_node_fs11, import_node_path9, import_promises2, POLL_MS;
 var init_lock = __esm({
@@ -23479,7 +23473,7 @@ var init_services = __esm({
     init_spawn();
     init_signals();
     init_layers3();
-    init_job2();
+    init_limits();
     init_remove();
     STOP_GRACE_MS2 = 5e3;
   }
@@ -23607,14 +23601,6 @@ function describeOutcome(jobStatus, status, job, collected, signal) {
       return null;
   }
 }
-async function removeLeftoverCgroups(dirs) {
-  for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && import_node_fs27.default.existsSync(dir); tries++) {
-      if (await removeCgroup(dir) === null) break;
-      await new Promise((resolve5) => setTimeout(resolve5, 50));
-    }
-  }
-}
 function servicesFailureResult(job, failure2, options, startedAt, attempt) {
   return {
     ...notRunResult(job, "skipped", "", options.limits.enforced),
@@ -23668,19 +23654,18 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_fs27, import_node_path26;
+var import_node_path26;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
     import_node_path26 = __toESM(require("node:path"), 1);
-    init_maintenance();
     init_units();
     init_job();
     init_spawn();
     init_signals();
     init_collect();
     init_host_failure();
+    init_limits();
     init_layers3();
     init_network();
     init_services();
@@ -24179,7 +24164,7 @@ async function openDirFiles(dir, where2) {
     where: where2,
     read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
     size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs28.default.createReadStream(resolve5(name), { start }),
+    open: (name, start) => import_node_fs27.default.createReadStream(resolve5(name), { start }),
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -24201,7 +24186,7 @@ async function openTarFiles(file, where2, scratchDir) {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
     tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto12.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs28.default.createReadStream(file), compression), import_node_fs28.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs27.default.createReadStream(file), compression), import_node_fs27.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -24233,18 +24218,18 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs28.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs27.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto12, import_node_fs28, import_promises5, import_node_path29, import_node_stream3, import_promises6;
+var import_node_crypto12, import_node_fs27, import_promises5, import_node_path29, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path29 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
@@ -25081,12 +25066,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs29.default.openSync(file, "r");
+  const fd = import_node_fs28.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs29.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs28.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs29.default.closeSync(fd);
+    import_node_fs28.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -25117,18 +25102,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs29.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs28.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto13, import_node_fs29, import_node_stream4;
+var import_node_crypto13, import_node_fs28, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -25286,7 +25271,7 @@ function timingsPath(paths, projectDir) {
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs30.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const data = JSON.parse(import_node_fs29.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -25300,12 +25285,12 @@ function recordTimings(paths, projectDir, results) {
   const file = timingsPath(paths, projectDir);
   const partial2 = import_node_path33.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}-timings`);
   try {
-    import_node_fs30.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs30.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+    import_node_fs29.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs29.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-    import_node_fs30.default.renameSync(partial2, file);
+    import_node_fs29.default.renameSync(partial2, file);
   } catch (error2) {
-    import_node_fs30.default.rmSync(partial2, { force: true });
+    import_node_fs29.default.rmSync(partial2, { force: true });
     process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
 `);
   }
@@ -25313,7 +25298,7 @@ function recordTimings(paths, projectDir, results) {
 function readTimingsFile(file) {
   let text;
   try {
-    text = import_node_fs30.default.readFileSync(file, "utf8");
+    text = import_node_fs29.default.readFileSync(file, "utf8");
   } catch (error2) {
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
@@ -25333,12 +25318,12 @@ function readTimingsFile(file) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${error2.message}; nothing was run`);
   }
 }
-var import_node_crypto14, import_node_fs30, import_node_path33;
+var import_node_crypto14, import_node_fs29, import_node_path33;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
@@ -25349,7 +25334,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs31.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs30.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -25429,11 +25414,11 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs31, import_node_os8, import_node_path34, FailFast;
+var import_node_fs30, import_node_os8, import_node_path34, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     import_node_path34 = __toESM(require("node:path"), 1);
     init_reporter();
@@ -25753,7 +25738,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs32.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs31.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -25777,13 +25762,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name)));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs31.default.existsSync(import_node_path36.default.join(dir, name)));
   const manifest = readJson(import_node_path36.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name));
+  const has = (name) => import_node_fs31.default.existsSync(import_node_path36.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -25836,7 +25821,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs31.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -25865,7 +25850,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs31.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -25918,16 +25903,16 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs32.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs31.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs32, import_node_path36, CONFIG_NAME;
+var import_node_fs31, import_node_path36, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
@@ -26073,7 +26058,7 @@ async function delegateV1(user2, entry) {
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
     const dir = import_node_path38.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs33.default.existsSync(dir);
+    const existed = import_node_fs32.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -26085,19 +26070,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs33.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs32.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs33.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs33.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs33.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs32.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs32.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs32.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs33.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs32.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process9.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -26121,10 +26106,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs33.default.realpathSync(helperPath());
+  const helper = import_node_fs32.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs33.default.existsSync(APPARMOR_PROFILE) && import_node_fs33.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs33.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs32.default.existsSync(APPARMOR_PROFILE) && import_node_fs32.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs32.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -26142,10 +26127,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs33.default.rmSync(file, { force: true });
+    import_node_fs32.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs33.default.rmdirSync(import_node_path38.default.dirname(file));
+        import_node_fs32.default.rmdirSync(import_node_path38.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -26160,12 +26145,12 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process9, import_node_fs33, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process9, import_node_fs32, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_path38 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
@@ -26243,13 +26228,13 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs34.default.existsSync(import_node_path39.default.join(paths.locks, id));
+  return import_node_fs33.default.existsSync(import_node_path39.default.join(paths.locks, id));
 }
-var import_node_fs34, import_node_path39;
+var import_node_fs33, import_node_path39;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_path39 = __toESM(require("node:path"), 1);
     init_layers();
   }
@@ -26275,7 +26260,7 @@ async function verifyStore(paths, options = {}) {
 }
 async function checkLayer(layer) {
   if (layer.meta.id !== import_node_path40.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs35.default.existsSync(layer.root) || !import_node_fs35.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (!import_node_fs34.default.existsSync(layer.root) || !import_node_fs34.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -26286,16 +26271,16 @@ async function checkLayer(layer) {
 }
 function safeReaddir(dir) {
   try {
-    return import_node_fs35.default.readdirSync(dir);
+    return import_node_fs34.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_fs35, import_node_path40;
+var import_node_fs34, import_node_path40;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_path40 = __toESM(require("node:path"), 1);
     init_layers();
     init_prune();
@@ -26320,11 +26305,11 @@ async function exportStore(paths, file) {
   const layers = listLayers(paths);
   const target = import_node_path41.default.resolve(file);
   const targetDir = import_node_path41.default.dirname(target);
-  import_node_fs36.default.mkdirSync(targetDir, { recursive: true });
+  import_node_fs35.default.mkdirSync(targetDir, { recursive: true });
   const partial2 = import_node_path41.default.join(targetDir, `.${import_node_path41.default.basename(target)}.${process.pid}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = import_node_path41.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}-export-list`);
-  import_node_fs36.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs35.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -26333,22 +26318,22 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs36.default.renameSync(partial2, target);
+    import_node_fs35.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs36.default.rmSync(partial2, { force: true });
+    import_node_fs35.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs36.default.rmSync(listFile, { force: true });
+    import_node_fs35.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs36.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs35.default.statSync(target).size };
 }
 async function importStore(paths, file) {
   requireZstd();
   const source = import_node_path41.default.resolve(file);
-  if (!import_node_fs36.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  if (!import_node_fs35.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = import_node_path41.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}-import`);
-  import_node_fs36.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs35.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
@@ -26384,9 +26369,9 @@ async function adoptLayers(paths, staging) {
       continue;
     }
     try {
-      import_node_fs36.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
+      import_node_fs35.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs36.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
+      import_node_fs35.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
       imported.push(findLayer(paths, name));
     } catch (error2) {
       const code = error2.code;
@@ -26396,33 +26381,33 @@ async function adoptLayers(paths, staging) {
   }
   for (const name of safeReaddir2(import_node_path41.default.join(staging, "images"))) {
     const target = import_node_path41.default.join(paths.images, name);
-    if (!import_node_fs36.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs36.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
+    if (!import_node_fs35.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs35.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
   }
   return { imported, present, rejected };
 }
 function readStaged(dir) {
   try {
     const metaPath = import_node_path41.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs36.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path41.default.join(dir, "root"), ws: import_node_path41.default.join(dir, "ws"), lastUsed: import_node_fs36.default.statSync(metaPath).mtime };
+    const meta2 = JSON.parse(import_node_fs35.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path41.default.join(dir, "root"), ws: import_node_path41.default.join(dir, "ws"), lastUsed: import_node_fs35.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function safeReaddir2(dir) {
   try {
-    return import_node_fs36.default.readdirSync(dir);
+    return import_node_fs35.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto15, import_node_child_process10, import_node_fs36, import_node_path41, TAR_XATTRS;
+var import_node_crypto15, import_node_child_process10, import_node_fs35, import_node_path41, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
     import_node_child_process10 = require("node:child_process");
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path41 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
@@ -26600,7 +26585,7 @@ __export(merge_exports, {
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
   const output = import_node_path42.default.resolve(args.output);
-  if (import_node_fs37.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+  if (import_node_fs36.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path42.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
@@ -26613,11 +26598,11 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs37, import_node_path42;
+var import_node_fs36, import_node_path42;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path42 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();

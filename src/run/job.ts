@@ -1,8 +1,6 @@
 // One job's life: for each attempt, a fresh upper dir, the sandbox, its outputs copied out,
 // the upper dir removed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { removeCgroup } from '../sandbox/maintenance.js';
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
@@ -12,7 +10,7 @@ import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../signals.js';
 import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
-import type { LimitsPlan } from './limits.js';
+import { removeLeftoverCgroups, type LimitsPlan } from './limits.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { startServices, type RunningServices } from './services.js';
@@ -160,19 +158,6 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
       return `cancelled: ${cancelReason(signal)} before the job finished`;
     default:
       return null;
-  }
-}
-
-/**
- * The helper removes its cgroups; one killed after the cancel grace period could not. Its
- * processes die with it (PID 1's death empties the pid namespace), so the cgroups empty soon.
- */
-export async function removeLeftoverCgroups(dirs: readonly string[]): Promise<void> {
-  for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && fs.existsSync(dir); tries++) {
-      if ((await removeCgroup(dir)) === null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 }
 

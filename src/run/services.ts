@@ -12,7 +12,7 @@ import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../signals.js';
 import { prepareJob, type PrepareOptions } from './layers.js';
 import type { JobNetwork } from './network.js';
-import { removeLeftoverCgroups } from './job.js';
+import { removeLeftoverCgroups } from './limits.js';
 import { removeTree } from './remove.js';
 
 export interface ServicesOptions extends PrepareOptions {

@@ -14,14 +14,17 @@ export interface BuildLock {
   release(): void;
 }
 
-/** Whether the process recorded in an owner file (`PID START`) still runs. */
-function ownerAlive(lockDir: string): boolean {
-  let owner: string;
+/** The owner file's text (`PID START`), or undefined when there is no lock (or no file yet). */
+function ownerOf(lockDir: string): string | undefined {
   try {
-    owner = fs.readFileSync(path.join(lockDir, 'owner'), 'utf8');
+    return fs.readFileSync(path.join(lockDir, 'owner'), 'utf8');
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether the process an owner text names still runs. */
+function isAlive(owner: string): boolean {
   const [pid, start] = owner.trim().split(' ');
   return pid !== undefined && processStartTime(Number(pid)) === start;
 }
@@ -77,31 +80,42 @@ export async function acquireBuildLock<T>(
       }
       return { lock };
     }
-    const held = path.join(paths.locks, name);
-    if (!ownerAlive(held)) {
-      // Stale: its owner died. Renaming it away first makes the takeover atomic between waiters.
-      const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-stale`);
-      try {
-        fs.renameSync(held, grave);
-      } catch {
-        continue; // another waiter took it over first
-      }
-      // Between our check and the rename, another waiter may have taken over: give that back.
-      // If even that races, two builders run; commits are atomic and idempotent, so only work is lost.
-      if (ownerAlive(grave)) {
-        try {
-          fs.renameSync(grave, held);
-          continue;
-        } catch {
-          // fall through: drop it
-        }
-      }
-      fs.rmSync(grave, { recursive: true, force: true });
-      continue;
-    }
+    if (takeOverStale(paths, name)) continue;
     signal?.throwIfAborted();
     await sleep(POLL_MS, undefined, signal ? { signal } : undefined);
   }
+}
+
+/**
+ * Removes the lock `name` if the process in its owner file is gone; true when the caller may
+ * try again at once (it was stale, or it is no longer there). Renamed away first, so two
+ * waiters never both take it over; if even that races, two builders run: commits are atomic
+ * and idempotent, so only work is lost.
+ */
+function takeOverStale(paths: StorePaths, name: string): boolean {
+  const held = path.join(paths.locks, name);
+  const owner = ownerOf(held);
+  // No owner to read: the lock was just released (a held lock always has its owner file).
+  if (owner === undefined) return true;
+  if (isAlive(owner)) return false;
+  const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-stale`);
+  try {
+    fs.renameSync(held, grave);
+  } catch {
+    return true; // another waiter took it over first
+  }
+  // Only the dead owner's lock is dropped; a live one that got there in between goes back.
+  const moved = ownerOf(grave);
+  if (moved !== undefined && moved !== owner) {
+    try {
+      fs.renameSync(grave, held);
+      return false;
+    } catch {
+      // lost to a racing waiter: dropped below
+    }
+  }
+  fs.rmSync(grave, { recursive: true, force: true });
+  return true;
 }
 
 /** Removes locks whose owner is gone (a runner killed while building); returns how many. */
@@ -112,26 +126,5 @@ export function reapStaleLocks(paths: StorePaths): number {
   } catch {
     return 0;
   }
-  let removed = 0;
-  for (const name of names) {
-    const held = path.join(paths.locks, name);
-    if (ownerAlive(held)) continue;
-    const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-stale`);
-    try {
-      fs.renameSync(held, grave);
-    } catch {
-      continue;
-    }
-    if (ownerAlive(grave)) {
-      try {
-        fs.renameSync(grave, held);
-        continue;
-      } catch {
-        // lost to a racing waiter: dropped below
-      }
-    }
-    fs.rmSync(grave, { recursive: true, force: true });
-    removed += 1;
-  }
-  return removed;
+  return names.filter((name) => takeOverStale(paths, name)).length;
 }
