@@ -22530,7 +22530,7 @@ var init_terminal = __esm({
         if (this.region) {
           const running = this.running.get(job.name);
           if (running) running.attempt = attempt;
-          else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: "", cgroups: [], memoryBytes: void 0, sampledAt: 0 });
+          else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: "", cgroups: [], memoryBytes: void 0, sampledAt: Number.NEGATIVE_INFINITY });
           this.timer ??= setInterval(() => this.redraw(), this.refreshMs).unref();
         }
         if (attempt === 1 && this.verbosity === "verbose") this.jobLine(job.name, `${STATUS_MARK} ${describeJob(job)}`);
@@ -22541,7 +22541,7 @@ var init_terminal = __esm({
         const running = this.running.get(job.name);
         if (running) {
           running.cgroups = sandbox.cgroups;
-          running.sampledAt = 0;
+          running.sampledAt = Number.NEGATIVE_INFINITY;
         }
       }
       onJobLine(job, _stream, line) {

@@ -102,7 +102,7 @@ export class TerminalReporter implements Reporter {
     if (this.region) {
       const running = this.running.get(job.name);
       if (running) running.attempt = attempt;
-      else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: '', cgroups: [], memoryBytes: undefined, sampledAt: 0 });
+      else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: '', cgroups: [], memoryBytes: undefined, sampledAt: Number.NEGATIVE_INFINITY });
       this.timer ??= setInterval(() => this.redraw(), this.refreshMs).unref();
     }
     if (attempt === 1 && this.verbosity === 'verbose') this.jobLine(job.name, `${STATUS_MARK} ${describeJob(job)}`);
@@ -114,7 +114,7 @@ export class TerminalReporter implements Reporter {
     const running = this.running.get(job.name);
     if (running) {
       running.cgroups = sandbox.cgroups;
-      running.sampledAt = 0;
+      running.sampledAt = Number.NEGATIVE_INFINITY;
     }
   }
 
