@@ -5942,7 +5942,7 @@ var require_resolve_from = __commonJS({
     "use strict";
     var path43 = require("path");
     var Module = require("module");
-    var fs40 = require("fs");
+    var fs41 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5951,7 +5951,7 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs40.realpathSync(fromDir);
+        fromDir = fs41.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
           fromDir = path43.resolve(fromDir);
@@ -12849,11 +12849,20 @@ function delegateCgroup(dir, uid, gid) {
 function removeCgroup(dir) {
   return runHelper(["--cgroup-remove", dir]);
 }
-var import_node_child_process;
+async function removeLeftoverCgroups(dirs) {
+  for (const dir of dirs) {
+    for (let tries = 0; tries < 20 && import_node_fs3.default.existsSync(dir); tries++) {
+      if (await removeCgroup(dir) === null) break;
+      await new Promise((resolve5) => setTimeout(resolve5, 50));
+    }
+  }
+}
+var import_node_child_process, import_node_fs3;
 var init_maintenance = __esm({
   "src/sandbox/maintenance.ts"() {
     "use strict";
     import_node_child_process = require("node:child_process");
+    import_node_fs3 = __toESM(require("node:fs"), 1);
     init_helper();
   }
 });
@@ -12861,31 +12870,31 @@ var init_maintenance = __esm({
 // src/host/delegation.ts
 function readDelegation() {
   try {
-    return JSON.parse(import_node_fs3.default.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(import_node_fs4.default.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
 }
 function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
-    import_node_fs3.default.rmSync(DELEGATION_FILE, { force: true });
+    import_node_fs4.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs3.default.rmdirSync(import_node_path2.default.dirname(DELEGATION_FILE));
+      import_node_fs4.default.rmdirSync(import_node_path2.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs3.default.mkdirSync(import_node_path2.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs4.default.mkdirSync(import_node_path2.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   const temp = `${DELEGATION_FILE}.${process.pid}.tmp`;
-  import_node_fs3.default.writeFileSync(temp, `${JSON.stringify(delegation, null, 2)}
+  import_node_fs4.default.writeFileSync(temp, `${JSON.stringify(delegation, null, 2)}
 `, { mode: 420 });
-  import_node_fs3.default.renameSync(temp, DELEGATION_FILE);
+  import_node_fs4.default.renameSync(temp, DELEGATION_FILE);
 }
-var import_node_fs3, import_node_path2, DELEGATION_FILE;
+var import_node_fs4, import_node_path2, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
-    import_node_fs3 = __toESM(require("node:fs"), 1);
+    import_node_fs4 = __toESM(require("node:fs"), 1);
     import_node_path2 = __toESM(require("node:path"), 1);
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
   }
@@ -12901,7 +12910,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = import_node_fs4.default.readFileSync("/proc/self/cgroup", "utf8");
+  const text = import_node_fs5.default.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -12909,7 +12918,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs4.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of import_node_fs5.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left2, right2] = line.split(" - ");
     if (!left2 || !right2) continue;
     const mountPoint = left2.split(" ")[4];
@@ -12923,8 +12932,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    import_node_fs4.default.accessSync(dir, import_node_fs4.default.constants.W_OK);
-    for (const file of files) import_node_fs4.default.accessSync(import_node_path3.default.join(dir, file), import_node_fs4.default.constants.W_OK);
+    import_node_fs5.default.accessSync(dir, import_node_fs5.default.constants.W_OK);
+    for (const file of files) import_node_fs5.default.accessSync(import_node_path3.default.join(dir, file), import_node_fs5.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -12932,7 +12941,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return import_node_fs4.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return import_node_fs5.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -12989,7 +12998,7 @@ function v2Unavailable(own2, user2) {
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
   const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return import_node_fs4.default.existsSync("/usr/bin/systemd-run") && import_node_fs4.default.existsSync(import_node_path3.default.join(runtime, "systemd", "private"));
+  return import_node_fs5.default.existsSync("/usr/bin/systemd-run") && import_node_fs5.default.existsSync(import_node_path3.default.join(runtime, "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -13032,11 +13041,11 @@ function isBeneath(child, parent) {
   const relative2 = import_node_path3.default.relative(parent, child);
   return relative2 !== "" && !relative2.startsWith("..") && !import_node_path3.default.isAbsolute(relative2);
 }
-var import_node_fs4, import_node_path3, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs5, import_node_path3, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
-    import_node_fs4 = __toESM(require("node:fs"), 1);
+    import_node_fs5 = __toESM(require("node:fs"), 1);
     import_node_path3 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_delegation();
@@ -13052,11 +13061,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs5.default.lstatSync(dir);
+      stat = import_node_fs6.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs5.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs6.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -13066,20 +13075,20 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs5.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs6.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs5.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs6.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs5.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs6.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs5, HOST_DIRS, cached;
+var import_node_fs6, HOST_DIRS, cached;
 var init_host = __esm({
   "src/image/host.ts"() {
     "use strict";
-    import_node_fs5 = __toESM(require("node:fs"), 1);
+    import_node_fs6 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
   }
 });
@@ -13181,6 +13190,7 @@ async function runSandbox(spec, options = {}) {
   const statusStream = child.stdio[STATUS_FD];
   try {
     const [result, text, inputError] = await Promise.all([exited, statusStream ? collect(statusStream) : Promise.resolve(""), fed, ...readers]);
+    if (result.signal && spec.cgroup) await removeLeftoverCgroups(spec.cgroup.dirs);
     return { status: parseStatus(text, result, performance.now() - started), outputTail: tail.text(), inputError };
   } finally {
     options.signal?.removeEventListener("abort", stopOnAbort);
@@ -13253,6 +13263,7 @@ var init_spawn = __esm({
     import_node_child_process2 = require("node:child_process");
     import_promises = require("node:stream/promises");
     init_helper();
+    init_maintenance();
     init_ops();
     OUTPUT_TAIL_BYTES = 64 * 1024;
     MAX_LINE_BYTES = 64 * 1024;
@@ -13278,14 +13289,14 @@ var init_spawn = __esm({
 // src/run/remove.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs6.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs7.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isPermissionError(error2)) throw error2;
   }
   makeWritable(dir);
   try {
-    await import_node_fs6.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs7.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isPermissionError(error2) || process.getuid?.() === 0) throw error2;
@@ -13299,14 +13310,14 @@ function isPermissionError(error2) {
 function makeWritable(dir) {
   let stat;
   try {
-    stat = import_node_fs6.default.lstatSync(dir);
+    stat = import_node_fs7.default.lstatSync(dir);
   } catch {
     return;
   }
   if (!stat.isDirectory()) return;
   try {
-    if ((stat.mode & 448) !== 448) import_node_fs6.default.chmodSync(dir, stat.mode | 448);
-    for (const entry of import_node_fs6.default.readdirSync(dir, { withFileTypes: true })) {
+    if ((stat.mode & 448) !== 448) import_node_fs7.default.chmodSync(dir, stat.mode | 448);
+    for (const entry of import_node_fs7.default.readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) makeWritable(import_node_path4.default.join(dir, entry.name));
     }
   } catch {
@@ -13327,11 +13338,11 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_fs6, import_node_path4;
+var import_node_fs7, import_node_path4;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
-    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_fs7 = __toESM(require("node:fs"), 1);
     import_node_path4 = __toESM(require("node:path"), 1);
     init_host();
     init_spawn();
@@ -13349,16 +13360,23 @@ function runsRoot(env3) {
 }
 function processStartTime(pid) {
   try {
-    const stat = import_node_fs7.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = import_node_fs8.default.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
   }
 }
+function ownStartTime() {
+  ownStart ??= processStartTime(process.pid) ?? "0";
+  return ownStart;
+}
+function processTag() {
+  return `${process.pid}-${ownStartTime()}`;
+}
 function createRunDir(root = runsRoot()) {
-  const name = `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}`;
+  const name = `${processTag()}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}`;
   const dir = import_node_path5.default.join(root, name);
-  import_node_fs7.default.mkdirSync(dir, { recursive: true, mode: 448 });
+  import_node_fs8.default.mkdirSync(dir, { recursive: true, mode: 448 });
   return {
     id: name,
     path: dir,
@@ -13366,12 +13384,11 @@ function createRunDir(root = runsRoot()) {
       const jobRoot = import_node_path5.default.join(dir, `${job}.${attempt}`);
       const upper = import_node_path5.default.join(jobRoot, "upper");
       const work = import_node_path5.default.join(jobRoot, "work");
+      import_node_fs8.default.mkdirSync(upper, { recursive: true, mode: 493 });
+      import_node_fs8.default.mkdirSync(work, { mode: 448 });
       const rootUpper = import_node_path5.default.join(jobRoot, "root-upper");
       const rootWork = import_node_path5.default.join(jobRoot, "root-work");
       const skeleton = import_node_path5.default.join(jobRoot, "skeleton");
-      import_node_fs7.default.mkdirSync(upper, { recursive: true, mode: 493 });
-      for (const dir2 of [work, rootWork]) import_node_fs7.default.mkdirSync(dir2, { mode: 448 });
-      for (const dir2 of [rootUpper, skeleton]) import_node_fs7.default.mkdirSync(dir2, { mode: 493 });
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13384,7 +13401,7 @@ function isStaleRunName(name, prefix = "") {
 async function reapStaleRuns(root = runsRoot()) {
   let entries;
   try {
-    entries = import_node_fs7.default.readdirSync(root);
+    entries = import_node_fs8.default.readdirSync(root);
   } catch {
     return 0;
   }
@@ -13395,12 +13412,12 @@ async function reapStaleRuns(root = runsRoot()) {
   }
   return removed;
 }
-var import_node_crypto, import_node_fs7, import_node_os, import_node_path5;
+var import_node_crypto, import_node_fs8, import_node_os, import_node_path5, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto = require("node:crypto");
-    import_node_fs7 = __toESM(require("node:fs"), 1);
+    import_node_fs8 = __toESM(require("node:fs"), 1);
     import_node_os = __toESM(require("node:os"), 1);
     import_node_path5 = __toESM(require("node:path"), 1);
     init_remove();
@@ -13410,7 +13427,7 @@ var init_rundir = __esm({
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs8.default.readFileSync(file, "utf8").trim();
+    return import_node_fs9.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -13463,10 +13480,10 @@ async function checkUserNamespaces() {
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
   const root = import_node_path6.default.join(cacheRoot(), "doctor");
-  import_node_fs8.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs8.default.mkdtempSync(import_node_path6.default.join(root, "probe-"));
+  import_node_fs9.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs9.default.mkdtempSync(import_node_path6.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs8.default.mkdirSync(import_node_path6.default.join(dir, sub));
+    for (const sub of ["lower", "upper", "work"]) import_node_fs9.default.mkdirSync(import_node_path6.default.join(dir, sub));
     const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path6.default.join(dir, "lower")], upper: import_node_path6.default.join(dir, "upper"), work: import_node_path6.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
     return {
@@ -13491,7 +13508,7 @@ function checkSubordinateIds() {
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
   if (uid === 0) return { ...base, state: "ok", detail: "running as root: every uid is mapped", fix: null };
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs8.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs9.default.existsSync(tool));
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
   if (tools.length === 0 && uidRange && gidRange) {
@@ -13539,11 +13556,11 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs8, import_node_os2, import_node_path6;
+var import_node_fs9, import_node_os2, import_node_path6;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_fs9 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
     import_node_path6 = __toESM(require("node:path"), 1);
     init_host();
@@ -13581,7 +13598,7 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs9.default.readdirSync(parent);
+      entries = import_node_fs10.default.readdirSync(parent);
     } catch {
       continue;
     }
@@ -13591,19 +13608,11 @@ async function reapStaleCgroups(placement) {
     }
   }
 }
-async function removeLeftoverCgroups(dirs) {
-  for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && import_node_fs9.default.existsSync(dir); tries++) {
-      if (await removeCgroup(dir) === null) break;
-      await new Promise((resolve5) => setTimeout(resolve5, 50));
-    }
-  }
-}
-var import_node_fs9, import_node_os3, import_node_path7, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs10, import_node_os3, import_node_path7, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs9 = __toESM(require("node:fs"), 1);
+    import_node_fs10 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
     import_node_path7 = __toESM(require("node:path"), 1);
     init_errors();
@@ -20159,7 +20168,7 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs10.default.readdirSync(dir);
+    files = import_node_fs11.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -20167,13 +20176,13 @@ function availablePresets(dir = PRESETS_DIR) {
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
   const file = import_node_path8.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs10.default.existsSync(file)) {
+  if (!PRESET_NAME.test(name) || !import_node_fs11.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs10.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs11.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -20205,12 +20214,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs10.default.existsSync(import_node_path8.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs11.default.existsSync(import_node_path8.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs10.default.readFileSync(import_node_path8.default.join(projectDir, file), "utf8");
+      content = import_node_fs11.default.readFileSync(import_node_path8.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -20224,15 +20233,15 @@ function parseYamlSync(text) {
 }
 function findPackageRoot2(start) {
   for (let dir = start; ; dir = import_node_path8.default.dirname(dir)) {
-    if (import_node_fs10.default.existsSync(import_node_path8.default.join(dir, "package.json"))) return dir;
+    if (import_node_fs11.default.existsSync(import_node_path8.default.join(dir, "package.json"))) return dir;
     if (dir === import_node_path8.default.dirname(dir)) return start;
   }
 }
-var import_node_fs10, import_node_module3, import_node_path8, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs11, import_node_module3, import_node_path8, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs11 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
     import_node_path8 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
@@ -20266,10 +20275,51 @@ var init_setup = __esm({
   }
 });
 
+// src/store/paths.ts
+function storePaths(cacheDir = cacheRoot()) {
+  const root = import_node_path9.default.resolve(cacheDir);
+  return Object.freeze({
+    root,
+    layers: import_node_path9.default.join(root, "layers"),
+    images: import_node_path9.default.join(root, "images"),
+    blobs: import_node_path9.default.join(root, "blobs"),
+    caches: import_node_path9.default.join(root, "caches"),
+    locks: import_node_path9.default.join(root, "locks"),
+    tmp: import_node_path9.default.join(root, "tmp")
+  });
+}
+function ensureStore(paths) {
+  import_node_fs12.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs12.default.chmodSync(paths.root, 448);
+  for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
+    import_node_fs12.default.mkdirSync(dir, { recursive: true, mode: 448 });
+  }
+}
+function tempPath(paths, label) {
+  return import_node_path9.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-${label}`);
+}
+function namesIn(dir) {
+  try {
+    return import_node_fs12.default.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+var import_node_crypto3, import_node_fs12, import_node_path9;
+var init_paths = __esm({
+  "src/store/paths.ts"() {
+    "use strict";
+    import_node_crypto3 = require("node:crypto");
+    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
+    init_rundir();
+  }
+});
+
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs11.default.readFileSync(import_node_path9.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs13.default.readFileSync(import_node_path10.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -20279,15 +20329,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path9.default.join(paths.locks, name);
-  const staged = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-lock`);
-  import_node_fs11.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs11.default.writeFileSync(import_node_path9.default.join(staged, "owner"), `${process.pid} ${processStartTime(process.pid) ?? "0"}
+  const target = import_node_path10.default.join(paths.locks, name);
+  const staged = tempPath(paths, "lock");
+  import_node_fs13.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs13.default.writeFileSync(import_node_path10.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs11.default.renameSync(staged, target);
+    import_node_fs13.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs11.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs13.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -20296,13 +20346,13 @@ function tryAcquire(paths, name) {
     // Renamed away whole, then removed: a held lock is never an empty dir, which a rename
     // by another process would replace, or a waiter would take for a dead owner's.
     release: () => {
-      const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-released`);
+      const grave = tempPath(paths, "released");
       try {
-        import_node_fs11.default.renameSync(target, grave);
+        import_node_fs13.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs13.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -20325,76 +20375,40 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path9.default.join(paths.locks, name);
+  const held = import_node_path10.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
-  const grave = import_node_path9.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-stale`);
+  const grave = tempPath(paths, "stale");
   try {
-    import_node_fs11.default.renameSync(held, grave);
+    import_node_fs13.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs11.default.renameSync(grave, held);
+      import_node_fs13.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs11.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs13.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
-  let names;
-  try {
-    names = import_node_fs11.default.readdirSync(paths.locks);
-  } catch {
-    return 0;
-  }
-  return names.filter((name) => takeOverStale(paths, name)).length;
+  return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_crypto3, import_node_fs11, import_node_path9, import_promises2, POLL_MS;
+var import_node_fs13, import_node_path10, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_crypto3 = require("node:crypto");
-    import_node_fs11 = __toESM(require("node:fs"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
+    init_paths();
     POLL_MS = 50;
-  }
-});
-
-// src/store/paths.ts
-function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path10.default.resolve(cacheDir);
-  return Object.freeze({
-    root,
-    layers: import_node_path10.default.join(root, "layers"),
-    images: import_node_path10.default.join(root, "images"),
-    blobs: import_node_path10.default.join(root, "blobs"),
-    caches: import_node_path10.default.join(root, "caches"),
-    locks: import_node_path10.default.join(root, "locks"),
-    tmp: import_node_path10.default.join(root, "tmp")
-  });
-}
-function ensureStore(paths) {
-  import_node_fs12.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs12.default.chmodSync(paths.root, 448);
-  for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs12.default.mkdirSync(dir, { recursive: true, mode: 448 });
-  }
-}
-var import_node_fs12, import_node_path10;
-var init_paths = __esm({
-  "src/store/paths.ts"() {
-    "use strict";
-    import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
-    init_rundir();
   }
 });
 
@@ -20472,7 +20486,7 @@ var init_userns2 = __esm({
 function layerToolPath() {
   const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path11.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs13.default.accessSync(candidate, import_node_fs13.default.constants.X_OK);
+    import_node_fs14.default.accessSync(candidate, import_node_fs14.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -20539,18 +20553,18 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs13.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs14.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process4, import_node_fs13, import_node_path11;
+var import_node_child_process4, import_node_fs14, import_node_path11;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process4 = require("node:child_process");
-    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
     import_node_path11 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
@@ -20562,42 +20576,36 @@ var init_tool = __esm({
 });
 
 // src/store/layers.ts
-function layerAt(dir) {
+function readLayerAt(dir) {
   try {
     const metaPath = import_node_path12.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs14.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path12.default.join(dir, "root"), ws: import_node_path12.default.join(dir, "ws"), lastUsed: import_node_fs14.default.statSync(metaPath).mtime };
+    const meta2 = JSON.parse(import_node_fs15.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path12.default.join(dir, "root"), ws: import_node_path12.default.join(dir, "ws"), lastUsed: import_node_fs15.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return layerAt(import_node_path12.default.join(paths.layers, id));
+  return readLayerAt(import_node_path12.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  let names;
-  try {
-    names = import_node_fs14.default.readdirSync(paths.layers);
-  } catch {
-    return [];
-  }
-  return names.filter((name) => LAYER_ID.test(name)).flatMap((name) => layerAt(import_node_path12.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path12.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs14.default.utimesSync(import_node_path12.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs15.default.utimesSync(import_node_path12.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
-  const dir = import_node_path12.default.join(paths.tmp, `${ownerPrefix()}-${(0, import_node_crypto4.randomBytes)(4).toString("hex")}-${label}`);
-  import_node_fs14.default.mkdirSync(dir, { mode: 448 });
+  const dir = tempPath(paths, label);
+  import_node_fs15.default.mkdirSync(dir, { mode: 448 });
   const root = import_node_path12.default.join(dir, "root");
   const ws = import_node_path12.default.join(dir, "ws");
-  import_node_fs14.default.mkdirSync(root, { mode: 493 });
-  import_node_fs14.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs15.default.mkdirSync(root, { mode: 493 });
+  import_node_fs15.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
@@ -20607,11 +20615,11 @@ async function commitLayer(paths, staged, request) {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
     const metaPath = import_node_path12.default.join(staged.dir, "meta.json");
-    import_node_fs14.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    import_node_fs15.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs14.default.renameSync(staged.dir, target);
+    import_node_fs15.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -20623,9 +20631,9 @@ async function commitLayer(paths, staged, request) {
   return layer;
 }
 async function removeLayer(paths, id) {
-  const grave = import_node_path12.default.join(paths.tmp, `${ownerPrefix()}-${(0, import_node_crypto4.randomBytes)(4).toString("hex")}-removed`);
+  const grave = tempPath(paths, "removed");
   try {
-    import_node_fs14.default.renameSync(import_node_path12.default.join(paths.layers, id), grave);
+    import_node_fs15.default.renameSync(import_node_path12.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -20639,7 +20647,7 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs14.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs15.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
@@ -20648,7 +20656,7 @@ function treeSize(dir) {
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs14.default.lstatSync(full).size;
+          total += import_node_fs15.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -20659,36 +20667,26 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs14.default.openSync(file, "r");
-    import_node_fs14.default.fsyncSync(fd);
+    fd = import_node_fs15.default.openSync(file, "r");
+    import_node_fs15.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs14.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs15.default.closeSync(fd);
   }
-}
-function ownerPrefix() {
-  return `${process.pid}-${processStartTime(process.pid) ?? "0"}`;
 }
 async function reapStore(paths) {
-  let names;
-  try {
-    names = import_node_fs14.default.readdirSync(paths.tmp);
-  } catch {
-    return 0;
-  }
   let removed = 0;
-  for (const name of names.filter((entry) => isStaleRunName(entry))) {
+  for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
     await removeTree(import_node_path12.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + reapStaleLocks(paths);
 }
-var import_node_crypto4, import_node_fs14, import_node_path12, LAYER_ID;
+var import_node_fs15, import_node_path12, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_crypto4 = require("node:crypto");
-    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
     import_node_path12 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
@@ -20701,12 +20699,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path13.default.join(paths.images, `${(0, import_node_crypto5.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path13.default.join(paths.images, `${(0, import_node_crypto4.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs15.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs16.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -20717,15 +20715,15 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = `${target}.${process.pid}.partial`;
-  import_node_fs15.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs16.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs15.default.renameSync(partial2, target);
+  import_node_fs16.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
   return {
     kind: record2.kind,
-    id: (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
+    id: (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record2.env,
     digest: record2.digest
@@ -20748,12 +20746,12 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto5, import_node_fs15, import_node_path13;
+var import_node_crypto4, import_node_fs16, import_node_path13;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
-    import_node_crypto5 = require("node:crypto");
-    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_crypto4 = require("node:crypto");
+    import_node_fs16 = __toESM(require("node:fs"), 1);
     import_node_path13 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
@@ -20779,7 +20777,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
   const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
-  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
+  const id = (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
     id,
@@ -20812,12 +20810,12 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process5, import_node_crypto6, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process5, import_node_crypto5, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_crypto6 = require("node:crypto");
+    import_node_crypto5 = require("node:crypto");
     import_node_child_process6 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
@@ -21244,21 +21242,21 @@ var init_load = __esm({
 
 // src/report/write-file.ts
 function writeAtomically(file, content) {
-  import_node_fs16.default.mkdirSync(import_node_path16.default.dirname(file), { recursive: true });
+  import_node_fs17.default.mkdirSync(import_node_path16.default.dirname(file), { recursive: true });
   const temp = import_node_path16.default.join(import_node_path16.default.dirname(file), `.${import_node_path16.default.basename(file)}.${process.pid}.tmp`);
   try {
-    import_node_fs16.default.writeFileSync(temp, content);
-    import_node_fs16.default.renameSync(temp, file);
+    import_node_fs17.default.writeFileSync(temp, content);
+    import_node_fs17.default.renameSync(temp, file);
   } catch (error2) {
-    import_node_fs16.default.rmSync(temp, { force: true });
+    import_node_fs17.default.rmSync(temp, { force: true });
     throw error2;
   }
 }
-var import_node_fs16, import_node_path16;
+var import_node_fs17, import_node_path16;
 var init_write_file = __esm({
   "src/report/write-file.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_path16 = __toESM(require("node:path"), 1);
   }
 });
@@ -21712,9 +21710,9 @@ var init_xml = __esm({
 function readJunitFile(file, label = file) {
   let bytes;
   try {
-    const size2 = import_node_fs17.default.statSync(file).size;
+    const size2 = import_node_fs18.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
-    bytes = import_node_fs17.default.readFileSync(file);
+    bytes = import_node_fs18.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -21831,11 +21829,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs17, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
+var import_node_fs18, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -22366,7 +22364,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs18.default.readFileSync(import_node_path18.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs19.default.readFileSync(import_node_path18.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -22395,11 +22393,11 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs18, import_node_path18, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
+var import_node_fs19, import_node_path18, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_path18 = __toESM(require("node:path"), 1);
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -22781,6 +22779,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
+    import_node_fs20.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs20.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
@@ -22811,24 +22811,24 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function writeSkeleton(dir, ops, home) {
-  const ensureDir = (dest) => import_node_fs19.default.mkdirSync(import_node_path19.default.join(dir, dest), { recursive: true, mode: 493 });
+  const ensureDir = (dest) => import_node_fs20.default.mkdirSync(import_node_path19.default.join(dir, dest), { recursive: true, mode: 493 });
   for (const op of ops) {
     if (op.kind === "symlink") {
       ensureDir(import_node_path19.default.dirname(op.dest));
       const link = import_node_path19.default.join(dir, op.dest);
-      if (!import_node_fs19.default.existsSync(link)) import_node_fs19.default.symlinkSync(op.target, link);
+      if (!import_node_fs20.default.existsSync(link)) import_node_fs20.default.symlinkSync(op.target, link);
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs19.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs20.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
         ensureDir(import_node_path19.default.dirname(op.dest));
-        import_node_fs19.default.closeSync(import_node_fs19.default.openSync(import_node_path19.default.join(dir, op.dest), "a"));
+        import_node_fs20.default.closeSync(import_node_fs20.default.openSync(import_node_path19.default.join(dir, op.dest), "a"));
       }
     } else {
       ensureDir(op.dest);
     }
   }
   if (import_node_path19.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs19.default.chmodSync(import_node_path19.default.join(dir, "tmp"), 1023);
+  import_node_fs20.default.chmodSync(import_node_path19.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
   if (!import_node_path19.default.isAbsolute(home) || home === "/") return false;
@@ -22839,11 +22839,11 @@ function isInside(child, parent) {
   const relative2 = import_node_path19.default.relative(parent, child);
   return relative2 === "" || !relative2.startsWith("..") && !import_node_path19.default.isAbsolute(relative2);
 }
-var import_node_fs19, import_node_path19, PASSED_HOST_VARIABLES, DEFAULT_PATH;
+var import_node_fs20, import_node_path19, PASSED_HOST_VARIABLES, DEFAULT_PATH;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
     import_node_path19 = __toESM(require("node:path"), 1);
     init_host();
     init_ops();
@@ -22902,9 +22902,9 @@ function assertNoSymlinks(destination, trustedRoot) {
   let current = start;
   for (const part of parts) {
     current = import_node_path20.default.join(current, part);
-    const stat = import_node_fs20.default.lstatSync(current, { throwIfNoEntry: false });
+    const stat = import_node_fs21.default.lstatSync(current, { throwIfNoEntry: false });
     if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs20.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
+      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs21.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
     }
     if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
   }
@@ -22923,7 +22923,7 @@ async function collectOutputs(request) {
   const artifacts = [];
   const refused = [];
   assertNoSymlinks(request.destination, request.trustedRoot);
-  await import_node_fs20.default.promises.rm(request.destination, { recursive: true, force: true });
+  await import_node_fs21.default.promises.rm(request.destination, { recursive: true, force: true });
   for (const { relative: relative2, kind } of walk(request.upper, "")) {
     const wanted = isJunit(relative2) || isArtifact(relative2);
     if (!wanted || kind === "whiteout") continue;
@@ -22932,8 +22932,8 @@ async function collectOutputs(request) {
       continue;
     }
     const target = import_node_path20.default.join(request.destination, relative2);
-    await import_node_fs20.default.promises.mkdir(import_node_path20.default.dirname(target), { recursive: true });
-    await import_node_fs20.default.promises.copyFile(import_node_path20.default.join(request.upper, relative2), target);
+    await import_node_fs21.default.promises.mkdir(import_node_path20.default.dirname(target), { recursive: true });
+    await import_node_fs21.default.promises.copyFile(import_node_path20.default.join(request.upper, relative2), target);
     if (isJunit(relative2)) junitFiles.push(relative2);
     if (isArtifact(relative2)) artifacts.push(relative2);
   }
@@ -22942,7 +22942,7 @@ async function collectOutputs(request) {
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs20.default.readdirSync(import_node_path20.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs21.default.readdirSync(import_node_path20.default.join(root, relative2), { withFileTypes: true });
   } catch {
     return;
   }
@@ -22952,11 +22952,11 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs20, import_node_path20, UnsafeDestinationError;
+var import_node_fs21, import_node_path20, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
     import_node_path20 = __toESM(require("node:path"), 1);
     init_vendor();
     UnsafeDestinationError = class extends Error {
@@ -22993,19 +22993,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs21.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs22.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto7.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto7, import_node_fs21, import_node_os6, hostBase;
+var import_node_crypto6, import_node_fs22, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto7 = require("node:crypto");
-    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_crypto6 = require("node:crypto");
+    import_node_fs22 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -23036,16 +23036,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   for (const relative2 of [...found].sort()) {
     const source = import_node_path21.default.join(projectDir, relative2);
     const target = import_node_path21.default.join(destination, relative2);
-    import_node_fs22.default.mkdirSync(import_node_path21.default.dirname(target), { recursive: true, mode: 493 });
-    const stat = import_node_fs22.default.lstatSync(source);
+    import_node_fs23.default.mkdirSync(import_node_path21.default.dirname(target), { recursive: true, mode: 493 });
+    const stat = import_node_fs23.default.lstatSync(source);
     if (stat.isSymbolicLink()) {
-      const link = import_node_fs22.default.readlinkSync(source);
-      import_node_fs22.default.symlinkSync(link, target);
+      const link = import_node_fs23.default.readlinkSync(source);
+      import_node_fs23.default.symlinkSync(link, target);
       inputs.push({ path: relative2, sha256: `symlink:${link}`, executable: false });
       continue;
     }
-    import_node_fs22.default.copyFileSync(source, target, import_node_fs22.default.constants.COPYFILE_FICLONE);
-    import_node_fs22.default.chmodSync(target, stat.mode & 493);
+    import_node_fs23.default.copyFileSync(source, target, import_node_fs23.default.constants.COPYFILE_FICLONE);
+    import_node_fs23.default.chmodSync(target, stat.mode & 493);
     inputs.push({ path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
   }
   return inputs;
@@ -23058,7 +23058,7 @@ function walkInto(projectDir, relativeDir, isMatch, found) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs22.default.readdirSync(import_node_path21.default.join(projectDir, dir), { withFileTypes: true });
+      entries = import_node_fs23.default.readdirSync(import_node_path21.default.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -23074,32 +23074,32 @@ function walkInto(projectDir, relativeDir, isMatch, found) {
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs22.default.lstatSync(file);
+    return import_node_fs23.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto8.createHash)("sha256");
-  const fd = import_node_fs22.default.openSync(file, "r");
+  const hash = (0, import_node_crypto7.createHash)("sha256");
+  const fd = import_node_fs23.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs22.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs23.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs22.default.closeSync(fd);
+    import_node_fs23.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto8, import_node_fs22, import_node_path21, SKIPPED_DIRS;
+var import_node_crypto7, import_node_fs23, import_node_path21, SKIPPED_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto8 = require("node:crypto");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_crypto7 = require("node:crypto");
+    import_node_fs23 = __toESM(require("node:fs"), 1);
     import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
@@ -23109,21 +23109,21 @@ var init_inputs = __esm({
 
 // src/run/caches.ts
 function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto9.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto8.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   return caches.map((entry) => {
     const dest = entry.startsWith("~/") ? import_node_path22.default.join(home, entry.slice(2)) : import_node_path22.default.normalize(entry);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path22.default.join(paths.caches, project, `${label}-${(0, import_node_crypto9.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs23.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path22.default.join(paths.caches, project, `${label}-${(0, import_node_crypto8.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs24.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto9, import_node_fs23, import_node_path22;
+var import_node_crypto8, import_node_fs24, import_node_path22;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto9 = require("node:crypto");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_crypto8 = require("node:crypto");
+    import_node_fs24 = __toESM(require("node:fs"), 1);
     import_node_path22 = __toESM(require("node:path"), 1);
   }
 });
@@ -23151,7 +23151,7 @@ async function prepareJob(job, options) {
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
     const inputsDir = import_node_path23.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs24.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    import_node_fs25.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -23230,7 +23230,7 @@ function stepEnvironment(jobEnv, step) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = { rootWork: import_node_path23.default.join(staged.dir, "root-work"), work: import_node_path23.default.join(staged.dir, "ws-work"), skeleton: import_node_path23.default.join(staged.dir, "skeleton") };
-  for (const dir of Object.values(scratch)) import_node_fs24.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs25.default.mkdirSync(dir, { mode: 493 });
   const dirs = {
     upper: staged.ws,
     work: scratch.work,
@@ -23274,11 +23274,11 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs24, import_node_path23;
+var import_node_fs25, import_node_path23;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
     import_node_path23 = __toESM(require("node:path"), 1);
     init_errors();
     init_base();
@@ -23298,7 +23298,7 @@ function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path24.default.join(dir, name);
     try {
-      import_node_fs25.default.accessSync(candidate, import_node_fs25.default.constants.X_OK);
+      import_node_fs26.default.accessSync(candidate, import_node_fs26.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -23307,7 +23307,7 @@ function findTool(name) {
 }
 function requireTun() {
   try {
-    import_node_fs25.default.accessSync("/dev/net/tun", import_node_fs25.default.constants.R_OK | import_node_fs25.default.constants.W_OK);
+    import_node_fs26.default.accessSync("/dev/net/tun", import_node_fs26.default.constants.R_OK | import_node_fs26.default.constants.W_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
       hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
@@ -23330,7 +23330,7 @@ async function startJobNetwork(options) {
     if (slirp) {
       slirpProcess = await startSlirp(slirp, holder.path, holder.netnsPath);
       resolvConf = import_node_path24.default.join(options.dir, "resolv.conf");
-      import_node_fs25.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      import_node_fs26.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -23376,12 +23376,12 @@ function startSlirp(tool, userns, netns) {
     });
   });
 }
-var import_node_child_process7, import_node_fs25, import_node_path24, SLIRP_DNS;
+var import_node_child_process7, import_node_fs26, import_node_path24, SLIRP_DNS;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
     import_node_path24 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
@@ -23395,12 +23395,9 @@ async function startServices(job, options) {
   const stop = async () => {
     for (const entry of [...started].reverse()) entry.controller.abort();
     await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
-    for (const entry of started) {
-      await removeLeftoverCgroups(entry.cgroups);
-      await removeTree(entry.root);
-    }
+    for (const entry of started) await removeTree(entry.root);
   };
-  import_node_fs26.default.mkdirSync(options.logsDir, { recursive: true });
+  import_node_fs27.default.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
@@ -23421,14 +23418,13 @@ async function startOne(job, service, options, started) {
     network: options.network ?? void 0
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = import_node_fs26.default.createWriteStream(import_node_path25.default.join(options.logsDir, `${service.name}.log`));
+  const log = import_node_fs27.default.createWriteStream(import_node_path25.default.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   const entry = {
     service,
     controller,
     root: dirs.root,
-    cgroups: dirs.cgroups,
     exited: null,
     done: runSandbox(spec, {
       signal: controller.signal,
@@ -23462,18 +23458,17 @@ function describeRun(run) {
   if (run.status.signal) return `killed by ${run.status.signal}`;
   return `exited with ${describeExitCode(run.status.exitCode ?? -1)}`;
 }
-var import_node_fs26, import_node_path25, STOP_GRACE_MS2;
+var import_node_fs27, import_node_path25, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
     import_node_path25 = __toESM(require("node:path"), 1);
     init_resolve();
     init_job();
     init_spawn();
     init_signals();
     init_layers3();
-    init_limits();
     init_remove();
     STOP_GRACE_MS2 = 5e3;
   }
@@ -23533,7 +23528,6 @@ async function runJob(job, options) {
     } finally {
       await services?.stop();
       await network?.stop();
-      await removeLeftoverCgroups(dirs.cgroups);
       await removeTree(dirs.root);
     }
     const jobStatus = outcome.unsafe ? "error" : statusOf(outcome.status, options.signal.aborted);
@@ -23665,7 +23659,6 @@ var init_job2 = __esm({
     init_signals();
     init_collect();
     init_host_failure();
-    init_limits();
     init_layers3();
     init_network();
     init_services();
@@ -23752,16 +23745,16 @@ function digestHex(digest, what = "blob") {
   return match[1];
 }
 function sha256Digest(data) {
-  return `sha256:${(0, import_node_crypto10.createHash)("sha256").update(data).digest("hex")}`;
+  return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
   return import_node_path27.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto10, import_node_path27, SHA256_DIGEST;
+var import_node_crypto9, import_node_path27, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
-    import_node_crypto10 = require("node:crypto");
+    import_node_crypto9 = require("node:crypto");
     import_node_path27 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
@@ -23891,8 +23884,8 @@ async function statBlob(blobPath, size2) {
 async function downloadBlob(options) {
   const dir = import_node_path28.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath = import_node_path28.default.join(dir, `.tmp-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}-${process.pid}`);
-  const file = await import_promises3.default.open(tempPath, "w", 292);
+  const tempPath2 = import_node_path28.default.join(dir, `.tmp-${(0, import_node_crypto10.randomBytes)(8).toString("hex")}-${process.pid}`);
+  const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
     const { hash, done } = await writeWithRetries(file, options);
@@ -23906,18 +23899,18 @@ async function downloadBlob(options) {
     await file.close();
     closed = true;
     const finalPath = import_node_path28.default.join(dir, digestHex(actual));
-    await import_promises3.default.rename(tempPath, finalPath);
+    await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
   } catch (error2) {
     if (!closed) await file.close().catch(() => {
     });
-    await import_promises3.default.rm(tempPath, { force: true });
+    await import_promises3.default.rm(tempPath2, { force: true });
     throw error2;
   }
 }
 async function writeWithRetries(file, options) {
-  let hash = (0, import_node_crypto11.createHash)("sha256");
+  let hash = (0, import_node_crypto10.createHash)("sha256");
   let done = 0;
   let lastReport = 0;
   let lastReportedBytes = 0;
@@ -23934,7 +23927,7 @@ async function writeWithRetries(file, options) {
       const opened = await options.open(done, options.signal);
       if (opened.start !== done) {
         await file.truncate(0);
-        hash = (0, import_node_crypto11.createHash)("sha256");
+        hash = (0, import_node_crypto10.createHash)("sha256");
         done = 0;
       }
       let batch = [];
@@ -23978,11 +23971,11 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto11, import_promises3, import_node_path28, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
+var import_node_crypto10, import_promises3, import_node_path28, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
+    import_node_crypto10 = require("node:crypto");
     import_promises3 = __toESM(require("node:fs/promises"), 1);
     import_node_path28 = __toESM(require("node:path"), 1);
     init_errors4();
@@ -24164,7 +24157,7 @@ async function openDirFiles(dir, where2) {
     where: where2,
     read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
     size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs27.default.createReadStream(resolve5(name), { start }),
+    open: (name, start) => import_node_fs28.default.createReadStream(resolve5(name), { start }),
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -24184,9 +24177,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto12.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs27.default.createReadStream(file), compression), import_node_fs27.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs28.default.createReadStream(file), compression), import_node_fs28.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -24218,18 +24211,18 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs27.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs28.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto12, import_node_fs27, import_promises5, import_node_path29, import_node_stream3, import_promises6;
+var import_node_crypto11, import_node_fs28, import_promises5, import_node_path29, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_crypto11 = require("node:crypto");
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path29 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
@@ -25066,16 +25059,16 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs28.default.openSync(file, "r");
+  const fd = import_node_fs29.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs28.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs29.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs28.default.closeSync(fd);
+    import_node_fs29.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto13.createHash)("sha256");
+  const hash = (0, import_node_crypto12.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -25102,18 +25095,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs28.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs29.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto13, import_node_fs28, import_node_stream4;
+var import_node_crypto12, import_node_fs29, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_crypto12 = require("node:crypto");
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -25267,11 +25260,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path33.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path33.default.join(paths.root, "timings", `${(0, import_node_crypto13.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs29.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const data = JSON.parse(import_node_fs30.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -25283,14 +25276,14 @@ function recordTimings(paths, projectDir, results) {
   const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
-  const partial2 = import_node_path33.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}-timings`);
+  const partial2 = tempPath(paths, "timings");
   try {
-    import_node_fs29.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs29.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+    import_node_fs30.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs30.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-    import_node_fs29.default.renameSync(partial2, file);
+    import_node_fs30.default.renameSync(partial2, file);
   } catch (error2) {
-    import_node_fs29.default.rmSync(partial2, { force: true });
+    import_node_fs30.default.rmSync(partial2, { force: true });
     process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
 `);
   }
@@ -25298,7 +25291,7 @@ function recordTimings(paths, projectDir, results) {
 function readTimingsFile(file) {
   let text;
   try {
-    text = import_node_fs29.default.readFileSync(file, "utf8");
+    text = import_node_fs30.default.readFileSync(file, "utf8");
   } catch (error2) {
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
@@ -25318,23 +25311,23 @@ function readTimingsFile(file) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${error2.message}; nothing was run`);
   }
 }
-var import_node_crypto14, import_node_fs29, import_node_path33;
+var import_node_crypto13, import_node_fs30, import_node_path33;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
-    init_rundir();
+    init_paths();
   }
 });
 
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs30.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs31.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -25414,11 +25407,11 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs30, import_node_os8, import_node_path34, FailFast;
+var import_node_fs31, import_node_os8, import_node_path34, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     import_node_path34 = __toESM(require("node:path"), 1);
     init_reporter();
@@ -25738,7 +25731,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs31.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs32.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -25762,13 +25755,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs31.default.existsSync(import_node_path36.default.join(dir, name)));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name)));
   const manifest = readJson(import_node_path36.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs31.default.existsSync(import_node_path36.default.join(dir, name));
+  const has = (name) => import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -25821,7 +25814,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs31.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -25850,7 +25843,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs31.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -25903,16 +25896,16 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs31.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs32.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs31, import_node_path36, CONFIG_NAME;
+var import_node_fs32, import_node_path36, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
@@ -26058,7 +26051,7 @@ async function delegateV1(user2, entry) {
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
     const dir = import_node_path38.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs32.default.existsSync(dir);
+    const existed = import_node_fs33.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -26070,19 +26063,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs32.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs33.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs32.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs32.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs32.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs33.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs33.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs33.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs32.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs33.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process9.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -26106,10 +26099,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs32.default.realpathSync(helperPath());
+  const helper = import_node_fs33.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs32.default.existsSync(APPARMOR_PROFILE) && import_node_fs32.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs32.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs33.default.existsSync(APPARMOR_PROFILE) && import_node_fs33.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs33.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -26127,10 +26120,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs32.default.rmSync(file, { force: true });
+    import_node_fs33.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs32.default.rmdirSync(import_node_path38.default.dirname(file));
+        import_node_fs33.default.rmdirSync(import_node_path38.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -26145,12 +26138,12 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process9, import_node_fs32, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process9, import_node_fs33, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_path38 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
@@ -26228,13 +26221,13 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs33.default.existsSync(import_node_path39.default.join(paths.locks, id));
+  return import_node_fs34.default.existsSync(import_node_path39.default.join(paths.locks, id));
 }
-var import_node_fs33, import_node_path39;
+var import_node_fs34, import_node_path39;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_path39 = __toESM(require("node:path"), 1);
     init_layers();
   }
@@ -26245,7 +26238,7 @@ async function verifyStore(paths, options = {}) {
   const problems = [];
   const layers = listLayers(paths);
   const known = new Set(layers.map((layer) => layer.meta.id));
-  for (const name of safeReaddir(paths.layers)) {
+  for (const name of namesIn(paths.layers)) {
     if (!LAYER_ID.test(name)) problems.push({ id: name, problem: "not a layer id" });
     else if (!known.has(name)) problems.push({ id: name, problem: "meta.json is missing or unreadable" });
   }
@@ -26260,7 +26253,7 @@ async function verifyStore(paths, options = {}) {
 }
 async function checkLayer(layer) {
   if (layer.meta.id !== import_node_path40.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs34.default.existsSync(layer.root) || !import_node_fs34.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (!import_node_fs35.default.existsSync(layer.root) || !import_node_fs35.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -26269,20 +26262,14 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-function safeReaddir(dir) {
-  try {
-    return import_node_fs34.default.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-var import_node_fs34, import_node_path40;
+var import_node_fs35, import_node_path40;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path40 = __toESM(require("node:path"), 1);
     init_layers();
+    init_paths();
     init_prune();
     init_tool();
   }
@@ -26305,11 +26292,11 @@ async function exportStore(paths, file) {
   const layers = listLayers(paths);
   const target = import_node_path41.default.resolve(file);
   const targetDir = import_node_path41.default.dirname(target);
-  import_node_fs35.default.mkdirSync(targetDir, { recursive: true });
-  const partial2 = import_node_path41.default.join(targetDir, `.${import_node_path41.default.basename(target)}.${process.pid}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}.partial`);
+  import_node_fs36.default.mkdirSync(targetDir, { recursive: true });
+  const partial2 = import_node_path41.default.join(targetDir, `.${import_node_path41.default.basename(target)}.${process.pid}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
-  const listFile = import_node_path41.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}-export-list`);
-  import_node_fs35.default.writeFileSync(listFile, `${members2.join("\n")}
+  const listFile = tempPath(paths, "export-list");
+  import_node_fs36.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -26318,22 +26305,22 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs35.default.renameSync(partial2, target);
+    import_node_fs36.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs35.default.rmSync(partial2, { force: true });
+    import_node_fs36.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs35.default.rmSync(listFile, { force: true });
+    import_node_fs36.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs35.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs36.default.statSync(target).size };
 }
 async function importStore(paths, file) {
   requireZstd();
   const source = import_node_path41.default.resolve(file);
-  if (!import_node_fs35.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  if (!import_node_fs36.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
-  const staging = import_node_path41.default.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? "0"}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}-import`);
-  import_node_fs35.default.mkdirSync(staging, { mode: 448 });
+  const staging = tempPath(paths, "import");
+  import_node_fs36.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
@@ -26352,7 +26339,7 @@ async function adoptLayers(paths, staging) {
   const rejected = [];
   let present = 0;
   const stagedLayers = import_node_path41.default.join(staging, "layers");
-  for (const name of safeReaddir2(stagedLayers)) {
+  for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {
       rejected.push({ id: name, problem: "not a layer id" });
       continue;
@@ -26362,16 +26349,16 @@ async function adoptLayers(paths, staging) {
       continue;
     }
     const staged = import_node_path41.default.join(stagedLayers, name);
-    const candidate = readStaged(staged);
+    const candidate = readLayerAt(staged);
     const problem = candidate ? await checkLayer(candidate) : "meta.json is missing or unreadable";
     if (problem) {
       rejected.push({ id: name, problem });
       continue;
     }
     try {
-      import_node_fs35.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
+      import_node_fs36.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs35.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
+      import_node_fs36.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
       imported.push(findLayer(paths, name));
     } catch (error2) {
       const code = error2.code;
@@ -26379,39 +26366,22 @@ async function adoptLayers(paths, staging) {
       else throw error2;
     }
   }
-  for (const name of safeReaddir2(import_node_path41.default.join(staging, "images"))) {
+  for (const name of namesIn(import_node_path41.default.join(staging, "images"))) {
     const target = import_node_path41.default.join(paths.images, name);
-    if (!import_node_fs35.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs35.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
+    if (!import_node_fs36.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs36.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
   }
   return { imported, present, rejected };
 }
-function readStaged(dir) {
-  try {
-    const metaPath = import_node_path41.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs35.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path41.default.join(dir, "root"), ws: import_node_path41.default.join(dir, "ws"), lastUsed: import_node_fs35.default.statSync(metaPath).mtime };
-  } catch {
-    return void 0;
-  }
-}
-function safeReaddir2(dir) {
-  try {
-    return import_node_fs35.default.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-var import_node_crypto15, import_node_child_process10, import_node_fs35, import_node_path41, TAR_XATTRS;
+var import_node_child_process10, import_node_crypto14, import_node_fs36, import_node_path41, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
     import_node_child_process10 = require("node:child_process");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path41 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
-    init_rundir();
     init_layers();
     init_paths();
     init_tool();
@@ -26585,7 +26555,7 @@ __export(merge_exports, {
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
   const output = import_node_path42.default.resolve(args.output);
-  if (import_node_fs36.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+  if (import_node_fs37.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path42.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
@@ -26598,11 +26568,11 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs36, import_node_path42;
+var import_node_fs37, import_node_path42;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_node_path42 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();

@@ -149,6 +149,8 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
+    fs.mkdirSync(dirs.rootUpper, { recursive: true, mode: 0o755 });
+    fs.mkdirSync(dirs.rootWork, { recursive: true, mode: 0o700 });
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
   } else if (needsOwnHome(home, checkout)) {

@@ -4,36 +4,22 @@ import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
-import type { Reporter } from '../report/reporter.js';
-import type { StorePaths } from '../store/paths.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../signals.js';
 import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
-import { removeLeftoverCgroups, type LimitsPlan } from './limits.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { statusOf, type JobResult, type JobStatus } from './result.js';
-import type { RunDir } from './rundir.js';
 
-export interface JobRunOptions {
-  readonly projectDir: string;
-  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+/** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
+export interface JobRunOptions extends PrepareOptions {
   readonly shard?: string | undefined;
   /** --shard-by test: the shard goes to the job's test framework (CUBICLE_TEST_SHARD). */
   readonly shardByTest?: boolean;
-  readonly runDir: RunDir;
   readonly artifactsDir: string;
-  readonly limits: LimitsPlan;
-  readonly signal: AbortSignal;
-  readonly reporter: Required<Reporter>;
-  /** The run's shared user namespace; absent: each sandbox maps its own. */
-  readonly userns?: string | undefined;
-  readonly store: StorePaths;
-  readonly noCache: boolean;
-  readonly resolveBase?: PrepareOptions['resolveBase'];
 }
 
 export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
@@ -89,7 +75,6 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
     } finally {
       await services?.stop();
       await network?.stop();
-      await removeLeftoverCgroups(dirs.cgroups);
       await removeTree(dirs.root);
     }
     const jobStatus = outcome.unsafe ? 'error' : statusOf(outcome.status, options.signal.aborted);

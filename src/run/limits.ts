@@ -64,16 +64,3 @@ async function reapStaleCgroups(placement: CgroupPlacement): Promise<void> {
     }
   }
 }
-
-/**
- * The helper removes its cgroups; one killed after the cancel grace period could not. Its
- * processes die with it (PID 1's death empties the pid namespace), so the cgroups empty soon.
- */
-export async function removeLeftoverCgroups(dirs: readonly string[]): Promise<void> {
-  for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && fs.existsSync(dir); tries++) {
-      if ((await removeCgroup(dir)) === null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}

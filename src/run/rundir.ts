@@ -27,6 +27,19 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+let ownStart: string | undefined;
+
+/** This process's start time, read once: it names the run dir, temp entries and lock owners. */
+export function ownStartTime(): string {
+  ownStart ??= processStartTime(process.pid) ?? '0';
+  return ownStart;
+}
+
+/** `PID-STARTTIME`: what names this process's run dir and temp entries, so a later run knows orphans. */
+export function processTag(): string {
+  return `${process.pid}-${ownStartTime()}`;
+}
+
 export interface JobDirPaths {
   readonly root: string;
   readonly upper: string;
@@ -45,7 +58,7 @@ export interface RunDir {
 }
 
 export function createRunDir(root = runsRoot()): RunDir {
-  const name = `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}`;
+  const name = `${processTag()}-${randomBytes(3).toString('hex')}`;
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return {
@@ -55,12 +68,12 @@ export function createRunDir(root = runsRoot()): RunDir {
       const jobRoot = path.join(dir, `${job}.${attempt}`);
       const upper = path.join(jobRoot, 'upper');
       const work = path.join(jobRoot, 'work');
+      fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(work, { mode: 0o700 });
+      // Made by plan/job.ts only for a layered job: a host job's start makes none of them.
       const rootUpper = path.join(jobRoot, 'root-upper');
       const rootWork = path.join(jobRoot, 'root-work');
       const skeleton = path.join(jobRoot, 'skeleton');
-      fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
-      for (const dir of [work, rootWork]) fs.mkdirSync(dir, { mode: 0o700 });
-      for (const dir of [rootUpper, skeleton]) fs.mkdirSync(dir, { mode: 0o755 });
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir),

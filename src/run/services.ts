@@ -12,7 +12,6 @@ import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../signals.js';
 import { prepareJob, type PrepareOptions } from './layers.js';
 import type { JobNetwork } from './network.js';
-import { removeLeftoverCgroups } from './limits.js';
 import { removeTree } from './remove.js';
 
 export interface ServicesOptions extends PrepareOptions {
@@ -34,7 +33,6 @@ interface Started {
   readonly controller: AbortController;
   readonly done: Promise<SandboxRun>;
   readonly root: string;
-  readonly cgroups: readonly string[];
   exited: SandboxRun | null;
 }
 
@@ -45,10 +43,7 @@ export async function startServices(job: ResolvedJob, options: ServicesOptions):
   const stop = async () => {
     for (const entry of [...started].reverse()) entry.controller.abort();
     await Promise.all(started.map((entry) => entry.done.catch(() => undefined)));
-    for (const entry of started) {
-      await removeLeftoverCgroups(entry.cgroups);
-      await removeTree(entry.root);
-    }
+    for (const entry of started) await removeTree(entry.root);
   };
   fs.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
@@ -79,7 +74,6 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
     service,
     controller,
     root: dirs.root,
-    cgroups: dirs.cgroups,
     exited: null,
     done: runSandbox(spec, {
       signal: controller.signal,

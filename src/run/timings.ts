@@ -1,13 +1,12 @@
 // How long each job took last time: kept per project in the store after every run, or read from
 // a report (`--timings FILE`: a JUnit report, e.g. the merged report of every shard, or a
 // `--json` results file). Used to start the longest jobs first and to balance shards.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readJunitFile } from '../report/junit-read.js';
-import type { StorePaths } from '../store/paths.js';
-import { processStartTime } from './rundir.js';
+import { tempPath, type StorePaths } from '../store/paths.js';
 import type { JobResult } from './result.js';
 
 /** Job name -> milliseconds. */
@@ -35,7 +34,7 @@ export function recordTimings(paths: StorePaths, projectDir: string, results: re
   const file = timingsPath(paths, projectDir);
   // Best effort: a full disk must not cost the run its reports. The partial file lives in
   // tmp/ under this process's name, so a kill mid-write leaves nothing the next run keeps.
-  const partial = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-timings`);
+  const partial = tempPath(paths, 'timings');
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(partial, `${JSON.stringify({ jobs }, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { helperPath } from './helper.js';
+import { removeLeftoverCgroups } from './maintenance.js';
 import { STATUS_FD, toHelperArgs, type SandboxSpec } from './ops.js';
 
 export interface HelperError {
@@ -101,6 +102,8 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
   const statusStream = child.stdio[STATUS_FD] as Readable | null;
   try {
     const [result, text, inputError] = await Promise.all([exited, statusStream ? collect(statusStream) : Promise.resolve(''), fed, ...readers]);
+    // Killed (after the cancel grace), the helper could not remove its cgroups: we do.
+    if (result.signal && spec.cgroup) await removeLeftoverCgroups(spec.cgroup.dirs);
     return { status: parseStatus(text, result, performance.now() - started), outputTail: tail.text(), inputError };
   } finally {
     options.signal?.removeEventListener('abort', stopOnAbort);

@@ -3,15 +3,14 @@
 // owners are recorded relative to it (0 = the user), so the archive moves between machines and
 // users, and whiteouts (0/0 devices), xattrs (overlay's opaque marks), modes and links are kept.
 // Import unpacks into tmp/, recomputes every layer's digest, and moves in only layers that match.
-import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { removeTree } from '../run/remove.js';
-import { processStartTime } from '../run/rundir.js';
-import { findLayer, LAYER_ID, listLayers, type Layer } from './layers.js';
-import { ensureStore, type StorePaths } from './paths.js';
+import { findLayer, LAYER_ID, listLayers, readLayerAt, type Layer } from './layers.js';
+import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { runInStoreSandbox, storeNeedsUserns } from './tool.js';
 import { checkLayer } from './verify.js';
 
@@ -43,7 +42,7 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
   fs.mkdirSync(targetDir, { recursive: true });
   const partial = path.join(targetDir, `.${path.basename(target)}.${process.pid}-${randomBytes(3).toString('hex')}.partial`);
   const members = [...layers.map((layer) => `layers/${layer.meta.id}`), 'images'];
-  const listFile = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-export-list`);
+  const listFile = tempPath(paths, 'export-list');
   fs.writeFileSync(listFile, `${members.join('\n')}\n`);
   try {
     const script = [
@@ -74,7 +73,7 @@ export async function importStore(paths: StorePaths, file: string): Promise<Impo
   const source = path.resolve(file);
   if (!fs.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
-  const staging = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(3).toString('hex')}-import`);
+  const staging = tempPath(paths, 'import');
   fs.mkdirSync(staging, { mode: 0o700 });
   try {
     // Without a subuid range only uid 0 exists inside; files keep the importing user as owner.
@@ -97,7 +96,7 @@ async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportRe
   const rejected: { id: string; problem: string }[] = [];
   let present = 0;
   const stagedLayers = path.join(staging, 'layers');
-  for (const name of safeReaddir(stagedLayers)) {
+  for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {
       rejected.push({ id: name, problem: 'not a layer id' });
       continue;
@@ -107,7 +106,7 @@ async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportRe
       continue;
     }
     const staged = path.join(stagedLayers, name);
-    const candidate = readStaged(staged);
+    const candidate = readLayerAt(staged);
     const problem = candidate ? await checkLayer(candidate) : 'meta.json is missing or unreadable';
     if (problem) {
       rejected.push({ id: name, problem });
@@ -124,27 +123,9 @@ async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportRe
       else throw error;
     }
   }
-  for (const name of safeReaddir(path.join(staging, 'images'))) {
+  for (const name of namesIn(path.join(staging, 'images'))) {
     const target = path.join(paths.images, name);
     if (!fs.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) fs.copyFileSync(path.join(staging, 'images', name), target);
   }
   return { imported, present, rejected };
-}
-
-function readStaged(dir: string): Layer | undefined {
-  try {
-    const metaPath = path.join(dir, 'meta.json');
-    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as Layer['meta'];
-    return { meta, dir, root: path.join(dir, 'root'), ws: path.join(dir, 'ws'), lastUsed: fs.statSync(metaPath).mtime };
-  } catch {
-    return undefined;
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

@@ -1,13 +1,12 @@
 // Committed layers: immutable directories named by id, each with root/ (the image filesystem's
 // diff), ws/ (the checkout's diff) and meta.json. A layer is built in tmp/ and renamed into
 // layers/ whole, so a layer that is there is complete; last use is meta.json's mtime.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../run/remove.js';
-import { isStaleRunName, processStartTime } from '../run/rundir.js';
+import { isStaleRunName } from '../run/rundir.js';
 import { reapStaleLocks } from './lock.js';
-import { ensureStore, type StorePaths } from './paths.js';
+import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { digestTrees } from './tool.js';
 
 export type LayerKind = 'setup' | 'image' | 'debian';
@@ -38,7 +37,8 @@ export interface Layer {
 
 export const LAYER_ID = /^[0-9a-f]{64}$/;
 
-function layerAt(dir: string): Layer | undefined {
+/** The layer in `dir` (in layers/, or staged by an import); undefined without a readable meta.json. */
+export function readLayerAt(dir: string): Layer | undefined {
   try {
     const metaPath = path.join(dir, 'meta.json');
     const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as LayerMeta;
@@ -49,17 +49,13 @@ function layerAt(dir: string): Layer | undefined {
 }
 
 export function findLayer(paths: StorePaths, id: string): Layer | undefined {
-  return layerAt(path.join(paths.layers, id));
+  return readLayerAt(path.join(paths.layers, id));
 }
 
 export function listLayers(paths: StorePaths): Layer[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(paths.layers);
-  } catch {
-    return [];
-  }
-  return names.filter((name) => LAYER_ID.test(name)).flatMap((name) => layerAt(path.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers)
+    .filter((name) => LAYER_ID.test(name))
+    .flatMap((name) => readLayerAt(path.join(paths.layers, name)) ?? []);
 }
 
 /** Marks a layer used now (for prune's least-recently-used order). */
@@ -75,7 +71,7 @@ export function touchLayer(layer: Layer): void {
 /** A fresh dir under tmp/ to build a layer in, with empty root/ and ws/. */
 export function stageLayer(paths: StorePaths, label: string): { dir: string; root: string; ws: string } {
   ensureStore(paths);
-  const dir = path.join(paths.tmp, `${ownerPrefix()}-${randomBytes(4).toString('hex')}-${label}`);
+  const dir = tempPath(paths, label);
   fs.mkdirSync(dir, { mode: 0o700 });
   const root = path.join(dir, 'root');
   const ws = path.join(dir, 'ws');
@@ -123,7 +119,7 @@ export async function commitLayer(paths: StorePaths, staged: { dir: string; root
 
 /** Removes a layer: renamed out of layers/ first, so no reader ever sees half of it. */
 export async function removeLayer(paths: StorePaths, id: string): Promise<void> {
-  const grave = path.join(paths.tmp, `${ownerPrefix()}-${randomBytes(4).toString('hex')}-removed`);
+  const grave = tempPath(paths, 'removed');
   try {
     fs.renameSync(path.join(paths.layers, id), grave);
   } catch (error) {
@@ -172,21 +168,10 @@ function syncFile(file: string): void {
   }
 }
 
-/** `PID-STARTTIME`: tmp/ entries carry their process's identity, so reapStore knows orphans. */
-function ownerPrefix(): string {
-  return `${process.pid}-${processStartTime(process.pid) ?? '0'}`;
-}
-
 /** Removes what killed processes left in tmp/ (half-built layers, imports); returns how many. */
 export async function reapStore(paths: StorePaths): Promise<number> {
-  let names: string[];
-  try {
-    names = fs.readdirSync(paths.tmp);
-  } catch {
-    return 0;
-  }
   let removed = 0;
-  for (const name of names.filter((entry) => isStaleRunName(entry))) {
+  for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
     await removeTree(path.join(paths.tmp, name));
     removed += 1;
   }

@@ -1,12 +1,11 @@
 // One builder per layer across processes sharing a store. Node has no flock, so a lock is a
 // directory renamed into locks/ complete with its owner (pid and start time): the rename is
 // atomic, and a lock whose owner is gone (SIGKILL) is taken over, never waited on forever.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processStartTime } from '../run/rundir.js';
-import type { StorePaths } from './paths.js';
+import { ownStartTime, processStartTime } from '../run/rundir.js';
+import { namesIn, tempPath, type StorePaths } from './paths.js';
 
 const POLL_MS = 50;
 
@@ -31,9 +30,9 @@ function isAlive(owner: string): boolean {
 
 function tryAcquire(paths: StorePaths, name: string): BuildLock | null {
   const target = path.join(paths.locks, name);
-  const staged = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-lock`);
+  const staged = tempPath(paths, 'lock');
   fs.mkdirSync(staged, { mode: 0o700 });
-  fs.writeFileSync(path.join(staged, 'owner'), `${process.pid} ${processStartTime(process.pid) ?? '0'}\n`);
+  fs.writeFileSync(path.join(staged, 'owner'), `${process.pid} ${ownStartTime()}\n`);
   try {
     fs.renameSync(staged, target);
   } catch (error) {
@@ -46,7 +45,7 @@ function tryAcquire(paths: StorePaths, name: string): BuildLock | null {
     // Renamed away whole, then removed: a held lock is never an empty dir, which a rename
     // by another process would replace, or a waiter would take for a dead owner's.
     release: () => {
-      const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-released`);
+      const grave = tempPath(paths, 'released');
       try {
         fs.renameSync(target, grave);
       } catch {
@@ -98,7 +97,7 @@ function takeOverStale(paths: StorePaths, name: string): boolean {
   // No owner to read: the lock was just released (a held lock always has its owner file).
   if (owner === undefined) return true;
   if (isAlive(owner)) return false;
-  const grave = path.join(paths.tmp, `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomBytes(4).toString('hex')}-stale`);
+  const grave = tempPath(paths, 'stale');
   try {
     fs.renameSync(held, grave);
   } catch {
@@ -120,11 +119,5 @@ function takeOverStale(paths: StorePaths, name: string): boolean {
 
 /** Removes locks whose owner is gone (a runner killed while building); returns how many. */
 export function reapStaleLocks(paths: StorePaths): number {
-  let names: string[];
-  try {
-    names = fs.readdirSync(paths.locks);
-  } catch {
-    return 0;
-  }
-  return names.filter((name) => takeOverStale(paths, name)).length;
+  return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }

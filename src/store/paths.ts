@@ -8,9 +8,10 @@
 //   caches/<project>/   `caches:` directories, mounted read-write into jobs
 //   locks/<name>/       a layer being built (owner inside), see lock.ts
 //   tmp/                layers being built or imported; renamed into layers/ when complete
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheRoot } from '../run/rundir.js';
+import { cacheRoot, processTag } from '../run/rundir.js';
 
 export interface StorePaths {
   readonly root: string;
@@ -41,5 +42,19 @@ export function ensureStore(paths: StorePaths): void {
   fs.chmodSync(paths.root, 0o700);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+}
+
+/** A fresh path under tmp/ named after this process (reapStore removes it once we are gone). */
+export function tempPath(paths: StorePaths, label: string): string {
+  return path.join(paths.tmp, `${processTag()}-${randomBytes(4).toString('hex')}-${label}`);
+}
+
+/** A dir's entry names; none when it cannot be read. */
+export function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }

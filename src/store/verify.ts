@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LAYER_ID, listLayers, removeLayer, type Layer } from './layers.js';
-import type { StorePaths } from './paths.js';
+import { namesIn, type StorePaths } from './paths.js';
 import { closeOverChildren } from './prune.js';
 import { digestTrees } from './tool.js';
 
@@ -23,7 +23,7 @@ export async function verifyStore(paths: StorePaths, options: { drop?: boolean }
   const problems: VerifyProblem[] = [];
   const layers = listLayers(paths);
   const known = new Set(layers.map((layer) => layer.meta.id));
-  for (const name of safeReaddir(paths.layers)) {
+  for (const name of namesIn(paths.layers)) {
     if (!LAYER_ID.test(name)) problems.push({ id: name, problem: 'not a layer id' });
     else if (!known.has(name)) problems.push({ id: name, problem: 'meta.json is missing or unreadable' });
   }
@@ -47,12 +47,4 @@ export async function checkLayer(layer: Layer): Promise<string | null> {
     return `cannot be read: ${(error as Error).message}`;
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
