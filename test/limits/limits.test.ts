@@ -13,8 +13,8 @@ const MiB = 1024 * 1024;
 const who = IS_ROOT ? 'as root' : 'rootless, delegated by cubicle setup';
 /** Allocates and touches N MiB, then holds it for a moment. */
 const hog = (mib: number) => `/usr/bin/python3 -c "import time; block = b'x' * (${mib} * 1024 * 1024); time.sleep(0.2)"`;
-/** Keeps one CPU busy for `seconds` of wall time, however much CPU it gets. */
-const spin = (seconds: number) => `/usr/bin/python3 -c "import time; end = time.time() + ${seconds}\nwhile time.time() < end: pass"`;
+/** Forks N spinners to a common deadline and prints the CPU share they got over that window alone. */
+const SPINNERS = fs.readFileSync(new URL('./spinners.py', import.meta.url), 'utf8');
 
 interface LimitsJob {
   status: string;
@@ -70,22 +70,27 @@ describe.skipIf(noCgroups)(`limits (${who})`, () => {
   }, 150_000);
 
   it('holds a spinner under cpus: 0.5 to half a CPU, and two spinners under cpus: 1.5 to one and a half', async () => {
-    const project = makeProject(`jobs:
-  half: { cpus: 0.5, run: ${JSON.stringify(spin(3))} }
-  oneandhalf: { cpus: 1.5, run: ${JSON.stringify(`${spin(3)} & ${spin(3)} & wait`)} }
-`);
+    const project = makeProject(
+      `jobs:
+  half: { cpus: 0.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 1 3 > share.txt' }
+  oneandhalf: { cpus: 1.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 2 3 > share.txt' }
+`,
+      { 'spinners.py': SPINNERS },
+    );
     const result = await project.cubicle(['run', '--json', 'results.json', '--parallel', '1'], { timeoutMs: 60_000 });
     expect(result.exitCode, result.stderr).toBe(0);
-    const half = limitsJob(project, 'half');
-    // CPU time over the job's own wall time: the interpreter's start-up is throttled too.
-    const halfShare = (half.cpuUserMs + half.cpuSystemMs) / half.wallMs;
-    expect(halfShare, `cpus 0.5 used ${halfShare}`).toBeGreaterThanOrEqual(0.45);
-    expect(halfShare).toBeLessThanOrEqual(0.55);
-    expect(half.cpuThrottledMs).toBeGreaterThan(0);
-    const both = limitsJob(project, 'oneandhalf');
-    const bothShare = (both.cpuUserMs + both.cpuSystemMs) / both.wallMs;
-    expect(bothShare, `cpus 1.5 used ${bothShare}`).toBeGreaterThanOrEqual(1.35);
-    expect(bothShare).toBeLessThanOrEqual(1.6);
+    const share = (job: string) => Number(project.read(`cubicle-artifacts/${job}/share.txt`));
+    expect(share('half'), 'cpus 0.5: share of the spinning window').toBeGreaterThanOrEqual(0.45);
+    expect(share('half')).toBeLessThanOrEqual(0.55);
+    expect(share('oneandhalf'), 'cpus 1.5: share of the spinning window').toBeGreaterThanOrEqual(1.35);
+    expect(share('oneandhalf')).toBeLessThanOrEqual(1.6);
+    // What cubicle reports (cpu.stat) agrees: never above the limit over the job's wall time, throttled.
+    for (const [name, cpus] of [['half', 0.5], ['oneandhalf', 1.5]] as const) {
+      const job = limitsJob(project, name);
+      expect((job.cpuUserMs + job.cpuSystemMs) / job.wallMs, `${name}: reported CPU over wall`).toBeLessThanOrEqual(cpus * 1.07);
+      expect(job.cpuUserMs + job.cpuSystemMs, `${name}: reported CPU covers the spinners'`).toBeGreaterThanOrEqual(share(name) * 3000 * 0.95);
+      expect(job.cpuThrottledMs, `${name}: throttled time`).toBeGreaterThan(0);
+    }
   }, 90_000);
 
   it('contains a fork bomb under pids: 64: the job ends, the limit is reported, nothing is left', async () => {
