@@ -20040,7 +20040,7 @@ function show(value) {
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
-var size, duration2, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
+var size, duration2, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -20076,6 +20076,7 @@ var init_schema = __esm({
       network: _enum(["none", "host"], { error: (issue2) => `expected "none" or "host", got ${show(issue2.input)}` }).optional()
     });
     command2 = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
+    testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
     cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
     limitKeys = {
       memory: size.optional(),
@@ -20114,6 +20115,7 @@ var init_schema = __esm({
       network: networkMode.optional(),
       junit: stringList.optional(),
       artifacts: stringList.optional(),
+      testFiles: testFiles.optional(),
       caches: cacheList.optional(),
       needs: array(string2()).optional(),
       services: record(string2(), serviceSchema).optional(),
@@ -20142,6 +20144,7 @@ var init_schema = __esm({
       run: command2.optional(),
       env: env2.optional(),
       junit: stringList.optional(),
+      testFiles: testFiles.optional(),
       caches: cacheList.optional()
     };
     checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}` });
@@ -20157,7 +20160,7 @@ var init_schema = __esm({
       /** Variants: each key comes from the first entry whose `when` holds and that sets it, else from above. */
       detect: array(strictObject({ when: presetCondition, ...presetKeys })).optional()
     });
-    PRESET_KEYS = ["setup", "run", "env", "junit", "caches"];
+    PRESET_KEYS = ["setup", "run", "env", "junit", "testFiles", "caches"];
     JOB_KEYS = Object.keys(jobSchema.shape);
     DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
     TOP_KEYS = Object.keys(configSchema.shape);
@@ -20207,6 +20210,7 @@ function mergePreset(job, preset) {
   if (job.setup === void 0 && preset.setup !== void 0) merged.setup = preset.setup;
   if (job.run === void 0 && preset.run !== void 0) merged.run = preset.run;
   if (job.junit === void 0 && preset.junit !== void 0) merged.junit = preset.junit;
+  if (job.testFiles === void 0 && job.run === void 0 && preset.testFiles !== void 0) merged.testFiles = preset.testFiles;
   if (preset.env !== void 0) merged.env = { ...preset.env, ...job.env };
   if (preset.caches !== void 0) merged.caches = [.../* @__PURE__ */ new Set([...preset.caches, ...job.caches ?? []])];
   return merged;
@@ -20969,7 +20973,9 @@ function resolveConfig(input) {
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
-    jobs.push(resolveJob(name, withPreset(name, job, projectDir, input.presetsDir, problems), defaults, flagLimits));
+    const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    checkTestFiles(name, merged, problems);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -20996,6 +21002,15 @@ function withPreset(name, job, projectDir, presetsDir, problems) {
   if (merged.run === void 0) problems.push(`jobs.${name}.run: missing: preset "${job.preset}" gives no \`run\` command; add one to the job`);
   return merged;
 }
+function checkTestFiles(name, job, problems) {
+  for (const pattern2 of asList(job.testFiles)) {
+    if (pattern2.startsWith("/") || pattern2.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern2}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
+  }
+  if (job.testFiles === void 0 || typeof job.run !== "string") return;
+  if (!/"\$[@*]"|\$[@*]|\$\{[@*]/.test(job.run)) {
+    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+  }
+}
 function resolveJob(name, job, defaults, flagLimits) {
   const env3 = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env3[key] = String(value);
@@ -21005,6 +21020,8 @@ function resolveJob(name, job, defaults, flagLimits) {
     image: job.image ?? defaults.image ?? "host",
     // No `run` only where a problem was recorded: the config is refused before the job is used.
     command: Object.freeze(typeof job.run === "string" ? ["/bin/sh", "-c", job.run] : [...job.run ?? []]),
+    script: typeof job.run === "string",
+    testFiles: Object.freeze(asList(job.testFiles)),
     env: Object.freeze(env3),
     network: job.network ?? defaults.network ?? "none",
     junit: Object.freeze(asList(job.junit)),
@@ -22747,10 +22764,14 @@ function requestedHostVariables(hostEnv) {
   }
   return env3;
 }
+function commandWithTestFiles(job, files) {
+  if (!files) return job.command;
+  return job.script ? [...job.command, "sh", ...files] : [...job.command, ...files];
+}
 function jobSandboxSpec(job, context, dirs, filesystem = hostFilesystem(context.projectDir)) {
   const request = {
     name: job.name,
-    command: job.command,
+    command: commandWithTestFiles(job, context.testFiles),
     env: { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) },
     network: job.network,
     limits: job.limits,
@@ -23050,7 +23071,19 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   return inputs;
 }
-function walkInto(projectDir, relativeDir, isMatch, found) {
+async function findTestFiles(projectDir, patterns) {
+  const picomatch = await loadPicomatch();
+  const found = /* @__PURE__ */ new Set();
+  for (const pattern2 of patterns) {
+    const clean = pattern2.replace(/^\.\//, "");
+    if (import_node_path21.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+    const { base, isGlob } = picomatch.scan(clean);
+    if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
+    else if (lstatOrUndefined(import_node_path21.default.join(projectDir, clean))?.isFile()) found.add(clean);
+  }
+  return [...found].sort();
+}
+function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
   const start = import_node_path21.default.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
@@ -23065,7 +23098,7 @@ function walkInto(projectDir, relativeDir, isMatch, found) {
     for (const entry of entries) {
       const relative2 = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) stack.push(relative2);
+        if (!skipped.has(entry.name)) stack.push(relative2);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(relative2)) {
         found.add(relative2);
       }
@@ -23094,7 +23127,7 @@ function hashFile(file) {
   }
   return hash.digest("hex");
 }
-var import_node_crypto7, import_node_fs23, import_node_path21, SKIPPED_DIRS;
+var import_node_crypto7, import_node_fs23, import_node_path21, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
@@ -23104,6 +23137,7 @@ var init_inputs = __esm({
     init_errors();
     init_vendor();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
+    NOT_TEST_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
   }
 });
 
@@ -23476,6 +23510,8 @@ var init_services = __esm({
 
 // src/run/job.ts
 async function runJob(job, options) {
+  const unsplit = options.testFiles && noTestFilesResult(job, options.testFiles, options);
+  if (unsplit) return unsplit;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   const previousFailures = [];
   options.reporter.onJobStart(job, 1);
@@ -23498,6 +23534,7 @@ async function runJob(job, options) {
         attempt,
         shard: options.shard,
         testShard: options.shardByTest ? options.shard : void 0,
+        testFiles: options.testFiles?.mine,
         userns: network?.userns ?? options.userns,
         network: network ?? void 0
       };
@@ -23594,6 +23631,14 @@ function describeOutcome(jobStatus, status, job, collected, signal) {
     default:
       return null;
   }
+}
+function noTestFilesResult(job, files, options) {
+  if (files.total === 0) {
+    const globs = job.testFiles.map((glob) => `"${glob}"`).join(", ");
+    return { ...notRunResult(job, "skipped", "", options.limits.enforced), status: "error", message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run` };
+  }
+  if (files.mine.length > 0) return null;
+  return notRunResult(job, "skipped", `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? "" : "s"} went to other shards; the job's command was not run`, options.limits.enforced);
 }
 function servicesFailureResult(job, failure2, options, startedAt, attempt) {
   return {
@@ -25221,19 +25266,34 @@ function parseShard(text) {
 }
 function jobsOfShard(jobs, shard, timings) {
   const groups = connectedGroups(jobs);
-  const known = [...timings.values()];
-  const fallback = known.length > 0 ? known.reduce((sum, ms) => sum + ms, 0) / known.length : 1;
-  const cost = (group) => group.reduce((sum, job) => sum + (timings.get(job.name) ?? fallback), 0);
-  const ordered = groups.map((group) => ({ group, cost: cost(group), first: group[0].name })).sort((a, b) => b.cost - a.cost || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const loads = Array.from({ length: shard.count }, () => 0);
-  const mine = /* @__PURE__ */ new Set();
-  for (const { group, cost: groupCost } of ordered) {
-    let target = 0;
-    for (let i = 1; i < loads.length; i++) if (loads[i] < loads[target]) target = i;
-    loads[target] += groupCost;
-    if (target === shard.index - 1) for (const job of group) mine.add(job.name);
-  }
+  const fallback = averageOr1([...timings.values()]);
+  const dealt = dealLongestFirst(
+    groups.map((group) => ({ name: group[0].name, cost: group.reduce((sum, job) => sum + (timings.get(job.name) ?? fallback), 0) })),
+    shard.count
+  );
+  const mine = new Set(groups.filter((_, i) => dealt[i] === shard.index - 1).flatMap((group) => group.map((job) => job.name)));
   return jobs.filter((job) => mine.has(job.name));
+}
+function testFilesOfShard(files, shard, msOf) {
+  const known = files.map(msOf);
+  const fallback = averageOr1(known.filter((ms) => ms !== void 0));
+  const dealt = dealLongestFirst(files.map((name, i) => ({ name, cost: known[i] ?? fallback })), shard.count);
+  return files.filter((_, i) => dealt[i] === shard.index - 1).sort();
+}
+function averageOr1(known) {
+  return known.length > 0 ? known.reduce((sum, ms) => sum + ms, 0) / known.length : 1;
+}
+function dealLongestFirst(items, count) {
+  const order = items.map((_, i) => i).sort((a, b) => items[b].cost - items[a].cost || (items[a].name < items[b].name ? -1 : items[a].name > items[b].name ? 1 : 0));
+  const loads = Array.from({ length: count }, () => 0);
+  const dealt = Array.from({ length: items.length }, () => 0);
+  for (const i of order) {
+    let target = 0;
+    for (let candidate = 1; candidate < count; candidate++) if (loads[candidate] < loads[target]) target = candidate;
+    loads[target] += items[i].cost;
+    dealt[i] = target;
+  }
+  return dealt;
 }
 function connectedGroups(jobs) {
   const parent = new Map(jobs.map((job) => [job.name, job.name]));
@@ -25298,18 +25358,40 @@ function readTimingsFile(file) {
   if (text.trimStart().startsWith("{")) {
     try {
       const data = JSON.parse(text);
-      return new Map((data.jobs ?? []).filter((job) => typeof job.name === "string" && typeof job.wallMs === "number").map((job) => [job.name, job.wallMs]));
+      const jobs = new Map((data.jobs ?? []).filter((job) => typeof job.name === "string" && typeof job.wallMs === "number").map((job) => [job.name, job.wallMs]));
+      return { jobs, tests: /* @__PURE__ */ new Map() };
     } catch (error2) {
       throw new UsageError(`--timings: ${file} is not a cubicle --json results file: ${error2.message}; nothing was run`);
     }
   }
   try {
-    const timings = /* @__PURE__ */ new Map();
-    for (const suite of readJunitFile(file)) timings.set(suite.name, (timings.get(suite.name) ?? 0) + suite.time * 1e3);
-    return timings;
+    const jobs = /* @__PURE__ */ new Map();
+    const tests = /* @__PURE__ */ new Map();
+    for (const suite of readJunitFile(file)) {
+      jobs.set(suite.name, (jobs.get(suite.name) ?? 0) + suite.time * 1e3);
+      const cases = tests.get(suite.name) ?? [];
+      for (const testCase of suite.cases) cases.push({ classname: testCase.classname, file: testCase.file, ms: testCase.time * 1e3 });
+      tests.set(suite.name, cases);
+    }
+    return { jobs, tests };
   } catch (error2) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${error2.message}; nothing was run`);
   }
+}
+function fileTimes(cases) {
+  const byFile = /* @__PURE__ */ new Map();
+  const byName = /* @__PURE__ */ new Map();
+  const add = (map, key, ms) => map.set(key, (map.get(key) ?? 0) + ms);
+  for (const testCase of cases) {
+    if (testCase.file !== void 0) {
+      add(byFile, testCase.file.replace(/^\.\//, ""), testCase.ms);
+      continue;
+    }
+    add(byName, testCase.classname, testCase.ms);
+    const parts = testCase.classname.split(".");
+    for (let end = parts.length - 1; end > 0; end--) add(byName, parts.slice(0, end).join("."), testCase.ms);
+  }
+  return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
 var import_node_crypto13, import_node_fs30, import_node_path33;
 var init_timings = __esm({
@@ -25340,6 +25422,7 @@ async function runJobs(config2, options) {
   const selected = withNeeds(config2.jobs, options.selected);
   const shard = options.shard ? parseShard(options.shard) : void 0;
   const jobs = shard && options.shardBy !== "test" ? jobsOfShard(selected, shard, options.timings ?? /* @__PURE__ */ new Map()) : selected;
+  const testFiles2 = shard && options.shardBy === "test" ? await testFilesOfJobs(jobs, config2.projectDir, shard, options.testTimings ?? /* @__PURE__ */ new Map()) : /* @__PURE__ */ new Map();
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
@@ -25367,6 +25450,7 @@ async function runJobs(config2, options) {
         hostEnv: options.hostEnv,
         shard: options.shard,
         shardByTest: options.shardBy === "test",
+        testFiles: testFiles2.get(job.name),
         runDir,
         artifactsDir,
         limits,
@@ -25394,6 +25478,15 @@ async function runJobs(config2, options) {
   const summary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
   await reporter.onRunEnd(summary);
   return summary;
+}
+async function testFilesOfJobs(jobs, projectDir, shard, testTimings) {
+  const parts = /* @__PURE__ */ new Map();
+  for (const job of jobs) {
+    if (job.testFiles.length === 0) continue;
+    const files = await findTestFiles(projectDir, job.testFiles);
+    parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(testTimings.get(job.name) ?? [])), total: files.length });
+  }
+  return parts;
 }
 function withNeeds(jobs, selected) {
   if (selected.length === 0) return [...jobs];
@@ -25423,6 +25516,7 @@ var init_run = __esm({
     init_resolve2();
     init_result();
     init_shard();
+    init_inputs();
     init_timings();
     init_layers();
     init_paths();
@@ -25493,6 +25587,7 @@ async function runCommand(args) {
   const reporters = [new TerminalReporter(), new JunitReporter(import_node_path35.default.resolve(cwd, args.junit))];
   if (args.json) reporters.push(new JsonReporter(import_node_path35.default.resolve(cwd, args.json)));
   const cancel = cancelOnSignals();
+  const timings = args.timings ? readTimingsFile(import_node_path35.default.resolve(cwd, args.timings)) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
@@ -25505,13 +25600,14 @@ async function runCommand(args) {
       noCache: args.noCache ?? false,
       shard: args.shard,
       shardBy: args.shardBy,
-      timings: args.timings ? readTimingsFile(import_node_path35.default.resolve(cwd, args.timings)) : void 0,
+      timings: timings?.jobs,
+      testTimings: timings?.tests,
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
       failFast: args.failFast ?? false
     });
     if (cancel.received) return cancel.exitCode;
-    return summary.results.every((result) => PASSING.has(result.status)) ? 0 : 1;
+    return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
   } finally {
     cancel.dispose();
   }
@@ -26633,7 +26729,7 @@ var init_commands = __esm({
           ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
         ],
         options: (parser2) => {
-          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job and its framework splits the test files (CUBICLE_TEST_SHARD; the node preset passes it to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
+          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
           outputOptions(parser2);
           cacheDirOption(parser2);
           limitOptions(parser2, " for jobs without their own (replaces `defaults:`)");

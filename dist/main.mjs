@@ -6774,6 +6774,7 @@ var setupStep = strictObject({
   network: _enum(["none", "host"], { error: (issue2) => `expected "none" or "host", got ${show(issue2.input)}` }).optional()
 });
 var command = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
+var testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
 var cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
 var limitKeys = {
   memory: size.optional(),
@@ -6812,6 +6813,7 @@ var jobSchema = strictObject({
   network: networkMode.optional(),
   junit: stringList.optional(),
   artifacts: stringList.optional(),
+  testFiles: testFiles.optional(),
   caches: cacheList.optional(),
   needs: array(string2()).optional(),
   services: record(string2(), serviceSchema).optional(),
@@ -6840,6 +6842,7 @@ var presetKeys = {
   run: command.optional(),
   env: env.optional(),
   junit: stringList.optional(),
+  testFiles: testFiles.optional(),
   caches: cacheList.optional()
 };
 var checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}` });
@@ -6855,7 +6858,7 @@ var presetSchema = strictObject({
   /** Variants: each key comes from the first entry whose `when` holds and that sets it, else from above. */
   detect: array(strictObject({ when: presetCondition, ...presetKeys })).optional()
 });
-var PRESET_KEYS = ["setup", "run", "env", "junit", "caches"];
+var PRESET_KEYS = ["setup", "run", "env", "junit", "testFiles", "caches"];
 var JOB_KEYS = Object.keys(jobSchema.shape);
 var DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
 var TOP_KEYS = Object.keys(configSchema.shape);
@@ -6905,6 +6908,7 @@ function mergePreset(job, preset) {
   if (job.setup === void 0 && preset.setup !== void 0) merged.setup = preset.setup;
   if (job.run === void 0 && preset.run !== void 0) merged.run = preset.run;
   if (job.junit === void 0 && preset.junit !== void 0) merged.junit = preset.junit;
+  if (job.testFiles === void 0 && job.run === void 0 && preset.testFiles !== void 0) merged.testFiles = preset.testFiles;
   if (preset.env !== void 0) merged.env = { ...preset.env, ...job.env };
   if (preset.caches !== void 0) merged.caches = [.../* @__PURE__ */ new Set([...preset.caches, ...job.caches ?? []])];
   return merged;
@@ -7051,7 +7055,9 @@ function resolveConfig(input) {
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
-    jobs.push(resolveJob(name, withPreset(name, job, projectDir, input.presetsDir, problems), defaults, flagLimits));
+    const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    checkTestFiles(name, merged, problems);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -7078,6 +7084,15 @@ function withPreset(name, job, projectDir, presetsDir, problems) {
   if (merged.run === void 0) problems.push(`jobs.${name}.run: missing: preset "${job.preset}" gives no \`run\` command; add one to the job`);
   return merged;
 }
+function checkTestFiles(name, job, problems) {
+  for (const pattern of asList(job.testFiles)) {
+    if (pattern.startsWith("/") || pattern.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
+  }
+  if (job.testFiles === void 0 || typeof job.run !== "string") return;
+  if (!/"\$[@*]"|\$[@*]|\$\{[@*]/.test(job.run)) {
+    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+  }
+}
 function resolveJob(name, job, defaults, flagLimits) {
   const env2 = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env2[key] = String(value);
@@ -7087,6 +7102,8 @@ function resolveJob(name, job, defaults, flagLimits) {
     image: job.image ?? defaults.image ?? "host",
     // No `run` only where a problem was recorded: the config is refused before the job is used.
     command: Object.freeze(typeof job.run === "string" ? ["/bin/sh", "-c", job.run] : [...job.run ?? []]),
+    script: typeof job.run === "string",
+    testFiles: Object.freeze(asList(job.testFiles)),
     env: Object.freeze(env2),
     network: job.network ?? defaults.network ?? "none",
     junit: Object.freeze(asList(job.junit)),
@@ -7343,7 +7360,7 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   return inputs;
 }
-function walkInto(projectDir, relativeDir, isMatch, found) {
+function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
   const start = path6.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
@@ -7358,7 +7375,7 @@ function walkInto(projectDir, relativeDir, isMatch, found) {
     for (const entry of entries) {
       const relative = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) stack.push(relative);
+        if (!skipped.has(entry.name)) stack.push(relative);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(relative)) {
         found.add(relative);
       }

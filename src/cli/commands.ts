@@ -87,7 +87,7 @@ export const COMMANDS: readonly Command[] = [
         .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' })
         .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' })
         .option('shard', { type: 'string', describe: 'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)' })
-        .option('shard-by', { choices: ['job', 'test'], default: 'job', describe: 'job: deal jobs to shards; test: every shard runs every job and its framework splits the test files (CUBICLE_TEST_SHARD; the node preset passes it to vitest and jest)' })
+        .option('shard-by', { choices: ['job', 'test'], default: 'job', describe: 'job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)' })
         .option('timings', { type: 'string', describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file' })
         .option('memory-budget', { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" })
         .option('cpu-budget', { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" })

@@ -83,7 +83,7 @@ describe('the shipped presets', () => {
     expect(withRequirements.setup).toEqual([
       { run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt', inputs: ['requirements.txt'], env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } },
     ]);
-    expect(withRequirements).toMatchObject({ run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml', junit: 'reports/*.xml', caches: ['~/.cache/pip'] });
+    expect(withRequirements).toMatchObject({ run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml "$@"', testFiles: ['**/test_*.py', '**/*_test.py'], junit: 'reports/*.xml', caches: ['~/.cache/pip'] });
     expect(keysOf('python', dirWith({})).setup).toEqual([{ run: 'python3 -m venv --system-site-packages .venv' }]);
   });
 
@@ -143,6 +143,19 @@ describe('a job with a preset', () => {
   it('merges as documented when called directly', () => {
     expect(mergePreset({ run: 'x', env: { A: '1' } }, { run: 'y', env: { A: '0', B: '2' }, caches: ['~/.a'] })).toEqual({ run: 'x', env: { A: '1', B: '2' }, caches: ['~/.a'] });
     expect(mergePreset({ caches: ['~/.b'] }, { run: 'y', junit: 'r.xml', setup: [{ run: 's' }] })).toEqual({ run: 'y', junit: 'r.xml', setup: [{ run: 's' }], caches: ['~/.b'] });
+    // testFiles go with the command that takes them: a job's own run drops the preset's.
+    expect(mergePreset({}, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest "$@"', testFiles: 't/*.py' });
+    expect(mergePreset({ run: 'pytest -x' }, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest -x' });
+    expect(mergePreset({ run: 'pytest -x "$@"', testFiles: 'u/*.py' }, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest -x "$@"', testFiles: 'u/*.py' });
+  });
+
+  it('refuses testFiles that a run script would drop, or that leave the checkout', () => {
+    const checkout = dirWith({});
+    expect(() => resolveIn(checkout, { py: { run: 'pytest', testFiles: 'tests/test_*.py' } })).toThrow(/jobs\.py\.testFiles: the run script never uses "\$@"/);
+    expect(() => resolveIn(checkout, { py: { run: 'pytest "$@"', testFiles: ['../elsewhere/*.py'] } })).toThrow(/"\.\.\/elsewhere\/\*\.py" is outside the checkout/);
+    const [script, argv] = resolveIn(checkout, { script: { run: 'pytest "$@"', testFiles: 't/*.py' }, argv: { run: ['pytest'], testFiles: ['t/*.py'] } }).jobs;
+    expect(script).toMatchObject({ script: true, testFiles: ['t/*.py'] });
+    expect(argv).toMatchObject({ script: false, command: ['pytest'], testFiles: ['t/*.py'] });
   });
 
   it('takes each key from the first detect entry that holds and sets it, checking existence and content', () => {

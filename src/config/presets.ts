@@ -1,5 +1,5 @@
 // Presets: presets/NAME.yaml, shipped with cubicle, give a job the keys a kind of project needs
-// (setup, run, env, junit, caches). They are data, not code: `detect:` variants fit a preset to
+// (setup, run, env, junit, testFiles, caches). They are data, not code: `detect:` variants fit a preset to
 // the checkout (its lockfile, its test framework) by whether a file exists or contains a text.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -67,6 +67,8 @@ export function mergePreset(job: JobInput, preset: PresetJobInput): JobInput {
   if (job.setup === undefined && preset.setup !== undefined) merged.setup = preset.setup;
   if (job.run === undefined && preset.run !== undefined) merged.run = preset.run;
   if (job.junit === undefined && preset.junit !== undefined) merged.junit = preset.junit;
+  // The test files go with the command that takes them: a job's own `run` drops the preset's.
+  if (job.testFiles === undefined && job.run === undefined && preset.testFiles !== undefined) merged.testFiles = preset.testFiles;
   if (preset.env !== undefined) merged.env = { ...preset.env, ...job.env };
   if (preset.caches !== undefined) merged.caches = [...new Set([...preset.caches, ...(job.caches ?? [])])];
   return merged;

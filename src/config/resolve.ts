@@ -48,6 +48,10 @@ export interface ResolvedJob {
   readonly image: string;
   /** argv; a `run:` string becomes `/bin/sh -c STRING`. */
   readonly command: readonly string[];
+  /** `run:` was a string: arguments appended to `command` become the script's "$@". */
+  readonly script: boolean;
+  /** Globs of the checkout's test files that `--shard-by test` splits between shards. */
+  readonly testFiles: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly network: NetworkMode;
   readonly junit: readonly string[];
@@ -110,7 +114,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const jobs: ResolvedJob[] = [];
   for (const [name, job] of Object.entries(config.jobs)) {
     checkJob(name, job, config, problems);
-    jobs.push(resolveJob(name, withPreset(name, job, projectDir, input.presetsDir, problems), defaults, flagLimits));
+    const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    checkTestFiles(name, merged, problems);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -140,6 +146,17 @@ function withPreset(name: string, job: JobInput, projectDir: string, presetsDir:
   return merged;
 }
 
+/** `--shard-by test` appends a shard's files to the command: a script that drops them would run every test on every shard. */
+function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
+  for (const pattern of asList(job.testFiles)) {
+    if (pattern.startsWith('/') || pattern.split('/').includes('..')) problems.push(`jobs.${name}.testFiles: "${pattern}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
+  }
+  if (job.testFiles === undefined || typeof job.run !== 'string') return;
+  if (!/"\$[@*]"|\$[@*]|\$\{[@*]/.test(job.run)) {
+    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+  }
+}
+
 function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
@@ -149,6 +166,8 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     image: job.image ?? defaults.image ?? 'host',
     // No `run` only where a problem was recorded: the config is refused before the job is used.
     command: Object.freeze(typeof job.run === 'string' ? ['/bin/sh', '-c', job.run] : [...(job.run ?? [])]),
+    script: typeof job.run === 'string',
+    testFiles: Object.freeze(asList(job.testFiles)),
     env: Object.freeze(env),
     network: job.network ?? defaults.network ?? 'none',
     junit: Object.freeze(asList(job.junit)),

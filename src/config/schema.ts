@@ -55,6 +55,12 @@ const setupStep = z.strictObject({
 
 const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${show(issue.input)}` });
 
+/**
+ * Globs of the checkout's test files, for `--shard-by test`: cubicle splits them between the
+ * shards and appends this shard's to the job's command (`"$@"` in a `run:` script).
+ */
+const testFiles = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: (issue) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue.input)}` });
+
 const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue.input)}` }));
 
 export const limitKeys = {
@@ -103,6 +109,7 @@ export const jobSchema = z.strictObject({
   network: networkMode.optional(),
   junit: stringList.optional(),
   artifacts: stringList.optional(),
+  testFiles: testFiles.optional(),
   caches: cacheList.optional(),
   needs: z.array(z.string()).optional(),
   services: z.record(z.string(), serviceSchema).optional(),
@@ -136,6 +143,7 @@ const presetKeys = {
   run: command.optional(),
   env: env.optional(),
   junit: stringList.optional(),
+  testFiles: testFiles.optional(),
   caches: cacheList.optional(),
 };
 
@@ -159,7 +167,7 @@ export const presetSchema = z.strictObject({
 });
 
 export type PresetInput = z.infer<typeof presetSchema>;
-export const PRESET_KEYS = ['setup', 'run', 'env', 'junit', 'caches'] as const satisfies readonly (keyof typeof presetKeys)[];
+export const PRESET_KEYS = ['setup', 'run', 'env', 'junit', 'testFiles', 'caches'] as const satisfies readonly (keyof typeof presetKeys)[];
 export type PresetJobInput = Pick<z.infer<typeof jobSchema>, (typeof PRESET_KEYS)[number]>;
 
 export type JobInput = z.infer<typeof jobSchema>;

@@ -58,7 +58,27 @@ export async function stageInputs(projectDir: string, patterns: readonly string[
   return inputs;
 }
 
-function walkInto(projectDir: string, relativeDir: string, isMatch: (file: string) => boolean, found: Set<string>): void {
+/** Dirs a test runner does not collect from (pytest's norecursedirs, Jest's and Vitest's defaults). */
+const NOT_TEST_DIRS = new Set(['.git', 'node_modules']);
+
+/**
+ * The checkout's files matching the `testFiles` globs, sorted. Like the test runners
+ * themselves, it does not look into hidden dirs (a local .venv) or node_modules.
+ */
+export async function findTestFiles(projectDir: string, patterns: readonly string[]): Promise<string[]> {
+  const picomatch = await loadPicomatch();
+  const found = new Set<string>();
+  for (const pattern of patterns) {
+    const clean = pattern.replace(/^\.\//, '');
+    if (path.isAbsolute(clean) || clean.split('/').includes('..')) continue; // refused by resolveConfig
+    const { base, isGlob } = picomatch.scan(clean);
+    if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
+    else if (lstatOrUndefined(path.join(projectDir, clean))?.isFile()) found.add(clean);
+  }
+  return [...found].sort();
+}
+
+function walkInto(projectDir: string, relativeDir: string, isMatch: (file: string) => boolean, found: Set<string>, skipped: ReadonlySet<string> = SKIPPED_DIRS): void {
   const start = path.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
@@ -73,7 +93,7 @@ function walkInto(projectDir: string, relativeDir: string, isMatch: (file: strin
     for (const entry of entries) {
       const relative = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) stack.push(relative);
+        if (!skipped.has(entry.name)) stack.push(relative);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(relative)) {
         found.add(relative);
       }

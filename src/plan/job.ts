@@ -21,6 +21,8 @@ export interface JobContext {
   readonly shard?: string | undefined;
   /** --shard-by test: every shard runs every job, and the job's test framework splits its files. */
   readonly testShard?: string | undefined;
+  /** --shard-by test on a job with `testFiles`: this shard's files, appended to the command. */
+  readonly testFiles?: readonly string[] | undefined;
   /** The run's shared user namespace (src/run/userns.ts); absent: the job's sandbox maps its own. */
   readonly userns?: string | undefined;
   /** The job's own network namespace, shared with its services (run/network.ts). */
@@ -115,10 +117,16 @@ export interface SandboxRequest {
   readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
 }
 
+/** The job's argv with this shard's test files after it: a `run:` script gets them as "$@" (`sh -c SCRIPT sh FILES...`). */
+export function commandWithTestFiles(job: ResolvedJob, files: readonly string[] | undefined): readonly string[] {
+  if (!files) return job.command;
+  return job.script ? [...job.command, 'sh', ...files] : [...job.command, ...files];
+}
+
 export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
   const request: SandboxRequest = {
     name: job.name,
-    command: job.command,
+    command: commandWithTestFiles(job, context.testFiles),
     env: { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }) },
     network: job.network,
     limits: job.limits,

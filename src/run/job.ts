@@ -13,16 +13,21 @@ import { startJobNetwork, type JobNetwork } from './network.js';
 import { startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { statusOf, type JobResult, type JobStatus } from './result.js';
+import type { TestFilesOfShard } from './shard.js';
 
 /** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
 export interface JobRunOptions extends PrepareOptions {
   readonly shard?: string | undefined;
   /** --shard-by test: the shard goes to the job's test framework (CUBICLE_TEST_SHARD). */
   readonly shardByTest?: boolean;
+  /** --shard-by test on a job with `testFiles`: this shard's files, appended to its command. */
+  readonly testFiles?: TestFilesOfShard | undefined;
   readonly artifactsDir: string;
 }
 
 export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
+  const unsplit = options.testFiles && noTestFilesResult(job, options.testFiles, options);
+  if (unsplit) return unsplit;
   const startedAt = new Date().toISOString();
   const previousFailures: { message: string; outputTail: string }[] = [];
   options.reporter.onJobStart(job, 1);
@@ -45,6 +50,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
         attempt,
         shard: options.shard,
         testShard: options.shardByTest ? options.shard : undefined,
+        testFiles: options.testFiles?.mine,
         userns: network?.userns ?? options.userns,
         network: network ?? undefined,
       };
@@ -144,6 +150,16 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
     default:
       return null;
   }
+}
+
+/** --shard-by test: a job whose globs match no file at all (an error), or none of them fell to this shard (skipped). */
+function noTestFilesResult(job: ResolvedJob, files: TestFilesOfShard, options: JobRunOptions): JobResult | null {
+  if (files.total === 0) {
+    const globs = job.testFiles.map((glob) => `"${glob}"`).join(', ');
+    return { ...notRunResult(job, 'skipped', '', options.limits.enforced), status: 'error', message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run` };
+  }
+  if (files.mine.length > 0) return null;
+  return notRunResult(job, 'skipped', `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? '' : 's'} went to other shards; the job's command was not run`, options.limits.enforced);
 }
 
 /** A job whose services did not come up: its own command never ran. */

@@ -11,8 +11,9 @@ import { schedule } from './scheduler.js';
 import { startRunUserns } from './userns.js';
 import { resolveBase } from '../image/resolve.js';
 import { PASSING } from './result.js';
-import { jobsOfShard, parseShard } from './shard.js';
-import { readStoredTimings, recordTimings, type Timings } from './timings.js';
+import { jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
+import { findTestFiles } from '../plan/inputs.js';
+import { fileTimes, readStoredTimings, recordTimings, type Timings, type TimingsFile } from './timings.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore, storePaths } from '../store/paths.js';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly failFast?: boolean;
   /** --timings FILE, read: durations to balance shards and order jobs by (default: the last run's). */
   readonly timings?: Timings | undefined;
+  /** --timings FILE's test cases per job, to balance `--shard-by test` file splits. */
+  readonly testTimings?: TimingsFile['tests'] | undefined;
 }
 
 /** The reason a --fail-fast run was cancelled (AbortSignal.reason). */
@@ -64,6 +67,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   // may balance them, never this machine's own record; without a file, shards split by count.
   const shard = options.shard ? parseShard(options.shard) : undefined;
   const jobs = shard && options.shardBy !== 'test' ? jobsOfShard(selected, shard, options.timings ?? new Map()) : selected;
+  const testFiles = shard && options.shardBy === 'test' ? await testFilesOfJobs(jobs, config.projectDir, shard, options.testTimings ?? new Map()) : new Map<string, TestFilesOfShard>();
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
@@ -92,6 +96,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           hostEnv: options.hostEnv,
           shard: options.shard,
           shardByTest: options.shardBy === 'test',
+          testFiles: testFiles.get(job.name),
           runDir,
           artifactsDir,
           limits,
@@ -119,6 +124,17 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
   await reporter.onRunEnd(summary);
   return summary;
+}
+
+/** For each job with `testFiles`: the files this shard runs, balanced by the --timings report's test cases. */
+async function testFilesOfJobs(jobs: readonly ResolvedJob[], projectDir: string, shard: Shard, testTimings: NonNullable<RunOptions['testTimings']>): Promise<Map<string, TestFilesOfShard>> {
+  const parts = new Map<string, TestFilesOfShard>();
+  for (const job of jobs) {
+    if (job.testFiles.length === 0) continue;
+    const files = await findTestFiles(projectDir, job.testFiles);
+    parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(testTimings.get(job.name) ?? [])), total: files.length });
+  }
+  return parts;
 }
 
 /** The named jobs and, transitively, the jobs they need; all jobs when none is named. */

@@ -23,22 +23,53 @@ export function parseShard(text: string): Shard {
 /** The jobs of shard `shard`, in their config order. */
 export function jobsOfShard(jobs: readonly ResolvedJob[], shard: Shard, timings: Timings): ResolvedJob[] {
   const groups = connectedGroups(jobs);
-  const known = [...timings.values()];
-  // A job never seen counts as the average of those seen (or 1 when none is: by count).
-  const fallback = known.length > 0 ? known.reduce((sum, ms) => sum + ms, 0) / known.length : 1;
-  const cost = (group: readonly ResolvedJob[]) => group.reduce((sum, job) => sum + (timings.get(job.name) ?? fallback), 0);
-  const ordered = groups
-    .map((group) => ({ group, cost: cost(group), first: group[0]!.name }))
-    .sort((a, b) => b.cost - a.cost || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const loads = Array.from({ length: shard.count }, () => 0);
-  const mine = new Set<string>();
-  for (const { group, cost: groupCost } of ordered) {
-    let target = 0;
-    for (let i = 1; i < loads.length; i++) if (loads[i]! < loads[target]!) target = i;
-    loads[target]! += groupCost;
-    if (target === shard.index - 1) for (const job of group) mine.add(job.name);
-  }
+  const fallback = averageOr1([...timings.values()]);
+  const dealt = dealLongestFirst(
+    groups.map((group) => ({ name: group[0]!.name, cost: group.reduce((sum, job) => sum + (timings.get(job.name) ?? fallback), 0) })),
+    shard.count,
+  );
+  const mine = new Set(groups.filter((_, i) => dealt[i] === shard.index - 1).flatMap((group) => group.map((job) => job.name)));
   return jobs.filter((job) => mine.has(job.name));
+}
+
+/** A job's part of its test files under `--shard-by test`, and how many it has in all. */
+export interface TestFilesOfShard {
+  readonly mine: readonly string[];
+  readonly total: number;
+}
+
+/**
+ * `--shard-by test`: this shard's part of a job's test files (sorted), dealt longest first by
+ * `msOf` (the last report's time per file); files never timed count as the average.
+ */
+export function testFilesOfShard(files: readonly string[], shard: Shard, msOf: (file: string) => number | undefined): string[] {
+  const known = files.map(msOf);
+  const fallback = averageOr1(known.filter((ms): ms is number => ms !== undefined));
+  const dealt = dealLongestFirst(files.map((name, i) => ({ name, cost: known[i] ?? fallback })), shard.count);
+  return files.filter((_, i) => dealt[i] === shard.index - 1).sort();
+}
+
+/** A thing never seen counts as the average of those seen, or 1 when none is (a split by count). */
+function averageOr1(known: readonly number[]): number {
+  return known.length > 0 ? known.reduce((sum, ms) => sum + ms, 0) / known.length : 1;
+}
+
+/**
+ * Longest-processing-time first: the costliest item goes to the least loaded shard (the lowest
+ * index on a tie; names break ties in cost), so every machine deals the same hands.
+ * Returns each item's shard, 0-based.
+ */
+function dealLongestFirst(items: readonly { readonly name: string; readonly cost: number }[], count: number): number[] {
+  const order = items.map((_, i) => i).sort((a, b) => items[b]!.cost - items[a]!.cost || (items[a]!.name < items[b]!.name ? -1 : items[a]!.name > items[b]!.name ? 1 : 0));
+  const loads = Array.from({ length: count }, () => 0);
+  const dealt: number[] = Array.from({ length: items.length }, () => 0);
+  for (const i of order) {
+    let target = 0;
+    for (let candidate = 1; candidate < count; candidate++) if (loads[candidate]! < loads[target]!) target = candidate;
+    loads[target]! += items[i]!.cost;
+    dealt[i] = target;
+  }
+  return dealt;
 }
 
 /** Jobs linked by `needs`, in either direction, form one group (sorted by name for determinism). */

@@ -45,8 +45,22 @@ export function recordTimings(paths: StorePaths, projectDir: string, results: re
   }
 }
 
+/** A test case's time in a `--timings` report: where it came from, as its framework named it. */
+export interface CaseTime {
+  readonly classname: string;
+  readonly file?: string | undefined;
+  readonly ms: number;
+}
+
+/** What a `--timings` file gives: each job's duration, and its test cases' (JUnit only). */
+export interface TimingsFile {
+  readonly jobs: Timings;
+  /** Job (suite) name -> its test cases. */
+  readonly tests: ReadonlyMap<string, readonly CaseTime[]>;
+}
+
 /** `--timings FILE`: suite name -> time of a JUnit report, or name -> wallMs of a --json file. */
-export function readTimingsFile(file: string): Timings {
+export function readTimingsFile(file: string): TimingsFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -56,16 +70,46 @@ export function readTimingsFile(file: string): Timings {
   if (text.trimStart().startsWith('{')) {
     try {
       const data = JSON.parse(text) as { jobs?: { name?: unknown; wallMs?: unknown }[] };
-      return new Map((data.jobs ?? []).filter((job) => typeof job.name === 'string' && typeof job.wallMs === 'number').map((job) => [job.name as string, job.wallMs as number]));
+      const jobs = new Map((data.jobs ?? []).filter((job) => typeof job.name === 'string' && typeof job.wallMs === 'number').map((job) => [job.name as string, job.wallMs as number]));
+      return { jobs, tests: new Map() };
     } catch (error) {
       throw new UsageError(`--timings: ${file} is not a cubicle --json results file: ${(error as Error).message}; nothing was run`);
     }
   }
   try {
-    const timings = new Map<string, number>();
-    for (const suite of readJunitFile(file)) timings.set(suite.name, (timings.get(suite.name) ?? 0) + suite.time * 1000);
-    return timings;
+    const jobs = new Map<string, number>();
+    const tests = new Map<string, CaseTime[]>();
+    for (const suite of readJunitFile(file)) {
+      jobs.set(suite.name, (jobs.get(suite.name) ?? 0) + suite.time * 1000);
+      const cases = tests.get(suite.name) ?? [];
+      for (const testCase of suite.cases) cases.push({ classname: testCase.classname, file: testCase.file, ms: testCase.time * 1000 });
+      tests.set(suite.name, cases);
+    }
+    return { jobs, tests };
   } catch (error) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${(error as Error).message}; nothing was run`);
   }
+}
+
+/**
+ * A test file's time in the last report: its cases' times, matched by the `file` attribute
+ * (Jest, Vitest with it on, pytest's xunit1) or else by `classname`, which pytest writes as the
+ * module's dotted path (tests/test_api.py -> tests.test_api[.Class]) and Vitest as the file
+ * itself. undefined: the file has no case there (new, or renamed).
+ */
+export function fileTimes(cases: readonly CaseTime[]): (file: string) => number | undefined {
+  const byFile = new Map<string, number>();
+  // Each classname counts for itself and for every dotted prefix of it (its module, package).
+  const byName = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
+  for (const testCase of cases) {
+    if (testCase.file !== undefined) {
+      add(byFile, testCase.file.replace(/^\.\//, ''), testCase.ms);
+      continue;
+    }
+    add(byName, testCase.classname, testCase.ms);
+    const parts = testCase.classname.split('.');
+    for (let end = parts.length - 1; end > 0; end--) add(byName, parts.slice(0, end).join('.'), testCase.ms);
+  }
+  return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, '').replaceAll('/', '.'));
 }

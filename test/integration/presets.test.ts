@@ -143,3 +143,55 @@ describe('presets on their fixture projects', () => {
     }, 300_000);
   }
 });
+
+// pytest has no sharding of its own: under --shard-by test, cubicle splits the files the python
+// preset's `testFiles` matches and hands this shard's to pytest as "$@".
+describe('--shard-by test with the python preset (real pytest)', () => {
+  const runnable = available.get('python') === true;
+  if (!runnable && !IN_CI) console.log('skipped: --shard-by test with pytest (no venv or pytest in a sandbox: apt-get install python3-venv python3-pytest)');
+  // Seven test files, one slow; a helper module and a hidden dir's test file that are not the suite's.
+  const sleeps: Record<string, number> = { 'tests/test_slow.py': 1.0, 'tests/test_a.py': 0.5, 'tests/test_b.py': 0.4, 'tests/unit/test_c.py': 0.3, 'tests/unit/d_test.py': 0.3, 'test_root.py': 0.3, 'tests/test_e.py': 0.2 };
+  const files: Record<string, string> = {
+    'tests/helpers.py': 'VALUE = 1\n',
+    '.hidden/test_not_collected.py': 'def test_never():\n    raise AssertionError("a hidden dir is not part of the suite")\n',
+  };
+  for (const [file, seconds] of Object.entries(sleeps)) {
+    files[file] = `import time\n\ndef test_one():\n    time.sleep(${seconds / 2})\n\ndef test_two():\n    time.sleep(${seconds / 2})\n`;
+  }
+  const config = 'jobs:\n  py:\n    preset: python\n';
+  const casesOf = (project: Project, report: string) => parseJunit(project.read(report), report).flatMap((suite) => suite.cases.map((testCase) => `${testCase.classname}::${testCase.name}`));
+
+  it.runIf(runnable || IN_CI)('three shards run every test file exactly once, balanced by the last report; a shard with no file skips the job', async () => {
+    const project = makeProject(config, files);
+    const whole = await project.cubicle(['run', '--junit', 'whole.xml'], { timeoutMs: 240_000 });
+    expect(whole.exitCode, whole.stdout + whole.stderr).toBe(0);
+    const all = casesOf(project, 'whole.xml');
+    expect(all).toHaveLength(14);
+
+    const shards: string[][] = [];
+    const seconds: number[] = [];
+    for (const shard of [1, 2, 3]) {
+      const result = await project.cubicle(['run', '--shard-by', 'test', '--shard', `${shard}/3`, '--timings', 'whole.xml', '--junit', `shard-${shard}.xml`], { timeoutMs: 240_000 });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      const cases = parseJunit(project.read(`shard-${shard}.xml`), 'shard').flatMap((suite) => suite.cases);
+      shards.push(cases.map((testCase) => `${testCase.classname}::${testCase.name}`));
+      seconds.push(cases.reduce((sum, testCase) => sum + testCase.time, 0));
+    }
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    // 3 s of tests: the slow file (1 s) is a shard of its own, the six others fill two more.
+    expect(shards.find((cases) => cases.some((name) => name.startsWith('tests.test_slow')))).toHaveLength(2);
+    expect(Math.max(...seconds) / Math.min(...seconds), `shard test times ${seconds.join(', ')} s`).toBeLessThan(1.2);
+
+    // Eight shards for seven files: one has none, and says so without running pytest on everything.
+    const empty = await project.cubicle(['run', '--shard-by', 'test', '--shard', '8/8', '--json', 'results.json'], { timeoutMs: 240_000 });
+    expect(empty.exitCode, empty.stdout + empty.stderr).toBe(0);
+    expect(jobOf(project, 'py')).toMatchObject({ status: 'skipped', message: expect.stringContaining('no test files in shard 8/8: its 7 files went to other shards') });
+  }, 400_000);
+
+  it('refuses a run script that would drop the shard\'s files, before running anything', async () => {
+    const project = makeProject('jobs:\n  py:\n    run: pytest\n    testFiles: tests/test_*.py\n', files);
+    const result = await project.cubicle(['run', '--shard-by', 'test', '--shard', '1/2']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('jobs.py.testFiles: the run script never uses "$@"');
+  });
+});
