@@ -13100,6 +13100,7 @@ function toHelperArgs(spec) {
   if (spec.timeoutMs !== void 0) args.push("--timeout-ms", String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push("--no-new-session");
   if (spec.keepCapabilities) args.push("--keep-caps");
+  if (spec.volatileUpper) args.push("--volatile-upper");
   if (spec.userns !== void 0) args.push("--userns", spec.userns);
   if (spec.netns !== void 0) args.push("--netns", spec.netns);
   if (spec.user) args.push("--user", `${spec.user.uid}:${spec.user.gid}`);
@@ -22817,6 +22818,8 @@ function sandboxSpec(request, dirs, filesystem) {
     hostname: request.name,
     shareNetwork: request.network === "host",
     timeoutMs: request.limits.timeoutMs,
+    // A setup step's writes become a layer: its overlay syncs them before the commit.
+    volatileUpper: filesystem.captureRoot !== true,
     cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : void 0,
     userns: request.userns,
     netns: request.network === "host" ? void 0 : request.sharedNetwork?.netns,

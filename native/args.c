@@ -255,6 +255,8 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
     c->new_session = false;
   } else if (strcmp(name, "--keep-caps") == 0) {
     c->keep_caps = true;
+  } else if (strcmp(name, "--volatile-upper") == 0) {
+    c->volatile_upper = true;
   } else if (strcmp(name, "--hostname") == 0) {
     if (args[0][0] == '\0' || strlen(args[0]) > 64)
       return usage_error(err, "--hostname: `%s` is empty or longer than 64 bytes", args[0]);
@@ -504,6 +506,10 @@ static const struct option_spec options[] = {
     OPTION("--timeout-ms", 1, "N", "SIGKILL everything after N ms (0: no limit)",
            handle_process),
     OPTION("--no-new-session", 0, "", "do not setsid the job (interactive use)",
+           handle_process),
+    OPTION("--volatile-upper", 0, "",
+           "writable overlays skip syncing their upper dirs (overlayfs `volatile`):\n"
+           "for uppers removed after the run, never for ones kept as layers",
            handle_process),
     OPTION("--keep-caps", 0, "",
            "keep capabilities in the sandbox's user namespace\n"

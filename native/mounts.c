@@ -537,6 +537,9 @@ static int create_overlay_mount(const struct root_plan *plan, size_t index, bool
       append_fs_log(fs_fd, err);
       return -1;
     }
+    /* Best effort: a kernel without `volatile` (before 5.10) syncs as before. */
+    if (plan->config->volatile_upper)
+      (void)sys_fsconfig(fs_fd, FSCONFIG_SET_FLAG_, "volatile", NULL, 0);
   }
   /* user.overlay.* xattrs: trusted.* needs CAP_SYS_ADMIN in the init namespace. */
   if (sys_fsconfig(fs_fd, FSCONFIG_SET_FLAG_, "userxattr", NULL, 0) < 0 ||
@@ -599,14 +602,25 @@ static int mount_overlay_legacy(const struct root_plan *plan, size_t index,
     append_layer(&options, ",workdir=", work);
   }
   append_option(&options, ",userxattr", false);
+  size_t without_volatile = options.used;
+  if (!read_only && plan->config->volatile_upper && !options.overflow &&
+      options.used + sizeof ",volatile" < sizeof options.data)
+    append_option(&options, ",volatile", false);
   if (options.overflow)
     return make_error(err, E2BIG,
                       "mount overlay on `%s`: %zu layers do not fit in one page of "
                       "mount options (Linux 6.8 lifts this with lowerdir+)",
                       t->shown, op->n_lowers);
   struct fd_path dest;
-  if (mount("overlay", fd_path(&dest, t->fd, ""), "overlay", read_only ? MS_RDONLY : 0,
-            options.data) < 0)
+  int result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay",
+                     read_only ? MS_RDONLY : 0, options.data);
+  if (result < 0 && errno == EINVAL && options.used != without_volatile) {
+    /* A kernel before 5.10 knows no `volatile`: mount as before, syncing. */
+    options.data[without_volatile] = '\0';
+    result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay",
+                   read_only ? MS_RDONLY : 0, options.data);
+  }
+  if (result < 0)
     return make_error(err, errno, "mount overlay on `%s`", t->shown);
   return 0;
 }

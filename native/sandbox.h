@@ -155,6 +155,9 @@ struct sandbox_config {
   bool share_net;
   bool new_session;
   bool keep_caps; /* maintenance commands only, never a job (src/sandbox/ops.ts) */
+  /* --volatile-upper: upper dirs are thrown away after the run, so overlayfs may skip its
+   * syncs of the upper filesystem (the `volatile` option); a setup step's never is */
+  bool volatile_upper;
   bool legacy_overlay; /* CUBICLE_SANDBOX_LEGACY_OVERLAY=1: test the mount(2) path */
   bool legacy_cgroup; /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
   bool legacy_mount; /* CUBICLE_SANDBOX_LEGACY_MOUNT=1: no openat2, no new mount API */

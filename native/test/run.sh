@@ -185,6 +185,27 @@ test_overlay() {
   check "--overlay: leftmost lower on top; writes land in upper, lowers untouched" $? "$OUT" "$ERR"
 }
 
+# --volatile-upper: the overlay is mounted `volatile` (no syncs of a throwaway upper), through
+# both mount paths; writes still land in the upper dir; without the flag no overlay is volatile.
+test_overlay_volatile() {
+  make_layers
+  local ov=$WORK/ov show='grep " /work " /proc/self/mountinfo'
+  sandbox --volatile-upper --overlay "$ov/l1:$ov/l2" "$ov/upper" "$ov/work" /work -- sh -c \
+    "echo new > /work/new; $show"
+  local fsconfig=$OUT written
+  written=$(cat "$ov/upper/new" 2>/dev/null)
+  chmod -R u+rwx "$ov/work" && rm -rf "$ov/upper" "$ov/work" && mkdir "$ov/upper" "$ov/work"
+  CUBICLE_SANDBOX_LEGACY_OVERLAY=1 sandbox --volatile-upper --overlay "$ov/l1:$ov/l2" "$ov/upper" \
+    "$ov/work" /work -- sh -c "$show"
+  local legacy=$OUT
+  chmod -R u+rwx "$ov/work" && rm -rf "$ov/upper" "$ov/work" && mkdir "$ov/upper" "$ov/work"
+  sandbox --overlay "$ov/l1:$ov/l2" "$ov/upper" "$ov/work" /work -- sh -c "$show"
+  [[ $fsconfig == *volatile* && $legacy == *volatile* && $OUT != *volatile* ]] &&
+    [ "$written" = new ]
+  check "--volatile-upper mounts the overlay volatile (lowerdir+ and mount(2)); without it, not" \
+    $? "fsconfig: $fsconfig / legacy: $legacy / plain: $OUT" "$ERR"
+}
+
 test_overlay_root() {
   make_layers
   local ov=$WORK/ov
@@ -784,7 +805,7 @@ test_keep_upper_usage() {
 TESTS=(
   test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
-  test_ro_bind_recursive test_overlay test_overlay_root test_overlay_special_paths
+  test_ro_bind_recursive test_overlay test_overlay_volatile test_overlay_root test_overlay_special_paths
   test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_fds_closed test_timeout
   test_status_json test_exec_errors test_setup_error test_dies_with_parent test_uid_map
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink

@@ -174,6 +174,8 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     hostname: request.name,
     shareNetwork: request.network === 'host',
     timeoutMs: request.limits.timeoutMs,
+    // A setup step's writes become a layer: its overlay syncs them before the commit.
+    volatileUpper: filesystem.captureRoot !== true,
     cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : undefined,
     userns: request.userns,
     netns: request.network === 'host' ? undefined : request.sharedNetwork?.netns,

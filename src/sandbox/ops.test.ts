@@ -43,6 +43,14 @@ describe('userns argument', () => {
   });
 });
 
+describe('volatile uppers', () => {
+  it('asks for --volatile-upper only when the spec says its uppers are thrown away', () => {
+    const base = { ops: [], command: ['true'], env: {}, cwd: '/', hostname: 'j', shareNetwork: false };
+    expect(toHelperArgs({ ...base, volatileUpper: true })).toContain('--volatile-upper');
+    expect(toHelperArgs(base)).not.toContain('--volatile-upper');
+  });
+});
+
 describe('orderByDepth', () => {
   it('puts parent mounts before the mounts inside them, keeping order otherwise', () => {
     const ops: MountOp[] = [

@@ -31,6 +31,12 @@ export interface SandboxSpec {
   readonly newSession?: boolean;
   /** Keep the namespace's capabilities; only for cubicle's own maintenance commands, never a job. */
   readonly keepCapabilities?: boolean;
+  /**
+   * The overlays' upper dirs are removed after the run: overlayfs may skip syncing them to disk
+   * (its `volatile` option), which spares every job a journal commit of the host's filesystem.
+   * Never for a setup step, whose upper becomes a layer.
+   */
+  readonly volatileUpper?: boolean;
   readonly cgroup?: CgroupSpec | undefined;
   /** A user namespace to join (/proc/PID/ns/user of a holder, see userns.ts) instead of a new one. */
   readonly userns?: string | undefined;
@@ -52,6 +58,7 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.timeoutMs !== undefined) args.push('--timeout-ms', String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
+  if (spec.volatileUpper) args.push('--volatile-upper');
   if (spec.userns !== undefined) args.push('--userns', spec.userns);
   if (spec.netns !== undefined) args.push('--netns', spec.netns);
   if (spec.user) args.push('--user', `${spec.user.uid}:${spec.user.gid}`);
