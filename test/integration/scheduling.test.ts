@@ -1,9 +1,11 @@
 // The scheduler on the real CLI: memory and CPU budgets never exceeded (sampled from the jobs'
-// own start and end times), retries and flaky reports, --fail-fast, and --shard partitions.
+// own start and end times), retries and flaky reports, --fail-fast, --shard partitions, and a
+// SIGTERM in the middle of 20 running jobs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jobOf, makeProject, removeProjects } from './helpers.js';
+import { parseJunit } from '../../src/report/junit-read.js';
+import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects, waitFor } from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -151,3 +153,72 @@ describe('--shard i/n', () => {
     expect(result.stderr).toContain('--shard: expected i/n with 1 <= i <= n');
   });
 });
+
+describe('a cancelled run', () => {
+  it('SIGTERM in the middle of 20 running jobs: within 5 s no sandbox, cgroup or upper dir is left, and the JUnit file parses', async () => {
+    const marker = `term-${process.pid}-${Date.now()}`;
+    const jobs = Array.from({ length: 20 }, (_, i) => `  j${i}: { run: 'echo up > up.txt; sh ./${marker}.sh' }`).join('\n');
+    const project = makeProject(`jobs:\n${jobs}\n`, { [`${marker}.sh`]: 'sleep 300\n' });
+    const runner = project.spawn(['run', '--parallel', '20', '--memory-budget', '64g', '--cpu-budget', '64', '--json', 'results.json']);
+    // Every job's sandbox is up: its script runs (20 `sh ./MARKER.sh`, each with a sleep).
+    const running = () => processesWith(`./${marker}.sh`).filter((pid) => commandLine(pid) === `sh ./${marker}.sh`).length;
+    const runs = path.join(project.cacheDir, 'runs');
+    let runId = '';
+    try {
+      expect(await waitFor(() => running() >= 20, 60_000), `${running()} of 20 jobs running`).toBe(true);
+      runId = fs.readdirSync(runs)[0]!;
+      expect(fs.readdirSync(path.join(runs, runId)).length).toBeGreaterThanOrEqual(20); // each job's upper and work dirs
+    } catch (error) {
+      runner.kill('SIGKILL');
+      await runner;
+      throw error;
+    }
+    const prefix = `cubicle-${runId.split('-')[0]}-`;
+    // As root the run always has cgroups; an ordinary user has them after `cubicle setup --user`.
+    if (IS_ROOT) expect(cgroupsNamed(prefix).length).toBeGreaterThanOrEqual(20);
+    else if (cgroupsNamed(prefix).length === 0) console.log('no job cgroups to check: no delegated cgroup for this user');
+
+    const sent = performance.now();
+    runner.kill('SIGTERM');
+    const exited = await runner;
+    const gone = await waitFor(() => processesWith(marker).length === 0 && fs.readdirSync(runs).length === 0 && cgroupsNamed(prefix).length === 0, 5_000);
+    const ms = performance.now() - sent;
+    expect(gone, `after ${Math.round(ms)} ms: processes ${processesWith(marker).join(',')}, run dirs ${fs.readdirSync(runs).join(',')}, cgroups ${cgroupsNamed(prefix).join(',')}`).toBe(true);
+    console.log(`SIGTERM to 20 running jobs: all gone after ${Math.round(ms)} ms`);
+    expect(exited.exitCode).toBe(143);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(project.cacheDir);
+
+    const suites = parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml');
+    expect(suites).toHaveLength(20);
+    expect(project.results().jobs.map((job) => job.status)).toEqual(Array.from({ length: 20 }, () => 'cancelled'));
+    expect(jobOf(project, 'j0').message).toContain('cancelled: the run was interrupted');
+  }, 120_000);
+});
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Cgroup dirs whose name starts with `prefix`, in every hierarchy mounted under /sys/fs/cgroup. */
+function cgroupsNamed(prefix: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // removed meanwhile
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name.startsWith(prefix)) found.push(path.join(dir, entry.name));
+      else if (depth < 12) walk(path.join(dir, entry.name), depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return found;
+}
