@@ -6,6 +6,8 @@
 //      --hold-userns holder as `cubicle run` does), bwrap --unshare-all, unshare -Urmpfn
 //   2. the same sandbox with a cgroup and memory, cpus and pids limits (target: +2 ms at most)
 //   3. `cubicle run` of one trivial job, end to end (target: under 250 ms)
+//   4. a job on warm setup layers against one without (target: within 20 ms)
+//   5. 1,000 trivial jobs: throughput beside bwrap and the helper alone, and the runner's peak RSS
 import { spawn } from 'node:child_process';
 import { $, fs, os, path } from 'zx';
 
@@ -169,7 +171,35 @@ const layers = await hyperfine('run-warm-layers', {
 table('a job on warm setup layers (target: within 20 ms of none)', layers, 'cubicle run (no setup)');
 console.log(`  the layers add ${(layers['cubicle run (2 warm setup layers, 30 MB)'].mean - layers['cubicle run (no setup)'].mean).toFixed(1)} ms`);
 
-const summary = { user: os.userInfo().username, startup, endToEnd, layers, date: new Date().toISOString() };
+// 5. Scale: 1,000 trivial jobs in one run (issue: throughput, and the runner's peak RSS under
+//    150 MB), beside the same 1,000 sandboxes started by xargs with the same parallelism: bwrap,
+//    and cubicle's own helper. What cubicle adds per job is its scheduling overhead.
+const many = path.join(work, 'many');
+fs.mkdirSync(many);
+const jobCount = Number(process.env.BENCH_JOBS || 1000);
+fs.writeFileSync(path.join(many, 'cubicle.config.yaml'), `jobs:\n${Array.from({ length: jobCount }, (_, i) => `  j${i}: { run: [/bin/true] }`).join('\n')}\n`);
+const cores = os.availableParallelism();
+const manyRun = `${env} ${cli} run --quiet --parallel ${cores} --config ${path.join(many, 'cubicle.config.yaml')} --junit ${path.join(work, 'many.xml')}`;
+const scaleCommands = { [`cubicle run (${jobCount} trivial jobs)`]: manyRun };
+// The helper as in part 1 but without the overlay root (concurrent sandboxes cannot share its upper dir).
+const plainSandbox = [helper, '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true'].join(' ');
+scaleCommands[`xargs -P${cores} cubicle-sandbox x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${cores} -I{} ${plainSandbox}'`;
+if (await have('bwrap')) scaleCommands[`xargs -P${cores} bwrap x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${cores} -I{} bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true'`;
+const scale = await hyperfine('scale', scaleCommands, { runCount: Number(process.env.BENCH_SCALE_RUNS || 3), warmup: 1 });
+table(`${jobCount} trivial jobs, ${cores} at a time`, scale, `cubicle run (${jobCount} trivial jobs)`);
+const cubicleMs = scale[`cubicle run (${jobCount} trivial jobs)`].mean;
+console.log(`  throughput: ${((jobCount / cubicleMs) * 1000).toFixed(0)} jobs/s (cubicle run)`);
+for (const [name, { mean }] of Object.entries(scale)) if (!name.startsWith('cubicle run')) console.log(`              ${((jobCount / mean) * 1000).toFixed(0)} jobs/s (${name})`);
+const helperLoop = scale[`xargs -P${cores} cubicle-sandbox x${jobCount}`].mean;
+// Per job and slot: the wall time each of the `cores` slots spends on one job.
+const perJob = (ms) => (ms * cores) / jobCount;
+console.log(`  per job and slot: cubicle run ${perJob(cubicleMs).toFixed(1)} ms, the helper alone ${perJob(helperLoop).toFixed(1)} ms: scheduling, cgroups, upper dirs and reports add ${(perJob(cubicleMs) - perJob(helperLoop)).toFixed(1)} ms`);
+// The runner's peak RSS: ru_maxrss of the largest waited-for descendant, which is the runner.
+const rss = await $`python3 -c ${'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)'} sh -c ${manyRun}`;
+const peakMiB = Number(rss.stdout.trim()) / 1024;
+console.log(`  the runner's peak RSS over ${jobCount} jobs: ${peakMiB.toFixed(0)} MiB (target: under 150 MB)`);
+
+const summary = { user: os.userInfo().username, startup, endToEnd, layers, scale, runnerPeakRssMiB: peakMiB, date: new Date().toISOString() };
 fs.writeFileSync(path.join(resultsDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 await $`chmod -R u+rwx ${work}`.nothrow(); // overlay leaves work/work at mode 000
 fs.rmSync(work, { recursive: true, force: true });
