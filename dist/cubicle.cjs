@@ -20281,6 +20281,20 @@ var init_setup = __esm({
 });
 
 // src/store/paths.ts
+function refuseStoreInCheckout(paths, projectDir) {
+  const relative2 = import_node_path9.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path9.default.isAbsolute(relative2)) {
+    throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
+  }
+}
+function realPath(dir) {
+  try {
+    return import_node_fs12.default.realpathSync(dir);
+  } catch {
+    const parent = import_node_path9.default.dirname(dir);
+    return parent === dir ? dir : import_node_path9.default.join(realPath(parent), import_node_path9.default.basename(dir));
+  }
+}
 function storePaths(cacheDir = cacheRoot()) {
   const root = import_node_path9.default.resolve(cacheDir);
   return Object.freeze({
@@ -20317,6 +20331,7 @@ var init_paths = __esm({
     import_node_crypto3 = require("node:crypto");
     import_node_fs12 = __toESM(require("node:fs"), 1);
     import_node_path9 = __toESM(require("node:path"), 1);
+    init_errors();
     init_rundir();
   }
 });
@@ -25420,6 +25435,7 @@ function availableMemoryBytes() {
 }
 async function runJobs(config2, options) {
   const store = storePaths();
+  refuseStoreInCheckout(store, config2.projectDir);
   ensureStore(store);
   const timings = options.timings ?? readStoredTimings(store, config2.projectDir);
   const selected = withNeeds(config2.jobs, options.selected);
@@ -25702,6 +25718,7 @@ async function shellCommand(args) {
   const limits = await planLimits([job], args.noLimits);
   await reapStaleRuns();
   const store = storePaths();
+  refuseStoreInCheckout(store, config2.projectDir);
   ensureStore(store);
   await reapStore(store);
   const runDir = createRunDir();

@@ -15,7 +15,7 @@ import { startRunUserns } from '../run/userns.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { describeSignal } from '../signals.js';
 import { reapStore } from '../store/layers.js';
-import { ensureStore, storePaths } from '../store/paths.js';
+import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
 import { cancelOnSignals, type Cancellation } from './signals.js';
 
 export interface ShellCommandArgs {
@@ -38,6 +38,7 @@ export async function shellCommand(args: ShellCommandArgs): Promise<number> {
   const limits = await planLimits([job], args.noLimits);
   await reapStaleRuns();
   const store = storePaths();
+  refuseStoreInCheckout(store, config.projectDir);
   ensureStore(store);
   await reapStore(store);
   const runDir = createRunDir();

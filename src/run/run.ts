@@ -15,7 +15,7 @@ import { jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOf
 import { findTestFiles } from '../plan/inputs.js';
 import { fileTimes, readStoredTimings, recordTimings, type Timings, type TimingsFile } from './timings.js';
 import { reapStore } from '../store/layers.js';
-import { ensureStore, storePaths } from '../store/paths.js';
+import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
 
 export interface RunOptions {
   readonly selected: readonly string[];
@@ -60,6 +60,7 @@ export function availableMemoryBytes(): number {
 
 export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
   const store = storePaths();
+  refuseStoreInCheckout(store, config.projectDir);
   ensureStore(store);
   const timings = options.timings ?? readStoredTimings(store, config.projectDir);
   const selected = withNeeds(config.jobs, options.selected);

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { cacheRoot, processTag } from '../run/rundir.js';
 
 export interface StorePaths {
@@ -21,6 +22,28 @@ export interface StorePaths {
   readonly caches: string;
   readonly locks: string;
   readonly tmp: string;
+}
+
+/**
+ * A store inside the checkout cannot work: a job sees the checkout as an overlay lower layer, and
+ * overlayfs refuses layers (and upper dirs) inside another layer ("Too many levels of symbolic
+ * links"); every job would also see the store, and setup inputs could hash it.
+ */
+export function refuseStoreInCheckout(paths: StorePaths, projectDir: string): void {
+  const relative = path.relative(realPath(projectDir), realPath(paths.root));
+  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
+    throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
+  }
+}
+
+/** The real path of `dir`, or of its nearest existing ancestor joined with the rest (the store may not exist yet). */
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    const parent = path.dirname(dir);
+    return parent === dir ? dir : path.join(realPath(parent), path.basename(dir));
+  }
 }
 
 export function storePaths(cacheDir: string = cacheRoot()): StorePaths {

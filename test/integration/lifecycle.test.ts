@@ -95,3 +95,19 @@ describe('config errors exit 2 with a message and run nothing', () => {
     expect(fs.existsSync(project.file('cubicle-junit.xml'))).toBe(false);
   });
 });
+
+describe('a layer store inside the checkout', () => {
+  it('is refused before anything runs (overlayfs cannot stack layers kept inside a lower one), with the fix', async () => {
+    const project = makeProject('jobs:\n  unit:\n    setup:\n      - run: echo built > built.txt\n    run: cat built.txt\n');
+    for (const inside of ['.cache/cubicle', '.']) {
+      const result = await project.cubicle(['run', '--cache-dir', inside]);
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`is inside the checkout ${project.dir}`);
+      expect(result.stderr).toContain('give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it');
+      expect(fs.existsSync(project.file('cubicle-junit.xml'))).toBe(false);
+    }
+    expect(fs.existsSync(project.file('.cache'))).toBe(false); // nothing was created there
+    const outside = await project.cubicle(['run']);
+    expect(outside.exitCode, outside.stderr).toBe(0);
+  });
+});

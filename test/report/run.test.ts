@@ -64,7 +64,7 @@ describe('a job printing 200 MB', () => {
       encoding: 'utf8',
       timeout: 170_000,
       maxBuffer: 1 << 30,
-      env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache'), NO_COLOR: '1' },
+      env: { ...process.env, CUBICLE_CACHE_DIR: path.join(tempDir(), 'cache'), NO_COLOR: '1' },
     });
     expect(result.status, result.stderr).toBe(1);
     validate(report);
