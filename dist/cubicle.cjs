@@ -24691,7 +24691,7 @@ function unauthorizedError(registry2, lookup, detail) {
   const credentials = lookup.credentials;
   const tried = credentials ? `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused` : `no credentials were sent: none for ${registry2} in ${lookup.searched.join(", ")}`;
   const notes = lookup.notes.length ? ` (${lookup.notes.join("; ")})` : "";
-  const hint = credentials ? `check the username and password for ${registry2} in ${credentials.source} (\`podman login ${registry2}\` or \`docker login ${registry2}\` rewrite it), and that this user may pull the image` : `log in with \`podman login ${registry2}\` or \`docker login ${registry2}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry2}": {"auth": base64("user:password")}}}; credential helpers are not supported. A repository that does not exist may also answer this way: check the image name`;
+  const hint = credentials ? `check the username and password for ${registry2} in ${credentials.source} (\`podman login ${registry2}\` or \`docker login ${registry2}\` rewrite it), and that this user may pull the image` : `log in with \`podman login ${registry2}\` or \`docker login ${registry2}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry2}": {"auth": base64("user:password")}}} (or name a docker-credential helper in credHelpers/credsStore). A repository that does not exist may also answer this way: check the image name`;
   return new RegistryUnauthorizedError(`registry ${registry2} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
 }
 var init_auth = __esm({
@@ -24737,6 +24737,11 @@ async function findCredentials(registry2, repository, env3) {
   for (const file of searched) {
     const parsed = await readAuthFile(file, notes);
     if (!parsed) continue;
+    const helper = Object.entries(parsed.credHelpers ?? {}).find(([key]) => normalizeKey(key) === registry2)?.[1] ?? parsed.credsStore;
+    if (typeof helper === "string" && helper) {
+      const fromHelper = await askHelper(helper, registry2, env3, file, notes);
+      if (fromHelper) return { credentials: { ...fromHelper, source: `${file} (docker-credential-${helper})` }, searched, notes };
+    }
     const keys = Object.keys(parsed.auths ?? {}).map((key) => ({ key, normalized: normalizeKey(key) })).filter(({ normalized }) => keyMatches(normalized, registry2, repository)).sort((a, b) => b.normalized.length - a.normalized.length);
     for (const { key } of keys) {
       const entry = parsed.auths?.[key] ?? {};
@@ -24744,11 +24749,59 @@ async function findCredentials(registry2, repository, env3) {
       if (decoded) return { credentials: { ...decoded, source: file }, searched, notes };
       if (entry.identitytoken) notes.push(`${file} has an identitytoken for ${key}, which cubicle does not support (it needs username and password)`);
     }
-    const helper = Object.entries(parsed.credHelpers ?? {}).find(([key]) => keyMatches(normalizeKey(key), registry2, repository))?.[1];
-    if (helper) notes.push(`${file} names the credential helper docker-credential-${helper} for ${registry2}; cubicle does not run credential helpers`);
-    else if (parsed.credsStore) notes.push(`${file} names the credential store docker-credential-${parsed.credsStore}; cubicle does not run credential helpers`);
   }
   return { credentials: void 0, searched, notes };
+}
+async function askHelper(name, registry2, env3, file, notes) {
+  const program = `docker-credential-${name}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    notes.push(`${file} names the credential helper ${JSON.stringify(program)}, which is not a program name`);
+    return void 0;
+  }
+  const server = registry2 === DOCKER_HUB_REGISTRY ? "https://index.docker.io/v1/" : registry2;
+  const result = await runHelper2(program, server, { ...env3, PATH: env3.PATH ?? process.env.PATH });
+  if ("error" in result) {
+    notes.push(`${program} (named in ${file}) ${result.error}`);
+    return void 0;
+  }
+  if (result.code !== 0) {
+    const said = result.stdout.trim() || result.stderr.trim();
+    notes.push(/credentials not found/i.test(said) ? `${program} has no credentials for ${server}` : `${program} failed for ${server} (exit ${result.code}: ${said.split("\n")[0].slice(0, 200)})`);
+    return void 0;
+  }
+  let answer;
+  try {
+    answer = JSON.parse(result.stdout);
+  } catch {
+    notes.push(`${program} answered ${server} with something that is not JSON`);
+    return void 0;
+  }
+  const username = typeof answer.Username === "string" ? answer.Username : "";
+  const password = typeof answer.Secret === "string" ? answer.Secret : "";
+  if (username === "<token>") {
+    notes.push(`${program} holds an identity token for ${server}, which cubicle does not support (it needs a username and password)`);
+    return void 0;
+  }
+  if (!username || !password) {
+    notes.push(`${program} has no credentials for ${server}`);
+    return void 0;
+  }
+  return { username, password };
+}
+function runHelper2(program, server, env3) {
+  return new Promise((resolve5) => {
+    const child = (0, import_node_child_process9.spawn)(program, ["get"], { env: env3, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => stdout += chunk.toString("utf8"));
+    child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
+    const reasons = { ENOENT: "is not on PATH", EACCES: "is not on PATH, or not executable by this user (EACCES)" };
+    child.on("error", (error2) => resolve5({ error: reasons[error2.code ?? ""] ?? `could not run: ${error2.message}` }));
+    child.on("close", (code, signal) => resolve5(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1e3} s without an answer` } : { code, stdout, stderr }));
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(server);
+  });
 }
 async function readAuthFile(file, notes) {
   let text;
@@ -24766,15 +24819,17 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_promises7, import_node_os7, import_node_path31, DOCKER_HUB_KEYS;
+var import_node_child_process9, import_promises7, import_node_os7, import_node_path31, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
+    import_node_child_process9 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
     import_node_path31 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
+    HELPER_TIMEOUT_MS = 3e4;
   }
 });
 
@@ -26135,8 +26190,8 @@ var init_completion2 = __esm({
 // src/host/setup.ts
 function lookUpUser(name) {
   try {
-    const uid = Number((0, import_node_child_process9.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number((0, import_node_child_process9.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number((0, import_node_child_process10.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const gid = Number((0, import_node_child_process10.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
     return { name, uid, gid };
   } catch {
     throw new UsageError(`no user "${name}" on this machine; nothing was changed`, { hint: 'Name an existing user: `sudo npx cubicle setup --user "$USER"`.' });
@@ -26188,11 +26243,11 @@ function delegateV2WithSystemd(user2, entry) {
     import_node_fs33.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
     import_node_fs33.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
-    (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+    (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
   if (!import_node_fs33.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
-    (0, import_node_child_process9.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process10.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
   }
@@ -26219,7 +26274,7 @@ function installAppArmorProfile(entry) {
   const profile = appArmorProfile(helper);
   if (import_node_fs33.default.existsSync(APPARMOR_PROFILE) && import_node_fs33.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
   import_node_fs33.default.writeFileSync(APPARMOR_PROFILE, profile);
-  (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
+  (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
   return [`apparmor: ${APPARMOR_PROFILE} allows user namespaces for ${helper} only (the machine-wide restriction stays on)`];
@@ -26235,30 +26290,30 @@ async function undo(user2) {
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
-    if (file === APPARMOR_PROFILE) (0, import_node_child_process9.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
+    if (file === APPARMOR_PROFILE) (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
     import_node_fs33.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
         import_node_fs33.default.rmdirSync(import_node_path38.default.dirname(file));
       } catch {
       }
-      (0, import_node_child_process9.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+      (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     }
     done.push(`removed ${file}`);
   }
   if (entry.enabledLinger) {
-    (0, import_node_child_process9.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process10.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
     done.push(`cgroups: lingering off again for ${user2.name}`);
   }
   delete record2.users[user2.name];
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process9, import_node_fs33, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process10, import_node_fs33, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
-    import_node_child_process9 = require("node:child_process");
+    import_node_child_process10 = require("node:child_process");
     import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_path38 = __toESM(require("node:path"), 1);
     init_errors();
@@ -26394,7 +26449,7 @@ var init_verify = __esm({
 // src/store/archive.ts
 function requireZstd() {
   try {
-    (0, import_node_child_process10.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
+    (0, import_node_child_process11.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
   } catch {
     throw new UsageError("the zstd command is not installed; nothing was exported or imported", { hint: "Install it: apt-get install zstd (it is on every GitHub runner)." });
   }
@@ -26488,11 +26543,11 @@ async function adoptLayers(paths, staging) {
   }
   return { imported, present, rejected };
 }
-var import_node_child_process10, import_node_crypto14, import_node_fs36, import_node_path41, TAR_XATTRS;
+var import_node_child_process11, import_node_crypto14, import_node_fs36, import_node_path41, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
-    import_node_child_process10 = require("node:child_process");
+    import_node_child_process11 = require("node:child_process");
     import_node_crypto14 = require("node:crypto");
     import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path41 = __toESM(require("node:path"), 1);
@@ -27007,11 +27062,11 @@ init_limits();
 init_commands();
 
 // src/cli/scope.ts
-var import_node_child_process11 = require("node:child_process");
+var import_node_child_process12 = require("node:child_process");
 var import_node_os12 = __toESM(require("node:os"), 1);
 function rerunInSystemdScope(argv) {
   const script = process.argv[1];
-  const result = (0, import_node_child_process11.spawnSync)(
+  const result = (0, import_node_child_process12.spawnSync)(
     "systemd-run",
     ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", process.execPath, ...process.execArgv, script, ...argv],
     { stdio: "inherit", env: { ...process.env, CUBICLE_SYSTEMD_SCOPE: "1" } }

@@ -1,5 +1,6 @@
 // Registry auth against a real docker-registry: htpasswd basic auth, and bearer tokens from a
 // token service (anonymous for public repositories, with credentials for private/*).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,14 +74,50 @@ describe.skipIf(!HAVE_REGISTRY)('basic auth (htpasswd, bcrypt)', () => {
     expect(listFiles(blobsDir)).toEqual([]);
   });
 
-  it('REGISTRY_UNAUTHORIZED without credentials: lists the files looked in, and a credential helper it cannot use', async () => {
+  it('REGISTRY_UNAUTHORIZED without credentials: lists the files looked in, and a credential helper that is not installed', async () => {
     const env = envWith('HOME', { auths: {}, credsStore: 'desktop' });
     const error = await errorOf(pullImage(parseImageRef(`${registry.host}/team/app:v1`), { blobsDir: makeBlobsDir(), env }));
     expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(error.message).toContain(`no credentials were sent: none for ${registry.host} in ${env.HOME}/.docker/config.json`);
-    expect(error.message).toContain('docker-credential-desktop; cubicle does not run credential helpers');
+    expect(error.message).toContain(`docker-credential-desktop (named in ${env.HOME}/.docker/config.json) is not on PATH`);
     expect(error.hint).toContain('podman login');
   });
+
+  // The real docker-credential-pass (Debian's golang-docker-credential-helpers) over `pass` and a
+  // throwaway GnuPG key: the helper protocol as docker runs it.
+  const passHelper = ['docker-credential-pass', 'pass', 'gpg', 'gpgconf'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+  if (!passHelper && process.env.CI !== 'true') console.warn('skipped: docker credential helpers (apt-get install golang-docker-credential-helpers pass gnupg)');
+  it.runIf(passHelper || process.env.CI === 'true')('asks docker-credential-pass first (credHelpers for the registry, or credsStore), and auths where it has none', async () => {
+    const keyring = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-pass-'));
+    homes.push(keyring);
+    const helperEnv = { GNUPGHOME: path.join(keyring, 'gnupg'), PASSWORD_STORE_DIR: path.join(keyring, 'store'), PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    fs.mkdirSync(helperEnv.GNUPGHOME, { mode: 0o700 });
+    const run = (command: string, input?: string) => {
+      const result = spawnSync('sh', ['-c', command], { env: { ...helperEnv, HOME: keyring }, input, encoding: 'utf8' });
+      expect(result.status, `${command}: ${result.stderr}`).toBe(0);
+    };
+    try {
+      run("gpg --batch --passphrase '' --quick-gen-key cubicle-test@example.invalid default default never");
+      run('pass init cubicle-test@example.invalid');
+      run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: USER, Secret: PASSWORD }));
+      const pull = (config: object) => {
+        const env = { ...envWith('HOME', config), ...helperEnv };
+        return pullImage(parseImageRef(`${registry.host}/team/app:v1`), { blobsDir: makeBlobsDir(), env });
+      };
+      expect((await pull({ credHelpers: { [registry.host]: 'pass' } })).layers).toHaveLength(3);
+      // The helper wins over a wrong auths entry, as in docker.
+      expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:wrong-password`) } } })).layers).toHaveLength(3);
+      // A helper with nothing for this registry: auths is used, as in docker.
+      run('docker-credential-pass erase', registry.host);
+      expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:${PASSWORD}`) } } })).layers).toHaveLength(3);
+      const error = await errorOf(pull({ credsStore: 'pass' }));
+      expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
+      expect(error.message).toContain(`docker-credential-pass has no credentials for ${registry.host}`);
+      expect(`${error.message} ${error.hint}`).not.toContain(PASSWORD);
+    } finally {
+      spawnSync('gpgconf', ['--kill', 'all'], { env: { ...helperEnv, HOME: keyring } });
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!HAVE_REGISTRY)('bearer tokens (the Docker token protocol)', () => {

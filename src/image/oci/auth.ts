@@ -69,6 +69,6 @@ export function unauthorizedError(registry: string, lookup: CredentialLookup, de
   const notes = lookup.notes.length ? ` (${lookup.notes.join('; ')})` : '';
   const hint = credentials
     ? `check the username and password for ${registry} in ${credentials.source} (\`podman login ${registry}\` or \`docker login ${registry}\` rewrite it), and that this user may pull the image`
-    : `log in with \`podman login ${registry}\` or \`docker login ${registry}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry}": {"auth": base64("user:password")}}}; credential helpers are not supported. A repository that does not exist may also answer this way: check the image name`;
+    : `log in with \`podman login ${registry}\` or \`docker login ${registry}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry}": {"auth": base64("user:password")}}} (or name a docker-credential helper in credHelpers/credsStore). A repository that does not exist may also answer this way: check the image name`;
   return new RegistryUnauthorizedError(`registry ${registry} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
 }

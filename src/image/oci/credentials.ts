@@ -1,6 +1,9 @@
 // Registry credentials from the files podman and docker write: REGISTRY_AUTH_FILE,
 // $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json. The first file with an
-// entry for the registry wins; within a file the most specific key (host/repo over host) wins.
+// entry for the registry wins. Within a file, as in docker: a credential helper named for the
+// registry (`credHelpers`) or for every registry (`credsStore`) is asked first, then `auths`,
+// where the most specific key (host/repo over host) wins.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +12,7 @@ import { DOCKER_HUB_REGISTRY } from './ref.js';
 export interface Credentials {
   readonly username: string;
   readonly password: string;
-  /** The file they came from, for messages (never the secret itself). */
+  /** The file they came from (and the helper that gave them), for messages; never the secret itself. */
   readonly source: string;
 }
 
@@ -77,6 +80,11 @@ export async function findCredentials(registry: string, repository: string, env:
   for (const file of searched) {
     const parsed = await readAuthFile(file, notes);
     if (!parsed) continue;
+    const helper = Object.entries(parsed.credHelpers ?? {}).find(([key]) => normalizeKey(key) === registry)?.[1] ?? parsed.credsStore;
+    if (typeof helper === 'string' && helper) {
+      const fromHelper = await askHelper(helper, registry, env, file, notes);
+      if (fromHelper) return { credentials: { ...fromHelper, source: `${file} (docker-credential-${helper})` }, searched, notes };
+    }
     const keys = Object.keys(parsed.auths ?? {})
       .map((key) => ({ key, normalized: normalizeKey(key) }))
       .filter(({ normalized }) => keyMatches(normalized, registry, repository))
@@ -87,11 +95,70 @@ export async function findCredentials(registry: string, repository: string, env:
       if (decoded) return { credentials: { ...decoded, source: file }, searched, notes };
       if (entry.identitytoken) notes.push(`${file} has an identitytoken for ${key}, which cubicle does not support (it needs username and password)`);
     }
-    const helper = Object.entries(parsed.credHelpers ?? {}).find(([key]) => keyMatches(normalizeKey(key), registry, repository))?.[1];
-    if (helper) notes.push(`${file} names the credential helper docker-credential-${helper} for ${registry}; cubicle does not run credential helpers`);
-    else if (parsed.credsStore) notes.push(`${file} names the credential store docker-credential-${parsed.credsStore}; cubicle does not run credential helpers`);
   }
   return { credentials: undefined, searched, notes };
+}
+
+/** How long a helper may take: one that prompts (a desktop keychain) is given up on, with a note. */
+const HELPER_TIMEOUT_MS = 30_000;
+
+/**
+ * Docker's credential-helper protocol: `docker-credential-NAME get` reads the server (Docker
+ * Hub's is https://index.docker.io/v1/, others their host) and prints
+ * {"ServerURL","Username","Secret"}. Not found is an exit 1 saying so, or (older helpers)
+ * empty fields. Anything else becomes a note; the secret never does.
+ */
+async function askHelper(name: string, registry: string, env: Env, file: string, notes: string[]): Promise<{ username: string; password: string } | undefined> {
+  const program = `docker-credential-${name}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    notes.push(`${file} names the credential helper ${JSON.stringify(program)}, which is not a program name`);
+    return undefined;
+  }
+  const server = registry === DOCKER_HUB_REGISTRY ? 'https://index.docker.io/v1/' : registry;
+  const result = await runHelper(program, server, { ...env, PATH: env.PATH ?? process.env.PATH });
+  if ('error' in result) {
+    notes.push(`${program} (named in ${file}) ${result.error}`);
+    return undefined;
+  }
+  if (result.code !== 0) {
+    const said = result.stdout.trim() || result.stderr.trim();
+    notes.push(/credentials not found/i.test(said) ? `${program} has no credentials for ${server}` : `${program} failed for ${server} (exit ${result.code}: ${said.split('\n')[0]!.slice(0, 200)})`);
+    return undefined;
+  }
+  let answer: { Username?: unknown; Secret?: unknown };
+  try {
+    answer = JSON.parse(result.stdout) as typeof answer;
+  } catch {
+    notes.push(`${program} answered ${server} with something that is not JSON`);
+    return undefined;
+  }
+  const username = typeof answer.Username === 'string' ? answer.Username : '';
+  const password = typeof answer.Secret === 'string' ? answer.Secret : '';
+  if (username === '<token>') {
+    notes.push(`${program} holds an identity token for ${server}, which cubicle does not support (it needs a username and password)`);
+    return undefined;
+  }
+  if (!username || !password) {
+    notes.push(`${program} has no credentials for ${server}`);
+    return undefined;
+  }
+  return { username, password };
+}
+
+function runHelper(program: string, server: string, env: Env): Promise<{ code: number | null; stdout: string; stderr: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(program, ['get'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // EACCES: found nowhere runnable, with a PATH dir this user cannot search, or the file not executable.
+    const reasons: Record<string, string> = { ENOENT: 'is not on PATH', EACCES: 'is not on PATH, or not executable by this user (EACCES)' };
+    child.on('error', (error: NodeJS.ErrnoException) => resolve({ error: reasons[error.code ?? ''] ?? `could not run: ${error.message}` }));
+    child.on('close', (code, signal) => resolve(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1000} s without an answer` } : { code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // a helper that exits without reading: its exit code says why
+    child.stdin.end(server);
+  });
 }
 
 async function readAuthFile(file: string, notes: string[]): Promise<AuthFile | undefined> {
