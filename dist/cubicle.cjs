@@ -13101,6 +13101,7 @@ function toHelperArgs(spec) {
   if (spec.newSession === false) args.push("--no-new-session");
   if (spec.keepCapabilities) args.push("--keep-caps");
   if (spec.volatileUpper) args.push("--volatile-upper");
+  if (spec.join !== void 0) args.push("--join", String(spec.join));
   if (spec.userns !== void 0) args.push("--userns", spec.userns);
   if (spec.netns !== void 0) args.push("--netns", spec.netns);
   if (spec.user) args.push("--user", `${spec.user.uid}:${spec.user.gid}`);
@@ -13165,6 +13166,7 @@ async function runSandbox(spec, options = {}) {
     env: spec.env,
     stdio: interactive ? ["inherit", "inherit", "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
   });
+  if (child.pid !== void 0) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(void 0);
   const exited = new Promise((resolve5, reject) => {
     child.once("error", reject);
@@ -22784,11 +22786,29 @@ function commandWithTestFiles(job, files) {
   if (!files) return job.command;
   return job.script ? [...job.command, "sh", ...files] : [...job.command, ...files];
 }
+function fullEnvironment(job, context, filesystem) {
+  return { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) };
+}
+function joinSandboxSpec(job, context, filesystem, pid, command3, timeoutMs) {
+  return {
+    ops: [],
+    command: command3,
+    env: fullEnvironment(job, context, filesystem),
+    cwd: context.projectDir,
+    hostname: job.name,
+    shareNetwork: false,
+    timeoutMs,
+    join: pid,
+    userns: context.userns,
+    user: job.user,
+    seccomp: job.seccomp
+  };
+}
 function jobSandboxSpec(job, context, dirs, filesystem = hostFilesystem(context.projectDir)) {
   const request = {
     name: job.name,
     command: commandWithTestFiles(job, context.testFiles),
-    env: { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) },
+    env: fullEnvironment(job, context, filesystem),
     network: job.network,
     limits: job.limits,
     projectDir: context.projectDir,
@@ -23473,6 +23493,7 @@ async function startOne(job, service, options, started) {
   const log = import_node_fs27.default.createWriteStream(import_node_path25.default.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
+  let helperPid;
   const entry = {
     service,
     controller,
@@ -23482,7 +23503,8 @@ async function startOne(job, service, options, started) {
       signal: controller.signal,
       killGraceMs: STOP_GRACE_MS2,
       onLine: (_stream, line) => log.write(`${line}
-`)
+`),
+      onSpawn: (pid) => helperPid = pid
     }).finally(() => log.end())
   };
   void entry.done.then((run) => entry.exited = run, () => void 0);
@@ -23493,17 +23515,32 @@ async function startOne(job, service, options, started) {
   for (let attempt = 1; attempt <= service.health.retries; attempt++) {
     if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
     if (options.signal.aborted) return "was cancelled before it was healthy";
-    const checkDirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}.health`, attempt), cgroups: [] };
-    const check = await runSandbox({ ...jobSandboxSpec(service.job, context, checkDirs, prepared.filesystem), command: service.health.command, hostname: service.name, timeoutMs: Math.max(service.health.intervalMs * 5, 5e3) }, { signal: options.signal });
-    await removeTree(checkDirs.root);
-    if (check.status.exitCode === 0) {
-      options.reporter.onJobLine(job, "stdout", `[service ${service.name}] healthy`);
-      return null;
+    const target = helperPid === void 0 ? void 0 : serviceProcess(helperPid);
+    if (target === void 0) {
+      last = "the service has no running process to check yet";
+    } else {
+      const timeoutMs = Math.max(service.health.intervalMs * 5, 5e3);
+      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), { signal: options.signal });
+      if (check.status.exitCode === 0) {
+        options.reporter.onJobLine(job, "stdout", `[service ${service.name}] healthy`);
+        return null;
+      }
+      last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split("\n").slice(-2).join(" | ")}` : ""}`;
     }
-    last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split("\n").slice(-2).join(" | ")}` : ""}`;
     await new Promise((resolve5) => setTimeout(resolve5, service.health.intervalMs));
   }
   return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+}
+function serviceProcess(helperPid) {
+  const childrenOf = (pid) => {
+    try {
+      return import_node_fs27.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const [init] = childrenOf(helperPid);
+  return init === void 0 ? void 0 : childrenOf(init)[0];
 }
 function describeRun(run) {
   if (run.status.error) return run.status.error.message;

@@ -271,6 +271,12 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
     c->userns_path = args[0];
   } else if (strcmp(name, "--hold-userns") == 0) {
     p->hold_userns = true;
+  } else if (strcmp(name, "--join") == 0) {
+    char *end;
+    long pid = strtol(args[0], &end, 10);
+    if (*args[0] == '\0' || *end != '\0' || pid < 1 || pid > 4194304)
+      return usage_error(err, "--join: `%s` is not a process id", args[0]);
+    c->join_pid = (pid_t)pid;
   } else if (strcmp(name, "--hold-netns") == 0) {
     c->hold_netns = true;
   } else if (strcmp(name, "--netns") == 0) {
@@ -460,6 +466,12 @@ static const struct option_spec options[] = {
     OPTION("--userns", 1, "PATH",
            "join this user namespace (/proc/PID/ns/user of a\n"
            "--hold-userns holder) instead of making one; no maps",
+           handle_process),
+    OPTION("--join", 1, "PID",
+           "run COMMAND in the namespaces of the running sandbox whose\n"
+           "PID 1 is host PID (like docker exec): no new filesystem,\n"
+           "cgroup or network; the job's environment, chdir, --user,\n"
+           "capabilities, seccomp and --timeout-ms apply",
            handle_process),
     OPTION("--hold-userns", 0, "",
            "(no COMMAND; --uid-map applies) make a mapped user\n"
@@ -692,6 +704,11 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   }
   if (config->hold_netns)
     return usage_error(err, "%s", "--hold-netns needs --hold-userns");
+  if (config->join_pid != 0 && (config->n_ops > 0 || config->cgroup.n_dirs > 0 ||
+                                config->netns_path != NULL || config->share_net ||
+                                config->disk_bytes > 0))
+    return usage_error(err, "%s", "--join runs in an existing sandbox: it takes no filesystem, "
+                                  "--cgroup, --netns, --share-net or --disk-tmpfs");
   if (config->netns_path != NULL && config->userns_path == NULL)
     return usage_error(err, "%s", "--netns needs --userns: a network namespace can only be "
                                   "joined from the user namespace that owns it");

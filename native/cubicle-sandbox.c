@@ -308,6 +308,9 @@ static void report_status(const struct sandbox_config *config,
   struct sandbox_error write_err = {0};
   if (outcome->error != NULL)
     fprintf(stderr, SANDBOX_NAME ": %s\n", outcome->error->message);
+  else if (outcome->timed_out && config->join_pid != 0)
+    fprintf(stderr, SANDBOX_NAME ": timed out after %llu ms; the command's processes were "
+                    "killed (the sandbox it joined runs on)\n", config->timeout_ms);
   else if (outcome->timed_out)
     fprintf(stderr, SANDBOX_NAME ": timed out after %llu ms; every process in the sandbox "
                     "was killed\n", config->timeout_ms);
@@ -364,6 +367,17 @@ int main(int argc, char **argv) {
       return EXIT_SANDBOX_ERROR;
     }
     return 0;
+  }
+
+  if (config.join_pid != 0) {
+    if (run_joined(&config, &start, &outcome, &err) < 0) {
+      struct timespec end;
+      clock_gettime(CLOCK_MONOTONIC, &end);
+      outcome = (struct job_outcome){.wall_ms = ms_between(&start, &end), .error = &err};
+    }
+    outcome.seccomp = config.seccomp;
+    report_status(&config, &outcome);
+    return exit_code_of(&outcome);
   }
 
   static struct init_report report;

@@ -228,8 +228,7 @@ static int prepare_job(const struct sandbox_config *config, mode_t job_umask, in
   return 0;
 }
 
-static _Noreturn void run_job(const struct sandbox_config *config, mode_t job_umask,
-                              int exec_fd) {
+_Noreturn void run_job(const struct sandbox_config *config, mode_t job_umask, int exec_fd) {
   struct job_failure failure = {.exit_code = EXIT_SANDBOX_ERROR};
   if (prepare_job(config, job_umask, exec_fd, &failure.error) == 0) {
     execvp(config->command[0], config->command);

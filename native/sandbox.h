@@ -170,6 +170,7 @@ struct sandbox_config {
   const char *netns_path; /* --netns: join it (a holder's) instead of a new one; needs --userns */
   bool hold_netns; /* --hold-netns: the --hold-userns holder also keeps a net namespace */
   bool has_user; /* --user UID:GID: the job's ids inside (default 0:0) */
+  pid_t join_pid; /* --join PID: run in that sandbox's namespaces (join.c); 0: a new sandbox */
   uid_t user_uid;
   gid_t user_gid;
   int status_fd; /* -1 when absent */
@@ -325,6 +326,14 @@ struct kept_report {
   int kind; /* REPORT_KEPT */
   struct keep_result result;
 };
+
+/* init.c: the job from fork to exec (environment, chdir, capabilities, seccomp); never returns. */
+_Noreturn void run_job(const struct sandbox_config *config, mode_t job_umask, int exec_fd);
+
+/* join.c: --join PID, COMMAND in a running sandbox's namespaces. */
+struct job_outcome;
+int run_joined(const struct sandbox_config *config, const struct timespec *start,
+               struct job_outcome *outcome, struct sandbox_error *err);
 
 /* init.c: PID 1 of the sandbox; never returns. */
 _Noreturn void run_init(const struct sandbox_config *config, int release_fd,

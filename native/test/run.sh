@@ -500,6 +500,44 @@ test_userns_shared() {
     "holder: $holder_map" "first: $first" "$first_err" "second: $second" "$ERR rc=$RC"
 }
 
+# --join PID: a command in a running sandbox's namespaces (docker exec). It sees the sandbox's
+# /tmp, hostname and processes; it is prepared like a job (no capabilities, no_new_privs,
+# seccomp); a timeout ends it alone, the sandbox runs on; misuse is refused.
+test_join() {
+  local marker="join-target-$$"
+  "$HELPER" "${BASE[@]}" --proc /proc --dev /dev --tmpfs /tmp --hostname joined -- \
+    sh -c "echo inside > /tmp/only-here; exec sleep 30 # $marker" >/dev/null 2>&1 &
+  local outer=$! init= job=
+  for _ in $(seq 100); do
+    init=$(tr -d ' ' <"/proc/$outer/task/$outer/children" 2>/dev/null)
+    [ -n "$init" ] && job=$(tr -d ' ' <"/proc/$init/task/$init/children" 2>/dev/null)
+    [ -n "$job" ] && grep -q "$marker" "/proc/$job/cmdline" 2>/dev/null && break
+    sleep 0.02
+  done
+  OUT=$("$HELPER" --join "$job" --status-fd 9 --setenv PATH /usr/bin:/bin -- sh -c \
+    'cat /tmp/only-here; hostname; grep -c "" /proc/1/cmdline >/dev/null && echo sees-pid-1;
+     grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status' 2>"$WORK/stderr" 9>"$WORK/status")
+  RC=$? ERR=$(cat "$WORK/stderr") STATUS=$(cat "$WORK/status")
+  local seen=$OUT seen_rc=$RC seen_err=$ERR
+  "$HELPER" --join "$job" --timeout-ms 300 -- /usr/bin/sleep 20 2>"$WORK/stderr"
+  local timeout_rc=$? alive=no
+  kill -0 "$job" 2>/dev/null && alive=yes
+  "$HELPER" --join "$job" --tmpfs /x -- true 2>"$WORK/stderr"
+  local misuse_rc=$? misuse=$(cat "$WORK/stderr")
+  "$HELPER" --join $$ -- true 2>"$WORK/stderr"
+  local self_rc=$? self=$(cat "$WORK/stderr")
+  kill "$outer" 2>/dev/null
+  wait "$outer" 2>/dev/null
+  [ "$seen_rc" -eq 0 ] && [[ $seen == inside$'\n'joined$'\n'sees-pid-1$'\n'* ]] &&
+    [[ $seen == *"CapEff:	0000000000000000"* && $seen == *"NoNewPrivs:	1"* && $seen == *"Seccomp:	2"* ]] &&
+    [ "$(json exitCode)" = 0 ] && [ "$timeout_rc" -eq 137 ] && [ "$alive" = yes ] &&
+    [ "$misuse_rc" -eq 125 ] && [[ $misuse == *"--join runs in an existing sandbox"* ]] &&
+    [ "$self_rc" -eq 125 ] && [[ $self == *"not a sandbox"* ]]
+  check "--join: runs in the sandbox's namespaces as a job would; a timeout ends only it" $? \
+    "seen ($seen_rc): $seen $seen_err" "timeout rc $timeout_rc, sandbox alive: $alive" \
+    "misuse ($misuse_rc): $misuse" "self ($self_rc): $self"
+}
+
 test_userns_holder_dies_with_parent() {
   bash -c '"$0" --hold-userns < <(sleep 30) >"$1"; echo unreachable' "$HELPER" "$WORK/orphan.pid" &
   local parent=$! holder= outer=
@@ -810,7 +848,7 @@ TESTS=(
   test_status_json test_exec_errors test_setup_error test_dies_with_parent test_uid_map
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink
   test_remount_ro test_chdir test_signal_forwarding test_sessions test_stdio
-  test_userns_shared test_userns_holder_dies_with_parent test_userns_bad_path test_userns_cgroup
+  test_userns_shared test_join test_userns_holder_dies_with_parent test_userns_bad_path test_userns_cgroup
   test_seccomp_denials test_seccomp_foreign_arch test_seccomp_keep_caps test_tiocsti
   test_pid1_unreachable test_mount_dest_symlinks test_masked_proc test_disk_tmpfs_full
   test_keep_upper test_keep_upper_usage

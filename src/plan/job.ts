@@ -123,11 +123,37 @@ export function commandWithTestFiles(job: ResolvedJob, files: readonly string[] 
   return job.script ? [...job.command, 'sh', ...files] : [...job.command, ...files];
 }
 
+/** What a job's command sees of the environment: the named host variables, then its own. */
+function fullEnvironment(job: ResolvedJob, context: JobContext, filesystem: JobFilesystem): Record<string, string> {
+  return { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }) };
+}
+
+/**
+ * `command` inside a running sandbox of `job` (`docker exec`): a service's health check, which
+ * sees the service's own /run, /tmp and sockets. `pid` is a host pid in that sandbox; the
+ * command gets the job's environment, user and syscall filter, no capabilities.
+ */
+export function joinSandboxSpec(job: ResolvedJob, context: JobContext, filesystem: JobFilesystem, pid: number, command: readonly string[], timeoutMs: number): SandboxSpec {
+  return {
+    ops: [],
+    command,
+    env: fullEnvironment(job, context, filesystem),
+    cwd: context.projectDir,
+    hostname: job.name,
+    shareNetwork: false,
+    timeoutMs,
+    join: pid,
+    userns: context.userns,
+    user: job.user,
+    seccomp: job.seccomp,
+  };
+}
+
 export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
   const request: SandboxRequest = {
     name: job.name,
     command: commandWithTestFiles(job, context.testFiles),
-    env: { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? undefined : { env: filesystem.imageEnv }) },
+    env: fullEnvironment(job, context, filesystem),
     network: job.network,
     limits: job.limits,
     projectDir: context.projectDir,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
 import { serviceOrder } from '../config/resolve.js';
-import { jobSandboxSpec, type JobContext } from '../plan/job.js';
+import { jobSandboxSpec, joinSandboxSpec, type JobContext } from '../plan/job.js';
 import type { Reporter } from '../report/reporter.js';
 import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../signals.js';
@@ -70,6 +70,7 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
   const log = fs.createWriteStream(path.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
+  let helperPid: number | undefined;
   const entry: Started = {
     service,
     controller,
@@ -79,6 +80,7 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
       signal: controller.signal,
       killGraceMs: STOP_GRACE_MS,
       onLine: (_stream, line) => log.write(`${line}\n`),
+      onSpawn: (pid) => (helperPid = pid),
     }).finally(() => log.end()),
   };
   void entry.done.then((run) => (entry.exited = run), () => undefined);
@@ -89,17 +91,36 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
   for (let attempt = 1; attempt <= service.health.retries; attempt++) {
     if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
     if (options.signal.aborted) return 'was cancelled before it was healthy';
-    const checkDirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}.health`, attempt), cgroups: [] };
-    const check = await runSandbox({ ...jobSandboxSpec(service.job, context, checkDirs, prepared.filesystem), command: service.health.command, hostname: service.name, timeoutMs: Math.max(service.health.intervalMs * 5, 5000) }, { signal: options.signal });
-    await removeTree(checkDirs.root);
-    if (check.status.exitCode === 0) {
-      options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] healthy`);
-      return null;
+    // The check runs inside the service's sandbox, as `docker exec` would: it sees the
+    // service's sockets and files. It joins through the service's command (its PID 1 is not dumpable).
+    const target = helperPid === undefined ? undefined : serviceProcess(helperPid);
+    if (target === undefined) {
+      last = 'the service has no running process to check yet';
+    } else {
+      const timeoutMs = Math.max(service.health.intervalMs * 5, 5000);
+      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), { signal: options.signal });
+      if (check.status.exitCode === 0) {
+        options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] healthy`);
+        return null;
+      }
+      last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
     }
-    last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
     await new Promise((resolve) => setTimeout(resolve, service.health!.intervalMs));
   }
   return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+}
+
+/** The service's command: the helper's child is the sandbox's PID 1, whose child it is. */
+function serviceProcess(helperPid: number): number | undefined {
+  const childrenOf = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const [init] = childrenOf(helperPid);
+  return init === undefined ? undefined : childrenOf(init)[0];
 }
 
 function describeRun(run: SandboxRun): string {

@@ -43,6 +43,14 @@ describe('userns argument', () => {
   });
 });
 
+describe('join argument', () => {
+  it('joins a running sandbox with --join PID, and its user namespace first with --userns', () => {
+    const base = { ops: [], command: ['true'], env: {}, cwd: '/', hostname: 'j', shareNetwork: false };
+    expect(toHelperArgs({ ...base, join: 4242, userns: '/proc/7/ns/user' }).join(' ')).toContain('--join 4242 --userns /proc/7/ns/user --');
+    expect(toHelperArgs(base)).not.toContain('--join');
+  });
+});
+
 describe('volatile uppers', () => {
   it('asks for --volatile-upper only when the spec says its uppers are thrown away', () => {
     const base = { ops: [], command: ['true'], env: {}, cwd: '/', hostname: 'j', shareNetwork: false };

@@ -42,6 +42,13 @@ export interface SandboxSpec {
   readonly userns?: string | undefined;
   /** A network namespace to join (a holder's, shared with services) instead of a new one; needs `userns`. */
   readonly netns?: string | undefined;
+  /**
+   * Run the command in the namespaces of a running sandbox instead of a new one (`docker exec`):
+   * the host pid of a process in it, not its PID 1 (which is not dumpable). Then `ops`,
+   * `cgroup`, `netns`, `disk` and `shareNetwork` must be empty or off; `userns` is the user
+   * namespace it was started in, joined first.
+   */
+  readonly join?: number | undefined;
   /** Run the command as this uid/gid inside (default 0). */
   readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
   /** The helper's syscall filter; default `default` (Docker-like, EPERM). */
@@ -59,6 +66,7 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
   if (spec.volatileUpper) args.push('--volatile-upper');
+  if (spec.join !== undefined) args.push('--join', String(spec.join));
   if (spec.userns !== undefined) args.push('--userns', spec.userns);
   if (spec.netns !== undefined) args.push('--netns', spec.netns);
   if (spec.user) args.push('--user', `${spec.user.uid}:${spec.user.gid}`);

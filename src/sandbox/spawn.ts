@@ -56,6 +56,8 @@ export interface SandboxRunOptions {
   stdio?: 'pipe' | 'inherit';
   /** Piped to the command's stdin (a tar stream for cubicle-layer extract); default: none. */
   input?: Readable;
+  /** Told the helper's host pid once it runs (services: to join the sandbox later). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface SandboxRun {
@@ -76,6 +78,7 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
     env: spec.env,
     stdio: interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(undefined);
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);

@@ -36,7 +36,8 @@ jobs:
         setup:
           - run: mkdir -m 1777 -p /srv/pg
         run: ${PG_BIN}/initdb -D /srv/pg/data -U postgres --auth=trust >/dev/null && exec ${PG_BIN}/postgres -D /srv/pg/data -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c cubicle.marker=svc-marker-pg
-        health: { command: "${PG_BIN}/pg_isready -h 127.0.0.1", interval: 300ms, retries: 100 }
+        # The socket in the service's own /tmp: the check runs inside the service (docker exec).
+        health: { command: "${PG_BIN}/pg_isready -h /tmp", interval: 300ms, retries: 100 }
       cache:
         run: exec redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no
         health: { command: "redis-cli -h 127.0.0.1 ping | grep -q PONG", interval: 200ms, retries: 100 }
@@ -53,6 +54,28 @@ jobs:
     expect(processesWith('svc-marker-pg')).toEqual([]);
     expect(processesWith('redis-server --port 6379')).toEqual([]);
   }, 150_000);
+
+  it("runs a health check inside the service, as docker exec does: its /tmp, its user, its processes, no capabilities", async () => {
+    const project = makeProject(`
+jobs:
+  inside:
+    services:
+      app:
+        user: "1000:1000"
+        run: sleep 0.5; echo up > /tmp/ready; exec sleep 1000 # svc-marker-inside
+        health:
+          command: test -f /tmp/ready && test "$(id -u)" = 1000 && grep -q svc-marker-inside /proc/*/cmdline && grep -q 'CapEff:.0000000000000000' /proc/self/status
+          interval: 100ms
+          retries: 100
+    run: test ! -e /tmp/ready && echo job-has-its-own-tmp
+`);
+    const result = await project.cubicle(['run', '--json', 'results.json']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const out = outputOf(result.stdout, 'inside');
+    expect(out).toContain('[service app] healthy');
+    expect(out).toContain('job-has-its-own-tmp');
+    expect(processesWith('svc-marker-inside')).toEqual([]);
+  }, 60_000);
 
   it('fails the job, naming the service, when its health check never passes', async () => {
     const project = makeProject(`
