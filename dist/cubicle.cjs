@@ -21025,7 +21025,7 @@ function checkTestFiles(name, job, problems) {
     if (pattern2.startsWith("/") || pattern2.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern2}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
   }
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
-  if (!/"\$[@*]"|\$[@*]|\$\{[@*]/.test(job.run)) {
+  if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
   }
 }
@@ -25639,18 +25639,25 @@ var init_run = __esm({
 
 // src/cli/signals.ts
 function cancelOnSignals() {
+  return cancelOn(["SIGINT", "SIGTERM"], [], (signal) => process.stderr.write(`
+cubicle: ${signal} received: stopping every job, then writing the reports
+`));
+}
+function cancelOnHangup() {
+  return cancelOn(["SIGTERM", "SIGHUP"], ["SIGINT", "SIGQUIT"]);
+}
+function cancelOn(stopping, ignored, onFirst) {
   const controller = new AbortController();
   let received;
+  const ignore = () => void 0;
   const onSignal = (signal) => {
     if (received) return;
     received = signal;
-    process.stderr.write(`
-cubicle: ${signal} received: stopping every job, then writing the reports
-`);
+    onFirst?.(signal);
     controller.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  stopping.forEach((signal) => process.on(signal, onSignal));
+  ignored.forEach((signal) => process.on(signal, ignore));
   return {
     signal: controller.signal,
     get received() {
@@ -25660,8 +25667,8 @@ cubicle: ${signal} received: stopping every job, then writing the reports
       return received ? 128 + (import_node_os9.default.constants.signals[received] ?? 15) : 0;
     },
     dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stopping.forEach((signal) => process.off(signal, onSignal));
+      ignored.forEach((signal) => process.off(signal, ignore));
     }
   };
 }
@@ -25871,32 +25878,6 @@ function describeLimits(job, enforced) {
   const limits = [memoryBytes === void 0 ? "" : `memory ${formatBytes(memoryBytes)}`, cpus2 === void 0 ? "" : `cpus ${cpus2}`, pids2 === void 0 ? "" : `pids ${pids2}`].filter(Boolean);
   const shown = limits.length === 0 ? "no memory, cpus or pids limits" : `${limits.join(", ")}${enforced ? "" : " (not enforced: --no-limits)"}`;
   return `network ${job.network}, ${shown}, no timeout`;
-}
-function cancelOnHangup() {
-  const controller = new AbortController();
-  let received;
-  const ignore = () => void 0;
-  const onSignal = (signal) => {
-    received ??= signal;
-    controller.abort();
-  };
-  const stopping = ["SIGTERM", "SIGHUP"];
-  const ignored = ["SIGINT", "SIGQUIT"];
-  stopping.forEach((signal) => process.on(signal, onSignal));
-  ignored.forEach((signal) => process.on(signal, ignore));
-  return {
-    signal: controller.signal,
-    get received() {
-      return received;
-    },
-    get exitCode() {
-      return received ? 128 + (import_node_os11.default.constants.signals[received] ?? 15) : 0;
-    },
-    dispose() {
-      stopping.forEach((signal) => process.off(signal, onSignal));
-      ignored.forEach((signal) => process.off(signal, ignore));
-    }
-  };
 }
 var import_node_os11, INTERACTIVE_SHELL;
 var init_shell = __esm({

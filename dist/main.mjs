@@ -7089,7 +7089,7 @@ function checkTestFiles(name, job, problems) {
     if (pattern.startsWith("/") || pattern.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
   }
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
-  if (!/"\$[@*]"|\$[@*]|\$\{[@*]/.test(job.run)) {
+  if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
   }
 }

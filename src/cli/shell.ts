@@ -16,7 +16,7 @@ import { runSandbox } from '../sandbox/spawn.js';
 import { describeSignal } from '../signals.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
-import { cancelOnSignals, type Cancellation } from './signals.js';
+import { cancelOnHangup, cancelOnSignals } from './signals.js';
 
 export interface ShellCommandArgs {
   job: string;
@@ -95,35 +95,4 @@ function describeLimits(job: ResolvedJob, enforced: boolean): string {
   const limits = [memoryBytes === undefined ? '' : `memory ${formatBytes(memoryBytes)}`, cpus === undefined ? '' : `cpus ${cpus}`, pids === undefined ? '' : `pids ${pids}`].filter(Boolean);
   const shown = limits.length === 0 ? 'no memory, cpus or pids limits' : `${limits.join(', ')}${enforced ? '' : ' (not enforced: --no-limits)'}`;
   return `network ${job.network}, ${shown}, no timeout`;
-}
-
-/**
- * Ctrl-C and Ctrl-\ reach the shell from the terminal; they must not end cubicle (and the sandbox
- * with it). A closed terminal or SIGTERM does.
- */
-function cancelOnHangup(): Cancellation {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const ignore = () => undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    received ??= signal;
-    controller.abort();
-  };
-  const stopping: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
-  const ignored: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
-  stopping.forEach((signal) => process.on(signal, onSignal));
-  ignored.forEach((signal) => process.on(signal, ignore));
-  return {
-    signal: controller.signal,
-    get received() {
-      return received;
-    },
-    get exitCode() {
-      return received ? 128 + (os.constants.signals[received] ?? 15) : 0;
-    },
-    dispose() {
-      stopping.forEach((signal) => process.off(signal, onSignal));
-      ignored.forEach((signal) => process.off(signal, ignore));
-    },
-  };
 }

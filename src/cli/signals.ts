@@ -10,16 +10,30 @@ export interface Cancellation {
 
 /** SIGINT/SIGTERM cancel the run: running sandboxes get SIGTERM, then SIGKILL; reports are still written. */
 export function cancelOnSignals(): Cancellation {
+  return cancelOn(['SIGINT', 'SIGTERM'], [], (signal) => process.stderr.write(`\ncubicle: ${signal} received: stopping every job, then writing the reports\n`));
+}
+
+/**
+ * An interactive shell: Ctrl-C and Ctrl-\ reach the shell from the terminal; they must not end
+ * cubicle (and the sandbox with it). A closed terminal or SIGTERM does.
+ */
+export function cancelOnHangup(): Cancellation {
+  return cancelOn(['SIGTERM', 'SIGHUP'], ['SIGINT', 'SIGQUIT']);
+}
+
+/** The first of `stopping` aborts the signal (and is reported); `ignored` are caught and dropped. */
+function cancelOn(stopping: readonly NodeJS.Signals[], ignored: readonly NodeJS.Signals[], onFirst?: (signal: NodeJS.Signals) => void): Cancellation {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  const ignore = () => undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) return;
     received = signal;
-    process.stderr.write(`\ncubicle: ${signal} received: stopping every job, then writing the reports\n`);
+    onFirst?.(signal);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stopping.forEach((signal) => process.on(signal, onSignal));
+  ignored.forEach((signal) => process.on(signal, ignore));
   return {
     signal: controller.signal,
     get received() {
@@ -29,8 +43,8 @@ export function cancelOnSignals(): Cancellation {
       return received ? 128 + (os.constants.signals[received] ?? 15) : 0;
     },
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopping.forEach((signal) => process.off(signal, onSignal));
+      ignored.forEach((signal) => process.off(signal, ignore));
     },
   };
 }

@@ -118,7 +118,7 @@ export interface SandboxRequest {
 }
 
 /** The job's argv with this shard's test files after it: a `run:` script gets them as "$@" (`sh -c SCRIPT sh FILES...`). */
-export function commandWithTestFiles(job: ResolvedJob, files: readonly string[] | undefined): readonly string[] {
+function commandWithTestFiles(job: ResolvedJob, files: readonly string[] | undefined): readonly string[] {
   if (!files) return job.command;
   return job.script ? [...job.command, 'sh', ...files] : [...job.command, ...files];
 }
@@ -166,7 +166,7 @@ export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobD
   return sandboxSpec(request, dirs, filesystem);
 }
 
-export function hasRootOverlay(filesystem: JobFilesystem): boolean {
+function hasRootOverlay(filesystem: JobFilesystem): boolean {
   return !filesystem.hostSystem || filesystem.rootLowers.length > 0 || filesystem.captureRoot === true;
 }
 

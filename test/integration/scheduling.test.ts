@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJunit } from '../../src/report/junit-read.js';
+import { leftoverCgroups } from '../faults/helpers.js';
 import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects, waitFor } from './helpers.js';
 
 afterAll(removeProjects);
@@ -173,17 +174,16 @@ describe('a cancelled run', () => {
       await runner;
       throw error;
     }
-    const prefix = `cubicle-${runId.split('-')[0]}-`;
     // As root the run always has cgroups; an ordinary user has them after `cubicle setup --user`.
-    if (IS_ROOT) expect(cgroupsNamed(prefix).length).toBeGreaterThanOrEqual(20);
-    else if (cgroupsNamed(prefix).length === 0) console.log('no job cgroups to check: no delegated cgroup for this user');
+    if (IS_ROOT) expect(leftoverCgroups(runId).length).toBeGreaterThanOrEqual(20);
+    else if (leftoverCgroups(runId).length === 0) console.log('no job cgroups to check: no delegated cgroup for this user');
 
     const sent = performance.now();
     runner.kill('SIGTERM');
     const exited = await runner;
-    const gone = await waitFor(() => processesWith(marker).length === 0 && fs.readdirSync(runs).length === 0 && cgroupsNamed(prefix).length === 0, 5_000);
+    const gone = await waitFor(() => processesWith(marker).length === 0 && fs.readdirSync(runs).length === 0 && leftoverCgroups(runId).length === 0, 5_000);
     const ms = performance.now() - sent;
-    expect(gone, `after ${Math.round(ms)} ms: processes ${processesWith(marker).join(',')}, run dirs ${fs.readdirSync(runs).join(',')}, cgroups ${cgroupsNamed(prefix).join(',')}`).toBe(true);
+    expect(gone, `after ${Math.round(ms)} ms: processes ${processesWith(marker).join(',')}, run dirs ${fs.readdirSync(runs).join(',')}, cgroups ${leftoverCgroups(runId).join(',')}`).toBe(true);
     console.log(`SIGTERM to 20 running jobs: all gone after ${Math.round(ms)} ms`);
     expect(exited.exitCode).toBe(143);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(project.cacheDir);
@@ -201,24 +201,4 @@ function commandLine(pid: number): string {
   } catch {
     return '';
   }
-}
-
-/** Cgroup dirs whose name starts with `prefix`, in every hierarchy mounted under /sys/fs/cgroup. */
-function cgroupsNamed(prefix: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // removed meanwhile
-    }
-    for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
-      if (entry.name.startsWith(prefix)) found.push(path.join(dir, entry.name));
-      else if (depth < 12) walk(path.join(dir, entry.name), depth + 1);
-    }
-  };
-  walk('/sys/fs/cgroup', 0);
-  return found;
 }
