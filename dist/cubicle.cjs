@@ -12867,193 +12867,6 @@ var init_maintenance = __esm({
   }
 });
 
-// src/host/delegation.ts
-function readDelegation() {
-  try {
-    return JSON.parse(import_node_fs4.default.readFileSync(DELEGATION_FILE, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function writeDelegation(delegation) {
-  if (Object.keys(delegation.users).length === 0) {
-    import_node_fs4.default.rmSync(DELEGATION_FILE, { force: true });
-    try {
-      import_node_fs4.default.rmdirSync(import_node_path2.default.dirname(DELEGATION_FILE));
-    } catch {
-    }
-    return;
-  }
-  import_node_fs4.default.mkdirSync(import_node_path2.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
-  const temp = `${DELEGATION_FILE}.${process.pid}.tmp`;
-  import_node_fs4.default.writeFileSync(temp, `${JSON.stringify(delegation, null, 2)}
-`, { mode: 420 });
-  import_node_fs4.default.renameSync(temp, DELEGATION_FILE);
-}
-var import_node_fs4, import_node_path2, DELEGATION_FILE;
-var init_delegation = __esm({
-  "src/host/delegation.ts"() {
-    "use strict";
-    import_node_fs4 = __toESM(require("node:fs"), 1);
-    import_node_path2 = __toESM(require("node:path"), 1);
-    DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
-  }
-});
-
-// src/host/cgroups.ts
-function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path3.default.join(parent, name));
-}
-function cgroupParents(placement) {
-  if (placement.kind === "v2") return [placement.parent];
-  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
-  return [];
-}
-function readMemberships() {
-  const text = import_node_fs5.default.readFileSync("/proc/self/cgroup", "utf8");
-  return text.split("\n").filter(Boolean).map((line) => {
-    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
-    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
-  });
-}
-function readMounts() {
-  const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs5.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const [left2, right2] = line.split(" - ");
-    if (!left2 || !right2) continue;
-    const mountPoint = left2.split(" ")[4];
-    const [fsType, , options = ""] = right2.split(" ");
-    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
-    if (fsType === "cgroup") {
-      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
-    }
-  }
-  return mounts;
-}
-function writable(dir, files) {
-  try {
-    import_node_fs5.default.accessSync(dir, import_node_fs5.default.constants.W_OK);
-    for (const file of files) import_node_fs5.default.accessSync(import_node_path3.default.join(dir, file), import_node_fs5.default.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readWords(file) {
-  try {
-    return import_node_fs5.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-function cgroupVersion() {
-  const memberships = readMemberships();
-  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
-  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
-  return "none";
-}
-async function findCgroupPlacement(user2, options = { prepare: true }) {
-  const version2 = cgroupVersion();
-  if (version2 === "v2") return placeV2(user2, options.prepare);
-  if (version2 === "v1") return placeV1(user2);
-  return { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
-}
-async function placeV2(user2, prepare) {
-  const mount = readMounts().get("");
-  const own2 = import_node_path3.default.join(mount, readMemberships()[0].path);
-  const root = import_node_path3.default.basename(own2) === "runner" && writable(import_node_path3.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path3.default.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path3.default.join(root, "cgroup.controllers")).includes(controller));
-  if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `the runner's cgroup ${own2} is delegated, but its parent does not give it the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`,
-      fix: `Delegate them: \`sudo npx cubicle setup --user ${user2.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
-      systemdScope: false
-    };
-  }
-  const enabled = readWords(import_node_path3.default.join(root, "cgroup.subtree_control"));
-  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, process.pid);
-    if (failure2) {
-      return {
-        kind: "unavailable",
-        reason: `the runner's cgroup ${own2} is writable, but cannot hold job cgroups: ${failure2}`,
-        fix: "Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).",
-        systemdScope: false
-      };
-    }
-  }
-  return { kind: "v2", parent: root };
-}
-function v2Unavailable(own2, user2) {
-  const scope = systemdUserManagerReachable(user2.uid);
-  return {
-    kind: "unavailable",
-    reason: `the runner's cgroup ${own2} is not delegated to ${user2.name}`,
-    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
-    systemdScope: scope
-  };
-}
-function systemdUserManagerReachable(uid) {
-  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return import_node_fs5.default.existsSync("/usr/bin/systemd-run") && import_node_fs5.default.existsSync(import_node_path3.default.join(runtime, "systemd", "private"));
-}
-function ownV1Cgroups() {
-  const mounts = readMounts();
-  const memberships = readMemberships();
-  const own2 = {};
-  for (const controller of V1_CONTROLLERS) {
-    const membership = memberships.find((m) => m.controllers.includes(controller));
-    const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path3.default.join(mount, membership.path);
-  }
-  return own2;
-}
-function placeV1(user2) {
-  const owned = ownV1Cgroups();
-  const delegation = readDelegation()?.users[user2.name]?.v1;
-  const parents = {};
-  const missing = [];
-  for (const controller of V1_CONTROLLERS) {
-    const own2 = owned[controller];
-    if (!own2) {
-      if (controller !== "cpuacct") missing.push(controller);
-      continue;
-    }
-    const delegated = delegation?.[controller];
-    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
-    else if (delegated && isBeneath(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
-    else if (controller !== "cpuacct") missing.push(controller);
-  }
-  if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
-      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
-      systemdScope: false
-    };
-  }
-  return { kind: "v1", parents };
-}
-function isBeneath(child, parent) {
-  const relative2 = import_node_path3.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path3.default.isAbsolute(relative2);
-}
-var import_node_fs5, import_node_path3, V1_CONTROLLERS, V2_CONTROLLERS;
-var init_cgroups = __esm({
-  "src/host/cgroups.ts"() {
-    "use strict";
-    import_node_fs5 = __toESM(require("node:fs"), 1);
-    import_node_path3 = __toESM(require("node:path"), 1);
-    init_maintenance();
-    init_delegation();
-    V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
-    V2_CONTROLLERS = ["memory", "cpu", "pids"];
-  }
-});
-
 // src/image/host.ts
 function hostImageOps() {
   if (cached) return cached;
@@ -13061,11 +12874,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs6.default.lstatSync(dir);
+      stat = import_node_fs4.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs6.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs4.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -13075,20 +12888,20 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs6.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs4.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs6.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs4.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs6.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs4.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs6, HOST_DIRS, cached;
+var import_node_fs4, HOST_DIRS, cached;
 var init_host = __esm({
   "src/image/host.ts"() {
     "use strict";
-    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_fs4 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
   }
 });
@@ -13292,14 +13105,14 @@ var init_spawn = __esm({
 // src/run/remove.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs7.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs5.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isPermissionError(error2)) throw error2;
   }
   makeWritable(dir);
   try {
-    await import_node_fs7.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs5.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isPermissionError(error2) || process.getuid?.() === 0) throw error2;
@@ -13313,21 +13126,21 @@ function isPermissionError(error2) {
 function makeWritable(dir) {
   let stat;
   try {
-    stat = import_node_fs7.default.lstatSync(dir);
+    stat = import_node_fs5.default.lstatSync(dir);
   } catch {
     return;
   }
   if (!stat.isDirectory()) return;
   try {
-    if ((stat.mode & 448) !== 448) import_node_fs7.default.chmodSync(dir, stat.mode | 448);
-    for (const entry of import_node_fs7.default.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) makeWritable(import_node_path4.default.join(dir, entry.name));
+    if ((stat.mode & 448) !== 448) import_node_fs5.default.chmodSync(dir, stat.mode | 448);
+    for (const entry of import_node_fs5.default.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) makeWritable(import_node_path2.default.join(dir, entry.name));
     }
   } catch {
   }
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path4.default.dirname(dir);
+  const parent = import_node_path2.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13341,12 +13154,12 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_fs7, import_node_path4;
+var import_node_fs5, import_node_path2;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
-    import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_fs5 = __toESM(require("node:fs"), 1);
+    import_node_path2 = __toESM(require("node:path"), 1);
     init_host();
     init_spawn();
   }
@@ -13354,16 +13167,16 @@ var init_remove = __esm({
 
 // src/run/rundir.ts
 function cacheRoot(env3 = process.env) {
-  if (env3.CUBICLE_CACHE_DIR) return import_node_path5.default.resolve(env3.CUBICLE_CACHE_DIR);
-  const base = env3.XDG_CACHE_HOME || import_node_path5.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
-  return import_node_path5.default.join(base, "cubicle");
+  if (env3.CUBICLE_CACHE_DIR) return import_node_path3.default.resolve(env3.CUBICLE_CACHE_DIR);
+  const base = env3.XDG_CACHE_HOME || import_node_path3.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
+  return import_node_path3.default.join(base, "cubicle");
 }
 function runsRoot(env3) {
-  return import_node_path5.default.join(cacheRoot(env3), "runs");
+  return import_node_path3.default.join(cacheRoot(env3), "runs");
 }
 function processStartTime(pid) {
   try {
-    const stat = import_node_fs8.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = import_node_fs6.default.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -13378,20 +13191,20 @@ function processTag() {
 }
 function createRunDir(root = runsRoot()) {
   const name = `${processTag()}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path5.default.join(root, name);
-  import_node_fs8.default.mkdirSync(dir, { recursive: true, mode: 448 });
+  const dir = import_node_path3.default.join(root, name);
+  import_node_fs6.default.mkdirSync(dir, { recursive: true, mode: 448 });
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path5.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path5.default.join(jobRoot, "upper");
-      const work = import_node_path5.default.join(jobRoot, "work");
-      import_node_fs8.default.mkdirSync(upper, { recursive: true, mode: 493 });
-      import_node_fs8.default.mkdirSync(work, { mode: 448 });
-      const rootUpper = import_node_path5.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path5.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path5.default.join(jobRoot, "skeleton");
+      const jobRoot = import_node_path3.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path3.default.join(jobRoot, "upper");
+      const work = import_node_path3.default.join(jobRoot, "work");
+      import_node_fs6.default.mkdirSync(upper, { recursive: true, mode: 493 });
+      import_node_fs6.default.mkdirSync(work, { mode: 448 });
+      const rootUpper = import_node_path3.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path3.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path3.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13404,33 +13217,257 @@ function isStaleRunName(name, prefix = "") {
 async function reapStaleRuns(root = runsRoot()) {
   let entries;
   try {
-    entries = import_node_fs8.default.readdirSync(root);
+    entries = import_node_fs6.default.readdirSync(root);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path5.default.join(root, entry));
+    await removeTree(import_node_path3.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto, import_node_fs8, import_node_os, import_node_path5, ownStart;
+var import_node_crypto, import_node_fs6, import_node_os, import_node_path3, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto = require("node:crypto");
-    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_fs6 = __toESM(require("node:fs"), 1);
     import_node_os = __toESM(require("node:os"), 1);
-    import_node_path5 = __toESM(require("node:path"), 1);
+    import_node_path3 = __toESM(require("node:path"), 1);
     init_remove();
+  }
+});
+
+// src/run/write-file.ts
+function writeAtomically(file, content, mode) {
+  const dir = import_node_path4.default.dirname(file);
+  const prefix = `.${import_node_path4.default.basename(file)}.`;
+  import_node_fs7.default.mkdirSync(dir, { recursive: true });
+  removeStaleTemps(dir, prefix, ".tmp");
+  const temp = import_node_path4.default.join(dir, `${prefix}${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}.tmp`);
+  try {
+    import_node_fs7.default.writeFileSync(temp, content, mode === void 0 ? void 0 : { mode });
+    import_node_fs7.default.renameSync(temp, file);
+  } catch (error2) {
+    import_node_fs7.default.rmSync(temp, { force: true });
+    throw error2;
+  }
+}
+function removeStaleTemps(dir, prefix, suffix) {
+  let names;
+  try {
+    names = import_node_fs7.default.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs7.default.rmSync(import_node_path4.default.join(dir, name), { force: true });
+  }
+}
+var import_node_fs7, import_node_path4, import_node_crypto2;
+var init_write_file = __esm({
+  "src/run/write-file.ts"() {
+    "use strict";
+    import_node_fs7 = __toESM(require("node:fs"), 1);
+    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_crypto2 = require("node:crypto");
+    init_rundir();
+  }
+});
+
+// src/host/delegation.ts
+function readDelegation() {
+  try {
+    return JSON.parse(import_node_fs8.default.readFileSync(DELEGATION_FILE, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function writeDelegation(delegation) {
+  if (Object.keys(delegation.users).length === 0) {
+    import_node_fs8.default.rmSync(DELEGATION_FILE, { force: true });
+    try {
+      import_node_fs8.default.rmdirSync(import_node_path5.default.dirname(DELEGATION_FILE));
+    } catch {
+    }
+    return;
+  }
+  import_node_fs8.default.mkdirSync(import_node_path5.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
+`, 420);
+}
+var import_node_fs8, import_node_path5, DELEGATION_FILE;
+var init_delegation = __esm({
+  "src/host/delegation.ts"() {
+    "use strict";
+    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_path5 = __toESM(require("node:path"), 1);
+    init_write_file();
+    DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
+  }
+});
+
+// src/host/cgroups.ts
+function jobCgroupDirs(placement, name) {
+  return cgroupParents(placement).map((parent) => import_node_path6.default.join(parent, name));
+}
+function cgroupParents(placement) {
+  if (placement.kind === "v2") return [placement.parent];
+  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
+  return [];
+}
+function readMemberships() {
+  const text = import_node_fs9.default.readFileSync("/proc/self/cgroup", "utf8");
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
+    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
+  });
+}
+function readMounts() {
+  const mounts = /* @__PURE__ */ new Map();
+  for (const line of import_node_fs9.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const [left2, right2] = line.split(" - ");
+    if (!left2 || !right2) continue;
+    const mountPoint = left2.split(" ")[4];
+    const [fsType, , options = ""] = right2.split(" ");
+    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
+    if (fsType === "cgroup") {
+      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
+    }
+  }
+  return mounts;
+}
+function writable(dir, files) {
+  try {
+    import_node_fs9.default.accessSync(dir, import_node_fs9.default.constants.W_OK);
+    for (const file of files) import_node_fs9.default.accessSync(import_node_path6.default.join(dir, file), import_node_fs9.default.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readWords(file) {
+  try {
+    return import_node_fs9.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+function cgroupVersion() {
+  const memberships = readMemberships();
+  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
+  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
+  return "none";
+}
+async function findCgroupPlacement(user2, options = { prepare: true }) {
+  const version2 = cgroupVersion();
+  if (version2 === "v2") return placeV2(user2, options.prepare);
+  if (version2 === "v1") return placeV1(user2);
+  return { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+}
+async function placeV2(user2, prepare) {
+  const mount = readMounts().get("");
+  const own2 = import_node_path6.default.join(mount, readMemberships()[0].path);
+  const root = import_node_path6.default.basename(own2) === "runner" && writable(import_node_path6.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path6.default.dirname(own2) : own2;
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path6.default.join(root, "cgroup.controllers")).includes(controller));
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `the runner's cgroup ${own2} is delegated, but its parent does not give it the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`,
+      fix: `Delegate them: \`sudo npx cubicle setup --user ${user2.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
+      systemdScope: false
+    };
+  }
+  const enabled = readWords(import_node_path6.default.join(root, "cgroup.subtree_control"));
+  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
+    const failure2 = await prepareCgroup(root, process.pid);
+    if (failure2) {
+      return {
+        kind: "unavailable",
+        reason: `the runner's cgroup ${own2} is writable, but cannot hold job cgroups: ${failure2}`,
+        fix: "Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).",
+        systemdScope: false
+      };
+    }
+  }
+  return { kind: "v2", parent: root };
+}
+function v2Unavailable(own2, user2) {
+  const scope = systemdUserManagerReachable(user2.uid);
+  return {
+    kind: "unavailable",
+    reason: `the runner's cgroup ${own2} is not delegated to ${user2.name}`,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
+    systemdScope: scope
+  };
+}
+function systemdUserManagerReachable(uid) {
+  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
+  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  return import_node_fs9.default.existsSync("/usr/bin/systemd-run") && import_node_fs9.default.existsSync(import_node_path6.default.join(runtime, "systemd", "private"));
+}
+function ownV1Cgroups() {
+  const mounts = readMounts();
+  const memberships = readMemberships();
+  const own2 = {};
+  for (const controller of V1_CONTROLLERS) {
+    const membership = memberships.find((m) => m.controllers.includes(controller));
+    const mount = mounts.get(controller);
+    if (membership && mount) own2[controller] = import_node_path6.default.join(mount, membership.path);
+  }
+  return own2;
+}
+function placeV1(user2) {
+  const owned = ownV1Cgroups();
+  const delegation = readDelegation()?.users[user2.name]?.v1;
+  const parents = {};
+  const missing = [];
+  for (const controller of V1_CONTROLLERS) {
+    const own2 = owned[controller];
+    if (!own2) {
+      if (controller !== "cpuacct") missing.push(controller);
+      continue;
+    }
+    const delegated = delegation?.[controller];
+    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
+    else if (delegated && isBeneath(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (controller !== "cpuacct") missing.push(controller);
+  }
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
+      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
+      systemdScope: false
+    };
+  }
+  return { kind: "v1", parents };
+}
+function isBeneath(child, parent) {
+  const relative2 = import_node_path6.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path6.default.isAbsolute(relative2);
+}
+var import_node_fs9, import_node_path6, V1_CONTROLLERS, V2_CONTROLLERS;
+var init_cgroups = __esm({
+  "src/host/cgroups.ts"() {
+    "use strict";
+    import_node_fs9 = __toESM(require("node:fs"), 1);
+    import_node_path6 = __toESM(require("node:path"), 1);
+    init_maintenance();
+    init_delegation();
+    V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
+    V2_CONTROLLERS = ["memory", "cpu", "pids"];
   }
 });
 
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs9.default.readFileSync(file, "utf8").trim();
+    return import_node_fs10.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -13482,12 +13519,12 @@ async function checkUserNamespaces() {
 }
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path6.default.join(cacheRoot(), "doctor");
-  import_node_fs9.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs9.default.mkdtempSync(import_node_path6.default.join(root, "probe-"));
+  const root = import_node_path7.default.join(cacheRoot(), "doctor");
+  import_node_fs10.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs10.default.mkdtempSync(import_node_path7.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs9.default.mkdirSync(import_node_path6.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path6.default.join(dir, "lower")], upper: import_node_path6.default.join(dir, "upper"), work: import_node_path6.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs10.default.mkdirSync(import_node_path7.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path7.default.join(dir, "lower")], upper: import_node_path7.default.join(dir, "upper"), work: import_node_path7.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
     return {
       ...base,
@@ -13511,7 +13548,7 @@ function checkSubordinateIds() {
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
   if (uid === 0) return { ...base, state: "ok", detail: "running as root: every uid is mapped", fix: null };
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs9.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs10.default.existsSync(tool));
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
   if (tools.length === 0 && uidRange && gidRange) {
@@ -13559,13 +13596,13 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs9, import_node_os2, import_node_path6;
+var import_node_fs10, import_node_os2, import_node_path7;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs9 = __toESM(require("node:fs"), 1);
+    import_node_fs10 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path6 = __toESM(require("node:path"), 1);
+    import_node_path7 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
     init_rundir();
@@ -13601,23 +13638,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs10.default.readdirSync(parent);
+      entries = import_node_fs11.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path7.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path8.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
     }
   }
 }
-var import_node_fs10, import_node_os3, import_node_path7, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs11, import_node_os3, import_node_path8, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs11 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path7 = __toESM(require("node:path"), 1);
+    import_node_path8 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -20174,21 +20211,21 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs11.default.readdirSync(dir);
+    files = import_node_fs12.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path8.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs11.default.existsSync(file)) {
+  const file = import_node_path9.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs12.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs11.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs12.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -20221,12 +20258,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs11.default.existsSync(import_node_path8.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs12.default.existsSync(import_node_path9.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs11.default.readFileSync(import_node_path8.default.join(projectDir, file), "utf8");
+      content = import_node_fs12.default.readFileSync(import_node_path9.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -20239,21 +20276,21 @@ function parseYamlSync(text) {
   return yaml.load(text);
 }
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = import_node_path8.default.dirname(dir)) {
-    if (import_node_fs11.default.existsSync(import_node_path8.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path8.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path9.default.dirname(dir)) {
+    if (import_node_fs12.default.existsSync(import_node_path9.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path9.default.dirname(dir)) return start;
   }
 }
-var import_node_fs11, import_node_module3, import_node_path8, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs12, import_node_module3, import_node_path9, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_fs12 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
-    import_node_path8 = __toESM(require("node:path"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
     init_schema();
-    PRESETS_DIR = import_node_path8.default.join(findPackageRoot2(import_node_path8.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
+    PRESETS_DIR = import_node_path9.default.join(findPackageRoot2(import_node_path9.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
@@ -20271,68 +20308,68 @@ function stepKeyMaterial(input) {
   };
 }
 function stepKey(input) {
-  return (0, import_node_crypto2.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+  return (0, import_node_crypto3.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
 }
-var import_node_crypto2, LAYER_FORMAT;
+var import_node_crypto3, LAYER_FORMAT;
 var init_setup = __esm({
   "src/plan/setup.ts"() {
     "use strict";
-    import_node_crypto2 = require("node:crypto");
+    import_node_crypto3 = require("node:crypto");
     LAYER_FORMAT = 1;
   }
 });
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path9.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path9.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path10.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path10.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs12.default.realpathSync(dir);
+    return import_node_fs13.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path9.default.dirname(dir);
-    return parent === dir ? dir : import_node_path9.default.join(realPath(parent), import_node_path9.default.basename(dir));
+    const parent = import_node_path10.default.dirname(dir);
+    return parent === dir ? dir : import_node_path10.default.join(realPath(parent), import_node_path10.default.basename(dir));
   }
 }
 function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path9.default.resolve(cacheDir);
+  const root = import_node_path10.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path9.default.join(root, "layers"),
-    images: import_node_path9.default.join(root, "images"),
-    blobs: import_node_path9.default.join(root, "blobs"),
-    caches: import_node_path9.default.join(root, "caches"),
-    locks: import_node_path9.default.join(root, "locks"),
-    tmp: import_node_path9.default.join(root, "tmp")
+    layers: import_node_path10.default.join(root, "layers"),
+    images: import_node_path10.default.join(root, "images"),
+    blobs: import_node_path10.default.join(root, "blobs"),
+    caches: import_node_path10.default.join(root, "caches"),
+    locks: import_node_path10.default.join(root, "locks"),
+    tmp: import_node_path10.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs12.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs12.default.chmodSync(paths.root, 448);
+  import_node_fs13.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs13.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs12.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs13.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path9.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path10.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto4.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs12.default.readdirSync(dir);
+    return import_node_fs13.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto3, import_node_fs12, import_node_path9;
+var import_node_crypto4, import_node_fs13, import_node_path10;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
-    import_node_crypto3 = require("node:crypto");
-    import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_crypto4 = require("node:crypto");
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -20341,7 +20378,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs13.default.readFileSync(import_node_path10.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs14.default.readFileSync(import_node_path11.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -20351,15 +20388,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path10.default.join(paths.locks, name);
+  const target = import_node_path11.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs13.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs13.default.writeFileSync(import_node_path10.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs14.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs14.default.writeFileSync(import_node_path11.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs13.default.renameSync(staged, target);
+    import_node_fs14.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs13.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs14.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -20370,11 +20407,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs13.default.renameSync(target, grave);
+        import_node_fs14.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs13.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs14.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -20397,36 +20434,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path10.default.join(paths.locks, name);
+  const held = import_node_path11.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs13.default.renameSync(held, grave);
+    import_node_fs14.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs13.default.renameSync(grave, held);
+      import_node_fs14.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs13.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs14.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs13, import_node_path10, import_promises2, POLL_MS;
+var import_node_fs14, import_node_path11, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_path11 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -20506,9 +20543,9 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path11.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path12.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs14.default.accessSync(candidate, import_node_fs14.default.constants.X_OK);
+    import_node_fs15.default.accessSync(candidate, import_node_fs15.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -20522,7 +20559,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path11.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path12.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
@@ -20567,7 +20604,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path11.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path12.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -20575,19 +20612,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs14.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs15.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process4, import_node_fs14, import_node_path11;
+var import_node_child_process4, import_node_fs15, import_node_path12;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process4 = require("node:child_process");
-    import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -20600,48 +20637,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path12.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs15.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path12.default.join(dir, "root"), ws: import_node_path12.default.join(dir, "ws"), lastUsed: import_node_fs15.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path13.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs16.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path13.default.join(dir, "root"), ws: import_node_path13.default.join(dir, "ws"), lastUsed: import_node_fs16.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path12.default.join(paths.layers, id));
+  return readLayerAt(import_node_path13.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path12.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path13.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs15.default.utimesSync(import_node_path12.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs16.default.utimesSync(import_node_path13.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs15.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path12.default.join(dir, "root");
-  const ws = import_node_path12.default.join(dir, "ws");
-  import_node_fs15.default.mkdirSync(root, { mode: 493 });
-  import_node_fs15.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs16.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path13.default.join(dir, "root");
+  const ws = import_node_path13.default.join(dir, "ws");
+  import_node_fs16.default.mkdirSync(root, { mode: 493 });
+  import_node_fs16.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path12.default.join(paths.layers, request.id);
+  const target = import_node_path13.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path12.default.join(staged.dir, "meta.json");
-    import_node_fs15.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path13.default.join(staged.dir, "meta.json");
+    import_node_fs16.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs15.default.renameSync(staged.dir, target);
+    import_node_fs16.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -20655,7 +20692,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs15.default.renameSync(import_node_path12.default.join(paths.layers, id), grave);
+    import_node_fs16.default.renameSync(import_node_path13.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -20669,16 +20706,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs15.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs16.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path12.default.join(current, entry.name);
+      const full = import_node_path13.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs15.default.lstatSync(full).size;
+          total += import_node_fs16.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -20689,27 +20726,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs15.default.openSync(file, "r");
-    import_node_fs15.default.fsyncSync(fd);
+    fd = import_node_fs16.default.openSync(file, "r");
+    import_node_fs16.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs15.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs16.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path12.default.join(paths.tmp, name));
+    await removeTree(import_node_path13.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + reapStaleLocks(paths);
 }
-var import_node_fs15, import_node_path12, LAYER_ID;
+var import_node_fs16, import_node_path13, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_lock();
@@ -20721,12 +20758,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path13.default.join(paths.images, `${(0, import_node_crypto4.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path14.default.join(paths.images, `${(0, import_node_crypto5.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs16.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs17.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -20736,16 +20773,16 @@ function findImage(paths, ref) {
 }
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
-  const partial2 = `${target}.${process.pid}.partial`;
-  import_node_fs16.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  const partial2 = tempPath(paths, "image");
+  import_node_fs17.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs16.default.renameSync(partial2, target);
+  import_node_fs17.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
   return {
     kind: record2.kind,
-    id: (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
+    id: (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record2.env,
     digest: record2.digest
@@ -20768,15 +20805,16 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto4, import_node_fs16, import_node_path13;
+var import_node_crypto5, import_node_fs17, import_node_path14;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
-    import_node_crypto4 = require("node:crypto");
-    import_node_fs16 = __toESM(require("node:fs"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_crypto5 = require("node:crypto");
+    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
+    init_paths();
     init_remove();
     init_tool();
   }
@@ -20799,7 +20837,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
   const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
-  const id = (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
+  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
     id,
@@ -20832,12 +20870,12 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process5, import_node_crypto5, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process5, import_node_crypto6, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_crypto5 = require("node:crypto");
+    import_node_crypto6 = require("node:crypto");
     import_node_child_process6 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
@@ -20987,7 +21025,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path14.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path15.default.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
@@ -21213,11 +21251,11 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path14, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path15, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -21231,7 +21269,7 @@ var init_resolve = __esm({
 
 // src/config/load.ts
 async function loadConfig(options) {
-  const explicit = options.configPath ? import_node_path15.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path16.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -21251,7 +21289,7 @@ async function loadConfig(options) {
     });
   }
   try {
-    return resolveConfig({ raw: found.config, source: import_node_path15.default.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+    return resolveConfig({ raw: found.config, source: import_node_path16.default.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
   } catch (error2) {
     if (error2 instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error2.message})`], { source: found.filepath });
     throw error2;
@@ -21264,35 +21302,14 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path15;
+var import_node_path16;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_resolve();
-  }
-});
-
-// src/report/write-file.ts
-function writeAtomically(file, content) {
-  import_node_fs17.default.mkdirSync(import_node_path16.default.dirname(file), { recursive: true });
-  const temp = import_node_path16.default.join(import_node_path16.default.dirname(file), `.${import_node_path16.default.basename(file)}.${process.pid}.tmp`);
-  try {
-    import_node_fs17.default.writeFileSync(temp, content);
-    import_node_fs17.default.renameSync(temp, file);
-  } catch (error2) {
-    import_node_fs17.default.rmSync(temp, { force: true });
-    throw error2;
-  }
-}
-var import_node_fs17, import_node_path16;
-var init_write_file = __esm({
-  "src/report/write-file.ts"() {
-    "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path16 = __toESM(require("node:path"), 1);
   }
 });
 
@@ -23055,15 +23072,15 @@ function hostBaseOf() {
     release = import_node_fs22.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto7.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto6, import_node_fs22, import_node_os6, hostBase;
+var import_node_crypto7, import_node_fs22, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto6 = require("node:crypto");
+    import_node_crypto7 = require("node:crypto");
     import_node_fs22 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
@@ -23151,7 +23168,7 @@ function lstatOrUndefined(file) {
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto7.createHash)("sha256");
+  const hash = (0, import_node_crypto8.createHash)("sha256");
   const fd = import_node_fs23.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
@@ -23165,11 +23182,11 @@ function hashFile(file) {
   }
   return hash.digest("hex");
 }
-var import_node_crypto7, import_node_fs23, import_node_path21, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto8, import_node_fs23, import_node_path21, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto7 = require("node:crypto");
+    import_node_crypto8 = require("node:crypto");
     import_node_fs23 = __toESM(require("node:fs"), 1);
     import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
@@ -23181,20 +23198,20 @@ var init_inputs = __esm({
 
 // src/run/caches.ts
 function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto8.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto9.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   return caches.map((entry) => {
     const dest = entry.startsWith("~/") ? import_node_path22.default.join(home, entry.slice(2)) : import_node_path22.default.normalize(entry);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path22.default.join(paths.caches, project, `${label}-${(0, import_node_crypto8.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    const src = import_node_path22.default.join(paths.caches, project, `${label}-${(0, import_node_crypto9.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
     import_node_fs24.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto8, import_node_fs24, import_node_path22;
+var import_node_crypto9, import_node_fs24, import_node_path22;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto8 = require("node:crypto");
+    import_node_crypto9 = require("node:crypto");
     import_node_fs24 = __toESM(require("node:fs"), 1);
     import_node_path22 = __toESM(require("node:path"), 1);
   }
@@ -23845,16 +23862,16 @@ function digestHex(digest, what = "blob") {
   return match[1];
 }
 function sha256Digest(data) {
-  return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
+  return `sha256:${(0, import_node_crypto10.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
   return import_node_path27.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto9, import_node_path27, SHA256_DIGEST;
+var import_node_crypto10, import_node_path27, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
-    import_node_crypto9 = require("node:crypto");
+    import_node_crypto10 = require("node:crypto");
     import_node_path27 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
@@ -23984,7 +24001,7 @@ async function statBlob(blobPath, size2) {
 async function downloadBlob(options) {
   const dir = import_node_path28.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path28.default.join(dir, `.tmp-${(0, import_node_crypto10.randomBytes)(8).toString("hex")}-${process.pid}`);
+  const tempPath2 = import_node_path28.default.join(dir, `.tmp-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}-${process.pid}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -24010,7 +24027,7 @@ async function downloadBlob(options) {
   }
 }
 async function writeWithRetries(file, options) {
-  let hash = (0, import_node_crypto10.createHash)("sha256");
+  let hash = (0, import_node_crypto11.createHash)("sha256");
   let done = 0;
   let lastReport = 0;
   let lastReportedBytes = 0;
@@ -24027,7 +24044,7 @@ async function writeWithRetries(file, options) {
       const opened = await options.open(done, options.signal);
       if (opened.start !== done) {
         await file.truncate(0);
-        hash = (0, import_node_crypto10.createHash)("sha256");
+        hash = (0, import_node_crypto11.createHash)("sha256");
         done = 0;
       }
       let batch = [];
@@ -24071,11 +24088,11 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto10, import_promises3, import_node_path28, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
+var import_node_crypto11, import_promises3, import_node_path28, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
-    import_node_crypto10 = require("node:crypto");
+    import_node_crypto11 = require("node:crypto");
     import_promises3 = __toESM(require("node:fs/promises"), 1);
     import_node_path28 = __toESM(require("node:path"), 1);
     init_errors4();
@@ -24277,7 +24294,7 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto12.randomBytes)(8).toString("hex")}.tar`);
     try {
       await (0, import_promises6.pipeline)(decompressStream(import_node_fs28.default.createReadStream(file), compression), import_node_fs28.default.createWriteStream(tarPath));
     } catch (error2) {
@@ -24317,11 +24334,11 @@ async function openTarFiles(file, where2, scratchDir) {
     close: removeScratch
   };
 }
-var import_node_crypto11, import_node_fs28, import_promises5, import_node_path29, import_node_stream3, import_promises6;
+var import_node_crypto12, import_node_fs28, import_promises5, import_node_path29, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
+    import_node_crypto12 = require("node:crypto");
     import_node_fs28 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path29 = __toESM(require("node:path"), 1);
@@ -25223,7 +25240,7 @@ function readHead(file) {
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto12.createHash)("sha256");
+  const hash = (0, import_node_crypto13.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -25256,11 +25273,11 @@ function openLayerTar(layer) {
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto12, import_node_fs29, import_node_stream4;
+var import_node_crypto13, import_node_fs29, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
+    import_node_crypto13 = require("node:crypto");
     import_node_fs29 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
@@ -25430,7 +25447,7 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path33.default.join(paths.root, "timings", `${(0, import_node_crypto13.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path33.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
@@ -25503,11 +25520,11 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto13, import_node_fs30, import_node_path33;
+var import_node_crypto14, import_node_fs30, import_node_path33;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
+    import_node_crypto14 = require("node:crypto");
     import_node_fs30 = __toESM(require("node:fs"), 1);
     import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
@@ -26482,7 +26499,9 @@ async function exportStore(paths, file) {
   const target = import_node_path41.default.resolve(file);
   const targetDir = import_node_path41.default.dirname(target);
   import_node_fs36.default.mkdirSync(targetDir, { recursive: true });
-  const partial2 = import_node_path41.default.join(targetDir, `.${import_node_path41.default.basename(target)}.${process.pid}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}.partial`);
+  const prefix = `.${import_node_path41.default.basename(target)}.`;
+  removeStaleTemps(targetDir, prefix, ".partial");
+  const partial2 = import_node_path41.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
   import_node_fs36.default.writeFileSync(listFile, `${members2.join("\n")}
@@ -26561,16 +26580,18 @@ async function adoptLayers(paths, staging) {
   }
   return { imported, present, rejected };
 }
-var import_node_child_process11, import_node_crypto14, import_node_fs36, import_node_path41, TAR_XATTRS;
+var import_node_child_process11, import_node_crypto15, import_node_fs36, import_node_path41, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
-    import_node_crypto14 = require("node:crypto");
+    import_node_crypto15 = require("node:crypto");
     import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path41 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
+    init_rundir();
+    init_write_file();
     init_layers();
     init_paths();
     init_tool();

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { reportCounts } from '../report/junit-model.js';
 import { mergeJunitFiles } from '../report/junit-merge.js';
 import { serializeJunit } from '../report/junit-write.js';
-import { writeAtomically } from '../report/write-file.js';
+import { writeAtomically } from '../run/write-file.js';
 
 export interface MergeCommandArgs {
   readonly reports: readonly string[];

@@ -2,6 +2,7 @@
 // `cubicle setup --undo` can remove exactly that.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from '../run/write-file.js';
 
 export const DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || '/etc/cubicle/delegation.json';
 
@@ -41,7 +42,5 @@ export function writeDelegation(delegation: Delegation): void {
     return;
   }
   fs.mkdirSync(path.dirname(DELEGATION_FILE), { recursive: true, mode: 0o755 });
-  const temp = `${DELEGATION_FILE}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, `${JSON.stringify(delegation, null, 2)}\n`, { mode: 0o644 });
-  fs.renameSync(temp, DELEGATION_FILE);
+  writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}\n`, 0o644);
 }

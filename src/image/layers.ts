@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../store/layers.js';
-import type { StorePaths } from '../store/paths.js';
+import { tempPath, type StorePaths } from '../store/paths.js';
 import { removeTree } from '../run/remove.js';
 import { runLayerTool, storeNeedsUserns } from '../store/tool.js';
 import type { Base } from './base.js';
@@ -42,7 +42,8 @@ export function findImage(paths: StorePaths, ref: string): { record: ImageRecord
 
 export function saveImage(paths: StorePaths, record: ImageRecord): void {
   const target = recordPath(paths, record.ref);
-  const partial = `${target}.${process.pid}.partial`;
+  // In the store's tmp/ under this process's name: a kill mid-write leaves what the next run reaps.
+  const partial = tempPath(paths, 'image');
   fs.writeFileSync(partial, `${JSON.stringify(record, null, 2)}\n`);
   fs.renameSync(partial, target);
 }

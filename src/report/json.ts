@@ -1,7 +1,7 @@
 // `--json FILE`: the per-job results of ../shared/DESIGN.md, for scripts and dashboards.
 import type { JobResult } from '../run/result.js';
 import type { Reporter, RunSummary } from './reporter.js';
-import { writeAtomically } from './write-file.js';
+import { writeAtomically } from '../run/write-file.js';
 
 export class JsonReporter implements Reporter {
   constructor(private readonly file: string) {}

@@ -7,7 +7,7 @@ import { jobSuite } from './junit-job.js';
 import { serializeJunit } from './junit-write.js';
 import { DEFAULT_OUTPUT_CAP_BYTES } from './output-cap.js';
 import type { Reporter, RunSummary } from './reporter.js';
-import { writeAtomically } from './write-file.js';
+import { writeAtomically } from '../run/write-file.js';
 
 export interface JunitOptions {
   /** Bytes of each job's own output kept (its tail); default 64 KiB. */

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { removeTree } from '../run/remove.js';
+import { processTag } from '../run/rundir.js';
+import { removeStaleTemps } from '../run/write-file.js';
 import { findLayer, LAYER_ID, listLayers, readLayerAt, type Layer } from './layers.js';
 import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { runInStoreSandbox, storeNeedsUserns } from './tool.js';
@@ -40,7 +42,10 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
   const target = path.resolve(file);
   const targetDir = path.dirname(target);
   fs.mkdirSync(targetDir, { recursive: true });
-  const partial = path.join(targetDir, `.${path.basename(target)}.${process.pid}-${randomBytes(3).toString('hex')}.partial`);
+  // Named after this process, so a later export to the same file removes what a killed one left.
+  const prefix = `.${path.basename(target)}.`;
+  removeStaleTemps(targetDir, prefix, '.partial');
+  const partial = path.join(targetDir, `${prefix}${processTag()}-${randomBytes(3).toString('hex')}.partial`);
   const members = [...layers.map((layer) => `layers/${layer.meta.id}`), 'images'];
   const listFile = tempPath(paths, 'export-list');
   fs.writeFileSync(listFile, `${members.join('\n')}\n`);

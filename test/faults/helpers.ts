@@ -138,7 +138,7 @@ export function storeTempEntries(cacheDir: string): string[] {
 export function strayTempFiles(dirs: readonly string[]): string[] {
   return dirs.flatMap((dir) => {
     try {
-      return fs.readdirSync(dir).filter((name) => /\.\d+\.(?:tmp|partial)$/.test(name)).map((name) => path.join(dir, name));
+      return fs.readdirSync(dir).filter((name) => /\.\d+(?:-\d+-[0-9a-f]+)?\.(?:tmp|partial)$/.test(name)).map((name) => path.join(dir, name));
     } catch {
       return [];
     }
