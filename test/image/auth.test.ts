@@ -14,6 +14,7 @@ if (!HAVE_REGISTRY) console.warn('skipped: docker-registry is not installed (apt
 
 const USER = 'alice';
 const PASSWORD = 'correct horse battery staple';
+const IDENTITY_TOKEN = 'refresh-4f1c2e7d9a';
 const homes: string[] = [];
 
 /** An env whose only auth file is `content` at `where` (never the real user's files). */
@@ -114,6 +115,13 @@ describe.skipIf(!HAVE_REGISTRY)('basic auth (htpasswd, bcrypt)', () => {
       expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
       expect(error.message).toContain(`docker-credential-pass has no credentials for ${registry.host}`);
       expect(`${error.message} ${error.hint}`).not.toContain(PASSWORD);
+      // A helper's `<token>` user holds an identity token: never sent as basic auth, which this registry asks for.
+      run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: '<token>', Secret: 'refresh-for-basic' }));
+      const token = await errorOf(pull({ credsStore: 'pass' }));
+      expect(token.code).toBe('REGISTRY_UNAUTHORIZED');
+      expect(token.message).toContain('an identity token can only be exchanged at a bearer token service');
+      expect(token.message).toContain('(docker-credential-pass)');
+      expect(`${token.message} ${token.hint}`).not.toContain('refresh-for-basic');
     } finally {
       spawnSync('gpgconf', ['--kill', 'all'], { env: { ...helperEnv, HOME: keyring } });
     }
@@ -124,7 +132,7 @@ describe.skipIf(!HAVE_REGISTRY)('bearer tokens (the Docker token protocol)', () 
   let registry: TestRegistry;
 
   beforeAll(async () => {
-    registry = await startRegistry({ token: { user: USER, password: PASSWORD } });
+    registry = await startRegistry({ token: { user: USER, password: PASSWORD, identityToken: IDENTITY_TOKEN } });
     await pushImage(registry, 'public/app', 'v1', sampleImage());
     await pushImage(registry, 'private/app', 'v1', sampleImage());
   });
@@ -144,6 +152,17 @@ describe.skipIf(!HAVE_REGISTRY)('bearer tokens (the Docker token protocol)', () 
     const env = envWith('REGISTRY_AUTH_FILE', { auths: { [registry.host]: { auth: base64(`${USER}:${PASSWORD}`) } } });
     const image = await pullImage(parseImageRef(`${registry.host}/private/app:v1`), { blobsDir: makeBlobsDir(), env });
     expect(image.layers).toHaveLength(3);
+  });
+
+  it("pulls a private image with an identity token (docker login's OAuth2 refresh token), never sent as a password", async () => {
+    // As docker writes it: `auth` is base64("user:"), the token beside it.
+    const env = envWith('HOME', { auths: { [registry.host]: { auth: base64(`${USER}:`), identitytoken: IDENTITY_TOKEN } } });
+    const image = await pullImage(parseImageRef(`${registry.host}/private/app:v1`), { blobsDir: makeBlobsDir(), env });
+    expect(image.layers).toHaveLength(3);
+    const wrong = await errorOf(pullImage(parseImageRef(`${registry.host}/private/app:v1`), { blobsDir: makeBlobsDir(), env: envWith('HOME', { auths: { [registry.host]: { identitytoken: 'refresh-expired' } } }) }));
+    expect(wrong.code).toBe('REGISTRY_UNAUTHORIZED');
+    expect(wrong.message).toMatch(/the identity token from .*config\.json was refused/);
+    expect(`${wrong.message} ${wrong.hint}`).not.toContain('refresh-expired');
   });
 
   it('REGISTRY_UNAUTHORIZED for a private image without credentials, or with wrong ones', async () => {

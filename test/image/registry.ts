@@ -40,8 +40,11 @@ export interface TestRegistry {
 
 export interface RegistryOptions {
   htpasswd?: { user: string; password: string };
-  /** A bearer token service that grants pull to anyone, and to `private/*` only with these credentials. */
-  token?: { user: string; password: string };
+  /**
+   * A bearer token service that grants pull to anyone, and to `private/*` only with these
+   * credentials, or (OAuth2, POST grant_type=refresh_token) with the identity token.
+   */
+  token?: TokenCredentials;
   /** Listen on all addresses (default: 127.0.0.1 only). */
   allAddresses?: boolean;
 }
@@ -68,29 +71,55 @@ function base64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
 
+interface TokenCredentials {
+  user: string;
+  password: string;
+  identityToken?: string;
+}
+
 interface TokenService {
   realm: string;
   certPath: string;
   close(): Promise<void>;
 }
 
-/** The Docker token protocol: GET /token?service=&scope= -> {token}, a JWT with an x5c chain the registry trusts. */
-async function startTokenService(dir: string, credentials: { user: string; password: string }): Promise<TokenService> {
+/**
+ * The Docker token protocol: GET /token?service=&scope= (basic auth or none), or the OAuth2 form
+ * POST /token grant_type=refresh_token&refresh_token=&service=&scope= -> {access_token}, a JWT
+ * with an x5c chain the registry trusts.
+ */
+async function startTokenService(dir: string, credentials: TokenCredentials): Promise<TokenService> {
   const keyPath = path.join(dir, 'token.key');
   const certPath = path.join(dir, 'token.crt');
   const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=cubicle-test-token'], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   const key = fs.readFileSync(keyPath, 'utf8');
   const certDer = new X509Certificate(fs.readFileSync(certPath)).raw.toString('base64');
-  const server = http.createServer((request, response) => {
+  const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const authorization = request.headers.authorization ?? '';
-    const sent = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString() : undefined;
-    if (sent !== undefined && sent !== `${credentials.user}:${credentials.password}`) {
-      response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
-      return;
+    let sent: string | undefined;
+    let params = url.searchParams;
+    let scopes = params.getAll('scope');
+    if (request.method === 'POST') {
+      let body = '';
+      for await (const chunk of request) body += String(chunk);
+      params = new URLSearchParams(body);
+      scopes = (params.get('scope') ?? '').split(' ').filter(Boolean);
+      const refresh = params.get('refresh_token');
+      if (params.get('grant_type') !== 'refresh_token' || !credentials.identityToken || refresh !== credentials.identityToken) {
+        response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+        return;
+      }
+      sent = `${credentials.user}:`;
+    } else {
+      const authorization = request.headers.authorization ?? '';
+      sent = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString() : undefined;
+      if (sent !== undefined && sent !== `${credentials.user}:${credentials.password}`) {
+        response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
+        return;
+      }
     }
-    const access = url.searchParams.getAll('scope').flatMap((scope) => {
+    const access = scopes.flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
       if (type !== 'repository' || !name) return [];
       if (name.startsWith('private/') && sent === undefined) return [];
@@ -98,7 +127,7 @@ async function startTokenService(dir: string, credentials: { user: string; passw
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer] };
-    const claims = { iss: 'cubicle-test', sub: sent?.split(':')[0] ?? '', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = { iss: 'cubicle-test', sub: sent?.split(':')[0] ?? '', aud: params.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(signingInput).sign(key);
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `${signingInput}.${base64url(signature)}`, expires_in: 300 }));

@@ -34,16 +34,29 @@ export interface TokenRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** GET realm?service=&scope=, with basic auth when we have credentials; the answer's token or access_token. */
+/**
+ * GET realm?service=&scope=, with basic auth when we have credentials; with an identity token,
+ * the OAuth2 form instead: POST realm grant_type=refresh_token (as docker does). The answer's
+ * token or access_token.
+ */
 export async function requestBearerToken(request: TokenRequest): Promise<string> {
   const realm = request.challenge.params.realm;
   if (!realm) throw new TransientError(`registry ${request.registry} asked for a bearer token but named no realm to get it from`);
   const url = new URL(realm);
-  if (request.challenge.params.service) url.searchParams.set('service', request.challenge.params.service);
-  for (const scope of (request.challenge.params.scope ?? request.scope).split(' ')) url.searchParams.append('scope', scope);
+  const service = request.challenge.params.service;
+  const scopes = (request.challenge.params.scope ?? request.scope).split(' ');
   const credentials = request.lookup.credentials;
-  const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
-  const response = await fetch(url, { headers, signal: request.signal ?? null });
+  let response: Response;
+  if (credentials?.identityToken) {
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'cubicle', scope: scopes.join(' ') });
+    if (service) form.set('service', service);
+    response = await fetch(url, { method: 'POST', body: form, signal: request.signal ?? null });
+  } else {
+    if (service) url.searchParams.set('service', service);
+    for (const scope of scopes) url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    response = await fetch(url, { headers, signal: request.signal ?? null });
+  }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();
     throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`);
@@ -63,9 +76,11 @@ export async function requestBearerToken(request: TokenRequest): Promise<string>
 /** Says which credentials were tried (user and file, never the password) and what could not be used. */
 export function unauthorizedError(registry: string, lookup: CredentialLookup, detail: string): RegistryUnauthorizedError {
   const credentials = lookup.credentials;
-  const tried = credentials
-    ? `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused`
-    : `no credentials were sent: none for ${registry} in ${lookup.searched.join(', ')}`;
+  const tried = !credentials
+    ? `no credentials were sent: none for ${registry} in ${lookup.searched.join(', ')}`
+    : credentials.identityToken
+      ? `the identity token from ${credentials.source} was refused`
+      : `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused`;
   const notes = lookup.notes.length ? ` (${lookup.notes.join('; ')})` : '';
   const hint = credentials
     ? `check the username and password for ${registry} in ${credentials.source} (\`podman login ${registry}\` or \`docker login ${registry}\` rewrite it), and that this user may pull the image`

@@ -12,6 +12,12 @@ import { DOCKER_HUB_REGISTRY } from './ref.js';
 export interface Credentials {
   readonly username: string;
   readonly password: string;
+  /**
+   * An OAuth2 refresh token (`identitytoken` in auths, or a helper's `<token>` secret): what
+   * `docker login` keeps for registries that give one. It is exchanged at the token service for
+   * an access token and never sent as basic auth; password is then empty.
+   */
+  readonly identityToken?: string | undefined;
   /** The file they came from (and the helper that gave them), for messages; never the secret itself. */
   readonly source: string;
 }
@@ -20,7 +26,7 @@ export interface CredentialLookup {
   readonly credentials: Credentials | undefined;
   /** Every file looked at, in order. */
   readonly searched: readonly string[];
-  /** What could not be used: credential helpers, identity tokens, unreadable files. */
+  /** What could not be used: credential helpers, unreadable files. */
   readonly notes: readonly string[];
 }
 
@@ -64,7 +70,14 @@ function keyMatches(key: string, registry: string, repository: string): boolean 
   return key === registry || (full.startsWith(key) && full[key.length] === '/') || key === full;
 }
 
-function decodeEntry(entry: AuthEntry): { username: string; password: string } | undefined {
+type Secret = Omit<Credentials, 'source'>;
+
+function decodeEntry(entry: AuthEntry): Secret | undefined {
+  // docker keeps `auth` as base64("user:") beside an identity token: the token is what counts.
+  if (typeof entry.identitytoken === 'string' && entry.identitytoken) {
+    const user = typeof entry.auth === 'string' ? Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0] : typeof entry.username === 'string' ? entry.username : '';
+    return { username: user || '<token>', password: '', identityToken: entry.identitytoken };
+  }
   if (typeof entry.auth === 'string' && entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -93,7 +106,6 @@ export async function findCredentials(registry: string, repository: string, env:
       const entry = parsed.auths?.[key] ?? {};
       const decoded = decodeEntry(entry);
       if (decoded) return { credentials: { ...decoded, source: file }, searched, notes };
-      if (entry.identitytoken) notes.push(`${file} has an identitytoken for ${key}, which cubicle does not support (it needs username and password)`);
     }
   }
   return { credentials: undefined, searched, notes };
@@ -108,7 +120,7 @@ const HELPER_TIMEOUT_MS = 30_000;
  * {"ServerURL","Username","Secret"}. Not found is an exit 1 saying so, or (older helpers)
  * empty fields. Anything else becomes a note; the secret never does.
  */
-async function askHelper(name: string, registry: string, env: Env, file: string, notes: string[]): Promise<{ username: string; password: string } | undefined> {
+async function askHelper(name: string, registry: string, env: Env, file: string, notes: string[]): Promise<Secret | undefined> {
   const program = `docker-credential-${name}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     notes.push(`${file} names the credential helper ${JSON.stringify(program)}, which is not a program name`);
@@ -134,15 +146,12 @@ async function askHelper(name: string, registry: string, env: Env, file: string,
   }
   const username = typeof answer.Username === 'string' ? answer.Username : '';
   const password = typeof answer.Secret === 'string' ? answer.Secret : '';
-  if (username === '<token>') {
-    notes.push(`${program} holds an identity token for ${server}, which cubicle does not support (it needs a username and password)`);
-    return undefined;
-  }
   if (!username || !password) {
     notes.push(`${program} has no credentials for ${server}`);
     return undefined;
   }
-  return { username, password };
+  // Docker's protocol: the user `<token>` means the secret is an identity token.
+  return username === '<token>' ? { username, password: '', identityToken: password } : { username, password };
 }
 
 function runHelper(program: string, server: string, env: Env): Promise<{ code: number | null; stdout: string; stderr: string } | { error: string }> {

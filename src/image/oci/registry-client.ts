@@ -78,6 +78,8 @@ export class RegistryClient {
     if (challenge.scheme === 'bearer') {
       const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal });
       this.authorization = `Bearer ${token}`;
+    } else if (challenge.scheme === 'basic' && lookup.credentials?.identityToken) {
+      throw unauthorizedError(this.registry, lookup, 'it asks for basic auth, and an identity token can only be exchanged at a bearer token service');
     } else if (challenge.scheme === 'basic' && lookup.credentials) {
       this.authorization = basicAuthorization(lookup.credentials);
     } else {
