@@ -10173,9 +10173,9 @@ var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
     var path43 = require("path");
-    var os13 = require("os");
-    var homedir = os13.homedir();
-    var tmpdir = os13.tmpdir();
+    var os12 = require("os");
+    var homedir = os12.homedir();
+    var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
       const library = path43.join(homedir, "Library");
@@ -24721,11 +24721,20 @@ async function requestBearerToken(request) {
   const realm = request.challenge.params.realm;
   if (!realm) throw new TransientError(`registry ${request.registry} asked for a bearer token but named no realm to get it from`);
   const url = new URL(realm);
-  if (request.challenge.params.service) url.searchParams.set("service", request.challenge.params.service);
-  for (const scope of (request.challenge.params.scope ?? request.scope).split(" ")) url.searchParams.append("scope", scope);
+  const service = request.challenge.params.service;
+  const scopes = (request.challenge.params.scope ?? request.scope).split(" ");
   const credentials = request.lookup.credentials;
-  const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
-  const response = await fetch(url, { headers, signal: request.signal ?? null });
+  let response;
+  if (credentials?.identityToken) {
+    const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: credentials.identityToken, client_id: "cubicle", scope: scopes.join(" ") });
+    if (service) form.set("service", service);
+    response = await fetch(url, { method: "POST", body: form, signal: request.signal ?? null });
+  } else {
+    if (service) url.searchParams.set("service", service);
+    for (const scope of scopes) url.searchParams.append("scope", scope);
+    const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    response = await fetch(url, { headers, signal: request.signal ?? null });
+  }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();
     throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`);
@@ -24743,7 +24752,7 @@ async function requestBearerToken(request) {
 }
 function unauthorizedError(registry2, lookup, detail) {
   const credentials = lookup.credentials;
-  const tried = credentials ? `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused` : `no credentials were sent: none for ${registry2} in ${lookup.searched.join(", ")}`;
+  const tried = !credentials ? `no credentials were sent: none for ${registry2} in ${lookup.searched.join(", ")}` : credentials.identityToken ? `the identity token from ${credentials.source} was refused` : `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused`;
   const notes = lookup.notes.length ? ` (${lookup.notes.join("; ")})` : "";
   const hint = credentials ? `check the username and password for ${registry2} in ${credentials.source} (\`podman login ${registry2}\` or \`docker login ${registry2}\` rewrite it), and that this user may pull the image` : `log in with \`podman login ${registry2}\` or \`docker login ${registry2}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry2}": {"auth": base64("user:password")}}} (or name a docker-credential helper in credHelpers/credsStore). A repository that does not exist may also answer this way: check the image name`;
   return new RegistryUnauthorizedError(`registry ${registry2} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
@@ -24777,6 +24786,10 @@ function keyMatches(key, registry2, repository) {
   return key === registry2 || full.startsWith(key) && full[key.length] === "/" || key === full;
 }
 function decodeEntry(entry) {
+  if (typeof entry.identitytoken === "string" && entry.identitytoken) {
+    const user2 = typeof entry.auth === "string" ? Buffer.from(entry.auth, "base64").toString("utf8").split(":")[0] : typeof entry.username === "string" ? entry.username : "";
+    return { username: user2 || "<token>", password: "", identityToken: entry.identitytoken };
+  }
   if (typeof entry.auth === "string" && entry.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
@@ -24801,7 +24814,6 @@ async function findCredentials(registry2, repository, env3) {
       const entry = parsed.auths?.[key] ?? {};
       const decoded = decodeEntry(entry);
       if (decoded) return { credentials: { ...decoded, source: file }, searched, notes };
-      if (entry.identitytoken) notes.push(`${file} has an identitytoken for ${key}, which cubicle does not support (it needs username and password)`);
     }
   }
   return { credentials: void 0, searched, notes };
@@ -24832,15 +24844,11 @@ async function askHelper(name, registry2, env3, file, notes) {
   }
   const username = typeof answer.Username === "string" ? answer.Username : "";
   const password = typeof answer.Secret === "string" ? answer.Secret : "";
-  if (username === "<token>") {
-    notes.push(`${program} holds an identity token for ${server}, which cubicle does not support (it needs a username and password)`);
-    return void 0;
-  }
   if (!username || !password) {
     notes.push(`${program} has no credentials for ${server}`);
     return void 0;
   }
-  return { username, password };
+  return username === "<token>" ? { username, password: "", identityToken: password } : { username, password };
 }
 function runHelper2(program, server, env3) {
   return new Promise((resolve5) => {
@@ -25010,6 +25018,8 @@ var init_registry_client = __esm({
         if (challenge.scheme === "bearer") {
           const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal });
           this.authorization = `Bearer ${token}`;
+        } else if (challenge.scheme === "basic" && lookup.credentials?.identityToken) {
+          throw unauthorizedError(this.registry, lookup, "it asks for basic auth, and an identity token can only be exchanged at a bearer token service");
         } else if (challenge.scheme === "basic" && lookup.credentials) {
           this.authorization = basicAuthorization(lookup.credentials);
         } else {
@@ -25305,9 +25315,13 @@ var init_oci = __esm({
 async function resolveOciBase(text, options) {
   const ref = parseImageRef(text);
   const canonical2 = formatImageRef(ref);
-  const found = ref.transport === "docker" ? findImage(options.store, canonical2) : void 0;
-  if (found) return baseOf(found.record, found.layers);
-  options.onStatus?.(`${text}: pulling`);
+  const pull = options.pull ?? "missing";
+  if (ref.transport === "docker" && pull !== "always") {
+    const found = findImage(options.store, canonical2);
+    if (found) return baseOf(found.record, found.layers);
+    if (pull === "never") throw new Error(`${canonical2} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
+  }
+  options.onStatus?.(`${text}: ${ref.transport === "docker" ? "pulling" : "reading"}`);
   const pulled = await pullImage(ref, {
     blobsDir: options.store.blobs,
     insecureRegistries: options.insecureRegistries,
@@ -25370,7 +25384,7 @@ var init_oci_base = __esm({
 async function resolveBase(ref, options) {
   if (ref === "host") return hostBaseOf();
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
-  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, signal: options.signal, onStatus: options.onStatus });
+  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, pull: options.pull, signal: options.signal, onStatus: options.onStatus });
 }
 var init_resolve2 = __esm({
   "src/image/resolve.ts"() {
@@ -25565,6 +25579,11 @@ async function runJobs(config2, options) {
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
   const artifactsDir = options.artifactsDir ?? import_node_path34.default.join(config2.projectDir, "cubicle-artifacts");
+  const bases = /* @__PURE__ */ new Map();
+  const baseOnce = (image, resolve5) => {
+    if (!bases.has(image)) bases.set(image, resolve5());
+    return bases.get(image);
+  };
   reporter.onRunStart(jobs);
   let results;
   try {
@@ -25587,7 +25606,7 @@ async function runJobs(config2, options) {
         userns: userns?.path,
         store,
         noCache: options.noCache ?? false,
-        resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries })
+        resolveBase: (job2, onStatus) => baseOnce(job2.image, () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull }))
       }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => {
@@ -25739,7 +25758,8 @@ async function runCommand(args) {
       testTimings: timings?.tests,
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
-      failFast: args.failFast ?? false
+      failFast: args.failFast ?? false,
+      pull: args.pull
     });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
@@ -25765,73 +25785,9 @@ var init_run2 = __esm({
   }
 });
 
-// src/cli/exec.ts
-var exec_exports = {};
-__export(exec_exports, {
-  execCommand: () => execCommand
-});
-async function execCommand(args) {
-  const cwd = process.cwd();
-  const config2 = resolveConfig({
-    raw: { jobs: { exec: { run: args.command, image: args.image, network: args.network } } },
-    source: "(cubicle exec)",
-    projectDir: cwd,
-    flags: args.flags
-  });
-  const job = config2.jobs[0];
-  const limits = await planLimits([job], args.noLimits);
-  await reapStaleRuns();
-  const runDir = createRunDir();
-  const cancel = cancelOnSignals();
-  try {
-    const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
-    const { status } = await runSandbox(jobSandboxSpec(job, { projectDir: cwd, hostEnv: process.env, attempt: 1 }, dirs), { stdio: "inherit", signal: cancel.signal });
-    explainHostFailure(status);
-    if (status.error && status.error.stage !== "exec") {
-      process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}
-`);
-      return 125;
-    }
-    if (status.timedOut) process.stderr.write(`cubicle: timed out after ${job.limits.timeoutMs} ms: every process in the sandbox was killed
-`);
-    if (status.signal) {
-      if (!status.timedOut) process.stderr.write(`cubicle: the command was killed by ${describeSignal(status.signal)}
-`);
-      return 128 + (import_node_os10.default.constants.signals[status.signal] ?? 9);
-    }
-    return status.exitCode ?? 125;
-  } finally {
-    cancel.dispose();
-    await runDir.remove();
-  }
-}
-var import_node_os10;
-var init_exec = __esm({
-  "src/cli/exec.ts"() {
-    "use strict";
-    init_resolve();
-    init_job();
-    init_spawn();
-    init_host_failure();
-    init_rundir();
-    init_limits();
-    init_signals();
-    import_node_os10 = __toESM(require("node:os"), 1);
-    init_signals2();
-  }
-});
-
-// src/cli/shell.ts
-var shell_exports = {};
-__export(shell_exports, {
-  shellCommand: () => shellCommand
-});
-async function shellCommand(args) {
-  const cwd = process.cwd();
-  const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: [args.job] });
-  const job = config2.jobs.find((candidate) => candidate.name === args.job);
-  const interactive = args.command === void 0;
-  const limits = await planLimits([job], args.noLimits);
+// src/cli/one-job.ts
+async function runInJobSandbox(config2, job, options) {
+  const limits = await planLimits([job], options.noLimits);
   await reapStaleRuns();
   const store = storePaths();
   refuseStoreInCheckout(store, config2.projectDir);
@@ -25839,7 +25795,7 @@ async function shellCommand(args) {
   await reapStore(store);
   const runDir = createRunDir();
   const userns = await startRunUserns();
-  const cancel = interactive ? cancelOnHangup() : cancelOnSignals();
+  const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   try {
     const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => process.stderr.write(`[${job.name}] ${line}
 `) }]);
@@ -25853,21 +25809,20 @@ async function shellCommand(args) {
       reporter,
       userns: userns?.path,
       noCache: false,
-      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus })
+      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull })
     });
     if ("message" in prepared) {
       if (prepared.outputTail) process.stderr.write(`${prepared.outputTail}
 `);
-      process.stderr.write(`cubicle: ${prepared.what} ${prepared.message}; no shell was started
+      process.stderr.write(`cubicle: ${prepared.what} ${prepared.message}; ${options.notStarted.words}
 `);
-      return 1;
+      return options.notStarted.exitCode;
     }
-    const shellJob = interactive ? { ...job, command: INTERACTIVE_SHELL, limits: { ...job.limits, timeoutMs: void 0 } } : { ...job, command: ["/bin/sh", "-c", args.command] };
-    if (interactive) process.stderr.write(`cubicle: a shell in job ${job.name}'s sandbox (${describeLimits(job, limits.enforced)}); what you change there is thrown away on exit
-`);
+    const commandJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: void 0 } : job.limits };
+    if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
-    const spec = jobSandboxSpec(shellJob, { projectDir: config2.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    const { status } = await runSandbox(interactive ? { ...spec, newSession: false } : spec, { stdio: "inherit", signal: cancel.signal });
+    const spec = jobSandboxSpec(commandJob, { projectDir: config2.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
+    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: "inherit", signal: cancel.signal });
     explainHostFailure(status);
     if (status.error && status.error.stage !== "exec") {
       process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}
@@ -25879,9 +25834,9 @@ async function shellCommand(args) {
     if (status.timedOut) process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed
 `);
     if (status.signal) {
-      if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: the shell was killed by ${describeSignal(status.signal)}
+      if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}
 `);
-      return 128 + (import_node_os11.default.constants.signals[status.signal] ?? 9);
+      return 128 + (import_node_os10.default.constants.signals[status.signal] ?? 9);
     }
     return status.exitCode ?? 125;
   } finally {
@@ -25890,18 +25845,11 @@ async function shellCommand(args) {
     await runDir.remove();
   }
 }
-function describeLimits(job, enforced) {
-  const { memoryBytes, cpus: cpus2, pids: pids2 } = job.limits;
-  const limits = [memoryBytes === void 0 ? "" : `memory ${formatBytes(memoryBytes)}`, cpus2 === void 0 ? "" : `cpus ${cpus2}`, pids2 === void 0 ? "" : `pids ${pids2}`].filter(Boolean);
-  const shown = limits.length === 0 ? "no memory, cpus or pids limits" : `${limits.join(", ")}${enforced ? "" : " (not enforced: --no-limits)"}`;
-  return `network ${job.network}, ${shown}, no timeout`;
-}
-var import_node_os11, INTERACTIVE_SHELL;
-var init_shell = __esm({
-  "src/cli/shell.ts"() {
+var import_node_os10;
+var init_one_job = __esm({
+  "src/cli/one-job.ts"() {
     "use strict";
-    import_node_os11 = __toESM(require("node:os"), 1);
-    init_load();
+    import_node_os10 = __toESM(require("node:os"), 1);
     init_units();
     init_resolve2();
     init_job();
@@ -25916,6 +25864,71 @@ var init_shell = __esm({
     init_layers();
     init_paths();
     init_signals2();
+  }
+});
+
+// src/cli/exec.ts
+var exec_exports = {};
+__export(exec_exports, {
+  execCommand: () => execCommand
+});
+async function execCommand(args) {
+  const config2 = resolveConfig({
+    raw: { jobs: { exec: { run: args.command, image: args.image, network: args.network } } },
+    source: "(cubicle exec)",
+    projectDir: process.cwd(),
+    flags: args.flags
+  });
+  return runInJobSandbox(config2, config2.jobs[0], {
+    command: config2.jobs[0].command,
+    interactive: false,
+    noLimits: args.noLimits,
+    pull: args.pull,
+    what: "the command",
+    notStarted: { words: "nothing was run", exitCode: 125 }
+  });
+}
+var init_exec = __esm({
+  "src/cli/exec.ts"() {
+    "use strict";
+    init_resolve();
+    init_one_job();
+  }
+});
+
+// src/cli/shell.ts
+var shell_exports = {};
+__export(shell_exports, {
+  shellCommand: () => shellCommand
+});
+async function shellCommand(args) {
+  const config2 = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
+  const job = config2.jobs.find((candidate) => candidate.name === args.job);
+  const interactive = args.command === void 0;
+  return runInJobSandbox(config2, job, {
+    command: interactive ? INTERACTIVE_SHELL : ["/bin/sh", "-c", args.command],
+    interactive,
+    noLimits: args.noLimits,
+    pull: args.pull,
+    what: "the shell",
+    notStarted: { words: "no shell was started", exitCode: 1 },
+    banner: interactive ? (shellJob, enforced) => `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit
+` : void 0
+  });
+}
+function describeLimits(job, enforced) {
+  const { memoryBytes, cpus: cpus2, pids: pids2 } = job.limits;
+  const limits = [memoryBytes === void 0 ? "" : `memory ${formatBytes(memoryBytes)}`, cpus2 === void 0 ? "" : `cpus ${cpus2}`, pids2 === void 0 ? "" : `pids ${pids2}`].filter(Boolean);
+  const shown = limits.length === 0 ? "no memory, cpus or pids limits" : `${limits.join(", ")}${enforced ? "" : " (not enforced: --no-limits)"}`;
+  return `network ${job.network}, ${shown}, no timeout`;
+}
+var INTERACTIVE_SHELL;
+var init_shell = __esm({
+  "src/cli/shell.ts"() {
+    "use strict";
+    init_load();
+    init_units();
+    init_one_job();
     INTERACTIVE_SHELL = ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash; fi; exec /bin/sh"];
   }
 });
@@ -26800,12 +26813,17 @@ function limitFlags(args) {
 function positionals(args) {
   return args._.map(String);
 }
-var limitOptions, cacheDirOption, outputOptions, COMMANDS;
+var limitOptions, pullOption, cacheDirOption, outputOptions, COMMANDS;
 var init_commands = __esm({
   "src/cli/commands.ts"() {
     "use strict";
     init_errors();
     limitOptions = (parser2, scope) => parser2.option("memory", { type: "string", describe: `memory limit${scope}, e.g. 512m` }).option("cpus", { type: "string", describe: `CPU limit${scope}, e.g. 1.5` }).option("pids", { type: "string", describe: `process limit${scope}` }).option("timeout", { type: "string", describe: `wall-clock limit${scope}, e.g. 10m` }).option("limits", { type: "boolean", default: true, describe: "enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be" });
+    pullOption = (parser2) => parser2.option("pull", {
+      choices: ["missing", "always", "never"],
+      default: "missing",
+      describe: "missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); never: fail a job whose image is not stored"
+    });
     cacheDirOption = (parser2) => parser2.option("cache-dir", {
       type: "string",
       describe: "the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)",
@@ -26846,6 +26864,7 @@ var init_commands = __esm({
           parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
           outputOptions(parser2);
           cacheDirOption(parser2);
+          pullOption(parser2);
           limitOptions(parser2, " for jobs without their own (replaces `defaults:`)");
         },
         run: async (args) => {
@@ -26865,6 +26884,7 @@ var init_commands = __esm({
             memoryBudget: args["memory-budget"],
             cpuBudget: args["cpu-budget"],
             failFast: args["fail-fast"] === true,
+            pull: args.pull,
             flags: limitFlags(args)
           });
         }
@@ -26879,6 +26899,8 @@ var init_commands = __esm({
         ],
         options: (parser2) => {
           parser2.option("image", { type: "string", default: "host", describe: "base image" }).option("network", { choices: ["none", "host"], default: "none", describe: "none: loopback only" });
+          cacheDirOption(parser2);
+          pullOption(parser2);
           limitOptions(parser2, "");
         },
         run: async (args) => {
@@ -26890,6 +26912,7 @@ var init_commands = __esm({
             image: args.image,
             network: args.network,
             noLimits: args.limits === false,
+            pull: args.pull,
             flags: limitFlags(args)
           });
         }
@@ -26905,6 +26928,7 @@ var init_commands = __esm({
         options: (parser2) => {
           parser2.option("command", { alias: "c", type: "string", describe: "run this with /bin/sh -c instead of an interactive shell" }).option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).demandCommand(1, 1, "Name the job: `cubicle shell JOB`.", "shell takes one job");
           cacheDirOption(parser2);
+          pullOption(parser2);
           limitOptions(parser2, " for a job without its own");
         },
         run: async (args) => {
@@ -26915,6 +26939,7 @@ var init_commands = __esm({
             command: args.command,
             config: args.config,
             noLimits: args.limits === false,
+            pull: args.pull,
             flags: limitFlags(args)
           });
         }
@@ -27102,7 +27127,7 @@ init_commands();
 
 // src/cli/scope.ts
 var import_node_child_process12 = require("node:child_process");
-var import_node_os12 = __toESM(require("node:os"), 1);
+var import_node_os11 = __toESM(require("node:os"), 1);
 function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const result = (0, import_node_child_process12.spawnSync)(
@@ -27115,7 +27140,7 @@ function rerunInSystemdScope(argv) {
 `);
     return 3;
   }
-  return result.status ?? 128 + (import_node_os12.default.constants.signals[result.signal] ?? 9);
+  return result.status ?? 128 + (import_node_os11.default.constants.signals[result.signal] ?? 9);
 }
 
 // src/cli/main.ts

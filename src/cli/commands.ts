@@ -1,6 +1,7 @@
 // The commands: their options (for yargs) and what runs them. Handlers load lazily.
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import type { PullPolicy } from '../image/resolve.js';
 
 export type ParsedArgs = Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
 
@@ -25,6 +26,14 @@ function limitFlags(args: ParsedArgs) {
   const text = (value: unknown) => (value === undefined ? undefined : String(value));
   return { memory: text(args.memory), cpus: text(args.cpus), pids: text(args.pids), timeout: text(args.timeout) };
 }
+
+/** --pull, as docker run's: for registry images (archives, layouts and debian: are made locally). */
+const pullOption = (parser: Argv) =>
+  parser.option('pull', {
+    choices: ['missing', 'always', 'never'] satisfies PullPolicy[],
+    default: 'missing',
+    describe: 'missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); never: fail a job whose image is not stored',
+  });
 
 /** --cache-dir moves the whole store (layers, caches, run dirs): they must share a filesystem. */
 const cacheDirOption = (parser: Argv) =>
@@ -94,6 +103,7 @@ export const COMMANDS: readonly Command[] = [
         .option('fail-fast', { type: 'boolean', describe: 'the first job that does not pass cancels the others' });
       outputOptions(parser);
       cacheDirOption(parser);
+      pullOption(parser);
       limitOptions(parser, ' for jobs without their own (replaces `defaults:`)');
     },
     run: async (args) => {
@@ -113,6 +123,7 @@ export const COMMANDS: readonly Command[] = [
         memoryBudget: args['memory-budget'] as string | undefined,
         cpuBudget: args['cpu-budget'] as number | undefined,
         failFast: args['fail-fast'] === true,
+        pull: args.pull as PullPolicy,
         flags: limitFlags(args),
       });
     },
@@ -129,6 +140,8 @@ export const COMMANDS: readonly Command[] = [
       parser
         .option('image', { type: 'string', default: 'host', describe: 'base image' })
         .option('network', { choices: ['none', 'host'], default: 'none', describe: 'none: loopback only' });
+      cacheDirOption(parser);
+      pullOption(parser);
       limitOptions(parser, '');
     },
     run: async (args) => {
@@ -140,6 +153,7 @@ export const COMMANDS: readonly Command[] = [
         image: args.image as string,
         network: args.network as 'none' | 'host',
         noLimits: args.limits === false,
+        pull: args.pull as PullPolicy,
         flags: limitFlags(args),
       });
     },
@@ -159,6 +173,7 @@ export const COMMANDS: readonly Command[] = [
         .option('config', { type: 'string', describe: 'config file (default: found by cosmiconfig from the current dir)' })
         .demandCommand(1, 1, 'Name the job: `cubicle shell JOB`.', 'shell takes one job');
       cacheDirOption(parser);
+      pullOption(parser);
       limitOptions(parser, ' for a job without its own');
     },
     run: async (args) => {
@@ -169,6 +184,7 @@ export const COMMANDS: readonly Command[] = [
         command: args.command as string | undefined,
         config: args.config as string | undefined,
         noLimits: args.limits === false,
+        pull: args.pull as PullPolicy,
         flags: limitFlags(args),
       });
     },

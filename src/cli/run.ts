@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { LimitFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
+import type { PullPolicy } from '../image/resolve.js';
 import { JsonReporter } from '../report/json.js';
 import { JunitReporter } from '../report/junit.js';
 import type { Reporter } from '../report/reporter.js';
@@ -27,6 +28,7 @@ export interface RunCommandArgs {
   memoryBudget?: string | undefined;
   cpuBudget?: number | undefined;
   failFast?: boolean;
+  pull?: PullPolicy | undefined;
   flags: LimitFlags;
 }
 
@@ -70,6 +72,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
       failFast: args.failFast ?? false,
+      pull: args.pull,
     });
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.

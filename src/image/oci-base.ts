@@ -1,9 +1,10 @@
 // `image: node:22-bookworm`, `ghcr.io/o/r:tag`, `oci:DIR`, ...: pulled (or read from an archive)
 // into verified blobs, then each layer extracted once into the store as a layer named by its
 // uncompressed digest. An image already in the store is used without asking the registry
-// (`docker run`'s default); `--pull` is not there yet.
+// (`docker run`'s default); `--pull always` asks it again, `--pull never` never asks it.
 import type { StorePaths } from '../store/paths.js';
 import type { Base } from './base.js';
+import type { PullPolicy } from './resolve.js';
 import { baseOf, ensureExtractedLayer, findImage, saveImage, type ImageRecord } from './layers.js';
 import { formatImageRef, openLayerTar, parseImageRef, pullImage, type PullProgress } from './oci/index.js';
 import { LAYER_FORMAT } from '../plan/setup.js';
@@ -11,6 +12,7 @@ import { LAYER_FORMAT } from '../plan/setup.js';
 export interface OciBaseOptions {
   readonly store: StorePaths;
   readonly insecureRegistries?: readonly string[] | undefined;
+  readonly pull?: PullPolicy | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onStatus?: ((line: string) => void) | undefined;
 }
@@ -20,9 +22,13 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
   const canonical = formatImageRef(ref);
   // A registry image is looked up in the store first; a local archive or layout is re-read
   // (its blobs are stored once and its layers extracted once either way).
-  const found = ref.transport === 'docker' ? findImage(options.store, canonical) : undefined;
-  if (found) return baseOf(found.record, found.layers);
-  options.onStatus?.(`${text}: pulling`);
+  const pull = options.pull ?? 'missing';
+  if (ref.transport === 'docker' && pull !== 'always') {
+    const found = findImage(options.store, canonical);
+    if (found) return baseOf(found.record, found.layers);
+    if (pull === 'never') throw new Error(`${canonical} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
+  }
+  options.onStatus?.(`${text}: ${ref.transport === 'docker' ? 'pulling' : 'reading'}`);
   const pulled = await pullImage(ref, {
     blobsDir: options.store.blobs,
     insecureRegistries: options.insecureRegistries,

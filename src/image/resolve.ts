@@ -4,10 +4,19 @@ import { hostBaseOf, type Base } from './base.js';
 import { DEBIAN_IMAGE, resolveDebianBase } from './debian.js';
 import { resolveOciBase } from './oci-base.js';
 
+/**
+ * `--pull`, as `docker run --pull`: `missing` (default) asks the registry only for an image the
+ * store lacks; `always` asks it for every tag again (the blobs it already has are not fetched
+ * again); `never` fails a job whose image the store lacks. Archives, layouts and debian: are
+ * made here, not pulled: the policy does not apply to them.
+ */
+export type PullPolicy = 'missing' | 'always' | 'never';
+
 export interface ResolveBaseOptions {
   readonly store: StorePaths;
   readonly signal?: AbortSignal | undefined;
   readonly insecureRegistries?: readonly string[] | undefined;
+  readonly pull?: PullPolicy | undefined;
   /** Progress in words ("pulling 3 layers", "building with mmdebstrap"). */
   readonly onStatus?: ((line: string) => void) | undefined;
 }
@@ -15,5 +24,5 @@ export interface ResolveBaseOptions {
 export async function resolveBase(ref: string, options: ResolveBaseOptions): Promise<Base> {
   if (ref === 'host') return hostBaseOf();
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
-  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, signal: options.signal, onStatus: options.onStatus });
+  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, pull: options.pull, signal: options.signal, onStatus: options.onStatus });
 }

@@ -9,7 +9,8 @@ import { planLimits } from './limits.js';
 import { createRunDir, reapStaleRuns } from './rundir.js';
 import { schedule } from './scheduler.js';
 import { startRunUserns } from './userns.js';
-import { resolveBase } from '../image/resolve.js';
+import type { Base } from '../image/base.js';
+import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { PASSING } from './result.js';
 import { jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
 import { findTestFiles } from '../plan/inputs.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   readonly cpuBudget?: number | undefined;
   /** --shard-by: `job` (default) deals jobs to shards; `test` runs every job, its tests split. */
   readonly shardBy?: 'job' | 'test';
+  /** --pull: when a registry image is asked for again (default `missing`). */
+  readonly pull?: PullPolicy | undefined;
   /** --fail-fast: the first job that does not pass cancels the rest. */
   readonly failFast?: boolean;
   /** --timings FILE, read: durations to balance shards and order jobs by (default: the last run's). */
@@ -83,6 +86,12 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
   const artifactsDir = options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts');
+  // Each image is resolved once per run: jobs on it share the pull, and --pull always asks the registry once.
+  const bases = new Map<string, Promise<Base>>();
+  const baseOnce = (image: string, resolve: () => Promise<Base>) => {
+    if (!bases.has(image)) bases.set(image, resolve());
+    return bases.get(image)!;
+  };
   reporter.onRunStart(jobs);
   let results;
   try {
@@ -106,7 +115,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           userns: userns?.path,
           store,
           noCache: options.noCache ?? false,
-          resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries }),
+          resolveBase: (job, onStatus) => baseOnce(job.image, () => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull })),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => {

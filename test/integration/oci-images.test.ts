@@ -65,6 +65,57 @@ jobs:
     await registry.restart();
   }, 180_000);
 
+  it('--pull always asks the registry again for a tag that moved, --pull never stays offline', async () => {
+    const busybox = fs.readFileSync(BUSYBOX);
+    const release = (name: string) => buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox, 'etc/os-release': `NAME=${name}\n` } }], env: ['PATH=/bin'] });
+    await pushImage(registry, 'test/moving', 'latest', release('first'));
+    const moving = `${registry.host}/test/moving:latest`;
+    const project = makeProject(`
+jobs:
+  moving:
+    image: ${moving}
+    run: busybox cat /etc/os-release
+`);
+    const nameIn = (stdout: string) => outputOf(stdout, 'moving').find((line) => line.startsWith('NAME='));
+    const digestOf = () => (jobOf(project, 'moving') as unknown as { image: { digest: string } }).image.digest;
+    const first = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expect(nameIn(first.stdout)).toBe('NAME=first');
+    const firstDigest = digestOf();
+
+    await pushImage(registry, 'test/moving', 'latest', release('second'));
+    const stored = await project.cubicle(['run', '--json', 'results.json']);
+    expect(nameIn(stored.stdout), 'the default (missing) keeps the stored image').toBe('NAME=first');
+    const always = await project.cubicle(['run', '--json', 'results.json', '--pull', 'always'], { timeoutMs: 120_000 });
+    expect(always.exitCode, always.stdout + always.stderr).toBe(0);
+    expect(nameIn(always.stdout)).toBe('NAME=second');
+    expect(digestOf()).not.toBe(firstDigest);
+
+    // exec and shell take --pull too, and run on the image, not the host.
+    const exec = await project.cubicle(['exec', '--image', moving, '--pull', 'never', '--', 'busybox', 'cat', '/etc/os-release']);
+    expect(exec.exitCode, exec.stderr).toBe(0);
+    expect(exec.stdout.trim()).toBe('NAME=second');
+    const shell = await project.cubicle(['shell', 'moving', '--pull', 'never', '--command', 'busybox cat /etc/os-release']);
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    expect(shell.stdout.trim()).toBe('NAME=second');
+
+    registry.kill();
+    try {
+      const offline = await project.cubicle(['run', '--json', 'results.json', '--pull', 'never']);
+      expect(offline.exitCode, offline.stdout + offline.stderr).toBe(0);
+      expect(nameIn(offline.stdout)).toBe('NAME=second');
+      const unreachable = await project.cubicle(['run', '--json', 'results.json', '--pull', 'always'], { timeoutMs: 120_000 });
+      expect(unreachable.exitCode).toBe(1);
+      expect(jobOf(project, 'moving').status).toBe('error');
+      expect(jobOf(project, 'moving').message).toMatch(/image .*moving:latest could not be prepared/);
+      const unstored = await project.cubicle(['exec', '--image', `${registry.host}/test/never-pulled:1`, '--pull', 'never', '--', 'true']);
+      expect(unstored.exitCode).toBe(125);
+      expect(unstored.stderr).toMatch(/never-pulled:1 is not in the layer store, and --pull never forbids asking the registry for it .*; nothing was run/);
+    } finally {
+      await registry.restart();
+    }
+  }, 300_000);
+
   it('fails the job with a clear message for an unknown image, and runs the others', async () => {
     const project = makeProject(`
 jobs:

@@ -81,13 +81,14 @@ const FIXTURES: readonly PresetFixture[] = [
 /** Whether each fixture's tools are in the sandbox a job gets; a host that cannot sandbox at all runs (and fails) every test. */
 async function probeTools(): Promise<Map<string, boolean>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-probe-'));
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-probe-cache-'));
   fs.chmodSync(dir, 0o755);
   try {
     const results = await Promise.all(
       FIXTURES.map(async (fixture) => {
         const probe = await execa(process.execPath, [CLI, 'exec', '--network', 'none', '--', 'sh', '-c', fixture.probe], {
           cwd: dir,
-          env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache') },
+          env: { ...process.env, CUBICLE_CACHE_DIR: cacheDir },
           reject: false,
           stdin: 'ignore',
           timeout: 60_000,
@@ -98,6 +99,7 @@ async function probeTools(): Promise<Map<string, boolean>> {
     return new Map(results);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,88 @@
+// One command in one job's sandbox, its stdio passed through: what `cubicle shell` and
+// `cubicle exec` share. The job's image and setup layers are prepared as a run prepares them;
+// nothing the command writes is kept.
+import os from 'node:os';
+import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
+import { formatBytes, formatDuration } from '../config/units.js';
+import { resolveBase, type PullPolicy } from '../image/resolve.js';
+import { jobSandboxSpec } from '../plan/job.js';
+import { combineReporters } from '../report/reporter.js';
+import { explainHostFailure } from '../run/host-failure.js';
+import { prepareJob } from '../run/layers.js';
+import { planLimits } from '../run/limits.js';
+import { createRunDir, reapStaleRuns } from '../run/rundir.js';
+import { startRunUserns } from '../run/userns.js';
+import { runSandbox } from '../sandbox/spawn.js';
+import { describeSignal } from '../signals.js';
+import { reapStore } from '../store/layers.js';
+import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
+import { cancelOnHangup, cancelOnSignals } from './signals.js';
+
+export interface OneJobOptions {
+  readonly command: readonly string[];
+  /** A terminal session: Ctrl-C goes to the command, the job's timeout does not apply. */
+  readonly interactive: boolean;
+  readonly noLimits: boolean;
+  readonly pull: PullPolicy;
+  /** What the command is called in messages: "the shell", "the command". */
+  readonly what: string;
+  /** When the image or a setup step fails: the words ending the message, and the exit code. */
+  readonly notStarted: { readonly words: string; readonly exitCode: number };
+  /** Printed once the sandbox is ready, before the command starts. */
+  readonly banner?: ((job: ResolvedJob, limitsEnforced: boolean) => string) | undefined;
+}
+
+/** Runs it; returns the exit code to leave with: the command's, 128+N for a signal, 125 when the sandbox could not be made. */
+export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, options: OneJobOptions): Promise<number> {
+  const limits = await planLimits([job], options.noLimits);
+  await reapStaleRuns();
+  const store = storePaths();
+  refuseStoreInCheckout(store, config.projectDir);
+  ensureStore(store);
+  await reapStore(store);
+  const runDir = createRunDir();
+  const userns = await startRunUserns();
+  const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
+  try {
+    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => process.stderr.write(`[${job.name}] ${line}\n`) }]);
+    const prepared = await prepareJob(job, {
+      projectDir: config.projectDir,
+      hostEnv: process.env,
+      store,
+      runDir,
+      limits,
+      signal: cancel.signal,
+      reporter,
+      userns: userns?.path,
+      noCache: false,
+      resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
+    });
+    if ('message' in prepared) {
+      if (prepared.outputTail) process.stderr.write(`${prepared.outputTail}\n`);
+      process.stderr.write(`cubicle: ${prepared.what} ${prepared.message}; ${options.notStarted.words}\n`);
+      return options.notStarted.exitCode;
+    }
+    // An interactive session is not bounded by the job's timeout: debugging takes what it takes.
+    const commandJob: ResolvedJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: undefined } : job.limits };
+    if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
+    const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
+    const spec = jobSandboxSpec(commandJob, { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
+    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: 'inherit', signal: cancel.signal });
+    explainHostFailure(status);
+    if (status.error && status.error.stage !== 'exec') {
+      process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}\n`);
+      return 125;
+    }
+    if (status.oomKilled) process.stderr.write(`cubicle: killed: the job's memory limit of ${formatBytes(job.limits.memoryBytes ?? 0)} was reached\n`);
+    if (status.timedOut) process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed\n`);
+    if (status.signal) {
+      if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}\n`);
+      return 128 + (os.constants.signals[status.signal as NodeJS.Signals] ?? 9);
+    }
+    return status.exitCode ?? 125;
+  } finally {
+    cancel.dispose();
+    await userns?.stop();
+    await runDir.remove();
+  }
+}
