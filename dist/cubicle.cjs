@@ -12768,9 +12768,28 @@ async function loadYargs() {
   return { yargs, hideBin: hideBin2 };
 }
 async function findConfig(cwd, explicitPath) {
-  const { cosmiconfig } = commonJs(await Promise.resolve().then(() => __toESM(require_dist(), 1)));
-  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES });
+  const { cosmiconfig, defaultLoaders } = commonJs(await Promise.resolve().then(() => __toESM(require_dist(), 1)));
+  const loadTs = (filepath, content) => loadTypeScriptConfig(filepath, content, defaultLoaders[".ts"]);
+  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES, loaders: { ".ts": loadTs } });
   return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+}
+async function loadTypeScriptConfig(filepath, content, compile) {
+  if (process.features.typescript) {
+    try {
+      const { pathToFileURL } = await import("node:url");
+      return (await import(pathToFileURL(filepath).href)).default;
+    } catch (error2) {
+      if (error2.code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") throw error2;
+    }
+  }
+  try {
+    return await compile(filepath, content);
+  } catch (error2) {
+    const missing = error2.code === "ERR_MODULE_NOT_FOUND" && /'typescript'/.test(error2.message);
+    if (!missing) throw error2;
+    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
+    throw problem;
+  }
 }
 async function loadPicomatch() {
   const { default: picomatch } = await Promise.resolve().then(() => __toESM(require_picomatch2(), 1));
@@ -12779,7 +12798,7 @@ async function loadPicomatch() {
 function commonJs(module2) {
   return "default" in module2 && module2.default && typeof module2.default === "object" && !(Object.keys(module2).length > 2) ? module2.default : module2;
 }
-var CONFIG_FILES;
+var CONFIG_FILES, TYPESCRIPT_UNAVAILABLE;
 var init_vendor = __esm({
   "src/vendor.ts"() {
     "use strict";
@@ -12796,6 +12815,7 @@ var init_vendor = __esm({
       "cubicle.config.yaml",
       "cubicle.config.yml"
     ];
+    TYPESCRIPT_UNAVAILABLE = "CUBICLE_TYPESCRIPT_UNAVAILABLE";
   }
 });
 
@@ -21276,7 +21296,11 @@ async function loadConfig(options) {
   } catch (error2) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
-    const missing = error2.code === "ENOENT";
+    const code = error2.code;
+    if (code === TYPESCRIPT_UNAVAILABLE) {
+      throw new ConfigError([reason], { source: explicit, hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.", cause: error2 });
+    }
+    const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
       hint: missing ? "Check the path given to --config." : "Fix the syntax error at the position shown.",

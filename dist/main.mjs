@@ -594,9 +594,29 @@ var CONFIG_FILES = [
   "cubicle.config.yml"
 ];
 async function findConfig(cwd, explicitPath) {
-  const { cosmiconfig } = commonJs(await import("./chunks/dist-4SMVLRUM.mjs"));
-  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES });
+  const { cosmiconfig, defaultLoaders } = commonJs(await import("./chunks/dist-4SMVLRUM.mjs"));
+  const loadTs = (filepath, content) => loadTypeScriptConfig(filepath, content, defaultLoaders[".ts"]);
+  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES, loaders: { ".ts": loadTs } });
   return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+}
+var TYPESCRIPT_UNAVAILABLE = "CUBICLE_TYPESCRIPT_UNAVAILABLE";
+async function loadTypeScriptConfig(filepath, content, compile) {
+  if (process.features.typescript) {
+    try {
+      const { pathToFileURL } = await import("node:url");
+      return (await import(pathToFileURL(filepath).href)).default;
+    } catch (error2) {
+      if (error2.code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") throw error2;
+    }
+  }
+  try {
+    return await compile(filepath, content);
+  } catch (error2) {
+    const missing = error2.code === "ERR_MODULE_NOT_FOUND" && /'typescript'/.test(error2.message);
+    if (!missing) throw error2;
+    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
+    throw problem;
+  }
 }
 async function loadPicomatch() {
   const { default: picomatch } = await import("./chunks/picomatch-XNICCPQU.mjs");
@@ -7289,7 +7309,11 @@ async function loadConfig(options) {
   } catch (error2) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
-    const missing = error2.code === "ENOENT";
+    const code = error2.code;
+    if (code === TYPESCRIPT_UNAVAILABLE) {
+      throw new ConfigError([reason], { source: explicit, hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.", cause: error2 });
+    }
+    const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
       hint: missing ? "Check the path given to --config." : "Fix the syntax error at the position shown.",

@@ -35,9 +35,38 @@ export const CONFIG_FILES = [
 
 /** cosmiconfig, searching from `cwd` up to the project root, or reading `explicitPath`. */
 export async function findConfig(cwd: string, explicitPath?: string): Promise<FoundConfig | null> {
-  const { cosmiconfig } = commonJs(await import('cosmiconfig'));
-  const explorer = cosmiconfig('cubicle', { searchStrategy: 'project', searchPlaces: CONFIG_FILES });
+  const { cosmiconfig, defaultLoaders } = commonJs(await import('cosmiconfig'));
+  const loadTs = (filepath: string, content: string) => loadTypeScriptConfig(filepath, content, defaultLoaders['.ts']);
+  const explorer = cosmiconfig('cubicle', { searchStrategy: 'project', searchPlaces: CONFIG_FILES, loaders: { '.ts': loadTs } });
   return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+}
+
+/** Set on the error when a .ts config cannot be loaded on this Node without the typescript package. */
+export const TYPESCRIPT_UNAVAILABLE = 'CUBICLE_TYPESCRIPT_UNAVAILABLE';
+
+/**
+ * cubicle.config.ts: Node's own type stripping where it has it (22.18 and later, and 24, what
+ * GitHub's runners run the action with), so neither the typescript package nor a transpiled
+ * copy beside the config is needed; else, and for syntax stripping cannot remove (enums), the
+ * typescript package, as cosmiconfig loads it.
+ */
+async function loadTypeScriptConfig(filepath: string, content: string, compile: (filepath: string, content: string) => Promise<unknown>): Promise<unknown> {
+  if ((process.features as { typescript?: unknown }).typescript) {
+    try {
+      const { pathToFileURL } = await import('node:url');
+      return ((await import(pathToFileURL(filepath).href)) as { default?: unknown }).default;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') throw error;
+    }
+  }
+  try {
+    return await compile(filepath, content);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /'typescript'/.test((error as Error).message);
+    if (!missing) throw error;
+    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
+    throw problem;
+  }
 }
 
 export async function loadPicomatch() {

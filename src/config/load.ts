@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { findConfig } from '../vendor.js';
+import { findConfig, TYPESCRIPT_UNAVAILABLE } from '../vendor.js';
 import { resolveConfig, type LimitFlags, type ResolvedConfig } from './resolve.js';
 
 export interface LoadOptions {
@@ -19,7 +19,11 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
   } catch (error) {
     const where = explicit ?? options.cwd;
     const reason = error instanceof Error ? error.message : String(error);
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === TYPESCRIPT_UNAVAILABLE) {
+      throw new ConfigError([reason], { source: explicit, hint: 'Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.', cause: error });
+    }
+    const missing = code === 'ENOENT';
     throw new ConfigError([missing ? `${where}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
       hint: missing ? 'Check the path given to --config.' : 'Fix the syntax error at the position shown.',
