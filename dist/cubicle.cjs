@@ -23434,6 +23434,12 @@ async function startJobNetwork(options) {
       hint: "Install it: apt-get install slirp4netns. Or use `network: host` to share the host network."
     });
   }
+  const nsenter = options.outbound ? findTool("nsenter") : null;
+  if (options.outbound && !nsenter) {
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed; no job was run", {
+      hint: "Install it: apt-get install util-linux. Or use `network: host` to share the host network."
+    });
+  }
   if (options.outbound) requireTun();
   const holder = await startUsernsHolder({ netns: true });
   if (!holder || !holder.netnsPath) throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
@@ -23441,7 +23447,7 @@ async function startJobNetwork(options) {
   let resolvConf = null;
   try {
     if (slirp) {
-      slirpProcess = await startSlirp(slirp, holder.path, holder.netnsPath);
+      slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
       resolvConf = import_node_path24.default.join(options.dir, "resolv.conf");
       import_node_fs26.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
@@ -23464,11 +23470,11 @@ async function startJobNetwork(options) {
     }
   };
 }
-function startSlirp(tool, userns, netns) {
+function startSlirp(nsenter, tool, userns, netns) {
   return new Promise((resolve5, reject) => {
     const child = (0, import_node_child_process7.spawn)(
-      tool,
-      ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", `--userns-path=${userns}`, "--netns-type=path", "--ready-fd=3", netns, "tap0"],
+      nsenter,
+      [`--user=${userns}`, "--", tool, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--netns-type=path", "--ready-fd=3", netns, "tap0"],
       { stdio: ["ignore", "ignore", "pipe", "pipe"] }
     );
     let stderr = "";

@@ -5,6 +5,7 @@
 //   vitest              unit + integration tests as the invoking user
 //   vitest (again)      integration tests as an ordinary user, when invoked as root
 //   vitest (again)      ... and the limits suite, after `cubicle setup --user` delegated cgroups
+//   vitest (again)      network: outbound as that user, where this host closes /dev/net/tun to it
 //   test/vm/limits-v2.sh  the limits suite in a cgroup-v2 kernel (qemu), as root and as that user
 // A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
 import { $, fs, os, path } from 'zx';
@@ -106,11 +107,32 @@ if (!isRoot) {
   } finally {
     await $`node ${path.join(repo, 'bin/cubicle.js')} setup --user ${testUser} --undo`;
   }
+  await runOutboundAsUser(copy, home);
   await runV2Suite(copy, testUser);
   await $`rm -rf ${copy}`;
 }
 
 if (!isRoot) await runV2Suite(repo, null);
+
+/**
+ * `network: outbound` as the test user. slirp4netns opens /dev/net/tun as that user:
+ * distributions (and GitHub's runners) ship it 0666, some hosts 0600, where the pass above
+ * tests the refusal instead. There, a 0666 node of the same device is bound over it in a
+ * private mount namespace for this pass only; the host's node is left as it is.
+ */
+async function runOutboundAsUser(checkout, home) {
+  if ((await $`runuser -u ${testUser} -- test -r /dev/net/tun -a -w /dev/net/tun`).exitCode === 0) return;
+  if ((await $`command -v slirp4netns`).exitCode !== 0) return skip(`network: outbound (rootless, as ${testUser})`, 'needs slirp4netns: apt-get install slirp4netns');
+  const node = path.join(reports, 'tun');
+  const file = path.join(reports, 'vitest-outbound.json');
+  const vitest = ['npx', 'vitest', 'run', '--project', 'integration', 'test/integration/services.test.ts', '-t', 'network: outbound', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+  const asUser = ['runuser', '-u', testUser, '--', 'env', `HOME=${home}`, `PATH=${process.env.PATH}`, `CI=${process.env.CI ?? ''}`, ...vitest];
+  const script = 'mknod -m 0666 "$1" c 10 200 && mount --bind "$1" /dev/net/tun && shift && exec "$@"';
+  const result = await $({ cwd: checkout })`unshare --mount --propagation private sh -c ${script} sh ${node} ${asUser}`;
+  // Only what ran counts: -t filters out the file's other tests, which the passes above ran.
+  const counts = vitestCounts(file, result.exitCode);
+  add(`network: outbound (rootless, as ${testUser}, /dev/net/tun 0666 in a private mount namespace)`, { passed: counts.passed, failed: counts.passed === 0 ? Math.max(1, counts.failed) : counts.failed, skipped: 0 });
+}
 
 /** The cgroup-v2 limits suite in the qemu VM, when test/vm/prepare.sh has been run (CI does). */
 async function runV2Suite(checkout, user) {

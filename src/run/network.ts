@@ -1,6 +1,6 @@
 // A job's own network, when it is more than loopback of its own: services share it, and
-// `network: outbound` gives it a way out through user-mode networking (slirp4netns, or pasta),
-// as rootless Podman does. A holder keeps a user and a network namespace; the job and its
+// `network: outbound` gives it a way out through user-mode networking (slirp4netns), as
+// rootless Podman does. A holder keeps a user and a network namespace; the job and its
 // services join both.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -49,6 +49,12 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string 
       hint: 'Install it: apt-get install slirp4netns. Or use `network: host` to share the host network.',
     });
   }
+  const nsenter = options.outbound ? findTool('nsenter') : null;
+  if (options.outbound && !nsenter) {
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', '`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job\'s user namespace, and it is not installed; no job was run', {
+      hint: 'Install it: apt-get install util-linux. Or use `network: host` to share the host network.',
+    });
+  }
   if (options.outbound) requireTun();
   const holder = await startUsernsHolder({ netns: true });
   if (!holder || !holder.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
@@ -56,7 +62,7 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string 
   let resolvConf: string | null = null;
   try {
     if (slirp) {
-      slirpProcess = await startSlirp(slirp, holder.path, holder.netnsPath);
+      slirpProcess = await startSlirp(nsenter!, slirp, holder.path, holder.netnsPath);
       resolvConf = path.join(options.dir, 'resolv.conf');
       fs.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}\n`);
     }
@@ -79,12 +85,17 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string 
   };
 }
 
-/** slirp4netns attached to the holder's namespaces; resolves once its tap device is configured. */
-function startSlirp(tool: string, userns: string, netns: string): Promise<ChildProcess> {
+/**
+ * slirp4netns attached to the holder's network namespace; resolves once its tap device is
+ * configured. It runs as root of the holder's user namespace (nsenter -U), as rootless Podman
+ * runs it: from outside, as an ordinary user, its --enable-sandbox fails ("setegid(0)") once it
+ * has joined the namespace through --userns-path. Its own network stays the host's.
+ */
+function startSlirp(nsenter: string, tool: string, userns: string, netns: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      tool,
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', `--userns-path=${userns}`, '--netns-type=path', '--ready-fd=3', netns, 'tap0'],
+      nsenter,
+      [`--user=${userns}`, '--', tool, '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', '--netns-type=path', '--ready-fd=3', netns, 'tap0'],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
