@@ -20491,6 +20491,348 @@ var init_lock = __esm({
   }
 });
 
+// src/image/oci/errors.ts
+var NOTHING_STORED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
+var init_errors4 = __esm({
+  "src/image/oci/errors.ts"() {
+    "use strict";
+    init_errors();
+    NOTHING_STORED = "the image was not pulled and nothing partial was stored";
+    ImageError = class extends CubicleError {
+      exitCode = 2;
+    };
+    InvalidImageRefError = class extends ImageError {
+      code = "INVALID_IMAGE_REF";
+      text;
+      constructor(text, why, options = {}) {
+        super(`invalid image reference ${JSON.stringify(text)}: ${why}; nothing was pulled`, {
+          hint: options.hint ?? "write it as NAME[:TAG][@sha256:DIGEST] (node:22-bookworm, ghcr.io/owner/repo:tag, localhost:5000/app@sha256:...), or oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]",
+          cause: options.cause
+        });
+        this.text = text;
+      }
+    };
+    ImageNotFoundError = class extends ImageError {
+      code = "IMAGE_NOT_FOUND";
+    };
+    RegistryUnauthorizedError = class extends ImageError {
+      code = "REGISTRY_UNAUTHORIZED";
+    };
+    DigestMismatchError = class extends ImageError {
+      code = "DIGEST_MISMATCH";
+    };
+    RegistryUnreachableError = class extends ImageError {
+      code = "REGISTRY_UNREACHABLE";
+    };
+    PlatformNotFoundError = class extends ImageError {
+      code = "PLATFORM_NOT_FOUND";
+      available;
+      constructor(message, available, options = {}) {
+        super(message, options);
+        this.available = available;
+      }
+    };
+    InsecureRegistryError = class extends ImageError {
+      code = "INSECURE_REGISTRY";
+    };
+    InvalidImageError = class extends ImageError {
+      code = "IMAGE_INVALID";
+    };
+    ZstdUnavailableError = class extends ImageError {
+      code = "ZSTD_UNAVAILABLE";
+    };
+  }
+});
+
+// src/image/oci/digest.ts
+function isDigest(text) {
+  return typeof text === "string" && SHA256_DIGEST.test(text);
+}
+function digestHex(digest, what = "blob") {
+  const match = SHA256_DIGEST.exec(digest);
+  if (!match?.[1]) throw new InvalidImageError(`the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`, { hint: "cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)" });
+  return match[1];
+}
+function sha256Digest(data) {
+  return `sha256:${(0, import_node_crypto5.createHash)("sha256").update(data).digest("hex")}`;
+}
+function blobPathOf(blobsDir, digest) {
+  return import_node_path12.default.join(blobsDir, "sha256", digestHex(digest));
+}
+var import_node_crypto5, import_node_path12, SHA256_DIGEST;
+var init_digest = __esm({
+  "src/image/oci/digest.ts"() {
+    "use strict";
+    import_node_crypto5 = require("node:crypto");
+    import_node_path12 = __toESM(require("node:path"), 1);
+    init_errors4();
+    SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
+  }
+});
+
+// src/image/oci/retry.ts
+function codeOf(error2) {
+  const code = error2?.code;
+  return typeof code === "string" ? code : void 0;
+}
+function isTransient(error2) {
+  if (error2 instanceof TransientError) return true;
+  for (let current = error2, depth = 0; current && depth < 4; current = current.cause, depth++) {
+    const code = codeOf(current);
+    if (code && NETWORK_CODES.has(code)) return true;
+    if (code) return false;
+  }
+  return error2 instanceof TypeError && error2.message === "terminated";
+}
+function describeNetworkError(error2) {
+  let current = error2;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message || String(error2);
+}
+function sleep2(ms, signal) {
+  return new Promise((resolve5, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve5();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+async function withRetries(attempt, options = {}) {
+  const delays = options.delaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return await attempt(attemptNumber);
+    } catch (error2) {
+      const backoff = delays[attemptNumber - 1];
+      if (backoff === void 0 || !isTransient(error2) || options.signal?.aborted) throw error2;
+      const retryAfter = error2 instanceof TransientError ? Math.min(error2.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
+      const delayMs = Math.max(backoff, retryAfter);
+      options.onRetry?.(error2, attemptNumber, delayMs);
+      await sleep2(delayMs, options.signal);
+    }
+  }
+}
+var DEFAULT_RETRY_DELAYS_MS, MAX_RETRY_AFTER_MS, TransientError, NETWORK_CODES;
+var init_retry = __esm({
+  "src/image/oci/retry.ts"() {
+    "use strict";
+    DEFAULT_RETRY_DELAYS_MS = [500, 1e3, 2e3];
+    MAX_RETRY_AFTER_MS = 3e4;
+    TransientError = class extends Error {
+      retryAfterMs;
+      constructor(message, options = {}) {
+        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+        this.retryAfterMs = options.retryAfterMs;
+      }
+    };
+    NETWORK_CODES = /* @__PURE__ */ new Set([
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ECONNABORTED",
+      "EPIPE",
+      "ETIMEDOUT",
+      "EAI_AGAIN",
+      "ENOTFOUND",
+      "EHOSTUNREACH",
+      "ENETUNREACH",
+      "ENETDOWN",
+      "UND_ERR_SOCKET",
+      "UND_ERR_CLOSED",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT"
+    ]);
+  }
+});
+
+// src/image/oci/blob-store.ts
+function isTempBlobName(name) {
+  return name.startsWith(TEMP_PREFIX);
+}
+async function reapTempBlobs(blobsDir) {
+  const dir = import_node_path13.default.join(blobsDir, "sha256");
+  let names;
+  try {
+    names = await import_promises3.default.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path13.default.join(dir, name), { force: true })));
+  return stale.length;
+}
+async function storeBlob(options) {
+  if (options.digest === void 0) return downloadBlob(options);
+  const finalPath = blobPathOf(options.blobsDir, options.digest);
+  const present = await statBlob(finalPath, options.size);
+  if (present) {
+    options.onProgress?.(present.size, present.size, "cached");
+    return { digest: options.digest, size: present.size, path: finalPath };
+  }
+  const running = inFlight.get(finalPath);
+  if (running) {
+    try {
+      return await running;
+    } catch (error2) {
+      if (options.signal?.aborted || error2?.name !== "AbortError") throw error2;
+      return storeBlob(options);
+    }
+  }
+  const download = lockedDownload(options, options.digest, finalPath).finally(() => inFlight.delete(finalPath));
+  inFlight.set(finalPath, download);
+  return download;
+}
+async function lockedDownload(options, digest, finalPath) {
+  if (!options.lock) return downloadBlob(options);
+  const isPresent = () => {
+    const stat = import_node_fs15.default.statSync(finalPath, { throwIfNoEntry: false });
+    return stat !== void 0 && (options.size === void 0 || stat.size === options.size);
+  };
+  const held = await options.lock(digest, isPresent, options.signal);
+  if (held === "present") {
+    const size2 = import_node_fs15.default.statSync(finalPath).size;
+    options.onProgress?.(size2, size2, "cached");
+    return { digest, size: size2, path: finalPath };
+  }
+  try {
+    return await downloadBlob(options);
+  } finally {
+    held.release();
+  }
+}
+async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
+  return storeBlob({
+    blobsDir,
+    digest,
+    size: bytes.length,
+    describe: describe2,
+    open: async () => ({ body: [bytes], start: 0 })
+  });
+}
+async function statBlob(blobPath, size2) {
+  try {
+    const stat = await import_promises3.default.stat(blobPath);
+    return stat.isFile() && (size2 === void 0 || stat.size === size2) ? { size: stat.size } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function downloadBlob(options) {
+  const dir = import_node_path13.default.join(options.blobsDir, "sha256");
+  await import_promises3.default.mkdir(dir, { recursive: true });
+  const tempPath2 = import_node_path13.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto6.randomBytes)(4).toString("hex")}`);
+  const file = await import_promises3.default.open(tempPath2, "w", 292);
+  let closed = false;
+  try {
+    const { hash, done } = await writeWithRetries(file, options);
+    const actual = `sha256:${hash.digest("hex")}`;
+    if (options.digest !== void 0 && actual !== options.digest) {
+      throw new DigestMismatchError(`${options.describe}: the ${done} bytes received hash to ${actual}, not ${options.digest}; ${NOTHING_STORED}`, {
+        hint: "the source holds a corrupted or tampered blob: push or save the image again; if it keeps happening, check proxies between you and the registry"
+      });
+    }
+    await file.sync();
+    await file.close();
+    closed = true;
+    const finalPath = import_node_path13.default.join(dir, digestHex(actual));
+    await import_promises3.default.rename(tempPath2, finalPath);
+    await syncDir(dir);
+    return { digest: actual, size: done, path: finalPath };
+  } catch (error2) {
+    if (!closed) await file.close().catch(() => {
+    });
+    await import_promises3.default.rm(tempPath2, { force: true });
+    throw error2;
+  }
+}
+async function writeWithRetries(file, options) {
+  let hash = (0, import_node_crypto6.createHash)("sha256");
+  let done = 0;
+  let lastReport = 0;
+  let lastReportedBytes = 0;
+  const report = (phase, force = false) => {
+    const now = Date.now();
+    if (!options.onProgress || !force && now - lastReport < PROGRESS_INTERVAL_MS && done - lastReportedBytes < PROGRESS_BYTES) return;
+    lastReport = now;
+    lastReportedBytes = done;
+    options.onProgress(done, options.size, phase);
+  };
+  report("downloading", true);
+  await withRetries(
+    async () => {
+      const opened = await options.open(done, options.signal);
+      if (opened.start !== done) {
+        await file.truncate(0);
+        hash = (0, import_node_crypto6.createHash)("sha256");
+        done = 0;
+      }
+      let batch = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batchBytes === 0) return;
+        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+        await file.write(data, 0, data.length, done);
+        hash.update(data);
+        done += data.length;
+        batch = [];
+        batchBytes = 0;
+        report("downloading");
+      };
+      try {
+        for await (const chunk of opened.body) {
+          if (options.size !== void 0 && done + batchBytes + chunk.length > options.size) {
+            throw new DigestMismatchError(`${options.describe}: the source sent more than the ${options.size} bytes the manifest gives; ${NOTHING_STORED}`, {
+              hint: "the source holds a corrupted or tampered blob: push or save the image again"
+            });
+          }
+          batch.push(chunk);
+          batchBytes += chunk.length;
+          if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        }
+      } finally {
+        if (!(options.size !== void 0 && done + batchBytes > options.size)) await flush();
+      }
+      if (options.size !== void 0 && done < options.size) throw new TransientError(`the download ended after ${done} of ${options.size} bytes`);
+    },
+    { delaysMs: options.retryDelaysMs, signal: options.signal, onRetry: () => report("retrying", true) }
+  );
+  report("done", true);
+  return { hash, done };
+}
+async function syncDir(dir) {
+  const handle = await import_promises3.default.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+var import_node_crypto6, import_node_fs15, import_promises3, import_node_path13, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var init_blob_store = __esm({
+  "src/image/oci/blob-store.ts"() {
+    "use strict";
+    import_node_crypto6 = require("node:crypto");
+    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_promises3 = __toESM(require("node:fs/promises"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
+    init_errors4();
+    init_digest();
+    init_retry();
+    init_rundir();
+    PROGRESS_INTERVAL_MS = 100;
+    PROGRESS_BYTES = 1024 * 1024;
+    WRITE_BATCH_BYTES = 1024 * 1024;
+    inFlight = /* @__PURE__ */ new Map();
+    TEMP_PREFIX = ".tmp-";
+  }
+});
+
 // src/sandbox/userns.ts
 function startUsernsHolder(options = {}) {
   let child;
@@ -20563,9 +20905,9 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path12.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path14.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs15.default.accessSync(candidate, import_node_fs15.default.constants.X_OK);
+    import_node_fs16.default.accessSync(candidate, import_node_fs16.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -20579,7 +20921,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path12.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path14.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
@@ -20624,7 +20966,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path12.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path14.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -20632,19 +20974,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs15.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs16.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process4, import_node_fs15, import_node_path12;
+var import_node_child_process4, import_node_fs16, import_node_path14;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process4 = require("node:child_process");
-    import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -20657,48 +20999,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path13.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs16.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path13.default.join(dir, "root"), ws: import_node_path13.default.join(dir, "ws"), lastUsed: import_node_fs16.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path15.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs17.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path15.default.join(dir, "root"), ws: import_node_path15.default.join(dir, "ws"), lastUsed: import_node_fs17.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path13.default.join(paths.layers, id));
+  return readLayerAt(import_node_path15.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path13.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path15.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs16.default.utimesSync(import_node_path13.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs17.default.utimesSync(import_node_path15.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs16.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path13.default.join(dir, "root");
-  const ws = import_node_path13.default.join(dir, "ws");
-  import_node_fs16.default.mkdirSync(root, { mode: 493 });
-  import_node_fs16.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs17.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path15.default.join(dir, "root");
+  const ws = import_node_path15.default.join(dir, "ws");
+  import_node_fs17.default.mkdirSync(root, { mode: 493 });
+  import_node_fs17.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path13.default.join(paths.layers, request.id);
+  const target = import_node_path15.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path13.default.join(staged.dir, "meta.json");
-    import_node_fs16.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path15.default.join(staged.dir, "meta.json");
+    import_node_fs17.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs16.default.renameSync(staged.dir, target);
+    import_node_fs17.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -20712,7 +21054,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs16.default.renameSync(import_node_path13.default.join(paths.layers, id), grave);
+    import_node_fs17.default.renameSync(import_node_path15.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -20726,16 +21068,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs16.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs17.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path13.default.join(current, entry.name);
+      const full = import_node_path15.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs16.default.lstatSync(full).size;
+          total += import_node_fs17.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -20746,29 +21088,30 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs16.default.openSync(file, "r");
-    import_node_fs16.default.fsyncSync(fd);
+    fd = import_node_fs17.default.openSync(file, "r");
+    import_node_fs17.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs16.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs17.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path13.default.join(paths.tmp, name));
+    await removeTree(import_node_path15.default.join(paths.tmp, name));
     removed += 1;
   }
-  return removed + reapStaleLocks(paths);
+  return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs16, import_node_path13, LAYER_ID;
+var import_node_fs17, import_node_path15, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
+    init_blob_store();
     init_lock();
     init_paths();
     init_tool();
@@ -20778,12 +21121,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path14.default.join(paths.images, `${(0, import_node_crypto5.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path16.default.join(paths.images, `${(0, import_node_crypto7.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs17.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs18.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -20794,15 +21137,15 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = tempPath(paths, "image");
-  import_node_fs17.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs18.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs17.default.renameSync(partial2, target);
+  import_node_fs18.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
   return {
     kind: record2.kind,
-    id: (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
+    id: (0, import_node_crypto7.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record2.env,
     digest: record2.digest
@@ -20825,13 +21168,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto5, import_node_fs17, import_node_path14;
+var import_node_crypto7, import_node_fs18, import_node_path16;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
-    import_node_crypto5 = require("node:crypto");
-    import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_crypto7 = require("node:crypto");
+    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
     init_paths();
@@ -20857,7 +21200,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
   const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
-  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
+  const id = (0, import_node_crypto8.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
     id,
@@ -20890,12 +21233,12 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process5, import_node_crypto6, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process5, import_node_crypto8, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_crypto6 = require("node:crypto");
+    import_node_crypto8 = require("node:crypto");
     import_node_child_process6 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
@@ -20904,59 +21247,6 @@ var init_debian = __esm({
     init_layers2();
     DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
     DEBIAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  }
-});
-
-// src/image/oci/errors.ts
-var NOTHING_STORED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
-var init_errors4 = __esm({
-  "src/image/oci/errors.ts"() {
-    "use strict";
-    init_errors();
-    NOTHING_STORED = "the image was not pulled and nothing partial was stored";
-    ImageError = class extends CubicleError {
-      exitCode = 2;
-    };
-    InvalidImageRefError = class extends ImageError {
-      code = "INVALID_IMAGE_REF";
-      text;
-      constructor(text, why, options = {}) {
-        super(`invalid image reference ${JSON.stringify(text)}: ${why}; nothing was pulled`, {
-          hint: options.hint ?? "write it as NAME[:TAG][@sha256:DIGEST] (node:22-bookworm, ghcr.io/owner/repo:tag, localhost:5000/app@sha256:...), or oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]",
-          cause: options.cause
-        });
-        this.text = text;
-      }
-    };
-    ImageNotFoundError = class extends ImageError {
-      code = "IMAGE_NOT_FOUND";
-    };
-    RegistryUnauthorizedError = class extends ImageError {
-      code = "REGISTRY_UNAUTHORIZED";
-    };
-    DigestMismatchError = class extends ImageError {
-      code = "DIGEST_MISMATCH";
-    };
-    RegistryUnreachableError = class extends ImageError {
-      code = "REGISTRY_UNREACHABLE";
-    };
-    PlatformNotFoundError = class extends ImageError {
-      code = "PLATFORM_NOT_FOUND";
-      available;
-      constructor(message, available, options = {}) {
-        super(message, options);
-        this.available = available;
-      }
-    };
-    InsecureRegistryError = class extends ImageError {
-      code = "INSECURE_REGISTRY";
-    };
-    InvalidImageError = class extends ImageError {
-      code = "IMAGE_INVALID";
-    };
-    ZstdUnavailableError = class extends ImageError {
-      code = "ZSTD_UNAVAILABLE";
-    };
   }
 });
 
@@ -21045,7 +21335,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path15.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path17.default.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
@@ -21271,11 +21561,11 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path15, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path17, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -21289,7 +21579,7 @@ var init_resolve = __esm({
 
 // src/config/load.ts
 async function loadConfig(options) {
-  const explicit = options.configPath ? import_node_path16.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path18.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -21313,7 +21603,7 @@ async function loadConfig(options) {
     });
   }
   try {
-    return resolveConfig({ raw: found.config, source: import_node_path16.default.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+    return resolveConfig({ raw: found.config, source: import_node_path18.default.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
   } catch (error2) {
     if (error2 instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error2.message})`], { source: found.filepath });
     throw error2;
@@ -21326,11 +21616,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path16;
+var import_node_path18;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_resolve();
@@ -21786,9 +22076,9 @@ var init_xml = __esm({
 function readJunitFile(file, label = file) {
   let bytes;
   try {
-    const size2 = import_node_fs18.default.statSync(file).size;
+    const size2 = import_node_fs19.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
-    bytes = import_node_fs18.default.readFileSync(file);
+    bytes = import_node_fs19.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -21905,11 +22195,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs18, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
+var import_node_fs19, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -22075,7 +22365,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path17.default.join(options.artifactsDir, result.name, file), file)) {
+      for (const suite of readJunitFile(import_node_path19.default.join(options.artifactsDir, result.name, file), file)) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -22147,11 +22437,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date2.getFullYear()}-${pad(date2.getMonth() + 1)}-${pad(date2.getDate())}T${pad(date2.getHours())}:${pad(date2.getMinutes())}:${pad(date2.getSeconds())}`;
 }
-var import_node_path17, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path19, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_units();
     init_junit_model();
     init_junit_read();
@@ -22440,7 +22730,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs19.default.readFileSync(import_node_path18.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs20.default.readFileSync(import_node_path20.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -22469,12 +22759,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs19, import_node_path18, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
+var import_node_fs20, import_node_path20, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
     ERASE_DOWN = "\x1B[J";
@@ -22877,8 +23167,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs20.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs20.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs21.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs21.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
@@ -22911,40 +23201,40 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function writeSkeleton(dir, ops, home) {
-  const ensureDir = (dest) => import_node_fs20.default.mkdirSync(import_node_path19.default.join(dir, dest), { recursive: true, mode: 493 });
+  const ensureDir = (dest) => import_node_fs21.default.mkdirSync(import_node_path21.default.join(dir, dest), { recursive: true, mode: 493 });
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path19.default.dirname(op.dest));
-      const link = import_node_path19.default.join(dir, op.dest);
-      if (!import_node_fs20.default.existsSync(link)) import_node_fs20.default.symlinkSync(op.target, link);
+      ensureDir(import_node_path21.default.dirname(op.dest));
+      const link = import_node_path21.default.join(dir, op.dest);
+      if (!import_node_fs21.default.existsSync(link)) import_node_fs21.default.symlinkSync(op.target, link);
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs20.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs21.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path19.default.dirname(op.dest));
-        import_node_fs20.default.closeSync(import_node_fs20.default.openSync(import_node_path19.default.join(dir, op.dest), "a"));
+        ensureDir(import_node_path21.default.dirname(op.dest));
+        import_node_fs21.default.closeSync(import_node_fs21.default.openSync(import_node_path21.default.join(dir, op.dest), "a"));
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path19.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs20.default.chmodSync(import_node_path19.default.join(dir, "tmp"), 1023);
+  if (import_node_path21.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs21.default.chmodSync(import_node_path21.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path19.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path21.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path19.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path19.default.isAbsolute(relative2);
+  const relative2 = import_node_path21.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path21.default.isAbsolute(relative2);
 }
-var import_node_fs20, import_node_path19, PASSED_HOST_VARIABLES, DEFAULT_PATH;
+var import_node_fs21, import_node_path21, PASSED_HOST_VARIABLES, DEFAULT_PATH;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_host();
     init_ops();
     PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
@@ -22995,16 +23285,16 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function assertNoSymlinks(destination, trustedRoot) {
-  const relative2 = trustedRoot ? import_node_path20.default.relative(trustedRoot, destination) : "";
-  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path20.default.isAbsolute(relative2);
-  const start = inside ? trustedRoot : import_node_path20.default.dirname(destination);
-  const parts = import_node_path20.default.relative(start, destination).split(import_node_path20.default.sep).filter(Boolean);
+  const relative2 = trustedRoot ? import_node_path22.default.relative(trustedRoot, destination) : "";
+  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path22.default.isAbsolute(relative2);
+  const start = inside ? trustedRoot : import_node_path22.default.dirname(destination);
+  const parts = import_node_path22.default.relative(start, destination).split(import_node_path22.default.sep).filter(Boolean);
   let current = start;
   for (const part of parts) {
-    current = import_node_path20.default.join(current, part);
-    const stat = import_node_fs21.default.lstatSync(current, { throwIfNoEntry: false });
+    current = import_node_path22.default.join(current, part);
+    const stat = import_node_fs22.default.lstatSync(current, { throwIfNoEntry: false });
     if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs21.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
+      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs22.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
     }
     if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
   }
@@ -23023,7 +23313,7 @@ async function collectOutputs(request) {
   const artifacts = [];
   const refused = [];
   assertNoSymlinks(request.destination, request.trustedRoot);
-  await import_node_fs21.default.promises.rm(request.destination, { recursive: true, force: true });
+  await import_node_fs22.default.promises.rm(request.destination, { recursive: true, force: true });
   for (const { relative: relative2, kind } of walk(request.upper, "")) {
     const wanted = isJunit(relative2) || isArtifact(relative2);
     if (!wanted || kind === "whiteout") continue;
@@ -23031,9 +23321,9 @@ async function collectOutputs(request) {
       refused.push(relative2);
       continue;
     }
-    const target = import_node_path20.default.join(request.destination, relative2);
-    await import_node_fs21.default.promises.mkdir(import_node_path20.default.dirname(target), { recursive: true });
-    await import_node_fs21.default.promises.copyFile(import_node_path20.default.join(request.upper, relative2), target);
+    const target = import_node_path22.default.join(request.destination, relative2);
+    await import_node_fs22.default.promises.mkdir(import_node_path22.default.dirname(target), { recursive: true });
+    await import_node_fs22.default.promises.copyFile(import_node_path22.default.join(request.upper, relative2), target);
     if (isJunit(relative2)) junitFiles.push(relative2);
     if (isArtifact(relative2)) artifacts.push(relative2);
   }
@@ -23042,7 +23332,7 @@ async function collectOutputs(request) {
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs21.default.readdirSync(import_node_path20.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs22.default.readdirSync(import_node_path22.default.join(root, relative2), { withFileTypes: true });
   } catch {
     return;
   }
@@ -23052,12 +23342,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs21, import_node_path20, UnsafeDestinationError;
+var import_node_fs22, import_node_path22, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_vendor();
     UnsafeDestinationError = class extends Error {
     };
@@ -23093,19 +23383,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs22.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs23.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto7.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto9.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto7, import_node_fs22, import_node_os6, hostBase;
+var import_node_crypto9, import_node_fs23, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto7 = require("node:crypto");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_crypto9 = require("node:crypto");
+    import_node_fs23 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -23116,12 +23406,12 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path21.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+    if (import_node_path23.default.isAbsolute(clean) || clean.split("/").includes("..")) {
       throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
     }
     const { base, isGlob } = picomatch.scan(clean);
     if (!isGlob) {
-      const stat = lstatOrUndefined(import_node_path21.default.join(projectDir, clean));
+      const stat = lstatOrUndefined(import_node_path23.default.join(projectDir, clean));
       if (!stat) throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
       if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
       else found.add(clean);
@@ -23134,18 +23424,18 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   const inputs = [];
   for (const relative2 of [...found].sort()) {
-    const source = import_node_path21.default.join(projectDir, relative2);
-    const target = import_node_path21.default.join(destination, relative2);
-    import_node_fs23.default.mkdirSync(import_node_path21.default.dirname(target), { recursive: true, mode: 493 });
-    const stat = import_node_fs23.default.lstatSync(source);
+    const source = import_node_path23.default.join(projectDir, relative2);
+    const target = import_node_path23.default.join(destination, relative2);
+    import_node_fs24.default.mkdirSync(import_node_path23.default.dirname(target), { recursive: true, mode: 493 });
+    const stat = import_node_fs24.default.lstatSync(source);
     if (stat.isSymbolicLink()) {
-      const link = import_node_fs23.default.readlinkSync(source);
-      import_node_fs23.default.symlinkSync(link, target);
+      const link = import_node_fs24.default.readlinkSync(source);
+      import_node_fs24.default.symlinkSync(link, target);
       inputs.push({ path: relative2, sha256: `symlink:${link}`, executable: false });
       continue;
     }
-    import_node_fs23.default.copyFileSync(source, target, import_node_fs23.default.constants.COPYFILE_FICLONE);
-    import_node_fs23.default.chmodSync(target, stat.mode & 493);
+    import_node_fs24.default.copyFileSync(source, target, import_node_fs24.default.constants.COPYFILE_FICLONE);
+    import_node_fs24.default.chmodSync(target, stat.mode & 493);
     inputs.push({ path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
   }
   return inputs;
@@ -23155,22 +23445,22 @@ async function findTestFiles(projectDir, patterns) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path21.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+    if (import_node_path23.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
     const { base, isGlob } = picomatch.scan(clean);
     if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
-    else if (lstatOrUndefined(import_node_path21.default.join(projectDir, clean))?.isFile()) found.add(clean);
+    else if (lstatOrUndefined(import_node_path23.default.join(projectDir, clean))?.isFile()) found.add(clean);
   }
   return [...found].sort();
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = import_node_path21.default.join(projectDir, relativeDir);
+  const start = import_node_path23.default.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs23.default.readdirSync(import_node_path21.default.join(projectDir, dir), { withFileTypes: true });
+      entries = import_node_fs24.default.readdirSync(import_node_path23.default.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -23186,33 +23476,33 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIR
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs23.default.lstatSync(file);
+    return import_node_fs24.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto8.createHash)("sha256");
-  const fd = import_node_fs23.default.openSync(file, "r");
+  const hash = (0, import_node_crypto10.createHash)("sha256");
+  const fd = import_node_fs24.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs23.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs24.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs23.default.closeSync(fd);
+    import_node_fs24.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto8, import_node_fs23, import_node_path21, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto10, import_node_fs24, import_node_path23, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto8 = require("node:crypto");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_crypto10 = require("node:crypto");
+    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
@@ -23222,22 +23512,22 @@ var init_inputs = __esm({
 
 // src/run/caches.ts
 function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto9.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto11.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   return caches.map((entry) => {
-    const dest = entry.startsWith("~/") ? import_node_path22.default.join(home, entry.slice(2)) : import_node_path22.default.normalize(entry);
+    const dest = entry.startsWith("~/") ? import_node_path24.default.join(home, entry.slice(2)) : import_node_path24.default.normalize(entry);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path22.default.join(paths.caches, project, `${label}-${(0, import_node_crypto9.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs24.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path24.default.join(paths.caches, project, `${label}-${(0, import_node_crypto11.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs25.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto9, import_node_fs24, import_node_path22;
+var import_node_crypto11, import_node_fs25, import_node_path24;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto9 = require("node:crypto");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_crypto11 = require("node:crypto");
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
   }
 });
 
@@ -23263,8 +23553,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path23.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs25.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path25.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs26.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -23342,8 +23632,8 @@ function stepEnvironment(jobEnv, step) {
 }
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
-  const scratch = { rootWork: import_node_path23.default.join(staged.dir, "root-work"), work: import_node_path23.default.join(staged.dir, "ws-work"), skeleton: import_node_path23.default.join(staged.dir, "skeleton") };
-  for (const dir of Object.values(scratch)) import_node_fs25.default.mkdirSync(dir, { mode: 493 });
+  const scratch = { rootWork: import_node_path25.default.join(staged.dir, "root-work"), work: import_node_path25.default.join(staged.dir, "ws-work"), skeleton: import_node_path25.default.join(staged.dir, "skeleton") };
+  for (const dir of Object.values(scratch)) import_node_fs26.default.mkdirSync(dir, { mode: 493 });
   const dirs = {
     upper: staged.ws,
     work: scratch.work,
@@ -23387,12 +23677,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs25, import_node_path23;
+var import_node_fs26, import_node_path25;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_errors();
     init_base();
     init_inputs();
@@ -23409,9 +23699,9 @@ var init_layers3 = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path24.default.join(dir, name);
+    const candidate = import_node_path26.default.join(dir, name);
     try {
-      import_node_fs26.default.accessSync(candidate, import_node_fs26.default.constants.X_OK);
+      import_node_fs27.default.accessSync(candidate, import_node_fs27.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -23420,7 +23710,7 @@ function findTool(name) {
 }
 function requireTun() {
   try {
-    import_node_fs26.default.accessSync("/dev/net/tun", import_node_fs26.default.constants.R_OK | import_node_fs26.default.constants.W_OK);
+    import_node_fs27.default.accessSync("/dev/net/tun", import_node_fs27.default.constants.R_OK | import_node_fs27.default.constants.W_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
       hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
@@ -23448,8 +23738,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path24.default.join(options.dir, "resolv.conf");
-      import_node_fs26.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path26.default.join(options.dir, "resolv.conf");
+      import_node_fs27.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -23495,13 +23785,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process7, import_node_fs26, import_node_path24, SLIRP_DNS;
+var import_node_child_process7, import_node_fs27, import_node_path26, SLIRP_DNS;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -23516,12 +23806,12 @@ async function startServices(job, options) {
     await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
     for (const entry of started) await removeTree(entry.root);
   };
-  import_node_fs27.default.mkdirSync(options.logsDir, { recursive: true });
+  import_node_fs28.default.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path25.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path27.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -23537,7 +23827,7 @@ async function startOne(job, service, options, started) {
     network: options.network ?? void 0
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = import_node_fs27.default.createWriteStream(import_node_path25.default.join(options.logsDir, `${service.name}.log`));
+  const log = import_node_fs28.default.createWriteStream(import_node_path27.default.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   let helperPid;
@@ -23581,7 +23871,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs27.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs28.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -23594,12 +23884,12 @@ function describeRun(run) {
   if (run.status.signal) return `killed by ${run.status.signal}`;
   return `exited with ${describeExitCode(run.status.exitCode ?? -1)}`;
 }
-var import_node_fs27, import_node_path25, STOP_GRACE_MS2;
+var import_node_fs28, import_node_path27, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_resolve();
     init_job();
     init_spawn();
@@ -23641,7 +23931,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path26.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path28.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -23656,7 +23946,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path26.default.join(options.artifactsDir, job.name),
+          destination: import_node_path28.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir
         });
       } catch (error2) {
@@ -23795,11 +24085,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path26;
+var import_node_path28;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -23879,259 +24169,6 @@ var init_scheduler = __esm({
   "src/run/scheduler.ts"() {
     "use strict";
     init_result();
-  }
-});
-
-// src/image/oci/digest.ts
-function isDigest(text) {
-  return typeof text === "string" && SHA256_DIGEST.test(text);
-}
-function digestHex(digest, what = "blob") {
-  const match = SHA256_DIGEST.exec(digest);
-  if (!match?.[1]) throw new InvalidImageError(`the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`, { hint: "cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)" });
-  return match[1];
-}
-function sha256Digest(data) {
-  return `sha256:${(0, import_node_crypto10.createHash)("sha256").update(data).digest("hex")}`;
-}
-function blobPathOf(blobsDir, digest) {
-  return import_node_path27.default.join(blobsDir, "sha256", digestHex(digest));
-}
-var import_node_crypto10, import_node_path27, SHA256_DIGEST;
-var init_digest = __esm({
-  "src/image/oci/digest.ts"() {
-    "use strict";
-    import_node_crypto10 = require("node:crypto");
-    import_node_path27 = __toESM(require("node:path"), 1);
-    init_errors4();
-    SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
-  }
-});
-
-// src/image/oci/retry.ts
-function codeOf(error2) {
-  const code = error2?.code;
-  return typeof code === "string" ? code : void 0;
-}
-function isTransient(error2) {
-  if (error2 instanceof TransientError) return true;
-  for (let current = error2, depth = 0; current && depth < 4; current = current.cause, depth++) {
-    const code = codeOf(current);
-    if (code && NETWORK_CODES.has(code)) return true;
-    if (code) return false;
-  }
-  return error2 instanceof TypeError && error2.message === "terminated";
-}
-function describeNetworkError(error2) {
-  let current = error2;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message || String(error2);
-}
-function sleep2(ms, signal) {
-  return new Promise((resolve5, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve5();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-async function withRetries(attempt, options = {}) {
-  const delays = options.delaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    try {
-      return await attempt(attemptNumber);
-    } catch (error2) {
-      const backoff = delays[attemptNumber - 1];
-      if (backoff === void 0 || !isTransient(error2) || options.signal?.aborted) throw error2;
-      const retryAfter = error2 instanceof TransientError ? Math.min(error2.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
-      const delayMs = Math.max(backoff, retryAfter);
-      options.onRetry?.(error2, attemptNumber, delayMs);
-      await sleep2(delayMs, options.signal);
-    }
-  }
-}
-var DEFAULT_RETRY_DELAYS_MS, MAX_RETRY_AFTER_MS, TransientError, NETWORK_CODES;
-var init_retry = __esm({
-  "src/image/oci/retry.ts"() {
-    "use strict";
-    DEFAULT_RETRY_DELAYS_MS = [500, 1e3, 2e3];
-    MAX_RETRY_AFTER_MS = 3e4;
-    TransientError = class extends Error {
-      retryAfterMs;
-      constructor(message, options = {}) {
-        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-        this.retryAfterMs = options.retryAfterMs;
-      }
-    };
-    NETWORK_CODES = /* @__PURE__ */ new Set([
-      "ECONNREFUSED",
-      "ECONNRESET",
-      "ECONNABORTED",
-      "EPIPE",
-      "ETIMEDOUT",
-      "EAI_AGAIN",
-      "ENOTFOUND",
-      "EHOSTUNREACH",
-      "ENETUNREACH",
-      "ENETDOWN",
-      "UND_ERR_SOCKET",
-      "UND_ERR_CLOSED",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "UND_ERR_HEADERS_TIMEOUT",
-      "UND_ERR_BODY_TIMEOUT"
-    ]);
-  }
-});
-
-// src/image/oci/blob-store.ts
-async function storeBlob(options) {
-  if (options.digest === void 0) return downloadBlob(options);
-  const finalPath = blobPathOf(options.blobsDir, options.digest);
-  const present = await statBlob(finalPath, options.size);
-  if (present) {
-    options.onProgress?.(present.size, present.size, "cached");
-    return { digest: options.digest, size: present.size, path: finalPath };
-  }
-  const running = inFlight.get(finalPath);
-  if (running) {
-    try {
-      return await running;
-    } catch (error2) {
-      if (options.signal?.aborted || error2?.name !== "AbortError") throw error2;
-      return storeBlob(options);
-    }
-  }
-  const download = downloadBlob(options).finally(() => inFlight.delete(finalPath));
-  inFlight.set(finalPath, download);
-  return download;
-}
-async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
-  return storeBlob({
-    blobsDir,
-    digest,
-    size: bytes.length,
-    describe: describe2,
-    open: async () => ({ body: [bytes], start: 0 })
-  });
-}
-async function statBlob(blobPath, size2) {
-  try {
-    const stat = await import_promises3.default.stat(blobPath);
-    return stat.isFile() && (size2 === void 0 || stat.size === size2) ? { size: stat.size } : void 0;
-  } catch {
-    return void 0;
-  }
-}
-async function downloadBlob(options) {
-  const dir = import_node_path28.default.join(options.blobsDir, "sha256");
-  await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path28.default.join(dir, `.tmp-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}-${process.pid}`);
-  const file = await import_promises3.default.open(tempPath2, "w", 292);
-  let closed = false;
-  try {
-    const { hash, done } = await writeWithRetries(file, options);
-    const actual = `sha256:${hash.digest("hex")}`;
-    if (options.digest !== void 0 && actual !== options.digest) {
-      throw new DigestMismatchError(`${options.describe}: the ${done} bytes received hash to ${actual}, not ${options.digest}; ${NOTHING_STORED}`, {
-        hint: "the source holds a corrupted or tampered blob: push or save the image again; if it keeps happening, check proxies between you and the registry"
-      });
-    }
-    await file.sync();
-    await file.close();
-    closed = true;
-    const finalPath = import_node_path28.default.join(dir, digestHex(actual));
-    await import_promises3.default.rename(tempPath2, finalPath);
-    await syncDir(dir);
-    return { digest: actual, size: done, path: finalPath };
-  } catch (error2) {
-    if (!closed) await file.close().catch(() => {
-    });
-    await import_promises3.default.rm(tempPath2, { force: true });
-    throw error2;
-  }
-}
-async function writeWithRetries(file, options) {
-  let hash = (0, import_node_crypto11.createHash)("sha256");
-  let done = 0;
-  let lastReport = 0;
-  let lastReportedBytes = 0;
-  const report = (phase, force = false) => {
-    const now = Date.now();
-    if (!options.onProgress || !force && now - lastReport < PROGRESS_INTERVAL_MS && done - lastReportedBytes < PROGRESS_BYTES) return;
-    lastReport = now;
-    lastReportedBytes = done;
-    options.onProgress(done, options.size, phase);
-  };
-  report("downloading", true);
-  await withRetries(
-    async () => {
-      const opened = await options.open(done, options.signal);
-      if (opened.start !== done) {
-        await file.truncate(0);
-        hash = (0, import_node_crypto11.createHash)("sha256");
-        done = 0;
-      }
-      let batch = [];
-      let batchBytes = 0;
-      const flush = async () => {
-        if (batchBytes === 0) return;
-        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
-        await file.write(data, 0, data.length, done);
-        hash.update(data);
-        done += data.length;
-        batch = [];
-        batchBytes = 0;
-        report("downloading");
-      };
-      try {
-        for await (const chunk of opened.body) {
-          if (options.size !== void 0 && done + batchBytes + chunk.length > options.size) {
-            throw new DigestMismatchError(`${options.describe}: the source sent more than the ${options.size} bytes the manifest gives; ${NOTHING_STORED}`, {
-              hint: "the source holds a corrupted or tampered blob: push or save the image again"
-            });
-          }
-          batch.push(chunk);
-          batchBytes += chunk.length;
-          if (batchBytes >= WRITE_BATCH_BYTES) await flush();
-        }
-      } finally {
-        if (!(options.size !== void 0 && done + batchBytes > options.size)) await flush();
-      }
-      if (options.size !== void 0 && done < options.size) throw new TransientError(`the download ended after ${done} of ${options.size} bytes`);
-    },
-    { delaysMs: options.retryDelaysMs, signal: options.signal, onRetry: () => report("retrying", true) }
-  );
-  report("done", true);
-  return { hash, done };
-}
-async function syncDir(dir) {
-  const handle = await import_promises3.default.open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-var import_node_crypto11, import_promises3, import_node_path28, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
-var init_blob_store = __esm({
-  "src/image/oci/blob-store.ts"() {
-    "use strict";
-    import_node_crypto11 = require("node:crypto");
-    import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
-    init_errors4();
-    init_digest();
-    init_retry();
-    PROGRESS_INTERVAL_MS = 100;
-    PROGRESS_BYTES = 1024 * 1024;
-    WRITE_BATCH_BYTES = 1024 * 1024;
-    inFlight = /* @__PURE__ */ new Map();
   }
 });
 
@@ -24304,7 +24341,7 @@ async function openDirFiles(dir, where2) {
     where: where2,
     read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
     size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs28.default.createReadStream(resolve5(name), { start }),
+    open: (name, start) => import_node_fs29.default.createReadStream(resolve5(name), { start }),
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -24326,7 +24363,7 @@ async function openTarFiles(file, where2, scratchDir) {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
     tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto12.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs28.default.createReadStream(file), compression), import_node_fs28.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs29.default.createReadStream(file), compression), import_node_fs29.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -24358,18 +24395,18 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs28.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs29.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto12, import_node_fs28, import_promises5, import_node_path29, import_node_stream3, import_promises6;
+var import_node_crypto12, import_node_fs29, import_promises5, import_node_path29, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path29 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
@@ -24640,7 +24677,8 @@ async function pullDockerArchive(ref, options) {
         open: async (start) => ({ body: files.open(name, start), start }),
         describe: `layer ${name} of ${where2}`,
         signal,
-        onProgress: (done, total, phase) => options.onProgress?.({ layer: expected ?? name, done, total: total ?? size2, phase })
+        onProgress: (done, total, phase) => options.onProgress?.({ layer: expected ?? name, done, total: total ?? size2, phase }),
+        lock: options.lockBlob
       });
       return { digest: stored.digest, diffId, mediaType: LAYER_MEDIA_TYPES[compression], size: stored.size, blobPath: stored.path };
     });
@@ -25218,7 +25256,8 @@ async function pullFromSource(source, options) {
     describe: `blob ${descriptor.digest} of ${source.name}`,
     signal,
     retryDelaysMs: source.retryDelaysMs,
-    onProgress
+    onProgress,
+    lock: options.lockBlob
   }).catch((error2) => {
     throw source.describeFailure(error2, `download blob ${descriptor.digest} of ${source.name}`);
   });
@@ -25271,12 +25310,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs29.default.openSync(file, "r");
+  const fd = import_node_fs30.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs29.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs30.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs29.default.closeSync(fd);
+    import_node_fs30.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -25307,18 +25346,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs29.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs30.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto13, import_node_fs29, import_node_stream4;
+var import_node_crypto13, import_node_fs30, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -25356,7 +25395,8 @@ async function resolveOciBase(text, options) {
     blobsDir: options.store.blobs,
     insecureRegistries: options.insecureRegistries,
     signal: options.signal,
-    onProgress: progressPrinter(text, options.onStatus)
+    onProgress: progressPrinter(text, options.onStatus),
+    lockBlob: (digest, isPresent, signal) => lockBlob(options.store, digest, isPresent, signal)
   });
   const layerIds = [];
   let parent = null;
@@ -25381,6 +25421,10 @@ async function resolveOciBase(text, options) {
   if (!stored) throw new Error(`image ${text}: its layers were removed from the store while it was being pulled`);
   return baseOf(stored.record, stored.layers);
 }
+async function lockBlob(store, digest, isPresent, signal) {
+  const held = await acquireBuildLock(store, `blob-${digest.replace(/^sha256:/, "")}`, () => isPresent() ? "present" : void 0, signal);
+  return "value" in held ? held.value : held.lock;
+}
 function envOf(entries) {
   const env3 = {};
   for (const entry of entries) {
@@ -25404,6 +25448,7 @@ function progressPrinter(text, onStatus) {
 var init_oci_base = __esm({
   "src/image/oci-base.ts"() {
     "use strict";
+    init_lock();
     init_layers2();
     init_oci();
     init_setup();
@@ -25495,7 +25540,7 @@ function timingsPath(paths, projectDir) {
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs30.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const data = JSON.parse(import_node_fs31.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -25509,12 +25554,12 @@ function recordTimings(paths, projectDir, results) {
   const file = timingsPath(paths, projectDir);
   const partial2 = tempPath(paths, "timings");
   try {
-    import_node_fs30.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs30.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+    import_node_fs31.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs31.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-    import_node_fs30.default.renameSync(partial2, file);
+    import_node_fs31.default.renameSync(partial2, file);
   } catch (error2) {
-    import_node_fs30.default.rmSync(partial2, { force: true });
+    import_node_fs31.default.rmSync(partial2, { force: true });
     process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
 `);
   }
@@ -25522,7 +25567,7 @@ function recordTimings(paths, projectDir, results) {
 function readTimingsFile(file) {
   let text;
   try {
-    text = import_node_fs30.default.readFileSync(file, "utf8");
+    text = import_node_fs31.default.readFileSync(file, "utf8");
   } catch (error2) {
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
@@ -25564,12 +25609,12 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto14, import_node_fs30, import_node_path33;
+var import_node_crypto14, import_node_fs31, import_node_path33;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
@@ -25580,7 +25625,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs31.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs32.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -25677,11 +25722,11 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs31, import_node_os8, import_node_path34, FailFast;
+var import_node_fs32, import_node_os8, import_node_path34, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     import_node_path34 = __toESM(require("node:path"), 1);
     init_reporter();
@@ -25980,7 +26025,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs32.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs33.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -26004,13 +26049,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name)));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs33.default.existsSync(import_node_path36.default.join(dir, name)));
   const manifest = readJson(import_node_path36.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs32.default.existsSync(import_node_path36.default.join(dir, name));
+  const has = (name) => import_node_fs33.default.existsSync(import_node_path36.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -26063,7 +26108,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs33.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -26092,7 +26137,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs32.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs33.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -26145,16 +26190,16 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs32.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs33.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs32, import_node_path36, CONFIG_NAME;
+var import_node_fs33, import_node_path36, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
@@ -26300,7 +26345,7 @@ async function delegateV1(user2, entry) {
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
     const dir = import_node_path38.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs33.default.existsSync(dir);
+    const existed = import_node_fs34.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -26312,19 +26357,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs33.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs34.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs33.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs33.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs33.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs34.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs34.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs34.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs33.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs34.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process10.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -26348,10 +26393,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs33.default.realpathSync(helperPath());
+  const helper = import_node_fs34.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs33.default.existsSync(APPARMOR_PROFILE) && import_node_fs33.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs33.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs34.default.existsSync(APPARMOR_PROFILE) && import_node_fs34.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs34.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -26369,10 +26414,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs33.default.rmSync(file, { force: true });
+    import_node_fs34.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs33.default.rmdirSync(import_node_path38.default.dirname(file));
+        import_node_fs34.default.rmdirSync(import_node_path38.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -26387,12 +26432,12 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process10, import_node_fs33, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process10, import_node_fs34, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process10 = require("node:child_process");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_path38 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
@@ -26470,13 +26515,13 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs34.default.existsSync(import_node_path39.default.join(paths.locks, id));
+  return import_node_fs35.default.existsSync(import_node_path39.default.join(paths.locks, id));
 }
-var import_node_fs34, import_node_path39;
+var import_node_fs35, import_node_path39;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path39 = __toESM(require("node:path"), 1);
     init_layers();
   }
@@ -26502,7 +26547,7 @@ async function verifyStore(paths, options = {}) {
 }
 async function checkLayer(layer) {
   if (layer.meta.id !== import_node_path40.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs35.default.existsSync(layer.root) || !import_node_fs35.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (!import_node_fs36.default.existsSync(layer.root) || !import_node_fs36.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -26511,11 +26556,11 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs35, import_node_path40;
+var import_node_fs36, import_node_path40;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path40 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
@@ -26541,13 +26586,13 @@ async function exportStore(paths, file) {
   const layers = listLayers(paths);
   const target = import_node_path41.default.resolve(file);
   const targetDir = import_node_path41.default.dirname(target);
-  import_node_fs36.default.mkdirSync(targetDir, { recursive: true });
+  import_node_fs37.default.mkdirSync(targetDir, { recursive: true });
   const prefix = `.${import_node_path41.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
   const partial2 = import_node_path41.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs36.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs37.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -26556,22 +26601,22 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs36.default.renameSync(partial2, target);
+    import_node_fs37.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs36.default.rmSync(partial2, { force: true });
+    import_node_fs37.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs36.default.rmSync(listFile, { force: true });
+    import_node_fs37.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs36.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs37.default.statSync(target).size };
 }
 async function importStore(paths, file) {
   requireZstd();
   const source = import_node_path41.default.resolve(file);
-  if (!import_node_fs36.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  if (!import_node_fs37.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs36.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs37.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
@@ -26607,9 +26652,9 @@ async function adoptLayers(paths, staging) {
       continue;
     }
     try {
-      import_node_fs36.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
+      import_node_fs37.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs36.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
+      import_node_fs37.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
       imported.push(findLayer(paths, name));
     } catch (error2) {
       const code = error2.code;
@@ -26619,17 +26664,17 @@ async function adoptLayers(paths, staging) {
   }
   for (const name of namesIn(import_node_path41.default.join(staging, "images"))) {
     const target = import_node_path41.default.join(paths.images, name);
-    if (!import_node_fs36.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs36.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
+    if (!import_node_fs37.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs37.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
   }
   return { imported, present, rejected };
 }
-var import_node_child_process11, import_node_crypto15, import_node_fs36, import_node_path41, TAR_XATTRS;
+var import_node_child_process11, import_node_crypto15, import_node_fs37, import_node_path41, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_node_crypto15 = require("node:crypto");
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_node_path41 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
@@ -26808,7 +26853,7 @@ __export(merge_exports, {
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
   const output = import_node_path42.default.resolve(args.output);
-  if (import_node_fs37.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+  if (import_node_fs38.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path42.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
@@ -26821,11 +26866,11 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs37, import_node_path42;
+var import_node_fs38, import_node_path42;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
     import_node_path42 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();

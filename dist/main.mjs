@@ -6976,12 +6976,6 @@ function findPackageRoot2(start) {
 var OUTPUT_TAIL_BYTES = 64 * 1024;
 var MAX_LINE_BYTES = 64 * 1024;
 
-// src/host/delegation.ts
-var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
-
-// src/image/debian.ts
-var DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
-
 // src/image/oci/errors.ts
 var ImageError = class extends CubicleError {
   exitCode = 2;
@@ -6997,6 +6991,16 @@ var InvalidImageRefError = class extends ImageError {
     this.text = text;
   }
 };
+
+// src/image/oci/blob-store.ts
+var PROGRESS_BYTES = 1024 * 1024;
+var WRITE_BATCH_BYTES = 1024 * 1024;
+
+// src/host/delegation.ts
+var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
+
+// src/image/debian.ts
+var DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
 
 // src/image/oci/ref.ts
 var DOCKER_HUB_REGISTRY = "registry-1.docker.io";

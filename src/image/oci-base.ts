@@ -2,6 +2,7 @@
 // into verified blobs, then each layer extracted once into the store as a layer named by its
 // uncompressed digest. An image already in the store is used without asking the registry
 // (`docker run`'s default); `--pull always` asks it again, `--pull never` never asks it.
+import { acquireBuildLock, type BuildLock } from '../store/lock.js';
 import type { StorePaths } from '../store/paths.js';
 import type { Base } from './base.js';
 import type { PullPolicy } from './resolve.js';
@@ -34,6 +35,7 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
     insecureRegistries: options.insecureRegistries,
     signal: options.signal,
     onProgress: progressPrinter(text, options.onStatus),
+    lockBlob: (digest, isPresent, signal) => lockBlob(options.store, digest, isPresent, signal),
   });
   const layerIds: string[] = [];
   let parent: string | null = null;
@@ -57,6 +59,12 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
   const stored = findImage(options.store, canonical);
   if (!stored) throw new Error(`image ${text}: its layers were removed from the store while it was being pulled`);
   return baseOf(stored.record, stored.layers);
+}
+
+/** Runners sharing a store download each blob once: the others wait on the store's lock for it. */
+async function lockBlob(store: StorePaths, digest: string, isPresent: () => boolean, signal?: AbortSignal): Promise<'present' | BuildLock> {
+  const held = await acquireBuildLock(store, `blob-${digest.replace(/^sha256:/, '')}`, () => (isPresent() ? ('present' as const) : undefined), signal);
+  return 'value' in held ? held.value : held.lock;
 }
 
 function envOf(entries: readonly string[]): Record<string, string> {

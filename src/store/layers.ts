@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../run/remove.js';
 import { isStaleRunName } from '../run/rundir.js';
+import { reapTempBlobs } from '../image/oci/blob-store.js';
 import { reapStaleLocks } from './lock.js';
 import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { digestTrees } from './tool.js';
@@ -168,12 +169,12 @@ function syncFile(file: string): void {
   }
 }
 
-/** Removes what killed processes left in tmp/ (half-built layers, imports); returns how many. */
+/** Removes what killed processes left: in tmp/ (half-built layers, imports), partial blob downloads, locks; returns how many. */
 export async function reapStore(paths: StorePaths): Promise<number> {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
     await removeTree(path.join(paths.tmp, name));
     removed += 1;
   }
-  return removed + reapStaleLocks(paths);
+  return removed + (await reapTempBlobs(paths.blobs)) + reapStaleLocks(paths);
 }

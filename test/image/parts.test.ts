@@ -1,4 +1,5 @@
-// The pure parts: auth challenges, auth-file lookup, tar indexing, platform choice, retries.
+// The pure parts: auth challenges, auth-file lookup, tar indexing, platform choice, retries,
+// reaping partial downloads.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,8 @@ import { findCredentials } from '../../src/image/oci/credentials.js';
 import { hostPlatform, selectPlatform } from '../../src/image/oci/platform.js';
 import { TransientError, withRetries } from '../../src/image/oci/retry.js';
 import { indexTar } from '../../src/image/oci/tar-index.js';
-import { DOCKER_HUB_REGISTRY } from '../../src/image/oci/index.js';
+import { DOCKER_HUB_REGISTRY, reapTempBlobs } from '../../src/image/oci/index.js';
+import { processTag } from '../../src/run/rundir.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-parts-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -116,5 +118,18 @@ describe('withRetries', () => {
       ),
     ).rejects.toThrow('permanent');
     expect(calls).toBe(1);
+  });
+});
+
+describe('reapTempBlobs', () => {
+  it("removes a killed pull's partial blob, never a running pull's or a stored blob", async () => {
+    const blobsDir = fs.mkdtempSync(path.join(temp, 'blobs-'));
+    const dir = path.join(blobsDir, 'sha256');
+    fs.mkdirSync(dir, { recursive: true });
+    // PID 1 never has start time 1: the tag of a process that is gone.
+    const names = { dead: '.tmp-1-1-0a1b2c3d', live: `.tmp-${processTag()}-0a1b2c3d`, blob: 'ab'.repeat(32) };
+    for (const name of Object.values(names)) fs.writeFileSync(path.join(dir, name), 'x');
+    expect(await reapTempBlobs(blobsDir)).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual([names.live, names.blob].sort());
   });
 });

@@ -3,10 +3,41 @@
 // overlay whiteouts, runs a setup step and the job on them. The image is built here: a
 // static busybox, then a zstd layer that deletes a file and replaces a directory.
 import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, pushImage } from '../image/images.js';
+import { buildImage, pushImage, randomFile } from '../image/images.js';
 import { HAVE_REGISTRY, startRegistry, type TestRegistry } from '../image/registry.js';
-import { jobOf, makeProject, outputOf, removeProjects } from './helpers.js';
+import { jobOf, makeProject, outputOf, removeProjects, waitFor } from './helpers.js';
+
+/** A TCP proxy to `target` on 127.0.0.1 that passes the registry's answers at `bytesPerSecond`. */
+async function slowProxy(target: string, bytesPerSecond: number): Promise<{ host: string; close(): void }> {
+  const [targetHost, targetPort] = target.split(':') as [string, string];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(targetPort), targetHost);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      upstream.pause();
+      client.write(chunk);
+      setTimeout(() => upstream.resume(), (chunk.length / bytesPerSecond) * 1000);
+    });
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
 
 const BUSYBOX = '/bin/busybox';
 const ready = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
@@ -115,6 +146,54 @@ jobs:
       await registry.restart();
     }
   }, 300_000);
+
+  it('removes, on the next run, the partial blob of a pull that SIGKILL cut short, and pulls it whole', async () => {
+    const busybox = fs.readFileSync(BUSYBOX);
+    const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }, { compression: 'none', files: { 'big.bin': randomFile(32 * 1024 * 1024) } }], env: ['PATH=/bin'] });
+    await pushImage(registry, 'test/big', '1', image);
+    const proxy = await slowProxy(registry.host, 4 * 1024 * 1024);
+    try {
+      const config = (host: string) => `jobs:\n  big:\n    image: ${host}/test/big:1\n    run: busybox wc -c /big.bin\n`;
+      const project = makeProject(config(proxy.host));
+      const blobs = path.join(project.cacheDir, 'blobs', 'sha256');
+      const partials = () => (fs.existsSync(blobs) ? fs.readdirSync(blobs).filter((name) => name.startsWith('.tmp-')) : []);
+      const runner = project.spawn(['run']);
+      const midway = await waitFor(() => partials().some((name) => (fs.statSync(path.join(blobs, name), { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024), 30_000, 20);
+      runner.kill('SIGKILL');
+      await runner;
+      expect(midway, 'the kill landed during the download').toBe(true);
+      expect(partials().length, 'partial downloads the kill left').toBeGreaterThan(0);
+
+      fs.writeFileSync(project.file('cubicle.config.yaml'), config(registry.host));
+      const next = await project.cubicle(['run'], { timeoutMs: 120_000 });
+      expect(next.exitCode, next.stdout + next.stderr).toBe(0);
+      expect(outputOf(next.stdout, 'big').join(' ')).toContain(String(32 * 1024 * 1024));
+      expect(partials()).toEqual([]);
+    } finally {
+      proxy.close();
+    }
+  }, 180_000);
+
+  it('downloads each blob once for two runners started together on one store', async () => {
+    const busybox = fs.readFileSync(BUSYBOX);
+    const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }, { compression: 'none', files: { 'shared.bin': randomFile(8 * 1024 * 1024) } }], env: ['PATH=/bin'] });
+    await pushImage(registry, 'test/shared', '1', image);
+    // Slow enough that the second runner asks while the first is still downloading.
+    const proxy = await slowProxy(registry.host, 8 * 1024 * 1024);
+    try {
+      const project = makeProject(`jobs:\n  shared:\n    image: ${proxy.host}/test/shared:1\n    run: busybox wc -c /shared.bin\n`);
+      registry.clearLog();
+      const [first, second] = await Promise.all([project.spawn(['run']), project.spawn(['run'])]);
+      for (const runner of [first, second]) {
+        expect(runner.exitCode, String(runner.stdout) + String(runner.stderr)).toBe(0);
+        expect(outputOf(String(runner.stdout), 'shared').join(' ')).toContain(String(8 * 1024 * 1024));
+      }
+      const blobGets = registry.requests().filter((entry) => entry.method === 'GET' && entry.uri.includes('/blobs/') && entry.status < 300);
+      for (const layer of image.layers) expect(blobGets.filter((entry) => entry.uri.endsWith(layer.digest)), `GETs of ${layer.digest}`).toHaveLength(1);
+    } finally {
+      proxy.close();
+    }
+  }, 120_000);
 
   it('fails the job with a clear message for an unknown image, and runs the others', async () => {
     const project = makeProject(`

@@ -1,12 +1,16 @@
 // Blobs land in BLOBS/sha256/<hex>: streamed into a temp file in the same dir while hashed,
 // checked, fsync'd, then renamed, so a blob is either whole and verified or absent. A blob
-// already there is not fetched again; two pulls in one process share one download.
+// already there is not fetched again; two pulls in one process share one download. A pull
+// killed midway leaves a temp file named after its process, which the next run removes.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DigestMismatchError, NOTHING_STORED } from './errors.js';
 import { blobPathOf, digestHex } from './digest.js';
 import { TransientError, withRetries } from './retry.js';
+import type { BlobLocker } from './types.js';
+import { isStaleRunName, processTag } from '../../run/rundir.js';
 
 export type BlobPhase = 'cached' | 'downloading' | 'retrying' | 'done';
 
@@ -24,6 +28,7 @@ export interface StoreBlobOptions {
   readonly signal?: AbortSignal | undefined;
   readonly retryDelaysMs?: readonly number[] | undefined;
   readonly onProgress?: ((done: number, total: number | undefined, phase: BlobPhase) => void) | undefined;
+  readonly lock?: BlobLocker | undefined;
 }
 
 export interface StoredBlob {
@@ -38,8 +43,25 @@ const PROGRESS_BYTES = 1024 * 1024;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 const inFlight = new Map<string, Promise<StoredBlob>>();
 
+const TEMP_PREFIX = '.tmp-';
+
+/** A download in progress, or one a killed process left: `.tmp-PID-STARTTIME-RANDOM`. */
 export function isTempBlobName(name: string): boolean {
-  return name.startsWith('.tmp-');
+  return name.startsWith(TEMP_PREFIX);
+}
+
+/** Removes the partial downloads in BLOBS/sha256 whose process is gone; returns how many. */
+export async function reapTempBlobs(blobsDir: string): Promise<number> {
+  const dir = path.join(blobsDir, 'sha256');
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
+  await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
+  return stale.length;
 }
 
 export async function storeBlob(options: StoreBlobOptions): Promise<StoredBlob> {
@@ -60,9 +82,29 @@ export async function storeBlob(options: StoreBlobOptions): Promise<StoredBlob> 
       return storeBlob(options);
     }
   }
-  const download = downloadBlob(options).finally(() => inFlight.delete(finalPath));
+  const download = lockedDownload(options, options.digest, finalPath).finally(() => inFlight.delete(finalPath));
   inFlight.set(finalPath, download);
   return download;
+}
+
+/** With a lock: one process downloads, the others wait for it and use what it stored. */
+async function lockedDownload(options: StoreBlobOptions, digest: string, finalPath: string): Promise<StoredBlob> {
+  if (!options.lock) return downloadBlob(options);
+  const isPresent = () => {
+    const stat = fsSync.statSync(finalPath, { throwIfNoEntry: false });
+    return stat !== undefined && (options.size === undefined || stat.size === options.size);
+  };
+  const held = await options.lock(digest, isPresent, options.signal);
+  if (held === 'present') {
+    const size = fsSync.statSync(finalPath).size;
+    options.onProgress?.(size, size, 'cached');
+    return { digest, size, path: finalPath };
+  }
+  try {
+    return await downloadBlob(options);
+  } finally {
+    held.release();
+  }
 }
 
 /** Bytes already in memory (a manifest, a config): checked and stored the same way. */
@@ -89,7 +131,8 @@ async function statBlob(blobPath: string, size: number | undefined): Promise<{ s
 async function downloadBlob(options: StoreBlobOptions): Promise<StoredBlob> {
   const dir = path.join(options.blobsDir, 'sha256');
   await fs.mkdir(dir, { recursive: true });
-  const tempPath = path.join(dir, `.tmp-${randomBytes(8).toString('hex')}-${process.pid}`);
+  // Named after this process, so the next run removes what a killed pull left (reapTempBlobs).
+  const tempPath = path.join(dir, `${TEMP_PREFIX}${processTag()}-${randomBytes(4).toString('hex')}`);
   const file = await fs.open(tempPath, 'w', 0o444);
   let closed = false;
   try {

@@ -103,6 +103,7 @@ export async function pullDockerArchive(ref: LocalImageRef, options: PullOptions
         describe: `layer ${name} of ${where}`,
         signal,
         onProgress: (done, total, phase) => options.onProgress?.({ layer: expected ?? name, done, total: total ?? size, phase }),
+        lock: options.lockBlob,
       });
       return { digest: stored.digest, diffId, mediaType: LAYER_MEDIA_TYPES[compression], size: stored.size, blobPath: stored.path };
     });

@@ -69,6 +69,7 @@ export async function pullFromSource(source: ImageSource, options: PullOptions):
       signal,
       retryDelaysMs: source.retryDelaysMs,
       onProgress,
+      lock: options.lockBlob,
     }).catch((error: unknown) => {
       throw source.describeFailure(error, `download blob ${descriptor.digest} of ${source.name}`);
     });

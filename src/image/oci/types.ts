@@ -26,7 +26,16 @@ export interface PullOptions {
   readonly concurrency?: number | undefined;
   /** Waits before each retry of a failed request; default 0.5 s, 1 s, 2 s. */
   readonly retryDelaysMs?: readonly number[] | undefined;
+  /** Other processes sharing blobsDir: see BlobLocker. Default: none (one process per blobsDir). */
+  readonly lockBlob?: BlobLocker | undefined;
 }
+
+/**
+ * Holds a blob's download against other processes: resolves `present` when, once it may go
+ * on, the blob is already stored (another process fetched it meanwhile), else the lock to
+ * release when this process is done with it.
+ */
+export type BlobLocker = (digest: string, isPresent: () => boolean, signal?: AbortSignal) => Promise<'present' | { release(): void }>;
 
 export interface PulledLayer {
   /** The blob's digest, as the manifest names it (compressed). */
