@@ -36,6 +36,15 @@ boot() {
   # shared too, since the VM's /tmp is its own (CI may clone there).
   (cd "$REPO" && "$VM" --timeout 300 --share "$REPO" "$@" -- "$HERE/cgroup.sh" "$HELPER") >"$out" 2>&1
   local rc=$?
+  # The whole run takes about 40 s. A VM that stops answering under TCG emulation (seen once
+  # in many CI runs, not reproduced) is booted once more; what the first one printed is kept
+  # as comments, so the stall stays on record. A test that hangs again still fails.
+  if [ "$rc" -eq 124 ]; then
+    sed "s/^/# $label, first boot (timed out): /" "$out"
+    echo "# $label: the VM stopped answering within 300 s (run.sh exit 124); booting it once more"
+    (cd "$REPO" && "$VM" --timeout 300 --share "$REPO" "$@" -- "$HERE/cgroup.sh" "$HELPER") >"$out" 2>&1
+    rc=$?
+  fi
   while IFS= read -r line; do
     if [[ $line =~ ^(not\ )?ok\ [0-9]+(.*)$ ]]; then
       NUMBER=$((NUMBER + 1))
