@@ -20132,8 +20132,8 @@ var init_schema = __esm({
       run: string2().min(1),
       inputs: array(string2().min(1)).optional(),
       env: env2.optional(),
-      /** Setup steps download (npm ci): the host's network unless `none`. */
-      network: _enum(["none", "host"], { error: (issue2) => `expected "none" or "host", got ${show(issue2.input)}` }).optional()
+      /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+      network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
     });
     command2 = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
     testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
@@ -23531,6 +23531,108 @@ var init_caches = __esm({
   }
 });
 
+// src/run/network.ts
+function findTool(name) {
+  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
+    const candidate = import_node_path25.default.join(dir, name);
+    try {
+      import_node_fs26.default.accessSync(candidate, import_node_fs26.default.constants.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function requireTun() {
+  try {
+    import_node_fs26.default.accessSync("/dev/net/tun", import_node_fs26.default.constants.R_OK | import_node_fs26.default.constants.W_OK);
+  } catch (error2) {
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
+      hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
+    });
+  }
+}
+async function startJobNetwork(options) {
+  const slirp = options.outbound ? findTool("slirp4netns") : null;
+  if (options.outbound && !slirp) {
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs slirp4netns, which is not installed; no job was run", {
+      hint: "Install it: apt-get install slirp4netns. Or use `network: host` to share the host network."
+    });
+  }
+  const nsenter = options.outbound ? findTool("nsenter") : null;
+  if (options.outbound && !nsenter) {
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed; no job was run", {
+      hint: "Install it: apt-get install util-linux. Or use `network: host` to share the host network."
+    });
+  }
+  if (options.outbound) requireTun();
+  const holder = await startUsernsHolder({ netns: true });
+  if (!holder || !holder.netnsPath) throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
+  let slirpProcess = null;
+  let resolvConf = null;
+  try {
+    if (slirp) {
+      slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
+      resolvConf = import_node_path25.default.join(options.dir, "resolv.conf");
+      import_node_fs26.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+`);
+    }
+  } catch (error2) {
+    await holder.stop();
+    throw error2;
+  }
+  return {
+    userns: holder.path,
+    netns: holder.netnsPath,
+    resolvConf,
+    async stop() {
+      if (slirpProcess && slirpProcess.exitCode === null) {
+        const exited = new Promise((resolve5) => slirpProcess.once("exit", resolve5));
+        slirpProcess.kill("SIGTERM");
+        await exited;
+      }
+      await holder.stop();
+    }
+  };
+}
+function startSlirp(nsenter, tool, userns, netns) {
+  return new Promise((resolve5, reject) => {
+    const child = (0, import_node_child_process7.spawn)(
+      nsenter,
+      [`--user=${userns}`, "--", tool, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--netns-type=path", "--ready-fd=3", netns, "tap0"],
+      { stdio: ["ignore", "ignore", "pipe", "pipe"] }
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr = (stderr + String(chunk)).slice(-2e3);
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new SandboxSetupError("network", `slirp4netns did not become ready in 10 s: ${stderr.trim()}`));
+    }, 1e4);
+    child.stdio[3]?.once("data", () => {
+      clearTimeout(timer);
+      resolve5(child);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new SandboxSetupError("network", `slirp4netns exited with ${code} before it was ready: ${stderr.trim()}`));
+    });
+  });
+}
+var import_node_child_process7, import_node_fs26, import_node_path25, SLIRP_DNS;
+var init_network = __esm({
+  "src/run/network.ts"() {
+    "use strict";
+    import_node_child_process7 = require("node:child_process");
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_userns();
+    SLIRP_DNS = "10.0.2.3";
+  }
+});
+
 // src/run/layers.ts
 async function prepareJob(job, options) {
   if (job.image !== "host") options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: resolving`);
@@ -23553,8 +23655,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path25.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs26.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path26.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs27.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -23632,8 +23734,21 @@ function stepEnvironment(jobEnv, step) {
 }
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
-  const scratch = { rootWork: import_node_path25.default.join(staged.dir, "root-work"), work: import_node_path25.default.join(staged.dir, "ws-work"), skeleton: import_node_path25.default.join(staged.dir, "skeleton") };
-  for (const dir of Object.values(scratch)) import_node_fs26.default.mkdirSync(dir, { mode: 493 });
+  const scratch = { rootWork: import_node_path26.default.join(staged.dir, "root-work"), work: import_node_path26.default.join(staged.dir, "ws-work"), skeleton: import_node_path26.default.join(staged.dir, "skeleton"), net: import_node_path26.default.join(staged.dir, "net") };
+  for (const dir of Object.values(scratch)) import_node_fs27.default.mkdirSync(dir, { mode: 493 });
+  let network = null;
+  try {
+    if (step.network === "outbound") network = await startJobNetwork({ outbound: true, dir: scratch.net });
+    return await runStep(job, step, number3, { ...options, network }, staged, scratch);
+  } catch (error2) {
+    await removeTree(staged.dir);
+    throw error2;
+  } finally {
+    await network?.stop();
+    for (const dir of Object.values(scratch)) await removeTree(dir);
+  }
+}
+async function runStep(job, step, number3, options, staged, scratch) {
   const dirs = {
     upper: staged.ws,
     work: scratch.work,
@@ -23644,7 +23759,16 @@ async function buildStep(job, step, number3, options) {
   };
   options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
   const spec = sandboxSpec(
-    { name: job.name, command: ["/bin/sh", "-c", step.run], env: options.env, network: step.network, limits: job.limits, projectDir: options.projectDir, userns: options.userns },
+    {
+      name: job.name,
+      command: ["/bin/sh", "-c", step.run],
+      env: options.env,
+      network: step.network,
+      limits: job.limits,
+      projectDir: options.projectDir,
+      userns: options.network?.userns ?? options.userns,
+      sharedNetwork: options.network ?? void 0
+    },
     dirs,
     options.filesystem
   );
@@ -23652,7 +23776,6 @@ async function buildStep(job, step, number3, options) {
     signal: options.signal,
     onLine: (stream, line) => options.reporter.onJobLine(job, stream, line)
   });
-  for (const dir of Object.values(scratch)) await removeTree(dir);
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
   return { what: describeStep(number3, step), status, message: describeStepFailure(status), outputTail };
@@ -23677,12 +23800,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs26, import_node_path25;
+var import_node_fs27, import_node_path26;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_base();
     init_inputs();
@@ -23692,109 +23815,8 @@ var init_layers3 = __esm({
     init_lock();
     init_layers();
     init_caches();
+    init_network();
     init_remove();
-  }
-});
-
-// src/run/network.ts
-function findTool(name) {
-  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path26.default.join(dir, name);
-    try {
-      import_node_fs27.default.accessSync(candidate, import_node_fs27.default.constants.X_OK);
-      return candidate;
-    } catch {
-    }
-  }
-  return null;
-}
-function requireTun() {
-  try {
-    import_node_fs27.default.accessSync("/dev/net/tun", import_node_fs27.default.constants.R_OK | import_node_fs27.default.constants.W_OK);
-  } catch (error2) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
-      hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
-    });
-  }
-}
-async function startJobNetwork(options) {
-  const slirp = options.outbound ? findTool("slirp4netns") : null;
-  if (options.outbound && !slirp) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs slirp4netns, which is not installed; no job was run", {
-      hint: "Install it: apt-get install slirp4netns. Or use `network: host` to share the host network."
-    });
-  }
-  const nsenter = options.outbound ? findTool("nsenter") : null;
-  if (options.outbound && !nsenter) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed; no job was run", {
-      hint: "Install it: apt-get install util-linux. Or use `network: host` to share the host network."
-    });
-  }
-  if (options.outbound) requireTun();
-  const holder = await startUsernsHolder({ netns: true });
-  if (!holder || !holder.netnsPath) throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
-  let slirpProcess = null;
-  let resolvConf = null;
-  try {
-    if (slirp) {
-      slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path26.default.join(options.dir, "resolv.conf");
-      import_node_fs27.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
-`);
-    }
-  } catch (error2) {
-    await holder.stop();
-    throw error2;
-  }
-  return {
-    userns: holder.path,
-    netns: holder.netnsPath,
-    resolvConf,
-    async stop() {
-      if (slirpProcess && slirpProcess.exitCode === null) {
-        const exited = new Promise((resolve5) => slirpProcess.once("exit", resolve5));
-        slirpProcess.kill("SIGTERM");
-        await exited;
-      }
-      await holder.stop();
-    }
-  };
-}
-function startSlirp(nsenter, tool, userns, netns) {
-  return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process7.spawn)(
-      nsenter,
-      [`--user=${userns}`, "--", tool, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--netns-type=path", "--ready-fd=3", netns, "tap0"],
-      { stdio: ["ignore", "ignore", "pipe", "pipe"] }
-    );
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr = (stderr + String(chunk)).slice(-2e3);
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new SandboxSetupError("network", `slirp4netns did not become ready in 10 s: ${stderr.trim()}`));
-    }, 1e4);
-    child.stdio[3]?.once("data", () => {
-      clearTimeout(timer);
-      resolve5(child);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new SandboxSetupError("network", `slirp4netns exited with ${code} before it was ready: ${stderr.trim()}`));
-    });
-  });
-}
-var import_node_child_process7, import_node_fs27, import_node_path26, SLIRP_DNS;
-var init_network = __esm({
-  "src/run/network.ts"() {
-    "use strict";
-    import_node_child_process7 = require("node:child_process");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
-    init_errors();
-    init_userns();
-    SLIRP_DNS = "10.0.2.3";
   }
 });
 

@@ -6790,8 +6790,8 @@ var setupStep = strictObject({
   run: string2().min(1),
   inputs: array(string2().min(1)).optional(),
   env: env.optional(),
-  /** Setup steps download (npm ci): the host's network unless `none`. */
-  network: _enum(["none", "host"], { error: (issue2) => `expected "none" or "host", got ${show(issue2.input)}` }).optional()
+  /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+  network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
 });
 var command = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
 var testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });

@@ -49,8 +49,8 @@ const setupStep = z.strictObject({
   run: z.string().min(1),
   inputs: z.array(z.string().min(1)).optional(),
   env: env.optional(),
-  /** Setup steps download (npm ci): the host's network unless `none`. */
-  network: z.enum(['none', 'host'], { error: (issue) => `expected "none" or "host", got ${show(issue.input)}` }).optional(),
+  /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+  network: z.enum(['none', 'host', 'outbound'], { error: (issue) => `expected "none", "host" or "outbound", got ${show(issue.input)}` }).optional(),
 });
 
 const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${show(issue.input)}` });

@@ -16,6 +16,7 @@ import { commitLayer, findLayer, stageLayer, touchLayer } from '../store/layers.
 import type { StorePaths } from '../store/paths.js';
 import { cacheMounts } from './caches.js';
 import type { LimitsPlan } from './limits.js';
+import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
 import type { RunDir } from './rundir.js';
 
@@ -158,8 +159,30 @@ async function buildStep(
   options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem },
 ): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
   const staged = stageLayer(options.store, 'setup');
-  const scratch = { rootWork: path.join(staged.dir, 'root-work'), work: path.join(staged.dir, 'ws-work'), skeleton: path.join(staged.dir, 'skeleton') };
+  const scratch = { rootWork: path.join(staged.dir, 'root-work'), work: path.join(staged.dir, 'ws-work'), skeleton: path.join(staged.dir, 'skeleton'), net: path.join(staged.dir, 'net') };
   for (const dir of Object.values(scratch)) fs.mkdirSync(dir, { mode: 0o755 });
+  let network: JobNetwork | null = null;
+  try {
+    // `outbound`: a network namespace of its own with a way out, as a job's (run/network.ts).
+    if (step.network === 'outbound') network = await startJobNetwork({ outbound: true, dir: scratch.net });
+    return await runStep(job, step, number, { ...options, network }, staged, scratch);
+  } catch (error) {
+    await removeTree(staged.dir);
+    throw error;
+  } finally {
+    await network?.stop();
+    for (const dir of Object.values(scratch)) await removeTree(dir);
+  }
+}
+
+async function runStep(
+  job: ResolvedJob,
+  step: SetupStep,
+  number: number,
+  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; network: JobNetwork | null },
+  staged: { dir: string; root: string; ws: string },
+  scratch: { rootWork: string; work: string; skeleton: string },
+): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
   const dirs = {
     upper: staged.ws,
     work: scratch.work,
@@ -170,7 +193,16 @@ async function buildStep(
   };
   options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
   const spec = sandboxSpec(
-    { name: job.name, command: ['/bin/sh', '-c', step.run], env: options.env, network: step.network, limits: job.limits, projectDir: options.projectDir, userns: options.userns },
+    {
+      name: job.name,
+      command: ['/bin/sh', '-c', step.run],
+      env: options.env,
+      network: step.network,
+      limits: job.limits,
+      projectDir: options.projectDir,
+      userns: options.network?.userns ?? options.userns,
+      sharedNetwork: options.network ?? undefined,
+    },
     dirs,
     options.filesystem,
   );
@@ -178,7 +210,6 @@ async function buildStep(
     signal: options.signal,
     onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
   });
-  for (const dir of Object.values(scratch)) await removeTree(dir);
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
   return { what: describeStep(number, step), status, message: describeStepFailure(status), outputTail };

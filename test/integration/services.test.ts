@@ -144,6 +144,42 @@ jobs:
       server.close();
     }
   }, 60_000);
+
+  it('gives a setup step the same way out: it downloads into its layer, and the next run reuses the layer', async () => {
+    const address = Object.values(os.networkInterfaces()).flat().find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+    expect(address, 'a non-loopback IPv4 address').toBeDefined();
+    let served = 0;
+    const server = net.createServer((socket) => {
+      served += 1;
+      socket.end('downloaded\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    // The host's loopback, which `network: host` (a step's default) would reach and outbound must not.
+    const loopback = net.createServer((socket) => socket.end('host loopback\n'));
+    await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
+    const loopbackPort = (loopback.address() as net.AddressInfo).port;
+    try {
+      const project = makeProject(`
+jobs:
+  fetched:
+    setup:
+      - run: busybox nc -w 3 ${address} ${port} </dev/null > "$HOME/fetched.txt" && grep -q 'nameserver 10.0.2.3' /etc/resolv.conf && ! busybox nc -w 1 127.0.0.1 ${loopbackPort} </dev/null
+        network: outbound
+    run: cat "$HOME/fetched.txt"
+`);
+      for (const round of [1, 2]) {
+        const result = await project.cubicle(['run', '--json', 'results.json']);
+        expect(result.exitCode, `round ${round}: ${result.stdout}${result.stderr}`).toBe(0);
+        expect(outputOf(result.stdout, 'fetched')).toContain('downloaded');
+      }
+      expect(served, 'the second run used the layer, not the network').toBe(1);
+      expect(processesWith('slirp4netns')).toEqual([]);
+    } finally {
+      server.close();
+      loopback.close();
+    }
+  }, 60_000);
 });
 
 describe.runIf(!tunUsable)('network: outbound where /dev/net/tun is closed to the user', () => {
