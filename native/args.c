@@ -468,8 +468,8 @@ static const struct option_spec options[] = {
            "--hold-userns holder) instead of making one; no maps",
            handle_process),
     OPTION("--join", 1, "PID",
-           "run COMMAND in the namespaces of the running sandbox whose\n"
-           "PID 1 is host PID (like docker exec): no new filesystem,\n"
+           "run COMMAND in the namespaces of the running sandbox that\n"
+           "host PID is a process of (like docker exec): no new filesystem,\n"
            "cgroup or network; the job's environment, chdir, --user,\n"
            "capabilities, seccomp and --timeout-ms apply",
            handle_process),

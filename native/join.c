@@ -1,5 +1,5 @@
-/* --join PID: runs COMMAND inside the namespaces of a running sandbox, whose PID 1 is host
- * PID, as `docker exec` does: a service's health check sees the service's own /run, /tmp,
+/* --join PID: runs COMMAND inside the namespaces of a running sandbox, of which host PID is a
+ * process (its command: PID 1 is not dumpable), as `docker exec` does: a service's health check sees the service's own /run, /tmp,
  * sockets and processes. COMMAND is prepared as a job is (environment, chdir, --user, every
  * capability dropped, no_new_privs, fds closed, a new session, the seccomp filter).
  *
@@ -44,7 +44,7 @@ static int open_namespaces(pid_t pid, int fds[N_NAMESPACES], struct sandbox_erro
     snprintf(own, sizeof own, "/proc/self/ns/%s", namespaces[i].name);
     fds[i] = TEMP_FAILURE_RETRY(open(path, O_RDONLY | O_CLOEXEC));
     if (fds[i] < 0)
-      return make_error(err, errno, "open `%s` (--join: is %d a running sandbox's PID 1?)",
+      return make_error(err, errno, "open `%s` (--join: is %d a process in a running sandbox?)",
                         path, (int)pid);
     struct stat theirs, ours;
     if (fstat(fds[i], &theirs) == 0 && stat(own, &ours) == 0 && theirs.st_ino == ours.st_ino &&
