@@ -10280,9 +10280,9 @@ var require_util = __commonJS({
     exports2.isDirectorySync = isDirectorySync;
     var fs_1 = __importStar(require("fs"));
     function emplace(map, key, fn) {
-      const cached3 = map.get(key);
-      if (cached3 !== void 0) {
-        return cached3;
+      const cached4 = map.get(key);
+      if (cached4 !== void 0) {
+        return cached4;
       }
       const result = fn();
       map.set(key, result);
@@ -16958,9 +16958,9 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 function isRecursive(inst, stack, resolve5) {
-  const cached3 = recursive.get(inst);
-  if (cached3 !== void 0)
-    return cached3 ? PROVEN : NONE;
+  const cached4 = recursive.get(inst);
+  if (cached4 !== void 0)
+    return cached4 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -20670,11 +20670,8 @@ async function reapTempBlobs(blobsDir) {
 async function storeBlob(options) {
   if (options.digest === void 0) return downloadBlob(options);
   const finalPath = blobPathOf(options.blobsDir, options.digest);
-  const present = await statBlob(finalPath, options.size);
-  if (present) {
-    options.onProgress?.(present.size, present.size, "cached");
-    return { digest: options.digest, size: present.size, path: finalPath };
-  }
+  const present = storedSize(finalPath, options.size);
+  if (present !== void 0) return cached3(options, options.digest, present, finalPath);
   const running = inFlight.get(finalPath);
   if (running) {
     try {
@@ -20690,16 +20687,8 @@ async function storeBlob(options) {
 }
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
-  const isPresent = () => {
-    const stat = import_node_fs15.default.statSync(finalPath, { throwIfNoEntry: false });
-    return stat !== void 0 && (options.size === void 0 || stat.size === options.size);
-  };
-  const held = await options.lock(digest, isPresent, options.signal);
-  if (held === "present") {
-    const size2 = import_node_fs15.default.statSync(finalPath).size;
-    options.onProgress?.(size2, size2, "cached");
-    return { digest, size: size2, path: finalPath };
-  }
+  const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
+  if (held === "present") return cached3(options, digest, import_node_fs15.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -20715,13 +20704,13 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
     open: async () => ({ body: [bytes], start: 0 })
   });
 }
-async function statBlob(blobPath, size2) {
-  try {
-    const stat = await import_promises3.default.stat(blobPath);
-    return stat.isFile() && (size2 === void 0 || stat.size === size2) ? { size: stat.size } : void 0;
-  } catch {
-    return void 0;
-  }
+function storedSize(blobPath, size2) {
+  const stat = import_node_fs15.default.statSync(blobPath, { throwIfNoEntry: false });
+  return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
+}
+function cached3(options, digest, size2, blobPath) {
+  options.onProgress?.(size2, size2, "cached");
+  return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
   const dir = import_node_path13.default.join(options.blobsDir, "sha256");

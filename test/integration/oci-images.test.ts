@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, pushImage, randomFile } from '../image/images.js';
+import { buildImage, pushImage, randomFile, type LayerSpec } from '../image/images.js';
 import { HAVE_REGISTRY, startRegistry, type TestRegistry } from '../image/registry.js';
 import { jobOf, makeProject, outputOf, removeProjects, waitFor } from './helpers.js';
 
@@ -40,6 +40,13 @@ async function slowProxy(target: string, bytesPerSecond: number): Promise<{ host
 }
 
 const BUSYBOX = '/bin/busybox';
+
+/** A static busybox as /bin/sh (PATH=/bin) with `files` beside it, and an `extra` layer on top. */
+function busyboxImage(files: Record<string, string | Buffer>, extra?: LayerSpec) {
+  const busybox = fs.readFileSync(BUSYBOX);
+  const base: LayerSpec = { compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox, ...files } };
+  return buildImage({ layers: extra ? [base, extra] : [base], env: ['PATH=/bin'] });
+}
 const ready = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
 if (!ready && process.env.CI !== 'true') console.log('skipped: OCI image jobs (needs docker-registry and busybox-static: apt-get install docker-registry busybox-static)');
 
@@ -97,8 +104,7 @@ jobs:
   }, 180_000);
 
   it('--pull always asks the registry again for a tag that moved, --pull never stays offline', async () => {
-    const busybox = fs.readFileSync(BUSYBOX);
-    const release = (name: string) => buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox, 'etc/os-release': `NAME=${name}\n` } }], env: ['PATH=/bin'] });
+    const release = (name: string) => busyboxImage({ 'etc/os-release': `NAME=${name}\n` });
     await pushImage(registry, 'test/moving', 'latest', release('first'));
     const moving = `${registry.host}/test/moving:latest`;
     const project = makeProject(`
@@ -148,8 +154,7 @@ jobs:
   }, 300_000);
 
   it('removes, on the next run, the partial blob of a pull that SIGKILL cut short, and pulls it whole', async () => {
-    const busybox = fs.readFileSync(BUSYBOX);
-    const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }, { compression: 'none', files: { 'big.bin': randomFile(32 * 1024 * 1024) } }], env: ['PATH=/bin'] });
+    const image = busyboxImage({}, { compression: 'none', files: { 'big.bin': randomFile(32 * 1024 * 1024) } });
     await pushImage(registry, 'test/big', '1', image);
     const proxy = await slowProxy(registry.host, 4 * 1024 * 1024);
     try {
@@ -175,8 +180,7 @@ jobs:
   }, 180_000);
 
   it('downloads each blob once for two runners started together on one store', async () => {
-    const busybox = fs.readFileSync(BUSYBOX);
-    const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }, { compression: 'none', files: { 'shared.bin': randomFile(8 * 1024 * 1024) } }], env: ['PATH=/bin'] });
+    const image = busyboxImage({}, { compression: 'none', files: { 'shared.bin': randomFile(8 * 1024 * 1024) } });
     await pushImage(registry, 'test/shared', '1', image);
     // Slow enough that the second runner asks while the first is still downloading.
     const proxy = await slowProxy(registry.host, 8 * 1024 * 1024);

@@ -3,11 +3,17 @@
 import { execaSync } from 'execa';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nonLoopbackAddress } from '../image/registry.js';
 import { jobOf, makeProject, outputOf, processesWith, removeProjects } from './helpers.js';
 
 afterAll(removeProjects);
+
+/** Starts `server` on a free port of `host`; the port. */
+async function listen(server: net.Server, host: string): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as net.AddressInfo).port;
+}
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const have = (tool: string) => execaSync('sh', ['-c', `command -v ${tool}`], { reject: false }).exitCode === 0;
@@ -98,8 +104,7 @@ jobs:
 
   it('keeps a service off the host loopback: network none jobs see only their own', async () => {
     const server = net.createServer((socket) => socket.end('host\n'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as net.AddressInfo).port;
+    const port = await listen(server, '127.0.0.1');
     try {
       const project = makeProject(`
 jobs:
@@ -122,11 +127,10 @@ jobs:
 
 describe.runIf(outboundReady || (ci && process.getuid?.() === 0))('network: outbound', () => {
   it('reaches a server on a non-loopback host address, which network: none cannot', async () => {
-    const address = Object.values(os.networkInterfaces()).flat().find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+    const address = nonLoopbackAddress();
     expect(address, 'a non-loopback IPv4 address').toBeDefined();
     const server = net.createServer((socket) => socket.end('reached\n'));
-    await new Promise<void>((resolve) => server.listen(0, address, resolve));
-    const port = (server.address() as net.AddressInfo).port;
+    const port = await listen(server, address!);
     try {
       const project = makeProject(`
 jobs:
@@ -146,19 +150,17 @@ jobs:
   }, 60_000);
 
   it('gives a setup step the same way out: it downloads into its layer, and the next run reuses the layer', async () => {
-    const address = Object.values(os.networkInterfaces()).flat().find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+    const address = nonLoopbackAddress();
     expect(address, 'a non-loopback IPv4 address').toBeDefined();
     let served = 0;
     const server = net.createServer((socket) => {
       served += 1;
       socket.end('downloaded\n');
     });
-    await new Promise<void>((resolve) => server.listen(0, address, resolve));
-    const port = (server.address() as net.AddressInfo).port;
+    const port = await listen(server, address!);
     // The host's loopback, which `network: host` (a step's default) would reach and outbound must not.
     const loopback = net.createServer((socket) => socket.end('host loopback\n'));
-    await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
-    const loopbackPort = (loopback.address() as net.AddressInfo).port;
+    const loopbackPort = await listen(loopback, '127.0.0.1');
     try {
       const project = makeProject(`
 jobs:

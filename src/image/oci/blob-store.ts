@@ -67,11 +67,8 @@ export async function reapTempBlobs(blobsDir: string): Promise<number> {
 export async function storeBlob(options: StoreBlobOptions): Promise<StoredBlob> {
   if (options.digest === undefined) return downloadBlob(options);
   const finalPath = blobPathOf(options.blobsDir, options.digest);
-  const present = await statBlob(finalPath, options.size);
-  if (present) {
-    options.onProgress?.(present.size, present.size, 'cached');
-    return { digest: options.digest, size: present.size, path: finalPath };
-  }
+  const present = storedSize(finalPath, options.size);
+  if (present !== undefined) return cached(options, options.digest, present, finalPath);
   const running = inFlight.get(finalPath);
   if (running) {
     try {
@@ -90,16 +87,8 @@ export async function storeBlob(options: StoreBlobOptions): Promise<StoredBlob> 
 /** With a lock: one process downloads, the others wait for it and use what it stored. */
 async function lockedDownload(options: StoreBlobOptions, digest: string, finalPath: string): Promise<StoredBlob> {
   if (!options.lock) return downloadBlob(options);
-  const isPresent = () => {
-    const stat = fsSync.statSync(finalPath, { throwIfNoEntry: false });
-    return stat !== undefined && (options.size === undefined || stat.size === options.size);
-  };
-  const held = await options.lock(digest, isPresent, options.signal);
-  if (held === 'present') {
-    const size = fsSync.statSync(finalPath).size;
-    options.onProgress?.(size, size, 'cached');
-    return { digest, size, path: finalPath };
-  }
+  const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== undefined, options.signal);
+  if (held === 'present') return cached(options, digest, fsSync.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -118,14 +107,15 @@ export async function storeBlobBytes(blobsDir: string, digest: string, bytes: Bu
   });
 }
 
-/** A complete blob of the expected size; a shorter file (never renamed so, but tampered) is fetched again. */
-async function statBlob(blobPath: string, size: number | undefined): Promise<{ size: number } | undefined> {
-  try {
-    const stat = await fs.stat(blobPath);
-    return stat.isFile() && (size === undefined || stat.size === size) ? { size: stat.size } : undefined;
-  } catch {
-    return undefined;
-  }
+/** A complete blob of the expected size: its size; a shorter file (never renamed so, but tampered) is fetched again. */
+function storedSize(blobPath: string, size: number | undefined): number | undefined {
+  const stat = fsSync.statSync(blobPath, { throwIfNoEntry: false });
+  return stat?.isFile() && (size === undefined || stat.size === size) ? stat.size : undefined;
+}
+
+function cached(options: StoreBlobOptions, digest: string, size: number, blobPath: string): StoredBlob {
+  options.onProgress?.(size, size, 'cached');
+  return { digest, size, path: blobPath };
 }
 
 async function downloadBlob(options: StoreBlobOptions): Promise<StoredBlob> {
