@@ -86,18 +86,33 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
   // The CPU share over the spinning window (test/limits/spinners.py), not over the job's wall
   // time: under TCG the interpreters' start-up is slow and I/O-bound, and a busy host makes it
   // slower still, which once measured 131.7% for a limit that held.
-  const run = cubicle(
-    `jobs:\n  half: { cpus: 0.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 1 3 > share.txt' }\n  oneandhalf: { cpus: 1.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 2 3 > share.txt' }\n`,
-    ['--parallel', '1'],
-    { 'spinners.py': spinners },
-  );
-  const share = (name) => {
-    try {
-      return Number(fs.readFileSync(path.join(run.project, 'cubicle-artifacts', name, 'share.txt'), 'utf8'));
-    } catch {
-      return NaN;
-    }
+  // A limit is a ceiling: contention on the host (the VM's 2 vCPUs are threads on a 2-core
+  // machine) can only lower a share, and once gave 110.5% for cpus 1.5. A share under its
+  // floor is measured again, up to 3 times, each attempt printed; one over its ceiling fails
+  // at once, and a limit set too low fails all three.
+  const measure = () => {
+    const run = cubicle(
+      `jobs:\n  half: { cpus: 0.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 1 3 > share.txt' }\n  oneandhalf: { cpus: 1.5, artifacts: [share.txt], run: '/usr/bin/python3 spinners.py 2 3 > share.txt' }\n`,
+      ['--parallel', '1'],
+      { 'spinners.py': spinners },
+    );
+    const share = (name) => {
+      try {
+        return Number(fs.readFileSync(path.join(run.project, 'cubicle-artifacts', name, 'share.txt'), 'utf8'));
+      } catch {
+        return NaN;
+      }
+    };
+    return { run, share };
   };
+  let { run, share } = measure();
+  for (let attempt = 2; attempt <= 3; attempt++) {
+    const [half, both] = [share('half'), share('oneandhalf')];
+    const underFloor = half < 0.45 || both < 1.35;
+    if (!underFloor || half > 0.55 || both > 1.6) break;
+    console.log(`# CPU attempt ${attempt - 1}: cpus 0.5 used ${(half * 100).toFixed(1)}%, cpus 1.5 used ${(both * 100).toFixed(1)}%: under a floor, the VM got less CPU than the limits allow; measuring again`);
+    ({ run, share } = measure());
+  }
   const half = run.job('half');
   ok(share('half') >= 0.45 && share('half') <= 0.55, `cpus: 0.5 holds a spinner to 50% ± 5% of a CPU (used ${(share('half') * 100).toFixed(1)}%)`, JSON.stringify(half) + run.output.slice(-1000));
   ok(half.cpuThrottledMs > 0, 'the throttled time is reported (cpu.stat)', JSON.stringify(half));
