@@ -337,6 +337,7 @@ int main(int argc, char **argv) {
   struct job_outcome outcome = {0};
   enum parse_result parsed;
 
+  argv = keep_args_apart(argc, argv);
   if (parse_args(argc, argv, &config, &parsed, &err) < 0) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);

@@ -405,6 +405,7 @@ _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int
   struct sandbox_error *err = &state.report.error;
 
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  hide_args();
   struct init_ctx ctx = {.config = config, .disk = {.fd = -1}};
   /* Exact modes for the dirs we create; the job gets the runner's umask back. */
   mode_t job_umask = umask(0);

@@ -368,6 +368,8 @@ int read_all(int fd, void *buf, size_t len, size_t *got);
 int write_file(const char *path, const char *content, struct sandbox_error *err);
 int close_fds_from(unsigned int first, int keep_fd);
 double ms_between(const struct timespec *from, const struct timespec *to);
+char **keep_args_apart(int argc, char **argv);
+void hide_args(void);
 
 /* Raw syscalls glibc (2.36) lacks or hides behind a header conflict. */
 int sys_pivot_root(const char *new_root, const char *put_old);

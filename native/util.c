@@ -118,6 +118,38 @@ int close_fds_from(unsigned int first, int keep_fd) {
   return close_fd_range((unsigned)keep_fd + 1, ~0U);
 }
 
+/* The argv area as exec left it: PID 1 blanks its copy (hide_args). */
+static char *args_start, *args_end;
+
+/* Copies argv to the heap, so parsed options outlive the argv area being blanked. */
+char **keep_args_apart(int argc, char **argv) {
+  char **copy = calloc((size_t)argc + 1, sizeof *copy);
+  if (copy == NULL)
+    return argv;
+  for (int i = 0; i < argc; i++) {
+    copy[i] = strdup(argv[i]);
+    if (copy[i] == NULL)
+      return argv;
+  }
+  if (argc > 0) {
+    args_start = argv[0];
+    args_end = argv[argc - 1] + strlen(argv[argc - 1]);
+  }
+  return copy;
+}
+
+/* Any process in the sandbox can read /proc/1/cmdline, dumpable or not: PID 1's
+ * argv names host paths (the store, run dirs named after the runner's PID).
+ * PID 1 is a clone with its own copy of that memory; the host keeps the full argv. */
+void hide_args(void) {
+  static const char title[] = "cubicle-sandbox";
+  if (args_start == NULL)
+    return;
+  size_t room = (size_t)(args_end - args_start);
+  memset(args_start, 0, room);
+  memcpy(args_start, title, room < sizeof title - 1 ? room : sizeof title - 1);
+}
+
 double ms_between(const struct timespec *from, const struct timespec *to) {
   return (double)(to->tv_sec - from->tv_sec) * 1e3 +
          (double)(to->tv_nsec - from->tv_nsec) / 1e6;

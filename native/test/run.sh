@@ -75,6 +75,16 @@ test_pid1_and_processes() {
   check "job is PID 2 under our PID 1 and sees only sandbox processes" $? "$OUT" "$ERR"
 }
 
+test_pid1_cmdline_hidden() {
+  local dir
+  dir=$(mktemp -d)
+  sandbox --ro-bind "$dir" /mnt/marker-dir --hostname box-cmdline -- sh -c 'tr "\0" " " </proc/1/cmdline'
+  # The host still sees the whole argv of the outer process; the job sees only a title.
+  [ "$RC" -eq 0 ] && [ "$(echo $OUT)" = cubicle-sandbox ] && ! grep -q -e "$dir" -e box-cmdline <<<"$OUT"
+  check "PID 1's /proc/1/cmdline shows no host path or option, only its name" $? "$OUT" "$ERR"
+  rmdir "$dir"
+}
+
 test_background_killed() {
   local marker="sleep 9$RANDOM$RANDOM"
   sandbox -- sh -c "$marker & exit 0"
@@ -841,7 +851,7 @@ test_keep_upper_usage() {
 }
 
 TESTS=(
-  test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes
+  test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes test_pid1_cmdline_hidden
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
   test_ro_bind_recursive test_overlay test_overlay_volatile test_overlay_root test_overlay_special_paths
   test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_fds_closed test_timeout
