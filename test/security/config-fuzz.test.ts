@@ -311,7 +311,7 @@ describe('`cubicle run --config F` on random and malformed configs', () => {
     );
     console.log(`config fuzz: exit codes of ${runs(70)} random configs: ${JSON.stringify(codes)} (seed ${SEED})`);
     expect(vague, `${vague.length} problems say where but not what is wrong`).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   for (const testCase of nastyCases) {
     it(testCase.name, async () => {
