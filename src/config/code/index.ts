@@ -29,7 +29,7 @@ export async function evaluateCodeConfig(file: string): Promise<unknown> {
   const { status } = await runSandbox(spec, { onLine: (stream, line) => (stream === 'stdout' ? payload.push(line) : stderr.push(line)) });
   refuseHostFailure(source, status, stderr.text());
   const problem = (reason: string, hint?: string) =>
-    new ConfigError([`${source} ${reason}; it was evaluated in a sandbox, and no job was run`], { source, hint: hint ?? CODE_CONFIG_HINT });
+    new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: hint ?? CODE_CONFIG_HINT });
   const output = stderr.text();
   if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1000} s (a config is evaluated once per run and must not wait for anything)`);
   if (status.oomKilled || /heap out of memory|allocation failed|bad_alloc|Cannot allocate memory/i.test(output)) {
