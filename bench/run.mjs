@@ -151,6 +151,7 @@ const endToEnd = await hyperfine('run-trivial', {
   'cubicle run (1 trivial job)': `${env} ${cli} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
 }, { runCount: Math.min(runs, 50), warmup: 5 });
 table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
+await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'config.mjs')}`; // 3b. a code config's sandbox
 
 // 4. A job on warm setup layers vs the same job with none (target: within 20 ms): layers are
 //    mounted, never copied. The layers hold ~30 MB in 3000 files, so a copy would show.

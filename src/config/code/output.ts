@@ -70,7 +70,6 @@ export class LineTail {
 
   push(line: string): void {
     // Untrusted text quoted in a message: no control characters (escape sequences) in it.
-    // eslint-disable-next-line no-control-regex
     this.lines.push(line.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, this.maxChars));
     if (this.lines.length > this.maxLines) this.lines.shift();
   }
