@@ -226,6 +226,22 @@ export default config;
   });
 });
 
+describe(`a host that cannot make the evaluation's sandbox (${WHO})`, () => {
+  it.each([
+    ['no helper', '/nonexistent/cubicle-sandbox', 'HELPER_MISSING'],
+    ['a helper that dies without a status', '/bin/false', 'cannot evaluate the code config'],
+  ])('%s: exit 3 with the fix, and the config is never imported instead', async (_what, helper, message) => {
+    const scene = hostileScene(
+      (where) => `fs.writeFileSync(${JSON.stringify(path.join(where.outside, 'imported-on-host'))}, process.env.RUNNER_SECRET ?? 'imported');\nexport default config;`,
+    );
+    const outcome = await runCubicle(scene, { CUBICLE_SANDBOX: helper });
+    expect(outcome.exitCode, outcome.stderr).toBe(3);
+    expect(outcome.stderr).toContain(message === 'HELPER_MISSING' ? 'is missing or not executable' : message);
+    expect(outcome.stderr).toContain('no job was run');
+    expect(fs.existsSync(path.join(scene.outside, 'imported-on-host'))).toBe(false);
+  });
+});
+
 describe(`a hostile code config in the Action (dist/main.mjs under Node 24, ${WHO})`, () => {
   it('reads GITHUB_TOKEN and ACTIONS_RUNTIME_TOKEN and appends to $GITHUB_ENV while the cache key is computed and the run reads it: gets neither', async () => {
     const runner = new Runner();
