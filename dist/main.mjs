@@ -1356,9 +1356,9 @@ async function evaluateCodeConfig(file) {
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
   refuseHostFailure(source, status, stderr.text());
-  const problem = (reason, hint) => new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: hint ?? CODE_CONFIG_HINT });
+  const problem = (reason) => new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: CODE_CONFIG_HINT });
   const output = stderr.text();
-  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1e3} s (a config is evaluated once per run and must not wait for anything)`);
+  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1e3} s (a config must not wait for anything)`);
   if (status.oomKilled || /heap out of memory|allocation failed|bad_alloc|Cannot allocate memory/i.test(output)) {
     throw problem(`ran out of memory (${describeMemoryLimits(cgroups)})${quoted(output)}`);
   }
@@ -1373,7 +1373,8 @@ async function evaluateCodeConfig(file) {
   } catch (error2) {
     throw problem(`produced output that is not JSON (${error2.message})`);
   }
-  if (envelope[TYPESCRIPT_UNAVAILABLE]) {
+  if (!isEnvelope(envelope)) throw problem("produced output that is not a config");
+  if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
     throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
       source,
       hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
@@ -1381,6 +1382,9 @@ async function evaluateCodeConfig(file) {
   }
   if (envelope.config === void 0) throw problem("has no default export (or it is undefined): `export default { jobs: { ... } }`");
   return envelope.config;
+}
+function isEnvelope(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 var CODE_CONFIG_HINT = `A code config runs with no network, no environment variables but PATH, HOME and LANG, the checkout read-only, ${EVALUATION_LIMITS.timeoutMs / 1e3} s and ${EVALUATION_LIMITS.heapMiB} MiB of heap: compute the config from the checkout's files, or write it as cubicle.config.yaml.`;
 function refuseHostFailure(source, status, output) {

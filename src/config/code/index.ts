@@ -28,10 +28,9 @@ export async function evaluateCodeConfig(file: string): Promise<unknown> {
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => (stream === 'stdout' ? payload.push(line) : stderr.push(line)) });
   refuseHostFailure(source, status, stderr.text());
-  const problem = (reason: string, hint?: string) =>
-    new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: hint ?? CODE_CONFIG_HINT });
+  const problem = (reason: string) => new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: CODE_CONFIG_HINT });
   const output = stderr.text();
-  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1000} s (a config is evaluated once per run and must not wait for anything)`);
+  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1000} s (a config must not wait for anything)`);
   if (status.oomKilled || /heap out of memory|allocation failed|bad_alloc|Cannot allocate memory/i.test(output)) {
     throw problem(`ran out of memory (${describeMemoryLimits(cgroups)})${quoted(output)}`);
   }
@@ -40,13 +39,15 @@ export async function evaluateCodeConfig(file: string): Promise<unknown> {
   const printed = payload.payload();
   if (printed.kind === 'too-big') throw problem(`evaluates to more than ${formatBytes(printed.limitBytes)} of JSON`);
   if (printed.kind === 'missing') throw problem(`ended without producing a config (did it call process.exit?)${quoted(output)}`);
-  let envelope: { config?: unknown; [TYPESCRIPT_UNAVAILABLE]?: boolean };
+  let envelope: unknown;
   try {
-    envelope = JSON.parse(printed.text) as typeof envelope;
+    envelope = JSON.parse(printed.text);
   } catch (error) {
     throw problem(`produced output that is not JSON (${(error as Error).message})`);
   }
-  if (envelope[TYPESCRIPT_UNAVAILABLE]) {
+  // The config can read the markers (/proc/self/cmdline) and print a block of its own: still only data.
+  if (!isEnvelope(envelope)) throw problem('produced output that is not a config');
+  if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
     throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
       source,
       hint: 'Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.',
@@ -54,6 +55,10 @@ export async function evaluateCodeConfig(file: string): Promise<unknown> {
   }
   if (envelope.config === undefined) throw problem('has no default export (or it is undefined): `export default { jobs: { ... } }`');
   return envelope.config;
+}
+
+function isEnvelope(value: unknown): value is { config?: unknown; [TYPESCRIPT_UNAVAILABLE]?: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const CODE_CONFIG_HINT =

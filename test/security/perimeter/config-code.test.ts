@@ -196,6 +196,18 @@ export default config;
     expect(outcome.runnerPeakRssBytes).toBeLessThan(RUNNER_RSS_BOUND);
   });
 
+  it('reads the real markers from its own command line and prints a block of its own (null): exit 2, the runner does not crash', async () => {
+    const scene = hostileScene(`
+const [start] = fs.readFileSync('/proc/self/cmdline', 'latin1').match(/cubicle-config-start-[0-9a-f]+/);
+process.stdout.write('\\n' + start + '\\nnull\\n' + start.replace('start', 'end') + '\\n', () => process.exit(0));
+await new Promise(() => setTimeout(() => {}, 5000));
+export default config;
+`);
+    const outcome = await runCubicle(scene);
+    expect(outcome.exitCode, outcome.stderr).toBe(2);
+    expect(outcome.stderr).toContain('produced output that is not a config');
+  });
+
   it('evaluates to 8 MiB of JSON: refused at the cap, exit 2, the runner stays small', async () => {
     const scene = hostileScene(`export default { jobs: { attempt: { run: 'echo ' + 'x'.repeat(8 << 20) } } };`);
     const outcome = await runCubicle(scene);
