@@ -70,7 +70,9 @@ function refuseHostFailure(source: string, status: SandboxStatus, output: string
   explainHostFailure(status);
   const setupFailed = status.error !== null && status.error.stage !== 'exec' ? status.error.message : null;
   const limitsFailed = status.exitCode === LIMITS_NOT_SET_EXIT && /^cubicle: cannot set RLIMIT/m.test(output) ? output : null;
-  const reason = setupFailed ?? limitsFailed ?? (status.error ? `cannot start /bin/sh: ${status.error.message}` : null);
+  // A node whose shared libraries lie outside the system dirs (Homebrew's) cannot start in there.
+  const nodeFailed = status.exitCode === 127 && /error while loading shared libraries/.test(output) ? `${process.execPath} cannot start: ${output}` : null;
+  const reason = setupFailed ?? limitsFailed ?? nodeFailed ?? (status.error ? `cannot start /bin/sh: ${status.error.message}` : null);
   if (reason === null) return;
   throw new SandboxUnavailableError('CONFIG_SANDBOX_FAILED', `cannot evaluate the code config ${source} in a sandbox: ${reason}; no job was run`, {
     hint: 'A code config is only ever evaluated in a sandbox. Run `cubicle doctor` for what this host lacks, or write the config as cubicle.config.yaml (read without a sandbox).',
