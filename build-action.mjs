@@ -28,7 +28,7 @@ async function buildDist(outdir) {
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     target: 'node24',
-    // cosmiconfig loads it only for a cubicle.config.ts; the action's cache key then falls back.
+    // cosmiconfig's own .ts loader names it and is never called: code configs are evaluated in a sandbox.
     external: ['typescript'],
     // Bundled CommonJS dependencies (cosmiconfig, @azure/*) call require() for Node's modules.
     banner: { js: "import { createRequire as __cubicleCreateRequire } from 'node:module';\nconst require = __cubicleCreateRequire(import.meta.url);" },

@@ -3,7 +3,8 @@
 // modules (module resolution was half of `cubicle run`'s start-up), in a form that
 // bin/cubicle.js can run with a V8 code cache (Node 20 has no module compile cache).
 // Lazy `import()`s stay lazy: esbuild keeps each bundled module's initialisation deferred.
-// TypeScript stays external: cosmiconfig loads it only for a cubicle.config.ts.
+// TypeScript stays external: cosmiconfig's own .ts loader names it, and is never called (a code config
+// is evaluated in a sandbox, src/config/code/, which finds the typescript package by path).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 

@@ -5,7 +5,8 @@
 //      root of 3 lower layers; its own maps, --uid-map single, and as not root joining a
 //      --hold-userns holder as `cubicle run` does), bwrap --unshare-all, unshare -Urmpfn
 //   2. the same sandbox with a cgroup and memory, cpus and pids limits (target: +2 ms at most)
-//   3. `cubicle run` of one trivial job, end to end (target: under 250 ms)
+//   3. `cubicle run` of one trivial job, end to end (target: under 250 ms); 3b, bench/config.mjs:
+//      the same with a code config, evaluated in its sandbox, beside a YAML one
 //   4. a job on warm setup layers against one without (target: within 20 ms)
 //   5. 1,000 trivial jobs: throughput beside bwrap and the helper alone, and the runner's peak RSS
 import { spawn } from 'node:child_process';
@@ -151,6 +152,7 @@ const endToEnd = await hyperfine('run-trivial', {
   'cubicle run (1 trivial job)': `${env} ${cli} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
 }, { runCount: Math.min(runs, 50), warmup: 5 });
 table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
+await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'config.mjs')}`; // 3b. a code config's sandbox
 
 // 4. A job on warm setup layers vs the same job with none (target: within 20 ms): layers are
 //    mounted, never copied. The layers hold ~30 MB in 3000 files, so a copy would show.

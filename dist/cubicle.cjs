@@ -2001,11 +2001,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path43) => {
+      require: (path45) => {
         if (typeof require2 !== "undefined") {
-          return require2(path43);
-        } else if (path43.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path43, "utf8"));
+          return require2(path45);
+        } else if (path45.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path45, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5940,9 +5940,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path43 = require("path");
+    var path45 = require("path");
     var Module = require("module");
-    var fs41 = require("fs");
+    var fs42 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5951,17 +5951,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs41.realpathSync(fromDir);
+        fromDir = fs42.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path43.resolve(fromDir);
+          fromDir = path45.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path43.join(fromDir, "noop.js");
+      const fromFile = path45.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6033,7 +6033,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path43 = require("path");
+    var path45 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6041,7 +6041,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path43.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path45.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10049,7 +10049,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path43) => typescript.sys.readFile(path43));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path45) => typescript.sys.readFile(path45));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10172,42 +10172,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path43 = require("path");
+    var path45 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path43.join(homedir, "Library");
+      const library = path45.join(homedir, "Library");
       return {
-        data: path43.join(library, "Application Support", name),
-        config: path43.join(library, "Preferences", name),
-        cache: path43.join(library, "Caches", name),
-        log: path43.join(library, "Logs", name),
-        temp: path43.join(tmpdir, name)
+        data: path45.join(library, "Application Support", name),
+        config: path45.join(library, "Preferences", name),
+        cache: path45.join(library, "Caches", name),
+        log: path45.join(library, "Logs", name),
+        temp: path45.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path43.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path43.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path45.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path45.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path43.join(localAppData, name, "Data"),
-        config: path43.join(appData, name, "Config"),
-        cache: path43.join(localAppData, name, "Cache"),
-        log: path43.join(localAppData, name, "Log"),
-        temp: path43.join(tmpdir, name)
+        data: path45.join(localAppData, name, "Data"),
+        config: path45.join(appData, name, "Config"),
+        cache: path45.join(localAppData, name, "Cache"),
+        log: path45.join(localAppData, name, "Log"),
+        temp: path45.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path43.basename(homedir);
+      const username = path45.basename(homedir);
       return {
-        data: path43.join(env3.XDG_DATA_HOME || path43.join(homedir, ".local", "share"), name),
-        config: path43.join(env3.XDG_CONFIG_HOME || path43.join(homedir, ".config"), name),
-        cache: path43.join(env3.XDG_CACHE_HOME || path43.join(homedir, ".cache"), name),
+        data: path45.join(env3.XDG_DATA_HOME || path45.join(homedir, ".local", "share"), name),
+        config: path45.join(env3.XDG_CONFIG_HOME || path45.join(homedir, ".config"), name),
+        cache: path45.join(env3.XDG_CACHE_HOME || path45.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path43.join(env3.XDG_STATE_HOME || path43.join(homedir, ".local", "state"), name),
-        temp: path43.join(tmpdir, username, name)
+        log: path45.join(env3.XDG_STATE_HOME || path45.join(homedir, ".local", "state"), name),
+        temp: path45.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10288,11 +10288,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path43) {
-      if (typeof path43 === "string" && Object.prototype.hasOwnProperty.call(source, path43)) {
-        return source[path43];
+    function getPropertyByPath(source, path45) {
+      if (typeof path45 === "string" && Object.prototype.hasOwnProperty.call(source, path45)) {
+        return source[path45];
       }
-      const parsedPath = typeof path43 === "string" ? path43.split(".") : path43;
+      const parsedPath = typeof path45 === "string" ? path45.split(".") : path45;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10303,9 +10303,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory(path43) {
+    async function isDirectory(path45) {
       try {
-        const stat = await fs_1.promises.stat(path43);
+        const stat = await fs_1.promises.stat(path45);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10314,9 +10314,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path43) {
+    function isDirectorySync(path45) {
       try {
-        const stat = fs_1.default.statSync(path43);
+        const stat = fs_1.default.statSync(path45);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10414,7 +10414,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path43, i) => `${i + 1}. ${path43}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path45, i) => `${i + 1}. ${path45}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10601,9 +10601,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path43) {
+      async #fileExists(path45) {
         try {
-          await promises_1.default.stat(path43);
+          await promises_1.default.stat(path45);
           return true;
         } catch (e) {
           return false;
@@ -10763,9 +10763,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path43) {
+      #fileExists(path45) {
         try {
-          fs_1.default.statSync(path43);
+          fs_1.default.statSync(path45);
           return true;
         } catch (e) {
           return false;
@@ -10891,7 +10891,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path43) => path43.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path45) => path45.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11241,8 +11241,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path43, { windows } = {}) => {
-      const segs = path43.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path45, { windows } = {}) => {
+      const segs = path45.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12768,28 +12768,42 @@ async function loadYargs() {
   return { yargs, hideBin: hideBin2 };
 }
 async function findConfig(cwd, explicitPath) {
-  const { cosmiconfig, defaultLoaders } = commonJs(await Promise.resolve().then(() => __toESM(require_dist(), 1)));
-  const loadTs = (filepath, content) => loadTypeScriptConfig(filepath, content, defaultLoaders[".ts"]);
-  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES, loaders: { ".ts": loadTs } });
-  return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+  const [{ Explorer }, { defaultLoaders }] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_Explorer(), 1)).then((module2) => commonJs(module2)),
+    Promise.resolve().then(() => __toESM(require_dist(), 1)).then((module2) => commonJs(module2))
+  ]);
+  const markCode = (filepath) => new CodeConfigFile(filepath);
+  const data = (load) => (filepath, content) => refuseImports(filepath, load(filepath, content));
+  const loaders = {
+    ...Object.fromEntries(CODE_CONFIG_EXTENSIONS.map((extension) => [extension, markCode])),
+    ".json": data(defaultLoaders[".json"]),
+    ".yaml": data(defaultLoaders[".yaml"]),
+    ".yml": data(defaultLoaders[".yaml"]),
+    noExt: data(defaultLoaders.noExt)
+  };
+  const explorer = new Explorer({
+    moduleName: "cubicle",
+    searchPlaces: CONFIG_FILES,
+    searchStrategy: "project",
+    ignoreEmptySearchPlaces: true,
+    cache: false,
+    transform: (result) => result,
+    loaders,
+    metaConfigFilePath: null,
+    mergeImportArrays: true,
+    mergeSearchPlaces: false
+  });
+  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found) return null;
+  if (found.config instanceof CodeConfigFile) return { kind: "code", filepath: found.filepath };
+  return { kind: "data", filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
 }
-async function loadTypeScriptConfig(filepath, content, compile) {
-  if (process.features.typescript) {
-    try {
-      const { pathToFileURL } = await import("node:url");
-      return (await import(pathToFileURL(filepath).href)).default;
-    } catch (error2) {
-      if (error2.code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") throw error2;
-    }
+function refuseImports(filepath, loaded) {
+  const own2 = import_node_path.default.basename(filepath) === "package.json" ? loaded?.cubicle : loaded;
+  if (own2 && typeof own2 === "object" && Object.hasOwn(own2, "$import")) {
+    throw Object.assign(new Error(`${filepath}: \`$import\` is not supported: a config is one file`), { code: CONFIG_IMPORT_REFUSED });
   }
-  try {
-    return await compile(filepath, content);
-  } catch (error2) {
-    const missing = error2.code === "ERR_MODULE_NOT_FOUND" && /'typescript'/.test(error2.message);
-    if (!missing) throw error2;
-    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
-    throw problem;
-  }
+  return loaded;
 }
 async function loadPicomatch() {
   const { default: picomatch } = await Promise.resolve().then(() => __toESM(require_picomatch2(), 1));
@@ -12798,10 +12812,11 @@ async function loadPicomatch() {
 function commonJs(module2) {
   return "default" in module2 && module2.default && typeof module2.default === "object" && !(Object.keys(module2).length > 2) ? module2.default : module2;
 }
-var CONFIG_FILES, TYPESCRIPT_UNAVAILABLE;
+var import_node_path, CONFIG_FILES, CODE_CONFIG_EXTENSIONS, CONFIG_IMPORT_REFUSED, CodeConfigFile;
 var init_vendor = __esm({
   "src/vendor.ts"() {
     "use strict";
+    import_node_path = __toESM(require("node:path"), 1);
     CONFIG_FILES = [
       "package.json",
       ".cubiclerc",
@@ -12815,19 +12830,26 @@ var init_vendor = __esm({
       "cubicle.config.yaml",
       "cubicle.config.yml"
     ];
-    TYPESCRIPT_UNAVAILABLE = "CUBICLE_TYPESCRIPT_UNAVAILABLE";
+    CODE_CONFIG_EXTENSIONS = [".ts", ".mts", ".cts", ".mjs", ".js", ".cjs"];
+    CONFIG_IMPORT_REFUSED = "CUBICLE_CONFIG_IMPORT_REFUSED";
+    CodeConfigFile = class {
+      constructor(filepath) {
+        this.filepath = filepath;
+      }
+      filepath;
+    };
   }
 });
 
 // src/sandbox/helper.ts
 function findPackageRoot(start) {
-  for (let dir = start; ; dir = import_node_path.default.dirname(dir)) {
-    if (import_node_fs2.default.existsSync(import_node_path.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path2.default.dirname(dir)) {
+    if (import_node_fs2.default.existsSync(import_node_path2.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path2.default.dirname(dir)) return start;
   }
 }
 function helperPath() {
-  const candidate = process.env.CUBICLE_SANDBOX || import_node_path.default.join(PACKAGE_ROOT, "native", "cubicle-sandbox");
+  const candidate = process.env.CUBICLE_SANDBOX || import_node_path2.default.join(PACKAGE_ROOT, "native", "cubicle-sandbox");
   try {
     import_node_fs2.default.accessSync(candidate, import_node_fs2.default.constants.X_OK);
   } catch (error2) {
@@ -12838,15 +12860,15 @@ function helperPath() {
   }
   return candidate;
 }
-var import_node_fs2, import_node_path, import_node_url, PACKAGE_ROOT;
+var import_node_fs2, import_node_path2, import_node_url, PACKAGE_ROOT;
 var init_helper = __esm({
   "src/sandbox/helper.ts"() {
     "use strict";
     import_node_fs2 = __toESM(require("node:fs"), 1);
-    import_node_path = __toESM(require("node:path"), 1);
+    import_node_path2 = __toESM(require("node:path"), 1);
     import_node_url = require("node:url");
     init_errors();
-    PACKAGE_ROOT = findPackageRoot(import_node_path.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
+    PACKAGE_ROOT = findPackageRoot(import_node_path2.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
   }
 });
 
@@ -13154,13 +13176,13 @@ function makeWritable(dir) {
   try {
     if ((stat.mode & 448) !== 448) import_node_fs5.default.chmodSync(dir, stat.mode | 448);
     for (const entry of import_node_fs5.default.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) makeWritable(import_node_path2.default.join(dir, entry.name));
+      if (entry.isDirectory()) makeWritable(import_node_path3.default.join(dir, entry.name));
     }
   } catch {
   }
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path2.default.dirname(dir);
+  const parent = import_node_path3.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13174,12 +13196,12 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_fs5, import_node_path2;
+var import_node_fs5, import_node_path3;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
     import_node_fs5 = __toESM(require("node:fs"), 1);
-    import_node_path2 = __toESM(require("node:path"), 1);
+    import_node_path3 = __toESM(require("node:path"), 1);
     init_host();
     init_spawn();
   }
@@ -13187,12 +13209,12 @@ var init_remove = __esm({
 
 // src/run/rundir.ts
 function cacheRoot(env3 = process.env) {
-  if (env3.CUBICLE_CACHE_DIR) return import_node_path3.default.resolve(env3.CUBICLE_CACHE_DIR);
-  const base = env3.XDG_CACHE_HOME || import_node_path3.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
-  return import_node_path3.default.join(base, "cubicle");
+  if (env3.CUBICLE_CACHE_DIR) return import_node_path4.default.resolve(env3.CUBICLE_CACHE_DIR);
+  const base = env3.XDG_CACHE_HOME || import_node_path4.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
+  return import_node_path4.default.join(base, "cubicle");
 }
 function runsRoot(env3) {
-  return import_node_path3.default.join(cacheRoot(env3), "runs");
+  return import_node_path4.default.join(cacheRoot(env3), "runs");
 }
 function processStartTime(pid) {
   try {
@@ -13211,20 +13233,20 @@ function processTag() {
 }
 function createRunDir(root = runsRoot()) {
   const name = `${processTag()}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path3.default.join(root, name);
+  const dir = import_node_path4.default.join(root, name);
   import_node_fs6.default.mkdirSync(dir, { recursive: true, mode: 448 });
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path3.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path3.default.join(jobRoot, "upper");
-      const work = import_node_path3.default.join(jobRoot, "work");
+      const jobRoot = import_node_path4.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path4.default.join(jobRoot, "upper");
+      const work = import_node_path4.default.join(jobRoot, "work");
       import_node_fs6.default.mkdirSync(upper, { recursive: true, mode: 493 });
       import_node_fs6.default.mkdirSync(work, { mode: 448 });
-      const rootUpper = import_node_path3.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path3.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path3.default.join(jobRoot, "skeleton");
+      const rootUpper = import_node_path4.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path4.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path4.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13243,30 +13265,30 @@ async function reapStaleRuns(root = runsRoot()) {
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path3.default.join(root, entry));
+    await removeTree(import_node_path4.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto, import_node_fs6, import_node_os, import_node_path3, ownStart;
+var import_node_crypto, import_node_fs6, import_node_os, import_node_path4, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto = require("node:crypto");
     import_node_fs6 = __toESM(require("node:fs"), 1);
     import_node_os = __toESM(require("node:os"), 1);
-    import_node_path3 = __toESM(require("node:path"), 1);
+    import_node_path4 = __toESM(require("node:path"), 1);
     init_remove();
   }
 });
 
 // src/run/write-file.ts
 function writeAtomically(file, content, mode) {
-  const dir = import_node_path4.default.dirname(file);
-  const prefix = `.${import_node_path4.default.basename(file)}.`;
+  const dir = import_node_path5.default.dirname(file);
+  const prefix = `.${import_node_path5.default.basename(file)}.`;
   import_node_fs7.default.mkdirSync(dir, { recursive: true });
   removeStaleTemps(dir, prefix, ".tmp");
-  const temp = import_node_path4.default.join(dir, `${prefix}${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}.tmp`);
+  const temp = import_node_path5.default.join(dir, `${prefix}${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}.tmp`);
   try {
     import_node_fs7.default.writeFileSync(temp, content, mode === void 0 ? void 0 : { mode });
     import_node_fs7.default.renameSync(temp, file);
@@ -13284,15 +13306,15 @@ function removeStaleTemps(dir, prefix, suffix) {
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs7.default.rmSync(import_node_path4.default.join(dir, name), { force: true });
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs7.default.rmSync(import_node_path5.default.join(dir, name), { force: true });
   }
 }
-var import_node_fs7, import_node_path4, import_node_crypto2;
+var import_node_fs7, import_node_path5, import_node_crypto2;
 var init_write_file = __esm({
   "src/run/write-file.ts"() {
     "use strict";
     import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_path5 = __toESM(require("node:path"), 1);
     import_node_crypto2 = require("node:crypto");
     init_rundir();
   }
@@ -13310,21 +13332,21 @@ function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
     import_node_fs8.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs8.default.rmdirSync(import_node_path5.default.dirname(DELEGATION_FILE));
+      import_node_fs8.default.rmdirSync(import_node_path6.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs8.default.mkdirSync(import_node_path5.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs8.default.mkdirSync(import_node_path6.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
 `, 420);
 }
-var import_node_fs8, import_node_path5, DELEGATION_FILE;
+var import_node_fs8, import_node_path6, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
     import_node_fs8 = __toESM(require("node:fs"), 1);
-    import_node_path5 = __toESM(require("node:path"), 1);
+    import_node_path6 = __toESM(require("node:path"), 1);
     init_write_file();
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
   }
@@ -13332,7 +13354,7 @@ var init_delegation = __esm({
 
 // src/host/cgroups.ts
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path6.default.join(parent, name));
+  return cgroupParents(placement).map((parent) => import_node_path7.default.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -13363,7 +13385,7 @@ function readMounts() {
 function writable(dir, files) {
   try {
     import_node_fs9.default.accessSync(dir, import_node_fs9.default.constants.W_OK);
-    for (const file of files) import_node_fs9.default.accessSync(import_node_path6.default.join(dir, file), import_node_fs9.default.constants.W_OK);
+    for (const file of files) import_node_fs9.default.accessSync(import_node_path7.default.join(dir, file), import_node_fs9.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -13390,10 +13412,10 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = import_node_path6.default.join(mount, readMemberships()[0].path);
-  const root = import_node_path6.default.basename(own2) === "runner" && writable(import_node_path6.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path6.default.dirname(own2) : own2;
+  const own2 = import_node_path7.default.join(mount, readMemberships()[0].path);
+  const root = import_node_path7.default.basename(own2) === "runner" && writable(import_node_path7.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path7.default.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path6.default.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path7.default.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     return {
       kind: "unavailable",
@@ -13402,7 +13424,7 @@ async function placeV2(user2, prepare) {
       systemdScope: false
     };
   }
-  const enabled = readWords(import_node_path6.default.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(import_node_path7.default.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure2 = await prepareCgroup(root, process.pid);
     if (failure2) {
@@ -13428,7 +13450,7 @@ function v2Unavailable(own2, user2) {
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
   const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return import_node_fs9.default.existsSync("/usr/bin/systemd-run") && import_node_fs9.default.existsSync(import_node_path6.default.join(runtime, "systemd", "private"));
+  return import_node_fs9.default.existsSync("/usr/bin/systemd-run") && import_node_fs9.default.existsSync(import_node_path7.default.join(runtime, "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -13437,7 +13459,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path6.default.join(mount, membership.path);
+    if (membership && mount) own2[controller] = import_node_path7.default.join(mount, membership.path);
   }
   return own2;
 }
@@ -13468,15 +13490,15 @@ function placeV1(user2) {
   return { kind: "v1", parents };
 }
 function isBeneath(child, parent) {
-  const relative2 = import_node_path6.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path6.default.isAbsolute(relative2);
+  const relative2 = import_node_path7.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path7.default.isAbsolute(relative2);
 }
-var import_node_fs9, import_node_path6, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs9, import_node_path7, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
     import_node_fs9 = __toESM(require("node:fs"), 1);
-    import_node_path6 = __toESM(require("node:path"), 1);
+    import_node_path7 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_delegation();
     V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
@@ -13539,12 +13561,12 @@ async function checkUserNamespaces() {
 }
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path7.default.join(cacheRoot(), "doctor");
+  const root = import_node_path8.default.join(cacheRoot(), "doctor");
   import_node_fs10.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs10.default.mkdtempSync(import_node_path7.default.join(root, "probe-"));
+  const dir = import_node_fs10.default.mkdtempSync(import_node_path8.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs10.default.mkdirSync(import_node_path7.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path7.default.join(dir, "lower")], upper: import_node_path7.default.join(dir, "upper"), work: import_node_path7.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs10.default.mkdirSync(import_node_path8.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path8.default.join(dir, "lower")], upper: import_node_path8.default.join(dir, "upper"), work: import_node_path8.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
     return {
       ...base,
@@ -13616,13 +13638,13 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs10, import_node_os2, import_node_path7;
+var import_node_fs10, import_node_os2, import_node_path8;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
     import_node_fs10 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path7 = __toESM(require("node:path"), 1);
+    import_node_path8 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
     init_rundir();
@@ -13663,18 +13685,18 @@ async function reapStaleCgroups(placement) {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path8.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path9.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
     }
   }
 }
-var import_node_fs11, import_node_os3, import_node_path8, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs11, import_node_os3, import_node_path9, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
     import_node_fs11 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path8 = __toESM(require("node:path"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -13683,6 +13705,405 @@ var init_limits = __esm({
     CGROUP_LIMITS = ["memoryBytes", "cpus", "pids"];
     NeedsSystemdScope = class extends Error {
     };
+  }
+});
+
+// src/config/units.ts
+function parseSize(value) {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : void 0;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  if (!match) return void 0;
+  const multiplier = SIZE_SUFFIXES[match[2].toLowerCase()];
+  if (multiplier === void 0) return void 0;
+  const bytes = Math.round(Number(match[1]) * multiplier);
+  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : void 0;
+}
+function parseDuration(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.max(1, Math.round(value * 1e3)) : void 0;
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let match = part.exec(text); match; match = part.exec(text)) {
+    total += Number(match[1]) * DURATION_UNITS[match[2]];
+    consumed = part.lastIndex;
+  }
+  if (consumed === 0 || consumed !== text.length || total <= 0) return void 0;
+  return Math.max(1, Math.round(total));
+}
+function formatBytes(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const whole = value >= 100 || unit === 0 || Number.isInteger(value);
+  return `${whole ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)}ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 6e4);
+  const seconds2 = Math.round(ms % 6e4 / 1e3);
+  return `${minutes}m${String(seconds2).padStart(2, "0")}s`;
+}
+var SIZE_SUFFIXES, MAX_TIMEOUT_MS, DURATION_UNITS;
+var init_units = __esm({
+  "src/config/units.ts"() {
+    "use strict";
+    SIZE_SUFFIXES = {
+      "": 1,
+      b: 1,
+      k: 1024,
+      kb: 1024,
+      ki: 1024,
+      kib: 1024,
+      m: 1024 ** 2,
+      mb: 1024 ** 2,
+      mi: 1024 ** 2,
+      mib: 1024 ** 2,
+      g: 1024 ** 3,
+      gb: 1024 ** 3,
+      gi: 1024 ** 3,
+      gib: 1024 ** 3,
+      t: 1024 ** 4,
+      tb: 1024 ** 4,
+      ti: 1024 ** 4,
+      tib: 1024 ** 4
+    };
+    MAX_TIMEOUT_MS = 365 * 864e5;
+    DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+  }
+});
+
+// src/run/host-failure.ts
+function explainHostFailure(status) {
+  const error2 = status.error;
+  if (!error2) return;
+  if (USERNS_STAGES.has(error2.stage)) {
+    throw new SandboxUnavailableError("USERNS_DISABLED", `cannot create a sandbox: ${error2.message}; no job was run further`, { hint: userNamespaceFix() });
+  }
+  const overlayRefused = error2.stage === "mount" && error2.message.includes("overlay") && [1, 13, 19, 95].includes(error2.errno ?? 0);
+  if (overlayRefused) {
+    throw new SandboxUnavailableError("OVERLAY_UNSUPPORTED", `cannot mount overlayfs in a user namespace: ${error2.message}; no job was run further`, {
+      hint: "Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not be on overlayfs: set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs. `cubicle doctor` checks this."
+    });
+  }
+}
+var USERNS_STAGES;
+var init_host_failure = __esm({
+  "src/run/host-failure.ts"() {
+    "use strict";
+    init_errors();
+    init_checks();
+    USERNS_STAGES = /* @__PURE__ */ new Set(["clone", "uid_map"]);
+  }
+});
+
+// src/config/code/output.ts
+var PAYLOAD_LINE_CHARS, MAX_PAYLOAD_BYTES, PayloadReader, LineTail;
+var init_output = __esm({
+  "src/config/code/output.ts"() {
+    "use strict";
+    PAYLOAD_LINE_CHARS = 16 * 1024;
+    MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+    PayloadReader = class {
+      constructor(markers, limitBytes = MAX_PAYLOAD_BYTES) {
+        this.markers = markers;
+        this.limitBytes = limitBytes;
+      }
+      markers;
+      limitBytes;
+      open = null;
+      openBytes = 0;
+      overflowed = false;
+      complete = null;
+      completeOverflowed = false;
+      push(line) {
+        if (line === this.markers.start) {
+          this.open = [];
+          this.openBytes = 0;
+          this.overflowed = false;
+        } else if (line === this.markers.end && this.open) {
+          this.complete = this.overflowed ? null : this.open.join("");
+          this.completeOverflowed = this.overflowed;
+          this.open = null;
+        } else if (this.open && !this.overflowed) {
+          this.openBytes += line.length;
+          if (this.openBytes > this.limitBytes) {
+            this.overflowed = true;
+            this.open = [];
+          } else {
+            this.open.push(line);
+          }
+        }
+      }
+      payload() {
+        if (this.completeOverflowed) return { kind: "too-big", limitBytes: this.limitBytes };
+        if (this.complete === null) return { kind: "missing" };
+        return { kind: "json", text: this.complete };
+      }
+    };
+    LineTail = class {
+      constructor(maxLines = 20, maxChars = 400) {
+        this.maxLines = maxLines;
+        this.maxChars = maxChars;
+      }
+      maxLines;
+      maxChars;
+      lines = [];
+      push(line) {
+        this.lines.push(line.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, this.maxChars));
+        if (this.lines.length > this.maxLines) this.lines.shift();
+      }
+      text() {
+        return this.lines.filter((line) => line.trim()).join("\n");
+      }
+    };
+  }
+});
+
+// src/config/code/program.ts
+function evaluatorSource(input) {
+  return `
+import { createRequire, register } from 'node:module';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const input = ${JSON.stringify(input)};
+const isTypeScript = /\\.[cm]?ts$/.test(input.file);
+const url = pathToFileURL(input.file).href;
+
+function report(envelope) {
+  // ASCII only: the runner reads lines as chunks of UTF-8 and must not see a character split.
+  const json = JSON.stringify(envelope).replace(/[\\u007f-\\uffff]/g, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const lines = ['', input.markers.start];
+  for (let at = 0; at < json.length; at += input.lineChars) lines.push(json.slice(at, at + input.lineChars));
+  lines.push(input.markers.end, '');
+  process.stdout.write(lines.join('\\n'), () => process.exit(0));
+}
+
+function findTypeScript() {
+  try {
+    return createRequire(input.file).resolve('typescript');
+  } catch {
+    return input.runnerTypescript && existsSync(input.runnerTypescript) ? input.runnerTypescript : null;
+  }
+}
+
+async function importConfig() {
+  if (!isTypeScript || process.features.typescript) {
+    try {
+      return { module: await import(url) };
+    } catch (error) {
+      if (!isTypeScript || error?.code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') throw error;
+    }
+  }
+  const typescript = findTypeScript();
+  if (!typescript) return { typescriptUnavailable: true };
+  register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(TYPESCRIPT_HOOKS)}), { data: { typescript } });
+  return { module: await import(url + '?compiled') };
+}
+
+try {
+  const imported = await importConfig();
+  if (imported.typescriptUnavailable) {
+    report({ ${TYPESCRIPT_UNAVAILABLE}: true });
+  } else {
+    const exported = imported.module.default;
+    report({ config: await (typeof exported === 'function' ? exported() : exported) });
+  }
+} catch (error) {
+  process.stderr.write(String(error?.stack ?? error) + '\\n', () => process.exit(1));
+}
+`;
+}
+var TYPESCRIPT_UNAVAILABLE, TYPESCRIPT_HOOKS;
+var init_program = __esm({
+  "src/config/code/program.ts"() {
+    "use strict";
+    TYPESCRIPT_UNAVAILABLE = "typescriptUnavailable";
+    TYPESCRIPT_HOOKS = `
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+let ts;
+export function initialize(data) { ts = createRequire(data.typescript)(data.typescript); }
+export async function load(url, context, nextLoad) {
+  if (!url.startsWith('file:') || !/\\.[cm]?ts$/.test(new URL(url).pathname)) return nextLoad(url, context);
+  const fileName = fileURLToPath(url);
+  const source = await readFile(fileName, 'utf8');
+  const compilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+  return { format: 'module', source: ts.transpileModule(source, { fileName, compilerOptions }).outputText, shortCircuit: true };
+}
+`;
+  }
+});
+
+// src/config/code/spec.ts
+function evaluationSpec(request) {
+  const node2 = import_node_fs12.default.realpathSync(process.execPath);
+  const runnerTypescript = findRunnerTypescript();
+  const system = hostImageOps();
+  const mounts = [
+    { kind: "proc", dest: "/proc" },
+    { kind: "dev", dest: "/dev" },
+    { kind: "tmpfs", dest: "/tmp", sizeBytes: EVALUATION_LIMITS.tmpBytes, mode: 1023 },
+    { kind: "dir", dest: EVALUATION_HOME, mode: 448 },
+    { kind: "ro-bind", src: request.projectDir, dest: request.projectDir }
+  ];
+  if (!isVisible(node2, system, request.projectDir)) mounts.push({ kind: "ro-bind", src: node2, dest: node2 });
+  if (runnerTypescript && !isVisible(runnerTypescript.dir, system, request.projectDir)) {
+    mounts.push({ kind: "ro-bind", src: runnerTypescript.dir, dest: runnerTypescript.dir });
+  }
+  const source = evaluatorSource({ file: request.file, markers: request.markers, lineChars: PAYLOAD_LINE_CHARS, runnerTypescript: runnerTypescript?.main ?? null });
+  const env3 = { PATH: request.hostEnv.PATH || DEFAULT_PATH, HOME: EVALUATION_HOME };
+  if (request.hostEnv.LANG) env3.LANG = request.hostEnv.LANG;
+  return {
+    ops: orderByDepth([...system, ...mounts]),
+    command: ["/bin/sh", "-c", LIMITS_SCRIPT, "sh", node2, `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`, "--no-warnings", "--input-type=module", "-e", source],
+    env: env3,
+    cwd: request.projectDir,
+    hostname: "cubicle-config",
+    shareNetwork: false,
+    timeoutMs: EVALUATION_LIMITS.timeoutMs,
+    cgroup: request.cgroupDirs.length > 0 ? { dirs: request.cgroupDirs, memoryBytes: EVALUATION_LIMITS.cgroupMemoryBytes, pids: EVALUATION_LIMITS.processes } : void 0
+  };
+}
+function findRunnerTypescript() {
+  try {
+    const require4 = (0, import_node_module3.createRequire)(import_node_path10.default.join(PACKAGE_ROOT, "package.json"));
+    const manifest = require4.resolve("typescript/package.json");
+    return { dir: import_node_fs12.default.realpathSync(import_node_path10.default.dirname(manifest)), main: import_node_fs12.default.realpathSync(require4.resolve("typescript")) };
+  } catch {
+    return null;
+  }
+}
+function isVisible(file, system, projectDir) {
+  const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
+  return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
+}
+var import_node_fs12, import_node_module3, import_node_path10, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var init_spec = __esm({
+  "src/config/code/spec.ts"() {
+    "use strict";
+    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_module3 = require("node:module");
+    import_node_path10 = __toESM(require("node:path"), 1);
+    init_host();
+    init_helper();
+    init_ops();
+    init_output();
+    init_program();
+    MIB = 1024 * 1024;
+    EVALUATION_LIMITS = {
+      timeoutMs: 1e4,
+      /** V8's old space: a config that builds a huge object dies of "heap out of memory". */
+      heapMiB: 256,
+      /** RLIMIT_DATA: every private writable mapping (Buffers, the heap, malloc), cgroups or not. */
+      dataBytes: 1024 * MIB,
+      /** The cgroup's memory.max, where cgroups are delegated. */
+      cgroupMemoryBytes: 1024 * MIB,
+      /** RLIMIT_NPROC (threads count: Node has about a dozen), and pids.max where cgroups are delegated. */
+      processes: 64,
+      tmpBytes: 16 * MIB
+    };
+    EVALUATION_HOME = "/tmp/home";
+    DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    LIMITS_NOT_SET_EXIT = 125;
+    LIMITS_SCRIPT = [
+      `ulimit -d ${EVALUATION_LIMITS.dataBytes / 1024} || { echo "cubicle: cannot set RLIMIT_DATA" >&2; exit ${LIMITS_NOT_SET_EXIT}; }`,
+      `ulimit -u ${EVALUATION_LIMITS.processes} 2>/dev/null || ulimit -p ${EVALUATION_LIMITS.processes} 2>/dev/null || { echo "cubicle: cannot set RLIMIT_NPROC" >&2; exit ${LIMITS_NOT_SET_EXIT}; }`,
+      'exec "$@"'
+    ].join("\n");
+  }
+});
+
+// src/config/code/index.ts
+async function evaluateCodeConfig(file) {
+  const source = import_node_path11.default.resolve(file);
+  const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
+  const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
+  const cgroups = await evaluationCgroups(id);
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path11.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const payload = new PayloadReader(markers);
+  const stderr = new LineTail();
+  const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
+  refuseHostFailure(source, status, stderr.text());
+  const problem = (reason) => new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: CODE_CONFIG_HINT });
+  const output = stderr.text();
+  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1e3} s (a config must not wait for anything)`);
+  if (status.oomKilled || /heap out of memory|allocation failed|bad_alloc|Cannot allocate memory/i.test(output)) {
+    throw problem(`ran out of memory (${describeMemoryLimits(cgroups)})${quoted(output)}`);
+  }
+  if (status.signal) throw problem(`was killed by ${status.signal}${quoted(output)}`);
+  if (status.exitCode !== 0) throw problem(`failed (exit ${status.exitCode})${quoted(output)}`);
+  const printed = payload.payload();
+  if (printed.kind === "too-big") throw problem(`evaluates to more than ${formatBytes(printed.limitBytes)} of JSON`);
+  if (printed.kind === "missing") throw problem(`ended without producing a config (did it call process.exit?)${quoted(output)}`);
+  let envelope;
+  try {
+    envelope = JSON.parse(printed.text);
+  } catch (error2) {
+    throw problem(`produced output that is not JSON (${error2.message})`);
+  }
+  if (!isEnvelope(envelope)) throw problem("produced output that is not a config");
+  if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
+    throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
+      source,
+      hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
+    });
+  }
+  if (envelope.config === void 0) throw problem("has no default export (or it is undefined): `export default { jobs: { ... } }`");
+  return envelope.config;
+}
+function isEnvelope(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function refuseHostFailure(source, status, output) {
+  explainHostFailure(status);
+  const setupFailed = status.error !== null && status.error.stage !== "exec" ? status.error.message : null;
+  const limitsFailed = status.exitCode === LIMITS_NOT_SET_EXIT && /^cubicle: cannot set RLIMIT/m.test(output) ? output : null;
+  const nodeFailed = status.exitCode === 127 && /error while loading shared libraries/.test(output) ? `${process.execPath} cannot start: ${output}` : null;
+  const reason = setupFailed ?? limitsFailed ?? nodeFailed ?? (status.error ? `cannot start /bin/sh: ${status.error.message}` : null);
+  if (reason === null) return;
+  throw new SandboxUnavailableError("CONFIG_SANDBOX_FAILED", `cannot evaluate the code config ${source} in a sandbox: ${reason}; no job was run`, {
+    hint: "A code config is only ever evaluated in a sandbox. Run `cubicle doctor` for what this host lacks, or write the config as cubicle.config.yaml (read without a sandbox)."
+  });
+}
+async function evaluationCgroups(id) {
+  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() });
+  if (placement.kind === "unavailable") return { dirs: [], missing: placement.reason };
+  return { dirs: jobCgroupDirs(placement, `cubicle-${processTag()}-${id.slice(0, 6)}-config`), missing: null };
+}
+function describeMemoryLimits(cgroups) {
+  const limits = `${EVALUATION_LIMITS.heapMiB} MiB of V8 heap, ${formatBytes(EVALUATION_LIMITS.dataBytes)} of RLIMIT_DATA`;
+  return cgroups.missing ? `${limits}; no cgroup limit: ${cgroups.missing}` : `${limits}, ${formatBytes(EVALUATION_LIMITS.cgroupMemoryBytes)} of cgroup memory`;
+}
+function quoted(output) {
+  return output ? `:
+${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
+}
+var import_node_crypto3, import_node_path11, CODE_CONFIG_HINT;
+var init_code = __esm({
+  "src/config/code/index.ts"() {
+    "use strict";
+    import_node_crypto3 = require("node:crypto");
+    import_node_path11 = __toESM(require("node:path"), 1);
+    init_units();
+    init_errors();
+    init_cgroups();
+    init_checks();
+    init_host_failure();
+    init_rundir();
+    init_spawn();
+    init_output();
+    init_program();
+    init_spec();
+    init_spec();
+    CODE_CONFIG_HINT = `A code config runs with no network, no environment variables but PATH, HOME and LANG, the checkout read-only, ${EVALUATION_LIMITS.timeoutMs / 1e3} s and ${EVALUATION_LIMITS.heapMiB} MiB of heap: compute the config from the checkout's files, or write it as cubicle.config.yaml.`;
   }
 });
 
@@ -13908,10 +14329,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path43) {
-  if (!path43)
+function getElementAtPath(obj, path45) {
+  if (!path45)
     return obj;
-  return path43.reduce((acc, key) => acc?.[key], obj);
+  return path45.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14170,11 +14591,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path43, issues) {
+function prefixIssues(path45, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path43);
+    iss.path.unshift(path45);
     return iss;
   });
 }
@@ -14703,16 +15124,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path43 = []) => {
+  const processError = (error3, path45 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path43, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path45, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path43, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path45, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path43, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path45, ...issue2.path]);
       } else {
-        const fullpath = [...path43, ...issue2.path];
+        const fullpath = [...path45, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -20019,77 +20440,6 @@ var init_zod = __esm({
   }
 });
 
-// src/config/units.ts
-function parseSize(value) {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : void 0;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  if (!match) return void 0;
-  const multiplier = SIZE_SUFFIXES[match[2].toLowerCase()];
-  if (multiplier === void 0) return void 0;
-  const bytes = Math.round(Number(match[1]) * multiplier);
-  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : void 0;
-}
-function parseDuration(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.max(1, Math.round(value * 1e3)) : void 0;
-  const text = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(text)) return parseDuration(Number(text));
-  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let match = part.exec(text); match; match = part.exec(text)) {
-    total += Number(match[1]) * DURATION_UNITS[match[2]];
-    consumed = part.lastIndex;
-  }
-  if (consumed === 0 || consumed !== text.length || total <= 0) return void 0;
-  return Math.max(1, Math.round(total));
-}
-function formatBytes(bytes) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const whole = value >= 100 || unit === 0 || Number.isInteger(value);
-  return `${whole ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)}ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 6e4);
-  const seconds2 = Math.round(ms % 6e4 / 1e3);
-  return `${minutes}m${String(seconds2).padStart(2, "0")}s`;
-}
-var SIZE_SUFFIXES, MAX_TIMEOUT_MS, DURATION_UNITS;
-var init_units = __esm({
-  "src/config/units.ts"() {
-    "use strict";
-    SIZE_SUFFIXES = {
-      "": 1,
-      b: 1,
-      k: 1024,
-      kb: 1024,
-      ki: 1024,
-      kib: 1024,
-      m: 1024 ** 2,
-      mb: 1024 ** 2,
-      mi: 1024 ** 2,
-      mib: 1024 ** 2,
-      g: 1024 ** 3,
-      gb: 1024 ** 3,
-      gi: 1024 ** 3,
-      gib: 1024 ** 3,
-      t: 1024 ** 4,
-      tb: 1024 ** 4,
-      ti: 1024 ** 4,
-      tib: 1024 ** 4
-    };
-    MAX_TIMEOUT_MS = 365 * 864e5;
-    DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-  }
-});
-
 // src/config/schema.ts
 function show(value) {
   let text;
@@ -20231,21 +20581,21 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs12.default.readdirSync(dir);
+    files = import_node_fs13.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path9.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs12.default.existsSync(file)) {
+  const file = import_node_path12.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs13.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs12.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs13.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -20278,12 +20628,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs12.default.existsSync(import_node_path9.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs13.default.existsSync(import_node_path12.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs12.default.readFileSync(import_node_path9.default.join(projectDir, file), "utf8");
+      content = import_node_fs13.default.readFileSync(import_node_path12.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -20292,25 +20642,25 @@ function conditionHolds(when, projectDir) {
   return true;
 }
 function parseYamlSync(text) {
-  const yaml = (0, import_node_module3.createRequire)(__cubicleModuleUrl)("js-yaml");
+  const yaml = (0, import_node_module4.createRequire)(__cubicleModuleUrl)("js-yaml");
   return yaml.load(text);
 }
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = import_node_path9.default.dirname(dir)) {
-    if (import_node_fs12.default.existsSync(import_node_path9.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path9.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path12.default.dirname(dir)) {
+    if (import_node_fs13.default.existsSync(import_node_path12.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path12.default.dirname(dir)) return start;
   }
 }
-var import_node_fs12, import_node_module3, import_node_path9, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs13, import_node_module4, import_node_path12, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_module3 = require("node:module");
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_module4 = require("node:module");
+    import_node_path12 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
     init_schema();
-    PRESETS_DIR = import_node_path9.default.join(findPackageRoot2(import_node_path9.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
+    PRESETS_DIR = import_node_path12.default.join(findPackageRoot2(import_node_path12.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
@@ -20328,68 +20678,68 @@ function stepKeyMaterial(input) {
   };
 }
 function stepKey(input) {
-  return (0, import_node_crypto3.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+  return (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
 }
-var import_node_crypto3, LAYER_FORMAT;
+var import_node_crypto4, LAYER_FORMAT;
 var init_setup = __esm({
   "src/plan/setup.ts"() {
     "use strict";
-    import_node_crypto3 = require("node:crypto");
+    import_node_crypto4 = require("node:crypto");
     LAYER_FORMAT = 1;
   }
 });
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path10.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path10.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path13.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path13.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs13.default.realpathSync(dir);
+    return import_node_fs14.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path10.default.dirname(dir);
-    return parent === dir ? dir : import_node_path10.default.join(realPath(parent), import_node_path10.default.basename(dir));
+    const parent = import_node_path13.default.dirname(dir);
+    return parent === dir ? dir : import_node_path13.default.join(realPath(parent), import_node_path13.default.basename(dir));
   }
 }
 function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path10.default.resolve(cacheDir);
+  const root = import_node_path13.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path10.default.join(root, "layers"),
-    images: import_node_path10.default.join(root, "images"),
-    blobs: import_node_path10.default.join(root, "blobs"),
-    caches: import_node_path10.default.join(root, "caches"),
-    locks: import_node_path10.default.join(root, "locks"),
-    tmp: import_node_path10.default.join(root, "tmp")
+    layers: import_node_path13.default.join(root, "layers"),
+    images: import_node_path13.default.join(root, "images"),
+    blobs: import_node_path13.default.join(root, "blobs"),
+    caches: import_node_path13.default.join(root, "caches"),
+    locks: import_node_path13.default.join(root, "locks"),
+    tmp: import_node_path13.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs13.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs13.default.chmodSync(paths.root, 448);
+  import_node_fs14.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs14.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs13.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs14.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path10.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto4.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path13.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs13.default.readdirSync(dir);
+    return import_node_fs14.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto4, import_node_fs13, import_node_path10;
+var import_node_crypto5, import_node_fs14, import_node_path13;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
-    import_node_crypto4 = require("node:crypto");
-    import_node_fs13 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
+    import_node_crypto5 = require("node:crypto");
+    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -20398,7 +20748,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs14.default.readFileSync(import_node_path11.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs15.default.readFileSync(import_node_path14.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -20408,15 +20758,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path11.default.join(paths.locks, name);
+  const target = import_node_path14.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs14.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs14.default.writeFileSync(import_node_path11.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs15.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs15.default.writeFileSync(import_node_path14.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs14.default.renameSync(staged, target);
+    import_node_fs15.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs14.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs15.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -20427,11 +20777,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs14.default.renameSync(target, grave);
+        import_node_fs15.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs14.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs15.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -20454,36 +20804,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path11.default.join(paths.locks, name);
+  const held = import_node_path14.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs14.default.renameSync(held, grave);
+    import_node_fs15.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs14.default.renameSync(grave, held);
+      import_node_fs15.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs14.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs15.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs14, import_node_path11, import_promises2, POLL_MS;
+var import_node_fs15, import_node_path14, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -20554,17 +20904,17 @@ function digestHex(digest, what = "blob") {
   return match[1];
 }
 function sha256Digest(data) {
-  return `sha256:${(0, import_node_crypto5.createHash)("sha256").update(data).digest("hex")}`;
+  return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path12.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path15.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto5, import_node_path12, SHA256_DIGEST;
+var import_node_crypto6, import_node_path15, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
-    import_node_crypto5 = require("node:crypto");
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_crypto6 = require("node:crypto");
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -20656,7 +21006,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path13.default.join(blobsDir, "sha256");
+  const dir = import_node_path16.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -20664,7 +21014,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path13.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path16.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -20688,7 +21038,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs15.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs16.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -20705,7 +21055,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs15.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs16.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -20713,9 +21063,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path13.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path16.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path13.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto6.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path16.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -20729,7 +21079,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path13.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path16.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -20741,7 +21091,7 @@ async function downloadBlob(options) {
   }
 }
 async function writeWithRetries(file, options) {
-  let hash = (0, import_node_crypto6.createHash)("sha256");
+  let hash = (0, import_node_crypto7.createHash)("sha256");
   let done = 0;
   let lastReport = 0;
   let lastReportedBytes = 0;
@@ -20758,7 +21108,7 @@ async function writeWithRetries(file, options) {
       const opened = await options.open(done, options.signal);
       if (opened.start !== done) {
         await file.truncate(0);
-        hash = (0, import_node_crypto6.createHash)("sha256");
+        hash = (0, import_node_crypto7.createHash)("sha256");
         done = 0;
       }
       let batch = [];
@@ -20802,14 +21152,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto6, import_node_fs15, import_promises3, import_node_path13, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs16, import_promises3, import_node_path16, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
-    import_node_crypto6 = require("node:crypto");
-    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_crypto7 = require("node:crypto");
+    import_node_fs16 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -20894,9 +21244,9 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path14.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path17.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs16.default.accessSync(candidate, import_node_fs16.default.constants.X_OK);
+    import_node_fs17.default.accessSync(candidate, import_node_fs17.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -20910,7 +21260,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path14.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path17.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
@@ -20955,7 +21305,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path14.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path17.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -20963,19 +21313,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs16.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs17.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process4, import_node_fs16, import_node_path14;
+var import_node_child_process4, import_node_fs17, import_node_path17;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process4 = require("node:child_process");
-    import_node_fs16 = __toESM(require("node:fs"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -20988,48 +21338,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path15.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs17.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path15.default.join(dir, "root"), ws: import_node_path15.default.join(dir, "ws"), lastUsed: import_node_fs17.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path18.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs18.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path18.default.join(dir, "root"), ws: import_node_path18.default.join(dir, "ws"), lastUsed: import_node_fs18.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path15.default.join(paths.layers, id));
+  return readLayerAt(import_node_path18.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path15.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path18.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs17.default.utimesSync(import_node_path15.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs18.default.utimesSync(import_node_path18.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs17.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path15.default.join(dir, "root");
-  const ws = import_node_path15.default.join(dir, "ws");
-  import_node_fs17.default.mkdirSync(root, { mode: 493 });
-  import_node_fs17.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs18.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path18.default.join(dir, "root");
+  const ws = import_node_path18.default.join(dir, "ws");
+  import_node_fs18.default.mkdirSync(root, { mode: 493 });
+  import_node_fs18.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path15.default.join(paths.layers, request.id);
+  const target = import_node_path18.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path15.default.join(staged.dir, "meta.json");
-    import_node_fs17.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path18.default.join(staged.dir, "meta.json");
+    import_node_fs18.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs17.default.renameSync(staged.dir, target);
+    import_node_fs18.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -21043,7 +21393,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs17.default.renameSync(import_node_path15.default.join(paths.layers, id), grave);
+    import_node_fs18.default.renameSync(import_node_path18.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -21057,16 +21407,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs17.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs18.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path15.default.join(current, entry.name);
+      const full = import_node_path18.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs17.default.lstatSync(full).size;
+          total += import_node_fs18.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -21077,27 +21427,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs17.default.openSync(file, "r");
-    import_node_fs17.default.fsyncSync(fd);
+    fd = import_node_fs18.default.openSync(file, "r");
+    import_node_fs18.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs17.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs18.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path15.default.join(paths.tmp, name));
+    await removeTree(import_node_path18.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs17, import_node_path15, LAYER_ID;
+var import_node_fs18, import_node_path18, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -21110,12 +21460,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path16.default.join(paths.images, `${(0, import_node_crypto7.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path19.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs18.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs19.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -21126,15 +21476,15 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = tempPath(paths, "image");
-  import_node_fs18.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs19.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs18.default.renameSync(partial2, target);
+  import_node_fs19.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
   return {
     kind: record2.kind,
-    id: (0, import_node_crypto7.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
+    id: (0, import_node_crypto8.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record2.env,
     digest: record2.digest
@@ -21157,13 +21507,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto7, import_node_fs18, import_node_path16;
+var import_node_crypto8, import_node_fs19, import_node_path19;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
-    import_node_crypto7 = require("node:crypto");
-    import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_crypto8 = require("node:crypto");
+    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
     init_paths();
@@ -21189,7 +21539,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
   const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
-  const id = (0, import_node_crypto8.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
+  const id = (0, import_node_crypto9.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
     id,
@@ -21222,12 +21572,12 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process5, import_node_crypto8, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process5, import_node_crypto9, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_crypto8 = require("node:crypto");
+    import_node_crypto9 = require("node:crypto");
     import_node_child_process6 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
@@ -21250,11 +21600,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path43 = colon === -1 ? rest : rest.slice(0, colon);
+  const path45 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path43) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path45) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path43, reference };
+  return { transport, path: path45, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -21324,7 +21674,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path17.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path20.default.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
@@ -21550,11 +21900,11 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path17, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path20, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -21568,7 +21918,10 @@ var init_resolve = __esm({
 
 // src/config/load.ts
 async function loadConfig(options) {
-  const explicit = options.configPath ? import_node_path18.default.resolve(options.cwd, options.configPath) : void 0;
+  return resolveConfigData(await readConfigData(options), options);
+}
+async function readConfigData(options) {
+  const explicit = options.configPath ? import_node_path21.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -21576,9 +21929,7 @@ async function loadConfig(options) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
     const code = error2.code;
-    if (code === TYPESCRIPT_UNAVAILABLE) {
-      throw new ConfigError([reason], { source: explicit, hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.", cause: error2 });
-    }
+    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: "Put the whole config in one file; a code config may compute it from other files.", cause: error2 });
     const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -21586,15 +21937,20 @@ async function loadConfig(options) {
       cause: error2
     });
   }
-  if (!found || found.isEmpty) {
+  if (!found || found.kind === "data" && found.isEmpty) {
     throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
+  const source = import_node_path21.default.resolve(found.filepath);
+  if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found.config, evaluated: false };
+}
+function resolveConfigData(data, options = {}) {
   try {
-    return resolveConfig({ raw: found.config, source: import_node_path18.default.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+    return resolveConfig({ raw: data.raw, source: data.source, flags: options.flags ?? {}, selected: options.selected ?? [] });
   } catch (error2) {
-    if (error2 instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error2.message})`], { source: found.filepath });
+    if (error2 instanceof RangeError) throw new ConfigError([`${data.source}: nested too deeply to read (${error2.message})`], { source: data.source });
     throw error2;
   }
 }
@@ -21605,13 +21961,14 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path18;
+var import_node_path21;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
+    init_code();
     init_resolve();
   }
 });
@@ -22065,9 +22422,9 @@ var init_xml = __esm({
 function readJunitFile(file, label = file) {
   let bytes;
   try {
-    const size2 = import_node_fs19.default.statSync(file).size;
+    const size2 = import_node_fs20.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
-    bytes = import_node_fs19.default.readFileSync(file);
+    bytes = import_node_fs20.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -22184,11 +22541,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs19, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
+var import_node_fs20, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -22354,7 +22711,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path19.default.join(options.artifactsDir, result.name, file), file)) {
+      for (const suite of readJunitFile(import_node_path22.default.join(options.artifactsDir, result.name, file), file)) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -22426,11 +22783,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date2.getFullYear()}-${pad(date2.getMonth() + 1)}-${pad(date2.getDate())}T${pad(date2.getHours())}:${pad(date2.getMinutes())}:${pad(date2.getSeconds())}`;
 }
-var import_node_path19, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path22, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_units();
     init_junit_model();
     init_junit_read();
@@ -22719,7 +23076,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs20.default.readFileSync(import_node_path20.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs21.default.readFileSync(import_node_path23.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -22748,12 +23105,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs20, import_node_path20, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
+var import_node_fs21, import_node_path23, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
     ERASE_DOWN = "\x1B[J";
@@ -23085,7 +23442,7 @@ function jobEnvironment(job, context, image) {
     const value = context.hostEnv[name];
     if (value !== void 0) env3[name] = value;
   }
-  env3.PATH ??= DEFAULT_PATH;
+  env3.PATH ??= DEFAULT_PATH2;
   env3.HOME ??= "/root";
   Object.assign(env3, job.env);
   env3.CUBICLE_JOB = job.name;
@@ -23156,8 +23513,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs21.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs21.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs22.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs22.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
@@ -23190,44 +23547,44 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function writeSkeleton(dir, ops, home) {
-  const ensureDir = (dest) => import_node_fs21.default.mkdirSync(import_node_path21.default.join(dir, dest), { recursive: true, mode: 493 });
+  const ensureDir = (dest) => import_node_fs22.default.mkdirSync(import_node_path24.default.join(dir, dest), { recursive: true, mode: 493 });
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path21.default.dirname(op.dest));
-      const link = import_node_path21.default.join(dir, op.dest);
-      if (!import_node_fs21.default.existsSync(link)) import_node_fs21.default.symlinkSync(op.target, link);
+      ensureDir(import_node_path24.default.dirname(op.dest));
+      const link = import_node_path24.default.join(dir, op.dest);
+      if (!import_node_fs22.default.existsSync(link)) import_node_fs22.default.symlinkSync(op.target, link);
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs21.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs22.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path21.default.dirname(op.dest));
-        import_node_fs21.default.closeSync(import_node_fs21.default.openSync(import_node_path21.default.join(dir, op.dest), "a"));
+        ensureDir(import_node_path24.default.dirname(op.dest));
+        import_node_fs22.default.closeSync(import_node_fs22.default.openSync(import_node_path24.default.join(dir, op.dest), "a"));
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path21.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs21.default.chmodSync(import_node_path21.default.join(dir, "tmp"), 1023);
+  if (import_node_path24.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs22.default.chmodSync(import_node_path24.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path21.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path24.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path21.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path21.default.isAbsolute(relative2);
+  const relative2 = import_node_path24.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path24.default.isAbsolute(relative2);
 }
-var import_node_fs21, import_node_path21, PASSED_HOST_VARIABLES, DEFAULT_PATH;
+var import_node_fs22, import_node_path24, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_host();
     init_ops();
     PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
-    DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    DEFAULT_PATH2 = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   }
 });
 
@@ -23274,16 +23631,16 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function assertNoSymlinks(destination, trustedRoot) {
-  const relative2 = trustedRoot ? import_node_path22.default.relative(trustedRoot, destination) : "";
-  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path22.default.isAbsolute(relative2);
-  const start = inside ? trustedRoot : import_node_path22.default.dirname(destination);
-  const parts = import_node_path22.default.relative(start, destination).split(import_node_path22.default.sep).filter(Boolean);
+  const relative2 = trustedRoot ? import_node_path25.default.relative(trustedRoot, destination) : "";
+  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path25.default.isAbsolute(relative2);
+  const start = inside ? trustedRoot : import_node_path25.default.dirname(destination);
+  const parts = import_node_path25.default.relative(start, destination).split(import_node_path25.default.sep).filter(Boolean);
   let current = start;
   for (const part of parts) {
-    current = import_node_path22.default.join(current, part);
-    const stat = import_node_fs22.default.lstatSync(current, { throwIfNoEntry: false });
+    current = import_node_path25.default.join(current, part);
+    const stat = import_node_fs23.default.lstatSync(current, { throwIfNoEntry: false });
     if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs22.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
+      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs23.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
     }
     if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
   }
@@ -23302,7 +23659,7 @@ async function collectOutputs(request) {
   const artifacts = [];
   const refused = [];
   assertNoSymlinks(request.destination, request.trustedRoot);
-  await import_node_fs22.default.promises.rm(request.destination, { recursive: true, force: true });
+  await import_node_fs23.default.promises.rm(request.destination, { recursive: true, force: true });
   for (const { relative: relative2, kind } of walk(request.upper, "")) {
     const wanted = isJunit(relative2) || isArtifact(relative2);
     if (!wanted || kind === "whiteout") continue;
@@ -23310,9 +23667,9 @@ async function collectOutputs(request) {
       refused.push(relative2);
       continue;
     }
-    const target = import_node_path22.default.join(request.destination, relative2);
-    await import_node_fs22.default.promises.mkdir(import_node_path22.default.dirname(target), { recursive: true });
-    await import_node_fs22.default.promises.copyFile(import_node_path22.default.join(request.upper, relative2), target);
+    const target = import_node_path25.default.join(request.destination, relative2);
+    await import_node_fs23.default.promises.mkdir(import_node_path25.default.dirname(target), { recursive: true });
+    await import_node_fs23.default.promises.copyFile(import_node_path25.default.join(request.upper, relative2), target);
     if (isJunit(relative2)) junitFiles.push(relative2);
     if (isArtifact(relative2)) artifacts.push(relative2);
   }
@@ -23321,7 +23678,7 @@ async function collectOutputs(request) {
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs22.default.readdirSync(import_node_path22.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs23.default.readdirSync(import_node_path25.default.join(root, relative2), { withFileTypes: true });
   } catch {
     return;
   }
@@ -23331,39 +23688,15 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs22, import_node_path22, UnsafeDestinationError;
+var import_node_fs23, import_node_path25, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_vendor();
     UnsafeDestinationError = class extends Error {
     };
-  }
-});
-
-// src/run/host-failure.ts
-function explainHostFailure(status) {
-  const error2 = status.error;
-  if (!error2) return;
-  if (USERNS_STAGES.has(error2.stage)) {
-    throw new SandboxUnavailableError("USERNS_DISABLED", `cannot create a sandbox: ${error2.message}; no job was run further`, { hint: userNamespaceFix() });
-  }
-  const overlayRefused = error2.stage === "mount" && error2.message.includes("overlay") && [1, 13, 19, 95].includes(error2.errno ?? 0);
-  if (overlayRefused) {
-    throw new SandboxUnavailableError("OVERLAY_UNSUPPORTED", `cannot mount overlayfs in a user namespace: ${error2.message}; no job was run further`, {
-      hint: "Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not be on overlayfs: set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs. `cubicle doctor` checks this."
-    });
-  }
-}
-var USERNS_STAGES;
-var init_host_failure = __esm({
-  "src/run/host-failure.ts"() {
-    "use strict";
-    init_errors();
-    init_checks();
-    USERNS_STAGES = /* @__PURE__ */ new Set(["clone", "uid_map"]);
   }
 });
 
@@ -23372,19 +23705,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs23.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs24.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto9.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto10.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto9, import_node_fs23, import_node_os6, hostBase;
+var import_node_crypto10, import_node_fs24, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto9 = require("node:crypto");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_crypto10 = require("node:crypto");
+    import_node_fs24 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -23395,12 +23728,12 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path23.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+    if (import_node_path26.default.isAbsolute(clean) || clean.split("/").includes("..")) {
       throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
     }
     const { base, isGlob } = picomatch.scan(clean);
     if (!isGlob) {
-      const stat = lstatOrUndefined(import_node_path23.default.join(projectDir, clean));
+      const stat = lstatOrUndefined(import_node_path26.default.join(projectDir, clean));
       if (!stat) throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
       if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
       else found.add(clean);
@@ -23413,18 +23746,18 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   const inputs = [];
   for (const relative2 of [...found].sort()) {
-    const source = import_node_path23.default.join(projectDir, relative2);
-    const target = import_node_path23.default.join(destination, relative2);
-    import_node_fs24.default.mkdirSync(import_node_path23.default.dirname(target), { recursive: true, mode: 493 });
-    const stat = import_node_fs24.default.lstatSync(source);
+    const source = import_node_path26.default.join(projectDir, relative2);
+    const target = import_node_path26.default.join(destination, relative2);
+    import_node_fs25.default.mkdirSync(import_node_path26.default.dirname(target), { recursive: true, mode: 493 });
+    const stat = import_node_fs25.default.lstatSync(source);
     if (stat.isSymbolicLink()) {
-      const link = import_node_fs24.default.readlinkSync(source);
-      import_node_fs24.default.symlinkSync(link, target);
+      const link = import_node_fs25.default.readlinkSync(source);
+      import_node_fs25.default.symlinkSync(link, target);
       inputs.push({ path: relative2, sha256: `symlink:${link}`, executable: false });
       continue;
     }
-    import_node_fs24.default.copyFileSync(source, target, import_node_fs24.default.constants.COPYFILE_FICLONE);
-    import_node_fs24.default.chmodSync(target, stat.mode & 493);
+    import_node_fs25.default.copyFileSync(source, target, import_node_fs25.default.constants.COPYFILE_FICLONE);
+    import_node_fs25.default.chmodSync(target, stat.mode & 493);
     inputs.push({ path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
   }
   return inputs;
@@ -23434,22 +23767,22 @@ async function findTestFiles(projectDir, patterns) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path23.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+    if (import_node_path26.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
     const { base, isGlob } = picomatch.scan(clean);
     if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
-    else if (lstatOrUndefined(import_node_path23.default.join(projectDir, clean))?.isFile()) found.add(clean);
+    else if (lstatOrUndefined(import_node_path26.default.join(projectDir, clean))?.isFile()) found.add(clean);
   }
   return [...found].sort();
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = import_node_path23.default.join(projectDir, relativeDir);
+  const start = import_node_path26.default.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs24.default.readdirSync(import_node_path23.default.join(projectDir, dir), { withFileTypes: true });
+      entries = import_node_fs25.default.readdirSync(import_node_path26.default.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -23465,33 +23798,33 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIR
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs24.default.lstatSync(file);
+    return import_node_fs25.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto10.createHash)("sha256");
-  const fd = import_node_fs24.default.openSync(file, "r");
+  const hash = (0, import_node_crypto11.createHash)("sha256");
+  const fd = import_node_fs25.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs24.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs25.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs24.default.closeSync(fd);
+    import_node_fs25.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto10, import_node_fs24, import_node_path23, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto11, import_node_fs25, import_node_path26, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto10 = require("node:crypto");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_crypto11 = require("node:crypto");
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
@@ -23501,31 +23834,31 @@ var init_inputs = __esm({
 
 // src/run/caches.ts
 function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto11.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto12.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   return caches.map((entry) => {
-    const dest = entry.startsWith("~/") ? import_node_path24.default.join(home, entry.slice(2)) : import_node_path24.default.normalize(entry);
+    const dest = entry.startsWith("~/") ? import_node_path27.default.join(home, entry.slice(2)) : import_node_path27.default.normalize(entry);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path24.default.join(paths.caches, project, `${label}-${(0, import_node_crypto11.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs25.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path27.default.join(paths.caches, project, `${label}-${(0, import_node_crypto12.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs26.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto11, import_node_fs25, import_node_path24;
+var import_node_crypto12, import_node_fs26, import_node_path27;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
-    import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_crypto12 = require("node:crypto");
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
   }
 });
 
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path25.default.join(dir, name);
+    const candidate = import_node_path28.default.join(dir, name);
     try {
-      import_node_fs26.default.accessSync(candidate, import_node_fs26.default.constants.X_OK);
+      import_node_fs27.default.accessSync(candidate, import_node_fs27.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -23534,7 +23867,7 @@ function findTool(name) {
 }
 function requireTun() {
   try {
-    import_node_fs26.default.accessSync("/dev/net/tun", import_node_fs26.default.constants.R_OK | import_node_fs26.default.constants.W_OK);
+    import_node_fs27.default.accessSync("/dev/net/tun", import_node_fs27.default.constants.R_OK | import_node_fs27.default.constants.W_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
       hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
@@ -23562,8 +23895,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path25.default.join(options.dir, "resolv.conf");
-      import_node_fs26.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path28.default.join(options.dir, "resolv.conf");
+      import_node_fs27.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -23609,13 +23942,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process7, import_node_fs26, import_node_path25, SLIRP_DNS;
+var import_node_child_process7, import_node_fs27, import_node_path28, SLIRP_DNS;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -23644,8 +23977,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path26.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs27.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path29.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs28.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -23723,8 +24056,8 @@ function stepEnvironment(jobEnv, step) {
 }
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
-  const scratch = { rootWork: import_node_path26.default.join(staged.dir, "root-work"), work: import_node_path26.default.join(staged.dir, "ws-work"), skeleton: import_node_path26.default.join(staged.dir, "skeleton"), net: import_node_path26.default.join(staged.dir, "net") };
-  for (const dir of Object.values(scratch)) import_node_fs27.default.mkdirSync(dir, { mode: 493 });
+  const scratch = { rootWork: import_node_path29.default.join(staged.dir, "root-work"), work: import_node_path29.default.join(staged.dir, "ws-work"), skeleton: import_node_path29.default.join(staged.dir, "skeleton"), net: import_node_path29.default.join(staged.dir, "net") };
+  for (const dir of Object.values(scratch)) import_node_fs28.default.mkdirSync(dir, { mode: 493 });
   let network = null;
   try {
     if (step.network === "outbound") network = await startJobNetwork({ outbound: true, dir: scratch.net });
@@ -23789,12 +24122,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs27, import_node_path26;
+var import_node_fs28, import_node_path29;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_errors();
     init_base();
     init_inputs();
@@ -23817,12 +24150,12 @@ async function startServices(job, options) {
     await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
     for (const entry of started) await removeTree(entry.root);
   };
-  import_node_fs28.default.mkdirSync(options.logsDir, { recursive: true });
+  import_node_fs29.default.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path27.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path30.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -23838,7 +24171,7 @@ async function startOne(job, service, options, started) {
     network: options.network ?? void 0
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = import_node_fs28.default.createWriteStream(import_node_path27.default.join(options.logsDir, `${service.name}.log`));
+  const log = import_node_fs29.default.createWriteStream(import_node_path30.default.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   let helperPid;
@@ -23882,7 +24215,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs28.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs29.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -23895,12 +24228,12 @@ function describeRun(run) {
   if (run.status.signal) return `killed by ${run.status.signal}`;
   return `exited with ${describeExitCode(run.status.exitCode ?? -1)}`;
 }
-var import_node_fs28, import_node_path27, STOP_GRACE_MS2;
+var import_node_fs29, import_node_path30, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_resolve();
     init_job();
     init_spawn();
@@ -23942,7 +24275,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path28.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path31.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -23957,7 +24290,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path28.default.join(options.artifactsDir, job.name),
+          destination: import_node_path31.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir
         });
       } catch (error2) {
@@ -24096,11 +24429,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path28;
+var import_node_path31;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -24347,12 +24680,12 @@ async function openDirFiles(dir, where2) {
     throw notFound(where2, `${dir} does not exist`, error2);
   });
   if (!stat.isDirectory()) throw notFound(where2, `${dir} is not a directory (for a tar, use oci-archive:${dir})`);
-  const resolve5 = (name) => import_node_path29.default.join(dir, normalizeTarName(name));
+  const resolve5 = (name) => import_node_path32.default.join(dir, normalizeTarName(name));
   return {
     where: where2,
     read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
     size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs29.default.createReadStream(resolve5(name), { start }),
+    open: (name, start) => import_node_fs30.default.createReadStream(resolve5(name), { start }),
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -24372,9 +24705,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path29.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto12.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path32.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto13.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs29.default.createReadStream(file), compression), import_node_fs29.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs30.default.createReadStream(file), compression), import_node_fs30.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -24406,20 +24739,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs29.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs30.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto12, import_node_fs29, import_promises5, import_node_path29, import_node_stream3, import_promises6;
+var import_node_crypto13, import_node_fs30, import_promises5, import_node_path32, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_errors4();
@@ -24617,7 +24950,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path30.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path33.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -24645,7 +24978,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path30.default.resolve(ref.path);
+  const absolute = import_node_path33.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -24708,11 +25041,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path30, LAYER_MEDIA_TYPES;
+var import_node_path33, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -24848,9 +25181,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path31.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path31.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path31.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path34.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path34.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path34.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -24960,14 +25293,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process9, import_promises7, import_node_os7, import_node_path31, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process9, import_promises7, import_node_os7, import_node_path34, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -25240,7 +25573,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path32.default.resolve(ref.path);
+  const absolute = import_node_path35.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -25297,12 +25630,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path32, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path35, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -25321,16 +25654,16 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs30.default.openSync(file, "r");
+  const fd = import_node_fs31.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs30.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs31.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs30.default.closeSync(fd);
+    import_node_fs31.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto13.createHash)("sha256");
+  const hash = (0, import_node_crypto14.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -25357,18 +25690,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs30.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs31.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto13, import_node_fs30, import_node_stream4;
+var import_node_crypto14, import_node_fs31, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -25547,11 +25880,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path33.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path36.default.join(paths.root, "timings", `${(0, import_node_crypto15.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs31.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const data = JSON.parse(import_node_fs32.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -25565,12 +25898,12 @@ function recordTimings(paths, projectDir, results) {
   const file = timingsPath(paths, projectDir);
   const partial2 = tempPath(paths, "timings");
   try {
-    import_node_fs31.default.mkdirSync(import_node_path33.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs31.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+    import_node_fs32.default.mkdirSync(import_node_path36.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs32.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-    import_node_fs31.default.renameSync(partial2, file);
+    import_node_fs32.default.renameSync(partial2, file);
   } catch (error2) {
-    import_node_fs31.default.rmSync(partial2, { force: true });
+    import_node_fs32.default.rmSync(partial2, { force: true });
     process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
 `);
   }
@@ -25578,7 +25911,7 @@ function recordTimings(paths, projectDir, results) {
 function readTimingsFile(file) {
   let text;
   try {
-    text = import_node_fs31.default.readFileSync(file, "utf8");
+    text = import_node_fs32.default.readFileSync(file, "utf8");
   } catch (error2) {
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
@@ -25620,13 +25953,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto14, import_node_fs31, import_node_path33;
+var import_node_crypto15, import_node_fs32, import_node_path36;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_crypto15 = require("node:crypto");
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
     init_paths();
@@ -25636,7 +25969,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs32.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs33.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -25664,7 +25997,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path34.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path37.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -25733,13 +26066,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs32, import_node_os8, import_node_path34, FailFast;
+var import_node_fs33, import_node_os8, import_node_path37, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -25824,16 +26157,16 @@ async function runCommand(args) {
   }
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path35.default.resolve(cwd, args.junit))];
-  if (args.json) reporters.push(new JsonReporter(import_node_path35.default.resolve(cwd, args.json)));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path38.default.resolve(cwd, args.junit))];
+  if (args.json) reporters.push(new JsonReporter(import_node_path38.default.resolve(cwd, args.json)));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path35.default.resolve(cwd, args.timings)) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path38.default.resolve(cwd, args.timings)) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path35.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path38.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -25853,11 +26186,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path35;
+var import_node_path38;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
@@ -26036,7 +26369,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs33.default.writeFileSync(import_node_path36.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs34.default.writeFileSync(import_node_path39.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -26060,13 +26393,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs33.default.existsSync(import_node_path36.default.join(dir, name)));
-  const manifest = readJson(import_node_path36.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs34.default.existsSync(import_node_path39.default.join(dir, name)));
+  const manifest = readJson(import_node_path39.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs33.default.existsSync(import_node_path36.default.join(dir, name));
+  const has = (name) => import_node_fs34.default.existsSync(import_node_path39.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -26076,7 +26409,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path36.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path39.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -26119,7 +26452,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs33.default.readFileSync(import_node_path36.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs34.default.readFileSync(import_node_path39.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -26148,7 +26481,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs33.default.readFileSync(import_node_path36.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs34.default.readFileSync(import_node_path39.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -26201,17 +26534,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs33.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs34.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs33, import_node_path36, CONFIG_NAME;
+var import_node_fs34, import_node_path39, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -26292,8 +26625,8 @@ async function positionalCandidates(command3, before, cwd) {
 }
 async function jobNames(cwd, configPath) {
   try {
-    const found = await findConfig(cwd, configPath ? import_node_path37.default.resolve(cwd, configPath) : void 0);
-    const jobs = found?.config?.jobs;
+    const { raw } = await readConfigData({ cwd, configPath });
+    const jobs = raw?.jobs;
     return jobs && typeof jobs === "object" ? Object.keys(jobs) : [];
   } catch {
     return [];
@@ -26309,11 +26642,11 @@ function optionValue(words, name) {
 function firstSentence(text) {
   return text.split(/(?<=\.)\s/)[0].replace(/:/g, "\\:");
 }
-var import_node_path37, COMPLETION_SHELLS, CACHE_ACTIONS;
+var COMPLETION_SHELLS, CACHE_ACTIONS;
 var init_completion2 = __esm({
   "src/cli/completion.ts"() {
     "use strict";
-    import_node_path37 = __toESM(require("node:path"), 1);
+    init_load();
     init_vendor();
     init_commands();
     COMPLETION_SHELLS = ["bash", "zsh"];
@@ -26355,8 +26688,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path38.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs34.default.existsSync(dir);
+    const dir = import_node_path40.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs35.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -26368,19 +26701,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs34.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs35.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs34.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs34.default.mkdirSync(import_node_path38.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs34.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs35.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs35.default.mkdirSync(import_node_path40.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs35.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs34.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs35.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process10.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -26404,10 +26737,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs34.default.realpathSync(helperPath());
+  const helper = import_node_fs35.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs34.default.existsSync(APPARMOR_PROFILE) && import_node_fs34.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs34.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs35.default.existsSync(APPARMOR_PROFILE) && import_node_fs35.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs35.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -26425,10 +26758,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs34.default.rmSync(file, { force: true });
+    import_node_fs35.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs34.default.rmdirSync(import_node_path38.default.dirname(file));
+        import_node_fs35.default.rmdirSync(import_node_path40.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -26443,13 +26776,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process10, import_node_fs34, import_node_path38, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process10, import_node_fs35, import_node_path40, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process10 = require("node:child_process");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -26526,14 +26859,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs35.default.existsSync(import_node_path39.default.join(paths.locks, id));
+  return import_node_fs36.default.existsSync(import_node_path41.default.join(paths.locks, id));
 }
-var import_node_fs35, import_node_path39;
+var import_node_fs36, import_node_path41;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -26557,8 +26890,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path40.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs36.default.existsSync(layer.root) || !import_node_fs36.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path42.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs37.default.existsSync(layer.root) || !import_node_fs37.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -26567,12 +26900,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs36, import_node_path40;
+var import_node_fs37, import_node_path42;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -26595,15 +26928,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path41.default.resolve(file);
-  const targetDir = import_node_path41.default.dirname(target);
-  import_node_fs37.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path41.default.basename(target)}.`;
+  const target = import_node_path43.default.resolve(file);
+  const targetDir = import_node_path43.default.dirname(target);
+  import_node_fs38.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path43.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path41.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto15.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path43.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto16.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs37.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs38.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -26612,27 +26945,27 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs37.default.renameSync(partial2, target);
+    import_node_fs38.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs37.default.rmSync(partial2, { force: true });
+    import_node_fs38.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs37.default.rmSync(listFile, { force: true });
+    import_node_fs38.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs37.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs38.default.statSync(target).size };
 }
 async function importStore(paths, file) {
   requireZstd();
-  const source = import_node_path41.default.resolve(file);
-  if (!import_node_fs37.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path43.default.resolve(file);
+  if (!import_node_fs38.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs37.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs38.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path41.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path43.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -26645,7 +26978,7 @@ async function adoptLayers(paths, staging) {
   const imported = [];
   const rejected = [];
   let present = 0;
-  const stagedLayers = import_node_path41.default.join(staging, "layers");
+  const stagedLayers = import_node_path43.default.join(staging, "layers");
   for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {
       rejected.push({ id: name, problem: "not a layer id" });
@@ -26655,7 +26988,7 @@ async function adoptLayers(paths, staging) {
       present += 1;
       continue;
     }
-    const staged = import_node_path41.default.join(stagedLayers, name);
+    const staged = import_node_path43.default.join(stagedLayers, name);
     const candidate = readLayerAt(staged);
     const problem = candidate ? await checkLayer(candidate) : "meta.json is missing or unreadable";
     if (problem) {
@@ -26663,9 +26996,9 @@ async function adoptLayers(paths, staging) {
       continue;
     }
     try {
-      import_node_fs37.default.renameSync(staged, import_node_path41.default.join(paths.layers, name));
+      import_node_fs38.default.renameSync(staged, import_node_path43.default.join(paths.layers, name));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs37.default.utimesSync(import_node_path41.default.join(paths.layers, name, "meta.json"), now, now);
+      import_node_fs38.default.utimesSync(import_node_path43.default.join(paths.layers, name, "meta.json"), now, now);
       imported.push(findLayer(paths, name));
     } catch (error2) {
       const code = error2.code;
@@ -26673,20 +27006,20 @@ async function adoptLayers(paths, staging) {
       else throw error2;
     }
   }
-  for (const name of namesIn(import_node_path41.default.join(staging, "images"))) {
-    const target = import_node_path41.default.join(paths.images, name);
-    if (!import_node_fs37.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs37.default.copyFileSync(import_node_path41.default.join(staging, "images", name), target);
+  for (const name of namesIn(import_node_path43.default.join(staging, "images"))) {
+    const target = import_node_path43.default.join(paths.images, name);
+    if (!import_node_fs38.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs38.default.copyFileSync(import_node_path43.default.join(staging, "images", name), target);
   }
   return { imported, present, rejected };
 }
-var import_node_child_process11, import_node_crypto15, import_node_fs37, import_node_path41, TAR_XATTRS;
+var import_node_child_process11, import_node_crypto16, import_node_fs38, import_node_path43, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
-    import_node_crypto15 = require("node:crypto");
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_crypto16 = require("node:crypto");
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -26863,9 +27196,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path42.default.resolve(args.output);
-  if (import_node_fs38.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path42.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path44.default.resolve(args.output);
+  if (import_node_fs39.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path44.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -26877,12 +27210,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs38, import_node_path42;
+var import_node_fs39, import_node_path44;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();

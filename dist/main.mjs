@@ -5,6 +5,7 @@ import {
   CubicleError,
   MAX_TIMEOUT_MS,
   STATE,
+  SandboxUnavailableError,
   actionPaths,
   cacheService,
   cliEnvironment,
@@ -21,14 +22,14 @@ import {
   runArguments,
   runProcess,
   stepDir
-} from "./chunks/chunk-BJ6LEX2J.mjs";
+} from "./chunks/chunk-7O55IRRZ.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs9 from "node:fs";
-import path8 from "node:path";
+import fs16 from "node:fs";
+import path12 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -572,14 +573,15 @@ function firstLines(text, count) {
 
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
-import fs6 from "node:fs";
-import os from "node:os";
-import path7 from "node:path";
+import fs13 from "node:fs";
+import os2 from "node:os";
+import path11 from "node:path";
 
 // src/config/load.ts
-import path5 from "node:path";
+import path9 from "node:path";
 
 // src/vendor.ts
+import path2 from "node:path";
 var CONFIG_FILES = [
   "package.json",
   ".cubiclerc",
@@ -593,30 +595,51 @@ var CONFIG_FILES = [
   "cubicle.config.yaml",
   "cubicle.config.yml"
 ];
+var CODE_CONFIG_EXTENSIONS = [".ts", ".mts", ".cts", ".mjs", ".js", ".cjs"];
+var CONFIG_IMPORT_REFUSED = "CUBICLE_CONFIG_IMPORT_REFUSED";
+var CodeConfigFile = class {
+  constructor(filepath) {
+    this.filepath = filepath;
+  }
+  filepath;
+};
 async function findConfig(cwd, explicitPath) {
-  const { cosmiconfig, defaultLoaders } = commonJs(await import("./chunks/dist-4SMVLRUM.mjs"));
-  const loadTs = (filepath, content) => loadTypeScriptConfig(filepath, content, defaultLoaders[".ts"]);
-  const explorer = cosmiconfig("cubicle", { searchStrategy: "project", searchPlaces: CONFIG_FILES, loaders: { ".ts": loadTs } });
-  return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+  const [{ Explorer }, { defaultLoaders }] = await Promise.all([
+    import("./chunks/Explorer-7BLJWFFR.mjs").then((module) => commonJs(module)),
+    import("./chunks/dist-JBALD2MR.mjs").then((module) => commonJs(module))
+  ]);
+  const markCode = (filepath) => new CodeConfigFile(filepath);
+  const data = (load) => (filepath, content) => refuseImports(filepath, load(filepath, content));
+  const loaders = {
+    ...Object.fromEntries(CODE_CONFIG_EXTENSIONS.map((extension) => [extension, markCode])),
+    ".json": data(defaultLoaders[".json"]),
+    ".yaml": data(defaultLoaders[".yaml"]),
+    ".yml": data(defaultLoaders[".yaml"]),
+    noExt: data(defaultLoaders.noExt)
+  };
+  const explorer = new Explorer({
+    moduleName: "cubicle",
+    searchPlaces: CONFIG_FILES,
+    searchStrategy: "project",
+    ignoreEmptySearchPlaces: true,
+    cache: false,
+    transform: (result) => result,
+    loaders,
+    metaConfigFilePath: null,
+    mergeImportArrays: true,
+    mergeSearchPlaces: false
+  });
+  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found) return null;
+  if (found.config instanceof CodeConfigFile) return { kind: "code", filepath: found.filepath };
+  return { kind: "data", filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
 }
-var TYPESCRIPT_UNAVAILABLE = "CUBICLE_TYPESCRIPT_UNAVAILABLE";
-async function loadTypeScriptConfig(filepath, content, compile) {
-  if (process.features.typescript) {
-    try {
-      const { pathToFileURL } = await import("node:url");
-      return (await import(pathToFileURL(filepath).href)).default;
-    } catch (error2) {
-      if (error2.code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") throw error2;
-    }
+function refuseImports(filepath, loaded) {
+  const own2 = path2.basename(filepath) === "package.json" ? loaded?.cubicle : loaded;
+  if (own2 && typeof own2 === "object" && Object.hasOwn(own2, "$import")) {
+    throw Object.assign(new Error(`${filepath}: \`$import\` is not supported: a config is one file`), { code: CONFIG_IMPORT_REFUSED });
   }
-  try {
-    return await compile(filepath, content);
-  } catch (error2) {
-    const missing = error2.code === "ERR_MODULE_NOT_FOUND" && /'typescript'/.test(error2.message);
-    if (!missing) throw error2;
-    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
-    throw problem;
-  }
+  return loaded;
 }
 async function loadPicomatch() {
   const { default: picomatch } = await import("./chunks/picomatch-XNICCPQU.mjs");
@@ -626,14 +649,777 @@ function commonJs(module) {
   return "default" in module && module.default && typeof module.default === "object" && !(Object.keys(module).length > 2) ? module.default : module;
 }
 
-// src/config/resolve.ts
+// src/config/code/index.ts
+import { randomBytes } from "node:crypto";
+import path6 from "node:path";
+
+// src/host/cgroups.ts
+import fs8 from "node:fs";
 import path4 from "node:path";
 
-// src/config/presets.ts
+// src/sandbox/maintenance.ts
+import { execFile } from "node:child_process";
+import fs4 from "node:fs";
+
+// src/sandbox/helper.ts
 import fs3 from "node:fs";
-import { createRequire } from "node:module";
-import path2 from "node:path";
+import path3 from "node:path";
 import { fileURLToPath } from "node:url";
+var PACKAGE_ROOT = findPackageRoot(path3.dirname(fileURLToPath(import.meta.url)));
+function findPackageRoot(start) {
+  for (let dir = start; ; dir = path3.dirname(dir)) {
+    if (fs3.existsSync(path3.join(dir, "package.json"))) return dir;
+    if (dir === path3.dirname(dir)) return start;
+  }
+}
+function helperPath() {
+  const candidate = process.env.CUBICLE_SANDBOX || path3.join(PACKAGE_ROOT, "native", "cubicle-sandbox");
+  try {
+    fs3.accessSync(candidate, fs3.constants.X_OK);
+  } catch (error2) {
+    throw new SandboxUnavailableError("HELPER_MISSING", `the sandbox helper ${candidate} is missing or not executable; no job was run`, {
+      hint: `Build it with \`npm run build:native\` (needs gcc and make: apt-get install gcc make).`,
+      cause: error2
+    });
+  }
+  return candidate;
+}
+
+// src/sandbox/maintenance.ts
+function runHelper(args) {
+  return new Promise((resolve) => {
+    execFile(helperPath(), args, { encoding: "utf8" }, (error2, _stdout, stderr) => {
+      if (!error2) return resolve(null);
+      const message = stderr.trim().split("\n")[0]?.replace(/^cubicle-sandbox: /, "");
+      resolve(message || error2.message);
+    });
+  });
+}
+function prepareCgroup(root, pid) {
+  return runHelper(["--cgroup-prepare", root, "--move", String(pid)]);
+}
+function removeCgroup(dir) {
+  return runHelper(["--cgroup-remove", dir]);
+}
+async function removeLeftoverCgroups(dirs) {
+  for (const dir of dirs) {
+    for (let tries = 0; tries < 20 && fs4.existsSync(dir); tries++) {
+      if (await removeCgroup(dir) === null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+// src/host/delegation.ts
+import fs7 from "node:fs";
+
+// src/run/rundir.ts
+import fs6 from "node:fs";
+
+// src/image/host.ts
+import fs5 from "node:fs";
+var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
+var cached;
+function hostImageOps() {
+  if (cached) return cached;
+  const ops = [];
+  for (const dir of HOST_DIRS) {
+    let stat;
+    try {
+      stat = fs5.lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs5.readlinkSync(dir), dest: dir });
+    else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
+  }
+  if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
+  cached = Object.freeze(ops);
+  return cached;
+}
+function hostSecretMasks() {
+  const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
+  try {
+    for (const name of fs5.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+  } catch {
+  }
+  return secrets.filter((file) => fs5.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+}
+
+// src/sandbox/spawn.ts
+import { spawn } from "node:child_process";
+import { pipeline } from "node:stream/promises";
+
+// src/sandbox/ops.ts
+var STATUS_FD = 3;
+function toHelperArgs(spec) {
+  const args = ["--hostname", spec.hostname, "--status-fd", String(STATUS_FD), "--chdir", spec.cwd];
+  if (spec.shareNetwork) args.push("--share-net");
+  if (spec.timeoutMs !== void 0) args.push("--timeout-ms", String(Math.ceil(spec.timeoutMs)));
+  if (spec.newSession === false) args.push("--no-new-session");
+  if (spec.keepCapabilities) args.push("--keep-caps");
+  if (spec.volatileUpper) args.push("--volatile-upper");
+  if (spec.join !== void 0) args.push("--join", String(spec.join));
+  if (spec.userns !== void 0) args.push("--userns", spec.userns);
+  if (spec.netns !== void 0) args.push("--netns", spec.netns);
+  if (spec.user) args.push("--user", `${spec.user.uid}:${spec.user.gid}`);
+  if (spec.seccomp === "unconfined") args.push("--seccomp", "unconfined");
+  if (spec.cgroup) args.push(...cgroupArgs(spec.cgroup));
+  if (spec.disk) {
+    args.push("--disk-tmpfs", String(spec.disk.bytes));
+    for (const keep of spec.disk.keep) args.push("--keep-upper", keep.dest, keep.glob);
+  }
+  for (const op of spec.ops) args.push(...opArgs(op));
+  args.push("--", ...spec.command);
+  return args;
+}
+function cgroupArgs(cgroup) {
+  const args = cgroup.dirs.flatMap((dir) => ["--cgroup", dir]);
+  if (cgroup.memoryBytes !== void 0) args.push("--memory-max", String(cgroup.memoryBytes));
+  if (cgroup.cpus !== void 0) args.push("--cpus", String(cgroup.cpus));
+  if (cgroup.pids !== void 0) args.push("--pids-max", String(cgroup.pids));
+  return args;
+}
+function opArgs(op) {
+  switch (op.kind) {
+    case "overlay":
+      return ["--overlay", joinLowers(op.lowers), op.upper, op.work, op.dest];
+    case "ro-overlay":
+      return ["--ro-overlay", joinLowers(op.lowers), op.dest];
+    case "bind":
+    case "ro-bind":
+    case "dev-bind":
+      return [`--${op.kind}`, op.src, op.dest];
+    case "tmpfs":
+      return [...op.sizeBytes ? ["--size", String(op.sizeBytes)] : [], ...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--tmpfs", op.dest];
+    case "dir":
+      return [...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--dir", op.dest];
+    case "symlink":
+      return ["--symlink", op.target, op.dest];
+    case "proc":
+    case "dev":
+      return [`--${op.kind}`, op.dest];
+  }
+}
+function orderByDepth(ops) {
+  const depth = (dest) => dest === "/" ? 0 : dest.split("/").filter(Boolean).length;
+  return ops.map((op, index) => ({ op, index })).sort((a, b) => depth(a.op.dest) - depth(b.op.dest) || a.index - b.index).map(({ op }) => op);
+}
+function joinLowers(lowers) {
+  return lowers.map((lower) => lower.replace(/[\\:]/g, (char) => `\\${char}`)).join(":");
+}
+
+// src/sandbox/spawn.ts
+var OUTPUT_TAIL_BYTES = 64 * 1024;
+var MAX_LINE_BYTES = 64 * 1024;
+async function runSandbox(spec, options = {}) {
+  const started = performance.now();
+  const interactive = options.stdio === "inherit";
+  const child = spawn(helperPath(), toHelperArgs(spec), {
+    env: spec.env,
+    stdio: interactive ? ["inherit", "inherit", "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
+  });
+  if (child.pid !== void 0) options.onSpawn?.(child.pid);
+  const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(void 0);
+  const exited = new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (exitCode, signal) => resolve({ exitCode, signal }));
+  });
+  const stopOnAbort = () => terminate(child, options.killGraceMs ?? 5e3);
+  if (options.signal?.aborted) stopOnAbort();
+  options.signal?.addEventListener("abort", stopOnAbort, { once: true });
+  const tail = new OutputTail(OUTPUT_TAIL_BYTES);
+  const readers = [];
+  if (!interactive) {
+    for (const stream of ["stdout", "stderr"]) {
+      const readable = child[stream];
+      if (readable) {
+        readers.push(
+          readLines(readable, (line) => {
+            tail.push(line);
+            options.onLine?.(stream, line);
+          })
+        );
+      }
+    }
+  }
+  const statusStream = child.stdio[STATUS_FD];
+  try {
+    const [result, text, inputError] = await Promise.all([exited, statusStream ? collect(statusStream) : Promise.resolve(""), fed, ...readers]);
+    if (result.signal && spec.cgroup) await removeLeftoverCgroups(spec.cgroup.dirs);
+    return { status: parseStatus(text, result, performance.now() - started), outputTail: tail.text(), inputError };
+  } finally {
+    options.signal?.removeEventListener("abort", stopOnAbort);
+  }
+}
+function terminate(child, graceMs) {
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  timer.unref();
+  child.once("close", () => clearTimeout(timer));
+}
+function parseStatus(text, result, wallMs) {
+  const line = text.trim().split("\n").pop();
+  if (line) {
+    try {
+      const status = JSON.parse(line);
+      return { ...status, oomKilled: status.oomKilled ?? false, cgroup: status.cgroup ?? null };
+    } catch {
+    }
+  }
+  const how = result.signal ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
+  return {
+    exitCode: null,
+    signal: result.signal ?? null,
+    wallMs,
+    startupMs: null,
+    cpuUserMs: 0,
+    cpuSystemMs: 0,
+    peakRssBytes: 0,
+    timedOut: false,
+    oomKilled: false,
+    cgroup: null,
+    error: { stage: "helper", errno: null, message: `the sandbox helper ${how} without reporting a status` }
+  };
+}
+async function feed(input, stdin) {
+  try {
+    await pipeline(input, stdin);
+    return void 0;
+  } catch (error2) {
+    return error2;
+  }
+}
+async function collect(stream) {
+  let text = "";
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+async function readLines(stream, onLine) {
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += String(chunk);
+    let newline = pending.indexOf("\n");
+    while (newline !== -1) {
+      onLine(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+    while (pending.length > MAX_LINE_BYTES) {
+      onLine(pending.slice(0, MAX_LINE_BYTES));
+      pending = pending.slice(MAX_LINE_BYTES);
+    }
+  }
+  if (pending) onLine(pending);
+}
+var OutputTail = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  lines = [];
+  size = 0;
+  push(line) {
+    this.lines.push(line);
+    this.size += line.length + 1;
+    while (this.size > this.limit && this.lines.length > 1) this.size -= this.lines.shift().length + 1;
+  }
+  text() {
+    return this.lines.join("\n");
+  }
+};
+
+// src/run/rundir.ts
+function processStartTime(pid) {
+  try {
+    const stat = fs6.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return void 0;
+  }
+}
+var ownStart;
+function ownStartTime() {
+  ownStart ??= processStartTime(process.pid) ?? "0";
+  return ownStart;
+}
+function processTag() {
+  return `${process.pid}-${ownStartTime()}`;
+}
+
+// src/host/delegation.ts
+var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
+function readDelegation() {
+  try {
+    return JSON.parse(fs7.readFileSync(DELEGATION_FILE, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+
+// src/host/cgroups.ts
+var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
+var V2_CONTROLLERS = ["memory", "cpu", "pids"];
+function jobCgroupDirs(placement, name) {
+  return cgroupParents(placement).map((parent) => path4.join(parent, name));
+}
+function cgroupParents(placement) {
+  if (placement.kind === "v2") return [placement.parent];
+  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
+  return [];
+}
+function readMemberships() {
+  const text = fs8.readFileSync("/proc/self/cgroup", "utf8");
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
+    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
+  });
+}
+function readMounts() {
+  const mounts = /* @__PURE__ */ new Map();
+  for (const line of fs8.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const [left, right] = line.split(" - ");
+    if (!left || !right) continue;
+    const mountPoint = left.split(" ")[4];
+    const [fsType, , options = ""] = right.split(" ");
+    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
+    if (fsType === "cgroup") {
+      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
+    }
+  }
+  return mounts;
+}
+function writable(dir, files) {
+  try {
+    fs8.accessSync(dir, fs8.constants.W_OK);
+    for (const file of files) fs8.accessSync(path4.join(dir, file), fs8.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readWords(file) {
+  try {
+    return fs8.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+function cgroupVersion() {
+  const memberships = readMemberships();
+  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
+  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
+  return "none";
+}
+async function findCgroupPlacement(user2, options = { prepare: true }) {
+  const version2 = cgroupVersion();
+  if (version2 === "v2") return placeV2(user2, options.prepare);
+  if (version2 === "v1") return placeV1(user2);
+  return { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+}
+async function placeV2(user2, prepare) {
+  const mount = readMounts().get("");
+  const own2 = path4.join(mount, readMemberships()[0].path);
+  const root = path4.basename(own2) === "runner" && writable(path4.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path4.dirname(own2) : own2;
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path4.join(root, "cgroup.controllers")).includes(controller));
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `the runner's cgroup ${own2} is delegated, but its parent does not give it the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`,
+      fix: `Delegate them: \`sudo npx cubicle setup --user ${user2.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
+      systemdScope: false
+    };
+  }
+  const enabled = readWords(path4.join(root, "cgroup.subtree_control"));
+  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
+    const failure2 = await prepareCgroup(root, process.pid);
+    if (failure2) {
+      return {
+        kind: "unavailable",
+        reason: `the runner's cgroup ${own2} is writable, but cannot hold job cgroups: ${failure2}`,
+        fix: "Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).",
+        systemdScope: false
+      };
+    }
+  }
+  return { kind: "v2", parent: root };
+}
+function v2Unavailable(own2, user2) {
+  const scope = systemdUserManagerReachable(user2.uid);
+  return {
+    kind: "unavailable",
+    reason: `the runner's cgroup ${own2} is not delegated to ${user2.name}`,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
+    systemdScope: scope
+  };
+}
+function systemdUserManagerReachable(uid) {
+  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
+  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  return fs8.existsSync("/usr/bin/systemd-run") && fs8.existsSync(path4.join(runtime, "systemd", "private"));
+}
+function ownV1Cgroups() {
+  const mounts = readMounts();
+  const memberships = readMemberships();
+  const own2 = {};
+  for (const controller of V1_CONTROLLERS) {
+    const membership = memberships.find((m) => m.controllers.includes(controller));
+    const mount = mounts.get(controller);
+    if (membership && mount) own2[controller] = path4.join(mount, membership.path);
+  }
+  return own2;
+}
+function placeV1(user2) {
+  const owned = ownV1Cgroups();
+  const delegation = readDelegation()?.users[user2.name]?.v1;
+  const parents = {};
+  const missing = [];
+  for (const controller of V1_CONTROLLERS) {
+    const own2 = owned[controller];
+    if (!own2) {
+      if (controller !== "cpuacct") missing.push(controller);
+      continue;
+    }
+    const delegated = delegation?.[controller];
+    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
+    else if (delegated && isBeneath(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (controller !== "cpuacct") missing.push(controller);
+  }
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
+      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
+      systemdScope: false
+    };
+  }
+  return { kind: "v1", parents };
+}
+function isBeneath(child, parent) {
+  const relative = path4.relative(parent, child);
+  return relative !== "" && !relative.startsWith("..") && !path4.isAbsolute(relative);
+}
+
+// src/host/checks.ts
+import fs9 from "node:fs";
+import os from "node:os";
+function readText(file) {
+  try {
+    return fs9.readFileSync(file, "utf8").trim();
+  } catch {
+    return void 0;
+  }
+}
+function userName() {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? "USER");
+  }
+}
+function appArmorRestrictsUserns() {
+  return readText("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") === "1";
+}
+function userNamespaceFix() {
+  if (appArmorRestrictsUserns()) {
+    return 'AppArmor forbids unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns=1). Allow them for cubicle alone with `sudo npx cubicle setup --user "$USER"`, which installs a profile for the helper, instead of turning the restriction off for the whole machine.';
+  }
+  if (readText("/proc/sys/kernel/unprivileged_userns_clone") === "0") {
+    return "Enable them: `sudo sysctl -w kernel.unprivileged_userns_clone=1` (and add it to /etc/sysctl.d/ to keep it).";
+  }
+  if (readText("/proc/sys/user/max_user_namespaces") === "0") {
+    return "Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).";
+  }
+  return "User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).";
+}
+
+// src/run/host-failure.ts
+var USERNS_STAGES = /* @__PURE__ */ new Set(["clone", "uid_map"]);
+function explainHostFailure(status) {
+  const error2 = status.error;
+  if (!error2) return;
+  if (USERNS_STAGES.has(error2.stage)) {
+    throw new SandboxUnavailableError("USERNS_DISABLED", `cannot create a sandbox: ${error2.message}; no job was run further`, { hint: userNamespaceFix() });
+  }
+  const overlayRefused = error2.stage === "mount" && error2.message.includes("overlay") && [1, 13, 19, 95].includes(error2.errno ?? 0);
+  if (overlayRefused) {
+    throw new SandboxUnavailableError("OVERLAY_UNSUPPORTED", `cannot mount overlayfs in a user namespace: ${error2.message}; no job was run further`, {
+      hint: "Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not be on overlayfs: set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs. `cubicle doctor` checks this."
+    });
+  }
+}
+
+// src/config/code/output.ts
+var PAYLOAD_LINE_CHARS = 16 * 1024;
+var MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+var PayloadReader = class {
+  constructor(markers, limitBytes = MAX_PAYLOAD_BYTES) {
+    this.markers = markers;
+    this.limitBytes = limitBytes;
+  }
+  markers;
+  limitBytes;
+  open = null;
+  openBytes = 0;
+  overflowed = false;
+  complete = null;
+  completeOverflowed = false;
+  push(line) {
+    if (line === this.markers.start) {
+      this.open = [];
+      this.openBytes = 0;
+      this.overflowed = false;
+    } else if (line === this.markers.end && this.open) {
+      this.complete = this.overflowed ? null : this.open.join("");
+      this.completeOverflowed = this.overflowed;
+      this.open = null;
+    } else if (this.open && !this.overflowed) {
+      this.openBytes += line.length;
+      if (this.openBytes > this.limitBytes) {
+        this.overflowed = true;
+        this.open = [];
+      } else {
+        this.open.push(line);
+      }
+    }
+  }
+  payload() {
+    if (this.completeOverflowed) return { kind: "too-big", limitBytes: this.limitBytes };
+    if (this.complete === null) return { kind: "missing" };
+    return { kind: "json", text: this.complete };
+  }
+};
+var LineTail = class {
+  constructor(maxLines = 20, maxChars = 400) {
+    this.maxLines = maxLines;
+    this.maxChars = maxChars;
+  }
+  maxLines;
+  maxChars;
+  lines = [];
+  push(line) {
+    this.lines.push(line.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, this.maxChars));
+    if (this.lines.length > this.maxLines) this.lines.shift();
+  }
+  text() {
+    return this.lines.filter((line) => line.trim()).join("\n");
+  }
+};
+
+// src/config/code/program.ts
+var TYPESCRIPT_UNAVAILABLE = "typescriptUnavailable";
+var TYPESCRIPT_HOOKS = `
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+let ts;
+export function initialize(data) { ts = createRequire(data.typescript)(data.typescript); }
+export async function load(url, context, nextLoad) {
+  if (!url.startsWith('file:') || !/\\.[cm]?ts$/.test(new URL(url).pathname)) return nextLoad(url, context);
+  const fileName = fileURLToPath(url);
+  const source = await readFile(fileName, 'utf8');
+  const compilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+  return { format: 'module', source: ts.transpileModule(source, { fileName, compilerOptions }).outputText, shortCircuit: true };
+}
+`;
+function evaluatorSource(input) {
+  return `
+import { createRequire, register } from 'node:module';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const input = ${JSON.stringify(input)};
+const isTypeScript = /\\.[cm]?ts$/.test(input.file);
+const url = pathToFileURL(input.file).href;
+
+function report(envelope) {
+  // ASCII only: the runner reads lines as chunks of UTF-8 and must not see a character split.
+  const json = JSON.stringify(envelope).replace(/[\\u007f-\\uffff]/g, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const lines = ['', input.markers.start];
+  for (let at = 0; at < json.length; at += input.lineChars) lines.push(json.slice(at, at + input.lineChars));
+  lines.push(input.markers.end, '');
+  process.stdout.write(lines.join('\\n'), () => process.exit(0));
+}
+
+function findTypeScript() {
+  try {
+    return createRequire(input.file).resolve('typescript');
+  } catch {
+    return input.runnerTypescript && existsSync(input.runnerTypescript) ? input.runnerTypescript : null;
+  }
+}
+
+async function importConfig() {
+  if (!isTypeScript || process.features.typescript) {
+    try {
+      return { module: await import(url) };
+    } catch (error) {
+      if (!isTypeScript || error?.code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') throw error;
+    }
+  }
+  const typescript = findTypeScript();
+  if (!typescript) return { typescriptUnavailable: true };
+  register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(TYPESCRIPT_HOOKS)}), { data: { typescript } });
+  return { module: await import(url + '?compiled') };
+}
+
+try {
+  const imported = await importConfig();
+  if (imported.typescriptUnavailable) {
+    report({ ${TYPESCRIPT_UNAVAILABLE}: true });
+  } else {
+    const exported = imported.module.default;
+    report({ config: await (typeof exported === 'function' ? exported() : exported) });
+  }
+} catch (error) {
+  process.stderr.write(String(error?.stack ?? error) + '\\n', () => process.exit(1));
+}
+`;
+}
+
+// src/config/code/spec.ts
+import fs10 from "node:fs";
+import { createRequire } from "node:module";
+import path5 from "node:path";
+var MIB = 1024 * 1024;
+var EVALUATION_LIMITS = {
+  timeoutMs: 1e4,
+  /** V8's old space: a config that builds a huge object dies of "heap out of memory". */
+  heapMiB: 256,
+  /** RLIMIT_DATA: every private writable mapping (Buffers, the heap, malloc), cgroups or not. */
+  dataBytes: 1024 * MIB,
+  /** The cgroup's memory.max, where cgroups are delegated. */
+  cgroupMemoryBytes: 1024 * MIB,
+  /** RLIMIT_NPROC (threads count: Node has about a dozen), and pids.max where cgroups are delegated. */
+  processes: 64,
+  tmpBytes: 16 * MIB
+};
+var EVALUATION_HOME = "/tmp/home";
+var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+var LIMITS_NOT_SET_EXIT = 125;
+function evaluationSpec(request) {
+  const node2 = fs10.realpathSync(process.execPath);
+  const runnerTypescript = findRunnerTypescript();
+  const system = hostImageOps();
+  const mounts = [
+    { kind: "proc", dest: "/proc" },
+    { kind: "dev", dest: "/dev" },
+    { kind: "tmpfs", dest: "/tmp", sizeBytes: EVALUATION_LIMITS.tmpBytes, mode: 1023 },
+    { kind: "dir", dest: EVALUATION_HOME, mode: 448 },
+    { kind: "ro-bind", src: request.projectDir, dest: request.projectDir }
+  ];
+  if (!isVisible(node2, system, request.projectDir)) mounts.push({ kind: "ro-bind", src: node2, dest: node2 });
+  if (runnerTypescript && !isVisible(runnerTypescript.dir, system, request.projectDir)) {
+    mounts.push({ kind: "ro-bind", src: runnerTypescript.dir, dest: runnerTypescript.dir });
+  }
+  const source = evaluatorSource({ file: request.file, markers: request.markers, lineChars: PAYLOAD_LINE_CHARS, runnerTypescript: runnerTypescript?.main ?? null });
+  const env2 = { PATH: request.hostEnv.PATH || DEFAULT_PATH, HOME: EVALUATION_HOME };
+  if (request.hostEnv.LANG) env2.LANG = request.hostEnv.LANG;
+  return {
+    ops: orderByDepth([...system, ...mounts]),
+    command: ["/bin/sh", "-c", LIMITS_SCRIPT, "sh", node2, `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`, "--no-warnings", "--input-type=module", "-e", source],
+    env: env2,
+    cwd: request.projectDir,
+    hostname: "cubicle-config",
+    shareNetwork: false,
+    timeoutMs: EVALUATION_LIMITS.timeoutMs,
+    cgroup: request.cgroupDirs.length > 0 ? { dirs: request.cgroupDirs, memoryBytes: EVALUATION_LIMITS.cgroupMemoryBytes, pids: EVALUATION_LIMITS.processes } : void 0
+  };
+}
+var LIMITS_SCRIPT = [
+  `ulimit -d ${EVALUATION_LIMITS.dataBytes / 1024} || { echo "cubicle: cannot set RLIMIT_DATA" >&2; exit ${LIMITS_NOT_SET_EXIT}; }`,
+  `ulimit -u ${EVALUATION_LIMITS.processes} 2>/dev/null || ulimit -p ${EVALUATION_LIMITS.processes} 2>/dev/null || { echo "cubicle: cannot set RLIMIT_NPROC" >&2; exit ${LIMITS_NOT_SET_EXIT}; }`,
+  'exec "$@"'
+].join("\n");
+function findRunnerTypescript() {
+  try {
+    const require2 = createRequire(path5.join(PACKAGE_ROOT, "package.json"));
+    const manifest = require2.resolve("typescript/package.json");
+    return { dir: fs10.realpathSync(path5.dirname(manifest)), main: fs10.realpathSync(require2.resolve("typescript")) };
+  } catch {
+    return null;
+  }
+}
+function isVisible(file, system, projectDir) {
+  const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
+  return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
+}
+
+// src/config/code/index.ts
+async function evaluateCodeConfig(file) {
+  const source = path6.resolve(file);
+  const id = randomBytes(12).toString("hex");
+  const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
+  const cgroups = await evaluationCgroups(id);
+  const spec = evaluationSpec({ file: source, projectDir: path6.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const payload = new PayloadReader(markers);
+  const stderr = new LineTail();
+  const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
+  refuseHostFailure(source, status, stderr.text());
+  const problem = (reason) => new ConfigError([`${source} ${reason} (evaluated in a sandbox)`], { source, hint: CODE_CONFIG_HINT });
+  const output = stderr.text();
+  if (status.timedOut) throw problem(`did not finish within ${EVALUATION_LIMITS.timeoutMs / 1e3} s (a config must not wait for anything)`);
+  if (status.oomKilled || /heap out of memory|allocation failed|bad_alloc|Cannot allocate memory/i.test(output)) {
+    throw problem(`ran out of memory (${describeMemoryLimits(cgroups)})${quoted(output)}`);
+  }
+  if (status.signal) throw problem(`was killed by ${status.signal}${quoted(output)}`);
+  if (status.exitCode !== 0) throw problem(`failed (exit ${status.exitCode})${quoted(output)}`);
+  const printed = payload.payload();
+  if (printed.kind === "too-big") throw problem(`evaluates to more than ${formatBytes(printed.limitBytes)} of JSON`);
+  if (printed.kind === "missing") throw problem(`ended without producing a config (did it call process.exit?)${quoted(output)}`);
+  let envelope;
+  try {
+    envelope = JSON.parse(printed.text);
+  } catch (error2) {
+    throw problem(`produced output that is not JSON (${error2.message})`);
+  }
+  if (!isEnvelope(envelope)) throw problem("produced output that is not a config");
+  if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
+    throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
+      source,
+      hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
+    });
+  }
+  if (envelope.config === void 0) throw problem("has no default export (or it is undefined): `export default { jobs: { ... } }`");
+  return envelope.config;
+}
+function isEnvelope(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+var CODE_CONFIG_HINT = `A code config runs with no network, no environment variables but PATH, HOME and LANG, the checkout read-only, ${EVALUATION_LIMITS.timeoutMs / 1e3} s and ${EVALUATION_LIMITS.heapMiB} MiB of heap: compute the config from the checkout's files, or write it as cubicle.config.yaml.`;
+function refuseHostFailure(source, status, output) {
+  explainHostFailure(status);
+  const setupFailed = status.error !== null && status.error.stage !== "exec" ? status.error.message : null;
+  const limitsFailed = status.exitCode === LIMITS_NOT_SET_EXIT && /^cubicle: cannot set RLIMIT/m.test(output) ? output : null;
+  const nodeFailed = status.exitCode === 127 && /error while loading shared libraries/.test(output) ? `${process.execPath} cannot start: ${output}` : null;
+  const reason = setupFailed ?? limitsFailed ?? nodeFailed ?? (status.error ? `cannot start /bin/sh: ${status.error.message}` : null);
+  if (reason === null) return;
+  throw new SandboxUnavailableError("CONFIG_SANDBOX_FAILED", `cannot evaluate the code config ${source} in a sandbox: ${reason}; no job was run`, {
+    hint: "A code config is only ever evaluated in a sandbox. Run `cubicle doctor` for what this host lacks, or write the config as cubicle.config.yaml (read without a sandbox)."
+  });
+}
+async function evaluationCgroups(id) {
+  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() });
+  if (placement.kind === "unavailable") return { dirs: [], missing: placement.reason };
+  return { dirs: jobCgroupDirs(placement, `cubicle-${processTag()}-${id.slice(0, 6)}-config`), missing: null };
+}
+function describeMemoryLimits(cgroups) {
+  const limits = `${EVALUATION_LIMITS.heapMiB} MiB of V8 heap, ${formatBytes(EVALUATION_LIMITS.dataBytes)} of RLIMIT_DATA`;
+  return cgroups.missing ? `${limits}; no cgroup limit: ${cgroups.missing}` : `${limits}, ${formatBytes(EVALUATION_LIMITS.cgroupMemoryBytes)} of cgroup memory`;
+}
+function quoted(output) {
+  return output ? `:
+${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
+}
+
+// src/config/resolve.ts
+import path8 from "node:path";
+
+// src/config/presets.ts
+import fs11 from "node:fs";
+import { createRequire as createRequire2 } from "node:module";
+import path7 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
@@ -653,7 +1439,7 @@ __export(util_exports, {
   attachSchema: () => attachSchema,
   base64ToUint8Array: () => base64ToUint8Array,
   base64urlToUint8Array: () => base64urlToUint8Array,
-  cached: () => cached,
+  cached: () => cached2,
   captureStackTrace: () => captureStackTrace,
   cleanEnum: () => cleanEnum,
   cleanRegex: () => cleanRegex,
@@ -758,7 +1544,7 @@ var Cached = class {
     return this._value;
   }
 };
-function cached(getter) {
+function cached2(getter) {
   return new Cached(getter);
 }
 function nullish(input) {
@@ -872,10 +1658,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path13) {
+  if (!path13)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path13.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -907,7 +1693,7 @@ var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace :
 function isObject(data) {
   return typeof data === "object" && data !== null && !Array.isArray(data);
 }
-var allowsEval = /* @__PURE__ */ cached(() => {
+var allowsEval = /* @__PURE__ */ cached2(() => {
   if (globalConfig.jitless) {
     return false;
   }
@@ -1215,11 +2001,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path13, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path13);
     return iss;
   });
 }
@@ -1677,16 +2463,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path9 = []) => {
+  const processError = (error3, path13 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path13, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -3035,7 +3821,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     get.raw = sh;
     Object.defineProperty(def, "shape", { get });
   }
-  const _normalized = cached(() => normalizeDef(def));
+  const _normalized = cached2(() => normalizeDef(def));
   defineLazyInternal(inst, "propValues", (zod) => {
     const shape = zod.def.shape;
     const propValues = {};
@@ -3102,7 +3888,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
 var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) => {
   $ZodObject.init(inst, def);
   const superParse = inst._zod.parse;
-  const _normalized = cached(() => normalizeDef(def));
+  const _normalized = cached2(() => normalizeDef(def));
   const memo2 = globalConfig.memoizer;
   const generateFastpass = (shape) => {
     const normalized = _normalized.value;
@@ -3358,7 +4144,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side) => {
+  const collect2 = (iss, side) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -3379,11 +4165,11 @@ function handleIntersectionResults(result, left, right) {
     return true;
   };
   for (const iss of left.issues) {
-    if (!collect(iss, "l"))
+    if (!collect2(iss, "l"))
       result.issues.push(iss);
   }
   for (const iss of right.issues) {
-    if (!collect(iss, "r"))
+    if (!collect2(iss, "r"))
       result.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
@@ -3860,9 +4646,9 @@ var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
 function isRecursive(inst, stack, resolve) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -6884,26 +7670,26 @@ var DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
 var TOP_KEYS = Object.keys(configSchema.shape);
 
 // src/config/presets.ts
-var PRESETS_DIR = path2.join(findPackageRoot(path2.dirname(fileURLToPath(import.meta.url))), "presets");
+var PRESETS_DIR = path7.join(findPackageRoot2(path7.dirname(fileURLToPath2(import.meta.url))), "presets");
 var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = fs3.readdirSync(dir);
+    files = fs11.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = path2.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !fs3.existsSync(file)) {
+  const file = path7.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !fs11.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(fs3.readFileSync(file, "utf8"));
+    raw = parseYamlSync(fs11.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -6936,12 +7722,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs3.existsSync(path2.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs11.existsSync(path7.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs3.readFileSync(path2.join(projectDir, file), "utf8");
+      content = fs11.readFileSync(path7.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -6950,31 +7736,15 @@ function conditionHolds(when, projectDir) {
   return true;
 }
 function parseYamlSync(text) {
-  const yaml = createRequire(import.meta.url)("js-yaml");
+  const yaml = createRequire2(import.meta.url)("js-yaml");
   return yaml.load(text);
 }
-function findPackageRoot(start) {
-  for (let dir = start; ; dir = path2.dirname(dir)) {
-    if (fs3.existsSync(path2.join(dir, "package.json"))) return dir;
-    if (dir === path2.dirname(dir)) return start;
-  }
-}
-
-// src/sandbox/helper.ts
-import fs4 from "node:fs";
-import path3 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-var PACKAGE_ROOT = findPackageRoot2(path3.dirname(fileURLToPath2(import.meta.url)));
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = path3.dirname(dir)) {
-    if (fs4.existsSync(path3.join(dir, "package.json"))) return dir;
-    if (dir === path3.dirname(dir)) return start;
+  for (let dir = start; ; dir = path7.dirname(dir)) {
+    if (fs11.existsSync(path7.join(dir, "package.json"))) return dir;
+    if (dir === path7.dirname(dir)) return start;
   }
 }
-
-// src/sandbox/spawn.ts
-var OUTPUT_TAIL_BYTES = 64 * 1024;
-var MAX_LINE_BYTES = 64 * 1024;
 
 // src/image/oci/errors.ts
 var ImageError = class extends CubicleError {
@@ -6995,9 +7765,6 @@ var InvalidImageRefError = class extends ImageError {
 // src/image/oci/blob-store.ts
 var PROGRESS_BYTES = 1024 * 1024;
 var WRITE_BATCH_BYTES = 1024 * 1024;
-
-// src/host/delegation.ts
-var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
 
 // src/image/debian.ts
 var DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
@@ -7022,11 +7789,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path9 = colon === -1 ? rest : rest.slice(0, colon);
+  const path13 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path9) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path13) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path9, reference };
+  return { transport, path: path13, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -7075,7 +7842,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path4.dirname(input.source);
+  const projectDir = input.projectDir ?? path8.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
@@ -7305,8 +8072,8 @@ function editDistance(a, b) {
 }
 
 // src/config/load.ts
-async function loadConfig(options) {
-  const explicit = options.configPath ? path5.resolve(options.cwd, options.configPath) : void 0;
+async function readConfigData(options) {
+  const explicit = options.configPath ? path9.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -7314,9 +8081,7 @@ async function loadConfig(options) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
     const code = error2.code;
-    if (code === TYPESCRIPT_UNAVAILABLE) {
-      throw new ConfigError([reason], { source: explicit, hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.", cause: error2 });
-    }
+    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: "Put the whole config in one file; a code config may compute it from other files.", cause: error2 });
     const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -7324,15 +8089,20 @@ async function loadConfig(options) {
       cause: error2
     });
   }
-  if (!found || found.isEmpty) {
+  if (!found || found.kind === "data" && found.isEmpty) {
     throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
+  const source = path9.resolve(found.filepath);
+  if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found.config, evaluated: false };
+}
+function resolveConfigData(data, options = {}) {
   try {
-    return resolveConfig({ raw: found.config, source: path5.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+    return resolveConfig({ raw: data.raw, source: data.source, flags: options.flags ?? {}, selected: options.selected ?? [] });
   } catch (error2) {
-    if (error2 instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error2.message})`], { source: found.filepath });
+    if (error2 instanceof RangeError) throw new ConfigError([`${data.source}: nested too deeply to read (${error2.message})`], { source: data.source });
     throw error2;
   }
 }
@@ -7346,20 +8116,20 @@ function describeSyntaxError(message) {
 
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
-import fs5 from "node:fs";
-import path6 from "node:path";
+import fs12 from "node:fs";
+import path10 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
   const found = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     const clean = pattern.replace(/^\.\//, "");
-    if (path6.isAbsolute(clean) || clean.split("/").includes("..")) {
+    if (path10.isAbsolute(clean) || clean.split("/").includes("..")) {
       throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
     }
     const { base, isGlob } = picomatch.scan(clean);
     if (!isGlob) {
-      const stat = lstatOrUndefined(path6.join(projectDir, clean));
+      const stat = lstatOrUndefined(path10.join(projectDir, clean));
       if (!stat) throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
       if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
       else found.add(clean);
@@ -7372,31 +8142,31 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   const inputs = [];
   for (const relative of [...found].sort()) {
-    const source = path6.join(projectDir, relative);
-    const target = path6.join(destination, relative);
-    fs5.mkdirSync(path6.dirname(target), { recursive: true, mode: 493 });
-    const stat = fs5.lstatSync(source);
+    const source = path10.join(projectDir, relative);
+    const target = path10.join(destination, relative);
+    fs12.mkdirSync(path10.dirname(target), { recursive: true, mode: 493 });
+    const stat = fs12.lstatSync(source);
     if (stat.isSymbolicLink()) {
-      const link = fs5.readlinkSync(source);
-      fs5.symlinkSync(link, target);
+      const link = fs12.readlinkSync(source);
+      fs12.symlinkSync(link, target);
       inputs.push({ path: relative, sha256: `symlink:${link}`, executable: false });
       continue;
     }
-    fs5.copyFileSync(source, target, fs5.constants.COPYFILE_FICLONE);
-    fs5.chmodSync(target, stat.mode & 493);
+    fs12.copyFileSync(source, target, fs12.constants.COPYFILE_FICLONE);
+    fs12.chmodSync(target, stat.mode & 493);
     inputs.push({ path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
   }
   return inputs;
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = path6.join(projectDir, relativeDir);
+  const start = path10.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs5.readdirSync(path6.join(projectDir, dir), { withFileTypes: true });
+      entries = fs12.readdirSync(path10.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -7412,41 +8182,43 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIR
 }
 function lstatOrUndefined(file) {
   try {
-    return fs5.lstatSync(file);
+    return fs12.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = createHash("sha256");
-  const fd = fs5.openSync(file, "r");
+  const fd = fs12.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = fs5.readSync(fd, buffer, 0, buffer.length, null);
+      const read = fs12.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    fs5.closeSync(fd);
+    fs12.closeSync(fd);
   }
   return hash.digest("hex");
 }
 
 // src/action/cache-key.ts
 async function cacheKeys(options) {
-  const config2 = await loadConfig({ cwd: options.cwd, configPath: options.config });
+  const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
+  const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path7.relative(config2.projectDir, config2.source);
+  const configFile = path11.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
-`).update(fs6.readFileSync(config2.source));
+`).update(fs13.readFileSync(config2.source));
+  if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs6.mkdtempSync(path7.join(os.tmpdir(), "cubicle-action-key-"));
+    const staging = fs13.mkdtempSync(path11.join(os2.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path7.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path11.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -7454,7 +8226,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
         }
       }
     } finally {
-      fs6.rmSync(staging, { recursive: true, force: true });
+      fs13.rmSync(staging, { recursive: true, force: true });
     }
   }
   const shard = options.shard ? `shard${options.shard.replace("/", "of")}-` : "";
@@ -7463,8 +8235,8 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
 }
 
 // src/action/host.ts
-import fs7 from "node:fs";
-import os2 from "node:os";
+import fs14 from "node:fs";
+import os3 from "node:os";
 var HostNotReadyError = class extends Error {
   code = "HOST_NOT_READY";
   constructor(message) {
@@ -7539,13 +8311,13 @@ ${describeMissing(missing.filter((check) => check.required))}`);
   return report;
 }
 async function waitForUserManager(uid) {
-  if (uid === 0 || !fs7.existsSync("/run/systemd/system")) return;
+  if (uid === 0 || !fs14.existsSync("/run/systemd/system")) return;
   const socket = `/run/user/${uid}/systemd/private`;
-  for (let waited = 0; waited < 1e4 && !fs7.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+  for (let waited = 0; waited < 1e4 && !fs14.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 function isExecutable(file) {
   try {
-    fs7.accessSync(file, fs7.constants.X_OK);
+    fs14.accessSync(file, fs14.constants.X_OK);
     return true;
   } catch {
     return false;
@@ -7553,7 +8325,7 @@ function isExecutable(file) {
 }
 function userName2() {
   try {
-    return os2.userInfo().username;
+    return os3.userInfo().username;
   } catch {
     return process.env.USER ?? String(process.getuid?.() ?? "");
   }
@@ -7565,12 +8337,12 @@ function processEnv() {
 }
 
 // src/action/results.ts
-import fs8 from "node:fs";
+import fs15 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs8.readFileSync(file, "utf8"));
+    return JSON.parse(fs15.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -7663,7 +8435,7 @@ async function main() {
   const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const dir = stepDir(process.env);
-  fs9.mkdirSync(dir, { recursive: true });
+  fs16.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -7672,8 +8444,8 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, workspace, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path8.resolve(workspace, inputs.junit), json: path8.join(dir, "results.json") };
-  fs9.rmSync(files.json, { force: true });
+  const files = { junit: path12.resolve(workspace, inputs.junit), json: path12.join(dir, "results.json") };
+  fs16.rmSync(files.json, { force: true });
   const run = await cli.run(runArguments(inputs, files));
   const results = readResults(files.json);
   const counts = countJobs(results);
@@ -7681,18 +8453,18 @@ async function main() {
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  if (results) await writeSummary(renderSummary(results, { junit: path8.relative(workspace, files.junit) || files.junit }));
-  if (run.exitCode <= 1 && fs9.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (results) await writeSummary(renderSummary(results, { junit: path12.relative(workspace, files.junit) || files.junit }));
+  if (run.exitCode <= 1 && fs16.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
   if (run.exitCode === 0) return;
   if (run.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path8.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path12.relative(workspace, files.junit) || files.junit}`);
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run.exitCode}: ${EXIT_MEANINGS[run.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, workspace, dir) {
-  const archive = path8.join(dir, "layers.tar.zst");
+  const archive = path12.join(dir, "layers.tar.zst");
   let keys;
   try {
     keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
@@ -7734,7 +8506,7 @@ async function writeSummary(markdown) {
 function annotate(junit, workspace, inputs) {
   let annotations;
   try {
-    const projectDir = inputs.config ? path8.dirname(path8.resolve(workspace, inputs.config)) : workspace;
+    const projectDir = inputs.config ? path12.dirname(path12.resolve(workspace, inputs.config)) : workspace;
     annotations = failedTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {
     core_exports.warning(`no annotations: ${describeFailure(error2).split("\n")[0]}`);

@@ -1,6 +1,7 @@
 // Third-party calls in one place: a swap of execa, yargs, cosmiconfig, picomatch or js-yaml
 // touches this file only. Heavy modules load lazily, since `cubicle run` of one
 // trivial job must start fast.
+import path from 'node:path';
 
 export async function loadYargs() {
   const [{ default: yargs }, { hideBin }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
@@ -12,11 +13,13 @@ export async function parseYaml(text: string): Promise<unknown> {
   return load(text);
 }
 
-export interface FoundConfig {
-  config: unknown;
-  filepath: string;
-  isEmpty?: boolean;
-}
+/**
+ * What discovery found: a data config, already parsed in-process (YAML, JSON, package.json),
+ * or a code config, which is never imported here: src/config/code/ evaluates it in a sandbox.
+ */
+export type FoundConfig =
+  | { readonly kind: 'data'; readonly filepath: string; readonly config: unknown; readonly isEmpty: boolean }
+  | { readonly kind: 'code'; readonly filepath: string };
 
 /** Where a config is looked for, in order, in each directory (../shared/DESIGN.md). */
 export const CONFIG_FILES = [
@@ -33,40 +36,72 @@ export const CONFIG_FILES = [
   'cubicle.config.yml',
 ];
 
-/** cosmiconfig, searching from `cwd` up to the project root, or reading `explicitPath`. */
-export async function findConfig(cwd: string, explicitPath?: string): Promise<FoundConfig | null> {
-  const { cosmiconfig, defaultLoaders } = commonJs(await import('cosmiconfig'));
-  const loadTs = (filepath: string, content: string) => loadTypeScriptConfig(filepath, content, defaultLoaders['.ts']);
-  const explorer = cosmiconfig('cubicle', { searchStrategy: 'project', searchPlaces: CONFIG_FILES, loaders: { '.ts': loadTs } });
-  return explicitPath ? explorer.load(explicitPath) : explorer.search(cwd);
+/** Extensions of configs that are programs: evaluated in a sandbox, never loaded by the runner. */
+export const CODE_CONFIG_EXTENSIONS = ['.ts', '.mts', '.cts', '.mjs', '.js', '.cjs'] as const;
+
+/** Set on the error when a data config asks cosmiconfig to merge in other files (`$import`). */
+export const CONFIG_IMPORT_REFUSED = 'CUBICLE_CONFIG_IMPORT_REFUSED';
+
+/** A code config's place in cosmiconfig's result: its loader returns this instead of importing it. */
+class CodeConfigFile {
+  constructor(readonly filepath: string) {}
 }
 
-/** Set on the error when a .ts config cannot be loaded on this Node without the typescript package. */
-export const TYPESCRIPT_UNAVAILABLE = 'CUBICLE_TYPESCRIPT_UNAVAILABLE';
+/** The part of cosmiconfig's internal Explorer used here (its .d.ts declares nothing). */
+interface CosmiconfigExplorer {
+  search(from: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null>;
+  load(filepath: string): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null>;
+}
 
 /**
- * cubicle.config.ts: Node's own type stripping where it has it (22.18 and later, and 24, what
- * GitHub's runners run the action with), so neither the typescript package nor a transpiled
- * copy beside the config is needed; else, and for syntax stripping cannot remove (enums), the
- * typescript package, as cosmiconfig loads it.
+ * cosmiconfig's project search from `cwd` (up to the first dir with a package.json), or
+ * `explicitPath`. Its Explorer is built here with every option given, not through
+ * `cosmiconfig()`: that entry first reads a "meta config" from the current dir
+ * (.config/config.{js,ts,mjs,cjs}, package.json's `cosmiconfig`) with its default loaders,
+ * which would import the checkout's code into the runner before any loader of ours is asked.
  */
-async function loadTypeScriptConfig(filepath: string, content: string, compile: (filepath: string, content: string) => Promise<unknown>): Promise<unknown> {
-  if ((process.features as { typescript?: unknown }).typescript) {
-    try {
-      const { pathToFileURL } = await import('node:url');
-      return ((await import(pathToFileURL(filepath).href)) as { default?: unknown }).default;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') throw error;
-    }
+export async function findConfig(cwd: string, explicitPath?: string): Promise<FoundConfig | null> {
+  const [{ Explorer }, { defaultLoaders }] = await Promise.all([
+    import('cosmiconfig/dist/Explorer.js').then((module) => commonJs(module as unknown as { Explorer: new (options: object) => CosmiconfigExplorer })),
+    import('cosmiconfig').then((module) => commonJs(module)),
+  ]);
+  const markCode = (filepath: string) => new CodeConfigFile(filepath);
+  const data = (load: (filepath: string, content: string) => unknown) => (filepath: string, content: string) => refuseImports(filepath, load(filepath, content));
+  const loaders = {
+    ...Object.fromEntries(CODE_CONFIG_EXTENSIONS.map((extension) => [extension, markCode])),
+    '.json': data(defaultLoaders['.json']),
+    '.yaml': data(defaultLoaders['.yaml']),
+    '.yml': data(defaultLoaders['.yaml']),
+    noExt: data(defaultLoaders.noExt),
+  };
+  const explorer = new Explorer({
+    moduleName: 'cubicle',
+    searchPlaces: CONFIG_FILES,
+    searchStrategy: 'project',
+    ignoreEmptySearchPlaces: true,
+    cache: false,
+    transform: (result: unknown) => result,
+    loaders,
+    metaConfigFilePath: null,
+    mergeImportArrays: true,
+    mergeSearchPlaces: false,
+  });
+  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found) return null;
+  if (found.config instanceof CodeConfigFile) return { kind: 'code', filepath: found.filepath };
+  return { kind: 'data', filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
+}
+
+/**
+ * cosmiconfig merges the files a config names in `$import` through the same loaders: a YAML
+ * config could pull in a code file, or any host file it can name (`../../..`). Refused.
+ */
+function refuseImports(filepath: string, loaded: unknown): unknown {
+  const own = path.basename(filepath) === 'package.json' ? (loaded as { cubicle?: unknown } | null)?.cubicle : loaded;
+  if (own && typeof own === 'object' && Object.hasOwn(own, '$import')) {
+    throw Object.assign(new Error(`${filepath}: \`$import\` is not supported: a config is one file`), { code: CONFIG_IMPORT_REFUSED });
   }
-  try {
-    return await compile(filepath, content);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /'typescript'/.test((error as Error).message);
-    if (!missing) throw error;
-    const problem = Object.assign(new Error(`${filepath} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`), { code: TYPESCRIPT_UNAVAILABLE });
-    throw problem;
-  }
+  return loaded;
 }
 
 export async function loadPicomatch() {

@@ -1,12 +1,14 @@
 // The workflow cache's key: `${prefix}-${os}-${arch}-[shardIofN-]${hash}`, the hash over the
-// config file and every file the setup steps name as `inputs` (lockfiles, mostly), hashed as
-// cubicle stages them. Restore falls back to the newest entry with the key's prefix: layers
-// whose inputs did not change are reused from it, and the others are rebuilt.
+// config file (and, for a code config, what its evaluation in a sandbox produced: the config
+// is never imported into the Action's process, which holds GITHUB_TOKEN) and every file the
+// setup steps name as `inputs` (lockfiles, mostly), hashed as cubicle stages them.
+// Restore falls back to the newest entry with the key's prefix: layers whose inputs did not
+// change are reused from it, and the others are rebuilt.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { readConfigData, resolveConfigData } from '../config/load.js';
 import { stageInputs } from '../plan/inputs.js';
 
 export interface CacheKeys {
@@ -29,10 +31,13 @@ export interface CacheKeyOptions {
 
 /** Throws when the config cannot be loaded; the run would fail on it too. */
 export async function cacheKeys(options: CacheKeyOptions): Promise<CacheKeys> {
-  const config = await loadConfig({ cwd: options.cwd, configPath: options.config });
+  const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
+  const config = resolveConfigData(data);
   const hash = createHash('sha256');
   const configFile = path.relative(config.projectDir, config.source);
   hash.update(`config ${configFile}\n`).update(fs.readFileSync(config.source));
+  // A code config may read other files of the checkout: what it evaluated to is part of the key.
+  if (data.evaluated) hash.update('\nevaluated ').update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {

@@ -2,8 +2,8 @@
 // `cubicle --get-yargs-completions WORDS..` for candidates on every TAB. The candidates come
 // from the command table and each command's yargs options, plus the config's job names for
 // `run` and `shell`: no yargs command tree is built (see main.ts), so a TAB costs one config read.
-import path from 'node:path';
-import { findConfig, loadYargs } from '../vendor.js';
+import { readConfigData } from '../config/load.js';
+import { loadYargs } from '../vendor.js';
 import { COMMANDS, type Command } from './commands.js';
 
 export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
@@ -100,8 +100,9 @@ async function positionalCandidates(command: Command, before: readonly string[],
 /** The config's job names; none when there is no readable config (a TAB never fails). */
 async function jobNames(cwd: string, configPath: string | undefined): Promise<string[]> {
   try {
-    const found = await findConfig(cwd, configPath ? path.resolve(cwd, configPath) : undefined);
-    const jobs = (found?.config as { jobs?: unknown } | undefined)?.jobs;
+    // A code config is evaluated in its sandbox here too: a TAB never runs the checkout's code on the host.
+    const { raw } = await readConfigData({ cwd, configPath });
+    const jobs = (raw as { jobs?: unknown } | undefined)?.jobs;
     return jobs && typeof jobs === 'object' ? Object.keys(jobs) : [];
   } catch {
     return [];

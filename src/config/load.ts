@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { findConfig, TYPESCRIPT_UNAVAILABLE } from '../vendor.js';
+import { CONFIG_IMPORT_REFUSED, findConfig } from '../vendor.js';
+import { evaluateCodeConfig } from './code/index.js';
 import { resolveConfig, type LimitFlags, type ResolvedConfig } from './resolve.js';
 
 export interface LoadOptions {
@@ -10,8 +11,24 @@ export interface LoadOptions {
   selected?: readonly string[];
 }
 
+/** A config file's data, before validation: parsed (YAML, JSON) or evaluated in a sandbox (code). */
+export interface ConfigData {
+  readonly source: string;
+  readonly raw: unknown;
+  /** Whether `raw` is what a code config's evaluation printed, not the file's own text. */
+  readonly evaluated: boolean;
+}
+
 /** Finds the config file (cosmiconfig), then resolves it; every problem becomes one ConfigError. */
 export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  return resolveConfigData(await readConfigData(options), options);
+}
+
+/**
+ * The one way a config file is read (run, shell, completion, the Action's cache key): data
+ * files in-process, code files only through src/config/code/, in a sandbox.
+ */
+export async function readConfigData(options: Pick<LoadOptions, 'cwd' | 'configPath'>): Promise<ConfigData> {
   const explicit = options.configPath ? path.resolve(options.cwd, options.configPath) : undefined;
   let found;
   try {
@@ -20,9 +37,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
     const where = explicit ?? options.cwd;
     const reason = error instanceof Error ? error.message : String(error);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === TYPESCRIPT_UNAVAILABLE) {
-      throw new ConfigError([reason], { source: explicit, hint: 'Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.', cause: error });
-    }
+    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: 'Put the whole config in one file; a code config may compute it from other files.', cause: error });
     const missing = code === 'ENOENT';
     throw new ConfigError([missing ? `${where}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -30,16 +45,22 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       cause: error,
     });
   }
-  if (!found || found.isEmpty) {
+  if (!found || (found.kind === 'data' && found.isEmpty)) {
     throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: 'Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE.',
     });
   }
+  const source = path.resolve(found.filepath);
+  if (found.kind === 'code') return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found.config, evaluated: false };
+}
+
+export function resolveConfigData(data: ConfigData, options: Pick<LoadOptions, 'flags' | 'selected'> = {}): ResolvedConfig {
   try {
-    return resolveConfig({ raw: found.config, source: path.resolve(found.filepath), flags: options.flags ?? {}, selected: options.selected ?? [] });
+    return resolveConfig({ raw: data.raw, source: data.source, flags: options.flags ?? {}, selected: options.selected ?? [] });
   } catch (error) {
     // A config nested thousands deep overflows the stack somewhere in validation: still a config problem.
-    if (error instanceof RangeError) throw new ConfigError([`${found.filepath}: nested too deeply to read (${error.message})`], { source: found.filepath });
+    if (error instanceof RangeError) throw new ConfigError([`${data.source}: nested too deeply to read (${error.message})`], { source: data.source });
     throw error;
   }
 }

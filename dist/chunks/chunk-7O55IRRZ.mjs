@@ -27204,6 +27204,14 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`, options);
     this.problems = problems;
   }
 };
+var SandboxUnavailableError = class extends CubicleError {
+  exitCode = 3;
+  code;
+  constructor(code, message, options = {}) {
+    super(message, options);
+    this.code = code;
+  }
+};
 function describeError(error2) {
   if (error2 instanceof CubicleError) {
     return error2.hint ? `${error2.message}
@@ -69365,6 +69373,7 @@ var cacheService = {
 export {
   CubicleError,
   ConfigError,
+  SandboxUnavailableError,
   parseSize,
   MAX_TIMEOUT_MS,
   parseDuration,
