@@ -20450,6 +20450,18 @@ function show(value) {
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+function nulBytePlaces(value, at = "", depth = 0) {
+  if (typeof value === "string") return value.includes("\0") ? [`${at || "(top level)"}: contains a NUL byte, which no command, environment value or path can carry`] : [];
+  if (value === null || typeof value !== "object" || depth > 64) return [];
+  const places = [];
+  for (const [key, item] of Object.entries(value)) {
+    const where2 = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    if (key.includes("\0")) places.push(`${show(where2)}: a key contains a NUL byte`);
+    else places.push(...nulBytePlaces(item, where2, depth + 1));
+    if (places.length >= 20) break;
+  }
+  return places;
+}
 var size, duration2, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
 var init_schema = __esm({
   "src/config/schema.ts"() {
@@ -21665,7 +21677,8 @@ var init_ref = __esm({
 
 // src/config/resolve.ts
 function resolveConfig(input) {
-  const problems = [];
+  const problems = nulBytePlaces(input.raw ?? {});
+  if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map(formatIssue));

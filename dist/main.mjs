@@ -7550,6 +7550,18 @@ function show(value) {
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+function nulBytePlaces(value, at = "", depth = 0) {
+  if (typeof value === "string") return value.includes("\0") ? [`${at || "(top level)"}: contains a NUL byte, which no command, environment value or path can carry`] : [];
+  if (value === null || typeof value !== "object" || depth > 64) return [];
+  const places = [];
+  for (const [key, item] of Object.entries(value)) {
+    const where2 = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    if (key.includes("\0")) places.push(`${show(where2)}: a key contains a NUL byte`);
+    else places.push(...nulBytePlaces(item, where2, depth + 1));
+    if (places.length >= 20) break;
+  }
+  return places;
+}
 var size = union([number2(), string2()]).superRefine((value, ctx) => {
   if (parseSize(value) === void 0) {
     ctx.addIssue({ code: "custom", message: `expected a size like 512m or 2g, got ${show(value)}` });
@@ -7833,7 +7845,8 @@ function splitName(text, name) {
 
 // src/config/resolve.ts
 function resolveConfig(input) {
-  const problems = [];
+  const problems = nulBytePlaces(input.raw ?? {});
+  if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map(formatIssue));

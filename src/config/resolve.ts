@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
-import { configSchema, DEFAULTS_KEYS, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
+import { configSchema, DEFAULTS_KEYS, nulBytePlaces, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
@@ -101,7 +101,8 @@ export interface ResolveInput {
 }
 
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
-  const problems: string[] = [];
+  const problems: string[] = nulBytePlaces(input.raw ?? {});
+  if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map(formatIssue));

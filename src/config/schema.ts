@@ -14,6 +14,23 @@ export function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * Where a config holds a NUL byte (YAML's "\0"): no argv, environment or path can carry one,
+ * and spawn would throw inside the runner. Keys count too; the walk is bounded by depth.
+ */
+export function nulBytePlaces(value: unknown, at = '', depth = 0): string[] {
+  if (typeof value === 'string') return value.includes('\0') ? [`${at || '(top level)'}: contains a NUL byte, which no command, environment value or path can carry`] : [];
+  if (value === null || typeof value !== 'object' || depth > 64) return [];
+  const places: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const where = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    if (key.includes('\0')) places.push(`${show(where)}: a key contains a NUL byte`);
+    else places.push(...nulBytePlaces(item, where, depth + 1));
+    if (places.length >= 20) break;
+  }
+  return places;
+}
+
 const size = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   if (parseSize(value) === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a size like 512m or 2g, got ${show(value)}` });
