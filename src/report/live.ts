@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { sanitizeOutputLine, withoutColours } from './sanitize.js';
 
 export type TerminalStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
@@ -66,14 +67,9 @@ export function readCgroupMemory(dirs: readonly string[]): number | undefined {
   return undefined;
 }
 
-// CSI and OSC sequences, then what is left of the C0 controls and DEL.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
-
 /** What a line of job output shows once a terminal has drawn it: the text after its last \r, without escapes. */
 export function visibleText(line: string): string {
-  const drawn = line.slice(line.lastIndexOf('\r') + 1);
-  return drawn.replace(ESCAPES, '').replace(CONTROLS, '').replaceAll('\t', ' ');
+  return withoutColours(sanitizeOutputLine(line)).replaceAll('\t', ' ');
 }
 
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
