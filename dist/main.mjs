@@ -20,8 +20,9 @@ import {
   readInputs,
   runArguments,
   runProcess,
+  safeMessage,
   stepDir
-} from "./chunks/chunk-BJ6LEX2J.mjs";
+} from "./chunks/chunk-LIOEJI4U.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
@@ -33,6 +34,51 @@ import path8 from "node:path";
 // src/action/annotations.ts
 import fs2 from "node:fs";
 import path from "node:path";
+
+// src/report/sanitize.ts
+var NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+var ESCAPE_SEQUENCES = new RegExp(
+  [
+    String.raw`\x1b\[([0-?]*)([ -/]*)([@-~])`,
+    // CSI: params, intermediates, final
+    String.raw`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)`,
+    // OSC, to BEL or ST (or the line's end: never left open)
+    String.raw`\x1b[PX^_][^\x1b]*(?:\x1b\\|$)`,
+    // DCS, SOS, PM, APC, to ST
+    String.raw`\x1b[ -/]*[0-~]?`
+    // any other escape (charsets, reset, save/restore cursor) or a lone ESC
+  ].join("|"),
+  "g"
+);
+var CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
+var BREAKS = /[\n\v\f]/g;
+function sanitizeOutputLine(line) {
+  if (!NEEDS_WORK.test(line)) return line;
+  let text = line.replace(/\r+$/, "");
+  const lastReturn = text.lastIndexOf("\r");
+  if (lastReturn >= 0) text = text.slice(lastReturn + 1);
+  return text.replace(
+    ESCAPE_SEQUENCES,
+    (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
+  ).replace(BREAKS, " ").replace(CONTROLS, "");
+}
+function colourOnly(params) {
+  if (!/^[0-9;:]*$/.test(params)) return "";
+  const kept = [];
+  const parts = params.split(";");
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    if ((part === "38" || part === "48" || part === "58") && (parts[index + 1] === "5" || parts[index + 1] === "2")) {
+      const count = parts[index + 1] === "5" ? 2 : 4;
+      kept.push(...parts.slice(index, index + 1 + count));
+      index += count;
+    } else if (part !== "8" && part !== "08") {
+      kept.push(part);
+    }
+  }
+  if (kept.length === 0 && parts.length > 0 && params !== "") return "";
+  return `\x1B[${kept.join(";")}m`;
+}
 
 // src/report/junit-model.ts
 function verdictOf(testCase) {
@@ -513,6 +559,8 @@ function decodeXmlBytes(bytes) {
 // src/action/annotations.ts
 var MAX_ANNOTATIONS = 50;
 var MAX_MESSAGE_LINES = 30;
+var MAX_MESSAGE_CHARS = 4096;
+var MAX_TITLE_CHARS = 200;
 function failedTestAnnotations(junitFile, where2) {
   const annotations = [];
   for (const suite of readJunitFile(junitFile)) {
@@ -524,8 +572,8 @@ function failedTestAnnotations(junitFile, where2) {
       const location = locationOf(testCase.file, testCase.line, where2) ?? findLocation(text, where2);
       const name = testCase.classname && testCase.classname !== suite.name ? `${testCase.classname} \u203A ${testCase.name}` : testCase.name;
       annotations.push({
-        title: `${suite.name}: ${name}`,
-        message: firstLines(text.trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES),
+        title: bounded(safeMessage(`${suite.name}: ${name}`), MAX_TITLE_CHARS),
+        message: bounded(firstLines(plainText(text).trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
         ...location
       });
     }
@@ -568,6 +616,12 @@ function firstLines(text, count) {
   const lines = text.split("\n");
   return lines.length <= count ? text : `${lines.slice(0, count).join("\n")}
 ... (${lines.length - count} more lines in the JUnit report)`;
+}
+function plainText(text) {
+  return text.split(/\r?\n/).map((line) => safeMessage(sanitizeOutputLine(line).replace(/\x1b\[[0-9;:]*m/g, ""))).join("\n");
+}
+function bounded(text, maxChars) {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}\u2026` : text;
 }
 
 // src/action/cache-key.ts
@@ -7586,7 +7640,17 @@ function isPassing(status) {
   return PASSING.has(status);
 }
 
+// src/action/markdown.ts
+var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "&#64;" };
+var MARKDOWN = /[\\`*_{}[\]()!|~:]/g;
+function markdownText(text, maxChars = 300) {
+  const line = safeMessage(text);
+  const kept = line.length > maxChars ? `${line.slice(0, maxChars)}\u2026` : line;
+  return kept.replace(/[&<>"'@]/g, (char) => HTML[char]).replace(MARKDOWN, "\\$&");
+}
+
 // src/action/summary.ts
+var MAX_SUMMARY_JOBS = 500;
 var STATUS_ICONS = {
   passed: "\u2705",
   flaky: "\u26A0\uFE0F",
@@ -7604,21 +7668,22 @@ function renderSummary(results, options) {
     "",
     gantt(results),
     "",
-    `JUnit report: \`${options.junit}\``,
+    `JUnit report: ${markdownText(options.junit)}`,
     ""
   ].join("\n");
 }
 function jobTable(jobs) {
-  const rows = jobs.map(
-    (job) => [job.name, statusCell(job), job.status === "skipped" ? "" : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(" | ")
+  const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map(
+    (job) => [markdownText(job.name), statusCell(job), job.status === "skipped" ? "" : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(" | ")
   );
-  return ["| job | status | duration | peak memory / limit | CPU | cached layers |", "| --- | --- | ---: | --- | --- | ---: |", ...rows.map((row) => `| ${row} |`)].join("\n");
+  const more = jobs.length > MAX_SUMMARY_JOBS ? [`| ${jobs.length - MAX_SUMMARY_JOBS} more jobs (in the JUnit report) | | | | | |`] : [];
+  return ["| job | status | duration | peak memory / limit | CPU | cached layers |", "| --- | --- | ---: | --- | --- | ---: |", ...rows.map((row) => `| ${row} |`), ...more].join("\n");
 }
 function statusCell(job) {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? "\u2705" : "\u274C");
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : "";
-  const why = !isPassing(job.status) && job.message ? `: ${job.message}` : "";
-  return `${icon} ${job.status}${retried}${why}`;
+  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : "";
+  return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 function memoryCell(job) {
   if (job.status === "skipped") return "";
@@ -7634,12 +7699,12 @@ function cpuCell(job) {
   return `${formatDuration(cpuMs)}${cores}`;
 }
 function cell(text) {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return text.replace(/[\r\n]+/g, " ").replace(/(?<!\\)\|/g, "\\|");
 }
 function gantt(results) {
   const runStart = Date.parse(results.startedAt);
   const lines = ["```mermaid", "gantt", "  title When each job ran", "  dateFormat x", "  axisFormat %M:%S", "  section jobs"];
-  for (const job of results.jobs) {
+  for (const job of results.jobs.slice(0, MAX_SUMMARY_JOBS)) {
     if (job.status === "skipped") continue;
     const start = job.startedAt ? Date.parse(job.startedAt) : runStart;
     if (!Number.isFinite(start)) continue;
@@ -7651,7 +7716,7 @@ function gantt(results) {
   return lines.join("\n");
 }
 function taskName(name) {
-  return name.replace(/[:#;%]/g, "_");
+  return safeMessage(name).replace(/[^\w .-]/g, "_").slice(0, 100);
 }
 
 // src/action/main.ts

@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-BJ6LEX2J.mjs";
+} from "./chunks/chunk-LIOEJI4U.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts
