@@ -7642,11 +7642,14 @@ function isPassing(status) {
 
 // src/action/markdown.ts
 var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "&#64;" };
-var MARKDOWN = /[\\`*_{}[\]()!|~:]/g;
+var MARKDOWN = /[\\`*_{}[\]()!|~]/g;
 function markdownText(text, maxChars = 300) {
   const line = safeMessage(text);
   const kept = line.length > maxChars ? `${line.slice(0, maxChars)}\u2026` : line;
   return kept.replace(/[&<>"'@]/g, (char) => HTML[char]).replace(MARKDOWN, "\\$&");
+}
+function markdownCode(text) {
+  return `\`${safeMessage(text).replaceAll("`", "'")}\``;
 }
 
 // src/action/summary.ts
@@ -7668,7 +7671,7 @@ function renderSummary(results, options) {
     "",
     gantt(results),
     "",
-    `JUnit report: ${markdownText(options.junit)}`,
+    `JUnit report: ${markdownCode(options.junit)}`,
     ""
   ].join("\n");
 }

@@ -6,12 +6,18 @@
 import { safeMessage } from '../report/message.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '@': '&#64;' };
-// `-`, `+`, `.` and `#` only mean something at a line's start, where quoted text never is.
-const MARKDOWN = /[\\`*_{}[\]()!|~:]/g;
+// `-`, `+`, `.` and `#` only mean something at a line's start, where quoted text never is. A bare
+// URL still becomes a link (GitHub's autolinks read the text after escapes): text, never an image.
+const MARKDOWN = /[\\`*_{}[\]()!|~]/g;
 
 /** `text` as inert Markdown text on one line, at most `maxChars` characters of it (then …). */
 export function markdownText(text: string, maxChars = 300): string {
   const line = safeMessage(text);
   const kept = line.length > maxChars ? `${line.slice(0, maxChars)}…` : line;
   return kept.replace(/[&<>"'@]/g, (char) => HTML[char]!).replace(MARKDOWN, '\\$&');
+}
+
+/** `text` in a code span: one line, no backtick of its own to end the span early. */
+export function markdownCode(text: string): string {
+  return `\`${safeMessage(text).replaceAll('`', "'")}\``;
 }

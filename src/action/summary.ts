@@ -4,7 +4,7 @@
 // bounded: GitHub refuses a step summary over 1 MiB.
 import { formatBytes, formatDuration } from '../config/units.js';
 import { safeMessage } from '../report/message.js';
-import { markdownText } from './markdown.js';
+import { markdownCode, markdownText } from './markdown.js';
 import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';
 
 /** Rows in the table and the chart; a run of more jobs says how many were left out (they are in the JUnit report). */
@@ -28,7 +28,7 @@ export function renderSummary(results: RunResults, options: { junit: string }): 
     '',
     gantt(results),
     '',
-    `JUnit report: ${markdownText(options.junit)}`,
+    `JUnit report: ${markdownCode(options.junit)}`,
     '',
   ].join('\n');
 }
