@@ -1,6 +1,6 @@
 // The live part of the terminal view: a few lines at the bottom of a TTY, redrawn in place with
-// plain ANSI (cursor up, erase down), with permanent lines written above them. No dependency:
-// the whole protocol is three escape sequences.
+// plain ANSI (cursor up and down, erase line), with permanent lines written above them. No
+// dependency: the whole protocol is a few escape sequences.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -10,7 +10,8 @@ export type TerminalStream = Writable & { isTTY?: boolean; columns?: number; row
 
 const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
-const ERASE_DOWN = '\x1b[J';
+const ERASE_LINE = '\x1b[2K';
+const DOWN = '\x1b[B';
 
 export class LiveRegion {
   private height = 0;
@@ -36,7 +37,10 @@ export class LiveRegion {
       process.once('exit', this.restoreCursor);
       permanent = HIDE_CURSOR + permanent;
     }
-    const up = this.height > 0 ? `\r\x1b[${this.height}A${ERASE_DOWN}` : '';
+    // Each line of the old region is erased on its own (EL), never the screen below the cursor
+    // (ED): from the top-left corner ED clears the whole screen, which tmux 3.3+ (scroll-on-clear)
+    // and others first push into the scrollback, leaving every frame drawn at the top of a pane there.
+    const up = this.height > 0 ? `\r\x1b[${this.height}A${`${ERASE_LINE}${DOWN}`.repeat(this.height)}\x1b[${this.height}A` : '';
     this.out.write(up + permanent + lines.map((line) => `${line}\n`).join(''));
     this.height = lines.length;
   }

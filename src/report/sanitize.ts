@@ -19,9 +19,14 @@ const ESCAPE_SEQUENCES = new RegExp(
 const CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
 const BREAKS = /[\n\v\f]/g;
 
+// The common case of coloured output (test runners, compilers): plain SGR and nothing else.
+const PLAIN_SGR = /\x1b\[[0-9;]*m/g;
+const MAYBE_CONCEAL = /[[;]0*8[;m]/;
+
 /** `line` with only SGR colour sequences left; text a terminal would have drawn over (\r) is dropped. */
 export function sanitizeOutputLine(line: string): string {
   if (!NEEDS_WORK.test(line)) return line;
+  if (!MAYBE_CONCEAL.test(line) && !NEEDS_WORK.test(line.replace(PLAIN_SGR, ''))) return line;
   let text = line.replace(/\r+$/, '');
   const lastReturn = text.lastIndexOf('\r');
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);

@@ -147,7 +147,7 @@ describe('the terminal view on a TTY', () => {
     expect(text.indexOf('── lint')).toBeLessThan(text.indexOf('JOB '));
     // NO_COLOR: cursor movement, never a color.
     expect(text).not.toMatch(/\x1b\[\d+(;\d+)*m/);
-    expect(text).toContain('\x1b[J');
+    expect(text).toContain('\x1b[2K');
   });
 
   it("shows a running job's elapsed time, memory against its limit (from its cgroup) and its latest line", () => {

@@ -142,8 +142,8 @@ export function terminalHazards(text: string): string[] {
   if (/\x1b[P^_X]/.test(text) || /[\x90\x98\x9e\x9f]/.test(text)) hazards.push('DCS/SOS/PM/APC');
   for (const match of text.matchAll(/\x1b\[([0-?]*)([ -/]*)([@-~])/g)) {
     const [, params, , final] = match;
-    // the live view's own: cursor up, erase down, hide/show cursor
-    if (final === 'A' || final === 'J' && params === '' || (final === 'l' || final === 'h') && params === '?25') continue;
+    // the live view's own: cursor up and down, erase line, hide/show cursor
+    if (final === 'A' || final === 'B' || (final === 'K' && params === '2') || ((final === 'l' || final === 'h') && params === '?25')) continue;
     if (final !== 'm') hazards.push(`CSI ${params}${final}`);
     else if (params!.split(';').includes('8')) hazards.push('SGR 8 (conceal)');
   }
