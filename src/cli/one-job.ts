@@ -6,7 +6,7 @@ import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { jobSandboxSpec } from '../plan/job.js';
-import { fencedWriter } from '../report/fence.js';
+import { fenceToken, fencedWriter } from '../report/fence.js';
 import { isGithubActions } from '../report/github.js';
 import { safeMessage } from '../report/message.js';
 import { combineReporters } from '../report/reporter.js';
@@ -74,7 +74,18 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
     if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     const spec = jobSandboxSpec(commandJob, { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: 'inherit', signal: cancel.signal });
+    // In GitHub Actions the command's output reaches the runner straight: both streams go to
+    // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).
+    const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : undefined;
+    if (fence) process.stdout.write(`::stop-commands::${fence}\n`);
+    let ran;
+    try {
+      ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? 'inherit-merged' : 'inherit', signal: cancel.signal });
+    } finally {
+      // A line the command left unfinished must not swallow the resume.
+      if (fence) process.stdout.write(`\n::${fence}::\n`);
+    }
+    const { status } = ran;
     explainHostFailure(status);
     if (status.error && status.error.stage !== 'exec') {
       process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}\n`);

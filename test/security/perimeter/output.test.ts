@@ -111,6 +111,17 @@ describe(`class 6: job output under GITHUB_ACTIONS=true yields no workflow comma
     });
   }
 
+  it('`cubicle exec` (the command writes to the log straight): its stdout and stderr, in one fence', async () => {
+    const project = hostile("echo '::add-mask::PWNED-exec'\necho '::set-output name=x::PWNED-exec-err' >&2\nprintf 'no newline at the end ::error::x'\n");
+    const control = commandNames(`::add-mask::PWNED-exec\n::set-output name=x::PWNED-exec-err\n`);
+    expect(control).toEqual(['v2:add-mask', 'v2:set-output']);
+    const result = await project.cubicle(['exec', '--', 'sh', 'evil.sh'], { env: GITHUB });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('PWNED-exec-err');
+    expectInert(result.stdout, []);
+    expectInert(result.stderr, []);
+  });
+
   it('a fence is new for every group: tokens are 128-bit, never repeat, and each closes', async () => {
     const jobs = Array.from({ length: 6 }, (_, index) => `  j${index}:\n    run: sh evil.sh\n`).join('');
     const project = hostile("echo '::add-mask::PWNED-many'\n", `jobs:\n${jobs}`);
