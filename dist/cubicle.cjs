@@ -13017,10 +13017,10 @@ var init_ops = __esm({
 // src/sandbox/spawn.ts
 async function runSandbox(spec, options = {}) {
   const started = performance.now();
-  const interactive = options.stdio === "inherit";
+  const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
   const child = (0, import_node_child_process2.spawn)(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ["inherit", "inherit", "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
+    stdio: interactive ? ["inherit", "inherit", options.stdio === "inherit-merged" ? 1 : "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
   });
   if (child.pid !== void 0) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(void 0);
@@ -22783,7 +22783,7 @@ ${trailer}
 
 // src/report/sanitize.ts
 function sanitizeOutputLine(line) {
-  if (!NEEDS_WORK.test(line)) return line;
+  if (!NEEDS_WORK.test(line) || isPlainOrColoured(line)) return line;
   let text = line.replace(/\r+$/, "");
   const lastReturn = text.lastIndexOf("\r");
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
@@ -22791,6 +22791,26 @@ function sanitizeOutputLine(line) {
     ESCAPE_SEQUENCES,
     (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
   ).replace(BREAKS, " ").replace(CONTROLS, "");
+}
+function isPlainOrColoured(line) {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code >= 32 && code < 127) continue;
+    if (code === 9 || code > 159) continue;
+    if (code !== 27 || line.charCodeAt(index + 1) !== 91) return false;
+    let param = "";
+    for (index += 2; ; index++) {
+      const char = line[index];
+      if (char === void 0) return false;
+      if (char >= "0" && char <= "9") param += char;
+      else if (char === ";" || char === "m") {
+        if (param === "8" || param === "08") return false;
+        param = "";
+        if (char === "m") break;
+      } else return false;
+    }
+  }
+  return true;
 }
 function colourOnly(params) {
   if (!/^[0-9;:]*$/.test(params)) return "";
@@ -22868,7 +22888,7 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs20, import_node_path20, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, WIDE;
+var import_node_fs20, import_node_path20, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
@@ -22877,7 +22897,8 @@ var init_live = __esm({
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
-    ERASE_DOWN = "\x1B[J";
+    ERASE_LINE = "\x1B[2K";
+    DOWN = "\x1B[B";
     LiveRegion = class {
       constructor(out2) {
         this.out = out2;
@@ -22901,7 +22922,7 @@ var init_live = __esm({
           process.once("exit", this.restoreCursor);
           permanent = HIDE_CURSOR + permanent;
         }
-        const up = this.height > 0 ? `\r\x1B[${this.height}A${ERASE_DOWN}` : "";
+        const up = this.height > 0 ? `\r\x1B[${this.height}A${`${ERASE_LINE}${DOWN}`.repeat(this.height)}\x1B[${this.height}A` : "";
         this.out.write(up + permanent + lines.map((line) => `${line}
 `).join(""));
         this.height = lines.length;
@@ -26039,7 +26060,18 @@ async function runInJobSandbox(config2, job, options) {
     if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     const spec = jobSandboxSpec(commandJob, { projectDir: config2.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: "inherit", signal: cancel.signal });
+    const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : void 0;
+    if (fence) process.stdout.write(`::stop-commands::${fence}
+`);
+    let ran;
+    try {
+      ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? "inherit-merged" : "inherit", signal: cancel.signal });
+    } finally {
+      if (fence) process.stdout.write(`
+::${fence}::
+`);
+    }
+    const { status } = ran;
     explainHostFailure(status);
     if (status.error && status.error.stage !== "exec") {
       process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}

@@ -53,7 +53,7 @@ var ESCAPE_SEQUENCES = new RegExp(
 var CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
 var BREAKS = /[\n\v\f]/g;
 function sanitizeOutputLine(line) {
-  if (!NEEDS_WORK.test(line)) return line;
+  if (!NEEDS_WORK.test(line) || isPlainOrColoured(line)) return line;
   let text = line.replace(/\r+$/, "");
   const lastReturn = text.lastIndexOf("\r");
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
@@ -61,6 +61,26 @@ function sanitizeOutputLine(line) {
     ESCAPE_SEQUENCES,
     (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
   ).replace(BREAKS, " ").replace(CONTROLS, "");
+}
+function isPlainOrColoured(line) {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code >= 32 && code < 127) continue;
+    if (code === 9 || code > 159) continue;
+    if (code !== 27 || line.charCodeAt(index + 1) !== 91) return false;
+    let param = "";
+    for (index += 2; ; index++) {
+      const char = line[index];
+      if (char === void 0) return false;
+      if (char >= "0" && char <= "9") param += char;
+      else if (char === ";" || char === "m") {
+        if (param === "8" || param === "08") return false;
+        param = "";
+        if (char === "m") break;
+      } else return false;
+    }
+  }
+  return true;
 }
 function colourOnly(params) {
   if (!/^[0-9;:]*$/.test(params)) return "";

@@ -5,6 +5,7 @@
 // overwrite cubicle's `[job]` prefix with \r or backspaces.
 
 // Anything that needs a look: C0 controls but tab, DEL and the C1 block (8-bit CSI, OSC, ...).
+// Tested first: V8's compiled character class scans plain text faster than a loop in JS.
 const NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 const ESCAPE_SEQUENCES = new RegExp(
   [
@@ -19,14 +20,9 @@ const ESCAPE_SEQUENCES = new RegExp(
 const CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
 const BREAKS = /[\n\v\f]/g;
 
-// The common case of coloured output (test runners, compilers): plain SGR and nothing else.
-const PLAIN_SGR = /\x1b\[[0-9;]*m/g;
-const MAYBE_CONCEAL = /[[;]0*8[;m]/;
-
 /** `line` with only SGR colour sequences left; text a terminal would have drawn over (\r) is dropped. */
 export function sanitizeOutputLine(line: string): string {
-  if (!NEEDS_WORK.test(line)) return line;
-  if (!MAYBE_CONCEAL.test(line) && !NEEDS_WORK.test(line.replace(PLAIN_SGR, ''))) return line;
+  if (!NEEDS_WORK.test(line) || isPlainOrColoured(line)) return line;
   let text = line.replace(/\r+$/, '');
   const lastReturn = text.lastIndexOf('\r');
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
@@ -36,6 +32,32 @@ export function sanitizeOutputLine(line: string): string {
     )
     .replace(BREAKS, ' ')
     .replace(CONTROLS, '');
+}
+
+/**
+ * The common case, in one pass without allocating (a job may print 100 MB): text with no
+ * control but tab, or with plain SGR sequences (`ESC [ digits;... m`) without an 8 among them.
+ */
+function isPlainOrColoured(line: string): boolean {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code >= 0x20 && code < 0x7f) continue;
+    if (code === 0x09 || code > 0x9f) continue;
+    if (code !== 0x1b || line.charCodeAt(index + 1) !== 0x5b) return false;
+    // ESC [ params m, each param digits; a param of 8 alone (conceal, or an argument of 38/48/58) goes the long way
+    let param = '';
+    for (index += 2; ; index++) {
+      const char = line[index];
+      if (char === undefined) return false;
+      if (char >= '0' && char <= '9') param += char;
+      else if (char === ';' || char === 'm') {
+        if (param === '8' || param === '08') return false;
+        param = '';
+        if (char === 'm') break;
+      } else return false;
+    }
+  }
+  return true;
 }
 
 /** An SGR sequence without conceal (8), or nothing when nothing else is left of it. */
