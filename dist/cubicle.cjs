@@ -43,6 +43,28 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
+// src/report/message.ts
+function safeMessage(text) {
+  return defuseCommands(text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u{${char.codePointAt(0).toString(16)}}`));
+}
+function safeLines(text) {
+  return text.split(/\r\n|\r|\n/).map((line) => safeMessage(line)).join("\n");
+}
+function defuseCommands(line) {
+  const defused = line.includes("##[") ? line.replace(LEGACY_COMMAND, "##\\[") : line;
+  return defused.replace(COMMAND_START, "$1\\::");
+}
+var UNSAFE, NAMED, LEGACY_COMMAND, COMMAND_START;
+var init_message = __esm({
+  "src/report/message.ts"() {
+    "use strict";
+    UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1B": "\\e" };
+    LEGACY_COMMAND = /##\[/g;
+    COMMAND_START = /^([\s\x85]*)::/;
+  }
+});
+
 // src/errors.ts
 function describeError(error2) {
   if (error2 instanceof CubicleError) {
@@ -56,6 +78,7 @@ var CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetup
 var init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
+    init_message();
     CubicleError = class extends Error {
       hint;
       constructor(message, options = {}) {
@@ -72,7 +95,7 @@ var init_errors = __esm({
         const where2 = options.source ? ` in ${options.source}` : "";
         const noun = problems.length === 1 ? "problem" : "problems";
         super(`${problems.length} ${noun}${where2}; nothing was run:
-${problems.map((p) => `  - ${p}`).join("\n")}`, options);
+${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
         this.problems = problems;
       }
     };
@@ -9257,22 +9280,22 @@ var require_dumper = __commonJS({
     var CHAR_LEFT_CURLY_BRACKET = 123;
     var CHAR_VERTICAL_LINE = 124;
     var CHAR_RIGHT_CURLY_BRACKET = 125;
-    var ESCAPE_SEQUENCES = {};
-    ESCAPE_SEQUENCES[0] = "\\0";
-    ESCAPE_SEQUENCES[7] = "\\a";
-    ESCAPE_SEQUENCES[8] = "\\b";
-    ESCAPE_SEQUENCES[9] = "\\t";
-    ESCAPE_SEQUENCES[10] = "\\n";
-    ESCAPE_SEQUENCES[11] = "\\v";
-    ESCAPE_SEQUENCES[12] = "\\f";
-    ESCAPE_SEQUENCES[13] = "\\r";
-    ESCAPE_SEQUENCES[27] = "\\e";
-    ESCAPE_SEQUENCES[34] = '\\"';
-    ESCAPE_SEQUENCES[92] = "\\\\";
-    ESCAPE_SEQUENCES[133] = "\\N";
-    ESCAPE_SEQUENCES[160] = "\\_";
-    ESCAPE_SEQUENCES[8232] = "\\L";
-    ESCAPE_SEQUENCES[8233] = "\\P";
+    var ESCAPE_SEQUENCES2 = {};
+    ESCAPE_SEQUENCES2[0] = "\\0";
+    ESCAPE_SEQUENCES2[7] = "\\a";
+    ESCAPE_SEQUENCES2[8] = "\\b";
+    ESCAPE_SEQUENCES2[9] = "\\t";
+    ESCAPE_SEQUENCES2[10] = "\\n";
+    ESCAPE_SEQUENCES2[11] = "\\v";
+    ESCAPE_SEQUENCES2[12] = "\\f";
+    ESCAPE_SEQUENCES2[13] = "\\r";
+    ESCAPE_SEQUENCES2[27] = "\\e";
+    ESCAPE_SEQUENCES2[34] = '\\"';
+    ESCAPE_SEQUENCES2[92] = "\\\\";
+    ESCAPE_SEQUENCES2[133] = "\\N";
+    ESCAPE_SEQUENCES2[160] = "\\_";
+    ESCAPE_SEQUENCES2[8232] = "\\L";
+    ESCAPE_SEQUENCES2[8233] = "\\P";
     var DEPRECATED_BOOLEANS_SYNTAX = [
       "y",
       "Y",
@@ -9591,7 +9614,7 @@ var require_dumper = __commonJS({
       let char = 0;
       for (let i = 0; i < string3.length; char >= 65536 ? i += 2 : i++) {
         char = codePointAt(string3, i);
-        const escapeSeq = ESCAPE_SEQUENCES[char];
+        const escapeSeq = ESCAPE_SEQUENCES2[char];
         if (!escapeSeq && isPrintable(char)) {
           result += string3[i];
           if (char >= 65536) result += string3[i + 1];
@@ -13016,10 +13039,10 @@ var init_ops = __esm({
 // src/sandbox/spawn.ts
 async function runSandbox(spec, options = {}) {
   const started = performance.now();
-  const interactive = options.stdio === "inherit";
+  const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
   const child = (0, import_node_child_process2.spawn)(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ["inherit", "inherit", "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
+    stdio: interactive ? ["inherit", "inherit", options.stdio === "inherit-merged" ? 1 : "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
   });
   if (child.pid !== void 0) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(void 0);
@@ -22989,32 +23012,77 @@ var init_result = __esm({
   }
 });
 
+// src/report/fence.ts
+function fenceToken() {
+  return (0, import_node_crypto10.randomBytes)(16).toString("hex");
+}
+function fencedWriter(write, fence) {
+  if (!fence) return { untrusted: write, own: write, close: () => void 0 };
+  let token;
+  const close = () => {
+    if (token === void 0) return;
+    write(`::${token}::
+`);
+    token = void 0;
+  };
+  return {
+    untrusted(text) {
+      if (token !== void 0) return write(text);
+      token = fenceToken();
+      write(`::stop-commands::${token}
+${text}`);
+    },
+    own(text) {
+      if (token === void 0) return write(text);
+      const open2 = token;
+      token = void 0;
+      write(`::${open2}::
+${text}`);
+    },
+    close
+  };
+}
+var import_node_crypto10;
+var init_fence = __esm({
+  "src/report/fence.ts"() {
+    "use strict";
+    import_node_crypto10 = require("node:crypto");
+  }
+});
+
 // src/report/github.ts
 function isGithubActions(env3) {
   return env3.GITHUB_ACTIONS === "true";
+}
+function groupCommand(job) {
+  return `::group::${safeMessage(job).replaceAll("%", "%25")}
+`;
 }
 var DEFAULT_HELD_BYTES, LogGroups;
 var init_github = __esm({
   "src/report/github.ts"() {
     "use strict";
+    init_fence();
+    init_message();
     DEFAULT_HELD_BYTES = 8 * 1024 * 1024;
     LogGroups = class {
-      constructor(write, heldBytes = DEFAULT_HELD_BYTES) {
-        this.write = write;
+      /** `out`: a writer that fences the groups' lines, or a plain function that writes everything as it is. */
+      constructor(out2, heldBytes = DEFAULT_HELD_BYTES) {
         this.heldBytes = heldBytes;
+        this.out = typeof out2 === "function" ? fencedWriter(out2, false) : out2;
       }
-      write;
       heldBytes;
       open;
       waiting = /* @__PURE__ */ new Map();
+      out;
       /** One line of `job`'s group (without its newline). */
       line(job, text) {
-        if (this.open === job) return this.write(`${text}
+        if (this.open === job) return this.out.untrusted(`${text}
 `);
         if (this.open === void 0 && !this.waiting.has(job)) {
           this.open = job;
-          return this.write(`::group::${job}
-${text}
+          this.out.own(groupCommand(job));
+          return this.out.untrusted(`${text}
 `);
         }
         const waiting = this.waitingOf(job);
@@ -23026,7 +23094,7 @@ ${text}
       end(job, trailer) {
         if (this.open === job) {
           this.open = void 0;
-          this.write(`::endgroup::
+          this.out.own(`::endgroup::
 ${trailer}
 `);
         } else {
@@ -23036,10 +23104,11 @@ ${trailer}
       }
       /** The run is over: whatever is still open or waiting is written. */
       finish() {
-        if (this.open !== void 0) this.write("::endgroup::\n");
+        if (this.open !== void 0) this.out.own("::endgroup::\n");
         this.open = void 0;
         for (const [job, waiting] of this.waiting) this.writeGroup(job, waiting, true);
         this.waiting.clear();
+        this.out.close();
       }
       waitingOf(job) {
         let waiting = this.waiting.get(job);
@@ -23061,15 +23130,13 @@ ${trailer}
       writeGroup(job, waiting, close) {
         const dropped = waiting.dropped > 0 ? [`(${waiting.dropped} earlier lines left out of this log: over ${Math.round(this.heldBytes / 1024 / 1024)} MiB while another job's group was open)`] : [];
         const lines = [...dropped, ...waiting.lines];
-        let text = lines.length > 0 ? `::group::${job}
-${lines.map((line) => `${line}
-`).join("")}` : "";
-        if (close && lines.length > 0) text += "::endgroup::\n";
+        if (lines.length > 0 || !close) this.out.own(groupCommand(job));
+        if (lines.length > 0) this.out.untrusted(lines.map((line) => `${line}
+`).join(""));
+        let text = close && lines.length > 0 ? "::endgroup::\n" : "";
         if (close && waiting.trailer !== void 0) text += `${waiting.trailer}
 `;
-        if (!close && lines.length === 0) text = `::group::${job}
-`;
-        this.write(text);
+        if (text) this.out.own(text);
       }
       dropOldest(waiting) {
         let index = 0;
@@ -23081,6 +23148,80 @@ ${lines.map((line) => `${line}
         waiting.dropped += index;
       }
     };
+  }
+});
+
+// src/report/sanitize.ts
+function sanitizeOutputLine(line) {
+  if (!NEEDS_WORK.test(line) || isPlainOrColoured(line)) return line;
+  let text = line.replace(/\r+$/, "");
+  const lastReturn = text.lastIndexOf("\r");
+  if (lastReturn >= 0) text = text.slice(lastReturn + 1);
+  return text.replace(
+    ESCAPE_SEQUENCES,
+    (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
+  ).replace(BREAKS, " ").replace(CONTROLS, "");
+}
+function isPlainOrColoured(line) {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code >= 32 && code < 127) continue;
+    if (code === 9 || code > 159) continue;
+    if (code !== 27 || line.charCodeAt(index + 1) !== 91) return false;
+    let param = "";
+    for (index += 2; ; index++) {
+      const char = line[index];
+      if (char === void 0) return false;
+      if (char >= "0" && char <= "9") param += char;
+      else if (char === ";" || char === "m") {
+        if (param === "8" || param === "08") return false;
+        param = "";
+        if (char === "m") break;
+      } else return false;
+    }
+  }
+  return true;
+}
+function colourOnly(params) {
+  if (!/^[0-9;:]*$/.test(params)) return "";
+  const kept = [];
+  const parts = params.split(";");
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    if ((part === "38" || part === "48" || part === "58") && (parts[index + 1] === "5" || parts[index + 1] === "2")) {
+      const count = parts[index + 1] === "5" ? 2 : 4;
+      kept.push(...parts.slice(index, index + 1 + count));
+      index += count;
+    } else if (part !== "8" && part !== "08") {
+      kept.push(part);
+    }
+  }
+  if (kept.length === 0 && parts.length > 0 && params !== "") return "";
+  return `\x1B[${kept.join(";")}m`;
+}
+function withoutColours(line) {
+  return line.includes("\x1B") ? line.replace(/\x1b\[[0-9;:]*m/g, "") : line;
+}
+var NEEDS_WORK, ESCAPE_SEQUENCES, CONTROLS, BREAKS;
+var init_sanitize = __esm({
+  "src/report/sanitize.ts"() {
+    "use strict";
+    NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+    ESCAPE_SEQUENCES = new RegExp(
+      [
+        String.raw`\x1b\[([0-?]*)([ -/]*)([@-~])`,
+        // CSI: params, intermediates, final
+        String.raw`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)`,
+        // OSC, to BEL or ST (or the line's end: never left open)
+        String.raw`\x1b[PX^_][^\x1b]*(?:\x1b\\|$)`,
+        // DCS, SOS, PM, APC, to ST
+        String.raw`\x1b[ -/]*[0-~]?`
+        // any other escape (charsets, reset, save/restore cursor) or a lone ESC
+      ].join("|"),
+      "g"
+    );
+    CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
+    BREAKS = /[\n\v\f]/g;
   }
 });
 
@@ -23098,8 +23239,7 @@ function readCgroupMemory(dirs) {
   return void 0;
 }
 function visibleText(line) {
-  const drawn = line.slice(line.lastIndexOf("\r") + 1);
-  return drawn.replace(ESCAPES2, "").replace(CONTROLS, "").replaceAll("	", " ");
+  return withoutColours(sanitizeOutputLine(line)).replaceAll("	", " ");
 }
 function columnsOf(text) {
   let columns = 0;
@@ -23118,15 +23258,17 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs21, import_node_path23, HIDE_CURSOR, SHOW_CURSOR, ERASE_DOWN, LiveRegion, ESCAPES2, CONTROLS, WIDE;
+var import_node_fs21, import_node_path23, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
     import_node_fs21 = __toESM(require("node:fs"), 1);
     import_node_path23 = __toESM(require("node:path"), 1);
+    init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
-    ERASE_DOWN = "\x1B[J";
+    ERASE_LINE = "\x1B[2K";
+    DOWN = "\x1B[B";
     LiveRegion = class {
       constructor(out2) {
         this.out = out2;
@@ -23150,7 +23292,7 @@ var init_live = __esm({
           process.once("exit", this.restoreCursor);
           permanent = HIDE_CURSOR + permanent;
         }
-        const up = this.height > 0 ? `\r\x1B[${this.height}A${ERASE_DOWN}` : "";
+        const up = this.height > 0 ? `\r\x1B[${this.height}A${`${ERASE_LINE}${DOWN}`.repeat(this.height)}\x1B[${this.height}A` : "";
         this.out.write(up + permanent + lines.map((line) => `${line}
 `).join(""));
         this.height = lines.length;
@@ -23165,8 +23307,6 @@ var init_live = __esm({
         }
       }
     };
-    ESCAPES2 = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;
-    CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
     WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
   }
 });
@@ -23201,8 +23341,11 @@ var init_terminal = __esm({
     "use strict";
     init_units();
     init_result();
+    init_fence();
     init_github();
     init_live();
+    init_message();
+    init_sanitize();
     VERBOSITY_VARIABLE = "CUBICLE_OUTPUT";
     STATUS_MARK = "::";
     COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
@@ -23220,7 +23363,8 @@ var init_terminal = __esm({
         this.color = options.color ?? (tty && !env3.NO_COLOR);
         const live = options.live ?? (tty && env3.TERM !== "dumb");
         this.region = live ? new LiveRegion(out2) : void 0;
-        this.groups = !live && (options.githubGroups ?? isGithubActions(env3)) ? new LogGroups((text) => out2.write(text)) : void 0;
+        this.writer = fencedWriter((text) => out2.write(text), isGithubActions(env3));
+        this.groups = !live && (options.githubGroups ?? isGithubActions(env3)) ? new LogGroups(this.writer) : void 0;
         this.refreshMs = options.refreshMs ?? 100;
       }
       out;
@@ -23228,6 +23372,7 @@ var init_terminal = __esm({
       color;
       region;
       groups;
+      writer;
       refreshMs;
       jobs = /* @__PURE__ */ new Map();
       colorOf = /* @__PURE__ */ new Map();
@@ -23267,7 +23412,8 @@ var init_terminal = __esm({
           running.sampledAt = Number.NEGATIVE_INFINITY;
         }
       }
-      onJobLine(job, _stream, line) {
+      onJobLine(job, _stream, raw) {
+        const line = sanitizeOutputLine(raw);
         if (this.region) {
           const running = this.running.get(job.name);
           const shown = visibleText(line).trim();
@@ -23288,10 +23434,10 @@ var init_terminal = __esm({
           return;
         }
         if (!shown) return;
-        if (this.verbosity === "quiet") for (const line of tailLines(result.outputTail)) this.jobLine(result.name, line);
+        if (this.verbosity === "quiet") for (const line of tailLines(result.outputTail)) this.jobLine(result.name, sanitizeOutputLine(line));
         const trailer = this.statusLine(result);
         if (this.groups) this.groups.end(result.name, trailer);
-        else this.out.write(`${trailer}
+        else this.writer.own(`${trailer}
 `);
       }
       onRunEnd(summary) {
@@ -23301,9 +23447,10 @@ var init_terminal = __esm({
         this.groups?.finish();
         if (this.region) {
           this.region.close();
-          for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.out.write(this.failureLog(result));
+          for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.writeFailureLog(result);
         }
-        this.out.write(this.summaryTable(summary));
+        this.writer.own(this.summaryTable(summary));
+        this.writer.close();
       }
       paint(code, text) {
         return this.color && text ? `\x1B[${code}m${text}\x1B[0m` : text;
@@ -23317,11 +23464,11 @@ var init_terminal = __esm({
         if (this.region) this.region.draw(this.liveLines(), `${line}
 `);
         else if (this.groups) this.groups.line(name, line);
-        else this.out.write(`${line}
+        else this.writer.untrusted(`${line}
 `);
       }
       statusLine(result) {
-        const how = result.message ? `: ${result.message}` : "";
+        const how = result.message ? `: ${safeMessage(result.message)}` : "";
         return `${this.prefix(result.name)} ${STATUS_MARK} ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${how}`;
       }
       /** The permanent line a finished job leaves on a TTY. */
@@ -23329,7 +23476,7 @@ var init_terminal = __esm({
         const mark = this.paint(STATUS_COLORS[result.status], STATUS_MARKS[result.status]);
         const name = this.paint(this.colorOf.get(result.name) ?? 0, result.name.padEnd(this.width));
         const memory = result.peakMemoryBytes ? `, peak ${memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes)}` : "";
-        const how = result.message ? `: ${result.message}` : "";
+        const how = result.message ? `: ${safeMessage(result.message)}` : "";
         return `${mark} ${name}  ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${memory}${how}`;
       }
       redraw() {
@@ -23380,14 +23527,16 @@ var init_terminal = __esm({
         return line;
       }
       /** The output of a job that failed, in full (its tail), with what happened as its header. */
-      failureLog(result) {
-        const header = this.paint(STATUS_COLORS[result.status], `\u2500\u2500 ${result.name}: ${result.status}${result.message ? `: ${result.message}` : ""}`);
-        const lines = tailLines(result.outputTail);
-        const body = lines.length > 0 ? lines.join("\n") : this.paint(DIM, "(no output)");
-        return `
+      writeFailureLog(result) {
+        const header = this.paint(STATUS_COLORS[result.status], `\u2500\u2500 ${result.name}: ${result.status}${result.message ? `: ${safeMessage(result.message)}` : ""}`);
+        const lines = tailLines(result.outputTail).map(sanitizeOutputLine);
+        this.writer.own(`
 ${header}
-${body}
-`;
+`);
+        if (lines.length > 0) this.writer.untrusted(`${lines.join("\n")}
+`);
+        else this.writer.own(`${this.paint(DIM, "(no output)")}
+`);
       }
       summaryTable(summary) {
         const rows = summary.results.map((result) => [
@@ -23721,15 +23870,15 @@ function hostBaseOf() {
     release = import_node_fs24.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto10.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto11.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto10, import_node_fs24, import_node_os6, hostBase;
+var import_node_crypto11, import_node_fs24, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto10 = require("node:crypto");
+    import_node_crypto11 = require("node:crypto");
     import_node_fs24 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
@@ -23817,7 +23966,7 @@ function lstatOrUndefined(file) {
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto11.createHash)("sha256");
+  const hash = (0, import_node_crypto12.createHash)("sha256");
   const fd = import_node_fs25.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
@@ -23831,11 +23980,11 @@ function hashFile(file) {
   }
   return hash.digest("hex");
 }
-var import_node_crypto11, import_node_fs25, import_node_path26, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto12, import_node_fs25, import_node_path26, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
+    import_node_crypto12 = require("node:crypto");
     import_node_fs25 = __toESM(require("node:fs"), 1);
     import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
@@ -23847,20 +23996,20 @@ var init_inputs = __esm({
 
 // src/run/caches.ts
 function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto12.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto13.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   return caches.map((entry) => {
     const dest = entry.startsWith("~/") ? import_node_path27.default.join(home, entry.slice(2)) : import_node_path27.default.normalize(entry);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path27.default.join(paths.caches, project, `${label}-${(0, import_node_crypto12.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    const src = import_node_path27.default.join(paths.caches, project, `${label}-${(0, import_node_crypto13.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
     import_node_fs26.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto12, import_node_fs26, import_node_path27;
+var import_node_crypto13, import_node_fs26, import_node_path27;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
+    import_node_crypto13 = require("node:crypto");
     import_node_fs26 = __toESM(require("node:fs"), 1);
     import_node_path27 = __toESM(require("node:path"), 1);
   }
@@ -24018,10 +24167,10 @@ async function prepareJob(job, options) {
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
-        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] cached: ${step.run}`);
+        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] cached: ${safeMessage(step.run)}`);
       } else {
         try {
-          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] running: ${step.run}`);
+          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
             outcome = await buildStep(job, step, number3, { ...options, env: env3, filesystem: filesystem2 });
@@ -24126,7 +24275,7 @@ function storeFailure(number3, step, error2) {
   };
 }
 function describeStep(number3, step) {
-  return `setup step ${number3} (\`${step.run}\`)`;
+  return `setup step ${number3} (\`${safeMessage(step.run)}\`)`;
 }
 function describeStepFailure(status) {
   if (status.error) return `the sandbox could not be set up: ${status.error.message}`;
@@ -24152,6 +24301,7 @@ var init_layers3 = __esm({
     init_caches();
     init_network();
     init_remove();
+    init_message();
   }
 });
 
@@ -24718,7 +24868,7 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path32.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto13.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path32.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto14.randomBytes)(8).toString("hex")}.tar`);
     try {
       await (0, import_promises6.pipeline)(decompressStream(import_node_fs30.default.createReadStream(file), compression), import_node_fs30.default.createWriteStream(tarPath));
     } catch (error2) {
@@ -24758,11 +24908,11 @@ async function openTarFiles(file, where2, scratchDir) {
     close: removeScratch
   };
 }
-var import_node_crypto13, import_node_fs30, import_promises5, import_node_path32, import_node_stream3, import_promises6;
+var import_node_crypto14, import_node_fs30, import_promises5, import_node_path32, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
+    import_node_crypto14 = require("node:crypto");
     import_node_fs30 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path32 = __toESM(require("node:path"), 1);
@@ -25676,7 +25826,7 @@ function readHead(file) {
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto14.createHash)("sha256");
+  const hash = (0, import_node_crypto15.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -25709,11 +25859,11 @@ function openLayerTar(layer) {
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto14, import_node_fs31, import_node_stream4;
+var import_node_crypto15, import_node_fs31, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
+    import_node_crypto15 = require("node:crypto");
     import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
@@ -25893,7 +26043,7 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path36.default.join(paths.root, "timings", `${(0, import_node_crypto15.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path36.default.join(paths.root, "timings", `${(0, import_node_crypto16.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
@@ -25966,11 +26116,11 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto15, import_node_fs32, import_node_path36;
+var import_node_crypto16, import_node_fs32, import_node_path36;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
+    import_node_crypto16 = require("node:crypto");
     import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
@@ -26228,8 +26378,9 @@ async function runInJobSandbox(config2, job, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
+  const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
   try {
-    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => process.stderr.write(`[${job.name}] ${line}
+    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}
 `) }]);
     const prepared = await prepareJob(job, {
       projectDir: config2.projectDir,
@@ -26244,17 +26395,29 @@ async function runInJobSandbox(config2, job, options) {
       resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull })
     });
     if ("message" in prepared) {
-      if (prepared.outputTail) process.stderr.write(`${prepared.outputTail}
+      if (prepared.outputTail) log.untrusted(`${prepared.outputTail.split("\n").map(sanitizeOutputLine).join("\n")}
 `);
-      process.stderr.write(`cubicle: ${prepared.what} ${prepared.message}; ${options.notStarted.words}
+      log.own(`cubicle: ${prepared.what} ${safeMessage(prepared.message)}; ${options.notStarted.words}
 `);
       return options.notStarted.exitCode;
     }
     const commandJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: void 0 } : job.limits };
+    log.close();
     if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     const spec = jobSandboxSpec(commandJob, { projectDir: config2.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: "inherit", signal: cancel.signal });
+    const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : void 0;
+    if (fence) process.stdout.write(`::stop-commands::${fence}
+`);
+    let ran;
+    try {
+      ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? "inherit-merged" : "inherit", signal: cancel.signal });
+    } finally {
+      if (fence) process.stdout.write(`
+::${fence}::
+`);
+    }
+    const { status } = ran;
     explainHostFailure(status);
     if (status.error && status.error.stage !== "exec") {
       process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}
@@ -26272,6 +26435,7 @@ async function runInJobSandbox(config2, job, options) {
     }
     return status.exitCode ?? 125;
   } finally {
+    log.close();
     cancel.dispose();
     await userns?.stop();
     await runDir.remove();
@@ -26285,7 +26449,11 @@ var init_one_job = __esm({
     init_units();
     init_resolve2();
     init_job();
+    init_fence();
+    init_github();
+    init_message();
     init_reporter();
+    init_sanitize();
     init_host_failure();
     init_layers3();
     init_limits();
@@ -26946,7 +27114,7 @@ async function exportStore(paths, file) {
   import_node_fs38.default.mkdirSync(targetDir, { recursive: true });
   const prefix = `.${import_node_path43.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path43.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto16.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path43.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto17.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
   import_node_fs38.default.writeFileSync(listFile, `${members2.join("\n")}
@@ -27025,12 +27193,12 @@ async function adoptLayers(paths, staging) {
   }
   return { imported, present, rejected };
 }
-var import_node_child_process11, import_node_crypto16, import_node_fs38, import_node_path43, TAR_XATTRS;
+var import_node_child_process11, import_node_crypto17, import_node_fs38, import_node_path43, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
-    import_node_crypto16 = require("node:crypto");
+    import_node_crypto17 = require("node:crypto");
     import_node_fs38 = __toESM(require("node:fs"), 1);
     import_node_path43 = __toESM(require("node:path"), 1);
     init_errors();
@@ -27576,6 +27744,7 @@ function rerunInSystemdScope(argv) {
 }
 
 // src/cli/main.ts
+init_message();
 var COMPLETION_REQUEST = "--get-yargs-completions";
 async function main(argv) {
   process.stdout.on("error", (error2) => {
@@ -27599,7 +27768,7 @@ async function main(argv) {
     await topLevel(yargs, argv);
     return 0;
   } catch (error2) {
-    process.stderr.write(`cubicle: ${describeError(error2)}
+    process.stderr.write(`cubicle: ${safeLines(describeError(error2))}
 `);
     if (error2 instanceof CubicleError) return error2.exitCode;
     return 70;

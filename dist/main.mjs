@@ -21,8 +21,9 @@ import {
   readInputs,
   runArguments,
   runProcess,
+  safeMessage,
   stepDir
-} from "./chunks/chunk-7O55IRRZ.mjs";
+} from "./chunks/chunk-XYSYNB57.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
@@ -34,6 +35,71 @@ import path12 from "node:path";
 // src/action/annotations.ts
 import fs2 from "node:fs";
 import path from "node:path";
+
+// src/report/sanitize.ts
+var NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+var ESCAPE_SEQUENCES = new RegExp(
+  [
+    String.raw`\x1b\[([0-?]*)([ -/]*)([@-~])`,
+    // CSI: params, intermediates, final
+    String.raw`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)`,
+    // OSC, to BEL or ST (or the line's end: never left open)
+    String.raw`\x1b[PX^_][^\x1b]*(?:\x1b\\|$)`,
+    // DCS, SOS, PM, APC, to ST
+    String.raw`\x1b[ -/]*[0-~]?`
+    // any other escape (charsets, reset, save/restore cursor) or a lone ESC
+  ].join("|"),
+  "g"
+);
+var CONTROLS = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
+var BREAKS = /[\n\v\f]/g;
+function sanitizeOutputLine(line) {
+  if (!NEEDS_WORK.test(line) || isPlainOrColoured(line)) return line;
+  let text = line.replace(/\r+$/, "");
+  const lastReturn = text.lastIndexOf("\r");
+  if (lastReturn >= 0) text = text.slice(lastReturn + 1);
+  return text.replace(
+    ESCAPE_SEQUENCES,
+    (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
+  ).replace(BREAKS, " ").replace(CONTROLS, "");
+}
+function isPlainOrColoured(line) {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code >= 32 && code < 127) continue;
+    if (code === 9 || code > 159) continue;
+    if (code !== 27 || line.charCodeAt(index + 1) !== 91) return false;
+    let param = "";
+    for (index += 2; ; index++) {
+      const char = line[index];
+      if (char === void 0) return false;
+      if (char >= "0" && char <= "9") param += char;
+      else if (char === ";" || char === "m") {
+        if (param === "8" || param === "08") return false;
+        param = "";
+        if (char === "m") break;
+      } else return false;
+    }
+  }
+  return true;
+}
+function colourOnly(params) {
+  if (!/^[0-9;:]*$/.test(params)) return "";
+  const kept = [];
+  const parts = params.split(";");
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    if ((part === "38" || part === "48" || part === "58") && (parts[index + 1] === "5" || parts[index + 1] === "2")) {
+      const count = parts[index + 1] === "5" ? 2 : 4;
+      kept.push(...parts.slice(index, index + 1 + count));
+      index += count;
+    } else if (part !== "8" && part !== "08") {
+      kept.push(part);
+    }
+  }
+  if (kept.length === 0 && parts.length > 0 && params !== "") return "";
+  return `\x1B[${kept.join(";")}m`;
+}
 
 // src/report/junit-model.ts
 function verdictOf(testCase) {
@@ -514,6 +580,8 @@ function decodeXmlBytes(bytes) {
 // src/action/annotations.ts
 var MAX_ANNOTATIONS = 50;
 var MAX_MESSAGE_LINES = 30;
+var MAX_MESSAGE_CHARS = 4096;
+var MAX_TITLE_CHARS = 200;
 function failedTestAnnotations(junitFile, where2) {
   const annotations = [];
   for (const suite of readJunitFile(junitFile)) {
@@ -525,8 +593,8 @@ function failedTestAnnotations(junitFile, where2) {
       const location = locationOf(testCase.file, testCase.line, where2) ?? findLocation(text, where2);
       const name = testCase.classname && testCase.classname !== suite.name ? `${testCase.classname} \u203A ${testCase.name}` : testCase.name;
       annotations.push({
-        title: `${suite.name}: ${name}`,
-        message: firstLines(text.trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES),
+        title: bounded(safeMessage(`${suite.name}: ${name}`), MAX_TITLE_CHARS),
+        message: bounded(firstLines(plainText(text).trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
         ...location
       });
     }
@@ -569,6 +637,12 @@ function firstLines(text, count) {
   const lines = text.split("\n");
   return lines.length <= count ? text : `${lines.slice(0, count).join("\n")}
 ... (${lines.length - count} more lines in the JUnit report)`;
+}
+function plainText(text) {
+  return text.split(/\r?\n/).map((line) => safeMessage(sanitizeOutputLine(line).replace(/\x1b\[[0-9;:]*m/g, ""))).join("\n");
+}
+function bounded(text, maxChars) {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}\u2026` : text;
 }
 
 // src/action/cache-key.ts
@@ -814,10 +888,10 @@ var OUTPUT_TAIL_BYTES = 64 * 1024;
 var MAX_LINE_BYTES = 64 * 1024;
 async function runSandbox(spec, options = {}) {
   const started = performance.now();
-  const interactive = options.stdio === "inherit";
+  const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
   const child = spawn(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ["inherit", "inherit", "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
+    stdio: interactive ? ["inherit", "inherit", options.stdio === "inherit-merged" ? 1 : "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
   });
   if (child.pid !== void 0) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(void 0);
@@ -8371,7 +8445,20 @@ function isPassing(status) {
   return PASSING.has(status);
 }
 
+// src/action/markdown.ts
+var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "&#64;" };
+var MARKDOWN = /[\\`*_{}[\]()!|~]/g;
+function markdownText(text, maxChars = 300) {
+  const line = safeMessage(text);
+  const kept = line.length > maxChars ? `${line.slice(0, maxChars)}\u2026` : line;
+  return kept.replace(/[&<>"'@]/g, (char) => HTML[char]).replace(MARKDOWN, "\\$&");
+}
+function markdownCode(text) {
+  return `\`${safeMessage(text).replaceAll("`", "'")}\``;
+}
+
 // src/action/summary.ts
+var MAX_SUMMARY_JOBS = 500;
 var STATUS_ICONS = {
   passed: "\u2705",
   flaky: "\u26A0\uFE0F",
@@ -8389,21 +8476,22 @@ function renderSummary(results, options) {
     "",
     gantt(results),
     "",
-    `JUnit report: \`${options.junit}\``,
+    `JUnit report: ${markdownCode(options.junit)}`,
     ""
   ].join("\n");
 }
 function jobTable(jobs) {
-  const rows = jobs.map(
-    (job) => [job.name, statusCell(job), job.status === "skipped" ? "" : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(" | ")
+  const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map(
+    (job) => [markdownText(job.name), statusCell(job), job.status === "skipped" ? "" : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(" | ")
   );
-  return ["| job | status | duration | peak memory / limit | CPU | cached layers |", "| --- | --- | ---: | --- | --- | ---: |", ...rows.map((row) => `| ${row} |`)].join("\n");
+  const more = jobs.length > MAX_SUMMARY_JOBS ? [`| ${jobs.length - MAX_SUMMARY_JOBS} more jobs (in the JUnit report) | | | | | |`] : [];
+  return ["| job | status | duration | peak memory / limit | CPU | cached layers |", "| --- | --- | ---: | --- | --- | ---: |", ...rows.map((row) => `| ${row} |`), ...more].join("\n");
 }
 function statusCell(job) {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? "\u2705" : "\u274C");
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : "";
-  const why = !isPassing(job.status) && job.message ? `: ${job.message}` : "";
-  return `${icon} ${job.status}${retried}${why}`;
+  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : "";
+  return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 function memoryCell(job) {
   if (job.status === "skipped") return "";
@@ -8419,12 +8507,12 @@ function cpuCell(job) {
   return `${formatDuration(cpuMs)}${cores}`;
 }
 function cell(text) {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return text.replace(/[\r\n]+/g, " ").replace(/(?<!\\)\|/g, "\\|");
 }
 function gantt(results) {
   const runStart = Date.parse(results.startedAt);
   const lines = ["```mermaid", "gantt", "  title When each job ran", "  dateFormat x", "  axisFormat %M:%S", "  section jobs"];
-  for (const job of results.jobs) {
+  for (const job of results.jobs.slice(0, MAX_SUMMARY_JOBS)) {
     if (job.status === "skipped") continue;
     const start = job.startedAt ? Date.parse(job.startedAt) : runStart;
     if (!Number.isFinite(start)) continue;
@@ -8436,7 +8524,7 @@ function gantt(results) {
   return lines.join("\n");
 }
 function taskName(name) {
-  return name.replace(/[:#;%]/g, "_");
+  return safeMessage(name).replace(/[^\w .-]/g, "_").slice(0, 100);
 }
 
 // src/action/main.ts

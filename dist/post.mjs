@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-7O55IRRZ.mjs";
+} from "./chunks/chunk-XYSYNB57.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts

@@ -1,5 +1,6 @@
 // Every error a user can see. Each carries a stable code and a hint naming the fix;
 // only the CLI entry (src/cli/main.ts) turns them into exit codes.
+import { safeMessage } from './report/message.js';
 
 export interface CubicleErrorOptions {
   hint?: string;
@@ -28,7 +29,8 @@ export class ConfigError extends CubicleError {
   constructor(problems: readonly string[], options: CubicleErrorOptions & { source?: string } = {}) {
     const where = options.source ? ` in ${options.source}` : '';
     const noun = problems.length === 1 ? 'problem' : 'problems';
-    super(`${problems.length} ${noun}${where}; nothing was run:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    // A problem quotes the config (a job name, a path): each stays on its own line, inert.
+    super(`${problems.length} ${noun}${where}; nothing was run:\n${problems.map((p) => `  - ${safeMessage(p)}`).join('\n')}`, options);
     this.problems = problems;
   }
 }

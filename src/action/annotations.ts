@@ -1,8 +1,12 @@
 // Error annotations for the failed test cases of the JUnit report: each on its file and line
 // where the report names them (a `file`/`line` attribute) or a stack trace in it points into
-// the checkout, else on the step.
+// the checkout, else on the step. Names and messages are the checkout's: the title is one inert
+// line, the message keeps its lines but no escapes, both are bounded; @actions/core escapes what
+// the command carries (%, \r, \n in the message; also : and , in properties).
 import fs from 'node:fs';
 import path from 'node:path';
+import { safeMessage } from '../report/message.js';
+import { sanitizeOutputLine } from '../report/sanitize.js';
 import { verdictOf } from '../report/junit-model.js';
 import { readJunitFile } from '../report/junit-read.js';
 
@@ -17,6 +21,8 @@ export interface Annotation {
 /** GitHub shows 10 error annotations per step and 50 per job; more would only be dropped. */
 export const MAX_ANNOTATIONS = 50;
 const MAX_MESSAGE_LINES = 30;
+const MAX_MESSAGE_CHARS = 4096;
+const MAX_TITLE_CHARS = 200;
 
 export interface Where {
   /** GITHUB_WORKSPACE: annotation paths are relative to it. */
@@ -36,8 +42,8 @@ export function failedTestAnnotations(junitFile: string, where: Where): Annotati
       const location = locationOf(testCase.file, testCase.line, where) ?? findLocation(text, where);
       const name = testCase.classname && testCase.classname !== suite.name ? `${testCase.classname} › ${testCase.name}` : testCase.name;
       annotations.push({
-        title: `${suite.name}: ${name}`,
-        message: firstLines(text.trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES),
+        title: bounded(safeMessage(`${suite.name}: ${name}`), MAX_TITLE_CHARS),
+        message: bounded(firstLines(plainText(text).trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
         ...location,
       });
     }
@@ -89,4 +95,16 @@ function isFile(file: string): boolean {
 function firstLines(text: string, count: number): string {
   const lines = text.split('\n');
   return lines.length <= count ? text : `${lines.slice(0, count).join('\n')}\n... (${lines.length - count} more lines in the JUnit report)`;
+}
+
+/** A message's lines without escapes or controls (colours too: an annotation shows them raw). */
+function plainText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => safeMessage(sanitizeOutputLine(line).replace(/\x1b\[[0-9;:]*m/g, '')))
+    .join('\n');
+}
+
+function bounded(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }

@@ -1,7 +1,14 @@
 // The step summary (GITHUB_STEP_SUMMARY): one row per job (status, duration, peak memory
-// against its limit, CPU) and a mermaid gantt chart of when each job ran.
+// against its limit, CPU) and a mermaid gantt chart of when each job ran. What the checkout
+// controls (job names, failure messages) is quoted as inert text (markdown.ts), and the summary is
+// bounded: GitHub refuses a step summary over 1 MiB.
 import { formatBytes, formatDuration } from '../config/units.js';
+import { safeMessage } from '../report/message.js';
+import { markdownCode, markdownText } from './markdown.js';
 import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';
+
+/** Rows in the table and the chart; a run of more jobs says how many were left out (they are in the JUnit report). */
+export const MAX_SUMMARY_JOBS = 500;
 
 const STATUS_ICONS: Record<string, string> = {
   passed: '✅',
@@ -21,23 +28,24 @@ export function renderSummary(results: RunResults, options: { junit: string }): 
     '',
     gantt(results),
     '',
-    `JUnit report: \`${options.junit}\``,
+    `JUnit report: ${markdownCode(options.junit)}`,
     '',
   ].join('\n');
 }
 
 function jobTable(jobs: readonly JobRecord[]): string {
-  const rows = jobs.map((job) =>
-    [job.name, statusCell(job), job.status === 'skipped' ? '' : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(' | '),
+  const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map((job) =>
+    [markdownText(job.name), statusCell(job), job.status === 'skipped' ? '' : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(' | '),
   );
-  return ['| job | status | duration | peak memory / limit | CPU | cached layers |', '| --- | --- | ---: | --- | --- | ---: |', ...rows.map((row) => `| ${row} |`)].join('\n');
+  const more = jobs.length > MAX_SUMMARY_JOBS ? [`| ${jobs.length - MAX_SUMMARY_JOBS} more jobs (in the JUnit report) | | | | | |`] : [];
+  return ['| job | status | duration | peak memory / limit | CPU | cached layers |', '| --- | --- | ---: | --- | --- | ---: |', ...rows.map((row) => `| ${row} |`), ...more].join('\n');
 }
 
 function statusCell(job: JobRecord): string {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? '✅' : '❌');
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : '';
-  const why = !isPassing(job.status) && job.message ? `: ${job.message}` : '';
-  return `${icon} ${job.status}${retried}${why}`;
+  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : '';
+  return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 
 function memoryCell(job: JobRecord): string {
@@ -55,16 +63,16 @@ function cpuCell(job: JobRecord): string {
   return `${formatDuration(cpuMs)}${cores}`;
 }
 
-/** A table cell: no pipes or line breaks of its own. */
+/** A table cell: no pipes or line breaks of its own (quoted text was escaped where it was put in). */
 function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  return text.replace(/[\r\n]+/g, ' ').replace(/(?<!\\)\|/g, '\\|');
 }
 
 /** When each job ran; a job's start is its own (startedAt) or, from an older CLI, the run's. */
 export function gantt(results: RunResults): string {
   const runStart = Date.parse(results.startedAt);
   const lines = ['```mermaid', 'gantt', '  title When each job ran', '  dateFormat x', '  axisFormat %M:%S', '  section jobs'];
-  for (const job of results.jobs) {
+  for (const job of results.jobs.slice(0, MAX_SUMMARY_JOBS)) {
     if (job.status === 'skipped') continue;
     const start = job.startedAt ? Date.parse(job.startedAt) : runStart;
     if (!Number.isFinite(start)) continue;
@@ -78,5 +86,5 @@ export function gantt(results: RunResults): string {
 
 /** Mermaid ends a task name at ':' and a comment at '%%'; '#' and ';' start entities and statements. */
 function taskName(name: string): string {
-  return name.replace(/[:#;%]/g, '_');
+  return safeMessage(name).replace(/[^\w .-]/g, '_').slice(0, 100);
 }

@@ -12,6 +12,7 @@ import { COMMANDS, type Command } from './commands.js';
 /** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
 const COMPLETION_REQUEST = '--get-yargs-completions';
 import { rerunInSystemdScope } from './scope.js';
+import { safeLines } from '../report/message.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   // `cubicle run | head`: a reader that went away is no reason for a stack trace.
@@ -36,7 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await topLevel(yargs, argv);
     return 0;
   } catch (error) {
-    process.stderr.write(`cubicle: ${describeError(error)}\n`);
+    // Its text may quote the checkout (a job name, a path, a step's run): every line of it inert.
+    process.stderr.write(`cubicle: ${safeLines(describeError(error))}\n`);
     if (error instanceof CubicleError) return error.exitCode;
     return 70;
   }

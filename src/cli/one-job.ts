@@ -6,7 +6,11 @@ import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { jobSandboxSpec } from '../plan/job.js';
+import { fenceToken, fencedWriter } from '../report/fence.js';
+import { isGithubActions } from '../report/github.js';
+import { safeMessage } from '../report/message.js';
 import { combineReporters } from '../report/reporter.js';
+import { sanitizeOutputLine } from '../report/sanitize.js';
 import { explainHostFailure } from '../run/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
@@ -43,8 +47,10 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
+  // Setup and image lines are the checkout's: colours only, and fenced from workflow commands in GitHub Actions.
+  const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
   try {
-    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => process.stderr.write(`[${job.name}] ${line}\n`) }]);
+    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}\n`) }]);
     const prepared = await prepareJob(job, {
       projectDir: config.projectDir,
       hostEnv: process.env,
@@ -58,16 +64,28 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
     });
     if ('message' in prepared) {
-      if (prepared.outputTail) process.stderr.write(`${prepared.outputTail}\n`);
-      process.stderr.write(`cubicle: ${prepared.what} ${prepared.message}; ${options.notStarted.words}\n`);
+      if (prepared.outputTail) log.untrusted(`${prepared.outputTail.split('\n').map(sanitizeOutputLine).join('\n')}\n`);
+      log.own(`cubicle: ${prepared.what} ${safeMessage(prepared.message)}; ${options.notStarted.words}\n`);
       return options.notStarted.exitCode;
     }
     // An interactive session is not bounded by the job's timeout: debugging takes what it takes.
     const commandJob: ResolvedJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: undefined } : job.limits };
+    log.close();
     if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     const spec = jobSandboxSpec(commandJob, { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    const { status } = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: 'inherit', signal: cancel.signal });
+    // In GitHub Actions the command's output reaches the runner straight: both streams go to
+    // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).
+    const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : undefined;
+    if (fence) process.stdout.write(`::stop-commands::${fence}\n`);
+    let ran;
+    try {
+      ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? 'inherit-merged' : 'inherit', signal: cancel.signal });
+    } finally {
+      // A line the command left unfinished must not swallow the resume.
+      if (fence) process.stdout.write(`\n::${fence}::\n`);
+    }
+    const { status } = ran;
     explainHostFailure(status);
     if (status.error && status.error.stage !== 'exec') {
       process.stderr.write(`cubicle: the sandbox could not be set up: ${status.error.message}\n`);
@@ -81,6 +99,7 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
     }
     return status.exitCode ?? 125;
   } finally {
+    log.close();
     cancel.dispose();
     await userns?.stop();
     await runDir.remove();

@@ -1,6 +1,9 @@
 // GitHub Actions log groups (`::group::NAME` ... `::endgroup::`): one per job, collapsed in the
 // log. Groups cannot interleave, so one job's group is open at a time and streams live; the
 // other jobs' lines wait, and each waiting job gets its own group, whole, once the open one closes.
+// The group commands are cubicle's own; the lines in a group go inside a fence (fence.ts).
+import { fencedWriter, type FencedWriter } from './fence.js';
+import { safeMessage } from './message.js';
 
 /** Lines a waiting job may hold before its oldest are dropped (the newest tell why it failed). */
 const DEFAULT_HELD_BYTES = 8 * 1024 * 1024;
@@ -20,18 +23,23 @@ export function isGithubActions(env: Readonly<Record<string, string | undefined>
 export class LogGroups {
   private open: string | undefined;
   private readonly waiting = new Map<string, Waiting>();
+  private readonly out: FencedWriter;
 
+  /** `out`: a writer that fences the groups' lines, or a plain function that writes everything as it is. */
   constructor(
-    private readonly write: (text: string) => void,
+    out: FencedWriter | ((text: string) => void),
     private readonly heldBytes = DEFAULT_HELD_BYTES,
-  ) {}
+  ) {
+    this.out = typeof out === 'function' ? fencedWriter(out, false) : out;
+  }
 
   /** One line of `job`'s group (without its newline). */
   line(job: string, text: string): void {
-    if (this.open === job) return this.write(`${text}\n`);
+    if (this.open === job) return this.out.untrusted(`${text}\n`);
     if (this.open === undefined && !this.waiting.has(job)) {
       this.open = job;
-      return this.write(`::group::${job}\n${text}\n`);
+      this.out.own(groupCommand(job));
+      return this.out.untrusted(`${text}\n`);
     }
     const waiting = this.waitingOf(job);
     waiting.lines.push(text);
@@ -43,7 +51,7 @@ export class LogGroups {
   end(job: string, trailer: string): void {
     if (this.open === job) {
       this.open = undefined;
-      this.write(`::endgroup::\n${trailer}\n`);
+      this.out.own(`::endgroup::\n${trailer}\n`);
     } else {
       this.waitingOf(job).trailer = trailer;
     }
@@ -52,10 +60,11 @@ export class LogGroups {
 
   /** The run is over: whatever is still open or waiting is written. */
   finish(): void {
-    if (this.open !== undefined) this.write('::endgroup::\n');
+    if (this.open !== undefined) this.out.own('::endgroup::\n');
     this.open = undefined;
     for (const [job, waiting] of this.waiting) this.writeGroup(job, waiting, true);
     this.waiting.clear();
+    this.out.close();
   }
 
   private waitingOf(job: string): Waiting {
@@ -80,11 +89,11 @@ export class LogGroups {
   private writeGroup(job: string, waiting: Waiting, close: boolean): void {
     const dropped = waiting.dropped > 0 ? [`(${waiting.dropped} earlier lines left out of this log: over ${Math.round(this.heldBytes / 1024 / 1024)} MiB while another job's group was open)`] : [];
     const lines = [...dropped, ...waiting.lines];
-    let text = lines.length > 0 ? `::group::${job}\n${lines.map((line) => `${line}\n`).join('')}` : '';
-    if (close && lines.length > 0) text += '::endgroup::\n';
+    if (lines.length > 0 || !close) this.out.own(groupCommand(job));
+    if (lines.length > 0) this.out.untrusted(lines.map((line) => `${line}\n`).join(''));
+    let text = close && lines.length > 0 ? '::endgroup::\n' : '';
     if (close && waiting.trailer !== undefined) text += `${waiting.trailer}\n`;
-    if (!close && lines.length === 0) text = `::group::${job}\n`;
-    this.write(text);
+    if (text) this.out.own(text);
   }
 
   private dropOldest(waiting: Waiting): void {
@@ -96,4 +105,9 @@ export class LogGroups {
     waiting.lines.splice(0, index);
     waiting.dropped += index;
   }
+}
+
+/** A group's title is the command's data: one line, escaped as the toolkit escapes data. */
+function groupCommand(job: string): string {
+  return `::group::${safeMessage(job).replaceAll('%', '%25')}\n`;
 }

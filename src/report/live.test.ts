@@ -19,7 +19,8 @@ describe('LiveRegion', () => {
     region.draw(['a running', 'b running']);
     region.draw(['b running'], 'a passed\n');
     region.close();
-    expect(terminal.written()).toBe('\x1b[?25la running\nb running\n' + '\r\x1b[2A\x1b[Ja passed\nb running\n' + '\r\x1b[1A\x1b[J' + '\x1b[?25h');
+    const erase = (height: number) => `\r\x1b[${height}A${'\x1b[2K\x1b[B'.repeat(height)}\x1b[${height}A`;
+    expect(terminal.written()).toBe('\x1b[?25la running\nb running\n' + `${erase(2)}a passed\nb running\n` + erase(1) + '\x1b[?25h');
   });
 
   it('keeps its lines one column narrower than the terminal, and below its top', () => {

@@ -1,15 +1,17 @@
 // The live part of the terminal view: a few lines at the bottom of a TTY, redrawn in place with
-// plain ANSI (cursor up, erase down), with permanent lines written above them. No dependency:
-// the whole protocol is three escape sequences.
+// plain ANSI (cursor up and down, erase line), with permanent lines written above them. No
+// dependency: the whole protocol is a few escape sequences.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { sanitizeOutputLine, withoutColours } from './sanitize.js';
 
 export type TerminalStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
 const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
-const ERASE_DOWN = '\x1b[J';
+const ERASE_LINE = '\x1b[2K';
+const DOWN = '\x1b[B';
 
 export class LiveRegion {
   private height = 0;
@@ -35,7 +37,10 @@ export class LiveRegion {
       process.once('exit', this.restoreCursor);
       permanent = HIDE_CURSOR + permanent;
     }
-    const up = this.height > 0 ? `\r\x1b[${this.height}A${ERASE_DOWN}` : '';
+    // Each line of the old region is erased on its own (EL), never the screen below the cursor
+    // (ED): from the top-left corner ED clears the whole screen, which tmux 3.3+ (scroll-on-clear)
+    // and others first push into the scrollback, leaving every frame drawn at the top of a pane there.
+    const up = this.height > 0 ? `\r\x1b[${this.height}A${`${ERASE_LINE}${DOWN}`.repeat(this.height)}\x1b[${this.height}A` : '';
     this.out.write(up + permanent + lines.map((line) => `${line}\n`).join(''));
     this.height = lines.length;
   }
@@ -66,14 +71,9 @@ export function readCgroupMemory(dirs: readonly string[]): number | undefined {
   return undefined;
 }
 
-// CSI and OSC sequences, then what is left of the C0 controls and DEL.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
-
 /** What a line of job output shows once a terminal has drawn it: the text after its last \r, without escapes. */
 export function visibleText(line: string): string {
-  const drawn = line.slice(line.lastIndexOf('\r') + 1);
-  return drawn.replace(ESCAPES, '').replace(CONTROLS, '').replaceAll('\t', ' ');
+  return withoutColours(sanitizeOutputLine(line)).replaceAll('\t', ' ');
 }
 
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;

@@ -85,21 +85,42 @@ describe('the terminal view, not on a TTY', () => {
     expect(written()).toContain('[lint] :: image host, network none; limits: none\n');
   });
 
-  it('in GitHub Actions: one log group per job, its status line after the group', () => {
+  it("in GitHub Actions: one log group per job, its status line after the group, each group's lines in a fence of its own", () => {
     const { reporter, written } = terminal({ env: { GITHUB_ACTIONS: 'true' } });
     playRun(reporter);
     const lines = written().split('\n');
-    expect(lines.slice(0, 9)).toEqual([
+    const tokens = lines.flatMap((line) => /^::stop-commands::([0-9a-f]{32})$/.exec(line)?.[1] ?? []);
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(2);
+    expect(lines.slice(0, 13)).toEqual([
       '::group::unit',
+      `::stop-commands::${tokens[0]}`,
       '[unit] [setup 1/2] cached: npm ci',
       '[unit] unit says hi',
+      `::${tokens[0]}::`,
       '::endgroup::',
       '[unit] :: passed in 1.5s',
       '::group::lint',
+      `::stop-commands::${tokens[1]}`,
       '[lint] lint error: semicolon',
+      `::${tokens[1]}::`,
       '::endgroup::',
       '[lint] :: failed in 1.5s: exited with 1',
     ]);
+  });
+
+  it('keeps only colours of job output, and untrusted text in its own lines on one inert line', () => {
+    const { reporter, written } = terminal({ env: { GITHUB_ACTIONS: 'true' } });
+    const [unit] = jobs();
+    reporter.onRunStart([unit!]);
+    reporter.onJobStart(unit!, 1);
+    reporter.onJobLine(unit!, 'stdout', '\x1b[31mred\x1b[0m \x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b[8mhidden\x1b[m fake\r::add-mask::x');
+    reporter.onJobEnd(result(unit!, 'failed', { message: 'health check said:\n::error::forged ##[error]x\u202e' }));
+    reporter.onRunEnd({ results: [], startedAt: '', wallMs: 1, limitsEnforced: true });
+    const text = written();
+    expect(text).toContain('[unit] ::add-mask::x\n');
+    expect(text).not.toContain('red');
+    expect(text).toContain(': health check said:\\n::error::forged ##\\[error]x\\u{202e}\n');
   });
 
   it('reads its verbosity from CUBICLE_OUTPUT when not told', () => {
@@ -126,7 +147,7 @@ describe('the terminal view on a TTY', () => {
     expect(text.indexOf('── lint')).toBeLessThan(text.indexOf('JOB '));
     // NO_COLOR: cursor movement, never a color.
     expect(text).not.toMatch(/\x1b\[\d+(;\d+)*m/);
-    expect(text).toContain('\x1b[J');
+    expect(text).toContain('\x1b[2K');
   });
 
   it("shows a running job's elapsed time, memory against its limit (from its cgroup) and its latest line", () => {

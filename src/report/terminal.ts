@@ -4,12 +4,17 @@
 //    the output of every job that failed, in full (its tail);
 //  - anything else (a file, a pipe, a CI log): the jobs' output as `[job] line`, no control codes
 //    at all, in GitHub Actions one log group per job.
+// Job output keeps only its colours (sanitize.ts); in GitHub Actions it is fenced from the
+// runner's command parsing (fence.ts); untrusted text in cubicle's own lines stays one inert line.
 // --quiet shows only failures and the summary; --verbose adds setup/image lines and limits.
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
+import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
 import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
+import { safeMessage } from './message.js';
+import { sanitizeOutputLine } from './sanitize.js';
 import type { Reporter, RunSummary } from './reporter.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -59,6 +64,7 @@ export class TerminalReporter implements Reporter {
   private readonly color: boolean;
   private readonly region: LiveRegion | undefined;
   private readonly groups: LogGroups | undefined;
+  private readonly writer: FencedWriter;
   private readonly refreshMs: number;
   private readonly jobs = new Map<string, ResolvedJob>();
   private readonly colorOf = new Map<string, number>();
@@ -80,7 +86,8 @@ export class TerminalReporter implements Reporter {
     this.color = options.color ?? (tty && !env.NO_COLOR);
     const live = options.live ?? (tty && env.TERM !== 'dumb');
     this.region = live ? new LiveRegion(out) : undefined;
-    this.groups = !live && (options.githubGroups ?? isGithubActions(env)) ? new LogGroups((text) => out.write(text)) : undefined;
+    this.writer = fencedWriter((text) => out.write(text), isGithubActions(env));
+    this.groups = !live && (options.githubGroups ?? isGithubActions(env)) ? new LogGroups(this.writer) : undefined;
     this.refreshMs = options.refreshMs ?? 100;
   }
 
@@ -118,7 +125,8 @@ export class TerminalReporter implements Reporter {
     }
   }
 
-  onJobLine(job: ResolvedJob, _stream: string, line: string): void {
+  onJobLine(job: ResolvedJob, _stream: string, raw: string): void {
+    const line = sanitizeOutputLine(raw);
     if (this.region) {
       const running = this.running.get(job.name);
       const shown = visibleText(line).trim();
@@ -139,10 +147,10 @@ export class TerminalReporter implements Reporter {
       return;
     }
     if (!shown) return;
-    if (this.verbosity === 'quiet') for (const line of tailLines(result.outputTail)) this.jobLine(result.name, line);
+    if (this.verbosity === 'quiet') for (const line of tailLines(result.outputTail)) this.jobLine(result.name, sanitizeOutputLine(line));
     const trailer = this.statusLine(result);
     if (this.groups) this.groups.end(result.name, trailer);
-    else this.out.write(`${trailer}\n`);
+    else this.writer.own(`${trailer}\n`);
   }
 
   onRunEnd(summary: RunSummary): void {
@@ -152,9 +160,10 @@ export class TerminalReporter implements Reporter {
     this.groups?.finish();
     if (this.region) {
       this.region.close();
-      for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.out.write(this.failureLog(result));
+      for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.writeFailureLog(result);
     }
-    this.out.write(this.summaryTable(summary));
+    this.writer.own(this.summaryTable(summary));
+    this.writer.close();
   }
 
   private paint(code: number, text: string): string {
@@ -170,11 +179,11 @@ export class TerminalReporter implements Reporter {
     const line = `${this.prefix(name)} ${text}`;
     if (this.region) this.region.draw(this.liveLines(), `${line}\n`);
     else if (this.groups) this.groups.line(name, line);
-    else this.out.write(`${line}\n`);
+    else this.writer.untrusted(`${line}\n`);
   }
 
   private statusLine(result: JobResult): string {
-    const how = result.message ? `: ${result.message}` : '';
+    const how = result.message ? `: ${safeMessage(result.message)}` : '';
     return `${this.prefix(result.name)} ${STATUS_MARK} ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${how}`;
   }
 
@@ -183,7 +192,7 @@ export class TerminalReporter implements Reporter {
     const mark = this.paint(STATUS_COLORS[result.status], STATUS_MARKS[result.status]);
     const name = this.paint(this.colorOf.get(result.name) ?? 0, result.name.padEnd(this.width));
     const memory = result.peakMemoryBytes ? `, peak ${memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes)}` : '';
-    const how = result.message ? `: ${result.message}` : '';
+    const how = result.message ? `: ${safeMessage(result.message)}` : '';
     return `${mark} ${name}  ${this.paint(STATUS_COLORS[result.status], result.status)} in ${formatDuration(result.wallMs)}${memory}${how}`;
   }
 
@@ -238,11 +247,12 @@ export class TerminalReporter implements Reporter {
   }
 
   /** The output of a job that failed, in full (its tail), with what happened as its header. */
-  private failureLog(result: JobResult): string {
-    const header = this.paint(STATUS_COLORS[result.status], `── ${result.name}: ${result.status}${result.message ? `: ${result.message}` : ''}`);
-    const lines = tailLines(result.outputTail);
-    const body = lines.length > 0 ? lines.join('\n') : this.paint(DIM, '(no output)');
-    return `\n${header}\n${body}\n`;
+  private writeFailureLog(result: JobResult): void {
+    const header = this.paint(STATUS_COLORS[result.status], `── ${result.name}: ${result.status}${result.message ? `: ${safeMessage(result.message)}` : ''}`);
+    const lines = tailLines(result.outputTail).map(sanitizeOutputLine);
+    this.writer.own(`\n${header}\n`);
+    if (lines.length > 0) this.writer.untrusted(`${lines.join('\n')}\n`);
+    else this.writer.own(`${this.paint(DIM, '(no output)')}\n`);
   }
 
   private summaryTable(summary: RunSummary): string {

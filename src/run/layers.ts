@@ -19,6 +19,7 @@ import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
 import type { RunDir } from './rundir.js';
+import { safeMessage } from '../report/message.js';
 
 export interface PrepareOptions {
   readonly projectDir: string;
@@ -100,10 +101,10 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
-        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] cached: ${step.run}`);
+        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] cached: ${safeMessage(step.run)}`);
       } else {
         try {
-          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${step.run}`);
+          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
             outcome = await buildStep(job, step, number, { ...options, env, filesystem });
@@ -228,7 +229,7 @@ function storeFailure(number: number, step: SetupStep, error: unknown): SetupFai
 }
 
 function describeStep(number: number, step: SetupStep): string {
-  return `setup step ${number} (\`${step.run}\`)`;
+  return `setup step ${number} (\`${safeMessage(step.run)}\`)`;
 }
 
 function describeStepFailure(status: SandboxStatus): string {

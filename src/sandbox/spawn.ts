@@ -52,8 +52,8 @@ export interface SandboxRunOptions {
   /** Aborting sends SIGTERM (forwarded to the job), then SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
   killGraceMs?: number;
-  /** Where the job's stdin comes from; a TTY for `cubicle shell`. */
-  stdio?: 'pipe' | 'inherit';
+  /** Where the job's stdin comes from; a TTY for `cubicle shell`. `inherit-merged`: stderr goes to our stdout (one stream, for one fence). */
+  stdio?: 'pipe' | 'inherit' | 'inherit-merged';
   /** Piped to the command's stdin (a tar stream for cubicle-layer extract); default: none. */
   input?: Readable;
   /** Told the helper's host pid once it runs (services: to join the sandbox later). */
@@ -73,10 +73,10 @@ const MAX_LINE_BYTES = 64 * 1024;
 
 export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions = {}): Promise<SandboxRun> {
   const started = performance.now();
-  const interactive = options.stdio === 'inherit';
+  const interactive = options.stdio === 'inherit' || options.stdio === 'inherit-merged';
   const child = spawn(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ['inherit', 'inherit', 'inherit', 'pipe'] : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: interactive ? ['inherit', 'inherit', options.stdio === 'inherit-merged' ? 1 : 'inherit', 'pipe'] : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(undefined);

@@ -92,7 +92,11 @@ describe('cubicle run, not on a terminal', () => {
     for (const job of ['slow', 'fast', 'fail']) {
       const start = lines.indexOf(`::group::${job}`);
       const end = lines.indexOf('::endgroup::', start);
-      const group = lines.slice(start + 1, end);
+      // The job's lines, inside a fence of cubicle's (src/report/fence.ts): stop-commands with a fresh token, resumed on it.
+      const token = /^::stop-commands::([0-9a-f]{32})$/.exec(lines[start + 1]!)?.[1];
+      expect(token, job).toBeDefined();
+      expect(lines[end - 1], job).toBe(`::${token}::`);
+      const group = lines.slice(start + 2, end - 1);
       expect(group.length, job).toBeGreaterThan(0);
       expect(group.every((line) => line.startsWith(`[${job}`)), `${job}: ${group.join(' | ')}`).toBe(true);
       expect(lines[end + 1], job).toMatch(new RegExp(`^\\[${job}\\s*\\] :: (passed|failed) in`));

@@ -27183,6 +27183,19 @@ async function exportLayers(cli, archive, keepSize, log2) {
 import os2 from "node:os";
 import path2 from "node:path";
 
+// src/report/message.ts
+var UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+var NAMED = { "\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1B": "\\e" };
+function safeMessage(text) {
+  return defuseCommands(text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u{${char.codePointAt(0).toString(16)}}`));
+}
+var LEGACY_COMMAND = /##\[/g;
+var COMMAND_START = /^([\s\x85]*)::/;
+function defuseCommands(line) {
+  const defused = line.includes("##[") ? line.replace(LEGACY_COMMAND, "##\\[") : line;
+  return defused.replace(COMMAND_START, "$1\\::");
+}
+
 // src/errors.ts
 var CubicleError = class extends Error {
   hint;
@@ -27200,7 +27213,7 @@ var ConfigError = class extends CubicleError {
     const where2 = options.source ? ` in ${options.source}` : "";
     const noun = problems.length === 1 ? "problem" : "problems";
     super(`${problems.length} ${noun}${where2}; nothing was run:
-${problems.map((p) => `  - ${p}`).join("\n")}`, options);
+${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
     this.problems = problems;
   }
 };
@@ -40553,7 +40566,7 @@ var SQL_STRICT_PATTERNS = [...sql_default, ...SQL_STRICT_EXTRA];
 var sql_strict_default = SQL_STRICT_PATTERNS;
 
 // node_modules/is-unsafe/src/util/decode-entities.js
-var NAMED = Object.freeze({
+var NAMED2 = Object.freeze({
   colon: ":",
   Tab: "	",
   NewLine: "\n"
@@ -40563,7 +40576,7 @@ function decodeEntities(input) {
   if (input.indexOf("&") === -1) return input;
   return input.replace(ENTITY_RE, (match3, hex, dec, name) => {
     if (name !== void 0) {
-      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match3;
+      return Object.prototype.hasOwnProperty.call(NAMED2, name) ? NAMED2[name] : match3;
     }
     const cp = hex !== void 0 ? parseInt(hex, 16) : parseInt(dec, 10);
     if (!Number.isFinite(cp) || cp > 1114111) return match3;
@@ -69371,6 +69384,7 @@ var cacheService = {
 };
 
 export {
+  safeMessage,
   CubicleError,
   ConfigError,
   SandboxUnavailableError,
