@@ -7624,16 +7624,25 @@ function show(value) {
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
-function nulBytePlaces(value, at = "", depth = 0) {
-  if (typeof value === "string") return value.includes("\0") ? [`${at || "(top level)"}: contains a NUL byte, which no command, environment value or path can carry`] : [];
-  if (value === null || typeof value !== "object" || depth > 64) return [];
+function nulBytePlaces(value) {
+  const seen = /* @__PURE__ */ new Set();
   const places = [];
-  for (const [key, item] of Object.entries(value)) {
-    const where2 = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
-    if (key.includes("\0")) places.push(`${show(where2)}: a key contains a NUL byte`);
-    else places.push(...nulBytePlaces(item, where2, depth + 1));
-    if (places.length >= 20) break;
-  }
+  const walk = (item, at, depth) => {
+    if (places.length >= 20) return;
+    if (typeof item === "string") {
+      if (item.includes("\0")) places.push(`${at || "(top level)"}: contains a NUL byte, which no command, environment value or path can carry`);
+      return;
+    }
+    if (item === null || typeof item !== "object" || depth > 64 || seen.has(item)) return;
+    seen.add(item);
+    for (const [key, child] of Object.entries(item)) {
+      const where2 = Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      if (key.includes("\0")) places.push(`${show(where2)}: a key contains a NUL byte`);
+      else walk(child, where2, depth + 1);
+      if (places.length >= 20) return;
+    }
+  };
+  walk(value, "", 0);
   return places;
 }
 var size = union([number2(), string2()]).superRefine((value, ctx) => {

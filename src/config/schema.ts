@@ -18,16 +18,27 @@ export function show(value: unknown): string {
  * Where a config holds a NUL byte (YAML's "\0"): no argv, environment or path can carry one,
  * and spawn would throw inside the runner. Keys count too; the walk is bounded by depth.
  */
-export function nulBytePlaces(value: unknown, at = '', depth = 0): string[] {
-  if (typeof value === 'string') return value.includes('\0') ? [`${at || '(top level)'}: contains a NUL byte, which no command, environment value or path can carry`] : [];
-  if (value === null || typeof value !== 'object' || depth > 64) return [];
+export function nulBytePlaces(value: unknown): string[] {
+  // YAML aliases make one object appear many times (an alias bomb is 10^9 leaves of ten
+  // objects): each object is looked into once, so the walk costs what the file holds.
+  const seen = new Set<object>();
   const places: string[] = [];
-  for (const [key, item] of Object.entries(value)) {
-    const where = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
-    if (key.includes('\0')) places.push(`${show(where)}: a key contains a NUL byte`);
-    else places.push(...nulBytePlaces(item, where, depth + 1));
-    if (places.length >= 20) break;
-  }
+  const walk = (item: unknown, at: string, depth: number): void => {
+    if (places.length >= 20) return;
+    if (typeof item === 'string') {
+      if (item.includes('\0')) places.push(`${at || '(top level)'}: contains a NUL byte, which no command, environment value or path can carry`);
+      return;
+    }
+    if (item === null || typeof item !== 'object' || depth > 64 || seen.has(item)) return;
+    seen.add(item);
+    for (const [key, child] of Object.entries(item)) {
+      const where = Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      if (key.includes('\0')) places.push(`${show(where)}: a key contains a NUL byte`);
+      else walk(child, where, depth + 1);
+      if (places.length >= 20) return;
+    }
+  };
+  walk(value, '', 0);
   return places;
 }
 
