@@ -6,7 +6,7 @@ import path from 'node:path';
 import { formatBytes } from '../config/units.js';
 import type { JobResult } from '../run/result.js';
 import { verdictOf, type JunitCase, type JunitOutcome, type JunitProperty, type JunitRerun, type JunitSuite } from './junit-model.js';
-import { JunitReadError, readJunitFile } from './junit-read.js';
+import { JunitReadError, MAX_TEST_CASES, readJunitFile } from './junit-read.js';
 import { lastLines, OutputBudget, tailBytes } from './output-cap.js';
 
 export interface JobSuiteOptions {
@@ -141,7 +141,7 @@ function readJobReports(result: JobResult, options: JobSuiteOptions, classname: 
       continue;
     }
     try {
-      for (const suite of readJunitFile(path.join(options.artifactsDir, result.name, file), file)) {
+      for (const suite of readJunitFile(path.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [['system-out', suite.systemOut], ['system-err', suite.systemErr]] as const) {
           const kept = budget.tail(text);

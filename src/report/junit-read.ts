@@ -1,15 +1,42 @@
 // Reads a JUnit report as test frameworks write it (vitest, pytest, Surefire, Jest, Go's
 // converters, and cubicle's own) into JunitSuite data: nested <testsuites>/<testsuite> are
 // flattened, counts in the file are ignored (they are recomputed from the test cases), and
-// what is not JUnit is refused with the reason.
+// what is not JUnit is refused with the reason. A report is the job's, so it is read under caps
+// (bytes, elements, depth, attributes, test cases), and only the elements read here are kept.
 import fs from 'node:fs';
 import { CubicleError, type CubicleErrorOptions } from '../errors.js';
 import { GoTestJsonError, parseGoTestJson } from './gotest.js';
 import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './junit-model.js';
-import { childNamed, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+import { childNamed, DEFAULT_XML_LIMITS, parseXml, XmlLimitError, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml.js';
 
-/** More than this is not a test report; a JavaScript string could not hold much more anyway. */
-const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+/** More than this is not a test report: read, it would be a string of the same size and a tree of more. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Test cases one report may hold; a job's reports together hold no more either (junit-job.ts). */
+export const MAX_TEST_CASES = 50_000;
+
+/** The elements this reader looks at; any other (and what is inside it) is read but not kept. */
+const READ_ELEMENTS = new Set([
+  'testsuites',
+  'testsuite',
+  'testcase',
+  'failure',
+  'error',
+  'skipped',
+  'flakyFailure',
+  'flakyError',
+  'rerunFailure',
+  'rerunError',
+  'stackTrace',
+  'system-out',
+  'system-err',
+  'properties',
+  'property',
+]);
+
+export interface JunitReadOptions {
+  /** At most this many test cases (default MAX_TEST_CASES); more is a JunitReadError naming the cap. */
+  readonly maxCases?: number;
+}
 
 /** A JUnit file that is missing, unreadable, not XML, or not JUnit. */
 export class JunitReadError extends CubicleError {
@@ -25,12 +52,16 @@ export class JunitReadError extends CubicleError {
   }
 }
 
+class CaseLimitError extends Error {}
+
 /** The suites of one JUnit file; `label` names it in errors. */
-export function readJunitFile(file: string, label = file): JunitSuite[] {
+export function readJunitFile(file: string, label = file, options: JunitReadOptions = {}): JunitSuite[] {
   let bytes: Buffer;
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
+    if (size > MAX_REPORT_BYTES) {
+      throw new JunitReadError(label, `${Math.round(size / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have: not read`);
+    }
     bytes = fs.readFileSync(file);
   } catch (error) {
     if (error instanceof JunitReadError) throw error;
@@ -47,16 +78,29 @@ export function readJunitFile(file: string, label = file): JunitSuite[] {
       throw error;
     }
   }
-  return parseJunit(decodeXmlBytes(bytes), label);
+  return parseJunit(decodeXmlBytes(bytes), label, options);
 }
 
 /** The suites of one JUnit document. */
-export function parseJunit(text: string, label: string): JunitSuite[] {
+export function parseJunit(text: string, label: string, options: JunitReadOptions = {}): JunitSuite[] {
+  const maxCases = options.maxCases ?? MAX_TEST_CASES;
+  let cases = 0;
+  const limits: XmlLimits = {
+    ...DEFAULT_XML_LIMITS,
+    keep: (name) => {
+      if (name === 'testcase' && ++cases > maxCases) throw new CaseLimitError();
+      return READ_ELEMENTS.has(name);
+    },
+  };
   let root: XmlElement;
   try {
-    root = parseXml(text);
+    root = parseXml(text, limits);
   } catch (error) {
     if (error instanceof XmlSyntaxError) throw new JunitReadError(label, `not valid XML: ${error.message}`, { cause: error });
+    if (error instanceof XmlLimitError) throw new JunitReadError(label, `${error.message} (a cap of cubicle's JUnit reader): not read`, { cause: error });
+    if (error instanceof CaseLimitError) {
+      throw new JunitReadError(label, `more than the ${maxCases.toLocaleString('en-US')} test cases cubicle reads from one job's reports: not read`);
+    }
     throw error;
   }
   if (root.name === 'testsuite') return readSuite(root, label);

@@ -3,6 +3,9 @@
 // skipped; entity declarations are never expanded, so a report cannot make cubicle read a
 // file or build a billion laughs. Mixed content is kept as one text per element, which is
 // all JUnit has. One pass over the string with indexOf, no regex per character.
+// A report is written by the job, so its shape is hostile: elements, depth and attributes are
+// counted against caps while parsing, and a caller keeps only the elements it reads (a tree of
+// every element cost ~85x the file: 4 MB of `<a/>` made the runner 400 MB).
 
 export interface XmlElement {
   readonly name: string;
@@ -24,26 +27,60 @@ export class XmlSyntaxError extends Error {
   }
 }
 
+/** A document over one of the caps in XmlLimits; `limit` names it. */
+export class XmlLimitError extends Error {
+  constructor(
+    readonly limit: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`line ${line}, column ${column}: more than ${limit}`);
+    this.name = 'XmlLimitError';
+  }
+}
+
+export interface XmlLimits {
+  /** Elements in the document, kept or not. */
+  readonly maxElements: number;
+  /** Elements open at once. */
+  readonly maxDepth: number;
+  readonly maxAttributes: number;
+  /**
+   * Whether an element (and so its text and children) goes into the tree; one not kept is read
+   * and checked but costs nothing. It may throw to stop the parse (a cap of the caller's own).
+   */
+  readonly keep?: (name: string, parent: string | undefined) => boolean;
+}
+
+/** Caps for a document nothing bounds but its size. */
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxElements: 1_000_000, maxDepth: 64, maxAttributes: 256 };
+
 interface OpenElement {
   name: string;
   attributes: Record<string, string>;
   children: XmlElement[];
   text: string;
   start: number;
+  kept: boolean;
 }
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** Parses a whole document; throws XmlSyntaxError naming the line and column of the first problem. */
-export function parseXml(source: string): XmlElement {
+export function parseXml(source: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   // XML's end-of-line handling: the parser sees \n only.
   const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
   const fail: Fail = (reason, at) => {
     const before = text.slice(0, at);
     throw new XmlSyntaxError(reason, before.split('\n').length, at - before.lastIndexOf('\n'));
   };
+  const overLimit = (limit: string, at: number): never => {
+    const before = text.slice(0, at);
+    throw new XmlLimitError(limit, before.split('\n').length, at - before.lastIndexOf('\n'));
+  };
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
+  let elements = 0;
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (position < text.length) {
     const open = text.indexOf('<', position);
@@ -51,8 +88,10 @@ export function parseXml(source: string): XmlElement {
     if (textEnd > position) {
       const chunk = text.slice(position, textEnd);
       const current = stack[stack.length - 1];
-      if (current) current.text += decodeEntities(chunk, position, fail);
-      else if (chunk.trim() !== '') fail(root ? 'text after the root element' : 'text before the root element', position);
+      if (current) {
+        const decoded = decodeEntities(chunk, position, fail);
+        if (current.kept) current.text += decoded;
+      } else if (chunk.trim() !== '') fail(root ? 'text after the root element' : 'text before the root element', position);
     }
     if (open === -1) break;
     position = open;
@@ -63,7 +102,7 @@ export function parseXml(source: string): XmlElement {
       if (end === -1) fail('a CDATA section that never ends (no ]]>)', position);
       const current = stack[stack.length - 1];
       if (!current) fail('CDATA outside the root element', position);
-      current.text += text.slice(position + 9, end);
+      if (current.kept) current.text += text.slice(position + 9, end);
       position = end + 3;
     } else if (text.startsWith('<?', position)) {
       position = skipPast(text, '?>', position, 'a processing instruction that never ends (no ?>)', fail);
@@ -79,19 +118,25 @@ export function parseXml(source: string): XmlElement {
       if (element.name !== name) fail(`</${name}> closes <${element.name}> (opened at ${where(text, element.start)})`, position);
       const done: XmlElement = { name: element.name, attributes: element.attributes, children: element.children, text: element.text };
       const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(done);
-      else root = done;
+      if (parent) {
+        if (element.kept) parent.children.push(done);
+      } else root = done;
       position = end + 1;
     } else {
       if (root) fail('a second root element', position);
-      const tag = readStartTag(text, position, fail);
-      const element: OpenElement = { name: tag.name, attributes: tag.attributes, children: [], text: '', start: position };
+      if (++elements > limits.maxElements) overLimit(`${limits.maxElements.toLocaleString('en-US')} elements`, position);
+      const tag = readStartTag(text, position, limits.maxAttributes, fail, overLimit);
+      if (stack.length >= limits.maxDepth) overLimit(`${limits.maxDepth} levels of nested elements`, position);
+      const parent = stack[stack.length - 1];
+      // The root is always kept; below an element not kept, nothing is.
+      const kept = !parent || (parent.kept && (limits.keep?.(tag.name, parent.name) ?? true));
+      const element: OpenElement = { name: tag.name, attributes: kept ? tag.attributes : EMPTY, children: [], text: '', start: position, kept };
       position = tag.end;
       if (tag.selfClosing) {
         const done: XmlElement = { name: element.name, attributes: element.attributes, children: element.children, text: '' };
-        const parent = stack[stack.length - 1];
-        if (parent) parent.children.push(done);
-        else root = done;
+        if (parent) {
+          if (kept) parent.children.push(done);
+        } else root = done;
       } else {
         stack.push(element);
       }
@@ -152,12 +197,21 @@ function readName(text: string, from: number): number {
   return position;
 }
 
-function readStartTag(text: string, from: number, fail: Fail): { name: string; attributes: Record<string, string>; selfClosing: boolean; end: number } {
+const EMPTY: Record<string, string> = Object.freeze(Object.create(null));
+
+function readStartTag(
+  text: string,
+  from: number,
+  maxAttributes: number,
+  fail: Fail,
+  overLimit: Fail,
+): { name: string; attributes: Record<string, string>; selfClosing: boolean; end: number } {
   const nameEnd = readName(text, from + 1);
   if (nameEnd === from + 1) fail(`"<" not followed by an element name`, from);
   const name = text.slice(from + 1, nameEnd);
   const attributes: Record<string, string> = Object.create(null);
   let position = nameEnd;
+  let count = 0;
   for (;;) {
     const beforeSpace = position;
     while (position < text.length && isSpace(text.charCodeAt(position))) position++;
@@ -181,6 +235,7 @@ function readStartTag(text: string, from: number, fail: Fail): { name: string; a
     const raw = text.slice(position + 1, valueEnd);
     if (raw.includes('<')) fail(`"<" in the value of ${attribute} in <${name}>`, position + 1 + raw.indexOf('<'));
     if (Object.hasOwn(attributes, attribute)) fail(`attribute ${attribute} given twice in <${name}>`, position);
+    if (++count > maxAttributes) overLimit(`${maxAttributes} attributes in one element (<${name.slice(0, 64)}>)`, from);
     // Attribute-value normalisation: literal tabs and newlines read as spaces, references do not.
     attributes[attribute] = decodeEntities(raw.replace(/[\t\n]/g, ' '), position + 1, fail);
     position = valueEnd + 1;

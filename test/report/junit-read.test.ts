@@ -95,3 +95,30 @@ describe('readJunitFile', () => {
     expect(() => readJunitFile(dir, 'reports')).toThrow('reports: a directory, not a file');
   });
 });
+
+describe('caps of the JUnit reader (a report is the job\'s, its shape hostile)', () => {
+  it('a million tiny elements of no JUnit meaning are read, not kept; over a million is an error naming the cap', () => {
+    const filler = '<x/>'.repeat(999_990);
+    expect(parseJunit(`<testsuite name="s"><testcase name="a"/>${filler}</testsuite>`, 'f.xml')[0]!.cases).toHaveLength(1);
+    expect(() => parseJunit(`<testsuite>${filler}${'<x/>'.repeat(20)}</testsuite>`, 'f.xml')).toThrow(/^f\.xml: line 1, column \d+: more than 1,000,000 elements/);
+  });
+
+  it('test cases: the cap is read in full, one more is an error naming the cap; a caller may lower it', () => {
+    expect(parseJunit(`<testsuite>${'<testcase name="t"/>'.repeat(50_000)}</testsuite>`, 'f.xml')[0]!.cases).toHaveLength(50_000);
+    expect(() => parseJunit(`<testsuite>${'<testcase name="t"/>'.repeat(50_001)}</testsuite>`, 'f.xml')).toThrow(/more than the 50,000 test cases/);
+    expect(() => parseJunit('<testsuite><testcase/><testcase/></testsuite>', 'f.xml', { maxCases: 1 })).toThrow(JunitReadError);
+  });
+
+  it('depth and attributes', () => {
+    expect(() => parseJunit(`${'<testsuite>'.repeat(65)}${'</testsuite>'.repeat(65)}`, 'f.xml')).toThrow(/more than 64 levels of nested elements/);
+    const attributes = Array.from({ length: 257 }, (_, i) => `a${i}="v"`).join(' ');
+    expect(() => parseJunit(`<testsuite><testcase ${attributes}/></testsuite>`, 'f.xml')).toThrow(/more than 256 attributes in one element \(<testcase>\)/);
+  });
+
+  it('a file over 64 MiB is not read', () => {
+    const file = path.join(tempDir(), 'big.xml');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, 64 * 1024 * 1024 + 1);
+    expect(() => readJunitFile(file, 'big.xml')).toThrow(/^big\.xml: 64 MiB, more than the 64 MiB a JUnit report may have: not read$/);
+  });
+});

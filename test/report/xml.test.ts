@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeAttribute, escapeText, parseXml, XmlSyntaxError } from '../../src/report/xml.js';
+import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, parseXml, XmlLimitError, XmlSyntaxError } from '../../src/report/xml.js';
 
 describe('parseXml', () => {
   it('reads elements, attributes, text, CDATA and entities', () => {
@@ -88,5 +88,26 @@ describe('escaping', () => {
       expect(root.attributes.v).toBe(expected);
       expect(root.text).toBe(expected.replace(/\r/g, '\n'));
     }
+  });
+});
+
+describe('parseXml caps (a report is written by the job)', () => {
+  const limits = { ...DEFAULT_XML_LIMITS, maxElements: 10, maxDepth: 4, maxAttributes: 3 };
+
+  it('counts every element, nesting depth and attributes per element; at the cap is read, over it names the cap', () => {
+    expect(parseXml(`<r>${'<a/>'.repeat(9)}</r>`, limits).children).toHaveLength(9);
+    expect(() => parseXml(`<r>${'<a/>'.repeat(10)}</r>`, limits)).toThrow(new XmlLimitError('10 elements', 1, 40));
+    expect(parseXml('<a><b><c><d/></c></b></a>', limits).name).toBe('a');
+    expect(() => parseXml('<a><b><c><d><e/></d></c></b></a>', limits)).toThrow(/more than 4 levels of nested elements/);
+    expect(Object.keys(parseXml('<a x="1" y="2" z="3"/>', limits).attributes)).toHaveLength(3);
+    expect(() => parseXml('<a x="1" y="2" z="3" w="4"/>', limits)).toThrow(/more than 3 attributes in one element \(<a>\)/);
+  });
+
+  it('keeps only what `keep` accepts: elements not kept, their text and their children cost nothing', () => {
+    const keep = (name: string) => name !== 'junk';
+    const root = parseXml('<r><junk a="1">text<b>inner</b></junk><b x="y">kept</b></r>', { ...DEFAULT_XML_LIMITS, keep });
+    expect(root.children.map((child) => [child.name, child.attributes.x, child.text])).toEqual([['b', 'y', 'kept']]);
+    // Not kept, still checked: a mismatched tag inside junk is a syntax error.
+    expect(() => parseXml('<r><junk><b></junk></r>', { ...DEFAULT_XML_LIMITS, keep })).toThrow(XmlSyntaxError);
   });
 });
