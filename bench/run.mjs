@@ -6,7 +6,8 @@
 //      --hold-userns holder as `cubicle run` does), bwrap --unshare-all, unshare -Urmpfn
 //   2. the same sandbox with a cgroup and memory, cpus and pids limits (target: +2 ms at most)
 //   3. `cubicle run` of one trivial job, end to end (target: under 250 ms); 3b, bench/config.mjs:
-//      the same with a code config, evaluated in its sandbox, beside a YAML one
+//      the same with a code config, evaluated in its sandbox, beside a YAML one; 3c,
+//      bench/backpressure.mjs: a job printing 100 MB, with and without cubicle (target: +10% at most)
 //   4. a job on warm setup layers against one without (target: within 20 ms)
 //   5. 1,000 trivial jobs: throughput beside bwrap and the helper alone, and the runner's peak RSS
 import { spawn } from 'node:child_process';
@@ -153,6 +154,7 @@ const endToEnd = await hyperfine('run-trivial', {
 }, { runCount: Math.min(runs, 50), warmup: 5 });
 table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
 await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'config.mjs')}`; // 3b. a code config's sandbox
+await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'backpressure.mjs')}`; // 3c. 100 MB of output, backpressure's cost
 
 // 4. A job on warm setup layers vs the same job with none (target: within 20 ms): layers are
 //    mounted, never copied. The layers hold ~30 MB in 3000 files, so a copy would show.

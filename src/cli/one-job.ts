@@ -9,6 +9,7 @@ import { jobSandboxSpec } from '../plan/job.js';
 import { fenceToken, fencedWriter } from '../report/fence.js';
 import { isGithubActions } from '../report/github.js';
 import { safeMessage } from '../report/message.js';
+import { waitForDrain } from '../report/drain.js';
 import { combineReporters } from '../report/reporter.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
 import { explainHostFailure } from '../run/host-failure.js';
@@ -50,7 +51,9 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
   // Setup and image lines are the checkout's: colours only, and fenced from workflow commands in GitHub Actions.
   const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
   try {
-    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}\n`) }]);
+    const reporter = combineReporters([
+      { onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}\n`), backpressure: () => waitForDrain(process.stderr) },
+    ]);
     const prepared = await prepareJob(job, {
       projectDir: config.projectDir,
       hostEnv: process.env,

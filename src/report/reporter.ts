@@ -21,6 +21,11 @@ export interface Reporter {
   onRunStart?(jobs: readonly ResolvedJob[]): void;
   onJobStart?(job: ResolvedJob, attempt: number): void;
   onJobLine?(job: ResolvedJob, stream: OutputStream, line: string): void;
+  /**
+   * While what the reporter wrote is waiting on a slow reader: a promise that settles when it
+   * drained. Job output is not read meanwhile, so the job waits on its pipe, not we in memory.
+   */
+  backpressure?(): Promise<void> | undefined;
   onJobSandbox?(job: ResolvedJob, attempt: number, sandbox: JobSandboxInfo): void;
   onJobEnd?(result: JobResult): void;
   onRunEnd?(summary: RunSummary): Promise<void> | void;
@@ -32,6 +37,10 @@ export function combineReporters(reporters: readonly Reporter[]): Required<Repor
     onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
     onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
     onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
+    backpressure: () => {
+      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== undefined);
+      return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
+    },
     onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
     onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
     onRunEnd: async (summary) => {

@@ -10,6 +10,7 @@
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
+import { waitForDrain } from './drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
 import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
@@ -123,6 +124,10 @@ export class TerminalReporter implements Reporter {
       running.cgroups = sandbox.cgroups;
       running.sampledAt = Number.NEGATIVE_INFINITY;
     }
+  }
+
+  backpressure(): Promise<void> | undefined {
+    return waitForDrain(this.out);
   }
 
   onJobLine(job: ResolvedJob, _stream: string, raw: string): void {

@@ -61,6 +61,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
         signal: options.signal,
         onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+        backpressure: () => options.reporter.backpressure(),
       });
       explainHostFailure(status);
       let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [] };

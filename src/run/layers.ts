@@ -210,6 +210,7 @@ async function runStep(
   const { status, outputTail } = await runSandbox(spec, {
     signal: options.signal,
     onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+    backpressure: () => options.reporter.backpressure(),
   });
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);

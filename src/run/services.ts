@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
 import { serviceOrder } from '../config/resolve.js';
 import { jobSandboxSpec, joinSandboxSpec, type JobContext } from '../plan/job.js';
+import { waitForDrain } from '../report/drain.js';
 import type { Reporter } from '../report/reporter.js';
 import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../signals.js';
@@ -80,6 +81,7 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
       signal: controller.signal,
       killGraceMs: STOP_GRACE_MS,
       onLine: (_stream, line) => log.write(`${line}\n`),
+      backpressure: () => waitForDrain(log),
       onSpawn: (pid) => (helperPid = pid),
     }).finally(() => log.end()),
   };

@@ -49,6 +49,8 @@ export type OutputStream = 'stdout' | 'stderr';
 
 export interface SandboxRunOptions {
   onLine?: (stream: OutputStream, line: string) => void;
+  /** Asked after each chunk of output: while it returns a promise, the job's pipes are not read (backpressure). */
+  backpressure?: () => Promise<void> | undefined;
   /** Aborting sends SIGTERM (forwarded to the job), then SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
   killGraceMs?: number;
@@ -94,10 +96,14 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
       const readable = child[stream];
       if (readable) {
         readers.push(
-          readLines(readable, (line) => {
-            tail.push(line);
-            options.onLine?.(stream, line);
-          }),
+          readLines(
+            readable,
+            (line) => {
+              tail.push(line);
+              options.onLine?.(stream, line);
+            },
+            options.backpressure,
+          ),
         );
       }
     }
@@ -163,8 +169,8 @@ async function collect(stream: Readable): Promise<string> {
   return text;
 }
 
-/** Splits a stream into lines without holding a huge unterminated line in memory. */
-async function readLines(stream: Readable, onLine: (line: string) => void): Promise<void> {
+/** Splits a stream into lines without holding a huge unterminated line in memory; reads no further while `backpressure` says so. */
+async function readLines(stream: Readable, onLine: (line: string) => void, backpressure?: () => Promise<void> | undefined): Promise<void> {
   let pending = '';
   for await (const chunk of stream) {
     pending += String(chunk);
@@ -178,6 +184,8 @@ async function readLines(stream: Readable, onLine: (line: string) => void): Prom
       onLine(pending.slice(0, MAX_LINE_BYTES));
       pending = pending.slice(MAX_LINE_BYTES);
     }
+    const wait = backpressure?.();
+    if (wait) await wait;
   }
   if (pending) onLine(pending);
 }

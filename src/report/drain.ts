@@ -1,0 +1,24 @@
+// Backpressure for job output: a job can print faster than whoever reads cubicle's stdout (a CI
+// log shipper, `| less`). Without a pause, every line waits in our write buffer: 120 MB printed
+// to a reader that sleeps made the runner 490 MB. Over the mark, reading the job's pipe waits for
+// 'drain', the pipe fills, and the job blocks in write(2) instead.
+import type { Writable } from 'node:stream';
+
+/** What may wait in our write buffer before job output stops being read. */
+export const OUTPUT_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** A promise of 'drain' (or close/error) while `out` holds more than the mark; undefined when it does not. */
+export function waitForDrain(out: Writable, highWaterBytes = OUTPUT_HIGH_WATER_BYTES): Promise<void> | undefined {
+  if (out.writableLength <= highWaterBytes || out.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
+}
