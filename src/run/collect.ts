@@ -1,9 +1,23 @@
 // Copies a finished job's `junit:` and `artifacts:` files out of its upper layer.
 // Only regular files are copied and no symlink is followed, so a job cannot make cubicle
 // read or write a host file by planting a link where a report should be.
+// The files' sizes are the job's too: a sparse file of 1 TB costs the job nothing under its
+// `disk:` limit, and a plain copy would write the whole terabyte of zeros to the host. So the
+// bytes a job's files take (allocated blocks, not the apparent size) are counted against a budget,
+// sparse files are copied sparse (`cp --sparse=always`, which seeks over holes), and a file over
+// the budget is not copied: an error of that job naming the file and the budget.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { formatBytes } from '../config/units.js';
 import { loadPicomatch } from '../vendor.js';
+import { removeTree } from './remove.js';
+
+const run = promisify(execFile);
+
+/** Bytes copied out of a job without a `disk:` limit (with one, that limit is the budget). */
+export const DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
 
 export interface CollectedFiles {
   /** Paths relative to the job's artifact dir. */
@@ -11,6 +25,8 @@ export interface CollectedFiles {
   readonly artifacts: readonly string[];
   /** Matches that were not regular files (symlinks, devices): named, not copied. */
   readonly refused: readonly string[];
+  /** Matches that could not be copied (over the budget, unreadable, a path too long): each names the file and why. */
+  readonly failed: readonly string[];
 }
 
 export interface CollectRequest {
@@ -20,6 +36,8 @@ export interface CollectRequest {
   readonly destination: string;
   /** Below this dir (the checkout), no component of `destination` may be a symlink. */
   readonly trustedRoot?: string;
+  /** Bytes the copies may take on the host, counted as allocated blocks; default DEFAULT_COPY_BUDGET_BYTES. */
+  readonly budgetBytes?: number;
 }
 
 /** A checkout may ship `cubicle-artifacts` as a symlink to a host dir: never write through it. */
@@ -42,7 +60,7 @@ function assertNoSymlinks(destination: string, trustedRoot: string | undefined):
 }
 
 export async function collectOutputs(request: CollectRequest): Promise<CollectedFiles> {
-  const empty = { junitFiles: [], artifacts: [], refused: [] };
+  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
   if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
   const picomatch = await loadPicomatch();
   const matcher = (patterns: readonly string[]) => {
@@ -54,30 +72,58 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
   const junitFiles: string[] = [];
   const artifacts: string[] = [];
   const refused: string[] = [];
+  const failed: string[] = [];
+  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
+  let spent = 0;
   assertNoSymlinks(request.destination, request.trustedRoot);
-  await fs.promises.rm(request.destination, { recursive: true, force: true });
+  await removeTree(request.destination);
   for (const { relative, kind } of walk(request.upper, '')) {
     const wanted = isJunit(relative) || isArtifact(relative);
     if (!wanted || kind === 'whiteout') continue;
+    if (kind === 'unreadable') {
+      failed.push(`${relative}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
+      continue;
+    }
     if (kind !== 'file') {
       refused.push(relative);
       continue;
     }
-    const target = path.join(request.destination, relative);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await fs.promises.copyFile(path.join(request.upper, relative), target);
+    try {
+      const source = path.join(request.upper, relative);
+      const stat = await fs.promises.lstat(source);
+      const allocated = Math.min(stat.size, stat.blocks * 512);
+      if (spent + allocated > budget) {
+        const size = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
+        failed.push(`${relative}: not copied: ${size}, over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`);
+        continue;
+      }
+      const target = path.join(request.destination, relative);
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      await copyFile(source, target, allocated < stat.size);
+      spent += allocated;
+    } catch (error) {
+      failed.push(`${relative}: not copied: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      continue;
+    }
     if (isJunit(relative)) junitFiles.push(relative);
     if (isArtifact(relative)) artifacts.push(relative);
   }
-  return { junitFiles, artifacts, refused };
+  return { junitFiles, artifacts, refused, failed };
+}
+
+/** A sparse file through `cp --sparse=always` (SEEK_DATA/SEEK_HOLE: holes stay holes); others by copy_file_range. */
+async function copyFile(source: string, target: string, sparse: boolean): Promise<void> {
+  if (!sparse) return fs.promises.copyFile(source, target);
+  await run('cp', ['--sparse=always', '--no-dereference', '--', source, target], { env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' }, maxBuffer: 64 * 1024 });
 }
 
 /** Overlay marks a deleted file with a 0/0 character device ("whiteout"); those are not outputs. */
-function* walk(root: string, relative: string): Generator<{ relative: string; kind: 'file' | 'whiteout' | 'other' }> {
+function* walk(root: string, relative: string): Generator<{ relative: string; kind: 'file' | 'whiteout' | 'unreadable' | 'other' }> {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(path.join(root, relative), { withFileTypes: true });
   } catch {
+    if (relative) yield { relative, kind: 'unreadable' };
     return;
   }
   for (const entry of entries) {

@@ -64,8 +64,8 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
         backpressure: () => options.reporter.backpressure(),
       });
       explainHostFailure(status);
-      let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [] };
-      let unsafe: string | null = null;
+      let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [], failed: [] };
+      let copyError: string | null = null;
       try {
         collected = await collectOutputs({
           upper: dirs.upper,
@@ -73,19 +73,21 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
           artifacts: job.artifacts,
           destination: path.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
+          budgetBytes: job.limits.diskBytes,
         });
+        if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error) {
         if (!(error instanceof UnsafeDestinationError)) throw error;
-        unsafe = error.message;
+        copyError = error.message;
       }
-      outcome = { status, outputTail, collected, unsafe };
+      outcome = { status, outputTail, collected, copyError };
     } finally {
       await services?.stop();
       await network?.stop();
       await removeTree(dirs.root);
     }
-    const jobStatus = outcome.unsafe ? 'error' : statusOf(outcome.status, options.signal.aborted);
-    const message = outcome.unsafe ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const jobStatus = outcome.copyError ? 'error' : statusOf(outcome.status, options.signal.aborted);
+    const message = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {
@@ -118,6 +120,13 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       previousFailures,
     };
   }
+}
+
+/** The files a job left that could not be copied out: the job's error, the first few named. */
+function describeFailedCopies(failed: readonly string[]): string {
+  const shown = failed.slice(0, 5).map((entry) => (entry.length > 300 ? `${entry.slice(0, 150)}…${entry.slice(-150)}` : entry));
+  const more = failed.length > shown.length ? `; and ${failed.length - shown.length} more` : '';
+  return `its files were not all copied out: ${shown.join('; ')}${more}`;
 }
 
 /** Why the run's signal was aborted: --fail-fast names the job, Ctrl-C/SIGTERM is an interruption. */

@@ -1,50 +1,50 @@
-// Removing a job's upper dir. Overlay's work/work dir has mode 000, and files a job created as
-// another uid (tar as root inside) belong to the user's subuid range, which the user can only
-// remove from inside a user namespace with the same mapping, as `podman unshare rm` does.
+// Removing a tree a job made: its upper dir, a run dir, a staged layer. The job chose the tree's
+// shape, so removal must handle any tree: overlay's work/work dir and a job's `chmod 000` dirs,
+// files a job created as another uid (tar as root inside) that belong to the user's subuid range,
+// and a tree deeper than PATH_MAX (1,500 levels), where every path-based call fails with
+// ENAMETOOLONG (fs.rm did, and the run exited 70, and so did every later run on that store).
+// Node has no openat/unlinkat, so the deep case goes to GNU coreutils: `chmod -R` and `rm -rf`
+// walk with fts, fd-relative (openat, unlinkat), at any depth. This is a choice, not a
+// shortcut: busybox's rm walks by path and would fail the same way on such a tree.
+// Files of other uids are removed from inside a user namespace with the same mapping, as
+// `podman unshare rm` does.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { hostImageOps } from '../image/host.js';
 import { runSandbox } from '../sandbox/spawn.js';
+
+const run = promisify(execFile);
+const TOOL_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
 
 export async function removeTree(dir: string): Promise<void> {
   try {
     await fs.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error) {
-    if (!isPermissionError(error)) throw error;
+    if (!isRetryable(error)) throw error;
   }
-  makeWritable(dir);
-  try {
-    await fs.promises.rm(dir, { recursive: true, force: true });
-    return;
-  } catch (error) {
-    if (!isPermissionError(error) || process.getuid?.() === 0) throw error;
-  }
+  await removeWithCoreutils(dir);
+  if (!fs.existsSync(dir)) return;
+  if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
 
-function isPermissionError(error: unknown): boolean {
+/** Errors a tree's shape or modes cause, which the fd-relative walk below gets past. */
+function isRetryable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'ENOTEMPTY';
+  return code === 'EACCES' || code === 'EPERM' || code === 'ENOTEMPTY' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'EMFILE';
 }
 
-/** chmod u+rwx on every directory we own, so rm can descend into them. */
-function makeWritable(dir: string): void {
-  let stat;
-  try {
-    stat = fs.lstatSync(dir);
-  } catch {
-    return;
-  }
-  if (!stat.isDirectory()) return;
-  try {
-    if ((stat.mode & 0o700) !== 0o700) fs.chmodSync(dir, stat.mode | 0o700);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) makeWritable(path.join(dir, entry.name));
-    }
-  } catch {
-    // not ours: left to the user-namespace pass
-  }
+/**
+ * u+rwx on every directory we own (so rm can read and empty it), then rm -rf; each fd-relative.
+ * Neither follows a symlink inside the tree; --one-file-system keeps rm off anything mounted there.
+ */
+async function removeWithCoreutils(dir: string): Promise<void> {
+  const options = { env: TOOL_ENV, maxBuffer: 64 * 1024 };
+  await run('chmod', ['-R', 'u+rwX', '--', dir], options).catch(() => undefined); // not ours: left to rm, then the namespace
+  await run('rm', ['-rf', '--one-file-system', '--', dir], options).catch(() => undefined);
 }
 
 async function removeInsideUserNamespace(dir: string): Promise<void> {
