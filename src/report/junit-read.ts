@@ -99,7 +99,9 @@ export function parseJunit(text: string, label: string, options: JunitReadOption
     if (error instanceof XmlSyntaxError) throw new JunitReadError(label, `not valid XML: ${error.message}`, { cause: error });
     if (error instanceof XmlLimitError) throw new JunitReadError(label, `${error.message} (a cap of cubicle's JUnit reader): not read`, { cause: error });
     if (error instanceof CaseLimitError) {
-      throw new JunitReadError(label, `more than the ${maxCases.toLocaleString('en-US')} test cases cubicle reads from one job's reports: not read`);
+      const cap = MAX_TEST_CASES.toLocaleString('en-US');
+      const left = maxCases === MAX_TEST_CASES ? '' : ` (${maxCases.toLocaleString('en-US')} were left after the job's other reports)`;
+      throw new JunitReadError(label, `more than the ${cap} test cases cubicle reads from one job's reports${left}: not read`);
     }
     throw error;
   }
