@@ -841,6 +841,23 @@ f ./reports/junit.xml 644" ] && [ "$(cat "$d/upper/reports/junit.xml")" = junit 
     $? "$listing" "$ERR"
 }
 
+test_keep_upper_sparse() {
+  make_disk_layers
+  local d=$WORK/disk
+  # 1 TB apparent in a 16m tmpfs: only its data may reach UPPER (before: zeros until the host disk was full).
+  sandbox --disk-tmpfs 16m --overlay "$d/layer" "$d/upper" "$d/work" /work --keep-upper /work 'out/**' -- sh -c \
+    'mkdir -p /work/out && truncate -s 1T /work/out/sparse && printf x | dd of=/work/out/holey bs=1 seek=10000000 2>/dev/null &&
+      head -c 100000 /dev/zero | tr "\\0" y > /work/out/dense'
+  local sizes
+  sizes=$(cd "$d/upper/out" && stat -c '%n %s' dense holey sparse | tr '\n' ' ')
+  local blocks
+  blocks=$(cd "$d/upper/out" && stat -c '%b' sparse holey | paste -sd+ | bc)
+  [ "$RC" -eq 0 ] && [ "$sizes" = "dense 100000 holey 10000001 sparse 1099511627776 " ] && [ "$blocks" -lt 64 ] &&
+    [ "$(tail -c 1 "$d/upper/out/holey")" = x ] && [ "$(head -c 4 "$d/upper/out/holey" | od -An -tx1 | tr -d ' ')" = 00000000 ] &&
+    [ "$(tr -d y < "$d/upper/out/dense" | wc -c)" -eq 0 ]
+  check "--keep-upper: sparse files copied with their holes (1 TB apparent, no blocks), data intact" $? "$sizes" "$blocks" "$ERR"
+}
+
 test_keep_upper_usage() {
   sandbox --keep-upper /nowhere '*.xml' -- true
   local e1=$ERR r1=$RC
@@ -861,7 +878,7 @@ TESTS=(
   test_userns_shared test_join test_userns_holder_dies_with_parent test_userns_bad_path test_userns_cgroup
   test_seccomp_denials test_seccomp_foreign_arch test_seccomp_keep_caps test_tiocsti
   test_pid1_unreachable test_mount_dest_symlinks test_masked_proc test_disk_tmpfs_full
-  test_keep_upper test_keep_upper_usage
+  test_keep_upper test_keep_upper_sparse test_keep_upper_usage
 )
 
 run_all() {
