@@ -92,8 +92,9 @@ exit 1
     await expectIntact(project, outcome, 'error');
   }, 150_000);
 
-  it('a tree of mode 000 directories left in the workdir: removed, exit 1 not 70', async () => {
-    const project = hostile('mkdir -p m/a/b/c && echo x > m/a/b/c/f && chmod 000 m/a/b/c m/a/b m/a m && echo made\nexit 1\n');
+  it('mode 000 directories, every 100th of a 1,500-level tree and a small tree: removed, exit 1 not 70', async () => {
+    const deep = `perl -e 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "f" or die; for (1..1500) { chdir ".." or die; chmod 0, "dddddddddd" if $_ % 100 == 0 }'`;
+    const project = hostile(`mkdir -p m/a/b/c && echo x > m/a/b/c/f && chmod 000 m/a/b/c m/a/b m/a m && ${deep} && echo made\nexit 1\n`);
     const outcome = await runCubicle(project);
     expect(outcome.stdoutTail).toContain('made');
     await expectIntact(project, outcome, 'failed');
