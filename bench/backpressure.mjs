@@ -22,7 +22,11 @@ fs.mkdirSync(project);
 // 100 MB in lines of 100 bytes, as a chatty test suite prints them.
 fs.writeFileSync(path.join(project, 'loud.sh'), "head -c 100000000 /dev/zero | tr '\\0' x | fold -w 99\n");
 fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  loud:\n    run: sh loud.sh\n');
-const cubicle = (root) => `env CUBICLE_CACHE_DIR=${path.join(work, 'cache')} ${process.execPath} ${path.join(root, 'bin', 'cubicle.js')} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`;
+const cubicle = (root) =>
+  [
+    `env CUBICLE_CACHE_DIR=${path.join(work, 'cache')} ${process.execPath} ${path.join(root, 'bin', 'cubicle.js')}`,
+    `run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
+  ].join(' ');
 const commands = { 'sh (no cubicle)': `sh ${path.join(project, 'loud.sh')}`, 'cubicle run (this build)': cubicle(repo) };
 if (baseline) commands[`cubicle run (${baseline})`] = cubicle(baseline);
 

@@ -60,7 +60,8 @@ export function readJunitFile(file: string, label = file, options: JunitReadOpti
   try {
     const size = fs.statSync(file).size;
     if (size > MAX_REPORT_BYTES) {
-      throw new JunitReadError(label, `${Math.round(size / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have: not read`);
+      const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+      throw new JunitReadError(label, `${Math.round(size / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
     bytes = fs.readFileSync(file);
   } catch (error) {

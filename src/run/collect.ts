@@ -94,7 +94,8 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
-        failed.push(`${relative}: not copied: ${size}, over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`);
+        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
+        failed.push(`${relative}: not copied: ${size}, ${over}`);
         continue;
       }
       const target = path.join(request.destination, relative);

@@ -31,7 +31,14 @@ export function highWaterMark(pid: number | undefined): number {
 }
 
 /** Runs `command` (node and its arguments), its stdout left unread for `slowReaderMs`, then read to the end; its RSS watched. */
-export function runWatched(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; slowReaderMs?: number; timeoutMs?: number }): Promise<Measured> {
+export interface WatchOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly slowReaderMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export function runWatched(command: readonly string[], options: WatchOptions): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
@@ -61,12 +68,14 @@ export function runWatched(command: readonly string[], options: { cwd: string; e
 /** `cubicle run --json results.json` in the project, RSS watched. */
 export function runCubicle(project: Project, options: { slowReaderMs?: number; args?: readonly string[] } = {}): Promise<Measured> {
   const env = { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir, NO_COLOR: '1' };
-  return runWatched([process.execPath, CLI, 'run', '--json', 'results.json', ...(options.args ?? [])], { cwd: project.dir, env, slowReaderMs: options.slowReaderMs });
+  const command = [process.execPath, CLI, 'run', '--json', 'results.json', ...(options.args ?? [])];
+  return runWatched(command, { cwd: project.dir, env, slowReaderMs: options.slowReaderMs });
 }
 
 /** A bystander beside every attempt: its own JUnit report of three cases, and one small artifact. */
+const BYSTANDER_REPORT = '<testsuite name="b"><testcase name="one"/><testcase name="two"/><testcase name="three"/></testsuite>';
 export const BYSTANDER = `  bystander:
-    run: mkdir -p reports && printf '<testsuite name="b"><testcase name="one"/><testcase name="two"/><testcase name="three"/></testsuite>' > reports/b.xml && echo bystander-ok > small.txt
+    run: mkdir -p reports && printf '${BYSTANDER_REPORT}' > reports/b.xml && echo bystander-ok > small.txt
     junit: reports/b.xml
     artifacts: [small.txt]
 `;

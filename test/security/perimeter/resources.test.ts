@@ -25,10 +25,16 @@ const MiB = 1024 * 1024;
 /** Writes reports/evil.xml from `body` (sh producing the XML on stdout), then fails the job. */
 const junitJob = (body: string) => `mkdir -p reports\n{ ${body}; } > reports/evil.xml\nls -l reports\nexit 1\n`;
 const JUNIT = '    junit: reports/evil.xml\n';
+/** 1,500 levels of 10-character names: 16 KB paths, four times PATH_MAX; perl's chdir goes step by step. */
+const DEEP_PERL = 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "deep" or die;';
+const DEEP_TREE = `perl -e '${DEEP_PERL}'`;
+/** The same tree with every 100th directory left mode 000 on the way back up. */
+const DEEP_TREE_000 = `perl -e '${DEEP_PERL} for (1..1500) { chdir ".." or die; chmod 0, "dddddddddd" if $_ % 100 == 0 }'`;
 
 describe(`class 7: the runner's own resources (${WHO})`, () => {
   it('a JUnit report of a million tiny elements (4 MB): an error of that job naming the cap, RSS bounded', async () => {
-    const project = hostile(junitJob(`printf '<testsuite name="s"><testcase name="real"/>'; yes '<a/>' | head -n 1000000 | tr -d '\\n'; printf '</testsuite>'`), JUNIT);
+    const tiny = `yes '<a/>' | head -n 1000000 | tr -d '\\n'`;
+    const project = hostile(junitJob(`printf '<testsuite name="s"><testcase name="real"/>'; ${tiny}; printf '</testsuite>'`), JUNIT);
     const outcome = await runCubicle(project);
     expect(reportError(project, 'reports/evil.xml')).toMatch(/more than 1,000,000 elements \(a cap of cubicle's JUnit reader\): not read/);
     expect(outcome.peakRssBytes).toBeLessThan(RUNNER_RSS_BOUND);
@@ -61,7 +67,8 @@ exit 1
   }, 120_000);
 
   it('a JUnit report of 100,000 test cases: an error naming the 50,000 cap', async () => {
-    const project = hostile(junitJob(`printf '<testsuite>'; yes '<testcase name="t" classname="c"/>' | head -n 100000 | tr -d '\\n'; printf '</testsuite>'`), JUNIT);
+    const cases = `yes '<testcase name="t" classname="c"/>' | head -n 100000 | tr -d '\\n'`;
+    const project = hostile(junitJob(`printf '<testsuite>'; ${cases}; printf '</testsuite>'`), JUNIT);
     const outcome = await runCubicle(project);
     expect(reportError(project, 'reports/evil.xml')).toMatch(/more than the 50,000 test cases cubicle reads from one job's reports: not read/);
     expect(outcome.peakRssBytes).toBeLessThan(RUNNER_RSS_BOUND);
@@ -78,14 +85,14 @@ exit 1
   }, 150_000);
 
   it('a 1,500-level directory tree left in the job\'s workdir (16 KB paths): removed, exit 1 not 70', async () => {
-    const project = hostile(`perl -e 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "deep" or die'\necho made\nexit 1\n`);
+    const project = hostile(`${DEEP_TREE}\necho made\nexit 1\n`);
     const outcome = await runCubicle(project);
     expect(outcome.stdoutTail).toContain('made');
     await expectIntact(project, outcome, 'failed');
   }, 150_000);
 
   it('the same tree as an artifact: not copied, an error of that job naming the directory', async () => {
-    const project = hostile(`mkdir out && cd out && perl -e 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "deep" or die'\n`, '    artifacts: [out]\n');
+    const project = hostile(`mkdir out && cd out && ${DEEP_TREE}\n`, '    artifacts: [out]\n');
     const outcome = await runCubicle(project);
     const evil = project.results().jobs.find((job) => job.name === 'evil')!;
     expect(evil.message).toMatch(/^its files were not all copied out: out\/dddddddddd\/.*….*: a directory cubicle cannot read/);
@@ -93,8 +100,7 @@ exit 1
   }, 150_000);
 
   it('mode 000 directories, every 100th of a 1,500-level tree and a small tree: removed, exit 1 not 70', async () => {
-    const deep = `perl -e 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "f" or die; for (1..1500) { chdir ".." or die; chmod 0, "dddddddddd" if $_ % 100 == 0 }'`;
-    const project = hostile(`mkdir -p m/a/b/c && echo x > m/a/b/c/f && chmod 000 m/a/b/c m/a/b m/a m && ${deep} && echo made\nexit 1\n`);
+    const project = hostile(`mkdir -p m/a/b/c && echo x > m/a/b/c/f && chmod 000 m/a/b/c m/a/b m/a m && ${DEEP_TREE_000} && echo made\nexit 1\n`);
     const outcome = await runCubicle(project);
     expect(outcome.stdoutTail).toContain('made');
     await expectIntact(project, outcome, 'failed');
@@ -103,7 +109,8 @@ exit 1
   for (const disk of ['64m', null]) {
     it(`a sparse 1 TB artifact ${disk ? `under disk: ${disk}` : 'without a disk limit'}: copied as sparse, nothing written for its holes`, async () => {
       const free = fs.statfsSync(os.tmpdir());
-      const project = hostile('mkdir -p out && truncate -s 1T out/sparse && head -c 1000000 /dev/urandom > out/data\nexit 1\n', `    artifacts: [out]\n${disk ? `    disk: ${disk}\n` : ''}`);
+      const script = 'mkdir -p out && truncate -s 1T out/sparse && head -c 1000000 /dev/urandom > out/data\nexit 1\n';
+      const project = hostile(script, `    artifacts: [out]\n${disk ? `    disk: ${disk}\n` : ''}`);
       const outcome = await runCubicle(project);
       const sparse = fs.statSync(project.file('cubicle-artifacts/evil/out/sparse'));
       expect(sparse.size).toBe(2 ** 40);
@@ -120,7 +127,8 @@ exit 1
 
 describe(`class 7 positive controls (${WHO})`, () => {
   it('the bystander checks see a report and an artifact: a normal JUnit report is read in full, a small artifact copied', async () => {
-    const project = hostile(junitJob(`printf '<testsuite name="s">'; for i in 1 2 3 4 5; do printf '<testcase name="evil-case-%s"/>' $i; done; printf '</testsuite>'`), JUNIT);
+    const cases = `for i in 1 2 3 4 5; do printf '<testcase name="evil-case-%s"/>' $i; done`;
+    const project = hostile(junitJob(`printf '<testsuite name="s">'; ${cases}; printf '</testsuite>'`), JUNIT);
     const outcome = await runCubicle(project);
     expect(reportError(project, 'reports/evil.xml')).toBe('');
     const junit = project.read('cubicle-junit.xml');
@@ -137,7 +145,7 @@ describe(`class 7 positive controls (${WHO})`, () => {
   it('path-based removal cannot remove the 1,500-level tree the attempts leave (ENAMETOOLONG)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-deep-'));
     try {
-      execFileSync('perl', ['-e', 'for (1..1500) { mkdir "dddddddddd" or die; chdir "dddddddddd" or die } open my $f, ">", "deep" or die'], { cwd: dir });
+      execFileSync('sh', ['-c', DEEP_TREE], { cwd: dir });
       expect(() => fs.rmSync(path.join(dir, 'dddddddddd'), { recursive: true })).toThrow(/ENAMETOOLONG/);
     } finally {
       execFileSync('rm', ['-rf', '--', dir]);
