@@ -1,7 +1,8 @@
 // Backpressure for job output: a job can print faster than whoever reads cubicle's stdout (a CI
 // log shipper, `| less`). Without a pause, every line waits in our write buffer: 120 MB printed
 // to a reader that sleeps made the runner 490 MB. Over the mark, reading the job's pipe waits for
-// 'drain', the pipe fills, and the job blocks in write(2) instead.
+// 'drain', the pipe fills, and the job blocks in write(2) instead. Its `timeout:` runs on
+// meanwhile: a reader that stops for good ends the job as a timeout, not the runner as an OOM.
 import type { Writable } from 'node:stream';
 
 /** What may wait in our write buffer before job output stops being read. */
