@@ -75,6 +75,17 @@ exit 1
     await expectIntact(project, outcome, 'failed');
   }, 120_000);
 
+  it('two JUnit reports of 30,000 test cases each: the first is read, the second is an error naming what was left of the job\'s 50,000', async () => {
+    const cases = `yes '<testcase name="t" classname="c"/>' | head -n 30000 | tr -d '\\n'`;
+    const write = (file: string) => `{ printf '<testsuite>'; ${cases}; printf '</testsuite>'; } > reports/${file}`;
+    const project = hostile(`mkdir -p reports\n${write('a.xml')}\n${write('b.xml')}\nexit 1\n`, '    junit: [reports/a.xml, reports/b.xml]\n');
+    const outcome = await runCubicle(project);
+    expect(reportError(project, 'reports/a.xml')).toBe('');
+    expect(reportError(project, 'reports/b.xml')).toMatch(/more than the 50,000 test cases .* \(20,000 were left after the job's other reports\): not read/);
+    expect(outcome.peakRssBytes).toBeLessThan(RUNNER_RSS_BOUND);
+    await expectIntact(project, outcome, 'failed');
+  }, 120_000);
+
   it("120 MB of output while cubicle's stdout is not read for 8 s: the job waits, the runner does not buffer it", async () => {
     const project = hostile("head -c 120000000 /dev/zero | tr '\\0' x | fold -w 999\nexit 1\n");
     const outcome = await runCubicle(project, { slowReaderMs: 8000 });
@@ -97,6 +108,16 @@ exit 1
     const evil = project.results().jobs.find((job) => job.name === 'evil')!;
     expect(evil.message).toMatch(/^its files were not all copied out: out\/dddddddddd\/.*….*: a directory cubicle cannot read/);
     await expectIntact(project, outcome, 'error');
+  }, 150_000);
+
+  it('a checkout that ships cubicle-artifacts/evil as a 1,500-level tree: cleared before the copy, exit 1 not 70', async () => {
+    const project = hostile('mkdir -p out && echo fresh > out/file\nexit 1\n', '    artifacts: [out]\n');
+    fs.mkdirSync(project.file('cubicle-artifacts/evil'), { recursive: true });
+    execFileSync('sh', ['-c', DEEP_TREE], { cwd: project.file('cubicle-artifacts/evil') });
+    const outcome = await runCubicle(project);
+    expect(fs.readdirSync(project.file('cubicle-artifacts/evil'))).toEqual(['out']);
+    expect(project.read('cubicle-artifacts/evil/out/file')).toBe('fresh\n');
+    await expectIntact(project, outcome, 'failed');
   }, 150_000);
 
   it('mode 000 directories, every 100th of a 1,500-level tree and a small tree: removed, exit 1 not 70', async () => {
