@@ -13060,10 +13060,14 @@ async function runSandbox(spec, options = {}) {
       const readable = child[stream];
       if (readable) {
         readers.push(
-          readLines(readable, (line) => {
-            tail.push(line);
-            options.onLine?.(stream, line);
-          })
+          readLines(
+            readable,
+            (line) => {
+              tail.push(line);
+              options.onLine?.(stream, line);
+            },
+            options.backpressure
+          )
         );
       }
     }
@@ -13120,7 +13124,7 @@ async function collect(stream) {
   for await (const chunk of stream) text += String(chunk);
   return text;
 }
-async function readLines(stream, onLine) {
+async function readLines(stream, onLine, backpressure) {
   let pending = "";
   for await (const chunk of stream) {
     pending += String(chunk);
@@ -13134,6 +13138,8 @@ async function readLines(stream, onLine) {
       onLine(pending.slice(0, MAX_LINE_BYTES));
       pending = pending.slice(MAX_LINE_BYTES);
     }
+    const wait = backpressure?.();
+    if (wait) await wait;
   }
   if (pending) onLine(pending);
 }
@@ -13173,36 +13179,21 @@ async function removeTree(dir) {
     await import_node_fs5.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
-    if (!isPermissionError(error2)) throw error2;
+    if (!isRetryable(error2)) throw error2;
   }
-  makeWritable(dir);
-  try {
-    await import_node_fs5.default.promises.rm(dir, { recursive: true, force: true });
-    return;
-  } catch (error2) {
-    if (!isPermissionError(error2) || process.getuid?.() === 0) throw error2;
-  }
+  await removeWithCoreutils(dir);
+  if (!import_node_fs5.default.existsSync(dir)) return;
+  if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
-function isPermissionError(error2) {
+function isRetryable(error2) {
   const code = error2.code;
-  return code === "EACCES" || code === "EPERM" || code === "ENOTEMPTY";
+  return code === "EACCES" || code === "EPERM" || code === "ENOTEMPTY" || code === "ENAMETOOLONG" || code === "ELOOP" || code === "EMFILE";
 }
-function makeWritable(dir) {
-  let stat;
-  try {
-    stat = import_node_fs5.default.lstatSync(dir);
-  } catch {
-    return;
-  }
-  if (!stat.isDirectory()) return;
-  try {
-    if ((stat.mode & 448) !== 448) import_node_fs5.default.chmodSync(dir, stat.mode | 448);
-    for (const entry of import_node_fs5.default.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) makeWritable(import_node_path3.default.join(dir, entry.name));
-    }
-  } catch {
-  }
+async function removeWithCoreutils(dir) {
+  const options = { env: TOOL_ENV, maxBuffer: 64 * 1024 };
+  await run("chmod", ["-R", "u+rwX", "--", dir], options).catch(() => void 0);
+  await run("rm", ["-rf", "--one-file-system", "--", dir], options).catch(() => void 0);
 }
 async function removeInsideUserNamespace(dir) {
   const parent = import_node_path3.default.dirname(dir);
@@ -13219,14 +13210,18 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_fs5, import_node_path3;
+var import_node_child_process3, import_node_fs5, import_node_path3, import_node_util, run, TOOL_ENV;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
+    import_node_child_process3 = require("node:child_process");
     import_node_fs5 = __toESM(require("node:fs"), 1);
     import_node_path3 = __toESM(require("node:path"), 1);
+    import_node_util = require("node:util");
     init_host();
     init_spawn();
+    run = (0, import_node_util.promisify)(import_node_child_process3.execFile);
+    TOOL_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
   }
 });
 
@@ -21220,7 +21215,7 @@ var init_blob_store = __esm({
 function startUsernsHolder(options = {}) {
   let child;
   try {
-    child = (0, import_node_child_process3.spawn)(helperPath(), ["--hold-userns", ...options.netns ? ["--hold-netns"] : []], { stdio: ["pipe", "pipe", "ignore"] });
+    child = (0, import_node_child_process4.spawn)(helperPath(), ["--hold-userns", ...options.netns ? ["--hold-netns"] : []], { stdio: ["pipe", "pipe", "ignore"] });
   } catch {
     return Promise.resolve(null);
   }
@@ -21257,11 +21252,11 @@ async function stopHolder(child, exited) {
   await exited;
   clearTimeout(timer);
 }
-var import_node_child_process3, START_TIMEOUT_MS, STOP_GRACE_MS;
+var import_node_child_process4, START_TIMEOUT_MS, STOP_GRACE_MS;
 var init_userns = __esm({
   "src/sandbox/userns.ts"() {
     "use strict";
-    import_node_child_process3 = require("node:child_process");
+    import_node_child_process4 = require("node:child_process");
     init_helper();
     START_TIMEOUT_MS = 5e3;
     STOP_GRACE_MS = 2e3;
@@ -21309,7 +21304,7 @@ async function runLayerTool(args, options) {
 }
 function runDirect(command3, options) {
   return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process4.execFile)(command3[0], command3.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
+    const child = (0, import_node_child_process5.execFile)(command3[0], command3.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
       if (error2) reject(new Error(firstLine(stderr) || error2.message));
       else resolve5({ stdout });
     });
@@ -21363,11 +21358,11 @@ async function digestTrees(dirs) {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process4, import_node_fs17, import_node_path17;
+var import_node_child_process5, import_node_fs17, import_node_path17;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
-    import_node_child_process4 = require("node:child_process");
+    import_node_child_process5 = require("node:child_process");
     import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_path17 = __toESM(require("node:path"), 1);
     init_errors();
@@ -21569,7 +21564,7 @@ var init_layers2 = __esm({
 // src/image/debian.ts
 function requireMmdebstrap(ref) {
   try {
-    (0, import_node_child_process6.execFileSync)("mmdebstrap", ["--version"], { stdio: "ignore" });
+    (0, import_node_child_process7.execFileSync)("mmdebstrap", ["--version"], { stdio: "ignore" });
   } catch {
     throw new SandboxUnavailableError("MMDEBSTRAP_MISSING", `image ${ref} is built with mmdebstrap, which is not installed; no job was run`, {
       hint: "Install it: apt-get install mmdebstrap (with uidmap, for its unshare mode)."
@@ -21599,7 +21594,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   return baseOf(record2, [layer]);
 }
 function mmdebstrapTar(suite, signal) {
-  const child = (0, import_node_child_process5.spawn)("mmdebstrap", ["--mode=unshare", "--variant=minbase", "--format=tar", "--quiet", suite, "-"], {
+  const child = (0, import_node_child_process6.spawn)("mmdebstrap", ["--mode=unshare", "--variant=minbase", "--format=tar", "--quiet", suite, "-"], {
     stdio: ["ignore", "pipe", "pipe"],
     ...signal ? { signal } : {}
   });
@@ -21616,13 +21611,13 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process5, import_node_crypto9, import_node_child_process6, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process6, import_node_crypto9, import_node_child_process7, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
-    import_node_child_process5 = require("node:child_process");
-    import_node_crypto9 = require("node:crypto");
     import_node_child_process6 = require("node:child_process");
+    import_node_crypto9 = require("node:crypto");
+    import_node_child_process7 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
     init_errors();
@@ -22265,14 +22260,19 @@ var init_gotest = __esm({
 });
 
 // src/report/xml.ts
-function parseXml(source) {
+function parseXml(source, limits = DEFAULT_XML_LIMITS) {
   const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
   const fail = (reason, at) => {
     const before = text.slice(0, at);
     throw new XmlSyntaxError(reason, before.split("\n").length, at - before.lastIndexOf("\n"));
   };
+  const overLimit = (limit, at) => {
+    const before = text.slice(0, at);
+    throw new XmlLimitError(limit, before.split("\n").length, at - before.lastIndexOf("\n"));
+  };
   const stack = [];
   let root = null;
+  let elements = 0;
   let position = text.charCodeAt(0) === 65279 ? 1 : 0;
   while (position < text.length) {
     const open2 = text.indexOf("<", position);
@@ -22280,8 +22280,10 @@ function parseXml(source) {
     if (textEnd > position) {
       const chunk = text.slice(position, textEnd);
       const current = stack[stack.length - 1];
-      if (current) current.text += decodeEntities(chunk, position, fail);
-      else if (chunk.trim() !== "") fail(root ? "text after the root element" : "text before the root element", position);
+      if (current) {
+        const decoded = decodeEntities(chunk, position, fail);
+        if (current.kept) current.text += decoded;
+      } else if (chunk.trim() !== "") fail(root ? "text after the root element" : "text before the root element", position);
     }
     if (open2 === -1) break;
     position = open2;
@@ -22292,7 +22294,7 @@ function parseXml(source) {
       if (end === -1) fail("a CDATA section that never ends (no ]]>)", position);
       const current = stack[stack.length - 1];
       if (!current) fail("CDATA outside the root element", position);
-      current.text += text.slice(position + 9, end);
+      if (current.kept) current.text += text.slice(position + 9, end);
       position = end + 3;
     } else if (text.startsWith("<?", position)) {
       position = skipPast(text, "?>", position, "a processing instruction that never ends (no ?>)", fail);
@@ -22308,19 +22310,24 @@ function parseXml(source) {
       if (element.name !== name) fail(`</${name}> closes <${element.name}> (opened at ${where(text, element.start)})`, position);
       const done = { name: element.name, attributes: element.attributes, children: element.children, text: element.text };
       const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(done);
-      else root = done;
+      if (parent) {
+        if (element.kept) parent.children.push(done);
+      } else root = done;
       position = end + 1;
     } else {
       if (root) fail("a second root element", position);
-      const tag = readStartTag(text, position, fail);
-      const element = { name: tag.name, attributes: tag.attributes, children: [], text: "", start: position };
+      if (++elements > limits.maxElements) overLimit(`${limits.maxElements.toLocaleString("en-US")} elements`, position);
+      const tag = readStartTag(text, position, limits.maxAttributes, fail, overLimit);
+      if (stack.length >= limits.maxDepth) overLimit(`${limits.maxDepth} levels of nested elements`, position);
+      const parent = stack[stack.length - 1];
+      const kept = !parent || parent.kept && (limits.keep?.(tag.name, parent.name) ?? true);
+      const element = { name: tag.name, attributes: kept ? tag.attributes : EMPTY, children: [], text: "", start: position, kept };
       position = tag.end;
       if (tag.selfClosing) {
         const done = { name: element.name, attributes: element.attributes, children: element.children, text: "" };
-        const parent = stack[stack.length - 1];
-        if (parent) parent.children.push(done);
-        else root = done;
+        if (parent) {
+          if (kept) parent.children.push(done);
+        } else root = done;
       } else {
         stack.push(element);
       }
@@ -22370,12 +22377,13 @@ function readName(text, from) {
   while (position < text.length && isNameChar(text.charCodeAt(position))) position++;
   return position;
 }
-function readStartTag(text, from, fail) {
+function readStartTag(text, from, maxAttributes, fail, overLimit) {
   const nameEnd = readName(text, from + 1);
   if (nameEnd === from + 1) fail(`"<" not followed by an element name`, from);
   const name = text.slice(from + 1, nameEnd);
   const attributes2 = /* @__PURE__ */ Object.create(null);
   let position = nameEnd;
+  let count = 0;
   for (; ; ) {
     const beforeSpace = position;
     while (position < text.length && isSpace(text.charCodeAt(position))) position++;
@@ -22399,6 +22407,7 @@ function readStartTag(text, from, fail) {
     const raw = text.slice(position + 1, valueEnd);
     if (raw.includes("<")) fail(`"<" in the value of ${attribute} in <${name}>`, position + 1 + raw.indexOf("<"));
     if (Object.hasOwn(attributes2, attribute)) fail(`attribute ${attribute} given twice in <${name}>`, position);
+    if (++count > maxAttributes) overLimit(`${maxAttributes} attributes in one element (<${name.slice(0, 64)}>)`, from);
     attributes2[attribute] = decodeEntities(raw.replace(/[\t\n]/g, " "), position + 1, fail);
     position = valueEnd + 1;
   }
@@ -22439,7 +22448,7 @@ function escapeAttribute(text) {
 function xmlSafe(text) {
   return text.replace(ANSI_ESCAPE, "").replace(NOT_XML_CHAR, "\uFFFD");
 }
-var XmlSyntaxError, NAMED_ENTITIES, TEXT_ESCAPES, ATTRIBUTE_ESCAPES, ANSI_ESCAPE, NOT_XML_CHAR;
+var XmlSyntaxError, XmlLimitError, DEFAULT_XML_LIMITS, NAMED_ENTITIES, EMPTY, TEXT_ESCAPES, ATTRIBUTE_ESCAPES, ANSI_ESCAPE, NOT_XML_CHAR;
 var init_xml = __esm({
   "src/report/xml.ts"() {
     "use strict";
@@ -22455,7 +22464,21 @@ var init_xml = __esm({
       line;
       column;
     };
+    XmlLimitError = class extends Error {
+      constructor(limit, line, column) {
+        super(`line ${line}, column ${column}: more than ${limit}`);
+        this.limit = limit;
+        this.line = line;
+        this.column = column;
+        this.name = "XmlLimitError";
+      }
+      limit;
+      line;
+      column;
+    };
+    DEFAULT_XML_LIMITS = { maxElements: 1e6, maxDepth: 64, maxAttributes: 256 };
     NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+    EMPTY = Object.freeze(/* @__PURE__ */ Object.create(null));
     TEXT_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
     ATTRIBUTE_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "	": "&#9;", "\r": "&#13;" };
     ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -22464,11 +22487,14 @@ var init_xml = __esm({
 });
 
 // src/report/junit-read.ts
-function readJunitFile(file, label = file) {
+function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
     const size2 = import_node_fs20.default.statSync(file).size;
-    if (size2 > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
+    if (size2 > MAX_REPORT_BYTES) {
+      const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+      throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
+    }
     bytes = import_node_fs20.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
@@ -22484,14 +22510,29 @@ function readJunitFile(file, label = file) {
       throw error2;
     }
   }
-  return parseJunit(decodeXmlBytes(bytes), label);
+  return parseJunit(decodeXmlBytes(bytes), label, options);
 }
-function parseJunit(text, label) {
+function parseJunit(text, label, options = {}) {
+  const maxCases = options.maxCases ?? MAX_TEST_CASES;
+  let cases = 0;
+  const limits = {
+    ...DEFAULT_XML_LIMITS,
+    keep: (name) => {
+      if (name === "testcase" && ++cases > maxCases) throw new CaseLimitError();
+      return READ_ELEMENTS.has(name);
+    }
+  };
   let root;
   try {
-    root = parseXml(text);
+    root = parseXml(text, limits);
   } catch (error2) {
     if (error2 instanceof XmlSyntaxError) throw new JunitReadError(label, `not valid XML: ${error2.message}`, { cause: error2 });
+    if (error2 instanceof XmlLimitError) throw new JunitReadError(label, `${error2.message} (a cap of cubicle's JUnit reader): not read`, { cause: error2 });
+    if (error2 instanceof CaseLimitError) {
+      const cap = MAX_TEST_CASES.toLocaleString("en-US");
+      const left2 = maxCases === MAX_TEST_CASES ? "" : ` (${maxCases.toLocaleString("en-US")} were left after the job's other reports)`;
+      throw new JunitReadError(label, `more than the ${cap} test cases cubicle reads from one job's reports${left2}: not read`);
+    }
     throw error2;
   }
   if (root.name === "testsuite") return readSuite(root, label);
@@ -22586,7 +22627,7 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs20, MAX_REPORT_BYTES, JunitReadError, ISO_TIMESTAMP;
+var import_node_fs20, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
@@ -22594,7 +22635,25 @@ var init_junit_read = __esm({
     init_errors();
     init_gotest();
     init_xml();
-    MAX_REPORT_BYTES = 256 * 1024 * 1024;
+    MAX_REPORT_BYTES = 64 * 1024 * 1024;
+    MAX_TEST_CASES = 5e4;
+    READ_ELEMENTS = /* @__PURE__ */ new Set([
+      "testsuites",
+      "testsuite",
+      "testcase",
+      "failure",
+      "error",
+      "skipped",
+      "flakyFailure",
+      "flakyError",
+      "rerunFailure",
+      "rerunError",
+      "stackTrace",
+      "system-out",
+      "system-err",
+      "properties",
+      "property"
+    ]);
     JunitReadError = class extends CubicleError {
       constructor(file, reason, options = {}) {
         super(`${file}: ${reason}`, options);
@@ -22605,6 +22664,8 @@ var init_junit_read = __esm({
       reason;
       code = "JUNIT_UNREADABLE";
       exitCode = 2;
+    };
+    CaseLimitError = class extends Error {
     };
     ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
   }
@@ -22756,7 +22817,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path22.default.join(options.artifactsDir, result.name, file), file)) {
+      for (const suite of readJunitFile(import_node_path22.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -23018,6 +23079,29 @@ var init_result = __esm({
   "src/run/result.ts"() {
     "use strict";
     PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
+  }
+});
+
+// src/report/drain.ts
+function waitForDrain(out2, highWaterBytes = OUTPUT_HIGH_WATER_BYTES) {
+  if (out2.writableLength <= highWaterBytes || out2.destroyed) return void 0;
+  return new Promise((resolve5) => {
+    const done = () => {
+      out2.off("drain", done);
+      out2.off("close", done);
+      out2.off("error", done);
+      resolve5();
+    };
+    out2.on("drain", done);
+    out2.on("close", done);
+    out2.on("error", done);
+  });
+}
+var OUTPUT_HIGH_WATER_BYTES;
+var init_drain = __esm({
+  "src/report/drain.ts"() {
+    "use strict";
+    OUTPUT_HIGH_WATER_BYTES = 1024 * 1024;
   }
 });
 
@@ -23350,6 +23434,7 @@ var init_terminal = __esm({
     "use strict";
     init_units();
     init_result();
+    init_drain();
     init_fence();
     init_github();
     init_live();
@@ -23420,6 +23505,9 @@ var init_terminal = __esm({
           running.cgroups = sandbox.cgroups;
           running.sampledAt = Number.NEGATIVE_INFINITY;
         }
+      }
+      backpressure() {
+        return waitForDrain(this.out);
       }
       onJobLine(job, _stream, raw) {
         const line = sanitizeOutputLine(raw);
@@ -23589,6 +23677,10 @@ function combineReporters(reporters) {
     onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
     onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
     onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
+    backpressure: () => {
+      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== void 0);
+      return waits.length ? Promise.all(waits).then(() => void 0) : void 0;
+    },
     onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
     onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
     onRunEnd: async (summary) => {
@@ -23817,7 +23909,7 @@ function assertNoSymlinks(destination, trustedRoot) {
   }
 }
 async function collectOutputs(request) {
-  const empty = { junitFiles: [], artifacts: [], refused: [] };
+  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
   if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
   const picomatch = await loadPicomatch();
   const matcher = (patterns) => {
@@ -23829,28 +23921,55 @@ async function collectOutputs(request) {
   const junitFiles = [];
   const artifacts = [];
   const refused = [];
+  const failed = [];
+  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
+  let spent = 0;
   assertNoSymlinks(request.destination, request.trustedRoot);
-  await import_node_fs23.default.promises.rm(request.destination, { recursive: true, force: true });
+  await removeTree(request.destination);
   for (const { relative: relative2, kind } of walk(request.upper, "")) {
     const wanted = isJunit(relative2) || isArtifact(relative2);
     if (!wanted || kind === "whiteout") continue;
+    if (kind === "unreadable") {
+      failed.push(`${relative2}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
+      continue;
+    }
     if (kind !== "file") {
       refused.push(relative2);
       continue;
     }
-    const target = import_node_path25.default.join(request.destination, relative2);
-    await import_node_fs23.default.promises.mkdir(import_node_path25.default.dirname(target), { recursive: true });
-    await import_node_fs23.default.promises.copyFile(import_node_path25.default.join(request.upper, relative2), target);
+    try {
+      const source = import_node_path25.default.join(request.upper, relative2);
+      const stat = await import_node_fs23.default.promises.lstat(source);
+      const allocated = Math.min(stat.size, stat.blocks * 512);
+      if (spent + allocated > budget) {
+        const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
+        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
+        failed.push(`${relative2}: not copied: ${size2}, ${over}`);
+        continue;
+      }
+      const target = import_node_path25.default.join(request.destination, relative2);
+      await import_node_fs23.default.promises.mkdir(import_node_path25.default.dirname(target), { recursive: true });
+      await copyFile(source, target, allocated < stat.size);
+      spent += allocated;
+    } catch (error2) {
+      failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
+      continue;
+    }
     if (isJunit(relative2)) junitFiles.push(relative2);
     if (isArtifact(relative2)) artifacts.push(relative2);
   }
-  return { junitFiles, artifacts, refused };
+  return { junitFiles, artifacts, refused, failed };
+}
+async function copyFile(source, target, sparse) {
+  if (!sparse) return import_node_fs23.default.promises.copyFile(source, target);
+  await run2("cp", ["--sparse=always", "--no-dereference", "--", source, target], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" }, maxBuffer: 64 * 1024 });
 }
 function* walk(root, relative2) {
   let entries;
   try {
     entries = import_node_fs23.default.readdirSync(import_node_path25.default.join(root, relative2), { withFileTypes: true });
   } catch {
+    if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
   }
   for (const entry of entries) {
@@ -23859,13 +23978,19 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs23, import_node_path25, UnsafeDestinationError;
+var import_node_child_process8, import_node_fs23, import_node_path25, import_node_util2, run2, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
+    import_node_child_process8 = require("node:child_process");
     import_node_fs23 = __toESM(require("node:fs"), 1);
     import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_util2 = require("node:util");
+    init_units();
     init_vendor();
+    init_remove();
+    run2 = (0, import_node_util2.promisify)(import_node_child_process8.execFile);
+    DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
     UnsafeDestinationError = class extends Error {
     };
   }
@@ -24090,7 +24215,7 @@ async function startJobNetwork(options) {
 }
 function startSlirp(nsenter, tool, userns, netns) {
   return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process7.spawn)(
+    const child = (0, import_node_child_process9.spawn)(
       nsenter,
       [`--user=${userns}`, "--", tool, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--netns-type=path", "--ready-fd=3", netns, "tap0"],
       { stdio: ["ignore", "ignore", "pipe", "pipe"] }
@@ -24113,11 +24238,11 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process7, import_node_fs27, import_node_path28, SLIRP_DNS;
+var import_node_child_process9, import_node_fs27, import_node_path28, SLIRP_DNS;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
-    import_node_child_process7 = require("node:child_process");
+    import_node_child_process9 = require("node:child_process");
     import_node_fs27 = __toESM(require("node:fs"), 1);
     import_node_path28 = __toESM(require("node:path"), 1);
     init_errors();
@@ -24267,7 +24392,8 @@ async function runStep(job, step, number3, options, staged, scratch) {
   );
   const { status, outputTail } = await runSandbox(spec, {
     signal: options.signal,
-    onLine: (stream, line) => options.reporter.onJobLine(job, stream, line)
+    onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+    backpressure: () => options.reporter.backpressure()
   });
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
@@ -24357,10 +24483,11 @@ async function startOne(job, service, options, started) {
       killGraceMs: STOP_GRACE_MS2,
       onLine: (_stream, line) => log.write(`${line}
 `),
+      backpressure: () => waitForDrain(log),
       onSpawn: (pid) => helperPid = pid
     }).finally(() => log.end())
   };
-  void entry.done.then((run) => entry.exited = run, () => void 0);
+  void entry.done.then((run3) => entry.exited = run3, () => void 0);
   started.push(entry);
   options.reporter.onJobLine(job, "stdout", `[service ${service.name}] started`);
   if (!service.health) return null;
@@ -24395,10 +24522,10 @@ function serviceProcess(helperPid) {
   const [init] = childrenOf(helperPid);
   return init === void 0 ? void 0 : childrenOf(init)[0];
 }
-function describeRun(run) {
-  if (run.status.error) return run.status.error.message;
-  if (run.status.signal) return `killed by ${run.status.signal}`;
-  return `exited with ${describeExitCode(run.status.exitCode ?? -1)}`;
+function describeRun(run3) {
+  if (run3.status.error) return run3.status.error.message;
+  if (run3.status.signal) return `killed by ${run3.status.signal}`;
+  return `exited with ${describeExitCode(run3.status.exitCode ?? -1)}`;
 }
 var import_node_fs29, import_node_path30, STOP_GRACE_MS2;
 var init_services = __esm({
@@ -24408,6 +24535,7 @@ var init_services = __esm({
     import_node_path30 = __toESM(require("node:path"), 1);
     init_resolve();
     init_job();
+    init_drain();
     init_spawn();
     init_signals();
     init_layers3();
@@ -24452,31 +24580,34 @@ async function runJob(job, options) {
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
         signal: options.signal,
-        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line)
+        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+        backpressure: () => options.reporter.backpressure()
       });
       explainHostFailure(status);
-      let collected = { junitFiles: [], artifacts: [], refused: [] };
-      let unsafe = null;
+      let collected = { junitFiles: [], artifacts: [], refused: [], failed: [] };
+      let copyError = null;
       try {
         collected = await collectOutputs({
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
           destination: import_node_path31.default.join(options.artifactsDir, job.name),
-          trustedRoot: options.projectDir
+          trustedRoot: options.projectDir,
+          budgetBytes: job.limits.diskBytes
         });
+        if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error2) {
         if (!(error2 instanceof UnsafeDestinationError)) throw error2;
-        unsafe = error2.message;
+        copyError = error2.message;
       }
-      outcome = { status, outputTail, collected, unsafe };
+      outcome = { status, outputTail, collected, copyError };
     } finally {
       await services?.stop();
       await network?.stop();
       await removeTree(dirs.root);
     }
-    const jobStatus = outcome.unsafe ? "error" : statusOf(outcome.status, options.signal.aborted);
-    const message = outcome.unsafe ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const jobStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
+    const message = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
@@ -24509,6 +24640,11 @@ async function runJob(job, options) {
       previousFailures
     };
   }
+}
+function describeFailedCopies(failed) {
+  const shown = failed.slice(0, 5).map((entry) => entry.length > 300 ? `${entry.slice(0, 150)}\u2026${entry.slice(-150)}` : entry);
+  const more = failed.length > shown.length ? `; and ${failed.length - shown.length} more` : "";
+  return `its files were not all copied out: ${shown.join("; ")}${more}`;
 }
 function cancelReason(signal) {
   return signal.reason instanceof Error && signal.reason.name === "FailFast" ? signal.reason.message : "the run was interrupted";
@@ -24705,7 +24841,7 @@ function decompressStream(input, compression) {
 }
 function spawnZstd(input) {
   const output = new import_node_stream2.PassThrough();
-  const child = (0, import_node_child_process8.spawn)("zstd", ["-dc", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = (0, import_node_child_process10.spawn)("zstd", ["-dc", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   let stdoutEnded = false;
   let exitCode;
@@ -24744,11 +24880,11 @@ function spawnZstd(input) {
   });
   return output;
 }
-var import_node_child_process8, import_node_stream2, import_node_zlib, GZIP_MAGIC, ZSTD_MAGIC;
+var import_node_child_process10, import_node_stream2, import_node_zlib, GZIP_MAGIC, ZSTD_MAGIC;
 var init_decompress = __esm({
   "src/image/oci/decompress.ts"() {
     "use strict";
-    import_node_child_process8 = require("node:child_process");
+    import_node_child_process10 = require("node:child_process");
     import_node_stream2 = require("node:stream");
     import_node_zlib = __toESM(require("node:zlib"), 1);
     init_errors4();
@@ -25436,7 +25572,7 @@ async function askHelper(name, registry2, env3, file, notes) {
 }
 function runHelper2(program, server, env3) {
   return new Promise((resolve5) => {
-    const child = (0, import_node_child_process9.spawn)(program, ["get"], { env: env3, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
+    const child = (0, import_node_child_process11.spawn)(program, ["get"], { env: env3, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => stdout += chunk.toString("utf8"));
@@ -25465,11 +25601,11 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process9, import_promises7, import_node_os7, import_node_path34, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path34, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
-    import_node_child_process9 = require("node:child_process");
+    import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
     import_node_path34 = __toESM(require("node:path"), 1);
@@ -26389,8 +26525,10 @@ async function runInJobSandbox(config2, job, options) {
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
   try {
-    const reporter = combineReporters([{ onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}
-`) }]);
+    const reporter = combineReporters([
+      { onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}
+`), backpressure: () => waitForDrain(process.stderr) }
+    ]);
     const prepared = await prepareJob(job, {
       projectDir: config2.projectDir,
       hostEnv: process.env,
@@ -26461,6 +26599,7 @@ var init_one_job = __esm({
     init_fence();
     init_github();
     init_message();
+    init_drain();
     init_reporter();
     init_sanitize();
     init_host_failure();
@@ -26847,8 +26986,8 @@ var init_completion2 = __esm({
 // src/host/setup.ts
 function lookUpUser(name) {
   try {
-    const uid = Number((0, import_node_child_process10.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number((0, import_node_child_process10.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number((0, import_node_child_process12.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const gid = Number((0, import_node_child_process12.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
     return { name, uid, gid };
   } catch {
     throw new UsageError(`no user "${name}" on this machine; nothing was changed`, { hint: 'Name an existing user: `sudo npx cubicle setup --user "$USER"`.' });
@@ -26900,11 +27039,11 @@ function delegateV2WithSystemd(user2, entry) {
     import_node_fs35.default.mkdirSync(import_node_path40.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
     import_node_fs35.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
-    (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+    (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
   if (!import_node_fs35.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
-    (0, import_node_child_process10.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process12.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
   }
@@ -26931,7 +27070,7 @@ function installAppArmorProfile(entry) {
   const profile = appArmorProfile(helper);
   if (import_node_fs35.default.existsSync(APPARMOR_PROFILE) && import_node_fs35.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
   import_node_fs35.default.writeFileSync(APPARMOR_PROFILE, profile);
-  (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
+  (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
   return [`apparmor: ${APPARMOR_PROFILE} allows user namespaces for ${helper} only (the machine-wide restriction stays on)`];
@@ -26947,30 +27086,30 @@ async function undo(user2) {
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
-    if (file === APPARMOR_PROFILE) (0, import_node_child_process10.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
+    if (file === APPARMOR_PROFILE) (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
     import_node_fs35.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
         import_node_fs35.default.rmdirSync(import_node_path40.default.dirname(file));
       } catch {
       }
-      (0, import_node_child_process10.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+      (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     }
     done.push(`removed ${file}`);
   }
   if (entry.enabledLinger) {
-    (0, import_node_child_process10.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process12.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
     done.push(`cgroups: lingering off again for ${user2.name}`);
   }
   delete record2.users[user2.name];
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process10, import_node_fs35, import_node_path40, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process12, import_node_fs35, import_node_path40, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
-    import_node_child_process10 = require("node:child_process");
+    import_node_child_process12 = require("node:child_process");
     import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path40 = __toESM(require("node:path"), 1);
     init_errors();
@@ -27106,7 +27245,7 @@ var init_verify = __esm({
 // src/store/archive.ts
 function requireZstd() {
   try {
-    (0, import_node_child_process11.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
+    (0, import_node_child_process13.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
   } catch {
     throw new UsageError("the zstd command is not installed; nothing was exported or imported", { hint: "Install it: apt-get install zstd (it is on every GitHub runner)." });
   }
@@ -27202,11 +27341,11 @@ async function adoptLayers(paths, staging) {
   }
   return { imported, present, rejected };
 }
-var import_node_child_process11, import_node_crypto17, import_node_fs38, import_node_path43, TAR_XATTRS;
+var import_node_child_process13, import_node_crypto17, import_node_fs38, import_node_path43, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
-    import_node_child_process11 = require("node:child_process");
+    import_node_child_process13 = require("node:child_process");
     import_node_crypto17 = require("node:crypto");
     import_node_fs38 = __toESM(require("node:fs"), 1);
     import_node_path43 = __toESM(require("node:path"), 1);
@@ -27735,11 +27874,11 @@ init_limits();
 init_commands();
 
 // src/cli/scope.ts
-var import_node_child_process12 = require("node:child_process");
+var import_node_child_process14 = require("node:child_process");
 var import_node_os11 = __toESM(require("node:os"), 1);
 function rerunInSystemdScope(argv) {
   const script = process.argv[1];
-  const result = (0, import_node_child_process12.spawnSync)(
+  const result = (0, import_node_child_process14.spawnSync)(
     "systemd-run",
     ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", process.execPath, ...process.execArgv, script, ...argv],
     { stdio: "inherit", env: { ...process.env, CUBICLE_SYSTEMD_SCOPE: "1" } }

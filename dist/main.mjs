@@ -275,15 +275,33 @@ var XmlSyntaxError = class extends Error {
   line;
   column;
 };
+var XmlLimitError = class extends Error {
+  constructor(limit, line, column) {
+    super(`line ${line}, column ${column}: more than ${limit}`);
+    this.limit = limit;
+    this.line = line;
+    this.column = column;
+    this.name = "XmlLimitError";
+  }
+  limit;
+  line;
+  column;
+};
+var DEFAULT_XML_LIMITS = { maxElements: 1e6, maxDepth: 64, maxAttributes: 256 };
 var NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-function parseXml(source) {
+function parseXml(source, limits = DEFAULT_XML_LIMITS) {
   const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
   const fail = (reason, at) => {
     const before = text.slice(0, at);
     throw new XmlSyntaxError(reason, before.split("\n").length, at - before.lastIndexOf("\n"));
   };
+  const overLimit = (limit, at) => {
+    const before = text.slice(0, at);
+    throw new XmlLimitError(limit, before.split("\n").length, at - before.lastIndexOf("\n"));
+  };
   const stack = [];
   let root = null;
+  let elements = 0;
   let position = text.charCodeAt(0) === 65279 ? 1 : 0;
   while (position < text.length) {
     const open2 = text.indexOf("<", position);
@@ -291,8 +309,10 @@ function parseXml(source) {
     if (textEnd > position) {
       const chunk = text.slice(position, textEnd);
       const current = stack[stack.length - 1];
-      if (current) current.text += decodeEntities(chunk, position, fail);
-      else if (chunk.trim() !== "") fail(root ? "text after the root element" : "text before the root element", position);
+      if (current) {
+        const decoded = decodeEntities(chunk, position, fail);
+        if (current.kept) current.text += decoded;
+      } else if (chunk.trim() !== "") fail(root ? "text after the root element" : "text before the root element", position);
     }
     if (open2 === -1) break;
     position = open2;
@@ -303,7 +323,7 @@ function parseXml(source) {
       if (end === -1) fail("a CDATA section that never ends (no ]]>)", position);
       const current = stack[stack.length - 1];
       if (!current) fail("CDATA outside the root element", position);
-      current.text += text.slice(position + 9, end);
+      if (current.kept) current.text += text.slice(position + 9, end);
       position = end + 3;
     } else if (text.startsWith("<?", position)) {
       position = skipPast(text, "?>", position, "a processing instruction that never ends (no ?>)", fail);
@@ -319,19 +339,24 @@ function parseXml(source) {
       if (element.name !== name) fail(`</${name}> closes <${element.name}> (opened at ${where(text, element.start)})`, position);
       const done = { name: element.name, attributes: element.attributes, children: element.children, text: element.text };
       const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(done);
-      else root = done;
+      if (parent) {
+        if (element.kept) parent.children.push(done);
+      } else root = done;
       position = end + 1;
     } else {
       if (root) fail("a second root element", position);
-      const tag = readStartTag(text, position, fail);
-      const element = { name: tag.name, attributes: tag.attributes, children: [], text: "", start: position };
+      if (++elements > limits.maxElements) overLimit(`${limits.maxElements.toLocaleString("en-US")} elements`, position);
+      const tag = readStartTag(text, position, limits.maxAttributes, fail, overLimit);
+      if (stack.length >= limits.maxDepth) overLimit(`${limits.maxDepth} levels of nested elements`, position);
+      const parent = stack[stack.length - 1];
+      const kept = !parent || parent.kept && (limits.keep?.(tag.name, parent.name) ?? true);
+      const element = { name: tag.name, attributes: kept ? tag.attributes : EMPTY, children: [], text: "", start: position, kept };
       position = tag.end;
       if (tag.selfClosing) {
         const done = { name: element.name, attributes: element.attributes, children: element.children, text: "" };
-        const parent = stack[stack.length - 1];
-        if (parent) parent.children.push(done);
-        else root = done;
+        if (parent) {
+          if (kept) parent.children.push(done);
+        } else root = done;
       } else {
         stack.push(element);
       }
@@ -381,12 +406,14 @@ function readName(text, from) {
   while (position < text.length && isNameChar(text.charCodeAt(position))) position++;
   return position;
 }
-function readStartTag(text, from, fail) {
+var EMPTY = Object.freeze(/* @__PURE__ */ Object.create(null));
+function readStartTag(text, from, maxAttributes, fail, overLimit) {
   const nameEnd = readName(text, from + 1);
   if (nameEnd === from + 1) fail(`"<" not followed by an element name`, from);
   const name = text.slice(from + 1, nameEnd);
   const attributes = /* @__PURE__ */ Object.create(null);
   let position = nameEnd;
+  let count = 0;
   for (; ; ) {
     const beforeSpace = position;
     while (position < text.length && isSpace(text.charCodeAt(position))) position++;
@@ -410,6 +437,7 @@ function readStartTag(text, from, fail) {
     const raw = text.slice(position + 1, valueEnd);
     if (raw.includes("<")) fail(`"<" in the value of ${attribute} in <${name}>`, position + 1 + raw.indexOf("<"));
     if (Object.hasOwn(attributes, attribute)) fail(`attribute ${attribute} given twice in <${name}>`, position);
+    if (++count > maxAttributes) overLimit(`${maxAttributes} attributes in one element (<${name.slice(0, 64)}>)`, from);
     attributes[attribute] = decodeEntities(raw.replace(/[\t\n]/g, " "), position + 1, fail);
     position = valueEnd + 1;
   }
@@ -441,7 +469,25 @@ function childNamed(element, name) {
 }
 
 // src/report/junit-read.ts
-var MAX_REPORT_BYTES = 256 * 1024 * 1024;
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var MAX_TEST_CASES = 5e4;
+var READ_ELEMENTS = /* @__PURE__ */ new Set([
+  "testsuites",
+  "testsuite",
+  "testcase",
+  "failure",
+  "error",
+  "skipped",
+  "flakyFailure",
+  "flakyError",
+  "rerunFailure",
+  "rerunError",
+  "stackTrace",
+  "system-out",
+  "system-err",
+  "properties",
+  "property"
+]);
 var JunitReadError = class extends CubicleError {
   constructor(file, reason, options = {}) {
     super(`${file}: ${reason}`, options);
@@ -453,11 +499,16 @@ var JunitReadError = class extends CubicleError {
   code = "JUNIT_UNREADABLE";
   exitCode = 2;
 };
-function readJunitFile(file, label = file) {
+var CaseLimitError = class extends Error {
+};
+function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
     const size2 = fs.statSync(file).size;
-    if (size2 > MAX_REPORT_BYTES) throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${MAX_REPORT_BYTES / 1024 / 1024} MiB a JUnit report may have`);
+    if (size2 > MAX_REPORT_BYTES) {
+      const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+      throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
+    }
     bytes = fs.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
@@ -473,14 +524,29 @@ function readJunitFile(file, label = file) {
       throw error2;
     }
   }
-  return parseJunit(decodeXmlBytes(bytes), label);
+  return parseJunit(decodeXmlBytes(bytes), label, options);
 }
-function parseJunit(text, label) {
+function parseJunit(text, label, options = {}) {
+  const maxCases = options.maxCases ?? MAX_TEST_CASES;
+  let cases = 0;
+  const limits = {
+    ...DEFAULT_XML_LIMITS,
+    keep: (name) => {
+      if (name === "testcase" && ++cases > maxCases) throw new CaseLimitError();
+      return READ_ELEMENTS.has(name);
+    }
+  };
   let root;
   try {
-    root = parseXml(text);
+    root = parseXml(text, limits);
   } catch (error2) {
     if (error2 instanceof XmlSyntaxError) throw new JunitReadError(label, `not valid XML: ${error2.message}`, { cause: error2 });
+    if (error2 instanceof XmlLimitError) throw new JunitReadError(label, `${error2.message} (a cap of cubicle's JUnit reader): not read`, { cause: error2 });
+    if (error2 instanceof CaseLimitError) {
+      const cap = MAX_TEST_CASES.toLocaleString("en-US");
+      const left = maxCases === MAX_TEST_CASES ? "" : ` (${maxCases.toLocaleString("en-US")} were left after the job's other reports)`;
+      throw new JunitReadError(label, `more than the ${cap} test cases cubicle reads from one job's reports${left}: not read`);
+    }
     throw error2;
   }
   if (root.name === "testsuite") return readSuite(root, label);
@@ -790,6 +856,10 @@ import fs7 from "node:fs";
 // src/run/rundir.ts
 import fs6 from "node:fs";
 
+// src/run/remove.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify } from "node:util";
+
 // src/image/host.ts
 import fs5 from "node:fs";
 var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
@@ -909,10 +979,14 @@ async function runSandbox(spec, options = {}) {
       const readable = child[stream];
       if (readable) {
         readers.push(
-          readLines(readable, (line) => {
-            tail.push(line);
-            options.onLine?.(stream, line);
-          })
+          readLines(
+            readable,
+            (line) => {
+              tail.push(line);
+              options.onLine?.(stream, line);
+            },
+            options.backpressure
+          )
         );
       }
     }
@@ -969,7 +1043,7 @@ async function collect(stream) {
   for await (const chunk of stream) text += String(chunk);
   return text;
 }
-async function readLines(stream, onLine) {
+async function readLines(stream, onLine, backpressure) {
   let pending = "";
   for await (const chunk of stream) {
     pending += String(chunk);
@@ -983,6 +1057,8 @@ async function readLines(stream, onLine) {
       onLine(pending.slice(0, MAX_LINE_BYTES));
       pending = pending.slice(MAX_LINE_BYTES);
     }
+    const wait = backpressure?.();
+    if (wait) await wait;
   }
   if (pending) onLine(pending);
 }
@@ -1002,6 +1078,9 @@ var OutputTail = class {
     return this.lines.join("\n");
   }
 };
+
+// src/run/remove.ts
+var run = promisify(execFile2);
 
 // src/run/rundir.ts
 function processStartTime(pid) {
@@ -8556,7 +8635,7 @@ async function main() {
   core_exports.setOutput("cache-hit", String(cacheHit));
   const files = { junit: path12.resolve(workspace, inputs.junit), json: path12.join(dir, "results.json") };
   fs16.rmSync(files.json, { force: true });
-  const run = await cli.run(runArguments(inputs, files));
+  const run2 = await cli.run(runArguments(inputs, files));
   const results = readResults(files.json);
   const counts = countJobs(results);
   core_exports.setOutput("passed", String(counts.passed));
@@ -8564,14 +8643,14 @@ async function main() {
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
   if (results) await writeSummary(renderSummary(results, { junit: path12.relative(workspace, files.junit) || files.junit }));
-  if (run.exitCode <= 1 && fs16.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
-  if (run.exitCode === 0) return;
-  if (run.exitCode === 1 && results) {
+  if (run2.exitCode <= 1 && fs16.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (run2.exitCode === 0) return;
+  if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
     core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path12.relative(workspace, files.junit) || files.junit}`);
     return;
   }
-  core_exports.setFailed(`cubicle run exited with ${run.exitCode}: ${EXIT_MEANINGS[run.exitCode] ?? "see its output above"}`);
+  core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, workspace, dir) {
   const archive = path12.join(dir, "layers.tar.zst");
