@@ -182,7 +182,8 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
           run: step.run,
           inputs: Object.freeze([...(step.inputs ?? [])]),
           env: Object.freeze(Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, String(value)]))),
-          network: step.network ?? 'host',
+          // A network of the step's own: `host` (the runner's loopback, its services) only when asked for.
+          network: step.network ?? 'outbound',
         }),
       ),
     ),

@@ -165,7 +165,10 @@ async function buildStep(
   let network: JobNetwork | null = null;
   try {
     // `outbound`: a network namespace of its own with a way out, as a job's (run/network.ts).
-    if (step.network === 'outbound') network = await startJobNetwork({ outbound: true, dir: scratch.net });
+    if (step.network === 'outbound') {
+      const who = `setup step ${number} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
+      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+    }
     return await runStep(job, step, number, { ...options, network }, staged, scratch);
   } catch (error) {
     await removeTree(staged.dir);

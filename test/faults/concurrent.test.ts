@@ -18,7 +18,9 @@ function sharedStoreProject(token: string, marker: string): { project: Project; 
     caches: [/shared]
     setup:
       - run: echo "$CUBICLE_JOB step1" >> /shared/builds && sleep 0.3 && mkdir -p /root/s && echo one > /root/s/one
+        network: none
       - run: echo "$CUBICLE_JOB step2" >> /shared/builds && echo two > /root/s/two
+        network: none
     run: echo ${marker} && cat /root/s/one /root/s/two`;
   return { project: makeProject(`jobs:${jobs.map(job).join('')}\n`), jobs };
 }
