@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
 import { configSchema, DEFAULTS_KEYS, nulBytePlaces, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
+import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
@@ -117,6 +118,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     checkJob(name, job, config, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
     checkTestFiles(name, merged, problems);
+    checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
@@ -155,6 +157,14 @@ function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
   if (job.testFiles === undefined || typeof job.run !== 'string') return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+  }
+}
+
+/** A cache over /usr, the checkout or the home would keep what later runs execute: refused, naming the key and the value. */
+function checkCaches(name: string, job: JobInput, projectDir: string, problems: string[]): void {
+  for (const [index, entry] of (job.caches ?? []).entries()) {
+    const problem = cacheEntryProblem(entry, projectDir);
+    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm`);
   }
 }
 
