@@ -123,7 +123,7 @@ describe('a job with a preset', () => {
       command: ['/bin/sh', '-c', 'npm test'],
       junit: ['reports/*.xml'],
       caches: ['~/.npm'],
-      setup: [{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json'], env: {}, network: 'host' }],
+      setup: [{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json'], env: {}, network: 'outbound' }],
       env: { FROM_DEFAULTS: 'd', EXTRA: 'd' },
     });
     expect(own).toMatchObject({
