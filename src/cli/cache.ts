@@ -1,6 +1,8 @@
 // `cubicle cache ls|prune|verify|export|import`: the layer store, by hand or from CI.
 import { parseDuration, parseSize, formatBytes } from '../config/units.js';
 import { UsageError } from '../errors.js';
+import { safeMessage } from '../report/message.js';
+import { hostBaseOf } from '../image/base.js';
 import { exportStore, importStore } from '../store/archive.js';
 import { listLayers, reapStore } from '../store/layers.js';
 import { ensureStore, storePaths } from '../store/paths.js';
@@ -42,9 +44,14 @@ export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
     }
     case 'import': {
       const file = requireFile(args);
-      const result = await importStore(paths, file);
-      for (const rejected of result.rejected) out(`rejected ${rejected.id.slice(0, 12)}  ${rejected.problem}`);
-      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present, ${result.rejected.length} rejected`);
+      const result = await importStore(paths, file, [hostBaseOf().id]);
+      for (const rejected of result.rejected) out(`rejected ${safeMessage(rejected.id).slice(0, 40)}  ${safeMessage(rejected.problem)}`);
+      if (result.rejected.length > 0) {
+        out(`nothing was imported from ${file}: ${result.rejected.length} of its entries rejected (an archive is taken whole or not at all); the store is as it was`);
+        return 1;
+      }
+      const foreign = result.foreign > 0 ? `, ${result.foreign} left out (built on a base this machine does not have)` : '';
+      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present${foreign}`);
       return result.rejected.length === 0 ? 0 : 1;
     }
     default:
