@@ -1,11 +1,12 @@
 // `cubicle cache ls|prune|verify|export|import`: the layer store, by hand or from CI.
+import path from 'node:path';
 import { parseDuration, parseSize, formatBytes } from '../config/units.js';
 import { UsageError } from '../errors.js';
 import { safeMessage } from '../report/message.js';
 import { hostBaseOf } from '../image/base.js';
 import { exportStore, importStore } from '../store/archive.js';
-import { listLayers, reapStore } from '../store/layers.js';
-import { ensureStore, storePaths } from '../store/paths.js';
+import { listLayers, reapStore, treeSize } from '../store/layers.js';
+import { ensureStore, namesIn, storePaths } from '../store/paths.js';
 import { pruneStore } from '../store/prune.js';
 import { verifyStore } from '../store/verify.js';
 
@@ -76,6 +77,9 @@ function listCommand(paths: ReturnType<typeof storePaths>, json: boolean): numbe
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
+  // `caches:` dirs, one set per --cache-scope: which trust scopes this store holds.
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(path.join(paths.caches, scope)))})`);
+  if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(', ')}`);
   return 0;
 }
 
