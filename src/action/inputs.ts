@@ -102,7 +102,10 @@ export function readInputs(getInput: GetInput): ActionInputs {
   return Object.freeze(inputs);
 }
 
-/** The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (run/cache-scope.ts), so a pull request never writes the default branch's caches. */
+/**
+ * The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (run/cache-scope.ts),
+ * so a pull request never writes the default branch's caches.
+ */
 export function runArguments(inputs: ActionInputs, files: { junit: string; json: string }, cacheScope?: string): string[] {
   const args = ['run', ...inputs.jobs, '--junit', files.junit, '--json', files.json];
   if (cacheScope) args.push('--cache-scope', cacheScope);

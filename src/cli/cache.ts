@@ -48,7 +48,8 @@ export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
       const result = await importStore(paths, file, [hostBaseOf().id]);
       for (const rejected of result.rejected) out(`rejected ${safeMessage(rejected.id).slice(0, 40)}  ${safeMessage(rejected.problem)}`);
       if (result.rejected.length > 0) {
-        out(`nothing was imported from ${file}: ${result.rejected.length} of its entries rejected (an archive is taken whole or not at all); the store is as it was`);
+        const rejected = `${result.rejected.length} of its entries rejected (an archive is taken whole or not at all)`;
+        out(`nothing was imported from ${file}: ${rejected}; the store is as it was`);
         return 1;
       }
       const foreign = result.foreign > 0 ? `, ${result.foreign} left out (built on a base this machine does not have)` : '';

@@ -50,7 +50,8 @@ const cacheDirOption = (parser: Argv) =>
 const cacheScopeOption = (parser: Argv) =>
   parser.option('cache-scope', {
     type: 'string',
-    describe: 'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)',
+    describe:
+      'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)',
   });
 
 /**

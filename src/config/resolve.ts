@@ -164,7 +164,8 @@ function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
 function checkCaches(name: string, job: JobInput, projectDir: string, problems: string[]): void {
   for (const [index, entry] of (job.caches ?? []).entries()) {
     const problem = cacheEntryProblem(entry, projectDir);
-    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm`);
+    const why = "a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm";
+    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; ${why}`);
   }
 }
 

@@ -18,7 +18,8 @@ export function defaultCacheScope(env: Readonly<Record<string, string | undefine
 /** --cache-scope as given: a name of letters, digits, `.`, `_`, `-` (it names a directory of the store). */
 export function checkCacheScope(scope: string): string {
   if (!CACHE_SCOPE.test(scope) || scope === '.' || scope === '..') {
-    throw new UsageError(`--cache-scope: expected a name of letters, digits, ".", "_" and "-" (up to 100), like "local" or "pr-12", got ${JSON.stringify(scope)}; nothing was run`);
+    const expected = 'a name of letters, digits, ".", "_" and "-" (up to 100), like "local" or "pr-12"';
+    throw new UsageError(`--cache-scope: expected ${expected}, got ${JSON.stringify(scope)}; nothing was run`);
   }
   return scope;
 }

@@ -67,7 +67,8 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   if (base.digest) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: ${base.digest}`);
   const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
   const jobEnv = jobEnvironment(job, context, base.kind === 'host' ? undefined : { env: base.env });
-  const caches = cacheMounts({ store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME! }, job.caches);
+  const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME! };
+  const caches = cacheMounts(cacheContext, job.caches);
   const rootLowers = [...base.rootLowers];
   const wsLowers: string[] = [];
   let parent = base.id;

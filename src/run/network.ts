@@ -36,14 +36,17 @@ function requireTun(who: string): void {
   try {
     fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
   } catch (error) {
-    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${who} needs /dev/net/tun, which you cannot open here (${(error as NodeJS.ErrnoException).code}); no job was run further`, {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
       hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`,
     });
   }
 }
 
 /** The other ways, named in every refusal: a setup step gets `outbound` unless its config says otherwise. */
-const OTHER_MODES = 'Or give the job or step `network: none` (own loopback only) where it needs no network; `network: host` (the host\'s network, its loopback and services included) is the explicit opt-in.';
+const OTHER_MODES =
+  'Or give the job or step `network: none` (own loopback only) where it needs no network; ' +
+  "`network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
 
 /** `who`: what asks for the network, in the refusal ("`network: outbound`", "setup step 1 of job \"unit\" (`network: outbound`, ...)"). */
 export async function startJobNetwork(options: { outbound: boolean; dir: string; who?: string }): Promise<JobNetwork> {
@@ -56,7 +59,8 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string;
   }
   const nsenter = options.outbound ? findTool('nsenter') : null;
   if (options.outbound && !nsenter) {
-    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed; no job was run further`, {
+    const what = `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed`;
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${what}; no job was run further`, {
       hint: `Install it: apt-get install util-linux. ${OTHER_MODES}`,
     });
   }

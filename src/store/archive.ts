@@ -112,7 +112,9 @@ async function adoptLayers(paths: StorePaths, staging: string, baseIds: Readonly
   const stagedLayers = path.join(staging, 'layers');
   // `layers -> /home/you` in the archive would have its entries renamed out of your home.
   for (const top of ['layers', 'images']) {
-    if (!plainDirOrAbsent(path.join(staging, top))) return { imported: [], present, foreign: 0, rejected: [{ id: top, problem: 'is not a plain directory (a symlink?)' }] };
+    if (!plainDirOrAbsent(path.join(staging, top))) {
+      return { imported: [], present, foreign: 0, rejected: [{ id: top, problem: 'is not a plain directory (a symlink?)' }] };
+    }
   }
   for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {

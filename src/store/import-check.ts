@@ -114,7 +114,8 @@ function notPlainDirs(dir: string): string | null {
     } catch {
       return `${entry || 'the layer dir'} is missing`;
     }
-    if (type === 'dir' ? !stat.isDirectory() : !stat.isFile()) return `${entry || 'the layer dir'} is not a plain ${type === 'dir' ? 'directory' : 'file'}${stat.isSymbolicLink() ? ' (a symlink)' : ''}`;
+    if (type === 'dir' ? stat.isDirectory() : stat.isFile()) continue;
+    return `${entry || 'the layer dir'} is not a plain ${type === 'dir' ? 'directory' : 'file'}${stat.isSymbolicLink() ? ' (a symlink)' : ''}`;
   }
   return null;
 }
