@@ -163,7 +163,9 @@ fs.mkdirSync(layered);
 const setup = [
   '    setup:',
   '      - run: mkdir -p deps && for i in $(seq 1 3000); do head -c 10000 /dev/urandom > deps/f$i; done',
+  '        network: none',
   '      - run: echo second > deps/marker',
+  '        network: none',
 ].join('\n');
 fs.writeFileSync(path.join(layered, 'cubicle.config.yaml'), `jobs:\n  plain:\n    run: [/bin/true]\n  layered:\n${setup}\n    run: [/bin/true]\n`);
 const layeredRun = (job) => `${env} ${cli} run ${job} --config ${path.join(layered, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`;

@@ -20,7 +20,7 @@ const env = { ...process.env, CUBICLE_CACHE_DIR: cache, NO_COLOR: '1' };
 const half = Math.floor(sizeMb / 2);
 fs.writeFileSync(
   path.join(project, 'cubicle.config.yaml'),
-  `jobs:\n  big:\n    setup:\n      - run: mkdir -p data && for i in $(seq 1 ${half}); do head -c 1048576 /dev/urandom > data/r$i; yes "line $i of a text-like file" | head -c 1048576 > data/t$i; done\n    run: [/bin/true]\n`,
+  `jobs:\n  big:\n    setup:\n      - run: mkdir -p data && for i in $(seq 1 ${half}); do head -c 1048576 /dev/urandom > data/r$i; yes "line $i of a text-like file" | head -c 1048576 > data/t$i; done\n        network: none\n    run: [/bin/true]\n`,
 );
 const sh = (command, options = {}) => execFileSync('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], env, ...options });
 const time = (fn) => {

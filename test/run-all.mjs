@@ -124,14 +124,22 @@ async function runOutboundAsUser(checkout, home) {
   if ((await $`runuser -u ${testUser} -- test -r /dev/net/tun -a -w /dev/net/tun`).exitCode === 0) return;
   if ((await $`command -v slirp4netns`).exitCode !== 0) return skip(`network: outbound (rootless, as ${testUser})`, 'needs slirp4netns: apt-get install slirp4netns');
   const node = path.join(reports, 'tun');
-  const file = path.join(reports, 'vitest-outbound.json');
-  const vitest = ['npx', 'vitest', 'run', '--project', 'integration', 'test/integration/services.test.ts', '-t', 'network: outbound', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
-  const asUser = ['runuser', '-u', testUser, '--', 'env', `HOME=${home}`, `PATH=${process.env.PATH}`, `CI=${process.env.CI ?? ''}`, ...vitest];
-  const script = 'mknod -m 0666 "$1" c 10 200 && mount --bind "$1" /dev/net/tun && shift && exec "$@"';
-  const result = await $({ cwd: checkout })`unshare --mount --propagation private sh -c ${script} sh ${node} ${asUser}`;
-  // Only what ran counts: -t filters out the file's other tests, which the passes above ran.
-  const counts = vitestCounts(file, result.exitCode);
-  add(`network: outbound (rootless, as ${testUser}, /dev/net/tun 0666 in a private mount namespace)`, { passed: counts.passed, failed: counts.passed === 0 ? Math.max(1, counts.failed) : counts.failed, skipped: 0 });
+  // -t filters out services' other tests, which the passes above ran; the others are the files
+  // whose setup steps take a step's default network (outbound) and skipped it out loud above.
+  const passes = [
+    ['network: outbound', ['test/integration/services.test.ts', '-t', 'network: outbound']],
+    ["setup steps' default network: outbound", ['test/integration/presets.test.ts', 'test/integration/init.test.ts', 'test/security/perimeter/caches-network.test.ts']],
+  ];
+  for (const [label, files] of passes) {
+    const file = path.join(reports, 'vitest-outbound.json');
+    const vitest = ['npx', 'vitest', 'run', '--project', 'integration', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+    const asUser = ['runuser', '-u', testUser, '--', 'env', `HOME=${home}`, `PATH=${process.env.PATH}`, `CI=${process.env.CI ?? ''}`, ...vitest];
+    const script = 'mknod -m 0666 "$1" c 10 200 && mount --bind "$1" /dev/net/tun && shift && exec "$@"';
+    fs.rmSync(node, { force: true });
+    const result = await $({ cwd: checkout })`unshare --mount --propagation private sh -c ${script} sh ${node} ${asUser}`;
+    const counts = vitestCounts(file, result.exitCode);
+    add(`${label} (rootless, as ${testUser}, /dev/net/tun 0666 in a private mount namespace)`, { passed: counts.passed, failed: counts.passed === 0 ? Math.max(1, counts.failed) : counts.failed, skipped: 0 });
+  }
 }
 
 /** The cgroup-v2 limits suite in the qemu VM, when test/vm/prepare.sh has been run (CI does). */

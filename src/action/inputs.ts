@@ -102,9 +102,13 @@ export function readInputs(getInput: GetInput): ActionInputs {
   return Object.freeze(inputs);
 }
 
-/** The `cubicle run` arguments the inputs ask for. */
-export function runArguments(inputs: ActionInputs, files: { junit: string; json: string }): string[] {
+/**
+ * The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (run/cache-scope.ts),
+ * so a pull request never writes the default branch's caches.
+ */
+export function runArguments(inputs: ActionInputs, files: { junit: string; json: string }, cacheScope?: string): string[] {
   const args = ['run', ...inputs.jobs, '--junit', files.junit, '--json', files.json];
+  if (cacheScope) args.push('--cache-scope', cacheScope);
   if (inputs.config) args.push('--config', inputs.config);
   if (inputs.parallel !== undefined) args.push('--parallel', String(inputs.parallel));
   if (inputs.shard) args.push('--shard', inputs.shard);

@@ -8,6 +8,7 @@ import { actionPaths, createCli, type Cli } from './cli.js';
 import { cliEnvironment } from './environment.js';
 import { buildNative, prepareHost } from './host.js';
 import { readInputs, runArguments, type ActionInputs } from './inputs.js';
+import { defaultCacheScope } from '../run/cache-scope.js';
 import { importLayers, listLayerIds } from './layer-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
 
   const files = { junit: path.resolve(workspace, inputs.junit), json: path.join(dir, 'results.json') };
   fs.rmSync(files.json, { force: true });
-  const run = await cli.run(runArguments(inputs, files));
+  const run = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
 
   const results = readResults(files.json);
   const counts = countJobs(results);

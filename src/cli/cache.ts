@@ -1,9 +1,12 @@
 // `cubicle cache ls|prune|verify|export|import`: the layer store, by hand or from CI.
+import path from 'node:path';
 import { parseDuration, parseSize, formatBytes } from '../config/units.js';
 import { UsageError } from '../errors.js';
+import { safeMessage } from '../report/message.js';
+import { hostBaseOf } from '../image/base.js';
 import { exportStore, importStore } from '../store/archive.js';
-import { listLayers, reapStore } from '../store/layers.js';
-import { ensureStore, storePaths } from '../store/paths.js';
+import { listLayers, reapStore, treeSize } from '../store/layers.js';
+import { ensureStore, namesIn, storePaths } from '../store/paths.js';
 import { pruneStore } from '../store/prune.js';
 import { verifyStore } from '../store/verify.js';
 
@@ -42,9 +45,15 @@ export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
     }
     case 'import': {
       const file = requireFile(args);
-      const result = await importStore(paths, file);
-      for (const rejected of result.rejected) out(`rejected ${rejected.id.slice(0, 12)}  ${rejected.problem}`);
-      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present, ${result.rejected.length} rejected`);
+      const result = await importStore(paths, file, [hostBaseOf().id]);
+      for (const rejected of result.rejected) out(`rejected ${safeMessage(rejected.id).slice(0, 40)}  ${safeMessage(rejected.problem)}`);
+      if (result.rejected.length > 0) {
+        const rejected = `${result.rejected.length} of its entries rejected (an archive is taken whole or not at all)`;
+        out(`nothing was imported from ${file}: ${rejected}; the store is as it was`);
+        return 1;
+      }
+      const foreign = result.foreign > 0 ? `, ${result.foreign} left out (built on a base this machine does not have)` : '';
+      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present${foreign}`);
       return result.rejected.length === 0 ? 0 : 1;
     }
     default:
@@ -69,6 +78,9 @@ function listCommand(paths: ReturnType<typeof storePaths>, json: boolean): numbe
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
+  // `caches:` dirs, one set per --cache-scope: which trust scopes this store holds.
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(path.join(paths.caches, scope)))})`);
+  if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(', ')}`);
   return 0;
 }
 

@@ -46,6 +46,14 @@ const cacheDirOption = (parser: Argv) =>
     },
   });
 
+/** --cache-scope: whose `caches:` dirs a job gets (src/run/cache-scope.ts); checked by the command. */
+const cacheScopeOption = (parser: Argv) =>
+  parser.option('cache-scope', {
+    type: 'string',
+    describe:
+      'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)',
+  });
+
 /**
  * --quiet / --verbose reach the terminal reporter as CUBICLE_OUTPUT (which a user may also set,
  * like CARGO_TERM_QUIET), the way --cache-dir reaches the store.
@@ -103,6 +111,7 @@ export const COMMANDS: readonly Command[] = [
         .option('fail-fast', { type: 'boolean', describe: 'the first job that does not pass cancels the others' });
       outputOptions(parser);
       cacheDirOption(parser);
+      cacheScopeOption(parser);
       pullOption(parser);
       limitOptions(parser, ' for jobs without their own (replaces `defaults:`)');
     },
@@ -124,6 +133,7 @@ export const COMMANDS: readonly Command[] = [
         cpuBudget: args['cpu-budget'] as number | undefined,
         failFast: args['fail-fast'] === true,
         pull: args.pull as PullPolicy,
+        cacheScope: args['cache-scope'] as string | undefined,
         flags: limitFlags(args),
       });
     },
@@ -173,6 +183,7 @@ export const COMMANDS: readonly Command[] = [
         .option('config', { type: 'string', describe: 'config file (default: found by cosmiconfig from the current dir)' })
         .demandCommand(1, 1, 'Name the job: `cubicle shell JOB`.', 'shell takes one job');
       cacheDirOption(parser);
+      cacheScopeOption(parser);
       pullOption(parser);
       limitOptions(parser, ' for a job without its own');
     },
@@ -185,6 +196,7 @@ export const COMMANDS: readonly Command[] = [
         config: args.config as string | undefined,
         noLimits: args.limits === false,
         pull: args.pull as PullPolicy,
+        cacheScope: args['cache-scope'] as string | undefined,
         flags: limitFlags(args),
       });
     },

@@ -30,7 +30,7 @@ describe('cubicle init', () => {
     const { config } = written(dirWith({ 'package.json': '{"scripts":{"test":"vitest run"}}', 'package-lock.json': '{}', '.npmrc': 'fund=false' }));
     const [job] = config.jobs;
     expect(job).toMatchObject({ name: 'node', command: ['/bin/sh', '-c', 'npm test'], caches: ['~/.npm'] });
-    expect(job!.setup).toEqual([{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json', '.npmrc'], env: {}, network: 'host' }]);
+    expect(job!.setup).toEqual([{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json', '.npmrc'], env: {}, network: 'outbound' }]);
     expect(job!.limits).toEqual({ timeoutMs: 15 * 60_000 });
   });
 

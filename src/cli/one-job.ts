@@ -12,6 +12,7 @@ import { safeMessage } from '../report/message.js';
 import { waitForDrain } from '../report/drain.js';
 import { combineReporters } from '../report/reporter.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
+import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { explainHostFailure } from '../run/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
@@ -29,6 +30,8 @@ export interface OneJobOptions {
   readonly interactive: boolean;
   readonly noLimits: boolean;
   readonly pull: PullPolicy;
+  /** --cache-scope; default: run/cache-scope.ts's. */
+  readonly cacheScope?: string | undefined;
   /** What the command is called in messages: "the shell", "the command". */
   readonly what: string;
   /** When the image or a setup step fails: the words ending the message, and the exit code. */
@@ -39,6 +42,7 @@ export interface OneJobOptions {
 
 /** Runs it; returns the exit code to leave with: the command's, 128+N for a signal, 125 when the sandbox could not be made. */
 export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, options: OneJobOptions): Promise<number> {
+  const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
   const limits = await planLimits([job], options.noLimits);
   await reapStaleRuns();
   const store = storePaths();
@@ -64,6 +68,7 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       reporter,
       userns: userns?.path,
       noCache: false,
+      cacheScope,
       resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
     });
     if ('message' in prepared) {

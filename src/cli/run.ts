@@ -8,6 +8,7 @@ import { JunitReporter } from '../report/junit.js';
 import type { Reporter } from '../report/reporter.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { PASSING } from '../run/result.js';
+import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { runJobs } from '../run/run.js';
 import { readTimingsFile } from '../run/timings.js';
 import { parseSize } from '../config/units.js';
@@ -29,6 +30,8 @@ export interface RunCommandArgs {
   cpuBudget?: number | undefined;
   failFast?: boolean;
   pull?: PullPolicy | undefined;
+  /** --cache-scope; default: run/cache-scope.ts's. */
+  cacheScope?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -49,6 +52,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   if (args.parallel !== undefined && (!Number.isInteger(args.parallel) || args.parallel < 1)) {
     throw new UsageError(`--parallel: expected a whole number of jobs of at least 1, got ${args.parallel}`);
   }
+  const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
   const reporters: Reporter[] = [new TerminalReporter(), new JunitReporter(path.resolve(cwd, args.junit))];
@@ -73,6 +77,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       cpuBudget: cpuBudget(args.cpuBudget),
       failFast: args.failFast ?? false,
       pull: args.pull,
+      cacheScope,
     });
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.

@@ -13,6 +13,7 @@ export interface ShellCommandArgs {
   config?: string | undefined;
   noLimits: boolean;
   pull: PullPolicy;
+  cacheScope?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -28,6 +29,7 @@ export async function shellCommand(args: ShellCommandArgs): Promise<number> {
     interactive,
     noLimits: args.noLimits,
     pull: args.pull,
+    cacheScope: args.cacheScope,
     what: 'the shell',
     notStarted: { words: 'no shell was started', exitCode: 1 },
     banner: interactive

@@ -84,7 +84,7 @@ describe('the shipped presets', () => {
       { run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt', inputs: ['requirements.txt'], env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } },
     ]);
     expect(withRequirements).toMatchObject({ run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml "$@"', testFiles: ['**/test_*.py', '**/*_test.py'], junit: 'reports/*.xml', caches: ['~/.cache/pip'] });
-    expect(keysOf('python', dirWith({})).setup).toEqual([{ run: 'python3 -m venv --system-site-packages .venv' }]);
+    expect(keysOf('python', dirWith({})).setup).toEqual([{ run: 'python3 -m venv --system-site-packages .venv', network: 'none' }]);
   });
 
   it('go: go test -json into a .json report, modules in a layer keyed on go.mod and go.sum, the build cache kept', () => {
@@ -123,7 +123,7 @@ describe('a job with a preset', () => {
       command: ['/bin/sh', '-c', 'npm test'],
       junit: ['reports/*.xml'],
       caches: ['~/.npm'],
-      setup: [{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json'], env: {}, network: 'host' }],
+      setup: [{ run: 'npm ci --no-audit --no-fund', inputs: ['package.json', 'package-lock.json'], env: {}, network: 'outbound' }],
       env: { FROM_DEFAULTS: 'd', EXTRA: 'd' },
     });
     expect(own).toMatchObject({

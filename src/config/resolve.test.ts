@@ -57,13 +57,13 @@ describe('resolveConfig', () => {
     expect(problemsOf({ jobs: { unit: { preset: 'nod' } } })).toEqual(['jobs.unit.preset: unknown preset "nod": the presets are "go", "make", "node", "python"']);
   });
 
-  it('resolves setup steps (network on by default, as in docker build) and caches', () => {
+  it('resolves setup steps (a network of their own with a way out by default, as in docker build) and caches', () => {
     const config = resolveConfig({
       raw: { jobs: { unit: { run: 'npm test', setup: [{ run: 'npm ci', inputs: ['package*.json'] }, { run: 'make', network: 'none', env: { N: 1 } }], caches: ['~/.npm'] } } },
       source: '/p/cubicle.config.yaml',
     });
     expect(config.jobs[0]!.setup).toEqual([
-      { run: 'npm ci', inputs: ['package*.json'], env: {}, network: 'host' },
+      { run: 'npm ci', inputs: ['package*.json'], env: {}, network: 'outbound' },
       { run: 'make', inputs: [], env: { N: '1' }, network: 'none' },
     ]);
     expect(config.jobs[0]!.caches).toEqual(['~/.npm']);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
 import { configSchema, DEFAULTS_KEYS, nulBytePlaces, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
+import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
@@ -117,6 +118,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     checkJob(name, job, config, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
     checkTestFiles(name, merged, problems);
+    checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
@@ -158,6 +160,15 @@ function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
   }
 }
 
+/** A cache over /usr, the checkout or the home would keep what later runs execute: refused, naming the key and the value. */
+function checkCaches(name: string, job: JobInput, projectDir: string, problems: string[]): void {
+  for (const [index, entry] of (job.caches ?? []).entries()) {
+    const problem = cacheEntryProblem(entry, projectDir);
+    const why = "a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm";
+    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; ${why}`);
+  }
+}
+
 function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
@@ -182,7 +193,8 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
           run: step.run,
           inputs: Object.freeze([...(step.inputs ?? [])]),
           env: Object.freeze(Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, String(value)]))),
-          network: step.network ?? 'host',
+          // A network of the step's own: `host` (the runner's loopback, its services) only when asked for.
+          network: step.network ?? 'outbound',
         }),
       ),
     ),

@@ -77,7 +77,7 @@ const setupStep = z.strictObject({
   run: z.string().min(1),
   inputs: z.array(z.string().min(1)).optional(),
   env: env.optional(),
-  /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+  /** Setup steps download (npm ci): `outbound` by default (out, but not to the host's loopback); `host` only when asked for; `none`. */
   network: z.enum(['none', 'host', 'outbound'], { error: (issue) => `expected "none", "host" or "outbound", got ${show(issue.input)}` }).optional(),
 });
 

@@ -14,7 +14,7 @@ import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, stageLayer, touchLayer } from '../store/layers.js';
 import type { StorePaths } from '../store/paths.js';
-import { cacheMounts } from './caches.js';
+import { cacheMounts, throwawayCacheMounts } from './caches.js';
 import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
@@ -31,6 +31,8 @@ export interface PrepareOptions {
   readonly reporter: Required<Reporter>;
   readonly userns?: string | undefined;
   readonly noCache: boolean;
+  /** --cache-scope: whose `caches:` dirs the job's command gets (run/cache-scope.ts). */
+  readonly cacheScope: string;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
   readonly resolveBase?: (job: ResolvedJob, onStatus: (line: string) => void) => Promise<Base>;
 }
@@ -65,7 +67,8 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   if (base.digest) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: ${base.digest}`);
   const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
   const jobEnv = jobEnvironment(job, context, base.kind === 'host' ? undefined : { env: base.env });
-  const caches = cacheMounts(options.store, options.projectDir, job.caches, jobEnv.HOME!);
+  const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME! };
+  const caches = cacheMounts(cacheContext, job.caches);
   const rootLowers = [...base.rootLowers];
   const wsLowers: string[] = [];
   let parent = base.id;
@@ -160,13 +163,24 @@ async function buildStep(
   options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem },
 ): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
   const staged = stageLayer(options.store, 'setup');
-  const scratch = { rootWork: path.join(staged.dir, 'root-work'), work: path.join(staged.dir, 'ws-work'), skeleton: path.join(staged.dir, 'skeleton'), net: path.join(staged.dir, 'net') };
+  const scratch = {
+    rootWork: path.join(staged.dir, 'root-work'),
+    work: path.join(staged.dir, 'ws-work'),
+    skeleton: path.join(staged.dir, 'skeleton'),
+    net: path.join(staged.dir, 'net'),
+    caches: path.join(staged.dir, 'caches'),
+  };
   for (const dir of Object.values(scratch)) fs.mkdirSync(dir, { mode: 0o755 });
+  // The step's layer is keyed on its inputs alone: where the job has a cache, the step gets an empty dir, gone after it.
+  const filesystem: JobFilesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network: JobNetwork | null = null;
   try {
     // `outbound`: a network namespace of its own with a way out, as a job's (run/network.ts).
-    if (step.network === 'outbound') network = await startJobNetwork({ outbound: true, dir: scratch.net });
-    return await runStep(job, step, number, { ...options, network }, staged, scratch);
+    if (step.network === 'outbound') {
+      const who = `setup step ${number} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
+      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+    }
+    return await runStep(job, step, number, { ...options, filesystem, network }, staged, scratch);
   } catch (error) {
     await removeTree(staged.dir);
     throw error;
@@ -214,7 +228,9 @@ async function runStep(
   });
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
-  return { what: describeStep(number, step), status, message: describeStepFailure(status), outputTail };
+  // A step that expected the job's cache (a warm ~/.npm) finds it empty: said, as the likely cause.
+  const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(', ')}), only the job's command does` : '';
+  return { what: describeStep(number, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
 }
 
 /** A layer store that cannot be written (a full disk): the job fails, the run goes on. */

@@ -32,30 +32,39 @@ function findTool(name: string): string | null {
 }
 
 /** slirp4netns opens /dev/net/tun as you; distributions make it 0666, some hosts 0600. */
-function requireTun(): void {
+function requireTun(who: string): void {
   try {
     fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
   } catch (error) {
-    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${(error as NodeJS.ErrnoException).code}); no job was run`, {
-      hint: 'As root: chmod 0666 /dev/net/tun (the distributions\' default; it grants no privilege by itself), or load the tun module. Or use `network: host`.',
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
+      hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`,
     });
   }
 }
 
-export async function startJobNetwork(options: { outbound: boolean; dir: string }): Promise<JobNetwork> {
+/** The other ways, named in every refusal: a setup step gets `outbound` unless its config says otherwise. */
+const OTHER_MODES =
+  'Or give the job or step `network: none` (own loopback only) where it needs no network; ' +
+  "`network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
+
+/** `who`: what asks for the network, in the refusal ("`network: outbound`", "setup step 1 of job \"unit\" (`network: outbound`, ...)"). */
+export async function startJobNetwork(options: { outbound: boolean; dir: string; who?: string }): Promise<JobNetwork> {
+  const who = options.who ?? '`network: outbound`';
   const slirp = options.outbound ? findTool('slirp4netns') : null;
   if (options.outbound && !slirp) {
-    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', '`network: outbound` needs slirp4netns, which is not installed; no job was run', {
-      hint: 'Install it: apt-get install slirp4netns. Or use `network: host` to share the host network.',
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${who} needs slirp4netns, which is not installed; no job was run further`, {
+      hint: `Install it: apt-get install slirp4netns (and /dev/net/tun must be open to you). ${OTHER_MODES}`,
     });
   }
   const nsenter = options.outbound ? findTool('nsenter') : null;
   if (options.outbound && !nsenter) {
-    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', '`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job\'s user namespace, and it is not installed; no job was run', {
-      hint: 'Install it: apt-get install util-linux. Or use `network: host` to share the host network.',
+    const what = `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed`;
+    throw new SandboxUnavailableError('OUTBOUND_NETWORK_MISSING', `${what}; no job was run further`, {
+      hint: `Install it: apt-get install util-linux. ${OTHER_MODES}`,
     });
   }
-  if (options.outbound) requireTun();
+  if (options.outbound) requireTun(who);
   const holder = await startUsernsHolder({ netns: true });
   if (!holder || !holder.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
   let slirpProcess: ChildProcess | null = null;

@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly timings?: Timings | undefined;
   /** --timings FILE's test cases per job, to balance `--shard-by test` file splits. */
   readonly testTimings?: TimingsFile['tests'] | undefined;
+  /** --cache-scope (checked): whose `caches:` dirs the jobs get; default "local". */
+  readonly cacheScope?: string | undefined;
 }
 
 /** The reason a --fail-fast run was cancelled (AbortSignal.reason). */
@@ -115,6 +117,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           userns: userns?.path,
           store,
           noCache: options.noCache ?? false,
+          cacheScope: options.cacheScope ?? 'local',
           resolveBase: (job, onStatus) => baseOnce(job.image, () => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull })),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),

@@ -2,7 +2,8 @@
 // so a store survives a CI cache round trip (actions/cache). tar runs as root of a user namespace:
 // owners are recorded relative to it (0 = the user), so the archive moves between machines and
 // users, and whiteouts (0/0 devices), xattrs (overlay's opaque marks), modes and links are kept.
-// Import unpacks into tmp/, recomputes every layer's digest, and moves in only layers that match.
+// Import unpacks into tmp/, checks every layer's metadata as hostile and recomputes its digest, and
+// moves the layers in only when all of them pass (store/import-check.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,8 @@ import { UsageError } from '../errors.js';
 import { removeTree } from '../run/remove.js';
 import { processTag } from '../run/rundir.js';
 import { removeStaleTemps } from '../run/write-file.js';
-import { findLayer, LAYER_ID, listLayers, readLayerAt, type Layer } from './layers.js';
+import { checkImportedMeta, checkImportedRecord } from './import-check.js';
+import { findLayer, LAYER_ID, listLayers, readLayerAt, type Layer, type LayerMeta } from './layers.js';
 import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { runInStoreSandbox, storeNeedsUserns } from './tool.js';
 import { checkLayer } from './verify.js';
@@ -71,9 +73,12 @@ export interface ImportResult {
   /** Already in the store: left as they were. */
   readonly present: number;
   readonly rejected: readonly { readonly id: string; readonly problem: string }[];
+  /** Built on a base this machine does not have (another host's release): of no use here, left out. */
+  readonly foreign: number;
 }
 
-export async function importStore(paths: StorePaths, file: string): Promise<ImportResult> {
+/** `baseIds`: bases that are no layer (the host's own), which a setup layer may name as its parent. */
+export async function importStore(paths: StorePaths, file: string, baseIds: readonly string[]): Promise<ImportResult> {
   requireZstd();
   const source = path.resolve(file);
   if (!fs.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
@@ -89,18 +94,28 @@ export async function importStore(paths: StorePaths, file: string): Promise<Impo
     } catch (error) {
       throw new Error(`cannot import ${source}: ${(error as Error).message}; nothing was imported`, { cause: error });
     }
-    return await adoptLayers(paths, staging);
+    return await adoptLayers(paths, staging, new Set(baseIds));
   } finally {
     await removeTree(staging);
   }
 }
 
-/** Moves the verified layers (and image index entries) of an unpacked archive into the store. */
-async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportResult> {
-  const imported: Layer[] = [];
+/**
+ * Moves the layers (and image index entries) of an unpacked archive into the store, all or none:
+ * each layer's metadata is checked as hostile (import-check.ts), its parent must be in the store
+ * or the archive, its digest must match; any problem and nothing is moved.
+ */
+async function adoptLayers(paths: StorePaths, staging: string, baseIds: ReadonlySet<string>): Promise<ImportResult> {
   const rejected: { id: string; problem: string }[] = [];
+  const candidates = new Map<string, LayerMeta>();
   let present = 0;
   const stagedLayers = path.join(staging, 'layers');
+  // `layers -> /home/you` in the archive would have its entries renamed out of your home.
+  for (const top of ['layers', 'images']) {
+    if (!plainDirOrAbsent(path.join(staging, top))) {
+      return { imported: [], present, foreign: 0, rejected: [{ id: top, problem: 'is not a plain directory (a symlink?)' }] };
+    }
+  }
   for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {
       rejected.push({ id: name, problem: 'not a layer id' });
@@ -110,27 +125,58 @@ async function adoptLayers(paths: StorePaths, staging: string): Promise<ImportRe
       present += 1;
       continue;
     }
-    const staged = path.join(stagedLayers, name);
-    const candidate = readLayerAt(staged);
-    const problem = candidate ? await checkLayer(candidate) : 'meta.json is missing or unreadable';
-    if (problem) {
-      rejected.push({ id: name, problem });
-      continue;
+    const checked = checkImportedMeta(path.join(stagedLayers, name), name);
+    if ('problem' in checked) rejected.push({ id: name, problem: checked.problem });
+    else candidates.set(name, checked.meta);
+  }
+  // A parent is a key the id was derived from (import-check.ts); one that is nowhere here makes the layer useless, not hostile.
+  let foreign = 0;
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const [id, meta] of candidates) {
+      if (meta.parent === null || candidates.has(meta.parent) || baseIds.has(meta.parent) || findLayer(paths, meta.parent)) continue;
+      candidates.delete(id);
+      foreign += 1;
+      dropped = true;
     }
+  }
+  for (const [id] of candidates) {
+    const staged = readLayerAt(path.join(stagedLayers, id));
+    const problem = staged ? await checkLayer(staged) : 'meta.json is missing or unreadable';
+    if (problem) rejected.push({ id, problem });
+  }
+  const records: string[] = [];
+  for (const name of namesIn(path.join(staging, 'images'))) {
+    if (fs.existsSync(path.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(path.join(staging, 'images', name), name);
+    if ('problem' in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
+    else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
+  }
+  if (rejected.length > 0) return { imported: [], present, foreign, rejected };
+  const imported: Layer[] = [];
+  for (const id of candidates.keys()) {
     try {
-      fs.renameSync(staged, path.join(paths.layers, name));
+      fs.renameSync(path.join(stagedLayers, id), path.join(paths.layers, id));
       const now = new Date();
-      fs.utimesSync(path.join(paths.layers, name, 'meta.json'), now, now);
-      imported.push(findLayer(paths, name)!);
+      fs.utimesSync(path.join(paths.layers, id, 'meta.json'), now, now);
+      imported.push(findLayer(paths, id)!);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST') present += 1;
       else throw error;
     }
   }
-  for (const name of namesIn(path.join(staging, 'images'))) {
+  for (const name of records) {
     const target = path.join(paths.images, name);
-    if (!fs.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) fs.copyFileSync(path.join(staging, 'images', name), target);
+    if (!fs.existsSync(target)) fs.copyFileSync(path.join(staging, 'images', name), target, fs.constants.COPYFILE_EXCL);
   }
-  return { imported, present, rejected };
+  return { imported, present, foreign, rejected };
+}
+
+function plainDirOrAbsent(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory();
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }

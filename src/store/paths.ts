@@ -5,7 +5,8 @@
 //                       a setup step's cache key, or an image layer's uncompressed digest.
 //   images/<ref hash>   an image reference -> its manifest and layer ids
 //   blobs/sha256/<hex>  compressed OCI blobs, each stored once
-//   caches/<project>/   `caches:` directories, mounted read-write into jobs
+//   caches/<scope>/<project>/  `caches:` directories of one trust scope (--cache-scope), mounted
+//                       read-write into jobs' commands (never into setup steps)
 //   locks/<name>/       a layer being built (owner inside), see lock.ts
 //   tmp/                layers being built or imported; renamed into layers/ when complete
 import { randomBytes } from 'node:crypto';

@@ -1,24 +1,25 @@
-// Eight runners on one store at once, with the same config: every layer is built once (each
-// step appends to a `caches:` log, which no layer holds), every runner passes; and again with
+// Eight runners on one store at once, with the same config: every layer is built once (one
+// runner says it ran each step, the others found it cached), every runner passes; and again with
 // some of them SIGKILLed while they build or wait, where the survivors must still pass.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, outputOf, removeProjects, type Project } from '../integration/helpers.js';
-import { cacheLog, faultSeed, faultToken, leftoversOf, mountLines, reportProblem, seededRandom, type FaultScope } from './helpers.js';
+import { faultSeed, faultToken, leftoversOf, mountLines, reportProblem, seededRandom, type FaultScope } from './helpers.js';
 
 afterAll(removeProjects);
 
 const RUNNERS = 8;
 
-/** Two jobs of two steps each: four layers, each step logging `JOB stepN` to a shared cache. */
+/** Two jobs of two steps each: four layers. (Setup steps see no `caches:`, so no step can log to the host.) */
 function sharedStoreProject(token: string, marker: string): { project: Project; jobs: string[] } {
   const jobs = [`cc${token}a`, `cc${token}b`];
   const job = (name: string) => `
   ${name}:
-    caches: [/shared]
     setup:
-      - run: echo "$CUBICLE_JOB step1" >> /shared/builds && sleep 0.3 && mkdir -p /root/s && echo one > /root/s/one
-      - run: echo "$CUBICLE_JOB step2" >> /shared/builds && echo two > /root/s/two
+      - run: echo "$CUBICLE_JOB step1" && sleep 0.3 && mkdir -p /root/s && echo one > /root/s/one
+        network: none
+      - run: echo "$CUBICLE_JOB step2" && echo two > /root/s/two
+        network: none
     run: echo ${marker} && cat /root/s/one /root/s/two`;
   return { project: makeProject(`jobs:${jobs.map(job).join('')}\n`), jobs };
 }
@@ -47,8 +48,6 @@ describe(`${RUNNERS} runners sharing one store`, () => {
     const results = await Promise.all(indexes.map((index) => project.cubicle(runnerArgs(index), { timeoutMs: 120_000 })));
     for (const result of results) expect(result.exitCode, result.stdout + result.stderr).toBe(0);
 
-    const builds = cacheLog(project.cacheDir, 'builds').sort();
-    expect(builds).toEqual(jobs.flatMap((job) => [`${job} step1`, `${job} step2`]).sort());
     // Exactly one runner says it ran each step; the other seven found it cached.
     for (const job of jobs) {
       for (const step of ['1/2', '2/2']) {
@@ -90,13 +89,12 @@ describe(`${RUNNERS} runners sharing one store`, () => {
     for (const index of survivors) expect(results[index]!.exitCode, `runner ${index}: ${String(results[index]!.stdout)}${String(results[index]!.stderr)}`).toBe(0);
     expect(await reportProblems(project, indexes)).toEqual([]);
 
-    // A killed builder's step runs again under a waiter; a commit still happens once per layer.
-    const builds = cacheLog(project.cacheDir, 'builds');
+    // A killed builder's step runs again under a waiter; a commit still happens once per layer. A
+    // killed runner's last lines may be lost, so its starts are bounded from above only.
     for (const job of jobs) {
-      for (const step of ['step1', 'step2']) {
-        const count = builds.filter((line) => line === `${job} ${step}`).length;
-        expect(count, `${job} ${step} built ${count} times, ${killed.length} runners killed`).toBeGreaterThanOrEqual(1);
-        expect(count, `${job} ${step} built ${count} times, ${killed.length} runners killed`).toBeLessThanOrEqual(1 + killed.length);
+      for (const step of ['1/2', '2/2']) {
+        const count = results.filter((result) => outputOf(String(result.stdout), job).some((line) => line.startsWith(`[setup ${step}] running:`))).length;
+        expect(count, `${job} step ${step} started by ${count} runners, ${killed.length} killed`).toBeLessThanOrEqual(1 + killed.length);
       }
     }
     const next = await project.cubicle(runnerArgs(99));

@@ -114,6 +114,7 @@ jobs:
   ${job}:
     setup:
       - run: echo ${marker} > ~/normal
+        network: none
     run: cat ~/normal
 `,
     );
@@ -135,6 +136,7 @@ jobs:
   ${job}:
     setup:
       - run: echo ${marker}; dd if=/dev/zero of=fill bs=64k; dd if=/dev/zero of=fill2 bs=1k 2>/dev/null; echo filled
+        network: none
     run: echo ${marker} never
   ${job}-plain:
     run: echo ${marker} plain
@@ -160,6 +162,7 @@ jobs:
   ${job}:
     setup:
       - run: echo ${marker}; dd if=/dev/zero of=fill bs=64k
+        network: none
     run: echo ${marker} never
 `);
     const { result, reports, problems } = await runFaulty();
@@ -179,6 +182,7 @@ jobs:
   ${job}:
     setup:
       - run: echo ${marker} > ~/ready
+        network: none
     run: cat ~/ready && dd if=/dev/zero of=big bs=64k
 `);
     const { result, reports, problems } = await runFaulty();
@@ -205,6 +209,7 @@ jobs:
   ${job}:
     setup:
       - run: echo ${marker} > step
+        network: none
     run: cat step
   ${job}-plain:
     run: echo ${marker} plain

@@ -170,19 +170,6 @@ export function verifyOutcome(result: { exitCode: number | undefined; stdout: st
   return { clean: result.exitCode === 0, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
-/** The lines the `caches:` dir's log holds (one per setup step that ran). */
-export function cacheLog(cacheDir: string, file: string): string[] {
-  const root = path.join(cacheDir, 'caches');
-  const lines: string[] = [];
-  for (const project of fs.readdirSync(root)) {
-    for (const mount of fs.readdirSync(path.join(root, project))) {
-      const log = path.join(root, project, mount, file);
-      if (fs.existsSync(log)) lines.push(...fs.readFileSync(log, 'utf8').split('\n').filter(Boolean));
-    }
-  }
-  return lines;
-}
-
 /** Tolerated until it finishes; for a runner that was killed and will never report. */
 export async function settle(promise: Promise<unknown>): Promise<void> {
   await promise.catch(() => undefined);

@@ -26,7 +26,9 @@ jobs:
     setup:
       - run: mkdir -p /root/fk && for i in $(seq 1 100); do echo $i > /root/fk/f$i; done && cp seed.txt /root/fk/seed
         inputs: [seed.txt]
+        network: none
       - run: echo ${marker} > /root/fk/second
+        network: none
     run: echo ${marker} seed=$(cat /root/fk/seed) && cat /root/fk/second
   ${job}-plain:
     run: echo ${marker} plain
@@ -121,9 +123,10 @@ jobs:
   ${job}:
     setup:
       - run: ${phase === 'setup step' ? `echo ${marker} building; ${sleeper}` : quickStep}
+        network: none
     run: echo ${marker} running; ${phase === 'job' ? sleeper : 'true'}
 `);
-      fs.writeFileSync(project.file('normal.yaml'), `jobs:\n  ${job}:\n    setup:\n      - run: ${quickStep}\n    run: cat ~/quick\n`);
+      fs.writeFileSync(project.file('normal.yaml'), `jobs:\n  ${job}:\n    setup:\n      - run: ${quickStep}\n        network: none\n    run: cat ~/quick\n`);
       const scope = { cacheDir: project.cacheDir, projectDir: project.dir, token, marker, mountsBefore: mountLines() };
       const markers = [project.cacheDir, marker, sleeper];
       const child = project.spawn(['run', '--junit', 'junit.xml', '--json', 'results.json']);

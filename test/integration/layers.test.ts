@@ -40,6 +40,7 @@ jobs:
     setup:
       - run: npm ci --no-audit --no-fund --offline && date +%s%N > node_modules/.built-at
         inputs: [package.json, package-lock.json, 'deps/*.tgz']
+        network: none
     run: node -e 'console.log("local=" + require("local"))' && cat node_modules/.built-at
 `;
 
@@ -84,15 +85,18 @@ jobs:
     setup:
       - run: ls -A > ~/seen.txt
         inputs: [a.txt]
+        network: none
     run: cat ~/seen.txt
   broken:
     setup:
       - run: echo about to fail; exit 7
+        network: none
     run: echo never
   missing:
     setup:
       - run: "true"
         inputs: [no-such-file]
+        network: none
     run: echo never
 `,
       { 'a.txt': 'a', 'b.txt': 'b' },
@@ -116,7 +120,9 @@ jobs:
   stack:
     setup:
       - run: mkdir -p /root/tree/sub && touch /root/tree/sub/old /root/tree/keep /root/gone && touch ws-gone && mkdir ws-dir && touch ws-dir/old
+        network: none
       - run: rm /root/gone ws-gone && rm -rf /root/tree/sub ws-dir && mkdir /root/tree/sub ws-dir && touch /root/tree/sub/new ws-dir/new
+        network: none
     run: ls -A /root/tree/sub ws-dir; ls /root/tree; test ! -e /root/gone && test ! -e ws-gone && echo deleted
 `);
     for (const round of [1, 2]) {
@@ -135,18 +141,17 @@ jobs:
     const project = makeProject(`
 jobs:
   unit:
-    caches: [/shared]
     setup:
-      - run: echo build >> /shared/builds && sleep 1 && touch ~/built
+      - run: sleep 1 && touch ~/built
+        network: none
     run: test -e ~/built && echo ok
 `);
     const [a, b] = await Promise.all([project.cubicle(['run', '--junit', 'a.xml']), project.cubicle(['run', '--junit', 'b.xml'])]);
     expect(a.exitCode, a.stdout + a.stderr).toBe(0);
     expect(b.exitCode, b.stdout + b.stderr).toBe(0);
-    const cacheRoot = path.join(project.cacheDir, 'caches');
-    const [projectCaches] = fs.readdirSync(cacheRoot);
-    const [shared] = fs.readdirSync(path.join(cacheRoot, projectCaches!));
-    expect(fs.readFileSync(path.join(cacheRoot, projectCaches!, shared!, 'builds'), 'utf8')).toBe('build\n');
+    // One runs the step, the other waits for its lock and finds the layer (setup steps see no caches to count in).
+    const said = (line: string) => [a, b].filter((result) => outputOf(result.stdout, 'unit').some((out) => out.startsWith(line))).length;
+    expect([said('[setup 1/1] running:'), said('[setup 1/1] cached:')]).toEqual([1, 1]);
   }, 60_000);
 
   it('keeps `caches:` between runs, outside every layer', async () => {
@@ -169,7 +174,9 @@ jobs:
   unit:
     setup:
       - run: mkdir -p /root/data && head -c 100000 /dev/urandom > /root/data/blob && touch built-in-ws
+        network: none
       - run: echo second > /root/data/second
+        network: none
     run: cat /root/data/second && test -e built-in-ws && echo ws-ok
 `;
 
@@ -228,6 +235,7 @@ jobs:
   unit:
     setup:
       - run: mkdir -p /root/many && for i in $(seq 1 400); do echo $i > /root/many/f$i; done
+        network: none
     run: ls /root/many | wc -l
 `);
     for (const delayMs of [0, 150, 300, 450, 600, 800]) {
@@ -259,6 +267,7 @@ jobs:
     image: debian:bookworm
     setup:
       - run: echo from-setup > /etc/marker
+        network: none
     run: cat /etc/debian_version /etc/marker && test ! -e /usr/bin/gcc && echo no-host-tools
 `);
     const first = await project.cubicle(['run'], { timeoutMs: 300_000 });

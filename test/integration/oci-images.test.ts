@@ -83,6 +83,7 @@ jobs:
     image: ${ref}
     setup:
       - run: echo from-setup > /etc/from-setup
+        network: none
     run: busybox cat /etc/os-release /etc/from-setup; busybox ls /opt/dir; test -e /etc/gone || echo gone-hidden; echo "image-env=$FROM_IMAGE home=$HOME"; test -e /usr/bin/node || echo no-host-usr
 `);
     const first = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });

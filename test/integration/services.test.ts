@@ -41,6 +41,7 @@ jobs:
         user: "1000:1000"
         setup:
           - run: mkdir -m 1777 -p /srv/pg
+            network: none
         run: ${PG_BIN}/initdb -D /srv/pg/data -U postgres --auth=trust >/dev/null && exec ${PG_BIN}/postgres -D /srv/pg/data -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c cubicle.marker=svc-marker-pg
         # The socket in the service's own /tmp: the check runs inside the service (docker exec).
         health: { command: "${PG_BIN}/pg_isready -h /tmp", interval: 300ms, retries: 100 }

@@ -11,6 +11,7 @@ const CONFIG = `jobs:
   debug:
     setup:
       - run: echo from-setup > /marker-from-setup
+        network: none
     env: { GREETING: hello }
     timeout: 2s
     run: 'exit 1'
@@ -58,7 +59,7 @@ describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
   });
 
   it('an unknown job or no job is a usage error (exit 2); a failing setup step starts no shell (exit 1)', async () => {
-    const project = makeProject(`${CONFIG}  broken:\n    setup:\n      - run: 'echo setup-broke; exit 4'\n    run: 'true'\n`);
+    const project = makeProject(`${CONFIG}  broken:\n    setup:\n      - run: 'echo setup-broke; exit 4'\n        network: none\n    run: 'true'\n`);
     const unknown = await project.cubicle(['shell', 'nope', '--command', 'true']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('unknown job "nope"');

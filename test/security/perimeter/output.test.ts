@@ -148,7 +148,7 @@ describe(`class 6: job output under GITHUB_ACTIONS=true yields no workflow comma
   });
 
   it("a setup step's run carrying \\n::error:: and ##[add-mask] (printed as it starts, and in its failure)", async () => {
-    const project = makeProject('jobs:\n  evil:\n    setup:\n      - run: "echo step\\n::error::PWNED-run\\n##[add-mask]PWNED-run2\\nexit 3"\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n');
+    const project = makeProject('jobs:\n  evil:\n    setup:\n      - run: "echo step\\n::error::PWNED-run\\n##[add-mask]PWNED-run2\\nexit 3"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n');
     const result = await project.cubicle(['run', '--json', 'results.json'], { env: GITHUB });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('PWNED-run2');
@@ -272,7 +272,7 @@ describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${W
   it('Markdown and HTML in a failure message do not reach the step summary as markup (<img>, a table break, a link, a heading)', async () => {
     const runner = new Runner();
     const run = "echo hi\\n| injected | row |\\n| --- | --- |\\n<img src=https://evil.example/PWNED.png> [click](https://evil.example) ## PWNED <!-- ` ::add-mask::PWNED-sum\\nexit 7";
-    fs.writeFileSync(path.join(runner.workspace, 'cubicle.config.yaml'), `jobs:\n  evil:\n    setup:\n      - run: "${run}"\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n`);
+    fs.writeFileSync(path.join(runner.workspace, 'cubicle.config.yaml'), `jobs:\n  evil:\n    setup:\n      - run: "${run}"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n`);
     const main = await runner.run('main', { cache: 'false', 'setup-host': 'false' });
     expect(main.exitCode, main.log).toBe(1);
     const summary = main.summary;
