@@ -2024,11 +2024,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path45) => {
+      require: (path48) => {
         if (typeof require2 !== "undefined") {
-          return require2(path45);
-        } else if (path45.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path45, "utf8"));
+          return require2(path48);
+        } else if (path48.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path48, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5963,9 +5963,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path45 = require("path");
+    var path48 = require("path");
     var Module = require("module");
-    var fs42 = require("fs");
+    var fs44 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5974,17 +5974,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs42.realpathSync(fromDir);
+        fromDir = fs44.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path45.resolve(fromDir);
+          fromDir = path48.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path45.join(fromDir, "noop.js");
+      const fromFile = path48.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6056,7 +6056,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path45 = require("path");
+    var path48 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6064,7 +6064,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path45.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path48.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -6923,9 +6923,9 @@ var require_common = __commonJS({
       }
       return target;
     }
-    function repeat(string3, count) {
+    function repeat(string3, count2) {
       let result = "";
-      for (let cycle = 0; cycle < count; cycle += 1) {
+      for (let cycle = 0; cycle < count2; cycle += 1) {
         result += string3;
       }
       return result;
@@ -7619,9 +7619,9 @@ var require_timestamp = __commonJS({
         delta = (tzHour * 60 + tzMinute) * 6e4;
         if (match[9] === "-") delta = -delta;
       }
-      const date2 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-      if (delta) date2.setTime(date2.getTime() - delta);
-      return date2;
+      const date3 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+      if (delta) date3.setTime(date3.getTime() - delta);
+      return date3;
     }
     function representYamlTimestamp(object) {
       return object.toISOString();
@@ -8294,11 +8294,11 @@ var require_loader = __commonJS({
       }
       return false;
     }
-    function writeFoldedLines(state, count) {
-      if (count === 1) {
+    function writeFoldedLines(state, count2) {
+      if (count2 === 1) {
         state.result += " ";
-      } else if (count > 1) {
-        state.result += common.repeat("\n", count - 1);
+      } else if (count2 > 1) {
+        state.result += common.repeat("\n", count2 - 1);
       }
     }
     function readPlainScalar(state, nodeIndent, withinFlowCollection) {
@@ -10072,7 +10072,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path45) => typescript.sys.readFile(path45));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path48) => typescript.sys.readFile(path48));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10195,42 +10195,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path45 = require("path");
+    var path48 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path45.join(homedir, "Library");
+      const library = path48.join(homedir, "Library");
       return {
-        data: path45.join(library, "Application Support", name),
-        config: path45.join(library, "Preferences", name),
-        cache: path45.join(library, "Caches", name),
-        log: path45.join(library, "Logs", name),
-        temp: path45.join(tmpdir, name)
+        data: path48.join(library, "Application Support", name),
+        config: path48.join(library, "Preferences", name),
+        cache: path48.join(library, "Caches", name),
+        log: path48.join(library, "Logs", name),
+        temp: path48.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path45.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path45.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path48.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path48.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path45.join(localAppData, name, "Data"),
-        config: path45.join(appData, name, "Config"),
-        cache: path45.join(localAppData, name, "Cache"),
-        log: path45.join(localAppData, name, "Log"),
-        temp: path45.join(tmpdir, name)
+        data: path48.join(localAppData, name, "Data"),
+        config: path48.join(appData, name, "Config"),
+        cache: path48.join(localAppData, name, "Cache"),
+        log: path48.join(localAppData, name, "Log"),
+        temp: path48.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path45.basename(homedir);
+      const username = path48.basename(homedir);
       return {
-        data: path45.join(env3.XDG_DATA_HOME || path45.join(homedir, ".local", "share"), name),
-        config: path45.join(env3.XDG_CONFIG_HOME || path45.join(homedir, ".config"), name),
-        cache: path45.join(env3.XDG_CACHE_HOME || path45.join(homedir, ".cache"), name),
+        data: path48.join(env3.XDG_DATA_HOME || path48.join(homedir, ".local", "share"), name),
+        config: path48.join(env3.XDG_CONFIG_HOME || path48.join(homedir, ".config"), name),
+        cache: path48.join(env3.XDG_CACHE_HOME || path48.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path45.join(env3.XDG_STATE_HOME || path45.join(homedir, ".local", "state"), name),
-        temp: path45.join(tmpdir, username, name)
+        log: path48.join(env3.XDG_STATE_HOME || path48.join(homedir, ".local", "state"), name),
+        temp: path48.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10311,11 +10311,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path45) {
-      if (typeof path45 === "string" && Object.prototype.hasOwnProperty.call(source, path45)) {
-        return source[path45];
+    function getPropertyByPath(source, path48) {
+      if (typeof path48 === "string" && Object.prototype.hasOwnProperty.call(source, path48)) {
+        return source[path48];
       }
-      const parsedPath = typeof path45 === "string" ? path45.split(".") : path45;
+      const parsedPath = typeof path48 === "string" ? path48.split(".") : path48;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10326,9 +10326,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory(path45) {
+    async function isDirectory(path48) {
       try {
-        const stat = await fs_1.promises.stat(path45);
+        const stat = await fs_1.promises.stat(path48);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10337,9 +10337,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path45) {
+    function isDirectorySync(path48) {
       try {
-        const stat = fs_1.default.statSync(path45);
+        const stat = fs_1.default.statSync(path48);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10437,7 +10437,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path45, i) => `${i + 1}. ${path45}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path48, i) => `${i + 1}. ${path48}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10624,9 +10624,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path45) {
+      async #fileExists(path48) {
         try {
-          await promises_1.default.stat(path45);
+          await promises_1.default.stat(path48);
           return true;
         } catch (e) {
           return false;
@@ -10786,9 +10786,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path45) {
+      #fileExists(path48) {
         try {
-          fs_1.default.statSync(path45);
+          fs_1.default.statSync(path48);
           return true;
         } catch (e) {
           return false;
@@ -10914,7 +10914,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path45) => path45.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path48) => path48.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11264,8 +11264,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path45, { windows } = {}) => {
-      const segs = path45.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path48, { windows } = {}) => {
+      const segs = path48.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -11945,13 +11945,13 @@ var require_parse = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -13598,8 +13598,8 @@ async function checkOverlay() {
 }
 function subordinateRange(file, user2, uid) {
   for (const line of (readText(file) ?? "").split("\n")) {
-    const [owner, start, count] = line.split(":");
-    if ((owner === user2 || owner === String(uid)) && Number(count) > 0) return { start: Number(start), count: Number(count) };
+    const [owner, start, count2] = line.split(":");
+    if ((owner === user2 || owner === String(uid)) && Number(count2) > 0) return { start: Number(start), count: Number(count2) };
   }
   return void 0;
 }
@@ -14347,10 +14347,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path45) {
-  if (!path45)
+function getElementAtPath(obj, path48) {
+  if (!path48)
     return obj;
-  return path45.reduce((acc, key) => acc?.[key], obj);
+  return path48.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14609,11 +14609,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path45, issues) {
+function prefixIssues(path48, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path45);
+    iss.path.unshift(path48);
     return iss;
   });
 }
@@ -14675,14 +14675,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input) {
   if (Array.isArray(input))
@@ -15142,16 +15142,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path45 = []) => {
+  const processError = (error3, path48 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path45, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path48, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path45, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path48, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path45, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path48, ...issue2.path]);
       } else {
-        const fullpath = [...path45, ...issue2.path];
+        const fullpath = [...path48, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -16205,6 +16205,46 @@ function handleIntersectionResults(result, left2, right2) {
   result.value = merged.data;
   return result;
 }
+function getTupleOptStart(items, key) {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    if (!omittable)
+      return i + 1;
+  }
+  return 0;
+}
+function handleTupleResult(result, final, index) {
+  if (result.issues.length) {
+    final.issues.push(...prefixIssues(index, result.issues));
+  }
+  final.value[index] = result.value;
+}
+function handleTupleResults(itemResults, final, items, input, optoutStart) {
+  for (let i = 0; i < items.length; i++) {
+    const r = itemResults[i];
+    const isPresent = i < input.length;
+    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
+      final.value.length = i;
+      break;
+    }
+    if (r.issues.length) {
+      if (!isPresent && i >= optoutStart) {
+        final.value.length = i;
+        break;
+      }
+      final.issues.push(...prefixIssues(i, r.issues));
+    }
+    final.value[i] = r.value;
+  }
+  for (let i = final.value.length - 1; i >= input.length; i--) {
+    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
+      final.value.length = i;
+    } else {
+      break;
+    }
+  }
+  return final;
+}
 function handleOptionalResult(payload, result) {
   payload.value = result.issues.length ? void 0 : result.value;
   return payload;
@@ -16272,7 +16312,7 @@ function handleRefineResult(result, payload, input, inst) {
     payload.issues.push(issue(_iss));
   }
 }
-var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, $ZodJWT, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodUnknown, $ZodNever, arraySize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodIntersection, $ZodRecord, $ZodEnum, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodCatch, $ZodPipe, $ZodReadonly, $ZodCustom;
+var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, $ZodJWT, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodUnknown, $ZodNever, arraySize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodEnum, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodCatch, $ZodPipe, $ZodReadonly, $ZodCustom;
 var init_schemas = __esm({
   "node_modules/zod/v4/core/schemas.js"() {
     init_checks2();
@@ -17017,6 +17057,89 @@ var init_schemas = __esm({
           });
         }
         return handleIntersectionResults(payload, left2, right2);
+      };
+    });
+    $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
+      $ZodType.init(inst, def);
+      const items = def.items;
+      const memo2 = globalConfig.memoizer;
+      memo2?.attach(inst);
+      inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!Array.isArray(input)) {
+          payload.issues.push({
+            input,
+            inst,
+            expected: "tuple",
+            code: "invalid_type"
+          });
+          return payload;
+        }
+        payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
+        const proms = [];
+        const optinStart = getTupleOptStart(items, "optin");
+        const optoutStart = getTupleOptStart(items, "optout");
+        if (!def.rest) {
+          if (input.length < optinStart) {
+            payload.issues.push({
+              code: "too_small",
+              minimum: optinStart,
+              inclusive: true,
+              input,
+              inst,
+              origin: "array"
+            });
+            return payload;
+          }
+          if (input.length > items.length) {
+            payload.issues.push({
+              code: "too_big",
+              maximum: items.length,
+              inclusive: true,
+              input,
+              inst,
+              origin: "array"
+            });
+          }
+        }
+        const itemResults = new Array(items.length);
+        const abortEarly = def.rest ? ctx?.abortEarly : void 0;
+        let itemAborted = false;
+        for (let i = 0; i < items.length; i++) {
+          const r = items[i]._zod.run({ value: input[i], issues: [] }, ctx);
+          if (r instanceof Promise) {
+            proms.push(r.then((rr) => {
+              itemResults[i] = rr;
+            }));
+          } else {
+            itemResults[i] = r;
+            if (abortEarly && !itemAborted && r.issues.length)
+              itemAborted = aborted(r);
+          }
+        }
+        if (def.rest && !itemAborted) {
+          let i = items.length - 1;
+          const rest = input.slice(items.length);
+          let seen = payload.issues.length;
+          for (const el of rest) {
+            if (abortEarly && payload.issues.length !== seen) {
+              if (aborted(payload, seen))
+                break;
+              seen = payload.issues.length;
+            }
+            i++;
+            const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
+            if (result instanceof Promise) {
+              proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+            } else {
+              handleTupleResult(result, payload, i);
+            }
+          }
+        }
+        if (proms.length) {
+          return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input, optoutStart));
+        }
+        return handleTupleResults(itemResults, payload, items, input, optoutStart);
       };
     });
     $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
@@ -19028,7 +19151,7 @@ function serializeDefaultValue(value, schema, ctx, json, params) {
   handleUnrepresentable(schema, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
+var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
 var init_json_schema_processors = __esm({
   "node_modules/zod/v4/core/json-schema-processors.js"() {
     init_regexes();
@@ -19291,6 +19414,70 @@ var init_json_schema_processors = __esm({
       ];
       json.allOf = allOf;
       ctx.intersections.push(allOf);
+    };
+    tupleProcessor = (schema, ctx, _json, params) => {
+      const json = _json;
+      const def = schema._zod.def;
+      json.type = "array";
+      const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
+      const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
+      const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
+        ...params,
+        path: [...params.path, prefixPath, i]
+      }));
+      const rest = def.rest ? processSchema(def.rest, ctx, {
+        ...params,
+        path: [...params.path, restPath, ...ctx.target === "openapi-3.0" ? [def.items.length] : []]
+      }) : null;
+      let minItems = def.items.length;
+      while (minItems > 0) {
+        const item = def.items[minItems - 1];
+        const optional2 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
+        if (!optional2)
+          break;
+        minItems--;
+      }
+      const maxItems = def.items.length;
+      const isClosed = !def.rest;
+      if (ctx.target === "draft-2020-12") {
+        json.prefixItems = prefixItems;
+        if (isClosed) {
+          json.items = false;
+        } else if (rest) {
+          json.items = rest;
+        }
+        if (minItems > 0)
+          json.minItems = minItems;
+        if (isClosed)
+          json.maxItems = maxItems;
+      } else if (ctx.target === "openapi-3.0") {
+        json.items = {
+          anyOf: prefixItems
+        };
+        if (rest) {
+          json.items.anyOf.push(rest);
+        }
+        if (minItems > 0)
+          json.minItems = minItems;
+        if (isClosed)
+          json.maxItems = maxItems;
+      } else {
+        json.items = prefixItems;
+        if (isClosed) {
+          json.additionalItems = false;
+        } else if (rest) {
+          json.additionalItems = rest;
+        }
+        if (minItems > 0)
+          json.minItems = minItems;
+        if (isClosed)
+          json.maxItems = maxItems;
+      }
+      const { minimum, maximum } = aggregateChecks(schema);
+      if (typeof minimum === "number")
+        json.minItems = minimum;
+      if (typeof maximum === "number")
+        json.maxItems = maximum;
     };
     pendingRecords = /* @__PURE__ */ new WeakMap();
     recordProcessor = (schema, ctx, _json, params) => {
@@ -19574,6 +19761,17 @@ function intersection(left2, right2) {
     right: right2
   });
 }
+function tuple(items, _paramsOrRest, _params) {
+  const hasRest = _paramsOrRest instanceof $ZodType;
+  const params = hasRest ? _params : _paramsOrRest;
+  const rest = hasRest ? _paramsOrRest : null;
+  return new ZodTuple({
+    type: "tuple",
+    items,
+    rest,
+    ...util_exports.normalizeParams(params)
+  });
+}
 function record(keyType, valueType, params) {
   if (!valueType || !valueType._zod) {
     return new ZodRecord({
@@ -19674,7 +19872,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodJWT, ZodNumber, ZodNumberFormat, ZodBoolean, ZodUnknown, ZodNever, ZodArray, ZodObject, ZodUnion, ZodIntersection, ZodRecord, ZodEnum, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodCatch, ZodPipe, ZodReadonly, ZodCustom;
+var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodJWT, ZodNumber, ZodNumberFormat, ZodBoolean, ZodUnknown, ZodNever, ZodArray, ZodObject, ZodUnion, ZodIntersection, ZodTuple, ZodRecord, ZodEnum, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodCatch, ZodPipe, ZodReadonly, ZodCustom;
 var init_schemas2 = __esm({
   "node_modules/zod/v4/classic/schemas.js"() {
     init_core2();
@@ -20270,6 +20468,28 @@ var init_schemas2 = __esm({
       ZodType.init(inst, def);
       inst._zod.processJSONSchema = (ctx, json, params) => intersectionProcessor(inst, ctx, json, params);
     });
+    ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
+      _ensureDefaultMemoizer();
+      $ZodTuple.init(inst, def);
+      ZodType.init(inst, def);
+      inst._zod.processJSONSchema = (ctx, json, params) => tupleProcessor(inst, ctx, json, params);
+    }, {
+      rest(rest) {
+        return this.clone({
+          ...this._zod.def,
+          rest
+        });
+      },
+      partial() {
+        const def = this._zod.def;
+        if (def.checks?.length)
+          throw new Error(".partial() cannot be used on tuple schemas containing refinements");
+        return this.clone({
+          ...def,
+          items: def.items.map((item) => new ZodOptional({ type: "optional", innerType: item }))
+        });
+      }
+    });
     ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
       _ensureDefaultMemoizer();
       $ZodRecord.init(inst, def);
@@ -20425,8 +20645,34 @@ var init_compat = __esm({
 });
 
 // node_modules/zod/v4/classic/iso.js
+var iso_exports = {};
+__export(iso_exports, {
+  ZodISODate: () => ZodISODate,
+  ZodISODateTime: () => ZodISODateTime,
+  ZodISODuration: () => ZodISODuration,
+  ZodISOTime: () => ZodISOTime,
+  date: () => date2,
+  datetime: () => datetime2,
+  duration: () => duration2,
+  time: () => time2
+});
+function datetime2(params) {
+  return _isoDateTime(ZodISODateTime, params);
+}
+function date2(params) {
+  return _isoDate(ZodISODate, params);
+}
+function time2(params) {
+  return _isoTime(ZodISOTime, params);
+}
+function duration2(params) {
+  return _isoDuration(ZodISODuration, params);
+}
 var init_iso = __esm({
   "node_modules/zod/v4/classic/iso.js"() {
+    init_core2();
+    init_schemas2();
+    init_schemas2();
   }
 });
 
@@ -20489,7 +20735,7 @@ function nulBytePlaces(value) {
   walk2(value, "", 0);
   return places;
 }
-var size, duration2, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
+var size, duration3, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -20500,14 +20746,14 @@ var init_schema = __esm({
         ctx.addIssue({ code: "custom", message: `expected a size like 512m or 2g, got ${show(value)}` });
       }
     });
-    duration2 = union([number2(), string2()]).superRefine((value, ctx) => {
+    duration3 = union([number2(), string2()]).superRefine((value, ctx) => {
       const ms = parseDuration(value);
       if (ms === void 0) ctx.addIssue({ code: "custom", message: `expected a duration like 90s, 10m or 1h, got ${show(value)}` });
       else if (ms > MAX_TIMEOUT_MS) ctx.addIssue({ code: "custom", message: `expected at most 365 days, got ${show(value)}` });
     });
     cpus = union([number2(), string2()]).superRefine((value, ctx) => {
-      const count = Number(value);
-      if (!Number.isFinite(count) || count < 0.01 || count > 1e5) {
+      const count2 = Number(value);
+      if (!Number.isFinite(count2) || count2 < 0.01 || count2 > 1e5) {
         ctx.addIssue({ code: "custom", message: `expected a number of CPUs from 0.01 up, like 2 or 0.5, got ${show(value)}` });
       }
     });
@@ -20521,7 +20767,7 @@ var init_schema = __esm({
       run: string2().min(1),
       inputs: array(string2().min(1)).optional(),
       env: env2.optional(),
-      /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+      /** Setup steps download (npm ci): `outbound` by default (out, but not to the host's loopback); `host` only when asked for; `none`. */
       network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
     });
     command2 = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
@@ -20533,7 +20779,7 @@ var init_schema = __esm({
       disk: size.optional(),
       cpus: cpus.optional(),
       pids: pids.optional(),
-      timeout: duration2.optional()
+      timeout: duration3.optional()
     };
     networkMode = _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` });
     SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
@@ -20547,7 +20793,7 @@ var init_schema = __esm({
       /** Must pass before the job starts: run in a sandbox of the service's filesystem, on its network. */
       health: strictObject({
         command: command2,
-        interval: duration2.optional(),
+        interval: duration3.optional(),
         retries: number2().int().min(1).max(1e3).optional()
       }).optional(),
       needs: array(string2()).optional(),
@@ -20704,6 +20950,36 @@ var init_presets = __esm({
   }
 });
 
+// src/config/cache-destination.ts
+function cacheDestinationProblem(dest, context) {
+  const normal = import_node_path13.default.posix.normalize(dest);
+  if (normal === "/") return "would hide the whole filesystem";
+  const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
+  const above = (child) => child === normal || child.startsWith(`${normal}/`);
+  const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
+  if (system) return `would shadow the system directory ${system}`;
+  const checkout = import_node_path13.default.posix.normalize(context.projectDir);
+  if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
+  if (context.home && above(import_node_path13.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  return null;
+}
+function cacheEntryProblem(entry, projectDir) {
+  if (entry.startsWith("~/")) {
+    const tail = import_node_path13.default.posix.normalize(entry.slice(2));
+    if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
+    return null;
+  }
+  return cacheDestinationProblem(entry, { projectDir });
+}
+var import_node_path13, SYSTEM_TREES;
+var init_cache_destination = __esm({
+  "src/config/cache-destination.ts"() {
+    "use strict";
+    import_node_path13 = __toESM(require("node:path"), 1);
+    SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
+  }
+});
+
 // src/plan/setup.ts
 function stepKeyMaterial(input) {
   return {
@@ -20730,8 +21006,8 @@ var init_setup = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path13.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path13.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path14.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path14.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
@@ -20739,20 +21015,20 @@ function realPath(dir) {
   try {
     return import_node_fs14.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path13.default.dirname(dir);
-    return parent === dir ? dir : import_node_path13.default.join(realPath(parent), import_node_path13.default.basename(dir));
+    const parent = import_node_path14.default.dirname(dir);
+    return parent === dir ? dir : import_node_path14.default.join(realPath(parent), import_node_path14.default.basename(dir));
   }
 }
 function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path13.default.resolve(cacheDir);
+  const root = import_node_path14.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path13.default.join(root, "layers"),
-    images: import_node_path13.default.join(root, "images"),
-    blobs: import_node_path13.default.join(root, "blobs"),
-    caches: import_node_path13.default.join(root, "caches"),
-    locks: import_node_path13.default.join(root, "locks"),
-    tmp: import_node_path13.default.join(root, "tmp")
+    layers: import_node_path14.default.join(root, "layers"),
+    images: import_node_path14.default.join(root, "images"),
+    blobs: import_node_path14.default.join(root, "blobs"),
+    caches: import_node_path14.default.join(root, "caches"),
+    locks: import_node_path14.default.join(root, "locks"),
+    tmp: import_node_path14.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
@@ -20763,7 +21039,7 @@ function ensureStore(paths) {
   }
 }
 function tempPath(paths, label) {
-  return import_node_path13.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path14.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
@@ -20772,13 +21048,13 @@ function namesIn(dir) {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs14, import_node_path13;
+var import_node_crypto5, import_node_fs14, import_node_path14;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
     import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -20787,7 +21063,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs15.default.readFileSync(import_node_path14.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs15.default.readFileSync(import_node_path15.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -20797,10 +21073,10 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path14.default.join(paths.locks, name);
+  const target = import_node_path15.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
   import_node_fs15.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs15.default.writeFileSync(import_node_path14.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs15.default.writeFileSync(import_node_path15.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
     import_node_fs15.default.renameSync(staged, target);
@@ -20843,7 +21119,7 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path14.default.join(paths.locks, name);
+  const held = import_node_path15.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
@@ -20867,12 +21143,12 @@ function takeOverStale(paths, name) {
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs15, import_node_path14, import_promises2, POLL_MS;
+var import_node_fs15, import_node_path15, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
     import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -20946,14 +21222,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path15.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path16.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto6, import_node_path15, SHA256_DIGEST;
+var import_node_crypto6, import_node_path16, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto6 = require("node:crypto");
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -21045,7 +21321,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path16.default.join(blobsDir, "sha256");
+  const dir = import_node_path17.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -21053,7 +21329,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path16.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path17.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -21102,9 +21378,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path16.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path17.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path16.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path17.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -21118,7 +21394,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path16.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path17.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -21191,14 +21467,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs16, import_promises3, import_node_path16, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs16, import_promises3, import_node_path17, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
     import_node_fs16 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -21283,7 +21559,7 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path17.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path18.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
     import_node_fs17.default.accessSync(candidate, import_node_fs17.default.constants.X_OK);
   } catch (error2) {
@@ -21299,7 +21575,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path17.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path18.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
@@ -21344,7 +21620,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path17.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path18.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -21358,13 +21634,13 @@ async function digestTrees(dirs) {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process5, import_node_fs17, import_node_path17;
+var import_node_child_process5, import_node_fs17, import_node_path18;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
     import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -21377,23 +21653,23 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path18.default.join(dir, "meta.json");
+    const metaPath = import_node_path19.default.join(dir, "meta.json");
     const meta2 = JSON.parse(import_node_fs18.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path18.default.join(dir, "root"), ws: import_node_path18.default.join(dir, "ws"), lastUsed: import_node_fs18.default.statSync(metaPath).mtime };
+    return { meta: meta2, dir, root: import_node_path19.default.join(dir, "root"), ws: import_node_path19.default.join(dir, "ws"), lastUsed: import_node_fs18.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path18.default.join(paths.layers, id));
+  return readLayerAt(import_node_path19.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path18.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path19.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs18.default.utimesSync(import_node_path18.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs18.default.utimesSync(import_node_path19.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
@@ -21401,19 +21677,19 @@ function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
   import_node_fs18.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path18.default.join(dir, "root");
-  const ws = import_node_path18.default.join(dir, "ws");
+  const root = import_node_path19.default.join(dir, "root");
+  const ws = import_node_path19.default.join(dir, "ws");
   import_node_fs18.default.mkdirSync(root, { mode: 493 });
   import_node_fs18.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path18.default.join(paths.layers, request.id);
+  const target = import_node_path19.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path18.default.join(staged.dir, "meta.json");
+    const metaPath = import_node_path19.default.join(staged.dir, "meta.json");
     import_node_fs18.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
@@ -21432,7 +21708,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs18.default.renameSync(import_node_path18.default.join(paths.layers, id), grave);
+    import_node_fs18.default.renameSync(import_node_path19.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -21451,7 +21727,7 @@ function treeSize(dir) {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path18.default.join(current, entry.name);
+      const full = import_node_path19.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
@@ -21476,17 +21752,17 @@ function syncFile(file) {
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path18.default.join(paths.tmp, name));
+    await removeTree(import_node_path19.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs18, import_node_path18, LAYER_ID;
+var import_node_fs18, import_node_path19, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
     import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -21499,7 +21775,7 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path19.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path20.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
@@ -21546,13 +21822,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs19, import_node_path19;
+var import_node_crypto8, import_node_fs19, import_node_path20;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
     import_node_fs19 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
     init_paths();
@@ -21639,11 +21915,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path45 = colon === -1 ? rest : rest.slice(0, colon);
+  const path48 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path45) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path48) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path45, reference };
+  return { transport, path: path48, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -21714,12 +21990,13 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path20.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path21.default.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
     checkTestFiles(name, merged, problems);
+    checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
@@ -21756,6 +22033,13 @@ function checkTestFiles(name, job, problems) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
   }
 }
+function checkCaches(name, job, projectDir, problems) {
+  for (const [index, entry] of (job.caches ?? []).entries()) {
+    const problem = cacheEntryProblem(entry, projectDir);
+    const why = "a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm";
+    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; ${why}`);
+  }
+}
 function resolveJob(name, job, defaults, flagLimits) {
   const env3 = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env3[key] = String(value);
@@ -21780,7 +22064,8 @@ function resolveJob(name, job, defaults, flagLimits) {
           run: step.run,
           inputs: Object.freeze([...step.inputs ?? []]),
           env: Object.freeze(Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, String(value)]))),
-          network: step.network ?? "host"
+          // A network of the step's own: `host` (the runner's loopback, its services) only when asked for.
+          network: step.network ?? "outbound"
         })
       )
     ),
@@ -21821,14 +22106,14 @@ function readFlagLimits(flags, problems) {
     else limits.memoryBytes = bytes;
   }
   if (flags.cpus !== void 0) {
-    const count = Number(flags.cpus);
-    if (!Number.isFinite(count) || count <= 0) problems.push(`--cpus: expected a number of CPUs like 2 or 0.5, got ${JSON.stringify(flags.cpus)}`);
-    else limits.cpus = count;
+    const count2 = Number(flags.cpus);
+    if (!Number.isFinite(count2) || count2 <= 0) problems.push(`--cpus: expected a number of CPUs like 2 or 0.5, got ${JSON.stringify(flags.cpus)}`);
+    else limits.cpus = count2;
   }
   if (flags.pids !== void 0) {
-    const count = Number(flags.pids);
-    if (!Number.isSafeInteger(count) || count <= 0) problems.push(`--pids: expected a whole number of processes like 512, got ${JSON.stringify(flags.pids)}`);
-    else limits.pids = count;
+    const count2 = Number(flags.pids);
+    if (!Number.isSafeInteger(count2) || count2 <= 0) problems.push(`--pids: expected a whole number of processes like 512, got ${JSON.stringify(flags.pids)}`);
+    else limits.pids = count2;
   }
   if (flags.timeout !== void 0) {
     const ms = parseDuration(flags.timeout);
@@ -21940,14 +22225,15 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path20, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path21, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
+    init_cache_destination();
     init_debian();
     init_ref();
     init_units();
@@ -21961,7 +22247,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path21.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path22.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -21982,7 +22268,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path21.default.resolve(found.filepath);
+  const source = import_node_path22.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -22001,11 +22287,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path21;
+var import_node_path22;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -22109,9 +22395,9 @@ var init_junit_model = __esm({
 // src/report/gotest.ts
 function parseGoTestJson(text) {
   const packages = /* @__PURE__ */ new Map();
-  const packageNamed = (name, time2) => {
+  const packageNamed = (name, time3) => {
     let state = packages.get(name);
-    if (!state) packages.set(name, state = { name, firstTime: time2, tests: /* @__PURE__ */ new Map(), output: [], buildOutput: [] });
+    if (!state) packages.set(name, state = { name, firstTime: time3, tests: /* @__PURE__ */ new Map(), output: [], buildOutput: [] });
     return state;
   };
   const stray = [];
@@ -22207,11 +22493,11 @@ function suiteOf(pkg) {
     cases.push(packageCase(pkg, "[package failed]", { kind: "error", type: panic ? "panic" : "package-failed", message, body: packageOutput || void 0 }));
     extraOutput = "";
   }
-  const time2 = pkg.elapsed ?? cases.filter((testCase) => !testCase.name.includes("/")).reduce((sum, testCase) => sum + testCase.time, 0);
+  const time3 = pkg.elapsed ?? cases.filter((testCase) => !testCase.name.includes("/")).reduce((sum, testCase) => sum + testCase.time, 0);
   return {
     name: pkg.name,
     timestamp: pkg.firstTime,
-    time: time2,
+    time: time3,
     properties: [],
     cases,
     systemOut: extraOutput.trim() ? extraOutput : void 0
@@ -22383,7 +22669,7 @@ function readStartTag(text, from, maxAttributes, fail, overLimit) {
   const name = text.slice(from + 1, nameEnd);
   const attributes2 = /* @__PURE__ */ Object.create(null);
   let position = nameEnd;
-  let count = 0;
+  let count2 = 0;
   for (; ; ) {
     const beforeSpace = position;
     while (position < text.length && isSpace(text.charCodeAt(position))) position++;
@@ -22407,7 +22693,7 @@ function readStartTag(text, from, maxAttributes, fail, overLimit) {
     const raw = text.slice(position + 1, valueEnd);
     if (raw.includes("<")) fail(`"<" in the value of ${attribute} in <${name}>`, position + 1 + raw.indexOf("<"));
     if (Object.hasOwn(attributes2, attribute)) fail(`attribute ${attribute} given twice in <${name}>`, position);
-    if (++count > maxAttributes) overLimit(`${maxAttributes} attributes in one element (<${name.slice(0, 64)}>)`, from);
+    if (++count2 > maxAttributes) overLimit(`${maxAttributes} attributes in one element (<${name.slice(0, 64)}>)`, from);
     attributes2[attribute] = decodeEntities(raw.replace(/[\t\n]/g, " "), position + 1, fail);
     position = valueEnd + 1;
   }
@@ -22693,10 +22979,10 @@ function headBytes(raw, maxBytes) {
   while (end > 0 && (window[end] & 192) === 128) end--;
   return `${window.subarray(0, end).toString()}\u2026`;
 }
-function lastLines(text, count, maxBytes) {
+function lastLines(text, count2, maxBytes) {
   if (maxBytes <= 0) return "";
   const lines = text.slice(-maxBytes).replace(/\n$/, "").split("\n");
-  return tailBytes(lines.slice(-count).join("\n"), maxBytes);
+  return tailBytes(lines.slice(-count2).join("\n"), maxBytes);
 }
 var DEFAULT_OUTPUT_CAP_BYTES, OutputBudget;
 var init_output_cap = __esm({
@@ -22817,7 +23103,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path22.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path23.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -22884,16 +23170,16 @@ function jobProperties(result) {
   return properties.filter((entry) => entry[1] !== null && entry[1] !== void 0).map(([name, value]) => ({ name, value: String(value) }));
 }
 function localTimestamp(iso) {
-  const date2 = new Date(iso);
-  if (Number.isNaN(date2.getTime())) return void 0;
+  const date3 = new Date(iso);
+  if (Number.isNaN(date3.getTime())) return void 0;
   const pad = (value) => String(value).padStart(2, "0");
-  return `${date2.getFullYear()}-${pad(date2.getMonth() + 1)}-${pad(date2.getDate())}T${pad(date2.getHours())}:${pad(date2.getMinutes())}:${pad(date2.getSeconds())}`;
+  return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path22, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path23, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_units();
     init_junit_model();
     init_junit_read();
@@ -23282,9 +23568,9 @@ function colourOnly(params) {
   for (let index = 0; index < parts.length; index++) {
     const part = parts[index];
     if ((part === "38" || part === "48" || part === "58") && (parts[index + 1] === "5" || parts[index + 1] === "2")) {
-      const count = parts[index + 1] === "5" ? 2 : 4;
-      kept.push(...parts.slice(index, index + 1 + count));
-      index += count;
+      const count2 = parts[index + 1] === "5" ? 2 : 4;
+      kept.push(...parts.slice(index, index + 1 + count2));
+      index += count2;
     } else if (part !== "8" && part !== "08") {
       kept.push(part);
     }
@@ -23323,7 +23609,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs21.default.readFileSync(import_node_path23.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs21.default.readFileSync(import_node_path24.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -23351,12 +23637,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs21, import_node_path23, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
+var import_node_fs21, import_node_path24, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
     import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -23655,7 +23941,7 @@ ${this.paint(1, line(header))}
 `;
         rows.forEach((row, index) => text += `${line(row, summary.results[index].status)}
 `);
-        const total = [...counts].map(([status, count]) => `${count} ${status}`).join(", ");
+        const total = [...counts].map(([status, count2]) => `${count2} ${status}`).join(", ");
         const limits = summary.limitsEnforced ? "" : " (memory, cpus and pids limits off: --no-limits)";
         const jobs = summary.results.length === 1 ? "1 job" : `${summary.results.length} jobs`;
         return `${text}
@@ -23668,6 +23954,45 @@ ${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}
         return steps > 0 ? `${result.cacheHits}/${steps}` : "-";
       }
     };
+  }
+});
+
+// src/run/cache-scope.ts
+function defaultCacheScope(env3) {
+  if (env3.GITHUB_ACTIONS !== "true") return "local";
+  if ((env3.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env3) ?? scopePart(env3.GITHUB_HEAD_REF ?? "unknown")}`;
+  return `ref-${scopePart(env3.GITHUB_REF_NAME || env3.GITHUB_REF || "unknown")}`;
+}
+function checkCacheScope(scope) {
+  if (!CACHE_SCOPE.test(scope) || scope === "." || scope === "..") {
+    const expected = 'a name of letters, digits, ".", "_" and "-" (up to 100), like "local" or "pr-12"';
+    throw new UsageError(`--cache-scope: expected ${expected}, got ${JSON.stringify(scope)}; nothing was run`);
+  }
+  return scope;
+}
+function pullRequestNumber(env3) {
+  const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
+  if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
+  try {
+    const event = JSON.parse(import_node_fs22.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const number3 = event.pull_request?.number ?? event.number;
+    return Number.isInteger(number3) ? String(number3) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function scopePart(text) {
+  const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
+  return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
+}
+var import_node_crypto11, import_node_fs22, CACHE_SCOPE;
+var init_cache_scope = __esm({
+  "src/run/cache-scope.ts"() {
+    "use strict";
+    import_node_crypto11 = require("node:crypto");
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    init_errors();
+    CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
 });
 
@@ -23776,8 +24101,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs22.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs22.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs23.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs23.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
@@ -23810,40 +24135,40 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function writeSkeleton(dir, ops, home) {
-  const ensureDir = (dest) => import_node_fs22.default.mkdirSync(import_node_path24.default.join(dir, dest), { recursive: true, mode: 493 });
+  const ensureDir = (dest) => import_node_fs23.default.mkdirSync(import_node_path25.default.join(dir, dest), { recursive: true, mode: 493 });
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path24.default.dirname(op.dest));
-      const link = import_node_path24.default.join(dir, op.dest);
-      if (!import_node_fs22.default.existsSync(link)) import_node_fs22.default.symlinkSync(op.target, link);
+      ensureDir(import_node_path25.default.dirname(op.dest));
+      const link = import_node_path25.default.join(dir, op.dest);
+      if (!import_node_fs23.default.existsSync(link)) import_node_fs23.default.symlinkSync(op.target, link);
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs22.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs23.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path24.default.dirname(op.dest));
-        import_node_fs22.default.closeSync(import_node_fs22.default.openSync(import_node_path24.default.join(dir, op.dest), "a"));
+        ensureDir(import_node_path25.default.dirname(op.dest));
+        import_node_fs23.default.closeSync(import_node_fs23.default.openSync(import_node_path25.default.join(dir, op.dest), "a"));
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path24.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs22.default.chmodSync(import_node_path24.default.join(dir, "tmp"), 1023);
+  if (import_node_path25.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs23.default.chmodSync(import_node_path25.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path24.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path25.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path24.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path24.default.isAbsolute(relative2);
+  const relative2 = import_node_path25.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path25.default.isAbsolute(relative2);
 }
-var import_node_fs22, import_node_path24, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs23, import_node_path25, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_host();
     init_ops();
     PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
@@ -23894,16 +24219,16 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function assertNoSymlinks(destination, trustedRoot) {
-  const relative2 = trustedRoot ? import_node_path25.default.relative(trustedRoot, destination) : "";
-  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path25.default.isAbsolute(relative2);
-  const start = inside ? trustedRoot : import_node_path25.default.dirname(destination);
-  const parts = import_node_path25.default.relative(start, destination).split(import_node_path25.default.sep).filter(Boolean);
+  const relative2 = trustedRoot ? import_node_path26.default.relative(trustedRoot, destination) : "";
+  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path26.default.isAbsolute(relative2);
+  const start = inside ? trustedRoot : import_node_path26.default.dirname(destination);
+  const parts = import_node_path26.default.relative(start, destination).split(import_node_path26.default.sep).filter(Boolean);
   let current = start;
   for (const part of parts) {
-    current = import_node_path25.default.join(current, part);
-    const stat = import_node_fs23.default.lstatSync(current, { throwIfNoEntry: false });
+    current = import_node_path26.default.join(current, part);
+    const stat = import_node_fs24.default.lstatSync(current, { throwIfNoEntry: false });
     if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs23.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
+      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs24.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
     }
     if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
   }
@@ -23938,8 +24263,8 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const source = import_node_path25.default.join(request.upper, relative2);
-      const stat = await import_node_fs23.default.promises.lstat(source);
+      const source = import_node_path26.default.join(request.upper, relative2);
+      const stat = await import_node_fs24.default.promises.lstat(source);
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -23947,8 +24272,8 @@ async function collectOutputs(request) {
         failed.push(`${relative2}: not copied: ${size2}, ${over}`);
         continue;
       }
-      const target = import_node_path25.default.join(request.destination, relative2);
-      await import_node_fs23.default.promises.mkdir(import_node_path25.default.dirname(target), { recursive: true });
+      const target = import_node_path26.default.join(request.destination, relative2);
+      await import_node_fs24.default.promises.mkdir(import_node_path26.default.dirname(target), { recursive: true });
       await copyFile(source, target, allocated < stat.size);
       spent += allocated;
     } catch (error2) {
@@ -23961,13 +24286,13 @@ async function collectOutputs(request) {
   return { junitFiles, artifacts, refused, failed };
 }
 async function copyFile(source, target, sparse) {
-  if (!sparse) return import_node_fs23.default.promises.copyFile(source, target);
+  if (!sparse) return import_node_fs24.default.promises.copyFile(source, target);
   await run2("cp", ["--sparse=always", "--no-dereference", "--", source, target], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" }, maxBuffer: 64 * 1024 });
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs23.default.readdirSync(import_node_path25.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs24.default.readdirSync(import_node_path26.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -23978,13 +24303,13 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_child_process8, import_node_fs23, import_node_path25, import_node_util2, run2, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_child_process8, import_node_fs24, import_node_path26, import_node_util2, run2, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
     import_node_child_process8 = require("node:child_process");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     import_node_util2 = require("node:util");
     init_units();
     init_vendor();
@@ -24001,19 +24326,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs24.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs25.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto11.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto11, import_node_fs24, import_node_os6, hostBase;
+var import_node_crypto12, import_node_fs25, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_crypto12 = require("node:crypto");
+    import_node_fs25 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -24024,12 +24349,12 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path26.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+    if (import_node_path27.default.isAbsolute(clean) || clean.split("/").includes("..")) {
       throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
     }
     const { base, isGlob } = picomatch.scan(clean);
     if (!isGlob) {
-      const stat = lstatOrUndefined(import_node_path26.default.join(projectDir, clean));
+      const stat = lstatOrUndefined(import_node_path27.default.join(projectDir, clean));
       if (!stat) throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
       if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
       else found.add(clean);
@@ -24042,18 +24367,18 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   const inputs = [];
   for (const relative2 of [...found].sort()) {
-    const source = import_node_path26.default.join(projectDir, relative2);
-    const target = import_node_path26.default.join(destination, relative2);
-    import_node_fs25.default.mkdirSync(import_node_path26.default.dirname(target), { recursive: true, mode: 493 });
-    const stat = import_node_fs25.default.lstatSync(source);
+    const source = import_node_path27.default.join(projectDir, relative2);
+    const target = import_node_path27.default.join(destination, relative2);
+    import_node_fs26.default.mkdirSync(import_node_path27.default.dirname(target), { recursive: true, mode: 493 });
+    const stat = import_node_fs26.default.lstatSync(source);
     if (stat.isSymbolicLink()) {
-      const link = import_node_fs25.default.readlinkSync(source);
-      import_node_fs25.default.symlinkSync(link, target);
+      const link = import_node_fs26.default.readlinkSync(source);
+      import_node_fs26.default.symlinkSync(link, target);
       inputs.push({ path: relative2, sha256: `symlink:${link}`, executable: false });
       continue;
     }
-    import_node_fs25.default.copyFileSync(source, target, import_node_fs25.default.constants.COPYFILE_FICLONE);
-    import_node_fs25.default.chmodSync(target, stat.mode & 493);
+    import_node_fs26.default.copyFileSync(source, target, import_node_fs26.default.constants.COPYFILE_FICLONE);
+    import_node_fs26.default.chmodSync(target, stat.mode & 493);
     inputs.push({ path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
   }
   return inputs;
@@ -24063,22 +24388,22 @@ async function findTestFiles(projectDir, patterns) {
   const found = /* @__PURE__ */ new Set();
   for (const pattern2 of patterns) {
     const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path26.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+    if (import_node_path27.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
     const { base, isGlob } = picomatch.scan(clean);
     if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
-    else if (lstatOrUndefined(import_node_path26.default.join(projectDir, clean))?.isFile()) found.add(clean);
+    else if (lstatOrUndefined(import_node_path27.default.join(projectDir, clean))?.isFile()) found.add(clean);
   }
   return [...found].sort();
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = import_node_path26.default.join(projectDir, relativeDir);
+  const start = import_node_path27.default.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs25.default.readdirSync(import_node_path26.default.join(projectDir, dir), { withFileTypes: true });
+      entries = import_node_fs26.default.readdirSync(import_node_path27.default.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -24094,33 +24419,33 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIR
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs25.default.lstatSync(file);
+    return import_node_fs26.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto12.createHash)("sha256");
-  const fd = import_node_fs25.default.openSync(file, "r");
+  const hash = (0, import_node_crypto13.createHash)("sha256");
+  const fd = import_node_fs26.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs25.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs26.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs25.default.closeSync(fd);
+    import_node_fs26.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto12, import_node_fs25, import_node_path26, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs26, import_node_path27, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
-    import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
@@ -24129,61 +24454,80 @@ var init_inputs = __esm({
 });
 
 // src/run/caches.ts
-function cacheMounts(paths, projectDir, caches, home) {
-  const project = (0, import_node_crypto13.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
-  return caches.map((entry) => {
-    const dest = entry.startsWith("~/") ? import_node_path27.default.join(home, entry.slice(2)) : import_node_path27.default.normalize(entry);
+function cacheMounts(context, caches) {
+  if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
+  const project = (0, import_node_crypto14.createHash)("sha256").update(context.projectDir).digest("hex").slice(0, 16);
+  return caches.map((entry, index) => {
+    const dest = cacheDestination(entry, context.home);
+    const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
+    if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path27.default.join(paths.caches, project, `${label}-${(0, import_node_crypto13.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs26.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path28.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs27.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
-var import_node_crypto13, import_node_fs26, import_node_path27;
+function throwawayCacheMounts(caches, scratch) {
+  return caches.map((cache, index) => {
+    const src = import_node_path28.default.join(scratch, String(index));
+    import_node_fs27.default.mkdirSync(src, { recursive: true, mode: 493 });
+    return { src, dest: cache.dest };
+  });
+}
+function cacheDestination(entry, home) {
+  return entry.startsWith("~/") ? import_node_path28.default.posix.join(home, entry.slice(2)) : import_node_path28.default.posix.normalize(entry);
+}
+var import_node_crypto14, import_node_fs27, import_node_path28;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
+    init_cache_destination();
+    init_errors();
+    init_cache_scope();
   }
 });
 
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path28.default.join(dir, name);
+    const candidate = import_node_path29.default.join(dir, name);
     try {
-      import_node_fs27.default.accessSync(candidate, import_node_fs27.default.constants.X_OK);
+      import_node_fs28.default.accessSync(candidate, import_node_fs28.default.constants.X_OK);
       return candidate;
     } catch {
     }
   }
   return null;
 }
-function requireTun() {
+function requireTun(who) {
   try {
-    import_node_fs27.default.accessSync("/dev/net/tun", import_node_fs27.default.constants.R_OK | import_node_fs27.default.constants.W_OK);
+    import_node_fs28.default.accessSync("/dev/net/tun", import_node_fs28.default.constants.R_OK | import_node_fs28.default.constants.W_OK);
   } catch (error2) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `\`network: outbound\` needs /dev/net/tun, which you cannot open here (${error2.code}); no job was run`, {
-      hint: "As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. Or use `network: host`."
+    const code = error2.code;
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
+      hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`
     });
   }
 }
 async function startJobNetwork(options) {
+  const who = options.who ?? "`network: outbound`";
   const slirp = options.outbound ? findTool("slirp4netns") : null;
   if (options.outbound && !slirp) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs slirp4netns, which is not installed; no job was run", {
-      hint: "Install it: apt-get install slirp4netns. Or use `network: host` to share the host network."
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs slirp4netns, which is not installed; no job was run further`, {
+      hint: `Install it: apt-get install slirp4netns (and /dev/net/tun must be open to you). ${OTHER_MODES}`
     });
   }
   const nsenter = options.outbound ? findTool("nsenter") : null;
   if (options.outbound && !nsenter) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", "`network: outbound` needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed; no job was run", {
-      hint: "Install it: apt-get install util-linux. Or use `network: host` to share the host network."
+    const what = `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed`;
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${what}; no job was run further`, {
+      hint: `Install it: apt-get install util-linux. ${OTHER_MODES}`
     });
   }
-  if (options.outbound) requireTun();
+  if (options.outbound) requireTun(who);
   const holder = await startUsernsHolder({ netns: true });
   if (!holder || !holder.netnsPath) throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
   let slirpProcess = null;
@@ -24191,8 +24535,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path28.default.join(options.dir, "resolv.conf");
-      import_node_fs27.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path29.default.join(options.dir, "resolv.conf");
+      import_node_fs28.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -24238,16 +24582,17 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs27, import_node_path28, SLIRP_DNS;
+var import_node_child_process9, import_node_fs28, import_node_path29, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
+    OTHER_MODES = "Or give the job or step `network: none` (own loopback only) where it needs no network; `network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
   }
 });
 
@@ -24265,7 +24610,8 @@ async function prepareJob(job, options) {
   if (base.digest) options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: ${base.digest}`);
   const context = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
   const jobEnv = jobEnvironment(job, context, base.kind === "host" ? void 0 : { env: base.env });
-  const caches = cacheMounts(options.store, options.projectDir, job.caches, jobEnv.HOME);
+  const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME };
+  const caches = cacheMounts(cacheContext, job.caches);
   const rootLowers = [...base.rootLowers];
   const wsLowers = [];
   let parent = base.id;
@@ -24273,8 +24619,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path29.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs28.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path30.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs29.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -24352,12 +24698,22 @@ function stepEnvironment(jobEnv, step) {
 }
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
-  const scratch = { rootWork: import_node_path29.default.join(staged.dir, "root-work"), work: import_node_path29.default.join(staged.dir, "ws-work"), skeleton: import_node_path29.default.join(staged.dir, "skeleton"), net: import_node_path29.default.join(staged.dir, "net") };
-  for (const dir of Object.values(scratch)) import_node_fs28.default.mkdirSync(dir, { mode: 493 });
+  const scratch = {
+    rootWork: import_node_path30.default.join(staged.dir, "root-work"),
+    work: import_node_path30.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path30.default.join(staged.dir, "skeleton"),
+    net: import_node_path30.default.join(staged.dir, "net"),
+    caches: import_node_path30.default.join(staged.dir, "caches")
+  };
+  for (const dir of Object.values(scratch)) import_node_fs29.default.mkdirSync(dir, { mode: 493 });
+  const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
-    if (step.network === "outbound") network = await startJobNetwork({ outbound: true, dir: scratch.net });
-    return await runStep(job, step, number3, { ...options, network }, staged, scratch);
+    if (step.network === "outbound") {
+      const who = `setup step ${number3} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
+      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+    }
+    return await runStep(job, step, number3, { ...options, filesystem, network }, staged, scratch);
   } catch (error2) {
     await removeTree(staged.dir);
     throw error2;
@@ -24397,7 +24753,8 @@ async function runStep(job, step, number3, options, staged, scratch) {
   });
   if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
   await removeTree(staged.dir);
-  return { what: describeStep(number3, step), status, message: describeStepFailure(status), outputTail };
+  const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(", ")}), only the job's command does` : "";
+  return { what: describeStep(number3, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
 }
 function storeFailure(number3, step, error2) {
   const code = error2.code;
@@ -24419,12 +24776,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs28, import_node_path29;
+var import_node_fs29, import_node_path30;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_errors();
     init_base();
     init_inputs();
@@ -24448,12 +24805,12 @@ async function startServices(job, options) {
     await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
     for (const entry of started) await removeTree(entry.root);
   };
-  import_node_fs29.default.mkdirSync(options.logsDir, { recursive: true });
+  import_node_fs30.default.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path30.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path31.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -24469,7 +24826,7 @@ async function startOne(job, service, options, started) {
     network: options.network ?? void 0
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = import_node_fs29.default.createWriteStream(import_node_path30.default.join(options.logsDir, `${service.name}.log`));
+  const log = import_node_fs30.default.createWriteStream(import_node_path31.default.join(options.logsDir, `${service.name}.log`));
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   let helperPid;
@@ -24514,7 +24871,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs29.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs30.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -24527,12 +24884,12 @@ function describeRun(run3) {
   if (run3.status.signal) return `killed by ${run3.status.signal}`;
   return `exited with ${describeExitCode(run3.status.exitCode ?? -1)}`;
 }
-var import_node_fs29, import_node_path30, STOP_GRACE_MS2;
+var import_node_fs30, import_node_path31, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_resolve();
     init_job();
     init_drain();
@@ -24575,7 +24932,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path31.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path32.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -24591,7 +24948,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path31.default.join(options.artifactsDir, job.name),
+          destination: import_node_path32.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes
         });
@@ -24737,11 +25094,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path31;
+var import_node_path32;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -24988,12 +25345,12 @@ async function openDirFiles(dir, where2) {
     throw notFound(where2, `${dir} does not exist`, error2);
   });
   if (!stat.isDirectory()) throw notFound(where2, `${dir} is not a directory (for a tar, use oci-archive:${dir})`);
-  const resolve5 = (name) => import_node_path32.default.join(dir, normalizeTarName(name));
+  const resolve5 = (name) => import_node_path33.default.join(dir, normalizeTarName(name));
   return {
     where: where2,
     read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
     size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs30.default.createReadStream(resolve5(name), { start }),
+    open: (name, start) => import_node_fs31.default.createReadStream(resolve5(name), { start }),
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -25013,9 +25370,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path32.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto14.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path33.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs30.default.createReadStream(file), compression), import_node_fs30.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs31.default.createReadStream(file), compression), import_node_fs31.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -25047,20 +25404,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs30.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs31.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto14, import_node_fs30, import_promises5, import_node_path32, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs31, import_promises5, import_node_path33, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_crypto15 = require("node:crypto");
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_errors4();
@@ -25258,7 +25615,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path33.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path34.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -25286,7 +25643,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path33.default.resolve(ref.path);
+  const absolute = import_node_path34.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -25349,11 +25706,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path33, LAYER_MEDIA_TYPES;
+var import_node_path34, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -25489,9 +25846,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path34.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path34.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path34.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path35.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path35.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path35.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -25601,14 +25958,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises7, import_node_os7, import_node_path34, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path35, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -25881,7 +26238,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path35.default.resolve(ref.path);
+  const absolute = import_node_path36.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -25938,12 +26295,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path35, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -25962,16 +26319,16 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs31.default.openSync(file, "r");
+  const fd = import_node_fs32.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs31.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs32.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs31.default.closeSync(fd);
+    import_node_fs32.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto15.createHash)("sha256");
+  const hash = (0, import_node_crypto16.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -25998,18 +26355,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs31.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs32.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto15, import_node_fs31, import_node_stream4;
+var import_node_crypto16, import_node_fs32, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_crypto16 = require("node:crypto");
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -26126,11 +26483,11 @@ var init_resolve2 = __esm({
 function parseShard(text) {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) {
+  const count2 = Number(match?.[2]);
+  if (!match || count2 < 1 || index < 1 || index > count2) {
     throw new UsageError(`--shard: expected i/n with 1 <= i <= n, like 2/3, got ${JSON.stringify(text)}; nothing was run`);
   }
-  return { index, count };
+  return { index, count: count2 };
 }
 function jobsOfShard(jobs, shard, timings) {
   const groups = connectedGroups(jobs);
@@ -26151,13 +26508,13 @@ function testFilesOfShard(files, shard, msOf) {
 function averageOr1(known) {
   return known.length > 0 ? known.reduce((sum, ms) => sum + ms, 0) / known.length : 1;
 }
-function dealLongestFirst(items, count) {
+function dealLongestFirst(items, count2) {
   const order = items.map((_, i) => i).sort((a, b) => items[b].cost - items[a].cost || (items[a].name < items[b].name ? -1 : items[a].name > items[b].name ? 1 : 0));
-  const loads = Array.from({ length: count }, () => 0);
+  const loads = Array.from({ length: count2 }, () => 0);
   const dealt = Array.from({ length: items.length }, () => 0);
   for (const i of order) {
     let target = 0;
-    for (let candidate = 1; candidate < count; candidate++) if (loads[candidate] < loads[target]) target = candidate;
+    for (let candidate = 1; candidate < count2; candidate++) if (loads[candidate] < loads[target]) target = candidate;
     loads[target] += items[i].cost;
     dealt[i] = target;
   }
@@ -26188,11 +26545,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path36.default.join(paths.root, "timings", `${(0, import_node_crypto16.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path37.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs32.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const data = JSON.parse(import_node_fs33.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -26206,12 +26563,12 @@ function recordTimings(paths, projectDir, results) {
   const file = timingsPath(paths, projectDir);
   const partial2 = tempPath(paths, "timings");
   try {
-    import_node_fs32.default.mkdirSync(import_node_path36.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs32.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
+    import_node_fs33.default.mkdirSync(import_node_path37.default.dirname(file), { recursive: true, mode: 448 });
+    import_node_fs33.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
 `);
-    import_node_fs32.default.renameSync(partial2, file);
+    import_node_fs33.default.renameSync(partial2, file);
   } catch (error2) {
-    import_node_fs32.default.rmSync(partial2, { force: true });
+    import_node_fs33.default.rmSync(partial2, { force: true });
     process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
 `);
   }
@@ -26219,7 +26576,7 @@ function recordTimings(paths, projectDir, results) {
 function readTimingsFile(file) {
   let text;
   try {
-    text = import_node_fs32.default.readFileSync(file, "utf8");
+    text = import_node_fs33.default.readFileSync(file, "utf8");
   } catch (error2) {
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
@@ -26261,13 +26618,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto16, import_node_fs32, import_node_path36;
+var import_node_crypto17, import_node_fs33, import_node_path37;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
-    import_node_crypto16 = require("node:crypto");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_crypto17 = require("node:crypto");
+    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_read();
     init_paths();
@@ -26277,7 +26634,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs33.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs34.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -26305,7 +26662,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path37.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path38.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -26333,6 +26690,7 @@ async function runJobs(config2, options) {
         userns: userns?.path,
         store,
         noCache: options.noCache ?? false,
+        cacheScope: options.cacheScope ?? "local",
         resolveBase: (job2, onStatus) => baseOnce(job2.image, () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull }))
       }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
@@ -26374,13 +26732,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs33, import_node_os8, import_node_path37, FailFast;
+var import_node_fs34, import_node_os8, import_node_path38, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -26463,18 +26821,19 @@ async function runCommand(args) {
   if (args.parallel !== void 0 && (!Number.isInteger(args.parallel) || args.parallel < 1)) {
     throw new UsageError(`--parallel: expected a whole number of jobs of at least 1, got ${args.parallel}`);
   }
+  const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path38.default.resolve(cwd, args.junit))];
-  if (args.json) reporters.push(new JsonReporter(import_node_path38.default.resolve(cwd, args.json)));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path39.default.resolve(cwd, args.junit))];
+  if (args.json) reporters.push(new JsonReporter(import_node_path39.default.resolve(cwd, args.json)));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path38.default.resolve(cwd, args.timings)) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path39.default.resolve(cwd, args.timings)) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path38.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path39.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -26486,7 +26845,8 @@ async function runCommand(args) {
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
       failFast: args.failFast ?? false,
-      pull: args.pull
+      pull: args.pull,
+      cacheScope
     });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
@@ -26494,17 +26854,18 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path38;
+var import_node_path39;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
     init_junit();
     init_terminal();
     init_result();
+    init_cache_scope();
     init_run();
     init_timings();
     init_units();
@@ -26514,6 +26875,7 @@ var init_run2 = __esm({
 
 // src/cli/one-job.ts
 async function runInJobSandbox(config2, job, options) {
+  const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
   const limits = await planLimits([job], options.noLimits);
   await reapStaleRuns();
   const store = storePaths();
@@ -26539,6 +26901,7 @@ async function runInJobSandbox(config2, job, options) {
       reporter,
       userns: userns?.path,
       noCache: false,
+      cacheScope,
       resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull })
     });
     if ("message" in prepared) {
@@ -26602,6 +26965,7 @@ var init_one_job = __esm({
     init_drain();
     init_reporter();
     init_sanitize();
+    init_cache_scope();
     init_host_failure();
     init_layers3();
     init_limits();
@@ -26658,6 +27022,7 @@ async function shellCommand(args) {
     interactive,
     noLimits: args.noLimits,
     pull: args.pull,
+    cacheScope: args.cacheScope,
     what: "the shell",
     notStarted: { words: "no shell was started", exitCode: 1 },
     banner: interactive ? (shellJob, enforced) => `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit
@@ -26698,7 +27063,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs34.default.writeFileSync(import_node_path39.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs35.default.writeFileSync(import_node_path40.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -26722,13 +27087,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs34.default.existsSync(import_node_path39.default.join(dir, name)));
-  const manifest = readJson(import_node_path39.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs35.default.existsSync(import_node_path40.default.join(dir, name)));
+  const manifest = readJson(import_node_path40.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs34.default.existsSync(import_node_path39.default.join(dir, name));
+  const has = (name) => import_node_fs35.default.existsSync(import_node_path40.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -26738,7 +27103,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path39.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path40.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -26781,7 +27146,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs34.default.readFileSync(import_node_path39.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs35.default.readFileSync(import_node_path40.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -26810,7 +27175,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs34.default.readFileSync(import_node_path39.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs35.default.readFileSync(import_node_path40.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -26863,17 +27228,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs34.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs35.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs34, import_node_path39, CONFIG_NAME;
+var import_node_fs35, import_node_path40, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -27017,8 +27382,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path40.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs35.default.existsSync(dir);
+    const dir = import_node_path41.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs36.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -27030,19 +27395,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs35.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs36.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs35.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs35.default.mkdirSync(import_node_path40.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs35.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs36.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs36.default.mkdirSync(import_node_path41.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs36.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs35.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs36.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process12.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -27066,10 +27431,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs35.default.realpathSync(helperPath());
+  const helper = import_node_fs36.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs35.default.existsSync(APPARMOR_PROFILE) && import_node_fs35.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs35.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs36.default.existsSync(APPARMOR_PROFILE) && import_node_fs36.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs36.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -27087,10 +27452,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs35.default.rmSync(file, { force: true });
+    import_node_fs36.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs35.default.rmdirSync(import_node_path40.default.dirname(file));
+        import_node_fs36.default.rmdirSync(import_node_path41.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -27105,13 +27470,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process12, import_node_fs35, import_node_path40, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process12, import_node_fs36, import_node_path41, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -27145,6 +27510,118 @@ var init_setup3 = __esm({
     "use strict";
     init_errors();
     init_setup2();
+  }
+});
+
+// src/store/import-check.ts
+function checkImportedMeta(dir, name) {
+  const shape = notPlainDirs(dir);
+  if (shape) return { problem: shape };
+  let raw;
+  try {
+    raw = JSON.parse(import_node_fs37.default.readFileSync(import_node_path42.default.join(dir, "meta.json"), "utf8"));
+  } catch (error2) {
+    return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
+  }
+  const parsed = layerMetaSchema.safeParse(raw);
+  if (!parsed.success) return { problem: `meta.json is not a layer's: ${issuesOf(parsed.error)}` };
+  const meta2 = parsed.data;
+  if (meta2.id !== name) return { problem: `meta.json names ${meta2.id}, not the layer it is in` };
+  const keyProblem = checkKey(meta2);
+  return keyProblem ? { problem: keyProblem } : { meta: meta2 };
+}
+function checkImportedRecord(file, name) {
+  let raw;
+  try {
+    const stat = import_node_fs37.default.lstatSync(file);
+    if (!stat.isFile()) return { problem: "not a regular file" };
+    raw = JSON.parse(import_node_fs37.default.readFileSync(file, "utf8"));
+  } catch (error2) {
+    return { problem: `cannot be read as JSON: ${error2.message}` };
+  }
+  const parsed = imageRecordSchema.safeParse(raw);
+  if (!parsed.success) return { problem: `not an image record: ${issuesOf(parsed.error)}` };
+  const expected = `${sha256(parsed.data.ref)}.json`;
+  if (name !== expected) return { problem: `is named ${name}, but its ref ${JSON.stringify(parsed.data.ref)} is stored as ${expected}` };
+  return { record: parsed.data };
+}
+function checkKey(meta2) {
+  if (meta2.kind === "setup") {
+    const key2 = setupKeySchema.safeParse(meta2.key);
+    if (!key2.success) return `its key is not a setup step's: ${issuesOf(key2.error)}`;
+    if (key2.data.parent !== meta2.parent) return `its key names the parent ${key2.data.parent}, its meta.json ${meta2.parent ?? "none"}`;
+    const derived2 = sha256(JSON.stringify(meta2.key));
+    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
+  }
+  if (meta2.kind === "debian") {
+    const key2 = debianKeySchema.safeParse(meta2.key);
+    if (!key2.success) return `its key is not a debian base's: ${issuesOf(key2.error)}`;
+    if (meta2.parent !== null) return "a debian base names a parent";
+    const derived2 = sha256(JSON.stringify(meta2.key));
+    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
+  }
+  const key = imageKeySchema.safeParse(meta2.key);
+  if (!key.success) return `its key is not an image layer's: ${issuesOf(key.error)}`;
+  return key.data.diffId === `sha256:${meta2.id}` ? null : `its id is not its key's diffId ${key.data.diffId}`;
+}
+function notPlainDirs(dir) {
+  const expected = [["", "dir"], ["root", "dir"], ["ws", "dir"], ["meta.json", "file"]];
+  for (const [entry, type] of expected) {
+    let stat;
+    try {
+      stat = import_node_fs37.default.lstatSync(import_node_path42.default.join(dir, entry));
+    } catch {
+      return `${entry || "the layer dir"} is missing`;
+    }
+    if (type === "dir" ? stat.isDirectory() : stat.isFile()) continue;
+    return `${entry || "the layer dir"} is not a plain ${type === "dir" ? "directory" : "file"}${stat.isSymbolicLink() ? " (a symlink)" : ""}`;
+  }
+  return null;
+}
+function issuesOf(error2) {
+  return error2.issues.slice(0, 3).map((issue2) => `${issue2.path.join(".") || "(top)"}: ${issue2.message}`).join("; ");
+}
+function sha256(text) {
+  return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
+}
+var import_node_crypto18, import_node_fs37, import_node_path42, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var init_import_check = __esm({
+  "src/store/import-check.ts"() {
+    "use strict";
+    import_node_crypto18 = require("node:crypto");
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
+    init_zod();
+    hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
+    count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
+    layerMetaSchema = strictObject({
+      id: hex64,
+      kind: _enum(["setup", "image", "debian"]),
+      digest: string2().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256:<hex>" }),
+      parent: hex64.nullable(),
+      key: record(string2(), unknown()),
+      description: string2().max(1e5),
+      sizeBytes: count,
+      created: iso_exports.datetime()
+    });
+    setupKeySchema = strictObject({
+      format: count,
+      parent: hex64,
+      run: string2(),
+      env: array(tuple([string2(), string2()])),
+      network: _enum(["none", "host", "outbound"]),
+      workdir: string2(),
+      inputs: array(tuple([string2(), _enum(["x", "-"]), hex64]))
+    });
+    imageKeySchema = strictObject({ format: count, diffId: string2().regex(/^sha256:[0-9a-f]{64}$/), blob: string2(), mediaType: string2() });
+    debianKeySchema = strictObject({ format: count, debian: string2().regex(/^[a-z][a-z0-9-]*$/), variant: string2(), arch: string2() });
+    imageRecordSchema = strictObject({
+      ref: string2().min(1).max(1e3),
+      kind: _enum(["oci", "debian"]),
+      digest: string2().regex(/^sha256:[0-9a-f]{64}$/),
+      layerIds: array(hex64).min(1).max(1e3),
+      env: record(string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), string2())
+    });
   }
 });
 
@@ -27188,14 +27665,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs36.default.existsSync(import_node_path41.default.join(paths.locks, id));
+  return import_node_fs38.default.existsSync(import_node_path43.default.join(paths.locks, id));
 }
-var import_node_fs36, import_node_path41;
+var import_node_fs38, import_node_path43;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -27219,8 +27696,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path42.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs37.default.existsSync(layer.root) || !import_node_fs37.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path44.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs39.default.existsSync(layer.root) || !import_node_fs39.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -27229,12 +27706,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs37, import_node_path42;
+var import_node_fs39, import_node_path44;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -27257,15 +27734,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path43.default.resolve(file);
-  const targetDir = import_node_path43.default.dirname(target);
-  import_node_fs38.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path43.default.basename(target)}.`;
+  const target = import_node_path45.default.resolve(file);
+  const targetDir = import_node_path45.default.dirname(target);
+  import_node_fs40.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path45.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path43.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto17.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path45.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs38.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs40.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -27274,40 +27751,45 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs38.default.renameSync(partial2, target);
+    import_node_fs40.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs38.default.rmSync(partial2, { force: true });
+    import_node_fs40.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs38.default.rmSync(listFile, { force: true });
+    import_node_fs40.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs38.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs40.default.statSync(target).size };
 }
-async function importStore(paths, file) {
+async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path43.default.resolve(file);
-  if (!import_node_fs38.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path45.default.resolve(file);
+  if (!import_node_fs40.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs38.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs40.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path43.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path45.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
-    return await adoptLayers(paths, staging);
+    return await adoptLayers(paths, staging, new Set(baseIds));
   } finally {
     await removeTree(staging);
   }
 }
-async function adoptLayers(paths, staging) {
-  const imported = [];
+async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
+  const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path43.default.join(staging, "layers");
+  const stagedLayers = import_node_path45.default.join(staging, "layers");
+  for (const top2 of ["layers", "images"]) {
+    if (!plainDirOrAbsent(import_node_path45.default.join(staging, top2))) {
+      return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
+    }
+  }
   for (const name of namesIn(stagedLayers)) {
     if (!LAYER_ID.test(name)) {
       rejected.push({ id: name, problem: "not a layer id" });
@@ -27317,42 +27799,72 @@ async function adoptLayers(paths, staging) {
       present += 1;
       continue;
     }
-    const staged = import_node_path43.default.join(stagedLayers, name);
-    const candidate = readLayerAt(staged);
-    const problem = candidate ? await checkLayer(candidate) : "meta.json is missing or unreadable";
-    if (problem) {
-      rejected.push({ id: name, problem });
-      continue;
+    const checked = checkImportedMeta(import_node_path45.default.join(stagedLayers, name), name);
+    if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
+    else candidates.set(name, checked.meta);
+  }
+  let foreign = 0;
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const [id, meta2] of candidates) {
+      if (meta2.parent === null || candidates.has(meta2.parent) || baseIds.has(meta2.parent) || findLayer(paths, meta2.parent)) continue;
+      candidates.delete(id);
+      foreign += 1;
+      dropped = true;
     }
+  }
+  for (const [id] of candidates) {
+    const staged = readLayerAt(import_node_path45.default.join(stagedLayers, id));
+    const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
+    if (problem) rejected.push({ id, problem });
+  }
+  const records = [];
+  for (const name of namesIn(import_node_path45.default.join(staging, "images"))) {
+    if (import_node_fs40.default.existsSync(import_node_path45.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path45.default.join(staging, "images", name), name);
+    if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
+    else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
+  }
+  if (rejected.length > 0) return { imported: [], present, foreign, rejected };
+  const imported = [];
+  for (const id of candidates.keys()) {
     try {
-      import_node_fs38.default.renameSync(staged, import_node_path43.default.join(paths.layers, name));
+      import_node_fs40.default.renameSync(import_node_path45.default.join(stagedLayers, id), import_node_path45.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs38.default.utimesSync(import_node_path43.default.join(paths.layers, name, "meta.json"), now, now);
-      imported.push(findLayer(paths, name));
+      import_node_fs40.default.utimesSync(import_node_path45.default.join(paths.layers, id, "meta.json"), now, now);
+      imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
       if (code === "ENOTEMPTY" || code === "EEXIST") present += 1;
       else throw error2;
     }
   }
-  for (const name of namesIn(import_node_path43.default.join(staging, "images"))) {
-    const target = import_node_path43.default.join(paths.images, name);
-    if (!import_node_fs38.default.existsSync(target) && /^[0-9a-f]{64}\.json$/.test(name)) import_node_fs38.default.copyFileSync(import_node_path43.default.join(staging, "images", name), target);
+  for (const name of records) {
+    const target = import_node_path45.default.join(paths.images, name);
+    if (!import_node_fs40.default.existsSync(target)) import_node_fs40.default.copyFileSync(import_node_path45.default.join(staging, "images", name), target, import_node_fs40.default.constants.COPYFILE_EXCL);
   }
-  return { imported, present, rejected };
+  return { imported, present, foreign, rejected };
 }
-var import_node_child_process13, import_node_crypto17, import_node_fs38, import_node_path43, TAR_XATTRS;
+function plainDirOrAbsent(dir) {
+  try {
+    return import_node_fs40.default.lstatSync(dir).isDirectory();
+  } catch (error2) {
+    return error2.code === "ENOENT";
+  }
+}
+var import_node_child_process13, import_node_crypto19, import_node_fs40, import_node_path45, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_crypto17 = require("node:crypto");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_crypto19 = require("node:crypto");
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
     init_write_file();
+    init_import_check();
     init_layers();
     init_paths();
     init_tool();
@@ -27390,9 +27902,15 @@ async function cacheCommand(args) {
     }
     case "import": {
       const file = requireFile(args);
-      const result = await importStore(paths, file);
-      for (const rejected of result.rejected) out(`rejected ${rejected.id.slice(0, 12)}  ${rejected.problem}`);
-      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present, ${result.rejected.length} rejected`);
+      const result = await importStore(paths, file, [hostBaseOf().id]);
+      for (const rejected of result.rejected) out(`rejected ${safeMessage(rejected.id).slice(0, 40)}  ${safeMessage(rejected.problem)}`);
+      if (result.rejected.length > 0) {
+        const rejected = `${result.rejected.length} of its entries rejected (an archive is taken whole or not at all)`;
+        out(`nothing was imported from ${file}: ${rejected}; the store is as it was`);
+        return 1;
+      }
+      const foreign = result.foreign > 0 ? `, ${result.foreign} left out (built on a base this machine does not have)` : "";
+      out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present${foreign}`);
       return result.rejected.length === 0 ? 0 : 1;
     }
     default:
@@ -27415,6 +27933,8 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path46.default.join(paths.caches, scope)))})`);
+  if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
 async function pruneCommand(paths, args) {
@@ -27434,12 +27954,15 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var out;
+var import_node_path46, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
+    init_message();
+    init_base();
     init_archive();
     init_layers();
     init_paths();
@@ -27504,8 +28027,8 @@ var init_junit_merge = __esm({
     init_junit_read();
     JunitMergeError = class extends CubicleError {
       constructor(problems, total) {
-        const count = problems.length === 1 ? `1 of ${total} reports` : `${problems.length} of ${total} reports`;
-        super(`cannot merge: ${count} unusable; nothing was written:
+        const count2 = problems.length === 1 ? `1 of ${total} reports` : `${problems.length} of ${total} reports`;
+        super(`cannot merge: ${count2} unusable; nothing was written:
 ${problems.map((problem) => `  - ${problem.message}`).join("\n")}`, {
           hint: "Pass JUnit XML files (a <testsuites> or <testsuite> root element), such as the cubicle-junit.xml of each shard."
         });
@@ -27525,9 +28048,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path44.default.resolve(args.output);
-  if (import_node_fs39.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path44.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path47.default.resolve(args.output);
+  if (import_node_fs41.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path47.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -27539,12 +28062,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs39, import_node_path44;
+var import_node_fs41, import_node_path47;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();
@@ -27561,7 +28084,7 @@ function limitFlags(args) {
 function positionals(args) {
   return args._.map(String);
 }
-var limitOptions, pullOption, cacheDirOption, outputOptions, COMMANDS;
+var limitOptions, pullOption, cacheDirOption, cacheScopeOption, outputOptions, COMMANDS;
 var init_commands = __esm({
   "src/cli/commands.ts"() {
     "use strict";
@@ -27579,6 +28102,10 @@ var init_commands = __esm({
         process.env.CUBICLE_CACHE_DIR = dir;
         return dir;
       }
+    });
+    cacheScopeOption = (parser2) => parser2.option("cache-scope", {
+      type: "string",
+      describe: 'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)'
     });
     outputOptions = (parser2) => parser2.option("quiet", {
       alias: "q",
@@ -27612,6 +28139,7 @@ var init_commands = __esm({
           parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
           outputOptions(parser2);
           cacheDirOption(parser2);
+          cacheScopeOption(parser2);
           pullOption(parser2);
           limitOptions(parser2, " for jobs without their own (replaces `defaults:`)");
         },
@@ -27633,6 +28161,7 @@ var init_commands = __esm({
             cpuBudget: args["cpu-budget"],
             failFast: args["fail-fast"] === true,
             pull: args.pull,
+            cacheScope: args["cache-scope"],
             flags: limitFlags(args)
           });
         }
@@ -27676,6 +28205,7 @@ var init_commands = __esm({
         options: (parser2) => {
           parser2.option("command", { alias: "c", type: "string", describe: "run this with /bin/sh -c instead of an interactive shell" }).option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).demandCommand(1, 1, "Name the job: `cubicle shell JOB`.", "shell takes one job");
           cacheDirOption(parser2);
+          cacheScopeOption(parser2);
           pullOption(parser2);
           limitOptions(parser2, " for a job without its own");
         },
@@ -27688,6 +28218,7 @@ var init_commands = __esm({
             config: args.config,
             noLimits: args.limits === false,
             pull: args.pull,
+            cacheScope: args["cache-scope"],
             flags: limitFlags(args)
           });
         }

@@ -23,14 +23,14 @@ import {
   runProcess,
   safeMessage,
   stepDir
-} from "./chunks/chunk-XYSYNB57.mjs";
+} from "./chunks/chunk-QRNHPWOA.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs16 from "node:fs";
-import path12 from "node:path";
+import fs17 from "node:fs";
+import path13 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -715,10 +715,10 @@ function bounded(text, maxChars) {
 import { createHash as createHash2 } from "node:crypto";
 import fs13 from "node:fs";
 import os2 from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/config/load.ts
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/vendor.ts
 import path2 from "node:path";
@@ -1566,7 +1566,7 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 // src/config/resolve.ts
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/config/presets.ts
 import fs11 from "node:fs";
@@ -1811,10 +1811,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path13) {
-  if (!path13)
+function getElementAtPath(obj, path14) {
+  if (!path14)
     return obj;
-  return path13.reduce((acc, key) => acc?.[key], obj);
+  return path14.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -2154,11 +2154,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path13, issues) {
+function prefixIssues(path14, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path13);
+    iss.path.unshift(path14);
     return iss;
   });
 }
@@ -2616,16 +2616,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path13 = []) => {
+  const processError = (error3, path14 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else {
-        const fullpath = [...path13, ...issue2.path];
+        const fullpath = [...path14, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -7750,7 +7750,7 @@ var setupStep = strictObject({
   run: string2().min(1),
   inputs: array(string2().min(1)).optional(),
   env: env.optional(),
-  /** Setup steps download (npm ci): the host's network unless `none`, or `outbound` (out, but not to the host's loopback). */
+  /** Setup steps download (npm ci): `outbound` by default (out, but not to the host's loopback); `host` only when asked for; `none`. */
   network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
 });
 var command = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
@@ -7920,6 +7920,30 @@ function findPackageRoot2(start) {
   }
 }
 
+// src/config/cache-destination.ts
+import path8 from "node:path";
+var SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
+function cacheDestinationProblem(dest, context) {
+  const normal = path8.posix.normalize(dest);
+  if (normal === "/") return "would hide the whole filesystem";
+  const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
+  const above = (child) => child === normal || child.startsWith(`${normal}/`);
+  const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
+  if (system) return `would shadow the system directory ${system}`;
+  const checkout = path8.posix.normalize(context.projectDir);
+  if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
+  if (context.home && above(path8.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  return null;
+}
+function cacheEntryProblem(entry, projectDir) {
+  if (entry.startsWith("~/")) {
+    const tail = path8.posix.normalize(entry.slice(2));
+    if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
+    return null;
+  }
+  return cacheDestinationProblem(entry, { projectDir });
+}
+
 // src/image/oci/errors.ts
 var ImageError = class extends CubicleError {
   exitCode = 2;
@@ -7963,11 +7987,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path13 = colon === -1 ? rest : rest.slice(0, colon);
+  const path14 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path13) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path14) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path13, reference };
+  return { transport, path: path14, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -8017,12 +8041,13 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path8.dirname(input.source);
+  const projectDir = input.projectDir ?? path9.dirname(input.source);
   const jobs = [];
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
     checkTestFiles(name, merged, problems);
+    checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
   }
   checkNeeds(jobs, problems);
@@ -8059,6 +8084,13 @@ function checkTestFiles(name, job, problems) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
   }
 }
+function checkCaches(name, job, projectDir, problems) {
+  for (const [index, entry] of (job.caches ?? []).entries()) {
+    const problem = cacheEntryProblem(entry, projectDir);
+    const why = "a cache is kept between runs and may only hold a tool's own cache dir, like ~/.npm";
+    if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; ${why}`);
+  }
+}
 function resolveJob(name, job, defaults, flagLimits) {
   const env2 = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env2[key] = String(value);
@@ -8083,7 +8115,8 @@ function resolveJob(name, job, defaults, flagLimits) {
           run: step.run,
           inputs: Object.freeze([...step.inputs ?? []]),
           env: Object.freeze(Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, String(value)]))),
-          network: step.network ?? "host"
+          // A network of the step's own: `host` (the runner's loopback, its services) only when asked for.
+          network: step.network ?? "outbound"
         })
       )
     ),
@@ -8248,7 +8281,7 @@ function editDistance(a, b) {
 
 // src/config/load.ts
 async function readConfigData(options) {
-  const explicit = options.configPath ? path9.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? path10.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -8269,7 +8302,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path9.resolve(found.filepath);
+  const source = path10.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -8292,19 +8325,19 @@ function describeSyntaxError(message) {
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
 import fs12 from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
   const found = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     const clean = pattern.replace(/^\.\//, "");
-    if (path10.isAbsolute(clean) || clean.split("/").includes("..")) {
+    if (path11.isAbsolute(clean) || clean.split("/").includes("..")) {
       throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
     }
     const { base, isGlob } = picomatch.scan(clean);
     if (!isGlob) {
-      const stat = lstatOrUndefined(path10.join(projectDir, clean));
+      const stat = lstatOrUndefined(path11.join(projectDir, clean));
       if (!stat) throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
       if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
       else found.add(clean);
@@ -8317,9 +8350,9 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
   const inputs = [];
   for (const relative of [...found].sort()) {
-    const source = path10.join(projectDir, relative);
-    const target = path10.join(destination, relative);
-    fs12.mkdirSync(path10.dirname(target), { recursive: true, mode: 493 });
+    const source = path11.join(projectDir, relative);
+    const target = path11.join(destination, relative);
+    fs12.mkdirSync(path11.dirname(target), { recursive: true, mode: 493 });
     const stat = fs12.lstatSync(source);
     if (stat.isSymbolicLink()) {
       const link = fs12.readlinkSync(source);
@@ -8334,14 +8367,14 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   return inputs;
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = path10.join(projectDir, relativeDir);
+  const start = path11.join(projectDir, relativeDir);
   const stack = [relativeDir];
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs12.readdirSync(path10.join(projectDir, dir), { withFileTypes: true });
+      entries = fs12.readdirSync(path11.join(projectDir, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -8383,17 +8416,17 @@ async function cacheKeys(options) {
   const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
   const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path11.relative(config2.projectDir, config2.source);
+  const configFile = path12.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
 `).update(fs13.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs13.mkdtempSync(path11.join(os2.tmpdir(), "cubicle-action-key-"));
+    const staging = fs13.mkdtempSync(path12.join(os2.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path11.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path12.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -8511,13 +8544,37 @@ function processEnv() {
   return env2;
 }
 
-// src/action/results.ts
+// src/run/cache-scope.ts
+import { createHash as createHash3 } from "node:crypto";
 import fs15 from "node:fs";
+function defaultCacheScope(env2) {
+  if (env2.GITHUB_ACTIONS !== "true") return "local";
+  if ((env2.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env2) ?? scopePart(env2.GITHUB_HEAD_REF ?? "unknown")}`;
+  return `ref-${scopePart(env2.GITHUB_REF_NAME || env2.GITHUB_REF || "unknown")}`;
+}
+function pullRequestNumber(env2) {
+  const fromRef = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "");
+  if (fromRef && env2.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
+  try {
+    const event = JSON.parse(fs15.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const number3 = event.pull_request?.number ?? event.number;
+    return Number.isInteger(number3) ? String(number3) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function scopePart(text) {
+  const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
+  return safe === text ? safe : `${safe}-${createHash3("sha256").update(text).digest("hex").slice(0, 8)}`;
+}
+
+// src/action/results.ts
+import fs16 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs15.readFileSync(file, "utf8"));
+    return JSON.parse(fs16.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -8624,7 +8681,7 @@ async function main() {
   const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const dir = stepDir(process.env);
-  fs16.mkdirSync(dir, { recursive: true });
+  fs17.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -8633,27 +8690,27 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, workspace, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path12.resolve(workspace, inputs.junit), json: path12.join(dir, "results.json") };
-  fs16.rmSync(files.json, { force: true });
-  const run2 = await cli.run(runArguments(inputs, files));
+  const files = { junit: path13.resolve(workspace, inputs.junit), json: path13.join(dir, "results.json") };
+  fs17.rmSync(files.json, { force: true });
+  const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
   const counts = countJobs(results);
   core_exports.setOutput("passed", String(counts.passed));
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  if (results) await writeSummary(renderSummary(results, { junit: path12.relative(workspace, files.junit) || files.junit }));
-  if (run2.exitCode <= 1 && fs16.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (results) await writeSummary(renderSummary(results, { junit: path13.relative(workspace, files.junit) || files.junit }));
+  if (run2.exitCode <= 1 && fs17.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path12.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path13.relative(workspace, files.junit) || files.junit}`);
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, workspace, dir) {
-  const archive = path12.join(dir, "layers.tar.zst");
+  const archive = path13.join(dir, "layers.tar.zst");
   let keys;
   try {
     keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
@@ -8695,7 +8752,7 @@ async function writeSummary(markdown) {
 function annotate(junit, workspace, inputs) {
   let annotations;
   try {
-    const projectDir = inputs.config ? path12.dirname(path12.resolve(workspace, inputs.config)) : workspace;
+    const projectDir = inputs.config ? path13.dirname(path13.resolve(workspace, inputs.config)) : workspace;
     annotations = failedTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {
     core_exports.warning(`no annotations: ${describeFailure(error2).split("\n")[0]}`);

@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-XYSYNB57.mjs";
+} from "./chunks/chunk-QRNHPWOA.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts
