@@ -16,7 +16,7 @@ let base: string;
 beforeAll(() => {
   base = fs.mkdtempSync(path.join(os.tmpdir(), 'confine-prop-'));
 });
-afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(base, { recursive: true, force: true }), 60_000);
 
 const component = fc.constantFrom(...NAMES, '..', '.', '', 'f', 'out', 'secret');
 const pathString = fc.array(component, { minLength: 1, maxLength: 8 }).map((parts) => parts.join('/'));
@@ -60,8 +60,12 @@ function build(layoutFor: (root: string, outside: string) => fc.Arbitrary<Layout
   });
 }
 
+let planted: string | undefined;
 function plant({ dir, root, outside, layout }: { dir: string; root: string; outside: string; layout: Layout }): void {
+  // One layout on disk at a time: the previous one goes (fast-check may replay a layout while shrinking).
+  if (planted) fs.rmSync(planted, { recursive: true, force: true });
   fs.rmSync(dir, { recursive: true, force: true });
+  planted = dir;
   fs.mkdirSync(root, { recursive: true });
   fs.mkdirSync(outside, { recursive: true });
   fs.writeFileSync(path.join(outside, 'secret'), SECRET);
@@ -91,7 +95,7 @@ function refusedOr<T>(action: () => T): T | undefined {
   }
 }
 
-describe('confinement (fast-check)', () => {
+describe('confinement (fast-check)', { timeout: 60_000 }, () => {
   it('resolveBeneath never leaves the root, by text or by realpath', () => {
     fc.assert(
       fc.property(build(layoutOf), pathString, (setup, rel) => {

@@ -2,5 +2,6 @@
 // resolution beneath a root (./resolve.ts), a no-follow walk of open dirs (./open.ts), and
 // writes by exclusive temp file and rename inside a checked dir (./write.ts).
 export { isBeneath, MAX_SYMLINKS, relativeParts, resolveBeneath, rootFor, type ResolveOptions } from './resolve.js';
-export { createFileBeneath, makeDirsBeneath, openDirBeneath, openFileBeneath, readFileBeneath, withDirBeneath } from './open.js';
+export { atPath, createFileBeneath, makeDirsBeneath, openDirBeneath, openFileBeneath, readFileBeneath, withDirBeneath } from './open.js';
 export { copyFileBeneath, writeFileBeneath, type WriteBeneathOptions } from './write.js';
+export { envPathProblems, HOST_PATH_VARIABLES, hostPathProblem } from './env-path.js';

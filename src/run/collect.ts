@@ -3,6 +3,8 @@
 // read or write a host file by planting a link where a report should be.
 import fs from 'node:fs';
 import path from 'node:path';
+import { atPath, copyFileBeneath, isBeneath, withDirBeneath } from '../confine/index.js';
+import { PathConfinementError } from '../errors.js';
 import { loadPicomatch } from '../vendor.js';
 
 export interface CollectedFiles {
@@ -20,25 +22,19 @@ export interface CollectRequest {
   readonly destination: string;
   /** Below this dir (the checkout), no component of `destination` may be a symlink. */
   readonly trustedRoot?: string;
+  /** Entries of `destination` that stay (`services`: the logs of services still running). */
+  readonly keepEntries?: readonly string[];
 }
 
 /** A checkout may ship `cubicle-artifacts` as a symlink to a host dir: never write through it. */
 export class UnsafeDestinationError extends Error {}
 
-function assertNoSymlinks(destination: string, trustedRoot: string | undefined): void {
-  const relative = trustedRoot ? path.relative(trustedRoot, destination) : '';
-  const inside = trustedRoot !== undefined && relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-  const start = inside ? trustedRoot : path.dirname(destination);
-  const parts = path.relative(start, destination).split(path.sep).filter(Boolean);
-  let current = start;
-  for (const part of parts) {
-    current = path.join(current, part);
-    const stat = fs.lstatSync(current, { throwIfNoEntry: false });
-    if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${fs.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
-    }
-    if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
+/** The root the destination is confined to (the checkout, or the operator's own dir) and its path there. */
+export function destinationBeneath(destination: string, trustedRoot: string | undefined): { root: string; rel: string } {
+  if (trustedRoot !== undefined && isBeneath(destination, trustedRoot) && path.resolve(destination) !== path.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: path.relative(trustedRoot, destination) };
   }
+  return { root: path.dirname(destination), rel: path.basename(destination) };
 }
 
 export async function collectOutputs(request: CollectRequest): Promise<CollectedFiles> {
@@ -54,8 +50,19 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
   const junitFiles: string[] = [];
   const artifacts: string[] = [];
   const refused: string[] = [];
-  assertNoSymlinks(request.destination, request.trustedRoot);
-  await fs.promises.rm(request.destination, { recursive: true, force: true });
+  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
+  const notDone = 'cubicle does not write reports or artifacts through it: nothing was copied';
+  try {
+    // The previous run's files go; a running service's log (kept) stays. Every dir is opened without following a link.
+    withDirBeneath(root, rel, (fd) => {
+      for (const name of fs.readdirSync(atPath(fd, '.'))) {
+        if (!request.keepEntries?.includes(name)) fs.rmSync(atPath(fd, name), { recursive: true, force: true });
+      }
+    }, { create: true, notDone });
+  } catch (error) {
+    if (error instanceof PathConfinementError) throw new UnsafeDestinationError(error.message);
+    throw error;
+  }
   for (const { relative, kind } of walk(request.upper, '')) {
     const wanted = isJunit(relative) || isArtifact(relative);
     if (!wanted || kind === 'whiteout') continue;
@@ -63,9 +70,13 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
       refused.push(relative);
       continue;
     }
-    const target = path.join(request.destination, relative);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await fs.promises.copyFile(path.join(request.upper, relative), target);
+    try {
+      copyFileBeneath(request.upper, relative, root, `${rel}/${relative}`, { notDone });
+    } catch (error) {
+      if (!(error instanceof PathConfinementError)) throw error;
+      refused.push(relative);
+      continue;
+    }
     if (isJunit(relative)) junitFiles.push(relative);
     if (isArtifact(relative)) artifacts.push(relative);
   }

@@ -72,6 +72,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
           artifacts: job.artifacts,
           destination: path.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
+          keepEntries: job.services.length > 0 ? ['services'] : [],
         });
       } catch (error) {
         if (!(error instanceof UnsafeDestinationError)) throw error;
