@@ -17,6 +17,11 @@ export function atPath(fd: number, name: string): string {
 
 function describeOpenError(error: unknown, where: string, rel: string, notDone: string): PathConfinementError {
   const code = (error as NodeJS.ErrnoException).code;
+  // O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR, O_NOFOLLOW alone with ELOOP: say which it was.
+  const stat = code === 'ENOTDIR' || code === 'ELOOP' ? fs.lstatSync(where, { throwIfNoEntry: false }) : undefined;
+  if (stat?.isSymbolicLink()) {
+    return new PathConfinementError(rel, `${where} is a symlink (to ${fs.readlinkSync(where)}); cubicle does not follow it`, notDone, { cause: error });
+  }
   const reason =
     code === 'ELOOP'
       ? `${where} is a symlink; cubicle does not follow it`
@@ -45,7 +50,7 @@ export function openDirBeneath(root: string, parts: readonly string[], options: 
         try {
           fs.mkdirSync(next, { mode: options.mode ?? 0o755 });
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw describeOpenError(error, parts.slice(0, index + 1).join('/'), rel, notDone);
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw describeOpenError(error, path.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child: number;
