@@ -58,10 +58,12 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
       for (const name of fs.readdirSync(atPath(fd, '.'))) {
         if (!request.keepEntries?.includes(name)) fs.rmSync(atPath(fd, name), { recursive: true, force: true });
       }
-    }, { create: true, notDone });
+    }, { notDone });
   } catch (error) {
-    if (error instanceof PathConfinementError) throw new UnsafeDestinationError(error.message);
-    throw error;
+    // Not there yet: nothing to clear (it is made, beneath its root, with the first file copied).
+    const missing = error instanceof PathConfinementError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    if (error instanceof PathConfinementError && !missing) throw new UnsafeDestinationError(error.message);
+    if (!missing) throw error;
   }
   for (const { relative, kind } of walk(request.upper, '')) {
     const wanted = isJunit(relative) || isArtifact(relative);
