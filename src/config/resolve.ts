@@ -323,7 +323,9 @@ function confineLocalImage(where: string, image: string, projectDir: string, pro
   if (ref.transport === 'docker') return image;
   const absolute = path.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
-    problems.push(`${where}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive inside the checkout`);
+    problems.push(
+      `${where}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`,
+    );
     return image;
   }
   try {

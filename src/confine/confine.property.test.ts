@@ -83,7 +83,8 @@ function plant({ dir, root, outside, layout }: { dir: string; root: string; outs
 }
 
 function listTree(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).map((entry) => `${path.join(entry.parentPath, entry.name)}:${entry.isSymbolicLink() ? 'l' : entry.isDirectory() ? 'd' : 'f'}`).sort();
+  const kind = (entry: fs.Dirent) => (entry.isSymbolicLink() ? 'l' : entry.isDirectory() ? 'd' : 'f');
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).map((entry) => `${path.join(entry.parentPath, entry.name)}:${kind(entry)}`).sort();
 }
 
 function refusedOr<T>(action: () => T): T | undefined {
@@ -158,8 +159,13 @@ describe('confinement (fast-check)', { timeout: 60_000 }, () => {
     expect(resolveBeneath(root, 'a/b/up')).toBe(path.join(root, 'a/b/f'));
     expect(resolveBeneath(root, 'a/b/up', { followFinal: false })).toBe(path.join(root, 'a/b/up'));
     expect(readFileBeneath(root, 'a/b/f').toString()).toBe(SECRET);
-    // The no-follow open refuses even an in-root link; callers resolve first.
+    // The no-follow open refuses even an in-root link, in a dir or as the file itself; callers resolve first.
     expect(() => readFileBeneath(root, 'rel/f')).toThrow(PathConfinementError);
+    expect(() => readFileBeneath(root, 'a/b/up')).toThrow(/a\/b\/up is a symlink/);
+    fs.symlinkSync('../../outside-secret', path.join(root, 'a/out'));
+    fs.writeFileSync(path.join(base, 'outside-secret'), SECRET);
+    expect(() => readFileBeneath(root, 'a/out')).toThrow(PathConfinementError);
+    expect(() => resolveBeneath(root, 'a/out')).toThrow(/climbs above/);
     fs.symlinkSync('loop', path.join(root, 'loop'));
     expect(() => resolveBeneath(root, 'loop/x')).toThrow(/more than 40 symlinks/);
     expect(() => resolveBeneath(root, '../control/a')).toThrow(/climbs above/);

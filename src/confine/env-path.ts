@@ -22,7 +22,7 @@ export function envPathProblems(env: Readonly<Record<string, unknown>> | undefin
     const value = env?.[name];
     if (value === undefined) continue;
     const problem = hostPathProblem(String(value));
-    if (problem) problems.push(`${where}.${name}: ${problem}; it becomes a dir cubicle makes for the sandbox, so it must be absolute and normalized, like /home/ci`);
+    if (problem) problems.push(`${where}.${name}: ${problem}; cubicle makes it a dir of the sandbox, so it must be absolute and normalized, like /home/ci`);
   }
   return problems;
 }

@@ -37,7 +37,14 @@ function describeOpenError(error: unknown, where: string, rel: string, notDone: 
  * The dir `parts` names beneath `root`, opened; with `create`, missing dirs are made (mode
  * `mode`) one by one. The root itself is trusted (the runner made it or its operator named it).
  */
-export function openDirBeneath(root: string, parts: readonly string[], options: { create?: boolean; mode?: number; rel?: string; notDone?: string } = {}): number {
+export interface OpenDirOptions {
+  readonly create?: boolean;
+  readonly mode?: number;
+  readonly rel?: string;
+  readonly notDone?: string;
+}
+
+export function openDirBeneath(root: string, parts: readonly string[], options: OpenDirOptions = {}): number {
   const rel = options.rel ?? parts.join('/');
   const notDone = options.notDone ?? 'nothing was written';
   if (options.create) fs.mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -96,7 +103,7 @@ export function openFileBeneath(root: string, rel: string, notDone = 'nothing wa
   const dir = openDirBeneath(root, parts, { rel, notDone });
   let fd: number;
   try {
-    fd = fs.openSync(atPath(dir, name), O_RDONLY | O_NONBLOCK);
+    fd = fs.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
     throw describeOpenError(error, path.join(root, ...parts, name), rel, notDone);
   } finally {

@@ -60,7 +60,9 @@ export function copyFileBeneath(srcRoot: string, srcRel: string, dstRoot: string
   }
 }
 
-function placeBeneath(root: string, rel: string, dirParts: string[], name: string, options: WriteBeneathOptions, notDone: string, fill: (temp: string) => void): string {
+type Fill = (temp: string) => void;
+
+function placeBeneath(root: string, rel: string, dirParts: string[], name: string, options: WriteBeneathOptions, notDone: string, fill: Fill): string {
   const dir = openDirBeneath(root, dirParts, { create: true, mode: options.dirMode ?? 0o755, rel, notDone });
   try {
     options.beforeWrite?.(`/proc/self/fd/${dir}`);

@@ -110,7 +110,14 @@ export async function findTestFiles(projectDir: string, patterns: readonly strin
  * it) and adds its matching entries under the names the pattern gives them. Symlinked dirs
  * inside are not descended: a link is an entry, as a file is.
  */
-function walkInto(projectDir: string, relativeDir: string, isMatch: (file: string) => boolean, found: Map<string, string>, skipped: ReadonlySet<string>, notDone: string): void {
+function walkInto(
+  projectDir: string,
+  relativeDir: string,
+  isMatch: (file: string) => boolean,
+  found: Map<string, string>,
+  skipped: ReadonlySet<string>,
+  notDone: string,
+): void {
   const clean = relativeDir.replace(/\/+$/, '');
   if (!lstatOrUndefined(path.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });

@@ -231,7 +231,8 @@ function keepGlobs(checkout: string, patterns: readonly string[]): { dest: strin
 function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void {
   // Mount points come from the config too (HOME, cache destinations): each is made beneath the
   // skeleton, through the skeleton's own links (/bin -> usr/bin) but never out of it.
-  const beneath = (dest: string) => path.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, '') || '.', { allowMissing: true, notDone: 'the sandbox was not made' }));
+  const notDone = 'the sandbox was not made';
+  const beneath = (dest: string) => path.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, '') || '.', { allowMissing: true, notDone }));
   const ensureDir = (dest: string) => makeDirsBeneath(dir, beneath(dest) || '.', 0o755, 'the sandbox was not made');
   for (const op of ops) {
     if (op.kind === 'symlink') {

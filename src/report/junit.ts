@@ -33,7 +33,8 @@ export class JunitReporter implements Reporter {
   }
 
   onRunEnd(summary: RunSummary): void {
-    writeAtomically(this.file, buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs }), undefined, this.options.checkout);
+    const report = buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs });
+    writeAtomically(this.file, report, undefined, this.options.checkout);
   }
 }
 

@@ -70,7 +70,8 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   const homeProblem = job.env.HOME !== undefined || base.kind !== 'host' ? hostPathProblem(jobEnv.HOME!) : null;
   if (homeProblem) {
     const from = job.env.HOME === undefined && base.kind !== 'host' ? `image ${job.image}` : 'the environment';
-    return { what: from, status: null, message: `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`, outputTail: '' };
+    const message = `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`;
+    return { what: from, status: null, message, outputTail: '' };
   }
   const caches = cacheMounts(options.store, options.projectDir, job.caches, jobEnv.HOME!);
   const rootLowers = [...base.rootLowers];

@@ -21,7 +21,8 @@ function timingsPath(paths: StorePaths, projectDir: string): string {
 
 export function readStoredTimings(paths: StorePaths, projectDir: string): Timings {
   try {
-    const data = JSON.parse(readFileBeneath(paths.root, path.relative(paths.root, timingsPath(paths, projectDir))).toString('utf8')) as { jobs?: Record<string, number> };
+    const stored = readFileBeneath(paths.root, path.relative(paths.root, timingsPath(paths, projectDir)));
+    const data = JSON.parse(stored.toString('utf8')) as { jobs?: Record<string, number> };
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === 'number' && ms >= 0));
   } catch {
     return new Map();

@@ -122,7 +122,8 @@ export function writeOciLayout(dir: string, env: readonly string[]): void {
   fs.rmSync(layerDir, { recursive: true });
   const layer = put(tar);
   const architecture = process.arch === 'arm64' ? 'arm64' : 'amd64';
-  const config = put(Buffer.from(JSON.stringify({ architecture, os: 'linux', config: { Env: env, Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [layer.digest] } })));
+  const rootfs = { type: 'layers', diff_ids: [layer.digest] };
+  const config = put(Buffer.from(JSON.stringify({ architecture, os: 'linux', config: { Env: env, Cmd: ['/bin/sh'] }, rootfs })));
   const manifest = put(
     Buffer.from(
       JSON.stringify({
@@ -136,6 +137,9 @@ export function writeOciLayout(dir: string, env: readonly string[]): void {
   fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   fs.writeFileSync(
     path.join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+    }),
   );
 }

@@ -240,6 +240,8 @@ jobs:
   });
 });
 
+const WRITES_ARTIFACT = 'jobs:\n  attempt:\n    artifacts: [out.txt]\n    run: echo x > out.txt\n';
+
 describe(`class 4: host writes through symlinks the checkout ships (${WHO})`, () => {
   const SERVICE = `
 jobs:
@@ -267,10 +269,10 @@ jobs:
   });
 
   it('a shipped cubicle-artifacts symlink to $HOME with artifacts: the job errors, nothing copied into HOME', async () => {
-    const scene = hostileCheckout('jobs:\n  attempt:\n    artifacts: [out.txt]\n    run: echo x > out.txt\n', (s) => link(s.home, s.project.file('cubicle-artifacts')));
+    const scene = hostileCheckout(WRITES_ARTIFACT, (s) => link(s.home, s.project.file('cubicle-artifacts')));
     await attempt(scene);
     expect(jobOf(scene).status).toBe('error');
-    expect(jobOf(scene).message).toMatch(/cubicle-artifacts is a symlink \(to .*home\); cubicle does not follow it; cubicle does not write reports or artifacts through it: nothing was copied/);
+    expect(jobOf(scene).message).toMatch(/cubicle-artifacts is a symlink \(to .*home\); cubicle does not follow it; .*: nothing was copied/);
   });
 
   it('--junit into a shipped symlinked dir (reports -> ~): the report is not written there, the error says why', async () => {
@@ -299,7 +301,7 @@ jobs:
   });
 
   it('--artifacts-dir inside the checkout, shipped as a symlink to $HOME: nothing copied into HOME', async () => {
-    const scene = hostileCheckout('jobs:\n  attempt:\n    artifacts: [out.txt]\n    run: echo x > out.txt\n', (s) => link(s.home, s.project.file('out')));
+    const scene = hostileCheckout(WRITES_ARTIFACT, (s) => link(s.home, s.project.file('out')));
     await attempt(scene, ['--artifacts-dir', 'out']);
     expect(jobOf(scene).status).toBe('error');
     expect(fs.existsSync(path.join(scene.home, 'attempt'))).toBe(false);
