@@ -107,20 +107,30 @@ export function expectHeld(scene: PathScene, result: CliResult, before: Map<stri
   expect(fs.readFileSync(path.join(scene.home, '.bashrc'), 'utf8')).toBe(BASHRC);
 }
 
-/** An OCI layout (one empty layer) in the checkout at `dir`, its config's Env as given. */
-export function writeOciLayout(dir: string, env: readonly string[]): void {
+/**
+ * An OCI layout in the checkout at `dir` (one layer with hello.txt, or `layerFiles`), its
+ * config's Env as given. With `layerAt`, the layer's blob is written there (outside the
+ * checkout) and the layout holds a symlink to it.
+ */
+export function writeOciLayout(dir: string, env: readonly string[], options: { layerFiles?: Record<string, string>; layerAt?: string } = {}): void {
   const blobs = path.join(dir, 'blobs', 'sha256');
   fs.mkdirSync(blobs, { recursive: true });
-  const put = (data: Buffer) => {
+  const put = (data: Buffer, at?: string) => {
     const hex = createHash('sha256').update(data).digest('hex');
-    fs.writeFileSync(path.join(blobs, hex), data);
+    if (at) {
+      fs.writeFileSync(at, data);
+      fs.symlinkSync(at, path.join(blobs, hex));
+    } else {
+      fs.writeFileSync(path.join(blobs, hex), data);
+    }
     return { digest: `sha256:${hex}`, size: data.length };
   };
   const layerDir = fs.mkdtempSync(path.join(path.dirname(dir), '.layer-'));
-  fs.writeFileSync(path.join(layerDir, 'hello.txt'), 'hello\n');
-  const tar = execFileSync('tar', ['-C', layerDir, '-cf', '-', 'hello.txt']);
+  const files = options.layerFiles ?? { 'hello.txt': 'hello\n' };
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(layerDir, name), content);
+  const tar = execFileSync('tar', ['-C', layerDir, '-cf', '-', ...Object.keys(files)]);
   fs.rmSync(layerDir, { recursive: true });
-  const layer = put(tar);
+  const layer = put(tar, options.layerAt);
   const architecture = process.arch === 'arm64' ? 'arm64' : 'amd64';
   const rootfs = { type: 'layers', diff_ids: [layer.digest] };
   const config = put(Buffer.from(JSON.stringify({ architecture, os: 'linux', config: { Env: env, Cmd: ['/bin/sh'] }, rootfs })));

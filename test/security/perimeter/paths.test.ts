@@ -168,6 +168,17 @@ jobs:
     expect(result.stderr).toMatch(/defaults\.image: oci:img img: (climbs above|leads out of)/);
   });
 
+  it("an OCI layout in the checkout whose layer blob is a symlink to a host tar (of a secret): the blob is not read, the job errors", async () => {
+    const scene = hostileCheckout('jobs:\n  attempt:\n    image: oci:layout:v1\n    run: echo ran\n  other:\n    run: echo other-ran\n', (s) =>
+      writeOciLayout(s.project.file('layout'), ['PATH=/bin'], { layerFiles: { 'stolen.txt': `${HOST_SECRET}\n` }, layerAt: path.join(s.outside, 'layer.tar') }),
+    );
+    const result = await attempt(scene);
+    expect(result.exitCode).toBe(1);
+    expect(jobOf(scene).status).toBe('error');
+    expect(jobOf(scene).message).toMatch(/image oci:.*layout:v1 could not be prepared/);
+    expect(jobOf(scene, 'other').status).toBe('passed');
+  });
+
   it('--timings names a shipped symlink to ~/.ssh/id_rsa: refused before anything runs, the key is not parsed or quoted', async () => {
     const scene = hostileCheckout('jobs:\n  attempt:\n    run: echo ran\n', (s) => link(path.join(s.home, '.ssh', 'id_rsa'), s.project.file('timings.xml')));
     const result = await attempt(scene, ['--timings', 'timings.xml']);
