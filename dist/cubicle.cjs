@@ -74,7 +74,7 @@ hint: ${error2.hint}` : error2.message;
   if (error2 instanceof Error) return error2.stack ?? error2.message;
   return String(error2);
 }
-var CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetupError;
+var CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetupError, PathConfinementError;
 var init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
@@ -120,6 +120,18 @@ ${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
         super(message, options);
         this.stage = stage;
         this.errno = errno;
+      }
+    };
+    PathConfinementError = class extends CubicleError {
+      code = "PATH_NOT_CONFINED";
+      exitCode = 1;
+      path;
+      constructor(pathText, reason, notDone, options = {}) {
+        super(`${safeMessage(pathText)}: ${reason}; ${notDone}`, {
+          hint: "paths the checkout controls must stay beneath their root, with no symlink leading out of it; replace the symlink or the path",
+          ...options
+        });
+        this.path = pathText;
       }
     };
   }
@@ -2024,11 +2036,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path48) => {
+      require: (path52) => {
         if (typeof require2 !== "undefined") {
-          return require2(path48);
-        } else if (path48.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path48, "utf8"));
+          return require2(path52);
+        } else if (path52.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path52, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5963,9 +5975,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path48 = require("path");
+    var path52 = require("path");
     var Module = require("module");
-    var fs44 = require("fs");
+    var fs47 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5974,17 +5986,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs44.realpathSync(fromDir);
+        fromDir = fs47.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path48.resolve(fromDir);
+          fromDir = path52.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path48.join(fromDir, "noop.js");
+      const fromFile = path52.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6056,7 +6068,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path48 = require("path");
+    var path52 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6064,7 +6076,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path48.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path52.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10072,7 +10084,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path48) => typescript.sys.readFile(path48));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path52) => typescript.sys.readFile(path52));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10195,42 +10207,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path48 = require("path");
+    var path52 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path48.join(homedir, "Library");
+      const library = path52.join(homedir, "Library");
       return {
-        data: path48.join(library, "Application Support", name),
-        config: path48.join(library, "Preferences", name),
-        cache: path48.join(library, "Caches", name),
-        log: path48.join(library, "Logs", name),
-        temp: path48.join(tmpdir, name)
+        data: path52.join(library, "Application Support", name),
+        config: path52.join(library, "Preferences", name),
+        cache: path52.join(library, "Caches", name),
+        log: path52.join(library, "Logs", name),
+        temp: path52.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path48.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path48.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path52.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path52.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path48.join(localAppData, name, "Data"),
-        config: path48.join(appData, name, "Config"),
-        cache: path48.join(localAppData, name, "Cache"),
-        log: path48.join(localAppData, name, "Log"),
-        temp: path48.join(tmpdir, name)
+        data: path52.join(localAppData, name, "Data"),
+        config: path52.join(appData, name, "Config"),
+        cache: path52.join(localAppData, name, "Cache"),
+        log: path52.join(localAppData, name, "Log"),
+        temp: path52.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path48.basename(homedir);
+      const username = path52.basename(homedir);
       return {
-        data: path48.join(env3.XDG_DATA_HOME || path48.join(homedir, ".local", "share"), name),
-        config: path48.join(env3.XDG_CONFIG_HOME || path48.join(homedir, ".config"), name),
-        cache: path48.join(env3.XDG_CACHE_HOME || path48.join(homedir, ".cache"), name),
+        data: path52.join(env3.XDG_DATA_HOME || path52.join(homedir, ".local", "share"), name),
+        config: path52.join(env3.XDG_CONFIG_HOME || path52.join(homedir, ".config"), name),
+        cache: path52.join(env3.XDG_CACHE_HOME || path52.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path48.join(env3.XDG_STATE_HOME || path48.join(homedir, ".local", "state"), name),
-        temp: path48.join(tmpdir, username, name)
+        log: path52.join(env3.XDG_STATE_HOME || path52.join(homedir, ".local", "state"), name),
+        temp: path52.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10311,11 +10323,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path48) {
-      if (typeof path48 === "string" && Object.prototype.hasOwnProperty.call(source, path48)) {
-        return source[path48];
+    function getPropertyByPath(source, path52) {
+      if (typeof path52 === "string" && Object.prototype.hasOwnProperty.call(source, path52)) {
+        return source[path52];
       }
-      const parsedPath = typeof path48 === "string" ? path48.split(".") : path48;
+      const parsedPath = typeof path52 === "string" ? path52.split(".") : path52;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10326,9 +10338,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory(path48) {
+    async function isDirectory(path52) {
       try {
-        const stat = await fs_1.promises.stat(path48);
+        const stat = await fs_1.promises.stat(path52);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10337,9 +10349,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path48) {
+    function isDirectorySync(path52) {
       try {
-        const stat = fs_1.default.statSync(path48);
+        const stat = fs_1.default.statSync(path52);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10437,7 +10449,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path48, i) => `${i + 1}. ${path48}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path52, i) => `${i + 1}. ${path52}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10624,9 +10636,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path48) {
+      async #fileExists(path52) {
         try {
-          await promises_1.default.stat(path48);
+          await promises_1.default.stat(path52);
           return true;
         } catch (e) {
           return false;
@@ -10786,9 +10798,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path48) {
+      #fileExists(path52) {
         try {
-          fs_1.default.statSync(path48);
+          fs_1.default.statSync(path52);
           return true;
         } catch (e) {
           return false;
@@ -10914,7 +10926,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path48) => path48.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path52) => path52.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11264,8 +11276,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path48, { windows } = {}) => {
-      const segs = path48.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path52, { windows } = {}) => {
+      const segs = path52.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12932,6 +12944,308 @@ var init_maintenance = __esm({
   }
 });
 
+// src/confine/resolve.ts
+function relativeParts(rel, notDone = "nothing was done") {
+  if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
+  if (import_node_path3.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  return rel.split("/").filter((part) => part !== "" && part !== ".");
+}
+function resolveBeneath(root, rel, options = {}) {
+  const notDone = options.notDone ?? "nothing was done";
+  const pending = relativeParts(rel, notDone).reverse();
+  const parts = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.pop();
+    if (part === "." || part === "") continue;
+    if (part === "..") {
+      if (parts.length === 0) throw new PathConfinementError(rel, `climbs above ${root} with ".."`, notDone);
+      parts.pop();
+      continue;
+    }
+    const current = import_node_path3.default.join(root, ...parts, part);
+    const stat = import_node_fs4.default.lstatSync(current, { throwIfNoEntry: false });
+    if (!stat) {
+      if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
+      parts.push(part);
+      continue;
+    }
+    const isFinal = pending.length === 0;
+    if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
+      hops += 1;
+      if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
+      const target = import_node_fs4.default.readlinkSync(current);
+      if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
+      if (import_node_path3.default.isAbsolute(target)) {
+        const inside = import_node_path3.default.relative(root, target);
+        if (inside.startsWith("..") || import_node_path3.default.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${import_node_path3.default.join(...parts, part)} -> ${target}`, notDone);
+        }
+        parts.length = 0;
+        pending.push(...inside.split("/").filter(Boolean).reverse());
+      } else {
+        pending.push(...target.split("/").reverse());
+      }
+      continue;
+    }
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${import_node_path3.default.join(...parts, part)} is not a directory`, notDone);
+    parts.push(part);
+  }
+  return import_node_path3.default.join(root, ...parts);
+}
+function isBeneath(child, parent) {
+  const relative2 = import_node_path3.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path3.default.isAbsolute(relative2);
+}
+function rootFor(file, checkout) {
+  if (checkout && isBeneath(file, checkout) && import_node_path3.default.resolve(file) !== import_node_path3.default.resolve(checkout)) {
+    return { root: checkout, rel: import_node_path3.default.relative(checkout, file) };
+  }
+  return { root: import_node_path3.default.dirname(file), rel: import_node_path3.default.basename(file) };
+}
+var import_node_fs4, import_node_path3, MAX_SYMLINKS;
+var init_resolve = __esm({
+  "src/confine/resolve.ts"() {
+    "use strict";
+    import_node_fs4 = __toESM(require("node:fs"), 1);
+    import_node_path3 = __toESM(require("node:path"), 1);
+    init_errors();
+    MAX_SYMLINKS = 40;
+  }
+});
+
+// src/confine/open.ts
+function atPath(fd, name) {
+  return `/proc/self/fd/${fd}/${name}`;
+}
+function describeOpenError(error2, where2, rel, notDone) {
+  const code = error2.code;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? import_node_fs5.default.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  if (stat?.isSymbolicLink()) {
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${import_node_fs5.default.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+  }
+  const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
+  return new PathConfinementError(rel, reason, notDone, { cause: error2 });
+}
+function openDirBeneath(root, parts, options = {}) {
+  const rel = options.rel ?? parts.join("/");
+  const notDone = options.notDone ?? "nothing was written";
+  if (options.create) import_node_fs5.default.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = import_node_fs5.default.openSync(root, O_RDONLY | O_DIRECTORY);
+  try {
+    for (const [index, part] of parts.entries()) {
+      if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
+      const next = atPath(fd, part);
+      if (options.create) {
+        try {
+          import_node_fs5.default.mkdirSync(next, { mode: options.mode ?? 493 });
+        } catch (error2) {
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        }
+      }
+      let child;
+      try {
+        child = import_node_fs5.default.openSync(next, DIR_FLAGS);
+      } catch (error2) {
+        throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+      }
+      import_node_fs5.default.closeSync(fd);
+      fd = child;
+    }
+    return fd;
+  } catch (error2) {
+    import_node_fs5.default.closeSync(fd);
+    throw error2;
+  }
+}
+function withDirBeneath(root, rel, use, options = {}) {
+  const fd = openDirBeneath(root, relativeParts(rel, options.notDone), { ...options, rel });
+  try {
+    return use(fd);
+  } finally {
+    import_node_fs5.default.closeSync(fd);
+  }
+}
+function makeDirsBeneath(root, rel, mode = 493, notDone = "no directory was made") {
+  withDirBeneath(root, rel, () => void 0, { create: true, mode, notDone });
+  return import_node_path4.default.join(root, ...relativeParts(rel));
+}
+function openFileBeneath(root, rel, notDone = "nothing was read") {
+  const parts = relativeParts(rel, notDone);
+  const name = parts.pop();
+  if (name === void 0) throw new PathConfinementError(rel, "names no file", notDone);
+  const dir = openDirBeneath(root, parts, { rel, notDone });
+  let fd;
+  try {
+    fd = import_node_fs5.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error2) {
+    throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+  } finally {
+    import_node_fs5.default.closeSync(dir);
+  }
+  const stat = import_node_fs5.default.fstatSync(fd);
+  if (!stat.isFile()) {
+    import_node_fs5.default.closeSync(fd);
+    throw new PathConfinementError(rel, "is not a regular file", notDone);
+  }
+  return fd;
+}
+function readFileBeneath(root, rel, notDone) {
+  const fd = openFileBeneath(root, rel, notDone);
+  try {
+    return import_node_fs5.default.readFileSync(fd);
+  } finally {
+    import_node_fs5.default.closeSync(fd);
+  }
+}
+function createFileBeneath(root, rel, options = {}) {
+  const notDone = options.notDone ?? "nothing was written";
+  const parts = relativeParts(rel, notDone);
+  const name = parts.pop();
+  if (name === void 0) throw new PathConfinementError(rel, "names no file", notDone);
+  const dir = openDirBeneath(root, parts, { create: true, rel, notDone });
+  try {
+    if (options.replace) {
+      try {
+        import_node_fs5.default.unlinkSync(atPath(dir, name));
+      } catch (error2) {
+        if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+      }
+    }
+    try {
+      return import_node_fs5.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
+    } catch (error2) {
+      throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+    }
+  } finally {
+    import_node_fs5.default.closeSync(dir);
+  }
+}
+var import_node_fs5, import_node_path4, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
+var init_open = __esm({
+  "src/confine/open.ts"() {
+    "use strict";
+    import_node_fs5 = __toESM(require("node:fs"), 1);
+    import_node_path4 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_resolve();
+    ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs5.default.constants);
+    DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+  }
+});
+
+// src/confine/write.ts
+function splitFile(rel, notDone) {
+  const parts = relativeParts(rel, notDone);
+  const name = parts.pop();
+  if (name === void 0 || name === "..") throw new PathConfinementError(rel, "names no file", notDone);
+  return { dirParts: parts, name };
+}
+function writeFileBeneath(root, rel, content, options = {}) {
+  const notDone = options.notDone ?? "nothing was written";
+  const { dirParts, name } = splitFile(rel, notDone);
+  return placeBeneath(root, rel, dirParts, name, options, notDone, (temp) => {
+    const fd = import_node_fs6.default.openSync(temp, O_WRONLY2 | O_CREAT2 | O_EXCL2 | O_NOFOLLOW2, options.mode ?? 420);
+    try {
+      import_node_fs6.default.writeFileSync(fd, content);
+    } finally {
+      import_node_fs6.default.closeSync(fd);
+    }
+  });
+}
+function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
+  const notDone = options.notDone ?? "nothing was copied";
+  const source = openFileBeneath(srcRoot, srcRel, notDone);
+  try {
+    const { dirParts, name } = splitFile(dstRel, notDone);
+    return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
+      if (options.sparse) copySparse(source, temp);
+      else import_node_fs6.default.copyFileSync(`/proc/self/fd/${source}`, temp, import_node_fs6.default.constants.COPYFILE_EXCL | import_node_fs6.default.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) import_node_fs6.default.chmodSync(temp, options.mode);
+    });
+  } finally {
+    import_node_fs6.default.closeSync(source);
+  }
+}
+function copySparse(source, temp) {
+  const mine = `/proc/${process.pid}/`;
+  (0, import_node_child_process2.execFileSync)("cp", ["--sparse=always", "--", `${mine}fd/${source}`, temp.replace("/proc/self/", mine)], {
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    stdio: ["ignore", "ignore", "pipe"]
+  });
+}
+function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
+  const dir = openDirBeneath(root, dirParts, { create: true, mode: options.dirMode ?? 493, rel, notDone });
+  try {
+    options.beforeWrite?.(`/proc/self/fd/${dir}`);
+    const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}.tmp`);
+    try {
+      fill(temp);
+      import_node_fs6.default.renameSync(temp, atPath(dir, name));
+    } catch (error2) {
+      import_node_fs6.default.rmSync(temp, { force: true });
+      if (error2 instanceof PathConfinementError) throw error2;
+      const code = error2.code;
+      throw new PathConfinementError(import_node_path5.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+    }
+  } finally {
+    import_node_fs6.default.closeSync(dir);
+  }
+  return import_node_path5.default.join(root, ...dirParts, name);
+}
+var import_node_child_process2, import_node_crypto, import_node_fs6, import_node_path5, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
+var init_write = __esm({
+  "src/confine/write.ts"() {
+    "use strict";
+    import_node_child_process2 = require("node:child_process");
+    import_node_crypto = require("node:crypto");
+    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_path5 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_open();
+    init_resolve();
+    ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs6.default.constants);
+  }
+});
+
+// src/confine/env-path.ts
+function hostPathProblem(value) {
+  if (!import_node_path6.default.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
+  const normal = import_node_path6.default.posix.normalize(value);
+  if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
+  return null;
+}
+function envPathProblems(env3, where2) {
+  const problems = [];
+  for (const name of HOST_PATH_VARIABLES) {
+    const value = env3?.[name];
+    if (value === void 0) continue;
+    const problem = hostPathProblem(String(value));
+    if (problem) problems.push(`${where2}.${name}: ${problem}; cubicle makes it a dir of the sandbox, so it must be absolute and normalized, like /home/ci`);
+  }
+  return problems;
+}
+var import_node_path6, HOST_PATH_VARIABLES;
+var init_env_path = __esm({
+  "src/confine/env-path.ts"() {
+    "use strict";
+    import_node_path6 = __toESM(require("node:path"), 1);
+    HOST_PATH_VARIABLES = ["HOME"];
+  }
+});
+
+// src/confine/index.ts
+var init_confine = __esm({
+  "src/confine/index.ts"() {
+    "use strict";
+    init_resolve();
+    init_open();
+    init_write();
+    init_env_path();
+  }
+});
+
 // src/image/host.ts
 function hostImageOps() {
   if (cached) return cached;
@@ -12939,11 +13253,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs4.default.lstatSync(dir);
+      stat = import_node_fs7.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs4.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs7.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -12953,20 +13267,20 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs4.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs7.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs4.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs7.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs4.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs7.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs4, HOST_DIRS, cached;
+var import_node_fs7, HOST_DIRS, cached;
 var init_host = __esm({
   "src/image/host.ts"() {
     "use strict";
-    import_node_fs4 = __toESM(require("node:fs"), 1);
+    import_node_fs7 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
   }
 });
@@ -13040,7 +13354,7 @@ var init_ops = __esm({
 async function runSandbox(spec, options = {}) {
   const started = performance.now();
   const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
-  const child = (0, import_node_child_process2.spawn)(helperPath(), toHelperArgs(spec), {
+  const child = (0, import_node_child_process3.spawn)(helperPath(), toHelperArgs(spec), {
     env: spec.env,
     stdio: interactive ? ["inherit", "inherit", options.stdio === "inherit-merged" ? 1 : "inherit", "pipe"] : [options.input ? "pipe" : "ignore", "pipe", "pipe", "pipe"]
   });
@@ -13143,11 +13457,11 @@ async function readLines(stream, onLine, backpressure) {
   }
   if (pending) onLine(pending);
 }
-var import_node_child_process2, import_promises, OUTPUT_TAIL_BYTES, MAX_LINE_BYTES, OutputTail;
+var import_node_child_process3, import_promises, OUTPUT_TAIL_BYTES, MAX_LINE_BYTES, OutputTail;
 var init_spawn = __esm({
   "src/sandbox/spawn.ts"() {
     "use strict";
-    import_node_child_process2 = require("node:child_process");
+    import_node_child_process3 = require("node:child_process");
     import_promises = require("node:stream/promises");
     init_helper();
     init_maintenance();
@@ -13176,13 +13490,13 @@ var init_spawn = __esm({
 // src/run/remove.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs5.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs8.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isRetryable(error2)) throw error2;
   }
   await removeWithCoreutils(dir);
-  if (!import_node_fs5.default.existsSync(dir)) return;
+  if (!import_node_fs8.default.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
@@ -13196,7 +13510,7 @@ async function removeWithCoreutils(dir) {
   await run("rm", ["-rf", "--one-file-system", "--", dir], options).catch(() => void 0);
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path3.default.dirname(dir);
+  const parent = import_node_path7.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13210,33 +13524,33 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process3, import_node_fs5, import_node_path3, import_node_util, run, TOOL_ENV;
+var import_node_child_process4, import_node_fs8, import_node_path7, import_node_util, run, TOOL_ENV;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
-    import_node_child_process3 = require("node:child_process");
-    import_node_fs5 = __toESM(require("node:fs"), 1);
-    import_node_path3 = __toESM(require("node:path"), 1);
+    import_node_child_process4 = require("node:child_process");
+    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_path7 = __toESM(require("node:path"), 1);
     import_node_util = require("node:util");
     init_host();
     init_spawn();
-    run = (0, import_node_util.promisify)(import_node_child_process3.execFile);
+    run = (0, import_node_util.promisify)(import_node_child_process4.execFile);
     TOOL_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
   }
 });
 
 // src/run/rundir.ts
 function cacheRoot(env3 = process.env) {
-  if (env3.CUBICLE_CACHE_DIR) return import_node_path4.default.resolve(env3.CUBICLE_CACHE_DIR);
-  const base = env3.XDG_CACHE_HOME || import_node_path4.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
-  return import_node_path4.default.join(base, "cubicle");
+  if (env3.CUBICLE_CACHE_DIR) return import_node_path8.default.resolve(env3.CUBICLE_CACHE_DIR);
+  const base = env3.XDG_CACHE_HOME || import_node_path8.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
+  return import_node_path8.default.join(base, "cubicle");
 }
 function runsRoot(env3) {
-  return import_node_path4.default.join(cacheRoot(env3), "runs");
+  return import_node_path8.default.join(cacheRoot(env3), "runs");
 }
 function processStartTime(pid) {
   try {
-    const stat = import_node_fs6.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = import_node_fs9.default.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -13250,21 +13564,22 @@ function processTag() {
   return `${process.pid}-${ownStartTime()}`;
 }
 function createRunDir(root = runsRoot()) {
-  const name = `${processTag()}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path4.default.join(root, name);
-  import_node_fs6.default.mkdirSync(dir, { recursive: true, mode: 448 });
+  const name = `${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
+  const dir = import_node_path8.default.join(root, name);
+  import_node_fs9.default.mkdirSync(root, { recursive: true, mode: 448 });
+  makeDirsBeneath(root, name, 448);
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path4.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path4.default.join(jobRoot, "upper");
-      const work = import_node_path4.default.join(jobRoot, "work");
-      import_node_fs6.default.mkdirSync(upper, { recursive: true, mode: 493 });
-      import_node_fs6.default.mkdirSync(work, { mode: 448 });
-      const rootUpper = import_node_path4.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path4.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path4.default.join(jobRoot, "skeleton");
+      const jobRoot = import_node_path8.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path8.default.join(jobRoot, "upper");
+      const work = import_node_path8.default.join(jobRoot, "work");
+      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
+      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
+      const rootUpper = import_node_path8.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path8.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path8.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13277,63 +13592,60 @@ function isStaleRunName(name, prefix = "") {
 async function reapStaleRuns(root = runsRoot()) {
   let entries;
   try {
-    entries = import_node_fs6.default.readdirSync(root);
+    entries = import_node_fs9.default.readdirSync(root);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path4.default.join(root, entry));
+    await removeTree(import_node_path8.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto, import_node_fs6, import_node_os, import_node_path4, ownStart;
+var import_node_crypto2, import_node_fs9, import_node_os, import_node_path8, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
-    import_node_crypto = require("node:crypto");
-    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_crypto2 = require("node:crypto");
+    import_node_fs9 = __toESM(require("node:fs"), 1);
     import_node_os = __toESM(require("node:os"), 1);
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_path8 = __toESM(require("node:path"), 1);
+    init_confine();
     init_remove();
   }
 });
 
 // src/run/write-file.ts
-function writeAtomically(file, content, mode) {
-  const dir = import_node_path5.default.dirname(file);
-  const prefix = `.${import_node_path5.default.basename(file)}.`;
-  import_node_fs7.default.mkdirSync(dir, { recursive: true });
-  removeStaleTemps(dir, prefix, ".tmp");
-  const temp = import_node_path5.default.join(dir, `${prefix}${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}.tmp`);
-  try {
-    import_node_fs7.default.writeFileSync(temp, content, mode === void 0 ? void 0 : { mode });
-    import_node_fs7.default.renameSync(temp, file);
-  } catch (error2) {
-    import_node_fs7.default.rmSync(temp, { force: true });
-    throw error2;
-  }
+function writeAtomically(file, content, mode, checkout) {
+  const { root, rel } = rootFor(import_node_path9.default.resolve(file), checkout);
+  const prefix = `.${import_node_path9.default.basename(file)}.`;
+  writeFileBeneath(root, rel, content, {
+    mode,
+    tempTag: processTag(),
+    beforeWrite: (dir) => removeStaleTemps(dir, prefix, ".tmp"),
+    notDone: "the report was not written"
+  });
 }
 function removeStaleTemps(dir, prefix, suffix) {
   let names;
   try {
-    names = import_node_fs7.default.readdirSync(dir);
+    names = import_node_fs10.default.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs7.default.rmSync(import_node_path5.default.join(dir, name), { force: true });
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs10.default.rmSync(import_node_path9.default.join(dir, name), { force: true });
   }
 }
-var import_node_fs7, import_node_path5, import_node_crypto2;
+var import_node_fs10, import_node_path9;
 var init_write_file = __esm({
   "src/run/write-file.ts"() {
     "use strict";
-    import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_node_path5 = __toESM(require("node:path"), 1);
-    import_node_crypto2 = require("node:crypto");
+    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
+    init_confine();
     init_rundir();
   }
 });
@@ -13341,30 +13653,30 @@ var init_write_file = __esm({
 // src/host/delegation.ts
 function readDelegation() {
   try {
-    return JSON.parse(import_node_fs8.default.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(import_node_fs11.default.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
 }
 function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
-    import_node_fs8.default.rmSync(DELEGATION_FILE, { force: true });
+    import_node_fs11.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs8.default.rmdirSync(import_node_path6.default.dirname(DELEGATION_FILE));
+      import_node_fs11.default.rmdirSync(import_node_path10.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs8.default.mkdirSync(import_node_path6.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs11.default.mkdirSync(import_node_path10.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
 `, 420);
 }
-var import_node_fs8, import_node_path6, DELEGATION_FILE;
+var import_node_fs11, import_node_path10, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
-    import_node_fs8 = __toESM(require("node:fs"), 1);
-    import_node_path6 = __toESM(require("node:path"), 1);
+    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
     init_write_file();
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
   }
@@ -13372,7 +13684,7 @@ var init_delegation = __esm({
 
 // src/host/cgroups.ts
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path7.default.join(parent, name));
+  return cgroupParents(placement).map((parent) => import_node_path11.default.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -13380,7 +13692,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = import_node_fs9.default.readFileSync("/proc/self/cgroup", "utf8");
+  const text = import_node_fs12.default.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -13388,7 +13700,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs9.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of import_node_fs12.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left2, right2] = line.split(" - ");
     if (!left2 || !right2) continue;
     const mountPoint = left2.split(" ")[4];
@@ -13402,8 +13714,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    import_node_fs9.default.accessSync(dir, import_node_fs9.default.constants.W_OK);
-    for (const file of files) import_node_fs9.default.accessSync(import_node_path7.default.join(dir, file), import_node_fs9.default.constants.W_OK);
+    import_node_fs12.default.accessSync(dir, import_node_fs12.default.constants.W_OK);
+    for (const file of files) import_node_fs12.default.accessSync(import_node_path11.default.join(dir, file), import_node_fs12.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -13411,7 +13723,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return import_node_fs9.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return import_node_fs12.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -13430,10 +13742,10 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = import_node_path7.default.join(mount, readMemberships()[0].path);
-  const root = import_node_path7.default.basename(own2) === "runner" && writable(import_node_path7.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path7.default.dirname(own2) : own2;
+  const own2 = import_node_path11.default.join(mount, readMemberships()[0].path);
+  const root = import_node_path11.default.basename(own2) === "runner" && writable(import_node_path11.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path11.default.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path7.default.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path11.default.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     return {
       kind: "unavailable",
@@ -13442,7 +13754,7 @@ async function placeV2(user2, prepare) {
       systemdScope: false
     };
   }
-  const enabled = readWords(import_node_path7.default.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure2 = await prepareCgroup(root, process.pid);
     if (failure2) {
@@ -13468,7 +13780,7 @@ function v2Unavailable(own2, user2) {
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
   const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return import_node_fs9.default.existsSync("/usr/bin/systemd-run") && import_node_fs9.default.existsSync(import_node_path7.default.join(runtime, "systemd", "private"));
+  return import_node_fs12.default.existsSync("/usr/bin/systemd-run") && import_node_fs12.default.existsSync(import_node_path11.default.join(runtime, "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -13477,7 +13789,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path7.default.join(mount, membership.path);
+    if (membership && mount) own2[controller] = import_node_path11.default.join(mount, membership.path);
   }
   return own2;
 }
@@ -13494,7 +13806,7 @@ function placeV1(user2) {
     }
     const delegated = delegation?.[controller];
     if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
-    else if (delegated && isBeneath(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
     else if (controller !== "cpuacct") missing.push(controller);
   }
   if (missing.length > 0) {
@@ -13507,16 +13819,16 @@ function placeV1(user2) {
   }
   return { kind: "v1", parents };
 }
-function isBeneath(child, parent) {
-  const relative2 = import_node_path7.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path7.default.isAbsolute(relative2);
+function isBeneath2(child, parent) {
+  const relative2 = import_node_path11.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path11.default.isAbsolute(relative2);
 }
-var import_node_fs9, import_node_path7, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs12, import_node_path11, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
-    import_node_fs9 = __toESM(require("node:fs"), 1);
-    import_node_path7 = __toESM(require("node:path"), 1);
+    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_path11 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_delegation();
     V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
@@ -13527,7 +13839,7 @@ var init_cgroups = __esm({
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs10.default.readFileSync(file, "utf8").trim();
+    return import_node_fs13.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -13579,12 +13891,12 @@ async function checkUserNamespaces() {
 }
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path8.default.join(cacheRoot(), "doctor");
-  import_node_fs10.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs10.default.mkdtempSync(import_node_path8.default.join(root, "probe-"));
+  const root = import_node_path12.default.join(cacheRoot(), "doctor");
+  import_node_fs13.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs13.default.mkdtempSync(import_node_path12.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs10.default.mkdirSync(import_node_path8.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path8.default.join(dir, "lower")], upper: import_node_path8.default.join(dir, "upper"), work: import_node_path8.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs13.default.mkdirSync(import_node_path12.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path12.default.join(dir, "lower")], upper: import_node_path12.default.join(dir, "upper"), work: import_node_path12.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
     return {
       ...base,
@@ -13608,7 +13920,7 @@ function checkSubordinateIds() {
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
   if (uid === 0) return { ...base, state: "ok", detail: "running as root: every uid is mapped", fix: null };
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs10.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs13.default.existsSync(tool));
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
   if (tools.length === 0 && uidRange && gidRange) {
@@ -13656,13 +13968,13 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs10, import_node_os2, import_node_path8;
+var import_node_fs13, import_node_os2, import_node_path12;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs13 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path8 = __toESM(require("node:path"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
     init_rundir();
@@ -13698,23 +14010,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs11.default.readdirSync(parent);
+      entries = import_node_fs14.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path9.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path13.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
     }
   }
 }
-var import_node_fs11, import_node_os3, import_node_path9, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs14, import_node_os3, import_node_path13, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -13962,7 +14274,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs12.default.realpathSync(process.execPath);
+  const node2 = import_node_fs15.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -13992,9 +14304,9 @@ function evaluationSpec(request) {
 }
 function findRunnerTypescript() {
   try {
-    const require4 = (0, import_node_module3.createRequire)(import_node_path10.default.join(PACKAGE_ROOT, "package.json"));
+    const require4 = (0, import_node_module3.createRequire)(import_node_path14.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs12.default.realpathSync(import_node_path10.default.dirname(manifest)), main: import_node_fs12.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs15.default.realpathSync(import_node_path14.default.dirname(manifest)), main: import_node_fs15.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14003,13 +14315,13 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs12, import_node_module3, import_node_path10, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs15, import_node_module3, import_node_path14, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
-    import_node_path10 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_host();
     init_helper();
     init_ops();
@@ -14041,11 +14353,11 @@ var init_spec = __esm({
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = import_node_path11.default.resolve(file);
+  const source = import_node_path15.default.resolve(file);
   const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: import_node_path11.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path15.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -14104,12 +14416,12 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto3, import_node_path11, CODE_CONFIG_HINT;
+var import_node_crypto3, import_node_path15, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
     import_node_crypto3 = require("node:crypto");
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
@@ -14347,10 +14659,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path48) {
-  if (!path48)
+function getElementAtPath(obj, path52) {
+  if (!path52)
     return obj;
-  return path48.reduce((acc, key) => acc?.[key], obj);
+  return path52.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14609,11 +14921,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path48, issues) {
+function prefixIssues(path52, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path48);
+    iss.path.unshift(path52);
     return iss;
   });
 }
@@ -15142,16 +15454,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path48 = []) => {
+  const processError = (error3, path52 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path48, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path52, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path48, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path52, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path48, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path52, ...issue2.path]);
       } else {
-        const fullpath = [...path48, ...issue2.path];
+        const fullpath = [...path52, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -20866,21 +21178,21 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs13.default.readdirSync(dir);
+    files = import_node_fs16.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path12.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs13.default.existsSync(file)) {
+  const file = import_node_path16.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs16.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs13.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs16.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -20913,12 +21225,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs13.default.existsSync(import_node_path12.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs16.default.existsSync(import_node_path16.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs13.default.readFileSync(import_node_path12.default.join(projectDir, file), "utf8");
+      content = import_node_fs16.default.readFileSync(import_node_path16.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -20931,51 +21243,51 @@ function parseYamlSync(text) {
   return yaml.load(text);
 }
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = import_node_path12.default.dirname(dir)) {
-    if (import_node_fs13.default.existsSync(import_node_path12.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path12.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path16.default.dirname(dir)) {
+    if (import_node_fs16.default.existsSync(import_node_path16.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path16.default.dirname(dir)) return start;
   }
 }
-var import_node_fs13, import_node_module4, import_node_path12, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs16, import_node_module4, import_node_path16, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
     init_schema();
-    PRESETS_DIR = import_node_path12.default.join(findPackageRoot2(import_node_path12.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
+    PRESETS_DIR = import_node_path16.default.join(findPackageRoot2(import_node_path16.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
 
 // src/config/cache-destination.ts
 function cacheDestinationProblem(dest, context) {
-  const normal = import_node_path13.default.posix.normalize(dest);
+  const normal = import_node_path17.default.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = import_node_path13.default.posix.normalize(context.projectDir);
+  const checkout = import_node_path17.default.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(import_node_path13.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(import_node_path17.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = import_node_path13.default.posix.normalize(entry.slice(2));
+    const tail = import_node_path17.default.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
-var import_node_path13, SYSTEM_TREES;
+var import_node_path17, SYSTEM_TREES;
 var init_cache_destination = __esm({
   "src/config/cache-destination.ts"() {
     "use strict";
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
   }
 });
@@ -21006,55 +21318,55 @@ var init_setup = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path14.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path14.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path18.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path18.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs14.default.realpathSync(dir);
+    return import_node_fs17.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path14.default.dirname(dir);
-    return parent === dir ? dir : import_node_path14.default.join(realPath(parent), import_node_path14.default.basename(dir));
+    const parent = import_node_path18.default.dirname(dir);
+    return parent === dir ? dir : import_node_path18.default.join(realPath(parent), import_node_path18.default.basename(dir));
   }
 }
 function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path14.default.resolve(cacheDir);
+  const root = import_node_path18.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path14.default.join(root, "layers"),
-    images: import_node_path14.default.join(root, "images"),
-    blobs: import_node_path14.default.join(root, "blobs"),
-    caches: import_node_path14.default.join(root, "caches"),
-    locks: import_node_path14.default.join(root, "locks"),
-    tmp: import_node_path14.default.join(root, "tmp")
+    layers: import_node_path18.default.join(root, "layers"),
+    images: import_node_path18.default.join(root, "images"),
+    blobs: import_node_path18.default.join(root, "blobs"),
+    caches: import_node_path18.default.join(root, "caches"),
+    locks: import_node_path18.default.join(root, "locks"),
+    tmp: import_node_path18.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs14.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs14.default.chmodSync(paths.root, 448);
+  import_node_fs17.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs17.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs14.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs17.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path14.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path18.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs14.default.readdirSync(dir);
+    return import_node_fs17.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs14, import_node_path14;
+var import_node_crypto5, import_node_fs17, import_node_path18;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
-    import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -21063,7 +21375,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs15.default.readFileSync(import_node_path15.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs18.default.readFileSync(import_node_path19.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -21073,15 +21385,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path15.default.join(paths.locks, name);
+  const target = import_node_path19.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs15.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs15.default.writeFileSync(import_node_path15.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs18.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs18.default.writeFileSync(import_node_path19.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs15.default.renameSync(staged, target);
+    import_node_fs18.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs15.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs18.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -21092,11 +21404,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs15.default.renameSync(target, grave);
+        import_node_fs18.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs15.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs18.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -21119,36 +21431,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path15.default.join(paths.locks, name);
+  const held = import_node_path19.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs15.default.renameSync(held, grave);
+    import_node_fs18.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs15.default.renameSync(grave, held);
+      import_node_fs18.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs15.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs18.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs15, import_node_path15, import_promises2, POLL_MS;
+var import_node_fs18, import_node_path19, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -21222,14 +21534,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path16.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path20.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto6, import_node_path16, SHA256_DIGEST;
+var import_node_crypto6, import_node_path20, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto6 = require("node:crypto");
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -21321,7 +21633,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path17.default.join(blobsDir, "sha256");
+  const dir = import_node_path21.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -21329,7 +21641,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path17.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path21.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -21353,7 +21665,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs16.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs19.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -21370,7 +21682,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs16.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs19.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -21378,9 +21690,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path17.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path21.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path17.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path21.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -21394,7 +21706,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path17.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path21.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -21467,14 +21779,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs16, import_promises3, import_node_path17, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs19, import_promises3, import_node_path21, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -21491,7 +21803,7 @@ var init_blob_store = __esm({
 function startUsernsHolder(options = {}) {
   let child;
   try {
-    child = (0, import_node_child_process4.spawn)(helperPath(), ["--hold-userns", ...options.netns ? ["--hold-netns"] : []], { stdio: ["pipe", "pipe", "ignore"] });
+    child = (0, import_node_child_process5.spawn)(helperPath(), ["--hold-userns", ...options.netns ? ["--hold-netns"] : []], { stdio: ["pipe", "pipe", "ignore"] });
   } catch {
     return Promise.resolve(null);
   }
@@ -21528,11 +21840,11 @@ async function stopHolder(child, exited) {
   await exited;
   clearTimeout(timer);
 }
-var import_node_child_process4, START_TIMEOUT_MS, STOP_GRACE_MS;
+var import_node_child_process5, START_TIMEOUT_MS, STOP_GRACE_MS;
 var init_userns = __esm({
   "src/sandbox/userns.ts"() {
     "use strict";
-    import_node_child_process4 = require("node:child_process");
+    import_node_child_process5 = require("node:child_process");
     init_helper();
     START_TIMEOUT_MS = 5e3;
     STOP_GRACE_MS = 2e3;
@@ -21559,9 +21871,9 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path18.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path22.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs17.default.accessSync(candidate, import_node_fs17.default.constants.X_OK);
+    import_node_fs20.default.accessSync(candidate, import_node_fs20.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -21575,12 +21887,12 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path18.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path22.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
   return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process5.execFile)(command3[0], command3.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
+    const child = (0, import_node_child_process6.execFile)(command3[0], command3.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
       if (error2) reject(new Error(firstLine(stderr) || error2.message));
       else resolve5({ stdout });
     });
@@ -21620,7 +21932,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path18.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path22.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -21628,19 +21940,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs17.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs20.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process5, import_node_fs17, import_node_path18;
+var import_node_child_process6, import_node_fs20, import_node_path22;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
-    import_node_child_process5 = require("node:child_process");
-    import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_child_process6 = require("node:child_process");
+    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -21653,48 +21965,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path19.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs18.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path19.default.join(dir, "root"), ws: import_node_path19.default.join(dir, "ws"), lastUsed: import_node_fs18.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path23.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs21.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path23.default.join(dir, "root"), ws: import_node_path23.default.join(dir, "ws"), lastUsed: import_node_fs21.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path19.default.join(paths.layers, id));
+  return readLayerAt(import_node_path23.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path19.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path23.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs18.default.utimesSync(import_node_path19.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs21.default.utimesSync(import_node_path23.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs18.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path19.default.join(dir, "root");
-  const ws = import_node_path19.default.join(dir, "ws");
-  import_node_fs18.default.mkdirSync(root, { mode: 493 });
-  import_node_fs18.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs21.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path23.default.join(dir, "root");
+  const ws = import_node_path23.default.join(dir, "ws");
+  import_node_fs21.default.mkdirSync(root, { mode: 493 });
+  import_node_fs21.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path19.default.join(paths.layers, request.id);
+  const target = import_node_path23.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path19.default.join(staged.dir, "meta.json");
-    import_node_fs18.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path23.default.join(staged.dir, "meta.json");
+    import_node_fs21.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs18.default.renameSync(staged.dir, target);
+    import_node_fs21.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -21708,7 +22020,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs18.default.renameSync(import_node_path19.default.join(paths.layers, id), grave);
+    import_node_fs21.default.renameSync(import_node_path23.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -21722,16 +22034,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs18.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs21.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path19.default.join(current, entry.name);
+      const full = import_node_path23.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs18.default.lstatSync(full).size;
+          total += import_node_fs21.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -21742,27 +22054,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs18.default.openSync(file, "r");
-    import_node_fs18.default.fsyncSync(fd);
+    fd = import_node_fs21.default.openSync(file, "r");
+    import_node_fs21.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs18.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs21.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path19.default.join(paths.tmp, name));
+    await removeTree(import_node_path23.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs18, import_node_path19, LAYER_ID;
+var import_node_fs21, import_node_path23, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -21775,12 +22087,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path20.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path24.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs19.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs22.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -21791,9 +22103,9 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = tempPath(paths, "image");
-  import_node_fs19.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs22.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs19.default.renameSync(partial2, target);
+  import_node_fs22.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
@@ -21822,13 +22134,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs19, import_node_path20;
+var import_node_crypto8, import_node_fs22, import_node_path24;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs19 = __toESM(require("node:fs"), 1);
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
     init_paths();
@@ -21840,7 +22152,7 @@ var init_layers2 = __esm({
 // src/image/debian.ts
 function requireMmdebstrap(ref) {
   try {
-    (0, import_node_child_process7.execFileSync)("mmdebstrap", ["--version"], { stdio: "ignore" });
+    (0, import_node_child_process8.execFileSync)("mmdebstrap", ["--version"], { stdio: "ignore" });
   } catch {
     throw new SandboxUnavailableError("MMDEBSTRAP_MISSING", `image ${ref} is built with mmdebstrap, which is not installed; no job was run`, {
       hint: "Install it: apt-get install mmdebstrap (with uidmap, for its unshare mode)."
@@ -21870,7 +22182,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   return baseOf(record2, [layer]);
 }
 function mmdebstrapTar(suite, signal) {
-  const child = (0, import_node_child_process6.spawn)("mmdebstrap", ["--mode=unshare", "--variant=minbase", "--format=tar", "--quiet", suite, "-"], {
+  const child = (0, import_node_child_process7.spawn)("mmdebstrap", ["--mode=unshare", "--variant=minbase", "--format=tar", "--quiet", suite, "-"], {
     stdio: ["ignore", "pipe", "pipe"],
     ...signal ? { signal } : {}
   });
@@ -21887,13 +22199,13 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process6, import_node_crypto9, import_node_child_process7, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process7, import_node_crypto9, import_node_child_process8, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
-    import_node_child_process6 = require("node:child_process");
-    import_node_crypto9 = require("node:crypto");
     import_node_child_process7 = require("node:child_process");
+    import_node_crypto9 = require("node:crypto");
+    import_node_child_process8 = require("node:child_process");
     import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
     init_errors();
@@ -21915,11 +22227,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path48 = colon === -1 ? rest : rest.slice(0, colon);
+  const path52 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path48) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path52) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path48, reference };
+  return { transport, path: path52, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -21990,11 +22302,15 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path21.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path25.default.dirname(input.source);
   const jobs = [];
+  problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
+  if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
+    confineJobPaths(name, job, projectDir, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
@@ -22149,6 +22465,42 @@ function checkImage(where2, image, problems) {
     problems.push(`${where2}: ${error2.message}`);
   }
 }
+function confineJobPaths(name, job, projectDir, problems) {
+  const at = `jobs.${name}`;
+  problems.push(...envPathProblems(job.env, `${at}.env`));
+  for (const [index, step] of (job.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${at}.setup[${index}].env`));
+  if (job.image !== void 0) job.image = confineLocalImage(`${at}.image`, job.image, projectDir, problems);
+  for (const [serviceName, service] of Object.entries(job.services ?? {})) {
+    const where2 = `${at}.services.${serviceName}`;
+    problems.push(...envPathProblems(service.env, `${where2}.env`));
+    for (const [index, step] of (service.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${where2}.setup[${index}].env`));
+    if (service.image !== void 0) service.image = confineLocalImage(`${where2}.image`, service.image, projectDir, problems);
+  }
+}
+function confineLocalImage(where2, image, projectDir, problems) {
+  let ref;
+  try {
+    ref = parseImageRef(image);
+  } catch {
+    return image;
+  }
+  if (ref.transport === "docker") return image;
+  const absolute = import_node_path25.default.resolve(projectDir, ref.path);
+  if (!isBeneath(absolute, projectDir)) {
+    problems.push(
+      `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
+    );
+    return image;
+  }
+  try {
+    resolveBeneath(projectDir, import_node_path25.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+  } catch (error2) {
+    if (!(error2 instanceof PathConfinementError)) throw error2;
+    problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
+    return image;
+  }
+  return formatImageRef({ ...ref, path: absolute });
+}
 function serviceOrder(services) {
   const ordered = [];
   const done = /* @__PURE__ */ new Set();
@@ -22225,16 +22577,17 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path21, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
-var init_resolve = __esm({
+var import_node_path25, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var init_resolve2 = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
     init_cache_destination();
     init_debian();
+    init_confine();
     init_ref();
     init_units();
     DEFAULT_HEALTH_INTERVAL_MS = 1e3;
@@ -22247,7 +22600,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path22.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path26.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -22268,7 +22621,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path22.default.resolve(found.filepath);
+  const source = import_node_path26.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -22287,15 +22640,15 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path22;
+var import_node_path26;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
-    init_resolve();
+    init_resolve2();
   }
 });
 
@@ -22342,13 +22695,15 @@ var init_json = __esm({
     "use strict";
     init_write_file();
     JsonReporter = class {
-      constructor(file) {
+      constructor(file, checkout) {
         this.file = file;
+        this.checkout = checkout;
       }
       file;
+      checkout;
       onRunEnd(summary) {
         writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}
-`);
+`, void 0, this.checkout);
       }
     };
   }
@@ -22776,12 +23131,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs20.default.statSync(file).size;
+    const size2 = import_node_fs23.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs20.default.readFileSync(file);
+    bytes = import_node_fs23.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -22913,11 +23268,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs20, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs23, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -23103,7 +23458,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path23.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path27.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -23175,11 +23530,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path23, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path27, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_units();
     init_junit_model();
     init_junit_read();
@@ -23344,7 +23699,8 @@ var init_junit = __esm({
         for (const job of jobs) this.junitGlobs.set(job.name, job.junit);
       }
       onRunEnd(summary) {
-        writeAtomically(this.file, buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs }));
+        const report = buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs });
+        writeAtomically(this.file, report, void 0, this.options.checkout);
       }
     };
   }
@@ -23609,7 +23965,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs21.default.readFileSync(import_node_path24.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs24.default.readFileSync(import_node_path28.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -23637,12 +23993,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs21, import_node_path24, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
+var import_node_fs24, import_node_path28, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -23974,7 +24330,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs22.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs25.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -23985,12 +24341,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs22, CACHE_SCOPE;
+var import_node_crypto11, import_node_fs25, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/run/cache-scope.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -24101,8 +24457,10 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs23.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs23.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs26.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs26.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    const homeProblem = hostPathProblem(home);
+    if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
@@ -24135,40 +24493,48 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function writeSkeleton(dir, ops, home) {
-  const ensureDir = (dest) => import_node_fs23.default.mkdirSync(import_node_path25.default.join(dir, dest), { recursive: true, mode: 493 });
+  const notDone = "the sandbox was not made";
+  const beneath = (dest) => import_node_path29.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path25.default.dirname(op.dest));
-      const link = import_node_path25.default.join(dir, op.dest);
-      if (!import_node_fs23.default.existsSync(link)) import_node_fs23.default.symlinkSync(op.target, link);
+      ensureDir(import_node_path29.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path29.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs26.default.lstatSync(atPath(fd, import_node_path29.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs26.default.symlinkSync(op.target, atPath(fd, import_node_path29.default.basename(op.dest)));
+      });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs23.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs26.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path25.default.dirname(op.dest));
-        import_node_fs23.default.closeSync(import_node_fs23.default.openSync(import_node_path25.default.join(dir, op.dest), "a"));
+        ensureDir(import_node_path29.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path29.default.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs26.default.constants;
+          import_node_fs26.default.closeSync(import_node_fs26.default.openSync(atPath(fd, import_node_path29.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        });
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path25.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs23.default.chmodSync(import_node_path25.default.join(dir, "tmp"), 1023);
+  if (import_node_path29.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs26.default.chmodSync(import_node_path29.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path25.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path29.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path25.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path25.default.isAbsolute(relative2);
+  const relative2 = import_node_path29.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path29.default.isAbsolute(relative2);
 }
-var import_node_fs23, import_node_path25, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs26, import_node_path29, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
     init_host();
     init_ops();
     PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
@@ -24218,20 +24584,11 @@ var init_signals = __esm({
 });
 
 // src/run/collect.ts
-function assertNoSymlinks(destination, trustedRoot) {
-  const relative2 = trustedRoot ? import_node_path26.default.relative(trustedRoot, destination) : "";
-  const inside = trustedRoot !== void 0 && relative2 !== "" && !relative2.startsWith("..") && !import_node_path26.default.isAbsolute(relative2);
-  const start = inside ? trustedRoot : import_node_path26.default.dirname(destination);
-  const parts = import_node_path26.default.relative(start, destination).split(import_node_path26.default.sep).filter(Boolean);
-  let current = start;
-  for (const part of parts) {
-    current = import_node_path26.default.join(current, part);
-    const stat = import_node_fs24.default.lstatSync(current, { throwIfNoEntry: false });
-    if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${import_node_fs24.default.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
-    }
-    if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
+function destinationBeneath(destination, trustedRoot) {
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path30.default.resolve(destination) !== import_node_path30.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path30.default.relative(trustedRoot, destination) };
   }
+  return { root: import_node_path30.default.dirname(destination), rel: import_node_path30.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -24249,8 +24606,9 @@ async function collectOutputs(request) {
   const failed = [];
   const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
   let spent = 0;
-  assertNoSymlinks(request.destination, request.trustedRoot);
-  await removeTree(request.destination);
+  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
+  const notDone = "cubicle does not write reports or artifacts through it: nothing was copied";
+  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
   for (const { relative: relative2, kind } of walk(request.upper, "")) {
     const wanted = isJunit(relative2) || isArtifact(relative2);
     if (!wanted || kind === "whiteout") continue;
@@ -24263,8 +24621,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const source = import_node_path26.default.join(request.upper, relative2);
-      const stat = await import_node_fs24.default.promises.lstat(source);
+      const stat = await import_node_fs27.default.promises.lstat(import_node_path30.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -24272,11 +24629,13 @@ async function collectOutputs(request) {
         failed.push(`${relative2}: not copied: ${size2}, ${over}`);
         continue;
       }
-      const target = import_node_path26.default.join(request.destination, relative2);
-      await import_node_fs24.default.promises.mkdir(import_node_path26.default.dirname(target), { recursive: true });
-      await copyFile(source, target, allocated < stat.size);
+      copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
       spent += allocated;
     } catch (error2) {
+      if (error2 instanceof PathConfinementError) {
+        refused.push(relative2);
+        continue;
+      }
       failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
       continue;
     }
@@ -24285,14 +24644,28 @@ async function collectOutputs(request) {
   }
   return { junitFiles, artifacts, refused, failed };
 }
-async function copyFile(source, target, sparse) {
-  if (!sparse) return import_node_fs24.default.promises.copyFile(source, target);
-  await run2("cp", ["--sparse=always", "--no-dereference", "--", source, target], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" }, maxBuffer: 64 * 1024 });
+async function clearDestination(root, rel, keep, notDone) {
+  let fd;
+  try {
+    fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
+  } catch (error2) {
+    const missing = error2 instanceof PathConfinementError && error2.cause?.code === "ENOENT";
+    if (missing) return;
+    if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
+    throw error2;
+  }
+  try {
+    for (const name of import_node_fs27.default.readdirSync(`/proc/self/fd/${fd}`)) {
+      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
+    }
+  } finally {
+    import_node_fs27.default.closeSync(fd);
+  }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs24.default.readdirSync(import_node_path26.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs27.default.readdirSync(import_node_path30.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -24303,18 +24676,17 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_child_process8, import_node_fs24, import_node_path26, import_node_util2, run2, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs27, import_node_path30, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_child_process8 = require("node:child_process");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
-    import_node_util2 = require("node:util");
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_units();
+    init_confine();
+    init_errors();
     init_vendor();
     init_remove();
-    run2 = (0, import_node_util2.promisify)(import_node_child_process8.execFile);
     DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
     UnsafeDestinationError = class extends Error {
     };
@@ -24326,19 +24698,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs25.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs28.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
   const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs25, import_node_os6, hostBase;
+var import_node_crypto12, import_node_fs28, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -24346,106 +24718,130 @@ var init_base = __esm({
 // src/plan/inputs.ts
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Set();
-  for (const pattern2 of patterns) {
-    const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path27.default.isAbsolute(clean) || clean.split("/").includes("..")) {
-      throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+  const found = /* @__PURE__ */ new Map();
+  const notDone = "the step was not run";
+  try {
+    for (const pattern2 of patterns) {
+      const clean = pattern2.replace(/^\.\//, "");
+      if (import_node_path31.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+        throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+      }
+      const { base, isGlob } = picomatch.scan(clean);
+      if (!isGlob) {
+        if (!lstatOrUndefined(import_node_path31.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+          throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
+        }
+        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
+        const stat = import_node_fs29.default.lstatSync(source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
+        else found.set(clean, source);
+        continue;
+      }
+      const isMatch = picomatch(clean, { dot: true });
+      const before = found.size;
+      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
+      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
     }
-    const { base, isGlob } = picomatch.scan(clean);
-    if (!isGlob) {
-      const stat = lstatOrUndefined(import_node_path27.default.join(projectDir, clean));
-      if (!stat) throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
-      if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
-      else found.add(clean);
-      continue;
-    }
-    const isMatch = picomatch(clean, { dot: true });
-    const before = found.size;
-    walkInto(projectDir, base, isMatch, found);
-    if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
+    const inputs = [];
+    for (const relative2 of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative2), destination, relative2, notDone));
+    return inputs;
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
   }
-  const inputs = [];
-  for (const relative2 of [...found].sort()) {
-    const source = import_node_path27.default.join(projectDir, relative2);
-    const target = import_node_path27.default.join(destination, relative2);
-    import_node_fs26.default.mkdirSync(import_node_path27.default.dirname(target), { recursive: true, mode: 493 });
-    const stat = import_node_fs26.default.lstatSync(source);
-    if (stat.isSymbolicLink()) {
-      const link = import_node_fs26.default.readlinkSync(source);
-      import_node_fs26.default.symlinkSync(link, target);
-      inputs.push({ path: relative2, sha256: `symlink:${link}`, executable: false });
-      continue;
-    }
-    import_node_fs26.default.copyFileSync(source, target, import_node_fs26.default.constants.COPYFILE_FICLONE);
-    import_node_fs26.default.chmodSync(target, stat.mode & 493);
-    inputs.push({ path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
-  }
-  return inputs;
 }
-async function findTestFiles(projectDir, patterns) {
+function stageOne(projectDir, source, destination, relative2, notDone) {
+  const stat = import_node_fs29.default.lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    const link = import_node_fs29.default.readlinkSync(source);
+    const dir = import_node_path31.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs29.default.symlinkSync(link, atPath(fd, import_node_path31.default.posix.basename(relative2))), { create: true, notDone });
+    return { path: relative2, sha256: `symlink:${link}`, executable: false };
+  }
+  const target = copyFileBeneath(projectDir, import_node_path31.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
+}
+function existsBeneath(projectDir, relative2) {
+  try {
+    resolveBeneath(projectDir, relative2, { followFinal: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Set();
-  for (const pattern2 of patterns) {
-    const clean = pattern2.replace(/^\.\//, "");
-    if (import_node_path27.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
-    const { base, isGlob } = picomatch.scan(clean);
-    if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS);
-    else if (lstatOrUndefined(import_node_path27.default.join(projectDir, clean))?.isFile()) found.add(clean);
+  const found = /* @__PURE__ */ new Map();
+  const notDone = "nothing was run";
+  try {
+    for (const pattern2 of patterns) {
+      const clean = pattern2.replace(/^\.\//, "");
+      if (import_node_path31.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+      const { base, isGlob } = picomatch.scan(clean);
+      if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS, notDone);
+      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
+    }
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
   }
-  return [...found].sort();
+  return [...found.keys()].sort();
 }
-function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = import_node_path27.default.join(projectDir, relativeDir);
-  const stack = [relativeDir];
+function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+  const clean = relativeDir.replace(/\/+$/, "");
+  if (!lstatOrUndefined(import_node_path31.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
+  const stack = [""];
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs26.default.readdirSync(import_node_path27.default.join(projectDir, dir), { withFileTypes: true });
+      entries = import_node_fs29.default.readdirSync(import_node_path31.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const relative2 = dir ? `${dir}/${entry.name}` : entry.name;
+      const inner = dir ? `${dir}/${entry.name}` : entry.name;
+      const named = clean ? `${clean}/${inner}` : inner;
       if (entry.isDirectory()) {
-        if (!skipped.has(entry.name)) stack.push(relative2);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(relative2)) {
-        found.add(relative2);
+        if (!skipped.has(entry.name)) stack.push(inner);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
+        found.set(named, import_node_path31.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs26.default.lstatSync(file);
+    return import_node_fs29.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs26.default.openSync(file, "r");
+  const fd = import_node_fs29.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs26.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs29.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs26.default.closeSync(fd);
+    import_node_fs29.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs26, import_node_path27, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs29, import_node_path31, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
+    init_confine();
     init_errors();
     init_vendor();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
@@ -24462,28 +24858,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path28.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs27.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path32.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs30.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path28.default.join(scratch, String(index));
-    import_node_fs27.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path32.default.join(scratch, String(index));
+    import_node_fs30.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path28.default.posix.join(home, entry.slice(2)) : import_node_path28.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path32.default.posix.join(home, entry.slice(2)) : import_node_path32.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs27, import_node_path28;
+var import_node_crypto14, import_node_fs30, import_node_path32;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -24493,9 +24889,9 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path29.default.join(dir, name);
+    const candidate = import_node_path33.default.join(dir, name);
     try {
-      import_node_fs28.default.accessSync(candidate, import_node_fs28.default.constants.X_OK);
+      import_node_fs31.default.accessSync(candidate, import_node_fs31.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -24504,7 +24900,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs28.default.accessSync("/dev/net/tun", import_node_fs28.default.constants.R_OK | import_node_fs28.default.constants.W_OK);
+    import_node_fs31.default.accessSync("/dev/net/tun", import_node_fs31.default.constants.R_OK | import_node_fs31.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -24535,8 +24931,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path29.default.join(options.dir, "resolv.conf");
-      import_node_fs28.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path33.default.join(options.dir, "resolv.conf");
+      import_node_fs31.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -24582,13 +24978,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs28, import_node_path29, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process9, import_node_fs31, import_node_path33, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -24610,6 +25006,12 @@ async function prepareJob(job, options) {
   if (base.digest) options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: ${base.digest}`);
   const context = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
   const jobEnv = jobEnvironment(job, context, base.kind === "host" ? void 0 : { env: base.env });
+  const homeProblem = job.env.HOME !== void 0 || base.kind !== "host" ? hostPathProblem(jobEnv.HOME) : null;
+  if (homeProblem) {
+    const from = job.env.HOME === void 0 && base.kind !== "host" ? `image ${job.image}` : "the environment";
+    const message = `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`;
+    return { what: from, status: null, message, outputTail: "" };
+  }
   const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME };
   const caches = cacheMounts(cacheContext, job.caches);
   const rootLowers = [...base.rootLowers];
@@ -24619,8 +25021,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path30.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs29.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path34.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs32.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -24699,13 +25101,13 @@ function stepEnvironment(jobEnv, step) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path30.default.join(staged.dir, "root-work"),
-    work: import_node_path30.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path30.default.join(staged.dir, "skeleton"),
-    net: import_node_path30.default.join(staged.dir, "net"),
-    caches: import_node_path30.default.join(staged.dir, "caches")
+    rootWork: import_node_path34.default.join(staged.dir, "root-work"),
+    work: import_node_path34.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path34.default.join(staged.dir, "skeleton"),
+    net: import_node_path34.default.join(staged.dir, "net"),
+    caches: import_node_path34.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs29.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs32.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
@@ -24776,12 +25178,13 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs29, import_node_path30;
+var import_node_fs32, import_node_path34;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
+    init_confine();
     init_errors();
     init_base();
     init_inputs();
@@ -24805,12 +25208,11 @@ async function startServices(job, options) {
     await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
     for (const entry of started) await removeTree(entry.root);
   };
-  import_node_fs30.default.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path31.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path35.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -24826,7 +25228,14 @@ async function startOne(job, service, options, started) {
     network: options.network ?? void 0
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = import_node_fs30.default.createWriteStream(import_node_path31.default.join(options.logsDir, `${service.name}.log`));
+  const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
+  let log;
+  try {
+    log = import_node_fs33.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
+    throw error2;
+  }
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   let helperPid;
@@ -24844,7 +25253,7 @@ async function startOne(job, service, options, started) {
       onSpawn: (pid) => helperPid = pid
     }).finally(() => log.end())
   };
-  void entry.done.then((run3) => entry.exited = run3, () => void 0);
+  void entry.done.then((run2) => entry.exited = run2, () => void 0);
   started.push(entry);
   options.reporter.onJobLine(job, "stdout", `[service ${service.name}] started`);
   if (!service.health) return null;
@@ -24871,7 +25280,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs30.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs33.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -24879,22 +25288,25 @@ function serviceProcess(helperPid) {
   const [init] = childrenOf(helperPid);
   return init === void 0 ? void 0 : childrenOf(init)[0];
 }
-function describeRun(run3) {
-  if (run3.status.error) return run3.status.error.message;
-  if (run3.status.signal) return `killed by ${run3.status.signal}`;
-  return `exited with ${describeExitCode(run3.status.exitCode ?? -1)}`;
+function describeRun(run2) {
+  if (run2.status.error) return run2.status.error.message;
+  if (run2.status.signal) return `killed by ${run2.status.signal}`;
+  return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs30, import_node_path31, STOP_GRACE_MS2;
+var import_node_fs33, import_node_path35, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs30 = __toESM(require("node:fs"), 1);
-    import_node_path31 = __toESM(require("node:path"), 1);
-    init_resolve();
+    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_resolve2();
     init_job();
     init_drain();
     init_spawn();
     init_signals();
+    init_collect();
     init_layers3();
     init_remove();
     STOP_GRACE_MS2 = 5e3;
@@ -24932,7 +25344,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path32.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path36.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -24948,9 +25360,10 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path32.default.join(options.artifactsDir, job.name),
+          destination: import_node_path36.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
-          budgetBytes: job.limits.diskBytes
+          budgetBytes: job.limits.diskBytes,
+          keepEntries: job.services.length > 0 ? ["services"] : []
         });
         if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error2) {
@@ -25094,11 +25507,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path32;
+var import_node_path36;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -25345,12 +25758,39 @@ async function openDirFiles(dir, where2) {
     throw notFound(where2, `${dir} does not exist`, error2);
   });
   if (!stat.isDirectory()) throw notFound(where2, `${dir} is not a directory (for a tar, use oci-archive:${dir})`);
-  const resolve5 = (name) => import_node_path33.default.join(dir, normalizeTarName(name));
+  const openFile = (name) => openFileBeneath(dir, normalizeTarName(name), "nothing was read");
+  const sizeOf2 = (name) => {
+    const fd = openFile(name);
+    try {
+      return import_node_fs34.default.fstatSync(fd).size;
+    } finally {
+      import_node_fs34.default.closeSync(fd);
+    }
+  };
   return {
     where: where2,
-    read: (name) => import_promises5.default.readFile(resolve5(name)).catch(() => void 0),
-    size: (name) => import_promises5.default.stat(resolve5(name)).then((entry) => entry.isFile() ? entry.size : void 0, () => void 0),
-    open: (name, start) => import_node_fs31.default.createReadStream(resolve5(name), { start }),
+    read: async (name) => {
+      try {
+        return readFileBeneath(dir, normalizeTarName(name));
+      } catch {
+        return void 0;
+      }
+    },
+    size: async (name) => {
+      try {
+        return sizeOf2(name);
+      } catch {
+        return void 0;
+      }
+    },
+    open: (name, start) => {
+      try {
+        return import_node_fs34.default.createReadStream("", { fd: openFile(name), start });
+      } catch (error2) {
+        return new import_node_stream3.Readable({ read() {
+        }, construct: (callback) => callback(error2) });
+      }
+    },
     names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
@@ -25370,9 +25810,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path33.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path37.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs31.default.createReadStream(file), compression), import_node_fs31.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs34.default.createReadStream(file), compression), import_node_fs34.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -25404,22 +25844,23 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs31.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs34.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs31, import_promises5, import_node_path33, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs34, import_promises5, import_node_path37, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
+    init_confine();
     init_errors4();
     init_decompress();
     init_tar_index();
@@ -25615,7 +26056,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path34.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path38.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -25643,7 +26084,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path34.default.resolve(ref.path);
+  const absolute = import_node_path38.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -25706,11 +26147,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path34, LAYER_MEDIA_TYPES;
+var import_node_path38, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -25846,9 +26287,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path35.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path35.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path35.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path39.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path39.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path39.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -25958,14 +26399,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises7, import_node_os7, import_node_path35, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path39, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -26238,7 +26679,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path36.default.resolve(ref.path);
+  const absolute = import_node_path40.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -26295,12 +26736,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path40, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -26319,12 +26760,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs32.default.openSync(file, "r");
+  const fd = import_node_fs35.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs32.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs35.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs32.default.closeSync(fd);
+    import_node_fs35.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -26355,18 +26796,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs32.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs35.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs32, import_node_stream4;
+var import_node_crypto16, import_node_fs35, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto16 = require("node:crypto");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -26470,7 +26911,7 @@ async function resolveBase(ref, options) {
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
   return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, pull: options.pull, signal: options.signal, onStatus: options.onStatus });
 }
-var init_resolve2 = __esm({
+var init_resolve3 = __esm({
   "src/image/resolve.ts"() {
     "use strict";
     init_base();
@@ -26545,11 +26986,12 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path37.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path41.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const data = JSON.parse(import_node_fs33.default.readFileSync(timingsPath(paths, projectDir), "utf8"));
+    const stored = readFileBeneath(paths.root, import_node_path41.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
     return /* @__PURE__ */ new Map();
@@ -26561,23 +27003,27 @@ function recordTimings(paths, projectDir, results) {
   const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
-  const partial2 = tempPath(paths, "timings");
   try {
-    import_node_fs33.default.mkdirSync(import_node_path37.default.dirname(file), { recursive: true, mode: 448 });
-    import_node_fs33.default.writeFileSync(partial2, `${JSON.stringify({ jobs }, null, 2)}
-`);
-    import_node_fs33.default.renameSync(partial2, file);
+    writeFileBeneath(paths.root, import_node_path41.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+`, {
+      dirMode: 448,
+      tempTag: processTag(),
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path41.default.basename(file)}.`, ".tmp")
+    });
   } catch (error2) {
-    import_node_fs33.default.rmSync(partial2, { force: true });
-    process.stderr.write(`cubicle: job durations not recorded (${error2.code ?? error2.message}); the next run orders jobs without them
+    const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
+    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them
 `);
   }
 }
-function readTimingsFile(file) {
+function readTimingsFile(given, checkout) {
   let text;
+  let file = given;
   try {
-    text = import_node_fs33.default.readFileSync(file, "utf8");
+    file = confinedReport(given, checkout);
+    text = import_node_fs36.default.readFileSync(file, "utf8");
   } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
   }
   if (text.trimStart().startsWith("{")) {
@@ -26603,6 +27049,12 @@ function readTimingsFile(file) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${error2.message}; nothing was run`);
   }
 }
+function confinedReport(file, checkout) {
+  const { root, rel } = rootFor(import_node_path41.default.resolve(file), checkout);
+  const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
+  import_node_fs36.default.closeSync(openFileBeneath(root, import_node_path41.default.relative(root, resolved), "nothing was run"));
+  return resolved;
+}
 function fileTimes(cases) {
   const byFile = /* @__PURE__ */ new Map();
   const byName = /* @__PURE__ */ new Map();
@@ -26618,23 +27070,25 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs33, import_node_path37;
+var import_node_crypto17, import_node_fs36, import_node_path41;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
+    init_confine();
     init_errors();
     init_junit_read();
-    init_paths();
+    init_rundir();
+    init_write_file();
   }
 });
 
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs34.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs37.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -26662,7 +27116,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path38.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path42.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -26715,7 +27169,7 @@ async function testFilesOfJobs(jobs, projectDir, shard, testTimings) {
   const parts = /* @__PURE__ */ new Map();
   for (const job of jobs) {
     if (job.testFiles.length === 0) continue;
-    const files = await findTestFiles(projectDir, job.testFiles);
+    const files = await findTestFiles(projectDir, job.testFiles, `jobs.${job.name}.testFiles`);
     parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(testTimings.get(job.name) ?? [])), total: files.length });
   }
   return parts;
@@ -26732,20 +27186,20 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs34, import_node_os8, import_node_path38, FailFast;
+var import_node_fs37, import_node_os8, import_node_path42, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
     init_rundir();
     init_scheduler();
     init_userns2();
-    init_resolve2();
+    init_resolve3();
     init_result();
     init_shard();
     init_inputs();
@@ -26824,16 +27278,16 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path39.default.resolve(cwd, args.junit))];
-  if (args.json) reporters.push(new JsonReporter(import_node_path39.default.resolve(cwd, args.json)));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path43.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
+  if (args.json) reporters.push(new JsonReporter(import_node_path43.default.resolve(cwd, args.json), config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path39.default.resolve(cwd, args.timings)) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path43.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path39.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path43.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -26854,11 +27308,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path39;
+var import_node_path43;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
@@ -26957,7 +27411,7 @@ var init_one_job = __esm({
     "use strict";
     import_node_os10 = __toESM(require("node:os"), 1);
     init_units();
-    init_resolve2();
+    init_resolve3();
     init_job();
     init_fence();
     init_github();
@@ -27003,7 +27457,7 @@ async function execCommand(args) {
 var init_exec = __esm({
   "src/cli/exec.ts"() {
     "use strict";
-    init_resolve();
+    init_resolve2();
     init_one_job();
   }
 });
@@ -27063,7 +27517,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs35.default.writeFileSync(import_node_path40.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs38.default.writeFileSync(import_node_path44.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -27087,13 +27541,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs35.default.existsSync(import_node_path40.default.join(dir, name)));
-  const manifest = readJson(import_node_path40.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs38.default.existsSync(import_node_path44.default.join(dir, name)));
+  const manifest = readJson(import_node_path44.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs35.default.existsSync(import_node_path40.default.join(dir, name));
+  const has = (name) => import_node_fs38.default.existsSync(import_node_path44.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -27103,7 +27557,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path40.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path44.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -27146,7 +27600,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs35.default.readFileSync(import_node_path40.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs38.default.readFileSync(import_node_path44.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -27175,7 +27629,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs35.default.readFileSync(import_node_path40.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs38.default.readFileSync(import_node_path44.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -27228,17 +27682,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs35.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs38.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs35, import_node_path40, CONFIG_NAME;
+var import_node_fs38, import_node_path44, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -27382,8 +27836,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path41.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs36.default.existsSync(dir);
+    const dir = import_node_path45.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs39.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -27395,19 +27849,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs36.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs39.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs36.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs36.default.mkdirSync(import_node_path41.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs36.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs39.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs39.default.mkdirSync(import_node_path45.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs39.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs36.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs39.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process12.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -27431,10 +27885,10 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs36.default.realpathSync(helperPath());
+  const helper = import_node_fs39.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs36.default.existsSync(APPARMOR_PROFILE) && import_node_fs36.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs36.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs39.default.existsSync(APPARMOR_PROFILE) && import_node_fs39.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs39.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -27452,10 +27906,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs36.default.rmSync(file, { force: true });
+    import_node_fs39.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs36.default.rmdirSync(import_node_path41.default.dirname(file));
+        import_node_fs39.default.rmdirSync(import_node_path45.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -27470,13 +27924,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process12, import_node_fs36, import_node_path41, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process12, import_node_fs39, import_node_path45, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -27519,7 +27973,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs37.default.readFileSync(import_node_path42.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs40.default.readFileSync(import_node_path46.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -27533,9 +27987,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs37.default.lstatSync(file);
+    const stat = import_node_fs40.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs37.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs40.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -27569,7 +28023,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs37.default.lstatSync(import_node_path42.default.join(dir, entry));
+      stat = import_node_fs40.default.lstatSync(import_node_path46.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -27584,13 +28038,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs37, import_node_path42, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs40, import_node_path46, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -27665,14 +28119,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs38.default.existsSync(import_node_path43.default.join(paths.locks, id));
+  return import_node_fs41.default.existsSync(import_node_path47.default.join(paths.locks, id));
 }
-var import_node_fs38, import_node_path43;
+var import_node_fs41, import_node_path47;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -27696,8 +28150,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path44.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs39.default.existsSync(layer.root) || !import_node_fs39.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path48.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs42.default.existsSync(layer.root) || !import_node_fs42.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -27706,12 +28160,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs39, import_node_path44;
+var import_node_fs42, import_node_path48;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -27734,15 +28188,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path45.default.resolve(file);
-  const targetDir = import_node_path45.default.dirname(target);
-  import_node_fs40.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path45.default.basename(target)}.`;
+  const target = import_node_path49.default.resolve(file);
+  const targetDir = import_node_path49.default.dirname(target);
+  import_node_fs43.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path49.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path45.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path49.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs40.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs43.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -27751,27 +28205,27 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs40.default.renameSync(partial2, target);
+    import_node_fs43.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs40.default.rmSync(partial2, { force: true });
+    import_node_fs43.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs40.default.rmSync(listFile, { force: true });
+    import_node_fs43.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs40.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs43.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path45.default.resolve(file);
-  if (!import_node_fs40.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path49.default.resolve(file);
+  if (!import_node_fs43.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs40.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs43.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path45.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path49.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -27784,9 +28238,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path45.default.join(staging, "layers");
+  const stagedLayers = import_node_path49.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path45.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path49.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -27799,7 +28253,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path45.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path49.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -27814,14 +28268,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path45.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path49.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path45.default.join(staging, "images"))) {
-    if (import_node_fs40.default.existsSync(import_node_path45.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path45.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path49.default.join(staging, "images"))) {
+    if (import_node_fs43.default.existsSync(import_node_path49.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path49.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -27829,9 +28283,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs40.default.renameSync(import_node_path45.default.join(stagedLayers, id), import_node_path45.default.join(paths.layers, id));
+      import_node_fs43.default.renameSync(import_node_path49.default.join(stagedLayers, id), import_node_path49.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs40.default.utimesSync(import_node_path45.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs43.default.utimesSync(import_node_path49.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -27840,26 +28294,26 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path45.default.join(paths.images, name);
-    if (!import_node_fs40.default.existsSync(target)) import_node_fs40.default.copyFileSync(import_node_path45.default.join(staging, "images", name), target, import_node_fs40.default.constants.COPYFILE_EXCL);
+    const target = import_node_path49.default.join(paths.images, name);
+    if (!import_node_fs43.default.existsSync(target)) import_node_fs43.default.copyFileSync(import_node_path49.default.join(staging, "images", name), target, import_node_fs43.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs40.default.lstatSync(dir).isDirectory();
+    return import_node_fs43.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process13, import_node_crypto19, import_node_fs40, import_node_path45, TAR_XATTRS;
+var import_node_child_process13, import_node_crypto19, import_node_fs43, import_node_path49, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -27933,7 +28387,7 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path46.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path50.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -27954,11 +28408,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path46, out;
+var import_node_path50, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -28048,9 +28502,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path47.default.resolve(args.output);
-  if (import_node_fs41.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path47.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path51.default.resolve(args.output);
+  if (import_node_fs44.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path51.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -28062,12 +28516,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs41, import_node_path47;
+var import_node_fs44, import_node_path51;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();

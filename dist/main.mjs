@@ -4,6 +4,7 @@ import {
   ConfigError,
   CubicleError,
   MAX_TIMEOUT_MS,
+  PathConfinementError,
   STATE,
   SandboxUnavailableError,
   actionPaths,
@@ -23,14 +24,14 @@ import {
   runProcess,
   safeMessage,
   stepDir
-} from "./chunks/chunk-QRNHPWOA.mjs";
+} from "./chunks/chunk-6U6BWATG.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs17 from "node:fs";
-import path13 from "node:path";
+import fs20 from "node:fs";
+import path17 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -713,12 +714,12 @@ function bounded(text, maxChars) {
 
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
-import fs13 from "node:fs";
+import fs16 from "node:fs";
 import os2 from "node:os";
-import path12 from "node:path";
+import path16 from "node:path";
 
 // src/config/load.ts
-import path10 from "node:path";
+import path14 from "node:path";
 
 // src/vendor.ts
 import path2 from "node:path";
@@ -790,12 +791,12 @@ function commonJs(module) {
 }
 
 // src/config/code/index.ts
-import { randomBytes } from "node:crypto";
-import path6 from "node:path";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import path10 from "node:path";
 
 // src/host/cgroups.ts
-import fs8 from "node:fs";
-import path4 from "node:path";
+import fs11 from "node:fs";
+import path8 from "node:path";
 
 // src/sandbox/maintenance.ts
 import { execFile } from "node:child_process";
@@ -851,17 +852,225 @@ async function removeLeftoverCgroups(dirs) {
 }
 
 // src/host/delegation.ts
+import fs10 from "node:fs";
+
+// src/confine/resolve.ts
+import fs5 from "node:fs";
+import path4 from "node:path";
+var MAX_SYMLINKS = 40;
+function relativeParts(rel, notDone = "nothing was done") {
+  if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
+  if (path4.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  return rel.split("/").filter((part) => part !== "" && part !== ".");
+}
+function resolveBeneath(root, rel, options = {}) {
+  const notDone = options.notDone ?? "nothing was done";
+  const pending = relativeParts(rel, notDone).reverse();
+  const parts = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.pop();
+    if (part === "." || part === "") continue;
+    if (part === "..") {
+      if (parts.length === 0) throw new PathConfinementError(rel, `climbs above ${root} with ".."`, notDone);
+      parts.pop();
+      continue;
+    }
+    const current = path4.join(root, ...parts, part);
+    const stat = fs5.lstatSync(current, { throwIfNoEntry: false });
+    if (!stat) {
+      if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
+      parts.push(part);
+      continue;
+    }
+    const isFinal = pending.length === 0;
+    if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
+      hops += 1;
+      if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
+      const target = fs5.readlinkSync(current);
+      if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
+      if (path4.isAbsolute(target)) {
+        const inside = path4.relative(root, target);
+        if (inside.startsWith("..") || path4.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${path4.join(...parts, part)} -> ${target}`, notDone);
+        }
+        parts.length = 0;
+        pending.push(...inside.split("/").filter(Boolean).reverse());
+      } else {
+        pending.push(...target.split("/").reverse());
+      }
+      continue;
+    }
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${path4.join(...parts, part)} is not a directory`, notDone);
+    parts.push(part);
+  }
+  return path4.join(root, ...parts);
+}
+function isBeneath(child, parent) {
+  const relative = path4.relative(parent, child);
+  return relative === "" || !relative.startsWith("..") && !path4.isAbsolute(relative);
+}
+
+// src/confine/open.ts
+import fs6 from "node:fs";
+import path5 from "node:path";
+var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs6.constants;
+var DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+function atPath(fd, name) {
+  return `/proc/self/fd/${fd}/${name}`;
+}
+function describeOpenError(error2, where2, rel, notDone) {
+  const code = error2.code;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? fs6.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  if (stat?.isSymbolicLink()) {
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${fs6.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+  }
+  const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
+  return new PathConfinementError(rel, reason, notDone, { cause: error2 });
+}
+function openDirBeneath(root, parts, options = {}) {
+  const rel = options.rel ?? parts.join("/");
+  const notDone = options.notDone ?? "nothing was written";
+  if (options.create) fs6.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = fs6.openSync(root, O_RDONLY | O_DIRECTORY);
+  try {
+    for (const [index, part] of parts.entries()) {
+      if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
+      const next = atPath(fd, part);
+      if (options.create) {
+        try {
+          fs6.mkdirSync(next, { mode: options.mode ?? 493 });
+        } catch (error2) {
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        }
+      }
+      let child;
+      try {
+        child = fs6.openSync(next, DIR_FLAGS);
+      } catch (error2) {
+        throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+      }
+      fs6.closeSync(fd);
+      fd = child;
+    }
+    return fd;
+  } catch (error2) {
+    fs6.closeSync(fd);
+    throw error2;
+  }
+}
+function withDirBeneath(root, rel, use, options = {}) {
+  const fd = openDirBeneath(root, relativeParts(rel, options.notDone), { ...options, rel });
+  try {
+    return use(fd);
+  } finally {
+    fs6.closeSync(fd);
+  }
+}
+function openFileBeneath(root, rel, notDone = "nothing was read") {
+  const parts = relativeParts(rel, notDone);
+  const name = parts.pop();
+  if (name === void 0) throw new PathConfinementError(rel, "names no file", notDone);
+  const dir = openDirBeneath(root, parts, { rel, notDone });
+  let fd;
+  try {
+    fd = fs6.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error2) {
+    throw describeOpenError(error2, path5.join(root, ...parts, name), rel, notDone);
+  } finally {
+    fs6.closeSync(dir);
+  }
+  const stat = fs6.fstatSync(fd);
+  if (!stat.isFile()) {
+    fs6.closeSync(fd);
+    throw new PathConfinementError(rel, "is not a regular file", notDone);
+  }
+  return fd;
+}
+
+// src/confine/write.ts
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs7 from "node:fs";
+import path6 from "node:path";
+var { O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = fs7.constants;
+function splitFile(rel, notDone) {
+  const parts = relativeParts(rel, notDone);
+  const name = parts.pop();
+  if (name === void 0 || name === "..") throw new PathConfinementError(rel, "names no file", notDone);
+  return { dirParts: parts, name };
+}
+function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
+  const notDone = options.notDone ?? "nothing was copied";
+  const source = openFileBeneath(srcRoot, srcRel, notDone);
+  try {
+    const { dirParts, name } = splitFile(dstRel, notDone);
+    return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
+      if (options.sparse) copySparse(source, temp);
+      else fs7.copyFileSync(`/proc/self/fd/${source}`, temp, fs7.constants.COPYFILE_EXCL | fs7.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) fs7.chmodSync(temp, options.mode);
+    });
+  } finally {
+    fs7.closeSync(source);
+  }
+}
+function copySparse(source, temp) {
+  const mine = `/proc/${process.pid}/`;
+  execFileSync("cp", ["--sparse=always", "--", `${mine}fd/${source}`, temp.replace("/proc/self/", mine)], {
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    stdio: ["ignore", "ignore", "pipe"]
+  });
+}
+function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
+  const dir = openDirBeneath(root, dirParts, { create: true, mode: options.dirMode ?? 493, rel, notDone });
+  try {
+    options.beforeWrite?.(`/proc/self/fd/${dir}`);
+    const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${randomBytes(3).toString("hex")}.tmp`);
+    try {
+      fill(temp);
+      fs7.renameSync(temp, atPath(dir, name));
+    } catch (error2) {
+      fs7.rmSync(temp, { force: true });
+      if (error2 instanceof PathConfinementError) throw error2;
+      const code = error2.code;
+      throw new PathConfinementError(path6.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+    }
+  } finally {
+    fs7.closeSync(dir);
+  }
+  return path6.join(root, ...dirParts, name);
+}
+
+// src/confine/env-path.ts
+import path7 from "node:path";
+var HOST_PATH_VARIABLES = ["HOME"];
+function hostPathProblem(value) {
+  if (!path7.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
+  const normal = path7.posix.normalize(value);
+  if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
+  return null;
+}
+function envPathProblems(env2, where2) {
+  const problems = [];
+  for (const name of HOST_PATH_VARIABLES) {
+    const value = env2?.[name];
+    if (value === void 0) continue;
+    const problem = hostPathProblem(String(value));
+    if (problem) problems.push(`${where2}.${name}: ${problem}; cubicle makes it a dir of the sandbox, so it must be absolute and normalized, like /home/ci`);
+  }
+  return problems;
+}
 
 // src/run/rundir.ts
-import fs6 from "node:fs";
+import fs9 from "node:fs";
 
 // src/run/remove.ts
 import { execFile as execFile2 } from "node:child_process";
 import { promisify } from "node:util";
 
 // src/image/host.ts
-import fs5 from "node:fs";
+import fs8 from "node:fs";
 var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
 var cached;
 function hostImageOps() {
@@ -870,11 +1079,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = fs5.lstatSync(dir);
+      stat = fs8.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs5.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs8.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -884,10 +1093,10 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of fs5.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of fs8.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => fs5.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => fs8.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 
 // src/sandbox/spawn.ts
@@ -1085,7 +1294,7 @@ var run = promisify(execFile2);
 // src/run/rundir.ts
 function processStartTime(pid) {
   try {
-    const stat = fs6.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = fs9.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -1104,7 +1313,7 @@ function processTag() {
 var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
 function readDelegation() {
   try {
-    return JSON.parse(fs7.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(fs10.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
@@ -1114,7 +1323,7 @@ function readDelegation() {
 var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
 var V2_CONTROLLERS = ["memory", "cpu", "pids"];
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => path4.join(parent, name));
+  return cgroupParents(placement).map((parent) => path8.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -1122,7 +1331,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = fs8.readFileSync("/proc/self/cgroup", "utf8");
+  const text = fs11.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -1130,7 +1339,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of fs8.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of fs11.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left, right] = line.split(" - ");
     if (!left || !right) continue;
     const mountPoint = left.split(" ")[4];
@@ -1144,8 +1353,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    fs8.accessSync(dir, fs8.constants.W_OK);
-    for (const file of files) fs8.accessSync(path4.join(dir, file), fs8.constants.W_OK);
+    fs11.accessSync(dir, fs11.constants.W_OK);
+    for (const file of files) fs11.accessSync(path8.join(dir, file), fs11.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -1153,7 +1362,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return fs8.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return fs11.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -1172,10 +1381,10 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = path4.join(mount, readMemberships()[0].path);
-  const root = path4.basename(own2) === "runner" && writable(path4.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path4.dirname(own2) : own2;
+  const own2 = path8.join(mount, readMemberships()[0].path);
+  const root = path8.basename(own2) === "runner" && writable(path8.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path8.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path4.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path8.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     return {
       kind: "unavailable",
@@ -1184,7 +1393,7 @@ async function placeV2(user2, prepare) {
       systemdScope: false
     };
   }
-  const enabled = readWords(path4.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure2 = await prepareCgroup(root, process.pid);
     if (failure2) {
@@ -1210,7 +1419,7 @@ function v2Unavailable(own2, user2) {
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
   const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return fs8.existsSync("/usr/bin/systemd-run") && fs8.existsSync(path4.join(runtime, "systemd", "private"));
+  return fs11.existsSync("/usr/bin/systemd-run") && fs11.existsSync(path8.join(runtime, "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -1219,7 +1428,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = path4.join(mount, membership.path);
+    if (membership && mount) own2[controller] = path8.join(mount, membership.path);
   }
   return own2;
 }
@@ -1236,7 +1445,7 @@ function placeV1(user2) {
     }
     const delegated = delegation?.[controller];
     if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
-    else if (delegated && isBeneath(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
     else if (controller !== "cpuacct") missing.push(controller);
   }
   if (missing.length > 0) {
@@ -1249,17 +1458,17 @@ function placeV1(user2) {
   }
   return { kind: "v1", parents };
 }
-function isBeneath(child, parent) {
-  const relative = path4.relative(parent, child);
-  return relative !== "" && !relative.startsWith("..") && !path4.isAbsolute(relative);
+function isBeneath2(child, parent) {
+  const relative = path8.relative(parent, child);
+  return relative !== "" && !relative.startsWith("..") && !path8.isAbsolute(relative);
 }
 
 // src/host/checks.ts
-import fs9 from "node:fs";
+import fs12 from "node:fs";
 import os from "node:os";
 function readText(file) {
   try {
-    return fs9.readFileSync(file, "utf8").trim();
+    return fs12.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -1431,9 +1640,9 @@ try {
 }
 
 // src/config/code/spec.ts
-import fs10 from "node:fs";
+import fs13 from "node:fs";
 import { createRequire } from "node:module";
-import path5 from "node:path";
+import path9 from "node:path";
 var MIB = 1024 * 1024;
 var EVALUATION_LIMITS = {
   timeoutMs: 1e4,
@@ -1451,7 +1660,7 @@ var EVALUATION_HOME = "/tmp/home";
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var LIMITS_NOT_SET_EXIT = 125;
 function evaluationSpec(request) {
-  const node2 = fs10.realpathSync(process.execPath);
+  const node2 = fs13.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -1486,9 +1695,9 @@ var LIMITS_SCRIPT = [
 ].join("\n");
 function findRunnerTypescript() {
   try {
-    const require2 = createRequire(path5.join(PACKAGE_ROOT, "package.json"));
+    const require2 = createRequire(path9.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
-    return { dir: fs10.realpathSync(path5.dirname(manifest)), main: fs10.realpathSync(require2.resolve("typescript")) };
+    return { dir: fs13.realpathSync(path9.dirname(manifest)), main: fs13.realpathSync(require2.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -1500,11 +1709,11 @@ function isVisible(file, system, projectDir) {
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = path6.resolve(file);
-  const id = randomBytes(12).toString("hex");
+  const source = path10.resolve(file);
+  const id = randomBytes2(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: path6.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: path10.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -1566,12 +1775,12 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 // src/config/resolve.ts
-import path9 from "node:path";
+import path13 from "node:path";
 
 // src/config/presets.ts
-import fs11 from "node:fs";
+import fs14 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
-import path7 from "node:path";
+import path11 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // node_modules/zod/v4/core/util.js
@@ -1811,10 +2020,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path14) {
-  if (!path14)
+function getElementAtPath(obj, path18) {
+  if (!path18)
     return obj;
-  return path14.reduce((acc, key) => acc?.[key], obj);
+  return path18.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -2154,11 +2363,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path14, issues) {
+function prefixIssues(path18, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path14);
+    iss.path.unshift(path18);
     return iss;
   });
 }
@@ -2616,16 +2825,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path14 = []) => {
+  const processError = (error3, path18 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path18, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
       } else {
-        const fullpath = [...path14, ...issue2.path];
+        const fullpath = [...path18, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -7844,26 +8053,26 @@ var DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
 var TOP_KEYS = Object.keys(configSchema.shape);
 
 // src/config/presets.ts
-var PRESETS_DIR = path7.join(findPackageRoot2(path7.dirname(fileURLToPath2(import.meta.url))), "presets");
+var PRESETS_DIR = path11.join(findPackageRoot2(path11.dirname(fileURLToPath2(import.meta.url))), "presets");
 var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = fs11.readdirSync(dir);
+    files = fs14.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = path7.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !fs11.existsSync(file)) {
+  const file = path11.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !fs14.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(fs11.readFileSync(file, "utf8"));
+    raw = parseYamlSync(fs14.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -7896,12 +8105,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs11.existsSync(path7.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs14.existsSync(path11.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs11.readFileSync(path7.join(projectDir, file), "utf8");
+      content = fs14.readFileSync(path11.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -7914,30 +8123,30 @@ function parseYamlSync(text) {
   return yaml.load(text);
 }
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = path7.dirname(dir)) {
-    if (fs11.existsSync(path7.join(dir, "package.json"))) return dir;
-    if (dir === path7.dirname(dir)) return start;
+  for (let dir = start; ; dir = path11.dirname(dir)) {
+    if (fs14.existsSync(path11.join(dir, "package.json"))) return dir;
+    if (dir === path11.dirname(dir)) return start;
   }
 }
 
 // src/config/cache-destination.ts
-import path8 from "node:path";
+import path12 from "node:path";
 var SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
 function cacheDestinationProblem(dest, context) {
-  const normal = path8.posix.normalize(dest);
+  const normal = path12.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = path8.posix.normalize(context.projectDir);
+  const checkout = path12.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(path8.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(path12.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = path8.posix.normalize(entry.slice(2));
+    const tail = path12.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
@@ -7987,11 +8196,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path14 = colon === -1 ? rest : rest.slice(0, colon);
+  const path18 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path14) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path18) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path14, reference };
+  return { transport, path: path18, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -8028,6 +8237,11 @@ function splitName(text, name) {
   }
   return { registry: registry2, repository };
 }
+function formatImageRef(ref) {
+  if (ref.transport !== "docker") return `${ref.transport}:${ref.path}${ref.reference === void 0 ? "" : `:${ref.reference}`}`;
+  const domain = ref.registry === DOCKER_HUB_REGISTRY ? "docker.io" : ref.registry;
+  return `${domain}/${ref.repository}${ref.tag === void 0 ? "" : `:${ref.tag}`}${ref.digest === void 0 ? "" : `@${ref.digest}`}`;
+}
 
 // src/config/resolve.ts
 function resolveConfig(input) {
@@ -8041,11 +8255,15 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path9.dirname(input.source);
+  const projectDir = input.projectDir ?? path13.dirname(input.source);
   const jobs = [];
+  problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
+  if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config2.jobs)) {
     checkJob(name, job, config2, problems);
+    confineJobPaths(name, job, projectDir, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
@@ -8202,6 +8420,42 @@ function checkImage(where2, image, problems) {
     problems.push(`${where2}: ${error2.message}`);
   }
 }
+function confineJobPaths(name, job, projectDir, problems) {
+  const at = `jobs.${name}`;
+  problems.push(...envPathProblems(job.env, `${at}.env`));
+  for (const [index, step] of (job.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${at}.setup[${index}].env`));
+  if (job.image !== void 0) job.image = confineLocalImage(`${at}.image`, job.image, projectDir, problems);
+  for (const [serviceName, service] of Object.entries(job.services ?? {})) {
+    const where2 = `${at}.services.${serviceName}`;
+    problems.push(...envPathProblems(service.env, `${where2}.env`));
+    for (const [index, step] of (service.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${where2}.setup[${index}].env`));
+    if (service.image !== void 0) service.image = confineLocalImage(`${where2}.image`, service.image, projectDir, problems);
+  }
+}
+function confineLocalImage(where2, image, projectDir, problems) {
+  let ref;
+  try {
+    ref = parseImageRef(image);
+  } catch {
+    return image;
+  }
+  if (ref.transport === "docker") return image;
+  const absolute = path13.resolve(projectDir, ref.path);
+  if (!isBeneath(absolute, projectDir)) {
+    problems.push(
+      `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
+    );
+    return image;
+  }
+  try {
+    resolveBeneath(projectDir, path13.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+  } catch (error2) {
+    if (!(error2 instanceof PathConfinementError)) throw error2;
+    problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
+    return image;
+  }
+  return formatImageRef({ ...ref, path: absolute });
+}
 function serviceOrder(services) {
   const ordered = [];
   const done = /* @__PURE__ */ new Set();
@@ -8281,7 +8535,7 @@ function editDistance(a, b) {
 
 // src/config/load.ts
 async function readConfigData(options) {
-  const explicit = options.configPath ? path10.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? path14.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -8302,7 +8556,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path10.resolve(found.filepath);
+  const source = path14.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -8324,89 +8578,106 @@ function describeSyntaxError(message) {
 
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
-import fs12 from "node:fs";
-import path11 from "node:path";
+import fs15 from "node:fs";
+import path15 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Set();
-  for (const pattern of patterns) {
-    const clean = pattern.replace(/^\.\//, "");
-    if (path11.isAbsolute(clean) || clean.split("/").includes("..")) {
-      throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+  const found = /* @__PURE__ */ new Map();
+  const notDone = "the step was not run";
+  try {
+    for (const pattern of patterns) {
+      const clean = pattern.replace(/^\.\//, "");
+      if (path15.isAbsolute(clean) || clean.split("/").includes("..")) {
+        throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+      }
+      const { base, isGlob } = picomatch.scan(clean);
+      if (!isGlob) {
+        if (!lstatOrUndefined(path15.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+          throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
+        }
+        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
+        const stat = fs15.lstatSync(source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
+        else found.set(clean, source);
+        continue;
+      }
+      const isMatch = picomatch(clean, { dot: true });
+      const before = found.size;
+      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
+      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern}" matches no file in ${projectDir}; the step was not run`]);
     }
-    const { base, isGlob } = picomatch.scan(clean);
-    if (!isGlob) {
-      const stat = lstatOrUndefined(path11.join(projectDir, clean));
-      if (!stat) throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
-      if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found);
-      else found.add(clean);
-      continue;
-    }
-    const isMatch = picomatch(clean, { dot: true });
-    const before = found.size;
-    walkInto(projectDir, base, isMatch, found);
-    if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern}" matches no file in ${projectDir}; the step was not run`]);
+    const inputs = [];
+    for (const relative of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative), destination, relative, notDone));
+    return inputs;
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
   }
-  const inputs = [];
-  for (const relative of [...found].sort()) {
-    const source = path11.join(projectDir, relative);
-    const target = path11.join(destination, relative);
-    fs12.mkdirSync(path11.dirname(target), { recursive: true, mode: 493 });
-    const stat = fs12.lstatSync(source);
-    if (stat.isSymbolicLink()) {
-      const link = fs12.readlinkSync(source);
-      fs12.symlinkSync(link, target);
-      inputs.push({ path: relative, sha256: `symlink:${link}`, executable: false });
-      continue;
-    }
-    fs12.copyFileSync(source, target, fs12.constants.COPYFILE_FICLONE);
-    fs12.chmodSync(target, stat.mode & 493);
-    inputs.push({ path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 });
-  }
-  return inputs;
 }
-function walkInto(projectDir, relativeDir, isMatch, found, skipped = SKIPPED_DIRS) {
-  const start = path11.join(projectDir, relativeDir);
-  const stack = [relativeDir];
+function stageOne(projectDir, source, destination, relative, notDone) {
+  const stat = fs15.lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    const link = fs15.readlinkSync(source);
+    const dir = path15.posix.dirname(relative);
+    withDirBeneath(destination, dir, (fd) => fs15.symlinkSync(link, atPath(fd, path15.posix.basename(relative))), { create: true, notDone });
+    return { path: relative, sha256: `symlink:${link}`, executable: false };
+  }
+  const target = copyFileBeneath(projectDir, path15.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
+  return { path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
+}
+function existsBeneath(projectDir, relative) {
+  try {
+    resolveBeneath(projectDir, relative, { followFinal: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+  const clean = relativeDir.replace(/\/+$/, "");
+  if (!lstatOrUndefined(path15.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
+  const stack = [""];
   while (stack.length > 0) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs12.readdirSync(path11.join(projectDir, dir), { withFileTypes: true });
+      entries = fs15.readdirSync(path15.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const relative = dir ? `${dir}/${entry.name}` : entry.name;
+      const inner = dir ? `${dir}/${entry.name}` : entry.name;
+      const named = clean ? `${clean}/${inner}` : inner;
       if (entry.isDirectory()) {
-        if (!skipped.has(entry.name)) stack.push(relative);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(relative)) {
-        found.add(relative);
+        if (!skipped.has(entry.name)) stack.push(inner);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
+        found.set(named, path15.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return fs12.lstatSync(file);
+    return fs15.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = createHash("sha256");
-  const fd = fs12.openSync(file, "r");
+  const fd = fs15.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = fs12.readSync(fd, buffer, 0, buffer.length, null);
+      const read = fs15.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    fs12.closeSync(fd);
+    fs15.closeSync(fd);
   }
   return hash.digest("hex");
 }
@@ -8416,17 +8687,17 @@ async function cacheKeys(options) {
   const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
   const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path12.relative(config2.projectDir, config2.source);
+  const configFile = path16.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
-`).update(fs13.readFileSync(config2.source));
+`).update(fs16.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs13.mkdtempSync(path12.join(os2.tmpdir(), "cubicle-action-key-"));
+    const staging = fs16.mkdtempSync(path16.join(os2.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path12.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path16.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -8434,7 +8705,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
         }
       }
     } finally {
-      fs13.rmSync(staging, { recursive: true, force: true });
+      fs16.rmSync(staging, { recursive: true, force: true });
     }
   }
   const shard = options.shard ? `shard${options.shard.replace("/", "of")}-` : "";
@@ -8443,7 +8714,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
 }
 
 // src/action/host.ts
-import fs14 from "node:fs";
+import fs17 from "node:fs";
 import os3 from "node:os";
 var HostNotReadyError = class extends Error {
   code = "HOST_NOT_READY";
@@ -8519,13 +8790,13 @@ ${describeMissing(missing.filter((check) => check.required))}`);
   return report;
 }
 async function waitForUserManager(uid) {
-  if (uid === 0 || !fs14.existsSync("/run/systemd/system")) return;
+  if (uid === 0 || !fs17.existsSync("/run/systemd/system")) return;
   const socket = `/run/user/${uid}/systemd/private`;
-  for (let waited = 0; waited < 1e4 && !fs14.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+  for (let waited = 0; waited < 1e4 && !fs17.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 function isExecutable(file) {
   try {
-    fs14.accessSync(file, fs14.constants.X_OK);
+    fs17.accessSync(file, fs17.constants.X_OK);
     return true;
   } catch {
     return false;
@@ -8546,7 +8817,7 @@ function processEnv() {
 
 // src/run/cache-scope.ts
 import { createHash as createHash3 } from "node:crypto";
-import fs15 from "node:fs";
+import fs18 from "node:fs";
 function defaultCacheScope(env2) {
   if (env2.GITHUB_ACTIONS !== "true") return "local";
   if ((env2.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env2) ?? scopePart(env2.GITHUB_HEAD_REF ?? "unknown")}`;
@@ -8556,7 +8827,7 @@ function pullRequestNumber(env2) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "");
   if (fromRef && env2.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(fs15.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(fs18.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -8569,12 +8840,12 @@ function scopePart(text) {
 }
 
 // src/action/results.ts
-import fs16 from "node:fs";
+import fs19 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs16.readFileSync(file, "utf8"));
+    return JSON.parse(fs19.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -8681,7 +8952,7 @@ async function main() {
   const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const dir = stepDir(process.env);
-  fs17.mkdirSync(dir, { recursive: true });
+  fs20.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -8690,8 +8961,8 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, workspace, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path13.resolve(workspace, inputs.junit), json: path13.join(dir, "results.json") };
-  fs17.rmSync(files.json, { force: true });
+  const files = { junit: path17.resolve(workspace, inputs.junit), json: path17.join(dir, "results.json") };
+  fs20.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
   const counts = countJobs(results);
@@ -8699,18 +8970,18 @@ async function main() {
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  if (results) await writeSummary(renderSummary(results, { junit: path13.relative(workspace, files.junit) || files.junit }));
-  if (run2.exitCode <= 1 && fs17.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (results) await writeSummary(renderSummary(results, { junit: path17.relative(workspace, files.junit) || files.junit }));
+  if (run2.exitCode <= 1 && fs20.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path13.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path17.relative(workspace, files.junit) || files.junit}`);
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, workspace, dir) {
-  const archive = path13.join(dir, "layers.tar.zst");
+  const archive = path17.join(dir, "layers.tar.zst");
   let keys;
   try {
     keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
@@ -8752,7 +9023,7 @@ async function writeSummary(markdown) {
 function annotate(junit, workspace, inputs) {
   let annotations;
   try {
-    const projectDir = inputs.config ? path13.dirname(path13.resolve(workspace, inputs.config)) : workspace;
+    const projectDir = inputs.config ? path17.dirname(path17.resolve(workspace, inputs.config)) : workspace;
     annotations = failedTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {
     core_exports.warning(`no annotations: ${describeFailure(error2).split("\n")[0]}`);

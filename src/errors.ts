@@ -72,3 +72,22 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }
+
+/**
+ * A path the checkout controls (a config path or glob, an env value used as a host path, a file
+ * a job left) would have led the runner outside its root, through a symlink, or onto something
+ * that is not a plain file or dir. Names the path and what was not done.
+ */
+export class PathConfinementError extends CubicleError {
+  readonly code = 'PATH_NOT_CONFINED';
+  readonly exitCode = 1;
+  readonly path: string;
+
+  constructor(pathText: string, reason: string, notDone: string, options: CubicleErrorOptions = {}) {
+    super(`${safeMessage(pathText)}: ${reason}; ${notDone}`, {
+      hint: 'paths the checkout controls must stay beneath their root, with no symlink leading out of it; replace the symlink or the path',
+      ...options,
+    });
+    this.path = pathText;
+  }
+}

@@ -55,10 +55,10 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters: Reporter[] = [new TerminalReporter(), new JunitReporter(path.resolve(cwd, args.junit))];
-  if (args.json) reporters.push(new JsonReporter(path.resolve(cwd, args.json)));
+  const reporters: Reporter[] = [new TerminalReporter(), new JunitReporter(path.resolve(cwd, args.junit), { checkout: config.projectDir })];
+  if (args.json) reporters.push(new JsonReporter(path.resolve(cwd, args.json), config.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings)) : undefined;
+  const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
   try {
     const summary = await runJobs(config, {
       selected: args.jobs,

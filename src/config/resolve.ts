@@ -2,12 +2,13 @@
 // Every problem is collected with its path and reported together in one ConfigError.
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PathConfinementError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
 import { configSchema, DEFAULTS_KEYS, nulBytePlaces, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
 import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
-import { parseImageRef } from '../image/oci/ref.js';
+import { envPathProblems, isBeneath, resolveBeneath } from '../confine/index.js';
+import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface Limits {
@@ -114,9 +115,13 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const defaults: DefaultsInput = { ...config.defaults };
   const projectDir = input.projectDir ?? path.dirname(input.source);
   const jobs: ResolvedJob[] = [];
+  problems.push(...envPathProblems(config.defaults?.env, 'defaults.env'));
+  if (config.defaults?.image !== undefined) config.defaults.image = confineLocalImage('defaults.image', config.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config.jobs)) {
     checkJob(name, job, config, problems);
+    confineJobPaths(name, job, projectDir, problems);
     const merged = withPreset(name, job, projectDir, input.presetsDir, problems);
+    problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
     jobs.push(resolveJob(name, merged, defaults, flagLimits));
@@ -296,6 +301,53 @@ function checkImage(where: string, image: string, problems: string[]): void {
   } catch (error) {
     problems.push(`${where}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Paths in a job that the runner acts on as host paths: `env.HOME` (and each setup step's and
+ * service's) and a local image's path (`oci:DIR`, `oci-archive:FILE`, `docker-archive:FILE`),
+ * which must lie beneath the checkout; each local image is rewritten to its absolute path there.
+ */
+function confineJobPaths(name: string, job: JobInput, projectDir: string, problems: string[]): void {
+  const at = `jobs.${name}`;
+  problems.push(...envPathProblems(job.env, `${at}.env`));
+  for (const [index, step] of (job.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${at}.setup[${index}].env`));
+  if (job.image !== undefined) job.image = confineLocalImage(`${at}.image`, job.image, projectDir, problems);
+  for (const [serviceName, service] of Object.entries(job.services ?? {})) {
+    const where = `${at}.services.${serviceName}`;
+    problems.push(...envPathProblems(service.env, `${where}.env`));
+    for (const [index, step] of (service.setup ?? []).entries()) problems.push(...envPathProblems(step.env, `${where}.setup[${index}].env`));
+    if (service.image !== undefined) service.image = confineLocalImage(`${where}.image`, service.image, projectDir, problems);
+  }
+}
+
+/**
+ * A config may name an image the checkout ships (an OCI layout, an archive) but not a host path
+ * outside it: the path is resolved beneath the checkout, and a symlink leading out is refused.
+ */
+function confineLocalImage(where: string, image: string, projectDir: string, problems: string[]): string {
+  let ref;
+  try {
+    ref = parseImageRef(image);
+  } catch {
+    return image; // named by checkImage
+  }
+  if (ref.transport === 'docker') return image;
+  const absolute = path.resolve(projectDir, ref.path);
+  if (!isBeneath(absolute, projectDir)) {
+    problems.push(
+      `${where}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`,
+    );
+    return image;
+  }
+  try {
+    resolveBeneath(projectDir, path.relative(projectDir, absolute) || '.', { allowMissing: true, notDone: 'nothing was run' });
+  } catch (error) {
+    if (!(error instanceof PathConfinementError)) throw error;
+    problems.push(`${where}: ${ref.transport}:${ref.path} ${error.message}`);
+    return image;
+  }
+  return formatImageRef({ ...ref, path: absolute });
 }
 
 /** Services in an order that starts each after what it needs; null when their needs form a cycle. */

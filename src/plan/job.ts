@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
+import { atPath, hostPathProblem, makeDirsBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
+import { PathConfinementError } from '../errors.js';
 import { hostImageOps, hostNetworkOps } from '../image/host.js';
 import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js';
 
@@ -185,6 +187,8 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
     fs.mkdirSync(dirs.rootUpper, { recursive: true, mode: 0o755 });
     fs.mkdirSync(dirs.rootWork, { recursive: true, mode: 0o700 });
+    const homeProblem = hostPathProblem(home);
+    if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, 'the sandbox was not made');
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
     mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
   } else if (needsOwnHome(home, checkout)) {
@@ -225,17 +229,25 @@ function keepGlobs(checkout: string, patterns: readonly string[]): { dest: strin
  * the step wrote.
  */
 function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void {
-  const ensureDir = (dest: string) => fs.mkdirSync(path.join(dir, dest), { recursive: true, mode: 0o755 });
+  // Mount points come from the config too (HOME, cache destinations): each is made beneath the
+  // skeleton, through the skeleton's own links (/bin -> usr/bin) but never out of it.
+  const notDone = 'the sandbox was not made';
+  const beneath = (dest: string) => path.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, '') || '.', { allowMissing: true, notDone }));
+  const ensureDir = (dest: string) => makeDirsBeneath(dir, beneath(dest) || '.', 0o755, 'the sandbox was not made');
   for (const op of ops) {
     if (op.kind === 'symlink') {
       ensureDir(path.dirname(op.dest));
-      const link = path.join(dir, op.dest);
-      if (!fs.existsSync(link)) fs.symlinkSync(op.target, link);
+      withDirBeneath(dir, beneath(path.dirname(op.dest)) || '.', (fd) => {
+        if (!fs.lstatSync(atPath(fd, path.basename(op.dest)), { throwIfNoEntry: false })) fs.symlinkSync(op.target, atPath(fd, path.basename(op.dest)));
+      });
     } else if (op.kind === 'bind' || op.kind === 'ro-bind' || op.kind === 'dev-bind') {
       if (fs.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
         ensureDir(path.dirname(op.dest));
-        fs.closeSync(fs.openSync(path.join(dir, op.dest), 'a'));
+        withDirBeneath(dir, beneath(path.dirname(op.dest)) || '.', (fd) => {
+          const { O_WRONLY, O_CREAT, O_NOFOLLOW } = fs.constants;
+          fs.closeSync(fs.openSync(atPath(fd, path.basename(op.dest)), O_WRONLY | O_CREAT | O_NOFOLLOW, 0o644));
+        });
       }
     } else {
       ensureDir(op.dest);

@@ -4,10 +4,14 @@ import type { Reporter, RunSummary } from './reporter.js';
 import { writeAtomically } from '../run/write-file.js';
 
 export class JsonReporter implements Reporter {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** The checkout: a report inside it is written without following its symlinks. */
+    private readonly checkout?: string,
+  ) {}
 
   onRunEnd(summary: RunSummary): void {
-    writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}\n`);
+    writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}\n`, undefined, this.checkout);
   }
 }
 

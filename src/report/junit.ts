@@ -16,6 +16,8 @@ export interface JunitOptions {
   readonly artifactsDir?: string | undefined;
   /** Each job's `junit:` globs, by job name; a reporter learns them in onRunStart. */
   readonly junitGlobs?: ReadonlyMap<string, readonly string[]> | undefined;
+  /** The checkout: a report inside it is written without following its symlinks. */
+  readonly checkout?: string | undefined;
 }
 
 export class JunitReporter implements Reporter {
@@ -31,7 +33,8 @@ export class JunitReporter implements Reporter {
   }
 
   onRunEnd(summary: RunSummary): void {
-    writeAtomically(this.file, buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs }));
+    const report = buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs });
+    writeAtomically(this.file, report, undefined, this.options.checkout);
   }
 }
 

@@ -6,15 +6,13 @@
 // bytes a job's files take (allocated blocks, not the apparent size) are counted against a budget,
 // sparse files are copied sparse (`cp --sparse=always`, which seeks over holes), and a file over
 // the budget is not copied: an error of that job naming the file and the budget.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { formatBytes } from '../config/units.js';
+import { copyFileBeneath, isBeneath, openDirBeneath } from '../confine/index.js';
+import { PathConfinementError } from '../errors.js';
 import { loadPicomatch } from '../vendor.js';
 import { removeTree } from './remove.js';
-
-const run = promisify(execFile);
 
 /** Bytes copied out of a job without a `disk:` limit (with one, that limit is the budget). */
 export const DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
@@ -38,25 +36,19 @@ export interface CollectRequest {
   readonly trustedRoot?: string;
   /** Bytes the copies may take on the host, counted as allocated blocks; default DEFAULT_COPY_BUDGET_BYTES. */
   readonly budgetBytes?: number;
+  /** Entries of `destination` that stay (`services`: the logs of services still running). */
+  readonly keepEntries?: readonly string[];
 }
 
 /** A checkout may ship `cubicle-artifacts` as a symlink to a host dir: never write through it. */
 export class UnsafeDestinationError extends Error {}
 
-function assertNoSymlinks(destination: string, trustedRoot: string | undefined): void {
-  const relative = trustedRoot ? path.relative(trustedRoot, destination) : '';
-  const inside = trustedRoot !== undefined && relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-  const start = inside ? trustedRoot : path.dirname(destination);
-  const parts = path.relative(start, destination).split(path.sep).filter(Boolean);
-  let current = start;
-  for (const part of parts) {
-    current = path.join(current, part);
-    const stat = fs.lstatSync(current, { throwIfNoEntry: false });
-    if (stat?.isSymbolicLink()) {
-      throw new UnsafeDestinationError(`${current} is a symlink (to ${fs.readlinkSync(current)}); cubicle does not write reports or artifacts through it: nothing was copied`);
-    }
-    if (stat && !stat.isDirectory()) throw new UnsafeDestinationError(`${current} is not a directory; nothing was copied`);
+/** The root the destination is confined to (the checkout, or the operator's own dir) and its path there. */
+export function destinationBeneath(destination: string, trustedRoot: string | undefined): { root: string; rel: string } {
+  if (trustedRoot !== undefined && isBeneath(destination, trustedRoot) && path.resolve(destination) !== path.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: path.relative(trustedRoot, destination) };
   }
+  return { root: path.dirname(destination), rel: path.basename(destination) };
 }
 
 export async function collectOutputs(request: CollectRequest): Promise<CollectedFiles> {
@@ -75,8 +67,9 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
   const failed: string[] = [];
   const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
   let spent = 0;
-  assertNoSymlinks(request.destination, request.trustedRoot);
-  await removeTree(request.destination);
+  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
+  const notDone = 'cubicle does not write reports or artifacts through it: nothing was copied';
+  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
   for (const { relative, kind } of walk(request.upper, '')) {
     const wanted = isJunit(relative) || isArtifact(relative);
     if (!wanted || kind === 'whiteout') continue;
@@ -89,8 +82,7 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
       continue;
     }
     try {
-      const source = path.join(request.upper, relative);
-      const stat = await fs.promises.lstat(source);
+      const stat = await fs.promises.lstat(path.join(request.upper, relative));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -98,11 +90,13 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
         failed.push(`${relative}: not copied: ${size}, ${over}`);
         continue;
       }
-      const target = path.join(request.destination, relative);
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
-      await copyFile(source, target, allocated < stat.size);
+      copyFileBeneath(request.upper, relative, root, `${rel}/${relative}`, { notDone, sparse: allocated < stat.size });
       spent += allocated;
     } catch (error) {
+      if (error instanceof PathConfinementError) {
+        refused.push(relative);
+        continue;
+      }
       failed.push(`${relative}: not copied: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       continue;
     }
@@ -112,10 +106,29 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
   return { junitFiles, artifacts, refused, failed };
 }
 
-/** A sparse file through `cp --sparse=always` (SEEK_DATA/SEEK_HOLE: holes stay holes); others by copy_file_range. */
-async function copyFile(source: string, target: string, sparse: boolean): Promise<void> {
-  if (!sparse) return fs.promises.copyFile(source, target);
-  await run('cp', ['--sparse=always', '--no-dereference', '--', source, target], { env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' }, maxBuffer: 64 * 1024 });
+/**
+ * The previous run's files go; a running service's log (kept) stays. The dir is opened without
+ * following a link; what is in it goes by removeTree (any depth, any modes), reached through the
+ * open dir's fd. Not there yet: nothing to clear (it is made, beneath its root, with the first copy).
+ */
+async function clearDestination(root: string, rel: string, keep: readonly string[], notDone: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openDirBeneath(root, rel.split('/').filter(Boolean), { rel, notDone });
+  } catch (error) {
+    const missing = error instanceof PathConfinementError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    if (missing) return;
+    if (error instanceof PathConfinementError) throw new UnsafeDestinationError(error.message);
+    throw error;
+  }
+  try {
+    // /proc/PID, not /proc/self: removeTree may hand the path to rm, another process.
+    for (const name of fs.readdirSync(`/proc/self/fd/${fd}`)) {
+      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Overlay marks a deleted file with a 0/0 character device ("whiteout"); those are not outputs. */

@@ -74,6 +74,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
           destination: path.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
+          keepEntries: job.services.length > 0 ? ['services'] : [],
         });
         if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error) {

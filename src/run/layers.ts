@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, SetupStep } from '../config/resolve.js';
+import { hostPathProblem } from '../confine/index.js';
 import { ConfigError, CubicleError, SandboxUnavailableError } from '../errors.js';
 import { hostBaseOf, type Base } from '../image/base.js';
 import { stageInputs } from '../plan/inputs.js';
@@ -67,6 +68,13 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   if (base.digest) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: ${base.digest}`);
   const context: JobContext = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
   const jobEnv = jobEnvironment(job, context, base.kind === 'host' ? undefined : { env: base.env });
+  // HOME becomes a dir of the sandbox's skeleton on the host: an image's own Env is checked here (the config's was).
+  const homeProblem = job.env.HOME !== undefined || base.kind !== 'host' ? hostPathProblem(jobEnv.HOME!) : null;
+  if (homeProblem) {
+    const from = job.env.HOME === undefined && base.kind !== 'host' ? `image ${job.image}` : 'the environment';
+    const message = `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`;
+    return { what: from, status: null, message, outputTail: '' };
+  }
   const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME! };
   const caches = cacheMounts(cacheContext, job.caches);
   const rootLowers = [...base.rootLowers];

@@ -144,7 +144,7 @@ async function testFilesOfJobs(jobs: readonly ResolvedJob[], projectDir: string,
   const parts = new Map<string, TestFilesOfShard>();
   for (const job of jobs) {
     if (job.testFiles.length === 0) continue;
-    const files = await findTestFiles(projectDir, job.testFiles);
+    const files = await findTestFiles(projectDir, job.testFiles, `jobs.${job.name}.testFiles`);
     parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(testTimings.get(job.name) ?? [])), total: files.length });
   }
   return parts;

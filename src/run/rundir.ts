@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirsBeneath } from '../confine/index.js';
 import { removeTree } from './remove.js';
 
 export function cacheRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -60,7 +61,8 @@ export interface RunDir {
 export function createRunDir(root = runsRoot()): RunDir {
   const name = `${processTag()}-${randomBytes(3).toString('hex')}`;
   const dir = path.join(root, name);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  makeDirsBeneath(root, name, 0o700);
   return {
     id: name,
     path: dir,
@@ -68,8 +70,9 @@ export function createRunDir(root = runsRoot()): RunDir {
       const jobRoot = path.join(dir, `${job}.${attempt}`);
       const upper = path.join(jobRoot, 'upper');
       const work = path.join(jobRoot, 'work');
-      fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
-      fs.mkdirSync(work, { mode: 0o700 });
+      // A job's name is checked by the schema; its dirs are still made without following a link.
+      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
+      makeDirsBeneath(dir, `${job}.${attempt}/work`, 0o700);
       // Made by plan/job.ts only for a layered job: a host job's start makes none of them.
       const rootUpper = path.join(jobRoot, 'root-upper');
       const rootWork = path.join(jobRoot, 'root-work');

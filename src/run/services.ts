@@ -5,12 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
+import { createFileBeneath } from '../confine/index.js';
+import { PathConfinementError } from '../errors.js';
 import { serviceOrder } from '../config/resolve.js';
 import { jobSandboxSpec, joinSandboxSpec, type JobContext } from '../plan/job.js';
 import { waitForDrain } from '../report/drain.js';
 import type { Reporter } from '../report/reporter.js';
 import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../signals.js';
+import { destinationBeneath } from './collect.js';
 import { prepareJob, type PrepareOptions } from './layers.js';
 import type { JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
@@ -46,7 +49,6 @@ export async function startServices(job: ResolvedJob, options: ServicesOptions):
     await Promise.all(started.map((entry) => entry.done.catch(() => undefined)));
     for (const entry of started) await removeTree(entry.root);
   };
-  fs.mkdirSync(options.logsDir, { recursive: true });
   for (const service of serviceOrder(job.services) ?? []) {
     const failure = await startOne(job, service, options, started);
     if (failure) {
@@ -68,7 +70,15 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
     network: options.network ?? undefined,
   };
   const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const log = fs.createWriteStream(path.join(options.logsDir, `${service.name}.log`));
+  // The log goes beneath the checkout's artifacts dir: opened exclusively, no shipped symlink on the way or in its place.
+  const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
+  let log: fs.WriteStream;
+  try {
+    log = fs.createWriteStream('', { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: 'the service was not started' }) });
+  } catch (error) {
+    if (error instanceof PathConfinementError) return `could not be started: its log ${error.message}`;
+    throw error;
+  }
   const controller = new AbortController();
   const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
   let helperPid: number | undefined;

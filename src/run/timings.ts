@@ -4,9 +4,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { openFileBeneath, readFileBeneath, resolveBeneath, rootFor, writeFileBeneath } from '../confine/index.js';
+import { PathConfinementError, UsageError } from '../errors.js';
 import { readJunitFile } from '../report/junit-read.js';
-import { tempPath, type StorePaths } from '../store/paths.js';
+import type { StorePaths } from '../store/paths.js';
+import { processTag } from './rundir.js';
+import { removeStaleTemps } from './write-file.js';
 import type { JobResult } from './result.js';
 
 /** Job name -> milliseconds. */
@@ -18,7 +21,8 @@ function timingsPath(paths: StorePaths, projectDir: string): string {
 
 export function readStoredTimings(paths: StorePaths, projectDir: string): Timings {
   try {
-    const data = JSON.parse(fs.readFileSync(timingsPath(paths, projectDir), 'utf8')) as { jobs?: Record<string, number> };
+    const stored = readFileBeneath(paths.root, path.relative(paths.root, timingsPath(paths, projectDir)));
+    const data = JSON.parse(stored.toString('utf8')) as { jobs?: Record<string, number> };
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === 'number' && ms >= 0));
   } catch {
     return new Map();
@@ -32,16 +36,17 @@ export function recordTimings(paths: StorePaths, projectDir: string, results: re
   const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
-  // Best effort: a full disk must not cost the run its reports. The partial file lives in
-  // tmp/ under this process's name, so a kill mid-write leaves nothing the next run keeps.
-  const partial = tempPath(paths, 'timings');
+  // Best effort: a full disk must not cost the run its reports. The temp file is named after
+  // this process, beside the target, so a kill mid-write leaves nothing the next run keeps.
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(partial, `${JSON.stringify({ jobs }, null, 2)}\n`);
-    fs.renameSync(partial, file);
+    writeFileBeneath(paths.root, path.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}\n`, {
+      dirMode: 0o700,
+      tempTag: processTag(),
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${path.basename(file)}.`, '.tmp'),
+    });
   } catch (error) {
-    fs.rmSync(partial, { force: true });
-    process.stderr.write(`cubicle: job durations not recorded (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run orders jobs without them\n`);
+    const reason = error instanceof PathConfinementError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them\n`);
   }
 }
 
@@ -60,11 +65,14 @@ export interface TimingsFile {
 }
 
 /** `--timings FILE`: suite name -> time of a JUnit report, or name -> wallMs of a --json file. */
-export function readTimingsFile(file: string): TimingsFile {
+export function readTimingsFile(given: string, checkout?: string): TimingsFile {
   let text: string;
+  let file = given;
   try {
+    file = confinedReport(given, checkout);
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof PathConfinementError) throw new UsageError(`--timings: ${error.message}`, { cause: error, hint: error.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was run`);
   }
   if (text.trimStart().startsWith('{')) {
@@ -89,6 +97,17 @@ export function readTimingsFile(file: string): TimingsFile {
   } catch (error) {
     throw new UsageError(`--timings: ${file} is neither a JUnit report nor a --json results file: ${(error as Error).message}; nothing was run`);
   }
+}
+
+/**
+ * A report inside the checkout may be a symlink the checkout ships: it is followed only while it
+ * stays beneath the checkout, and must be a regular file (a FIFO would hang the read).
+ */
+function confinedReport(file: string, checkout: string | undefined): string {
+  const { root, rel } = rootFor(path.resolve(file), checkout);
+  const resolved = resolveBeneath(root, rel, { notDone: 'nothing was run' });
+  fs.closeSync(openFileBeneath(root, path.relative(root, resolved), 'nothing was run'));
+  return resolved;
 }
 
 /**

@@ -4,22 +4,23 @@
 // the one a killed runner left.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { rootFor, writeFileBeneath } from '../confine/index.js';
 import { isStaleRunName, processTag } from './rundir.js';
 
-export function writeAtomically(file: string, content: string, mode?: number): void {
-  const dir = path.dirname(file);
+/**
+ * Writes `file` through a temp file and a rename. Beneath `checkout` (a report path inside the
+ * checkout) every dir on the way is opened without following a symlink the checkout ships, and
+ * a symlink, FIFO or file planted at the name is replaced, never written through.
+ */
+export function writeAtomically(file: string, content: string, mode?: number, checkout?: string): void {
+  const { root, rel } = rootFor(path.resolve(file), checkout);
   const prefix = `.${path.basename(file)}.`;
-  fs.mkdirSync(dir, { recursive: true });
-  removeStaleTemps(dir, prefix, '.tmp');
-  const temp = path.join(dir, `${prefix}${processTag()}-${randomBytes(3).toString('hex')}.tmp`);
-  try {
-    fs.writeFileSync(temp, content, mode === undefined ? undefined : { mode });
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileBeneath(root, rel, content, {
+    mode,
+    tempTag: processTag(),
+    beforeWrite: (dir) => removeStaleTemps(dir, prefix, '.tmp'),
+    notDone: 'the report was not written',
+  });
 }
 
 /** Removes `prefix` + `PID-STARTTIME-RANDOM` + `suffix` files in `dir` whose writer no longer runs. */

@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openFileBeneath, readFileBeneath } from '../../confine/index.js';
 import { ImageNotFoundError, NOTHING_STORED } from './errors.js';
 import { decompressStream, sniffCompression } from './decompress.js';
 import { indexTar, normalizeTarName } from './tar-index.js';
@@ -31,12 +32,40 @@ export async function openDirFiles(dir: string, where: string): Promise<LayoutFi
     throw notFound(where, `${dir} does not exist`, error);
   });
   if (!stat.isDirectory()) throw notFound(where, `${dir} is not a directory (for a tar, use oci-archive:${dir})`);
-  const resolve = (name: string) => path.join(dir, normalizeTarName(name));
+  // A layout may come with the checkout: its files are opened beneath it, following no symlink
+  // (a blob or index.json linked to ~/.ssh/id_rsa is "no such file", never read).
+  const openFile = (name: string) => openFileBeneath(dir, normalizeTarName(name), 'nothing was read');
+  const sizeOf = (name: string) => {
+    const fd = openFile(name);
+    try {
+      return fs.fstatSync(fd).size;
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
   return {
     where,
-    read: (name) => fsp.readFile(resolve(name)).catch(() => undefined),
-    size: (name) => fsp.stat(resolve(name)).then((entry) => (entry.isFile() ? entry.size : undefined), () => undefined),
-    open: (name, start) => fs.createReadStream(resolve(name), { start }),
+    read: async (name) => {
+      try {
+        return readFileBeneath(dir, normalizeTarName(name));
+      } catch {
+        return undefined;
+      }
+    },
+    size: async (name) => {
+      try {
+        return sizeOf(name);
+      } catch {
+        return undefined;
+      }
+    },
+    open: (name, start) => {
+      try {
+        return fs.createReadStream('', { fd: openFile(name), start });
+      } catch (error) {
+        return new Readable({ read() {}, construct: (callback) => callback(error as Error) });
+      }
+    },
     names: async () => (await fsp.readdir(dir, { recursive: true })).map(String),
     close: async () => {},
   };
