@@ -24649,8 +24649,8 @@ async function clearDestination(root, rel, keep, notDone) {
   try {
     fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
   } catch (error2) {
-    const missing = error2 instanceof PathConfinementError && error2.cause?.code === "ENOENT";
-    if (missing) return;
+    const code = (error2 instanceof PathConfinementError ? error2.cause : error2)?.code;
+    if (code === "ENOENT") return;
     if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
     throw error2;
   }

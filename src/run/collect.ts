@@ -116,8 +116,9 @@ async function clearDestination(root: string, rel: string, keep: readonly string
   try {
     fd = openDirBeneath(root, rel.split('/').filter(Boolean), { rel, notDone });
   } catch (error) {
-    const missing = error instanceof PathConfinementError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    if (missing) return;
+    // ENOENT of a component (a PathConfinementError's cause) or of the root itself (not made yet either).
+    const code = (error instanceof PathConfinementError ? (error.cause as NodeJS.ErrnoException | undefined) : (error as NodeJS.ErrnoException))?.code;
+    if (code === 'ENOENT') return;
     if (error instanceof PathConfinementError) throw new UnsafeDestinationError(error.message);
     throw error;
   }
