@@ -23743,7 +23743,7 @@ var OUTPUT_HIGH_WATER_BYTES;
 var init_drain = __esm({
   "src/report/drain.ts"() {
     "use strict";
-    OUTPUT_HIGH_WATER_BYTES = 1024 * 1024;
+    OUTPUT_HIGH_WATER_BYTES = 16 * 1024 * 1024;
   }
 });
 
