@@ -16,9 +16,9 @@ interface Interval {
   end: number;
 }
 
-/** Jobs append "name start end" (ms) to a shared cache dir; the intervals give the overlap. */
+/** Jobs append "name start end" (ms) to a shared cache dir (scope `local`); the intervals give the overlap. */
 function readIntervals(project: { cacheDir: string }): Interval[] {
-  const root = path.join(project.cacheDir, 'caches');
+  const root = path.join(project.cacheDir, 'caches', 'local');
   const [projectDir] = fs.readdirSync(root);
   const [cache] = fs.readdirSync(path.join(root, projectDir!));
   return fs
