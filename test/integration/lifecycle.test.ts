@@ -98,7 +98,7 @@ describe('config errors exit 2 with a message and run nothing', () => {
 
 describe('a layer store inside the checkout', () => {
   it('is refused before anything runs (overlayfs cannot stack layers kept inside a lower one), with the fix', async () => {
-    const project = makeProject('jobs:\n  unit:\n    setup:\n      - run: echo built > built.txt\n    run: cat built.txt\n');
+    const project = makeProject('jobs:\n  unit:\n    setup:\n      - run: echo built > built.txt\n        network: none\n    run: cat built.txt\n');
     for (const inside of ['.cache/cubicle', '.']) {
       const result = await project.cubicle(['run', '--cache-dir', inside]);
       expect(result.exitCode, result.stderr).toBe(2);

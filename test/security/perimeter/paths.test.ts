@@ -45,6 +45,7 @@ jobs:
   attempt:
     setup:
       - run: ${JSON.stringify(`${show}; mkdir -p /kept && cp -r . /kept/ 2>/dev/null; true`)}
+        network: none
         inputs: ${inputs}
     run: echo ran
 `;
@@ -194,6 +195,7 @@ jobs:
     env: ${env}
     setup:
       - run: echo step
+        network: none
     run: echo ran
 `;
 
@@ -220,6 +222,7 @@ jobs:
   attempt:
     setup:
       - run: echo step
+        network: none
         env: { HOME: "/a/../../b" }
     run: echo ran
 `);
