@@ -2036,11 +2036,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path52) => {
+      require: (path53) => {
         if (typeof require2 !== "undefined") {
-          return require2(path52);
-        } else if (path52.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path52, "utf8"));
+          return require2(path53);
+        } else if (path53.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path53, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5975,9 +5975,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path52 = require("path");
+    var path53 = require("path");
     var Module = require("module");
-    var fs47 = require("fs");
+    var fs48 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5986,17 +5986,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs47.realpathSync(fromDir);
+        fromDir = fs48.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path52.resolve(fromDir);
+          fromDir = path53.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path52.join(fromDir, "noop.js");
+      const fromFile = path53.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6068,7 +6068,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path52 = require("path");
+    var path53 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6076,7 +6076,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path52.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path53.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10084,7 +10084,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path52) => typescript.sys.readFile(path52));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path53) => typescript.sys.readFile(path53));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10207,42 +10207,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path52 = require("path");
+    var path53 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path52.join(homedir, "Library");
+      const library = path53.join(homedir, "Library");
       return {
-        data: path52.join(library, "Application Support", name),
-        config: path52.join(library, "Preferences", name),
-        cache: path52.join(library, "Caches", name),
-        log: path52.join(library, "Logs", name),
-        temp: path52.join(tmpdir, name)
+        data: path53.join(library, "Application Support", name),
+        config: path53.join(library, "Preferences", name),
+        cache: path53.join(library, "Caches", name),
+        log: path53.join(library, "Logs", name),
+        temp: path53.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path52.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path52.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path53.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path53.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path52.join(localAppData, name, "Data"),
-        config: path52.join(appData, name, "Config"),
-        cache: path52.join(localAppData, name, "Cache"),
-        log: path52.join(localAppData, name, "Log"),
-        temp: path52.join(tmpdir, name)
+        data: path53.join(localAppData, name, "Data"),
+        config: path53.join(appData, name, "Config"),
+        cache: path53.join(localAppData, name, "Cache"),
+        log: path53.join(localAppData, name, "Log"),
+        temp: path53.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path52.basename(homedir);
+      const username = path53.basename(homedir);
       return {
-        data: path52.join(env3.XDG_DATA_HOME || path52.join(homedir, ".local", "share"), name),
-        config: path52.join(env3.XDG_CONFIG_HOME || path52.join(homedir, ".config"), name),
-        cache: path52.join(env3.XDG_CACHE_HOME || path52.join(homedir, ".cache"), name),
+        data: path53.join(env3.XDG_DATA_HOME || path53.join(homedir, ".local", "share"), name),
+        config: path53.join(env3.XDG_CONFIG_HOME || path53.join(homedir, ".config"), name),
+        cache: path53.join(env3.XDG_CACHE_HOME || path53.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path52.join(env3.XDG_STATE_HOME || path52.join(homedir, ".local", "state"), name),
-        temp: path52.join(tmpdir, username, name)
+        log: path53.join(env3.XDG_STATE_HOME || path53.join(homedir, ".local", "state"), name),
+        temp: path53.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10323,11 +10323,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path52) {
-      if (typeof path52 === "string" && Object.prototype.hasOwnProperty.call(source, path52)) {
-        return source[path52];
+    function getPropertyByPath(source, path53) {
+      if (typeof path53 === "string" && Object.prototype.hasOwnProperty.call(source, path53)) {
+        return source[path53];
       }
-      const parsedPath = typeof path52 === "string" ? path52.split(".") : path52;
+      const parsedPath = typeof path53 === "string" ? path53.split(".") : path53;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10338,9 +10338,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory(path52) {
+    async function isDirectory(path53) {
       try {
-        const stat = await fs_1.promises.stat(path52);
+        const stat = await fs_1.promises.stat(path53);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10349,9 +10349,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path52) {
+    function isDirectorySync(path53) {
       try {
-        const stat = fs_1.default.statSync(path52);
+        const stat = fs_1.default.statSync(path53);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10449,7 +10449,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path52, i) => `${i + 1}. ${path52}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path53, i) => `${i + 1}. ${path53}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10636,9 +10636,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path52) {
+      async #fileExists(path53) {
         try {
-          await promises_1.default.stat(path52);
+          await promises_1.default.stat(path53);
           return true;
         } catch (e) {
           return false;
@@ -10798,9 +10798,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path52) {
+      #fileExists(path53) {
         try {
-          fs_1.default.statSync(path52);
+          fs_1.default.statSync(path53);
           return true;
         } catch (e) {
           return false;
@@ -10926,7 +10926,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path52) => path52.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path53) => path53.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11276,8 +11276,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path52, { windows } = {}) => {
-      const segs = path52.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path53, { windows } = {}) => {
+      const segs = path53.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12917,8 +12917,8 @@ function runHelper(args) {
     });
   });
 }
-function prepareCgroup(root, pid) {
-  return runHelper(["--cgroup-prepare", root, "--move", String(pid)]);
+function prepareCgroup(root, pids2) {
+  return runHelper(["--cgroup-prepare", root, ...pids2.flatMap((pid) => ["--move", String(pid)])]);
 }
 function delegateCgroup(dir, uid, gid) {
   return runHelper(["--cgroup-delegate", dir, "--owner", `${uid}:${gid}`]);
@@ -13682,6 +13682,16 @@ var init_delegation = __esm({
   }
 });
 
+// src/host/runtime-dir.ts
+function userRuntimeDir(uid) {
+  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+}
+var init_runtime_dir = __esm({
+  "src/host/runtime-dir.ts"() {
+    "use strict";
+  }
+});
+
 // src/host/cgroups.ts
 function jobCgroupDirs(placement, name) {
   return cgroupParents(placement).map((parent) => import_node_path11.default.join(parent, name));
@@ -13744,43 +13754,48 @@ async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
   const own2 = import_node_path11.default.join(mount, readMemberships()[0].path);
   const root = import_node_path11.default.basename(own2) === "runner" && writable(import_node_path11.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path11.default.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path11.default.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `the runner's cgroup ${own2} is delegated, but its parent does not give it the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`,
-      fix: `Delegate them: \`sudo npx cubicle setup --user ${user2.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
-      systemdScope: false
-    };
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`);
   }
   const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, process.pid);
-    if (failure2) {
-      return {
-        kind: "unavailable",
-        reason: `the runner's cgroup ${own2} is writable, but cannot hold job cgroups: ${failure2}`,
-        fix: "Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).",
-        systemdScope: false
-      };
-    }
+    const failure2 = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }
   return { kind: "v2", parent: root };
 }
-function v2Unavailable(own2, user2) {
+function ancestorsInOwnCgroup() {
+  const relative2 = readMemberships()[0].path;
+  const ancestors = [];
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+    let stat;
+    let membership;
+    try {
+      stat = import_node_fs12.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = import_node_fs12.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+    } catch {
+      break;
+    }
+    if (membership !== `0::${relative2}`) break;
+    ancestors.push(pid);
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return ancestors;
+}
+function v2Unavailable(own2, user2, reason) {
   const scope = systemdUserManagerReachable(user2.uid);
   return {
     kind: "unavailable",
-    reason: `the runner's cgroup ${own2} is not delegated to ${user2.name}`,
-    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
+    reason,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
     systemdScope: scope
   };
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return import_node_fs12.default.existsSync("/usr/bin/systemd-run") && import_node_fs12.default.existsSync(import_node_path11.default.join(runtime, "systemd", "private"));
+  return import_node_fs12.default.existsSync("/usr/bin/systemd-run") && import_node_fs12.default.existsSync(import_node_path11.default.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -13831,6 +13846,7 @@ var init_cgroups = __esm({
     import_node_path11 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_delegation();
+    init_runtime_dir();
     V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
     V2_CONTROLLERS = ["memory", "cpu", "pids"];
   }
@@ -14659,10 +14675,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path52) {
-  if (!path52)
+function getElementAtPath(obj, path53) {
+  if (!path53)
     return obj;
-  return path52.reduce((acc, key) => acc?.[key], obj);
+  return path53.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14921,11 +14937,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path52, issues) {
+function prefixIssues(path53, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path52);
+    iss.path.unshift(path53);
     return iss;
   });
 }
@@ -15454,16 +15470,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path52 = []) => {
+  const processError = (error3, path53 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path52, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path53, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path52, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path53, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path52, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path53, ...issue2.path]);
       } else {
-        const fullpath = [...path52, ...issue2.path];
+        const fullpath = [...path53, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -22227,11 +22243,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path52 = colon === -1 ? rest : rest.slice(0, colon);
+  const path53 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path52) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path53) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path52, reference };
+  return { transport, path: path53, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -27212,6 +27228,70 @@ var init_run = __esm({
   }
 });
 
+// src/cli/scope.ts
+async function rerunInSystemdScope(argv) {
+  const script = process.argv[1];
+  const runtime = userRuntimeDir(process.getuid?.() ?? 0);
+  const marker = import_node_fs38.default.mkdtempSync(import_node_path43.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path43.default.join(marker, "started");
+  const command3 = [process.execPath, ...process.execArgv, script, ...argv];
+  const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
+  const child = (0, import_node_child_process12.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command3], { stdio: "inherit", env: env3 });
+  const forward = (signal) => child.kill(signal);
+  for (const signal of FORWARDED) process.on(signal, forward);
+  try {
+    const ended = await new Promise((resolve5) => {
+      child.once("error", (error2) => resolve5({ code: null, signal: null, error: error2 }));
+      child.once("exit", (code, signal) => resolve5({ code, signal }));
+    });
+    if (ended.error) {
+      process.stderr.write(`cubicle: could not run systemd-run to get a delegated cgroup: ${ended.error.message}; no job was run
+`);
+      return 3;
+    }
+    if (!import_node_fs38.default.existsSync(started)) {
+      process.stderr.write(
+        `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
+  fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
+`
+      );
+      return 3;
+    }
+    return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
+  } finally {
+    for (const signal of FORWARDED) process.off(signal, forward);
+    import_node_fs38.default.rmSync(marker, { recursive: true, force: true });
+  }
+}
+function rerunVariable() {
+  const match = /^(\d+):(\/.+)$/.exec(process.env[RERUN_VARIABLE] ?? "");
+  return match ? { parent: Number(match[1]), started: match[2] } : void 0;
+}
+function announceRerun() {
+  const rerun = rerunVariable();
+  if (!rerun) return;
+  try {
+    import_node_fs38.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+  } catch {
+  }
+}
+function rerunParent() {
+  return rerunVariable()?.parent;
+}
+var import_node_child_process12, import_node_fs38, import_node_os9, import_node_path43, RERUN_VARIABLE, FORWARDED;
+var init_scope = __esm({
+  "src/cli/scope.ts"() {
+    "use strict";
+    import_node_child_process12 = require("node:child_process");
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_os9 = __toESM(require("node:os"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
+    init_runtime_dir();
+    RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
+    FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
+  }
+});
+
 // src/cli/signals.ts
 function cancelOnSignals() {
   return cancelOn(["SIGINT", "SIGTERM"], [], (signal) => process.stderr.write(`
@@ -27233,25 +27313,35 @@ function cancelOn(stopping, ignored, onFirst) {
   };
   stopping.forEach((signal) => process.on(signal, onSignal));
   ignored.forEach((signal) => process.on(signal, ignore));
+  const parent = rerunParent();
+  const orphaned = parent === void 0 ? void 0 : setInterval(() => {
+    if (process.ppid === parent || received) return;
+    process.stderr.write(`
+cubicle: the cubicle that started this run under systemd-run is gone (pid ${parent})
+`);
+    onSignal("SIGTERM");
+  }, 250).unref();
   return {
     signal: controller.signal,
     get received() {
       return received;
     },
     get exitCode() {
-      return received ? 128 + (import_node_os9.default.constants.signals[received] ?? 15) : 0;
+      return received ? 128 + (import_node_os10.default.constants.signals[received] ?? 15) : 0;
     },
     dispose() {
+      clearInterval(orphaned);
       stopping.forEach((signal) => process.off(signal, onSignal));
       ignored.forEach((signal) => process.off(signal, ignore));
     }
   };
 }
-var import_node_os9;
+var import_node_os10;
 var init_signals2 = __esm({
   "src/cli/signals.ts"() {
     "use strict";
-    import_node_os9 = __toESM(require("node:os"), 1);
+    import_node_os10 = __toESM(require("node:os"), 1);
+    init_scope();
   }
 });
 
@@ -27278,16 +27368,16 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path43.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
-  if (args.json) reporters.push(new JsonReporter(import_node_path43.default.resolve(cwd, args.json), config2.projectDir));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path44.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
+  if (args.json) reporters.push(new JsonReporter(import_node_path44.default.resolve(cwd, args.json), config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path43.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path44.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path43.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path44.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -27308,11 +27398,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path43;
+var import_node_path44;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
@@ -27395,7 +27485,7 @@ async function runInJobSandbox(config2, job, options) {
     if (status.signal) {
       if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}
 `);
-      return 128 + (import_node_os10.default.constants.signals[status.signal] ?? 9);
+      return 128 + (import_node_os11.default.constants.signals[status.signal] ?? 9);
     }
     return status.exitCode ?? 125;
   } finally {
@@ -27405,11 +27495,11 @@ async function runInJobSandbox(config2, job, options) {
     await runDir.remove();
   }
 }
-var import_node_os10;
+var import_node_os11;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
-    import_node_os10 = __toESM(require("node:os"), 1);
+    import_node_os11 = __toESM(require("node:os"), 1);
     init_units();
     init_resolve3();
     init_job();
@@ -27517,7 +27607,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs38.default.writeFileSync(import_node_path44.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs39.default.writeFileSync(import_node_path45.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -27541,13 +27631,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs38.default.existsSync(import_node_path44.default.join(dir, name)));
-  const manifest = readJson(import_node_path44.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs39.default.existsSync(import_node_path45.default.join(dir, name)));
+  const manifest = readJson(import_node_path45.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs38.default.existsSync(import_node_path44.default.join(dir, name));
+  const has = (name) => import_node_fs39.default.existsSync(import_node_path45.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -27557,7 +27647,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path44.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path45.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -27600,7 +27690,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs38.default.readFileSync(import_node_path44.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs39.default.readFileSync(import_node_path45.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -27629,7 +27719,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs38.default.readFileSync(import_node_path44.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs39.default.readFileSync(import_node_path45.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -27682,17 +27772,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs38.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs39.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs38, import_node_path44, CONFIG_NAME;
+var import_node_fs39, import_node_path45, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -27805,8 +27895,8 @@ var init_completion2 = __esm({
 // src/host/setup.ts
 function lookUpUser(name) {
   try {
-    const uid = Number((0, import_node_child_process12.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number((0, import_node_child_process12.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number((0, import_node_child_process13.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const gid = Number((0, import_node_child_process13.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
     return { name, uid, gid };
   } catch {
     throw new UsageError(`no user "${name}" on this machine; nothing was changed`, { hint: 'Name an existing user: `sudo npx cubicle setup --user "$USER"`.' });
@@ -27836,8 +27926,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path45.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs39.default.existsSync(dir);
+    const dir = import_node_path46.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs40.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -27849,20 +27939,20 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs39.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs40.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs39.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs39.default.mkdirSync(import_node_path45.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs39.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs40.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs40.default.mkdirSync(import_node_path46.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs40.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
-    (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+    (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs39.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
-    (0, import_node_child_process12.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
+  if (!import_node_fs40.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+    (0, import_node_child_process13.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
   }
@@ -27885,11 +27975,11 @@ function appArmorProfile(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs39.default.realpathSync(helperPath());
+  const helper = import_node_fs40.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs39.default.existsSync(APPARMOR_PROFILE) && import_node_fs39.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs39.default.writeFileSync(APPARMOR_PROFILE, profile);
-  (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
+  if (import_node_fs40.default.existsSync(APPARMOR_PROFILE) && import_node_fs40.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs40.default.writeFileSync(APPARMOR_PROFILE, profile);
+  (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
   return [`apparmor: ${APPARMOR_PROFILE} allows user namespaces for ${helper} only (the machine-wide restriction stays on)`];
@@ -27905,32 +27995,32 @@ async function undo(user2) {
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
-    if (file === APPARMOR_PROFILE) (0, import_node_child_process12.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs39.default.rmSync(file, { force: true });
+    if (file === APPARMOR_PROFILE) (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
+    import_node_fs40.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs39.default.rmdirSync(import_node_path45.default.dirname(file));
+        import_node_fs40.default.rmdirSync(import_node_path46.default.dirname(file));
       } catch {
       }
-      (0, import_node_child_process12.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+      (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     }
     done.push(`removed ${file}`);
   }
   if (entry.enabledLinger) {
-    (0, import_node_child_process12.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process13.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
     done.push(`cgroups: lingering off again for ${user2.name}`);
   }
   delete record2.users[user2.name];
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process12, import_node_fs39, import_node_path45, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process13, import_node_fs40, import_node_path46, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
-    import_node_child_process12 = require("node:child_process");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_child_process13 = require("node:child_process");
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -27973,7 +28063,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs40.default.readFileSync(import_node_path46.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs41.default.readFileSync(import_node_path47.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -27987,9 +28077,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs40.default.lstatSync(file);
+    const stat = import_node_fs41.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs40.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs41.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -28023,7 +28113,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs40.default.lstatSync(import_node_path46.default.join(dir, entry));
+      stat = import_node_fs41.default.lstatSync(import_node_path47.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -28038,13 +28128,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs40, import_node_path46, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs41, import_node_path47, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -28119,14 +28209,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs41.default.existsSync(import_node_path47.default.join(paths.locks, id));
+  return import_node_fs42.default.existsSync(import_node_path48.default.join(paths.locks, id));
 }
-var import_node_fs41, import_node_path47;
+var import_node_fs42, import_node_path48;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -28150,8 +28240,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path48.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs42.default.existsSync(layer.root) || !import_node_fs42.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path49.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs43.default.existsSync(layer.root) || !import_node_fs43.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -28160,12 +28250,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs42, import_node_path48;
+var import_node_fs43, import_node_path49;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs42 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -28176,7 +28266,7 @@ var init_verify = __esm({
 // src/store/archive.ts
 function requireZstd() {
   try {
-    (0, import_node_child_process13.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
+    (0, import_node_child_process14.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
   } catch {
     throw new UsageError("the zstd command is not installed; nothing was exported or imported", { hint: "Install it: apt-get install zstd (it is on every GitHub runner)." });
   }
@@ -28188,15 +28278,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path49.default.resolve(file);
-  const targetDir = import_node_path49.default.dirname(target);
-  import_node_fs43.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path49.default.basename(target)}.`;
+  const target = import_node_path50.default.resolve(file);
+  const targetDir = import_node_path50.default.dirname(target);
+  import_node_fs44.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path50.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path49.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path50.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs43.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs44.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -28205,27 +28295,27 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs43.default.renameSync(partial2, target);
+    import_node_fs44.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs43.default.rmSync(partial2, { force: true });
+    import_node_fs44.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs43.default.rmSync(listFile, { force: true });
+    import_node_fs44.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs43.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs44.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path49.default.resolve(file);
-  if (!import_node_fs43.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path50.default.resolve(file);
+  if (!import_node_fs44.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs43.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs44.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path49.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path50.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -28238,9 +28328,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path49.default.join(staging, "layers");
+  const stagedLayers = import_node_path50.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path49.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path50.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -28253,7 +28343,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path49.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path50.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -28268,14 +28358,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path49.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path50.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path49.default.join(staging, "images"))) {
-    if (import_node_fs43.default.existsSync(import_node_path49.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path49.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path50.default.join(staging, "images"))) {
+    if (import_node_fs44.default.existsSync(import_node_path50.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path50.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -28283,9 +28373,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs43.default.renameSync(import_node_path49.default.join(stagedLayers, id), import_node_path49.default.join(paths.layers, id));
+      import_node_fs44.default.renameSync(import_node_path50.default.join(stagedLayers, id), import_node_path50.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs43.default.utimesSync(import_node_path49.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs44.default.utimesSync(import_node_path50.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -28294,26 +28384,26 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path49.default.join(paths.images, name);
-    if (!import_node_fs43.default.existsSync(target)) import_node_fs43.default.copyFileSync(import_node_path49.default.join(staging, "images", name), target, import_node_fs43.default.constants.COPYFILE_EXCL);
+    const target = import_node_path50.default.join(paths.images, name);
+    if (!import_node_fs44.default.existsSync(target)) import_node_fs44.default.copyFileSync(import_node_path50.default.join(staging, "images", name), target, import_node_fs44.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs43.default.lstatSync(dir).isDirectory();
+    return import_node_fs44.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process13, import_node_crypto19, import_node_fs43, import_node_path49, TAR_XATTRS;
+var import_node_child_process14, import_node_crypto19, import_node_fs44, import_node_path50, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
-    import_node_child_process13 = require("node:child_process");
+    import_node_child_process14 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -28387,7 +28477,7 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path50.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path51.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -28408,11 +28498,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path50, out;
+var import_node_path51, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -28502,9 +28592,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path51.default.resolve(args.output);
-  if (import_node_fs44.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path51.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path52.default.resolve(args.output);
+  if (import_node_fs45.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path52.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -28516,12 +28606,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs44, import_node_path51;
+var import_node_fs45, import_node_path52;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();
@@ -28857,29 +28947,11 @@ var package_default = {
 // src/cli/main.ts
 init_limits();
 init_commands();
-
-// src/cli/scope.ts
-var import_node_child_process14 = require("node:child_process");
-var import_node_os11 = __toESM(require("node:os"), 1);
-function rerunInSystemdScope(argv) {
-  const script = process.argv[1];
-  const result = (0, import_node_child_process14.spawnSync)(
-    "systemd-run",
-    ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", process.execPath, ...process.execArgv, script, ...argv],
-    { stdio: "inherit", env: { ...process.env, CUBICLE_SYSTEMD_SCOPE: "1" } }
-  );
-  if (result.error) {
-    process.stderr.write(`cubicle: could not run systemd-run to get a delegated cgroup: ${result.error.message}
-`);
-    return 3;
-  }
-  return result.status ?? 128 + (import_node_os11.default.constants.signals[result.signal] ?? 9);
-}
-
-// src/cli/main.ts
+init_scope();
 init_message();
 var COMPLETION_REQUEST = "--get-yargs-completions";
 async function main(argv) {
+  announceRerun();
   process.stdout.on("error", (error2) => {
     if (error2.code !== "EPIPE") throw error2;
   });
@@ -28894,7 +28966,7 @@ async function main(argv) {
       try {
         return await runCommand2(yargs, command3, argv.slice(1));
       } catch (error2) {
-        if (error2 instanceof NeedsSystemdScope) return rerunInSystemdScope(argv);
+        if (error2 instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
         throw error2;
       }
     }

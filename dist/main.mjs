@@ -836,8 +836,8 @@ function runHelper(args) {
     });
   });
 }
-function prepareCgroup(root, pid) {
-  return runHelper(["--cgroup-prepare", root, "--move", String(pid)]);
+function prepareCgroup(root, pids2) {
+  return runHelper(["--cgroup-prepare", root, ...pids2.flatMap((pid) => ["--move", String(pid)])]);
 }
 function removeCgroup(dir) {
   return runHelper(["--cgroup-remove", dir]);
@@ -1319,6 +1319,11 @@ function readDelegation() {
   }
 }
 
+// src/host/runtime-dir.ts
+function userRuntimeDir(uid) {
+  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+}
+
 // src/host/cgroups.ts
 var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
 var V2_CONTROLLERS = ["memory", "cpu", "pids"];
@@ -1383,43 +1388,48 @@ async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
   const own2 = path8.join(mount, readMemberships()[0].path);
   const root = path8.basename(own2) === "runner" && writable(path8.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path8.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2);
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path8.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `the runner's cgroup ${own2} is delegated, but its parent does not give it the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`,
-      fix: `Delegate them: \`sudo npx cubicle setup --user ${user2.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
-      systemdScope: false
-    };
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`);
   }
   const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, process.pid);
-    if (failure2) {
-      return {
-        kind: "unavailable",
-        reason: `the runner's cgroup ${own2} is writable, but cannot hold job cgroups: ${failure2}`,
-        fix: "Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).",
-        systemdScope: false
-      };
-    }
+    const failure2 = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }
   return { kind: "v2", parent: root };
 }
-function v2Unavailable(own2, user2) {
+function ancestorsInOwnCgroup() {
+  const relative = readMemberships()[0].path;
+  const ancestors = [];
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+    let stat;
+    let membership;
+    try {
+      stat = fs11.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = fs11.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+    } catch {
+      break;
+    }
+    if (membership !== `0::${relative}`) break;
+    ancestors.push(pid);
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return ancestors;
+}
+function v2Unavailable(own2, user2, reason) {
   const scope = systemdUserManagerReachable(user2.uid);
   return {
     kind: "unavailable",
-    reason: `the runner's cgroup ${own2} is not delegated to ${user2.name}`,
-    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
+    reason,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
     systemdScope: scope
   };
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return fs11.existsSync("/usr/bin/systemd-run") && fs11.existsSync(path8.join(runtime, "systemd", "private"));
+  return fs11.existsSync("/usr/bin/systemd-run") && fs11.existsSync(path8.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();

@@ -424,7 +424,9 @@ static int handle_maintenance(struct parser *p, const struct option_spec *spec, 
     unsigned long long pid;
     if (parse_ull(args[0], &pid) < 0 || pid == 0 || pid > 4194304)
       return usage_error(err, "--move: invalid PID `%s`", args[0]);
-    m->move_pid = (pid_t)pid;
+    if (m->n_move_pids == MAX_MOVE_PIDS)
+      return usage_error(err, "--move: at most %d PIDs", MAX_MOVE_PIDS);
+    m->move_pids[m->n_move_pids++] = (pid_t)pid;
     m->has_move = true;
     return 0;
   }
@@ -556,7 +558,7 @@ static const struct option_spec options[] = {
            "(v2; with --move, no COMMAND) move PID into\n"
            "ROOT/runner, enable memory, cpu, pids, io in ROOT",
            handle_maintenance),
-    OPTION("--move", 1, "PID", "the process --cgroup-prepare moves", handle_maintenance),
+    OPTION("--move", 1, "PID", "a process --cgroup-prepare moves (repeatable)", handle_maintenance),
     OPTION("--cgroup-delegate", 1, "DIR",
            "(with --owner, no COMMAND) create DIR and parents,\n"
            "enable controllers down to it, chown it to UID:GID",

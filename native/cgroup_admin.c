@@ -1,8 +1,9 @@
 /* The maintenance modes: the helper is the only part of cubicle that writes
  * cgroup files, so the runner asks it for these one-off cgroup operations.
  *
- *   --cgroup-prepare ROOT --move PID   v2: the runner's own cgroup becomes a
- *                                      parent of job cgroups
+ *   --cgroup-prepare ROOT --move PID.. v2: the runner's own cgroup becomes a
+ *                                      parent of job cgroups; the PIDs (the runner
+ *                                      and what started it there) move to ROOT/runner
  *   --cgroup-delegate DIR --owner U:G  as root: a subtree for a user
  *   --cgroup-remove DIR                DIR and its empty children */
 #include "sandbox.h"
@@ -96,9 +97,15 @@ static int cgroup_prepare(const struct maintenance_request *request,
   if (runner_fd < 0)
     return -1;
   char pid_text[24];
-  snprintf(pid_text, sizeof pid_text, "%d", (int)request->move_pid);
-  if (cgroup_write(runner_fd, runner, "cgroup.procs", pid_text, err) < 0)
-    return -1;
+  for (size_t i = 0; i < request->n_move_pids; i++) {
+    snprintf(pid_text, sizeof pid_text, "%d", (int)request->move_pids[i]);
+    /* One that has exited meanwhile (ESRCH) is no longer in ROOT either. */
+    if (cgroup_write(runner_fd, runner, "cgroup.procs", pid_text, err) < 0) {
+      if (err->errnum != ESRCH)
+        return -1;
+      *err = (struct sandbox_error){0};
+    }
+  }
   /* The runner started this helper in ROOT; it must leave ROOT as well. */
   if (procs_list_pid(root_fd, getpid())) {
     snprintf(pid_text, sizeof pid_text, "%d", (int)getpid());

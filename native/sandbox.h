@@ -134,11 +134,16 @@ enum maintenance_mode {
   MAINTENANCE_CGROUP_REMOVE,
 };
 
+/* --cgroup-prepare moves the runner and the processes that started it in the same cgroup
+ * (`systemd-run --scope npx cubicle run`: npm, sh, node); a few suffice. */
+#define MAX_MOVE_PIDS 16
+
 struct maintenance_request {
   enum maintenance_mode mode;
   const char *option; /* "--cgroup-prepare", ... for messages */
   const char *dir;
-  pid_t move_pid; /* --move */
+  pid_t move_pids[MAX_MOVE_PIDS]; /* --move, repeatable */
+  size_t n_move_pids;
   uid_t owner_uid; /* --owner */
   gid_t owner_gid;
   bool has_move;

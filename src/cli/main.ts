@@ -11,10 +11,11 @@ import { COMMANDS, type Command } from './commands.js';
 
 /** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
 const COMPLETION_REQUEST = '--get-yargs-completions';
-import { rerunInSystemdScope } from './scope.js';
+import { announceRerun, rerunInSystemdScope } from './scope.js';
 import { safeLines } from '../report/message.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  announceRerun();
   // `cubicle run | head`: a reader that went away is no reason for a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         return await runCommand(yargs, command, argv.slice(1));
       } catch (error) {
-        if (error instanceof NeedsSystemdScope) return rerunInSystemdScope(argv);
+        if (error instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
         throw error;
       }
     }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { rerunParent } from './scope.js';
 
 export interface Cancellation {
   readonly signal: AbortSignal;
@@ -34,6 +35,17 @@ function cancelOn(stopping: readonly NodeJS.Signals[], ignored: readonly NodeJS.
   };
   stopping.forEach((signal) => process.on(signal, onSignal));
   ignored.forEach((signal) => process.on(signal, ignore));
+  // Re-run under systemd-run: the outer cubicle passes signals on; if it vanished without
+  // (SIGKILL), this run was cancelled all the same.
+  const parent = rerunParent();
+  const orphaned =
+    parent === undefined
+      ? undefined
+      : setInterval(() => {
+          if (process.ppid === parent || received) return;
+          process.stderr.write(`\ncubicle: the cubicle that started this run under systemd-run is gone (pid ${parent})\n`);
+          onSignal('SIGTERM');
+        }, 250).unref();
   return {
     signal: controller.signal,
     get received() {
@@ -43,6 +55,7 @@ function cancelOn(stopping: readonly NodeJS.Signals[], ignored: readonly NodeJS.
       return received ? 128 + (os.constants.signals[received] ?? 15) : 0;
     },
     dispose() {
+      clearInterval(orphaned);
       stopping.forEach((signal) => process.off(signal, onSignal));
       ignored.forEach((signal) => process.off(signal, ignore));
     },

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { prepareCgroup } from '../sandbox/maintenance.js';
 import { readDelegation } from './delegation.js';
+import { userRuntimeDir } from './runtime-dir.js';
 
 export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
@@ -100,39 +101,55 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
   const own = path.join(mount, readMemberships()[0]!.path);
   // An earlier run in this scope already moved the runner into own/runner.
   const root = path.basename(own) === 'runner' && writable(path.dirname(own), ['cgroup.procs', 'cgroup.subtree_control']) ? path.dirname(own) : own;
-  if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) return v2Unavailable(own, user);
+  if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) return v2Unavailable(own, user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path.join(root, 'cgroup.controllers')).includes(controller));
   if (missing.length > 0) {
-    return {
-      kind: 'unavailable',
-      reason: `the runner's cgroup ${own} is delegated, but its parent does not give it the ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`,
-      fix: `Delegate them: \`sudo npx cubicle setup --user ${user.name}\` (systemd: Delegate=cpu memory pids for user@.service).`,
-      systemdScope: false,
-    };
+    // Writable but without controllers: a cgroup of the user's own manager (every one is the
+    // user's), e.g. `systemd-run --user --scope` without -p Delegate=yes.
+    return v2Unavailable(own, user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`);
   }
   const enabled = readWords(path.join(root, 'cgroup.subtree_control'));
   if (prepare && (root === own || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure = await prepareCgroup(root, process.pid);
-    if (failure) {
-      return {
-        kind: 'unavailable',
-        reason: `the runner's cgroup ${own} is writable, but cannot hold job cgroups: ${failure}`,
-        fix: 'Start cubicle in a cgroup of its own, e.g. `systemd-run --user --scope -p Delegate=yes npx cubicle run` (other processes in the same cgroup block its controllers).',
-        systemdScope: false,
-      };
-    }
+    const failure = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    if (failure) return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but cannot hold job cgroups: ${failure}`);
   }
   return { kind: 'v2', parent: root };
 }
 
-function v2Unavailable(own: string, user: { uid: number; name: string }): CgroupPlacement {
+/**
+ * The processes that started this one inside the same cgroup, nearest first: what a user
+ * wrapped (`systemd-run --user --scope -p Delegate=yes npx cubicle run` holds npm, sh and
+ * node). They move with the runner into ROOT/runner, or ROOT could enable no controller;
+ * any other process in ROOT is left where it is, and preparing ROOT fails naming it.
+ */
+function ancestorsInOwnCgroup(): number[] {
+  const relative = readMemberships()[0]!.path;
+  const ancestors: number[] = [];
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+    let stat: string;
+    let membership: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      membership = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim();
+    } catch {
+      break;
+    }
+    if (membership !== `0::${relative}`) break;
+    ancestors.push(pid);
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return ancestors;
+}
+
+/** No usable cgroup here: re-run under systemd-run where a user manager can delegate one. */
+function v2Unavailable(own: string, user: { uid: number; name: string }, reason: string): CgroupPlacement {
   const scope = systemdUserManagerReachable(user.uid);
   return {
     kind: 'unavailable',
-    reason: `the runner's cgroup ${own} is not delegated to ${user.name}`,
+    reason,
     fix: scope
       ? 'cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`.'
-      : `Run once, as root: \`sudo npx cubicle setup --user ${user.name}\` (delegates cgroups to the user's systemd manager), or start cubicle inside a delegated cgroup.`,
+      : `Run once, as root: \`sudo npx cubicle setup --user ${user.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
     systemdScope: scope,
   };
 }
@@ -140,8 +157,7 @@ function v2Unavailable(own: string, user: { uid: number; name: string }): Cgroup
 /** `systemd-run --user` needs the user's manager and its bus. */
 export function systemdUserManagerReachable(uid: number): boolean {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false; // already re-run under systemd-run once
-  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-  return fs.existsSync('/usr/bin/systemd-run') && fs.existsSync(path.join(runtime, 'systemd', 'private'));
+  return fs.existsSync('/usr/bin/systemd-run') && fs.existsSync(path.join(userRuntimeDir(uid), 'systemd', 'private'));
 }
 
 /** This process's own cgroup dir in each mounted v1 hierarchy. */

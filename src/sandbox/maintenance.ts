@@ -15,8 +15,8 @@ function runHelper(args: string[]): Promise<string | null> {
 }
 
 /** v2: move `pid` into ROOT/runner and enable memory, cpu and pids for ROOT's children. */
-export function prepareCgroup(root: string, pid: number): Promise<string | null> {
-  return runHelper(['--cgroup-prepare', root, '--move', String(pid)]);
+export function prepareCgroup(root: string, pids: readonly number[]): Promise<string | null> {
+  return runHelper(['--cgroup-prepare', root, ...pids.flatMap((pid) => ['--move', String(pid)])]);
 }
 
 /** As root: create DIR (and parents) with controllers enabled, owned by uid:gid. */

@@ -11,6 +11,9 @@
 #   --cpus N         guest CPUs (default 2)
 #   --interactive    connect the terminal to CMD (stdin/stdout/stderr, a tty)
 #   --debug          show the guest's console (kernel + init) on stderr
+#   --systemd        boot Debian's systemd as PID 1 and run CMD as a GitHub runner's
+#                    steps run: as --user (default runner, created) in runner.service
+#   --no-linger      (--systemd) the user does not linger: no user manager at boot
 # CMD runs in the current directory, which must exist in the VM (any host
 # path except /tmp, unless shared with --share).  Its stdout and stderr go to
 # run.sh's stdout and stderr, and run.sh exits with its exit status.
@@ -23,7 +26,7 @@ CACHE=${CUBICLE_VM_CACHE:-$HERE/.cache}
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit "${1:-125}"; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 125; }
 
-USER_NAME="" TIMEOUT=600 MEM=2G CPUS=2 INTERACTIVE=0 DEBUG=0
+USER_NAME="" TIMEOUT=600 MEM=2G CPUS=2 INTERACTIVE=0 DEBUG=0 SYSTEMD=0 LINGER=1
 SHARES=() ENVS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -39,6 +42,8 @@ while [ $# -gt 0 ]; do
     --cpus) CPUS=${2:?}; shift 2 ;;
     --interactive) INTERACTIVE=1; shift ;;
     --debug) DEBUG=1; shift ;;
+    --systemd) SYSTEMD=1; shift ;;
+    --no-linger) LINGER=0; shift ;;
     -h|--help) usage 0 ;;
     --) shift; break ;;
     *) die "unknown option $1 (did you forget '--'?)" ;;
@@ -60,7 +65,8 @@ fi
 # Prefer the uncompressed kernel (PVH boot, ~3.5 s faster under TCG).
 KERNEL=$CACHE/vmlinuz
 [ -s "$CACHE/vmlinux" ] && [ "$(cat "$CACHE/vmlinux.kver" 2>/dev/null)" = "$KVER" ] && KERNEL=$CACHE/vmlinux
-if [ -n "$USER_NAME" ]; then
+[ "$SYSTEMD" = 1 ] && [ "$INTERACTIVE" = 1 ] && die "--systemd and --interactive cannot be combined"
+if [ -n "$USER_NAME" ] && [ "$SYSTEMD" = 0 ]; then
   getent passwd "$USER_NAME" >/dev/null || die "no such user: $USER_NAME"
 fi
 
@@ -123,6 +129,8 @@ done
   echo "CUB_TERM=$(q "${TERM:-}")"
   echo "CUB_LANG=$(q "${LANG:-}")"
   echo "CUB_DEBUG=$([ "$DEBUG" = 1 ] && echo 1)"
+  echo "CUB_SYSTEMD=$SYSTEMD"
+  echo "CUB_LINGER=$LINGER"
   printf 'set --'
   for a in "$@"; do printf ' %s' "$(q "$a")"; done
   echo
@@ -130,11 +138,13 @@ done
 # Stage 1 runs this from the control share after switch_root (a copy, so
 # that it works even when this checkout is under the host's /tmp).
 cp "$HERE/guest/stage2.sh" "$CTL/stage2.sh"
+cp "$HERE/guest/systemd.sh" "$CTL/systemd.sh"
 
 # ---------------------------------------------------------------- qemu
 APPEND="console=ttyS0 quiet loglevel=0 panic=-1 cubicle.msize=$MSIZE"
 APPEND+=" mitigations=off nokaslr tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd"
 APPEND+=${CUBICLE_VM_APPEND:+ $CUBICLE_VM_APPEND}
+[ "$SYSTEMD" = 1 ] && APPEND+=" systemd.unified_cgroup_hierarchy=1 systemd.show_status=0 systemd.unit=cubicle-vm.target"
 [ "$DEBUG" = 1 ] && APPEND=${APPEND/quiet loglevel=0/loglevel=7}" cubicle.debug=1"
 
 IO=()

@@ -20,6 +20,17 @@ finish() { # finish RC: report and power off
 }
 fail() { say "$*"; echo "$*" > "$CTL/error"; finish 125; }
 
+# `stage2.sh finish` (systemd mode): runner.service's ExecStopPost=+, as root, once the
+# command ended; systemd says how in $EXIT_CODE (exited|killed|dumped) and $EXIT_STATUS.
+if [ "${1:-}" = finish ]; then
+  case "${EXIT_CODE:-}" in
+    exited) rc=${EXIT_STATUS:-125} ;;
+    killed|dumped) rc=$((128 + $($BB kill -l "${EXIT_STATUS:-KILL}" 2>/dev/null || echo 9))) ;;
+    *) echo "runner.service ended without running its command (${SERVICE_RESULT:-unknown result})" > "$CTL/error"; rc=125 ;;
+  esac
+  finish "$rc"
+fi
+
 # Job description written by run.sh: CUB_USER, CUB_CWD, CUB_SHARES,
 # CUB_INTERACTIVE, CUB_MSIZE, CUB_ENV (newline separated K=V) and `set -- CMD...`.
 . "$CTL/job" || fail "cannot read the job file"
@@ -40,15 +51,17 @@ $BB mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 # What udev would do for the nodes rootless tools use.
 $BB chmod 666 /dev/fuse /dev/net/tun 2>/dev/null
 $BB mkdir -p /run/lock /run/user && $BB chmod 1777 /run/lock
-# Pure cgroup v2, mounted the way systemd does it.
-$BB mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup 2>/dev/null ||
+# Pure cgroup v2, mounted the way systemd does it (in systemd mode, by systemd itself).
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup 2>/dev/null ||
   $BB mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
-$BB mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-$BB mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-$BB mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
-$BB mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
-$BB mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
+[ "$CUB_SYSTEMD" = 1 ] || $BB mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 $BB hostname cubicle-vm
+# The host may itself be a container (/.dockerenv): the VM is not; systemd and doctor must not think so.
+$BB rm -f /.dockerenv /run/.containerenv 2>/dev/null
 $BB ip link set lo up || say "warning: cannot bring up lo"
 
 # Writable host directories, at the same absolute path as on the host.
@@ -59,6 +72,10 @@ for dir in $CUB_SHARES; do
     "share$i" "$dir" || fail "cannot mount share $dir"
   i=$((i + 1))
 done
+
+# ---------------------------------------------------------------- systemd
+# systemd as PID 1, as on GitHub's runners: the command runs in runner.service.
+[ "$CUB_SYSTEMD" = 1 ] && . "$CTL/systemd.sh"
 
 # ---------------------------------------------------------------- user
 if [ -n "$CUB_USER" ]; then
