@@ -7,7 +7,8 @@ import { CubicleError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
-import { cgroupParents, findCgroupPlacement } from './cgroups.js';
+import { describeCgroups, userManagerControllers } from './cgroup-check.js';
+import { findCgroupPlacement } from './cgroups.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -136,13 +137,9 @@ export function checkSubordinateIds(): CheckResult {
 
 /** Where job cgroups would go, without moving anything (doctor never changes the host). */
 export async function checkCgroups(): Promise<CheckResult> {
-  const base = { id: 'cgroups', title: 'cgroups for memory, cpus and pids limits', required: false };
-  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() }, { prepare: false });
-  if (placement.kind === 'unavailable') {
-    return { ...base, state: 'missing', detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
-  }
-  const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
-  return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };
+  const user = { uid: process.getuid?.() ?? 0, name: userName() };
+  const placement = await findCgroupPlacement(user, { prepare: false });
+  return describeCgroups(placement, user, placement.kind === 'unavailable' && placement.systemdScope ? userManagerControllers(user.uid) : null);
 }
 
 export function checkSeccomp(): CheckResult {
