@@ -117,12 +117,20 @@ export function checkSubordinateIds(): CheckResult {
   const base = { id: 'subuid', title: 'newuidmap and a subuid range', required: false };
   const uid = process.getuid?.() ?? 0;
   const user = userName();
-  if (uid === 0) return { ...base, state: 'ok', detail: 'running as root: every uid is mapped', fix: null };
   const tools = ['/usr/bin/newuidmap', '/usr/bin/newgidmap'].filter((tool) => !fs.existsSync(tool));
+  if (uid === 0) {
+    const found = tools.length === 0 ? 'newuidmap and newgidmap are installed' : `${tools.join(' and ')} missing`;
+    return { ...base, state: 'ok', detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
+  }
   const uidRange = subordinateRange('/etc/subuid', user, uid);
   const gidRange = subordinateRange('/etc/subgid', user, uid);
   if (tools.length === 0 && uidRange && gidRange) {
-    return { ...base, state: 'ok', detail: `${uidRange.count} uids from ${uidRange.start} are mapped inside each sandbox`, fix: null };
+    return {
+      ...base,
+      state: 'ok',
+      detail: `/usr/bin/newuidmap and /usr/bin/newgidmap map ${uidRange.count} uids from ${uidRange.start} inside each sandbox (and for mmdebstrap's unshare mode)`,
+      fix: null,
+    };
   }
   const fixes: string[] = [];
   if (tools.length) fixes.push('sudo apt-get install uidmap');
