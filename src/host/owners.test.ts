@@ -35,6 +35,16 @@ describe('scanOwners', () => {
     expect(explained.fix).toContain(`sudo chown -R someone: ${dir}`);
   });
 
+  it('shows a file name from the checkout inert: control characters escaped', () => {
+    const dir = path.join(scratch, 'names');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'a\u009b2Jb\u001b[31m'), '');
+    const scan = scanOwners(dir, mapOf([], [{ start: gid, count: 1 }]));
+    const problem = explainUnmappedOwners(scan, 'someone')!.problem;
+    expect(problem).toContain('"a\\u009b2Jb\\u001b[31m"');
+    expect(problem).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
   it('stops at the limit and says so', () => {
     const dir = tree('big', 20);
     const scan = scanOwners(dir, mapOf([], []), 7);

@@ -3,8 +3,7 @@
 // them and the fix, for `cubicle doctor` and for the failure message of such a job.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckResult } from './checks.js';
-import { userName } from './checks.js';
+import { userName, type CheckResult } from './checks.js';
 import { isMapped, sandboxIdMap, type SandboxIdMap } from './idmap.js';
 
 /** strerror(EOVERFLOW), what the job sees. */
@@ -91,7 +90,7 @@ function accountName(file: string, id: number): string | null {
 export function describeOwner(owner: UnmappedOwner): string {
   const name = accountName(owner.kind === 'uid' ? '/etc/passwd' : '/etc/group', owner.id);
   const who = name ? `${owner.kind} ${owner.id} (${name})` : `${owner.kind} ${owner.id}`;
-  const examples = owner.examples.map((example) => JSON.stringify(example)).join(', ');
+  const examples = owner.examples.map((example) => printable(JSON.stringify(example))).join(', ');
   return `${who}: ${owner.files} file${owner.files === 1 ? '' : 's'}, e.g. ${examples}`;
 }
 
@@ -107,6 +106,11 @@ export function explainUnmappedOwners(scan: OwnerScan, user = userName()): { pro
       `Give them to yourself: \`sudo chown -R ${user}: ${shellQuote(scan.dir)}\`; or, to keep those owners, make the first range for ${user} ` +
       'in /etc/subuid and /etc/subgid (the one range cubicle maps) cover them.',
   };
+}
+
+/** File names come from the checkout: no C1 control (which JSON.stringify keeps) reaches a terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function shellQuote(text: string): string {
