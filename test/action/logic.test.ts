@@ -329,6 +329,18 @@ describe('host preparation', () => {
     expect(log.lines).toEqual(['info: doctor: cgroups for memory, cpus and pids limits missing; running cubicle setup --user runner']);
   });
 
+  it("neither runs setup nor warns for doctor's optional tools and a checkout's owners (warn), only for what is missing", async () => {
+    const optional = ['zstd', 'network', 'mmdebstrap', 'owners'].map((id) => check(id, 'warn', false));
+    const quiet = fakeCli([report(...allOk.checks, ...optional)], '/bin/false');
+    const log = logged();
+    await prepareHost(quiet, log, { user: 'runner', uid: 1001 });
+    expect(log.lines).toEqual([]);
+    const broken = fakeCli([report(...allOk.checks, check('layer-tool', 'missing', false))], '/bin/false');
+    await prepareHost(broken, log, { user: 'runner', uid: 1001 });
+    expect(broken.doctorRuns).toBe(1);
+    expect(log.lines).toEqual(['warning: cubicle doctor: layer-tool: layer-tool is missing\n    fix: fix layer-tool']);
+  });
+
   it('fails when what is missing is beyond setup (overlayfs), naming doctor\'s fix', async () => {
     const cli = fakeCli([report(check('overlay', 'missing', true))], '/bin/true');
     await expect(prepareHost(cli, logged(), { user: 'runner', uid: 0 })).rejects.toThrow('this runner cannot run cubicle jobs; no job was run:\noverlay: overlay is missing\n    fix: fix overlay');
