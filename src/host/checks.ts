@@ -43,7 +43,7 @@ export function userName(): string {
 export function checkHelper(): CheckResult {
   try {
     const file = helperPath();
-    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail: file, fix: null };
+    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail: `${file}: every job, setup step and service runs through it`, fix: null };
   } catch (error) {
     return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };
   }
