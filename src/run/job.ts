@@ -202,7 +202,7 @@ function setupFailureResult(job: ResolvedJob, failure: SetupFailure, options: Jo
     peakMemoryBytes: cgroup?.memoryPeakBytes ?? status?.peakRssBytes ?? 0,
     attempts: 1,
     startedAt,
-    message: withOwnerHint(`${failure.what} ${failure.message}; the job's command was not run`, failure.outputTail, options.projectDir),
+    message: `${failure.what} ${failure.message}; the job's command was not run`,
     outputTail: failure.outputTail,
   };
 }

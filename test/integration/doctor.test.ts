@@ -44,6 +44,10 @@ const JOBS = `jobs:
   write:
     run: echo more >> data/locked.txt
 `;
+/** And a job that fails otherwise: no owners named in its message. */
+const WRITERS = `${JOBS}  other:
+    run: 'echo nope; exit 3'
+`;
 
 describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
   it('lists every tool cubicle may run, whether it is found, what needs it and the fix', async () => {
@@ -104,7 +108,7 @@ if (why) console.warn(`skipped: unmappable owners: ${why}`);
 
 describe.skipIf(why !== null)(`files the sandbox cannot map (a project of ${testUser} with a file of uid ${FOREIGN_ID})`, () => {
   it(`doctor names the owner and the fix; a job writing to the file fails naming them; root maps every uid`, async () => {
-    const project = makeProject(JOBS, { 'data/locked.txt': 'hi\n', 'data/fine.txt': 'ok\n' });
+    const project = makeProject(WRITERS, { 'data/locked.txt': 'hi\n', 'data/fine.txt': 'ok\n' });
     const root = path.dirname(project.dir);
     for (const entry of [root, ...fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).map((relative) => path.join(root, relative))]) {
       fs.lchownSync(entry, user!.uid, user!.gid);
@@ -131,17 +135,19 @@ describe.skipIf(why !== null)(`files the sandbox cannot map (a project of ${test
     const run = await asUser(['run', '--json', 'results.json']);
     expect(run.exitCode, String(run.stderr)).toBe(1);
     expect(String(run.stdout)).toContain('Value too large for defined data type');
-    const job = (JSON.parse(fs.readFileSync(project.file('results.json'), 'utf8')) as { jobs: { name: string; status: string; message: string }[] }).jobs[0]!;
+    const jobs = (JSON.parse(fs.readFileSync(project.file('results.json'), 'utf8')) as { jobs: { name: string; status: string; message: string }[] }).jobs;
+    const job = jobs.find((candidate) => candidate.name === 'write')!;
     expect(job.status).toBe('failed');
     expect(job.message).toContain(`uid ${FOREIGN_ID}: 1 file, e.g. "data/locked.txt"`);
     expect(job.message).toContain(fix);
+    expect(jobs.find((candidate) => candidate.name === 'other')!.message).toBe('exited with 3');
     expect(String(run.stdout)).toContain(fix);
     expect(project.read('cubicle-junit.xml')).toContain(`uid ${FOREIGN_ID}`);
 
     // Root maps every uid: the same checkout holds nothing it cannot map, and the job passes.
     const rootDoctor = await project.cubicle(['doctor', '--json']);
     expect(byId(JSON.parse(rootDoctor.stdout) as Report, 'owners').state).toBe('ok');
-    const rootRun = await project.cubicle(['run', '--json', 'results.json']);
+    const rootRun = await project.cubicle(['run', 'write', '--json', 'results.json']);
     expect(rootRun.exitCode, rootRun.stderr).toBe(0);
   });
 });
