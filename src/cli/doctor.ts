@@ -38,7 +38,9 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
 async function findCheckout(args: DoctorArgs): Promise<string | null> {
   if (args.dir !== undefined) {
     const dir = path.resolve(args.dir);
-    if (!isDirectory(dir)) throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: 'Name the checkout to check, e.g. `cubicle doctor --dir .`.' });
+    if (!isDirectory(dir)) {
+      throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: 'Name the checkout to check, e.g. `cubicle doctor --dir .`.' });
+    }
     return dir;
   }
   if (args.config !== undefined) {

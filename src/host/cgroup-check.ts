@@ -22,14 +22,19 @@ const NEEDED = ['memory', 'cpu', 'pids'];
  * `userManagerControllers`: the controllers user@UID.service's cgroup has (its cgroup.controllers),
  * or null when they could not be read; only looked at on the systemd-scope path.
  */
-export function describeCgroups(placement: CgroupPlacement, user: { uid: number; name: string }, userManagerControllers: readonly string[] | null): CgroupCheck {
+export function describeCgroups(
+  placement: CgroupPlacement,
+  user: { uid: number; name: string },
+  userManagerControllers: readonly string[] | null,
+): CgroupCheck {
   const base = { id: 'cgroups', title: TITLE, required: false } as const;
   if (placement.kind === 'v2' || placement.kind === 'v1') {
     const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
     return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };
   }
   if (!placement.systemdScope) {
-    return { ...base, state: 'missing', detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
+    const detail = `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`;
+    return { ...base, state: 'missing', detail, fix: placement.fix };
   }
   const scope = `user@${user.uid}.service/app.slice/run-*.scope`;
   const missing = userManagerControllers === null ? [] : NEEDED.filter((controller) => !userManagerControllers.includes(controller));
@@ -47,7 +52,9 @@ export function describeCgroups(placement: CgroupPlacement, user: { uid: number;
   return {
     ...base,
     state: 'ok',
-    detail: `cgroup v2: ${placement.reason}, so each run re-runs itself in a transient scope delegated by systemd-run --user (${scope}); job cgroups go beneath it${confirmed}`,
+    detail:
+      `cgroup v2: ${placement.reason}, so each run re-runs itself in a transient scope delegated by systemd-run --user (${scope}); ` +
+      `job cgroups go beneath it${confirmed}`,
     fix: null,
   };
 }

@@ -43,7 +43,8 @@ export function userName(): string {
 export function checkHelper(): CheckResult {
   try {
     const file = helperPath();
-    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail: `${file}: every job, setup step and service runs through it`, fix: null };
+    const detail = `${file}: every job, setup step and service runs through it`;
+    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail, fix: null };
   } catch (error) {
     return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };
   }
@@ -128,7 +129,7 @@ export function checkSubordinateIds(): CheckResult {
     return {
       ...base,
       state: 'ok',
-      detail: `/usr/bin/newuidmap and /usr/bin/newgidmap map ${uidRange.count} uids from ${uidRange.start} inside each sandbox (and for mmdebstrap's unshare mode)`,
+      detail: `/usr/bin/newuidmap and /usr/bin/newgidmap map ${uidRange.count} uids from ${uidRange.start} inside each sandbox (and mmdebstrap's unshare mode)`,
       fix: null,
     };
   }

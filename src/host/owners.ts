@@ -101,7 +101,9 @@ export function explainUnmappedOwners(scan: OwnerScan, user = userName()): { pro
   const more = scan.unmapped.length > shown.length ? `; and ${scan.unmapped.length - shown.length} more owners` : '';
   const capped = scan.capped ? ` (only the first ${scan.walked} entries were looked at)` : '';
   return {
-    problem: `${scan.dir} holds files whose owner or group the sandbox cannot map (it maps ${scan.map.uidText}, ${scan.map.gidText}): ${shown.join('; ')}${more}${capped}`,
+    problem:
+      `${scan.dir} holds files whose owner or group the sandbox cannot map (it maps ${scan.map.uidText}, ${scan.map.gidText}): ` +
+      `${shown.join('; ')}${more}${capped}`,
     fix:
       `Give them to yourself: \`sudo chown -R ${user}: ${shellQuote(scan.dir)}\`; or, to keep those owners, make the first range for ${user} ` +
       'in /etc/subuid and /etc/subgid (the one range cubicle maps) cover them.',
@@ -128,7 +130,10 @@ export function checkOwners(dir: string): CheckResult {
     return { ...base, state: 'warn', detail: `could not look at ${dir}: ${(error as Error).message}`, fix: null };
   }
   const explained = explainUnmappedOwners(scan);
-  if (explained) return { ...base, state: 'warn', detail: `${explained.problem}; a job writing to one fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW)`, fix: explained.fix };
+  if (explained) {
+    return { ...base, state: 'warn', detail: `${explained.problem}; a job writing to one fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW)`, fix: explained.fix };
+  }
   const capped = scan.capped ? `; stopped after ${scan.walked} entries, the rest was not looked at` : '';
-  return { ...base, state: 'ok', detail: `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`, fix: null };
+  const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
+  return { ...base, state: 'ok', detail, fix: null };
 }

@@ -24,11 +24,14 @@ export function findProgram(name: string, searchPath = process.env.PATH ?? '/usr
 
 export function checkLayerTool(): CheckResult {
   const base = { id: 'layer-tool', title: 'layer tool (cubicle-layer)', required: false };
-  const uses = 'setup steps (their layers), OCI and debian: images (extraction) and `cubicle cache verify` need it; a job on `image: host` without setup steps does not';
+  const uses =
+    'setup steps (their layers), OCI and debian: images (extraction) and `cubicle cache verify` need it; ' +
+    'a job on `image: host` without setup steps does not';
   try {
     return { ...base, state: 'ok', detail: `${layerToolPath()}: ${uses}`, fix: null };
   } catch (error) {
-    return { ...base, state: 'missing', detail: `${(error as Error).message.replace(/; no layer was built$/, '')}: ${uses}`, fix: 'Build it with `npm run build` (needs gcc and make: apt-get install gcc make).' };
+    const detail = `${(error as Error).message.replace(/; no layer was built$/, '')}: ${uses}`;
+    return { ...base, state: 'missing', detail, fix: 'Build it with `npm run build` (needs gcc and make: apt-get install gcc make).' };
   }
 }
 
@@ -90,7 +93,8 @@ function tunAccess(): string | null {
 export function checkMmdebstrap(): CheckResult {
   const base = { id: 'mmdebstrap', title: 'mmdebstrap', required: false };
   const root = process.getuid?.() === 0;
-  const uses = `only \`image: debian:<suite>\` needs it (built once, with mmdebstrap --mode=unshare${root ? '' : ', which needs newuidmap and a subuid range'}); host and OCI images do not`;
+  const unshare = `mmdebstrap --mode=unshare${root ? '' : ', which needs newuidmap and a subuid range'}`;
+  const uses = `only \`image: debian:<suite>\` needs it (built once, with ${unshare}); host and OCI images do not`;
   const found = findProgram('mmdebstrap');
   if (found) return { ...base, state: 'ok', detail: `${found}: ${uses}`, fix: null };
   return { ...base, state: 'warn', detail: `not installed: ${uses}`, fix: 'sudo apt-get install mmdebstrap uidmap' };

@@ -303,7 +303,11 @@ describe('host preparation', () => {
 
   // Bug 3 of issue 13: cgroup v2, the runner's cgroup not delegated, a user manager reachable: runs re-run themselves
   // under systemd-run and limits work, so doctor must not call cgroups missing (no sudo, no false ::warning::).
-  const notDelegated = { kind: 'unavailable', reason: "the runner's cgroup /sys/fs/cgroup/system.slice/runner.service is not delegated to runner", fix: 'x' } as const;
+  const notDelegated = {
+    kind: 'unavailable',
+    reason: "the runner's cgroup /sys/fs/cgroup/system.slice/runner.service is not delegated to runner",
+    fix: 'x',
+  } as const;
   const runner = { uid: 1001, name: 'runner' };
 
   it('takes the systemd-run scope path as working limits: no cubicle setup, no warning', async () => {

@@ -56,7 +56,8 @@ describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.runnable).toBe(true);
-    expect(report.checks.map((check) => check.id)).toEqual(expect.arrayContaining(['helper', 'subuid', 'cgroups', 'layer-tool', 'zstd', 'network', 'mmdebstrap', 'owners']));
+    const ids = ['helper', 'subuid', 'cgroups', 'layer-tool', 'zstd', 'network', 'mmdebstrap', 'owners'];
+    expect(report.checks.map((check) => check.id)).toEqual(expect.arrayContaining(ids));
     expect(byId(report, 'layer-tool')).toMatchObject({ state: 'ok', detail: expect.stringContaining('setup steps') });
     const zstd = byId(report, 'zstd');
     expect(zstd.state).toBe(fs.existsSync('/usr/bin/zstd') ? 'ok' : 'warn');
@@ -86,10 +87,11 @@ describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
 
   it('checks the checkout named by --dir or --config, none outside one, and refuses a --dir that is not there', async () => {
     const project = makeProject(JOBS);
-    const outside = await execa(process.execPath, [CLI, 'doctor', '--json'], { cwd: os.tmpdir(), reject: false, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir } });
+    const elsewhere = { cwd: os.tmpdir(), reject: false, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir } };
+    const outside = await execa(process.execPath, [CLI, 'doctor', '--json'], elsewhere);
     expect((JSON.parse(String(outside.stdout)) as Report).checks.some((check) => check.id === 'owners')).toBe(false);
     for (const args of [['--dir', project.dir], ['--config', project.file('cubicle.config.yaml')]]) {
-      const named = await execa(process.execPath, [CLI, 'doctor', '--json', ...args], { cwd: os.tmpdir(), reject: false, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir } });
+      const named = await execa(process.execPath, [CLI, 'doctor', '--json', ...args], elsewhere);
       expect(byId(JSON.parse(String(named.stdout)) as Report, 'owners').detail).toContain(project.dir);
     }
     const missing = await project.cubicle(['doctor', '--dir', 'no-such-dir']);
@@ -115,12 +117,9 @@ describe.skipIf(why !== null)(`files the sandbox cannot map (a project of ${test
     }
     fs.chownSync(project.file('data/locked.txt'), FOREIGN_ID, FOREIGN_ID);
     fs.chmodSync(project.file('data/locked.txt'), 0o666);
+    const env = [`HOME=${user!.home}`, `PATH=${process.env.PATH}`, `CUBICLE_CACHE_DIR=${project.cacheDir}`, 'NO_COLOR=1'];
     const asUser = (args: string[]) =>
-      execa('runuser', ['-u', testUser, '--', 'env', `HOME=${user!.home}`, `PATH=${process.env.PATH}`, `CUBICLE_CACHE_DIR=${project.cacheDir}`, 'NO_COLOR=1', process.execPath, CLI, ...args], {
-        cwd: project.dir,
-        reject: false,
-        timeout: 50_000,
-      });
+      execa('runuser', ['-u', testUser, '--', 'env', ...env, process.execPath, CLI, ...args], { cwd: project.dir, reject: false, timeout: 50_000 });
     const fix = `sudo chown -R ${testUser}: ${project.dir}`;
 
     const doctor = await asUser(['doctor', '--json']);
