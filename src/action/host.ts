@@ -78,7 +78,8 @@ export function setupCommand(cli: Cli, user: string, uid: number): SetupCommand 
 /**
  * doctor; `cubicle setup` for what it fixes; doctor again. Fails when a required check is
  * still missing; a missing optional one (cgroups) is a warning: the CLI refuses a job that
- * asks for limits it cannot enforce, with the same fix.
+ * asks for limits it cannot enforce, with the same fix. Limits through a systemd-run scope
+ * (GitHub's runners: runner.service is not delegated) are ok in doctor's report: no sudo.
  */
 export async function prepareHost(cli: Cli, log: Logger, runner = { user: userName(), uid: process.getuid?.() ?? 0 }): Promise<DoctorReport> {
   let report = await runDoctor(cli);

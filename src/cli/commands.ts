@@ -291,15 +291,26 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'doctor',
-    usage: 'doctor [--json]',
-    describe: 'What this host supports for sandboxes, and the exact fix for what it lacks. Exit 3 when jobs cannot run here.',
-    examples: [['$0 doctor', 'check this machine']],
+    usage: 'doctor [--json] [--dir DIR | --config FILE]',
+    describe:
+      'What this host supports for sandboxes, every tool cubicle may run, and the exact fix for what it lacks; in a checkout, files whose owners ' +
+      'a sandbox cannot map. Exit 3 when jobs cannot run here.',
+    examples: [
+      ['$0 doctor', 'check this machine (and the checkout of the config found from here)'],
+      ['$0 doctor --dir ~/src/app', "also check that checkout's file owners"],
+    ],
     options: (parser) => {
-      parser.option('json', { type: 'boolean', describe: 'print the checks as JSON' }).demandCommand(0, 0, '', 'doctor takes no arguments');
+      parser
+        .option('json', { type: 'boolean', describe: 'print the checks as JSON' })
+        .option('dir', { type: 'string', describe: "a checkout whose files' owners to check (default: the dir of the config found from here)" })
+        .option('config', { type: 'string', describe: 'a config file: its dir is the checkout to check' })
+        .conflicts('dir', 'config')
+        .demandCommand(0, 0, '', 'doctor takes no arguments');
     },
     run: async (args) => {
       const { doctorCommand } = await import('./doctor.js');
-      return doctorCommand({ json: args.json === true });
+      const text = (value: unknown) => (value === undefined ? undefined : String(value));
+      return doctorCommand({ json: args.json === true, dir: text(args.dir), config: text(args.config) });
     },
   },
   {

@@ -1,10 +1,25 @@
+// `cubicle doctor`: the host's checks, every tool cubicle may run, and, in a checkout (found from
+// the current dir like `run` finds its config, or named by --dir or --config), its files' owners.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { runChecks, type CheckResult } from '../host/checks.js';
+import { checkOwners } from '../host/owners.js';
+import { toolChecks } from '../host/tools.js';
+import { findConfig } from '../vendor.js';
 
 const MARKS: Record<CheckResult['state'], string> = { ok: 'ok     ', missing: 'missing', warn: 'warn   ' };
 
+export interface DoctorArgs {
+  readonly json: boolean;
+  readonly dir?: string | undefined;
+  readonly config?: string | undefined;
+}
+
 /** Exit 0 when jobs can run here, 3 when a required check fails. */
-export async function doctorCommand(args: { json: boolean }): Promise<number> {
-  const checks = await runChecks();
+export async function doctorCommand(args: DoctorArgs): Promise<number> {
+  const checkout = await findCheckout(args);
+  const checks = [...(await runChecks()), ...toolChecks(), ...(checkout ? [checkOwners(checkout)] : [])];
   const runnable = checks.every((check) => !check.required || check.state === 'ok');
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ runnable, checks }, null, 2)}\n`);
@@ -13,7 +28,38 @@ export async function doctorCommand(args: { json: boolean }): Promise<number> {
       process.stdout.write(`${MARKS[check.state]}  ${check.title}: ${check.detail}\n`);
       if (check.fix) process.stdout.write(`         fix: ${check.fix}\n`);
     }
+    if (!checkout) process.stdout.write('         (not in a checkout with a cubicle config: `cubicle doctor --dir DIR` also checks its files\' owners)\n');
     process.stdout.write(runnable ? '\nThis host can run cubicle jobs.\n' : '\nThis host cannot run cubicle jobs until the missing items are fixed.\n');
   }
   return runnable ? 0 : 3;
+}
+
+/** --dir, else the dir of --config, else that of the config found from here; none: no owners check. */
+async function findCheckout(args: DoctorArgs): Promise<string | null> {
+  if (args.dir !== undefined) {
+    const dir = path.resolve(args.dir);
+    if (!isDirectory(dir)) {
+      throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: 'Name the checkout to check, e.g. `cubicle doctor --dir .`.' });
+    }
+    return dir;
+  }
+  if (args.config !== undefined) {
+    const file = path.resolve(args.config);
+    if (!fs.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: 'Check the path given to --config.' });
+    return path.dirname(file);
+  }
+  try {
+    const found = await findConfig(process.cwd());
+    return found ? path.dirname(path.resolve(found.filepath)) : null;
+  } catch {
+    return null; // an unreadable config is `run`'s to report; doctor checks the host
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

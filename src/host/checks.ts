@@ -7,7 +7,8 @@ import { CubicleError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
-import { cgroupParents, findCgroupPlacement } from './cgroups.js';
+import { describeCgroups, userManagerControllers } from './cgroup-check.js';
+import { findCgroupPlacement } from './cgroups.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -42,7 +43,8 @@ export function userName(): string {
 export function checkHelper(): CheckResult {
   try {
     const file = helperPath();
-    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail: file, fix: null };
+    const detail = `${file}: every job, setup step and service runs through it`;
+    return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail, fix: null };
   } catch (error) {
     return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };
   }
@@ -116,12 +118,20 @@ export function checkSubordinateIds(): CheckResult {
   const base = { id: 'subuid', title: 'newuidmap and a subuid range', required: false };
   const uid = process.getuid?.() ?? 0;
   const user = userName();
-  if (uid === 0) return { ...base, state: 'ok', detail: 'running as root: every uid is mapped', fix: null };
   const tools = ['/usr/bin/newuidmap', '/usr/bin/newgidmap'].filter((tool) => !fs.existsSync(tool));
+  if (uid === 0) {
+    const found = tools.length === 0 ? 'newuidmap and newgidmap are installed' : `${tools.join(' and ')} missing`;
+    return { ...base, state: 'ok', detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
+  }
   const uidRange = subordinateRange('/etc/subuid', user, uid);
   const gidRange = subordinateRange('/etc/subgid', user, uid);
   if (tools.length === 0 && uidRange && gidRange) {
-    return { ...base, state: 'ok', detail: `${uidRange.count} uids from ${uidRange.start} are mapped inside each sandbox`, fix: null };
+    return {
+      ...base,
+      state: 'ok',
+      detail: `/usr/bin/newuidmap and /usr/bin/newgidmap map ${uidRange.count} uids from ${uidRange.start} inside each sandbox (and mmdebstrap's unshare mode)`,
+      fix: null,
+    };
   }
   const fixes: string[] = [];
   if (tools.length) fixes.push('sudo apt-get install uidmap');
@@ -136,13 +146,9 @@ export function checkSubordinateIds(): CheckResult {
 
 /** Where job cgroups would go, without moving anything (doctor never changes the host). */
 export async function checkCgroups(): Promise<CheckResult> {
-  const base = { id: 'cgroups', title: 'cgroups for memory, cpus and pids limits', required: false };
-  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() }, { prepare: false });
-  if (placement.kind === 'unavailable') {
-    return { ...base, state: 'missing', detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
-  }
-  const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
-  return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };
+  const user = { uid: process.getuid?.() ?? 0, name: userName() };
+  const placement = await findCgroupPlacement(user, { prepare: false });
+  return describeCgroups(placement, user, placement.kind === 'unavailable' && placement.systemdScope ? userManagerControllers(user.uid) : null);
 }
 
 export function checkSeccomp(): CheckResult {

@@ -12,7 +12,8 @@ import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js'
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
-import { statusOf, type JobResult, type JobStatus } from './result.js';
+import { withOwnerHint } from './owner-hint.js';
+import { PASSING, statusOf, type JobResult, type JobStatus } from './result.js';
 import type { TestFilesOfShard } from './shard.js';
 
 /** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
@@ -88,7 +89,8 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       await removeTree(dirs.root);
     }
     const jobStatus = outcome.copyError ? 'error' : statusOf(outcome.status, options.signal.aborted);
-    const message = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const described = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {

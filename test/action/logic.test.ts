@@ -13,6 +13,7 @@ import { HostNotReadyError, prepareHost, type DoctorReport } from '../../src/act
 import { ActionInputError, readInputs, runArguments } from '../../src/action/inputs.js';
 import type { RunResults } from '../../src/action/results.js';
 import { gantt, renderSummary } from '../../src/action/summary.js';
+import { describeCgroups } from '../../src/host/cgroup-check.js';
 import type { CheckResult } from '../../src/host/checks.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-action-logic-'));
@@ -298,6 +299,50 @@ describe('host preparation', () => {
     const log = logged();
     await prepareHost(cli, log, { user: 'runner', uid: 0 });
     expect(log.lines[1]).toMatch(/^warning: cubicle setup could not run as root: cubicle setup exited with 1 .*\n {2}|cgroups: cgroups is missing\n {4}fix: fix cgroups/);
+  });
+
+  // Bug 3 of issue 13: cgroup v2, the runner's cgroup not delegated, a user manager reachable: runs re-run themselves
+  // under systemd-run and limits work, so doctor must not call cgroups missing (no sudo, no false ::warning::).
+  const notDelegated = {
+    kind: 'unavailable',
+    reason: "the runner's cgroup /sys/fs/cgroup/system.slice/runner.service is not delegated to runner",
+    fix: 'x',
+  } as const;
+  const runner = { uid: 1001, name: 'runner' };
+
+  it('takes the systemd-run scope path as working limits: no cubicle setup, no warning', async () => {
+    const cgroups = describeCgroups({ ...notDelegated, systemdScope: true }, runner, ['cpuset', 'cpu', 'io', 'memory', 'pids']);
+    expect(cgroups.state).toBe('ok');
+    expect(cgroups.detail).toContain('re-runs itself in a transient scope delegated by systemd-run --user (user@1001.service/app.slice/run-*.scope)');
+    expect(cgroups.detail).toContain('job cgroups go beneath it');
+    const cli = fakeCli([report(check('helper', 'ok', true), check('userns', 'ok', true), cgroups)], '/bin/false');
+    const log = logged();
+    await prepareHost(cli, log, { user: 'runner', uid: 1001 });
+    expect(cli.doctorRuns).toBe(1);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('still calls cgroups missing, fixed by setup, where user@.service lacks a controller, or no user manager is reachable', async () => {
+    const lacking = describeCgroups({ ...notDelegated, systemdScope: true }, runner, ['memory', 'pids']);
+    expect(lacking).toMatchObject({ state: 'missing', fix: expect.stringContaining('sudo npx cubicle setup --user runner') });
+    expect(lacking.detail).toContain('user@1001.service is not given the cpu controller');
+    expect(describeCgroups({ ...notDelegated, systemdScope: false }, runner, null)).toMatchObject({ state: 'missing', fix: 'x' });
+    const cli = fakeCli([report(check('userns', 'ok', true), lacking), allOk], '/bin/true');
+    const log = logged();
+    await prepareHost(cli, log, { user: 'runner', uid: 0 });
+    expect(log.lines).toEqual(['info: doctor: cgroups for memory, cpus and pids limits missing; running cubicle setup --user runner']);
+  });
+
+  it("neither runs setup nor warns for doctor's optional tools and a checkout's owners (warn), only for what is missing", async () => {
+    const optional = ['zstd', 'network', 'mmdebstrap', 'owners'].map((id) => check(id, 'warn', false));
+    const quiet = fakeCli([report(...allOk.checks, ...optional)], '/bin/false');
+    const log = logged();
+    await prepareHost(quiet, log, { user: 'runner', uid: 1001 });
+    expect(log.lines).toEqual([]);
+    const broken = fakeCli([report(...allOk.checks, check('layer-tool', 'missing', false))], '/bin/false');
+    await prepareHost(broken, log, { user: 'runner', uid: 1001 });
+    expect(broken.doctorRuns).toBe(1);
+    expect(log.lines).toEqual(['warning: cubicle doctor: layer-tool: layer-tool is missing\n    fix: fix layer-tool']);
   });
 
   it('fails when what is missing is beyond setup (overlayfs), naming doctor\'s fix', async () => {
