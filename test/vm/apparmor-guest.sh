@@ -5,9 +5,10 @@
 # apparmor_parser. Debian's kernel lacks Ubuntu's kernel.apparmor_restrict_unprivileged_userns
 # and Debian 12's parser predates the `userns,` rule, so what needs either is skipped out loud.
 # Prints TAP and a final `N passed, N failed, N skipped`.
-# Usage: apparmor-guest.sh REPO USER WORK   (WORK: host dir with profile.txt and the parser in WORK/../apparmor)
+# Usage: apparmor-guest.sh REPO USER WORK ODD
+#   WORK: host dir with profile.txt (for REPO's helper) and odd.txt (for the path ODD); the parser in WORK/../apparmor
 set -uo pipefail
-repo=$1 user=$2 work=$3
+repo=$1 user=$2 work=$3 odd=$4
 parser_root=$(cd "$work/../apparmor" && pwd)
 cli=$repo/bin/cubicle.js
 features=/sys/kernel/security/apparmor/features
@@ -91,7 +92,9 @@ chown -R "$user:" "$project"
 labels="" deadline=$((SECONDS + 60))
 while [ -z "$labels" ] && [ "$SECONDS" -lt "$deadline" ] && [ ! -e "$project/rc" ]; do
   if pgrep -x sleep >/dev/null && pgrep -x cubicle-sandbox >/dev/null; then
-    for pid in $(pgrep -x cubicle-sandbox); do labels+="$pid: $(cat "/proc/$pid/attr/current" 2>/dev/null)"$'\n'; done
+    for pid in $(pgrep -x cubicle-sandbox); do  # one that exited since pgrep has no label to read
+      label=$(cat "/proc/$pid/attr/current" 2>/dev/null) && labels+="$pid: $label"$'\n'
+    done
   fi
   sleep 0.2
 done
@@ -111,4 +114,19 @@ ok $? "another binary (unshare -Ur) is not under the profile: it attaches to the
 up "undo"
 perr=$(parser -R -K "$reduced" 2>&1) && ! grep -q '^cubicle-sandbox ' /sys/kernel/security/apparmor/profiles
 ok $? "apparmor_parser -R (what setup --undo runs) removes it" "$perr"
+
+# ---------------------------------------------------------------- a helper path with a space and pattern characters
+up "odd path"
+sed -e 's#<abi/4.0>#<abi/3.0>#' -e '/^ *userns,$/d' "$work/odd.txt" > "$reduced"
+perr=$(parser -r -K -T "$reduced" 2>&1)
+ok $? "setup's profile for a helper at '$odd' loads" "$perr"
+label_of() { mkdir -p "$(dirname "$1")" && cp /usr/bin/cat "$1" && "$1" /proc/self/attr/current 2>&1; }
+got=$(label_of "$odd")
+[ "$got" = 'cubicle-sandbox (unconfined)' ]
+ok $? "it attaches to a binary at exactly that path" "label: $got"
+decoy=$(sed -e 's/\[1\]/1/' -e 's/{a,b}/a/' -e 's/\*?/zz/' <<<"$odd")
+got=$(label_of "$decoy")
+[ "$got" = unconfined ]
+ok $? "and not to '$decoy', which its characters would match as a pattern" "label: $got"
+parser -R -K "$reduced" >/dev/null 2>&1
 finish

@@ -36,6 +36,8 @@ if [ ! -x "$cache/apparmor/sbin/apparmor_parser" ]; then
 fi
 
 # ---------------------------------------------------------------- the profile setup writes
+# ... for the real helper, and for a helper path (on the guest's /tmp) that only matches literally when quoted and escaped.
+odd='/tmp/cubicle odd [1] {a,b} ^x*?"q\b @{HOME}/cubicle-sandbox'
 # The guest sees the host's root, but not its /tmp: the work dir lives in the cache.
 work=$(mktemp -d "$cache/run.XXXXXX") || bail "cannot create a work dir in $cache"
 trap 'rm -rf "$work"' EXIT
@@ -43,14 +45,15 @@ chmod 755 "$work"
 printf 'import { appArmorProfile } from %s;\nprocess.stdout.write(appArmorProfile(process.argv[2]));\n' \
   "'$repo/src/host/setup.ts'" > "$work/entry.ts"
 "$repo/node_modules/.bin/esbuild" "$work/entry.ts" --bundle --platform=node --format=esm --log-level=error --outfile="$work/entry.mjs" &&
-  node "$work/entry.mjs" "$(readlink -f "$repo/native/cubicle-sandbox")" > "$work/profile.txt" ||
+  node "$work/entry.mjs" "$(readlink -f "$repo/native/cubicle-sandbox")" > "$work/profile.txt" &&
+  node "$work/entry.mjs" "$odd" > "$work/odd.txt" ||
   bail "cannot render setup.ts's appArmorProfile() (npm run build first?)"
 
 # ---------------------------------------------------------------- the VM
 echo "# booting the VM on $(cat "$cache/kernel-pkg") with AppArmor, checks as root and $user"
 start=$EPOCHREALTIME
 log=$work/log
-(cd "$repo" && "$here/run.sh" --timeout 240 -- /bin/bash "$here/apparmor-guest.sh" "$repo" "$user" "$work") 2>&1 | tee "$log"
+(cd "$repo" && "$here/run.sh" --timeout 240 -- /bin/bash "$here/apparmor-guest.sh" "$repo" "$user" "$work" "$odd") 2>&1 | tee "$log"
 echo "# VM run: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }')"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 [ -n "$summary" ] || bail "the AppArmor checks in the VM did not finish"
