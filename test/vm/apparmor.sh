@@ -5,10 +5,13 @@
 # to the helper, and a job run under it as USER. Prepares its cache itself (kernel and the
 # apparmor .deb, extracted, never installed). Prints TAP and `N passed, N failed, N skipped`.
 # Usage: test/vm/apparmor.sh [--user USER] [REPO]   (USER: default cubtest; REPO: this checkout)
+#        test/vm/apparmor.sh --prepare                only fill the cache (CI, next to test/vm/prepare.sh)
 # Environment: CUBICLE_VM_APPARMOR_CACHE (default test/vm/.cache-6.12).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 user=${CUBICLE_TEST_USER:-cubtest}
+prepare_only=0
+if [ "${1:-}" = "--prepare" ]; then prepare_only=1; shift; fi
 if [ "${1:-}" = "--user" ]; then user=$2; shift 2; fi
 repo=$(cd "${1:-$here/../..}" && pwd -P)
 cache=${CUBICLE_VM_APPARMOR_CACHE:-$here/.cache-6.12}
@@ -34,6 +37,8 @@ if [ ! -x "$cache/apparmor/sbin/apparmor_parser" ]; then
   rm -rf "$cache/apparmor" && dpkg -x "$(ls "$cache"/debs/apparmor_*.deb | head -n1)" "$cache/apparmor" ||
     bail "cannot extract the apparmor .deb into $cache/apparmor"
 fi
+
+if [ "$prepare_only" = 1 ]; then echo "# ready: $cache ($(cat "$cache/kernel-pkg"), $("$cache/apparmor/sbin/apparmor_parser" --config-file=/dev/null --version 2>&1 | head -n1))"; exit 0; fi
 
 # ---------------------------------------------------------------- the profile setup writes
 # ... for the real helper, and for a helper path (on the guest's /tmp) that only matches literally when quoted and escaped.
