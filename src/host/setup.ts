@@ -117,7 +117,10 @@ export function appArmorProfile(helper: string): string {
  */
 function attachment(helper: string): string {
   if (/^[\w./+-]+$/.test(helper)) return helper;
-  if (/[\0-\x1f\x7f]/.test(helper)) throw new Error(`cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character; no profile was written. Install cubicle under a path without one.`);
+  if (/[\0-\x1f\x7f]/.test(helper)) {
+    const what = `cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character`;
+    throw new Error(`${what}; no profile was written. Install cubicle under a path without one.`);
+  }
   return `"${helper.replace(/[\\"*?[\]{}^]/g, (c) => `\\${c}`)}"`;
 }
 

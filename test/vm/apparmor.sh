@@ -38,7 +38,10 @@ if [ ! -x "$cache/apparmor/sbin/apparmor_parser" ]; then
     bail "cannot extract the apparmor .deb into $cache/apparmor"
 fi
 
-if [ "$prepare_only" = 1 ]; then echo "# ready: $cache ($(cat "$cache/kernel-pkg"), $("$cache/apparmor/sbin/apparmor_parser" --config-file=/dev/null --version 2>&1 | head -n1))"; exit 0; fi
+if [ "$prepare_only" = 1 ]; then
+  echo "# ready: $cache ($(cat "$cache/kernel-pkg"), $("$cache/apparmor/sbin/apparmor_parser" --config-file=/dev/null --version 2>&1 | head -n1))"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- the profile setup writes
 # ... for the real helper, and for a helper path (on the guest's /tmp) that only matches literally when quoted and escaped.
