@@ -7,6 +7,7 @@
 //   vitest (again)      ... and the limits suite, after `cubicle setup --user` delegated cgroups
 //   vitest (again)      network: outbound as that user, where this host closes /dev/net/tun to it
 //   test/vm/limits-v2.sh  the limits suite in a cgroup-v2 kernel (qemu), as root and as that user
+//   test/vm/apparmor.sh   setup's AppArmor profile loaded in Debian's 6.12 kernel (qemu), a job under it as that user
 // A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
 import { $, fs, os, path } from 'zx';
 
@@ -109,10 +110,14 @@ if (!isRoot) {
   }
   await runOutboundAsUser(copy, home);
   await runV2Suite(copy, testUser);
+  await runAppArmorSuite(copy, testUser);
   await $`rm -rf ${copy}`;
 }
 
-if (!isRoot) await runV2Suite(repo, null);
+if (!isRoot) {
+  await runV2Suite(repo, null);
+  await runAppArmorSuite(repo, os.userInfo().username);
+}
 
 /**
  * `network: outbound` as the test user. slirp4netns opens /dev/net/tun as that user:
@@ -152,6 +157,19 @@ async function runV2Suite(checkout, user) {
   }
   const result = await $`bash ${path.join(repo, 'test/vm/limits-v2.sh')} ${user ? ['--user', user] : []} ${checkout}`;
   add(`cgroup v2 limits in a VM (as root${user ? ` and ${user}` : ''})`, tapCounts(result.stdout, result.exitCode));
+}
+
+/** AppArmor in the qemu VM on Debian's 6.12 kernel; test/vm/apparmor.sh prepares its own cache (as root). */
+async function runAppArmorSuite(checkout, user) {
+  const name = 'AppArmor: setup\'s helper profile in a 6.12 VM';
+  const prepared = fs.existsSync(path.join(repo, 'test/vm/.cache-6.12/initramfs.cpio.gz'));
+  if ((await $`command -v qemu-system-x86_64`).exitCode !== 0 || (!isRoot && !prepared)) {
+    if (process.env.CI === 'true') add(name, { passed: 0, failed: 1, skipped: 0 });
+    else skip(name, 'needs qemu and the 6.12 kernel: run `sudo test/vm/prepare.sh && sudo test/vm/apparmor.sh` once');
+    return;
+  }
+  const result = await $`bash ${path.join(repo, 'test/vm/apparmor.sh')} --user ${user} ${checkout}`;
+  add(`${name} (as root and ${user})`, tapCounts(result.stdout, result.exitCode));
 }
 
 fs.rmSync(reports, { recursive: true, force: true });

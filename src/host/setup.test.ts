@@ -10,4 +10,13 @@ describe('the AppArmor profile cubicle setup installs on Ubuntu 23.10+', () => {
     expect(profile).toContain('include if exists <local/cubicle-sandbox>');
     expect(profile.match(/profile /g)).toHaveLength(1);
   });
+
+  it('quotes a helper path with a space and escapes the characters AppArmor reads as a pattern', () => {
+    const profile = appArmorProfile('/home/a b/[1]{x,y}*?^"\\@{HOME}/cubicle-sandbox');
+    expect(profile).toContain('profile cubicle-sandbox "/home/a b/\\[1\\]\\{x,y\\}\\*\\?\\^\\"\\\\@\\{HOME\\}/cubicle-sandbox" flags=(unconfined) {');
+  });
+
+  it('refuses a helper path with a control character, saying so', () => {
+    expect(() => appArmorProfile('/opt/a\nb/cubicle-sandbox')).toThrow(/control character; no profile was written/);
+  });
 });

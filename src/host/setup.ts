@@ -101,13 +101,27 @@ export function appArmorProfile(helper: string): string {
     'abi <abi/4.0>,',
     'include <tunables/global>',
     '',
-    `profile cubicle-sandbox ${helper} flags=(unconfined) {`,
+    `profile cubicle-sandbox ${attachment(helper)} flags=(unconfined) {`,
     '  userns,',
     '',
     '  include if exists <local/cubicle-sandbox>',
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * The helper's path as an AppArmor attachment that matches it literally: as it is when plain, else
+ * quoted (a space ends an unquoted path) with AppArmor's pattern characters escaped (`[1]` would
+ * match `1`, `@{X}` expand a variable, `*` match anything).
+ */
+function attachment(helper: string): string {
+  if (/^[\w./+-]+$/.test(helper)) return helper;
+  if (/[\0-\x1f\x7f]/.test(helper)) {
+    const what = `cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character`;
+    throw new Error(`${what}; no profile was written. Install cubicle under a path without one.`);
+  }
+  return `"${helper.replace(/[\\"*?[\]{}^]/g, (c) => `\\${c}`)}"`;
 }
 
 function installAppArmorProfile(entry: UserDelegation): string[] {
