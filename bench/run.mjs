@@ -10,6 +10,8 @@
 //      bench/backpressure.mjs: a job printing 100 MB, with and without cubicle (target: +10% at most)
 //   4. a job on warm setup layers against one without (target: within 20 ms)
 //   5. 1,000 trivial jobs: throughput beside bwrap and the helper alone, and the runner's peak RSS
+//   6. bench/systemd-scope.mjs, as root where the VM is prepared: on a GitHub runner (the systemd
+//      bed), the systemd-run re-run's start-up cost against the delegated-cgroup path, as a ratio
 import { spawn } from 'node:child_process';
 import { $, fs, os, path } from 'zx';
 
@@ -204,6 +206,13 @@ console.log(`  per job and slot: cubicle run ${perJob(cubicleMs).toFixed(1)} ms,
 const rss = await $`python3 -c ${'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)'} sh -c ${manyRun}`;
 const peakMiB = Number(rss.stdout.trim()) / 1024;
 console.log(`  the runner's peak RSS over ${jobCount} jobs: ${peakMiB.toFixed(0)} MiB (target: under 150 MB)`);
+
+if (process.getuid() === 0 && fs.existsSync(path.join(repo, 'test', 'vm', '.cache', 'initramfs.cpio.gz'))) {
+  console.log('\nthe systemd-run path on a GitHub runner (the systemd bed, a VM under TCG)');
+  await $({ stdio: 'inherit' })`node ${path.join(repo, 'bench', 'systemd-scope.mjs')}`.nothrow();
+} else {
+  console.log('\nskipped: the systemd-run path (needs root and a prepared VM: sudo test/vm/prepare.sh)');
+}
 
 const summary = { user: os.userInfo().username, startup, endToEnd, layers, scale, runnerPeakRssMiB: peakMiB, date: new Date().toISOString() };
 fs.writeFileSync(path.join(resultsDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

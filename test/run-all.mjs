@@ -112,6 +112,7 @@ if (!isRoot) {
   await runV2Suite(copy, testUser);
   await runAppArmorSuite(copy, testUser);
   await $`rm -rf ${copy}`;
+  await runSystemdBed(repo);
 }
 
 if (!isRoot) {
@@ -170,6 +171,20 @@ async function runAppArmorSuite(checkout, user) {
   }
   const result = await $`bash ${path.join(repo, 'test/vm/apparmor.sh')} --user ${user} ${checkout}`;
   add(`${name} (as root and ${user})`, tapCounts(result.stdout, result.exitCode));
+}
+
+/** GitHub's runners, emulated: the VM with systemd as PID 1, the suite as `runner` in runner.service (as root: it boots with --systemd). */
+async function runSystemdBed(checkout) {
+  const name = 'systemd bed: a GitHub runner (systemd PID 1, runner.service) in a VM';
+  const ready = fs.existsSync(path.join(repo, 'test/vm/.cache/initramfs.cpio.gz')) && (await $`command -v qemu-system-x86_64`).exitCode === 0;
+  const systemd = fs.existsSync('/lib/systemd/systemd') && fs.existsSync('/usr/bin/sudo');
+  if (!ready || !systemd) {
+    if (process.env.CI === 'true') add(name, { passed: 0, failed: 1, skipped: 0 });
+    else skip(name, !ready ? 'the VM is not prepared: run `sudo test/vm/prepare.sh`' : 'needs systemd, dbus-user-session and sudo: apt-get install systemd dbus-user-session sudo');
+    return;
+  }
+  const result = await $`bash ${path.join(repo, 'test/vm/systemd-bed.sh')} ${checkout}`;
+  add(name, tapCounts(result.stdout, result.exitCode));
 }
 
 fs.rmSync(reports, { recursive: true, force: true });
