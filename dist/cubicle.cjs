@@ -2036,11 +2036,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path53) => {
+      require: (path57) => {
         if (typeof require2 !== "undefined") {
-          return require2(path53);
-        } else if (path53.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path53, "utf8"));
+          return require2(path57);
+        } else if (path57.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path57, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5975,9 +5975,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path53 = require("path");
+    var path57 = require("path");
     var Module = require("module");
-    var fs48 = require("fs");
+    var fs53 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5986,17 +5986,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs48.realpathSync(fromDir);
+        fromDir = fs53.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path53.resolve(fromDir);
+          fromDir = path57.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path53.join(fromDir, "noop.js");
+      const fromFile = path57.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6068,7 +6068,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path53 = require("path");
+    var path57 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6076,7 +6076,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path53.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path57.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10084,7 +10084,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path53) => typescript.sys.readFile(path53));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path57) => typescript.sys.readFile(path57));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10207,42 +10207,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path53 = require("path");
+    var path57 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path53.join(homedir, "Library");
+      const library = path57.join(homedir, "Library");
       return {
-        data: path53.join(library, "Application Support", name),
-        config: path53.join(library, "Preferences", name),
-        cache: path53.join(library, "Caches", name),
-        log: path53.join(library, "Logs", name),
-        temp: path53.join(tmpdir, name)
+        data: path57.join(library, "Application Support", name),
+        config: path57.join(library, "Preferences", name),
+        cache: path57.join(library, "Caches", name),
+        log: path57.join(library, "Logs", name),
+        temp: path57.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path53.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path53.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path57.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path57.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path53.join(localAppData, name, "Data"),
-        config: path53.join(appData, name, "Config"),
-        cache: path53.join(localAppData, name, "Cache"),
-        log: path53.join(localAppData, name, "Log"),
-        temp: path53.join(tmpdir, name)
+        data: path57.join(localAppData, name, "Data"),
+        config: path57.join(appData, name, "Config"),
+        cache: path57.join(localAppData, name, "Cache"),
+        log: path57.join(localAppData, name, "Log"),
+        temp: path57.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path53.basename(homedir);
+      const username = path57.basename(homedir);
       return {
-        data: path53.join(env3.XDG_DATA_HOME || path53.join(homedir, ".local", "share"), name),
-        config: path53.join(env3.XDG_CONFIG_HOME || path53.join(homedir, ".config"), name),
-        cache: path53.join(env3.XDG_CACHE_HOME || path53.join(homedir, ".cache"), name),
+        data: path57.join(env3.XDG_DATA_HOME || path57.join(homedir, ".local", "share"), name),
+        config: path57.join(env3.XDG_CONFIG_HOME || path57.join(homedir, ".config"), name),
+        cache: path57.join(env3.XDG_CACHE_HOME || path57.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path53.join(env3.XDG_STATE_HOME || path53.join(homedir, ".local", "state"), name),
-        temp: path53.join(tmpdir, username, name)
+        log: path57.join(env3.XDG_STATE_HOME || path57.join(homedir, ".local", "state"), name),
+        temp: path57.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10311,7 +10311,7 @@ var require_util = __commonJS({
     exports2.emplace = emplace;
     exports2.getPropertyByPath = getPropertyByPath;
     exports2.removeUndefinedValuesFromObject = removeUndefinedValuesFromObject;
-    exports2.isDirectory = isDirectory;
+    exports2.isDirectory = isDirectory2;
     exports2.isDirectorySync = isDirectorySync;
     var fs_1 = __importStar(require("fs"));
     function emplace(map, key, fn) {
@@ -10323,11 +10323,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path53) {
-      if (typeof path53 === "string" && Object.prototype.hasOwnProperty.call(source, path53)) {
-        return source[path53];
+    function getPropertyByPath(source, path57) {
+      if (typeof path57 === "string" && Object.prototype.hasOwnProperty.call(source, path57)) {
+        return source[path57];
       }
-      const parsedPath = typeof path53 === "string" ? path53.split(".") : path53;
+      const parsedPath = typeof path57 === "string" ? path57.split(".") : path57;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10338,9 +10338,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory(path53) {
+    async function isDirectory2(path57) {
       try {
-        const stat = await fs_1.promises.stat(path53);
+        const stat = await fs_1.promises.stat(path57);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10349,9 +10349,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path53) {
+    function isDirectorySync(path57) {
       try {
-        const stat = fs_1.default.statSync(path53);
+        const stat = fs_1.default.statSync(path57);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10449,7 +10449,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path53, i) => `${i + 1}. ${path53}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path57, i) => `${i + 1}. ${path57}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10636,9 +10636,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path53) {
+      async #fileExists(path57) {
         try {
-          await promises_1.default.stat(path53);
+          await promises_1.default.stat(path57);
           return true;
         } catch (e) {
           return false;
@@ -10798,9 +10798,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path53) {
+      #fileExists(path57) {
         try {
-          fs_1.default.statSync(path53);
+          fs_1.default.statSync(path57);
           return true;
         } catch (e) {
           return false;
@@ -10926,7 +10926,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path53) => path53.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path57) => path57.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11276,8 +11276,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path53, { windows } = {}) => {
-      const segs = path53.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path57, { windows } = {}) => {
+      const segs = path57.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -13761,7 +13761,12 @@ async function placeV2(user2, prepare) {
   }
   const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    const movers = [process.pid, ...ancestorsInOwnCgroup()];
+    const others = root === own2 ? readWords(import_node_path11.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+    if (others.length > 0) {
+      return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+    }
+    const failure2 = await prepareCgroup(root, movers);
     if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }
   return { kind: "v2", parent: root };
@@ -13783,6 +13788,16 @@ function ancestorsInOwnCgroup() {
     pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   }
   return ancestors;
+}
+function describeProcesses(pids2) {
+  const named = pids2.slice(0, 5).map((pid) => {
+    try {
+      return `${pid} (${import_node_fs12.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+    } catch {
+      return String(pid);
+    }
+  });
+  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
 }
 function v2Unavailable(own2, user2, reason) {
   const scope = systemdUserManagerReachable(user2.uid);
@@ -13852,10 +13867,71 @@ var init_cgroups = __esm({
   }
 });
 
+// src/host/cgroup-check.ts
+function describeCgroups(placement, user2, userManagerControllers2) {
+  const base = { id: "cgroups", title: TITLE, required: false };
+  if (placement.kind === "v2" || placement.kind === "v1") {
+    const version2 = placement.kind === "v2" ? "cgroup v2" : "cgroup v1";
+    return { ...base, state: "ok", detail: `${version2}: job cgroups go beneath ${cgroupParents(placement).join(", ")}`, fix: null };
+  }
+  if (!placement.systemdScope) {
+    const detail = `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`;
+    return { ...base, state: "missing", detail, fix: placement.fix };
+  }
+  const scope = `user@${user2.uid}.service/app.slice/run-*.scope`;
+  const missing = userManagerControllers2 === null ? [] : NEEDED.filter((controller) => !userManagerControllers2.includes(controller));
+  if (missing.length > 0) {
+    return {
+      ...base,
+      state: "missing",
+      detail: `${placement.reason}; a run would re-run itself in a transient scope of systemd-run --user (${scope}), but user@${user2.uid}.service is not given the ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}: a config with memory, cpus or pids limits is refused (exit 3)`,
+      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (Delegate=cpu cpuset io memory pids for user@.service).`
+    };
+  }
+  const confirmed = userManagerControllers2 === null ? ` (could not read user@${user2.uid}.service's controllers to confirm them)` : "";
+  return {
+    ...base,
+    state: "ok",
+    detail: `cgroup v2: ${placement.reason}, so each run re-runs itself in a transient scope delegated by systemd-run --user (${scope}); job cgroups go beneath it${confirmed}`,
+    fix: null
+  };
+}
+function userManagerControllers(uid) {
+  const mount = cgroup2Mount();
+  if (!mount) return null;
+  try {
+    const text = import_node_fs13.default.readFileSync(import_node_path12.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
+    return text.trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return null;
+  }
+}
+function cgroup2Mount() {
+  try {
+    for (const line of import_node_fs13.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+      const [left2, right2] = line.split(" - ");
+      if (left2 && right2?.startsWith("cgroup2 ")) return left2.split(" ")[4] ?? null;
+    }
+  } catch {
+  }
+  return null;
+}
+var import_node_fs13, import_node_path12, TITLE, NEEDED;
+var init_cgroup_check = __esm({
+  "src/host/cgroup-check.ts"() {
+    "use strict";
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
+    init_cgroups();
+    TITLE = "cgroups for memory, cpus and pids limits";
+    NEEDED = ["memory", "cpu", "pids"];
+  }
+});
+
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs13.default.readFileSync(file, "utf8").trim();
+    return import_node_fs14.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -13870,7 +13946,8 @@ function userName() {
 function checkHelper() {
   try {
     const file = helperPath();
-    return { id: "helper", title: "sandbox helper", state: "ok", required: true, detail: file, fix: null };
+    const detail = `${file}: every job, setup step and service runs through it`;
+    return { id: "helper", title: "sandbox helper", state: "ok", required: true, detail, fix: null };
   } catch (error2) {
     return { id: "helper", title: "sandbox helper", state: "missing", required: true, detail: error2.message, fix: error2.hint ?? null };
   }
@@ -13907,12 +13984,12 @@ async function checkUserNamespaces() {
 }
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path12.default.join(cacheRoot(), "doctor");
-  import_node_fs13.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs13.default.mkdtempSync(import_node_path12.default.join(root, "probe-"));
+  const root = import_node_path13.default.join(cacheRoot(), "doctor");
+  import_node_fs14.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs14.default.mkdtempSync(import_node_path13.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs13.default.mkdirSync(import_node_path12.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path12.default.join(dir, "lower")], upper: import_node_path12.default.join(dir, "upper"), work: import_node_path12.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs14.default.mkdirSync(import_node_path13.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path13.default.join(dir, "lower")], upper: import_node_path13.default.join(dir, "upper"), work: import_node_path13.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
     return {
       ...base,
@@ -13935,12 +14012,20 @@ function checkSubordinateIds() {
   const base = { id: "subuid", title: "newuidmap and a subuid range", required: false };
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
-  if (uid === 0) return { ...base, state: "ok", detail: "running as root: every uid is mapped", fix: null };
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs13.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs14.default.existsSync(tool));
+  if (uid === 0) {
+    const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
+    return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
+  }
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
   if (tools.length === 0 && uidRange && gidRange) {
-    return { ...base, state: "ok", detail: `${uidRange.count} uids from ${uidRange.start} are mapped inside each sandbox`, fix: null };
+    return {
+      ...base,
+      state: "ok",
+      detail: `/usr/bin/newuidmap and /usr/bin/newgidmap map ${uidRange.count} uids from ${uidRange.start} inside each sandbox (and mmdebstrap's unshare mode)`,
+      fix: null
+    };
   }
   const fixes = [];
   if (tools.length) fixes.push("sudo apt-get install uidmap");
@@ -13953,13 +14038,9 @@ function checkSubordinateIds() {
   };
 }
 async function checkCgroups() {
-  const base = { id: "cgroups", title: "cgroups for memory, cpus and pids limits", required: false };
-  const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() }, { prepare: false });
-  if (placement.kind === "unavailable") {
-    return { ...base, state: "missing", detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
-  }
-  const version2 = placement.kind === "v2" ? "cgroup v2" : "cgroup v1";
-  return { ...base, state: "ok", detail: `${version2}: job cgroups go beneath ${cgroupParents(placement).join(", ")}`, fix: null };
+  const user2 = { uid: process.getuid?.() ?? 0, name: userName() };
+  const placement = await findCgroupPlacement(user2, { prepare: false });
+  return describeCgroups(placement, user2, placement.kind === "unavailable" && placement.systemdScope ? userManagerControllers(user2.uid) : null);
 }
 function checkSeccomp() {
   const status = readText("/proc/self/status") ?? "";
@@ -13984,16 +14065,17 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs13, import_node_os2, import_node_path12;
+var import_node_fs14, import_node_os2, import_node_path13;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
     init_rundir();
+    init_cgroup_check();
     init_cgroups();
     init_helper();
     init_spawn();
@@ -14026,23 +14108,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs14.default.readdirSync(parent);
+      entries = import_node_fs15.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path13.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path14.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
     }
   }
 }
-var import_node_fs14, import_node_os3, import_node_path13, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs15, import_node_os3, import_node_path14, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -14290,7 +14372,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs15.default.realpathSync(process.execPath);
+  const node2 = import_node_fs16.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -14320,9 +14402,9 @@ function evaluationSpec(request) {
 }
 function findRunnerTypescript() {
   try {
-    const require4 = (0, import_node_module3.createRequire)(import_node_path14.default.join(PACKAGE_ROOT, "package.json"));
+    const require4 = (0, import_node_module3.createRequire)(import_node_path15.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs15.default.realpathSync(import_node_path14.default.dirname(manifest)), main: import_node_fs15.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs16.default.realpathSync(import_node_path15.default.dirname(manifest)), main: import_node_fs16.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14331,13 +14413,13 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs15, import_node_module3, import_node_path14, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs16, import_node_module3, import_node_path15, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_host();
     init_helper();
     init_ops();
@@ -14369,11 +14451,11 @@ var init_spec = __esm({
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = import_node_path15.default.resolve(file);
+  const source = import_node_path16.default.resolve(file);
   const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: import_node_path15.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path16.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -14432,12 +14514,12 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto3, import_node_path15, CODE_CONFIG_HINT;
+var import_node_crypto3, import_node_path16, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
     import_node_crypto3 = require("node:crypto");
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
@@ -14675,10 +14757,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path53) {
-  if (!path53)
+function getElementAtPath(obj, path57) {
+  if (!path57)
     return obj;
-  return path53.reduce((acc, key) => acc?.[key], obj);
+  return path57.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14937,11 +15019,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path53, issues) {
+function prefixIssues(path57, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path53);
+    iss.path.unshift(path57);
     return iss;
   });
 }
@@ -15470,16 +15552,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path53 = []) => {
+  const processError = (error3, path57 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path53, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path57, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path53, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path57, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path53, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path57, ...issue2.path]);
       } else {
-        const fullpath = [...path53, ...issue2.path];
+        const fullpath = [...path57, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -21194,21 +21276,21 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs16.default.readdirSync(dir);
+    files = import_node_fs17.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path16.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs16.default.existsSync(file)) {
+  const file = import_node_path17.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs17.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs16.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs17.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -21241,12 +21323,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs16.default.existsSync(import_node_path16.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs17.default.existsSync(import_node_path17.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs16.default.readFileSync(import_node_path16.default.join(projectDir, file), "utf8");
+      content = import_node_fs17.default.readFileSync(import_node_path17.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -21259,51 +21341,51 @@ function parseYamlSync(text) {
   return yaml.load(text);
 }
 function findPackageRoot2(start) {
-  for (let dir = start; ; dir = import_node_path16.default.dirname(dir)) {
-    if (import_node_fs16.default.existsSync(import_node_path16.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path16.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path17.default.dirname(dir)) {
+    if (import_node_fs17.default.existsSync(import_node_path17.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path17.default.dirname(dir)) return start;
   }
 }
-var import_node_fs16, import_node_module4, import_node_path16, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs17, import_node_module4, import_node_path17, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
     init_schema();
-    PRESETS_DIR = import_node_path16.default.join(findPackageRoot2(import_node_path16.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
+    PRESETS_DIR = import_node_path17.default.join(findPackageRoot2(import_node_path17.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
 
 // src/config/cache-destination.ts
 function cacheDestinationProblem(dest, context) {
-  const normal = import_node_path17.default.posix.normalize(dest);
+  const normal = import_node_path18.default.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = import_node_path17.default.posix.normalize(context.projectDir);
+  const checkout = import_node_path18.default.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(import_node_path17.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(import_node_path18.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = import_node_path17.default.posix.normalize(entry.slice(2));
+    const tail = import_node_path18.default.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
-var import_node_path17, SYSTEM_TREES;
+var import_node_path18, SYSTEM_TREES;
 var init_cache_destination = __esm({
   "src/config/cache-destination.ts"() {
     "use strict";
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
   }
 });
@@ -21334,55 +21416,55 @@ var init_setup = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path18.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path18.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path19.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path19.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs17.default.realpathSync(dir);
+    return import_node_fs18.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path18.default.dirname(dir);
-    return parent === dir ? dir : import_node_path18.default.join(realPath(parent), import_node_path18.default.basename(dir));
+    const parent = import_node_path19.default.dirname(dir);
+    return parent === dir ? dir : import_node_path19.default.join(realPath(parent), import_node_path19.default.basename(dir));
   }
 }
 function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path18.default.resolve(cacheDir);
+  const root = import_node_path19.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path18.default.join(root, "layers"),
-    images: import_node_path18.default.join(root, "images"),
-    blobs: import_node_path18.default.join(root, "blobs"),
-    caches: import_node_path18.default.join(root, "caches"),
-    locks: import_node_path18.default.join(root, "locks"),
-    tmp: import_node_path18.default.join(root, "tmp")
+    layers: import_node_path19.default.join(root, "layers"),
+    images: import_node_path19.default.join(root, "images"),
+    blobs: import_node_path19.default.join(root, "blobs"),
+    caches: import_node_path19.default.join(root, "caches"),
+    locks: import_node_path19.default.join(root, "locks"),
+    tmp: import_node_path19.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs17.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs17.default.chmodSync(paths.root, 448);
+  import_node_fs18.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs18.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs17.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs18.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path18.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path19.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs17.default.readdirSync(dir);
+    return import_node_fs18.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs17, import_node_path18;
+var import_node_crypto5, import_node_fs18, import_node_path19;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
-    import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -21391,7 +21473,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs18.default.readFileSync(import_node_path19.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs19.default.readFileSync(import_node_path20.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -21401,15 +21483,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path19.default.join(paths.locks, name);
+  const target = import_node_path20.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs18.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs18.default.writeFileSync(import_node_path19.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs19.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs19.default.writeFileSync(import_node_path20.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs18.default.renameSync(staged, target);
+    import_node_fs19.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs18.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs19.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -21420,11 +21502,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs18.default.renameSync(target, grave);
+        import_node_fs19.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs18.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs19.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -21447,36 +21529,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path19.default.join(paths.locks, name);
+  const held = import_node_path20.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs18.default.renameSync(held, grave);
+    import_node_fs19.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs18.default.renameSync(grave, held);
+      import_node_fs19.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs18.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs19.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs18, import_node_path19, import_promises2, POLL_MS;
+var import_node_fs19, import_node_path20, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -21550,14 +21632,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path20.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path21.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto6, import_node_path20, SHA256_DIGEST;
+var import_node_crypto6, import_node_path21, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto6 = require("node:crypto");
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -21649,7 +21731,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path21.default.join(blobsDir, "sha256");
+  const dir = import_node_path22.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -21657,7 +21739,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path21.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path22.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -21681,7 +21763,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs19.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs20.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -21698,7 +21780,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs19.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs20.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -21706,9 +21788,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path21.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path22.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path21.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path22.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -21722,7 +21804,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path21.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path22.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -21795,14 +21877,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs19, import_promises3, import_node_path21, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs20, import_promises3, import_node_path22, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
-    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -21887,9 +21969,9 @@ var init_userns2 = __esm({
 
 // src/store/tool.ts
 function layerToolPath() {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path22.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
+  const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path23.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs20.default.accessSync(candidate, import_node_fs20.default.constants.X_OK);
+    import_node_fs21.default.accessSync(candidate, import_node_fs21.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -21903,7 +21985,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path22.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path23.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command3, options) {
@@ -21948,7 +22030,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path22.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path23.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -21956,19 +22038,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs20.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs21.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process6, import_node_fs20, import_node_path22;
+var import_node_child_process6, import_node_fs21, import_node_path23;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process6 = require("node:child_process");
-    import_node_fs20 = __toESM(require("node:fs"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
     init_userns2();
@@ -21981,48 +22063,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path23.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs21.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path23.default.join(dir, "root"), ws: import_node_path23.default.join(dir, "ws"), lastUsed: import_node_fs21.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path24.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs22.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path24.default.join(dir, "root"), ws: import_node_path24.default.join(dir, "ws"), lastUsed: import_node_fs22.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path23.default.join(paths.layers, id));
+  return readLayerAt(import_node_path24.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path23.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path24.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs21.default.utimesSync(import_node_path23.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs22.default.utimesSync(import_node_path24.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs21.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path23.default.join(dir, "root");
-  const ws = import_node_path23.default.join(dir, "ws");
-  import_node_fs21.default.mkdirSync(root, { mode: 493 });
-  import_node_fs21.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs22.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path24.default.join(dir, "root");
+  const ws = import_node_path24.default.join(dir, "ws");
+  import_node_fs22.default.mkdirSync(root, { mode: 493 });
+  import_node_fs22.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path23.default.join(paths.layers, request.id);
+  const target = import_node_path24.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path23.default.join(staged.dir, "meta.json");
-    import_node_fs21.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path24.default.join(staged.dir, "meta.json");
+    import_node_fs22.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs21.default.renameSync(staged.dir, target);
+    import_node_fs22.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -22036,7 +22118,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs21.default.renameSync(import_node_path23.default.join(paths.layers, id), grave);
+    import_node_fs22.default.renameSync(import_node_path24.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -22050,16 +22132,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs21.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs22.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path23.default.join(current, entry.name);
+      const full = import_node_path24.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs21.default.lstatSync(full).size;
+          total += import_node_fs22.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -22070,27 +22152,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs21.default.openSync(file, "r");
-    import_node_fs21.default.fsyncSync(fd);
+    fd = import_node_fs22.default.openSync(file, "r");
+    import_node_fs22.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs21.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs22.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path23.default.join(paths.tmp, name));
+    await removeTree(import_node_path24.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs21, import_node_path23, LAYER_ID;
+var import_node_fs22, import_node_path24, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -22103,12 +22185,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path24.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path25.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs22.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs23.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -22119,9 +22201,9 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = tempPath(paths, "image");
-  import_node_fs22.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs23.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs22.default.renameSync(partial2, target);
+  import_node_fs23.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
@@ -22150,13 +22232,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs22, import_node_path24;
+var import_node_crypto8, import_node_fs23, import_node_path25;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
     init_paths();
@@ -22243,11 +22325,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path53 = colon === -1 ? rest : rest.slice(0, colon);
+  const path57 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path53) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path57) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path53, reference };
+  return { transport, path: path57, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -22318,7 +22400,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path25.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path26.default.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -22501,7 +22583,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path25.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path26.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -22509,7 +22591,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path25.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path26.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -22593,11 +22675,11 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-var import_node_path25, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path26, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve2 = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -22616,7 +22698,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path26.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path27.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -22637,7 +22719,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path26.default.resolve(found.filepath);
+  const source = import_node_path27.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -22656,11 +22738,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path26;
+var import_node_path27;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -23147,12 +23229,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs23.default.statSync(file).size;
+    const size2 = import_node_fs24.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs23.default.readFileSync(file);
+    bytes = import_node_fs24.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -23284,11 +23366,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs23, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs24, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -23474,7 +23556,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path27.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path28.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -23546,11 +23628,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path27, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path28, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_units();
     init_junit_model();
     init_junit_read();
@@ -23981,7 +24063,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs24.default.readFileSync(import_node_path28.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs25.default.readFileSync(import_node_path29.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -24009,12 +24091,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs24, import_node_path28, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
+var import_node_fs25, import_node_path29, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -24346,7 +24428,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs25.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs26.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -24357,12 +24439,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs25, CACHE_SCOPE;
+var import_node_crypto11, import_node_fs26, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/run/cache-scope.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -24473,8 +24555,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs26.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs26.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs27.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs27.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
@@ -24510,45 +24592,45 @@ function keepGlobs(checkout, patterns) {
 }
 function writeSkeleton(dir, ops, home) {
   const notDone = "the sandbox was not made";
-  const beneath = (dest) => import_node_path29.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const beneath = (dest) => import_node_path30.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
   const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path29.default.dirname(op.dest));
-      withDirBeneath(dir, beneath(import_node_path29.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs26.default.lstatSync(atPath(fd, import_node_path29.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs26.default.symlinkSync(op.target, atPath(fd, import_node_path29.default.basename(op.dest)));
+      ensureDir(import_node_path30.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs27.default.lstatSync(atPath(fd, import_node_path30.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs27.default.symlinkSync(op.target, atPath(fd, import_node_path30.default.basename(op.dest)));
       });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs26.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs27.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path29.default.dirname(op.dest));
-        withDirBeneath(dir, beneath(import_node_path29.default.dirname(op.dest)) || ".", (fd) => {
-          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs26.default.constants;
-          import_node_fs26.default.closeSync(import_node_fs26.default.openSync(atPath(fd, import_node_path29.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        ensureDir(import_node_path30.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs27.default.constants;
+          import_node_fs27.default.closeSync(import_node_fs27.default.openSync(atPath(fd, import_node_path30.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
         });
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path29.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs26.default.chmodSync(import_node_path29.default.join(dir, "tmp"), 1023);
+  if (import_node_path30.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs27.default.chmodSync(import_node_path30.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path29.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path30.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path29.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path29.default.isAbsolute(relative2);
+  const relative2 = import_node_path30.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path30.default.isAbsolute(relative2);
 }
-var import_node_fs26, import_node_path29, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs27, import_node_path30, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host();
@@ -24601,10 +24683,10 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path30.default.resolve(destination) !== import_node_path30.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path30.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path31.default.resolve(destination) !== import_node_path31.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path31.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path30.default.dirname(destination), rel: import_node_path30.default.basename(destination) };
+  return { root: import_node_path31.default.dirname(destination), rel: import_node_path31.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -24637,7 +24719,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs27.default.promises.lstat(import_node_path30.default.join(request.upper, relative2));
+      const stat = await import_node_fs28.default.promises.lstat(import_node_path31.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -24671,17 +24753,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs27.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs28.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs27.default.closeSync(fd);
+    import_node_fs28.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs27.default.readdirSync(import_node_path30.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs28.default.readdirSync(import_node_path31.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -24692,12 +24774,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs27, import_node_path30, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs28, import_node_path31, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -24714,19 +24796,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs28.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs29.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
   const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs28, import_node_os6, hostBase;
+var import_node_crypto12, import_node_fs29, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -24739,16 +24821,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path31.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path32.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path31.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path32.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs29.default.lstatSync(source);
+        const stat = import_node_fs30.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -24767,14 +24849,14 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs29.default.lstatSync(source);
+  const stat = import_node_fs30.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs29.default.readlinkSync(source);
-    const dir = import_node_path31.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs29.default.symlinkSync(link, atPath(fd, import_node_path31.default.posix.basename(relative2))), { create: true, notDone });
+    const link = import_node_fs30.default.readlinkSync(source);
+    const dir = import_node_path32.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs30.default.symlinkSync(link, atPath(fd, import_node_path32.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path31.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path32.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative2) {
@@ -24792,7 +24874,7 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path31.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
+      if (import_node_path32.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
       const { base, isGlob } = picomatch.scan(clean);
       if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS, notDone);
       else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
@@ -24805,7 +24887,7 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path31.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path32.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -24813,7 +24895,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs29.default.readdirSync(import_node_path31.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs30.default.readdirSync(import_node_path32.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -24823,40 +24905,40 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path31.default.join(start, inner));
+        found.set(named, import_node_path32.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs29.default.lstatSync(file);
+    return import_node_fs30.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs29.default.openSync(file, "r");
+  const fd = import_node_fs30.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs29.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs30.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs29.default.closeSync(fd);
+    import_node_fs30.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs29, import_node_path31, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs30, import_node_path32, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
@@ -24874,28 +24956,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path32.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs30.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path33.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs31.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path32.default.join(scratch, String(index));
-    import_node_fs30.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path33.default.join(scratch, String(index));
+    import_node_fs31.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path32.default.posix.join(home, entry.slice(2)) : import_node_path32.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path33.default.posix.join(home, entry.slice(2)) : import_node_path33.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs30, import_node_path32;
+var import_node_crypto14, import_node_fs31, import_node_path33;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -24905,9 +24987,9 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path33.default.join(dir, name);
+    const candidate = import_node_path34.default.join(dir, name);
     try {
-      import_node_fs31.default.accessSync(candidate, import_node_fs31.default.constants.X_OK);
+      import_node_fs32.default.accessSync(candidate, import_node_fs32.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -24916,7 +24998,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs31.default.accessSync("/dev/net/tun", import_node_fs31.default.constants.R_OK | import_node_fs31.default.constants.W_OK);
+    import_node_fs32.default.accessSync("/dev/net/tun", import_node_fs32.default.constants.R_OK | import_node_fs32.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -24947,8 +25029,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path33.default.join(options.dir, "resolv.conf");
-      import_node_fs31.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path34.default.join(options.dir, "resolv.conf");
+      import_node_fs32.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -24994,13 +25076,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs31, import_node_path33, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process9, import_node_fs32, import_node_path34, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -25037,8 +25119,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path34.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs32.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path35.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs33.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -25117,13 +25199,13 @@ function stepEnvironment(jobEnv, step) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path34.default.join(staged.dir, "root-work"),
-    work: import_node_path34.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path34.default.join(staged.dir, "skeleton"),
-    net: import_node_path34.default.join(staged.dir, "net"),
-    caches: import_node_path34.default.join(staged.dir, "caches")
+    rootWork: import_node_path35.default.join(staged.dir, "root-work"),
+    work: import_node_path35.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path35.default.join(staged.dir, "skeleton"),
+    net: import_node_path35.default.join(staged.dir, "net"),
+    caches: import_node_path35.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs32.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs33.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
@@ -25194,12 +25276,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs32, import_node_path34;
+var import_node_fs33, import_node_path35;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -25228,7 +25310,7 @@ async function startServices(job, options) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path35.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path36.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -25247,7 +25329,7 @@ async function startOne(job, service, options, started) {
   const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
   let log;
   try {
-    log = import_node_fs33.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
+    log = import_node_fs34.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -25296,7 +25378,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs33.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs34.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -25309,12 +25391,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs33, import_node_path35, STOP_GRACE_MS2;
+var import_node_fs34, import_node_path36, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve2();
@@ -25326,6 +25408,185 @@ var init_services = __esm({
     init_layers3();
     init_remove();
     STOP_GRACE_MS2 = 5e3;
+  }
+});
+
+// src/host/idmap.ts
+function isMapped(id, ranges) {
+  return ranges.some((range) => id >= range.start && id - range.start < range.count);
+}
+function ownIds(file) {
+  try {
+    return import_node_fs35.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+  } catch {
+    return [{ start: 0, count: 4294967295 }];
+  }
+}
+function mapTool(name) {
+  return ["/usr/bin", "/bin"].some((dir) => {
+    try {
+      import_node_fs35.default.accessSync(`${dir}/${name}`, import_node_fs35.default.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+function sandboxIdMap() {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  if (uid === 0) return { uids: ownIds("/proc/self/uid_map"), gids: ownIds("/proc/self/gid_map"), uidText: "every uid (root)", gidText: "every gid (root)" };
+  const user2 = userName();
+  const subuids = subordinateRange("/etc/subuid", user2, uid);
+  const subgids = subordinateRange("/etc/subgid", user2, uid);
+  if (subuids && subgids && mapTool("newuidmap") && mapTool("newgidmap")) {
+    return {
+      uids: [{ start: uid, count: 1 }, subuids],
+      gids: [{ start: gid, count: 1 }, subgids],
+      uidText: `uid ${uid} and ${subuids.count} uids from ${subuids.start}`,
+      gidText: `gid ${gid} and ${subgids.count} gids from ${subgids.start}`
+    };
+  }
+  return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
+}
+var import_node_fs35;
+var init_idmap = __esm({
+  "src/host/idmap.ts"() {
+    "use strict";
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    init_checks();
+  }
+});
+
+// src/host/owners.ts
+function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
+  const found = /* @__PURE__ */ new Map();
+  const note = (kind, id, relative2) => {
+    const key = `${kind}:${id}`;
+    const owner = found.get(key) ?? { id, kind, files: 0, examples: [] };
+    owner.files++;
+    if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
+    found.set(key, owner);
+  };
+  const rootStat = import_node_fs36.default.lstatSync(dir);
+  const pending = [];
+  let walked = 0;
+  let capped = false;
+  const visit = (relative2, stat) => {
+    walked++;
+    if (!isMapped(stat.uid, map.uids)) note("uid", stat.uid, relative2);
+    if (!isMapped(stat.gid, map.gids)) note("gid", stat.gid, relative2);
+    if (stat.isDirectory() && stat.dev === rootStat.dev) pending.push(relative2);
+  };
+  visit("", rootStat);
+  walk: while (pending.length > 0) {
+    const relative2 = pending.pop();
+    let names;
+    try {
+      names = import_node_fs36.default.readdirSync(import_node_path37.default.join(dir, relative2));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (walked >= limit) {
+        capped = true;
+        break walk;
+      }
+      const child = relative2 ? `${relative2}/${name}` : name;
+      try {
+        visit(child, import_node_fs36.default.lstatSync(import_node_path37.default.join(dir, child)));
+      } catch {
+      }
+    }
+  }
+  const unmapped = [...found.values()].sort((a, b) => b.files - a.files);
+  return { dir, unmapped, walked, capped, map };
+}
+function accountName(file, id) {
+  try {
+    for (const line of import_node_fs36.default.readFileSync(file, "utf8").split("\n")) {
+      const [name, , idText] = line.split(":");
+      if (name && Number(idText) === id && idText !== "") return name;
+    }
+  } catch {
+  }
+  return null;
+}
+function describeOwner(owner) {
+  const name = accountName(owner.kind === "uid" ? "/etc/passwd" : "/etc/group", owner.id);
+  const who = name ? `${owner.kind} ${owner.id} (${name})` : `${owner.kind} ${owner.id}`;
+  const examples = owner.examples.map((example) => printable(JSON.stringify(example))).join(", ");
+  return `${who}: ${owner.files} file${owner.files === 1 ? "" : "s"}, e.g. ${examples}`;
+}
+function explainUnmappedOwners(scan, user2 = userName()) {
+  if (scan.unmapped.length === 0) return null;
+  const shown = scan.unmapped.slice(0, 5).map(describeOwner);
+  const more = scan.unmapped.length > shown.length ? `; and ${scan.unmapped.length - shown.length} more owners` : "";
+  const capped = scan.capped ? ` (only the first ${scan.walked} entries were looked at)` : "";
+  return {
+    problem: `${scan.dir} holds files whose owner or group the sandbox cannot map (it maps ${scan.map.uidText}, ${scan.map.gidText}): ${shown.join("; ")}${more}${capped}`,
+    fix: `Give them to yourself: \`sudo chown -R ${user2}: ${shellQuote(scan.dir)}\`; or, to keep those owners, make the first range for ${user2} in /etc/subuid and /etc/subgid (the one range cubicle maps) cover them.`
+  };
+}
+function printable(text) {
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function shellQuote(text) {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+function checkOwners(dir) {
+  const base = { id: "owners", title: "file owners in the checkout", required: false };
+  const started = Date.now();
+  let scan;
+  try {
+    scan = scanOwners(dir);
+  } catch (error2) {
+    return { ...base, state: "warn", detail: `could not look at ${dir}: ${error2.message}`, fix: null };
+  }
+  const explained2 = explainUnmappedOwners(scan);
+  if (explained2) {
+    return { ...base, state: "warn", detail: `${explained2.problem}; a job writing to one fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW)`, fix: explained2.fix };
+  }
+  const capped = scan.capped ? `; stopped after ${scan.walked} entries, the rest was not looked at` : "";
+  const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
+  return { ...base, state: "ok", detail, fix: null };
+}
+var import_node_fs36, import_node_path37, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var init_owners = __esm({
+  "src/host/owners.ts"() {
+    "use strict";
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
+    init_checks();
+    init_idmap();
+    EOVERFLOW_MESSAGE = "Value too large for defined data type";
+    SCAN_LIMIT = 2e5;
+  }
+});
+
+// src/run/owner-hint.ts
+function withOwnerHint(message, output, projectDir) {
+  if (!EOVERFLOW_TEXT.test(output) && !EOVERFLOW_TEXT.test(message ?? "")) return message;
+  if (!explained.has(projectDir)) explained.set(projectDir, ownerHint(projectDir));
+  const hint = explained.get(projectDir);
+  if (!hint) return message;
+  return message ? `${message}; ${hint}` : hint;
+}
+function ownerHint(projectDir) {
+  try {
+    const found = explainUnmappedOwners(scanOwners(projectDir));
+    return found && `${found.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found.fix}`;
+  } catch {
+    return null;
+  }
+}
+var EOVERFLOW_TEXT, explained;
+var init_owner_hint = __esm({
+  "src/run/owner-hint.ts"() {
+    "use strict";
+    init_owners();
+    EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);
+    explained = /* @__PURE__ */ new Map();
   }
 });
 
@@ -25360,7 +25621,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path36.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path38.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -25376,7 +25637,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path36.default.join(options.artifactsDir, job.name),
+          destination: import_node_path38.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : []
@@ -25393,7 +25654,8 @@ async function runJob(job, options) {
       await removeTree(dirs.root);
     }
     const jobStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
-    const message = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const described = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
@@ -25523,11 +25785,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path36;
+var import_node_path38;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -25538,6 +25800,7 @@ var init_job2 = __esm({
     init_network();
     init_services();
     init_remove();
+    init_owner_hint();
     init_result();
   }
 });
@@ -25778,9 +26041,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs34.default.fstatSync(fd).size;
+      return import_node_fs37.default.fstatSync(fd).size;
     } finally {
-      import_node_fs34.default.closeSync(fd);
+      import_node_fs37.default.closeSync(fd);
     }
   };
   return {
@@ -25801,7 +26064,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs34.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs37.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -25826,9 +26089,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path37.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path39.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs34.default.createReadStream(file), compression), import_node_fs34.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs37.default.createReadStream(file), compression), import_node_fs37.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -25860,20 +26123,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs34.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs37.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs34, import_promises5, import_node_path37, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs37, import_promises5, import_node_path39, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_confine();
@@ -26072,7 +26335,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path38.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path40.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -26100,7 +26363,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path38.default.resolve(ref.path);
+  const absolute = import_node_path40.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -26163,11 +26426,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path38, LAYER_MEDIA_TYPES;
+var import_node_path40, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -26303,9 +26566,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path39.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path39.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path39.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path41.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path41.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path41.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -26415,14 +26678,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises7, import_node_os7, import_node_path39, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path41, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -26695,7 +26958,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path40.default.resolve(ref.path);
+  const absolute = import_node_path42.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -26752,12 +27015,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path40, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path42, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -26776,12 +27039,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs35.default.openSync(file, "r");
+  const fd = import_node_fs38.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs35.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs38.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs35.default.closeSync(fd);
+    import_node_fs38.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -26812,18 +27075,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs35.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs38.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs35, import_node_stream4;
+var import_node_crypto16, import_node_fs38, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto16 = require("node:crypto");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -27002,11 +27265,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path41.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path43.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path41.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path43.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -27020,11 +27283,11 @@ function recordTimings(paths, projectDir, results) {
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path41.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path43.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path41.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path43.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -27037,7 +27300,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs36.default.readFileSync(file, "utf8");
+    text = import_node_fs39.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -27066,9 +27329,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path41.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path43.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs36.default.closeSync(openFileBeneath(root, import_node_path41.default.relative(root, resolved), "nothing was run"));
+  import_node_fs39.default.closeSync(openFileBeneath(root, import_node_path43.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -27086,13 +27349,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs36, import_node_path41;
+var import_node_crypto17, import_node_fs39, import_node_path43;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit_read();
@@ -27104,7 +27367,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs37.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs40.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -27132,7 +27395,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path42.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path44.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -27202,13 +27465,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs37, import_node_os8, import_node_path42, FailFast;
+var import_node_fs40, import_node_os8, import_node_path44, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -27232,8 +27495,8 @@ var init_run = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs38.default.mkdtempSync(import_node_path43.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path43.default.join(marker, "started");
+  const marker = import_node_fs41.default.mkdtempSync(import_node_path45.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path45.default.join(marker, "started");
   const command3 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process12.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command3], { stdio: "inherit", env: env3 });
@@ -27249,7 +27512,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs38.default.existsSync(started)) {
+    if (!import_node_fs41.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -27260,7 +27523,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs38.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs41.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -27271,21 +27534,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs38.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs41.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process12, import_node_fs38, import_node_os9, import_node_path43, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process12, import_node_fs41, import_node_os9, import_node_path45, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -27368,16 +27631,16 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path44.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
-  if (args.json) reporters.push(new JsonReporter(import_node_path44.default.resolve(cwd, args.json), config2.projectDir));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path46.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
+  if (args.json) reporters.push(new JsonReporter(import_node_path46.default.resolve(cwd, args.json), config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path44.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path46.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path44.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path46.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -27398,11 +27661,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path44;
+var import_node_path46;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
@@ -27607,7 +27870,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs39.default.writeFileSync(import_node_path45.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs42.default.writeFileSync(import_node_path47.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -27631,13 +27894,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs39.default.existsSync(import_node_path45.default.join(dir, name)));
-  const manifest = readJson(import_node_path45.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs42.default.existsSync(import_node_path47.default.join(dir, name)));
+  const manifest = readJson(import_node_path47.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs39.default.existsSync(import_node_path45.default.join(dir, name));
+  const has = (name) => import_node_fs42.default.existsSync(import_node_path47.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -27647,7 +27910,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path45.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path47.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -27690,7 +27953,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs39.default.readFileSync(import_node_path45.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs42.default.readFileSync(import_node_path47.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -27719,7 +27982,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs39.default.readFileSync(import_node_path45.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs42.default.readFileSync(import_node_path47.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -27772,17 +28035,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs39.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs42.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs39, import_node_path45, CONFIG_NAME;
+var import_node_fs42, import_node_path47, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -27926,8 +28189,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path46.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs40.default.existsSync(dir);
+    const dir = import_node_path48.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs43.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -27939,19 +28202,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs40.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs43.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs40.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs40.default.mkdirSync(import_node_path46.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs40.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs43.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs43.default.mkdirSync(import_node_path48.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs43.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs40.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs43.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process13.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -27965,7 +28228,7 @@ function appArmorProfile(helper) {
     "abi <abi/4.0>,",
     "include <tunables/global>",
     "",
-    `profile cubicle-sandbox ${helper} flags=(unconfined) {`,
+    `profile cubicle-sandbox ${attachment(helper)} flags=(unconfined) {`,
     "  userns,",
     "",
     "  include if exists <local/cubicle-sandbox>",
@@ -27973,12 +28236,20 @@ function appArmorProfile(helper) {
     ""
   ].join("\n");
 }
+function attachment(helper) {
+  if (/^[\w./+-]+$/.test(helper)) return helper;
+  if (/[\0-\x1f\x7f]/.test(helper)) {
+    const what = `cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character`;
+    throw new Error(`${what}; no profile was written. Install cubicle under a path without one.`);
+  }
+  return `"${helper.replace(/[\\"*?[\]{}^]/g, (c) => `\\${c}`)}"`;
+}
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs40.default.realpathSync(helperPath());
+  const helper = import_node_fs43.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs40.default.existsSync(APPARMOR_PROFILE) && import_node_fs40.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs40.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs43.default.existsSync(APPARMOR_PROFILE) && import_node_fs43.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs43.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -27996,10 +28267,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs40.default.rmSync(file, { force: true });
+    import_node_fs43.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs40.default.rmdirSync(import_node_path46.default.dirname(file));
+        import_node_fs43.default.rmdirSync(import_node_path48.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -28014,13 +28285,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process13, import_node_fs40, import_node_path46, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process13, import_node_fs43, import_node_path48, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -28063,7 +28334,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs41.default.readFileSync(import_node_path47.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs44.default.readFileSync(import_node_path49.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -28077,9 +28348,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs41.default.lstatSync(file);
+    const stat = import_node_fs44.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs41.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs44.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -28113,7 +28384,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs41.default.lstatSync(import_node_path47.default.join(dir, entry));
+      stat = import_node_fs44.default.lstatSync(import_node_path49.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -28128,13 +28399,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs41, import_node_path47, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs44, import_node_path49, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -28209,14 +28480,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs42.default.existsSync(import_node_path48.default.join(paths.locks, id));
+  return import_node_fs45.default.existsSync(import_node_path50.default.join(paths.locks, id));
 }
-var import_node_fs42, import_node_path48;
+var import_node_fs45, import_node_path50;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs42 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -28240,8 +28511,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path49.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs43.default.existsSync(layer.root) || !import_node_fs43.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path51.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs46.default.existsSync(layer.root) || !import_node_fs46.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -28250,12 +28521,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs43, import_node_path49;
+var import_node_fs46, import_node_path51;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -28271,51 +28542,51 @@ function requireZstd() {
     throw new UsageError("the zstd command is not installed; nothing was exported or imported", { hint: "Install it: apt-get install zstd (it is on every GitHub runner)." });
   }
 }
-function shellQuote(text) {
+function shellQuote2(text) {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path50.default.resolve(file);
-  const targetDir = import_node_path50.default.dirname(target);
-  import_node_fs44.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path50.default.basename(target)}.`;
+  const target = import_node_path52.default.resolve(file);
+  const targetDir = import_node_path52.default.dirname(target);
+  import_node_fs47.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path52.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path50.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path52.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs44.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs47.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
       "set -o pipefail 2>/dev/null || true;",
-      `tar --create --file=- --directory=${shellQuote(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote).join(" ")} --files-from=${shellQuote(listFile)}`,
-      `| zstd -q -T0 -3 -o ${shellQuote(partial2)}`
+      `tar --create --file=- --directory=${shellQuote2(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote2).join(" ")} --files-from=${shellQuote2(listFile)}`,
+      `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs44.default.renameSync(partial2, target);
+    import_node_fs47.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs44.default.rmSync(partial2, { force: true });
+    import_node_fs47.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs44.default.rmSync(listFile, { force: true });
+    import_node_fs47.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs44.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs47.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path50.default.resolve(file);
-  if (!import_node_fs44.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path52.default.resolve(file);
+  if (!import_node_fs47.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs44.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs47.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
-    const script = `set -o pipefail; zstd -q -dc ${shellQuote(source)} | tar --extract --file=- --directory=${shellQuote(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote).join(" ")}`;
+    const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path50.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path52.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -28328,9 +28599,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path50.default.join(staging, "layers");
+  const stagedLayers = import_node_path52.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path50.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path52.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -28343,7 +28614,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path50.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path52.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -28358,14 +28629,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path50.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path52.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path50.default.join(staging, "images"))) {
-    if (import_node_fs44.default.existsSync(import_node_path50.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path50.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path52.default.join(staging, "images"))) {
+    if (import_node_fs47.default.existsSync(import_node_path52.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path52.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -28373,9 +28644,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs44.default.renameSync(import_node_path50.default.join(stagedLayers, id), import_node_path50.default.join(paths.layers, id));
+      import_node_fs47.default.renameSync(import_node_path52.default.join(stagedLayers, id), import_node_path52.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs44.default.utimesSync(import_node_path50.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs47.default.utimesSync(import_node_path52.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -28384,26 +28655,26 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path50.default.join(paths.images, name);
-    if (!import_node_fs44.default.existsSync(target)) import_node_fs44.default.copyFileSync(import_node_path50.default.join(staging, "images", name), target, import_node_fs44.default.constants.COPYFILE_EXCL);
+    const target = import_node_path52.default.join(paths.images, name);
+    if (!import_node_fs47.default.existsSync(target)) import_node_fs47.default.copyFileSync(import_node_path52.default.join(staging, "images", name), target, import_node_fs47.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs44.default.lstatSync(dir).isDirectory();
+    return import_node_fs47.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process14, import_node_crypto19, import_node_fs44, import_node_path50, TAR_XATTRS;
+var import_node_child_process14, import_node_crypto19, import_node_fs47, import_node_path52, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -28477,7 +28748,7 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path51.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path53.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -28498,11 +28769,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path51, out;
+var import_node_path53, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -28517,13 +28788,106 @@ var init_cache = __esm({
   }
 });
 
+// src/host/tools.ts
+function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
+  for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
+    const candidate = import_node_path54.default.join(dir, name);
+    try {
+      import_node_fs48.default.accessSync(candidate, import_node_fs48.default.constants.X_OK);
+      if (import_node_fs48.default.statSync(candidate).isFile()) return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function checkLayerTool() {
+  const base = { id: "layer-tool", title: "layer tool (cubicle-layer)", required: false };
+  const uses = "setup steps (their layers), OCI and debian: images (extraction) and `cubicle cache verify` need it; a job on `image: host` without setup steps does not";
+  try {
+    return { ...base, state: "ok", detail: `${layerToolPath()}: ${uses}`, fix: null };
+  } catch (error2) {
+    const detail = `${error2.message.replace(/; no layer was built$/, "")}: ${uses}`;
+    return { ...base, state: "missing", detail, fix: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make)." };
+  }
+}
+function checkZstd() {
+  const base = { id: "zstd", title: "zstd", required: false };
+  const nodeHasZstd = typeof import_node_zlib2.default.createZstdDecompress === "function";
+  const images = nodeHasZstd ? `zstd-compressed image layers are read by this Node (${process.version}) itself` : `this Node (${process.version}) has no zstd in node:zlib, so images with zstd-compressed layers need it too`;
+  const uses = `\`cubicle cache export\` and \`cache import\` (the Action's layer cache) need it; ${images}`;
+  const found = findProgram("zstd");
+  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install zstd (dnf install zstd, apk add zstd)" };
+}
+function checkOutboundNetwork() {
+  const base = { id: "network", title: "slirp4netns for network: outbound", required: false };
+  const uses = "`network: outbound` needs slirp4netns, nsenter and /dev/net/tun open to you: setup steps (their default) and jobs that ask for it; `network: none` (a job's default: its own loopback) and `network: host` need none of them";
+  const pasta = findProgram("pasta");
+  const pastaNote = pasta ? `; pasta is installed (${pasta}) but cubicle does not use it` : "";
+  const slirp = findProgram("slirp4netns");
+  const nsenter = findProgram("nsenter");
+  const problems = [];
+  const fixes = [];
+  if (!slirp) {
+    problems.push("slirp4netns is not installed");
+    fixes.push("sudo apt-get install slirp4netns");
+  }
+  if (!nsenter) {
+    problems.push("nsenter is not installed");
+    fixes.push("sudo apt-get install util-linux");
+  }
+  const tun = tunAccess();
+  if (tun) {
+    problems.push(`/dev/net/tun cannot be opened by you (${tun})`);
+    fixes.push("as root: chmod 0666 /dev/net/tun (the distributions' default), or modprobe tun");
+  }
+  if (problems.length === 0) return { ...base, state: "ok", detail: `${slirp}: ${uses}${pastaNote}`, fix: null };
+  return {
+    ...base,
+    state: "warn",
+    detail: `${problems.join("; ")}: ${uses}${pastaNote}`,
+    fix: `${fixes.join("; ")}; or give the steps and jobs that need no network \`network: none\``
+  };
+}
+function tunAccess() {
+  try {
+    import_node_fs48.default.accessSync("/dev/net/tun", import_node_fs48.default.constants.R_OK | import_node_fs48.default.constants.W_OK);
+    return null;
+  } catch (error2) {
+    return error2.code ?? "not accessible";
+  }
+}
+function checkMmdebstrap() {
+  const base = { id: "mmdebstrap", title: "mmdebstrap", required: false };
+  const root = process.getuid?.() === 0;
+  const unshare = `mmdebstrap --mode=unshare${root ? "" : ", which needs newuidmap and a subuid range"}`;
+  const uses = `only \`image: debian:<suite>\` needs it (built once, with ${unshare}); host and OCI images do not`;
+  const found = findProgram("mmdebstrap");
+  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install mmdebstrap uidmap" };
+}
+function toolChecks() {
+  return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
+}
+var import_node_fs48, import_node_path54, import_node_zlib2;
+var init_tools = __esm({
+  "src/host/tools.ts"() {
+    "use strict";
+    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_zlib2 = __toESM(require("node:zlib"), 1);
+    init_tool();
+  }
+});
+
 // src/cli/doctor.ts
 var doctor_exports = {};
 __export(doctor_exports, {
   doctorCommand: () => doctorCommand
 });
 async function doctorCommand(args) {
-  const checks = await runChecks();
+  const checkout = await findCheckout(args);
+  const checks = [...await runChecks(), ...toolChecks(), ...checkout ? [checkOwners(checkout)] : []];
   const runnable = checks.every((check) => !check.required || check.state === "ok");
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ runnable, checks }, null, 2)}
@@ -28535,15 +28899,49 @@ async function doctorCommand(args) {
       if (check.fix) process.stdout.write(`         fix: ${check.fix}
 `);
     }
+    if (!checkout) process.stdout.write("         (not in a checkout with a cubicle config: `cubicle doctor --dir DIR` also checks its files' owners)\n");
     process.stdout.write(runnable ? "\nThis host can run cubicle jobs.\n" : "\nThis host cannot run cubicle jobs until the missing items are fixed.\n");
   }
   return runnable ? 0 : 3;
 }
-var MARKS;
+async function findCheckout(args) {
+  if (args.dir !== void 0) {
+    const dir = import_node_path55.default.resolve(args.dir);
+    if (!isDirectory(dir)) {
+      throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
+    }
+    return dir;
+  }
+  if (args.config !== void 0) {
+    const file = import_node_path55.default.resolve(args.config);
+    if (!import_node_fs49.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    return import_node_path55.default.dirname(file);
+  }
+  try {
+    const found = await findConfig(process.cwd());
+    return found ? import_node_path55.default.dirname(import_node_path55.default.resolve(found.filepath)) : null;
+  } catch {
+    return null;
+  }
+}
+function isDirectory(dir) {
+  try {
+    return import_node_fs49.default.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var import_node_fs49, import_node_path55, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
+    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
+    init_errors();
     init_checks();
+    init_owners();
+    init_tools();
+    init_vendor();
     MARKS = { ok: "ok     ", missing: "missing", warn: "warn   " };
   }
 });
@@ -28592,9 +28990,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path52.default.resolve(args.output);
-  if (import_node_fs45.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path52.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path56.default.resolve(args.output);
+  if (import_node_fs50.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path56.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -28606,12 +29004,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs45, import_node_path52;
+var import_node_fs50, import_node_path56;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();
@@ -28849,15 +29247,19 @@ var init_commands = __esm({
       },
       {
         name: "doctor",
-        usage: "doctor [--json]",
-        describe: "What this host supports for sandboxes, and the exact fix for what it lacks. Exit 3 when jobs cannot run here.",
-        examples: [["$0 doctor", "check this machine"]],
+        usage: "doctor [--json] [--dir DIR | --config FILE]",
+        describe: "What this host supports for sandboxes, every tool cubicle may run, and the exact fix for what it lacks; in a checkout, files whose owners a sandbox cannot map. Exit 3 when jobs cannot run here.",
+        examples: [
+          ["$0 doctor", "check this machine (and the checkout of the config found from here)"],
+          ["$0 doctor --dir ~/src/app", "also check that checkout's file owners"]
+        ],
         options: (parser2) => {
-          parser2.option("json", { type: "boolean", describe: "print the checks as JSON" }).demandCommand(0, 0, "", "doctor takes no arguments");
+          parser2.option("json", { type: "boolean", describe: "print the checks as JSON" }).option("dir", { type: "string", describe: "a checkout whose files' owners to check (default: the dir of the config found from here)" }).option("config", { type: "string", describe: "a config file: its dir is the checkout to check" }).conflicts("dir", "config").demandCommand(0, 0, "", "doctor takes no arguments");
         },
         run: async (args) => {
           const { doctorCommand: doctorCommand2 } = await Promise.resolve().then(() => (init_doctor(), doctor_exports));
-          return doctorCommand2({ json: args.json === true });
+          const text = (value) => value === void 0 ? void 0 : String(value);
+          return doctorCommand2({ json: args.json === true, dir: text(args.dir), config: text(args.config) });
         }
       },
       {

@@ -1395,7 +1395,12 @@ async function placeV2(user2, prepare) {
   }
   const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    const movers = [process.pid, ...ancestorsInOwnCgroup()];
+    const others = root === own2 ? readWords(path8.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+    if (others.length > 0) {
+      return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+    }
+    const failure2 = await prepareCgroup(root, movers);
     if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }
   return { kind: "v2", parent: root };
@@ -1417,6 +1422,16 @@ function ancestorsInOwnCgroup() {
     pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   }
   return ancestors;
+}
+function describeProcesses(pids2) {
+  const named = pids2.slice(0, 5).map((pid) => {
+    try {
+      return `${pid} (${fs11.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+    } catch {
+      return String(pid);
+    }
+  });
+  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
 }
 function v2Unavailable(own2, user2, reason) {
   const scope = systemdUserManagerReachable(user2.uid);

@@ -448,12 +448,19 @@ test_prepare_busy() {
   echo "$second" >"$root/cgroup.procs"
   err=$("$HELPER" --cgroup-prepare "$root" --move "$first" 2>&1)
   rc=$?
+  # Both named (the runner and what started it, as `npx cubicle run` in a scope): both move.
+  local both rc_both moved
+  both=$("$HELPER" --cgroup-prepare "$root" --move "$first" --move "$second" 2>&1)
+  rc_both=$?
+  moved=$(tr '\n' ' ' <"$root/runner/cgroup.procs")
   kill -9 "$first" "$second"
   wait "$first" "$second" 2>/dev/null
   "$HELPER" --cgroup-remove "$root"
   [ "$rc" -eq 125 ] && [[ $err == *"cgroup.subtree_control"* ]] && [[ $err == *"busy"* ]] &&
     [[ $err == *"$second"* ]] && [ ! -e "$root" ]
   check "--cgroup-prepare fails clearly while other processes live in ROOT" $? "rc=$rc" "$err"
+  [ "$rc_both" -eq 0 ] && [[ " $moved" == *" $first "* ]] && [[ " $moved" == *" $second "* ]]
+  check "--cgroup-prepare --move A --move B moves both, then enables controllers" $? "rc=$rc_both moved=[$moved]" "$both"
 }
 
 test_delegate() {

@@ -110,7 +110,13 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
   }
   const enabled = readWords(path.join(root, 'cgroup.subtree_control'));
   if (prepare && (root === own || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure = await prepareCgroup(root, [process.pid, ...ancestorsInOwnCgroup()]);
+    const movers = [process.pid, ...ancestorsInOwnCgroup()];
+    // Any other process stays where it is: nothing is moved, and the fallback or the fix applies.
+    const others = root === own ? readWords(path.join(own, 'cgroup.procs')).map(Number).filter((pid) => !movers.includes(pid)) : [];
+    if (others.length > 0) {
+      return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+    }
+    const failure = await prepareCgroup(root, movers);
     if (failure) return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but cannot hold job cgroups: ${failure}`);
   }
   return { kind: 'v2', parent: root };
@@ -139,6 +145,18 @@ function ancestorsInOwnCgroup(): number[] {
     pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
   return ancestors;
+}
+
+/** `PID (comm)` for a few processes, for a message. */
+function describeProcesses(pids: readonly number[]): string {
+  const named = pids.slice(0, 5).map((pid) => {
+    try {
+      return `${pid} (${fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()})`;
+    } catch {
+      return String(pid);
+    }
+  });
+  return `${named.join(', ')}${pids.length > 5 ? ` and ${pids.length - 5} more` : ''}`;
 }
 
 /** No usable cgroup here: re-run under systemd-run where a user manager can delegate one. */

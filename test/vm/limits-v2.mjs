@@ -7,7 +7,7 @@
 // `systemd-run --scope -p Delegate=yes`: the harness first moves itself into a leaf and
 // enables controllers for its siblings (the no-internal-process rule), which is test-bed
 // plumbing, like the VM's own cgroup setup.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,13 +141,32 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
 }
 
 {
-  // Not in a cgroup of its own (the harness is in the same one): controllers cannot be enabled.
+  // Started by a shell that stays in the same cgroup (as `npx cubicle run` in a scope of its
+  // own): the shell moves into the leaf with cubicle, and the limits hold.
+  const wrapped = path.join(work, 'wrapped');
+  fs.mkdirSync(wrapped);
+  fs.writeFileSync(path.join(wrapped, 'cubicle.config.yaml'), `jobs:\n  hog: { memory: 64m, run: ${JSON.stringify(hog(128))} }\n`);
+  const cgroup = path.join(scope, 'wrapped');
+  fs.mkdirSync(cgroup);
+  const env = { ...process.env, CUBICLE_CACHE_DIR: path.join(work, 'cache'), NO_COLOR: '1' };
+  const viaShell = spawnSync('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && "$@"; exit $?`, 'sh', process.execPath, cli, 'run', '--json', 'results.json'], { cwd: wrapped, env, encoding: 'utf8' });
+  const hogStatus = JSON.parse(fs.existsSync(path.join(wrapped, 'results.json')) ? fs.readFileSync(path.join(wrapped, 'results.json'), 'utf8') : '{"jobs":[]}').jobs[0]?.status;
+  ok(viaShell.status === 1 && hogStatus === 'oom', 'started by a shell in the same cgroup, cubicle moves both into a leaf and the memory limit holds', viaShell.stdout + viaShell.stderr);
+
+  // Not in a cgroup of its own (another process of the harness is in the same one): nothing
+  // is moved, controllers cannot be enabled.
   const project = path.join(work, 'shared-cgroup');
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  unit: { memory: 64m, run: "true" }\n');
-  const env = { ...process.env, CUBICLE_CACHE_DIR: path.join(work, 'cache'), NO_COLOR: '1' };
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
   const refused = spawnSync(process.execPath, [cli, 'run'], { cwd: project, env, encoding: 'utf8' });
-  ok(refused.status === 3 && refused.stderr.includes('--no-limits'), 'a limited job in a cgroup cubicle cannot use is refused with exit 3 and the fix', refused.stderr);
+  other.kill('SIGKILL');
+  ok(
+    refused.status === 3 && refused.stderr.includes('--no-limits') && refused.stderr.includes(`${other.pid} (sleep)`),
+    'a limited job in a cgroup shared with another process is refused with exit 3, naming the process, and the fix',
+    refused.stderr,
+  );
+  ok(fs.readFileSync('/proc/self/cgroup', 'utf8').trim().endsWith('/harness'), 'the harness, which started that cubicle, was not moved', fs.readFileSync('/proc/self/cgroup', 'utf8'));
   const unlimited = spawnSync(process.execPath, [cli, 'run', '--no-limits'], { cwd: project, env, encoding: 'utf8' });
   ok(unlimited.status === 0 && unlimited.stdout.includes('limits off'), 'with --no-limits it runs, and says limits were off', unlimited.stdout + unlimited.stderr);
 }
