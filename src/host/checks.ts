@@ -8,6 +8,7 @@ import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
 import { cgroupParents, findCgroupPlacement } from './cgroups.js';
+import { detectContainer, explainContainerCgroups, explainOverlayFailure, explainSandboxFailure } from './container.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -77,9 +78,12 @@ async function probe(ops: Parameters<typeof runSandbox>[0]['ops']): Promise<stri
 }
 
 export async function checkUserNamespaces(): Promise<CheckResult> {
-  const failure = await probe([...hostImageOps()]);
+  // proc and dev as every job has them: a container that masks /proc refuses the fresh proc alone.
+  const failure = await probe([...hostImageOps(), { kind: 'proc', dest: '/proc' }, { kind: 'dev', dest: '/dev' }]);
   const base = { id: 'userns', title: 'unprivileged user namespaces', required: true };
-  if (failure === null) return { ...base, state: 'ok', detail: 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces starts', fix: null };
+  if (failure === null) return { ...base, state: 'ok', detail: 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts', fix: null };
+  const container = explainSandboxFailure(failure, detectContainer());
+  if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
   return { ...base, state: 'missing', detail: failure, fix: userNamespaceFix() };
 }
 
@@ -92,6 +96,8 @@ export async function checkOverlay(): Promise<CheckResult> {
     for (const sub of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub));
     const failure = await probe([...hostImageOps(), { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' }]);
     if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheRoot()}`, fix: null };
+    const container = explainOverlayFailure(failure, cacheRoot(), detectContainer());
+    if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
       state: 'missing',
@@ -139,7 +145,9 @@ export async function checkCgroups(): Promise<CheckResult> {
   const base = { id: 'cgroups', title: 'cgroups for memory, cpus and pids limits', required: false };
   const placement = await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() }, { prepare: false });
   if (placement.kind === 'unavailable') {
-    return { ...base, state: 'missing', detail: `${placement.reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: placement.fix };
+    const container = explainContainerCgroups(detectContainer());
+    const reason = container ? `${placement.reason}: ${container.cause}` : placement.reason;
+    return { ...base, state: 'missing', detail: `${reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: container?.fix ?? placement.fix };
   }
   const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
   return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };
