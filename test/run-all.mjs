@@ -7,6 +7,7 @@
 //   vitest (again)      ... and the limits suite, after `cubicle setup --user` delegated cgroups
 //   vitest (again)      network: outbound as that user, where this host closes /dev/net/tun to it
 //   test/vm/limits-v2.sh  the limits suite in a cgroup-v2 kernel (qemu), as root and as that user
+//   test/containers/podman.mjs  cubicle inside podman containers (as root; rootless as that user)
 // A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
 import { $, fs, os, path } from 'zx';
 
@@ -113,6 +114,15 @@ if (!isRoot) {
 }
 
 if (!isRoot) await runV2Suite(repo, null);
+await runContainerSuite();
+
+/** cubicle inside rootful and rootless podman containers; skipped out loud without root or podman, failed under CI. */
+async function runContainerSuite() {
+  const name = 'cubicle inside podman containers (TAP)';
+  if (!isRoot) return skip(name, 'rootful podman needs root');
+  const result = await $`node ${path.join(repo, 'test/containers/podman.mjs')}`;
+  add(name, tapCounts(result.stdout, result.exitCode));
+}
 
 /**
  * `network: outbound` as the test user. slirp4netns opens /dev/net/tun as that user:
