@@ -64,6 +64,10 @@ export function userNamespaceFix(): string {
   if (readText('/proc/sys/user/max_user_namespaces') === '0') {
     return 'Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
   }
+  const container = detectContainer();
+  if (container) {
+    return `User namespaces are refused inside this container (${container.evidence}): run it with \`--security-opt seccomp=unconfined --security-opt unmask=ALL\` (Docker: \`systempaths=unconfined\`) or --privileged, or use a VM.`;
+  }
   return 'User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).';
 }
 
