@@ -123,6 +123,13 @@ export const CASES = [
     },
   },
   {
+    name: 'privileged + cgroupns=private, cubicle setup --user cubtest inside',
+    options: ['--privileged', '--cgroupns=private'],
+    asUser: true,
+    setupUsers: true,
+    expect: { cubtest: [doctorExit(0), doctor('cgroups', 'ok'), limitsEnforced, noLimitsRuns] },
+  },
+  {
     name: 'privileged, cache on the container\'s overlayfs root',
     options: ['--privileged', '--cgroupns=private'],
     cacheVolume: false,

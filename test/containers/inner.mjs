@@ -1,7 +1,7 @@
 // Runs inside the test container (test/containers/podman.mjs starts it): what a user would try
 // first there, `cubicle doctor` and a small project with memory and pids limits, then the same
 // with --no-limits; as root and, when given, as an ordinary user. Prints one JSON line, RESULT {...}.
-// Usage: node inner.mjs CLI [USER...]
+// Usage: node inner.mjs CLI [USER...]   (CUBICLE_SETUP_USERS=1: `cubicle setup --user USER` as root first)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,6 +63,11 @@ for (const name of [os.userInfo().username, ...users]) {
     who.cache = path.join(process.env.CUBICLE_CACHE_DIR, name);
     fs.mkdirSync(who.cache, { recursive: true });
     if (process.getuid() === 0) fs.chownSync(who.cache, who.uid, who.gid);
+  }
+  // As a user's admin would, once: root delegates cgroups to the user (CUBICLE_SETUP_USERS=1).
+  if (process.env.CUBICLE_SETUP_USERS === '1' && who.uid !== 0) {
+    const setup = cubicle(account('root'), '/', ['setup', '--user', name]);
+    if (setup.exitCode !== 0) throw new Error(`cubicle setup --user ${name} failed (${setup.exitCode}): ${setup.stderr}`);
   }
   const doctor = cubicle(who, project, ['doctor', '--json']);
   const limited = cubicle(who, project, ['run', '--parallel', '1', '--json', 'limited.json']);

@@ -118,6 +118,7 @@ function runCase(spec, volume) {
   const podman = ['podman', '--runtime', 'runc', 'run', '--rm', '--network', 'none', ...ulimitArgs()];
   const mounts = ['-v', `${process.execPath}:/usr/bin/node:ro`, '-v', `${repo}:/cubicle:ro`];
   if (volume) mounts.push('-v', `${volume}:/cache`, '-e', 'CUBICLE_CACHE_DIR=/cache');
+  if (spec.setupUsers) mounts.push('-e', 'CUBICLE_SETUP_USERS=1');
   const inner = ['/usr/bin/node', '/cubicle/test/containers/inner.mjs', '/cubicle/bin/cubicle.js', ...(spec.asUser ? [testUser] : [])];
   const root = spec.rootless ? [userImage ??= importForUser()] : ['--rootfs', `${rootfs}:O`];
   const args = [...podman, ...spec.options, ...mounts, ...root, ...inner];
