@@ -137,7 +137,13 @@ if (problem) {
 
 const wanted = process.argv.slice(2);
 let userImage = null;
-const rootfsBuild = ensureRootfs();
+let rootfsBuild;
+try {
+  rootfsBuild = ensureRootfs();
+} catch (error) {
+  tap(false, 'the container rootfs (Debian 12 minbase, mmdebstrap)', error.message);
+  finish();
+}
 console.log(`# rootfs ${rootfs}: ${rootfsBuild.built ? `built in ${(rootfsBuild.ms / 1000).toFixed(1)} s` : 'cached'}`);
 for (const spec of CASES.filter((entry) => wanted.length === 0 || wanted.includes(entry.name))) {
   if (spec.rootless && run('id', ['-u', testUser]).exitCode !== 0) {
