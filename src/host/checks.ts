@@ -8,7 +8,7 @@ import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
 import { cgroupParents, findCgroupPlacement } from './cgroups.js';
-import { detectContainer, explainContainerCgroups, explainOverlayFailure, explainSandboxFailure } from './container.js';
+import { containerUserNamespaceFix, detectContainer, explainContainerCgroups, explainOverlayFailure, explainSandboxFailure } from './container.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -65,9 +65,7 @@ export function userNamespaceFix(): string {
     return 'Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
   }
   const container = detectContainer();
-  if (container) {
-    return `User namespaces are refused inside this container (${container.evidence}): run it with \`--security-opt seccomp=unconfined --security-opt unmask=ALL\` (Docker: \`systempaths=unconfined\`) or --privileged, or use a VM.`;
-  }
+  if (container) return containerUserNamespaceFix(container);
   return 'User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).';
 }
 
@@ -85,7 +83,8 @@ export async function checkUserNamespaces(): Promise<CheckResult> {
   // proc and dev as every job has them: a container that masks /proc refuses the fresh proc alone.
   const failure = await probe([...hostImageOps(), { kind: 'proc', dest: '/proc' }, { kind: 'dev', dest: '/dev' }]);
   const base = { id: 'userns', title: 'unprivileged user namespaces', required: true };
-  if (failure === null) return { ...base, state: 'ok', detail: 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts', fix: null };
+  const detail = 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts';
+  if (failure === null) return { ...base, state: 'ok', detail, fix: null };
   const container = explainSandboxFailure(failure, detectContainer());
   if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
   return { ...base, state: 'missing', detail: failure, fix: userNamespaceFix() };
@@ -151,7 +150,8 @@ export async function checkCgroups(): Promise<CheckResult> {
   if (placement.kind === 'unavailable') {
     const container = explainContainerCgroups(detectContainer());
     const reason = container ? `${placement.reason}: ${container.cause}` : placement.reason;
-    return { ...base, state: 'missing', detail: `${reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`, fix: container?.fix ?? placement.fix };
+    const detail = `${reason}: a config with memory, cpus or pids limits is refused (exit 3) unless run with --no-limits`;
+    return { ...base, state: 'missing', detail, fix: container?.fix ?? placement.fix };
   }
   const version = placement.kind === 'v2' ? 'cgroup v2' : 'cgroup v1';
   return { ...base, state: 'ok', detail: `${version}: job cgroups go beneath ${cgroupParents(placement).join(', ')}`, fix: null };

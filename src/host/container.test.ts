@@ -1,7 +1,14 @@
 // The diagnoses doctor gives inside a container, from /proc files captured in real podman 4.3
 // containers (runc, a cgroup-v1 host); test/containers/podman.mjs runs the containers themselves.
 import { describe, expect, it } from 'vitest';
-import { detectContainer, explainContainerCgroups, explainOverlayFailure, explainSandboxFailure, type ContainerProbe } from './container.js';
+import {
+  containerUserNamespaceFix,
+  detectContainer,
+  explainContainerCgroups,
+  explainOverlayFailure,
+  explainSandboxFailure,
+  type ContainerProbe,
+} from './container.js';
 
 const ID = 'libpod-65d00e71b1ecef883c7353fb8496dafd05e57a3ac29449db984361df3305f0c0';
 const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids'];
@@ -12,7 +19,11 @@ function mountinfo(options: { cgroupMode: 'ro' | 'rw'; cacheVolume?: boolean; ma
     '102 76 0:42 / / rw,nodev,relatime - overlay overlay rw,lowerdir=/rootfs,upperdir=/upper,workdir=/work',
     '103 102 0:45 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw',
     '112 105 0:49 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw,mode=755',
-    ...CONTROLLERS.map((name, index) => `${113 + index} 112 0:${28 + index} /libpod_parent/${ID} /sys/fs/cgroup/${name} ${options.cgroupMode},nosuid,nodev,noexec,relatime - cgroup cgroup rw,${name}`),
+    ...CONTROLLERS.map(
+      (name, index) =>
+        `${113 + index} 112 0:${28 + index} /libpod_parent/${ID} /sys/fs/cgroup/${name} ${options.cgroupMode},nosuid,nodev,noexec,relatime` +
+        ` - cgroup cgroup rw,${name}`,
+    ),
   ];
   if (options.masked !== false) {
     lines.push(
@@ -76,13 +87,22 @@ describe('explainSandboxFailure', () => {
     const probe = container(podmanDefault);
     expect(explainSandboxFailure('sethostname `x`: Operation not permitted', null, probe)).toBeNull();
     expect(explainSandboxFailure('unshare: No space left on device', detectContainer(probe), probe)).toBeNull();
-    const unmasked = container({ ...podmanDefault, '/proc/self/status': 'Seccomp:\t0\n', '/proc/self/mountinfo': mountinfo({ cgroupMode: 'rw', masked: false }) });
+    const unmaskedFiles = { '/proc/self/status': 'Seccomp:\t0\n', '/proc/self/mountinfo': mountinfo({ cgroupMode: 'rw', masked: false }) };
+    const unmasked = container({ ...podmanDefault, ...unmaskedFiles });
     expect(explainSandboxFailure('mount proc on `/proc`: Operation not permitted', detectContainer(unmasked), unmasked)).toBeNull();
   });
 });
 
+describe('containerUserNamespaceFix', () => {
+  it('names the container and both options of its runtime', () => {
+    const fix = containerUserNamespaceFix({ engine: 'docker', evidence: '/.dockerenv' });
+    expect(fix).toMatch(/inside this container \(\/\.dockerenv\): .*seccomp=unconfined.*systempaths=unconfined/);
+  });
+});
+
 describe('explainOverlayFailure', () => {
-  const failure = 'overlay upper `/root/.cache/cubicle/x/upper` ...: Invalid argument (overlay: filesystem on /root/.cache/cubicle/x/upper not supported as upperdir)';
+  const failure =
+    'overlay upper `/root/.cache/cubicle/x/upper` ...: Invalid argument (overlay: filesystem on /root/.cache/cubicle/x/upper not supported as upperdir)';
 
   it('names the overlayfs root under the cache dir and a volume as the fix', () => {
     const probe = container(podmanDefault);

@@ -82,54 +82,67 @@ export function filesystemOf(path: string, probe: ContainerProbe = hostProbe): s
 const SECCOMP_FIX: Record<ContainerEngine, string> = {
   podman: 'run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)',
   docker: 'run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)',
-  kubernetes: 'set the pod\'s `securityContext: { seccompProfile: { type: Unconfined } }`',
+  kubernetes: "set the pod's `securityContext: { seccompProfile: { type: Unconfined } }`",
   other: 'give the container a seccomp profile that allows unshare, mount, sethostname and pivot_root, or none',
 };
 
 const PROC_FIX: Record<ContainerEngine, string> = {
   podman: 'run the container with `--security-opt unmask=ALL` (or --privileged)',
   docker: 'run the container with `--security-opt systempaths=unconfined` (or --privileged)',
-  kubernetes: 'set the container\'s `securityContext: { procMount: Unmasked }` (with `hostUsers: false`)',
+  kubernetes: "set the container's `securityContext: { procMount: Unmasked }` (with `hostUsers: false`)",
   other: 'start the container without masked /proc paths',
 };
+
+/** When no finer diagnosis applies: user namespaces refused, and we are in a container. */
+export function containerUserNamespaceFix(context: ContainerContext): string {
+  const options = `${SECCOMP_FIX[context.engine]}, and ${PROC_FIX[context.engine]}`;
+  return `User namespaces are refused inside this container (${context.evidence}): ${options}; or use a VM.`;
+}
+
+const SECCOMP_CAUSE = "the runtime's default seccomp profile allows unshare, mount, sethostname and pivot_root only with CAP_SYS_ADMIN";
 
 /**
  * What blocked the sandbox probe, with the runtime's fix, when a container explains it; null
  * when the failure is not one a container causes (then the kernel's own fixes apply).
  */
-export function explainSandboxFailure(failure: string, context: ContainerContext | null, probe: ContainerProbe = hostProbe): Diagnosis | null {
-  if (!context) return null;
+export function explainSandboxFailure(
+  failure: string,
+  context: ContainerContext | null,
+  probe: ContainerProbe = hostProbe,
+): Diagnosis | null {
+  if (!context || !/Operation not permitted/.test(failure)) return null;
   const where = `inside a container (${context.evidence})`;
-  if (!/Operation not permitted/.test(failure)) return null;
   const masked = maskedProcPaths(probe);
   if (/\bproc\b/.test(failure) && masked.length > 0) {
     const shown = masked.slice(0, 4).join(', ') + (masked.length > 4 ? ', ...' : '');
-    return {
-      cause: `mount of a fresh proc denied ${where}: the runtime masks paths of /proc (${shown}), and the kernel then refuses a new proc in a user namespace`,
-      fix: `${PROC_FIX[context.engine]}.`,
-    };
+    const cause = `mount of a fresh proc denied ${where}: the runtime masks paths of /proc (${shown})`;
+    return { cause: `${cause}, and the kernel then refuses a new proc in a user namespace`, fix: `${PROC_FIX[context.engine]}.` };
   }
   if (seccompFiltered(probe)) {
     const call = /^([a-z_0-9]+)/.exec(failure)?.[1] ?? 'a namespace or mount call';
-    return {
-      cause: `seccomp forbids ${call} ${where}: the runtime's default seccomp profile allows unshare, mount, sethostname and pivot_root only with CAP_SYS_ADMIN`,
-      fix: `${SECCOMP_FIX[context.engine]}.`,
-    };
+    return { cause: `seccomp forbids ${call} ${where}: ${SECCOMP_CAUSE}`, fix: `${SECCOMP_FIX[context.engine]}.` };
   }
   return null;
 }
 
 /** Why overlay failed when the cache dir sits on the container's own overlayfs root; null otherwise. */
-export function explainOverlayFailure(failure: string, cacheDir: string, context: ContainerContext | null, probe: ContainerProbe = hostProbe): Diagnosis | null {
+export function explainOverlayFailure(
+  failure: string,
+  cacheDir: string,
+  context: ContainerContext | null,
+  probe: ContainerProbe = hostProbe,
+): Diagnosis | null {
   if (filesystemOf(cacheDir, probe) !== 'overlay' || !/upperdir|Invalid argument/.test(failure)) return null;
+  const engine = context?.engine;
   const volume =
-    context?.engine === 'kubernetes'
+    engine === 'kubernetes'
       ? `mount an emptyDir volume at ${cacheDir}`
-      : context?.engine === 'podman' || context?.engine === 'docker'
+      : engine === 'podman' || engine === 'docker'
         ? `give it a volume: \`-v cubicle-cache:${cacheDir}\``
         : `put ${cacheDir} on ext4, xfs, btrfs or tmpfs`;
+  const root = context ? ` (the container's root filesystem, ${context.evidence})` : '';
   return {
-    cause: `the cache dir ${cacheDir} is on overlayfs${context ? ` (the container's root filesystem, ${context.evidence})` : ''}, which overlayfs refuses as an upper layer`,
+    cause: `the cache dir ${cacheDir} is on overlayfs${root}, which overlayfs refuses as an upper layer`,
     fix: `${volume}, or set CUBICLE_CACHE_DIR to a directory on a volume or tmpfs.`,
   };
 }
@@ -156,22 +169,33 @@ function inUserNamespace(probe: ContainerProbe): boolean {
   return map.length >= 3 && !(map[0] === '0' && map[1] === '0' && map[2] === '4294967295');
 }
 
+function cgroupsReadOnly(probe: ContainerProbe): boolean {
+  return (probe.read('/proc/self/mountinfo') ?? '').split('\n').some((line) => {
+    const fields = line.split(' ');
+    const type = fields[fields.indexOf('-') + 1] ?? '';
+    return fields[4]?.startsWith('/sys/fs/cgroup') && /(^|,)ro(,|$)/.test(fields[5] ?? '') && /^cgroup2?$/.test(type);
+  });
+}
+
+const CGROUPS_FIX = {
+  userns:
+    "none of the container's options makes cgroups writable for a container in a user namespace (rootless podman, userns-remap) " +
+    'on a cgroup-v1 host: run the container rootful with `--privileged --cgroupns=private`, or cubicle with --no-limits (nothing limits the jobs then)',
+  kubernetes: 'run the pod privileged (`securityContext: { privileged: true }`), or run cubicle with --no-limits and set the limits on the pod',
+  runtime:
+    '`--privileged --cgroupns=private` (the runtime mounts cgroups read-write only for a privileged container), ' +
+    'or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)',
+};
+
 /** A container's cgroup filesystem: why jobs cannot get limits there, and the option that gives them. */
 export function explainContainerCgroups(context: ContainerContext | null, probe: ContainerProbe = hostProbe): Diagnosis | null {
   if (!context) return null;
-  const readOnly = (probe.read('/proc/self/mountinfo') ?? '').split('\n').some((line) => {
-    const fields = line.split(' ');
-    return fields[4]?.startsWith('/sys/fs/cgroup') && /(^|,)ro(,|$)/.test(fields[5] ?? '') && /cgroup2?$/.test(fields[fields.indexOf('-') + 1] ?? '');
-  });
-  const hostNamespace = ownCgroupHidden(probe);
-  const reasons = [readOnly ? 'the cgroup filesystem is mounted read-only' : '', hostNamespace ? "the container shares the host's cgroup namespace, so its own cgroup is not the one it sees at /sys/fs/cgroup" : '']
-    .filter(Boolean)
-    .join(', and ');
-  if (!reasons) return null;
-  const fix = inUserNamespace(probe) && !probe.exists('/sys/fs/cgroup/cgroup.controllers')
-    ? 'none of the container\'s options makes cgroups writable for a container in a user namespace (rootless podman, userns-remap) on a cgroup-v1 host: run the container rootful with `--privileged --cgroupns=private`, or cubicle with --no-limits (nothing limits the jobs then)'
-    : context.engine === 'kubernetes'
-      ? 'run the pod privileged (`securityContext: { privileged: true }`) on a cgroup-v2 node, or run cubicle with --no-limits and set the limits on the pod'
-      : '`--privileged --cgroupns=private` (the runtime mounts cgroups read-write only for a privileged container), or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)';
-  return { cause: `${reasons} (inside a container: ${context.evidence})`, fix: `${fix}.` };
+  const reasons = [
+    cgroupsReadOnly(probe) ? 'the cgroup filesystem is mounted read-only' : '',
+    ownCgroupHidden(probe) ? "the container shares the host's cgroup namespace, so its own cgroup is not the one it sees at /sys/fs/cgroup" : '',
+  ].filter(Boolean);
+  if (reasons.length === 0) return null;
+  const cgroupV1 = !probe.exists('/sys/fs/cgroup/cgroup.controllers');
+  const fix = inUserNamespace(probe) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === 'kubernetes' ? CGROUPS_FIX.kubernetes : CGROUPS_FIX.runtime;
+  return { cause: `${reasons.join(', and ')} (inside a container: ${context.evidence})`, fix: `${fix}.` };
 }

@@ -23,7 +23,10 @@ function doctorExit(code) {
 /** Limits cannot be had: the run is refused before any job, exit 3, with the reason. */
 const limitsRefused = [
   'run with memory and pids limits: refused, exit 3, no job run',
-  (seen) => (seen.limited.exitCode === 3 && /cannot be enforced here/.test(seen.limited.stderr) && /no job was run/.test(seen.limited.stderr) && seen.limited.jobs === null ? null : JSON.stringify(seen.limited)),
+  ({ limited }) =>
+    limited.exitCode === 3 && /cannot be enforced here/.test(limited.stderr) && /no job was run/.test(limited.stderr) && limited.jobs === null
+      ? null
+      : JSON.stringify(limited),
 ];
 
 /** Limits enforced: the hog is OOM-killed at 64 MiB, the forker hits the pids limit, the job that fits passes. */
@@ -46,13 +49,15 @@ const limitsEnforced = [
 function noLimitsFails(message) {
   return [
     `run --no-limits: the job errors naming ${message}`,
-    (seen) => (seen.unlimited.exitCode === 1 && seen.unlimited.jobs?.fits.status === 'error' && message.test(seen.unlimited.jobs.fits.message ?? '') ? null : JSON.stringify(seen.unlimited)),
+    ({ unlimited }) =>
+      unlimited.exitCode === 1 && unlimited.jobs?.fits.status === 'error' && message.test(unlimited.jobs.fits.message ?? '') ? null : JSON.stringify(unlimited),
   ];
 }
 
 const noLimitsRuns = [
   'run --no-limits: the job passes, its limits reported as not enforced',
-  (seen) => (seen.unlimited.exitCode === 0 && seen.unlimited.jobs?.fits.status === 'passed' && seen.unlimited.jobs.fits.limits.enforced === false ? null : JSON.stringify(seen.unlimited)),
+  ({ unlimited }) =>
+    unlimited.exitCode === 0 && unlimited.jobs?.fits.status === 'passed' && unlimited.jobs.fits.limits.enforced === false ? null : JSON.stringify(unlimited),
 ];
 
 const SECCOMP = doctor('userns', 'missing', /seccomp forbids sethostname/, /--security-opt seccomp=unconfined/);
@@ -152,7 +157,13 @@ export const CASES = [
     options: ['--userns=keep-id', '--security-opt', 'seccomp=unconfined', '--security-opt', 'unmask=ALL'],
     rootless: true,
     expect: {
-      cubtest: [doctorExit(0), doctor('userns', 'ok'), doctor('cgroups', 'missing', /mounted read-only/, /user namespace.*cgroup-v1 host.*--no-limits/), limitsRefused, noLimitsRuns],
+      cubtest: [
+        doctorExit(0),
+        doctor('userns', 'ok'),
+        doctor('cgroups', 'missing', /mounted read-only/, /user namespace.*cgroup-v1 host.*--no-limits/),
+        limitsRefused,
+        noLimitsRuns,
+      ],
     },
   },
 ];

@@ -48,7 +48,9 @@ function readJson(file) {
 }
 
 function jobs(report) {
-  return report ? Object.fromEntries(report.jobs.map((job) => [job.name, { status: job.status, exitCode: job.exitCode, peakMemoryBytes: job.peakMemoryBytes, pidsLimitHits: job.pidsLimitHits, limits: job.limits, message: job.message }])) : null;
+  if (!report) return null;
+  const keys = ['status', 'exitCode', 'peakMemoryBytes', 'pidsLimitHits', 'limits', 'message'];
+  return Object.fromEntries(report.jobs.map((job) => [job.name, Object.fromEntries(keys.map((key) => [key, job[key]]))]));
 }
 
 const result = {};

@@ -55,7 +55,8 @@ function hostProblem() {
   if (process.getuid() !== 0) return 'needs root (rootful podman; the rootless case runs as the test user from there)';
   const missing = ['podman', 'runc', 'mmdebstrap'].filter((tool) => !has(tool));
   if (missing.length) return `missing ${missing.join(', ')}: apt-get install podman runc uidmap mmdebstrap`;
-  if (!fs.existsSync(path.join(repo, 'native/cubicle-sandbox')) || !fs.existsSync(path.join(repo, 'lib/cubicle.cjs'))) return 'cubicle is not built: npm run build';
+  const built = ['native/cubicle-sandbox', 'lib/cubicle.cjs'].every((file) => fs.existsSync(path.join(repo, file)));
+  if (!built) return 'cubicle is not built: npm run build';
   return null;
 }
 
@@ -68,7 +69,8 @@ function ensureRootfs() {
   fs.mkdirSync(cacheDir, { recursive: true });
   const mirror = process.env.CUBICLE_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
   const hook = `chroot "$1" useradd --create-home --uid ${uid} --user-group --shell /bin/sh ${testUser}`;
-  const built = run('mmdebstrap', ['--quiet', '--variant=minbase', '--mode=root', '--format=directory', `--customize-hook=${hook}`, 'bookworm', partial, mirror], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const options = ['--quiet', '--variant=minbase', '--mode=root', '--format=directory', `--customize-hook=${hook}`];
+  const built = run('mmdebstrap', [...options, 'bookworm', partial, mirror], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (built.exitCode !== 0) {
     fs.rmSync(partial, { recursive: true, force: true });
     throw new Error(`mmdebstrap failed (exit ${built.exitCode}); the Debian mirror ${mirror} must be reachable`);
@@ -159,9 +161,11 @@ for (const spec of CASES.filter((entry) => wanted.length === 0 || wanted.include
   if (volume && spec.rootless) fs.chownSync(volume, Number(run('id', ['-u', testUser]).stdout), Number(run('id', ['-g', testUser]).stdout));
   try {
     const outcome = runCase(spec, volume);
-    console.log(`# ${spec.name} (podman ${spec.rootless ? `rootless as ${testUser} ` : ''}${spec.options.join(' ') || 'with defaults'}): ${(outcome.ms / 1000).toFixed(1)} s`);
+    const how = `${spec.rootless ? `rootless as ${testUser} ` : ''}${spec.options.join(' ') || 'with defaults'}`;
+    console.log(`# ${spec.name} (podman ${how}): ${(outcome.ms / 1000).toFixed(1)} s`);
     if (!outcome.report) {
-      tap(false, `${spec.name}: the container ran inner.mjs`, `podman exit ${outcome.podman.exitCode}\n${outcome.podman.stderr.slice(-2000)}\n${outcome.podman.stdout.slice(-2000)}`);
+      const { exitCode, stderr, stdout } = outcome.podman;
+      tap(false, `${spec.name}: the container ran inner.mjs`, `podman exit ${exitCode}\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}`);
       continue;
     }
     if (process.env.CUBICLE_PODMAN_DEBUG) console.log(`# ${JSON.stringify(outcome.report)}`);
