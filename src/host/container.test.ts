@@ -132,6 +132,19 @@ describe('explainContainerCgroups', () => {
     expect(explainContainerCgroups(detectContainer(own), own)).toBeNull();
   });
 
+  it('on cgroup v2 gives --privileged alone (its cgroup namespace is already its own)', () => {
+    const v2 = {
+      ...podmanDefault,
+      '/proc/self/cgroup': '0::/\n',
+      '/sys/fs/cgroup/cgroup.controllers': 'cpuset cpu io memory pids\n',
+      '/proc/self/mountinfo': '30 29 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw\n',
+    };
+    const probe = container(v2);
+    const diagnosis = explainContainerCgroups(detectContainer(probe), probe);
+    expect(diagnosis?.cause).toMatch(/^the cgroup filesystem is mounted read-only \(/);
+    expect(diagnosis?.fix).toMatch(/^`--privileged` .*cgroup v2/);
+  });
+
   it('tells a rootless container on cgroup v1 that no option of its own helps', () => {
     const rootless = container({ ...podmanDefault, '/proc/self/cgroup': ownCgroups, '/proc/self/uid_map': '0 1001 1\n1 100000 65536\n' }, {}, hierarchies);
     expect(explainContainerCgroups(detectContainer(rootless), rootless)?.fix).toMatch(/user namespace .* cgroup-v1 host: run the container rootful/);

@@ -185,6 +185,10 @@ const CGROUPS_FIX = {
   runtime:
     '`--privileged --cgroupns=private` (the runtime mounts cgroups read-write only for a privileged container), ' +
     'or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)',
+  runtimeV2:
+    '`--privileged` (the runtime mounts cgroups read-write only for a privileged container; ' +
+    'on cgroup v2 its cgroup namespace is its own), ' +
+    'or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)',
 };
 
 /** A container's cgroup filesystem: why jobs cannot get limits there, and the option that gives them. */
@@ -196,6 +200,7 @@ export function explainContainerCgroups(context: ContainerContext | null, probe:
   ].filter(Boolean);
   if (reasons.length === 0) return null;
   const cgroupV1 = !probe.exists('/sys/fs/cgroup/cgroup.controllers');
-  const fix = inUserNamespace(probe) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === 'kubernetes' ? CGROUPS_FIX.kubernetes : CGROUPS_FIX.runtime;
+  const runtime = cgroupV1 ? CGROUPS_FIX.runtime : CGROUPS_FIX.runtimeV2;
+  const fix = inUserNamespace(probe) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === 'kubernetes' ? CGROUPS_FIX.kubernetes : runtime;
   return { cause: `${reasons.join(', and ')} (inside a container: ${context.evidence})`, fix: `${fix}.` };
 }
