@@ -93,6 +93,7 @@ function importForUser() {
     if (packed.exitCode !== 0) throw new Error(`tar of the rootfs failed: ${packed.stderr}`);
     fs.chmodSync(path.dirname(tarball), 0o755);
     fs.chmodSync(tarball, 0o644);
+    asUser(['podman', 'rmi', '--force', image]); // one a killed run left behind, else 341 MB more per run
     const imported = asUser(['podman', 'import', '--quiet', tarball, image]);
     if (imported.exitCode !== 0) throw new Error(`podman import as ${testUser} failed: ${imported.stderr}`);
     return image;
