@@ -5977,7 +5977,7 @@ var require_resolve_from = __commonJS({
     "use strict";
     var path57 = require("path");
     var Module = require("module");
-    var fs53 = require("fs");
+    var fs54 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5986,7 +5986,7 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs53.realpathSync(fromDir);
+        fromDir = fs54.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
           fromDir = path57.resolve(fromDir);
@@ -12944,6 +12944,142 @@ var init_maintenance = __esm({
   }
 });
 
+// src/host/container.ts
+function detectContainer(probe2 = hostProbe) {
+  if (probe2.env.KUBERNETES_SERVICE_HOST) return { engine: "kubernetes", evidence: "KUBERNETES_SERVICE_HOST is set" };
+  if (probe2.exists("/run/.containerenv")) return { engine: "podman", evidence: "/run/.containerenv" };
+  if (probe2.exists("/.dockerenv")) return { engine: "docker", evidence: "/.dockerenv" };
+  const named = probe2.env.container;
+  if (named) return { engine: named === "podman" || named === "docker" ? named : "other", evidence: `container=${named}` };
+  const cgroup = probe2.read("/proc/1/cgroup") ?? "";
+  const match = /\/(docker|libpod|kubepods|containerd|lxc)[-/.]/.exec(cgroup);
+  if (!match) return null;
+  const engine = match[1] === "docker" ? "docker" : match[1] === "libpod" ? "podman" : match[1] === "kubepods" ? "kubernetes" : "other";
+  return { engine, evidence: `/proc/1/cgroup names ${match[1]}` };
+}
+function seccompFiltered(probe2 = hostProbe) {
+  return /^Seccomp:\s*2\s*$/m.test(probe2.read("/proc/self/status") ?? "");
+}
+function maskedProcPaths(probe2 = hostProbe) {
+  const masked = [];
+  for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
+    const mountPoint = line.split(" ")[4];
+    if (mountPoint?.startsWith("/proc/") && !mountPoint.startsWith("/proc/sys/fs/binfmt_misc")) masked.push(mountPoint);
+  }
+  return masked;
+}
+function filesystemOf(path57, probe2 = hostProbe) {
+  let best;
+  for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
+    const fields = line.split(" ");
+    const point = fields[4]?.replace(/\\040/g, " ");
+    const type = fields[fields.indexOf("-") + 1];
+    if (!point || !type || fields.indexOf("-") < 0) continue;
+    const covers = point === "/" || path57 === point || path57.startsWith(`${point}/`);
+    if (covers && (!best || point.length >= best.point.length)) best = { point, type };
+  }
+  return best?.type;
+}
+function containerUserNamespaceFix(context) {
+  const options = `${SECCOMP_FIX[context.engine]}, and ${PROC_FIX[context.engine]}`;
+  return `User namespaces are refused inside this container (${context.evidence}): ${options}; or use a VM.`;
+}
+function explainSandboxFailure(failure2, context, probe2 = hostProbe) {
+  if (!context || !/Operation not permitted/.test(failure2)) return null;
+  const where2 = `inside a container (${context.evidence})`;
+  const masked = maskedProcPaths(probe2);
+  if (/\bproc\b/.test(failure2) && masked.length > 0) {
+    const shown = masked.slice(0, 4).join(", ") + (masked.length > 4 ? ", ..." : "");
+    const cause = `mount of a fresh proc denied ${where2}: the runtime masks paths of /proc (${shown})`;
+    return { cause: `${cause}, and the kernel then refuses a new proc in a user namespace`, fix: `${PROC_FIX[context.engine]}.` };
+  }
+  if (seccompFiltered(probe2)) {
+    const call = /^([a-z_0-9]+)/.exec(failure2)?.[1] ?? "a namespace or mount call";
+    return { cause: `seccomp forbids ${call} ${where2}: ${SECCOMP_CAUSE}`, fix: `${SECCOMP_FIX[context.engine]}.` };
+  }
+  return null;
+}
+function explainOverlayFailure(failure2, cacheDir, context, probe2 = hostProbe) {
+  if (filesystemOf(cacheDir, probe2) !== "overlay" || !/upperdir|Invalid argument/.test(failure2)) return null;
+  const engine = context?.engine;
+  const volume = engine === "kubernetes" ? `mount an emptyDir volume at ${cacheDir}` : engine === "podman" || engine === "docker" ? `give it a volume: \`-v cubicle-cache:${cacheDir}\`` : `put ${cacheDir} on ext4, xfs, btrfs or tmpfs`;
+  const root = context ? ` (the container's root filesystem, ${context.evidence})` : "";
+  return {
+    cause: `the cache dir ${cacheDir} is on overlayfs${root}, which overlayfs refuses as an upper layer`,
+    fix: `${volume}, or set CUBICLE_CACHE_DIR to a directory on a volume or tmpfs.`
+  };
+}
+function ownCgroupHidden(probe2) {
+  return (probe2.read("/proc/self/cgroup") ?? "").split("\n").some((line) => {
+    const [, controllers = "", own2 = "/"] = line.split(":");
+    if (own2 === "/") return false;
+    if (controllers === "") return probe2.exists("/sys/fs/cgroup/cgroup.controllers") && !probe2.exists(`/sys/fs/cgroup${own2}`);
+    const names = controllers.split(",");
+    if (!names.includes("memory") && !names.includes("pids")) return false;
+    return probe2.exists(`/sys/fs/cgroup/${controllers}`) && !probe2.exists(`/sys/fs/cgroup/${controllers}${own2}`);
+  });
+}
+function inUserNamespace(probe2) {
+  const map = (probe2.read("/proc/self/uid_map") ?? "").trim().split(/\s+/);
+  return map.length >= 3 && !(map[0] === "0" && map[1] === "0" && map[2] === "4294967295");
+}
+function cgroupsReadOnly(probe2) {
+  return (probe2.read("/proc/self/mountinfo") ?? "").split("\n").some((line) => {
+    const fields = line.split(" ");
+    const type = fields[fields.indexOf("-") + 1] ?? "";
+    return fields[4]?.startsWith("/sys/fs/cgroup") && /(^|,)ro(,|$)/.test(fields[5] ?? "") && /^cgroup2?$/.test(type);
+  });
+}
+function explainContainerCgroups(context, probe2 = hostProbe) {
+  if (!context) return null;
+  const reasons = [
+    cgroupsReadOnly(probe2) ? "the cgroup filesystem is mounted read-only" : "",
+    ownCgroupHidden(probe2) ? "the container shares the host's cgroup namespace, so its own cgroup is not the one it sees at /sys/fs/cgroup" : ""
+  ].filter(Boolean);
+  if (reasons.length === 0) return null;
+  const cgroupV1 = !probe2.exists("/sys/fs/cgroup/cgroup.controllers");
+  const runtime = cgroupV1 ? CGROUPS_FIX.runtime : CGROUPS_FIX.runtimeV2;
+  const fix = inUserNamespace(probe2) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === "kubernetes" ? CGROUPS_FIX.kubernetes : runtime;
+  return { cause: `${reasons.join(", and ")} (inside a container: ${context.evidence})`, fix: `${fix}.` };
+}
+var import_node_fs4, hostProbe, SECCOMP_FIX, PROC_FIX, SECCOMP_CAUSE, CGROUPS_FIX;
+var init_container = __esm({
+  "src/host/container.ts"() {
+    "use strict";
+    import_node_fs4 = __toESM(require("node:fs"), 1);
+    hostProbe = {
+      env: process.env,
+      exists: (file) => import_node_fs4.default.existsSync(file),
+      read: (file) => {
+        try {
+          return import_node_fs4.default.readFileSync(file, "utf8");
+        } catch {
+          return void 0;
+        }
+      }
+    };
+    SECCOMP_FIX = {
+      podman: "run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)",
+      docker: "run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)",
+      kubernetes: "set the pod's `securityContext: { seccompProfile: { type: Unconfined } }`",
+      other: "give the container a seccomp profile that allows unshare, mount, sethostname and pivot_root, or none"
+    };
+    PROC_FIX = {
+      podman: "run the container with `--security-opt unmask=ALL` (or --privileged)",
+      docker: "run the container with `--security-opt systempaths=unconfined` (or --privileged)",
+      kubernetes: "set the container's `securityContext: { procMount: Unmasked }` (with `hostUsers: false`)",
+      other: "start the container without masked /proc paths"
+    };
+    SECCOMP_CAUSE = "the runtime's default seccomp profile allows unshare, mount, sethostname and pivot_root only with CAP_SYS_ADMIN";
+    CGROUPS_FIX = {
+      userns: "none of the container's options makes cgroups writable for a container in a user namespace (rootless podman, userns-remap) on a cgroup-v1 host: run the container rootful with `--privileged --cgroupns=private`, or cubicle with --no-limits (nothing limits the jobs then)",
+      kubernetes: "run the pod privileged (`securityContext: { privileged: true }`), or run cubicle with --no-limits and set the limits on the pod",
+      runtime: "`--privileged --cgroupns=private` (the runtime mounts cgroups read-write only for a privileged container), or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)",
+      runtimeV2: "`--privileged` (the runtime mounts cgroups read-write only for a privileged container; on cgroup v2 its cgroup namespace is its own), or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)"
+    };
+  }
+});
+
 // src/confine/resolve.ts
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
@@ -12964,7 +13100,7 @@ function resolveBeneath(root, rel, options = {}) {
       continue;
     }
     const current = import_node_path3.default.join(root, ...parts, part);
-    const stat = import_node_fs4.default.lstatSync(current, { throwIfNoEntry: false });
+    const stat = import_node_fs5.default.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
       parts.push(part);
@@ -12974,7 +13110,7 @@ function resolveBeneath(root, rel, options = {}) {
     if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
       hops += 1;
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
-      const target = import_node_fs4.default.readlinkSync(current);
+      const target = import_node_fs5.default.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
       if (import_node_path3.default.isAbsolute(target)) {
         const inside = import_node_path3.default.relative(root, target);
@@ -13003,11 +13139,11 @@ function rootFor(file, checkout) {
   }
   return { root: import_node_path3.default.dirname(file), rel: import_node_path3.default.basename(file) };
 }
-var import_node_fs4, import_node_path3, MAX_SYMLINKS;
+var import_node_fs5, import_node_path3, MAX_SYMLINKS;
 var init_resolve = __esm({
   "src/confine/resolve.ts"() {
     "use strict";
-    import_node_fs4 = __toESM(require("node:fs"), 1);
+    import_node_fs5 = __toESM(require("node:fs"), 1);
     import_node_path3 = __toESM(require("node:path"), 1);
     init_errors();
     MAX_SYMLINKS = 40;
@@ -13020,9 +13156,9 @@ function atPath(fd, name) {
 }
 function describeOpenError(error2, where2, rel, notDone) {
   const code = error2.code;
-  const stat = code === "ENOTDIR" || code === "ELOOP" ? import_node_fs5.default.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? import_node_fs6.default.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
   if (stat?.isSymbolicLink()) {
-    return new PathConfinementError(rel, `${where2} is a symlink (to ${import_node_fs5.default.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${import_node_fs6.default.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
   }
   const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
   return new PathConfinementError(rel, reason, notDone, { cause: error2 });
@@ -13030,31 +13166,31 @@ function describeOpenError(error2, where2, rel, notDone) {
 function openDirBeneath(root, parts, options = {}) {
   const rel = options.rel ?? parts.join("/");
   const notDone = options.notDone ?? "nothing was written";
-  if (options.create) import_node_fs5.default.mkdirSync(root, { recursive: true, mode: 493 });
-  let fd = import_node_fs5.default.openSync(root, O_RDONLY | O_DIRECTORY);
+  if (options.create) import_node_fs6.default.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = import_node_fs6.default.openSync(root, O_RDONLY | O_DIRECTORY);
   try {
     for (const [index, part] of parts.entries()) {
       if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
       const next = atPath(fd, part);
       if (options.create) {
         try {
-          import_node_fs5.default.mkdirSync(next, { mode: options.mode ?? 493 });
+          import_node_fs6.default.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
           if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
-        child = import_node_fs5.default.openSync(next, DIR_FLAGS);
+        child = import_node_fs6.default.openSync(next, DIR_FLAGS);
       } catch (error2) {
         throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
-      import_node_fs5.default.closeSync(fd);
+      import_node_fs6.default.closeSync(fd);
       fd = child;
     }
     return fd;
   } catch (error2) {
-    import_node_fs5.default.closeSync(fd);
+    import_node_fs6.default.closeSync(fd);
     throw error2;
   }
 }
@@ -13063,7 +13199,7 @@ function withDirBeneath(root, rel, use, options = {}) {
   try {
     return use(fd);
   } finally {
-    import_node_fs5.default.closeSync(fd);
+    import_node_fs6.default.closeSync(fd);
   }
 }
 function makeDirsBeneath(root, rel, mode = 493, notDone = "no directory was made") {
@@ -13077,15 +13213,15 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   const dir = openDirBeneath(root, parts, { rel, notDone });
   let fd;
   try {
-    fd = import_node_fs5.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = import_node_fs6.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
     throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
   } finally {
-    import_node_fs5.default.closeSync(dir);
+    import_node_fs6.default.closeSync(dir);
   }
-  const stat = import_node_fs5.default.fstatSync(fd);
+  const stat = import_node_fs6.default.fstatSync(fd);
   if (!stat.isFile()) {
-    import_node_fs5.default.closeSync(fd);
+    import_node_fs6.default.closeSync(fd);
     throw new PathConfinementError(rel, "is not a regular file", notDone);
   }
   return fd;
@@ -13093,9 +13229,9 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 function readFileBeneath(root, rel, notDone) {
   const fd = openFileBeneath(root, rel, notDone);
   try {
-    return import_node_fs5.default.readFileSync(fd);
+    return import_node_fs6.default.readFileSync(fd);
   } finally {
-    import_node_fs5.default.closeSync(fd);
+    import_node_fs6.default.closeSync(fd);
   }
 }
 function createFileBeneath(root, rel, options = {}) {
@@ -13107,29 +13243,29 @@ function createFileBeneath(root, rel, options = {}) {
   try {
     if (options.replace) {
       try {
-        import_node_fs5.default.unlinkSync(atPath(dir, name));
+        import_node_fs6.default.unlinkSync(atPath(dir, name));
       } catch (error2) {
         if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
       }
     }
     try {
-      return import_node_fs5.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
+      return import_node_fs6.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
     } catch (error2) {
       throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
     }
   } finally {
-    import_node_fs5.default.closeSync(dir);
+    import_node_fs6.default.closeSync(dir);
   }
 }
-var import_node_fs5, import_node_path4, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
+var import_node_fs6, import_node_path4, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
 var init_open = __esm({
   "src/confine/open.ts"() {
     "use strict";
-    import_node_fs5 = __toESM(require("node:fs"), 1);
+    import_node_fs6 = __toESM(require("node:fs"), 1);
     import_node_path4 = __toESM(require("node:path"), 1);
     init_errors();
     init_resolve();
-    ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs5.default.constants);
+    ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs6.default.constants);
     DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
   }
 });
@@ -13145,11 +13281,11 @@ function writeFileBeneath(root, rel, content, options = {}) {
   const notDone = options.notDone ?? "nothing was written";
   const { dirParts, name } = splitFile(rel, notDone);
   return placeBeneath(root, rel, dirParts, name, options, notDone, (temp) => {
-    const fd = import_node_fs6.default.openSync(temp, O_WRONLY2 | O_CREAT2 | O_EXCL2 | O_NOFOLLOW2, options.mode ?? 420);
+    const fd = import_node_fs7.default.openSync(temp, O_WRONLY2 | O_CREAT2 | O_EXCL2 | O_NOFOLLOW2, options.mode ?? 420);
     try {
-      import_node_fs6.default.writeFileSync(fd, content);
+      import_node_fs7.default.writeFileSync(fd, content);
     } finally {
-      import_node_fs6.default.closeSync(fd);
+      import_node_fs7.default.closeSync(fd);
     }
   });
 }
@@ -13160,11 +13296,11 @@ function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
     const { dirParts, name } = splitFile(dstRel, notDone);
     return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
       if (options.sparse) copySparse(source, temp);
-      else import_node_fs6.default.copyFileSync(`/proc/self/fd/${source}`, temp, import_node_fs6.default.constants.COPYFILE_EXCL | import_node_fs6.default.constants.COPYFILE_FICLONE);
-      if (options.mode !== void 0) import_node_fs6.default.chmodSync(temp, options.mode);
+      else import_node_fs7.default.copyFileSync(`/proc/self/fd/${source}`, temp, import_node_fs7.default.constants.COPYFILE_EXCL | import_node_fs7.default.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) import_node_fs7.default.chmodSync(temp, options.mode);
     });
   } finally {
-    import_node_fs6.default.closeSync(source);
+    import_node_fs7.default.closeSync(source);
   }
 }
 function copySparse(source, temp) {
@@ -13181,30 +13317,30 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}.tmp`);
     try {
       fill(temp);
-      import_node_fs6.default.renameSync(temp, atPath(dir, name));
+      import_node_fs7.default.renameSync(temp, atPath(dir, name));
     } catch (error2) {
-      import_node_fs6.default.rmSync(temp, { force: true });
+      import_node_fs7.default.rmSync(temp, { force: true });
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
       throw new PathConfinementError(import_node_path5.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
-    import_node_fs6.default.closeSync(dir);
+    import_node_fs7.default.closeSync(dir);
   }
   return import_node_path5.default.join(root, ...dirParts, name);
 }
-var import_node_child_process2, import_node_crypto, import_node_fs6, import_node_path5, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
+var import_node_child_process2, import_node_crypto, import_node_fs7, import_node_path5, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
 var init_write = __esm({
   "src/confine/write.ts"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
     import_node_crypto = require("node:crypto");
-    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_fs7 = __toESM(require("node:fs"), 1);
     import_node_path5 = __toESM(require("node:path"), 1);
     init_errors();
     init_open();
     init_resolve();
-    ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs6.default.constants);
+    ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs7.default.constants);
   }
 });
 
@@ -13253,11 +13389,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs7.default.lstatSync(dir);
+      stat = import_node_fs8.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs7.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs8.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -13267,20 +13403,20 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs7.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs8.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs7.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs8.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs7.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs8.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs7, HOST_DIRS, cached;
+var import_node_fs8, HOST_DIRS, cached;
 var init_host = __esm({
   "src/image/host.ts"() {
     "use strict";
-    import_node_fs7 = __toESM(require("node:fs"), 1);
+    import_node_fs8 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
   }
 });
@@ -13490,13 +13626,13 @@ var init_spawn = __esm({
 // src/run/remove.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs8.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs9.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isRetryable(error2)) throw error2;
   }
   await removeWithCoreutils(dir);
-  if (!import_node_fs8.default.existsSync(dir)) return;
+  if (!import_node_fs9.default.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
@@ -13524,12 +13660,12 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process4, import_node_fs8, import_node_path7, import_node_util, run, TOOL_ENV;
+var import_node_child_process4, import_node_fs9, import_node_path7, import_node_util, run, TOOL_ENV;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
     import_node_child_process4 = require("node:child_process");
-    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_fs9 = __toESM(require("node:fs"), 1);
     import_node_path7 = __toESM(require("node:path"), 1);
     import_node_util = require("node:util");
     init_host();
@@ -13550,7 +13686,7 @@ function runsRoot(env3) {
 }
 function processStartTime(pid) {
   try {
-    const stat = import_node_fs9.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = import_node_fs10.default.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -13566,7 +13702,7 @@ function processTag() {
 function createRunDir(root = runsRoot()) {
   const name = `${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
   const dir = import_node_path8.default.join(root, name);
-  import_node_fs9.default.mkdirSync(root, { recursive: true, mode: 448 });
+  import_node_fs10.default.mkdirSync(root, { recursive: true, mode: 448 });
   makeDirsBeneath(root, name, 448);
   return {
     id: name,
@@ -13592,7 +13728,7 @@ function isStaleRunName(name, prefix = "") {
 async function reapStaleRuns(root = runsRoot()) {
   let entries;
   try {
-    entries = import_node_fs9.default.readdirSync(root);
+    entries = import_node_fs10.default.readdirSync(root);
   } catch {
     return 0;
   }
@@ -13603,12 +13739,12 @@ async function reapStaleRuns(root = runsRoot()) {
   }
   return removed;
 }
-var import_node_crypto2, import_node_fs9, import_node_os, import_node_path8, ownStart;
+var import_node_crypto2, import_node_fs10, import_node_os, import_node_path8, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto2 = require("node:crypto");
-    import_node_fs9 = __toESM(require("node:fs"), 1);
+    import_node_fs10 = __toESM(require("node:fs"), 1);
     import_node_os = __toESM(require("node:os"), 1);
     import_node_path8 = __toESM(require("node:path"), 1);
     init_confine();
@@ -13630,20 +13766,20 @@ function writeAtomically(file, content, mode, checkout) {
 function removeStaleTemps(dir, prefix, suffix) {
   let names;
   try {
-    names = import_node_fs10.default.readdirSync(dir);
+    names = import_node_fs11.default.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs10.default.rmSync(import_node_path9.default.join(dir, name), { force: true });
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs11.default.rmSync(import_node_path9.default.join(dir, name), { force: true });
   }
 }
-var import_node_fs10, import_node_path9;
+var import_node_fs11, import_node_path9;
 var init_write_file = __esm({
   "src/run/write-file.ts"() {
     "use strict";
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs11 = __toESM(require("node:fs"), 1);
     import_node_path9 = __toESM(require("node:path"), 1);
     init_confine();
     init_rundir();
@@ -13653,29 +13789,29 @@ var init_write_file = __esm({
 // src/host/delegation.ts
 function readDelegation() {
   try {
-    return JSON.parse(import_node_fs11.default.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(import_node_fs12.default.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
 }
 function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
-    import_node_fs11.default.rmSync(DELEGATION_FILE, { force: true });
+    import_node_fs12.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs11.default.rmdirSync(import_node_path10.default.dirname(DELEGATION_FILE));
+      import_node_fs12.default.rmdirSync(import_node_path10.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs11.default.mkdirSync(import_node_path10.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs12.default.mkdirSync(import_node_path10.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
 `, 420);
 }
-var import_node_fs11, import_node_path10, DELEGATION_FILE;
+var import_node_fs12, import_node_path10, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
-    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_fs12 = __toESM(require("node:fs"), 1);
     import_node_path10 = __toESM(require("node:path"), 1);
     init_write_file();
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
@@ -13702,7 +13838,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = import_node_fs12.default.readFileSync("/proc/self/cgroup", "utf8");
+  const text = import_node_fs13.default.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -13710,7 +13846,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs12.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of import_node_fs13.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left2, right2] = line.split(" - ");
     if (!left2 || !right2) continue;
     const mountPoint = left2.split(" ")[4];
@@ -13724,8 +13860,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    import_node_fs12.default.accessSync(dir, import_node_fs12.default.constants.W_OK);
-    for (const file of files) import_node_fs12.default.accessSync(import_node_path11.default.join(dir, file), import_node_fs12.default.constants.W_OK);
+    import_node_fs13.default.accessSync(dir, import_node_fs13.default.constants.W_OK);
+    for (const file of files) import_node_fs13.default.accessSync(import_node_path11.default.join(dir, file), import_node_fs13.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -13733,7 +13869,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return import_node_fs12.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return import_node_fs13.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -13746,9 +13882,10 @@ function cgroupVersion() {
 }
 async function findCgroupPlacement(user2, options = { prepare: true }) {
   const version2 = cgroupVersion();
-  if (version2 === "v2") return placeV2(user2, options.prepare);
-  if (version2 === "v1") return placeV1(user2);
-  return { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
+  const container = explainContainerCgroups(detectContainer());
+  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
@@ -13778,8 +13915,8 @@ function ancestorsInOwnCgroup() {
     let stat;
     let membership;
     try {
-      stat = import_node_fs12.default.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = import_node_fs12.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+      stat = import_node_fs13.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = import_node_fs13.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
     } catch {
       break;
     }
@@ -13792,7 +13929,7 @@ function ancestorsInOwnCgroup() {
 function describeProcesses(pids2) {
   const named = pids2.slice(0, 5).map((pid) => {
     try {
-      return `${pid} (${import_node_fs12.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+      return `${pid} (${import_node_fs13.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
     } catch {
       return String(pid);
     }
@@ -13810,7 +13947,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return import_node_fs12.default.existsSync("/usr/bin/systemd-run") && import_node_fs12.default.existsSync(import_node_path11.default.join(userRuntimeDir(uid), "systemd", "private"));
+  return import_node_fs13.default.existsSync("/usr/bin/systemd-run") && import_node_fs13.default.existsSync(import_node_path11.default.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -13853,13 +13990,14 @@ function isBeneath2(child, parent) {
   const relative2 = import_node_path11.default.relative(parent, child);
   return relative2 !== "" && !relative2.startsWith("..") && !import_node_path11.default.isAbsolute(relative2);
 }
-var import_node_fs12, import_node_path11, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs13, import_node_path11, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
-    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_fs13 = __toESM(require("node:fs"), 1);
     import_node_path11 = __toESM(require("node:path"), 1);
     init_maintenance();
+    init_container();
     init_delegation();
     init_runtime_dir();
     V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
@@ -13900,7 +14038,7 @@ function userManagerControllers(uid) {
   const mount = cgroup2Mount();
   if (!mount) return null;
   try {
-    const text = import_node_fs13.default.readFileSync(import_node_path12.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
+    const text = import_node_fs14.default.readFileSync(import_node_path12.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
     return text.trim().split(/\s+/).filter(Boolean);
   } catch {
     return null;
@@ -13908,7 +14046,7 @@ function userManagerControllers(uid) {
 }
 function cgroup2Mount() {
   try {
-    for (const line of import_node_fs13.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    for (const line of import_node_fs14.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
       const [left2, right2] = line.split(" - ");
       if (left2 && right2?.startsWith("cgroup2 ")) return left2.split(" ")[4] ?? null;
     }
@@ -13916,11 +14054,11 @@ function cgroup2Mount() {
   }
   return null;
 }
-var import_node_fs13, import_node_path12, TITLE, NEEDED;
+var import_node_fs14, import_node_path12, TITLE, NEEDED;
 var init_cgroup_check = __esm({
   "src/host/cgroup-check.ts"() {
     "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
     import_node_path12 = __toESM(require("node:path"), 1);
     init_cgroups();
     TITLE = "cgroups for memory, cpus and pids limits";
@@ -13931,7 +14069,7 @@ var init_cgroup_check = __esm({
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs14.default.readFileSync(file, "utf8").trim();
+    return import_node_fs15.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -13965,6 +14103,8 @@ function userNamespaceFix() {
   if (readText("/proc/sys/user/max_user_namespaces") === "0") {
     return "Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).";
   }
+  const container = detectContainer();
+  if (container) return containerUserNamespaceFix(container);
   return "User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).";
 }
 async function probe(ops) {
@@ -13977,20 +14117,25 @@ async function probe(ops) {
   }
 }
 async function checkUserNamespaces() {
-  const failure2 = await probe([...hostImageOps()]);
+  const failure2 = await probe([...hostImageOps(), { kind: "proc", dest: "/proc" }, { kind: "dev", dest: "/dev" }]);
   const base = { id: "userns", title: "unprivileged user namespaces", required: true };
-  if (failure2 === null) return { ...base, state: "ok", detail: "a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces starts", fix: null };
+  const detail = "a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts";
+  if (failure2 === null) return { ...base, state: "ok", detail, fix: null };
+  const container = explainSandboxFailure(failure2, detectContainer());
+  if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
   return { ...base, state: "missing", detail: failure2, fix: userNamespaceFix() };
 }
 async function checkOverlay() {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
   const root = import_node_path13.default.join(cacheRoot(), "doctor");
-  import_node_fs14.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs14.default.mkdtempSync(import_node_path13.default.join(root, "probe-"));
+  import_node_fs15.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs15.default.mkdtempSync(import_node_path13.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs14.default.mkdirSync(import_node_path13.default.join(dir, sub));
+    for (const sub of ["lower", "upper", "work"]) import_node_fs15.default.mkdirSync(import_node_path13.default.join(dir, sub));
     const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path13.default.join(dir, "lower")], upper: import_node_path13.default.join(dir, "upper"), work: import_node_path13.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
+    const container = explainOverlayFailure(failure2, cacheRoot(), detectContainer());
+    if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
       state: "missing",
@@ -14012,7 +14157,7 @@ function checkSubordinateIds() {
   const base = { id: "subuid", title: "newuidmap and a subuid range", required: false };
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs14.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs15.default.existsSync(tool));
   if (uid === 0) {
     const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
     return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
@@ -14065,11 +14210,11 @@ async function runChecks() {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs14, import_node_os2, import_node_path13;
+var import_node_fs15, import_node_os2, import_node_path13;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
     import_node_path13 = __toESM(require("node:path"), 1);
     init_host();
@@ -14077,6 +14222,7 @@ var init_checks = __esm({
     init_rundir();
     init_cgroup_check();
     init_cgroups();
+    init_container();
     init_helper();
     init_spawn();
   }
@@ -14108,7 +14254,7 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs15.default.readdirSync(parent);
+      entries = import_node_fs16.default.readdirSync(parent);
     } catch {
       continue;
     }
@@ -14118,11 +14264,11 @@ async function reapStaleCgroups(placement) {
     }
   }
 }
-var import_node_fs15, import_node_os3, import_node_path14, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs16, import_node_os3, import_node_path14, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
     import_node_path14 = __toESM(require("node:path"), 1);
     init_errors();
@@ -14372,7 +14518,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs16.default.realpathSync(process.execPath);
+  const node2 = import_node_fs17.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -14404,7 +14550,7 @@ function findRunnerTypescript() {
   try {
     const require4 = (0, import_node_module3.createRequire)(import_node_path15.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs16.default.realpathSync(import_node_path15.default.dirname(manifest)), main: import_node_fs16.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs17.default.realpathSync(import_node_path15.default.dirname(manifest)), main: import_node_fs17.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14413,11 +14559,11 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs16, import_node_module3, import_node_path15, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs17, import_node_module3, import_node_path15, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
     import_node_path15 = __toESM(require("node:path"), 1);
     init_host();
@@ -21276,7 +21422,7 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs17.default.readdirSync(dir);
+    files = import_node_fs18.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -21284,13 +21430,13 @@ function availablePresets(dir = PRESETS_DIR) {
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
   const file = import_node_path17.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs17.default.existsSync(file)) {
+  if (!PRESET_NAME.test(name) || !import_node_fs18.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs17.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs18.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -21323,12 +21469,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs17.default.existsSync(import_node_path17.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs18.default.existsSync(import_node_path17.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs17.default.readFileSync(import_node_path17.default.join(projectDir, file), "utf8");
+      content = import_node_fs18.default.readFileSync(import_node_path17.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -21342,15 +21488,15 @@ function parseYamlSync(text) {
 }
 function findPackageRoot2(start) {
   for (let dir = start; ; dir = import_node_path17.default.dirname(dir)) {
-    if (import_node_fs17.default.existsSync(import_node_path17.default.join(dir, "package.json"))) return dir;
+    if (import_node_fs18.default.existsSync(import_node_path17.default.join(dir, "package.json"))) return dir;
     if (dir === import_node_path17.default.dirname(dir)) return start;
   }
 }
-var import_node_fs17, import_node_module4, import_node_path17, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs18, import_node_module4, import_node_path17, import_node_url2, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
     import_node_path17 = __toESM(require("node:path"), 1);
     import_node_url2 = require("node:url");
@@ -21423,7 +21569,7 @@ function refuseStoreInCheckout(paths, projectDir) {
 }
 function realPath(dir) {
   try {
-    return import_node_fs18.default.realpathSync(dir);
+    return import_node_fs19.default.realpathSync(dir);
   } catch {
     const parent = import_node_path19.default.dirname(dir);
     return parent === dir ? dir : import_node_path19.default.join(realPath(parent), import_node_path19.default.basename(dir));
@@ -21442,10 +21588,10 @@ function storePaths(cacheDir = cacheRoot()) {
   });
 }
 function ensureStore(paths) {
-  import_node_fs18.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs18.default.chmodSync(paths.root, 448);
+  import_node_fs19.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs19.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs18.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs19.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
@@ -21453,17 +21599,17 @@ function tempPath(paths, label) {
 }
 function namesIn(dir) {
   try {
-    return import_node_fs18.default.readdirSync(dir);
+    return import_node_fs19.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs18, import_node_path19;
+var import_node_crypto5, import_node_fs19, import_node_path19;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
-    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_path19 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
@@ -21473,7 +21619,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs19.default.readFileSync(import_node_path20.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs20.default.readFileSync(import_node_path20.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -21485,13 +21631,13 @@ function isAlive(owner) {
 function tryAcquire(paths, name) {
   const target = import_node_path20.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs19.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs19.default.writeFileSync(import_node_path20.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs20.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs20.default.writeFileSync(import_node_path20.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs19.default.renameSync(staged, target);
+    import_node_fs20.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs19.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs20.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -21502,11 +21648,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs19.default.renameSync(target, grave);
+        import_node_fs20.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs19.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs20.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -21535,29 +21681,29 @@ function takeOverStale(paths, name) {
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs19.default.renameSync(held, grave);
+    import_node_fs20.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs19.default.renameSync(grave, held);
+      import_node_fs20.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs19.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs20.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs19, import_node_path20, import_promises2, POLL_MS;
+var import_node_fs20, import_node_path20, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
     import_node_path20 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
@@ -21763,7 +21909,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs20.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs21.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -21780,7 +21926,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs20.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs21.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -21877,12 +22023,12 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs20, import_promises3, import_node_path22, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs21, import_promises3, import_node_path22, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
-    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
     import_node_path22 = __toESM(require("node:path"), 1);
     init_errors4();
@@ -21971,7 +22117,7 @@ var init_userns2 = __esm({
 function layerToolPath() {
   const candidate = process.env.CUBICLE_LAYER_TOOL || import_node_path23.default.join(PACKAGE_ROOT, "native", "layer", "cubicle-layer");
   try {
-    import_node_fs21.default.accessSync(candidate, import_node_fs21.default.constants.X_OK);
+    import_node_fs22.default.accessSync(candidate, import_node_fs22.default.constants.X_OK);
   } catch (error2) {
     throw new SandboxUnavailableError("HELPER_MISSING", `the layer tool ${candidate} is missing or not executable; no layer was built`, {
       hint: "Build it with `npm run build` (needs gcc and make: apt-get install gcc make).",
@@ -22038,18 +22184,18 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs21.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs22.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process6, import_node_fs21, import_node_path23;
+var import_node_child_process6, import_node_fs22, import_node_path23;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process6 = require("node:child_process");
-    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
     import_node_path23 = __toESM(require("node:path"), 1);
     init_errors();
     init_host();
@@ -22064,8 +22210,8 @@ var init_tool = __esm({
 function readLayerAt(dir) {
   try {
     const metaPath = import_node_path24.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs22.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path24.default.join(dir, "root"), ws: import_node_path24.default.join(dir, "ws"), lastUsed: import_node_fs22.default.statSync(metaPath).mtime };
+    const meta2 = JSON.parse(import_node_fs23.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path24.default.join(dir, "root"), ws: import_node_path24.default.join(dir, "ws"), lastUsed: import_node_fs23.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
@@ -22079,18 +22225,18 @@ function listLayers(paths) {
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs22.default.utimesSync(import_node_path24.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs23.default.utimesSync(import_node_path24.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs22.default.mkdirSync(dir, { mode: 448 });
+  import_node_fs23.default.mkdirSync(dir, { mode: 448 });
   const root = import_node_path24.default.join(dir, "root");
   const ws = import_node_path24.default.join(dir, "ws");
-  import_node_fs22.default.mkdirSync(root, { mode: 493 });
-  import_node_fs22.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs23.default.mkdirSync(root, { mode: 493 });
+  import_node_fs23.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
@@ -22100,11 +22246,11 @@ async function commitLayer(paths, staged, request) {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
     const metaPath = import_node_path24.default.join(staged.dir, "meta.json");
-    import_node_fs22.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    import_node_fs23.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs22.default.renameSync(staged.dir, target);
+    import_node_fs23.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -22118,7 +22264,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs22.default.renameSync(import_node_path24.default.join(paths.layers, id), grave);
+    import_node_fs23.default.renameSync(import_node_path24.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -22132,7 +22278,7 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs22.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs23.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
@@ -22141,7 +22287,7 @@ function treeSize(dir) {
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs22.default.lstatSync(full).size;
+          total += import_node_fs23.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -22152,11 +22298,11 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs22.default.openSync(file, "r");
-    import_node_fs22.default.fsyncSync(fd);
+    fd = import_node_fs23.default.openSync(file, "r");
+    import_node_fs23.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs22.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs23.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
@@ -22167,11 +22313,11 @@ async function reapStore(paths) {
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs22, import_node_path24, LAYER_ID;
+var import_node_fs23, import_node_path24, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
     import_node_path24 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
@@ -22190,7 +22336,7 @@ function recordPath(paths, ref) {
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs23.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs24.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -22201,9 +22347,9 @@ function findImage(paths, ref) {
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
   const partial2 = tempPath(paths, "image");
-  import_node_fs23.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
+  import_node_fs24.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
 `);
-  import_node_fs23.default.renameSync(partial2, target);
+  import_node_fs24.default.renameSync(partial2, target);
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
@@ -22232,12 +22378,12 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs23, import_node_path25;
+var import_node_crypto8, import_node_fs24, import_node_path25;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
     import_node_path25 = __toESM(require("node:path"), 1);
     init_lock();
     init_layers();
@@ -23229,12 +23375,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs24.default.statSync(file).size;
+    const size2 = import_node_fs25.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs24.default.readFileSync(file);
+    bytes = import_node_fs25.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -23366,11 +23512,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs24, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs25, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -24063,7 +24209,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs25.default.readFileSync(import_node_path29.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs26.default.readFileSync(import_node_path29.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -24091,11 +24237,11 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs25, import_node_path29, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
+var import_node_fs26, import_node_path29, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
     import_node_path29 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
@@ -24428,7 +24574,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs26.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs27.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -24439,12 +24585,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs26, CACHE_SCOPE;
+var import_node_crypto11, import_node_fs27, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/run/cache-scope.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -24555,8 +24701,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs27.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs27.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs28.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs28.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
@@ -24598,15 +24744,15 @@ function writeSkeleton(dir, ops, home) {
     if (op.kind === "symlink") {
       ensureDir(import_node_path30.default.dirname(op.dest));
       withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs27.default.lstatSync(atPath(fd, import_node_path30.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs27.default.symlinkSync(op.target, atPath(fd, import_node_path30.default.basename(op.dest)));
+        if (!import_node_fs28.default.lstatSync(atPath(fd, import_node_path30.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs28.default.symlinkSync(op.target, atPath(fd, import_node_path30.default.basename(op.dest)));
       });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs27.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs28.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
         ensureDir(import_node_path30.default.dirname(op.dest));
         withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
-          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs27.default.constants;
-          import_node_fs27.default.closeSync(import_node_fs27.default.openSync(atPath(fd, import_node_path30.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs28.default.constants;
+          import_node_fs28.default.closeSync(import_node_fs28.default.openSync(atPath(fd, import_node_path30.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
         });
       }
     } else {
@@ -24614,7 +24760,7 @@ function writeSkeleton(dir, ops, home) {
     }
   }
   if (import_node_path30.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs27.default.chmodSync(import_node_path30.default.join(dir, "tmp"), 1023);
+  import_node_fs28.default.chmodSync(import_node_path30.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
   if (!import_node_path30.default.isAbsolute(home) || home === "/") return false;
@@ -24625,11 +24771,11 @@ function isInside(child, parent) {
   const relative2 = import_node_path30.default.relative(parent, child);
   return relative2 === "" || !relative2.startsWith("..") && !import_node_path30.default.isAbsolute(relative2);
 }
-var import_node_fs27, import_node_path30, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs28, import_node_path30, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     import_node_path30 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -24719,7 +24865,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs28.default.promises.lstat(import_node_path31.default.join(request.upper, relative2));
+      const stat = await import_node_fs29.default.promises.lstat(import_node_path31.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -24753,17 +24899,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs28.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs29.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs28.default.closeSync(fd);
+    import_node_fs29.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs28.default.readdirSync(import_node_path31.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs29.default.readdirSync(import_node_path31.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -24774,11 +24920,11 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs28, import_node_path31, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs29, import_node_path31, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     import_node_path31 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
@@ -24796,19 +24942,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs29.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs30.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
   const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs29, import_node_os6, hostBase;
+var import_node_crypto12, import_node_fs30, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -24830,7 +24976,7 @@ async function stageInputs(projectDir, patterns, destination, where2) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs30.default.lstatSync(source);
+        const stat = import_node_fs31.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -24849,11 +24995,11 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs30.default.lstatSync(source);
+  const stat = import_node_fs31.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs30.default.readlinkSync(source);
+    const link = import_node_fs31.default.readlinkSync(source);
     const dir = import_node_path32.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs30.default.symlinkSync(link, atPath(fd, import_node_path32.default.posix.basename(relative2))), { create: true, notDone });
+    withDirBeneath(destination, dir, (fd) => import_node_fs31.default.symlinkSync(link, atPath(fd, import_node_path32.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
   const target = copyFileBeneath(projectDir, import_node_path32.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
@@ -24895,7 +25041,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs30.default.readdirSync(import_node_path32.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs31.default.readdirSync(import_node_path32.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -24912,32 +25058,32 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs30.default.lstatSync(file);
+    return import_node_fs31.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs30.default.openSync(file, "r");
+  const fd = import_node_fs31.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs30.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs31.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs30.default.closeSync(fd);
+    import_node_fs31.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs30, import_node_path32, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs31, import_node_path32, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_path32 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -24957,26 +25103,26 @@ function cacheMounts(context, caches) {
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
     const src = import_node_path33.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs31.default.mkdirSync(src, { recursive: true, mode: 493 });
+    import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
     const src = import_node_path33.default.join(scratch, String(index));
-    import_node_fs31.default.mkdirSync(src, { recursive: true, mode: 493 });
+    import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
   return entry.startsWith("~/") ? import_node_path33.default.posix.join(home, entry.slice(2)) : import_node_path33.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs31, import_node_path33;
+var import_node_crypto14, import_node_fs32, import_node_path33;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_path33 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
@@ -24989,7 +25135,7 @@ function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path34.default.join(dir, name);
     try {
-      import_node_fs32.default.accessSync(candidate, import_node_fs32.default.constants.X_OK);
+      import_node_fs33.default.accessSync(candidate, import_node_fs33.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -24998,7 +25144,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs32.default.accessSync("/dev/net/tun", import_node_fs32.default.constants.R_OK | import_node_fs32.default.constants.W_OK);
+    import_node_fs33.default.accessSync("/dev/net/tun", import_node_fs33.default.constants.R_OK | import_node_fs33.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -25030,7 +25176,7 @@ async function startJobNetwork(options) {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
       resolvConf = import_node_path34.default.join(options.dir, "resolv.conf");
-      import_node_fs32.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      import_node_fs33.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -25076,12 +25222,12 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs32, import_node_path34, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process9, import_node_fs33, import_node_path34, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_path34 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
@@ -25120,7 +25266,7 @@ async function prepareJob(job, options) {
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
     const inputsDir = import_node_path35.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs33.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    import_node_fs34.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -25205,7 +25351,7 @@ async function buildStep(job, step, number3, options) {
     net: import_node_path35.default.join(staged.dir, "net"),
     caches: import_node_path35.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs33.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs34.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
@@ -25276,11 +25422,11 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs33, import_node_path35;
+var import_node_fs34, import_node_path35;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_path35 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -25329,7 +25475,7 @@ async function startOne(job, service, options, started) {
   const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
   let log;
   try {
-    log = import_node_fs34.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
+    log = import_node_fs35.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -25378,7 +25524,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs34.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs35.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -25391,11 +25537,11 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs34, import_node_path36, STOP_GRACE_MS2;
+var import_node_fs35, import_node_path36, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -25417,7 +25563,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs35.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs36.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -25425,7 +25571,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs35.default.accessSync(`${dir}/${name}`, import_node_fs35.default.constants.X_OK);
+      import_node_fs36.default.accessSync(`${dir}/${name}`, import_node_fs36.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -25449,11 +25595,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs35;
+var import_node_fs36;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -25468,7 +25614,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found.set(key, owner);
   };
-  const rootStat = import_node_fs36.default.lstatSync(dir);
+  const rootStat = import_node_fs37.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -25483,7 +25629,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs36.default.readdirSync(import_node_path37.default.join(dir, relative2));
+      names = import_node_fs37.default.readdirSync(import_node_path37.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -25494,7 +25640,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs36.default.lstatSync(import_node_path37.default.join(dir, child)));
+        visit(child, import_node_fs37.default.lstatSync(import_node_path37.default.join(dir, child)));
       } catch {
       }
     }
@@ -25504,7 +25650,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs36.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs37.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -25551,11 +25697,11 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs36, import_node_path37, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs37, import_node_path37, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_node_path37 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
@@ -26041,9 +26187,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs37.default.fstatSync(fd).size;
+      return import_node_fs38.default.fstatSync(fd).size;
     } finally {
-      import_node_fs37.default.closeSync(fd);
+      import_node_fs38.default.closeSync(fd);
     }
   };
   return {
@@ -26064,7 +26210,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs37.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs38.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -26091,7 +26237,7 @@ async function openTarFiles(file, where2, scratchDir) {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
     tarPath = import_node_path39.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs37.default.createReadStream(file), compression), import_node_fs37.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs38.default.createReadStream(file), compression), import_node_fs38.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -26123,18 +26269,18 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs37.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs38.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs37, import_promises5, import_node_path39, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs38, import_promises5, import_node_path39, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
     import_node_path39 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
@@ -27039,12 +27185,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs38.default.openSync(file, "r");
+  const fd = import_node_fs39.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs38.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs39.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs38.default.closeSync(fd);
+    import_node_fs39.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -27075,18 +27221,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs38.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs39.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs38, import_node_stream4;
+var import_node_crypto16, import_node_fs39, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto16 = require("node:crypto");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -27300,7 +27446,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs39.default.readFileSync(file, "utf8");
+    text = import_node_fs40.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -27331,7 +27477,7 @@ function readTimingsFile(given, checkout) {
 function confinedReport(file, checkout) {
   const { root, rel } = rootFor(import_node_path43.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs39.default.closeSync(openFileBeneath(root, import_node_path43.default.relative(root, resolved), "nothing was run"));
+  import_node_fs40.default.closeSync(openFileBeneath(root, import_node_path43.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -27349,12 +27495,12 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs39, import_node_path43;
+var import_node_crypto17, import_node_fs40, import_node_path43;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_path43 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -27367,7 +27513,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs40.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs41.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -27465,11 +27611,11 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs40, import_node_os8, import_node_path44, FailFast;
+var import_node_fs41, import_node_os8, import_node_path44, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     import_node_path44 = __toESM(require("node:path"), 1);
     init_reporter();
@@ -27495,7 +27641,7 @@ var init_run = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs41.default.mkdtempSync(import_node_path45.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const marker = import_node_fs42.default.mkdtempSync(import_node_path45.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
   const started = import_node_path45.default.join(marker, "started");
   const command3 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
@@ -27512,7 +27658,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs41.default.existsSync(started)) {
+    if (!import_node_fs42.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -27523,7 +27669,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs41.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs42.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -27534,19 +27680,19 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs41.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs42.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process12, import_node_fs41, import_node_os9, import_node_path45, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process12, import_node_fs42, import_node_os9, import_node_path45, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
     import_node_path45 = __toESM(require("node:path"), 1);
     init_runtime_dir();
@@ -27870,7 +28016,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs42.default.writeFileSync(import_node_path47.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs43.default.writeFileSync(import_node_path47.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -27894,13 +28040,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs42.default.existsSync(import_node_path47.default.join(dir, name)));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs43.default.existsSync(import_node_path47.default.join(dir, name)));
   const manifest = readJson(import_node_path47.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs42.default.existsSync(import_node_path47.default.join(dir, name));
+  const has = (name) => import_node_fs43.default.existsSync(import_node_path47.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -27953,7 +28099,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs42.default.readFileSync(import_node_path47.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs43.default.readFileSync(import_node_path47.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -27982,7 +28128,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs42.default.readFileSync(import_node_path47.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs43.default.readFileSync(import_node_path47.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -28035,16 +28181,16 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs42.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs43.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs42, import_node_path47, CONFIG_NAME;
+var import_node_fs43, import_node_path47, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
     import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
@@ -28190,7 +28336,7 @@ async function delegateV1(user2, entry) {
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
     const dir = import_node_path48.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs43.default.existsSync(dir);
+    const existed = import_node_fs44.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -28202,19 +28348,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs43.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs44.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs43.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs43.default.mkdirSync(import_node_path48.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs43.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs44.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs44.default.mkdirSync(import_node_path48.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs44.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs43.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs44.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process13.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -28246,10 +28392,10 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs43.default.realpathSync(helperPath());
+  const helper = import_node_fs44.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs43.default.existsSync(APPARMOR_PROFILE) && import_node_fs43.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs43.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs44.default.existsSync(APPARMOR_PROFILE) && import_node_fs44.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs44.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -28267,10 +28413,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs43.default.rmSync(file, { force: true });
+    import_node_fs44.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs43.default.rmdirSync(import_node_path48.default.dirname(file));
+        import_node_fs44.default.rmdirSync(import_node_path48.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -28285,12 +28431,12 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process13, import_node_fs43, import_node_path48, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process13, import_node_fs44, import_node_path48, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
     import_node_path48 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
@@ -28334,7 +28480,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs44.default.readFileSync(import_node_path49.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs45.default.readFileSync(import_node_path49.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -28348,9 +28494,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs44.default.lstatSync(file);
+    const stat = import_node_fs45.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs44.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs45.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -28384,7 +28530,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs44.default.lstatSync(import_node_path49.default.join(dir, entry));
+      stat = import_node_fs45.default.lstatSync(import_node_path49.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -28399,12 +28545,12 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs44, import_node_path49, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs45, import_node_path49, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
     import_node_path49 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
@@ -28480,13 +28626,13 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs45.default.existsSync(import_node_path50.default.join(paths.locks, id));
+  return import_node_fs46.default.existsSync(import_node_path50.default.join(paths.locks, id));
 }
-var import_node_fs45, import_node_path50;
+var import_node_fs46, import_node_path50;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
     import_node_path50 = __toESM(require("node:path"), 1);
     init_layers();
   }
@@ -28512,7 +28658,7 @@ async function verifyStore(paths, options = {}) {
 }
 async function checkLayer(layer) {
   if (layer.meta.id !== import_node_path51.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs46.default.existsSync(layer.root) || !import_node_fs46.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (!import_node_fs47.default.existsSync(layer.root) || !import_node_fs47.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -28521,11 +28667,11 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs46, import_node_path51;
+var import_node_fs47, import_node_path51;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
     import_node_path51 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
@@ -28551,13 +28697,13 @@ async function exportStore(paths, file) {
   const layers = listLayers(paths);
   const target = import_node_path52.default.resolve(file);
   const targetDir = import_node_path52.default.dirname(target);
-  import_node_fs47.default.mkdirSync(targetDir, { recursive: true });
+  import_node_fs48.default.mkdirSync(targetDir, { recursive: true });
   const prefix = `.${import_node_path52.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
   const partial2 = import_node_path52.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs47.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs48.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -28566,22 +28712,22 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs47.default.renameSync(partial2, target);
+    import_node_fs48.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs47.default.rmSync(partial2, { force: true });
+    import_node_fs48.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs47.default.rmSync(listFile, { force: true });
+    import_node_fs48.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs47.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs48.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
   const source = import_node_path52.default.resolve(file);
-  if (!import_node_fs47.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  if (!import_node_fs48.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs47.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs48.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
@@ -28635,7 +28781,7 @@ async function adoptLayers(paths, staging, baseIds) {
   }
   const records = [];
   for (const name of namesIn(import_node_path52.default.join(staging, "images"))) {
-    if (import_node_fs47.default.existsSync(import_node_path52.default.join(paths.images, name))) continue;
+    if (import_node_fs48.default.existsSync(import_node_path52.default.join(paths.images, name))) continue;
     const checked = checkImportedRecord(import_node_path52.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
@@ -28644,9 +28790,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs47.default.renameSync(import_node_path52.default.join(stagedLayers, id), import_node_path52.default.join(paths.layers, id));
+      import_node_fs48.default.renameSync(import_node_path52.default.join(stagedLayers, id), import_node_path52.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs47.default.utimesSync(import_node_path52.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs48.default.utimesSync(import_node_path52.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -28656,24 +28802,24 @@ async function adoptLayers(paths, staging, baseIds) {
   }
   for (const name of records) {
     const target = import_node_path52.default.join(paths.images, name);
-    if (!import_node_fs47.default.existsSync(target)) import_node_fs47.default.copyFileSync(import_node_path52.default.join(staging, "images", name), target, import_node_fs47.default.constants.COPYFILE_EXCL);
+    if (!import_node_fs48.default.existsSync(target)) import_node_fs48.default.copyFileSync(import_node_path52.default.join(staging, "images", name), target, import_node_fs48.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs47.default.lstatSync(dir).isDirectory();
+    return import_node_fs48.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process14, import_node_crypto19, import_node_fs47, import_node_path52, TAR_XATTRS;
+var import_node_child_process14, import_node_crypto19, import_node_fs48, import_node_path52, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_fs48 = __toESM(require("node:fs"), 1);
     import_node_path52 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
@@ -28793,8 +28939,8 @@ function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path54.default.join(dir, name);
     try {
-      import_node_fs48.default.accessSync(candidate, import_node_fs48.default.constants.X_OK);
-      if (import_node_fs48.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs49.default.accessSync(candidate, import_node_fs49.default.constants.X_OK);
+      if (import_node_fs49.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -28851,7 +28997,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs48.default.accessSync("/dev/net/tun", import_node_fs48.default.constants.R_OK | import_node_fs48.default.constants.W_OK);
+    import_node_fs49.default.accessSync("/dev/net/tun", import_node_fs49.default.constants.R_OK | import_node_fs49.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -28869,11 +29015,11 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs48, import_node_path54, import_node_zlib2;
+var import_node_fs49, import_node_path54, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
     import_node_path54 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_tool();
@@ -28914,7 +29060,7 @@ async function findCheckout(args) {
   }
   if (args.config !== void 0) {
     const file = import_node_path55.default.resolve(args.config);
-    if (!import_node_fs49.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    if (!import_node_fs50.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
     return import_node_path55.default.dirname(file);
   }
   try {
@@ -28926,16 +29072,16 @@ async function findCheckout(args) {
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs49.default.statSync(dir).isDirectory();
+    return import_node_fs50.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs49, import_node_path55, MARKS;
+var import_node_fs50, import_node_path55, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
     import_node_path55 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
@@ -28991,7 +29137,7 @@ __export(merge_exports, {
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
   const output = import_node_path56.default.resolve(args.output);
-  if (import_node_fs50.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+  if (import_node_fs51.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path56.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
@@ -29004,11 +29150,11 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs50, import_node_path56;
+var import_node_fs51, import_node_path56;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_fs51 = __toESM(require("node:fs"), 1);
     import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();

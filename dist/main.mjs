@@ -30,7 +30,7 @@ import {
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs20 from "node:fs";
+import fs21 from "node:fs";
 import path17 from "node:path";
 
 // src/action/annotations.ts
@@ -714,7 +714,7 @@ function bounded(text, maxChars) {
 
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
-import fs16 from "node:fs";
+import fs17 from "node:fs";
 import os2 from "node:os";
 import path16 from "node:path";
 
@@ -795,7 +795,7 @@ import { randomBytes as randomBytes2 } from "node:crypto";
 import path10 from "node:path";
 
 // src/host/cgroups.ts
-import fs11 from "node:fs";
+import fs12 from "node:fs";
 import path8 from "node:path";
 
 // src/sandbox/maintenance.ts
@@ -851,11 +851,92 @@ async function removeLeftoverCgroups(dirs) {
   }
 }
 
+// src/host/container.ts
+import fs5 from "node:fs";
+var hostProbe = {
+  env: process.env,
+  exists: (file) => fs5.existsSync(file),
+  read: (file) => {
+    try {
+      return fs5.readFileSync(file, "utf8");
+    } catch {
+      return void 0;
+    }
+  }
+};
+function detectContainer(probe = hostProbe) {
+  if (probe.env.KUBERNETES_SERVICE_HOST) return { engine: "kubernetes", evidence: "KUBERNETES_SERVICE_HOST is set" };
+  if (probe.exists("/run/.containerenv")) return { engine: "podman", evidence: "/run/.containerenv" };
+  if (probe.exists("/.dockerenv")) return { engine: "docker", evidence: "/.dockerenv" };
+  const named = probe.env.container;
+  if (named) return { engine: named === "podman" || named === "docker" ? named : "other", evidence: `container=${named}` };
+  const cgroup = probe.read("/proc/1/cgroup") ?? "";
+  const match = /\/(docker|libpod|kubepods|containerd|lxc)[-/.]/.exec(cgroup);
+  if (!match) return null;
+  const engine = match[1] === "docker" ? "docker" : match[1] === "libpod" ? "podman" : match[1] === "kubepods" ? "kubernetes" : "other";
+  return { engine, evidence: `/proc/1/cgroup names ${match[1]}` };
+}
+var SECCOMP_FIX = {
+  podman: "run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)",
+  docker: "run the container with `--security-opt seccomp=unconfined` (smaller than --cap-add SYS_ADMIN or --privileged, which also lift it)",
+  kubernetes: "set the pod's `securityContext: { seccompProfile: { type: Unconfined } }`",
+  other: "give the container a seccomp profile that allows unshare, mount, sethostname and pivot_root, or none"
+};
+var PROC_FIX = {
+  podman: "run the container with `--security-opt unmask=ALL` (or --privileged)",
+  docker: "run the container with `--security-opt systempaths=unconfined` (or --privileged)",
+  kubernetes: "set the container's `securityContext: { procMount: Unmasked }` (with `hostUsers: false`)",
+  other: "start the container without masked /proc paths"
+};
+function containerUserNamespaceFix(context) {
+  const options = `${SECCOMP_FIX[context.engine]}, and ${PROC_FIX[context.engine]}`;
+  return `User namespaces are refused inside this container (${context.evidence}): ${options}; or use a VM.`;
+}
+function ownCgroupHidden(probe) {
+  return (probe.read("/proc/self/cgroup") ?? "").split("\n").some((line) => {
+    const [, controllers = "", own2 = "/"] = line.split(":");
+    if (own2 === "/") return false;
+    if (controllers === "") return probe.exists("/sys/fs/cgroup/cgroup.controllers") && !probe.exists(`/sys/fs/cgroup${own2}`);
+    const names = controllers.split(",");
+    if (!names.includes("memory") && !names.includes("pids")) return false;
+    return probe.exists(`/sys/fs/cgroup/${controllers}`) && !probe.exists(`/sys/fs/cgroup/${controllers}${own2}`);
+  });
+}
+function inUserNamespace(probe) {
+  const map = (probe.read("/proc/self/uid_map") ?? "").trim().split(/\s+/);
+  return map.length >= 3 && !(map[0] === "0" && map[1] === "0" && map[2] === "4294967295");
+}
+function cgroupsReadOnly(probe) {
+  return (probe.read("/proc/self/mountinfo") ?? "").split("\n").some((line) => {
+    const fields = line.split(" ");
+    const type = fields[fields.indexOf("-") + 1] ?? "";
+    return fields[4]?.startsWith("/sys/fs/cgroup") && /(^|,)ro(,|$)/.test(fields[5] ?? "") && /^cgroup2?$/.test(type);
+  });
+}
+var CGROUPS_FIX = {
+  userns: "none of the container's options makes cgroups writable for a container in a user namespace (rootless podman, userns-remap) on a cgroup-v1 host: run the container rootful with `--privileged --cgroupns=private`, or cubicle with --no-limits (nothing limits the jobs then)",
+  kubernetes: "run the pod privileged (`securityContext: { privileged: true }`), or run cubicle with --no-limits and set the limits on the pod",
+  runtime: "`--privileged --cgroupns=private` (the runtime mounts cgroups read-write only for a privileged container), or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)",
+  runtimeV2: "`--privileged` (the runtime mounts cgroups read-write only for a privileged container; on cgroup v2 its cgroup namespace is its own), or run with --no-limits and limit the container itself (`--memory`, `--pids-limit`, `--cpus`)"
+};
+function explainContainerCgroups(context, probe = hostProbe) {
+  if (!context) return null;
+  const reasons = [
+    cgroupsReadOnly(probe) ? "the cgroup filesystem is mounted read-only" : "",
+    ownCgroupHidden(probe) ? "the container shares the host's cgroup namespace, so its own cgroup is not the one it sees at /sys/fs/cgroup" : ""
+  ].filter(Boolean);
+  if (reasons.length === 0) return null;
+  const cgroupV1 = !probe.exists("/sys/fs/cgroup/cgroup.controllers");
+  const runtime = cgroupV1 ? CGROUPS_FIX.runtime : CGROUPS_FIX.runtimeV2;
+  const fix = inUserNamespace(probe) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === "kubernetes" ? CGROUPS_FIX.kubernetes : runtime;
+  return { cause: `${reasons.join(", and ")} (inside a container: ${context.evidence})`, fix: `${fix}.` };
+}
+
 // src/host/delegation.ts
-import fs10 from "node:fs";
+import fs11 from "node:fs";
 
 // src/confine/resolve.ts
-import fs5 from "node:fs";
+import fs6 from "node:fs";
 import path4 from "node:path";
 var MAX_SYMLINKS = 40;
 function relativeParts(rel, notDone = "nothing was done") {
@@ -877,7 +958,7 @@ function resolveBeneath(root, rel, options = {}) {
       continue;
     }
     const current = path4.join(root, ...parts, part);
-    const stat = fs5.lstatSync(current, { throwIfNoEntry: false });
+    const stat = fs6.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
       parts.push(part);
@@ -887,7 +968,7 @@ function resolveBeneath(root, rel, options = {}) {
     if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
       hops += 1;
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
-      const target = fs5.readlinkSync(current);
+      const target = fs6.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
       if (path4.isAbsolute(target)) {
         const inside = path4.relative(root, target);
@@ -912,18 +993,18 @@ function isBeneath(child, parent) {
 }
 
 // src/confine/open.ts
-import fs6 from "node:fs";
+import fs7 from "node:fs";
 import path5 from "node:path";
-var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs6.constants;
+var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs7.constants;
 var DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 function atPath(fd, name) {
   return `/proc/self/fd/${fd}/${name}`;
 }
 function describeOpenError(error2, where2, rel, notDone) {
   const code = error2.code;
-  const stat = code === "ENOTDIR" || code === "ELOOP" ? fs6.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? fs7.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
   if (stat?.isSymbolicLink()) {
-    return new PathConfinementError(rel, `${where2} is a symlink (to ${fs6.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${fs7.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
   }
   const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
   return new PathConfinementError(rel, reason, notDone, { cause: error2 });
@@ -931,31 +1012,31 @@ function describeOpenError(error2, where2, rel, notDone) {
 function openDirBeneath(root, parts, options = {}) {
   const rel = options.rel ?? parts.join("/");
   const notDone = options.notDone ?? "nothing was written";
-  if (options.create) fs6.mkdirSync(root, { recursive: true, mode: 493 });
-  let fd = fs6.openSync(root, O_RDONLY | O_DIRECTORY);
+  if (options.create) fs7.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = fs7.openSync(root, O_RDONLY | O_DIRECTORY);
   try {
     for (const [index, part] of parts.entries()) {
       if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
       const next = atPath(fd, part);
       if (options.create) {
         try {
-          fs6.mkdirSync(next, { mode: options.mode ?? 493 });
+          fs7.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
           if (error2.code !== "EEXIST") throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
-        child = fs6.openSync(next, DIR_FLAGS);
+        child = fs7.openSync(next, DIR_FLAGS);
       } catch (error2) {
         throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
-      fs6.closeSync(fd);
+      fs7.closeSync(fd);
       fd = child;
     }
     return fd;
   } catch (error2) {
-    fs6.closeSync(fd);
+    fs7.closeSync(fd);
     throw error2;
   }
 }
@@ -964,7 +1045,7 @@ function withDirBeneath(root, rel, use, options = {}) {
   try {
     return use(fd);
   } finally {
-    fs6.closeSync(fd);
+    fs7.closeSync(fd);
   }
 }
 function openFileBeneath(root, rel, notDone = "nothing was read") {
@@ -974,15 +1055,15 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   const dir = openDirBeneath(root, parts, { rel, notDone });
   let fd;
   try {
-    fd = fs6.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = fs7.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
     throw describeOpenError(error2, path5.join(root, ...parts, name), rel, notDone);
   } finally {
-    fs6.closeSync(dir);
+    fs7.closeSync(dir);
   }
-  const stat = fs6.fstatSync(fd);
+  const stat = fs7.fstatSync(fd);
   if (!stat.isFile()) {
-    fs6.closeSync(fd);
+    fs7.closeSync(fd);
     throw new PathConfinementError(rel, "is not a regular file", notDone);
   }
   return fd;
@@ -991,9 +1072,9 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 // src/confine/write.ts
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs7 from "node:fs";
+import fs8 from "node:fs";
 import path6 from "node:path";
-var { O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = fs7.constants;
+var { O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = fs8.constants;
 function splitFile(rel, notDone) {
   const parts = relativeParts(rel, notDone);
   const name = parts.pop();
@@ -1007,11 +1088,11 @@ function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
     const { dirParts, name } = splitFile(dstRel, notDone);
     return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
       if (options.sparse) copySparse(source, temp);
-      else fs7.copyFileSync(`/proc/self/fd/${source}`, temp, fs7.constants.COPYFILE_EXCL | fs7.constants.COPYFILE_FICLONE);
-      if (options.mode !== void 0) fs7.chmodSync(temp, options.mode);
+      else fs8.copyFileSync(`/proc/self/fd/${source}`, temp, fs8.constants.COPYFILE_EXCL | fs8.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) fs8.chmodSync(temp, options.mode);
     });
   } finally {
-    fs7.closeSync(source);
+    fs8.closeSync(source);
   }
 }
 function copySparse(source, temp) {
@@ -1028,15 +1109,15 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${randomBytes(3).toString("hex")}.tmp`);
     try {
       fill(temp);
-      fs7.renameSync(temp, atPath(dir, name));
+      fs8.renameSync(temp, atPath(dir, name));
     } catch (error2) {
-      fs7.rmSync(temp, { force: true });
+      fs8.rmSync(temp, { force: true });
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
       throw new PathConfinementError(path6.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
-    fs7.closeSync(dir);
+    fs8.closeSync(dir);
   }
   return path6.join(root, ...dirParts, name);
 }
@@ -1063,14 +1144,14 @@ function envPathProblems(env2, where2) {
 }
 
 // src/run/rundir.ts
-import fs9 from "node:fs";
+import fs10 from "node:fs";
 
 // src/run/remove.ts
 import { execFile as execFile2 } from "node:child_process";
 import { promisify } from "node:util";
 
 // src/image/host.ts
-import fs8 from "node:fs";
+import fs9 from "node:fs";
 var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
 var cached;
 function hostImageOps() {
@@ -1079,11 +1160,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = fs8.lstatSync(dir);
+      stat = fs9.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs8.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs9.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -1093,10 +1174,10 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of fs8.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of fs9.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => fs8.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => fs9.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 
 // src/sandbox/spawn.ts
@@ -1294,7 +1375,7 @@ var run = promisify(execFile2);
 // src/run/rundir.ts
 function processStartTime(pid) {
   try {
-    const stat = fs9.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = fs10.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -1313,7 +1394,7 @@ function processTag() {
 var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
 function readDelegation() {
   try {
-    return JSON.parse(fs10.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(fs11.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
@@ -1336,7 +1417,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = fs11.readFileSync("/proc/self/cgroup", "utf8");
+  const text = fs12.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -1344,7 +1425,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of fs11.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of fs12.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left, right] = line.split(" - ");
     if (!left || !right) continue;
     const mountPoint = left.split(" ")[4];
@@ -1358,8 +1439,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    fs11.accessSync(dir, fs11.constants.W_OK);
-    for (const file of files) fs11.accessSync(path8.join(dir, file), fs11.constants.W_OK);
+    fs12.accessSync(dir, fs12.constants.W_OK);
+    for (const file of files) fs12.accessSync(path8.join(dir, file), fs12.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -1367,7 +1448,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return fs11.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return fs12.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -1380,9 +1461,10 @@ function cgroupVersion() {
 }
 async function findCgroupPlacement(user2, options = { prepare: true }) {
   const version2 = cgroupVersion();
-  if (version2 === "v2") return placeV2(user2, options.prepare);
-  if (version2 === "v1") return placeV1(user2);
-  return { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
+  const container = explainContainerCgroups(detectContainer());
+  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
@@ -1412,8 +1494,8 @@ function ancestorsInOwnCgroup() {
     let stat;
     let membership;
     try {
-      stat = fs11.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = fs11.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+      stat = fs12.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = fs12.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
     } catch {
       break;
     }
@@ -1426,7 +1508,7 @@ function ancestorsInOwnCgroup() {
 function describeProcesses(pids2) {
   const named = pids2.slice(0, 5).map((pid) => {
     try {
-      return `${pid} (${fs11.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+      return `${pid} (${fs12.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
     } catch {
       return String(pid);
     }
@@ -1444,7 +1526,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return fs11.existsSync("/usr/bin/systemd-run") && fs11.existsSync(path8.join(userRuntimeDir(uid), "systemd", "private"));
+  return fs12.existsSync("/usr/bin/systemd-run") && fs12.existsSync(path8.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -1489,11 +1571,11 @@ function isBeneath2(child, parent) {
 }
 
 // src/host/checks.ts
-import fs12 from "node:fs";
+import fs13 from "node:fs";
 import os from "node:os";
 function readText(file) {
   try {
-    return fs12.readFileSync(file, "utf8").trim();
+    return fs13.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -1518,6 +1600,8 @@ function userNamespaceFix() {
   if (readText("/proc/sys/user/max_user_namespaces") === "0") {
     return "Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).";
   }
+  const container = detectContainer();
+  if (container) return containerUserNamespaceFix(container);
   return "User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).";
 }
 
@@ -1665,7 +1749,7 @@ try {
 }
 
 // src/config/code/spec.ts
-import fs13 from "node:fs";
+import fs14 from "node:fs";
 import { createRequire } from "node:module";
 import path9 from "node:path";
 var MIB = 1024 * 1024;
@@ -1685,7 +1769,7 @@ var EVALUATION_HOME = "/tmp/home";
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var LIMITS_NOT_SET_EXIT = 125;
 function evaluationSpec(request) {
-  const node2 = fs13.realpathSync(process.execPath);
+  const node2 = fs14.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -1722,7 +1806,7 @@ function findRunnerTypescript() {
   try {
     const require2 = createRequire(path9.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
-    return { dir: fs13.realpathSync(path9.dirname(manifest)), main: fs13.realpathSync(require2.resolve("typescript")) };
+    return { dir: fs14.realpathSync(path9.dirname(manifest)), main: fs14.realpathSync(require2.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -1803,7 +1887,7 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 import path13 from "node:path";
 
 // src/config/presets.ts
-import fs14 from "node:fs";
+import fs15 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
 import path11 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
@@ -8083,7 +8167,7 @@ var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = fs14.readdirSync(dir);
+    files = fs15.readdirSync(dir);
   } catch {
     return [];
   }
@@ -8091,13 +8175,13 @@ function availablePresets(dir = PRESETS_DIR) {
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
   const file = path11.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !fs14.existsSync(file)) {
+  if (!PRESET_NAME.test(name) || !fs15.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(fs14.readFileSync(file, "utf8"));
+    raw = parseYamlSync(fs15.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -8130,12 +8214,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs14.existsSync(path11.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs15.existsSync(path11.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs14.readFileSync(path11.join(projectDir, file), "utf8");
+      content = fs15.readFileSync(path11.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -8149,7 +8233,7 @@ function parseYamlSync(text) {
 }
 function findPackageRoot2(start) {
   for (let dir = start; ; dir = path11.dirname(dir)) {
-    if (fs14.existsSync(path11.join(dir, "package.json"))) return dir;
+    if (fs15.existsSync(path11.join(dir, "package.json"))) return dir;
     if (dir === path11.dirname(dir)) return start;
   }
 }
@@ -8603,7 +8687,7 @@ function describeSyntaxError(message) {
 
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
-import fs15 from "node:fs";
+import fs16 from "node:fs";
 import path15 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
@@ -8622,7 +8706,7 @@ async function stageInputs(projectDir, patterns, destination, where2) {
           throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = fs15.lstatSync(source);
+        const stat = fs16.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -8641,11 +8725,11 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative, notDone) {
-  const stat = fs15.lstatSync(source);
+  const stat = fs16.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = fs15.readlinkSync(source);
+    const link = fs16.readlinkSync(source);
     const dir = path15.posix.dirname(relative);
-    withDirBeneath(destination, dir, (fd) => fs15.symlinkSync(link, atPath(fd, path15.posix.basename(relative))), { create: true, notDone });
+    withDirBeneath(destination, dir, (fd) => fs16.symlinkSync(link, atPath(fd, path15.posix.basename(relative))), { create: true, notDone });
     return { path: relative, sha256: `symlink:${link}`, executable: false };
   }
   const target = copyFileBeneath(projectDir, path15.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
@@ -8669,7 +8753,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs15.readdirSync(path15.join(start, dir), { withFileTypes: true });
+      entries = fs16.readdirSync(path15.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -8686,23 +8770,23 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
 }
 function lstatOrUndefined(file) {
   try {
-    return fs15.lstatSync(file);
+    return fs16.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = createHash("sha256");
-  const fd = fs15.openSync(file, "r");
+  const fd = fs16.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = fs15.readSync(fd, buffer, 0, buffer.length, null);
+      const read = fs16.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    fs15.closeSync(fd);
+    fs16.closeSync(fd);
   }
   return hash.digest("hex");
 }
@@ -8714,12 +8798,12 @@ async function cacheKeys(options) {
   const hash = createHash2("sha256");
   const configFile = path16.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
-`).update(fs16.readFileSync(config2.source));
+`).update(fs17.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs16.mkdtempSync(path16.join(os2.tmpdir(), "cubicle-action-key-"));
+    const staging = fs17.mkdtempSync(path16.join(os2.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
         const files = await stageInputs(config2.projectDir, [pattern], path16.join(staging, String(hashed.length)), "setup input").catch(() => []);
@@ -8730,7 +8814,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
         }
       }
     } finally {
-      fs16.rmSync(staging, { recursive: true, force: true });
+      fs17.rmSync(staging, { recursive: true, force: true });
     }
   }
   const shard = options.shard ? `shard${options.shard.replace("/", "of")}-` : "";
@@ -8739,7 +8823,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
 }
 
 // src/action/host.ts
-import fs17 from "node:fs";
+import fs18 from "node:fs";
 import os3 from "node:os";
 var HostNotReadyError = class extends Error {
   code = "HOST_NOT_READY";
@@ -8815,13 +8899,13 @@ ${describeMissing(missing.filter((check) => check.required))}`);
   return report;
 }
 async function waitForUserManager(uid) {
-  if (uid === 0 || !fs17.existsSync("/run/systemd/system")) return;
+  if (uid === 0 || !fs18.existsSync("/run/systemd/system")) return;
   const socket = `/run/user/${uid}/systemd/private`;
-  for (let waited = 0; waited < 1e4 && !fs17.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+  for (let waited = 0; waited < 1e4 && !fs18.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 function isExecutable(file) {
   try {
-    fs17.accessSync(file, fs17.constants.X_OK);
+    fs18.accessSync(file, fs18.constants.X_OK);
     return true;
   } catch {
     return false;
@@ -8842,7 +8926,7 @@ function processEnv() {
 
 // src/run/cache-scope.ts
 import { createHash as createHash3 } from "node:crypto";
-import fs18 from "node:fs";
+import fs19 from "node:fs";
 function defaultCacheScope(env2) {
   if (env2.GITHUB_ACTIONS !== "true") return "local";
   if ((env2.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env2) ?? scopePart(env2.GITHUB_HEAD_REF ?? "unknown")}`;
@@ -8852,7 +8936,7 @@ function pullRequestNumber(env2) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "");
   if (fromRef && env2.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(fs18.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(fs19.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -8865,12 +8949,12 @@ function scopePart(text) {
 }
 
 // src/action/results.ts
-import fs19 from "node:fs";
+import fs20 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs19.readFileSync(file, "utf8"));
+    return JSON.parse(fs20.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -8977,7 +9061,7 @@ async function main() {
   const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const dir = stepDir(process.env);
-  fs20.mkdirSync(dir, { recursive: true });
+  fs21.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -8987,7 +9071,7 @@ async function main() {
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, workspace, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
   const files = { junit: path17.resolve(workspace, inputs.junit), json: path17.join(dir, "results.json") };
-  fs20.rmSync(files.json, { force: true });
+  fs21.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
   const counts = countJobs(results);
@@ -8996,7 +9080,7 @@ async function main() {
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
   if (results) await writeSummary(renderSummary(results, { junit: path17.relative(workspace, files.junit) || files.junit }));
-  if (run2.exitCode <= 1 && fs20.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (run2.exitCode <= 1 && fs21.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);

@@ -418,19 +418,23 @@ struct fs_spec {
 };
 
 /* The fs_context log says why a file system refused, e.g. "upper fs does not support xattr". */
+/* The last error queued, not the first: the kernel keeps the one our "unknown key" probe
+ * provoked at fsopen time, and it named the probe instead of the real refusal. */
 static void append_fs_log(int fs_fd, struct sandbox_error *err) {
-  char line[256];
-  for (int i = 0; i < 4; i++) {
+  char line[256], last[256] = "";
+  for (int i = 0; i < 8; i++) {
     ssize_t n = read(fs_fd, line, sizeof line - 1);
     if (n <= 2)
-      return;
+      break;
     line[n] = '\0';
-    if (line[0] != 'e')
-      continue;
-    size_t used = strlen(err->message);
-    snprintf(err->message + used, sizeof err->message - used, " (%s)", line + 2);
-    return;
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == 'e')
+      memcpy(last, line, sizeof last);
   }
+  if (last[0] == '\0')
+    return;
+  size_t used = strlen(err->message);
+  snprintf(err->message + used, sizeof err->message - used, " (%s)", last + 2);
 }
 
 /* mount(2) onto the target from inside it, on "." (a target left unopened:

@@ -8,6 +8,8 @@
 //   vitest (again)      network: outbound as that user, where this host closes /dev/net/tun to it
 //   test/vm/limits-v2.sh  the limits suite in a cgroup-v2 kernel (qemu), as root and as that user
 //   test/vm/apparmor.sh   setup's AppArmor profile loaded in Debian's 6.12 kernel (qemu), a job under it as that user
+//   test/vm/systemd-bed.sh  an emulated GitHub runner: systemd as PID 1, the suite as runner in runner.service
+//   test/containers/podman.mjs  cubicle inside podman containers (as root; rootless as that user)
 // A pass that cannot run here is skipped out loud; under CI=true a missing test user fails.
 import { $, fs, os, path } from 'zx';
 
@@ -118,6 +120,15 @@ if (!isRoot) {
 if (!isRoot) {
   await runV2Suite(repo, null);
   await runAppArmorSuite(repo, os.userInfo().username);
+}
+await runContainerSuite();
+
+/** cubicle inside rootful and rootless podman containers; skipped out loud without root or podman, failed under CI. */
+async function runContainerSuite() {
+  const name = 'cubicle inside podman containers (TAP)';
+  if (!isRoot) return skip(name, 'rootful podman needs root');
+  const result = await $`node ${path.join(repo, 'test/containers/podman.mjs')}`;
+  add(name, tapCounts(result.stdout, result.exitCode));
 }
 
 /**

@@ -244,6 +244,25 @@ test_overlay_special_paths() {
     "modern: $modern" "legacy: $OUT" "$ERR"
 }
 
+# An upper dir on overlayfs (a container's root): the error names the kernel's refusal, not
+# the "unknown key" our fsconfig probe provoked first (the fs log queues both).
+test_overlay_error_names_refusal() {
+  make_layers
+  local outer=$WORK/outer
+  chmod -R u+rwx "$outer" 2>/dev/null; rm -rf "$outer" && mkdir -p "$outer/"{lower,upper,work,merged}
+  local script='mount -t overlay overlay -o "lowerdir=$1/lower,upperdir=$1/upper,workdir=$1/work,userxattr" "$1/merged" &&
+    mkdir "$1/merged/up" "$1/merged/wk" && shift && exec "$@"'
+  if ! unshare -Urm sh -c "$script" sh "$outer" true 2>/dev/null; then
+    skip "--overlay error names the kernel's refusal" "no overlayfs mount in a user namespace here (Linux 5.11)"
+    return
+  fi
+  rm -rf "$outer/merged/"* "$outer/upper/"* && chmod -R u+rwx "$outer/work" && rm -rf "$outer/work/"*
+  OUT=$(unshare -Urm sh -c "$script" sh "$outer" "$HELPER" "${BASE[@]}" --overlay "$WORK/ov/l1" \
+    "$outer/merged/up" "$outer/merged/wk" /work -- true 2>&1)
+  [[ $OUT == *"not supported as upperdir"* && $OUT != *cubicle-probe-unknown-key* ]]
+  check "--overlay with an upper on overlayfs: the error names the kernel's refusal" $? "$OUT"
+}
+
 test_overlay_many_layers() {
   chmod -R u+rwx "$WORK/many" 2>/dev/null
   rm -rf "$WORK/many" && mkdir -p "$WORK/many/upper" "$WORK/many/work"
@@ -871,7 +890,7 @@ TESTS=(
   test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes test_pid1_cmdline_hidden
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
   test_ro_bind_recursive test_overlay test_overlay_volatile test_overlay_root test_overlay_special_paths
-  test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_fds_closed test_timeout
+  test_overlay_error_names_refusal test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_fds_closed test_timeout
   test_status_json test_exec_errors test_setup_error test_dies_with_parent test_uid_map
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink
   test_remount_ro test_chdir test_signal_forwarding test_sessions test_stdio

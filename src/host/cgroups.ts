@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { prepareCgroup } from '../sandbox/maintenance.js';
+import { detectContainer, explainContainerCgroups } from './container.js';
 import { readDelegation } from './delegation.js';
 import { userRuntimeDir } from './runtime-dir.js';
 
@@ -91,9 +92,16 @@ export function cgroupVersion(): CgroupVersion {
 /** Finds (and on v2 prepares) the parent of this run's job cgroups. */
 export async function findCgroupPlacement(user: { uid: number; name: string }, options: { prepare: boolean } = { prepare: true }): Promise<CgroupPlacement> {
   const version = cgroupVersion();
-  if (version === 'v2') return placeV2(user, options.prepare);
-  if (version === 'v1') return placeV1(user);
-  return { kind: 'unavailable', reason: 'no cgroup hierarchy with memory, cpu and pids controllers is mounted', fix: 'Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).', systemdScope: false };
+  const placement: CgroupPlacement =
+    version === 'v2'
+      ? await placeV2(user, options.prepare)
+      : version === 'v1'
+        ? placeV1(user)
+        : { kind: 'unavailable', reason: 'no cgroup hierarchy with memory, cpu and pids controllers is mounted', fix: 'Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).', systemdScope: false };
+  if (placement.kind !== 'unavailable' || placement.systemdScope) return placement;
+  // Inside a container, the runtime's options are the cause and the fix (for doctor and run alike).
+  const container = explainContainerCgroups(detectContainer());
+  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
 }
 
 async function placeV2(user: { uid: number; name: string }, prepare: boolean): Promise<CgroupPlacement> {

@@ -9,6 +9,7 @@ import { removeTree } from '../run/remove.js';
 import { cacheRoot } from '../run/rundir.js';
 import { describeCgroups, userManagerControllers } from './cgroup-check.js';
 import { findCgroupPlacement } from './cgroups.js';
+import { containerUserNamespaceFix, detectContainer, explainOverlayFailure, explainSandboxFailure } from './container.js';
 import { helperPath } from '../sandbox/helper.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
@@ -65,6 +66,8 @@ export function userNamespaceFix(): string {
   if (readText('/proc/sys/user/max_user_namespaces') === '0') {
     return 'Allow them: `sudo sysctl -w user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
   }
+  const container = detectContainer();
+  if (container) return containerUserNamespaceFix(container);
   return 'User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).';
 }
 
@@ -79,9 +82,13 @@ async function probe(ops: Parameters<typeof runSandbox>[0]['ops']): Promise<stri
 }
 
 export async function checkUserNamespaces(): Promise<CheckResult> {
-  const failure = await probe([...hostImageOps()]);
+  // proc and dev as every job has them: a container that masks /proc refuses the fresh proc alone.
+  const failure = await probe([...hostImageOps(), { kind: 'proc', dest: '/proc' }, { kind: 'dev', dest: '/dev' }]);
   const base = { id: 'userns', title: 'unprivileged user namespaces', required: true };
-  if (failure === null) return { ...base, state: 'ok', detail: 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces starts', fix: null };
+  const detail = 'a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts';
+  if (failure === null) return { ...base, state: 'ok', detail, fix: null };
+  const container = explainSandboxFailure(failure, detectContainer());
+  if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
   return { ...base, state: 'missing', detail: failure, fix: userNamespaceFix() };
 }
 
@@ -94,6 +101,8 @@ export async function checkOverlay(): Promise<CheckResult> {
     for (const sub of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub));
     const failure = await probe([...hostImageOps(), { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' }]);
     if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheRoot()}`, fix: null };
+    const container = explainOverlayFailure(failure, cacheRoot(), detectContainer());
+    if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
       state: 'missing',
