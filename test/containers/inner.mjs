@@ -36,7 +36,9 @@ function cubicle(who, cwd, args) {
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: who.home, LANG: 'C.UTF-8', ...(who.cache ? { CUBICLE_CACHE_DIR: who.cache } : {}) };
   const as = process.getuid() === who.uid ? {} : { uid: who.uid, gid: who.gid };
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, env, ...as, encoding: 'utf8', timeout: 120_000 });
-  return { exitCode: result.status, signal: result.signal, stdout: result.stdout.slice(-4000), stderr: result.stderr.slice(-4000) };
+  // doctor's JSON whole (it lists every tool: over 4,000 characters); a run's output, its tail.
+  const stdout = args[0] === 'doctor' ? result.stdout : result.stdout.slice(-4000);
+  return { exitCode: result.status, signal: result.signal, stdout, stderr: result.stderr.slice(-4000) };
 }
 
 function readJson(file) {

@@ -144,6 +144,17 @@ if (section('doctor')) {
 if (section('limits')) {
   checkLimits('with XDG_RUNTIME_DIR', withRuntimeDir);
   checkLimits('without XDG_RUNTIME_DIR (a service, sudo -u, cron)', baseEnv);
+  // A runtime dir whose manager is gone (a stale socket file): systemd-run itself fails.
+  const stale = path.join(work, 'stale-runtime');
+  fs.mkdirSync(path.join(stale, 'systemd'), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(stale, 'systemd', 'private'), '');
+  const dir = project(`jobs:\n  small: { memory: 64m, run: 'echo ran > ran.txt' }\n`);
+  const failed = run(process.execPath, [cli, 'run'], { cwd: dir, env: { ...baseEnv, XDG_RUNTIME_DIR: stale } });
+  ok(
+    failed.status === 3 && /systemd-run --user --scope` could not start/.test(failed.stderr) && /no job was run/.test(failed.stderr) && !fs.existsSync(path.join(dir, 'ran.txt')),
+    'systemd-run failing (a stale runtime dir) is exit 3 naming it and the fix, not exit 1 as if a job had failed; no job ran',
+    `exit ${failed.status}\n${output(failed).slice(-1500)}`,
+  );
 }
 
 // ---------------------------------------------------------------- wrapping cubicle yourself (bug 4)
