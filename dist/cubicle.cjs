@@ -13889,7 +13889,7 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = import_node_path11.default.join(mount, readMemberships()[0].path);
+  const own2 = import_node_path11.default.resolve(mount, `.${readMemberships()[0].path}`);
   const root = import_node_path11.default.basename(own2) === "runner" && writable(import_node_path11.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path11.default.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path11.default.join(root, "cgroup.controllers")).includes(controller));
@@ -13897,12 +13897,12 @@ async function placeV2(user2, prepare) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`);
   }
   const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
+  const movers = [process.pid, ...ancestorsInOwnCgroup()];
+  const others = root === own2 ? readWords(import_node_path11.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  if (others.length > 0) {
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+  }
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const movers = [process.pid, ...ancestorsInOwnCgroup()];
-    const others = root === own2 ? readWords(import_node_path11.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
-    if (others.length > 0) {
-      return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
-    }
     const failure2 = await prepareCgroup(root, movers);
     if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }

@@ -1468,7 +1468,7 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = path8.join(mount, readMemberships()[0].path);
+  const own2 = path8.resolve(mount, `.${readMemberships()[0].path}`);
   const root = path8.basename(own2) === "runner" && writable(path8.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path8.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path8.join(root, "cgroup.controllers")).includes(controller));
@@ -1476,12 +1476,12 @@ async function placeV2(user2, prepare) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`);
   }
   const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
+  const movers = [process.pid, ...ancestorsInOwnCgroup()];
+  const others = root === own2 ? readWords(path8.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  if (others.length > 0) {
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+  }
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const movers = [process.pid, ...ancestorsInOwnCgroup()];
-    const others = root === own2 ? readWords(path8.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
-    if (others.length > 0) {
-      return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
-    }
     const failure2 = await prepareCgroup(root, movers);
     if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
   }

@@ -106,7 +106,8 @@ export async function findCgroupPlacement(user: { uid: number; name: string }, o
 
 async function placeV2(user: { uid: number; name: string }, prepare: boolean): Promise<CgroupPlacement> {
   const mount = readMounts().get('')!;
-  const own = path.join(mount, readMemberships()[0]!.path);
+  // path.resolve: no trailing slash for the root cgroup (a container's own namespace), so messages name `/sys/fs/cgroup/runner`.
+  const own = path.resolve(mount, `.${readMemberships()[0]!.path}`);
   // An earlier run in this scope already moved the runner into own/runner.
   const root = path.basename(own) === 'runner' && writable(path.dirname(own), ['cgroup.procs', 'cgroup.subtree_control']) ? path.dirname(own) : own;
   if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) return v2Unavailable(own, user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
@@ -117,13 +118,14 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
     return v2Unavailable(own, user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`);
   }
   const enabled = readWords(path.join(root, 'cgroup.subtree_control'));
+  const movers = [process.pid, ...ancestorsInOwnCgroup()];
+  // Any other process stays where it is: nothing is moved, and the fallback or the fix applies
+  // (doctor, which prepares nothing, says the same).
+  const others = root === own ? readWords(path.join(own, 'cgroup.procs')).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  if (others.length > 0) {
+    return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+  }
   if (prepare && (root === own || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const movers = [process.pid, ...ancestorsInOwnCgroup()];
-    // Any other process stays where it is: nothing is moved, and the fallback or the fix applies.
-    const others = root === own ? readWords(path.join(own, 'cgroup.procs')).map(Number).filter((pid) => !movers.includes(pid)) : [];
-    if (others.length > 0) {
-      return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
-    }
     const failure = await prepareCgroup(root, movers);
     if (failure) return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but cannot hold job cgroups: ${failure}`);
   }
