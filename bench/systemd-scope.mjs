@@ -37,9 +37,11 @@ if (mode === '--guest' && process.argv[3] === '--inner') {
   const uid = process.getuid();
   const env = { ...process.env, XDG_RUNTIME_DIR: `/run/user/${uid}`, NO_COLOR: '1' };
   for (let i = 0; i < 300 && !fs.existsSync(`/run/user/${uid}/systemd/private`); i++) spawnSync('sleep', ['0.2']);
-  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'scope-bench-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'scope-bench-'));
+  const project = path.join(work, 'project');
+  fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  trivial: { memory: 64m, pids: 64, run: "true" }\n');
-  env.CUBICLE_CACHE_DIR = path.join(project, '.cache');
+  env.CUBICLE_CACHE_DIR = path.join(work, 'cache');
   const rounds = 3;
   const perRound = 5;
   const rerun = [];
@@ -47,7 +49,11 @@ if (mode === '--guest' && process.argv[3] === '--inner') {
   timeRuns(project, 1, env); // warm: the first node start reads everything over 9p
   for (let round = 0; round < rounds; round++) {
     rerun.push(...timeRuns(project, perRound, env));
-    const inner = spawnSync('systemd-run', ['--user', '--scope', '--quiet', '-p', 'Delegate=yes', '--', process.execPath, self, '--guest', '--inner', String(perRound)], { cwd: project, env, encoding: 'utf8' });
+    const inner = spawnSync(
+      'systemd-run',
+      ['--user', '--scope', '--quiet', '-p', 'Delegate=yes', '--', process.execPath, self, '--guest', '--inner', String(perRound)],
+      { cwd: project, env, encoding: 'utf8' },
+    );
     if (inner.status !== 0) throw new Error(`the delegated scope's runs failed:\n${inner.stdout}${inner.stderr}`);
     delegated.push(...JSON.parse(inner.stdout.trim().split('\n').at(-1)));
   }
@@ -56,6 +62,10 @@ if (mode === '--guest' && process.argv[3] === '--inner') {
   console.log(`delegated cgroup (no re-run):          median ${b.toFixed(0)} ms of ${delegated.length} (${delegated.map((t) => t.toFixed(0)).join(' ')})`);
   console.log(`ratio ${(a / b).toFixed(2)}x, +${(a - b).toFixed(0)} ms (TCG: the VM runs ~10-30x slower than native)`);
 } else {
-  const result = spawnSync('bash', [path.join(repo, 'test', 'vm', 'run.sh'), '--systemd', '--timeout', '900', '--share', repo, '--', process.execPath, self, '--guest'], { cwd: repo, stdio: 'inherit' });
+  const result = spawnSync(
+    'bash',
+    [path.join(repo, 'test', 'vm', 'run.sh'), '--systemd', '--timeout', '900', '--share', repo, '--', process.execPath, self, '--guest'],
+    { cwd: repo, stdio: 'inherit' },
+  );
   process.exit(result.status ?? 1);
 }

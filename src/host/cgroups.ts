@@ -97,7 +97,12 @@ export async function findCgroupPlacement(user: { uid: number; name: string }, o
       ? await placeV2(user, options.prepare)
       : version === 'v1'
         ? placeV1(user)
-        : { kind: 'unavailable', reason: 'no cgroup hierarchy with memory, cpu and pids controllers is mounted', fix: 'Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).', systemdScope: false };
+        : {
+            kind: 'unavailable',
+            reason: 'no cgroup hierarchy with memory, cpu and pids controllers is mounted',
+            fix: 'Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).',
+            systemdScope: false,
+          };
   if (placement.kind !== 'unavailable' || placement.systemdScope) return placement;
   // Inside a container, the runtime's options are the cause and the fix (for doctor and run alike).
   const container = explainContainerCgroups(detectContainer());
@@ -110,20 +115,31 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
   const own = path.resolve(mount, `.${readMemberships()[0]!.path}`);
   // An earlier run in this scope already moved the runner into own/runner.
   const root = path.basename(own) === 'runner' && writable(path.dirname(own), ['cgroup.procs', 'cgroup.subtree_control']) ? path.dirname(own) : own;
-  if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) return v2Unavailable(own, user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
+  if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) {
+    return v2Unavailable(own, user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
+  }
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path.join(root, 'cgroup.controllers')).includes(controller));
   if (missing.length > 0) {
     // Writable but without controllers: a cgroup of the user's own manager (every one is the
     // user's), e.g. `systemd-run --user --scope` without -p Delegate=yes.
-    return v2Unavailable(own, user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`);
+    const controllers = `${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`;
+    return v2Unavailable(own, user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${controllers}`);
   }
   const enabled = readWords(path.join(root, 'cgroup.subtree_control'));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
   // Any other process stays where it is: nothing is moved, and the fallback or the fix applies
   // (doctor, which prepares nothing, says the same).
-  const others = root === own ? readWords(path.join(own, 'cgroup.procs')).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  const others =
+    root === own
+      ? readWords(path.join(own, 'cgroup.procs'))
+          .map(Number)
+          .filter((pid) => !movers.includes(pid))
+      : [];
   if (others.length > 0) {
-    return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+    const reason =
+      `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), ` +
+      'so it cannot enable controllers for job cgroups';
+    return v2Unavailable(own, user, reason);
   }
   if (prepare && (root === own || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure = await prepareCgroup(root, movers);
@@ -141,7 +157,7 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
 function ancestorsInOwnCgroup(): number[] {
   const relative = readMemberships()[0]!.path;
   const ancestors: number[] = [];
-  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15;) {
     let stat: string;
     let membership: string;
     try {
@@ -177,7 +193,8 @@ function v2Unavailable(own: string, user: { uid: number; name: string }, reason:
     reason,
     fix: scope
       ? 'cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`.'
-      : `Run once, as root: \`sudo npx cubicle setup --user ${user.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
+      : `Run once, as root: \`sudo npx cubicle setup --user ${user.name}\` (delegates cgroups to the user's systemd manager and keeps it running), ` +
+        'or start cubicle in a cgroup delegated to it and holding nothing else (`systemd-run --user --scope -p Delegate=yes npx cubicle run`).',
     systemdScope: scope,
   };
 }

@@ -48,8 +48,11 @@ const output = (result) => `${result.stdout ?? ''}${result.stderr ?? ''}`;
 
 // Where the runner lives and what it may touch: nothing of system.slice/runner.service is ours.
 const own = fs.readFileSync('/proc/self/cgroup', 'utf8').trim();
-console.log(`# systemd bed: ${user} (uid ${uid}) in ${own}, kernel ${os.release()}, node ${process.version}, first command ${fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]} s after the kernel started`);
-ok(own === '0::/system.slice/runner.service', 'the suite runs as a child of system.slice/runner.service (as a GitHub runner\'s steps)', own);
+console.log(
+  `# systemd bed: ${user} (uid ${uid}) in ${own}, kernel ${os.release()}, node ${process.version}, ` +
+    `first command ${fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]} s after the kernel started`,
+);
+ok(own === '0::/system.slice/runner.service', "the suite runs as a child of system.slice/runner.service (as a GitHub runner's steps)", own);
 ok(!('XDG_RUNTIME_DIR' in process.env), 'a service has no XDG_RUNTIME_DIR', process.env.XDG_RUNTIME_DIR);
 const managerUp = await waitFor(() => fs.existsSync(path.join(runtimeDir, 'systemd', 'private')), 60_000);
 ok(managerUp, `the lingering user's systemd manager is up (${runtimeDir}/systemd/private)`);
@@ -113,7 +116,11 @@ function checkLimits(label, env) {
   const result = run(process.execPath, [cli, 'run', '--json', 'results.json', '--parallel', '2'], { cwd: dir, env });
   const { job } = results(dir);
   const detail = `exit ${result.status}\n${output(result).slice(-2500)}`;
-  ok(result.status === 1 && job('hog').status === 'oom', `${label}: memory 64m ends a 128 MiB hog as oom (exit 1: a job failed)`, `${JSON.stringify(job('hog'))}\n${detail}`);
+  ok(
+    result.status === 1 && job('hog').status === 'oom',
+    `${label}: memory 64m ends a 128 MiB hog as oom (exit 1: a job failed)`,
+    `${JSON.stringify(job('hog'))}\n${detail}`,
+  );
   let share = NaN;
   try {
     share = Number(fs.readFileSync(path.join(dir, 'cubicle-artifacts', 'half', 'share.txt'), 'utf8'));
@@ -121,9 +128,17 @@ function checkLimits(label, env) {
     // no artifact: the assertion says so
   }
   // A ceiling: the VM's vCPUs share a 2-core host, which can only lower the share.
-  ok(job('half').status === 'passed' && share <= 0.55 && job('half').cpuThrottledMs > 0, `${label}: cpus 0.5 holds a spinner to at most 55% of a CPU (used ${(share * 100).toFixed(1)}%), throttled`, JSON.stringify(job('half')));
+  ok(
+    job('half').status === 'passed' && share <= 0.55 && job('half').cpuThrottledMs > 0,
+    `${label}: cpus 0.5 holds a spinner to at most 55% of a CPU (used ${(share * 100).toFixed(1)}%), throttled`,
+    JSON.stringify(job('half')),
+  );
   ok(job('bomb').pidsLimitHits > 0, `${label}: pids 64 contains a fork bomb (pids.events max ${job('bomb').pidsLimitHits})`, JSON.stringify(job('bomb')));
-  ok(job('late').status === 'timeout' && job('late').wallMs < 30_000, `${label}: timeout 2s ends sleep 100 and a detached grandchild (after ${job('late').wallMs} ms)`, JSON.stringify(job('late')));
+  ok(
+    job('late').status === 'timeout' && job('late').wallMs < 30_000,
+    `${label}: timeout 2s ends sleep 100 and a detached grandchild (after ${job('late').wallMs} ms)`,
+    JSON.stringify(job('late')),
+  );
   const left = [leftProcesses(marker), leftCgroups()].filter(Boolean).join('\n');
   ok(left === '', `${label}: no job process and no job cgroup is left anywhere`, left);
 }
@@ -137,7 +152,11 @@ if (section('doctor')) {
   } catch {
     // not JSON: the assertion shows the output
   }
-  ok(cgroups.state === 'ok' && /systemd-run/.test(cgroups.detail ?? ''), 'doctor: limits work through systemd-run --user --scope, and doctor says so (not missing)', `${JSON.stringify(cgroups)}\n${output(doctor).slice(-1500)}`);
+  ok(
+    cgroups.state === 'ok' && /systemd-run/.test(cgroups.detail ?? ''),
+    'doctor: limits work through systemd-run --user --scope, and doctor says so (not missing)',
+    `${JSON.stringify(cgroups)}\n${output(doctor).slice(-1500)}`,
+  );
 }
 
 // ---------------------------------------------------------------- limits, with and without XDG_RUNTIME_DIR (bug 1)
@@ -151,7 +170,10 @@ if (section('limits')) {
   const dir = project(`jobs:\n  small: { memory: 64m, run: 'echo ran > ran.txt' }\n`);
   const failed = run(process.execPath, [cli, 'run'], { cwd: dir, env: { ...baseEnv, XDG_RUNTIME_DIR: stale } });
   ok(
-    failed.status === 3 && /systemd-run --user --scope` could not start/.test(failed.stderr) && /no job was run/.test(failed.stderr) && !fs.existsSync(path.join(dir, 'ran.txt')),
+    failed.status === 3 &&
+      /systemd-run --user --scope` could not start/.test(failed.stderr) &&
+      /no job was run/.test(failed.stderr) &&
+      !fs.existsSync(path.join(dir, 'ran.txt')),
     'systemd-run failing (a stale runtime dir) is exit 3 naming it and the fix, not exit 1 as if a job had failed; no job ran',
     `exit ${failed.status}\n${output(failed).slice(-1500)}`,
   );
@@ -165,12 +187,23 @@ if (section('wrap')) {
   fs.symlinkSync(repo, path.join(dir, 'node_modules', 'cubicle'));
   fs.symlinkSync('../cubicle/bin/cubicle.js', path.join(dir, 'node_modules', '.bin', 'cubicle'));
   const wrapped = (scopeArgs) =>
-    run('systemd-run', ['--user', '--scope', '--quiet', ...scopeArgs, '--', 'npx', '--no-install', 'cubicle', 'run', '--json', 'results.json'], { cwd: dir, env: withRuntimeDir });
+    run('systemd-run', ['--user', '--scope', '--quiet', ...scopeArgs, '--', 'npx', '--no-install', 'cubicle', 'run', '--json', 'results.json'], {
+      cwd: dir,
+      env: withRuntimeDir,
+    });
   const delegated = wrapped(['-p', 'Delegate=yes']);
-  ok(delegated.status === 1 && results(dir).job('small').status === 'oom', '`systemd-run --user --scope -p Delegate=yes npx cubicle run` runs the limited job (npx, sh and node share the scope)', `exit ${delegated.status}\n${output(delegated).slice(-2000)}`);
+  ok(
+    delegated.status === 1 && results(dir).job('small').status === 'oom',
+    '`systemd-run --user --scope -p Delegate=yes npx cubicle run` runs the limited job (npx, sh and node share the scope)',
+    `exit ${delegated.status}\n${output(delegated).slice(-2000)}`,
+  );
   fs.rmSync(path.join(dir, 'results.json'), { force: true });
   const undelegated = wrapped([]);
-  ok(undelegated.status === 1 && results(dir).job('small').status === 'oom', 'a scope that is not delegated (no -p Delegate=yes): cubicle falls back to its own delegated scope', `exit ${undelegated.status}\n${output(undelegated).slice(-2000)}`);
+  ok(
+    undelegated.status === 1 && results(dir).job('small').status === 'oom',
+    'a scope that is not delegated (no -p Delegate=yes): cubicle falls back to its own delegated scope',
+    `exit ${undelegated.status}\n${output(undelegated).slice(-2000)}`,
+  );
   ok(leftCgroups() === '', 'no job cgroup is left after the wrapped runs', leftCgroups());
 }
 
@@ -190,14 +223,22 @@ async function cancelRun(label, stop, env) {
   const code = await Promise.race([exited, sleep(30_000).then(() => 'still running after 30 s')]);
   const gone = await waitFor(() => leftProcesses(marker) === '' && leftCgroups() === '', 15_000);
   const after = Date.now() - before;
-  ok(running && gone && after < 15_000, `${label}: every job process and cgroup is gone ${after} ms after (cancel grace 5 s)`, `${leftProcesses(marker)}\n${leftCgroups()}\n${log.slice(-1500)}`);
+  ok(
+    running && gone && after < 15_000,
+    `${label}: every job process and cgroup is gone ${after} ms after (cancel grace 5 s)`,
+    `${leftProcesses(marker)}\n${leftCgroups()}\n${log.slice(-1500)}`,
+  );
   return { code, dir, log };
 }
 // XDG_RUNTIME_DIR set: what is tested is the cancel, whatever bug 1 does.
 if (section('cancel')) {
   const { code, dir, log } = await cancelRun('SIGTERM to cubicle', (child) => child.kill('SIGTERM'), withRuntimeDir);
   const junit = fs.existsSync(path.join(dir, 'junit.xml')) ? fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8') : '';
-  ok(code === 143 && results(dir).job('long').status === 'cancelled' && /cancelled/.test(junit), 'SIGTERM to cubicle: exit 143, the job is cancelled in --json and the JUnit', `exit ${code}\n${junit.slice(0, 800)}\n${log.slice(-800)}`);
+  ok(
+    code === 143 && results(dir).job('long').status === 'cancelled' && /cancelled/.test(junit),
+    'SIGTERM to cubicle: exit 143, the job is cancelled in --json and the JUnit',
+    `exit ${code}\n${junit.slice(0, 800)}\n${log.slice(-800)}`,
+  );
   await cancelRun('SIGKILL to cubicle (nothing passed on)', (child) => child.kill('SIGKILL'), withRuntimeDir);
 }
 
@@ -238,7 +279,9 @@ function actionStep(workspace, entry, inputs, state = {}) {
     RUNNER_ARCH: 'X64',
     CUBICLE_CACHE_DIR: cacheDir,
     // No cache service here (GitHub's is not reachable): the layer cache is off.
-    ...Object.fromEntries(Object.entries({ ...inputDefaults, cache: 'false', ...inputs }).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value])),
+    ...Object.fromEntries(
+      Object.entries({ ...inputDefaults, cache: 'false', ...inputs }).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]),
+    ),
     ...Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])),
   };
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true });
@@ -256,7 +299,12 @@ async function finished(child, onLog = () => {}) {
   return { code, log };
 }
 function stateOf(text) {
-  return Object.fromEntries(text.split('\n').filter((line) => line.includes('=') && !line.includes('<<')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('=') && !line.includes('<<'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
 
 if (!section('action')) {
@@ -266,15 +314,26 @@ if (!section('action')) {
 } else {
   const workspace = path.join(work, 'action', 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
-  fs.writeFileSync(path.join(workspace, 'cubicle.config.yaml'), `jobs:\n  limited: { memory: 64m, pids: 64, run: 'echo limited-ok' }\n  hog: { memory: 64m, run: ${JSON.stringify(hog(128))} }\n`);
+  fs.writeFileSync(
+    path.join(workspace, 'cubicle.config.yaml'),
+    `jobs:\n  limited: { memory: 64m, pids: 64, run: 'echo limited-ok' }\n  hog: { memory: 64m, run: ${JSON.stringify(hog(128))} }\n`,
+  );
   const main = actionStep(workspace, 'main', {});
   const { code, log } = await finished(main.spawn());
   const summary = fs.readFileSync(main.file('summary'), 'utf8');
-  ok(code === 1 && /limited-ok/.test(log) && /\| hog \|[^\n]*oom/.test(summary), 'the Action (dist/main.mjs, Node 24) runs limited jobs on the runner: the hog is oom in the summary', `exit ${code}\n${summary.slice(0, 1200)}\n${log.slice(-2500)}`);
-  ok(/limited-ok/.test(log) && !/sudo|cubicle setup/.test(log) && !/^::warning::/m.test(log), 'the Action runs no `sudo cubicle setup` and warns of nothing where limits work', log.match(/^.*(sudo|::warning::).*$/gm)?.join('\n') ?? '');
+  ok(
+    code === 1 && /limited-ok/.test(log) && /\| hog \|[^\n]*oom/.test(summary),
+    'the Action (dist/main.mjs, Node 24) runs limited jobs on the runner: the hog is oom in the summary',
+    `exit ${code}\n${summary.slice(0, 1200)}\n${log.slice(-2500)}`,
+  );
+  ok(
+    /limited-ok/.test(log) && !/sudo|cubicle setup/.test(log) && !/^::warning::/m.test(log),
+    'the Action runs no `sudo cubicle setup` and warns of nothing where limits work',
+    log.match(/^.*(sudo|::warning::).*$/gm)?.join('\n') ?? '',
+  );
   const post = actionStep(workspace, 'post', {}, stateOf(fs.readFileSync(main.file('state'), 'utf8')));
   const after = await finished(post.spawn());
-  ok(after.code === 0, 'the Action\'s post step (dist/post.mjs) ends cleanly', after.log.slice(-1500));
+  ok(after.code === 0, "the Action's post step (dist/post.mjs) ends cleanly", after.log.slice(-1500));
 
   // A cancelled workflow: the runner signals the step's process.
   const cancelled = path.join(work, 'action2', 'workspace');
@@ -291,8 +350,16 @@ if (!section('action')) {
   const gone = await waitFor(() => leftProcesses('actioncancel') === '' && leftCgroups() === '', 15_000);
   const junit = path.join(cancelled, 'cubicle-junit.xml');
   const stepSummary = fs.readFileSync(step.file('summary'), 'utf8');
-  ok(signalled > 0 && gone, `SIGTERM to the Action mid-run: no job process or cgroup is left anywhere (${Date.now() - signalled} ms)`, `${leftProcesses('actioncancel')}\n${leftCgroups()}\n${ended.log.slice(-1500)}`);
-  ok(/cancelled/.test(stepSummary) && fs.existsSync(junit) && /cancelled/.test(fs.readFileSync(junit, 'utf8')), 'SIGTERM to the Action: its summary and JUnit say the job was cancelled', `exit ${ended.code}\n${stepSummary.slice(0, 1000)}\n${ended.log.slice(-1500)}`);
+  ok(
+    signalled > 0 && gone,
+    `SIGTERM to the Action mid-run: no job process or cgroup is left anywhere (${Date.now() - signalled} ms)`,
+    `${leftProcesses('actioncancel')}\n${leftCgroups()}\n${ended.log.slice(-1500)}`,
+  );
+  ok(
+    /cancelled/.test(stepSummary) && fs.existsSync(junit) && /cancelled/.test(fs.readFileSync(junit, 'utf8')),
+    'SIGTERM to the Action: its summary and JUnit say the job was cancelled',
+    `exit ${ended.code}\n${stepSummary.slice(0, 1000)}\n${ended.log.slice(-1500)}`,
+  );
 }
 
 // ---------------------------------------------------------------- no lingering; cubicle setup; --undo
@@ -304,15 +371,27 @@ if (section('setup')) {
   const stopped = await waitFor(() => !fs.existsSync(path.join(runtimeDir, 'systemd', 'private')), 60_000);
   ok(off.status === 0 && stopped, 'lingering off: the user manager stops (a self-hosted runner without it)', output(off));
   const refused = limited();
-  ok(refused.status === 3 && /cubicle setup --user/.test(refused.stderr), 'without a user manager, a limited job is refused (exit 3) naming `cubicle setup`', `exit ${refused.status}\n${output(refused).slice(-1500)}`);
+  ok(
+    refused.status === 3 && /cubicle setup --user/.test(refused.stderr),
+    'without a user manager, a limited job is refused (exit 3) naming `cubicle setup`',
+    `exit ${refused.status}\n${output(refused).slice(-1500)}`,
+  );
   const setup = sudo(process.execPath, cli, 'setup', '--user', user);
   const up = await waitFor(() => fs.existsSync(path.join(runtimeDir, 'systemd', 'private')), 60_000);
-  ok(setup.status === 0 && up && fs.existsSync(`/var/lib/systemd/linger/${user}`), '`sudo cubicle setup --user runner` turns lingering on and the manager starts', output(setup));
+  ok(
+    setup.status === 0 && up && fs.existsSync(`/var/lib/systemd/linger/${user}`),
+    '`sudo cubicle setup --user runner` turns lingering on and the manager starts',
+    output(setup),
+  );
   const works = limited();
   ok(works.status === 0 && /small-ok/.test(works.stdout), 'after setup, the limited job runs', `exit ${works.status}\n${output(works).slice(-1500)}`);
   const undo = sudo(process.execPath, cli, 'setup', '--undo', '--user', user);
   const down = await waitFor(() => !fs.existsSync(path.join(runtimeDir, 'systemd', 'private')), 60_000);
-  ok(undo.status === 0 && down && !fs.existsSync(`/var/lib/systemd/linger/${user}`), '`cubicle setup --undo` turns lingering off again (setup had turned it on)', output(undo));
+  ok(
+    undo.status === 0 && down && !fs.existsSync(`/var/lib/systemd/linger/${user}`),
+    '`cubicle setup --undo` turns lingering off again (setup had turned it on)',
+    output(undo),
+  );
   const again = limited();
   ok(again.status === 3, 'after --undo, the limited job is refused again (exit 3)', `exit ${again.status}\n${output(again).slice(-1000)}`);
 }

@@ -73,6 +73,16 @@ for dir in $CUB_SHARES; do
   i=$((i + 1))
 done
 
+# Output channels: virtio-serial ports named by run.sh.
+OUT=/dev/null ERR=/dev/null IN=/dev/null
+for p in /sys/class/virtio-ports/*; do
+  [ -e "$p/name" ] || continue
+  case "$($BB cat "$p/name")" in
+    stdout) OUT=/dev/${p##*/} ;;
+    stderr) ERR=/dev/${p##*/} ;;
+  esac
+done
+
 # ---------------------------------------------------------------- systemd
 # systemd as PID 1, as on GitHub's runners: the command runs in runner.service.
 [ "$CUB_SYSTEMD" = 1 ] && . "$CTL/systemd.sh"
@@ -125,15 +135,6 @@ $BB chown "$uid:$gid" "$DELEG" "$DELEG/cgroup.procs" "$DELEG/cgroup.subtree_cont
 $BB chown -R "$uid:$gid" "$DELEG/app.slice"
 
 # ---------------------------------------------------------------- job
-# Output channels: virtio-serial ports named by run.sh.
-OUT=/dev/null ERR=/dev/null IN=/dev/null
-for p in /sys/class/virtio-ports/*; do
-  [ -e "$p/name" ] || continue
-  case "$($BB cat "$p/name")" in
-    stdout) OUT=/dev/${p##*/} ;;
-    stderr) ERR=/dev/${p##*/} ;;
-  esac
-done
 if [ "$CUB_INTERACTIVE" = 1 ]; then IN=/dev/ttyS1 OUT=/dev/ttyS1 ERR=/dev/ttyS1; fi
 
 [ -d "$CUB_CWD" ] || fail "working directory $CUB_CWD does not exist in the VM (host /tmp is not shared; use --share)"

@@ -1,10 +1,10 @@
-# Systemd mode of the cubicle test VM (run.sh --systemd), sourced by stage2.sh as PID 1
-# once the mounts and shares are in place. Turns the VM into what a GitHub-hosted runner
-# is: Debian's own systemd as PID 1 on cgroup v2, a `runner` user with lingering and
-# passwordless sudo, and the command running as `runner` in system.slice/runner.service
-# (not delegated to it), as the runner's step scripts do. The command's output goes to
-# run.sh's stdout and stderr; its end (ExecStopPost, as root) reports the exit status and
-# powers the VM off. Never returns: it execs systemd.
+# Systemd mode of the cubicle test VM (run.sh --systemd), sourced by stage2.sh as PID 1 once
+# the mounts, shares and output ports ($OUT, $ERR; systemd opens them as root) are in place.
+# Turns the VM into what a GitHub-hosted runner is: Debian's own systemd as PID 1 on
+# cgroup v2, a `runner` user with lingering and passwordless sudo, and the command running
+# as `runner` in system.slice/runner.service (not delegated to it), as the runner's step
+# scripts do. The command's output goes to run.sh's stdout and stderr; its end
+# (ExecStopPost, as root) reports the exit status and powers the VM off. Never returns: it execs systemd.
 
 [ -x /lib/systemd/systemd ] || fail "systemd is not installed in the host root (apt-get install systemd dbus-user-session)"
 [ -x /usr/bin/sudo ] || fail "sudo is not installed in the host root (apt-get install sudo)"
@@ -26,16 +26,6 @@ echo "$RUNNER ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/cubicle-vm-runner
 $BB chmod 440 /etc/sudoers.d/cubicle-vm-runner
 $BB mkdir -p /var/lib/systemd/linger
 [ "$CUB_LINGER" = 0 ] || : > "/var/lib/systemd/linger/$RUNNER"
-
-# Output channels: the virtio-serial ports named by run.sh (systemd opens them as root).
-OUT=/dev/null ERR=/dev/null
-for p in /sys/class/virtio-ports/*; do
-  [ -e "$p/name" ] || continue
-  case "$($BB cat "$p/name")" in
-    stdout) OUT=/dev/${p##*/} ;;
-    stderr) ERR=/dev/${p##*/} ;;
-  esac
-done
 
 # The command's environment: what a runner service has (no XDG_RUNTIME_DIR: services get
 # none), plus --env values. systemd itself sets HOME, USER, LOGNAME and SHELL for User=.
