@@ -1461,7 +1461,12 @@ function cgroupVersion() {
 }
 async function findCgroupPlacement(user2, options = { prepare: true }) {
   const version2 = cgroupVersion();
-  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : { kind: "unavailable", reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted", fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).", systemdScope: false };
+  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : {
+    kind: "unavailable",
+    reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted",
+    fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).",
+    systemdScope: false
+  };
   if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
   const container = explainContainerCgroups(detectContainer());
   return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
@@ -1470,16 +1475,20 @@ async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
   const own2 = path8.resolve(mount, `.${readMemberships()[0].path}`);
   const root = path8.basename(own2) === "runner" && writable(path8.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path8.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
+  }
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path8.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`);
+    const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
+    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
   }
   const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
   const others = root === own2 ? readWords(path8.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
   if (others.length > 0) {
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`);
+    const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
+    return v2Unavailable(own2, user2, reason);
   }
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure2 = await prepareCgroup(root, movers);
