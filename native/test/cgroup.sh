@@ -159,7 +159,9 @@ test_stats_only() {
 # Reads what the helper wrote while the job sleeps.
 test_limits_written() {
   new_dirs
-  "$HELPER" "${BASE[@]}" "${CG_ARGS[@]}" --memory-max 64m --cpus 0.5 --pids-max 16 -- sleep 2 \
+  # sleep 6: under TCG on a busy host the job can take 2 s to appear; the DIRs must still be
+  # there while all their files are read (with sleep 2, once, pids.max had gone with them).
+  "$HELPER" "${BASE[@]}" "${CG_ARGS[@]}" --memory-max 64m --cpus 0.5 --pids-max 16 -- sleep 6 \
     >/dev/null 2>"$WORK/limits.err" &
   local helper=$! waited=0 values="" dir procs=""
   while [ "$waited" -lt 100 ]; do
