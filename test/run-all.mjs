@@ -99,7 +99,8 @@ if (!isRoot) {
   const copy = path.join(home, 'cubicle-under-test');
   await $`rm -rf ${copy}`;
   await $`mkdir -p ${copy}`;
-  await $({ cwd: repo })`tar --exclude=./.git -cf - . | tar -xf - -C ${copy}`;
+  // The VM and container caches (hundreds of MB) stay: every suite reads them from this checkout.
+  await $({ cwd: repo })`tar --exclude=./.git --exclude=./test/vm/.cache --exclude=./test/vm/.cache-6.12 --exclude=./test/containers/.cache -cf - . | tar -xf - -C ${copy}`;
   await $`chown -R ${testUser}: ${copy}`;
   const file = path.join(reports, 'vitest-user.json');
   // As a user's admin would: delegate cgroups to the user once, so its limited jobs can run.
