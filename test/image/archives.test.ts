@@ -20,7 +20,11 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_SKOPEO)('pullImage from archives and lay
   let gzipOnly: BuiltImage;
 
   const skopeo = (source: string, destination: string, ...flags: string[]) =>
-    execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', ...flags, `docker://${registry.host}/${source}`, destination], { stdio: 'pipe' });
+    // --src-no-creds: the local registry wants none, and skopeo would otherwise read /run/containers/UID/auth.json,
+    // which an ordinary user cannot once rootful podman has made /run/containers (0700).
+    execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--src-no-creds', ...flags, `docker://${registry.host}/${source}`, destination], {
+      stdio: 'pipe',
+    });
 
   /** Same image as pushed: config, diff_ids and every layer's tar. */
   async function expectSameImage(image: PulledImage, built: BuiltImage): Promise<void> {

@@ -46,7 +46,7 @@ fi
 # ---------------------------------------------------------------- the profile setup writes
 # ... for the real helper, and for a helper path (on the guest's /tmp) that only matches literally when quoted and escaped.
 odd='/tmp/cubicle odd [1] {a,b} ^x*?"q\b @{HOME}/cubicle-sandbox'
-# The guest sees the host's root, but not its /tmp: the work dir lives in the cache.
+# The guest sees the host's root, but not its /tmp: the work dir lives in the cache (shared below).
 work=$(mktemp -d "$cache/run.XXXXXX") || bail "cannot create a work dir in $cache"
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
@@ -61,7 +61,10 @@ printf 'import { appArmorProfile } from %s;\nprocess.stdout.write(appArmorProfil
 echo "# booting the VM on $(cat "$cache/kernel-pkg") with AppArmor, checks as root and $user"
 start=$EPOCHREALTIME
 log=$work/log
-(cd "$repo" && "$here/run.sh" --timeout 240 -- /bin/bash "$here/apparmor-guest.sh" "$repo" "$user" "$work" "$odd") 2>&1 | tee "$log"
+# This checkout is shared (CI clones under the host's /tmp, which the guest does not see):
+# the guest script and the work dir in the cache live in it.
+own_checkout=$(cd "$here/../.." && pwd -P)
+(cd "$repo" && "$here/run.sh" --timeout 240 --share "$own_checkout" -- /bin/bash "$here/apparmor-guest.sh" "$repo" "$user" "$work" "$odd") 2>&1 | tee "$log"
 echo "# VM run: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }')"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 [ -n "$summary" ] || bail "the AppArmor checks in the VM did not finish"
