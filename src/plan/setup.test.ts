@@ -18,11 +18,13 @@ const base: StepKeyInput = {
 
 describe('stepEnvironment', () => {
   it('is the same for every runner and job: PATH, HOME, CUBICLE_SETUP and the step’s own env', () => {
-    expect(stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { OWN: 'one' } })).toEqual({ PATH: DEFAULT_PATH, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
+    const env = stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { OWN: 'one' } });
+    expect(env).toEqual({ PATH: DEFAULT_PATH, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
   });
 
   it("keeps an image's Env and PATH; the step's own env wins, but not over CUBICLE_SETUP", () => {
-    const env = stepEnvironment({ imageEnv: { PATH: '/usr/local/node/bin:/usr/bin', LANG: 'C.UTF-8' }, home: '/home/node' }, { env: { LANG: 'de_DE', CUBICLE_SETUP: '0' } });
+    const image = { imageEnv: { PATH: '/usr/local/node/bin:/usr/bin', LANG: 'C.UTF-8' }, home: '/home/node' };
+    const env = stepEnvironment(image, { env: { LANG: 'de_DE', CUBICLE_SETUP: '0' } });
     expect(env).toEqual({ PATH: '/usr/local/node/bin:/usr/bin', LANG: 'de_DE', HOME: '/home/node', CUBICLE_SETUP: '1' });
     expect(stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { PATH: '/opt/tool/bin:/usr/bin' } }).PATH).toBe('/opt/tool/bin:/usr/bin');
   });

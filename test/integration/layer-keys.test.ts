@@ -78,8 +78,10 @@ jobs:
     expect(setupLayers(project)).toHaveLength(1);
   }, 60_000);
 
-  it('gives a step a fixed environment: its own env, PATH, HOME and CUBICLE_SETUP', async () => {
-    const project = makeProject(STEP_ENV_CONFIG.replace('    run: cat step-env.txt', '    env: { JOBS_OWN: x }\n    run: cat step-env.txt'));
+  it('gives a step a fixed environment: its own env, PATH, HOME and CUBICLE_SETUP; and a fixed hostname', async () => {
+    const jobRun = '    env: { JOBS_OWN: x }\n    run: cat step-env.txt; echo "host:$(cat step-host.txt)"';
+    const config = STEP_ENV_CONFIG.replace('    run: cat step-env.txt', jobRun);
+    const project = makeProject(config.replace('sort > step-env.txt', 'sort > step-env.txt; cat /proc/sys/kernel/hostname > step-host.txt'));
     const result = await project.cubicle(['run'], { env: { TERM: 'xterm', PATH: npxPath(project), LANG: 'C.UTF-8', CI: 'true' } });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const seen = outputOf(result.stdout, 'unit').filter((line) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line));
@@ -88,6 +90,23 @@ jobs:
     expect(names).toEqual(['CUBICLE_SETUP', 'HOME', 'OWN', 'PATH']);
     expect(seen).toContain(`PATH=${SHELL_PATH}`);
     expect(seen).toContain('OWN=yes');
+    expect(outputOf(result.stdout, 'unit')).toContain('host:cubicle-setup');
+  }, 60_000);
+
+  // A toolchain the runner's PATH names under /opt (GitHub's setup-node) is the job's: the step builds with it, keyed.
+  const optDir = fs.existsSync('/opt') ? fs.readdirSync('/opt', { withFileTypes: true }).find((entry) => entry.isDirectory()) : undefined;
+  it.skipIf(!optDir)("puts the runner's PATH dirs under /opt before the default PATH, and keys them", async () => {
+    const toolchain = `/opt/${optDir!.name}`;
+    const project = makeProject(STEP_ENV_CONFIG);
+    const withToolchain = `${project.dir}/node_modules/.bin:${toolchain}:/usr/bin:/bin`;
+    const first = await project.cubicle(['run'], { env: { TERM: 'xterm', PATH: withToolchain } });
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expect(outputOf(first.stdout, 'unit')).toContain(`PATH=${toolchain}:${SHELL_PATH}`);
+    const again = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: `${toolchain}:${SHELL_PATH}` } });
+    expect(stepLines(again.stdout, 'unit', 'cached')).toHaveLength(1);
+    const without = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: SHELL_PATH } });
+    expect(stepLines(without.stdout, 'unit', 'running')).toHaveLength(1);
+    expect(outputOf(without.stdout, 'unit')).toContain(`PATH=${SHELL_PATH}`);
   }, 60_000);
 
   it("rebuilds exactly the steps whose command, own env, input content or network changed", async () => {
