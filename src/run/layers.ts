@@ -35,6 +35,11 @@ export interface PrepareOptions {
   readonly reporter: Required<Reporter>;
   readonly userns?: string | undefined;
   readonly noCache: boolean;
+  /**
+   * --no-cache: the keys this run has built already. Jobs share a step's layer, so a second job
+   * reuses it rather than replacing it under the first one's running sandbox.
+   */
+  readonly rebuiltKeys?: Set<string>;
   /** --cache-scope: whose `caches:` dirs the job's command gets (run/cache-scope.ts). */
   readonly cacheScope: string;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
@@ -104,7 +109,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
       const keyInput = { parent, run: step.run, env, network: step.network, workdir: options.projectDir, cachePaths, inputs };
       const key = stepKey(keyInput);
       const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
-      const existing = () => (options.noCache ? undefined : findLayer(options.store, key));
+      const existing = () => (options.noCache && !options.rebuiltKeys?.has(key) ? undefined : findLayer(options.store, key));
       let acquired;
       try {
         acquired = await acquireBuildLock(options.store, key, existing, options.signal);
@@ -145,6 +150,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
             if (failure) return failure;
             throw error;
           }
+          options.rebuiltKeys?.add(key);
           built += 1;
         } finally {
           acquired.lock.release();

@@ -41,7 +41,7 @@ jobs:
 `;
 
 describe('setup layer keys', () => {
-  it('builds the same step in two jobs with different names and env once', async () => {
+  it('builds the same step in two jobs with different names and env once, and once again under --no-cache', async () => {
     const project = makeProject(`
 jobs:
   first:
@@ -62,6 +62,13 @@ jobs:
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(stepLines(result.stdout, 'first', 'running')).toHaveLength(1);
     expect(stepLines(result.stdout, 'second', 'cached')).toHaveLength(1);
+    expect(setupLayers(project)).toHaveLength(1);
+
+    // --no-cache rebuilds it once: the second job reuses the new layer, never replaces it under the first.
+    const again = await project.cubicle(['run', '--parallel', '1', '--no-cache']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(stepLines(again.stdout, 'first', 'running')).toHaveLength(1);
+    expect(stepLines(again.stdout, 'second', 'cached')).toHaveLength(1);
     expect(setupLayers(project)).toHaveLength(1);
   }, 60_000);
 
