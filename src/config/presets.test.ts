@@ -89,7 +89,7 @@ describe('the shipped presets', () => {
 
   it('go: go test -json into a .json report, modules in a layer keyed on go.mod and go.sum, the build cache kept', () => {
     expect(keysOf('go', dirWith({ 'go.mod': 'module m\n' }))).toEqual({
-      setup: [{ run: 'go mod download', inputs: ['go.*'] }],
+      setup: [{ run: 'go mod download', inputs: ['go.*'], env: { GOTOOLCHAIN: 'local' } }],
       run: 'mkdir -p reports && go test -json ./... > reports/go-test.json',
       junit: 'reports/go-test.json',
       caches: ['~/.cache/go-build'],

@@ -14,7 +14,8 @@ import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js'
 
 /** Host variables a job gets; everything else (CI secrets live in the environment) stays out. */
 export const PASSED_HOST_VARIABLES = ['PATH', 'HOME', 'TERM', 'LANG', 'CI'] as const;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** PATH where neither an image nor the host gives one, and every setup step's on the host. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface JobContext {
   readonly projectDir: string;

@@ -10,6 +10,7 @@ import { hostBaseOf, type Base } from '../image/base.js';
 import { stageInputs } from '../plan/inputs.js';
 import { jobEnvironment, sandboxSpec, type JobContext, type JobFilesystem } from '../plan/job.js';
 import { stepKey, stepKeyMaterial } from '../plan/setup.js';
+import { stepEnvironment, toolchainDirs } from '../plan/step-env.js';
 import type { Reporter } from '../report/reporter.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { acquireBuildLock } from '../store/lock.js';
@@ -22,6 +23,8 @@ import { removeTree } from './remove.js';
 import type { RunDir } from './rundir.js';
 import { safeMessage } from '../report/message.js';
 
+const STEP_HOSTNAME = 'cubicle-setup';
+
 export interface PrepareOptions {
   readonly projectDir: string;
   readonly hostEnv: Readonly<Record<string, string | undefined>>;
@@ -32,6 +35,11 @@ export interface PrepareOptions {
   readonly reporter: Required<Reporter>;
   readonly userns?: string | undefined;
   readonly noCache: boolean;
+  /**
+   * --no-cache: the keys this run has built already. Jobs share a step's layer, so a second job
+   * reuses it rather than replacing it under the first one's running sandbox.
+   */
+  readonly rebuiltKeys?: Set<string>;
   /** --cache-scope: whose `caches:` dirs the job's command gets (run/cache-scope.ts). */
   readonly cacheScope: string;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
@@ -77,6 +85,8 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   }
   const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME! };
   const caches = cacheMounts(cacheContext, job.caches);
+  const toolchains = base.kind === 'host' ? toolchainDirs(options.hostEnv.PATH, isHostDir) : [];
+  const stepBase = { imageEnv: base.env, home: jobEnv.HOME!, toolchainDirs: toolchains };
   const rootLowers = [...base.rootLowers];
   const wsLowers: string[] = [];
   let parent = base.id;
@@ -94,11 +104,12 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
         if (error instanceof ConfigError) return { what: describeStep(number, step), status: null, message: error.problems.join('; '), outputTail: '' };
         throw error;
       }
-      const env = stepEnvironment(jobEnv, step);
-      const keyInput = { parent, run: step.run, env, network: step.network, workdir: options.projectDir, inputs };
+      const env = stepEnvironment(stepBase, step);
+      const cachePaths = caches.map((cache) => cache.dest);
+      const keyInput = { parent, run: step.run, env, network: step.network, workdir: options.projectDir, cachePaths, inputs };
       const key = stepKey(keyInput);
       const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
-      const existing = () => (options.noCache ? undefined : findLayer(options.store, key));
+      const existing = () => (options.noCache && !options.rebuiltKeys?.has(key) ? undefined : findLayer(options.store, key));
       let acquired;
       try {
         acquired = await acquireBuildLock(options.store, key, existing, options.signal);
@@ -139,6 +150,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
             if (failure) return failure;
             throw error;
           }
+          options.rebuiltKeys?.add(key);
           built += 1;
         } finally {
           acquired.lock.release();
@@ -153,15 +165,6 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   }
   const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
   return { filesystem, base, cacheHits, built };
-}
-
-/** A step sees the job's environment (not the attempt or shard) and its own `env`. */
-function stepEnvironment(jobEnv: Readonly<Record<string, string>>, step: SetupStep): Record<string, string> {
-  const env: Record<string, string> = { ...jobEnv, ...step.env };
-  delete env.CUBICLE_ATTEMPT;
-  delete env.CUBICLE_SHARD;
-  env.CUBICLE_SETUP = '1';
-  return env;
 }
 
 async function buildStep(
@@ -217,7 +220,8 @@ async function runStep(
   options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
   const spec = sandboxSpec(
     {
-      name: job.name,
+      // The hostname too is the same for a step in any job: it is not in the key.
+      name: STEP_HOSTNAME,
       command: ['/bin/sh', '-c', step.run],
       env: options.env,
       network: step.network,
@@ -239,6 +243,10 @@ async function runStep(
   // A step that expected the job's cache (a warm ~/.npm) finds it empty: said, as the likely cause.
   const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(', ')}), only the job's command does` : '';
   return { what: describeStep(number, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
+}
+
+function isHostDir(dir: string): boolean {
+  return fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 /** A layer store that cannot be written (a full disk): the job fails, the run goes on. */

@@ -95,6 +95,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
     return bases.get(image)!;
   };
   reporter.onRunStart(jobs);
+  const rebuiltKeys = new Set<string>();
   let results;
   try {
     results = await schedule(jobs, {
@@ -117,6 +118,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
           userns: userns?.path,
           store,
           noCache: options.noCache ?? false,
+          rebuiltKeys,
           cacheScope: options.cacheScope ?? 'local',
           resolveBase: (job, onStatus) => baseOnce(job.image, () => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull })),
         }),

@@ -31,6 +31,8 @@ const setupKeySchema = z.strictObject({
   env: z.array(z.tuple([z.string(), z.string()])),
   network: z.enum(['none', 'host', 'outbound']),
   workdir: z.string(),
+  // Absent from layers made before cache paths entered the key; their ids still derive from what they have.
+  caches: z.array(z.string()).optional(),
   inputs: z.array(z.tuple([z.string(), z.enum(['x', '-']), hex64])),
 });
 

@@ -10,15 +10,15 @@ afterAll(removeProjects);
 
 const RUNNERS = 8;
 
-/** Two jobs of two steps each: four layers. (Setup steps see no `caches:`, so no step can log to the host.) */
+/** Two jobs of two steps each, named in their commands (steps see no CUBICLE_JOB): four layers. Steps see no `caches:`, so none logs to the host. */
 function sharedStoreProject(token: string, marker: string): { project: Project; jobs: string[] } {
   const jobs = [`cc${token}a`, `cc${token}b`];
   const job = (name: string) => `
   ${name}:
     setup:
-      - run: echo "$CUBICLE_JOB step1" && sleep 0.3 && mkdir -p /root/s && echo one > /root/s/one
+      - run: echo "${name} step1" && sleep 0.3 && mkdir -p /root/s && echo one > /root/s/one
         network: none
-      - run: echo "$CUBICLE_JOB step2" && echo two > /root/s/two
+      - run: echo "${name} step2" && echo two > /root/s/two
         network: none
     run: echo ${marker} && cat /root/s/one /root/s/two`;
   return { project: makeProject(`jobs:${jobs.map(job).join('')}\n`), jobs };
