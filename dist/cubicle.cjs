@@ -2036,11 +2036,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path57) => {
+      require: (path58) => {
         if (typeof require2 !== "undefined") {
-          return require2(path57);
-        } else if (path57.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path57, "utf8"));
+          return require2(path58);
+        } else if (path58.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path58, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5975,7 +5975,7 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path57 = require("path");
+    var path58 = require("path");
     var Module = require("module");
     var fs54 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
@@ -5989,14 +5989,14 @@ var require_resolve_from = __commonJS({
         fromDir = fs54.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path57.resolve(fromDir);
+          fromDir = path58.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path57.join(fromDir, "noop.js");
+      const fromFile = path58.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6068,7 +6068,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path57 = require("path");
+    var path58 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6076,7 +6076,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path57.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path58.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10084,7 +10084,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path57) => typescript.sys.readFile(path57));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path58) => typescript.sys.readFile(path58));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10207,42 +10207,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path57 = require("path");
+    var path58 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path57.join(homedir, "Library");
+      const library = path58.join(homedir, "Library");
       return {
-        data: path57.join(library, "Application Support", name),
-        config: path57.join(library, "Preferences", name),
-        cache: path57.join(library, "Caches", name),
-        log: path57.join(library, "Logs", name),
-        temp: path57.join(tmpdir, name)
+        data: path58.join(library, "Application Support", name),
+        config: path58.join(library, "Preferences", name),
+        cache: path58.join(library, "Caches", name),
+        log: path58.join(library, "Logs", name),
+        temp: path58.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path57.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path57.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path58.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path58.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path57.join(localAppData, name, "Data"),
-        config: path57.join(appData, name, "Config"),
-        cache: path57.join(localAppData, name, "Cache"),
-        log: path57.join(localAppData, name, "Log"),
-        temp: path57.join(tmpdir, name)
+        data: path58.join(localAppData, name, "Data"),
+        config: path58.join(appData, name, "Config"),
+        cache: path58.join(localAppData, name, "Cache"),
+        log: path58.join(localAppData, name, "Log"),
+        temp: path58.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path57.basename(homedir);
+      const username = path58.basename(homedir);
       return {
-        data: path57.join(env3.XDG_DATA_HOME || path57.join(homedir, ".local", "share"), name),
-        config: path57.join(env3.XDG_CONFIG_HOME || path57.join(homedir, ".config"), name),
-        cache: path57.join(env3.XDG_CACHE_HOME || path57.join(homedir, ".cache"), name),
+        data: path58.join(env3.XDG_DATA_HOME || path58.join(homedir, ".local", "share"), name),
+        config: path58.join(env3.XDG_CONFIG_HOME || path58.join(homedir, ".config"), name),
+        cache: path58.join(env3.XDG_CACHE_HOME || path58.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path57.join(env3.XDG_STATE_HOME || path57.join(homedir, ".local", "state"), name),
-        temp: path57.join(tmpdir, username, name)
+        log: path58.join(env3.XDG_STATE_HOME || path58.join(homedir, ".local", "state"), name),
+        temp: path58.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10323,11 +10323,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path57) {
-      if (typeof path57 === "string" && Object.prototype.hasOwnProperty.call(source, path57)) {
-        return source[path57];
+    function getPropertyByPath(source, path58) {
+      if (typeof path58 === "string" && Object.prototype.hasOwnProperty.call(source, path58)) {
+        return source[path58];
       }
-      const parsedPath = typeof path57 === "string" ? path57.split(".") : path57;
+      const parsedPath = typeof path58 === "string" ? path58.split(".") : path58;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10338,9 +10338,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path57) {
+    async function isDirectory2(path58) {
       try {
-        const stat = await fs_1.promises.stat(path57);
+        const stat = await fs_1.promises.stat(path58);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10349,9 +10349,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path57) {
+    function isDirectorySync(path58) {
       try {
-        const stat = fs_1.default.statSync(path57);
+        const stat = fs_1.default.statSync(path58);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10449,7 +10449,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path57, i) => `${i + 1}. ${path57}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path58, i) => `${i + 1}. ${path58}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10636,9 +10636,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path57) {
+      async #fileExists(path58) {
         try {
-          await promises_1.default.stat(path57);
+          await promises_1.default.stat(path58);
           return true;
         } catch (e) {
           return false;
@@ -10798,9 +10798,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path57) {
+      #fileExists(path58) {
         try {
-          fs_1.default.statSync(path57);
+          fs_1.default.statSync(path58);
           return true;
         } catch (e) {
           return false;
@@ -10926,7 +10926,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path57) => path57.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path58) => path58.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11276,8 +11276,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path57, { windows } = {}) => {
-      const segs = path57.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path58, { windows } = {}) => {
+      const segs = path58.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12968,14 +12968,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path57, probe2 = hostProbe) {
+function filesystemOf(path58, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type = fields[fields.indexOf("-") + 1];
     if (!point || !type || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path57 === point || path57.startsWith(`${point}/`);
+    const covers = point === "/" || path58 === point || path58.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type };
   }
   return best?.type;
@@ -14912,10 +14912,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path57) {
-  if (!path57)
+function getElementAtPath(obj, path58) {
+  if (!path58)
     return obj;
-  return path57.reduce((acc, key) => acc?.[key], obj);
+  return path58.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -15174,11 +15174,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path57, issues) {
+function prefixIssues(path58, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path57);
+    iss.path.unshift(path58);
     return iss;
   });
 }
@@ -15707,16 +15707,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path57 = []) => {
+  const processError = (error3, path58 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path57, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path58, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path57, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path58, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path57, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path58, ...issue2.path]);
       } else {
-        const fullpath = [...path57, ...issue2.path];
+        const fullpath = [...path58, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -21551,21 +21551,23 @@ function stepKeyMaterial(input) {
     format: LAYER_FORMAT,
     parent: input.parent,
     run: input.run,
-    env: Object.entries(input.env).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+    env: Object.entries(input.env).sort(([a], [b]) => byCodeUnit(a, b)),
     network: input.network,
     workdir: input.workdir,
+    caches: [...new Set(input.cachePaths)].sort(byCodeUnit),
     inputs: input.inputs.map((file) => [file.path, file.executable ? "x" : "-", file.sha256])
   };
 }
 function stepKey(input) {
   return (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
 }
-var import_node_crypto4, LAYER_FORMAT;
+var import_node_crypto4, LAYER_FORMAT, byCodeUnit;
 var init_setup = __esm({
   "src/plan/setup.ts"() {
     "use strict";
     import_node_crypto4 = require("node:crypto");
     LAYER_FORMAT = 1;
+    byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
   }
 });
 
@@ -22480,11 +22482,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path57 = colon === -1 ? rest : rest.slice(0, colon);
+  const path58 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path57) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path58) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path57, reference };
+  return { transport, path: path58, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -25102,6 +25104,33 @@ var init_inputs = __esm({
   }
 });
 
+// src/plan/step-env.ts
+function stepEnvironment(base, step) {
+  const env3 = { ...base.imageEnv };
+  env3.PATH ??= [...base.toolchainDirs ?? [], DEFAULT_PATH2].join(":");
+  env3.HOME = base.home;
+  Object.assign(env3, step.env);
+  env3.CUBICLE_SETUP = "1";
+  return env3;
+}
+function toolchainDirs(runnerPath, isDir) {
+  const dirs = [];
+  for (const entry of (runnerPath ?? "").split(":")) {
+    const dir = entry.replace(/\/+$/, "");
+    if (!dir.startsWith("/opt/") || import_node_path33.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (isDir(dir)) dirs.push(dir);
+  }
+  return dirs;
+}
+var import_node_path33;
+var init_step_env = __esm({
+  "src/plan/step-env.ts"() {
+    "use strict";
+    import_node_path33 = __toESM(require("node:path"), 1);
+    init_job();
+  }
+});
+
 // src/run/caches.ts
 function cacheMounts(context, caches) {
   if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
@@ -25111,28 +25140,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path33.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    const src = import_node_path34.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
     import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path33.default.join(scratch, String(index));
+    const src = import_node_path34.default.join(scratch, String(index));
     import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path33.default.posix.join(home, entry.slice(2)) : import_node_path33.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path34.default.posix.join(home, entry.slice(2)) : import_node_path34.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs32, import_node_path33;
+var import_node_crypto14, import_node_fs32, import_node_path34;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
     import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -25142,7 +25171,7 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path34.default.join(dir, name);
+    const candidate = import_node_path35.default.join(dir, name);
     try {
       import_node_fs33.default.accessSync(candidate, import_node_fs33.default.constants.X_OK);
       return candidate;
@@ -25184,7 +25213,7 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path34.default.join(options.dir, "resolv.conf");
+      resolvConf = import_node_path35.default.join(options.dir, "resolv.conf");
       import_node_fs33.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
@@ -25231,13 +25260,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs33, import_node_path34, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process9, import_node_fs33, import_node_path35, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
     import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -25267,6 +25296,8 @@ async function prepareJob(job, options) {
   }
   const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME };
   const caches = cacheMounts(cacheContext, job.caches);
+  const toolchains = base.kind === "host" ? toolchainDirs(options.hostEnv.PATH, isHostDir) : [];
+  const stepBase = { imageEnv: base.env, home: jobEnv.HOME, toolchainDirs: toolchains };
   const rootLowers = [...base.rootLowers];
   const wsLowers = [];
   let parent = base.id;
@@ -25274,7 +25305,7 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path35.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    const inputsDir = import_node_path36.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
     import_node_fs34.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
@@ -25284,11 +25315,12 @@ async function prepareJob(job, options) {
         if (error2 instanceof ConfigError) return { what: describeStep(number3, step), status: null, message: error2.problems.join("; "), outputTail: "" };
         throw error2;
       }
-      const env3 = stepEnvironment(jobEnv, step);
-      const keyInput = { parent, run: step.run, env: env3, network: step.network, workdir: options.projectDir, inputs };
+      const env3 = stepEnvironment(stepBase, step);
+      const cachePaths = caches.map((cache) => cache.dest);
+      const keyInput = { parent, run: step.run, env: env3, network: step.network, workdir: options.projectDir, cachePaths, inputs };
       const key = stepKey(keyInput);
       const filesystem2 = { hostSystem: base.kind === "host", rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
-      const existing = () => options.noCache ? void 0 : findLayer(options.store, key);
+      const existing = () => options.noCache && !options.rebuiltKeys?.has(key) ? void 0 : findLayer(options.store, key);
       let acquired;
       try {
         acquired = await acquireBuildLock(options.store, key, existing, options.signal);
@@ -25329,6 +25361,7 @@ async function prepareJob(job, options) {
             if (failure2) return failure2;
             throw error2;
           }
+          options.rebuiltKeys?.add(key);
           built += 1;
         } finally {
           acquired.lock.release();
@@ -25344,21 +25377,14 @@ async function prepareJob(job, options) {
   const filesystem = { hostSystem: base.kind === "host", rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
   return { filesystem, base, cacheHits, built };
 }
-function stepEnvironment(jobEnv, step) {
-  const env3 = { ...jobEnv, ...step.env };
-  delete env3.CUBICLE_ATTEMPT;
-  delete env3.CUBICLE_SHARD;
-  env3.CUBICLE_SETUP = "1";
-  return env3;
-}
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path35.default.join(staged.dir, "root-work"),
-    work: import_node_path35.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path35.default.join(staged.dir, "skeleton"),
-    net: import_node_path35.default.join(staged.dir, "net"),
-    caches: import_node_path35.default.join(staged.dir, "caches")
+    rootWork: import_node_path36.default.join(staged.dir, "root-work"),
+    work: import_node_path36.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path36.default.join(staged.dir, "skeleton"),
+    net: import_node_path36.default.join(staged.dir, "net"),
+    caches: import_node_path36.default.join(staged.dir, "caches")
   };
   for (const dir of Object.values(scratch)) import_node_fs34.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
@@ -25389,7 +25415,8 @@ async function runStep(job, step, number3, options, staged, scratch) {
   options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
   const spec = sandboxSpec(
     {
-      name: job.name,
+      // The hostname too is the same for a step in any job: it is not in the key.
+      name: STEP_HOSTNAME,
       command: ["/bin/sh", "-c", step.run],
       env: options.env,
       network: step.network,
@@ -25411,6 +25438,9 @@ async function runStep(job, step, number3, options, staged, scratch) {
   const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(", ")}), only the job's command does` : "";
   return { what: describeStep(number3, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
 }
+function isHostDir(dir) {
+  return import_node_fs34.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
 function storeFailure(number3, step, error2) {
   const code = error2.code;
   if (!code || !["ENOSPC", "EDQUOT", "EROFS", "EIO", "EACCES", "EPERM"].includes(code)) return null;
@@ -25431,18 +25461,19 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs34, import_node_path35;
+var import_node_fs34, import_node_path36, STEP_HOSTNAME;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
     import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
     init_inputs();
     init_job();
     init_setup();
+    init_step_env();
     init_spawn();
     init_lock();
     init_layers();
@@ -25450,6 +25481,7 @@ var init_layers3 = __esm({
     init_network();
     init_remove();
     init_message();
+    STEP_HOSTNAME = "cubicle-setup";
   }
 });
 
@@ -25465,7 +25497,7 @@ async function startServices(job, options) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path36.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path37.default.join(options.logsDir, `${service.name}.log`)})`, stop };
     }
   }
   return { failure: null, stop };
@@ -25546,12 +25578,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs35, import_node_path36, STOP_GRACE_MS2;
+var import_node_fs35, import_node_path37, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
     import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve2();
@@ -25638,7 +25670,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs37.default.readdirSync(import_node_path37.default.join(dir, relative2));
+      names = import_node_fs37.default.readdirSync(import_node_path38.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -25649,7 +25681,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs37.default.lstatSync(import_node_path37.default.join(dir, child)));
+        visit(child, import_node_fs37.default.lstatSync(import_node_path38.default.join(dir, child)));
       } catch {
       }
     }
@@ -25706,12 +25738,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs37, import_node_path37, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs37, import_node_path38, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
     import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -25776,7 +25808,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path38.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path39.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -25792,7 +25824,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path38.default.join(options.artifactsDir, job.name),
+          destination: import_node_path39.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : []
@@ -25940,11 +25972,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path38;
+var import_node_path39;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -26244,7 +26276,7 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path39.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path40.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
       await (0, import_promises6.pipeline)(decompressStream(import_node_fs38.default.createReadStream(file), compression), import_node_fs38.default.createWriteStream(tarPath));
     } catch (error2) {
@@ -26284,14 +26316,14 @@ async function openTarFiles(file, where2, scratchDir) {
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs38, import_promises5, import_node_path39, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs38, import_promises5, import_node_path40, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
     import_node_fs38 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_confine();
@@ -26490,7 +26522,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path40.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path41.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -26518,7 +26550,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path40.default.resolve(ref.path);
+  const absolute = import_node_path41.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -26581,11 +26613,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path40, LAYER_MEDIA_TYPES;
+var import_node_path41, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -26721,9 +26753,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path41.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path41.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path41.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path42.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path42.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path42.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -26833,14 +26865,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises7, import_node_os7, import_node_path41, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path42, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -27113,7 +27145,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path42.default.resolve(ref.path);
+  const absolute = import_node_path43.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -27170,12 +27202,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path42, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path43, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -27420,11 +27452,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path43.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path44.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path43.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path44.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -27438,11 +27470,11 @@ function recordTimings(paths, projectDir, results) {
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path43.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path44.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path43.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path44.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -27484,9 +27516,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path43.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path44.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs40.default.closeSync(openFileBeneath(root, import_node_path43.default.relative(root, resolved), "nothing was run"));
+  import_node_fs40.default.closeSync(openFileBeneath(root, import_node_path44.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -27504,13 +27536,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs40, import_node_path43;
+var import_node_crypto17, import_node_fs40, import_node_path44;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
     import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit_read();
@@ -27550,13 +27582,14 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path44.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path45.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
     return bases.get(image);
   };
   reporter.onRunStart(jobs);
+  const rebuiltKeys = /* @__PURE__ */ new Set();
   let results;
   try {
     results = await schedule(jobs, {
@@ -27578,6 +27611,7 @@ async function runJobs(config2, options) {
         userns: userns?.path,
         store,
         noCache: options.noCache ?? false,
+        rebuiltKeys,
         cacheScope: options.cacheScope ?? "local",
         resolveBase: (job2, onStatus) => baseOnce(job2.image, () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull }))
       }),
@@ -27620,13 +27654,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs41, import_node_os8, import_node_path44, FailFast;
+var import_node_fs41, import_node_os8, import_node_path45, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
     import_node_fs41 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -27650,8 +27684,8 @@ var init_run = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs42.default.mkdtempSync(import_node_path45.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path45.default.join(marker, "started");
+  const marker = import_node_fs42.default.mkdtempSync(import_node_path46.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path46.default.join(marker, "started");
   const command3 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process12.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command3], { stdio: "inherit", env: env3 });
@@ -27696,14 +27730,14 @@ function announceRerun() {
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process12, import_node_fs42, import_node_os9, import_node_path45, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process12, import_node_fs42, import_node_os9, import_node_path46, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
     import_node_fs42 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -27786,16 +27820,16 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path46.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
-  if (args.json) reporters.push(new JsonReporter(import_node_path46.default.resolve(cwd, args.json), config2.projectDir));
+  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path47.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
+  if (args.json) reporters.push(new JsonReporter(import_node_path47.default.resolve(cwd, args.json), config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path46.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path47.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path46.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path47.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -27816,11 +27850,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path46;
+var import_node_path47;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_json();
@@ -28025,7 +28059,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs43.default.writeFileSync(import_node_path47.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs43.default.writeFileSync(import_node_path48.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -28049,13 +28083,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs43.default.existsSync(import_node_path47.default.join(dir, name)));
-  const manifest = readJson(import_node_path47.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs43.default.existsSync(import_node_path48.default.join(dir, name)));
+  const manifest = readJson(import_node_path48.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs43.default.existsSync(import_node_path47.default.join(dir, name));
+  const has = (name) => import_node_fs43.default.existsSync(import_node_path48.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -28065,7 +28099,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path47.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path48.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -28108,7 +28142,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs43.default.readFileSync(import_node_path47.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs43.default.readFileSync(import_node_path48.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -28137,7 +28171,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs43.default.readFileSync(import_node_path47.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs43.default.readFileSync(import_node_path48.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -28195,12 +28229,12 @@ function readJson(file) {
     return void 0;
   }
 }
-var import_node_fs43, import_node_path47, CONFIG_NAME;
+var import_node_fs43, import_node_path48, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
     import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     CONFIG_NAME = "cubicle.config.yaml";
@@ -28344,7 +28378,7 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path48.default.join(own2, `cubicle-${user2.name}`);
+    const dir = import_node_path49.default.join(own2, `cubicle-${user2.name}`);
     const existed = import_node_fs44.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
@@ -28363,7 +28397,7 @@ function delegateV2WithSystemd(user2, entry) {
   const done = [];
   entry.createdFiles ??= [];
   if (!import_node_fs44.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs44.default.mkdirSync(import_node_path48.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs44.default.mkdirSync(import_node_path49.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
     import_node_fs44.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -28425,7 +28459,7 @@ async function undo(user2) {
     import_node_fs44.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs44.default.rmdirSync(import_node_path48.default.dirname(file));
+        import_node_fs44.default.rmdirSync(import_node_path49.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -28440,13 +28474,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process13, import_node_fs44, import_node_path48, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process13, import_node_fs44, import_node_path49, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
     import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -28489,7 +28523,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs45.default.readFileSync(import_node_path49.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs45.default.readFileSync(import_node_path50.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -28539,7 +28573,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs45.default.lstatSync(import_node_path49.default.join(dir, entry));
+      stat = import_node_fs45.default.lstatSync(import_node_path50.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -28554,13 +28588,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs45, import_node_path49, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs45, import_node_path50, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
     import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -28581,6 +28615,8 @@ var init_import_check = __esm({
       env: array(tuple([string2(), string2()])),
       network: _enum(["none", "host", "outbound"]),
       workdir: string2(),
+      // Absent from layers made before cache paths entered the key; their ids still derive from what they have.
+      caches: array(string2()).optional(),
       inputs: array(tuple([string2(), _enum(["x", "-"]), hex64]))
     });
     imageKeySchema = strictObject({ format: count, diffId: string2().regex(/^sha256:[0-9a-f]{64}$/), blob: string2(), mediaType: string2() });
@@ -28635,14 +28671,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs46.default.existsSync(import_node_path50.default.join(paths.locks, id));
+  return import_node_fs46.default.existsSync(import_node_path51.default.join(paths.locks, id));
 }
-var import_node_fs46, import_node_path50;
+var import_node_fs46, import_node_path51;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
     import_node_fs46 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -28666,7 +28702,7 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path51.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (layer.meta.id !== import_node_path52.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
   if (!import_node_fs47.default.existsSync(layer.root) || !import_node_fs47.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
@@ -28676,12 +28712,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs47, import_node_path51;
+var import_node_fs47, import_node_path52;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
     import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -28704,12 +28740,12 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path52.default.resolve(file);
-  const targetDir = import_node_path52.default.dirname(target);
+  const target = import_node_path53.default.resolve(file);
+  const targetDir = import_node_path53.default.dirname(target);
   import_node_fs48.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path52.default.basename(target)}.`;
+  const prefix = `.${import_node_path53.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path52.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path53.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
   import_node_fs48.default.writeFileSync(listFile, `${members2.join("\n")}
@@ -28732,7 +28768,7 @@ async function exportStore(paths, file) {
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path52.default.resolve(file);
+  const source = import_node_path53.default.resolve(file);
   if (!import_node_fs48.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
@@ -28741,7 +28777,7 @@ async function importStore(paths, file, baseIds) {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path52.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path53.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -28754,9 +28790,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path52.default.join(staging, "layers");
+  const stagedLayers = import_node_path53.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path52.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path53.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -28769,7 +28805,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path52.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path53.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -28784,14 +28820,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path52.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path53.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path52.default.join(staging, "images"))) {
-    if (import_node_fs48.default.existsSync(import_node_path52.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path52.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path53.default.join(staging, "images"))) {
+    if (import_node_fs48.default.existsSync(import_node_path53.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path53.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -28799,9 +28835,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs48.default.renameSync(import_node_path52.default.join(stagedLayers, id), import_node_path52.default.join(paths.layers, id));
+      import_node_fs48.default.renameSync(import_node_path53.default.join(stagedLayers, id), import_node_path53.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs48.default.utimesSync(import_node_path52.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs48.default.utimesSync(import_node_path53.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -28810,8 +28846,8 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path52.default.join(paths.images, name);
-    if (!import_node_fs48.default.existsSync(target)) import_node_fs48.default.copyFileSync(import_node_path52.default.join(staging, "images", name), target, import_node_fs48.default.constants.COPYFILE_EXCL);
+    const target = import_node_path53.default.join(paths.images, name);
+    if (!import_node_fs48.default.existsSync(target)) import_node_fs48.default.copyFileSync(import_node_path53.default.join(staging, "images", name), target, import_node_fs48.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
@@ -28822,14 +28858,14 @@ function plainDirOrAbsent(dir) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process14, import_node_crypto19, import_node_fs48, import_node_path52, TAR_XATTRS;
+var import_node_child_process14, import_node_crypto19, import_node_fs48, import_node_path53, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
     import_node_fs48 = __toESM(require("node:fs"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -28903,7 +28939,7 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path53.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path54.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -28924,11 +28960,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path53, out;
+var import_node_path54, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -28946,7 +28982,7 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path54.default.join(dir, name);
+    const candidate = import_node_path55.default.join(dir, name);
     try {
       import_node_fs49.default.accessSync(candidate, import_node_fs49.default.constants.X_OK);
       if (import_node_fs49.default.statSync(candidate).isFile()) return candidate;
@@ -29024,12 +29060,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs49, import_node_path54, import_node_zlib2;
+var import_node_fs49, import_node_path55, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
     import_node_fs49 = __toESM(require("node:fs"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_tool();
   }
@@ -29061,20 +29097,20 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path55.default.resolve(args.dir);
+    const dir = import_node_path56.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path55.default.resolve(args.config);
+    const file = import_node_path56.default.resolve(args.config);
     if (!import_node_fs50.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path55.default.dirname(file);
+    return import_node_path56.default.dirname(file);
   }
   try {
     const found = await findConfig(process.cwd());
-    return found ? import_node_path55.default.dirname(import_node_path55.default.resolve(found.filepath)) : null;
+    return found ? import_node_path56.default.dirname(import_node_path56.default.resolve(found.filepath)) : null;
   } catch {
     return null;
   }
@@ -29086,12 +29122,12 @@ function isDirectory(dir) {
     return false;
   }
 }
-var import_node_fs50, import_node_path55, MARKS;
+var import_node_fs50, import_node_path56, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
     import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
@@ -29145,9 +29181,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path56.default.resolve(args.output);
+  const output = import_node_path57.default.resolve(args.output);
   if (import_node_fs51.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path56.default.join(args.output, "junit.xml")}.` });
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path57.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -29159,12 +29195,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs51, import_node_path56;
+var import_node_fs51, import_node_path57;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
     import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();
