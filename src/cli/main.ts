@@ -55,8 +55,25 @@ function terminalWidth(): number | null {
   return process.stdout.isTTY ? Math.min(110, process.stdout.columns || 100) : null;
 }
 
+/** Options whose value may be `-` (stdout); yargs would take a lone `-` for a positional (stdin). */
+const DASH_VALUED = new Set(['--json', '--junit']);
+
+/** `--json -` becomes `--json=-`, up to a `--`. */
+function joinDashValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') return [...joined, ...argv.slice(index)];
+    if (DASH_VALUED.has(arg) && argv[index + 1] === '-') {
+      joined.push(`${arg}=-`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 async function runCommand(yargs: Yargs, command: Command, argv: readonly string[]): Promise<number> {
-  const parser = yargs([...argv])
+  const parser = yargs(joinDashValues(argv))
     .scriptName('cubicle')
     .usage(`$0 ${command.usage}\n\n${command.describe}`)
     .parserConfiguration({ 'populate--': true })

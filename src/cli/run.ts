@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { LimitFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { PullPolicy } from '../image/resolve.js';
+import { isStdout, resolveReportPath } from '../report/destination.js';
 import { JsonReporter } from '../report/json.js';
 import { JunitReporter } from '../report/junit.js';
 import type { Reporter } from '../report/reporter.js';
@@ -55,8 +56,12 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters: Reporter[] = [new TerminalReporter(), new JunitReporter(path.resolve(cwd, args.junit), { checkout: config.projectDir })];
-  if (args.json) reporters.push(new JsonReporter(path.resolve(cwd, args.json), config.projectDir));
+  const junitFile = resolveReportPath(cwd, args.junit);
+  const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
+  // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.
+  const consoleStream = isStdout(junitFile) || (jsonFile !== undefined && isStdout(jsonFile)) ? process.stderr : process.stdout;
+  const reporters: Reporter[] = [new TerminalReporter(consoleStream), new JunitReporter(junitFile, { checkout: config.projectDir })];
+  if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
   try {

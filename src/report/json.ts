@@ -1,7 +1,7 @@
-// `--json FILE`: the per-job results of ../shared/DESIGN.md, for scripts and dashboards.
+// `--json FILE` (`-`: stdout): the per-job results of ../shared/DESIGN.md, for scripts and dashboards.
 import type { JobResult } from '../run/result.js';
 import type { Reporter, RunSummary } from './reporter.js';
-import { writeAtomically } from '../run/write-file.js';
+import { writeReport } from './destination.js';
 
 export class JsonReporter implements Reporter {
   constructor(
@@ -10,8 +10,8 @@ export class JsonReporter implements Reporter {
     private readonly checkout?: string,
   ) {}
 
-  onRunEnd(summary: RunSummary): void {
-    writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}\n`, undefined, this.checkout);
+  async onRunEnd(summary: RunSummary): Promise<void> {
+    await writeReport(this.file, `${JSON.stringify(toJson(summary), null, 2)}\n`, this.checkout);
   }
 }
 

@@ -7,7 +7,7 @@ import { jobSuite } from './junit-job.js';
 import { serializeJunit } from './junit-write.js';
 import { DEFAULT_OUTPUT_CAP_BYTES } from './output-cap.js';
 import type { Reporter, RunSummary } from './reporter.js';
-import { writeAtomically } from '../run/write-file.js';
+import { writeReport } from './destination.js';
 
 export interface JunitOptions {
   /** Bytes of each job's own output kept (its tail); default 64 KiB. */
@@ -32,9 +32,9 @@ export class JunitReporter implements Reporter {
     for (const job of jobs) this.junitGlobs.set(job.name, job.junit);
   }
 
-  onRunEnd(summary: RunSummary): void {
+  async onRunEnd(summary: RunSummary): Promise<void> {
     const report = buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs });
-    writeAtomically(this.file, report, undefined, this.options.checkout);
+    await writeReport(this.file, report, this.options.checkout);
   }
 }
 
