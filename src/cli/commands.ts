@@ -99,7 +99,7 @@ export const COMMANDS: readonly Command[] = [
       parser
         .option('config', { type: 'string', describe: 'config file (default: found by cosmiconfig from the current dir)' })
         .option('parallel', { type: 'number', describe: 'jobs at once (default: the number of cores)' })
-        .option('junit', { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write (`-`: stdout; a device or FIFO such as /dev/null is written directly)' })
+        .option('junit', { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write (`-`: stdout; /dev/null, a FIFO: written directly)' })
         .option('json', { type: 'string', describe: 'also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)' })
         .option('artifacts-dir', { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' })
         .option('cache', { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' })
