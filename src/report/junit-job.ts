@@ -54,7 +54,10 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
   const cases = [...reports.cases];
   if (globs.length > 0 && result.junitFiles.length === 0) {
     const missing = `the job wrote no JUnit report matching ${globs.join(', ')}`;
-    if (RAN_TO_END.has(result.status)) cases.push(errorCase('JUnit report', classname, 'missing-report', missing));
+    // The job failed for it (run/job.ts): the same failure and words as the console and --json.
+    const message = result.message ?? `missing JUnit report: ${missing}`;
+    const failure: JunitOutcome = { kind: 'failure', type: 'missing-report', message, body: outcome?.body };
+    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase('JUnit report', classname), outcomes: [failure] });
     else if (outcome && KILLED.has(result.status)) outcome = { ...outcome, message: `${outcome.message}; ${missing}` };
   }
   const testFailed = cases.some((testCase) => verdictOf(testCase) !== 'passed' && verdictOf(testCase) !== 'skipped');

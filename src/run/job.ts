@@ -88,8 +88,11 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       await network?.stop();
       await removeTree(dirs.root);
     }
-    const jobStatus = outcome.copyError ? 'error' : statusOf(outcome.status, options.signal.aborted);
-    const described = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const ranStatus = outcome.copyError ? 'error' : statusOf(outcome.status, options.signal.aborted);
+    const missing = ['passed', 'failed'].includes(ranStatus) ? missingReport(job, outcome.collected, options.projectDir) : null;
+    const jobStatus: JobStatus = missing ? 'failed' : ranStatus;
+    const outcomeText = outcome.copyError ?? describeOutcome(ranStatus, outcome.status, job, outcome.collected, options.signal);
+    const described = missing && outcomeText ? `${outcomeText}; ${missing}` : (missing ?? outcomeText);
     const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
@@ -123,6 +126,18 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
       previousFailures,
     };
   }
+}
+
+/**
+ * A job with `junit:` promised a report: none found is the job's failure, in the same words in the
+ * console, --json and the JUnit report (which reads this message), with where cubicle looked.
+ */
+function missingReport(job: ResolvedJob, collected: CollectedFiles, projectDir: string): string | null {
+  if (job.junit.length === 0 || collected.junitFiles.length > 0) return null;
+  const patterns = job.junit.map((glob) => `"${glob}"`).join(', ');
+  const where = `among the files the job wrote beneath the checkout (${projectDir}, the patterns relative to it)`;
+  const fix = 'write the report there (not in /tmp or $HOME) or change the job\'s junit: patterns';
+  return `missing JUnit report: junit: ${patterns} matched no file ${where}; ${fix}`;
 }
 
 /** The files a job left that could not be copied out: the job's error, the first few named. */

@@ -234,10 +234,12 @@ describe("a job's own JUnit reports become its test cases", () => {
     expect(cases).toHaveLength(5);
   });
 
-  it('globs that matched nothing are an <error> saying so', () => {
-    const { suite, cases } = build([jobResult()], { globs: { unit: ['reports/*.xml'] } });
-    expect(counts(suite)).toEqual({ tests: '1', failures: '0', errors: '1', skipped: '0' });
-    expect(child(cases[0]!, 'error')!.attributes).toEqual({ type: 'missing-report', message: 'the job wrote no JUnit report matching reports/*.xml' });
+  it("globs that matched nothing are the job's <failure>, in the job's own words", () => {
+    const message = 'missing JUnit report: junit: "reports/*.xml" matched no file';
+    const { suite, cases } = build([jobResult({ status: 'failed', message })], { globs: { unit: ['reports/*.xml'] } });
+    expect(counts(suite)).toEqual({ tests: '1', failures: '1', errors: '0', skipped: '0' });
+    expect(cases[0]!.attributes).toMatchObject({ name: 'JUnit report', classname: 'cubicle.unit' });
+    expect(child(cases[0]!, 'failure')!.attributes).toEqual({ type: 'missing-report', message });
   });
 
   it('a failing exit code with no failing test adds a failing test case for the job', () => {
