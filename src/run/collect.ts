@@ -38,6 +38,8 @@ export interface CollectRequest {
   readonly budgetBytes?: number;
   /** Entries of `destination` that stay (`services`: the logs of services still running). */
   readonly keepEntries?: readonly string[];
+  /** Files beneath `destination` cubicle wrote itself (service logs): a job's output of the same path is not copied over them. */
+  readonly ownFiles?: readonly string[];
 }
 
 /** A checkout may ship `cubicle-artifacts` as a symlink to a host dir: never write through it. */
@@ -79,6 +81,10 @@ export async function collectOutputs(request: CollectRequest): Promise<Collected
     }
     if (kind !== 'file') {
       refused.push(relative);
+      continue;
+    }
+    if (request.ownFiles?.includes(relative)) {
+      failed.push(`${relative}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
       continue;
     }
     try {

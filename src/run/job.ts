@@ -10,7 +10,7 @@ import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './c
 import { explainHostFailure } from './host-failure.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
-import { startServices, type RunningServices } from './services.js';
+import { serviceLogName, startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { withOwnerHint } from './owner-hint.js';
 import { PASSING, statusOf, type JobResult, type JobStatus } from './result.js';
@@ -76,6 +76,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ['services'] : [],
+          ownFiles: job.services.flatMap((service) => Array.from({ length: attempt }, (_, index) => `services/${serviceLogName(service.name, index + 1)}`)),
         });
         if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error) {

@@ -42,6 +42,11 @@ interface Started {
 
 const STOP_GRACE_MS = 5000;
 
+/** A retried job's services log each attempt apart: the first attempt's log is the one that shows why it was retried. */
+export function serviceLogName(service: string, attempt: number): string {
+  return attempt === 1 ? `${service}.log` : `${service}.attempt-${attempt}.log`;
+}
+
 export async function startServices(job: ResolvedJob, options: ServicesOptions): Promise<RunningServices> {
   const started: Started[] = [];
   const stop = async () => {
@@ -53,7 +58,7 @@ export async function startServices(job: ResolvedJob, options: ServicesOptions):
     const failure = await startOne(job, service, options, started);
     if (failure) {
       options.reporter.onJobLine(job, 'stderr', `[service ${service.name}] ${failure}`);
-      return { failure: `service "${service.name}" ${failure} (its log: ${path.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure} (its log: ${path.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -74,7 +79,8 @@ async function startOne(job: ResolvedJob, service: ResolvedService, options: Ser
   const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
   let log: fs.WriteStream;
   try {
-    log = fs.createWriteStream('', { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: 'the service was not started' }) });
+    const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: 'the service was not started' });
+    log = fs.createWriteStream('', { fd });
   } catch (error) {
     if (error instanceof PathConfinementError) return `could not be started: its log ${error.message}`;
     throw error;
