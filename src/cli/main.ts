@@ -13,6 +13,7 @@ import { COMMANDS, type Command } from './commands.js';
 const COMPLETION_REQUEST = '--get-yargs-completions';
 import { announceRerun, rerunInSystemdScope } from './scope.js';
 import { safeLines } from '../report/message.js';
+import { didYouMean } from '../config/did-you-mean.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   announceRerun();
@@ -47,8 +48,36 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 type Yargs = Awaited<ReturnType<typeof loadYargs>>['yargs'];
 
-function failWithUsageError(message: string, error: Error | undefined): never {
-  throw error ?? new UsageError(message, { hint: 'Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options.' });
+function failWithUsageError(message: string, error: Error | undefined, known?: () => Known): never {
+  throw error ?? new UsageError(known ? withSuggestions(message, known()) : message, { hint: 'Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options.' });
+}
+
+/** yargs' "Unknown argument: paralel" as "unknown option --paralel (did you mean --parallel?)", one per unknown word. */
+interface Known {
+  readonly commands: string[];
+  readonly options: string[];
+  /** The words of argv that were not options: an unknown one is a command. */
+  readonly words?: readonly string[];
+}
+
+function withSuggestions(message: string, known: Known): string {
+  const match = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!match) return message;
+  return match[1]!
+    .split(', ')
+    .map((word) => {
+      if (known.commands.length > 0 && known.words?.includes(word)) return `unknown command "${word}"${didYouMean(word, known.commands)}`;
+      const flag = word.length === 1 ? `-${word}` : `--${word}`;
+      return `unknown option ${flag}${didYouMean(word, known.options.filter((name) => name.length > 1), (name) => `--${name}`)}`;
+    })
+    .join('; ') + '; nothing was run';
+}
+
+/** The long options a parser knows, with their aliases. */
+function optionNames(parser: unknown): string[] {
+  // getOptions() is yargs' own, missing from @types/yargs.
+  const options = (parser as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  return [...Object.keys(options.key), ...Object.values(options.alias).flat()];
 }
 
 function terminalWidth(): number | null {
@@ -82,7 +111,7 @@ async function runCommand(yargs: Yargs, command: Command, argv: readonly string[
     .alias('help', 'h')
     .version(false)
     .wrap(terminalWidth())
-    .fail(failWithUsageError);
+    .fail((message, error) => failWithUsageError(message, error, () => ({ commands: [], options: optionNames(parser) })));
   command.options(parser);
   for (const [example, meaning] of command.examples) parser.example(example, meaning);
   const args = await parser.parseAsync();
@@ -101,7 +130,7 @@ async function topLevel(yargs: Yargs, argv: readonly string[]): Promise<void> {
     .alias('help', 'h')
     .version(packageJson.version)
     .wrap(terminalWidth())
-    .fail(failWithUsageError);
+    .fail((message, error) => failWithUsageError(message, error, () => ({ commands: COMMANDS.map((command) => command.name), options: optionNames(parser), words: argv.filter((arg) => !arg.startsWith('-')) })));
   for (const command of COMMANDS) parser.command(command.usage, command.describe);
   parser.example('$0 init && $0 run', 'a starter config from this checkout, then a first run');
   parser.example('$0 shell unit', "a shell in job unit's sandbox, to debug it");

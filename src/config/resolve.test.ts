@@ -50,7 +50,7 @@ describe('resolveConfig', () => {
   it('rejects unknown jobs asked for, unknown needs and cycles', () => {
     expect(problemsOf({ jobs: { unit: { run: 'x' } } }, { selected: ['e2e'] })).toEqual(['unknown job "e2e": the config defines "unit"']);
     expect(problemsOf({ jobs: { a: { run: 'x', needs: ['b'] }, b: { run: 'x', needs: ['a'] } } })).toEqual(['jobs.a.needs: a cycle: a -> b -> a']);
-    expect(problemsOf({ jobs: { a: { run: 'x', needs: ['ghost'] } } })).toEqual(['jobs.a.needs: unknown job "ghost"']);
+    expect(problemsOf({ jobs: { a: { run: 'x', needs: ['ghost'] } } })).toEqual([`jobs.a.needs: unknown job "ghost"; the config defines "a"`]);
   });
 
   it('refuses a preset it does not have, naming the ones it has (presets.test.ts covers the rest)', () => {

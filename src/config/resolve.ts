@@ -4,12 +4,13 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, PathConfinementError } from '../errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
-import { configSchema, DEFAULTS_KEYS, nulBytePlaces, JOB_KEYS, JOB_NAME, SERVICE_NAME, TOP_KEYS, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
+import { configSchema, knownKeysAt, nulBytePlaces, JOB_NAME, SERVICE_NAME, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
 import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { envPathProblems, isBeneath, resolveBeneath } from '../confine/index.js';
 import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
+import { didYouMean } from './did-you-mean.js';
 
 export interface Limits {
   readonly memoryBytes?: number;
@@ -107,7 +108,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map(formatIssue));
+    problems.push(...parsed.error.issues.flatMap(formatIssue));
     throw new ConfigError(problems, { source: input.source, hint: 'See the configuration reference in README.md.' });
   }
   const config = parsed.data;
@@ -129,7 +130,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}": the config defines ${jobs.map((job) => `"${job.name}"`).join(', ')}`);
+      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(', ')}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -287,7 +288,7 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
     checkImage(`${where}.image`, service.image ?? config.defaults?.image ?? 'host', problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where}.needs: unknown service "${need}"`);
+      else if (!services.some(([other]) => other === need)) problems.push(`${where}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -371,7 +372,7 @@ function checkNeeds(jobs: readonly ResolvedJob[], problems: string[]): void {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"`);
+      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(', ')}`);
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }
@@ -395,42 +396,13 @@ function asList(value: string | string[] | undefined): string[] {
   return typeof value === 'string' ? [value] : [...value];
 }
 
-export function formatIssue(issue: z.core.$ZodIssue): string {
+/** One problem per line of the error: an issue naming two unknown keys is two problems. */
+export function formatIssue(issue: z.core.$ZodIssue): string[] {
   const at = issue.path.map(String).join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const known = issue.path.length === 0 ? TOP_KEYS : issue.path[0] === 'defaults' ? DEFAULTS_KEYS : JOB_KEYS;
-    return issue.keys
-      .map((key) => {
-        const guess = closest(key, known);
-        return `${at}: unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
-      })
-      .join('\n  - ');
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => `${at}: unknown key "${key}"${didYouMean(key, known)}`);
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${at}: missing`;
-  return `${at}: ${issue.message}`;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return [`${at}: missing`];
+  return [`${at}: ${issue.message}`];
 }

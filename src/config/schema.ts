@@ -207,3 +207,38 @@ export type ConfigInput = z.infer<typeof configSchema>;
 export const JOB_KEYS = Object.keys(jobSchema.shape);
 export const DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
 export const TOP_KEYS = Object.keys(configSchema.shape);
+
+/**
+ * The keys an object at `at` (a path into the config, as zod's issues give it) may have, read
+ * from the schema itself, so a setup step, a service or a health check gets its own hints.
+ */
+export function knownKeysAt(at: readonly PropertyKey[]): string[] {
+  let schemas: z.core.$ZodType[] = [configSchema];
+  for (const segment of at) schemas = schemas.flatMap((schema) => childSchemas(schema, segment));
+  return [...new Set(schemas.flatMap((schema) => objectShapes(schema).flatMap((shape) => Object.keys(shape))))];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType[] {
+  const def = schema._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[]; in?: z.core.$ZodType };
+  if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') return unwrap(def.innerType!);
+  if (def.type === 'union') return def.options!.flatMap(unwrap);
+  if (def.type === 'pipe') return unwrap(def.in!);
+  return [schema];
+}
+
+function objectShapes(schema: z.core.$ZodType): Record<string, z.core.$ZodType>[] {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType> };
+    return def.type === 'object' && def.shape ? [def.shape] : [];
+  });
+}
+
+function childSchemas(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType[] {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
+    if (def.type === 'object' && typeof segment === 'string' && def.shape?.[segment]) return [def.shape[segment]];
+    if (def.type === 'record' && def.valueType) return [def.valueType];
+    if (def.type === 'array' && def.element && typeof segment === 'number') return [def.element];
+    return [];
+  });
+}
