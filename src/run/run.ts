@@ -12,7 +12,7 @@ import { startRunUserns } from './userns.js';
 import type { Base } from '../image/base.js';
 import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { PASSING } from './result.js';
-import { jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
+import { emptyShardNote, jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
 import { findTestFiles } from '../plan/inputs.js';
 import { fileTimes, readStoredTimings, recordTimings, type Timings, type TimingsFile } from './timings.js';
 import { reapStore } from '../store/layers.js';
@@ -73,6 +73,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   // may balance them, never this machine's own record; without a file, shards split by count.
   const shard = options.shard ? parseShard(options.shard) : undefined;
   const jobs = shard && options.shardBy !== 'test' ? jobsOfShard(selected, shard, options.timings ?? new Map()) : selected;
+  if (shard && jobs.length === 0) process.stderr.write(emptyShardNote(shard, selected.length));
   const testFiles = shard && options.shardBy === 'test' ? await testFilesOfJobs(jobs, config.projectDir, shard, options.testTimings ?? new Map()) : new Map<string, TestFilesOfShard>();
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);

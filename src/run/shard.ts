@@ -32,6 +32,20 @@ export function jobsOfShard(jobs: readonly ResolvedJob[], shard: Shard, timings:
   return jobs.filter((job) => mine.has(job.name));
 }
 
+/**
+ * `--shard i/n` dealt this shard no job (fewer job groups than shards): exit 0 is right for a CI
+ * matrix wider than the config, but it must be said, with the way to split one job's tests.
+ */
+export function emptyShardNote(shard: Shard, jobCount: number): string {
+  const jobs = `${jobCount} job${jobCount === 1 ? '' : 's'}`;
+  return (
+    `cubicle: --shard ${shard.index}/${shard.count}: no job falls to this shard: jobs are dealt whole to the ${shard.count} shards ` +
+    `(jobs joined by needs together) and this run has ${jobs}, so nothing ran.\n` +
+    'hint: to split the tests of each job between the shards instead, run with --shard-by test ' +
+    '(a job with testFiles: gets its part of the files as arguments; others get CUBICLE_TEST_SHARD, e.g. for vitest --shard).\n'
+  );
+}
+
 /** A job's part of its test files under `--shard-by test`, and how many it has in all. */
 export interface TestFilesOfShard {
   readonly mine: readonly string[];

@@ -153,6 +153,18 @@ describe('--shard i/n', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--shard: expected i/n with 1 <= i <= n');
   });
+
+  it('says so when a shard gets no job (exit 0), and points at --shard-by test', async () => {
+    const project = makeProject('jobs:\n  only:\n    run: echo ran-only\n');
+    const empty = await project.cubicle(['run', '--shard', '2/2']);
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    expect(empty.stdout).not.toContain('ran-only');
+    expect(empty.stderr).toContain('--shard 2/2: no job falls to this shard: jobs are dealt whole to the 2 shards (jobs joined by needs together) and this run has 1 job, so nothing ran.');
+    expect(empty.stderr).toContain('run with --shard-by test');
+    const full = await project.cubicle(['run', '--shard', '1/2']);
+    expect(full.stdout).toContain('ran-only');
+    expect(full.stderr).not.toContain('no job falls');
+  });
 });
 
 describe('a cancelled run', () => {
