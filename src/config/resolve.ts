@@ -11,6 +11,7 @@ import { envPathProblems, isBeneath, resolveBeneath } from '../confine/index.js'
 import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from './did-you-mean.js';
+import { testGlobProblems } from '../plan/test-glob.js';
 
 export interface Limits {
   readonly memoryBytes?: number;
@@ -157,9 +158,7 @@ function withPreset(name: string, job: JobInput, projectDir: string, presetsDir:
 
 /** `--shard-by test` appends a shard's files to the command: a script that drops them would run every test on every shard. */
 function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
-  for (const pattern of asList(job.testFiles)) {
-    if (pattern.startsWith('/') || pattern.split('/').includes('..')) problems.push(`jobs.${name}.testFiles: "${pattern}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
-  }
+  for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === undefined || typeof job.run !== 'string') return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);

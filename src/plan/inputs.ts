@@ -7,6 +7,7 @@ import path from 'node:path';
 import { atPath, copyFileBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
 import { ConfigError, PathConfinementError } from '../errors.js';
 import { loadPicomatch } from '../vendor.js';
+import { compileTestGlob, selectTestFiles, testGlobProblems } from './test-glob.js';
 
 export interface StagedInput {
   /** Relative to the checkout, '/'-separated. */
@@ -82,27 +83,29 @@ function existsBeneath(projectDir: string, relative: string): boolean {
 const NOT_TEST_DIRS = new Set(['.git', 'node_modules']);
 
 /**
- * The checkout's files matching the `testFiles` globs, sorted. Like the test runners
- * themselves, it does not look into hidden dirs (a local .venv) or node_modules. A pattern
- * whose dir leads out of the checkout through a symlink is a config error.
+ * The checkout's files matching the `testFiles` globs (the dialect of ./test-glob.ts), sorted.
+ * Like the test runners themselves, it does not look into hidden dirs (a local .venv) or
+ * node_modules. A `!` pattern removes what the patterns before it matched. A pattern whose
+ * dir leads out of the checkout through a symlink is a config error.
  */
 export async function findTestFiles(projectDir: string, patterns: readonly string[], where = 'testFiles'): Promise<string[]> {
-  const picomatch = await loadPicomatch();
+  const refused = testGlobProblems(patterns);
+  if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where}: ${problem}`));
+  const globs = patterns.map(compileTestGlob);
   const found = new Map<string, string>();
   const notDone = 'nothing was run';
   try {
-    for (const pattern of patterns) {
-      const clean = pattern.replace(/^\.\//, '');
-      if (path.isAbsolute(clean) || clean.split('/').includes('..')) continue; // refused by resolveConfig
-      const { base, isGlob } = picomatch.scan(clean);
-      if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS, notDone);
+    for (const glob of globs) {
+      if (glob.exclude) continue;
+      const clean = glob.pattern.replace(/^(\.\/)+/, '');
+      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
       else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
     }
   } catch (error) {
     if (error instanceof PathConfinementError) throw new ConfigError([`${where}: ${error.message}`], { cause: error, hint: error.hint });
     throw error;
   }
-  return [...found.keys()].sort();
+  return [...selectTestFiles(globs, found.keys())].sort();
 }
 
 /**
