@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CONFIG_FILES } from '../vendor.js';
+import { SCHEMA_COMMENT } from '../config/json-schema.js';
 
 export interface InitCommandArgs {
   force: boolean;
@@ -161,6 +162,7 @@ function makeJob(dir: string, makefile: string): ProposedJob {
 
 export function renderConfig(jobs: readonly ProposedJob[]): string {
   const lines = [
+    SCHEMA_COMMENT,
     `# cubicle config, written by \`cubicle init\` from what it found here. Each job runs in its own`,
     '# rootless sandbox: the checkout read-only below a throwaway upper layer, no network (setup',
     '# steps have it), and only the env listed here plus PATH, HOME, TERM, LANG and CI.',
