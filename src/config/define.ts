@@ -6,6 +6,10 @@ import type { configSchema } from './schema.js';
 
 export type CubicleConfig = z.input<typeof configSchema>;
 
-export function defineConfig<T extends CubicleConfig | (() => CubicleConfig | Promise<CubicleConfig>)>(config: T): T {
+export type CubicleConfigExport = CubicleConfig | (() => CubicleConfig | Promise<CubicleConfig>);
+
+// `T & CubicleConfigExport`: T keeps the exact kind (object or function) while the config's own
+// type still makes TypeScript flag a misspelt key (a bare generic T would let any key through).
+export function defineConfig<T extends CubicleConfigExport>(config: T & CubicleConfigExport): T {
   return config;
 }

@@ -40,7 +40,9 @@ export function configTypeDeclarations(): string {
     `export type CubicleConfig = ${typeOf(configJsonSchema(), '')};`,
     '',
     '/** A cubicle.config.ts\'s default export, typed: `export default defineConfig({ jobs: { unit: { run: "npm test" } } })`. */',
-    'export declare function defineConfig<T extends CubicleConfig | (() => CubicleConfig | Promise<CubicleConfig>)>(config: T): T;',
+    '// Not generic: a parameter of the config\'s own type is what makes TypeScript flag a misspelt key.',
+    'export type CubicleConfigExport = CubicleConfig | (() => CubicleConfig | Promise<CubicleConfig>);',
+    'export declare function defineConfig<T extends CubicleConfigExport>(config: T & CubicleConfigExport): T;',
     '',
   ].join('\n');
 }
