@@ -119,8 +119,15 @@ async function runCommand(yargs: Yargs, command: Command, argv: readonly string[
   return command.run(args as Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] });
 }
 
+const TOP_LEVEL_OPTIONS = ['help', 'version'];
+
 /** `cubicle`, `cubicle --help`, `cubicle --version`, or an unknown command. */
 async function topLevel(yargs: Yargs, argv: readonly string[]): Promise<void> {
+  // yargs asks for a command before it looks at the options: `cubicle --verison` would read "Name a command".
+  const unknownFlag = argv.find((arg) => arg.startsWith('--') && arg !== '--' && !TOP_LEVEL_OPTIONS.includes(arg.slice(2).split('=')[0]!));
+  if (unknownFlag !== undefined && !argv.some((arg) => !arg.startsWith('-'))) {
+    failWithUsageError(`Unknown argument: ${unknownFlag.slice(2).split('=')[0]}`, undefined, () => ({ commands: [], options: TOP_LEVEL_OPTIONS }));
+  }
   const parser = yargs([...argv])
     .scriptName('cubicle')
     .usage('$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.')

@@ -77,5 +77,8 @@ describe('did you mean', () => {
     expect(flag.stderr).toContain('unknown option --paralel (did you mean --parallel?); nothing was run');
     const alias = await stderrOf(['exec', '--networ', 'host', '--', 'true']);
     expect(alias.stderr).toContain('unknown option --networ (did you mean --network?)');
+    const topLevel = await stderrOf(['--verison']);
+    expect(topLevel.code).toBe(2);
+    expect(topLevel.stderr).toContain('unknown option --verison (did you mean --version?)');
   });
 });
