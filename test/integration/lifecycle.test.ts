@@ -85,7 +85,7 @@ describe('config errors exit 2 with a message and run nothing', () => {
     ['a missing run', 'jobs:\n  unit: { env: { A: b } }\n', ['run'], 'jobs.unit.run: missing: every job needs a `run` command'],
     ['a YAML syntax error', 'jobs:\n  unit: { run: "true"\n', ['run'], 'cannot read the config'],
     ['a bad flag value', 'jobs:\n  unit: { run: "true" }\n', ['run', '--timeout', 'forever'], '--timeout: expected a duration like 90s, 10m or 1h, got "forever"'],
-    ['an unknown option', 'jobs:\n  unit: { run: "true" }\n', ['run', '--paralel', '2'], 'Unknown argument: paralel'],
+    ['an unknown option', 'jobs:\n  unit: { run: "true" }\n', ['run', '--paralel', '2'], 'unknown option --paralel (did you mean --parallel?); nothing was run'],
   ];
   it.each(cases)('%s', async (_name, config, args, message) => {
     const project = makeProject(config);
