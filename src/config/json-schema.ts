@@ -67,9 +67,10 @@ function typeOfOne(type: string, schema: JsonSchema, indent: string): string {
   if (type !== 'object') return 'unknown';
   const inner = `${indent}  `;
   const required = new Set((schema.required ?? []) as string[]);
-  const lines = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(
-    ([key, value]) => `${inner}${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}${required.has(key) ? '' : '?'}: ${typeOf(value, inner)};`,
-  );
+  const lines = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(([key, value]) => {
+    const doc = typeof value.description === 'string' ? `${inner}/** ${value.description.replace(/\*\//g, '* /')} */\n` : '';
+    return `${doc}${inner}${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}${required.has(key) ? '' : '?'}: ${typeOf(value, inner)};`;
+  });
   const rest = schema.additionalProperties;
   if (rest && typeof rest === 'object') lines.push(`${inner}[key: string]: ${typeOf(rest as JsonSchema, inner)};`);
   return lines.length === 0 ? '{}' : `{\n${lines.join('\n')}\n${indent}}`;

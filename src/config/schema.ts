@@ -92,12 +92,12 @@ const testFiles = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]
 const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue.input)}` }));
 
 export const limitKeys = {
-  memory: size.optional(),
+  memory: size.optional().describe('Memory limit (memory.max, swap off): 512m, 2g'),
   /** The job's writes (its upper layers) live on a tmpfs of this size. */
-  disk: size.optional(),
-  cpus: cpus.optional(),
-  pids: pids.optional(),
-  timeout: duration.optional(),
+  disk: size.optional().describe('Size of the tmpfs the job\'s writes live on: 1g'),
+  cpus: cpus.optional().describe('CPU quota: 2, or 0.5'),
+  pids: pids.optional().describe('Processes and threads at most'),
+  timeout: duration.optional().describe('Wall-clock limit: 90s, 10m, 1h'),
 };
 
 const networkMode = z.enum(['none', 'host', 'outbound'], { error: (issue) => `expected "none", "host" or "outbound", got ${show(issue.input)}` });
@@ -129,22 +129,22 @@ const serviceSchema = z.strictObject({
 });
 
 export const jobSchema = z.strictObject({
-  image: z.string().min(1).optional(),
-  preset: z.string().min(1).optional(),
-  setup: z.array(setupStep).optional(),
-  run: command.optional(),
-  env: env.optional(),
-  network: networkMode.optional(),
-  junit: stringList.optional(),
-  artifacts: stringList.optional(),
-  testFiles: testFiles.optional(),
-  caches: cacheList.optional(),
-  needs: z.array(z.string()).optional(),
-  services: z.record(z.string(), serviceSchema).optional(),
-  user: user.optional(),
-  retries: z.number().int().min(0).max(10).optional(),
+  image: z.string().min(1).optional().describe('The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH'),
+  preset: z.string().min(1).optional().describe('A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job\'s own keys win'),
+  setup: z.array(setupStep).optional().describe('Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs'),
+  run: command.optional().describe('The command: a string runs under /bin/sh -c, a list is an argv'),
+  env: env.optional().describe('Environment variables of the job (besides PATH, HOME, TERM, LANG and CI)'),
+  network: networkMode.optional().describe('none (default): loopback only; outbound: out, but not to the host\'s loopback; host: the host\'s network'),
+  junit: stringList.optional().describe('Globs of the JUnit XML reports the job writes, copied out and merged'),
+  artifacts: stringList.optional().describe('Globs of files copied out of the sandbox into cubicle-artifacts/JOB/'),
+  testFiles: testFiles.optional().describe('Globs of the test files --shard-by test splits between shards: * ? ** [a-z] [!a-z], and !PAT to exclude'),
+  caches: cacheList.optional().describe('Directories kept between runs (~/.npm): absolute or under ~/'),
+  needs: z.array(z.string()).optional().describe('Jobs that must pass before this one starts'),
+  services: z.record(z.string(), serviceSchema).optional().describe('Services (a database) started beside the job in its network namespace'),
+  user: user.optional().describe('UID[:GID] the command runs as inside (default root)'),
+  retries: z.number().int().min(0).max(10).optional().describe('Runs again after a failure, up to this many times; a pass after a failure is flaky'),
   /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
-  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${show(issue.input)}` }).optional(),
+  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${show(issue.input)}` }).optional().describe('default: a Docker-like syscall filter; unconfined: none'),
   ...limitKeys,
 }).superRefine((job, ctx) => {
   // A preset gives a `run`; whether it really does is checked once the preset is read.
