@@ -44,7 +44,9 @@ function jobTable(jobs: readonly JobRecord[]): string {
 function statusCell(job: JobRecord): string {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? '✅' : '❌');
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : '';
-  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : '';
+  // The CLI's own messages may start with the status ("skipped: needs ..."): said once.
+  const message = job.message?.startsWith(`${job.status}: `) ? job.message.slice(job.status.length + 2) : job.message;
+  const why = !isPassing(job.status) && message ? `: ${markdownText(message)}` : '';
   return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 

@@ -178,7 +178,7 @@ describe('the step summary', () => {
       { ...job, name: 'unit', status: 'passed', wallMs: 4000, peakMemoryBytes: 256 * 1024 ** 2, limits: { memoryBytes: 1024 ** 3, cpus: 2 }, startedAt: '2026-01-01T10:00:01.000Z', cacheHits: 2 },
       { ...job, name: 'e2e: chrome', status: 'oom', exitCode: null, wallMs: 1000, peakMemoryBytes: 512 * 1024 ** 2, limits: { memoryBytes: 512 * 1024 ** 2 }, message: 'killed: out of memory | 512 MiB' },
       { ...job, name: 'flaky', status: 'flaky', wallMs: 2000, peakMemoryBytes: 1024, limits: {}, attempts: 2 },
-      { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'needs e2e' },
+      { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'skipped: needs e2e' },
     ],
   };
 
@@ -188,7 +188,9 @@ describe('the step summary', () => {
     expect(summary).toContain('| unit | ✅ passed | 4.0s | 256 MiB / 1 GiB (25%) | 2.0s (0.5 of 2 cpus) | 2 |');
     expect(summary).toContain('| e2e: chrome | ❌ oom: killed: out of memory \\| 512 MiB | 1.0s | 512 MiB / 512 MiB (100%) | 2.0s (2.0 cores) | 0 |');
     expect(summary).toContain('| flaky | ⚠️ flaky after 2 attempts | 2.0s | 1 KiB (no limit) |');
+    // The CLI's message for a skipped job starts with "skipped: " (run/scheduler.ts): the status is said once.
     expect(summary).toContain('| docs | ⏭️ skipped: needs e2e |  |  |  | 0 |');
+    expect(summary).not.toContain('skipped: skipped');
     expect(summary).toContain('JUnit report: `cubicle-junit.xml`');
   });
 
