@@ -22,11 +22,13 @@ const EXIT_MEANINGS: Record<number, string> = {
 };
 
 async function main(): Promise<void> {
-  const inputs = readInputs((name) => core.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const inputs = withTimingsFound(readInputs((name) => core.getInput(name), workspace), workspace);
+  // config, junit and timings are relative to it, as `cubicle run` in that directory reads them.
+  const cwd = path.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs.mkdirSync(dir, { recursive: true });
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
 
   await core.group('cubicle: prepare the host', async () => {
     await buildNative(cli, core, { onlyIfMissing: !inputs.setupHost });
@@ -34,10 +36,10 @@ async function main(): Promise<void> {
   });
 
   core.saveState(STATE.cache, inputs.cache ? 'on' : 'off');
-  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, workspace, dir)) : false;
+  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core.setOutput('cache-hit', String(cacheHit));
 
-  const files = { junit: path.resolve(workspace, inputs.junit), json: path.join(dir, 'results.json') };
+  const files = { junit: path.resolve(cwd, inputs.junit), json: path.join(dir, 'results.json') };
   fs.rmSync(files.json, { force: true });
   const run = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
 
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   core.setOutput('results', results ? files.json : '');
   if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit }));
   // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
-  if (run.exitCode <= 1 && fs.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  if (run.exitCode <= 1 && fs.existsSync(files.junit)) annotate(files.junit, workspace, cwd, inputs);
 
   if (run.exitCode === 0) return;
   if (run.exitCode === 1 && results) {
@@ -61,11 +63,11 @@ async function main(): Promise<void> {
 }
 
 /** Restores the newest matching cache entry and imports it; returns whether the key matched exactly. */
-async function restoreLayers(cli: Cli, inputs: ActionInputs, workspace: string, dir: string): Promise<boolean> {
+async function restoreLayers(cli: Cli, inputs: ActionInputs, cwd: string, dir: string): Promise<boolean> {
   const archive = path.join(dir, 'layers.tar.zst');
   let keys;
   try {
-    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
+    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd, config: inputs.config, runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
   } catch (error) {
     core.warning(`no cache key: the config could not be read (${describeFailure(error).split('\n')[0]}); layers are neither restored nor saved`);
     return false;
@@ -104,10 +106,17 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-function annotate(junit: string, workspace: string, inputs: ActionInputs): void {
+/** A `timings` file that is not there yet (the first run, no earlier report restored) balances by recorded durations instead. */
+function withTimingsFound(inputs: ActionInputs, workspace: string): ActionInputs {
+  if (!inputs.timings || fs.existsSync(path.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  core.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); shards are balanced by the durations this runner recorded, if any`);
+  return Object.freeze({ ...inputs, timings: undefined });
+}
+
+function annotate(junit: string, workspace: string, cwd: string, inputs: ActionInputs): void {
   let annotations;
   try {
-    const projectDir = inputs.config ? path.dirname(path.resolve(workspace, inputs.config)) : workspace;
+    const projectDir = inputs.config ? path.dirname(path.resolve(cwd, inputs.config)) : cwd;
     annotations = failedTestAnnotations(junit, { workspace, projectDir });
   } catch (error) {
     core.warning(`no annotations: ${describeFailure(error).split('\n')[0]}`);

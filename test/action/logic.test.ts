@@ -169,6 +169,55 @@ describe('inputs', () => {
   });
 });
 
+describe('inputs of `cubicle run` flags', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+  const workspace = path.join(scratch, 'inputs-workspace');
+  fs.mkdirSync(path.join(workspace, 'packages', 'api'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'README.md'), '');
+  const files = { junit: '/w/j.xml', json: '/t/r.json' };
+
+  it('passes pids, fail-fast, pull, shard-by, timings and no-limits on as the CLI\'s flags', () => {
+    const inputs = readInputs(
+      reader({ pids: '512', 'fail-fast': 'true', pull: 'never', 'shard-by': 'test', shard: '1/2', timings: 'last-junit.xml', 'no-limits': 'true', 'working-directory': 'packages/api' }),
+      workspace,
+    );
+    expect(inputs).toMatchObject({ pids: 512, failFast: true, pull: 'never', shardBy: 'test', timings: 'last-junit.xml', noLimits: true, workingDirectory: 'packages/api' });
+    const args = runArguments(inputs, files);
+    expect(args.join(' ')).toContain('--shard 1/2 --shard-by test --timings last-junit.xml --fail-fast --pull never --no-limits');
+    expect(args.slice(-2)).toEqual(['--pids', '512']);
+  });
+
+  it('has action.yml\'s defaults, which add no flag', () => {
+    const inputs = readInputs(reader({}), workspace);
+    expect(inputs).toMatchObject({ pids: undefined, failFast: false, pull: 'missing', shardBy: 'job', timings: undefined, noLimits: false, workingDirectory: '.' });
+    expect(runArguments(inputs, files)).toEqual(['run', '--junit', '/w/j.xml', '--json', '/t/r.json']);
+    const action = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8');
+    for (const name of ['pids', 'fail-fast', 'pull', 'shard-by', 'timings', 'no-limits', 'working-directory']) expect(action).toContain(`\n  ${name}:\n`);
+  });
+
+  it('names each bad value, and a working-directory that is missing, a file or outside the workspace', () => {
+    const problems = (values: Record<string, string>) => {
+      try {
+        readInputs(reader(values), workspace);
+      } catch (error) {
+        return (error as ActionInputError).problems;
+      }
+      return [];
+    };
+    expect(problems({ pids: '0', pull: 'sometimes', 'shard-by': 'file', 'fail-fast': 'yes', 'no-limits': '1', 'working-directory': 'packages/web' })).toEqual([
+      'pids: expected a whole number of processes of at least 1, such as 512, got "0"',
+      'pull: expected missing, always, never, got "sometimes"',
+      'shard-by: expected job, test, got "file"',
+      `working-directory: "packages/web" does not exist in the workspace (${path.join(workspace, 'packages', 'web')}); check out the repository first, or fix the path`,
+      'fail-fast: expected true or false, got "yes"',
+      'no-limits: expected true or false, got "1"',
+    ]);
+    expect(problems({ pids: '1.5' })).toEqual(['pids: expected a whole number of processes of at least 1, such as 512, got "1.5"']);
+    expect(problems({ 'working-directory': 'README.md' })).toEqual([`working-directory: "README.md" is a file, not a directory (${path.join(workspace, 'README.md')})`]);
+    expect(problems({ 'working-directory': '../elsewhere' })).toEqual([`working-directory: "../elsewhere" is outside the workspace (${workspace}); give a directory of the checkout`]);
+  });
+});
+
 describe('the step summary', () => {
   const job = { exitCode: 0, cpuUserMs: 1500, cpuSystemMs: 500, cacheHits: 0, attempts: 1, message: null };
   const results: RunResults = {
