@@ -2,7 +2,7 @@
 // step summary and annotations. The step fails when a job fails or nothing could run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { failedTestAnnotations, MAX_ANNOTATIONS } from './annotations.js';
+import { failedTestAnnotations, flakyTestAnnotations, MAX_ANNOTATIONS, type Annotation } from './annotations.js';
 import { cacheKeys } from './cache-key.js';
 import { actionPaths, createCli, type Cli } from './cli.js';
 import { cliEnvironment } from './environment.js';
@@ -13,6 +13,7 @@ import { importLayers, listLayerIds } from './layer-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';
 import { renderSummary } from './summary.js';
+import { tallyTests, type TestTally } from './tests.js';
 import { cacheService, core } from './toolkit.js';
 
 /** `cubicle run`'s exit codes other than 0 and 1 (../shared/DESIGN.md). */
@@ -49,9 +50,11 @@ async function main(): Promise<void> {
   core.setOutput('failed', String(counts.failed));
   core.setOutput('junit', files.junit);
   core.setOutput('results', results ? files.json : '');
-  if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit }));
   // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
-  if (run.exitCode <= 1 && fs.existsSync(files.junit)) annotate(files.junit, workspace, cwd, inputs);
+  const ownReport = run.exitCode <= 1 && fs.existsSync(files.junit);
+  const tests = ownReport ? readTests(files.junit) : undefined;
+  if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit, tests }));
+  if (ownReport) annotate(files.junit, workspace, cwd, inputs);
 
   if (run.exitCode === 0) return;
   if (run.exitCode === 1 && results) {
@@ -113,19 +116,34 @@ function withTimingsFound(inputs: ActionInputs, workspace: string): ActionInputs
   return Object.freeze({ ...inputs, timings: undefined });
 }
 
+/** The report's test counts for the summary; an unreadable report costs the counts, not the step. */
+function readTests(junit: string): TestTally | undefined {
+  try {
+    return tallyTests(junit);
+  } catch (error) {
+    core.warning(`no test counts in the summary: ${describeFailure(error).split('\n')[0]}`);
+    return undefined;
+  }
+}
+
 function annotate(junit: string, workspace: string, cwd: string, inputs: ActionInputs): void {
-  let annotations;
+  let failed: Annotation[];
+  let flaky: Annotation[];
   try {
     const projectDir = inputs.config ? path.dirname(path.resolve(cwd, inputs.config)) : cwd;
-    annotations = failedTestAnnotations(junit, { workspace, projectDir });
+    failed = failedTestAnnotations(junit, { workspace, projectDir });
+    flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error) {
     core.warning(`no annotations: ${describeFailure(error).split('\n')[0]}`);
     return;
   }
-  for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
-    core.error(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+  for (const [annotations, emit, what] of [
+    [failed, core.error, 'failed'],
+    [flaky, core.warning, 'flaky'],
+  ] as const) {
+    for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) emit(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+    if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more ${what} test cases are in ${junit}`);
   }
-  if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more failed test cases are in ${junit}`);
 }
 
 try {
