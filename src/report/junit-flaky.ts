@@ -46,9 +46,12 @@ export function placeEarlierFailures(cases: readonly JunitCase[], attempts: read
     if (!byKey.has(key)) byKey.set(key, index);
   });
   const jobAttempts: JobAttempt[] = [];
-  attempts.forEach((attempt, index) => {
+  for (const [index, attempt] of attempts.entries()) {
     const tests = attempt.tests;
-    if (!tests || tests.report === 'none') return void jobAttempts.push({ index, note: tests ? 'it wrote no JUnit report' : undefined });
+    if (!tests || tests.report === 'none') {
+      jobAttempts.push({ index, note: tests ? 'it wrote no JUnit report' : undefined });
+      continue;
+    }
     const unplaced: string[] = [];
     for (const failed of tests.failed) {
       const target = byKey.get(caseKey(failed));
@@ -70,7 +73,7 @@ export function placeEarlierFailures(cases: readonly JunitCase[], attempts: read
     if (tests.report === 'read' && tests.failed.length === 0) notes.push('no test failed in its report');
     const killed = attempt.status !== undefined && attempt.status !== 'failed';
     if (killed || notes.length) jobAttempts.push({ index, note: notes.join('; ') || undefined });
-  });
+  }
   return { cases: placed, jobAttempts };
 }
 
