@@ -106,6 +106,13 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     expect(job.map((run) => run.message)).toEqual(["attempt 1: exited with 1 (failed tests not in the last attempt's report: tests.test_api › test_id[1733])"]);
   });
 
+  it('an earlier report that cannot be read: the job\'s test case says why', () => {
+    const first = attempt('<testsuite name="pytest"><testcase name="x">');
+    const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_ok']));
+    const job = named(cases, 'unit').flakyFailure as Record<string, string>[];
+    expect(job[0]!.message).toMatch(/^attempt 1: exited with 1 \(its JUnit report could not be read: reports\/junit\.xml: not valid XML: /);
+  });
+
   it('a killed attempt whose report had a failed test: on the test, and the kill on the job\'s test case', () => {
     const first = attempt(report(['test_flaky'], ['test_flaky']), 'timed out after 10s', 'timeout');
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_flaky']));
