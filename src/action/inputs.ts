@@ -89,7 +89,8 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
   let pids: number | undefined;
   if (pidsText !== undefined) {
     pids = Number(pidsText);
-    if (!Number.isSafeInteger(pids) || pids < 1) problems.push(`pids: expected a whole number of processes of at least 1, such as 512, got ${JSON.stringify(pidsText)}`);
+    const expected = 'a whole number of processes of at least 1, such as 512';
+    if (!Number.isSafeInteger(pids) || pids < 1) problems.push(`pids: expected ${expected}, got ${JSON.stringify(pidsText)}`);
   }
   const choice = <T extends string>(name: string, choices: readonly T[]): T => {
     const value = text(name, choices[0])!;
@@ -145,7 +146,9 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
 function checkWorkingDirectory(dir: string, workspace: string): string | undefined {
   const absolute = path.resolve(workspace, dir);
   const relative = path.relative(workspace, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return `working-directory: ${JSON.stringify(dir)} is outside the workspace (${workspace}); give a directory of the checkout`;
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    return `working-directory: ${JSON.stringify(dir)} is outside the workspace (${workspace}); give a directory of the checkout`;
+  }
   let stat: fs.Stats;
   try {
     stat = fs.statSync(absolute);

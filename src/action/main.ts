@@ -70,7 +70,8 @@ async function restoreLayers(cli: Cli, inputs: ActionInputs, cwd: string, dir: s
   const archive = path.join(dir, 'layers.tar.zst');
   let keys;
   try {
-    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd, config: inputs.config, runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
+    const runner = { runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch };
+    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd, config: inputs.config, ...runner, shard: inputs.shard });
   } catch (error) {
     core.warning(`no cache key: the config could not be read (${describeFailure(error).split('\n')[0]}); layers are neither restored nor saved`);
     return false;
@@ -112,7 +113,8 @@ async function writeSummary(markdown: string): Promise<void> {
 /** A `timings` file that is not there yet (the first run, no earlier report restored) balances by recorded durations instead. */
 function withTimingsFound(inputs: ActionInputs, workspace: string): ActionInputs {
   if (!inputs.timings || fs.existsSync(path.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
-  core.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); shards are balanced by the durations this runner recorded, if any`);
+  const instead = 'shards are balanced by the durations this runner recorded, if any';
+  core.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
   return Object.freeze({ ...inputs, timings: undefined });
 }
 
@@ -141,7 +143,9 @@ function annotate(junit: string, workspace: string, cwd: string, inputs: ActionI
     [failed, core.error, 'failed'],
     [flaky, core.warning, 'flaky'],
   ] as const) {
-    for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) emit(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+    for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
+      emit(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+    }
     if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more ${what} test cases are in ${junit}`);
   }
 }

@@ -44,13 +44,21 @@ export function renderSummary(results: RunResults, options: { junit: string; tes
 /** Every job's test cases together; passed, flaky, failed and skipped add up to the total. */
 function testCounts(tests: TestTally): string {
   const total = tests.passed + tests.flaky + tests.failed + tests.skipped;
-  const parts = [`✅ ${tests.passed} passed`, tests.flaky ? `⚠️ ${tests.flaky} flaky` : '', tests.failed ? `❌ ${tests.failed} failed` : '', tests.skipped ? `⏭️ ${tests.skipped} skipped` : ''];
+  const parts = [
+    `✅ ${tests.passed} passed`,
+    tests.flaky ? `⚠️ ${tests.flaky} flaky` : '',
+    tests.failed ? `❌ ${tests.failed} failed` : '',
+    tests.skipped ? `⏭️ ${tests.skipped} skipped` : '',
+  ];
   return `**${total} ${total === 1 ? 'test' : 'tests'}:** ${parts.filter(Boolean).join(', ')}`;
 }
 
 function failedTests(tests: TestTally): string {
   const listed = tests.failedTests.slice(0, MAX_SUMMARY_FAILED_TESTS);
-  const rows = listed.map((test) => [markdownText(test.job), markdownText(test.classname), markdownText(test.name), markdownText(test.message, 200)].map(cell).join(' | '));
+  const rows = listed.map((test) => {
+    const cells = [markdownText(test.job), markdownText(test.classname), markdownText(test.name), markdownText(test.message, 200)];
+    return cells.map(cell).join(' | ');
+  });
   const more = tests.failed > listed.length ? [`| and ${tests.failed - listed.length} more (in the JUnit report) | | | |`] : [];
   return ['### Failed tests', '', '| job | class | test | message |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`), ...more].join('\n');
 }

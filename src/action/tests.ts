@@ -36,7 +36,8 @@ export function tallyTests(junitFile: string): TestTally {
       else if (verdict === 'passed') tally.passed++;
       else {
         tally.failed++;
-        if (failedTests.length < MAX_FAILED_KEPT) failedTests.push({ job: suite.name, classname: testCase.classname, name: testCase.name, message: firstLine(testCase, verdict) });
+        if (failedTests.length >= MAX_FAILED_KEPT) continue;
+        failedTests.push({ job: suite.name, classname: testCase.classname, name: testCase.name, message: firstLine(testCase, verdict) });
       }
     }
   }
