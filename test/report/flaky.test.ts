@@ -22,7 +22,9 @@ const GLOBS = { unit: ['reports/*.xml'] };
 function report(names: string[], failing: string[] = [], kind: 'failure' | 'error' = 'failure'): string {
   const cases = names.map((name) =>
     failing.includes(name)
-      ? `<testcase classname="tests.test_api" name="${name}" time="0.1"><${kind} message="assert 1 == 2 in ${name}" type="AssertionError">tests/test_api.py:9: AssertionError</${kind}><system-out>out of ${name}</system-out></testcase>`
+      ? `<testcase classname="tests.test_api" name="${name}" time="0.1">` +
+        `<${kind} message="assert 1 == 2 in ${name}" type="AssertionError">tests/test_api.py:9: AssertionError</${kind}>` +
+        `<system-out>out of ${name}</system-out></testcase>`
       : `<testcase classname="tests.test_api" name="${name}" time="0.1"/>`,
   );
   return `<?xml version="1.0"?><testsuites><testsuite name="pytest">${cases.join('')}</testsuite></testsuites>`;
@@ -48,7 +50,8 @@ function build(result: Partial<JobResult>, lastReport: string): Parsed {
   const artifactsDir = tempDir();
   fs.mkdirSync(path.join(artifactsDir, 'unit', 'reports'), { recursive: true });
   fs.writeFileSync(path.join(artifactsDir, 'unit', 'reports', 'junit.xml'), lastReport);
-  const summary = { results: [jobResult({ junitFiles: ['reports/junit.xml'], ...result })], startedAt: '2025-01-02T03:04:05.000Z', wallMs: 2000, limitsEnforced: true, artifactsDir };
+  const results = [jobResult({ junitFiles: ['reports/junit.xml'], ...result })];
+  const summary = { results, startedAt: '2025-01-02T03:04:05.000Z', wallMs: 2000, limitsEnforced: true, artifactsDir };
   const xml = buildJunit(summary, { junitGlobs: new Map(Object.entries(GLOBS)) });
   const file = validate(xml);
   expectCountsAddUp(file);
@@ -93,7 +96,12 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_ok']));
     expect(cases.map((testCase) => testCase.name)).toEqual(['test_ok', 'unit']);
     expect(named(cases, 'unit').flakyFailure).toEqual([
-      { message: 'attempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)', type: 'failure', stackTrace: 'killed: memory limit 512 MiB reached', 'system-out': 'killed: memory limit 512 MiB reached' },
+      {
+        message: 'attempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)',
+        type: 'failure',
+        stackTrace: 'killed: memory limit 512 MiB reached',
+        'system-out': 'killed: memory limit 512 MiB reached',
+      },
     ]);
   });
 
@@ -103,7 +111,8 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     expect(cases.map((testCase) => testCase.name)).toEqual(['test_ok', 'test_id[1801]', 'unit']);
     expect(named(cases, 'test_id[1801]').flakyFailure).toBeUndefined();
     const job = named(cases, 'unit').flakyFailure as Record<string, string>[];
-    expect(job.map((run) => run.message)).toEqual(["attempt 1: exited with 1 (failed tests not in the last attempt's report: tests.test_api › test_id[1733])"]);
+    const said = "attempt 1: exited with 1 (failed tests not in the last attempt's report: tests.test_api › test_id[1733])";
+    expect(job.map((run) => run.message)).toEqual([said]);
   });
 
   it('an earlier report that cannot be read: the job\'s test case says why', () => {
@@ -132,7 +141,12 @@ describe('a job that failed every attempt', () => {
     const broken = named(cases, 'test_broken');
     expect((broken.failure as Record<string, string>[])[0]!.message).toBe('assert 1 == 2 in test_broken');
     expect(broken.rerunFailure).toEqual([
-      { message: 'assert 1 == 2 in test_broken', type: 'AssertionError', stackTrace: 'tests/test_api.py:9: AssertionError', 'system-out': 'out of test_broken' },
+      {
+        message: 'assert 1 == 2 in test_broken',
+        type: 'AssertionError',
+        stackTrace: 'tests/test_api.py:9: AssertionError',
+        'system-out': 'out of test_broken',
+      },
     ]);
     expect((named(cases, 'test_flaky').flakyFailure as unknown[]).length).toBe(1);
     expect(xpathNumber(file, 'number(/testsuites/@failures)')).toBe(1);

@@ -19,7 +19,8 @@ const SAMPLE = path.join(REPO, 'test', 'fixtures', 'pytest-project', 'test_sampl
 const DEF_LINE = fs.readFileSync(SAMPLE, 'utf8').split('\n').indexOf('def test_fails_on_purpose():') + 1;
 
 const pytest = spawnSync('python3', ['-m', 'pytest', '--version'], { encoding: 'utf8' });
-const noPytest = pytest.status !== 0 ? `skipped: no pytest for python3 (${(pytest.stderr || pytest.error?.message || '').trim()}); install it: apt-get install python3-pytest` : '';
+const why = (pytest.stderr || pytest.error?.message || '').trim();
+const noPytest = pytest.status !== 0 ? `skipped: no pytest for python3 (${why}); install it: apt-get install python3-pytest` : '';
 if (noPytest) console.warn(noPytest);
 
 describe.skipIf(noPytest)('a real pytest report', () => {
@@ -48,7 +49,8 @@ describe.skipIf(noPytest)('a real pytest report', () => {
 
   it('annotates the failed test on its real line', () => {
     const annotations = failedTestAnnotations(report, { workspace: project, projectDir: project });
-    expect(annotations.find((annotation) => annotation.title.endsWith('test_fails_on_purpose'))).toMatchObject({ file: 'tests/test_sample.py', startLine: DEF_LINE });
+    const failed = annotations.find((annotation) => annotation.title.endsWith('test_fails_on_purpose'));
+    expect(failed).toMatchObject({ file: 'tests/test_sample.py', startLine: DEF_LINE });
   });
 
   it('a renamed suite (junit_suite_name) is still told by the root pytest 8 and later write', () => {
@@ -66,16 +68,19 @@ describe.skipIf(noPytest)('a real pytest report', () => {
     fs.copyFileSync(report, path.join(artifactsDir, 'pytest', 'reports', 'junit.xml'));
     // A job named "pytest" makes a suite named "pytest" in cubicle's report: still read as written.
     const result = jobResult({ name: 'pytest', status: 'failed', exitCode: 1, message: 'exited with 1', junitFiles: ['reports/junit.xml'] });
-    const xml = buildJunit({ results: [result], startedAt: '2025-01-02T03:04:05.000Z', wallMs: 1000, limitsEnforced: true, artifactsDir }, { junitGlobs: new Map([['pytest', ['reports/*.xml']]]) });
+    const summary = { results: [result], startedAt: '2025-01-02T03:04:05.000Z', wallMs: 1000, limitsEnforced: true, artifactsDir };
+    const xml = buildJunit(summary, { junitGlobs: new Map([['pytest', ['reports/*.xml']]]) });
     const file = validate(xml);
     const xpath = spawnSync('xmllint', ['--xpath', 'string(//testcase[@name="test_fails_on_purpose"]/@line)', file], { encoding: 'utf8' });
     expect(xpath.stdout.trim()).toBe(String(DEF_LINE));
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { testsuite: { testcase: { name: string; line?: string }[] } } };
+    type Parsed = { testsuites: { testsuite: { testcase: { name: string; line?: string }[] } } };
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as Parsed;
     expect(parsed.testsuites.testsuite.testcase.find((testCase) => testCase.name === 'test_fails_on_purpose')!.line).toBe(String(DEF_LINE));
     const again = readJunitFile(file).flatMap((suite) => suite.cases).find((candidate) => candidate.name === 'test_fails_on_purpose')!;
     expect(again.line).toBe(DEF_LINE);
     const annotations = failedTestAnnotations(file, { workspace: project, projectDir: project });
-    expect(annotations.find((annotation) => annotation.title.endsWith('test_fails_on_purpose'))).toMatchObject({ file: 'tests/test_sample.py', startLine: DEF_LINE });
+    const failed = annotations.find((annotation) => annotation.title.endsWith('test_fails_on_purpose'));
+    expect(failed).toMatchObject({ file: 'tests/test_sample.py', startLine: DEF_LINE });
   });
 });
 
@@ -83,8 +88,12 @@ describe('line attributes of other writers', () => {
   it('are kept as written: 1-based already, unittest-xml-reporting\'s pytest-like classnames included', () => {
     const dir = tempDir();
     const reports = {
-      'vitest.xml': '<testsuites name="vitest tests"><testsuite name="src/a.test.ts"><testcase classname="src/a.test.ts" name="adds" file="src/a.test.ts" line="7"/></testsuite></testsuites>',
-      'xmlrunner.xml': '<testsuites><testsuite name="tests.test_a.TestA" file="tests/test_a.py"><testcase classname="tests.test_a.TestA" name="test_x" file="tests/test_a.py" line="7"/></testsuite></testsuites>',
+      'vitest.xml':
+        '<testsuites name="vitest tests"><testsuite name="src/a.test.ts">' +
+        '<testcase classname="src/a.test.ts" name="adds" file="src/a.test.ts" line="7"/></testsuite></testsuites>',
+      'xmlrunner.xml':
+        '<testsuites><testsuite name="tests.test_a.TestA" file="tests/test_a.py">' +
+        '<testcase classname="tests.test_a.TestA" name="test_x" file="tests/test_a.py" line="7"/></testsuite></testsuites>',
     };
     for (const [name, xml] of Object.entries(reports)) {
       fs.writeFileSync(path.join(dir, name), xml);
