@@ -1,4 +1,5 @@
-// Error annotations for the failed test cases of the JUnit report: each on its file and line
+// Error annotations for the failed test cases of the JUnit report, warnings for the flaky ones
+// (passed after failed runs: <flakyFailure>/<flakyError>): each on its file and line
 // where the report names them (a `file`/`line` attribute) or a stack trace in it points into
 // the checkout, else on the step. Names and messages are the checkout's: the title is one inert
 // line, the message keeps its lines but no escapes, both are bounded; @actions/core escapes what
@@ -9,6 +10,7 @@ import { safeMessage } from '../report/message.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
 import { verdictOf } from '../report/junit-model.js';
 import { readJunitFile } from '../report/junit-read.js';
+import { isFlaky } from './tests.js';
 
 export interface Annotation {
   readonly title: string;
@@ -44,6 +46,28 @@ export function failedTestAnnotations(junitFile: string, where: Where): Annotati
       annotations.push({
         title: bounded(safeMessage(`${suite.name}: ${name}`), MAX_TITLE_CHARS),
         message: bounded(firstLines(plainText(text).trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
+        ...location,
+      });
+    }
+  }
+  return annotations;
+}
+
+/** A warning's worth for each test that passed after failing: how often it failed, and the first failure. */
+export function flakyTestAnnotations(junitFile: string, where: Where): Annotation[] {
+  const annotations: Annotation[] = [];
+  for (const suite of readJunitFile(junitFile)) {
+    for (const testCase of suite.cases) {
+      if (verdictOf(testCase) !== 'passed' || !isFlaky(testCase)) continue;
+      const runs = testCase.reruns.filter((rerun) => rerun.kind === 'flakyFailure' || rerun.kind === 'flakyError');
+      const first = runs[0]!;
+      const text = [first.message, first.stackTrace].filter(Boolean).join('\n');
+      const location = locationOf(testCase.file, testCase.line, where) ?? findLocation(text, where);
+      const name = testCase.classname && testCase.classname !== suite.name ? `${testCase.classname} › ${testCase.name}` : testCase.name;
+      const failed = `passed after ${runs.length} failed ${runs.length === 1 ? 'run' : 'runs'}; the first failed with:`;
+      annotations.push({
+        title: bounded(safeMessage(`flaky: ${suite.name}: ${name}`), MAX_TITLE_CHARS),
+        message: bounded(firstLines(`${failed}\n${plainText(text).trim() || `${first.type || 'failure'} (no message)`}`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
         ...location,
       });
     }

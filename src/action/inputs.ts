@@ -1,9 +1,14 @@
 // The action's inputs (action.yml), read and checked in one place: every problem is listed at
 // once, and what reaches the rest of the action is typed and read-only.
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseSize } from '../config/units.js';
 
 export type SaveCacheMode = 'default-branch' | 'always' | 'never';
 export const SAVE_CACHE_MODES: readonly SaveCacheMode[] = ['default-branch', 'always', 'never'];
+/** `cubicle run --pull` and `--shard-by` (src/cli/commands.ts). */
+export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
+export const SHARD_BY = ['job', 'test'] as const;
 
 export interface ActionInputs {
   readonly config: string | undefined;
@@ -11,8 +16,17 @@ export interface ActionInputs {
   readonly memory: string | undefined;
   readonly cpus: string | undefined;
   readonly timeout: string | undefined;
+  readonly pids: number | undefined;
   readonly parallel: number | undefined;
   readonly shard: string | undefined;
+  readonly shardBy: (typeof SHARD_BY)[number];
+  /** A JUnit report or --json file to balance shards by, relative to the working directory. */
+  readonly timings: string | undefined;
+  readonly failFast: boolean;
+  readonly pull: (typeof PULL_POLICIES)[number];
+  readonly noLimits: boolean;
+  /** Where `cubicle run` runs (finds its config), relative to the workspace; config, junit and timings are relative to it. */
+  readonly workingDirectory: string;
   readonly junit: string;
   readonly cache: boolean;
   readonly cacheKeyPrefix: string;
@@ -44,7 +58,8 @@ export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
-export function readInputs(getInput: GetInput): ActionInputs {
+/** `workspace`: GITHUB_WORKSPACE, which `working-directory` must lie in. */
+export function readInputs(getInput: GetInput, workspace = process.cwd()): ActionInputs {
   const problems: string[] = [];
   const text = (name: string, fallback?: string) => getInput(name) || fallback;
   const boolean = (name: string, fallback: boolean): boolean => {
@@ -70,6 +85,24 @@ export function readInputs(getInput: GetInput): ActionInputs {
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
   }
 
+  const pidsText = text('pids');
+  let pids: number | undefined;
+  if (pidsText !== undefined) {
+    pids = Number(pidsText);
+    const expected = 'a whole number of processes of at least 1, such as 512';
+    if (!Number.isSafeInteger(pids) || pids < 1) problems.push(`pids: expected ${expected}, got ${JSON.stringify(pidsText)}`);
+  }
+  const choice = <T extends string>(name: string, choices: readonly T[]): T => {
+    const value = text(name, choices[0])!;
+    if (!(choices as readonly string[]).includes(value)) problems.push(`${name}: expected ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    return value as T;
+  };
+  const pull = choice('pull', PULL_POLICIES);
+  const shardBy = choice('shard-by', SHARD_BY);
+  const workingDirectory = text('working-directory', '.')!;
+  const workingProblem = checkWorkingDirectory(workingDirectory, workspace);
+  if (workingProblem) problems.push(workingProblem);
+
   const cacheSize = text('cache-size', '2g')!;
   if (parseSize(cacheSize) === undefined) problems.push(`cache-size: expected a size like 2g or 500m, got ${JSON.stringify(cacheSize)}`);
 
@@ -89,7 +122,14 @@ export function readInputs(getInput: GetInput): ActionInputs {
     cpus: text('cpus'),
     timeout: text('timeout'),
     parallel,
+    pids,
     shard,
+    shardBy,
+    timings: text('timings'),
+    failFast: boolean('fail-fast', false),
+    pull,
+    noLimits: boolean('no-limits', false),
+    workingDirectory,
     junit: text('junit', 'cubicle-junit.xml')!,
     cache: boolean('cache', true),
     cacheKeyPrefix,
@@ -102,6 +142,22 @@ export function readInputs(getInput: GetInput): ActionInputs {
   return Object.freeze(inputs);
 }
 
+/** A working directory that is not a directory in the workspace; undefined when it is one. */
+function checkWorkingDirectory(dir: string, workspace: string): string | undefined {
+  const absolute = path.resolve(workspace, dir);
+  const relative = path.relative(workspace, absolute);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    return `working-directory: ${JSON.stringify(dir)} is outside the workspace (${workspace}); give a directory of the checkout`;
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    return `working-directory: ${JSON.stringify(dir)} does not exist in the workspace (${absolute}); check out the repository first, or fix the path`;
+  }
+  return stat.isDirectory() ? undefined : `working-directory: ${JSON.stringify(dir)} is a file, not a directory (${absolute})`;
+}
+
 /**
  * The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (run/cache-scope.ts),
  * so a pull request never writes the default branch's caches.
@@ -112,9 +168,15 @@ export function runArguments(inputs: ActionInputs, files: { junit: string; json:
   if (inputs.config) args.push('--config', inputs.config);
   if (inputs.parallel !== undefined) args.push('--parallel', String(inputs.parallel));
   if (inputs.shard) args.push('--shard', inputs.shard);
+  if (inputs.shardBy !== 'job') args.push('--shard-by', inputs.shardBy);
+  if (inputs.timings) args.push('--timings', inputs.timings);
+  if (inputs.failFast) args.push('--fail-fast');
+  if (inputs.pull !== 'missing') args.push('--pull', inputs.pull);
+  if (inputs.noLimits) args.push('--no-limits');
   for (const limit of ['memory', 'cpus', 'timeout'] as const) {
     const value = inputs[limit];
     if (value !== undefined) args.push(`--${limit}`, value);
   }
+  if (inputs.pids !== undefined) args.push('--pids', String(inputs.pids));
   return args;
 }

@@ -2,7 +2,7 @@
 // step summary and annotations. The step fails when a job fails or nothing could run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { failedTestAnnotations, MAX_ANNOTATIONS } from './annotations.js';
+import { failedTestAnnotations, flakyTestAnnotations, MAX_ANNOTATIONS, type Annotation } from './annotations.js';
 import { cacheKeys } from './cache-key.js';
 import { actionPaths, createCli, type Cli } from './cli.js';
 import { cliEnvironment } from './environment.js';
@@ -13,6 +13,7 @@ import { importLayers, listLayerIds } from './layer-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';
 import { renderSummary } from './summary.js';
+import { tallyTests, type TestTally } from './tests.js';
 import { cacheService, core } from './toolkit.js';
 
 /** `cubicle run`'s exit codes other than 0 and 1 (../shared/DESIGN.md). */
@@ -22,11 +23,13 @@ const EXIT_MEANINGS: Record<number, string> = {
 };
 
 async function main(): Promise<void> {
-  const inputs = readInputs((name) => core.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const inputs = withTimingsFound(readInputs((name) => core.getInput(name), workspace), workspace);
+  // config, junit and timings are relative to it, as `cubicle run` in that directory reads them.
+  const cwd = path.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs.mkdirSync(dir, { recursive: true });
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
 
   await core.group('cubicle: prepare the host', async () => {
     await buildNative(cli, core, { onlyIfMissing: !inputs.setupHost });
@@ -34,10 +37,10 @@ async function main(): Promise<void> {
   });
 
   core.saveState(STATE.cache, inputs.cache ? 'on' : 'off');
-  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, workspace, dir)) : false;
+  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core.setOutput('cache-hit', String(cacheHit));
 
-  const files = { junit: path.resolve(workspace, inputs.junit), json: path.join(dir, 'results.json') };
+  const files = { junit: path.resolve(cwd, inputs.junit), json: path.join(dir, 'results.json') };
   fs.rmSync(files.json, { force: true });
   const run = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
 
@@ -47,9 +50,11 @@ async function main(): Promise<void> {
   core.setOutput('failed', String(counts.failed));
   core.setOutput('junit', files.junit);
   core.setOutput('results', results ? files.json : '');
-  if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit }));
   // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
-  if (run.exitCode <= 1 && fs.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  const ownReport = run.exitCode <= 1 && fs.existsSync(files.junit);
+  const tests = ownReport ? readTests(files.junit) : undefined;
+  if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit, tests }));
+  if (ownReport) annotate(files.junit, workspace, cwd, inputs);
 
   if (run.exitCode === 0) return;
   if (run.exitCode === 1 && results) {
@@ -61,11 +66,12 @@ async function main(): Promise<void> {
 }
 
 /** Restores the newest matching cache entry and imports it; returns whether the key matched exactly. */
-async function restoreLayers(cli: Cli, inputs: ActionInputs, workspace: string, dir: string): Promise<boolean> {
+async function restoreLayers(cli: Cli, inputs: ActionInputs, cwd: string, dir: string): Promise<boolean> {
   const archive = path.join(dir, 'layers.tar.zst');
   let keys;
   try {
-    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
+    const runner = { runnerOs: process.env.RUNNER_OS || 'Linux', arch: process.env.RUNNER_ARCH || process.arch };
+    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd, config: inputs.config, ...runner, shard: inputs.shard });
   } catch (error) {
     core.warning(`no cache key: the config could not be read (${describeFailure(error).split('\n')[0]}); layers are neither restored nor saved`);
     return false;
@@ -104,19 +110,44 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-function annotate(junit: string, workspace: string, inputs: ActionInputs): void {
-  let annotations;
+/** A `timings` file that is not there yet (the first run, no earlier report restored) balances by recorded durations instead. */
+function withTimingsFound(inputs: ActionInputs, workspace: string): ActionInputs {
+  if (!inputs.timings || fs.existsSync(path.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  const instead = 'shards are balanced by the durations this runner recorded, if any';
+  core.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
+  return Object.freeze({ ...inputs, timings: undefined });
+}
+
+/** The report's test counts for the summary; an unreadable report costs the counts, not the step. */
+function readTests(junit: string): TestTally | undefined {
   try {
-    const projectDir = inputs.config ? path.dirname(path.resolve(workspace, inputs.config)) : workspace;
-    annotations = failedTestAnnotations(junit, { workspace, projectDir });
+    return tallyTests(junit);
+  } catch (error) {
+    core.warning(`no test counts in the summary: ${describeFailure(error).split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+function annotate(junit: string, workspace: string, cwd: string, inputs: ActionInputs): void {
+  let failed: Annotation[];
+  let flaky: Annotation[];
+  try {
+    const projectDir = inputs.config ? path.dirname(path.resolve(cwd, inputs.config)) : cwd;
+    failed = failedTestAnnotations(junit, { workspace, projectDir });
+    flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error) {
     core.warning(`no annotations: ${describeFailure(error).split('\n')[0]}`);
     return;
   }
-  for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
-    core.error(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+  for (const [annotations, emit, what] of [
+    [failed, core.error, 'failed'],
+    [flaky, core.warning, 'flaky'],
+  ] as const) {
+    for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
+      emit(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+    }
+    if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more ${what} test cases are in ${junit}`);
   }
-  if (annotations.length > MAX_ANNOTATIONS) core.info(`${annotations.length - MAX_ANNOTATIONS} more failed test cases are in ${junit}`);
 }
 
 try {

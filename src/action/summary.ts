@@ -1,14 +1,18 @@
-// The step summary (GITHUB_STEP_SUMMARY): one row per job (status, duration, peak memory
-// against its limit, CPU) and a mermaid gantt chart of when each job ran. What the checkout
+// The step summary (GITHUB_STEP_SUMMARY): the test cases' counts from the JUnit report, one row
+// per job (status, duration, peak memory against its limit, CPU), the failed tests, and a
+// mermaid gantt chart of when each job ran. What the checkout
 // controls (job names, failure messages) is quoted as inert text (markdown.ts), and the summary is
 // bounded: GitHub refuses a step summary over 1 MiB.
 import { formatBytes, formatDuration } from '../config/units.js';
 import { safeMessage } from '../report/message.js';
 import { markdownCode, markdownText } from './markdown.js';
 import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';
+import type { TestTally } from './tests.js';
 
 /** Rows in the table and the chart; a run of more jobs says how many were left out (they are in the JUnit report). */
 export const MAX_SUMMARY_JOBS = 500;
+/** Failed tests listed; more are counted ("and N more") and are in the JUnit report. */
+export const MAX_SUMMARY_FAILED_TESTS = 50;
 
 const STATUS_ICONS: Record<string, string> = {
   passed: '✅',
@@ -17,20 +21,46 @@ const STATUS_ICONS: Record<string, string> = {
   cancelled: '⏹️',
 };
 
-export function renderSummary(results: RunResults, options: { junit: string }): string {
+/** `tests`: the JUnit report's test cases (tests.ts); without it (no report, unreadable), jobs only. */
+export function renderSummary(results: RunResults, options: { junit: string; tests?: TestTally | undefined }): string {
   const counts = countJobs(results);
   const skipped = results.jobs.length - counts.passed - counts.failed;
   const parts = [`${counts.passed} passed`, counts.failed ? `${counts.failed} failed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean);
+  const tests = options.tests;
   return [
     `## cubicle: ${results.jobs.length} ${results.jobs.length === 1 ? 'job' : 'jobs'}, ${parts.join(', ')} in ${formatDuration(results.wallMs)}`,
     '',
+    ...(tests ? [testCounts(tests), ''] : []),
     jobTable(results.jobs),
     '',
+    ...(tests?.failed ? [failedTests(tests), ''] : []),
     gantt(results),
     '',
     `JUnit report: ${markdownCode(options.junit)}`,
     '',
   ].join('\n');
+}
+
+/** Every job's test cases together; passed, flaky, failed and skipped add up to the total. */
+function testCounts(tests: TestTally): string {
+  const total = tests.passed + tests.flaky + tests.failed + tests.skipped;
+  const parts = [
+    `✅ ${tests.passed} passed`,
+    tests.flaky ? `⚠️ ${tests.flaky} flaky` : '',
+    tests.failed ? `❌ ${tests.failed} failed` : '',
+    tests.skipped ? `⏭️ ${tests.skipped} skipped` : '',
+  ];
+  return `**${total} ${total === 1 ? 'test' : 'tests'}:** ${parts.filter(Boolean).join(', ')}`;
+}
+
+function failedTests(tests: TestTally): string {
+  const listed = tests.failedTests.slice(0, MAX_SUMMARY_FAILED_TESTS);
+  const rows = listed.map((test) => {
+    const cells = [markdownText(test.job), markdownText(test.classname), markdownText(test.name), markdownText(test.message, 200)];
+    return cells.map(cell).join(' | ');
+  });
+  const more = tests.failed > listed.length ? [`| and ${tests.failed - listed.length} more (in the JUnit report) | | | |`] : [];
+  return ['### Failed tests', '', '| job | class | test | message |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`), ...more].join('\n');
 }
 
 function jobTable(jobs: readonly JobRecord[]): string {
@@ -44,7 +74,9 @@ function jobTable(jobs: readonly JobRecord[]): string {
 function statusCell(job: JobRecord): string {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? '✅' : '❌');
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : '';
-  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : '';
+  // The CLI's own messages may start with the status ("skipped: needs ..."): said once.
+  const message = job.message?.startsWith(`${job.status}: `) ? job.message.slice(job.status.length + 2) : job.message;
+  const why = !isPassing(job.status) && message ? `: ${markdownText(message)}` : '';
   return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 

@@ -1,10 +1,12 @@
 // One job as one <testsuite>. With `junit:` globs, the job's own reports are its test cases,
 // plus a test case for the job itself where its outcome would otherwise not show: killed
-// (oom, timeout, signal), not started (sandbox error), or failed with no failing test. Without
+// (oom, timeout, signal), not started (sandbox error), failed with no failing test, or flaky
+// by an earlier attempt no test case of the last one accounts for (junit-flaky.ts). Without
 // globs, the job is one test case. Usage and limits go in <properties>.
 import path from 'node:path';
 import { formatBytes } from '../config/units.js';
 import type { JobResult } from '../run/result.js';
+import { placeEarlierFailures, type JobAttempt } from './junit-flaky.js';
 import { verdictOf, type JunitCase, type JunitOutcome, type JunitProperty, type JunitRerun, type JunitSuite } from './junit-model.js';
 import { JunitReadError, MAX_TEST_CASES, readJunitFile } from './junit-read.js';
 import { lastLines, OutputBudget, tailBytes } from './output-cap.js';
@@ -36,7 +38,6 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
   const globs = options.junitGlobs ?? [];
   const share = shareOutput(options.outputCapBytes, result.previousFailures.length);
   let outcome = jobOutcome(result, share.failureBody);
-  const reruns = earlierAttempts(result, share);
   const base = {
     name: result.name,
     timestamp: localTimestamp(result.startedAt),
@@ -46,12 +47,17 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
     systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : undefined,
   };
   if (globs.length === 0 && result.junitFiles.length === 0) {
+    const reruns = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
     const only: JunitCase = { ...emptyCase(result.name, classname), time: result.wallMs / 1000, outcomes: outcome ? [outcome] : [], reruns, systemOut: base.systemOut };
     return { ...base, systemOut: undefined, cases: [only] };
   }
 
   const reports = readJobReports(result, options, classname);
-  const cases = [...reports.cases];
+  // Earlier attempts' failed tests go on the same test cases of the last attempt (junit-flaky.ts); the rest stay the job's.
+  const attemptBudget = new OutputBudget(options.outputCapBytes * 4, Math.floor(options.outputCapBytes / 4));
+  const placed = placeEarlierFailures(reports.cases, result.previousFailures, attemptBudget);
+  const cases = placed.cases;
+  const reruns = earlierAttempts(result, placed.jobAttempts, share);
   if (globs.length > 0 && result.junitFiles.length === 0) {
     const missing = `the job wrote no JUnit report matching ${globs.join(', ')}`;
     // The job failed for it (run/job.ts): the same failure and words as the console and --json.
@@ -62,7 +68,7 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
   }
   const testFailed = cases.some((testCase) => verdictOf(testCase) !== 'passed' && verdictOf(testCase) !== 'skipped');
   // The job's own test case, where its outcome would not show otherwise.
-  const needsJobCase = (outcome !== undefined && (outcome.kind !== 'failure' || !testFailed)) || result.status === 'flaky';
+  const needsJobCase = (outcome !== undefined && (outcome.kind !== 'failure' || !testFailed)) || (result.status === 'flaky' && reruns.length > 0);
   if (needsJobCase) {
     cases.push({ ...emptyCase(result.name, classname), outcomes: outcome ? [outcome] : [], reruns });
   } else if (reruns.length) {
@@ -101,16 +107,22 @@ function defaultMessage(result: JobResult): string {
   }
 }
 
-/** Surefire's form: a flaky job's passing case lists its failed attempts; a failing one, its earlier failures. */
-function earlierAttempts(result: JobResult, share: OutputShare): JunitRerun[] {
+/**
+ * Surefire's form for the attempts that are the job's (junit-flaky.ts): a flaky job's passing
+ * case lists them as <flakyFailure>; a failing one, as <rerunFailure>.
+ */
+function earlierAttempts(result: JobResult, attempts: readonly JobAttempt[], share: OutputShare): JunitRerun[] {
   const kind = result.status === 'flaky' ? 'flakyFailure' : 'rerunFailure';
-  return result.previousFailures.map((failure, index) => ({
-    kind,
-    type: 'failure',
-    message: `attempt ${index + 1}: ${failure.message}`,
-    stackTrace: failure.outputTail ? lastLines(failure.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : undefined,
-    systemOut: failure.outputTail ? tailBytes(failure.outputTail, share.attemptOut) : undefined,
-  }));
+  return attempts.map(({ index, note }) => {
+    const failure = result.previousFailures[index]!;
+    return {
+      kind,
+      type: 'failure',
+      message: `attempt ${index + 1}: ${failure.message}${note ? ` (${note})` : ''}`,
+      stackTrace: failure.outputTail ? lastLines(failure.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : undefined,
+      systemOut: failure.outputTail ? tailBytes(failure.outputTail, share.attemptOut) : undefined,
+    };
+  });
 }
 
 interface OutputShare {

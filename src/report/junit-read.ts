@@ -106,23 +106,45 @@ export function parseJunit(text: string, label: string, options: JunitReadOption
     }
     throw error;
   }
-  if (root.name === 'testsuite') return readSuite(root, label);
+  const lines = lineBaseOf(root, 'by-suite-name');
+  if (root.name === 'testsuite') return readSuite(root, label, lines);
   if (root.name !== 'testsuites') throw new JunitReadError(label, `not a JUnit report: its root element is <${root.name}>, not <testsuites> or <testsuite>`);
   const suites: JunitSuite[] = [];
   const looseCases = root.children.filter((child) => child.name === 'testcase');
   // A few writers put test cases straight under <testsuites>; they get a suite of their own.
-  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label));
+  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label, lines));
   for (const child of root.children) {
-    if (child.name === 'testsuite' || child.name === 'testsuites') suites.push(...readSuite(child, root.attributes.name || label));
+    if (child.name === 'testsuite' || child.name === 'testsuites') suites.push(...readSuite(child, root.attributes.name || label, lines));
   }
   return suites;
 }
 
+/**
+ * How a report's `line` attributes count. pytest's junitxml (junit_family=xunit1 writes file and
+ * line) takes `line` from its test item's location, which counts from 0; every other writer,
+ * unittest-xml-reporting included (same classname-from-path shape, but 1-based), counts from 1.
+ * pytest is told by its names: the <testsuite> "pytest" (junit_suite_name's default) or, from
+ * pytest 8 on, the root <testsuites name="pytest tests"> whatever the suite is called. cubicle's
+ * own reports are <testsuites name="cubicle"> with suites named after jobs (a job may be called
+ * "pytest"): their lines were made 1-based when they were written, and are read as written.
+ */
+type LineBase = 'as-written' | 'zero-based' | 'by-suite-name';
+
+/** A <testsuites> element's own say on its lines; `inherited` otherwise. */
+function lineBaseOf(element: XmlElement, inherited: LineBase): LineBase {
+  if (element.name !== 'testsuites') return inherited;
+  if (element.attributes.name === 'cubicle') return 'as-written';
+  if (element.attributes.name === 'pytest tests') return 'zero-based';
+  return inherited;
+}
+
 /** A suite, then its nested suites, each with its own test cases. */
-function readSuite(element: XmlElement, parentName: string): JunitSuite[] {
+function readSuite(element: XmlElement, parentName: string, lines: LineBase): JunitSuite[] {
   const name = element.attributes.name || parentName;
-  const cases = element.children.filter((child) => child.name === 'testcase').map((child) => readCase(child, name));
-  const nested = element.children.filter((child) => child.name === 'testsuite' || child.name === 'testsuites').flatMap((child) => readSuite(child, name));
+  const base = lineBaseOf(element, lines);
+  const zeroBased = base === 'zero-based' || (base === 'by-suite-name' && element.name === 'testsuite' && element.attributes.name === 'pytest');
+  const cases = element.children.filter((child) => child.name === 'testcase').map((child) => readCase(child, name, zeroBased));
+  const nested = element.children.filter((child) => child.name === 'testsuite' || child.name === 'testsuites').flatMap((child) => readSuite(child, name, base));
   const systemOut = textOf(element, 'system-out');
   const systemErr = textOf(element, 'system-err');
   // A suite that only groups others is not a suite of its own in the flat list.
@@ -140,7 +162,7 @@ function readSuite(element: XmlElement, parentName: string): JunitSuite[] {
   return [suite, ...nested];
 }
 
-function readCase(element: XmlElement, suiteName: string): JunitCase {
+function readCase(element: XmlElement, suiteName: string, zeroBasedLine: boolean): JunitCase {
   const attributes = element.attributes;
   const outcomes: JunitOutcome[] = [];
   const reruns: JunitRerun[] = [];
@@ -159,7 +181,8 @@ function readCase(element: XmlElement, suiteName: string): JunitCase {
       });
     }
   }
-  const line = attributes.line && /^\d+$/.test(attributes.line) ? Number(attributes.line) : undefined;
+  const written = attributes.line && /^\d+$/.test(attributes.line) ? Number(attributes.line) : undefined;
+  const line = written !== undefined && zeroBasedLine ? written + 1 : written;
   return {
     name: attributes.name || '(unnamed)',
     classname: attributes.classname || suiteName,

@@ -13,7 +13,8 @@ import { startJobNetwork, type JobNetwork } from './network.js';
 import { serviceLogName, startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { withOwnerHint } from './owner-hint.js';
-import { PASSING, statusOf, type JobResult, type JobStatus } from './result.js';
+import { readAttemptTests } from '../report/junit-attempt.js';
+import { PASSING, statusOf, type EarlierFailure, type JobResult, type JobStatus } from './result.js';
 import type { TestFilesOfShard } from './shard.js';
 
 /** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
@@ -30,7 +31,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   const unsplit = options.testFiles && noTestFilesResult(job, options.testFiles, options);
   if (unsplit) return unsplit;
   const startedAt = new Date().toISOString();
-  const previousFailures: { message: string; outputTail: string }[] = [];
+  const previousFailures: EarlierFailure[] = [];
   options.reporter.onJobStart(job, 1);
   const prepared = await prepareJob(job, options);
   if ('message' in prepared) return setupFailureResult(job, prepared, options, startedAt);
@@ -98,7 +99,9 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !['passed', 'cancelled'].includes(jobStatus);
     if (retry) {
-      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail });
+      // Read before the next attempt clears the copied files: the report puts them on their test cases.
+      const tests = job.junit.length ? readAttemptTests(path.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : undefined;
+      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
     return {

@@ -1,4 +1,5 @@
 import type { Limits } from '../config/resolve.js';
+import type { AttemptTests } from '../report/junit-attempt.js';
 import type { SandboxStatus } from '../sandbox/spawn.js';
 
 export type JobStatus = 'passed' | 'failed' | 'oom' | 'timeout' | 'signaled' | 'error' | 'skipped' | 'cancelled' | 'flaky';
@@ -33,8 +34,15 @@ export interface JobResult {
   /** Files copied out of the job's upper layer, relative to the artifacts dir. */
   readonly junitFiles: readonly string[];
   readonly artifacts: readonly string[];
-  /** Failures of earlier attempts of a job that passed on retry. */
-  readonly previousFailures: readonly { readonly message: string; readonly outputTail: string }[];
+  /** Failures of earlier attempts of a retried job: how each ended, and its failed tests (from its JUnit) where it had `junit:`. */
+  readonly previousFailures: readonly EarlierFailure[];
+}
+
+export interface EarlierFailure {
+  readonly message: string;
+  readonly outputTail: string;
+  readonly status?: JobStatus;
+  readonly tests?: AttemptTests;
 }
 
 export const PASSING: ReadonlySet<JobStatus> = new Set(['passed', 'flaky']);

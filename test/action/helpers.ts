@@ -185,7 +185,12 @@ export function parseFileCommands(text: string): Record<string, string> {
 
 /** `::error file=F,line=L,title=T::message` workflow commands in a log. */
 export function errorCommands(log: string): { properties: Record<string, string>; message: string }[] {
-  return [...log.matchAll(/^::error(?: ([^:]*))?::(.*)$/gm)].map((match) => ({
+  return annotationCommands(log, 'error');
+}
+
+/** `::warning ...::message` (or `::error`) workflow commands in a log, their properties and message decoded. */
+export function annotationCommands(log: string, kind: 'error' | 'warning'): { properties: Record<string, string>; message: string }[] {
+  return [...log.matchAll(new RegExp(`^::${kind}(?: ([^:]*))?::(.*)$`, 'gm'))].map((match) => ({
     properties: Object.fromEntries((match[1] ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), decodeURIComponent(pair.slice(pair.indexOf('=') + 1))])),
     message: match[2]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
   }));

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findLocation, failedTestAnnotations } from '../../src/action/annotations.js';
+import { findLocation, failedTestAnnotations, flakyTestAnnotations } from '../../src/action/annotations.js';
 import { cacheKeys } from '../../src/action/cache-key.js';
 import { decideSave, newLayerIds, readDefaultBranch, type SaveFacts } from '../../src/action/cache-decision.js';
 import type { Cli } from '../../src/action/cli.js';
@@ -13,6 +13,7 @@ import { HostNotReadyError, prepareHost, type DoctorReport } from '../../src/act
 import { ActionInputError, readInputs, runArguments } from '../../src/action/inputs.js';
 import type { RunResults } from '../../src/action/results.js';
 import { gantt, renderSummary } from '../../src/action/summary.js';
+import { tallyTests } from '../../src/action/tests.js';
 import { describeCgroups } from '../../src/host/cgroup-check.js';
 import type { CheckResult } from '../../src/host/checks.js';
 
@@ -169,6 +170,55 @@ describe('inputs', () => {
   });
 });
 
+describe('inputs of `cubicle run` flags', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+  const workspace = path.join(scratch, 'inputs-workspace');
+  fs.mkdirSync(path.join(workspace, 'packages', 'api'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'README.md'), '');
+  const files = { junit: '/w/j.xml', json: '/t/r.json' };
+
+  it('passes pids, fail-fast, pull, shard-by, timings and no-limits on as the CLI\'s flags', () => {
+    const inputs = readInputs(
+      reader({ pids: '512', 'fail-fast': 'true', pull: 'never', 'shard-by': 'test', shard: '1/2', timings: 'last-junit.xml', 'no-limits': 'true', 'working-directory': 'packages/api' }),
+      workspace,
+    );
+    expect(inputs).toMatchObject({ pids: 512, failFast: true, pull: 'never', shardBy: 'test', timings: 'last-junit.xml', noLimits: true, workingDirectory: 'packages/api' });
+    const args = runArguments(inputs, files);
+    expect(args.join(' ')).toContain('--shard 1/2 --shard-by test --timings last-junit.xml --fail-fast --pull never --no-limits');
+    expect(args.slice(-2)).toEqual(['--pids', '512']);
+  });
+
+  it('has action.yml\'s defaults, which add no flag', () => {
+    const inputs = readInputs(reader({}), workspace);
+    expect(inputs).toMatchObject({ pids: undefined, failFast: false, pull: 'missing', shardBy: 'job', timings: undefined, noLimits: false, workingDirectory: '.' });
+    expect(runArguments(inputs, files)).toEqual(['run', '--junit', '/w/j.xml', '--json', '/t/r.json']);
+    const action = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8');
+    for (const name of ['pids', 'fail-fast', 'pull', 'shard-by', 'timings', 'no-limits', 'working-directory']) expect(action).toContain(`\n  ${name}:\n`);
+  });
+
+  it('names each bad value, and a working-directory that is missing, a file or outside the workspace', () => {
+    const problems = (values: Record<string, string>) => {
+      try {
+        readInputs(reader(values), workspace);
+      } catch (error) {
+        return (error as ActionInputError).problems;
+      }
+      return [];
+    };
+    expect(problems({ pids: '0', pull: 'sometimes', 'shard-by': 'file', 'fail-fast': 'yes', 'no-limits': '1', 'working-directory': 'packages/web' })).toEqual([
+      'pids: expected a whole number of processes of at least 1, such as 512, got "0"',
+      'pull: expected missing, always, never, got "sometimes"',
+      'shard-by: expected job, test, got "file"',
+      `working-directory: "packages/web" does not exist in the workspace (${path.join(workspace, 'packages', 'web')}); check out the repository first, or fix the path`,
+      'fail-fast: expected true or false, got "yes"',
+      'no-limits: expected true or false, got "1"',
+    ]);
+    expect(problems({ pids: '1.5' })).toEqual(['pids: expected a whole number of processes of at least 1, such as 512, got "1.5"']);
+    expect(problems({ 'working-directory': 'README.md' })).toEqual([`working-directory: "README.md" is a file, not a directory (${path.join(workspace, 'README.md')})`]);
+    expect(problems({ 'working-directory': '../elsewhere' })).toEqual([`working-directory: "../elsewhere" is outside the workspace (${workspace}); give a directory of the checkout`]);
+  });
+});
+
 describe('the step summary', () => {
   const job = { exitCode: 0, cpuUserMs: 1500, cpuSystemMs: 500, cacheHits: 0, attempts: 1, message: null };
   const results: RunResults = {
@@ -178,7 +228,7 @@ describe('the step summary', () => {
       { ...job, name: 'unit', status: 'passed', wallMs: 4000, peakMemoryBytes: 256 * 1024 ** 2, limits: { memoryBytes: 1024 ** 3, cpus: 2 }, startedAt: '2026-01-01T10:00:01.000Z', cacheHits: 2 },
       { ...job, name: 'e2e: chrome', status: 'oom', exitCode: null, wallMs: 1000, peakMemoryBytes: 512 * 1024 ** 2, limits: { memoryBytes: 512 * 1024 ** 2 }, message: 'killed: out of memory | 512 MiB' },
       { ...job, name: 'flaky', status: 'flaky', wallMs: 2000, peakMemoryBytes: 1024, limits: {}, attempts: 2 },
-      { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'needs e2e' },
+      { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'skipped: needs e2e' },
     ],
   };
 
@@ -188,7 +238,9 @@ describe('the step summary', () => {
     expect(summary).toContain('| unit | ✅ passed | 4.0s | 256 MiB / 1 GiB (25%) | 2.0s (0.5 of 2 cpus) | 2 |');
     expect(summary).toContain('| e2e: chrome | ❌ oom: killed: out of memory \\| 512 MiB | 1.0s | 512 MiB / 512 MiB (100%) | 2.0s (2.0 cores) | 0 |');
     expect(summary).toContain('| flaky | ⚠️ flaky after 2 attempts | 2.0s | 1 KiB (no limit) |');
+    // The CLI's message for a skipped job starts with "skipped: " (run/scheduler.ts): the status is said once.
     expect(summary).toContain('| docs | ⏭️ skipped: needs e2e |  |  |  | 0 |');
+    expect(summary).not.toContain('skipped: skipped');
     expect(summary).toContain('JUnit report: `cubicle-junit.xml`');
   });
 
@@ -206,6 +258,60 @@ describe('the step summary', () => {
       `  flaky 2.0s :done, ${start}, ${start + 2000}`,
       '```',
     ]);
+  });
+});
+
+describe('test cases in the step summary', () => {
+  const results: RunResults = {
+    startedAt: '2026-01-01T10:00:00.000Z',
+    wallMs: 5000,
+    jobs: [{ name: 'unit', status: 'failed', exitCode: 1, wallMs: 4000, cpuUserMs: 1, cpuSystemMs: 1, peakMemoryBytes: 1024, limits: {}, cacheHits: 0, attempts: 1, message: 'exited with 1' }],
+  };
+  const write = (name: string, xml: string) => {
+    const file = path.join(scratch, name);
+    fs.writeFileSync(file, xml);
+    return file;
+  };
+
+  it('counts passed, flaky, failed and skipped across jobs, and lists the failed tests with the first line of why', () => {
+    const report = write(
+      'tally.xml',
+      `<testsuites name="cubicle">
+  <testsuite name="unit">
+    <testcase classname="tests.test_api" name="test_ok"/>
+    <testcase classname="tests.test_api" name="test_ok_too"/>
+    <testcase classname="tests.test_api" name="test_flaky"><flakyFailure message="assert 1 == 2" type="AssertionError"><stackTrace>x</stackTrace></flakyFailure></testcase>
+    <testcase classname="tests.test_api" name="test_broken"><failure message="assert [1] == [2]&#10;  At index 0 diff: 1 != 2" type="AssertionError">trace</failure><rerunFailure message="assert [1] == [2]" type="AssertionError"/></testcase>
+    <testcase classname="tests.test_api" name="test_later"><skipped message="later"/></testcase>
+  </testsuite>
+  <testsuite name="lint | e2e">
+    <testcase classname="cubicle.lint" name="lint"><error type="oom">killed: memory limit 512 MiB reached
+more</error></testcase>
+  </testsuite>
+</testsuites>`,
+    );
+    const tests = tallyTests(report);
+    expect(tests).toMatchObject({ passed: 2, flaky: 1, failed: 2, skipped: 1 });
+    const summary = renderSummary(results, { junit: 'cubicle-junit.xml', tests });
+    expect(summary).toContain('**6 tests:** ✅ 2 passed, ⚠️ 1 flaky, ❌ 2 failed, ⏭️ 1 skipped');
+    expect(summary.indexOf('**6 tests:**')).toBeLessThan(summary.indexOf('| job | status |'));
+    expect(summary).toContain('### Failed tests\n\n| job | class | test | message |\n| --- | --- | --- | --- |');
+    expect(summary).toContain('| unit | tests.test\\_api | test\\_broken | assert \\[1\\] == \\[2\\] |');
+    expect(summary).toContain('| lint \\| e2e | cubicle.lint | lint | killed: memory limit 512 MiB reached |');
+    expect(summary).not.toContain('At index 0');
+  });
+
+  it('lists at most 50 failed tests, then says how many more; none: no list', () => {
+    const cases = Array.from({ length: 60 }, (_, index) => `<testcase classname="c" name="t${index}"><failure message="m${index}"/></testcase>`).join('');
+    const tests = tallyTests(write('many.xml', `<testsuites name="cubicle"><testsuite name="unit">${cases}</testsuite></testsuites>`));
+    const summary = renderSummary(results, { junit: 'cubicle-junit.xml', tests });
+    expect(summary).toContain('| unit | c | t49 | m49 |');
+    expect(summary).not.toContain('| t50 |');
+    expect(summary).toContain('| and 10 more (in the JUnit report) | | | |');
+    const passing = tallyTests(write('passing.xml', '<testsuites name="cubicle"><testsuite name="unit"><testcase classname="c" name="t"/></testsuite></testsuites>'));
+    const clean = renderSummary(results, { junit: 'cubicle-junit.xml', tests: passing });
+    expect(clean).toContain('**1 test:** ✅ 1 passed');
+    expect(clean).not.toContain('Failed tests');
   });
 });
 
@@ -245,6 +351,38 @@ describe('annotations', () => {
       { title: 'py: tests.test_math › test_add', message: 'assert 3 == 4\ntests/test_math.py:8: AssertionError', file: 'app/tests/test_math.py', startLine: 7 },
       { title: 'js: renders', message: `TypeError: x is undefined\nat f (file://${projectDir}/src.test.mjs:21:3)`, file: 'app/src.test.mjs', startLine: 21 },
       { title: 'js: no trace', message: 'exited with 1' },
+    ]);
+  });
+
+  it('warns of each flaky test, on its file and line, or where its first failed run points', () => {
+    const report = path.join(scratch, 'flaky.xml');
+    fs.writeFileSync(
+      report,
+      `<?xml version="1.0"?>
+<testsuites name="cubicle">
+  <testsuite name="py">
+    <testcase classname="tests.test_math" name="test_add" file="tests/test_math.py" line="7">
+      <flakyFailure message="assert 3 == 4" type="AssertionError"><stackTrace>tests/test_math.py:8: AssertionError</stackTrace></flakyFailure>
+      <flakyError message="timeout" type="Timeout"/>
+    </testcase>
+    <testcase classname="tests.test_math" name="test_ok"/>
+    <testcase classname="tests.test_math" name="test_broken"><failure message="no"/><rerunFailure message="no" type="failure"/></testcase>
+  </testsuite>
+  <testsuite name="js">
+    <testcase classname="js" name="renders"><flakyFailure message="TypeError: x is undefined" type="TypeError"><stackTrace>at f (file://${projectDir}/src.test.mjs:21:3)</stackTrace></flakyFailure></testcase>
+    <testcase classname="cubicle.js" name="js"><flakyFailure message="attempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)" type="failure"/></testcase>
+  </testsuite>
+</testsuites>`,
+    );
+    expect(flakyTestAnnotations(report, where)).toEqual([
+      {
+        title: 'flaky: py: tests.test_math › test_add',
+        message: 'passed after 2 failed runs; the first failed with:\nassert 3 == 4\ntests/test_math.py:8: AssertionError',
+        file: 'app/tests/test_math.py',
+        startLine: 7,
+      },
+      { title: 'flaky: js: renders', message: `passed after 1 failed run; the first failed with:\nTypeError: x is undefined\nat f (file://${projectDir}/src.test.mjs:21:3)`, file: 'app/src.test.mjs', startLine: 21 },
+      { title: 'flaky: js: cubicle.js › js', message: 'passed after 1 failed run; the first failed with:\nattempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)' },
     ]);
   });
 });

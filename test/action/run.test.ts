@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
+import { annotationCommands, cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
 
 afterAll(removeRunners);
 
@@ -135,5 +135,18 @@ describe('the action\'s inputs', () => {
     expect(main.outputs).toMatchObject({ passed: '1', failed: '0' });
     expect(main.log).toContain('CUBICLE_SHARD=1/3');
     expect(main.summary).toContain('## cubicle: 1 job, 1 passed');
+  });
+
+  it('working-directory: runs the project in a subdirectory; its flaky test is a warning and counted in the summary', async () => {
+    const runner = new Runner();
+    const main = await runner.run('main', { 'working-directory': 'packages/flaky', cache: 'false', 'setup-host': 'false', 'no-limits': 'true' });
+    expect(main.exitCode, main.log).toBe(0);
+    expect(main.outputs).toMatchObject({ passed: '1', failed: '0', junit: path.join(runner.workspace, 'packages', 'flaky', 'cubicle-junit.xml') });
+    expect(annotationCommands(main.log, 'warning')).toContainEqual({
+      properties: { title: 'flaky: flaky: test › sometimes', file: 'packages/flaky/test/flaky.test.mjs', line: '3' },
+      message: 'passed after 1 failed run; the first failed with:\nexpected 1 to be 2\ntest/flaky.test.mjs:4',
+    });
+    expect(main.summary).toContain('**2 tests:** ✅ 1 passed, ⚠️ 1 flaky');
+    expect(main.summary).toMatch(/^\| flaky \| ⚠️ flaky after 2 attempts \|/m);
   });
 });
