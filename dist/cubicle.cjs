@@ -2036,11 +2036,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path58) => {
+      require: (path60) => {
         if (typeof require2 !== "undefined") {
-          return require2(path58);
-        } else if (path58.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path58, "utf8"));
+          return require2(path60);
+        } else if (path60.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path60, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -5975,9 +5975,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path58 = require("path");
+    var path60 = require("path");
     var Module = require("module");
-    var fs54 = require("fs");
+    var fs55 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5986,17 +5986,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs54.realpathSync(fromDir);
+        fromDir = fs55.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path58.resolve(fromDir);
+          fromDir = path60.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path58.join(fromDir, "noop.js");
+      const fromFile = path60.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6068,7 +6068,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path58 = require("path");
+    var path60 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6076,7 +6076,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path58.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path60.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10084,7 +10084,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path58) => typescript.sys.readFile(path58));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path60) => typescript.sys.readFile(path60));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10207,42 +10207,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path58 = require("path");
+    var path60 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path58.join(homedir, "Library");
+      const library = path60.join(homedir, "Library");
       return {
-        data: path58.join(library, "Application Support", name),
-        config: path58.join(library, "Preferences", name),
-        cache: path58.join(library, "Caches", name),
-        log: path58.join(library, "Logs", name),
-        temp: path58.join(tmpdir, name)
+        data: path60.join(library, "Application Support", name),
+        config: path60.join(library, "Preferences", name),
+        cache: path60.join(library, "Caches", name),
+        log: path60.join(library, "Logs", name),
+        temp: path60.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path58.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path58.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path60.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path60.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path58.join(localAppData, name, "Data"),
-        config: path58.join(appData, name, "Config"),
-        cache: path58.join(localAppData, name, "Cache"),
-        log: path58.join(localAppData, name, "Log"),
-        temp: path58.join(tmpdir, name)
+        data: path60.join(localAppData, name, "Data"),
+        config: path60.join(appData, name, "Config"),
+        cache: path60.join(localAppData, name, "Cache"),
+        log: path60.join(localAppData, name, "Log"),
+        temp: path60.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path58.basename(homedir);
+      const username = path60.basename(homedir);
       return {
-        data: path58.join(env3.XDG_DATA_HOME || path58.join(homedir, ".local", "share"), name),
-        config: path58.join(env3.XDG_CONFIG_HOME || path58.join(homedir, ".config"), name),
-        cache: path58.join(env3.XDG_CACHE_HOME || path58.join(homedir, ".cache"), name),
+        data: path60.join(env3.XDG_DATA_HOME || path60.join(homedir, ".local", "share"), name),
+        config: path60.join(env3.XDG_CONFIG_HOME || path60.join(homedir, ".config"), name),
+        cache: path60.join(env3.XDG_CACHE_HOME || path60.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path58.join(env3.XDG_STATE_HOME || path58.join(homedir, ".local", "state"), name),
-        temp: path58.join(tmpdir, username, name)
+        log: path60.join(env3.XDG_STATE_HOME || path60.join(homedir, ".local", "state"), name),
+        temp: path60.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10323,11 +10323,11 @@ var require_util = __commonJS({
       map.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path58) {
-      if (typeof path58 === "string" && Object.prototype.hasOwnProperty.call(source, path58)) {
-        return source[path58];
+    function getPropertyByPath(source, path60) {
+      if (typeof path60 === "string" && Object.prototype.hasOwnProperty.call(source, path60)) {
+        return source[path60];
       }
-      const parsedPath = typeof path58 === "string" ? path58.split(".") : path58;
+      const parsedPath = typeof path60 === "string" ? path60.split(".") : path60;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10338,9 +10338,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path58) {
+    async function isDirectory2(path60) {
       try {
-        const stat = await fs_1.promises.stat(path58);
+        const stat = await fs_1.promises.stat(path60);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10349,9 +10349,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path58) {
+    function isDirectorySync(path60) {
       try {
-        const stat = fs_1.default.statSync(path58);
+        const stat = fs_1.default.statSync(path60);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10449,7 +10449,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path58, i) => `${i + 1}. ${path58}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path60, i) => `${i + 1}. ${path60}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10636,9 +10636,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path58) {
+      async #fileExists(path60) {
         try {
-          await promises_1.default.stat(path58);
+          await promises_1.default.stat(path60);
           return true;
         } catch (e) {
           return false;
@@ -10798,9 +10798,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path58) {
+      #fileExists(path60) {
         try {
-          fs_1.default.statSync(path58);
+          fs_1.default.statSync(path60);
           return true;
         } catch (e) {
           return false;
@@ -10926,7 +10926,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path58) => path58.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path60) => path60.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11276,8 +11276,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path58, { windows } = {}) => {
-      const segs = path58.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path60, { windows } = {}) => {
+      const segs = path60.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12876,6 +12876,84 @@ var init_vendor = __esm({
   }
 });
 
+// package.json
+var package_default;
+var init_package = __esm({
+  "package.json"() {
+    package_default = {
+      name: "cubicle",
+      version: "0.1.0",
+      description: "Run each test job in its own rootless container with hard limits, cached setup layers and a JUnit report. No Docker, no root, no daemon.",
+      license: "Apache-2.0",
+      type: "module",
+      bin: {
+        cubicle: "bin/cubicle.js"
+      },
+      types: "./lib/config.d.ts",
+      exports: {
+        ".": {
+          types: "./lib/config.d.ts",
+          default: "./lib/config.mjs"
+        },
+        "./schema/cubicle.schema.json": "./schema/cubicle.schema.json",
+        "./package.json": "./package.json"
+      },
+      files: [
+        "bin/",
+        "lib/",
+        "native/*.c",
+        "native/*.h",
+        "native/Makefile",
+        "native/README.md",
+        "presets/",
+        "schema/"
+      ],
+      engines: {
+        node: ">=20.19"
+      },
+      scripts: {
+        build: "npm run build:native && npm run build:ts",
+        "build:native": "make -s -C native && make -s -C native/layer",
+        "build:ts": "tsc -p tsconfig.json --noEmit && node build.mjs",
+        "build:action": "node build-action.mjs",
+        "check:dist": "node build-action.mjs --check",
+        typecheck: "tsc -p tsconfig.json --noEmit",
+        demo: "npm run build && node bin/cubicle.js run --config examples/demo/cubicle.config.yaml",
+        test: "npm run build && node test/run-all.mjs",
+        "test:unit": "vitest run --project unit",
+        "test:integration": "vitest run --project integration",
+        bench: "npm run build && node bench/run.mjs"
+      },
+      dependencies: {
+        cosmiconfig: "^9.0.2",
+        "get-east-asian-width": "^1.7.0",
+        "js-yaml": "^4.3.2",
+        picomatch: "^4.0.7",
+        undici: "^6.29.1",
+        yargs: "^18.2.0",
+        zod: "^4.6.7"
+      },
+      devDependencies: {
+        "@actions/cache": "^6.3.0",
+        "@actions/core": "^3.0.1",
+        "@types/js-yaml": "^4.0.9",
+        "@types/node": "^20.19.43",
+        "@types/picomatch": "^4.0.3",
+        "@types/yargs": "^17.0.35",
+        ajv: "^8.20.0",
+        esbuild: "^0.28.2",
+        execa: "^9.6.1",
+        "fast-check": "^4.10.2",
+        "fast-xml-parser": "^5.12.1",
+        typescript: "^6.0.3",
+        verdaccio: "6.8.0",
+        vitest: "^4.1.12",
+        zx: "^8.8.5"
+      }
+    };
+  }
+});
+
 // src/sandbox/helper.ts
 function findPackageRoot(start) {
   for (let dir = start; ; dir = import_node_path2.default.dirname(dir)) {
@@ -12968,14 +13046,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path58, probe2 = hostProbe) {
+function filesystemOf(path60, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type = fields[fields.indexOf("-") + 1];
     if (!point || !type || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path58 === point || path58.startsWith(`${point}/`);
+    const covers = point === "/" || path60 === point || path60.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type };
   }
   return best?.type;
@@ -14912,10 +14990,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path58) {
-  if (!path58)
+function getElementAtPath(obj, path60) {
+  if (!path60)
     return obj;
-  return path58.reduce((acc, key) => acc?.[key], obj);
+  return path60.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -15174,11 +15252,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path58, issues) {
+function prefixIssues(path60, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path58);
+    iss.path.unshift(path60);
     return iss;
   });
 }
@@ -15707,16 +15785,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path58 = []) => {
+  const processError = (error3, path60 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path58, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path60, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path58, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path60, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path58, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path60, ...issue2.path]);
       } else {
-        const fullpath = [...path58, ...issue2.path];
+        const fullpath = [...path60, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -21300,6 +21378,33 @@ function nulBytePlaces(value) {
   walk2(value, "", 0);
   return places;
 }
+function knownKeysAt(at) {
+  let schemas = [configSchema];
+  for (const segment of at) schemas = schemas.flatMap((schema) => childSchemas(schema, segment));
+  return [...new Set(schemas.flatMap((schema) => objectShapes(schema).flatMap((shape) => Object.keys(shape))))];
+}
+function unwrap(schema) {
+  const def = schema._zod.def;
+  if (def.type === "optional" || def.type === "nullable" || def.type === "default") return unwrap(def.innerType);
+  if (def.type === "union") return def.options.flatMap(unwrap);
+  if (def.type === "pipe") return unwrap(def.in);
+  return [schema];
+}
+function objectShapes(schema) {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def;
+    return def.type === "object" && def.shape ? [def.shape] : [];
+  });
+}
+function childSchemas(schema, segment) {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def;
+    if (def.type === "object" && typeof segment === "string" && def.shape?.[segment]) return [def.shape[segment]];
+    if (def.type === "record" && def.valueType) return [def.valueType];
+    if (def.type === "array" && def.element && typeof segment === "number") return [def.element];
+    return [];
+  });
+}
 var size, duration3, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
 var init_schema = __esm({
   "src/config/schema.ts"() {
@@ -21339,12 +21444,12 @@ var init_schema = __esm({
     testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
     cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
     limitKeys = {
-      memory: size.optional(),
+      memory: size.optional().describe("Memory limit (memory.max, swap off): 512m, 2g"),
       /** The job's writes (its upper layers) live on a tmpfs of this size. */
-      disk: size.optional(),
-      cpus: cpus.optional(),
-      pids: pids.optional(),
-      timeout: duration3.optional()
+      disk: size.optional().describe("Size of the tmpfs the job's writes live on: 1g"),
+      cpus: cpus.optional().describe("CPU quota: 2, or 0.5"),
+      pids: pids.optional().describe("Processes and threads at most"),
+      timeout: duration3.optional().describe("Wall-clock limit: 90s, 10m, 1h")
     };
     networkMode = _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` });
     SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
@@ -21367,22 +21472,22 @@ var init_schema = __esm({
       pids: pids.optional()
     });
     jobSchema = strictObject({
-      image: string2().min(1).optional(),
-      preset: string2().min(1).optional(),
-      setup: array(setupStep).optional(),
-      run: command2.optional(),
-      env: env2.optional(),
-      network: networkMode.optional(),
-      junit: stringList.optional(),
-      artifacts: stringList.optional(),
-      testFiles: testFiles.optional(),
-      caches: cacheList.optional(),
-      needs: array(string2()).optional(),
-      services: record(string2(), serviceSchema).optional(),
-      user: user.optional(),
-      retries: number2().int().min(0).max(10).optional(),
+      image: string2().min(1).optional().describe("The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH"),
+      preset: string2().min(1).optional().describe("A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job's own keys win"),
+      setup: array(setupStep).optional().describe("Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs"),
+      run: command2.optional().describe("The command: a string runs under /bin/sh -c, a list is an argv"),
+      env: env2.optional().describe("Environment variables of the job (besides PATH, HOME, TERM, LANG and CI)"),
+      network: networkMode.optional().describe("none (default): loopback only; outbound: out, but not to the host's loopback; host: the host's network"),
+      junit: stringList.optional().describe("Globs of the JUnit XML reports the job writes, copied out and merged"),
+      artifacts: stringList.optional().describe("Globs of files copied out of the sandbox into cubicle-artifacts/JOB/"),
+      testFiles: testFiles.optional().describe("Globs of the test files --shard-by test splits between shards: * ? ** [a-z] [!a-z], and !PAT to exclude"),
+      caches: cacheList.optional().describe("Directories kept between runs (~/.npm): absolute or under ~/"),
+      needs: array(string2()).optional().describe("Jobs that must pass before this one starts"),
+      services: record(string2(), serviceSchema).optional().describe("Services (a database) started beside the job in its network namespace"),
+      user: user.optional().describe("UID[:GID] the command runs as inside (default root)"),
+      retries: number2().int().min(0).max(10).optional().describe("Runs again after a failure, up to this many times; a pass after a failure is flaky"),
       /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
-      seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional(),
+      seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional().describe("default: a Docker-like syscall filter; unconfined: none"),
       ...limitKeys
     }).superRefine((job, ctx) => {
       if (job.run === void 0 && job.preset === void 0) ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
@@ -22482,11 +22587,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path58 = colon === -1 ? rest : rest.slice(0, colon);
+  const path60 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path58) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path60) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path58, reference };
+  return { transport, path: path60, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -22545,13 +22650,179 @@ var init_ref = __esm({
   }
 });
 
+// src/config/did-you-mean.ts
+function closest(word, candidates) {
+  let best;
+  let bestDistance = Math.max(3, Math.ceil(word.length / 3) + 1);
+  for (const candidate of candidates) {
+    if (candidate === word) continue;
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function didYouMean(word, candidates, quote = (name) => `"${name}"`) {
+  const guess = closest(word, candidates);
+  return guess === void 0 ? "" : ` (did you mean ${quote(guess)}?)`;
+}
+function editDistance(a, b) {
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2][j - 2] + 1);
+      row[j] = best;
+    }
+    rows.push(row);
+  }
+  return rows[a.length][b.length];
+}
+var init_did_you_mean = __esm({
+  "src/config/did-you-mean.ts"() {
+    "use strict";
+  }
+});
+
+// src/plan/test-glob.ts
+function compileTestGlob(pattern2) {
+  const exclude = pattern2.startsWith("!");
+  let body = exclude ? pattern2.slice(1) : pattern2;
+  if (pattern2.trim() === "") throw new GlobProblem("an empty pattern matches nothing; remove it");
+  if (exclude && body === "") throw new GlobProblem('a lone "!" excludes nothing; write the files to exclude after it, like !tests/slow_*.py');
+  if (body.startsWith("!")) throw new GlobProblem('"!!" is not a pattern: one leading "!" excludes, and "\\!" is a literal "!"');
+  body = body.replace(/^(\.\/)+/, "");
+  if (body.startsWith("/")) throw new GlobProblem("an absolute path is outside the checkout; test files are globs relative to it, like tests/**/test_*.py");
+  const segments = body.split("/");
+  if (segments.includes("..")) throw new GlobProblem('".." leaves the checkout; test files are globs relative to it, like tests/**/test_*.py');
+  if (body === "" || segments.some((segment) => segment === "")) {
+    throw new GlobProblem(`an empty path segment (a trailing "/" or "//") names no file; to take a directory's files write DIR/**/*`);
+  }
+  const parts = [];
+  const baseSegments = [];
+  let globbing = false;
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "**") {
+      globbing = true;
+      parts.push(last ? "(?:(?!\\.)[^/]+/)*(?!\\.)[^/]+" : "(?:(?!\\.)[^/]+/)*");
+      return;
+    }
+    const compiled = compileSegment(segment);
+    if (compiled.glob) globbing = true;
+    else if (!globbing && !last) baseSegments.push(compiled.text);
+    parts.push(compiled.regex + (last ? "" : "/"));
+  });
+  return { pattern: pattern2, exclude, base: baseSegments.join("/"), literal: !globbing, regex: new RegExp(`^${parts.join("")}$`) };
+}
+function compileSegment(segment) {
+  if (segment.includes("**")) throw new GlobProblem('"**" matches whole path segments only, as in tests/**/test_*.py; inside a segment write "*"');
+  if (EXTGLOB.test(segment)) throw new GlobProblem('extglobs like @(a|b) or !(a) are not supported; list each pattern, and exclude with a leading "!"');
+  let regex2 = "";
+  let text = "";
+  let glob = false;
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment[i];
+    const atStart = i === 0;
+    if (char === "\\") {
+      const next = segment[i + 1];
+      if (next === void 0) throw new GlobProblem('a trailing "\\" escapes nothing');
+      regex2 += escapeRegex2(next);
+      text += next;
+      i++;
+    } else if (char === "{" || char === "}") {
+      throw new GlobProblem("braces {a,b} are not supported; list each pattern instead (testFiles takes a list)");
+    } else if (char === "*") {
+      regex2 += `${atStart ? "(?!\\.)" : ""}[^/]*`;
+      glob = true;
+    } else if (char === "?") {
+      regex2 += `${atStart ? "(?!\\.)" : ""}[^/]`;
+      glob = true;
+    } else if (char === "[") {
+      const end = classEnd(segment, i);
+      regex2 += `${atStart ? "(?!\\.)" : ""}${compileClass(segment.slice(i + 1, end))}`;
+      glob = true;
+      i = end;
+    } else {
+      regex2 += escapeRegex2(char);
+      text += char;
+    }
+  }
+  return { regex: regex2, glob, text };
+}
+function classEnd(segment, open2) {
+  let i = open2 + 1;
+  if (segment[i] === "!" || segment[i] === "^") i++;
+  if (segment[i] === "]") i++;
+  for (; i < segment.length; i++) {
+    if (segment[i] === "\\") i++;
+    else if (segment[i] === "]") return i;
+  }
+  throw new GlobProblem('an unclosed "[" (a set of characters like [a-z] needs its "]"; "\\[" is a literal "[")');
+}
+function compileClass(inner) {
+  if (inner.startsWith("[:") || inner.includes("[:")) throw new GlobProblem("POSIX classes like [[:alpha:]] are not supported; write the set, like [a-zA-Z]");
+  const negated = inner.startsWith("!") || inner.startsWith("^");
+  const members2 = negated ? inner.slice(1) : inner;
+  let out2 = "";
+  for (let i = 0; i < members2.length; i++) {
+    const char = members2[i];
+    if (char === "\\" && i + 1 < members2.length) out2 += `\\${members2[++i]}`.replace(/^\\([A-Za-z0-9])$/, "$1");
+    else if (char === "-" && i > 0 && i < members2.length - 1) out2 += "-";
+    else out2 += /[\\\]\[^-]/.test(char) ? `\\${char}` : char;
+  }
+  return negated ? `[^/${out2}]` : `[${out2}]`;
+}
+function escapeRegex2(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function testGlobProblems(patterns) {
+  const problems = [];
+  let included = false;
+  for (const pattern2 of patterns) {
+    try {
+      const glob = compileTestGlob(pattern2);
+      if (glob.exclude && !included) problems.push(`"${pattern2}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
+      if (!glob.exclude) included = true;
+    } catch (error2) {
+      if (!(error2 instanceof GlobProblem)) throw error2;
+      problems.push(`"${pattern2}": ${error2.message}`);
+    }
+  }
+  return problems;
+}
+function selectTestFiles(globs, candidates) {
+  const files = [...candidates];
+  const selected = /* @__PURE__ */ new Set();
+  for (const glob of globs) {
+    for (const file of files) {
+      if (!glob.regex.test(file)) continue;
+      if (glob.exclude) selected.delete(file);
+      else selected.add(file);
+    }
+  }
+  return selected;
+}
+var GlobProblem, EXTGLOB;
+var init_test_glob = __esm({
+  "src/plan/test-glob.ts"() {
+    "use strict";
+    GlobProblem = class extends Error {
+    };
+    EXTGLOB = /[@!+*?]\(/;
+  }
+});
+
 // src/config/resolve.ts
 function resolveConfig(input) {
   const problems = nulBytePlaces(input.raw ?? {});
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map(formatIssue));
+    problems.push(...parsed.error.issues.flatMap(formatIssue));
     throw new ConfigError(problems, { source: input.source, hint: "See the configuration reference in README.md." });
   }
   const config2 = parsed.data;
@@ -22573,7 +22844,7 @@ function resolveConfig(input) {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}": the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
+      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -22596,9 +22867,7 @@ function withPreset(name, job, projectDir, presetsDir, problems) {
   return merged;
 }
 function checkTestFiles(name, job, problems) {
-  for (const pattern2 of asList(job.testFiles)) {
-    if (pattern2.startsWith("/") || pattern2.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern2}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
-  }
+  for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
@@ -22706,7 +22975,7 @@ function checkJob(name, job, config2, problems) {
     checkImage(`${where2}.image`, service.image ?? config2.defaults?.image ?? "host", problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where2}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"`);
+      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -22775,7 +23044,7 @@ function checkNeeds(jobs, problems) {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"`);
+      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`);
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }
@@ -22800,37 +23069,11 @@ function asList(value) {
 function formatIssue(issue2) {
   const at = issue2.path.map(String).join(".") || "(top level)";
   if (issue2.code === "unrecognized_keys") {
-    const known = issue2.path.length === 0 ? TOP_KEYS : issue2.path[0] === "defaults" ? DEFAULTS_KEYS : JOB_KEYS;
-    return issue2.keys.map((key) => {
-      const guess = closest(key, known);
-      return `${at}: unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
-    }).join("\n  - ");
+    const known = knownKeysAt(issue2.path);
+    return issue2.keys.map((key) => `${at}: unknown key "${key}"${didYouMean(key, known)}`);
   }
-  if (issue2.code === "invalid_type" && issue2.input === void 0) return `${at}: missing`;
-  return `${at}: ${issue2.message}`;
-}
-function closest(word, candidates) {
-  let best;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
+  return [`${at}: ${issue2.message}`];
 }
 var import_node_path26, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve2 = __esm({
@@ -22845,6 +23088,8 @@ var init_resolve2 = __esm({
     init_confine();
     init_ref();
     init_units();
+    init_did_you_mean();
+    init_test_glob();
     DEFAULT_HEALTH_INTERVAL_MS = 1e3;
     DEFAULT_HEALTH_RETRIES = 30;
   }
@@ -22907,6 +23152,53 @@ var init_load = __esm({
   }
 });
 
+// src/report/destination.ts
+function resolveReportPath(cwd, given) {
+  return given === "-" ? given : import_node_path28.default.resolve(cwd, given);
+}
+function isStdout(file) {
+  return STDOUT_NAMES.has(file);
+}
+async function writeReport(file, content, checkout) {
+  if (STDOUT_NAMES.has(file)) return writeStream(process.stdout, content);
+  if (STDERR_NAMES.has(file)) return writeStream(process.stderr, content);
+  if (isSpecialOutside(file, checkout)) {
+    try {
+      import_node_fs25.default.writeFileSync(file, content, { flag: "w" });
+    } catch (error2) {
+      const code = error2.code;
+      throw new PathConfinementError(file, `could not be written (${code ?? error2.message})`, "the report was not written", { cause: error2 });
+    }
+    return;
+  }
+  writeAtomically(file, content, void 0, checkout);
+}
+function isSpecialOutside(file, checkout) {
+  if (rootFor(file, checkout).root === checkout) return false;
+  try {
+    const stat = import_node_fs25.default.statSync(file);
+    return stat.isCharacterDevice() || stat.isFIFO();
+  } catch {
+    return false;
+  }
+}
+function writeStream(stream, content) {
+  return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
+}
+var import_node_fs25, import_node_path28, STDOUT_NAMES, STDERR_NAMES;
+var init_destination = __esm({
+  "src/report/destination.ts"() {
+    "use strict";
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_write_file();
+    STDOUT_NAMES = /* @__PURE__ */ new Set(["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]);
+    STDERR_NAMES = /* @__PURE__ */ new Set(["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]);
+  }
+});
+
 // src/report/json.ts
 function toJson(summary) {
   return {
@@ -22948,7 +23240,7 @@ var JsonReporter;
 var init_json = __esm({
   "src/report/json.ts"() {
     "use strict";
-    init_write_file();
+    init_destination();
     JsonReporter = class {
       constructor(file, checkout) {
         this.file = file;
@@ -22956,9 +23248,9 @@ var init_json = __esm({
       }
       file;
       checkout;
-      onRunEnd(summary) {
-        writeAtomically(this.file, `${JSON.stringify(toJson(summary), null, 2)}
-`, void 0, this.checkout);
+      async onRunEnd(summary) {
+        await writeReport(this.file, `${JSON.stringify(toJson(summary), null, 2)}
+`, this.checkout);
       }
     };
   }
@@ -22999,6 +23291,70 @@ function reportCounts(report) {
 var init_junit_model = __esm({
   "src/report/junit-model.ts"() {
     "use strict";
+  }
+});
+
+// src/report/junit-flaky.ts
+function placeEarlierFailures(cases, attempts, budget) {
+  const placed = [...cases];
+  const byKey = /* @__PURE__ */ new Map();
+  placed.forEach((testCase, index) => {
+    const key = caseKey(testCase);
+    if (!byKey.has(key)) byKey.set(key, index);
+  });
+  const jobAttempts = [];
+  for (const [index, attempt] of attempts.entries()) {
+    const tests = attempt.tests;
+    if (!tests || tests.report === "none") {
+      jobAttempts.push({ index, note: tests ? "it wrote no JUnit report" : void 0 });
+      continue;
+    }
+    const unplaced = [];
+    for (const failed of tests.failed) {
+      const target = byKey.get(caseKey(failed));
+      const finalVerdict = target === void 0 ? void 0 : verdictOf(placed[target]);
+      if (target === void 0 || finalVerdict === "skipped") {
+        unplaced.push(`${failed.classname} \u203A ${failed.name}`);
+        continue;
+      }
+      const rerun = rerunOf(failed, finalVerdict === "passed" ? "flaky" : "rerun", budget);
+      placed[target] = { ...placed[target], reruns: [...placed[target].reruns, rerun] };
+    }
+    const notes = [];
+    if (tests.report === "unreadable") notes.push(`its JUnit report could not be read: ${tests.problem}`);
+    if (tests.failedNotKept) notes.push(`${tests.failedNotKept} more failed tests were not kept`);
+    if (unplaced.length) {
+      const more = unplaced.length > NAMES_SHOWN ? ` and ${unplaced.length - NAMES_SHOWN} more` : "";
+      notes.push(`failed tests not in the last attempt's report: ${unplaced.slice(0, NAMES_SHOWN).join(", ")}${more}`);
+    }
+    if (tests.report === "read" && tests.failed.length === 0) notes.push("no test failed in its report");
+    const killed = attempt.status !== void 0 && attempt.status !== "failed";
+    if (killed || notes.length) jobAttempts.push({ index, note: notes.join("; ") || void 0 });
+  }
+  return { cases: placed, jobAttempts };
+}
+function caseKey(testCase) {
+  return `${testCase.classname}\0${testCase.name}`;
+}
+function rerunOf(failed, how, budget) {
+  const outcome = failed.outcomes.find((candidate) => candidate.kind === "error") ?? failed.outcomes.find((candidate) => candidate.kind === "failure");
+  const isError = outcome?.kind === "error";
+  const kind = how === "flaky" ? isError ? "flakyError" : "flakyFailure" : isError ? "rerunError" : "rerunFailure";
+  return {
+    kind,
+    message: outcome?.message,
+    type: outcome?.type || (isError ? "error" : "failure"),
+    stackTrace: budget.tail(outcome?.body),
+    systemOut: budget.tail(failed.systemOut),
+    systemErr: budget.tail(failed.systemErr)
+  };
+}
+var NAMES_SHOWN;
+var init_junit_flaky = __esm({
+  "src/report/junit-flaky.ts"() {
+    "use strict";
+    init_junit_model();
+    NAMES_SHOWN = 5;
   }
 });
 
@@ -23386,12 +23742,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs25.default.statSync(file).size;
+    const size2 = import_node_fs26.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs25.default.readFileSync(file);
+    bytes = import_node_fs26.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -23431,20 +23787,29 @@ function parseJunit(text, label, options = {}) {
     }
     throw error2;
   }
-  if (root.name === "testsuite") return readSuite(root, label);
+  const lines = lineBaseOf(root, "by-suite-name");
+  if (root.name === "testsuite") return readSuite(root, label, lines);
   if (root.name !== "testsuites") throw new JunitReadError(label, `not a JUnit report: its root element is <${root.name}>, not <testsuites> or <testsuite>`);
   const suites = [];
   const looseCases = root.children.filter((child) => child.name === "testcase");
-  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label));
+  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label, lines));
   for (const child of root.children) {
-    if (child.name === "testsuite" || child.name === "testsuites") suites.push(...readSuite(child, root.attributes.name || label));
+    if (child.name === "testsuite" || child.name === "testsuites") suites.push(...readSuite(child, root.attributes.name || label, lines));
   }
   return suites;
 }
-function readSuite(element, parentName) {
+function lineBaseOf(element, inherited) {
+  if (element.name !== "testsuites") return inherited;
+  if (element.attributes.name === "cubicle") return "as-written";
+  if (element.attributes.name === "pytest tests") return "zero-based";
+  return inherited;
+}
+function readSuite(element, parentName, lines) {
   const name = element.attributes.name || parentName;
-  const cases = element.children.filter((child) => child.name === "testcase").map((child) => readCase(child, name));
-  const nested = element.children.filter((child) => child.name === "testsuite" || child.name === "testsuites").flatMap((child) => readSuite(child, name));
+  const base = lineBaseOf(element, lines);
+  const zeroBased = base === "zero-based" || base === "by-suite-name" && element.name === "testsuite" && element.attributes.name === "pytest";
+  const cases = element.children.filter((child) => child.name === "testcase").map((child) => readCase(child, name, zeroBased));
+  const nested = element.children.filter((child) => child.name === "testsuite" || child.name === "testsuites").flatMap((child) => readSuite(child, name, base));
   const systemOut = textOf(element, "system-out");
   const systemErr = textOf(element, "system-err");
   if (nested.length && !cases.length && !systemOut && !systemErr) return nested;
@@ -23460,7 +23825,7 @@ function readSuite(element, parentName) {
   };
   return [suite, ...nested];
 }
-function readCase(element, suiteName) {
+function readCase(element, suiteName, zeroBasedLine) {
   const attributes2 = element.attributes;
   const outcomes = [];
   const reruns = [];
@@ -23479,7 +23844,8 @@ function readCase(element, suiteName) {
       });
     }
   }
-  const line = attributes2.line && /^\d+$/.test(attributes2.line) ? Number(attributes2.line) : void 0;
+  const written = attributes2.line && /^\d+$/.test(attributes2.line) ? Number(attributes2.line) : void 0;
+  const line = written !== void 0 && zeroBasedLine ? written + 1 : written;
   return {
     name: attributes2.name || "(unnamed)",
     classname: attributes2.classname || suiteName,
@@ -23523,11 +23889,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs25, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs26, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_junit_read = __esm({
   "src/report/junit-read.ts"() {
     "use strict";
-    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -23632,7 +23998,6 @@ function jobSuite(result, options) {
   const globs = options.junitGlobs ?? [];
   const share = shareOutput(options.outputCapBytes, result.previousFailures.length);
   let outcome = jobOutcome(result, share.failureBody);
-  const reruns = earlierAttempts(result, share);
   const base = {
     name: result.name,
     timestamp: localTimestamp(result.startedAt),
@@ -23642,18 +24007,24 @@ function jobSuite(result, options) {
     systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : void 0
   };
   if (globs.length === 0 && result.junitFiles.length === 0) {
-    const only = { ...emptyCase(result.name, classname), time: result.wallMs / 1e3, outcomes: outcome ? [outcome] : [], reruns, systemOut: base.systemOut };
+    const reruns2 = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
+    const only = { ...emptyCase(result.name, classname), time: result.wallMs / 1e3, outcomes: outcome ? [outcome] : [], reruns: reruns2, systemOut: base.systemOut };
     return { ...base, systemOut: void 0, cases: [only] };
   }
   const reports = readJobReports(result, options, classname);
-  const cases = [...reports.cases];
+  const attemptBudget = new OutputBudget(options.outputCapBytes * 4, Math.floor(options.outputCapBytes / 4));
+  const placed = placeEarlierFailures(reports.cases, result.previousFailures, attemptBudget);
+  const cases = placed.cases;
+  const reruns = earlierAttempts(result, placed.jobAttempts, share);
   if (globs.length > 0 && result.junitFiles.length === 0) {
     const missing = `the job wrote no JUnit report matching ${globs.join(", ")}`;
-    if (RAN_TO_END.has(result.status)) cases.push(errorCase("JUnit report", classname, "missing-report", missing));
+    const message = result.message ?? `missing JUnit report: ${missing}`;
+    const failure2 = { kind: "failure", type: "missing-report", message, body: outcome?.body };
+    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase("JUnit report", classname), outcomes: [failure2] });
     else if (outcome && KILLED.has(result.status)) outcome = { ...outcome, message: `${outcome.message}; ${missing}` };
   }
   const testFailed = cases.some((testCase) => verdictOf(testCase) !== "passed" && verdictOf(testCase) !== "skipped");
-  const needsJobCase = outcome !== void 0 && (outcome.kind !== "failure" || !testFailed) || result.status === "flaky";
+  const needsJobCase = outcome !== void 0 && (outcome.kind !== "failure" || !testFailed) || result.status === "flaky" && reruns.length > 0;
   if (needsJobCase) {
     cases.push({ ...emptyCase(result.name, classname), outcomes: outcome ? [outcome] : [], reruns });
   } else if (reruns.length) {
@@ -23687,15 +24058,18 @@ function defaultMessage(result) {
       return result.status;
   }
 }
-function earlierAttempts(result, share) {
+function earlierAttempts(result, attempts, share) {
   const kind = result.status === "flaky" ? "flakyFailure" : "rerunFailure";
-  return result.previousFailures.map((failure2, index) => ({
-    kind,
-    type: "failure",
-    message: `attempt ${index + 1}: ${failure2.message}`,
-    stackTrace: failure2.outputTail ? lastLines(failure2.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
-    systemOut: failure2.outputTail ? tailBytes(failure2.outputTail, share.attemptOut) : void 0
-  }));
+  return attempts.map(({ index, note }) => {
+    const failure2 = result.previousFailures[index];
+    return {
+      kind,
+      type: "failure",
+      message: `attempt ${index + 1}: ${failure2.message}${note ? ` (${note})` : ""}`,
+      stackTrace: failure2.outputTail ? lastLines(failure2.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
+      systemOut: failure2.outputTail ? tailBytes(failure2.outputTail, share.attemptOut) : void 0
+    };
+  });
 }
 function shareOutput(cap, earlierAttempts2) {
   const failureBody = Math.floor(cap / 8);
@@ -23713,7 +24087,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path28.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path29.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -23785,12 +24159,13 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path28, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path29, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_units();
+    init_junit_flaky();
     init_junit_model();
     init_junit_read();
     init_output_cap();
@@ -23941,7 +24316,7 @@ var init_junit = __esm({
     init_junit_job();
     init_junit_write();
     init_output_cap();
-    init_write_file();
+    init_destination();
     JunitReporter = class {
       constructor(file, options = {}) {
         this.file = file;
@@ -23953,9 +24328,9 @@ var init_junit = __esm({
       onRunStart(jobs) {
         for (const job of jobs) this.junitGlobs.set(job.name, job.junit);
       }
-      onRunEnd(summary) {
+      async onRunEnd(summary) {
         const report = buildJunit(summary, { ...this.options, junitGlobs: this.options.junitGlobs ?? this.junitGlobs });
-        writeAtomically(this.file, report, void 0, this.options.checkout);
+        await writeReport(this.file, report, this.options.checkout);
       }
     };
   }
@@ -24220,7 +24595,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs26.default.readFileSync(import_node_path29.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs27.default.readFileSync(import_node_path30.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -24248,12 +24623,12 @@ function fitColumns(text, width) {
   }
   return width > 0 ? `${kept}\u2026` : "";
 }
-var import_node_fs26, import_node_path29, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
+var import_node_fs27, import_node_path30, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion, WIDE;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -24585,7 +24960,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs27.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs28.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -24596,12 +24971,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs27, CACHE_SCOPE;
+var import_node_crypto11, import_node_fs28, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/run/cache-scope.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -24712,8 +25087,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs28.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs28.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs29.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs29.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
@@ -24749,45 +25124,45 @@ function keepGlobs(checkout, patterns) {
 }
 function writeSkeleton(dir, ops, home) {
   const notDone = "the sandbox was not made";
-  const beneath = (dest) => import_node_path30.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const beneath = (dest) => import_node_path31.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
   const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path30.default.dirname(op.dest));
-      withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs28.default.lstatSync(atPath(fd, import_node_path30.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs28.default.symlinkSync(op.target, atPath(fd, import_node_path30.default.basename(op.dest)));
+      ensureDir(import_node_path31.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path31.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs29.default.lstatSync(atPath(fd, import_node_path31.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs29.default.symlinkSync(op.target, atPath(fd, import_node_path31.default.basename(op.dest)));
       });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs28.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs29.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path30.default.dirname(op.dest));
-        withDirBeneath(dir, beneath(import_node_path30.default.dirname(op.dest)) || ".", (fd) => {
-          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs28.default.constants;
-          import_node_fs28.default.closeSync(import_node_fs28.default.openSync(atPath(fd, import_node_path30.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        ensureDir(import_node_path31.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path31.default.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs29.default.constants;
+          import_node_fs29.default.closeSync(import_node_fs29.default.openSync(atPath(fd, import_node_path31.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
         });
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path30.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs28.default.chmodSync(import_node_path30.default.join(dir, "tmp"), 1023);
+  if (import_node_path31.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs29.default.chmodSync(import_node_path31.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path30.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path31.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path30.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path30.default.isAbsolute(relative2);
+  const relative2 = import_node_path31.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path31.default.isAbsolute(relative2);
 }
-var import_node_fs28, import_node_path30, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs29, import_node_path31, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host();
@@ -24840,10 +25215,10 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path31.default.resolve(destination) !== import_node_path31.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path31.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path32.default.resolve(destination) !== import_node_path32.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path32.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path31.default.dirname(destination), rel: import_node_path31.default.basename(destination) };
+  return { root: import_node_path32.default.dirname(destination), rel: import_node_path32.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -24875,8 +25250,12 @@ async function collectOutputs(request) {
       refused.push(relative2);
       continue;
     }
+    if (request.ownFiles?.includes(relative2)) {
+      failed.push(`${relative2}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
+      continue;
+    }
     try {
-      const stat = await import_node_fs29.default.promises.lstat(import_node_path31.default.join(request.upper, relative2));
+      const stat = await import_node_fs30.default.promises.lstat(import_node_path32.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -24910,17 +25289,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs29.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs30.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs29.default.closeSync(fd);
+    import_node_fs30.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs29.default.readdirSync(import_node_path31.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs30.default.readdirSync(import_node_path32.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -24931,12 +25310,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs29, import_node_path31, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs30, import_node_path32, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -24953,19 +25332,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs30.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs31.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
   const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs30, import_node_os6, hostBase;
+var import_node_crypto12, import_node_fs31, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
@@ -24978,16 +25357,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path32.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path33.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path32.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path33.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs31.default.lstatSync(source);
+        const stat = import_node_fs32.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -25006,14 +25385,14 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs31.default.lstatSync(source);
+  const stat = import_node_fs32.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs31.default.readlinkSync(source);
-    const dir = import_node_path32.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs31.default.symlinkSync(link, atPath(fd, import_node_path32.default.posix.basename(relative2))), { create: true, notDone });
+    const link = import_node_fs32.default.readlinkSync(source);
+    const dir = import_node_path33.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs32.default.symlinkSync(link, atPath(fd, import_node_path33.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path32.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path33.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative2) {
@@ -25025,26 +25404,27 @@ function existsBeneath(projectDir, relative2) {
   }
 }
 async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
-  const picomatch = await loadPicomatch();
+  const refused = testGlobProblems(patterns);
+  if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
+  const globs = patterns.map(compileTestGlob);
   const found = /* @__PURE__ */ new Map();
   const notDone = "nothing was run";
   try {
-    for (const pattern2 of patterns) {
-      const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path32.default.isAbsolute(clean) || clean.split("/").includes("..")) continue;
-      const { base, isGlob } = picomatch.scan(clean);
-      if (isGlob) walkInto(projectDir, base, picomatch(clean, { dot: false }), found, NOT_TEST_DIRS, notDone);
+    for (const glob of globs) {
+      if (glob.exclude) continue;
+      const clean = glob.pattern.replace(/^(\.\/)+/, "");
+      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
       else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
     }
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
     throw error2;
   }
-  return [...found.keys()].sort();
+  return [...selectTestFiles(globs, found.keys())].sort();
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path32.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path33.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -25052,7 +25432,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs31.default.readdirSync(import_node_path32.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs32.default.readdirSync(import_node_path33.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -25062,43 +25442,44 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path32.default.join(start, inner));
+        found.set(named, import_node_path33.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs31.default.lstatSync(file);
+    return import_node_fs32.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs31.default.openSync(file, "r");
+  const fd = import_node_fs32.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs31.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs32.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs31.default.closeSync(fd);
+    import_node_fs32.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs31, import_node_path32, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs32, import_node_path33, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
+    init_test_glob();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
     NOT_TEST_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
   }
@@ -25117,16 +25498,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path33.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path34.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path33;
+var import_node_path34;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_job();
   }
 });
@@ -25140,28 +25521,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path34.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path35.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs33.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path34.default.join(scratch, String(index));
-    import_node_fs32.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path35.default.join(scratch, String(index));
+    import_node_fs33.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path34.default.posix.join(home, entry.slice(2)) : import_node_path34.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path35.default.posix.join(home, entry.slice(2)) : import_node_path35.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs32, import_node_path34;
+var import_node_crypto14, import_node_fs33, import_node_path35;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -25171,9 +25552,9 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path35.default.join(dir, name);
+    const candidate = import_node_path36.default.join(dir, name);
     try {
-      import_node_fs33.default.accessSync(candidate, import_node_fs33.default.constants.X_OK);
+      import_node_fs34.default.accessSync(candidate, import_node_fs34.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -25182,7 +25563,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs33.default.accessSync("/dev/net/tun", import_node_fs33.default.constants.R_OK | import_node_fs33.default.constants.W_OK);
+    import_node_fs34.default.accessSync("/dev/net/tun", import_node_fs34.default.constants.R_OK | import_node_fs34.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -25213,8 +25594,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path35.default.join(options.dir, "resolv.conf");
-      import_node_fs33.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path36.default.join(options.dir, "resolv.conf");
+      import_node_fs34.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -25260,13 +25641,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process9, import_node_fs33, import_node_path35, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process9, import_node_fs34, import_node_path36, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process9 = require("node:child_process");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -25305,8 +25686,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path36.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs34.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path37.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs35.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -25380,13 +25761,13 @@ async function prepareJob(job, options) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path36.default.join(staged.dir, "root-work"),
-    work: import_node_path36.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path36.default.join(staged.dir, "skeleton"),
-    net: import_node_path36.default.join(staged.dir, "net"),
-    caches: import_node_path36.default.join(staged.dir, "caches")
+    rootWork: import_node_path37.default.join(staged.dir, "root-work"),
+    work: import_node_path37.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path37.default.join(staged.dir, "skeleton"),
+    net: import_node_path37.default.join(staged.dir, "net"),
+    caches: import_node_path37.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs34.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs35.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
@@ -25439,7 +25820,7 @@ async function runStep(job, step, number3, options, staged, scratch) {
   return { what: describeStep(number3, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs34.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs35.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(number3, step, error2) {
   const code = error2.code;
@@ -25461,12 +25842,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs34, import_node_path36, STEP_HOSTNAME;
+var import_node_fs35, import_node_path37, STEP_HOSTNAME;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -25486,6 +25867,9 @@ var init_layers3 = __esm({
 });
 
 // src/run/services.ts
+function serviceLogName(service, attempt) {
+  return attempt === 1 ? `${service}.log` : `${service}.attempt-${attempt}.log`;
+}
 async function startServices(job, options) {
   const started = [];
   const stop = async () => {
@@ -25497,7 +25881,7 @@ async function startServices(job, options) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path37.default.join(options.logsDir, `${service.name}.log`)})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path38.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -25516,7 +25900,8 @@ async function startOne(job, service, options, started) {
   const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
   let log;
   try {
-    log = import_node_fs35.default.createWriteStream("", { fd: createFileBeneath(root, `${rel}/${service.name}.log`, { replace: true, notDone: "the service was not started" }) });
+    const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
+    log = import_node_fs36.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -25565,7 +25950,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs35.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs36.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -25578,12 +25963,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs35, import_node_path37, STOP_GRACE_MS2;
+var import_node_fs36, import_node_path38, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve2();
@@ -25604,7 +25989,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs36.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs37.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -25612,7 +25997,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs36.default.accessSync(`${dir}/${name}`, import_node_fs36.default.constants.X_OK);
+      import_node_fs37.default.accessSync(`${dir}/${name}`, import_node_fs37.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -25636,11 +26021,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs36;
+var import_node_fs37;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -25655,7 +26040,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found.set(key, owner);
   };
-  const rootStat = import_node_fs37.default.lstatSync(dir);
+  const rootStat = import_node_fs38.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -25670,7 +26055,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs37.default.readdirSync(import_node_path38.default.join(dir, relative2));
+      names = import_node_fs38.default.readdirSync(import_node_path39.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -25681,7 +26066,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs37.default.lstatSync(import_node_path38.default.join(dir, child)));
+        visit(child, import_node_fs38.default.lstatSync(import_node_path39.default.join(dir, child)));
       } catch {
       }
     }
@@ -25691,7 +26076,7 @@ function scanOwners(dir, map = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs37.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs38.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -25738,12 +26123,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs37, import_node_path38, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs38, import_node_path39, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -25774,6 +26159,55 @@ var init_owner_hint = __esm({
     init_owners();
     EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);
     explained = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/report/junit-attempt.ts
+function readAttemptTests(dir, files) {
+  if (files.length === 0) return { report: "none", failed: [], failedNotKept: 0 };
+  const budget = new OutputBudget(DEFAULT_OUTPUT_CAP_BYTES * 4, DEFAULT_OUTPUT_CAP_BYTES / 4);
+  const failed = [];
+  let failedNotKept = 0;
+  const problems = [];
+  for (const file of files) {
+    let suites;
+    try {
+      suites = readJunitFile(import_node_path40.default.join(dir, file), file);
+    } catch (error2) {
+      if (!(error2 instanceof JunitReadError)) throw error2;
+      problems.push(error2.message);
+      continue;
+    }
+    for (const testCase of suites.flatMap((suite) => suite.cases)) {
+      const verdict = verdictOf(testCase);
+      if (verdict !== "failure" && verdict !== "error") continue;
+      if (failed.length >= MAX_FAILED_KEPT) {
+        failedNotKept++;
+        continue;
+      }
+      failed.push({
+        ...testCase,
+        properties: [],
+        reruns: [],
+        outcomes: testCase.outcomes.filter((outcome) => outcome.kind === verdict).map((outcome) => ({ ...outcome, message: budget.head(outcome.message, MESSAGE_BYTES2), body: budget.tail(outcome.body) })),
+        systemOut: budget.tail(testCase.systemOut),
+        systemErr: budget.tail(testCase.systemErr)
+      });
+    }
+  }
+  if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
+  return { report: "read", failed, failedNotKept };
+}
+var import_node_path40, MAX_FAILED_KEPT, MESSAGE_BYTES2;
+var init_junit_attempt = __esm({
+  "src/report/junit-attempt.ts"() {
+    "use strict";
+    import_node_path40 = __toESM(require("node:path"), 1);
+    init_junit_model();
+    init_junit_read();
+    init_output_cap();
+    MAX_FAILED_KEPT = 1e3;
+    MESSAGE_BYTES2 = 4096;
   }
 });
 
@@ -25808,7 +26242,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path39.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path41.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -25824,10 +26258,11 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path39.default.join(options.artifactsDir, job.name),
+          destination: import_node_path41.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
-          keepEntries: job.services.length > 0 ? ["services"] : []
+          keepEntries: job.services.length > 0 ? ["services"] : [],
+          ownFiles: job.services.flatMap((service) => Array.from({ length: attempt }, (_, index) => `services/${serviceLogName(service.name, index + 1)}`))
         });
         if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
       } catch (error2) {
@@ -25840,13 +26275,17 @@ async function runJob(job, options) {
       await network?.stop();
       await removeTree(dirs.root);
     }
-    const jobStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
-    const described = outcome.copyError ?? describeOutcome(jobStatus, outcome.status, job, outcome.collected, options.signal);
+    const ranStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
+    const missing = ["passed", "failed"].includes(ranStatus) ? missingReport(job, outcome.collected, options.projectDir) : null;
+    const jobStatus = missing ? "failed" : ranStatus;
+    const outcomeText = outcome.copyError ?? describeOutcome(ranStatus, outcome.status, job, outcome.collected, options.signal);
+    const described = missing && outcomeText ? `${outcomeText}; ${missing}` : missing ?? outcomeText;
     const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail });
+      const tests = job.junit.length ? readAttemptTests(import_node_path41.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
     return {
@@ -25875,6 +26314,13 @@ async function runJob(job, options) {
       previousFailures
     };
   }
+}
+function missingReport(job, collected, projectDir) {
+  if (job.junit.length === 0 || collected.junitFiles.length > 0) return null;
+  const patterns = job.junit.map((glob) => `"${glob}"`).join(", ");
+  const where2 = `among the files the job wrote beneath the checkout (${projectDir}, the patterns relative to it)`;
+  const fix = "write the report there (not in /tmp or $HOME) or change the job's junit: patterns";
+  return `missing JUnit report: junit: ${patterns} matched no file ${where2}; ${fix}`;
 }
 function describeFailedCopies(failed) {
   const shown = failed.slice(0, 5).map((entry) => entry.length > 300 ? `${entry.slice(0, 150)}\u2026${entry.slice(-150)}` : entry);
@@ -25972,11 +26418,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path39;
+var import_node_path41;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -25988,6 +26434,7 @@ var init_job2 = __esm({
     init_services();
     init_remove();
     init_owner_hint();
+    init_junit_attempt();
     init_result();
   }
 });
@@ -26228,9 +26675,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs38.default.fstatSync(fd).size;
+      return import_node_fs39.default.fstatSync(fd).size;
     } finally {
-      import_node_fs38.default.closeSync(fd);
+      import_node_fs39.default.closeSync(fd);
     }
   };
   return {
@@ -26251,7 +26698,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs38.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs39.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -26276,9 +26723,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path40.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path42.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs38.default.createReadStream(file), compression), import_node_fs38.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs39.default.createReadStream(file), compression), import_node_fs39.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -26310,20 +26757,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs38.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs39.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs38, import_promises5, import_node_path40, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs39, import_promises5, import_node_path42, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_confine();
@@ -26522,7 +26969,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path41.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path43.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -26550,7 +26997,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path41.default.resolve(ref.path);
+  const absolute = import_node_path43.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -26613,11 +27060,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path41, LAYER_MEDIA_TYPES;
+var import_node_path43, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -26753,9 +27200,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path42.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path42.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path42.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path44.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path44.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path44.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -26865,14 +27312,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises7, import_node_os7, import_node_path42, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises7, import_node_os7, import_node_path44, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -27145,7 +27592,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path43.default.resolve(ref.path);
+  const absolute = import_node_path45.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -27202,12 +27649,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path43, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path45, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -27226,12 +27673,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs39.default.openSync(file, "r");
+  const fd = import_node_fs40.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs39.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs40.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs39.default.closeSync(fd);
+    import_node_fs40.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -27262,18 +27709,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs39.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs40.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs39, import_node_stream4;
+var import_node_crypto16, import_node_fs40, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto16 = require("node:crypto");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -27406,6 +27853,12 @@ function jobsOfShard(jobs, shard, timings) {
   const mine = new Set(groups.filter((_, i) => dealt[i] === shard.index - 1).flatMap((group) => group.map((job) => job.name)));
   return jobs.filter((job) => mine.has(job.name));
 }
+function emptyShardNote(shard, jobCount) {
+  const jobs = `${jobCount} job${jobCount === 1 ? "" : "s"}`;
+  return `cubicle: --shard ${shard.index}/${shard.count}: no job falls to this shard: jobs are dealt whole to the ${shard.count} shards (jobs joined by needs together) and this run has ${jobs}, so nothing ran.
+hint: to split the tests of each job between the shards instead, run with --shard-by test (a job with testFiles: gets its part of the files as arguments; others get CUBICLE_TEST_SHARD, e.g. for vitest --shard).
+`;
+}
 function testFilesOfShard(files, shard, msOf) {
   const known = files.map(msOf);
   const fallback = averageOr1(known.filter((ms) => ms !== void 0));
@@ -27452,11 +27905,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path44.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path46.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path44.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path46.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -27470,11 +27923,11 @@ function recordTimings(paths, projectDir, results) {
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path44.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path46.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path44.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path46.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -27487,7 +27940,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs40.default.readFileSync(file, "utf8");
+    text = import_node_fs41.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -27516,9 +27969,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path44.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path46.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs40.default.closeSync(openFileBeneath(root, import_node_path44.default.relative(root, resolved), "nothing was run"));
+  import_node_fs41.default.closeSync(openFileBeneath(root, import_node_path46.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -27536,13 +27989,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs40, import_node_path44;
+var import_node_crypto17, import_node_fs41, import_node_path46;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit_read();
@@ -27554,7 +28007,7 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs41.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs42.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -27568,6 +28021,7 @@ async function runJobs(config2, options) {
   const selected = withNeeds(config2.jobs, options.selected);
   const shard = options.shard ? parseShard(options.shard) : void 0;
   const jobs = shard && options.shardBy !== "test" ? jobsOfShard(selected, shard, options.timings ?? /* @__PURE__ */ new Map()) : selected;
+  if (shard && jobs.length === 0) process.stderr.write(emptyShardNote(shard, selected.length));
   const testFiles2 = shard && options.shardBy === "test" ? await testFilesOfJobs(jobs, config2.projectDir, shard, options.testTimings ?? /* @__PURE__ */ new Map()) : /* @__PURE__ */ new Map();
   const limits = await planLimits(jobs, options.noLimits);
   const reporter = combineReporters(options.reporters);
@@ -27582,7 +28036,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir();
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path45.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path47.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -27654,13 +28108,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs41, import_node_os8, import_node_path45, FailFast;
+var import_node_fs42, import_node_os8, import_node_path47, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -27684,8 +28138,8 @@ var init_run = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs42.default.mkdtempSync(import_node_path46.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path46.default.join(marker, "started");
+  const marker = import_node_fs43.default.mkdtempSync(import_node_path48.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path48.default.join(marker, "started");
   const command3 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process12.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command3], { stdio: "inherit", env: env3 });
@@ -27701,7 +28155,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs42.default.existsSync(started)) {
+    if (!import_node_fs43.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -27712,7 +28166,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs42.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs43.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -27723,21 +28177,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs42.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs43.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process12, import_node_fs42, import_node_os9, import_node_path46, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process12, import_node_fs43, import_node_os9, import_node_path48, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -27820,16 +28274,19 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
-  const reporters = [new TerminalReporter(), new JunitReporter(import_node_path47.default.resolve(cwd, args.junit), { checkout: config2.projectDir })];
-  if (args.json) reporters.push(new JsonReporter(import_node_path47.default.resolve(cwd, args.json), config2.projectDir));
+  const junitFile = resolveReportPath(cwd, args.junit);
+  const jsonFile = args.json ? resolveReportPath(cwd, args.json) : void 0;
+  const consoleStream = isStdout(junitFile) || jsonFile !== void 0 && isStdout(jsonFile) ? process.stderr : process.stdout;
+  const reporters = [new TerminalReporter(consoleStream), new JunitReporter(junitFile, { checkout: config2.projectDir })];
+  if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path47.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path49.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path47.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path49.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -27850,13 +28307,14 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path47;
+var import_node_path49;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
+    init_destination();
     init_json();
     init_junit();
     init_terminal();
@@ -28042,6 +28500,17 @@ var init_shell = __esm({
   }
 });
 
+// src/config/json-schema.ts
+var SCHEMA_FILE, SCHEMA_COMMENT;
+var init_json_schema2 = __esm({
+  "src/config/json-schema.ts"() {
+    "use strict";
+    init_schema();
+    SCHEMA_FILE = "schema/cubicle.schema.json";
+    SCHEMA_COMMENT = `# yaml-language-server: $schema=node_modules/cubicle/${SCHEMA_FILE}`;
+  }
+});
+
 // src/cli/init.ts
 var init_exports = {};
 __export(init_exports, {
@@ -28059,7 +28528,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs43.default.writeFileSync(import_node_path48.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs44.default.writeFileSync(import_node_path50.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -28083,13 +28552,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs43.default.existsSync(import_node_path48.default.join(dir, name)));
-  const manifest = readJson(import_node_path48.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs44.default.existsSync(import_node_path50.default.join(dir, name)));
+  const manifest = readJson(import_node_path50.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs43.default.existsSync(import_node_path48.default.join(dir, name));
+  const has = (name) => import_node_fs44.default.existsSync(import_node_path50.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -28099,7 +28568,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path48.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path50.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -28142,7 +28611,7 @@ function nodeJob(dir, has) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs43.default.readFileSync(import_node_path48.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs44.default.readFileSync(import_node_path50.default.join(dir, file), "utf8")));
   const install = [...requirements.flatMap((file) => ["-r", file]), ...listsPytest ? [] : ["pytest"]].join(" ");
   const job = {
     name: "python",
@@ -28171,7 +28640,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs43.default.readFileSync(import_node_path48.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs44.default.readFileSync(import_node_path50.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -28182,6 +28651,7 @@ function makeJob(dir, makefile) {
 }
 function renderConfig(jobs) {
   const lines = [
+    SCHEMA_COMMENT,
     `# cubicle config, written by \`cubicle init\` from what it found here. Each job runs in its own`,
     "# rootless sandbox: the checkout read-only below a throwaway upper layer, no network (setup",
     "# steps have it), and only the env listed here plus PATH, HOME, TERM, LANG and CI.",
@@ -28224,19 +28694,20 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs43.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs44.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs43, import_node_path48, CONFIG_NAME;
+var import_node_fs44, import_node_path50, CONFIG_NAME;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
+    init_json_schema2();
     CONFIG_NAME = "cubicle.config.yaml";
   }
 });
@@ -28378,8 +28849,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path49.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs44.default.existsSync(dir);
+    const dir = import_node_path51.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs45.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -28391,19 +28862,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs44.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs45.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs44.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs44.default.mkdirSync(import_node_path49.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs44.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs45.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs45.default.mkdirSync(import_node_path51.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs45.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs44.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs45.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process13.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -28435,10 +28906,10 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs44.default.realpathSync(helperPath());
+  const helper = import_node_fs45.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs44.default.existsSync(APPARMOR_PROFILE) && import_node_fs44.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs44.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs45.default.existsSync(APPARMOR_PROFILE) && import_node_fs45.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs45.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -28456,10 +28927,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process13.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs44.default.rmSync(file, { force: true });
+    import_node_fs45.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs44.default.rmdirSync(import_node_path49.default.dirname(file));
+        import_node_fs45.default.rmdirSync(import_node_path51.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process13.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -28474,13 +28945,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process13, import_node_fs44, import_node_path49, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process13, import_node_fs45, import_node_path51, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -28523,7 +28994,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs45.default.readFileSync(import_node_path50.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs46.default.readFileSync(import_node_path52.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -28537,9 +29008,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs45.default.lstatSync(file);
+    const stat = import_node_fs46.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs45.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs46.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -28573,7 +29044,7 @@ function notPlainDirs(dir) {
   for (const [entry, type] of expected) {
     let stat;
     try {
-      stat = import_node_fs45.default.lstatSync(import_node_path50.default.join(dir, entry));
+      stat = import_node_fs46.default.lstatSync(import_node_path52.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -28588,13 +29059,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs45, import_node_path50, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs46, import_node_path52, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -28671,14 +29142,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs46.default.existsSync(import_node_path51.default.join(paths.locks, id));
+  return import_node_fs47.default.existsSync(import_node_path53.default.join(paths.locks, id));
 }
-var import_node_fs46, import_node_path51;
+var import_node_fs47, import_node_path53;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -28702,8 +29173,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path52.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs47.default.existsSync(layer.root) || !import_node_fs47.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path54.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs48.default.existsSync(layer.root) || !import_node_fs48.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -28712,12 +29183,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs47, import_node_path52;
+var import_node_fs48, import_node_path54;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -28740,15 +29211,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path53.default.resolve(file);
-  const targetDir = import_node_path53.default.dirname(target);
-  import_node_fs48.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path53.default.basename(target)}.`;
+  const target = import_node_path55.default.resolve(file);
+  const targetDir = import_node_path55.default.dirname(target);
+  import_node_fs49.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path55.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path53.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path55.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs48.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs49.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -28757,27 +29228,27 @@ async function exportStore(paths, file) {
       `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
     ].join(" ");
     await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs48.default.renameSync(partial2, target);
+    import_node_fs49.default.renameSync(partial2, target);
   } catch (error2) {
-    import_node_fs48.default.rmSync(partial2, { force: true });
+    import_node_fs49.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs48.default.rmSync(listFile, { force: true });
+    import_node_fs49.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs48.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs49.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path53.default.resolve(file);
-  if (!import_node_fs48.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path55.default.resolve(file);
+  if (!import_node_fs49.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs48.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs49.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path53.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path55.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -28790,9 +29261,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path53.default.join(staging, "layers");
+  const stagedLayers = import_node_path55.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path53.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path55.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -28805,7 +29276,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path53.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path55.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -28820,14 +29291,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path53.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path55.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path53.default.join(staging, "images"))) {
-    if (import_node_fs48.default.existsSync(import_node_path53.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path53.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path55.default.join(staging, "images"))) {
+    if (import_node_fs49.default.existsSync(import_node_path55.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path55.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -28835,9 +29306,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs48.default.renameSync(import_node_path53.default.join(stagedLayers, id), import_node_path53.default.join(paths.layers, id));
+      import_node_fs49.default.renameSync(import_node_path55.default.join(stagedLayers, id), import_node_path55.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs48.default.utimesSync(import_node_path53.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs49.default.utimesSync(import_node_path55.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -28846,26 +29317,26 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path53.default.join(paths.images, name);
-    if (!import_node_fs48.default.existsSync(target)) import_node_fs48.default.copyFileSync(import_node_path53.default.join(staging, "images", name), target, import_node_fs48.default.constants.COPYFILE_EXCL);
+    const target = import_node_path55.default.join(paths.images, name);
+    if (!import_node_fs49.default.existsSync(target)) import_node_fs49.default.copyFileSync(import_node_path55.default.join(staging, "images", name), target, import_node_fs49.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs48.default.lstatSync(dir).isDirectory();
+    return import_node_fs49.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process14, import_node_crypto19, import_node_fs48, import_node_path53, TAR_XATTRS;
+var import_node_child_process14, import_node_crypto19, import_node_fs49, import_node_path55, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs48 = __toESM(require("node:fs"), 1);
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_errors();
     init_remove();
     init_rundir();
@@ -28939,7 +29410,7 @@ function listCommand(paths, json) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path54.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path56.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -28960,11 +29431,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path54, out;
+var import_node_path56, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -28982,10 +29453,10 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path55.default.join(dir, name);
+    const candidate = import_node_path57.default.join(dir, name);
     try {
-      import_node_fs49.default.accessSync(candidate, import_node_fs49.default.constants.X_OK);
-      if (import_node_fs49.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs50.default.accessSync(candidate, import_node_fs50.default.constants.X_OK);
+      if (import_node_fs50.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -29042,7 +29513,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs49.default.accessSync("/dev/net/tun", import_node_fs49.default.constants.R_OK | import_node_fs49.default.constants.W_OK);
+    import_node_fs50.default.accessSync("/dev/net/tun", import_node_fs50.default.constants.R_OK | import_node_fs50.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -29060,12 +29531,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs49, import_node_path55, import_node_zlib2;
+var import_node_fs50, import_node_path57, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs49 = __toESM(require("node:fs"), 1);
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_tool();
   }
@@ -29097,37 +29568,37 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path56.default.resolve(args.dir);
+    const dir = import_node_path58.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path56.default.resolve(args.config);
-    if (!import_node_fs50.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path56.default.dirname(file);
+    const file = import_node_path58.default.resolve(args.config);
+    if (!import_node_fs51.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    return import_node_path58.default.dirname(file);
   }
   try {
     const found = await findConfig(process.cwd());
-    return found ? import_node_path56.default.dirname(import_node_path56.default.resolve(found.filepath)) : null;
+    return found ? import_node_path58.default.dirname(import_node_path58.default.resolve(found.filepath)) : null;
   } catch {
     return null;
   }
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs50.default.statSync(dir).isDirectory();
+    return import_node_fs51.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs50, import_node_path56, MARKS;
+var import_node_fs51, import_node_path58, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_fs51 = __toESM(require("node:fs"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
@@ -29181,9 +29652,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path57.default.resolve(args.output);
-  if (import_node_fs51.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path57.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path59.default.resolve(args.output);
+  if (import_node_fs52.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path59.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -29195,12 +29666,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs51, import_node_path57;
+var import_node_fs52, import_node_path59;
 var init_merge = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_fs52 = __toESM(require("node:fs"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit_model();
     init_junit_merge();
@@ -29269,7 +29740,7 @@ var init_commands = __esm({
           ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
         ],
         options: (parser2) => {
-          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write" }).option("json", { type: "string", describe: "also write per-job results as JSON" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
+          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write (`-`: stdout; /dev/null, a FIFO: written directly)" }).option("json", { type: "string", describe: "also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" });
           outputOptions(parser2);
           cacheDirOption(parser2);
           cacheScopeOption(parser2);
@@ -29478,70 +29949,12 @@ __export(main_exports, {
 module.exports = __toCommonJS(main_exports);
 init_errors();
 init_vendor();
-
-// package.json
-var package_default = {
-  name: "cubicle",
-  version: "0.1.0",
-  description: "Run each test job in its own rootless container with hard limits, cached setup layers and a JUnit report. No Docker, no root, no daemon.",
-  license: "Apache-2.0",
-  type: "module",
-  bin: {
-    cubicle: "bin/cubicle.js"
-  },
-  files: [
-    "bin/",
-    "lib/",
-    "native/*.c",
-    "native/*.h",
-    "native/Makefile",
-    "native/README.md",
-    "presets/"
-  ],
-  engines: {
-    node: ">=20.19"
-  },
-  scripts: {
-    build: "npm run build:native && npm run build:ts",
-    "build:native": "make -s -C native && make -s -C native/layer",
-    "build:ts": "tsc -p tsconfig.json --noEmit && node build.mjs",
-    "build:action": "node build-action.mjs",
-    "check:dist": "node build-action.mjs --check",
-    typecheck: "tsc -p tsconfig.json --noEmit",
-    demo: "npm run build && node bin/cubicle.js run --config examples/demo/cubicle.config.yaml",
-    test: "npm run build && node test/run-all.mjs",
-    "test:unit": "vitest run --project unit",
-    "test:integration": "vitest run --project integration",
-    bench: "npm run build && node bench/run.mjs"
-  },
-  dependencies: {
-    cosmiconfig: "^9.0.2",
-    "js-yaml": "^4.3.2",
-    picomatch: "^4.0.7",
-    yargs: "^18.2.0",
-    zod: "^4.6.7"
-  },
-  devDependencies: {
-    "@actions/cache": "^6.3.0",
-    "@actions/core": "^3.0.1",
-    "@types/js-yaml": "^4.0.9",
-    "@types/node": "^20.19.43",
-    "@types/picomatch": "^4.0.3",
-    "@types/yargs": "^17.0.35",
-    esbuild: "^0.28.2",
-    execa: "^9.6.1",
-    "fast-check": "^4.10.2",
-    typescript: "^6.0.3",
-    vitest: "^4.1.12",
-    zx: "^8.8.5"
-  }
-};
-
-// src/cli/main.ts
+init_package();
 init_limits();
 init_commands();
 init_scope();
 init_message();
+init_did_you_mean();
 var COMPLETION_REQUEST = "--get-yargs-completions";
 async function main(argv) {
   announceRerun();
@@ -29572,24 +29985,55 @@ async function main(argv) {
     return 70;
   }
 }
-function failWithUsageError(message, error2) {
-  throw error2 ?? new UsageError(message, { hint: "Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options." });
+function failWithUsageError(message, error2, known) {
+  throw error2 ?? new UsageError(known ? withSuggestions(message, known()) : message, { hint: "Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options." });
+}
+function withSuggestions(message, known) {
+  const match = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!match) return message;
+  return match[1].split(", ").map((word) => {
+    if (known.commands.length > 0 && known.words?.includes(word)) return `unknown command "${word}"${didYouMean(word, known.commands)}`;
+    const flag = word.length === 1 ? `-${word}` : `--${word}`;
+    return `unknown option ${flag}${didYouMean(word, known.options.filter((name) => name.length > 1), (name) => `--${name}`)}`;
+  }).join("; ") + "; nothing was run";
+}
+function optionNames(parser2) {
+  const options = parser2.getOptions();
+  return [...Object.keys(options.key), ...Object.values(options.alias).flat()];
 }
 function terminalWidth() {
   return process.stdout.isTTY ? Math.min(110, process.stdout.columns || 100) : null;
 }
+var DASH_VALUED = /* @__PURE__ */ new Set(["--json", "--junit"]);
+function joinDashValues(argv) {
+  const joined = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index];
+    if (arg === "--") return [...joined, ...argv.slice(index)];
+    if (DASH_VALUED.has(arg) && argv[index + 1] === "-") {
+      joined.push(`${arg}=-`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
 async function runCommand2(yargs, command3, argv) {
-  const parser2 = yargs([...argv]).scriptName("cubicle").usage(`$0 ${command3.usage}
+  const parser2 = yargs(joinDashValues(argv)).scriptName("cubicle").usage(`$0 ${command3.usage}
 
-${command3.describe}`).parserConfiguration({ "populate--": true }).strictOptions().help().alias("help", "h").version(false).wrap(terminalWidth()).fail(failWithUsageError);
+${command3.describe}`).parserConfiguration({ "populate--": true }).strictOptions().help().alias("help", "h").version(false).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: [], options: optionNames(parser2) })));
   command3.options(parser2);
   for (const [example, meaning] of command3.examples) parser2.example(example, meaning);
   const args = await parser2.parseAsync();
   if (args.help) return 0;
   return command3.run(args);
 }
+var TOP_LEVEL_OPTIONS = ["help", "version"];
 async function topLevel(yargs, argv) {
-  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail(failWithUsageError);
+  const unknownFlag = argv.find((arg) => arg.startsWith("--") && arg !== "--" && !TOP_LEVEL_OPTIONS.includes(arg.slice(2).split("=")[0]));
+  if (unknownFlag !== void 0 && !argv.some((arg) => !arg.startsWith("-"))) {
+    failWithUsageError(`Unknown argument: ${unknownFlag.slice(2).split("=")[0]}`, void 0, () => ({ commands: [], options: TOP_LEVEL_OPTIONS }));
+  }
+  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: COMMANDS.map((command3) => command3.name), options: optionNames(parser2), words: argv.filter((arg) => !arg.startsWith("-")) })));
   for (const command3 of COMMANDS) parser2.command(command3.usage, command3.describe);
   parser2.example("$0 init && $0 run", "a starter config from this checkout, then a first run");
   parser2.example("$0 shell unit", "a shell in job unit's sandbox, to debug it");

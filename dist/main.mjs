@@ -24,7 +24,7 @@ import {
   runProcess,
   safeMessage,
   stepDir
-} from "./chunks/chunk-6U6BWATG.mjs";
+} from "./chunks/chunk-GNVXOMQL.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
@@ -550,20 +550,29 @@ function parseJunit(text, label, options = {}) {
     }
     throw error2;
   }
-  if (root.name === "testsuite") return readSuite(root, label);
+  const lines = lineBaseOf(root, "by-suite-name");
+  if (root.name === "testsuite") return readSuite(root, label, lines);
   if (root.name !== "testsuites") throw new JunitReadError(label, `not a JUnit report: its root element is <${root.name}>, not <testsuites> or <testsuite>`);
   const suites = [];
   const looseCases = root.children.filter((child) => child.name === "testcase");
-  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label));
+  if (looseCases.length) suites.push(...readSuite({ ...root, children: looseCases }, root.attributes.name || label, lines));
   for (const child of root.children) {
-    if (child.name === "testsuite" || child.name === "testsuites") suites.push(...readSuite(child, root.attributes.name || label));
+    if (child.name === "testsuite" || child.name === "testsuites") suites.push(...readSuite(child, root.attributes.name || label, lines));
   }
   return suites;
 }
-function readSuite(element, parentName) {
+function lineBaseOf(element, inherited) {
+  if (element.name !== "testsuites") return inherited;
+  if (element.attributes.name === "cubicle") return "as-written";
+  if (element.attributes.name === "pytest tests") return "zero-based";
+  return inherited;
+}
+function readSuite(element, parentName, lines) {
   const name = element.attributes.name || parentName;
-  const cases = element.children.filter((child) => child.name === "testcase").map((child) => readCase(child, name));
-  const nested = element.children.filter((child) => child.name === "testsuite" || child.name === "testsuites").flatMap((child) => readSuite(child, name));
+  const base = lineBaseOf(element, lines);
+  const zeroBased = base === "zero-based" || base === "by-suite-name" && element.name === "testsuite" && element.attributes.name === "pytest";
+  const cases = element.children.filter((child) => child.name === "testcase").map((child) => readCase(child, name, zeroBased));
+  const nested = element.children.filter((child) => child.name === "testsuite" || child.name === "testsuites").flatMap((child) => readSuite(child, name, base));
   const systemOut = textOf(element, "system-out");
   const systemErr = textOf(element, "system-err");
   if (nested.length && !cases.length && !systemOut && !systemErr) return nested;
@@ -579,7 +588,7 @@ function readSuite(element, parentName) {
   };
   return [suite, ...nested];
 }
-function readCase(element, suiteName) {
+function readCase(element, suiteName, zeroBasedLine) {
   const attributes = element.attributes;
   const outcomes = [];
   const reruns = [];
@@ -598,7 +607,8 @@ function readCase(element, suiteName) {
       });
     }
   }
-  const line = attributes.line && /^\d+$/.test(attributes.line) ? Number(attributes.line) : void 0;
+  const written = attributes.line && /^\d+$/.test(attributes.line) ? Number(attributes.line) : void 0;
+  const line = written !== void 0 && zeroBasedLine ? written + 1 : written;
   return {
     name: attributes.name || "(unnamed)",
     classname: attributes.classname || suiteName,
@@ -644,6 +654,35 @@ function decodeXmlBytes(bytes) {
   return bytes.toString("utf8");
 }
 
+// src/action/tests.ts
+var MAX_FAILED_KEPT = 1e3;
+function tallyTests(junitFile) {
+  const tally = { passed: 0, flaky: 0, failed: 0, skipped: 0 };
+  const failedTests2 = [];
+  for (const suite of readJunitFile(junitFile)) {
+    for (const testCase of suite.cases) {
+      const verdict = verdictOf(testCase);
+      if (verdict === "skipped") tally.skipped++;
+      else if (verdict === "passed" && isFlaky(testCase)) tally.flaky++;
+      else if (verdict === "passed") tally.passed++;
+      else {
+        tally.failed++;
+        if (failedTests2.length >= MAX_FAILED_KEPT) continue;
+        failedTests2.push({ job: suite.name, classname: testCase.classname, name: testCase.name, message: firstLine(testCase, verdict) });
+      }
+    }
+  }
+  return { ...tally, failedTests: failedTests2 };
+}
+function isFlaky(testCase) {
+  return testCase.reruns.some((rerun) => rerun.kind === "flakyFailure" || rerun.kind === "flakyError");
+}
+function firstLine(testCase, verdict) {
+  const outcome = testCase.outcomes.find((candidate) => candidate.kind === verdict);
+  const text = outcome?.message?.trim() || outcome?.body?.trim() || "";
+  return text.split(/\r?\n/)[0].trim();
+}
+
 // src/action/annotations.ts
 var MAX_ANNOTATIONS = 50;
 var MAX_MESSAGE_LINES = 30;
@@ -662,6 +701,27 @@ function failedTestAnnotations(junitFile, where2) {
       annotations.push({
         title: bounded(safeMessage(`${suite.name}: ${name}`), MAX_TITLE_CHARS),
         message: bounded(firstLines(plainText(text).trim() || `${verdict} (no message)`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
+        ...location
+      });
+    }
+  }
+  return annotations;
+}
+function flakyTestAnnotations(junitFile, where2) {
+  const annotations = [];
+  for (const suite of readJunitFile(junitFile)) {
+    for (const testCase of suite.cases) {
+      if (verdictOf(testCase) !== "passed" || !isFlaky(testCase)) continue;
+      const runs = testCase.reruns.filter((rerun) => rerun.kind === "flakyFailure" || rerun.kind === "flakyError");
+      const first = runs[0];
+      const text = [first.message, first.stackTrace].filter(Boolean).join("\n");
+      const location = locationOf(testCase.file, testCase.line, where2) ?? findLocation(text, where2);
+      const name = testCase.classname && testCase.classname !== suite.name ? `${testCase.classname} \u203A ${testCase.name}` : testCase.name;
+      const failed = `passed after ${runs.length} failed ${runs.length === 1 ? "run" : "runs"}; the first failed with:`;
+      annotations.push({
+        title: bounded(safeMessage(`flaky: ${suite.name}: ${name}`), MAX_TITLE_CHARS),
+        message: bounded(firstLines(`${failed}
+${plainText(text).trim() || `${first.type || "failure"} (no message)`}`, MAX_MESSAGE_LINES), MAX_MESSAGE_CHARS),
         ...location
       });
     }
@@ -8084,12 +8144,12 @@ var command = union([string2().min(1), array(string2()).min(1)], { error: (issue
 var testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
 var cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
 var limitKeys = {
-  memory: size.optional(),
+  memory: size.optional().describe("Memory limit (memory.max, swap off): 512m, 2g"),
   /** The job's writes (its upper layers) live on a tmpfs of this size. */
-  disk: size.optional(),
-  cpus: cpus.optional(),
-  pids: pids.optional(),
-  timeout: duration2.optional()
+  disk: size.optional().describe("Size of the tmpfs the job's writes live on: 1g"),
+  cpus: cpus.optional().describe("CPU quota: 2, or 0.5"),
+  pids: pids.optional().describe("Processes and threads at most"),
+  timeout: duration2.optional().describe("Wall-clock limit: 90s, 10m, 1h")
 };
 var networkMode = _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` });
 var SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
@@ -8112,22 +8172,22 @@ var serviceSchema = strictObject({
   pids: pids.optional()
 });
 var jobSchema = strictObject({
-  image: string2().min(1).optional(),
-  preset: string2().min(1).optional(),
-  setup: array(setupStep).optional(),
-  run: command.optional(),
-  env: env.optional(),
-  network: networkMode.optional(),
-  junit: stringList.optional(),
-  artifacts: stringList.optional(),
-  testFiles: testFiles.optional(),
-  caches: cacheList.optional(),
-  needs: array(string2()).optional(),
-  services: record(string2(), serviceSchema).optional(),
-  user: user.optional(),
-  retries: number2().int().min(0).max(10).optional(),
+  image: string2().min(1).optional().describe("The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH"),
+  preset: string2().min(1).optional().describe("A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job's own keys win"),
+  setup: array(setupStep).optional().describe("Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs"),
+  run: command.optional().describe("The command: a string runs under /bin/sh -c, a list is an argv"),
+  env: env.optional().describe("Environment variables of the job (besides PATH, HOME, TERM, LANG and CI)"),
+  network: networkMode.optional().describe("none (default): loopback only; outbound: out, but not to the host's loopback; host: the host's network"),
+  junit: stringList.optional().describe("Globs of the JUnit XML reports the job writes, copied out and merged"),
+  artifacts: stringList.optional().describe("Globs of files copied out of the sandbox into cubicle-artifacts/JOB/"),
+  testFiles: testFiles.optional().describe("Globs of the test files --shard-by test splits between shards: * ? ** [a-z] [!a-z], and !PAT to exclude"),
+  caches: cacheList.optional().describe("Directories kept between runs (~/.npm): absolute or under ~/"),
+  needs: array(string2()).optional().describe("Jobs that must pass before this one starts"),
+  services: record(string2(), serviceSchema).optional().describe("Services (a database) started beside the job in its network namespace"),
+  user: user.optional().describe("UID[:GID] the command runs as inside (default root)"),
+  retries: number2().int().min(0).max(10).optional().describe("Runs again after a failure, up to this many times; a pass after a failure is flaky"),
   /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
-  seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional(),
+  seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional().describe("default: a Docker-like syscall filter; unconfined: none"),
   ...limitKeys
 }).superRefine((job, ctx) => {
   if (job.run === void 0 && job.preset === void 0) ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
@@ -8169,6 +8229,33 @@ var PRESET_KEYS = ["setup", "run", "env", "junit", "testFiles", "caches"];
 var JOB_KEYS = Object.keys(jobSchema.shape);
 var DEFAULTS_KEYS = Object.keys(defaultsSchema.shape);
 var TOP_KEYS = Object.keys(configSchema.shape);
+function knownKeysAt(at) {
+  let schemas = [configSchema];
+  for (const segment of at) schemas = schemas.flatMap((schema) => childSchemas(schema, segment));
+  return [...new Set(schemas.flatMap((schema) => objectShapes(schema).flatMap((shape) => Object.keys(shape))))];
+}
+function unwrap(schema) {
+  const def = schema._zod.def;
+  if (def.type === "optional" || def.type === "nullable" || def.type === "default") return unwrap(def.innerType);
+  if (def.type === "union") return def.options.flatMap(unwrap);
+  if (def.type === "pipe") return unwrap(def.in);
+  return [schema];
+}
+function objectShapes(schema) {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def;
+    return def.type === "object" && def.shape ? [def.shape] : [];
+  });
+}
+function childSchemas(schema, segment) {
+  return unwrap(schema).flatMap((inner) => {
+    const def = inner._zod.def;
+    if (def.type === "object" && typeof segment === "string" && def.shape?.[segment]) return [def.shape[segment]];
+    if (def.type === "record" && def.valueType) return [def.valueType];
+    if (def.type === "array" && def.element && typeof segment === "number") return [def.element];
+    return [];
+  });
+}
 
 // src/config/presets.ts
 var PRESETS_DIR = path11.join(findPackageRoot2(path11.dirname(fileURLToPath2(import.meta.url))), "presets");
@@ -8361,13 +8448,156 @@ function formatImageRef(ref) {
   return `${domain}/${ref.repository}${ref.tag === void 0 ? "" : `:${ref.tag}`}${ref.digest === void 0 ? "" : `@${ref.digest}`}`;
 }
 
+// src/config/did-you-mean.ts
+function closest(word, candidates) {
+  let best;
+  let bestDistance = Math.max(3, Math.ceil(word.length / 3) + 1);
+  for (const candidate of candidates) {
+    if (candidate === word) continue;
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function didYouMean(word, candidates, quote = (name) => `"${name}"`) {
+  const guess = closest(word, candidates);
+  return guess === void 0 ? "" : ` (did you mean ${quote(guess)}?)`;
+}
+function editDistance(a, b) {
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2][j - 2] + 1);
+      row[j] = best;
+    }
+    rows.push(row);
+  }
+  return rows[a.length][b.length];
+}
+
+// src/plan/test-glob.ts
+var GlobProblem = class extends Error {
+};
+function compileTestGlob(pattern) {
+  const exclude = pattern.startsWith("!");
+  let body = exclude ? pattern.slice(1) : pattern;
+  if (pattern.trim() === "") throw new GlobProblem("an empty pattern matches nothing; remove it");
+  if (exclude && body === "") throw new GlobProblem('a lone "!" excludes nothing; write the files to exclude after it, like !tests/slow_*.py');
+  if (body.startsWith("!")) throw new GlobProblem('"!!" is not a pattern: one leading "!" excludes, and "\\!" is a literal "!"');
+  body = body.replace(/^(\.\/)+/, "");
+  if (body.startsWith("/")) throw new GlobProblem("an absolute path is outside the checkout; test files are globs relative to it, like tests/**/test_*.py");
+  const segments = body.split("/");
+  if (segments.includes("..")) throw new GlobProblem('".." leaves the checkout; test files are globs relative to it, like tests/**/test_*.py');
+  if (body === "" || segments.some((segment) => segment === "")) {
+    throw new GlobProblem(`an empty path segment (a trailing "/" or "//") names no file; to take a directory's files write DIR/**/*`);
+  }
+  const parts = [];
+  const baseSegments = [];
+  let globbing = false;
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "**") {
+      globbing = true;
+      parts.push(last ? "(?:(?!\\.)[^/]+/)*(?!\\.)[^/]+" : "(?:(?!\\.)[^/]+/)*");
+      return;
+    }
+    const compiled = compileSegment(segment);
+    if (compiled.glob) globbing = true;
+    else if (!globbing && !last) baseSegments.push(compiled.text);
+    parts.push(compiled.regex + (last ? "" : "/"));
+  });
+  return { pattern, exclude, base: baseSegments.join("/"), literal: !globbing, regex: new RegExp(`^${parts.join("")}$`) };
+}
+var EXTGLOB = /[@!+*?]\(/;
+function compileSegment(segment) {
+  if (segment.includes("**")) throw new GlobProblem('"**" matches whole path segments only, as in tests/**/test_*.py; inside a segment write "*"');
+  if (EXTGLOB.test(segment)) throw new GlobProblem('extglobs like @(a|b) or !(a) are not supported; list each pattern, and exclude with a leading "!"');
+  let regex = "";
+  let text = "";
+  let glob = false;
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment[i];
+    const atStart = i === 0;
+    if (char === "\\") {
+      const next = segment[i + 1];
+      if (next === void 0) throw new GlobProblem('a trailing "\\" escapes nothing');
+      regex += escapeRegex2(next);
+      text += next;
+      i++;
+    } else if (char === "{" || char === "}") {
+      throw new GlobProblem("braces {a,b} are not supported; list each pattern instead (testFiles takes a list)");
+    } else if (char === "*") {
+      regex += `${atStart ? "(?!\\.)" : ""}[^/]*`;
+      glob = true;
+    } else if (char === "?") {
+      regex += `${atStart ? "(?!\\.)" : ""}[^/]`;
+      glob = true;
+    } else if (char === "[") {
+      const end = classEnd(segment, i);
+      regex += `${atStart ? "(?!\\.)" : ""}${compileClass(segment.slice(i + 1, end))}`;
+      glob = true;
+      i = end;
+    } else {
+      regex += escapeRegex2(char);
+      text += char;
+    }
+  }
+  return { regex, glob, text };
+}
+function classEnd(segment, open2) {
+  let i = open2 + 1;
+  if (segment[i] === "!" || segment[i] === "^") i++;
+  if (segment[i] === "]") i++;
+  for (; i < segment.length; i++) {
+    if (segment[i] === "\\") i++;
+    else if (segment[i] === "]") return i;
+  }
+  throw new GlobProblem('an unclosed "[" (a set of characters like [a-z] needs its "]"; "\\[" is a literal "[")');
+}
+function compileClass(inner) {
+  if (inner.startsWith("[:") || inner.includes("[:")) throw new GlobProblem("POSIX classes like [[:alpha:]] are not supported; write the set, like [a-zA-Z]");
+  const negated = inner.startsWith("!") || inner.startsWith("^");
+  const members2 = negated ? inner.slice(1) : inner;
+  let out = "";
+  for (let i = 0; i < members2.length; i++) {
+    const char = members2[i];
+    if (char === "\\" && i + 1 < members2.length) out += `\\${members2[++i]}`.replace(/^\\([A-Za-z0-9])$/, "$1");
+    else if (char === "-" && i > 0 && i < members2.length - 1) out += "-";
+    else out += /[\\\]\[^-]/.test(char) ? `\\${char}` : char;
+  }
+  return negated ? `[^/${out}]` : `[${out}]`;
+}
+function escapeRegex2(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function testGlobProblems(patterns) {
+  const problems = [];
+  let included = false;
+  for (const pattern of patterns) {
+    try {
+      const glob = compileTestGlob(pattern);
+      if (glob.exclude && !included) problems.push(`"${pattern}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
+      if (!glob.exclude) included = true;
+    } catch (error2) {
+      if (!(error2 instanceof GlobProblem)) throw error2;
+      problems.push(`"${pattern}": ${error2.message}`);
+    }
+  }
+  return problems;
+}
+
 // src/config/resolve.ts
 function resolveConfig(input) {
   const problems = nulBytePlaces(input.raw ?? {});
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
   const parsed = configSchema.safeParse(input.raw ?? {});
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map(formatIssue));
+    problems.push(...parsed.error.issues.flatMap(formatIssue));
     throw new ConfigError(problems, { source: input.source, hint: "See the configuration reference in README.md." });
   }
   const config2 = parsed.data;
@@ -8389,7 +8619,7 @@ function resolveConfig(input) {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}": the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
+      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -8412,9 +8642,7 @@ function withPreset(name, job, projectDir, presetsDir, problems) {
   return merged;
 }
 function checkTestFiles(name, job, problems) {
-  for (const pattern of asList(job.testFiles)) {
-    if (pattern.startsWith("/") || pattern.split("/").includes("..")) problems.push(`jobs.${name}.testFiles: "${pattern}" is outside the checkout; test files are globs relative to it, like tests/**/test_*.py`);
-  }
+  for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
     problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
@@ -8524,7 +8752,7 @@ function checkJob(name, job, config2, problems) {
     checkImage(`${where2}.image`, service.image ?? config2.defaults?.image ?? "host", problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where2}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"`);
+      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -8593,7 +8821,7 @@ function checkNeeds(jobs, problems) {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"`);
+      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`);
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }
@@ -8618,37 +8846,11 @@ function asList(value) {
 function formatIssue(issue2) {
   const at = issue2.path.map(String).join(".") || "(top level)";
   if (issue2.code === "unrecognized_keys") {
-    const known = issue2.path.length === 0 ? TOP_KEYS : issue2.path[0] === "defaults" ? DEFAULTS_KEYS : JOB_KEYS;
-    return issue2.keys.map((key) => {
-      const guess = closest(key, known);
-      return `${at}: unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
-    }).join("\n  - ");
+    const known = knownKeysAt(issue2.path);
+    return issue2.keys.map((key) => `${at}: unknown key "${key}"${didYouMean(key, known)}`);
   }
-  if (issue2.code === "invalid_type" && issue2.input === void 0) return `${at}: missing`;
-  return `${at}: ${issue2.message}`;
-}
-function closest(word, candidates) {
-  let best;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
+  return [`${at}: ${issue2.message}`];
 }
 
 // src/config/load.ts
@@ -8993,6 +9195,7 @@ function markdownCode(text) {
 
 // src/action/summary.ts
 var MAX_SUMMARY_JOBS = 500;
+var MAX_SUMMARY_FAILED_TESTS = 50;
 var STATUS_ICONS = {
   passed: "\u2705",
   flaky: "\u26A0\uFE0F",
@@ -9003,16 +9206,38 @@ function renderSummary(results, options) {
   const counts = countJobs(results);
   const skipped = results.jobs.length - counts.passed - counts.failed;
   const parts = [`${counts.passed} passed`, counts.failed ? `${counts.failed} failed` : "", skipped ? `${skipped} skipped` : ""].filter(Boolean);
+  const tests = options.tests;
   return [
     `## cubicle: ${results.jobs.length} ${results.jobs.length === 1 ? "job" : "jobs"}, ${parts.join(", ")} in ${formatDuration(results.wallMs)}`,
     "",
+    ...tests ? [testCounts(tests), ""] : [],
     jobTable(results.jobs),
     "",
+    ...tests?.failed ? [failedTests(tests), ""] : [],
     gantt(results),
     "",
     `JUnit report: ${markdownCode(options.junit)}`,
     ""
   ].join("\n");
+}
+function testCounts(tests) {
+  const total = tests.passed + tests.flaky + tests.failed + tests.skipped;
+  const parts = [
+    `\u2705 ${tests.passed} passed`,
+    tests.flaky ? `\u26A0\uFE0F ${tests.flaky} flaky` : "",
+    tests.failed ? `\u274C ${tests.failed} failed` : "",
+    tests.skipped ? `\u23ED\uFE0F ${tests.skipped} skipped` : ""
+  ];
+  return `**${total} ${total === 1 ? "test" : "tests"}:** ${parts.filter(Boolean).join(", ")}`;
+}
+function failedTests(tests) {
+  const listed = tests.failedTests.slice(0, MAX_SUMMARY_FAILED_TESTS);
+  const rows = listed.map((test) => {
+    const cells = [markdownText(test.job), markdownText(test.classname), markdownText(test.name), markdownText(test.message, 200)];
+    return cells.map(cell).join(" | ");
+  });
+  const more = tests.failed > listed.length ? [`| and ${tests.failed - listed.length} more (in the JUnit report) | | | |`] : [];
+  return ["### Failed tests", "", "| job | class | test | message |", "| --- | --- | --- | --- |", ...rows.map((row) => `| ${row} |`), ...more].join("\n");
 }
 function jobTable(jobs) {
   const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map(
@@ -9024,7 +9249,8 @@ function jobTable(jobs) {
 function statusCell(job) {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? "\u2705" : "\u274C");
   const retried = job.attempts > 1 ? ` after ${job.attempts} attempts` : "";
-  const why = !isPassing(job.status) && job.message ? `: ${markdownText(job.message)}` : "";
+  const message = job.message?.startsWith(`${job.status}: `) ? job.message.slice(job.status.length + 2) : job.message;
+  const why = !isPassing(job.status) && message ? `: ${markdownText(message)}` : "";
   return `${icon} ${markdownText(job.status)}${retried}${why}`;
 }
 function memoryCell(job) {
@@ -9067,19 +9293,20 @@ var EXIT_MEANINGS = {
   3: "this runner cannot create sandboxes; no job was run"
 };
 async function main() {
-  const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const inputs = withTimingsFound(readInputs((name) => core_exports.getInput(name), workspace), workspace);
+  const cwd = path17.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs21.mkdirSync(dir, { recursive: true });
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), workspace);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
     if (inputs.setupHost) await prepareHost(cli, core_exports);
   });
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
-  const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, workspace, dir)) : false;
+  const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path17.resolve(workspace, inputs.junit), json: path17.join(dir, "results.json") };
+  const files = { junit: path17.resolve(cwd, inputs.junit), json: path17.join(dir, "results.json") };
   fs21.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
@@ -9088,8 +9315,10 @@ async function main() {
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  if (results) await writeSummary(renderSummary(results, { junit: path17.relative(workspace, files.junit) || files.junit }));
-  if (run2.exitCode <= 1 && fs21.existsSync(files.junit)) annotate(files.junit, workspace, inputs);
+  const ownReport = run2.exitCode <= 1 && fs21.existsSync(files.junit);
+  const tests = ownReport ? readTests(files.junit) : void 0;
+  if (results) await writeSummary(renderSummary(results, { junit: path17.relative(workspace, files.junit) || files.junit, tests }));
+  if (ownReport) annotate(files.junit, workspace, cwd, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
@@ -9098,11 +9327,12 @@ async function main() {
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
-async function restoreLayers(cli, inputs, workspace, dir) {
+async function restoreLayers(cli, inputs, cwd, dir) {
   const archive = path17.join(dir, "layers.tar.zst");
   let keys;
   try {
-    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd: workspace, config: inputs.config, runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch, shard: inputs.shard });
+    const runner = { runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch };
+    keys = await cacheKeys({ prefix: inputs.cacheKeyPrefix, cwd, config: inputs.config, ...runner, shard: inputs.shard });
   } catch (error2) {
     core_exports.warning(`no cache key: the config could not be read (${describeFailure(error2).split("\n")[0]}); layers are neither restored nor saved`);
     return false;
@@ -9138,19 +9368,40 @@ async function writeSummary(markdown) {
     core_exports.warning(`no step summary: ${error2.message}`);
   }
 }
-function annotate(junit, workspace, inputs) {
-  let annotations;
+function withTimingsFound(inputs, workspace) {
+  if (!inputs.timings || fs21.existsSync(path17.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  const instead = "shards are balanced by the durations this runner recorded, if any";
+  core_exports.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
+  return Object.freeze({ ...inputs, timings: void 0 });
+}
+function readTests(junit) {
   try {
-    const projectDir = inputs.config ? path17.dirname(path17.resolve(workspace, inputs.config)) : workspace;
-    annotations = failedTestAnnotations(junit, { workspace, projectDir });
+    return tallyTests(junit);
+  } catch (error2) {
+    core_exports.warning(`no test counts in the summary: ${describeFailure(error2).split("\n")[0]}`);
+    return void 0;
+  }
+}
+function annotate(junit, workspace, cwd, inputs) {
+  let failed;
+  let flaky;
+  try {
+    const projectDir = inputs.config ? path17.dirname(path17.resolve(cwd, inputs.config)) : cwd;
+    failed = failedTestAnnotations(junit, { workspace, projectDir });
+    flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {
     core_exports.warning(`no annotations: ${describeFailure(error2).split("\n")[0]}`);
     return;
   }
-  for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
-    core_exports.error(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+  for (const [annotations, emit, what] of [
+    [failed, core_exports.error, "failed"],
+    [flaky, core_exports.warning, "flaky"]
+  ]) {
+    for (const annotation of annotations.slice(0, MAX_ANNOTATIONS)) {
+      emit(annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.startLine });
+    }
+    if (annotations.length > MAX_ANNOTATIONS) core_exports.info(`${annotations.length - MAX_ANNOTATIONS} more ${what} test cases are in ${junit}`);
   }
-  if (annotations.length > MAX_ANNOTATIONS) core_exports.info(`${annotations.length - MAX_ANNOTATIONS} more failed test cases are in ${junit}`);
 }
 try {
   await main();
