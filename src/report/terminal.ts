@@ -13,9 +13,10 @@ import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
 import { waitForDrain } from './drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
-import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
+import { LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
 import { safeMessage } from './message.js';
 import { sanitizeOutputLine } from './sanitize.js';
+import { fitWidth, textWidth } from './width.js';
 import type { Reporter, RunSummary } from './reporter.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -219,7 +220,7 @@ export class TerminalReporter implements Reporter {
     if (shown.length < jobs.length) lines.push(this.paint(DIM, `  … and ${jobs.length - shown.length} more running`));
     const waiting = this.jobs.size - this.finished - jobs.length;
     const totals = [`${jobs.length} running`, `${this.finished - this.failed} done`, ...(this.failed ? [`${this.failed} failed`] : []), ...(waiting > 0 ? [`${waiting} waiting`] : [])];
-    lines.push(this.paint(DIM, fitColumns(`  ${totals.join(', ')} · ${formatDuration(now - this.runStartedAt)}`, width)));
+    lines.push(this.paint(DIM, fitWidth(`  ${totals.join(', ')} · ${formatDuration(now - this.runStartedAt)}`, width)));
     return lines;
   }
 
@@ -244,8 +245,8 @@ export class TerminalReporter implements Reporter {
     let line = '';
     for (const part of parts) {
       if (room <= 0) break;
-      const text = fitColumns(part.text, room);
-      room -= columnsOf(text);
+      const text = fitWidth(part.text, room);
+      room -= textWidth(text);
       line += part.code ? this.paint(part.code, text) : text;
     }
     return line;

@@ -23,12 +23,12 @@ const CONFIG = `jobs:
   fail: { run: 'echo boom-output; echo second-boom-line; exit 3' }
 `;
 
-/** `cubicle ARGS` in a detached tmux session of 120x40; returns a reader of what the pane shows. */
-async function inTerminal(project: Project, args: string): Promise<() => string> {
+/** `cubicle ARGS` in a detached tmux session of 120x40 (or `columns` wide); returns a reader of what the pane shows. */
+async function inTerminal(project: Project, args: string, columns = 120): Promise<() => string> {
   const socket = `cubicle-test-${process.pid}-${sockets.length}`;
   sockets.push(socket);
   const command = `cd '${project.dir}' && env CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
-  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', '120', '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
+  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
   return () => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
 }
 
@@ -52,6 +52,34 @@ describe('cubicle run on a terminal', () => {
     expect(text).not.toMatch(/running\s+[\d.]+m?s/);
     expect(text).not.toContain('hi-from-fast');
     expect(text).not.toContain('done-slow');
+  });
+
+  it.skipIf(!HAVE_TMUX)('measures wide characters (✅ ❌ CJK, a ZWJ family) as the terminal draws them: no stale or doubled line', async () => {
+    const wide = '✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ' + '✅'.repeat(30);
+    const project = makeProject(`jobs:
+  wide: { run: 'for i in $(seq 1 12); do echo "$i ${wide}"; sleep 0.25; done' }
+  other: { run: 'sleep 2; echo "二 ❌ other"; sleep 1' }
+`);
+    const screen = await inTerminal(project, 'run --junit /dev/null', 60);
+    const liveLines = (text: string) => text.split('\n').filter((line) => /running\s+[\d.]+m?s/.test(line));
+    // While both run: exactly one live line each, however many times they were redrawn.
+    expect(await waitFor(() => screen().includes('二 ❌ other'), 20_000), screen()).toBe(true);
+    const during = screen();
+    expect(liveLines(during).length, during).toBe(2);
+    expect(during.split('\n').filter((line) => line.includes('✅')).length, during).toBe(1);
+    expect(await waitFor(() => screen().includes('EXIT='), 30_000), screen()).toBe(true);
+    const text = screen();
+    expect(text).toContain('EXIT=0');
+    // The live lines are gone without a trace: the passing jobs' output was only ever on them.
+    expect(liveLines(text), text).toEqual([]);
+    expect(text).not.toContain('✅');
+    expect(text).not.toContain('日本語');
+    expect(text.match(/wide\s+passed in/g), text).toHaveLength(1);
+    expect(text.match(/other\s+passed in/g), text).toHaveLength(1);
+    expect(text).toMatch(/JOB\s+STATUS\s+DURATION/);
+    expect(text).toMatch(/\nwide\s+passed\s+[\d.]+s\s+0\s/);
+    expect(text).toMatch(/\nother\s+passed\s+[\d.]+s\s+0\s/);
+    expect(text).toContain('2 jobs in');
   });
 
   it.skipIf(!HAVE_TMUX)('--verbose also prints every line of output, and each job\'s limits', async () => {
