@@ -10,6 +10,7 @@
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
+import { colorEnabled } from './color.js';
 import { waitForDrain } from './drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
@@ -27,7 +28,7 @@ export const VERBOSITY_VARIABLE = 'CUBICLE_OUTPUT';
 export interface TerminalOptions {
   /** Default: $CUBICLE_OUTPUT, else normal. */
   readonly verbosity?: Verbosity | undefined;
-  /** Default: on a TTY, unless NO_COLOR is set. */
+  /** --color/--no-color; default: FORCE_COLOR, NO_COLOR, a TTY (color.ts). */
   readonly color?: boolean | undefined;
   /** Live lines redrawn in place. Default: on a TTY whose TERM is not `dumb`. */
   readonly live?: boolean | undefined;
@@ -85,7 +86,7 @@ export class TerminalReporter implements Reporter {
     const env = options.env ?? process.env;
     const tty = Boolean(out.isTTY);
     this.verbosity = options.verbosity ?? verbosityFrom(env[VERBOSITY_VARIABLE]);
-    this.color = options.color ?? (tty && !env.NO_COLOR);
+    this.color = colorEnabled({ flag: options.color, env, tty });
     const live = options.live ?? (tty && env.TERM !== 'dumb');
     this.region = live ? new LiveRegion(out) : undefined;
     this.writer = fencedWriter((text) => out.write(text), isGithubActions(env));

@@ -24,12 +24,13 @@ const CONFIG = `jobs:
 `;
 
 /** `cubicle ARGS` in a detached tmux session of 120x40 (or `columns` wide); returns a reader of what the pane shows. */
-async function inTerminal(project: Project, args: string, columns = 120): Promise<() => string> {
+async function inTerminal(project: Project, args: string, columns = 120, env = ''): Promise<(escapes?: boolean) => string> {
   const socket = `cubicle-test-${process.pid}-${sockets.length}`;
   sockets.push(socket);
-  const command = `cd '${project.dir}' && env CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
+  const command = `cd '${project.dir}' && env ${env} CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
   await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
-  return () => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
+  // -e: with the colours the pane shows, as escape sequences.
+  return (escapes = false) => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
 }
 
 describe('cubicle run on a terminal', () => {
@@ -108,6 +109,43 @@ describe('cubicle run, not on a terminal', () => {
     expect(outputOf(text, 'slow')).toEqual(['tick-from-slow', 'done-slow']);
     expect(text).toContain('[fail] :: failed in');
     expect(text).toMatch(/^JOB +STATUS/m);
+  });
+
+  it('FORCE_COLOR colours a pipe (GitHub Actions shows colours), --no-color wins over it, --color over NO_COLOR', async () => {
+    const project = makeProject(CONFIG);
+    const env = { FORCE_COLOR: '1', NO_COLOR: '', GITHUB_ACTIONS: '' };
+    const forced = await project.cubicle(['run', 'fast'], { env });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/\x1b\[32mpassed\x1b\[0m/);
+    expect(forced.stdout).toContain('hi-from-fast');
+    const flagOff = await project.cubicle(['run', 'fast', '--no-color'], { env });
+    expect(flagOff.stdout).toContain('passed');
+    expect(flagOff.stdout).not.toContain('\x1b');
+    const zero = await project.cubicle(['run', 'fast'], { env: { ...env, FORCE_COLOR: '0' } });
+    expect(zero.stdout).not.toContain('\x1b');
+    const flagOn = await project.cubicle(['run', 'fast', '--color'], { env: { NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+    expect(flagOn.stdout).toMatch(/\x1b\[32mpassed\x1b\[0m/);
+  });
+
+  it.skipIf(!HAVE_TMUX)('on a terminal: colours, none with NO_COLOR, none with --no-color over FORCE_COLOR', async () => {
+    const project = makeProject(CONFIG);
+    const runs = await Promise.all([
+      inTerminal(project, 'run fast fail --junit /dev/null'),
+      inTerminal(project, 'run fast fail --junit /dev/null', 120, 'NO_COLOR=1'),
+      inTerminal(project, 'run fast fail --junit /dev/null --no-color', 120, 'FORCE_COLOR=3'),
+    ]);
+    const screens: string[] = [];
+    for (const screen of runs) {
+      expect(await waitFor(() => screen().includes('EXIT='), 30_000), screen()).toBe(true);
+      screens.push(screen(true));
+    }
+    const [coloured, noColor, flagOff] = screens as [string, string, string];
+    const red = /\x1b\[[0-9;]*31m/;
+    expect(coloured).toMatch(red);
+    for (const text of [noColor, flagOff]) {
+      expect(text).toMatch(/fail\s+failed in/);
+      expect(text).not.toMatch(/\x1b\[[0-9;]*3[0-7]m/);
+    }
   });
 
   it('in GitHub Actions: one ::group:: per job, whole, with its status line after ::endgroup::', async () => {
