@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageRef, pullImage } from '../../src/image/oci/index.js';
 import { errorOf, makeBlobsDir, removeBlobsDirs } from './blobs.js';
 import { pushImage, sampleImage, type BuiltImage } from './images.js';
-import { HAVE_REGISTRY, startRegistry, type TestRegistry } from './registry.js';
+import { HAVE_REGISTRY, nonLoopbackAddress, startRegistry, type TestRegistry } from './registry.js';
 
 const HAVE_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 if (!HAVE_REGISTRY || !HAVE_OPENSSL) console.warn('skipped: proxy and CA pulls need docker-registry and openssl (apt-get install docker-registry openssl)');
@@ -140,5 +140,15 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_OPENSSL)('pulls through a proxy, trustin
     const wrongCa = await errorOf(pull({ SSL_CERT_FILE: files.certificate.replace('registry.crt', 'san.ext') }));
     expect(wrongCa.message).toContain('SSL_CERT_FILE=');
     expect(wrongCa.message).toContain('holds no PEM certificate');
+  });
+
+  it.skipIf(!nonLoopbackAddress())('a proxy that cannot be reached: the hint names the proxy in use, its password hidden', async () => {
+    // Not on loopback, so no plain-HTTP retry straight to it: the proxy's failure is the answer.
+    const ref = parseImageRef(`${nonLoopbackAddress()}:${registry.port}/app:v1`);
+    const refused = await errorOf(pullImage(ref, { blobsDir: makeBlobsDir(), env: { HTTPS_PROXY: 'http://user:s3cret@127.0.0.1:9', NO_PROXY: 'example.com' }, retryDelaysMs: [] }));
+    expect(refused.code).toBe('REGISTRY_UNREACHABLE');
+    expect(refused.message).toContain('ECONNREFUSED 127.0.0.1:9');
+    expect(refused.hint).toContain('HTTPS_PROXY=http://user:***@127.0.0.1:9, NO_PROXY=example.com');
+    expect(`${refused.message} ${refused.hint}`).not.toContain('s3cret');
   });
 });

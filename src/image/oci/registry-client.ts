@@ -144,9 +144,27 @@ export class RegistryClient {
     if (!transient && !(error instanceof TypeError && error.message === 'fetch failed')) return error;
     const attempts = transient ? ` after ${(this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).length + 1} attempts` : '';
     return new RegistryUnreachableError(`could not ${doing} from registry ${this.registry}${attempts}: ${describeNetworkError(error)}; ${NOTHING_STORED}`, {
-      hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy), then pull again; blobs already verified are kept and not downloaded again`,
+      hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then pull again; blobs already verified are kept and not downloaded again`,
       cause: error,
     });
+  }
+}
+
+/** `: HTTPS_PROXY=http://proxy:3128, NO_PROXY=...`: the proxy settings in use, which the failure may be about. */
+function describeProxies(env: Readonly<Record<string, string | undefined>>): string {
+  const { httpProxy, httpsProxy, noProxy } = networkSettings(env);
+  const shown = [httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`, httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`, (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`].filter(Boolean);
+  return shown.length > 0 ? `: ${shown.join(', ')}` : '';
+}
+
+/** A proxy URL's password is a secret: never in a message or a CI log. */
+function withoutPassword(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.password) url.password = '***';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return '(not a URL)';
   }
 }
 
