@@ -27,7 +27,7 @@ const CONFIG = `jobs:
 async function inTerminal(project: Project, args: string, columns = 120, env = ''): Promise<(escapes?: boolean) => string> {
   const socket = `cubicle-test-${process.pid}-${sockets.length}`;
   sockets.push(socket);
-  const command = `cd '${project.dir}' && env ${env} CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
+  const command = `cd '${project.dir}' && env -u FORCE_COLOR -u NO_COLOR ${env} CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
   await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
   // -e: with the colours the pane shows, as escape sequences.
   return (escapes = false) => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
@@ -99,6 +99,7 @@ describe('cubicle run, not on a terminal', () => {
     const fd = fs.openSync(file, 'w');
     const env: NodeJS.ProcessEnv = { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir, TERM: 'xterm-256color' };
     delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
     delete env.GITHUB_ACTIONS;
     const result = spawnSync(process.execPath, [CLI, 'run'], { cwd: project.dir, env, stdio: ['ignore', fd, fd], timeout: 50_000 });
     fs.closeSync(fd);
