@@ -9,7 +9,11 @@ const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/
 /** Code points a terminal draws in no column of their own: combining marks, joiners, variation selectors, controls. */
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cc}\p{Default_Ignorable_Code_Point}]$/u;
 const EMOJI_PRESENTATION = '\uFE0F';
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Grapheme clusters; a Node built without Intl has no Segmenter: code points, marks still counted as nothing. */
+const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : undefined;
+function graphemes(text: string): Iterable<string> {
+  return segmenter ? Array.from(segmenter.segment(text), (entry) => entry.segment) : text;
+}
 
 export function stripAnsi(text: string): string {
   return text.includes('\x1b') ? text.replace(ANSI, '') : text;
@@ -34,7 +38,7 @@ export function textWidth(text: string): number {
   // Printable ASCII, the common case: one column each.
   if (/^[\x20-\x7e]*$/.test(plain)) return plain.length;
   let columns = 0;
-  for (const { segment } of segmenter.segment(plain)) columns += graphemeWidth(segment);
+  for (const grapheme of graphemes(plain)) columns += graphemeWidth(grapheme);
   return columns;
 }
 
@@ -44,10 +48,10 @@ export function fitWidth(text: string, width: number): string {
   if (width <= 0) return '';
   let kept = '';
   let used = 0;
-  for (const { segment } of segmenter.segment(stripAnsi(text))) {
-    const columns = graphemeWidth(segment);
+  for (const grapheme of graphemes(stripAnsi(text))) {
+    const columns = graphemeWidth(grapheme);
     if (used + columns > width - 1) break;
-    kept += segment;
+    kept += grapheme;
     used += columns;
   }
   return `${kept}…`;
