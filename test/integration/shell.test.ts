@@ -1,6 +1,6 @@
 // `cubicle shell JOB` on the real CLI: the job's setup layers, env, limits and checkout overlay,
 // the shell's exit code passed through, nothing left behind. `--command` stands in for a person.
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, IS_ROOT, makeProject, processesWith, removeProjects } from './helpers.js';
@@ -22,6 +22,16 @@ const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json
 const cgroups = doctor.checks.find((check) => check.id === 'cgroups');
 const noCgroups = cgroups?.state !== 'ok' && process.env.CI !== 'true';
 if (noCgroups) console.warn(`skipped: the shell's memory limit needs a delegated cgroup: ${cgroups?.fix}`);
+
+const outboundReady = (() => {
+  try {
+    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+    return execaSync('sh', ['-c', 'command -v slirp4netns'], { reject: false }).exitCode === 0;
+  } catch {
+    return false;
+  }
+})();
+if (!outboundReady) console.warn('skipped: the shell of a network: outbound job needs slirp4netns and /dev/net/tun open to this user');
 
 describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
   it("runs in the job's environment: its setup layer's files, its env, its hostname; the exit code passes through", async () => {
@@ -77,6 +87,14 @@ jobs:
     expect(refused.stderr).toContain('no shell was started');
     expect(processesWith('svc-marker-sick')).toEqual([]);
   }, 90_000);
+
+  it.skipIf(!outboundReady)("gives a `network: outbound` job's shell the job's way out (slirp4netns, its DNS)", async () => {
+    const project = makeProject(`jobs:\n  out:\n    network: outbound\n    run: 'true'\n`);
+    const result = await project.cubicle(['shell', 'out', '--command', 'cat /etc/resolv.conf; cat /proc/net/dev']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('nameserver 10.0.2.3');
+    expect(result.stdout).toContain('tap0');
+  });
 
   it("keeps the job's timeout for --command: a command past it is killed (exit 137)", async () => {
     const project = makeProject(CONFIG);
