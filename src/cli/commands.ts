@@ -108,7 +108,8 @@ export const COMMANDS: readonly Command[] = [
         .option('timings', { type: 'string', describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file' })
         .option('memory-budget', { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" })
         .option('cpu-budget', { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" })
-        .option('fail-fast', { type: 'boolean', describe: 'the first job that does not pass cancels the others' });
+        .option('fail-fast', { type: 'boolean', describe: 'the first job that does not pass cancels the others' })
+        .option('color', { type: 'boolean', describe: "colour cubicle's own lines, or not (--no-color); wins over FORCE_COLOR and NO_COLOR (default: on a terminal)" });
       outputOptions(parser);
       cacheDirOption(parser);
       cacheScopeOption(parser);
@@ -132,6 +133,7 @@ export const COMMANDS: readonly Command[] = [
         memoryBudget: args['memory-budget'] as string | undefined,
         cpuBudget: args['cpu-budget'] as number | undefined,
         failFast: args['fail-fast'] === true,
+        color: args.color as boolean | undefined,
         pull: args.pull as PullPolicy,
         cacheScope: args['cache-scope'] as string | undefined,
         flags: limitFlags(args),

@@ -1,7 +1,8 @@
 // One command in one job's sandbox, its stdio passed through: what `cubicle shell` and
-// `cubicle exec` share. The job's image and setup layers are prepared as a run prepares them;
-// nothing the command writes is kept.
+// `cubicle exec` share. The job's image, setup layers, network and services are prepared as a
+// run prepares them; nothing the command writes is kept, no service outlives it.
 import os from 'node:os';
+import path from 'node:path';
 import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { resolveBase, type PullPolicy } from '../image/resolve.js';
@@ -16,6 +17,8 @@ import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { explainHostFailure } from '../run/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
+import { startJobNetwork, type JobNetwork } from '../run/network.js';
+import { startServices, type RunningServices } from '../run/services.js';
 import { createRunDir, reapStaleRuns } from '../run/rundir.js';
 import { startRunUserns } from '../run/userns.js';
 import { runSandbox } from '../sandbox/spawn.js';
@@ -58,7 +61,7 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
     const reporter = combineReporters([
       { onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}\n`), backpressure: () => waitForDrain(process.stderr) },
     ]);
-    const prepared = await prepareJob(job, {
+    const prepareOptions = {
       projectDir: config.projectDir,
       hostEnv: process.env,
       store,
@@ -69,8 +72,10 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       userns: userns?.path,
       noCache: false,
       cacheScope,
-      resolveBase: (job, onStatus) => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
-    });
+      resolveBase: (job: ResolvedJob, onStatus: (line: string) => void) =>
+        resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
+    };
+    const prepared = await prepareJob(job, prepareOptions);
     if ('message' in prepared) {
       if (prepared.outputTail) log.untrusted(`${prepared.outputTail.split('\n').map(sanitizeOutputLine).join('\n')}\n`);
       log.own(`cubicle: ${prepared.what} ${safeMessage(prepared.message)}; ${options.notStarted.words}\n`);
@@ -78,20 +83,40 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
     }
     // An interactive session is not bounded by the job's timeout: debugging takes what it takes.
     const commandJob: ResolvedJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: undefined } : job.limits };
-    log.close();
-    if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
-    const spec = jobSandboxSpec(commandJob, { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: userns?.path }, dirs, prepared.filesystem);
-    // In GitHub Actions the command's output reaches the runner straight: both streams go to
-    // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).
-    const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : undefined;
-    if (fence) process.stdout.write(`::stop-commands::${fence}\n`);
     let ran;
+    let network: JobNetwork | null = null;
+    let services: RunningServices | null = null;
     try {
-      ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? 'inherit-merged' : 'inherit', signal: cancel.signal });
+      // The job's network and services as runJob (run/job.ts) gives them: same namespace, same health waits, same logs.
+      if (job.network !== 'host' && (job.network === 'outbound' || job.services.length > 0)) {
+        network = await startJobNetwork({ outbound: job.network === 'outbound', dir: dirs.root });
+      }
+      if (job.services.length > 0) {
+        const logsDir = path.join(config.projectDir, 'cubicle-artifacts', job.name, 'services');
+        services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
+        if (services.failure) {
+          log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}\n`);
+          return options.notStarted.exitCode;
+        }
+      }
+      log.close();
+      if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
+      const context = { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: network?.userns ?? userns?.path, network: network ?? undefined };
+      const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
+      // In GitHub Actions the command's output reaches the runner straight: both streams go to
+      // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).
+      const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : undefined;
+      if (fence) process.stdout.write(`::stop-commands::${fence}\n`);
+      try {
+        ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? 'inherit-merged' : 'inherit', signal: cancel.signal });
+      } finally {
+        // A line the command left unfinished must not swallow the resume.
+        if (fence) process.stdout.write(`\n::${fence}::\n`);
+      }
     } finally {
-      // A line the command left unfinished must not swallow the resume.
-      if (fence) process.stdout.write(`\n::${fence}::\n`);
+      await services?.stop();
+      await network?.stop();
     }
     const { status } = ran;
     explainHostFailure(status);

@@ -33,6 +33,8 @@ export interface RunCommandArgs {
   pull?: PullPolicy | undefined;
   /** --cache-scope; default: run/cache-scope.ts's. */
   cacheScope?: string | undefined;
+  /** --color / --no-color; default: FORCE_COLOR, NO_COLOR, a TTY (report/color.ts). */
+  color?: boolean | undefined;
   flags: LimitFlags;
 }
 
@@ -60,7 +62,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
   // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.
   const consoleStream = isStdout(junitFile) || (jsonFile !== undefined && isStdout(jsonFile)) ? process.stderr : process.stdout;
-  const reporters: Reporter[] = [new TerminalReporter(consoleStream), new JunitReporter(junitFile, { checkout: config.projectDir })];
+  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color }), new JunitReporter(junitFile, { checkout: config.projectDir })];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;

@@ -42,5 +42,6 @@ function describeLimits(job: ResolvedJob, enforced: boolean): string {
   const { memoryBytes, cpus, pids } = job.limits;
   const limits = [memoryBytes === undefined ? '' : `memory ${formatBytes(memoryBytes)}`, cpus === undefined ? '' : `cpus ${cpus}`, pids === undefined ? '' : `pids ${pids}`].filter(Boolean);
   const shown = limits.length === 0 ? 'no memory, cpus or pids limits' : `${limits.join(', ')}${enforced ? '' : ' (not enforced: --no-limits)'}`;
-  return `network ${job.network}, ${shown}, no timeout`;
+  const services = job.services.length > 0 ? `, services ${job.services.map((service) => service.name).join(', ')} up (stopped when you exit)` : '';
+  return `network ${job.network}${services}, ${shown}, no timeout`;
 }

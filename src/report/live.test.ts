@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText } from './live.js';
+import { LiveRegion, readCgroupMemory, visibleText } from './live.js';
 
 function fakeTerminal(columns = 40, rows = 10) {
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns, rows });
@@ -50,14 +50,5 @@ describe('the text of a live line', () => {
     expect(visibleText('\x1b[32m✓\x1b[0m 12 tests\x07')).toBe('✓ 12 tests');
     expect(visibleText('downloading  10%\rdownloading  55%\rdownloading 100%')).toBe('downloading 100%');
     expect(visibleText('\x1b]0;title\x07a\tb')).toBe('a b');
-  });
-
-  it('is cut to the columns left, counting wide characters as two', () => {
-    expect(fitColumns('short', 10)).toBe('short');
-    expect(fitColumns('exactly-10', 10)).toBe('exactly-10');
-    expect(fitColumns('a bit too long', 10)).toBe('a bit too…');
-    expect(columnsOf('日本語')).toBe(6);
-    expect(fitColumns('日本語テキスト', 7)).toBe('日本語…');
-    expect(columnsOf(fitColumns('日本語テキスト', 7))).toBeLessThanOrEqual(7);
   });
 });

@@ -75,26 +75,3 @@ export function readCgroupMemory(dirs: readonly string[]): number | undefined {
 export function visibleText(line: string): string {
   return withoutColours(sanitizeOutputLine(line)).replaceAll('\t', ' ');
 }
-
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-
-/** Terminal columns `text` takes: East Asian wide characters and emoji take two. */
-export function columnsOf(text: string): number {
-  let columns = 0;
-  for (const char of text) columns += WIDE.test(char) ? 2 : 1;
-  return columns;
-}
-
-/** `text` cut to at most `width` terminal columns, with … where it was cut. */
-export function fitColumns(text: string, width: number): string {
-  if (columnsOf(text) <= width) return text;
-  let kept = '';
-  let used = 0;
-  for (const char of text) {
-    const columns = WIDE.test(char) ? 2 : 1;
-    if (used + columns > width - 1) break;
-    kept += char;
-    used += columns;
-  }
-  return width > 0 ? `${kept}…` : '';
-}

@@ -10,12 +10,14 @@
 import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
+import { colorEnabled } from './color.js';
 import { waitForDrain } from './drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
-import { columnsOf, fitColumns, LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
+import { LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
 import { safeMessage } from './message.js';
 import { sanitizeOutputLine } from './sanitize.js';
+import { fitWidth, textWidth } from './width.js';
 import type { Reporter, RunSummary } from './reporter.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -26,7 +28,7 @@ export const VERBOSITY_VARIABLE = 'CUBICLE_OUTPUT';
 export interface TerminalOptions {
   /** Default: $CUBICLE_OUTPUT, else normal. */
   readonly verbosity?: Verbosity | undefined;
-  /** Default: on a TTY, unless NO_COLOR is set. */
+  /** --color/--no-color; default: FORCE_COLOR, NO_COLOR, a TTY (color.ts). */
   readonly color?: boolean | undefined;
   /** Live lines redrawn in place. Default: on a TTY whose TERM is not `dumb`. */
   readonly live?: boolean | undefined;
@@ -84,7 +86,7 @@ export class TerminalReporter implements Reporter {
     const env = options.env ?? process.env;
     const tty = Boolean(out.isTTY);
     this.verbosity = options.verbosity ?? verbosityFrom(env[VERBOSITY_VARIABLE]);
-    this.color = options.color ?? (tty && !env.NO_COLOR);
+    this.color = colorEnabled({ flag: options.color, env, tty });
     const live = options.live ?? (tty && env.TERM !== 'dumb');
     this.region = live ? new LiveRegion(out) : undefined;
     this.writer = fencedWriter((text) => out.write(text), isGithubActions(env));
@@ -219,7 +221,7 @@ export class TerminalReporter implements Reporter {
     if (shown.length < jobs.length) lines.push(this.paint(DIM, `  … and ${jobs.length - shown.length} more running`));
     const waiting = this.jobs.size - this.finished - jobs.length;
     const totals = [`${jobs.length} running`, `${this.finished - this.failed} done`, ...(this.failed ? [`${this.failed} failed`] : []), ...(waiting > 0 ? [`${waiting} waiting`] : [])];
-    lines.push(this.paint(DIM, fitColumns(`  ${totals.join(', ')} · ${formatDuration(now - this.runStartedAt)}`, width)));
+    lines.push(this.paint(DIM, fitWidth(`  ${totals.join(', ')} · ${formatDuration(now - this.runStartedAt)}`, width)));
     return lines;
   }
 
@@ -244,8 +246,8 @@ export class TerminalReporter implements Reporter {
     let line = '';
     for (const part of parts) {
       if (room <= 0) break;
-      const text = fitColumns(part.text, room);
-      room -= columnsOf(text);
+      const text = fitWidth(part.text, room);
+      room -= textWidth(text);
       line += part.code ? this.paint(part.code, text) : text;
     }
     return line;

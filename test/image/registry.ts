@@ -47,6 +47,8 @@ export interface RegistryOptions {
   token?: TokenCredentials;
   /** Listen on all addresses (default: 127.0.0.1 only). */
   allAddresses?: boolean;
+  /** Serve https with this certificate and key (PEM files); `url` is then https. */
+  tls?: { certificate: string; key: string };
 }
 
 /** This machine's first non-loopback IPv4 address: a registry there is not on loopback. */
@@ -137,7 +139,7 @@ async function startTokenService(dir: string, credentials: TokenCredentials): Pr
   return { realm: `http://127.0.0.1:${port}/token`, certPath, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function configYaml(storage: string, address: string, auth: string): string {
+function configYaml(storage: string, address: string, auth: string, tls = ''): string {
   return `version: 0.1
 log:
   level: info
@@ -153,7 +155,7 @@ storage:
     enabled: true
 http:
   addr: ${address}
-${auth}`;
+${tls}${auth}`;
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
@@ -174,7 +176,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     auth = `auth:\n  token:\n    realm: ${tokenService.realm}\n    service: cubicle-test-registry\n    issuer: cubicle-test\n    rootcertbundle: ${tokenService.certPath}\n`;
   }
   const configPath = path.join(dir, 'config.yml');
-  fs.writeFileSync(configPath, configYaml(storage, `${options.allAddresses ? '0.0.0.0' : '127.0.0.1'}:${port}`, auth));
+  const tls = options.tls ? `  tls:\n    certificate: ${options.tls.certificate}\n    key: ${options.tls.key}\n` : '';
+  fs.writeFileSync(configPath, configYaml(storage, `${options.allAddresses ? '0.0.0.0' : '127.0.0.1'}:${port}`, auth, tls));
 
   let child: ChildProcess | undefined;
   let logStart = 0;
@@ -200,7 +203,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const registry: TestRegistry = {
     host,
     port,
-    url: `http://${host}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}`,
     storage,
     dir,
     async pushAuth(scope) {

@@ -60,7 +60,8 @@ export function makeProject(config: string, files: Record<string, string> = {}):
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), content, { mode: 0o755 });
   }
-  const env = (extra: Record<string, string> = {}) => ({ ...process.env, CUBICLE_CACHE_DIR: cacheDir, NO_COLOR: '1', ...extra });
+  // FORCE_COLOR would win over NO_COLOR (report/color.ts): the CLI's output is read as plain text.
+  const env = (extra: Record<string, string> = {}) => ({ ...process.env, CUBICLE_CACHE_DIR: cacheDir, NO_COLOR: '1', FORCE_COLOR: undefined, ...extra });
   const spawn = (args: string[], options: { env?: Record<string, string> } = {}) =>
     execa(process.execPath, [CLI, ...args], { cwd: dir, env: env(options.env), reject: false, stdin: 'ignore' });
   return {

@@ -1,9 +1,9 @@
 // `cubicle shell JOB` on the real CLI: the job's setup layers, env, limits and checkout overlay,
 // the shell's exit code passed through, nothing left behind. `--command` stands in for a person.
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, makeProject, removeProjects } from './helpers.js';
+import { CLI, IS_ROOT, makeProject, processesWith, removeProjects } from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -23,6 +23,16 @@ const cgroups = doctor.checks.find((check) => check.id === 'cgroups');
 const noCgroups = cgroups?.state !== 'ok' && process.env.CI !== 'true';
 if (noCgroups) console.warn(`skipped: the shell's memory limit needs a delegated cgroup: ${cgroups?.fix}`);
 
+const outboundReady = (() => {
+  try {
+    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+    return execaSync('sh', ['-c', 'command -v slirp4netns'], { reject: false }).exitCode === 0;
+  } catch {
+    return false;
+  }
+})();
+if (!outboundReady) console.warn('skipped: the shell of a network: outbound job needs slirp4netns and /dev/net/tun open to this user');
+
 describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
   it("runs in the job's environment: its setup layer's files, its env, its hostname; the exit code passes through", async () => {
     const project = makeProject(CONFIG);
@@ -37,6 +47,53 @@ describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     const again = await project.cubicle(['shell', 'debug', '--command', 'cat /marker-from-setup']);
     expect(again.stdout.trim()).toBe('from-setup');
     expect(again.stderr).toContain('[setup 1/1] cached:');
+  });
+
+  it("starts the job's services as a run does: its network, health waits and logs; none left after the command", async () => {
+    const project = makeProject(`
+jobs:
+  web:
+    services:
+      api:
+        run: mkdir -p /tmp/www && echo svc-answer > /tmp/www/answer && exec python3 -m http.server 8642 --bind 127.0.0.1 --directory /tmp/www # svc-marker-shell
+        health:
+          command: python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8642/answer')"
+          interval: 200ms
+          retries: 100
+    run: 'true'
+`);
+    const reach = `python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8642/answer').read().decode().strip())"`;
+    const result = await project.cubicle(['shell', 'web', '--command', reach], { timeoutMs: 60_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('svc-answer');
+    expect(result.stderr).toContain('[web] [service api] healthy');
+    expect(fs.readFileSync(project.file('cubicle-artifacts/web/services/api.log'), 'utf8')).toContain('GET /answer');
+    expect(processesWith('svc-marker-shell')).toEqual([]);
+    expect(fs.readdirSync(`${project.cacheDir}/runs`)).toEqual([]);
+    // A service that never becomes healthy starts no command, and is stopped.
+    const sick = makeProject(`
+jobs:
+  web:
+    services:
+      api:
+        run: exec sleep 1000 # svc-marker-sick
+        health: { command: 'false', interval: 100ms, retries: 3 }
+    run: 'true'
+`);
+    const refused = await sick.cubicle(['shell', 'web', '--command', 'echo never']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).not.toContain('never');
+    expect(refused.stderr).toContain('service "api" is unhealthy');
+    expect(refused.stderr).toContain('no shell was started');
+    expect(processesWith('svc-marker-sick')).toEqual([]);
+  }, 90_000);
+
+  it.skipIf(!outboundReady)("gives a `network: outbound` job's shell the job's way out (slirp4netns, its DNS)", async () => {
+    const project = makeProject(`jobs:\n  out:\n    network: outbound\n    run: 'true'\n`);
+    const result = await project.cubicle(['shell', 'out', '--command', 'cat /etc/resolv.conf; cat /proc/net/dev']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('nameserver 10.0.2.3');
+    expect(result.stdout).toContain('tap0');
   });
 
   it("keeps the job's timeout for --command: a command past it is killed (exit 137)", async () => {

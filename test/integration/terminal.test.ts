@@ -23,13 +23,14 @@ const CONFIG = `jobs:
   fail: { run: 'echo boom-output; echo second-boom-line; exit 3' }
 `;
 
-/** `cubicle ARGS` in a detached tmux session of 120x40; returns a reader of what the pane shows. */
-async function inTerminal(project: Project, args: string): Promise<() => string> {
+/** `cubicle ARGS` in a detached tmux session of 120x40 (or `columns` wide); returns a reader of what the pane shows. */
+async function inTerminal(project: Project, args: string, columns = 120, env = ''): Promise<(escapes?: boolean) => string> {
   const socket = `cubicle-test-${process.pid}-${sockets.length}`;
   sockets.push(socket);
-  const command = `cd '${project.dir}' && env CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
-  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', '120', '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
-  return () => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
+  const command = `cd '${project.dir}' && env -u FORCE_COLOR -u NO_COLOR ${env} CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
+  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
+  // -e: with the colours the pane shows, as escape sequences.
+  return (escapes = false) => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
 }
 
 describe('cubicle run on a terminal', () => {
@@ -54,6 +55,34 @@ describe('cubicle run on a terminal', () => {
     expect(text).not.toContain('done-slow');
   });
 
+  it.skipIf(!HAVE_TMUX)('measures wide characters (✅ ❌ CJK, a ZWJ family) as the terminal draws them: no stale or doubled line', async () => {
+    const wide = '✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ' + '✅'.repeat(30);
+    const project = makeProject(`jobs:
+  wide: { run: 'for i in $(seq 1 12); do echo "$i ${wide}"; sleep 0.25; done' }
+  other: { run: 'sleep 2; echo "二 ❌ other"; sleep 1' }
+`);
+    const screen = await inTerminal(project, 'run --junit /dev/null', 60);
+    const liveLines = (text: string) => text.split('\n').filter((line) => /running\s+[\d.]+m?s/.test(line));
+    // While both run: exactly one live line each, however many times they were redrawn.
+    expect(await waitFor(() => screen().includes('二 ❌ other'), 20_000), screen()).toBe(true);
+    const during = screen();
+    expect(liveLines(during).length, during).toBe(2);
+    expect(during.split('\n').filter((line) => line.includes('✅')).length, during).toBe(1);
+    expect(await waitFor(() => screen().includes('EXIT='), 30_000), screen()).toBe(true);
+    const text = screen();
+    expect(text).toContain('EXIT=0');
+    // The live lines are gone without a trace: the passing jobs' output was only ever on them.
+    expect(liveLines(text), text).toEqual([]);
+    expect(text).not.toContain('✅');
+    expect(text).not.toContain('日本語');
+    expect(text.match(/wide\s+passed in/g), text).toHaveLength(1);
+    expect(text.match(/other\s+passed in/g), text).toHaveLength(1);
+    expect(text).toMatch(/JOB\s+STATUS\s+DURATION/);
+    expect(text).toMatch(/\nwide\s+passed\s+[\d.]+s\s+0\s/);
+    expect(text).toMatch(/\nother\s+passed\s+[\d.]+s\s+0\s/);
+    expect(text).toContain('2 jobs in');
+  });
+
   it.skipIf(!HAVE_TMUX)('--verbose also prints every line of output, and each job\'s limits', async () => {
     const project = makeProject(CONFIG);
     const screen = await inTerminal(project, 'run --verbose --no-limits --memory 256m fast');
@@ -70,6 +99,7 @@ describe('cubicle run, not on a terminal', () => {
     const fd = fs.openSync(file, 'w');
     const env: NodeJS.ProcessEnv = { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir, TERM: 'xterm-256color' };
     delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
     delete env.GITHUB_ACTIONS;
     const result = spawnSync(process.execPath, [CLI, 'run'], { cwd: project.dir, env, stdio: ['ignore', fd, fd], timeout: 50_000 });
     fs.closeSync(fd);
@@ -80,6 +110,43 @@ describe('cubicle run, not on a terminal', () => {
     expect(outputOf(text, 'slow')).toEqual(['tick-from-slow', 'done-slow']);
     expect(text).toContain('[fail] :: failed in');
     expect(text).toMatch(/^JOB +STATUS/m);
+  });
+
+  it('FORCE_COLOR colours a pipe (GitHub Actions shows colours), --no-color wins over it, --color over NO_COLOR', async () => {
+    const project = makeProject(CONFIG);
+    const env = { FORCE_COLOR: '1', NO_COLOR: '', GITHUB_ACTIONS: '' };
+    const forced = await project.cubicle(['run', 'fast'], { env });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/\x1b\[32mpassed\x1b\[0m/);
+    expect(forced.stdout).toContain('hi-from-fast');
+    const flagOff = await project.cubicle(['run', 'fast', '--no-color'], { env });
+    expect(flagOff.stdout).toContain('passed');
+    expect(flagOff.stdout).not.toContain('\x1b');
+    const zero = await project.cubicle(['run', 'fast'], { env: { ...env, FORCE_COLOR: '0' } });
+    expect(zero.stdout).not.toContain('\x1b');
+    const flagOn = await project.cubicle(['run', 'fast', '--color'], { env: { NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+    expect(flagOn.stdout).toMatch(/\x1b\[32mpassed\x1b\[0m/);
+  });
+
+  it.skipIf(!HAVE_TMUX)('on a terminal: colours, none with NO_COLOR, none with --no-color over FORCE_COLOR', async () => {
+    const project = makeProject(CONFIG);
+    const runs = await Promise.all([
+      inTerminal(project, 'run fast fail --junit /dev/null'),
+      inTerminal(project, 'run fast fail --junit /dev/null', 120, 'NO_COLOR=1'),
+      inTerminal(project, 'run fast fail --junit /dev/null --no-color', 120, 'FORCE_COLOR=3'),
+    ]);
+    const screens: string[] = [];
+    for (const screen of runs) {
+      expect(await waitFor(() => screen().includes('EXIT='), 30_000), screen()).toBe(true);
+      screens.push(screen(true));
+    }
+    const [coloured, noColor, flagOff] = screens as [string, string, string];
+    const red = /\x1b\[[0-9;]*31m/;
+    expect(coloured).toMatch(red);
+    for (const text of [noColor, flagOff]) {
+      expect(text).toMatch(/fail\s+failed in/);
+      expect(text).not.toMatch(/\x1b\[[0-9;]*3[0-7]m/);
+    }
   });
 
   it('in GitHub Actions: one ::group:: per job, whole, with its status line after ::endgroup::', async () => {

@@ -3,6 +3,7 @@
 import { NOTHING_STORED, RegistryUnauthorizedError } from './errors.js';
 import type { CredentialLookup, Credentials } from './credentials.js';
 import { TransientError } from './retry.js';
+import { registryFetch } from './http.js';
 
 export interface Challenge {
   /** Lower case: `bearer` or `basic`. */
@@ -32,6 +33,8 @@ export interface TokenRequest {
   readonly scope: string;
   readonly lookup: CredentialLookup;
   readonly signal?: AbortSignal | undefined;
+  /** Its proxy and CA variables (http.ts). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -50,12 +53,12 @@ export async function requestBearerToken(request: TokenRequest): Promise<string>
   if (credentials?.identityToken) {
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'cubicle', scope: scopes.join(' ') });
     if (service) form.set('service', service);
-    response = await fetch(url, { method: 'POST', body: form, signal: request.signal ?? null });
+    response = await registryFetch(url, { method: 'POST', body: form, signal: request.signal ?? null }, request.env);
   } else {
     if (service) url.searchParams.set('service', service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
     const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
-    response = await fetch(url, { headers, signal: request.signal ?? null });
+    response = await registryFetch(url, { headers, signal: request.signal ?? null }, request.env);
   }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();

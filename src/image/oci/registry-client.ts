@@ -1,9 +1,10 @@
-// The Distribution API v2 over Node's fetch: one client per pull, which finds the scheme,
+// The Distribution API v2 over undici's fetch (http.ts: proxies, CAs): one client per pull, which finds the scheme,
 // authenticates on the first 401 and keeps the token for later requests.
 import { basicAuthorization, parseChallenge, requestBearerToken, unauthorizedError, type Challenge } from './auth.js';
 import { findCredentials, type CredentialLookup } from './credentials.js';
 import { insecureRegistryError, allowsPlainHttp, registryBaseUrls } from './endpoint.js';
 import { ImageNotFoundError, NOTHING_STORED, RegistryUnreachableError } from './errors.js';
+import { networkSettings, registryFetch } from './http.js';
 import { DEFAULT_RETRY_DELAYS_MS, TransientError, describeNetworkError, isTransient, withRetries } from './retry.js';
 import type { RegistryImageRef } from './ref.js';
 
@@ -23,6 +24,19 @@ interface RequestOptions {
 
 /** OpenSSL's words for "this is not TLS": what https to a plain-HTTP port ends with. */
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'EPROTO']);
+
+/** Node's words for a certificate it does not trust: https works, but who answers is not proven. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
@@ -53,7 +67,7 @@ export class RegistryClient {
     let lastError: unknown;
     for (const base of urls) {
       try {
-        const response = await fetch(`${base}/v2/`, { signal: this.options.signal ?? null, redirect: 'follow' });
+        const response = await registryFetch(`${base}/v2/`, { signal: this.options.signal ?? null, redirect: 'follow' }, this.options.env);
         await response.body?.cancel();
         if (response.status >= 500 || response.status === 429) throw new TransientError(`GET ${base}/v2/ answered ${response.status}`);
         this.baseUrl = base;
@@ -61,6 +75,8 @@ export class RegistryClient {
       } catch (error) {
         lastError = error;
         if (this.options.signal?.aborted) throw error;
+        // Never plain HTTP after a certificate that is not trusted: that is the registry to fix or trust.
+        if (errorCodes(error).some((code) => UNTRUSTED_CERT_CODES.has(code))) throw untrustedCertificateError(this.registry, error, this.options.env);
         const notTls = errorCodes(error).some((code) => NOT_TLS_CODES.has(code));
         if (notTls && !allowsPlainHttp(this.registry, this.options.insecureRegistries)) throw insecureRegistryError(this.registry, error);
       }
@@ -76,7 +92,7 @@ export class RegistryClient {
   private async authenticate(challenge: Challenge): Promise<void> {
     const lookup = await this.credentials();
     if (challenge.scheme === 'bearer') {
-      const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal });
+      const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal, env: this.options.env });
       this.authorization = `Bearer ${token}`;
     } else if (challenge.scheme === 'basic' && lookup.credentials?.identityToken) {
       throw unauthorizedError(this.registry, lookup, 'it asks for basic auth, and an identity token can only be exchanged at a bearer token service');
@@ -95,7 +111,7 @@ export class RegistryClient {
       if (options.accept) headers.accept = options.accept;
       if (options.range) headers.range = options.range;
       if (this.authorization) headers.authorization = this.authorization;
-      const response = await fetch(`${base}${pathname}`, { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' });
+      const response = await registryFetch(`${base}${pathname}`, { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' }, this.options.env);
       if (response.status === 401) {
         const said = await registrySaid(response);
         const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -128,10 +144,37 @@ export class RegistryClient {
     if (!transient && !(error instanceof TypeError && error.message === 'fetch failed')) return error;
     const attempts = transient ? ` after ${(this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).length + 1} attempts` : '';
     return new RegistryUnreachableError(`could not ${doing} from registry ${this.registry}${attempts}: ${describeNetworkError(error)}; ${NOTHING_STORED}`, {
-      hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy), then pull again; blobs already verified are kept and not downloaded again`,
+      hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then pull again; blobs already verified are kept and not downloaded again`,
       cause: error,
     });
   }
+}
+
+/** `: HTTPS_PROXY=http://proxy:3128, NO_PROXY=...`: the proxy settings in use, which the failure may be about. */
+function describeProxies(env: Readonly<Record<string, string | undefined>>): string {
+  const { httpProxy, httpsProxy, noProxy } = networkSettings(env);
+  const shown = [httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`, httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`, (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`].filter(Boolean);
+  return shown.length > 0 ? `: ${shown.join(', ')}` : '';
+}
+
+/** A proxy URL's password is a secret: never in a message or a CI log. */
+function withoutPassword(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.password) url.password = '***';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+function untrustedCertificateError(registry: string, error: unknown, env: Readonly<Record<string, string | undefined>>): RegistryUnreachableError {
+  const trusted = networkSettings(env).caFiles.map((file) => `${file.variable}=${file.path}`);
+  const besides = trusted.length > 0 ? `Node's built-in roots and ${trusted.join(', ')}` : "Node's built-in roots (NODE_EXTRA_CA_CERTS and SSL_CERT_FILE are unset)";
+  return new RegistryUnreachableError(`registry ${registry}'s TLS certificate is not trusted here (${describeNetworkError(error)}): it was checked against ${besides}; ${NOTHING_STORED}`, {
+    hint: `set SSL_CERT_FILE (or NODE_EXTRA_CA_CERTS) to a PEM file with the CA that signed ${registry}'s certificate (a corporate proxy's CA, an internal registry's), then pull again`,
+    cause: error,
+  });
 }
 
 /** ` (registry said: MANIFEST_UNKNOWN manifest unknown)`, or '' when the body tells nothing. */
