@@ -3,7 +3,7 @@
 // packages (npm/linux-x64, npm/linux-arm64) and cubicle itself, as esbuild ships its binaries:
 // cubicle names each platform package in optionalDependencies, at its own exact version.
 //   node scripts/pack-platforms.mjs [--out DIR] [--only linux-x64,linux-arm64] [--no-main]
-// The optionalDependencies are written into the packed package.json only (the repo's
+// Each package is packed from a staging copy; the optionalDependencies are written into the packed package.json only (the repo's
 // package-lock.json cannot name packages that are not published yet). lib/ must be built.
 // Toolchains (Debian, on x86_64): musl-tools for linux-x64, gcc-aarch64-linux-gnu for linux-arm64;
 // the arm64 binaries are run once under qemu-aarch64-static (qemu-user-static) when it is there.
@@ -91,33 +91,43 @@ function npmPack(dir, out) {
   return path.join(out, result.filename);
 }
 
-/** Builds and packs the platform packages and (unless main is false) cubicle; returns the tarballs. */
+/** Copies `files` (relative to `from`) into a new staging dir, so packing never changes the checkout. */
+function stage(from, files, work) {
+  const dir = fs.mkdtempSync(path.join(work, 'stage-'));
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(from, file), path.join(dir, file));
+    fs.chmodSync(path.join(dir, file), fs.statSync(path.join(from, file)).mode & 0o777);
+  }
+  return dir;
+}
+
+/** Builds and packs the platform packages and (unless main is false) cubicle; returns the tarballs. Nothing in the checkout changes. */
 export function packAll({ out, platforms = PLATFORMS, main = true }) {
   fs.mkdirSync(out, { recursive: true });
-  const tarballs = [];
-  for (const platform of platforms) {
-    const dir = path.join(repo, 'npm', platform);
-    const manifestFile = path.join(dir, 'package.json');
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-    if (manifest.version !== version()) fs.writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, version: version() }, null, 2)}\n`);
-    fs.rmSync(path.join(dir, 'bin'), { recursive: true, force: true });
-    for (const { file, bytes } of buildPlatform(platform, path.join(dir, 'bin'))) console.error(`${platform}: ${path.relative(repo, file)} ${bytes} bytes`);
-    tarballs.push(npmPack(dir, out));
-  }
-  if (main) {
-    if (!fs.existsSync(path.join(repo, 'lib', 'cubicle.cjs'))) throw new Error('lib/cubicle.cjs is not built: run `npm run build:ts` first');
-    const manifestFile = path.join(repo, 'package.json');
-    const original = fs.readFileSync(manifestFile, 'utf8');
-    const manifest = JSON.parse(original);
-    const optionalDependencies = Object.fromEntries(PLATFORMS.map((platform) => [`cubicle-${platform}`, manifest.version]));
-    try {
-      fs.writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, optionalDependencies }, null, 2)}\n`);
-      tarballs.push(npmPack(repo, out));
-    } finally {
-      fs.writeFileSync(manifestFile, original);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-pack-'));
+  try {
+    const tarballs = [];
+    for (const platform of platforms) {
+      const dir = stage(path.join(repo, 'npm', platform), ['package.json', 'README.md'], work);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ ...manifest, version: version() }, null, 2)}\n`);
+      for (const { file, bytes } of buildPlatform(platform, path.join(dir, 'bin'))) console.error(`${platform}: bin/${path.basename(file)} ${bytes} bytes`);
+      tarballs.push(npmPack(dir, out));
     }
+    if (main) {
+      if (!fs.existsSync(path.join(repo, 'lib', 'cubicle.cjs'))) throw new Error('lib/cubicle.cjs is not built: run `npm run build:ts` first');
+      const [listing] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 2] }));
+      const dir = stage(repo, listing.files.map((entry) => entry.path), work);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      const optionalDependencies = Object.fromEntries(PLATFORMS.map((platform) => [`cubicle-${platform}`, manifest.version]));
+      fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ ...manifest, optionalDependencies }, null, 2)}\n`);
+      tarballs.push(npmPack(dir, out));
+    }
+    return tarballs;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  return tarballs;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
