@@ -227,6 +227,19 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     expect(doctor.exitCode).toBe(3);
     expect(doctor.stdout).toMatch(/^missing {2}sandbox helper: .*cubicle-linux-\w+ is not installed/m);
   });
+
+  it('without the platform package but with a compiler: built once from the shipped sources into ~/.cache/cubicle/native', async () => {
+    const project = path.join(base, 'no-optional');
+    const withCompiler = `${userPath}:/usr/local/bin:/usr/bin:/bin`;
+    const first = await asUser('npx', ['cubicle', 'exec', '--', '/bin/true'], project, { PATH: withCompiler });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`no ${PLATFORM} package is installed; building the helpers from source with \\S+ into ${home}/.cache/cubicle/native/${VERSION}-linux-${process.arch} \\(once\\)`));
+    // Once: the next run finds the build, even with no compiler any more.
+    const again = await asUser('npx', ['cubicle', 'doctor', '--json'], project);
+    const helper = (JSON.parse(again.stdout) as { checks: { id: string; detail: string }[] }).checks.find((check) => check.id === 'helper');
+    expect(helper?.detail).toContain(`(built from source into ${home}/.cache/cubicle/native/${VERSION}-linux-${process.arch})`);
+    expect(again.stderr).not.toContain('building the helpers');
+  });
 });
 
 function freePort(): Promise<number> {
