@@ -3,6 +3,9 @@
 // with no npm install):
 //   dist/main.mjs, dist/post.mjs  src/action/ with @actions/core and @actions/cache, ESM for node24
 //   dist/cubicle.cjs              the CLI, as build.mjs bundles it into lib/, runnable by itself
+//   dist/native/linux-{x64,arm64}/ cubicle-sandbox and cubicle-layer, static, as in the npm platform
+//                                 packages (scripts/pack-platforms.mjs): a runner needs no compiler.
+//                                 Stripped, with no build paths: the same bytes from any checkout.
 // `node build-action.mjs --check` builds into a temp dir and compares it with dist/ byte for
 // byte (npm run check:dist, in .ci/run): a dist/ that does not match its sources fails CI.
 import { build } from 'esbuild';
@@ -10,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPlatform, PLATFORMS } from './scripts/pack-platforms.mjs';
 
 const repo = path.dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes('--check');
@@ -45,6 +49,7 @@ async function buildDist(outdir) {
     banner: { js: "const __cubicleModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     footer: { js: 'if (require.main === module) module.exports.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });' },
   });
+  for (const platform of PLATFORMS) buildPlatform(platform, path.join(outdir, 'native', platform));
 }
 
 function filesIn(dir) {

@@ -12,6 +12,8 @@
 //   5. 1,000 trivial jobs: throughput beside bwrap and the helper alone, and the runner's peak RSS
 //   6. bench/systemd-scope.mjs, as root where the VM is prepared: on a GitHub runner (the systemd
 //      bed), the systemd-run re-run's start-up cost against the delegated-cgroup path, as a ratio
+//   7. bench/installed.mjs: from the installed package (packed, npm i of the tarballs), `npx cubicle
+//      --version` and `cubicle run` of one trivial job, each as a ratio to `node -e 0`
 import { spawn } from 'node:child_process';
 import { $, fs, os, path } from 'zx';
 
@@ -157,6 +159,7 @@ const endToEnd = await hyperfine('run-trivial', {
 table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
 await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'config.mjs')}`; // 3b. a code config's sandbox
 await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'backpressure.mjs')}`; // 3c. 100 MB of output, backpressure's cost
+await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'installed.mjs')}`; // 7. from the installed package, beside node -e 0
 
 // 4. A job on warm setup layers vs the same job with none (target: within 20 ms): layers are
 //    mounted, never copied. The layers hold ~30 MB in 3000 files, so a copy would show.

@@ -10,6 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
+// `cubicle --version` alone (what scripts and `npx` checks run) needs only package.json, not the 1.2 MB bundle.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  console.log(JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  process.exit(0);
+}
 const bundle = fileURLToPath(new URL('../lib/cubicle.cjs', import.meta.url));
 const source = fs.readFileSync(bundle, 'utf8');
 const useCache = !process.env.CUBICLE_NO_CODE_CACHE;

@@ -1,6 +1,8 @@
 // The cubicle CLI as the action runs it: `node <action>/dist/cubicle.cjs`, from the action's
-// own checkout, with the helper and layer tool built there, in the workspace, with the
-// environment of environment.ts.
+// own checkout, with the static helper and layer tool committed beside it in
+// dist/native/<platform>/ (the same binaries as the npm platform packages: no compiler on the
+// runner), in the workspace, with the environment of environment.ts. On a platform without
+// prebuilt binaries they are built in the checkout's native/ (host.ts, buildNative).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,16 +15,18 @@ export interface ActionPaths {
   readonly bundle: string;
   readonly helper: string;
   readonly layerTool: string;
+  /** The helper and layer tool came prebuilt in dist/native/<platform>/; false: native/ builds them. */
+  readonly prebuilt: boolean;
 }
 
 /** Paths inside the action's checkout: the nearest dir above this module with an action.yml. */
 export function actionPaths(root = findActionRoot(path.dirname(fileURLToPath(import.meta.url)))): ActionPaths {
-  return {
-    root,
-    bundle: path.join(root, 'dist', 'cubicle.cjs'),
-    helper: path.join(root, 'native', 'cubicle-sandbox'),
-    layerTool: path.join(root, 'native', 'layer', 'cubicle-layer'),
-  };
+  const prebuilt = path.join(root, 'dist', 'native', `${process.platform}-${process.arch}`);
+  const bundle = path.join(root, 'dist', 'cubicle.cjs');
+  if (fs.existsSync(path.join(prebuilt, 'cubicle-sandbox')) && fs.existsSync(path.join(prebuilt, 'cubicle-layer'))) {
+    return { root, bundle, helper: path.join(prebuilt, 'cubicle-sandbox'), layerTool: path.join(prebuilt, 'cubicle-layer'), prebuilt: true };
+  }
+  return { root, bundle, helper: path.join(root, 'native', 'cubicle-sandbox'), layerTool: path.join(root, 'native', 'layer', 'cubicle-layer'), prebuilt: false };
 }
 
 /** dist/main.mjs's code may live in dist/chunks/; GITHUB_ACTION_PATH is the same dir on a runner. */

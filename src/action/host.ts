@@ -1,9 +1,10 @@
-// Host preparation: the native helper built in the action's checkout, then `cubicle doctor`;
+// Host preparation: the prebuilt native helper (or one built in the action's checkout), then `cubicle doctor`;
 // what doctor finds missing that `cubicle setup` fixes (delegated cgroups, the AppArmor
 // profile for the helper where Ubuntu restricts user namespaces) is set up with sudo. The
 // AppArmor restriction is never turned off machine-wide.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { CheckResult } from '../host/checks.js';
 import { runProcess, type Cli } from './cli.js';
 
@@ -30,8 +31,12 @@ export interface Logger {
   warning(message: string): void;
 }
 
-/** Builds the helper and the layer tool (`make` is a no-op when they are up to date). */
+/** Builds the helper and the layer tool (`make` is a no-op when they are up to date), unless they came prebuilt in dist/native/. */
 export async function buildNative(cli: Cli, log: Logger, options: { onlyIfMissing: boolean }): Promise<void> {
+  if (cli.paths.prebuilt) {
+    log.info(`using the prebuilt helper and layer tool in ${path.dirname(cli.paths.helper)} (static; no compiler needed)`);
+    return;
+  }
   const built = [cli.paths.helper, cli.paths.layerTool].every((file) => isExecutable(file));
   if (options.onlyIfMissing && built) return;
   for (const dir of ['native', 'native/layer']) {

@@ -2,9 +2,9 @@
 // (setup, run, env, junit, testFiles, caches). They are data, not code: `detect:` variants fit a preset to
 // the checkout (its lockfile, its test framework) by whether a file exists or contains a text.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load as loadYaml } from 'js-yaml';
 import { PRESET_KEYS, presetSchema, type JobInput, type PresetInput, type PresetJobInput } from './schema.js';
 
 /** The package's presets/: the nearest package.json above this file is cubicle's (lib/ bundled, src/config/ under vitest). */
@@ -91,10 +91,12 @@ function conditionHolds(when: NonNullable<PresetInput['detect']>[number]['when']
   return true;
 }
 
-/** resolveConfig() is synchronous and vendor.ts's parseYaml is not: js-yaml is required here, only when a preset is used. */
+/**
+ * resolveConfig() is synchronous and vendor.ts's parseYaml is not: js-yaml is imported here. Statically, so
+ * esbuild bundles it: an installed cubicle has no node_modules/js-yaml (dependencies are bundled, not installed).
+ */
 function parseYamlSync(text: string): unknown {
-  const yaml = createRequire(import.meta.url)('js-yaml') as typeof import('js-yaml');
-  return yaml.load(text);
+  return loadYaml(text);
 }
 
 function findPackageRoot(start: string): string {

@@ -10,7 +10,7 @@ import { cacheRoot } from '../run/rundir.js';
 import { describeCgroups, userManagerControllers } from './cgroup-check.js';
 import { findCgroupPlacement } from './cgroups.js';
 import { containerUserNamespaceFix, detectContainer, explainOverlayFailure, explainSandboxFailure } from './container.js';
-import { helperPath } from '../sandbox/helper.js';
+import { locateNative } from '../sandbox/binaries.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
 export type CheckState = 'ok' | 'missing' | 'warn';
@@ -43,8 +43,8 @@ export function userName(): string {
 
 export function checkHelper(): CheckResult {
   try {
-    const file = helperPath();
-    const detail = `${file}: every job, setup step and service runs through it`;
+    const helper = locateNative('sandbox');
+    const detail = `${helper.path} (${helper.origin}): every job, setup step and service runs through it`;
     return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail, fix: null };
   } catch (error) {
     return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { CheckResult } from './checks.js';
-import { layerToolPath } from '../store/tool.js';
+import type { CubicleError } from '../errors.js';
+import { locateNative } from '../sandbox/binaries.js';
 
 /** The first executable `name` on PATH (then /usr/bin, /usr/sbin, as src/run/network.ts looks). */
 export function findProgram(name: string, searchPath = process.env.PATH ?? '/usr/bin:/bin'): string | null {
@@ -22,16 +23,15 @@ export function findProgram(name: string, searchPath = process.env.PATH ?? '/usr
   return null;
 }
 
+/** Required: with the helper, it comes in the platform package; without it every job with a setup step or an image fails. */
 export function checkLayerTool(): CheckResult {
-  const base = { id: 'layer-tool', title: 'layer tool (cubicle-layer)', required: false };
-  const uses =
-    'setup steps (their layers), OCI and debian: images (extraction) and `cubicle cache verify` need it; ' +
-    'a job on `image: host` without setup steps does not';
+  const base = { id: 'layer-tool', title: 'layer tool (cubicle-layer)', required: true };
+  const uses = 'setup steps (their layers), OCI and debian: images (extraction) and `cubicle cache verify` need it';
   try {
-    return { ...base, state: 'ok', detail: `${layerToolPath()}: ${uses}`, fix: null };
+    const tool = locateNative('layer');
+    return { ...base, state: 'ok', detail: `${tool.path} (${tool.origin}): ${uses}`, fix: null };
   } catch (error) {
-    const detail = `${(error as Error).message.replace(/; no layer was built$/, '')}: ${uses}`;
-    return { ...base, state: 'missing', detail, fix: 'Build it with `npm run build` (needs gcc and make: apt-get install gcc make).' };
+    return { ...base, state: 'missing', detail: `${(error as Error).message.replace(/; no job was run$/, '')}: ${uses}`, fix: (error as CubicleError).hint ?? null };
   }
 }
 

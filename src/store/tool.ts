@@ -5,24 +5,15 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { SandboxUnavailableError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
 import { sharedUsernsSavesWork } from '../run/userns.js';
-import { PACKAGE_ROOT } from '../sandbox/helper.js';
+import { locateNative } from '../sandbox/binaries.js';
 import { orderByDepth } from '../sandbox/ops.js';
 import { runSandbox } from '../sandbox/spawn.js';
 
+/** The layer tool, as src/sandbox/binaries.ts finds it; throws SandboxUnavailableError (exit 3) with the fix when there is none. */
 export function layerToolPath(): string {
-  const candidate = process.env.CUBICLE_LAYER_TOOL || path.join(PACKAGE_ROOT, 'native', 'layer', 'cubicle-layer');
-  try {
-    fs.accessSync(candidate, fs.constants.X_OK);
-  } catch (error) {
-    throw new SandboxUnavailableError('HELPER_MISSING', `the layer tool ${candidate} is missing or not executable; no layer was built`, {
-      hint: 'Build it with `npm run build` (needs gcc and make: apt-get install gcc make).',
-      cause: error,
-    });
-  }
-  return candidate;
+  return locateNative('layer').path;
 }
 
 export interface ToolRun {

@@ -394,7 +394,7 @@ describe('host preparation', () => {
   function fakeCli(reports: DoctorReport[], setup: string): Cli & { doctorRuns: number } {
     const cli = {
       doctorRuns: 0,
-      paths: { root: scratch, bundle: '', helper: '', layerTool: '' },
+      paths: { root: scratch, bundle: '', helper: '', layerTool: '', prebuilt: false },
       argv: [setup],
       run: async () => ({ exitCode: 0, stdout: JSON.stringify(reports[Math.min(cli.doctorRuns++, reports.length - 1)]) }),
     };

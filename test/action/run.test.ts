@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { annotationCommands, cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
+import { annotationCommands, cliPassesEnv, errorCommands, REPO, removeRunners, Runner, SECRETS } from './helpers.js';
 
 afterAll(removeRunners);
 
@@ -107,12 +107,12 @@ describe('the action\'s inputs', () => {
     expect(main.outputs).toMatchObject({ passed: '0', failed: '0', results: '' });
   });
 
-  it('setup-host: builds the helper in the action\'s checkout and asks cubicle doctor', async () => {
+  it('setup-host: uses the prebuilt static helpers in dist/native/, builds nothing, and asks cubicle doctor', async () => {
     const runner = new Runner();
     const main = await runner.run('main', { jobs: 'unit', cache: 'false', 'setup-host': 'true' });
     expect(main.exitCode, main.log).toBe(0);
-    expect(main.log).toContain('make -C native (in ');
-    expect(main.log).toContain('make -C native/layer (in ');
+    expect(main.log).toContain(`using the prebuilt helper and layer tool in ${path.join(REPO, 'dist', 'native', `linux-${process.arch}`)} (static; no compiler needed)`);
+    expect(main.log).not.toContain('make -C native');
   });
 
   const passesEnv = cliPassesEnv();

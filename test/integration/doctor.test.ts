@@ -77,12 +77,19 @@ describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     for (const state of new Set(report.checks.map((check) => check.state))) expect(['ok', 'warn', 'missing']).toContain(state);
   });
 
-  it('names a missing layer tool and its fix, without calling the host unable to run jobs', async () => {
+  it('names a missing layer tool, where it was looked for and its fix, and fails: every job with a setup step would', async () => {
     const project = makeProject(JOBS);
     const result = await project.cubicle(['doctor'], { env: { CUBICLE_LAYER_TOOL: path.join(project.dir, 'no-layer-tool') } });
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^missing {2}layer tool \(cubicle-layer\): the layer tool .*no-layer-tool is missing or not executable: setup steps/m);
-    expect(result.stdout).toContain('fix: Build it with `npm run build`');
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stdout).toMatch(/^missing {2}layer tool \(cubicle-layer\): the layer tool .*no-layer-tool \(set by CUBICLE_LAYER_TOOL\) is missing or not executable: setup steps/m);
+    expect(result.stdout).toContain('fix: Point CUBICLE_LAYER_TOOL at an executable cubicle-layer');
+  });
+
+  it('says where the helpers came from', async () => {
+    const project = makeProject(JOBS);
+    const report = JSON.parse((await project.cubicle(['doctor', '--json'])).stdout) as Report;
+    expect(byId(report, 'helper').detail).toMatch(/cubicle-sandbox \((built in this checkout's native\/|set by CUBICLE_SANDBOX|from the platform package cubicle-linux-\w+@[\d.]+)\)/);
+    expect(byId(report, 'layer-tool').detail).toMatch(/cubicle-layer \((built in this checkout's native\/layer\/|set by CUBICLE_LAYER_TOOL|from the platform package cubicle-linux-\w+@[\d.]+)\)/);
   });
 
   it('checks the checkout named by --dir or --config, none outside one, and refuses a --dir that is not there', async () => {
