@@ -78,7 +78,7 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
   if (has('pnpm-lock.yaml') || (!has('package-lock.json') && manifest.packageManager?.startsWith('pnpm'))) {
     job = {
       found: 'package.json and pnpm-lock.yaml (pnpm)',
-      setup: { run: 'pnpm install --frozen-lockfile', inputs: ['package.json', ...(has('pnpm-lock.yaml') ? ['pnpm-lock.yaml'] : []), ...(has('pnpm-workspace.yaml') ? ['pnpm-workspace.yaml'] : []), ...npmrc] },
+      setup: { run: viaCorepack('pnpm', 'pnpm install --frozen-lockfile'), inputs: ['package.json', ...(has('pnpm-lock.yaml') ? ['pnpm-lock.yaml'] : []), ...(has('pnpm-workspace.yaml') ? ['pnpm-workspace.yaml'] : []), ...npmrc] },
       run: 'pnpm test',
       caches: ['~/.local/share/pnpm/store'],
     };
@@ -87,8 +87,8 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
     job = {
       found: `package.json and yarn.lock (yarn ${berry ? '2+' : '1'})`,
       setup: berry
-        ? { run: 'yarn install --immutable', inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
-        : { run: 'yarn install --frozen-lockfile', inputs: ['package.json', 'yarn.lock', ...(has('.yarnrc') ? ['.yarnrc'] : []), ...npmrc] },
+        ? { run: viaCorepack('yarn', 'yarn install --immutable'), inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
+        : { run: viaCorepack('yarn', 'yarn install --frozen-lockfile'), inputs: ['package.json', 'yarn.lock', ...(has('.yarnrc') ? ['.yarnrc'] : []), ...npmrc] },
       run: 'yarn test',
       caches: berry ? [] : ['~/.cache/yarn'],
     };
@@ -114,6 +114,14 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
   if (!test || test.includes('no test specified')) notes.push('package.json has no test script: add one, or change run:');
   if (manifest.workspaces) notes.push("workspaces: add each workspace's package.json to the setup step's inputs");
   return { name: 'node', ...job, note: notes.filter(Boolean).join('; ') || undefined };
+}
+
+/**
+ * `install` with `tool` from the step's PATH, or from Node's corepack: its shims go to ~/.local/bin,
+ * which leads the PATH of the job after it (plan/step-env.ts), so `pnpm test` finds pnpm offline.
+ */
+function viaCorepack(tool: 'pnpm' | 'yarn', install: string): string {
+  return `mkdir -p ~/.local/bin && { command -v ${tool} >/dev/null || corepack enable --install-directory ~/.local/bin ${tool}; } && ${install}`;
 }
 
 function pythonJob(dir: string, has: (name: string) => boolean): ProposedJob {

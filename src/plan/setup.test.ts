@@ -17,15 +17,15 @@ const base: StepKeyInput = {
 };
 
 describe('stepEnvironment', () => {
-  it('is the same for every runner and job: PATH, HOME, CUBICLE_SETUP and the step’s own env', () => {
+  it('is the same for every runner and job: PATH (~/.local/bin first), HOME, CUBICLE_SETUP and the step’s own env', () => {
     const env = stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { OWN: 'one' } });
-    expect(env).toEqual({ PATH: DEFAULT_PATH, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
+    expect(env).toEqual({ PATH: `/root/.local/bin:${DEFAULT_PATH}`, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
   });
 
   it("keeps an image's Env and PATH; the step's own env wins, but not over CUBICLE_SETUP", () => {
     const image = { imageEnv: { PATH: '/usr/local/node/bin:/usr/bin', LANG: 'C.UTF-8' }, home: '/home/node' };
     const env = stepEnvironment(image, { env: { LANG: 'de_DE', CUBICLE_SETUP: '0' } });
-    expect(env).toEqual({ PATH: '/usr/local/node/bin:/usr/bin', LANG: 'de_DE', HOME: '/home/node', CUBICLE_SETUP: '1' });
+    expect(env).toEqual({ PATH: '/home/node/.local/bin:/usr/local/node/bin:/usr/bin', LANG: 'de_DE', HOME: '/home/node', CUBICLE_SETUP: '1' });
     expect(stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { PATH: '/opt/tool/bin:/usr/bin' } }).PATH).toBe('/opt/tool/bin:/usr/bin');
   });
 });
@@ -38,7 +38,7 @@ describe('toolchainDirs', () => {
     const runner = '/home/runner/.local/bin:/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin/:/usr/bin:/opt/pipx_bin';
     expect(toolchainDirs(runner, isDir)).toEqual(['/opt/pipx_bin', '/opt/hostedtoolcache/node/22.11.0/x64/bin']);
     const env = stepEnvironment({ imageEnv: {}, home: '/root', toolchainDirs: toolchainDirs(runner, isDir) }, { env: {} });
-    expect(env.PATH).toBe(`/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin:${DEFAULT_PATH}`);
+    expect(env.PATH).toBe(`/root/.local/bin:/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin:${DEFAULT_PATH}`);
   });
 
   it("drops what a step does not see or the default has: the checkout's .bin, HOME's, missing or unnormalized dirs", () => {
