@@ -1,0 +1,82 @@
+// The node and python presets and `cubicle init` on fixture projects shaped like real ones: a
+// pnpm project (through Node's corepack) whose test script calls pnpm, a node --test project
+// whose JUnit report is read back, a pyproject.toml with test extras. Run with the real tools in
+// real sandboxes; a tool or network missing here skips out loud.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lookUpPreset } from '../../src/config/presets.js';
+import { parseJunit } from '../../src/report/junit-read.js';
+import { jobOf, makeProject, outboundUnavailable, REPO, removeProjects, type Project } from './helpers.js';
+
+afterAll(removeProjects);
+
+const HAVE_COREPACK = spawnSync('sh', ['-c', 'command -v corepack'], { stdio: 'ignore' }).status === 0;
+const NO_OUTBOUND = outboundUnavailable();
+const PNPM_FIXTURE = path.join(REPO, 'test', 'fixtures', 'preset-pnpm');
+
+/**
+ * A host behind a TLS-intercepting proxy (this test bed) trusts its CA through NODE_EXTRA_CA_CERTS;
+ * a setup step gets only its own `env`, so corepack's download needs it there, as a user there would.
+ */
+function caEnv(): Record<string, string> {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  return file && fs.existsSync(file) ? { NODE_EXTRA_CA_CERTS: file } : {};
+}
+
+function yamlStep(step: { run: string; inputs?: readonly string[] }, indent: string): string {
+  const env = Object.entries(caEnv());
+  return [
+    `${indent}- run: ${JSON.stringify(step.run)}`,
+    `${indent}  inputs: ${JSON.stringify(step.inputs ?? [])}`,
+    ...(env.length ? [`${indent}  env: ${JSON.stringify(Object.fromEntries(env))}`] : []),
+  ].join('\n');
+}
+
+function pnpmProject(config: string): Project {
+  const project = makeProject(config);
+  for (const file of ['package.json', 'pnpm-lock.yaml', 'src/calc.js', 'test/calc.test.js']) {
+    fs.mkdirSync(path.dirname(project.file(file)), { recursive: true });
+    fs.copyFileSync(path.join(PNPM_FIXTURE, file), project.file(file));
+  }
+  return project;
+}
+
+const pnpmSkip = !HAVE_COREPACK ? 'no corepack on this host (Node < 25 ships it)' : NO_OUTBOUND;
+if (pnpmSkip) console.log(`skipped: pnpm through corepack (its setup step downloads pnpm from the npm registry): ${pnpmSkip}`);
+
+describe.skipIf(pnpmSkip)('pnpm through corepack', () => {
+  it("node preset: `npm test` whose script calls `pnpm lint`, and a job running `pnpm lint` itself, both offline on their step's layer", async () => {
+    const found = lookUpPreset('node', PNPM_FIXTURE);
+    if ('problem' in found) throw new Error(found.problem);
+    const step = found.keys.setup![0]!;
+    // The preset's own step, with the CA a proxied host needs; both jobs share its one layer.
+    const setup = Object.keys(caEnv()).length ? `    setup:\n${yamlStep(step, '      ')}\n` : '';
+    // `direct`: the preset's step and a command of its own (no preset, so no JUnit expected).
+    const project = pnpmProject(`jobs:\n  unit:\n    preset: node\n${setup}  direct:\n    setup:\n${yamlStep(step, '      ')}\n    run: pnpm lint && pnpm --version\n`);
+    const result = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 240_000 });
+    const log = result.stdout + result.stderr;
+    expect(result.exitCode, log).toBe(0);
+    expect(log).toMatch(/\[unit *\] > node --check src\/calc\.js/);
+    expect(log).toMatch(/\[direct *\] 9\.15\.0/);
+    expect(jobOf(project, 'unit').status).toBe('passed');
+    const cases = parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml').flatMap((suite) => suite.cases.map((testCase) => testCase.name));
+    expect(cases).toEqual(expect.arrayContaining(['adds', 'adds negatives']));
+  }, 300_000);
+
+  it('init: writes the corepack fallback and `pnpm test`, which then runs', async () => {
+    const project = pnpmProject('');
+    fs.rmSync(project.file('cubicle.config.yaml'));
+    const init = await project.cubicle(['init']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const config = project.read('cubicle.config.yaml');
+    expect(config).toContain('corepack enable --install-directory ~/.local/bin pnpm; } && pnpm install --frozen-lockfile');
+    expect(config).toContain('run: pnpm test');
+    const env = Object.entries(caEnv());
+    if (env.length) fs.writeFileSync(project.file('cubicle.config.yaml'), config.replace(/^( +)inputs: (.*)$/m, `$1inputs: $2\n$1env: ${JSON.stringify(Object.fromEntries(env))}`));
+    const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 240_000 });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('[node] > node --check src/calc.js');
+  }, 300_000);
+});
