@@ -80,3 +80,38 @@ describe.skipIf(pnpmSkip)('pnpm through corepack', () => {
     expect(run.stdout).toContain('[node] > node --check src/calc.js');
   }, 300_000);
 });
+
+describe('a setup step that cannot see the checkout', () => {
+  it("npm's `prepare` building from sources not in `inputs`: the failure names the files it tried to read and the inputs that give them", async () => {
+    const project = makeProject(
+      'jobs:\n  build:\n    setup:\n      - run: npm install --no-audit --no-fund\n        inputs: [package.json]\n        network: none\n    run: "true"\n',
+      {
+        // A package built on install, as TypeScript libraries are: its build script and a file it reads, and one file no one has.
+        'package.json': JSON.stringify({ name: 'built', version: '1.0.0', private: true, scripts: { prepare: 'node scripts/build.js', test: 'node -e 0' } }),
+        'scripts/build.js': "require('fs').readFileSync('src/version.txt');\n",
+        'src/version.txt': '1\n',
+      },
+    );
+    const first = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+    expect(first.exitCode, first.stdout + first.stderr).toBe(1);
+    // npm's own output, as node printed it in the step: the script is not there.
+    expect(first.stdout).toMatch(/Error: Cannot find module '.*\/scripts\/build\.js'/);
+    const message = jobOf(project, 'build').message ?? '';
+    expect(message).toContain('it tried to read `scripts/build.js`, which the checkout has but this step cannot see');
+    expect(message).toContain('a setup step sees only its `inputs` of the checkout. Add it (inputs: [package.json, scripts/build.js])');
+    expect(first.stdout + first.stderr).toContain('inputs: [package.json, scripts/build.js]');
+
+    // Given the script, it fails on the file the script reads (node's ENOENT, a relative path); a file the checkout lacks too is not named.
+    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('inputs: [package.json]', 'inputs: [package.json, scripts/build.js]'));
+    fs.appendFileSync(project.file('scripts/build.js'), "require('fs').readFileSync('not-in-the-checkout.txt');\n");
+    const second = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+    expect(second.stdout).toContain("Error: ENOENT: no such file or directory, open 'src/version.txt'");
+    expect(jobOf(project, 'build').message).toContain('it tried to read `src/version.txt`, which the checkout has');
+    expect(jobOf(project, 'build').message).not.toContain('not-in-the-checkout');
+
+    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('scripts/build.js]', 'scripts/build.js, src/version.txt]'));
+    fs.writeFileSync(project.file('scripts/build.js'), "require('fs').readFileSync('src/version.txt');\n");
+    const third = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+    expect(third.exitCode, third.stdout + third.stderr).toBe(0);
+  }, 300_000);
+});
