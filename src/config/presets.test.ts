@@ -96,6 +96,15 @@ describe('the shipped presets', () => {
     expect(jest.env).toEqual({ JEST_JUNIT_OUTPUT_DIR: 'reports' });
   });
 
+  it('node: `node --test` writes JUnit to reports/ through NODE_OPTIONS, unless its script names reporters itself', () => {
+    const plain = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test test/"}}', 'package-lock.json': '{}' }));
+    expect(plain).toMatchObject({ run: 'mkdir -p reports && npm test', junit: 'reports/*.xml' });
+    expect(plain.env).toEqual({ NODE_OPTIONS: '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml' });
+    const own = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test --test-reporter=junit --test-reporter-destination=reports/j.xml"}}' }));
+    expect(own.run).toBe('npm test');
+    expect(own.env).toEqual({});
+  });
+
   it('python: a venv that sees the system packages, pip install keyed on requirements.txt when there is one', () => {
     const withRequirements = keysOf('python', dirWith({ 'requirements.txt': 'requests\n' }));
     expect(withRequirements.setup).toEqual([
