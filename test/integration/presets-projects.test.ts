@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookUpPreset } from '../../src/config/presets.js';
+import { verdictOf } from '../../src/report/junit-model.js';
 import { parseJunit } from '../../src/report/junit-read.js';
 import { jobOf, makeProject, outboundUnavailable, REPO, removeProjects, type Project } from './helpers.js';
 
@@ -113,5 +114,82 @@ describe('a setup step that cannot see the checkout', () => {
     fs.writeFileSync(project.file('scripts/build.js'), "require('fs').readFileSync('src/version.txt');\n");
     const third = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
     expect(third.exitCode, third.stdout + third.stderr).toBe(0);
+  }, 300_000);
+});
+
+/** The test case names of the run's JUnit report, as cubicle wrote it. */
+function caseNames(project: Project): string[] {
+  return parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml').flatMap((suite) => suite.cases.map((testCase) => testCase.name));
+}
+
+describe('node --test projects get a JUnit report', () => {
+  const files = {
+    'package.json': JSON.stringify({ name: 'nt', version: '1.0.0', private: true, scripts: { test: 'node --test' } }),
+    'package-lock.json': JSON.stringify({ name: 'nt', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'nt', version: '1.0.0' } } }),
+    'test/calc.test.js': "const { test } = require('node:test');\nconst assert = require('node:assert');\ntest('adds', () => assert.equal(1 + 2, 3));\ntest('rounds', () => assert.equal(Math.round(2.5), 2));\n",
+  };
+  if (NO_OUTBOUND) console.log(`skipped: node --test projects (their npm ci step's default network: outbound): ${NO_OUTBOUND}`);
+
+  for (const how of ['init', 'preset'] as const) {
+    it.skipIf(NO_OUTBOUND)(`${how}: the test runner's own cases, a failure among them, read back from the report`, async () => {
+      const project = makeProject('jobs:\n  node:\n    preset: node\n', files);
+      if (how === 'init') {
+        fs.rmSync(project.file('cubicle.config.yaml'));
+        expect((await project.cubicle(['init'])).exitCode).toBe(0);
+        expect(project.read('cubicle.config.yaml')).toContain('NODE_OPTIONS: "--test-reporter=spec');
+      }
+      const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+      expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+      expect(run.stdout).toMatch(/✔ adds/);
+      const suites = parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml');
+      const cases = new Map(suites.flatMap((suite) => suite.cases).map((testCase) => [testCase.name, testCase]));
+      expect([...cases.keys()].sort()).toEqual(['adds', 'rounds']);
+      expect(verdictOf(cases.get('rounds')!)).toBe('failure');
+      expect(verdictOf(cases.get('adds')!)).toBe('passed');
+    }, 200_000);
+  }
+});
+
+// No PyPI here: the fixture's requirements are all in Debian's python3-* packages, which the
+// --system-site-packages venv sees, so pip resolves them without downloading (what this proves:
+// init's command is right and pip finds everything it names; not a download from an index).
+const PYTHON_PROBE = spawnSync('sh', ['-c', 'python3 -c "import venv, pytest, packaging, iniconfig"'], { stdio: 'ignore' }).status === 0;
+const pythonSkip = !PYTHON_PROBE ? 'needs python3-venv, python3-pytest, python3-packaging: apt-get install python3-venv python3-pytest python3-packaging' : NO_OUTBOUND;
+if (pythonSkip) console.log(`skipped: init on a pyproject.toml project: ${pythonSkip}`);
+
+describe.skipIf(pythonSkip)('init on a pyproject.toml project with test extras and a dependency group', () => {
+  it('installs its dependencies, extras and groups into a venv that sees the system packages; pytest runs on the sources', async () => {
+    const project = makeProject('', {
+      'pyproject.toml': [
+        '[build-system]',
+        'requires = ["setuptools>=61"]',
+        'build-backend = "setuptools.build_meta"',
+        '',
+        '[project]',
+        'name = "calc"',
+        'version = "0.1.0"',
+        'dependencies = ["packaging>=21"]',
+        '',
+        '[project.optional-dependencies]',
+        'test = [',
+        '    "pytest>=7",',
+        ']',
+        '',
+        '[dependency-groups]',
+        'dev = ["iniconfig"]',
+        '',
+      ].join('\n'),
+      'src/calc/__init__.py': 'from packaging.version import Version\n\ndef newer(a, b):\n    return Version(a) > Version(b)\n',
+      'tests/test_calc.py': 'import iniconfig\nfrom calc import newer\n\ndef test_newer():\n    assert newer("1.10", "1.9")\n\ndef test_not_newer():\n    assert not newer("1.0", "1.0.0")\n',
+    });
+    fs.rmSync(project.file('cubicle.config.yaml'));
+    const init = await project.cubicle(['init']);
+    expect(init.stdout).toContain('found pyproject.toml (pytest; installs [project] dependencies, extra "test", dependency group "dev")');
+    const config = project.read('cubicle.config.yaml');
+    expect(config).toContain("python3 -m venv --system-site-packages .venv && .venv/bin/pip install 'packaging>=21' 'pytest>=7' iniconfig");
+    const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 200_000 });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Requirement already satisfied: packaging>=21 in \/usr\/lib\/python3\/dist-packages/);
+    expect(caseNames(project).sort()).toEqual(['test_newer', 'test_not_newer']);
   }, 300_000);
 });
