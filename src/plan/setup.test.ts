@@ -1,6 +1,7 @@
 // The layer key and the environment it covers, as pure functions: what changes a key, what does not.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATH } from './job.js';
+import { resolveConfig } from '../config/resolve.js';
+import { DEFAULT_PATH, jobEnvironment } from './job.js';
 import { stepKey, type StepKeyInput } from './setup.js';
 import { stepEnvironment, toolchainDirs } from './step-env.js';
 
@@ -70,5 +71,22 @@ describe('stepKey', () => {
     ];
     const keys = new Set([base, ...changed].map(stepKey));
     expect(keys.size).toBe(changed.length + 1);
+  });
+});
+
+describe("the job's PATH after setup steps", () => {
+  const jobOf = (job: Record<string, unknown>) => resolveConfig({ raw: { jobs: { unit: job } }, source: '/project/cubicle.config.yaml' }).jobs[0]!;
+  const context = { projectDir: '/project', hostEnv: { PATH: '/usr/bin:/bin', HOME: '/home/me' }, attempt: 1 };
+
+  it('leads with ~/.local/bin, as the steps’ did, where a step could have put a tool there (corepack’s pnpm)', () => {
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], run: 'pnpm test' }), context).PATH).toBe('/home/me/.local/bin:/usr/bin:/bin');
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], run: 'x' }), context, { env: { PATH: '/usr/local/bin:/bin', HOME: '/root' } }).PATH).toBe(
+      '/root/.local/bin:/usr/local/bin:/bin',
+    );
+  });
+
+  it('is left as it was without setup steps, or when the job sets PATH itself', () => {
+    expect(jobEnvironment(jobOf({ run: 'x' }), context).PATH).toBe('/usr/bin:/bin');
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], env: { PATH: '/mine' }, run: 'x' }), context).PATH).toBe('/mine');
   });
 });
