@@ -81,7 +81,10 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
   if (has('pnpm-lock.yaml') || (!has('package-lock.json') && manifest.packageManager?.startsWith('pnpm'))) {
     job = {
       found: 'package.json and pnpm-lock.yaml (pnpm)',
-      setup: { run: viaCorepack('pnpm', 'pnpm install --frozen-lockfile'), inputs: ['package.json', ...(has('pnpm-lock.yaml') ? ['pnpm-lock.yaml'] : []), ...(has('pnpm-workspace.yaml') ? ['pnpm-workspace.yaml'] : []), ...npmrc] },
+      setup: {
+        run: viaCorepack('pnpm', 'pnpm install --frozen-lockfile'),
+        inputs: ['package.json', ...['pnpm-lock.yaml', 'pnpm-workspace.yaml'].filter(has), ...npmrc],
+      },
       run: 'pnpm test',
       caches: ['~/.local/share/pnpm/store'],
     };
@@ -91,7 +94,7 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
       found: `package.json and yarn.lock (yarn ${berry ? '2+' : '1'})`,
       setup: berry
         ? { run: viaCorepack('yarn', 'yarn install --immutable'), inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
-        : { run: viaCorepack('yarn', 'yarn install --frozen-lockfile'), inputs: ['package.json', 'yarn.lock', ...(has('.yarnrc') ? ['.yarnrc'] : []), ...npmrc] },
+        : { run: viaCorepack('yarn', 'yarn install --frozen-lockfile'), inputs: ['package.json', 'yarn.lock', ...['.yarnrc'].filter(has), ...npmrc] },
       run: 'yarn test',
       caches: berry ? [] : ['~/.cache/yarn'],
     };
@@ -144,7 +147,8 @@ function pythonJob(dir: string, has: (name: string) => boolean): ProposedJob {
   const venv = 'python3 -m venv --system-site-packages .venv';
   if (requirements.length > 0) {
     const install = [...requirements.flatMap((file) => ['-r', file]), ...(listsPytest ? [] : ['pytest'])].join(' ');
-    return { ...job, found: `${requirements.join(' and ')} (pip, pytest)`, setup: { run: `${venv} && .venv/bin/pip install ${install}`, inputs: requirements } };
+    const setup = { run: `${venv} && .venv/bin/pip install ${install}`, inputs: requirements };
+    return { ...job, found: `${requirements.join(' and ')} (pip, pytest)`, setup };
   }
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has('src') ? 'src' : '.' } };
 }
@@ -168,7 +172,8 @@ function pyprojectInstall(dir: string, venv: string): Pick<ProposedJob, 'found' 
     ...groups.map((name) => `dependency group "${name}"`),
   ].filter(Boolean);
   const notes = [
-    "the project itself is on PYTHONPATH, not pip-installed (a step sees only its inputs; the sources would rebuild it on every edit): add `.venv/bin/pip install --no-deps -e . &&` before run: if it needs entry points or a build",
+    'the project itself is on PYTHONPATH, not pip-installed (a step sees only its inputs; the sources would rebuild it on every edit): ' +
+      'add `.venv/bin/pip install --no-deps -e . &&` before run: if it needs entry points or a build',
     `when pyproject.toml's dependencies change, change the pip install (or run \`cubicle init --force\`)`,
   ];
   return {

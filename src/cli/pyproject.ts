@@ -41,10 +41,15 @@ export function readPyproject(text: string): PyprojectDependencies {
     tables.get(table)!.set(assignment[1]!.replace(/"/g, ''), entries);
   }
   const strings = (entries: readonly Entry[] | undefined) => (entries ?? []).filter((entry): entry is string => typeof entry === 'string');
-  const extras = Object.fromEntries([...(tables.get('project.optional-dependencies') ?? new Map<string, Entry[]>())].map(([name, entries]) => [name, strings(entries)]));
+  const optional = tables.get('project.optional-dependencies') ?? new Map<string, Entry[]>();
+  const extras = Object.fromEntries([...optional].map(([name, entries]) => [name, strings(entries)]));
   const rawGroups = tables.get('dependency-groups') ?? new Map<string, Entry[]>();
+  // include-group entries expand in place; a group that includes itself, directly or not, stops there.
   const expand = (name: string, seen: Set<string>): string[] =>
-    (rawGroups.get(name) ?? []).flatMap((entry) => (typeof entry === 'string' ? [entry] : seen.has(entry.includeGroup) ? [] : expand(entry.includeGroup, new Set([...seen, entry.includeGroup]))));
+    (rawGroups.get(name) ?? []).flatMap((entry) => {
+      if (typeof entry === 'string') return [entry];
+      return seen.has(entry.includeGroup) ? [] : expand(entry.includeGroup, new Set([...seen, entry.includeGroup]));
+    });
   const groups = Object.fromEntries([...rawGroups.keys()].map((name) => [name, expand(name, new Set([name]))]));
   return { dependencies: strings(tables.get('project')?.get('dependencies')), extras, groups };
 }

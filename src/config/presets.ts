@@ -60,7 +60,8 @@ export function presetKeysFor(preset: PresetInput, projectDir: string): PresetJo
   };
   for (const variant of preset.detect ?? []) if (conditionHolds(variant.when, projectDir)) take(variant);
   take(preset);
-  if (keys.setup) keys.setup = keys.setup.map((step) => (step.inputs ? { ...step, inputs: step.inputs.filter((input) => isPresent(input, projectDir)) } : step));
+  const present = (inputs: readonly string[]) => inputs.filter((input) => isPresent(input, projectDir));
+  if (keys.setup) keys.setup = keys.setup.map((step) => (step.inputs ? { ...step, inputs: present(step.inputs) } : step));
   return keys;
 }
 
