@@ -116,7 +116,7 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
     };
   }
   const test = manifest.scripts?.test;
-  // `node --test` writes JUnit when asked (Node >= 18.19 / 20.10); NODE_OPTIONS asks without editing the script.
+  // `node --test` writes JUnit when asked (Node >= 18.19 / 20.8); NODE_OPTIONS asks without editing the script.
   if (test?.includes('node --test') && !test.includes('--test-reporter')) {
     job = { ...job, run: `mkdir -p reports && ${job.run}`, env: { NODE_OPTIONS: NODE_TEST_JUNIT }, junit: 'reports/*.xml' };
   }
