@@ -36,12 +36,13 @@ describe('cubicle init', () => {
 
   it('pnpm and yarn from their lockfiles', () => {
     const pnpm = written(dirWith({ 'package.json': '{}', 'pnpm-lock.yaml': '' })).config.jobs[0]!;
-    expect(pnpm.setup[0]!.run).toBe('pnpm install --frozen-lockfile');
+    // No pnpm on the host: corepack's shims in ~/.local/bin, which the job's PATH leads with, so `pnpm test` finds it.
+    expect(pnpm.setup[0]!.run).toBe('mkdir -p ~/.local/bin && { command -v pnpm >/dev/null || corepack enable --install-directory ~/.local/bin pnpm; } && pnpm install --frozen-lockfile');
     expect(pnpm.command).toEqual(['/bin/sh', '-c', 'pnpm test']);
     const yarn = written(dirWith({ 'package.json': '{}', 'yarn.lock': '' })).config.jobs[0]!;
-    expect(yarn.setup[0]).toMatchObject({ run: 'yarn install --frozen-lockfile', inputs: ['package.json', 'yarn.lock'] });
+    expect(yarn.setup[0]).toMatchObject({ run: expect.stringMatching(/corepack enable --install-directory ~\/.local\/bin yarn; } && yarn install --frozen-lockfile$/), inputs: ['package.json', 'yarn.lock'] });
     const berry = written(dirWith({ 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': '' })).config.jobs[0]!;
-    expect(berry.setup[0]!.run).toBe('yarn install --immutable');
+    expect(berry.setup[0]!.run).toMatch(/&& yarn install --immutable$/);
   });
 
   it('says what to fix: no lockfile, no test script', () => {
@@ -54,13 +55,50 @@ describe('cubicle init', () => {
   it('python: a venv in the checkout (/usr is read-only), pytest writing JUnit that the job reports', () => {
     const { config } = written(dirWith({ 'requirements.txt': 'requests==2.32.0\n' }));
     const [job] = config.jobs;
-    expect(job!.setup[0]).toMatchObject({ run: 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt pytest', inputs: ['requirements.txt'] });
+    expect(job!.setup[0]).toMatchObject({ run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt pytest', inputs: ['requirements.txt'] });
     expect(job!.command).toEqual(['/bin/sh', '-c', '.venv/bin/python -m pytest --junitxml=reports/junit.xml']);
     expect(job!.junit).toEqual(['reports/*.xml']);
     const pinned = proposeJobs(dirWith({ 'requirements.txt': 'pytest==8.0\n' }))[0]!;
-    expect(pinned.setup!.run).toBe('python3 -m venv .venv && .venv/bin/pip install -r requirements.txt');
+    expect(pinned.setup!.run).toBe('python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt');
     const pyproject = written(dirWith({ 'pyproject.toml': '[project]\nname = "x"\n', 'src/x/__init__.py': '' })).config.jobs[0]!;
     expect(pyproject.env).toEqual({ PYTHONPATH: 'src' });
+  });
+
+  it('pyproject.toml: installs its dependencies, test extras and dependency groups (expanded: Debian 12 pip 23.0 has no --group)', () => {
+    const toml = [
+      '[project]',
+      'name = "calc"',
+      'dependencies = [',
+      '  "packaging>=21",  # a comment, and a trailing comma',
+      ']',
+      '',
+      '[project.optional-dependencies]',
+      "test = ['pytest>=7', \"attrs\"]",
+      'docs = ["sphinx"]',
+      '',
+      '[dependency-groups]',
+      'lint = ["flake8; python_version >= \'3.8\'"]',
+      'dev = [{ include-group = "lint" }, "iniconfig"]',
+    ].join('\n');
+    const { config, text } = written(dirWith({ 'pyproject.toml': toml, 'calc.py': '' }));
+    const [job] = config.jobs;
+    expect(job!.setup[0]!.run).toBe(
+      "python3 -m venv --system-site-packages .venv && .venv/bin/pip install 'packaging>=21' 'pytest>=7' attrs 'flake8; python_version >= '\\''3.8'\\''' iniconfig",
+    );
+    expect(job!.env).toEqual({ PYTHONPATH: '.' });
+    expect(text).toContain('# from pyproject.toml (pytest; installs [project] dependencies, extra "test", dependency group "dev")');
+    expect(text).toContain('the project itself is on PYTHONPATH');
+    const bare = proposeJobs(dirWith({ 'pyproject.toml': '[project]\nname = "x"\n' }))[0]!;
+    expect(bare.setup!.run).toBe('python3 -m venv --system-site-packages .venv && .venv/bin/pip install pytest');
+  });
+
+  it('node --test: JUnit in reports/ through NODE_OPTIONS, unless the script names its reporters', () => {
+    const [job] = proposeJobs(dirWith({ 'package.json': '{"scripts":{"test":"node --test test/"}}', 'package-lock.json': '{}' }));
+    expect(job).toMatchObject({ run: 'mkdir -p reports && npm test', junit: 'reports/*.xml' });
+    expect(job!.env!.NODE_OPTIONS).toBe('--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml');
+    const own = proposeJobs(dirWith({ 'package.json': '{"scripts":{"test":"node --test --test-reporter=tap"}}' }))[0]!;
+    expect(own.run).toBe('npm test');
+    expect([own.env, own.junit]).toEqual([undefined, undefined]);
   });
 
   it('go: modules downloaded in a setup step, `go test ./...`; make: the check target, else test', () => {

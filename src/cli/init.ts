@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CONFIG_FILES } from '../vendor.js';
 import { SCHEMA_COMMENT } from '../config/json-schema.js';
+import { readPyproject, TEST_SETS } from './pyproject.js';
 
 export interface InitCommandArgs {
   force: boolean;
@@ -26,6 +27,8 @@ export interface ProposedJob {
 }
 
 const CONFIG_NAME = 'cubicle.config.yaml';
+/** Node's test runner: its spec output in the log, and JUnit in reports/ (the dir must exist). */
+const NODE_TEST_JUNIT = '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml';
 
 export async function initCommand(args: InitCommandArgs): Promise<number> {
   const dir = process.cwd();
@@ -79,7 +82,10 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
   if (has('pnpm-lock.yaml') || (!has('package-lock.json') && manifest.packageManager?.startsWith('pnpm'))) {
     job = {
       found: 'package.json and pnpm-lock.yaml (pnpm)',
-      setup: { run: 'pnpm install --frozen-lockfile', inputs: ['package.json', ...(has('pnpm-lock.yaml') ? ['pnpm-lock.yaml'] : []), ...(has('pnpm-workspace.yaml') ? ['pnpm-workspace.yaml'] : []), ...npmrc] },
+      setup: {
+        run: viaCorepack('pnpm', 'pnpm install --frozen-lockfile'),
+        inputs: ['package.json', ...['pnpm-lock.yaml', 'pnpm-workspace.yaml'].filter(has), ...npmrc],
+      },
       run: 'pnpm test',
       caches: ['~/.local/share/pnpm/store'],
     };
@@ -88,8 +94,8 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
     job = {
       found: `package.json and yarn.lock (yarn ${berry ? '2+' : '1'})`,
       setup: berry
-        ? { run: 'yarn install --immutable', inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
-        : { run: 'yarn install --frozen-lockfile', inputs: ['package.json', 'yarn.lock', ...(has('.yarnrc') ? ['.yarnrc'] : []), ...npmrc] },
+        ? { run: viaCorepack('yarn', 'yarn install --immutable'), inputs: ['package.json', 'yarn.lock', '.yarnrc.yml', ...(has('.yarn') ? ['.yarn'] : [])] }
+        : { run: viaCorepack('yarn', 'yarn install --frozen-lockfile'), inputs: ['package.json', 'yarn.lock', ...['.yarnrc'].filter(has), ...npmrc] },
       run: 'yarn test',
       caches: berry ? [] : ['~/.cache/yarn'],
     };
@@ -111,31 +117,76 @@ function nodeJob(dir: string, has: (name: string) => boolean): ProposedJob {
     };
   }
   const test = manifest.scripts?.test;
+  // `node --test` writes JUnit when asked (Node >= 18.19 / 20.8); NODE_OPTIONS asks without editing the script.
+  if (test?.includes('node --test') && !test.includes('--test-reporter')) {
+    job = { ...job, run: `mkdir -p reports && ${job.run}`, env: { NODE_OPTIONS: NODE_TEST_JUNIT }, junit: 'reports/*.xml' };
+  }
   const notes = [job.note];
   if (!test || test.includes('no test specified')) notes.push('package.json has no test script: add one, or change run:');
   if (manifest.workspaces) notes.push("workspaces: add each workspace's package.json to the setup step's inputs");
   return { name: 'node', ...job, note: notes.filter(Boolean).join('; ') || undefined };
 }
 
+/**
+ * `install` with `tool` from the step's PATH, or from Node's corepack: its shims go to ~/.local/bin,
+ * which leads the PATH of the job after it (plan/step-env.ts), so `pnpm test` finds pnpm offline.
+ */
+function viaCorepack(tool: 'pnpm' | 'yarn', install: string): string {
+  return `mkdir -p ~/.local/bin && { command -v ${tool} >/dev/null || corepack enable --install-directory ~/.local/bin ${tool}; } && ${install}`;
+}
+
 function pythonJob(dir: string, has: (name: string) => boolean): ProposedJob {
   const requirements = ['requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'dev-requirements.txt', 'test-requirements.txt'].filter(has);
   const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(fs.readFileSync(path.join(dir, file), 'utf8')));
-  const install = [...requirements.flatMap((file) => ['-r', file]), ...(listsPytest ? [] : ['pytest'])].join(' ');
   const job = {
     name: 'python',
-    // A venv in the checkout: /usr is the host's, read-only; the venv lands in the setup layer.
-    setup: { run: `python3 -m venv .venv && .venv/bin/pip install ${install}`, inputs: requirements },
     run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml',
     caches: ['~/.cache/pip'],
     junit: 'reports/*.xml',
   };
-  if (requirements.length > 0) return { ...job, found: `${requirements.join(' and ')} (pip, pytest)` };
+  // A venv in the checkout (/usr is the host's, read-only) that sees the system's packages, as the python preset's: a distribution's pytest serves.
+  const venv = 'python3 -m venv --system-site-packages .venv';
+  if (requirements.length > 0) {
+    const install = [...requirements.flatMap((file) => ['-r', file]), ...(listsPytest ? [] : ['pytest'])].join(' ');
+    const setup = { run: `${venv} && .venv/bin/pip install ${install}`, inputs: requirements };
+    return { ...job, found: `${requirements.join(' and ')} (pip, pytest)`, setup };
+  }
+  return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has('src') ? 'src' : '.' } };
+}
+
+/**
+ * pyproject.toml: its dependencies and test extras/groups, installed by name. The step sees only
+ * its inputs, and the sources among them would rebuild the layer on every edit: the project
+ * itself is on PYTHONPATH instead. Dependency groups are expanded here: Debian 12's pip (23.0) has
+ * no --group (pip 25.1 has).
+ */
+function pyprojectInstall(dir: string, venv: string): Pick<ProposedJob, 'found' | 'setup' | 'note'> {
+  const pyproject = readPyproject(fs.readFileSync(path.join(dir, 'pyproject.toml'), 'utf8'));
+  const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
+  const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
+  const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]!), ...groups.flatMap((name) => pyproject.groups[name]!)];
+  const requirements = [...new Set(wanted)];
+  if (!requirements.some((requirement) => /^pytest\b/i.test(requirement))) requirements.push('pytest');
+  const from = [
+    pyproject.dependencies.length > 0 ? '[project] dependencies' : '',
+    ...extras.map((name) => `extra "${name}"`),
+    ...groups.map((name) => `dependency group "${name}"`),
+  ].filter(Boolean);
+  const notes = [
+    'the project itself is on PYTHONPATH, not pip-installed (a step sees only its inputs; the sources would rebuild it on every edit): ' +
+      'add `.venv/bin/pip install --no-deps -e . &&` before run: if it needs entry points or a build',
+    `when pyproject.toml's dependencies change, change the pip install (or run \`cubicle init --force\`)`,
+  ];
   return {
-    ...job,
-    found: 'pyproject.toml (pytest)',
-    env: { PYTHONPATH: has('src') ? 'src' : '.' },
-    note: "pyproject.toml's dependencies are not installed: list them in requirements.txt (then run init again) or add them to the pip install",
+    found: `pyproject.toml (pytest${from.length ? `; installs ${from.join(', ')}` : ''})`,
+    setup: { run: `${venv} && .venv/bin/pip install ${requirements.map(shellWord).join(' ')}`, inputs: [] },
+    note: notes.join('; '),
   };
+}
+
+/** One word for sh: as it is where that is safe, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function goJob(has: (name: string) => boolean): ProposedJob {

@@ -69,6 +69,24 @@ describe('the shipped presets', () => {
     expect(unlocked.setup).toEqual([{ run: 'npm install --no-audit --no-fund', inputs: ['package.json'] }]);
   });
 
+  it("node: the files that change an install are the step's inputs where the checkout has them (.npmrc, pnpm-workspace.yaml, .yarnrc.yml)", () => {
+    const npm = keysOf('node', dirWith({ 'package.json': '{}', 'package-lock.json': '{}', '.npmrc': 'legacy-peer-deps=true\n' }));
+    expect(npm.setup![0]!.inputs).toEqual(['package.json', 'package-lock.json', '.npmrc']);
+    expect(keysOf('node', dirWith({ 'package.json': '{}', '.npmrc': '' })).setup![0]!.inputs).toEqual(['package.json', '.npmrc']);
+    const pnpm = keysOf('node', dirWith({ 'package.json': '{}', 'pnpm-lock.yaml': '', 'pnpm-workspace.yaml': 'packages: [a]\n', '.npmrc': '' }));
+    expect(pnpm.setup![0]!.inputs).toEqual(['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc']);
+    const yarn = keysOf('node', dirWith({ 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' }));
+    expect(yarn.setup![0]!.inputs).toEqual(['package.json', 'yarn.lock', '.yarnrc.yml']);
+  });
+
+  it('node: pnpm and yarn through corepack put their shims in ~/.local/bin, and nothing of corepack in `caches:`', () => {
+    for (const [manager, lockfile] of [['pnpm', 'pnpm-lock.yaml'], ['yarn', 'yarn.lock']] as const) {
+      const keys = keysOf('node', dirWith({ 'package.json': '{}', [lockfile]: '' }));
+      expect(keys.setup![0]!.run).toMatch(new RegExp(`corepack enable --install-directory ~/.local/bin ${manager}; } && ${manager} install`));
+      expect(keys.caches!.filter((cache) => cache.includes('corepack'))).toEqual([]);
+    }
+  });
+
   it('node: asks vitest and jest-junit for a JUnit report in reports/', () => {
     const vitest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"vitest": "^4"}}', 'package-lock.json': '{}' }));
     expect(vitest.run).toBe('npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
@@ -76,6 +94,15 @@ describe('the shipped presets', () => {
     const jest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"jest": "^30", "jest-junit": "^16"}}' }));
     expect(jest.run).toBe('npm test -- --reporters=default --reporters=jest-junit ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
     expect(jest.env).toEqual({ JEST_JUNIT_OUTPUT_DIR: 'reports' });
+  });
+
+  it('node: `node --test` writes JUnit to reports/ through NODE_OPTIONS, unless its script names reporters itself', () => {
+    const plain = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test test/"}}', 'package-lock.json': '{}' }));
+    expect(plain).toMatchObject({ run: 'mkdir -p reports && npm test', junit: 'reports/*.xml' });
+    expect(plain.env).toEqual({ NODE_OPTIONS: '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml' });
+    const own = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test --test-reporter=junit --test-reporter-destination=reports/j.xml"}}' }));
+    expect(own.run).toBe('npm test');
+    expect(own.env).toEqual({});
   });
 
   it('python: a venv that sees the system packages, pip install keyed on requirements.txt when there is one', () => {

@@ -1,6 +1,8 @@
 // Presets: presets/NAME.yaml, shipped with cubicle, give a job the keys a kind of project needs
 // (setup, run, env, junit, testFiles, caches). They are data, not code: `detect:` variants fit a preset to
 // the checkout (its lockfile, its test framework) by whether a file exists or contains a text.
+// A preset's step lists every file that can change what it installs (.npmrc, pnpm-workspace.yaml):
+// the ones a checkout does not have are left out of that step's `inputs` there.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,14 @@ export function presetKeysFor(preset: PresetInput, projectDir: string): PresetJo
   };
   for (const variant of preset.detect ?? []) if (conditionHolds(variant.when, projectDir)) take(variant);
   take(preset);
+  const present = (inputs: readonly string[]) => inputs.filter((input) => isPresent(input, projectDir));
+  if (keys.setup) keys.setup = keys.setup.map((step) => (step.inputs ? { ...step, inputs: present(step.inputs) } : step));
   return keys;
+}
+
+/** A glob stays (an input glob that matches nothing is the step's own error); a file name stays where the checkout has it. */
+function isPresent(input: string, projectDir: string): boolean {
+  return /[*?[\]{}()!]/.test(input) || fs.existsSync(path.join(projectDir, input));
 }
 
 /** A job over its preset: the job's own keys replace the preset's, except `env` (merged, the job's variables win) and `caches` (both). */

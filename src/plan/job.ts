@@ -11,6 +11,7 @@ import { atPath, hostPathProblem, makeDirsBeneath, resolveBeneath, withDirBeneat
 import { PathConfinementError } from '../errors.js';
 import { hostImageOps, hostNetworkOps } from '../image/host.js';
 import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js';
+import { withHomeBin } from './step-env.js';
 
 /** Host variables a job gets; everything else (CI secrets live in the environment) stays out. */
 export const PASSED_HOST_VARIABLES = ['PATH', 'HOME', 'TERM', 'LANG', 'CI'] as const;
@@ -84,6 +85,8 @@ export function jobEnvironment(job: ResolvedJob, context: JobContext, image?: { 
   env.PATH ??= DEFAULT_PATH;
   env.HOME ??= '/root';
   Object.assign(env, job.env);
+  // What setup steps put in ~/.local/bin (their layers hold HOME) is on the job's PATH, as it was on theirs.
+  if (job.setup.length > 0 && job.env.PATH === undefined) env.PATH = withHomeBin(env.PATH, env.HOME);
   env.CUBICLE_JOB = job.name;
   env.CUBICLE_ATTEMPT = String(context.attempt);
   if (context.shard) env.CUBICLE_SHARD = context.shard;

@@ -1,6 +1,7 @@
 // The layer key and the environment it covers, as pure functions: what changes a key, what does not.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATH } from './job.js';
+import { resolveConfig } from '../config/resolve.js';
+import { DEFAULT_PATH, jobEnvironment } from './job.js';
 import { stepKey, type StepKeyInput } from './setup.js';
 import { stepEnvironment, toolchainDirs } from './step-env.js';
 
@@ -17,15 +18,15 @@ const base: StepKeyInput = {
 };
 
 describe('stepEnvironment', () => {
-  it('is the same for every runner and job: PATH, HOME, CUBICLE_SETUP and the step’s own env', () => {
+  it('is the same for every runner and job: PATH (~/.local/bin first), HOME, CUBICLE_SETUP and the step’s own env', () => {
     const env = stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { OWN: 'one' } });
-    expect(env).toEqual({ PATH: DEFAULT_PATH, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
+    expect(env).toEqual({ PATH: `/root/.local/bin:${DEFAULT_PATH}`, HOME: '/root', OWN: 'one', CUBICLE_SETUP: '1' });
   });
 
   it("keeps an image's Env and PATH; the step's own env wins, but not over CUBICLE_SETUP", () => {
     const image = { imageEnv: { PATH: '/usr/local/node/bin:/usr/bin', LANG: 'C.UTF-8' }, home: '/home/node' };
     const env = stepEnvironment(image, { env: { LANG: 'de_DE', CUBICLE_SETUP: '0' } });
-    expect(env).toEqual({ PATH: '/usr/local/node/bin:/usr/bin', LANG: 'de_DE', HOME: '/home/node', CUBICLE_SETUP: '1' });
+    expect(env).toEqual({ PATH: '/home/node/.local/bin:/usr/local/node/bin:/usr/bin', LANG: 'de_DE', HOME: '/home/node', CUBICLE_SETUP: '1' });
     expect(stepEnvironment({ imageEnv: {}, home: '/root' }, { env: { PATH: '/opt/tool/bin:/usr/bin' } }).PATH).toBe('/opt/tool/bin:/usr/bin');
   });
 });
@@ -38,7 +39,7 @@ describe('toolchainDirs', () => {
     const runner = '/home/runner/.local/bin:/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin/:/usr/bin:/opt/pipx_bin';
     expect(toolchainDirs(runner, isDir)).toEqual(['/opt/pipx_bin', '/opt/hostedtoolcache/node/22.11.0/x64/bin']);
     const env = stepEnvironment({ imageEnv: {}, home: '/root', toolchainDirs: toolchainDirs(runner, isDir) }, { env: {} });
-    expect(env.PATH).toBe(`/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin:${DEFAULT_PATH}`);
+    expect(env.PATH).toBe(`/root/.local/bin:/opt/pipx_bin:/opt/hostedtoolcache/node/22.11.0/x64/bin:${DEFAULT_PATH}`);
   });
 
   it("drops what a step does not see or the default has: the checkout's .bin, HOME's, missing or unnormalized dirs", () => {
@@ -70,5 +71,22 @@ describe('stepKey', () => {
     ];
     const keys = new Set([base, ...changed].map(stepKey));
     expect(keys.size).toBe(changed.length + 1);
+  });
+});
+
+describe("the job's PATH after setup steps", () => {
+  const jobOf = (job: Record<string, unknown>) => resolveConfig({ raw: { jobs: { unit: job } }, source: '/project/cubicle.config.yaml' }).jobs[0]!;
+  const context = { projectDir: '/project', hostEnv: { PATH: '/usr/bin:/bin', HOME: '/home/me' }, attempt: 1 };
+
+  it('leads with ~/.local/bin, as the steps’ did, where a step could have put a tool there (corepack’s pnpm)', () => {
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], run: 'pnpm test' }), context).PATH).toBe('/home/me/.local/bin:/usr/bin:/bin');
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], run: 'x' }), context, { env: { PATH: '/usr/local/bin:/bin', HOME: '/root' } }).PATH).toBe(
+      '/root/.local/bin:/usr/local/bin:/bin',
+    );
+  });
+
+  it('is left as it was without setup steps, or when the job sets PATH itself', () => {
+    expect(jobEnvironment(jobOf({ run: 'x' }), context).PATH).toBe('/usr/bin:/bin');
+    expect(jobEnvironment(jobOf({ setup: [{ run: 'true' }], env: { PATH: '/mine' }, run: 'x' }), context).PATH).toBe('/mine');
   });
 });

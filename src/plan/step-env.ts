@@ -2,7 +2,9 @@
 // (plan/setup.ts) covers all of it: nothing of the runner (TERM, LANG, CI, most of its PATH) or
 // of the job (its name, its `env`) reaches a step, and the same step in two jobs is one layer.
 // The one exception is a toolchain under /opt (GitHub's setup-node/-python/-go), which the job
-// runs with: a step must build with the same one, and then its dir is in the key.
+// runs with: a step must build with the same one, and then its dir is in the key. ~/.local/bin
+// leads both the steps' PATH and the job's: what a step puts there (corepack's pnpm and yarn
+// shims, pip --user scripts) lies in its layer, and the job's command finds it as the step did.
 import path from 'node:path';
 import type { SetupStep } from '../config/resolve.js';
 import { DEFAULT_PATH } from './job.js';
@@ -16,10 +18,20 @@ export interface StepBase {
   readonly toolchainDirs?: readonly string[];
 }
 
-/** Everything a step's process sees in its environment: the image's Env, PATH, HOME, CUBICLE_SETUP=1, then the step's own `env`. */
+/** The dir under HOME that leads the PATH of setup steps and of jobs that have them. */
+export const HOME_BIN = '.local/bin';
+
+/** `searchPath` with HOME's bin dir first (once); a relative HOME has none. */
+export function withHomeBin(searchPath: string, home: string): string {
+  if (!path.posix.isAbsolute(home)) return searchPath;
+  const dir = path.posix.join(home, HOME_BIN);
+  return searchPath.split(':')[0] === dir ? searchPath : `${dir}:${searchPath}`;
+}
+
+/** Everything a step's process sees in its environment: the image's Env, PATH (~/.local/bin first), HOME, CUBICLE_SETUP=1, then the step's own `env`. */
 export function stepEnvironment(base: StepBase, step: Pick<SetupStep, 'env'>): Record<string, string> {
   const env: Record<string, string> = { ...base.imageEnv };
-  env.PATH ??= [...(base.toolchainDirs ?? []), DEFAULT_PATH].join(':');
+  env.PATH = withHomeBin(env.PATH ?? [...(base.toolchainDirs ?? []), DEFAULT_PATH].join(':'), base.home);
   env.HOME = base.home;
   Object.assign(env, step.env);
   env.CUBICLE_SETUP = '1';

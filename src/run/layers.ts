@@ -20,6 +20,7 @@ import { cacheMounts, throwawayCacheMounts } from './caches.js';
 import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
+import { unseenCheckoutFiles, unseenInputsHint } from './unseen-inputs.js';
 import type { RunDir } from './rundir.js';
 import { safeMessage } from '../report/message.js';
 
@@ -129,7 +130,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
           options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
-            outcome = await buildStep(job, step, number, { ...options, env, filesystem });
+            outcome = await buildStep(job, step, number, { ...options, env, filesystem, inputs: inputs.map((input) => input.path) });
           } catch (error) {
             const failure = storeFailure(number, step, error);
             if (failure) return failure;
@@ -171,7 +172,7 @@ async function buildStep(
   job: ResolvedJob,
   step: SetupStep,
   number: number,
-  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem },
+  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; inputs: readonly string[] },
 ): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
   const staged = stageLayer(options.store, 'setup');
   const scratch = {
@@ -205,7 +206,7 @@ async function runStep(
   job: ResolvedJob,
   step: SetupStep,
   number: number,
-  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; network: JobNetwork | null },
+  options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; inputs: readonly string[]; network: JobNetwork | null },
   staged: { dir: string; root: string; ws: string },
   scratch: { rootWork: string; work: string; skeleton: string },
 ): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
@@ -242,7 +243,9 @@ async function runStep(
   await removeTree(staged.dir);
   // A step that expected the job's cache (a warm ~/.npm) finds it empty: said, as the likely cause.
   const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(', ')}), only the job's command does` : '';
-  return { what: describeStep(number, step), status, message: `${describeStepFailure(status)}${caches}`, outputTail };
+  // A step that failed to find a file the checkout has: said, with the inputs that would give it.
+  const unseen = unseenInputsHint(unseenCheckoutFiles(outputTail, options.projectDir, options.inputs), step.inputs);
+  return { what: describeStep(number, step), status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 
 function isHostDir(dir: string): boolean {

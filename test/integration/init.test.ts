@@ -91,7 +91,7 @@ describe('cubicle init', () => {
     const init = await project.cubicle(['init']);
     expect(init.stdout).toContain('found requirements.txt (pip, pytest)');
     const config = project.read('cubicle.config.yaml');
-    expect(config).toContain('- run: python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n');
+    expect(config).toContain('- run: python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt\n');
     expect(config).toContain('run: .venv/bin/python -m pytest --junitxml=reports/junit.xml\n');
     expect(config).toContain('junit: reports/*.xml\n');
     await expectValidConfig(project, ['python']);

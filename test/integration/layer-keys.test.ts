@@ -9,6 +9,8 @@ import { makeProject, outputOf, removeProjects, type Project } from './helpers.j
 afterAll(removeProjects);
 
 const SHELL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** A step's PATH leads with HOME's bin dir (plan/step-env.ts); HOME is the runner's on `image: host`. */
+const HOME_BIN = `${process.env.HOME ?? '/root'}/.local/bin`;
 
 /** What `npx cubicle` or `npm test` puts in front of a shell's PATH. */
 function npxPath(project: Project): string {
@@ -95,7 +97,7 @@ jobs:
     // As BuildKit gives a RUN line; PWD, SHLVL and _ are the shell's own.
     const names = seen.map((line) => line.slice(0, line.indexOf('='))).filter((name) => !['PWD', 'SHLVL', '_'].includes(name));
     expect(names).toEqual(['CUBICLE_SETUP', 'HOME', 'OWN', 'PATH']);
-    expect(seen).toContain(`PATH=${SHELL_PATH}`);
+    expect(seen).toContain(`PATH=${HOME_BIN}:${SHELL_PATH}`);
     expect(seen).toContain('OWN=yes');
     expect(outputOf(result.stdout, 'unit')).toContain('host:cubicle-setup');
   }, 60_000);
@@ -108,12 +110,12 @@ jobs:
     const withToolchain = `${project.dir}/node_modules/.bin:${toolchain}:/usr/bin:/bin`;
     const first = await project.cubicle(['run'], { env: { TERM: 'xterm', PATH: withToolchain } });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(outputOf(first.stdout, 'unit')).toContain(`PATH=${toolchain}:${SHELL_PATH}`);
+    expect(outputOf(first.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${toolchain}:${SHELL_PATH}`);
     const again = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: `${toolchain}:${SHELL_PATH}` } });
     expect(stepLines(again.stdout, 'unit', 'cached')).toHaveLength(1);
     const without = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: SHELL_PATH } });
     expect(stepLines(without.stdout, 'unit', 'running')).toHaveLength(1);
-    expect(outputOf(without.stdout, 'unit')).toContain(`PATH=${SHELL_PATH}`);
+    expect(outputOf(without.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${SHELL_PATH}`);
   }, 60_000);
 
   it("rebuilds exactly the steps whose command, own env, input content or network changed", async () => {
