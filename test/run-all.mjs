@@ -146,7 +146,7 @@ async function runOutboundAsUser(checkout, home) {
   // whose setup steps take a step's default network (outbound) and skipped it out loud above.
   const passes = [
     ['network: outbound', ['test/integration/services.test.ts', '-t', 'network: outbound']],
-    ["setup steps' default network: outbound", ['test/integration/presets.test.ts', 'test/integration/init.test.ts', 'test/security/perimeter/caches-network.test.ts']],
+    ["setup steps' default network: outbound", ['test/integration/presets.test.ts', 'test/integration/presets-projects.test.ts', 'test/integration/init.test.ts', 'test/security/perimeter/caches-network.test.ts']],
   ];
   for (const [label, files] of passes) {
     const file = path.join(reports, 'vitest-outbound.json');
