@@ -24,14 +24,17 @@ import {
   runProcess,
   safeMessage,
   stepDir
-} from "./chunks/chunk-GNVXOMQL.mjs";
+} from "./chunks/chunk-BCYDBONL.mjs";
+import {
+  load
+} from "./chunks/chunk-FNDKDHNJ.mjs";
 import {
   __export
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
 import fs21 from "node:fs";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -775,7 +778,7 @@ function bounded(text, maxChars) {
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
 import fs17 from "node:fs";
-import os2 from "node:os";
+import os3 from "node:os";
 import path16 from "node:path";
 
 // src/config/load.ts
@@ -810,7 +813,7 @@ async function findConfig(cwd, explicitPath) {
     import("./chunks/dist-JBALD2MR.mjs").then((module) => commonJs(module))
   ]);
   const markCode = (filepath) => new CodeConfigFile(filepath);
-  const data = (load) => (filepath, content) => refuseImports(filepath, load(filepath, content));
+  const data = (load2) => (filepath, content) => refuseImports(filepath, load2(filepath, content));
   const loaders = {
     ...Object.fromEntries(CODE_CONFIG_EXTENSIONS.map((extension) => [extension, markCode])),
     ".json": data(defaultLoaders[".json"]),
@@ -862,28 +865,129 @@ import path8 from "node:path";
 import { execFile } from "node:child_process";
 import fs4 from "node:fs";
 
-// src/sandbox/helper.ts
+// src/sandbox/binaries.ts
+import { execFileSync } from "node:child_process";
 import fs3 from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
 import path3 from "node:path";
 import { fileURLToPath } from "node:url";
 var PACKAGE_ROOT = findPackageRoot(path3.dirname(fileURLToPath(import.meta.url)));
+var PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
+var PROGRAMS = {
+  sandbox: { file: "cubicle-sandbox", env: "CUBICLE_SANDBOX", checkout: "native/cubicle-sandbox", makeDir: "native", title: "the sandbox helper" },
+  layer: { file: "cubicle-layer", env: "CUBICLE_LAYER_TOOL", checkout: "native/layer/cubicle-layer", makeDir: "native/layer", title: "the layer tool" }
+};
 function findPackageRoot(start) {
   for (let dir = start; ; dir = path3.dirname(dir)) {
     if (fs3.existsSync(path3.join(dir, "package.json"))) return dir;
     if (dir === path3.dirname(dir)) return start;
   }
 }
-function helperPath() {
-  const candidate = process.env.CUBICLE_SANDBOX || path3.join(PACKAGE_ROOT, "native", "cubicle-sandbox");
+function platformKey() {
+  return `${process.platform}-${process.arch}`;
+}
+function platformPackage() {
+  return `cubicle-${platformKey()}`;
+}
+function packageVersion() {
   try {
-    fs3.accessSync(candidate, fs3.constants.X_OK);
+    return JSON.parse(fs3.readFileSync(path3.join(PACKAGE_ROOT, "package.json"), "utf8")).version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+function isExecutable(file) {
+  try {
+    fs3.accessSync(file, fs3.constants.X_OK);
+    return fs3.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+function findPlatformPackage() {
+  try {
+    const manifest = createRequire(path3.join(PACKAGE_ROOT, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const { version: version2 } = JSON.parse(fs3.readFileSync(manifest, "utf8"));
+    return { dir: path3.dirname(manifest), version: version2 ?? "?" };
+  } catch {
+    return null;
+  }
+}
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+    if (isExecutable(path3.join(dir, name))) return path3.join(dir, name);
+  }
+  return null;
+}
+function sourceBuildDir() {
+  const cache = process.env.CUBICLE_CACHE_DIR || path3.join(process.env.XDG_CACHE_HOME || path3.join(process.env.HOME || os.homedir(), ".cache"), "cubicle");
+  return path3.join(cache, "native", `${packageVersion()}-${platformKey()}`);
+}
+function hasSources() {
+  return Object.values(PROGRAMS).every((program) => fs3.existsSync(path3.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
+}
+function buildFromSource() {
+  const target = sourceBuildDir();
+  const compiler = onPath("cc") ?? onPath("gcc");
+  if (!compiler || !onPath("make") || !hasSources()) return null;
+  const temp = `${target}.tmp-${process.pid}`;
+  process.stderr.write(`cubicle: no ${platformPackage()} package is installed; building the helpers from source with ${compiler} into ${target} (once)
+`);
+  try {
+    for (const [name, program] of Object.entries(PROGRAMS)) {
+      const out = path3.join(temp, name);
+      fs3.mkdirSync(out, { recursive: true });
+      execFileSync("make", ["-s", "-C", path3.join(PACKAGE_ROOT, program.makeDir), `OUT=${out}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
+    }
+    fs3.mkdirSync(path3.dirname(target), { recursive: true });
+    try {
+      fs3.renameSync(temp, target);
+    } catch {
+    }
   } catch (error2) {
-    throw new SandboxUnavailableError("HELPER_MISSING", `the sandbox helper ${candidate} is missing or not executable; no job was run`, {
-      hint: `Build it with \`npm run build:native\` (needs gcc and make: apt-get install gcc make).`,
+    throw new SandboxUnavailableError("HELPER_MISSING", `building the helpers from source with ${compiler} failed (its output is above); no job was run`, {
+      hint: `Install the platform package instead: npm i -D ${platformPackage()}@${packageVersion()} (or reinstall cubicle without --omit=optional).`,
       cause: error2
     });
+  } finally {
+    fs3.rmSync(temp, { recursive: true, force: true });
   }
-  return candidate;
+  return target;
+}
+function findNative(program) {
+  const spec = PROGRAMS[program];
+  const explicit = process.env[spec.env];
+  if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
+  const pkg = findPlatformPackage();
+  if (pkg && isExecutable(path3.join(pkg.dir, "bin", spec.file))) {
+    return { path: path3.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
+  }
+  const checkout = path3.join(PACKAGE_ROOT, spec.checkout);
+  if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
+  const built = path3.join(sourceBuildDir(), program, spec.file);
+  if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
+  return null;
+}
+function locateNative(program) {
+  const spec = PROGRAMS[program];
+  const found = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
+  if (found && (found.source !== "env" || isExecutable(found.path))) return found;
+  if (found) {
+    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found.path} (${found.origin}) is missing or not executable; no job was run`, {
+      hint: `Point ${spec.env} at an executable ${spec.file}, or unset it to use the platform package ${platformPackage()}.`
+    });
+  }
+  const version2 = packageVersion();
+  const why = PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
+  throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
+    hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
+  });
+}
+
+// src/sandbox/helper.ts
+function helperPath() {
+  return locateNative("sandbox").path;
 }
 
 // src/sandbox/maintenance.ts
@@ -1130,7 +1234,7 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 }
 
 // src/confine/write.ts
-import { execFileSync } from "node:child_process";
+import { execFileSync as execFileSync2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs8 from "node:fs";
 import path6 from "node:path";
@@ -1157,7 +1261,7 @@ function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
 }
 function copySparse(source, temp) {
   const mine = `/proc/${process.pid}/`;
-  execFileSync("cp", ["--sparse=always", "--", `${mine}fd/${source}`, temp.replace("/proc/self/", mine)], {
+  execFileSync2("cp", ["--sparse=always", "--", `${mine}fd/${source}`, temp.replace("/proc/self/", mine)], {
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
     stdio: ["ignore", "ignore", "pipe"]
   });
@@ -1641,7 +1745,7 @@ function isBeneath2(child, parent) {
 
 // src/host/checks.ts
 import fs13 from "node:fs";
-import os from "node:os";
+import os2 from "node:os";
 function readText(file) {
   try {
     return fs13.readFileSync(file, "utf8").trim();
@@ -1651,7 +1755,7 @@ function readText(file) {
 }
 function userName() {
   try {
-    return os.userInfo().username;
+    return os2.userInfo().username;
   } catch {
     return String(process.getuid?.() ?? "USER");
   }
@@ -1819,7 +1923,7 @@ try {
 
 // src/config/code/spec.ts
 import fs14 from "node:fs";
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 import path9 from "node:path";
 var MIB = 1024 * 1024;
 var EVALUATION_LIMITS = {
@@ -1873,7 +1977,7 @@ var LIMITS_SCRIPT = [
 ].join("\n");
 function findRunnerTypescript() {
   try {
-    const require2 = createRequire(path9.join(PACKAGE_ROOT, "package.json"));
+    const require2 = createRequire2(path9.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
     return { dir: fs14.realpathSync(path9.dirname(manifest)), main: fs14.realpathSync(require2.resolve("typescript")) };
   } catch {
@@ -1957,7 +2061,6 @@ import path13 from "node:path";
 
 // src/config/presets.ts
 import fs15 from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
 import path11 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
@@ -2198,10 +2301,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path18) {
-  if (!path18)
+function getElementAtPath(obj, path19) {
+  if (!path19)
     return obj;
-  return path18.reduce((acc, key) => acc?.[key], obj);
+  return path19.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -2541,11 +2644,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path18, issues) {
+function prefixIssues(path19, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path18);
+    iss.path.unshift(path19);
     return iss;
   });
 }
@@ -3003,16 +3106,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path18 = []) => {
+  const processError = (error3, path19 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path18, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path19, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path19, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path19, ...issue2.path]);
       } else {
-        const fullpath = [...path18, ...issue2.path];
+        const fullpath = [...path19, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -4247,18 +4350,18 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   capSize(inst, arraySize);
 });
 function handlePropertyResult(result, final, key, input, optin, optout) {
-  const isPresent = key in input;
+  const isPresent2 = key in input;
   const isOptionalOut = optout === "optional";
-  if (!isPresent && isOptionalOut && optin === "optional") {
+  if (!isPresent2 && isOptionalOut && optin === "optional") {
     return;
   }
   if (result.issues.length) {
-    if (optin !== void 0 && isOptionalOut && !isPresent) {
+    if (optin !== void 0 && isOptionalOut && !isPresent2) {
       return;
     }
     final.issues.push(...prefixIssues(key, result.issues));
   }
-  if (!isPresent && optin === void 0) {
+  if (!isPresent2 && optin === void 0) {
     if (!result.issues.length) {
       final.issues.push({
         code: "invalid_type",
@@ -4270,7 +4373,7 @@ function handlePropertyResult(result, final, key, input, optin, optout) {
     return;
   }
   if (result.value === void 0) {
-    if (isPresent || optin === "defaulted" && !isOptionalOut) {
+    if (isPresent2 || optin === "defaulted" && !isOptionalOut) {
       final.value[key] = void 0;
     }
   } else {
@@ -4459,7 +4562,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         continue;
       const id = ids[key];
       const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k} in input`;
+      const isPresent2 = `${k} in input`;
       const schema = shape[key];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
@@ -4468,7 +4571,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
-        const ${id}_present = ${isPresent};
+        const ${id}_present = ${isPresent2};
         if (!${id}.issues.length || ${id}_present) {
           if (${id}.issues.length) {${prefixStr(id, k)}
           }
@@ -4481,7 +4584,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       `);
       } else if (!isOptionalIn) {
         doc.write(`
-        const ${id}_present = ${isPresent};
+        const ${id}_present = ${isPresent2};
         if (${id}.issues.length) {${prefixStr(id, k)}
         }
         if (!${id}_present && !${id}.issues.length) {
@@ -4511,7 +4614,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
           doc.write(`newResult[${k}] = ${id}.value;`);
         } else {
           doc.write(`
-        if (${id}.value !== undefined || ${isPresent}) {
+        if (${id}.value !== undefined || ${isPresent2}) {
           newResult[${k}] = ${id}.value;
         }
       `);
@@ -8295,7 +8398,12 @@ function presetKeysFor(preset, projectDir) {
   };
   for (const variant of preset.detect ?? []) if (conditionHolds(variant.when, projectDir)) take(variant);
   take(preset);
+  const present = (inputs) => inputs.filter((input) => isPresent(input, projectDir));
+  if (keys.setup) keys.setup = keys.setup.map((step) => step.inputs ? { ...step, inputs: present(step.inputs) } : step);
   return keys;
+}
+function isPresent(input, projectDir) {
+  return /[*?[\]{}()!]/.test(input) || fs15.existsSync(path11.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -8324,8 +8432,7 @@ function conditionHolds(when, projectDir) {
   return true;
 }
 function parseYamlSync(text) {
-  const yaml = createRequire2(import.meta.url)("js-yaml");
-  return yaml.load(text);
+  return load(text);
 }
 function findPackageRoot2(start) {
   for (let dir = start; ; dir = path11.dirname(dir)) {
@@ -8401,11 +8508,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path18 = colon === -1 ? rest : rest.slice(0, colon);
+  const path19 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path18) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path19) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path18, reference };
+  return { transport, path: path19, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -9014,7 +9121,7 @@ async function cacheKeys(options) {
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs17.mkdtempSync(path16.join(os2.tmpdir(), "cubicle-action-key-"));
+    const staging = fs17.mkdtempSync(path16.join(os3.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
         const files = await stageInputs(config2.projectDir, [pattern], path16.join(staging, String(hashed.length)), "setup input").catch(() => []);
@@ -9035,7 +9142,8 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
 
 // src/action/host.ts
 import fs18 from "node:fs";
-import os3 from "node:os";
+import os4 from "node:os";
+import path17 from "node:path";
 var HostNotReadyError = class extends Error {
   code = "HOST_NOT_READY";
   constructor(message) {
@@ -9045,7 +9153,11 @@ var HostNotReadyError = class extends Error {
 };
 var FIXED_BY_SETUP = /* @__PURE__ */ new Set(["userns", "cgroups"]);
 async function buildNative(cli, log, options) {
-  const built = [cli.paths.helper, cli.paths.layerTool].every((file) => isExecutable(file));
+  if (cli.paths.prebuilt) {
+    log.info(`using the prebuilt helper and layer tool in ${path17.dirname(cli.paths.helper)} (static; no compiler needed)`);
+    return;
+  }
+  const built = [cli.paths.helper, cli.paths.layerTool].every((file) => isExecutable2(file));
   if (options.onlyIfMissing && built) return;
   for (const dir of ["native", "native/layer"]) {
     log.info(`make -C ${dir} (in ${cli.paths.root})`);
@@ -9114,7 +9226,7 @@ async function waitForUserManager(uid) {
   const socket = `/run/user/${uid}/systemd/private`;
   for (let waited = 0; waited < 1e4 && !fs18.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
 }
-function isExecutable(file) {
+function isExecutable2(file) {
   try {
     fs18.accessSync(file, fs18.constants.X_OK);
     return true;
@@ -9124,7 +9236,7 @@ function isExecutable(file) {
 }
 function userName2() {
   try {
-    return os3.userInfo().username;
+    return os4.userInfo().username;
   } catch {
     return process.env.USER ?? String(process.getuid?.() ?? "");
   }
@@ -9295,7 +9407,7 @@ var EXIT_MEANINGS = {
 async function main() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const inputs = withTimingsFound(readInputs((name) => core_exports.getInput(name), workspace), workspace);
-  const cwd = path17.resolve(workspace, inputs.workingDirectory);
+  const cwd = path18.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs21.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
@@ -9306,7 +9418,7 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path17.resolve(cwd, inputs.junit), json: path17.join(dir, "results.json") };
+  const files = { junit: path18.resolve(cwd, inputs.junit), json: path18.join(dir, "results.json") };
   fs21.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
@@ -9317,18 +9429,18 @@ async function main() {
   core_exports.setOutput("results", results ? files.json : "");
   const ownReport = run2.exitCode <= 1 && fs21.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : void 0;
-  if (results) await writeSummary(renderSummary(results, { junit: path17.relative(workspace, files.junit) || files.junit, tests }));
+  if (results) await writeSummary(renderSummary(results, { junit: path18.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path17.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path18.relative(workspace, files.junit) || files.junit}`);
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, cwd, dir) {
-  const archive = path17.join(dir, "layers.tar.zst");
+  const archive = path18.join(dir, "layers.tar.zst");
   let keys;
   try {
     const runner = { runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch };
@@ -9369,7 +9481,7 @@ async function writeSummary(markdown) {
   }
 }
 function withTimingsFound(inputs, workspace) {
-  if (!inputs.timings || fs21.existsSync(path17.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  if (!inputs.timings || fs21.existsSync(path18.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
   const instead = "shards are balanced by the durations this runner recorded, if any";
   core_exports.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
   return Object.freeze({ ...inputs, timings: void 0 });
@@ -9386,7 +9498,7 @@ function annotate(junit, workspace, cwd, inputs) {
   let failed;
   let flaky;
   try {
-    const projectDir = inputs.config ? path17.dirname(path17.resolve(cwd, inputs.config)) : cwd;
+    const projectDir = inputs.config ? path18.dirname(path18.resolve(cwd, inputs.config)) : cwd;
     failed = failedTestAnnotations(junit, { workspace, projectDir });
     flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {

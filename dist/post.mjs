@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-GNVXOMQL.mjs";
+} from "./chunks/chunk-BCYDBONL.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts

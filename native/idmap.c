@@ -2,7 +2,6 @@
 #include "sandbox.h"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +39,36 @@ static bool find_subid_range(const char *path, const char *user, uid_t uid,
       continue;
     range->count = strtoul(end + 1, &end, 10);
     found = range->count > 0;
+  }
+  fclose(file);
+  return found;
+}
+
+/*
+ * The user's name from /etc/passwd, read here rather than through getpwuid(): the helpers ship as
+ * static binaries, and a static glibc's getpwuid needs the NSS modules of the glibc it was linked
+ * against at run time. A user known only to NSS (LDAP) is still matched in /etc/subuid by uid.
+ */
+static bool passwd_name(uid_t uid, char *name, size_t len) {
+  FILE *file = fopen("/etc/passwd", "re");
+  if (file == NULL)
+    return false;
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  bool found = false;
+  while (!found && getline(&line, &cap, file) > 0) {
+    char *first = strchr(line, ':');
+    char *second = first != NULL ? strchr(first + 1, ':') : NULL;
+    if (second == NULL)
+      continue;
+    char *end;
+    unsigned long entry = strtoul(second + 1, &end, 10);
+    if (end == second + 1 || *end != ':' || entry != (unsigned long)uid)
+      continue;
+    *first = '\0';
+    found = (size_t)(first - line) < len && first != line;
+    if (found)
+      memcpy(name, line, (size_t)(first - line) + 1);
   }
   fclose(file);
   return found;
@@ -185,8 +214,8 @@ int write_id_maps(pid_t child, enum uid_map_mode mode, struct sandbox_error *err
     const char *uidmap_path = find_tool("newuidmap", uidmap_buf, sizeof uidmap_buf);
     const char *gidmap_path = find_tool("newgidmap", gidmap_buf, sizeof gidmap_buf);
     if (uidmap_path != NULL && gidmap_path != NULL) {
-      struct passwd *pw = getpwuid(uid);
-      const char *user = pw != NULL ? pw->pw_name : NULL;
+      char name[256];
+      const char *user = passwd_name(uid, name, sizeof name) ? name : NULL;
       struct subid_range uids, gids;
       if (find_subid_range("/etc/subuid", user, uid, &uids) &&
           find_subid_range("/etc/subgid", user, uid, &gids))

@@ -26921,12 +26921,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 function actionPaths(root = findActionRoot(path.dirname(fileURLToPath(import.meta.url)))) {
-  return {
-    root,
-    bundle: path.join(root, "dist", "cubicle.cjs"),
-    helper: path.join(root, "native", "cubicle-sandbox"),
-    layerTool: path.join(root, "native", "layer", "cubicle-layer")
-  };
+  const prebuilt = path.join(root, "dist", "native", `${process.platform}-${process.arch}`);
+  const bundle = path.join(root, "dist", "cubicle.cjs");
+  if (fs.existsSync(path.join(prebuilt, "cubicle-sandbox")) && fs.existsSync(path.join(prebuilt, "cubicle-layer"))) {
+    return { root, bundle, helper: path.join(prebuilt, "cubicle-sandbox"), layerTool: path.join(prebuilt, "cubicle-layer"), prebuilt: true };
+  }
+  return { root, bundle, helper: path.join(root, "native", "cubicle-sandbox"), layerTool: path.join(root, "native", "layer", "cubicle-layer"), prebuilt: false };
 }
 function findActionRoot(start) {
   for (let dir = start; ; dir = path.dirname(dir)) {

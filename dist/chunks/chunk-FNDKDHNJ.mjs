@@ -1,6 +1,5 @@
 import { createRequire as __cubicleCreateRequire } from 'node:module';
 const require = __cubicleCreateRequire(import.meta.url);
-import "./chunk-6N53HBY5.mjs";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -3067,20 +3066,21 @@ var {
   safeLoadAll,
   safeDump
 } = yaml;
+
 export {
-  CORE_SCHEMA,
-  DEFAULT_SCHEMA,
+  yaml,
+  Type,
+  Schema,
   FAILSAFE_SCHEMA,
   JSON_SCHEMA,
-  Schema,
-  Type,
-  YAMLException,
-  yaml as default,
-  dump,
+  CORE_SCHEMA,
+  DEFAULT_SCHEMA,
   load,
   loadAll,
-  safeDump,
+  dump,
+  YAMLException,
+  types,
   safeLoad,
   safeLoadAll,
-  types
+  safeDump
 };
