@@ -55,9 +55,9 @@ export function platformPackage(): string {
   return `cubicle-${platformKey()}`;
 }
 
-function packageVersion(): string {
+function packageVersion(root = PACKAGE_ROOT): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
@@ -73,9 +73,9 @@ function isExecutable(file: string): boolean {
 }
 
 /** The platform package's dir and version, or null when npm did not install it. */
-function findPlatformPackage(): { dir: string; version: string } | null {
+function findPlatformPackage(root = PACKAGE_ROOT): { dir: string; version: string } | null {
   try {
-    const manifest = createRequire(path.join(PACKAGE_ROOT, 'package.json')).resolve(`${platformPackage()}/package.json`);
+    const manifest = createRequire(path.join(root, 'package.json')).resolve(`${platformPackage()}/package.json`);
     const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version?: string };
     return { dir: path.dirname(manifest), version: version ?? '?' };
   } catch {
@@ -135,15 +135,16 @@ function buildFromSource(): string | null {
 }
 
 /** Finds one program without building anything; null when only a source build would give it. */
-export function findNative(program: NativeProgram): LocatedProgram | null {
+export function findNative(program: NativeProgram, root = PACKAGE_ROOT): LocatedProgram | null {
   const spec = PROGRAMS[program];
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: 'env', origin: `set by ${spec.env}` };
-  const pkg = findPlatformPackage();
-  if (pkg && isExecutable(path.join(pkg.dir, 'bin', spec.file))) {
+  const pkg = findPlatformPackage(root);
+  // Only the same version: the helper's argv and status protocol move with cubicle's (as esbuild checks its binary's).
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(path.join(pkg.dir, 'bin', spec.file))) {
     return { path: path.join(pkg.dir, 'bin', spec.file), source: 'package', origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = path.join(PACKAGE_ROOT, spec.checkout);
+  const checkout = path.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: 'checkout', origin: `built in this checkout's ${spec.makeDir}/` };
   const built = path.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: 'built', origin: `built from source into ${sourceBuildDir()}` };
@@ -161,7 +162,10 @@ export function locateNative(program: NativeProgram): LocatedProgram {
     });
   }
   const version = packageVersion();
-  const why = PREBUILT_PLATFORMS.includes(platformKey())
+  const stale = findPlatformPackage();
+  const why = stale && stale.version !== version
+    ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version} (${stale.dir})`
+    : PREBUILT_PLATFORMS.includes(platformKey())
     ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)`
     : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(', ')})`;
   throw new SandboxUnavailableError('HELPER_MISSING', `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
