@@ -12970,9 +12970,9 @@ function platformKey() {
 function platformPackage() {
   return `cubicle-${platformKey()}`;
 }
-function packageVersion() {
+function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(import_node_fs2.default.readFileSync(import_node_path2.default.join(PACKAGE_ROOT, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(import_node_fs2.default.readFileSync(import_node_path2.default.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
@@ -12985,9 +12985,9 @@ function isExecutable(file) {
     return false;
   }
 }
-function findPlatformPackage() {
+function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = (0, import_node_module3.createRequire)(import_node_path2.default.join(PACKAGE_ROOT, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const manifest = (0, import_node_module3.createRequire)(import_node_path2.default.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
     const { version: version2 } = JSON.parse(import_node_fs2.default.readFileSync(manifest, "utf8"));
     return { dir: import_node_path2.default.dirname(manifest), version: version2 ?? "?" };
   } catch {
@@ -13035,15 +13035,15 @@ function buildFromSource() {
   }
   return target;
 }
-function findNative(program) {
+function findNative(program, root = PACKAGE_ROOT) {
   const spec = PROGRAMS[program];
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
-  const pkg = findPlatformPackage();
-  if (pkg && isExecutable(import_node_path2.default.join(pkg.dir, "bin", spec.file))) {
+  const pkg = findPlatformPackage(root);
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(import_node_path2.default.join(pkg.dir, "bin", spec.file))) {
     return { path: import_node_path2.default.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = import_node_path2.default.join(PACKAGE_ROOT, spec.checkout);
+  const checkout = import_node_path2.default.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
   const built = import_node_path2.default.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
@@ -13059,7 +13059,8 @@ function locateNative(program) {
     });
   }
   const version2 = packageVersion();
-  const why = PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
+  const stale = findPlatformPackage();
+  const why = stale && stale.version !== version2 ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version2} (${stale.dir})` : PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
   throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
     hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
   });

@@ -890,9 +890,9 @@ function platformKey() {
 function platformPackage() {
   return `cubicle-${platformKey()}`;
 }
-function packageVersion() {
+function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(fs3.readFileSync(path3.join(PACKAGE_ROOT, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(fs3.readFileSync(path3.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
@@ -905,9 +905,9 @@ function isExecutable(file) {
     return false;
   }
 }
-function findPlatformPackage() {
+function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = createRequire(path3.join(PACKAGE_ROOT, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const manifest = createRequire(path3.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
     const { version: version2 } = JSON.parse(fs3.readFileSync(manifest, "utf8"));
     return { dir: path3.dirname(manifest), version: version2 ?? "?" };
   } catch {
@@ -955,15 +955,15 @@ function buildFromSource() {
   }
   return target;
 }
-function findNative(program) {
+function findNative(program, root = PACKAGE_ROOT) {
   const spec = PROGRAMS[program];
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
-  const pkg = findPlatformPackage();
-  if (pkg && isExecutable(path3.join(pkg.dir, "bin", spec.file))) {
+  const pkg = findPlatformPackage(root);
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(path3.join(pkg.dir, "bin", spec.file))) {
     return { path: path3.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = path3.join(PACKAGE_ROOT, spec.checkout);
+  const checkout = path3.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
   const built = path3.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
@@ -979,7 +979,8 @@ function locateNative(program) {
     });
   }
   const version2 = packageVersion();
-  const why = PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
+  const stale = findPlatformPackage();
+  const why = stale && stale.version !== version2 ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version2} (${stale.dir})` : PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
   throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
     hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
   });
