@@ -278,12 +278,16 @@ describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${W
     const summary = main.summary;
     expect(summary).toContain('PWNED');
     expect(summary).not.toMatch(/<img|<!--|\]\(https/);
-    // Every table row is a row of jobs: the injected one is not a row of its own.
+    // Every table row is a job's or a failed test's: the injected one is not a row of its own.
     const rows = summary.split('\n').filter((line) => line.startsWith('|'));
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(7);
     expect(rows[2]).toMatch(/^\| evil \| ❌ failed: setup step 1 /);
     expect(rows[2]!.replaceAll('\\|', '').split('|')).toHaveLength(8);
-    expect(summary.split('\n').filter((line) => /^#{1,6} /.test(line))).toHaveLength(1);
+    expect(rows[4]).toBe('| job | class | test | message |');
+    expect(rows[6]).toMatch(/^\| evil \| cubicle\.evil \| evil \| setup step 1 /);
+    expect(rows[6]!.replaceAll('\\|', '').split('|')).toHaveLength(6);
+    // cubicle's two headings (the run, the failed tests), none from the job.
+    expect(summary.split('\n').filter((line) => /^#{1,6} /.test(line))).toEqual([expect.stringMatching(/^## cubicle: /), '### Failed tests']);
     const dangerous = parseWorkflowCommands(main.log).commands.filter((command) => !['group', 'endgroup', 'error', 'stop-commands'].includes(command.name.toLowerCase()) && !/^[0-9a-f]{32}$/.test(command.name));
     expect(dangerous, main.log).toEqual([]);
   });
