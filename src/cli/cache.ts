@@ -8,6 +8,7 @@ import { exportStore, importStore } from '../store/archive.js';
 import { listLayers, reapStore, treeSize } from '../store/layers.js';
 import { ensureStore, namesIn, storePaths } from '../store/paths.js';
 import { pruneStore } from '../store/prune.js';
+import { storeRoot } from './edge.js';
 import { verifyStore } from '../store/verify.js';
 
 export interface CacheCommandArgs {
@@ -17,12 +18,14 @@ export interface CacheCommandArgs {
   keepSize?: string | undefined;
   olderThan?: string | undefined;
   all: boolean;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
-  const paths = storePaths();
+  const paths = storePaths(storeRoot(args.cacheDir));
   ensureStore(paths);
   await reapStore(paths);
   switch (args.action) {

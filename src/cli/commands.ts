@@ -40,10 +40,6 @@ const cacheDirOption = (parser: Argv) =>
   parser.option('cache-dir', {
     type: 'string',
     describe: 'the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)',
-    coerce: (dir: string) => {
-      process.env.CUBICLE_CACHE_DIR = dir;
-      return dir;
-    },
   });
 
 /** --cache-scope: whose `caches:` dirs a job gets (src/run/cache-scope.ts); checked by the command. */
@@ -54,29 +50,18 @@ const cacheScopeOption = (parser: Argv) =>
       'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)',
   });
 
-/**
- * --quiet / --verbose reach the terminal reporter as CUBICLE_OUTPUT (which a user may also set,
- * like CARGO_TERM_QUIET), the way --cache-dir reaches the store.
- */
+/** --quiet / --verbose win over $CUBICLE_OUTPUT (which a user may set, like CARGO_TERM_QUIET): edge.ts. */
 const outputOptions = (parser: Argv) =>
   parser
     .option('quiet', {
       alias: 'q',
       type: 'boolean',
       describe: 'only failures and the summary (or CUBICLE_OUTPUT=quiet)',
-      coerce: (quiet: boolean) => {
-        if (quiet) process.env.CUBICLE_OUTPUT = 'quiet';
-        return quiet;
-      },
     })
     .option('verbose', {
       alias: 'v',
       type: 'boolean',
       describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)",
-      coerce: (verbose: boolean) => {
-        if (verbose) process.env.CUBICLE_OUTPUT = 'verbose';
-        return verbose;
-      },
     })
     .conflicts('quiet', 'verbose');
 
@@ -136,6 +121,9 @@ export const COMMANDS: readonly Command[] = [
         color: args.color as boolean | undefined,
         pull: args.pull as PullPolicy,
         cacheScope: args['cache-scope'] as string | undefined,
+        cacheDir: args['cache-dir'] as string | undefined,
+        quiet: args.quiet as boolean | undefined,
+        verbose: args.verbose as boolean | undefined,
         flags: limitFlags(args),
       });
     },
@@ -166,6 +154,7 @@ export const COMMANDS: readonly Command[] = [
         network: args.network as 'none' | 'host',
         noLimits: args.limits === false,
         pull: args.pull as PullPolicy,
+        cacheDir: args['cache-dir'] as string | undefined,
         flags: limitFlags(args),
       });
     },
@@ -199,6 +188,7 @@ export const COMMANDS: readonly Command[] = [
         noLimits: args.limits === false,
         pull: args.pull as PullPolicy,
         cacheScope: args['cache-scope'] as string | undefined,
+        cacheDir: args['cache-dir'] as string | undefined,
         flags: limitFlags(args),
       });
     },
@@ -288,6 +278,7 @@ export const COMMANDS: readonly Command[] = [
         keepSize: args['keep-size'] as string | undefined,
         olderThan: args['older-than'] as string | undefined,
         all: args.all === true,
+        cacheDir: args['cache-dir'] as string | undefined,
       });
     },
   },

@@ -7,6 +7,7 @@ import { runChecks, type CheckResult } from '../host/checks.js';
 import { checkOwners } from '../host/owners.js';
 import { toolChecks } from '../host/tools.js';
 import { findConfig } from '../vendor.js';
+import { storeRoot } from './edge.js';
 
 const MARKS: Record<CheckResult['state'], string> = { ok: 'ok     ', missing: 'missing', warn: 'warn   ' };
 
@@ -19,7 +20,7 @@ export interface DoctorArgs {
 /** Exit 0 when jobs can run here, 3 when a required check fails. */
 export async function doctorCommand(args: DoctorArgs): Promise<number> {
   const checkout = await findCheckout(args);
-  const checks = [...(await runChecks()), ...toolChecks(), ...(checkout ? [checkOwners(checkout)] : [])];
+  const checks = [...(await runChecks(storeRoot(undefined))), ...toolChecks(), ...(checkout ? [checkOwners(checkout)] : [])];
   const runnable = checks.every((check) => !check.required || check.state === 'ok');
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ runnable, checks }, null, 2)}\n`);

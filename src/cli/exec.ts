@@ -2,6 +2,7 @@
 // its stdio passed through and its exit code returned, as `docker run --rm` and `bwrap` do.
 import { resolveConfig, type LimitFlags } from '../config/resolve.js';
 import type { PullPolicy } from '../image/resolve.js';
+import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
 
 export interface ExecCommandArgs {
@@ -10,6 +11,8 @@ export interface ExecCommandArgs {
   network: 'none' | 'host';
   noLimits: boolean;
   pull: PullPolicy;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -25,6 +28,7 @@ export async function execCommand(args: ExecCommandArgs): Promise<number> {
     interactive: false,
     noLimits: args.noLimits,
     pull: args.pull,
+    cacheDir: storeRoot(args.cacheDir),
     what: 'the command',
     notStarted: { words: 'nothing was run', exitCode: 125 },
   });

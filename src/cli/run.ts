@@ -13,6 +13,7 @@ import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { runJobs } from '../run/run.js';
 import { readTimingsFile } from '../run/timings.js';
 import { parseSize } from '../config/units.js';
+import { storeRoot, verbosity } from './edge.js';
 import { cancelOnSignals } from './signals.js';
 
 export interface RunCommandArgs {
@@ -35,6 +36,11 @@ export interface RunCommandArgs {
   cacheScope?: string | undefined;
   /** --color / --no-color; default: FORCE_COLOR, NO_COLOR, a TTY (report/color.ts). */
   color?: boolean | undefined;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
+  /** --quiet / --verbose; default: $CUBICLE_OUTPUT (edge.ts). */
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
   flags: LimitFlags;
 }
 
@@ -62,7 +68,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
   // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.
   const consoleStream = isStdout(junitFile) || (jsonFile !== undefined && isStdout(jsonFile)) ? process.stderr : process.stdout;
-  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color }), new JunitReporter(junitFile, { checkout: config.projectDir })];
+  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config.projectDir })];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
@@ -85,6 +91,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       failFast: args.failFast ?? false,
       pull: args.pull,
       cacheScope,
+      cacheDir: storeRoot(args.cacheDir),
     });
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.

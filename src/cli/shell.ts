@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
 import { formatBytes } from '../config/units.js';
 import type { PullPolicy } from '../image/resolve.js';
+import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
 
 export interface ShellCommandArgs {
@@ -14,6 +15,8 @@ export interface ShellCommandArgs {
   noLimits: boolean;
   pull: PullPolicy;
   cacheScope?: string | undefined;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -30,6 +33,7 @@ export async function shellCommand(args: ShellCommandArgs): Promise<number> {
     noLimits: args.noLimits,
     pull: args.pull,
     cacheScope: args.cacheScope,
+    cacheDir: storeRoot(args.cacheDir),
     what: 'the shell',
     notStarted: { words: 'no shell was started', exitCode: 1 },
     banner: interactive
