@@ -4,6 +4,28 @@ import { resolveConfig, type LimitFlags } from '../config/resolve.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
+import { UsageError } from '../errors.js';
+import { defineCommand, positionals } from './command.js';
+import { cacheDirOption, limitFlags, limitOptions, pullOption } from './options.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 exec -- npm test', 'npm test in a throwaway sandbox of this directory'],
+    ['$0 exec --timeout 10s -- ./flaky.sh', 'bounded by a wall-clock limit'],
+  ],
+  options: {
+    image: { type: 'string', default: 'host', describe: 'base image' },
+    network: { choices: ['none', 'host'], default: 'none', describe: 'none: loopback only' },
+    ...cacheDirOption,
+    ...pullOption,
+    ...limitOptions(''),
+  },
+  run: (args) => {
+    const command = [...positionals(args), ...(args['--'] ?? []).map(String)];
+    if (command.length === 0) throw new UsageError('no command given', { hint: 'Put the command after --: `cubicle exec -- npm test`.' });
+    return execCommand({ command, image: args.image, network: args.network, noLimits: !args.limits, pull: args.pull, cacheDir: args['cache-dir'], flags: limitFlags(args) });
+  },
+});
 
 export interface ExecCommandArgs {
   command: string[];
