@@ -26,14 +26,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'shell',
     usage: 'shell JOB [--command CMD]',
     describe:
-      "A shell in JOB's sandbox, to debug it: its image and setup layers, env, limits, mounts and network, the checkout below a throwaway layer. bash if the job's filesystem has it, else sh; exits with the shell's code.",
+      "A shell in JOB's sandbox, to debug it: its image and setup layers, env, limits, mounts and network, the checkout below a throwaway layer. " +
+      "bash if the job's filesystem has it, else sh; exits with the shell's code.",
     load: async () => (await import('./shell.js')).command,
   },
   {
     name: 'init',
     usage: 'init [--force]',
     describe:
-      'Write a starter cubicle.config.yaml from what the current dir holds: package.json and its lockfile (npm, pnpm, yarn), requirements.txt or pyproject.toml (pytest), go.mod, a Makefile. Never replaces a config without --force.',
+      'Write a starter cubicle.config.yaml from what the current dir holds: package.json and its lockfile (npm, pnpm, yarn), ' +
+      'requirements.txt or pyproject.toml (pytest), go.mod, a Makefile. Never replaces a config without --force.',
     load: async () => (await import('./init.js')).command,
   },
   {
@@ -45,7 +47,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'setup',
     usage: 'setup --user USER [--undo]',
-    describe: 'As root, once: delegate cgroups to USER for memory, cpus and pids limits and, where Ubuntu restricts user namespaces, allow them for the helper alone. --undo removes exactly what setup made.',
+    describe:
+      'As root, once: delegate cgroups to USER for memory, cpus and pids limits and, where Ubuntu restricts user namespaces, ' +
+      'allow them for the helper alone. --undo removes exactly what setup made.',
     load: async () => (await import('./setup.js')).command,
   },
   {
@@ -65,7 +69,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'merge',
     usage: 'merge REPORT.xml.. -o OUT.xml',
-    describe: 'Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. Nothing is written if an input is missing or not JUnit.',
+    describe:
+      'Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. ' +
+      'Nothing is written if an input is missing or not JUnit.',
     load: async () => (await import('./merge.js')).command,
   },
 ];

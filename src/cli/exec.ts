@@ -23,7 +23,8 @@ export const command = defineCommand({
   run: (args) => {
     const command = [...positionals(args), ...(args['--'] ?? []).map(String)];
     if (command.length === 0) throw new UsageError('no command given', { hint: 'Put the command after --: `cubicle exec -- npm test`.' });
-    return execCommand({ command, image: args.image, network: args.network, noLimits: !args.limits, pull: args.pull, cacheDir: args['cache-dir'], flags: limitFlags(args) });
+    const { image, network, pull } = args;
+    return execCommand({ command, image, network, noLimits: !args.limits, pull, cacheDir: args['cache-dir'], flags: limitFlags(args) });
   },
 });
 

@@ -20,7 +20,9 @@ export const pullOption = {
   pull: {
     choices: ['missing', 'always', 'never'] as const satisfies readonly PullPolicy[],
     default: 'missing',
-    describe: 'missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); never: fail a job whose image is not stored',
+    describe:
+      'missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); ' +
+      'never: fail a job whose image is not stored',
   },
 } as const;
 
@@ -41,7 +43,11 @@ export const cacheScopeOption = {
 /** --quiet / --verbose win over $CUBICLE_OUTPUT (which a user may set, like CARGO_TERM_QUIET): edge.ts. They conflict (outputConflicts). */
 export const outputOptions = {
   quiet: { alias: 'q', type: 'boolean', describe: 'only failures and the summary (or CUBICLE_OUTPUT=quiet)' },
-  verbose: { alias: 'v', type: 'boolean', describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)" },
+  verbose: {
+    alias: 'v',
+    type: 'boolean',
+    describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)",
+  },
 } as const;
 
 export const configOption = {

@@ -40,7 +40,10 @@ export const command = defineCommand({
         'job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, ' +
         'as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)',
     },
-    timings: { type: 'string', describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file' },
+    timings: {
+      type: 'string',
+      describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file',
+    },
     'memory-budget': { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" },
     'cpu-budget': { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" },
     'fail-fast': { type: 'boolean', describe: 'the first job that does not pass cancels the others' },
