@@ -8,7 +8,39 @@ import { exportStore, importStore } from '../store/archive.js';
 import { listLayers, reapStore, treeSize } from '../store/layers.js';
 import { ensureStore, namesIn, storePaths } from '../store/paths.js';
 import { pruneStore } from '../store/prune.js';
+import { storeRoot } from './edge.js';
+import { defineCommand, positionals } from './command.js';
+import { cacheDirOption } from './options.js';
 import { verifyStore } from '../store/verify.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 cache ls', 'what is cached, newest use first'],
+    ['$0 cache prune --keep-size 5g --older-than 7d', 'drop layers unused for a week, then the oldest until 5 GiB remain'],
+    ['$0 cache export /tmp/layers.tar.zst', 'for actions/cache; `cache import` on the next run'],
+  ],
+  options: {
+    json: { type: 'boolean', describe: 'ls: print the layers as JSON' },
+    'keep-size': { type: 'string', describe: 'prune: remove least recently used layers until the store fits, e.g. 5g' },
+    'older-than': { type: 'string', describe: 'prune: remove layers unused for this long, e.g. 7d' },
+    all: { type: 'boolean', describe: 'prune: remove every layer' },
+    ...cacheDirOption,
+  },
+  run: (args) => {
+    const [action, file, ...extra] = positionals(args);
+    if (!action) throw new UsageError('name a cache action: ls, prune, verify, export FILE or import FILE');
+    if (extra.length > 0) throw new UsageError(`cache ${action}: unexpected arguments ${extra.join(' ')}`);
+    return cacheCommand({
+      action,
+      file,
+      json: args.json === true,
+      keepSize: args['keep-size'],
+      olderThan: args['older-than'],
+      all: args.all === true,
+      cacheDir: args['cache-dir'],
+    });
+  },
+});
 
 export interface CacheCommandArgs {
   action: string;
@@ -17,12 +49,14 @@ export interface CacheCommandArgs {
   keepSize?: string | undefined;
   olderThan?: string | undefined;
   all: boolean;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
-  const paths = storePaths();
+  const paths = storePaths(storeRoot(args.cacheDir));
   ensureStore(paths);
   await reapStore(paths);
   switch (args.action) {

@@ -43,12 +43,13 @@ describe('shell completion', () => {
 });
 
 describe('every command', () => {
-  it('has a usage, a description and at least one example for --help', () => {
-    for (const command of COMMANDS) {
-      expect(command.usage.startsWith(command.name), command.name).toBe(true);
-      expect(command.describe.length, command.name).toBeGreaterThan(20);
-      expect(command.examples.length, command.name).toBeGreaterThan(0);
-      for (const [example] of command.examples) expect(example, command.name).toContain(`$0 ${command.name}`);
+  it('has a usage, a description and at least one example for --help', async () => {
+    for (const entry of COMMANDS) {
+      expect(entry.usage.startsWith(entry.name), entry.name).toBe(true);
+      expect(entry.describe.length, entry.name).toBeGreaterThan(20);
+      const command = await entry.load();
+      expect(command.examples.length, entry.name).toBeGreaterThan(0);
+      for (const [example] of command.examples) expect(example, entry.name).toContain(`$0 ${entry.name}`);
     }
   });
 });

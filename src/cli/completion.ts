@@ -4,12 +4,34 @@
 // `run` and `shell`: no yargs command tree is built (see main.ts), so a TAB costs one config read.
 import { readConfigData } from '../config/load.js';
 import { loadYargs } from '../vendor.js';
-import { COMMANDS, type Command } from './commands.js';
+import { UsageError } from '../errors.js';
+import { defineCommand, positionals, type Command } from './command.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
 
 export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 const CACHE_ACTIONS = ['ls', 'prune', 'verify', 'export', 'import'];
+
+export const command = defineCommand({
+  examples: [
+    ['$0 completion >> ~/.bashrc', 'complete cubicle in every new bash'],
+    ['$0 completion zsh >> ~/.zshrc', 'the same for zsh'],
+  ],
+  options: {},
+  configure: (parser) => parser.demandCommand(0, 1, '', 'completion takes at most one shell: bash or zsh'),
+  run: (args) => {
+    const [shell] = positionals(args);
+    if (shell !== undefined && !isCompletionShell(shell)) {
+      throw new UsageError(`completion: no script for "${shell}"`, { hint: 'Ask for bash or zsh, or leave it out for your $SHELL.' });
+    }
+    return completionCommand({ shell });
+  },
+});
+
+function isCompletionShell(name: string): name is CompletionShell {
+  return (COMPLETION_SHELLS as readonly string[]).includes(name);
+}
 
 /** Prints the completion script for `shell` (default: the login shell's, as yargs decides). */
 export async function completionCommand(args: { shell?: CompletionShell | undefined }): Promise<number> {
@@ -42,7 +64,7 @@ export async function completeWords(words: readonly string[], options: { zsh: bo
     if (current.startsWith('-')) return ['--help', '--version'].filter((option) => option.startsWith(current));
     return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map((candidate) => (options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name));
   }
-  const known = await commandOptions(command);
+  const known = await commandOptions(await command.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith('--') ? known.get(previous.slice(2)) : undefined;
   if (pending && pending.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
@@ -62,8 +84,8 @@ interface OptionInfo {
 /** A command's options, as its yargs parser knows them. */
 async function commandOptions(command: Command): Promise<Map<string, OptionInfo>> {
   const { yargs } = await loadYargs();
-  const parser = yargs([]).help().version(false);
-  command.options(parser);
+  const parser = yargs([]).help().version(false).options(command.options);
+  command.configure?.(parser);
   // getOptions() is yargs' (its completion uses it), missing from @types/yargs.
   const options = (parser as unknown as { getOptions(): unknown }).getOptions() as {
     key: Record<string, unknown>;
@@ -81,7 +103,7 @@ async function commandOptions(command: Command): Promise<Map<string, OptionInfo>
   return known;
 }
 
-async function positionalCandidates(command: Command, before: readonly string[], cwd: string): Promise<string[]> {
+async function positionalCandidates(command: CommandEntry, before: readonly string[], cwd: string): Promise<string[]> {
   switch (command.name) {
     case 'run':
       return jobNames(cwd, optionValue(before, 'config'));

@@ -7,6 +7,22 @@ import { runChecks, type CheckResult } from '../host/checks.js';
 import { checkOwners } from '../host/owners.js';
 import { toolChecks } from '../host/tools.js';
 import { findConfig } from '../vendor.js';
+import { storeRoot } from './edge.js';
+import { defineCommand } from './command.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 doctor', 'check this machine (and the checkout of the config found from here)'],
+    ['$0 doctor --dir ~/src/app', "also check that checkout's file owners"],
+  ],
+  options: {
+    json: { type: 'boolean', describe: 'print the checks as JSON' },
+    dir: { type: 'string', describe: "a checkout whose files' owners to check (default: the dir of the config found from here)" },
+    config: { type: 'string', describe: 'a config file: its dir is the checkout to check' },
+  },
+  configure: (parser) => parser.conflicts('dir', 'config').demandCommand(0, 0, '', 'doctor takes no arguments'),
+  run: (args) => doctorCommand({ json: args.json === true, dir: args.dir, config: args.config }),
+});
 
 const MARKS: Record<CheckResult['state'], string> = { ok: 'ok     ', missing: 'missing', warn: 'warn   ' };
 
@@ -19,7 +35,7 @@ export interface DoctorArgs {
 /** Exit 0 when jobs can run here, 3 when a required check fails. */
 export async function doctorCommand(args: DoctorArgs): Promise<number> {
   const checkout = await findCheckout(args);
-  const checks = [...(await runChecks()), ...toolChecks(), ...(checkout ? [checkOwners(checkout)] : [])];
+  const checks = [...(await runChecks(storeRoot(undefined))), ...toolChecks(), ...(checkout ? [checkOwners(checkout)] : [])];
   const runnable = checks.every((check) => !check.required || check.state === 'ok');
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ runnable, checks }, null, 2)}\n`);

@@ -2,7 +2,31 @@
 // its stdio passed through and its exit code returned, as `docker run --rm` and `bwrap` do.
 import { resolveConfig, type LimitFlags } from '../config/resolve.js';
 import type { PullPolicy } from '../image/resolve.js';
+import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
+import { UsageError } from '../errors.js';
+import { defineCommand, positionals } from './command.js';
+import { cacheDirOption, limitFlags, limitOptions, pullOption } from './options.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 exec -- npm test', 'npm test in a throwaway sandbox of this directory'],
+    ['$0 exec --timeout 10s -- ./flaky.sh', 'bounded by a wall-clock limit'],
+  ],
+  options: {
+    image: { type: 'string', default: 'host', describe: 'base image' },
+    network: { choices: ['none', 'host'], default: 'none', describe: 'none: loopback only' },
+    ...cacheDirOption,
+    ...pullOption,
+    ...limitOptions(''),
+  },
+  run: (args) => {
+    const command = [...positionals(args), ...(args['--'] ?? []).map(String)];
+    if (command.length === 0) throw new UsageError('no command given', { hint: 'Put the command after --: `cubicle exec -- npm test`.' });
+    const { image, network, pull } = args;
+    return execCommand({ command, image, network, noLimits: !args.limits, pull, cacheDir: args['cache-dir'], flags: limitFlags(args) });
+  },
+});
 
 export interface ExecCommandArgs {
   command: string[];
@@ -10,6 +34,8 @@ export interface ExecCommandArgs {
   network: 'none' | 'host';
   noLimits: boolean;
   pull: PullPolicy;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -25,6 +51,7 @@ export async function execCommand(args: ExecCommandArgs): Promise<number> {
     interactive: false,
     noLimits: args.noLimits,
     pull: args.pull,
+    cacheDir: storeRoot(args.cacheDir),
     what: 'the command',
     notStarted: { words: 'nothing was run', exitCode: 125 },
   });

@@ -7,6 +7,17 @@ import { UsageError } from '../errors.js';
 import { CONFIG_FILES } from '../vendor.js';
 import { SCHEMA_COMMENT } from '../config/json-schema.js';
 import { readPyproject, TEST_SETS } from './pyproject.js';
+import { defineCommand } from './command.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 init && $0 run', 'a config, then a first run'],
+    ['$0 init --force', 'start over: replace the existing cubicle.config.yaml'],
+  ],
+  options: { force: { type: 'boolean', describe: 'replace an existing config' } },
+  configure: (parser) => parser.demandCommand(0, 0, '', 'init takes no arguments'),
+  run: (args) => initCommand({ force: args.force === true }),
+});
 
 export interface InitCommandArgs {
   force: boolean;

@@ -7,7 +7,7 @@ import { CubicleError, describeError, UsageError } from '../errors.js';
 import { loadYargs } from '../vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { NeedsSystemdScope } from '../run/limits.js';
-import { COMMANDS, type Command } from './commands.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
 
 /** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
 const COMPLETION_REQUEST = '--get-yargs-completions';
@@ -27,10 +27,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return await printCompletions(argv.slice(1));
     }
     const { yargs } = await loadYargs();
-    const command = COMMANDS.find((candidate) => candidate.name === argv[0]);
-    if (command) {
+    const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
+    if (entry) {
       try {
-        return await runCommand(yargs, command, argv.slice(1));
+        return await runCommand(yargs, entry, argv.slice(1));
       } catch (error) {
         if (error instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
         throw error;
@@ -101,10 +101,11 @@ function joinDashValues(argv: readonly string[]): string[] {
   return joined;
 }
 
-async function runCommand(yargs: Yargs, command: Command, argv: readonly string[]): Promise<number> {
+async function runCommand(yargs: Yargs, entry: CommandEntry, argv: readonly string[]): Promise<number> {
+  const command = await entry.load();
   const parser = yargs(joinDashValues(argv))
     .scriptName('cubicle')
-    .usage(`$0 ${command.usage}\n\n${command.describe}`)
+    .usage(`$0 ${entry.usage}\n\n${entry.describe}`)
     .parserConfiguration({ 'populate--': true })
     .strictOptions()
     .help()
@@ -112,11 +113,12 @@ async function runCommand(yargs: Yargs, command: Command, argv: readonly string[
     .version(false)
     .wrap(terminalWidth())
     .fail((message, error) => failWithUsageError(message, error, () => ({ commands: [], options: optionNames(parser) })));
-  command.options(parser);
+  parser.options(command.options);
+  command.configure?.(parser);
   for (const [example, meaning] of command.examples) parser.example(example, meaning);
   const args = await parser.parseAsync();
   if (args.help) return 0;
-  return command.run(args as Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] });
+  return command.run(args);
 }
 
 const TOP_LEVEL_OPTIONS = ['help', 'version'];

@@ -7,6 +7,14 @@ import { reportCounts } from '../report/junit-model.js';
 import { mergeJunitFiles } from '../report/junit-merge.js';
 import { serializeJunit } from '../report/junit-write.js';
 import { writeAtomically } from '../run/write-file.js';
+import { defineCommand, positionals } from './command.js';
+
+export const command = defineCommand({
+  examples: [['$0 merge shard-1/cubicle-junit.xml shard-2/cubicle-junit.xml -o cubicle-junit.xml', 'one report for every shard']],
+  options: { output: { alias: 'o', type: 'string', demandOption: true, describe: 'the merged report to write' } },
+  configure: (parser) => parser.demandCommand(1, 'Name the reports to merge.'),
+  run: (args) => mergeCommand({ reports: positionals(args), output: args.output }),
+});
 
 export interface MergeCommandArgs {
   readonly reports: readonly string[];

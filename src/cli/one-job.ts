@@ -19,7 +19,7 @@ import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
 import { startJobNetwork, type JobNetwork } from '../run/network.js';
 import { startServices, type RunningServices } from '../run/services.js';
-import { createRunDir, reapStaleRuns } from '../run/rundir.js';
+import { createRunDir, reapStaleRuns, runsRoot } from '../run/rundir.js';
 import { startRunUserns } from '../run/userns.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { describeSignal } from '../signals.js';
@@ -35,6 +35,8 @@ export interface OneJobOptions {
   readonly pull: PullPolicy;
   /** --cache-scope; default: run/cache-scope.ts's. */
   readonly cacheScope?: string | undefined;
+  /** The store's root, chosen at the CLI edge (edge.ts). */
+  readonly cacheDir: string;
   /** What the command is called in messages: "the shell", "the command". */
   readonly what: string;
   /** When the image or a setup step fails: the words ending the message, and the exit code. */
@@ -47,12 +49,12 @@ export interface OneJobOptions {
 export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, options: OneJobOptions): Promise<number> {
   const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
   const limits = await planLimits([job], options.noLimits);
-  await reapStaleRuns();
-  const store = storePaths();
+  const store = storePaths(options.cacheDir);
+  await reapStaleRuns(runsRoot(store.root));
   refuseStoreInCheckout(store, config.projectDir);
   ensureStore(store);
   await reapStore(store);
-  const runDir = createRunDir();
+  const runDir = createRunDir(runsRoot(store.root));
   const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   // Setup and image lines are the checkout's: colours only, and fenced from workflow commands in GitHub Actions.

@@ -13,7 +13,73 @@ import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { runJobs } from '../run/run.js';
 import { readTimingsFile } from '../run/timings.js';
 import { parseSize } from '../config/units.js';
+import { storeRoot, verbosity } from './edge.js';
 import { cancelOnSignals } from './signals.js';
+import { defineCommand, positionals } from './command.js';
+import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, outputOptions, pullOption } from './options.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 run', 'run every job in cubicle.config.yaml'],
+    ['$0 run unit lint --junit reports/junit.xml', 'run two jobs, JUnit to a chosen path'],
+    ['$0 run --quiet', 'print only what failed, and the summary'],
+    ['$0 run --shard 2/3 --timings merged-junit.xml', 'the second of three CI machines, balanced by the last run'],
+  ],
+  options: {
+    ...configOption,
+    parallel: { type: 'number', describe: 'jobs at once (default: the number of cores)' },
+    junit: { type: 'string', default: 'cubicle-junit.xml', describe: 'JUnit report to write (`-`: stdout; /dev/null, a FIFO: written directly)' },
+    json: { type: 'string', describe: 'also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)' },
+    'artifacts-dir': { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' },
+    cache: { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' },
+    shard: { type: 'string', describe: 'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)' },
+    'shard-by': {
+      choices: ['job', 'test'],
+      default: 'job',
+      describe:
+        'job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, ' +
+        'as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)',
+    },
+    timings: {
+      type: 'string',
+      describe: 'durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file',
+    },
+    'memory-budget': { type: 'string', describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" },
+    'cpu-budget': { type: 'number', describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" },
+    'fail-fast': { type: 'boolean', describe: 'the first job that does not pass cancels the others' },
+    color: { type: 'boolean', describe: "colour cubicle's own lines, or not (--no-color); wins over FORCE_COLOR and NO_COLOR (default: on a terminal)" },
+    ...outputOptions,
+    ...cacheDirOption,
+    ...cacheScopeOption,
+    ...pullOption,
+    ...limitOptions(' for jobs without their own (replaces `defaults:`)'),
+  },
+  configure: (parser) => parser.conflicts('quiet', 'verbose'),
+  run: (args) =>
+    runCommand({
+      jobs: positionals(args),
+      config: args.config,
+      parallel: args.parallel,
+      junit: args.junit,
+      json: args.json,
+      artifactsDir: args['artifacts-dir'],
+      noLimits: !args.limits,
+      noCache: !args.cache,
+      shard: args.shard,
+      shardBy: args['shard-by'],
+      timings: args.timings,
+      memoryBudget: args['memory-budget'],
+      cpuBudget: args['cpu-budget'],
+      failFast: args['fail-fast'] === true,
+      color: args.color,
+      pull: args.pull,
+      cacheScope: args['cache-scope'],
+      cacheDir: args['cache-dir'],
+      quiet: args.quiet,
+      verbose: args.verbose,
+      flags: limitFlags(args),
+    }),
+});
 
 export interface RunCommandArgs {
   jobs: readonly string[];
@@ -35,6 +101,11 @@ export interface RunCommandArgs {
   cacheScope?: string | undefined;
   /** --color / --no-color; default: FORCE_COLOR, NO_COLOR, a TTY (report/color.ts). */
   color?: boolean | undefined;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
+  /** --quiet / --verbose; default: $CUBICLE_OUTPUT (edge.ts). */
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
   flags: LimitFlags;
 }
 
@@ -62,7 +133,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
   // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.
   const consoleStream = isStdout(junitFile) || (jsonFile !== undefined && isStdout(jsonFile)) ? process.stderr : process.stdout;
-  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color }), new JunitReporter(junitFile, { checkout: config.projectDir })];
+  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config.projectDir })];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
@@ -85,6 +156,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       failFast: args.failFast ?? false,
       pull: args.pull,
       cacheScope,
+      cacheDir: storeRoot(args.cacheDir),
     });
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.

@@ -4,7 +4,37 @@ import { loadConfig } from '../config/load.js';
 import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
 import { formatBytes } from '../config/units.js';
 import type { PullPolicy } from '../image/resolve.js';
+import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
+import { defineCommand, positionals } from './command.js';
+import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, pullOption } from './options.js';
+
+export const command = defineCommand({
+  examples: [
+    ['$0 shell unit', "an interactive shell where job unit's command would run"],
+    ["$0 shell unit --command 'ls node_modules | wc -l'", 'one command, as a `run:` would run it (with the job\'s timeout)'],
+  ],
+  options: {
+    command: { alias: 'c', type: 'string', describe: 'run this with /bin/sh -c instead of an interactive shell' },
+    ...configOption,
+    ...cacheDirOption,
+    ...cacheScopeOption,
+    ...pullOption,
+    ...limitOptions(' for a job without its own'),
+  },
+  configure: (parser) => parser.demandCommand(1, 1, 'Name the job: `cubicle shell JOB`.', 'shell takes one job'),
+  run: (args) =>
+    shellCommand({
+      job: positionals(args)[0]!,
+      command: args.command,
+      config: args.config,
+      noLimits: !args.limits,
+      pull: args.pull,
+      cacheScope: args['cache-scope'],
+      cacheDir: args['cache-dir'],
+      flags: limitFlags(args),
+    }),
+});
 
 export interface ShellCommandArgs {
   job: string;
@@ -14,6 +44,8 @@ export interface ShellCommandArgs {
   noLimits: boolean;
   pull: PullPolicy;
   cacheScope?: string | undefined;
+  /** --cache-dir; default: $CUBICLE_CACHE_DIR, else the XDG cache (edge.ts). */
+  cacheDir?: string | undefined;
   flags: LimitFlags;
 }
 
@@ -30,6 +62,7 @@ export async function shellCommand(args: ShellCommandArgs): Promise<number> {
     noLimits: args.noLimits,
     pull: args.pull,
     cacheScope: args.cacheScope,
+    cacheDir: storeRoot(args.cacheDir),
     what: 'the shell',
     notStarted: { words: 'no shell was started', exitCode: 1 },
     banner: interactive

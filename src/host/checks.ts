@@ -6,7 +6,6 @@ import path from 'node:path';
 import { CubicleError } from '../errors.js';
 import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
-import { cacheRoot } from '../run/rundir.js';
 import { describeCgroups, userManagerControllers } from './cgroup-check.js';
 import { findCgroupPlacement } from './cgroups.js';
 import { containerUserNamespaceFix, detectContainer, explainOverlayFailure, explainSandboxFailure } from './container.js';
@@ -92,16 +91,17 @@ export async function checkUserNamespaces(): Promise<CheckResult> {
   return { ...base, state: 'missing', detail: failure, fix: userNamespaceFix() };
 }
 
-export async function checkOverlay(): Promise<CheckResult> {
+/** Probes an overlay mount under the store root `cacheDir`, where job layers would live. */
+export async function checkOverlay(cacheDir: string): Promise<CheckResult> {
   const base = { id: 'overlay', title: 'overlayfs in a user namespace', required: true };
-  const root = path.join(cacheRoot(), 'doctor');
+  const root = path.join(cacheDir, 'doctor');
   fs.mkdirSync(root, { recursive: true });
   const dir = fs.mkdtempSync(path.join(root, 'probe-'));
   try {
     for (const sub of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub));
     const failure = await probe([...hostImageOps(), { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' }]);
-    if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheRoot()}`, fix: null };
-    const container = explainOverlayFailure(failure, cacheRoot(), detectContainer());
+    if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheDir}`, fix: null };
+    const container = explainOverlayFailure(failure, cacheDir, detectContainer());
     if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
@@ -173,13 +173,13 @@ export function checkSeccomp(): CheckResult {
   };
 }
 
-export async function runChecks(): Promise<CheckResult[]> {
+export async function runChecks(cacheDir: string): Promise<CheckResult[]> {
   const helper = checkHelper();
   const results: CheckResult[] = [helper];
   if (helper.state === 'ok') {
     const userns = await checkUserNamespaces();
     results.push(userns);
-    if (userns.state === 'ok') results.push(await checkOverlay());
+    if (userns.state === 'ok') results.push(await checkOverlay(cacheDir));
   }
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;

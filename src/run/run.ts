@@ -6,7 +6,7 @@ import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
 import { combineReporters, type Reporter, type RunSummary } from '../report/reporter.js';
 import { notRunResult, runJob } from './job.js';
 import { planLimits } from './limits.js';
-import { createRunDir, reapStaleRuns } from './rundir.js';
+import { createRunDir, reapStaleRuns, runsRoot } from './rundir.js';
 import { schedule } from './scheduler.js';
 import { startRunUserns } from './userns.js';
 import type { Base } from '../image/base.js';
@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly testTimings?: TimingsFile['tests'] | undefined;
   /** --cache-scope (checked): whose `caches:` dirs the jobs get; default "local". */
   readonly cacheScope?: string | undefined;
+  /** The store's root: --cache-dir, else $CUBICLE_CACHE_DIR or the XDG cache (src/cli/options.ts). */
+  readonly cacheDir: string;
 }
 
 /** The reason a --fail-fast run was cancelled (AbortSignal.reason). */
@@ -64,7 +66,7 @@ export function availableMemoryBytes(): number {
 }
 
 export async function runJobs(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
-  const store = storePaths();
+  const store = storePaths(options.cacheDir);
   refuseStoreInCheckout(store, config.projectDir);
   ensureStore(store);
   const timings = options.timings ?? readStoredTimings(store, config.projectDir);
@@ -79,13 +81,13 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  await reapStaleRuns();
+  await reapStaleRuns(runsRoot(store.root));
   await reapStore(store);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   options.signal.addEventListener('abort', forward, { once: true });
-  const runDir = createRunDir();
+  const runDir = createRunDir(runsRoot(store.root));
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
   const artifactsDir = options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts');

@@ -8,14 +8,19 @@ import path from 'node:path';
 import { makeDirsBeneath } from '../confine/index.js';
 import { removeTree } from './remove.js';
 
-export function cacheRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
+/**
+ * Where the store lives by default, from the environment the user gave ($CUBICLE_CACHE_DIR, else the XDG cache).
+ * Read once, at the CLI edge (src/cli/options.ts), which passes the result down as a value with --cache-dir's.
+ */
+export function cacheRoot(env: Readonly<Record<string, string | undefined>>): string {
   if (env.CUBICLE_CACHE_DIR) return path.resolve(env.CUBICLE_CACHE_DIR);
   const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
   return path.join(base, 'cubicle');
 }
 
-export function runsRoot(env?: Readonly<Record<string, string | undefined>>): string {
-  return path.join(cacheRoot(env), 'runs');
+/** The run dirs' parent under the store root `cacheDir`. */
+export function runsRoot(cacheDir: string): string {
+  return path.join(cacheDir, 'runs');
 }
 
 /** Field 22 of /proc/PID/stat: the start time in clock ticks since boot; undefined when gone. */
@@ -58,7 +63,7 @@ export interface RunDir {
   remove(): Promise<void>;
 }
 
-export function createRunDir(root = runsRoot()): RunDir {
+export function createRunDir(root: string): RunDir {
   const name = `${processTag()}-${randomBytes(3).toString('hex')}`;
   const dir = path.join(root, name);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -90,7 +95,7 @@ export function isStaleRunName(name: string, prefix = ''): boolean {
 }
 
 /** Removes run dirs left by runners that no longer exist; returns how many. */
-export async function reapStaleRuns(root = runsRoot()): Promise<number> {
+export async function reapStaleRuns(root: string): Promise<number> {
   let entries: string[];
   try {
     entries = fs.readdirSync(root);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { cacheRoot, processTag } from '../run/rundir.js';
+import { processTag } from '../run/rundir.js';
 
 export interface StorePaths {
   readonly root: string;
@@ -47,7 +47,8 @@ function realPath(dir: string): string {
   }
 }
 
-export function storePaths(cacheDir: string = cacheRoot()): StorePaths {
+/** The store's paths under `cacheDir` (--cache-dir, else $CUBICLE_CACHE_DIR or the XDG cache: chosen by the CLI). */
+export function storePaths(cacheDir: string): StorePaths {
   const root = path.resolve(cacheDir);
   return Object.freeze({
     root,
