@@ -71,10 +71,14 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: result.exitCode === undefined ? (result.message ?? '') : String(result.stderr) };
   }
 
+  const savedNpmCache = process.env.npm_config_cache;
   beforeAll(async () => {
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-install-'));
     fs.chmodSync(base, 0o755);
     const { packAll } = (await import(path.join(REPO, 'scripts', 'pack-platforms.mjs'))) as { packAll: (options: { out: string }) => string[] };
+    // npm pack and publish from this process use this test's npm cache, not the one `npm test` exported
+    // to every script (npm_config_cache=/root/.npm, which the rootless pass cannot write); afterAll restores it.
+    process.env.npm_config_cache = path.join(base, 'npm-cache');
     tarballs = packAll({ out: path.join(base, 'tarballs') });
 
     // The registry: verdaccio, its own storage, no uplink (nothing may come from the internet).
@@ -124,6 +128,8 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     verdaccio?.kill('SIGTERM');
     await verdaccio;
     if (base) fs.rmSync(base, { recursive: true, force: true });
+    if (savedNpmCache === undefined) delete process.env.npm_config_cache;
+    else process.env.npm_config_cache = savedNpmCache;
   }, 60_000);
 
   it('packs static helpers; the arm64 ones run under qemu-aarch64-static', async () => {
