@@ -28,13 +28,13 @@ struct option_spec {
   const char *args_help;
   const char *help;
   int (*handle)(struct parser *p, const struct option_spec *spec, char **args,
-                struct sandbox_error *err);
+                struct cub_error *err);
   int op_type; /* enum op_type for filesystem ops, -1 otherwise */
 };
 
-static int usage_error(struct sandbox_error *err, const char *fmt, ...)
+static int usage_error(struct cub_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static int usage_error(struct sandbox_error *err, const char *fmt, ...) {
+static int usage_error(struct cub_error *err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -46,7 +46,7 @@ static int usage_error(struct sandbox_error *err, const char *fmt, ...) {
 
 /* DEST is a path inside the sandbox: made absolute, no "..", no trailing '/'. */
 static int normalize_dest(const char *option, const char *dest, const char **out,
-                          struct sandbox_error *err) {
+                          struct cub_error *err) {
   if (dest[0] == '\0')
     return usage_error(err, "%s: empty DEST", option);
   size_t len = strlen(dest);
@@ -72,7 +72,7 @@ static int normalize_dest(const char *option, const char *dest, const char **out
 
 /* "a:b\:c" -> ["a", "b:c"]; '\' escapes ':' and '\' as in overlayfs' lowerdir. */
 static int split_lowers(const char *option, const char *list, struct setup_op *op,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   size_t max = 1;
   for (const char *c = list; *c; c++)
     max += *c == ':';
@@ -110,7 +110,7 @@ static struct setup_op *add_op(struct parser *p, enum op_type type) {
 }
 
 static int check_root_dest(const struct parser *p, const char *option,
-                           const struct setup_op *op, struct sandbox_error *err) {
+                           const struct setup_op *op, struct cub_error *err) {
   if (strcmp(op->dest, "/") != 0)
     return 0;
   switch (op->type) {
@@ -133,7 +133,7 @@ static int check_root_dest(const struct parser *p, const char *option,
 }
 
 static int handle_fs_op(struct parser *p, const struct option_spec *spec, char **args,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   enum op_type type = (enum op_type)spec->op_type;
   if (p->pending_option != NULL && type != OP_TMPFS && type != OP_DIR)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
@@ -209,7 +209,7 @@ static int parse_size(const char *text, unsigned long long *out) {
 }
 
 static int handle_size(struct parser *p, const struct option_spec *spec, char **args,
-                       struct sandbox_error *err) {
+                       struct cub_error *err) {
   if (parse_size(args[0], &p->pending_size) < 0)
     return usage_error(err, "--size: invalid size `%s`", args[0]);
   p->has_pending_size = true;
@@ -218,7 +218,7 @@ static int handle_size(struct parser *p, const struct option_spec *spec, char **
 }
 
 static int handle_perms(struct parser *p, const struct option_spec *spec, char **args,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   char *end;
   errno = 0;
   unsigned long perms = strtoul(args[0], &end, 8);
@@ -231,7 +231,7 @@ static int handle_perms(struct parser *p, const struct option_spec *spec, char *
 }
 
 static int handle_env(struct parser *p, const struct option_spec *spec, char **args,
-                      struct sandbox_error *err) {
+                      struct cub_error *err) {
   struct env_op *op = &p->config->env_ops[p->config->n_env_ops++];
   if (strcmp(spec->name, "--clearenv") == 0) {
     *op = (struct env_op){.type = ENV_CLEAR};
@@ -246,7 +246,7 @@ static int handle_env(struct parser *p, const struct option_spec *spec, char **a
 }
 
 static int handle_process(struct parser *p, const struct option_spec *spec, char **args,
-                          struct sandbox_error *err) {
+                          struct cub_error *err) {
   struct sandbox_config *c = p->config;
   const char *name = spec->name;
   if (strcmp(name, "--share-net") == 0) {
@@ -323,7 +323,7 @@ static int handle_process(struct parser *p, const struct option_spec *spec, char
 }
 
 static int handle_hardening(struct parser *p, const struct option_spec *spec, char **args,
-                            struct sandbox_error *err) {
+                            struct cub_error *err) {
   struct sandbox_config *c = p->config;
   const char *name = spec->name;
   if (strcmp(name, "--seccomp") == 0) {
@@ -355,7 +355,7 @@ static int handle_hardening(struct parser *p, const struct option_spec *spec, ch
 }
 
 /* Each --keep-upper names a writable --overlay, wherever it is in argv. */
-static int match_keep_rules(struct sandbox_config *c, struct sandbox_error *err) {
+static int match_keep_rules(struct sandbox_config *c, struct cub_error *err) {
   for (size_t r = 0; r < c->n_keep_rules; r++) {
     struct keep_rule *rule = &c->keep_rules[r];
     bool found = false;
@@ -372,7 +372,7 @@ static int match_keep_rules(struct sandbox_config *c, struct sandbox_error *err)
 }
 
 static int handle_cgroup(struct parser *p, const struct option_spec *spec, char **args,
-                         struct sandbox_error *err) {
+                         struct cub_error *err) {
   struct cgroup_request *c = &p->config->cgroup;
   const char *name = spec->name;
   if (strcmp(name, "--cgroup") == 0) {
@@ -417,7 +417,7 @@ static int parse_id(const char *text, char stop, unsigned long *out, const char 
 }
 
 static int handle_maintenance(struct parser *p, const struct option_spec *spec, char **args,
-                              struct sandbox_error *err) {
+                              struct cub_error *err) {
   struct maintenance_request *m = &p->config->maintenance;
   const char *name = spec->name;
   if (strcmp(name, "--move") == 0) {
@@ -618,7 +618,7 @@ static const struct option_spec *find_option(const char *name) {
 
 /* A maintenance mode is one operation: its own options and nothing else. */
 static int finish_maintenance(const struct parser *p, bool has_command,
-                              enum parse_result *result, struct sandbox_error *err) {
+                              enum parse_result *result, struct cub_error *err) {
   const struct maintenance_request *m = &p->config->maintenance;
   if (m->mode == MAINTENANCE_NONE)
     return usage_error(err, "%s needs %s", m->has_move ? "--move" : "--owner",
@@ -640,7 +640,7 @@ static int finish_maintenance(const struct parser *p, bool has_command,
 }
 
 int parse_args(int argc, char **argv, struct sandbox_config *config,
-               enum parse_result *result, struct sandbox_error *err) {
+               enum parse_result *result, struct cub_error *err) {
   *config = (struct sandbox_config){
       .hostname = "cubicle",
       .chdir_path = "/",

@@ -69,7 +69,7 @@ static const char *shown(const char *path) {
 }
 
 static int join_path(const char *prefix, const char *path, char **out,
-                     struct sandbox_error *err) {
+                     struct cub_error *err) {
   if (strcmp(path, "/") == 0)
     path = "";
   if (asprintf(out, "%s%s", prefix, path) < 0)
@@ -97,7 +97,7 @@ static const char *fd_path(struct fd_path *buf, int dir_fd, const char *name) {
 
 /* realpath() on the host: symlinks in SRC must resolve against the host root. */
 static int resolve_host_path(const struct setup_op *op, const char *role, const char *path,
-                             char **out, struct sandbox_error *err) {
+                             char **out, struct cub_error *err) {
   *out = realpath(path, NULL);
   if (*out == NULL)
     return make_error(err, errno, "%s %s `%s`", op_names[op->type], role, path);
@@ -111,7 +111,7 @@ static bool has_keep_rule(const struct sandbox_config *config, size_t index) {
   return false;
 }
 
-static int resolve_sources(struct root_plan *plan, struct sandbox_error *err) {
+static int resolve_sources(struct root_plan *plan, struct cub_error *err) {
   const struct sandbox_config *config = plan->config;
   for (size_t i = 0; i < config->n_ops; i++) {
     const struct setup_op *op = &config->ops[i];
@@ -153,7 +153,7 @@ static int resolve_sources(struct root_plan *plan, struct sandbox_error *err) {
 
 /* ---- paths inside the new root */
 
-static int check_dir(int fd, const char *path, struct sandbox_error *err) {
+static int check_dir(int fd, const char *path, struct cub_error *err) {
   struct stat st;
   if (fstat(fd, &st) < 0)
     return make_error(err, errno, "stat `/%s` in the new root", path);
@@ -168,7 +168,7 @@ static int check_dir(int fd, const char *path, struct sandbox_error *err) {
 /* mkdir -p inside the root of dir_fd: one open when it exists (the common case). */
 static int make_dirs_in_root(const struct root_plan *plan, int dir_fd, const char *path,
                              mode_t mode, bool follow_last, int *out,
-                             struct sandbox_error *err) {
+                             struct cub_error *err) {
   bool legacy = plan->config->legacy_mount;
   while (*path == '/')
     path++;
@@ -221,7 +221,7 @@ static void close_target(struct target *t) {
 }
 
 static int open_target(const struct root_plan *plan, struct target *t,
-                       struct sandbox_error *err) {
+                       struct cub_error *err) {
   close_target(t);
   if (open_in_root(t->dir_fd, t->path, t->follow, plan->config->legacy_mount, &t->fd) < 0)
     return make_error(err, errno, "open `%s` in the new root", t->shown);
@@ -229,14 +229,14 @@ static int open_target(const struct root_plan *plan, struct target *t,
 }
 
 static int make_target_dir(const struct root_plan *plan, struct target *t, mode_t mode,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   close_target(t);
   return make_dirs_in_root(plan, t->dir_fd, t->path, mode, t->follow, &t->fd, err);
 }
 
 /* The parent of t (made if missing), and t's last component. */
 static int open_target_parent(const struct root_plan *plan, const struct target *t,
-                              int *parent_fd, const char **name, struct sandbox_error *err) {
+                              int *parent_fd, const char **name, struct cub_error *err) {
   const char *slash = strrchr(t->path, '/');
   *name = slash ? slash + 1 : t->path;
   *parent_fd = -1;
@@ -250,7 +250,7 @@ static int open_target_parent(const struct root_plan *plan, const struct target 
 
 /* A mount point for a file: an empty file, unless something is there already. */
 static int make_target_file(const struct root_plan *plan, struct target *t,
-                            struct sandbox_error *err) {
+                            struct cub_error *err) {
   cleanup_close int parent_fd = -1;
   const char *name;
   if (open_target_parent(plan, t, &parent_fd, &name, err) < 0)
@@ -262,7 +262,7 @@ static int make_target_file(const struct root_plan *plan, struct target *t,
 }
 
 static int make_symlink_at(int dir_fd, const char *name, const char *target,
-                           const char *dest, struct sandbox_error *err) {
+                           const char *dest, struct cub_error *err) {
   if (symlinkat(target, dir_fd, name) == 0)
     return 0;
   if (errno == EEXIST) {
@@ -293,7 +293,7 @@ static unsigned long ms_flags(uint64_t attrs) {
 
 /* attrs on the mount whose root is fd. */
 static int set_mount_attrs(int fd, uint64_t attrs, bool recursive, const char *dest,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE_ : 0), attrs, 0) == 0)
     return 0;
   if (errno != ENOSYS)
@@ -312,7 +312,7 @@ static int set_mount_attrs(int fd, uint64_t attrs, bool recursive, const char *d
 
 /* A detached copy of the tree at dir_fd/name (open_tree, Linux 5.2); -1 without the API. */
 static int open_bind_tree(struct root_plan *plan, int dir_fd, const char *name,
-                          bool recursive, int *tree, struct sandbox_error *err) {
+                          bool recursive, int *tree, struct cub_error *err) {
   *tree = -1;
   if (legacy_mount_api(plan))
     return 0;
@@ -332,7 +332,7 @@ static int open_bind_tree(struct root_plan *plan, int dir_fd, const char *name,
 /* Binds tree (or, without one, dir_fd/name by mount(2)) onto t, then sets attrs. */
 static int attach_bind(const struct root_plan *plan, int tree, int dir_fd, const char *name,
                        struct target *t, uint64_t attrs, bool recursive,
-                       struct sandbox_error *err) {
+                       struct cub_error *err) {
   struct fd_path source, dest;
   if (tree >= 0) {
     bool late = false;
@@ -367,7 +367,7 @@ static int attach_bind(const struct root_plan *plan, int tree, int dir_fd, const
  * symlink among them, so plain mount(2) by name is as safe as move_mount
  * onto an fd, and about half the work (no detached copy). */
 static int bind_here(int dir_fd, const char *source, const char *name, uint64_t attrs,
-                     bool recursive, const char *dest, struct sandbox_error *err) {
+                     bool recursive, const char *dest, struct cub_error *err) {
   if (mount(source, name, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
     return make_error(err, errno, "bind `%s` on `%s`", shown(source), dest);
   if (attrs == 0)
@@ -387,7 +387,7 @@ static int bind_here(int dir_fd, const char *source, const char *name, uint64_t 
 }
 
 static int bind_host(struct root_plan *plan, const char *host_source, struct target *t,
-                     uint64_t attrs, struct sandbox_error *err) {
+                     uint64_t attrs, struct cub_error *err) {
   cleanup_free char *source = NULL;
   if (join_path(OLDROOT, host_source, &source, err) < 0)
     return -1;
@@ -420,7 +420,7 @@ struct fs_spec {
 /* The fs_context log says why a file system refused, e.g. "upper fs does not support xattr". */
 /* The last error queued, not the first: the kernel keeps the one our "unknown key" probe
  * provoked at fsopen time, and it named the probe instead of the real refusal. */
-static void append_fs_log(int fs_fd, struct sandbox_error *err) {
+static void append_fs_log(int fs_fd, struct cub_error *err) {
   char line[256], last[256] = "";
   for (int i = 0; i < 8; i++) {
     ssize_t n = read(fs_fd, line, sizeof line - 1);
@@ -441,7 +441,7 @@ static void append_fs_log(int fs_fd, struct sandbox_error *err) {
  * its name in the directory we just made). As safe as move_mount onto the
  * fd, no /proc needed, and 3 calls instead of fsopen's 6 to 8. */
 static int mount_fs(struct root_plan *plan, const struct fs_spec *fs, struct target *t,
-                    int *root_out, struct sandbox_error *err) {
+                    int *root_out, struct cub_error *err) {
   char data[256] = "";
   size_t used = 0;
   for (size_t i = 0; i < fs->n_options; i++) {
@@ -467,7 +467,7 @@ static int mount_fs(struct root_plan *plan, const struct fs_spec *fs, struct tar
 }
 
 static int mount_tmpfs(struct root_plan *plan, struct target *t, mode_t mode,
-                       const struct setup_op *op, int *root_out, struct sandbox_error *err) {
+                       const struct setup_op *op, int *root_out, struct cub_error *err) {
   char mode_text[16], size_text[32];
   snprintf(mode_text, sizeof mode_text, "%04o", (unsigned)mode);
   struct fs_option options[2] = {{"mode", mode_text}, {"size", size_text}};
@@ -484,7 +484,7 @@ static int mount_tmpfs(struct root_plan *plan, struct target *t, mode_t mode,
 
 /* What overlayfs is told: a host path as it is, or under /oldroot once in the base. */
 static int host_layer(const char *host_path, bool in_base, char **out,
-                      struct sandbox_error *err) {
+                      struct cub_error *err) {
   if (asprintf(out, "%s%s", in_base ? OLDROOT : "", host_path) < 0)
     return make_error(err, ENOMEM, "asprintf");
   return 0;
@@ -492,7 +492,7 @@ static int host_layer(const char *host_path, bool in_base, char **out,
 
 /* The upper (or work) dir: the host's, or INDEX/upper on the disk tmpfs. */
 static int upper_layer(const struct root_plan *plan, size_t index, bool work, bool in_base,
-                       char **out, struct sandbox_error *err) {
+                       char **out, struct cub_error *err) {
   if (!plan->config->ops[index].on_disk)
     return host_layer(work ? plan->paths[index].work : plan->paths[index].upper, in_base, out,
                       err);
@@ -504,7 +504,7 @@ static int upper_layer(const struct root_plan *plan, size_t index, bool work, bo
 /* fsopen + "lowerdir+" (Linux 6.8): one call per layer, so no option-string
  * length limit and no escaping of ':' or ','. Returns a detached mount. */
 static int create_overlay_mount(const struct root_plan *plan, size_t index, bool in_base,
-                                int *mount_fd, struct sandbox_error *err) {
+                                int *mount_fd, struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   const struct host_paths *paths = &plan->paths[index];
   bool read_only = op->type == OP_RO_OVERLAY;
@@ -586,7 +586,7 @@ static void append_layer(struct option_buf *buf, const char *key, const char *pa
 }
 
 static int mount_overlay_legacy(const struct root_plan *plan, size_t index,
-                                const struct target *t, struct sandbox_error *err) {
+                                const struct target *t, struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   bool read_only = op->type == OP_RO_OVERLAY;
   struct option_buf options = {.used = 0};
@@ -630,7 +630,7 @@ static int mount_overlay_legacy(const struct root_plan *plan, size_t index,
 }
 
 static int mount_overlay(struct root_plan *plan, size_t index, struct target *t,
-                         struct sandbox_error *err) {
+                         struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   const struct host_paths *paths = &plan->paths[index];
   if (op->type == OP_RO_OVERLAY && op->n_lowers == 1)
@@ -653,7 +653,7 @@ static int mount_overlay(struct root_plan *plan, size_t index, struct target *t,
 #define MASK_ATTRS (MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_)
 
 /* The base's empty file (kind 0) or dir (1), bound read-only over each mask. */
-static int prepare_mask(struct root_plan *plan, int kind, struct sandbox_error *err) {
+static int prepare_mask(struct root_plan *plan, int kind, struct cub_error *err) {
   if (plan->mask_made[kind])
     return 0;
   int ret = kind ? mkdirat(plan->base_fd, mask_names[kind], 0555)
@@ -668,7 +668,7 @@ static int prepare_mask(struct root_plan *plan, int kind, struct sandbox_error *
  * is a proc we just mounted, and the cwd; else name is resolved inside
  * dir_fd's root. */
 static int mask_entry(struct root_plan *plan, int dir_fd, const char *name, bool fresh,
-                      const char *dest, struct sandbox_error *err) {
+                      const char *dest, struct cub_error *err) {
   char shown_path[PATH_MAX];
   snprintf(shown_path, sizeof shown_path, "%s/%s", strcmp(dest, "/") ? dest : "", name);
   struct target t = {dir_fd, name, false, shown_path, -1};
@@ -713,7 +713,7 @@ static const char *const proc_masked[] = {
 /* Knobs that are not namespaced stay read-only, as in bubblewrap. */
 static const char *const proc_read_only[] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
 
-static int mount_proc(struct root_plan *plan, struct target *t, struct sandbox_error *err) {
+static int mount_proc(struct root_plan *plan, struct target *t, struct cub_error *err) {
   static const struct fs_spec proc = {
       "proc", NULL, 0, MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_};
   /* A symlink here could aim the fresh proc at a path of the job's choosing. */
@@ -745,7 +745,7 @@ static int mount_proc(struct root_plan *plan, struct target *t, struct sandbox_e
 
 /* /sys, when an op put one in the new root: firmware tables and RAPL energy
  * counters (a power side channel), as Docker and runc mask them. */
-static int mask_sys(struct root_plan *plan, struct sandbox_error *err) {
+static int mask_sys(struct root_plan *plan, struct cub_error *err) {
   static const char *const masked[] = {"sys/firmware", "sys/devices/virtual/powercap"};
   for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++)
     if (mask_entry(plan, plan->root_fd, masked[i], false, "/", err) < 0)
@@ -755,7 +755,7 @@ static int mask_sys(struct root_plan *plan, struct sandbox_error *err) {
 
 /* ---- dev */
 
-static int mount_dev(struct root_plan *plan, struct target *t, struct sandbox_error *err) {
+static int mount_dev(struct root_plan *plan, struct target *t, struct cub_error *err) {
   cleanup_close int dev_fd = -1;
   if (make_target_dir(plan, t, 0755, err) < 0 || mount_tmpfs(plan, t, 0755, NULL, &dev_fd, err) < 0)
     return -1;
@@ -809,7 +809,7 @@ static int mount_dev(struct root_plan *plan, struct target *t, struct sandbox_er
 /* ---- one op */
 
 static int run_op_on(struct root_plan *plan, size_t index, struct target *t,
-                     struct sandbox_error *err) {
+                     struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   const struct host_paths *paths = &plan->paths[index];
   static const uint64_t bind_attrs[] = {
@@ -860,14 +860,14 @@ static int run_op_on(struct root_plan *plan, size_t index, struct target *t,
   return make_error(err, EINVAL, "unknown op %d", (int)op->type);
 }
 
-static int open_newroot(struct root_plan *plan, struct sandbox_error *err) {
+static int open_newroot(struct root_plan *plan, struct cub_error *err) {
   plan->root_fd = openat(plan->base_fd, NEWROOT + 1, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (plan->root_fd < 0)
     return make_error(err, errno, "open `%s`", NEWROOT);
   return 0;
 }
 
-static int run_op(struct root_plan *plan, size_t index, struct sandbox_error *err) {
+static int run_op(struct root_plan *plan, size_t index, struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   /* DEST `/` is /newroot itself, in the base we made: no lookup in the new root. */
   bool at_root = strcmp(op->dest, "/") == 0;
@@ -892,7 +892,7 @@ static int run_op(struct root_plan *plan, size_t index, struct sandbox_error *er
 
 /* ---- the two pivots */
 
-static int enter_base(struct root_plan *plan, struct sandbox_error *err) {
+static int enter_base(struct root_plan *plan, struct cub_error *err) {
   /* Any directory will do: the tmpfs hides it only in this mount namespace. */
   static const char *const bases[] = {"/tmp", "/var/tmp", "/run", "/mnt"};
   const char *base = NULL;
@@ -920,7 +920,7 @@ static int enter_base(struct root_plan *plan, struct sandbox_error *err) {
   return 0;
 }
 
-static int switch_to_newroot(struct sandbox_error *err) {
+static int switch_to_newroot(struct cub_error *err) {
   if (chdir(NEWROOT) < 0)
     return make_error(err, errno, "chdir `%s`", NEWROOT);
   /* pivot_root(".", ".") stacks the base on top of the new root; detaching it
@@ -934,7 +934,7 @@ static int switch_to_newroot(struct sandbox_error *err) {
   return 0;
 }
 
-static int enter_newroot(struct sandbox_error *err) {
+static int enter_newroot(struct cub_error *err) {
   if (switch_to_newroot(err) < 0) {
     set_error_stage(err, "pivot_root");
     return -1;
@@ -945,7 +945,7 @@ static int enter_newroot(struct sandbox_error *err) {
 /* Overlays are created while host paths are still plain paths; creating
  * them needs the uid/gid maps (EACCES before, Linux 6.18), so not earlier.
  * With --disk-tmpfs, in the base, where the disk is mounted. */
-static int create_overlays(struct root_plan *plan, bool in_base, struct sandbox_error *err) {
+static int create_overlays(struct root_plan *plan, bool in_base, struct cub_error *err) {
   for (size_t i = 0; i < plan->config->n_ops; i++) {
     const struct setup_op *op = &plan->config->ops[i];
     bool overlay = op->type == OP_OVERLAY || (op->type == OP_RO_OVERLAY && op->n_lowers > 1);
@@ -962,7 +962,7 @@ static int create_overlays(struct root_plan *plan, bool in_base, struct sandbox_
 
 /* The disk tmpfs at /disk in the base (overlayfs wants its upper dir in our
  * mount namespace), with INDEX/upper and INDEX/work for each on-disk overlay. */
-static int mount_disk(struct root_plan *plan, struct sandbox_error *err) {
+static int mount_disk(struct root_plan *plan, struct cub_error *err) {
   const struct sandbox_config *config = plan->config;
   char size_text[32];
   snprintf(size_text, sizeof size_text, "%llu", config->disk_bytes);
@@ -990,7 +990,7 @@ static int mount_disk(struct root_plan *plan, struct sandbox_error *err) {
 }
 
 int plan_root(const struct sandbox_config *config, struct root_plan **out,
-              struct sandbox_error *err) {
+              struct cub_error *err) {
   struct root_plan *plan = calloc(1, sizeof *plan);
   if (plan == NULL)
     return make_error(err, errno, "calloc");
@@ -1020,7 +1020,7 @@ static void close_build_fds(struct root_plan *plan) {
   }
 }
 
-int build_root(struct root_plan *plan, struct disk_handles *disk, struct sandbox_error *err) {
+int build_root(struct root_plan *plan, struct disk_handles *disk, struct cub_error *err) {
   const struct sandbox_config *config = plan->config;
   bool on_disk = config->disk_bytes > 0;
   if (on_disk ? enter_base(plan, err) < 0 || mount_disk(plan, err) < 0 ||
