@@ -40,8 +40,8 @@ struct option_spec {
 
 /* Each option's handler has this signature; most use only some of the arguments. */
 #define UNUSED __attribute__((unused))
-#define HANDLER(fn)                                                                             \
-  static int fn(struct parser *p UNUSED, const struct option_spec *spec UNUSED,              \
+#define HANDLER(fn)                                                            \
+  static int fn(struct parser *p UNUSED, const struct option_spec *spec UNUSED, \
                 char **args UNUSED, struct cub_error *err UNUSED)
 
 static int usage_error(struct cub_error *err, const char *fmt, ...)
@@ -546,9 +546,9 @@ static const struct option_spec options[] = {
            handle_share_net),
     OPTION("--hostname", 1, "NAME", "hostname inside (default: cubicle)", handle_hostname),
     OPTION_F("--uid-map", 1, "auto|single",
-           "auto (default): also map the /etc/subuid range\n"
-           "(newuidmap); single: only the invoking user, as root",
-           handle_uid_map, OPT_HOLDER),
+             "auto (default): also map the /etc/subuid range\n"
+             "(newuidmap); single: only the invoking user, as root",
+             handle_uid_map, OPT_HOLDER),
     OPTION("--userns", 1, "PATH",
            "join this user namespace (/proc/PID/ns/user of a\n"
            "--hold-userns holder) instead of making one; no maps",
@@ -560,14 +560,14 @@ static const struct option_spec options[] = {
            "capabilities, seccomp and --timeout-ms apply",
            handle_join),
     OPTION_F("--hold-userns", 0, "",
-           "(no COMMAND; --uid-map applies) make a mapped user\n"
-           "namespace, print its holder's pid, keep it until\n"
-           "stdin's EOF or this process's parent dies",
-           handle_hold_userns, OPT_HOLDER),
+             "(no COMMAND; --uid-map applies) make a mapped user\n"
+             "namespace, print its holder's pid, keep it until\n"
+             "stdin's EOF or this process's parent dies",
+             handle_hold_userns, OPT_HOLDER),
     OPTION_F("--hold-netns", 0, "",
-           "with --hold-userns: the holder also keeps a network\n"
-           "namespace (lo up) that sandboxes join with --netns",
-           handle_hold_netns, OPT_HOLDER),
+             "with --hold-userns: the holder also keeps a network\n"
+             "namespace (lo up) that sandboxes join with --netns",
+             handle_hold_netns, OPT_HOLDER),
     OPTION("--netns", 1, "PATH",
            "join this network namespace (/proc/PID/ns/net of a\n"
            "--hold-netns holder; with its --userns) instead of a\n"
@@ -639,19 +639,21 @@ static const struct option_spec options[] = {
            handle_cpus),
     OPTION("--pids-max", 1, "N", "at most N processes and threads", handle_pids_max),
     OPTION_F("--cgroup-prepare", 1, "ROOT",
-           "(v2; with --move, no COMMAND) move PID into\n"
-           "ROOT/runner, enable memory, cpu, pids, io in ROOT",
-           handle_cgroup_prepare, OPT_MAINTENANCE),
-    OPTION_F("--move", 1, "PID", "a process --cgroup-prepare moves (repeatable)", handle_move, OPT_MAINTENANCE),
+             "(v2; with --move, no COMMAND) move PID into\n"
+             "ROOT/runner, enable memory, cpu, pids, io in ROOT",
+             handle_cgroup_prepare, OPT_MAINTENANCE),
+    OPTION_F("--move", 1, "PID", "a process --cgroup-prepare moves (repeatable)", handle_move,
+             OPT_MAINTENANCE),
     OPTION_F("--cgroup-delegate", 1, "DIR",
-           "(with --owner, no COMMAND) create DIR and parents,\n"
-           "enable controllers down to it, chown it to UID:GID",
-           handle_cgroup_delegate, OPT_MAINTENANCE),
-    OPTION_F("--owner", 1, "UID:GID", "the owner --cgroup-delegate gives DIR", handle_owner, OPT_MAINTENANCE),
+             "(with --owner, no COMMAND) create DIR and parents,\n"
+             "enable controllers down to it, chown it to UID:GID",
+             handle_cgroup_delegate, OPT_MAINTENANCE),
+    OPTION_F("--owner", 1, "UID:GID", "the owner --cgroup-delegate gives DIR", handle_owner,
+             OPT_MAINTENANCE),
     OPTION_F("--cgroup-remove", 1, "DIR",
-           "(no COMMAND) remove DIR and its child cgroups,\n"
-           "refused while any has processes; none: success",
-           handle_cgroup_remove, OPT_MAINTENANCE),
+             "(no COMMAND) remove DIR and its child cgroups,\n"
+             "refused while any has processes; none: success",
+             handle_cgroup_remove, OPT_MAINTENANCE),
     OPTION("--help", 0, "", "show this help", handle_help),
     OPTION("--version", 0, "", "show the version", handle_version),
 };
