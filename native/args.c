@@ -28,13 +28,25 @@ struct option_spec {
   const char *args_help;
   const char *help;
   int (*handle)(struct parser *p, const struct option_spec *spec, char **args,
-                struct sandbox_error *err);
+                struct cub_error *err);
   int op_type; /* enum op_type for filesystem ops, -1 otherwise */
+  unsigned flags; /* OPT_* */
 };
 
-static int usage_error(struct sandbox_error *err, const char *fmt, ...)
+/* A maintenance mode's own option: not a sandbox option (finish_maintenance). */
+#define OPT_MAINTENANCE 0x1u
+/* --hold-userns takes it (every other option is refused with it). */
+#define OPT_HOLDER 0x2u
+
+/* Each option's handler has this signature; most use only some of the arguments. */
+#define UNUSED __attribute__((unused))
+#define HANDLER(fn)                                                            \
+  static int fn(struct parser *p UNUSED, const struct option_spec *spec UNUSED, \
+                char **args UNUSED, struct cub_error *err UNUSED)
+
+static int usage_error(struct cub_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static int usage_error(struct sandbox_error *err, const char *fmt, ...) {
+static int usage_error(struct cub_error *err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -46,7 +58,7 @@ static int usage_error(struct sandbox_error *err, const char *fmt, ...) {
 
 /* DEST is a path inside the sandbox: made absolute, no "..", no trailing '/'. */
 static int normalize_dest(const char *option, const char *dest, const char **out,
-                          struct sandbox_error *err) {
+                          struct cub_error *err) {
   if (dest[0] == '\0')
     return usage_error(err, "%s: empty DEST", option);
   size_t len = strlen(dest);
@@ -72,7 +84,7 @@ static int normalize_dest(const char *option, const char *dest, const char **out
 
 /* "a:b\:c" -> ["a", "b:c"]; '\' escapes ':' and '\' as in overlayfs' lowerdir. */
 static int split_lowers(const char *option, const char *list, struct setup_op *op,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   size_t max = 1;
   for (const char *c = list; *c; c++)
     max += *c == ':';
@@ -110,7 +122,7 @@ static struct setup_op *add_op(struct parser *p, enum op_type type) {
 }
 
 static int check_root_dest(const struct parser *p, const char *option,
-                           const struct setup_op *op, struct sandbox_error *err) {
+                           const struct setup_op *op, struct cub_error *err) {
   if (strcmp(op->dest, "/") != 0)
     return 0;
   switch (op->type) {
@@ -133,7 +145,7 @@ static int check_root_dest(const struct parser *p, const char *option,
 }
 
 static int handle_fs_op(struct parser *p, const struct option_spec *spec, char **args,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   enum op_type type = (enum op_type)spec->op_type;
   if (p->pending_option != NULL && type != OP_TMPFS && type != OP_DIR)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
@@ -209,7 +221,7 @@ static int parse_size(const char *text, unsigned long long *out) {
 }
 
 static int handle_size(struct parser *p, const struct option_spec *spec, char **args,
-                       struct sandbox_error *err) {
+                       struct cub_error *err) {
   if (parse_size(args[0], &p->pending_size) < 0)
     return usage_error(err, "--size: invalid size `%s`", args[0]);
   p->has_pending_size = true;
@@ -218,7 +230,7 @@ static int handle_size(struct parser *p, const struct option_spec *spec, char **
 }
 
 static int handle_perms(struct parser *p, const struct option_spec *spec, char **args,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   char *end;
   errno = 0;
   unsigned long perms = strtoul(args[0], &end, 8);
@@ -230,13 +242,8 @@ static int handle_perms(struct parser *p, const struct option_spec *spec, char *
   return 0;
 }
 
-static int handle_env(struct parser *p, const struct option_spec *spec, char **args,
-                      struct sandbox_error *err) {
+HANDLER(handle_setenv_or_unsetenv) {
   struct env_op *op = &p->config->env_ops[p->config->n_env_ops++];
-  if (strcmp(spec->name, "--clearenv") == 0) {
-    *op = (struct env_op){.type = ENV_CLEAR};
-    return 0;
-  }
   if (args[0][0] == '\0' || strchr(args[0], '=') != NULL)
     return usage_error(err, "%s: invalid variable name `%s`", spec->name, args[0]);
   *op = (struct env_op){.type = spec->nargs == 2 ? ENV_SET : ENV_UNSET,
@@ -245,117 +252,170 @@ static int handle_env(struct parser *p, const struct option_spec *spec, char **a
   return 0;
 }
 
-static int handle_process(struct parser *p, const struct option_spec *spec, char **args,
-                          struct sandbox_error *err) {
-  struct sandbox_config *c = p->config;
-  const char *name = spec->name;
-  if (strcmp(name, "--share-net") == 0) {
-    c->share_net = true;
-  } else if (strcmp(name, "--no-new-session") == 0) {
-    c->new_session = false;
-  } else if (strcmp(name, "--keep-caps") == 0) {
-    c->keep_caps = true;
-  } else if (strcmp(name, "--volatile-upper") == 0) {
-    c->volatile_upper = true;
-  } else if (strcmp(name, "--hostname") == 0) {
-    if (args[0][0] == '\0' || strlen(args[0]) > 64)
-      return usage_error(err, "--hostname: `%s` is empty or longer than 64 bytes", args[0]);
-    c->hostname = args[0];
-  } else if (strcmp(name, "--chdir") == 0) {
-    if (args[0][0] == '\0')
-      return usage_error(err, "%s: empty DIR", name);
-    c->chdir_path = args[0];
-  } else if (strcmp(name, "--userns") == 0) {
-    if (args[0][0] == '\0')
-      return usage_error(err, "%s: empty PATH", name);
-    c->userns_path = args[0];
-  } else if (strcmp(name, "--hold-userns") == 0) {
-    p->hold_userns = true;
-  } else if (strcmp(name, "--join") == 0) {
-    char *end;
-    long pid = strtol(args[0], &end, 10);
-    if (*args[0] == '\0' || *end != '\0' || pid < 1 || pid > 4194304)
-      return usage_error(err, "--join: `%s` is not a process id", args[0]);
-    c->join_pid = (pid_t)pid;
-  } else if (strcmp(name, "--hold-netns") == 0) {
-    c->hold_netns = true;
-  } else if (strcmp(name, "--netns") == 0) {
-    if (args[0][0] == '\0')
-      return usage_error(err, "%s: empty PATH", name);
-    c->netns_path = args[0];
-  } else if (strcmp(name, "--user") == 0) {
-    unsigned long long uid, gid;
-    char *colon = strchr(args[0], ':');
-    if (colon != NULL)
-      *colon = '\0';
-    bool ok = parse_ull(args[0], &uid) == 0 && (colon == NULL || parse_ull(colon + 1, &gid) == 0);
-    if (colon != NULL)
-      *colon = ':';
-    if (!ok || uid > 0xfffffffeULL || (colon != NULL && gid > 0xfffffffeULL))
-      return usage_error(err, "--user: expected UID or UID:GID (numbers), got `%s`", args[0]);
-    c->has_user = true;
-    c->user_uid = (uid_t)uid;
-    c->user_gid = (gid_t)(colon != NULL ? gid : uid);
-  } else if (strcmp(name, "--uid-map") == 0) {
-    p->has_uid_map = true;
-    if (strcmp(args[0], "auto") == 0)
-      c->uid_map = UID_MAP_AUTO;
-    else if (strcmp(args[0], "single") == 0)
-      c->uid_map = UID_MAP_SINGLE;
-    else
-      return usage_error(err, "--uid-map: expected `auto` or `single`, got `%s`", args[0]);
-  } else if (strcmp(name, "--status-fd") == 0) {
-    unsigned long long fd;
-    if (parse_ull(args[0], &fd) < 0 || fd > 1048576)
-      return usage_error(err, "--status-fd: invalid fd `%s`", args[0]);
-    if (fcntl((int)fd, F_GETFD) < 0)
-      return usage_error(err, "--status-fd: fd %s is not open", args[0]);
-    c->status_fd = (int)fd;
-  } else if (strcmp(name, "--timeout-ms") == 0) {
-    if (parse_ull(args[0], &c->timeout_ms) < 0 || c->timeout_ms > 1000ULL * 86400 * 365)
-      return usage_error(err, "--timeout-ms: invalid number `%s`", args[0]);
-  } else if (strcmp(name, "--help") == 0) {
-    p->result = PARSE_HELP;
-  } else if (strcmp(name, "--version") == 0) {
-    p->result = PARSE_VERSION;
-  }
+HANDLER(handle_clearenv) {
+  p->config->env_ops[p->config->n_env_ops++] = (struct env_op){.type = ENV_CLEAR};
   return 0;
 }
 
-static int handle_hardening(struct parser *p, const struct option_spec *spec, char **args,
-                            struct sandbox_error *err) {
+HANDLER(handle_share_net) {
+  p->config->share_net = true;
+  return 0;
+}
+
+HANDLER(handle_no_new_session) {
+  p->config->new_session = false;
+  return 0;
+}
+
+HANDLER(handle_keep_caps) {
+  p->config->keep_caps = true;
+  return 0;
+}
+
+HANDLER(handle_volatile_upper) {
+  p->config->volatile_upper = true;
+  return 0;
+}
+
+HANDLER(handle_hostname) {
+  if (args[0][0] == '\0' || strlen(args[0]) > 64)
+    return usage_error(err, "--hostname: `%s` is empty or longer than 64 bytes", args[0]);
+  p->config->hostname = args[0];
+  return 0;
+}
+
+HANDLER(handle_chdir) {
+  if (args[0][0] == '\0')
+    return usage_error(err, "%s: empty DIR", spec->name);
+  p->config->chdir_path = args[0];
+  return 0;
+}
+
+HANDLER(handle_userns) {
+  if (args[0][0] == '\0')
+    return usage_error(err, "%s: empty PATH", spec->name);
+  p->config->userns_path = args[0];
+  return 0;
+}
+
+HANDLER(handle_hold_userns) {
+  p->hold_userns = true;
+  return 0;
+}
+
+HANDLER(handle_join) {
+  char *end;
+  long pid = strtol(args[0], &end, 10);
+  if (*args[0] == '\0' || *end != '\0' || pid < 1 || pid > 4194304)
+    return usage_error(err, "--join: `%s` is not a process id", args[0]);
+  p->config->join_pid = (pid_t)pid;
+  return 0;
+}
+
+HANDLER(handle_hold_netns) {
+  p->config->hold_netns = true;
+  return 0;
+}
+
+HANDLER(handle_netns) {
+  if (args[0][0] == '\0')
+    return usage_error(err, "%s: empty PATH", spec->name);
+  p->config->netns_path = args[0];
+  return 0;
+}
+
+HANDLER(handle_user) {
   struct sandbox_config *c = p->config;
-  const char *name = spec->name;
-  if (strcmp(name, "--seccomp") == 0) {
-    if (strcmp(args[0], "default") == 0)
-      c->seccomp = SECCOMP_PROFILE_DEFAULT;
-    else if (strcmp(args[0], "unconfined") == 0)
-      c->seccomp = SECCOMP_PROFILE_UNCONFINED;
-    else
-      return usage_error(err, "--seccomp: expected `default` or `unconfined`, got `%s`", args[0]);
-  } else if (strcmp(name, "--disk-tmpfs") == 0) {
-    if (p->has_disk)
-      return usage_error(err, "%s", "--disk-tmpfs: give it once (one tmpfs holds every "
-                                    "following --overlay's upper layer)");
-    if (p->pending_option != NULL)
-      return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
-    if (parse_size(args[0], &c->disk_bytes) < 0 || c->disk_bytes == 0)
-      return usage_error(err, "--disk-tmpfs: invalid size `%s`", args[0]);
-    p->has_disk = true;
-  } else if (strcmp(name, "--keep-upper") == 0) {
-    struct keep_rule *rule = &c->keep_rules[c->n_keep_rules++];
-    if (normalize_dest(name, args[0], &rule->dest, err) < 0)
-      return -1;
-    if (args[1][0] == '\0' || args[1][0] == '/')
-      return usage_error(err, "--keep-upper: GLOB `%s` must be relative to the upper layer",
-                         args[1]);
-    rule->glob = args[1];
-  }
+  unsigned long long uid, gid;
+  char *colon = strchr(args[0], ':');
+  if (colon != NULL)
+    *colon = '\0';
+  bool ok = parse_ull(args[0], &uid) == 0 && (colon == NULL || parse_ull(colon + 1, &gid) == 0);
+  if (colon != NULL)
+    *colon = ':';
+  if (!ok || uid > 0xfffffffeULL || (colon != NULL && gid > 0xfffffffeULL))
+    return usage_error(err, "--user: expected UID or UID:GID (numbers), got `%s`", args[0]);
+  c->has_user = true;
+  c->user_uid = (uid_t)uid;
+  c->user_gid = (gid_t)(colon != NULL ? gid : uid);
+  return 0;
+}
+
+HANDLER(handle_uid_map) {
+  p->has_uid_map = true;
+  if (strcmp(args[0], "auto") == 0)
+    p->config->uid_map = UID_MAP_AUTO;
+  else if (strcmp(args[0], "single") == 0)
+    p->config->uid_map = UID_MAP_SINGLE;
+  else
+    return usage_error(err, "--uid-map: expected `auto` or `single`, got `%s`", args[0]);
+  return 0;
+}
+
+HANDLER(handle_status_fd) {
+  unsigned long long fd;
+  if (parse_ull(args[0], &fd) < 0 || fd > 1048576)
+    return usage_error(err, "--status-fd: invalid fd `%s`", args[0]);
+  if (fcntl((int)fd, F_GETFD) < 0)
+    return usage_error(err, "--status-fd: fd %s is not open", args[0]);
+  p->config->status_fd = (int)fd;
+  return 0;
+}
+
+HANDLER(handle_timeout_ms) {
+  unsigned long long *ms = &p->config->timeout_ms;
+  if (parse_ull(args[0], ms) < 0 || *ms > 1000ULL * 86400 * 365)
+    return usage_error(err, "--timeout-ms: invalid number `%s`", args[0]);
+  return 0;
+}
+
+HANDLER(handle_help) {
+  p->result = PARSE_HELP;
+  return 0;
+}
+
+HANDLER(handle_version) {
+  p->result = PARSE_VERSION;
+  return 0;
+}
+
+HANDLER(handle_seccomp) {
+  if (strcmp(args[0], "default") == 0)
+    p->config->seccomp = SECCOMP_PROFILE_DEFAULT;
+  else if (strcmp(args[0], "unconfined") == 0)
+    p->config->seccomp = SECCOMP_PROFILE_UNCONFINED;
+  else
+    return usage_error(err, "--seccomp: expected `default` or `unconfined`, got `%s`", args[0]);
+  return 0;
+}
+
+HANDLER(handle_disk_tmpfs) {
+  struct sandbox_config *c = p->config;
+  if (p->has_disk)
+    return usage_error(err, "%s", "--disk-tmpfs: give it once (one tmpfs holds every "
+                                  "following --overlay's upper layer)");
+  if (p->pending_option != NULL)
+    return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
+  if (parse_size(args[0], &c->disk_bytes) < 0 || c->disk_bytes == 0)
+    return usage_error(err, "--disk-tmpfs: invalid size `%s`", args[0]);
+  p->has_disk = true;
+  return 0;
+}
+
+HANDLER(handle_keep_upper) {
+  struct sandbox_config *c = p->config;
+  struct keep_rule *rule = &c->keep_rules[c->n_keep_rules++];
+  if (normalize_dest(spec->name, args[0], &rule->dest, err) < 0)
+    return -1;
+  if (args[1][0] == '\0' || args[1][0] == '/')
+    return usage_error(err, "--keep-upper: GLOB `%s` must be relative to the upper layer",
+                       args[1]);
+  rule->glob = args[1];
   return 0;
 }
 
 /* Each --keep-upper names a writable --overlay, wherever it is in argv. */
-static int match_keep_rules(struct sandbox_config *c, struct sandbox_error *err) {
+static int match_keep_rules(struct sandbox_config *c, struct cub_error *err) {
   for (size_t r = 0; r < c->n_keep_rules; r++) {
     struct keep_rule *rule = &c->keep_rules[r];
     bool found = false;
@@ -371,35 +431,43 @@ static int match_keep_rules(struct sandbox_config *c, struct sandbox_error *err)
   return 0;
 }
 
-static int handle_cgroup(struct parser *p, const struct option_spec *spec, char **args,
-                         struct sandbox_error *err) {
+HANDLER(handle_cgroup) {
   struct cgroup_request *c = &p->config->cgroup;
-  const char *name = spec->name;
-  if (strcmp(name, "--cgroup") == 0) {
-    if (args[0][0] == '\0')
-      return usage_error(err, "%s: empty DIR", name);
-    c->dirs[c->n_dirs++] = args[0];
-  } else if (strcmp(name, "--memory-max") == 0) {
-    if (parse_size(args[0], &c->memory_max) < 0 || c->memory_max == 0)
-      return usage_error(err, "--memory-max: invalid size `%s`", args[0]);
-    c->has_memory_max = true;
-  } else if (strcmp(name, "--cpus") == 0) {
-    char *end;
-    errno = 0;
-    double cpus = strtod(args[0], &end);
-    bool number = (args[0][0] >= '0' && args[0][0] <= '9') || args[0][0] == '.';
-    /* The kernel refuses a quota under 1 ms per period. */
-    if (!number || errno != 0 || *end != '\0' || !(cpus >= 0.01 && cpus <= 100000))
-      return usage_error(err, "--cpus: invalid number `%s` (0.01 to 100000, fractions allowed)",
-                         args[0]);
-    c->cpu_quota_us = (unsigned long long)(cpus * (double)CPU_PERIOD_US + 0.5);
-    c->has_cpus = true;
-  } else if (strcmp(name, "--pids-max") == 0) {
-    /* PID_MAX_LIMIT: pids.max refuses more. */
-    if (parse_ull(args[0], &c->pids_max) < 0 || c->pids_max == 0 || c->pids_max > 4194304)
-      return usage_error(err, "--pids-max: invalid number `%s` (1 to 4194304)", args[0]);
-    c->has_pids_max = true;
-  }
+  if (args[0][0] == '\0')
+    return usage_error(err, "%s: empty DIR", spec->name);
+  c->dirs[c->n_dirs++] = args[0];
+  return 0;
+}
+
+HANDLER(handle_memory_max) {
+  struct cgroup_request *c = &p->config->cgroup;
+  if (parse_size(args[0], &c->memory_max) < 0 || c->memory_max == 0)
+    return usage_error(err, "--memory-max: invalid size `%s`", args[0]);
+  c->has_memory_max = true;
+  return 0;
+}
+
+HANDLER(handle_cpus) {
+  struct cgroup_request *c = &p->config->cgroup;
+  char *end;
+  errno = 0;
+  double cpus = strtod(args[0], &end);
+  bool number = (args[0][0] >= '0' && args[0][0] <= '9') || args[0][0] == '.';
+  /* The kernel refuses a quota under 1 ms per period. */
+  if (!number || errno != 0 || *end != '\0' || !(cpus >= 0.01 && cpus <= 100000))
+    return usage_error(err, "--cpus: invalid number `%s` (0.01 to 100000, fractions allowed)",
+                       args[0]);
+  c->cpu_quota_us = (unsigned long long)(cpus * (double)CPU_PERIOD_US + 0.5);
+  c->has_cpus = true;
+  return 0;
+}
+
+HANDLER(handle_pids_max) {
+  struct cgroup_request *c = &p->config->cgroup;
+  /* PID_MAX_LIMIT: pids.max refuses more. */
+  if (parse_ull(args[0], &c->pids_max) < 0 || c->pids_max == 0 || c->pids_max > 4194304)
+    return usage_error(err, "--pids-max: invalid number `%s` (1 to 4194304)", args[0]);
+  c->has_pids_max = true;
   return 0;
 }
 
@@ -416,83 +484,99 @@ static int parse_id(const char *text, char stop, unsigned long *out, const char 
   return 0;
 }
 
-static int handle_maintenance(struct parser *p, const struct option_spec *spec, char **args,
-                              struct sandbox_error *err) {
+HANDLER(handle_move) {
   struct maintenance_request *m = &p->config->maintenance;
-  const char *name = spec->name;
-  if (strcmp(name, "--move") == 0) {
-    unsigned long long pid;
-    if (parse_ull(args[0], &pid) < 0 || pid == 0 || pid > 4194304)
-      return usage_error(err, "--move: invalid PID `%s`", args[0]);
-    if (m->n_move_pids == MAX_MOVE_PIDS)
-      return usage_error(err, "--move: at most %d PIDs", MAX_MOVE_PIDS);
-    m->move_pids[m->n_move_pids++] = (pid_t)pid;
-    m->has_move = true;
-    return 0;
-  }
-  if (strcmp(name, "--owner") == 0) {
-    unsigned long uid, gid;
-    const char *rest;
-    if (parse_id(args[0], ':', &uid, &rest) < 0 || parse_id(rest, '\0', &gid, &rest) < 0)
-      return usage_error(err, "--owner: expected numeric UID:GID, got `%s`", args[0]);
-    m->owner_uid = (uid_t)uid;
-    m->owner_gid = (gid_t)gid;
-    m->has_owner = true;
-    return 0;
-  }
-  if (m->mode != MAINTENANCE_NONE)
-    return usage_error(err, "%s and %s: give one maintenance mode", m->option, name);
-  if (args[0][0] == '\0')
-    return usage_error(err, "%s: empty DIR", name);
-  m->mode = strcmp(name, "--cgroup-prepare") == 0    ? MAINTENANCE_CGROUP_PREPARE
-            : strcmp(name, "--cgroup-delegate") == 0 ? MAINTENANCE_CGROUP_DELEGATE
-                                                     : MAINTENANCE_CGROUP_REMOVE;
-  m->option = name;
-  m->dir = args[0];
+  unsigned long long pid;
+  if (parse_ull(args[0], &pid) < 0 || pid == 0 || pid > 4194304)
+    return usage_error(err, "--move: invalid PID `%s`", args[0]);
+  if (m->n_move_pids == MAX_MOVE_PIDS)
+    return usage_error(err, "--move: at most %d PIDs", MAX_MOVE_PIDS);
+  m->move_pids[m->n_move_pids++] = (pid_t)pid;
+  m->has_move = true;
   return 0;
 }
 
+HANDLER(handle_owner) {
+  struct maintenance_request *m = &p->config->maintenance;
+  unsigned long uid, gid;
+  const char *rest;
+  if (parse_id(args[0], ':', &uid, &rest) < 0 || parse_id(rest, '\0', &gid, &rest) < 0)
+    return usage_error(err, "--owner: expected numeric UID:GID, got `%s`", args[0]);
+  m->owner_uid = (uid_t)uid;
+  m->owner_gid = (gid_t)gid;
+  m->has_owner = true;
+  return 0;
+}
+
+/* --cgroup-prepare, --cgroup-delegate, --cgroup-remove: one mode per run. */
+static int set_maintenance_mode(struct parser *p, const char *name, enum maintenance_mode mode,
+                                const char *dir, struct cub_error *err) {
+  struct maintenance_request *m = &p->config->maintenance;
+  if (m->mode != MAINTENANCE_NONE)
+    return usage_error(err, "%s and %s: give one maintenance mode", m->option, name);
+  if (dir[0] == '\0')
+    return usage_error(err, "%s: empty DIR", name);
+  m->mode = mode;
+  m->option = name;
+  m->dir = dir;
+  return 0;
+}
+
+HANDLER(handle_cgroup_prepare) {
+  return set_maintenance_mode(p, spec->name, MAINTENANCE_CGROUP_PREPARE, args[0], err);
+}
+
+HANDLER(handle_cgroup_delegate) {
+  return set_maintenance_mode(p, spec->name, MAINTENANCE_CGROUP_DELEGATE, args[0], err);
+}
+
+HANDLER(handle_cgroup_remove) {
+  return set_maintenance_mode(p, spec->name, MAINTENANCE_CGROUP_REMOVE, args[0], err);
+}
+
 #define FS_OP(name, nargs, args_help, help, type)                                     \
-  { name, nargs, args_help, help, handle_fs_op, type }
+  { name, nargs, args_help, help, handle_fs_op, type, 0 }
 #define OPTION(name, nargs, args_help, help, handler)                                  \
-  { name, nargs, args_help, help, handler, -1 }
+  { name, nargs, args_help, help, handler, -1, 0 }
+#define OPTION_F(name, nargs, args_help, help, handler, flags)                         \
+  { name, nargs, args_help, help, handler, -1, flags }
 
 static const struct option_spec options[] = {
     OPTION("--share-net", 0, "", "keep the host network (default: own netns, only lo)",
-           handle_process),
-    OPTION("--hostname", 1, "NAME", "hostname inside (default: cubicle)", handle_process),
-    OPTION("--uid-map", 1, "auto|single",
-           "auto (default): also map the /etc/subuid range\n"
-           "(newuidmap); single: only the invoking user, as root",
-           handle_process),
+           handle_share_net),
+    OPTION("--hostname", 1, "NAME", "hostname inside (default: cubicle)", handle_hostname),
+    OPTION_F("--uid-map", 1, "auto|single",
+             "auto (default): also map the /etc/subuid range\n"
+             "(newuidmap); single: only the invoking user, as root",
+             handle_uid_map, OPT_HOLDER),
     OPTION("--userns", 1, "PATH",
            "join this user namespace (/proc/PID/ns/user of a\n"
            "--hold-userns holder) instead of making one; no maps",
-           handle_process),
+           handle_userns),
     OPTION("--join", 1, "PID",
            "run COMMAND in the namespaces of the running sandbox that\n"
            "host PID is a process of (like docker exec): no new filesystem,\n"
            "cgroup or network; the job's environment, chdir, --user,\n"
            "capabilities, seccomp and --timeout-ms apply",
-           handle_process),
-    OPTION("--hold-userns", 0, "",
-           "(no COMMAND; --uid-map applies) make a mapped user\n"
-           "namespace, print its holder's pid, keep it until\n"
-           "stdin's EOF or this process's parent dies",
-           handle_process),
-    OPTION("--hold-netns", 0, "",
-           "with --hold-userns: the holder also keeps a network\n"
-           "namespace (lo up) that sandboxes join with --netns",
-           handle_process),
+           handle_join),
+    OPTION_F("--hold-userns", 0, "",
+             "(no COMMAND; --uid-map applies) make a mapped user\n"
+             "namespace, print its holder's pid, keep it until\n"
+             "stdin's EOF or this process's parent dies",
+             handle_hold_userns, OPT_HOLDER),
+    OPTION_F("--hold-netns", 0, "",
+             "with --hold-userns: the holder also keeps a network\n"
+             "namespace (lo up) that sandboxes join with --netns",
+             handle_hold_netns, OPT_HOLDER),
     OPTION("--netns", 1, "PATH",
            "join this network namespace (/proc/PID/ns/net of a\n"
            "--hold-netns holder; with its --userns) instead of a\n"
            "new one: a job and its services share loopback",
-           handle_process),
+           handle_netns),
     OPTION("--user", 1, "UID[:GID]",
            "run COMMAND as these ids inside (default 0:0); they\n"
            "must be mapped (a subuid range, or root)",
-           handle_process),
+           handle_user),
     FS_OP("--overlay", 4, "LOWER[:LOWER...] UPPER WORK DEST",
           "writable overlay, leftmost LOWER on top ('\\:' is ':')", OP_OVERLAY),
     FS_OP("--ro-overlay", 2, "LOWER[:LOWER...] DEST", "read-only overlay", OP_RO_OVERLAY),
@@ -512,64 +596,66 @@ static const struct option_spec options[] = {
           "kpageflags, ... masked by empty read-only mounts",
           OP_PROC),
     FS_OP("--dev", 1, "DEST", "minimal /dev on a tmpfs, with devpts and shm", OP_DEV),
-    OPTION("--chdir", 1, "DIR", "working directory inside (default: /)", handle_process),
-    OPTION("--setenv", 2, "VAR VALUE", "set an environment variable", handle_env),
-    OPTION("--unsetenv", 1, "VAR", "unset an environment variable", handle_env),
-    OPTION("--clearenv", 0, "", "start from an empty environment", handle_env),
-    OPTION("--status-fd", 1, "FD", "write one line of JSON there at the end", handle_process),
+    OPTION("--chdir", 1, "DIR", "working directory inside (default: /)", handle_chdir),
+    OPTION("--setenv", 2, "VAR VALUE", "set an environment variable", handle_setenv_or_unsetenv),
+    OPTION("--unsetenv", 1, "VAR", "unset an environment variable", handle_setenv_or_unsetenv),
+    OPTION("--clearenv", 0, "", "start from an empty environment", handle_clearenv),
+    OPTION("--status-fd", 1, "FD", "write one line of JSON there at the end", handle_status_fd),
     OPTION("--timeout-ms", 1, "N", "SIGKILL everything after N ms (0: no limit)",
-           handle_process),
+           handle_timeout_ms),
     OPTION("--no-new-session", 0, "", "do not setsid the job (interactive use)",
-           handle_process),
+           handle_no_new_session),
     OPTION("--volatile-upper", 0, "",
            "writable overlays skip syncing their upper dirs (overlayfs `volatile`):\n"
            "for uppers removed after the run, never for ones kept as layers",
-           handle_process),
+           handle_volatile_upper),
     OPTION("--keep-caps", 0, "",
            "keep capabilities in the sandbox's user namespace\n"
            "(none on the host); maintenance commands only",
-           handle_process),
+           handle_keep_caps),
     OPTION("--seccomp", 1, "default|unconfined",
            "default: deny keyrings, bpf, perf, modules, mount,\n"
            "new user namespaces, TIOCSTI, ... with EPERM;\n"
            "installed last before exec, --keep-caps included",
-           handle_hardening),
+           handle_seccomp),
     OPTION("--disk-tmpfs", 1, "BYTES",
            "a tmpfs of BYTES (k/m/g) holding the upper and work\n"
            "dirs of every following --overlay; charged to the\n"
            "memory cgroup, so --memory-max should be larger",
-           handle_hardening),
+           handle_disk_tmpfs),
     OPTION("--keep-upper", 2, "DEST GLOB",
            "after the job, copy the regular files of the on-disk\n"
            "overlay at DEST matching GLOB (*, ?, [..], **) to\n"
            "its UPPER; symlinks never followed (repeatable)",
-           handle_hardening),
+           handle_keep_upper),
     OPTION("--cgroup", 1, "DIR",
            "create cgroup DIR (must not exist) and run the\n"
            "sandbox in it; v2: one DIR, v1: one per hierarchy\n"
            "(memory, cpu, cpuacct, pids); removed at the end",
            handle_cgroup),
     OPTION("--memory-max", 1, "BYTES", "memory limit, swap off (k/m/g suffix allowed)",
-           handle_cgroup),
+           handle_memory_max),
     OPTION("--cpus", 1, "N", "CPU limit: N CPUs' time per 100 ms (0.5, 1.5, ...)",
-           handle_cgroup),
-    OPTION("--pids-max", 1, "N", "at most N processes and threads", handle_cgroup),
-    OPTION("--cgroup-prepare", 1, "ROOT",
-           "(v2; with --move, no COMMAND) move PID into\n"
-           "ROOT/runner, enable memory, cpu, pids, io in ROOT",
-           handle_maintenance),
-    OPTION("--move", 1, "PID", "a process --cgroup-prepare moves (repeatable)", handle_maintenance),
-    OPTION("--cgroup-delegate", 1, "DIR",
-           "(with --owner, no COMMAND) create DIR and parents,\n"
-           "enable controllers down to it, chown it to UID:GID",
-           handle_maintenance),
-    OPTION("--owner", 1, "UID:GID", "the owner --cgroup-delegate gives DIR", handle_maintenance),
-    OPTION("--cgroup-remove", 1, "DIR",
-           "(no COMMAND) remove DIR and its child cgroups,\n"
-           "refused while any has processes; none: success",
-           handle_maintenance),
-    OPTION("--help", 0, "", "show this help", handle_process),
-    OPTION("--version", 0, "", "show the version", handle_process),
+           handle_cpus),
+    OPTION("--pids-max", 1, "N", "at most N processes and threads", handle_pids_max),
+    OPTION_F("--cgroup-prepare", 1, "ROOT",
+             "(v2; with --move, no COMMAND) move PID into\n"
+             "ROOT/runner, enable memory, cpu, pids, io in ROOT",
+             handle_cgroup_prepare, OPT_MAINTENANCE),
+    OPTION_F("--move", 1, "PID", "a process --cgroup-prepare moves (repeatable)", handle_move,
+             OPT_MAINTENANCE),
+    OPTION_F("--cgroup-delegate", 1, "DIR",
+             "(with --owner, no COMMAND) create DIR and parents,\n"
+             "enable controllers down to it, chown it to UID:GID",
+             handle_cgroup_delegate, OPT_MAINTENANCE),
+    OPTION_F("--owner", 1, "UID:GID", "the owner --cgroup-delegate gives DIR", handle_owner,
+             OPT_MAINTENANCE),
+    OPTION_F("--cgroup-remove", 1, "DIR",
+             "(no COMMAND) remove DIR and its child cgroups,\n"
+             "refused while any has processes; none: success",
+             handle_cgroup_remove, OPT_MAINTENANCE),
+    OPTION("--help", 0, "", "show this help", handle_help),
+    OPTION("--version", 0, "", "show the version", handle_version),
 };
 
 void print_usage(FILE *out) {
@@ -618,7 +704,7 @@ static const struct option_spec *find_option(const char *name) {
 
 /* A maintenance mode is one operation: its own options and nothing else. */
 static int finish_maintenance(const struct parser *p, bool has_command,
-                              enum parse_result *result, struct sandbox_error *err) {
+                              enum parse_result *result, struct cub_error *err) {
   const struct maintenance_request *m = &p->config->maintenance;
   if (m->mode == MAINTENANCE_NONE)
     return usage_error(err, "%s needs %s", m->has_move ? "--move" : "--owner",
@@ -640,7 +726,7 @@ static int finish_maintenance(const struct parser *p, bool has_command,
 }
 
 int parse_args(int argc, char **argv, struct sandbox_config *config,
-               enum parse_result *result, struct sandbox_error *err) {
+               enum parse_result *result, struct cub_error *err) {
   *config = (struct sandbox_config){
       .hostname = "cubicle",
       .chdir_path = "/",
@@ -677,11 +763,9 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
       return usage_error(err, "unknown option `%s` (see --help)", arg);
     if (argc - i - 1 < spec->nargs)
       return usage_error(err, "%s: missing argument (see --help)", arg);
-    if (spec->handle != handle_maintenance && p.sandbox_option == NULL)
+    if (!(spec->flags & OPT_MAINTENANCE) && p.sandbox_option == NULL)
       p.sandbox_option = spec->name;
-    if (strcmp(spec->name, "--hold-userns") != 0 && strcmp(spec->name, "--uid-map") != 0 &&
-        strcmp(spec->name, "--hold-netns") != 0 &&
-        p.not_for_holder == NULL)
+    if (!(spec->flags & OPT_HOLDER) && p.not_for_holder == NULL)
       p.not_for_holder = spec->name;
     if (spec->handle(&p, spec, argv + i + 1, err) < 0) {
       set_error_stage(err, "args");

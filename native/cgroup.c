@@ -15,7 +15,7 @@
 
 /* ---- small file helpers, shared with cgroup_admin.c */
 
-int cgroup_version_of(const char *path, struct sandbox_error *err) {
+int cgroup_version_of(const char *path, struct cub_error *err) {
   struct statfs fs;
   if (TEMP_FAILURE_RETRY(statfs(path, &fs)) < 0)
     return make_error(err, errno, "statfs `%s`", path);
@@ -30,7 +30,7 @@ int cgroup_version_of(const char *path, struct sandbox_error *err) {
 /* The value is named in the message as the contract's callers expect:
  * "write 67108864 to `DIR/memory.max`: Permission denied". */
 int cgroup_write(int dir_fd, const char *dir, const char *file, const char *value,
-                 struct sandbox_error *err) {
+                 struct cub_error *err) {
   cleanup_close int fd = TEMP_FAILURE_RETRY(openat(dir_fd, file, O_WRONLY | O_CLOEXEC));
   if (fd < 0 || write_all(fd, value, strlen(value)) < 0)
     return make_error(err, errno, "write %s to `%s/%s`", value, dir, file);
@@ -90,7 +90,7 @@ bool cgroup_is_populated(int dir_fd, int version) {
 
 /* ---- planning: what each DIR's parent offers; nothing is created */
 
-static int parent_path(const char *path, char *out, size_t len, struct sandbox_error *err) {
+static int parent_path(const char *path, char *out, size_t len, struct cub_error *err) {
   if (snprintf(out, len, "%s", path) >= (int)len)
     return make_error(err, ENAMETOOLONG, "--cgroup `%s`", path);
   size_t n = strlen(out);
@@ -174,7 +174,7 @@ static unsigned detect_controllers(int parent_fd, int version, dev_t dev) {
   return controllers;
 }
 
-static int plan_one(struct job_cgroup *dir, struct sandbox_error *err) {
+static int plan_one(struct job_cgroup *dir, struct cub_error *err) {
   char parent[PATH_MAX];
   if (parent_path(dir->path, parent, sizeof parent, err) < 0)
     return -1;
@@ -194,7 +194,7 @@ static int plan_one(struct job_cgroup *dir, struct sandbox_error *err) {
   return 0;
 }
 
-static int limit_error(struct sandbox_error *err, const char *option, const char *controller,
+static int limit_error(struct cub_error *err, const char *option, const char *controller,
                        const struct job_cgroups *cgroups) {
   char dirs[1024] = "";
   size_t used = 0;
@@ -211,7 +211,7 @@ static int limit_error(struct sandbox_error *err, const char *option, const char
 }
 
 int plan_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
-                 struct sandbox_error *err) {
+                 struct cub_error *err) {
   *cgroups = (struct job_cgroups){0};
   if (request->n_dirs == 0)
     return 0;
@@ -262,14 +262,14 @@ int plan_cgroups(const struct cgroup_request *request, struct job_cgroups *cgrou
 
 /* Skipped when the kernel lacks the file (no swap accounting, say). */
 static int write_if_present(const struct job_cgroup *dir, const char *file, const char *value,
-                            struct sandbox_error *err) {
+                            struct cub_error *err) {
   if (faccessat(dir->dir_fd, file, F_OK, 0) < 0 && errno == ENOENT)
     return 0;
   return cgroup_write(dir->dir_fd, dir->path, file, value, err);
 }
 
 static int write_limits(const struct cgroup_request *request, const struct job_cgroup *dir,
-                        struct sandbox_error *err) {
+                        struct cub_error *err) {
   char value[64];
   bool v2 = dir->version == 2;
   if (request->has_memory_max && (dir->controllers & CGROUP_HAS_MEMORY)) {
@@ -306,7 +306,7 @@ static int write_limits(const struct cgroup_request *request, const struct job_c
 }
 
 int create_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
-                   struct sandbox_error *err) {
+                   struct cub_error *err) {
   for (size_t i = 0; i < cgroups->n_dirs; i++) {
     struct job_cgroup *dir = &cgroups->dirs[i];
     if (mkdir(dir->path, 0755) < 0) {
@@ -325,7 +325,7 @@ int create_cgroups(const struct cgroup_request *request, struct job_cgroups *cgr
   }
   return 0;
 fail:;
-  struct sandbox_error ignored = {0};
+  struct cub_error ignored = {0};
   remove_cgroups(cgroups, &ignored);
   return -1;
 }
@@ -338,7 +338,7 @@ int cgroup_clone_fd(const struct job_cgroups *cgroups) {
 }
 
 int enter_cgroups(const struct job_cgroups *cgroups, pid_t pid, bool placed_by_clone,
-                  struct sandbox_error *err) {
+                  struct cub_error *err) {
   char text[24];
   snprintf(text, sizeof text, "%d", (int)pid);
   for (size_t i = 0; i < cgroups->n_dirs; i++) {
@@ -458,11 +458,11 @@ static void kill_listed(int dir_fd) {
 }
 
 /* Normally empty already: the pid namespace died with PID 1. */
-static int end_processes(const struct job_cgroup *dir, struct sandbox_error *err) {
+static int end_processes(const struct job_cgroup *dir, struct cub_error *err) {
   if (!cgroup_is_populated(dir->dir_fd, dir->version))
     return 0;
   /* cgroup.kill needs Linux 5.14; v1 and older kernels kill pid by pid. */
-  struct sandbox_error ignored = {0};
+  struct cub_error ignored = {0};
   bool killed_all = dir->version == 2 &&
                     cgroup_write(dir->dir_fd, dir->path, "cgroup.kill", "1", &ignored) == 0;
   for (int waited_ms = 0; waited_ms < 2000; waited_ms += 5) {
@@ -476,7 +476,7 @@ static int end_processes(const struct job_cgroup *dir, struct sandbox_error *err
 }
 
 /* v1 may answer EBUSY for a moment after the last task exited. */
-int rmdir_retrying(int dir_fd, const char *name, const char *path, struct sandbox_error *err) {
+int rmdir_retrying(int dir_fd, const char *name, const char *path, struct cub_error *err) {
   for (int waited_ms = 0;; waited_ms += 10) {
     if (unlinkat(dir_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
       return 0;
@@ -486,11 +486,11 @@ int rmdir_retrying(int dir_fd, const char *name, const char *path, struct sandbo
   }
 }
 
-int remove_cgroups(struct job_cgroups *cgroups, struct sandbox_error *err) {
+int remove_cgroups(struct job_cgroups *cgroups, struct cub_error *err) {
   int ret = 0;
   for (size_t i = cgroups->n_dirs; i-- > 0;) {
     struct job_cgroup *dir = &cgroups->dirs[i];
-    struct sandbox_error this_err = {0};
+    struct cub_error this_err = {0};
     if (dir->created && dir->dir_fd >= 0 && end_processes(dir, &this_err) < 0 && ret == 0) {
       *err = this_err;
       ret = -1;

@@ -49,7 +49,7 @@ static bool procs_list_pid(int dir_fd, pid_t pid) {
 }
 
 static int open_cgroup_dir(int at_fd, const char *name, const char *path,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   int fd = TEMP_FAILURE_RETRY(openat(at_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd < 0)
     return make_error(err, errno, "open `%s`", path);
@@ -59,7 +59,7 @@ static int open_cgroup_dir(int at_fd, const char *name, const char *path,
 /* ---- --cgroup-prepare ROOT --move PID */
 
 /* EBUSY from subtree_control: the no-internal-process rule; say who is left. */
-static void explain_busy_root(int root_fd, const char *root, struct sandbox_error *err) {
+static void explain_busy_root(int root_fd, const char *root, struct cub_error *err) {
   char procs[256];
   if (cgroup_read(root_fd, "cgroup.procs", procs, sizeof procs) < 0 || procs[0] == '\0')
     return;
@@ -77,7 +77,7 @@ static void explain_busy_root(int root_fd, const char *root, struct sandbox_erro
 }
 
 static int cgroup_prepare(const struct maintenance_request *request,
-                          struct sandbox_error *err) {
+                          struct cub_error *err) {
   const char *root = request->dir;
   int version = cgroup_version_of(root, err);
   if (version < 0)
@@ -103,7 +103,7 @@ static int cgroup_prepare(const struct maintenance_request *request,
     if (cgroup_write(runner_fd, runner, "cgroup.procs", pid_text, err) < 0) {
       if (err->errnum != ESRCH)
         return -1;
-      *err = (struct sandbox_error){0};
+      *err = (struct cub_error){0};
     }
   }
   /* The runner started this helper in ROOT; it must leave ROOT as well. */
@@ -126,7 +126,7 @@ static int cgroup_prepare(const struct maintenance_request *request,
     if (cgroup_write(root_fd, root, "cgroup.subtree_control", value, err) == 0)
       continue;
     if (err->errnum == ENOENT || err->errnum == EINVAL || !controller_required(name)) {
-      *err = (struct sandbox_error){0};
+      *err = (struct cub_error){0};
       continue;
     }
     if (err->errnum == EBUSY)
@@ -140,7 +140,7 @@ static int cgroup_prepare(const struct maintenance_request *request,
 
 /* Enables the wanted controllers the cgroup offers and has not enabled yet;
  * skipping enabled ones keeps a rerun from failing on a populated DIR. */
-static int enable_controllers(const char *path, struct sandbox_error *err) {
+static int enable_controllers(const char *path, struct cub_error *err) {
   cleanup_close int fd = open_cgroup_dir(AT_FDCWD, path, path, err);
   if (fd < 0)
     return -1;
@@ -157,7 +157,7 @@ static int enable_controllers(const char *path, struct sandbox_error *err) {
     snprintf(value, sizeof value, "+%s", name);
     if (cgroup_write(fd, path, "cgroup.subtree_control", value, err) < 0) {
       if (!controller_required(name)) {
-        *err = (struct sandbox_error){0};
+        *err = (struct cub_error){0};
         continue;
       }
       if (err->errnum == EBUSY)
@@ -168,7 +168,7 @@ static int enable_controllers(const char *path, struct sandbox_error *err) {
   return 0;
 }
 
-static int check_delegated(const char *dir, struct sandbox_error *err) {
+static int check_delegated(const char *dir, struct cub_error *err) {
   cleanup_close int fd = open_cgroup_dir(AT_FDCWD, dir, dir, err);
   if (fd < 0)
     return -1;
@@ -188,7 +188,7 @@ static int check_delegated(const char *dir, struct sandbox_error *err) {
 }
 
 static int chown_delegated(const char *dir, int version, uid_t uid, gid_t gid,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   static const char *const v2_files[] = {"cgroup.procs", "cgroup.subtree_control",
                                          "cgroup.threads", NULL};
   static const char *const v1_files[] = {"cgroup.procs", "tasks", NULL};
@@ -205,7 +205,7 @@ static int chown_delegated(const char *dir, int version, uid_t uid, gid_t gid,
 }
 
 static int cgroup_delegate(const struct maintenance_request *request,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   char path[PATH_MAX];
   if (request->dir[0] != '/')
     return make_error(err, 0, "--cgroup-delegate: `%s` is not an absolute path", request->dir);
@@ -299,7 +299,7 @@ static int find_populated_v1(int dir_fd, const char *path, char *found, size_t l
 }
 
 /* Depth first: a cgroup with children cannot be removed. */
-static int remove_children(int dir_fd, const char *path, struct sandbox_error *err) {
+static int remove_children(int dir_fd, const char *path, struct cub_error *err) {
   int list_fd = TEMP_FAILURE_RETRY(openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (list_fd < 0)
     return make_error(err, errno, "open `%s`", path);
@@ -331,7 +331,7 @@ static int remove_children(int dir_fd, const char *path, struct sandbox_error *e
   return ret;
 }
 
-static int cgroup_remove(const struct maintenance_request *request, struct sandbox_error *err) {
+static int cgroup_remove(const struct maintenance_request *request, struct cub_error *err) {
   const char *path = request->dir;
   cleanup_close int fd = TEMP_FAILURE_RETRY(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd < 0 && errno == ENOENT)
@@ -353,7 +353,7 @@ static int cgroup_remove(const struct maintenance_request *request, struct sandb
   return rmdir_retrying(AT_FDCWD, path, path, err);
 }
 
-int run_maintenance(const struct maintenance_request *request, struct sandbox_error *err) {
+int run_maintenance(const struct maintenance_request *request, struct cub_error *err) {
   switch (request->mode) {
   case MAINTENANCE_CGROUP_PREPARE:
     return cgroup_prepare(request, err);

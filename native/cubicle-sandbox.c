@@ -30,11 +30,11 @@ struct outer_state {
   struct job_cgroups cgroups;
   bool placed_by_clone; /* clone3 started PID 1 in the v2 cgroup */
   int userns_fd; /* --userns, -1 without */
-  struct sandbox_error *keep_err; /* --keep-upper: what was not copied */
+  struct cub_error *keep_err; /* --keep-upper: what was not copied */
 };
 
 static int prepare_outer(struct outer_state *state, sigset_t *signals,
-                         struct sandbox_error *err) {
+                         struct cub_error *err) {
   pid_t parent = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     return make_error(err, errno, "prctl PR_SET_PDEATHSIG");
@@ -56,7 +56,7 @@ static int prepare_outer(struct outer_state *state, sigset_t *signals,
   return 0;
 }
 
-static int start_child(struct outer_state *state, struct sandbox_error *err) {
+static int start_child(struct outer_state *state, struct cub_error *err) {
   int release[2], report[2];
   if (pipe2(release, O_CLOEXEC) < 0)
     return make_error(err, errno, "pipe2");
@@ -118,7 +118,7 @@ static void stop_child(struct outer_state *state) {
 }
 
 /* In its cgroups and maps written, PID 1 may go on. */
-static int release_child(struct outer_state *state, struct sandbox_error *err) {
+static int release_child(struct outer_state *state, struct cub_error *err) {
   if (enter_cgroups(&state->cgroups, state->child, state->placed_by_clone, err) < 0) {
     set_error_stage(err, "cgroup");
     stop_child(state);
@@ -182,7 +182,7 @@ static void read_kept_report(struct outer_state *state) {
   static struct kept_report kept;
   size_t got = 0;
   read_all(state->report_fd, &kept, sizeof kept, &got);
-  struct sandbox_error *err = state->keep_err;
+  struct cub_error *err = state->keep_err;
   if (got != sizeof kept || kept.kind != REPORT_KEPT) {
     make_error(err, 0, "--keep-upper: the copy into UPPER did not finish; files may be missing");
   } else if (kept.result.error.message[0] != '\0') {
@@ -195,7 +195,7 @@ static void read_kept_report(struct outer_state *state) {
 
 /* PID 1's report (or its absence) -> the outcome the runner sees. */
 static void collect_outcome(struct outer_state *state, struct init_report *report,
-                            struct job_outcome *outcome, struct sandbox_error *err) {
+                            struct job_outcome *outcome, struct cub_error *err) {
   struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
   *outcome = (struct job_outcome){.wall_ms = ms_between(&state->start, &end)};
@@ -258,7 +258,7 @@ static int exit_code_of(const struct job_outcome *outcome) {
 
 static int start_and_wait(struct outer_state *state, sigset_t *signals,
                           struct job_outcome *outcome, struct init_report *report,
-                          struct sandbox_error *err) {
+                          struct cub_error *err) {
   if (start_child(state, err) < 0 || release_child(state, err) < 0) {
     set_error_stage(err, "setup");
     return -1;
@@ -272,8 +272,8 @@ static int start_and_wait(struct outer_state *state, sigset_t *signals,
 /* cleanup_err: the cgroups could not all be removed (the job's outcome stands). */
 static int run_sandbox(const struct sandbox_config *config, const struct timespec *start,
                        struct job_outcome *outcome, struct init_report *report,
-                       struct cgroup_stats *stats, struct sandbox_error *err,
-                       struct sandbox_error *cleanup_err, struct sandbox_error *keep_err) {
+                       struct cgroup_stats *stats, struct cub_error *err,
+                       struct cub_error *cleanup_err, struct cub_error *keep_err) {
   struct outer_state state = {.config = config, .start = *start, .release_fd = -1,
                               .report_fd = -1, .userns_fd = -1, .keep_err = keep_err};
   sigset_t signals;
@@ -305,7 +305,7 @@ static int run_sandbox(const struct sandbox_config *config, const struct timespe
 
 static void report_status(const struct sandbox_config *config,
                           const struct job_outcome *outcome) {
-  struct sandbox_error write_err = {0};
+  struct cub_error write_err = {0};
   if (outcome->error != NULL)
     fprintf(stderr, SANDBOX_NAME ": %s\n", outcome->error->message);
   else if (outcome->timed_out && config->join_pid != 0)
@@ -333,7 +333,7 @@ int main(int argc, char **argv) {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   struct sandbox_config config = {.status_fd = -1};
-  struct sandbox_error err = {0};
+  struct cub_error err = {0};
   struct job_outcome outcome = {0};
   enum parse_result parsed;
 
@@ -383,8 +383,8 @@ int main(int argc, char **argv) {
 
   static struct init_report report;
   struct cgroup_stats stats;
-  struct sandbox_error cleanup_err = {0};
-  static struct sandbox_error keep_err;
+  struct cub_error cleanup_err = {0};
+  static struct cub_error keep_err;
   if (run_sandbox(&config, &start, &outcome, &report, &stats, &err, &cleanup_err, &keep_err) < 0) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);

@@ -92,7 +92,7 @@ struct map_tool {
 };
 
 static int spawn_map_tool(struct map_tool *tool, pid_t child, unsigned id,
-                          const struct subid_range *range, struct sandbox_error *err) {
+                          const struct subid_range *range, struct cub_error *err) {
   snprintf(tool->args[0], sizeof tool->args[0], "%d", (int)child);
   snprintf(tool->args[2], sizeof tool->args[2], "%u", id);
   snprintf(tool->args[3], sizeof tool->args[3], "%lu", range->start);
@@ -126,7 +126,7 @@ static int spawn_map_tool(struct map_tool *tool, pid_t child, unsigned id,
 }
 
 static int finish_map_tool(struct map_tool *tool, pid_t child, unsigned id,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   cleanup_close int fd = tool->stderr_fd;
   int status;
   if (TEMP_FAILURE_RETRY(waitpid(tool->pid, &status, 0)) < 0)
@@ -154,13 +154,13 @@ static int finish_map_tool(struct map_tool *tool, pid_t child, unsigned id,
 /* newuidmap and newgidmap run side by side: each is a setuid exec of ~1 ms. */
 static int map_subid_ranges(pid_t child, const char *uidmap_path, const char *gidmap_path,
                             const struct subid_range *uids,
-                            const struct subid_range *gids, struct sandbox_error *err) {
+                            const struct subid_range *gids, struct cub_error *err) {
   struct map_tool uid_tool = {.path = uidmap_path, .pid = -1, .stderr_fd = -1};
   struct map_tool gid_tool = {.path = gidmap_path, .pid = -1, .stderr_fd = -1};
   int ret = spawn_map_tool(&uid_tool, child, (unsigned)getuid(), uids, err);
   if (ret == 0)
     ret = spawn_map_tool(&gid_tool, child, (unsigned)getgid(), gids, err);
-  struct sandbox_error gid_err = {0};
+  struct cub_error gid_err = {0};
   int uid_ret = uid_tool.pid > 0 ? finish_map_tool(&uid_tool, child, (unsigned)getuid(), err) : 0;
   int gid_ret = gid_tool.pid > 0 ? finish_map_tool(&gid_tool, child, (unsigned)getgid(), &gid_err) : 0;
   if (ret < 0 || uid_ret < 0)
@@ -173,14 +173,14 @@ static int map_subid_ranges(pid_t child, const char *uidmap_path, const char *gi
 }
 
 static int write_proc_file(pid_t child, const char *name, const char *content,
-                           struct sandbox_error *err) {
+                           struct cub_error *err) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/%s", (int)child, name);
   return write_file(path, content, err);
 }
 
 /* Real root maps every id to itself, so overlay can copy up files of any owner. */
-static int map_identity(pid_t child, const char *name, struct sandbox_error *err) {
+static int map_identity(pid_t child, const char *name, struct cub_error *err) {
   if (write_proc_file(child, name, "0 0 4294967295\n", err) == 0)
     return 0;
   /* Nested in a user namespace that does not map everything: mirror what we have. */
@@ -195,13 +195,13 @@ static int map_identity(pid_t child, const char *name, struct sandbox_error *err
   while (fscanf(own, "%lu %lu %lu", &first, &outside, &count) == 3 && used < sizeof map - 64)
     used += (size_t)snprintf(map + used, sizeof map - used, "%lu %lu %lu\n", first, first, count);
   fclose(own);
-  struct sandbox_error retry_err = {0};
+  struct cub_error retry_err = {0};
   if (used == 0 || write_proc_file(child, name, map, &retry_err) < 0)
     return -1;
   return 0;
 }
 
-int write_id_maps(pid_t child, enum uid_map_mode mode, struct sandbox_error *err) {
+int write_id_maps(pid_t child, enum uid_map_mode mode, struct cub_error *err) {
   uid_t uid = getuid();
   gid_t gid = getgid();
   if (uid == 0) {

@@ -27,7 +27,7 @@ struct init_ctx {
   struct disk_handles disk;
 };
 
-static int become_root(struct init_ctx *ctx, struct sandbox_error *err) {
+static int become_root(struct init_ctx *ctx, struct cub_error *err) {
   (void)ctx;
   if (setresgid(0, 0, 0) < 0)
     return make_error(err, errno, "setresgid(0)");
@@ -42,7 +42,7 @@ static int become_root(struct init_ctx *ctx, struct sandbox_error *err) {
   return 0;
 }
 
-static int set_hostname(struct init_ctx *ctx, struct sandbox_error *err) {
+static int set_hostname(struct init_ctx *ctx, struct cub_error *err) {
   const struct sandbox_config *config = ctx->config;
   if (sethostname(config->hostname, strlen(config->hostname)) < 0)
     return make_error(err, errno, "sethostname `%s`", config->hostname);
@@ -52,7 +52,7 @@ static int set_hostname(struct init_ctx *ctx, struct sandbox_error *err) {
 /* The net namespace is made here, not by the outer's clone: creating one
  * takes ~0.7 ms (Linux 6.18), which this hides behind newuidmap. It is
  * owned by the new user namespace either way. It has only `lo`, down. */
-static int enter_new_network(struct init_ctx *ctx, struct sandbox_error *err) {
+static int enter_new_network(struct init_ctx *ctx, struct cub_error *err) {
   if (ctx->config->share_net)
     return 0;
   /* --netns: a holder's namespace (see userns.c), owned by the user namespace we joined.
@@ -71,7 +71,7 @@ static int enter_new_network(struct init_ctx *ctx, struct sandbox_error *err) {
 }
 
 /* A new net namespace has only `lo`, down. */
-int loopback_up(struct sandbox_error *err) {
+int loopback_up(struct cub_error *err) {
   cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return make_error(err, errno, "socket for `lo`");
@@ -87,7 +87,7 @@ int loopback_up(struct sandbox_error *err) {
 
 /* With --cgroup the clone made no cgroup namespace: rooted at the outer's
  * cgroup, it would show the job its host path. Now PID 1 is in its DIRs. */
-static int enter_new_cgroup_namespace(struct init_ctx *ctx, struct sandbox_error *err) {
+static int enter_new_cgroup_namespace(struct init_ctx *ctx, struct cub_error *err) {
   if (ctx->config->cgroup.n_dirs == 0)
     return 0;
   if (unshare(CLONE_NEWCGROUP) < 0)
@@ -95,17 +95,17 @@ static int enter_new_cgroup_namespace(struct init_ctx *ctx, struct sandbox_error
   return 0;
 }
 
-static int plan_mounts(struct init_ctx *ctx, struct sandbox_error *err) {
+static int plan_mounts(struct init_ctx *ctx, struct cub_error *err) {
   return plan_root(ctx->config, &ctx->plan, err);
 }
 
-static int build_mounts(struct init_ctx *ctx, struct sandbox_error *err) {
+static int build_mounts(struct init_ctx *ctx, struct cub_error *err) {
   return build_root(ctx->plan, &ctx->disk, err);
 }
 
 struct init_step {
   const char *stage;
-  int (*run)(struct init_ctx *ctx, struct sandbox_error *err);
+  int (*run)(struct init_ctx *ctx, struct cub_error *err);
 };
 
 /* Runs while the outer writes the maps (newuidmap takes a millisecond or
@@ -124,7 +124,7 @@ static const struct init_step after_maps[] = {
 };
 
 static int run_steps(const struct init_step *steps, size_t n, struct init_ctx *ctx,
-                     struct sandbox_error *err) {
+                     struct cub_error *err) {
   for (size_t i = 0; i < n; i++) {
     if (steps[i].run(ctx, err) < 0) {
       set_error_stage(err, steps[i].stage);
@@ -136,7 +136,7 @@ static int run_steps(const struct init_step *steps, size_t n, struct init_ctx *c
 
 /* ---- the job: from fork to exec */
 
-static int reset_signals(struct sandbox_error *err) {
+static int reset_signals(struct cub_error *err) {
   struct sigaction dfl = {.sa_handler = SIG_DFL};
   /* 32 and 33 belong to glibc and fail with EINVAL, as do KILL and STOP. */
   for (int sig = 1; sig < NSIG; sig++)
@@ -149,7 +149,7 @@ static int reset_signals(struct sandbox_error *err) {
   return 0;
 }
 
-static int apply_env(const struct sandbox_config *config, struct sandbox_error *err) {
+static int apply_env(const struct sandbox_config *config, struct cub_error *err) {
   for (size_t i = 0; i < config->n_env_ops; i++) {
     const struct env_op *op = &config->env_ops[i];
     int ret = op->type == ENV_CLEAR ? clearenv()
@@ -166,7 +166,7 @@ struct job_user {
   gid_t gid;
 };
 
-static int drop_capabilities(const struct job_user *user, struct sandbox_error *err) {
+static int drop_capabilities(const struct job_user *user, struct cub_error *err) {
   if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                    SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) < 0)
     return make_error(err, errno, "prctl PR_SET_SECUREBITS");
@@ -199,7 +199,7 @@ static int drop_capabilities(const struct job_user *user, struct sandbox_error *
 }
 
 static int prepare_job(const struct sandbox_config *config, mode_t job_umask, int exec_fd,
-                       struct sandbox_error *err) {
+                       struct cub_error *err) {
   if (reset_signals(err) < 0)
     return -1;
   if (config->new_session && setsid() < 0)
@@ -381,7 +381,7 @@ static void copy_out_kept_files(const struct sandbox_config *config,
   struct kept_report kept = {.kind = REPORT_KEPT};
   pid_t copier = fork();
   if (copier == 0) {
-    struct sandbox_error *err = &kept.result.error;
+    struct cub_error *err = &kept.result.error;
     if (drop_capabilities(NULL, err) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
         install_seccomp(SECCOMP_PROFILE_DEFAULT, err) == 0)
       copy_kept_files(config, disk, &kept.result);
@@ -402,7 +402,7 @@ _Noreturn void run_init(const struct sandbox_config *config, int release_fd, int
                         const struct timespec *start) {
   struct init_state state = {.config = config, .exec_fd = -1, .disk_fd = -1};
   state.report.kind = REPORT_SETUP_ERROR;
-  struct sandbox_error *err = &state.report.error;
+  struct cub_error *err = &state.report.error;
 
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   hide_args();

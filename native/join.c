@@ -37,7 +37,7 @@ static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 
 /* Opens PID's namespaces; -1 where it is this process's own (joining it again is
  * refused for namespaces owned by the host's user namespace). */
-static int open_namespaces(pid_t pid, int fds[N_NAMESPACES], struct sandbox_error *err) {
+static int open_namespaces(pid_t pid, int fds[N_NAMESPACES], struct cub_error *err) {
   for (size_t i = 0; i < N_NAMESPACES; i++) {
     char path[64], own[64];
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, namespaces[i].name);
@@ -56,7 +56,7 @@ static int open_namespaces(pid_t pid, int fds[N_NAMESPACES], struct sandbox_erro
   return 0;
 }
 
-static int enter_namespaces(int fds[N_NAMESPACES], struct sandbox_error *err) {
+static int enter_namespaces(int fds[N_NAMESPACES], struct cub_error *err) {
   for (size_t i = 0; i < N_NAMESPACES; i++) {
     if (fds[i] < 0)
       continue;
@@ -104,7 +104,7 @@ static void supervise(const struct sandbox_config *config, pid_t child, const si
 }
 
 int run_joined(const struct sandbox_config *config, const struct timespec *start,
-               struct job_outcome *outcome, struct sandbox_error *err) {
+               struct job_outcome *outcome, struct cub_error *err) {
   pid_t parent = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
     return make_error(err, errno, "%s", "the parent process exited before --join started");

@@ -2,17 +2,9 @@
 #ifndef CUBICLE_SANDBOX_H
 #define CUBICLE_SANDBOX_H
 
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "common.h"
+
 #include <sys/resource.h>
-#include <sys/types.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SANDBOX_NAME "cubicle-sandbox"
 #define SANDBOX_VERSION "0.1.0"
@@ -21,46 +13,6 @@
 #define EXIT_SANDBOX_ERROR 125
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_NOT_FOUND 127
-
-#ifndef TEMP_FAILURE_RETRY
-#define TEMP_FAILURE_RETRY(expression)                                         \
-  (__extension__({                                                             \
-    long int result_;                                                          \
-    do                                                                         \
-      result_ = (long int)(expression);                                        \
-    while (result_ == -1L && errno == EINTR);                                  \
-    result_;                                                                   \
-  }))
-#endif
-
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-/* ---- errors (crun style: fallible functions return int, error struct last) */
-
-struct sandbox_error {
-  char stage[24];  /* "args", "setup", "uid_map", "mount", "pivot_root", ... */
-  int errnum;      /* 0 when no errno applies */
-  char message[2048];
-};
-
-/* Fills err (message + ": strerror(errnum)" when errnum != 0); returns -1. */
-int make_error(struct sandbox_error *err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Records the stage of a failed step unless a deeper call already named one. */
-void set_error_stage(struct sandbox_error *err, const char *stage);
-
-/* ---- cleanup attributes */
-
-static inline void close_fdp(int *fd) {
-  if (*fd >= 0) {
-    int saved = errno;
-    close(*fd);
-    errno = saved;
-  }
-}
-static inline void free_ptrp(void *ptr) { free(*(void **)ptr); }
-#define cleanup_close __attribute__((cleanup(close_fdp)))
-#define cleanup_free __attribute__((cleanup(free_ptrp)))
 
 /* ---- setup operations (bubblewrap's SetupOp), executed in argv order */
 
@@ -188,31 +140,31 @@ struct sandbox_config {
 /* args.c */
 enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_MAINTENANCE, PARSE_HOLD_USERNS };
 int parse_args(int argc, char **argv, struct sandbox_config *config,
-               enum parse_result *result, struct sandbox_error *err);
+               enum parse_result *result, struct cub_error *err);
 void print_usage(FILE *out);
 
 /* idmap.c: run in the outer process once the child exists. */
-int write_id_maps(pid_t child, enum uid_map_mode mode, struct sandbox_error *err);
+int write_id_maps(pid_t child, enum uid_map_mode mode, struct cub_error *err);
 
 /* userns.c: --hold-userns keeps one mapped user namespace alive until stdin's
  * EOF; --userns PATH joins one (open early, setns just before the clone). */
-int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *err);
-int loopback_up(struct sandbox_error *err);
-int open_userns(const char *path, int *fd, struct sandbox_error *err);
-int join_userns(int fd, const char *path, struct sandbox_error *err);
+int run_hold_userns(const struct sandbox_config *config, struct cub_error *err);
+int loopback_up(struct cub_error *err);
+int open_userns(const char *path, int *fd, struct cub_error *err);
+int join_userns(int fd, const char *path, struct cub_error *err);
 
 /* mounts.c: run in PID 1, in the new mount namespace. plan_root runs while
  * the outer writes the uid/gid maps (it creates nothing), build_root after. */
 struct root_plan;
 int plan_root(const struct sandbox_config *config, struct root_plan **plan,
-              struct sandbox_error *err);
+              struct cub_error *err);
 /* What PID 1 keeps of the build for after the job (--disk-tmpfs), or -1s. */
 struct disk_handles {
   int fd;              /* the disk tmpfs' root (O_PATH); -1 without --disk-tmpfs */
   int *host_upper_fds; /* per op: UPPER (host, O_PATH) of an on-disk overlay with
                           --keep-upper rules, else -1 */
 };
-int build_root(struct root_plan *plan, struct disk_handles *disk, struct sandbox_error *err);
+int build_root(struct root_plan *plan, struct disk_handles *disk, struct cub_error *err);
 /* The on-disk upper dir of op index on the disk tmpfs: "INDEX/upper". */
 #define DISK_UPPER_FMT "%zu/upper"
 #define DISK_WORK_FMT "%zu/work"
@@ -222,13 +174,13 @@ int build_root(struct root_plan *plan, struct disk_handles *disk, struct sandbox
 int open_in_root(int root_fd, const char *path, bool follow_last, bool legacy, int *fd);
 
 /* seccomp.c: the default filter; installed last before exec (needs no_new_privs). */
-int install_seccomp(enum seccomp_profile profile, struct sandbox_error *err);
+int install_seccomp(enum seccomp_profile profile, struct cub_error *err);
 
 /* keep.c: --keep-upper, run in a process of its own after the job (see init.c). */
 struct keep_result {
   unsigned long long copied;
   unsigned long long skipped; /* matched, but not a regular file, or not copied */
-  struct sandbox_error error; /* the first problem, message empty when none */
+  struct cub_error error; /* the first problem, message empty when none */
 };
 /* prefix: could a path below the directory `path` match? */
 bool glob_match(const char *glob, const char *path, bool prefix);
@@ -276,30 +228,30 @@ struct cgroup_stats {
 /* Reads every DIR's parent (creates nothing) and checks the limits against
  * the controllers found; a limit no DIR can enforce is a usage error. */
 int plan_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
-                 struct sandbox_error *err);
+                 struct cub_error *err);
 /* mkdir every DIR and write the limits; on failure removes what it made. */
 int create_cgroups(const struct cgroup_request *request, struct job_cgroups *cgroups,
-                   struct sandbox_error *err);
+                   struct cub_error *err);
 /* The v2 DIR's fd for clone3's CLONE_INTO_CGROUP, -1 if none. */
 int cgroup_clone_fd(const struct job_cgroups *cgroups);
 /* Writes pid to cgroup.procs of every DIR (all but the v2 one if clone3 placed it). */
 int enter_cgroups(const struct job_cgroups *cgroups, pid_t pid, bool placed_by_clone,
-                  struct sandbox_error *err);
+                  struct cub_error *err);
 void read_cgroup_stats(const struct job_cgroups *cgroups, struct cgroup_stats *stats);
 /* Kills what is left in the DIRs, then rmdirs them; err names the first failure. */
-int remove_cgroups(struct job_cgroups *cgroups, struct sandbox_error *err);
+int remove_cgroups(struct job_cgroups *cgroups, struct cub_error *err);
 
 /* Shared with cgroup_admin.c. */
-int cgroup_version_of(const char *path, struct sandbox_error *err);
+int cgroup_version_of(const char *path, struct cub_error *err);
 int cgroup_write(int dir_fd, const char *dir, const char *file, const char *value,
-                 struct sandbox_error *err);
+                 struct cub_error *err);
 int cgroup_read(int dir_fd, const char *file, char *buf, size_t len);
 bool cgroup_key_value(const char *text, const char *key, unsigned long long *value);
 bool cgroup_is_populated(int dir_fd, int version);
-int rmdir_retrying(int dir_fd, const char *name, const char *path, struct sandbox_error *err);
+int rmdir_retrying(int dir_fd, const char *name, const char *path, struct cub_error *err);
 
 /* cgroup_admin.c: --cgroup-prepare, --cgroup-delegate, --cgroup-remove. */
-int run_maintenance(const struct maintenance_request *request, struct sandbox_error *err);
+int run_maintenance(const struct maintenance_request *request, struct cub_error *err);
 
 /* ---- PID 1 -> outer report, one atomic write on a pipe (< PIPE_BUF) */
 
@@ -307,12 +259,12 @@ enum report_kind { REPORT_SETUP_ERROR = 1, REPORT_RESULT = 2, REPORT_KEPT = 3 };
 
 struct job_failure {
   int exit_code; /* 126/127 for exec, 125 for setup done in the job */
-  struct sandbox_error error;
+  struct cub_error error;
 };
 
 struct init_report {
   int kind;
-  struct sandbox_error error; /* REPORT_SETUP_ERROR, or the job's failure */
+  struct cub_error error; /* REPORT_SETUP_ERROR, or the job's failure */
   bool job_failed;            /* the job never reached exec */
   int wait_status;
   bool exec_done;
@@ -338,7 +290,7 @@ _Noreturn void run_job(const struct sandbox_config *config, mode_t job_umask, in
 /* join.c: --join PID, COMMAND in a running sandbox's namespaces. */
 struct job_outcome;
 int run_joined(const struct sandbox_config *config, const struct timespec *start,
-               struct job_outcome *outcome, struct sandbox_error *err);
+               struct job_outcome *outcome, struct cub_error *err);
 
 /* init.c: PID 1 of the sandbox; never returns. */
 _Noreturn void run_init(const struct sandbox_config *config, int release_fd,
@@ -362,15 +314,14 @@ struct job_outcome {
   unsigned long long disk_limit_bytes;
   unsigned long long disk_used_bytes;
   bool disk_full;
-  const struct sandbox_error *error; /* NULL: none */
+  const struct cub_error *error; /* NULL: none */
 };
-int write_status(int fd, const struct job_outcome *outcome, struct sandbox_error *err);
+int write_status(int fd, const struct job_outcome *outcome, struct cub_error *err);
 const char *signal_name(int sig, char *buf, size_t len);
 
-/* util.c */
-int write_all(int fd, const void *buf, size_t len);
+/* util.c (make_error, write_all: common.h) */
 int read_all(int fd, void *buf, size_t len, size_t *got);
-int write_file(const char *path, const char *content, struct sandbox_error *err);
+int write_file(const char *path, const char *content, struct cub_error *err);
 int close_fds_from(unsigned int first, int keep_fd);
 double ms_between(const struct timespec *from, const struct timespec *to);
 char **keep_args_apart(int argc, char **argv);

@@ -244,7 +244,7 @@ static int assemble(struct program *p) {
   return resolve_jumps(p);
 }
 
-int install_seccomp(enum seccomp_profile profile, struct sandbox_error *err) {
+int install_seccomp(enum seccomp_profile profile, struct cub_error *err) {
   if (profile == SECCOMP_PROFILE_UNCONFINED)
     return 0;
   static struct program program;
@@ -260,7 +260,7 @@ int install_seccomp(enum seccomp_profile profile, struct sandbox_error *err) {
 
 #else
 
-int install_seccomp(enum seccomp_profile profile, struct sandbox_error *err) {
+int install_seccomp(enum seccomp_profile profile, struct cub_error *err) {
   if (profile == SECCOMP_PROFILE_UNCONFINED)
     return 0;
   return make_error(err, 0, "the default seccomp filter is built for x86_64 and aarch64 "

@@ -143,7 +143,7 @@ static void json_disk(struct json_buf *out, const struct job_outcome *o) {
               o->disk_limit_bytes, o->disk_used_bytes, o->disk_full ? "true" : "false");
 }
 
-int write_status(int fd, const struct job_outcome *o, struct sandbox_error *err) {
+int write_status(int fd, const struct job_outcome *o, struct cub_error *err) {
   struct json_buf out = {.used = 0};
   char sigbuf[32];
   if (o->has_exit_code)

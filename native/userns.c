@@ -18,7 +18,7 @@ static _Noreturn void hold(pid_t outer, int alive_fd, bool netns) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != outer)
     _exit(0);
-  struct sandbox_error err = {0};
+  struct cub_error err = {0};
   if (netns && loopback_up(&err) < 0)
     _exit(1);
   close_fds_from(0, alive_fd);
@@ -28,7 +28,7 @@ static _Noreturn void hold(pid_t outer, int alive_fd, bool netns) {
   _exit(0);
 }
 
-static int wait_for_stdin_eof(struct sandbox_error *err) {
+static int wait_for_stdin_eof(struct cub_error *err) {
   char buf[256];
   for (;;) {
     ssize_t got = TEMP_FAILURE_RETRY(read(STDIN_FILENO, buf, sizeof buf));
@@ -39,7 +39,7 @@ static int wait_for_stdin_eof(struct sandbox_error *err) {
   }
 }
 
-int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *err) {
+int run_hold_userns(const struct sandbox_config *config, struct cub_error *err) {
   pid_t parent = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     return make_error(err, errno, "prctl PR_SET_PDEATHSIG");
@@ -75,7 +75,7 @@ int run_hold_userns(const struct sandbox_config *config, struct sandbox_error *e
   return ret;
 }
 
-int open_userns(const char *path, int *fd, struct sandbox_error *err) {
+int open_userns(const char *path, int *fd, struct cub_error *err) {
   *fd = TEMP_FAILURE_RETRY(open(path, O_RDONLY | O_CLOEXEC));
   if (*fd < 0) {
     int saved = errno;
@@ -85,7 +85,7 @@ int open_userns(const char *path, int *fd, struct sandbox_error *err) {
   return 0;
 }
 
-int join_userns(int fd, const char *path, struct sandbox_error *err) {
+int join_userns(int fd, const char *path, struct cub_error *err) {
   pid_t parent = getppid();
   if (setns(fd, CLONE_NEWUSER) < 0) {
     int saved = errno;

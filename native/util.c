@@ -1,10 +1,9 @@
-/* Errors, fd helpers and raw syscall wrappers. */
+/* Fd and file helpers, argv hiding and raw syscall wrappers (errors and write_all: common.c). */
 #include "sandbox.h"
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -38,37 +37,6 @@
 #define __NR_openat2 437
 #endif
 
-int make_error(struct sandbox_error *err, int errnum, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int len = vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-  if (len < 0)
-    len = 0;
-  if (errnum != 0 && (size_t)len < sizeof err->message)
-    snprintf(err->message + len, sizeof err->message - (size_t)len, ": %s",
-             strerror(errnum));
-  err->errnum = errnum;
-  return -1;
-}
-
-void set_error_stage(struct sandbox_error *err, const char *stage) {
-  if (err->stage[0] == '\0')
-    snprintf(err->stage, sizeof err->stage, "%s", stage);
-}
-
-int write_all(int fd, const void *buf, size_t len) {
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t n = TEMP_FAILURE_RETRY(write(fd, p, len));
-    if (n < 0)
-      return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 int read_all(int fd, void *buf, size_t len, size_t *got) {
   char *p = buf;
   *got = 0;
@@ -83,7 +51,7 @@ int read_all(int fd, void *buf, size_t len, size_t *got) {
   return 0;
 }
 
-int write_file(const char *path, const char *content, struct sandbox_error *err) {
+int write_file(const char *path, const char *content, struct cub_error *err) {
   cleanup_close int fd = TEMP_FAILURE_RETRY(open(path, O_WRONLY | O_CLOEXEC));
   if (fd < 0)
     return make_error(err, errno, "open `%s`", path);

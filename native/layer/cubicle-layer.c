@@ -54,7 +54,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 /* Names from an archive may hold control characters: keep the terminal sane. */
-static void print_failure(const char *command, const struct layer_error *err) {
+static void print_failure(const char *command, const struct cub_error *err) {
   fprintf(stderr, LAYER_NAME " %s: ", command);
   for (const unsigned char *p = (const unsigned char *)err->message; *p; p++)
     fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
@@ -93,7 +93,7 @@ static int run_extract(int argc, char **argv) {
     return usage_error("extract: reads a tar stream on stdin, which is a terminal");
 
   struct extract_stats stats;
-  struct layer_error err = {0};
+  struct cub_error err = {0};
   if (extract_layer(STDIN_FILENO, dir, owners, &stats, &err) < 0) {
     print_failure("extract", &err);
     return EXIT_FAILED;
@@ -112,7 +112,7 @@ static int run_digest(int argc, char **argv) {
     if (argv[i][0] == '-' && argv[i][1] != '\0' && strcmp(argv[i], "--") != 0)
       return usage_error("digest: unknown option %s", argv[i]);
   char hex[65];
-  struct layer_error err = {0};
+  struct cub_error err = {0};
   bool after_dashes = argc > 0 && strcmp(argv[0], "--") == 0;
   if (digest_trees(argv + after_dashes, (size_t)(argc - after_dashes), hex, &err) < 0) {
     print_failure("digest", &err);
@@ -122,7 +122,7 @@ static int run_digest(int argc, char **argv) {
   return fflush(stdout) == 0 ? 0 : EXIT_FAILED;
 }
 
-static int sha256_file(const char *path, char hex[65], struct layer_error *err) {
+static int sha256_file(const char *path, char hex[65], struct cub_error *err) {
   bool is_stdin = strcmp(path, "-") == 0;
   cleanup_close int fd = is_stdin ? -1 : TEMP_FAILURE_RETRY(open(path, O_RDONLY | O_CLOEXEC));
   if (!is_stdin && fd < 0)
@@ -157,7 +157,7 @@ static int run_sha256(int argc, char **argv) {
   int status = 0;
   for (int i = 0; i < argc; i++) {
     char hex[65];
-    struct layer_error err = {0};
+    struct cub_error err = {0};
     if (sha256_file(argv[i], hex, &err) < 0) {
       print_failure("sha256", &err);
       status = EXIT_FAILED;

@@ -52,7 +52,7 @@ static bool hashed_xattr(const char *name) {
 }
 
 /* The xattrs of fd (>= 0) or of s->path (not followed), filtered and sorted. */
-static int hash_xattrs(struct digest_state *s, int fd, struct layer_error *err) {
+static int hash_xattrs(struct digest_state *s, int fd, struct cub_error *err) {
   cleanup_free char *names = NULL;
   ssize_t size;
   for (;;) {
@@ -120,7 +120,7 @@ static int hash_xattrs(struct digest_state *s, int fd, struct layer_error *err) 
   return 0;
 }
 
-static int hash_content(struct digest_state *s, int fd, off_t size, struct layer_error *err) {
+static int hash_content(struct digest_state *s, int fd, off_t size, struct cub_error *err) {
   hash_number(s, (unsigned long long)size, 10);
   (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   uint64_t left = (uint64_t)size;
@@ -137,7 +137,7 @@ static int hash_content(struct digest_state *s, int fd, off_t size, struct layer
   return 0;
 }
 
-static int push_name(struct digest_state *s, const char *name, struct layer_error *err) {
+static int push_name(struct digest_state *s, const char *name, struct cub_error *err) {
   size_t len = strlen(name);
   if (grow_array(&s->path, &s->path_capacity, s->path_len + len + 2, 1, err) < 0)
     return -1;
@@ -148,7 +148,7 @@ static int push_name(struct digest_state *s, const char *name, struct layer_erro
 }
 
 static int hash_directory(struct digest_state *s, int dir_fd, const char *index,
-                          struct layer_error *err);
+                          struct cub_error *err);
 
 static char type_letter(mode_t mode) {
   switch (mode & S_IFMT) {
@@ -164,7 +164,7 @@ static char type_letter(mode_t mode) {
 }
 
 static int hash_entry(struct digest_state *s, int dir_fd, const char *name, const char *index,
-                      struct layer_error *err) {
+                      struct cub_error *err) {
   struct stat st;
   if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return make_error(err, errno, "stat: %s", s->path);
@@ -216,7 +216,7 @@ static int hash_entry(struct digest_state *s, int dir_fd, const char *name, cons
 
 /* Walks dir_fd (the caller closes it) in byte order of names. */
 static int hash_directory(struct digest_state *s, int dir_fd, const char *index,
-                          struct layer_error *err) {
+                          struct cub_error *err) {
   int listing_fd = TEMP_FAILURE_RETRY(dup(dir_fd));
   if (listing_fd < 0)
     return make_error(err, errno, "dup: %s", s->path);
@@ -263,7 +263,7 @@ static int hash_directory(struct digest_state *s, int dir_fd, const char *index,
   return ret;
 }
 
-int digest_trees(char **dirs, size_t n_dirs, char hex[65], struct layer_error *err) {
+int digest_trees(char **dirs, size_t n_dirs, char hex[65], struct cub_error *err) {
   struct digest_state s = {0};
   int ret = -1;
   /* Deep trees hold one fd per level. */

@@ -55,7 +55,7 @@ static void free_state(struct extract_state *s) {
 /* Like tar and Docker: leading "/" and "./" go, "." and empty components
  * vanish; ".." anywhere is refused (it could only point outside or be a trick).
  * The result is "" for DIR itself. */
-static int normalize_name(const char *raw, const char *what, char **out, struct layer_error *err) {
+static int normalize_name(const char *raw, const char *what, char **out, struct cub_error *err) {
   size_t len = strlen(raw);
   char *result = malloc(len + 1);
   if (result == NULL)
@@ -96,7 +96,7 @@ static size_t path_depth(const char *path) {
 /* The directory that holds path's last component, opened beneath DIR (made when
  * missing); *name points into path. The fd belongs to the cache: never close it. */
 static int open_parent(struct extract_state *s, char *path, bool create, int *parent_fd,
-                       const char **name, struct layer_error *err) {
+                       const char **name, struct cub_error *err) {
   char *slash = strrchr(path, '/');
   if (slash == NULL) {
     *parent_fd = s->root_fd;
@@ -131,9 +131,9 @@ static int open_parent(struct extract_state *s, char *path, bool create, int *pa
   return 0;
 }
 
-static int remove_tree_at(int parent_fd, const char *name, const char *path, struct layer_error *err);
+static int remove_tree_at(int parent_fd, const char *name, const char *path, struct cub_error *err);
 
-static int empty_directory(int dir_fd, const char *path, struct layer_error *err) {
+static int empty_directory(int dir_fd, const char *path, struct cub_error *err) {
   int fd = dup(dir_fd);
   if (fd < 0)
     return make_error(err, errno, "dup: %s", path);
@@ -163,7 +163,7 @@ static int empty_directory(int dir_fd, const char *path, struct layer_error *err
   return ret;
 }
 
-static int remove_tree_at(int parent_fd, const char *name, const char *path, struct layer_error *err) {
+static int remove_tree_at(int parent_fd, const char *name, const char *path, struct cub_error *err) {
   if (unlinkat(parent_fd, name, 0) == 0 || errno == ENOENT)
     return 0;
   if (errno != EISDIR)
@@ -182,7 +182,7 @@ static int remove_tree_at(int parent_fd, const char *name, const char *path, str
 /* Removes what path names, a whole tree for a directory (a later entry
  * replaces an earlier one, as in tar and Docker). */
 static int remove_existing(struct extract_state *s, int parent_fd, const char *name,
-                           const char *path, struct layer_error *err) {
+                           const char *path, struct cub_error *err) {
   struct stat st;
   if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return errno == ENOENT ? 0 : make_error(err, errno, "stat: %s", path);
@@ -210,7 +210,7 @@ static int remove_existing(struct extract_state *s, int parent_fd, const char *n
 }
 
 static int chown_entry(struct extract_state *s, int fd, int parent_fd, const char *name,
-                       const struct tar_entry *e, const char *path, struct layer_error *err) {
+                       const struct tar_entry *e, const char *path, struct cub_error *err) {
   if (s->owners != OWNERS_KEEP)
     return 0;
   if (e->uid > UINT32_MAX - 1 || e->gid > UINT32_MAX - 1)
@@ -231,7 +231,7 @@ static int chown_entry(struct extract_state *s, int fd, int parent_fd, const cha
 /* user.* xattrs go on regular files and directories (the kernel allows them on
  * nothing else); other namespaces and other file types are skipped and counted. */
 static int set_xattrs(struct extract_state *s, int fd, const struct tar_entry *e, const char *path,
-                      struct layer_error *err) {
+                      struct cub_error *err) {
   for (size_t i = 0; i < e->n_xattrs; i++) {
     const struct tar_xattr *x = &e->xattrs[i];
     if (fd < 0 || strncmp(x->name, "user.", 5) != 0) {
@@ -245,7 +245,7 @@ static int set_xattrs(struct extract_state *s, int fd, const struct tar_entry *e
 }
 
 static int defer_dir(struct extract_state *s, const char *path, const struct tar_entry *e,
-                     struct layer_error *err) {
+                     struct cub_error *err) {
   if (grow_array(&s->dirs, &s->dirs_capacity, s->n_dirs + 1, sizeof *s->dirs, err) < 0)
     return -1;
   char *copy = strdup(path);
@@ -258,7 +258,7 @@ static int defer_dir(struct extract_state *s, const char *path, const struct tar
 }
 
 static int extract_directory(struct extract_state *s, char *path, const struct tar_entry *e,
-                             struct layer_error *err) {
+                             struct cub_error *err) {
   cleanup_close int fd = -1;
   if (path[0] == '\0') {
     fd = TEMP_FAILURE_RETRY(dup(s->root_fd));
@@ -294,7 +294,7 @@ static int extract_directory(struct extract_state *s, char *path, const struct t
 }
 
 static int set_times(int fd, int parent_fd, const char *name, const struct timespec *mtime,
-                     const char *path, struct layer_error *err) {
+                     const char *path, struct cub_error *err) {
   struct timespec times[2] = {*mtime, *mtime};
   int ret = fd >= 0 ? futimens(fd, times) : utimensat(parent_fd, name, times, AT_SYMLINK_NOFOLLOW);
   if (ret < 0)
@@ -303,7 +303,7 @@ static int set_times(int fd, int parent_fd, const char *name, const struct times
 }
 
 static int extract_regular(struct extract_state *s, struct tar_reader *reader, char *path,
-                           const struct tar_entry *e, struct layer_error *err) {
+                           const struct tar_entry *e, struct cub_error *err) {
   int parent_fd;
   const char *name;
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
@@ -348,7 +348,7 @@ static int extract_regular(struct extract_state *s, struct tar_reader *reader, c
   })
 
 static int extract_symlink(struct extract_state *s, char *path, const struct tar_entry *e,
-                           struct layer_error *err) {
+                           struct cub_error *err) {
   int parent_fd;
   const char *name;
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
@@ -362,7 +362,7 @@ static int extract_symlink(struct extract_state *s, char *path, const struct tar
 }
 
 static int extract_fifo(struct extract_state *s, char *path, const struct tar_entry *e,
-                        struct layer_error *err) {
+                        struct cub_error *err) {
   int parent_fd;
   const char *name;
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
@@ -378,7 +378,7 @@ static int extract_fifo(struct extract_state *s, char *path, const struct tar_en
 }
 
 static int extract_hardlink(struct extract_state *s, char *path, const struct tar_entry *e,
-                            struct layer_error *err) {
+                            struct cub_error *err) {
   cleanup_free char *target = NULL;
   if (normalize_name(e->linkpath, "hardlink target", &target, err) < 0)
     return -1;
@@ -413,7 +413,7 @@ static int extract_hardlink(struct extract_state *s, char *path, const struct ta
 
 /* OCI ".wh.NAME": NAME is deleted in the layers below. overlayfs says so with a
  * 0/0 character device, which an unprivileged user may make since Linux 5.8. */
-static int make_whiteout(struct extract_state *s, char *path, struct layer_error *err) {
+static int make_whiteout(struct extract_state *s, char *path, struct cub_error *err) {
   int parent_fd;
   const char *name;
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
@@ -430,7 +430,7 @@ static int make_whiteout(struct extract_state *s, char *path, struct layer_error
 
 /* OCI ".wh..wh..opq": the directory hides the lower layers' content; overlayfs
  * mounted with userxattr reads that from user.overlay.opaque. */
-static int mark_opaque(struct extract_state *s, char *dir_path, struct layer_error *err) {
+static int mark_opaque(struct extract_state *s, char *dir_path, struct cub_error *err) {
   cleanup_close int fd = -1;
   if (dir_path[0] == '\0') {
     fd = TEMP_FAILURE_RETRY(dup(s->root_fd));
@@ -453,7 +453,7 @@ static int mark_opaque(struct extract_state *s, char *dir_path, struct layer_err
 
 /* Whiteout names: handled here, *handled false when path is an ordinary entry. */
 static int handle_whiteout_name(struct extract_state *s, char *path, bool *handled,
-                                struct layer_error *err) {
+                                struct cub_error *err) {
   char *slash = strrchr(path, '/');
   char *base = slash ? slash + 1 : path;
   *handled = strncmp(base, WHITEOUT_PREFIX, sizeof WHITEOUT_PREFIX - 1) == 0;
@@ -484,7 +484,7 @@ static int apply_deferred_dirs_order(const void *a, const void *b) {
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int apply_deferred_dirs(struct extract_state *s, struct layer_error *err) {
+static int apply_deferred_dirs(struct extract_state *s, struct cub_error *err) {
   drop_cached_parent(s);
   if (s->n_dirs > 1)
     qsort(s->dirs, s->n_dirs, sizeof *s->dirs, apply_deferred_dirs_order);
@@ -508,7 +508,7 @@ static int apply_deferred_dirs(struct extract_state *s, struct layer_error *err)
 }
 
 static int extract_entry(struct extract_state *s, struct tar_reader *reader, struct tar_entry *e,
-                         struct layer_error *err) {
+                         struct cub_error *err) {
   cleanup_free char *path = NULL;
   if (normalize_name(e->path, "entry", &path, err) < 0)
     return -1;
@@ -550,7 +550,7 @@ static int extract_entry(struct extract_state *s, struct tar_reader *reader, str
 }
 
 int extract_layer(int input_fd, const char *dir, enum owners_mode owners,
-                  struct extract_stats *stats, struct layer_error *err) {
+                  struct extract_stats *stats, struct cub_error *err) {
   struct extract_state s = {.root_fd = -1, .cached_fd = -1, .owners = owners, .stats = stats};
   struct tar_reader *reader = NULL;
   struct tar_entry entry = {0};

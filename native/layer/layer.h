@@ -2,16 +2,7 @@
 #ifndef CUBICLE_LAYER_H
 #define CUBICLE_LAYER_H
 
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/types.h>
-#include <time.h>
-#include <unistd.h>
+#include "../common.h"
 
 #define LAYER_NAME "cubicle-layer"
 #define LAYER_VERSION "0.1.0"
@@ -20,50 +11,12 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
-#ifndef TEMP_FAILURE_RETRY
-#define TEMP_FAILURE_RETRY(expression)                                         \
-  (__extension__({                                                             \
-    long int result_;                                                          \
-    do                                                                         \
-      result_ = (long int)(expression);                                        \
-    while (result_ == -1L && errno == EINTR);                                  \
-    result_;                                                                   \
-  }))
-#endif
+/* ---- util.c (make_error, write_all: ../common.h) */
 
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-/* ---- errors (crun style: fallible functions return int, error struct last) */
-
-struct layer_error {
-  int errnum; /* 0 when no errno applies */
-  char message[4096];
-};
-
-/* Fills err (message + ": strerror(errnum)" when errnum != 0); returns -1. */
-int make_error(struct layer_error *err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* ---- cleanup attributes */
-
-static inline void close_fdp(int *fd) {
-  if (*fd >= 0) {
-    int saved = errno;
-    close(*fd);
-    errno = saved;
-  }
-}
-static inline void free_ptrp(void *ptr) { free(*(void **)ptr); }
-#define cleanup_close __attribute__((cleanup(close_fdp)))
-#define cleanup_free __attribute__((cleanup(free_ptrp)))
-
-/* ---- util.c */
-
-int write_all(int fd, const void *buf, size_t len);
 /* malloc that fails with an error instead of NULL. */
-int alloc_bytes(size_t size, void *out, struct layer_error *err);
+int alloc_bytes(size_t size, void *out, struct cub_error *err);
 int grow_array(void *array, size_t *capacity, size_t needed, size_t item_size,
-               struct layer_error *err);
+               struct cub_error *err);
 /* openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) when the kernel has it (5.6);
  * otherwise, or with CUBICLE_LAYER_NO_OPENAT2=1, an O_NOFOLLOW walk.
  * path is relative and already normalized (no "", ".", ".." components);
@@ -100,7 +53,7 @@ struct extract_stats {
 };
 
 int extract_layer(int input_fd, const char *dir, enum owners_mode owners,
-                  struct extract_stats *stats, struct layer_error *err);
+                  struct extract_stats *stats, struct cub_error *err);
 
 /* ---- tar.c: the stream, one entry at a time */
 
@@ -126,20 +79,20 @@ struct tar_entry {
 
 struct tar_reader;
 
-int tar_reader_open(int fd, struct tar_reader **reader, struct layer_error *err);
+int tar_reader_open(int fd, struct tar_reader **reader, struct cub_error *err);
 void tar_reader_free(struct tar_reader *reader);
 /* Next real entry (pax and GNU long-name headers folded in); *done at the end. */
 int tar_next(struct tar_reader *reader, struct tar_entry *entry, bool *done,
-             struct layer_error *err);
+             struct cub_error *err);
 /* The current entry's data: to fd (>= 0), or skipped (-1). Must precede tar_next. */
 int tar_copy_data(struct tar_reader *reader, int fd, const char *path,
-                  struct layer_error *err);
+                  struct cub_error *err);
 /* Reads the rest of the input, so that the writer of a pipe never sees EPIPE. */
-int tar_drain(struct tar_reader *reader, struct layer_error *err);
+int tar_drain(struct tar_reader *reader, struct cub_error *err);
 void tar_entry_clear(struct tar_entry *entry);
 
 /* ---- digest.c */
 
-int digest_trees(char **dirs, size_t n_dirs, char hex[65], struct layer_error *err);
+int digest_trees(char **dirs, size_t n_dirs, char hex[65], struct cub_error *err);
 
 #endif

@@ -59,7 +59,7 @@ void tar_entry_clear(struct tar_entry *entry) {
   memset(entry, 0, sizeof *entry);
 }
 
-int tar_reader_open(int fd, struct tar_reader **reader, struct layer_error *err) {
+int tar_reader_open(int fd, struct tar_reader **reader, struct cub_error *err) {
   struct tar_reader *r = calloc(1, sizeof *r);
   if (r == NULL)
     return make_error(err, ENOMEM, "allocate the tar reader");
@@ -82,7 +82,7 @@ void tar_reader_free(struct tar_reader *reader) {
 }
 
 /* Makes at least want bytes (at most the buffer) readable, unless the input ends first. */
-static int fill(struct tar_reader *r, size_t want, struct layer_error *err) {
+static int fill(struct tar_reader *r, size_t want, struct cub_error *err) {
   if (want > READ_BUFFER)
     want = READ_BUFFER;
   if (r->len - r->pos >= want || r->eof)
@@ -105,7 +105,7 @@ static int fill(struct tar_reader *r, size_t want, struct layer_error *err) {
   return 0;
 }
 
-static int read_exact(struct tar_reader *r, void *dst, size_t n, struct layer_error *err) {
+static int read_exact(struct tar_reader *r, void *dst, size_t n, struct cub_error *err) {
   unsigned char *out = dst;
   while (n > 0) {
     if (fill(r, n, err) < 0)
@@ -124,7 +124,7 @@ static int read_exact(struct tar_reader *r, void *dst, size_t n, struct layer_er
   return 0;
 }
 
-static int skip_bytes(struct tar_reader *r, uint64_t n, struct layer_error *err) {
+static int skip_bytes(struct tar_reader *r, uint64_t n, struct cub_error *err) {
   while (n > 0) {
     if (fill(r, 1, err) < 0)
       return -1;
@@ -154,7 +154,7 @@ static char input_kind(struct tar_reader *r) {
 /* Moves the rest of a large file from the input to fd in the kernel: splice
  * from a pipe, copy_file_range from a file. Returns 0 with data_left unchanged
  * when the kernel cannot (the caller then copies through the buffer). */
-static int copy_in_kernel(struct tar_reader *r, int fd, const char *path, struct layer_error *err) {
+static int copy_in_kernel(struct tar_reader *r, int fd, const char *path, struct cub_error *err) {
   char kind = input_kind(r);
   while (r->data_left >= ZERO_COPY_MIN && r->pos == r->len && !r->eof) {
     size_t chunk = r->data_left < (1u << 30) ? (size_t)r->data_left : (1u << 30);
@@ -179,7 +179,7 @@ static int copy_in_kernel(struct tar_reader *r, int fd, const char *path, struct
   return 0;
 }
 
-int tar_copy_data(struct tar_reader *r, int fd, const char *path, struct layer_error *err) {
+int tar_copy_data(struct tar_reader *r, int fd, const char *path, struct cub_error *err) {
   while (r->data_left > 0) {
     bool in_kernel = fd >= 0 && r->data_left >= ZERO_COPY_MIN && input_kind(r) != '-';
     if (in_kernel && r->pos == r->len) {
@@ -211,7 +211,7 @@ int tar_copy_data(struct tar_reader *r, int fd, const char *path, struct layer_e
   return skip_bytes(r, padding, err);
 }
 
-int tar_drain(struct tar_reader *r, struct layer_error *err) {
+int tar_drain(struct tar_reader *r, struct cub_error *err) {
   for (;;) {
     r->offset += r->len - r->pos;
     r->pos = r->len = 0;
@@ -341,7 +341,7 @@ static int parse_pax_time(const char *text, size_t len, struct timespec *time) {
   return 0;
 }
 
-static int set_string(char **slot, const char *value, size_t len, struct layer_error *err) {
+static int set_string(char **slot, const char *value, size_t len, struct cub_error *err) {
   char *copy = malloc(len + 1);
   if (copy == NULL)
     return make_error(err, ENOMEM, "allocate %zu bytes", len + 1);
@@ -354,7 +354,7 @@ static int set_string(char **slot, const char *value, size_t len, struct layer_e
 
 static int add_xattr(struct tar_xattr **xattrs, size_t *n, size_t *capacity, const char *name,
                      size_t name_len, const unsigned char *value, size_t value_len,
-                     bool deleted, struct layer_error *err) {
+                     bool deleted, struct cub_error *err) {
   size_t slot = *n;
   for (size_t i = 0; i < *n; i++)
     if (strlen((*xattrs)[i].name) == name_len && memcmp((*xattrs)[i].name, name, name_len) == 0)
@@ -382,7 +382,7 @@ static int add_xattr(struct tar_xattr **xattrs, size_t *n, size_t *capacity, con
 
 static int apply_pax_record(struct pax_fields *f, const char *key, size_t key_len,
                             const char *value, size_t value_len, bool global,
-                            struct layer_error *err) {
+                            struct cub_error *err) {
 #define KEY_IS(literal) (key_len == sizeof(literal) - 1 && memcmp(key, literal, key_len) == 0)
   bool empty = value_len == 0;
   bool has_nul = memchr(value, '\0', value_len) != NULL;
@@ -441,7 +441,7 @@ static int apply_pax_record(struct pax_fields *f, const char *key, size_t key_le
 }
 
 static int parse_pax(const char *data, size_t len, struct pax_fields *f, bool global,
-                     struct layer_error *err) {
+                     struct cub_error *err) {
   size_t at = 0;
   while (at < len) {
     if (data[at] == '\0') /* some writers pad the record block with NULs */
@@ -467,7 +467,7 @@ static int parse_pax(const char *data, size_t len, struct pax_fields *f, bool gl
   return 0;
 }
 
-static int merge_xattrs(struct tar_entry *entry, const struct pax_fields *f, struct layer_error *err) {
+static int merge_xattrs(struct tar_entry *entry, const struct pax_fields *f, struct cub_error *err) {
   for (size_t i = 0; i < f->n_xattrs; i++) {
     const struct tar_xattr *x = &f->xattrs[i];
     if (add_xattr(&entry->xattrs, &entry->n_xattrs, &entry->xattrs_capacity, x->name,
@@ -480,7 +480,7 @@ static int merge_xattrs(struct tar_entry *entry, const struct pax_fields *f, str
 /* Global pax records first, then the entry's own, which may clear a field
  * back to the ustar header's value. */
 static int apply_pax(struct tar_entry *entry, const struct tar_entry *header,
-                     const struct pax_fields *f, struct layer_error *err) {
+                     const struct pax_fields *f, struct cub_error *err) {
   if (f->path && set_string(&entry->path, f->path, strlen(f->path), err) < 0)
     return -1;
   if (f->clear_path && set_string(&entry->path, header->path, strlen(header->path), err) < 0)
@@ -498,7 +498,7 @@ static int apply_pax(struct tar_entry *entry, const struct tar_entry *header,
 }
 
 /* Data of a meta entry ('x', 'g', 'L', 'K'), NUL-terminated. */
-static int read_meta(struct tar_reader *r, uint64_t size, char **out, struct layer_error *err) {
+static int read_meta(struct tar_reader *r, uint64_t size, char **out, struct cub_error *err) {
   if (size > MAX_META_SIZE)
     return make_error(err, 0, "read the tar stream: a pax or long-name header of %llu bytes (limit %u)",
                       (unsigned long long)size, MAX_META_SIZE);
@@ -515,7 +515,7 @@ static int read_meta(struct tar_reader *r, uint64_t size, char **out, struct lay
   return 0;
 }
 
-static int parse_header(const unsigned char *h, struct tar_entry *e, struct layer_error *err) {
+static int parse_header(const unsigned char *h, struct tar_entry *e, struct cub_error *err) {
   bool posix = memcmp(h + 257, "ustar\0", 6) == 0;
   int64_t number;
   bool ok, all_ok = true;
@@ -570,7 +570,7 @@ static bool has_no_data(char type) {
   return type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6';
 }
 
-int tar_next(struct tar_reader *r, struct tar_entry *entry, bool *done, struct layer_error *err) {
+int tar_next(struct tar_reader *r, struct tar_entry *entry, bool *done, struct cub_error *err) {
   cleanup_free char *long_name = NULL;
   cleanup_free char *long_link = NULL;
   struct pax_fields local = {0};

@@ -28,26 +28,7 @@ chmod 755 "$TOOL"
 
 # ---------------------------------------------------------------- TAP
 
-PASSED=0 FAILED=0 SKIPPED=0 NUMBER=0
-pass() { NUMBER=$((NUMBER + 1)); PASSED=$((PASSED + 1)); echo "ok $NUMBER - $1"; }
-fail() {
-  NUMBER=$((NUMBER + 1)); FAILED=$((FAILED + 1))
-  echo "not ok $NUMBER - $1"
-  shift
-  local line
-  printf '%s\n' "$@" | head -20 | while IFS= read -r line; do echo "#   $line"; done
-}
-skip() {
-  NUMBER=$((NUMBER + 1)); SKIPPED=$((SKIPPED + 1))
-  echo "ok $NUMBER # SKIP $1: $2"
-  echo "skipped: $2 ($1)" >&2
-}
-# check DESCRIPTION CONDITION-EXIT-STATUS DETAIL...
-check() {
-  local description=$1 status=$2
-  shift 2
-  if [ "$status" -eq 0 ]; then pass "$description"; else fail "$description" "$@"; fi
-}
+. "$HERE/../test/harness.sh"
 
 # ---------------------------------------------------------------- helpers
 
@@ -628,5 +609,4 @@ done
 [ -n "$NO_USER_REASON" ] && skip "the tests as $USER_UNDER_TEST" "$NO_USER_REASON"
 
 echo "1..$NUMBER"
-echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-[ "$FAILED" -eq 0 ]
+summary

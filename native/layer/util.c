@@ -1,9 +1,8 @@
-/* Errors, I/O and the beneath-the-root path resolution. */
+/* Allocation and the beneath-the-root path resolution (errors and write_all: ../common.c). */
 #include "layer.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,33 +11,7 @@
 #define __NR_openat2 437
 #endif
 
-int make_error(struct layer_error *err, int errnum, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int len = vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-  if (len < 0)
-    len = 0;
-  if (errnum != 0 && (size_t)len < sizeof err->message)
-    snprintf(err->message + len, sizeof err->message - (size_t)len, ": %s",
-             strerror(errnum));
-  err->errnum = errnum;
-  return -1;
-}
-
-int write_all(int fd, const void *buf, size_t len) {
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t n = TEMP_FAILURE_RETRY(write(fd, p, len));
-    if (n < 0)
-      return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-int alloc_bytes(size_t size, void *out, struct layer_error *err) {
+int alloc_bytes(size_t size, void *out, struct cub_error *err) {
   void *p = malloc(size ? size : 1);
   if (p == NULL)
     return make_error(err, ENOMEM, "allocate %zu bytes", size);
@@ -47,7 +20,7 @@ int alloc_bytes(size_t size, void *out, struct layer_error *err) {
 }
 
 int grow_array(void *array, size_t *capacity, size_t needed, size_t item_size,
-               struct layer_error *err) {
+               struct cub_error *err) {
   if (needed <= *capacity)
     return 0;
   size_t next = *capacity ? *capacity * 2 : 16;

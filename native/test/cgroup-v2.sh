@@ -19,13 +19,9 @@ if [ ! -x "$HELPER" ]; then
   exit 1
 fi
 
-NUMBER=0 PASSED=0 FAILED=0 SKIPPED=0
+. "$HERE/harness.sh"
 
-skip_all() {
-  NUMBER=$((NUMBER + 1)) SKIPPED=$((SKIPPED + 1))
-  echo "ok $NUMBER # SKIP cgroup v2 tests in the VM: $1"
-  echo "skipped: $1 (cgroup v2 tests in the VM)" >&2
-}
+skip_all() { skip "cgroup v2 tests in the VM" "$1"; }
 
 # boot [run.sh options]: one VM, cgroup.sh inside; its TAP renumbered here.
 boot() {
@@ -61,10 +57,7 @@ boot() {
     fi
   done <"$out"
   rm -f "$out"
-  if [ -z "$summary" ]; then
-    NUMBER=$((NUMBER + 1)) FAILED=$((FAILED + 1))
-    echo "not ok $NUMBER - the VM booted $label did not finish the tests (run.sh exit $rc)"
-  fi
+  [ -n "$summary" ] || fail "the VM booted $label did not finish the tests (run.sh exit $rc)"
 }
 
 if [ ! -x "$VM" ]; then
@@ -78,11 +71,9 @@ else
   if id cubtest >/dev/null 2>&1; then
     boot user --user cubtest
   else
-    NUMBER=$((NUMBER + 1)) SKIPPED=$((SKIPPED + 1))
-    echo "ok $NUMBER # SKIP the VM as cubtest: no user cubtest"
+    skip "the VM as cubtest" "no user cubtest"
   fi
 fi
 
 echo "1..$NUMBER"
-echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-[ "$FAILED" -eq 0 ]
+summary

@@ -1,6 +1,5 @@
-# The TAP harness shared by native/test/run.sh and cgroup.sh (sourced, not run): options,
-# counters, reporting, the base sandbox, and the second pass as an ordinary user.
-# A test that cannot run here says why ("skipped: ...") and counts as skipped.
+# What native/test/run.sh and cgroup.sh share (sourced, not run): options, the base sandbox,
+# and the second pass as an ordinary user; the TAP lines and counters are harness.sh's.
 
 USER_UNDER_TEST=cubtest
 INNER=0
@@ -17,29 +16,10 @@ if [ ! -x "$HELPER" ]; then
   exit 1
 fi
 
-PASSED=0 FAILED=0 SKIPPED=0 NUMBER=$OFFSET
-REPORTED=0
 PREFIX="[$(id -un)] "
-
-pass() { NUMBER=$((NUMBER + 1)); REPORTED=1; PASSED=$((PASSED + 1)); echo "ok $NUMBER - $PREFIX$1"; }
-fail() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; FAILED=$((FAILED + 1))
-  echo "not ok $NUMBER - $PREFIX$1"
-  shift
-  local line
-  printf '%s\n' "$@" | head -20 | while IFS= read -r line; do echo "#   $line"; done
-}
-skip() {
-  NUMBER=$((NUMBER + 1)); REPORTED=1; SKIPPED=$((SKIPPED + 1))
-  echo "ok $NUMBER # SKIP $PREFIX$1: $2"
-  echo "skipped: $2 ($1, as $(id -un))" >&2
-}
-# check DESCRIPTION CONDITION-EXIT-STATUS DETAIL...
-check() {
-  local description=$1 status=$2
-  shift 2
-  if [ "$status" -eq 0 ]; then pass "$description"; else fail "$description" "$@"; fi
-}
+SKIP_CONTEXT=", as $(id -un)"
+. "$HERE/harness.sh"
+NUMBER=$OFFSET
 
 # The host's system dirs read-only, fresh /proc /dev /tmp: what every test sandbox starts from.
 BASE=(--setenv PATH /usr/local/bin:/usr/bin:/bin --ro-bind /usr /usr --ro-bind /etc /etc)
@@ -73,11 +53,11 @@ run_as_user() {
   local script=$1 enter=${2:-} env=${3:-} count=${#TESTS[@]} copy=$WORK/as-user line inner_summary=
   mkdir -p "$copy"
   cp "$HELPER" "$copy/cubicle-sandbox"
-  cp "$HERE/$script" "$HERE/tap.sh" "$copy/"
+  cp "$HERE/$script" "$HERE/tap.sh" "$HERE/harness.sh" "$copy/"
   # C sources the tests compile (probe.c), readable by the user.
   cp "$HERE"/*.c "$copy/" 2>/dev/null
   chmod -R a+rX "$copy"
-  chmod 755 "$WORK" "$copy" "$copy/cubicle-sandbox" "$copy/$script" "$copy/tap.sh"
+  chmod 755 "$WORK" "$copy" "$copy/cubicle-sandbox" "$copy/$script" "$copy/tap.sh" "$copy/harness.sh"
   while IFS= read -r line; do
     if [[ $line == "# inner: "* ]]; then
       inner_summary=${line#\# inner: }
@@ -108,6 +88,5 @@ finish() {
     echo "# inner: $PASSED $FAILED $SKIPPED"
     exit 0
   fi
-  echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-  [ "$FAILED" -eq 0 ]
+  summary
 }
