@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { safeMessage } from '../report/message.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
-import { verdictOf } from '../report/junit-model.js';
-import { readJunitFile } from '../report/junit-read.js';
+import { readJunitFile, verdictOf } from '../junit/index.js';
 import { isFlaky } from './tests.js';
 
 export interface Annotation {

@@ -3,9 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { reportCounts } from '../report/junit-model.js';
-import { mergeJunitFiles } from '../report/junit-merge.js';
-import { serializeJunit } from '../report/junit-write.js';
+import { mergeJunitFiles, reportCounts, serializeJunit } from '../junit/index.js';
 import { writeAtomically } from '../run/write-file.js';
 
 export interface MergeCommandArgs {

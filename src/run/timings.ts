@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openFileBeneath, readFileBeneath, resolveBeneath, rootFor, writeFileBeneath } from '../confine/index.js';
 import { PathConfinementError, UsageError } from '../errors.js';
-import { readJunitFile } from '../report/junit-read.js';
+import { readJunitFile } from '../junit/index.js';
 import type { StorePaths } from '../store/paths.js';
 import { processTag } from './rundir.js';
 import { removeStaleTemps } from './write-file.js';

@@ -2,8 +2,8 @@
 // was, same-named ones included (EnricoMi/publish-unit-test-result-action and Jenkins key test
 // results on classname and name, not on suites); totals are recomputed from the test cases.
 import { CubicleError } from '../errors.js';
-import type { JunitReport, JunitSuite } from './junit-model.js';
-import { JunitReadError, readJunitFile } from './junit-read.js';
+import type { JunitReport, JunitSuite } from './model.js';
+import { JunitReadError, readJunitFile } from './read.js';
 
 /** Some of the reports to merge are missing, unreadable or not JUnit; all of them are named. */
 export class JunitMergeError extends CubicleError {
