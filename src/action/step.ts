@@ -1,7 +1,7 @@
 // What main and post share: where the step's files go, and how an error reads in the log.
 import os from 'node:os';
 import path from 'node:path';
-import { describeError } from '../errors.js';
+import { describeError } from '../core/errors.js';
 import { ActionInputError } from './inputs.js';
 
 /** The names main saves with core.saveState for post. */

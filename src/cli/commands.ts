@@ -1,6 +1,6 @@
 // The commands: their options (for yargs) and what runs them. Handlers load lazily.
 import type { Argv } from 'yargs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { PullPolicy } from '../image/resolve.js';
 
 export type ParsedArgs = Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };

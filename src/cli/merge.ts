@@ -2,7 +2,7 @@
 // or machines. Nothing is written unless every input is a readable JUnit report.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { mergeJunitFiles, reportCounts, serializeJunit } from '../junit/index.js';
 import { writeAtomically } from '../run/write-file.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { lookUpUser, setUp, undo } from '../host/setup.js';
 
 export async function setupCommand(args: { user: string; undo: boolean }): Promise<number> {

@@ -1,7 +1,7 @@
 // `cubicle merge`: the reports of several shards or machines as one. Every suite is kept as it
 // was, same-named ones included (EnricoMi/publish-unit-test-result-action and Jenkins key test
 // results on classname and name, not on suites); totals are recomputed from the test cases.
-import { CubicleError } from '../errors.js';
+import { CubicleError } from '../core/errors.js';
 import type { JunitReport, JunitSuite } from './model.js';
 import { JunitReadError, readJunitFile } from './read.js';
 

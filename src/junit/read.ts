@@ -4,7 +4,7 @@
 // what is not JUnit is refused with the reason. A report is the job's, so it is read under caps
 // (bytes, elements, depth, attributes, test cases), and only the elements read here are kept.
 import fs from 'node:fs';
-import { CubicleError, type CubicleErrorOptions } from '../errors.js';
+import { CubicleError, type CubicleErrorOptions } from '../core/errors.js';
 import { GoTestJsonError, parseGoTestJson } from './gotest.js';
 import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './model.js';
 import { childNamed, DEFAULT_XML_LIMITS, parseXml, XmlLimitError, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openFileBeneath, readFileBeneath, resolveBeneath, rootFor, writeFileBeneath } from '../confine/index.js';
-import { PathConfinementError, UsageError } from '../errors.js';
+import { PathConfinementError, UsageError } from '../core/errors.js';
 import { readJunitFile } from '../junit/index.js';
 import type { StorePaths } from '../store/paths.js';
 import { processTag } from './rundir.js';

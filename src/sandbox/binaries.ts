@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../core/errors.js';
 
 export type NativeProgram = 'sandbox' | 'layer';
 

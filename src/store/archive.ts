@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { removeTree } from '../run/remove.js';
 import { processTag } from '../run/rundir.js';
 import { removeStaleTemps } from '../run/write-file.js';

@@ -1,6 +1,6 @@
 // Every error a user can see. Each carries a stable code and a hint naming the fix;
 // only the CLI entry (src/cli/main.ts) turns them into exit codes.
-import { safeMessage } from './report/message.js';
+import { safeMessage } from './message.js';
 
 export interface CubicleErrorOptions {
   hint?: string;
