@@ -6,8 +6,8 @@ import type { JunitReport, JunitSuite } from './model.js';
 import { JunitReadError, readJunitFile } from './read.js';
 
 /** Some of the reports to merge are missing, unreadable or not JUnit; all of them are named. */
-export class JunitMergeError extends CubicleError {
-  readonly code = 'JUNIT_UNREADABLE';
+export class JunitMergeError extends CubicleError<'JUNIT_MERGE_FAILED'> {
+  readonly code = 'JUNIT_MERGE_FAILED';
   readonly exitCode = 2;
 
   constructor(

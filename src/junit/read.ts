@@ -39,7 +39,7 @@ export interface JunitReadOptions {
 }
 
 /** A JUnit file that is missing, unreadable, not XML, or not JUnit. */
-export class JunitReadError extends CubicleError {
+export class JunitReadError extends CubicleError<'JUNIT_UNREADABLE'> {
   readonly code = 'JUNIT_UNREADABLE';
   readonly exitCode = 2;
 
