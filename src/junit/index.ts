@@ -20,6 +20,26 @@ export {
   type Verdict,
 } from './model.js';
 export { DEFAULT_OUTPUT_CAP_BYTES, headBytes, lastLines, OutputBudget, tailBytes } from './output-cap.js';
-export { decodeXmlBytes, JunitReadError, MAX_REPORT_BYTES, MAX_TEST_CASES, parseJunit, readJunitFile, secondsOf, type JunitReadOptions } from './read.js';
+export {
+  decodeXmlBytes,
+  JunitReadError,
+  MAX_REPORT_BYTES,
+  MAX_TEST_CASES,
+  parseJunit,
+  readJunitFile,
+  secondsOf,
+  type JunitReadOptions,
+} from './read.js';
 export { serializeJunit } from './write.js';
-export { childNamed, DEFAULT_XML_LIMITS, escapeAttribute, escapeText, parseXml, xmlSafe, XmlLimitError, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml.js';
+export {
+  childNamed,
+  DEFAULT_XML_LIMITS,
+  escapeAttribute,
+  escapeText,
+  parseXml,
+  xmlSafe,
+  XmlLimitError,
+  XmlSyntaxError,
+  type XmlElement,
+  type XmlLimits,
+} from './xml.js';
