@@ -12,7 +12,6 @@ import { runProcess, type Cli } from './cli.js';
 /** The host cannot run jobs and the action could not fix it; the message says how to. */
 export class HostNotReadyError extends CubicleError<'HOST_NOT_READY'> {
   readonly code = 'HOST_NOT_READY';
-  readonly exitCode = 3;
 }
 
 export interface DoctorReport {

@@ -41,7 +41,6 @@ export interface ActionInputs {
 /** An input that cannot be used; the step fails before anything runs. */
 export class ActionInputError extends CubicleError<'ACTION_INPUT_INVALID'> {
   readonly code = 'ACTION_INPUT_INVALID';
-  readonly exitCode = 2;
 
   constructor(readonly problems: readonly string[]) {
     const noun = problems.length === 1 ? 'input is' : 'inputs are';

@@ -8,7 +8,6 @@ import { JunitReadError, readJunitFile } from './read.js';
 /** Some of the reports to merge are missing, unreadable or not JUnit; all of them are named. */
 export class JunitMergeError extends CubicleError<'JUNIT_MERGE_FAILED'> {
   readonly code = 'JUNIT_MERGE_FAILED';
-  readonly exitCode = 2;
 
   constructor(
     readonly problems: readonly JunitReadError[],

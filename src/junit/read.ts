@@ -41,7 +41,6 @@ export interface JunitReadOptions {
 /** A JUnit file that is missing, unreadable, not XML, or not JUnit. */
 export class JunitReadError extends CubicleError<'JUNIT_UNREADABLE'> {
   readonly code = 'JUNIT_UNREADABLE';
-  readonly exitCode = 2;
 
   constructor(
     readonly file: string,

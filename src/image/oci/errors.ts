@@ -6,7 +6,6 @@ import { CubicleError, type CubicleErrorOptions, type ImageErrorCode } from '../
 export const NOTHING_STORED = 'the image was not pulled and nothing partial was stored';
 
 export abstract class ImageError extends CubicleError<ImageErrorCode> {
-  readonly exitCode = 2;
 }
 
 export class InvalidImageRefError extends ImageError {
