@@ -6,10 +6,9 @@
 // the command carries (%, \r, \n in the message; also : and , in properties).
 import fs from 'node:fs';
 import path from 'node:path';
-import { safeMessage } from '../report/message.js';
+import { safeMessage } from '../core/message.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
-import { verdictOf } from '../report/junit-model.js';
-import { readJunitFile } from '../report/junit-read.js';
+import { readJunitFile, verdictOf } from '../junit/index.js';
 import { isFlaky } from './tests.js';
 
 export interface Annotation {

@@ -5,17 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CubicleError } from '../core/errors.js';
 import type { CheckResult } from '../host/checks.js';
 import { runProcess, type Cli } from './cli.js';
 
 /** The host cannot run jobs and the action could not fix it; the message says how to. */
-export class HostNotReadyError extends Error {
+export class HostNotReadyError extends CubicleError<'HOST_NOT_READY'> {
   readonly code = 'HOST_NOT_READY';
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'HostNotReadyError';
-  }
 }
 
 export interface DoctorReport {

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSize } from '../config/units.js';
+import { CubicleError } from '../core/errors.js';
 
 export type SaveCacheMode = 'default-branch' | 'always' | 'never';
 export const SAVE_CACHE_MODES: readonly SaveCacheMode[] = ['default-branch', 'always', 'never'];
@@ -38,13 +39,12 @@ export interface ActionInputs {
 }
 
 /** An input that cannot be used; the step fails before anything runs. */
-export class ActionInputError extends Error {
+export class ActionInputError extends CubicleError<'ACTION_INPUT_INVALID'> {
   readonly code = 'ACTION_INPUT_INVALID';
 
   constructor(readonly problems: readonly string[]) {
     const noun = problems.length === 1 ? 'input is' : 'inputs are';
     super(`${problems.length} ${noun} invalid; nothing was run:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ActionInputError';
   }
 }
 

@@ -3,7 +3,7 @@
 // that hide the rest), every ASCII punctuation mark Markdown could read is backslash-escaped (no
 // links, images, emphasis, headings, code spans that swallow the table), and it stays one line of
 // bounded length (a | or a line break would end the table's row).
-import { safeMessage } from '../report/message.js';
+import { safeMessage } from '../core/message.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '@': '&#64;' };
 // `-`, `+`, `.` and `#` only mean something at a line's start, where quoted text never is. A bare

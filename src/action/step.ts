@@ -1,7 +1,8 @@
 // What main and post share: where the step's files go, and how an error reads in the log.
 import os from 'node:os';
 import path from 'node:path';
-import { describeError } from '../errors.js';
+import { describeError } from '../core/errors.js';
+import { HostNotReadyError } from './host.js';
 import { ActionInputError } from './inputs.js';
 
 /** The names main saves with core.saveState for post. */
@@ -20,7 +21,6 @@ export function stepDir(env: Readonly<Record<string, string | undefined>>): stri
 }
 
 export function describeFailure(error: unknown): string {
-  if (error instanceof ActionInputError) return error.message;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('HOST_')) return error.message;
+  if (error instanceof ActionInputError || error instanceof HostNotReadyError) return error.message;
   return describeError(error);
 }

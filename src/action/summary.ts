@@ -4,7 +4,7 @@
 // controls (job names, failure messages) is quoted as inert text (markdown.ts), and the summary is
 // bounded: GitHub refuses a step summary over 1 MiB.
 import { formatBytes, formatDuration } from '../config/units.js';
-import { safeMessage } from '../report/message.js';
+import { safeMessage } from '../core/message.js';
 import { markdownCode, markdownText } from './markdown.js';
 import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';
 import type { TestTally } from './tests.js';

@@ -1,8 +1,7 @@
 // The test cases of the run's JUnit report, counted for the step summary: passed, flaky (passed
 // after failed runs, Surefire's <flakyFailure>/<flakyError>), failed (a failure or an error) and
 // skipped, across every job; and the failed ones, each with its job and the first line of why.
-import { verdictOf, type JunitCase } from '../report/junit-model.js';
-import { readJunitFile } from '../report/junit-read.js';
+import { type JunitCase, readJunitFile, verdictOf } from '../junit/index.js';
 
 export interface FailedTest {
   /** The job: its suite in cubicle's report. */

@@ -1,8 +1,8 @@
 // `cubicle cache ls|prune|verify|export|import`: the layer store, by hand or from CI.
 import path from 'node:path';
 import { parseDuration, parseSize, formatBytes } from '../config/units.js';
-import { UsageError } from '../errors.js';
-import { safeMessage } from '../report/message.js';
+import { UsageError } from '../core/errors.js';
+import { safeMessage } from '../core/message.js';
 import { hostBaseOf } from '../image/base.js';
 import { exportStore, importStore } from '../store/archive.js';
 import { listLayers, reapStore, treeSize } from '../store/layers.js';

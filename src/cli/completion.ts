@@ -4,7 +4,7 @@
 // `run` and `shell`: no yargs command tree is built (see main.ts), so a TAB costs one config read.
 import { readConfigData } from '../config/load.js';
 import { loadYargs } from '../vendor.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { defineCommand, positionals, type Command } from './command.js';
 import { COMMANDS, type CommandEntry } from './commands.js';
 

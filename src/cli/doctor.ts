@@ -2,7 +2,7 @@
 // the current dir like `run` finds its config, or named by --dir or --config), its files' owners.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { runChecks, type CheckResult } from '../host/checks.js';
 import { checkOwners } from '../host/owners.js';
 import { toolChecks } from '../host/tools.js';

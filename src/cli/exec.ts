@@ -4,7 +4,7 @@ import { resolveConfig, type LimitFlags } from '../config/resolve.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, limitFlags, limitOptions, pullOption } from './options.js';
 

@@ -3,7 +3,7 @@
 // person would type, with comments; it never overwrites a config unless told to.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { CONFIG_FILES } from '../vendor.js';
 import { SCHEMA_COMMENT } from '../config/json-schema.js';
 import { readPyproject, TEST_SETS } from './pyproject.js';

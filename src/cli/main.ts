@@ -3,7 +3,7 @@
 // Each command parses its own options with its own yargs parser: yargs' `.command()`
 // renders the whole help text on every run (measured: a tenth of `cubicle run`'s start-up),
 // so the command registry is built only for `cubicle --help` and unknown commands.
-import { CubicleError, describeError, UsageError } from '../errors.js';
+import { CubicleError, describeError, UsageError } from '../core/errors.js';
 import { loadYargs } from '../vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { NeedsSystemdScope } from '../run/limits.js';
@@ -12,7 +12,7 @@ import { COMMANDS, type CommandEntry } from './commands.js';
 /** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
 const COMPLETION_REQUEST = '--get-yargs-completions';
 import { announceRerun, rerunInSystemdScope } from './scope.js';
-import { safeLines } from '../report/message.js';
+import { safeLines } from '../core/message.js';
 import { didYouMean } from '../config/did-you-mean.js';
 
 export async function main(argv: readonly string[]): Promise<number> {

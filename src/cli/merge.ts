@@ -2,10 +2,8 @@
 // or machines. Nothing is written unless every input is a readable JUnit report.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
-import { reportCounts } from '../report/junit-model.js';
-import { mergeJunitFiles } from '../report/junit-merge.js';
-import { serializeJunit } from '../report/junit-write.js';
+import { UsageError } from '../core/errors.js';
+import { mergeJunitFiles, reportCounts, serializeJunit } from '../junit/index.js';
 import { writeAtomically } from '../run/write-file.js';
 import { defineCommand, positionals } from './command.js';
 

@@ -9,7 +9,7 @@ import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { jobSandboxSpec } from '../plan/job.js';
 import { fenceToken, fencedWriter } from '../report/fence.js';
 import { isGithubActions } from '../report/github.js';
-import { safeMessage } from '../report/message.js';
+import { safeMessage } from '../core/message.js';
 import { waitForDrain } from '../report/drain.js';
 import { combineReporters } from '../report/reporter.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';

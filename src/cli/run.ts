@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { LimitFlags } from '../config/resolve.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { isStdout, resolveReportPath } from '../report/destination.js';
 import { JsonReporter } from '../report/json.js';

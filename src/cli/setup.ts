@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { lookUpUser, setUp, undo } from '../host/setup.js';
 import { defineCommand } from './command.js';
 

@@ -1,6 +1,6 @@
 // Typos get the nearest name wherever they are made: config keys at every level, needs, commands, flags.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { main } from '../cli/main.js';
 import { closest } from './did-you-mean.js';
 import { resolveConfig } from './resolve.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { CONFIG_IMPORT_REFUSED, findConfig } from '../vendor.js';
 import { evaluateCodeConfig } from './code/index.js';
 import { resolveConfig, type LimitFlags, type ResolvedConfig } from './resolve.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { availablePresets, lookUpPreset, mergePreset } from './presets.js';
 import { resolveConfig, type ResolveInput } from './resolve.js';
 

@@ -5,12 +5,12 @@
 // the ones a checkout does not have are left out of that step's `inputs` there.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { load as loadYaml } from 'js-yaml';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { PRESET_KEYS, presetSchema, type JobInput, type PresetInput, type PresetJobInput } from './schema.js';
 
-/** The package's presets/: the nearest package.json above this file is cubicle's (lib/ bundled, src/config/ under vitest). */
-export const PRESETS_DIR = path.join(findPackageRoot(path.dirname(fileURLToPath(import.meta.url))), 'presets');
+/** The package's presets/. */
+export const PRESETS_DIR = path.join(PACKAGE_ROOT, 'presets');
 
 const PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -106,11 +106,4 @@ function conditionHolds(when: NonNullable<PresetInput['detect']>[number]['when']
  */
 function parseYamlSync(text: string): unknown {
   return loadYaml(text);
-}
-
-function findPackageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (dir === path.dirname(dir)) return start;
-  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { resolveConfig } from './resolve.js';
 
 function problemsOf(raw: unknown, extra: Partial<Parameters<typeof resolveConfig>[0]> = {}): readonly string[] {

@@ -2,7 +2,7 @@
 // Every problem is collected with its path and reported together in one ConfigError.
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, PathConfinementError } from '../errors.js';
+import { ConfigError, PathConfinementError } from '../core/errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
 import { configSchema, knownKeysAt, nulBytePlaces, JOB_NAME, SERVICE_NAME, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
 import { cacheEntryProblem } from './cache-destination.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { makeDirsBeneath, readFileBeneath, resolveBeneath, writeFileBeneath } from './index.js';
 
 const SECRET = 'SECRET-outside-the-root';

@@ -4,7 +4,7 @@
 // symlink between checks is refused by the kernel (ELOOP), not followed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { relativeParts } from './resolve.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;

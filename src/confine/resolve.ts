@@ -4,7 +4,7 @@
 // own prefix). Loops end after MAX_SYMLINKS hops, like the kernel's ELOOP.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 
 /** The kernel's limit of symlinks followed in one lookup (MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PathConfinementError } from '../errors.js';
+import { replaceThroughTemp } from '../core/atomic-write.js';
+import { PathConfinementError } from '../core/errors.js';
 import { atPath, openDirBeneath, openFileBeneath } from './open.js';
 import { relativeParts } from './resolve.js';
 
@@ -84,10 +85,8 @@ function placeBeneath(root: string, rel: string, dirParts: string[], name: strin
     options.beforeWrite?.(`/proc/self/fd/${dir}`);
     const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${randomBytes(3).toString('hex')}.tmp`);
     try {
-      fill(temp);
-      fs.renameSync(temp, atPath(dir, name));
+      replaceThroughTemp(temp, atPath(dir, name), fill);
     } catch (error) {
-      fs.rmSync(temp, { force: true });
       if (error instanceof PathConfinementError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new PathConfinementError(path.join(root, rel), `could not be written (${code ?? (error as Error).message})`, notDone, { cause: error });

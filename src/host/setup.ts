@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { delegateCgroup, removeCgroup } from '../sandbox/maintenance.js';
 import { helperPath } from '../sandbox/helper.js';
 import { appArmorRestrictsUserns } from './checks.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { CheckResult } from './checks.js';
-import type { CubicleError } from '../errors.js';
+import type { CubicleError } from '../core/errors.js';
 import { locateNative } from '../sandbox/binaries.js';
 
 /** The first executable `name` on PATH (then /usr/bin, /usr/sbin, as src/run/network.ts looks). */

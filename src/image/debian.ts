@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../core/errors.js';
 import { LAYER_FORMAT } from '../plan/setup.js';
 import type { StorePaths } from '../store/paths.js';
 import type { Base } from './base.js';

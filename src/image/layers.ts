@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../store/layers.js';
 import { tempPath, type StorePaths } from '../store/paths.js';
@@ -43,9 +44,7 @@ export function findImage(paths: StorePaths, ref: string): { record: ImageRecord
 export function saveImage(paths: StorePaths, record: ImageRecord): void {
   const target = recordPath(paths, record.ref);
   // In the store's tmp/ under this process's name: a kill mid-write leaves what the next run reaps.
-  const partial = tempPath(paths, 'image');
-  fs.writeFileSync(partial, `${JSON.stringify(record, null, 2)}\n`);
-  fs.renameSync(partial, target);
+  writeFileAtomically(target, `${JSON.stringify(record, null, 2)}\n`, tempPath(paths, 'image'));
 }
 
 export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {

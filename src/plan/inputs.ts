@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { atPath, copyFileBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
-import { ConfigError, PathConfinementError } from '../errors.js';
+import { ConfigError, PathConfinementError } from '../core/errors.js';
 import { loadPicomatch } from '../vendor.js';
 import { compileTestGlob, selectTestFiles, testGlobProblems } from './test-glob.js';
 

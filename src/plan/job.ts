@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
 import { atPath, hostPathProblem, makeDirsBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { hostImageOps, hostNetworkOps } from '../image/host.js';
 import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js';
 import { withHomeBin } from './step-env.js';

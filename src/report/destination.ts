@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { rootFor } from '../confine/index.js';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { writeAtomically } from '../run/write-file.js';
 
 const STDOUT_NAMES = new Set(['-', '/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);

@@ -3,7 +3,7 @@
 // other jobs' lines wait, and each waiting job gets its own group, whole, once the open one closes.
 // The group commands are cubicle's own; the lines in a group go inside a fence (fence.ts).
 import { fencedWriter, type FencedWriter } from './fence.js';
-import { safeMessage } from './message.js';
+import { safeMessage } from '../core/message.js';
 
 /** Lines a waiting job may hold before its oldest are dropped (the newest tell why it failed). */
 const DEFAULT_HELD_BYTES = 8 * 1024 * 1024;

@@ -1,15 +1,27 @@
 // One job as one <testsuite>. With `junit:` globs, the job's own reports are its test cases,
 // plus a test case for the job itself where its outcome would otherwise not show: killed
 // (oom, timeout, signal), not started (sandbox error), failed with no failing test, or flaky
-// by an earlier attempt no test case of the last one accounts for (junit-flaky.ts). Without
+// by an earlier attempt no test case of the last one accounts for (junit/flaky.ts). Without
 // globs, the job is one test case. Usage and limits go in <properties>.
 import path from 'node:path';
 import { formatBytes } from '../config/units.js';
 import type { JobResult } from '../run/result.js';
-import { placeEarlierFailures, type JobAttempt } from './junit-flaky.js';
-import { verdictOf, type JunitCase, type JunitOutcome, type JunitProperty, type JunitRerun, type JunitSuite } from './junit-model.js';
-import { JunitReadError, MAX_TEST_CASES, readJunitFile } from './junit-read.js';
-import { lastLines, OutputBudget, tailBytes } from './output-cap.js';
+import {
+  type JobAttempt,
+  type JunitCase,
+  type JunitOutcome,
+  type JunitProperty,
+  JunitReadError,
+  type JunitRerun,
+  type JunitSuite,
+  lastLines,
+  MAX_TEST_CASES,
+  OutputBudget,
+  placeEarlierFailures,
+  readJunitFile,
+  tailBytes,
+  verdictOf,
+} from '../junit/index.js';
 
 export interface JobSuiteOptions {
   /** Where the job's `junitFiles` were copied: `<artifactsDir>/<job>/<file>`. */
@@ -53,7 +65,7 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
   }
 
   const reports = readJobReports(result, options, classname);
-  // Earlier attempts' failed tests go on the same test cases of the last attempt (junit-flaky.ts); the rest stay the job's.
+  // Earlier attempts' failed tests go on the same test cases of the last attempt (junit/flaky.ts); the rest stay the job's.
   const attemptBudget = new OutputBudget(options.outputCapBytes * 4, Math.floor(options.outputCapBytes / 4));
   const placed = placeEarlierFailures(reports.cases, result.previousFailures, attemptBudget);
   const cases = placed.cases;
@@ -108,7 +120,7 @@ function defaultMessage(result: JobResult): string {
 }
 
 /**
- * Surefire's form for the attempts that are the job's (junit-flaky.ts): a flaky job's passing
+ * Surefire's form for the attempts that are the job's (junit/flaky.ts): a flaky job's passing
  * case lists them as <flakyFailure>; a failing one, as <rerunFailure>.
  */
 function earlierAttempts(result: JobResult, attempts: readonly JobAttempt[], share: OutputShare): JunitRerun[] {

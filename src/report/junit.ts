@@ -4,8 +4,7 @@
 import os from 'node:os';
 import type { ResolvedJob } from '../config/resolve.js';
 import { jobSuite } from './junit-job.js';
-import { serializeJunit } from './junit-write.js';
-import { DEFAULT_OUTPUT_CAP_BYTES } from './output-cap.js';
+import { DEFAULT_OUTPUT_CAP_BYTES, serializeJunit } from '../junit/index.js';
 import type { Reporter, RunSummary } from './reporter.js';
 import { writeReport } from './destination.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeLines, safeMessage } from './message.js';
+import { safeLines, safeMessage } from '../core/message.js';
 import { sanitizeOutputLine } from './sanitize.js';
 
 describe('job output on a terminal', () => {

@@ -15,7 +15,7 @@ import { waitForDrain } from './drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
 import { LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
-import { safeMessage } from './message.js';
+import { safeMessage } from '../core/message.js';
 import { sanitizeOutputLine } from './sanitize.js';
 import { fitWidth, textWidth } from './width.js';
 import type { Reporter, RunSummary } from './reporter.js';

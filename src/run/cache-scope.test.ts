@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { checkCacheScope, defaultCacheScope } from './cache-scope.js';
 
 describe('cache scopes', () => {

@@ -3,7 +3,7 @@
 // branch reads. `--cache-scope NAME`; by default "local", or the ref under GitHub Actions.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export const CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

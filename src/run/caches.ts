@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDestinationProblem } from '../config/cache-destination.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { CacheMount } from '../plan/job.js';
 import type { StorePaths } from '../store/paths.js';
 import { CACHE_SCOPE } from './cache-scope.js';

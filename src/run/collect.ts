@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../config/units.js';
 import { copyFileBeneath, isBeneath, openDirBeneath } from '../confine/index.js';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { loadPicomatch } from '../vendor.js';
 import { removeTree } from './remove.js';
 

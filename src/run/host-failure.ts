@@ -1,6 +1,6 @@
 // A helper failure that no job could get past (no user namespaces, no overlay) stops the
 // whole run with exit 3 and the fix, instead of failing every job with the same errno.
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../core/errors.js';
 import { userNamespaceFix } from '../host/checks.js';
 import type { SandboxStatus } from '../sandbox/spawn.js';
 

@@ -13,7 +13,7 @@ import { startJobNetwork, type JobNetwork } from './network.js';
 import { serviceLogName, startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { withOwnerHint } from './owner-hint.js';
-import { readAttemptTests } from '../report/junit-attempt.js';
+import { readAttemptTests } from '../junit/index.js';
 import { PASSING, statusOf, type EarlierFailure, type JobResult, type JobStatus } from './result.js';
 import type { TestFilesOfShard } from './shard.js';
 

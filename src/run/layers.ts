@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, SetupStep } from '../config/resolve.js';
 import { hostPathProblem } from '../confine/index.js';
-import { ConfigError, CubicleError, SandboxUnavailableError } from '../errors.js';
+import { ConfigError, CubicleError, SandboxUnavailableError } from '../core/errors.js';
 import { hostBaseOf, type Base } from '../image/base.js';
 import { stageInputs } from '../plan/inputs.js';
 import { jobEnvironment, sandboxSpec, type JobContext, type JobFilesystem } from '../plan/job.js';
@@ -22,7 +22,7 @@ import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from './remove.js';
 import { unseenCheckoutFiles, unseenInputsHint } from './unseen-inputs.js';
 import type { RunDir } from './rundir.js';
-import { safeMessage } from '../report/message.js';
+import { safeMessage } from '../core/message.js';
 
 const STEP_HOSTNAME = 'cubicle-setup';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../core/errors.js';
 import { cgroupParents, findCgroupPlacement, jobCgroupDirs, type CgroupPlacement } from '../host/cgroups.js';
 import { userName } from '../host/checks.js';
 import { removeCgroup } from '../sandbox/maintenance.js';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SandboxSetupError, SandboxUnavailableError } from '../errors.js';
+import { SandboxSetupError, SandboxUnavailableError } from '../core/errors.js';
 import { startUsernsHolder } from '../sandbox/userns.js';
 
 export interface JobNetwork {

@@ -1,5 +1,5 @@
 import type { Limits } from '../config/resolve.js';
-import type { AttemptTests } from '../report/junit-attempt.js';
+import type { AttemptTests } from '../junit/index.js';
 import type { SandboxStatus } from '../sandbox/spawn.js';
 
 export type JobStatus = 'passed' | 'failed' | 'oom' | 'timeout' | 'signaled' | 'error' | 'skipped' | 'cancelled' | 'flaky';

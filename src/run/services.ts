@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
 import { createFileBeneath } from '../confine/index.js';
-import { PathConfinementError } from '../errors.js';
+import { PathConfinementError } from '../core/errors.js';
 import { serviceOrder } from '../config/resolve.js';
 import { jobSandboxSpec, joinSandboxSpec, type JobContext } from '../plan/job.js';
 import { waitForDrain } from '../report/drain.js';

@@ -2,7 +2,7 @@
 // stay together (a shard never waits on another machine). Groups are dealt longest first to the
 // least loaded shard (LPT), by recorded durations; without any, by count.
 import type { ResolvedJob } from '../config/resolve.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Timings } from './timings.js';
 
 export interface Shard {

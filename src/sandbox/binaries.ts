@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
 export type NativeProgram = 'sandbox' | 'layer';
 
@@ -28,9 +28,6 @@ export interface LocatedProgram {
   readonly origin: string;
 }
 
-/** The package root: the nearest package.json above this file (lib/cubicle.cjs bundled, src/sandbox/ under vitest). */
-export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
-
 /** Platforms with a prebuilt package (scripts/pack-platforms.mjs builds them). */
 export const PREBUILT_PLATFORMS: readonly string[] = ['linux-x64', 'linux-arm64'];
 
@@ -38,13 +35,6 @@ const PROGRAMS: Record<NativeProgram, { file: string; env: string; checkout: str
   sandbox: { file: 'cubicle-sandbox', env: 'CUBICLE_SANDBOX', checkout: 'native/cubicle-sandbox', makeDir: 'native', title: 'the sandbox helper' },
   layer: { file: 'cubicle-layer', env: 'CUBICLE_LAYER_TOOL', checkout: 'native/layer/cubicle-layer', makeDir: 'native/layer', title: 'the layer tool' },
 };
-
-function findPackageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (dir === path.dirname(dir)) return start;
-  }
-}
 
 export function platformKey(): string {
   return `${process.platform}-${process.arch}`;

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { replaceThroughTempAsync } from '../core/atomic-write.js';
+import { UsageError } from '../core/errors.js';
 import { removeTree } from '../run/remove.js';
 import { processTag } from '../run/rundir.js';
 import { removeStaleTemps } from '../run/write-file.js';
@@ -57,10 +58,8 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
       `tar --create --file=- --directory=${shellQuote(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote).join(' ')} --files-from=${shellQuote(listFile)}`,
       `| zstd -q -T0 -3 -o ${shellQuote(partial)}`,
     ].join(' ');
-    await runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [paths.root, targetDir], inUserns: true });
-    fs.renameSync(partial, target);
+    await replaceThroughTempAsync(partial, target, () => runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [paths.root, targetDir], inUserns: true }));
   } catch (error) {
-    fs.rmSync(partial, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${(error as Error).message}; nothing was written`, { cause: error });
   } finally {
     fs.rmSync(listFile, { force: true });

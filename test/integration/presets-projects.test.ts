@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookUpPreset } from '../../src/config/presets.js';
-import { verdictOf } from '../../src/report/junit-model.js';
-import { parseJunit } from '../../src/report/junit-read.js';
+import { parseJunit, verdictOf } from '../../src/junit/index.js';
 import { jobOf, makeProject, outboundUnavailable, REPO, removeProjects, type Project } from './helpers.js';
 
 afterAll(removeProjects);

@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verdictOf, type Verdict } from '../../src/report/junit-model.js';
-import { parseJunit } from '../../src/report/junit-read.js';
+import { parseJunit, verdictOf, type Verdict } from '../../src/junit/index.js';
 import { CLI, jobOf, makeProject, outboundUnavailable, outputOf, REPO, removeProjects, type Project } from './helpers.js';
 
 afterAll(removeProjects);

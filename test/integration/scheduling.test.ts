@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseJunit } from '../../src/report/junit-read.js';
+import { parseJunit } from '../../src/junit/index.js';
 import { leftoverCgroups } from '../faults/helpers.js';
 import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects, waitFor } from './helpers.js';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readAttemptTests } from '../../src/report/junit-attempt.js';
+import { readAttemptTests } from '../../src/junit/index.js';
 import { buildJunit } from '../../src/report/junit.js';
 import type { EarlierFailure, JobResult } from '../../src/run/result.js';
 import { CLI, expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildJunit } from '../../src/report/junit.js';
-import { parseXml, type XmlElement } from '../../src/report/xml.js';
+import { parseXml, type XmlElement } from '../../src/junit/index.js';
 import { CLI, claimedCounts, countCases, expectCountsAddUp, jobResult, REPO, removeTempDirs, tempDir, validate, xpathNumber, type Counts } from './helpers.js';
 
 afterAll(removeTempDirs);

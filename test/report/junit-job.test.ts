@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildJunit } from '../../src/report/junit.js';
-import { parseXml, type XmlElement } from '../../src/report/xml.js';
+import { parseXml, type XmlElement } from '../../src/junit/index.js';
 import type { JobResult } from '../../src/run/result.js';
 import { expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate } from './helpers.js';
 

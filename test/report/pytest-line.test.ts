@@ -9,7 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedTestAnnotations } from '../../src/action/annotations.js';
 import { buildJunit } from '../../src/report/junit.js';
-import { readJunitFile } from '../../src/report/junit-read.js';
+import { readJunitFile } from '../../src/junit/index.js';
 import { jobResult, REPO, removeTempDirs, tempDir, validate } from './helpers.js';
 
 afterAll(removeTempDirs);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/resolve.js';
 import { DEFAULTS_KEYS, JOB_KEYS } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { CLI, makeProject, removeProjects, type Project } from '../integration/helpers.js';
 
 afterAll(removeProjects);

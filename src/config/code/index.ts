@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { formatBytes } from '../units.js';
-import { ConfigError, SandboxUnavailableError } from '../../errors.js';
+import { ConfigError, SandboxUnavailableError } from '../../core/errors.js';
 import { findCgroupPlacement, jobCgroupDirs } from '../../host/cgroups.js';
 import { userName } from '../../host/checks.js';
 import { explainHostFailure } from '../../run/host-failure.js';

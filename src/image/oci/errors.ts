@@ -1,12 +1,11 @@
 // What can go wrong while pulling an OCI image. Every message says what happened and that no
 // partial blob was kept; every hint says how to fix it. Nothing was run, so the CLI exits 2.
-import { CubicleError, type CubicleErrorOptions } from '../../errors.js';
+import { CubicleError, type CubicleErrorOptions, type ImageErrorCode } from '../../core/errors.js';
 
 /** Appended to every pull failure: verified blobs may stay, half-written ones never do. */
 export const NOTHING_STORED = 'the image was not pulled and nothing partial was stored';
 
-export abstract class ImageError extends CubicleError {
-  readonly exitCode = 2;
+export abstract class ImageError extends CubicleError<ImageErrorCode> {
 }
 
 export class InvalidImageRefError extends ImageError {

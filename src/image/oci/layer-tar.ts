@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { decompressStream, sniffCompression, type Compression } from './decompress.js';
-import { CubicleError } from '../../errors.js';
+import { CubicleError } from '../../core/errors.js';
 import { DigestMismatchError, InvalidImageError } from './errors.js';
 import type { PulledLayer } from './types.js';
 

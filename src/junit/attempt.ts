@@ -1,10 +1,10 @@
 // A retried job's earlier attempt, as its own JUnit told it. The next attempt clears the job's
 // copied files, so the test cases that failed are read here, before that, and kept (capped): the
-// final report then puts each failure on the test case it belongs to (junit-flaky.ts), as
+// final report then puts each failure on the test case it belongs to (flaky.ts), as
 // Surefire's <flakyFailure>/<rerunFailure>, instead of on a test case made up for the job.
 import path from 'node:path';
-import { verdictOf, type JunitCase } from './junit-model.js';
-import { JunitReadError, readJunitFile } from './junit-read.js';
+import { verdictOf, type JunitCase } from './model.js';
+import { JunitReadError, readJunitFile } from './read.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 
 /** What one earlier attempt's reports said; `report: 'read'` with no `failed` is an attempt whose tests all passed. */

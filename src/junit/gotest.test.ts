@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GoTestJsonError, parseGoTestJson } from './gotest.js';
-import { verdictOf, type JunitSuite } from './junit-model.js';
-import { JunitReadError, readJunitFile } from './junit-read.js';
+import { verdictOf, type JunitSuite } from './model.js';
+import { JunitReadError, readJunitFile } from './read.js';
 
 const CAPTURED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/preset-go/testdata/go-test.json');
 

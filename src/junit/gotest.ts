@@ -4,7 +4,7 @@
 // gets one <error> test case; so does a test that started and never ended (the test binary
 // crashed or timed out under it). Go's plain-text lines that `go test -json` still prints
 // (`FAIL pkg [build failed]` before Go 1.24, compiler errors with 2>&1) are understood too.
-import type { JunitCase, JunitOutcome, JunitSuite } from './junit-model.js';
+import type { JunitCase, JunitOutcome, JunitSuite } from './model.js';
 
 /** The text is not a `go test -json` stream. */
 export class GoTestJsonError extends Error {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, parseXml, XmlLimitError, XmlSyntaxError } from '../../src/report/xml.js';
+import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, parseXml, XmlLimitError, XmlSyntaxError } from './xml.js';
 
 describe('parseXml', () => {
   it('reads elements, attributes, text, CDATA and entities', () => {

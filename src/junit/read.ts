@@ -4,14 +4,14 @@
 // what is not JUnit is refused with the reason. A report is the job's, so it is read under caps
 // (bytes, elements, depth, attributes, test cases), and only the elements read here are kept.
 import fs from 'node:fs';
-import { CubicleError, type CubicleErrorOptions } from '../errors.js';
+import { CubicleError, type CubicleErrorOptions } from '../core/errors.js';
 import { GoTestJsonError, parseGoTestJson } from './gotest.js';
-import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './junit-model.js';
+import type { JunitCase, JunitOutcome, JunitProperty, JunitRerun, JunitSuite } from './model.js';
 import { childNamed, DEFAULT_XML_LIMITS, parseXml, XmlLimitError, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml.js';
 
 /** More than this is not a test report: read, it would be a string of the same size and a tree of more. */
 export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
-/** Test cases one report may hold; a job's reports together hold no more either (junit-job.ts). */
+/** Test cases one report may hold; a job's reports together hold no more either (report/junit-job.ts). */
 export const MAX_TEST_CASES = 50_000;
 
 /** The elements this reader looks at; any other (and what is inside it) is read but not kept. */
@@ -39,9 +39,8 @@ export interface JunitReadOptions {
 }
 
 /** A JUnit file that is missing, unreadable, not XML, or not JUnit. */
-export class JunitReadError extends CubicleError {
+export class JunitReadError extends CubicleError<'JUNIT_UNREADABLE'> {
   readonly code = 'JUNIT_UNREADABLE';
-  readonly exitCode = 2;
 
   constructor(
     readonly file: string,

@@ -2,7 +2,7 @@
 // dorny/test-reporter, mikepenz/action-junit-report and EnricoMi/publish-unit-test-result-action
 // read: <testsuites> > <testsuite> > <testcase>, counts computed here from the test cases.
 // Every string goes through xmlSafe (in the escapes), so the output is always well-formed.
-import { reportCounts, suiteCounts, type JunitCase, type JunitOutcome, type JunitProperty, type JunitReport, type JunitRerun, type JunitSuite } from './junit-model.js';
+import { reportCounts, suiteCounts, type JunitCase, type JunitOutcome, type JunitProperty, type JunitReport, type JunitRerun, type JunitSuite } from './model.js';
 import { escapeAttribute, escapeText, xmlSafe } from './xml.js';
 
 type AttributeValue = string | number | undefined;

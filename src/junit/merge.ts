@@ -1,14 +1,13 @@
 // `cubicle merge`: the reports of several shards or machines as one. Every suite is kept as it
 // was, same-named ones included (EnricoMi/publish-unit-test-result-action and Jenkins key test
 // results on classname and name, not on suites); totals are recomputed from the test cases.
-import { CubicleError } from '../errors.js';
-import type { JunitReport, JunitSuite } from './junit-model.js';
-import { JunitReadError, readJunitFile } from './junit-read.js';
+import { CubicleError } from '../core/errors.js';
+import type { JunitReport, JunitSuite } from './model.js';
+import { JunitReadError, readJunitFile } from './read.js';
 
 /** Some of the reports to merge are missing, unreadable or not JUnit; all of them are named. */
-export class JunitMergeError extends CubicleError {
-  readonly code = 'JUNIT_UNREADABLE';
-  readonly exitCode = 2;
+export class JunitMergeError extends CubicleError<'JUNIT_MERGE_FAILED'> {
+  readonly code = 'JUNIT_MERGE_FAILED';
 
   constructor(
     readonly problems: readonly JunitReadError[],

@@ -1,11 +1,19 @@
 // Reading JUnit as the many writers write it; what is not JUnit is refused with the reason.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JunitReadError, parseJunit, readJunitFile, secondsOf } from '../../src/report/junit-read.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { JunitReadError, parseJunit, readJunitFile, secondsOf } from './read.js';
 
-afterAll(removeTempDirs);
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-junit-read-'));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('parseJunit', () => {
   it('a lone <testsuite>; test cases straight under <testsuites>; nesting flattened, counts in the file ignored', () => {

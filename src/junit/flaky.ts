@@ -7,14 +7,14 @@
 //
 // cubicle retries the whole job, so a test case is matched across attempts by classname + name.
 // An earlier attempt's failure that matches no test case of the last attempt stays the job's: it
-// goes on the job's own test case (junit-job.ts), as before, saying which tests it could not place:
+// goes on the job's own test case (report/junit-job.ts), as before, saying which tests it could not place:
 //  - the attempt wrote no report, or one that could not be read (the job was killed, crashed);
 //  - the attempt was killed (oom, timeout, signal): that is the job's, even where tests failed too;
 //  - its report had no failing test (the job failed by exit code alone);
 //  - a failed test's classname + name is not in the last attempt's report (names with random or
 //    time-based parts, or a test that was not run again), or the last attempt skipped it.
-import { verdictOf, type JunitCase, type JunitRerun } from './junit-model.js';
-import type { AttemptTests } from './junit-attempt.js';
+import { verdictOf, type JunitCase, type JunitRerun } from './model.js';
+import type { AttemptTests } from './attempt.js';
 import type { OutputBudget } from './output-cap.js';
 
 export interface EarlierAttempt {
