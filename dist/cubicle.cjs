@@ -43,7 +43,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// src/report/message.ts
+// src/core/message.ts
 function safeMessage(text) {
   return defuseCommands(text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u{${char.codePointAt(0).toString(16)}}`));
 }
@@ -56,7 +56,7 @@ function defuseCommands(line) {
 }
 var UNSAFE, NAMED, LEGACY_COMMAND, COMMAND_START;
 var init_message = __esm({
-  "src/report/message.ts"() {
+  "src/core/message.ts"() {
     "use strict";
     UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
     NAMED = { "\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1B": "\\e" };
@@ -65,7 +65,7 @@ var init_message = __esm({
   }
 });
 
-// src/errors.ts
+// src/core/errors.ts
 function describeError(error2) {
   if (error2 instanceof CubicleError) {
     return error2.hint ? `${error2.message}
@@ -74,11 +74,43 @@ hint: ${error2.hint}` : error2.message;
   if (error2 instanceof Error) return error2.stack ?? error2.message;
   return String(error2);
 }
-var CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetupError, PathConfinementError;
+var ERROR_CATALOG, CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetupError, PathConfinementError;
 var init_errors = __esm({
-  "src/errors.ts"() {
+  "src/core/errors.ts"() {
     "use strict";
     init_message();
+    ERROR_CATALOG = {
+      // the config file or the command line is wrong; nothing was run
+      CONFIG_INVALID: { exitCode: 2, raisedBy: "ConfigError", in: "core/errors.ts" },
+      USAGE: { exitCode: 2, raisedBy: "UsageError", in: "core/errors.ts" },
+      // the host cannot run a sandbox at all; the hint says how to fix the host
+      CGROUP_NOT_DELEGATED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      USERNS_DISABLED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      OVERLAY_UNSUPPORTED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      HELPER_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      CONFIG_SANDBOX_FAILED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      MMDEBSTRAP_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      OUTBOUND_NETWORK_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      // an error of one job
+      SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
+      PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
+      // pulling an image; nothing was run
+      INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/errors.ts" },
+      IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/errors.ts" },
+      REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/errors.ts" },
+      DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/errors.ts" },
+      REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/errors.ts" },
+      PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/errors.ts" },
+      INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/errors.ts" },
+      IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/errors.ts" },
+      ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/errors.ts" },
+      // JUnit reports that cannot be read or merged
+      JUNIT_UNREADABLE: { exitCode: 2, raisedBy: "JunitReadError", in: "junit/read.ts" },
+      JUNIT_MERGE_FAILED: { exitCode: 2, raisedBy: "JunitMergeError", in: "junit/merge.ts" },
+      // the Action's step fails before anything runs
+      ACTION_INPUT_INVALID: { exitCode: 2, raisedBy: "ActionInputError", in: "action/inputs.ts" },
+      HOST_NOT_READY: { exitCode: 3, raisedBy: "HostNotReadyError", in: "action/host.ts" }
+    };
     CubicleError = class extends Error {
       hint;
       constructor(message, options = {}) {
@@ -86,10 +118,13 @@ var init_errors = __esm({
         this.name = new.target.name;
         this.hint = options.hint;
       }
+      /** The exit code the CLI ends with when this error reaches it: the catalog's, for this code. */
+      get exitCode() {
+        return ERROR_CATALOG[this.code].exitCode;
+      }
     };
     ConfigError = class extends CubicleError {
       code = "CONFIG_INVALID";
-      exitCode = 2;
       problems;
       constructor(problems, options = {}) {
         const where2 = options.source ? ` in ${options.source}` : "";
@@ -101,10 +136,8 @@ ${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
     };
     UsageError = class extends CubicleError {
       code = "USAGE";
-      exitCode = 2;
     };
     SandboxUnavailableError = class extends CubicleError {
-      exitCode = 3;
       code;
       constructor(code, message, options = {}) {
         super(message, options);
@@ -113,7 +146,6 @@ ${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
     };
     SandboxSetupError = class extends CubicleError {
       code = "SANDBOX_SETUP_FAILED";
-      exitCode = 1;
       stage;
       errno;
       constructor(stage, message, errno, options = {}) {
@@ -124,7 +156,6 @@ ${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
     };
     PathConfinementError = class extends CubicleError {
       code = "PATH_NOT_CONFINED";
-      exitCode = 1;
       path;
       constructor(pathText, reason, notDone, options = {}) {
         super(`${safeMessage(pathText)}: ${reason}; ${notDone}`, {
@@ -2036,11 +2067,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path62) => {
+      require: (path64) => {
         if (typeof require2 !== "undefined") {
-          return require2(path62);
-        } else if (path62.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path62, "utf8"));
+          return require2(path64);
+        } else if (path64.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path64, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -2865,18 +2896,18 @@ var init_command = __esm({
           if (isCommandAndAliases(cmd)) {
             [cmd, ...aliases] = cmd;
           } else {
-            for (const command3 of cmd) {
-              this.addHandler(command3);
+            for (const command12 of cmd) {
+              this.addHandler(command12);
             }
           }
         } else if (isCommandHandlerDefinition(cmd)) {
-          let command3 = Array.isArray(cmd.command) || typeof cmd.command === "string" ? cmd.command : null;
-          if (command3 === null) {
+          let command12 = Array.isArray(cmd.command) || typeof cmd.command === "string" ? cmd.command : null;
+          if (command12 === null) {
             throw new Error(`No command name given for module: ${this.shim.inspect(cmd)}`);
           }
           if (cmd.aliases)
-            command3 = [].concat(command3).concat(cmd.aliases);
-          this.addHandler(command3, this.extractDesc(cmd), cmd.builder, cmd.handler, cmd.middlewares, cmd.deprecated);
+            command12 = [].concat(command12).concat(cmd.aliases);
+          this.addHandler(command12, this.extractDesc(cmd), cmd.builder, cmd.handler, cmd.middlewares, cmd.deprecated);
           return;
         } else if (isCommandBuilderDefinition(builder)) {
           this.addHandler([cmd].concat(aliases), description, builder.builder, builder.handler, builder.middlewares, builder.deprecated);
@@ -2929,13 +2960,13 @@ var init_command = __esm({
       hasDefaultCommand() {
         return !!this.defaultCommand;
       }
-      runCommand(command3, yargs, parsed, commandIndex, helpOnly, helpOrVersionSet) {
-        const commandHandler = this.handlers[command3] || this.handlers[this.aliasMap[command3]] || this.defaultCommand;
+      runCommand(command12, yargs, parsed, commandIndex, helpOnly, helpOrVersionSet) {
+        const commandHandler = this.handlers[command12] || this.handlers[this.aliasMap[command12]] || this.defaultCommand;
         const currentContext = yargs.getInternalMethods().getContext();
         const parentCommands = currentContext.commands.slice();
-        const isDefaultCommand = !command3;
-        if (command3) {
-          currentContext.commands.push(command3);
+        const isDefaultCommand = !command12;
+        if (command12) {
+          currentContext.commands.push(command12);
           currentContext.fullCommands.push(commandHandler.original);
         }
         const builderResult = this.applyBuilderUpdateUsageAndParse(isDefaultCommand, commandHandler, yargs, parsed.aliases, parentCommands, commandIndex, helpOnly, helpOrVersionSet);
@@ -3317,7 +3348,7 @@ function usage(yargs, shim3) {
     examples.push([cmd, description || ""]);
   };
   let commands = [];
-  self.command = function command3(cmd, description, isDefault, aliases, deprecated = false) {
+  self.command = function command12(cmd, description, isDefault, aliases, deprecated = false) {
     if (isDefault) {
       commands = commands.map((cmdArray) => {
         cmdArray[2] = false;
@@ -3419,22 +3450,22 @@ function usage(yargs, shim3) {
         commands = commands.sort((a, b) => a[0].localeCompare(b[0]));
       }
       const prefix = base$0 ? `${base$0} ` : "";
-      commands.forEach((command3) => {
-        const commandString = `${prefix}${parentCommands}${command3[0].replace(/^\$0 ?/, "")}`;
+      commands.forEach((command12) => {
+        const commandString = `${prefix}${parentCommands}${command12[0].replace(/^\$0 ?/, "")}`;
         ui2.span({
           text: commandString,
           padding: [0, 2, 0, 2],
           width: maxWidth(commands, theWrap, `${base$0}${parentCommands}`) + 4
-        }, { text: command3[1] });
+        }, { text: command12[1] });
         const hints = [];
-        if (command3[2])
+        if (command12[2])
           hints.push(`[${__("default")}]`);
-        if (command3[3] && command3[3].length) {
-          hints.push(`[${__("aliases:")} ${command3[3].join(", ")}]`);
+        if (command12[3] && command12[3].length) {
+          hints.push(`[${__("aliases:")} ${command12[3].join(", ")}]`);
         }
-        if (command3[4]) {
-          if (typeof command3[4] === "string") {
-            hints.push(`[${__("deprecated: %s", command3[4])}]`);
+        if (command12[4]) {
+          if (typeof command12[4] === "string") {
+            hints.push(`[${__("deprecated: %s", command12[4])}]`);
           } else {
             hints.push(`[${__("deprecated")}]`);
           }
@@ -3833,8 +3864,8 @@ complete -f -c {{app_name}} -a '({{app_path}} --get-yargs-completions (commandli
 });
 
 // node_modules/yargs/build/lib/completion.js
-function completion(yargs, usage2, command3, shim3) {
-  return new Completion(yargs, usage2, command3, shim3);
+function completion(yargs, usage2, command12, shim3) {
+  return new Completion(yargs, usage2, command12, shim3);
 }
 function isSyncCompletionFunction(completionFunction) {
   return completionFunction.length < 3;
@@ -3851,11 +3882,11 @@ var init_completion = __esm({
     init_is_promise();
     init_parse_command();
     Completion = class {
-      constructor(yargs, usage2, command3, shim3) {
+      constructor(yargs, usage2, command12, shim3) {
         var _a4, _b2, _c2, _d, _e;
         this.yargs = yargs;
         this.usage = usage2;
-        this.command = command3;
+        this.command = command12;
         this.shim = shim3;
         this.completionKey = "get-yargs-completions";
         this.aliases = null;
@@ -5975,9 +6006,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path62 = require("path");
+    var path64 = require("path");
     var Module = require("module");
-    var fs57 = require("fs");
+    var fs59 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -5986,17 +6017,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs57.realpathSync(fromDir);
+        fromDir = fs59.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path62.resolve(fromDir);
+          fromDir = path64.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path62.join(fromDir, "noop.js");
+      const fromFile = path64.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6068,7 +6099,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path62 = require("path");
+    var path64 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6076,7 +6107,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path62.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path64.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10084,7 +10115,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path62) => typescript.sys.readFile(path62));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path64) => typescript.sys.readFile(path64));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10207,42 +10238,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path62 = require("path");
+    var path64 = require("path");
     var os13 = require("os");
     var homedir = os13.homedir();
     var tmpdir = os13.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path62.join(homedir, "Library");
+      const library = path64.join(homedir, "Library");
       return {
-        data: path62.join(library, "Application Support", name),
-        config: path62.join(library, "Preferences", name),
-        cache: path62.join(library, "Caches", name),
-        log: path62.join(library, "Logs", name),
-        temp: path62.join(tmpdir, name)
+        data: path64.join(library, "Application Support", name),
+        config: path64.join(library, "Preferences", name),
+        cache: path64.join(library, "Caches", name),
+        log: path64.join(library, "Logs", name),
+        temp: path64.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path62.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path62.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path64.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path64.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path62.join(localAppData, name, "Data"),
-        config: path62.join(appData, name, "Config"),
-        cache: path62.join(localAppData, name, "Cache"),
-        log: path62.join(localAppData, name, "Log"),
-        temp: path62.join(tmpdir, name)
+        data: path64.join(localAppData, name, "Data"),
+        config: path64.join(appData, name, "Config"),
+        cache: path64.join(localAppData, name, "Cache"),
+        log: path64.join(localAppData, name, "Log"),
+        temp: path64.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path62.basename(homedir);
+      const username = path64.basename(homedir);
       return {
-        data: path62.join(env3.XDG_DATA_HOME || path62.join(homedir, ".local", "share"), name),
-        config: path62.join(env3.XDG_CONFIG_HOME || path62.join(homedir, ".config"), name),
-        cache: path62.join(env3.XDG_CACHE_HOME || path62.join(homedir, ".cache"), name),
+        data: path64.join(env3.XDG_DATA_HOME || path64.join(homedir, ".local", "share"), name),
+        config: path64.join(env3.XDG_CONFIG_HOME || path64.join(homedir, ".config"), name),
+        cache: path64.join(env3.XDG_CACHE_HOME || path64.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path62.join(env3.XDG_STATE_HOME || path62.join(homedir, ".local", "state"), name),
-        temp: path62.join(tmpdir, username, name)
+        log: path64.join(env3.XDG_STATE_HOME || path64.join(homedir, ".local", "state"), name),
+        temp: path64.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10323,11 +10354,11 @@ var require_util = __commonJS({
       map2.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path62) {
-      if (typeof path62 === "string" && Object.prototype.hasOwnProperty.call(source, path62)) {
-        return source[path62];
+    function getPropertyByPath(source, path64) {
+      if (typeof path64 === "string" && Object.prototype.hasOwnProperty.call(source, path64)) {
+        return source[path64];
       }
-      const parsedPath = typeof path62 === "string" ? path62.split(".") : path62;
+      const parsedPath = typeof path64 === "string" ? path64.split(".") : path64;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10338,9 +10369,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path62) {
+    async function isDirectory2(path64) {
       try {
-        const stat = await fs_1.promises.stat(path62);
+        const stat = await fs_1.promises.stat(path64);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10349,9 +10380,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path62) {
+    function isDirectorySync(path64) {
       try {
-        const stat = fs_1.default.statSync(path62);
+        const stat = fs_1.default.statSync(path64);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10449,7 +10480,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path62, i) => `${i + 1}. ${path62}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path64, i) => `${i + 1}. ${path64}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10636,9 +10667,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path62) {
+      async #fileExists(path64) {
         try {
-          await promises_1.default.stat(path62);
+          await promises_1.default.stat(path64);
           return true;
         } catch (e) {
           return false;
@@ -10798,9 +10829,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path62) {
+      #fileExists(path64) {
         try {
-          fs_1.default.statSync(path62);
+          fs_1.default.statSync(path64);
           return true;
         } catch (e) {
           return false;
@@ -10926,7 +10957,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path62) => path62.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path64) => path64.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11276,8 +11307,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path62, { windows } = {}) => {
-      const segs = path62.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path64, { windows } = {}) => {
+      const segs = path64.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12957,13 +12988,25 @@ var init_package = __esm({
   }
 });
 
-// src/sandbox/binaries.ts
+// src/core/package-root.ts
 function findPackageRoot(start) {
   for (let dir = start; ; dir = import_node_path2.default.dirname(dir)) {
     if (import_node_fs2.default.existsSync(import_node_path2.default.join(dir, "package.json"))) return dir;
     if (dir === import_node_path2.default.dirname(dir)) return start;
   }
 }
+var import_node_fs2, import_node_path2, import_node_url, PACKAGE_ROOT;
+var init_package_root = __esm({
+  "src/core/package-root.ts"() {
+    "use strict";
+    import_node_fs2 = __toESM(require("node:fs"), 1);
+    import_node_path2 = __toESM(require("node:path"), 1);
+    import_node_url = require("node:url");
+    PACKAGE_ROOT = findPackageRoot(import_node_path2.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
+  }
+});
+
+// src/sandbox/binaries.ts
 function platformKey() {
   return `${process.platform}-${process.arch}`;
 }
@@ -12972,40 +13015,40 @@ function platformPackage() {
 }
 function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(import_node_fs2.default.readFileSync(import_node_path2.default.join(root, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(import_node_fs3.default.readFileSync(import_node_path3.default.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
 }
 function isExecutable(file) {
   try {
-    import_node_fs2.default.accessSync(file, import_node_fs2.default.constants.X_OK);
-    return import_node_fs2.default.statSync(file).isFile();
+    import_node_fs3.default.accessSync(file, import_node_fs3.default.constants.X_OK);
+    return import_node_fs3.default.statSync(file).isFile();
   } catch {
     return false;
   }
 }
 function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = (0, import_node_module3.createRequire)(import_node_path2.default.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
-    const { version: version2 } = JSON.parse(import_node_fs2.default.readFileSync(manifest, "utf8"));
-    return { dir: import_node_path2.default.dirname(manifest), version: version2 ?? "?" };
+    const manifest = (0, import_node_module3.createRequire)(import_node_path3.default.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const { version: version2 } = JSON.parse(import_node_fs3.default.readFileSync(manifest, "utf8"));
+    return { dir: import_node_path3.default.dirname(manifest), version: version2 ?? "?" };
   } catch {
     return null;
   }
 }
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    if (isExecutable(import_node_path2.default.join(dir, name))) return import_node_path2.default.join(dir, name);
+    if (isExecutable(import_node_path3.default.join(dir, name))) return import_node_path3.default.join(dir, name);
   }
   return null;
 }
 function sourceBuildDir() {
-  const cache = process.env.CUBICLE_CACHE_DIR || import_node_path2.default.join(process.env.XDG_CACHE_HOME || import_node_path2.default.join(process.env.HOME || import_node_os.default.homedir(), ".cache"), "cubicle");
-  return import_node_path2.default.join(cache, "native", `${packageVersion()}-${platformKey()}`);
+  const cache = process.env.CUBICLE_CACHE_DIR || import_node_path3.default.join(process.env.XDG_CACHE_HOME || import_node_path3.default.join(process.env.HOME || import_node_os.default.homedir(), ".cache"), "cubicle");
+  return import_node_path3.default.join(cache, "native", `${packageVersion()}-${platformKey()}`);
 }
 function hasSources() {
-  return Object.values(PROGRAMS).every((program) => import_node_fs2.default.existsSync(import_node_path2.default.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
+  return Object.values(PROGRAMS).every((program) => import_node_fs3.default.existsSync(import_node_path3.default.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
 }
 function buildFromSource() {
   const target = sourceBuildDir();
@@ -13016,13 +13059,13 @@ function buildFromSource() {
 `);
   try {
     for (const [name, program] of Object.entries(PROGRAMS)) {
-      const out2 = import_node_path2.default.join(temp, name);
-      import_node_fs2.default.mkdirSync(out2, { recursive: true });
-      (0, import_node_child_process.execFileSync)("make", ["-s", "-C", import_node_path2.default.join(PACKAGE_ROOT, program.makeDir), `OUT=${out2}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
+      const out2 = import_node_path3.default.join(temp, name);
+      import_node_fs3.default.mkdirSync(out2, { recursive: true });
+      (0, import_node_child_process.execFileSync)("make", ["-s", "-C", import_node_path3.default.join(PACKAGE_ROOT, program.makeDir), `OUT=${out2}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
     }
-    import_node_fs2.default.mkdirSync(import_node_path2.default.dirname(target), { recursive: true });
+    import_node_fs3.default.mkdirSync(import_node_path3.default.dirname(target), { recursive: true });
     try {
-      import_node_fs2.default.renameSync(temp, target);
+      import_node_fs3.default.renameSync(temp, target);
     } catch {
     }
   } catch (error2) {
@@ -13031,7 +13074,7 @@ function buildFromSource() {
       cause: error2
     });
   } finally {
-    import_node_fs2.default.rmSync(temp, { recursive: true, force: true });
+    import_node_fs3.default.rmSync(temp, { recursive: true, force: true });
   }
   return target;
 }
@@ -13040,12 +13083,12 @@ function findNative(program, root = PACKAGE_ROOT) {
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
   const pkg = findPlatformPackage(root);
-  if (pkg && pkg.version === packageVersion(root) && isExecutable(import_node_path2.default.join(pkg.dir, "bin", spec.file))) {
-    return { path: import_node_path2.default.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(import_node_path3.default.join(pkg.dir, "bin", spec.file))) {
+    return { path: import_node_path3.default.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = import_node_path2.default.join(root, spec.checkout);
+  const checkout = import_node_path3.default.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
-  const built = import_node_path2.default.join(sourceBuildDir(), program, spec.file);
+  const built = import_node_path3.default.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
   return null;
 }
@@ -13065,18 +13108,17 @@ function locateNative(program) {
     hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
   });
 }
-var import_node_child_process, import_node_fs2, import_node_module3, import_node_os, import_node_path2, import_node_url, PACKAGE_ROOT, PREBUILT_PLATFORMS, PROGRAMS;
+var import_node_child_process, import_node_fs3, import_node_module3, import_node_os, import_node_path3, PREBUILT_PLATFORMS, PROGRAMS;
 var init_binaries = __esm({
   "src/sandbox/binaries.ts"() {
     "use strict";
     import_node_child_process = require("node:child_process");
-    import_node_fs2 = __toESM(require("node:fs"), 1);
+    import_node_fs3 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
     import_node_os = __toESM(require("node:os"), 1);
-    import_node_path2 = __toESM(require("node:path"), 1);
-    import_node_url = require("node:url");
+    import_node_path3 = __toESM(require("node:path"), 1);
     init_errors();
-    PACKAGE_ROOT = findPackageRoot(import_node_path2.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
+    init_package_root();
     PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
     PROGRAMS = {
       sandbox: { file: "cubicle-sandbox", env: "CUBICLE_SANDBOX", checkout: "native/cubicle-sandbox", makeDir: "native", title: "the sandbox helper" },
@@ -13092,7 +13134,6 @@ function helperPath() {
 var init_helper = __esm({
   "src/sandbox/helper.ts"() {
     "use strict";
-    init_binaries();
     init_binaries();
   }
 });
@@ -13118,18 +13159,18 @@ function removeCgroup(dir) {
 }
 async function removeLeftoverCgroups(dirs) {
   for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && import_node_fs3.default.existsSync(dir); tries++) {
+    for (let tries = 0; tries < 20 && import_node_fs4.default.existsSync(dir); tries++) {
       if (await removeCgroup(dir) === null) break;
       await new Promise((resolve5) => setTimeout(resolve5, 50));
     }
   }
 }
-var import_node_child_process2, import_node_fs3;
+var import_node_child_process2, import_node_fs4;
 var init_maintenance = __esm({
   "src/sandbox/maintenance.ts"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_fs3 = __toESM(require("node:fs"), 1);
+    import_node_fs4 = __toESM(require("node:fs"), 1);
     init_helper();
   }
 });
@@ -13158,14 +13199,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path62, probe2 = hostProbe) {
+function filesystemOf(path64, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type2 = fields[fields.indexOf("-") + 1];
     if (!point || !type2 || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path62 === point || path62.startsWith(`${point}/`);
+    const covers = point === "/" || path64 === point || path64.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type: type2 };
   }
   return best?.type;
@@ -13232,17 +13273,17 @@ function explainContainerCgroups(context, probe2 = hostProbe) {
   const fix = inUserNamespace(probe2) && cgroupV1 ? CGROUPS_FIX.userns : context.engine === "kubernetes" ? CGROUPS_FIX.kubernetes : runtime;
   return { cause: `${reasons.join(", and ")} (inside a container: ${context.evidence})`, fix: `${fix}.` };
 }
-var import_node_fs4, hostProbe, SECCOMP_FIX, PROC_FIX, SECCOMP_CAUSE, CGROUPS_FIX;
+var import_node_fs5, hostProbe, SECCOMP_FIX, PROC_FIX, SECCOMP_CAUSE, CGROUPS_FIX;
 var init_container = __esm({
   "src/host/container.ts"() {
     "use strict";
-    import_node_fs4 = __toESM(require("node:fs"), 1);
+    import_node_fs5 = __toESM(require("node:fs"), 1);
     hostProbe = {
       env: process.env,
-      exists: (file) => import_node_fs4.default.existsSync(file),
+      exists: (file) => import_node_fs5.default.existsSync(file),
       read: (file) => {
         try {
-          return import_node_fs4.default.readFileSync(file, "utf8");
+          return import_node_fs5.default.readFileSync(file, "utf8");
         } catch {
           return void 0;
         }
@@ -13273,7 +13314,7 @@ var init_container = __esm({
 // src/confine/resolve.ts
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
-  if (import_node_path3.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  if (import_node_path4.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
   return rel.split("/").filter((part) => part !== "" && part !== ".");
 }
 function resolveBeneath(root, rel, options = {}) {
@@ -13289,8 +13330,8 @@ function resolveBeneath(root, rel, options = {}) {
       parts.pop();
       continue;
     }
-    const current = import_node_path3.default.join(root, ...parts, part);
-    const stat = import_node_fs5.default.lstatSync(current, { throwIfNoEntry: false });
+    const current = import_node_path4.default.join(root, ...parts, part);
+    const stat = import_node_fs6.default.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
       parts.push(part);
@@ -13300,12 +13341,12 @@ function resolveBeneath(root, rel, options = {}) {
     if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
       hops += 1;
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
-      const target = import_node_fs5.default.readlinkSync(current);
+      const target = import_node_fs6.default.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
-      if (import_node_path3.default.isAbsolute(target)) {
-        const inside = import_node_path3.default.relative(root, target);
-        if (inside.startsWith("..") || import_node_path3.default.isAbsolute(inside)) {
-          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${import_node_path3.default.join(...parts, part)} -> ${target}`, notDone);
+      if (import_node_path4.default.isAbsolute(target)) {
+        const inside = import_node_path4.default.relative(root, target);
+        if (inside.startsWith("..") || import_node_path4.default.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${import_node_path4.default.join(...parts, part)} -> ${target}`, notDone);
         }
         parts.length = 0;
         pending.push(...inside.split("/").filter(Boolean).reverse());
@@ -13314,27 +13355,27 @@ function resolveBeneath(root, rel, options = {}) {
       }
       continue;
     }
-    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${import_node_path3.default.join(...parts, part)} is not a directory`, notDone);
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${import_node_path4.default.join(...parts, part)} is not a directory`, notDone);
     parts.push(part);
   }
-  return import_node_path3.default.join(root, ...parts);
+  return import_node_path4.default.join(root, ...parts);
 }
 function isBeneath(child, parent) {
-  const relative2 = import_node_path3.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path3.default.isAbsolute(relative2);
+  const relative2 = import_node_path4.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path4.default.isAbsolute(relative2);
 }
 function rootFor(file, checkout) {
-  if (checkout && isBeneath(file, checkout) && import_node_path3.default.resolve(file) !== import_node_path3.default.resolve(checkout)) {
-    return { root: checkout, rel: import_node_path3.default.relative(checkout, file) };
+  if (checkout && isBeneath(file, checkout) && import_node_path4.default.resolve(file) !== import_node_path4.default.resolve(checkout)) {
+    return { root: checkout, rel: import_node_path4.default.relative(checkout, file) };
   }
-  return { root: import_node_path3.default.dirname(file), rel: import_node_path3.default.basename(file) };
+  return { root: import_node_path4.default.dirname(file), rel: import_node_path4.default.basename(file) };
 }
-var import_node_fs5, import_node_path3, MAX_SYMLINKS;
+var import_node_fs6, import_node_path4, MAX_SYMLINKS;
 var init_resolve = __esm({
   "src/confine/resolve.ts"() {
     "use strict";
-    import_node_fs5 = __toESM(require("node:fs"), 1);
-    import_node_path3 = __toESM(require("node:path"), 1);
+    import_node_fs6 = __toESM(require("node:fs"), 1);
+    import_node_path4 = __toESM(require("node:path"), 1);
     init_errors();
     MAX_SYMLINKS = 40;
   }
@@ -13346,9 +13387,9 @@ function atPath(fd, name) {
 }
 function describeOpenError(error2, where2, rel, notDone) {
   const code = error2.code;
-  const stat = code === "ENOTDIR" || code === "ELOOP" ? import_node_fs6.default.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? import_node_fs7.default.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
   if (stat?.isSymbolicLink()) {
-    return new PathConfinementError(rel, `${where2} is a symlink (to ${import_node_fs6.default.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${import_node_fs7.default.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
   }
   const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
   return new PathConfinementError(rel, reason, notDone, { cause: error2 });
@@ -13356,31 +13397,31 @@ function describeOpenError(error2, where2, rel, notDone) {
 function openDirBeneath(root, parts, options = {}) {
   const rel = options.rel ?? parts.join("/");
   const notDone = options.notDone ?? "nothing was written";
-  if (options.create) import_node_fs6.default.mkdirSync(root, { recursive: true, mode: 493 });
-  let fd = import_node_fs6.default.openSync(root, O_RDONLY | O_DIRECTORY);
+  if (options.create) import_node_fs7.default.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = import_node_fs7.default.openSync(root, O_RDONLY | O_DIRECTORY);
   try {
     for (const [index, part] of parts.entries()) {
       if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
       const next = atPath(fd, part);
       if (options.create) {
         try {
-          import_node_fs6.default.mkdirSync(next, { mode: options.mode ?? 493 });
+          import_node_fs7.default.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
-          if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path5.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
-        child = import_node_fs6.default.openSync(next, DIR_FLAGS);
+        child = import_node_fs7.default.openSync(next, DIR_FLAGS);
       } catch (error2) {
-        throw describeOpenError(error2, import_node_path4.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        throw describeOpenError(error2, import_node_path5.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
-      import_node_fs6.default.closeSync(fd);
+      import_node_fs7.default.closeSync(fd);
       fd = child;
     }
     return fd;
   } catch (error2) {
-    import_node_fs6.default.closeSync(fd);
+    import_node_fs7.default.closeSync(fd);
     throw error2;
   }
 }
@@ -13389,12 +13430,12 @@ function withDirBeneath(root, rel, use, options = {}) {
   try {
     return use(fd);
   } finally {
-    import_node_fs6.default.closeSync(fd);
+    import_node_fs7.default.closeSync(fd);
   }
 }
 function makeDirsBeneath(root, rel, mode = 493, notDone = "no directory was made") {
   withDirBeneath(root, rel, () => void 0, { create: true, mode, notDone });
-  return import_node_path4.default.join(root, ...relativeParts(rel));
+  return import_node_path5.default.join(root, ...relativeParts(rel));
 }
 function openFileBeneath(root, rel, notDone = "nothing was read") {
   const parts = relativeParts(rel, notDone);
@@ -13403,15 +13444,15 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   const dir = openDirBeneath(root, parts, { rel, notDone });
   let fd;
   try {
-    fd = import_node_fs6.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = import_node_fs7.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
-    throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+    throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
   } finally {
-    import_node_fs6.default.closeSync(dir);
+    import_node_fs7.default.closeSync(dir);
   }
-  const stat = import_node_fs6.default.fstatSync(fd);
+  const stat = import_node_fs7.default.fstatSync(fd);
   if (!stat.isFile()) {
-    import_node_fs6.default.closeSync(fd);
+    import_node_fs7.default.closeSync(fd);
     throw new PathConfinementError(rel, "is not a regular file", notDone);
   }
   return fd;
@@ -13419,9 +13460,9 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 function readFileBeneath(root, rel, notDone) {
   const fd = openFileBeneath(root, rel, notDone);
   try {
-    return import_node_fs6.default.readFileSync(fd);
+    return import_node_fs7.default.readFileSync(fd);
   } finally {
-    import_node_fs6.default.closeSync(fd);
+    import_node_fs7.default.closeSync(fd);
   }
 }
 function createFileBeneath(root, rel, options = {}) {
@@ -13433,30 +13474,60 @@ function createFileBeneath(root, rel, options = {}) {
   try {
     if (options.replace) {
       try {
-        import_node_fs6.default.unlinkSync(atPath(dir, name));
+        import_node_fs7.default.unlinkSync(atPath(dir, name));
       } catch (error2) {
-        if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+        if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
       }
     }
     try {
-      return import_node_fs6.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
+      return import_node_fs7.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
     } catch (error2) {
-      throw describeOpenError(error2, import_node_path4.default.join(root, ...parts, name), rel, notDone);
+      throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
     }
   } finally {
-    import_node_fs6.default.closeSync(dir);
+    import_node_fs7.default.closeSync(dir);
   }
 }
-var import_node_fs6, import_node_path4, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
+var import_node_fs7, import_node_path5, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
 var init_open = __esm({
   "src/confine/open.ts"() {
     "use strict";
-    import_node_fs6 = __toESM(require("node:fs"), 1);
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_fs7 = __toESM(require("node:fs"), 1);
+    import_node_path5 = __toESM(require("node:path"), 1);
     init_errors();
     init_resolve();
-    ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs6.default.constants);
+    ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs7.default.constants);
     DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+  }
+});
+
+// src/core/atomic-write.ts
+function replaceThroughTemp(temp, target, fill) {
+  try {
+    fill(temp);
+    import_node_fs8.default.renameSync(temp, target);
+  } catch (error2) {
+    import_node_fs8.default.rmSync(temp, { force: true });
+    throw error2;
+  }
+}
+async function replaceThroughTempAsync(temp, target, fill) {
+  try {
+    await fill(temp);
+    import_node_fs8.default.renameSync(temp, target);
+  } catch (error2) {
+    import_node_fs8.default.rmSync(temp, { force: true });
+    throw error2;
+  }
+}
+function writeFileAtomically(target, content, temp, mode) {
+  replaceThroughTemp(temp, target, (file) => import_node_fs8.default.writeFileSync(file, content, mode === void 0 ? void 0 : { mode }));
+}
+var import_node_fs8;
+var init_atomic_write = __esm({
+  "src/core/atomic-write.ts"() {
+    "use strict";
+    import_node_fs8 = __toESM(require("node:fs"), 1);
   }
 });
 
@@ -13471,11 +13542,11 @@ function writeFileBeneath(root, rel, content, options = {}) {
   const notDone = options.notDone ?? "nothing was written";
   const { dirParts, name } = splitFile(rel, notDone);
   return placeBeneath(root, rel, dirParts, name, options, notDone, (temp) => {
-    const fd = import_node_fs7.default.openSync(temp, O_WRONLY2 | O_CREAT2 | O_EXCL2 | O_NOFOLLOW2, options.mode ?? 420);
+    const fd = import_node_fs9.default.openSync(temp, O_WRONLY2 | O_CREAT2 | O_EXCL2 | O_NOFOLLOW2, options.mode ?? 420);
     try {
-      import_node_fs7.default.writeFileSync(fd, content);
+      import_node_fs9.default.writeFileSync(fd, content);
     } finally {
-      import_node_fs7.default.closeSync(fd);
+      import_node_fs9.default.closeSync(fd);
     }
   });
 }
@@ -13486,11 +13557,11 @@ function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
     const { dirParts, name } = splitFile(dstRel, notDone);
     return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
       if (options.sparse) copySparse(source, temp);
-      else import_node_fs7.default.copyFileSync(`/proc/self/fd/${source}`, temp, import_node_fs7.default.constants.COPYFILE_EXCL | import_node_fs7.default.constants.COPYFILE_FICLONE);
-      if (options.mode !== void 0) import_node_fs7.default.chmodSync(temp, options.mode);
+      else import_node_fs9.default.copyFileSync(`/proc/self/fd/${source}`, temp, import_node_fs9.default.constants.COPYFILE_EXCL | import_node_fs9.default.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) import_node_fs9.default.chmodSync(temp, options.mode);
     });
   } finally {
-    import_node_fs7.default.closeSync(source);
+    import_node_fs9.default.closeSync(source);
   }
 }
 function copySparse(source, temp) {
@@ -13506,39 +13577,38 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     options.beforeWrite?.(`/proc/self/fd/${dir}`);
     const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${(0, import_node_crypto.randomBytes)(3).toString("hex")}.tmp`);
     try {
-      fill(temp);
-      import_node_fs7.default.renameSync(temp, atPath(dir, name));
+      replaceThroughTemp(temp, atPath(dir, name), fill);
     } catch (error2) {
-      import_node_fs7.default.rmSync(temp, { force: true });
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
-      throw new PathConfinementError(import_node_path5.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+      throw new PathConfinementError(import_node_path6.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
-    import_node_fs7.default.closeSync(dir);
+    import_node_fs9.default.closeSync(dir);
   }
-  return import_node_path5.default.join(root, ...dirParts, name);
+  return import_node_path6.default.join(root, ...dirParts, name);
 }
-var import_node_child_process3, import_node_crypto, import_node_fs7, import_node_path5, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
+var import_node_child_process3, import_node_crypto, import_node_fs9, import_node_path6, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
 var init_write = __esm({
   "src/confine/write.ts"() {
     "use strict";
     import_node_child_process3 = require("node:child_process");
     import_node_crypto = require("node:crypto");
-    import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_node_path5 = __toESM(require("node:path"), 1);
+    import_node_fs9 = __toESM(require("node:fs"), 1);
+    import_node_path6 = __toESM(require("node:path"), 1);
+    init_atomic_write();
     init_errors();
     init_open();
     init_resolve();
-    ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs7.default.constants);
+    ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs9.default.constants);
   }
 });
 
 // src/confine/env-path.ts
 function hostPathProblem(value) {
-  if (!import_node_path6.default.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (!import_node_path7.default.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
   if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
-  const normal = import_node_path6.default.posix.normalize(value);
+  const normal = import_node_path7.default.posix.normalize(value);
   if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
   return null;
 }
@@ -13552,11 +13622,11 @@ function envPathProblems(env3, where2) {
   }
   return problems;
 }
-var import_node_path6, HOST_PATH_VARIABLES;
+var import_node_path7, HOST_PATH_VARIABLES;
 var init_env_path = __esm({
   "src/confine/env-path.ts"() {
     "use strict";
-    import_node_path6 = __toESM(require("node:path"), 1);
+    import_node_path7 = __toESM(require("node:path"), 1);
     HOST_PATH_VARIABLES = ["HOME"];
   }
 });
@@ -13579,11 +13649,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs8.default.lstatSync(dir);
+      stat = import_node_fs10.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs8.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs10.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -13593,20 +13663,20 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs8.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs10.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs8.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs10.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs8.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs10.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs8, HOST_DIRS, cached;
+var import_node_fs10, HOST_DIRS, cached;
 var init_host = __esm({
   "src/image/host.ts"() {
     "use strict";
-    import_node_fs8 = __toESM(require("node:fs"), 1);
+    import_node_fs10 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
   }
 });
@@ -13816,13 +13886,13 @@ var init_spawn = __esm({
 // src/run/remove.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs9.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs11.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isRetryable(error2)) throw error2;
   }
   await removeWithCoreutils(dir);
-  if (!import_node_fs9.default.existsSync(dir)) return;
+  if (!import_node_fs11.default.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
@@ -13836,7 +13906,7 @@ async function removeWithCoreutils(dir) {
   await run("rm", ["-rf", "--one-file-system", "--", dir], options).catch(() => void 0);
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path7.default.dirname(dir);
+  const parent = import_node_path8.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13850,13 +13920,13 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process5, import_node_fs9, import_node_path7, import_node_util, run, TOOL_ENV;
+var import_node_child_process5, import_node_fs11, import_node_path8, import_node_util, run, TOOL_ENV;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_fs9 = __toESM(require("node:fs"), 1);
-    import_node_path7 = __toESM(require("node:path"), 1);
+    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_path8 = __toESM(require("node:path"), 1);
     import_node_util = require("node:util");
     init_host();
     init_spawn();
@@ -13866,17 +13936,17 @@ var init_remove = __esm({
 });
 
 // src/run/rundir.ts
-function cacheRoot(env3 = process.env) {
-  if (env3.CUBICLE_CACHE_DIR) return import_node_path8.default.resolve(env3.CUBICLE_CACHE_DIR);
-  const base = env3.XDG_CACHE_HOME || import_node_path8.default.join(env3.HOME || import_node_os2.default.homedir(), ".cache");
-  return import_node_path8.default.join(base, "cubicle");
+function cacheRoot(env3) {
+  if (env3.CUBICLE_CACHE_DIR) return import_node_path9.default.resolve(env3.CUBICLE_CACHE_DIR);
+  const base = env3.XDG_CACHE_HOME || import_node_path9.default.join(env3.HOME || import_node_os2.default.homedir(), ".cache");
+  return import_node_path9.default.join(base, "cubicle");
 }
-function runsRoot(env3) {
-  return import_node_path8.default.join(cacheRoot(env3), "runs");
+function runsRoot(cacheDir) {
+  return import_node_path9.default.join(cacheDir, "runs");
 }
 function processStartTime(pid) {
   try {
-    const stat = import_node_fs10.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = import_node_fs12.default.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -13889,23 +13959,23 @@ function ownStartTime() {
 function processTag() {
   return `${process.pid}-${ownStartTime()}`;
 }
-function createRunDir(root = runsRoot()) {
+function createRunDir(root) {
   const name = `${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path8.default.join(root, name);
-  import_node_fs10.default.mkdirSync(root, { recursive: true, mode: 448 });
+  const dir = import_node_path9.default.join(root, name);
+  import_node_fs12.default.mkdirSync(root, { recursive: true, mode: 448 });
   makeDirsBeneath(root, name, 448);
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path8.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path8.default.join(jobRoot, "upper");
-      const work = import_node_path8.default.join(jobRoot, "work");
+      const jobRoot = import_node_path9.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path9.default.join(jobRoot, "upper");
+      const work = import_node_path9.default.join(jobRoot, "work");
       makeDirsBeneath(dir, `${job}.${attempt}/upper`);
       makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path8.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path8.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path8.default.join(jobRoot, "skeleton");
+      const rootUpper = import_node_path9.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path9.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path9.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13915,28 +13985,28 @@ function isStaleRunName(name, prefix = "") {
   const match = new RegExp(`^${prefix}(\\d+)-(\\d+)-[0-9a-f]+(?:$|-)`).exec(name);
   return match !== null && processStartTime(Number(match[1])) !== match[2];
 }
-async function reapStaleRuns(root = runsRoot()) {
+async function reapStaleRuns(root) {
   let entries;
   try {
-    entries = import_node_fs10.default.readdirSync(root);
+    entries = import_node_fs12.default.readdirSync(root);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path8.default.join(root, entry));
+    await removeTree(import_node_path9.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto2, import_node_fs10, import_node_os2, import_node_path8, ownStart;
+var import_node_crypto2, import_node_fs12, import_node_os2, import_node_path9, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto2 = require("node:crypto");
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs12 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path8 = __toESM(require("node:path"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
     init_confine();
     init_remove();
   }
@@ -13944,8 +14014,8 @@ var init_rundir = __esm({
 
 // src/run/write-file.ts
 function writeAtomically(file, content, mode, checkout) {
-  const { root, rel } = rootFor(import_node_path9.default.resolve(file), checkout);
-  const prefix = `.${import_node_path9.default.basename(file)}.`;
+  const { root, rel } = rootFor(import_node_path10.default.resolve(file), checkout);
+  const prefix = `.${import_node_path10.default.basename(file)}.`;
   writeFileBeneath(root, rel, content, {
     mode,
     tempTag: processTag(),
@@ -13956,21 +14026,21 @@ function writeAtomically(file, content, mode, checkout) {
 function removeStaleTemps(dir, prefix, suffix) {
   let names;
   try {
-    names = import_node_fs11.default.readdirSync(dir);
+    names = import_node_fs13.default.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs11.default.rmSync(import_node_path9.default.join(dir, name), { force: true });
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs13.default.rmSync(import_node_path10.default.join(dir, name), { force: true });
   }
 }
-var import_node_fs11, import_node_path9;
+var import_node_fs13, import_node_path10;
 var init_write_file = __esm({
   "src/run/write-file.ts"() {
     "use strict";
-    import_node_fs11 = __toESM(require("node:fs"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
     init_confine();
     init_rundir();
   }
@@ -13979,30 +14049,30 @@ var init_write_file = __esm({
 // src/host/delegation.ts
 function readDelegation() {
   try {
-    return JSON.parse(import_node_fs12.default.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(import_node_fs14.default.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
 }
 function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
-    import_node_fs12.default.rmSync(DELEGATION_FILE, { force: true });
+    import_node_fs14.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs12.default.rmdirSync(import_node_path10.default.dirname(DELEGATION_FILE));
+      import_node_fs14.default.rmdirSync(import_node_path11.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs12.default.mkdirSync(import_node_path10.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs14.default.mkdirSync(import_node_path11.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
 `, 420);
 }
-var import_node_fs12, import_node_path10, DELEGATION_FILE;
+var import_node_fs14, import_node_path11, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
-    import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
+    import_node_path11 = __toESM(require("node:path"), 1);
     init_write_file();
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
   }
@@ -14020,7 +14090,7 @@ var init_runtime_dir = __esm({
 
 // src/host/cgroups.ts
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path11.default.join(parent, name));
+  return cgroupParents(placement).map((parent) => import_node_path12.default.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -14028,7 +14098,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = import_node_fs13.default.readFileSync("/proc/self/cgroup", "utf8");
+  const text = import_node_fs15.default.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -14036,7 +14106,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs13.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of import_node_fs15.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left2, right2] = line.split(" - ");
     if (!left2 || !right2) continue;
     const mountPoint = left2.split(" ")[4];
@@ -14050,8 +14120,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    import_node_fs13.default.accessSync(dir, import_node_fs13.default.constants.W_OK);
-    for (const file of files) import_node_fs13.default.accessSync(import_node_path11.default.join(dir, file), import_node_fs13.default.constants.W_OK);
+    import_node_fs15.default.accessSync(dir, import_node_fs15.default.constants.W_OK);
+    for (const file of files) import_node_fs15.default.accessSync(import_node_path12.default.join(dir, file), import_node_fs15.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -14059,7 +14129,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return import_node_fs13.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return import_node_fs15.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -14084,19 +14154,19 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = import_node_path11.default.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = import_node_path11.default.basename(own2) === "runner" && writable(import_node_path11.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path11.default.dirname(own2) : own2;
+  const own2 = import_node_path12.default.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = import_node_path12.default.basename(own2) === "runner" && writable(import_node_path12.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path12.default.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path11.default.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path12.default.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
   }
-  const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(import_node_path12.default.join(root, "cgroup.subtree_control"));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(import_node_path11.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  const others = root === own2 ? readWords(import_node_path12.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
   if (others.length > 0) {
     const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
     return v2Unavailable(own2, user2, reason);
@@ -14114,8 +14184,8 @@ function ancestorsInOwnCgroup() {
     let stat;
     let membership;
     try {
-      stat = import_node_fs13.default.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = import_node_fs13.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+      stat = import_node_fs15.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = import_node_fs15.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
     } catch {
       break;
     }
@@ -14128,7 +14198,7 @@ function ancestorsInOwnCgroup() {
 function describeProcesses(pids2) {
   const named = pids2.slice(0, 5).map((pid) => {
     try {
-      return `${pid} (${import_node_fs13.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+      return `${pid} (${import_node_fs15.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
     } catch {
       return String(pid);
     }
@@ -14146,7 +14216,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return import_node_fs13.default.existsSync("/usr/bin/systemd-run") && import_node_fs13.default.existsSync(import_node_path11.default.join(userRuntimeDir(uid), "systemd", "private"));
+  return import_node_fs15.default.existsSync("/usr/bin/systemd-run") && import_node_fs15.default.existsSync(import_node_path12.default.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -14155,7 +14225,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path11.default.join(mount, membership.path);
+    if (membership && mount) own2[controller] = import_node_path12.default.join(mount, membership.path);
   }
   return own2;
 }
@@ -14186,15 +14256,15 @@ function placeV1(user2) {
   return { kind: "v1", parents };
 }
 function isBeneath2(child, parent) {
-  const relative2 = import_node_path11.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path11.default.isAbsolute(relative2);
+  const relative2 = import_node_path12.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path12.default.isAbsolute(relative2);
 }
-var import_node_fs13, import_node_path11, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs15, import_node_path12, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_container();
     init_delegation();
@@ -14237,7 +14307,7 @@ function userManagerControllers(uid) {
   const mount = cgroup2Mount();
   if (!mount) return null;
   try {
-    const text = import_node_fs14.default.readFileSync(import_node_path12.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
+    const text = import_node_fs16.default.readFileSync(import_node_path13.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
     return text.trim().split(/\s+/).filter(Boolean);
   } catch {
     return null;
@@ -14245,7 +14315,7 @@ function userManagerControllers(uid) {
 }
 function cgroup2Mount() {
   try {
-    for (const line of import_node_fs14.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    for (const line of import_node_fs16.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
       const [left2, right2] = line.split(" - ");
       if (left2 && right2?.startsWith("cgroup2 ")) return left2.split(" ")[4] ?? null;
     }
@@ -14253,12 +14323,12 @@ function cgroup2Mount() {
   }
   return null;
 }
-var import_node_fs14, import_node_path12, TITLE, NEEDED;
+var import_node_fs16, import_node_path13, TITLE, NEEDED;
 var init_cgroup_check = __esm({
   "src/host/cgroup-check.ts"() {
     "use strict";
-    import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_cgroups();
     TITLE = "cgroups for memory, cpus and pids limits";
     NEEDED = ["memory", "cpu", "pids"];
@@ -14268,7 +14338,7 @@ var init_cgroup_check = __esm({
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs15.default.readFileSync(file, "utf8").trim();
+    return import_node_fs17.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -14324,16 +14394,16 @@ async function checkUserNamespaces() {
   if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
   return { ...base, state: "missing", detail: failure2, fix: userNamespaceFix() };
 }
-async function checkOverlay() {
+async function checkOverlay(cacheDir) {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path13.default.join(cacheRoot(), "doctor");
-  import_node_fs15.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs15.default.mkdtempSync(import_node_path13.default.join(root, "probe-"));
+  const root = import_node_path14.default.join(cacheDir, "doctor");
+  import_node_fs17.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs17.default.mkdtempSync(import_node_path14.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs15.default.mkdirSync(import_node_path13.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path13.default.join(dir, "lower")], upper: import_node_path13.default.join(dir, "upper"), work: import_node_path13.default.join(dir, "work"), dest: "/mnt/probe" }]);
-    if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheRoot()}`, fix: null };
-    const container = explainOverlayFailure(failure2, cacheRoot(), detectContainer());
+    for (const sub of ["lower", "upper", "work"]) import_node_fs17.default.mkdirSync(import_node_path14.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path14.default.join(dir, "lower")], upper: import_node_path14.default.join(dir, "upper"), work: import_node_path14.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheDir}`, fix: null };
+    const container = explainOverlayFailure(failure2, cacheDir, detectContainer());
     if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
@@ -14356,7 +14426,7 @@ function checkSubordinateIds() {
   const base = { id: "subuid", title: "newuidmap and a subuid range", required: false };
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs15.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs17.default.existsSync(tool));
   if (uid === 0) {
     const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
     return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
@@ -14398,27 +14468,26 @@ function checkSeccomp() {
     fix: available ? null : "Use a kernel built with CONFIG_SECCOMP_FILTER (every distribution kernel has it)."
   };
 }
-async function runChecks() {
+async function runChecks(cacheDir) {
   const helper = checkHelper();
   const results = [helper];
   if (helper.state === "ok") {
     const userns = await checkUserNamespaces();
     results.push(userns);
-    if (userns.state === "ok") results.push(await checkOverlay());
+    if (userns.state === "ok") results.push(await checkOverlay(cacheDir));
   }
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs15, import_node_os3, import_node_path13;
+var import_node_fs17, import_node_os3, import_node_path14;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
-    init_rundir();
     init_cgroup_check();
     init_cgroups();
     init_container();
@@ -14453,23 +14522,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs16.default.readdirSync(parent);
+      entries = import_node_fs18.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path14.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path15.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os4.default.EOL}`);
     }
   }
 }
-var import_node_fs16, import_node_os4, import_node_path14, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs18, import_node_os4, import_node_path15, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
     import_node_os4 = __toESM(require("node:os"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -14717,7 +14786,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs17.default.realpathSync(process.execPath);
+  const node2 = import_node_fs19.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -14747,9 +14816,9 @@ function evaluationSpec(request) {
 }
 function findRunnerTypescript() {
   try {
-    const require4 = (0, import_node_module4.createRequire)(import_node_path15.default.join(PACKAGE_ROOT, "package.json"));
+    const require4 = (0, import_node_module4.createRequire)(import_node_path16.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs17.default.realpathSync(import_node_path15.default.dirname(manifest)), main: import_node_fs17.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs19.default.realpathSync(import_node_path16.default.dirname(manifest)), main: import_node_fs19.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14758,15 +14827,15 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs17, import_node_module4, import_node_path15, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs19, import_node_module4, import_node_path16, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
+    init_package_root();
     init_host();
-    init_helper();
     init_ops();
     init_output();
     init_program();
@@ -14796,11 +14865,11 @@ var init_spec = __esm({
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = import_node_path16.default.resolve(file);
+  const source = import_node_path17.default.resolve(file);
   const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: import_node_path16.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path17.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -14859,12 +14928,12 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto3, import_node_path16, CODE_CONFIG_HINT;
+var import_node_crypto3, import_node_path17, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
     import_node_crypto3 = require("node:crypto");
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
@@ -18127,10 +18196,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path62) {
-  if (!path62)
+function getElementAtPath(obj, path64) {
+  if (!path64)
     return obj;
-  return path62.reduce((acc, key) => acc?.[key], obj);
+  return path64.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -18389,11 +18458,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path62, issues) {
+function prefixIssues(path64, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path62);
+    iss.path.unshift(path64);
     return iss;
   });
 }
@@ -18922,16 +18991,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path62 = []) => {
+  const processError = (error3, path64 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path62, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path64, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path62, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path64, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path62, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path64, ...issue2.path]);
       } else {
-        const fullpath = [...path62, ...issue2.path];
+        const fullpath = [...path64, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -24673,21 +24742,21 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs18.default.readdirSync(dir);
+    files = import_node_fs20.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path17.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs18.default.existsSync(file)) {
+  const file = import_node_path18.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs20.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs18.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs20.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -24710,7 +24779,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || import_node_fs18.default.existsSync(import_node_path17.default.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -24725,12 +24794,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs18.default.existsSync(import_node_path17.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs18.default.readFileSync(import_node_path17.default.join(projectDir, file), "utf8");
+      content = import_node_fs20.default.readFileSync(import_node_path18.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -24741,52 +24810,46 @@ function conditionHolds(when, projectDir) {
 function parseYamlSync(text) {
   return load(text);
 }
-function findPackageRoot2(start) {
-  for (let dir = start; ; dir = import_node_path17.default.dirname(dir)) {
-    if (import_node_fs18.default.existsSync(import_node_path17.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path17.default.dirname(dir)) return start;
-  }
-}
-var import_node_fs18, import_node_path17, import_node_url2, PRESETS_DIR, PRESET_NAME;
+var import_node_fs20, import_node_path18, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_path17 = __toESM(require("node:path"), 1);
-    import_node_url2 = require("node:url");
+    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_js_yaml();
+    init_package_root();
     init_schema();
-    PRESETS_DIR = import_node_path17.default.join(findPackageRoot2(import_node_path17.default.dirname((0, import_node_url2.fileURLToPath)(__cubicleModuleUrl))), "presets");
+    PRESETS_DIR = import_node_path18.default.join(PACKAGE_ROOT, "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
 
 // src/config/cache-destination.ts
 function cacheDestinationProblem(dest, context) {
-  const normal = import_node_path18.default.posix.normalize(dest);
+  const normal = import_node_path19.default.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = import_node_path18.default.posix.normalize(context.projectDir);
+  const checkout = import_node_path19.default.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(import_node_path18.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(import_node_path19.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = import_node_path18.default.posix.normalize(entry.slice(2));
+    const tail = import_node_path19.default.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
-var import_node_path18, SYSTEM_TREES;
+var import_node_path19, SYSTEM_TREES;
 var init_cache_destination = __esm({
   "src/config/cache-destination.ts"() {
     "use strict";
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
   }
 });
@@ -24819,55 +24882,55 @@ var init_setup = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path19.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path19.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path20.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path20.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs19.default.realpathSync(dir);
+    return import_node_fs21.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path19.default.dirname(dir);
-    return parent === dir ? dir : import_node_path19.default.join(realPath(parent), import_node_path19.default.basename(dir));
+    const parent = import_node_path20.default.dirname(dir);
+    return parent === dir ? dir : import_node_path20.default.join(realPath(parent), import_node_path20.default.basename(dir));
   }
 }
-function storePaths(cacheDir = cacheRoot()) {
-  const root = import_node_path19.default.resolve(cacheDir);
+function storePaths(cacheDir) {
+  const root = import_node_path20.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path19.default.join(root, "layers"),
-    images: import_node_path19.default.join(root, "images"),
-    blobs: import_node_path19.default.join(root, "blobs"),
-    caches: import_node_path19.default.join(root, "caches"),
-    locks: import_node_path19.default.join(root, "locks"),
-    tmp: import_node_path19.default.join(root, "tmp")
+    layers: import_node_path20.default.join(root, "layers"),
+    images: import_node_path20.default.join(root, "images"),
+    blobs: import_node_path20.default.join(root, "blobs"),
+    caches: import_node_path20.default.join(root, "caches"),
+    locks: import_node_path20.default.join(root, "locks"),
+    tmp: import_node_path20.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs19.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs19.default.chmodSync(paths.root, 448);
+  import_node_fs21.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs21.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs19.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs21.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path19.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path20.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs19.default.readdirSync(dir);
+    return import_node_fs21.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs19, import_node_path19;
+var import_node_crypto5, import_node_fs21, import_node_path20;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
-    import_node_fs19 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -24876,7 +24939,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs20.default.readFileSync(import_node_path20.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs22.default.readFileSync(import_node_path21.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -24886,15 +24949,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path20.default.join(paths.locks, name);
+  const target = import_node_path21.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs20.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs20.default.writeFileSync(import_node_path20.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs22.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs22.default.writeFileSync(import_node_path21.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs20.default.renameSync(staged, target);
+    import_node_fs22.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs20.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs22.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -24905,11 +24968,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs20.default.renameSync(target, grave);
+        import_node_fs22.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs20.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -24932,36 +24995,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path20.default.join(paths.locks, name);
+  const held = import_node_path21.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs20.default.renameSync(held, grave);
+    import_node_fs22.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs20.default.renameSync(grave, held);
+      import_node_fs22.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs20.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs20, import_node_path20, import_promises2, POLL_MS;
+var import_node_fs22, import_node_path21, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -24977,7 +25040,6 @@ var init_errors4 = __esm({
     init_errors();
     NOTHING_STORED = "the image was not pulled and nothing partial was stored";
     ImageError = class extends CubicleError {
-      exitCode = 2;
     };
     InvalidImageRefError = class extends ImageError {
       code = "INVALID_IMAGE_REF";
@@ -25035,14 +25097,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path21.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path22.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto6, import_node_path21, SHA256_DIGEST;
+var import_node_crypto6, import_node_path22, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto6 = require("node:crypto");
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -25134,7 +25196,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path22.default.join(blobsDir, "sha256");
+  const dir = import_node_path23.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -25142,7 +25204,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path22.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path23.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -25166,7 +25228,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs21.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs23.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -25183,7 +25245,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs21.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs23.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -25191,9 +25253,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path22.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path23.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path22.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path23.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -25207,7 +25269,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path22.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path23.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -25280,14 +25342,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs21, import_promises3, import_node_path22, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs23, import_promises3, import_node_path23, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
-    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -25379,12 +25441,12 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path23.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path24.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
-function runDirect(command3, options) {
+function runDirect(command12, options) {
   return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process7.execFile)(command3[0], command3.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
+    const child = (0, import_node_child_process7.execFile)(command12[0], command12.slice(1), { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error2, stdout, stderr) => {
       if (error2) reject(new Error(firstLine(stderr) || error2.message));
       else resolve5({ stdout });
     });
@@ -25399,7 +25461,7 @@ function runDirect(command3, options) {
     }
   });
 }
-async function runInStoreSandbox(command3, options) {
+async function runInStoreSandbox(command12, options) {
   let stdout = "";
   const { status, outputTail, inputError } = await runSandbox(
     {
@@ -25411,7 +25473,7 @@ async function runInStoreSandbox(command3, options) {
         ...(options.readOnly ?? []).map((dir) => ({ kind: "ro-bind", src: dir, dest: dir })),
         ...options.dirs.map((dir) => ({ kind: "bind", src: dir, dest: dir }))
       ]),
-      command: [...command3],
+      command: [...command12],
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       cwd: "/",
       hostname: "cubicle-store",
@@ -25424,7 +25486,7 @@ async function runInStoreSandbox(command3, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path23.default.basename(command3[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path24.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -25432,19 +25494,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs22.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs24.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process7, import_node_fs22, import_node_path23;
+var import_node_child_process7, import_node_fs24, import_node_path24;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_host();
     init_userns2();
     init_binaries();
@@ -25456,48 +25518,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path24.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs23.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path24.default.join(dir, "root"), ws: import_node_path24.default.join(dir, "ws"), lastUsed: import_node_fs23.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path25.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs25.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path25.default.join(dir, "root"), ws: import_node_path25.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path24.default.join(paths.layers, id));
+  return readLayerAt(import_node_path25.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path24.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path25.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs23.default.utimesSync(import_node_path24.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs25.default.utimesSync(import_node_path25.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs23.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path24.default.join(dir, "root");
-  const ws = import_node_path24.default.join(dir, "ws");
-  import_node_fs23.default.mkdirSync(root, { mode: 493 });
-  import_node_fs23.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs25.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path25.default.join(dir, "root");
+  const ws = import_node_path25.default.join(dir, "ws");
+  import_node_fs25.default.mkdirSync(root, { mode: 493 });
+  import_node_fs25.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path24.default.join(paths.layers, request.id);
+  const target = import_node_path25.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path24.default.join(staged.dir, "meta.json");
-    import_node_fs23.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path25.default.join(staged.dir, "meta.json");
+    import_node_fs25.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs23.default.renameSync(staged.dir, target);
+    import_node_fs25.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -25511,7 +25573,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs23.default.renameSync(import_node_path24.default.join(paths.layers, id), grave);
+    import_node_fs25.default.renameSync(import_node_path25.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -25525,16 +25587,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs23.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs25.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path24.default.join(current, entry.name);
+      const full = import_node_path25.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs23.default.lstatSync(full).size;
+          total += import_node_fs25.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -25545,27 +25607,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs23.default.openSync(file, "r");
-    import_node_fs23.default.fsyncSync(fd);
+    fd = import_node_fs25.default.openSync(file, "r");
+    import_node_fs25.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs23.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs25.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path24.default.join(paths.tmp, name));
+    await removeTree(import_node_path25.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs23, import_node_path24, LAYER_ID;
+var import_node_fs25, import_node_path25, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -25578,12 +25640,12 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path25.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path26.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs24.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs26.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -25593,10 +25655,8 @@ function findImage(paths, ref) {
 }
 function saveImage(paths, record2) {
   const target = recordPath(paths, record2.ref);
-  const partial2 = tempPath(paths, "image");
-  import_node_fs24.default.writeFileSync(partial2, `${JSON.stringify(record2, null, 2)}
-`);
-  import_node_fs24.default.renameSync(partial2, target);
+  writeFileAtomically(target, `${JSON.stringify(record2, null, 2)}
+`, tempPath(paths, "image"));
 }
 function baseOf(record2, layers) {
   for (const layer of layers) touchLayer(layer);
@@ -25625,13 +25685,14 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs24, import_node_path25;
+var import_node_crypto8, import_node_fs26, import_node_path26;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
+    init_atomic_write();
     init_lock();
     init_layers();
     init_paths();
@@ -25718,11 +25779,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path62 = colon === -1 ? rest : rest.slice(0, colon);
+  const path64 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path62) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path64) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path62, reference };
+  return { transport, path: path64, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -25959,7 +26020,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path26.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path27.default.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -26140,7 +26201,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path26.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path27.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -26148,7 +26209,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path26.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path27.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -26206,11 +26267,11 @@ function formatIssue(issue2) {
   if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
   return [`${at}: ${issue2.message}`];
 }
-var import_node_path26, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path27, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve2 = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -26231,7 +26292,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path27.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path28.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -26252,7 +26313,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path27.default.resolve(found.filepath);
+  const source = import_node_path28.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -26271,11 +26332,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path27;
+var import_node_path28;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -26285,7 +26346,7 @@ var init_load = __esm({
 
 // src/report/destination.ts
 function resolveReportPath(cwd, given) {
-  return given === "-" ? given : import_node_path28.default.resolve(cwd, given);
+  return given === "-" ? given : import_node_path29.default.resolve(cwd, given);
 }
 function isStdout(file) {
   return STDOUT_NAMES.has(file);
@@ -26295,7 +26356,7 @@ async function writeReport(file, content, checkout) {
   if (STDERR_NAMES.has(file)) return writeStream(process.stderr, content);
   if (isSpecialOutside(file, checkout)) {
     try {
-      import_node_fs25.default.writeFileSync(file, content, { flag: "w" });
+      import_node_fs27.default.writeFileSync(file, content, { flag: "w" });
     } catch (error2) {
       const code = error2.code;
       throw new PathConfinementError(file, `could not be written (${code ?? error2.message})`, "the report was not written", { cause: error2 });
@@ -26307,7 +26368,7 @@ async function writeReport(file, content, checkout) {
 function isSpecialOutside(file, checkout) {
   if (rootFor(file, checkout).root === checkout) return false;
   try {
-    const stat = import_node_fs25.default.statSync(file);
+    const stat = import_node_fs27.default.statSync(file);
     return stat.isCharacterDevice() || stat.isFIFO();
   } catch {
     return false;
@@ -26316,12 +26377,12 @@ function isSpecialOutside(file, checkout) {
 function writeStream(stream, content) {
   return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
 }
-var import_node_fs25, import_node_path28, STDOUT_NAMES, STDERR_NAMES;
+var import_node_fs27, import_node_path29, STDOUT_NAMES, STDERR_NAMES;
 var init_destination = __esm({
   "src/report/destination.ts"() {
     "use strict";
-    import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_write_file();
@@ -26387,7 +26448,7 @@ var init_json = __esm({
   }
 });
 
-// src/report/junit-model.ts
+// src/junit/model.ts
 function verdictOf(testCase) {
   let verdict = "passed";
   for (const outcome of testCase.outcomes) {
@@ -26419,77 +26480,13 @@ function reportCounts(report) {
   }
   return total;
 }
-var init_junit_model = __esm({
-  "src/report/junit-model.ts"() {
+var init_model = __esm({
+  "src/junit/model.ts"() {
     "use strict";
   }
 });
 
-// src/report/junit-flaky.ts
-function placeEarlierFailures(cases, attempts, budget) {
-  const placed = [...cases];
-  const byKey = /* @__PURE__ */ new Map();
-  placed.forEach((testCase, index) => {
-    const key = caseKey(testCase);
-    if (!byKey.has(key)) byKey.set(key, index);
-  });
-  const jobAttempts = [];
-  for (const [index, attempt] of attempts.entries()) {
-    const tests = attempt.tests;
-    if (!tests || tests.report === "none") {
-      jobAttempts.push({ index, note: tests ? "it wrote no JUnit report" : void 0 });
-      continue;
-    }
-    const unplaced = [];
-    for (const failed of tests.failed) {
-      const target = byKey.get(caseKey(failed));
-      const finalVerdict = target === void 0 ? void 0 : verdictOf(placed[target]);
-      if (target === void 0 || finalVerdict === "skipped") {
-        unplaced.push(`${failed.classname} \u203A ${failed.name}`);
-        continue;
-      }
-      const rerun = rerunOf(failed, finalVerdict === "passed" ? "flaky" : "rerun", budget);
-      placed[target] = { ...placed[target], reruns: [...placed[target].reruns, rerun] };
-    }
-    const notes = [];
-    if (tests.report === "unreadable") notes.push(`its JUnit report could not be read: ${tests.problem}`);
-    if (tests.failedNotKept) notes.push(`${tests.failedNotKept} more failed tests were not kept`);
-    if (unplaced.length) {
-      const more = unplaced.length > NAMES_SHOWN ? ` and ${unplaced.length - NAMES_SHOWN} more` : "";
-      notes.push(`failed tests not in the last attempt's report: ${unplaced.slice(0, NAMES_SHOWN).join(", ")}${more}`);
-    }
-    if (tests.report === "read" && tests.failed.length === 0) notes.push("no test failed in its report");
-    const killed = attempt.status !== void 0 && attempt.status !== "failed";
-    if (killed || notes.length) jobAttempts.push({ index, note: notes.join("; ") || void 0 });
-  }
-  return { cases: placed, jobAttempts };
-}
-function caseKey(testCase) {
-  return `${testCase.classname}\0${testCase.name}`;
-}
-function rerunOf(failed, how, budget) {
-  const outcome = failed.outcomes.find((candidate) => candidate.kind === "error") ?? failed.outcomes.find((candidate) => candidate.kind === "failure");
-  const isError = outcome?.kind === "error";
-  const kind = how === "flaky" ? isError ? "flakyError" : "flakyFailure" : isError ? "rerunError" : "rerunFailure";
-  return {
-    kind,
-    message: outcome?.message,
-    type: outcome?.type || (isError ? "error" : "failure"),
-    stackTrace: budget.tail(outcome?.body),
-    systemOut: budget.tail(failed.systemOut),
-    systemErr: budget.tail(failed.systemErr)
-  };
-}
-var NAMES_SHOWN;
-var init_junit_flaky = __esm({
-  "src/report/junit-flaky.ts"() {
-    "use strict";
-    init_junit_model();
-    NAMES_SHOWN = 5;
-  }
-});
-
-// src/report/gotest.ts
+// src/junit/gotest.ts
 function parseGoTestJson(text) {
   const packages = /* @__PURE__ */ new Map();
   const packageNamed = (name, time3) => {
@@ -26628,7 +26625,7 @@ function packageCase(pkg, name, outcome) {
 }
 var GoTestJsonError, FRAMING_LINE, RESULT_LINE, PANIC_LINE, LOCATED_LINE, PACKAGE_NOT_BUILT, BUILD_HEADER, SUMMARY_LINE;
 var init_gotest = __esm({
-  "src/report/gotest.ts"() {
+  "src/junit/gotest.ts"() {
     "use strict";
     GoTestJsonError = class extends Error {
     };
@@ -26642,7 +26639,7 @@ var init_gotest = __esm({
   }
 });
 
-// src/report/xml.ts
+// src/junit/xml.ts
 function parseXml(source, limits = DEFAULT_XML_LIMITS) {
   const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
   const fail = (reason, at) => {
@@ -26833,7 +26830,7 @@ function xmlSafe(text) {
 }
 var XmlSyntaxError, XmlLimitError, DEFAULT_XML_LIMITS, NAMED_ENTITIES, EMPTY, TEXT_ESCAPES, ATTRIBUTE_ESCAPES, ANSI_ESCAPE, NOT_XML_CHAR;
 var init_xml = __esm({
-  "src/report/xml.ts"() {
+  "src/junit/xml.ts"() {
     "use strict";
     XmlSyntaxError = class extends Error {
       constructor(reason, line, column) {
@@ -26869,16 +26866,16 @@ var init_xml = __esm({
   }
 });
 
-// src/report/junit-read.ts
+// src/junit/read.ts
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs26.default.statSync(file).size;
+    const size2 = import_node_fs28.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs26.default.readFileSync(file);
+    bytes = import_node_fs28.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -27020,11 +27017,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs26, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
-var init_junit_read = __esm({
-  "src/report/junit-read.ts"() {
+var import_node_fs28, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var init_read = __esm({
+  "src/junit/read.ts"() {
     "use strict";
-    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -27056,7 +27053,6 @@ var init_junit_read = __esm({
       file;
       reason;
       code = "JUNIT_UNREADABLE";
-      exitCode = 2;
     };
     CaseLimitError = class extends Error {
     };
@@ -27064,7 +27060,7 @@ var init_junit_read = __esm({
   }
 });
 
-// src/report/output-cap.ts
+// src/junit/output-cap.ts
 function tailBytes(raw, maxBytes) {
   const text = xmlSafe(raw);
   if (text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes) return text;
@@ -27093,7 +27089,7 @@ function lastLines(text, count2, maxBytes) {
 }
 var DEFAULT_OUTPUT_CAP_BYTES, OutputBudget;
 var init_output_cap = __esm({
-  "src/report/output-cap.ts"() {
+  "src/junit/output-cap.ts"() {
     "use strict";
     init_units();
     init_xml();
@@ -27123,193 +27119,156 @@ var init_output_cap = __esm({
   }
 });
 
-// src/report/junit-job.ts
-function jobSuite(result, options) {
-  const classname = `cubicle.${result.name}`;
-  const globs = options.junitGlobs ?? [];
-  const share = shareOutput(options.outputCapBytes, result.previousFailures.length);
-  let outcome = jobOutcome(result, share.failureBody);
-  const base = {
-    name: result.name,
-    timestamp: localTimestamp(result.startedAt),
-    hostname: options.hostname,
-    time: result.wallMs / 1e3,
-    properties: jobProperties(result),
-    systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : void 0
-  };
-  if (globs.length === 0 && result.junitFiles.length === 0) {
-    const reruns2 = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
-    const only = { ...emptyCase(result.name, classname), time: result.wallMs / 1e3, outcomes: outcome ? [outcome] : [], reruns: reruns2, systemOut: base.systemOut };
-    return { ...base, systemOut: void 0, cases: [only] };
-  }
-  const reports = readJobReports(result, options, classname);
-  const attemptBudget = new OutputBudget(options.outputCapBytes * 4, Math.floor(options.outputCapBytes / 4));
-  const placed = placeEarlierFailures(reports.cases, result.previousFailures, attemptBudget);
-  const cases = placed.cases;
-  const reruns = earlierAttempts(result, placed.jobAttempts, share);
-  if (globs.length > 0 && result.junitFiles.length === 0) {
-    const missing = `the job wrote no JUnit report matching ${globs.join(", ")}`;
-    const message = result.message ?? `missing JUnit report: ${missing}`;
-    const failure2 = { kind: "failure", type: "missing-report", message, body: outcome?.body };
-    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase("JUnit report", classname), outcomes: [failure2] });
-    else if (outcome && KILLED.has(result.status)) outcome = { ...outcome, message: `${outcome.message}; ${missing}` };
-  }
-  const testFailed = cases.some((testCase) => verdictOf(testCase) !== "passed" && verdictOf(testCase) !== "skipped");
-  const needsJobCase = outcome !== void 0 && (outcome.kind !== "failure" || !testFailed) || result.status === "flaky" && reruns.length > 0;
-  if (needsJobCase) {
-    cases.push({ ...emptyCase(result.name, classname), outcomes: outcome ? [outcome] : [], reruns });
-  } else if (reruns.length) {
-    const first = cases.findIndex((testCase) => verdictOf(testCase) === "failure" || verdictOf(testCase) === "error");
-    if (first !== -1) cases[first] = { ...cases[first], reruns: [...cases[first].reruns, ...reruns] };
-  }
-  return { ...base, cases, systemErr: reports.suiteOutput };
-}
-function jobOutcome(result, bodyBytes) {
-  const message = result.message ?? defaultMessage(result);
-  const body = result.outputTail ? lastLines(result.outputTail, FAILURE_TAIL_LINES, bodyBytes) : void 0;
-  const errorType = ERROR_TYPES[result.status];
-  if (result.status === "failed") return { kind: "failure", type: "failure", message, body };
-  if (errorType) return { kind: "error", type: errorType, message, body };
-  if (result.status === "skipped") return { kind: "skipped", message };
-  return void 0;
-}
-function defaultMessage(result) {
-  switch (result.status) {
-    case "failed":
-      return result.exitCode === null ? "failed" : `exited with ${result.exitCode}`;
-    case "signaled":
-      return `killed by ${result.signal ?? "a signal"}`;
-    case "oom":
-      return "killed: memory limit reached";
-    case "timeout":
-      return "timed out";
-    case "error":
-      return "the sandbox could not be set up";
-    default:
-      return result.status;
-  }
-}
-function earlierAttempts(result, attempts, share) {
-  const kind = result.status === "flaky" ? "flakyFailure" : "rerunFailure";
-  return attempts.map(({ index, note }) => {
-    const failure2 = result.previousFailures[index];
-    return {
-      kind,
-      type: "failure",
-      message: `attempt ${index + 1}: ${failure2.message}${note ? ` (${note})` : ""}`,
-      stackTrace: failure2.outputTail ? lastLines(failure2.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
-      systemOut: failure2.outputTail ? tailBytes(failure2.outputTail, share.attemptOut) : void 0
-    };
-  });
-}
-function shareOutput(cap, earlierAttempts2) {
-  const failureBody = Math.floor(cap / 8);
-  const perAttempt = earlierAttempts2 ? Math.floor(cap / 4 / earlierAttempts2) : 0;
-  const attemptTrace = Math.floor(perAttempt / 4);
-  return { failureBody, attemptTrace, attemptOut: perAttempt - attemptTrace, systemOut: cap - failureBody - perAttempt * earlierAttempts2 };
-}
-function readJobReports(result, options, classname) {
-  const budget = new OutputBudget(options.outputCapBytes * REPORT_OUTPUT_CAPS, options.outputCapBytes);
-  const cases = [];
-  let suiteOutput = "";
-  for (const file of result.junitFiles) {
-    if (!options.artifactsDir) {
-      cases.push(errorCase(`JUnit report ${file}`, classname, "invalid-report", `${file}: not merged: cubicle was not told where the job's reports were copied`));
-      continue;
-    }
+// src/junit/attempt.ts
+function readAttemptTests(dir, files) {
+  if (files.length === 0) return { report: "none", failed: [], failedNotKept: 0 };
+  const budget = new OutputBudget(DEFAULT_OUTPUT_CAP_BYTES * 4, DEFAULT_OUTPUT_CAP_BYTES / 4);
+  const failed = [];
+  let failedNotKept = 0;
+  const problems = [];
+  for (const file of files) {
+    let suites;
     try {
-      for (const suite of readJunitFile(import_node_path29.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
-        for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
-        for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
-          const kept = budget.tail(text);
-          if (kept) suiteOutput += `--- ${file}: ${suite.name} ${stream} ---
-${kept}
-`;
-        }
-      }
+      suites = readJunitFile(import_node_path30.default.join(dir, file), file);
     } catch (error2) {
       if (!(error2 instanceof JunitReadError)) throw error2;
-      cases.push(errorCase(`JUnit report ${file}`, classname, "invalid-report", error2.message));
+      problems.push(error2.message);
+      continue;
+    }
+    for (const testCase of suites.flatMap((suite) => suite.cases)) {
+      const verdict = verdictOf(testCase);
+      if (verdict !== "failure" && verdict !== "error") continue;
+      if (failed.length >= MAX_FAILED_KEPT) {
+        failedNotKept++;
+        continue;
+      }
+      failed.push({
+        ...testCase,
+        properties: [],
+        reruns: [],
+        outcomes: testCase.outcomes.filter((outcome) => outcome.kind === verdict).map((outcome) => ({ ...outcome, message: budget.head(outcome.message, MESSAGE_BYTES), body: budget.tail(outcome.body) })),
+        systemOut: budget.tail(testCase.systemOut),
+        systemErr: budget.tail(testCase.systemErr)
+      });
     }
   }
-  return { cases, suiteOutput: suiteOutput || void 0 };
+  if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
+  return { report: "read", failed, failedNotKept };
 }
-function capCase(testCase, budget) {
-  return {
-    ...testCase,
-    outcomes: testCase.outcomes.map((outcome) => ({ ...outcome, message: budget.head(outcome.message, MESSAGE_BYTES), body: budget.tail(outcome.body) })),
-    reruns: testCase.reruns.map((rerun) => ({
-      ...rerun,
-      message: budget.head(rerun.message, MESSAGE_BYTES),
-      stackTrace: budget.tail(rerun.stackTrace),
-      systemOut: budget.tail(rerun.systemOut),
-      systemErr: budget.tail(rerun.systemErr)
-    })),
-    systemOut: budget.tail(testCase.systemOut),
-    systemErr: budget.tail(testCase.systemErr)
-  };
-}
-function emptyCase(name, classname) {
-  return { name, classname, time: 0, properties: [], outcomes: [], reruns: [] };
-}
-function errorCase(name, classname, type2, message) {
-  return { ...emptyCase(name, classname), outcomes: [{ kind: "error", type: type2, message }] };
-}
-function jobProperties(result) {
-  const properties = [
-    ["cubicle.status", result.status],
-    ["cubicle.exitCode", result.exitCode],
-    ["cubicle.signal", result.signal],
-    ["cubicle.attempts", result.attempts],
-    ["cubicle.wallMs", Math.round(result.wallMs)],
-    ["cubicle.cpuUserMs", Math.round(result.cpuUserMs)],
-    ["cubicle.cpuSystemMs", Math.round(result.cpuSystemMs)],
-    ["cubicle.peakMemoryBytes", result.peakMemoryBytes],
-    ["cubicle.peakMemory", formatBytes(result.peakMemoryBytes)],
-    ["cubicle.cpuThrottledMs", result.cpuThrottledMs === null ? null : Math.round(result.cpuThrottledMs)],
-    ["cubicle.pidsLimitHits", result.pidsLimitHits],
-    ["cubicle.image", result.image.ref],
-    ["cubicle.image.digest", result.image.digest],
-    ["cubicle.cacheHits", result.cacheHits],
-    ["cubicle.limits.enforced", result.limitsEnforced],
-    ["cubicle.limits.memoryBytes", result.limits.memoryBytes],
-    ["cubicle.limits.memory", result.limits.memoryBytes === void 0 ? void 0 : formatBytes(result.limits.memoryBytes)],
-    ["cubicle.limits.cpus", result.limits.cpus],
-    ["cubicle.limits.pids", result.limits.pids],
-    ["cubicle.limits.timeoutMs", result.limits.timeoutMs],
-    ["cubicle.limits.diskBytes", result.limits.diskBytes],
-    ["cubicle.seccomp", result.seccomp],
-    ["cubicle.disk.usedBytes", result.disk?.usedBytes],
-    ["cubicle.disk.full", result.disk?.full]
-  ];
-  return properties.filter((entry) => entry[1] !== null && entry[1] !== void 0).map(([name, value]) => ({ name, value: String(value) }));
-}
-function localTimestamp(iso) {
-  const date3 = new Date(iso);
-  if (Number.isNaN(date3.getTime())) return void 0;
-  const pad = (value) => String(value).padStart(2, "0");
-  return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
-}
-var import_node_path29, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES, ERROR_TYPES, RAN_TO_END, KILLED;
-var init_junit_job = __esm({
-  "src/report/junit-job.ts"() {
+var import_node_path30, MAX_FAILED_KEPT, MESSAGE_BYTES;
+var init_attempt = __esm({
+  "src/junit/attempt.ts"() {
     "use strict";
-    import_node_path29 = __toESM(require("node:path"), 1);
-    init_units();
-    init_junit_flaky();
-    init_junit_model();
-    init_junit_read();
+    import_node_path30 = __toESM(require("node:path"), 1);
+    init_model();
+    init_read();
     init_output_cap();
-    FAILURE_TAIL_LINES = 50;
-    REPORT_OUTPUT_CAPS = 16;
+    MAX_FAILED_KEPT = 1e3;
     MESSAGE_BYTES = 4096;
-    ERROR_TYPES = { oom: "oom", timeout: "timeout", signaled: "signaled", error: "error", cancelled: "cancelled" };
-    RAN_TO_END = /* @__PURE__ */ new Set(["passed", "failed", "flaky"]);
-    KILLED = /* @__PURE__ */ new Set(["oom", "timeout", "signaled"]);
   }
 });
 
-// src/report/junit-write.ts
+// src/junit/flaky.ts
+function placeEarlierFailures(cases, attempts, budget) {
+  const placed = [...cases];
+  const byKey = /* @__PURE__ */ new Map();
+  placed.forEach((testCase, index) => {
+    const key = caseKey(testCase);
+    if (!byKey.has(key)) byKey.set(key, index);
+  });
+  const jobAttempts = [];
+  for (const [index, attempt] of attempts.entries()) {
+    const tests = attempt.tests;
+    if (!tests || tests.report === "none") {
+      jobAttempts.push({ index, note: tests ? "it wrote no JUnit report" : void 0 });
+      continue;
+    }
+    const unplaced = [];
+    for (const failed of tests.failed) {
+      const target = byKey.get(caseKey(failed));
+      const finalVerdict = target === void 0 ? void 0 : verdictOf(placed[target]);
+      if (target === void 0 || finalVerdict === "skipped") {
+        unplaced.push(`${failed.classname} \u203A ${failed.name}`);
+        continue;
+      }
+      const rerun = rerunOf(failed, finalVerdict === "passed" ? "flaky" : "rerun", budget);
+      placed[target] = { ...placed[target], reruns: [...placed[target].reruns, rerun] };
+    }
+    const notes = [];
+    if (tests.report === "unreadable") notes.push(`its JUnit report could not be read: ${tests.problem}`);
+    if (tests.failedNotKept) notes.push(`${tests.failedNotKept} more failed tests were not kept`);
+    if (unplaced.length) {
+      const more = unplaced.length > NAMES_SHOWN ? ` and ${unplaced.length - NAMES_SHOWN} more` : "";
+      notes.push(`failed tests not in the last attempt's report: ${unplaced.slice(0, NAMES_SHOWN).join(", ")}${more}`);
+    }
+    if (tests.report === "read" && tests.failed.length === 0) notes.push("no test failed in its report");
+    const killed = attempt.status !== void 0 && attempt.status !== "failed";
+    if (killed || notes.length) jobAttempts.push({ index, note: notes.join("; ") || void 0 });
+  }
+  return { cases: placed, jobAttempts };
+}
+function caseKey(testCase) {
+  return `${testCase.classname}\0${testCase.name}`;
+}
+function rerunOf(failed, how, budget) {
+  const outcome = failed.outcomes.find((candidate) => candidate.kind === "error") ?? failed.outcomes.find((candidate) => candidate.kind === "failure");
+  const isError = outcome?.kind === "error";
+  const kind = how === "flaky" ? isError ? "flakyError" : "flakyFailure" : isError ? "rerunError" : "rerunFailure";
+  return {
+    kind,
+    message: outcome?.message,
+    type: outcome?.type || (isError ? "error" : "failure"),
+    stackTrace: budget.tail(outcome?.body),
+    systemOut: budget.tail(failed.systemOut),
+    systemErr: budget.tail(failed.systemErr)
+  };
+}
+var NAMES_SHOWN;
+var init_flaky = __esm({
+  "src/junit/flaky.ts"() {
+    "use strict";
+    init_model();
+    NAMES_SHOWN = 5;
+  }
+});
+
+// src/junit/merge.ts
+function mergeJunitFiles(files) {
+  const suites = [];
+  const problems = [];
+  for (const file of files) {
+    try {
+      suites.push(...readJunitFile(file));
+    } catch (error2) {
+      if (!(error2 instanceof JunitReadError)) throw error2;
+      problems.push(error2);
+    }
+  }
+  if (problems.length) throw new JunitMergeError(problems, files.length);
+  return { name: "cubicle", suites };
+}
+var JunitMergeError;
+var init_merge = __esm({
+  "src/junit/merge.ts"() {
+    "use strict";
+    init_errors();
+    init_read();
+    JunitMergeError = class extends CubicleError {
+      constructor(problems, total) {
+        const count2 = problems.length === 1 ? `1 of ${total} reports` : `${problems.length} of ${total} reports`;
+        super(`cannot merge: ${count2} unusable; nothing was written:
+${problems.map((problem) => `  - ${problem.message}`).join("\n")}`, {
+          hint: "Pass JUnit XML files (a <testsuites> or <testsuite> root element), such as the cubicle-junit.xml of each shard."
+        });
+        this.problems = problems;
+      }
+      problems;
+      code = "JUNIT_MERGE_FAILED";
+    };
+  }
+});
+
+// src/junit/write.ts
 function serializeJunit(report) {
   const out2 = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
   const total = reportCounts(report);
@@ -27418,11 +27377,210 @@ function milliseconds(seconds2) {
 function seconds(ms) {
   return `${Math.floor(ms / 1e3)}.${String(ms % 1e3).padStart(3, "0")}`;
 }
-var init_junit_write = __esm({
-  "src/report/junit-write.ts"() {
+var init_write2 = __esm({
+  "src/junit/write.ts"() {
     "use strict";
-    init_junit_model();
+    init_model();
     init_xml();
+  }
+});
+
+// src/junit/index.ts
+var init_junit = __esm({
+  "src/junit/index.ts"() {
+    "use strict";
+    init_attempt();
+    init_flaky();
+    init_gotest();
+    init_merge();
+    init_model();
+    init_output_cap();
+    init_read();
+    init_write2();
+    init_xml();
+  }
+});
+
+// src/report/junit-job.ts
+function jobSuite(result, options) {
+  const classname = `cubicle.${result.name}`;
+  const globs = options.junitGlobs ?? [];
+  const share = shareOutput(options.outputCapBytes, result.previousFailures.length);
+  let outcome = jobOutcome(result, share.failureBody);
+  const base = {
+    name: result.name,
+    timestamp: localTimestamp(result.startedAt),
+    hostname: options.hostname,
+    time: result.wallMs / 1e3,
+    properties: jobProperties(result),
+    systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : void 0
+  };
+  if (globs.length === 0 && result.junitFiles.length === 0) {
+    const reruns2 = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
+    const only = { ...emptyCase(result.name, classname), time: result.wallMs / 1e3, outcomes: outcome ? [outcome] : [], reruns: reruns2, systemOut: base.systemOut };
+    return { ...base, systemOut: void 0, cases: [only] };
+  }
+  const reports = readJobReports(result, options, classname);
+  const attemptBudget = new OutputBudget(options.outputCapBytes * 4, Math.floor(options.outputCapBytes / 4));
+  const placed = placeEarlierFailures(reports.cases, result.previousFailures, attemptBudget);
+  const cases = placed.cases;
+  const reruns = earlierAttempts(result, placed.jobAttempts, share);
+  if (globs.length > 0 && result.junitFiles.length === 0) {
+    const missing = `the job wrote no JUnit report matching ${globs.join(", ")}`;
+    const message = result.message ?? `missing JUnit report: ${missing}`;
+    const failure2 = { kind: "failure", type: "missing-report", message, body: outcome?.body };
+    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase("JUnit report", classname), outcomes: [failure2] });
+    else if (outcome && KILLED.has(result.status)) outcome = { ...outcome, message: `${outcome.message}; ${missing}` };
+  }
+  const testFailed = cases.some((testCase) => verdictOf(testCase) !== "passed" && verdictOf(testCase) !== "skipped");
+  const needsJobCase = outcome !== void 0 && (outcome.kind !== "failure" || !testFailed) || result.status === "flaky" && reruns.length > 0;
+  if (needsJobCase) {
+    cases.push({ ...emptyCase(result.name, classname), outcomes: outcome ? [outcome] : [], reruns });
+  } else if (reruns.length) {
+    const first = cases.findIndex((testCase) => verdictOf(testCase) === "failure" || verdictOf(testCase) === "error");
+    if (first !== -1) cases[first] = { ...cases[first], reruns: [...cases[first].reruns, ...reruns] };
+  }
+  return { ...base, cases, systemErr: reports.suiteOutput };
+}
+function jobOutcome(result, bodyBytes) {
+  const message = result.message ?? defaultMessage(result);
+  const body = result.outputTail ? lastLines(result.outputTail, FAILURE_TAIL_LINES, bodyBytes) : void 0;
+  const errorType = ERROR_TYPES[result.status];
+  if (result.status === "failed") return { kind: "failure", type: "failure", message, body };
+  if (errorType) return { kind: "error", type: errorType, message, body };
+  if (result.status === "skipped") return { kind: "skipped", message };
+  return void 0;
+}
+function defaultMessage(result) {
+  switch (result.status) {
+    case "failed":
+      return result.exitCode === null ? "failed" : `exited with ${result.exitCode}`;
+    case "signaled":
+      return `killed by ${result.signal ?? "a signal"}`;
+    case "oom":
+      return "killed: memory limit reached";
+    case "timeout":
+      return "timed out";
+    case "error":
+      return "the sandbox could not be set up";
+    default:
+      return result.status;
+  }
+}
+function earlierAttempts(result, attempts, share) {
+  const kind = result.status === "flaky" ? "flakyFailure" : "rerunFailure";
+  return attempts.map(({ index, note }) => {
+    const failure2 = result.previousFailures[index];
+    return {
+      kind,
+      type: "failure",
+      message: `attempt ${index + 1}: ${failure2.message}${note ? ` (${note})` : ""}`,
+      stackTrace: failure2.outputTail ? lastLines(failure2.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
+      systemOut: failure2.outputTail ? tailBytes(failure2.outputTail, share.attemptOut) : void 0
+    };
+  });
+}
+function shareOutput(cap, earlierAttempts2) {
+  const failureBody = Math.floor(cap / 8);
+  const perAttempt = earlierAttempts2 ? Math.floor(cap / 4 / earlierAttempts2) : 0;
+  const attemptTrace = Math.floor(perAttempt / 4);
+  return { failureBody, attemptTrace, attemptOut: perAttempt - attemptTrace, systemOut: cap - failureBody - perAttempt * earlierAttempts2 };
+}
+function readJobReports(result, options, classname) {
+  const budget = new OutputBudget(options.outputCapBytes * REPORT_OUTPUT_CAPS, options.outputCapBytes);
+  const cases = [];
+  let suiteOutput = "";
+  for (const file of result.junitFiles) {
+    if (!options.artifactsDir) {
+      cases.push(errorCase(`JUnit report ${file}`, classname, "invalid-report", `${file}: not merged: cubicle was not told where the job's reports were copied`));
+      continue;
+    }
+    try {
+      for (const suite of readJunitFile(import_node_path31.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+        for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
+        for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
+          const kept = budget.tail(text);
+          if (kept) suiteOutput += `--- ${file}: ${suite.name} ${stream} ---
+${kept}
+`;
+        }
+      }
+    } catch (error2) {
+      if (!(error2 instanceof JunitReadError)) throw error2;
+      cases.push(errorCase(`JUnit report ${file}`, classname, "invalid-report", error2.message));
+    }
+  }
+  return { cases, suiteOutput: suiteOutput || void 0 };
+}
+function capCase(testCase, budget) {
+  return {
+    ...testCase,
+    outcomes: testCase.outcomes.map((outcome) => ({ ...outcome, message: budget.head(outcome.message, MESSAGE_BYTES2), body: budget.tail(outcome.body) })),
+    reruns: testCase.reruns.map((rerun) => ({
+      ...rerun,
+      message: budget.head(rerun.message, MESSAGE_BYTES2),
+      stackTrace: budget.tail(rerun.stackTrace),
+      systemOut: budget.tail(rerun.systemOut),
+      systemErr: budget.tail(rerun.systemErr)
+    })),
+    systemOut: budget.tail(testCase.systemOut),
+    systemErr: budget.tail(testCase.systemErr)
+  };
+}
+function emptyCase(name, classname) {
+  return { name, classname, time: 0, properties: [], outcomes: [], reruns: [] };
+}
+function errorCase(name, classname, type2, message) {
+  return { ...emptyCase(name, classname), outcomes: [{ kind: "error", type: type2, message }] };
+}
+function jobProperties(result) {
+  const properties = [
+    ["cubicle.status", result.status],
+    ["cubicle.exitCode", result.exitCode],
+    ["cubicle.signal", result.signal],
+    ["cubicle.attempts", result.attempts],
+    ["cubicle.wallMs", Math.round(result.wallMs)],
+    ["cubicle.cpuUserMs", Math.round(result.cpuUserMs)],
+    ["cubicle.cpuSystemMs", Math.round(result.cpuSystemMs)],
+    ["cubicle.peakMemoryBytes", result.peakMemoryBytes],
+    ["cubicle.peakMemory", formatBytes(result.peakMemoryBytes)],
+    ["cubicle.cpuThrottledMs", result.cpuThrottledMs === null ? null : Math.round(result.cpuThrottledMs)],
+    ["cubicle.pidsLimitHits", result.pidsLimitHits],
+    ["cubicle.image", result.image.ref],
+    ["cubicle.image.digest", result.image.digest],
+    ["cubicle.cacheHits", result.cacheHits],
+    ["cubicle.limits.enforced", result.limitsEnforced],
+    ["cubicle.limits.memoryBytes", result.limits.memoryBytes],
+    ["cubicle.limits.memory", result.limits.memoryBytes === void 0 ? void 0 : formatBytes(result.limits.memoryBytes)],
+    ["cubicle.limits.cpus", result.limits.cpus],
+    ["cubicle.limits.pids", result.limits.pids],
+    ["cubicle.limits.timeoutMs", result.limits.timeoutMs],
+    ["cubicle.limits.diskBytes", result.limits.diskBytes],
+    ["cubicle.seccomp", result.seccomp],
+    ["cubicle.disk.usedBytes", result.disk?.usedBytes],
+    ["cubicle.disk.full", result.disk?.full]
+  ];
+  return properties.filter((entry) => entry[1] !== null && entry[1] !== void 0).map(([name, value]) => ({ name, value: String(value) }));
+}
+function localTimestamp(iso) {
+  const date3 = new Date(iso);
+  if (Number.isNaN(date3.getTime())) return void 0;
+  const pad = (value) => String(value).padStart(2, "0");
+  return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
+}
+var import_node_path31, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
+var init_junit_job = __esm({
+  "src/report/junit-job.ts"() {
+    "use strict";
+    import_node_path31 = __toESM(require("node:path"), 1);
+    init_units();
+    init_junit();
+    FAILURE_TAIL_LINES = 50;
+    REPORT_OUTPUT_CAPS = 16;
+    MESSAGE_BYTES2 = 4096;
+    ERROR_TYPES = { oom: "oom", timeout: "timeout", signaled: "signaled", error: "error", cancelled: "cancelled" };
+    RAN_TO_END = /* @__PURE__ */ new Set(["passed", "failed", "flaky"]);
+    KILLED = /* @__PURE__ */ new Set(["oom", "timeout", "signaled"]);
   }
 });
 
@@ -27440,13 +27598,12 @@ function buildJunit(summary, options = {}) {
   return serializeJunit({ name: "cubicle", suites });
 }
 var import_node_os6, JunitReporter;
-var init_junit = __esm({
+var init_junit2 = __esm({
   "src/report/junit.ts"() {
     "use strict";
     import_node_os6 = __toESM(require("node:os"), 1);
     init_junit_job();
-    init_junit_write();
-    init_output_cap();
+    init_junit();
     init_destination();
     JunitReporter = class {
       constructor(file, options = {}) {
@@ -27744,7 +27901,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs27.default.readFileSync(import_node_path30.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs29.default.readFileSync(import_node_path32.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -27755,12 +27912,12 @@ function readCgroupMemory(dirs) {
 function visibleText(line) {
   return withoutColours(sanitizeOutputLine(line)).replaceAll("	", " ");
 }
-var import_node_fs27, import_node_path30, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
+var import_node_fs29, import_node_path32, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -28141,7 +28298,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs28.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs30.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -28152,12 +28309,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs28, CACHE_SCOPE;
+var import_node_crypto11, import_node_fs30, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/run/cache-scope.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -28188,8 +28345,8 @@ var init_reporter = __esm({
 
 // src/plan/step-env.ts
 function withHomeBin(searchPath, home) {
-  if (!import_node_path31.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path31.default.posix.join(home, HOME_BIN);
+  if (!import_node_path33.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path33.default.posix.join(home, HOME_BIN);
   return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
 }
 function stepEnvironment(base, step) {
@@ -28204,16 +28361,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path31.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path33.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path31, HOME_BIN;
+var import_node_path33, HOME_BIN;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_job();
     HOME_BIN = ".local/bin";
   }
@@ -28255,10 +28412,10 @@ function commandWithTestFiles(job, files) {
 function fullEnvironment(job, context, filesystem) {
   return { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) };
 }
-function joinSandboxSpec(job, context, filesystem, pid, command3, timeoutMs) {
+function joinSandboxSpec(job, context, filesystem, pid, command12, timeoutMs) {
   return {
     ops: [],
-    command: command3,
+    command: command12,
     env: fullEnvironment(job, context, filesystem),
     cwd: context.projectDir,
     hostname: job.name,
@@ -28302,8 +28459,8 @@ function sandboxSpec(request, dirs, filesystem) {
   const system = filesystem.hostSystem ? hostImageOps() : [];
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs29.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs29.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
+    import_node_fs31.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
+    import_node_fs31.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
     writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
@@ -28339,45 +28496,45 @@ function keepGlobs(checkout, patterns) {
 }
 function writeSkeleton(dir, ops, home) {
   const notDone = "the sandbox was not made";
-  const beneath = (dest) => import_node_path32.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const beneath = (dest) => import_node_path34.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
   const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path32.default.dirname(op.dest));
-      withDirBeneath(dir, beneath(import_node_path32.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs29.default.lstatSync(atPath(fd, import_node_path32.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs29.default.symlinkSync(op.target, atPath(fd, import_node_path32.default.basename(op.dest)));
+      ensureDir(import_node_path34.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path34.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs31.default.lstatSync(atPath(fd, import_node_path34.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs31.default.symlinkSync(op.target, atPath(fd, import_node_path34.default.basename(op.dest)));
       });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs29.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      if (import_node_fs31.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path32.default.dirname(op.dest));
-        withDirBeneath(dir, beneath(import_node_path32.default.dirname(op.dest)) || ".", (fd) => {
-          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs29.default.constants;
-          import_node_fs29.default.closeSync(import_node_fs29.default.openSync(atPath(fd, import_node_path32.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        ensureDir(import_node_path34.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path34.default.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs31.default.constants;
+          import_node_fs31.default.closeSync(import_node_fs31.default.openSync(atPath(fd, import_node_path34.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
         });
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path32.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs29.default.chmodSync(import_node_path32.default.join(dir, "tmp"), 1023);
+  if (import_node_path34.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs31.default.chmodSync(import_node_path34.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path32.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path34.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path32.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path32.default.isAbsolute(relative2);
+  const relative2 = import_node_path34.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path34.default.isAbsolute(relative2);
 }
-var import_node_fs29, import_node_path32, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs31, import_node_path34, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host();
@@ -28431,10 +28588,10 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path33.default.resolve(destination) !== import_node_path33.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path33.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path35.default.resolve(destination) !== import_node_path35.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path35.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path33.default.dirname(destination), rel: import_node_path33.default.basename(destination) };
+  return { root: import_node_path35.default.dirname(destination), rel: import_node_path35.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -28471,7 +28628,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs30.default.promises.lstat(import_node_path33.default.join(request.upper, relative2));
+      const stat = await import_node_fs32.default.promises.lstat(import_node_path35.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -28505,17 +28662,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs30.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs32.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs30.default.closeSync(fd);
+    import_node_fs32.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs30.default.readdirSync(import_node_path33.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs32.default.readdirSync(import_node_path35.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -28526,12 +28683,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs30, import_node_path33, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs32, import_node_path35, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs30 = __toESM(require("node:fs"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -28548,19 +28705,19 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs31.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs33.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
   const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os7.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs31, import_node_os7, hostBase;
+var import_node_crypto12, import_node_fs33, import_node_os7, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
   }
 });
@@ -28573,16 +28730,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path34.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path36.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path34.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path36.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs32.default.lstatSync(source);
+        const stat = import_node_fs34.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -28601,14 +28758,14 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs32.default.lstatSync(source);
+  const stat = import_node_fs34.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs32.default.readlinkSync(source);
-    const dir = import_node_path34.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs32.default.symlinkSync(link, atPath(fd, import_node_path34.default.posix.basename(relative2))), { create: true, notDone });
+    const link = import_node_fs34.default.readlinkSync(source);
+    const dir = import_node_path36.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs34.default.symlinkSync(link, atPath(fd, import_node_path36.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path34.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path36.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative2) {
@@ -28640,7 +28797,7 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path34.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path36.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -28648,7 +28805,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs32.default.readdirSync(import_node_path34.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs34.default.readdirSync(import_node_path36.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -28658,40 +28815,40 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path34.default.join(start, inner));
+        found.set(named, import_node_path36.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs32.default.lstatSync(file);
+    return import_node_fs34.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs32.default.openSync(file, "r");
+  const fd = import_node_fs34.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs32.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs34.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs32.default.closeSync(fd);
+    import_node_fs34.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs32, import_node_path34, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs34, import_node_path36, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
@@ -28710,28 +28867,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path35.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs33.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path37.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path35.default.join(scratch, String(index));
-    import_node_fs33.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path37.default.join(scratch, String(index));
+    import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path35.default.posix.join(home, entry.slice(2)) : import_node_path35.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path37.default.posix.join(home, entry.slice(2)) : import_node_path37.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs33, import_node_path35;
+var import_node_crypto14, import_node_fs35, import_node_path37;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -28741,9 +28898,9 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path36.default.join(dir, name);
+    const candidate = import_node_path38.default.join(dir, name);
     try {
-      import_node_fs34.default.accessSync(candidate, import_node_fs34.default.constants.X_OK);
+      import_node_fs36.default.accessSync(candidate, import_node_fs36.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -28752,7 +28909,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs34.default.accessSync("/dev/net/tun", import_node_fs34.default.constants.R_OK | import_node_fs34.default.constants.W_OK);
+    import_node_fs36.default.accessSync("/dev/net/tun", import_node_fs36.default.constants.R_OK | import_node_fs36.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -28783,8 +28940,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path36.default.join(options.dir, "resolv.conf");
-      import_node_fs34.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path38.default.join(options.dir, "resolv.conf");
+      import_node_fs36.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -28830,13 +28987,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process10, import_node_fs34, import_node_path36, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process10, import_node_fs36, import_node_path38, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process10 = require("node:child_process");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -28855,7 +29012,7 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
       if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
-      if (!import_node_fs35.default.lstatSync(import_node_path37.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      if (!import_node_fs37.default.lstatSync(import_node_path39.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
       found.push(relative2);
       if (found.length === MOST_NAMED) return found;
     }
@@ -28864,12 +29021,12 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path37.default.resolve(projectDir, name);
-  const relative2 = import_node_path37.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path37.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path37.default.sep)[0];
+  const absolute = import_node_path39.default.resolve(projectDir, name);
+  const relative2 = import_node_path39.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path39.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path39.default.sep)[0];
   if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path37.default.sep).join("/");
+  return relative2.split(import_node_path39.default.sep).join("/");
 }
 function unseenInputsHint(files, inputs) {
   if (files.length === 0) return "";
@@ -28877,12 +29034,12 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs35, import_node_path37, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs37, import_node_path39, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
     PATH_LIKE = /[/.]/;
@@ -28921,8 +29078,8 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path38.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs36.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path40.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs38.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -28996,13 +29153,13 @@ async function prepareJob(job, options) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path38.default.join(staged.dir, "root-work"),
-    work: import_node_path38.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path38.default.join(staged.dir, "skeleton"),
-    net: import_node_path38.default.join(staged.dir, "net"),
-    caches: import_node_path38.default.join(staged.dir, "caches")
+    rootWork: import_node_path40.default.join(staged.dir, "root-work"),
+    work: import_node_path40.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path40.default.join(staged.dir, "skeleton"),
+    net: import_node_path40.default.join(staged.dir, "net"),
+    caches: import_node_path40.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs36.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs38.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   let network = null;
   try {
@@ -29056,7 +29213,7 @@ async function runStep(job, step, number3, options, staged, scratch) {
   return { what: describeStep(number3, step), status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs36.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs38.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(number3, step, error2) {
   const code = error2.code;
@@ -29078,12 +29235,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs36, import_node_path38, STEP_HOSTNAME;
+var import_node_fs38, import_node_path40, STEP_HOSTNAME;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -29118,7 +29275,7 @@ async function startServices(job, options) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path39.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path41.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -29138,7 +29295,7 @@ async function startOne(job, service, options, started) {
   let log;
   try {
     const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs37.default.createWriteStream("", { fd });
+    log = import_node_fs39.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -29187,7 +29344,7 @@ async function startOne(job, service, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs37.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs39.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -29200,12 +29357,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs37, import_node_path39, STOP_GRACE_MS2;
+var import_node_fs39, import_node_path41, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve2();
@@ -29226,7 +29383,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs38.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs40.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -29234,7 +29391,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs38.default.accessSync(`${dir}/${name}`, import_node_fs38.default.constants.X_OK);
+      import_node_fs40.default.accessSync(`${dir}/${name}`, import_node_fs40.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -29258,11 +29415,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs38;
+var import_node_fs40;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -29277,7 +29434,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found.set(key, owner);
   };
-  const rootStat = import_node_fs39.default.lstatSync(dir);
+  const rootStat = import_node_fs41.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -29292,7 +29449,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs39.default.readdirSync(import_node_path40.default.join(dir, relative2));
+      names = import_node_fs41.default.readdirSync(import_node_path42.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -29303,7 +29460,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs39.default.lstatSync(import_node_path40.default.join(dir, child)));
+        visit(child, import_node_fs41.default.lstatSync(import_node_path42.default.join(dir, child)));
       } catch {
       }
     }
@@ -29313,7 +29470,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs39.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs41.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -29360,12 +29517,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs39, import_node_path40, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs41, import_node_path42, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -29396,55 +29553,6 @@ var init_owner_hint = __esm({
     init_owners();
     EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);
     explained = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/report/junit-attempt.ts
-function readAttemptTests(dir, files) {
-  if (files.length === 0) return { report: "none", failed: [], failedNotKept: 0 };
-  const budget = new OutputBudget(DEFAULT_OUTPUT_CAP_BYTES * 4, DEFAULT_OUTPUT_CAP_BYTES / 4);
-  const failed = [];
-  let failedNotKept = 0;
-  const problems = [];
-  for (const file of files) {
-    let suites;
-    try {
-      suites = readJunitFile(import_node_path41.default.join(dir, file), file);
-    } catch (error2) {
-      if (!(error2 instanceof JunitReadError)) throw error2;
-      problems.push(error2.message);
-      continue;
-    }
-    for (const testCase of suites.flatMap((suite) => suite.cases)) {
-      const verdict = verdictOf(testCase);
-      if (verdict !== "failure" && verdict !== "error") continue;
-      if (failed.length >= MAX_FAILED_KEPT) {
-        failedNotKept++;
-        continue;
-      }
-      failed.push({
-        ...testCase,
-        properties: [],
-        reruns: [],
-        outcomes: testCase.outcomes.filter((outcome) => outcome.kind === verdict).map((outcome) => ({ ...outcome, message: budget.head(outcome.message, MESSAGE_BYTES2), body: budget.tail(outcome.body) })),
-        systemOut: budget.tail(testCase.systemOut),
-        systemErr: budget.tail(testCase.systemErr)
-      });
-    }
-  }
-  if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
-  return { report: "read", failed, failedNotKept };
-}
-var import_node_path41, MAX_FAILED_KEPT, MESSAGE_BYTES2;
-var init_junit_attempt = __esm({
-  "src/report/junit-attempt.ts"() {
-    "use strict";
-    import_node_path41 = __toESM(require("node:path"), 1);
-    init_junit_model();
-    init_junit_read();
-    init_output_cap();
-    MAX_FAILED_KEPT = 1e3;
-    MESSAGE_BYTES2 = 4096;
   }
 });
 
@@ -29479,7 +29587,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path42.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path43.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -29495,7 +29603,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path42.default.join(options.artifactsDir, job.name),
+          destination: import_node_path43.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : [],
@@ -29521,7 +29629,7 @@ async function runJob(job, options) {
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path42.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      const tests = job.junit.length ? readAttemptTests(import_node_path43.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
@@ -29655,11 +29763,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path42;
+var import_node_path43;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -29671,7 +29779,7 @@ var init_job2 = __esm({
     init_services();
     init_remove();
     init_owner_hint();
-    init_junit_attempt();
+    init_junit();
     init_result();
   }
 });
@@ -29912,9 +30020,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs40.default.fstatSync(fd).size;
+      return import_node_fs42.default.fstatSync(fd).size;
     } finally {
-      import_node_fs40.default.closeSync(fd);
+      import_node_fs42.default.closeSync(fd);
     }
   };
   return {
@@ -29935,7 +30043,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs40.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs42.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -29960,9 +30068,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path43.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path44.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs40.default.createReadStream(file), compression), import_node_fs40.default.createWriteStream(tarPath));
+      await (0, import_promises6.pipeline)(decompressStream(import_node_fs42.default.createReadStream(file), compression), import_node_fs42.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises5.default.rm(tarPath, { force: true });
       throw error2;
@@ -29994,20 +30102,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs40.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs42.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs40, import_promises5, import_node_path43, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs42, import_promises5, import_node_path44, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_confine();
@@ -30206,7 +30314,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path44.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path45.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -30234,7 +30342,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path44.default.resolve(ref.path);
+  const absolute = import_node_path45.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -30297,11 +30405,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path44, LAYER_MEDIA_TYPES;
+var import_node_path45, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -31174,14 +31282,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path62 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path64 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path62 && path62[0] !== "/") {
-          path62 = `/${path62}`;
+        if (path64 && path64[0] !== "/") {
+          path64 = `/${path64}`;
         }
-        return new URL(`${origin}${path62}`);
+        return new URL(`${origin}${path64}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -31632,39 +31740,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path62, origin }
+          request: { method, path: path64, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path62);
+        debuglog("sending request to %s %s/%s", method, origin, path64);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path62, origin },
+          request: { method, path: path64, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path62,
+          path64,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path62, origin }
+          request: { method, path: path64, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path62);
+        debuglog("trailers received from %s %s/%s", method, origin, path64);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path62, origin },
+          request: { method, path: path64, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path62,
+          path64,
           error2.message
         );
       });
@@ -31713,9 +31821,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path62, origin }
+            request: { method, path: path64, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path62);
+          debuglog("sending request to %s %s/%s", method, origin, path64);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -31778,7 +31886,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path62,
+        path: path64,
         method,
         body,
         headers,
@@ -31793,11 +31901,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path62 !== "string") {
+        if (typeof path64 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path62[0] !== "/" && !(path62.startsWith("http://") || path62.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path64[0] !== "/" && !(path64.startsWith("http://") || path64.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path62)) {
+        } else if (invalidPathRegex.test(path64)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -31863,7 +31971,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path62, query) : path62;
+        this.path = query ? buildURL(path64, query) : path64;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -36556,7 +36664,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path62, host, upgrade, blocking, reset } = request;
+      const { method, path: path64, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -36637,7 +36745,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path62} HTTP/1.1\r
+      let header = `${method} ${path64} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -37166,7 +37274,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path62, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path64, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -37263,7 +37371,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path62;
+      headers[HTTP2_HEADER_PATH] = path64;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -37616,9 +37724,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path62 = search ? `${pathname}${search}` : pathname;
+        const path64 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path62;
+        this.opts.path = path64;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -38857,10 +38965,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path62 = "/",
+          path: path64 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path62;
+        opts.path = origin + path64;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -40832,20 +40940,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path62) {
-      if (typeof path62 !== "string") {
-        return path62;
+    function safeUrl(path64) {
+      if (typeof path64 !== "string") {
+        return path64;
       }
-      const pathSegments = path62.split("?");
+      const pathSegments = path64.split("?");
       if (pathSegments.length !== 2) {
-        return path62;
+        return path64;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path62, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path62);
+    function matchKey(mockDispatch2, { path: path64, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path64);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -40867,7 +40975,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path62 }) => matchValue(safeUrl(path62), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path64 }) => matchValue(safeUrl(path64), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -40905,9 +41013,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path62, method, body, headers, query } = opts;
+      const { path: path64, method, body, headers, query } = opts;
       return {
-        path: path62,
+        path: path64,
         method,
         body,
         headers,
@@ -41370,10 +41478,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path62, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path64, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path62,
+            Path: path64,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -46252,9 +46360,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path62) {
-      for (let i = 0; i < path62.length; ++i) {
-        const code = path62.charCodeAt(i);
+    function validateCookiePath(path64) {
+      for (let i = 0; i < path64.length; ++i) {
+        const code = path64.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -49174,11 +49282,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path62 = opts.path;
+          let path64 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path62 = `/${path62}`;
+            path64 = `/${path64}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path62);
+          url = new URL(util.parseOrigin(url).origin + path64);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -49277,7 +49385,7 @@ async function makeDispatcher(settings) {
 }
 function readCaFile(file) {
   try {
-    const pem = import_node_fs41.default.readFileSync(file.path, "utf8");
+    const pem = import_node_fs43.default.readFileSync(file.path, "utf8");
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     return pem;
   } catch (error2) {
@@ -49304,11 +49412,11 @@ async function registryFetch(url, init, env3) {
   const { fetch } = await undici;
   return await fetch(url, { ...init, dispatcher });
 }
-var import_node_fs41, import_node_tls, loadUndici, undici, dispatchers;
+var import_node_fs43, import_node_tls, loadUndici, undici, dispatchers;
 var init_http = __esm({
   "src/image/oci/http.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
     import_node_tls = __toESM(require("node:tls"), 1);
     init_errors4();
     loadUndici = () => Promise.resolve().then(() => __toESM(require_undici(), 1));
@@ -49382,9 +49490,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path45.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path45.default.join(env3.HOME || import_node_os8.default.homedir(), ".docker");
-  files.push(import_node_path45.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path46.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path46.default.join(env3.HOME || import_node_os8.default.homedir(), ".docker");
+  files.push(import_node_path46.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -49494,14 +49602,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process12, import_promises7, import_node_os8, import_node_path45, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process12, import_promises7, import_node_os8, import_node_path46, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -49809,7 +49917,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path46.default.resolve(ref.path);
+  const absolute = import_node_path47.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -49866,12 +49974,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path46, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path47, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -49890,12 +49998,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs42.default.openSync(file, "r");
+  const fd = import_node_fs44.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs42.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs44.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs42.default.closeSync(fd);
+    import_node_fs44.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -49926,18 +50034,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs42.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs44.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs42, import_node_stream4;
+var import_node_crypto16, import_node_fs44, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto16 = require("node:crypto");
-    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -50122,11 +50230,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path47.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path48.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path47.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path48.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -50140,11 +50248,11 @@ function recordTimings(paths, projectDir, results) {
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path47.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path48.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path47.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path48.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -50157,7 +50265,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs43.default.readFileSync(file, "utf8");
+    text = import_node_fs45.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -50186,9 +50294,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path47.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path48.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs43.default.closeSync(openFileBeneath(root, import_node_path47.default.relative(root, resolved), "nothing was run"));
+  import_node_fs45.default.closeSync(openFileBeneath(root, import_node_path48.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -50206,16 +50314,16 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs43, import_node_path47;
+var import_node_crypto17, import_node_fs45, import_node_path48;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
-    init_junit_read();
+    init_junit();
     init_rundir();
     init_write_file();
   }
@@ -50224,14 +50332,14 @@ var init_timings = __esm({
 // src/run/run.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs44.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs46.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
   return import_node_os9.default.freemem();
 }
 async function runJobs(config2, options) {
-  const store = storePaths();
+  const store = storePaths(options.cacheDir);
   refuseStoreInCheckout(store, config2.projectDir);
   ensureStore(store);
   const timings = options.timings ?? readStoredTimings(store, config2.projectDir);
@@ -50244,16 +50352,16 @@ async function runJobs(config2, options) {
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  await reapStaleRuns();
+  await reapStaleRuns(runsRoot(store.root));
   await reapStore(store);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   options.signal.addEventListener("abort", forward, { once: true });
-  const runDir = createRunDir();
+  const runDir = createRunDir(runsRoot(store.root));
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path48.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path49.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -50325,13 +50433,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs44, import_node_os9, import_node_path48, FailFast;
+var import_node_fs46, import_node_os9, import_node_path49, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
-    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -50351,15 +50459,34 @@ var init_run = __esm({
   }
 });
 
+// src/cli/edge.ts
+function storeRoot(flag, env3 = process.env) {
+  return flag ? import_node_path50.default.resolve(flag) : cacheRoot(env3);
+}
+function verbosity(flags, env3 = process.env) {
+  if (flags.quiet) return "quiet";
+  if (flags.verbose) return "verbose";
+  return verbosityFrom(env3[VERBOSITY_VARIABLE]);
+}
+var import_node_path50;
+var init_edge = __esm({
+  "src/cli/edge.ts"() {
+    "use strict";
+    import_node_path50 = __toESM(require("node:path"), 1);
+    init_terminal();
+    init_rundir();
+  }
+});
+
 // src/cli/scope.ts
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs45.default.mkdtempSync(import_node_path49.default.join(import_node_os10.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path49.default.join(marker, "started");
-  const command3 = [process.execPath, ...process.execArgv, script, ...argv];
+  const marker = import_node_fs47.default.mkdtempSync(import_node_path51.default.join(import_node_os10.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path51.default.join(marker, "started");
+  const command12 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
-  const child = (0, import_node_child_process13.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command3], { stdio: "inherit", env: env3 });
+  const child = (0, import_node_child_process13.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
   const forward = (signal) => child.kill(signal);
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
@@ -50372,7 +50499,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs45.default.existsSync(started)) {
+    if (!import_node_fs47.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os10.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -50383,7 +50510,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os10.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs45.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs47.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -50394,21 +50521,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs45.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs47.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process13, import_node_fs45, import_node_os10, import_node_path49, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process13, import_node_fs47, import_node_os10, import_node_path51, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
     import_node_os10 = __toESM(require("node:os"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -50468,9 +50595,74 @@ var init_signals2 = __esm({
   }
 });
 
+// src/cli/command.ts
+function defineCommand(definition) {
+  return {
+    examples: definition.examples,
+    options: definition.options,
+    configure: definition.configure,
+    // The one cast: the parser main.ts hands these args from was built from this same option table.
+    run: (args) => definition.run(args)
+  };
+}
+function positionals(args) {
+  return args._.map(String);
+}
+var init_command2 = __esm({
+  "src/cli/command.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/options.ts
+function limitFlags(args) {
+  return { memory: args.memory, cpus: args.cpus, pids: args.pids, timeout: args.timeout };
+}
+var limitOptions, pullOption, cacheDirOption, cacheScopeOption, outputOptions, configOption;
+var init_options = __esm({
+  "src/cli/options.ts"() {
+    "use strict";
+    limitOptions = (scope) => ({
+      memory: { type: "string", describe: `memory limit${scope}, e.g. 512m` },
+      cpus: { type: "string", describe: `CPU limit${scope}, e.g. 1.5` },
+      pids: { type: "string", describe: `process limit${scope}` },
+      timeout: { type: "string", describe: `wall-clock limit${scope}, e.g. 10m` },
+      limits: { type: "boolean", default: true, describe: "enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be" }
+    });
+    pullOption = {
+      pull: {
+        choices: ["missing", "always", "never"],
+        default: "missing",
+        describe: "missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); never: fail a job whose image is not stored"
+      }
+    };
+    cacheDirOption = {
+      "cache-dir": { type: "string", describe: "the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)" }
+    };
+    cacheScopeOption = {
+      "cache-scope": {
+        type: "string",
+        describe: 'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)'
+      }
+    };
+    outputOptions = {
+      quiet: { alias: "q", type: "boolean", describe: "only failures and the summary (or CUBICLE_OUTPUT=quiet)" },
+      verbose: {
+        alias: "v",
+        type: "boolean",
+        describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)"
+      }
+    };
+    configOption = {
+      config: { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }
+    };
+  }
+});
+
 // src/cli/run.ts
 var run_exports = {};
 __export(run_exports, {
+  command: () => command3,
   runCommand: () => runCommand
 });
 function budgetBytes(text) {
@@ -50494,16 +50686,16 @@ async function runCommand(args) {
   const junitFile = resolveReportPath(cwd, args.junit);
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : void 0;
   const consoleStream = isStdout(junitFile) || jsonFile !== void 0 && isStdout(jsonFile) ? process.stderr : process.stdout;
-  const reporters = [new TerminalReporter(consoleStream, { color: args.color }), new JunitReporter(junitFile, { checkout: config2.projectDir })];
+  const reporters = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config2.projectDir })];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path50.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path52.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path50.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path52.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -50516,7 +50708,8 @@ async function runCommand(args) {
       cpuBudget: cpuBudget(args.cpuBudget),
       failFast: args.failFast ?? false,
       pull: args.pull,
-      cacheScope
+      cacheScope,
+      cacheDir: storeRoot(args.cacheDir)
     });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
@@ -50524,23 +50717,85 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path50;
+var import_node_path52, command3;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_destination();
     init_json();
-    init_junit();
+    init_junit2();
     init_terminal();
     init_result();
     init_cache_scope();
     init_run();
     init_timings();
     init_units();
+    init_edge();
     init_signals2();
+    init_command2();
+    init_options();
+    command3 = defineCommand({
+      examples: [
+        ["$0 run", "run every job in cubicle.config.yaml"],
+        ["$0 run unit lint --junit reports/junit.xml", "run two jobs, JUnit to a chosen path"],
+        ["$0 run --quiet", "print only what failed, and the summary"],
+        ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
+      ],
+      options: {
+        ...configOption,
+        parallel: { type: "number", describe: "jobs at once (default: the number of cores)" },
+        junit: { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write (`-`: stdout; /dev/null, a FIFO: written directly)" },
+        json: { type: "string", describe: "also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)" },
+        "artifacts-dir": { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" },
+        cache: { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" },
+        shard: { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" },
+        "shard-by": {
+          choices: ["job", "test"],
+          default: "job",
+          describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)"
+        },
+        timings: {
+          type: "string",
+          describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file"
+        },
+        "memory-budget": { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" },
+        "cpu-budget": { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" },
+        "fail-fast": { type: "boolean", describe: "the first job that does not pass cancels the others" },
+        color: { type: "boolean", describe: "colour cubicle's own lines, or not (--no-color); wins over FORCE_COLOR and NO_COLOR (default: on a terminal)" },
+        ...outputOptions,
+        ...cacheDirOption,
+        ...cacheScopeOption,
+        ...pullOption,
+        ...limitOptions(" for jobs without their own (replaces `defaults:`)")
+      },
+      configure: (parser2) => parser2.conflicts("quiet", "verbose"),
+      run: (args) => runCommand({
+        jobs: positionals(args),
+        config: args.config,
+        parallel: args.parallel,
+        junit: args.junit,
+        json: args.json,
+        artifactsDir: args["artifacts-dir"],
+        noLimits: !args.limits,
+        noCache: !args.cache,
+        shard: args.shard,
+        shardBy: args["shard-by"],
+        timings: args.timings,
+        memoryBudget: args["memory-budget"],
+        cpuBudget: args["cpu-budget"],
+        failFast: args["fail-fast"] === true,
+        color: args.color,
+        pull: args.pull,
+        cacheScope: args["cache-scope"],
+        cacheDir: args["cache-dir"],
+        quiet: args.quiet,
+        verbose: args.verbose,
+        flags: limitFlags(args)
+      })
+    });
   }
 });
 
@@ -50548,12 +50803,12 @@ var init_run2 = __esm({
 async function runInJobSandbox(config2, job, options) {
   const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
   const limits = await planLimits([job], options.noLimits);
-  await reapStaleRuns();
-  const store = storePaths();
+  const store = storePaths(options.cacheDir);
+  await reapStaleRuns(runsRoot(store.root));
   refuseStoreInCheckout(store, config2.projectDir);
   ensureStore(store);
   await reapStore(store);
-  const runDir = createRunDir();
+  const runDir = createRunDir(runsRoot(store.root));
   const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
@@ -50593,7 +50848,7 @@ async function runInJobSandbox(config2, job, options) {
         network = await startJobNetwork({ outbound: job.network === "outbound", dir: dirs.root });
       }
       if (job.services.length > 0) {
-        const logsDir = import_node_path51.default.join(config2.projectDir, "cubicle-artifacts", job.name, "services");
+        const logsDir = import_node_path53.default.join(config2.projectDir, "cubicle-artifacts", job.name, "services");
         services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
@@ -50643,12 +50898,12 @@ async function runInJobSandbox(config2, job, options) {
     await runDir.remove();
   }
 }
-var import_node_os12, import_node_path51;
+var import_node_os12, import_node_path53;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
     import_node_os12 = __toESM(require("node:os"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_units();
     init_resolve3();
     init_job();
@@ -50677,6 +50932,7 @@ var init_one_job = __esm({
 // src/cli/exec.ts
 var exec_exports = {};
 __export(exec_exports, {
+  command: () => command4,
   execCommand: () => execCommand
 });
 async function execCommand(args) {
@@ -50691,21 +50947,47 @@ async function execCommand(args) {
     interactive: false,
     noLimits: args.noLimits,
     pull: args.pull,
+    cacheDir: storeRoot(args.cacheDir),
     what: "the command",
     notStarted: { words: "nothing was run", exitCode: 125 }
   });
 }
+var command4;
 var init_exec = __esm({
   "src/cli/exec.ts"() {
     "use strict";
     init_resolve2();
+    init_edge();
     init_one_job();
+    init_errors();
+    init_command2();
+    init_options();
+    command4 = defineCommand({
+      examples: [
+        ["$0 exec -- npm test", "npm test in a throwaway sandbox of this directory"],
+        ["$0 exec --timeout 10s -- ./flaky.sh", "bounded by a wall-clock limit"]
+      ],
+      options: {
+        image: { type: "string", default: "host", describe: "base image" },
+        network: { choices: ["none", "host"], default: "none", describe: "none: loopback only" },
+        ...cacheDirOption,
+        ...pullOption,
+        ...limitOptions("")
+      },
+      run: (args) => {
+        const command12 = [...positionals(args), ...(args["--"] ?? []).map(String)];
+        if (command12.length === 0) throw new UsageError("no command given", { hint: "Put the command after --: `cubicle exec -- npm test`." });
+        const { image, network, pull } = args;
+        return execCommand({ command: command12, image, network, noLimits: !args.limits, pull, cacheDir: args["cache-dir"], flags: limitFlags(args) });
+      }
+    });
   }
 });
 
 // src/cli/shell.ts
 var shell_exports = {};
 __export(shell_exports, {
+  command: () => command5,
   shellCommand: () => shellCommand
 });
 async function shellCommand(args) {
@@ -50718,6 +51000,7 @@ async function shellCommand(args) {
     noLimits: args.noLimits,
     pull: args.pull,
     cacheScope: args.cacheScope,
+    cacheDir: storeRoot(args.cacheDir),
     what: "the shell",
     notStarted: { words: "no shell was started", exitCode: 1 },
     banner: interactive ? (shellJob, enforced) => `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit
@@ -50731,13 +51014,41 @@ function describeLimits(job, enforced) {
   const services = job.services.length > 0 ? `, services ${job.services.map((service) => service.name).join(", ")} up (stopped when you exit)` : "";
   return `network ${job.network}${services}, ${shown}, no timeout`;
 }
-var INTERACTIVE_SHELL;
+var command5, INTERACTIVE_SHELL;
 var init_shell = __esm({
   "src/cli/shell.ts"() {
     "use strict";
     init_load();
     init_units();
+    init_edge();
     init_one_job();
+    init_command2();
+    init_options();
+    command5 = defineCommand({
+      examples: [
+        ["$0 shell unit", "an interactive shell where job unit's command would run"],
+        ["$0 shell unit --command 'ls node_modules | wc -l'", "one command, as a `run:` would run it (with the job's timeout)"]
+      ],
+      options: {
+        command: { alias: "c", type: "string", describe: "run this with /bin/sh -c instead of an interactive shell" },
+        ...configOption,
+        ...cacheDirOption,
+        ...cacheScopeOption,
+        ...pullOption,
+        ...limitOptions(" for a job without its own")
+      },
+      configure: (parser2) => parser2.demandCommand(1, 1, "Name the job: `cubicle shell JOB`.", "shell takes one job"),
+      run: (args) => shellCommand({
+        job: positionals(args)[0],
+        command: args.command,
+        config: args.config,
+        noLimits: !args.limits,
+        pull: args.pull,
+        cacheScope: args["cache-scope"],
+        cacheDir: args["cache-dir"],
+        flags: limitFlags(args)
+      })
+    });
     INTERACTIVE_SHELL = ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash; fi; exec /bin/sh"];
   }
 });
@@ -50820,6 +51131,7 @@ var init_pyproject = __esm({
 // src/cli/init.ts
 var init_exports = {};
 __export(init_exports, {
+  command: () => command6,
   existingConfigs: () => existingConfigs,
   initCommand: () => initCommand,
   proposeJobs: () => proposeJobs,
@@ -50834,7 +51146,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs46.default.writeFileSync(import_node_path52.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs48.default.writeFileSync(import_node_path54.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -50858,13 +51170,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs46.default.existsSync(import_node_path52.default.join(dir, name)));
-  const manifest = readJson(import_node_path52.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs48.default.existsSync(import_node_path54.default.join(dir, name)));
+  const manifest = readJson(import_node_path54.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs46.default.existsSync(import_node_path52.default.join(dir, name));
+  const has = (name) => import_node_fs48.default.existsSync(import_node_path54.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -50874,7 +51186,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path52.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path54.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -50926,7 +51238,7 @@ function viaCorepack(tool, install) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs46.default.readFileSync(import_node_path52.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, file), "utf8")));
   const job = {
     name: "python",
     run: ".venv/bin/python -m pytest --junitxml=reports/junit.xml",
@@ -50942,7 +51254,7 @@ function pythonJob(dir, has) {
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has("src") ? "src" : "." } };
 }
 function pyprojectInstall(dir, venv) {
-  const pyproject = readPyproject(import_node_fs46.default.readFileSync(import_node_path52.default.join(dir, "pyproject.toml"), "utf8"));
+  const pyproject = readPyproject(import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, "pyproject.toml"), "utf8"));
   const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
   const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
   const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]), ...groups.flatMap((name) => pyproject.groups[name])];
@@ -50977,7 +51289,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs46.default.readFileSync(import_node_path52.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -51031,21 +51343,31 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs46.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs48.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs46, import_node_path52, CONFIG_NAME, NODE_TEST_JUNIT;
+var import_node_fs48, import_node_path54, command6, CONFIG_NAME, NODE_TEST_JUNIT;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_json_schema2();
     init_pyproject();
+    init_command2();
+    command6 = defineCommand({
+      examples: [
+        ["$0 init && $0 run", "a config, then a first run"],
+        ["$0 init --force", "start over: replace the existing cubicle.config.yaml"]
+      ],
+      options: { force: { type: "boolean", describe: "replace an existing config" } },
+      configure: (parser2) => parser2.demandCommand(0, 0, "", "init takes no arguments"),
+      run: (args) => initCommand({ force: args.force === true })
+    });
     CONFIG_NAME = "cubicle.config.yaml";
     NODE_TEST_JUNIT = "--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml";
   }
@@ -51055,10 +51377,14 @@ var init_init = __esm({
 var completion_exports = {};
 __export(completion_exports, {
   COMPLETION_SHELLS: () => COMPLETION_SHELLS,
+  command: () => command7,
   completeWords: () => completeWords,
   completionCommand: () => completionCommand,
   printCompletions: () => printCompletions
 });
+function isCompletionShell(name) {
+  return COMPLETION_SHELLS.includes(name);
+}
 async function completionCommand(args) {
   const { yargs } = await loadYargs();
   const loginShell = process.env.SHELL;
@@ -51081,12 +51407,12 @@ async function completeWords(words, options) {
   const typed = words.slice(1);
   const current = typed.at(-1) ?? "";
   const before = typed.slice(0, -1);
-  const command3 = COMMANDS.find((candidate) => candidate.name === before.find((word) => !word.startsWith("-")));
-  if (!command3) {
+  const command12 = COMMANDS.find((candidate) => candidate.name === before.find((word) => !word.startsWith("-")));
+  if (!command12) {
     if (current.startsWith("-")) return ["--help", "--version"].filter((option) => option.startsWith(current));
     return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map((candidate) => options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name);
   }
-  const known = await commandOptions(command3);
+  const known = await commandOptions(await command12.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith("--") ? known.get(previous.slice(2)) : void 0;
   if (pending && pending.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
@@ -51094,12 +51420,12 @@ async function completeWords(words, options) {
     return [...known.keys()].flatMap((name) => known.get(name).negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`]).filter((option) => option.startsWith(current) && !before.includes(option));
   }
   const given = new Set(before);
-  return (await positionalCandidates(command3, before, options.cwd)).filter((candidate) => candidate.startsWith(current) && !given.has(candidate));
+  return (await positionalCandidates(command12, before, options.cwd)).filter((candidate) => candidate.startsWith(current) && !given.has(candidate));
 }
-async function commandOptions(command3) {
+async function commandOptions(command12) {
   const { yargs } = await loadYargs();
-  const parser2 = yargs([]).help().version(false);
-  command3.options(parser2);
+  const parser2 = yargs([]).help().version(false).options(command12.options);
+  command12.configure?.(parser2);
   const options = parser2.getOptions();
   const known = /* @__PURE__ */ new Map();
   for (const name of Object.keys(options.key)) {
@@ -51109,8 +51435,8 @@ async function commandOptions(command3) {
   }
   return known;
 }
-async function positionalCandidates(command3, before, cwd) {
-  switch (command3.name) {
+async function positionalCandidates(command12, before, cwd) {
+  switch (command12.name) {
     case "run":
       return jobNames(cwd, optionValue(before, "config"));
     case "shell":
@@ -51142,15 +51468,32 @@ function optionValue(words, name) {
 function firstSentence(text) {
   return text.split(/(?<=\.)\s/)[0].replace(/:/g, "\\:");
 }
-var COMPLETION_SHELLS, CACHE_ACTIONS;
+var COMPLETION_SHELLS, CACHE_ACTIONS, command7;
 var init_completion2 = __esm({
   "src/cli/completion.ts"() {
     "use strict";
     init_load();
     init_vendor();
+    init_errors();
+    init_command2();
     init_commands();
     COMPLETION_SHELLS = ["bash", "zsh"];
     CACHE_ACTIONS = ["ls", "prune", "verify", "export", "import"];
+    command7 = defineCommand({
+      examples: [
+        ["$0 completion >> ~/.bashrc", "complete cubicle in every new bash"],
+        ["$0 completion zsh >> ~/.zshrc", "the same for zsh"]
+      ],
+      options: {},
+      configure: (parser2) => parser2.demandCommand(0, 1, "", "completion takes at most one shell: bash or zsh"),
+      run: (args) => {
+        const [shell] = positionals(args);
+        if (shell !== void 0 && !isCompletionShell(shell)) {
+          throw new UsageError(`completion: no script for "${shell}"`, { hint: "Ask for bash or zsh, or leave it out for your $SHELL." });
+        }
+        return completionCommand({ shell });
+      }
+    });
   }
 });
 
@@ -51188,8 +51531,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path53.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs47.default.existsSync(dir);
+    const dir = import_node_path55.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs49.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -51201,19 +51544,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs47.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs49.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs47.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs47.default.mkdirSync(import_node_path53.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs47.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs49.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs49.default.mkdirSync(import_node_path55.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs49.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs47.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs49.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process14.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -51245,10 +51588,10 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs47.default.realpathSync(helperPath());
+  const helper = import_node_fs49.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs47.default.existsSync(APPARMOR_PROFILE) && import_node_fs47.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs47.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs49.default.existsSync(APPARMOR_PROFILE) && import_node_fs49.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs49.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -51266,10 +51609,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs47.default.rmSync(file, { force: true });
+    import_node_fs49.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs47.default.rmdirSync(import_node_path53.default.dirname(file));
+        import_node_fs49.default.rmdirSync(import_node_path55.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -51284,13 +51627,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process14, import_node_fs47, import_node_path53, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process14, import_node_fs49, import_node_path55, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
-    import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -51305,6 +51648,7 @@ var init_setup2 = __esm({
 // src/cli/setup.ts
 var setup_exports = {};
 __export(setup_exports, {
+  command: () => command8,
   setupCommand: () => setupCommand
 });
 async function setupCommand(args) {
@@ -51319,11 +51663,25 @@ async function setupCommand(args) {
 `);
   return 0;
 }
+var command8;
 var init_setup3 = __esm({
   "src/cli/setup.ts"() {
     "use strict";
     init_errors();
     init_setup2();
+    init_command2();
+    command8 = defineCommand({
+      examples: [
+        ['sudo npx $0 setup --user "$USER"', "let your user run limited jobs"],
+        ['sudo npx $0 setup --user "$USER" --undo', "take it back"]
+      ],
+      options: {
+        user: { type: "string", demandOption: true, describe: "the user who will run cubicle" },
+        undo: { type: "boolean", describe: "remove what setup made for USER" }
+      },
+      configure: (parser2) => parser2.demandCommand(0, 0, "", "setup takes no arguments"),
+      run: (args) => setupCommand({ user: args.user, undo: args.undo === true })
+    });
   }
 });
 
@@ -51333,7 +51691,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs50.default.readFileSync(import_node_path56.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -51347,9 +51705,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs48.default.lstatSync(file);
+    const stat = import_node_fs50.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs48.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs50.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -51383,7 +51741,7 @@ function notPlainDirs(dir) {
   for (const [entry, type2] of expected) {
     let stat;
     try {
-      stat = import_node_fs48.default.lstatSync(import_node_path54.default.join(dir, entry));
+      stat = import_node_fs50.default.lstatSync(import_node_path56.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -51398,13 +51756,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs48, import_node_path54, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs50, import_node_path56, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs48 = __toESM(require("node:fs"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -51481,14 +51839,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs49.default.existsSync(import_node_path55.default.join(paths.locks, id));
+  return import_node_fs51.default.existsSync(import_node_path57.default.join(paths.locks, id));
 }
-var import_node_fs49, import_node_path55;
+var import_node_fs51, import_node_path57;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs49 = __toESM(require("node:fs"), 1);
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_fs51 = __toESM(require("node:fs"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -51512,8 +51870,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path56.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs50.default.existsSync(layer.root) || !import_node_fs50.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path58.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs52.default.existsSync(layer.root) || !import_node_fs52.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -51522,12 +51880,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs50, import_node_path56;
+var import_node_fs52, import_node_path58;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_fs52 = __toESM(require("node:fs"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -51550,15 +51908,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path57.default.resolve(file);
-  const targetDir = import_node_path57.default.dirname(target);
-  import_node_fs51.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path57.default.basename(target)}.`;
+  const target = import_node_path59.default.resolve(file);
+  const targetDir = import_node_path59.default.dirname(target);
+  import_node_fs53.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path59.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path57.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path59.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs51.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs53.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -51566,28 +51924,26 @@ async function exportStore(paths, file) {
       `tar --create --file=- --directory=${shellQuote2(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote2).join(" ")} --files-from=${shellQuote2(listFile)}`,
       `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
     ].join(" ");
-    await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true });
-    import_node_fs51.default.renameSync(partial2, target);
+    await replaceThroughTempAsync(partial2, target, () => runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true }));
   } catch (error2) {
-    import_node_fs51.default.rmSync(partial2, { force: true });
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs51.default.rmSync(listFile, { force: true });
+    import_node_fs53.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs51.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs53.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path57.default.resolve(file);
-  if (!import_node_fs51.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path59.default.resolve(file);
+  if (!import_node_fs53.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs51.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs53.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path57.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path59.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -51600,9 +51956,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path57.default.join(staging, "layers");
+  const stagedLayers = import_node_path59.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path57.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path59.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -51615,7 +51971,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path57.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path59.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -51630,14 +51986,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path57.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path59.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path57.default.join(staging, "images"))) {
-    if (import_node_fs51.default.existsSync(import_node_path57.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path57.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path59.default.join(staging, "images"))) {
+    if (import_node_fs53.default.existsSync(import_node_path59.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path59.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -51645,9 +52001,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs51.default.renameSync(import_node_path57.default.join(stagedLayers, id), import_node_path57.default.join(paths.layers, id));
+      import_node_fs53.default.renameSync(import_node_path59.default.join(stagedLayers, id), import_node_path59.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs51.default.utimesSync(import_node_path57.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs53.default.utimesSync(import_node_path59.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -51656,26 +52012,27 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path57.default.join(paths.images, name);
-    if (!import_node_fs51.default.existsSync(target)) import_node_fs51.default.copyFileSync(import_node_path57.default.join(staging, "images", name), target, import_node_fs51.default.constants.COPYFILE_EXCL);
+    const target = import_node_path59.default.join(paths.images, name);
+    if (!import_node_fs53.default.existsSync(target)) import_node_fs53.default.copyFileSync(import_node_path59.default.join(staging, "images", name), target, import_node_fs53.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs51.default.lstatSync(dir).isDirectory();
+    return import_node_fs53.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process15, import_node_crypto19, import_node_fs51, import_node_path57, TAR_XATTRS;
+var import_node_child_process15, import_node_crypto19, import_node_fs53, import_node_path59, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process15 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_fs53 = __toESM(require("node:fs"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
+    init_atomic_write();
     init_errors();
     init_remove();
     init_rundir();
@@ -51692,10 +52049,11 @@ var init_archive = __esm({
 // src/cli/cache.ts
 var cache_exports = {};
 __export(cache_exports, {
-  cacheCommand: () => cacheCommand
+  cacheCommand: () => cacheCommand,
+  command: () => command9
 });
 async function cacheCommand(args) {
-  const paths = storePaths();
+  const paths = storePaths(storeRoot(args.cacheDir));
   ensureStore(paths);
   await reapStore(paths);
   switch (args.action) {
@@ -51749,7 +52107,7 @@ function listCommand(paths, json2) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path58.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path60.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -51770,11 +52128,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path58, out;
+var import_node_path60, command9, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -51783,7 +52141,38 @@ var init_cache = __esm({
     init_layers();
     init_paths();
     init_prune();
+    init_edge();
+    init_command2();
+    init_options();
     init_verify();
+    command9 = defineCommand({
+      examples: [
+        ["$0 cache ls", "what is cached, newest use first"],
+        ["$0 cache prune --keep-size 5g --older-than 7d", "drop layers unused for a week, then the oldest until 5 GiB remain"],
+        ["$0 cache export /tmp/layers.tar.zst", "for actions/cache; `cache import` on the next run"]
+      ],
+      options: {
+        json: { type: "boolean", describe: "ls: print the layers as JSON" },
+        "keep-size": { type: "string", describe: "prune: remove least recently used layers until the store fits, e.g. 5g" },
+        "older-than": { type: "string", describe: "prune: remove layers unused for this long, e.g. 7d" },
+        all: { type: "boolean", describe: "prune: remove every layer" },
+        ...cacheDirOption
+      },
+      run: (args) => {
+        const [action, file, ...extra] = positionals(args);
+        if (!action) throw new UsageError("name a cache action: ls, prune, verify, export FILE or import FILE");
+        if (extra.length > 0) throw new UsageError(`cache ${action}: unexpected arguments ${extra.join(" ")}`);
+        return cacheCommand({
+          action,
+          file,
+          json: args.json === true,
+          keepSize: args["keep-size"],
+          olderThan: args["older-than"],
+          all: args.all === true,
+          cacheDir: args["cache-dir"]
+        });
+      }
+    });
     out = (line = "") => process.stdout.write(`${line}
 `);
   }
@@ -51792,10 +52181,10 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path59.default.join(dir, name);
+    const candidate = import_node_path61.default.join(dir, name);
     try {
-      import_node_fs52.default.accessSync(candidate, import_node_fs52.default.constants.X_OK);
-      if (import_node_fs52.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs54.default.accessSync(candidate, import_node_fs54.default.constants.X_OK);
+      if (import_node_fs54.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -51852,7 +52241,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs52.default.accessSync("/dev/net/tun", import_node_fs52.default.constants.R_OK | import_node_fs52.default.constants.W_OK);
+    import_node_fs54.default.accessSync("/dev/net/tun", import_node_fs54.default.constants.R_OK | import_node_fs54.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -51870,12 +52259,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs52, import_node_path59, import_node_zlib2;
+var import_node_fs54, import_node_path61, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs52 = __toESM(require("node:fs"), 1);
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_fs54 = __toESM(require("node:fs"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_binaries();
   }
@@ -51884,11 +52273,12 @@ var init_tools = __esm({
 // src/cli/doctor.ts
 var doctor_exports = {};
 __export(doctor_exports, {
+  command: () => command10,
   doctorCommand: () => doctorCommand
 });
 async function doctorCommand(args) {
   const checkout = await findCheckout(args);
-  const checks = [...await runChecks(), ...toolChecks(), ...checkout ? [checkOwners(checkout)] : []];
+  const checks = [...await runChecks(storeRoot(void 0)), ...toolChecks(), ...checkout ? [checkOwners(checkout)] : []];
   const runnable = checks.every((check) => !check.required || check.state === "ok");
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ runnable, checks }, null, 2)}
@@ -51907,93 +52297,72 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path60.default.resolve(args.dir);
+    const dir = import_node_path62.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path60.default.resolve(args.config);
-    if (!import_node_fs53.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path60.default.dirname(file);
+    const file = import_node_path62.default.resolve(args.config);
+    if (!import_node_fs55.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    return import_node_path62.default.dirname(file);
   }
   try {
     const found = await findConfig(process.cwd());
-    return found ? import_node_path60.default.dirname(import_node_path60.default.resolve(found.filepath)) : null;
+    return found ? import_node_path62.default.dirname(import_node_path62.default.resolve(found.filepath)) : null;
   } catch {
     return null;
   }
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs53.default.statSync(dir).isDirectory();
+    return import_node_fs55.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs53, import_node_path60, MARKS;
+var import_node_fs55, import_node_path62, command10, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs53 = __toESM(require("node:fs"), 1);
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_fs55 = __toESM(require("node:fs"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
     init_tools();
     init_vendor();
+    init_edge();
+    init_command2();
+    command10 = defineCommand({
+      examples: [
+        ["$0 doctor", "check this machine (and the checkout of the config found from here)"],
+        ["$0 doctor --dir ~/src/app", "also check that checkout's file owners"]
+      ],
+      options: {
+        json: { type: "boolean", describe: "print the checks as JSON" },
+        dir: { type: "string", describe: "a checkout whose files' owners to check (default: the dir of the config found from here)" },
+        config: { type: "string", describe: "a config file: its dir is the checkout to check" }
+      },
+      configure: (parser2) => parser2.conflicts("dir", "config").demandCommand(0, 0, "", "doctor takes no arguments"),
+      run: (args) => doctorCommand({ json: args.json === true, dir: args.dir, config: args.config })
+    });
     MARKS = { ok: "ok     ", missing: "missing", warn: "warn   " };
-  }
-});
-
-// src/report/junit-merge.ts
-function mergeJunitFiles(files) {
-  const suites = [];
-  const problems = [];
-  for (const file of files) {
-    try {
-      suites.push(...readJunitFile(file));
-    } catch (error2) {
-      if (!(error2 instanceof JunitReadError)) throw error2;
-      problems.push(error2);
-    }
-  }
-  if (problems.length) throw new JunitMergeError(problems, files.length);
-  return { name: "cubicle", suites };
-}
-var JunitMergeError;
-var init_junit_merge = __esm({
-  "src/report/junit-merge.ts"() {
-    "use strict";
-    init_errors();
-    init_junit_read();
-    JunitMergeError = class extends CubicleError {
-      constructor(problems, total) {
-        const count2 = problems.length === 1 ? `1 of ${total} reports` : `${problems.length} of ${total} reports`;
-        super(`cannot merge: ${count2} unusable; nothing was written:
-${problems.map((problem) => `  - ${problem.message}`).join("\n")}`, {
-          hint: "Pass JUnit XML files (a <testsuites> or <testsuite> root element), such as the cubicle-junit.xml of each shard."
-        });
-        this.problems = problems;
-      }
-      problems;
-      code = "JUNIT_UNREADABLE";
-      exitCode = 2;
-    };
   }
 });
 
 // src/cli/merge.ts
 var merge_exports = {};
 __export(merge_exports, {
+  command: () => command11,
   mergeCommand: () => mergeCommand
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path61.default.resolve(args.output);
-  if (import_node_fs54.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path61.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path63.default.resolve(args.output);
+  if (import_node_fs56.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path63.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -52005,277 +52374,84 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs54, import_node_path61;
-var init_merge = __esm({
+var import_node_fs56, import_node_path63, command11;
+var init_merge2 = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs54 = __toESM(require("node:fs"), 1);
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_fs56 = __toESM(require("node:fs"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_errors();
-    init_junit_model();
-    init_junit_merge();
-    init_junit_write();
+    init_junit();
     init_write_file();
+    init_command2();
+    command11 = defineCommand({
+      examples: [["$0 merge shard-1/cubicle-junit.xml shard-2/cubicle-junit.xml -o cubicle-junit.xml", "one report for every shard"]],
+      options: { output: { alias: "o", type: "string", demandOption: true, describe: "the merged report to write" } },
+      configure: (parser2) => parser2.demandCommand(1, "Name the reports to merge."),
+      run: (args) => mergeCommand({ reports: positionals(args), output: args.output })
+    });
   }
 });
 
 // src/cli/commands.ts
-function limitFlags(args) {
-  const text = (value) => value === void 0 ? void 0 : String(value);
-  return { memory: text(args.memory), cpus: text(args.cpus), pids: text(args.pids), timeout: text(args.timeout) };
-}
-function positionals(args) {
-  return args._.map(String);
-}
-var limitOptions, pullOption, cacheDirOption, cacheScopeOption, outputOptions, COMMANDS;
+var COMMANDS;
 var init_commands = __esm({
   "src/cli/commands.ts"() {
     "use strict";
-    init_errors();
-    limitOptions = (parser2, scope) => parser2.option("memory", { type: "string", describe: `memory limit${scope}, e.g. 512m` }).option("cpus", { type: "string", describe: `CPU limit${scope}, e.g. 1.5` }).option("pids", { type: "string", describe: `process limit${scope}` }).option("timeout", { type: "string", describe: `wall-clock limit${scope}, e.g. 10m` }).option("limits", { type: "boolean", default: true, describe: "enforce memory, cpus and pids limits; --no-limits runs without them when they cannot be" });
-    pullOption = (parser2) => parser2.option("pull", {
-      choices: ["missing", "always", "never"],
-      default: "missing",
-      describe: "missing: ask the registry only for an image the store lacks; always: ask it again for every tag (stored blobs are not fetched again); never: fail a job whose image is not stored"
-    });
-    cacheDirOption = (parser2) => parser2.option("cache-dir", {
-      type: "string",
-      describe: "the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)",
-      coerce: (dir) => {
-        process.env.CUBICLE_CACHE_DIR = dir;
-        return dir;
-      }
-    });
-    cacheScopeOption = (parser2) => parser2.option("cache-scope", {
-      type: "string",
-      describe: 'whose `caches:` dirs jobs read and write: a run of an untrusted branch gets its own (default: "local"; under GitHub Actions pr-NUMBER or ref-BRANCH)'
-    });
-    outputOptions = (parser2) => parser2.option("quiet", {
-      alias: "q",
-      type: "boolean",
-      describe: "only failures and the summary (or CUBICLE_OUTPUT=quiet)",
-      coerce: (quiet) => {
-        if (quiet) process.env.CUBICLE_OUTPUT = "quiet";
-        return quiet;
-      }
-    }).option("verbose", {
-      alias: "v",
-      type: "boolean",
-      describe: "also each job's image and limits, and on a terminal its setup and output lines (or CUBICLE_OUTPUT=verbose)",
-      coerce: (verbose) => {
-        if (verbose) process.env.CUBICLE_OUTPUT = "verbose";
-        return verbose;
-      }
-    }).conflicts("quiet", "verbose");
     COMMANDS = [
       {
         name: "run",
         usage: "run [jobs..]",
         describe: "Run the config's jobs (all, or the ones named and what they need), each in its own sandbox.",
-        examples: [
-          ["$0 run", "run every job in cubicle.config.yaml"],
-          ["$0 run unit lint --junit reports/junit.xml", "run two jobs, JUnit to a chosen path"],
-          ["$0 run --quiet", "print only what failed, and the summary"],
-          ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
-        ],
-        options: (parser2) => {
-          parser2.option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).option("parallel", { type: "number", describe: "jobs at once (default: the number of cores)" }).option("junit", { type: "string", default: "cubicle-junit.xml", describe: "JUnit report to write (`-`: stdout; /dev/null, a FIFO: written directly)" }).option("json", { type: "string", describe: "also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)" }).option("artifacts-dir", { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" }).option("cache", { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" }).option("shard", { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" }).option("shard-by", { choices: ["job", "test"], default: "job", describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)" }).option("timings", { type: "string", describe: "durations to balance shards by (give every shard the same file): a JUnit report, e.g. the merged one of the last run, or a --json file" }).option("memory-budget", { type: "string", describe: "start a job only while the running jobs' memory limits fit, e.g. 8g (default: available memory)" }).option("cpu-budget", { type: "number", describe: "start a job only while the running jobs' CPUs fit (default: the number of cores)" }).option("fail-fast", { type: "boolean", describe: "the first job that does not pass cancels the others" }).option("color", { type: "boolean", describe: "colour cubicle's own lines, or not (--no-color); wins over FORCE_COLOR and NO_COLOR (default: on a terminal)" });
-          outputOptions(parser2);
-          cacheDirOption(parser2);
-          cacheScopeOption(parser2);
-          pullOption(parser2);
-          limitOptions(parser2, " for jobs without their own (replaces `defaults:`)");
-        },
-        run: async (args) => {
-          const { runCommand: runCommand3 } = await Promise.resolve().then(() => (init_run2(), run_exports));
-          return runCommand3({
-            jobs: positionals(args),
-            config: args.config,
-            parallel: args.parallel,
-            junit: args.junit,
-            json: args.json,
-            artifactsDir: args["artifacts-dir"],
-            noLimits: args.limits === false,
-            noCache: args.cache === false,
-            shard: args.shard,
-            shardBy: args["shard-by"],
-            timings: args.timings,
-            memoryBudget: args["memory-budget"],
-            cpuBudget: args["cpu-budget"],
-            failFast: args["fail-fast"] === true,
-            color: args.color,
-            pull: args.pull,
-            cacheScope: args["cache-scope"],
-            flags: limitFlags(args)
-          });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_run2(), run_exports))).command
       },
       {
         name: "exec",
         usage: "exec [options] -- COMMAND [ARGS..]",
         describe: "Run one command in a sandbox of the current directory, no config needed; its exit code is yours.",
-        examples: [
-          ["$0 exec -- npm test", "npm test in a throwaway sandbox of this directory"],
-          ["$0 exec --timeout 10s -- ./flaky.sh", "bounded by a wall-clock limit"]
-        ],
-        options: (parser2) => {
-          parser2.option("image", { type: "string", default: "host", describe: "base image" }).option("network", { choices: ["none", "host"], default: "none", describe: "none: loopback only" });
-          cacheDirOption(parser2);
-          pullOption(parser2);
-          limitOptions(parser2, "");
-        },
-        run: async (args) => {
-          const command3 = [...positionals(args), ...(args["--"] ?? []).map(String)];
-          if (command3.length === 0) throw new UsageError("no command given", { hint: "Put the command after --: `cubicle exec -- npm test`." });
-          const { execCommand: execCommand2 } = await Promise.resolve().then(() => (init_exec(), exec_exports));
-          return execCommand2({
-            command: command3,
-            image: args.image,
-            network: args.network,
-            noLimits: args.limits === false,
-            pull: args.pull,
-            flags: limitFlags(args)
-          });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_exec(), exec_exports))).command
       },
       {
         name: "shell",
         usage: "shell JOB [--command CMD]",
         describe: "A shell in JOB's sandbox, to debug it: its image and setup layers, env, limits, mounts and network, the checkout below a throwaway layer. bash if the job's filesystem has it, else sh; exits with the shell's code.",
-        examples: [
-          ["$0 shell unit", "an interactive shell where job unit's command would run"],
-          ["$0 shell unit --command 'ls node_modules | wc -l'", "one command, as a `run:` would run it (with the job's timeout)"]
-        ],
-        options: (parser2) => {
-          parser2.option("command", { alias: "c", type: "string", describe: "run this with /bin/sh -c instead of an interactive shell" }).option("config", { type: "string", describe: "config file (default: found by cosmiconfig from the current dir)" }).demandCommand(1, 1, "Name the job: `cubicle shell JOB`.", "shell takes one job");
-          cacheDirOption(parser2);
-          cacheScopeOption(parser2);
-          pullOption(parser2);
-          limitOptions(parser2, " for a job without its own");
-        },
-        run: async (args) => {
-          const [job] = positionals(args);
-          const { shellCommand: shellCommand2 } = await Promise.resolve().then(() => (init_shell(), shell_exports));
-          return shellCommand2({
-            job,
-            command: args.command,
-            config: args.config,
-            noLimits: args.limits === false,
-            pull: args.pull,
-            cacheScope: args["cache-scope"],
-            flags: limitFlags(args)
-          });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_shell(), shell_exports))).command
       },
       {
         name: "init",
         usage: "init [--force]",
         describe: "Write a starter cubicle.config.yaml from what the current dir holds: package.json and its lockfile (npm, pnpm, yarn), requirements.txt or pyproject.toml (pytest), go.mod, a Makefile. Never replaces a config without --force.",
-        examples: [
-          ["$0 init && $0 run", "a config, then a first run"],
-          ["$0 init --force", "start over: replace the existing cubicle.config.yaml"]
-        ],
-        options: (parser2) => {
-          parser2.option("force", { type: "boolean", describe: "replace an existing config" }).demandCommand(0, 0, "", "init takes no arguments");
-        },
-        run: async (args) => {
-          const { initCommand: initCommand2 } = await Promise.resolve().then(() => (init_init(), init_exports));
-          return initCommand2({ force: args.force === true });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_init(), init_exports))).command
       },
       {
         name: "completion",
         usage: "completion [bash|zsh]",
         describe: "Print the shell completion script (commands, options, and the config's job names for run and shell). Default: for your $SHELL.",
-        examples: [
-          ["$0 completion >> ~/.bashrc", "complete cubicle in every new bash"],
-          ["$0 completion zsh >> ~/.zshrc", "the same for zsh"]
-        ],
-        options: (parser2) => {
-          parser2.demandCommand(0, 1, "", "completion takes at most one shell: bash or zsh");
-        },
-        run: async (args) => {
-          const [shell] = positionals(args);
-          const { completionCommand: completionCommand2, COMPLETION_SHELLS: COMPLETION_SHELLS2 } = await Promise.resolve().then(() => (init_completion2(), completion_exports));
-          if (shell !== void 0 && !COMPLETION_SHELLS2.includes(shell)) {
-            throw new UsageError(`completion: no script for "${shell}"`, { hint: "Ask for bash or zsh, or leave it out for your $SHELL." });
-          }
-          return completionCommand2({ shell });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_completion2(), completion_exports))).command
       },
       {
         name: "setup",
         usage: "setup --user USER [--undo]",
         describe: "As root, once: delegate cgroups to USER for memory, cpus and pids limits and, where Ubuntu restricts user namespaces, allow them for the helper alone. --undo removes exactly what setup made.",
-        examples: [
-          ['sudo npx $0 setup --user "$USER"', "let your user run limited jobs"],
-          ['sudo npx $0 setup --user "$USER" --undo', "take it back"]
-        ],
-        options: (parser2) => {
-          parser2.option("user", { type: "string", demandOption: true, describe: "the user who will run cubicle" }).option("undo", { type: "boolean", describe: "remove what setup made for USER" }).demandCommand(0, 0, "", "setup takes no arguments");
-        },
-        run: async (args) => {
-          const { setupCommand: setupCommand2 } = await Promise.resolve().then(() => (init_setup3(), setup_exports));
-          return setupCommand2({ user: String(args.user), undo: args.undo === true });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_setup3(), setup_exports))).command
       },
       {
         name: "cache",
         usage: "cache <ls|prune|verify|export|import> [FILE]",
         describe: "The layer store: list layers, prune them (least recently used first), verify their digests, export or import them as tar + zstd for CI caches.",
-        examples: [
-          ["$0 cache ls", "what is cached, newest use first"],
-          ["$0 cache prune --keep-size 5g --older-than 7d", "drop layers unused for a week, then the oldest until 5 GiB remain"],
-          ["$0 cache export /tmp/layers.tar.zst", "for actions/cache; `cache import` on the next run"]
-        ],
-        options: (parser2) => {
-          parser2.option("json", { type: "boolean", describe: "ls: print the layers as JSON" }).option("keep-size", { type: "string", describe: "prune: remove least recently used layers until the store fits, e.g. 5g" }).option("older-than", { type: "string", describe: "prune: remove layers unused for this long, e.g. 7d" }).option("all", { type: "boolean", describe: "prune: remove every layer" });
-          cacheDirOption(parser2);
-        },
-        run: async (args) => {
-          const [action, file, ...extra] = positionals(args);
-          if (!action) throw new UsageError("name a cache action: ls, prune, verify, export FILE or import FILE");
-          if (extra.length > 0) throw new UsageError(`cache ${action}: unexpected arguments ${extra.join(" ")}`);
-          const { cacheCommand: cacheCommand2 } = await Promise.resolve().then(() => (init_cache(), cache_exports));
-          return cacheCommand2({
-            action,
-            file,
-            json: args.json === true,
-            keepSize: args["keep-size"],
-            olderThan: args["older-than"],
-            all: args.all === true
-          });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_cache(), cache_exports))).command
       },
       {
         name: "doctor",
         usage: "doctor [--json] [--dir DIR | --config FILE]",
         describe: "What this host supports for sandboxes, every tool cubicle may run, and the exact fix for what it lacks; in a checkout, files whose owners a sandbox cannot map. Exit 3 when jobs cannot run here.",
-        examples: [
-          ["$0 doctor", "check this machine (and the checkout of the config found from here)"],
-          ["$0 doctor --dir ~/src/app", "also check that checkout's file owners"]
-        ],
-        options: (parser2) => {
-          parser2.option("json", { type: "boolean", describe: "print the checks as JSON" }).option("dir", { type: "string", describe: "a checkout whose files' owners to check (default: the dir of the config found from here)" }).option("config", { type: "string", describe: "a config file: its dir is the checkout to check" }).conflicts("dir", "config").demandCommand(0, 0, "", "doctor takes no arguments");
-        },
-        run: async (args) => {
-          const { doctorCommand: doctorCommand2 } = await Promise.resolve().then(() => (init_doctor(), doctor_exports));
-          const text = (value) => value === void 0 ? void 0 : String(value);
-          return doctorCommand2({ json: args.json === true, dir: text(args.dir), config: text(args.config) });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_doctor(), doctor_exports))).command
       },
       {
         name: "merge",
         usage: "merge REPORT.xml.. -o OUT.xml",
         describe: "Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. Nothing is written if an input is missing or not JUnit.",
-        examples: [["$0 merge shard-1/cubicle-junit.xml shard-2/cubicle-junit.xml -o cubicle-junit.xml", "one report for every shard"]],
-        options: (parser2) => {
-          parser2.option("output", { alias: "o", type: "string", demandOption: true, describe: "the merged report to write" }).demandCommand(1, "Name the reports to merge.");
-        },
-        run: async (args) => {
-          const { mergeCommand: mergeCommand2 } = await Promise.resolve().then(() => (init_merge(), merge_exports));
-          return mergeCommand2({ reports: positionals(args), output: String(args.output) });
-        }
+        load: async () => (await Promise.resolve().then(() => (init_merge2(), merge_exports))).command
       }
     ];
   }
@@ -52307,10 +52483,10 @@ async function main(argv) {
       return await printCompletions2(argv.slice(1));
     }
     const { yargs } = await loadYargs();
-    const command3 = COMMANDS.find((candidate) => candidate.name === argv[0]);
-    if (command3) {
+    const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
+    if (entry) {
       try {
-        return await runCommand2(yargs, command3, argv.slice(1));
+        return await runCommand2(yargs, entry, argv.slice(1));
       } catch (error2) {
         if (error2 instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
         throw error2;
@@ -52357,15 +52533,17 @@ function joinDashValues(argv) {
   }
   return joined;
 }
-async function runCommand2(yargs, command3, argv) {
-  const parser2 = yargs(joinDashValues(argv)).scriptName("cubicle").usage(`$0 ${command3.usage}
+async function runCommand2(yargs, entry, argv) {
+  const command12 = await entry.load();
+  const parser2 = yargs(joinDashValues(argv)).scriptName("cubicle").usage(`$0 ${entry.usage}
 
-${command3.describe}`).parserConfiguration({ "populate--": true }).strictOptions().help().alias("help", "h").version(false).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: [], options: optionNames(parser2) })));
-  command3.options(parser2);
-  for (const [example, meaning] of command3.examples) parser2.example(example, meaning);
+${entry.describe}`).parserConfiguration({ "populate--": true }).strictOptions().help().alias("help", "h").version(false).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: [], options: optionNames(parser2) })));
+  parser2.options(command12.options);
+  command12.configure?.(parser2);
+  for (const [example, meaning] of command12.examples) parser2.example(example, meaning);
   const args = await parser2.parseAsync();
   if (args.help) return 0;
-  return command3.run(args);
+  return command12.run(args);
 }
 var TOP_LEVEL_OPTIONS = ["help", "version"];
 async function topLevel(yargs, argv) {
@@ -52373,8 +52551,8 @@ async function topLevel(yargs, argv) {
   if (unknownFlag !== void 0 && !argv.some((arg) => !arg.startsWith("-"))) {
     failWithUsageError(`Unknown argument: ${unknownFlag.slice(2).split("=")[0]}`, void 0, () => ({ commands: [], options: TOP_LEVEL_OPTIONS }));
   }
-  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: COMMANDS.map((command3) => command3.name), options: optionNames(parser2), words: argv.filter((arg) => !arg.startsWith("-")) })));
-  for (const command3 of COMMANDS) parser2.command(command3.usage, command3.describe);
+  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: COMMANDS.map((command12) => command12.name), options: optionNames(parser2), words: argv.filter((arg) => !arg.startsWith("-")) })));
+  for (const command12 of COMMANDS) parser2.command(command12.usage, command12.describe);
   parser2.example("$0 init && $0 run", "a starter config from this checkout, then a first run");
   parser2.example("$0 shell unit", "a shell in job unit's sandbox, to debug it");
   await parser2.parseAsync();

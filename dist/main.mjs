@@ -8,6 +8,7 @@ import {
   STATE,
   SandboxUnavailableError,
   actionPaths,
+  buildNative,
   cacheService,
   cliEnvironment,
   core_exports,
@@ -19,12 +20,12 @@ import {
   listLayerIds,
   parseDuration,
   parseSize,
+  prepareHost,
   readInputs,
   runArguments,
-  runProcess,
   safeMessage,
   stepDir
-} from "./chunks/chunk-BCYDBONL.mjs";
+} from "./chunks/chunk-ZFF3DBON.mjs";
 import {
   load
 } from "./chunks/chunk-FNDKDHNJ.mjs";
@@ -33,7 +34,7 @@ import {
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs21 from "node:fs";
+import fs22 from "node:fs";
 import path18 from "node:path";
 
 // src/action/annotations.ts
@@ -105,7 +106,7 @@ function colourOnly(params) {
   return `\x1B[${kept.join(";")}m`;
 }
 
-// src/report/junit-model.ts
+// src/junit/model.ts
 function verdictOf(testCase) {
   let verdict = "passed";
   for (const outcome of testCase.outcomes) {
@@ -116,10 +117,10 @@ function verdictOf(testCase) {
   return verdict;
 }
 
-// src/report/junit-read.ts
+// src/junit/read.ts
 import fs from "node:fs";
 
-// src/report/gotest.ts
+// src/junit/gotest.ts
 var GoTestJsonError = class extends Error {
 };
 var FRAMING_LINE = /^\s*=== (RUN|PAUSE|CONT|NAME)\s/;
@@ -266,7 +267,7 @@ function packageCase(pkg, name, outcome) {
   return { name, classname: pkg.name, time: 0, properties: [], outcomes: [outcome], reruns: [] };
 }
 
-// src/report/xml.ts
+// src/junit/xml.ts
 var XmlSyntaxError = class extends Error {
   constructor(reason, line, column) {
     super(`line ${line}, column ${column}: ${reason}`);
@@ -472,7 +473,7 @@ function childNamed(element, name) {
   return element.children.find((child) => child.name === name);
 }
 
-// src/report/junit-read.ts
+// src/junit/read.ts
 var MAX_REPORT_BYTES = 64 * 1024 * 1024;
 var MAX_TEST_CASES = 5e4;
 var READ_ELEMENTS = /* @__PURE__ */ new Set([
@@ -501,7 +502,6 @@ var JunitReadError = class extends CubicleError {
   file;
   reason;
   code = "JUNIT_UNREADABLE";
-  exitCode = 2;
 };
 var CaseLimitError = class extends Error {
 };
@@ -657,8 +657,11 @@ function decodeXmlBytes(bytes) {
   return bytes.toString("utf8");
 }
 
+// src/junit/output-cap.ts
+var DEFAULT_OUTPUT_CAP_BYTES = 64 * 1024;
+
 // src/action/tests.ts
-var MAX_FAILED_KEPT = 1e3;
+var MAX_FAILED_KEPT2 = 1e3;
 function tallyTests(junitFile) {
   const tally = { passed: 0, flaky: 0, failed: 0, skipped: 0 };
   const failedTests2 = [];
@@ -670,7 +673,7 @@ function tallyTests(junitFile) {
       else if (verdict === "passed") tally.passed++;
       else {
         tally.failed++;
-        if (failedTests2.length >= MAX_FAILED_KEPT) continue;
+        if (failedTests2.length >= MAX_FAILED_KEPT2) continue;
         failedTests2.push({ job: suite.name, classname: testCase.classname, name: testCase.name, message: firstLine(testCase, verdict) });
       }
     }
@@ -777,12 +780,12 @@ function bounded(text, maxChars) {
 
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
-import fs17 from "node:fs";
+import fs19 from "node:fs";
 import os3 from "node:os";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/config/load.ts
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/vendor.ts
 import path2 from "node:path";
@@ -855,35 +858,41 @@ function commonJs(module) {
 
 // src/config/code/index.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/host/cgroups.ts
-import fs12 from "node:fs";
-import path8 from "node:path";
+import fs14 from "node:fs";
+import path9 from "node:path";
 
 // src/sandbox/maintenance.ts
 import { execFile } from "node:child_process";
-import fs4 from "node:fs";
+import fs5 from "node:fs";
 
 // src/sandbox/binaries.ts
 import { execFileSync } from "node:child_process";
-import fs3 from "node:fs";
+import fs4 from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import path4 from "node:path";
+
+// src/core/package-root.ts
+import fs3 from "node:fs";
 import path3 from "node:path";
 import { fileURLToPath } from "node:url";
-var PACKAGE_ROOT = findPackageRoot(path3.dirname(fileURLToPath(import.meta.url)));
-var PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
-var PROGRAMS = {
-  sandbox: { file: "cubicle-sandbox", env: "CUBICLE_SANDBOX", checkout: "native/cubicle-sandbox", makeDir: "native", title: "the sandbox helper" },
-  layer: { file: "cubicle-layer", env: "CUBICLE_LAYER_TOOL", checkout: "native/layer/cubicle-layer", makeDir: "native/layer", title: "the layer tool" }
-};
 function findPackageRoot(start) {
   for (let dir = start; ; dir = path3.dirname(dir)) {
     if (fs3.existsSync(path3.join(dir, "package.json"))) return dir;
     if (dir === path3.dirname(dir)) return start;
   }
 }
+var PACKAGE_ROOT = findPackageRoot(path3.dirname(fileURLToPath(import.meta.url)));
+
+// src/sandbox/binaries.ts
+var PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
+var PROGRAMS = {
+  sandbox: { file: "cubicle-sandbox", env: "CUBICLE_SANDBOX", checkout: "native/cubicle-sandbox", makeDir: "native", title: "the sandbox helper" },
+  layer: { file: "cubicle-layer", env: "CUBICLE_LAYER_TOOL", checkout: "native/layer/cubicle-layer", makeDir: "native/layer", title: "the layer tool" }
+};
 function platformKey() {
   return `${process.platform}-${process.arch}`;
 }
@@ -892,40 +901,40 @@ function platformPackage() {
 }
 function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(fs3.readFileSync(path3.join(root, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(fs4.readFileSync(path4.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
 }
 function isExecutable(file) {
   try {
-    fs3.accessSync(file, fs3.constants.X_OK);
-    return fs3.statSync(file).isFile();
+    fs4.accessSync(file, fs4.constants.X_OK);
+    return fs4.statSync(file).isFile();
   } catch {
     return false;
   }
 }
 function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = createRequire(path3.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
-    const { version: version2 } = JSON.parse(fs3.readFileSync(manifest, "utf8"));
-    return { dir: path3.dirname(manifest), version: version2 ?? "?" };
+    const manifest = createRequire(path4.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const { version: version2 } = JSON.parse(fs4.readFileSync(manifest, "utf8"));
+    return { dir: path4.dirname(manifest), version: version2 ?? "?" };
   } catch {
     return null;
   }
 }
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    if (isExecutable(path3.join(dir, name))) return path3.join(dir, name);
+    if (isExecutable(path4.join(dir, name))) return path4.join(dir, name);
   }
   return null;
 }
 function sourceBuildDir() {
-  const cache = process.env.CUBICLE_CACHE_DIR || path3.join(process.env.XDG_CACHE_HOME || path3.join(process.env.HOME || os.homedir(), ".cache"), "cubicle");
-  return path3.join(cache, "native", `${packageVersion()}-${platformKey()}`);
+  const cache = process.env.CUBICLE_CACHE_DIR || path4.join(process.env.XDG_CACHE_HOME || path4.join(process.env.HOME || os.homedir(), ".cache"), "cubicle");
+  return path4.join(cache, "native", `${packageVersion()}-${platformKey()}`);
 }
 function hasSources() {
-  return Object.values(PROGRAMS).every((program) => fs3.existsSync(path3.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
+  return Object.values(PROGRAMS).every((program) => fs4.existsSync(path4.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
 }
 function buildFromSource() {
   const target = sourceBuildDir();
@@ -936,13 +945,13 @@ function buildFromSource() {
 `);
   try {
     for (const [name, program] of Object.entries(PROGRAMS)) {
-      const out = path3.join(temp, name);
-      fs3.mkdirSync(out, { recursive: true });
-      execFileSync("make", ["-s", "-C", path3.join(PACKAGE_ROOT, program.makeDir), `OUT=${out}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
+      const out = path4.join(temp, name);
+      fs4.mkdirSync(out, { recursive: true });
+      execFileSync("make", ["-s", "-C", path4.join(PACKAGE_ROOT, program.makeDir), `OUT=${out}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
     }
-    fs3.mkdirSync(path3.dirname(target), { recursive: true });
+    fs4.mkdirSync(path4.dirname(target), { recursive: true });
     try {
-      fs3.renameSync(temp, target);
+      fs4.renameSync(temp, target);
     } catch {
     }
   } catch (error2) {
@@ -951,7 +960,7 @@ function buildFromSource() {
       cause: error2
     });
   } finally {
-    fs3.rmSync(temp, { recursive: true, force: true });
+    fs4.rmSync(temp, { recursive: true, force: true });
   }
   return target;
 }
@@ -960,12 +969,12 @@ function findNative(program, root = PACKAGE_ROOT) {
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
   const pkg = findPlatformPackage(root);
-  if (pkg && pkg.version === packageVersion(root) && isExecutable(path3.join(pkg.dir, "bin", spec.file))) {
-    return { path: path3.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(path4.join(pkg.dir, "bin", spec.file))) {
+    return { path: path4.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = path3.join(root, spec.checkout);
+  const checkout = path4.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
-  const built = path3.join(sourceBuildDir(), program, spec.file);
+  const built = path4.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
   return null;
 }
@@ -1009,7 +1018,7 @@ function removeCgroup(dir) {
 }
 async function removeLeftoverCgroups(dirs) {
   for (const dir of dirs) {
-    for (let tries = 0; tries < 20 && fs4.existsSync(dir); tries++) {
+    for (let tries = 0; tries < 20 && fs5.existsSync(dir); tries++) {
       if (await removeCgroup(dir) === null) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -1017,13 +1026,13 @@ async function removeLeftoverCgroups(dirs) {
 }
 
 // src/host/container.ts
-import fs5 from "node:fs";
+import fs6 from "node:fs";
 var hostProbe = {
   env: process.env,
-  exists: (file) => fs5.existsSync(file),
+  exists: (file) => fs6.existsSync(file),
   read: (file) => {
     try {
-      return fs5.readFileSync(file, "utf8");
+      return fs6.readFileSync(file, "utf8");
     } catch {
       return void 0;
     }
@@ -1098,15 +1107,15 @@ function explainContainerCgroups(context, probe = hostProbe) {
 }
 
 // src/host/delegation.ts
-import fs11 from "node:fs";
+import fs13 from "node:fs";
 
 // src/confine/resolve.ts
-import fs6 from "node:fs";
-import path4 from "node:path";
+import fs7 from "node:fs";
+import path5 from "node:path";
 var MAX_SYMLINKS = 40;
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
-  if (path4.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  if (path5.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
   return rel.split("/").filter((part) => part !== "" && part !== ".");
 }
 function resolveBeneath(root, rel, options = {}) {
@@ -1122,8 +1131,8 @@ function resolveBeneath(root, rel, options = {}) {
       parts.pop();
       continue;
     }
-    const current = path4.join(root, ...parts, part);
-    const stat = fs6.lstatSync(current, { throwIfNoEntry: false });
+    const current = path5.join(root, ...parts, part);
+    const stat = fs7.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
       parts.push(part);
@@ -1133,12 +1142,12 @@ function resolveBeneath(root, rel, options = {}) {
     if (stat.isSymbolicLink() && (!isFinal || options.followFinal !== false)) {
       hops += 1;
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
-      const target = fs6.readlinkSync(current);
+      const target = fs7.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
-      if (path4.isAbsolute(target)) {
-        const inside = path4.relative(root, target);
-        if (inside.startsWith("..") || path4.isAbsolute(inside)) {
-          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${path4.join(...parts, part)} -> ${target}`, notDone);
+      if (path5.isAbsolute(target)) {
+        const inside = path5.relative(root, target);
+        if (inside.startsWith("..") || path5.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${path5.join(...parts, part)} -> ${target}`, notDone);
         }
         parts.length = 0;
         pending.push(...inside.split("/").filter(Boolean).reverse());
@@ -1147,29 +1156,29 @@ function resolveBeneath(root, rel, options = {}) {
       }
       continue;
     }
-    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${path4.join(...parts, part)} is not a directory`, notDone);
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${path5.join(...parts, part)} is not a directory`, notDone);
     parts.push(part);
   }
-  return path4.join(root, ...parts);
+  return path5.join(root, ...parts);
 }
 function isBeneath(child, parent) {
-  const relative = path4.relative(parent, child);
-  return relative === "" || !relative.startsWith("..") && !path4.isAbsolute(relative);
+  const relative = path5.relative(parent, child);
+  return relative === "" || !relative.startsWith("..") && !path5.isAbsolute(relative);
 }
 
 // src/confine/open.ts
-import fs7 from "node:fs";
-import path5 from "node:path";
-var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs7.constants;
+import fs8 from "node:fs";
+import path6 from "node:path";
+var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs8.constants;
 var DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 function atPath(fd, name) {
   return `/proc/self/fd/${fd}/${name}`;
 }
 function describeOpenError(error2, where2, rel, notDone) {
   const code = error2.code;
-  const stat = code === "ENOTDIR" || code === "ELOOP" ? fs7.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
+  const stat = code === "ENOTDIR" || code === "ELOOP" ? fs8.lstatSync(where2, { throwIfNoEntry: false }) : void 0;
   if (stat?.isSymbolicLink()) {
-    return new PathConfinementError(rel, `${where2} is a symlink (to ${fs7.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
+    return new PathConfinementError(rel, `${where2} is a symlink (to ${fs8.readlinkSync(where2)}); cubicle does not follow it`, notDone, { cause: error2 });
   }
   const reason = code === "ELOOP" ? `${where2} is a symlink; cubicle does not follow it` : code === "ENOTDIR" ? `${where2} is not a directory` : code === "ENOENT" ? `${where2} does not exist` : `${where2}: ${code ?? error2.message}`;
   return new PathConfinementError(rel, reason, notDone, { cause: error2 });
@@ -1177,31 +1186,31 @@ function describeOpenError(error2, where2, rel, notDone) {
 function openDirBeneath(root, parts, options = {}) {
   const rel = options.rel ?? parts.join("/");
   const notDone = options.notDone ?? "nothing was written";
-  if (options.create) fs7.mkdirSync(root, { recursive: true, mode: 493 });
-  let fd = fs7.openSync(root, O_RDONLY | O_DIRECTORY);
+  if (options.create) fs8.mkdirSync(root, { recursive: true, mode: 493 });
+  let fd = fs8.openSync(root, O_RDONLY | O_DIRECTORY);
   try {
     for (const [index, part] of parts.entries()) {
       if (part === ".." || part === "." || part.includes("/")) throw new PathConfinementError(rel, `has a "${part}" component`, notDone);
       const next = atPath(fd, part);
       if (options.create) {
         try {
-          fs7.mkdirSync(next, { mode: options.mode ?? 493 });
+          fs8.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
-          if (error2.code !== "EEXIST") throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, path6.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
-        child = fs7.openSync(next, DIR_FLAGS);
+        child = fs8.openSync(next, DIR_FLAGS);
       } catch (error2) {
-        throw describeOpenError(error2, path5.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        throw describeOpenError(error2, path6.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
-      fs7.closeSync(fd);
+      fs8.closeSync(fd);
       fd = child;
     }
     return fd;
   } catch (error2) {
-    fs7.closeSync(fd);
+    fs8.closeSync(fd);
     throw error2;
   }
 }
@@ -1210,7 +1219,7 @@ function withDirBeneath(root, rel, use, options = {}) {
   try {
     return use(fd);
   } finally {
-    fs7.closeSync(fd);
+    fs8.closeSync(fd);
   }
 }
 function openFileBeneath(root, rel, notDone = "nothing was read") {
@@ -1220,15 +1229,15 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   const dir = openDirBeneath(root, parts, { rel, notDone });
   let fd;
   try {
-    fd = fs7.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = fs8.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
-    throw describeOpenError(error2, path5.join(root, ...parts, name), rel, notDone);
+    throw describeOpenError(error2, path6.join(root, ...parts, name), rel, notDone);
   } finally {
-    fs7.closeSync(dir);
+    fs8.closeSync(dir);
   }
-  const stat = fs7.fstatSync(fd);
+  const stat = fs8.fstatSync(fd);
   if (!stat.isFile()) {
-    fs7.closeSync(fd);
+    fs8.closeSync(fd);
     throw new PathConfinementError(rel, "is not a regular file", notDone);
   }
   return fd;
@@ -1237,9 +1246,23 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 // src/confine/write.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs8 from "node:fs";
-import path6 from "node:path";
-var { O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = fs8.constants;
+import fs10 from "node:fs";
+import path7 from "node:path";
+
+// src/core/atomic-write.ts
+import fs9 from "node:fs";
+function replaceThroughTemp(temp, target, fill) {
+  try {
+    fill(temp);
+    fs9.renameSync(temp, target);
+  } catch (error2) {
+    fs9.rmSync(temp, { force: true });
+    throw error2;
+  }
+}
+
+// src/confine/write.ts
+var { O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = fs10.constants;
 function splitFile(rel, notDone) {
   const parts = relativeParts(rel, notDone);
   const name = parts.pop();
@@ -1253,11 +1276,11 @@ function copyFileBeneath(srcRoot, srcRel, dstRoot, dstRel, options = {}) {
     const { dirParts, name } = splitFile(dstRel, notDone);
     return placeBeneath(dstRoot, dstRel, dirParts, name, options, notDone, (temp) => {
       if (options.sparse) copySparse(source, temp);
-      else fs8.copyFileSync(`/proc/self/fd/${source}`, temp, fs8.constants.COPYFILE_EXCL | fs8.constants.COPYFILE_FICLONE);
-      if (options.mode !== void 0) fs8.chmodSync(temp, options.mode);
+      else fs10.copyFileSync(`/proc/self/fd/${source}`, temp, fs10.constants.COPYFILE_EXCL | fs10.constants.COPYFILE_FICLONE);
+      if (options.mode !== void 0) fs10.chmodSync(temp, options.mode);
     });
   } finally {
-    fs8.closeSync(source);
+    fs10.closeSync(source);
   }
 }
 function copySparse(source, temp) {
@@ -1273,27 +1296,25 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     options.beforeWrite?.(`/proc/self/fd/${dir}`);
     const temp = atPath(dir, `.${name}.${options.tempTag ?? process.pid}-${randomBytes(3).toString("hex")}.tmp`);
     try {
-      fill(temp);
-      fs8.renameSync(temp, atPath(dir, name));
+      replaceThroughTemp(temp, atPath(dir, name), fill);
     } catch (error2) {
-      fs8.rmSync(temp, { force: true });
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
-      throw new PathConfinementError(path6.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+      throw new PathConfinementError(path7.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
-    fs8.closeSync(dir);
+    fs10.closeSync(dir);
   }
-  return path6.join(root, ...dirParts, name);
+  return path7.join(root, ...dirParts, name);
 }
 
 // src/confine/env-path.ts
-import path7 from "node:path";
+import path8 from "node:path";
 var HOST_PATH_VARIABLES = ["HOME"];
 function hostPathProblem(value) {
-  if (!path7.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (!path8.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
   if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
-  const normal = path7.posix.normalize(value);
+  const normal = path8.posix.normalize(value);
   if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
   return null;
 }
@@ -1309,14 +1330,14 @@ function envPathProblems(env2, where2) {
 }
 
 // src/run/rundir.ts
-import fs10 from "node:fs";
+import fs12 from "node:fs";
 
 // src/run/remove.ts
 import { execFile as execFile2 } from "node:child_process";
 import { promisify } from "node:util";
 
 // src/image/host.ts
-import fs9 from "node:fs";
+import fs11 from "node:fs";
 var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
 var cached;
 function hostImageOps() {
@@ -1325,11 +1346,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = fs9.lstatSync(dir);
+      stat = fs11.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs9.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs11.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -1339,10 +1360,10 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of fs9.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of fs11.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => fs9.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => fs11.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 
 // src/sandbox/spawn.ts
@@ -1540,7 +1561,7 @@ var run = promisify(execFile2);
 // src/run/rundir.ts
 function processStartTime(pid) {
   try {
-    const stat = fs10.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = fs12.readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -1559,7 +1580,7 @@ function processTag() {
 var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
 function readDelegation() {
   try {
-    return JSON.parse(fs11.readFileSync(DELEGATION_FILE, "utf8"));
+    return JSON.parse(fs13.readFileSync(DELEGATION_FILE, "utf8"));
   } catch {
     return void 0;
   }
@@ -1574,7 +1595,7 @@ function userRuntimeDir(uid) {
 var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
 var V2_CONTROLLERS = ["memory", "cpu", "pids"];
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => path8.join(parent, name));
+  return cgroupParents(placement).map((parent) => path9.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -1582,7 +1603,7 @@ function cgroupParents(placement) {
   return [];
 }
 function readMemberships() {
-  const text = fs12.readFileSync("/proc/self/cgroup", "utf8");
+  const text = fs14.readFileSync("/proc/self/cgroup", "utf8");
   return text.split("\n").filter(Boolean).map((line) => {
     const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
     return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
@@ -1590,7 +1611,7 @@ function readMemberships() {
 }
 function readMounts() {
   const mounts = /* @__PURE__ */ new Map();
-  for (const line of fs12.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+  for (const line of fs14.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const [left, right] = line.split(" - ");
     if (!left || !right) continue;
     const mountPoint = left.split(" ")[4];
@@ -1604,8 +1625,8 @@ function readMounts() {
 }
 function writable(dir, files) {
   try {
-    fs12.accessSync(dir, fs12.constants.W_OK);
-    for (const file of files) fs12.accessSync(path8.join(dir, file), fs12.constants.W_OK);
+    fs14.accessSync(dir, fs14.constants.W_OK);
+    for (const file of files) fs14.accessSync(path9.join(dir, file), fs14.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -1613,7 +1634,7 @@ function writable(dir, files) {
 }
 function readWords(file) {
   try {
-    return fs12.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+    return fs14.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -1638,19 +1659,19 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = path8.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = path8.basename(own2) === "runner" && writable(path8.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path8.dirname(own2) : own2;
+  const own2 = path9.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = path9.basename(own2) === "runner" && writable(path9.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path9.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path8.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path9.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
   }
-  const enabled = readWords(path8.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(path9.join(root, "cgroup.subtree_control"));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(path8.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  const others = root === own2 ? readWords(path9.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
   if (others.length > 0) {
     const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
     return v2Unavailable(own2, user2, reason);
@@ -1668,8 +1689,8 @@ function ancestorsInOwnCgroup() {
     let stat;
     let membership;
     try {
-      stat = fs12.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = fs12.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+      stat = fs14.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = fs14.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
     } catch {
       break;
     }
@@ -1682,7 +1703,7 @@ function ancestorsInOwnCgroup() {
 function describeProcesses(pids2) {
   const named = pids2.slice(0, 5).map((pid) => {
     try {
-      return `${pid} (${fs12.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+      return `${pid} (${fs14.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
     } catch {
       return String(pid);
     }
@@ -1700,7 +1721,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return fs12.existsSync("/usr/bin/systemd-run") && fs12.existsSync(path8.join(userRuntimeDir(uid), "systemd", "private"));
+  return fs14.existsSync("/usr/bin/systemd-run") && fs14.existsSync(path9.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -1709,7 +1730,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = path8.join(mount, membership.path);
+    if (membership && mount) own2[controller] = path9.join(mount, membership.path);
   }
   return own2;
 }
@@ -1740,16 +1761,16 @@ function placeV1(user2) {
   return { kind: "v1", parents };
 }
 function isBeneath2(child, parent) {
-  const relative = path8.relative(parent, child);
-  return relative !== "" && !relative.startsWith("..") && !path8.isAbsolute(relative);
+  const relative = path9.relative(parent, child);
+  return relative !== "" && !relative.startsWith("..") && !path9.isAbsolute(relative);
 }
 
 // src/host/checks.ts
-import fs13 from "node:fs";
+import fs15 from "node:fs";
 import os2 from "node:os";
 function readText(file) {
   try {
-    return fs13.readFileSync(file, "utf8").trim();
+    return fs15.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -1923,9 +1944,9 @@ try {
 }
 
 // src/config/code/spec.ts
-import fs14 from "node:fs";
+import fs16 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
-import path9 from "node:path";
+import path10 from "node:path";
 var MIB = 1024 * 1024;
 var EVALUATION_LIMITS = {
   timeoutMs: 1e4,
@@ -1943,7 +1964,7 @@ var EVALUATION_HOME = "/tmp/home";
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var LIMITS_NOT_SET_EXIT = 125;
 function evaluationSpec(request) {
-  const node2 = fs14.realpathSync(process.execPath);
+  const node2 = fs16.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -1978,9 +1999,9 @@ var LIMITS_SCRIPT = [
 ].join("\n");
 function findRunnerTypescript() {
   try {
-    const require2 = createRequire2(path9.join(PACKAGE_ROOT, "package.json"));
+    const require2 = createRequire2(path10.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
-    return { dir: fs14.realpathSync(path9.dirname(manifest)), main: fs14.realpathSync(require2.resolve("typescript")) };
+    return { dir: fs16.realpathSync(path10.dirname(manifest)), main: fs16.realpathSync(require2.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -1992,11 +2013,11 @@ function isVisible(file, system, projectDir) {
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = path10.resolve(file);
+  const source = path11.resolve(file);
   const id = randomBytes2(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: path10.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: path11.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -2058,12 +2079,11 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 // src/config/resolve.ts
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/config/presets.ts
-import fs15 from "node:fs";
-import path11 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+import fs17 from "node:fs";
+import path12 from "node:path";
 
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
@@ -8362,26 +8382,26 @@ function childSchemas(schema, segment) {
 }
 
 // src/config/presets.ts
-var PRESETS_DIR = path11.join(findPackageRoot2(path11.dirname(fileURLToPath2(import.meta.url))), "presets");
+var PRESETS_DIR = path12.join(PACKAGE_ROOT, "presets");
 var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = fs15.readdirSync(dir);
+    files = fs17.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = path11.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !fs15.existsSync(file)) {
+  const file = path12.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !fs17.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
   }
   let raw;
   try {
-    raw = parseYamlSync(fs15.readFileSync(file, "utf8"));
+    raw = parseYamlSync(fs17.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -8404,7 +8424,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || fs15.existsSync(path11.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || fs17.existsSync(path12.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -8419,12 +8439,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs15.existsSync(path11.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs17.existsSync(path12.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs15.readFileSync(path11.join(projectDir, file), "utf8");
+      content = fs17.readFileSync(path12.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -8435,31 +8455,25 @@ function conditionHolds(when, projectDir) {
 function parseYamlSync(text) {
   return load(text);
 }
-function findPackageRoot2(start) {
-  for (let dir = start; ; dir = path11.dirname(dir)) {
-    if (fs15.existsSync(path11.join(dir, "package.json"))) return dir;
-    if (dir === path11.dirname(dir)) return start;
-  }
-}
 
 // src/config/cache-destination.ts
-import path12 from "node:path";
+import path13 from "node:path";
 var SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
 function cacheDestinationProblem(dest, context) {
-  const normal = path12.posix.normalize(dest);
+  const normal = path13.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = path12.posix.normalize(context.projectDir);
+  const checkout = path13.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(path12.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(path13.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = path12.posix.normalize(entry.slice(2));
+    const tail = path13.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
@@ -8468,7 +8482,6 @@ function cacheEntryProblem(entry, projectDir) {
 
 // src/image/oci/errors.ts
 var ImageError = class extends CubicleError {
-  exitCode = 2;
 };
 var InvalidImageRefError = class extends ImageError {
   code = "INVALID_IMAGE_REF";
@@ -8711,7 +8724,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path13.dirname(input.source);
+  const projectDir = input.projectDir ?? path14.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -8894,7 +8907,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = path13.resolve(projectDir, ref.path);
+  const absolute = path14.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -8902,7 +8915,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, path13.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, path14.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -8963,7 +8976,7 @@ function formatIssue(issue2) {
 
 // src/config/load.ts
 async function readConfigData(options) {
-  const explicit = options.configPath ? path14.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? path15.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -8984,7 +8997,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path14.resolve(found.filepath);
+  const source = path15.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -9006,8 +9019,8 @@ function describeSyntaxError(message) {
 
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
-import fs16 from "node:fs";
-import path15 from "node:path";
+import fs18 from "node:fs";
+import path16 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
@@ -9016,16 +9029,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern of patterns) {
       const clean = pattern.replace(/^\.\//, "");
-      if (path15.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (path16.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(path15.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(path16.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = fs16.lstatSync(source);
+        const stat = fs18.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -9044,14 +9057,14 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative, notDone) {
-  const stat = fs16.lstatSync(source);
+  const stat = fs18.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = fs16.readlinkSync(source);
-    const dir = path15.posix.dirname(relative);
-    withDirBeneath(destination, dir, (fd) => fs16.symlinkSync(link, atPath(fd, path15.posix.basename(relative))), { create: true, notDone });
+    const link = fs18.readlinkSync(source);
+    const dir = path16.posix.dirname(relative);
+    withDirBeneath(destination, dir, (fd) => fs18.symlinkSync(link, atPath(fd, path16.posix.basename(relative))), { create: true, notDone });
     return { path: relative, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, path15.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, path16.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
   return { path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative) {
@@ -9064,7 +9077,7 @@ function existsBeneath(projectDir, relative) {
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(path15.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(path16.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -9072,7 +9085,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs16.readdirSync(path15.join(start, dir), { withFileTypes: true });
+      entries = fs18.readdirSync(path16.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -9082,30 +9095,30 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, path15.join(start, inner));
+        found.set(named, path16.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return fs16.lstatSync(file);
+    return fs18.lstatSync(file);
   } catch {
     return void 0;
   }
 }
 function hashFile(file) {
   const hash = createHash("sha256");
-  const fd = fs16.openSync(file, "r");
+  const fd = fs18.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = fs16.readSync(fd, buffer, 0, buffer.length, null);
+      const read = fs18.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    fs16.closeSync(fd);
+    fs18.closeSync(fd);
   }
   return hash.digest("hex");
 }
@@ -9115,17 +9128,17 @@ async function cacheKeys(options) {
   const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
   const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path16.relative(config2.projectDir, config2.source);
+  const configFile = path17.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
-`).update(fs17.readFileSync(config2.source));
+`).update(fs19.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs17.mkdtempSync(path16.join(os3.tmpdir(), "cubicle-action-key-"));
+    const staging = fs19.mkdtempSync(path17.join(os3.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path16.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path17.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -9133,7 +9146,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
         }
       }
     } finally {
-      fs17.rmSync(staging, { recursive: true, force: true });
+      fs19.rmSync(staging, { recursive: true, force: true });
     }
   }
   const shard = options.shard ? `shard${options.shard.replace("/", "of")}-` : "";
@@ -9141,116 +9154,9 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
   return { key: `${base}${hash.digest("hex").slice(0, 32)}`, restoreKeys: [base], hashed: [...new Set(hashed)] };
 }
 
-// src/action/host.ts
-import fs18 from "node:fs";
-import os4 from "node:os";
-import path17 from "node:path";
-var HostNotReadyError = class extends Error {
-  code = "HOST_NOT_READY";
-  constructor(message) {
-    super(message);
-    this.name = "HostNotReadyError";
-  }
-};
-var FIXED_BY_SETUP = /* @__PURE__ */ new Set(["userns", "cgroups"]);
-async function buildNative(cli, log, options) {
-  if (cli.paths.prebuilt) {
-    log.info(`using the prebuilt helper and layer tool in ${path17.dirname(cli.paths.helper)} (static; no compiler needed)`);
-    return;
-  }
-  const built = [cli.paths.helper, cli.paths.layerTool].every((file) => isExecutable2(file));
-  if (options.onlyIfMissing && built) return;
-  for (const dir of ["native", "native/layer"]) {
-    log.info(`make -C ${dir} (in ${cli.paths.root})`);
-    const result = await runProcess("make", ["-s", "-C", dir], { cwd: cli.paths.root, env: processEnv() });
-    if (result.exitCode !== 0) {
-      throw new HostNotReadyError(
-        `building the sandbox helper failed: make -C ${dir} exited with ${result.exitCode} (its output is above); no job was run. Install a C compiler and make on the runner: sudo apt-get install -y gcc make libc6-dev`
-      );
-    }
-  }
-}
-async function runDoctor(cli) {
-  const result = await cli.run(["doctor", "--json"], { capture: true });
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new HostNotReadyError(`cubicle doctor --json exited with ${result.exitCode} without a report (its errors are above); no job was run`);
-  }
-}
-function fixableBySetup(report) {
-  return report.checks.filter((check) => check.state === "missing" && FIXED_BY_SETUP.has(check.id));
-}
-function describeMissing(checks) {
-  return checks.map((check) => `${check.title}: ${check.detail}${check.fix ? `
-    fix: ${check.fix}` : ""}`).join("\n");
-}
-function setupCommand(cli, user2, uid) {
-  const setup = [...cli.argv, "setup", "--user", user2];
-  return uid === 0 ? { command: setup[0], args: setup.slice(1) } : { command: "sudo", args: ["-n", ...setup] };
-}
-async function prepareHost(cli, log, runner = { user: userName2(), uid: process.getuid?.() ?? 0 }) {
-  let report = await runDoctor(cli);
-  const fixable = fixableBySetup(report);
-  if (fixable.length) {
-    const setup = setupCommand(cli, runner.user, runner.uid);
-    log.info(`doctor: ${fixable.map((check) => check.title).join(", ")} missing; running ${setup.command === "sudo" ? "sudo -n " : ""}cubicle setup --user ${runner.user}`);
-    let failure2;
-    try {
-      const result = await runProcess(setup.command, setup.args, { env: processEnv() });
-      if (result.exitCode !== 0) failure2 = `${setup.command === "sudo" ? "sudo -n cubicle setup" : "cubicle setup"} exited with ${result.exitCode} (its output is above)`;
-    } catch (error2) {
-      const code = error2.code;
-      failure2 = code === "ENOENT" || code === "EACCES" ? `${setup.command} is not installed, or not executable for ${runner.user}` : error2.message;
-    }
-    if (failure2) {
-      const missing2 = report.checks.filter((check) => check.state === "missing");
-      const message = `cubicle setup could not run as root: ${failure2}. What doctor found missing:
-${describeMissing(missing2)}`;
-      if (!report.runnable) throw new HostNotReadyError(`${message}
-No job was run. Give the runner user passwordless sudo, or run the fix above once on the machine.`);
-      log.warning(`${message}
-Jobs run without limits; a job that asks for memory, cpus or pids limits is refused.`);
-      return report;
-    }
-    await waitForUserManager(runner.uid);
-    report = await runDoctor(cli);
-  }
-  const missing = report.checks.filter((check) => check.state === "missing");
-  if (!report.runnable) throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:
-${describeMissing(missing.filter((check) => check.required))}`);
-  if (missing.length) log.warning(`cubicle doctor: ${describeMissing(missing)}`);
-  return report;
-}
-async function waitForUserManager(uid) {
-  if (uid === 0 || !fs18.existsSync("/run/systemd/system")) return;
-  const socket = `/run/user/${uid}/systemd/private`;
-  for (let waited = 0; waited < 1e4 && !fs18.existsSync(socket); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
-}
-function isExecutable2(file) {
-  try {
-    fs18.accessSync(file, fs18.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function userName2() {
-  try {
-    return os4.userInfo().username;
-  } catch {
-    return process.env.USER ?? String(process.getuid?.() ?? "");
-  }
-}
-function processEnv() {
-  const env2 = {};
-  for (const name of ["PATH", "HOME", "LANG", "TERM", "CI"]) if (process.env[name] !== void 0) env2[name] = process.env[name];
-  return env2;
-}
-
 // src/run/cache-scope.ts
 import { createHash as createHash3 } from "node:crypto";
-import fs19 from "node:fs";
+import fs20 from "node:fs";
 function defaultCacheScope(env2) {
   if (env2.GITHUB_ACTIONS !== "true") return "local";
   if ((env2.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env2) ?? scopePart(env2.GITHUB_HEAD_REF ?? "unknown")}`;
@@ -9260,7 +9166,7 @@ function pullRequestNumber(env2) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "");
   if (fromRef && env2.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(fs19.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(fs20.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -9273,12 +9179,12 @@ function scopePart(text) {
 }
 
 // src/action/results.ts
-import fs20 from "node:fs";
+import fs21 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs20.readFileSync(file, "utf8"));
+    return JSON.parse(fs21.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -9410,7 +9316,7 @@ async function main() {
   const inputs = withTimingsFound(readInputs((name) => core_exports.getInput(name), workspace), workspace);
   const cwd = path18.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
-  fs21.mkdirSync(dir, { recursive: true });
+  fs22.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -9420,7 +9326,7 @@ async function main() {
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
   const files = { junit: path18.resolve(cwd, inputs.junit), json: path18.join(dir, "results.json") };
-  fs21.rmSync(files.json, { force: true });
+  fs22.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
   const counts = countJobs(results);
@@ -9428,7 +9334,7 @@ async function main() {
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  const ownReport = run2.exitCode <= 1 && fs21.existsSync(files.junit);
+  const ownReport = run2.exitCode <= 1 && fs22.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : void 0;
   if (results) await writeSummary(renderSummary(results, { junit: path18.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
@@ -9482,7 +9388,7 @@ async function writeSummary(markdown) {
   }
 }
 function withTimingsFound(inputs, workspace) {
-  if (!inputs.timings || fs21.existsSync(path18.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  if (!inputs.timings || fs22.existsSync(path18.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
   const instead = "shards are balanced by the durations this runner recorded, if any";
   core_exports.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
   return Object.freeze({ ...inputs, timings: void 0 });

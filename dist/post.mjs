@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-BCYDBONL.mjs";
+} from "./chunks/chunk-ZFF3DBON.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts

@@ -1046,14 +1046,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path17 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path18 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path17 && path17[0] !== "/") {
-          path17 = `/${path17}`;
+        if (path18 && path18[0] !== "/") {
+          path18 = `/${path18}`;
         }
-        return new URL(`${origin}${path17}`);
+        return new URL(`${origin}${path18}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1504,39 +1504,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path17);
+        debuglog("sending request to %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin },
+          request: { method, path: path18, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path17,
+          path18,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path17);
+        debuglog("trailers received from %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin },
+          request: { method, path: path18, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path17,
+          path18,
           error2.message
         );
       });
@@ -1585,9 +1585,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path17, origin }
+            request: { method, path: path18, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path17);
+          debuglog("sending request to %s %s/%s", method, origin, path18);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1650,7 +1650,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path17,
+        path: path18,
         method,
         body: body2,
         headers,
@@ -1665,11 +1665,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path17 !== "string") {
+        if (typeof path18 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path18[0] !== "/" && !(path18.startsWith("http://") || path18.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path17)) {
+        } else if (invalidPathRegex.test(path18)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1735,7 +1735,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path17, query) : path17;
+        this.path = query ? buildURL(path18, query) : path18;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6428,7 +6428,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path17, host, upgrade, blocking, reset } = request;
+      const { method, path: path18, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6509,7 +6509,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path17} HTTP/1.1\r
+      let header = `${method} ${path18} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7038,7 +7038,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path18, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7135,7 +7135,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path17;
+      headers[HTTP2_HEADER_PATH] = path18;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7488,9 +7488,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path17 = search ? `${pathname}${search}` : pathname;
+        const path18 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path17;
+        this.opts.path = path18;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8729,10 +8729,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path17 = "/",
+          path: path18 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path17;
+        opts.path = origin + path18;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10704,20 +10704,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path17) {
-      if (typeof path17 !== "string") {
-        return path17;
+    function safeUrl(path18) {
+      if (typeof path18 !== "string") {
+        return path18;
       }
-      const pathSegments = path17.split("?");
+      const pathSegments = path18.split("?");
       if (pathSegments.length !== 2) {
-        return path17;
+        return path18;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path17, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path17);
+    function matchKey(mockDispatch2, { path: path18, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path18);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10739,7 +10739,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path18 }) => matchValue(safeUrl(path18), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10777,9 +10777,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path17, method, body: body2, headers, query } = opts;
+      const { path: path18, method, body: body2, headers, query } = opts;
       return {
-        path: path17,
+        path: path18,
         method,
         body: body2,
         headers,
@@ -11242,10 +11242,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path18, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path17,
+            Path: path18,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16124,9 +16124,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path17) {
-      for (let i = 0; i < path17.length; ++i) {
-        const code = path17.charCodeAt(i);
+    function validateCookiePath(path18) {
+      for (let i = 0; i < path18.length; ++i) {
+        const code = path18.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19046,11 +19046,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path17 = opts.path;
+          let path18 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path17 = `/${path17}`;
+            path18 = `/${path18}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path17);
+          url2 = new URL(util5.parseOrigin(url2).origin + path18);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -27000,9 +27000,210 @@ function cliEnvironment(runnerEnv, passEnv) {
   return env;
 }
 
-// src/action/inputs.ts
+// src/action/host.ts
 import fs2 from "node:fs";
+import os2 from "node:os";
 import path2 from "node:path";
+
+// src/core/message.ts
+var UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+var NAMED = { "\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1B": "\\e" };
+function safeMessage(text) {
+  return defuseCommands(text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u{${char.codePointAt(0).toString(16)}}`));
+}
+var LEGACY_COMMAND = /##\[/g;
+var COMMAND_START = /^([\s\x85]*)::/;
+function defuseCommands(line) {
+  const defused = line.includes("##[") ? line.replace(LEGACY_COMMAND, "##\\[") : line;
+  return defused.replace(COMMAND_START, "$1\\::");
+}
+
+// src/core/errors.ts
+var ERROR_CATALOG = {
+  // the config file or the command line is wrong; nothing was run
+  CONFIG_INVALID: { exitCode: 2, raisedBy: "ConfigError", in: "core/errors.ts" },
+  USAGE: { exitCode: 2, raisedBy: "UsageError", in: "core/errors.ts" },
+  // the host cannot run a sandbox at all; the hint says how to fix the host
+  CGROUP_NOT_DELEGATED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  USERNS_DISABLED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  OVERLAY_UNSUPPORTED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  HELPER_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  CONFIG_SANDBOX_FAILED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  MMDEBSTRAP_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  OUTBOUND_NETWORK_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  // an error of one job
+  SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
+  PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
+  // pulling an image; nothing was run
+  INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/errors.ts" },
+  IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/errors.ts" },
+  REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/errors.ts" },
+  DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/errors.ts" },
+  REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/errors.ts" },
+  PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/errors.ts" },
+  INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/errors.ts" },
+  IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/errors.ts" },
+  ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/errors.ts" },
+  // JUnit reports that cannot be read or merged
+  JUNIT_UNREADABLE: { exitCode: 2, raisedBy: "JunitReadError", in: "junit/read.ts" },
+  JUNIT_MERGE_FAILED: { exitCode: 2, raisedBy: "JunitMergeError", in: "junit/merge.ts" },
+  // the Action's step fails before anything runs
+  ACTION_INPUT_INVALID: { exitCode: 2, raisedBy: "ActionInputError", in: "action/inputs.ts" },
+  HOST_NOT_READY: { exitCode: 3, raisedBy: "HostNotReadyError", in: "action/host.ts" }
+};
+var CubicleError = class extends Error {
+  hint;
+  constructor(message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+  /** The exit code the CLI ends with when this error reaches it: the catalog's, for this code. */
+  get exitCode() {
+    return ERROR_CATALOG[this.code].exitCode;
+  }
+};
+var ConfigError = class extends CubicleError {
+  code = "CONFIG_INVALID";
+  problems;
+  constructor(problems, options = {}) {
+    const where2 = options.source ? ` in ${options.source}` : "";
+    const noun = problems.length === 1 ? "problem" : "problems";
+    super(`${problems.length} ${noun}${where2}; nothing was run:
+${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
+    this.problems = problems;
+  }
+};
+var SandboxUnavailableError = class extends CubicleError {
+  code;
+  constructor(code, message, options = {}) {
+    super(message, options);
+    this.code = code;
+  }
+};
+function describeError(error2) {
+  if (error2 instanceof CubicleError) {
+    return error2.hint ? `${error2.message}
+hint: ${error2.hint}` : error2.message;
+  }
+  if (error2 instanceof Error) return error2.stack ?? error2.message;
+  return String(error2);
+}
+var PathConfinementError = class extends CubicleError {
+  code = "PATH_NOT_CONFINED";
+  path;
+  constructor(pathText, reason, notDone, options = {}) {
+    super(`${safeMessage(pathText)}: ${reason}; ${notDone}`, {
+      hint: "paths the checkout controls must stay beneath their root, with no symlink leading out of it; replace the symlink or the path",
+      ...options
+    });
+    this.path = pathText;
+  }
+};
+
+// src/action/host.ts
+var HostNotReadyError = class extends CubicleError {
+  code = "HOST_NOT_READY";
+};
+var FIXED_BY_SETUP = /* @__PURE__ */ new Set(["userns", "cgroups"]);
+async function buildNative(cli, log2, options) {
+  if (cli.paths.prebuilt) {
+    log2.info(`using the prebuilt helper and layer tool in ${path2.dirname(cli.paths.helper)} (static; no compiler needed)`);
+    return;
+  }
+  const built = [cli.paths.helper, cli.paths.layerTool].every((file) => isExecutable(file));
+  if (options.onlyIfMissing && built) return;
+  for (const dir of ["native", "native/layer"]) {
+    log2.info(`make -C ${dir} (in ${cli.paths.root})`);
+    const result = await runProcess("make", ["-s", "-C", dir], { cwd: cli.paths.root, env: processEnv() });
+    if (result.exitCode !== 0) {
+      throw new HostNotReadyError(
+        `building the sandbox helper failed: make -C ${dir} exited with ${result.exitCode} (its output is above); no job was run. Install a C compiler and make on the runner: sudo apt-get install -y gcc make libc6-dev`
+      );
+    }
+  }
+}
+async function runDoctor(cli) {
+  const result = await cli.run(["doctor", "--json"], { capture: true });
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new HostNotReadyError(`cubicle doctor --json exited with ${result.exitCode} without a report (its errors are above); no job was run`);
+  }
+}
+function fixableBySetup(report) {
+  return report.checks.filter((check) => check.state === "missing" && FIXED_BY_SETUP.has(check.id));
+}
+function describeMissing(checks) {
+  return checks.map((check) => `${check.title}: ${check.detail}${check.fix ? `
+    fix: ${check.fix}` : ""}`).join("\n");
+}
+function setupCommand(cli, user, uid) {
+  const setup = [...cli.argv, "setup", "--user", user];
+  return uid === 0 ? { command: setup[0], args: setup.slice(1) } : { command: "sudo", args: ["-n", ...setup] };
+}
+async function prepareHost(cli, log2, runner = { user: userName(), uid: process.getuid?.() ?? 0 }) {
+  let report = await runDoctor(cli);
+  const fixable = fixableBySetup(report);
+  if (fixable.length) {
+    const setup = setupCommand(cli, runner.user, runner.uid);
+    log2.info(`doctor: ${fixable.map((check) => check.title).join(", ")} missing; running ${setup.command === "sudo" ? "sudo -n " : ""}cubicle setup --user ${runner.user}`);
+    let failure;
+    try {
+      const result = await runProcess(setup.command, setup.args, { env: processEnv() });
+      if (result.exitCode !== 0) failure = `${setup.command === "sudo" ? "sudo -n cubicle setup" : "cubicle setup"} exited with ${result.exitCode} (its output is above)`;
+    } catch (error2) {
+      const code = error2.code;
+      failure = code === "ENOENT" || code === "EACCES" ? `${setup.command} is not installed, or not executable for ${runner.user}` : error2.message;
+    }
+    if (failure) {
+      const missing2 = report.checks.filter((check) => check.state === "missing");
+      const message = `cubicle setup could not run as root: ${failure}. What doctor found missing:
+${describeMissing(missing2)}`;
+      if (!report.runnable) throw new HostNotReadyError(`${message}
+No job was run. Give the runner user passwordless sudo, or run the fix above once on the machine.`);
+      log2.warning(`${message}
+Jobs run without limits; a job that asks for memory, cpus or pids limits is refused.`);
+      return report;
+    }
+    await waitForUserManager(runner.uid);
+    report = await runDoctor(cli);
+  }
+  const missing = report.checks.filter((check) => check.state === "missing");
+  if (!report.runnable) throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:
+${describeMissing(missing.filter((check) => check.required))}`);
+  if (missing.length) log2.warning(`cubicle doctor: ${describeMissing(missing)}`);
+  return report;
+}
+async function waitForUserManager(uid) {
+  if (uid === 0 || !fs2.existsSync("/run/systemd/system")) return;
+  const socket = `/run/user/${uid}/systemd/private`;
+  for (let waited = 0; waited < 1e4 && !fs2.existsSync(socket); waited += 250) await new Promise((resolve3) => setTimeout(resolve3, 250));
+}
+function isExecutable(file) {
+  try {
+    fs2.accessSync(file, fs2.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function userName() {
+  try {
+    return os2.userInfo().username;
+  } catch {
+    return process.env.USER ?? String(process.getuid?.() ?? "");
+  }
+}
+function processEnv() {
+  const env = {};
+  for (const name of ["PATH", "HOME", "LANG", "TERM", "CI"]) if (process.env[name] !== void 0) env[name] = process.env[name];
+  return env;
+}
+
+// src/action/inputs.ts
+import fs3 from "node:fs";
+import path3 from "node:path";
 
 // src/config/units.ts
 var SIZE_SUFFIXES = {
@@ -27073,13 +27274,12 @@ function formatDuration(ms) {
 var SAVE_CACHE_MODES = ["default-branch", "always", "never"];
 var PULL_POLICIES = ["missing", "always", "never"];
 var SHARD_BY = ["job", "test"];
-var ActionInputError = class extends Error {
+var ActionInputError = class extends CubicleError {
   constructor(problems) {
     const noun = problems.length === 1 ? "input is" : "inputs are";
     super(`${problems.length} ${noun} invalid; nothing was run:
 ${problems.map((problem) => `  - ${problem}`).join("\n")}`);
     this.problems = problems;
-    this.name = "ActionInputError";
   }
   problems;
   code = "ACTION_INPUT_INVALID";
@@ -27162,14 +27362,14 @@ function readInputs(getInput2, workspace = process.cwd()) {
   return Object.freeze(inputs);
 }
 function checkWorkingDirectory(dir, workspace) {
-  const absolute = path2.resolve(workspace, dir);
-  const relative3 = path2.relative(workspace, absolute);
-  if (relative3.startsWith("..") || path2.isAbsolute(relative3)) {
+  const absolute = path3.resolve(workspace, dir);
+  const relative3 = path3.relative(workspace, absolute);
+  if (relative3.startsWith("..") || path3.isAbsolute(relative3)) {
     return `working-directory: ${JSON.stringify(dir)} is outside the workspace (${workspace}); give a directory of the checkout`;
   }
   let stat2;
   try {
-    stat2 = fs2.statSync(absolute);
+    stat2 = fs3.statSync(absolute);
   } catch {
     return `working-directory: ${JSON.stringify(dir)} does not exist in the workspace (${absolute}); check out the repository first, or fix the path`;
   }
@@ -27195,7 +27395,7 @@ function runArguments(inputs, files, cacheScope) {
 }
 
 // src/action/layer-cache.ts
-import fs3 from "node:fs";
+import fs4 from "node:fs";
 async function listLayerIds(cli, log2) {
   const result = await cli.run(["cache", "ls", "--json"], { capture: true });
   try {
@@ -27209,7 +27409,7 @@ async function listLayerIds(cli, log2) {
 }
 async function importLayers(cli, archive, log2) {
   const result = await cli.run(["cache", "import", archive]);
-  fs3.rmSync(archive, { force: true });
+  fs4.rmSync(archive, { force: true });
   if (result.exitCode !== 0) {
     log2.warning(`cubicle cache import exited with ${result.exitCode} (its output is above); the layers it rejected are built again`);
     return false;
@@ -27231,73 +27431,8 @@ async function exportLayers(cli, archive, keepSize, log2) {
 }
 
 // src/action/step.ts
-import os2 from "node:os";
-import path3 from "node:path";
-
-// src/report/message.ts
-var UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-var NAMED = { "\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1B": "\\e" };
-function safeMessage(text) {
-  return defuseCommands(text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u{${char.codePointAt(0).toString(16)}}`));
-}
-var LEGACY_COMMAND = /##\[/g;
-var COMMAND_START = /^([\s\x85]*)::/;
-function defuseCommands(line) {
-  const defused = line.includes("##[") ? line.replace(LEGACY_COMMAND, "##\\[") : line;
-  return defused.replace(COMMAND_START, "$1\\::");
-}
-
-// src/errors.ts
-var CubicleError = class extends Error {
-  hint;
-  constructor(message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.hint = options.hint;
-  }
-};
-var ConfigError = class extends CubicleError {
-  code = "CONFIG_INVALID";
-  exitCode = 2;
-  problems;
-  constructor(problems, options = {}) {
-    const where2 = options.source ? ` in ${options.source}` : "";
-    const noun = problems.length === 1 ? "problem" : "problems";
-    super(`${problems.length} ${noun}${where2}; nothing was run:
-${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
-    this.problems = problems;
-  }
-};
-var SandboxUnavailableError = class extends CubicleError {
-  exitCode = 3;
-  code;
-  constructor(code, message, options = {}) {
-    super(message, options);
-    this.code = code;
-  }
-};
-function describeError(error2) {
-  if (error2 instanceof CubicleError) {
-    return error2.hint ? `${error2.message}
-hint: ${error2.hint}` : error2.message;
-  }
-  if (error2 instanceof Error) return error2.stack ?? error2.message;
-  return String(error2);
-}
-var PathConfinementError = class extends CubicleError {
-  code = "PATH_NOT_CONFINED";
-  exitCode = 1;
-  path;
-  constructor(pathText, reason, notDone, options = {}) {
-    super(`${safeMessage(pathText)}: ${reason}; ${notDone}`, {
-      hint: "paths the checkout controls must stay beneath their root, with no symlink leading out of it; replace the symlink or the path",
-      ...options
-    });
-    this.path = pathText;
-  }
-};
-
-// src/action/step.ts
+import os3 from "node:os";
+import path4 from "node:path";
 var STATE = {
   cache: "cache",
   key: "cache-key",
@@ -27307,11 +27442,10 @@ var STATE = {
 };
 function stepDir(env) {
   const step = (env.GITHUB_ACTION || "cubicle").replace(/[^\w.-]/g, "_");
-  return path3.join(env.RUNNER_TEMP || os2.tmpdir(), "cubicle", step);
+  return path4.join(env.RUNNER_TEMP || os3.tmpdir(), "cubicle", step);
 }
 function describeFailure(error2) {
-  if (error2 instanceof ActionInputError) return error2.message;
-  if (error2 instanceof Error && "code" in error2 && typeof error2.code === "string" && error2.code.startsWith("HOST_")) return error2.message;
+  if (error2 instanceof ActionInputError || error2 instanceof HostNotReadyError) return error2.message;
   return describeError(error2);
 }
 
@@ -27349,7 +27483,7 @@ __export(core_exports, {
 });
 
 // node_modules/@actions/core/lib/command.js
-import * as os3 from "os";
+import * as os4 from "os";
 
 // node_modules/@actions/core/lib/utils.js
 function toCommandValue(input) {
@@ -27377,7 +27511,7 @@ function toCommandProperties(annotationProperties) {
 // node_modules/@actions/core/lib/command.js
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
-  process.stdout.write(cmd.toString() + os3.EOL);
+  process.stdout.write(cmd.toString() + os4.EOL);
 }
 function issue(name, message = "") {
   issueCommand(name, {}, message);
@@ -27424,17 +27558,17 @@ function escapeProperty(s) {
 
 // node_modules/@actions/core/lib/file-command.js
 import * as crypto2 from "crypto";
-import * as fs4 from "fs";
-import * as os4 from "os";
+import * as fs5 from "fs";
+import * as os5 from "os";
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs4.existsSync(filePath)) {
+  if (!fs5.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs4.appendFileSync(filePath, `${toCommandValue(message)}${os4.EOL}`, {
+  fs5.appendFileSync(filePath, `${toCommandValue(message)}${os5.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -27447,12 +27581,12 @@ function prepareKeyValueMessage(key, value) {
   if (convertedValue.includes(delimiter4)) {
     throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter4}"`);
   }
-  return `${key}<<${delimiter4}${os4.EOL}${convertedValue}${os4.EOL}${delimiter4}`;
+  return `${key}<<${delimiter4}${os5.EOL}${convertedValue}${os5.EOL}${delimiter4}`;
 }
 
 // node_modules/@actions/core/lib/core.js
-import * as os7 from "os";
-import * as path8 from "path";
+import * as os8 from "os";
+import * as path9 from "path";
 
 // node_modules/@actions/http-client/lib/index.js
 import * as http from "http";
@@ -28587,7 +28721,7 @@ var markdownSummary = _summary;
 var summary = _summary;
 
 // node_modules/@actions/core/lib/path-utils.js
-import * as path4 from "path";
+import * as path5 from "path";
 function toPosixPath(pth) {
   return pth.replace(/[\\]/g, "/");
 }
@@ -28595,7 +28729,7 @@ function toWin32Path(pth) {
   return pth.replace(/[/]/g, "\\");
 }
 function toPlatformPath(pth) {
-  return pth.replace(/[/\\]/g, path4.sep);
+  return pth.replace(/[/\\]/g, path5.sep);
 }
 
 // node_modules/@actions/core/lib/platform.js
@@ -28608,24 +28742,24 @@ __export(platform_exports, {
   isWindows: () => isWindows,
   platform: () => platform
 });
-import os6 from "os";
+import os7 from "os";
 
 // node_modules/@actions/exec/lib/exec.js
 import { StringDecoder } from "string_decoder";
 
 // node_modules/@actions/exec/lib/toolrunner.js
-import * as os5 from "os";
+import * as os6 from "os";
 import * as events from "events";
 import * as child from "child_process";
-import * as path7 from "path";
+import * as path8 from "path";
 
 // node_modules/@actions/io/lib/io.js
 import { ok } from "assert";
-import * as path6 from "path";
+import * as path7 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs5 from "fs";
-import * as path5 from "path";
+import * as fs6 from "fs";
+import * as path6 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -28653,9 +28787,9 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs5.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs6.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs5.constants.O_RDONLY;
+var READONLY = fs6.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter5(this, void 0, void 0, function* () {
     try {
@@ -28691,7 +28825,7 @@ function tryGetExecutablePath(filePath, extensions) {
     }
     if (stats && stats.isFile()) {
       if (IS_WINDOWS) {
-        const upperExt = path5.extname(filePath).toUpperCase();
+        const upperExt = path6.extname(filePath).toUpperCase();
         if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
           return filePath;
         }
@@ -28715,11 +28849,11 @@ function tryGetExecutablePath(filePath, extensions) {
       if (stats && stats.isFile()) {
         if (IS_WINDOWS) {
           try {
-            const directory = path5.dirname(filePath);
-            const upperName = path5.basename(filePath).toUpperCase();
+            const directory = path6.dirname(filePath);
+            const upperName = path6.basename(filePath).toUpperCase();
             for (const actualName of yield readdir(directory)) {
               if (upperName === actualName.toUpperCase()) {
-                filePath = path5.join(directory, actualName);
+                filePath = path6.join(directory, actualName);
                 break;
               }
             }
@@ -28832,7 +28966,7 @@ function findInPath(tool) {
     }
     const extensions = [];
     if (IS_WINDOWS && process.env["PATHEXT"]) {
-      for (const extension of process.env["PATHEXT"].split(path6.delimiter)) {
+      for (const extension of process.env["PATHEXT"].split(path7.delimiter)) {
         if (extension) {
           extensions.push(extension);
         }
@@ -28845,12 +28979,12 @@ function findInPath(tool) {
       }
       return [];
     }
-    if (tool.includes(path6.sep)) {
+    if (tool.includes(path7.sep)) {
       return [];
     }
     const directories = [];
     if (process.env.PATH) {
-      for (const p of process.env.PATH.split(path6.delimiter)) {
+      for (const p of process.env.PATH.split(path7.delimiter)) {
         if (p) {
           directories.push(p);
         }
@@ -28858,7 +28992,7 @@ function findInPath(tool) {
     }
     const matches = [];
     for (const directory of directories) {
-      const filePath = yield tryGetExecutablePath(path6.join(directory, tool), extensions);
+      const filePath = yield tryGetExecutablePath(path7.join(directory, tool), extensions);
       if (filePath) {
         matches.push(filePath);
       }
@@ -28944,12 +29078,12 @@ var ToolRunner = class extends events.EventEmitter {
   _processLineBuffer(data, strBuffer, onLine) {
     try {
       let s = strBuffer + data.toString();
-      let n = s.indexOf(os5.EOL);
+      let n = s.indexOf(os6.EOL);
       while (n > -1) {
         const line = s.substring(0, n);
         onLine(line);
-        s = s.substring(n + os5.EOL.length);
-        n = s.indexOf(os5.EOL);
+        s = s.substring(n + os6.EOL.length);
+        n = s.indexOf(os6.EOL);
       }
       return s;
     } catch (err) {
@@ -29107,7 +29241,7 @@ var ToolRunner = class extends events.EventEmitter {
   exec() {
     return __awaiter7(this, void 0, void 0, function* () {
       if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
-        this.toolPath = path7.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+        this.toolPath = path8.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
       return new Promise((resolve3, reject) => __awaiter7(this, void 0, void 0, function* () {
@@ -29118,7 +29252,7 @@ var ToolRunner = class extends events.EventEmitter {
         }
         const optionsNonNull = this._cloneExecOptions(this.options);
         if (!optionsNonNull.silent && optionsNonNull.outStream) {
-          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os5.EOL);
+          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os6.EOL);
         }
         const state3 = new ExecState(optionsNonNull, this.toolPath);
         state3.on("debug", (message) => {
@@ -29448,8 +29582,8 @@ var getLinuxInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
     version: version3
   };
 });
-var platform = os6.platform();
-var arch = os6.arch();
+var platform = os7.platform();
+var arch = os7.arch();
 var isWindows = platform === "win32";
 var isMacOS = platform === "darwin";
 var isLinux = platform === "linux";
@@ -29517,7 +29651,7 @@ function addPath(inputPath) {
   } else {
     issueCommand("add-path", {}, inputPath);
   }
-  process.env["PATH"] = `${inputPath}${path8.delimiter}${process.env["PATH"]}`;
+  process.env["PATH"] = `${inputPath}${path9.delimiter}${process.env["PATH"]}`;
 }
 function getInput(name, options) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
@@ -29552,7 +29686,7 @@ function setOutput(name, value) {
   if (filePath) {
     return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
-  process.stdout.write(os7.EOL);
+  process.stdout.write(os8.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
 function setCommandEcho(enabled2) {
@@ -29578,7 +29712,7 @@ function notice(message, properties = {}) {
   issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
-  process.stdout.write(message + os7.EOL);
+  process.stdout.write(message + os8.EOL);
 }
 function startGroup(name) {
   issue("group", name);
@@ -29615,10 +29749,10 @@ function getIDToken(aud) {
 }
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path16 from "path";
+import * as path17 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as fs6 from "fs";
+import * as fs7 from "fs";
 
 // node_modules/@actions/glob/lib/internal-glob-options-helper.js
 function getOptions(copy) {
@@ -29655,10 +29789,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path13 from "path";
+import * as path14 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path9 from "path";
+import * as path10 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -29666,7 +29800,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path9.dirname(p);
+  let result = path10.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -29703,7 +29837,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path9.sep;
+    root += path10.sep;
   }
   return root + itemPath;
 }
@@ -29737,10 +29871,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path9.sep)) {
+  if (!p.endsWith(path10.sep)) {
     return p;
   }
-  if (p === path9.sep) {
+  if (p === path10.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -29807,8 +29941,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os8 from "os";
-import * as path12 from "path";
+import * as os9 from "os";
+import * as path13 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -31025,11 +31159,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path10 = {
+var path11 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path10.win32.sep : path10.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path11.win32.sep : path11.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -31776,7 +31910,7 @@ minimatch.escape = escape;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path11 from "path";
+import * as path12 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -31790,12 +31924,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path11.sep);
+        this.segments = itemPath.split(path12.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename5 = path11.basename(remaining);
+          const basename5 = path12.basename(remaining);
           this.segments.unshift(basename5);
           remaining = dir;
           dir = dirname4(remaining);
@@ -31813,7 +31947,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path11.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path12.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -31824,12 +31958,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path11.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path12.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path11.sep;
+        result += path12.sep;
       }
       result += this.segments[i];
     }
@@ -31861,7 +31995,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path12.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path13.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -31885,8 +32019,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path12.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path12.sep}`;
+      if (!itemPath.endsWith(path13.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path13.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -31921,10 +32055,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path12.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path13.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path12.sep}`)) {
-      homedir2 = homedir2 || os8.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path13.sep}`)) {
+      homedir2 = homedir2 || os9.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -31999,8 +32133,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path17, level) {
-    this.path = path17;
+  constructor(path18, level) {
+    this.path = path18;
     this.level = level;
   }
 };
@@ -32143,7 +32277,7 @@ var DefaultGlobber = class _DefaultGlobber {
       for (const searchPath of getSearchPaths(patterns)) {
         debug(`Search path '${searchPath}'`);
         try {
-          yield __await(fs6.promises.lstat(searchPath));
+          yield __await(fs7.promises.lstat(searchPath));
         } catch (err) {
           if (err.code === "ENOENT") {
             continue;
@@ -32167,7 +32301,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path13.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path14.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -32177,7 +32311,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs6.promises.readdir(item.path))).map((x) => new SearchState(path13.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs7.promises.readdir(item.path))).map((x) => new SearchState(path14.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -32212,7 +32346,7 @@ var DefaultGlobber = class _DefaultGlobber {
       let stats;
       if (options.followSymbolicLinks) {
         try {
-          stats = yield fs6.promises.stat(item.path);
+          stats = yield fs7.promises.stat(item.path);
         } catch (err) {
           if (err.code === "ENOENT") {
             if (options.omitBrokenSymbolicLinks) {
@@ -32224,10 +32358,10 @@ var DefaultGlobber = class _DefaultGlobber {
           throw err;
         }
       } else {
-        stats = yield fs6.promises.lstat(item.path);
+        stats = yield fs7.promises.lstat(item.path);
       }
       if (stats.isDirectory() && options.followSymbolicLinks) {
-        const realPath = yield fs6.promises.realpath(item.path);
+        const realPath = yield fs7.promises.realpath(item.path);
         while (traversalChain.length >= item.level) {
           traversalChain.pop();
         }
@@ -32279,8 +32413,8 @@ function create(patterns, options) {
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
-import * as fs7 from "fs";
-import * as path14 from "path";
+import * as fs8 from "fs";
+import * as path15 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -32373,15 +32507,15 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path14.join(baseLocation, "actions", "temp");
+      tempDirectory = path15.join(baseLocation, "actions", "temp");
     }
-    const dest = path14.join(tempDirectory, crypto3.randomUUID());
+    const dest = path15.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
 }
 function getArchiveFileSizeInBytes(filePath) {
-  return fs7.statSync(filePath).size;
+  return fs8.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
   return __awaiter13(this, void 0, void 0, function* () {
@@ -32397,7 +32531,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path14.relative(workspace, file).replace(new RegExp(`\\${path14.sep}`, "g"), "/");
+        const relativeFile = path15.relative(workspace, file).replace(new RegExp(`\\${path15.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -32419,7 +32553,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
   return __awaiter13(this, void 0, void 0, function* () {
-    return util.promisify(fs7.unlink)(filePath);
+    return util.promisify(fs8.unlink)(filePath);
   });
 }
 function getVersion(app_1) {
@@ -32461,7 +32595,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
   return __awaiter13(this, void 0, void 0, function* () {
-    if (fs7.existsSync(GnuTarPathOnWindows)) {
+    if (fs8.existsSync(GnuTarPathOnWindows)) {
       return GnuTarPathOnWindows;
     }
     const versionOutput = yield getVersion("tar");
@@ -32494,7 +32628,7 @@ function getRuntimeToken() {
 }
 
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
-import * as fs10 from "fs";
+import * as fs11 from "fs";
 import { URL as URL2 } from "url";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -34392,14 +34526,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os9 from "node:os";
+import os10 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map) {
   if (process4 && process4.versions) {
-    const osInfo = `${os9.type()} ${os9.release()}; ${os9.arch()}`;
+    const osInfo = `${os10.type()} ${os10.release()}; ${os10.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map.set("Bun", `${versions.bun} (${osInfo})`);
@@ -36551,15 +36685,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path17 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path17.startsWith("/")) {
-      path17 = path17.substring(1);
+    let path18 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path18.startsWith("/")) {
+      path18 = path18.substring(1);
     }
-    if (isAbsoluteUrl(path17)) {
-      requestUrl = path17;
+    if (isAbsoluteUrl(path18)) {
+      requestUrl = path18;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path17);
+      requestUrl = appendPath(requestUrl, path18);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -36605,9 +36739,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path17 = pathToAppend.substring(0, searchStart);
+    const path18 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path17;
+    newPath = newPath + path18;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -39484,16 +39618,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path17 = this._matcher.path;
-    return path17.length > 0 ? path17[path17.length - 1].tag : void 0;
+    const path18 = this._matcher.path;
+    return path18.length > 0 ? path18[path18.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path17 = this._matcher.path;
-    return path17.length > 0 ? path17[path17.length - 1].namespace : void 0;
+    const path18 = this._matcher.path;
+    return path18.length > 0 ? path18[path18.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -39501,9 +39635,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path17 = this._matcher.path;
-    if (path17.length === 0) return void 0;
-    return path17[path17.length - 1].values?.[attrName];
+    const path18 = this._matcher.path;
+    if (path18.length === 0) return void 0;
+    return path18[path18.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -39511,9 +39645,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path17 = this._matcher.path;
-    if (path17.length === 0) return false;
-    const current = path17[path17.length - 1];
+    const path18 = this._matcher.path;
+    if (path18.length === 0) return false;
+    const current = path18[path18.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -39539,18 +39673,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path17 = this._matcher.path;
-    if (path17.length === 0) return -1;
-    return path17[path17.length - 1].position ?? 0;
+    const path18 = this._matcher.path;
+    if (path18.length === 0) return -1;
+    return path18[path18.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path17 = this._matcher.path;
-    if (path17.length === 0) return -1;
-    return path17[path17.length - 1].counter ?? 0;
+    const path18 = this._matcher.path;
+    if (path18.length === 0) return -1;
+    return path18[path18.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -42812,11 +42946,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path17) {
+    function locateFile(path18) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path17, scriptDirectory);
+        return Module["locateFile"](path18, scriptDirectory);
       }
-      return scriptDirectory + path17;
+      return scriptDirectory + path18;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -42829,7 +42963,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs11 = require2("fs");
+      var fs12 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -42838,7 +42972,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs11.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs12.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -42850,7 +42984,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs11.readFile(filename, function(err2, data) {
+        fs12.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -45903,9 +46037,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path17 = getURLPath(request.url) || "/";
+    const path18 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path17}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path18}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -46387,9 +46521,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path17 = getURLPath(request.url) || "/";
+    const path18 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path17}`;
+    canonicalizedResourceString += `/${options.accountName}${path18}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -60330,10 +60464,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path17 = urlParsed.pathname;
-  path17 = path17 || "/";
-  path17 = escape2(path17);
-  urlParsed.pathname = path17;
+  let path18 = urlParsed.pathname;
+  path18 = path18 || "/";
+  path18 = escape2(path18);
+  urlParsed.pathname = path18;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -60418,9 +60552,9 @@ function escape2(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path17 = urlParsed.pathname;
-  path17 = path17 ? path17.endsWith("/") ? `${path17}${name}` : `${path17}/${name}` : name;
-  urlParsed.pathname = path17;
+  let path18 = urlParsed.pathname;
+  path18 = path18 ? path18.endsWith("/") ? `${path18}${name}` : `${path18}/${name}` : name;
+  urlParsed.pathname = path18;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -64254,7 +64388,7 @@ var Batch = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.js
-import fs8 from "node:fs";
+import fs9 from "node:fs";
 import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
@@ -64293,7 +64427,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
 }
 async function readStreamToLocalFile(rs, file) {
   return new Promise((resolve3, reject) => {
-    const ws = fs8.createWriteStream(file);
+    const ws = fs9.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
     });
@@ -64304,8 +64438,8 @@ async function readStreamToLocalFile(rs, file) {
     rs.pipe(ws);
   });
 }
-var fsStat = util3.promisify(fs8.stat);
-var fsCreateReadStream = fs8.createReadStream;
+var fsStat = util3.promisify(fs9.stat);
+var fsCreateReadStream = fs9.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
@@ -67164,7 +67298,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
 
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 import * as buffer2 from "buffer";
-import * as fs9 from "fs";
+import * as fs10 from "fs";
 import * as stream from "stream";
 import * as util4 from "util";
 
@@ -67424,7 +67558,7 @@ var DownloadProgress = class {
 };
 function downloadCacheHttpClient(archiveLocation, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
-    const writeStream = fs9.createWriteStream(archivePath);
+    const writeStream = fs10.createWriteStream(archivePath);
     const httpClient = new HttpClient("actions/cache");
     const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.get(archiveLocation);
@@ -67449,7 +67583,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
   return __awaiter16(this, void 0, void 0, function* () {
     var _a2;
-    const archiveDescriptor = yield fs9.promises.open(archivePath, "w");
+    const archiveDescriptor = yield fs10.promises.open(archivePath, "w");
     const httpClient = new HttpClient("actions/cache", void 0, {
       socketTimeout: options.timeoutInMs,
       keepAlive: true
@@ -67565,7 +67699,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     } else {
       const maxSegmentSize = Math.min(134217728, buffer2.constants.MAX_LENGTH);
       const downloadProgress = new DownloadProgress(contentLength2);
-      const fd = fs9.openSync(archivePath, "w");
+      const fd = fs10.openSync(archivePath, "w");
       try {
         downloadProgress.startDisplayTimer();
         const controller = new AbortController();
@@ -67583,12 +67717,12 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             controller.abort();
             throw new Error("Aborting cache download as the download time exceeded the timeout.");
           } else if (Buffer.isBuffer(result)) {
-            fs9.writeFileSync(fd, result);
+            fs10.writeFileSync(fd, result);
           }
         }
       } finally {
         downloadProgress.stopDisplayTimer();
-        fs9.closeSync(fd);
+        fs10.closeSync(fd);
       }
     }
   });
@@ -67876,7 +68010,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
   return __awaiter17(this, void 0, void 0, function* () {
     const fileSize = getArchiveFileSizeInBytes(archivePath);
     const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-    const fd = fs10.openSync(archivePath, "r");
+    const fd = fs11.openSync(archivePath, "r");
     const uploadOptions = getUploadOptions(options);
     const concurrency = assertDefined("uploadConcurrency", uploadOptions.uploadConcurrency);
     const maxChunkSize = assertDefined("uploadChunkSize", uploadOptions.uploadChunkSize);
@@ -67890,7 +68024,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
           const start = offset;
           const end = offset + chunkSize - 1;
           offset += maxChunkSize;
-          yield uploadChunk(httpClient, resourceUrl, () => fs10.createReadStream(archivePath, {
+          yield uploadChunk(httpClient, resourceUrl, () => fs11.createReadStream(archivePath, {
             fd,
             start,
             end,
@@ -67901,7 +68035,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         }
       })));
     } finally {
-      fs10.closeSync(fd);
+      fs11.closeSync(fd);
     }
     return;
   });
@@ -68788,7 +68922,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path15 from "path";
+import * as path16 from "path";
 var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -68859,13 +68993,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path15.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path15.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path15.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path16.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path16.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path16.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path15.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path15.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path16.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path16.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path15.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path16.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -68904,7 +69038,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path15.resolve(filePath).replace(new RegExp(`\\${path15.sep}`, "g"), "/")}"`;
+  return `"${path16.resolve(filePath).replace(new RegExp(`\\${path16.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter19(this, void 0, void 0, function* () {
@@ -68934,7 +69068,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path15.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path16.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -68943,7 +69077,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path15.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path16.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -68996,7 +69130,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter19(this, void 0, void 0, function* () {
-    writeFileSync2(path15.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path16.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -69147,7 +69281,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path16.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path17.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -69226,7 +69360,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path16.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path17.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -69294,7 +69428,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path16.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path17.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -69363,7 +69497,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path16.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path17.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -69459,8 +69593,9 @@ export {
   formatDuration,
   actionPaths,
   createCli,
-  runProcess,
   cliEnvironment,
+  buildNative,
+  prepareHost,
   readInputs,
   runArguments,
   listLayerIds,
