@@ -6,11 +6,11 @@
 // As root the user is cubtest (test/run-all.mjs's rootless user); as anyone else, that user.
 import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../image/registry.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const IS_ROOT = process.getuid?.() === 0;
@@ -247,17 +247,6 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     expect(again.stderr).not.toContain('building the helpers');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, server: ResultPromise): Promise<void> {
   const deadline = Date.now() + 60_000;
