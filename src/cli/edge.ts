@@ -3,7 +3,7 @@
 // results is passed down as arguments, never written back into process.env for code far below to read.
 import path from 'node:path';
 import { verbosityFrom, VERBOSITY_VARIABLE, type Verbosity } from '../report/terminal.js';
-import { cacheRoot } from '../run/rundir.js';
+import { cacheRoot } from '../core/cache-root.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

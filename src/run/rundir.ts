@@ -3,20 +3,9 @@
 // removes the run dirs whose runner is gone.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { makeDirsBeneath } from '../confine/index.js';
 import { removeTree } from './remove.js';
-
-/**
- * Where the store lives by default, from the environment the user gave ($CUBICLE_CACHE_DIR, else the XDG cache).
- * Read once, at the CLI edge (src/cli/options.ts), which passes the result down as a value with --cache-dir's.
- */
-export function cacheRoot(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.CUBICLE_CACHE_DIR) return path.resolve(env.CUBICLE_CACHE_DIR);
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'cubicle');
-}
 
 /** The run dirs' parent under the store root `cacheDir`. */
 export function runsRoot(cacheDir: string): string {

@@ -12,9 +12,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { SandboxUnavailableError } from '../core/errors.js';
+import { cacheRoot } from '../core/cache-root.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 
 export type NativeProgram = 'sandbox' | 'layer';
@@ -82,8 +82,7 @@ function onPath(name: string): string | null {
 
 /** Where a source build goes: one per version and platform, in the user's cache (the package dir may be read-only). */
 export function sourceBuildDir(): string {
-  const cache = process.env.CUBICLE_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || os.homedir(), '.cache'), 'cubicle');
-  return path.join(cache, 'native', `${packageVersion()}-${platformKey()}`);
+  return path.join(cacheRoot(process.env), 'native', `${packageVersion()}-${platformKey()}`);
 }
 
 function hasSources(): boolean {
