@@ -17,7 +17,7 @@ import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
 import { explainHostFailure } from '../run/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
-import { startJobNetwork, type JobNetwork } from '../run/network.js';
+import { startNetworkFor, type JobNetwork } from '../run/network.js';
 import { startServices, type RunningServices } from '../run/services.js';
 import { createRunDir, reapStaleRuns, runsRoot } from '../run/rundir.js';
 import { startRunUserns } from '../run/userns.js';
@@ -91,9 +91,7 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
     let services: RunningServices | null = null;
     try {
       // The job's network and services as runJob (run/job.ts) gives them: same namespace, same health waits, same logs.
-      if (job.network !== 'host' && (job.network === 'outbound' || job.services.length > 0)) {
-        network = await startJobNetwork({ outbound: job.network === 'outbound', dir: dirs.root });
-      }
+      network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
         const logsDir = path.join(config.projectDir, 'cubicle-artifacts', job.name, 'services');
         services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });

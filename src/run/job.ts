@@ -9,7 +9,7 @@ import { describeExitCode, describeSignal } from '../signals.js';
 import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from './host-failure.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
-import { startJobNetwork, type JobNetwork } from './network.js';
+import { startNetworkFor, type JobNetwork } from './network.js';
 import { serviceLogName, startServices, type RunningServices } from './services.js';
 import { removeTree } from './remove.js';
 import { withOwnerHint } from './owner-hint.js';
@@ -43,9 +43,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
     let network: JobNetwork | null = null;
     let services: RunningServices | null = null;
     try {
-      if (job.network !== 'host' && (job.network === 'outbound' || job.services.length > 0)) {
-        network = await startJobNetwork({ outbound: job.network === 'outbound', dir: dirs.root });
-      }
+      network = await startNetworkFor(job, dirs.root);
       const context: JobContext = {
         projectDir: options.projectDir,
         hostEnv: options.hostEnv,

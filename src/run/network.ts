@@ -48,6 +48,15 @@ const OTHER_MODES =
   'Or give the job or step `network: none` (own loopback only) where it needs no network; ' +
   "`network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
 
+/**
+ * A job's own network namespace, where it needs one: `outbound`, or services to share loopback with
+ * (`host` never gets one; `none` without services is the helper's own loopback). Null otherwise.
+ */
+export async function startNetworkFor(job: { readonly network: string; readonly services: readonly unknown[] }, dir: string): Promise<JobNetwork | null> {
+  if (job.network === 'host' || (job.network !== 'outbound' && job.services.length === 0)) return null;
+  return startJobNetwork({ outbound: job.network === 'outbound', dir });
+}
+
 /** `who`: what asks for the network, in the refusal ("`network: outbound`", "setup step 1 of job \"unit\" (`network: outbound`, ...)"). */
 export async function startJobNetwork(options: { outbound: boolean; dir: string; who?: string }): Promise<JobNetwork> {
   const who = options.who ?? '`network: outbound`';
