@@ -2067,11 +2067,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path64) => {
+      require: (path65) => {
         if (typeof require2 !== "undefined") {
-          return require2(path64);
-        } else if (path64.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path64, "utf8"));
+          return require2(path65);
+        } else if (path65.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path65, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -6006,7 +6006,7 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path64 = require("path");
+    var path65 = require("path");
     var Module = require("module");
     var fs59 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
@@ -6020,14 +6020,14 @@ var require_resolve_from = __commonJS({
         fromDir = fs59.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path64.resolve(fromDir);
+          fromDir = path65.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path64.join(fromDir, "noop.js");
+      const fromFile = path65.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6099,7 +6099,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path64 = require("path");
+    var path65 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6107,7 +6107,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path64.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path65.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10115,7 +10115,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path64) => typescript.sys.readFile(path64));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path65) => typescript.sys.readFile(path65));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10238,42 +10238,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path64 = require("path");
-    var os13 = require("os");
-    var homedir = os13.homedir();
-    var tmpdir = os13.tmpdir();
+    var path65 = require("path");
+    var os12 = require("os");
+    var homedir = os12.homedir();
+    var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path64.join(homedir, "Library");
+      const library = path65.join(homedir, "Library");
       return {
-        data: path64.join(library, "Application Support", name),
-        config: path64.join(library, "Preferences", name),
-        cache: path64.join(library, "Caches", name),
-        log: path64.join(library, "Logs", name),
-        temp: path64.join(tmpdir, name)
+        data: path65.join(library, "Application Support", name),
+        config: path65.join(library, "Preferences", name),
+        cache: path65.join(library, "Caches", name),
+        log: path65.join(library, "Logs", name),
+        temp: path65.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path64.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path64.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path65.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path65.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path64.join(localAppData, name, "Data"),
-        config: path64.join(appData, name, "Config"),
-        cache: path64.join(localAppData, name, "Cache"),
-        log: path64.join(localAppData, name, "Log"),
-        temp: path64.join(tmpdir, name)
+        data: path65.join(localAppData, name, "Data"),
+        config: path65.join(appData, name, "Config"),
+        cache: path65.join(localAppData, name, "Cache"),
+        log: path65.join(localAppData, name, "Log"),
+        temp: path65.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path64.basename(homedir);
+      const username = path65.basename(homedir);
       return {
-        data: path64.join(env3.XDG_DATA_HOME || path64.join(homedir, ".local", "share"), name),
-        config: path64.join(env3.XDG_CONFIG_HOME || path64.join(homedir, ".config"), name),
-        cache: path64.join(env3.XDG_CACHE_HOME || path64.join(homedir, ".cache"), name),
+        data: path65.join(env3.XDG_DATA_HOME || path65.join(homedir, ".local", "share"), name),
+        config: path65.join(env3.XDG_CONFIG_HOME || path65.join(homedir, ".config"), name),
+        cache: path65.join(env3.XDG_CACHE_HOME || path65.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path64.join(env3.XDG_STATE_HOME || path64.join(homedir, ".local", "state"), name),
-        temp: path64.join(tmpdir, username, name)
+        log: path65.join(env3.XDG_STATE_HOME || path65.join(homedir, ".local", "state"), name),
+        temp: path65.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10354,11 +10354,11 @@ var require_util = __commonJS({
       map2.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path64) {
-      if (typeof path64 === "string" && Object.prototype.hasOwnProperty.call(source, path64)) {
-        return source[path64];
+    function getPropertyByPath(source, path65) {
+      if (typeof path65 === "string" && Object.prototype.hasOwnProperty.call(source, path65)) {
+        return source[path65];
       }
-      const parsedPath = typeof path64 === "string" ? path64.split(".") : path64;
+      const parsedPath = typeof path65 === "string" ? path65.split(".") : path65;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10369,9 +10369,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path64) {
+    async function isDirectory2(path65) {
       try {
-        const stat = await fs_1.promises.stat(path64);
+        const stat = await fs_1.promises.stat(path65);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10380,9 +10380,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path64) {
+    function isDirectorySync(path65) {
       try {
-        const stat = fs_1.default.statSync(path64);
+        const stat = fs_1.default.statSync(path65);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10480,7 +10480,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path64, i) => `${i + 1}. ${path64}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path65, i) => `${i + 1}. ${path65}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10667,9 +10667,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path64) {
+      async #fileExists(path65) {
         try {
-          await promises_1.default.stat(path64);
+          await promises_1.default.stat(path65);
           return true;
         } catch (e) {
           return false;
@@ -10829,9 +10829,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path64) {
+      #fileExists(path65) {
         try {
-          fs_1.default.statSync(path64);
+          fs_1.default.statSync(path65);
           return true;
         } catch (e) {
           return false;
@@ -10957,7 +10957,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path64) => path64.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path65) => path65.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11307,8 +11307,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path64, { windows } = {}) => {
-      const segs = path64.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path65, { windows } = {}) => {
+      const segs = path65.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12988,21 +12988,36 @@ var init_package = __esm({
   }
 });
 
+// src/core/cache-root.ts
+function cacheRoot(env3) {
+  if (env3.CUBICLE_CACHE_DIR) return import_node_path2.default.resolve(env3.CUBICLE_CACHE_DIR);
+  const base = env3.XDG_CACHE_HOME || import_node_path2.default.join(env3.HOME || import_node_os.default.homedir(), ".cache");
+  return import_node_path2.default.join(base, "cubicle");
+}
+var import_node_os, import_node_path2;
+var init_cache_root = __esm({
+  "src/core/cache-root.ts"() {
+    "use strict";
+    import_node_os = __toESM(require("node:os"), 1);
+    import_node_path2 = __toESM(require("node:path"), 1);
+  }
+});
+
 // src/core/package-root.ts
 function findPackageRoot(start) {
-  for (let dir = start; ; dir = import_node_path2.default.dirname(dir)) {
-    if (import_node_fs2.default.existsSync(import_node_path2.default.join(dir, "package.json"))) return dir;
-    if (dir === import_node_path2.default.dirname(dir)) return start;
+  for (let dir = start; ; dir = import_node_path3.default.dirname(dir)) {
+    if (import_node_fs2.default.existsSync(import_node_path3.default.join(dir, "package.json"))) return dir;
+    if (dir === import_node_path3.default.dirname(dir)) return start;
   }
 }
-var import_node_fs2, import_node_path2, import_node_url, PACKAGE_ROOT;
+var import_node_fs2, import_node_path3, import_node_url, PACKAGE_ROOT;
 var init_package_root = __esm({
   "src/core/package-root.ts"() {
     "use strict";
     import_node_fs2 = __toESM(require("node:fs"), 1);
-    import_node_path2 = __toESM(require("node:path"), 1);
+    import_node_path3 = __toESM(require("node:path"), 1);
     import_node_url = require("node:url");
-    PACKAGE_ROOT = findPackageRoot(import_node_path2.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
+    PACKAGE_ROOT = findPackageRoot(import_node_path3.default.dirname((0, import_node_url.fileURLToPath)(__cubicleModuleUrl)));
   }
 });
 
@@ -13015,7 +13030,7 @@ function platformPackage() {
 }
 function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(import_node_fs3.default.readFileSync(import_node_path3.default.join(root, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(import_node_fs3.default.readFileSync(import_node_path4.default.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
@@ -13030,25 +13045,24 @@ function isExecutable(file) {
 }
 function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = (0, import_node_module3.createRequire)(import_node_path3.default.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const manifest = (0, import_node_module3.createRequire)(import_node_path4.default.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
     const { version: version2 } = JSON.parse(import_node_fs3.default.readFileSync(manifest, "utf8"));
-    return { dir: import_node_path3.default.dirname(manifest), version: version2 ?? "?" };
+    return { dir: import_node_path4.default.dirname(manifest), version: version2 ?? "?" };
   } catch {
     return null;
   }
 }
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    if (isExecutable(import_node_path3.default.join(dir, name))) return import_node_path3.default.join(dir, name);
+    if (isExecutable(import_node_path4.default.join(dir, name))) return import_node_path4.default.join(dir, name);
   }
   return null;
 }
 function sourceBuildDir() {
-  const cache = process.env.CUBICLE_CACHE_DIR || import_node_path3.default.join(process.env.XDG_CACHE_HOME || import_node_path3.default.join(process.env.HOME || import_node_os.default.homedir(), ".cache"), "cubicle");
-  return import_node_path3.default.join(cache, "native", `${packageVersion()}-${platformKey()}`);
+  return import_node_path4.default.join(cacheRoot(process.env), "native", `${packageVersion()}-${platformKey()}`);
 }
 function hasSources() {
-  return Object.values(PROGRAMS).every((program) => import_node_fs3.default.existsSync(import_node_path3.default.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
+  return Object.values(PROGRAMS).every((program) => import_node_fs3.default.existsSync(import_node_path4.default.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
 }
 function buildFromSource() {
   const target = sourceBuildDir();
@@ -13059,11 +13073,11 @@ function buildFromSource() {
 `);
   try {
     for (const [name, program] of Object.entries(PROGRAMS)) {
-      const out2 = import_node_path3.default.join(temp, name);
+      const out2 = import_node_path4.default.join(temp, name);
       import_node_fs3.default.mkdirSync(out2, { recursive: true });
-      (0, import_node_child_process.execFileSync)("make", ["-s", "-C", import_node_path3.default.join(PACKAGE_ROOT, program.makeDir), `OUT=${out2}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
+      (0, import_node_child_process.execFileSync)("make", ["-s", "-C", import_node_path4.default.join(PACKAGE_ROOT, program.makeDir), `OUT=${out2}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
     }
-    import_node_fs3.default.mkdirSync(import_node_path3.default.dirname(target), { recursive: true });
+    import_node_fs3.default.mkdirSync(import_node_path4.default.dirname(target), { recursive: true });
     try {
       import_node_fs3.default.renameSync(temp, target);
     } catch {
@@ -13083,12 +13097,12 @@ function findNative(program, root = PACKAGE_ROOT) {
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
   const pkg = findPlatformPackage(root);
-  if (pkg && pkg.version === packageVersion(root) && isExecutable(import_node_path3.default.join(pkg.dir, "bin", spec.file))) {
-    return { path: import_node_path3.default.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(import_node_path4.default.join(pkg.dir, "bin", spec.file))) {
+    return { path: import_node_path4.default.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = import_node_path3.default.join(root, spec.checkout);
+  const checkout = import_node_path4.default.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
-  const built = import_node_path3.default.join(sourceBuildDir(), program, spec.file);
+  const built = import_node_path4.default.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
   return null;
 }
@@ -13108,16 +13122,16 @@ function locateNative(program) {
     hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
   });
 }
-var import_node_child_process, import_node_fs3, import_node_module3, import_node_os, import_node_path3, PREBUILT_PLATFORMS, PROGRAMS;
+var import_node_child_process, import_node_fs3, import_node_module3, import_node_path4, PREBUILT_PLATFORMS, PROGRAMS;
 var init_binaries = __esm({
   "src/sandbox/binaries.ts"() {
     "use strict";
     import_node_child_process = require("node:child_process");
     import_node_fs3 = __toESM(require("node:fs"), 1);
     import_node_module3 = require("node:module");
-    import_node_os = __toESM(require("node:os"), 1);
-    import_node_path3 = __toESM(require("node:path"), 1);
+    import_node_path4 = __toESM(require("node:path"), 1);
     init_errors();
+    init_cache_root();
     init_package_root();
     PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
     PROGRAMS = {
@@ -13199,14 +13213,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path64, probe2 = hostProbe) {
+function filesystemOf(path65, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type2 = fields[fields.indexOf("-") + 1];
     if (!point || !type2 || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path64 === point || path64.startsWith(`${point}/`);
+    const covers = point === "/" || path65 === point || path65.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type: type2 };
   }
   return best?.type;
@@ -13314,7 +13328,7 @@ var init_container = __esm({
 // src/confine/resolve.ts
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
-  if (import_node_path4.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  if (import_node_path5.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
   return rel.split("/").filter((part) => part !== "" && part !== ".");
 }
 function resolveBeneath(root, rel, options = {}) {
@@ -13330,7 +13344,7 @@ function resolveBeneath(root, rel, options = {}) {
       parts.pop();
       continue;
     }
-    const current = import_node_path4.default.join(root, ...parts, part);
+    const current = import_node_path5.default.join(root, ...parts, part);
     const stat = import_node_fs6.default.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
@@ -13343,10 +13357,10 @@ function resolveBeneath(root, rel, options = {}) {
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
       const target = import_node_fs6.default.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
-      if (import_node_path4.default.isAbsolute(target)) {
-        const inside = import_node_path4.default.relative(root, target);
-        if (inside.startsWith("..") || import_node_path4.default.isAbsolute(inside)) {
-          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${import_node_path4.default.join(...parts, part)} -> ${target}`, notDone);
+      if (import_node_path5.default.isAbsolute(target)) {
+        const inside = import_node_path5.default.relative(root, target);
+        if (inside.startsWith("..") || import_node_path5.default.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${import_node_path5.default.join(...parts, part)} -> ${target}`, notDone);
         }
         parts.length = 0;
         pending.push(...inside.split("/").filter(Boolean).reverse());
@@ -13355,27 +13369,27 @@ function resolveBeneath(root, rel, options = {}) {
       }
       continue;
     }
-    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${import_node_path4.default.join(...parts, part)} is not a directory`, notDone);
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${import_node_path5.default.join(...parts, part)} is not a directory`, notDone);
     parts.push(part);
   }
-  return import_node_path4.default.join(root, ...parts);
+  return import_node_path5.default.join(root, ...parts);
 }
 function isBeneath(child, parent) {
-  const relative2 = import_node_path4.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path4.default.isAbsolute(relative2);
+  const relative2 = import_node_path5.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path5.default.isAbsolute(relative2);
 }
 function rootFor(file, checkout) {
-  if (checkout && isBeneath(file, checkout) && import_node_path4.default.resolve(file) !== import_node_path4.default.resolve(checkout)) {
-    return { root: checkout, rel: import_node_path4.default.relative(checkout, file) };
+  if (checkout && isBeneath(file, checkout) && import_node_path5.default.resolve(file) !== import_node_path5.default.resolve(checkout)) {
+    return { root: checkout, rel: import_node_path5.default.relative(checkout, file) };
   }
-  return { root: import_node_path4.default.dirname(file), rel: import_node_path4.default.basename(file) };
+  return { root: import_node_path5.default.dirname(file), rel: import_node_path5.default.basename(file) };
 }
-var import_node_fs6, import_node_path4, MAX_SYMLINKS;
+var import_node_fs6, import_node_path5, MAX_SYMLINKS;
 var init_resolve = __esm({
   "src/confine/resolve.ts"() {
     "use strict";
     import_node_fs6 = __toESM(require("node:fs"), 1);
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_path5 = __toESM(require("node:path"), 1);
     init_errors();
     MAX_SYMLINKS = 40;
   }
@@ -13407,14 +13421,14 @@ function openDirBeneath(root, parts, options = {}) {
         try {
           import_node_fs7.default.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
-          if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path5.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, import_node_path6.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
         child = import_node_fs7.default.openSync(next, DIR_FLAGS);
       } catch (error2) {
-        throw describeOpenError(error2, import_node_path5.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        throw describeOpenError(error2, import_node_path6.default.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
       import_node_fs7.default.closeSync(fd);
       fd = child;
@@ -13435,7 +13449,7 @@ function withDirBeneath(root, rel, use, options = {}) {
 }
 function makeDirsBeneath(root, rel, mode = 493, notDone = "no directory was made") {
   withDirBeneath(root, rel, () => void 0, { create: true, mode, notDone });
-  return import_node_path5.default.join(root, ...relativeParts(rel));
+  return import_node_path6.default.join(root, ...relativeParts(rel));
 }
 function openFileBeneath(root, rel, notDone = "nothing was read") {
   const parts = relativeParts(rel, notDone);
@@ -13446,7 +13460,7 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   try {
     fd = import_node_fs7.default.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
-    throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
+    throw describeOpenError(error2, import_node_path6.default.join(root, ...parts, name), rel, notDone);
   } finally {
     import_node_fs7.default.closeSync(dir);
   }
@@ -13476,24 +13490,24 @@ function createFileBeneath(root, rel, options = {}) {
       try {
         import_node_fs7.default.unlinkSync(atPath(dir, name));
       } catch (error2) {
-        if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
+        if (error2.code !== "ENOENT") throw describeOpenError(error2, import_node_path6.default.join(root, ...parts, name), rel, notDone);
       }
     }
     try {
       return import_node_fs7.default.openSync(atPath(dir, name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 420);
     } catch (error2) {
-      throw describeOpenError(error2, import_node_path5.default.join(root, ...parts, name), rel, notDone);
+      throw describeOpenError(error2, import_node_path6.default.join(root, ...parts, name), rel, notDone);
     }
   } finally {
     import_node_fs7.default.closeSync(dir);
   }
 }
-var import_node_fs7, import_node_path5, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
+var import_node_fs7, import_node_path6, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL, DIR_FLAGS;
 var init_open = __esm({
   "src/confine/open.ts"() {
     "use strict";
     import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_node_path5 = __toESM(require("node:path"), 1);
+    import_node_path6 = __toESM(require("node:path"), 1);
     init_errors();
     init_resolve();
     ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs7.default.constants);
@@ -13581,21 +13595,21 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     } catch (error2) {
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
-      throw new PathConfinementError(import_node_path6.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+      throw new PathConfinementError(import_node_path7.default.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
     import_node_fs9.default.closeSync(dir);
   }
-  return import_node_path6.default.join(root, ...dirParts, name);
+  return import_node_path7.default.join(root, ...dirParts, name);
 }
-var import_node_child_process3, import_node_crypto, import_node_fs9, import_node_path6, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
+var import_node_child_process3, import_node_crypto, import_node_fs9, import_node_path7, O_WRONLY2, O_CREAT2, O_EXCL2, O_NOFOLLOW2;
 var init_write = __esm({
   "src/confine/write.ts"() {
     "use strict";
     import_node_child_process3 = require("node:child_process");
     import_node_crypto = require("node:crypto");
     import_node_fs9 = __toESM(require("node:fs"), 1);
-    import_node_path6 = __toESM(require("node:path"), 1);
+    import_node_path7 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_errors();
     init_open();
@@ -13606,9 +13620,9 @@ var init_write = __esm({
 
 // src/confine/env-path.ts
 function hostPathProblem(value) {
-  if (!import_node_path7.default.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (!import_node_path8.default.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
   if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
-  const normal = import_node_path7.default.posix.normalize(value);
+  const normal = import_node_path8.default.posix.normalize(value);
   if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
   return null;
 }
@@ -13622,11 +13636,11 @@ function envPathProblems(env3, where2) {
   }
   return problems;
 }
-var import_node_path7, HOST_PATH_VARIABLES;
+var import_node_path8, HOST_PATH_VARIABLES;
 var init_env_path = __esm({
   "src/confine/env-path.ts"() {
     "use strict";
-    import_node_path7 = __toESM(require("node:path"), 1);
+    import_node_path8 = __toESM(require("node:path"), 1);
     HOST_PATH_VARIABLES = ["HOME"];
   }
 });
@@ -13906,7 +13920,7 @@ async function removeWithCoreutils(dir) {
   await run("rm", ["-rf", "--one-file-system", "--", dir], options).catch(() => void 0);
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path8.default.dirname(dir);
+  const parent = import_node_path9.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13920,13 +13934,13 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process5, import_node_fs11, import_node_path8, import_node_util, run, TOOL_ENV;
+var import_node_child_process5, import_node_fs11, import_node_path9, import_node_util, run, TOOL_ENV;
 var init_remove = __esm({
   "src/run/remove.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
     import_node_fs11 = __toESM(require("node:fs"), 1);
-    import_node_path8 = __toESM(require("node:path"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
     import_node_util = require("node:util");
     init_host();
     init_spawn();
@@ -13936,13 +13950,8 @@ var init_remove = __esm({
 });
 
 // src/run/rundir.ts
-function cacheRoot(env3) {
-  if (env3.CUBICLE_CACHE_DIR) return import_node_path9.default.resolve(env3.CUBICLE_CACHE_DIR);
-  const base = env3.XDG_CACHE_HOME || import_node_path9.default.join(env3.HOME || import_node_os2.default.homedir(), ".cache");
-  return import_node_path9.default.join(base, "cubicle");
-}
 function runsRoot(cacheDir) {
-  return import_node_path9.default.join(cacheDir, "runs");
+  return import_node_path10.default.join(cacheDir, "runs");
 }
 function processStartTime(pid) {
   try {
@@ -13961,21 +13970,21 @@ function processTag() {
 }
 function createRunDir(root) {
   const name = `${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path9.default.join(root, name);
+  const dir = import_node_path10.default.join(root, name);
   import_node_fs12.default.mkdirSync(root, { recursive: true, mode: 448 });
   makeDirsBeneath(root, name, 448);
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path9.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path9.default.join(jobRoot, "upper");
-      const work = import_node_path9.default.join(jobRoot, "work");
+      const jobRoot = import_node_path10.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path10.default.join(jobRoot, "upper");
+      const work = import_node_path10.default.join(jobRoot, "work");
       makeDirsBeneath(dir, `${job}.${attempt}/upper`);
       makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path9.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path9.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path9.default.join(jobRoot, "skeleton");
+      const rootUpper = import_node_path10.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path10.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path10.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -13994,19 +14003,18 @@ async function reapStaleRuns(root) {
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path9.default.join(root, entry));
+    await removeTree(import_node_path10.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto2, import_node_fs12, import_node_os2, import_node_path9, ownStart;
+var import_node_crypto2, import_node_fs12, import_node_path10, ownStart;
 var init_rundir = __esm({
   "src/run/rundir.ts"() {
     "use strict";
     import_node_crypto2 = require("node:crypto");
     import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
     init_confine();
     init_remove();
   }
@@ -14014,8 +14022,8 @@ var init_rundir = __esm({
 
 // src/run/write-file.ts
 function writeAtomically(file, content, mode, checkout) {
-  const { root, rel } = rootFor(import_node_path10.default.resolve(file), checkout);
-  const prefix = `.${import_node_path10.default.basename(file)}.`;
+  const { root, rel } = rootFor(import_node_path11.default.resolve(file), checkout);
+  const prefix = `.${import_node_path11.default.basename(file)}.`;
   writeFileBeneath(root, rel, content, {
     mode,
     tempTag: processTag(),
@@ -14032,15 +14040,15 @@ function removeStaleTemps(dir, prefix, suffix) {
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs13.default.rmSync(import_node_path10.default.join(dir, name), { force: true });
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs13.default.rmSync(import_node_path11.default.join(dir, name), { force: true });
   }
 }
-var import_node_fs13, import_node_path10;
+var import_node_fs13, import_node_path11;
 var init_write_file = __esm({
   "src/run/write-file.ts"() {
     "use strict";
     import_node_fs13 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
+    import_node_path11 = __toESM(require("node:path"), 1);
     init_confine();
     init_rundir();
   }
@@ -14058,21 +14066,21 @@ function writeDelegation(delegation) {
   if (Object.keys(delegation.users).length === 0) {
     import_node_fs14.default.rmSync(DELEGATION_FILE, { force: true });
     try {
-      import_node_fs14.default.rmdirSync(import_node_path11.default.dirname(DELEGATION_FILE));
+      import_node_fs14.default.rmdirSync(import_node_path12.default.dirname(DELEGATION_FILE));
     } catch {
     }
     return;
   }
-  import_node_fs14.default.mkdirSync(import_node_path11.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  import_node_fs14.default.mkdirSync(import_node_path12.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
   writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
 `, 420);
 }
-var import_node_fs14, import_node_path11, DELEGATION_FILE;
+var import_node_fs14, import_node_path12, DELEGATION_FILE;
 var init_delegation = __esm({
   "src/host/delegation.ts"() {
     "use strict";
     import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_write_file();
     DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
   }
@@ -14090,7 +14098,7 @@ var init_runtime_dir = __esm({
 
 // src/host/cgroups.ts
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path12.default.join(parent, name));
+  return cgroupParents(placement).map((parent) => import_node_path13.default.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -14121,7 +14129,7 @@ function readMounts() {
 function writable(dir, files) {
   try {
     import_node_fs15.default.accessSync(dir, import_node_fs15.default.constants.W_OK);
-    for (const file of files) import_node_fs15.default.accessSync(import_node_path12.default.join(dir, file), import_node_fs15.default.constants.W_OK);
+    for (const file of files) import_node_fs15.default.accessSync(import_node_path13.default.join(dir, file), import_node_fs15.default.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -14154,19 +14162,19 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = import_node_path12.default.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = import_node_path12.default.basename(own2) === "runner" && writable(import_node_path12.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path12.default.dirname(own2) : own2;
+  const own2 = import_node_path13.default.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = import_node_path13.default.basename(own2) === "runner" && writable(import_node_path13.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path13.default.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path12.default.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path13.default.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
   }
-  const enabled = readWords(import_node_path12.default.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(import_node_path13.default.join(root, "cgroup.subtree_control"));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(import_node_path12.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  const others = root === own2 ? readWords(import_node_path13.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
   if (others.length > 0) {
     const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
     return v2Unavailable(own2, user2, reason);
@@ -14216,7 +14224,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return import_node_fs15.default.existsSync("/usr/bin/systemd-run") && import_node_fs15.default.existsSync(import_node_path12.default.join(userRuntimeDir(uid), "systemd", "private"));
+  return import_node_fs15.default.existsSync("/usr/bin/systemd-run") && import_node_fs15.default.existsSync(import_node_path13.default.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -14225,7 +14233,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path12.default.join(mount, membership.path);
+    if (membership && mount) own2[controller] = import_node_path13.default.join(mount, membership.path);
   }
   return own2;
 }
@@ -14256,15 +14264,15 @@ function placeV1(user2) {
   return { kind: "v1", parents };
 }
 function isBeneath2(child, parent) {
-  const relative2 = import_node_path12.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path12.default.isAbsolute(relative2);
+  const relative2 = import_node_path13.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path13.default.isAbsolute(relative2);
 }
-var import_node_fs15, import_node_path12, V1_CONTROLLERS, V2_CONTROLLERS;
+var import_node_fs15, import_node_path13, V1_CONTROLLERS, V2_CONTROLLERS;
 var init_cgroups = __esm({
   "src/host/cgroups.ts"() {
     "use strict";
     import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_maintenance();
     init_container();
     init_delegation();
@@ -14307,7 +14315,7 @@ function userManagerControllers(uid) {
   const mount = cgroup2Mount();
   if (!mount) return null;
   try {
-    const text = import_node_fs16.default.readFileSync(import_node_path13.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
+    const text = import_node_fs16.default.readFileSync(import_node_path14.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
     return text.trim().split(/\s+/).filter(Boolean);
   } catch {
     return null;
@@ -14323,12 +14331,12 @@ function cgroup2Mount() {
   }
   return null;
 }
-var import_node_fs16, import_node_path13, TITLE, NEEDED;
+var import_node_fs16, import_node_path14, TITLE, NEEDED;
 var init_cgroup_check = __esm({
   "src/host/cgroup-check.ts"() {
     "use strict";
     import_node_fs16 = __toESM(require("node:fs"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_cgroups();
     TITLE = "cgroups for memory, cpus and pids limits";
     NEEDED = ["memory", "cpu", "pids"];
@@ -14345,7 +14353,7 @@ function readText(file) {
 }
 function userName() {
   try {
-    return import_node_os3.default.userInfo().username;
+    return import_node_os2.default.userInfo().username;
   } catch {
     return String(process.getuid?.() ?? "USER");
   }
@@ -14396,12 +14404,12 @@ async function checkUserNamespaces() {
 }
 async function checkOverlay(cacheDir) {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
-  const root = import_node_path14.default.join(cacheDir, "doctor");
+  const root = import_node_path15.default.join(cacheDir, "doctor");
   import_node_fs17.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs17.default.mkdtempSync(import_node_path14.default.join(root, "probe-"));
+  const dir = import_node_fs17.default.mkdtempSync(import_node_path15.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs17.default.mkdirSync(import_node_path14.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path14.default.join(dir, "lower")], upper: import_node_path14.default.join(dir, "upper"), work: import_node_path14.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs17.default.mkdirSync(import_node_path15.default.join(dir, sub));
+    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path15.default.join(dir, "lower")], upper: import_node_path15.default.join(dir, "upper"), work: import_node_path15.default.join(dir, "work"), dest: "/mnt/probe" }]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheDir}`, fix: null };
     const container = explainOverlayFailure(failure2, cacheDir, detectContainer());
     if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
@@ -14479,13 +14487,13 @@ async function runChecks(cacheDir) {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs17, import_node_os3, import_node_path14;
+var import_node_fs17, import_node_os2, import_node_path15;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
     import_node_fs17 = __toESM(require("node:fs"), 1);
-    import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_os2 = __toESM(require("node:os"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_host();
     init_remove();
     init_cgroup_check();
@@ -14527,18 +14535,18 @@ async function reapStaleCgroups(placement) {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path15.default.join(parent, entry));
-      if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os4.default.EOL}`);
+      const failure2 = await removeCgroup(import_node_path16.default.join(parent, entry));
+      if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
     }
   }
 }
-var import_node_fs18, import_node_os4, import_node_path15, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs18, import_node_os3, import_node_path16, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
     import_node_fs18 = __toESM(require("node:fs"), 1);
-    import_node_os4 = __toESM(require("node:os"), 1);
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_os3 = __toESM(require("node:os"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -14816,9 +14824,9 @@ function evaluationSpec(request) {
 }
 function findRunnerTypescript() {
   try {
-    const require4 = (0, import_node_module4.createRequire)(import_node_path16.default.join(PACKAGE_ROOT, "package.json"));
+    const require4 = (0, import_node_module4.createRequire)(import_node_path17.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs19.default.realpathSync(import_node_path16.default.dirname(manifest)), main: import_node_fs19.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs19.default.realpathSync(import_node_path17.default.dirname(manifest)), main: import_node_fs19.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14827,13 +14835,13 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs19, import_node_module4, import_node_path16, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs19, import_node_module4, import_node_path17, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
     import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
-    import_node_path16 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_package_root();
     init_host();
     init_ops();
@@ -14865,11 +14873,11 @@ var init_spec = __esm({
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = import_node_path17.default.resolve(file);
+  const source = import_node_path18.default.resolve(file);
   const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: import_node_path17.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path18.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -14928,12 +14936,12 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto3, import_node_path17, CODE_CONFIG_HINT;
+var import_node_crypto3, import_node_path18, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
     import_node_crypto3 = require("node:crypto");
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
@@ -18196,10 +18204,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path64) {
-  if (!path64)
+function getElementAtPath(obj, path65) {
+  if (!path65)
     return obj;
-  return path64.reduce((acc, key) => acc?.[key], obj);
+  return path65.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -18458,11 +18466,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path64, issues) {
+function prefixIssues(path65, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path64);
+    iss.path.unshift(path65);
     return iss;
   });
 }
@@ -18991,16 +18999,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path64 = []) => {
+  const processError = (error3, path65 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path64, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path65, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path64, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path65, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path64, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path65, ...issue2.path]);
       } else {
-        const fullpath = [...path64, ...issue2.path];
+        const fullpath = [...path65, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -24749,7 +24757,7 @@ function availablePresets(dir = PRESETS_DIR) {
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path18.default.join(dir, `${name}.yaml`);
+  const file = import_node_path19.default.join(dir, `${name}.yaml`);
   if (!PRESET_NAME.test(name) || !import_node_fs20.default.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
@@ -24779,7 +24787,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || import_node_fs20.default.existsSync(import_node_path19.default.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -24794,12 +24802,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs20.default.existsSync(import_node_path19.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs20.default.readFileSync(import_node_path18.default.join(projectDir, file), "utf8");
+      content = import_node_fs20.default.readFileSync(import_node_path19.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -24810,46 +24818,46 @@ function conditionHolds(when, projectDir) {
 function parseYamlSync(text) {
   return load(text);
 }
-var import_node_fs20, import_node_path18, PRESETS_DIR, PRESET_NAME;
+var import_node_fs20, import_node_path19, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
     import_node_fs20 = __toESM(require("node:fs"), 1);
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_js_yaml();
     init_package_root();
     init_schema();
-    PRESETS_DIR = import_node_path18.default.join(PACKAGE_ROOT, "presets");
+    PRESETS_DIR = import_node_path19.default.join(PACKAGE_ROOT, "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
 
 // src/config/cache-destination.ts
 function cacheDestinationProblem(dest, context) {
-  const normal = import_node_path19.default.posix.normalize(dest);
+  const normal = import_node_path20.default.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = import_node_path19.default.posix.normalize(context.projectDir);
+  const checkout = import_node_path20.default.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(import_node_path19.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(import_node_path20.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = import_node_path19.default.posix.normalize(entry.slice(2));
+    const tail = import_node_path20.default.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
-var import_node_path19, SYSTEM_TREES;
+var import_node_path20, SYSTEM_TREES;
 var init_cache_destination = __esm({
   "src/config/cache-destination.ts"() {
     "use strict";
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
   }
 });
@@ -24882,8 +24890,8 @@ var init_setup = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path20.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path20.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path21.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path21.default.isAbsolute(relative2)) {
     throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
   }
 }
@@ -24891,20 +24899,20 @@ function realPath(dir) {
   try {
     return import_node_fs21.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path20.default.dirname(dir);
-    return parent === dir ? dir : import_node_path20.default.join(realPath(parent), import_node_path20.default.basename(dir));
+    const parent = import_node_path21.default.dirname(dir);
+    return parent === dir ? dir : import_node_path21.default.join(realPath(parent), import_node_path21.default.basename(dir));
   }
 }
 function storePaths(cacheDir) {
-  const root = import_node_path20.default.resolve(cacheDir);
+  const root = import_node_path21.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path20.default.join(root, "layers"),
-    images: import_node_path20.default.join(root, "images"),
-    blobs: import_node_path20.default.join(root, "blobs"),
-    caches: import_node_path20.default.join(root, "caches"),
-    locks: import_node_path20.default.join(root, "locks"),
-    tmp: import_node_path20.default.join(root, "tmp")
+    layers: import_node_path21.default.join(root, "layers"),
+    images: import_node_path21.default.join(root, "images"),
+    blobs: import_node_path21.default.join(root, "blobs"),
+    caches: import_node_path21.default.join(root, "caches"),
+    locks: import_node_path21.default.join(root, "locks"),
+    tmp: import_node_path21.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
@@ -24915,7 +24923,7 @@ function ensureStore(paths) {
   }
 }
 function tempPath(paths, label) {
-  return import_node_path20.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path21.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
@@ -24924,13 +24932,13 @@ function namesIn(dir) {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs21, import_node_path20;
+var import_node_crypto5, import_node_fs21, import_node_path21;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
     import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_rundir();
   }
@@ -24939,7 +24947,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs22.default.readFileSync(import_node_path21.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs22.default.readFileSync(import_node_path22.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -24949,10 +24957,10 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path21.default.join(paths.locks, name);
+  const target = import_node_path22.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
   import_node_fs22.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs22.default.writeFileSync(import_node_path21.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs22.default.writeFileSync(import_node_path22.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
     import_node_fs22.default.renameSync(staged, target);
@@ -24995,7 +25003,7 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path21.default.join(paths.locks, name);
+  const held = import_node_path22.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
@@ -25019,12 +25027,12 @@ function takeOverStale(paths, name) {
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs22, import_node_path21, import_promises2, POLL_MS;
+var import_node_fs22, import_node_path22, import_promises2, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
     import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     import_promises2 = require("node:timers/promises");
     init_rundir();
     init_paths();
@@ -25097,14 +25105,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path22.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path23.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto6, import_node_path22, SHA256_DIGEST;
+var import_node_crypto6, import_node_path23, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto6 = require("node:crypto");
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_errors4();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -25196,7 +25204,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path23.default.join(blobsDir, "sha256");
+  const dir = import_node_path24.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises3.default.readdir(dir);
@@ -25204,7 +25212,7 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path23.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path24.default.join(dir, name), { force: true })));
   return stale.length;
 }
 async function storeBlob(options) {
@@ -25253,9 +25261,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path23.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path24.default.join(options.blobsDir, "sha256");
   await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path23.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path24.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
   const file = await import_promises3.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -25269,7 +25277,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path23.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path24.default.join(dir, digestHex(actual));
     await import_promises3.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -25342,14 +25350,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto7, import_node_fs23, import_promises3, import_node_path23, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
+var import_node_crypto7, import_node_fs23, import_promises3, import_node_path24, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto7 = require("node:crypto");
     import_node_fs23 = __toESM(require("node:fs"), 1);
     import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_errors4();
     init_digest();
     init_retry();
@@ -25441,7 +25449,7 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path24.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path25.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command12, options) {
@@ -25486,7 +25494,7 @@ async function runInStoreSandbox(command12, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path24.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path25.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -25500,13 +25508,13 @@ async function digestTrees(dirs) {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process7, import_node_fs24, import_node_path24;
+var import_node_child_process7, import_node_fs24, import_node_path25;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
     import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_host();
     init_userns2();
     init_binaries();
@@ -25518,23 +25526,23 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path25.default.join(dir, "meta.json");
+    const metaPath = import_node_path26.default.join(dir, "meta.json");
     const meta2 = JSON.parse(import_node_fs25.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path25.default.join(dir, "root"), ws: import_node_path25.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
+    return { meta: meta2, dir, root: import_node_path26.default.join(dir, "root"), ws: import_node_path26.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path25.default.join(paths.layers, id));
+  return readLayerAt(import_node_path26.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path25.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path26.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs25.default.utimesSync(import_node_path25.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs25.default.utimesSync(import_node_path26.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
@@ -25542,19 +25550,19 @@ function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
   import_node_fs25.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path25.default.join(dir, "root");
-  const ws = import_node_path25.default.join(dir, "ws");
+  const root = import_node_path26.default.join(dir, "root");
+  const ws = import_node_path26.default.join(dir, "ws");
   import_node_fs25.default.mkdirSync(root, { mode: 493 });
   import_node_fs25.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path25.default.join(paths.layers, request.id);
+  const target = import_node_path26.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path25.default.join(staged.dir, "meta.json");
+    const metaPath = import_node_path26.default.join(staged.dir, "meta.json");
     import_node_fs25.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
@@ -25573,7 +25581,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs25.default.renameSync(import_node_path25.default.join(paths.layers, id), grave);
+    import_node_fs25.default.renameSync(import_node_path26.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -25592,7 +25600,7 @@ function treeSize(dir) {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path25.default.join(current, entry.name);
+      const full = import_node_path26.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
@@ -25617,17 +25625,17 @@ function syncFile(file) {
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path25.default.join(paths.tmp, name));
+    await removeTree(import_node_path26.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs25, import_node_path25, LAYER_ID;
+var import_node_fs25, import_node_path26, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
     import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_remove();
     init_rundir();
     init_blob_store();
@@ -25640,7 +25648,7 @@ var init_layers = __esm({
 
 // src/image/layers.ts
 function recordPath(paths, ref) {
-  return import_node_path26.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path27.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
@@ -25685,13 +25693,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs26, import_node_path26;
+var import_node_crypto8, import_node_fs26, import_node_path27;
 var init_layers2 = __esm({
   "src/image/layers.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
     import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_lock();
     init_layers();
@@ -25717,7 +25725,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   const suite = DEBIAN_IMAGE.exec(ref)?.[1];
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
-  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os5.default.arch() };
+  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
   const id = (0, import_node_crypto9.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
@@ -25751,14 +25759,14 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process8, import_node_crypto9, import_node_child_process9, import_node_os5, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process8, import_node_crypto9, import_node_child_process9, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process8 = require("node:child_process");
     import_node_crypto9 = require("node:crypto");
     import_node_child_process9 = require("node:child_process");
-    import_node_os5 = __toESM(require("node:os"), 1);
+    import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
     init_errors();
     init_setup();
@@ -25779,11 +25787,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path64 = colon === -1 ? rest : rest.slice(0, colon);
+  const path65 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path64) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path65) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path64, reference };
+  return { transport, path: path65, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -26020,7 +26028,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path27.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path28.default.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -26201,7 +26209,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path27.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path28.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -26209,7 +26217,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path27.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path28.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -26267,11 +26275,11 @@ function formatIssue(issue2) {
   if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
   return [`${at}: ${issue2.message}`];
 }
-var import_node_path27, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path28, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve2 = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -26292,7 +26300,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path28.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path29.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -26313,7 +26321,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path28.default.resolve(found.filepath);
+  const source = import_node_path29.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -26332,11 +26340,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path28;
+var import_node_path29;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -26346,7 +26354,7 @@ var init_load = __esm({
 
 // src/report/destination.ts
 function resolveReportPath(cwd, given) {
-  return given === "-" ? given : import_node_path29.default.resolve(cwd, given);
+  return given === "-" ? given : import_node_path30.default.resolve(cwd, given);
 }
 function isStdout(file) {
   return STDOUT_NAMES.has(file);
@@ -26377,12 +26385,12 @@ function isSpecialOutside(file, checkout) {
 function writeStream(stream, content) {
   return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
 }
-var import_node_fs27, import_node_path29, STDOUT_NAMES, STDERR_NAMES;
+var import_node_fs27, import_node_path30, STDOUT_NAMES, STDERR_NAMES;
 var init_destination = __esm({
   "src/report/destination.ts"() {
     "use strict";
     import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_write_file();
@@ -27129,7 +27137,7 @@ function readAttemptTests(dir, files) {
   for (const file of files) {
     let suites;
     try {
-      suites = readJunitFile(import_node_path30.default.join(dir, file), file);
+      suites = readJunitFile(import_node_path31.default.join(dir, file), file);
     } catch (error2) {
       if (!(error2 instanceof JunitReadError)) throw error2;
       problems.push(error2.message);
@@ -27155,11 +27163,11 @@ function readAttemptTests(dir, files) {
   if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
   return { report: "read", failed, failedNotKept };
 }
-var import_node_path30, MAX_FAILED_KEPT, MESSAGE_BYTES;
+var import_node_path31, MAX_FAILED_KEPT, MESSAGE_BYTES;
 var init_attempt = __esm({
   "src/junit/attempt.ts"() {
     "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_model();
     init_read();
     init_output_cap();
@@ -27496,7 +27504,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path31.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path32.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
           const kept = budget.tail(text);
@@ -27568,11 +27576,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path31, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path32, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_units();
     init_junit();
     FAILURE_TAIL_LINES = 50;
@@ -27586,7 +27594,7 @@ var init_junit_job = __esm({
 
 // src/report/junit.ts
 function buildJunit(summary, options = {}) {
-  const hostname = import_node_os6.default.hostname();
+  const hostname = import_node_os5.default.hostname();
   const suites = summary.results.map(
     (result) => jobSuite(result, {
       artifactsDir: options.artifactsDir ?? summary.artifactsDir,
@@ -27597,11 +27605,11 @@ function buildJunit(summary, options = {}) {
   );
   return serializeJunit({ name: "cubicle", suites });
 }
-var import_node_os6, JunitReporter;
+var import_node_os5, JunitReporter;
 var init_junit2 = __esm({
   "src/report/junit.ts"() {
     "use strict";
-    import_node_os6 = __toESM(require("node:os"), 1);
+    import_node_os5 = __toESM(require("node:os"), 1);
     init_junit_job();
     init_junit();
     init_destination();
@@ -27901,7 +27909,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs29.default.readFileSync(import_node_path32.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs29.default.readFileSync(import_node_path33.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -27912,12 +27920,12 @@ function readCgroupMemory(dirs) {
 function visibleText(line) {
   return withoutColours(sanitizeOutputLine(line)).replaceAll("	", " ");
 }
-var import_node_fs29, import_node_path32, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
+var import_node_fs29, import_node_path33, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
     import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -28345,8 +28353,8 @@ var init_reporter = __esm({
 
 // src/plan/step-env.ts
 function withHomeBin(searchPath, home) {
-  if (!import_node_path33.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path33.default.posix.join(home, HOME_BIN);
+  if (!import_node_path34.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path34.default.posix.join(home, HOME_BIN);
   return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
 }
 function stepEnvironment(base, step) {
@@ -28361,16 +28369,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path33.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path34.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path33, HOME_BIN;
+var import_node_path34, HOME_BIN;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_job();
     HOME_BIN = ".local/bin";
   }
@@ -28496,45 +28504,45 @@ function keepGlobs(checkout, patterns) {
 }
 function writeSkeleton(dir, ops, home) {
   const notDone = "the sandbox was not made";
-  const beneath = (dest) => import_node_path34.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const beneath = (dest) => import_node_path35.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
   const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
   for (const op of ops) {
     if (op.kind === "symlink") {
-      ensureDir(import_node_path34.default.dirname(op.dest));
-      withDirBeneath(dir, beneath(import_node_path34.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs31.default.lstatSync(atPath(fd, import_node_path34.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs31.default.symlinkSync(op.target, atPath(fd, import_node_path34.default.basename(op.dest)));
+      ensureDir(import_node_path35.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path35.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs31.default.lstatSync(atPath(fd, import_node_path35.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs31.default.symlinkSync(op.target, atPath(fd, import_node_path35.default.basename(op.dest)));
       });
     } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
       if (import_node_fs31.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
       else {
-        ensureDir(import_node_path34.default.dirname(op.dest));
-        withDirBeneath(dir, beneath(import_node_path34.default.dirname(op.dest)) || ".", (fd) => {
+        ensureDir(import_node_path35.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path35.default.dirname(op.dest)) || ".", (fd) => {
           const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs31.default.constants;
-          import_node_fs31.default.closeSync(import_node_fs31.default.openSync(atPath(fd, import_node_path34.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+          import_node_fs31.default.closeSync(import_node_fs31.default.openSync(atPath(fd, import_node_path35.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
         });
       }
     } else {
       ensureDir(op.dest);
     }
   }
-  if (import_node_path34.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs31.default.chmodSync(import_node_path34.default.join(dir, "tmp"), 1023);
+  if (import_node_path35.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs31.default.chmodSync(import_node_path35.default.join(dir, "tmp"), 1023);
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path34.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path35.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path34.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path34.default.isAbsolute(relative2);
+  const relative2 = import_node_path35.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path35.default.isAbsolute(relative2);
 }
-var import_node_fs31, import_node_path34, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_fs31, import_node_path35, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_job = __esm({
   "src/plan/job.ts"() {
     "use strict";
     import_node_fs31 = __toESM(require("node:fs"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host();
@@ -28588,10 +28596,10 @@ var init_signals = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path35.default.resolve(destination) !== import_node_path35.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path35.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path36.default.resolve(destination) !== import_node_path36.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path36.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path35.default.dirname(destination), rel: import_node_path35.default.basename(destination) };
+  return { root: import_node_path36.default.dirname(destination), rel: import_node_path36.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -28628,7 +28636,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs32.default.promises.lstat(import_node_path35.default.join(request.upper, relative2));
+      const stat = await import_node_fs32.default.promises.lstat(import_node_path36.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -28672,7 +28680,7 @@ async function clearDestination(root, rel, keep, notDone) {
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs32.default.readdirSync(import_node_path35.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs32.default.readdirSync(import_node_path36.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -28683,12 +28691,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs32, import_node_path35, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs32, import_node_path36, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
     import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -28708,17 +28716,17 @@ function hostBaseOf() {
     release = import_node_fs33.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os7.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
-var import_node_crypto12, import_node_fs33, import_node_os7, hostBase;
+var import_node_crypto12, import_node_fs33, import_node_os6, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
     import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_os7 = __toESM(require("node:os"), 1);
+    import_node_os6 = __toESM(require("node:os"), 1);
   }
 });
 
@@ -28730,12 +28738,12 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path36.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path37.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path36.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path37.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
@@ -28761,11 +28769,11 @@ function stageOne(projectDir, source, destination, relative2, notDone) {
   const stat = import_node_fs34.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
     const link = import_node_fs34.default.readlinkSync(source);
-    const dir = import_node_path36.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs34.default.symlinkSync(link, atPath(fd, import_node_path36.default.posix.basename(relative2))), { create: true, notDone });
+    const dir = import_node_path37.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs34.default.symlinkSync(link, atPath(fd, import_node_path37.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path36.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path37.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative2) {
@@ -28797,7 +28805,7 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path36.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path37.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -28805,7 +28813,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs34.default.readdirSync(import_node_path36.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs34.default.readdirSync(import_node_path37.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -28815,7 +28823,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path36.default.join(start, inner));
+        found.set(named, import_node_path37.default.join(start, inner));
       }
     }
   }
@@ -28842,13 +28850,13 @@ function hashFile(file) {
   }
   return hash.digest("hex");
 }
-var import_node_crypto13, import_node_fs34, import_node_path36, SKIPPED_DIRS, NOT_TEST_DIRS;
+var import_node_crypto13, import_node_fs34, import_node_path37, SKIPPED_DIRS, NOT_TEST_DIRS;
 var init_inputs = __esm({
   "src/plan/inputs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
     import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
@@ -28867,28 +28875,28 @@ function cacheMounts(context, caches) {
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
     const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path37.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+    const src = import_node_path38.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
     import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest };
   });
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path37.default.join(scratch, String(index));
+    const src = import_node_path38.default.join(scratch, String(index));
     import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path37.default.posix.join(home, entry.slice(2)) : import_node_path37.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path38.default.posix.join(home, entry.slice(2)) : import_node_path38.default.posix.normalize(entry);
 }
-var import_node_crypto14, import_node_fs35, import_node_path37;
+var import_node_crypto14, import_node_fs35, import_node_path38;
 var init_caches = __esm({
   "src/run/caches.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
     import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_cache_scope();
@@ -28898,7 +28906,7 @@ var init_caches = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path38.default.join(dir, name);
+    const candidate = import_node_path39.default.join(dir, name);
     try {
       import_node_fs36.default.accessSync(candidate, import_node_fs36.default.constants.X_OK);
       return candidate;
@@ -28916,6 +28924,10 @@ function requireTun(who) {
       hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`
     });
   }
+}
+async function startNetworkFor(job, dir) {
+  if (job.network === "host" || job.network !== "outbound" && job.services.length === 0) return null;
+  return startJobNetwork({ outbound: job.network === "outbound", dir });
 }
 async function startJobNetwork(options) {
   const who = options.who ?? "`network: outbound`";
@@ -28940,7 +28952,7 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path38.default.join(options.dir, "resolv.conf");
+      resolvConf = import_node_path39.default.join(options.dir, "resolv.conf");
       import_node_fs36.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
@@ -28987,13 +28999,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process10, import_node_fs36, import_node_path38, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process10, import_node_fs36, import_node_path39, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process10 = require("node:child_process");
     import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -29012,7 +29024,7 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
       if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
-      if (!import_node_fs37.default.lstatSync(import_node_path39.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      if (!import_node_fs37.default.lstatSync(import_node_path40.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
       found.push(relative2);
       if (found.length === MOST_NAMED) return found;
     }
@@ -29021,12 +29033,12 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path39.default.resolve(projectDir, name);
-  const relative2 = import_node_path39.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path39.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path39.default.sep)[0];
+  const absolute = import_node_path40.default.resolve(projectDir, name);
+  const relative2 = import_node_path40.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path40.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path40.default.sep)[0];
   if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path39.default.sep).join("/");
+  return relative2.split(import_node_path40.default.sep).join("/");
 }
 function unseenInputsHint(files, inputs) {
   if (files.length === 0) return "";
@@ -29034,12 +29046,12 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs37, import_node_path39, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs37, import_node_path40, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
     import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
     PATH_LIKE = /[/.]/;
@@ -29078,7 +29090,7 @@ async function prepareJob(job, options) {
   let built = 0;
   for (const [index, step] of job.setup.entries()) {
     const number3 = index + 1;
-    const inputsDir = import_node_path40.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    const inputsDir = import_node_path41.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
     import_node_fs38.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
@@ -29153,11 +29165,11 @@ async function prepareJob(job, options) {
 async function buildStep(job, step, number3, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path40.default.join(staged.dir, "root-work"),
-    work: import_node_path40.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path40.default.join(staged.dir, "skeleton"),
-    net: import_node_path40.default.join(staged.dir, "net"),
-    caches: import_node_path40.default.join(staged.dir, "caches")
+    rootWork: import_node_path41.default.join(staged.dir, "root-work"),
+    work: import_node_path41.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path41.default.join(staged.dir, "skeleton"),
+    net: import_node_path41.default.join(staged.dir, "net"),
+    caches: import_node_path41.default.join(staged.dir, "caches")
   };
   for (const dir of Object.values(scratch)) import_node_fs38.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
@@ -29235,12 +29247,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs38, import_node_path40, STEP_HOSTNAME;
+var import_node_fs38, import_node_path41, STEP_HOSTNAME;
 var init_layers3 = __esm({
   "src/run/layers.ts"() {
     "use strict";
     import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -29275,7 +29287,7 @@ async function startServices(job, options) {
     const failure2 = await startOne(job, service, options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path41.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path42.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -29357,12 +29369,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs39, import_node_path41, STOP_GRACE_MS2;
+var import_node_fs39, import_node_path42, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
     import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve2();
@@ -29449,7 +29461,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs41.default.readdirSync(import_node_path42.default.join(dir, relative2));
+      names = import_node_fs41.default.readdirSync(import_node_path43.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -29460,7 +29472,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs41.default.lstatSync(import_node_path42.default.join(dir, child)));
+        visit(child, import_node_fs41.default.lstatSync(import_node_path43.default.join(dir, child)));
       } catch {
       }
     }
@@ -29517,12 +29529,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs41, import_node_path42, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs41, import_node_path43, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
     import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -29573,9 +29585,7 @@ async function runJob(job, options) {
     let network = null;
     let services = null;
     try {
-      if (job.network !== "host" && (job.network === "outbound" || job.services.length > 0)) {
-        network = await startJobNetwork({ outbound: job.network === "outbound", dir: dirs.root });
-      }
+      network = await startNetworkFor(job, dirs.root);
       const context = {
         projectDir: options.projectDir,
         hostEnv: options.hostEnv,
@@ -29587,7 +29597,7 @@ async function runJob(job, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path43.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path44.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -29603,7 +29613,7 @@ async function runJob(job, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path43.default.join(options.artifactsDir, job.name),
+          destination: import_node_path44.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : [],
@@ -29629,7 +29639,7 @@ async function runJob(job, options) {
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path43.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      const tests = job.junit.length ? readAttemptTests(import_node_path44.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
@@ -29763,11 +29773,11 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path43;
+var import_node_path44;
 var init_job2 = __esm({
   "src/run/job.ts"() {
     "use strict";
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_units();
     init_job();
     init_spawn();
@@ -30068,7 +30078,7 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path44.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path45.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
     try {
       await (0, import_promises6.pipeline)(decompressStream(import_node_fs42.default.createReadStream(file), compression), import_node_fs42.default.createWriteStream(tarPath));
     } catch (error2) {
@@ -30108,14 +30118,14 @@ async function openTarFiles(file, where2, scratchDir) {
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs42, import_promises5, import_node_path44, import_node_stream3, import_promises6;
+var import_node_crypto15, import_node_fs42, import_promises5, import_node_path45, import_node_stream3, import_promises6;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
     import_node_fs42 = __toESM(require("node:fs"), 1);
     import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises6 = require("node:stream/promises");
     init_confine();
@@ -30314,7 +30324,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path45.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path46.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -30342,7 +30352,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path45.default.resolve(ref.path);
+  const absolute = import_node_path46.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
@@ -30405,11 +30415,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path45, LAYER_MEDIA_TYPES;
+var import_node_path46, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_errors4();
@@ -31282,14 +31292,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path64 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path65 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path64 && path64[0] !== "/") {
-          path64 = `/${path64}`;
+        if (path65 && path65[0] !== "/") {
+          path65 = `/${path65}`;
         }
-        return new URL(`${origin}${path64}`);
+        return new URL(`${origin}${path65}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -31740,39 +31750,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path64, origin }
+          request: { method, path: path65, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path64);
+        debuglog("sending request to %s %s/%s", method, origin, path65);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path64, origin },
+          request: { method, path: path65, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path64,
+          path65,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path64, origin }
+          request: { method, path: path65, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path64);
+        debuglog("trailers received from %s %s/%s", method, origin, path65);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path64, origin },
+          request: { method, path: path65, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path64,
+          path65,
           error2.message
         );
       });
@@ -31821,9 +31831,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path64, origin }
+            request: { method, path: path65, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path64);
+          debuglog("sending request to %s %s/%s", method, origin, path65);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -31886,7 +31896,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path64,
+        path: path65,
         method,
         body,
         headers,
@@ -31901,11 +31911,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path64 !== "string") {
+        if (typeof path65 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path64[0] !== "/" && !(path64.startsWith("http://") || path64.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path65[0] !== "/" && !(path65.startsWith("http://") || path65.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path64)) {
+        } else if (invalidPathRegex.test(path65)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -31971,7 +31981,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path64, query) : path64;
+        this.path = query ? buildURL(path65, query) : path65;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -36664,7 +36674,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path64, host, upgrade, blocking, reset } = request;
+      const { method, path: path65, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -36745,7 +36755,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path64} HTTP/1.1\r
+      let header = `${method} ${path65} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -37274,7 +37284,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path64, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path65, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -37371,7 +37381,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path64;
+      headers[HTTP2_HEADER_PATH] = path65;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -37724,9 +37734,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path64 = search ? `${pathname}${search}` : pathname;
+        const path65 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path64;
+        this.opts.path = path65;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -38965,10 +38975,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path64 = "/",
+          path: path65 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path64;
+        opts.path = origin + path65;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -40940,20 +40950,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path64) {
-      if (typeof path64 !== "string") {
-        return path64;
+    function safeUrl(path65) {
+      if (typeof path65 !== "string") {
+        return path65;
       }
-      const pathSegments = path64.split("?");
+      const pathSegments = path65.split("?");
       if (pathSegments.length !== 2) {
-        return path64;
+        return path65;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path64, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path64);
+    function matchKey(mockDispatch2, { path: path65, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path65);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -40975,7 +40985,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path64 }) => matchValue(safeUrl(path64), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path65 }) => matchValue(safeUrl(path65), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -41013,9 +41023,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path64, method, body, headers, query } = opts;
+      const { path: path65, method, body, headers, query } = opts;
       return {
-        path: path64,
+        path: path65,
         method,
         body,
         headers,
@@ -41478,10 +41488,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path64, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path65, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path64,
+            Path: path65,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -46360,9 +46370,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path64) {
-      for (let i = 0; i < path64.length; ++i) {
-        const code = path64.charCodeAt(i);
+    function validateCookiePath(path65) {
+      for (let i = 0; i < path65.length; ++i) {
+        const code = path65.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -49282,11 +49292,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path64 = opts.path;
+          let path65 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path64 = `/${path64}`;
+            path65 = `/${path65}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path64);
+          url = new URL(util.parseOrigin(url).origin + path65);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -49490,9 +49500,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path46.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path46.default.join(env3.HOME || import_node_os8.default.homedir(), ".docker");
-  files.push(import_node_path46.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path47.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path47.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path47.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -49602,14 +49612,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process12, import_promises7, import_node_os8, import_node_path46, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process12, import_promises7, import_node_os7, import_node_path47, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
     import_promises7 = __toESM(require("node:fs/promises"), 1);
-    import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_os7 = __toESM(require("node:os"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -49917,7 +49927,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path47.default.resolve(ref.path);
+  const absolute = import_node_path48.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -49974,12 +49984,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path47, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises8, import_node_path48, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_errors4();
@@ -50230,11 +50240,11 @@ var init_shard = __esm({
 
 // src/run/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path48.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path49.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path48.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path49.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -50248,11 +50258,11 @@ function recordTimings(paths, projectDir, results) {
   for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path48.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path49.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path48.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path49.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -50294,9 +50304,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path48.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path49.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs45.default.closeSync(openFileBeneath(root, import_node_path48.default.relative(root, resolved), "nothing was run"));
+  import_node_fs45.default.closeSync(openFileBeneath(root, import_node_path49.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -50314,13 +50324,13 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs45, import_node_path48;
+var import_node_crypto17, import_node_fs45, import_node_path49;
 var init_timings = __esm({
   "src/run/timings.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
     import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit();
@@ -50336,7 +50346,7 @@ function availableMemoryBytes() {
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
-  return import_node_os9.default.freemem();
+  return import_node_os8.default.freemem();
 }
 async function runJobs(config2, options) {
   const store = storePaths(options.cacheDir);
@@ -50361,7 +50371,7 @@ async function runJobs(config2, options) {
   const runDir = createRunDir(runsRoot(store.root));
   const userns = await startRunUserns();
   const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path49.default.join(config2.projectDir, "cubicle-artifacts");
+  const artifactsDir = options.artifactsDir ?? import_node_path50.default.join(config2.projectDir, "cubicle-artifacts");
   const bases = /* @__PURE__ */ new Map();
   const baseOnce = (image, resolve5) => {
     if (!bases.has(image)) bases.set(image, resolve5());
@@ -50373,7 +50383,7 @@ async function runJobs(config2, options) {
   try {
     results = await schedule(jobs, {
       parallel: Math.max(1, options.parallel ?? jobs.length),
-      budget: { memoryBytes: options.memoryBudgetBytes ?? availableMemoryBytes(), cpus: options.cpuBudget ?? import_node_os9.default.availableParallelism() },
+      budget: { memoryBytes: options.memoryBudgetBytes ?? availableMemoryBytes(), cpus: options.cpuBudget ?? import_node_os8.default.availableParallelism() },
       expectedMs: (job) => timings.get(job.name),
       signal: cancel.signal,
       run: (job) => runJob(job, {
@@ -50433,13 +50443,13 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs46, import_node_os9, import_node_path49, FailFast;
+var import_node_fs46, import_node_os8, import_node_path50, FailFast;
 var init_run = __esm({
   "src/run/run.ts"() {
     "use strict";
     import_node_fs46 = __toESM(require("node:fs"), 1);
-    import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_os8 = __toESM(require("node:os"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_reporter();
     init_job2();
     init_limits();
@@ -50461,20 +50471,20 @@ var init_run = __esm({
 
 // src/cli/edge.ts
 function storeRoot(flag, env3 = process.env) {
-  return flag ? import_node_path50.default.resolve(flag) : cacheRoot(env3);
+  return flag ? import_node_path51.default.resolve(flag) : cacheRoot(env3);
 }
 function verbosity(flags, env3 = process.env) {
   if (flags.quiet) return "quiet";
   if (flags.verbose) return "verbose";
   return verbosityFrom(env3[VERBOSITY_VARIABLE]);
 }
-var import_node_path50;
+var import_node_path51;
 var init_edge = __esm({
   "src/cli/edge.ts"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_terminal();
-    init_rundir();
+    init_cache_root();
   }
 });
 
@@ -50482,8 +50492,8 @@ var init_edge = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs47.default.mkdtempSync(import_node_path51.default.join(import_node_os10.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path51.default.join(marker, "started");
+  const marker = import_node_fs47.default.mkdtempSync(import_node_path52.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path52.default.join(marker, "started");
   const command12 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process13.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
@@ -50502,12 +50512,12 @@ async function rerunInSystemdScope(argv) {
     if (!import_node_fs47.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
-  fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os10.default.userInfo().username}\` keeps it running; or run with --no-limits.
+  fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
 `
       );
       return 3;
     }
-    return ended.code ?? 128 + (import_node_os10.default.constants.signals[ended.signal] ?? 9);
+    return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
     import_node_fs47.default.rmSync(marker, { recursive: true, force: true });
@@ -50528,14 +50538,14 @@ function announceRerun() {
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process13, import_node_fs47, import_node_os10, import_node_path51, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process13, import_node_fs47, import_node_os9, import_node_path52, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
     import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_os10 = __toESM(require("node:os"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_os9 = __toESM(require("node:os"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -50577,7 +50587,7 @@ cubicle: the cubicle that started this run under systemd-run is gone (pid ${pare
       return received;
     },
     get exitCode() {
-      return received ? 128 + (import_node_os11.default.constants.signals[received] ?? 15) : 0;
+      return received ? 128 + (import_node_os10.default.constants.signals[received] ?? 15) : 0;
     },
     dispose() {
       clearInterval(orphaned);
@@ -50586,11 +50596,11 @@ cubicle: the cubicle that started this run under systemd-run is gone (pid ${pare
     }
   };
 }
-var import_node_os11;
+var import_node_os10;
 var init_signals2 = __esm({
   "src/cli/signals.ts"() {
     "use strict";
-    import_node_os11 = __toESM(require("node:os"), 1);
+    import_node_os10 = __toESM(require("node:os"), 1);
     init_scope();
   }
 });
@@ -50689,13 +50699,13 @@ async function runCommand(args) {
   const reporters = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config2.projectDir })];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path52.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path53.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const summary = await runJobs(config2, {
       selected: args.jobs,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path52.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path53.default.resolve(cwd, args.artifactsDir) : void 0,
       hostEnv: process.env,
       reporters,
       signal: cancel.signal,
@@ -50717,11 +50727,11 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path52, command3;
+var import_node_path53, command3;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_destination();
@@ -50844,11 +50854,9 @@ async function runInJobSandbox(config2, job, options) {
     let network = null;
     let services = null;
     try {
-      if (job.network !== "host" && (job.network === "outbound" || job.services.length > 0)) {
-        network = await startJobNetwork({ outbound: job.network === "outbound", dir: dirs.root });
-      }
+      network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
-        const logsDir = import_node_path53.default.join(config2.projectDir, "cubicle-artifacts", job.name, "services");
+        const logsDir = import_node_path54.default.join(config2.projectDir, "cubicle-artifacts", job.name, "services");
         services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
@@ -50888,7 +50896,7 @@ async function runInJobSandbox(config2, job, options) {
     if (status.signal) {
       if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}
 `);
-      return 128 + (import_node_os12.default.constants.signals[status.signal] ?? 9);
+      return 128 + (import_node_os11.default.constants.signals[status.signal] ?? 9);
     }
     return status.exitCode ?? 125;
   } finally {
@@ -50898,12 +50906,12 @@ async function runInJobSandbox(config2, job, options) {
     await runDir.remove();
   }
 }
-var import_node_os12, import_node_path53;
+var import_node_os11, import_node_path54;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
-    import_node_os12 = __toESM(require("node:os"), 1);
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_os11 = __toESM(require("node:os"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_units();
     init_resolve3();
     init_job();
@@ -51146,7 +51154,7 @@ async function initCommand(args) {
     });
   }
   const jobs = proposeJobs(dir);
-  import_node_fs48.default.writeFileSync(import_node_path54.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs48.default.writeFileSync(import_node_path55.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -51170,13 +51178,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs48.default.existsSync(import_node_path54.default.join(dir, name)));
-  const manifest = readJson(import_node_path54.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs48.default.existsSync(import_node_path55.default.join(dir, name)));
+  const manifest = readJson(import_node_path55.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs48.default.existsSync(import_node_path54.default.join(dir, name));
+  const has = (name) => import_node_fs48.default.existsSync(import_node_path55.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -51186,7 +51194,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path54.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path55.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -51238,7 +51246,7 @@ function viaCorepack(tool, install) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, file), "utf8")));
   const job = {
     name: "python",
     run: ".venv/bin/python -m pytest --junitxml=reports/junit.xml",
@@ -51254,7 +51262,7 @@ function pythonJob(dir, has) {
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has("src") ? "src" : "." } };
 }
 function pyprojectInstall(dir, venv) {
-  const pyproject = readPyproject(import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, "pyproject.toml"), "utf8"));
+  const pyproject = readPyproject(import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, "pyproject.toml"), "utf8"));
   const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
   const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
   const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]), ...groups.flatMap((name) => pyproject.groups[name])];
@@ -51289,7 +51297,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs48.default.readFileSync(import_node_path54.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -51348,12 +51356,12 @@ function readJson(file) {
     return void 0;
   }
 }
-var import_node_fs48, import_node_path54, command6, CONFIG_NAME, NODE_TEST_JUNIT;
+var import_node_fs48, import_node_path55, command6, CONFIG_NAME, NODE_TEST_JUNIT;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
     import_node_fs48 = __toESM(require("node:fs"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_json_schema2();
@@ -51531,7 +51539,7 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path55.default.join(own2, `cubicle-${user2.name}`);
+    const dir = import_node_path56.default.join(own2, `cubicle-${user2.name}`);
     const existed = import_node_fs49.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
@@ -51550,7 +51558,7 @@ function delegateV2WithSystemd(user2, entry) {
   const done = [];
   entry.createdFiles ??= [];
   if (!import_node_fs49.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs49.default.mkdirSync(import_node_path55.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs49.default.mkdirSync(import_node_path56.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
     import_node_fs49.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -51612,7 +51620,7 @@ async function undo(user2) {
     import_node_fs49.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs49.default.rmdirSync(import_node_path55.default.dirname(file));
+        import_node_fs49.default.rmdirSync(import_node_path56.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -51627,13 +51635,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process14, import_node_fs49, import_node_path55, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process14, import_node_fs49, import_node_path56, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup2 = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
     import_node_fs49 = __toESM(require("node:fs"), 1);
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -51691,7 +51699,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs50.default.readFileSync(import_node_path56.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs50.default.readFileSync(import_node_path57.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -51741,7 +51749,7 @@ function notPlainDirs(dir) {
   for (const [entry, type2] of expected) {
     let stat;
     try {
-      stat = import_node_fs50.default.lstatSync(import_node_path56.default.join(dir, entry));
+      stat = import_node_fs50.default.lstatSync(import_node_path57.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -51756,13 +51764,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs50, import_node_path56, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs50, import_node_path57, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
     import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -51839,14 +51847,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs51.default.existsSync(import_node_path57.default.join(paths.locks, id));
+  return import_node_fs51.default.existsSync(import_node_path58.default.join(paths.locks, id));
 }
-var import_node_fs51, import_node_path57;
+var import_node_fs51, import_node_path58;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
     import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -51870,7 +51878,7 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path58.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (layer.meta.id !== import_node_path59.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
   if (!import_node_fs52.default.existsSync(layer.root) || !import_node_fs52.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
@@ -51880,12 +51888,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs52, import_node_path58;
+var import_node_fs52, import_node_path59;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
     import_node_fs52 = __toESM(require("node:fs"), 1);
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -51908,12 +51916,12 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path59.default.resolve(file);
-  const targetDir = import_node_path59.default.dirname(target);
+  const target = import_node_path60.default.resolve(file);
+  const targetDir = import_node_path60.default.dirname(target);
   import_node_fs53.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path59.default.basename(target)}.`;
+  const prefix = `.${import_node_path60.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path59.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path60.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
   import_node_fs53.default.writeFileSync(listFile, `${members2.join("\n")}
@@ -51934,7 +51942,7 @@ async function exportStore(paths, file) {
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path59.default.resolve(file);
+  const source = import_node_path60.default.resolve(file);
   if (!import_node_fs53.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
@@ -51943,7 +51951,7 @@ async function importStore(paths, file, baseIds) {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path59.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path60.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -51956,9 +51964,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path59.default.join(staging, "layers");
+  const stagedLayers = import_node_path60.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path59.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path60.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -51971,7 +51979,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path59.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path60.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -51986,14 +51994,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path59.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path60.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path59.default.join(staging, "images"))) {
-    if (import_node_fs53.default.existsSync(import_node_path59.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path59.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path60.default.join(staging, "images"))) {
+    if (import_node_fs53.default.existsSync(import_node_path60.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path60.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -52001,9 +52009,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs53.default.renameSync(import_node_path59.default.join(stagedLayers, id), import_node_path59.default.join(paths.layers, id));
+      import_node_fs53.default.renameSync(import_node_path60.default.join(stagedLayers, id), import_node_path60.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs53.default.utimesSync(import_node_path59.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs53.default.utimesSync(import_node_path60.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -52012,8 +52020,8 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path59.default.join(paths.images, name);
-    if (!import_node_fs53.default.existsSync(target)) import_node_fs53.default.copyFileSync(import_node_path59.default.join(staging, "images", name), target, import_node_fs53.default.constants.COPYFILE_EXCL);
+    const target = import_node_path60.default.join(paths.images, name);
+    if (!import_node_fs53.default.existsSync(target)) import_node_fs53.default.copyFileSync(import_node_path60.default.join(staging, "images", name), target, import_node_fs53.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
@@ -52024,14 +52032,14 @@ function plainDirOrAbsent(dir) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process15, import_node_crypto19, import_node_fs53, import_node_path59, TAR_XATTRS;
+var import_node_child_process15, import_node_crypto19, import_node_fs53, import_node_path60, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process15 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
     import_node_fs53 = __toESM(require("node:fs"), 1);
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_errors();
     init_remove();
@@ -52107,7 +52115,7 @@ function listCommand(paths, json2) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path60.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path61.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -52128,11 +52136,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path60, command9, out;
+var import_node_path61, command9, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -52181,7 +52189,7 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path61.default.join(dir, name);
+    const candidate = import_node_path62.default.join(dir, name);
     try {
       import_node_fs54.default.accessSync(candidate, import_node_fs54.default.constants.X_OK);
       if (import_node_fs54.default.statSync(candidate).isFile()) return candidate;
@@ -52259,12 +52267,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs54, import_node_path61, import_node_zlib2;
+var import_node_fs54, import_node_path62, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
     import_node_fs54 = __toESM(require("node:fs"), 1);
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_binaries();
   }
@@ -52297,20 +52305,20 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path62.default.resolve(args.dir);
+    const dir = import_node_path63.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path62.default.resolve(args.config);
+    const file = import_node_path63.default.resolve(args.config);
     if (!import_node_fs55.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path62.default.dirname(file);
+    return import_node_path63.default.dirname(file);
   }
   try {
     const found = await findConfig(process.cwd());
-    return found ? import_node_path62.default.dirname(import_node_path62.default.resolve(found.filepath)) : null;
+    return found ? import_node_path63.default.dirname(import_node_path63.default.resolve(found.filepath)) : null;
   } catch {
     return null;
   }
@@ -52322,12 +52330,12 @@ function isDirectory(dir) {
     return false;
   }
 }
-var import_node_fs55, import_node_path62, command10, MARKS;
+var import_node_fs55, import_node_path63, command10, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
     import_node_fs55 = __toESM(require("node:fs"), 1);
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
@@ -52360,9 +52368,9 @@ __export(merge_exports, {
 });
 async function mergeCommand(args) {
   if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path63.default.resolve(args.output);
+  const output = import_node_path64.default.resolve(args.output);
   if (import_node_fs56.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path63.default.join(args.output, "junit.xml")}.` });
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path64.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -52374,12 +52382,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs56, import_node_path63, command11;
+var import_node_fs56, import_node_path64, command11;
 var init_merge2 = __esm({
   "src/cli/merge.ts"() {
     "use strict";
     import_node_fs56 = __toESM(require("node:fs"), 1);
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit();
     init_write_file();

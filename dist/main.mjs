@@ -35,7 +35,7 @@ import {
 
 // src/action/main.ts
 import fs22 from "node:fs";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -782,10 +782,10 @@ function bounded(text, maxChars) {
 import { createHash as createHash2 } from "node:crypto";
 import fs19 from "node:fs";
 import os3 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/config/load.ts
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/vendor.ts
 import path2 from "node:path";
@@ -858,11 +858,11 @@ function commonJs(module) {
 
 // src/config/code/index.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/host/cgroups.ts
 import fs14 from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/sandbox/maintenance.ts
 import { execFile } from "node:child_process";
@@ -872,20 +872,28 @@ import fs5 from "node:fs";
 import { execFileSync } from "node:child_process";
 import fs4 from "node:fs";
 import { createRequire } from "node:module";
+import path5 from "node:path";
+
+// src/core/cache-root.ts
 import os from "node:os";
-import path4 from "node:path";
+import path3 from "node:path";
+function cacheRoot(env2) {
+  if (env2.CUBICLE_CACHE_DIR) return path3.resolve(env2.CUBICLE_CACHE_DIR);
+  const base = env2.XDG_CACHE_HOME || path3.join(env2.HOME || os.homedir(), ".cache");
+  return path3.join(base, "cubicle");
+}
 
 // src/core/package-root.ts
 import fs3 from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 import { fileURLToPath } from "node:url";
 function findPackageRoot(start) {
-  for (let dir = start; ; dir = path3.dirname(dir)) {
-    if (fs3.existsSync(path3.join(dir, "package.json"))) return dir;
-    if (dir === path3.dirname(dir)) return start;
+  for (let dir = start; ; dir = path4.dirname(dir)) {
+    if (fs3.existsSync(path4.join(dir, "package.json"))) return dir;
+    if (dir === path4.dirname(dir)) return start;
   }
 }
-var PACKAGE_ROOT = findPackageRoot(path3.dirname(fileURLToPath(import.meta.url)));
+var PACKAGE_ROOT = findPackageRoot(path4.dirname(fileURLToPath(import.meta.url)));
 
 // src/sandbox/binaries.ts
 var PREBUILT_PLATFORMS = ["linux-x64", "linux-arm64"];
@@ -901,7 +909,7 @@ function platformPackage() {
 }
 function packageVersion(root = PACKAGE_ROOT) {
   try {
-    return JSON.parse(fs4.readFileSync(path4.join(root, "package.json"), "utf8")).version ?? "0.0.0";
+    return JSON.parse(fs4.readFileSync(path5.join(root, "package.json"), "utf8")).version ?? "0.0.0";
   } catch {
     return "0.0.0";
   }
@@ -916,25 +924,24 @@ function isExecutable(file) {
 }
 function findPlatformPackage(root = PACKAGE_ROOT) {
   try {
-    const manifest = createRequire(path4.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
+    const manifest = createRequire(path5.join(root, "package.json")).resolve(`${platformPackage()}/package.json`);
     const { version: version2 } = JSON.parse(fs4.readFileSync(manifest, "utf8"));
-    return { dir: path4.dirname(manifest), version: version2 ?? "?" };
+    return { dir: path5.dirname(manifest), version: version2 ?? "?" };
   } catch {
     return null;
   }
 }
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    if (isExecutable(path4.join(dir, name))) return path4.join(dir, name);
+    if (isExecutable(path5.join(dir, name))) return path5.join(dir, name);
   }
   return null;
 }
 function sourceBuildDir() {
-  const cache = process.env.CUBICLE_CACHE_DIR || path4.join(process.env.XDG_CACHE_HOME || path4.join(process.env.HOME || os.homedir(), ".cache"), "cubicle");
-  return path4.join(cache, "native", `${packageVersion()}-${platformKey()}`);
+  return path5.join(cacheRoot(process.env), "native", `${packageVersion()}-${platformKey()}`);
 }
 function hasSources() {
-  return Object.values(PROGRAMS).every((program) => fs4.existsSync(path4.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
+  return Object.values(PROGRAMS).every((program) => fs4.existsSync(path5.join(PACKAGE_ROOT, program.makeDir, "Makefile")));
 }
 function buildFromSource() {
   const target = sourceBuildDir();
@@ -945,11 +952,11 @@ function buildFromSource() {
 `);
   try {
     for (const [name, program] of Object.entries(PROGRAMS)) {
-      const out = path4.join(temp, name);
+      const out = path5.join(temp, name);
       fs4.mkdirSync(out, { recursive: true });
-      execFileSync("make", ["-s", "-C", path4.join(PACKAGE_ROOT, program.makeDir), `OUT=${out}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
+      execFileSync("make", ["-s", "-C", path5.join(PACKAGE_ROOT, program.makeDir), `OUT=${out}`, `CC=${compiler}`], { stdio: ["ignore", 2, 2] });
     }
-    fs4.mkdirSync(path4.dirname(target), { recursive: true });
+    fs4.mkdirSync(path5.dirname(target), { recursive: true });
     try {
       fs4.renameSync(temp, target);
     } catch {
@@ -969,12 +976,12 @@ function findNative(program, root = PACKAGE_ROOT) {
   const explicit = process.env[spec.env];
   if (explicit) return { path: explicit, source: "env", origin: `set by ${spec.env}` };
   const pkg = findPlatformPackage(root);
-  if (pkg && pkg.version === packageVersion(root) && isExecutable(path4.join(pkg.dir, "bin", spec.file))) {
-    return { path: path4.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
+  if (pkg && pkg.version === packageVersion(root) && isExecutable(path5.join(pkg.dir, "bin", spec.file))) {
+    return { path: path5.join(pkg.dir, "bin", spec.file), source: "package", origin: `from the platform package ${platformPackage()}@${pkg.version}` };
   }
-  const checkout = path4.join(root, spec.checkout);
+  const checkout = path5.join(root, spec.checkout);
   if (isExecutable(checkout)) return { path: checkout, source: "checkout", origin: `built in this checkout's ${spec.makeDir}/` };
-  const built = path4.join(sourceBuildDir(), program, spec.file);
+  const built = path5.join(sourceBuildDir(), program, spec.file);
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
   return null;
 }
@@ -1111,11 +1118,11 @@ import fs13 from "node:fs";
 
 // src/confine/resolve.ts
 import fs7 from "node:fs";
-import path5 from "node:path";
+import path6 from "node:path";
 var MAX_SYMLINKS = 40;
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
-  if (path5.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
+  if (path6.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
   return rel.split("/").filter((part) => part !== "" && part !== ".");
 }
 function resolveBeneath(root, rel, options = {}) {
@@ -1131,7 +1138,7 @@ function resolveBeneath(root, rel, options = {}) {
       parts.pop();
       continue;
     }
-    const current = path5.join(root, ...parts, part);
+    const current = path6.join(root, ...parts, part);
     const stat = fs7.lstatSync(current, { throwIfNoEntry: false });
     if (!stat) {
       if (!options.allowMissing) throw new PathConfinementError(rel, `does not exist beneath ${root} (${part} is missing)`, notDone);
@@ -1144,10 +1151,10 @@ function resolveBeneath(root, rel, options = {}) {
       if (hops > MAX_SYMLINKS) throw new PathConfinementError(rel, `has more than ${MAX_SYMLINKS} symlinks in a row (a loop)`, notDone);
       const target = fs7.readlinkSync(current);
       if (target.includes("\0")) throw new PathConfinementError(rel, "has a symlink with a NUL byte", notDone);
-      if (path5.isAbsolute(target)) {
-        const inside = path5.relative(root, target);
-        if (inside.startsWith("..") || path5.isAbsolute(inside)) {
-          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${path5.join(...parts, part)} -> ${target}`, notDone);
+      if (path6.isAbsolute(target)) {
+        const inside = path6.relative(root, target);
+        if (inside.startsWith("..") || path6.isAbsolute(inside)) {
+          throw new PathConfinementError(rel, `leads out of ${root} through the symlink ${path6.join(...parts, part)} -> ${target}`, notDone);
         }
         parts.length = 0;
         pending.push(...inside.split("/").filter(Boolean).reverse());
@@ -1156,19 +1163,19 @@ function resolveBeneath(root, rel, options = {}) {
       }
       continue;
     }
-    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${path5.join(...parts, part)} is not a directory`, notDone);
+    if (!isFinal && !stat.isDirectory()) throw new PathConfinementError(rel, `${path6.join(...parts, part)} is not a directory`, notDone);
     parts.push(part);
   }
-  return path5.join(root, ...parts);
+  return path6.join(root, ...parts);
 }
 function isBeneath(child, parent) {
-  const relative = path5.relative(parent, child);
-  return relative === "" || !relative.startsWith("..") && !path5.isAbsolute(relative);
+  const relative = path6.relative(parent, child);
+  return relative === "" || !relative.startsWith("..") && !path6.isAbsolute(relative);
 }
 
 // src/confine/open.ts
 import fs8 from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 var { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs8.constants;
 var DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 function atPath(fd, name) {
@@ -1196,14 +1203,14 @@ function openDirBeneath(root, parts, options = {}) {
         try {
           fs8.mkdirSync(next, { mode: options.mode ?? 493 });
         } catch (error2) {
-          if (error2.code !== "EEXIST") throw describeOpenError(error2, path6.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+          if (error2.code !== "EEXIST") throw describeOpenError(error2, path7.join(root, ...parts.slice(0, index + 1)), rel, notDone);
         }
       }
       let child;
       try {
         child = fs8.openSync(next, DIR_FLAGS);
       } catch (error2) {
-        throw describeOpenError(error2, path6.join(root, ...parts.slice(0, index + 1)), rel, notDone);
+        throw describeOpenError(error2, path7.join(root, ...parts.slice(0, index + 1)), rel, notDone);
       }
       fs8.closeSync(fd);
       fd = child;
@@ -1231,7 +1238,7 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
   try {
     fd = fs8.openSync(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error2) {
-    throw describeOpenError(error2, path6.join(root, ...parts, name), rel, notDone);
+    throw describeOpenError(error2, path7.join(root, ...parts, name), rel, notDone);
   } finally {
     fs8.closeSync(dir);
   }
@@ -1247,7 +1254,7 @@ function openFileBeneath(root, rel, notDone = "nothing was read") {
 import { execFileSync as execFileSync2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs10 from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/core/atomic-write.ts
 import fs9 from "node:fs";
@@ -1300,21 +1307,21 @@ function placeBeneath(root, rel, dirParts, name, options, notDone, fill) {
     } catch (error2) {
       if (error2 instanceof PathConfinementError) throw error2;
       const code = error2.code;
-      throw new PathConfinementError(path7.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
+      throw new PathConfinementError(path8.join(root, rel), `could not be written (${code ?? error2.message})`, notDone, { cause: error2 });
     }
   } finally {
     fs10.closeSync(dir);
   }
-  return path7.join(root, ...dirParts, name);
+  return path8.join(root, ...dirParts, name);
 }
 
 // src/confine/env-path.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var HOST_PATH_VARIABLES = ["HOME"];
 function hostPathProblem(value) {
-  if (!path8.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
+  if (!path9.posix.isAbsolute(value)) return `"${value}" is not an absolute path`;
   if (value.split("/").includes("..")) return `"${value}" has a ".." component`;
-  const normal = path8.posix.normalize(value);
+  const normal = path9.posix.normalize(value);
   if (normal !== value && `${normal}/` !== value) return `"${value}" is not normalized (it means "${normal}")`;
   return null;
 }
@@ -1595,7 +1602,7 @@ function userRuntimeDir(uid) {
 var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
 var V2_CONTROLLERS = ["memory", "cpu", "pids"];
 function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => path9.join(parent, name));
+  return cgroupParents(placement).map((parent) => path10.join(parent, name));
 }
 function cgroupParents(placement) {
   if (placement.kind === "v2") return [placement.parent];
@@ -1626,7 +1633,7 @@ function readMounts() {
 function writable(dir, files) {
   try {
     fs14.accessSync(dir, fs14.constants.W_OK);
-    for (const file of files) fs14.accessSync(path9.join(dir, file), fs14.constants.W_OK);
+    for (const file of files) fs14.accessSync(path10.join(dir, file), fs14.constants.W_OK);
     return true;
   } catch {
     return false;
@@ -1659,19 +1666,19 @@ async function findCgroupPlacement(user2, options = { prepare: true }) {
 }
 async function placeV2(user2, prepare) {
   const mount = readMounts().get("");
-  const own2 = path9.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = path9.basename(own2) === "runner" && writable(path9.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path9.dirname(own2) : own2;
+  const own2 = path10.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = path10.basename(own2) === "runner" && writable(path10.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path10.dirname(own2) : own2;
   if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
   }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path9.join(root, "cgroup.controllers")).includes(controller));
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path10.join(root, "cgroup.controllers")).includes(controller));
   if (missing.length > 0) {
     const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
     return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
   }
-  const enabled = readWords(path9.join(root, "cgroup.subtree_control"));
+  const enabled = readWords(path10.join(root, "cgroup.subtree_control"));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(path9.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  const others = root === own2 ? readWords(path10.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
   if (others.length > 0) {
     const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
     return v2Unavailable(own2, user2, reason);
@@ -1721,7 +1728,7 @@ function v2Unavailable(own2, user2, reason) {
 }
 function systemdUserManagerReachable(uid) {
   if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return fs14.existsSync("/usr/bin/systemd-run") && fs14.existsSync(path9.join(userRuntimeDir(uid), "systemd", "private"));
+  return fs14.existsSync("/usr/bin/systemd-run") && fs14.existsSync(path10.join(userRuntimeDir(uid), "systemd", "private"));
 }
 function ownV1Cgroups() {
   const mounts = readMounts();
@@ -1730,7 +1737,7 @@ function ownV1Cgroups() {
   for (const controller of V1_CONTROLLERS) {
     const membership = memberships.find((m) => m.controllers.includes(controller));
     const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = path9.join(mount, membership.path);
+    if (membership && mount) own2[controller] = path10.join(mount, membership.path);
   }
   return own2;
 }
@@ -1761,8 +1768,8 @@ function placeV1(user2) {
   return { kind: "v1", parents };
 }
 function isBeneath2(child, parent) {
-  const relative = path9.relative(parent, child);
-  return relative !== "" && !relative.startsWith("..") && !path9.isAbsolute(relative);
+  const relative = path10.relative(parent, child);
+  return relative !== "" && !relative.startsWith("..") && !path10.isAbsolute(relative);
 }
 
 // src/host/checks.ts
@@ -1946,7 +1953,7 @@ try {
 // src/config/code/spec.ts
 import fs16 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
-import path10 from "node:path";
+import path11 from "node:path";
 var MIB = 1024 * 1024;
 var EVALUATION_LIMITS = {
   timeoutMs: 1e4,
@@ -1999,9 +2006,9 @@ var LIMITS_SCRIPT = [
 ].join("\n");
 function findRunnerTypescript() {
   try {
-    const require2 = createRequire2(path10.join(PACKAGE_ROOT, "package.json"));
+    const require2 = createRequire2(path11.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
-    return { dir: fs16.realpathSync(path10.dirname(manifest)), main: fs16.realpathSync(require2.resolve("typescript")) };
+    return { dir: fs16.realpathSync(path11.dirname(manifest)), main: fs16.realpathSync(require2.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -2013,11 +2020,11 @@ function isVisible(file, system, projectDir) {
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = path11.resolve(file);
+  const source = path12.resolve(file);
   const id = randomBytes2(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: path11.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: path12.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -2079,11 +2086,11 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 // src/config/resolve.ts
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/config/presets.ts
 import fs17 from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
@@ -2322,10 +2329,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path19) {
-  if (!path19)
+function getElementAtPath(obj, path20) {
+  if (!path20)
     return obj;
-  return path19.reduce((acc, key) => acc?.[key], obj);
+  return path20.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -2665,11 +2672,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path19, issues) {
+function prefixIssues(path20, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path19);
+    iss.path.unshift(path20);
     return iss;
   });
 }
@@ -3127,16 +3134,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path19 = []) => {
+  const processError = (error3, path20 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path19, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path20, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path19, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path20, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path19, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path20, ...issue2.path]);
       } else {
-        const fullpath = [...path19, ...issue2.path];
+        const fullpath = [...path20, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -8382,7 +8389,7 @@ function childSchemas(schema, segment) {
 }
 
 // src/config/presets.ts
-var PRESETS_DIR = path12.join(PACKAGE_ROOT, "presets");
+var PRESETS_DIR = path13.join(PACKAGE_ROOT, "presets");
 var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
@@ -8394,7 +8401,7 @@ function availablePresets(dir = PRESETS_DIR) {
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = path12.join(dir, `${name}.yaml`);
+  const file = path13.join(dir, `${name}.yaml`);
   if (!PRESET_NAME.test(name) || !fs17.existsSync(file)) {
     const names = availablePresets(dir);
     return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
@@ -8424,7 +8431,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || fs17.existsSync(path12.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || fs17.existsSync(path13.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -8439,12 +8446,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs17.existsSync(path12.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs17.existsSync(path13.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs17.readFileSync(path12.join(projectDir, file), "utf8");
+      content = fs17.readFileSync(path13.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -8457,23 +8464,23 @@ function parseYamlSync(text) {
 }
 
 // src/config/cache-destination.ts
-import path13 from "node:path";
+import path14 from "node:path";
 var SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
 function cacheDestinationProblem(dest, context) {
-  const normal = path13.posix.normalize(dest);
+  const normal = path14.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = path13.posix.normalize(context.projectDir);
+  const checkout = path14.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(path13.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(path14.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = path13.posix.normalize(entry.slice(2));
+    const tail = path14.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
@@ -8522,11 +8529,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path19 = colon === -1 ? rest : rest.slice(0, colon);
+  const path20 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path19) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path20) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path19, reference };
+  return { transport, path: path20, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -8724,7 +8731,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path14.dirname(input.source);
+  const projectDir = input.projectDir ?? path15.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -8907,7 +8914,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = path14.resolve(projectDir, ref.path);
+  const absolute = path15.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -8915,7 +8922,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, path14.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, path15.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -8976,7 +8983,7 @@ function formatIssue(issue2) {
 
 // src/config/load.ts
 async function readConfigData(options) {
-  const explicit = options.configPath ? path15.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? path16.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -8997,7 +9004,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path15.resolve(found.filepath);
+  const source = path16.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -9020,7 +9027,7 @@ function describeSyntaxError(message) {
 // src/plan/inputs.ts
 import { createHash } from "node:crypto";
 import fs18 from "node:fs";
-import path16 from "node:path";
+import path17 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
@@ -9029,12 +9036,12 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern of patterns) {
       const clean = pattern.replace(/^\.\//, "");
-      if (path16.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (path17.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(path16.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(path17.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
@@ -9060,11 +9067,11 @@ function stageOne(projectDir, source, destination, relative, notDone) {
   const stat = fs18.lstatSync(source);
   if (stat.isSymbolicLink()) {
     const link = fs18.readlinkSync(source);
-    const dir = path16.posix.dirname(relative);
-    withDirBeneath(destination, dir, (fd) => fs18.symlinkSync(link, atPath(fd, path16.posix.basename(relative))), { create: true, notDone });
+    const dir = path17.posix.dirname(relative);
+    withDirBeneath(destination, dir, (fd) => fs18.symlinkSync(link, atPath(fd, path17.posix.basename(relative))), { create: true, notDone });
     return { path: relative, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, path16.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, path17.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
   return { path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function existsBeneath(projectDir, relative) {
@@ -9077,7 +9084,7 @@ function existsBeneath(projectDir, relative) {
 }
 function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(path16.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(path17.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -9085,7 +9092,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = fs18.readdirSync(path16.join(start, dir), { withFileTypes: true });
+      entries = fs18.readdirSync(path17.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -9095,7 +9102,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, path16.join(start, inner));
+        found.set(named, path17.join(start, inner));
       }
     }
   }
@@ -9128,17 +9135,17 @@ async function cacheKeys(options) {
   const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
   const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path17.relative(config2.projectDir, config2.source);
+  const configFile = path18.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
 `).update(fs19.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs19.mkdtempSync(path17.join(os3.tmpdir(), "cubicle-action-key-"));
+    const staging = fs19.mkdtempSync(path18.join(os3.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path17.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path18.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -9314,7 +9321,7 @@ var EXIT_MEANINGS = {
 async function main() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const inputs = withTimingsFound(readInputs((name) => core_exports.getInput(name), workspace), workspace);
-  const cwd = path18.resolve(workspace, inputs.workingDirectory);
+  const cwd = path19.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs22.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
@@ -9325,7 +9332,7 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path18.resolve(cwd, inputs.junit), json: path18.join(dir, "results.json") };
+  const files = { junit: path19.resolve(cwd, inputs.junit), json: path19.join(dir, "results.json") };
   fs22.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
@@ -9336,18 +9343,18 @@ async function main() {
   core_exports.setOutput("results", results ? files.json : "");
   const ownReport = run2.exitCode <= 1 && fs22.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : void 0;
-  if (results) await writeSummary(renderSummary(results, { junit: path18.relative(workspace, files.junit) || files.junit, tests }));
+  if (results) await writeSummary(renderSummary(results, { junit: path19.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path18.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path19.relative(workspace, files.junit) || files.junit}`);
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, cwd, dir) {
-  const archive = path18.join(dir, "layers.tar.zst");
+  const archive = path19.join(dir, "layers.tar.zst");
   let keys;
   try {
     const runner = { runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch };
@@ -9388,7 +9395,7 @@ async function writeSummary(markdown) {
   }
 }
 function withTimingsFound(inputs, workspace) {
-  if (!inputs.timings || fs22.existsSync(path18.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  if (!inputs.timings || fs22.existsSync(path19.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
   const instead = "shards are balanced by the durations this runner recorded, if any";
   core_exports.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
   return Object.freeze({ ...inputs, timings: void 0 });
@@ -9405,7 +9412,7 @@ function annotate(junit, workspace, cwd, inputs) {
   let failed;
   let flaky;
   try {
-    const projectDir = inputs.config ? path18.dirname(path18.resolve(cwd, inputs.config)) : cwd;
+    const projectDir = inputs.config ? path19.dirname(path19.resolve(cwd, inputs.config)) : cwd;
     failed = failedTestAnnotations(junit, { workspace, projectDir });
     flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {
