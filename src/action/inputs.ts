@@ -2,7 +2,7 @@
 // once, and what reaches the rest of the action is typed and read-only.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseSize } from '../config/units.js';
+import { parseSize } from '../core/units.js';
 import { CubicleError } from '../core/errors.js';
 
 export type SaveCacheMode = 'default-branch' | 'always' | 'never';

@@ -3,7 +3,7 @@
 // mermaid gantt chart of when each job ran. What the checkout
 // controls (job names, failure messages) is quoted as inert text (markdown.ts), and the summary is
 // bounded: GitHub refuses a step summary over 1 MiB.
-import { formatBytes, formatDuration } from '../config/units.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 import { safeMessage } from '../core/message.js';
 import { markdownCode, markdownText } from './markdown.js';
 import { countJobs, isPassing, type JobRecord, type RunResults } from './results.js';

@@ -1,4 +1,4 @@
-// The GitHub Actions toolkit in one place (as src/vendor.ts is for the CLI): a swap of
+// The GitHub Actions toolkit in one place (as src/core/vendor.ts is for the CLI): a swap of
 // @actions/core or @actions/cache touches this file only. Both are bundled into dist/.
 import * as core from '@actions/core';
 import * as cache from '@actions/cache';

@@ -1,6 +1,6 @@
 // `cubicle cache ls|prune|verify|export|import`: the layer store, by hand or from CI.
 import path from 'node:path';
-import { parseDuration, parseSize, formatBytes } from '../config/units.js';
+import { parseDuration, parseSize, formatBytes } from '../core/units.js';
 import { UsageError } from '../core/errors.js';
 import { safeMessage } from '../core/message.js';
 import { hostBaseOf } from '../image/base.js';

@@ -3,7 +3,7 @@
 // from the command table and each command's yargs options, plus the config's job names for
 // `run` and `shell`: no yargs command tree is built (see main.ts), so a TAB costs one config read.
 import { readConfigData } from '../config/load.js';
-import { loadYargs } from '../vendor.js';
+import { loadYargs } from '../core/vendor.js';
 import { UsageError } from '../core/errors.js';
 import { defineCommand, positionals, type Command } from './command.js';
 import { COMMANDS, type CommandEntry } from './commands.js';

@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { runChecks, type CheckResult } from '../host/checks.js';
 import { checkOwners } from '../host/owners.js';
 import { toolChecks } from '../host/tools.js';
-import { findConfig } from '../vendor.js';
+import { findConfig } from '../core/vendor.js';
 import { storeRoot } from './edge.js';
 import { defineCommand } from './command.js';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { CONFIG_FILES } from '../vendor.js';
+import { CONFIG_FILES } from '../core/vendor.js';
 import { SCHEMA_COMMENT } from '../config/json-schema.js';
 import { readPyproject, TEST_SETS } from './pyproject.js';
 import { defineCommand } from './command.js';

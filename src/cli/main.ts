@@ -4,7 +4,7 @@
 // renders the whole help text on every run (measured: a tenth of `cubicle run`'s start-up),
 // so the command registry is built only for `cubicle --help` and unknown commands.
 import { CubicleError, describeError, UsageError } from '../core/errors.js';
-import { loadYargs } from '../vendor.js';
+import { loadYargs } from '../core/vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { NeedsSystemdScope } from '../run/limits.js';
 import { COMMANDS, type CommandEntry } from './commands.js';

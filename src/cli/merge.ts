@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { mergeJunitFiles, reportCounts, serializeJunit } from '../junit/index.js';
-import { writeAtomically } from '../run/write-file.js';
+import { writeAtomically } from '../confine/write-atomic.js';
 import { defineCommand, positionals } from './command.js';
 
 export const command = defineCommand({

@@ -2,7 +2,7 @@
 // limits, cgroups, mounts and network), to debug a failure by hand. Nothing it writes is kept.
 import { loadConfig } from '../config/load.js';
 import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
-import { formatBytes } from '../config/units.js';
+import { formatBytes } from '../core/units.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { storeRoot } from './edge.js';
 import { runInJobSandbox } from './one-job.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { CONFIG_IMPORT_REFUSED, findConfig } from '../vendor.js';
+import { CONFIG_IMPORT_REFUSED, findConfig } from '../core/vendor.js';
 import { evaluateCodeConfig } from './code/index.js';
 import { resolveConfig, type LimitFlags, type ResolvedConfig } from './resolve.js';
 

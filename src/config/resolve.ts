@@ -9,9 +9,9 @@ import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { envPathProblems, isBeneath, resolveBeneath } from '../confine/index.js';
 import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
-import { parseDuration, parseSize } from './units.js';
+import { parseDuration, parseSize } from '../core/units.js';
 import { didYouMean } from './did-you-mean.js';
-import { testGlobProblems } from '../plan/test-glob.js';
+import { testGlobProblems } from './test-glob.js';
 
 export interface Limits {
   readonly memoryBytes?: number;

@@ -1,7 +1,7 @@
 // The config file's shape (../shared/DESIGN.md, "Configuration"), validated by zod.
 // Sizes and durations stay as written here; resolve.ts turns them into numbers.
 import * as z from 'zod';
-import { MAX_TIMEOUT_MS, parseDuration, parseSize } from './units.js';
+import { MAX_TIMEOUT_MS, parseDuration, parseSize } from '../core/units.js';
 
 /** A value in a message, short: a config may hold a megabyte string or arrays 5000 deep. */
 export function show(value: unknown): string {

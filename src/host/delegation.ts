@@ -2,7 +2,7 @@
 // `cubicle setup --undo` can remove exactly that.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeAtomically } from '../run/write-file.js';
+import { writeAtomically } from '../confine/write-atomic.js';
 
 export const DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || '/etc/cubicle/delegation.json';
 

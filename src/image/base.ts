@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import type { ImageRecord } from '../store/images.js';
+import { touchLayer, type Layer } from '../store/layers.js';
 
 export interface Base {
   readonly kind: 'host' | 'oci' | 'debian';
@@ -33,4 +35,16 @@ export function hostBaseOf(): Base {
   const id = createHash('sha256').update(JSON.stringify({ base: 'host', release, arch: os.arch() })).digest('hex');
   hostBase = { kind: 'host', id, rootLowers: [], env: {}, digest: null };
   return hostBase;
+}
+
+/** The Base of a stored image; its layers' last use is now (the store prunes the least recently used). */
+export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
+  for (const layer of layers) touchLayer(layer);
+  return {
+    kind: record.kind,
+    id: createHash('sha256').update(JSON.stringify({ base: record.kind, digest: record.digest })).digest('hex'),
+    rootLowers: layers.map((layer) => layer.root).reverse(),
+    env: record.env,
+    digest: record.digest,
+  };
 }

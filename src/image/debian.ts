@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { SandboxUnavailableError } from '../core/errors.js';
-import { LAYER_FORMAT } from '../plan/setup.js';
+import { LAYER_FORMAT } from '../store/layers.js';
 import type { StorePaths } from '../store/paths.js';
-import type { Base } from './base.js';
-import { baseOf, ensureExtractedLayer, findImage, saveImage } from './layers.js';
+import { ensureExtractedLayer, findImage, saveImage } from '../store/images.js';
+import { baseOf, type Base } from './base.js';
 
 export const DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
 const DEBIAN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

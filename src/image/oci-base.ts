@@ -4,11 +4,11 @@
 // (`docker run`'s default); `--pull always` asks it again, `--pull never` never asks it.
 import { acquireBuildLock, type BuildLock } from '../store/lock.js';
 import type { StorePaths } from '../store/paths.js';
-import type { Base } from './base.js';
 import type { PullPolicy } from './resolve.js';
-import { baseOf, ensureExtractedLayer, findImage, saveImage, type ImageRecord } from './layers.js';
+import { ensureExtractedLayer, findImage, saveImage, type ImageRecord } from '../store/images.js';
+import { baseOf, type Base } from './base.js';
 import { formatImageRef, openLayerTar, parseImageRef, pullImage, type PullProgress } from './oci/index.js';
-import { LAYER_FORMAT } from '../plan/setup.js';
+import { LAYER_FORMAT } from '../store/layers.js';
 
 export interface OciBaseOptions {
   readonly store: StorePaths;

@@ -1,7 +1,7 @@
 // Bounds on how much output a report carries, in UTF-8 bytes, so that a job printing 200 MB
 // (or a test report holding it) cannot make a 100 MB report. Output keeps its tail, where the
 // failure usually is; a message keeps its head, where the reason usually is.
-import { formatBytes } from '../config/units.js';
+import { formatBytes } from '../core/units.js';
 import { xmlSafe } from './xml.js';
 
 /** The default for `outputCapBytes`: the job's own output kept in its suite. */

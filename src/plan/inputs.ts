@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { atPath, copyFileBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
 import { ConfigError, PathConfinementError } from '../core/errors.js';
-import { loadPicomatch } from '../vendor.js';
-import { compileTestGlob, selectTestFiles, testGlobProblems } from './test-glob.js';
+import { loadPicomatch } from '../core/vendor.js';
+import { compileTestGlob, selectTestFiles, testGlobProblems } from '../config/test-glob.js';
 
 export interface StagedInput {
   /** Relative to the checkout, '/'-separated. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
 import { atPath, hostPathProblem, makeDirsBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
-import { hostImageOps, hostNetworkOps } from '../image/host.js';
+import { hostImageOps, hostNetworkOps } from '../sandbox/host-root.js';
 import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js';
 import { withHomeBin } from './step-env.js';
 
@@ -27,7 +27,7 @@ export interface JobContext {
   readonly testShard?: string | undefined;
   /** --shard-by test on a job with `testFiles`: this shard's files, appended to the command. */
   readonly testFiles?: readonly string[] | undefined;
-  /** The run's shared user namespace (src/run/userns.ts); absent: the job's sandbox maps its own. */
+  /** The run's shared user namespace (src/host/shared-userns.ts); absent: the job's sandbox maps its own. */
   readonly userns?: string | undefined;
   /** The job's own network namespace, shared with its services (run/network.ts). */
   readonly network?: { readonly netns: string; readonly resolvConf: string | null } | undefined;

@@ -1,5 +1,5 @@
 // A setup step's environment is fixed, as BuildKit's for a RUN line, so that its layer key
-// (plan/setup.ts) covers all of it: nothing of the runner (TERM, LANG, CI, most of its PATH) or
+// (plan/step-key.ts) covers all of it: nothing of the runner (TERM, LANG, CI, most of its PATH) or
 // of the job (its name, its `env`) reaches a step, and the same step in two jobs is one layer.
 // The one exception is a toolchain under /opt (GitHub's setup-node/-python/-go), which the job
 // runs with: a step must build with the same one, and then its dir is in the key. ~/.local/bin

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rootFor } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
-import { writeAtomically } from '../run/write-file.js';
+import { writeAtomically } from '../confine/write-atomic.js';
 
 const STDOUT_NAMES = new Set(['-', '/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
 const STDERR_NAMES = new Set(['/dev/stderr', '/dev/fd/2', '/proc/self/fd/2']);

@@ -1,6 +1,6 @@
 // `--json FILE` (`-`: stdout): the per-job results of ../shared/DESIGN.md, for scripts and dashboards.
 import type { JobResult } from '../run/result.js';
-import type { Reporter, RunSummary } from './reporter.js';
+import type { Reporter, RunSummary } from '../run/events.js';
 import { writeReport } from './destination.js';
 
 export class JsonReporter implements Reporter {

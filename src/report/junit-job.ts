@@ -4,7 +4,7 @@
 // by an earlier attempt no test case of the last one accounts for (junit/flaky.ts). Without
 // globs, the job is one test case. Usage and limits go in <properties>.
 import path from 'node:path';
-import { formatBytes } from '../config/units.js';
+import { formatBytes } from '../core/units.js';
 import type { JobResult } from '../run/result.js';
 import {
   type JobAttempt,

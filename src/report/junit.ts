@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { ResolvedJob } from '../config/resolve.js';
 import { jobSuite } from './junit-job.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, serializeJunit } from '../junit/index.js';
-import type { Reporter, RunSummary } from './reporter.js';
+import type { Reporter, RunSummary } from '../run/events.js';
 import { writeReport } from './destination.js';
 
 export interface JunitOptions {

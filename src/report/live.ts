@@ -1,8 +1,6 @@
 // The live part of the terminal view: a few lines at the bottom of a TTY, redrawn in place with
 // plain ANSI (cursor up and down, erase line), with permanent lines written above them. No
 // dependency: the whole protocol is a few escape sequences.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { sanitizeOutputLine, withoutColours } from './sanitize.js';
 
@@ -54,21 +52,6 @@ export class LiveRegion {
       this.cursorHidden = false;
     }
   }
-}
-
-/** A job's memory use now, from its cgroup: v2 memory.current, v1 memory.usage_in_bytes; undefined before the cgroup exists. */
-export function readCgroupMemory(dirs: readonly string[]): number | undefined {
-  for (const dir of dirs) {
-    for (const file of ['memory.current', 'memory.usage_in_bytes']) {
-      try {
-        const bytes = Number(fs.readFileSync(path.join(dir, file), 'utf8').trim());
-        if (Number.isFinite(bytes)) return bytes;
-      } catch {
-        // not this hierarchy, or the cgroup is not there (yet, or any more)
-      }
-    }
-  }
-  return undefined;
 }
 
 /** What a line of job output shows once a terminal has drawn it: the text after its last \r, without escapes. */

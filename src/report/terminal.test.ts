@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ResolvedJob } from '../config/resolve.js';
 import { notRunResult } from '../run/job.js';
 import type { JobResult, JobStatus } from '../run/result.js';
-import type { RunSummary } from './reporter.js';
+import type { RunSummary } from '../run/events.js';
 import { TerminalReporter, verbosityFrom, type TerminalOptions } from './terminal.js';
 
 const MiB = 1024 * 1024;
@@ -150,14 +147,12 @@ describe('the terminal view on a TTY', () => {
     expect(text).toContain('\x1b[2K');
   });
 
-  it("shows a running job's elapsed time, memory against its limit (from its cgroup) and its latest line", () => {
+  it("shows a running job's elapsed time, memory against its limit (the run's reading) and its latest line", () => {
     const { reporter, written } = terminal({ tty: true, env: { NO_COLOR: '1' }, refreshMs: 60_000 });
-    const cgroup = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-terminal-'));
-    fs.writeFileSync(path.join(cgroup, 'memory.current'), String(100 * MiB));
     const [unit, lint] = jobs();
     reporter.onRunStart([unit!, lint!]);
     reporter.onJobStart(unit!, 1);
-    reporter.onJobSandbox(unit!, 1, { cgroups: [cgroup] });
+    reporter.onJobSandbox(unit!, 1, { memoryBytes: () => 100 * MiB });
     reporter.onJobLine(unit!, 'stdout', '\x1b[1m[setup 2/2] running: npm run build\x1b[0m');
     reporter.onJobLine(lint!, 'stdout', 'not started: no live line');
     reporter.onJobEnd(result(lint!, 'skipped', { message: 'needs failed' }));
@@ -166,6 +161,5 @@ describe('the terminal view on a TTY', () => {
     expect(live.at(-1)).toMatch(/unit  running +[\d.]+m?s  mem 100 MiB \/ 512 MiB  \[setup 2\/2\] running: npm run build$/);
     expect(lines.at(-2)).toBe('  1 running, 1 done · ' + lines.at(-2)!.split(' · ')[1]);
     reporter.onRunEnd({ results: [], startedAt: '', wallMs: 1, limitsEnforced: true });
-    fs.rmSync(cgroup, { recursive: true });
   });
 });

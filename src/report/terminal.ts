@@ -8,17 +8,17 @@
 // runner's command parsing (fence.ts); untrusted text in cubicle's own lines stays one inert line.
 // --quiet shows only failures and the summary; --verbose adds setup/image lines and limits.
 import type { ResolvedJob } from '../config/resolve.js';
-import { formatBytes, formatDuration } from '../config/units.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 import { PASSING, type JobResult, type JobStatus } from '../run/result.js';
 import { colorEnabled } from './color.js';
-import { waitForDrain } from './drain.js';
+import { waitForDrain } from '../core/drain.js';
 import { fencedWriter, type FencedWriter } from './fence.js';
 import { isGithubActions, LogGroups } from './github.js';
-import { LiveRegion, readCgroupMemory, visibleText, type TerminalStream } from './live.js';
+import { LiveRegion, visibleText, type TerminalStream } from './live.js';
 import { safeMessage } from '../core/message.js';
 import { sanitizeOutputLine } from './sanitize.js';
 import { fitWidth, textWidth } from './width.js';
-import type { Reporter, RunSummary } from './reporter.js';
+import type { JobSandboxInfo, Reporter, RunSummary } from '../run/events.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
@@ -57,7 +57,7 @@ interface RunningJob {
   readonly startedAt: number;
   attempt: number;
   latest: string;
-  cgroups: readonly string[];
+  sandbox: JobSandboxInfo | undefined;
   memoryBytes: number | undefined;
   sampledAt: number;
 }
@@ -112,18 +112,18 @@ export class TerminalReporter implements Reporter {
     if (this.region) {
       const running = this.running.get(job.name);
       if (running) running.attempt = attempt;
-      else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: '', cgroups: [], memoryBytes: undefined, sampledAt: Number.NEGATIVE_INFINITY });
+      else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: '', sandbox: undefined, memoryBytes: undefined, sampledAt: Number.NEGATIVE_INFINITY });
       this.timer ??= setInterval(() => this.redraw(), this.refreshMs).unref();
     }
     if (attempt === 1 && this.verbosity === 'verbose') this.jobLine(job.name, `${STATUS_MARK} ${describeJob(job)}`);
     if (attempt > 1) this.jobLine(job.name, `${STATUS_MARK} ${this.paint(33, `retrying: attempt ${attempt} of ${job.retries + 1}`)}`);
   }
 
-  /** The attempt's sandbox and its cgroups: the live line samples its memory from there. */
-  onJobSandbox(job: ResolvedJob, _attempt: number, sandbox: { readonly cgroups: readonly string[] }): void {
+  /** The attempt's sandbox: the live line samples its memory from there. */
+  onJobSandbox(job: ResolvedJob, _attempt: number, sandbox: JobSandboxInfo): void {
     const running = this.running.get(job.name);
     if (running) {
-      running.cgroups = sandbox.cgroups;
+      running.sandbox = sandbox;
       running.sampledAt = Number.NEGATIVE_INFINITY;
     }
   }
@@ -226,8 +226,8 @@ export class TerminalReporter implements Reporter {
   }
 
   private liveLine(running: RunningJob, spinner: string, now: number, width: number): string {
-    if (running.cgroups.length > 0 && now - running.sampledAt >= MEMORY_SAMPLE_MS) {
-      running.memoryBytes = readCgroupMemory(running.cgroups);
+    if (running.sandbox && now - running.sampledAt >= MEMORY_SAMPLE_MS) {
+      running.memoryBytes = running.sandbox.memoryBytes();
       running.sampledAt = now;
     }
     const limit = running.job.limits.memoryBytes;

@@ -8,11 +8,11 @@
 // the budget is not copied: an error of that job naming the file and the budget.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatBytes } from '../config/units.js';
+import { formatBytes } from '../core/units.js';
 import { copyFileBeneath, isBeneath, openDirBeneath } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
-import { loadPicomatch } from '../vendor.js';
-import { removeTree } from './remove.js';
+import { loadPicomatch } from '../core/vendor.js';
+import { removeTree } from '../sandbox/remove-tree.js';
 
 /** Bytes copied out of a job without a `disk:` limit (with one, that limit is the budget). */
 export const DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;

@@ -1,17 +1,18 @@
 // One job's life: for each attempt, a fresh upper dir, the sandbox, its outputs copied out,
 // the upper dir removed.
+import { readCgroupMemory } from '../host/cgroup-memory.js';
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
-import { formatBytes, formatDuration } from '../config/units.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 import { jobSandboxSpec, type JobContext } from '../plan/job.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
-import { describeExitCode, describeSignal } from '../signals.js';
+import { describeExitCode, describeSignal } from '../core/signals.js';
 import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
-import { explainHostFailure } from './host-failure.js';
+import { explainHostFailure } from '../host/host-failure.js';
 import { prepareJob, type PrepareOptions, type SetupFailure } from './layers.js';
 import { startNetworkFor, type JobNetwork } from './network.js';
 import { serviceLogName, startServices, type RunningServices } from './services.js';
-import { removeTree } from './remove.js';
+import { removeTree } from '../sandbox/remove-tree.js';
 import { withOwnerHint } from './owner-hint.js';
 import { readAttemptTests } from '../junit/index.js';
 import { PASSING, statusOf, type EarlierFailure, type JobResult, type JobStatus } from './result.js';
@@ -38,7 +39,7 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) options.reporter.onJobStart(job, attempt);
     const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
-    options.reporter.onJobSandbox(job, attempt, { cgroups: dirs.cgroups });
+    options.reporter.onJobSandbox(job, attempt, { memoryBytes: () => readCgroupMemory(dirs.cgroups) });
     let outcome;
     let network: JobNetwork | null = null;
     let services: RunningServices | null = null;

@@ -1,6 +1,7 @@
 // Before a job's first attempt: its base, then each setup step as a cached layer. A step whose
 // key is in the store is skipped; a missing one is built under a lock (a second process waits
 // and reuses it), in a staging dir that is committed by one rename.
+import { readCgroupMemory } from '../host/cgroup-memory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedJob, SetupStep } from '../config/resolve.js';
@@ -9,9 +10,9 @@ import { ConfigError, CubicleError, SandboxUnavailableError } from '../core/erro
 import { hostBaseOf, type Base } from '../image/base.js';
 import { stageInputs } from '../plan/inputs.js';
 import { jobEnvironment, sandboxSpec, type JobContext, type JobFilesystem } from '../plan/job.js';
-import { stepKey, stepKeyMaterial } from '../plan/setup.js';
+import { stepKey, stepKeyMaterial } from '../plan/step-key.js';
 import { stepEnvironment, toolchainDirs } from '../plan/step-env.js';
-import type { Reporter } from '../report/reporter.js';
+import type { Reporter } from './events.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, stageLayer, touchLayer } from '../store/layers.js';
@@ -19,9 +20,9 @@ import type { StorePaths } from '../store/paths.js';
 import { cacheMounts, throwawayCacheMounts } from './caches.js';
 import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
-import { removeTree } from './remove.js';
+import { removeTree } from '../sandbox/remove-tree.js';
 import { unseenCheckoutFiles, unseenInputsHint } from './unseen-inputs.js';
-import type { RunDir } from './rundir.js';
+import type { RunDir } from '../store/runs.js';
 import { safeMessage } from '../core/message.js';
 
 const STEP_HOSTNAME = 'cubicle-setup';
@@ -218,7 +219,7 @@ async function runStep(
     skeleton: scratch.skeleton,
     cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}-setup${number}`, 1),
   };
-  options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
+  options.reporter.onJobSandbox(job, 1, { memoryBytes: () => readCgroupMemory(dirs.cgroups) });
   const spec = sandboxSpec(
     {
       // The hostname too is the same for a step in any job: it is not in the key.

@@ -9,7 +9,7 @@ import { SandboxUnavailableError } from '../core/errors.js';
 import { cgroupParents, findCgroupPlacement, jobCgroupDirs, type CgroupPlacement } from '../host/cgroups.js';
 import { userName } from '../host/checks.js';
 import { removeCgroup } from '../sandbox/maintenance.js';
-import { isStaleRunName } from './rundir.js';
+import { isStaleRunName } from '../core/process-tag.js';
 
 const CGROUP_LIMITS = ['memoryBytes', 'cpus', 'pids'] as const;
 

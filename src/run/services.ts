@@ -9,14 +9,14 @@ import { createFileBeneath } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
 import { serviceOrder } from '../config/resolve.js';
 import { jobSandboxSpec, joinSandboxSpec, type JobContext } from '../plan/job.js';
-import { waitForDrain } from '../report/drain.js';
-import type { Reporter } from '../report/reporter.js';
+import { waitForDrain } from '../core/drain.js';
+import type { Reporter } from './events.js';
 import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
-import { describeExitCode } from '../signals.js';
+import { describeExitCode } from '../core/signals.js';
 import { destinationBeneath } from './collect.js';
 import { prepareJob, type PrepareOptions } from './layers.js';
 import type { JobNetwork } from './network.js';
-import { removeTree } from './remove.js';
+import { removeTree } from '../sandbox/remove-tree.js';
 
 export interface ServicesOptions extends PrepareOptions {
   /** Null with `network: host`: the job and its services then share the host's network. */

@@ -8,8 +8,8 @@ import { openFileBeneath, readFileBeneath, resolveBeneath, rootFor, writeFileBen
 import { PathConfinementError, UsageError } from '../core/errors.js';
 import { readJunitFile } from '../junit/index.js';
 import type { StorePaths } from '../store/paths.js';
-import { processTag } from './rundir.js';
-import { removeStaleTemps } from './write-file.js';
+import { processTag } from '../core/process-tag.js';
+import { removeStaleTemps } from '../confine/write-atomic.js';
 import type { JobResult } from './result.js';
 
 /** Job name -> milliseconds. */

@@ -23,7 +23,7 @@ const layerMetaSchema = z.strictObject({
   created: z.iso.datetime(),
 });
 
-/** A setup step's key material (plan/setup.ts stepKeyMaterial): what its id is the sha256 of. */
+/** A setup step's key material (plan/step-key.ts stepKeyMaterial): what its id is the sha256 of. */
 const setupKeySchema = z.strictObject({
   format: count,
   parent: hex64,

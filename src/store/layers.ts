@@ -3,12 +3,15 @@
 // layers/ whole, so a layer that is there is complete; last use is meta.json's mtime.
 import fs from 'node:fs';
 import path from 'node:path';
-import { removeTree } from '../run/remove.js';
-import { isStaleRunName } from '../run/rundir.js';
-import { reapTempBlobs } from '../image/oci/blob-store.js';
+import { removeTree } from '../sandbox/remove-tree.js';
+import { isStaleRunName } from '../core/process-tag.js';
+import { reapTempBlobs } from './blobs.js';
 import { reapStaleLocks } from './lock.js';
 import { ensureStore, namesIn, tempPath, type StorePaths } from './paths.js';
 import { digestTrees } from './tool.js';
+
+/** Bumped when the layout of a layer or the meaning of a key changes (plan/step-key.ts, image/*.ts). */
+export const LAYER_FORMAT = 1;
 
 export type LayerKind = 'setup' | 'image' | 'debian';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ownStartTime, processStartTime } from '../run/rundir.js';
+import { ownStartTime, processStartTime } from '../core/process-tag.js';
 import { namesIn, tempPath, type StorePaths } from './paths.js';
 
 const POLL_MS = 50;

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { processTag } from '../run/rundir.js';
+import { processTag } from '../core/process-tag.js';
 
 export interface StorePaths {
   readonly root: string;

@@ -130,9 +130,10 @@ jobs:
       const scope = { cacheDir: project.cacheDir, projectDir: project.dir, token, marker, mountsBefore: mountLines() };
       const markers = [project.cacheDir, marker, sleeper];
       const child = project.spawn(['run', '--junit', 'junit.xml', '--json', 'results.json']);
-      // The helper's argv names the sleeper as soon as it is spawned, before its sh and sleep
-      // exist: wait for those too (a loaded host took longer than one scan).
-      const seen = await waitFor(() => processesMentioning([sleeper]).length > 0 && processesMentioning(markers).length >= 3, 20_000);
+      // The helper's argv names the sleeper as soon as it is spawned, and its clones are copies of
+      // it until they exec: wait for the job's shell itself (a loaded host took longer than one scan).
+      const sleeping = () => processesMentioning([sleeper]).some((line) => !line.includes('cubicle-sandbox'));
+      const seen = await waitFor(() => sleeping() && processesMentioning(markers).length >= 3, 20_000);
       expect(seen, `the ${phase} never started`).toBe(true);
       const running = processesMentioning(markers);
       expect(running.length, running.join('\n')).toBeGreaterThanOrEqual(3); // the helper, sh, sleep

@@ -11,7 +11,7 @@ import { hostPlatform, selectPlatform } from '../../src/image/oci/platform.js';
 import { TransientError, withRetries } from '../../src/image/oci/retry.js';
 import { indexTar } from '../../src/image/oci/tar-index.js';
 import { DOCKER_HUB_REGISTRY, reapTempBlobs } from '../../src/image/oci/index.js';
-import { processTag } from '../../src/run/rundir.js';
+import { processTag } from '../../src/core/process-tag.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-parts-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));

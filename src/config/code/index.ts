@@ -4,12 +4,12 @@
 // only that JSON (output.ts), bounded, and validates it as it validates a YAML config.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { formatBytes } from '../units.js';
+import { formatBytes } from '../../core/units.js';
 import { ConfigError, SandboxUnavailableError } from '../../core/errors.js';
 import { findCgroupPlacement, jobCgroupDirs } from '../../host/cgroups.js';
 import { userName } from '../../host/checks.js';
-import { explainHostFailure } from '../../run/host-failure.js';
-import { processTag } from '../../run/rundir.js';
+import { explainHostFailure } from '../../host/host-failure.js';
+import { processTag } from '../../core/process-tag.js';
 import { runSandbox, type SandboxStatus } from '../../sandbox/spawn.js';
 import { LineTail, PayloadReader, type Markers } from './output.js';
 import { TYPESCRIPT_UNAVAILABLE } from './program.js';

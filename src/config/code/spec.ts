@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
-import { hostImageOps } from '../../image/host.js';
+import { hostImageOps } from '../../sandbox/host-root.js';
 import { orderByDepth, type MountOp, type SandboxSpec } from '../../sandbox/ops.js';
 import { PAYLOAD_LINE_CHARS, type Markers } from './output.js';
 import { evaluatorSource } from './program.js';

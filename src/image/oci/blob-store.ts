@@ -10,7 +10,8 @@ import { DigestMismatchError, NOTHING_STORED } from './errors.js';
 import { blobPathOf, digestHex } from './digest.js';
 import { TransientError, withRetries } from './retry.js';
 import type { BlobLocker } from './types.js';
-import { isStaleRunName, processTag } from '../../run/rundir.js';
+import { processTag } from '../../core/process-tag.js';
+import { TEMP_PREFIX } from '../../store/blobs.js';
 
 export type BlobPhase = 'cached' | 'downloading' | 'retrying' | 'done';
 
@@ -42,27 +43,6 @@ const PROGRESS_INTERVAL_MS = 100;
 const PROGRESS_BYTES = 1024 * 1024;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 const inFlight = new Map<string, Promise<StoredBlob>>();
-
-const TEMP_PREFIX = '.tmp-';
-
-/** A download in progress, or one a killed process left: `.tmp-PID-STARTTIME-RANDOM`. */
-export function isTempBlobName(name: string): boolean {
-  return name.startsWith(TEMP_PREFIX);
-}
-
-/** Removes the partial downloads in BLOBS/sha256 whose process is gone; returns how many. */
-export async function reapTempBlobs(blobsDir: string): Promise<number> {
-  const dir = path.join(blobsDir, 'sha256');
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return 0;
-  }
-  const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
-  return stale.length;
-}
 
 export async function storeBlob(options: StoreBlobOptions): Promise<StoredBlob> {
   if (options.digest === undefined) return downloadBlob(options);

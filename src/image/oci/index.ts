@@ -8,5 +8,5 @@ export { openLayerTar } from './layer-tar.js';
 export { hostPlatform, formatPlatform } from './platform.js';
 export { registryBaseUrls, allowsPlainHttp, assertPlainHttpAllowed, isLoopbackRegistry } from './endpoint.js';
 export { blobPathOf } from './digest.js';
-export { isTempBlobName, reapTempBlobs } from './blob-store.js';
+export { isTempBlobName, reapTempBlobs } from '../../store/blobs.js';
 export * from './errors.js';

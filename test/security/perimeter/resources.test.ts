@@ -1,7 +1,7 @@
 // Class 7 of issue 12: the runner's own resources. A job shapes what the runner then reads,
 // buffers, removes and copies: its JUnit reports (src/junit/xml.ts caps, junit/read.ts keeps
-// only what it reads), its output (backpressure: src/report/drain.ts, src/sandbox/spawn.ts),
-// the trees it leaves (src/run/remove.ts) and its artifacts (src/run/collect.ts, native/keep.c).
+// only what it reads), its output (backpressure: src/core/drain.ts, src/sandbox/spawn.ts),
+// the trees it leaves (src/sandbox/remove-tree.ts) and its artifacts (src/run/collect.ts, native/keep.c).
 // Each attempt is a hostile checkout run through the real CLI; each asserts that the runner's
 // RSS stayed under RUNNER_RSS_BOUND, that the job's harm is an error of that job (or is handled),
 // that the bystander's result, artifact and report are intact, that the run exited 1 (a job

@@ -1,6 +1,6 @@
 // Reporters share one lifecycle; each is one file (terminal, junit, json) behind this interface.
 import type { ResolvedJob } from '../config/resolve.js';
-import type { JobResult } from '../run/result.js';
+import type { JobResult } from './result.js';
 import type { OutputStream } from '../sandbox/spawn.js';
 
 export interface RunSummary {
@@ -12,9 +12,9 @@ export interface RunSummary {
   readonly artifactsDir?: string | undefined;
 }
 
-/** Where a starting sandbox's cgroups are, for live memory readings. */
+/** A starting sandbox, for live views: its memory use now (undefined without a cgroup, or before it exists). */
 export interface JobSandboxInfo {
-  readonly cgroups: readonly string[];
+  memoryBytes(): number | undefined;
 }
 
 export interface Reporter {

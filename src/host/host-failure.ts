@@ -1,7 +1,7 @@
 // A helper failure that no job could get past (no user namespaces, no overlay) stops the
 // whole run with exit 3 and the fix, instead of failing every job with the same errno.
 import { SandboxUnavailableError } from '../core/errors.js';
-import { userNamespaceFix } from '../host/checks.js';
+import { userNamespaceFix } from './checks.js';
 import type { SandboxStatus } from '../sandbox/spawn.js';
 
 /** The helper's stages (native/README.md) at which no job can get further on this host. */

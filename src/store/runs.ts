@@ -5,34 +5,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeDirsBeneath } from '../confine/index.js';
-import { removeTree } from './remove.js';
+import { isStaleRunName, processTag } from '../core/process-tag.js';
+import { removeTree } from '../sandbox/remove-tree.js';
 
 /** The run dirs' parent under the store root `cacheDir`. */
 export function runsRoot(cacheDir: string): string {
   return path.join(cacheDir, 'runs');
-}
-
-/** Field 22 of /proc/PID/stat: the start time in clock ticks since boot; undefined when gone. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-let ownStart: string | undefined;
-
-/** This process's start time, read once: it names the run dir, temp entries and lock owners. */
-export function ownStartTime(): string {
-  ownStart ??= processStartTime(process.pid) ?? '0';
-  return ownStart;
-}
-
-/** `PID-STARTTIME`: what names this process's run dir and temp entries, so a later run knows orphans. */
-export function processTag(): string {
-  return `${process.pid}-${ownStartTime()}`;
 }
 
 export interface JobDirPaths {
@@ -75,12 +53,6 @@ export function createRunDir(root: string): RunDir {
     },
     remove: () => removeTree(dir),
   };
-}
-
-/** Whether `name` starts with the id of a run whose runner is gone. */
-export function isStaleRunName(name: string, prefix = ''): boolean {
-  const match = new RegExp(`^${prefix}(\\d+)-(\\d+)-[0-9a-f]+(?:$|-)`).exec(name);
-  return match !== null && processStartTime(Number(match[1])) !== match[2];
 }
 
 /** Removes run dirs left by runners that no longer exist; returns how many. */

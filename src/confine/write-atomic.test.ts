@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processTag } from './rundir.js';
-import { writeAtomically } from './write-file.js';
+import { processTag } from '../core/process-tag.js';
+import { writeAtomically } from './write-atomic.js';
 
 const dirs: string[] = [];
 afterEach(() => {

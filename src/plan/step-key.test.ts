@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { DEFAULT_PATH, jobEnvironment } from './job.js';
-import { stepKey, type StepKeyInput } from './setup.js';
+import { stepKey, type StepKeyInput } from './step-key.js';
 import { stepEnvironment, toolchainDirs } from './step-env.js';
 
 const sha = (char: string) => char.repeat(64);

@@ -12,8 +12,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { hostImageOps } from '../image/host.js';
-import { runSandbox } from '../sandbox/spawn.js';
+import { hostImageOps } from './host-root.js';
+import { runSandbox } from './spawn.js';
 
 const run = promisify(execFile);
 const TOOL_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };

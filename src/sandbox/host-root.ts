@@ -1,6 +1,6 @@
 // `image: host`: the host's system directories, read-only. Zero download, the host's toolchain.
 import fs from 'node:fs';
-import type { MountOp } from '../sandbox/ops.js';
+import type { MountOp } from './ops.js';
 
 /** What a job sees of the host. /opt holds runner toolchains (GitHub's hostedtoolcache). */
 const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];

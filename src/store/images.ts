@@ -1,4 +1,4 @@
-// Base images as layers in the store: each image layer extracted once (rootless, by
+// Base images as layers in the store (image/ turns a record into a job's Base): each image layer extracted once (rootless, by
 // native/layer's extractor) into a committed layer named by its uncompressed digest, reused by
 // every image that contains it. A base is resolved from images/<ref hash>.json when the image is
 // already there (as `docker run` does without --pull), else pulled.
@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeFileAtomically } from '../core/atomic-write.js';
-import { acquireBuildLock } from '../store/lock.js';
-import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../store/layers.js';
-import { tempPath, type StorePaths } from '../store/paths.js';
-import { removeTree } from '../run/remove.js';
-import { runLayerTool, storeNeedsUserns } from '../store/tool.js';
-import type { Base } from './base.js';
+import { acquireBuildLock } from './lock.js';
+import { commitLayer, findLayer, stageLayer, type Layer } from './layers.js';
+import { tempPath, type StorePaths } from './paths.js';
+import { removeTree } from '../sandbox/remove-tree.js';
+import { runLayerTool, storeNeedsUserns } from './tool.js';
 
 export interface ImageRecord {
   readonly ref: string;
@@ -47,16 +46,6 @@ export function saveImage(paths: StorePaths, record: ImageRecord): void {
   writeFileAtomically(target, `${JSON.stringify(record, null, 2)}\n`, tempPath(paths, 'image'));
 }
 
-export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
-  for (const layer of layers) touchLayer(layer);
-  return {
-    kind: record.kind,
-    id: createHash('sha256').update(JSON.stringify({ base: record.kind, digest: record.digest })).digest('hex'),
-    rootLowers: layers.map((layer) => layer.root).reverse(),
-    env: record.env,
-    digest: record.digest,
-  };
-}
 
 export interface ExtractRequest {
   readonly id: string;

@@ -4,10 +4,9 @@
 // its input files' content. The runner's TERM or PATH and the job's name or `env` are not in it,
 // because a step never sees them. README.md "Setup steps, images and the layer store" lists it.
 import { createHash } from 'node:crypto';
+import { LAYER_FORMAT } from '../store/layers.js';
 import type { StagedInput } from './inputs.js';
 
-/** Bumped when the layout of a layer or the meaning of a key changes. */
-export const LAYER_FORMAT = 1;
 
 export interface StepKeyInput {
   /** The layer below: the previous step's id, or the base's id (the host's release, an image's layers). */

@@ -4,8 +4,8 @@
 // the one a killed runner left.
 import fs from 'node:fs';
 import path from 'node:path';
-import { rootFor, writeFileBeneath } from '../confine/index.js';
-import { isStaleRunName, processTag } from './rundir.js';
+import { rootFor, writeFileBeneath } from './index.js';
+import { isStaleRunName, processTag } from '../core/process-tag.js';
 
 /**
  * Writes `file` through a temp file and a rename. Beneath `checkout` (a report path inside the

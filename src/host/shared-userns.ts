@@ -1,6 +1,6 @@
 // The run's shared user namespace: worth a holder only where each job would otherwise run
 // newuidmap and newgidmap (not root, a subuid range); elsewhere a job maps itself for free.
-import { subordinateRange, userName } from '../host/checks.js';
+import { subordinateRange, userName } from './checks.js';
 import { startUsernsHolder, type UsernsHolder } from '../sandbox/userns.js';
 
 export function sharedUsernsSavesWork(): boolean {
