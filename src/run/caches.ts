@@ -2,12 +2,12 @@
 // job's command and kept between runs, like BuildKit's cache mounts. Never part of a layer, and
 // never seen by a setup step: a step's layer must be a function of its key, and a cache's content
 // is whatever earlier jobs of the scope wrote (a step gets an empty, throwaway dir there instead).
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDestinationProblem } from '../config/cache-destination.js';
 import { ConfigError } from '../core/errors.js';
 import type { CacheMount } from '../plan/job.js';
+import { ensureCacheDir } from '../store/caches.js';
 import type { StorePaths } from '../store/paths.js';
 import { CACHE_SCOPE } from './cache-scope.js';
 
@@ -24,16 +24,12 @@ export interface CacheContext {
 /** The job's caches under caches/<scope>/<project>/, made when missing. */
 export function cacheMounts(context: CacheContext, caches: readonly string[]): CacheMount[] {
   if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
-  const project = createHash('sha256').update(context.projectDir).digest('hex').slice(0, 16);
   return caches.map((entry, index) => {
     const dest = cacheDestination(entry, context.home);
     // The config was checked as written; HOME (from an image or `env:`) is only known here.
     const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith('~/') ? undefined : context.home });
     if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
-    const label = dest.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+/, '').slice(0, 40);
-    const src = path.join(context.store.caches, context.scope, project, `${label}-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
-    fs.mkdirSync(src, { recursive: true, mode: 0o755 });
-    return { src, dest };
+    return { src: ensureCacheDir(context.store, context.scope, context.projectDir, dest), dest };
   });
 }
 

@@ -14,7 +14,8 @@ import { resolveBase, type PullPolicy } from '../image/resolve.js';
 import { PASSING } from './result.js';
 import { emptyShardNote, jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
 import { findTestFiles } from '../plan/inputs.js';
-import { fileTimes, readStoredTimings, recordTimings, type Timings, type TimingsFile } from './timings.js';
+import { fileTimes, type TimingsFile } from './timings.js';
+import { readStoredTimings, recordTimings, type Timings } from '../store/timings.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
 
@@ -138,7 +139,9 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
     await userns?.stop();
     await runDir.remove();
   }
-  recordTimings(store, config.projectDir, results);
+  // Jobs that ran to the end; skipped and cancelled ones keep their old time.
+  const ran = results.filter((result) => result.status !== 'skipped' && result.status !== 'cancelled' && result.wallMs > 0);
+  recordTimings(store, config.projectDir, new Map(ran.map((result) => [result.name, result.wallMs])));
   const summary: RunSummary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
   await reporter.onRunEnd(summary);
   return summary;

@@ -3,7 +3,7 @@
 // least loaded shard (LPT), by recorded durations; without any, by count.
 import type { ResolvedJob } from '../config/resolve.js';
 import { UsageError } from '../core/errors.js';
-import type { Timings } from './timings.js';
+import type { Timings } from '../store/timings.js';
 
 export interface Shard {
   readonly index: number;

@@ -1,54 +1,12 @@
-// How long each job took last time: kept per project in the store after every run, or read from
-// a report (`--timings FILE`: a JUnit report, e.g. the merged report of every shard, or a
-// `--json` results file). Used to start the longest jobs first and to balance shards.
-import { createHash } from 'node:crypto';
+// How long each job and test took, read from a report (`--timings FILE`: a JUnit report, e.g.
+// the merged report of every shard, or a `--json` results file), to start the longest jobs first
+// and to balance shards. The last run's own durations are kept in the store (store/timings.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { openFileBeneath, readFileBeneath, resolveBeneath, rootFor, writeFileBeneath } from '../confine/index.js';
+import { openFileBeneath, resolveBeneath, rootFor } from '../confine/index.js';
 import { PathConfinementError, UsageError } from '../core/errors.js';
 import { readJunitFile } from '../junit/index.js';
-import type { StorePaths } from '../store/paths.js';
-import { processTag } from '../core/process-tag.js';
-import { removeStaleTemps } from '../confine/write-atomic.js';
-import type { JobResult } from './result.js';
-
-/** Job name -> milliseconds. */
-export type Timings = ReadonlyMap<string, number>;
-
-function timingsPath(paths: StorePaths, projectDir: string): string {
-  return path.join(paths.root, 'timings', `${createHash('sha256').update(projectDir).digest('hex').slice(0, 16)}.json`);
-}
-
-export function readStoredTimings(paths: StorePaths, projectDir: string): Timings {
-  try {
-    const stored = readFileBeneath(paths.root, path.relative(paths.root, timingsPath(paths, projectDir)));
-    const data = JSON.parse(stored.toString('utf8')) as { jobs?: Record<string, number> };
-    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === 'number' && ms >= 0));
-  } catch {
-    return new Map();
-  }
-}
-
-/** Records the jobs that ran to the end (not skipped or cancelled); the others keep their old time. */
-export function recordTimings(paths: StorePaths, projectDir: string, results: readonly JobResult[]): void {
-  const ran = results.filter((result) => !['skipped', 'cancelled'].includes(result.status) && result.wallMs > 0);
-  if (ran.length === 0) return;
-  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
-  for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
-  const file = timingsPath(paths, projectDir);
-  // Best effort: a full disk must not cost the run its reports. The temp file is named after
-  // this process, beside the target, so a kill mid-write leaves nothing the next run keeps.
-  try {
-    writeFileBeneath(paths.root, path.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}\n`, {
-      dirMode: 0o700,
-      tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${path.basename(file)}.`, '.tmp'),
-    });
-  } catch (error) {
-    const reason = error instanceof PathConfinementError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them\n`);
-  }
-}
+import type { Timings } from '../store/timings.js';
 
 /** A test case's time in a `--timings` report: where it came from, as its framework named it. */
 export interface CaseTime {
