@@ -159,7 +159,7 @@ function checkWorkingDirectory(dir: string, workspace: string): string | undefin
 }
 
 /**
- * The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (run/cache-scope.ts),
+ * The `cubicle run` arguments the inputs ask for; `cacheScope`: the run's ref's (plan/cache-scope.ts),
  * so a pull request never writes the default branch's caches.
  */
 export function runArguments(inputs: ActionInputs, files: { junit: string; json: string }, cacheScope?: string): string[] {

@@ -8,7 +8,7 @@ import { actionPaths, createCli, type Cli } from './cli.js';
 import { cliEnvironment } from './environment.js';
 import { buildNative, prepareHost } from './host.js';
 import { readInputs, runArguments, type ActionInputs } from './inputs.js';
-import { defaultCacheScope } from '../run/cache-scope.js';
+import { defaultCacheScope } from '../plan/cache-scope.js';
 import { importLayers, listLayerIds } from './layer-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';

@@ -13,7 +13,7 @@ import { safeMessage } from '../core/message.js';
 import { waitForDrain } from '../core/drain.js';
 import { combineReporters } from '../run/events.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
-import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
+import { checkCacheScope, defaultCacheScope } from '../plan/cache-scope.js';
 import { explainHostFailure } from '../host/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
@@ -33,7 +33,7 @@ export interface OneJobOptions {
   readonly interactive: boolean;
   readonly noLimits: boolean;
   readonly pull: PullPolicy;
-  /** --cache-scope; default: run/cache-scope.ts's. */
+  /** --cache-scope; default: plan/cache-scope.ts's. */
   readonly cacheScope?: string | undefined;
   /** The store's root, chosen at the CLI edge (edge.ts). */
   readonly cacheDir: string;

@@ -31,7 +31,7 @@ export const cacheDirOption = {
   'cache-dir': { type: 'string', describe: 'the layer store (default: $XDG_CACHE_HOME/cubicle or ~/.cache/cubicle)' },
 } as const;
 
-/** --cache-scope: whose `caches:` dirs a job gets (src/run/cache-scope.ts); checked by the command. */
+/** --cache-scope: whose `caches:` dirs a job gets (src/plan/cache-scope.ts); checked by the command. */
 export const cacheScopeOption = {
   'cache-scope': {
     type: 'string',

@@ -9,9 +9,9 @@ import { JunitReporter } from '../report/junit.js';
 import type { Reporter } from '../run/events.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { PASSING } from '../run/result.js';
-import { checkCacheScope, defaultCacheScope } from '../run/cache-scope.js';
+import { checkCacheScope, defaultCacheScope } from '../plan/cache-scope.js';
 import { runJobs } from '../run/run.js';
-import { readTimingsFile } from '../run/timings.js';
+import { readTimingsFile } from '../plan/timings.js';
 import { parseSize } from '../core/units.js';
 import { storeRoot, verbosity } from './edge.js';
 import { cancelOnSignals } from './signals.js';
@@ -97,7 +97,7 @@ export interface RunCommandArgs {
   cpuBudget?: number | undefined;
   failFast?: boolean;
   pull?: PullPolicy | undefined;
-  /** --cache-scope; default: run/cache-scope.ts's. */
+  /** --cache-scope; default: plan/cache-scope.ts's. */
   cacheScope?: string | undefined;
   /** --color / --no-color; default: FORCE_COLOR, NO_COLOR, a TTY (report/color.ts). */
   color?: boolean | undefined;

@@ -9,12 +9,12 @@ import { ConfigError } from '../core/errors.js';
 import type { CacheMount } from '../plan/job.js';
 import { ensureCacheDir } from '../store/caches.js';
 import type { StorePaths } from '../store/paths.js';
-import { CACHE_SCOPE } from './cache-scope.js';
+import { CACHE_SCOPE } from '../plan/cache-scope.js';
 
 export interface CacheContext {
   readonly store: StorePaths;
   readonly projectDir: string;
-  /** --cache-scope: whose caches these are (run/cache-scope.ts). */
+  /** --cache-scope: whose caches these are (plan/cache-scope.ts). */
   readonly scope: string;
   readonly jobName: string;
   /** The job's HOME inside, which `~/` names. */

@@ -16,7 +16,7 @@ import { removeTree } from '../sandbox/remove-tree.js';
 import { withOwnerHint } from './owner-hint.js';
 import { readAttemptTests } from '../junit/index.js';
 import { PASSING, statusOf, type EarlierFailure, type JobResult, type JobStatus } from './result.js';
-import type { TestFilesOfShard } from './shard.js';
+import type { TestFilesOfShard } from '../plan/shard.js';
 
 /** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
 export interface JobRunOptions extends PrepareOptions {

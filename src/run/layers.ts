@@ -42,7 +42,7 @@ export interface PrepareOptions {
    * reuses it rather than replacing it under the first one's running sandbox.
    */
   readonly rebuiltKeys?: Set<string>;
-  /** --cache-scope: whose `caches:` dirs the job's command gets (run/cache-scope.ts). */
+  /** --cache-scope: whose `caches:` dirs the job's command gets (plan/cache-scope.ts). */
   readonly cacheScope: string;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
   readonly resolveBase?: (job: ResolvedJob, onStatus: (line: string) => void) => Promise<Base>;

@@ -1,5 +1,5 @@
 // Where a job's `caches:` dirs live in the store: caches/<scope>/<project>/<label>-<hash>, one per
-// trust scope (run/cache-scope.ts), checkout and destination path. What is mounted where is
+// trust scope (plan/cache-scope.ts), checkout and destination path. What is mounted where is
 // run/caches.ts's; this file only names and makes the dirs.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -146,7 +146,7 @@ describe('inputs', () => {
     expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' })).toEqual([
       'run', 'unit', 'lint', 'e2e', '--junit', '/w/j.xml', '--json', '/t/r.json', '--config', 'ci/cubicle.yaml', '--parallel', '3', '--shard', '2/3', '--memory', '2g',
     ]);
-    // The run's trust scope for `caches:` (run/cache-scope.ts): a pull request's never the default branch's.
+    // The run's trust scope for `caches:` (plan/cache-scope.ts): a pull request's never the default branch's.
     expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' }, 'pr-3').slice(0, 8)).toEqual(['run', 'unit', 'lint', 'e2e', '--junit', '/w/j.xml', '--json', '/t/r.json']);
     expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' }, 'pr-3')).toEqual(expect.arrayContaining(['--cache-scope', 'pr-3']));
   });
