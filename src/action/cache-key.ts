@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readConfigData, resolveConfigData } from '../config/load.js';
-import { stageInputs } from '../plan/inputs.js';
+import { stageInputs } from '../run/stage-inputs.js';
 
 export interface CacheKeys {
   readonly key: string;

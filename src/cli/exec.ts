@@ -3,6 +3,7 @@
 import { resolveConfig, type LimitFlags } from '../config/resolve.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { storeRoot } from './edge.js';
+import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';
 import { UsageError } from '../core/errors.js';
 import { defineCommand, positionals } from './command.js';
@@ -46,12 +47,10 @@ export async function execCommand(args: ExecCommandArgs): Promise<number> {
     projectDir: process.cwd(),
     flags: args.flags,
   });
-  return runInJobSandbox(config, config.jobs[0]!, {
-    command: config.jobs[0]!.command,
+  const plan = await planOneJob(config, 'exec', { cacheDir: storeRoot(args.cacheDir), hostEnv: process.env, noLimits: args.noLimits, pull: args.pull });
+  return runInJobSandbox(plan, {
+    command: plan.only.job.command,
     interactive: false,
-    noLimits: args.noLimits,
-    pull: args.pull,
-    cacheDir: storeRoot(args.cacheDir),
     what: 'the command',
     notStarted: { words: 'nothing was run', exitCode: 125 },
   });

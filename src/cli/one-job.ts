@@ -3,17 +3,17 @@
 // run prepares them; nothing the command writes is kept, no service outlives it.
 import os from 'node:os';
 import path from 'node:path';
-import type { ResolvedConfig, ResolvedJob } from '../config/resolve.js';
+import type { ResolvedJob } from '../config/resolve.js';
 import { formatBytes, formatDuration } from '../core/units.js';
-import { resolveBase, type PullPolicy } from '../image/resolve.js';
+import { resolveBase } from '../image/resolve.js';
 import { jobSandboxSpec } from '../plan/job.js';
+import type { OneJobPlan } from '../plan/run-plan.js';
 import { fenceToken, fencedWriter } from '../report/fence.js';
 import { isGithubActions } from '../report/github.js';
 import { safeMessage } from '../core/message.js';
 import { waitForDrain } from '../core/drain.js';
 import { combineReporters } from '../run/events.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
-import { checkCacheScope, defaultCacheScope } from '../plan/cache-scope.js';
 import { explainHostFailure } from '../host/host-failure.js';
 import { prepareJob } from '../run/layers.js';
 import { planLimits } from '../run/limits.js';
@@ -24,19 +24,13 @@ import { startRunUserns } from '../host/shared-userns.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { describeSignal } from '../core/signals.js';
 import { reapStore } from '../store/layers.js';
-import { ensureStore, refuseStoreInCheckout, storePaths } from '../store/paths.js';
+import { ensureStore } from '../store/paths.js';
 import { cancelOnHangup, cancelOnSignals } from './signals.js';
 
 export interface OneJobOptions {
   readonly command: readonly string[];
   /** A terminal session: Ctrl-C goes to the command, the job's timeout does not apply. */
   readonly interactive: boolean;
-  readonly noLimits: boolean;
-  readonly pull: PullPolicy;
-  /** --cache-scope; default: plan/cache-scope.ts's. */
-  readonly cacheScope?: string | undefined;
-  /** The store's root, chosen at the CLI edge (edge.ts). */
-  readonly cacheDir: string;
   /** What the command is called in messages: "the shell", "the command". */
   readonly what: string;
   /** When the image or a setup step fails: the words ending the message, and the exit code. */
@@ -46,12 +40,11 @@ export interface OneJobOptions {
 }
 
 /** Runs it; returns the exit code to leave with: the command's, 128+N for a signal, 125 when the sandbox could not be made. */
-export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, options: OneJobOptions): Promise<number> {
-  const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
-  const limits = await planLimits([job], options.noLimits);
-  const store = storePaths(options.cacheDir);
+export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions): Promise<number> {
+  const { only: planned, store } = plan;
+  const { job } = planned;
+  const limits = await planLimits([job], plan.noLimits);
   await reapStaleRuns(runsRoot(store.root));
-  refuseStoreInCheckout(store, config.projectDir);
   ensureStore(store);
   await reapStore(store);
   const runDir = createRunDir(runsRoot(store.root));
@@ -64,8 +57,8 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       { onJobLine: (_job, _stream, line) => log.untrusted(`[${job.name}] ${sanitizeOutputLine(line)}\n`), backpressure: () => waitForDrain(process.stderr) },
     ]);
     const prepareOptions = {
-      projectDir: config.projectDir,
-      hostEnv: process.env,
+      projectDir: plan.projectDir,
+      hostEnv: plan.hostEnv,
       store,
       runDir,
       limits,
@@ -73,11 +66,11 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       reporter,
       userns: userns?.path,
       noCache: false,
-      cacheScope,
+      cacheScope: plan.cacheScope,
       resolveBase: (job: ResolvedJob, onStatus: (line: string) => void) =>
-        resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config.insecureRegistries, pull: options.pull }),
+        resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
     };
-    const prepared = await prepareJob(job, prepareOptions);
+    const prepared = await prepareJob(planned, prepareOptions);
     if ('message' in prepared) {
       if (prepared.outputTail) log.untrusted(`${prepared.outputTail.split('\n').map(sanitizeOutputLine).join('\n')}\n`);
       log.own(`cubicle: ${prepared.what} ${safeMessage(prepared.message)}; ${options.notStarted.words}\n`);
@@ -93,8 +86,8 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       // The job's network and services as runJob (run/job.ts) gives them: same namespace, same health waits, same logs.
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
-        const logsDir = path.join(config.projectDir, 'cubicle-artifacts', job.name, 'services');
-        services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
+        const logsDir = path.join(plan.artifactsDir, job.name, 'services');
+        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}\n`);
           return options.notStarted.exitCode;
@@ -102,7 +95,7 @@ export async function runInJobSandbox(config: ResolvedConfig, job: ResolvedJob, 
       }
       log.close();
       if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
-      const context = { projectDir: config.projectDir, hostEnv: process.env, attempt: 1, userns: network?.userns ?? userns?.path, network: network ?? undefined };
+      const context = { projectDir: plan.projectDir, hostEnv: plan.hostEnv, attempt: 1, userns: network?.userns ?? userns?.path, network: network ?? undefined };
       const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
       // In GitHub Actions the command's output reaches the runner straight: both streams go to
       // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).

@@ -11,6 +11,7 @@ import { TerminalReporter } from '../report/terminal.js';
 import { PASSING } from '../run/result.js';
 import { checkCacheScope, defaultCacheScope } from '../plan/cache-scope.js';
 import { runJobs } from '../run/run.js';
+import { planRun } from '../plan/run-plan.js';
 import { readTimingsFile } from '../plan/timings.js';
 import { parseSize } from '../core/units.js';
 import { storeRoot, verbosity } from './edge.js';
@@ -138,26 +139,24 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
   try {
-    const summary = await runJobs(config, {
+    const plan = await planRun(config, {
       selected: args.jobs,
+      cacheDir: storeRoot(args.cacheDir),
+      hostEnv: process.env,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? path.resolve(cwd, args.artifactsDir) : undefined,
-      hostEnv: process.env,
-      reporters,
-      signal: cancel.signal,
-      noCache: args.noCache ?? false,
-      shard: args.shard,
-      shardBy: args.shardBy,
-      timings: timings?.jobs,
-      testTimings: timings?.tests,
-      memoryBudgetBytes: budgetBytes(args.memoryBudget),
-      cpuBudget: cpuBudget(args.cpuBudget),
-      failFast: args.failFast ?? false,
+      noCache: args.noCache,
+      failFast: args.failFast,
       pull: args.pull,
       cacheScope,
-      cacheDir: storeRoot(args.cacheDir),
+      artifactsDir: args.artifactsDir ? path.resolve(cwd, args.artifactsDir) : undefined,
+      shard: args.shard,
+      shardBy: args.shardBy,
+      timings,
+      memoryBudgetBytes: budgetBytes(args.memoryBudget),
+      cpuBudget: cpuBudget(args.cpuBudget),
     });
+    const summary = await runJobs(plan, { reporters, signal: cancel.signal });
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.
     return summary.results.every((result) => PASSING.has(result.status) || result.status === 'skipped') ? 0 : 1;

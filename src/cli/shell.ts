@@ -5,6 +5,7 @@ import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
 import { formatBytes } from '../core/units.js';
 import type { PullPolicy } from '../image/resolve.js';
 import { storeRoot } from './edge.js';
+import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, pullOption } from './options.js';
@@ -54,15 +55,11 @@ const INTERACTIVE_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin
 
 export async function shellCommand(args: ShellCommandArgs): Promise<number> {
   const config = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
-  const job = config.jobs.find((candidate) => candidate.name === args.job)!;
+  const plan = await planOneJob(config, args.job, { cacheDir: storeRoot(args.cacheDir), hostEnv: process.env, noLimits: args.noLimits, pull: args.pull, cacheScope: args.cacheScope });
   const interactive = args.command === undefined;
-  return runInJobSandbox(config, job, {
+  return runInJobSandbox(plan, {
     command: interactive ? INTERACTIVE_SHELL : ['/bin/sh', '-c', args.command!],
     interactive,
-    noLimits: args.noLimits,
-    pull: args.pull,
-    cacheScope: args.cacheScope,
-    cacheDir: storeRoot(args.cacheDir),
     what: 'the shell',
     notStarted: { words: 'no shell was started', exitCode: 1 },
     banner: interactive

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import { ConfigError } from '../core/errors.js';
-import { findTestFiles } from '../plan/inputs.js';
+import { findTestFiles } from '../plan/test-files.js';
 import { compileTestGlob, testGlobProblems } from './test-glob.js';
 
 const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-globs-'));

@@ -4,13 +4,13 @@
 //  - with layers (setup steps, an OCI or debian base): "/" is an overlay of the layers' root
 //    trees over a skeleton of mount points, so writes anywhere (HOME, /usr/local) land in an
 //    upper dir that a setup step commits; the checkout overlay also stacks the layers' ws trees.
-import fs from 'node:fs';
+// Pure: it names dirs and writes none; the skeleton is made as the helper starts (sandbox/skeleton.ts).
 import path from 'node:path';
 import type { ResolvedJob } from '../config/resolve.js';
-import { atPath, hostPathProblem, makeDirsBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';
+import { hostPathProblem } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
 import { hostImageOps, hostNetworkOps } from '../sandbox/host-root.js';
-import { orderByDepth, type MountOp, type SandboxSpec } from '../sandbox/ops.js';
+import { orderByDepth, type MountOp, type RootSkeleton, type SandboxSpec } from '../sandbox/ops.js';
 import { withHomeBin } from './step-env.js';
 
 /** Host variables a job gets; everything else (CI secrets live in the environment) stays out. */
@@ -187,13 +187,12 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     ...filesystem.caches.map((cache): MountOp => ({ kind: 'bind', src: cache.src, dest: cache.dest })),
   ];
   const system = filesystem.hostSystem ? hostImageOps() : [];
+  let skeleton: RootSkeleton | undefined;
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
-    fs.mkdirSync(dirs.rootUpper, { recursive: true, mode: 0o755 });
-    fs.mkdirSync(dirs.rootWork, { recursive: true, mode: 0o700 });
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, 'the sandbox was not made');
-    writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
+    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home };
     mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
   } else if (needsOwnHome(home, checkout)) {
     mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });
@@ -202,6 +201,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
   if (request.sharedNetwork?.resolvConf) mounts.push({ kind: 'ro-bind', src: request.sharedNetwork.resolvConf, dest: '/etc/resolv.conf' });
   return {
     ops: orderByDepth([...system, ...mounts]),
+    skeleton,
     command: request.command,
     env: request.env,
     cwd: checkout,
@@ -225,40 +225,6 @@ function keepGlobs(checkout: string, patterns: readonly string[]): { dest: strin
     const clean = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
     return clean ? [{ dest: checkout, glob: clean }, { dest: checkout, glob: `${clean}/**` }] : [];
   });
-}
-
-/**
- * The lowest root layer: every mount point (and the host's merged-/usr symlinks) already there,
- * so the helper never has to create one in the upper dir, and committed layers hold only what
- * the step wrote.
- */
-function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void {
-  // Mount points come from the config too (HOME, cache destinations): each is made beneath the
-  // skeleton, through the skeleton's own links (/bin -> usr/bin) but never out of it.
-  const notDone = 'the sandbox was not made';
-  const beneath = (dest: string) => path.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, '') || '.', { allowMissing: true, notDone }));
-  const ensureDir = (dest: string) => makeDirsBeneath(dir, beneath(dest) || '.', 0o755, 'the sandbox was not made');
-  for (const op of ops) {
-    if (op.kind === 'symlink') {
-      ensureDir(path.dirname(op.dest));
-      withDirBeneath(dir, beneath(path.dirname(op.dest)) || '.', (fd) => {
-        if (!fs.lstatSync(atPath(fd, path.basename(op.dest)), { throwIfNoEntry: false })) fs.symlinkSync(op.target, atPath(fd, path.basename(op.dest)));
-      });
-    } else if (op.kind === 'bind' || op.kind === 'ro-bind' || op.kind === 'dev-bind') {
-      if (fs.statSync(op.src).isDirectory()) ensureDir(op.dest);
-      else {
-        ensureDir(path.dirname(op.dest));
-        withDirBeneath(dir, beneath(path.dirname(op.dest)) || '.', (fd) => {
-          const { O_WRONLY, O_CREAT, O_NOFOLLOW } = fs.constants;
-          fs.closeSync(fs.openSync(atPath(fd, path.basename(op.dest)), O_WRONLY | O_CREAT | O_NOFOLLOW, 0o644));
-        });
-      }
-    } else {
-      ensureDir(op.dest);
-    }
-  }
-  if (path.isAbsolute(home)) ensureDir(home);
-  fs.chmodSync(path.join(dir, 'tmp'), 0o1777);
 }
 
 /** HOME gets an empty writable tmpfs unless it is / or already lies inside the checkout or a host dir. */

@@ -5,8 +5,15 @@
 // because a step never sees them. README.md "Setup steps, images and the layer store" lists it.
 import { createHash } from 'node:crypto';
 import { LAYER_FORMAT } from '../store/layers.js';
-import type { StagedInput } from './inputs.js';
 
+
+/** A step's input file as staged for it (run/stage-inputs.ts): what its key covers. */
+export interface StagedInput {
+  /** Relative to the checkout, '/'-separated. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly executable: boolean;
+}
 
 export interface StepKeyInput {
   /** The layer below: the previous step's id, or the base's id (the host's release, an image's layers). */

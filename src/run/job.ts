@@ -16,6 +16,7 @@ import { removeTree } from '../sandbox/remove-tree.js';
 import { withOwnerHint } from './owner-hint.js';
 import { readAttemptTests } from '../junit/index.js';
 import { PASSING, statusOf, type EarlierFailure, type JobResult, type JobStatus } from './result.js';
+import type { PlannedJob } from '../plan/run-plan.js';
 import type { TestFilesOfShard } from '../plan/shard.js';
 
 /** What a job's layers need (PrepareOptions: the store, run dir, limits, userns, ...), and its run's shard and artifacts. */
@@ -23,18 +24,17 @@ export interface JobRunOptions extends PrepareOptions {
   readonly shard?: string | undefined;
   /** --shard-by test: the shard goes to the job's test framework (CUBICLE_TEST_SHARD). */
   readonly shardByTest?: boolean;
-  /** --shard-by test on a job with `testFiles`: this shard's files, appended to its command. */
-  readonly testFiles?: TestFilesOfShard | undefined;
   readonly artifactsDir: string;
 }
 
-export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<JobResult> {
-  const unsplit = options.testFiles && noTestFilesResult(job, options.testFiles, options);
+export async function runJob(planned: PlannedJob, options: JobRunOptions): Promise<JobResult> {
+  const { job, testFiles } = planned;
+  const unsplit = testFiles && noTestFilesResult(job, testFiles, options);
   if (unsplit) return unsplit;
   const startedAt = new Date().toISOString();
   const previousFailures: EarlierFailure[] = [];
   options.reporter.onJobStart(job, 1);
-  const prepared = await prepareJob(job, options);
+  const prepared = await prepareJob(planned, options);
   if ('message' in prepared) return setupFailureResult(job, prepared, options, startedAt);
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) options.reporter.onJobStart(job, attempt);
@@ -51,12 +51,12 @@ export async function runJob(job: ResolvedJob, options: JobRunOptions): Promise<
         attempt,
         shard: options.shard,
         testShard: options.shardByTest ? options.shard : undefined,
-        testFiles: options.testFiles?.mine,
+        testFiles: testFiles?.mine,
         userns: network?.userns ?? options.userns,
         network: network ?? undefined,
       };
       if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: path.join(options.artifactsDir, job.name, 'services') });
+        services = await startServices(planned, { ...options, network, attempt, logsDir: path.join(options.artifactsDir, job.name, 'services') });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {

@@ -4,12 +4,13 @@
 import { readCgroupMemory } from '../host/cgroup-memory.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ResolvedJob, SetupStep } from '../config/resolve.js';
+import type { ResolvedJob } from '../config/resolve.js';
 import { hostPathProblem } from '../confine/index.js';
 import { ConfigError, CubicleError, SandboxUnavailableError } from '../core/errors.js';
 import { hostBaseOf, type Base } from '../image/base.js';
-import { stageInputs } from '../plan/inputs.js';
+import { stageInputs } from './stage-inputs.js';
 import { jobEnvironment, sandboxSpec, type JobContext, type JobFilesystem } from '../plan/job.js';
+import type { PlannedJob, PlannedStep } from '../plan/run-plan.js';
 import { stepKey, stepKeyMaterial } from '../plan/step-key.js';
 import { stepEnvironment, toolchainDirs } from '../plan/step-env.js';
 import type { Reporter } from './events.js';
@@ -65,7 +66,8 @@ export interface SetupFailure {
   readonly outputTail: string;
 }
 
-export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Promise<PreparedJob | SetupFailure> {
+export async function prepareJob(planned: PlannedJob, options: PrepareOptions): Promise<PreparedJob | SetupFailure> {
+  const { job } = planned;
   if (job.image !== 'host') options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: resolving`);
   let base: Base;
   try {
@@ -94,8 +96,9 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
   let parent = base.id;
   let cacheHits = 0;
   let built = 0;
-  for (const [index, step] of job.setup.entries()) {
-    const number = index + 1;
+  for (const plannedStep of planned.steps) {
+    const { number, step, what } = plannedStep;
+    const index = number - 1;
     const inputsDir = path.join(options.runDir.path, `${job.name}.setup${number}.inputs`);
     fs.mkdirSync(inputsDir, { recursive: true, mode: 0o755 });
     try {
@@ -103,7 +106,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
       try {
         inputs = await stageInputs(options.projectDir, step.inputs, inputsDir, `jobs.${job.name}.setup[${index}].inputs`);
       } catch (error) {
-        if (error instanceof ConfigError) return { what: describeStep(number, step), status: null, message: error.problems.join('; '), outputTail: '' };
+        if (error instanceof ConfigError) return { what, status: null, message: error.problems.join('; '), outputTail: '' };
         throw error;
       }
       const env = stepEnvironment(stepBase, step);
@@ -116,7 +119,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
       try {
         acquired = await acquireBuildLock(options.store, key, existing, options.signal);
       } catch (error) {
-        const failure = storeFailure(number, step, error);
+        const failure = storeFailure(what, error);
         if (failure) return failure;
         throw error;
       }
@@ -125,15 +128,15 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
-        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] cached: ${safeMessage(step.run)}`);
+        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
       } else {
         try {
-          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${job.setup.length}] running: ${safeMessage(step.run)}`);
+          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
-            outcome = await buildStep(job, step, number, { ...options, env, filesystem, inputs: inputs.map((input) => input.path) });
+            outcome = await buildStep(job, plannedStep, { ...options, env, filesystem, inputs: inputs.map((input) => input.path) });
           } catch (error) {
-            const failure = storeFailure(number, step, error);
+            const failure = storeFailure(what, error);
             if (failure) return failure;
             throw error;
           }
@@ -148,7 +151,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
               replace: options.noCache,
             });
           } catch (error) {
-            const failure = storeFailure(number, step, error);
+            const failure = storeFailure(what, error);
             if (failure) return failure;
             throw error;
           }
@@ -171,8 +174,7 @@ export async function prepareJob(job: ResolvedJob, options: PrepareOptions): Pro
 
 async function buildStep(
   job: ResolvedJob,
-  step: SetupStep,
-  number: number,
+  planned: PlannedStep,
   options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; inputs: readonly string[] },
 ): Promise<{ staged: { dir: string; root: string; ws: string } } | SetupFailure> {
   const staged = stageLayer(options.store, 'setup');
@@ -186,6 +188,7 @@ async function buildStep(
   for (const dir of Object.values(scratch)) fs.mkdirSync(dir, { mode: 0o755 });
   // The step's layer is keyed on its inputs alone: where the job has a cache, the step gets an empty dir, gone after it.
   const filesystem: JobFilesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
+  const { step, number } = planned;
   let network: JobNetwork | null = null;
   try {
     // `outbound`: a network namespace of its own with a way out, as a job's (run/network.ts).
@@ -193,7 +196,7 @@ async function buildStep(
       const who = `setup step ${number} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
       network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
     }
-    return await runStep(job, step, number, { ...options, filesystem, network }, staged, scratch);
+    return await runStep(job, planned, { ...options, filesystem, network }, staged, scratch);
   } catch (error) {
     await removeTree(staged.dir);
     throw error;
@@ -205,8 +208,7 @@ async function buildStep(
 
 async function runStep(
   job: ResolvedJob,
-  step: SetupStep,
-  number: number,
+  { step, number, what }: PlannedStep,
   options: PrepareOptions & { env: Record<string, string>; filesystem: JobFilesystem; inputs: readonly string[]; network: JobNetwork | null },
   staged: { dir: string; root: string; ws: string },
   scratch: { rootWork: string; work: string; skeleton: string },
@@ -246,7 +248,7 @@ async function runStep(
   const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(', ')}), only the job's command does` : '';
   // A step that failed to find a file the checkout has: said, with the inputs that would give it.
   const unseen = unseenInputsHint(unseenCheckoutFiles(outputTail, options.projectDir, options.inputs), step.inputs);
-  return { what: describeStep(number, step), status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
+  return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 
 function isHostDir(dir: string): boolean {
@@ -254,19 +256,15 @@ function isHostDir(dir: string): boolean {
 }
 
 /** A layer store that cannot be written (a full disk): the job fails, the run goes on. */
-function storeFailure(number: number, step: SetupStep, error: unknown): SetupFailure | null {
+function storeFailure(what: string, error: unknown): SetupFailure | null {
   const code = (error as NodeJS.ErrnoException).code;
   if (!code || !['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM'].includes(code)) return null;
   return {
-    what: describeStep(number, step),
+    what,
     status: null,
     message: `could not be built or saved in the layer store (${code}: ${(error as Error).message}); free space or run \`cubicle cache prune\``,
     outputTail: '',
   };
-}
-
-function describeStep(number: number, step: SetupStep): string {
-  return `setup step ${number} (\`${safeMessage(step.run)}\`)`;
 }
 
 function describeStepFailure(status: SandboxStatus): string {

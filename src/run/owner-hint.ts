@@ -1,7 +1,7 @@
 // A job that failed with EOVERFLOW ("Value too large for defined data type") most likely wrote to
 // a checkout file whose owner or group the sandbox cannot map: its message names those owners
 // and the fix, as `cubicle doctor` does. The checkout is walked once per run, only then.
-// Not for setup steps: they see copies of their inputs (src/plan/inputs.ts), owned by the user.
+// Not for setup steps: they see copies of their inputs (src/run/stage-inputs.ts), owned by the user.
 import { EOVERFLOW_MESSAGE, explainUnmappedOwners, scanOwners } from '../host/owners.js';
 
 const EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);

@@ -15,6 +15,7 @@ import { runSandbox, type SandboxRun } from '../sandbox/spawn.js';
 import { describeExitCode } from '../core/signals.js';
 import { destinationBeneath } from './collect.js';
 import { prepareJob, type PrepareOptions } from './layers.js';
+import type { PlannedJob } from '../plan/run-plan.js';
 import type { JobNetwork } from './network.js';
 import { removeTree } from '../sandbox/remove-tree.js';
 
@@ -47,7 +48,8 @@ export function serviceLogName(service: string, attempt: number): string {
   return attempt === 1 ? `${service}.log` : `${service}.attempt-${attempt}.log`;
 }
 
-export async function startServices(job: ResolvedJob, options: ServicesOptions): Promise<RunningServices> {
+export async function startServices(planned: PlannedJob, options: ServicesOptions): Promise<RunningServices> {
+  const { job } = planned;
   const started: Started[] = [];
   const stop = async () => {
     for (const entry of [...started].reverse()) entry.controller.abort();
@@ -55,7 +57,7 @@ export async function startServices(job: ResolvedJob, options: ServicesOptions):
     for (const entry of started) await removeTree(entry.root);
   };
   for (const service of serviceOrder(job.services) ?? []) {
-    const failure = await startOne(job, service, options, started);
+    const failure = await startOne(job, service, planned.services[service.name]!, options, started);
     if (failure) {
       options.reporter.onJobLine(job, 'stderr', `[service ${service.name}] ${failure}`);
       return { failure: `service "${service.name}" ${failure} (its log: ${path.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
@@ -64,8 +66,8 @@ export async function startServices(job: ResolvedJob, options: ServicesOptions):
   return { failure: null, stop };
 }
 
-async function startOne(job: ResolvedJob, service: ResolvedService, options: ServicesOptions, started: Started[]): Promise<string | null> {
-  const prepared = await prepareJob(service.job, options);
+async function startOne(job: ResolvedJob, service: ResolvedService, plannedService: PlannedJob, options: ServicesOptions, started: Started[]): Promise<string | null> {
+  const prepared = await prepareJob(plannedService, options);
   if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
   const context: JobContext = {
     projectDir: options.projectDir,

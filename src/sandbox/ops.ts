@@ -18,8 +18,24 @@ export interface CgroupSpec {
   readonly pids?: number | undefined;
 }
 
+/**
+ * The lowest layer of a layered root: a dir holding every mount point of `ops` (and HOME), so
+ * the helper never creates one in the upper dir and a committed layer holds only what its step
+ * wrote. Planned with the spec; made on disk just before the helper starts (sandbox/skeleton.ts).
+ */
+export interface RootSkeleton {
+  readonly dir: string;
+  /** The root overlay's upper and work dirs, made beside it. */
+  readonly upper: string;
+  readonly work: string;
+  readonly ops: readonly MountOp[];
+  readonly home: string;
+}
+
 export interface SandboxSpec {
   readonly ops: readonly MountOp[];
+  /** A layered root's skeleton, made by runSandbox before the helper starts. */
+  readonly skeleton?: RootSkeleton | undefined;
   readonly command: readonly string[];
   /** The job's whole environment: nothing else of the runner's reaches it. */
   readonly env: Readonly<Record<string, string>>;

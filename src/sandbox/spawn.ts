@@ -1,6 +1,7 @@
 // Runs one SandboxSpec through native/cubicle-sandbox and reads its status JSON.
 // node:child_process, not execa, on this hot path: execa's import alone cost more than the
 // whole sandbox start (measured: 124 ms vs 5 ms).
+import { makeSkeleton } from './skeleton.js';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -74,6 +75,7 @@ const OUTPUT_TAIL_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 64 * 1024;
 
 export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions = {}): Promise<SandboxRun> {
+  if (spec.skeleton) makeSkeleton(spec.skeleton);
   const started = performance.now();
   const interactive = options.stdio === 'inherit' || options.stdio === 'inherit-merged';
   const child = spawn(helperPath(), toHelperArgs(spec), {
