@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CubicleError } from '../core/errors.js';
+import type { CubicleError } from '../core/errors.js';
 import { hostImageOps } from '../image/host.js';
 import { removeTree } from '../run/remove.js';
 import { describeCgroups, userManagerControllers } from './cgroup-check.js';

@@ -56,7 +56,7 @@ describe('cubicle run on a terminal', () => {
   });
 
   it.skipIf(!HAVE_TMUX)('measures wide characters (✅ ❌ CJK, a ZWJ family) as the terminal draws them: no stale or doubled line', async () => {
-    const wide = '✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ' + '✅'.repeat(30);
+    const wide = `✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ${'✅'.repeat(30)}`;
     const project = makeProject(`jobs:
   wide: { run: 'for i in $(seq 1 12); do echo "$i ${wide}"; sleep 0.25; done' }
   other: { run: 'sleep 2; echo "二 ❌ other"; sleep 1' }

@@ -26,7 +26,7 @@ export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
     pidsLimitHits: 0,
     limits: { memoryBytes: 512 * 1024 * 1024, cpus: 1.5, pids: 256, timeoutMs: 600_000 },
     limitsEnforced: true,
-    image: { ref: 'node:22-bookworm', digest: 'sha256:' + 'ab'.repeat(32) },
+    image: { ref: 'node:22-bookworm', digest: `sha256:${'ab'.repeat(32)}` },
     cacheHits: 2,
     attempts: 1,
     startedAt: '2025-01-02T03:04:05.678Z',

@@ -198,6 +198,7 @@ export async function runAttempt(attempt: Attempt): Promise<Outcome> {
         cleanupError ??= error;
       }
     }
+    // biome-ignore lint/correctness/noUnsafeFinally: only when the body did not throw, so no error is replaced
     if (cleanupError !== undefined && !failed) throw cleanupError;
   }
 }

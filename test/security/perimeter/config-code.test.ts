@@ -96,7 +96,10 @@ export default config;
     const abstract = `\0cubicle-config-${process.pid}`;
     const servers = [net.createServer(), net.createServer(), net.createServer()];
     let connections = 0;
-    for (const server of servers) server.on('connection', (socket) => (connections += 1, socket.destroy()));
+    for (const server of servers) server.on('connection', (socket) => {
+        connections += 1;
+        socket.destroy();
+      });
     await Promise.all([
       new Promise<void>((resolve) => servers[0]!.listen(0, '127.0.0.1', resolve)),
       new Promise<void>((resolve) => servers[1]!.listen(0, '0.0.0.0', resolve)),
