@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, outputOf, removeProjects, waitFor, type Project } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 const sockets: string[] = [];
 afterAll(() => {

@@ -9,7 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processesWith, REPO, removeProjects } from '../../integration/helpers.js';
+import { REPO } from '../../helpers/paths.js';
+import { processesWith } from '../../helpers/processes.js';
+import { removeProjects } from '../../helpers/project.js';
 import { removeRunners, Runner, SECRETS } from '../../action/helpers.js';
 import { hostAddress, RUNNER_SECRET, WHO } from '../harness.js';
 import {
