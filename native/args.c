@@ -19,7 +19,7 @@ struct parser {
   bool has_uid_map;
   bool hold_userns;
   const char *not_for_holder; /* the first option --hold-userns cannot take */
-  bool has_disk; /* --disk-tmpfs seen: later --overlay ops put upper and work there */
+  bool has_disk;              /* --disk-tmpfs seen: later --overlay ops put upper and work there */
 };
 
 struct option_spec {
@@ -29,7 +29,7 @@ struct option_spec {
   const char *help;
   int (*handle)(struct parser *p, const struct option_spec *spec, char **args,
                 struct cub_error *err);
-  int op_type; /* enum op_type for filesystem ops, -1 otherwise */
+  int op_type;    /* enum op_type for filesystem ops, -1 otherwise */
   unsigned flags; /* OPT_* */
 };
 
@@ -40,8 +40,8 @@ struct option_spec {
 
 /* Each option's handler has this signature; most use only some of the arguments. */
 #define UNUSED __attribute__((unused))
-#define HANDLER(fn)                                                            \
-  static int fn(struct parser *p UNUSED, const struct option_spec *spec UNUSED, \
+#define HANDLER(fn)                                                                                \
+  static int fn(struct parser *p UNUSED, const struct option_spec *spec UNUSED,                    \
                 char **args UNUSED, struct cub_error *err UNUSED)
 
 static int usage_error(struct cub_error *err, const char *fmt, ...)
@@ -121,8 +121,8 @@ static struct setup_op *add_op(struct parser *p, enum op_type type) {
   return op;
 }
 
-static int check_root_dest(const struct parser *p, const char *option,
-                           const struct setup_op *op, struct cub_error *err) {
+static int check_root_dest(const struct parser *p, const char *option, const struct setup_op *op,
+                           struct cub_error *err) {
   if (strcmp(op->dest, "/") != 0)
     return 0;
   switch (op->type) {
@@ -137,8 +137,7 @@ static int check_root_dest(const struct parser *p, const char *option,
     /* The new root is mounted once; a later mount on / would hide the others. */
     if (p->config->n_ops == 1)
       return 0;
-    return usage_error(err, "%s with DEST `/` must be the first filesystem option",
-                       option);
+    return usage_error(err, "%s with DEST `/` must be the first filesystem option", option);
   default:
     return usage_error(err, "%s: DEST must not be `/`", option);
   }
@@ -392,8 +391,9 @@ HANDLER(handle_seccomp) {
 HANDLER(handle_disk_tmpfs) {
   struct sandbox_config *c = p->config;
   if (p->has_disk)
-    return usage_error(err, "%s", "--disk-tmpfs: give it once (one tmpfs holds every "
-                                  "following --overlay's upper layer)");
+    return usage_error(err, "%s",
+                       "--disk-tmpfs: give it once (one tmpfs holds every "
+                       "following --overlay's upper layer)");
   if (p->pending_option != NULL)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p->pending_option);
   if (parse_size(args[0], &c->disk_bytes) < 0 || c->disk_bytes == 0)
@@ -408,8 +408,7 @@ HANDLER(handle_keep_upper) {
   if (normalize_dest(spec->name, args[0], &rule->dest, err) < 0)
     return -1;
   if (args[1][0] == '\0' || args[1][0] == '/')
-    return usage_error(err, "--keep-upper: GLOB `%s` must be relative to the upper layer",
-                       args[1]);
+    return usage_error(err, "--keep-upper: GLOB `%s` must be relative to the upper layer", args[1]);
   rule->glob = args[1];
   return 0;
 }
@@ -534,11 +533,11 @@ HANDLER(handle_cgroup_remove) {
   return set_maintenance_mode(p, spec->name, MAINTENANCE_CGROUP_REMOVE, args[0], err);
 }
 
-#define FS_OP(name, nargs, args_help, help, type)                                     \
+#define FS_OP(name, nargs, args_help, help, type)                                                  \
   { name, nargs, args_help, help, handle_fs_op, type, 0 }
-#define OPTION(name, nargs, args_help, help, handler)                                  \
+#define OPTION(name, nargs, args_help, help, handler)                                              \
   { name, nargs, args_help, help, handler, -1, 0 }
-#define OPTION_F(name, nargs, args_help, help, handler, flags)                         \
+#define OPTION_F(name, nargs, args_help, help, handler, flags)                                     \
   { name, nargs, args_help, help, handler, -1, flags }
 
 static const struct option_spec options[] = {
@@ -583,8 +582,7 @@ static const struct option_spec options[] = {
     FS_OP("--bind", 2, "SRC DEST", "recursive bind (nodev)", OP_BIND),
     FS_OP("--ro-bind", 2, "SRC DEST", "recursive read-only bind (nosuid, nodev)", OP_RO_BIND),
     FS_OP("--dev-bind", 2, "SRC DEST", "recursive bind, devices allowed", OP_DEV_BIND),
-    OPTION("--size", 1, "BYTES", "size of the next --tmpfs (k/m/g suffix allowed)",
-           handle_size),
+    OPTION("--size", 1, "BYTES", "size of the next --tmpfs (k/m/g suffix allowed)", handle_size),
     OPTION("--perms", 1, "OCTAL", "mode of the next --tmpfs or --dir", handle_perms),
     FS_OP("--tmpfs", 1, "DEST", "new tmpfs (mode 0755 unless --perms)", OP_TMPFS),
     FS_OP("--dir", 1, "DEST", "create a directory (mode 0755 unless --perms)", OP_DIR),
@@ -635,8 +633,7 @@ static const struct option_spec options[] = {
            handle_cgroup),
     OPTION("--memory-max", 1, "BYTES", "memory limit, swap off (k/m/g suffix allowed)",
            handle_memory_max),
-    OPTION("--cpus", 1, "N", "CPU limit: N CPUs' time per 100 ms (0.5, 1.5, ...)",
-           handle_cpus),
+    OPTION("--cpus", 1, "N", "CPU limit: N CPUs' time per 100 ms (0.5, 1.5, ...)", handle_cpus),
     OPTION("--pids-max", 1, "N", "at most N processes and threads", handle_pids_max),
     OPTION_F("--cgroup-prepare", 1, "ROOT",
              "(v2; with --move, no COMMAND) move PID into\n"
@@ -659,19 +656,18 @@ static const struct option_spec options[] = {
 };
 
 void print_usage(FILE *out) {
-  fprintf(out,
-          "usage: " SANDBOX_NAME " [OPTION...] -- COMMAND [ARG...]\n"
-          "       " SANDBOX_NAME " --cgroup-prepare ROOT --move PID\n"
-          "       " SANDBOX_NAME " --cgroup-delegate DIR --owner UID:GID\n"
-          "       " SANDBOX_NAME " --cgroup-remove DIR\n"
-          "       " SANDBOX_NAME " --hold-userns [--uid-map auto|single]\n"
-          "\n"
-          "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
-          "and (unless --share-net) net namespaces, on a root built from the\n"
-          "filesystem options below, executed in the order given. DEST is a path\n"
-          "inside the sandbox, its symlinks resolved there as in a chroot; SRC,\n"
-          "LOWER, UPPER and WORK are host paths.\n"
-          "\n");
+  fprintf(out, "usage: " SANDBOX_NAME " [OPTION...] -- COMMAND [ARG...]\n"
+               "       " SANDBOX_NAME " --cgroup-prepare ROOT --move PID\n"
+               "       " SANDBOX_NAME " --cgroup-delegate DIR --owner UID:GID\n"
+               "       " SANDBOX_NAME " --cgroup-remove DIR\n"
+               "       " SANDBOX_NAME " --hold-userns [--uid-map auto|single]\n"
+               "\n"
+               "Runs COMMAND as PID 1's child in new user, mount, pid, uts, ipc, cgroup\n"
+               "and (unless --share-net) net namespaces, on a root built from the\n"
+               "filesystem options below, executed in the order given. DEST is a path\n"
+               "inside the sandbox, its symlinks resolved there as in a chroot; SRC,\n"
+               "LOWER, UPPER and WORK are host paths.\n"
+               "\n");
   for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
     const struct option_spec *o = &options[i];
     char left[64];
@@ -685,14 +681,13 @@ void print_usage(FILE *out) {
       fprintf(out, "%.*s\n  %-24s ", (int)(nl - help), help, "");
     fprintf(out, "%s\n", help);
   }
-  fprintf(out,
-          "\n"
-          "Exit status: the job's; 128+N when a signal killed it; 125 sandbox or\n"
-          "usage error; 126 COMMAND not executable; 127 COMMAND not found.\n"
-          "Status JSON (--status-fd): exitCode, signal, wallMs, startupMs,\n"
-          "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, oomKilled, cgroup,\n"
-          "seccomp, disk, error.\n"
-          "Maintenance modes exit 0, or 125 with a message.\n");
+  fprintf(out, "\n"
+               "Exit status: the job's; 128+N when a signal killed it; 125 sandbox or\n"
+               "usage error; 126 COMMAND not executable; 127 COMMAND not found.\n"
+               "Status JSON (--status-fd): exitCode, signal, wallMs, startupMs,\n"
+               "cpuUserMs, cpuSystemMs, peakRssBytes, timedOut, oomKilled, cgroup,\n"
+               "seccomp, disk, error.\n"
+               "Maintenance modes exit 0, or 125 with a message.\n");
 }
 
 static const struct option_spec *find_option(const char *name) {
@@ -703,8 +698,8 @@ static const struct option_spec *find_option(const char *name) {
 }
 
 /* A maintenance mode is one operation: its own options and nothing else. */
-static int finish_maintenance(const struct parser *p, bool has_command,
-                              enum parse_result *result, struct cub_error *err) {
+static int finish_maintenance(const struct parser *p, bool has_command, enum parse_result *result,
+                              struct cub_error *err) {
   const struct maintenance_request *m = &p->config->maintenance;
   if (m->mode == MAINTENANCE_NONE)
     return usage_error(err, "%s needs %s", m->has_move ? "--move" : "--owner",
@@ -725,8 +720,8 @@ static int finish_maintenance(const struct parser *p, bool has_command,
   return 0;
 }
 
-int parse_args(int argc, char **argv, struct sandbox_config *config,
-               enum parse_result *result, struct cub_error *err) {
+int parse_args(int argc, char **argv, struct sandbox_config *config, enum parse_result *result,
+               struct cub_error *err) {
   *config = (struct sandbox_config){
       .hostname = "cubicle",
       .chdir_path = "/",
@@ -790,19 +785,22 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   }
   if (config->hold_netns)
     return usage_error(err, "%s", "--hold-netns needs --hold-userns");
-  if (config->join_pid != 0 && (config->n_ops > 0 || config->cgroup.n_dirs > 0 ||
-                                config->netns_path != NULL || config->share_net ||
-                                config->disk_bytes > 0))
-    return usage_error(err, "%s", "--join runs in an existing sandbox: it takes no filesystem, "
-                                  "--cgroup, --netns, --share-net or --disk-tmpfs");
+  if (config->join_pid != 0 &&
+      (config->n_ops > 0 || config->cgroup.n_dirs > 0 || config->netns_path != NULL ||
+       config->share_net || config->disk_bytes > 0))
+    return usage_error(err, "%s",
+                       "--join runs in an existing sandbox: it takes no filesystem, "
+                       "--cgroup, --netns, --share-net or --disk-tmpfs");
   if (config->netns_path != NULL && config->userns_path == NULL)
-    return usage_error(err, "%s", "--netns needs --userns: a network namespace can only be "
-                                  "joined from the user namespace that owns it");
+    return usage_error(err, "%s",
+                       "--netns needs --userns: a network namespace can only be "
+                       "joined from the user namespace that owns it");
   if (config->netns_path != NULL && config->share_net)
     return usage_error(err, "%s", "--netns and --share-net: choose one network");
   if (config->userns_path != NULL && p.has_uid_map)
-    return usage_error(err, "%s", "--userns and --uid-map: a joined namespace is already "
-                                  "mapped (by its holder's --uid-map)");
+    return usage_error(err, "%s",
+                       "--userns and --uid-map: a joined namespace is already "
+                       "mapped (by its holder's --uid-map)");
   if (p.pending_option != NULL)
     return usage_error(err, "%s must be followed by --tmpfs or --dir", p.pending_option);
   const struct cgroup_request *c = &config->cgroup;
@@ -814,8 +812,8 @@ int parse_args(int argc, char **argv, struct sandbox_config *config,
   if (match_keep_rules(config, err) < 0)
     return -1;
   if (i >= argc)
-    return usage_error(err, "%s", "missing COMMAND (usage: " SANDBOX_NAME
-                                  " [OPTION...] -- COMMAND [ARG...])");
+    return usage_error(err, "%s",
+                       "missing COMMAND (usage: " SANDBOX_NAME " [OPTION...] -- COMMAND [ARG...])");
   config->command = argv + i;
   *result = PARSE_RUN;
   return 0;

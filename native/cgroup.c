@@ -229,21 +229,26 @@ int plan_cgroups(const struct cgroup_request *request, struct job_cgroups *cgrou
     for (size_t j = 0; j < i; j++) {
       const struct job_cgroup *other = &cgroups->dirs[j];
       if (other->version == 2 && dir->version == 2) {
-        make_error(err, 0, "--cgroup `%s` and `%s`: on cgroup v2, give one DIR (it holds "
-                           "every controller)", other->path, dir->path);
+        make_error(err, 0,
+                   "--cgroup `%s` and `%s`: on cgroup v2, give one DIR (it holds "
+                   "every controller)",
+                   other->path, dir->path);
         set_error_stage(err, "args");
         return -1;
       }
       if (other->version != dir->version) {
-        make_error(err, 0, "--cgroup `%s` is on cgroup v%d and `%s` on v%d: give one v2 DIR, "
-                           "or v1 DIRs only", other->path, other->version, dir->path,
-                   dir->version);
+        make_error(err, 0,
+                   "--cgroup `%s` is on cgroup v%d and `%s` on v%d: give one v2 DIR, "
+                   "or v1 DIRs only",
+                   other->path, other->version, dir->path, dir->version);
         set_error_stage(err, "args");
         return -1;
       }
       if (other->hierarchy == dir->hierarchy) {
-        make_error(err, 0, "--cgroup `%s` and `%s` are in the same v1 hierarchy; give one DIR "
-                           "per hierarchy", other->path, dir->path);
+        make_error(err, 0,
+                   "--cgroup `%s` and `%s` are in the same v1 hierarchy; give one DIR "
+                   "per hierarchy",
+                   other->path, dir->path);
         set_error_stage(err, "args");
         return -1;
       }
@@ -274,8 +279,8 @@ static int write_limits(const struct cgroup_request *request, const struct job_c
   bool v2 = dir->version == 2;
   if (request->has_memory_max && (dir->controllers & CGROUP_HAS_MEMORY)) {
     snprintf(value, sizeof value, "%llu", request->memory_max);
-    if (cgroup_write(dir->dir_fd, dir->path, v2 ? "memory.max" : "memory.limit_in_bytes",
-                     value, err) < 0)
+    if (cgroup_write(dir->dir_fd, dir->path, v2 ? "memory.max" : "memory.limit_in_bytes", value,
+                     err) < 0)
       return -1;
     /* Swap off: a job over its limit is killed, not swapped out. v1's memsw
      * limit counts memory plus swap, so it must equal the memory limit. */
@@ -463,8 +468,8 @@ static int end_processes(const struct job_cgroup *dir, struct cub_error *err) {
     return 0;
   /* cgroup.kill needs Linux 5.14; v1 and older kernels kill pid by pid. */
   struct cub_error ignored = {0};
-  bool killed_all = dir->version == 2 &&
-                    cgroup_write(dir->dir_fd, dir->path, "cgroup.kill", "1", &ignored) == 0;
+  bool killed_all =
+      dir->version == 2 && cgroup_write(dir->dir_fd, dir->path, "cgroup.kill", "1", &ignored) == 0;
   for (int waited_ms = 0; waited_ms < 2000; waited_ms += 5) {
     if (!killed_all)
       kill_listed(dir->dir_fd);

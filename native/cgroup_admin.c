@@ -48,8 +48,7 @@ static bool procs_list_pid(int dir_fd, pid_t pid) {
   return found;
 }
 
-static int open_cgroup_dir(int at_fd, const char *name, const char *path,
-                           struct cub_error *err) {
+static int open_cgroup_dir(int at_fd, const char *name, const char *path, struct cub_error *err) {
   int fd = TEMP_FAILURE_RETRY(openat(at_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd < 0)
     return make_error(err, errno, "open `%s`", path);
@@ -76,8 +75,7 @@ static void explain_busy_root(int root_fd, const char *root, struct cub_error *e
            root, procs, root);
 }
 
-static int cgroup_prepare(const struct maintenance_request *request,
-                          struct cub_error *err) {
+static int cgroup_prepare(const struct maintenance_request *request, struct cub_error *err) {
   const char *root = request->dir;
   int version = cgroup_version_of(root, err);
   if (version < 0)
@@ -85,7 +83,8 @@ static int cgroup_prepare(const struct maintenance_request *request,
   if (version != 2)
     return make_error(err, 0,
                       "--cgroup-prepare: `%s` is on cgroup v1; this mode prepares a cgroup v2 "
-                      "subtree (on v1, pass one --cgroup DIR per hierarchy instead)", root);
+                      "subtree (on v1, pass one --cgroup DIR per hierarchy instead)",
+                      root);
   cleanup_close int root_fd = open_cgroup_dir(AT_FDCWD, root, root, err);
   if (root_fd < 0)
     return -1;
@@ -182,15 +181,16 @@ static int check_delegated(const char *dir, struct cub_error *err) {
                         "--cgroup-delegate: the %s controller cannot be enabled in `%s`: an "
                         "existing ancestor does not pass it down (enable it in the "
                         "cgroup.subtree_control of the ancestors of `%s`, or delegate below "
-                        "a cgroup that has it)", name, dir, dir);
+                        "a cgroup that has it)",
+                        name, dir, dir);
   }
   return 0;
 }
 
 static int chown_delegated(const char *dir, int version, uid_t uid, gid_t gid,
                            struct cub_error *err) {
-  static const char *const v2_files[] = {"cgroup.procs", "cgroup.subtree_control",
-                                         "cgroup.threads", NULL};
+  static const char *const v2_files[] = {"cgroup.procs", "cgroup.subtree_control", "cgroup.threads",
+                                         NULL};
   static const char *const v1_files[] = {"cgroup.procs", "tasks", NULL};
   cleanup_close int fd = open_cgroup_dir(AT_FDCWD, dir, dir, err);
   if (fd < 0)
@@ -204,8 +204,7 @@ static int chown_delegated(const char *dir, int version, uid_t uid, gid_t gid,
   return 0;
 }
 
-static int cgroup_delegate(const struct maintenance_request *request,
-                           struct cub_error *err) {
+static int cgroup_delegate(const struct maintenance_request *request, struct cub_error *err) {
   char path[PATH_MAX];
   if (request->dir[0] != '/')
     return make_error(err, 0, "--cgroup-delegate: `%s` is not an absolute path", request->dir);
@@ -343,11 +342,15 @@ static int cgroup_remove(const struct maintenance_request *request, struct cub_e
     return -1;
   char populated[PATH_MAX];
   if (version == 2 && cgroup_is_populated(fd, 2))
-    return make_error(err, 0, "--cgroup-remove: processes still live in `%s` or a cgroup "
-                              "below it; nothing was removed", path);
+    return make_error(err, 0,
+                      "--cgroup-remove: processes still live in `%s` or a cgroup "
+                      "below it; nothing was removed",
+                      path);
   if (version == 1 && find_populated_v1(fd, path, populated, sizeof populated) == 1)
-    return make_error(err, 0, "--cgroup-remove: processes still live in `%s`; nothing was "
-                              "removed", populated);
+    return make_error(err, 0,
+                      "--cgroup-remove: processes still live in `%s`; nothing was "
+                      "removed",
+                      populated);
   if (remove_children(fd, path, err) < 0)
     return -1;
   return rmdir_retrying(AT_FDCWD, path, path, err);

@@ -12,8 +12,7 @@ int make_error(struct cub_error *err, int errnum, const char *fmt, ...) {
   if (len < 0)
     len = 0;
   if (errnum != 0 && (size_t)len < sizeof err->message)
-    snprintf(err->message + len, sizeof err->message - (size_t)len, ": %s",
-             strerror(errnum));
+    snprintf(err->message + len, sizeof err->message - (size_t)len, ": %s", strerror(errnum));
   err->errnum = errnum;
   return -1;
 }

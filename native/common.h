@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #ifndef TEMP_FAILURE_RETRY
-#define TEMP_FAILURE_RETRY(expression)                                         \
-  (__extension__({                                                             \
-    long int result_;                                                          \
-    do                                                                         \
-      result_ = (long int)(expression);                                        \
-    while (result_ == -1L && errno == EINTR);                                  \
-    result_;                                                                   \
+#define TEMP_FAILURE_RETRY(expression)                                                             \
+  (__extension__({                                                                                 \
+    long int result_;                                                                              \
+    do                                                                                             \
+      result_ = (long int)(expression);                                                            \
+    while (result_ == -1L && errno == EINTR);                                                      \
+    result_;                                                                                       \
   }))
 #endif
 
@@ -36,7 +36,8 @@
 #endif
 
 struct cub_error {
-  char stage[24]; /* the helper's "args", "setup", "uid_map", "mount", ...; unused by the layer tool */
+  char stage[24]; /* the helper's "args", "setup", "uid_map", "mount", ...; unused by the layer tool
+                   */
   int errnum;     /* 0 when no errno applies */
   char message[CUB_ERROR_MESSAGE_MAX];
 };

@@ -28,13 +28,12 @@ struct outer_state {
   struct rusage child_usage;
   bool backstop_fired;
   struct job_cgroups cgroups;
-  bool placed_by_clone; /* clone3 started PID 1 in the v2 cgroup */
-  int userns_fd; /* --userns, -1 without */
+  bool placed_by_clone;       /* clone3 started PID 1 in the v2 cgroup */
+  int userns_fd;              /* --userns, -1 without */
   struct cub_error *keep_err; /* --keep-upper: what was not copied */
 };
 
-static int prepare_outer(struct outer_state *state, sigset_t *signals,
-                         struct cub_error *err) {
+static int prepare_outer(struct outer_state *state, sigset_t *signals, struct cub_error *err) {
   pid_t parent = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     return make_error(err, errno, "prctl PR_SET_PDEATHSIG");
@@ -86,8 +85,7 @@ static int start_child(struct outer_state *state, struct cub_error *err) {
   if (state->child < 0) {
     int saved = errno;
     set_error_stage(err, "clone");
-    return make_error(err, saved,
-                      "clone into new %smount, pid, uts, ipc and cgroup namespaces%s",
+    return make_error(err, saved, "clone into new %smount, pid, uts, ipc and cgroup namespaces%s",
                       flags & CLONE_NEWUSER ? "user, " : "",
                       saved == EPERM || saved == ENOSPC || saved == EACCES
                           ? " (are unprivileged user namespaces allowed? see sysctl "
@@ -188,8 +186,8 @@ static void read_kept_report(struct outer_state *state) {
   } else if (kept.result.error.message[0] != '\0') {
     *err = kept.result.error;
     size_t used = strlen(err->message);
-    snprintf(err->message + used, sizeof err->message - used,
-             " (%llu file(s) copied, %llu not)", kept.result.copied, kept.result.skipped);
+    snprintf(err->message + used, sizeof err->message - used, " (%llu file(s) copied, %llu not)",
+             kept.result.copied, kept.result.skipped);
   }
 }
 
@@ -256,9 +254,8 @@ static int exit_code_of(const struct job_outcome *outcome) {
   return EXIT_SANDBOX_ERROR;
 }
 
-static int start_and_wait(struct outer_state *state, sigset_t *signals,
-                          struct job_outcome *outcome, struct init_report *report,
-                          struct cub_error *err) {
+static int start_and_wait(struct outer_state *state, sigset_t *signals, struct job_outcome *outcome,
+                          struct init_report *report, struct cub_error *err) {
   if (start_child(state, err) < 0 || release_child(state, err) < 0) {
     set_error_stage(err, "setup");
     return -1;
@@ -274,8 +271,12 @@ static int run_sandbox(const struct sandbox_config *config, const struct timespe
                        struct job_outcome *outcome, struct init_report *report,
                        struct cgroup_stats *stats, struct cub_error *err,
                        struct cub_error *cleanup_err, struct cub_error *keep_err) {
-  struct outer_state state = {.config = config, .start = *start, .release_fd = -1,
-                              .report_fd = -1, .userns_fd = -1, .keep_err = keep_err};
+  struct outer_state state = {.config = config,
+                              .start = *start,
+                              .release_fd = -1,
+                              .report_fd = -1,
+                              .userns_fd = -1,
+                              .keep_err = keep_err};
   sigset_t signals;
   if (plan_cgroups(&config->cgroup, &state.cgroups, err) < 0) {
     set_error_stage(err, "cgroup");
@@ -303,24 +304,28 @@ static int run_sandbox(const struct sandbox_config *config, const struct timespe
   return ret;
 }
 
-static void report_status(const struct sandbox_config *config,
-                          const struct job_outcome *outcome) {
+static void report_status(const struct sandbox_config *config, const struct job_outcome *outcome) {
   struct cub_error write_err = {0};
   if (outcome->error != NULL)
     fprintf(stderr, SANDBOX_NAME ": %s\n", outcome->error->message);
   else if (outcome->timed_out && config->join_pid != 0)
-    fprintf(stderr, SANDBOX_NAME ": timed out after %llu ms; the command's processes were "
-                    "killed (the sandbox it joined runs on)\n", config->timeout_ms);
+    fprintf(stderr,
+            SANDBOX_NAME ": timed out after %llu ms; the command's processes were "
+                         "killed (the sandbox it joined runs on)\n",
+            config->timeout_ms);
   else if (outcome->timed_out)
-    fprintf(stderr, SANDBOX_NAME ": timed out after %llu ms; every process in the sandbox "
-                    "was killed\n", config->timeout_ms);
+    fprintf(stderr,
+            SANDBOX_NAME ": timed out after %llu ms; every process in the sandbox "
+                         "was killed\n",
+            config->timeout_ms);
   if (outcome->cgroup != NULL && outcome->cgroup->oom_kills > 0) {
     char limit[64] = "";
     if (config->cgroup.has_memory_max)
       snprintf(limit, sizeof limit, " (--memory-max %llu)", config->cgroup.memory_max);
-    fprintf(stderr, SANDBOX_NAME ": out of memory: the kernel killed %llu process%s in the "
-                    "sandbox%s\n", outcome->cgroup->oom_kills,
-            outcome->cgroup->oom_kills == 1 ? "" : "es", limit);
+    fprintf(stderr,
+            SANDBOX_NAME ": out of memory: the kernel killed %llu process%s in the "
+                         "sandbox%s\n",
+            outcome->cgroup->oom_kills, outcome->cgroup->oom_kills == 1 ? "" : "es", limit);
   }
   if (config->status_fd < 0)
     return;

@@ -97,8 +97,8 @@ static int spawn_map_tool(struct map_tool *tool, pid_t child, unsigned id,
   snprintf(tool->args[2], sizeof tool->args[2], "%u", id);
   snprintf(tool->args[3], sizeof tool->args[3], "%lu", range->start);
   snprintf(tool->args[4], sizeof tool->args[4], "%lu", range->count);
-  char *argv[] = {(char *)tool->path, tool->args[0], "0", tool->args[2], "1",
-                  "1", tool->args[3], tool->args[4], NULL};
+  char *argv[] = {(char *)tool->path, tool->args[0], "0", tool->args[2], "1", "1",
+                  tool->args[3],      tool->args[4], NULL};
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0)
     return make_error(err, errno, "pipe2");
@@ -125,8 +125,7 @@ static int spawn_map_tool(struct map_tool *tool, pid_t child, unsigned id,
   return 0;
 }
 
-static int finish_map_tool(struct map_tool *tool, pid_t child, unsigned id,
-                           struct cub_error *err) {
+static int finish_map_tool(struct map_tool *tool, pid_t child, unsigned id, struct cub_error *err) {
   cleanup_close int fd = tool->stderr_fd;
   int status;
   if (TEMP_FAILURE_RETRY(waitpid(tool->pid, &status, 0)) < 0)
@@ -147,14 +146,14 @@ static int finish_map_tool(struct map_tool *tool, pid_t child, unsigned id,
                     "/etc/subgid, or pass --uid-map single to map only your own id",
                     tool->path, (int)child, id, tool->args[3], tool->args[4],
                     WIFEXITED(status) ? "exit status" : "signal",
-                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-                    got ? ": " : "", output);
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), got ? ": " : "",
+                    output);
 }
 
 /* newuidmap and newgidmap run side by side: each is a setuid exec of ~1 ms. */
 static int map_subid_ranges(pid_t child, const char *uidmap_path, const char *gidmap_path,
-                            const struct subid_range *uids,
-                            const struct subid_range *gids, struct cub_error *err) {
+                            const struct subid_range *uids, const struct subid_range *gids,
+                            struct cub_error *err) {
   struct map_tool uid_tool = {.path = uidmap_path, .pid = -1, .stderr_fd = -1};
   struct map_tool gid_tool = {.path = gidmap_path, .pid = -1, .stderr_fd = -1};
   int ret = spawn_map_tool(&uid_tool, child, (unsigned)getuid(), uids, err);
@@ -162,7 +161,8 @@ static int map_subid_ranges(pid_t child, const char *uidmap_path, const char *gi
     ret = spawn_map_tool(&gid_tool, child, (unsigned)getgid(), gids, err);
   struct cub_error gid_err = {0};
   int uid_ret = uid_tool.pid > 0 ? finish_map_tool(&uid_tool, child, (unsigned)getuid(), err) : 0;
-  int gid_ret = gid_tool.pid > 0 ? finish_map_tool(&gid_tool, child, (unsigned)getgid(), &gid_err) : 0;
+  int gid_ret =
+      gid_tool.pid > 0 ? finish_map_tool(&gid_tool, child, (unsigned)getgid(), &gid_err) : 0;
   if (ret < 0 || uid_ret < 0)
     return -1;
   if (gid_ret < 0) {

@@ -167,8 +167,10 @@ struct job_user {
 };
 
 static int drop_capabilities(const struct job_user *user, struct cub_error *err) {
-  if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-                                   SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) < 0)
+  if (prctl(PR_SET_SECUREBITS,
+            SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                SECBIT_NO_SETUID_FIXUP_LOCKED,
+            0, 0, 0) < 0)
     return make_error(err, errno, "prctl PR_SET_SECUREBITS");
   /* Ambient capabilities exist since Linux 4.3. */
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
@@ -187,9 +189,13 @@ static int drop_capabilities(const struct job_user *user, struct cub_error *err)
     if (setgroups(0, NULL) < 0)
       return make_error(err, errno, "setgroups (--user)");
     if (setresgid(user->gid, user->gid, user->gid) < 0)
-      return make_error(err, errno, "setresgid %u (--user: is the gid mapped? it needs a subgid range)", (unsigned)user->gid);
+      return make_error(err, errno,
+                        "setresgid %u (--user: is the gid mapped? it needs a subgid range)",
+                        (unsigned)user->gid);
     if (setresuid(user->uid, user->uid, user->uid) < 0)
-      return make_error(err, errno, "setresuid %u (--user: is the uid mapped? it needs a subuid range)", (unsigned)user->uid);
+      return make_error(err, errno,
+                        "setresuid %u (--user: is the uid mapped? it needs a subuid range)",
+                        (unsigned)user->uid);
   }
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
@@ -245,7 +251,7 @@ _Noreturn void run_job(const struct sandbox_config *config, mode_t job_umask, in
 
 struct init_state {
   const struct sandbox_config *config;
-  int disk_fd; /* --disk-tmpfs, else -1 */
+  int disk_fd;    /* --disk-tmpfs, else -1 */
   bool disk_full; /* seen full at one of the checks while the job ran */
   pid_t job;
   int exec_fd; /* -1 once the job exec'd or failed */
@@ -365,8 +371,7 @@ static void kill_and_reap_all(void) {
     ;
 }
 
-static _Noreturn void report_and_exit(int report_fd, const struct init_report *report,
-                                      int code) {
+static _Noreturn void report_and_exit(int report_fd, const struct init_report *report, int code) {
   write_all(report_fd, report, sizeof *report);
   _exit(code);
 }

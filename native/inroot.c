@@ -124,8 +124,8 @@ static int walk_in_root(int root_fd, const char *path, bool follow_last, int *ou
       goto fail;
     }
     if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
-      int ret = ++links > MAX_SYMLINKS ? (errno = ELOOP, -1)
-                                       : splice_symlink(fd, &w, &todo, &cursor);
+      int ret =
+          ++links > MAX_SYMLINKS ? (errno = ELOOP, -1) : splice_symlink(fd, &w, &todo, &cursor);
       close(fd);
       if (ret < 0)
         goto fail;
@@ -147,7 +147,7 @@ static int walk_in_root(int root_fd, const char *path, bool follow_last, int *ou
   }
   walk_release(&w);
   return *out < 0 ? -1 : 0;
-fail: {
+fail : {
   int saved = errno;
   walk_release(&w);
   errno = saved;

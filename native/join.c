@@ -1,7 +1,8 @@
 /* --join PID: runs COMMAND inside the namespaces of a running sandbox, of which host PID is a
- * process (its command: PID 1 is not dumpable), as `docker exec` does: a service's health check sees the service's own /run, /tmp,
- * sockets and processes. COMMAND is prepared as a job is (environment, chdir, --user, every
- * capability dropped, no_new_privs, fds closed, a new session, the seccomp filter).
+ * process (its command: PID 1 is not dumpable), as `docker exec` does: a service's health check
+ * sees the service's own /run, /tmp, sockets and processes. COMMAND is prepared as a job is
+ * (environment, chdir, --user, every capability dropped, no_new_privs, fds closed, a new session,
+ * the seccomp filter).
  *
  * With --userns PATH (the holder's user namespace the sandbox was started in) that namespace
  * is joined first: as its root, the helper may then open the namespaces of the sandbox's
@@ -133,8 +134,10 @@ int run_joined(const struct sandbox_config *config, const struct timespec *start
     fds[i] = -1;
   int opened = open_namespaces(config->join_pid, fds, err);
   if (opened == 0 && fds[0] < 0 && config->userns_path == NULL)
-    opened = make_error(err, 0, "--join %d: it shares this process's user namespace, so it is "
-                                "not a sandbox", (int)config->join_pid);
+    opened = make_error(err, 0,
+                        "--join %d: it shares this process's user namespace, so it is "
+                        "not a sandbox",
+                        (int)config->join_pid);
   if (opened < 0 || enter_namespaces(fds, err) < 0) {
     for (size_t i = 0; i < N_NAMESPACES; i++)
       if (fds[i] >= 0)

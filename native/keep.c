@@ -173,7 +173,7 @@ static int open_host_parent(struct keep_walk *w, int *out) {
     *out = fd;
   }
   return 0;
-fail: {
+fail : {
   int saved = errno;
   close(*out);
   errno = saved;
@@ -185,7 +185,8 @@ static int copy_range(int from, int to, off_t offset, off_t end) {
   if (lseek(to, offset, SEEK_SET) < 0)
     return -1;
   while (offset < end) {
-    ssize_t n = sendfile(to, from, &offset, (size_t)(end - offset < 1 << 30 ? end - offset : 1 << 30));
+    ssize_t n =
+        sendfile(to, from, &offset, (size_t)(end - offset < 1 << 30 ? end - offset : 1 << 30));
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -232,8 +233,8 @@ static int copy_file(struct keep_walk *w, int dir_fd, const char *name) {
   if (unlinkat(parent, base, 0) < 0 && errno != ENOENT)
     return skip_file(w, errno, "cannot replace in UPPER");
   mode_t mode = (st.st_mode & 0777) | 0600;
-  cleanup_close int to = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                mode);
+  cleanup_close int to =
+      openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (to < 0)
     return skip_file(w, errno, "cannot create in UPPER");
   if (copy_bytes(from, to, st.st_size) < 0)
@@ -252,8 +253,8 @@ static void walk_upper(struct keep_walk *w, int dir_fd, size_t path_len, int dep
     const char *name = entry->d_name;
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
       continue;
-    int len = snprintf(w->path + path_len, sizeof w->path - path_len, "%s%s",
-                       path_len ? "/" : "", name);
+    int len =
+        snprintf(w->path + path_len, sizeof w->path - path_len, "%s%s", path_len ? "/" : "", name);
     if (len < 0 || (size_t)len >= sizeof w->path - path_len)
       continue;
     unsigned char type = entry->d_type;
@@ -293,8 +294,8 @@ void copy_kept_files(const struct sandbox_config *config, const struct disk_hand
                    config->ops[i].dest);
       continue;
     }
-    struct keep_walk w = {.config = config, .overlay = i,
-                          .host_upper_fd = disk->host_upper_fds[i], .result = result};
+    struct keep_walk w = {
+        .config = config, .overlay = i, .host_upper_fd = disk->host_upper_fds[i], .result = result};
     walk_upper(&w, fd, 0, 0);
   }
 }

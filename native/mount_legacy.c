@@ -21,13 +21,13 @@ const char *fd_path(struct fd_path *buf, int dir_fd, const char *name) {
 }
 
 /* Same bits as ST_* from statvfs, which is what the remount fallback copies. */
-#define MS_KEEP (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS | \
-                 MS_MANDLOCK | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+#define MS_KEEP                                                                                    \
+  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS | MS_MANDLOCK | MS_NOATIME |      \
+   MS_NODIRATIME | MS_RELATIME)
 
 unsigned long ms_flags(uint64_t attrs) {
   return (attrs & MOUNT_ATTR_RDONLY_ ? MS_RDONLY : 0) |
-         (attrs & MOUNT_ATTR_NOSUID_ ? MS_NOSUID : 0) |
-         (attrs & MOUNT_ATTR_NODEV_ ? MS_NODEV : 0) |
+         (attrs & MOUNT_ATTR_NOSUID_ ? MS_NOSUID : 0) | (attrs & MOUNT_ATTR_NODEV_ ? MS_NODEV : 0) |
          (attrs & MOUNT_ATTR_NOEXEC_ ? MS_NOEXEC : 0);
 }
 
@@ -94,8 +94,8 @@ static void append_layer(struct option_buf *buf, const char *key, const char *pa
   append_option(buf, path, true);
 }
 
-int mount_overlay_legacy(const struct root_plan *plan, size_t index,
-                         const struct target *t, struct cub_error *err) {
+int mount_overlay_legacy(const struct root_plan *plan, size_t index, const struct target *t,
+                         struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   bool read_only = op->type == OP_RO_OVERLAY;
   struct option_buf options = {.used = 0};
@@ -125,13 +125,13 @@ int mount_overlay_legacy(const struct root_plan *plan, size_t index,
                       "mount options (Linux 6.8 lifts this with lowerdir+)",
                       t->shown, op->n_lowers);
   struct fd_path dest;
-  int result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay",
-                     read_only ? MS_RDONLY : 0, options.data);
+  int result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay", read_only ? MS_RDONLY : 0,
+                     options.data);
   if (result < 0 && errno == EINVAL && options.used != without_volatile) {
     /* A kernel before 5.10 knows no `volatile`: mount as before, syncing. */
     options.data[without_volatile] = '\0';
-    result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay",
-                   read_only ? MS_RDONLY : 0, options.data);
+    result = mount("overlay", fd_path(&dest, t->fd, ""), "overlay", read_only ? MS_RDONLY : 0,
+                   options.data);
   }
   if (result < 0)
     return make_error(err, errno, "mount overlay on `%s`", t->shown);

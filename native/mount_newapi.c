@@ -29,8 +29,8 @@ int set_mount_attrs(int fd, uint64_t attrs, bool recursive, const char *dest,
 }
 
 /* A detached copy of the tree at dir_fd/name (open_tree, Linux 5.2); -1 without the API. */
-int open_bind_tree(struct root_plan *plan, int dir_fd, const char *name,
-                   bool recursive, int *tree, struct cub_error *err) {
+int open_bind_tree(struct root_plan *plan, int dir_fd, const char *name, bool recursive, int *tree,
+                   struct cub_error *err) {
   *tree = -1;
   if (legacy_mount_api(plan))
     return 0;
@@ -87,8 +87,8 @@ static void append_fs_log(int fs_fd, struct cub_error *err) {
 
 /* fsopen + "lowerdir+" (Linux 6.8): one call per layer, so no option-string
  * length limit and no escaping of ':' or ','. Returns a detached mount. */
-int create_overlay_mount(const struct root_plan *plan, size_t index, bool in_base,
-                         int *mount_fd, struct cub_error *err) {
+int create_overlay_mount(const struct root_plan *plan, size_t index, bool in_base, int *mount_fd,
+                         struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   const struct host_paths *paths = &plan->paths[index];
   bool read_only = op->type == OP_RO_OVERLAY;
@@ -120,8 +120,8 @@ int create_overlay_mount(const struct root_plan *plan, size_t index, bool in_bas
       return -1;
     if (sys_fsconfig(fs_fd, FSCONFIG_SET_STRING_, "upperdir", upper, 0) < 0 ||
         sys_fsconfig(fs_fd, FSCONFIG_SET_STRING_, "workdir", work, 0) < 0) {
-      make_error(err, errno, "overlay upper `%s` / work `%s` for `%s`", shown(upper),
-                 shown(work), op->dest);
+      make_error(err, errno, "overlay upper `%s` / work `%s` for `%s`", shown(upper), shown(work),
+                 op->dest);
       append_fs_log(fs_fd, err);
       return -1;
     }

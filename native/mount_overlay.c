@@ -8,26 +8,26 @@
 #include <unistd.h>
 
 /* What overlayfs is told: a host path as it is, or under /oldroot once in the base. */
-int host_layer(const char *host_path, bool in_base, char **out,
-               struct cub_error *err) {
+int host_layer(const char *host_path, bool in_base, char **out, struct cub_error *err) {
   if (asprintf(out, "%s%s", in_base ? OLDROOT : "", host_path) < 0)
     return make_error(err, ENOMEM, "asprintf");
   return 0;
 }
 
 /* The upper (or work) dir: the host's, or INDEX/upper on the disk tmpfs. */
-int upper_layer(const struct root_plan *plan, size_t index, bool work, bool in_base,
-                char **out, struct cub_error *err) {
+int upper_layer(const struct root_plan *plan, size_t index, bool work, bool in_base, char **out,
+                struct cub_error *err) {
   if (!plan->config->ops[index].on_disk)
-    return host_layer(work ? plan->paths[index].work : plan->paths[index].upper, in_base, out,
-                      err);
-  if (asprintf(out, DISK "/" "%zu/%s", index, work ? "work" : "upper") < 0)
+    return host_layer(work ? plan->paths[index].work : plan->paths[index].upper, in_base, out, err);
+  if (asprintf(out,
+               DISK "/"
+                    "%zu/%s",
+               index, work ? "work" : "upper") < 0)
     return make_error(err, ENOMEM, "asprintf");
   return 0;
 }
 
-int mount_overlay(struct root_plan *plan, size_t index, struct target *t,
-                  struct cub_error *err) {
+int mount_overlay(struct root_plan *plan, size_t index, struct target *t, struct cub_error *err) {
   const struct setup_op *op = &plan->config->ops[index];
   const struct host_paths *paths = &plan->paths[index];
   if (op->type == OP_RO_OVERLAY && op->n_lowers == 1)
@@ -38,7 +38,8 @@ int mount_overlay(struct root_plan *plan, size_t index, struct target *t,
   int mount_fd = plan->overlay_fds[index];
   if (mount_fd < 0)
     return mount_overlay_legacy(plan, index, t, err);
-  if (sys_move_mount(mount_fd, "", t->fd, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_) < 0)
+  if (sys_move_mount(mount_fd, "", t->fd, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_) <
+      0)
     return make_error(err, errno, "attach overlay on `%s`", t->shown);
   close(mount_fd);
   plan->overlay_fds[index] = -1;

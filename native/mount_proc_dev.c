@@ -14,7 +14,8 @@
 /* Empty, read-only: bound over the proc and sys entries that are masked. */
 static const char *const mask_names[2] = {"mask-file", "mask-dir"};
 
-#define MASK_ATTRS (MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_)
+#define MASK_ATTRS                                                                                 \
+  (MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_)
 
 /* The base's empty file (kind 0) or dir (1), bound read-only over each mask. */
 static int prepare_mask(struct root_plan *plan, int kind, struct cub_error *err) {
@@ -48,8 +49,8 @@ static int mask_entry(struct root_plan *plan, int dir_fd, const char *name, bool
   /* A symlink leads to another entry, masked (or not) on its own. An entry
    * only its unmapped owner may open (kcore, kpageflags as an ordinary user)
    * the job cannot open either, capabilities or not: one mount less. */
-  bool hidden = S_ISLNK(st.st_mode) ||
-                ((st.st_mode & S_IRWXO) == 0 && st.st_uid != 0 && st.st_gid != 0);
+  bool hidden =
+      S_ISLNK(st.st_mode) || ((st.st_mode & S_IRWXO) == 0 && st.st_uid != 0 && st.st_gid != 0);
   int kind = S_ISDIR(st.st_mode) ? 1 : 0;
   if (ret == 0 && !hidden)
     ret = prepare_mask(plan, kind, err);
@@ -78,8 +79,8 @@ static const char *const proc_masked[] = {
 static const char *const proc_read_only[] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
 
 int mount_proc(struct root_plan *plan, struct target *t, struct cub_error *err) {
-  static const struct fs_spec proc = {
-      "proc", NULL, 0, MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_};
+  static const struct fs_spec proc = {"proc", NULL, 0,
+                                      MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_};
   /* A symlink here could aim the fresh proc at a path of the job's choosing. */
   t->follow = false;
   cleanup_close int proc_fd = -1;
@@ -158,9 +159,8 @@ int mount_dev(struct root_plan *plan, struct target *t, struct cub_error *err) {
   if (ret < 0)
     return -1;
   static const char *const links[][2] = {
-      {"pts/ptmx", "ptmx"},          {"/proc/self/fd", "fd"},
-      {"/proc/self/fd/0", "stdin"},  {"/proc/self/fd/1", "stdout"},
-      {"/proc/self/fd/2", "stderr"},
+      {"pts/ptmx", "ptmx"},          {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"},
+      {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
   };
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
     snprintf(shown_path, sizeof shown_path, "%s/%s", t->shown, links[i][1]);

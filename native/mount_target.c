@@ -18,15 +18,16 @@ static int check_dir(int fd, const char *path, struct cub_error *err) {
   if (S_ISDIR(st.st_mode))
     return 0;
   if (S_ISLNK(st.st_mode))
-    return make_error(err, ENOTDIR, "`/%s` in the new root is a symlink, refused as a mount "
-                                    "point", path);
+    return make_error(err, ENOTDIR,
+                      "`/%s` in the new root is a symlink, refused as a mount "
+                      "point",
+                      path);
   return make_error(err, ENOTDIR, "`/%s` in the new root", path);
 }
 
 /* mkdir -p inside the root of dir_fd: one open when it exists (the common case). */
 static int make_dirs_in_root(const struct root_plan *plan, int dir_fd, const char *path,
-                             mode_t mode, bool follow_last, int *out,
-                             struct cub_error *err) {
+                             mode_t mode, bool follow_last, int *out, struct cub_error *err) {
   bool legacy = plan->config->legacy_mount;
   while (*path == '/')
     path++;
@@ -59,8 +60,7 @@ void close_target(struct target *t) {
   t->fd = -1;
 }
 
-int open_target(const struct root_plan *plan, struct target *t,
-                struct cub_error *err) {
+int open_target(const struct root_plan *plan, struct target *t, struct cub_error *err) {
   close_target(t);
   if (open_in_root(t->dir_fd, t->path, t->follow, plan->config->legacy_mount, &t->fd) < 0)
     return make_error(err, errno, "open `%s` in the new root", t->shown);
@@ -74,8 +74,8 @@ int make_target_dir(const struct root_plan *plan, struct target *t, mode_t mode,
 }
 
 /* The parent of t (made if missing), and t's last component. */
-int open_target_parent(const struct root_plan *plan, const struct target *t,
-                       int *parent_fd, const char **name, struct cub_error *err) {
+int open_target_parent(const struct root_plan *plan, const struct target *t, int *parent_fd,
+                       const char **name, struct cub_error *err) {
   const char *slash = strrchr(t->path, '/');
   *name = slash ? slash + 1 : t->path;
   *parent_fd = -1;
@@ -88,8 +88,7 @@ int open_target_parent(const struct root_plan *plan, const struct target *t,
 }
 
 /* A mount point for a file: an empty file, unless something is there already. */
-int make_target_file(const struct root_plan *plan, struct target *t,
-                     struct cub_error *err) {
+int make_target_file(const struct root_plan *plan, struct target *t, struct cub_error *err) {
   cleanup_close int parent_fd = -1;
   const char *name;
   if (open_target_parent(plan, t, &parent_fd, &name, err) < 0)
@@ -100,8 +99,8 @@ int make_target_file(const struct root_plan *plan, struct target *t,
   return open_target(plan, t, err);
 }
 
-int make_symlink_at(int dir_fd, const char *name, const char *target,
-                    const char *dest, struct cub_error *err) {
+int make_symlink_at(int dir_fd, const char *name, const char *target, const char *dest,
+                    struct cub_error *err) {
   if (symlinkat(target, dir_fd, name) == 0)
     return 0;
   if (errno == EEXIST) {
@@ -144,8 +143,8 @@ int attach_bind(const struct root_plan *plan, int tree, int dir_fd, const char *
  * mounted (fchdir there first): the names are the kernel's or ours, no
  * symlink among them, so plain mount(2) by name is as safe as move_mount
  * onto an fd, and about half the work (no detached copy). */
-int bind_here(int dir_fd, const char *source, const char *name, uint64_t attrs,
-              bool recursive, const char *dest, struct cub_error *err) {
+int bind_here(int dir_fd, const char *source, const char *name, uint64_t attrs, bool recursive,
+              const char *dest, struct cub_error *err) {
   if (mount(source, name, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
     return make_error(err, errno, "bind `%s` on `%s`", shown(source), dest);
   if (attrs == 0)
@@ -158,8 +157,8 @@ int bind_here(int dir_fd, const char *source, const char *name, uint64_t attrs,
   return remount_name(name, attrs, dest, err);
 }
 
-int bind_host(struct root_plan *plan, const char *host_source, struct target *t,
-              uint64_t attrs, struct cub_error *err) {
+int bind_host(struct root_plan *plan, const char *host_source, struct target *t, uint64_t attrs,
+              struct cub_error *err) {
   cleanup_free char *source = NULL;
   if (join_path(OLDROOT, host_source, &source, err) < 0)
     return -1;
@@ -169,8 +168,8 @@ int bind_host(struct root_plan *plan, const char *host_source, struct target *t,
   struct stat st;
   if ((tree >= 0 ? fstat(tree, &st) : stat(source, &st)) < 0)
     return make_error(err, errno, "stat `%s`", shown(source));
-  int ret = S_ISDIR(st.st_mode) ? make_target_dir(plan, t, 0755, err)
-                                : make_target_file(plan, t, err);
+  int ret =
+      S_ISDIR(st.st_mode) ? make_target_dir(plan, t, 0755, err) : make_target_file(plan, t, err);
   if (ret < 0)
     return -1;
   return attach_bind(plan, tree, AT_FDCWD, source, t, attrs, true, err);
@@ -179,8 +178,8 @@ int bind_host(struct root_plan *plan, const char *host_source, struct target *t,
 /* mount(2) onto the target from inside it, on "." (a target left unopened:
  * its name in the directory we just made). As safe as move_mount onto the
  * fd, no /proc needed, and 3 calls instead of fsopen's 6 to 8. */
-int mount_fs(struct root_plan *plan, const struct fs_spec *fs, struct target *t,
-             int *root_out, struct cub_error *err) {
+int mount_fs(struct root_plan *plan, const struct fs_spec *fs, struct target *t, int *root_out,
+             struct cub_error *err) {
   char data[256] = "";
   size_t used = 0;
   for (size_t i = 0; i < fs->n_options; i++) {
@@ -205,8 +204,8 @@ int mount_fs(struct root_plan *plan, const struct fs_spec *fs, struct target *t,
   return 0;
 }
 
-int mount_tmpfs(struct root_plan *plan, struct target *t, mode_t mode,
-                const struct setup_op *op, int *root_out, struct cub_error *err) {
+int mount_tmpfs(struct root_plan *plan, struct target *t, mode_t mode, const struct setup_op *op,
+                int *root_out, struct cub_error *err) {
   char mode_text[16], size_text[32];
   snprintf(mode_text, sizeof mode_text, "%04o", (unsigned)mode);
   struct fs_option options[2] = {{"mode", mode_text}, {"size", size_text}};

@@ -26,11 +26,16 @@
 #include <sys/statvfs.h>
 
 static const char *const op_names[] = {
-    [OP_OVERLAY] = "--overlay",     [OP_RO_OVERLAY] = "--ro-overlay",
-    [OP_BIND] = "--bind",           [OP_RO_BIND] = "--ro-bind",
-    [OP_DEV_BIND] = "--dev-bind",   [OP_TMPFS] = "--tmpfs",
-    [OP_DIR] = "--dir",             [OP_SYMLINK] = "--symlink",
-    [OP_REMOUNT_RO] = "--remount-ro", [OP_PROC] = "--proc",
+    [OP_OVERLAY] = "--overlay",
+    [OP_RO_OVERLAY] = "--ro-overlay",
+    [OP_BIND] = "--bind",
+    [OP_RO_BIND] = "--ro-bind",
+    [OP_DEV_BIND] = "--dev-bind",
+    [OP_TMPFS] = "--tmpfs",
+    [OP_DIR] = "--dir",
+    [OP_SYMLINK] = "--symlink",
+    [OP_REMOUNT_RO] = "--remount-ro",
+    [OP_PROC] = "--proc",
     [OP_DEV] = "--dev",
 };
 
@@ -45,8 +50,7 @@ const char *shown(const char *path) {
   return path;
 }
 
-int join_path(const char *prefix, const char *path, char **out,
-              struct cub_error *err) {
+int join_path(const char *prefix, const char *path, char **out, struct cub_error *err) {
   if (strcmp(path, "/") == 0)
     path = "";
   if (asprintf(out, "%s%s", prefix, path) < 0)
@@ -153,8 +157,7 @@ static int run_op_on(struct root_plan *plan, size_t index, struct target *t,
     const char *name;
     if (open_target_parent(plan, t, &parent_fd, &name, err) < 0)
       return -1;
-    return make_symlink_at(parent_fd >= 0 ? parent_fd : t->dir_fd, name, op->source, op->dest,
-                           err);
+    return make_symlink_at(parent_fd >= 0 ? parent_fd : t->dir_fd, name, op->source, op->dest, err);
   }
   case OP_REMOUNT_RO:
     if (open_target(plan, t, err) < 0)
@@ -270,8 +273,7 @@ static int mount_disk(struct root_plan *plan, struct cub_error *err) {
       continue;
     char dir[64];
     for (int step = 0; step < 3; step++) {
-      snprintf(dir, sizeof dir, step == 0 ? "%zu" : step == 1 ? DISK_UPPER_FMT : DISK_WORK_FMT,
-               i);
+      snprintf(dir, sizeof dir, step == 0 ? "%zu" : step == 1 ? DISK_UPPER_FMT : DISK_WORK_FMT, i);
       if (mkdirat(plan->disk_fd, dir, 0755) < 0)
         return make_error(err, errno, "mkdir `%s` on the disk tmpfs", dir);
     }
@@ -279,8 +281,7 @@ static int mount_disk(struct root_plan *plan, struct cub_error *err) {
   return 0;
 }
 
-int plan_root(const struct sandbox_config *config, struct root_plan **out,
-              struct cub_error *err) {
+int plan_root(const struct sandbox_config *config, struct root_plan **out, struct cub_error *err) {
   struct root_plan *plan = calloc(1, sizeof *plan);
   if (plan == NULL)
     return make_error(err, errno, "calloc");

@@ -116,21 +116,21 @@ struct sandbox_config {
    * syncs of the upper filesystem (the `volatile` option); a setup step's never is */
   bool volatile_upper;
   bool legacy_overlay; /* CUBICLE_SANDBOX_LEGACY_OVERLAY=1: test the mount(2) path */
-  bool legacy_cgroup; /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
-  bool legacy_mount; /* CUBICLE_SANDBOX_LEGACY_MOUNT=1: no openat2, no new mount API */
+  bool legacy_cgroup;  /* CUBICLE_SANDBOX_LEGACY_CGROUP=1: v2 without CLONE_INTO_CGROUP */
+  bool legacy_mount;   /* CUBICLE_SANDBOX_LEGACY_MOUNT=1: no openat2, no new mount API */
   enum seccomp_profile seccomp;
   unsigned long long disk_bytes; /* --disk-tmpfs; 0: none */
   struct keep_rule *keep_rules;
   size_t n_keep_rules;
   enum uid_map_mode uid_map;
   const char *userns_path; /* --userns: join it instead of a new user namespace */
-  const char *netns_path; /* --netns: join it (a holder's) instead of a new one; needs --userns */
-  bool hold_netns; /* --hold-netns: the --hold-userns holder also keeps a net namespace */
-  bool has_user; /* --user UID:GID: the job's ids inside (default 0:0) */
+  const char *netns_path;  /* --netns: join it (a holder's) instead of a new one; needs --userns */
+  bool hold_netns;         /* --hold-netns: the --hold-userns holder also keeps a net namespace */
+  bool has_user;           /* --user UID:GID: the job's ids inside (default 0:0) */
   pid_t join_pid; /* --join PID: run in that sandbox's namespaces (join.c); 0: a new sandbox */
   uid_t user_uid;
   gid_t user_gid;
-  int status_fd; /* -1 when absent */
+  int status_fd;                 /* -1 when absent */
   unsigned long long timeout_ms; /* 0: no limit */
   struct cgroup_request cgroup;
   struct maintenance_request maintenance;
@@ -139,8 +139,8 @@ struct sandbox_config {
 
 /* args.c */
 enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_MAINTENANCE, PARSE_HOLD_USERNS };
-int parse_args(int argc, char **argv, struct sandbox_config *config,
-               enum parse_result *result, struct cub_error *err);
+int parse_args(int argc, char **argv, struct sandbox_config *config, enum parse_result *result,
+               struct cub_error *err);
 void print_usage(FILE *out);
 
 /* idmap.c: run in the outer process once the child exists. */
@@ -156,8 +156,7 @@ int join_userns(int fd, const char *path, struct cub_error *err);
 /* mounts.c: run in PID 1, in the new mount namespace. plan_root runs while
  * the outer writes the uid/gid maps (it creates nothing), build_root after. */
 struct root_plan;
-int plan_root(const struct sandbox_config *config, struct root_plan **plan,
-              struct cub_error *err);
+int plan_root(const struct sandbox_config *config, struct root_plan **plan, struct cub_error *err);
 /* What PID 1 keeps of the build for after the job (--disk-tmpfs), or -1s. */
 struct disk_handles {
   int fd;              /* the disk tmpfs' root (O_PATH); -1 without --disk-tmpfs */
@@ -180,7 +179,7 @@ int install_seccomp(enum seccomp_profile profile, struct cub_error *err);
 struct keep_result {
   unsigned long long copied;
   unsigned long long skipped; /* matched, but not a regular file, or not copied */
-  struct cub_error error; /* the first problem, message empty when none */
+  struct cub_error error;     /* the first problem, message empty when none */
 };
 /* prefix: could a path below the directory `path` match? */
 bool glob_match(const char *glob, const char *path, bool prefix);
@@ -192,10 +191,10 @@ void copy_kept_files(const struct sandbox_config *config, const struct disk_hand
 /* cgroup.c: the job's cgroups, made and removed by the outer process. */
 struct job_cgroup {
   const char *path;
-  int version; /* 1 or 2 */
+  int version;          /* 1 or 2 */
   unsigned controllers; /* CGROUP_HAS_* */
-  dev_t hierarchy; /* st_dev of the parent: one DIR per v1 hierarchy */
-  int dir_fd; /* -1 until created */
+  dev_t hierarchy;      /* st_dev of the parent: one DIR per v1 hierarchy */
+  int dir_fd;           /* -1 until created */
   bool created;
 };
 
@@ -265,7 +264,7 @@ struct job_failure {
 struct init_report {
   int kind;
   struct cub_error error; /* REPORT_SETUP_ERROR, or the job's failure */
-  bool job_failed;            /* the job never reached exec */
+  bool job_failed;        /* the job never reached exec */
   int wait_status;
   bool exec_done;
   struct timespec exec_time; /* CLOCK_MONOTONIC, shared with the outer */
@@ -293,8 +292,8 @@ int run_joined(const struct sandbox_config *config, const struct timespec *start
                struct job_outcome *outcome, struct cub_error *err);
 
 /* init.c: PID 1 of the sandbox; never returns. */
-_Noreturn void run_init(const struct sandbox_config *config, int release_fd,
-                        int report_fd, const struct timespec *start);
+_Noreturn void run_init(const struct sandbox_config *config, int release_fd, int report_fd,
+                        const struct timespec *start);
 
 /* status.c */
 struct job_outcome {
@@ -333,10 +332,10 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int sys_fsopen(const char *fs_name, unsigned int flags);
 int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux);
 int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
-int sys_move_mount(int from_dfd, const char *from_path, int to_dfd,
-                   const char *to_path, unsigned int flags);
-int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
-                      uint64_t attr_set, uint64_t attr_clr);
+int sys_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path,
+                   unsigned int flags);
+int sys_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set,
+                      uint64_t attr_clr);
 int sys_open_tree(int dfd, const char *path, unsigned int flags);
 int sys_openat2(int dfd, const char *path, uint64_t flags, uint64_t resolve);
 pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd);

@@ -33,30 +33,55 @@
 #ifdef NATIVE_ARCH
 static const uint32_t denied[] = {
     /* kernel keyrings, BPF, perf, modules, kexec: host-wide kernel state */
-    __NR_keyctl, __NR_add_key, __NR_request_key, __NR_bpf, __NR_perf_event_open,
-    __NR_kexec_load, __NR_kexec_file_load, __NR_init_module, __NR_finit_module,
+    __NR_keyctl,
+    __NR_add_key,
+    __NR_request_key,
+    __NR_bpf,
+    __NR_perf_event_open,
+    __NR_kexec_load,
+    __NR_kexec_file_load,
+    __NR_init_module,
+    __NR_finit_module,
     __NR_delete_module,
 #ifdef __NR_create_module
     __NR_create_module,
 #endif
     /* file handles bypass the mount tree (the "shocker" escape) */
-    __NR_open_by_handle_at, __NR_name_to_handle_at,
+    __NR_open_by_handle_at,
+    __NR_name_to_handle_at,
     /* userfaultfd stalls the kernel at will: a staple of kernel exploits; io_uring too */
-    __NR_userfaultfd, __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
-    __NR_reboot, __NR_swapon, __NR_swapoff, __NR_settimeofday, __NR_clock_settime,
+    __NR_userfaultfd,
+    __NR_io_uring_setup,
+    __NR_io_uring_enter,
+    __NR_io_uring_register,
+    __NR_reboot,
+    __NR_swapon,
+    __NR_swapoff,
+    __NR_settimeofday,
+    __NR_clock_settime,
 #ifdef __NR_stime
     __NR_stime,
 #endif
-    __NR_acct, __NR_quotactl,
+    __NR_acct,
+    __NR_quotactl,
 #ifdef __NR_quotactl_fd
     __NR_quotactl_fd,
 #endif
     /* the job has no capabilities; mounts are denied anyway, in depth */
-    __NR_mount, __NR_umount2, __NR_pivot_root, __NR_move_mount, __NR_fsopen,
-    __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_open_tree, __NR_open_tree_attr,
+    __NR_mount,
+    __NR_umount2,
+    __NR_pivot_root,
+    __NR_move_mount,
+    __NR_fsopen,
+    __NR_fsconfig,
+    __NR_fsmount,
+    __NR_fspick,
+    __NR_open_tree,
+    __NR_open_tree_attr,
     __NR_mount_setattr,
 #ifdef __NR_iopl
-    __NR_iopl, __NR_ioperm,
+    __NR_iopl,
+    __NR_ioperm,
 #endif
 #ifdef __NR_uselib
     __NR_uselib,
@@ -72,7 +97,15 @@ static const uint32_t denied[] = {
 /* ---- a small assembler: jumps name labels, resolved to offsets at the end */
 
 enum label {
-  NEXT, L_DENY, L_ENOSYS, L_ALLOW, L_FOREIGN, L_X32, L_IOCTL, L_NEWUSER, N_FIXED_LABELS
+  NEXT,
+  L_DENY,
+  L_ENOSYS,
+  L_ALLOW,
+  L_FOREIGN,
+  L_X32,
+  L_IOCTL,
+  L_NEWUSER,
+  N_FIXED_LABELS
 };
 
 #define MAX_INSNS 160
@@ -253,8 +286,9 @@ int install_seccomp(enum seccomp_profile profile, struct cub_error *err) {
   struct sock_fprog fprog = {.len = (unsigned short)program.n, .filter = program.insns};
   /* No SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel's speculation default stands. */
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
-    return make_error(err, errno, "install the default seccomp filter (prctl "
-                                  "PR_SET_SECCOMP; --seccomp unconfined runs without it)");
+    return make_error(err, errno,
+                      "install the default seccomp filter (prctl "
+                      "PR_SET_SECCOMP; --seccomp unconfined runs without it)");
   return 0;
 }
 
@@ -263,9 +297,10 @@ int install_seccomp(enum seccomp_profile profile, struct cub_error *err) {
 int install_seccomp(enum seccomp_profile profile, struct cub_error *err) {
   if (profile == SECCOMP_PROFILE_UNCONFINED)
     return 0;
-  return make_error(err, 0, "the default seccomp filter is built for x86_64 and aarch64 "
-                            "only; nothing was run (pass --seccomp unconfined to run "
-                            "without it)");
+  return make_error(err, 0,
+                    "the default seccomp filter is built for x86_64 and aarch64 "
+                    "only; nothing was run (pass --seccomp unconfined to run "
+                    "without it)");
 }
 
 #endif

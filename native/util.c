@@ -119,8 +119,7 @@ void hide_args(void) {
 }
 
 double ms_between(const struct timespec *from, const struct timespec *to) {
-  return (double)(to->tv_sec - from->tv_sec) * 1e3 +
-         (double)(to->tv_nsec - from->tv_nsec) / 1e6;
+  return (double)(to->tv_sec - from->tv_sec) * 1e3 + (double)(to->tv_nsec - from->tv_nsec) / 1e6;
 }
 
 int sys_pivot_root(const char *new_root, const char *put_old) {
@@ -143,8 +142,8 @@ int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags) {
   return (int)syscall(__NR_fsmount, fd, flags, attr_flags);
 }
 
-int sys_move_mount(int from_dfd, const char *from_path, int to_dfd,
-                   const char *to_path, unsigned int flags) {
+int sys_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path,
+                   unsigned int flags) {
   return (int)syscall(__NR_move_mount, from_dfd, from_path, to_dfd, to_path, flags);
 }
 
@@ -155,8 +154,8 @@ struct mount_attr_ {
   uint64_t userns_fd;
 };
 
-int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
-                      uint64_t attr_set, uint64_t attr_clr) {
+int sys_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set,
+                      uint64_t attr_clr) {
   struct mount_attr_ attr = {.attr_set = attr_set, .attr_clr = attr_clr};
   return (int)syscall(__NR_mount_setattr, dfd, path, flags, &attr, sizeof attr);
 }
@@ -207,7 +206,7 @@ pid_t sys_clone_namespaces(unsigned long flags, int cgroup_fd) {
   long pid = syscall(__NR_clone3, &args, size);
   if (pid >= 0 || errno != ENOSYS || cgroup_fd >= 0)
     return (pid_t)pid;
-  /* clone3 needs Linux 5.3. */
+    /* clone3 needs Linux 5.3. */
 #if defined(__s390__) || defined(__CRIS__)
   return (pid_t)syscall(SYS_clone, 0, flags | SIGCHLD, NULL, NULL, NULL);
 #else

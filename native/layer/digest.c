@@ -22,7 +22,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#define CONTENT_BUFFER (256u << 10) /* fits in L2: read() copies it there, SHA-256 reads it back */
+/* Fits in L2: read() copies it there, SHA-256 reads it back. */
+#define CONTENT_BUFFER (256u << 10)
 
 struct digest_state {
   struct sha256 hash;
@@ -67,7 +68,8 @@ static int hash_xattrs(struct digest_state *s, int fd, struct cub_error *err) {
       return make_error(err, ENOMEM, "allocate %zd bytes", size + 1);
     if (size == 0)
       break;
-    ssize_t got = fd >= 0 ? flistxattr(fd, names, (size_t)size) : llistxattr(s->path, names, (size_t)size);
+    ssize_t got =
+        fd >= 0 ? flistxattr(fd, names, (size_t)size) : llistxattr(s->path, names, (size_t)size);
     if (got >= 0) {
       size = got;
       break;
@@ -152,14 +154,22 @@ static int hash_directory(struct digest_state *s, int dir_fd, const char *index,
 
 static char type_letter(mode_t mode) {
   switch (mode & S_IFMT) {
-  case S_IFREG: return 'f';
-  case S_IFDIR: return 'd';
-  case S_IFLNK: return 'l';
-  case S_IFCHR: return 'c';
-  case S_IFBLK: return 'b';
-  case S_IFIFO: return 'p';
-  case S_IFSOCK: return 's';
-  default: return '?';
+  case S_IFREG:
+    return 'f';
+  case S_IFDIR:
+    return 'd';
+  case S_IFLNK:
+    return 'l';
+  case S_IFCHR:
+    return 'c';
+  case S_IFBLK:
+    return 'b';
+  case S_IFIFO:
+    return 'p';
+  case S_IFSOCK:
+    return 's';
+  default:
+    return '?';
   }
 }
 

@@ -69,7 +69,8 @@ static int normalize_name(const char *raw, const char *what, char **out, struct 
     size_t n = (size_t)(end - p);
     if (n == 2 && p[0] == '.' && p[1] == '.') {
       free(result);
-      return make_error(err, 0, "%s has a \"..\" component (it would leave the layer): %s", what, raw);
+      return make_error(err, 0, "%s has a \"..\" component (it would leave the layer): %s", what,
+                        raw);
     }
     if (n > 0 && !(n == 1 && p[0] == '.')) {
       if (used > 0)
@@ -115,8 +116,10 @@ static int open_parent(struct extract_state *s, char *path, bool create, int *pa
     int saved = errno;
     *slash = '/';
     if (saved == ELOOP || saved == ENOTDIR || saved == EXDEV)
-      return make_error(err, saved, "open the parent directory (a symlink or not a directory on the "
-                                    "way; symlinks are not followed): %s", path);
+      return make_error(err, saved,
+                        "open the parent directory (a symlink or not a directory on the "
+                        "way; symlinks are not followed): %s",
+                        path);
     return make_error(err, saved, "open the parent directory: %s", path);
   }
   drop_cached_parent(s);
@@ -163,7 +166,8 @@ static int empty_directory(int dir_fd, const char *path, struct cub_error *err) 
   return ret;
 }
 
-static int remove_tree_at(int parent_fd, const char *name, const char *path, struct cub_error *err) {
+static int remove_tree_at(int parent_fd, const char *name, const char *path,
+                          struct cub_error *err) {
   if (unlinkat(parent_fd, name, 0) == 0 || errno == ENOENT)
     return 0;
   if (errno != EISDIR)
@@ -251,8 +255,11 @@ static int defer_dir(struct extract_state *s, const char *path, const struct tar
   char *copy = strdup(path);
   if (copy == NULL)
     return make_error(err, ENOMEM, "allocate a path");
-  s->dirs[s->n_dirs] = (struct deferred_dir){
-      .path = copy, .mode = e->mode, .mtime = e->mtime, .depth = path_depth(path), .order = s->n_dirs};
+  s->dirs[s->n_dirs] = (struct deferred_dir){.path = copy,
+                                             .mode = e->mode,
+                                             .mtime = e->mtime,
+                                             .depth = path_depth(path),
+                                             .order = s->n_dirs};
   s->n_dirs++;
   return 0;
 }
@@ -283,7 +290,8 @@ static int extract_directory(struct extract_state *s, char *path, const struct t
           return make_error(err, errno, "mkdir: %s", path);
       }
     }
-    fd = TEMP_FAILURE_RETRY(openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    fd = TEMP_FAILURE_RETRY(
+        openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (fd < 0)
       return make_error(err, errno, "open: %s", path);
   }
@@ -336,15 +344,15 @@ static int extract_regular(struct extract_state *s, struct tar_reader *reader, c
 }
 
 /* Creates the last component with create(); on EEXIST, removes what is there and tries again. */
-#define CREATE_REPLACING(s, parent_fd, name, path, call)                                  \
-  ({                                                                                       \
-    int ret_ = (call);                                                                     \
-    if (ret_ < 0 && errno == EEXIST) {                                                     \
-      if (remove_existing((s), (parent_fd), (name), (path), err) < 0)                     \
-        return -1;                                                                         \
-      ret_ = (call);                                                                       \
-    }                                                                                      \
-    ret_;                                                                                  \
+#define CREATE_REPLACING(s, parent_fd, name, path, call)                                           \
+  ({                                                                                               \
+    int ret_ = (call);                                                                             \
+    if (ret_ < 0 && errno == EEXIST) {                                                             \
+      if (remove_existing((s), (parent_fd), (name), (path), err) < 0)                              \
+        return -1;                                                                                 \
+      ret_ = (call);                                                                               \
+    }                                                                                              \
+    ret_;                                                                                          \
   })
 
 static int extract_symlink(struct extract_state *s, char *path, const struct tar_entry *e,
@@ -396,8 +404,10 @@ static int extract_hardlink(struct extract_state *s, char *path, const struct ta
     int opened = open_beneath(s->root_fd, target, O_PATH | O_DIRECTORY, false, &target_parent_fd);
     *(char *)target_name = '/';
     if (opened < 0)
-      return make_error(err, errno, "hardlink %s: open its target's parent directory (symlinks are "
-                                    "not followed): %s", path, target);
+      return make_error(err, errno,
+                        "hardlink %s: open its target's parent directory (symlinks are "
+                        "not followed): %s",
+                        path, target);
     target_name++;
   }
   int target_dir_fd = target_parent_fd >= 0 ? target_parent_fd : s->root_fd;
@@ -406,7 +416,8 @@ static int extract_hardlink(struct extract_state *s, char *path, const struct ta
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
     return -1;
   /* No AT_SYMLINK_FOLLOW: a link to a symlink is a link to the symlink itself. */
-  if (CREATE_REPLACING(s, parent_fd, name, path, linkat(target_dir_fd, target_name, parent_fd, name, 0)) < 0)
+  if (CREATE_REPLACING(s, parent_fd, name, path,
+                       linkat(target_dir_fd, target_name, parent_fd, name, 0)) < 0)
     return make_error(err, errno, "hardlink to %s: %s", e->linkpath, path);
   return 0;
 }
@@ -418,10 +429,13 @@ static int make_whiteout(struct extract_state *s, char *path, struct cub_error *
   const char *name;
   if (open_parent(s, path, true, &parent_fd, &name, err) < 0)
     return -1;
-  if (CREATE_REPLACING(s, parent_fd, name, path, mknodat(parent_fd, name, S_IFCHR | 0, makedev(0, 0))) < 0) {
+  if (CREATE_REPLACING(s, parent_fd, name, path,
+                       mknodat(parent_fd, name, S_IFCHR | 0, makedev(0, 0))) < 0) {
     if (errno == EPERM)
-      return make_error(err, errno, "make whiteout (a 0/0 character device; needs Linux 5.8, or "
-                                    "CAP_MKNOD): %s", path);
+      return make_error(err, errno,
+                        "make whiteout (a 0/0 character device; needs Linux 5.8, or "
+                        "CAP_MKNOD): %s",
+                        path);
     return make_error(err, errno, "make whiteout: %s", path);
   }
   s->stats->whiteouts++;
@@ -441,7 +455,8 @@ static int mark_opaque(struct extract_state *s, char *dir_path, struct cub_error
       return -1;
     if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
       return make_error(err, errno, "mkdir: %s", dir_path);
-    fd = TEMP_FAILURE_RETRY(openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    fd = TEMP_FAILURE_RETRY(
+        openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   }
   if (fd < 0)
     return make_error(err, errno, "open opaque directory: %s", dir_path[0] ? dir_path : ".");
@@ -532,7 +547,7 @@ static int extract_entry(struct extract_state *s, struct tar_reader *reader, str
   case '6':
     if (path[0] == '\0')
       return make_error(err, EEXIST, "an entry names the layer's root: %s", e->path);
-    return e->type == '2' ? extract_symlink(s, path, e, err)
+    return e->type == '2'   ? extract_symlink(s, path, e, err)
            : e->type == '1' ? extract_hardlink(s, path, e, err)
                             : extract_fifo(s, path, e, err);
   case '3':

@@ -82,11 +82,9 @@ struct tar_reader;
 int tar_reader_open(int fd, struct tar_reader **reader, struct cub_error *err);
 void tar_reader_free(struct tar_reader *reader);
 /* Next real entry (pax and GNU long-name headers folded in); *done at the end. */
-int tar_next(struct tar_reader *reader, struct tar_entry *entry, bool *done,
-             struct cub_error *err);
+int tar_next(struct tar_reader *reader, struct tar_entry *entry, bool *done, struct cub_error *err);
 /* The current entry's data: to fd (>= 0), or skipped (-1). Must precede tar_next. */
-int tar_copy_data(struct tar_reader *reader, int fd, const char *path,
-                  struct cub_error *err);
+int tar_copy_data(struct tar_reader *reader, int fd, const char *path, struct cub_error *err);
 /* Reads the rest of the input, so that the writer of a pipe never sees EPIPE. */
 int tar_drain(struct tar_reader *reader, struct cub_error *err);
 void tar_entry_clear(struct tar_entry *entry);

@@ -88,8 +88,8 @@ blocks_sha_ni(uint32_t state[8], const unsigned char *data, size_t n_blocks) {
 #pragma GCC unroll 16
     for (int group = 0; group < 16; group++) {
       __m128i words = w[group & 3];
-      __m128i scheduled = _mm_add_epi32(
-          words, _mm_loadu_si128((const __m128i *)&round_constants[4 * group]));
+      __m128i scheduled =
+          _mm_add_epi32(words, _mm_loadu_si128((const __m128i *)&round_constants[4 * group]));
       cdgh = _mm_sha256rnds2_epu32(cdgh, abef, scheduled);
       abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(scheduled, 0x0E));
       if (group < 12) {

@@ -30,7 +30,7 @@ struct tar_reader {
   unsigned char *buf;
   size_t pos, len; /* unread bytes are buf[pos..len) */
   bool eof;
-  uint64_t offset; /* stream offset of buf[pos] */
+  uint64_t offset;    /* stream offset of buf[pos] */
   uint64_t data_left; /* of the current entry */
   uint64_t padding_left;
   char kind; /* input_kind(), 0 until asked */
@@ -112,7 +112,8 @@ static int read_exact(struct tar_reader *r, void *dst, size_t n, struct cub_erro
       return -1;
     size_t avail = r->len - r->pos;
     if (avail == 0)
-      return make_error(err, 0, "read the tar stream: stdin: ends in the middle of an entry (at byte %llu)",
+      return make_error(err, 0,
+                        "read the tar stream: stdin: ends in the middle of an entry (at byte %llu)",
                         (unsigned long long)r->offset);
     size_t take = avail < n ? avail : n;
     memcpy(out, r->buf + r->pos, take);
@@ -130,7 +131,8 @@ static int skip_bytes(struct tar_reader *r, uint64_t n, struct cub_error *err) {
       return -1;
     size_t avail = r->len - r->pos;
     if (avail == 0)
-      return make_error(err, 0, "read the tar stream: stdin: ends in the middle of an entry (at byte %llu)",
+      return make_error(err, 0,
+                        "read the tar stream: stdin: ends in the middle of an entry (at byte %llu)",
                         (unsigned long long)r->offset);
     size_t take = avail < n ? avail : (size_t)n;
     r->pos += take;
@@ -158,12 +160,13 @@ static int copy_in_kernel(struct tar_reader *r, int fd, const char *path, struct
   char kind = input_kind(r);
   while (r->data_left >= ZERO_COPY_MIN && r->pos == r->len && !r->eof) {
     size_t chunk = r->data_left < (1u << 30) ? (size_t)r->data_left : (1u << 30);
-    ssize_t n = kind == 'p' ? TEMP_FAILURE_RETRY(splice(r->fd, NULL, fd, NULL, chunk, SPLICE_F_MOVE))
+    ssize_t n = kind == 'p'
+                    ? TEMP_FAILURE_RETRY(splice(r->fd, NULL, fd, NULL, chunk, SPLICE_F_MOVE))
                 : kind == 'f' ? TEMP_FAILURE_RETRY(copy_file_range(r->fd, NULL, fd, NULL, chunk, 0))
                               : -1;
     if (n < 0) {
-      if (kind != '-' && (errno == EINVAL || errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP ||
-                          errno == EBADF)) {
+      if (kind != '-' && (errno == EINVAL || errno == ENOSYS || errno == EXDEV ||
+                          errno == EOPNOTSUPP || errno == EBADF)) {
         r->kind = '-'; /* not for this pair of files: the buffer it is, from now on */
         return 0;
       }
@@ -198,7 +201,8 @@ int tar_copy_data(struct tar_reader *r, int fd, const char *path, struct cub_err
     }
     size_t avail = r->len - r->pos;
     if (avail == 0)
-      return make_error(err, 0, "read the tar stream: %s: the stream ends in the middle of its data", path);
+      return make_error(err, 0,
+                        "read the tar stream: %s: the stream ends in the middle of its data", path);
     size_t take = avail < r->data_left ? avail : (size_t)r->data_left;
     if (fd >= 0 && write_all(fd, r->buf + r->pos, take) < 0)
       return make_error(err, errno, "write: %s", path);
@@ -227,8 +231,8 @@ int tar_drain(struct tar_reader *r, struct cub_error *err) {
 /* ---- header fields */
 
 /* Octal (NUL or space terminated, leading spaces allowed) or GNU base-256. */
-static int parse_number(const unsigned char *field, size_t len, bool allow_negative,
-                        int64_t *value, bool *ok) {
+static int parse_number(const unsigned char *field, size_t len, bool allow_negative, int64_t *value,
+                        bool *ok) {
   *ok = true;
   if (field[0] & 0x80) {
     /* base-256: big-endian two's complement in the rest of the field (0xff: negative). */
@@ -353,8 +357,8 @@ static int set_string(char **slot, const char *value, size_t len, struct cub_err
 }
 
 static int add_xattr(struct tar_xattr **xattrs, size_t *n, size_t *capacity, const char *name,
-                     size_t name_len, const unsigned char *value, size_t value_len,
-                     bool deleted, struct cub_error *err) {
+                     size_t name_len, const unsigned char *value, size_t value_len, bool deleted,
+                     struct cub_error *err) {
   size_t slot = *n;
   for (size_t i = 0; i < *n; i++)
     if (strlen((*xattrs)[i].name) == name_len && memcmp((*xattrs)[i].name, name, name_len) == 0)
@@ -390,7 +394,8 @@ static int apply_pax_record(struct pax_fields *f, const char *key, size_t key_le
   if (KEY_IS("path") || KEY_IS("linkpath")) {
     bool is_path = KEY_IS("path");
     if (has_nul)
-      return make_error(err, 0, "read the tar stream: pax %s contains a NUL byte", is_path ? "path" : "linkpath");
+      return make_error(err, 0, "read the tar stream: pax %s contains a NUL byte",
+                        is_path ? "path" : "linkpath");
     if (empty && !global) {
       *(is_path ? &f->clear_path : &f->clear_linkpath) = true;
       return 0;
@@ -424,7 +429,8 @@ static int apply_pax_record(struct pax_fields *f, const char *key, size_t key_le
     f->has_mtime = true;
     return 0;
   }
-  if (key_len > sizeof xattr_prefix - 1 && memcmp(key, xattr_prefix, sizeof xattr_prefix - 1) == 0) {
+  if (key_len > sizeof xattr_prefix - 1 &&
+      memcmp(key, xattr_prefix, sizeof xattr_prefix - 1) == 0) {
     const char *name = key + sizeof xattr_prefix - 1;
     size_t name_len = key_len - (sizeof xattr_prefix - 1);
     if (memchr(name, '\0', name_len) != NULL)
@@ -433,8 +439,10 @@ static int apply_pax_record(struct pax_fields *f, const char *key, size_t key_le
                      (const unsigned char *)value, value_len, empty && !global, err);
   }
   if (key_len > 11 && memcmp(key, "GNU.sparse.", 11) == 0)
-    return make_error(err, 0, "read the tar stream: GNU sparse files are not supported "
-                              "(pax %.*s); write the layer without --sparse", (int)key_len, key);
+    return make_error(err, 0,
+                      "read the tar stream: GNU sparse files are not supported "
+                      "(pax %.*s); write the layer without --sparse",
+                      (int)key_len, key);
   /* atime, ctime, uname, gname, comment, charset, LIBARCHIVE.*, ...: not part of a layer. */
   return 0;
 #undef KEY_IS
@@ -453,12 +461,14 @@ static int parse_pax(const char *data, size_t len, struct pax_fields *f, bool gl
     if (digits == at || digits >= len || data[digits] != ' ' ||
         parse_decimal(data + at, digits - at, &record_len) < 0 || record_len > len - at ||
         record_len < digits - at + 3 || data[at + record_len - 1] != '\n')
-      return make_error(err, 0, "read the tar stream: malformed pax record at offset %zu of a pax header", at);
+      return make_error(
+          err, 0, "read the tar stream: malformed pax record at offset %zu of a pax header", at);
     const char *key = data + digits + 1;
     const char *end = data + at + record_len - 1;
     const char *equals = memchr(key, '=', (size_t)(end - key));
     if (equals == NULL || equals == key)
-      return make_error(err, 0, "read the tar stream: malformed pax record at offset %zu of a pax header", at);
+      return make_error(
+          err, 0, "read the tar stream: malformed pax record at offset %zu of a pax header", at);
     if (apply_pax_record(f, key, (size_t)(equals - key), equals + 1, (size_t)(end - equals - 1),
                          global, err) < 0)
       return -1;
@@ -467,7 +477,8 @@ static int parse_pax(const char *data, size_t len, struct pax_fields *f, bool gl
   return 0;
 }
 
-static int merge_xattrs(struct tar_entry *entry, const struct pax_fields *f, struct cub_error *err) {
+static int merge_xattrs(struct tar_entry *entry, const struct pax_fields *f,
+                        struct cub_error *err) {
   for (size_t i = 0; i < f->n_xattrs; i++) {
     const struct tar_xattr *x = &f->xattrs[i];
     if (add_xattr(&entry->xattrs, &entry->n_xattrs, &entry->xattrs_capacity, x->name,
@@ -500,7 +511,8 @@ static int apply_pax(struct tar_entry *entry, const struct tar_entry *header,
 /* Data of a meta entry ('x', 'g', 'L', 'K'), NUL-terminated. */
 static int read_meta(struct tar_reader *r, uint64_t size, char **out, struct cub_error *err) {
   if (size > MAX_META_SIZE)
-    return make_error(err, 0, "read the tar stream: a pax or long-name header of %llu bytes (limit %u)",
+    return make_error(err, 0,
+                      "read the tar stream: a pax or long-name header of %llu bytes (limit %u)",
                       (unsigned long long)size, MAX_META_SIZE);
   char *data = malloc((size_t)size + 1);
   if (data == NULL)
@@ -562,7 +574,8 @@ static int parse_header(const unsigned char *h, struct tar_entry *e, struct cub_
   }
   e->path = name;
   if (!all_ok)
-    return make_error(err, 0, "read the tar stream: %s: a numeric header field is not a number", name);
+    return make_error(err, 0, "read the tar stream: %s: a numeric header field is not a number",
+                      name);
   return 0;
 }
 
@@ -602,8 +615,10 @@ int tar_next(struct tar_reader *r, struct tar_entry *entry, bool *done, struct c
       goto out;
     }
     if (!checksum_matches(header)) {
-      make_error(err, 0, "read the tar stream: stdin: bad header checksum at byte %llu (not a tar "
-                         "stream, or still compressed?)", (unsigned long long)(r->offset - BLOCK));
+      make_error(err, 0,
+                 "read the tar stream: stdin: bad header checksum at byte %llu (not a tar "
+                 "stream, or still compressed?)",
+                 (unsigned long long)(r->offset - BLOCK));
       goto out;
     }
     struct tar_entry header_entry = {0};

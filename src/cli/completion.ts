@@ -67,7 +67,7 @@ export async function completeWords(words: readonly string[], options: { zsh: bo
   const known = await commandOptions(await command.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith('--') ? known.get(previous.slice(2)) : undefined;
-  if (pending && pending.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
+  if (pending?.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
   if (current.startsWith('-')) {
     return [...known.keys()].flatMap((name) => (known.get(name)!.negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`])).filter((option) => option.startsWith(current) && !before.includes(option));
   }

@@ -63,14 +63,15 @@ interface Known {
 function withSuggestions(message: string, known: Known): string {
   const match = /^Unknown arguments?: (.*)$/.exec(message);
   if (!match) return message;
-  return match[1]!
+  const problems = match[1]!
     .split(', ')
     .map((word) => {
       if (known.commands.length > 0 && known.words?.includes(word)) return `unknown command "${word}"${didYouMean(word, known.commands)}`;
       const flag = word.length === 1 ? `-${word}` : `--${word}`;
       return `unknown option ${flag}${didYouMean(word, known.options.filter((name) => name.length > 1), (name) => `--${name}`)}`;
     })
-    .join('; ') + '; nothing was run';
+    .join('; ');
+  return `${problems}; nothing was run`;
 }
 
 /** The long options a parser knows, with their aliases. */

@@ -115,7 +115,7 @@ function compileClass(inner: string): string {
     const char = members[i]!;
     if (char === '\\' && i + 1 < members.length) out += `\\${members[++i]!}`.replace(/^\\([A-Za-z0-9])$/, '$1');
     else if (char === '-' && i > 0 && i < members.length - 1) out += '-';
-    else out += /[\\\]\[^-]/.test(char) ? `\\${char}` : char;
+    else out += /[\\\][^-]/.test(char) ? `\\${char}` : char;
   }
   return negated ? `[^/${out}]` : `[${out}]`;
 }

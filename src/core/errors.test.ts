@@ -8,7 +8,7 @@ import { JunitMergeError } from '../junit/merge.js';
 import { JunitReadError } from '../junit/read.js';
 import {
   ConfigError,
-  CubicleError,
+  type CubicleError,
   ERROR_CATALOG,
   PathConfinementError,
   SandboxSetupError,

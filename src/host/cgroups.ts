@@ -116,14 +116,14 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
   // An earlier run in this scope already moved the runner into own/runner.
   const root = path.basename(own) === 'runner' && writable(path.dirname(own), ['cgroup.procs', 'cgroup.subtree_control']) ? path.dirname(own) : own;
   if (!writable(root, ['cgroup.procs', 'cgroup.subtree_control'])) {
-    return v2Unavailable(own, user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
+    return v2Unavailable(user, `the runner's cgroup ${own} is not delegated to ${user.name}`);
   }
   const missing = V2_CONTROLLERS.filter((controller) => !readWords(path.join(root, 'cgroup.controllers')).includes(controller));
   if (missing.length > 0) {
     // Writable but without controllers: a cgroup of the user's own manager (every one is the
     // user's), e.g. `systemd-run --user --scope` without -p Delegate=yes.
     const controllers = `${missing.join(', ')} controller${missing.length > 1 ? 's' : ''}`;
-    return v2Unavailable(own, user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${controllers}`);
+    return v2Unavailable(user, `the runner's cgroup ${own} is writable but not delegated: its parent gives it no ${controllers}`);
   }
   const enabled = readWords(path.join(root, 'cgroup.subtree_control'));
   const movers = [process.pid, ...ancestorsInOwnCgroup()];
@@ -139,11 +139,11 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
     const reason =
       `the runner's cgroup ${own} is delegated, but other processes live in it (${describeProcesses(others)}), ` +
       'so it cannot enable controllers for job cgroups';
-    return v2Unavailable(own, user, reason);
+    return v2Unavailable(user, reason);
   }
   if (prepare && (root === own || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
     const failure = await prepareCgroup(root, movers);
-    if (failure) return v2Unavailable(own, user, `the runner's cgroup ${own} is delegated, but cannot hold job cgroups: ${failure}`);
+    if (failure) return v2Unavailable(user, `the runner's cgroup ${own} is delegated, but cannot hold job cgroups: ${failure}`);
   }
   return { kind: 'v2', parent: root };
 }
@@ -186,7 +186,7 @@ function describeProcesses(pids: readonly number[]): string {
 }
 
 /** No usable cgroup here: re-run under systemd-run where a user manager can delegate one. */
-function v2Unavailable(own: string, user: { uid: number; name: string }, reason: string): CgroupPlacement {
+function v2Unavailable(user: { uid: number; name: string }, reason: string): CgroupPlacement {
   const scope = systemdUserManagerReachable(user.uid);
   return {
     kind: 'unavailable',

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CubicleError } from '../core/errors.js';
+import type { CubicleError } from '../core/errors.js';
 import { hostImageOps } from '../sandbox/host-root.js';
 import { removeTree } from '../sandbox/remove-tree.js';
 import { describeCgroups, userManagerControllers } from './cgroup-check.js';

@@ -11,7 +11,7 @@ const CAPTURED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 /** test2json lines, written as go writes them. */
 function stream(...events: Record<string, unknown>[]): string {
-  return events.map((event) => JSON.stringify({ Time: '2026-01-02T03:04:05.123456789Z', ...event })).join('\n') + '\n';
+  return `${events.map((event) => JSON.stringify({ Time: '2026-01-02T03:04:05.123456789Z', ...event })).join('\n')}\n`;
 }
 
 /** Output events of one test, a line each. */

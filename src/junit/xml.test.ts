@@ -32,6 +32,7 @@ describe('parseXml', () => {
 
   it('keeps __proto__ an ordinary attribute', () => {
     const root = parseXml('<a __proto__="x" constructor="y"/>');
+    // biome-ignore lint/suspicious/noProto: the test is that __proto__ is read as a plain attribute
     expect(root.attributes.__proto__).toBe('x');
     expect(Object.keys(root.attributes)).toEqual(['__proto__', 'constructor']);
   });

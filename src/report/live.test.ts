@@ -17,7 +17,7 @@ describe('LiveRegion', () => {
     region.draw(['b running'], 'a passed\n');
     region.close();
     const erase = (height: number) => `\r\x1b[${height}A${'\x1b[2K\x1b[B'.repeat(height)}\x1b[${height}A`;
-    expect(terminal.written()).toBe('\x1b[?25la running\nb running\n' + `${erase(2)}a passed\nb running\n` + erase(1) + '\x1b[?25h');
+    expect(terminal.written()).toBe(`\x1b[?25la running\nb running\n${erase(2)}a passed\nb running\n${erase(1)}\x1b[?25h`);
   });
 
   it('keeps its lines one column narrower than the terminal, and below its top', () => {

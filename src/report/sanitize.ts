@@ -27,7 +27,7 @@ export function sanitizeOutputLine(line: string): string {
   const lastReturn = text.lastIndexOf('\r');
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
   return text
-    .replace(ESCAPE_SEQUENCES, (sequence, params: string | undefined, intermediates: string | undefined, final: string | undefined) =>
+    .replace(ESCAPE_SEQUENCES, (_sequence, params: string | undefined, intermediates: string | undefined, final: string | undefined) =>
       final === 'm' && !intermediates && params !== undefined ? colourOnly(params) : '',
     )
     .replace(BREAKS, ' ')

@@ -159,7 +159,7 @@ describe('the terminal view on a TTY', () => {
     const lines = written().split('\n');
     const live = lines.filter((line) => line.includes('unit  running'));
     expect(live.at(-1)).toMatch(/unit  running +[\d.]+m?s  mem 100 MiB \/ 512 MiB  \[setup 2\/2\] running: npm run build$/);
-    expect(lines.at(-2)).toBe('  1 running, 1 done · ' + lines.at(-2)!.split(' · ')[1]);
+    expect(lines.at(-2)).toBe(`  1 running, 1 done · ${lines.at(-2)!.split(' · ')[1]}`);
     reporter.onRunEnd({ results: [], startedAt: '', wallMs: 1, limitsEnforced: true });
   });
 });

@@ -75,7 +75,7 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string;
   }
   if (options.outbound) requireTun(who);
   const holder = await startUsernsHolder({ netns: true });
-  if (!holder || !holder.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
+  if (!holder?.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
   let slirpProcess: ChildProcess | null = null;
   let resolvConf: string | null = null;
   try {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionPaths, createCli } from '../../src/action/cli.js';
 import { exportLayers, importLayers, listLayerIds } from '../../src/action/layer-cache.js';
 import { startFakeCache, type FakeCache } from './fake-cache.js';
-import { errorCommands, REPO, removeRunners, Runner } from './helpers.js';
+import { REPO } from '../helpers/paths.js';
+import { errorCommands, removeRunners, Runner } from './helpers.js';
 
 const inputs = { jobs: 'layered', 'setup-host': 'false' };
 let service: FakeCache;

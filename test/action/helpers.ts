@@ -6,10 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import { REPO } from '../helpers/paths.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE = path.join(REPO, 'test', 'fixtures', 'action-project');
 export const SECRETS = { GITHUB_TOKEN: 'secret-token', ACTIONS_RUNTIME_TOKEN: 'another-secret' } as const;
 

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { annotationCommands, cliPassesEnv, errorCommands, REPO, removeRunners, Runner, SECRETS } from './helpers.js';
+import { REPO } from '../helpers/paths.js';
+import { annotationCommands, cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
 
 afterAll(removeRunners);
 

@@ -3,7 +3,7 @@
 // some of them SIGKILLed while they build or wait, where the survivors must still pass.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, outputOf, removeProjects, type Project } from '../integration/helpers.js';
+import { makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 import { faultSeed, faultToken, leftoversOf, mountLines, reportProblem, seededRandom, type FaultScope } from './helpers.js';
 
 afterAll(removeProjects);

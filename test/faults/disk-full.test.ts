@@ -10,7 +10,10 @@ import { execa, execaSync, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, makeProject, removeProjects, waitFor, type CliResult, type JsonResults } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { makeProject, removeProjects, type CliResult, type JsonResults } from '../helpers/project.js';
 import { changedMounts, faultToken, leftoverCgroups, mountLines, orphanProcesses, reportProblem, storeTempEntries, strayTempFiles } from './helpers.js';
 
 const STORE_BYTES = 4 * 1024 * 1024;

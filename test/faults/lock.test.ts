@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../integration/helpers.js';
+import { REPO } from '../helpers/paths.js';
 
 const CONTENDERS = 6;
 const DURATION_MS = 3000;

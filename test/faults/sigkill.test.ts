@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, makeProject, removeProjects, waitFor } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { waitFor } from '../helpers/processes.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 import { faultSeed, faultToken, leftoverCgroups, leftoversOf, mountLines, orphanProcesses, processesMentioning, reportProblem, seededRandom } from './helpers.js';
 
 afterAll(removeProjects);

@@ -1,21 +1,13 @@
 // Looking into a blobs dir from the tests.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
+import { tempDirs } from '../helpers/temp.js';
 
-const dirs: string[] = [];
-
-export function makeBlobsDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-blobs-'));
-  dirs.push(dir);
-  return dir;
-}
-
-export function removeBlobsDirs(): void {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-}
+const dirs = tempDirs('cubicle-blobs');
+export const makeBlobsDir = dirs.make;
+export const removeBlobsDirs = dirs.removeAll;
 
 /** Every file under `dir`, relative, sorted. */
 export function listFiles(dir: string): string[] {

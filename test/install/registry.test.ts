@@ -8,12 +8,11 @@ import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IS_ROOT } from '../helpers/host.js';
+import { REPO } from '../helpers/paths.js';
 import { freePort } from '../image/registry.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const IS_ROOT = process.getuid?.() === 0;
 const TEST_USER = process.env.CUBICLE_TEST_USER || 'cubtest';
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const PLATFORM = `cubicle-linux-${process.arch}`;

@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configTypeDeclarations } from '../../src/config/json-schema.js';
-import { IS_ROOT, makeProject, removeProjects } from './helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { REPO } from '../helpers/paths.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** What `npm i -D cubicle` puts in node_modules/cubicle, as far as a config's import reaches. */

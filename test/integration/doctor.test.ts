@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, makeProject, outboundUnavailable, removeProjects } from './helpers.js';
+import { IS_ROOT, outboundUnavailable } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -4,7 +4,8 @@
 // on a host with user namespaces off.
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, removeProjects } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

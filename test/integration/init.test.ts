@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, outboundUnavailable, removeProjects, type Project } from './helpers.js';
+import { outboundUnavailable } from '../helpers/host.js';
+import { makeProject, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, jobOf, makeProject, outputOf, processesWith, removeProjects } from './helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { processesWith } from '../helpers/processes.js';
+import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

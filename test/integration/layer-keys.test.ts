@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, outputOf, removeProjects, type Project } from './helpers.js';
+import { makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

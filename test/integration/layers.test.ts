@@ -4,7 +4,9 @@ import { execa, execaSync } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, jobOf, makeProject, outputOf, removeProjects, waitFor, type Project } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { jobOf, makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects, waitFor } from './helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { processesWith, waitFor } from '../helpers/processes.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

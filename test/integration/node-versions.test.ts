@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, jobOf, makeProject, REPO, removeProjects } from './helpers.js';
+import { CLI, REPO } from '../helpers/paths.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 
 const copies: string[] = [];
 afterAll(() => {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, pushImage, randomFile, type LayerSpec } from '../image/images.js';
 import { HAVE_REGISTRY, startRegistry, type TestRegistry } from '../image/registry.js';
-import { jobOf, makeProject, outputOf, removeProjects, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/processes.js';
+import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
 
 /** A TCP proxy to `target` on 127.0.0.1 that passes the registry's answers at `bytesPerSecond`. */
 async function slowProxy(target: string, bytesPerSecond: number): Promise<{ host: string; close(): void }> {

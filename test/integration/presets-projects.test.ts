@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookUpPreset } from '../../src/config/presets.js';
 import { parseJunit, verdictOf } from '../../src/junit/index.js';
-import { jobOf, makeProject, outboundUnavailable, REPO, removeProjects, type Project } from './helpers.js';
+import { outboundUnavailable } from '../helpers/host.js';
+import { REPO } from '../helpers/paths.js';
+import { jobOf, makeProject, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJunit, verdictOf, type Verdict } from '../../src/junit/index.js';
-import { CLI, jobOf, makeProject, outboundUnavailable, outputOf, REPO, removeProjects, type Project } from './helpers.js';
+import { outboundUnavailable } from '../helpers/host.js';
+import { CLI, REPO } from '../helpers/paths.js';
+import { jobOf, makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jobOf, makeProject, outputOf, REPO, removeProjects } from './helpers.js';
+import { REPO } from '../helpers/paths.js';
+import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJunit } from '../../src/junit/index.js';
 import { leftoverCgroups } from '../faults/helpers.js';
-import { IS_ROOT, jobOf, makeProject, processesWith, removeProjects, waitFor } from './helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { processesWith, waitFor } from '../helpers/processes.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -3,7 +3,7 @@
 // log of the attempt that failed. Before: the job's services/NAME.log, and attempt 2's log, replaced it.
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jobOf, makeProject, removeProjects } from './helpers.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

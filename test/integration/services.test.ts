@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nonLoopbackAddress } from '../image/registry.js';
-import { jobOf, makeProject, outputOf, processesWith, removeProjects } from './helpers.js';
+import { processesWith } from '../helpers/processes.js';
+import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -3,7 +3,10 @@
 import { execa, execaSync } from 'execa';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, makeProject, processesWith, removeProjects } from './helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { processesWith } from '../helpers/processes.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

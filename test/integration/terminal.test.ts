@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, outputOf, removeProjects, waitFor, type Project } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 const sockets: string[] = [];
 afterAll(() => {
@@ -56,7 +58,7 @@ describe('cubicle run on a terminal', () => {
   });
 
   it.skipIf(!HAVE_TMUX)('measures wide characters (✅ ❌ CJK, a ZWJ family) as the terminal draws them: no stale or doubled line', async () => {
-    const wide = '✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ' + '✅'.repeat(30);
+    const wide = `✅ passed ❌ 0 failed 日本語のテキスト 👨‍👩‍👧 ${'✅'.repeat(30)}`;
     const project = makeProject(`jobs:
   wide: { run: 'for i in $(seq 1 12); do echo "$i ${wide}"; sleep 0.25; done' }
   other: { run: 'sleep 2; echo "二 ❌ other"; sleep 1' }

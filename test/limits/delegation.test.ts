@@ -5,7 +5,9 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, makeProject, removeProjects } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

@@ -5,7 +5,10 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, jobOf, makeProject, processesWith, removeProjects } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { processesWith } from '../helpers/processes.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

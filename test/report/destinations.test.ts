@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, removeProjects } from '../integration/helpers.js';
+import { makeProject, removeProjects } from '../helpers/project.js';
 import { validate } from './helpers.js';
 
 afterAll(removeProjects);

@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readAttemptTests } from '../../src/junit/index.js';
 import { buildJunit } from '../../src/report/junit.js';
 import type { EarlierFailure, JobResult } from '../../src/run/result.js';
-import { CLI, expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildJunit } from '../../src/report/junit.js';
 import { parseXml, type XmlElement } from '../../src/junit/index.js';
-import { CLI, claimedCounts, countCases, expectCountsAddUp, jobResult, REPO, removeTempDirs, tempDir, validate, xpathNumber, type Counts } from './helpers.js';
+import { CLI, REPO } from '../helpers/paths.js';
+import { claimedCounts, countCases, expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber, type Counts } from './helpers.js';
 
 afterAll(removeTempDirs);
 

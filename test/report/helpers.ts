@@ -2,14 +2,12 @@
 // and counts read back with XPath (xmllint's, not cubicle's own reader).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobResult } from '../../src/run/result.js';
+import { REPO } from '../helpers/paths.js';
+import { tempDirs } from '../helpers/temp.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const XSD = path.join(REPO, 'test', 'report', 'junit.xsd');
-export const CLI = path.join(REPO, 'bin', 'cubicle.js');
 
 /** A passed job with no reports; `overrides` say what differs. */
 export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
@@ -26,7 +24,7 @@ export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
     pidsLimitHits: 0,
     limits: { memoryBytes: 512 * 1024 * 1024, cpus: 1.5, pids: 256, timeoutMs: 600_000 },
     limitsEnforced: true,
-    image: { ref: 'node:22-bookworm', digest: 'sha256:' + 'ab'.repeat(32) },
+    image: { ref: 'node:22-bookworm', digest: `sha256:${'ab'.repeat(32)}` },
     cacheHits: 2,
     attempts: 1,
     startedAt: '2025-01-02T03:04:05.678Z',
@@ -39,17 +37,9 @@ export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
   };
 }
 
-const temps: string[] = [];
-
-export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-report-'));
-  temps.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-}
+const temps = tempDirs('cubicle-report');
+export const tempDir = temps.make;
+export const removeTempDirs = temps.removeAll;
 
 /** Writes `xml` to a temp file (when it is not a path already) and validates it against the schema. */
 export function validate(xmlOrFile: string): string {

@@ -59,7 +59,7 @@ describe('a job without junit: globs is one test case', () => {
   });
 
   it('a failing exit code is a <failure> with the end of the output', () => {
-    const output = Array.from({ length: 80 }, (_, index) => `line ${index + 1}`).join('\n') + '\n';
+    const output = `${Array.from({ length: 80 }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
     const { suite, cases } = build([jobResult({ status: 'failed', exitCode: 2, message: 'exited with 2', outputTail: output })]);
     expect(counts(suite)).toEqual({ tests: '1', failures: '1', errors: '0', skipped: '0' });
     const failure = child(cases[0]!, 'failure')!;
@@ -131,7 +131,7 @@ describe('a job without junit: globs is one test case', () => {
       'cubicle.cpuThrottledMs': '12',
       'cubicle.pidsLimitHits': '0',
       'cubicle.image': 'node:22-bookworm',
-      'cubicle.image.digest': 'sha256:' + 'ab'.repeat(32),
+      'cubicle.image.digest': `sha256:${'ab'.repeat(32)}`,
       'cubicle.cacheHits': '2',
       'cubicle.limits.enforced': 'true',
       'cubicle.limits.memoryBytes': String(512 * 1024 * 1024),

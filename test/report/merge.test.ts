@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildJunit } from '../../src/report/junit.js';
-import { CLI, claimedCounts, expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { claimedCounts, expectCountsAddUp, jobResult, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -3,7 +3,7 @@
 // Before: `passed` and exit 0 everywhere but the JUnit report, which had an <error>.
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jobOf, makeProject, removeProjects } from '../integration/helpers.js';
+import { jobOf, makeProject, removeProjects } from '../helpers/project.js';
 import { validate, xpathNumber } from './helpers.js';
 
 afterAll(removeProjects);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedTestAnnotations } from '../../src/action/annotations.js';
 import { buildJunit } from '../../src/report/junit.js';
 import { readJunitFile } from '../../src/junit/index.js';
-import { jobResult, REPO, removeTempDirs, tempDir, validate } from './helpers.js';
+import { REPO } from '../helpers/paths.js';
+import { jobResult, removeTempDirs, tempDir, validate } from './helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, claimedCounts, countCases, expectCountsAddUp, REPO, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
+import { CLI, REPO } from '../helpers/paths.js';
+import { claimedCounts, countCases, expectCountsAddUp, removeTempDirs, tempDir, validate, xpathNumber } from './helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/resolve.js';
 import { DEFAULTS_KEYS, JOB_KEYS } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { CLI, makeProject, removeProjects, type Project } from '../integration/helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { makeProject, removeProjects, type Project } from '../helpers/project.js';
 
 afterAll(removeProjects);
 

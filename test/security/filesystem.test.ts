@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, removeProjects } from '../integration/helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { removeProjects } from '../helpers/project.js';
 import { runAttempt, WHO, type Attempt, type Scene } from './harness.js';
 
 afterAll(removeProjects);

@@ -10,7 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { CLI, IS_ROOT, makeProject, outputOf, processesWith, REPO, waitFor, type CliResult, type JsonJob, type Project } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI, REPO } from '../helpers/paths.js';
+import { processesWith, waitFor } from '../helpers/processes.js';
+import { makeProject, outputOf, type CliResult, type JsonJob, type Project } from '../helpers/project.js';
 
 export const WHO = IS_ROOT ? 'as root' : 'rootless';
 export const JOB = 'attempt';
@@ -198,6 +201,7 @@ export async function runAttempt(attempt: Attempt): Promise<Outcome> {
         cleanupError ??= error;
       }
     }
+    // biome-ignore lint/correctness/noUnsafeFinally: only when the body did not throw, so no error is replaced
     if (cleanupError !== undefined && !failed) throw cleanupError;
   }
 }

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, removeProjects } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { removeProjects } from '../helpers/project.js';
 import { cgroupState, runAttempt, WHO, type Attempt } from './harness.js';
 
 afterAll(removeProjects);

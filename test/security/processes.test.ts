@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, IS_ROOT, removeProjects, waitFor } from '../integration/helpers.js';
+import { IS_ROOT } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { removeProjects } from '../helpers/project.js';
 import { compileC, runAttempt, WHO, type Attempt, type RunnerResult, type Scene } from './harness.js';
 
 afterAll(removeProjects);

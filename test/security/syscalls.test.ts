@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeProjects } from '../integration/helpers.js';
+import { removeProjects } from '../helpers/project.js';
 import { hostAddress, runAttempt, WHO, type Attempt, type Scene } from './harness.js';
 
 afterAll(removeProjects);

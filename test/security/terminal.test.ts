@@ -7,7 +7,9 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, processesWith, removeProjects, waitFor, type Project } from '../integration/helpers.js';
+import { CLI } from '../helpers/paths.js';
+import { processesWith, waitFor } from '../helpers/processes.js';
+import { makeProject, removeProjects, type Project } from '../helpers/project.js';
 import { compileC, WHO } from './harness.js';
 
 afterAll(removeProjects);

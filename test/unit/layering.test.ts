@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const REPO = path.resolve(import.meta.dirname, '..', '..');
+import { REPO } from '../helpers/paths.js';
 
 /** Bottom first. Folders on one row are peers: neither may import the other. */
 const LAYERS: readonly (readonly string[])[] = [

@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-
-export const IS_ROOT = process.getuid?.() === 0;
+import { IS_ROOT } from '../../helpers/host.js';
 
 export function token(): string {
   return randomBytes(6).toString('hex');

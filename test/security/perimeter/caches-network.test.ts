@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, outboundUnavailable, outputOf, removeProjects, type Project } from '../../integration/helpers.js';
+import { outboundUnavailable } from '../../helpers/host.js';
+import { makeProject, outputOf, removeProjects, type Project } from '../../helpers/project.js';
 import { abstractServer, editMeta, filesContaining, loopbackServer, readAbstractSocket, tamperedArchive, token, treeListing } from './caches-network-helpers.js';
 
 afterAll(removeProjects);

@@ -9,7 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processesWith, REPO, removeProjects } from '../../integration/helpers.js';
+import { REPO } from '../../helpers/paths.js';
+import { processesWith } from '../../helpers/processes.js';
+import { removeProjects } from '../../helpers/project.js';
 import { removeRunners, Runner, SECRETS } from '../../action/helpers.js';
 import { hostAddress, RUNNER_SECRET, WHO } from '../harness.js';
 import {
@@ -96,7 +98,10 @@ export default config;
     const abstract = `\0cubicle-config-${process.pid}`;
     const servers = [net.createServer(), net.createServer(), net.createServer()];
     let connections = 0;
-    for (const server of servers) server.on('connection', (socket) => (connections += 1, socket.destroy()));
+    for (const server of servers) server.on('connection', (socket) => {
+        connections += 1;
+        socket.destroy();
+      });
     await Promise.all([
       new Promise<void>((resolve) => servers[0]!.listen(0, '127.0.0.1', resolve)),
       new Promise<void>((resolve) => servers[1]!.listen(0, '0.0.0.0', resolve)),

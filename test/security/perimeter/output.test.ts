@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCommands, node24, removeRunners, Runner } from '../../action/helpers.js';
-import { CLI, makeProject, removeProjects, type Project } from '../../integration/helpers.js';
+import { CLI } from '../../helpers/paths.js';
+import { makeProject, removeProjects, type Project } from '../../helpers/project.js';
 import { WHO } from '../harness.js';
 import { commandNames, parseWorkflowCommands, terminalHazards, unexpectedCommands } from './output-helpers.js';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { makeProject, type CliResult, type Project } from '../../integration/helpers.js';
+import { makeProject, type CliResult, type Project } from '../../helpers/project.js';
 import { HOST_SECRET, snapshotTree } from '../harness.js';
 
 /** In the planted ~/.ssh/id_rsa of the runner's HOME. */

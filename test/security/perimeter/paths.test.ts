@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeProjects, type CliResult } from '../../integration/helpers.js';
+import { removeProjects, type CliResult } from '../../helpers/project.js';
 import { HOST_SECRET, WHO } from '../harness.js';
 import { BASHRC, expectHeld, hostileCheckout, runIn, snapshotHost, SSH_SECRET, whereIs, writeOciLayout, type PathScene } from './paths-helpers.js';
 

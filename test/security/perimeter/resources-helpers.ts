@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { CLI, makeProject, type Project } from '../../integration/helpers.js';
+import { CLI } from '../../helpers/paths.js';
+import { makeProject, type Project } from '../../helpers/project.js';
 
 export interface Measured {
   readonly exitCode: number | null;

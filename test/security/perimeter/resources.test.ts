@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeProjects } from '../../integration/helpers.js';
+import { removeProjects } from '../../helpers/project.js';
 import { WHO } from '../harness.js';
 import { expectIntact, hostile, reportError, runCubicle, runWatched } from './resources-helpers.js';
 

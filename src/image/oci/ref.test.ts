@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowsPlainHttp, assertPlainHttpAllowed, formatImageRef, parseImageRef, registryBaseUrls, type ImageRef } from '../../src/image/oci/index.js';
+import { allowsPlainHttp, assertPlainHttpAllowed, formatImageRef, parseImageRef, registryBaseUrls, type ImageRef } from './index.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

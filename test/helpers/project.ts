@@ -1,14 +1,10 @@
 // Fixture projects in temp dirs and the real CLI run on them, as whoever runs the tests
-// (test/run-all.mjs runs this suite as root and again as an ordinary user).
+// (test/run-all.mjs runs the suites as root and again as an ordinary user).
 import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'bin', 'cubicle.js');
-export const IS_ROOT = process.getuid?.() === 0;
+import { CLI } from './paths.js';
+import { tempDirs } from './temp.js';
 
 export interface Project {
   dir: string;
@@ -45,13 +41,12 @@ export interface JsonResults {
   limitsEnforced: boolean;
 }
 
-const roots: string[] = [];
+const roots = tempDirs('cubicle-it');
 
 /** A project dir with a cubicle.config.yaml and the given files; removed after the test file. */
 export function makeProject(config: string, files: Record<string, string> = {}): Project {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-it-'));
+  const root = roots.make();
   fs.chmodSync(root, 0o755);
-  roots.push(root);
   const dir = path.join(root, 'project');
   const cacheDir = path.join(root, 'cache');
   fs.mkdirSync(dir);
@@ -79,30 +74,7 @@ export function makeProject(config: string, files: Record<string, string> = {}):
 }
 
 export function removeProjects(): void {
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-}
-
-/** The pids of processes whose command line contains `marker` (other than this test process). */
-export function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-export async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (predicate()) return true;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-  return predicate();
+  roots.removeAll();
 }
 
 export function jobOf(project: Project, name: string): JsonJob {
@@ -119,19 +91,4 @@ export function outputOf(stdout: string, name: string): string[] {
     .filter((line) => prefix.test(line))
     .map((line) => line.replace(prefix, ''))
     .filter((line) => !line.startsWith(':: '));
-}
-
-/**
- * Why `network: outbound` (a setup step's default) cannot run as this user here, or null when it can:
- * slirp4netns must be installed and /dev/net/tun open to us (0666 on distributions, 0600 on some hosts).
- */
-export function outboundUnavailable(): string | null {
-  const slirp = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns', '/bin/slirp4netns'].some((file) => fs.existsSync(file));
-  if (!slirp) return 'needs slirp4netns: apt-get install slirp4netns';
-  try {
-    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
-    return null;
-  } catch {
-    return `/dev/net/tun is not open to uid ${process.getuid?.()} here (mode 0600); test/run-all.mjs runs this part with a 0666 node`;
-  }
 }
