@@ -53,7 +53,12 @@ async function buildDist(outdir) {
 }
 
 function filesIn(dir) {
-  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((file) => fs.statSync(path.join(dir, file)).isFile()).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true })
+        .filter((file) => fs.statSync(path.join(dir, file)).isFile())
+        .sort()
+    : [];
 }
 
 const dist = path.join(repo, 'dist');
@@ -68,10 +73,14 @@ if (!check) {
     const problems = [
       ...expected.filter((file) => !actual.includes(file)).map((file) => `dist/${file} is missing`),
       ...actual.filter((file) => !expected.includes(file)).map((file) => `dist/${file} is not built from src/ any more`),
-      ...expected.filter((file) => actual.includes(file) && !fs.readFileSync(path.join(fresh, file)).equals(fs.readFileSync(path.join(dist, file)))).map((file) => `dist/${file} differs from a fresh build`),
+      ...expected
+        .filter((file) => actual.includes(file) && !fs.readFileSync(path.join(fresh, file)).equals(fs.readFileSync(path.join(dist, file))))
+        .map((file) => `dist/${file} differs from a fresh build`),
     ];
     if (problems.length) {
-      console.error(`dist/ does not match its sources:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nThe action runs dist/ as committed. Run \`npm run build:action\` and commit dist/.`);
+      console.error(
+        `dist/ does not match its sources:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nThe action runs dist/ as committed. Run \`npm run build:action\` and commit dist/.`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`dist/ matches a fresh build of src/ (${expected.length} files)`);

@@ -49,9 +49,19 @@ await build({
 
 // `import { defineConfig } from 'cubicle'` (package.json `exports`): a small ESM module of its own,
 // its types and the config's JSON Schema generated from the zod schema (src/config/json-schema.ts).
-await build({ entryPoints: ['src/config/define.ts'], outfile: 'lib/config.mjs', bundle: true, format: 'esm', platform: 'neutral', target: 'node20.19', logLevel: 'warning' });
+await build({
+  entryPoints: ['src/config/define.ts'],
+  outfile: 'lib/config.mjs',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'node20.19',
+  logLevel: 'warning',
+});
 const generator = await build({ entryPoints: ['src/config/json-schema.ts'], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning' });
-const { configJsonSchemaText, configTypeDeclarations, SCHEMA_FILE } = await import(`data:text/javascript;base64,${Buffer.from(generator.outputFiles[0].text).toString('base64')}`);
+const { configJsonSchemaText, configTypeDeclarations, SCHEMA_FILE } = await import(
+  `data:text/javascript;base64,${Buffer.from(generator.outputFiles[0].text).toString('base64')}`
+);
 writeFileSync(new URL('./lib/config.d.ts', import.meta.url), configTypeDeclarations());
 mkdirSync(new URL('./schema', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./${SCHEMA_FILE}`, import.meta.url), configJsonSchemaText());

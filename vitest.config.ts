@@ -7,7 +7,15 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/report/**/*.test.ts', 'test/image/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/security/**/*.test.ts', 'test/action/**/*.test.ts', 'test/install/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/report/**/*.test.ts',
+            'test/image/**/*.test.ts',
+            'test/faults/**/*.test.ts',
+            'test/security/**/*.test.ts',
+            'test/action/**/*.test.ts',
+            'test/install/**/*.test.ts',
+          ],
           // Real sandboxes on 2 cores: a few files at a time, generous timeouts.
           testTimeout: 60_000,
           hookTimeout: 60_000,

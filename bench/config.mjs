@@ -23,7 +23,15 @@ for (const [index, [name, [file, text]]] of Object.entries(projects).entries()) 
   const dir = path.join(work, `project${index}`);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, file), text);
-  const cli = [process.execPath, path.join(repo, 'bin', 'cubicle.js'), 'run', '--config', path.join(dir, file), '--junit', path.join(work, `junit${index}.xml`)];
+  const cli = [
+    process.execPath,
+    path.join(repo, 'bin', 'cubicle.js'),
+    'run',
+    '--config',
+    path.join(dir, file),
+    '--junit',
+    path.join(work, `junit${index}.xml`),
+  ];
   commands.push('-n', name, `env CUBICLE_CACHE_DIR=${path.join(work, 'cache')} ${cli.join(' ')}`);
 }
 const report = path.join(work, 'hyperfine.json');
@@ -34,10 +42,14 @@ try {
   // CPU time (user + system, the runner and every process it waits for) moves less than wall time on a busy host.
   const cpu = (result) => (result.user + result.system) * 1000;
   for (const result of results) {
-    console.log(`  ${result.command.padEnd(46)} median ${(result.median * 1000).toFixed(1).padStart(7)} ms, mean ${(result.mean * 1000).toFixed(1)} ± ${(result.stddev * 1000).toFixed(1)} ms, CPU ${cpu(result).toFixed(1)} ms`);
+    console.log(
+      `  ${result.command.padEnd(46)} median ${(result.median * 1000).toFixed(1).padStart(7)} ms, mean ${(result.mean * 1000).toFixed(1)} ± ${(result.stddev * 1000).toFixed(1)} ms, CPU ${cpu(result).toFixed(1)} ms`,
+    );
   }
   const [yaml, code] = results;
-  console.log(`  the sandboxed evaluation adds ${((code.median - yaml.median) * 1000).toFixed(1)} ms (median wall), ${(cpu(code) - cpu(yaml)).toFixed(1)} ms of CPU (mean)`);
+  console.log(
+    `  the sandboxed evaluation adds ${((code.median - yaml.median) * 1000).toFixed(1)} ms (median wall), ${(cpu(code) - cpu(yaml)).toFixed(1)} ms of CPU (mean)`,
+  );
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -15,11 +15,18 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-bench-merge-'));
 function report(shard, count) {
   const lines = ['<?xml version="1.0" encoding="UTF-8" ?>', `<testsuites name="shard ${shard}" tests="${count}">`];
   for (let file = 0; file < count / 20; file++) {
-    lines.push(`  <testsuite name="src/shard${shard}/file${file}.test.ts" timestamp="2025-01-02T03:04:05.678Z" hostname="runner-${shard}" tests="20" time="0.5">`);
+    lines.push(
+      `  <testsuite name="src/shard${shard}/file${file}.test.ts" timestamp="2025-01-02T03:04:05.678Z" hostname="runner-${shard}" tests="20" time="0.5">`,
+    );
     for (let test = 0; test < 20; test++) {
       const n = file * 20 + test;
-      lines.push(`    <testcase classname="src/shard${shard}/file${file}.test.ts" name="suite &gt; does thing ${n} with &quot;quotes&quot;" time="0.0${n % 10}" file="src/shard${shard}/file${file}.test.ts" line="${n + 1}">`);
-      if (n % 20 === 7) lines.push(`      <failure message="expected ${n} to be ${n + 1}" type="AssertionError">AssertionError: expected ${n} to be ${n + 1}\n    at src/file${file}.test.ts:${n}:10\n    at runTest (node_modules/vitest/dist/runner.js:1:1)</failure>`);
+      lines.push(
+        `    <testcase classname="src/shard${shard}/file${file}.test.ts" name="suite &gt; does thing ${n} with &quot;quotes&quot;" time="0.0${n % 10}" file="src/shard${shard}/file${file}.test.ts" line="${n + 1}">`,
+      );
+      if (n % 20 === 7)
+        lines.push(
+          `      <failure message="expected ${n} to be ${n + 1}" type="AssertionError">AssertionError: expected ${n} to be ${n + 1}\n    at src/file${file}.test.ts:${n}:10\n    at runTest (node_modules/vitest/dist/runner.js:1:1)</failure>`,
+        );
       else if (n % 25 === 3) lines.push('      <skipped message="todo"/>');
       else if (n % 10 === 1) lines.push(`      <system-out><![CDATA[console.log from test ${n} <with markup> & more\n]]></system-out>`);
       lines.push('    </testcase>');
@@ -43,7 +50,9 @@ const times = [];
 try {
   for (let run = 0; run < runs; run++) {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [path.join(repo, 'bin', 'cubicle.js'), 'merge', ...files, '-o', path.join(work, 'out.xml')], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(repo, 'bin', 'cubicle.js'), 'merge', ...files, '-o', path.join(work, 'out.xml')], {
+      encoding: 'utf8',
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`cubicle merge exited with ${result.status}:\n${result.stderr}`);
     if (run === 0) process.stdout.write(`  ${result.stdout}`);

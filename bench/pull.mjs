@@ -32,7 +32,15 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 /** The TypeScript source, bundled once by esbuild into a temp module (lib/ holds only the CLI). */
 async function loadImageClient() {
   const outfile = path.join(work, 'oci.mjs');
-  await build({ entryPoints: [path.join(repo, 'src/image/oci/index.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20.19', logLevel: 'warning' });
+  await build({
+    entryPoints: [path.join(repo, 'src/image/oci/index.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    logLevel: 'warning',
+  });
   return import(pathToFileURL(outfile).href);
 }
 
@@ -48,7 +56,10 @@ async function freePort() {
 async function startRegistry() {
   const port = await freePort();
   const config = path.join(work, 'registry.yml');
-  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${work}/registry\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  fs.writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${work}/registry\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   for (let tries = 0; ; tries++) {
     try {
@@ -82,7 +93,14 @@ async function pushImage(host) {
     layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(blob), size: blob.length, diffId: sha256(tar) });
     fs.rmSync(dir, { recursive: true });
   }
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/bin/sh'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
+    }),
+  );
   await pushBlob(host, 'bench', config);
   const manifest = JSON.stringify({
     schemaVersion: 2,
@@ -90,7 +108,11 @@ async function pushImage(host) {
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
     layers: layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
   });
-  const response = await fetch(`http://${host}/v2/bench/manifests/v1`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: manifest });
+  const response = await fetch(`http://${host}/v2/bench/manifests/v1`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    body: manifest,
+  });
   if (response.status !== 201) throw new Error(`manifest push failed: ${response.status}`);
   return layers.reduce((sum, layer) => sum + layer.size, 0);
 }
@@ -99,7 +121,9 @@ const { pullImage, parseImageRef } = await loadImageClient();
 const registry = await startRegistry();
 try {
   const bytes = await pushImage(registry.host);
-  console.log(`image: ${layerCount} gzip layers, ${(bytes / 1024 / 1024).toFixed(1)} MiB, from docker-registry at ${registry.host}; ${runs} runs each, alternating`);
+  console.log(
+    `image: ${layerCount} gzip layers, ${(bytes / 1024 / 1024).toFixed(1)} MiB, from docker-registry at ${registry.host}; ${runs} runs each, alternating`,
+  );
   const times = { cubicle: [], skopeo: [] };
   for (let run = 0; run < runs; run++) {
     const blobsDir = path.join(work, `cubicle-${run}`);
@@ -110,7 +134,9 @@ try {
 
     const layout = path.join(work, `skopeo-${run}`);
     started = performance.now();
-    const copied = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench:v1`, `oci:${layout}:v1`], { encoding: 'utf8' });
+    const copied = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench:v1`, `oci:${layout}:v1`], {
+      encoding: 'utf8',
+    });
     times.skopeo.push(performance.now() - started);
     if (copied.status !== 0) throw new Error(`skopeo failed: ${copied.stderr}`);
     fs.rmSync(layout, { recursive: true, force: true });

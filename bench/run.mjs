@@ -60,7 +60,8 @@ async function benchCgroupParents() {
     return prepared.exitCode === 0 ? [own] : [];
   }
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
-  const mountOf = (controller) => mounts.find((line) => / - cgroup /.test(line) && line.split(' - ')[1].split(' ')[2].split(',').includes(controller))?.split(' ')[4];
+  const mountOf = (controller) =>
+    mounts.find((line) => / - cgroup /.test(line) && line.split(' - ')[1].split(' ')[2].split(',').includes(controller))?.split(' ')[4];
   const parents = [];
   for (const controller of ['memory', 'cpu', 'cpuacct', 'pids']) {
     const line = lines.find((candidate) => candidate.split(':')[1].split(',').includes(controller));
@@ -109,9 +110,32 @@ fs.mkdirSync(path.join(work, 'upper'));
 fs.mkdirSync(path.join(work, 'work'));
 const lowers = ['l1', 'l2', 'l3'].map((layer) => path.join(work, layer)).join(':');
 const sandbox = [
-  helper, '--overlay', lowers, path.join(work, 'upper'), path.join(work, 'work'), '/',
-  '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-  '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true',
+  helper,
+  '--overlay',
+  lowers,
+  path.join(work, 'upper'),
+  path.join(work, 'work'),
+  '/',
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--tmpfs',
+  '/tmp',
+  '--',
+  '/bin/true',
 ].join(' ');
 const peers = { 'bare /bin/true': '/bin/true', 'cubicle-sandbox (overlay of 3)': sandbox };
 const prepare = { 'cubicle-sandbox (overlay of 3)': `sh -c '${freshDirs}'` };
@@ -138,9 +162,13 @@ if (cgroupParents.length === 0) {
   const name = `cubicle-bench-${process.pid}`;
   const cgroupArgs = cgroupParents.map((parent) => `--cgroup ${path.join(parent, name)}`).join(' ');
   const limited = sandbox.replace(helper, `${helper} ${cgroupArgs} --memory-max 512m --cpus 1 --pids-max 256`);
-  const cgroupCost = await hyperfine('cgroup-cost', { 'sandbox, no cgroup': sandbox, 'sandbox + cgroup + 3 limits': limited }, {
-    prepare: { 'sandbox, no cgroup': `sh -c '${freshDirs}'`, 'sandbox + cgroup + 3 limits': `sh -c '${freshDirs}'` },
-  });
+  const cgroupCost = await hyperfine(
+    'cgroup-cost',
+    { 'sandbox, no cgroup': sandbox, 'sandbox + cgroup + 3 limits': limited },
+    {
+      prepare: { 'sandbox, no cgroup': `sh -c '${freshDirs}'`, 'sandbox + cgroup + 3 limits': `sh -c '${freshDirs}'` },
+    },
+  );
   table(`cgroup cost (${cgroupParents.length > 1 ? 'v1' : 'v2'}; target: adds under 2 ms)`, cgroupCost, 'sandbox, no cgroup');
   const added = cgroupCost['sandbox + cgroup + 3 limits'].mean - cgroupCost['sandbox, no cgroup'].mean;
   console.log(`  the cgroup adds ${added.toFixed(2)} ms`);
@@ -152,10 +180,14 @@ fs.mkdirSync(project);
 fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), 'jobs:\n  trivial:\n    run: [/bin/true]\n');
 const cli = `${process.execPath} ${path.join(repo, 'bin', 'cubicle.js')}`;
 const env = `env CUBICLE_CACHE_DIR=${path.join(work, 'cache')} HOME=${process.env.HOME} PATH=${process.env.PATH}`;
-const endToEnd = await hyperfine('run-trivial', {
-  'node -e 0 (floor)': `${process.execPath} -e 0`,
-  'cubicle run (1 trivial job)': `${env} ${cli} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
-}, { runCount: Math.min(runs, 50), warmup: 5 });
+const endToEnd = await hyperfine(
+  'run-trivial',
+  {
+    'node -e 0 (floor)': `${process.execPath} -e 0`,
+    'cubicle run (1 trivial job)': `${env} ${cli} run --config ${path.join(project, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`,
+  },
+  { runCount: Math.min(runs, 50), warmup: 5 },
+);
 table('cubicle run, end to end (target: under 250 ms)', endToEnd, 'node -e 0 (floor)');
 await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'config.mjs')}`; // 3b. a code config's sandbox
 await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'backpressure.mjs')}`; // 3c. 100 MB of output, backpressure's cost
@@ -175,10 +207,14 @@ const setup = [
 fs.writeFileSync(path.join(layered, 'cubicle.config.yaml'), `jobs:\n  plain:\n    run: [/bin/true]\n  layered:\n${setup}\n    run: [/bin/true]\n`);
 const layeredRun = (job) => `${env} ${cli} run ${job} --config ${path.join(layered, 'cubicle.config.yaml')} --junit ${path.join(work, 'junit.xml')}`;
 await $`sh -c ${layeredRun('layered')}`.quiet();
-const layers = await hyperfine('run-warm-layers', {
-  'cubicle run (no setup)': layeredRun('plain'),
-  'cubicle run (2 warm setup layers, 30 MB)': layeredRun('layered'),
-}, { runCount: Math.min(runs, 30), warmup: 3 });
+const layers = await hyperfine(
+  'run-warm-layers',
+  {
+    'cubicle run (no setup)': layeredRun('plain'),
+    'cubicle run (2 warm setup layers, 30 MB)': layeredRun('layered'),
+  },
+  { runCount: Math.min(runs, 30), warmup: 3 },
+);
 table('a job on warm setup layers (target: within 20 ms of none)', layers, 'cubicle run (no setup)');
 console.log(`  the layers add ${(layers['cubicle run (2 warm setup layers, 30 MB)'].mean - layers['cubicle run (no setup)'].mean).toFixed(1)} ms`);
 
@@ -193,20 +229,48 @@ const cores = os.availableParallelism();
 const manyRun = `${env} ${cli} run --quiet --parallel ${cores} --config ${path.join(many, 'cubicle.config.yaml')} --junit ${path.join(work, 'many.xml')}`;
 const scaleCommands = { [`cubicle run (${jobCount} trivial jobs)`]: manyRun };
 // The helper as in part 1 but without the overlay root (concurrent sandboxes cannot share its upper dir).
-const plainSandbox = [helper, '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true'].join(' ');
+const plainSandbox = [
+  helper,
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--tmpfs',
+  '/tmp',
+  '--',
+  '/bin/true',
+].join(' ');
 scaleCommands[`xargs -P${cores} cubicle-sandbox x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${cores} -I{} ${plainSandbox}'`;
-if (await have('bwrap')) scaleCommands[`xargs -P${cores} bwrap x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${cores} -I{} bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true'`;
+if (await have('bwrap'))
+  scaleCommands[`xargs -P${cores} bwrap x${jobCount}`] =
+    `sh -c 'seq ${jobCount} | xargs -P${cores} -I{} bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true'`;
 const scale = await hyperfine('scale', scaleCommands, { runCount: Number(process.env.BENCH_SCALE_RUNS || 3), warmup: 1 });
 table(`${jobCount} trivial jobs, ${cores} at a time`, scale, `cubicle run (${jobCount} trivial jobs)`);
 const cubicleMs = scale[`cubicle run (${jobCount} trivial jobs)`].mean;
 console.log(`  throughput: ${((jobCount / cubicleMs) * 1000).toFixed(0)} jobs/s (cubicle run)`);
-for (const [name, { mean }] of Object.entries(scale)) if (!name.startsWith('cubicle run')) console.log(`              ${((jobCount / mean) * 1000).toFixed(0)} jobs/s (${name})`);
+for (const [name, { mean }] of Object.entries(scale))
+  if (!name.startsWith('cubicle run')) console.log(`              ${((jobCount / mean) * 1000).toFixed(0)} jobs/s (${name})`);
 const helperLoop = scale[`xargs -P${cores} cubicle-sandbox x${jobCount}`].mean;
 // Per job and slot: the wall time each of the `cores` slots spends on one job.
 const perJob = (ms) => (ms * cores) / jobCount;
-console.log(`  per job and slot: cubicle run ${perJob(cubicleMs).toFixed(1)} ms, the helper alone ${perJob(helperLoop).toFixed(1)} ms: scheduling, cgroups, upper dirs and reports add ${(perJob(cubicleMs) - perJob(helperLoop)).toFixed(1)} ms`);
+console.log(
+  `  per job and slot: cubicle run ${perJob(cubicleMs).toFixed(1)} ms, the helper alone ${perJob(helperLoop).toFixed(1)} ms: scheduling, cgroups, upper dirs and reports add ${(perJob(cubicleMs) - perJob(helperLoop)).toFixed(1)} ms`,
+);
 // The runner's peak RSS: ru_maxrss of the largest waited-for descendant, which is the runner.
-const rss = await $`python3 -c ${'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)'} sh -c ${manyRun}`;
+const rss =
+  await $`python3 -c ${'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)'} sh -c ${manyRun}`;
 const peakMiB = Number(rss.stdout.trim()) / 1024;
 console.log(`  the runner's peak RSS over ${jobCount} jobs: ${peakMiB.toFixed(0)} MiB (target: under 150 MB)`);
 

@@ -35,7 +35,13 @@ sh(`cd ${project} && node ${cli} run --junit ${work}/junit.xml >/dev/null`);
 const storeBytes = Number(sh(`du -sb ${cache}/layers | cut -f1`).toString().trim());
 const mb = storeBytes / 1e6;
 
-const rows = { 'cubicle cache export': [], 'tar | zstd -3 (same dir)': [], 'cubicle cache import': [], 'zstd -d | tar -x (same archive)': [], 'cubicle cache verify': [] };
+const rows = {
+  'cubicle cache export': [],
+  'tar | zstd -3 (same dir)': [],
+  'cubicle cache import': [],
+  'zstd -d | tar -x (same archive)': [],
+  'cubicle cache verify': [],
+};
 for (let round = 0; round < rounds; round++) {
   const archive = path.join(work, `export-${round}.tar.zst`);
   const plain = path.join(work, `plain-${round}.tar.zst`);
@@ -57,6 +63,8 @@ for (const [name, values] of Object.entries(rows)) {
   console.log(`  ${name.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(mb / (ms / 1000)).toFixed(0).padStart(5)} MB/s`);
 }
 const ratio = (a, b) => (median(rows[a]) / median(rows[b])).toFixed(2);
-console.log(`  export / tar|zstd: ${ratio('cubicle cache export', 'tar | zstd -3 (same dir)')}x   import / zstd|tar: ${ratio('cubicle cache import', 'zstd -d | tar -x (same archive)')}x (import includes verifying every digest)`);
+console.log(
+  `  export / tar|zstd: ${ratio('cubicle cache export', 'tar | zstd -3 (same dir)')}x   import / zstd|tar: ${ratio('cubicle cache import', 'zstd -d | tar -x (same archive)')}x (import includes verifying every digest)`,
+);
 execFileSync('chmod', ['-R', 'u+rwx', work]);
 fs.rmSync(work, { recursive: true, force: true });

@@ -41,7 +41,11 @@ function toolchain(platform, work) {
     // musl-gcc searches only musl's headers; the kernel's (linux-libc-dev) are libc-neutral.
     const headers = path.join(work, 'kernel-headers');
     fs.mkdirSync(headers, { recursive: true });
-    for (const [name, target] of [['linux', '/usr/include/linux'], ['asm-generic', '/usr/include/asm-generic'], ['asm', '/usr/include/x86_64-linux-gnu/asm']]) {
+    for (const [name, target] of [
+      ['linux', '/usr/include/linux'],
+      ['asm-generic', '/usr/include/asm-generic'],
+      ['asm', '/usr/include/x86_64-linux-gnu/asm'],
+    ]) {
       fs.symlinkSync(target, path.join(headers, name));
     }
     return { cc: 'musl-gcc', cppflags: `-isystem ${headers}`, run: [] };
@@ -118,7 +122,11 @@ export function packAll({ out, platforms = PLATFORMS, main = true }) {
     if (main) {
       if (!fs.existsSync(path.join(repo, 'lib', 'cubicle.cjs'))) throw new Error('lib/cubicle.cjs is not built: run `npm run build:ts` first');
       const [listing] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 2] }));
-      const dir = stage(repo, listing.files.map((entry) => entry.path), work);
+      const dir = stage(
+        repo,
+        listing.files.map((entry) => entry.path),
+        work,
+      );
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
       const optionalDependencies = Object.fromEntries(PLATFORMS.map((platform) => [`cubicle-${platform}`, manifest.version]));
       fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ ...manifest, optionalDependencies }, null, 2)}\n`);

@@ -100,13 +100,17 @@ if (!isRoot) {
   await $`rm -rf ${copy}`;
   await $`mkdir -p ${copy}`;
   // The VM and container caches (hundreds of MB) stay: every suite reads them from this checkout.
-  await $({ cwd: repo })`tar --exclude=./.git --exclude=./test/vm/.cache --exclude=./test/vm/.cache-6.12 --exclude=./test/containers/.cache -cf - . | tar -xf - -C ${copy}`;
+  await $({
+    cwd: repo,
+  })`tar --exclude=./.git --exclude=./test/vm/.cache --exclude=./test/vm/.cache-6.12 --exclude=./test/containers/.cache -cf - . | tar -xf - -C ${copy}`;
   await $`chown -R ${testUser}: ${copy}`;
   const file = path.join(reports, 'vitest-user.json');
   // As a user's admin would: delegate cgroups to the user once, so its limited jobs can run.
   const setup = await $`node ${path.join(repo, 'bin/cubicle.js')} setup --user ${testUser}`;
   try {
-    const result = await $({ cwd: copy })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} CUBICLE_TEST_NODES=${process.env.CUBICLE_TEST_NODES ?? ''} npx vitest run --project integration --project limits --reporter=default --reporter=json --outputFile.json=${file}`;
+    const result = await $({
+      cwd: copy,
+    })`runuser -u ${testUser} -- env HOME=${home} PATH=${process.env.PATH} CI=${process.env.CI ?? ''} CUBICLE_TEST_NODES=${process.env.CUBICLE_TEST_NODES ?? ''} npx vitest run --project integration --project limits --reporter=default --reporter=json --outputFile.json=${file}`;
     add(`vitest integration + limits (rootless, as ${testUser})`, vitestCounts(file, setup.exitCode === 0 ? result.exitCode : 1));
   } finally {
     await $`node ${path.join(repo, 'bin/cubicle.js')} setup --user ${testUser} --undo`;
@@ -140,13 +144,22 @@ async function runContainerSuite() {
  */
 async function runOutboundAsUser(checkout, home) {
   if ((await $`runuser -u ${testUser} -- test -r /dev/net/tun -a -w /dev/net/tun`).exitCode === 0) return;
-  if ((await $`command -v slirp4netns`).exitCode !== 0) return skip(`network: outbound (rootless, as ${testUser})`, 'needs slirp4netns: apt-get install slirp4netns');
+  if ((await $`command -v slirp4netns`).exitCode !== 0)
+    return skip(`network: outbound (rootless, as ${testUser})`, 'needs slirp4netns: apt-get install slirp4netns');
   const node = path.join(reports, 'tun');
   // -t filters out services' other tests, which the passes above ran; the others are the files
   // whose setup steps take a step's default network (outbound) and skipped it out loud above.
   const passes = [
     ['network: outbound', ['test/integration/services.test.ts', '-t', 'network: outbound']],
-    ["setup steps' default network: outbound", ['test/integration/presets.test.ts', 'test/integration/presets-projects.test.ts', 'test/integration/init.test.ts', 'test/security/perimeter/caches-network.test.ts']],
+    [
+      "setup steps' default network: outbound",
+      [
+        'test/integration/presets.test.ts',
+        'test/integration/presets-projects.test.ts',
+        'test/integration/init.test.ts',
+        'test/security/perimeter/caches-network.test.ts',
+      ],
+    ],
   ];
   for (const [label, files] of passes) {
     const file = path.join(reports, 'vitest-outbound.json');
@@ -156,7 +169,11 @@ async function runOutboundAsUser(checkout, home) {
     fs.rmSync(node, { force: true });
     const result = await $({ cwd: checkout })`unshare --mount --propagation private sh -c ${script} sh ${node} ${asUser}`;
     const counts = vitestCounts(file, result.exitCode);
-    add(`${label} (rootless, as ${testUser}, /dev/net/tun 0666 in a private mount namespace)`, { passed: counts.passed, failed: counts.passed === 0 ? Math.max(1, counts.failed) : counts.failed, skipped: 0 });
+    add(`${label} (rootless, as ${testUser}, /dev/net/tun 0666 in a private mount namespace)`, {
+      passed: counts.passed,
+      failed: counts.passed === 0 ? Math.max(1, counts.failed) : counts.failed,
+      skipped: 0,
+    });
   }
 }
 
@@ -174,7 +191,7 @@ async function runV2Suite(checkout, user) {
 
 /** AppArmor in the qemu VM on Debian's 6.12 kernel; test/vm/apparmor.sh prepares its own cache (as root). */
 async function runAppArmorSuite(checkout, user) {
-  const name = 'AppArmor: setup\'s helper profile in a 6.12 VM';
+  const name = "AppArmor: setup's helper profile in a 6.12 VM";
   const prepared = fs.existsSync(path.join(repo, 'test/vm/.cache-6.12/initramfs.cpio.gz'));
   if ((await $`command -v qemu-system-x86_64`).exitCode !== 0 || (!isRoot && !prepared)) {
     if (process.env.CI === 'true') add(name, { passed: 0, failed: 1, skipped: 0 });
@@ -192,7 +209,13 @@ async function runSystemdBed(checkout) {
   const systemd = fs.existsSync('/lib/systemd/systemd') && fs.existsSync('/usr/bin/sudo');
   if (!ready || !systemd) {
     if (process.env.CI === 'true') add(name, { passed: 0, failed: 1, skipped: 0 });
-    else skip(name, !ready ? 'the VM is not prepared: run `sudo test/vm/prepare.sh`' : 'needs systemd, dbus-user-session and sudo: apt-get install systemd dbus-user-session sudo');
+    else
+      skip(
+        name,
+        !ready
+          ? 'the VM is not prepared: run `sudo test/vm/prepare.sh`'
+          : 'needs systemd, dbus-user-session and sudo: apt-get install systemd dbus-user-session sudo',
+      );
     return;
   }
   const result = await $`bash ${path.join(repo, 'test/vm/systemd-bed.sh')} ${checkout}`;

@@ -25,12 +25,21 @@ export interface SaveDecision {
 export function decideSave(facts: SaveFacts): SaveDecision {
   if (facts.mode === 'never') return { save: false, reason: 'save-cache is never' };
   if (facts.newLayers === 0) return { save: false, reason: 'this run built no new layers' };
-  if (facts.exactHit) return { save: false, reason: 'the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes' };
+  if (facts.exactHit)
+    return {
+      save: false,
+      reason: 'the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes',
+    };
   const layers = `${facts.newLayers} new ${facts.newLayers === 1 ? 'layer' : 'layers'}`;
   if (facts.mode === 'always') return { save: true, reason: `${layers}; save-cache is always` };
-  if (!facts.defaultBranch) return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
+  if (!facts.defaultBranch)
+    return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
   const branchRef = `refs/heads/${facts.defaultBranch}`;
-  if (facts.ref !== branchRef) return { save: false, reason: `${layers}, but this run is for ${facts.ref ?? 'an unknown ref'}, not the default branch (${branchRef}); save-cache is default-branch` };
+  if (facts.ref !== branchRef)
+    return {
+      save: false,
+      reason: `${layers}, but this run is for ${facts.ref ?? 'an unknown ref'}, not the default branch (${branchRef}); save-cache is default-branch`,
+    };
   return { save: true, reason: `${layers} on the default branch` };
 }
 

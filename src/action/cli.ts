@@ -26,7 +26,13 @@ export function actionPaths(root = findActionRoot(path.dirname(fileURLToPath(imp
   if (fs.existsSync(path.join(prebuilt, 'cubicle-sandbox')) && fs.existsSync(path.join(prebuilt, 'cubicle-layer'))) {
     return { root, bundle, helper: path.join(prebuilt, 'cubicle-sandbox'), layerTool: path.join(prebuilt, 'cubicle-layer'), prebuilt: true };
   }
-  return { root, bundle, helper: path.join(root, 'native', 'cubicle-sandbox'), layerTool: path.join(root, 'native', 'layer', 'cubicle-layer'), prebuilt: false };
+  return {
+    root,
+    bundle,
+    helper: path.join(root, 'native', 'cubicle-sandbox'),
+    layerTool: path.join(root, 'native', 'layer', 'cubicle-layer'),
+    prebuilt: false,
+  };
 }
 
 /** dist/main.mjs's code may live in dist/chunks/; GITHUB_ACTION_PATH is the same dir on a runner. */
@@ -72,7 +78,11 @@ function withRuntimeDir(env: Readonly<Record<string, string>>): Record<string, s
 }
 
 /** Runs a command with stderr (and stdout unless captured) in the step's log. */
-export function runProcess(command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string; capture?: boolean }): Promise<CliRun> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string>>; cwd?: string; capture?: boolean },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,

@@ -87,11 +87,14 @@ export async function prepareHost(cli: Cli, log: Logger, runner = { user: userNa
   const fixable = fixableBySetup(report);
   if (fixable.length) {
     const setup = setupCommand(cli, runner.user, runner.uid);
-    log.info(`doctor: ${fixable.map((check) => check.title).join(', ')} missing; running ${setup.command === 'sudo' ? 'sudo -n ' : ''}cubicle setup --user ${runner.user}`);
+    log.info(
+      `doctor: ${fixable.map((check) => check.title).join(', ')} missing; running ${setup.command === 'sudo' ? 'sudo -n ' : ''}cubicle setup --user ${runner.user}`,
+    );
     let failure: string | undefined;
     try {
       const result = await runProcess(setup.command, setup.args, { env: processEnv() });
-      if (result.exitCode !== 0) failure = `${setup.command === 'sudo' ? 'sudo -n cubicle setup' : 'cubicle setup'} exited with ${result.exitCode} (its output is above)`;
+      if (result.exitCode !== 0)
+        failure = `${setup.command === 'sudo' ? 'sudo -n cubicle setup' : 'cubicle setup'} exited with ${result.exitCode} (its output is above)`;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       failure = code === 'ENOENT' || code === 'EACCES' ? `${setup.command} is not installed, or not executable for ${runner.user}` : (error as Error).message;
@@ -99,7 +102,8 @@ export async function prepareHost(cli: Cli, log: Logger, runner = { user: userNa
     if (failure) {
       const missing = report.checks.filter((check) => check.state === 'missing');
       const message = `cubicle setup could not run as root: ${failure}. What doctor found missing:\n${describeMissing(missing)}`;
-      if (!report.runnable) throw new HostNotReadyError(`${message}\nNo job was run. Give the runner user passwordless sudo, or run the fix above once on the machine.`);
+      if (!report.runnable)
+        throw new HostNotReadyError(`${message}\nNo job was run. Give the runner user passwordless sudo, or run the fix above once on the machine.`);
       log.warning(`${message}\nJobs run without limits; a job that asks for memory, cpus or pids limits is refused.`);
       return report;
     }
@@ -107,7 +111,8 @@ export async function prepareHost(cli: Cli, log: Logger, runner = { user: userNa
     report = await runDoctor(cli);
   }
   const missing = report.checks.filter((check) => check.state === 'missing');
-  if (!report.runnable) throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:\n${describeMissing(missing.filter((check) => check.required))}`);
+  if (!report.runnable)
+    throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:\n${describeMissing(missing.filter((check) => check.required))}`);
   if (missing.length) log.warning(`cubicle doctor: ${describeMissing(missing)}`);
   return report;
 }

@@ -76,13 +76,15 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
   let parallel: number | undefined;
   if (parallelText !== undefined) {
     parallel = Number(parallelText);
-    if (!Number.isInteger(parallel) || parallel < 1) problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
+    if (!Number.isInteger(parallel) || parallel < 1)
+      problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
   }
 
   const shard = text('shard');
   if (shard !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(shard);
-    if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2]))
+      problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
   }
 
   const pidsText = text('pids');
@@ -107,7 +109,8 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
   if (parseSize(cacheSize) === undefined) problems.push(`cache-size: expected a size like 2g or 500m, got ${JSON.stringify(cacheSize)}`);
 
   const saveCache = text('save-cache', 'default-branch')!;
-  if (!(SAVE_CACHE_MODES as readonly string[]).includes(saveCache)) problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(', ')}, got ${JSON.stringify(saveCache)}`);
+  if (!(SAVE_CACHE_MODES as readonly string[]).includes(saveCache))
+    problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(', ')}, got ${JSON.stringify(saveCache)}`);
 
   const cacheKeyPrefix = text('cache-key-prefix', 'cubicle')!;
   if (/[,\s]/.test(cacheKeyPrefix)) problems.push(`cache-key-prefix: a cache key may not contain commas or spaces, got ${JSON.stringify(cacheKeyPrefix)}`);

@@ -40,7 +40,10 @@ describe('save-cache', () => {
   });
 
   it('always: saves new layers on any ref', () => {
-    expect(decideSave({ ...facts, mode: 'always', ref: 'refs/pull/7/merge', defaultBranch: undefined })).toEqual({ save: true, reason: '2 new layers; save-cache is always' });
+    expect(decideSave({ ...facts, mode: 'always', ref: 'refs/pull/7/merge', defaultBranch: undefined })).toEqual({
+      save: true,
+      reason: '2 new layers; save-cache is always',
+    });
   });
 
   it('reads the default branch from the event payload, and nothing from a missing or odd one', () => {
@@ -66,7 +69,7 @@ describe('the cache key', () => {
   fs.cpSync(path.join(REPO, 'test', 'fixtures', 'action-project'), project, { recursive: true });
   const keysOf = (shard?: string) => cacheKeys({ prefix: 'cubicle', cwd: project, config: undefined, runnerOs: 'Linux', arch: 'X64', shard });
 
-  it('hashes the config and the setup steps\' inputs; restores by prefix', async () => {
+  it("hashes the config and the setup steps' inputs; restores by prefix", async () => {
     const keys = await keysOf();
     expect(keys.key).toMatch(/^cubicle-Linux-X64-[0-9a-f]{32}$/);
     expect(keys.restoreKeys).toEqual(['cubicle-Linux-X64-']);
@@ -120,7 +123,7 @@ describe("the CLI's environment", () => {
     expect(Object.keys(env).sort()).toEqual(['CI', 'DEPLOY_REGION', 'GITHUB_ACTIONS', 'GITHUB_SHA', 'GITHUB_WORKSPACE', 'HOME', 'PATH', 'SMUGGLED']);
   });
 
-  it('names the `env` input\'s variables in CUBICLE_PASS_ENV, those the runner has', () => {
+  it("names the `env` input's variables in CUBICLE_PASS_ENV, those the runner has", () => {
     const env = cliEnvironment(runner, ['DEPLOY_REGION', 'NOT_SET']);
     expect(env.CUBICLE_PASS_ENV).toBe('DEPLOY_REGION');
     expect(env.DEPLOY_REGION).toBe('eu');
@@ -138,12 +141,45 @@ describe('inputs', () => {
 
   it('has the defaults of action.yml, and turns lists and flags into `cubicle run` arguments', () => {
     const inputs = readInputs(reader({ jobs: 'unit\nlint  e2e', memory: '2g', parallel: '3', shard: '2/3', config: 'ci/cubicle.yaml', env: 'A, B' }));
-    expect(inputs).toMatchObject({ jobs: ['unit', 'lint', 'e2e'], junit: 'cubicle-junit.xml', cache: true, cacheKeyPrefix: 'cubicle', cacheSize: '2g', saveCache: 'default-branch', setupHost: true, env: ['A', 'B'] });
+    expect(inputs).toMatchObject({
+      jobs: ['unit', 'lint', 'e2e'],
+      junit: 'cubicle-junit.xml',
+      cache: true,
+      cacheKeyPrefix: 'cubicle',
+      cacheSize: '2g',
+      saveCache: 'default-branch',
+      setupHost: true,
+      env: ['A', 'B'],
+    });
     expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' })).toEqual([
-      'run', 'unit', 'lint', 'e2e', '--junit', '/w/j.xml', '--json', '/t/r.json', '--config', 'ci/cubicle.yaml', '--parallel', '3', '--shard', '2/3', '--memory', '2g',
+      'run',
+      'unit',
+      'lint',
+      'e2e',
+      '--junit',
+      '/w/j.xml',
+      '--json',
+      '/t/r.json',
+      '--config',
+      'ci/cubicle.yaml',
+      '--parallel',
+      '3',
+      '--shard',
+      '2/3',
+      '--memory',
+      '2g',
     ]);
     // The run's trust scope for `caches:` (plan/cache-scope.ts): a pull request's never the default branch's.
-    expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' }, 'pr-3').slice(0, 8)).toEqual(['run', 'unit', 'lint', 'e2e', '--junit', '/w/j.xml', '--json', '/t/r.json']);
+    expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' }, 'pr-3').slice(0, 8)).toEqual([
+      'run',
+      'unit',
+      'lint',
+      'e2e',
+      '--junit',
+      '/w/j.xml',
+      '--json',
+      '/t/r.json',
+    ]);
     expect(runArguments(inputs, { junit: '/w/j.xml', json: '/t/r.json' }, 'pr-3')).toEqual(expect.arrayContaining(['--cache-scope', 'pr-3']));
   });
 
@@ -173,20 +209,45 @@ describe('inputs of `cubicle run` flags', () => {
   fs.writeFileSync(path.join(workspace, 'README.md'), '');
   const files = { junit: '/w/j.xml', json: '/t/r.json' };
 
-  it('passes pids, fail-fast, pull, shard-by, timings and no-limits on as the CLI\'s flags', () => {
+  it("passes pids, fail-fast, pull, shard-by, timings and no-limits on as the CLI's flags", () => {
     const inputs = readInputs(
-      reader({ pids: '512', 'fail-fast': 'true', pull: 'never', 'shard-by': 'test', shard: '1/2', timings: 'last-junit.xml', 'no-limits': 'true', 'working-directory': 'packages/api' }),
+      reader({
+        pids: '512',
+        'fail-fast': 'true',
+        pull: 'never',
+        'shard-by': 'test',
+        shard: '1/2',
+        timings: 'last-junit.xml',
+        'no-limits': 'true',
+        'working-directory': 'packages/api',
+      }),
       workspace,
     );
-    expect(inputs).toMatchObject({ pids: 512, failFast: true, pull: 'never', shardBy: 'test', timings: 'last-junit.xml', noLimits: true, workingDirectory: 'packages/api' });
+    expect(inputs).toMatchObject({
+      pids: 512,
+      failFast: true,
+      pull: 'never',
+      shardBy: 'test',
+      timings: 'last-junit.xml',
+      noLimits: true,
+      workingDirectory: 'packages/api',
+    });
     const args = runArguments(inputs, files);
     expect(args.join(' ')).toContain('--shard 1/2 --shard-by test --timings last-junit.xml --fail-fast --pull never --no-limits');
     expect(args.slice(-2)).toEqual(['--pids', '512']);
   });
 
-  it('has action.yml\'s defaults, which add no flag', () => {
+  it("has action.yml's defaults, which add no flag", () => {
     const inputs = readInputs(reader({}), workspace);
-    expect(inputs).toMatchObject({ pids: undefined, failFast: false, pull: 'missing', shardBy: 'job', timings: undefined, noLimits: false, workingDirectory: '.' });
+    expect(inputs).toMatchObject({
+      pids: undefined,
+      failFast: false,
+      pull: 'missing',
+      shardBy: 'job',
+      timings: undefined,
+      noLimits: false,
+      workingDirectory: '.',
+    });
     expect(runArguments(inputs, files)).toEqual(['run', '--junit', '/w/j.xml', '--json', '/t/r.json']);
     const action = fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8');
     for (const name of ['pids', 'fail-fast', 'pull', 'shard-by', 'timings', 'no-limits', 'working-directory']) expect(action).toContain(`\n  ${name}:\n`);
@@ -210,8 +271,12 @@ describe('inputs of `cubicle run` flags', () => {
       'no-limits: expected true or false, got "1"',
     ]);
     expect(problems({ pids: '1.5' })).toEqual(['pids: expected a whole number of processes of at least 1, such as 512, got "1.5"']);
-    expect(problems({ 'working-directory': 'README.md' })).toEqual([`working-directory: "README.md" is a file, not a directory (${path.join(workspace, 'README.md')})`]);
-    expect(problems({ 'working-directory': '../elsewhere' })).toEqual([`working-directory: "../elsewhere" is outside the workspace (${workspace}); give a directory of the checkout`]);
+    expect(problems({ 'working-directory': 'README.md' })).toEqual([
+      `working-directory: "README.md" is a file, not a directory (${path.join(workspace, 'README.md')})`,
+    ]);
+    expect(problems({ 'working-directory': '../elsewhere' })).toEqual([
+      `working-directory: "../elsewhere" is outside the workspace (${workspace}); give a directory of the checkout`,
+    ]);
   });
 });
 
@@ -221,8 +286,26 @@ describe('the step summary', () => {
     startedAt: '2026-01-01T10:00:00.000Z',
     wallMs: 5000,
     jobs: [
-      { ...job, name: 'unit', status: 'passed', wallMs: 4000, peakMemoryBytes: 256 * 1024 ** 2, limits: { memoryBytes: 1024 ** 3, cpus: 2 }, startedAt: '2026-01-01T10:00:01.000Z', cacheHits: 2 },
-      { ...job, name: 'e2e: chrome', status: 'oom', exitCode: null, wallMs: 1000, peakMemoryBytes: 512 * 1024 ** 2, limits: { memoryBytes: 512 * 1024 ** 2 }, message: 'killed: out of memory | 512 MiB' },
+      {
+        ...job,
+        name: 'unit',
+        status: 'passed',
+        wallMs: 4000,
+        peakMemoryBytes: 256 * 1024 ** 2,
+        limits: { memoryBytes: 1024 ** 3, cpus: 2 },
+        startedAt: '2026-01-01T10:00:01.000Z',
+        cacheHits: 2,
+      },
+      {
+        ...job,
+        name: 'e2e: chrome',
+        status: 'oom',
+        exitCode: null,
+        wallMs: 1000,
+        peakMemoryBytes: 512 * 1024 ** 2,
+        limits: { memoryBytes: 512 * 1024 ** 2 },
+        message: 'killed: out of memory | 512 MiB',
+      },
       { ...job, name: 'flaky', status: 'flaky', wallMs: 2000, peakMemoryBytes: 1024, limits: {}, attempts: 2 },
       { ...job, name: 'docs', status: 'skipped', wallMs: 0, peakMemoryBytes: 0, limits: {}, message: 'skipped: needs e2e' },
     ],
@@ -240,7 +323,7 @@ describe('the step summary', () => {
     expect(summary).toContain('JUnit report: `cubicle-junit.xml`');
   });
 
-  it('charts when each job ran: its own start, or the run\'s; skipped jobs left out', () => {
+  it("charts when each job ran: its own start, or the run's; skipped jobs left out", () => {
     const start = Date.parse(results.startedAt);
     expect(gantt(results).split('\n')).toEqual([
       '```mermaid',
@@ -261,7 +344,21 @@ describe('test cases in the step summary', () => {
   const results: RunResults = {
     startedAt: '2026-01-01T10:00:00.000Z',
     wallMs: 5000,
-    jobs: [{ name: 'unit', status: 'failed', exitCode: 1, wallMs: 4000, cpuUserMs: 1, cpuSystemMs: 1, peakMemoryBytes: 1024, limits: {}, cacheHits: 0, attempts: 1, message: 'exited with 1' }],
+    jobs: [
+      {
+        name: 'unit',
+        status: 'failed',
+        exitCode: 1,
+        wallMs: 4000,
+        cpuUserMs: 1,
+        cpuSystemMs: 1,
+        peakMemoryBytes: 1024,
+        limits: {},
+        cacheHits: 0,
+        attempts: 1,
+        message: 'exited with 1',
+      },
+    ],
   };
   const write = (name: string, xml: string) => {
     const file = path.join(scratch, name);
@@ -304,7 +401,9 @@ more</error></testcase>
     expect(summary).toContain('| unit | c | t49 | m49 |');
     expect(summary).not.toContain('| t50 |');
     expect(summary).toContain('| and 10 more (in the JUnit report) | | | |');
-    const passing = tallyTests(write('passing.xml', '<testsuites name="cubicle"><testsuite name="unit"><testcase classname="c" name="t"/></testsuite></testsuites>'));
+    const passing = tallyTests(
+      write('passing.xml', '<testsuites name="cubicle"><testsuite name="unit"><testcase classname="c" name="t"/></testsuite></testsuites>'),
+    );
     const clean = renderSummary(results, { junit: 'cubicle-junit.xml', tests: passing });
     expect(clean).toContain('**1 test:** ✅ 1 passed');
     expect(clean).not.toContain('Failed tests');
@@ -320,7 +419,10 @@ describe('annotations', () => {
   const where = { workspace, projectDir };
 
   it('finds the first frame in the checkout: file URLs, absolute and relative paths, not node_modules', () => {
-    expect(findLocation(`at x (${projectDir}/node_modules/lib/index.js:3:1)\n  at y (file://${projectDir}/src.test.mjs:12:5)`, where)).toEqual({ file: 'app/src.test.mjs', startLine: 12 });
+    expect(findLocation(`at x (${projectDir}/node_modules/lib/index.js:3:1)\n  at y (file://${projectDir}/src.test.mjs:12:5)`, where)).toEqual({
+      file: 'app/src.test.mjs',
+      startLine: 12,
+    });
     expect(findLocation('tests/test_math.py:7: AssertionError', where)).toEqual({ file: 'app/tests/test_math.py', startLine: 7 });
     expect(findLocation('at z (/usr/lib/node/x.js:1:1)\nat node:internal/test:3:4', where)).toBeUndefined();
     expect(findLocation('missing.py:3: nope', where)).toBeUndefined();
@@ -377,8 +479,16 @@ describe('annotations', () => {
         file: 'app/tests/test_math.py',
         startLine: 7,
       },
-      { title: 'flaky: js: renders', message: `passed after 1 failed run; the first failed with:\nTypeError: x is undefined\nat f (file://${projectDir}/src.test.mjs:21:3)`, file: 'app/src.test.mjs', startLine: 21 },
-      { title: 'flaky: js: cubicle.js › js', message: 'passed after 1 failed run; the first failed with:\nattempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)' },
+      {
+        title: 'flaky: js: renders',
+        message: `passed after 1 failed run; the first failed with:\nTypeError: x is undefined\nat f (file://${projectDir}/src.test.mjs:21:3)`,
+        file: 'app/src.test.mjs',
+        startLine: 21,
+      },
+      {
+        title: 'flaky: js: cubicle.js › js',
+        message: 'passed after 1 failed run; the first failed with:\nattempt 1: killed: memory limit 512 MiB reached (it wrote no JUnit report)',
+      },
     ]);
   });
 });

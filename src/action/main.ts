@@ -24,7 +24,10 @@ const EXIT_MEANINGS: Record<number, string> = {
 
 async function main(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const inputs = withTimingsFound(readInputs((name) => core.getInput(name), workspace), workspace);
+  const inputs = withTimingsFound(
+    readInputs((name) => core.getInput(name), workspace),
+    workspace,
+  );
   // config, junit and timings are relative to it, as `cubicle run` in that directory reads them.
   const cwd = path.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
@@ -59,7 +62,9 @@ async function main(): Promise<void> {
   if (run.exitCode === 0) return;
   if (run.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== 'skipped').map((job) => `${job.name} (${job.status})`);
-    core.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(', ')}; see the summary and ${path.relative(workspace, files.junit) || files.junit}`);
+    core.setFailed(
+      `${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(', ')}; see the summary and ${path.relative(workspace, files.junit) || files.junit}`,
+    );
     return;
   }
   core.setFailed(`cubicle run exited with ${run.exitCode}: ${EXIT_MEANINGS[run.exitCode] ?? 'see its output above'}`);

@@ -12,7 +12,11 @@ import { cacheService, core } from './toolkit.js';
 
 async function post(): Promise<void> {
   if (core.getState(STATE.cache) !== 'on') {
-    core.info(core.getState(STATE.cache) === 'off' ? 'cache is false: the layer cache is not saved' : 'the main step stopped before the cache was set up; nothing to save');
+    core.info(
+      core.getState(STATE.cache) === 'off'
+        ? 'cache is false: the layer cache is not saved'
+        : 'the main step stopped before the cache was set up; nothing to save',
+    );
     return;
   }
   const key = core.getState(STATE.key);

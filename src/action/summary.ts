@@ -64,11 +64,27 @@ function failedTests(tests: TestTally): string {
 }
 
 function jobTable(jobs: readonly JobRecord[]): string {
-  const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map((job) =>
-    [markdownText(job.name), statusCell(job), job.status === 'skipped' ? '' : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(' | '),
-  );
+  const rows = jobs
+    .slice(0, MAX_SUMMARY_JOBS)
+    .map((job) =>
+      [
+        markdownText(job.name),
+        statusCell(job),
+        job.status === 'skipped' ? '' : formatDuration(job.wallMs),
+        memoryCell(job),
+        cpuCell(job),
+        String(job.cacheHits),
+      ]
+        .map(cell)
+        .join(' | '),
+    );
   const more = jobs.length > MAX_SUMMARY_JOBS ? [`| ${jobs.length - MAX_SUMMARY_JOBS} more jobs (in the JUnit report) | | | | | |`] : [];
-  return ['| job | status | duration | peak memory / limit | CPU | cached layers |', '| --- | --- | ---: | --- | --- | ---: |', ...rows.map((row) => `| ${row} |`), ...more].join('\n');
+  return [
+    '| job | status | duration | peak memory / limit | CPU | cached layers |',
+    '| --- | --- | ---: | --- | --- | ---: |',
+    ...rows.map((row) => `| ${row} |`),
+    ...more,
+  ].join('\n');
 }
 
 function statusCell(job: JobRecord): string {
@@ -118,5 +134,7 @@ export function gantt(results: RunResults): string {
 
 /** Mermaid ends a task name at ':' and a comment at '%%'; '#' and ';' start entities and statements. */
 function taskName(name: string): string {
-  return safeMessage(name).replace(/[^\w .-]/g, '_').slice(0, 100);
+  return safeMessage(name)
+    .replace(/[^\w .-]/g, '_')
+    .slice(0, 100);
 }

@@ -68,7 +68,9 @@ export async function cacheCommand(args: CacheCommandArgs): Promise<number> {
       const result = await verifyStore(paths);
       for (const problem of result.problems) out(`corrupt  ${problem.id.slice(0, 12)}  ${problem.problem}`);
       const extra = result.dropped.length - result.problems.length;
-      out(`${result.checked} layers checked, ${result.problems.length} corrupt; ${result.dropped.length} dropped${extra > 0 ? ` (${extra} built on a corrupt one)` : ''}`);
+      out(
+        `${result.checked} layers checked, ${result.problems.length} corrupt; ${result.dropped.length} dropped${extra > 0 ? ` (${extra} built on a corrupt one)` : ''}`,
+      );
       return result.problems.length === 0 ? 0 : 1;
     }
     case 'export': {
@@ -103,12 +105,26 @@ function requireFile(args: CacheCommandArgs): string {
 function listCommand(paths: ReturnType<typeof storePaths>, json: boolean): number {
   const layers = listLayers(paths).sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime());
   if (json) {
-    out(JSON.stringify(layers.map((layer) => ({ ...layer.meta, lastUsed: layer.lastUsed.toISOString() })), null, 2));
+    out(
+      JSON.stringify(
+        layers.map((layer) => ({ ...layer.meta, lastUsed: layer.lastUsed.toISOString() })),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   out(['ID'.padEnd(12), 'KIND'.padEnd(6), 'SIZE'.padStart(10), 'LAST USED'.padEnd(20), 'FROM'].join('  '));
   for (const layer of layers) {
-    out([layer.meta.id.slice(0, 12), layer.meta.kind.padEnd(6), formatBytes(layer.meta.sizeBytes).padStart(10), layer.lastUsed.toISOString().slice(0, 19).replace('T', ' ').padEnd(20), oneLine(layer.meta.description)].join('  '));
+    out(
+      [
+        layer.meta.id.slice(0, 12),
+        layer.meta.kind.padEnd(6),
+        formatBytes(layer.meta.sizeBytes).padStart(10),
+        layer.lastUsed.toISOString().slice(0, 19).replace('T', ' ').padEnd(20),
+        oneLine(layer.meta.description),
+      ].join('  '),
+    );
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
@@ -120,14 +136,19 @@ function listCommand(paths: ReturnType<typeof storePaths>, json: boolean): numbe
 
 async function pruneCommand(paths: ReturnType<typeof storePaths>, args: CacheCommandArgs): Promise<number> {
   const keepSizeBytes = args.keepSize === undefined ? undefined : parseSize(args.keepSize);
-  if (args.keepSize !== undefined && keepSizeBytes === undefined) throw new UsageError(`--keep-size: expected a size like 5g, got ${JSON.stringify(args.keepSize)}; nothing was removed`);
+  if (args.keepSize !== undefined && keepSizeBytes === undefined)
+    throw new UsageError(`--keep-size: expected a size like 5g, got ${JSON.stringify(args.keepSize)}; nothing was removed`);
   const olderThanMs = args.olderThan === undefined ? undefined : parseDuration(args.olderThan);
-  if (args.olderThan !== undefined && olderThanMs === undefined) throw new UsageError(`--older-than: expected a duration like 7d or 12h, got ${JSON.stringify(args.olderThan)}; nothing was removed`);
+  if (args.olderThan !== undefined && olderThanMs === undefined)
+    throw new UsageError(`--older-than: expected a duration like 7d or 12h, got ${JSON.stringify(args.olderThan)}; nothing was removed`);
   if (keepSizeBytes === undefined && olderThanMs === undefined && !args.all) {
-    throw new UsageError('cache prune needs --keep-size SIZE, --older-than AGE or --all; nothing was removed', { hint: 'e.g. `cubicle cache prune --keep-size 5g --older-than 7d`' });
+    throw new UsageError('cache prune needs --keep-size SIZE, --older-than AGE or --all; nothing was removed', {
+      hint: 'e.g. `cubicle cache prune --keep-size 5g --older-than 7d`',
+    });
   }
   const result = await pruneStore(paths, { keepSizeBytes, olderThanMs, all: args.all });
-  for (const layer of result.removed) out(`removed  ${layer.meta.id.slice(0, 12)}  ${formatBytes(layer.meta.sizeBytes).padStart(10)}  ${oneLine(layer.meta.description)}`);
+  for (const layer of result.removed)
+    out(`removed  ${layer.meta.id.slice(0, 12)}  ${formatBytes(layer.meta.sizeBytes).padStart(10)}  ${oneLine(layer.meta.description)}`);
   out(`removed ${result.removed.length} layers (${formatBytes(result.freedBytes)}); ${formatBytes(result.keptBytes)} kept`);
   return 0;
 }

@@ -70,8 +70,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'merge',
     usage: 'merge REPORT.xml.. -o OUT.xml',
     describe:
-      'Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. ' +
-      'Nothing is written if an input is missing or not JUnit.',
+      'Merge JUnit reports (of shards or machines) into one: every suite kept, totals recomputed. ' + 'Nothing is written if an input is missing or not JUnit.',
     load: async () => (await import('./merge.js')).command,
   },
 ];

@@ -62,14 +62,18 @@ export async function completeWords(words: readonly string[], options: { zsh: bo
   const command = COMMANDS.find((candidate) => candidate.name === before.find((word) => !word.startsWith('-')));
   if (!command) {
     if (current.startsWith('-')) return ['--help', '--version'].filter((option) => option.startsWith(current));
-    return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map((candidate) => (options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name));
+    return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map((candidate) =>
+      options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name,
+    );
   }
   const known = await commandOptions(await command.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith('--') ? known.get(previous.slice(2)) : undefined;
   if (pending?.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
   if (current.startsWith('-')) {
-    return [...known.keys()].flatMap((name) => (known.get(name)!.negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`])).filter((option) => option.startsWith(current) && !before.includes(option));
+    return [...known.keys()]
+      .flatMap((name) => (known.get(name)!.negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`]))
+      .filter((option) => option.startsWith(current) && !before.includes(option));
   }
   const given = new Set(before);
   return (await positionalCandidates(command, before, options.cwd)).filter((candidate) => candidate.startsWith(current) && !given.has(candidate));

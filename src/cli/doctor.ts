@@ -44,7 +44,7 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
       process.stdout.write(`${MARKS[check.state]}  ${check.title}: ${check.detail}\n`);
       if (check.fix) process.stdout.write(`         fix: ${check.fix}\n`);
     }
-    if (!checkout) process.stdout.write('         (not in a checkout with a cubicle config: `cubicle doctor --dir DIR` also checks its files\' owners)\n');
+    if (!checkout) process.stdout.write("         (not in a checkout with a cubicle config: `cubicle doctor --dir DIR` also checks its files' owners)\n");
     process.stdout.write(runnable ? '\nThis host can run cubicle jobs.\n' : '\nThis host cannot run cubicle jobs until the missing items are fixed.\n');
   }
   return runnable ? 0 : 3;

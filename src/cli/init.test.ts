@@ -37,10 +37,15 @@ describe('cubicle init', () => {
   it('pnpm and yarn from their lockfiles', () => {
     const pnpm = written(dirWith({ 'package.json': '{}', 'pnpm-lock.yaml': '' })).config.jobs[0]!;
     // No pnpm on the host: corepack's shims in ~/.local/bin, which the job's PATH leads with, so `pnpm test` finds it.
-    expect(pnpm.setup[0]!.run).toBe('mkdir -p ~/.local/bin && { command -v pnpm >/dev/null || corepack enable --install-directory ~/.local/bin pnpm; } && pnpm install --frozen-lockfile');
+    expect(pnpm.setup[0]!.run).toBe(
+      'mkdir -p ~/.local/bin && { command -v pnpm >/dev/null || corepack enable --install-directory ~/.local/bin pnpm; } && pnpm install --frozen-lockfile',
+    );
     expect(pnpm.command).toEqual(['/bin/sh', '-c', 'pnpm test']);
     const yarn = written(dirWith({ 'package.json': '{}', 'yarn.lock': '' })).config.jobs[0]!;
-    expect(yarn.setup[0]).toMatchObject({ run: expect.stringMatching(/corepack enable --install-directory ~\/.local\/bin yarn; } && yarn install --frozen-lockfile$/), inputs: ['package.json', 'yarn.lock'] });
+    expect(yarn.setup[0]).toMatchObject({
+      run: expect.stringMatching(/corepack enable --install-directory ~\/.local\/bin yarn; } && yarn install --frozen-lockfile$/),
+      inputs: ['package.json', 'yarn.lock'],
+    });
     const berry = written(dirWith({ 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': '' })).config.jobs[0]!;
     expect(berry.setup[0]!.run).toMatch(/&& yarn install --immutable$/);
   });
@@ -55,7 +60,10 @@ describe('cubicle init', () => {
   it('python: a venv in the checkout (/usr is read-only), pytest writing JUnit that the job reports', () => {
     const { config } = written(dirWith({ 'requirements.txt': 'requests==2.32.0\n' }));
     const [job] = config.jobs;
-    expect(job!.setup[0]).toMatchObject({ run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt pytest', inputs: ['requirements.txt'] });
+    expect(job!.setup[0]).toMatchObject({
+      run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt pytest',
+      inputs: ['requirements.txt'],
+    });
     expect(job!.command).toEqual(['/bin/sh', '-c', '.venv/bin/python -m pytest --junitxml=reports/junit.xml']);
     expect(job!.junit).toEqual(['reports/*.xml']);
     const pinned = proposeJobs(dirWith({ 'requirements.txt': 'pytest==8.0\n' }))[0]!;
@@ -73,7 +81,7 @@ describe('cubicle init', () => {
       ']',
       '',
       '[project.optional-dependencies]',
-      "test = ['pytest>=7', \"attrs\"]",
+      'test = [\'pytest>=7\', "attrs"]',
       'docs = ["sphinx"]',
       '',
       '[dependency-groups]',
@@ -95,7 +103,9 @@ describe('cubicle init', () => {
   it('node --test: JUnit in reports/ through NODE_OPTIONS, unless the script names its reporters', () => {
     const [job] = proposeJobs(dirWith({ 'package.json': '{"scripts":{"test":"node --test test/"}}', 'package-lock.json': '{}' }));
     expect(job).toMatchObject({ run: 'mkdir -p reports && npm test', junit: 'reports/*.xml' });
-    expect(job!.env!.NODE_OPTIONS).toBe('--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml');
+    expect(job!.env!.NODE_OPTIONS).toBe(
+      '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml',
+    );
     const own = proposeJobs(dirWith({ 'package.json': '{"scripts":{"test":"node --test --test-reporter=tap"}}' }))[0]!;
     expect(own.run).toBe('npm test');
     expect([own.env, own.junit]).toEqual([undefined, undefined]);

@@ -45,9 +45,12 @@ export async function initCommand(args: InitCommandArgs): Promise<number> {
   const dir = process.cwd();
   const existing = existingConfigs(dir);
   if (existing.length > 0 && !args.force) {
-    throw new UsageError(`${existing.join(' and ')} already ${existing.length > 1 ? 'exist' : 'exists'} in ${dir}: a cubicle config is there; nothing was written`, {
-      hint: `Edit it, or run \`cubicle init --force\` to replace it with a new ${CONFIG_NAME}.`,
-    });
+    throw new UsageError(
+      `${existing.join(' and ')} already ${existing.length > 1 ? 'exist' : 'exists'} in ${dir}: a cubicle config is there; nothing was written`,
+      {
+        hint: `Edit it, or run \`cubicle init --force\` to replace it with a new ${CONFIG_NAME}.`,
+      },
+    );
   }
   const jobs = proposeJobs(dir);
   fs.writeFileSync(path.join(dir, CONFIG_NAME), renderConfig(jobs));
@@ -232,7 +235,7 @@ export function renderConfig(jobs: readonly ProposedJob[]): string {
     '',
     'defaults:',
     '  timeout: 15m',
-    "  # Memory, CPU and process limits need cgroups delegated to you: `cubicle doctor` says whether",
+    '  # Memory, CPU and process limits need cgroups delegated to you: `cubicle doctor` says whether',
     '  # this host has them (`sudo npx cubicle setup --user "$USER"` once, if not). Then:',
     '  # memory: 2g',
     '  # cpus: 2',
@@ -260,7 +263,8 @@ export function renderConfig(jobs: readonly ProposedJob[]): string {
 
 /** A YAML scalar: plain where that reads back as the same string, else double-quoted (JSON is YAML). */
 function scalar(text: string): string {
-  const plain = /^[A-Za-z0-9_./~][A-Za-z0-9_./~ &|=+@%*-]*$/.test(text) && !/^(true|false|yes|no|on|off|null|~|[-+.\d][\d.e+-]*)$/i.test(text) && !text.endsWith(' ');
+  const plain =
+    /^[A-Za-z0-9_./~][A-Za-z0-9_./~ &|=+@%*-]*$/.test(text) && !/^(true|false|yes|no|on|off|null|~|[-+.\d][\d.e+-]*)$/i.test(text) && !text.endsWith(' ');
   return plain ? text : JSON.stringify(text);
 }
 

@@ -49,7 +49,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 type Yargs = Awaited<ReturnType<typeof loadYargs>>['yargs'];
 
 function failWithUsageError(message: string, error: Error | undefined, known?: () => Known): never {
-  throw error ?? new UsageError(known ? withSuggestions(message, known()) : message, { hint: 'Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options.' });
+  throw (
+    error ??
+    new UsageError(known ? withSuggestions(message, known()) : message, {
+      hint: 'Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options.',
+    })
+  );
 }
 
 /** yargs' "Unknown argument: paralel" as "unknown option --paralel (did you mean --parallel?)", one per unknown word. */
@@ -68,7 +73,11 @@ function withSuggestions(message: string, known: Known): string {
     .map((word) => {
       if (known.commands.length > 0 && known.words?.includes(word)) return `unknown command "${word}"${didYouMean(word, known.commands)}`;
       const flag = word.length === 1 ? `-${word}` : `--${word}`;
-      return `unknown option ${flag}${didYouMean(word, known.options.filter((name) => name.length > 1), (name) => `--${name}`)}`;
+      return `unknown option ${flag}${didYouMean(
+        word,
+        known.options.filter((name) => name.length > 1),
+        (name) => `--${name}`,
+      )}`;
     })
     .join('; ');
   return `${problems}; nothing was run`;
@@ -140,7 +149,13 @@ async function topLevel(yargs: Yargs, argv: readonly string[]): Promise<void> {
     .alias('help', 'h')
     .version(packageJson.version)
     .wrap(terminalWidth())
-    .fail((message, error) => failWithUsageError(message, error, () => ({ commands: COMMANDS.map((command) => command.name), options: optionNames(parser), words: argv.filter((arg) => !arg.startsWith('-')) })));
+    .fail((message, error) =>
+      failWithUsageError(message, error, () => ({
+        commands: COMMANDS.map((command) => command.name),
+        options: optionNames(parser),
+        words: argv.filter((arg) => !arg.startsWith('-')),
+      })),
+    );
   for (const command of COMMANDS) parser.command(command.usage, command.describe);
   parser.example('$0 init && $0 run', 'a starter config from this checkout, then a first run');
   parser.example('$0 shell unit', "a shell in job unit's sandbox, to debug it");

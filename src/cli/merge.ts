@@ -20,7 +20,8 @@ export interface MergeCommandArgs {
 }
 
 export async function mergeCommand(args: MergeCommandArgs): Promise<number> {
-  if (args.reports.length === 0) throw new UsageError('no reports to merge; nothing was written', { hint: 'Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`.' });
+  if (args.reports.length === 0)
+    throw new UsageError('no reports to merge; nothing was written', { hint: 'Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`.' });
   const output = path.resolve(args.output);
   if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${path.join(args.output, 'junit.xml')}.` });

@@ -77,7 +77,11 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       return options.notStarted.exitCode;
     }
     // An interactive session is not bounded by the job's timeout: debugging takes what it takes.
-    const commandJob: ResolvedJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: undefined } : job.limits };
+    const commandJob: ResolvedJob = {
+      ...job,
+      command: [...options.command],
+      limits: options.interactive ? { ...job.limits, timeoutMs: undefined } : job.limits,
+    };
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     let ran;
     let network: JobNetwork | null = null;
@@ -95,14 +99,23 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       }
       log.close();
       if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
-      const context = { projectDir: plan.projectDir, hostEnv: plan.hostEnv, attempt: 1, userns: network?.userns ?? userns?.path, network: network ?? undefined };
+      const context = {
+        projectDir: plan.projectDir,
+        hostEnv: plan.hostEnv,
+        attempt: 1,
+        userns: network?.userns ?? userns?.path,
+        network: network ?? undefined,
+      };
       const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
       // In GitHub Actions the command's output reaches the runner straight: both streams go to
       // stdout, inside one fence (two pipes would race the runner's reading of the fence lines).
       const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : undefined;
       if (fence) process.stdout.write(`::stop-commands::${fence}\n`);
       try {
-        ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? 'inherit-merged' : 'inherit', signal: cancel.signal });
+        ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, {
+          stdio: fence ? 'inherit-merged' : 'inherit',
+          signal: cancel.signal,
+        });
       } finally {
         // A line the command left unfinished must not swallow the resume.
         if (fence) process.stdout.write(`\n::${fence}::\n`);
@@ -118,7 +131,8 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       return 125;
     }
     if (status.oomKilled) process.stderr.write(`cubicle: killed: the job's memory limit of ${formatBytes(job.limits.memoryBytes ?? 0)} was reached\n`);
-    if (status.timedOut) process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed\n`);
+    if (status.timedOut)
+      process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed\n`);
     if (status.signal) {
       if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}\n`);
       return 128 + (os.constants.signals[status.signal as NodeJS.Signals] ?? 9);

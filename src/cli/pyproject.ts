@@ -24,7 +24,10 @@ export function readPyproject(text: string): PyprojectDependencies {
     const line = stripComment(lines[index]!).trim();
     const header = /^\[([^[\]]+)\]$/.exec(line);
     if (header) {
-      table = header[1]!.trim().replace(/\s*\.\s*/g, '.').replace(/"/g, '');
+      table = header[1]!
+        .trim()
+        .replace(/\s*\.\s*/g, '.')
+        .replace(/"/g, '');
       continue;
     }
     const assignment = /^("?[\w.-]+"?)\s*=\s*\[(.*)$/.exec(line);

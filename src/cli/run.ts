@@ -134,7 +134,10 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
   // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.
   const consoleStream = isStdout(junitFile) || (jsonFile !== undefined && isStdout(jsonFile)) ? process.stderr : process.stdout;
-  const reporters: Reporter[] = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config.projectDir })];
+  const reporters: Reporter[] = [
+    new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }),
+    new JunitReporter(junitFile, { checkout: config.projectDir }),
+  ];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
   const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;

@@ -13,7 +13,7 @@ import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOption
 export const command = defineCommand({
   examples: [
     ['$0 shell unit', "an interactive shell where job unit's command would run"],
-    ["$0 shell unit --command 'ls node_modules | wc -l'", 'one command, as a `run:` would run it (with the job\'s timeout)'],
+    ["$0 shell unit --command 'ls node_modules | wc -l'", "one command, as a `run:` would run it (with the job's timeout)"],
   ],
   options: {
     command: { alias: 'c', type: 'string', describe: 'run this with /bin/sh -c instead of an interactive shell' },
@@ -55,7 +55,13 @@ const INTERACTIVE_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin
 
 export async function shellCommand(args: ShellCommandArgs): Promise<number> {
   const config = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
-  const plan = await planOneJob(config, args.job, { cacheDir: storeRoot(args.cacheDir), hostEnv: process.env, noLimits: args.noLimits, pull: args.pull, cacheScope: args.cacheScope });
+  const plan = await planOneJob(config, args.job, {
+    cacheDir: storeRoot(args.cacheDir),
+    hostEnv: process.env,
+    noLimits: args.noLimits,
+    pull: args.pull,
+    cacheScope: args.cacheScope,
+  });
   const interactive = args.command === undefined;
   return runInJobSandbox(plan, {
     command: interactive ? INTERACTIVE_SHELL : ['/bin/sh', '-c', args.command!],
@@ -63,14 +69,19 @@ export async function shellCommand(args: ShellCommandArgs): Promise<number> {
     what: 'the shell',
     notStarted: { words: 'no shell was started', exitCode: 1 },
     banner: interactive
-      ? (shellJob, enforced) => `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit\n`
+      ? (shellJob, enforced) =>
+          `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit\n`
       : undefined,
   });
 }
 
 function describeLimits(job: ResolvedJob, enforced: boolean): string {
   const { memoryBytes, cpus, pids } = job.limits;
-  const limits = [memoryBytes === undefined ? '' : `memory ${formatBytes(memoryBytes)}`, cpus === undefined ? '' : `cpus ${cpus}`, pids === undefined ? '' : `pids ${pids}`].filter(Boolean);
+  const limits = [
+    memoryBytes === undefined ? '' : `memory ${formatBytes(memoryBytes)}`,
+    cpus === undefined ? '' : `cpus ${cpus}`,
+    pids === undefined ? '' : `pids ${pids}`,
+  ].filter(Boolean);
   const shown = limits.length === 0 ? 'no memory, cpus or pids limits' : `${limits.join(', ')}${enforced ? '' : ' (not enforced: --no-limits)'}`;
   const services = job.services.length > 0 ? `, services ${job.services.map((service) => service.name).join(', ')} up (stopped when you exit)` : '';
   return `network ${job.network}${services}, ${shown}, no timeout`;

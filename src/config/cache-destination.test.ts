@@ -5,7 +5,23 @@ describe('cache destinations', () => {
   const projectDir = '/work/project';
 
   it('refuses system trees, what is above them, the checkout and what is above it', () => {
-    for (const dest of ['/', '/usr', '/usr/local/lib', '/bin', '/lib64', '/etc/ssl', '/proc/self', '/sys', '/dev/shm', '/boot', '/var/lib/dpkg', '/var', '/work', '/work/project', '/usr/../etc']) {
+    for (const dest of [
+      '/',
+      '/usr',
+      '/usr/local/lib',
+      '/bin',
+      '/lib64',
+      '/etc/ssl',
+      '/proc/self',
+      '/sys',
+      '/dev/shm',
+      '/boot',
+      '/var/lib/dpkg',
+      '/var',
+      '/work',
+      '/work/project',
+      '/usr/../etc',
+    ]) {
       expect(cacheEntryProblem(dest, projectDir), dest).not.toBeNull();
     }
   });
@@ -17,6 +33,7 @@ describe('cache destinations', () => {
   });
 
   it('allows tool caches', () => {
-    for (const entry of ['~/.npm', '~/.cache/pip', '/var/cache/apt', '/opt/cache', '/work/project/node_modules/.cache']) expect(cacheEntryProblem(entry, projectDir), entry).toBeNull();
+    for (const entry of ['~/.npm', '~/.cache/pip', '/var/cache/apt', '/opt/cache', '/work/project/node_modules/.cache'])
+      expect(cacheEntryProblem(entry, projectDir), entry).toBeNull();
   });
 });

@@ -22,8 +22,11 @@ function dirWith(files: Record<string, string>): string {
   return dir;
 }
 
-const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(fs.readFileSync(path.join(repo, SCHEMA_FILE), 'utf8')));
-const errorsOf = (config: unknown) => (validate(config) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`));
+const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+  JSON.parse(fs.readFileSync(path.join(repo, SCHEMA_FILE), 'utf8')),
+);
+const errorsOf = (config: unknown) =>
+  validate(config) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
 
 describe('the config JSON Schema', () => {
   it(`${SCHEMA_FILE} is what the zod schema generates (rebuild with \`npm run build:ts\` and commit it)`, () => {

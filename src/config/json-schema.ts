@@ -40,7 +40,7 @@ export function configTypeDeclarations(): string {
     `export type CubicleConfig = ${typeOf(configJsonSchema(), '')};`,
     '',
     '/** A cubicle.config.ts\'s default export, typed: `export default defineConfig({ jobs: { unit: { run: "npm test" } } })`. */',
-    '// Not generic: a parameter of the config\'s own type is what makes TypeScript flag a misspelt key.',
+    "// Not generic: a parameter of the config's own type is what makes TypeScript flag a misspelt key.",
     'export type CubicleConfigExport = CubicleConfig | (() => CubicleConfig | Promise<CubicleConfig>);',
     'export declare function defineConfig<T extends CubicleConfigExport>(config: T & CubicleConfigExport): T;',
     '',

@@ -37,7 +37,12 @@ export async function readConfigData(options: Pick<LoadOptions, 'cwd' | 'configP
     const where = explicit ?? options.cwd;
     const reason = error instanceof Error ? error.message : String(error);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: 'Put the whole config in one file; a code config may compute it from other files.', cause: error });
+    if (code === CONFIG_IMPORT_REFUSED)
+      throw new ConfigError([reason], {
+        source: explicit,
+        hint: 'Put the whole config in one file; a code config may compute it from other files.',
+        cause: error,
+      });
     const missing = code === 'ENOENT';
     throw new ConfigError([missing ? `${where}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -70,10 +75,16 @@ export function resolveConfigData(data: ConfigData, options: Pick<LoadOptions, '
  * and the position (js-yaml: "duplicated mapping key (3:3)"), drop the source excerpt.
  */
 function describeSyntaxError(message: string): string {
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const head = lines[0] ?? message;
   // Source excerpts: "> 1 | {...}", "| ^", "3 | key:", "-----^".
   const isExcerpt = (line: string) => /^(>\s*)?\d*\s*\|/.test(line) || /^-*\^$/.test(line);
-  const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, '');
+  const reason = lines
+    .slice(1)
+    .find((line) => !isExcerpt(line))
+    ?.replace(/ while parsing '.*$/, '');
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }

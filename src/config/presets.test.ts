@@ -80,7 +80,10 @@ describe('the shipped presets', () => {
   });
 
   it('node: pnpm and yarn through corepack put their shims in ~/.local/bin, and nothing of corepack in `caches:`', () => {
-    for (const [manager, lockfile] of [['pnpm', 'pnpm-lock.yaml'], ['yarn', 'yarn.lock']] as const) {
+    for (const [manager, lockfile] of [
+      ['pnpm', 'pnpm-lock.yaml'],
+      ['yarn', 'yarn.lock'],
+    ] as const) {
       const keys = keysOf('node', dirWith({ 'package.json': '{}', [lockfile]: '' }));
       expect(keys.setup![0]!.run).toMatch(new RegExp(`corepack enable --install-directory ~/.local/bin ${manager}; } && ${manager} install`));
       expect(keys.caches!.filter((cache) => cache.includes('corepack'))).toEqual([]);
@@ -89,7 +92,9 @@ describe('the shipped presets', () => {
 
   it('node: asks vitest and jest-junit for a JUnit report in reports/', () => {
     const vitest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"vitest": "^4"}}', 'package-lock.json': '{}' }));
-    expect(vitest.run).toBe('npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
+    expect(vitest.run).toBe(
+      'npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}',
+    );
     expect(vitest.setup![0]!.run).toBe('npm ci --no-audit --no-fund');
     const jest = keysOf('node', dirWith({ 'package.json': '{"devDependencies": {"jest": "^30", "jest-junit": "^16"}}' }));
     expect(jest.run).toBe('npm test -- --reporters=default --reporters=jest-junit ${CUBICLE_TEST_SHARD:+--shard=$CUBICLE_TEST_SHARD}');
@@ -99,8 +104,13 @@ describe('the shipped presets', () => {
   it('node: `node --test` writes JUnit to reports/ through NODE_OPTIONS, unless its script names reporters itself', () => {
     const plain = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test test/"}}', 'package-lock.json': '{}' }));
     expect(plain).toMatchObject({ run: 'mkdir -p reports && npm test', junit: 'reports/*.xml' });
-    expect(plain.env).toEqual({ NODE_OPTIONS: '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml' });
-    const own = keysOf('node', dirWith({ 'package.json': '{"scripts": {"test": "node --test --test-reporter=junit --test-reporter-destination=reports/j.xml"}}' }));
+    expect(plain.env).toEqual({
+      NODE_OPTIONS: '--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml',
+    });
+    const own = keysOf(
+      'node',
+      dirWith({ 'package.json': '{"scripts": {"test": "node --test --test-reporter=junit --test-reporter-destination=reports/j.xml"}}' }),
+    );
     expect(own.run).toBe('npm test');
     expect(own.env).toEqual({});
   });
@@ -108,9 +118,18 @@ describe('the shipped presets', () => {
   it('python: a venv that sees the system packages, pip install keyed on requirements.txt when there is one', () => {
     const withRequirements = keysOf('python', dirWith({ 'requirements.txt': 'requests\n' }));
     expect(withRequirements.setup).toEqual([
-      { run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt', inputs: ['requirements.txt'], env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } },
+      {
+        run: 'python3 -m venv --system-site-packages .venv && .venv/bin/pip install -r requirements.txt',
+        inputs: ['requirements.txt'],
+        env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      },
     ]);
-    expect(withRequirements).toMatchObject({ run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml "$@"', testFiles: ['**/test_*.py', '**/*_test.py'], junit: 'reports/*.xml', caches: ['~/.cache/pip'] });
+    expect(withRequirements).toMatchObject({
+      run: '.venv/bin/python -m pytest --junitxml=reports/junit.xml "$@"',
+      testFiles: ['**/test_*.py', '**/*_test.py'],
+      junit: 'reports/*.xml',
+      caches: ['~/.cache/pip'],
+    });
     expect(keysOf('python', dirWith({})).setup).toEqual([{ run: 'python3 -m venv --system-site-packages .venv', network: 'none' }]);
   });
 
@@ -168,18 +187,32 @@ describe('a job with a preset', () => {
   });
 
   it('merges as documented when called directly', () => {
-    expect(mergePreset({ run: 'x', env: { A: '1' } }, { run: 'y', env: { A: '0', B: '2' }, caches: ['~/.a'] })).toEqual({ run: 'x', env: { A: '1', B: '2' }, caches: ['~/.a'] });
-    expect(mergePreset({ caches: ['~/.b'] }, { run: 'y', junit: 'r.xml', setup: [{ run: 's' }] })).toEqual({ run: 'y', junit: 'r.xml', setup: [{ run: 's' }], caches: ['~/.b'] });
+    expect(mergePreset({ run: 'x', env: { A: '1' } }, { run: 'y', env: { A: '0', B: '2' }, caches: ['~/.a'] })).toEqual({
+      run: 'x',
+      env: { A: '1', B: '2' },
+      caches: ['~/.a'],
+    });
+    expect(mergePreset({ caches: ['~/.b'] }, { run: 'y', junit: 'r.xml', setup: [{ run: 's' }] })).toEqual({
+      run: 'y',
+      junit: 'r.xml',
+      setup: [{ run: 's' }],
+      caches: ['~/.b'],
+    });
     // testFiles go with the command that takes them: a job's own run drops the preset's.
     expect(mergePreset({}, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest "$@"', testFiles: 't/*.py' });
     expect(mergePreset({ run: 'pytest -x' }, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest -x' });
-    expect(mergePreset({ run: 'pytest -x "$@"', testFiles: 'u/*.py' }, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({ run: 'pytest -x "$@"', testFiles: 'u/*.py' });
+    expect(mergePreset({ run: 'pytest -x "$@"', testFiles: 'u/*.py' }, { run: 'pytest "$@"', testFiles: 't/*.py' })).toEqual({
+      run: 'pytest -x "$@"',
+      testFiles: 'u/*.py',
+    });
   });
 
   it('refuses testFiles that a run script would drop, or that leave the checkout', () => {
     const checkout = dirWith({});
     expect(() => resolveIn(checkout, { py: { run: 'pytest', testFiles: 'tests/test_*.py' } })).toThrow(/jobs\.py\.testFiles: the run script never uses "\$@"/);
-    expect(() => resolveIn(checkout, { py: { run: 'pytest "$@"', testFiles: ['../elsewhere/*.py'] } })).toThrow(/"\.\.\/elsewhere\/\*\.py": "\.\." leaves the checkout/);
+    expect(() => resolveIn(checkout, { py: { run: 'pytest "$@"', testFiles: ['../elsewhere/*.py'] } })).toThrow(
+      /"\.\.\/elsewhere\/\*\.py": "\.\." leaves the checkout/,
+    );
     const [script, argv] = resolveIn(checkout, { script: { run: 'pytest "$@"', testFiles: 't/*.py' }, argv: { run: ['pytest'], testFiles: ['t/*.py'] } }).jobs;
     expect(script).toMatchObject({ script: true, testFiles: ['t/*.py'] });
     expect(argv).toMatchObject({ script: false, command: ['pytest'], testFiles: ['t/*.py'] });
@@ -215,14 +248,22 @@ describe('a job with a preset', () => {
       'norun.yaml': 'description: gives only a cache\ncaches: [~/.x]\n',
     });
     const checkout = dirWith({});
-    expect(problemsOf(checkout, { unit: { preset: 'nope' } }, { presetsDir: presets })).toEqual(['jobs.unit.preset: unknown preset "nope": the presets are "broken", "norun", "wrong"']);
-    expect(problemsOf(checkout, { unit: { preset: '../etc/passwd' } })[0]).toMatch(/^jobs\.unit\.preset: unknown preset "\.\.\/etc\/passwd": the presets are "go", "make", "node", "python"$/);
-    expect(problemsOf(checkout, { unit: { preset: 'broken' } }, { presetsDir: presets })[0]).toMatch(/^jobs\.unit\.preset: preset "broken" \(.*broken\.yaml\) cannot be read: /);
+    expect(problemsOf(checkout, { unit: { preset: 'nope' } }, { presetsDir: presets })).toEqual([
+      'jobs.unit.preset: unknown preset "nope": the presets are "broken", "norun", "wrong"',
+    ]);
+    expect(problemsOf(checkout, { unit: { preset: '../etc/passwd' } })[0]).toMatch(
+      /^jobs\.unit\.preset: unknown preset "\.\.\/etc\/passwd": the presets are "go", "make", "node", "python"$/,
+    );
+    expect(problemsOf(checkout, { unit: { preset: 'broken' } }, { presetsDir: presets })[0]).toMatch(
+      /^jobs\.unit\.preset: preset "broken" \(.*broken\.yaml\) cannot be read: /,
+    );
     const wrong = problemsOf(checkout, { unit: { preset: 'wrong' } }, { presetsDir: presets })[0]!;
     expect(wrong).toMatch(/^jobs\.unit\.preset: preset "wrong" \(.*wrong\.yaml\) is invalid: /);
     expect(wrong).toContain('setup.0: Unrecognized key: "inptus"');
     expect(wrong).toContain('detect.0.when.exists: expected a plain path relative to the checkout (no glob, no ..), got "*.lock"');
-    expect(problemsOf(checkout, { unit: { preset: 'norun' } }, { presetsDir: presets })).toEqual(['jobs.unit.run: missing: preset "norun" gives no `run` command; add one to the job']);
+    expect(problemsOf(checkout, { unit: { preset: 'norun' } }, { presetsDir: presets })).toEqual([
+      'jobs.unit.run: missing: preset "norun" gives no `run` command; add one to the job',
+    ]);
     expect(resolveIn(checkout, { unit: { preset: 'norun', run: 'true' } }, { presetsDir: presets }).jobs[0]!.caches).toEqual(['~/.x']);
   });
 });

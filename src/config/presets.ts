@@ -36,7 +36,9 @@ export function lookUpPreset(name: string, projectDir: string, dir = PRESETS_DIR
   const file = path.join(dir, `${name}.yaml`);
   if (!PRESET_NAME.test(name) || !fs.existsSync(file)) {
     const names = availablePresets(dir);
-    return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(', ') : `none (${dir} is missing or empty)`}` };
+    return {
+      problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(', ') : `none (${dir} is missing or empty)`}`,
+    };
   }
   let raw: unknown;
   try {

@@ -54,12 +54,25 @@ describe('resolveConfig', () => {
   });
 
   it('refuses a preset it does not have, naming the ones it has (presets.test.ts covers the rest)', () => {
-    expect(problemsOf({ jobs: { unit: { preset: 'nod' } } })).toEqual(['jobs.unit.preset: unknown preset "nod": the presets are "go", "make", "node", "python"']);
+    expect(problemsOf({ jobs: { unit: { preset: 'nod' } } })).toEqual([
+      'jobs.unit.preset: unknown preset "nod": the presets are "go", "make", "node", "python"',
+    ]);
   });
 
   it('resolves setup steps (a network of their own with a way out by default, as in docker build) and caches', () => {
     const config = resolveConfig({
-      raw: { jobs: { unit: { run: 'npm test', setup: [{ run: 'npm ci', inputs: ['package*.json'] }, { run: 'make', network: 'none', env: { N: 1 } }], caches: ['~/.npm'] } } },
+      raw: {
+        jobs: {
+          unit: {
+            run: 'npm test',
+            setup: [
+              { run: 'npm ci', inputs: ['package*.json'] },
+              { run: 'make', network: 'none', env: { N: 1 } },
+            ],
+            caches: ['~/.npm'],
+          },
+        },
+      },
       source: '/p/cubicle.config.yaml',
     });
     expect(config.jobs[0]!.setup).toEqual([
@@ -67,7 +80,9 @@ describe('resolveConfig', () => {
       { run: 'make', inputs: [], env: { N: '1' }, network: 'none' },
     ]);
     expect(config.jobs[0]!.caches).toEqual(['~/.npm']);
-    expect(problemsOf({ jobs: { unit: { run: 'x', caches: ['relative/dir'] } } })[0]).toMatch(/^jobs\.unit\.caches\.0: expected an absolute path or one under ~\//);
+    expect(problemsOf({ jobs: { unit: { run: 'x', caches: ['relative/dir'] } } })[0]).toMatch(
+      /^jobs\.unit\.caches\.0: expected an absolute path or one under ~\//,
+    );
   });
 
   it('checks flags as strictly as the file', () => {

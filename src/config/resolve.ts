@@ -4,7 +4,17 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, PathConfinementError } from '../core/errors.js';
 import { lookUpPreset, mergePreset } from './presets.js';
-import { configSchema, knownKeysAt, nulBytePlaces, JOB_NAME, SERVICE_NAME, type ConfigInput, type DefaultsInput, type JobInput, type ServiceInput } from './schema.js';
+import {
+  configSchema,
+  knownKeysAt,
+  nulBytePlaces,
+  JOB_NAME,
+  SERVICE_NAME,
+  type ConfigInput,
+  type DefaultsInput,
+  type JobInput,
+  type ServiceInput,
+} from './schema.js';
 import { cacheEntryProblem } from './cache-destination.js';
 import { DEBIAN_IMAGE } from '../image/debian.js';
 import { envPathProblems, isBeneath, resolveBeneath } from '../confine/index.js';
@@ -131,7 +141,12 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(', ')}`);
+      problems.push(
+        `unknown job "${name}"${didYouMean(
+          name,
+          jobs.map((job) => job.name),
+        )}: the config defines ${jobs.map((job) => `"${job.name}"`).join(', ')}`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -161,7 +176,9 @@ function checkTestFiles(name: string, job: JobInput, problems: string[]): void {
   for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === undefined || typeof job.run !== 'string') return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
-    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+    problems.push(
+      `jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`,
+    );
   }
 }
 
@@ -206,7 +223,11 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     caches: Object.freeze([...(job.caches ?? [])]),
     seccomp: job.seccomp ?? 'default',
     user: userOf(job.user),
-    services: Object.freeze(Object.entries(job.services ?? {}).map(([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? 'none'))),
+    services: Object.freeze(
+      Object.entries(job.services ?? {}).map(([serviceName, service]) =>
+        resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? 'none'),
+      ),
+    ),
   });
 }
 
@@ -221,7 +242,12 @@ const DEFAULT_HEALTH_RETRIES = 30;
 
 function resolveService(jobName: string, name: string, service: ServiceInput, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
   // A service is on the job's network: the host's with `network: host`, else the job's own namespace.
-  const asJob = resolveJob(`${jobName}.${name}`, { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined }, { image: defaults.image }, {});
+  const asJob = resolveJob(
+    `${jobName}.${name}`,
+    { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined },
+    { image: defaults.image },
+    {},
+  );
   const health = service.health
     ? Object.freeze({
         command: Object.freeze(typeof service.health.command === 'string' ? ['/bin/sh', '-c', service.health.command] : [...service.health.command]),
@@ -283,11 +309,18 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
   const services = Object.entries(job.services ?? {});
   for (const [serviceName, service] of services) {
     const where = `${at}.services.${serviceName}`;
-    if (!SERVICE_NAME.test(serviceName)) problems.push(`${where}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
+    if (!SERVICE_NAME.test(serviceName))
+      problems.push(`${where}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
     checkImage(`${where}.image`, service.image ?? config.defaults?.image ?? 'host', problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
+      else if (!services.some(([other]) => other === need))
+        problems.push(
+          `${where}.needs: unknown service "${need}"${didYouMean(
+            need,
+            services.map(([other]) => other),
+          )}`,
+        );
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -371,7 +404,10 @@ function checkNeeds(jobs: readonly ResolvedJob[], problems: string[]): void {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(', ')}`);
+      if (!byName.has(need))
+        problems.push(
+          `jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(', ')}`,
+        );
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }

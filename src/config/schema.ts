@@ -63,7 +63,11 @@ const cpus = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
 });
 
 // The kernel's pid_max ceiling is 4194304.
-const pids = z.number({ error: (issue) => `expected a whole number of processes like 512, got ${show(issue.input)}` }).int().positive().max(4_194_304, { error: 'expected at most 4194304 processes (the kernel maximum)' });
+const pids = z
+  .number({ error: (issue) => `expected a whole number of processes like 512, got ${show(issue.input)}` })
+  .int()
+  .positive()
+  .max(4_194_304, { error: 'expected at most 4194304 processes (the kernel maximum)' });
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => `expected an environment variable name, got ${show(issue.input)}` });
@@ -81,20 +85,26 @@ const setupStep = z.strictObject({
   network: z.enum(['none', 'host', 'outbound'], { error: (issue) => `expected "none", "host" or "outbound", got ${show(issue.input)}` }).optional(),
 });
 
-const command = z.union([z.string().min(1), z.array(z.string()).min(1)], { error: (issue) => `expected a command string or an argv list, got ${show(issue.input)}` });
+const command = z.union([z.string().min(1), z.array(z.string()).min(1)], {
+  error: (issue) => `expected a command string or an argv list, got ${show(issue.input)}`,
+});
 
 /**
  * Globs of the checkout's test files, for `--shard-by test`: cubicle splits them between the
  * shards and appends this shard's to the job's command (`"$@"` in a `run:` script).
  */
-const testFiles = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: (issue) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue.input)}` });
+const testFiles = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: (issue) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue.input)}`,
+});
 
-const cacheList = z.array(z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue.input)}` }));
+const cacheList = z.array(
+  z.string().regex(/^(~\/|\/)./, { error: (issue) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue.input)}` }),
+);
 
 export const limitKeys = {
   memory: size.optional().describe('Memory limit (memory.max, swap off): 512m, 2g'),
   /** The job's writes (its upper layers) live on a tmpfs of this size. */
-  disk: size.optional().describe('Size of the tmpfs the job\'s writes live on: 1g'),
+  disk: size.optional().describe("Size of the tmpfs the job's writes live on: 1g"),
   cpus: cpus.optional().describe('CPU quota: 2, or 0.5'),
   pids: pids.optional().describe('Processes and threads at most'),
   timeout: duration.optional().describe('Wall-clock limit: 90s, 10m, 1h'),
@@ -105,7 +115,9 @@ const networkMode = z.enum(['none', 'host', 'outbound'], { error: (issue) => `ex
 export const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
 
 /** `UID[:GID]` inside the sandbox: servers that refuse to run as root (PostgreSQL). */
-const user = z.union([z.number().int().min(0), z.string().regex(/^\d+(:\d+)?$/)], { error: (issue) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue.input)}` });
+const user = z.union([z.number().int().min(0), z.string().regex(/^\d+(:\d+)?$/)], {
+  error: (issue) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue.input)}`,
+});
 
 /** A service beside a job (a database): its own sandbox in the job's network namespace. */
 const serviceSchema = z.strictObject({
@@ -128,28 +140,42 @@ const serviceSchema = z.strictObject({
   pids: pids.optional(),
 });
 
-export const jobSchema = z.strictObject({
-  image: z.string().min(1).optional().describe('The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH'),
-  preset: z.string().min(1).optional().describe('A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job\'s own keys win'),
-  setup: z.array(setupStep).optional().describe('Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs'),
-  run: command.optional().describe('The command: a string runs under /bin/sh -c, a list is an argv'),
-  env: env.optional().describe('Environment variables of the job (besides PATH, HOME, TERM, LANG and CI)'),
-  network: networkMode.optional().describe('none (default): loopback only; outbound: out, but not to the host\'s loopback; host: the host\'s network'),
-  junit: stringList.optional().describe('Globs of the JUnit XML reports the job writes, copied out and merged'),
-  artifacts: stringList.optional().describe('Globs of files copied out of the sandbox into cubicle-artifacts/JOB/'),
-  testFiles: testFiles.optional().describe('Globs of the test files --shard-by test splits between shards: * ? ** [a-z] [!a-z], and !PAT to exclude'),
-  caches: cacheList.optional().describe('Directories kept between runs (~/.npm): absolute or under ~/'),
-  needs: z.array(z.string()).optional().describe('Jobs that must pass before this one starts'),
-  services: z.record(z.string(), serviceSchema).optional().describe('Services (a database) started beside the job in its network namespace'),
-  user: user.optional().describe('UID[:GID] the command runs as inside (default root)'),
-  retries: z.number().int().min(0).max(10).optional().describe('Runs again after a failure, up to this many times; a pass after a failure is flaky'),
-  /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
-  seccomp: z.enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${show(issue.input)}` }).optional().describe('default: a Docker-like syscall filter; unconfined: none'),
-  ...limitKeys,
-}).superRefine((job, ctx) => {
-  // A preset gives a `run`; whether it really does is checked once the preset is read.
-  if (job.run === undefined && job.preset === undefined) ctx.addIssue({ code: 'custom', path: ['run'], message: 'missing: every job needs a `run` command, or a `preset` that gives one' });
-});
+export const jobSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH'),
+    preset: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job's own keys win"),
+    setup: z.array(setupStep).optional().describe('Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs'),
+    run: command.optional().describe('The command: a string runs under /bin/sh -c, a list is an argv'),
+    env: env.optional().describe('Environment variables of the job (besides PATH, HOME, TERM, LANG and CI)'),
+    network: networkMode.optional().describe("none (default): loopback only; outbound: out, but not to the host's loopback; host: the host's network"),
+    junit: stringList.optional().describe('Globs of the JUnit XML reports the job writes, copied out and merged'),
+    artifacts: stringList.optional().describe('Globs of files copied out of the sandbox into cubicle-artifacts/JOB/'),
+    testFiles: testFiles.optional().describe('Globs of the test files --shard-by test splits between shards: * ? ** [a-z] [!a-z], and !PAT to exclude'),
+    caches: cacheList.optional().describe('Directories kept between runs (~/.npm): absolute or under ~/'),
+    needs: z.array(z.string()).optional().describe('Jobs that must pass before this one starts'),
+    services: z.record(z.string(), serviceSchema).optional().describe('Services (a database) started beside the job in its network namespace'),
+    user: user.optional().describe('UID[:GID] the command runs as inside (default root)'),
+    retries: z.number().int().min(0).max(10).optional().describe('Runs again after a failure, up to this many times; a pass after a failure is flaky'),
+    /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
+    seccomp: z
+      .enum(['default', 'unconfined'], { error: (issue) => `expected "default" or "unconfined", got ${show(issue.input)}` })
+      .optional()
+      .describe('default: a Docker-like syscall filter; unconfined: none'),
+    ...limitKeys,
+  })
+  .superRefine((job, ctx) => {
+    // A preset gives a `run`; whether it really does is checked once the preset is read.
+    if (job.run === undefined && job.preset === undefined)
+      ctx.addIssue({ code: 'custom', path: ['run'], message: 'missing: every job needs a `run` command, or a `preset` that gives one' });
+  });
 
 export const defaultsSchema = z.strictObject({
   image: z.string().min(1).optional(),
@@ -176,7 +202,9 @@ const presetKeys = {
 };
 
 /** A file in the checkout, named as is: a detect condition reads it synchronously, without globbing. */
-const checkoutFile = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue.input)}` });
+const checkoutFile = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, {
+  error: (issue) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue.input)}`,
+});
 
 const presetCondition = z
   .strictObject({

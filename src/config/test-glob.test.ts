@@ -38,12 +38,28 @@ describe('testFiles globs', () => {
 
   it('a leading ! removes what the patterns before it matched; a later pattern adds back', async () => {
     expect(await find('tests/**/test_*.py', '!tests/slow/**')).toEqual(['tests/test_api.py', 'tests/test_dates.py', 'tests/test_db.py']);
-    expect(await find('**/test_*.py', '!tests/slow/*', 'tests/slow/test_big.py')).toEqual(['tests/slow/test_big.py', 'tests/test_api.py', 'tests/test_dates.py', 'tests/test_db.py']);
-    expect(await find('**/*_test.py', '**/test_*.py', '!**/test_d*.py')).toEqual(['src/app_test.py', 'tests/slow/test_big.py', 'tests/slow/test_huge.py', 'tests/test_api.py']);
+    expect(await find('**/test_*.py', '!tests/slow/*', 'tests/slow/test_big.py')).toEqual([
+      'tests/slow/test_big.py',
+      'tests/test_api.py',
+      'tests/test_dates.py',
+      'tests/test_db.py',
+    ]);
+    expect(await find('**/*_test.py', '**/test_*.py', '!**/test_d*.py')).toEqual([
+      'src/app_test.py',
+      'tests/slow/test_big.py',
+      'tests/slow/test_huge.py',
+      'tests/test_api.py',
+    ]);
   });
 
   it('* ? and ** skip hidden names and node_modules; a literal path and \\[ are taken as written', async () => {
-    expect(await find('**/test_*.py')).toEqual(['tests/slow/test_big.py', 'tests/slow/test_huge.py', 'tests/test_api.py', 'tests/test_dates.py', 'tests/test_db.py']);
+    expect(await find('**/test_*.py')).toEqual([
+      'tests/slow/test_big.py',
+      'tests/slow/test_huge.py',
+      'tests/test_api.py',
+      'tests/test_dates.py',
+      'tests/test_db.py',
+    ]);
     expect(await find('tests/*')).not.toContain('tests/.test_dot.py');
     expect(await find('./tests/slow/test_?ig.py')).toEqual(['tests/slow/test_big.py']);
     expect(await find('misc/\\[x]/*.py')).toEqual(['misc/[x]/bracket.py']);
@@ -63,13 +79,18 @@ describe('testFiles globs', () => {
     expect(why('tests/[abc.py')).toMatch(/unclosed "\["/);
     expect(why('tests/a**.py')).toMatch(/whole path segments/);
     expect(why('tests/')).toMatch(/empty path segment/);
-    expect(testGlobProblems(['!tests/slow/*'])).toEqual(['"!tests/slow/*": an exclusion removes files the patterns before it matched, and none comes before it; put it after them']);
+    expect(testGlobProblems(['!tests/slow/*'])).toEqual([
+      '"!tests/slow/*": an exclusion removes files the patterns before it matched, and none comes before it; put it after them',
+    ]);
     expect(testGlobProblems(['tests/**/test_*.py', '!tests/slow/*', 'src/[!a]*.py'])).toEqual([]);
     expect(compileTestGlob('tests/**/test_*.py').base).toBe('tests');
   });
 
   it('a refused pattern is a config error: exit 2 from `cubicle run`, with the job, the pattern and the reason', async () => {
-    fs.writeFileSync(path.join(checkout, 'cubicle.config.yaml'), 'jobs:\n  py:\n    run: pytest "$@"\n    testFiles: ["tests/**/test_*.py", "!", "tests/{a,b}.py"]\n');
+    fs.writeFileSync(
+      path.join(checkout, 'cubicle.config.yaml'),
+      'jobs:\n  py:\n    run: pytest "$@"\n    testFiles: ["tests/**/test_*.py", "!", "tests/{a,b}.py"]\n',
+    );
     const chunks: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string) => chunks.push(String(chunk)) > 0) as typeof process.stderr.write;

@@ -131,7 +131,8 @@ export function testGlobProblems(patterns: readonly string[]): string[] {
   for (const pattern of patterns) {
     try {
       const glob = compileTestGlob(pattern);
-      if (glob.exclude && !included) problems.push(`"${pattern}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
+      if (glob.exclude && !included)
+        problems.push(`"${pattern}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
       if (!glob.exclude) included = true;
     } catch (error) {
       if (!(error instanceof GlobProblem)) throw error;

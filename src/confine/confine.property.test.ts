@@ -84,7 +84,10 @@ function plant({ dir, root, outside, layout }: { dir: string; root: string; outs
 
 function listTree(dir: string): string[] {
   const kind = (entry: fs.Dirent) => (entry.isSymbolicLink() ? 'l' : entry.isDirectory() ? 'd' : 'f');
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).map((entry) => `${path.join(entry.parentPath, entry.name)}:${kind(entry)}`).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((entry) => `${path.join(entry.parentPath, entry.name)}:${kind(entry)}`)
+    .sort();
 }
 
 function refusedOr<T>(action: () => T): T | undefined {

@@ -54,7 +54,10 @@ describe('the error catalog', () => {
   });
 
   it('exit codes: config, usage, image, JUnit and Action inputs 2; host 3; one job 1', () => {
-    const byExit = (exitCode: number) => everyError().filter((error) => error.exitCode === exitCode).map((error) => error.name);
+    const byExit = (exitCode: number) =>
+      everyError()
+        .filter((error) => error.exitCode === exitCode)
+        .map((error) => error.name);
     expect(new Set(byExit(1))).toEqual(new Set(['SandboxSetupError', 'PathConfinementError']));
     expect(new Set(byExit(3))).toEqual(new Set(['SandboxUnavailableError', 'HostNotReadyError']));
     expect(byExit(2)).toHaveLength(everyError().length - 2 - hostCodes.length - 1);

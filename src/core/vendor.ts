@@ -66,7 +66,8 @@ export async function findConfig(cwd: string, explicitPath?: string): Promise<Fo
     import('cosmiconfig').then((module) => commonJs(module)),
   ]);
   const markCode = (filepath: string) => new CodeConfigFile(filepath);
-  const data = (load: (filepath: string, content: string) => unknown) => (filepath: string, content: string) => refuseImports(filepath, load(filepath, content));
+  const data = (load: (filepath: string, content: string) => unknown) => (filepath: string, content: string) =>
+    refuseImports(filepath, load(filepath, content));
   const loaders = {
     ...Object.fromEntries(CODE_CONFIG_EXTENSIONS.map((extension) => [extension, markCode])),
     '.json': data(defaultLoaders['.json']),

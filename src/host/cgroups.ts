@@ -157,7 +157,7 @@ async function placeV2(user: { uid: number; name: string }, prepare: boolean): P
 function ancestorsInOwnCgroup(): number[] {
   const relative = readMemberships()[0]!.path;
   const ancestors: number[] = [];
-  for (let pid = process.ppid; pid > 1 && ancestors.length < 15;) {
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
     let stat: string;
     let membership: string;
     try {

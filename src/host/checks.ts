@@ -46,7 +46,14 @@ export function checkHelper(): CheckResult {
     const detail = `${helper.path} (${helper.origin}): every job, setup step and service runs through it`;
     return { id: 'helper', title: 'sandbox helper', state: 'ok', required: true, detail, fix: null };
   } catch (error) {
-    return { id: 'helper', title: 'sandbox helper', state: 'missing', required: true, detail: (error as Error).message, fix: (error as CubicleError).hint ?? null };
+    return {
+      id: 'helper',
+      title: 'sandbox helper',
+      state: 'missing',
+      required: true,
+      detail: (error as Error).message,
+      fix: (error as CubicleError).hint ?? null,
+    };
   }
 }
 
@@ -72,7 +79,14 @@ export function userNamespaceFix(): string {
 
 async function probe(ops: Parameters<typeof runSandbox>[0]['ops']): Promise<string | null> {
   try {
-    const { status, outputTail } = await runSandbox({ ops, command: ['true'], env: { PATH: '/usr/bin:/bin' }, cwd: '/', hostname: 'cubicle-doctor', shareNetwork: false });
+    const { status, outputTail } = await runSandbox({
+      ops,
+      command: ['true'],
+      env: { PATH: '/usr/bin:/bin' },
+      cwd: '/',
+      hostname: 'cubicle-doctor',
+      shareNetwork: false,
+    });
     if (status.exitCode === 0) return null;
     return status.error?.message ?? (outputTail.trim() || `exited with ${status.exitCode}`);
   } catch (error) {
@@ -99,7 +113,10 @@ export async function checkOverlay(cacheDir: string): Promise<CheckResult> {
   const dir = fs.mkdtempSync(path.join(root, 'probe-'));
   try {
     for (const sub of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub));
-    const failure = await probe([...hostImageOps(), { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' }]);
+    const failure = await probe([
+      ...hostImageOps(),
+      { kind: 'overlay', lowers: [path.join(dir, 'lower')], upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), dest: '/mnt/probe' },
+    ]);
     if (failure === null) return { ...base, state: 'ok', detail: `job layers can live in ${cacheDir}`, fix: null };
     const container = explainOverlayFailure(failure, cacheDir, detectContainer());
     if (container) return { ...base, state: 'missing', detail: `${failure}: ${container.cause}`, fix: container.fix };

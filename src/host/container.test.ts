@@ -74,7 +74,7 @@ describe('explainSandboxFailure', () => {
     expect(diagnosis?.fix).toMatch(/--security-opt seccomp=unconfined/);
   });
 
-  it('blames masked /proc paths for a refused proc mount, with the runtime\'s own unmask option', () => {
+  it("blames masked /proc paths for a refused proc mount, with the runtime's own unmask option", () => {
     const podman = container({ ...podmanDefault, '/proc/self/status': 'Seccomp:\t0\n' });
     const diagnosis = explainSandboxFailure('mount proc on `/proc`: Operation not permitted', detectContainer(podman), podman);
     expect(diagnosis?.cause).toMatch(/mount of a fresh proc denied .*\/proc\/bus, \/proc\/sys, \/proc\/acpi, \/proc\/keys/);

@@ -105,11 +105,7 @@ const SECCOMP_CAUSE = "the runtime's default seccomp profile allows unshare, mou
  * What blocked the sandbox probe, with the runtime's fix, when a container explains it; null
  * when the failure is not one a container causes (then the kernel's own fixes apply).
  */
-export function explainSandboxFailure(
-  failure: string,
-  context: ContainerContext | null,
-  probe: ContainerProbe = hostProbe,
-): Diagnosis | null {
+export function explainSandboxFailure(failure: string, context: ContainerContext | null, probe: ContainerProbe = hostProbe): Diagnosis | null {
   if (!context || !/Operation not permitted/.test(failure)) return null;
   const where = `inside a container (${context.evidence})`;
   const masked = maskedProcPaths(probe);

@@ -56,6 +56,11 @@ describe('scanOwners', () => {
     expect(isMapped(100000, [{ start: 100000, count: 65536 }])).toBe(true);
     expect(isMapped(165535, [{ start: 100000, count: 65536 }])).toBe(true);
     expect(isMapped(165536, [{ start: 100000, count: 65536 }])).toBe(false);
-    expect(isMapped(4000000, [{ start: 1001, count: 1 }, { start: 100000, count: 65536 }])).toBe(false);
+    expect(
+      isMapped(4000000, [
+        { start: 1001, count: 1 },
+        { start: 100000, count: 65536 },
+      ]),
+    ).toBe(false);
   });
 });

@@ -31,7 +31,12 @@ export function checkLayerTool(): CheckResult {
     const tool = locateNative('layer');
     return { ...base, state: 'ok', detail: `${tool.path} (${tool.origin}): ${uses}`, fix: null };
   } catch (error) {
-    return { ...base, state: 'missing', detail: `${(error as Error).message.replace(/; no job was run$/, '')}: ${uses}`, fix: (error as CubicleError).hint ?? null };
+    return {
+      ...base,
+      state: 'missing',
+      detail: `${(error as Error).message.replace(/; no job was run$/, '')}: ${uses}`,
+      fix: (error as CubicleError).hint ?? null,
+    };
   }
 }
 
@@ -52,7 +57,7 @@ export function checkOutboundNetwork(): CheckResult {
   const base = { id: 'network', title: 'slirp4netns for network: outbound', required: false };
   const uses =
     '`network: outbound` needs slirp4netns, nsenter and /dev/net/tun open to you: setup steps (their default) and jobs that ask for it; ' +
-    '`network: none` (a job\'s default: its own loopback) and `network: host` need none of them';
+    "`network: none` (a job's default: its own loopback) and `network: host` need none of them";
   const pasta = findProgram('pasta');
   const pastaNote = pasta ? `; pasta is installed (${pasta}) but cubicle does not use it` : '';
   const slirp = findProgram('slirp4netns');
@@ -70,7 +75,7 @@ export function checkOutboundNetwork(): CheckResult {
   const tun = tunAccess();
   if (tun) {
     problems.push(`/dev/net/tun cannot be opened by you (${tun})`);
-    fixes.push('as root: chmod 0666 /dev/net/tun (the distributions\' default), or modprobe tun');
+    fixes.push("as root: chmod 0666 /dev/net/tun (the distributions' default), or modprobe tun");
   }
   if (problems.length === 0) return { ...base, state: 'ok', detail: `${slirp}: ${uses}${pastaNote}`, fix: null };
   return {

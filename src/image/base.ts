@@ -32,7 +32,9 @@ export function hostBaseOf(): Base {
   } catch {
     // a host without os-release: its id is just the architecture
   }
-  const id = createHash('sha256').update(JSON.stringify({ base: 'host', release, arch: os.arch() })).digest('hex');
+  const id = createHash('sha256')
+    .update(JSON.stringify({ base: 'host', release, arch: os.arch() }))
+    .digest('hex');
   hostBase = { kind: 'host', id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
@@ -42,7 +44,9 @@ export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
   for (const layer of layers) touchLayer(layer);
   return {
     kind: record.kind,
-    id: createHash('sha256').update(JSON.stringify({ base: record.kind, digest: record.digest })).digest('hex'),
+    id: createHash('sha256')
+      .update(JSON.stringify({ base: record.kind, digest: record.digest }))
+      .digest('hex'),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record.env,
     digest: record.digest,

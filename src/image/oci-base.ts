@@ -27,7 +27,8 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
   if (ref.transport === 'docker' && pull !== 'always') {
     const found = findImage(options.store, canonical);
     if (found) return baseOf(found.record, found.layers);
-    if (pull === 'never') throw new Error(`${canonical} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
+    if (pull === 'never')
+      throw new Error(`${canonical} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
   }
   options.onStatus?.(`${text}: ${ref.transport === 'docker' ? 'pulling' : 'reading'}`);
   const pulled = await pullImage(ref, {
@@ -82,7 +83,8 @@ function progressPrinter(text: string, onStatus?: (line: string) => void): ((pro
   const reported = new Map<string, string>();
   return (progress) => {
     const short = progress.layer.replace(/^sha256:/, '').slice(0, 12);
-    const state = progress.phase === 'cached' ? 'cached' : progress.done >= progress.total ? 'done' : progress.phase === 'retrying' ? 'retrying' : 'downloading';
+    const state =
+      progress.phase === 'cached' ? 'cached' : progress.done >= progress.total ? 'done' : progress.phase === 'retrying' ? 'retrying' : 'downloading';
     if (reported.get(progress.layer) === state) return;
     reported.set(progress.layer, state);
     const mb = (progress.total / 1e6).toFixed(1);

@@ -24,5 +24,11 @@ export interface ResolveBaseOptions {
 export async function resolveBase(ref: string, options: ResolveBaseOptions): Promise<Base> {
   if (ref === 'host') return hostBaseOf();
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
-  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, pull: options.pull, signal: options.signal, onStatus: options.onStatus });
+  return resolveOciBase(ref, {
+    store: options.store,
+    insecureRegistries: options.insecureRegistries,
+    pull: options.pull,
+    signal: options.signal,
+    onStatus: options.onStatus,
+  });
 }

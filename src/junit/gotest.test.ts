@@ -63,7 +63,15 @@ describe('parseGoTestJson', () => {
         { Action: 'run', Package: pkg, Test: 'TestPanics/inner' },
         ...output(pkg, 'TestPanics/inner', '=== RUN   TestPanics/inner'),
         ...output(pkg, 'TestPanics', '--- FAIL: TestPanics (0.00s)'),
-        ...output(pkg, 'TestPanics/inner', '    --- FAIL: TestPanics/inner (0.00s)', 'panic: assignment to entry in nil map [recovered]', '\tpanic: assignment to entry in nil map', '', 'goroutine 22 [running]:'),
+        ...output(
+          pkg,
+          'TestPanics/inner',
+          '    --- FAIL: TestPanics/inner (0.00s)',
+          'panic: assignment to entry in nil map [recovered]',
+          '\tpanic: assignment to entry in nil map',
+          '',
+          'goroutine 22 [running]:',
+        ),
         { Action: 'fail', Package: pkg, Test: 'TestPanics/inner', Elapsed: 0 },
         { Action: 'fail', Package: pkg, Test: 'TestPanics', Elapsed: 0 },
         ...output(pkg, undefined, `FAIL\t${pkg}\t0.005s`),
@@ -71,7 +79,11 @@ describe('parseGoTestJson', () => {
       ),
     );
     expect(verdicts(suites)).toEqual({ [`${pkg} TestBefore`]: 'passed', [`${pkg} TestPanics`]: 'failure', [`${pkg} TestPanics/inner`]: 'error' });
-    expect(caseNamed(suites, 'TestPanics/inner').outcomes[0]).toMatchObject({ kind: 'error', type: 'panic', message: 'panic: assignment to entry in nil map [recovered]' });
+    expect(caseNamed(suites, 'TestPanics/inner').outcomes[0]).toMatchObject({
+      kind: 'error',
+      type: 'panic',
+      message: 'panic: assignment to entry in nil map [recovered]',
+    });
     expect(caseNamed(suites, 'TestPanics/inner').outcomes[0]!.body).toContain('goroutine 22 [running]:');
     expect(caseNamed(suites, 'TestPanics').outcomes[0]!.message).toBe('a subtest failed');
     expect(caseNamed(suites, 'TestBefore').time).toBe(0.01);
@@ -84,8 +96,13 @@ describe('parseGoTestJson', () => {
     expect(old[0]!.cases[0]!.outcomes[0]).toMatchObject({ type: 'build-failed', message: `${pkg}: build failed; go's messages are in the job's output` });
 
     // With 2>&1, the compiler's errors are in the file, under go's "# pkg" header.
-    const withErrors = parseGoTestJson(`# ${pkg} [${pkg}.test]\nbroken/b.go:3:28: cannot use "nope" as int value in return statement\nFAIL\t${pkg} [build failed]\n`);
-    expect(withErrors[0]!.cases[0]!.outcomes[0]).toMatchObject({ message: `${pkg}: build failed`, body: `# ${pkg} [${pkg}.test]\nbroken/b.go:3:28: cannot use "nope" as int value in return statement\n` });
+    const withErrors = parseGoTestJson(
+      `# ${pkg} [${pkg}.test]\nbroken/b.go:3:28: cannot use "nope" as int value in return statement\nFAIL\t${pkg} [build failed]\n`,
+    );
+    expect(withErrors[0]!.cases[0]!.outcomes[0]).toMatchObject({
+      message: `${pkg}: build failed`,
+      body: `# ${pkg} [${pkg}.test]\nbroken/b.go:3:28: cannot use "nope" as int value in return statement\n`,
+    });
 
     const go124 = parseGoTestJson(
       stream(
@@ -139,7 +156,10 @@ describe('parseGoTestJson', () => {
       ),
     );
     expect(verdicts(suites)).toEqual({ [`${pkg} TestQuick`]: 'passed', [`${pkg} TestSlow`]: 'error' });
-    expect(caseNamed(suites, 'TestSlow').outcomes[0]).toMatchObject({ type: 'unfinished', message: 'did not finish: the test binary stopped while it ran (panic: test timed out after 1s)' });
+    expect(caseNamed(suites, 'TestSlow').outcomes[0]).toMatchObject({
+      type: 'unfinished',
+      message: 'did not finish: the test binary stopped while it ran (panic: test timed out after 1s)',
+    });
     expect(caseNamed(suites, 'TestQuick').systemOut).toContain('quick_test.go:9: took 3ms');
     expect(suites[0]!.time).toBe(1.01);
   });
@@ -166,7 +186,9 @@ describe('parseGoTestJson', () => {
   it('has no suites for an empty stream and refuses what is not one', () => {
     expect(parseGoTestJson('')).toEqual([]);
     expect(() => parseGoTestJson('ok  \texample.com/p\t0.01s\n')).toThrow(GoTestJsonError);
-    expect(() => parseGoTestJson('{"name": "not-go", "version": "1.0.0"}\n')).toThrow(/not a go test -json stream: no line is a test2json event .*was -json left out\?/);
+    expect(() => parseGoTestJson('{"name": "not-go", "version": "1.0.0"}\n')).toThrow(
+      /not a go test -json stream: no line is a test2json event .*was -json left out\?/,
+    );
   });
 
   it('is what readJunitFile does with a .json file', () => {

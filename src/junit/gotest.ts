@@ -117,7 +117,9 @@ export function parseGoTestJson(text: string): JunitSuite[] {
     }
   }
   if (events === 0 && packages.size === 0 && stray.length > 0) {
-    throw new GoTestJsonError(`not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0]!.trim().slice(0, 80))}); was -json left out?`);
+    throw new GoTestJsonError(
+      `not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0]!.trim().slice(0, 80))}); was -json left out?`,
+    );
   }
   const suites = [...packages.values()].map(suiteOf).filter((suite) => suite.cases.length > 0 || suite.systemOut !== undefined);
   if (stray.length > 0 && suites.length > 0) suites[0] = { ...suites[0]!, systemErr: stray.join('') };
@@ -152,7 +154,9 @@ function suiteOf(pkg: PackageState): JunitSuite {
   if (pkg.buildFailure) {
     const compilerOutput = pkg.buildOutput.join('');
     const message = `${pkg.name}: ${pkg.buildFailure}${compilerOutput ? '' : "; go's messages are in the job's output"}`;
-    cases.push(packageCase(pkg, `[${pkg.buildFailure}]`, { kind: 'error', type: pkg.buildFailure.replace(' ', '-'), message, body: compilerOutput || undefined }));
+    cases.push(
+      packageCase(pkg, `[${pkg.buildFailure}]`, { kind: 'error', type: pkg.buildFailure.replace(' ', '-'), message, body: compilerOutput || undefined }),
+    );
   } else if (pkg.result === 'fail' && !cases.some((testCase) => testCase.outcomes.some((outcome) => outcome.kind !== 'skipped'))) {
     // Every test passed, yet the package failed: a panic in init or TestMain, os.Exit, a race report.
     const panic = packageOutput.split('\n').find((line) => PANIC_LINE.test(line));
@@ -192,7 +196,13 @@ function caseOf(test: TestState, pkg: PackageState): JunitCase {
       return { ...base, outcomes: [{ kind: 'failure', type: 'failure', message, body: output }] };
     }
     default: {
-      const why = panic ?? pkg.output.join('').split('\n').find((line) => PANIC_LINE.test(line))?.trim();
+      const why =
+        panic ??
+        pkg.output
+          .join('')
+          .split('\n')
+          .find((line) => PANIC_LINE.test(line))
+          ?.trim();
       const message = `did not finish: the test binary stopped while it ran${why ? ` (${why})` : ''}`;
       return { ...base, outcomes: [{ kind: 'error', type: 'unfinished', message, body: output || undefined }] };
     }

@@ -17,9 +17,16 @@ afterAll(() => {
 
 describe('parseJunit', () => {
   it('a lone <testsuite>; test cases straight under <testsuites>; nesting flattened, counts in the file ignored', () => {
-    expect(parseJunit('<testsuite name="s" tests="9"><testcase name="a"/></testsuite>', 'f.xml').map((suite) => [suite.name, suite.cases.length])).toEqual([['s', 1]]);
-    expect(parseJunit('<testsuites name="root"><testcase name="a"/><testcase name="b"/></testsuites>', 'f.xml').map((suite) => [suite.name, suite.cases.length])).toEqual([['root', 2]]);
-    const nested = parseJunit('<testsuites><testsuite name="outer"><testcase name="o"/><testsuite name="inner"><testcase name="i"/></testsuite><testsuite><testcase name="x"/></testsuite></testsuite></testsuites>', 'f.xml');
+    expect(parseJunit('<testsuite name="s" tests="9"><testcase name="a"/></testsuite>', 'f.xml').map((suite) => [suite.name, suite.cases.length])).toEqual([
+      ['s', 1],
+    ]);
+    expect(
+      parseJunit('<testsuites name="root"><testcase name="a"/><testcase name="b"/></testsuites>', 'f.xml').map((suite) => [suite.name, suite.cases.length]),
+    ).toEqual([['root', 2]]);
+    const nested = parseJunit(
+      '<testsuites><testsuite name="outer"><testcase name="o"/><testsuite name="inner"><testcase name="i"/></testsuite><testsuite><testcase name="x"/></testsuite></testsuite></testsuites>',
+      'f.xml',
+    );
     expect(nested.map((suite) => [suite.name, suite.cases.map((testCase) => `${testCase.classname}/${testCase.name}`)])).toEqual([
       ['outer', ['outer/o']],
       ['inner', ['inner/i']],
@@ -58,12 +65,17 @@ line</property></properties>
   });
 
   it('keeps ISO 8601 timestamps and drops what is not one', () => {
-    const suites = parseJunit('<testsuites><testsuite name="a" timestamp="2025-01-02T03:04:05.123456+00:00"/><testsuite name="b" timestamp="yesterday"/></testsuites>', 'f.xml');
+    const suites = parseJunit(
+      '<testsuites><testsuite name="a" timestamp="2025-01-02T03:04:05.123456+00:00"/><testsuite name="b" timestamp="yesterday"/></testsuites>',
+      'f.xml',
+    );
     expect(suites.map((suite) => suite.timestamp)).toEqual(['2025-01-02T03:04:05.123456+00:00', undefined]);
   });
 
   it('refuses what is not JUnit, naming the file', () => {
-    expect(() => parseJunit('<checkstyle/>', 'lint.xml')).toThrow(new JunitReadError('lint.xml', 'not a JUnit report: its root element is <checkstyle>, not <testsuites> or <testsuite>'));
+    expect(() => parseJunit('<checkstyle/>', 'lint.xml')).toThrow(
+      new JunitReadError('lint.xml', 'not a JUnit report: its root element is <checkstyle>, not <testsuites> or <testsuite>'),
+    );
     expect(() => parseJunit('{"tests": []}', 'r.json')).toThrow('r.json: not valid XML: line 1, column 1: text before the root element');
   });
 });
@@ -90,7 +102,10 @@ describe('readJunitFile', () => {
     const dir = tempDir();
     const xml = '<testsuite name="Prüfung"><testcase name="größer €"/></testsuite>';
     fs.writeFileSync(path.join(dir, 'utf8.xml'), xml);
-    fs.writeFileSync(path.join(dir, 'utf16.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${xml}`, 'utf16le')]));
+    fs.writeFileSync(
+      path.join(dir, 'utf16.xml'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${xml}`, 'utf16le')]),
+    );
     fs.writeFileSync(path.join(dir, 'latin1.xml'), Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${xml.replace(' €', '')}`, 'latin1'));
     expect(readJunitFile(path.join(dir, 'utf8.xml'))[0]!.cases[0]!.name).toBe('größer €');
     expect(readJunitFile(path.join(dir, 'utf16.xml'))[0]!.cases[0]!.name).toBe('größer €');
@@ -104,7 +119,7 @@ describe('readJunitFile', () => {
   });
 });
 
-describe('caps of the JUnit reader (a report is the job\'s, its shape hostile)', () => {
+describe("caps of the JUnit reader (a report is the job's, its shape hostile)", () => {
   it('a million tiny elements of no JUnit meaning are read, not kept; over a million is an error naming the cap', () => {
     const filler = '<x/>'.repeat(999_990);
     expect(parseJunit(`<testsuite name="s"><testcase name="a"/>${filler}</testsuite>`, 'f.xml')[0]!.cases).toHaveLength(1);

@@ -2,7 +2,16 @@
 // dorny/test-reporter, mikepenz/action-junit-report and EnricoMi/publish-unit-test-result-action
 // read: <testsuites> > <testsuite> > <testcase>, counts computed here from the test cases.
 // Every string goes through xmlSafe (in the escapes), so the output is always well-formed.
-import { reportCounts, suiteCounts, type JunitCase, type JunitOutcome, type JunitProperty, type JunitReport, type JunitRerun, type JunitSuite } from './model.js';
+import {
+  reportCounts,
+  suiteCounts,
+  type JunitCase,
+  type JunitOutcome,
+  type JunitProperty,
+  type JunitReport,
+  type JunitRerun,
+  type JunitSuite,
+} from './model.js';
 import { escapeAttribute, escapeText, xmlSafe } from './xml.js';
 
 type AttributeValue = string | number | undefined;
@@ -11,14 +20,16 @@ export function serializeJunit(report: JunitReport): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
   const total = reportCounts(report);
   const totalMs = report.suites.reduce((sum, suite) => sum + milliseconds(suite.time), 0);
-  out.push(`<testsuites${attributes([
-    ['name', report.name],
-    ['tests', total.tests],
-    ['failures', total.failures],
-    ['errors', total.errors],
-    ['skipped', total.skipped],
-    ['time', seconds(totalMs)],
-  ])}>\n`);
+  out.push(
+    `<testsuites${attributes([
+      ['name', report.name],
+      ['tests', total.tests],
+      ['failures', total.failures],
+      ['errors', total.errors],
+      ['skipped', total.skipped],
+      ['time', seconds(totalMs)],
+    ])}>\n`,
+  );
   for (const suite of report.suites) writeSuite(out, suite);
   out.push('</testsuites>\n');
   return out.join('');
@@ -26,16 +37,18 @@ export function serializeJunit(report: JunitReport): string {
 
 function writeSuite(out: string[], suite: JunitSuite): void {
   const counts = suiteCounts(suite);
-  out.push(`  <testsuite${attributes([
-    ['name', suite.name],
-    ['tests', counts.tests],
-    ['failures', counts.failures],
-    ['errors', counts.errors],
-    ['skipped', counts.skipped],
-    ['time', seconds(milliseconds(counts.time))],
-    ['timestamp', suite.timestamp],
-    ['hostname', suite.hostname],
-  ])}>\n`);
+  out.push(
+    `  <testsuite${attributes([
+      ['name', suite.name],
+      ['tests', counts.tests],
+      ['failures', counts.failures],
+      ['errors', counts.errors],
+      ['skipped', counts.skipped],
+      ['time', seconds(milliseconds(counts.time))],
+      ['timestamp', suite.timestamp],
+      ['hostname', suite.hostname],
+    ])}>\n`,
+  );
   writeProperties(out, suite.properties, '    ');
   for (const testCase of suite.cases) writeCase(out, testCase);
   writeText(out, 'system-out', suite.systemOut, '    ');
@@ -51,7 +64,8 @@ function writeCase(out: string[], testCase: JunitCase): void {
     ['file', testCase.file],
     ['line', testCase.line],
   ])}`;
-  const empty = !testCase.properties.length && !testCase.outcomes.length && !testCase.reruns.length && testCase.systemOut === undefined && testCase.systemErr === undefined;
+  const empty =
+    !testCase.properties.length && !testCase.outcomes.length && !testCase.reruns.length && testCase.systemOut === undefined && testCase.systemErr === undefined;
   if (empty) {
     out.push(`${open}/>\n`);
     return;
@@ -74,10 +88,12 @@ function writeOutcome(out: string[], outcome: JunitOutcome): void {
 }
 
 function writeRerun(out: string[], rerun: JunitRerun): void {
-  out.push(`      <${rerun.kind}${attributes([
-    ['message', rerun.message],
-    ['type', rerun.type],
-  ])}>\n`);
+  out.push(
+    `      <${rerun.kind}${attributes([
+      ['message', rerun.message],
+      ['type', rerun.type],
+    ])}>\n`,
+  );
   writeText(out, 'stackTrace', rerun.stackTrace, '        ');
   writeText(out, 'system-out', rerun.systemOut, '        ');
   writeText(out, 'system-err', rerun.systemErr, '        ');
@@ -87,7 +103,13 @@ function writeRerun(out: string[], rerun: JunitRerun): void {
 function writeProperties(out: string[], properties: readonly JunitProperty[], indent: string): void {
   if (!properties.length) return;
   out.push(`${indent}<properties>\n`);
-  for (const property of properties) out.push(`${indent}  <property${attributes([['name', property.name], ['value', property.value]])}/>\n`);
+  for (const property of properties)
+    out.push(
+      `${indent}  <property${attributes([
+        ['name', property.name],
+        ['value', property.value],
+      ])}/>\n`,
+    );
   out.push(`${indent}</properties>\n`);
 }
 

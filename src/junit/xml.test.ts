@@ -80,12 +80,19 @@ describe('parseXml', () => {
 
 describe('escaping', () => {
   it('round-trips any text through a document, minus what XML 1.0 cannot hold', () => {
-    const samples = ['plain', 'a & b < c > d "e" \'f\'', ']]> inside', 'tab\tnew\nline\rcr', 'emoji 🎉 and ü', '\x1b[31mred\x1b[0m', 'nul\x00 and \x07 bell', 'lone \uD800 surrogate'];
+    const samples = [
+      'plain',
+      'a & b < c > d "e" \'f\'',
+      ']]> inside',
+      'tab\tnew\nline\rcr',
+      'emoji 🎉 and ü',
+      '\x1b[31mred\x1b[0m',
+      'nul\x00 and \x07 bell',
+      'lone \uD800 surrogate',
+    ];
     for (const sample of samples) {
       const root = parseXml(`<a v="${escapeAttribute(sample)}">${escapeText(sample)}</a>`);
-      const expected = sample
-        .replace(/\x1b\[[0-9;]*m/g, '')
-        .replace(/[\x00\x07]|\uD800/g, '\uFFFD');
+      const expected = sample.replace(/\x1b\[[0-9;]*m/g, '').replace(/[\x00\x07]|\uD800/g, '\uFFFD');
       expect(root.attributes.v).toBe(expected);
       expect(root.text).toBe(expected.replace(/\r/g, '\n'));
     }

@@ -184,7 +184,16 @@ function skipDoctype(text: string, from: number, fail: Fail): number {
 
 function isNameChar(code: number): boolean {
   // Letters, digits, - . _ : and everything beyond ASCII (XML allows most of it in names).
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x3a || code > 0x7f;
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x3a ||
+    code > 0x7f
+  );
 }
 
 function isSpace(code: number): boolean {
@@ -272,7 +281,15 @@ export function childNamed(element: XmlElement, name: string): XmlElement | unde
 }
 
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\n': '&#10;', '\t': '&#9;', '\r': '&#13;' };
+const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\n': '&#10;',
+  '\t': '&#9;',
+  '\r': '&#13;',
+};
 
 /** Text content, made safe for XML 1.0 first. */
 export function escapeText(text: string): string {

@@ -19,7 +19,9 @@ describe('cache scopes', () => {
     expect(underscore).toBe('ref-feat_x');
     const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-scope-')), 'event.json');
     fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
-    expect(defaultCacheScope({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_PATH: event })).toBe('pr-7');
+    expect(
+      defaultCacheScope({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_PATH: event }),
+    ).toBe('pr-7');
     for (const scope of [slash, underscore, 'pr-7', 'local']) expect(checkCacheScope(scope)).toBe(scope);
   });
 

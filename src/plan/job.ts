@@ -139,7 +139,14 @@ function fullEnvironment(job: ResolvedJob, context: JobContext, filesystem: JobF
  * sees the service's own /run, /tmp and sockets. `pid` is a host pid in that sandbox; the
  * command gets the job's environment, user and syscall filter, no capabilities.
  */
-export function joinSandboxSpec(job: ResolvedJob, context: JobContext, filesystem: JobFilesystem, pid: number, command: readonly string[], timeoutMs: number): SandboxSpec {
+export function joinSandboxSpec(
+  job: ResolvedJob,
+  context: JobContext,
+  filesystem: JobFilesystem,
+  pid: number,
+  command: readonly string[],
+  timeoutMs: number,
+): SandboxSpec {
   return {
     ops: [],
     command,
@@ -155,7 +162,12 @@ export function joinSandboxSpec(job: ResolvedJob, context: JobContext, filesyste
   };
 }
 
-export function jobSandboxSpec(job: ResolvedJob, context: JobContext, dirs: JobDirs, filesystem: JobFilesystem = hostFilesystem(context.projectDir)): SandboxSpec {
+export function jobSandboxSpec(
+  job: ResolvedJob,
+  context: JobContext,
+  dirs: JobDirs,
+  filesystem: JobFilesystem = hostFilesystem(context.projectDir),
+): SandboxSpec {
   const request: SandboxRequest = {
     name: job.name,
     command: commandWithTestFiles(job, context.testFiles),
@@ -210,7 +222,10 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     timeoutMs: request.limits.timeoutMs,
     // A setup step's writes become a layer: its overlay syncs them before the commit.
     volatileUpper: filesystem.captureRoot !== true,
-    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : undefined,
+    cgroup:
+      dirs.cgroups.length > 0
+        ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids }
+        : undefined,
     userns: request.userns,
     netns: request.network === 'host' ? undefined : request.sharedNetwork?.netns,
     seccomp: request.seccomp,
@@ -223,7 +238,12 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
 function keepGlobs(checkout: string, patterns: readonly string[]): { dest: string; glob: string }[] {
   return patterns.flatMap((pattern) => {
     const clean = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    return clean ? [{ dest: checkout, glob: clean }, { dest: checkout, glob: `${clean}/**` }] : [];
+    return clean
+      ? [
+          { dest: checkout, glob: clean },
+          { dest: checkout, glob: `${clean}/**` },
+        ]
+      : [];
   });
 }
 

@@ -112,7 +112,7 @@ describe('planRun', () => {
 });
 
 describe('planOneJob', () => {
-  it("plans the one job `shell` and `exec` run, with its steps and services", async () => {
+  it('plans the one job `shell` and `exec` run, with its steps and services', async () => {
     const plan = await planOneJob(config(JOBS), 'lint', { cacheDir, hostEnv: {} });
     expect(plan.only.job.name).toBe('lint');
     expect(Object.keys(plan.only.services)).toEqual(['db']);

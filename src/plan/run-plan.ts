@@ -119,7 +119,11 @@ export interface OneJobPlan extends RunPlan {
   readonly only: PlannedJob;
 }
 
-export async function planOneJob(config: ResolvedConfig, job: string, request: Omit<RunRequest, 'selected' | 'shard' | 'shardBy' | 'timings'>): Promise<OneJobPlan> {
+export async function planOneJob(
+  config: ResolvedConfig,
+  job: string,
+  request: Omit<RunRequest, 'selected' | 'shard' | 'shardBy' | 'timings'>,
+): Promise<OneJobPlan> {
   const plan = await planRun(config, { ...request, selected: [job] });
   const only = plan.jobs.find((planned) => planned.job.name === job);
   if (!only) throw new Error(`planOneJob: no job ${JSON.stringify(job)} in the checked config`);
@@ -127,12 +131,22 @@ export async function planOneJob(config: ResolvedConfig, job: string, request: O
 }
 
 function planJob(job: ResolvedJob): PlannedJob {
-  const steps = job.setup.map((step, index) => ({ number: index + 1, total: job.setup.length, step, what: `setup step ${index + 1} (\`${safeMessage(step.run)}\`)` }));
+  const steps = job.setup.map((step, index) => ({
+    number: index + 1,
+    total: job.setup.length,
+    step,
+    what: `setup step ${index + 1} (\`${safeMessage(step.run)}\`)`,
+  }));
   return { job, steps, services: Object.fromEntries(job.services.map((service) => [service.name, planJob(service.job)])) };
 }
 
 /** For each job with `testFiles`: the files this shard runs, balanced by the --timings report's test cases. */
-async function testFilesOfJobs(jobs: readonly ResolvedJob[], projectDir: string, shard: Shard, timings: TimingsFile | undefined): Promise<Map<string, TestFilesOfShard>> {
+async function testFilesOfJobs(
+  jobs: readonly ResolvedJob[],
+  projectDir: string,
+  shard: Shard,
+  timings: TimingsFile | undefined,
+): Promise<Map<string, TestFilesOfShard>> {
   const parts = new Map<string, TestFilesOfShard>();
   for (const job of jobs) {
     if (job.testFiles.length === 0) continue;

@@ -4,7 +4,25 @@ import { jobsOfShard, parseShard, testFilesOfShard } from './shard.js';
 import { fileTimes } from './timings.js';
 
 function job(name: string, needs: string[] = []): ResolvedJob {
-  return { name, image: 'host', command: ['true'], script: false, testFiles: [], env: {}, network: 'none', junit: [], artifacts: [], needs, retries: 0, limits: {}, setup: [], caches: [], seccomp: 'default', services: [], user: null };
+  return {
+    name,
+    image: 'host',
+    command: ['true'],
+    script: false,
+    testFiles: [],
+    env: {},
+    network: 'none',
+    junit: [],
+    artifacts: [],
+    needs,
+    retries: 0,
+    limits: {},
+    setup: [],
+    caches: [],
+    seccomp: 'default',
+    services: [],
+    user: null,
+  };
 }
 
 describe('jobsOfShard', () => {
@@ -53,7 +71,7 @@ describe('testFilesOfShard (--shard-by test)', () => {
     expect(parts.flat()).toHaveLength(10);
   });
 
-  it("gives a file never timed the average of the timed ones", () => {
+  it('gives a file never timed the average of the timed ones', () => {
     const ms = (file: string) => (file === 'tests/new.py' ? undefined : 1000);
     const parts = [1, 2].map((index) => testFilesOfShard(['tests/a.py', 'tests/b.py', 'tests/c.py', 'tests/new.py'], { index, count: 2 }, ms));
     expect(parts.map((part) => part.length)).toEqual([2, 2]);

@@ -59,7 +59,10 @@ export interface TestFilesOfShard {
 export function testFilesOfShard(files: readonly string[], shard: Shard, msOf: (file: string) => number | undefined): string[] {
   const known = files.map(msOf);
   const fallback = averageOr1(known.filter((ms): ms is number => ms !== undefined));
-  const dealt = dealLongestFirst(files.map((name, i) => ({ name, cost: known[i] ?? fallback })), shard.count);
+  const dealt = dealLongestFirst(
+    files.map((name, i) => ({ name, cost: known[i] ?? fallback })),
+    shard.count,
+  );
   return files.filter((_, i) => dealt[i] === shard.index - 1).sort();
 }
 
@@ -74,7 +77,9 @@ function averageOr1(known: readonly number[]): number {
  * Returns each item's shard, 0-based.
  */
 function dealLongestFirst(items: readonly { readonly name: string; readonly cost: number }[], count: number): number[] {
-  const order = items.map((_, i) => i).sort((a, b) => items[b]!.cost - items[a]!.cost || (items[a]!.name < items[b]!.name ? -1 : items[a]!.name > items[b]!.name ? 1 : 0));
+  const order = items
+    .map((_, i) => i)
+    .sort((a, b) => items[b]!.cost - items[a]!.cost || (items[a]!.name < items[b]!.name ? -1 : items[a]!.name > items[b]!.name ? 1 : 0));
   const loads = Array.from({ length: count }, () => 0);
   const dealt: number[] = Array.from({ length: items.length }, () => 0);
   for (const i of order) {

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { LAYER_FORMAT } from '../store/layers.js';
 
-
 /** A step's input file as staged for it (run/stage-inputs.ts): what its key covers. */
 export interface StagedInput {
   /** Relative to the checkout, '/'-separated. */
@@ -45,5 +44,7 @@ export function stepKeyMaterial(input: StepKeyInput): Record<string, unknown> {
 }
 
 export function stepKey(input: StepKeyInput): string {
-  return createHash('sha256').update(JSON.stringify(stepKeyMaterial(input))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(stepKeyMaterial(input)))
+    .digest('hex');
 }

@@ -36,7 +36,11 @@ export function readTimingsFile(given: string, checkout?: string): TimingsFile {
   if (text.trimStart().startsWith('{')) {
     try {
       const data = JSON.parse(text) as { jobs?: { name?: unknown; wallMs?: unknown }[] };
-      const jobs = new Map((data.jobs ?? []).filter((job) => typeof job.name === 'string' && typeof job.wallMs === 'number').map((job) => [job.name as string, job.wallMs as number]));
+      const jobs = new Map(
+        (data.jobs ?? [])
+          .filter((job) => typeof job.name === 'string' && typeof job.wallMs === 'number')
+          .map((job) => [job.name as string, job.wallMs as number]),
+      );
       return { jobs, tests: new Map() };
     } catch (error) {
       throw new UsageError(`--timings: ${file} is not a cubicle --json results file: ${(error as Error).message}; nothing was run`);

@@ -13,7 +13,11 @@ export function forceColorFrom(value: string | undefined): boolean | undefined {
   return value === '' || value === 'true' || (/^\d+$/.test(value) && Number(value) >= 1);
 }
 
-export function colorEnabled(options: { readonly flag?: boolean | undefined; readonly env: Readonly<Record<string, string | undefined>>; readonly tty: boolean }): boolean {
+export function colorEnabled(options: {
+  readonly flag?: boolean | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly tty: boolean;
+}): boolean {
   if (options.flag !== undefined) return options.flag;
   const forced = forceColorFrom(options.env.FORCE_COLOR);
   if (forced !== undefined) return forced;

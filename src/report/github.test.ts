@@ -48,7 +48,7 @@ describe('GitHub Actions log groups', () => {
     expect(log()).toEqual(['::group::a', 'a1', '::endgroup::', '::group::b', 'b1', '::endgroup::']);
   });
 
-  it("keep the newest lines of a held job when it prints more than they may hold, and say so", () => {
+  it('keep the newest lines of a held job when it prints more than they may hold, and say so', () => {
     const { logGroups, log } = groups(100);
     logGroups.line('a', 'a1');
     for (let index = 0; index < 50; index++) logGroups.line('b', `line ${index}`);

@@ -87,7 +87,10 @@ export class LogGroups {
   }
 
   private writeGroup(job: string, waiting: Waiting, close: boolean): void {
-    const dropped = waiting.dropped > 0 ? [`(${waiting.dropped} earlier lines left out of this log: over ${Math.round(this.heldBytes / 1024 / 1024)} MiB while another job's group was open)`] : [];
+    const dropped =
+      waiting.dropped > 0
+        ? [`(${waiting.dropped} earlier lines left out of this log: over ${Math.round(this.heldBytes / 1024 / 1024)} MiB while another job's group was open)`]
+        : [];
     const lines = [...dropped, ...waiting.lines];
     if (lines.length > 0 || !close) this.out.own(groupCommand(job));
     if (lines.length > 0) this.out.untrusted(lines.map((line) => `${line}\n`).join(''));

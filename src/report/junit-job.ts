@@ -39,7 +39,13 @@ const FAILURE_TAIL_LINES = 50;
 const REPORT_OUTPUT_CAPS = 16;
 const MESSAGE_BYTES = 4096;
 
-const ERROR_TYPES: Partial<Record<JobResult['status'], string>> = { oom: 'oom', timeout: 'timeout', signaled: 'signaled', error: 'error', cancelled: 'cancelled' };
+const ERROR_TYPES: Partial<Record<JobResult['status'], string>> = {
+  oom: 'oom',
+  timeout: 'timeout',
+  signaled: 'signaled',
+  error: 'error',
+  cancelled: 'cancelled',
+};
 /** Statuses where the job ran to its end, so a missing report is the job's own doing. */
 const RAN_TO_END: ReadonlySet<JobResult['status']> = new Set(['passed', 'failed', 'flaky']);
 /** Statuses where the job started and was stopped, so a missing report is part of what happened. */
@@ -59,8 +65,18 @@ export function jobSuite(result: JobResult, options: JobSuiteOptions): JunitSuit
     systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : undefined,
   };
   if (globs.length === 0 && result.junitFiles.length === 0) {
-    const reruns = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
-    const only: JunitCase = { ...emptyCase(result.name, classname), time: result.wallMs / 1000, outcomes: outcome ? [outcome] : [], reruns, systemOut: base.systemOut };
+    const reruns = earlierAttempts(
+      result,
+      result.previousFailures.map((_, index) => ({ index })),
+      share,
+    );
+    const only: JunitCase = {
+      ...emptyCase(result.name, classname),
+      time: result.wallMs / 1000,
+      outcomes: outcome ? [outcome] : [],
+      reruns,
+      systemOut: base.systemOut,
+    };
     return { ...base, systemOut: undefined, cases: [only] };
   }
 
@@ -164,13 +180,18 @@ function readJobReports(result: JobResult, options: JobSuiteOptions, classname: 
   let suiteOutput = '';
   for (const file of result.junitFiles) {
     if (!options.artifactsDir) {
-      cases.push(errorCase(`JUnit report ${file}`, classname, 'invalid-report', `${file}: not merged: cubicle was not told where the job's reports were copied`));
+      cases.push(
+        errorCase(`JUnit report ${file}`, classname, 'invalid-report', `${file}: not merged: cubicle was not told where the job's reports were copied`),
+      );
       continue;
     }
     try {
       for (const suite of readJunitFile(path.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
-        for (const [stream, text] of [['system-out', suite.systemOut], ['system-err', suite.systemErr]] as const) {
+        for (const [stream, text] of [
+          ['system-out', suite.systemOut],
+          ['system-err', suite.systemErr],
+        ] as const) {
           const kept = budget.tail(text);
           if (kept) suiteOutput += `--- ${file}: ${suite.name} ${stream} ---\n${kept}\n`;
         }
@@ -234,7 +255,9 @@ function jobProperties(result: JobResult): JunitProperty[] {
     ['cubicle.disk.usedBytes', result.disk?.usedBytes],
     ['cubicle.disk.full', result.disk?.full],
   ];
-  return properties.filter((entry): entry is [string, string | number | boolean] => entry[1] !== null && entry[1] !== undefined).map(([name, value]) => ({ name, value: String(value) }));
+  return properties
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] !== null && entry[1] !== undefined)
+    .map(([name, value]) => ({ name, value: String(value) }));
 }
 
 /** Local time without a zone, the form of the common JUnit schema (and of Surefire and Jenkins). */

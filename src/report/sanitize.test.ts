@@ -4,7 +4,8 @@ import { sanitizeOutputLine } from './sanitize.js';
 
 describe('job output on a terminal', () => {
   it('keeps colours, also 256-colour and RGB ones whose arguments hold an 8', () => {
-    for (const line of ['plain', '\x1b[31mred\x1b[0m', '\x1b[1;38;5;8mgrey\x1b[m', '\x1b[48;2;8;8;8mbg\x1b[0m', '\tindented']) expect(sanitizeOutputLine(line)).toBe(line);
+    for (const line of ['plain', '\x1b[31mred\x1b[0m', '\x1b[1;38;5;8mgrey\x1b[m', '\x1b[48;2;8;8;8mbg\x1b[0m', '\tindented'])
+      expect(sanitizeOutputLine(line)).toBe(line);
   });
 
   it('drops OSC (52, 8), other CSI, DCS/APC/PM/SOS, charsets, 8-bit C1 and conceal', () => {

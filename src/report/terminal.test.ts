@@ -23,7 +23,15 @@ function jobs(): ResolvedJob[] {
 }
 
 function result(job: ResolvedJob, status: JobStatus, overrides: Partial<JobResult> = {}): JobResult {
-  return { ...notRunResult(job, 'skipped', '', true), status, exitCode: status === 'passed' ? 0 : 1, wallMs: 1500, peakMemoryBytes: 40 * MiB, message: status === 'passed' ? null : 'exited with 1', ...overrides };
+  return {
+    ...notRunResult(job, 'skipped', '', true),
+    status,
+    exitCode: status === 'passed' ? 0 : 1,
+    wallMs: 1500,
+    peakMemoryBytes: 40 * MiB,
+    message: status === 'passed' ? null : 'exited with 1',
+    ...overrides,
+  };
 }
 
 function terminal(options: TerminalOptions & { tty?: boolean } = {}) {
@@ -43,7 +51,10 @@ function playRun(reporter: TerminalReporter): RunSummary {
   reporter.onJobLine(unit!, 'stdout', '[setup 1/2] cached: npm ci');
   reporter.onJobLine(unit!, 'stdout', 'unit says hi');
   reporter.onJobLine(lint!, 'stderr', 'lint error: semicolon');
-  const results = [result(unit!, 'passed', { cacheHits: 1, outputTail: '[setup 1/2] cached: npm ci\nunit says hi' }), result(lint!, 'failed', { outputTail: 'lint error: semicolon' })];
+  const results = [
+    result(unit!, 'passed', { cacheHits: 1, outputTail: '[setup 1/2] cached: npm ci\nunit says hi' }),
+    result(lint!, 'failed', { outputTail: 'lint error: semicolon' }),
+  ];
   reporter.onJobEnd(results[1]!);
   reporter.onJobEnd(results[0]!);
   const summary: RunSummary = { results, startedAt: new Date().toISOString(), wallMs: 2000, limitsEnforced: true };

@@ -41,8 +41,28 @@ export interface TerminalOptions {
 /** Marks cubicle's own lines among a job's output lines. */
 export const STATUS_MARK = '::';
 const COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
-const STATUS_COLORS: Record<JobStatus, number> = { passed: 32, flaky: 33, failed: 31, oom: 31, timeout: 31, signaled: 31, error: 31, skipped: 90, cancelled: 90 };
-const STATUS_MARKS: Record<JobStatus, string> = { passed: '✓', flaky: '✓', failed: '✗', oom: '✗', timeout: '✗', signaled: '✗', error: '✗', skipped: '-', cancelled: '-' };
+const STATUS_COLORS: Record<JobStatus, number> = {
+  passed: 32,
+  flaky: 33,
+  failed: 31,
+  oom: 31,
+  timeout: 31,
+  signaled: 31,
+  error: 31,
+  skipped: 90,
+  cancelled: 90,
+};
+const STATUS_MARKS: Record<JobStatus, string> = {
+  passed: '✓',
+  flaky: '✓',
+  failed: '✗',
+  oom: '✗',
+  timeout: '✗',
+  signaled: '✗',
+  error: '✗',
+  skipped: '-',
+  cancelled: '-',
+};
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const MEMORY_SAMPLE_MS = 500;
 const DIM = 2;
@@ -99,7 +119,8 @@ export class TerminalReporter implements Reporter {
 
   onRunStart(jobs: readonly ResolvedJob[]): void {
     // Only where the CLI handles the signal: a listener of ours alone would keep SIGINT from ending the process.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) if (this.region && process.listenerCount(signal) > 0) process.prependListener(signal, this.clearOnSignal);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      if (this.region && process.listenerCount(signal) > 0) process.prependListener(signal, this.clearOnSignal);
     this.width = Math.max(...jobs.map((job) => job.name.length), 0);
     this.runStartedAt = performance.now();
     jobs.forEach((job, index) => {
@@ -112,7 +133,16 @@ export class TerminalReporter implements Reporter {
     if (this.region) {
       const running = this.running.get(job.name);
       if (running) running.attempt = attempt;
-      else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: '', sandbox: undefined, memoryBytes: undefined, sampledAt: Number.NEGATIVE_INFINITY });
+      else
+        this.running.set(job.name, {
+          job,
+          attempt,
+          startedAt: performance.now(),
+          latest: '',
+          sandbox: undefined,
+          memoryBytes: undefined,
+          sampledAt: Number.NEGATIVE_INFINITY,
+        });
       this.timer ??= setInterval(() => this.redraw(), this.refreshMs).unref();
     }
     if (attempt === 1 && this.verbosity === 'verbose') this.jobLine(job.name, `${STATUS_MARK} ${describeJob(job)}`);
@@ -220,7 +250,12 @@ export class TerminalReporter implements Reporter {
     const lines = shown.map((running) => this.liveLine(running, spinner, now, width));
     if (shown.length < jobs.length) lines.push(this.paint(DIM, `  … and ${jobs.length - shown.length} more running`));
     const waiting = this.jobs.size - this.finished - jobs.length;
-    const totals = [`${jobs.length} running`, `${this.finished - this.failed} done`, ...(this.failed ? [`${this.failed} failed`] : []), ...(waiting > 0 ? [`${waiting} waiting`] : [])];
+    const totals = [
+      `${jobs.length} running`,
+      `${this.finished - this.failed} done`,
+      ...(this.failed ? [`${this.failed} failed`] : []),
+      ...(waiting > 0 ? [`${waiting} waiting`] : []),
+    ];
     lines.push(this.paint(DIM, fitWidth(`  ${totals.join(', ')} · ${formatDuration(now - this.runStartedAt)}`, width)));
     return lines;
   }
@@ -268,7 +303,11 @@ export class TerminalReporter implements Reporter {
       result.status,
       formatDuration(result.wallMs),
       result.exitCode === null ? (result.signal ?? '-') : String(result.exitCode),
-      result.peakMemoryBytes ? memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes) : result.limits.memoryBytes ? `- / ${formatBytes(result.limits.memoryBytes)}` : '-',
+      result.peakMemoryBytes
+        ? memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes)
+        : result.limits.memoryBytes
+          ? `- / ${formatBytes(result.limits.memoryBytes)}`
+          : '-',
       formatDuration(result.cpuUserMs + result.cpuSystemMs),
       this.cacheCell(result),
     ]);

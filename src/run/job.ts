@@ -139,7 +139,7 @@ function missingReport(job: ResolvedJob, collected: CollectedFiles, projectDir: 
   if (job.junit.length === 0 || collected.junitFiles.length > 0) return null;
   const patterns = job.junit.map((glob) => `"${glob}"`).join(', ');
   const where = `among the files the job wrote beneath the checkout (${projectDir}, the patterns relative to it)`;
-  const fix = 'write the report there (not in /tmp or $HOME) or change the job\'s junit: patterns';
+  const fix = "write the report there (not in /tmp or $HOME) or change the job's junit: patterns";
   return `missing JUnit report: junit: ${patterns} matched no file ${where}; ${fix}`;
 }
 
@@ -187,10 +187,19 @@ function describeOutcome(jobStatus: JobStatus, status: SandboxStatus, job: Resol
 function noTestFilesResult(job: ResolvedJob, files: TestFilesOfShard, options: JobRunOptions): JobResult | null {
   if (files.total === 0) {
     const globs = job.testFiles.map((glob) => `"${glob}"`).join(', ');
-    return { ...notRunResult(job, 'skipped', '', options.limits.enforced), status: 'error', message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run` };
+    return {
+      ...notRunResult(job, 'skipped', '', options.limits.enforced),
+      status: 'error',
+      message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run`,
+    };
   }
   if (files.mine.length > 0) return null;
-  return notRunResult(job, 'skipped', `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? '' : 's'} went to other shards; the job's command was not run`, options.limits.enforced);
+  return notRunResult(
+    job,
+    'skipped',
+    `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? '' : 's'} went to other shards; the job's command was not run`,
+    options.limits.enforced,
+  );
 }
 
 /** A job whose services did not come up: its own command never ran. */

@@ -71,7 +71,10 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   if (job.image !== 'host') options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: resolving`);
   let base: Base;
   try {
-    base = job.image === 'host' || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, 'stdout', `[image] ${line}`));
+    base =
+      job.image === 'host' || !options.resolveBase
+        ? hostBaseOf()
+        : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, 'stdout', `[image] ${line}`));
   } catch (error) {
     if (error instanceof SandboxUnavailableError) throw error;
     const hint = error instanceof CubicleError && error.hint ? ` (${error.hint})` : '';
@@ -113,7 +116,15 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
       const cachePaths = caches.map((cache) => cache.dest);
       const keyInput = { parent, run: step.run, env, network: step.network, workdir: options.projectDir, cachePaths, inputs };
       const key = stepKey(keyInput);
-      const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
+      const filesystem: JobFilesystem = {
+        hostSystem: base.kind === 'host',
+        rootLowers: [...rootLowers],
+        wsLowers: [...wsLowers],
+        workspace: inputsDir,
+        caches,
+        imageEnv: base.env,
+        captureRoot: true,
+      };
       const existing = () => (options.noCache && !options.rebuiltKeys?.has(key) ? undefined : findLayer(options.store, key));
       let acquired;
       try {

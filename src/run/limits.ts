@@ -25,7 +25,9 @@ export interface LimitsPlan {
 export class NeedsSystemdScope extends Error {}
 
 export function askedLimits(jobs: readonly ResolvedJob[]): string[] {
-  return jobs.flatMap((job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== undefined).map((key) => `${job.name}: ${key === 'memoryBytes' ? 'memory' : key}`));
+  return jobs.flatMap((job) =>
+    CGROUP_LIMITS.filter((key) => job.limits[key] !== undefined).map((key) => `${job.name}: ${key === 'memoryBytes' ? 'memory' : key}`),
+  );
 }
 
 export async function planLimits(jobs: readonly ResolvedJob[], noLimits: boolean): Promise<LimitsPlan> {

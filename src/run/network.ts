@@ -75,7 +75,8 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string;
   }
   if (options.outbound) requireTun(who);
   const holder = await startUsernsHolder({ netns: true });
-  if (!holder?.netnsPath) throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
+  if (!holder?.netnsPath)
+    throw new SandboxSetupError('network', 'could not create the network namespace a job shares with its services (the user-namespace holder did not start)');
   let slirpProcess: ChildProcess | null = null;
   let resolvConf: string | null = null;
   try {
@@ -113,7 +114,20 @@ function startSlirp(nsenter: string, tool: string, userns: string, netns: string
   return new Promise((resolve, reject) => {
     const child = spawn(
       nsenter,
-      [`--user=${userns}`, '--', tool, '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', '--netns-type=path', '--ready-fd=3', netns, 'tap0'],
+      [
+        `--user=${userns}`,
+        '--',
+        tool,
+        '--configure',
+        '--mtu=65520',
+        '--disable-host-loopback',
+        '--enable-sandbox',
+        '--enable-seccomp',
+        '--netns-type=path',
+        '--ready-fd=3',
+        netns,
+        'tap0',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -91,7 +91,10 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
           noCache: plan.noCache,
           rebuiltKeys,
           cacheScope: plan.cacheScope,
-          resolveBase: (job, onStatus) => baseOnce(job.image, () => resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })),
+          resolveBase: (job, onStatus) =>
+            baseOnce(job.image, () =>
+              resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
+            ),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => {

@@ -5,7 +5,25 @@ import type { JobResult, JobStatus } from './result.js';
 import { schedule } from './scheduler.js';
 
 function job(name: string, needs: string[] = []): ResolvedJob {
-  return { name, image: 'host', command: ['true'], script: false, testFiles: [], env: {}, network: 'none', junit: [], artifacts: [], needs, retries: 0, limits: {}, setup: [], caches: [], seccomp: 'default', services: [], user: null };
+  return {
+    name,
+    image: 'host',
+    command: ['true'],
+    script: false,
+    testFiles: [],
+    env: {},
+    network: 'none',
+    junit: [],
+    artifacts: [],
+    needs,
+    retries: 0,
+    limits: {},
+    setup: [],
+    caches: [],
+    seccomp: 'default',
+    services: [],
+    user: null,
+  };
 }
 
 function finished(input: ResolvedJob, status: JobStatus): JobResult {

@@ -30,7 +30,10 @@ export function demandOf(job: ResolvedJob, budget: Budget): Budget {
 export async function schedule(jobs: readonly ResolvedJob[], options: ScheduleOptions): Promise<JobResult[]> {
   const results = new Map<string, JobResult>();
   const expected = (job: ResolvedJob) => options.expectedMs?.(job) ?? Number.POSITIVE_INFINITY;
-  const waiting = [...jobs].map((job, order) => ({ job, order })).sort((a, b) => expected(b.job) - expected(a.job) || a.order - b.order).map(({ job }) => job);
+  const waiting = [...jobs]
+    .map((job, order) => ({ job, order }))
+    .sort((a, b) => expected(b.job) - expected(a.job) || a.order - b.order)
+    .map(({ job }) => job);
   const running = new Map<string, Promise<void>>();
   const used = { memoryBytes: 0, cpus: 0 };
   let failure: unknown;
@@ -51,7 +54,8 @@ export async function schedule(jobs: readonly ResolvedJob[], options: ScheduleOp
       const job = waiting[index]!;
       if (options.signal.aborted) {
         waiting.splice(index, 1);
-        const reason = options.signal.reason instanceof Error && options.signal.reason.name === 'FailFast' ? options.signal.reason.message : 'the run was interrupted';
+        const reason =
+          options.signal.reason instanceof Error && options.signal.reason.name === 'FailFast' ? options.signal.reason.message : 'the run was interrupted';
         finish(options.notRun(job, 'cancelled', `cancelled: ${reason} before the job started`));
         continue;
       }

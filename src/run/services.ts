@@ -66,7 +66,13 @@ export async function startServices(planned: PlannedJob, options: ServicesOption
   return { failure: null, stop };
 }
 
-async function startOne(job: ResolvedJob, service: ResolvedService, plannedService: PlannedJob, options: ServicesOptions, started: Started[]): Promise<string | null> {
+async function startOne(
+  job: ResolvedJob,
+  service: ResolvedService,
+  plannedService: PlannedJob,
+  options: ServicesOptions,
+  started: Started[],
+): Promise<string | null> {
   const prepared = await prepareJob(plannedService, options);
   if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
   const context: JobContext = {
@@ -76,7 +82,10 @@ async function startOne(job: ResolvedJob, service: ResolvedService, plannedServi
     userns: options.network?.userns ?? options.userns,
     network: options.network ?? undefined,
   };
-  const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
+  const dirs = {
+    ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt),
+    cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt),
+  };
   // The log goes beneath the checkout's artifacts dir: opened exclusively, no shipped symlink on the way or in its place.
   const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
   let log: fs.WriteStream;
@@ -103,7 +112,10 @@ async function startOne(job: ResolvedJob, service: ResolvedService, plannedServi
       onSpawn: (pid) => (helperPid = pid),
     }).finally(() => log.end()),
   };
-  void entry.done.then((run) => (entry.exited = run), () => undefined);
+  void entry.done.then(
+    (run) => (entry.exited = run),
+    () => undefined,
+  );
   started.push(entry);
   options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] started`);
   if (!service.health) return null;
@@ -118,7 +130,9 @@ async function startOne(job: ResolvedJob, service: ResolvedService, plannedServi
       last = 'the service has no running process to check yet';
     } else {
       const timeoutMs = Math.max(service.health.intervalMs * 5, 5000);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), { signal: options.signal });
+      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), {
+        signal: options.signal,
+      });
       if (check.status.exitCode === 0) {
         options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] healthy`);
         return null;

@@ -10,7 +10,6 @@ import { loadPicomatch } from '../core/vendor.js';
 import { existsBeneath, lstatOrUndefined, walkInto } from '../plan/checkout-walk.js';
 import type { StagedInput } from '../plan/step-key.js';
 
-
 /** Dirs never worth walking for a glob unless the pattern names them. */
 const SKIPPED_DIRS = new Set(['.git']);
 

@@ -26,7 +26,7 @@ function installed(version: string, platformVersion: string): string {
 }
 
 describe('the platform package', () => {
-  it('at cubicle\'s version gives both programs', () => {
+  it("at cubicle's version gives both programs", () => {
     const root = installed('1.2.3', '1.2.3');
     expect(findNative('sandbox', root)).toMatchObject({ source: 'package', path: path.join(root, 'node_modules', platformPackage(), 'bin/cubicle-sandbox') });
     expect(findNative('layer', root)?.origin).toBe(`from the platform package ${platformPackage()}@1.2.3`);

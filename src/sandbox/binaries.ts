@@ -152,14 +152,19 @@ export function locateNative(program: NativeProgram): LocatedProgram {
   }
   const version = packageVersion();
   const stale = findPlatformPackage();
-  const why = stale && stale.version !== version
-    ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version} (${stale.dir})`
-    : PREBUILT_PLATFORMS.includes(platformKey())
-    ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)`
-    : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(', ')})`;
-  throw new SandboxUnavailableError('HELPER_MISSING', `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
-    hint: PREBUILT_PLATFORMS.includes(platformKey())
-      ? `Install it: npm i -D ${platformPackage()}@${version} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.`
-      : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`,
-  });
+  const why =
+    stale && stale.version !== version
+      ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version} (${stale.dir})`
+      : PREBUILT_PLATFORMS.includes(platformKey())
+        ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)`
+        : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(', ')})`;
+  throw new SandboxUnavailableError(
+    'HELPER_MISSING',
+    `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`,
+    {
+      hint: PREBUILT_PLATFORMS.includes(platformKey())
+        ? `Install it: npm i -D ${platformPackage()}@${version} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.`
+        : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`,
+    },
+  );
 }

@@ -38,7 +38,9 @@ function hostSecretMasks(): MountOp[] {
   } catch {
     // no sshd here
   }
-  return secrets.filter((file) => fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: 'ro-bind' as const, src: '/dev/null', dest: file }));
+  return secrets
+    .filter((file) => fs.lstatSync(file, { throwIfNoEntry: false })?.isFile())
+    .map((file) => ({ kind: 'ro-bind' as const, src: '/dev/null', dest: file }));
 }
 
 /** With `network: host`, DNS may live behind a symlink into /run (systemd-resolved). */

@@ -8,7 +8,10 @@ function runHelper(args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(helperPath(), args, { encoding: 'utf8' }, (error, _stdout, stderr) => {
       if (!error) return resolve(null);
-      const message = stderr.trim().split('\n')[0]?.replace(/^cubicle-sandbox: /, '');
+      const message = stderr
+        .trim()
+        .split('\n')[0]
+        ?.replace(/^cubicle-sandbox: /, '');
       resolve(message || error.message);
     });
   });

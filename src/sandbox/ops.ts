@@ -116,7 +116,12 @@ function opArgs(op: MountOp): string[] {
     case 'dev-bind':
       return [`--${op.kind}`, op.src, op.dest];
     case 'tmpfs':
-      return [...(op.sizeBytes ? ['--size', String(op.sizeBytes)] : []), ...(op.mode !== undefined ? ['--perms', op.mode.toString(8)] : []), '--tmpfs', op.dest];
+      return [
+        ...(op.sizeBytes ? ['--size', String(op.sizeBytes)] : []),
+        ...(op.mode !== undefined ? ['--perms', op.mode.toString(8)] : []),
+        '--tmpfs',
+        op.dest,
+      ];
     case 'dir':
       return [...(op.mode !== undefined ? ['--perms', op.mode.toString(8)] : []), '--dir', op.dest];
     case 'symlink':

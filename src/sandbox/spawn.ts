@@ -80,7 +80,9 @@ export async function runSandbox(spec: SandboxSpec, options: SandboxRunOptions =
   const interactive = options.stdio === 'inherit' || options.stdio === 'inherit-merged';
   const child = spawn(helperPath(), toHelperArgs(spec), {
     env: spec.env,
-    stdio: interactive ? ['inherit', 'inherit', options.stdio === 'inherit-merged' ? 1 : 'inherit', 'pipe'] : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: interactive
+      ? ['inherit', 'inherit', options.stdio === 'inherit-merged' ? 1 : 'inherit', 'pipe']
+      : [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const fed = options.input && child.stdin ? feed(options.input, child.stdin) : Promise.resolve(undefined);

@@ -25,7 +25,9 @@ function requireZstd(): void {
   try {
     execFileSync('zstd', ['--version'], { stdio: 'ignore' });
   } catch {
-    throw new UsageError('the zstd command is not installed; nothing was exported or imported', { hint: 'Install it: apt-get install zstd (it is on every GitHub runner).' });
+    throw new UsageError('the zstd command is not installed; nothing was exported or imported', {
+      hint: 'Install it: apt-get install zstd (it is on every GitHub runner).',
+    });
   }
 }
 

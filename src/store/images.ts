@@ -46,7 +46,6 @@ export function saveImage(paths: StorePaths, record: ImageRecord): void {
   writeFileAtomically(target, `${JSON.stringify(record, null, 2)}\n`, tempPath(paths, 'image'));
 }
 
-
 export interface ExtractRequest {
   readonly id: string;
   readonly parent: string | null;
@@ -69,7 +68,13 @@ export async function ensureExtractedLayer(paths: StorePaths, request: ExtractRe
       // without one, only uid 0 exists inside: every file becomes the user's (root in the job).
       const owners = storeNeedsUserns() || process.getuid?.() === 0 ? 'keep' : 'root';
       await runLayerTool(['extract', staged.root, '--owners', owners], { dirs: [staged.root], input: request.open() });
-      return await commitLayer(paths, staged, { id: request.id, kind: request.kind, parent: request.parent, key: request.key, description: request.description });
+      return await commitLayer(paths, staged, {
+        id: request.id,
+        kind: request.kind,
+        parent: request.parent,
+        key: request.key,
+        description: request.description,
+      });
     } catch (error) {
       await removeTree(staged.dir);
       throw error;

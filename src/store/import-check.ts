@@ -108,7 +108,12 @@ function checkKey(meta: LayerMeta): string | null {
 
 /** The layer dir, root/, ws/ must be directories and meta.json a file, none a symlink (to $HOME, to /etc). */
 function notPlainDirs(dir: string): string | null {
-  const expected: [string, 'dir' | 'file'][] = [['', 'dir'], ['root', 'dir'], ['ws', 'dir'], ['meta.json', 'file']];
+  const expected: [string, 'dir' | 'file'][] = [
+    ['', 'dir'],
+    ['root', 'dir'],
+    ['ws', 'dir'],
+    ['meta.json', 'file'],
+  ];
   for (const [entry, type] of expected) {
     let stat: fs.Stats;
     try {

@@ -33,7 +33,9 @@ export interface StorePaths {
 export function refuseStoreInCheckout(paths: StorePaths, projectDir: string): void {
   const relative = path.relative(realPath(projectDir), realPath(paths.root));
   if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
-    throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
+    throw new UsageError(
+      `the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`,
+    );
   }
 }
 

@@ -35,7 +35,8 @@ export function storeNeedsUserns(): boolean {
 
 export async function runLayerTool(args: readonly string[], options: ToolOptions): Promise<ToolRun> {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [path.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns())
+    return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [path.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 
@@ -84,7 +85,10 @@ export async function runInStoreSandbox(command: readonly string[], options: Too
   );
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
-    const stderr = outputTail.split('\n').filter((line) => !stdout.includes(line)).join('\n');
+    const stderr = outputTail
+      .split('\n')
+      .filter((line) => !stdout.includes(line))
+      .join('\n');
     throw new Error(status.error?.message ?? (firstLine(stderr) || `${path.basename(command[0] ?? '')} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };

@@ -85,7 +85,9 @@ describe('the layer cache through the Actions cache service', () => {
     expect(main.exitCode, main.log).toBe(0);
     const post = await runner.run('post', inputs);
     expect(post.exitCode).toBe(0);
-    expect(post.log).toContain('layer cache not saved: 1 new layer, but this run is for refs/pull/7/merge, not the default branch (refs/heads/main); save-cache is default-branch');
+    expect(post.log).toContain(
+      'layer cache not saved: 1 new layer, but this run is for refs/pull/7/merge, not the default branch (refs/heads/main); save-cache is default-branch',
+    );
     expect(service.keys()).toHaveLength(2);
     const always = await runner.run('post', { ...inputs, 'save-cache': 'always' });
     expect(always.log).toContain('saving the layer cache: 1 new layer; save-cache is always');
@@ -123,7 +125,9 @@ describe('without a cache service', () => {
     expect(main.log).toContain('::warning::the Actions cache service is not available to this run');
     const post = await runner.run('post', inputs);
     expect(post.exitCode, post.log).toBe(0);
-    expect(post.log).toContain('::warning::the Actions cache service is not available to this run (no ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL); the layer cache is not saved');
+    expect(post.log).toContain(
+      '::warning::the Actions cache service is not available to this run (no ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL); the layer cache is not saved',
+    );
 
     const off = new Runner();
     const mainOff = await off.run('main', { ...inputs, cache: 'false' });
@@ -140,7 +144,8 @@ describe('export, prune and import (cubicle cache, as the action runs it)', () =
   const warnings: string[] = [];
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-action-store-'));
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-  const cliWith = (cacheDir: string, cwd: string) => createCli(actionPaths(REPO), { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir(), CUBICLE_CACHE_DIR: cacheDir }, cwd);
+  const cliWith = (cacheDir: string, cwd: string) =>
+    createCli(actionPaths(REPO), { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir(), CUBICLE_CACHE_DIR: cacheDir }, cwd);
 
   it('moves every layer from one store into another; prune to a size first', async () => {
     const runner = new Runner();

@@ -80,7 +80,11 @@ export async function startFakeCache(): Promise<FakeCache> {
   const address = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: `${address()}/`,
-    keys: () => entries.filter((entry) => entry.data).sort((a, b) => a.created - b.created).map((entry) => entry.key),
+    keys: () =>
+      entries
+        .filter((entry) => entry.data)
+        .sort((a, b) => a.created - b.created)
+        .map((entry) => entry.key),
     tokens,
     failWith: (status) => void (failure = status),
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -33,7 +33,9 @@ export function node24(): string {
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (!versionOf(node)?.startsWith('v24.')) {
-      throw new Error(`no Node 24 for the action's tests: set CUBICLE_TEST_NODES=/path/to/node24 (as .ci/run does), or let \`npm pack node-linux-${process.arch}@24\` reach the registry: ${(error as Error).message}`);
+      throw new Error(
+        `no Node 24 for the action's tests: set CUBICLE_TEST_NODES=/path/to/node24 (as .ci/run does), or let \`npm pack node-linux-${process.arch}@24\` reach the registry: ${(error as Error).message}`,
+      );
     }
   }
   return node;
@@ -89,7 +91,11 @@ export class Runner {
   }
 
   /** Runs dist/<entry>.mjs; post gets what main saved in GITHUB_STATE, as STATE_* variables. */
-  async run(entry: 'main' | 'post', inputs: Record<string, string> = {}, options: { signalWhen?: { text: string; signal: NodeJS.Signals } } = {}): Promise<ActionRun> {
+  async run(
+    entry: 'main' | 'post',
+    inputs: Record<string, string> = {},
+    options: { signalWhen?: { text: string; signal: NodeJS.Signals } } = {},
+  ): Promise<ActionRun> {
     const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((name) => [name, path.join(this.files, `${entry}-${name}`)]));
     for (const file of Object.values(files)) fs.writeFileSync(file, '');
     const event = path.join(this.files, 'event.json');
@@ -119,7 +125,11 @@ export class Runner {
     };
     for (const [name, value] of Object.entries({ ...inputDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     if (entry === 'post') for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
-    const { exitCode, log } = await spawnLogged(node24(), [path.join(REPO, 'dist', `${entry}.mjs`)], { cwd: this.workspace, env, signalWhen: options.signalWhen });
+    const { exitCode, log } = await spawnLogged(node24(), [path.join(REPO, 'dist', `${entry}.mjs`)], {
+      cwd: this.workspace,
+      env,
+      signalWhen: options.signalWhen,
+    });
     const state = parseFileCommands(fs.readFileSync(files.state!, 'utf8'));
     if (entry === 'main') this.state = state;
     return { exitCode, log, outputs: parseFileCommands(fs.readFileSync(files.output!, 'utf8')), state, summary: fs.readFileSync(files.summary!, 'utf8') };
@@ -190,7 +200,12 @@ export function errorCommands(log: string): { properties: Record<string, string>
 /** `::warning ...::message` (or `::error`) workflow commands in a log, their properties and message decoded. */
 export function annotationCommands(log: string, kind: 'error' | 'warning'): { properties: Record<string, string>; message: string }[] {
   return [...log.matchAll(new RegExp(`^::${kind}(?: ([^:]*))?::(.*)$`, 'gm'))].map((match) => ({
-    properties: Object.fromEntries((match[1] ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), decodeURIComponent(pair.slice(pair.indexOf('=') + 1))])),
+    properties: Object.fromEntries(
+      (match[1] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), decodeURIComponent(pair.slice(pair.indexOf('=') + 1))]),
+    ),
     message: match[2]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
   }));
 }
@@ -199,4 +214,3 @@ export function annotationCommands(log: string, kind: 'error' | 'warning'): { pr
 export function cliPassesEnv(): boolean {
   return fs.readFileSync(path.join(REPO, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
 }
-

@@ -13,7 +13,14 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-action-host-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe('host preparation', () => {
-  const check = (id: string, state: CheckResult['state'], required: boolean): CheckResult => ({ id, title: id, state, required, detail: `${id} is ${state}`, fix: state === 'ok' ? null : `fix ${id}` });
+  const check = (id: string, state: CheckResult['state'], required: boolean): CheckResult => ({
+    id,
+    title: id,
+    state,
+    required,
+    detail: `${id} is ${state}`,
+    fix: state === 'ok' ? null : `fix ${id}`,
+  });
   const report = (...checks: CheckResult[]): DoctorReport => ({ runnable: checks.every((c) => !c.required || c.state === 'ok'), checks });
   /** A CLI whose doctor answers from a list; `setup` is the command standing in for `cubicle setup`. */
   function fakeCli(reports: DoctorReport[], setup: string): Cli & { doctorRuns: number } {
@@ -47,12 +54,14 @@ describe('host preparation', () => {
     expect(log.lines).toEqual(['info: doctor: userns, cgroups missing; running cubicle setup --user runner']);
   });
 
-  it('fails with the reason and doctor\'s fix when setup cannot run and a required check is missing', async () => {
+  it("fails with the reason and doctor's fix when setup cannot run and a required check is missing", async () => {
     const cli = fakeCli([report(check('userns', 'missing', true))], '/bin/false');
     const error = await prepareHost(cli, logged(), { user: 'runner', uid: 1001 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HostNotReadyError);
     // no sudo on the machine, or `sudo -n` refused, or the setup stand-in failed: each is named
-    expect((error as Error).message).toMatch(/^cubicle setup could not run as root: (sudo is not installed, or not executable for runner|sudo -n cubicle setup exited with \d+)/);
+    expect((error as Error).message).toMatch(
+      /^cubicle setup could not run as root: (sudo is not installed, or not executable for runner|sudo -n cubicle setup exited with \d+)/,
+    );
     expect((error as Error).message).toContain('userns: userns is missing\n    fix: fix userns');
     expect((error as Error).message).toContain('No job was run.');
   });
@@ -61,7 +70,9 @@ describe('host preparation', () => {
     const cli = fakeCli([report(check('userns', 'ok', true), check('cgroups', 'missing', false))], '/bin/false');
     const log = logged();
     await prepareHost(cli, log, { user: 'runner', uid: 0 });
-    expect(log.lines[1]).toMatch(/^warning: cubicle setup could not run as root: cubicle setup exited with 1 .*\n {2}|cgroups: cgroups is missing\n {4}fix: fix cgroups/);
+    expect(log.lines[1]).toMatch(
+      /^warning: cubicle setup could not run as root: cubicle setup exited with 1 .*\n {2}|cgroups: cgroups is missing\n {4}fix: fix cgroups/,
+    );
   });
 
   // Bug 3 of issue 13: cgroup v2, the runner's cgroup not delegated, a user manager reachable: runs re-run themselves
@@ -108,8 +119,10 @@ describe('host preparation', () => {
     expect(log.lines).toEqual(['warning: cubicle doctor: layer-tool: layer-tool is missing\n    fix: fix layer-tool']);
   });
 
-  it('fails when what is missing is beyond setup (overlayfs), naming doctor\'s fix', async () => {
+  it("fails when what is missing is beyond setup (overlayfs), naming doctor's fix", async () => {
     const cli = fakeCli([report(check('overlay', 'missing', true))], '/bin/true');
-    await expect(prepareHost(cli, logged(), { user: 'runner', uid: 0 })).rejects.toThrow('this runner cannot run cubicle jobs; no job was run:\noverlay: overlay is missing\n    fix: fix overlay');
+    await expect(prepareHost(cli, logged(), { user: 'runner', uid: 0 })).rejects.toThrow(
+      'this runner cannot run cubicle jobs; no job was run:\noverlay: overlay is missing\n    fix: fix overlay',
+    );
   });
 });

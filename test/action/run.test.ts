@@ -38,8 +38,11 @@ describe('the action on a passing run', () => {
     for (const job of ['env', 'layered']) expect(main.summary).toMatch(new RegExp(`^  ${job} \\S+ :done, \\d+, \\d+$`, 'm'));
   });
 
-  it('keeps the runner\'s secrets and the action\'s inputs out of every job', () => {
-    const env = main.log.split('\n').filter((line) => line.startsWith('[env')).map((line) => line.replace(/^\[env\s*\] /, ''));
+  it("keeps the runner's secrets and the action's inputs out of every job", () => {
+    const env = main.log
+      .split('\n')
+      .filter((line) => line.startsWith('[env'))
+      .map((line) => line.replace(/^\[env\s*\] /, ''));
     expect(env).toContain('CUBICLE_JOB=env');
     const names = env.map((line) => line.split('=')[0]);
     expect(names.filter((name) => /^(GITHUB_|ACTIONS_|INPUT_|STATE_|RUNNER_)/.test(name!))).toEqual([]);
@@ -59,7 +62,7 @@ describe('the action on a passing run', () => {
 });
 
 describe('the action on a failing job', () => {
-  it('fails the step (exit 1) with an error annotation on the failed test\'s file and line', async () => {
+  it("fails the step (exit 1) with an error annotation on the failed test's file and line", async () => {
     const runner = new Runner();
     const main = await runner.run('main', { jobs: 'failing unit', cache: 'false', 'setup-host': 'false' });
     expect(main.exitCode, main.log).toBe(1);
@@ -87,7 +90,7 @@ describe('a cancelled workflow', () => {
   });
 });
 
-describe('the action\'s inputs', () => {
+describe("the action's inputs", () => {
   it('fails the step on invalid inputs, each named, before anything runs', async () => {
     const runner = new Runner();
     const main = await runner.run('main', { 'save-cache': 'sometimes', parallel: '0', env: 'A=1' });
@@ -112,7 +115,9 @@ describe('the action\'s inputs', () => {
     const runner = new Runner();
     const main = await runner.run('main', { jobs: 'unit', cache: 'false', 'setup-host': 'true' });
     expect(main.exitCode, main.log).toBe(0);
-    expect(main.log).toContain(`using the prebuilt helper and layer tool in ${path.join(REPO, 'dist', 'native', `linux-${process.arch}`)} (static; no compiler needed)`);
+    expect(main.log).toContain(
+      `using the prebuilt helper and layer tool in ${path.join(REPO, 'dist', 'native', `linux-${process.arch}`)} (static; no compiler needed)`,
+    );
     expect(main.log).not.toContain('make -C native');
   });
 
@@ -128,7 +133,7 @@ describe('the action\'s inputs', () => {
     expect(main.log).not.toContain(SECRETS.GITHUB_TOKEN);
   });
 
-  it('shard: runs this shard\'s part of the jobs, which get CUBICLE_SHARD', async () => {
+  it("shard: runs this shard's part of the jobs, which get CUBICLE_SHARD", async () => {
     const runner = new Runner();
     // three unconnected jobs, no timings: one each, dealt in name order (env, layered, unit)
     const main = await runner.run('main', { jobs: 'unit env layered', cache: 'false', 'setup-host': 'false', shard: '1/3' });

@@ -100,7 +100,7 @@ export const CASES = [
     expect: { root: [doctorExit(3), MASKED_PROC, CGROUPS_READ_ONLY, limitsRefused, noLimitsFails(/mount proc/)] },
   },
   {
-    name: 'seccomp=unconfined + unmask=ALL (doctor\'s fix)',
+    name: "seccomp=unconfined + unmask=ALL (doctor's fix)",
     options: ['--security-opt', 'seccomp=unconfined', '--security-opt', 'unmask=ALL'],
     asUser: true,
     expect: {
@@ -118,7 +118,7 @@ export const CASES = [
     },
   },
   {
-    name: 'privileged + cgroupns=private (doctor\'s fix)',
+    name: "privileged + cgroupns=private (doctor's fix)",
     options: ['--privileged', '--cgroupns=private'],
     asUser: true,
     expect: {
@@ -135,7 +135,7 @@ export const CASES = [
     expect: { cubtest: [doctorExit(0), doctor('cgroups', 'ok'), limitsEnforced, noLimitsRuns] },
   },
   {
-    name: 'privileged, cache on the container\'s overlayfs root',
+    name: "privileged, cache on the container's overlayfs root",
     options: ['--privileged', '--cgroupns=private'],
     cacheVolume: false,
     expect: {

@@ -26,7 +26,10 @@ jobs:
 `;
 
 function account(name) {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${name}:`));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${name}:`));
   if (!line) throw new Error(`no user ${name} in the container's /etc/passwd`);
   const [, , uid, gid, , home] = line.split(':');
   return { uid: Number(uid), gid: Number(gid), home };

@@ -26,7 +26,13 @@ function tap(ok, name, diagnostics = '') {
   number += 1;
   counts[ok ? 'passed' : 'failed'] += 1;
   console.log(`${ok ? 'ok' : 'not ok'} ${number} - ${name}`);
-  if (!ok && diagnostics) console.log(diagnostics.split('\n').map((line) => `#   ${line}`).join('\n'));
+  if (!ok && diagnostics)
+    console.log(
+      diagnostics
+        .split('\n')
+        .map((line) => `#   ${line}`)
+        .join('\n'),
+    );
 }
 
 function skip(name, why) {
@@ -140,7 +146,7 @@ function runCase(spec, volume) {
   if (volume) mounts.push('-v', `${volume}:/cache`, '-e', 'CUBICLE_CACHE_DIR=/cache');
   if (spec.setupUsers) mounts.push('-e', 'CUBICLE_SETUP_USERS=1');
   const inner = ['/usr/bin/node', '/cubicle/test/containers/inner.mjs', '/cubicle/bin/cubicle.js', ...(spec.asUser ? [testUser] : [])];
-  const root = spec.rootless ? [userImage ??= importForUser()] : ['--rootfs', `${rootfs}:O`];
+  const root = spec.rootless ? [(userImage ??= importForUser())] : ['--rootfs', `${rootfs}:O`];
   const args = [...podman, ...spec.options, ...mounts, ...root, ...inner];
   const started = Date.now();
   const result = spec.rootless ? asUser(args) : run(args[0], args.slice(1));

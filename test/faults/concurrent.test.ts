@@ -31,7 +31,10 @@ function runnerArgs(index: number): string[] {
 async function reportProblems(project: Project, indexes: readonly number[]): Promise<string[]> {
   const problems: string[] = [];
   for (const index of indexes) {
-    for (const problem of [await reportProblem(project.file(`runner-${index}.xml`), 'junit'), await reportProblem(project.file(`runner-${index}.json`), 'json')]) {
+    for (const problem of [
+      await reportProblem(project.file(`runner-${index}.xml`), 'junit'),
+      await reportProblem(project.file(`runner-${index}.json`), 'json'),
+    ]) {
       if (problem) problems.push(problem);
     }
   }
@@ -85,8 +88,11 @@ describe(`${RUNNERS} runners sharing one store`, () => {
     const results = await Promise.all(children);
     const killed = indexes.filter((index) => results[index]!.signal === 'SIGKILL');
     const survivors = indexes.filter((index) => !killed.includes(index));
-    console.log(`concurrent sigkill: seed ${seed}: killed runners ${killed.join(', ') || 'none'} (of ${[...doomed].map(([i, ms]) => `${i}@${ms}ms`).join(', ')})`);
-    for (const index of survivors) expect(results[index]!.exitCode, `runner ${index}: ${String(results[index]!.stdout)}${String(results[index]!.stderr)}`).toBe(0);
+    console.log(
+      `concurrent sigkill: seed ${seed}: killed runners ${killed.join(', ') || 'none'} (of ${[...doomed].map(([i, ms]) => `${i}@${ms}ms`).join(', ')})`,
+    );
+    for (const index of survivors)
+      expect(results[index]!.exitCode, `runner ${index}: ${String(results[index]!.stdout)}${String(results[index]!.stderr)}`).toBe(0);
     expect(await reportProblems(project, indexes)).toEqual([]);
 
     // A killed builder's step runs again under a waiter; a commit still happens once per layer. A

@@ -47,7 +47,15 @@ jobs:
   let holderMounts: string[] = [];
   const store = () => `/proc/${holderPid}/root${project.cacheDir}`;
   // nsenter enters the target's root and cwd unless told: the project dir is the same in both.
-  const enter = (command: string[]) => ['-t', String(holderPid), '-m', ...(IS_ROOT ? [] : ['-U', '--preserve-credentials']), `--wd=${project.dir}`, '--', ...command];
+  const enter = (command: string[]) => [
+    '-t',
+    String(holderPid),
+    '-m',
+    ...(IS_ROOT ? [] : ['-U', '--preserve-credentials']),
+    `--wd=${project.dir}`,
+    '--',
+    ...command,
+  ];
 
   async function cubicle(args: string[]): Promise<CliResult> {
     const result = await execa('nsenter', enter([process.execPath, CLI, ...args]), {
@@ -74,7 +82,9 @@ jobs:
       }
     }, 5000);
     expect(entered, 'the namespace holder did not start').toBe(true);
-    const mounted = await execa('nsenter', enter(['mount', '-t', 'tmpfs', '-o', `size=${STORE_BYTES},mode=0700`, 'tmpfs', project.cacheDir]), { reject: false });
+    const mounted = await execa('nsenter', enter(['mount', '-t', 'tmpfs', '-o', `size=${STORE_BYTES},mode=0700`, 'tmpfs', project.cacheDir]), {
+      reject: false,
+    });
     expect(mounted.exitCode, String(mounted.stderr)).toBe(0);
     holderMounts = mountLines(holderPid);
   });
@@ -101,7 +111,8 @@ jobs:
     if (verify.exitCode !== 0) found.push(`cache verify (${verify.exitCode}): ${(verify.stdout + verify.stderr).trim().slice(0, 400)}`);
     for (const cgroup of leftoverCgroups(token)) found.push(`cgroup left: ${cgroup}`);
     for (const mount of changedMounts(testMounts, mountLines(), [project.cacheDir, project.dir])) found.push(`mount in the test's namespace ${mount}`);
-    for (const mount of changedMounts(holderMounts, mountLines(holderPid), [project.cacheDir, project.dir])) found.push(`mount in the store's namespace ${mount}`);
+    for (const mount of changedMounts(holderMounts, mountLines(holderPid), [project.cacheDir, project.dir]))
+      found.push(`mount in the store's namespace ${mount}`);
     for (const orphan of await orphanProcesses([project.cacheDir, marker], [holderPid], 1000)) found.push(`orphan after the next run: ${orphan}`);
     // The next fault starts from an empty store again.
     await cubicle(['cache', 'prune', '--all']);
@@ -126,7 +137,9 @@ jobs:
   async function runFaulty(): Promise<{ result: CliResult; reports: JsonResults | undefined; problems: string[] }> {
     for (const report of ['junit.xml', 'results.json']) fs.rmSync(project.file(report), { force: true });
     const result = await cubicle(['run', '--config', 'faulty.yaml', '--junit', 'junit.xml', '--json', 'results.json']);
-    const problems = [await reportProblem(project.file('junit.xml'), 'junit'), await reportProblem(project.file('results.json'), 'json')].filter((p): p is string => p !== null);
+    const problems = [await reportProblem(project.file('junit.xml'), 'junit'), await reportProblem(project.file('results.json'), 'json')].filter(
+      (p): p is string => p !== null,
+    );
     const reports = fs.existsSync(project.file('results.json')) ? (JSON.parse(project.read('results.json')) as JsonResults) : undefined;
     return { result, reports, problems };
   }

@@ -52,7 +52,8 @@ export function processesMentioning(markers: readonly string[], except: readonly
       // another user's process: its cmdline is all we can see
     }
     if (cmdline === '' && environ === '') continue; // a zombie or a kernel thread
-    if (markers.some((marker) => cmdline.includes(marker) || environ.includes(marker))) found.push(`${pid} ${cmdline.replaceAll('\0', ' ').trim().slice(0, 200)}`);
+    if (markers.some((marker) => cmdline.includes(marker) || environ.includes(marker)))
+      found.push(`${pid} ${cmdline.replaceAll('\0', ' ').trim().slice(0, 200)}`);
   }
   return found;
 }
@@ -81,7 +82,10 @@ export function ownCgroupDirs(): string[] {
     const match = /^\d+:([^:]*):(.*)$/.exec(line);
     if (!match) continue;
     const controllers = match[1] ? match[1].split(',') : [];
-    const mount = controllers.length === 0 ? mounts.find((m) => m.fsType === 'cgroup2') : mounts.find((m) => m.fsType === 'cgroup' && controllers.some((c) => m.options.includes(c)));
+    const mount =
+      controllers.length === 0
+        ? mounts.find((m) => m.fsType === 'cgroup2')
+        : mounts.find((m) => m.fsType === 'cgroup' && controllers.some((c) => m.options.includes(c)));
     if (mount) dirs.add(path.join(mount.mountPoint, match[2]!));
   }
   return [...dirs];
@@ -120,7 +124,10 @@ export function changedMounts(before: readonly string[], after: readonly string[
   const relevant = (line: string) => paths.some((p) => line.includes(p)) || / - overlay /.test(line);
   const was = new Set(before.filter(relevant));
   const now = new Set(after.filter(relevant));
-  return [...[...now].filter((line) => !was.has(line)).map((line) => `new: ${line}`), ...[...was].filter((line) => !now.has(line)).map((line) => `gone: ${line}`)];
+  return [
+    ...[...now].filter((line) => !was.has(line)).map((line) => `new: ${line}`),
+    ...[...was].filter((line) => !now.has(line)).map((line) => `gone: ${line}`),
+  ];
 }
 
 /** What is in the store's tmp/, locks/ and runs/ (each should be empty once a normal run has reaped). */
@@ -138,7 +145,10 @@ export function storeTempEntries(cacheDir: string): string[] {
 export function strayTempFiles(dirs: readonly string[]): string[] {
   return dirs.flatMap((dir) => {
     try {
-      return fs.readdirSync(dir).filter((name) => /\.\d+(?:-\d+-[0-9a-f]+)?\.(?:tmp|partial)$/.test(name)).map((name) => path.join(dir, name));
+      return fs
+        .readdirSync(dir)
+        .filter((name) => /\.\d+(?:-\d+-[0-9a-f]+)?\.(?:tmp|partial)$/.test(name))
+        .map((name) => path.join(dir, name));
     } catch {
       return [];
     }

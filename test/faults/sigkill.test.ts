@@ -9,7 +9,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IS_ROOT } from '../helpers/host.js';
 import { waitFor } from '../helpers/processes.js';
 import { makeProject, removeProjects } from '../helpers/project.js';
-import { faultSeed, faultToken, leftoverCgroups, leftoversOf, mountLines, orphanProcesses, processesMentioning, reportProblem, seededRandom } from './helpers.js';
+import {
+  faultSeed,
+  faultToken,
+  leftoverCgroups,
+  leftoversOf,
+  mountLines,
+  orphanProcesses,
+  processesMentioning,
+  reportProblem,
+  seededRandom,
+} from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -81,7 +91,8 @@ jobs:
         found.push(`finished before the kill, but with exit ${result.exitCode}: ${String(result.stderr).slice(0, 300)}`);
       }
 
-      for (const report of [await reportProblem(reports[0]!, 'junit'), await reportProblem(reports[1]!, 'json')]) if (report) found.push(`half a report: ${report}`);
+      for (const report of [await reportProblem(reports[0]!, 'junit'), await reportProblem(reports[1]!, 'json')])
+        if (report) found.push(`half a report: ${report}`);
       for (const orphan of await orphanProcesses(markers)) found.push(`orphan after the kill: ${orphan}`);
 
       const normalStarted = performance.now();
@@ -89,8 +100,9 @@ jobs:
       normalWalls.push(performance.now() - normalStarted);
       walls.push(performance.now() - normalStarted);
       if (normal.exitCode !== 0) found.push(`the next run failed (${normal.exitCode}): ${(normal.stdout + normal.stderr).slice(-400)}`);
-      else if (!normal.stdout.includes(`seed=${seed}-${run}`)) found.push('the next run did not see this run\'s seed');
-      for (const report of [await reportProblem(reports[0]!, 'junit'), await reportProblem(reports[1]!, 'json')]) if (report) found.push(`next run's report: ${report}`);
+      else if (!normal.stdout.includes(`seed=${seed}-${run}`)) found.push("the next run did not see this run's seed");
+      for (const report of [await reportProblem(reports[0]!, 'junit'), await reportProblem(reports[1]!, 'json')])
+        if (report) found.push(`next run's report: ${report}`);
       for (const leftover of await leftoversOf(scope)) found.push(`after the next run: ${leftover}`);
       const verify = await project.cubicle(['cache', 'verify']);
       if (verify.exitCode !== 0) found.push(`cache verify (${verify.exitCode}): ${(verify.stdout + verify.stderr).trim().slice(0, 400)}`);

@@ -64,7 +64,13 @@ export function makeProject(config: string, files: Record<string, string> = {}):
     cacheDir,
     spawn,
     async cubicle(args, options = {}) {
-      const result = await execa(process.execPath, [CLI, ...args], { cwd: dir, env: env(options.env), reject: false, stdin: 'ignore', timeout: options.timeoutMs ?? 50_000 });
+      const result = await execa(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        env: env(options.env),
+        reject: false,
+        stdin: 'ignore',
+        timeout: options.timeoutMs ?? 50_000,
+      });
       return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     file: (relative) => path.join(dir, relative),

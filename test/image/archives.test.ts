@@ -43,12 +43,20 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_SKOPEO)('pullImage from archives and lay
     app = sampleImage();
     await pushImage(registry, 'app', 'v1', app);
     // docker-archive has no zstd: skopeo refuses to convert such a layer.
-    gzipOnly = buildImage({ layers: [{ compression: 'gzip', files: { 'etc/a.txt': 'a\n', '.wh.x': '' } }, { compression: 'none', files: { 'etc/b.txt': 'b\n' } }] });
+    gzipOnly = buildImage({
+      layers: [
+        { compression: 'gzip', files: { 'etc/a.txt': 'a\n', '.wh.x': '' } },
+        { compression: 'none', files: { 'etc/b.txt': 'b\n' } },
+      ],
+    });
     await pushImage(registry, 'gz', 'v1', gzipOnly);
     arm64 = sampleImage('arm64', 'v8');
     await pushImage(registry, 'multi', 'arm64-only', arm64);
     await pushImage(registry, 'multi', 'amd64-only', app);
-    await pushIndex(registry, 'multi', 'v1', [{ image: app, architecture: 'amd64' }, { image: arm64, architecture: 'arm64', variant: 'v8' }]);
+    await pushIndex(registry, 'multi', 'v1', [
+      { image: app, architecture: 'amd64' },
+      { image: arm64, architecture: 'arm64', variant: 'v8' },
+    ]);
   });
 
   afterAll(async () => {
@@ -72,7 +80,9 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_SKOPEO)('pullImage from archives and lay
     skopeo('multi:v1', `oci:${work}/all:multi`, '--all');
     const arm = await pullImage(parseImageRef(`oci:${work}/all:multi`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'arm64' } });
     await expectSameImage(arm, arm64);
-    const error = await errorOf(pullImage(parseImageRef(`oci:${work}/all:multi`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'riscv64' } }));
+    const error = await errorOf(
+      pullImage(parseImageRef(`oci:${work}/all:multi`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'riscv64' } }),
+    );
     expect(error.code).toBe('PLATFORM_NOT_FOUND');
   });
 
@@ -82,7 +92,9 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_SKOPEO)('pullImage from archives and lay
     const image = await pullImage(parseImageRef(`oci-archive:${work}/app-oci.tar`), { blobsDir });
     await expectSameImage(image, app);
     // skopeo compresses the plain tar layer, so the manifest is its own.
-    expect(listFiles(blobsDir).sort()).toEqual([image.manifestDigest, image.configDigest, ...image.layers.map((layer) => layer.digest)].map((digest) => `sha256/${digest.slice(7)}`).sort());
+    expect(listFiles(blobsDir).sort()).toEqual(
+      [image.manifestDigest, image.configDigest, ...image.layers.map((layer) => layer.digest)].map((digest) => `sha256/${digest.slice(7)}`).sort(),
+    );
     const named = await pullImage(parseImageRef(`oci-archive:${work}/app-oci.tar:v1`), { blobsDir });
     expect(named.layers).toEqual(image.layers);
     const missing = await errorOf(pullImage(parseImageRef(`oci-archive:${work}/app-oci.tar:v2`), { blobsDir }));

@@ -23,7 +23,12 @@ function envWith(where: 'REGISTRY_AUTH_FILE' | 'XDG_RUNTIME_DIR' | 'HOME', conte
   homes.push(home);
   const env: Record<string, string> = { HOME: home };
   if (!content) return env;
-  const file = where === 'REGISTRY_AUTH_FILE' ? path.join(home, 'auth.json') : where === 'XDG_RUNTIME_DIR' ? path.join(home, 'run', 'containers', 'auth.json') : path.join(home, '.docker', 'config.json');
+  const file =
+    where === 'REGISTRY_AUTH_FILE'
+      ? path.join(home, 'auth.json')
+      : where === 'XDG_RUNTIME_DIR'
+        ? path.join(home, 'run', 'containers', 'auth.json')
+        : path.join(home, '.docker', 'config.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(content));
   if (where === 'REGISTRY_AUTH_FILE') env.REGISTRY_AUTH_FILE = file;
@@ -87,45 +92,50 @@ describe.skipIf(!HAVE_REGISTRY)('basic auth (htpasswd, bcrypt)', () => {
   // The real docker-credential-pass (Debian's golang-docker-credential-helpers) over `pass` and a
   // throwaway GnuPG key: the helper protocol as docker runs it.
   const passHelper = ['docker-credential-pass', 'pass', 'gpg', 'gpgconf'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
-  if (!passHelper && process.env.CI !== 'true') console.warn('skipped: docker credential helpers (apt-get install golang-docker-credential-helpers pass gnupg)');
-  it.runIf(passHelper || process.env.CI === 'true')('asks docker-credential-pass first (credHelpers for the registry, or credsStore), and auths where it has none', async () => {
-    const keyring = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-pass-'));
-    homes.push(keyring);
-    const helperEnv = { GNUPGHOME: path.join(keyring, 'gnupg'), PASSWORD_STORE_DIR: path.join(keyring, 'store'), PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    fs.mkdirSync(helperEnv.GNUPGHOME, { mode: 0o700 });
-    const run = (command: string, input?: string) => {
-      const result = spawnSync('sh', ['-c', command], { env: { ...helperEnv, HOME: keyring }, input, encoding: 'utf8' });
-      expect(result.status, `${command}: ${result.stderr}`).toBe(0);
-    };
-    try {
-      run("gpg --batch --passphrase '' --quick-gen-key cubicle-test@example.invalid default default never");
-      run('pass init cubicle-test@example.invalid');
-      run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: USER, Secret: PASSWORD }));
-      const pull = (config: object) => {
-        const env = { ...envWith('HOME', config), ...helperEnv };
-        return pullImage(parseImageRef(`${registry.host}/team/app:v1`), { blobsDir: makeBlobsDir(), env });
+  if (!passHelper && process.env.CI !== 'true')
+    console.warn('skipped: docker credential helpers (apt-get install golang-docker-credential-helpers pass gnupg)');
+  it.runIf(passHelper || process.env.CI === 'true')(
+    'asks docker-credential-pass first (credHelpers for the registry, or credsStore), and auths where it has none',
+    async () => {
+      const keyring = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-pass-'));
+      homes.push(keyring);
+      const helperEnv = { GNUPGHOME: path.join(keyring, 'gnupg'), PASSWORD_STORE_DIR: path.join(keyring, 'store'), PATH: process.env.PATH ?? '/usr/bin:/bin' };
+      fs.mkdirSync(helperEnv.GNUPGHOME, { mode: 0o700 });
+      const run = (command: string, input?: string) => {
+        const result = spawnSync('sh', ['-c', command], { env: { ...helperEnv, HOME: keyring }, input, encoding: 'utf8' });
+        expect(result.status, `${command}: ${result.stderr}`).toBe(0);
       };
-      expect((await pull({ credHelpers: { [registry.host]: 'pass' } })).layers).toHaveLength(3);
-      // The helper wins over a wrong auths entry, as in docker.
-      expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:wrong-password`) } } })).layers).toHaveLength(3);
-      // A helper with nothing for this registry: auths is used, as in docker.
-      run('docker-credential-pass erase', registry.host);
-      expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:${PASSWORD}`) } } })).layers).toHaveLength(3);
-      const error = await errorOf(pull({ credsStore: 'pass' }));
-      expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
-      expect(error.message).toContain(`docker-credential-pass has no credentials for ${registry.host}`);
-      expect(`${error.message} ${error.hint}`).not.toContain(PASSWORD);
-      // A helper's `<token>` user holds an identity token: never sent as basic auth, which this registry asks for.
-      run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: '<token>', Secret: 'refresh-for-basic' }));
-      const token = await errorOf(pull({ credsStore: 'pass' }));
-      expect(token.code).toBe('REGISTRY_UNAUTHORIZED');
-      expect(token.message).toContain('an identity token can only be exchanged at a bearer token service');
-      expect(token.message).toContain('(docker-credential-pass)');
-      expect(`${token.message} ${token.hint}`).not.toContain('refresh-for-basic');
-    } finally {
-      spawnSync('gpgconf', ['--kill', 'all'], { env: { ...helperEnv, HOME: keyring } });
-    }
-  }, 60_000);
+      try {
+        run("gpg --batch --passphrase '' --quick-gen-key cubicle-test@example.invalid default default never");
+        run('pass init cubicle-test@example.invalid');
+        run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: USER, Secret: PASSWORD }));
+        const pull = (config: object) => {
+          const env = { ...envWith('HOME', config), ...helperEnv };
+          return pullImage(parseImageRef(`${registry.host}/team/app:v1`), { blobsDir: makeBlobsDir(), env });
+        };
+        expect((await pull({ credHelpers: { [registry.host]: 'pass' } })).layers).toHaveLength(3);
+        // The helper wins over a wrong auths entry, as in docker.
+        expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:wrong-password`) } } })).layers).toHaveLength(3);
+        // A helper with nothing for this registry: auths is used, as in docker.
+        run('docker-credential-pass erase', registry.host);
+        expect((await pull({ credsStore: 'pass', auths: { [registry.host]: { auth: base64(`${USER}:${PASSWORD}`) } } })).layers).toHaveLength(3);
+        const error = await errorOf(pull({ credsStore: 'pass' }));
+        expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
+        expect(error.message).toContain(`docker-credential-pass has no credentials for ${registry.host}`);
+        expect(`${error.message} ${error.hint}`).not.toContain(PASSWORD);
+        // A helper's `<token>` user holds an identity token: never sent as basic auth, which this registry asks for.
+        run('docker-credential-pass store', JSON.stringify({ ServerURL: registry.host, Username: '<token>', Secret: 'refresh-for-basic' }));
+        const token = await errorOf(pull({ credsStore: 'pass' }));
+        expect(token.code).toBe('REGISTRY_UNAUTHORIZED');
+        expect(token.message).toContain('an identity token can only be exchanged at a bearer token service');
+        expect(token.message).toContain('(docker-credential-pass)');
+        expect(`${token.message} ${token.hint}`).not.toContain('refresh-for-basic');
+      } finally {
+        spawnSync('gpgconf', ['--kill', 'all'], { env: { ...helperEnv, HOME: keyring } });
+      }
+    },
+    60_000,
+  );
 });
 
 describe.skipIf(!HAVE_REGISTRY)('bearer tokens (the Docker token protocol)', () => {
@@ -159,7 +169,12 @@ describe.skipIf(!HAVE_REGISTRY)('bearer tokens (the Docker token protocol)', () 
     const env = envWith('HOME', { auths: { [registry.host]: { auth: base64(`${USER}:`), identitytoken: IDENTITY_TOKEN } } });
     const image = await pullImage(parseImageRef(`${registry.host}/private/app:v1`), { blobsDir: makeBlobsDir(), env });
     expect(image.layers).toHaveLength(3);
-    const wrong = await errorOf(pullImage(parseImageRef(`${registry.host}/private/app:v1`), { blobsDir: makeBlobsDir(), env: envWith('HOME', { auths: { [registry.host]: { identitytoken: 'refresh-expired' } } }) }));
+    const wrong = await errorOf(
+      pullImage(parseImageRef(`${registry.host}/private/app:v1`), {
+        blobsDir: makeBlobsDir(),
+        env: envWith('HOME', { auths: { [registry.host]: { identitytoken: 'refresh-expired' } } }),
+      }),
+    );
     expect(wrong.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(wrong.message).toMatch(/the identity token from .*config\.json was refused/);
     expect(`${wrong.message} ${wrong.hint}`).not.toContain('refresh-expired');

@@ -57,7 +57,12 @@ export function makeTar(files: Record<string, string | Buffer>): Buffer {
 
 export function buildLayer(spec: LayerSpec): BuiltLayer {
   const tar = makeTar(spec.files);
-  const blob = spec.compression === 'gzip' ? zlib.gzipSync(tar, { level: 1 }) : spec.compression === 'zstd' ? execFileSync('zstd', ['-q', '-c'], { input: tar, maxBuffer: 1 << 30 }) : tar;
+  const blob =
+    spec.compression === 'gzip'
+      ? zlib.gzipSync(tar, { level: 1 })
+      : spec.compression === 'zstd'
+        ? execFileSync('zstd', ['-q', '-c'], { input: tar, maxBuffer: 1 << 30 })
+        : tar;
   const suffix = spec.compression === 'gzip' ? '+gzip' : spec.compression === 'zstd' ? '+zstd' : '';
   return { tar, blob, digest: sha256(blob), diffId: sha256(tar), mediaType: `application/vnd.oci.image.layer.v1.tar${suffix}` };
 }
@@ -89,8 +94,16 @@ export function buildImage(spec: ImageSpec): BuiltImage {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: manifestMediaType,
-      config: { mediaType: docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: layers.map((layer) => ({ mediaType: docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : layer.mediaType, digest: layer.digest, size: layer.blob.length })),
+      config: {
+        mediaType: docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json',
+        digest: sha256(config),
+        size: config.length,
+      },
+      layers: layers.map((layer) => ({
+        mediaType: docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : layer.mediaType,
+        digest: layer.digest,
+        size: layer.blob.length,
+      })),
     }),
   );
   return { layers, config, configDigest: sha256(config), manifest, manifestDigest: sha256(manifest), manifestMediaType };
@@ -128,7 +141,12 @@ export async function pushImage(registry: TestRegistry, repository: string, tag:
 }
 
 /** An OCI index of already pushed images, one per platform. */
-export async function pushIndex(registry: TestRegistry, repository: string, tag: string, entries: { image: BuiltImage; architecture: string; variant?: string }[]): Promise<{ index: Buffer; digest: string }> {
+export async function pushIndex(
+  registry: TestRegistry,
+  repository: string,
+  tag: string,
+  entries: { image: BuiltImage; architecture: string; variant?: string }[],
+): Promise<{ index: Buffer; digest: string }> {
   for (const { image } of entries) await pushManifest(registry, repository, image.manifestDigest, image.manifest, image.manifestMediaType);
   const index = Buffer.from(
     JSON.stringify({
@@ -158,7 +176,10 @@ export function sampleImage(architecture = 'amd64', variant?: string): BuiltImag
     ...(variant ? { variant } : {}),
     env: ['PATH=/usr/bin:/bin', `ARCH=${architecture}`],
     layers: [
-      { compression: 'gzip', files: { 'etc/hello.txt': `hello from ${architecture}\n`, 'bin/tool': '#!/bin/sh\necho tool\n', 'x/doomed.txt': 'removed by the next layer\n' } },
+      {
+        compression: 'gzip',
+        files: { 'etc/hello.txt': `hello from ${architecture}\n`, 'bin/tool': '#!/bin/sh\necho tool\n', 'x/doomed.txt': 'removed by the next layer\n' },
+      },
       { compression: 'zstd', files: { 'x/.wh.doomed.txt': '', 'etc/zstd.txt': 'zstd layer\n' } },
       { compression: 'none', files: { 'etc/plain.txt': 'plain tar layer\n' } },
     ],

@@ -28,7 +28,23 @@ function makeTestCa(dir: string): { ca: string; certificate: string; key: string
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=cubicle test CA']);
   run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('registry.key'), '-out', file('registry.csr'), '-subj', '/CN=127.0.0.1']);
   fs.writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', file('registry.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('registry.crt'), '-days', '2', '-extfile', file('san.ext')]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    file('registry.csr'),
+    '-CA',
+    file('ca.crt'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('registry.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    file('san.ext'),
+  ]);
   return { ca: file('ca.crt'), certificate: file('registry.crt'), key: file('registry.key') };
 }
 
@@ -145,7 +161,9 @@ describe.skipIf(!HAVE_REGISTRY || !HAVE_OPENSSL)('pulls through a proxy, trustin
   it.skipIf(!nonLoopbackAddress())('a proxy that cannot be reached: the hint names the proxy in use, its password hidden', async () => {
     // Not on loopback, so no plain-HTTP retry straight to it: the proxy's failure is the answer.
     const ref = parseImageRef(`${nonLoopbackAddress()}:${registry.port}/app:v1`);
-    const refused = await errorOf(pullImage(ref, { blobsDir: makeBlobsDir(), env: { HTTPS_PROXY: 'http://user:s3cret@127.0.0.1:9', NO_PROXY: 'example.com' }, retryDelaysMs: [] }));
+    const refused = await errorOf(
+      pullImage(ref, { blobsDir: makeBlobsDir(), env: { HTTPS_PROXY: 'http://user:s3cret@127.0.0.1:9', NO_PROXY: 'example.com' }, retryDelaysMs: [] }),
+    );
     expect(refused.code).toBe('REGISTRY_UNREACHABLE');
     expect(refused.message).toContain('ECONNREFUSED 127.0.0.1:9');
     expect(refused.hint).toContain('HTTPS_PROXY=http://user:***@127.0.0.1:9, NO_PROXY=example.com');

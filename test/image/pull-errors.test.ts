@@ -44,7 +44,12 @@ describe.skipIf(!HAVE_REGISTRY)('a failed pull', () => {
   });
 
   it('DIGEST_MISMATCH for a blob tampered with in the registry, and no trace of it', async () => {
-    const image = buildImage({ layers: [{ compression: 'gzip', files: { 'a.txt': 'original' } }, { compression: 'gzip', files: { 'b.txt': randomFile(200_000) } }] });
+    const image = buildImage({
+      layers: [
+        { compression: 'gzip', files: { 'a.txt': 'original' } },
+        { compression: 'gzip', files: { 'b.txt': randomFile(200_000) } },
+      ],
+    });
     await pushImage(registry, 'tampered', 'v1', image);
     const victim = image.layers[1] as BuiltImage['layers'][number];
     fs.writeFileSync(registry.blobDataPath(victim.digest), randomFile(victim.blob.length));
@@ -107,7 +112,12 @@ describe.skipIf(!HAVE_REGISTRY)('a registry that dies during a download', () => 
 
   beforeAll(async () => {
     registry = await startRegistry();
-    big = buildImage({ layers: [{ compression: 'gzip', files: { 'small.txt': 'small' } }, { compression: 'gzip', files: { 'big.bin': randomFile(48 * 1024 * 1024) } }] });
+    big = buildImage({
+      layers: [
+        { compression: 'gzip', files: { 'small.txt': 'small' } },
+        { compression: 'gzip', files: { 'big.bin': randomFile(48 * 1024 * 1024) } },
+      ],
+    });
     await pushImage(registry, 'big', 'v1', big);
   });
 

@@ -25,7 +25,12 @@ describe.skipIf(!HAVE_REGISTRY)('pullImage from a registry', () => {
     arm64 = sampleImage('arm64', 'v8');
     await pushImage(registry, 'multi', 'amd64-only', amd64);
     await pushImage(registry, 'multi', 'arm64-only', arm64);
-    indexDigest = (await pushIndex(registry, 'multi', 'v1', [{ image: amd64, architecture: 'amd64' }, { image: arm64, architecture: 'arm64', variant: 'v8' }])).digest;
+    indexDigest = (
+      await pushIndex(registry, 'multi', 'v1', [
+        { image: amd64, architecture: 'amd64' },
+        { image: arm64, architecture: 'arm64', variant: 'v8' },
+      ])
+    ).digest;
     dockerImage = buildImage({ format: 'docker', layers: [{ compression: 'gzip', files: { 'etc/docker.txt': 'docker schema 2\n' } }] });
     await pushImage(registry, 'dockerfmt', 'v1', dockerImage);
   });
@@ -43,8 +48,14 @@ describe.skipIf(!HAVE_REGISTRY)('pullImage from a registry', () => {
     expect(image.ref).toBe(`${registry.host}/app:v1`);
     expect(image.manifestDigest).toBe(app.manifestDigest);
     expect(image.configDigest).toBe(app.configDigest);
-    expect(image.config).toMatchObject({ os: 'linux', architecture: 'amd64', config: { Env: ['PATH=/usr/bin:/bin', 'ARCH=amd64'], Cmd: ['/bin/sh'], WorkingDir: '/work', User: '1000' } });
-    expect(image.layers.map((layer) => [layer.digest, layer.diffId, layer.mediaType, layer.size])).toEqual(app.layers.map((layer) => [layer.digest, layer.diffId, layer.mediaType, layer.blob.length]));
+    expect(image.config).toMatchObject({
+      os: 'linux',
+      architecture: 'amd64',
+      config: { Env: ['PATH=/usr/bin:/bin', 'ARCH=amd64'], Cmd: ['/bin/sh'], WorkingDir: '/work', User: '1000' },
+    });
+    expect(image.layers.map((layer) => [layer.digest, layer.diffId, layer.mediaType, layer.size])).toEqual(
+      app.layers.map((layer) => [layer.digest, layer.diffId, layer.mediaType, layer.blob.length]),
+    );
     for (const [index, layer] of image.layers.entries()) {
       expect(layer.blobPath).toBe(path.join(blobsDir, 'sha256', layer.digest.slice(7)));
       expect(fs.readFileSync(layer.blobPath).equals((app.layers[index] as BuiltImage['layers'][number]).blob)).toBe(true);
@@ -125,14 +136,20 @@ describe.skipIf(!HAVE_REGISTRY)('pullImage from a registry', () => {
     }
   });
 
-  it('picks this machine\'s platform from an OCI index, or the one asked for', async () => {
+  it("picks this machine's platform from an OCI index, or the one asked for", async () => {
     const host = await pullImage(parseImageRef(`${registry.host}/multi:v1`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'amd64' } });
     expect(host.manifestDigest).toBe(amd64.manifestDigest);
     expect(host.config.architecture).toBe('amd64');
-    const arm = await pullImage(parseImageRef(`${registry.host}/multi:v1`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
+    const arm = await pullImage(parseImageRef(`${registry.host}/multi:v1`), {
+      blobsDir: makeBlobsDir(),
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    });
     expect(arm.manifestDigest).toBe(arm64.manifestDigest);
     expect(arm.config.config?.Env).toContain('ARCH=arm64');
-    const armNoVariant = await pullImage(parseImageRef(`${registry.host}/multi@${indexDigest}`), { blobsDir: makeBlobsDir(), platform: { os: 'linux', architecture: 'arm64' } });
+    const armNoVariant = await pullImage(parseImageRef(`${registry.host}/multi@${indexDigest}`), {
+      blobsDir: makeBlobsDir(),
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
     expect(armNoVariant.manifestDigest).toBe(arm64.manifestDigest);
     const byDefault = await pullImage(parseImageRef(`${registry.host}/multi:v1`), { blobsDir: makeBlobsDir() });
     expect(byDefault.config.architecture).toBe(process.arch === 'arm64' ? 'arm64' : 'amd64');

@@ -93,7 +93,11 @@ interface TokenService {
 async function startTokenService(dir: string, credentials: TokenCredentials): Promise<TokenService> {
   const keyPath = path.join(dir, 'token.key');
   const certPath = path.join(dir, 'token.crt');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=cubicle-test-token'], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=cubicle-test-token'],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   const key = fs.readFileSync(keyPath, 'utf8');
   const certDer = new X509Certificate(fs.readFileSync(certPath)).raw.toString('base64');
@@ -129,10 +133,21 @@ async function startTokenService(dir: string, credentials: TokenCredentials): Pr
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer] };
-    const claims = { iss: 'cubicle-test', sub: sent?.split(':')[0] ?? '', aud: params.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: 'cubicle-test',
+      sub: sent?.split(':')[0] ?? '',
+      aud: params.get('service'),
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(signingInput).sign(key);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `${signingInput}.${base64url(signature)}`, expires_in: 300 }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: `${signingInput}.${base64url(signature)}`, expires_in: 300 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

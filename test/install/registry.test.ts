@@ -24,12 +24,15 @@ function onPath(name: string): boolean {
 }
 
 function uidOf(user: string): { uid: number; gid: number } | null {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${user}:`));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${user}:`));
   return line ? { uid: Number(line.split(':')[2]), gid: Number(line.split(':')[3]) } : null;
 }
 
 const missing = [
-  ...(['musl-gcc', 'aarch64-linux-gnu-gcc', 'qemu-aarch64-static', 'make'].filter((tool) => !onPath(tool))),
+  ...['musl-gcc', 'aarch64-linux-gnu-gcc', 'qemu-aarch64-static', 'make'].filter((tool) => !onPath(tool)),
   ...(process.arch === 'x64' ? [] : [`an x64 host (this is ${process.arch})`]),
   ...(IS_ROOT && !uidOf(TEST_USER) ? [`user ${TEST_USER}`] : []),
   ...(fs.existsSync(path.join(REPO, 'lib', 'cubicle.cjs')) ? [] : ['lib/cubicle.cjs (npm run build)']),
@@ -64,8 +67,16 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
   /** Runs a command as the user, with the user's environment only (no compiler on PATH). */
   async function asUser(command: string, args: readonly string[], cwd: string, extra: Record<string, string> = {}): Promise<Run> {
     const env = { HOME: home, PATH: userPath, LANG: 'C.UTF-8', ...extra };
-    const argv = owner ? ['runuser', '-u', TEST_USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), command, ...args] : [command, ...args];
-    const result = await execa(argv[0]!, argv.slice(1), { cwd, env: owner ? { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } : env, extendEnv: false, reject: false, timeout: 240_000 });
+    const argv = owner
+      ? ['runuser', '-u', TEST_USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), command, ...args]
+      : [command, ...args];
+    const result = await execa(argv[0]!, argv.slice(1), {
+      cwd,
+      env: owner ? { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } : env,
+      extendEnv: false,
+      reject: false,
+      timeout: 240_000,
+    });
     // A command that did not start has no exit code: its error is the stderr.
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: result.exitCode === undefined ? (result.message ?? '') : String(result.stderr) };
   }
@@ -100,7 +111,10 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
         '',
       ].join('\n'),
     );
-    verdaccio = execa(path.join(REPO, 'node_modules', '.bin', 'verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], { reject: false, all: true });
+    verdaccio = execa(path.join(REPO, 'node_modules', '.bin', 'verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], {
+      reject: false,
+      all: true,
+    });
     await waitFor(`${registry}-/ping`, verdaccio);
     const login = await fetch(`${registry}-/user/org.couchdb.user:publisher`, {
       method: 'PUT',
@@ -132,7 +146,11 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
   }, 60_000);
 
   it('packs static helpers; the arm64 ones run under qemu-aarch64-static', async () => {
-    expect(tarballs.map((file) => path.basename(file)).sort()).toEqual([`cubicle-${VERSION}.tgz`, `cubicle-linux-arm64-${VERSION}.tgz`, `cubicle-linux-x64-${VERSION}.tgz`]);
+    expect(tarballs.map((file) => path.basename(file)).sort()).toEqual([
+      `cubicle-${VERSION}.tgz`,
+      `cubicle-linux-arm64-${VERSION}.tgz`,
+      `cubicle-linux-x64-${VERSION}.tgz`,
+    ]);
     const unpacked = path.join(base, 'arm64');
     fs.mkdirSync(unpacked);
     await execa('tar', ['-xzf', path.join(base, 'tarballs', `cubicle-linux-arm64-${VERSION}.tgz`), '-C', unpacked]);
@@ -141,7 +159,9 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
       expect((await execa('file', ['-b', binary])).stdout).toMatch(/ARM aarch64.*statically linked/);
       expect((await execa('qemu-aarch64-static', [binary, '--version'])).stdout).toMatch(new RegExp(`^${program} ${VERSION}`));
     }
-    const manifest = JSON.parse((await execa('tar', ['-xOzf', path.join(base, 'tarballs', `cubicle-${VERSION}.tgz`), 'package/package.json'])).stdout) as Record<string, unknown>;
+    const manifest = JSON.parse(
+      (await execa('tar', ['-xOzf', path.join(base, 'tarballs', `cubicle-${VERSION}.tgz`), 'package/package.json'])).stdout,
+    ) as Record<string, unknown>;
     expect(manifest.optionalDependencies).toEqual({ 'cubicle-linux-x64': VERSION, 'cubicle-linux-arm64': VERSION });
     expect(manifest.dependencies ?? {}).toEqual({});
   });
@@ -174,7 +194,12 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     expect(fs.existsSync(path.join(project, 'node_modules', PLATFORM, 'bin', 'cubicle-sandbox'))).toBe(true);
     expect(fs.existsSync(path.join(project, 'node_modules', 'cubicle-linux-arm64'))).toBe(false);
     // Bundled: no runtime dependency installed beside it.
-    expect(fs.readdirSync(path.join(project, 'node_modules')).filter((name) => !name.startsWith('.')).sort()).toEqual(['cubicle', PLATFORM]);
+    expect(
+      fs
+        .readdirSync(path.join(project, 'node_modules'))
+        .filter((name) => !name.startsWith('.'))
+        .sort(),
+    ).toEqual(['cubicle', PLATFORM]);
 
     const doctor = await asUser('npx', ['cubicle', 'doctor', '--json'], project);
     const checks = (JSON.parse(doctor.stdout) as { checks: { id: string; state: string; detail: string }[] }).checks;
@@ -238,7 +263,11 @@ describe.skipIf(why !== null)('cubicle installed from a registry, as a user inst
     const withCompiler = `${userPath}:/usr/local/bin:/usr/bin:/bin`;
     const first = await asUser('npx', ['cubicle', 'exec', '--', '/bin/true'], project, { PATH: withCompiler });
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stderr).toMatch(new RegExp(`no ${PLATFORM} package is installed; building the helpers from source with \\S+ into ${home}/.cache/cubicle/native/${VERSION}-linux-${process.arch} \\(once\\)`));
+    expect(first.stderr).toMatch(
+      new RegExp(
+        `no ${PLATFORM} package is installed; building the helpers from source with \\S+ into ${home}/.cache/cubicle/native/${VERSION}-linux-${process.arch} \\(once\\)`,
+      ),
+    );
     // Once: the next run finds the build, even with no compiler any more.
     const again = await asUser('npx', ['cubicle', 'doctor', '--json'], project);
     const helper = (JSON.parse(again.stdout) as { checks: { id: string; detail: string }[] }).checks.find((check) => check.id === 'helper');

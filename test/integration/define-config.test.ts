@@ -26,11 +26,15 @@ function installCubicle(projectDir: string): void {
 
 function typeCheck(dir: string): { ok: boolean; output: string } {
   try {
-    execFileSync(process.execPath, [TSC, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'cubicle.config.ts'], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [TSC, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'cubicle.config.ts'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      },
+    );
     return { ok: true, output: '' };
   } catch (error) {
     return { ok: false, output: String((error as { stdout?: string }).stdout ?? error) };
@@ -58,10 +62,15 @@ describe(`defineConfig from the installed package (${IS_ROOT ? 'as root' : 'root
     const good = typeCheck(project.dir);
     expect(good.output).toBe('');
     expect(good.ok).toBe(true);
-    fs.writeFileSync(project.file('cubicle.config.ts'), CONFIG.replace("memory: '256m'", "memroy: '256m'").replace("{ timeout: '1m' }", "{ network: 'internet' }"));
+    fs.writeFileSync(
+      project.file('cubicle.config.ts'),
+      CONFIG.replace("memory: '256m'", "memroy: '256m'").replace("{ timeout: '1m' }", "{ network: 'internet' }"),
+    );
     const bad = typeCheck(project.dir);
     expect(bad.ok).toBe(false);
-    expect(bad.output).toMatch(/error TS2561: Object literal may only specify known properties, but 'memroy' does not exist in type .* Did you mean to write 'memory'\?/);
+    expect(bad.output).toMatch(
+      /error TS2561: Object literal may only specify known properties, but 'memroy' does not exist in type .* Did you mean to write 'memory'\?/,
+    );
     expect(bad.output).toMatch(/error TS2322: Type '"internet"' is not assignable/);
   }, 60_000);
 

@@ -36,7 +36,10 @@ function byId(report: Report, id: string): Check {
 }
 
 function passwdEntry(name: string): { uid: number; gid: number; home: string } | null {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${name}:`));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${name}:`));
   if (!line) return null;
   const fields = line.split(':');
   return { uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5]! };
@@ -83,15 +86,21 @@ describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     const project = makeProject(JOBS);
     const result = await project.cubicle(['doctor'], { env: { CUBICLE_LAYER_TOOL: path.join(project.dir, 'no-layer-tool') } });
     expect(result.exitCode, result.stderr).toBe(3);
-    expect(result.stdout).toMatch(/^missing {2}layer tool \(cubicle-layer\): the layer tool .*no-layer-tool \(set by CUBICLE_LAYER_TOOL\) is missing or not executable: setup steps/m);
+    expect(result.stdout).toMatch(
+      /^missing {2}layer tool \(cubicle-layer\): the layer tool .*no-layer-tool \(set by CUBICLE_LAYER_TOOL\) is missing or not executable: setup steps/m,
+    );
     expect(result.stdout).toContain('fix: Point CUBICLE_LAYER_TOOL at an executable cubicle-layer');
   });
 
   it('says where the helpers came from', async () => {
     const project = makeProject(JOBS);
     const report = JSON.parse((await project.cubicle(['doctor', '--json'])).stdout) as Report;
-    expect(byId(report, 'helper').detail).toMatch(/cubicle-sandbox \((built in this checkout's native\/|set by CUBICLE_SANDBOX|from the platform package cubicle-linux-\w+@[\d.]+)\)/);
-    expect(byId(report, 'layer-tool').detail).toMatch(/cubicle-layer \((built in this checkout's native\/layer\/|set by CUBICLE_LAYER_TOOL|from the platform package cubicle-linux-\w+@[\d.]+)\)/);
+    expect(byId(report, 'helper').detail).toMatch(
+      /cubicle-sandbox \((built in this checkout's native\/|set by CUBICLE_SANDBOX|from the platform package cubicle-linux-\w+@[\d.]+)\)/,
+    );
+    expect(byId(report, 'layer-tool').detail).toMatch(
+      /cubicle-layer \((built in this checkout's native\/layer\/|set by CUBICLE_LAYER_TOOL|from the platform package cubicle-linux-\w+@[\d.]+)\)/,
+    );
   });
 
   it('checks the checkout named by --dir or --config, none outside one, and refuses a --dir that is not there', async () => {
@@ -99,7 +108,10 @@ describe(`cubicle doctor (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     const elsewhere = { cwd: os.tmpdir(), reject: false, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir } };
     const outside = await execa(process.execPath, [CLI, 'doctor', '--json'], elsewhere);
     expect((JSON.parse(String(outside.stdout)) as Report).checks.some((check) => check.id === 'owners')).toBe(false);
-    for (const args of [['--dir', project.dir], ['--config', project.file('cubicle.config.yaml')]]) {
+    for (const args of [
+      ['--dir', project.dir],
+      ['--config', project.file('cubicle.config.yaml')],
+    ]) {
       const named = await execa(process.execPath, [CLI, 'doctor', '--json', ...args], elsewhere);
       expect(byId(JSON.parse(String(named.stdout)) as Report, 'owners').detail).toContain(project.dir);
     }

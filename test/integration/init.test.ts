@@ -32,7 +32,13 @@ describe('cubicle init', () => {
   it('node (npm): a setup step `npm ci` and `npm test`, which `cubicle run` then passes, offline', async () => {
     const project = checkout({
       'package.json': JSON.stringify({ name: 'fixture', version: '1.0.0', private: true, scripts: { test: 'node -e 0' } }),
-      'package-lock.json': JSON.stringify({ name: 'fixture', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'fixture', version: '1.0.0' } } }),
+      'package-lock.json': JSON.stringify({
+        name: 'fixture',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'fixture', version: '1.0.0' } },
+      }),
     });
     const init = await project.cubicle(['init']);
     expect(init.exitCode, init.stderr).toBe(0);
@@ -76,7 +82,10 @@ describe('cubicle init', () => {
   });
 
   it('go: `go mod download` as a setup step and `go test ./...`; run where go is installed', async () => {
-    const project = checkout({ 'go.mod': 'module example.com/fixture\n\ngo 1.19\n', 'one_test.go': 'package fixture\n\nimport "testing"\n\nfunc TestOne(t *testing.T) {}\n' });
+    const project = checkout({
+      'go.mod': 'module example.com/fixture\n\ngo 1.19\n',
+      'one_test.go': 'package fixture\n\nimport "testing"\n\nfunc TestOne(t *testing.T) {}\n',
+    });
     expect((await project.cubicle(['init'])).exitCode).toBe(0);
     expect(project.read('cubicle.config.yaml')).toContain('run: go test ./...');
     await expectValidConfig(project, ['go']);

@@ -77,7 +77,7 @@ describe(`a job's sandbox (${who})`, () => {
     }
   });
 
-  it('cannot connect to a port listening on the host\'s 127.0.0.1, unless given the host network', async () => {
+  it("cannot connect to a port listening on the host's 127.0.0.1, unless given the host network", async () => {
     let connections = 0;
     const server = net.createServer((socket) => {
       connections += 1;

@@ -104,21 +104,25 @@ jobs:
 
   // A toolchain the runner's PATH names under /opt (GitHub's setup-node) is the job's: the step builds with it, keyed.
   const optDir = fs.existsSync('/opt') ? fs.readdirSync('/opt', { withFileTypes: true }).find((entry) => entry.isDirectory()) : undefined;
-  it.skipIf(!optDir)("puts the runner's PATH dirs under /opt before the default PATH, and keys them", async () => {
-    const toolchain = `/opt/${optDir!.name}`;
-    const project = makeProject(STEP_ENV_CONFIG);
-    const withToolchain = `${project.dir}/node_modules/.bin:${toolchain}:/usr/bin:/bin`;
-    const first = await project.cubicle(['run'], { env: { TERM: 'xterm', PATH: withToolchain } });
-    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(outputOf(first.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${toolchain}:${SHELL_PATH}`);
-    const again = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: `${toolchain}:${SHELL_PATH}` } });
-    expect(stepLines(again.stdout, 'unit', 'cached')).toHaveLength(1);
-    const without = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: SHELL_PATH } });
-    expect(stepLines(without.stdout, 'unit', 'running')).toHaveLength(1);
-    expect(outputOf(without.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${SHELL_PATH}`);
-  }, 60_000);
+  it.skipIf(!optDir)(
+    "puts the runner's PATH dirs under /opt before the default PATH, and keys them",
+    async () => {
+      const toolchain = `/opt/${optDir!.name}`;
+      const project = makeProject(STEP_ENV_CONFIG);
+      const withToolchain = `${project.dir}/node_modules/.bin:${toolchain}:/usr/bin:/bin`;
+      const first = await project.cubicle(['run'], { env: { TERM: 'xterm', PATH: withToolchain } });
+      expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+      expect(outputOf(first.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${toolchain}:${SHELL_PATH}`);
+      const again = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: `${toolchain}:${SHELL_PATH}` } });
+      expect(stepLines(again.stdout, 'unit', 'cached')).toHaveLength(1);
+      const without = await project.cubicle(['run'], { env: { TERM: 'dumb', PATH: SHELL_PATH } });
+      expect(stepLines(without.stdout, 'unit', 'running')).toHaveLength(1);
+      expect(outputOf(without.stdout, 'unit')).toContain(`PATH=${HOME_BIN}:${SHELL_PATH}`);
+    },
+    60_000,
+  );
 
-  it("rebuilds exactly the steps whose command, own env, input content or network changed", async () => {
+  it('rebuilds exactly the steps whose command, own env, input content or network changed', async () => {
     const config = (values: { own: string; network: string; run: string }) => `
 jobs:
   control:

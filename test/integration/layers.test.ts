@@ -10,7 +10,6 @@ import { jobOf, makeProject, outputOf, removeProjects, type Project } from '../h
 
 afterAll(removeProjects);
 
-
 /** A package tarball for a file: dependency, so `npm ci` installs something without a registry. */
 function writeLocalPackage(project: Project, version: string): void {
   const manifest = { name: 'fixture', version: '1.0.0', private: true, dependencies: { local: `file:deps/local-${version}.tgz` } };
@@ -25,14 +24,20 @@ function writeLocalPackage(project: Project, version: string): void {
 
 function execaSyncTar(dir: string, out: string): void {
   // Fixed mtime and owner: the tarball (an input) is byte-identical for the same version.
-  const result = execaSync('tar', ['--sort=name', '--mtime=2020-01-01', '--owner=0', '--group=0', '--numeric-owner', '-czf', out, '-C', dir, 'package'], { env: { GZIP: '-n' } });
+  const result = execaSync('tar', ['--sort=name', '--mtime=2020-01-01', '--owner=0', '--group=0', '--numeric-owner', '-czf', out, '-C', dir, 'package'], {
+    env: { GZIP: '-n' },
+  });
   if (result.exitCode !== 0) throw new Error(String(result.stderr));
 }
 
 async function lockfile(project: Project): Promise<void> {
   // Its own npm cache: under `npm test`, npm_config_cache names the invoking user's (root's).
   const cache = path.join(project.dir, '..', 'npm-cache');
-  const result = await execa('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--offline'], { cwd: project.dir, reject: false, env: { npm_config_cache: cache } });
+  const result = await execa('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--offline'], {
+    cwd: project.dir,
+    reject: false,
+    env: { npm_config_cache: cache },
+  });
   if (result.exitCode !== 0) throw new Error(`npm install --package-lock-only failed: ${result.stderr}`);
 }
 

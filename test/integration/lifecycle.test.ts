@@ -46,7 +46,7 @@ describe(`a run (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
     expect(fs.existsSync(project.file('scratch.txt'))).toBe(false);
   });
 
-  it('writes a JUnit report and JSON results, and copies the job\'s reports and artifacts out (regular files only)', async () => {
+  it("writes a JUnit report and JSON results, and copies the job's reports and artifacts out (regular files only)", async () => {
     const project = makeProject(`jobs:
   unit:
     run: |
@@ -86,8 +86,18 @@ describe('config errors exit 2 with a message and run nothing', () => {
     ['a bad duration', 'jobs:\n  unit: { run: "true", timeout: soon }\n', ['run'], 'jobs.unit.timeout: expected a duration like 90s, 10m or 1h, got "soon"'],
     ['a missing run', 'jobs:\n  unit: { env: { A: b } }\n', ['run'], 'jobs.unit.run: missing: every job needs a `run` command'],
     ['a YAML syntax error', 'jobs:\n  unit: { run: "true"\n', ['run'], 'cannot read the config'],
-    ['a bad flag value', 'jobs:\n  unit: { run: "true" }\n', ['run', '--timeout', 'forever'], '--timeout: expected a duration like 90s, 10m or 1h, got "forever"'],
-    ['an unknown option', 'jobs:\n  unit: { run: "true" }\n', ['run', '--paralel', '2'], 'unknown option --paralel (did you mean --parallel?); nothing was run'],
+    [
+      'a bad flag value',
+      'jobs:\n  unit: { run: "true" }\n',
+      ['run', '--timeout', 'forever'],
+      '--timeout: expected a duration like 90s, 10m or 1h, got "forever"',
+    ],
+    [
+      'an unknown option',
+      'jobs:\n  unit: { run: "true" }\n',
+      ['run', '--paralel', '2'],
+      'unknown option --paralel (did you mean --parallel?); nothing was run',
+    ],
   ];
   it.each(cases)('%s', async (_name, config, args, message) => {
     const project = makeProject(config);

@@ -39,7 +39,11 @@ describe('other Node majors', () => {
       expect(fs.existsSync(node)).toBe(true);
       const version = (await execa(node, ['--version'])).stdout.trim();
       const project = makeProject('jobs:\n  unit: { run: "echo hello from $CUBICLE_JOB" }\n  broken: { run: "exit 4" }\n');
-      const result = await execa(node, [CLI, 'run', '--json', 'results.json'], { cwd: project.dir, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir }, reject: false });
+      const result = await execa(node, [CLI, 'run', '--json', 'results.json'], {
+        cwd: project.dir,
+        env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir },
+        reject: false,
+      });
       expect(result.exitCode, `${version}: ${result.stderr}`).toBe(1);
       expect(result.stdout).toContain('hello from unit');
       expect(jobOf(project, 'unit').status).toBe('passed');
@@ -63,10 +67,15 @@ describe('other Node majors', () => {
       if (strips) {
         expect(result.exitCode, `${version}: ${result.stderr}`).toBe(0);
         expect(result.stdout).toContain('typed config on unit');
-        expect(fs.readdirSync(project.dir).filter((name) => name.endsWith('.mjs')), 'no transpiled copy beside the config').toEqual([]);
+        expect(
+          fs.readdirSync(project.dir).filter((name) => name.endsWith('.mjs')),
+          'no transpiled copy beside the config',
+        ).toEqual([]);
       } else {
         expect(result.exitCode, `${version}: ${result.stdout}`).toBe(2);
-        expect(result.stderr).toContain(`cubicle.config.ts is TypeScript: Node ${version.slice(1)} cannot strip its types (22.18 and later can), and the typescript package is not installed`);
+        expect(result.stderr).toContain(
+          `cubicle.config.ts is TypeScript: Node ${version.slice(1)} cannot strip its types (22.18 and later can), and the typescript package is not installed`,
+        );
         expect(result.stderr).toContain('npm install --save-dev typescript');
       }
     });

@@ -49,7 +49,8 @@ function busyboxImage(files: Record<string, string | Buffer>, extra?: LayerSpec)
   return buildImage({ layers: extra ? [base, extra] : [base], env: ['PATH=/bin'] });
 }
 const ready = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
-if (!ready && process.env.CI !== 'true') console.log('skipped: OCI image jobs (needs docker-registry and busybox-static: apt-get install docker-registry busybox-static)');
+if (!ready && process.env.CI !== 'true')
+  console.log('skipped: OCI image jobs (needs docker-registry and busybox-static: apt-get install docker-registry busybox-static)');
 
 describe.runIf(ready || process.env.CI === 'true')('image: an OCI image from a registry', () => {
   let registry: TestRegistry;
@@ -62,7 +63,14 @@ describe.runIf(ready || process.env.CI === 'true')('image: an OCI image from a r
       layers: [
         {
           compression: 'gzip',
-          files: { 'bin/busybox': busybox, 'bin/sh': busybox, 'etc/os-release': 'NAME=cubicle-test\n', 'etc/gone': 'x\n', 'opt/dir/old': 'old\n', 'root/.keep': '' },
+          files: {
+            'bin/busybox': busybox,
+            'bin/sh': busybox,
+            'etc/os-release': 'NAME=cubicle-test\n',
+            'etc/gone': 'x\n',
+            'opt/dir/old': 'old\n',
+            'root/.keep': '',
+          },
         },
         { compression: 'zstd', files: { 'etc/.wh.gone': '', 'opt/dir/.wh..wh..opq': '', 'opt/dir/new': 'new\n' } },
       ],
@@ -165,7 +173,11 @@ jobs:
       const blobs = path.join(project.cacheDir, 'blobs', 'sha256');
       const partials = () => (fs.existsSync(blobs) ? fs.readdirSync(blobs).filter((name) => name.startsWith('.tmp-')) : []);
       const runner = project.spawn(['run']);
-      const midway = await waitFor(() => partials().some((name) => (fs.statSync(path.join(blobs, name), { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024), 30_000, 20);
+      const midway = await waitFor(
+        () => partials().some((name) => (fs.statSync(path.join(blobs, name), { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024),
+        30_000,
+        20,
+      );
       runner.kill('SIGKILL');
       await runner;
       expect(midway, 'the kill landed during the download').toBe(true);
@@ -195,7 +207,11 @@ jobs:
         expect(outputOf(String(runner.stdout), 'shared').join(' ')).toContain(String(8 * 1024 * 1024));
       }
       const blobGets = registry.requests().filter((entry) => entry.method === 'GET' && entry.uri.includes('/blobs/') && entry.status < 300);
-      for (const layer of image.layers) expect(blobGets.filter((entry) => entry.uri.endsWith(layer.digest)), `GETs of ${layer.digest}`).toHaveLength(1);
+      for (const layer of image.layers)
+        expect(
+          blobGets.filter((entry) => entry.uri.endsWith(layer.digest)),
+          `GETs of ${layer.digest}`,
+        ).toHaveLength(1);
     } finally {
       proxy.close();
     }

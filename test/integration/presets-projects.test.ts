@@ -56,7 +56,9 @@ describe.skipIf(pnpmSkip)('pnpm through corepack', () => {
     // The preset's own step, with the CA a proxied host needs; both jobs share its one layer.
     const setup = Object.keys(caEnv()).length ? `    setup:\n${yamlStep(step, '      ')}\n` : '';
     // `direct`: the preset's step and a command of its own (no preset, so no JUnit expected).
-    const project = pnpmProject(`jobs:\n  unit:\n    preset: node\n${setup}  direct:\n    setup:\n${yamlStep(step, '      ')}\n    run: pnpm lint && pnpm --version\n`);
+    const project = pnpmProject(
+      `jobs:\n  unit:\n    preset: node\n${setup}  direct:\n    setup:\n${yamlStep(step, '      ')}\n    run: pnpm lint && pnpm --version\n`,
+    );
     const result = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 240_000 });
     const log = result.stdout + result.stderr;
     expect(result.exitCode, log).toBe(0);
@@ -76,7 +78,11 @@ describe.skipIf(pnpmSkip)('pnpm through corepack', () => {
     expect(config).toContain('corepack enable --install-directory ~/.local/bin pnpm; } && pnpm install --frozen-lockfile');
     expect(config).toContain('run: pnpm test');
     const env = Object.entries(caEnv());
-    if (env.length) fs.writeFileSync(project.file('cubicle.config.yaml'), config.replace(/^( +)inputs: (.*)$/m, `$1inputs: $2\n$1env: ${JSON.stringify(Object.fromEntries(env))}`));
+    if (env.length)
+      fs.writeFileSync(
+        project.file('cubicle.config.yaml'),
+        config.replace(/^( +)inputs: (.*)$/m, `$1inputs: $2\n$1env: ${JSON.stringify(Object.fromEntries(env))}`),
+      );
     const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 240_000 });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('[node] > node --check src/calc.js');
@@ -104,14 +110,20 @@ describe('a setup step that cannot see the checkout', () => {
     expect(first.stdout + first.stderr).toContain('inputs: [package.json, scripts/build.js]');
 
     // Given the script, it fails on the file the script reads (node's ENOENT, a relative path); a file the checkout lacks too is not named.
-    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('inputs: [package.json]', 'inputs: [package.json, scripts/build.js]'));
+    fs.writeFileSync(
+      project.file('cubicle.config.yaml'),
+      project.read('cubicle.config.yaml').replace('inputs: [package.json]', 'inputs: [package.json, scripts/build.js]'),
+    );
     fs.appendFileSync(project.file('scripts/build.js'), "require('fs').readFileSync('not-in-the-checkout.txt');\n");
     const second = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
     expect(second.stdout).toContain("Error: ENOENT: no such file or directory, open 'src/version.txt'");
     expect(jobOf(project, 'build').message).toContain('it tried to read `src/version.txt`, which the checkout has');
     expect(jobOf(project, 'build').message).not.toContain('not-in-the-checkout');
 
-    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('scripts/build.js]', 'scripts/build.js, src/version.txt]'));
+    fs.writeFileSync(
+      project.file('cubicle.config.yaml'),
+      project.read('cubicle.config.yaml').replace('scripts/build.js]', 'scripts/build.js, src/version.txt]'),
+    );
     fs.writeFileSync(project.file('scripts/build.js'), "require('fs').readFileSync('src/version.txt');\n");
     const third = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
     expect(third.exitCode, third.stdout + third.stderr).toBe(0);
@@ -126,28 +138,39 @@ function caseNames(project: Project): string[] {
 describe('node --test projects get a JUnit report', () => {
   const files = {
     'package.json': JSON.stringify({ name: 'nt', version: '1.0.0', private: true, scripts: { test: 'node --test' } }),
-    'package-lock.json': JSON.stringify({ name: 'nt', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'nt', version: '1.0.0' } } }),
-    'test/calc.test.js': "const { test } = require('node:test');\nconst assert = require('node:assert');\ntest('adds', () => assert.equal(1 + 2, 3));\ntest('rounds', () => assert.equal(Math.round(2.5), 2));\n",
+    'package-lock.json': JSON.stringify({
+      name: 'nt',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'nt', version: '1.0.0' } },
+    }),
+    'test/calc.test.js':
+      "const { test } = require('node:test');\nconst assert = require('node:assert');\ntest('adds', () => assert.equal(1 + 2, 3));\ntest('rounds', () => assert.equal(Math.round(2.5), 2));\n",
   };
   if (NO_OUTBOUND) console.log(`skipped: node --test projects (their npm ci step's default network: outbound): ${NO_OUTBOUND}`);
 
   for (const how of ['init', 'preset'] as const) {
-    it.skipIf(NO_OUTBOUND)(`${how}: the test runner's own cases, a failure among them, read back from the report`, async () => {
-      const project = makeProject('jobs:\n  node:\n    preset: node\n', files);
-      if (how === 'init') {
-        fs.rmSync(project.file('cubicle.config.yaml'));
-        expect((await project.cubicle(['init'])).exitCode).toBe(0);
-        expect(project.read('cubicle.config.yaml')).toContain('NODE_OPTIONS: "--test-reporter=spec');
-      }
-      const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
-      expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-      expect(run.stdout).toMatch(/✔ adds/);
-      const suites = parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml');
-      const cases = new Map(suites.flatMap((suite) => suite.cases).map((testCase) => [testCase.name, testCase]));
-      expect([...cases.keys()].sort()).toEqual(['adds', 'rounds']);
-      expect(verdictOf(cases.get('rounds')!)).toBe('failure');
-      expect(verdictOf(cases.get('adds')!)).toBe('passed');
-    }, 200_000);
+    it.skipIf(NO_OUTBOUND)(
+      `${how}: the test runner's own cases, a failure among them, read back from the report`,
+      async () => {
+        const project = makeProject('jobs:\n  node:\n    preset: node\n', files);
+        if (how === 'init') {
+          fs.rmSync(project.file('cubicle.config.yaml'));
+          expect((await project.cubicle(['init'])).exitCode).toBe(0);
+          expect(project.read('cubicle.config.yaml')).toContain('NODE_OPTIONS: "--test-reporter=spec');
+        }
+        const run = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+        expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+        expect(run.stdout).toMatch(/✔ adds/);
+        const suites = parseJunit(project.read('cubicle-junit.xml'), 'cubicle-junit.xml');
+        const cases = new Map(suites.flatMap((suite) => suite.cases).map((testCase) => [testCase.name, testCase]));
+        expect([...cases.keys()].sort()).toEqual(['adds', 'rounds']);
+        expect(verdictOf(cases.get('rounds')!)).toBe('failure');
+        expect(verdictOf(cases.get('adds')!)).toBe('passed');
+      },
+      200_000,
+    );
   }
 });
 
@@ -155,7 +178,9 @@ describe('node --test projects get a JUnit report', () => {
 // --system-site-packages venv sees, so pip resolves them without downloading (what this proves:
 // init's command is right and pip finds everything it names; not a download from an index).
 const PYTHON_PROBE = spawnSync('sh', ['-c', 'python3 -c "import venv, pytest, packaging, iniconfig"'], { stdio: 'ignore' }).status === 0;
-const pythonSkip = !PYTHON_PROBE ? 'needs python3-venv, python3-pytest, python3-packaging: apt-get install python3-venv python3-pytest python3-packaging' : NO_OUTBOUND;
+const pythonSkip = !PYTHON_PROBE
+  ? 'needs python3-venv, python3-pytest, python3-packaging: apt-get install python3-venv python3-pytest python3-packaging'
+  : NO_OUTBOUND;
 if (pythonSkip) console.log(`skipped: init on a pyproject.toml project: ${pythonSkip}`);
 
 describe.skipIf(pythonSkip)('init on a pyproject.toml project with test extras and a dependency group', () => {
@@ -181,7 +206,8 @@ describe.skipIf(pythonSkip)('init on a pyproject.toml project with test extras a
         '',
       ].join('\n'),
       'src/calc/__init__.py': 'from packaging.version import Version\n\ndef newer(a, b):\n    return Version(a) > Version(b)\n',
-      'tests/test_calc.py': 'import iniconfig\nfrom calc import newer\n\ndef test_newer():\n    assert newer("1.10", "1.9")\n\ndef test_not_newer():\n    assert not newer("1.0", "1.0.0")\n',
+      'tests/test_calc.py':
+        'import iniconfig\nfrom calc import newer\n\ndef test_newer():\n    assert newer("1.10", "1.9")\n\ndef test_not_newer():\n    assert not newer("1.0", "1.0.0")\n',
     });
     fs.rmSync(project.file('cubicle.config.yaml'));
     const init = await project.cubicle(['init']);

@@ -25,7 +25,11 @@ const example = load(readmeExample('### Services and networks')) as { jobs: Reco
 // Debian 12's server dir (CI's), whatever the README says: a README that misses it fails here.
 const serverDir = '/usr/lib/postgresql/15/bin';
 const have = (tool: string) => execaSync('sh', ['-c', `command -v ${tool}`], { reject: false }).exitCode === 0;
-const missing = !fs.existsSync(path.join(serverDir, 'initdb')) ? `${serverDir}/initdb (apt-get install postgresql; Debian 12 ships 15)` : !have('redis-server') || !have('psql') ? 'redis-server and psql (apt-get install redis-server postgresql-client)' : null;
+const missing = !fs.existsSync(path.join(serverDir, 'initdb'))
+  ? `${serverDir}/initdb (apt-get install postgresql; Debian 12 ships 15)`
+  : !have('redis-server') || !have('psql')
+    ? 'redis-server and psql (apt-get install redis-server postgresql-client)'
+    : null;
 if (missing && process.env.CI !== 'true') console.log(`skipped: the README's services example (needs ${missing})`);
 
 describe.runIf(!missing || process.env.CI === 'true')("README's services example", () => {

@@ -44,11 +44,15 @@ describe('the resource-aware scheduler', () => {
       const memory = sizes[i % 3]!;
       const cpu = cpus[Math.floor(i / 3) % 3]!;
       demand.set(`j${i}`, { memory: mib[memory]!, cpus: cpu });
-      jobs.push(`  j${i}:\n    memory: ${memory}\n    cpus: ${cpu}\n    caches: [/shared]\n    run: s=$(date +%s%3N); sleep 0.0${i % 5}; echo "$CUBICLE_JOB $s $(date +%s%3N)" >> /shared/log`);
+      jobs.push(
+        `  j${i}:\n    memory: ${memory}\n    cpus: ${cpu}\n    caches: [/shared]\n    run: s=$(date +%s%3N); sleep 0.0${i % 5}; echo "$CUBICLE_JOB $s $(date +%s%3N)" >> /shared/log`,
+      );
     }
     const project = makeProject(`jobs:\n${jobs.join('\n')}\n`);
     // --no-limits: the budgets are the scheduler's, whether or not this host can enforce cgroups.
-    const result = await project.cubicle(['run', '--no-limits', '--memory-budget', '2g', '--cpu-budget', '2', '--json', 'results.json'], { timeoutMs: 240_000 });
+    const result = await project.cubicle(['run', '--no-limits', '--memory-budget', '2g', '--cpu-budget', '2', '--json', 'results.json'], {
+      timeoutMs: 240_000,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(project.results().jobs.filter((job) => job.status === 'passed')).toHaveLength(200);
     const intervals = readIntervals(project);
@@ -161,7 +165,9 @@ describe('--shard i/n', () => {
     const empty = await project.cubicle(['run', '--shard', '2/2']);
     expect(empty.exitCode, empty.stderr).toBe(0);
     expect(empty.stdout).not.toContain('ran-only');
-    expect(empty.stderr).toContain('--shard 2/2: no job falls to this shard: jobs are dealt whole to the 2 shards (jobs joined by needs together) and this run has 1 job, so nothing ran.');
+    expect(empty.stderr).toContain(
+      '--shard 2/2: no job falls to this shard: jobs are dealt whole to the 2 shards (jobs joined by needs together) and this run has 1 job, so nothing ran.',
+    );
     expect(empty.stderr).toContain('run with --shard-by test');
     const full = await project.cubicle(['run', '--shard', '1/2']);
     expect(full.stdout).toContain('ran-only');
@@ -197,7 +203,10 @@ describe('a cancelled run', () => {
     const exited = await runner;
     const gone = await waitFor(() => processesWith(marker).length === 0 && fs.readdirSync(runs).length === 0 && leftoverCgroups(runId).length === 0, 5_000);
     const ms = performance.now() - sent;
-    expect(gone, `after ${Math.round(ms)} ms: processes ${processesWith(marker).join(',')}, run dirs ${fs.readdirSync(runs).join(',')}, cgroups ${leftoverCgroups(runId).join(',')}`).toBe(true);
+    expect(
+      gone,
+      `after ${Math.round(ms)} ms: processes ${processesWith(marker).join(',')}, run dirs ${fs.readdirSync(runs).join(',')}, cgroups ${leftoverCgroups(runId).join(',')}`,
+    ).toBe(true);
     console.log(`SIGTERM to 20 running jobs: all gone after ${Math.round(ms)} ms`);
     expect(exited.exitCode).toBe(143);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(project.cacheDir);

@@ -30,7 +30,10 @@ const tunUsable = (() => {
   }
 })();
 const outboundReady = have('slirp4netns') && tunUsable;
-if (!outboundReady) console.log(`skipped: network: outbound (${!have('slirp4netns') ? 'needs slirp4netns: apt-get install slirp4netns' : '/dev/net/tun is not open to this user here (mode 0600)'})`);
+if (!outboundReady)
+  console.log(
+    `skipped: network: outbound (${!have('slirp4netns') ? 'needs slirp4netns: apt-get install slirp4netns' : '/dev/net/tun is not open to this user here (mode 0600)'})`,
+  );
 
 describe.runIf(hasServices || ci)('services', () => {
   it('starts PostgreSQL and Redis, healthy, on the job loopback; leaves nothing behind', async () => {
@@ -63,7 +66,7 @@ jobs:
     expect(processesWith('redis-server --port 6379')).toEqual([]);
   }, 150_000);
 
-  it("runs a health check inside the service, as docker exec does: its /tmp, its user, its processes, no capabilities", async () => {
+  it('runs a health check inside the service, as docker exec does: its /tmp, its user, its processes, no capabilities', async () => {
     const project = makeProject(`
 jobs:
   inside:

@@ -21,7 +21,9 @@ const CONFIG = `jobs:
 `;
 
 /** Whether this host can enforce memory limits for us, as doctor says (CI always can). */
-const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as { checks: { id: string; state: string; fix: string | null }[] };
+const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as {
+  checks: { id: string; state: string; fix: string | null }[];
+};
 const cgroups = doctor.checks.find((check) => check.id === 'cgroups');
 const noCgroups = cgroups?.state !== 'ok' && process.env.CI !== 'true';
 if (noCgroups) console.warn(`skipped: the shell's memory limit needs a delegated cgroup: ${cgroups?.fix}`);
@@ -39,7 +41,12 @@ if (!outboundReady) console.warn('skipped: the shell of a network: outbound job 
 describe(`cubicle shell (${IS_ROOT ? 'as root' : 'rootless'})`, () => {
   it("runs in the job's environment: its setup layer's files, its env, its hostname; the exit code passes through", async () => {
     const project = makeProject(CONFIG);
-    const result = await project.cubicle(['shell', 'debug', '--command', 'echo $CUBICLE_JOB $GREETING; cat /marker-from-setup; hostname; touch left-behind; exit 7']);
+    const result = await project.cubicle([
+      'shell',
+      'debug',
+      '--command',
+      'echo $CUBICLE_JOB $GREETING; cat /marker-from-setup; hostname; touch left-behind; exit 7',
+    ]);
     expect(result.exitCode, result.stderr).toBe(7);
     expect(result.stdout.split('\n').filter(Boolean)).toEqual(['debug hello', 'from-setup', 'debug']);
     expect(result.stderr).toContain('[debug] [setup 1/1] running: echo from-setup > /marker-from-setup');

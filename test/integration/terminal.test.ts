@@ -30,9 +30,12 @@ async function inTerminal(project: Project, args: string, columns = 120, env = '
   const socket = `cubicle-test-${process.pid}-${sockets.length}`;
   sockets.push(socket);
   const command = `cd '${project.dir}' && env -u FORCE_COLOR -u NO_COLOR ${env} CUBICLE_CACHE_DIR='${project.cacheDir}' '${process.execPath}' '${CLI}' ${args}; echo EXIT=$?; sleep 120`;
-  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], { env: { ...process.env, LANG: 'C.UTF-8' } });
+  await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'cubicle', '-x', String(columns), '-y', '40', command], {
+    env: { ...process.env, LANG: 'C.UTF-8' },
+  });
   // -e: with the colours the pane shows, as escape sequences.
-  return (escapes = false) => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
+  return (escapes = false) =>
+    spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'cubicle', '-S', '-200'], { encoding: 'utf8' }).stdout;
 }
 
 describe('cubicle run on a terminal', () => {
@@ -85,7 +88,7 @@ describe('cubicle run on a terminal', () => {
     expect(text).toContain('2 jobs in');
   });
 
-  it.skipIf(!HAVE_TMUX)('--verbose also prints every line of output, and each job\'s limits', async () => {
+  it.skipIf(!HAVE_TMUX)("--verbose also prints every line of output, and each job's limits", async () => {
     const project = makeProject(CONFIG);
     const screen = await inTerminal(project, 'run --verbose --no-limits --memory 256m fast');
     expect(await waitFor(() => screen().includes('EXIT='), 30_000), screen()).toBe(true);
@@ -167,13 +170,16 @@ describe('cubicle run, not on a terminal', () => {
       expect(lines[end - 1], job).toBe(`::${token}::`);
       const group = lines.slice(start + 2, end - 1);
       expect(group.length, job).toBeGreaterThan(0);
-      expect(group.every((line) => line.startsWith(`[${job}`)), `${job}: ${group.join(' | ')}`).toBe(true);
+      expect(
+        group.every((line) => line.startsWith(`[${job}`)),
+        `${job}: ${group.join(' | ')}`,
+      ).toBe(true);
       expect(lines[end + 1], job).toMatch(new RegExp(`^\\[${job}\\s*\\] :: (passed|failed) in`));
     }
     expect(result.stdout).not.toContain('\x1b');
   });
 
-  it('--quiet: the failed job\'s output and status, the summary, nothing of the passing jobs', async () => {
+  it("--quiet: the failed job's output and status, the summary, nothing of the passing jobs", async () => {
     const project = makeProject(CONFIG);
     const result = await project.cubicle(['run', '--quiet']);
     expect(result.exitCode, result.stderr).toBe(1);

@@ -52,7 +52,10 @@ function hostState(): string[] {
 
 function userExists(name: string): boolean {
   try {
-    return fs.readFileSync('/etc/passwd', 'utf8').split('\n').some((line) => line.startsWith(`${name}:`));
+    return fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .some((line) => line.startsWith(`${name}:`));
   } catch {
     return false;
   }

@@ -32,16 +32,24 @@ interface LimitsJob {
 
 /** Job cgroups (cubicle-PID-START-...) beneath this process's cgroups in the memory and pids hierarchies. */
 function jobCgroups(): string[] {
-  return fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).flatMap((line) => {
-    const [, controllers = '', own = '/'] = line.split(':');
-    if (!controllers.split(',').some((controller) => controller === 'memory' || controller === 'pids')) return [];
-    const base = `/sys/fs/cgroup/${controllers.split(',')[0]}${own}`;
-    try {
-      return fs.readdirSync(base, { recursive: true }).map(String).filter((entry) => /(^|\/)cubicle-\d+-\d+-/.test(entry)).map((entry) => `${base}/${entry}`);
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [, controllers = '', own = '/'] = line.split(':');
+      if (!controllers.split(',').some((controller) => controller === 'memory' || controller === 'pids')) return [];
+      const base = `/sys/fs/cgroup/${controllers.split(',')[0]}${own}`;
+      try {
+        return fs
+          .readdirSync(base, { recursive: true })
+          .map(String)
+          .filter((entry) => /(^|\/)cubicle-\d+-\d+-/.test(entry))
+          .map((entry) => `${base}/${entry}`);
+      } catch {
+        return [];
+      }
+    });
 }
 
 function limitsJob(project: ReturnType<typeof makeProject>, name: string): LimitsJob {
@@ -49,7 +57,9 @@ function limitsJob(project: ReturnType<typeof makeProject>, name: string): Limit
 }
 
 /** Where cubicle can put job cgroups here, as doctor says; CI (root, then a delegated user) always can. */
-const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as { checks: { id: string; state: string; fix: string | null }[] };
+const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as {
+  checks: { id: string; state: string; fix: string | null }[];
+};
 const cgroups = doctor.checks.find((check) => check.id === 'cgroups')!;
 const noCgroups = cgroups.state !== 'ok' && process.env.CI !== 'true';
 if (noCgroups) console.warn(`skipped: no delegated cgroup for the limits suite here: ${cgroups.fix}`);
@@ -88,7 +98,10 @@ describe.skipIf(noCgroups)(`limits (${who})`, () => {
     expect(share('oneandhalf'), 'cpus 1.5: share of the spinning window').toBeGreaterThanOrEqual(1.35);
     expect(share('oneandhalf')).toBeLessThanOrEqual(1.6);
     // What cubicle reports (cpu.stat) agrees: never above the limit over the job's wall time, throttled.
-    for (const [name, cpus] of [['half', 0.5], ['oneandhalf', 1.5]] as const) {
+    for (const [name, cpus] of [
+      ['half', 0.5],
+      ['oneandhalf', 1.5],
+    ] as const) {
       const job = limitsJob(project, name);
       expect((job.cpuUserMs + job.cpuSystemMs) / job.wallMs, `${name}: reported CPU over wall`).toBeLessThanOrEqual(cpus * 1.07);
       expect(job.cpuUserMs + job.cpuSystemMs, `${name}: reported CPU covers the spinners'`).toBeGreaterThanOrEqual(share(name) * 3000 * 0.95);
@@ -116,7 +129,9 @@ describe.skipIf(noCgroups)(`limits (${who})`, () => {
 
   it('ends sleep 100 and a detached grandchild at timeout: 2s', async () => {
     const marker = `late-${process.pid}-${Date.now()}`;
-    const project = makeProject(`jobs:\n  late: { timeout: 2s, memory: 256m, run: 'setsid sh ./${marker}.sh & sleep 100' }\n`, { [`${marker}.sh`]: 'sleep 100\n' });
+    const project = makeProject(`jobs:\n  late: { timeout: 2s, memory: 256m, run: 'setsid sh ./${marker}.sh & sleep 100' }\n`, {
+      [`${marker}.sh`]: 'sleep 100\n',
+    });
     const result = await project.cubicle(['run', '--json', 'results.json']);
     expect(result.exitCode).toBe(1);
     const late = limitsJob(project, 'late');
@@ -128,7 +143,9 @@ describe.skipIf(noCgroups)(`limits (${who})`, () => {
 
   it('removes the cgroup a runner killed with SIGKILL left behind, at the next start', async () => {
     const marker = `orphan-${process.pid}-${Date.now()}`;
-    const project = makeProject(`jobs:\n  long: { memory: 128m, run: 'echo started; sh ./${marker}.sh' }\n  quick: { memory: 128m, run: 'true' }\n`, { [`${marker}.sh`]: 'sleep 300\n' });
+    const project = makeProject(`jobs:\n  long: { memory: 128m, run: 'echo started; sh ./${marker}.sh' }\n  quick: { memory: 128m, run: 'true' }\n`, {
+      [`${marker}.sh`]: 'sleep 300\n',
+    });
     const runner = project.spawn(['run', 'long']);
     let output = '';
     runner.stdout?.on('data', (chunk) => (output += String(chunk)));

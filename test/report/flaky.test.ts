@@ -92,7 +92,7 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     expect((cases[0]!.flakyFailure as Record<string, string>[]).map((run) => run.message)).toEqual(['assert 1 == 2 in test_flaky']);
   });
 
-  it('the first attempt wrote no report (killed before): its failure stays the job\'s, on the job\'s own test case, saying so', () => {
+  it("the first attempt wrote no report (killed before): its failure stays the job's, on the job's own test case, saying so", () => {
     const first = attempt(undefined, 'killed: memory limit 512 MiB reached', 'oom');
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_ok']));
     expect(cases.map((testCase) => testCase.name)).toEqual(['test_ok', 'unit']);
@@ -106,7 +106,7 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     ]);
   });
 
-  it('a failed test whose classname and name are not in the last report: the job\'s test case names it', () => {
+  it("a failed test whose classname and name are not in the last report: the job's test case names it", () => {
     const first = attempt(report(['test_ok', 'test_id[1733]'], ['test_id[1733]']));
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_ok', 'test_id[1801]']));
     expect(cases.map((testCase) => testCase.name)).toEqual(['test_ok', 'test_id[1801]', 'unit']);
@@ -116,14 +116,14 @@ describe('a flaky job: the test that flaked carries its failed runs', () => {
     expect(job.map((run) => run.message)).toEqual([said]);
   });
 
-  it('an earlier report that cannot be read: the job\'s test case says why', () => {
+  it("an earlier report that cannot be read: the job's test case says why", () => {
     const first = attempt('<testsuite name="pytest"><testcase name="x">');
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_ok']));
     const job = named(cases, 'unit').flakyFailure as Record<string, string>[];
     expect(job[0]!.message).toMatch(/^attempt 1: exited with 1 \(its JUnit report could not be read: reports\/junit\.xml: not valid XML: /);
   });
 
-  it('a killed attempt whose report had a failed test: on the test, and the kill on the job\'s test case', () => {
+  it("a killed attempt whose report had a failed test: on the test, and the kill on the job's test case", () => {
     const first = attempt(report(['test_flaky'], ['test_flaky']), 'timed out after 10s', 'timeout');
     const { cases } = build({ status: 'flaky', attempts: 2, previousFailures: [first] }, report(['test_flaky']));
     expect((named(cases, 'test_flaky').flakyFailure as unknown[]).length).toBe(1);
@@ -155,11 +155,10 @@ describe('a job that failed every attempt', () => {
 });
 
 describe('cubicle run with retries: (real sandboxes)', () => {
-  it('reads each attempt\'s report before the next clears it: the test that failed in attempt 1 carries the <flakyFailure>', () => {
+  it("reads each attempt's report before the next clears it: the test that failed in attempt 1 carries the <flakyFailure>", () => {
     const dir = tempDir();
     // Attempt 1 fails test_flaky (and exits 1), attempt 2 passes it: CUBICLE_ATTEMPT is the attempt's number.
-    const write = (failing: boolean) =>
-      report(['test_ok', 'test_flaky'], failing ? ['test_flaky'] : []).replace(/"/g, '\\"');
+    const write = (failing: boolean) => report(['test_ok', 'test_flaky'], failing ? ['test_flaky'] : []).replace(/"/g, '\\"');
     fs.writeFileSync(
       path.join(dir, 'cubicle.config.yaml'),
       [

@@ -27,7 +27,11 @@ function runFramework(job: string, command: string, args: string[], cwd: string,
   const artifactsDir = tempDir();
   const report = path.join(artifactsDir, job, 'reports', 'junit.xml');
   fs.mkdirSync(path.dirname(report), { recursive: true });
-  const result = spawnSync(command, args.map((arg) => arg.replace('{report}', report)), { cwd, env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 50_000 });
+  const result = spawnSync(
+    command,
+    args.map((arg) => arg.replace('{report}', report)),
+    { cwd, env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 50_000 },
+  );
   if (!fs.existsSync(report)) throw new Error(`${command} wrote no report (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   return { artifactsDir, report, exitCode: result.status };
 }
@@ -59,8 +63,17 @@ function frameworkClaims(file: string): Counts {
 
 /** The framework's report merged into job `job`'s suite, as `cubicle run` would write it. */
 function mergeIntoJob(job: string, run: FrameworkRun): string {
-  const result = jobResult({ name: job, status: run.exitCode === 0 ? 'passed' : 'failed', exitCode: run.exitCode, message: run.exitCode === 0 ? null : `exited with ${run.exitCode}`, junitFiles: ['reports/junit.xml'] });
-  const xml = buildJunit({ results: [result], startedAt: result.startedAt, wallMs: 1000, limitsEnforced: true, artifactsDir: run.artifactsDir }, { junitGlobs: new Map([[job, ['reports/*.xml']]]) });
+  const result = jobResult({
+    name: job,
+    status: run.exitCode === 0 ? 'passed' : 'failed',
+    exitCode: run.exitCode,
+    message: run.exitCode === 0 ? null : `exited with ${run.exitCode}`,
+    junitFiles: ['reports/junit.xml'],
+  });
+  const xml = buildJunit(
+    { results: [result], startedAt: result.startedAt, wallMs: 1000, limitsEnforced: true, artifactsDir: run.artifactsDir },
+    { junitGlobs: new Map([[job, ['reports/*.xml']]]) },
+  );
   const file = path.join(run.artifactsDir, 'cubicle-junit.xml');
   fs.writeFileSync(file, xml);
   validate(file);
@@ -71,14 +84,25 @@ function mergeIntoJob(job: string, run: FrameworkRun): string {
 let vitestRun: FrameworkRun;
 let pytestRun: FrameworkRun;
 beforeAll(() => {
-  vitestRun = runFramework('vitest', path.join(REPO, 'node_modules', '.bin', 'vitest'), ['run', '--root', 'test/fixtures/vitest-project', '--reporter=junit', '--outputFile={report}'], REPO);
-  pytestRun = runFramework('pytest', 'python3', ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}'], path.join(REPO, 'test/fixtures/pytest-project'), {
-    PYTHONDONTWRITEBYTECODE: '1',
-    PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1',
-  });
+  vitestRun = runFramework(
+    'vitest',
+    path.join(REPO, 'node_modules', '.bin', 'vitest'),
+    ['run', '--root', 'test/fixtures/vitest-project', '--reporter=junit', '--outputFile={report}'],
+    REPO,
+  );
+  pytestRun = runFramework(
+    'pytest',
+    'python3',
+    ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}'],
+    path.join(REPO, 'test/fixtures/pytest-project'),
+    {
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1',
+    },
+  );
 });
 
-describe('vitest (this repository\'s)', () => {
+describe("vitest (this repository's)", () => {
   let run: FrameworkRun;
   beforeAll(() => {
     run = vitestRun;
@@ -135,7 +159,7 @@ describe("Debian's pytest", () => {
   });
 });
 
-describe('cubicle merge of both frameworks\' reports (bin/cubicle.js)', () => {
+describe("cubicle merge of both frameworks' reports (bin/cubicle.js)", () => {
   it('keeps every suite and sums the counts', () => {
     const out = path.join(tempDir(), 'merged.xml');
     const result = spawnSync(process.execPath, [CLI, 'merge', vitestRun.report, pytestRun.report, '-o', out], { encoding: 'utf8' });
@@ -145,6 +169,9 @@ describe('cubicle merge of both frameworks\' reports (bin/cubicle.js)', () => {
     expectCountsAddUp(out);
     expect(xpathNumber(out, 'count(/testsuites/testsuite)')).toBe(3); // vitest: one per file; pytest: one
     expect(claimedCounts(out, '/testsuites')).toEqual({ tests: 12, failures: 3, errors: 1, skipped: 3 });
-    expect(testCases(fs.readFileSync(out, 'utf8'))).toEqual([...testCases(fs.readFileSync(vitestRun.report, 'utf8')), ...testCases(fs.readFileSync(pytestRun.report, 'utf8'))]);
+    expect(testCases(fs.readFileSync(out, 'utf8'))).toEqual([
+      ...testCases(fs.readFileSync(vitestRun.report, 'utf8')),
+      ...testCases(fs.readFileSync(pytestRun.report, 'utf8')),
+    ]);
   });
 });

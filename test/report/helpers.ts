@@ -94,7 +94,8 @@ export function expectCountsAddUp(file: string): void {
     time += xpathNumber(file, `number(${suite}/@time)`);
   }
   const root = claimedCounts(file, '/testsuites');
-  if (JSON.stringify(root) !== JSON.stringify(total)) throw new Error(`<testsuites> claims ${JSON.stringify(root)}, its suites add up to ${JSON.stringify(total)}`);
+  if (JSON.stringify(root) !== JSON.stringify(total))
+    throw new Error(`<testsuites> claims ${JSON.stringify(root)}, its suites add up to ${JSON.stringify(total)}`);
   const rootTime = xpathNumber(file, 'number(/testsuites/@time)');
   if (Math.abs(rootTime - time) > 0.001 * (suites + 1)) throw new Error(`<testsuites> time ${rootTime} is not its suites' ${time}`);
 }

@@ -30,7 +30,12 @@ function build(results: JobResult[], options: { artifactsDir?: string; globs?: R
 
 const child = (element: XmlElement, name: string) => element.children.find((candidate) => candidate.name === name);
 const children = (element: XmlElement, name: string) => element.children.filter((candidate) => candidate.name === name);
-const counts = (suite: XmlElement) => ({ tests: suite.attributes.tests, failures: suite.attributes.failures, errors: suite.attributes.errors, skipped: suite.attributes.skipped });
+const counts = (suite: XmlElement) => ({
+  tests: suite.attributes.tests,
+  failures: suite.attributes.failures,
+  errors: suite.attributes.errors,
+  skipped: suite.attributes.skipped,
+});
 function properties(suite: XmlElement): Record<string, string> {
   return Object.fromEntries(children(child(suite, 'properties')!, 'property').map((property) => [property.attributes.name, property.attributes.value]));
 }
@@ -70,10 +75,18 @@ describe('a job without junit: globs is one test case', () => {
   });
 
   const sandboxOutcomes: [JobResult['status'], Partial<JobResult>, string][] = [
-    ['oom', { exitCode: null, signal: 'SIGKILL', message: 'killed: memory limit 512 MiB reached (1 process killed by the OOM killer)' }, 'killed: memory limit 512 MiB reached'],
+    [
+      'oom',
+      { exitCode: null, signal: 'SIGKILL', message: 'killed: memory limit 512 MiB reached (1 process killed by the OOM killer)' },
+      'killed: memory limit 512 MiB reached',
+    ],
     ['timeout', { exitCode: null, signal: 'SIGKILL', message: 'timed out after 10s: every process in the sandbox was killed' }, 'timed out after 10s'],
     ['signaled', { exitCode: null, signal: 'SIGSEGV', message: 'killed by SIGSEGV (segmentation fault)' }, 'killed by SIGSEGV (segmentation fault)'],
-    ['error', { exitCode: null, message: 'the sandbox could not be set up: pivot_root: Invalid argument', outputTail: '' }, 'the sandbox could not be set up: pivot_root'],
+    [
+      'error',
+      { exitCode: null, message: 'the sandbox could not be set up: pivot_root: Invalid argument', outputTail: '' },
+      'the sandbox could not be set up: pivot_root',
+    ],
   ];
   it.each(sandboxOutcomes)('%s is an <error> of that type, saying what happened', (status, fields, message) => {
     const { suite, cases } = build([jobResult({ status, ...fields })]);
@@ -87,7 +100,9 @@ describe('a job without junit: globs is one test case', () => {
   });
 
   it('a job skipped because what it needs failed is <skipped> with the reason', () => {
-    const { suite, cases } = build([jobResult({ status: 'skipped', exitCode: null, attempts: 0, wallMs: 0, message: 'skipped: needs lint, which failed', outputTail: '' })]);
+    const { suite, cases } = build([
+      jobResult({ status: 'skipped', exitCode: null, attempts: 0, wallMs: 0, message: 'skipped: needs lint, which failed', outputTail: '' }),
+    ]);
     expect(counts(suite)).toEqual({ tests: '1', failures: '0', errors: '0', skipped: '1' });
     expect(child(cases[0]!, 'skipped')!.attributes.message).toBe('skipped: needs lint, which failed');
   });
@@ -145,7 +160,11 @@ describe('a job without junit: globs is one test case', () => {
   });
 
   it('one suite per job, totals on <testsuites>', () => {
-    const { root } = build([jobResult(), jobResult({ name: 'lint', status: 'failed', exitCode: 1, message: 'exited with 1' }), jobResult({ name: 'e2e', status: 'oom', message: 'killed' })]);
+    const { root } = build([
+      jobResult(),
+      jobResult({ name: 'lint', status: 'failed', exitCode: 1, message: 'exited with 1' }),
+      jobResult({ name: 'e2e', status: 'oom', message: 'killed' }),
+    ]);
     expect(children(root, 'testsuite').map((suite) => suite.attributes.name)).toEqual(['unit', 'lint', 'e2e']);
     expect(root.attributes).toMatchObject({ tests: '3', failures: '1', errors: '1', skipped: '0' });
   });
@@ -204,7 +223,10 @@ describe("a job's own JUnit reports become its test cases", () => {
 
   it('keeps classname, name, file, line, time, outcomes with message/type/body, and output, from several files', () => {
     const dir = artifacts('unit', { 'reports/a.xml': vitestLike, 'reports/nested/b.xml': nested });
-    const { suite, cases } = build([jobResult({ junitFiles: ['reports/a.xml', 'reports/nested/b.xml'] })], { artifactsDir: dir, globs: { unit: ['reports/**/*.xml'] } });
+    const { suite, cases } = build([jobResult({ junitFiles: ['reports/a.xml', 'reports/nested/b.xml'] })], {
+      artifactsDir: dir,
+      globs: { unit: ['reports/**/*.xml'] },
+    });
     expect(suite.attributes.name).toBe('unit');
     expect(counts(suite)).toEqual({ tests: '4', failures: '1', errors: '1', skipped: '1' });
     expect(cases.map((testCase) => testCase.attributes)).toEqual([
@@ -225,12 +247,21 @@ describe("a job's own JUnit reports become its test cases", () => {
   });
 
   it('a file that is not valid XML, or not JUnit, is an <error> naming the file and why', () => {
-    const dir = artifacts('unit', { 'reports/a.xml': vitestLike, 'reports/bad.xml': '<testsuite><testcase name="x">', 'reports/page.xml': '<html><body/></html>' });
-    const { cases } = build([jobResult({ junitFiles: ['reports/a.xml', 'reports/bad.xml', 'reports/page.xml'] })], { artifactsDir: dir, globs: { unit: ['reports/*.xml'] } });
+    const dir = artifacts('unit', {
+      'reports/a.xml': vitestLike,
+      'reports/bad.xml': '<testsuite><testcase name="x">',
+      'reports/page.xml': '<html><body/></html>',
+    });
+    const { cases } = build([jobResult({ junitFiles: ['reports/a.xml', 'reports/bad.xml', 'reports/page.xml'] })], {
+      artifactsDir: dir,
+      globs: { unit: ['reports/*.xml'] },
+    });
     const errors = cases.filter((testCase) => child(testCase, 'error'));
     expect(errors.map((testCase) => testCase.attributes.name)).toEqual(['JUnit report reports/bad.xml', 'JUnit report reports/page.xml']);
     expect(child(errors[0]!, 'error')!.attributes.message).toMatch(/^reports\/bad\.xml: not valid XML: line 1, column \d+: <testcase> .* is never closed$/);
-    expect(child(errors[1]!, 'error')!.attributes.message).toBe('reports/page.xml: not a JUnit report: its root element is <html>, not <testsuites> or <testsuite>');
+    expect(child(errors[1]!, 'error')!.attributes.message).toBe(
+      'reports/page.xml: not a JUnit report: its root element is <html>, not <testsuites> or <testsuite>',
+    );
     expect(cases).toHaveLength(5);
   });
 
@@ -245,7 +276,10 @@ describe("a job's own JUnit reports become its test cases", () => {
   it('a failing exit code with no failing test adds a failing test case for the job', () => {
     const passing = '<testsuite name="s"><testcase classname="c" name="ok"/><testcase classname="c" name="skip"><skipped/></testcase></testsuite>';
     const dir = artifacts('unit', { 'reports/a.xml': passing });
-    const { suite, cases } = build([jobResult({ status: 'failed', exitCode: 3, message: 'exited with 3', junitFiles: ['reports/a.xml'] })], { artifactsDir: dir, globs: { unit: ['reports/*.xml'] } });
+    const { suite, cases } = build([jobResult({ status: 'failed', exitCode: 3, message: 'exited with 3', junitFiles: ['reports/a.xml'] })], {
+      artifactsDir: dir,
+      globs: { unit: ['reports/*.xml'] },
+    });
     expect(counts(suite)).toEqual({ tests: '3', failures: '1', errors: '0', skipped: '1' });
     expect(cases[2]!.attributes).toMatchObject({ name: 'unit', classname: 'cubicle.unit' });
     expect(child(cases[2]!, 'failure')!.attributes).toEqual({ message: 'exited with 3', type: 'failure' });
@@ -254,10 +288,13 @@ describe("a job's own JUnit reports become its test cases", () => {
   it('a failing exit code with failing tests adds nothing; earlier attempts go on the first failing test', () => {
     const dir = artifacts('unit', { 'reports/a.xml': vitestLike });
     const previousFailures = [{ message: 'exited with 1', outputTail: 'attempt one\n' }];
-    const { suite, cases } = build([jobResult({ status: 'failed', exitCode: 1, attempts: 2, message: 'exited with 1', junitFiles: ['reports/a.xml'], previousFailures })], {
-      artifactsDir: dir,
-      globs: { unit: ['reports/*.xml'] },
-    });
+    const { suite, cases } = build(
+      [jobResult({ status: 'failed', exitCode: 1, attempts: 2, message: 'exited with 1', junitFiles: ['reports/a.xml'], previousFailures })],
+      {
+        artifactsDir: dir,
+        globs: { unit: ['reports/*.xml'] },
+      },
+    );
     expect(counts(suite)).toEqual({ tests: '3', failures: '1', errors: '0', skipped: '1' });
     expect(children(cases[1]!, 'rerunFailure').map((element) => element.attributes.message)).toEqual(['attempt 1: exited with 1']);
   });
@@ -266,21 +303,33 @@ describe("a job's own JUnit reports become its test cases", () => {
     const passing = '<testsuite name="s"><testcase classname="c" name="ok"/></testsuite>';
     const dir = artifacts('unit', { 'reports/a.xml': passing });
     const message = 'killed: memory limit 512 MiB reached (1 process killed by the OOM killer)';
-    const { suite, cases } = build([jobResult({ status: 'oom', exitCode: null, signal: 'SIGKILL', message, junitFiles: ['reports/a.xml'] })], { artifactsDir: dir, globs: { unit: ['reports/*.xml'] } });
+    const { suite, cases } = build([jobResult({ status: 'oom', exitCode: null, signal: 'SIGKILL', message, junitFiles: ['reports/a.xml'] })], {
+      artifactsDir: dir,
+      globs: { unit: ['reports/*.xml'] },
+    });
     expect(counts(suite)).toEqual({ tests: '2', failures: '0', errors: '1', skipped: '0' });
     expect(child(cases[1]!, 'error')!.attributes).toEqual({ message, type: 'oom' });
   });
 
   it('a killed job that wrote no report says both', () => {
-    const { suite, cases } = build([jobResult({ status: 'timeout', exitCode: null, message: 'timed out after 10s: every process in the sandbox was killed' })], { globs: { unit: ['reports/*.xml'] } });
+    const { suite, cases } = build(
+      [jobResult({ status: 'timeout', exitCode: null, message: 'timed out after 10s: every process in the sandbox was killed' })],
+      { globs: { unit: ['reports/*.xml'] } },
+    );
     expect(counts(suite)).toEqual({ tests: '1', failures: '0', errors: '1', skipped: '0' });
-    expect(child(cases[0]!, 'error')!.attributes).toEqual({ type: 'timeout', message: 'timed out after 10s: every process in the sandbox was killed; the job wrote no JUnit report matching reports/*.xml' });
+    expect(child(cases[0]!, 'error')!.attributes).toEqual({
+      type: 'timeout',
+      message: 'timed out after 10s: every process in the sandbox was killed; the job wrote no JUnit report matching reports/*.xml',
+    });
   });
 
   it('a flaky job keeps its tests and adds a passing test case with the failed attempts', () => {
     const dir = artifacts('unit', { 'reports/a.xml': '<testsuite name="s"><testcase classname="c" name="ok"/></testsuite>' });
     const previousFailures = [{ message: 'exited with 1', outputTail: 'boom\n' }];
-    const { suite, cases } = build([jobResult({ status: 'flaky', attempts: 2, junitFiles: ['reports/a.xml'], previousFailures })], { artifactsDir: dir, globs: { unit: ['reports/*.xml'] } });
+    const { suite, cases } = build([jobResult({ status: 'flaky', attempts: 2, junitFiles: ['reports/a.xml'], previousFailures })], {
+      artifactsDir: dir,
+      globs: { unit: ['reports/*.xml'] },
+    });
     expect(counts(suite)).toEqual({ tests: '2', failures: '0', errors: '0', skipped: '0' });
     expect(children(cases[1]!, 'flakyFailure')).toHaveLength(1);
   });

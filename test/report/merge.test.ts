@@ -96,6 +96,9 @@ describe('cubicle merge', () => {
     fs.mkdirSync(path.join(dir, 'out'));
     expect(cubicle(['merge', '-o', 'x.xml'], dir)).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('Name the reports to merge.') });
     expect(cubicle(['merge', 'a.xml'], dir)).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('Missing required argument: output') });
-    expect(cubicle(['merge', 'a.xml', '-o', 'out'], dir)).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('-o out is a directory; nothing was written') });
+    expect(cubicle(['merge', 'a.xml', '-o', 'out'], dir)).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining('-o out is a directory; nothing was written'),
+    });
   });
 });

@@ -40,11 +40,13 @@ describe.skipIf(noPytest)('a real pytest report', () => {
     expect(run.status, run.stdout + run.stderr).toBe(1); // one test fails on purpose
   });
 
-  it('is read with the test\'s real line: pytest wrote one less', () => {
+  it("is read with the test's real line: pytest wrote one less", () => {
     expect(DEF_LINE).toBe(14);
     const written = /<testcase [^>]*name="test_fails_on_purpose"[^>]*>/.exec(fs.readFileSync(report, 'utf8'))![0];
     expect(written).toContain(`line="${DEF_LINE - 1}"`);
-    const testCase = readJunitFile(report).flatMap((suite) => suite.cases).find((candidate) => candidate.name === 'test_fails_on_purpose')!;
+    const testCase = readJunitFile(report)
+      .flatMap((suite) => suite.cases)
+      .find((candidate) => candidate.name === 'test_fails_on_purpose')!;
     expect(testCase).toMatchObject({ classname: 'tests.test_sample', file: 'tests/test_sample.py', line: DEF_LINE });
   });
 
@@ -59,7 +61,9 @@ describe.skipIf(noPytest)('a real pytest report', () => {
     const text = fs.readFileSync(report, 'utf8').replace('<testsuite name="pytest"', '<testsuite name="api"');
     // pytest 7 (Debian 12's) writes a bare <testsuites>; pytest 8 and later name it.
     fs.writeFileSync(renamed, text.replace(/<testsuites( name="pytest tests")?>/, '<testsuites name="pytest tests">'));
-    const testCase = readJunitFile(renamed).flatMap((suite) => suite.cases).find((candidate) => candidate.name === 'test_fails_on_purpose')!;
+    const testCase = readJunitFile(renamed)
+      .flatMap((suite) => suite.cases)
+      .find((candidate) => candidate.name === 'test_fails_on_purpose')!;
     expect(testCase.line).toBe(DEF_LINE);
   });
 
@@ -77,7 +81,9 @@ describe.skipIf(noPytest)('a real pytest report', () => {
     type Parsed = { testsuites: { testsuite: { testcase: { name: string; line?: string }[] } } };
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as Parsed;
     expect(parsed.testsuites.testsuite.testcase.find((testCase) => testCase.name === 'test_fails_on_purpose')!.line).toBe(String(DEF_LINE));
-    const again = readJunitFile(file).flatMap((suite) => suite.cases).find((candidate) => candidate.name === 'test_fails_on_purpose')!;
+    const again = readJunitFile(file)
+      .flatMap((suite) => suite.cases)
+      .find((candidate) => candidate.name === 'test_fails_on_purpose')!;
     expect(again.line).toBe(DEF_LINE);
     const annotations = failedTestAnnotations(file, { workspace: project, projectDir: project });
     const failed = annotations.find((annotation) => annotation.title.endsWith('test_fails_on_purpose'));
@@ -86,7 +92,7 @@ describe.skipIf(noPytest)('a real pytest report', () => {
 });
 
 describe('line attributes of other writers', () => {
-  it('are kept as written: 1-based already, unittest-xml-reporting\'s pytest-like classnames included', () => {
+  it("are kept as written: 1-based already, unittest-xml-reporting's pytest-like classnames included", () => {
     const dir = tempDir();
     const reports = {
       'vitest.xml':

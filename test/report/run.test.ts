@@ -19,7 +19,12 @@ describe('cubicle run with junit: globs', () => {
     dir = tempDir();
     report = path.join(dir, 'cubicle-junit.xml');
     const args = ['run', '--config', path.join(FIXTURE, 'cubicle.config.yaml'), '--junit', report, '--artifacts-dir', path.join(dir, 'artifacts')];
-    const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 50_000, env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache'), NO_COLOR: '1' } });
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 50_000,
+      env: { ...process.env, CUBICLE_CACHE_DIR: path.join(dir, 'cache'), NO_COLOR: '1' },
+    });
     run = { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
   });
 

@@ -27,7 +27,27 @@ const HELPER_RANGES = { pids: [1, 4_194_304], cpus: [0.01, 100_000], timeoutMs: 
 // ---- generators ----------------------------------------------------------------------------
 
 const nastyNumber = fc.constantFrom(0, -0, -1, 0.5, 1e-320, 1e-9, 0.004, 1e21, 1e308, -1e308, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, 4_194_305, 100_001, 1e300);
-const nastyString = fc.constantFrom('', ' ', '\0', '\u202e', '\u200b', '💣', 'a'.repeat(10_000), '../../etc/passwd', '~', '~/', '/', '$(reboot)', '1e400', 'NaN', 'Infinity', '-1', '0x10', '1_000', '１２３');
+const nastyString = fc.constantFrom(
+  '',
+  ' ',
+  '\0',
+  '\u202e',
+  '\u200b',
+  '💣',
+  'a'.repeat(10_000),
+  '../../etc/passwd',
+  '~',
+  '~/',
+  '/',
+  '$(reboot)',
+  '1e400',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0x10',
+  '1_000',
+  '１２３',
+);
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 2, arbitrary: nastyNumber },
@@ -67,18 +87,39 @@ const valueFor = (key: string): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, a
 const plausibleConfigArb = fc
   .uniqueArray(fc.constantFrom('a', 'b', 'unit', 'lint'), { minLength: 1, maxLength: 3 })
   .chain((names) =>
-    fc.tuple(...names.map(() => fc.subarray(['memory', 'disk', 'cpus', 'pids', 'timeout', 'retries', 'network', 'env', 'seccomp', 'needs'], { maxLength: 3 }).chain((keys) => fc.tuple(...keys.map((key) => plausibleFor(key))).map((values) => ({ run: 'true', ...Object.fromEntries(keys.map((key, index) => [key, values[index]])) }))))).map((jobs) => ({ jobs: Object.fromEntries(names.map((name, index) => [name, jobs[index]])) })),
+    fc
+      .tuple(
+        ...names.map(() =>
+          fc
+            .subarray(['memory', 'disk', 'cpus', 'pids', 'timeout', 'retries', 'network', 'env', 'seccomp', 'needs'], { maxLength: 3 })
+            .chain((keys) =>
+              fc
+                .tuple(...keys.map((key) => plausibleFor(key)))
+                .map((values) => ({ run: 'true', ...Object.fromEntries(keys.map((key, index) => [key, values[index]])) })),
+            ),
+        ),
+      )
+      .map((jobs) => ({ jobs: Object.fromEntries(names.map((name, index) => [name, jobs[index]])) })),
   );
 const jobName = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'unit', 'e2e-1', 'x.y_z') },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 70 }) },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '-x', '.x', 'a/b', '..', 'é', '作业', 'a'.repeat(64), '\u200b') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '-x', '.x', 'a/b', '..', 'é', '作业', 'a'.repeat(64), '\u200b'),
+  },
 );
-const jobArb = fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...JOB_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), fc.constant(null), { maxKeys: 6 }).chain((shape) => {
-  const keys = Object.keys(shape);
-  // Half the jobs get a runnable command, so that some configs pass and really run.
-  return fc.tuple(fc.boolean(), ...keys.map((key) => valueFor(key))).map(([runnable, ...values]) => ({ ...(runnable ? { run: 'true' } : {}), ...Object.fromEntries(keys.map((key, index) => [key, values[index]])) }));
-});
+const jobArb = fc
+  .dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...JOB_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), fc.constant(null), {
+    maxKeys: 6,
+  })
+  .chain((shape) => {
+    const keys = Object.keys(shape);
+    // Half the jobs get a runnable command, so that some configs pass and really run.
+    return fc
+      .tuple(fc.boolean(), ...keys.map((key) => valueFor(key)))
+      .map(([runnable, ...values]) => ({ ...(runnable ? { run: 'true' } : {}), ...Object.fromEntries(keys.map((key, index) => [key, values[index]])) }));
+  });
 const defaultsArb = fc.dictionary(fc.constantFrom(...DEFAULTS_KEYS, 'memroy', 'jobs'), anyValue, { maxKeys: 4 }).chain((shape) => {
   const keys = Object.keys(shape);
   return fc.tuple(...keys.map((key) => valueFor(key))).map((values) => Object.fromEntries(keys.map((key, index) => [key, values[index]])));
@@ -87,7 +128,10 @@ const defaultsArb = fc.dictionary(fc.constantFrom(...DEFAULTS_KEYS, 'memroy', 'j
 const configArb: fc.Arbitrary<unknown> = fc.record(
   {
     defaults: fc.oneof({ weight: 4, arbitrary: defaultsArb }, { weight: 1, arbitrary: anyValue }),
-    jobs: fc.oneof({ weight: 6, arbitrary: fc.dictionary(jobName, fc.oneof({ weight: 5, arbitrary: jobArb }, { weight: 1, arbitrary: anyValue }), { maxKeys: 4 }) }, { weight: 1, arbitrary: anyValue }),
+    jobs: fc.oneof(
+      { weight: 6, arbitrary: fc.dictionary(jobName, fc.oneof({ weight: 5, arbitrary: jobArb }, { weight: 1, arbitrary: anyValue }), { maxKeys: 4 }) },
+      { weight: 1, arbitrary: anyValue },
+    ),
     insecureRegistries: fc.oneof(fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 }), anyValue),
     extra: anyValue,
   },
@@ -101,7 +145,8 @@ function outcomeOf(raw: unknown): { config: ResolvedConfig } | { problems: reado
   try {
     return { config: resolveConfig({ raw, source: SOURCE }) };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw new Error(`resolveConfig threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`, { cause: error });
+    if (!(error instanceof ConfigError))
+      throw new Error(`resolveConfig threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`, { cause: error });
     return { problems: error.problems };
   }
 }
@@ -117,8 +162,13 @@ function unrunnable(config: ResolvedConfig): string[] {
     const { pids, cpus, timeoutMs, memoryBytes, diskBytes } = job.limits;
     if (pids !== undefined && (pids < HELPER_RANGES.pids[0] || pids > HELPER_RANGES.pids[1])) found.push(`${job.name}: pids ${pids}`);
     if (cpus !== undefined && !(cpus >= HELPER_RANGES.cpus[0] && cpus <= HELPER_RANGES.cpus[1])) found.push(`${job.name}: cpus ${cpus}`);
-    if (timeoutMs !== undefined && !(timeoutMs >= HELPER_RANGES.timeoutMs[0] && timeoutMs <= HELPER_RANGES.timeoutMs[1])) found.push(`${job.name}: timeoutMs ${timeoutMs}`);
-    for (const [key, bytes] of [['memoryBytes', memoryBytes], ['diskBytes', diskBytes]] as const) if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes > 0)) found.push(`${job.name}: ${key} ${bytes}`);
+    if (timeoutMs !== undefined && !(timeoutMs >= HELPER_RANGES.timeoutMs[0] && timeoutMs <= HELPER_RANGES.timeoutMs[1]))
+      found.push(`${job.name}: timeoutMs ${timeoutMs}`);
+    for (const [key, bytes] of [
+      ['memoryBytes', memoryBytes],
+      ['diskBytes', diskBytes],
+    ] as const)
+      if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes > 0)) found.push(`${job.name}: ${key} ${bytes}`);
     return found;
   });
 }
@@ -127,7 +177,23 @@ function unrunnable(config: ResolvedConfig): string[] {
 
 describe('resolveConfig() on random and malformed configs', () => {
   it('never throws anything but a ConfigError, whatever the value (fc.anything)', () => {
-    fc.assert(fc.property(fc.anything({ maxDepth: 4, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true }), (raw) => void outcomeOf(raw)), { seed: SEED, numRuns: runs(2000) });
+    fc.assert(
+      fc.property(
+        fc.anything({
+          maxDepth: 4,
+          withNullPrototype: true,
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withBoxedValues: true,
+        }),
+        (raw) => void outcomeOf(raw),
+      ),
+      { seed: SEED, numRuns: runs(2000) },
+    );
   });
 
   it('never throws anything but a ConfigError on config-shaped values, and every problem names its path', () => {
@@ -173,7 +239,10 @@ describe('resolveConfig() on random and malformed configs', () => {
         if ('problems' in outcome) {
           // defaults.image is checked job by job (its value is the job's image): jobs.a.image names it too.
           const paths = atDefaults ? [`defaults.${key}`, ...(key === 'image' ? ['jobs.a.image'] : [])] : [`jobs.a.${key}`];
-          expect(outcome.problems.some((problem) => paths.some((path) => problem.startsWith(path))), `${JSON.stringify(outcome.problems)} names no ${paths.join(' or ')}`).toBe(true);
+          expect(
+            outcome.problems.some((problem) => paths.some((path) => problem.startsWith(path))),
+            `${JSON.stringify(outcome.problems)} names no ${paths.join(' or ')}`,
+          ).toBe(true);
         }
       }),
       { seed: SEED, numRuns: runs(500) },
@@ -193,18 +262,34 @@ describe('resolveConfig() on random and malformed configs', () => {
   it('survives deep nesting (5000 levels) anywhere in the config', () => {
     let deep: unknown = 'x';
     for (let level = 0; level < 5000; level++) deep = level % 2 ? [deep] : { k: deep };
-    for (const raw of [deep, { jobs: deep }, { jobs: { a: { run: 'true', env: deep } } }, { jobs: { a: { run: deep } } }, { defaults: deep, jobs: { a: { run: 'true' } } }]) {
+    for (const raw of [
+      deep,
+      { jobs: deep },
+      { jobs: { a: { run: 'true', env: deep } } },
+      { jobs: { a: { run: deep } } },
+      { defaults: deep, jobs: { a: { run: 'true' } } },
+    ]) {
       expect('problems' in outcomeOf(raw)).toBe(true);
     }
   });
 
   it('accepts only limits the sandbox helper can apply (pids 1-4194304, cpus 0.01-100000, timeout 1 ms-365 d)', () => {
     fc.assert(
-      fc.property(fc.record({ pids: valueFor('pids'), cpus: valueFor('cpus'), timeout: valueFor('timeout'), memory: valueFor('memory'), disk: valueFor('disk') }, { requiredKeys: [] }), (limits) => {
-        const outcome = outcomeOf({ jobs: { a: { run: 'true', ...limits } } });
-        if ('config' in outcome) expect(unrunnable(outcome.config), `accepted ${JSON.stringify(limits)}`).toEqual([]);
-      }),
-      { seed: SEED, numRuns: runs(2000), examples: [[{ pids: 1_000_000_000 }], [{ cpus: 0.0001 }], [{ cpus: 1e9 }], [{ timeout: 1e300 }], [{ timeout: 0.0001 }], [{ timeout: '0.4ms' }]] },
+      fc.property(
+        fc.record(
+          { pids: valueFor('pids'), cpus: valueFor('cpus'), timeout: valueFor('timeout'), memory: valueFor('memory'), disk: valueFor('disk') },
+          { requiredKeys: [] },
+        ),
+        (limits) => {
+          const outcome = outcomeOf({ jobs: { a: { run: 'true', ...limits } } });
+          if ('config' in outcome) expect(unrunnable(outcome.config), `accepted ${JSON.stringify(limits)}`).toEqual([]);
+        },
+      ),
+      {
+        seed: SEED,
+        numRuns: runs(2000),
+        examples: [[{ pids: 1_000_000_000 }], [{ cpus: 0.0001 }], [{ cpus: 1e9 }], [{ timeout: 1e300 }], [{ timeout: 0.0001 }], [{ timeout: '0.4ms' }]],
+      },
     );
   });
 });
@@ -241,7 +326,10 @@ async function runCase(project: Project, testCase: CliCase): Promise<{ exitCode:
   if (result.exitCode === 2) {
     expect(stderr, context).toMatch(/^cubicle: /);
     expect(stderr, context).toContain('nothing was run');
-    const problems = stderr.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.slice(4));
+    const problems = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('  - '))
+      .map((line) => line.slice(4));
     expect(problems.length, context).toBeGreaterThan(0);
     for (const problem of problems) expect(problem.trim(), context).not.toBe('');
   } else if (result.exitCode === 3) {
@@ -250,7 +338,10 @@ async function runCase(project: Project, testCase: CliCase): Promise<{ exitCode:
     expect(fs.existsSync(project.file('results.json')), `exit ${result.exitCode} without results: ${context}`).toBe(true);
   }
   // "cannot read the config: YAML Error in FILE:" alone says where, not what: collected, judged by the caller.
-  const vague = stderr.split('\n').filter((line) => line.startsWith('  - ') && /:\s*$/.test(line)).map((line) => `${testCase.name}: ${line.slice(4).replace(file, 'FILE')}`);
+  const vague = stderr
+    .split('\n')
+    .filter((line) => line.startsWith('  - ') && /:\s*$/.test(line))
+    .map((line) => `${testCase.name}: ${line.slice(4).replace(file, 'FILE')}`);
   return { exitCode: result.exitCode, stderr, stdout, vague };
 }
 
@@ -275,24 +366,105 @@ const cliCaseArb: fc.Arbitrary<CliCase> = fc.oneof(
 /** Hand-written malformed files: each one case. */
 const nastyCases: (CliCase & { readonly expectExit?: number; readonly names?: RegExp; readonly maxStderr?: number })[] = [
   { name: 'a YAML duplicate job', file: 'dup.yaml', content: 'jobs:\n  a: { run: "true" }\n  a: { run: "exit 1" }\n', expectExit: 2, names: /duplicat/i },
-  { name: 'a YAML duplicate key in a job', file: 'dupkey.yaml', content: 'jobs:\n  a:\n    run: "true"\n    run: "exit 1"\n', expectExit: 2, names: /duplicat/i },
+  {
+    name: 'a YAML duplicate key in a job',
+    file: 'dupkey.yaml',
+    content: 'jobs:\n  a:\n    run: "true"\n    run: "exit 1"\n',
+    expectExit: 2,
+    names: /duplicat/i,
+  },
   { name: 'a YAML syntax error', file: 'syntax.yaml', content: 'jobs:\n  a: { run: "true"\n', expectExit: 2, names: /(line|\d+:\d+|flow|expected)/i },
   { name: 'a tab-indented YAML', file: 'tabs.yaml', content: 'jobs:\n\ta:\n\t\trun: "true"\n', expectExit: 2, names: /(tab|indent|line|\d+:\d+)/i },
   { name: 'a JSON syntax error', file: 'syntax.json', content: '{"jobs": {"a": {"run": "true"}}', expectExit: 2, names: /(JSON|position|end|expected)/i },
   { name: 'a UTF-8 BOM and NUL bytes', file: 'bom.yaml', content: '\uFEFFjobs:\n  a: { run: "tr\0ue" }\n', expectExit: undefined },
-  { name: 'a NUL byte in an env value and a run string (YAML "\\0"), which spawn cannot pass', file: 'nul.yaml', content: 'jobs:\n  a: { run: "true", env: { X: "a\\0b" } }\n  b: { run: "echo a\\0b" }\n', expectExit: 2, names: /jobs\.a\.env\.X: contains a NUL byte[\s\S]*jobs\.b\.run/ },
-  { name: 'a YAML alias bomb (billion laughs) under insecureRegistries', file: 'laughs.yaml', content: `a: &a ["x","x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`).join('\n')}\njobs: { a: { run: "true" } }\ninsecureRegistries: *i\n`, expectExit: 2 },
-  { name: '5000 levels of YAML flow nesting', file: 'deep.yaml', content: `jobs: { a: { run: "true", env: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n`, expectExit: 2 },
-  { name: "5000 levels of JSON arrays as a job's run", file: 'deeprun.json', content: `{"jobs": {"a": {"run": ${'['.repeat(5000)}${']'.repeat(5000)}}}}`, expectExit: 2, names: /jobs\.a\.run/ },
-  { name: "a 1 MB object as a job's run (the message must not echo it all)", file: 'bigrun.json', content: JSON.stringify({ jobs: { a: { run: { x: 'y'.repeat(1_000_000) } } } }), expectExit: 2, names: /jobs\.a\.run/, maxStderr: 16_384 },
-  { name: '5000 levels of JSON nesting', file: 'deep.json', content: `{"jobs": {"a": {"run": "true", "env": ${'{"k":'.repeat(5000)}1${'}'.repeat(5000)}}}}`, expectExit: 2 },
+  {
+    name: 'a NUL byte in an env value and a run string (YAML "\\0"), which spawn cannot pass',
+    file: 'nul.yaml',
+    content: 'jobs:\n  a: { run: "true", env: { X: "a\\0b" } }\n  b: { run: "echo a\\0b" }\n',
+    expectExit: 2,
+    names: /jobs\.a\.env\.X: contains a NUL byte[\s\S]*jobs\.b\.run/,
+  },
+  {
+    name: 'a YAML alias bomb (billion laughs) under insecureRegistries',
+    file: 'laughs.yaml',
+    content: `a: &a ["x","x","x","x","x","x","x","x","x","x"]\n${Array.from(
+      { length: 8 },
+      (_, i) =>
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+    ).join('\n')}\njobs: { a: { run: "true" } }\ninsecureRegistries: *i\n`,
+    expectExit: 2,
+  },
+  {
+    name: '5000 levels of YAML flow nesting',
+    file: 'deep.yaml',
+    content: `jobs: { a: { run: "true", env: ${'['.repeat(5000)}${']'.repeat(5000)} } }\n`,
+    expectExit: 2,
+  },
+  {
+    name: "5000 levels of JSON arrays as a job's run",
+    file: 'deeprun.json',
+    content: `{"jobs": {"a": {"run": ${'['.repeat(5000)}${']'.repeat(5000)}}}}`,
+    expectExit: 2,
+    names: /jobs\.a\.run/,
+  },
+  {
+    name: "a 1 MB object as a job's run (the message must not echo it all)",
+    file: 'bigrun.json',
+    content: JSON.stringify({ jobs: { a: { run: { x: 'y'.repeat(1_000_000) } } } }),
+    expectExit: 2,
+    names: /jobs\.a\.run/,
+    maxStderr: 16_384,
+  },
+  {
+    name: '5000 levels of JSON nesting',
+    file: 'deep.json',
+    content: `{"jobs": {"a": {"run": "true", "env": ${'{"k":'.repeat(5000)}1${'}'.repeat(5000)}}}}`,
+    expectExit: 2,
+  },
   { name: 'a 2 MB job name', file: 'long.yaml', content: `jobs:\n  ${'a'.repeat(2_000_000)}: { run: "true" }\n`, expectExit: 2, names: /job name/ },
-  { name: 'unicode and control characters as job names', file: 'names.json', content: JSON.stringify({ jobs: { 'é': { run: 'true' }, '\u202e': { run: 'true' }, '\u001b[31m': { run: 'true' } } }), expectExit: 2, names: /job name/ },
-  { name: 'a __proto__ job and a constructor key', file: 'proto.json', content: '{"jobs": {"__proto__": {"run": "true"}, "constructor": {"run": "true"}}, "__proto__": {"x": 1}}', expectExit: 2 },
-  { name: 'numbers beyond double (1e400) and beyond safe integers', file: 'huge.yaml', content: 'jobs:\n  a: { run: "true", memory: 1e400, pids: 9007199254740993, cpus: 1e400, timeout: .inf }\n', expectExit: 2, names: /jobs\.a\.(memory|pids|cpus|timeout)/ },
-  { name: 'pids beyond what the kernel allows (1e9)', file: 'pids.yaml', content: 'jobs:\n  a: { run: "true", pids: 1000000000 }\n', expectExit: 2, names: /jobs\.a\.pids/ },
-  { name: 'cpus below a hundredth (0.0001) and above 100000', file: 'cpus.yaml', content: 'jobs:\n  a: { run: "true", cpus: 0.0001 }\n  b: { run: "true", cpus: 1000000000 }\n', expectExit: 2, names: /jobs\.(a|b)\.cpus/ },
-  { name: 'a timeout of 1e300 seconds', file: 'timeout.yaml', content: 'jobs:\n  a: { run: "true", timeout: 1e300 }\n', expectExit: 2, names: /jobs\.a\.timeout/ },
+  {
+    name: 'unicode and control characters as job names',
+    file: 'names.json',
+    content: JSON.stringify({ jobs: { é: { run: 'true' }, '\u202e': { run: 'true' }, '\u001b[31m': { run: 'true' } } }),
+    expectExit: 2,
+    names: /job name/,
+  },
+  {
+    name: 'a __proto__ job and a constructor key',
+    file: 'proto.json',
+    content: '{"jobs": {"__proto__": {"run": "true"}, "constructor": {"run": "true"}}, "__proto__": {"x": 1}}',
+    expectExit: 2,
+  },
+  {
+    name: 'numbers beyond double (1e400) and beyond safe integers',
+    file: 'huge.yaml',
+    content: 'jobs:\n  a: { run: "true", memory: 1e400, pids: 9007199254740993, cpus: 1e400, timeout: .inf }\n',
+    expectExit: 2,
+    names: /jobs\.a\.(memory|pids|cpus|timeout)/,
+  },
+  {
+    name: 'pids beyond what the kernel allows (1e9)',
+    file: 'pids.yaml',
+    content: 'jobs:\n  a: { run: "true", pids: 1000000000 }\n',
+    expectExit: 2,
+    names: /jobs\.a\.pids/,
+  },
+  {
+    name: 'cpus below a hundredth (0.0001) and above 100000',
+    file: 'cpus.yaml',
+    content: 'jobs:\n  a: { run: "true", cpus: 0.0001 }\n  b: { run: "true", cpus: 1000000000 }\n',
+    expectExit: 2,
+    names: /jobs\.(a|b)\.cpus/,
+  },
+  {
+    name: 'a timeout of 1e300 seconds',
+    file: 'timeout.yaml',
+    content: 'jobs:\n  a: { run: "true", timeout: 1e300 }\n',
+    expectExit: 2,
+    names: /jobs\.a\.timeout/,
+  },
   { name: 'a lone null', file: 'null.yaml', content: 'null\n', expectExit: 2 },
   { name: 'a config that is a YAML list', file: 'list.yaml', content: '- jobs\n- a\n', expectExit: 2, names: /\(top level\)|jobs/ },
   { name: 'an unknown extension', file: 'config.toml', content: 'jobs = 1\n', expectExit: 2 },

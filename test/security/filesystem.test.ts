@@ -26,7 +26,10 @@ echo done`,
     reports: 'done',
     host: (scene) => {
       // Whatever the job wrote landed in its own sandbox: not in the store, the upper dirs or the checkout.
-      const leaked = fs.readdirSync(scene.project.cacheDir, { recursive: true }).map(String).filter((entry) => entry.includes(scene.marker));
+      const leaked = fs
+        .readdirSync(scene.project.cacheDir, { recursive: true })
+        .map(String)
+        .filter((entry) => entry.includes(scene.marker));
       expect(leaked).toEqual([]);
     },
   },
@@ -42,7 +45,13 @@ echo done`,
       const before = ['.bashrc', '.profile'].map((name) => readOrNull(path.join(os.homedir(), name)));
       scene.cleanups.push(() => expect(['.bashrc', '.profile'].map((name) => readOrNull(path.join(os.homedir(), name)))).toEqual(before));
     },
-    host: (scene) => expect(fs.readdirSync(scene.project.cacheDir, { recursive: true }).map(String).filter((entry) => entry.includes(scene.marker))).toEqual([]),
+    host: (scene) =>
+      expect(
+        fs
+          .readdirSync(scene.project.cacheDir, { recursive: true })
+          .map(String)
+          .filter((entry) => entry.includes(scene.marker)),
+      ).toEqual([]),
   },
   {
     name: 'modifies /etc/passwd and /usr/bin through every path: /proc/self/root, /proc/1/root, chmod, truncate, rename, xattrs',
@@ -153,7 +162,9 @@ int main(void) {
       expect(job.artifacts).toEqual([]);
     },
     host: (scene) => {
-      const copied = fs.existsSync(scene.project.file('cubicle-artifacts')) ? fs.readdirSync(scene.project.file('cubicle-artifacts'), { recursive: true }).map(String) : [];
+      const copied = fs.existsSync(scene.project.file('cubicle-artifacts'))
+        ? fs.readdirSync(scene.project.file('cubicle-artifacts'), { recursive: true }).map(String)
+        : [];
       expect(copied.filter((entry) => /passwd|shadow|secret|junit/.test(entry))).toEqual([]);
     },
   },

@@ -154,13 +154,23 @@ export async function runAttempt(attempt: Attempt): Promise<Outcome> {
   // The binary is named after the attempt, so that a process it leaves behind is found by name.
   const binary = `attempt-${marker}`;
   let failed = false;
-  const scene: Scene = { marker, project, outside, env: { MARKER: marker, OUTSIDE: outside, RUNNER_HOME: os.homedir(), CACHE_DIR: project.cacheDir, ATTEMPT: `./${binary}` }, cleanups: [] };
+  const scene: Scene = {
+    marker,
+    project,
+    outside,
+    env: { MARKER: marker, OUTSIDE: outside, RUNNER_HOME: os.homedir(), CACHE_DIR: project.cacheDir, ATTEMPT: `./${binary}` },
+    cleanups: [],
+  };
   try {
     if (attempt.c) compileC(project.file('attempt.c'), project.file(binary), attempt.c);
     await attempt.prepare?.(scene);
     const extra = typeof attempt.job === 'function' ? attempt.job(scene) : (attempt.job ?? {});
     // The marker in the script's first line puts it in the cmdline of the job's shell too.
-    const jobConfig = { run: attempt.sh === undefined ? [`./${binary}`] : `# ${marker}\n. ./refuse.sh\n${attempt.sh}`, ...extra, env: { ...scene.env, ...(extra.env as Record<string, string> | undefined) } };
+    const jobConfig = {
+      run: attempt.sh === undefined ? [`./${binary}`] : `# ${marker}\n. ./refuse.sh\n${attempt.sh}`,
+      ...extra,
+      env: { ...scene.env, ...(extra.env as Record<string, string> | undefined) },
+    };
     // YAML is a superset of JSON: no quoting to get wrong.
     fs.writeFileSync(project.file('cubicle.config.yaml'), `${JSON.stringify({ jobs: { [JOB]: jobConfig, ...attempt.otherJobs?.(scene) } }, null, 2)}\n`);
     const before = snapshotHost(scene);
@@ -176,9 +186,16 @@ export async function runAttempt(attempt: Attempt): Promise<Outcome> {
     const job = project.results().jobs.find((candidate) => candidate.name === JOB) as Outcome['job'];
     const outcome: Outcome = { result, lines, job, minFreeBytes: min, freeBytesBefore: start };
     if (attempt.expectBroken) {
-      for (const what of attempt.expectBroken) expect(lines.some((line) => line.startsWith(`BROKEN ${what}`)), `no "BROKEN ${what}" line:\n${context}`).toBe(true);
+      for (const what of attempt.expectBroken)
+        expect(
+          lines.some((line) => line.startsWith(`BROKEN ${what}`)),
+          `no "BROKEN ${what}" line:\n${context}`,
+        ).toBe(true);
     } else {
-      expect(lines.filter((line) => line.startsWith('BROKEN')), `harm done:\n${lines.join('\n')}`).toEqual([]);
+      expect(
+        lines.filter((line) => line.startsWith('BROKEN')),
+        `harm done:\n${lines.join('\n')}`,
+      ).toEqual([]);
     }
     const reports = attempt.reports ?? 'held';
     if (reports === 'held') expect(lines.filter((line) => line.startsWith('held')).length, context).toBeGreaterThan(0);
@@ -250,7 +267,13 @@ function snapshotHost(scene: Scene): HostSnapshot {
 async function checkHost(scene: Scene, before: HostSnapshot, outcome: Outcome): Promise<void> {
   const { marker, project } = scene;
   expect(await waitFor(() => processesWith(marker).length === 0, 10_000), `processes left: ${processesWith(marker).join(' ')}`).toBe(true);
-  expect(diffTrees(before.checkout, snapshotTree(project.dir, (relative) => OUTPUTS.has(relative.split('/')[0]!))), 'the checkout changed').toEqual([]);
+  expect(
+    diffTrees(
+      before.checkout,
+      snapshotTree(project.dir, (relative) => OUTPUTS.has(relative.split('/')[0]!)),
+    ),
+    'the checkout changed',
+  ).toEqual([]);
   expect(diffTrees(before.outside, snapshotTree(scene.outside)), 'the host dir beside the checkout changed').toEqual([]);
   expect(mountPoints(), 'the host mount table changed').toEqual(before.mountinfo);
   const helper = helperIdentity();
@@ -260,9 +283,18 @@ async function checkHost(scene: Scene, before: HostSnapshot, outcome: Outcome): 
   expect(fs.readFileSync('/etc/passwd', 'utf8')).toBe(before.passwd);
   if (outcome.result.pid !== undefined) expect(jobCgroups(outcome.result.pid), 'job cgroups left behind').toEqual([]);
   for (const dir of ['/tmp', '/dev/shm', '/var/tmp', os.homedir(), path.dirname(project.dir)]) {
-    expect(safeReaddir(dir).filter((name) => name.includes(marker)), `files named after the attempt in ${dir}`).toEqual([]);
+    expect(
+      safeReaddir(dir).filter((name) => name.includes(marker)),
+      `files named after the attempt in ${dir}`,
+    ).toEqual([]);
   }
-  const everything = [outcome.result.stdout, outcome.result.stderr, readIfThere(project.file('cubicle-junit.xml')), readIfThere(project.file('results.json')), ...readTree(project.file('cubicle-artifacts'))].join('\n');
+  const everything = [
+    outcome.result.stdout,
+    outcome.result.stderr,
+    readIfThere(project.file('cubicle-junit.xml')),
+    readIfThere(project.file('results.json')),
+    ...readTree(project.file('cubicle-artifacts')),
+  ].join('\n');
   expect(everything.includes(RUNNER_SECRET), "the runner's secret reached the output or a report").toBe(false);
   expect(everything.includes(HOST_SECRET), 'the host file outside the checkout reached the output or a report').toBe(false);
 }
@@ -310,17 +342,25 @@ const CGROUP2_SUPER_MAGIC = 0x63677270;
 /** The job cgroups of runner PID (cubicle-PID-*) beneath this process's cgroups, in every hierarchy. */
 export function jobCgroups(runnerPid: number): string[] {
   const name = new RegExp(`(^|/)cubicle-${runnerPid}-[^/]*$`);
-  return fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).flatMap((line) => {
-    const [, controllers = '', own = '/'] = line.split(':');
-    const base = controllers ? `/sys/fs/cgroup/${controllers.split(',')[0]!.replace(/^name=/, '')}${own}` : `/sys/fs/cgroup${own}`;
-    try {
-      // On a hybrid host the v2 line (0::/) names the tmpfs that holds the v1 hierarchies.
-      if (!controllers && fs.statfsSync('/sys/fs/cgroup').type !== CGROUP2_SUPER_MAGIC) return [];
-      return fs.readdirSync(base, { recursive: true }).map(String).filter((entry) => name.test(entry)).map((entry) => `${base}/${entry}`);
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [, controllers = '', own = '/'] = line.split(':');
+      const base = controllers ? `/sys/fs/cgroup/${controllers.split(',')[0]!.replace(/^name=/, '')}${own}` : `/sys/fs/cgroup${own}`;
+      try {
+        // On a hybrid host the v2 line (0::/) names the tmpfs that holds the v1 hierarchies.
+        if (!controllers && fs.statfsSync('/sys/fs/cgroup').type !== CGROUP2_SUPER_MAGIC) return [];
+        return fs
+          .readdirSync(base, { recursive: true })
+          .map(String)
+          .filter((entry) => name.test(entry))
+          .map((entry) => `${base}/${entry}`);
+      } catch {
+        return [];
+      }
+    });
 }
 
 function safeReaddir(dir: string): string[] {
@@ -341,7 +381,11 @@ function readIfThere(file: string): string {
 
 function readTree(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { recursive: true }).map((entry) => path.join(dir, String(entry))).filter((file) => fs.lstatSync(file).isFile()).map((file) => fs.readFileSync(file, 'utf8'));
+    return fs
+      .readdirSync(dir, { recursive: true })
+      .map((entry) => path.join(dir, String(entry)))
+      .filter((file) => fs.lstatSync(file).isFile())
+      .map((file) => fs.readFileSync(file, 'utf8'));
   } catch {
     return [];
   }
@@ -366,7 +410,9 @@ function watchFreeSpace(dir: string): { stop(): { min: number; start: number } }
 
 /** Where cubicle can put job cgroups here, as `cubicle doctor` says. */
 export async function cgroupState(): Promise<{ ok: boolean; fix: string | null }> {
-  const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as { checks: { id: string; state: string; fix: string | null }[] };
+  const doctor = JSON.parse((await execa(process.execPath, [CLI, 'doctor', '--json'], { reject: false })).stdout) as {
+    checks: { id: string; state: string; fix: string | null }[];
+  };
   const check = doctor.checks.find((candidate) => candidate.id === 'cgroups');
   return { ok: check?.state === 'ok', fix: check?.fix ?? null };
 }

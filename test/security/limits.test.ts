@@ -12,7 +12,10 @@ afterAll(removeProjects);
 
 const cgroups = await cgroupState();
 const skip = !cgroups.ok && !(process.env.CI === 'true' && IS_ROOT);
-if (skip) console.warn(`skipped: the cgroup-limit attempts need job cgroups, which this host does not give ${os.userInfo().username}: ${cgroups.fix ?? 'see cubicle doctor'}`);
+if (skip)
+  console.warn(
+    `skipped: the cgroup-limit attempts need job cgroups, which this host does not give ${os.userInfo().username}: ${cgroups.fix ?? 'see cubicle doctor'}`,
+  );
 
 /** Allocates and touches MiB megabytes in 1 MiB steps; reaching the end is the breach. */
 const TOUCH = String.raw`

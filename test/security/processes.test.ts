@@ -285,7 +285,13 @@ int main(void) {
       expect(ended, 'the runner did not end within 20 s of SIGTERM').toBe(true);
       expect(Date.now() - started).toBeLessThan(20_000);
       const result = await child;
-      return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), pid: child.pid } satisfies RunnerResult;
+      return {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        stdout: String(result.stdout),
+        stderr: String(result.stderr),
+        pid: child.pid,
+      } satisfies RunnerResult;
     },
     statuses: ['cancelled'],
     reports: false,
@@ -321,7 +327,12 @@ echo done`,
     },
     host: (scene) => {
       expect(fs.readFileSync(scene.project.file('shared.txt'), 'utf8')).toBe('original\n');
-      expect(fs.readdirSync(scene.project.cacheDir, { recursive: true }).map(String).filter((entry) => entry.includes('sibling'))).toEqual([]);
+      expect(
+        fs
+          .readdirSync(scene.project.cacheDir, { recursive: true })
+          .map(String)
+          .filter((entry) => entry.includes('sibling')),
+      ).toEqual([]);
     },
   },
 ];

@@ -23,7 +23,13 @@ async function countingServer(scene: Scene, host: string, port = 0): Promise<{ p
   return { port: (server.address() as net.AddressInfo).port, connections: () => connections };
 }
 
-const hostFiles = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/modprobe', '/proc/sys/kernel/hostname', '/proc/sys/vm/panic_on_oom', '/proc/sys/kernel/domainname'];
+const hostFiles = [
+  '/proc/sys/kernel/core_pattern',
+  '/proc/sys/kernel/modprobe',
+  '/proc/sys/kernel/hostname',
+  '/proc/sys/vm/panic_on_oom',
+  '/proc/sys/kernel/domainname',
+];
 
 const attempts: Attempt[] = [
   {
@@ -255,7 +261,7 @@ int main(void) {
 }`,
   },
   {
-    name: "/proc writes: sysrq-trigger, core_pattern (the classic escape), modprobe, panic_on_oom",
+    name: '/proc writes: sysrq-trigger, core_pattern (the classic escape), modprobe, panic_on_oom',
     prepare: (scene) => {
       const before = hostFiles.map(readOrNull);
       scene.cleanups.push(() => expect(hostFiles.map(readOrNull)).toEqual(before));
@@ -276,7 +282,7 @@ int main(void) {
 }`,
   },
   {
-    name: "/proc and kernel reads: kcore, kmsg, syslog, keys, timer_list, kallsyms addresses",
+    name: '/proc and kernel reads: kcore, kmsg, syslog, keys, timer_list, kallsyms addresses',
     c: String.raw`
 #include <sys/klog.h>
 int main(void) {
@@ -325,7 +331,14 @@ int main(void) {
         udp.close();
         abstract.close();
       });
-      scene.cleanups.push(() => expect({ tcp: tcp.connections(), ipv6: ipv6?.connections() ?? 0, datagrams, unixConnections }).toEqual({ tcp: 0, ipv6: 0, datagrams: 0, unixConnections: 0 }));
+      scene.cleanups.push(() =>
+        expect({ tcp: tcp.connections(), ipv6: ipv6?.connections() ?? 0, datagrams, unixConnections }).toEqual({
+          tcp: 0,
+          ipv6: 0,
+          datagrams: 0,
+          unixConnections: 0,
+        }),
+      );
     },
     c: String.raw`
 #include <arpa/inet.h>

@@ -51,7 +51,11 @@ interface Pane {
 
 async function openPane(project: Project): Promise<Pane> {
   const socket = path.join(path.dirname(project.dir), 'tmux.sock');
-  const tmux = (...args: string[]) => execa('tmux', ['-S', socket, '-f', '/dev/null', ...args], { reject: false, env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir, NO_COLOR: '1', TERM: 'xterm' } });
+  const tmux = (...args: string[]) =>
+    execa('tmux', ['-S', socket, '-f', '/dev/null', ...args], {
+      reject: false,
+      env: { ...process.env, CUBICLE_CACHE_DIR: project.cacheDir, NO_COLOR: '1', TERM: 'xterm' },
+    });
   const started = await tmux('new-session', '-d', '-s', 'cubsec', '-x', '200', '-y', '80', '-c', project.dir, 'sh');
   expect(started.exitCode, started.stderr).toBe(0);
   const capture = async () => String((await tmux('capture-pane', '-p', '-J', '-S', '-1000', '-t', 'cubsec')).stdout);
@@ -98,7 +102,7 @@ const attempts: TerminalAttempt[] = [
     steps: (binary) => [{ type: `node ${CLI} exec -- ./${binary}`, waitFor: 'done' }],
   },
   {
-    name: '`cubicle shell` in a terminal (the terminal is the job\'s controlling tty): exec the injector, then the shell ends',
+    name: "`cubicle shell` in a terminal (the terminal is the job's controlling tty): exec the injector, then the shell ends",
     steps: (binary) => [
       { type: `node ${CLI} shell attempt`, waitFor: undefined },
       { type: 'echo sandbox-"re"ady', waitFor: 'sandbox-ready' },
@@ -110,43 +114,51 @@ const attempts: TerminalAttempt[] = [
 describe.skipIf(!hasTmux)(`adversarial jobs against the runner's terminal (${WHO})`, () => {
   let counter = 0;
   for (const attempt of attempts) {
-    it.skipIf(attempt.control && !legacyTiocsti)(attempt.name, async () => {
-      const marker = `cubsec-tty-${process.pid}-${++counter}`;
-      const binary = `inject-${marker}`;
-      const project = makeProject(`jobs:\n  attempt: { run: [./${binary}] }\n`);
-      const hostFile = path.join(path.dirname(project.dir), `pwned-${marker}`);
-      fs.writeFileSync(project.file('inject.txt'), `touch ${hostFile}\n`);
-      compileC(project.file('inject.c'), project.file(binary), INJECT);
-      const pane = await openPane(project);
-      try {
-        await pane.type('echo pane-"re"ady');
-        expect(await pane.waitFor('pane-ready'), await pane.capture()).toBe(true);
-        const steps = attempt.steps(binary);
-        for (const [index, step] of steps.entries()) {
-          await pane.type(step.type);
-          if (step.waitFor) expect(await pane.waitFor(step.waitFor), `step ${index + 1}: no "${step.waitFor}" in the pane:\n${await pane.capture()}`).toBe(true);
+    it.skipIf(attempt.control && !legacyTiocsti)(
+      attempt.name,
+      async () => {
+        const marker = `cubsec-tty-${process.pid}-${++counter}`;
+        const binary = `inject-${marker}`;
+        const project = makeProject(`jobs:\n  attempt: { run: [./${binary}] }\n`);
+        const hostFile = path.join(path.dirname(project.dir), `pwned-${marker}`);
+        fs.writeFileSync(project.file('inject.txt'), `touch ${hostFile}\n`);
+        compileC(project.file('inject.c'), project.file(binary), INJECT);
+        const pane = await openPane(project);
+        try {
+          await pane.type('echo pane-"re"ady');
+          expect(await pane.waitFor('pane-ready'), await pane.capture()).toBe(true);
+          const steps = attempt.steps(binary);
+          for (const [index, step] of steps.entries()) {
+            await pane.type(step.type);
+            if (step.waitFor)
+              expect(await pane.waitFor(step.waitFor), `step ${index + 1}: no "${step.waitFor}" in the pane:\n${await pane.capture()}`).toBe(true);
+          }
+          // The shell reads what was injected (if anything) before this line: its output marks the end.
+          await pane.type('echo "finished-$?" && echo at-"the"-end');
+          expect(await pane.waitFor('at-the-end'), `the pane never got back to the shell:\n${await pane.capture()}`).toBe(true);
+          await waitFor(() => attempt.control !== true || fs.existsSync(hostFile), 3_000);
+          const shown = await pane.capture();
+          const output = fs.existsSync(project.file('out.txt')) ? fs.readFileSync(project.file('out.txt'), 'utf8') : '';
+          if (attempt.control) {
+            expect(fs.existsSync(hostFile), `the control injection did not work:\n${shown}`).toBe(true);
+            return;
+          }
+          if (process.env.CUBICLE_SECURITY_DEBUG) console.log(shown, output);
+          const reported = `${shown}\n${output}`;
+          expect(
+            reported.split('\n').filter((line) => line.includes('BROKEN')),
+            reported,
+          ).toEqual([]);
+          expect(reported, 'the injector did not run').toMatch(/held TIOCSTI on fd 0: EPERM/);
+          expect(shown.includes(`touch ${hostFile}`), `the injected command reached the terminal:\n${shown}`).toBe(false);
+          expect(fs.existsSync(hostFile), 'the injected command ran on the host').toBe(false);
+          expect(processesWith(marker)).toEqual([]);
+        } finally {
+          await pane.close();
         }
-        // The shell reads what was injected (if anything) before this line: its output marks the end.
-        await pane.type('echo "finished-$?" && echo at-"the"-end');
-        expect(await pane.waitFor('at-the-end'), `the pane never got back to the shell:\n${await pane.capture()}`).toBe(true);
-        await waitFor(() => attempt.control !== true || fs.existsSync(hostFile), 3_000);
-        const shown = await pane.capture();
-        const output = fs.existsSync(project.file('out.txt')) ? fs.readFileSync(project.file('out.txt'), 'utf8') : '';
-        if (attempt.control) {
-          expect(fs.existsSync(hostFile), `the control injection did not work:\n${shown}`).toBe(true);
-          return;
-        }
-        if (process.env.CUBICLE_SECURITY_DEBUG) console.log(shown, output);
-        const reported = `${shown}\n${output}`;
-        expect(reported.split('\n').filter((line) => line.includes('BROKEN')), reported).toEqual([]);
-        expect(reported, 'the injector did not run').toMatch(/held TIOCSTI on fd 0: EPERM/);
-        expect(shown.includes(`touch ${hostFile}`), `the injected command reached the terminal:\n${shown}`).toBe(false);
-        expect(fs.existsSync(hostFile), 'the injected command ran on the host').toBe(false);
-        expect(processesWith(marker)).toEqual([]);
-      } finally {
-        await pane.close();
-      }
-    }, 60_000);
+      },
+      60_000,
+    );
   }
 });
 

@@ -46,7 +46,10 @@ function imports(file: string): string[] {
 
 describe('the folders of src/', () => {
   it('each have a place in the layering', () => {
-    const folders = fs.readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = fs
+      .readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.filter((folder) => !rank.has(folder))).toEqual([]);
     expect(fs.readdirSync(SRC).filter((name) => name.endsWith('.ts'))).toEqual([]);
   });

@@ -50,20 +50,35 @@ function cubicle(config, args = [], files = {}) {
   const cgroup = path.join(scope, `run-${runs}`);
   fs.mkdirSync(cgroup);
   const env = { ...process.env, CUBICLE_CACHE_DIR: path.join(work, 'cache'), NO_COLOR: '1' };
-  const result = spawnSync('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "$@"`, 'sh', process.execPath, cli, 'run', '--json', 'results.json', ...args], {
-    cwd: project,
-    env,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const result = spawnSync(
+    '/bin/sh',
+    ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "$@"`, 'sh', process.execPath, cli, 'run', '--json', 'results.json', ...args],
+    {
+      cwd: project,
+      env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  );
   let results = { jobs: [] };
   try {
     results = JSON.parse(fs.readFileSync(path.join(project, 'results.json'), 'utf8'));
   } catch {
     // no results: the assertions below say so
   }
-  const leftovers = fs.readdirSync(cgroup, { recursive: true }).map(String).filter((entry) => entry.startsWith('cubicle-'));
-  return { project, code: result.status, output: `${result.stdout}${result.stderr}`, job: (name) => results.jobs.find((job) => job.name === name) ?? {}, results, leftovers, cgroup };
+  const leftovers = fs
+    .readdirSync(cgroup, { recursive: true })
+    .map(String)
+    .filter((entry) => entry.startsWith('cubicle-'));
+  return {
+    project,
+    code: result.status,
+    output: `${result.stdout}${result.stderr}`,
+    job: (name) => results.jobs.find((job) => job.name === name) ?? {},
+    results,
+    leftovers,
+    cgroup,
+  };
 }
 
 const hog = (mib) => `/usr/bin/python3 -c "import time; block = b'x' * (${mib} * 1024 * 1024); time.sleep(0.2)"`;
@@ -75,9 +90,17 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
   const hogs = Array.from({ length: 20 }, (_, i) => `  hog${i + 1}: { run: ${JSON.stringify(hog(128))} }`).join('\n');
   const run = cubicle(`defaults:\n  memory: 64m\n  timeout: 120s\njobs:\n${hogs}\n  fits: { run: ${JSON.stringify(hog(32))} }\n`, ['--parallel', '2']);
   const hogJobs = Array.from({ length: 20 }, (_, i) => run.job(`hog${i + 1}`));
-  ok(hogJobs.every((job) => job.status === 'oom'), 'memory: 64m ends a hog as oom in 20 of 20 runs', hogJobs.map((job) => `${job.status}: ${job.message}`).join('\n') + run.output.slice(-2000));
+  ok(
+    hogJobs.every((job) => job.status === 'oom'),
+    'memory: 64m ends a hog as oom in 20 of 20 runs',
+    hogJobs.map((job) => `${job.status}: ${job.message}`).join('\n') + run.output.slice(-2000),
+  );
   const peaks = hogJobs.map((job) => job.peakMemoryBytes);
-  ok(peaks.every((peak) => Math.abs(peak - 64 * MiB) <= 0.1 * 64 * MiB), 'the reported peak is within 10% of 64 MiB (memory.peak)', `peaks: ${peaks.join(', ')}`);
+  ok(
+    peaks.every((peak) => Math.abs(peak - 64 * MiB) <= 0.1 * 64 * MiB),
+    'the reported peak is within 10% of 64 MiB (memory.peak)',
+    `peaks: ${peaks.join(', ')}`,
+  );
   ok(run.job('fits').status === 'passed', 'a job using 32 MiB under memory: 64m passes', JSON.stringify(run.job('fits')));
   ok(run.leftovers.length === 0, 'no job cgroup is left after the run', run.leftovers.join(', '));
 }
@@ -110,23 +133,43 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
     const [half, both] = [share('half'), share('oneandhalf')];
     const underFloor = half < 0.45 || both < 1.35;
     if (!underFloor || half > 0.55 || both > 1.6) break;
-    console.log(`# CPU attempt ${attempt - 1}: cpus 0.5 used ${(half * 100).toFixed(1)}%, cpus 1.5 used ${(both * 100).toFixed(1)}%: under a floor, the VM got less CPU than the limits allow; measuring again`);
+    console.log(
+      `# CPU attempt ${attempt - 1}: cpus 0.5 used ${(half * 100).toFixed(1)}%, cpus 1.5 used ${(both * 100).toFixed(1)}%: under a floor, the VM got less CPU than the limits allow; measuring again`,
+    );
     ({ run, share } = measure());
   }
   const half = run.job('half');
-  ok(share('half') >= 0.45 && share('half') <= 0.55, `cpus: 0.5 holds a spinner to 50% ± 5% of a CPU (used ${(share('half') * 100).toFixed(1)}%)`, JSON.stringify(half) + run.output.slice(-1000));
+  ok(
+    share('half') >= 0.45 && share('half') <= 0.55,
+    `cpus: 0.5 holds a spinner to 50% ± 5% of a CPU (used ${(share('half') * 100).toFixed(1)}%)`,
+    JSON.stringify(half) + run.output.slice(-1000),
+  );
   ok(half.cpuThrottledMs > 0, 'the throttled time is reported (cpu.stat)', JSON.stringify(half));
   const both = run.job('oneandhalf');
-  ok(share('oneandhalf') >= 1.35 && share('oneandhalf') <= 1.6, `cpus: 1.5 holds two spinners to ~150% (used ${(share('oneandhalf') * 100).toFixed(1)}%)`, JSON.stringify(both));
+  ok(
+    share('oneandhalf') >= 1.35 && share('oneandhalf') <= 1.6,
+    `cpus: 1.5 holds two spinners to ~150% (used ${(share('oneandhalf') * 100).toFixed(1)}%)`,
+    JSON.stringify(both),
+  );
   const reported = [half, both].map((job, index) => (job.cpuUserMs + job.cpuSystemMs) / job.wallMs / [0.5, 1.5][index]);
-  ok(reported.every((fraction) => fraction <= 1.07), 'the CPU cubicle reports never exceeds the limit over a job\'s wall time', reported.join(', '));
+  ok(
+    reported.every((fraction) => fraction <= 1.07),
+    "the CPU cubicle reports never exceeds the limit over a job's wall time",
+    reported.join(', '),
+  );
 }
 
 {
   const marker = `bomb-${process.pid}`;
-  const run = cubicle(`jobs:\n  bomb: { pids: 64, timeout: 30s, run: 'sh ./${marker}.sh' }\n`, [], { [`${marker}.sh`]: 'bomb() { bomb & bomb & wait; }\nbomb\n' });
+  const run = cubicle(`jobs:\n  bomb: { pids: 64, timeout: 30s, run: 'sh ./${marker}.sh' }\n`, [], {
+    [`${marker}.sh`]: 'bomb() { bomb & bomb & wait; }\nbomb\n',
+  });
   const bomb = run.job('bomb');
-  ok(['passed', 'failed', 'timeout'].includes(bomb.status) && bomb.pidsLimitHits > 0, 'pids: 64 contains a fork bomb and reports the limit hits (pids.events)', JSON.stringify(bomb) + run.output.slice(-1000));
+  ok(
+    ['passed', 'failed', 'timeout'].includes(bomb.status) && bomb.pidsLimitHits > 0,
+    'pids: 64 contains a fork bomb and reports the limit hits (pids.events)',
+    JSON.stringify(bomb) + run.output.slice(-1000),
+  );
   const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
   ok(left === '', 'no process of the fork bomb is left', left);
 }
@@ -135,7 +178,11 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
   const marker = `late-${process.pid}`;
   const run = cubicle(`jobs:\n  late: { timeout: 2s, memory: 256m, run: 'setsid sh ./${marker}.sh & sleep 100' }\n`, [], { [`${marker}.sh`]: 'sleep 100\n' });
   const late = run.job('late');
-  ok(late.status === 'timeout' && late.wallMs >= 1900 && late.wallMs < 30_000, `timeout: 2s ends sleep 100 and a detached grandchild (after ${late.wallMs} ms)`, JSON.stringify(late));
+  ok(
+    late.status === 'timeout' && late.wallMs >= 1900 && late.wallMs < 30_000,
+    `timeout: 2s ends sleep 100 and a detached grandchild (after ${late.wallMs} ms)`,
+    JSON.stringify(late),
+  );
   const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
   ok(left === '', 'zero processes are left', left);
 }
@@ -149,9 +196,18 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
   const cgroup = path.join(scope, 'wrapped');
   fs.mkdirSync(cgroup);
   const env = { ...process.env, CUBICLE_CACHE_DIR: path.join(work, 'cache'), NO_COLOR: '1' };
-  const viaShell = spawnSync('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && "$@"; exit $?`, 'sh', process.execPath, cli, 'run', '--json', 'results.json'], { cwd: wrapped, env, encoding: 'utf8' });
-  const hogStatus = JSON.parse(fs.existsSync(path.join(wrapped, 'results.json')) ? fs.readFileSync(path.join(wrapped, 'results.json'), 'utf8') : '{"jobs":[]}').jobs[0]?.status;
-  ok(viaShell.status === 1 && hogStatus === 'oom', 'started by a shell in the same cgroup, cubicle moves both into a leaf and the memory limit holds', viaShell.stdout + viaShell.stderr);
+  const viaShell = spawnSync(
+    '/bin/sh',
+    ['-c', `echo $$ > ${cgroup}/cgroup.procs && "$@"; exit $?`, 'sh', process.execPath, cli, 'run', '--json', 'results.json'],
+    { cwd: wrapped, env, encoding: 'utf8' },
+  );
+  const hogStatus = JSON.parse(fs.existsSync(path.join(wrapped, 'results.json')) ? fs.readFileSync(path.join(wrapped, 'results.json'), 'utf8') : '{"jobs":[]}')
+    .jobs[0]?.status;
+  ok(
+    viaShell.status === 1 && hogStatus === 'oom',
+    'started by a shell in the same cgroup, cubicle moves both into a leaf and the memory limit holds',
+    viaShell.stdout + viaShell.stderr,
+  );
 
   // Not in a cgroup of its own (another process of the harness is in the same one): nothing
   // is moved, controllers cannot be enabled.
@@ -166,9 +222,17 @@ console.log(`# cgroup v2 limits as ${who}, kernel ${os.release()}, scope ${scope
     'a limited job in a cgroup shared with another process is refused with exit 3, naming the process, and the fix',
     refused.stderr,
   );
-  ok(fs.readFileSync('/proc/self/cgroup', 'utf8').trim().endsWith('/harness'), 'the harness, which started that cubicle, was not moved', fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  ok(
+    fs.readFileSync('/proc/self/cgroup', 'utf8').trim().endsWith('/harness'),
+    'the harness, which started that cubicle, was not moved',
+    fs.readFileSync('/proc/self/cgroup', 'utf8'),
+  );
   const unlimited = spawnSync(process.execPath, [cli, 'run', '--no-limits'], { cwd: project, env, encoding: 'utf8' });
-  ok(unlimited.status === 0 && unlimited.stdout.includes('limits off'), 'with --no-limits it runs, and says limits were off', unlimited.stdout + unlimited.stderr);
+  ok(
+    unlimited.status === 0 && unlimited.stdout.includes('limits off'),
+    'with --no-limits it runs, and says limits were off',
+    unlimited.stdout + unlimited.stderr,
+  );
 }
 
 fs.rmSync(work, { recursive: true, force: true });

@@ -48,10 +48,13 @@ export async function evaluateCodeConfig(file: string): Promise<unknown> {
   // The config can read the markers (/proc/self/cmdline) and print a block of its own: still only data.
   if (!isEnvelope(envelope)) throw problem('produced output that is not a config');
   if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
-    throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
-      source,
-      hint: 'Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.',
-    });
+    throw new ConfigError(
+      [`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`],
+      {
+        source,
+        hint: 'Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml.',
+      },
+    );
   }
   if (envelope.config === undefined) throw problem('has no default export (or it is undefined): `export default { jobs: { ... } }`');
   return envelope.config;
@@ -98,5 +101,10 @@ function describeMemoryLimits(cgroups: EvaluationCgroups): string {
 }
 
 function quoted(output: string): string {
-  return output ? `:\n${output.split('\n').map((line) => `      ${line}`).join('\n')}` : '';
+  return output
+    ? `:\n${output
+        .split('\n')
+        .map((line) => `      ${line}`)
+        .join('\n')}`
+    : '';
 }

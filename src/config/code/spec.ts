@@ -58,18 +58,37 @@ export function evaluationSpec(request: EvaluationRequest): SandboxSpec {
   if (runnerTypescript && !isVisible(runnerTypescript.dir, system, request.projectDir)) {
     mounts.push({ kind: 'ro-bind', src: runnerTypescript.dir, dest: runnerTypescript.dir });
   }
-  const source = evaluatorSource({ file: request.file, markers: request.markers, lineChars: PAYLOAD_LINE_CHARS, runnerTypescript: runnerTypescript?.main ?? null });
+  const source = evaluatorSource({
+    file: request.file,
+    markers: request.markers,
+    lineChars: PAYLOAD_LINE_CHARS,
+    runnerTypescript: runnerTypescript?.main ?? null,
+  });
   const env: Record<string, string> = { PATH: request.hostEnv.PATH || DEFAULT_PATH, HOME: EVALUATION_HOME };
   if (request.hostEnv.LANG) env.LANG = request.hostEnv.LANG;
   return {
     ops: orderByDepth([...system, ...mounts]),
-    command: ['/bin/sh', '-c', LIMITS_SCRIPT, 'sh', node, `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`, '--no-warnings', '--input-type=module', '-e', source],
+    command: [
+      '/bin/sh',
+      '-c',
+      LIMITS_SCRIPT,
+      'sh',
+      node,
+      `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`,
+      '--no-warnings',
+      '--input-type=module',
+      '-e',
+      source,
+    ],
     env,
     cwd: request.projectDir,
     hostname: 'cubicle-config',
     shareNetwork: false,
     timeoutMs: EVALUATION_LIMITS.timeoutMs,
-    cgroup: request.cgroupDirs.length > 0 ? { dirs: request.cgroupDirs, memoryBytes: EVALUATION_LIMITS.cgroupMemoryBytes, pids: EVALUATION_LIMITS.processes } : undefined,
+    cgroup:
+      request.cgroupDirs.length > 0
+        ? { dirs: request.cgroupDirs, memoryBytes: EVALUATION_LIMITS.cgroupMemoryBytes, pids: EVALUATION_LIMITS.processes }
+        : undefined,
   };
 }
 

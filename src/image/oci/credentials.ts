@@ -58,7 +58,10 @@ export function authFilePaths(env: Env): string[] {
 
 /** `https://index.docker.io/v1/` -> `registry-1.docker.io`; `quay.io/org` stays. */
 function normalizeKey(key: string): string {
-  const bare = key.replace(/^[a-z]+:\/\//i, '').replace(/\/v[12]\/?$/, '').replace(/\/+$/, '');
+  const bare = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/v[12]\/?$/, '')
+    .replace(/\/+$/, '');
   const slash = bare.indexOf('/');
   const host = (slash === -1 ? bare : bare.slice(0, slash)).toLowerCase();
   const rest = slash === -1 ? '' : bare.slice(slash);
@@ -75,7 +78,12 @@ type Secret = Omit<Credentials, 'source'>;
 function decodeEntry(entry: AuthEntry): Secret | undefined {
   // docker keeps `auth` as base64("user:") beside an identity token: the token is what counts.
   if (typeof entry.identitytoken === 'string' && entry.identitytoken) {
-    const user = typeof entry.auth === 'string' ? Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0] : typeof entry.username === 'string' ? entry.username : '';
+    const user =
+      typeof entry.auth === 'string'
+        ? Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0]
+        : typeof entry.username === 'string'
+          ? entry.username
+          : '';
     return { username: user || '<token>', password: '', identityToken: entry.identitytoken };
   }
   if (typeof entry.auth === 'string' && entry.auth) {
@@ -134,7 +142,11 @@ async function askHelper(name: string, registry: string, env: Env, file: string,
   }
   if (result.code !== 0) {
     const said = result.stdout.trim() || result.stderr.trim();
-    notes.push(/credentials not found/i.test(said) ? `${program} has no credentials for ${server}` : `${program} failed for ${server} (exit ${result.code}: ${said.split('\n')[0]!.slice(0, 200)})`);
+    notes.push(
+      /credentials not found/i.test(said)
+        ? `${program} has no credentials for ${server}`
+        : `${program} failed for ${server} (exit ${result.code}: ${said.split('\n')[0]!.slice(0, 200)})`,
+    );
     return undefined;
   }
   let answer: { Username?: unknown; Secret?: unknown };
@@ -164,7 +176,9 @@ function runHelper(program: string, server: string, env: Env): Promise<{ code: n
     // EACCES: found nowhere runnable, with a PATH dir this user cannot search, or the file not executable.
     const reasons: Record<string, string> = { ENOENT: 'is not on PATH', EACCES: 'is not on PATH, or not executable by this user (EACCES)' };
     child.on('error', (error: NodeJS.ErrnoException) => resolve({ error: reasons[error.code ?? ''] ?? `could not run: ${error.message}` }));
-    child.on('close', (code, signal) => resolve(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1000} s without an answer` } : { code, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1000} s without an answer` } : { code, stdout, stderr }),
+    );
     child.stdin.on('error', () => {}); // a helper that exits without reading: its exit code says why
     child.stdin.end(server);
   });

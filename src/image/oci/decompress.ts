@@ -23,7 +23,8 @@ export function decompressStream(input: Readable, compression: Compression): Rea
   if (compression === 'none') return input;
   const createZstd = (zlib as unknown as ZstdZlib).createZstdDecompress;
   if (compression === 'zstd' && !createZstd) return spawnZstd(input);
-  const decompressor = (compression === 'gzip' ? zlib.createGunzip() : (createZstd as () => NodeJS.ReadWriteStream)()) as unknown as Readable & NodeJS.WritableStream;
+  const decompressor = (compression === 'gzip' ? zlib.createGunzip() : (createZstd as () => NodeJS.ReadWriteStream)()) as unknown as Readable &
+    NodeJS.WritableStream;
   input.on('error', (error) => decompressor.destroy(error));
   decompressor.on('close', () => input.destroy());
   return input.pipe(decompressor);
@@ -43,10 +44,13 @@ function spawnZstd(input: Readable): Readable {
   child.on('error', (error: NodeJS.ErrnoException) => {
     output.destroy(
       error.code === 'ENOENT'
-        ? new ZstdUnavailableError(`this layer is zstd-compressed, and this Node (${process.version}) has no zstd in node:zlib and no \`zstd\` program was found`, {
-            hint: 'install the zstd package (apt-get install zstd, dnf install zstd, apk add zstd), or use Node 22.15 or later',
-            cause: error,
-          })
+        ? new ZstdUnavailableError(
+            `this layer is zstd-compressed, and this Node (${process.version}) has no zstd in node:zlib and no \`zstd\` program was found`,
+            {
+              hint: 'install the zstd package (apt-get install zstd, dnf install zstd, apk add zstd), or use Node 22.15 or later',
+              cause: error,
+            },
+          )
         : error,
     );
   });

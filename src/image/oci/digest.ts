@@ -12,7 +12,11 @@ export function isDigest(text: unknown): text is string {
 /** The hex part of `sha256:<hex>`; other algorithms are refused, since blobs are stored by sha256. */
 export function digestHex(digest: string, what = 'blob'): string {
   const match = SHA256_DIGEST.exec(digest);
-  if (!match?.[1]) throw new InvalidImageError(`the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`, { hint: 'cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)' });
+  if (!match?.[1])
+    throw new InvalidImageError(
+      `the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`,
+      { hint: 'cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)' },
+    );
   return match[1];
 }
 

@@ -37,16 +37,22 @@ function canonical(tag: string): string {
 }
 
 function selectEntry(entries: ArchiveEntry[], reference: string | undefined, where: string): ArchiveEntry {
-  const tagsOf = (entry: ArchiveEntry) => (Array.isArray(entry.RepoTags) ? (entry.RepoTags as unknown[]).filter((tag): tag is string => typeof tag === 'string') : []);
+  const tagsOf = (entry: ArchiveEntry) =>
+    Array.isArray(entry.RepoTags) ? (entry.RepoTags as unknown[]).filter((tag): tag is string => typeof tag === 'string') : [];
   const all = entries.flatMap(tagsOf);
   const notFound = (why: string) =>
-    new ImageNotFoundError(`image not found: ${where}: ${why}; ${NOTHING_STORED}`, { hint: `name an image after the path: ${all.map((tag) => `docker-archive:FILE:${tag}`).join(', ') || 'docker-archive:FILE:@0'}` });
+    new ImageNotFoundError(`image not found: ${where}: ${why}; ${NOTHING_STORED}`, {
+      hint: `name an image after the path: ${all.map((tag) => `docker-archive:FILE:${tag}`).join(', ') || 'docker-archive:FILE:@0'}`,
+    });
   if (reference === undefined) {
     if (entries.length === 1 && entries[0]) return entries[0];
     throw notFound(entries.length === 0 ? 'manifest.json lists no images' : `it holds ${entries.length} images (${all.join(', ') || 'untagged'})`);
   }
   const index = /^@(\d+)$/.exec(reference)?.[1];
-  const chosen = index !== undefined ? entries[Number(index)] : entries.find((entry) => tagsOf(entry).some((tag) => tag === reference || canonical(tag) === canonical(reference)));
+  const chosen =
+    index !== undefined
+      ? entries[Number(index)]
+      : entries.find((entry) => tagsOf(entry).some((tag) => tag === reference || canonical(tag) === canonical(reference)));
   if (!chosen) throw notFound(`no image ${JSON.stringify(reference)} in it (it has: ${all.join(', ') || 'untagged images'})`);
   return chosen;
 }
@@ -60,7 +66,10 @@ export async function pullDockerArchive(ref: LocalImageRef, options: PullOptions
   const absolute = path.resolve(ref.path);
   const where = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where, options.blobsDir);
-  const invalid = (why: string) => new InvalidImageError(`${where}: ${why}; ${NOTHING_STORED}`, { hint: 'write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)' });
+  const invalid = (why: string) =>
+    new InvalidImageError(`${where}: ${why}; ${NOTHING_STORED}`, {
+      hint: 'write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)',
+    });
   try {
     const manifestBytes = await files.read('manifest.json');
     if (!manifestBytes) throw invalid('there is no manifest.json, so this is not a docker-archive (for an OCI archive use oci-archive:)');
@@ -82,7 +91,9 @@ export async function pullDockerArchive(ref: LocalImageRef, options: PullOptions
     const configDigest = sha256Digest(configBytes);
     const namedDigest = digestFromName(entry.Config);
     if (namedDigest && namedDigest !== configDigest) {
-      throw new DigestMismatchError(`${where}: the config ${entry.Config} hashes to ${configDigest}; ${NOTHING_STORED}`, { hint: 'the archive is corrupted or was tampered with: write it again' });
+      throw new DigestMismatchError(`${where}: the config ${entry.Config} hashes to ${configDigest}; ${NOTHING_STORED}`, {
+        hint: 'the archive is corrupted or was tampered with: write it again',
+      });
     }
     const config = parseImageConfig(configBytes, `${where}: ${entry.Config}`, layerNames.length);
     checkPlatform(config, options.platform ?? hostPlatform(), where);
@@ -124,4 +135,3 @@ export async function pullDockerArchive(ref: LocalImageRef, options: PullOptions
     await files.close();
   }
 }
-

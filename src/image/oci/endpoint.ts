@@ -22,14 +22,18 @@ function ipv4ToNumber(ip: string): number {
 }
 
 function matchesInsecureEntry(registry: string, entry: string): boolean {
-  const wanted = entry.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '').toLowerCase();
+  const wanted = entry
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
   const host = registryHost(registry).toLowerCase();
   if (wanted === registry.toLowerCase() || wanted === host) return true;
   const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(wanted);
   if (!cidr?.[1] || !net.isIPv4(host)) return false;
   const bits = Number(cidr[2]);
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((ipv4ToNumber(host) & mask) >>> 0) === ((ipv4ToNumber(cidr[1]) & mask) >>> 0);
+  return (ipv4ToNumber(host) & mask) >>> 0 === (ipv4ToNumber(cidr[1]) & mask) >>> 0;
 }
 
 export function allowsPlainHttp(registry: string, insecureRegistries: readonly string[] = []): boolean {
@@ -44,10 +48,13 @@ export function registryBaseUrls(registry: string, insecureRegistries: readonly 
 }
 
 export function insecureRegistryError(registry: string, cause?: unknown): InsecureRegistryError {
-  return new InsecureRegistryError(`registry ${registry} does not speak https, and plain HTTP is used only for loopback registries and those in insecureRegistries; ${NOTHING_STORED}`, {
-    hint: `if you trust the network to ${registry}, add "${registry}" to insecureRegistries; better, serve the registry over https`,
-    cause,
-  });
+  return new InsecureRegistryError(
+    `registry ${registry} does not speak https, and plain HTTP is used only for loopback registries and those in insecureRegistries; ${NOTHING_STORED}`,
+    {
+      hint: `if you trust the network to ${registry}, add "${registry}" to insecureRegistries; better, serve the registry over https`,
+      cause,
+    },
+  );
 }
 
 /** Throws INSECURE_REGISTRY unless plain HTTP to `registry` is allowed. */

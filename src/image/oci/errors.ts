@@ -5,8 +5,7 @@ import { CubicleError, type CubicleErrorOptions, type ImageErrorCode } from '../
 /** Appended to every pull failure: verified blobs may stay, half-written ones never do. */
 export const NOTHING_STORED = 'the image was not pulled and nothing partial was stored';
 
-export abstract class ImageError extends CubicleError<ImageErrorCode> {
-}
+export abstract class ImageError extends CubicleError<ImageErrorCode> {}
 
 export class InvalidImageRefError extends ImageError {
   readonly code = 'INVALID_IMAGE_REF';

@@ -33,9 +33,12 @@ export function createDiffIdCheck(layer: Pick<PulledLayer, 'digest' | 'diffId' |
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual === layer.diffId) return callback();
       callback(
-        new DigestMismatchError(`layer ${layer.digest} uncompresses to ${bytes} bytes with sha256 ${actual}, but the image config says diff_id ${layer.diffId}; the layer is corrupt and what was extracted from it must be discarded`, {
-          hint: `remove ${layer.blobPath} and pull the image again; if it happens again, the image itself is broken: push it again`,
-        }),
+        new DigestMismatchError(
+          `layer ${layer.digest} uncompresses to ${bytes} bytes with sha256 ${actual}, but the image config says diff_id ${layer.diffId}; the layer is corrupt and what was extracted from it must be discarded`,
+          {
+            hint: `remove ${layer.blobPath} and pull the image again; if it happens again, the image itself is broken: push it again`,
+          },
+        ),
       );
     },
   });
@@ -43,10 +46,13 @@ export function createDiffIdCheck(layer: Pick<PulledLayer, 'digest' | 'diffId' |
 
 /** The blob matched its digest, so the image itself carries a broken layer. */
 function undecompressable(layer: Pick<PulledLayer, 'digest' | 'blobPath'>, compression: Compression, cause: Error): InvalidImageError {
-  return new InvalidImageError(`layer ${layer.digest} (${compression}) could not be decompressed: ${cause.message}; what was extracted from it must be discarded`, {
-    hint: 'the image was pushed with a broken layer: build and push it again',
-    cause,
-  });
+  return new InvalidImageError(
+    `layer ${layer.digest} (${compression}) could not be decompressed: ${cause.message}; what was extracted from it must be discarded`,
+    {
+      hint: 'the image was pushed with a broken layer: build and push it again',
+      cause,
+    },
+  );
 }
 
 /** The layer's uncompressed tar: gzip, zstd or plain, told by its first bytes. */

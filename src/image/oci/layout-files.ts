@@ -24,7 +24,10 @@ export interface LayoutFiles {
 }
 
 function notFound(where: string, what: string, cause?: unknown): ImageNotFoundError {
-  return new ImageNotFoundError(`image not found: ${where}: ${what}; ${NOTHING_STORED}`, { hint: 'check the path and the transport (oci:DIR, oci-archive:FILE, docker-archive:FILE)', cause });
+  return new ImageNotFoundError(`image not found: ${where}: ${what}; ${NOTHING_STORED}`, {
+    hint: 'check the path and the transport (oci:DIR, oci-archive:FILE, docker-archive:FILE)',
+    cause,
+  });
 }
 
 export async function openDirFiles(dir: string, where: string): Promise<LayoutFiles> {

@@ -14,12 +14,17 @@ export function openLayoutSource(files: LayoutFiles, reference: string | undefin
   const name = files.where;
   const blobName = (descriptor: Descriptor) => `blobs/sha256/${digestHex(descriptor.digest)}`;
   const missing = (what: string) =>
-    new ImageNotFoundError(`image not found: ${name}: ${what}; ${NOTHING_STORED}`, { hint: 'check the path and the reference after it; `skopeo inspect` shows what the layout holds' });
+    new ImageNotFoundError(`image not found: ${name}: ${what}; ${NOTHING_STORED}`, {
+      hint: 'check the path and the reference after it; `skopeo inspect` shows what the layout holds',
+    });
 
   async function fetchManifest(descriptor: Descriptor): Promise<FetchedManifest> {
     const size = await files.size(blobName(descriptor));
     if (size === undefined) throw missing(`the manifest ${descriptor.digest} is not in it`);
-    if (size > MAX_MANIFEST_BYTES) throw new InvalidImageError(`${name}: the manifest ${descriptor.digest} is over ${MAX_MANIFEST_BYTES} bytes; ${NOTHING_STORED}`, { hint: 'write the layout again with skopeo copy' });
+    if (size > MAX_MANIFEST_BYTES)
+      throw new InvalidImageError(`${name}: the manifest ${descriptor.digest} is over ${MAX_MANIFEST_BYTES} bytes; ${NOTHING_STORED}`, {
+        hint: 'write the layout again with skopeo copy',
+      });
     const bytes = (await files.read(blobName(descriptor))) as Buffer;
     return toFetchedManifest(bytes, descriptor.mediaType, descriptor.digest, `${name}: manifest ${descriptor.digest}`);
   }
@@ -29,7 +34,8 @@ export function openLayoutSource(files: LayoutFiles, reference: string | undefin
     if (!indexBytes) throw missing('there is no index.json, so this is not an OCI image layout');
     const indexFetched = toFetchedManifest(indexBytes, OCI_INDEX, undefined, `${name}: index.json`);
     const index = parseManifest(indexFetched, `${name}: index.json`);
-    if (index.kind !== 'index') throw new InvalidImageError(`${name}: index.json is not an image index; ${NOTHING_STORED}`, { hint: 'write the layout again with skopeo copy' });
+    if (index.kind !== 'index')
+      throw new InvalidImageError(`${name}: index.json is not an image index; ${NOTHING_STORED}`, { hint: 'write the layout again with skopeo copy' });
     const refNames = index.manifests.map((entry) => entry.annotations?.[REF_NAME]).filter((refName): refName is string => Boolean(refName));
     if (reference !== undefined) {
       const chosen = index.manifests.find((entry) => entry.annotations?.[REF_NAME] === reference || entry.digest === reference);
@@ -41,7 +47,9 @@ export function openLayoutSource(files: LayoutFiles, reference: string | undefin
     // Entries that all carry a platform: a multi-platform image; pullImage picks one.
     if (index.manifests.length > 0 && index.manifests.every((entry) => entry.platform)) return indexFetched;
     throw missing(
-      index.manifests.length === 0 ? 'index.json lists no images' : `it holds ${index.manifests.length} images; name one after the path (${refNames.map((refName) => `${name}:${refName}`).join(', ') || 'by digest'})`,
+      index.manifests.length === 0
+        ? 'index.json lists no images'
+        : `it holds ${index.manifests.length} images; name one after the path (${refNames.map((refName) => `${name}:${refName}`).join(', ') || 'by digest'})`,
     );
   }
 

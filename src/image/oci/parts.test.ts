@@ -38,12 +38,18 @@ describe('findCredentials', () => {
 
   it('maps Docker Hub keys, prefers the most specific key, and the first file', async () => {
     const hub = write('hub/config.json', { auths: { 'https://index.docker.io/v1/': auth('hubuser') } });
-    expect((await findCredentials(DOCKER_HUB_REGISTRY, 'library/node', { HOME: temp, DOCKER_CONFIG: path.dirname(hub) })).credentials?.username).toBe('hubuser');
+    expect((await findCredentials(DOCKER_HUB_REGISTRY, 'library/node', { HOME: temp, DOCKER_CONFIG: path.dirname(hub) })).credentials?.username).toBe(
+      'hubuser',
+    );
     const specific = write('specific.json', { auths: { 'quay.io': auth('general'), 'quay.io/team': auth('team'), 'quay.io/teams': auth('wrong') } });
     expect((await findCredentials('quay.io', 'team/app', { HOME: temp, REGISTRY_AUTH_FILE: specific })).credentials?.username).toBe('team');
     expect((await findCredentials('quay.io', 'other/app', { HOME: temp, REGISTRY_AUTH_FILE: specific })).credentials?.username).toBe('general');
     const xdg = write('run/containers/auth.json', { auths: { 'quay.io': auth('xdg') } });
-    const lookup = await findCredentials('quay.io', 'a/b', { HOME: temp, REGISTRY_AUTH_FILE: path.join(temp, 'absent.json'), XDG_RUNTIME_DIR: path.join(temp, 'run') });
+    const lookup = await findCredentials('quay.io', 'a/b', {
+      HOME: temp,
+      REGISTRY_AUTH_FILE: path.join(temp, 'absent.json'),
+      XDG_RUNTIME_DIR: path.join(temp, 'run'),
+    });
     expect(lookup.credentials).toEqual({ username: 'xdg', password: 'pw', source: xdg });
     expect(lookup.searched[0]).toBe(path.join(temp, 'absent.json'));
   });
@@ -82,15 +88,26 @@ describe('selectPlatform', () => {
   const index = (platforms: object[]) => ({
     kind: 'index' as const,
     mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: platforms.map((platform, n) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(n).repeat(64)}`, size: 1, platform: platform as never })),
+    manifests: platforms.map((platform, n) => ({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: `sha256:${String(n).repeat(64)}`,
+      size: 1,
+      platform: platform as never,
+    })),
   });
 
   it('maps process.arch to image names, and prefers an exact variant', () => {
     expect(hostPlatform('x64')).toEqual({ os: 'linux', architecture: 'amd64' });
     expect(hostPlatform('arm64')).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' });
-    const arm = index([{ os: 'linux', architecture: 'arm', variant: 'v6' }, { os: 'linux', architecture: 'arm', variant: 'v7' }, { os: 'unknown', architecture: 'unknown' }]);
+    const arm = index([
+      { os: 'linux', architecture: 'arm', variant: 'v6' },
+      { os: 'linux', architecture: 'arm', variant: 'v7' },
+      { os: 'unknown', architecture: 'unknown' },
+    ]);
     expect(selectPlatform(arm, { os: 'linux', architecture: 'arm', variant: 'v7' }, 'x').digest).toBe(`sha256:${'1'.repeat(64)}`);
-    expect(() => selectPlatform(arm, { os: 'linux', architecture: 'amd64' }, 'x')).toThrow(/has no image for linux\/amd64 \(it has: linux\/arm\/v6, linux\/arm\/v7\)/);
+    expect(() => selectPlatform(arm, { os: 'linux', architecture: 'amd64' }, 'x')).toThrow(
+      /has no image for linux\/amd64 \(it has: linux\/arm\/v6, linux\/arm\/v7\)/,
+    );
   });
 });
 

@@ -41,7 +41,9 @@ export function selectPlatform(index: ImageIndex, wanted: Platform, imageName: s
   const exact = fitting.find((entry) => entry.platform && variantOf(entry.platform) === variantOf(wanted));
   const chosen = exact ?? fitting[0];
   if (chosen) return chosen;
-  const available = index.manifests.filter((entry) => entry.platform && entry.platform.os !== 'unknown').map((entry) => formatPlatform(entry.platform as Platform));
+  const available = index.manifests
+    .filter((entry) => entry.platform && entry.platform.os !== 'unknown')
+    .map((entry) => formatPlatform(entry.platform as Platform));
   throw new PlatformNotFoundError(
     `${imageName} has no image for ${formatPlatform(wanted)} (it has: ${available.join(', ') || 'no platform-specific images'}); ${NOTHING_STORED}`,
     available,
@@ -54,7 +56,11 @@ export function checkPlatform(config: ImageConfig, wanted: Platform, name: strin
   if (!config.os || !config.architecture) return;
   const actual: Platform = { os: config.os, architecture: config.architecture, variant: config.variant };
   if (matchesPlatform(actual, wanted)) return;
-  throw new PlatformNotFoundError(`${name} is an image for ${formatPlatform(actual)}, not ${formatPlatform(wanted)}; ${NOTHING_STORED}`, [formatPlatform(actual)], {
-    hint: `pick an image built for ${formatPlatform(wanted)} (a multi-platform tag, or one with the architecture in its name)`,
-  });
+  throw new PlatformNotFoundError(
+    `${name} is an image for ${formatPlatform(actual)}, not ${formatPlatform(wanted)}; ${NOTHING_STORED}`,
+    [formatPlatform(actual)],
+    {
+      hint: `pick an image built for ${formatPlatform(wanted)} (a multi-platform tag, or one with the architecture in its name)`,
+    },
+  );
 }

@@ -53,13 +53,19 @@ async function resolveManifest(source: ImageSource, platform: Platform): Promise
     fetched = await source.fetchManifest(selectPlatform(parsed, platform, source.name));
     chosen = true;
   }
-  throw new InvalidImageError(`${source.name}: indexes nested more than ${MAX_INDEX_DEPTH} deep; ${NOTHING_STORED}`, { hint: 'push the image again with docker buildx, podman or skopeo' });
+  throw new InvalidImageError(`${source.name}: indexes nested more than ${MAX_INDEX_DEPTH} deep; ${NOTHING_STORED}`, {
+    hint: 'push the image again with docker buildx, podman or skopeo',
+  });
 }
 
 export async function pullFromSource(source: ImageSource, options: PullOptions): Promise<PulledImage> {
   const platform = options.platform ?? hostPlatform();
   const { blobsDir } = options;
-  const store = (descriptor: Descriptor, signal: AbortSignal | undefined, onProgress?: (done: number, total: number | undefined, phase: BlobPhase) => void): Promise<StoredBlob> =>
+  const store = (
+    descriptor: Descriptor,
+    signal: AbortSignal | undefined,
+    onProgress?: (done: number, total: number | undefined, phase: BlobPhase) => void,
+  ): Promise<StoredBlob> =>
     storeBlob({
       blobsDir,
       digest: descriptor.digest,

@@ -84,7 +84,8 @@ function splitName(text: string, name: string): { registry: string; repository: 
   if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/')) repository = `library/${repository}`;
   for (const component of repository.split('/')) {
     if (PATH_COMPONENT.test(component)) continue;
-    const why = component !== component.toLowerCase() ? 'repository names must be lowercase' : 'use lowercase letters, digits and single . _ __ or - between them';
+    const why =
+      component !== component.toLowerCase() ? 'repository names must be lowercase' : 'use lowercase letters, digits and single . _ __ or - between them';
     throw new InvalidImageRefError(text, `${JSON.stringify(component || '(empty)')} is not a valid name component: ${why}`);
   }
   return { registry, repository };

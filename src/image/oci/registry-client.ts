@@ -40,7 +40,11 @@ const UNTRUSTED_CERT_CODES = new Set([
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 4; current = current.cause as typeof current, depth++) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    current && depth < 4;
+    current = current.cause as typeof current, depth++
+  ) {
     if (typeof current.code === 'string') codes.push(current.code);
   }
   return codes;
@@ -92,7 +96,14 @@ export class RegistryClient {
   private async authenticate(challenge: Challenge): Promise<void> {
     const lookup = await this.credentials();
     if (challenge.scheme === 'bearer') {
-      const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal, env: this.options.env });
+      const token = await requestBearerToken({
+        registry: this.registry,
+        challenge,
+        scope: `repository:${this.repository}:pull`,
+        lookup,
+        signal: this.options.signal,
+        env: this.options.env,
+      });
       this.authorization = `Bearer ${token}`;
     } else if (challenge.scheme === 'basic' && lookup.credentials?.identityToken) {
       throw unauthorizedError(this.registry, lookup, 'it asks for basic auth, and an identity token can only be exchanged at a bearer token service');
@@ -111,7 +122,11 @@ export class RegistryClient {
       if (options.accept) headers.accept = options.accept;
       if (options.range) headers.range = options.range;
       if (this.authorization) headers.authorization = this.authorization;
-      const response = await registryFetch(`${base}${pathname}`, { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' }, this.options.env);
+      const response = await registryFetch(
+        `${base}${pathname}`,
+        { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' },
+        this.options.env,
+      );
       if (response.status === 401) {
         const said = await registrySaid(response);
         const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -153,7 +168,11 @@ export class RegistryClient {
 /** `: HTTPS_PROXY=http://proxy:3128, NO_PROXY=...`: the proxy settings in use, which the failure may be about. */
 function describeProxies(env: Readonly<Record<string, string | undefined>>): string {
   const { httpProxy, httpsProxy, noProxy } = networkSettings(env);
-  const shown = [httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`, httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`, (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`].filter(Boolean);
+  const shown = [
+    httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`,
+    httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`,
+    (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`,
+  ].filter(Boolean);
   return shown.length > 0 ? `: ${shown.join(', ')}` : '';
 }
 
@@ -170,11 +189,15 @@ function withoutPassword(proxy: string): string {
 
 function untrustedCertificateError(registry: string, error: unknown, env: Readonly<Record<string, string | undefined>>): RegistryUnreachableError {
   const trusted = networkSettings(env).caFiles.map((file) => `${file.variable}=${file.path}`);
-  const besides = trusted.length > 0 ? `Node's built-in roots and ${trusted.join(', ')}` : "Node's built-in roots (NODE_EXTRA_CA_CERTS and SSL_CERT_FILE are unset)";
-  return new RegistryUnreachableError(`registry ${registry}'s TLS certificate is not trusted here (${describeNetworkError(error)}): it was checked against ${besides}; ${NOTHING_STORED}`, {
-    hint: `set SSL_CERT_FILE (or NODE_EXTRA_CA_CERTS) to a PEM file with the CA that signed ${registry}'s certificate (a corporate proxy's CA, an internal registry's), then pull again`,
-    cause: error,
-  });
+  const besides =
+    trusted.length > 0 ? `Node's built-in roots and ${trusted.join(', ')}` : "Node's built-in roots (NODE_EXTRA_CA_CERTS and SSL_CERT_FILE are unset)";
+  return new RegistryUnreachableError(
+    `registry ${registry}'s TLS certificate is not trusted here (${describeNetworkError(error)}): it was checked against ${besides}; ${NOTHING_STORED}`,
+    {
+      hint: `set SSL_CERT_FILE (or NODE_EXTRA_CA_CERTS) to a PEM file with the CA that signed ${registry}'s certificate (a corporate proxy's CA, an internal registry's), then pull again`,
+      cause: error,
+    },
+  );
 }
 
 /** ` (registry said: MANIFEST_UNKNOWN manifest unknown)`, or '' when the body tells nothing. */

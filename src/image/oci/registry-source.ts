@@ -19,7 +19,8 @@ export function openRegistrySource(ref: RegistryImageRef, options: RegistryClien
   async function failWith(response: Response, what: string): Promise<never> {
     const said = await registrySaid(response);
     if (response.status === 404) throw notFoundError(what, said);
-    if (response.status === 403) throw unauthorizedError(ref.registry, await findCredentials(ref.registry, ref.repository, options.env), `HTTP 403 for ${ref.repository}${said}`);
+    if (response.status === 403)
+      throw unauthorizedError(ref.registry, await findCredentials(ref.registry, ref.repository, options.env), `HTTP 403 for ${ref.repository}${said}`);
     throw new RegistryUnreachableError(`registry ${ref.registry} answered HTTP ${response.status} for ${what}${said}; ${NOTHING_STORED}`, {
       hint: `check that ${ref.registry} is a Distribution API v2 registry and that the image reference is right`,
     });
@@ -31,7 +32,9 @@ export function openRegistrySource(ref: RegistryImageRef, options: RegistryClien
       if (!response.ok) return failWith(response, what);
       if (Number(response.headers.get('content-length')) > MAX_MANIFEST_BYTES) {
         await response.body?.cancel();
-        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES} bytes for ${what}; ${NOTHING_STORED}`, { hint: 'this is not an image manifest: check the image reference' });
+        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES} bytes for ${what}; ${NOTHING_STORED}`, {
+          hint: 'this is not an image manifest: check the image reference',
+        });
       }
       const bytes = Buffer.from(await response.arrayBuffer());
       const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';

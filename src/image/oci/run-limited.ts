@@ -4,7 +4,12 @@
  * Runs `work` on every item, at most `limit` at once. On the first failure the others are
  * aborted and awaited, so nothing is still writing when the error is thrown.
  */
-export async function runLimited<T, R>(items: readonly T[], limit: number, outer: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+export async function runLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  outer: AbortSignal | undefined,
+  work: (item: T, signal: AbortSignal) => Promise<R>,
+): Promise<R[]> {
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });

@@ -49,7 +49,9 @@ export async function indexTar(file: string): Promise<Map<string, TarEntry>> {
   const entries = new Map<string, TarEntry>();
   const handle = await fs.open(file, 'r');
   const fail = (why: string) =>
-    new InvalidImageError(`${file} is not a readable tar archive: ${why}; ${NOTHING_STORED}`, { hint: 'write the archive again (skopeo copy ... oci-archive:FILE, docker save -o FILE)' });
+    new InvalidImageError(`${file} is not a readable tar archive: ${why}; ${NOTHING_STORED}`, {
+      hint: 'write the archive again (skopeo copy ... oci-archive:FILE, docker save -o FILE)',
+    });
   try {
     const { size: fileSize } = await handle.stat();
     const block = Buffer.alloc(BLOCK);
@@ -64,7 +66,8 @@ export async function indexTar(file: string): Promise<Map<string, TarEntry>> {
     while (position + BLOCK <= fileSize) {
       await handle.read(block, 0, BLOCK, position);
       if (block.every((byte) => byte === 0)) break;
-      if (!block.subarray(257, 262).toString('latin1').startsWith('ustar') && !/^[0-7 \0]+$/.test(block.subarray(124, 136).toString('latin1'))) throw fail(`bad header at byte ${position}`);
+      if (!block.subarray(257, 262).toString('latin1').startsWith('ustar') && !/^[0-7 \0]+$/.test(block.subarray(124, 136).toString('latin1')))
+        throw fail(`bad header at byte ${position}`);
       const type = String.fromCharCode(block[156] ?? 0);
       const size = pax.size ? Number(pax.size) : readSize(block);
       const dataOffset = position + BLOCK;

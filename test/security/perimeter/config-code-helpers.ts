@@ -54,7 +54,7 @@ export function hostileScene(body: string | ((scene: Omit<Scene, 'project'> & { 
   const outside = path.join(root, 'outside');
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
   fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), `-----BEGIN OPENSSH PRIVATE KEY-----\n${SSH_SECRET}\n`, { mode: 0o600 });
-  fs.writeFileSync(path.join(home, '.bashrc'), '# the runner\'s own\n');
+  fs.writeFileSync(path.join(home, '.bashrc'), "# the runner's own\n");
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, 'secret.txt'), `${RUNNER_SECRET}-file\n`);
   const source = typeof body === 'function' ? body({ dir: project.dir, home, outside }) : body;
@@ -74,11 +74,16 @@ export interface RunOutcome {
 export function runCubicle(scene: Scene, extraEnv: Record<string, string> = {}, args: readonly string[] = []): Promise<RunOutcome> {
   const env = { ...process.env, HOME: scene.home, RUNNER_SECRET, CUBICLE_CACHE_DIR: scene.project.cacheDir, NO_COLOR: '1', ...extraEnv };
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [CLI, 'run', '--json', 'results.json', ...args], { cwd: scene.project.dir, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-      clearInterval(watch);
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ exitCode: error ? (error.code as number) : 0, stdout, stderr, runnerPeakRssBytes: peak });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, 'run', '--json', 'results.json', ...args],
+      { cwd: scene.project.dir, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        clearInterval(watch);
+        if (error && typeof error.code !== 'number') return reject(error);
+        resolve({ exitCode: error ? (error.code as number) : 0, stdout, stderr, runnerPeakRssBytes: peak });
+      },
+    );
     let peak = 0;
     const watch = setInterval(() => {
       peak = Math.max(peak, highWaterMark(child.pid));
@@ -134,9 +139,14 @@ export function expectEvaluated(outcome: RunOutcome): string[] {
 export function snapshotScene(scene: Scene): Map<string, string> {
   const outputs = new Set(['results.json', 'cubicle-junit.xml', 'cubicle-artifacts']);
   const tree = new Map<string, string>();
-  for (const [name, dir] of [['checkout', scene.project.dir], ['home', scene.home], ['outside', scene.outside]] as const) {
+  for (const [name, dir] of [
+    ['checkout', scene.project.dir],
+    ['home', scene.home],
+    ['outside', scene.outside],
+  ] as const) {
     // The checkout dir's own entry is left out: its link count changes when the run writes its reports.
-    for (const [file, digest] of snapshotTree(dir, (relative) => outputs.has(relative.split('/')[0]!))) if (!(name === 'checkout' && file === '.')) tree.set(`${name}/${file}`, digest);
+    for (const [file, digest] of snapshotTree(dir, (relative) => outputs.has(relative.split('/')[0]!)))
+      if (!(name === 'checkout' && file === '.')) tree.set(`${name}/${file}`, digest);
   }
   return tree;
 }
@@ -150,8 +160,11 @@ export function importOnHost(scene: Scene, env: Record<string, string> = {}): Pr
 const config = await (typeof exported === 'function' ? exported() : exported);
 process.stdout.write(config.jobs.attempt.env.NOTES + '\\n');`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', program], { cwd: scene.project.dir, env: { ...process.env, HOME: scene.home, RUNNER_SECRET, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', program],
+      { cwd: scene.project.dir, env: { ...process.env, HOME: scene.home, RUNNER_SECRET, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
 }

@@ -14,16 +14,7 @@ import { processesWith } from '../../helpers/processes.js';
 import { removeProjects } from '../../helpers/project.js';
 import { removeRunners, Runner, SECRETS } from '../../action/helpers.js';
 import { hostAddress, RUNNER_SECRET, WHO } from '../harness.js';
-import {
-  expectEvaluated,
-  expectNowhere,
-  hostileScene,
-  importOnHost,
-  runCubicle,
-  snapshotScene,
-  SSH_SECRET,
-  type Scene,
-} from './config-code-helpers.js';
+import { expectEvaluated, expectNowhere, hostileScene, importOnHost, runCubicle, snapshotScene, SSH_SECRET, type Scene } from './config-code-helpers.js';
 
 afterAll(() => {
   removeProjects();
@@ -98,7 +89,8 @@ export default config;
     const abstract = `\0cubicle-config-${process.pid}`;
     const servers = [net.createServer(), net.createServer(), net.createServer()];
     let connections = 0;
-    for (const server of servers) server.on('connection', (socket) => {
+    for (const server of servers)
+      server.on('connection', (socket) => {
         connections += 1;
         socket.destroy();
       });
@@ -162,7 +154,10 @@ export default config;
 `);
     const outcome = await runCubicle(scene);
     const notes = expectEvaluated(outcome);
-    expect(notes.some((note) => /^detached: pid \d+/.test(note)), notes.join('\n')).toBe(true);
+    expect(
+      notes.some((note) => /^detached: pid \d+/.test(note)),
+      notes.join('\n'),
+    ).toBe(true);
     expect(processesWith(marker)).toEqual([]);
   });
 
@@ -222,7 +217,8 @@ export default config;
   });
 
   it("hides code in cosmiconfig's meta config (.config/config.js) and in a YAML config's $import: neither runs", async () => {
-    const ran = (scene: Pick<Scene, 'outside'>, name: string) => `require('node:fs').writeFileSync(${JSON.stringify(path.join(scene.outside, `${name}-ran`))}, process.env.RUNNER_SECRET ?? 'ran');\nmodule.exports = {};\n`;
+    const ran = (scene: Pick<Scene, 'outside'>, name: string) =>
+      `require('node:fs').writeFileSync(${JSON.stringify(path.join(scene.outside, `${name}-ran`))}, process.env.RUNNER_SECRET ?? 'ran');\nmodule.exports = {};\n`;
     const scene = hostileScene('export default config;');
     fs.rmSync(scene.project.file('cubicle.config.mjs'));
     fs.writeFileSync(scene.project.file('cubicle.config.yaml'), 'jobs:\n  attempt: { run: "echo yaml config" }\n');
@@ -249,7 +245,8 @@ describe(`a host that cannot make the evaluation's sandbox (${WHO})`, () => {
     ['a helper that dies without a status', '/bin/false', 'cannot evaluate the code config'],
   ])('%s: exit 3 with the fix, and the config is never imported instead', async (_what, helper, message) => {
     const scene = hostileScene(
-      (where) => `fs.writeFileSync(${JSON.stringify(path.join(where.outside, 'imported-on-host'))}, process.env.RUNNER_SECRET ?? 'imported');\nexport default config;`,
+      (where) =>
+        `fs.writeFileSync(${JSON.stringify(path.join(where.outside, 'imported-on-host'))}, process.env.RUNNER_SECRET ?? 'imported');\nexport default config;`,
     );
     const outcome = await runCubicle(scene, { CUBICLE_SANDBOX: helper });
     expect(outcome.exitCode, outcome.stderr).toBe(3);
@@ -323,13 +320,18 @@ export default config;
   it("cosmiconfig's own entry runs .config/config.js from the current dir", async () => {
     const scene = hostileScene('export default config;');
     fs.mkdirSync(scene.project.file('.config'));
-    fs.writeFileSync(scene.project.file('.config/config.js'), `require('node:fs').writeFileSync(${JSON.stringify(path.join(scene.outside, 'meta-ran'))}, 'ran');\nmodule.exports = {};\n`);
+    fs.writeFileSync(
+      scene.project.file('.config/config.js'),
+      `require('node:fs').writeFileSync(${JSON.stringify(path.join(scene.outside, 'meta-ran'))}, 'ran');\nmodule.exports = {};\n`,
+    );
     const program = `require(${JSON.stringify(path.join(REPO, 'node_modules', 'cosmiconfig'))}).cosmiconfig('cubicle');`;
-    await new Promise<void>((resolve, reject) => execFile(process.execPath, ['-e', program], { cwd: scene.project.dir }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, ['-e', program], { cwd: scene.project.dir }, (error) => (error ? reject(error) : resolve())),
+    );
     expect(fs.existsSync(path.join(scene.outside, 'meta-ran'))).toBe(true);
   });
 
-  it('a token and $GITHUB_ENV are in reach of the Action\'s own process', async () => {
+  it("a token and $GITHUB_ENV are in reach of the Action's own process", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-config-control-'));
     try {
       const githubEnv = path.join(root, 'github-env');
@@ -337,7 +339,9 @@ export default config;
       fs.writeFileSync(path.join(root, 'cubicle.config.mjs'), actionConfig(githubEnv));
       const program = `const { default: config } = await import(${JSON.stringify(`file://${path.join(root, 'cubicle.config.mjs')}`)}); process.stdout.write(config.jobs.attempt.env.NOTES);`;
       const notes = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['--input-type=module', '-e', program], { env: { ...process.env, ...SECRETS, GITHUB_ENV: githubEnv } }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+        execFile(process.execPath, ['--input-type=module', '-e', program], { env: { ...process.env, ...SECRETS, GITHUB_ENV: githubEnv } }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
       );
       expect(notes).toContain(SECRETS.GITHUB_TOKEN);
       expect(fs.readFileSync(githubEnv, 'utf8')).toContain('NODE_OPTIONS=');

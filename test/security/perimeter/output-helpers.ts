@@ -9,7 +9,23 @@
 //  - the log viewer draws `##[group]`, `##[command]`, `##[error]` ... at a line's start as
 //    formatting, commands or not: counted here as `render` directives.
 
-export const REGISTERED = ['add-mask', 'add-path', 'debug', 'error', 'warning', 'notice', 'group', 'endgroup', 'echo', 'save-state', 'set-env', 'set-output', 'stop-commands', 'add-matcher', 'remove-matcher'];
+export const REGISTERED = [
+  'add-mask',
+  'add-path',
+  'debug',
+  'error',
+  'warning',
+  'notice',
+  'group',
+  'endgroup',
+  'echo',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'add-matcher',
+  'remove-matcher',
+];
 const RENDERED = /^[\s\x85]*##\[(group|endgroup|command|section|error|warning|notice|debug)\]/i;
 
 export interface WorkflowCommand {
@@ -67,7 +83,11 @@ function parseV2(raw: string, registered: Set<string>): WorkflowCommand | undefi
   if (!registered.has(name.toLowerCase())) return undefined;
   const properties: Record<string, string> = {};
   if (space > 0) {
-    for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
+    for (const pair of info
+      .slice(space + 1)
+      .trim()
+      .split(',')
+      .filter(Boolean)) {
       const at = pair.indexOf('=');
       if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at)] = unescapeProperty(pair.slice(at + 1));
     }
@@ -87,7 +107,10 @@ function parseV1(line: string, registered: Set<string>): WorkflowCommand | undef
   if (!registered.has(name.toLowerCase())) return undefined;
   const properties: Record<string, string> = {};
   if (space > 0) {
-    for (const pair of info.slice(space + 1).split(';').filter(Boolean)) {
+    for (const pair of info
+      .slice(space + 1)
+      .split(';')
+      .filter(Boolean)) {
       const at = pair.indexOf('=');
       if (at > 0) properties[pair.slice(0, at).trim()] = pair.slice(at + 1);
     }

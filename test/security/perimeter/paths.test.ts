@@ -121,7 +121,7 @@ jobs:
     expect(result.stdout + result.stderr).not.toContain('id_rsa');
   });
 
-  it("junit and artifacts a job links to host paths (reports -> ~, out.xml -> ~/.ssh/id_rsa): refused, not copied", async () => {
+  it('junit and artifacts a job links to host paths (reports -> ~, out.xml -> ~/.ssh/id_rsa): refused, not copied', async () => {
     const scene = hostileCheckout(`
 jobs:
   attempt:
@@ -169,7 +169,7 @@ jobs:
     expect(result.stderr).toMatch(/defaults\.image: oci:img img: (climbs above|leads out of)/);
   });
 
-  it("an OCI layout in the checkout whose layer blob is a symlink to a host tar (of a secret): the blob is not read, the job errors", async () => {
+  it('an OCI layout in the checkout whose layer blob is a symlink to a host tar (of a secret): the blob is not read, the job errors', async () => {
     const scene = hostileCheckout('jobs:\n  attempt:\n    image: oci:layout:v1\n    run: echo ran\n  other:\n    run: echo other-ran\n', (s) =>
       writeOciLayout(s.project.file('layout'), ['PATH=/bin'], { layerFiles: { 'stolen.txt': `${HOST_SECRET}\n` }, layerAt: path.join(s.outside, 'layer.tar') }),
     );

@@ -75,7 +75,7 @@ exit 1
     await expectIntact(project, outcome, 'failed');
   }, 120_000);
 
-  it('two JUnit reports of 30,000 test cases each: the first is read, the second is an error naming what was left of the job\'s 50,000', async () => {
+  it("two JUnit reports of 30,000 test cases each: the first is read, the second is an error naming what was left of the job's 50,000", async () => {
     const cases = `yes '<testcase name="t" classname="c"/>' | head -n 30000 | tr -d '\\n'`;
     const write = (file: string) => `{ printf '<testsuite>'; ${cases}; printf '</testsuite>'; } > reports/${file}`;
     const project = hostile(`mkdir -p reports\n${write('a.xml')}\n${write('b.xml')}\nexit 1\n`, '    junit: [reports/a.xml, reports/b.xml]\n');
@@ -95,7 +95,7 @@ exit 1
     await expectIntact(project, outcome, 'failed');
   }, 150_000);
 
-  it('a 1,500-level directory tree left in the job\'s workdir (16 KB paths): removed, exit 1 not 70', async () => {
+  it("a 1,500-level directory tree left in the job's workdir (16 KB paths): removed, exit 1 not 70", async () => {
     const project = hostile(`${DEEP_TREE}\necho made\nexit 1\n`);
     const outcome = await runCubicle(project);
     expect(outcome.stdoutTail).toContain('made');
@@ -158,7 +158,7 @@ describe(`class 7 positive controls (${WHO})`, () => {
   }, 120_000);
 
   it('the RSS check sees a process that holds 200 MiB', async () => {
-    const holder = "const b = Buffer.alloc(200 * 1024 * 1024, 1); setTimeout(() => console.log(b[0]), 1500);";
+    const holder = 'const b = Buffer.alloc(200 * 1024 * 1024, 1); setTimeout(() => console.log(b[0]), 1500);';
     const outcome = await runWatched([process.execPath, '-e', holder], { cwd: os.tmpdir(), env: process.env });
     expect(outcome.peakRssBytes).toBeGreaterThan(200 * MiB);
   });
