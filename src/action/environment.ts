@@ -1,5 +1,5 @@
 // The environment the CLI runs with. The CLI itself passes jobs only PATH, HOME, TERM, LANG, CI
-// and their `env:` (src/plan/job.ts); as defense in depth the runner's tokens, the action's
+// and their `env:` (src/plan/sandbox-spec.ts); as defense in depth the runner's tokens, the action's
 // inputs and its file commands never reach the CLI process at all. Variables named in the
 // `env` input are kept and named in CUBICLE_PASS_ENV, which the CLI passes on into jobs.
 

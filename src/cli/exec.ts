@@ -1,7 +1,7 @@
 // `cubicle exec -- CMD`: one command in a sandbox of the current directory, no config needed;
 // its stdio passed through and its exit code returned, as `docker run --rm` and `bwrap` do.
 import { resolveConfig, type LimitFlags } from '../config/resolve.js';
-import type { PullPolicy } from '../image/resolve.js';
+import type { PullPolicy } from '../image/resolve-base.js';
 import { storeRoot } from './edge.js';
 import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';

@@ -1,6 +1,6 @@
 // Options that several commands share, as option tables (command.ts) spread into each command's own.
 import type { LimitFlags } from '../config/resolve.js';
-import type { PullPolicy } from '../image/resolve.js';
+import type { PullPolicy } from '../image/resolve-base.js';
 
 export const limitOptions = (scope: string) =>
   ({

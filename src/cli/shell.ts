@@ -3,7 +3,7 @@
 import { loadConfig } from '../config/load.js';
 import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
 import { formatBytes } from '../core/units.js';
-import type { PullPolicy } from '../image/resolve.js';
+import type { PullPolicy } from '../image/resolve-base.js';
 import { storeRoot } from './edge.js';
 import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';

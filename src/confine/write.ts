@@ -9,7 +9,7 @@ import path from 'node:path';
 import { replaceThroughTemp } from '../core/atomic-write.js';
 import { PathConfinementError } from '../core/errors.js';
 import { atPath, openDirBeneath, openFileBeneath } from './open.js';
-import { relativeParts } from './resolve.js';
+import { relativeParts } from './resolve-beneath.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 

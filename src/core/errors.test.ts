@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostNotReadyError } from '../action/host.js';
 import { ActionInputError } from '../action/inputs.js';
-import * as image from '../image/oci/errors.js';
+import * as image from '../image/oci/image-errors.js';
 import { JunitMergeError } from '../junit/merge.js';
 import { JunitReadError } from '../junit/read.js';
 import {

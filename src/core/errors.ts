@@ -1,7 +1,7 @@
 // Every error a user can see. Each carries a stable code and a hint naming the fix;
 // only the CLI entry (src/cli/main.ts) turns them into exit codes. ERROR_CATALOG lists every code
 // with its exit code and the one class that raises it; ErrorCode is their union. The classes of a
-// library folder (image/oci/errors.ts, junit/read.ts, junit/merge.ts, action/) take their codes
+// library folder (image/oci/image-errors.ts, junit/read.ts, junit/merge.ts, action/) take their codes
 // and exit codes from here. Errors that never leave their module (a retry signal, an XML reader's
 // syntax error rewrapped as JunitReadError) are plain Error subclasses and have no code.
 import { safeMessage } from './message.js';
@@ -26,15 +26,15 @@ export const ERROR_CATALOG = {
   SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: 'SandboxSetupError', in: 'core/errors.ts' },
   PATH_NOT_CONFINED: { exitCode: 1, raisedBy: 'PathConfinementError', in: 'core/errors.ts' },
   // pulling an image; nothing was run
-  INVALID_IMAGE_REF: { exitCode: 2, raisedBy: 'InvalidImageRefError', in: 'image/oci/errors.ts' },
-  IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: 'ImageNotFoundError', in: 'image/oci/errors.ts' },
-  REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: 'RegistryUnauthorizedError', in: 'image/oci/errors.ts' },
-  DIGEST_MISMATCH: { exitCode: 2, raisedBy: 'DigestMismatchError', in: 'image/oci/errors.ts' },
-  REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: 'RegistryUnreachableError', in: 'image/oci/errors.ts' },
-  PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: 'PlatformNotFoundError', in: 'image/oci/errors.ts' },
-  INSECURE_REGISTRY: { exitCode: 2, raisedBy: 'InsecureRegistryError', in: 'image/oci/errors.ts' },
-  IMAGE_INVALID: { exitCode: 2, raisedBy: 'InvalidImageError', in: 'image/oci/errors.ts' },
-  ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: 'ZstdUnavailableError', in: 'image/oci/errors.ts' },
+  INVALID_IMAGE_REF: { exitCode: 2, raisedBy: 'InvalidImageRefError', in: 'image/oci/image-errors.ts' },
+  IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: 'ImageNotFoundError', in: 'image/oci/image-errors.ts' },
+  REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: 'RegistryUnauthorizedError', in: 'image/oci/image-errors.ts' },
+  DIGEST_MISMATCH: { exitCode: 2, raisedBy: 'DigestMismatchError', in: 'image/oci/image-errors.ts' },
+  REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: 'RegistryUnreachableError', in: 'image/oci/image-errors.ts' },
+  PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: 'PlatformNotFoundError', in: 'image/oci/image-errors.ts' },
+  INSECURE_REGISTRY: { exitCode: 2, raisedBy: 'InsecureRegistryError', in: 'image/oci/image-errors.ts' },
+  IMAGE_INVALID: { exitCode: 2, raisedBy: 'InvalidImageError', in: 'image/oci/image-errors.ts' },
+  ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: 'ZstdUnavailableError', in: 'image/oci/image-errors.ts' },
   // JUnit reports that cannot be read or merged
   JUNIT_UNREADABLE: { exitCode: 2, raisedBy: 'JunitReadError', in: 'junit/read.ts' },
   JUNIT_MERGE_FAILED: { exitCode: 2, raisedBy: 'JunitMergeError', in: 'junit/merge.ts' },
@@ -52,8 +52,8 @@ export type CodeIn<File extends string> = { [Code in ErrorCode]: (typeof ERROR_C
 
 /** SandboxUnavailableError's: the host cannot run a sandbox at all. */
 export type HostErrorCode = CodeOf<'SandboxUnavailableError'>;
-/** image/oci/errors.ts's classes. */
-export type ImageErrorCode = CodeIn<'image/oci/errors.ts'>;
+/** image/oci/image-errors.ts's classes. */
+export type ImageErrorCode = CodeIn<'image/oci/image-errors.ts'>;
 
 export interface CubicleErrorOptions {
   hint?: string;

@@ -4,7 +4,7 @@
 // (`docker run`'s default); `--pull always` asks it again, `--pull never` never asks it.
 import { acquireBuildLock, type BuildLock } from '../store/lock.js';
 import type { StorePaths } from '../store/paths.js';
-import type { PullPolicy } from './resolve.js';
+import type { PullPolicy } from './resolve-base.js';
 import { ensureExtractedLayer, findImage, saveImage, type ImageRecord } from '../store/images.js';
 import { baseOf, type Base } from './base.js';
 import { formatImageRef, openLayerTar, parseImageRef, pullImage, type PullProgress } from './oci/index.js';

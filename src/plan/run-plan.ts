@@ -9,12 +9,12 @@ import path from 'node:path';
 import type { ResolvedConfig, ResolvedJob, SetupStep } from '../config/resolve.js';
 import { deepFreeze } from '../core/freeze.js';
 import { safeMessage } from '../core/message.js';
-import type { PullPolicy } from '../image/resolve.js';
+import type { PullPolicy } from '../image/resolve-base.js';
 import { refuseStoreInCheckout, storePaths, type StorePaths } from '../store/paths.js';
 import { checkCacheScope, defaultCacheScope } from './cache-scope.js';
 import { findTestFiles } from './test-files.js';
 import { emptyShardNote, jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
-import { fileTimes, type TimingsFile } from './timings.js';
+import { fileTimes, type TimingsFile } from './timings-file.js';
 
 /** What the command line asked of a run; checked here, not before. */
 export interface RunRequest {

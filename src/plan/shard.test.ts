@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedJob } from '../config/resolve.js';
 import { jobsOfShard, parseShard, testFilesOfShard } from './shard.js';
-import { fileTimes } from './timings.js';
+import { fileTimes } from './timings-file.js';
 
 function job(name: string, needs: string[] = []): ResolvedJob {
   return {

@@ -7,7 +7,7 @@
 // shims, pip --user scripts) lies in its layer, and the job's command finds it as the step did.
 import path from 'node:path';
 import type { SetupStep } from '../config/resolve.js';
-import { DEFAULT_PATH } from './job.js';
+import { DEFAULT_PATH } from './sandbox-spec.js';
 
 export interface StepBase {
   /** The image config's Env (empty for `host`): its PATH wins over the default. */

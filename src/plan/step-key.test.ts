@@ -1,7 +1,7 @@
 // The layer key and the environment it covers, as pure functions: what changes a key, what does not.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import { DEFAULT_PATH, jobEnvironment } from './job.js';
+import { DEFAULT_PATH, jobEnvironment } from './sandbox-spec.js';
 import { stepKey, type StepKeyInput } from './step-key.js';
 import { stepEnvironment, toolchainDirs } from './step-env.js';
 

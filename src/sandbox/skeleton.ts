@@ -1,7 +1,7 @@
 // A layered root's lowest layer, made on disk just before the helper starts: every mount point
 // of the sandbox (and the host's merged-/usr symlinks) already there, so the helper never has to
 // create one in the upper dir, and committed layers hold only what the step wrote. The plan
-// (plan/job.ts) only names it; this is the one place that writes it.
+// (plan/sandbox-spec.ts) only names it; this is the one place that writes it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { atPath, makeDirsBeneath, resolveBeneath, withDirBeneath } from '../confine/index.js';

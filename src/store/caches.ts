@@ -1,6 +1,6 @@
 // Where a job's `caches:` dirs live in the store: caches/<scope>/<project>/<label>-<hash>, one per
 // trust scope (plan/cache-scope.ts), checkout and destination path. What is mounted where is
-// run/caches.ts's; this file only names and makes the dirs.
+// run/cache-mounts.ts's; this file only names and makes the dirs.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -45,7 +45,7 @@ export function createRunDir(root: string): RunDir {
       // A job's name is checked by the schema; its dirs are still made without following a link.
       makeDirsBeneath(dir, `${job}.${attempt}/upper`);
       makeDirsBeneath(dir, `${job}.${attempt}/work`, 0o700);
-      // Made by plan/job.ts only for a layered job: a host job's start makes none of them.
+      // Made by plan/sandbox-spec.ts only for a layered job: a host job's start makes none of them.
       const rootUpper = path.join(jobRoot, 'root-upper');
       const rootWork = path.join(jobRoot, 'root-work');
       const skeleton = path.join(jobRoot, 'skeleton');

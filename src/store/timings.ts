@@ -1,6 +1,6 @@
 // How long each job took last time, kept per checkout in the store after every run: the next run
 // starts the longest jobs first. Shards never balance by it (each machine's record differs);
-// they use a `--timings FILE` (plan/timings.ts).
+// they use a `--timings FILE` (plan/timings-file.ts).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { readFileBeneath, writeFileBeneath } from '../confine/index.js';

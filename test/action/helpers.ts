@@ -210,7 +210,7 @@ export function annotationCommands(log: string, kind: 'error' | 'warning'): { pr
   }));
 }
 
-/** Whether this build of the CLI passes CUBICLE_PASS_ENV's variables into jobs (src/plan/job.ts). */
+/** Whether this build of the CLI passes CUBICLE_PASS_ENV's variables into jobs (src/plan/sandbox-spec.ts). */
 export function cliPassesEnv(): boolean {
   return fs.readFileSync(path.join(REPO, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
 }

@@ -123,15 +123,18 @@ describe("the action's inputs", () => {
 
   const passesEnv = cliPassesEnv();
   const envTitle = 'env: passes the named runner variables into jobs, and only those';
-  (passesEnv ? it : it.skip)(passesEnv ? envTitle : `${envTitle} (skipped: this CLI build does not read CUBICLE_PASS_ENV yet, src/plan/job.ts)`, async () => {
-    const runner = new Runner();
-    runner.env = { DEPLOY_REGION: 'eu-west-1', NOT_PASSED: 'stays-out' };
-    const main = await runner.run('main', { jobs: 'env', cache: 'false', 'setup-host': 'false', env: 'DEPLOY_REGION GITHUB_SHA_MISSING' });
-    expect(main.exitCode, main.log).toBe(0);
-    expect(main.log).toContain('DEPLOY_REGION=eu-west-1');
-    expect(main.log).not.toContain('stays-out');
-    expect(main.log).not.toContain(SECRETS.GITHUB_TOKEN);
-  });
+  (passesEnv ? it : it.skip)(
+    passesEnv ? envTitle : `${envTitle} (skipped: this CLI build does not read CUBICLE_PASS_ENV yet, src/plan/sandbox-spec.ts)`,
+    async () => {
+      const runner = new Runner();
+      runner.env = { DEPLOY_REGION: 'eu-west-1', NOT_PASSED: 'stays-out' };
+      const main = await runner.run('main', { jobs: 'env', cache: 'false', 'setup-host': 'false', env: 'DEPLOY_REGION GITHUB_SHA_MISSING' });
+      expect(main.exitCode, main.log).toBe(0);
+      expect(main.log).toContain('DEPLOY_REGION=eu-west-1');
+      expect(main.log).not.toContain('stays-out');
+      expect(main.log).not.toContain(SECRETS.GITHUB_TOKEN);
+    },
+  );
 
   it("shard: runs this shard's part of the jobs, which get CUBICLE_SHARD", async () => {
     const runner = new Runner();

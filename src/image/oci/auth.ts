@@ -1,6 +1,6 @@
 // Registry auth: the WWW-Authenticate challenge, anonymous or credentialed bearer tokens
 // (the Docker token protocol), and basic auth. Secrets never reach a message.
-import { NOTHING_STORED, RegistryUnauthorizedError } from './errors.js';
+import { NOTHING_STORED, RegistryUnauthorizedError } from './image-errors.js';
 import type { CredentialLookup, Credentials } from './credentials.js';
 import { TransientError } from './retry.js';
 import { registryFetch } from './http.js';

@@ -6,7 +6,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DigestMismatchError, NOTHING_STORED } from './errors.js';
+import { DigestMismatchError, NOTHING_STORED } from './image-errors.js';
 import { blobPathOf, digestHex } from './digest.js';
 import { TransientError, withRetries } from './retry.js';
 import type { BlobLocker } from './types.js';

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { ZstdUnavailableError } from './errors.js';
+import { ZstdUnavailableError } from './image-errors.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 

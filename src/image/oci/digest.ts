@@ -1,7 +1,7 @@
 // sha256 digests: the names of blobs, here and in registries.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { InvalidImageError } from './errors.js';
+import { InvalidImageError } from './image-errors.js';
 
 const SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
 

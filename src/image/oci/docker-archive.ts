@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { storeBlob, storeBlobBytes } from './blob-store.js';
 import { sniffCompression, type Compression } from './decompress.js';
-import { DigestMismatchError, ImageNotFoundError, InvalidImageError, NOTHING_STORED } from './errors.js';
+import { DigestMismatchError, ImageNotFoundError, InvalidImageError, NOTHING_STORED } from './image-errors.js';
 import { sha256Digest } from './digest.js';
 import { openTarFiles, type LayoutFiles } from './layout-files.js';
 import { parseImageConfig } from './manifest.js';

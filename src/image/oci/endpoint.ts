@@ -1,7 +1,7 @@
 // https everywhere, as Docker does; plain HTTP only for loopback registries and those the user
 // named in insecureRegistries (host, host:port or an IPv4 CIDR).
 import net from 'node:net';
-import { InsecureRegistryError, NOTHING_STORED } from './errors.js';
+import { InsecureRegistryError, NOTHING_STORED } from './image-errors.js';
 
 /** `localhost:5000` -> `localhost`, `[::1]:5000` -> `::1`. */
 export function registryHost(registry: string): string {

@@ -4,7 +4,7 @@
 // default store (which holds NODE_EXTRA_CA_CERTS only when it was set before Node started), so both are read here.
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { RegistryUnreachableError, NOTHING_STORED } from './errors.js';
+import { RegistryUnreachableError, NOTHING_STORED } from './image-errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Dispatcher = import('undici').Dispatcher;

@@ -9,4 +9,4 @@ export { hostPlatform, formatPlatform } from './platform.js';
 export { registryBaseUrls, allowsPlainHttp, assertPlainHttpAllowed, isLoopbackRegistry } from './endpoint.js';
 export { blobPathOf } from './digest.js';
 export { isTempBlobName, reapTempBlobs } from '../../store/blobs.js';
-export * from './errors.js';
+export * from './image-errors.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { decompressStream, sniffCompression, type Compression } from './decompress.js';
 import { CubicleError } from '../../core/errors.js';
-import { DigestMismatchError, InvalidImageError } from './errors.js';
+import { DigestMismatchError, InvalidImageError } from './image-errors.js';
 import type { PulledLayer } from './types.js';
 
 function readHead(file: string): Buffer {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openFileBeneath, readFileBeneath } from '../../confine/index.js';
-import { ImageNotFoundError, NOTHING_STORED } from './errors.js';
+import { ImageNotFoundError, NOTHING_STORED } from './image-errors.js';
 import { decompressStream, sniffCompression } from './decompress.js';
 import { indexTar, normalizeTarName } from './tar-index.js';
 

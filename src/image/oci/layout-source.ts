@@ -1,6 +1,6 @@
 // An image in an OCI image layout (image-spec image-layout.md): index.json names the images,
 // blobs/sha256/<hex> holds them. The same for oci:DIR and oci-archive:FILE.
-import { ImageNotFoundError, InvalidImageError, NOTHING_STORED } from './errors.js';
+import { ImageNotFoundError, InvalidImageError, NOTHING_STORED } from './image-errors.js';
 import { digestHex } from './digest.js';
 import type { LayoutFiles } from './layout-files.js';
 import { parseManifest, toFetchedManifest, type Descriptor, type FetchedManifest } from './manifest.js';

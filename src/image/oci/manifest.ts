@@ -1,5 +1,5 @@
 // Manifests, indexes and image configs: parsed and checked before anything is trusted.
-import { DigestMismatchError, InvalidImageError, NOTHING_STORED } from './errors.js';
+import { DigestMismatchError, InvalidImageError, NOTHING_STORED } from './image-errors.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, OCI_MANIFEST, isIndexMediaType, isManifestMediaType } from './media-types.js';
 

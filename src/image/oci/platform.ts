@@ -1,5 +1,5 @@
 // Which image of a multi-platform index fits this machine (os/architecture/variant, as Docker names them).
-import { NOTHING_STORED, PlatformNotFoundError } from './errors.js';
+import { NOTHING_STORED, PlatformNotFoundError } from './image-errors.js';
 import type { Descriptor, ImageConfig, ImageIndex, Platform } from './manifest.js';
 
 /** Node's process.arch in the GOARCH spelling that images use. */

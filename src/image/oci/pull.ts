@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { storeBlob, storeBlobBytes, type BlobPhase, type StoredBlob } from './blob-store.js';
 import { pullDockerArchive } from './docker-archive.js';
-import { InvalidImageError, NOTHING_STORED } from './errors.js';
+import { InvalidImageError, NOTHING_STORED } from './image-errors.js';
 import { openDirFiles, openTarFiles } from './layout-files.js';
 import { openLayoutSource } from './layout-source.js';
 import { parseImageConfig, parseManifest, type Descriptor, type ImageManifest, type Platform } from './manifest.js';

@@ -1,6 +1,6 @@
 // Image references as users write them: Docker's grammar (distribution/reference) for
 // registries, skopeo's `TRANSPORT:PATH[:REF]` for archives and layouts.
-import { InvalidImageRefError } from './errors.js';
+import { InvalidImageRefError } from './image-errors.js';
 
 export const DOCKER_HUB_REGISTRY = 'registry-1.docker.io';
 const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', DOCKER_HUB_REGISTRY]);

@@ -3,7 +3,7 @@
 import { basicAuthorization, parseChallenge, requestBearerToken, unauthorizedError, type Challenge } from './auth.js';
 import { findCredentials, type CredentialLookup } from './credentials.js';
 import { insecureRegistryError, allowsPlainHttp, registryBaseUrls } from './endpoint.js';
-import { ImageNotFoundError, NOTHING_STORED, RegistryUnreachableError } from './errors.js';
+import { ImageNotFoundError, NOTHING_STORED, RegistryUnreachableError } from './image-errors.js';
 import { networkSettings, registryFetch } from './http.js';
 import { DEFAULT_RETRY_DELAYS_MS, TransientError, describeNetworkError, isTransient, withRetries } from './retry.js';
 import type { RegistryImageRef } from './ref.js';

@@ -1,7 +1,7 @@
 // An image in a registry: manifests by tag or digest, blobs with Range resume.
 import type { BlobOpener } from './blob-store.js';
 import { unauthorizedError } from './auth.js';
-import { RegistryUnreachableError, NOTHING_STORED } from './errors.js';
+import { RegistryUnreachableError, NOTHING_STORED } from './image-errors.js';
 import { toFetchedManifest, type Descriptor, type FetchedManifest } from './manifest.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { formatImageRef, type RegistryImageRef } from './ref.js';

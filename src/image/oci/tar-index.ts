@@ -1,7 +1,7 @@
 // Where each file of a tar starts and how long it is, read from the headers alone, so an
 // archive's blobs can be streamed straight out of it (no extraction). ustar, pax and GNU long names.
 import fs from 'node:fs/promises';
-import { InvalidImageError, NOTHING_STORED } from './errors.js';
+import { InvalidImageError, NOTHING_STORED } from './image-errors.js';
 
 export interface TarEntry {
   readonly name: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostFilesystem, sandboxSpec, type SandboxRequest } from './job.js';
+import { hostFilesystem, sandboxSpec, type SandboxRequest } from './sandbox-spec.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-plan-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

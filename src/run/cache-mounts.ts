@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDestinationProblem } from '../config/cache-destination.js';
 import { ConfigError } from '../core/errors.js';
-import type { CacheMount } from '../plan/job.js';
+import type { CacheMount } from '../plan/sandbox-spec.js';
 import { ensureCacheDir } from '../store/caches.js';
 import type { StorePaths } from '../store/paths.js';
 import { CACHE_SCOPE } from '../plan/cache-scope.js';

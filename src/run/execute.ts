@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { RunPlan } from '../plan/run-plan.js';
 import { startRunUserns } from '../host/shared-userns.js';
 import type { Base } from '../image/base.js';
-import { resolveBase } from '../image/resolve.js';
+import { resolveBase } from '../image/resolve-base.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore } from '../store/paths.js';
 import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
