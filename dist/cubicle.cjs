@@ -95,15 +95,15 @@ var init_errors = __esm({
       SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
       PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
       // pulling an image; nothing was run
-      INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/errors.ts" },
-      IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/errors.ts" },
-      REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/errors.ts" },
-      DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/errors.ts" },
-      REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/errors.ts" },
-      PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/errors.ts" },
-      INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/errors.ts" },
-      IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/errors.ts" },
-      ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/errors.ts" },
+      INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/image-errors.ts" },
+      IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/image-errors.ts" },
+      REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/image-errors.ts" },
+      DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/image-errors.ts" },
+      REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/image-errors.ts" },
+      PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/image-errors.ts" },
+      INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/image-errors.ts" },
+      IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/image-errors.ts" },
+      ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/image-errors.ts" },
       // JUnit reports that cannot be read or merged
       JUNIT_UNREADABLE: { exitCode: 2, raisedBy: "JunitReadError", in: "junit/read.ts" },
       JUNIT_MERGE_FAILED: { exitCode: 2, raisedBy: "JunitMergeError", in: "junit/merge.ts" },
@@ -2067,11 +2067,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path65) => {
+      require: (path70) => {
         if (typeof require2 !== "undefined") {
-          return require2(path65);
-        } else if (path65.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path65, "utf8"));
+          return require2(path70);
+        } else if (path70.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path70, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -6006,9 +6006,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path65 = require("path");
+    var path70 = require("path");
     var Module = require("module");
-    var fs59 = require("fs");
+    var fs63 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -6017,17 +6017,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs59.realpathSync(fromDir);
+        fromDir = fs63.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path65.resolve(fromDir);
+          fromDir = path70.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path65.join(fromDir, "noop.js");
+      const fromFile = path70.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6099,7 +6099,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path65 = require("path");
+    var path70 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6107,7 +6107,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path65.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path70.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10115,7 +10115,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path65) => typescript.sys.readFile(path65));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path70) => typescript.sys.readFile(path70));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10238,42 +10238,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path65 = require("path");
+    var path70 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path65.join(homedir, "Library");
+      const library = path70.join(homedir, "Library");
       return {
-        data: path65.join(library, "Application Support", name),
-        config: path65.join(library, "Preferences", name),
-        cache: path65.join(library, "Caches", name),
-        log: path65.join(library, "Logs", name),
-        temp: path65.join(tmpdir, name)
+        data: path70.join(library, "Application Support", name),
+        config: path70.join(library, "Preferences", name),
+        cache: path70.join(library, "Caches", name),
+        log: path70.join(library, "Logs", name),
+        temp: path70.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path65.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path65.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path70.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path70.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path65.join(localAppData, name, "Data"),
-        config: path65.join(appData, name, "Config"),
-        cache: path65.join(localAppData, name, "Cache"),
-        log: path65.join(localAppData, name, "Log"),
-        temp: path65.join(tmpdir, name)
+        data: path70.join(localAppData, name, "Data"),
+        config: path70.join(appData, name, "Config"),
+        cache: path70.join(localAppData, name, "Cache"),
+        log: path70.join(localAppData, name, "Log"),
+        temp: path70.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path65.basename(homedir);
+      const username = path70.basename(homedir);
       return {
-        data: path65.join(env3.XDG_DATA_HOME || path65.join(homedir, ".local", "share"), name),
-        config: path65.join(env3.XDG_CONFIG_HOME || path65.join(homedir, ".config"), name),
-        cache: path65.join(env3.XDG_CACHE_HOME || path65.join(homedir, ".cache"), name),
+        data: path70.join(env3.XDG_DATA_HOME || path70.join(homedir, ".local", "share"), name),
+        config: path70.join(env3.XDG_CONFIG_HOME || path70.join(homedir, ".config"), name),
+        cache: path70.join(env3.XDG_CACHE_HOME || path70.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path65.join(env3.XDG_STATE_HOME || path65.join(homedir, ".local", "state"), name),
-        temp: path65.join(tmpdir, username, name)
+        log: path70.join(env3.XDG_STATE_HOME || path70.join(homedir, ".local", "state"), name),
+        temp: path70.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10354,11 +10354,11 @@ var require_util = __commonJS({
       map2.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path65) {
-      if (typeof path65 === "string" && Object.prototype.hasOwnProperty.call(source, path65)) {
-        return source[path65];
+    function getPropertyByPath(source, path70) {
+      if (typeof path70 === "string" && Object.prototype.hasOwnProperty.call(source, path70)) {
+        return source[path70];
       }
-      const parsedPath = typeof path65 === "string" ? path65.split(".") : path65;
+      const parsedPath = typeof path70 === "string" ? path70.split(".") : path70;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10369,9 +10369,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path65) {
+    async function isDirectory2(path70) {
       try {
-        const stat = await fs_1.promises.stat(path65);
+        const stat = await fs_1.promises.stat(path70);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10380,9 +10380,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path65) {
+    function isDirectorySync(path70) {
       try {
-        const stat = fs_1.default.statSync(path65);
+        const stat = fs_1.default.statSync(path70);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10480,7 +10480,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path65, i) => `${i + 1}. ${path65}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path70, i) => `${i + 1}. ${path70}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10667,9 +10667,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path65) {
+      async #fileExists(path70) {
         try {
-          await promises_1.default.stat(path65);
+          await promises_1.default.stat(path70);
           return true;
         } catch (e) {
           return false;
@@ -10829,9 +10829,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path65) {
+      #fileExists(path70) {
         try {
-          fs_1.default.statSync(path65);
+          fs_1.default.statSync(path70);
           return true;
         } catch (e) {
           return false;
@@ -10957,7 +10957,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path65) => path65.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path70) => path70.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11307,8 +11307,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path65, { windows } = {}) => {
-      const segs = path65.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path70, { windows } = {}) => {
+      const segs = path70.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -12828,7 +12828,7 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// src/vendor.ts
+// src/core/vendor.ts
 async function loadYargs() {
   const [{ default: yargs }, { hideBin: hideBin2 }] = await Promise.all([Promise.resolve().then(() => (init_yargs(), yargs_exports)), Promise.resolve().then(() => (init_helpers(), helpers_exports))]);
   return { yargs, hideBin: hideBin2 };
@@ -12880,7 +12880,7 @@ function commonJs(module2) {
 }
 var import_node_path, CONFIG_FILES, CODE_CONFIG_EXTENSIONS, CONFIG_IMPORT_REFUSED, CodeConfigFile;
 var init_vendor = __esm({
-  "src/vendor.ts"() {
+  "src/core/vendor.ts"() {
     "use strict";
     import_node_path = __toESM(require("node:path"), 1);
     CONFIG_FILES = [
@@ -12954,6 +12954,8 @@ var init_package = __esm({
         pack: "npm run build && node scripts/pack-platforms.mjs",
         "check:dist": "node build-action.mjs --check",
         typecheck: "tsc -p tsconfig.json --noEmit",
+        lint: "biome ci --error-on-warnings && sh scripts/format-c.sh --check",
+        format: "sh scripts/format.sh",
         demo: "npm run build && node bin/cubicle.js run --config examples/demo/cubicle.config.yaml",
         test: "npm run build && node test/run-all.mjs",
         "test:unit": "vitest run --project unit",
@@ -12963,6 +12965,7 @@ var init_package = __esm({
       devDependencies: {
         "@actions/cache": "^6.3.0",
         "@actions/core": "^3.0.1",
+        "@biomejs/biome": "2.6.9",
         "@types/js-yaml": "^4.0.9",
         "@types/node": "^20.19.43",
         "@types/picomatch": "^4.0.3",
@@ -13118,9 +13121,13 @@ function locateNative(program) {
   const version2 = packageVersion();
   const stale = findPlatformPackage();
   const why = stale && stale.version !== version2 ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version2} (${stale.dir})` : PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
-  throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
-    hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
-  });
+  throw new SandboxUnavailableError(
+    "HELPER_MISSING",
+    `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`,
+    {
+      hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
+    }
+  );
 }
 var import_node_child_process, import_node_fs3, import_node_module3, import_node_path4, PREBUILT_PLATFORMS, PROGRAMS;
 var init_binaries = __esm({
@@ -13213,14 +13220,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path65, probe2 = hostProbe) {
+function filesystemOf(path70, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type2 = fields[fields.indexOf("-") + 1];
     if (!point || !type2 || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path65 === point || path65.startsWith(`${point}/`);
+    const covers = point === "/" || path70 === point || path70.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type: type2 };
   }
   return best?.type;
@@ -13325,7 +13332,7 @@ var init_container = __esm({
   }
 });
 
-// src/confine/resolve.ts
+// src/confine/resolve-beneath.ts
 function relativeParts(rel, notDone = "nothing was done") {
   if (rel.includes("\0")) throw new PathConfinementError(rel, "contains a NUL byte", notDone);
   if (import_node_path5.default.isAbsolute(rel)) throw new PathConfinementError(rel, "is absolute; it must be relative to its root", notDone);
@@ -13385,8 +13392,8 @@ function rootFor(file, checkout) {
   return { root: import_node_path5.default.dirname(file), rel: import_node_path5.default.basename(file) };
 }
 var import_node_fs6, import_node_path5, MAX_SYMLINKS;
-var init_resolve = __esm({
-  "src/confine/resolve.ts"() {
+var init_resolve_beneath = __esm({
+  "src/confine/resolve-beneath.ts"() {
     "use strict";
     import_node_fs6 = __toESM(require("node:fs"), 1);
     import_node_path5 = __toESM(require("node:path"), 1);
@@ -13509,7 +13516,7 @@ var init_open = __esm({
     import_node_fs7 = __toESM(require("node:fs"), 1);
     import_node_path6 = __toESM(require("node:path"), 1);
     init_errors();
-    init_resolve();
+    init_resolve_beneath();
     ({ O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = import_node_fs7.default.constants);
     DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
   }
@@ -13613,7 +13620,7 @@ var init_write = __esm({
     init_atomic_write();
     init_errors();
     init_open();
-    init_resolve();
+    init_resolve_beneath();
     ({ O_WRONLY: O_WRONLY2, O_CREAT: O_CREAT2, O_EXCL: O_EXCL2, O_NOFOLLOW: O_NOFOLLOW2 } = import_node_fs9.default.constants);
   }
 });
@@ -13649,25 +13656,315 @@ var init_env_path = __esm({
 var init_confine = __esm({
   "src/confine/index.ts"() {
     "use strict";
-    init_resolve();
+    init_resolve_beneath();
     init_open();
     init_write();
     init_env_path();
   }
 });
 
-// src/image/host.ts
+// src/core/process-tag.ts
+function processStartTime(pid) {
+  try {
+    const stat = import_node_fs10.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return void 0;
+  }
+}
+function ownStartTime() {
+  ownStart ??= processStartTime(process.pid) ?? "0";
+  return ownStart;
+}
+function processTag() {
+  return `${process.pid}-${ownStartTime()}`;
+}
+function isStaleRunName(name, prefix = "") {
+  const match = new RegExp(`^${prefix}(\\d+)-(\\d+)-[0-9a-f]+(?:$|-)`).exec(name);
+  return match !== null && processStartTime(Number(match[1])) !== match[2];
+}
+var import_node_fs10, ownStart;
+var init_process_tag = __esm({
+  "src/core/process-tag.ts"() {
+    "use strict";
+    import_node_fs10 = __toESM(require("node:fs"), 1);
+  }
+});
+
+// src/confine/write-atomic.ts
+function writeAtomically(file, content, mode, checkout) {
+  const { root, rel } = rootFor(import_node_path9.default.resolve(file), checkout);
+  const prefix = `.${import_node_path9.default.basename(file)}.`;
+  writeFileBeneath(root, rel, content, {
+    mode,
+    tempTag: processTag(),
+    beforeWrite: (dir) => removeStaleTemps(dir, prefix, ".tmp"),
+    notDone: "the report was not written"
+  });
+}
+function removeStaleTemps(dir, prefix, suffix) {
+  let names;
+  try {
+    names = import_node_fs11.default.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
+    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs11.default.rmSync(import_node_path9.default.join(dir, name), { force: true });
+  }
+}
+var import_node_fs11, import_node_path9;
+var init_write_atomic = __esm({
+  "src/confine/write-atomic.ts"() {
+    "use strict";
+    import_node_fs11 = __toESM(require("node:fs"), 1);
+    import_node_path9 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_process_tag();
+  }
+});
+
+// src/host/delegation.ts
+function readDelegation() {
+  try {
+    return JSON.parse(import_node_fs12.default.readFileSync(DELEGATION_FILE, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function writeDelegation(delegation) {
+  if (Object.keys(delegation.users).length === 0) {
+    import_node_fs12.default.rmSync(DELEGATION_FILE, { force: true });
+    try {
+      import_node_fs12.default.rmdirSync(import_node_path10.default.dirname(DELEGATION_FILE));
+    } catch {
+    }
+    return;
+  }
+  import_node_fs12.default.mkdirSync(import_node_path10.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
+  writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
+`, 420);
+}
+var import_node_fs12, import_node_path10, DELEGATION_FILE;
+var init_delegation = __esm({
+  "src/host/delegation.ts"() {
+    "use strict";
+    import_node_fs12 = __toESM(require("node:fs"), 1);
+    import_node_path10 = __toESM(require("node:path"), 1);
+    init_write_atomic();
+    DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
+  }
+});
+
+// src/host/runtime-dir.ts
+function userRuntimeDir(uid) {
+  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+}
+var init_runtime_dir = __esm({
+  "src/host/runtime-dir.ts"() {
+    "use strict";
+  }
+});
+
+// src/host/cgroups.ts
+function jobCgroupDirs(placement, name) {
+  return cgroupParents(placement).map((parent) => import_node_path11.default.join(parent, name));
+}
+function cgroupParents(placement) {
+  if (placement.kind === "v2") return [placement.parent];
+  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
+  return [];
+}
+function readMemberships() {
+  const text = import_node_fs13.default.readFileSync("/proc/self/cgroup", "utf8");
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
+    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
+  });
+}
+function readMounts() {
+  const mounts = /* @__PURE__ */ new Map();
+  for (const line of import_node_fs13.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const [left2, right2] = line.split(" - ");
+    if (!left2 || !right2) continue;
+    const mountPoint = left2.split(" ")[4];
+    const [fsType, , options = ""] = right2.split(" ");
+    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
+    if (fsType === "cgroup") {
+      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
+    }
+  }
+  return mounts;
+}
+function writable(dir, files) {
+  try {
+    import_node_fs13.default.accessSync(dir, import_node_fs13.default.constants.W_OK);
+    for (const file of files) import_node_fs13.default.accessSync(import_node_path11.default.join(dir, file), import_node_fs13.default.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readWords(file) {
+  try {
+    return import_node_fs13.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+function cgroupVersion() {
+  const memberships = readMemberships();
+  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
+  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
+  return "none";
+}
+async function findCgroupPlacement(user2, options = { prepare: true }) {
+  const version2 = cgroupVersion();
+  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : {
+    kind: "unavailable",
+    reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted",
+    fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).",
+    systemdScope: false
+  };
+  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
+  const container = explainContainerCgroups(detectContainer());
+  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
+}
+async function placeV2(user2, prepare) {
+  const mount = readMounts().get("");
+  const own2 = import_node_path11.default.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = import_node_path11.default.basename(own2) === "runner" && writable(import_node_path11.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path11.default.dirname(own2) : own2;
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
+    return v2Unavailable(user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
+  }
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path11.default.join(root, "cgroup.controllers")).includes(controller));
+  if (missing.length > 0) {
+    const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
+    return v2Unavailable(user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
+  }
+  const enabled = readWords(import_node_path11.default.join(root, "cgroup.subtree_control"));
+  const movers = [process.pid, ...ancestorsInOwnCgroup()];
+  const others = root === own2 ? readWords(import_node_path11.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  if (others.length > 0) {
+    const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
+    return v2Unavailable(user2, reason);
+  }
+  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
+    const failure2 = await prepareCgroup(root, movers);
+    if (failure2) return v2Unavailable(user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
+  }
+  return { kind: "v2", parent: root };
+}
+function ancestorsInOwnCgroup() {
+  const relative2 = readMemberships()[0].path;
+  const ancestors = [];
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+    let stat;
+    let membership;
+    try {
+      stat = import_node_fs13.default.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = import_node_fs13.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+    } catch {
+      break;
+    }
+    if (membership !== `0::${relative2}`) break;
+    ancestors.push(pid);
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return ancestors;
+}
+function describeProcesses(pids2) {
+  const named = pids2.slice(0, 5).map((pid) => {
+    try {
+      return `${pid} (${import_node_fs13.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+    } catch {
+      return String(pid);
+    }
+  });
+  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
+}
+function v2Unavailable(user2, reason) {
+  const scope = systemdUserManagerReachable(user2.uid);
+  return {
+    kind: "unavailable",
+    reason,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
+    systemdScope: scope
+  };
+}
+function systemdUserManagerReachable(uid) {
+  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
+  return import_node_fs13.default.existsSync("/usr/bin/systemd-run") && import_node_fs13.default.existsSync(import_node_path11.default.join(userRuntimeDir(uid), "systemd", "private"));
+}
+function ownV1Cgroups() {
+  const mounts = readMounts();
+  const memberships = readMemberships();
+  const own2 = {};
+  for (const controller of V1_CONTROLLERS) {
+    const membership = memberships.find((m) => m.controllers.includes(controller));
+    const mount = mounts.get(controller);
+    if (membership && mount) own2[controller] = import_node_path11.default.join(mount, membership.path);
+  }
+  return own2;
+}
+function placeV1(user2) {
+  const owned = ownV1Cgroups();
+  const delegation = readDelegation()?.users[user2.name]?.v1;
+  const parents = {};
+  const missing = [];
+  for (const controller of V1_CONTROLLERS) {
+    const own2 = owned[controller];
+    if (!own2) {
+      if (controller !== "cpuacct") missing.push(controller);
+      continue;
+    }
+    const delegated = delegation?.[controller];
+    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
+    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (controller !== "cpuacct") missing.push(controller);
+  }
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
+      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
+      systemdScope: false
+    };
+  }
+  return { kind: "v1", parents };
+}
+function isBeneath2(child, parent) {
+  const relative2 = import_node_path11.default.relative(parent, child);
+  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path11.default.isAbsolute(relative2);
+}
+var import_node_fs13, import_node_path11, V1_CONTROLLERS, V2_CONTROLLERS;
+var init_cgroups = __esm({
+  "src/host/cgroups.ts"() {
+    "use strict";
+    import_node_fs13 = __toESM(require("node:fs"), 1);
+    import_node_path11 = __toESM(require("node:path"), 1);
+    init_maintenance();
+    init_container();
+    init_delegation();
+    init_runtime_dir();
+    V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
+    V2_CONTROLLERS = ["memory", "cpu", "pids"];
+  }
+});
+
+// src/sandbox/host-root.ts
 function hostImageOps() {
   if (cached) return cached;
   const ops = [];
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = import_node_fs10.default.lstatSync(dir);
+      stat = import_node_fs14.default.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs10.default.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: import_node_fs14.default.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -13677,21 +13974,63 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of import_node_fs10.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of import_node_fs14.default.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => import_node_fs10.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => import_node_fs14.default.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
 }
 function hostNetworkOps() {
   const resolved = "/run/systemd/resolve";
-  return import_node_fs10.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
+  return import_node_fs14.default.existsSync(resolved) ? [{ kind: "ro-bind", src: resolved, dest: resolved }] : [];
 }
-var import_node_fs10, HOST_DIRS, cached;
-var init_host = __esm({
-  "src/image/host.ts"() {
+var import_node_fs14, HOST_DIRS, cached;
+var init_host_root = __esm({
+  "src/sandbox/host-root.ts"() {
     "use strict";
-    import_node_fs10 = __toESM(require("node:fs"), 1);
+    import_node_fs14 = __toESM(require("node:fs"), 1);
     HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
+  }
+});
+
+// src/sandbox/skeleton.ts
+function makeSkeleton(skeleton) {
+  import_node_fs15.default.mkdirSync(skeleton.upper, { recursive: true, mode: 493 });
+  import_node_fs15.default.mkdirSync(skeleton.work, { recursive: true, mode: 448 });
+  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home);
+}
+function writeSkeleton(dir, ops, home) {
+  const notDone = "the sandbox was not made";
+  const beneath = (dest) => import_node_path12.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
+  for (const op of ops) {
+    if (op.kind === "symlink") {
+      ensureDir(import_node_path12.default.dirname(op.dest));
+      withDirBeneath(dir, beneath(import_node_path12.default.dirname(op.dest)) || ".", (fd) => {
+        if (!import_node_fs15.default.lstatSync(atPath(fd, import_node_path12.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs15.default.symlinkSync(op.target, atPath(fd, import_node_path12.default.basename(op.dest)));
+      });
+    } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
+      if (import_node_fs15.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      else {
+        ensureDir(import_node_path12.default.dirname(op.dest));
+        withDirBeneath(dir, beneath(import_node_path12.default.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs15.default.constants;
+          import_node_fs15.default.closeSync(import_node_fs15.default.openSync(atPath(fd, import_node_path12.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        });
+      }
+    } else {
+      ensureDir(op.dest);
+    }
+  }
+  if (import_node_path12.default.isAbsolute(home)) ensureDir(home);
+  import_node_fs15.default.chmodSync(import_node_path12.default.join(dir, "tmp"), 1023);
+}
+var import_node_fs15, import_node_path12;
+var init_skeleton = __esm({
+  "src/sandbox/skeleton.ts"() {
+    "use strict";
+    import_node_fs15 = __toESM(require("node:fs"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
+    init_confine();
   }
 });
 
@@ -13735,7 +14074,12 @@ function opArgs(op) {
     case "dev-bind":
       return [`--${op.kind}`, op.src, op.dest];
     case "tmpfs":
-      return [...op.sizeBytes ? ["--size", String(op.sizeBytes)] : [], ...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--tmpfs", op.dest];
+      return [
+        ...op.sizeBytes ? ["--size", String(op.sizeBytes)] : [],
+        ...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [],
+        "--tmpfs",
+        op.dest
+      ];
     case "dir":
       return [...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--dir", op.dest];
     case "symlink":
@@ -13762,6 +14106,7 @@ var init_ops = __esm({
 
 // src/sandbox/spawn.ts
 async function runSandbox(spec, options = {}) {
+  if (spec.skeleton) makeSkeleton(spec.skeleton);
   const started = performance.now();
   const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
   const child = (0, import_node_child_process4.spawn)(helperPath(), toHelperArgs(spec), {
@@ -13871,6 +14216,7 @@ var import_node_child_process4, import_promises, OUTPUT_TAIL_BYTES, MAX_LINE_BYT
 var init_spawn = __esm({
   "src/sandbox/spawn.ts"() {
     "use strict";
+    init_skeleton();
     import_node_child_process4 = require("node:child_process");
     import_promises = require("node:stream/promises");
     init_helper();
@@ -13897,16 +14243,16 @@ var init_spawn = __esm({
   }
 });
 
-// src/run/remove.ts
+// src/sandbox/remove-tree.ts
 async function removeTree(dir) {
   try {
-    await import_node_fs11.default.promises.rm(dir, { recursive: true, force: true });
+    await import_node_fs16.default.promises.rm(dir, { recursive: true, force: true });
     return;
   } catch (error2) {
     if (!isRetryable(error2)) throw error2;
   }
   await removeWithCoreutils(dir);
-  if (!import_node_fs11.default.existsSync(dir)) return;
+  if (!import_node_fs16.default.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
 }
@@ -13920,7 +14266,7 @@ async function removeWithCoreutils(dir) {
   await run("rm", ["-rf", "--one-file-system", "--", dir], options).catch(() => void 0);
 }
 async function removeInsideUserNamespace(dir) {
-  const parent = import_node_path9.default.dirname(dir);
+  const parent = import_node_path13.default.dirname(dir);
   const { status, outputTail } = await runSandbox({
     ops: [...hostImageOps(), { kind: "bind", src: parent, dest: parent }],
     command: ["rm", "-rf", "--", dir],
@@ -13934,351 +14280,18 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process5, import_node_fs11, import_node_path9, import_node_util, run, TOOL_ENV;
-var init_remove = __esm({
-  "src/run/remove.ts"() {
+var import_node_child_process5, import_node_fs16, import_node_path13, import_node_util, run, TOOL_ENV;
+var init_remove_tree = __esm({
+  "src/sandbox/remove-tree.ts"() {
     "use strict";
     import_node_child_process5 = require("node:child_process");
-    import_node_fs11 = __toESM(require("node:fs"), 1);
-    import_node_path9 = __toESM(require("node:path"), 1);
+    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     import_node_util = require("node:util");
-    init_host();
+    init_host_root();
     init_spawn();
     run = (0, import_node_util.promisify)(import_node_child_process5.execFile);
     TOOL_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
-  }
-});
-
-// src/run/rundir.ts
-function runsRoot(cacheDir) {
-  return import_node_path10.default.join(cacheDir, "runs");
-}
-function processStartTime(pid) {
-  try {
-    const stat = import_node_fs12.default.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return void 0;
-  }
-}
-function ownStartTime() {
-  ownStart ??= processStartTime(process.pid) ?? "0";
-  return ownStart;
-}
-function processTag() {
-  return `${process.pid}-${ownStartTime()}`;
-}
-function createRunDir(root) {
-  const name = `${processTag()}-${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path10.default.join(root, name);
-  import_node_fs12.default.mkdirSync(root, { recursive: true, mode: 448 });
-  makeDirsBeneath(root, name, 448);
-  return {
-    id: name,
-    path: dir,
-    jobDirs(job, attempt) {
-      const jobRoot = import_node_path10.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path10.default.join(jobRoot, "upper");
-      const work = import_node_path10.default.join(jobRoot, "work");
-      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
-      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path10.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path10.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path10.default.join(jobRoot, "skeleton");
-      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
-    },
-    remove: () => removeTree(dir)
-  };
-}
-function isStaleRunName(name, prefix = "") {
-  const match = new RegExp(`^${prefix}(\\d+)-(\\d+)-[0-9a-f]+(?:$|-)`).exec(name);
-  return match !== null && processStartTime(Number(match[1])) !== match[2];
-}
-async function reapStaleRuns(root) {
-  let entries;
-  try {
-    entries = import_node_fs12.default.readdirSync(root);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path10.default.join(root, entry));
-    removed += 1;
-  }
-  return removed;
-}
-var import_node_crypto2, import_node_fs12, import_node_path10, ownStart;
-var init_rundir = __esm({
-  "src/run/rundir.ts"() {
-    "use strict";
-    import_node_crypto2 = require("node:crypto");
-    import_node_fs12 = __toESM(require("node:fs"), 1);
-    import_node_path10 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_remove();
-  }
-});
-
-// src/run/write-file.ts
-function writeAtomically(file, content, mode, checkout) {
-  const { root, rel } = rootFor(import_node_path11.default.resolve(file), checkout);
-  const prefix = `.${import_node_path11.default.basename(file)}.`;
-  writeFileBeneath(root, rel, content, {
-    mode,
-    tempTag: processTag(),
-    beforeWrite: (dir) => removeStaleTemps(dir, prefix, ".tmp"),
-    notDone: "the report was not written"
-  });
-}
-function removeStaleTemps(dir, prefix, suffix) {
-  let names;
-  try {
-    names = import_node_fs13.default.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
-    if (isStaleRunName(name.slice(prefix.length, -suffix.length))) import_node_fs13.default.rmSync(import_node_path11.default.join(dir, name), { force: true });
-  }
-}
-var import_node_fs13, import_node_path11;
-var init_write_file = __esm({
-  "src/run/write-file.ts"() {
-    "use strict";
-    import_node_fs13 = __toESM(require("node:fs"), 1);
-    import_node_path11 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_rundir();
-  }
-});
-
-// src/host/delegation.ts
-function readDelegation() {
-  try {
-    return JSON.parse(import_node_fs14.default.readFileSync(DELEGATION_FILE, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function writeDelegation(delegation) {
-  if (Object.keys(delegation.users).length === 0) {
-    import_node_fs14.default.rmSync(DELEGATION_FILE, { force: true });
-    try {
-      import_node_fs14.default.rmdirSync(import_node_path12.default.dirname(DELEGATION_FILE));
-    } catch {
-    }
-    return;
-  }
-  import_node_fs14.default.mkdirSync(import_node_path12.default.dirname(DELEGATION_FILE), { recursive: true, mode: 493 });
-  writeAtomically(DELEGATION_FILE, `${JSON.stringify(delegation, null, 2)}
-`, 420);
-}
-var import_node_fs14, import_node_path12, DELEGATION_FILE;
-var init_delegation = __esm({
-  "src/host/delegation.ts"() {
-    "use strict";
-    import_node_fs14 = __toESM(require("node:fs"), 1);
-    import_node_path12 = __toESM(require("node:path"), 1);
-    init_write_file();
-    DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
-  }
-});
-
-// src/host/runtime-dir.ts
-function userRuntimeDir(uid) {
-  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-}
-var init_runtime_dir = __esm({
-  "src/host/runtime-dir.ts"() {
-    "use strict";
-  }
-});
-
-// src/host/cgroups.ts
-function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => import_node_path13.default.join(parent, name));
-}
-function cgroupParents(placement) {
-  if (placement.kind === "v2") return [placement.parent];
-  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
-  return [];
-}
-function readMemberships() {
-  const text = import_node_fs15.default.readFileSync("/proc/self/cgroup", "utf8");
-  return text.split("\n").filter(Boolean).map((line) => {
-    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
-    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
-  });
-}
-function readMounts() {
-  const mounts = /* @__PURE__ */ new Map();
-  for (const line of import_node_fs15.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const [left2, right2] = line.split(" - ");
-    if (!left2 || !right2) continue;
-    const mountPoint = left2.split(" ")[4];
-    const [fsType, , options = ""] = right2.split(" ");
-    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
-    if (fsType === "cgroup") {
-      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
-    }
-  }
-  return mounts;
-}
-function writable(dir, files) {
-  try {
-    import_node_fs15.default.accessSync(dir, import_node_fs15.default.constants.W_OK);
-    for (const file of files) import_node_fs15.default.accessSync(import_node_path13.default.join(dir, file), import_node_fs15.default.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readWords(file) {
-  try {
-    return import_node_fs15.default.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-function cgroupVersion() {
-  const memberships = readMemberships();
-  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
-  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
-  return "none";
-}
-async function findCgroupPlacement(user2, options = { prepare: true }) {
-  const version2 = cgroupVersion();
-  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : {
-    kind: "unavailable",
-    reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted",
-    fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).",
-    systemdScope: false
-  };
-  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
-  const container = explainContainerCgroups(detectContainer());
-  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
-}
-async function placeV2(user2, prepare) {
-  const mount = readMounts().get("");
-  const own2 = import_node_path13.default.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = import_node_path13.default.basename(own2) === "runner" && writable(import_node_path13.default.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? import_node_path13.default.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
-  }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(import_node_path13.default.join(root, "cgroup.controllers")).includes(controller));
-  if (missing.length > 0) {
-    const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
-  }
-  const enabled = readWords(import_node_path13.default.join(root, "cgroup.subtree_control"));
-  const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(import_node_path13.default.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
-  if (others.length > 0) {
-    const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
-    return v2Unavailable(own2, user2, reason);
-  }
-  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, movers);
-    if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
-  }
-  return { kind: "v2", parent: root };
-}
-function ancestorsInOwnCgroup() {
-  const relative2 = readMemberships()[0].path;
-  const ancestors = [];
-  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
-    let stat;
-    let membership;
-    try {
-      stat = import_node_fs15.default.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = import_node_fs15.default.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
-    } catch {
-      break;
-    }
-    if (membership !== `0::${relative2}`) break;
-    ancestors.push(pid);
-    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  }
-  return ancestors;
-}
-function describeProcesses(pids2) {
-  const named = pids2.slice(0, 5).map((pid) => {
-    try {
-      return `${pid} (${import_node_fs15.default.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
-    } catch {
-      return String(pid);
-    }
-  });
-  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
-}
-function v2Unavailable(own2, user2, reason) {
-  const scope = systemdUserManagerReachable(user2.uid);
-  return {
-    kind: "unavailable",
-    reason,
-    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
-    systemdScope: scope
-  };
-}
-function systemdUserManagerReachable(uid) {
-  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return import_node_fs15.default.existsSync("/usr/bin/systemd-run") && import_node_fs15.default.existsSync(import_node_path13.default.join(userRuntimeDir(uid), "systemd", "private"));
-}
-function ownV1Cgroups() {
-  const mounts = readMounts();
-  const memberships = readMemberships();
-  const own2 = {};
-  for (const controller of V1_CONTROLLERS) {
-    const membership = memberships.find((m) => m.controllers.includes(controller));
-    const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = import_node_path13.default.join(mount, membership.path);
-  }
-  return own2;
-}
-function placeV1(user2) {
-  const owned = ownV1Cgroups();
-  const delegation = readDelegation()?.users[user2.name]?.v1;
-  const parents = {};
-  const missing = [];
-  for (const controller of V1_CONTROLLERS) {
-    const own2 = owned[controller];
-    if (!own2) {
-      if (controller !== "cpuacct") missing.push(controller);
-      continue;
-    }
-    const delegated = delegation?.[controller];
-    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
-    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
-    else if (controller !== "cpuacct") missing.push(controller);
-  }
-  if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
-      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
-      systemdScope: false
-    };
-  }
-  return { kind: "v1", parents };
-}
-function isBeneath2(child, parent) {
-  const relative2 = import_node_path13.default.relative(parent, child);
-  return relative2 !== "" && !relative2.startsWith("..") && !import_node_path13.default.isAbsolute(relative2);
-}
-var import_node_fs15, import_node_path13, V1_CONTROLLERS, V2_CONTROLLERS;
-var init_cgroups = __esm({
-  "src/host/cgroups.ts"() {
-    "use strict";
-    import_node_fs15 = __toESM(require("node:fs"), 1);
-    import_node_path13 = __toESM(require("node:path"), 1);
-    init_maintenance();
-    init_container();
-    init_delegation();
-    init_runtime_dir();
-    V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
-    V2_CONTROLLERS = ["memory", "cpu", "pids"];
   }
 });
 
@@ -14315,7 +14328,7 @@ function userManagerControllers(uid) {
   const mount = cgroup2Mount();
   if (!mount) return null;
   try {
-    const text = import_node_fs16.default.readFileSync(import_node_path14.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
+    const text = import_node_fs17.default.readFileSync(import_node_path14.default.join(mount, "user.slice", `user-${uid}.slice`, `user@${uid}.service`, "cgroup.controllers"), "utf8");
     return text.trim().split(/\s+/).filter(Boolean);
   } catch {
     return null;
@@ -14323,7 +14336,7 @@ function userManagerControllers(uid) {
 }
 function cgroup2Mount() {
   try {
-    for (const line of import_node_fs16.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    for (const line of import_node_fs17.default.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
       const [left2, right2] = line.split(" - ");
       if (left2 && right2?.startsWith("cgroup2 ")) return left2.split(" ")[4] ?? null;
     }
@@ -14331,11 +14344,11 @@ function cgroup2Mount() {
   }
   return null;
 }
-var import_node_fs16, import_node_path14, TITLE, NEEDED;
+var import_node_fs17, import_node_path14, TITLE, NEEDED;
 var init_cgroup_check = __esm({
   "src/host/cgroup-check.ts"() {
     "use strict";
-    import_node_fs16 = __toESM(require("node:fs"), 1);
+    import_node_fs17 = __toESM(require("node:fs"), 1);
     import_node_path14 = __toESM(require("node:path"), 1);
     init_cgroups();
     TITLE = "cgroups for memory, cpus and pids limits";
@@ -14346,7 +14359,7 @@ var init_cgroup_check = __esm({
 // src/host/checks.ts
 function readText(file) {
   try {
-    return import_node_fs17.default.readFileSync(file, "utf8").trim();
+    return import_node_fs18.default.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -14364,7 +14377,14 @@ function checkHelper() {
     const detail = `${helper.path} (${helper.origin}): every job, setup step and service runs through it`;
     return { id: "helper", title: "sandbox helper", state: "ok", required: true, detail, fix: null };
   } catch (error2) {
-    return { id: "helper", title: "sandbox helper", state: "missing", required: true, detail: error2.message, fix: error2.hint ?? null };
+    return {
+      id: "helper",
+      title: "sandbox helper",
+      state: "missing",
+      required: true,
+      detail: error2.message,
+      fix: error2.hint ?? null
+    };
   }
 }
 function appArmorRestrictsUserns() {
@@ -14386,7 +14406,14 @@ function userNamespaceFix() {
 }
 async function probe(ops) {
   try {
-    const { status, outputTail } = await runSandbox({ ops, command: ["true"], env: { PATH: "/usr/bin:/bin" }, cwd: "/", hostname: "cubicle-doctor", shareNetwork: false });
+    const { status, outputTail } = await runSandbox({
+      ops,
+      command: ["true"],
+      env: { PATH: "/usr/bin:/bin" },
+      cwd: "/",
+      hostname: "cubicle-doctor",
+      shareNetwork: false
+    });
     if (status.exitCode === 0) return null;
     return status.error?.message ?? (outputTail.trim() || `exited with ${status.exitCode}`);
   } catch (error2) {
@@ -14405,11 +14432,14 @@ async function checkUserNamespaces() {
 async function checkOverlay(cacheDir) {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
   const root = import_node_path15.default.join(cacheDir, "doctor");
-  import_node_fs17.default.mkdirSync(root, { recursive: true });
-  const dir = import_node_fs17.default.mkdtempSync(import_node_path15.default.join(root, "probe-"));
+  import_node_fs18.default.mkdirSync(root, { recursive: true });
+  const dir = import_node_fs18.default.mkdtempSync(import_node_path15.default.join(root, "probe-"));
   try {
-    for (const sub of ["lower", "upper", "work"]) import_node_fs17.default.mkdirSync(import_node_path15.default.join(dir, sub));
-    const failure2 = await probe([...hostImageOps(), { kind: "overlay", lowers: [import_node_path15.default.join(dir, "lower")], upper: import_node_path15.default.join(dir, "upper"), work: import_node_path15.default.join(dir, "work"), dest: "/mnt/probe" }]);
+    for (const sub of ["lower", "upper", "work"]) import_node_fs18.default.mkdirSync(import_node_path15.default.join(dir, sub));
+    const failure2 = await probe([
+      ...hostImageOps(),
+      { kind: "overlay", lowers: [import_node_path15.default.join(dir, "lower")], upper: import_node_path15.default.join(dir, "upper"), work: import_node_path15.default.join(dir, "work"), dest: "/mnt/probe" }
+    ]);
     if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheDir}`, fix: null };
     const container = explainOverlayFailure(failure2, cacheDir, detectContainer());
     if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
@@ -14434,7 +14464,7 @@ function checkSubordinateIds() {
   const base = { id: "subuid", title: "newuidmap and a subuid range", required: false };
   const uid = process.getuid?.() ?? 0;
   const user2 = userName();
-  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs17.default.existsSync(tool));
+  const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs18.default.existsSync(tool));
   if (uid === 0) {
     const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
     return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
@@ -14487,15 +14517,15 @@ async function runChecks(cacheDir) {
   results.push(checkSubordinateIds(), await checkCgroups(), checkSeccomp());
   return results;
 }
-var import_node_fs17, import_node_os2, import_node_path15;
+var import_node_fs18, import_node_os2, import_node_path15;
 var init_checks = __esm({
   "src/host/checks.ts"() {
     "use strict";
-    import_node_fs17 = __toESM(require("node:fs"), 1);
+    import_node_fs18 = __toESM(require("node:fs"), 1);
     import_node_os2 = __toESM(require("node:os"), 1);
     import_node_path15 = __toESM(require("node:path"), 1);
-    init_host();
-    init_remove();
+    init_host_root();
+    init_remove_tree();
     init_cgroup_check();
     init_cgroups();
     init_container();
@@ -14506,7 +14536,9 @@ var init_checks = __esm({
 
 // src/run/limits.ts
 function askedLimits(jobs) {
-  return jobs.flatMap((job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== void 0).map((key) => `${job.name}: ${key === "memoryBytes" ? "memory" : key}`));
+  return jobs.flatMap(
+    (job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== void 0).map((key) => `${job.name}: ${key === "memoryBytes" ? "memory" : key}`)
+  );
 }
 async function planLimits(jobs, noLimits) {
   const asked = askedLimits(jobs);
@@ -14530,7 +14562,7 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs18.default.readdirSync(parent);
+      entries = import_node_fs19.default.readdirSync(parent);
     } catch {
       continue;
     }
@@ -14540,25 +14572,25 @@ async function reapStaleCgroups(placement) {
     }
   }
 }
-var import_node_fs18, import_node_os3, import_node_path16, CGROUP_LIMITS, NeedsSystemdScope;
+var import_node_fs19, import_node_os3, import_node_path16, CGROUP_LIMITS, NeedsSystemdScope;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs18 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
     import_node_path16 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
     init_maintenance();
-    init_rundir();
+    init_process_tag();
     CGROUP_LIMITS = ["memoryBytes", "cpus", "pids"];
     NeedsSystemdScope = class extends Error {
     };
   }
 });
 
-// src/config/units.ts
+// src/core/units.ts
 function parseSize(value) {
   if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : void 0;
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
@@ -14602,7 +14634,7 @@ function formatDuration(ms) {
 }
 var SIZE_SUFFIXES, MAX_TIMEOUT_MS, DURATION_UNITS;
 var init_units = __esm({
-  "src/config/units.ts"() {
+  "src/core/units.ts"() {
     "use strict";
     SIZE_SUFFIXES = {
       "": 1,
@@ -14629,7 +14661,7 @@ var init_units = __esm({
   }
 });
 
-// src/run/host-failure.ts
+// src/host/host-failure.ts
 function explainHostFailure(status) {
   const error2 = status.error;
   if (!error2) return;
@@ -14645,7 +14677,7 @@ function explainHostFailure(status) {
 }
 var USERNS_STAGES;
 var init_host_failure = __esm({
-  "src/run/host-failure.ts"() {
+  "src/host/host-failure.ts"() {
     "use strict";
     init_errors();
     init_checks();
@@ -14794,7 +14826,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs19.default.realpathSync(process.execPath);
+  const node2 = import_node_fs20.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -14808,12 +14840,28 @@ function evaluationSpec(request) {
   if (runnerTypescript && !isVisible(runnerTypescript.dir, system, request.projectDir)) {
     mounts.push({ kind: "ro-bind", src: runnerTypescript.dir, dest: runnerTypescript.dir });
   }
-  const source = evaluatorSource({ file: request.file, markers: request.markers, lineChars: PAYLOAD_LINE_CHARS, runnerTypescript: runnerTypescript?.main ?? null });
+  const source = evaluatorSource({
+    file: request.file,
+    markers: request.markers,
+    lineChars: PAYLOAD_LINE_CHARS,
+    runnerTypescript: runnerTypescript?.main ?? null
+  });
   const env3 = { PATH: request.hostEnv.PATH || DEFAULT_PATH, HOME: EVALUATION_HOME };
   if (request.hostEnv.LANG) env3.LANG = request.hostEnv.LANG;
   return {
     ops: orderByDepth([...system, ...mounts]),
-    command: ["/bin/sh", "-c", LIMITS_SCRIPT, "sh", node2, `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`, "--no-warnings", "--input-type=module", "-e", source],
+    command: [
+      "/bin/sh",
+      "-c",
+      LIMITS_SCRIPT,
+      "sh",
+      node2,
+      `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`,
+      "--no-warnings",
+      "--input-type=module",
+      "-e",
+      source
+    ],
     env: env3,
     cwd: request.projectDir,
     hostname: "cubicle-config",
@@ -14826,7 +14874,7 @@ function findRunnerTypescript() {
   try {
     const require4 = (0, import_node_module4.createRequire)(import_node_path17.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs19.default.realpathSync(import_node_path17.default.dirname(manifest)), main: import_node_fs19.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs20.default.realpathSync(import_node_path17.default.dirname(manifest)), main: import_node_fs20.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14835,15 +14883,15 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs19, import_node_module4, import_node_path17, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs20, import_node_module4, import_node_path17, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
     import_node_path17 = __toESM(require("node:path"), 1);
     init_package_root();
-    init_host();
+    init_host_root();
     init_ops();
     init_output();
     init_program();
@@ -14874,7 +14922,7 @@ var init_spec = __esm({
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
   const source = import_node_path18.default.resolve(file);
-  const id = (0, import_node_crypto3.randomBytes)(12).toString("hex");
+  const id = (0, import_node_crypto2.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
   const spec = evaluationSpec({ file: source, projectDir: import_node_path18.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
@@ -14901,10 +14949,13 @@ async function evaluateCodeConfig(file) {
   }
   if (!isEnvelope(envelope)) throw problem("produced output that is not a config");
   if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
-    throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
-      source,
-      hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
-    });
+    throw new ConfigError(
+      [`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`],
+      {
+        source,
+        hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
+      }
+    );
   }
   if (envelope.config === void 0) throw problem("has no default export (or it is undefined): `export default { jobs: { ... } }`");
   return envelope.config;
@@ -14936,18 +14987,18 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto3, import_node_path18, CODE_CONFIG_HINT;
+var import_node_crypto2, import_node_path18, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
-    import_node_crypto3 = require("node:crypto");
+    import_node_crypto2 = require("node:crypto");
     import_node_path18 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
     init_checks();
     init_host_failure();
-    init_rundir();
+    init_process_tag();
     init_spawn();
     init_output();
     init_program();
@@ -18204,10 +18255,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path65) {
-  if (!path65)
+function getElementAtPath(obj, path70) {
+  if (!path70)
     return obj;
-  return path65.reduce((acc, key) => acc?.[key], obj);
+  return path70.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -18466,11 +18517,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path65, issues) {
+function prefixIssues(path70, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path65);
+    iss.path.unshift(path70);
     return iss;
   });
 }
@@ -18999,16 +19050,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path65 = []) => {
+  const processError = (error3, path70 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path65, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path70, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path65, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path70, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path65, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path70, ...issue2.path]);
       } else {
-        const fullpath = [...path65, ...issue2.path];
+        const fullpath = [...path70, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -24654,9 +24705,15 @@ var init_schema = __esm({
       /** Setup steps download (npm ci): `outbound` by default (out, but not to the host's loopback); `host` only when asked for; `none`. */
       network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
     });
-    command2 = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
-    testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
-    cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
+    command2 = union([string2().min(1), array(string2()).min(1)], {
+      error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}`
+    });
+    testFiles = union([string2().min(1), array(string2().min(1)).min(1)], {
+      error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}`
+    });
+    cacheList = array(
+      string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` })
+    );
     limitKeys = {
       memory: size.optional().describe("Memory limit (memory.max, swap off): 512m, 2g"),
       /** The job's writes (its upper layers) live on a tmpfs of this size. */
@@ -24667,7 +24724,9 @@ var init_schema = __esm({
     };
     networkMode = _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` });
     SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
-    user = union([number2().int().min(0), string2().regex(/^\d+(:\d+)?$/)], { error: (issue2) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue2.input)}` });
+    user = union([number2().int().min(0), string2().regex(/^\d+(:\d+)?$/)], {
+      error: (issue2) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue2.input)}`
+    });
     serviceSchema = strictObject({
       image: string2().min(1).optional(),
       setup: array(setupStep).optional(),
@@ -24704,7 +24763,8 @@ var init_schema = __esm({
       seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional().describe("default: a Docker-like syscall filter; unconfined: none"),
       ...limitKeys
     }).superRefine((job, ctx) => {
-      if (job.run === void 0 && job.preset === void 0) ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
+      if (job.run === void 0 && job.preset === void 0)
+        ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
     });
     defaultsSchema = strictObject({
       image: string2().min(1).optional(),
@@ -24726,7 +24786,9 @@ var init_schema = __esm({
       testFiles: testFiles.optional(),
       caches: cacheList.optional()
     };
-    checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}` });
+    checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, {
+      error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}`
+    });
     presetCondition = strictObject({
       /** Holds when any of these exists. */
       exists: union([checkoutFile, array(checkoutFile).min(1)]).optional(),
@@ -24750,7 +24812,7 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs20.default.readdirSync(dir);
+    files = import_node_fs21.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -24758,13 +24820,15 @@ function availablePresets(dir = PRESETS_DIR) {
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
   const file = import_node_path19.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs20.default.existsSync(file)) {
+  if (!PRESET_NAME.test(name) || !import_node_fs21.default.existsSync(file)) {
     const names = availablePresets(dir);
-    return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
+    return {
+      problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}`
+    };
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs20.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs21.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -24787,7 +24851,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || import_node_fs20.default.existsSync(import_node_path19.default.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || import_node_fs21.default.existsSync(import_node_path19.default.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -24802,12 +24866,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs20.default.existsSync(import_node_path19.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs21.default.existsSync(import_node_path19.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs20.default.readFileSync(import_node_path19.default.join(projectDir, file), "utf8");
+      content = import_node_fs21.default.readFileSync(import_node_path19.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -24818,11 +24882,11 @@ function conditionHolds(when, projectDir) {
 function parseYamlSync(text) {
   return load(text);
 }
-var import_node_fs20, import_node_path19, PRESETS_DIR, PRESET_NAME;
+var import_node_fs21, import_node_path19, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
     import_node_path19 = __toESM(require("node:path"), 1);
     init_js_yaml();
     init_package_root();
@@ -24862,92 +24926,95 @@ var init_cache_destination = __esm({
   }
 });
 
-// src/plan/setup.ts
-function stepKeyMaterial(input) {
-  return {
-    format: LAYER_FORMAT,
-    parent: input.parent,
-    run: input.run,
-    env: Object.entries(input.env).sort(([a], [b]) => byCodeUnit(a, b)),
-    network: input.network,
-    workdir: input.workdir,
-    caches: [...new Set(input.cachePaths)].sort(byCodeUnit),
-    inputs: input.inputs.map((file) => [file.path, file.executable ? "x" : "-", file.sha256])
-  };
+// src/store/blobs.ts
+function isTempBlobName(name) {
+  return name.startsWith(TEMP_PREFIX);
 }
-function stepKey(input) {
-  return (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+async function reapTempBlobs(blobsDir) {
+  const dir = import_node_path21.default.join(blobsDir, "sha256");
+  let names;
+  try {
+    names = await import_promises2.default.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
+  await Promise.all(stale.map((name) => import_promises2.default.rm(import_node_path21.default.join(dir, name), { force: true })));
+  return stale.length;
 }
-var import_node_crypto4, LAYER_FORMAT, byCodeUnit;
-var init_setup = __esm({
-  "src/plan/setup.ts"() {
+var import_promises2, import_node_path21, TEMP_PREFIX;
+var init_blobs = __esm({
+  "src/store/blobs.ts"() {
     "use strict";
-    import_node_crypto4 = require("node:crypto");
-    LAYER_FORMAT = 1;
-    byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+    import_promises2 = __toESM(require("node:fs/promises"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
+    init_process_tag();
+    TEMP_PREFIX = ".tmp-";
   }
 });
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path21.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path21.default.isAbsolute(relative2)) {
-    throw new UsageError(`the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`);
+  const relative2 = import_node_path22.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path22.default.isAbsolute(relative2)) {
+    throw new UsageError(
+      `the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`
+    );
   }
 }
 function realPath(dir) {
   try {
-    return import_node_fs21.default.realpathSync(dir);
+    return import_node_fs22.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path21.default.dirname(dir);
-    return parent === dir ? dir : import_node_path21.default.join(realPath(parent), import_node_path21.default.basename(dir));
+    const parent = import_node_path22.default.dirname(dir);
+    return parent === dir ? dir : import_node_path22.default.join(realPath(parent), import_node_path22.default.basename(dir));
   }
 }
 function storePaths(cacheDir) {
-  const root = import_node_path21.default.resolve(cacheDir);
+  const root = import_node_path22.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path21.default.join(root, "layers"),
-    images: import_node_path21.default.join(root, "images"),
-    blobs: import_node_path21.default.join(root, "blobs"),
-    caches: import_node_path21.default.join(root, "caches"),
-    locks: import_node_path21.default.join(root, "locks"),
-    tmp: import_node_path21.default.join(root, "tmp")
+    layers: import_node_path22.default.join(root, "layers"),
+    images: import_node_path22.default.join(root, "images"),
+    blobs: import_node_path22.default.join(root, "blobs"),
+    caches: import_node_path22.default.join(root, "caches"),
+    locks: import_node_path22.default.join(root, "locks"),
+    tmp: import_node_path22.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs21.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs21.default.chmodSync(paths.root, 448);
+  import_node_fs22.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs22.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs21.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs22.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path21.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto5.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path22.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs21.default.readdirSync(dir);
+    return import_node_fs22.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto5, import_node_fs21, import_node_path21;
+var import_node_crypto3, import_node_fs22, import_node_path22;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
-    import_node_crypto5 = require("node:crypto");
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_crypto3 = require("node:crypto");
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors();
-    init_rundir();
+    init_process_tag();
   }
 });
 
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs22.default.readFileSync(import_node_path22.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs23.default.readFileSync(import_node_path23.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -24957,15 +25024,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path22.default.join(paths.locks, name);
+  const target = import_node_path23.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs22.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs22.default.writeFileSync(import_node_path22.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs23.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs23.default.writeFileSync(import_node_path23.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs22.default.renameSync(staged, target);
+    import_node_fs23.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs22.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs23.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -24976,11 +25043,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs22.default.renameSync(target, grave);
+        import_node_fs23.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs23.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -24999,374 +25066,44 @@ async function acquireBuildLock(paths, name, ready, signal) {
     }
     if (takeOverStale(paths, name)) continue;
     signal?.throwIfAborted();
-    await (0, import_promises2.setTimeout)(POLL_MS, void 0, signal ? { signal } : void 0);
+    await (0, import_promises3.setTimeout)(POLL_MS, void 0, signal ? { signal } : void 0);
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path22.default.join(paths.locks, name);
+  const held = import_node_path23.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs22.default.renameSync(held, grave);
+    import_node_fs23.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs22.default.renameSync(grave, held);
+      import_node_fs23.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs23.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs22, import_node_path22, import_promises2, POLL_MS;
+var import_node_fs23, import_node_path23, import_promises3, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
-    import_promises2 = require("node:timers/promises");
-    init_rundir();
+    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
+    import_promises3 = require("node:timers/promises");
+    init_process_tag();
     init_paths();
     POLL_MS = 50;
-  }
-});
-
-// src/image/oci/errors.ts
-var NOTHING_STORED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
-var init_errors4 = __esm({
-  "src/image/oci/errors.ts"() {
-    "use strict";
-    init_errors();
-    NOTHING_STORED = "the image was not pulled and nothing partial was stored";
-    ImageError = class extends CubicleError {
-    };
-    InvalidImageRefError = class extends ImageError {
-      code = "INVALID_IMAGE_REF";
-      text;
-      constructor(text, why, options = {}) {
-        super(`invalid image reference ${JSON.stringify(text)}: ${why}; nothing was pulled`, {
-          hint: options.hint ?? "write it as NAME[:TAG][@sha256:DIGEST] (node:22-bookworm, ghcr.io/owner/repo:tag, localhost:5000/app@sha256:...), or oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]",
-          cause: options.cause
-        });
-        this.text = text;
-      }
-    };
-    ImageNotFoundError = class extends ImageError {
-      code = "IMAGE_NOT_FOUND";
-    };
-    RegistryUnauthorizedError = class extends ImageError {
-      code = "REGISTRY_UNAUTHORIZED";
-    };
-    DigestMismatchError = class extends ImageError {
-      code = "DIGEST_MISMATCH";
-    };
-    RegistryUnreachableError = class extends ImageError {
-      code = "REGISTRY_UNREACHABLE";
-    };
-    PlatformNotFoundError = class extends ImageError {
-      code = "PLATFORM_NOT_FOUND";
-      available;
-      constructor(message, available, options = {}) {
-        super(message, options);
-        this.available = available;
-      }
-    };
-    InsecureRegistryError = class extends ImageError {
-      code = "INSECURE_REGISTRY";
-    };
-    InvalidImageError = class extends ImageError {
-      code = "IMAGE_INVALID";
-    };
-    ZstdUnavailableError = class extends ImageError {
-      code = "ZSTD_UNAVAILABLE";
-    };
-  }
-});
-
-// src/image/oci/digest.ts
-function isDigest(text) {
-  return typeof text === "string" && SHA256_DIGEST.test(text);
-}
-function digestHex(digest, what = "blob") {
-  const match = SHA256_DIGEST.exec(digest);
-  if (!match?.[1]) throw new InvalidImageError(`the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`, { hint: "cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)" });
-  return match[1];
-}
-function sha256Digest(data) {
-  return `sha256:${(0, import_node_crypto6.createHash)("sha256").update(data).digest("hex")}`;
-}
-function blobPathOf(blobsDir, digest) {
-  return import_node_path23.default.join(blobsDir, "sha256", digestHex(digest));
-}
-var import_node_crypto6, import_node_path23, SHA256_DIGEST;
-var init_digest = __esm({
-  "src/image/oci/digest.ts"() {
-    "use strict";
-    import_node_crypto6 = require("node:crypto");
-    import_node_path23 = __toESM(require("node:path"), 1);
-    init_errors4();
-    SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
-  }
-});
-
-// src/image/oci/retry.ts
-function codeOf(error2) {
-  const code = error2?.code;
-  return typeof code === "string" ? code : void 0;
-}
-function isTransient(error2) {
-  if (error2 instanceof TransientError) return true;
-  for (let current = error2, depth = 0; current && depth < 4; current = current.cause, depth++) {
-    const code = codeOf(current);
-    if (code && NETWORK_CODES.has(code)) return true;
-    if (code) return false;
-  }
-  return error2 instanceof TypeError && error2.message === "terminated";
-}
-function describeNetworkError(error2) {
-  let current = error2;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message || String(error2);
-}
-function sleep2(ms, signal) {
-  return new Promise((resolve5, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve5();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-async function withRetries(attempt, options = {}) {
-  const delays = options.delaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    try {
-      return await attempt(attemptNumber);
-    } catch (error2) {
-      const backoff = delays[attemptNumber - 1];
-      if (backoff === void 0 || !isTransient(error2) || options.signal?.aborted) throw error2;
-      const retryAfter = error2 instanceof TransientError ? Math.min(error2.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
-      const delayMs = Math.max(backoff, retryAfter);
-      options.onRetry?.(error2, attemptNumber, delayMs);
-      await sleep2(delayMs, options.signal);
-    }
-  }
-}
-var DEFAULT_RETRY_DELAYS_MS, MAX_RETRY_AFTER_MS, TransientError, NETWORK_CODES;
-var init_retry = __esm({
-  "src/image/oci/retry.ts"() {
-    "use strict";
-    DEFAULT_RETRY_DELAYS_MS = [500, 1e3, 2e3];
-    MAX_RETRY_AFTER_MS = 3e4;
-    TransientError = class extends Error {
-      retryAfterMs;
-      constructor(message, options = {}) {
-        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-        this.retryAfterMs = options.retryAfterMs;
-      }
-    };
-    NETWORK_CODES = /* @__PURE__ */ new Set([
-      "ECONNREFUSED",
-      "ECONNRESET",
-      "ECONNABORTED",
-      "EPIPE",
-      "ETIMEDOUT",
-      "EAI_AGAIN",
-      "ENOTFOUND",
-      "EHOSTUNREACH",
-      "ENETUNREACH",
-      "ENETDOWN",
-      "UND_ERR_SOCKET",
-      "UND_ERR_CLOSED",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "UND_ERR_HEADERS_TIMEOUT",
-      "UND_ERR_BODY_TIMEOUT"
-    ]);
-  }
-});
-
-// src/image/oci/blob-store.ts
-function isTempBlobName(name) {
-  return name.startsWith(TEMP_PREFIX);
-}
-async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path24.default.join(blobsDir, "sha256");
-  let names;
-  try {
-    names = await import_promises3.default.readdir(dir);
-  } catch {
-    return 0;
-  }
-  const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises3.default.rm(import_node_path24.default.join(dir, name), { force: true })));
-  return stale.length;
-}
-async function storeBlob(options) {
-  if (options.digest === void 0) return downloadBlob(options);
-  const finalPath = blobPathOf(options.blobsDir, options.digest);
-  const present = storedSize(finalPath, options.size);
-  if (present !== void 0) return cached3(options, options.digest, present, finalPath);
-  const running = inFlight.get(finalPath);
-  if (running) {
-    try {
-      return await running;
-    } catch (error2) {
-      if (options.signal?.aborted || error2?.name !== "AbortError") throw error2;
-      return storeBlob(options);
-    }
-  }
-  const download = lockedDownload(options, options.digest, finalPath).finally(() => inFlight.delete(finalPath));
-  inFlight.set(finalPath, download);
-  return download;
-}
-async function lockedDownload(options, digest, finalPath) {
-  if (!options.lock) return downloadBlob(options);
-  const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs23.default.statSync(finalPath).size, finalPath);
-  try {
-    return await downloadBlob(options);
-  } finally {
-    held.release();
-  }
-}
-async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
-  return storeBlob({
-    blobsDir,
-    digest,
-    size: bytes.length,
-    describe: describe2,
-    open: async () => ({ body: [bytes], start: 0 })
-  });
-}
-function storedSize(blobPath, size2) {
-  const stat = import_node_fs23.default.statSync(blobPath, { throwIfNoEntry: false });
-  return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
-}
-function cached3(options, digest, size2, blobPath) {
-  options.onProgress?.(size2, size2, "cached");
-  return { digest, size: size2, path: blobPath };
-}
-async function downloadBlob(options) {
-  const dir = import_node_path24.default.join(options.blobsDir, "sha256");
-  await import_promises3.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path24.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto7.randomBytes)(4).toString("hex")}`);
-  const file = await import_promises3.default.open(tempPath2, "w", 292);
-  let closed = false;
-  try {
-    const { hash, done } = await writeWithRetries(file, options);
-    const actual = `sha256:${hash.digest("hex")}`;
-    if (options.digest !== void 0 && actual !== options.digest) {
-      throw new DigestMismatchError(`${options.describe}: the ${done} bytes received hash to ${actual}, not ${options.digest}; ${NOTHING_STORED}`, {
-        hint: "the source holds a corrupted or tampered blob: push or save the image again; if it keeps happening, check proxies between you and the registry"
-      });
-    }
-    await file.sync();
-    await file.close();
-    closed = true;
-    const finalPath = import_node_path24.default.join(dir, digestHex(actual));
-    await import_promises3.default.rename(tempPath2, finalPath);
-    await syncDir(dir);
-    return { digest: actual, size: done, path: finalPath };
-  } catch (error2) {
-    if (!closed) await file.close().catch(() => {
-    });
-    await import_promises3.default.rm(tempPath2, { force: true });
-    throw error2;
-  }
-}
-async function writeWithRetries(file, options) {
-  let hash = (0, import_node_crypto7.createHash)("sha256");
-  let done = 0;
-  let lastReport = 0;
-  let lastReportedBytes = 0;
-  const report = (phase, force = false) => {
-    const now = Date.now();
-    if (!options.onProgress || !force && now - lastReport < PROGRESS_INTERVAL_MS && done - lastReportedBytes < PROGRESS_BYTES) return;
-    lastReport = now;
-    lastReportedBytes = done;
-    options.onProgress(done, options.size, phase);
-  };
-  report("downloading", true);
-  await withRetries(
-    async () => {
-      const opened = await options.open(done, options.signal);
-      if (opened.start !== done) {
-        await file.truncate(0);
-        hash = (0, import_node_crypto7.createHash)("sha256");
-        done = 0;
-      }
-      let batch = [];
-      let batchBytes = 0;
-      const flush = async () => {
-        if (batchBytes === 0) return;
-        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
-        await file.write(data, 0, data.length, done);
-        hash.update(data);
-        done += data.length;
-        batch = [];
-        batchBytes = 0;
-        report("downloading");
-      };
-      try {
-        for await (const chunk of opened.body) {
-          if (options.size !== void 0 && done + batchBytes + chunk.length > options.size) {
-            throw new DigestMismatchError(`${options.describe}: the source sent more than the ${options.size} bytes the manifest gives; ${NOTHING_STORED}`, {
-              hint: "the source holds a corrupted or tampered blob: push or save the image again"
-            });
-          }
-          batch.push(chunk);
-          batchBytes += chunk.length;
-          if (batchBytes >= WRITE_BATCH_BYTES) await flush();
-        }
-      } finally {
-        if (!(options.size !== void 0 && done + batchBytes > options.size)) await flush();
-      }
-      if (options.size !== void 0 && done < options.size) throw new TransientError(`the download ended after ${done} of ${options.size} bytes`);
-    },
-    { delaysMs: options.retryDelaysMs, signal: options.signal, onRetry: () => report("retrying", true) }
-  );
-  report("done", true);
-  return { hash, done };
-}
-async function syncDir(dir) {
-  const handle = await import_promises3.default.open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-var import_node_crypto7, import_node_fs23, import_promises3, import_node_path24, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight, TEMP_PREFIX;
-var init_blob_store = __esm({
-  "src/image/oci/blob-store.ts"() {
-    "use strict";
-    import_node_crypto7 = require("node:crypto");
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_promises3 = __toESM(require("node:fs/promises"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
-    init_errors4();
-    init_digest();
-    init_retry();
-    init_rundir();
-    PROGRESS_INTERVAL_MS = 100;
-    PROGRESS_BYTES = 1024 * 1024;
-    WRITE_BATCH_BYTES = 1024 * 1024;
-    inFlight = /* @__PURE__ */ new Map();
-    TEMP_PREFIX = ".tmp-";
   }
 });
 
@@ -25422,7 +25159,7 @@ var init_userns = __esm({
   }
 });
 
-// src/run/userns.ts
+// src/host/shared-userns.ts
 function sharedUsernsSavesWork() {
   const uid = process.getuid?.() ?? 0;
   if (uid === 0) return false;
@@ -25432,8 +25169,8 @@ function sharedUsernsSavesWork() {
 async function startRunUserns() {
   return sharedUsernsSavesWork() ? startUsernsHolder() : null;
 }
-var init_userns2 = __esm({
-  "src/run/userns.ts"() {
+var init_shared_userns = __esm({
+  "src/host/shared-userns.ts"() {
     "use strict";
     init_checks();
     init_userns();
@@ -25449,7 +25186,8 @@ function storeNeedsUserns() {
 }
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
-  if (options.inUserns ?? storeNeedsUserns()) return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path25.default.dirname(tool)] });
+  if (options.inUserns ?? storeNeedsUserns())
+    return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path24.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command12, options) {
@@ -25494,7 +25232,7 @@ async function runInStoreSandbox(command12, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path25.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path24.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -25508,15 +25246,15 @@ async function digestTrees(dirs) {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process7, import_node_fs24, import_node_path25;
+var import_node_child_process7, import_node_fs24, import_node_path24;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
     import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
-    init_host();
-    init_userns2();
+    import_node_path24 = __toESM(require("node:path"), 1);
+    init_host_root();
+    init_shared_userns();
     init_binaries();
     init_ops();
     init_spawn();
@@ -25526,23 +25264,23 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path26.default.join(dir, "meta.json");
+    const metaPath = import_node_path25.default.join(dir, "meta.json");
     const meta2 = JSON.parse(import_node_fs25.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path26.default.join(dir, "root"), ws: import_node_path26.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
+    return { meta: meta2, dir, root: import_node_path25.default.join(dir, "root"), ws: import_node_path25.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path26.default.join(paths.layers, id));
+  return readLayerAt(import_node_path25.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path26.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path25.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs25.default.utimesSync(import_node_path26.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs25.default.utimesSync(import_node_path25.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
@@ -25550,19 +25288,19 @@ function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
   import_node_fs25.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path26.default.join(dir, "root");
-  const ws = import_node_path26.default.join(dir, "ws");
+  const root = import_node_path25.default.join(dir, "root");
+  const ws = import_node_path25.default.join(dir, "ws");
   import_node_fs25.default.mkdirSync(root, { mode: 493 });
   import_node_fs25.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path26.default.join(paths.layers, request.id);
+  const target = import_node_path25.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path26.default.join(staged.dir, "meta.json");
+    const metaPath = import_node_path25.default.join(staged.dir, "meta.json");
     import_node_fs25.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
@@ -25581,7 +25319,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs25.default.renameSync(import_node_path26.default.join(paths.layers, id), grave);
+    import_node_fs25.default.renameSync(import_node_path25.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -25600,7 +25338,7 @@ function treeSize(dir) {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path26.default.join(current, entry.name);
+      const full = import_node_path25.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
@@ -25625,30 +25363,31 @@ function syncFile(file) {
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path26.default.join(paths.tmp, name));
+    await removeTree(import_node_path25.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs25, import_node_path26, LAYER_ID;
+var import_node_fs25, import_node_path25, LAYER_FORMAT, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
     import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
-    init_remove();
-    init_rundir();
-    init_blob_store();
+    import_node_path25 = __toESM(require("node:path"), 1);
+    init_remove_tree();
+    init_process_tag();
+    init_blobs();
     init_lock();
     init_paths();
     init_tool();
+    LAYER_FORMAT = 1;
     LAYER_ID = /^[0-9a-f]{64}$/;
   }
 });
 
-// src/image/layers.ts
+// src/store/images.ts
 function recordPath(paths, ref) {
-  return import_node_path27.default.join(paths.images, `${(0, import_node_crypto8.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path26.default.join(paths.images, `${(0, import_node_crypto4.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
@@ -25666,16 +25405,6 @@ function saveImage(paths, record2) {
   writeFileAtomically(target, `${JSON.stringify(record2, null, 2)}
 `, tempPath(paths, "image"));
 }
-function baseOf(record2, layers) {
-  for (const layer of layers) touchLayer(layer);
-  return {
-    kind: record2.kind,
-    id: (0, import_node_crypto8.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
-    rootLowers: layers.map((layer) => layer.root).reverse(),
-    env: record2.env,
-    digest: record2.digest
-  };
-}
 async function ensureExtractedLayer(paths, request) {
   const acquired = await acquireBuildLock(paths, request.id, () => findLayer(paths, request.id), request.signal);
   if ("value" in acquired) return acquired.value;
@@ -25684,7 +25413,13 @@ async function ensureExtractedLayer(paths, request) {
     try {
       const owners = storeNeedsUserns() || process.getuid?.() === 0 ? "keep" : "root";
       await runLayerTool(["extract", staged.root, "--owners", owners], { dirs: [staged.root], input: request.open() });
-      return await commitLayer(paths, staged, { id: request.id, kind: request.kind, parent: request.parent, key: request.key, description: request.description });
+      return await commitLayer(paths, staged, {
+        id: request.id,
+        kind: request.kind,
+        parent: request.parent,
+        key: request.key,
+        description: request.description
+      });
     } catch (error2) {
       await removeTree(staged.dir);
       throw error2;
@@ -25693,19 +25428,52 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto8, import_node_fs26, import_node_path27;
-var init_layers2 = __esm({
-  "src/image/layers.ts"() {
+var import_node_crypto4, import_node_fs26, import_node_path26;
+var init_images = __esm({
+  "src/store/images.ts"() {
     "use strict";
-    import_node_crypto8 = require("node:crypto");
+    import_node_crypto4 = require("node:crypto");
     import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_lock();
     init_layers();
     init_paths();
-    init_remove();
+    init_remove_tree();
     init_tool();
+  }
+});
+
+// src/image/base.ts
+function hostBaseOf() {
+  if (hostBase) return hostBase;
+  let release = "";
+  try {
+    release = import_node_fs27.default.readFileSync("/etc/os-release", "utf8");
+  } catch {
+  }
+  const id = (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os4.default.arch() })).digest("hex");
+  hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
+  return hostBase;
+}
+function baseOf(record2, layers) {
+  for (const layer of layers) touchLayer(layer);
+  return {
+    kind: record2.kind,
+    id: (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
+    rootLowers: layers.map((layer) => layer.root).reverse(),
+    env: record2.env,
+    digest: record2.digest
+  };
+}
+var import_node_crypto5, import_node_fs27, import_node_os4, hostBase;
+var init_base = __esm({
+  "src/image/base.ts"() {
+    "use strict";
+    import_node_crypto5 = require("node:crypto");
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_os4 = __toESM(require("node:os"), 1);
+    init_layers();
   }
 });
 
@@ -25725,8 +25493,8 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   const suite = DEBIAN_IMAGE.exec(ref)?.[1];
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
-  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
-  const id = (0, import_node_crypto9.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
+  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os5.default.arch() };
+  const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
     id,
@@ -25759,20 +25527,73 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process8, import_node_crypto9, import_node_child_process9, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process8, import_node_crypto6, import_node_child_process9, import_node_os5, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process8 = require("node:child_process");
-    import_node_crypto9 = require("node:crypto");
+    import_node_crypto6 = require("node:crypto");
     import_node_child_process9 = require("node:child_process");
-    import_node_os4 = __toESM(require("node:os"), 1);
+    import_node_os5 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
     init_errors();
-    init_setup();
-    init_layers2();
+    init_layers();
+    init_images();
+    init_base();
     DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
     DEBIAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  }
+});
+
+// src/image/oci/image-errors.ts
+var NOTHING_STORED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
+var init_image_errors = __esm({
+  "src/image/oci/image-errors.ts"() {
+    "use strict";
+    init_errors();
+    NOTHING_STORED = "the image was not pulled and nothing partial was stored";
+    ImageError = class extends CubicleError {
+    };
+    InvalidImageRefError = class extends ImageError {
+      code = "INVALID_IMAGE_REF";
+      text;
+      constructor(text, why, options = {}) {
+        super(`invalid image reference ${JSON.stringify(text)}: ${why}; nothing was pulled`, {
+          hint: options.hint ?? "write it as NAME[:TAG][@sha256:DIGEST] (node:22-bookworm, ghcr.io/owner/repo:tag, localhost:5000/app@sha256:...), or oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]",
+          cause: options.cause
+        });
+        this.text = text;
+      }
+    };
+    ImageNotFoundError = class extends ImageError {
+      code = "IMAGE_NOT_FOUND";
+    };
+    RegistryUnauthorizedError = class extends ImageError {
+      code = "REGISTRY_UNAUTHORIZED";
+    };
+    DigestMismatchError = class extends ImageError {
+      code = "DIGEST_MISMATCH";
+    };
+    RegistryUnreachableError = class extends ImageError {
+      code = "REGISTRY_UNREACHABLE";
+    };
+    PlatformNotFoundError = class extends ImageError {
+      code = "PLATFORM_NOT_FOUND";
+      available;
+      constructor(message, available, options = {}) {
+        super(message, options);
+        this.available = available;
+      }
+    };
+    InsecureRegistryError = class extends ImageError {
+      code = "INSECURE_REGISTRY";
+    };
+    InvalidImageError = class extends ImageError {
+      code = "IMAGE_INVALID";
+    };
+    ZstdUnavailableError = class extends ImageError {
+      code = "ZSTD_UNAVAILABLE";
+    };
   }
 });
 
@@ -25787,11 +25608,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path65 = colon === -1 ? rest : rest.slice(0, colon);
+  const path70 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path65) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path70) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path65, reference };
+  return { transport, path: path70, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -25837,7 +25658,7 @@ var DOCKER_HUB_REGISTRY, DOCKER_HUB_NAMES, LOCAL_TRANSPORTS, DOMAIN_LABEL, DOMAI
 var init_ref = __esm({
   "src/image/oci/ref.ts"() {
     "use strict";
-    init_errors4();
+    init_image_errors();
     DOCKER_HUB_REGISTRY = "registry-1.docker.io";
     DOCKER_HUB_NAMES = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     LOCAL_TRANSPORTS = ["oci", "oci-archive", "docker-archive"];
@@ -25887,7 +25708,7 @@ var init_did_you_mean = __esm({
   }
 });
 
-// src/plan/test-glob.ts
+// src/config/test-glob.ts
 function compileTestGlob(pattern2) {
   const exclude = pattern2.startsWith("!");
   let body = exclude ? pattern2.slice(1) : pattern2;
@@ -25972,7 +25793,7 @@ function compileClass(inner) {
     const char = members2[i];
     if (char === "\\" && i + 1 < members2.length) out2 += `\\${members2[++i]}`.replace(/^\\([A-Za-z0-9])$/, "$1");
     else if (char === "-" && i > 0 && i < members2.length - 1) out2 += "-";
-    else out2 += /[\\\]\[^-]/.test(char) ? `\\${char}` : char;
+    else out2 += /[\\\][^-]/.test(char) ? `\\${char}` : char;
   }
   return negated ? `[^/${out2}]` : `[${out2}]`;
 }
@@ -25985,7 +25806,8 @@ function testGlobProblems(patterns) {
   for (const pattern2 of patterns) {
     try {
       const glob = compileTestGlob(pattern2);
-      if (glob.exclude && !included) problems.push(`"${pattern2}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
+      if (glob.exclude && !included)
+        problems.push(`"${pattern2}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
       if (!glob.exclude) included = true;
     } catch (error2) {
       if (!(error2 instanceof GlobProblem)) throw error2;
@@ -26008,7 +25830,7 @@ function selectTestFiles(globs, candidates) {
 }
 var GlobProblem, EXTGLOB;
 var init_test_glob = __esm({
-  "src/plan/test-glob.ts"() {
+  "src/config/test-glob.ts"() {
     "use strict";
     GlobProblem = class extends Error {
     };
@@ -26028,7 +25850,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path28.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path27.default.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -26044,7 +25866,12 @@ function resolveConfig(input) {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
+      problems.push(
+        `unknown job "${name}"${didYouMean(
+          name,
+          jobs.map((job) => job.name)
+        )}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -26070,7 +25897,9 @@ function checkTestFiles(name, job, problems) {
   for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
-    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+    problems.push(
+      `jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`
+    );
   }
 }
 function checkCaches(name, job, projectDir, problems) {
@@ -26112,7 +25941,11 @@ function resolveJob(name, job, defaults, flagLimits) {
     caches: Object.freeze([...job.caches ?? []]),
     seccomp: job.seccomp ?? "default",
     user: userOf(job.user),
-    services: Object.freeze(Object.entries(job.services ?? {}).map(([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? "none")))
+    services: Object.freeze(
+      Object.entries(job.services ?? {}).map(
+        ([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? "none")
+      )
+    )
   });
 }
 function userOf(value) {
@@ -26121,7 +25954,12 @@ function userOf(value) {
   return Object.freeze({ uid, gid: gid ?? uid });
 }
 function resolveService(jobName, name, service, defaults, jobNetwork) {
-  const asJob = resolveJob(`${jobName}.${name}`, { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0 }, { image: defaults.image }, {});
+  const asJob = resolveJob(
+    `${jobName}.${name}`,
+    { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0 },
+    { image: defaults.image },
+    {}
+  );
   const health = service.health ? Object.freeze({
     command: Object.freeze(typeof service.health.command === "string" ? ["/bin/sh", "-c", service.health.command] : [...service.health.command]),
     intervalMs: service.health.interval === void 0 ? DEFAULT_HEALTH_INTERVAL_MS : parseDuration(service.health.interval),
@@ -26171,11 +26009,18 @@ function checkJob(name, job, config2, problems) {
   const services = Object.entries(job.services ?? {});
   for (const [serviceName, service] of services) {
     const where2 = `${at}.services.${serviceName}`;
-    if (!SERVICE_NAME.test(serviceName)) problems.push(`${where2}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
+    if (!SERVICE_NAME.test(serviceName))
+      problems.push(`${where2}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
     checkImage(`${where2}.image`, service.image ?? config2.defaults?.image ?? "host", problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where2}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
+      else if (!services.some(([other]) => other === need))
+        problems.push(
+          `${where2}.needs: unknown service "${need}"${didYouMean(
+            need,
+            services.map(([other]) => other)
+          )}`
+        );
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -26209,7 +26054,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path28.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path27.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -26217,7 +26062,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path28.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path27.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -26244,7 +26089,10 @@ function checkNeeds(jobs, problems) {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`);
+      if (!byName.has(need))
+        problems.push(
+          `jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`
+        );
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }
@@ -26275,11 +26123,11 @@ function formatIssue(issue2) {
   if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
   return [`${at}: ${issue2.message}`];
 }
-var import_node_path28, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
-var init_resolve2 = __esm({
+var import_node_path27, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -26300,7 +26148,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path29.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path28.default.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -26308,7 +26156,12 @@ async function readConfigData(options) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
     const code = error2.code;
-    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: "Put the whole config in one file; a code config may compute it from other files.", cause: error2 });
+    if (code === CONFIG_IMPORT_REFUSED)
+      throw new ConfigError([reason], {
+        source: explicit,
+        hint: "Put the whole config in one file; a code config may compute it from other files.",
+        cause: error2
+      });
     const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -26321,7 +26174,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path29.default.resolve(found.filepath);
+  const source = import_node_path28.default.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -26340,21 +26193,21 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path29;
+var import_node_path28;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
-    init_resolve2();
+    init_resolve();
   }
 });
 
 // src/report/destination.ts
 function resolveReportPath(cwd, given) {
-  return given === "-" ? given : import_node_path30.default.resolve(cwd, given);
+  return given === "-" ? given : import_node_path29.default.resolve(cwd, given);
 }
 function isStdout(file) {
   return STDOUT_NAMES.has(file);
@@ -26364,7 +26217,7 @@ async function writeReport(file, content, checkout) {
   if (STDERR_NAMES.has(file)) return writeStream(process.stderr, content);
   if (isSpecialOutside(file, checkout)) {
     try {
-      import_node_fs27.default.writeFileSync(file, content, { flag: "w" });
+      import_node_fs28.default.writeFileSync(file, content, { flag: "w" });
     } catch (error2) {
       const code = error2.code;
       throw new PathConfinementError(file, `could not be written (${code ?? error2.message})`, "the report was not written", { cause: error2 });
@@ -26376,7 +26229,7 @@ async function writeReport(file, content, checkout) {
 function isSpecialOutside(file, checkout) {
   if (rootFor(file, checkout).root === checkout) return false;
   try {
-    const stat = import_node_fs27.default.statSync(file);
+    const stat = import_node_fs28.default.statSync(file);
     return stat.isCharacterDevice() || stat.isFIFO();
   } catch {
     return false;
@@ -26385,15 +26238,15 @@ function isSpecialOutside(file, checkout) {
 function writeStream(stream, content) {
   return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
 }
-var import_node_fs27, import_node_path30, STDOUT_NAMES, STDERR_NAMES;
+var import_node_fs28, import_node_path29, STDOUT_NAMES, STDERR_NAMES;
 var init_destination = __esm({
   "src/report/destination.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
-    init_write_file();
+    init_write_atomic();
     STDOUT_NAMES = /* @__PURE__ */ new Set(["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]);
     STDERR_NAMES = /* @__PURE__ */ new Set(["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]);
   }
@@ -26559,7 +26412,9 @@ function parseGoTestJson(text) {
     }
   }
   if (events === 0 && packages.size === 0 && stray.length > 0) {
-    throw new GoTestJsonError(`not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0].trim().slice(0, 80))}); was -json left out?`);
+    throw new GoTestJsonError(
+      `not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0].trim().slice(0, 80))}); was -json left out?`
+    );
   }
   const suites = [...packages.values()].map(suiteOf).filter((suite) => suite.cases.length > 0 || suite.systemOut !== void 0);
   if (stray.length > 0 && suites.length > 0) suites[0] = { ...suites[0], systemErr: stray.join("") };
@@ -26588,7 +26443,9 @@ function suiteOf(pkg) {
   if (pkg.buildFailure) {
     const compilerOutput = pkg.buildOutput.join("");
     const message = `${pkg.name}: ${pkg.buildFailure}${compilerOutput ? "" : "; go's messages are in the job's output"}`;
-    cases.push(packageCase(pkg, `[${pkg.buildFailure}]`, { kind: "error", type: pkg.buildFailure.replace(" ", "-"), message, body: compilerOutput || void 0 }));
+    cases.push(
+      packageCase(pkg, `[${pkg.buildFailure}]`, { kind: "error", type: pkg.buildFailure.replace(" ", "-"), message, body: compilerOutput || void 0 })
+    );
   } else if (pkg.result === "fail" && !cases.some((testCase) => testCase.outcomes.some((outcome) => outcome.kind !== "skipped"))) {
     const panic = packageOutput.split("\n").find((line) => PANIC_LINE.test(line));
     const message = panic ? panic.trim() : `${pkg.name}: the test binary failed outside any test`;
@@ -26868,7 +26725,15 @@ var init_xml = __esm({
     NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
     EMPTY = Object.freeze(/* @__PURE__ */ Object.create(null));
     TEXT_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-    ATTRIBUTE_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "	": "&#9;", "\r": "&#13;" };
+    ATTRIBUTE_ESCAPES = {
+      "&": "&amp;",
+      "<": "&lt;",
+      ">": "&gt;",
+      '"': "&quot;",
+      "\n": "&#10;",
+      "	": "&#9;",
+      "\r": "&#13;"
+    };
     ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
     NOT_XML_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
   }
@@ -26878,12 +26743,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs28.default.statSync(file).size;
+    const size2 = import_node_fs29.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs28.default.readFileSync(file);
+    bytes = import_node_fs29.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -27020,16 +26885,17 @@ function timestampOf(value) {
 }
 function decodeXmlBytes(bytes) {
   if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le", 2);
-  if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes.subarray(2, bytes.length - bytes.length % 2)).swap16().toString("utf16le");
+  if (bytes[0] === 254 && bytes[1] === 255)
+    return Buffer.from(bytes.subarray(2, bytes.length - bytes.length % 2)).swap16().toString("utf16le");
   const declaration = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(bytes.subarray(0, 200).toString("latin1"));
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs28, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs29, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_read = __esm({
   "src/junit/read.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -27137,7 +27003,7 @@ function readAttemptTests(dir, files) {
   for (const file of files) {
     let suites;
     try {
-      suites = readJunitFile(import_node_path31.default.join(dir, file), file);
+      suites = readJunitFile(import_node_path30.default.join(dir, file), file);
     } catch (error2) {
       if (!(error2 instanceof JunitReadError)) throw error2;
       problems.push(error2.message);
@@ -27163,11 +27029,11 @@ function readAttemptTests(dir, files) {
   if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
   return { report: "read", failed, failedNotKept };
 }
-var import_node_path31, MAX_FAILED_KEPT, MESSAGE_BYTES;
+var import_node_path30, MAX_FAILED_KEPT, MESSAGE_BYTES;
 var init_attempt = __esm({
   "src/junit/attempt.ts"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_model();
     init_read();
     init_output_cap();
@@ -27281,32 +27147,36 @@ function serializeJunit(report) {
   const out2 = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
   const total = reportCounts(report);
   const totalMs = report.suites.reduce((sum, suite) => sum + milliseconds(suite.time), 0);
-  out2.push(`<testsuites${attributes([
-    ["name", report.name],
-    ["tests", total.tests],
-    ["failures", total.failures],
-    ["errors", total.errors],
-    ["skipped", total.skipped],
-    ["time", seconds(totalMs)]
-  ])}>
-`);
+  out2.push(
+    `<testsuites${attributes([
+      ["name", report.name],
+      ["tests", total.tests],
+      ["failures", total.failures],
+      ["errors", total.errors],
+      ["skipped", total.skipped],
+      ["time", seconds(totalMs)]
+    ])}>
+`
+  );
   for (const suite of report.suites) writeSuite(out2, suite);
   out2.push("</testsuites>\n");
   return out2.join("");
 }
 function writeSuite(out2, suite) {
   const counts = suiteCounts(suite);
-  out2.push(`  <testsuite${attributes([
-    ["name", suite.name],
-    ["tests", counts.tests],
-    ["failures", counts.failures],
-    ["errors", counts.errors],
-    ["skipped", counts.skipped],
-    ["time", seconds(milliseconds(counts.time))],
-    ["timestamp", suite.timestamp],
-    ["hostname", suite.hostname]
-  ])}>
-`);
+  out2.push(
+    `  <testsuite${attributes([
+      ["name", suite.name],
+      ["tests", counts.tests],
+      ["failures", counts.failures],
+      ["errors", counts.errors],
+      ["skipped", counts.skipped],
+      ["time", seconds(milliseconds(counts.time))],
+      ["timestamp", suite.timestamp],
+      ["hostname", suite.hostname]
+    ])}>
+`
+  );
   writeProperties(out2, suite.properties, "    ");
   for (const testCase of suite.cases) writeCase(out2, testCase);
   writeText(out2, "system-out", suite.systemOut, "    ");
@@ -27346,11 +27216,13 @@ function writeOutcome(out2, outcome) {
 `);
 }
 function writeRerun(out2, rerun) {
-  out2.push(`      <${rerun.kind}${attributes([
-    ["message", rerun.message],
-    ["type", rerun.type]
-  ])}>
-`);
+  out2.push(
+    `      <${rerun.kind}${attributes([
+      ["message", rerun.message],
+      ["type", rerun.type]
+    ])}>
+`
+  );
   writeText(out2, "stackTrace", rerun.stackTrace, "        ");
   writeText(out2, "system-out", rerun.systemOut, "        ");
   writeText(out2, "system-err", rerun.systemErr, "        ");
@@ -27361,8 +27233,14 @@ function writeProperties(out2, properties, indent) {
   if (!properties.length) return;
   out2.push(`${indent}<properties>
 `);
-  for (const property of properties) out2.push(`${indent}  <property${attributes([["name", property.name], ["value", property.value]])}/>
-`);
+  for (const property of properties)
+    out2.push(
+      `${indent}  <property${attributes([
+        ["name", property.name],
+        ["value", property.value]
+      ])}/>
+`
+    );
   out2.push(`${indent}</properties>
 `);
 }
@@ -27424,8 +27302,18 @@ function jobSuite(result, options) {
     systemOut: result.outputTail ? tailBytes(result.outputTail, share.systemOut) : void 0
   };
   if (globs.length === 0 && result.junitFiles.length === 0) {
-    const reruns2 = earlierAttempts(result, result.previousFailures.map((_, index) => ({ index })), share);
-    const only = { ...emptyCase(result.name, classname), time: result.wallMs / 1e3, outcomes: outcome ? [outcome] : [], reruns: reruns2, systemOut: base.systemOut };
+    const reruns2 = earlierAttempts(
+      result,
+      result.previousFailures.map((_, index) => ({ index })),
+      share
+    );
+    const only = {
+      ...emptyCase(result.name, classname),
+      time: result.wallMs / 1e3,
+      outcomes: outcome ? [outcome] : [],
+      reruns: reruns2,
+      systemOut: base.systemOut
+    };
     return { ...base, systemOut: void 0, cases: [only] };
   }
   const reports = readJobReports(result, options, classname);
@@ -27500,13 +27388,18 @@ function readJobReports(result, options, classname) {
   let suiteOutput = "";
   for (const file of result.junitFiles) {
     if (!options.artifactsDir) {
-      cases.push(errorCase(`JUnit report ${file}`, classname, "invalid-report", `${file}: not merged: cubicle was not told where the job's reports were copied`));
+      cases.push(
+        errorCase(`JUnit report ${file}`, classname, "invalid-report", `${file}: not merged: cubicle was not told where the job's reports were copied`)
+      );
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path32.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path31.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
-        for (const [stream, text] of [["system-out", suite.systemOut], ["system-err", suite.systemErr]]) {
+        for (const [stream, text] of [
+          ["system-out", suite.systemOut],
+          ["system-err", suite.systemErr]
+        ]) {
           const kept = budget.tail(text);
           if (kept) suiteOutput += `--- ${file}: ${suite.name} ${stream} ---
 ${kept}
@@ -27576,17 +27469,23 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path32, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path31, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_units();
     init_junit();
     FAILURE_TAIL_LINES = 50;
     REPORT_OUTPUT_CAPS = 16;
     MESSAGE_BYTES2 = 4096;
-    ERROR_TYPES = { oom: "oom", timeout: "timeout", signaled: "signaled", error: "error", cancelled: "cancelled" };
+    ERROR_TYPES = {
+      oom: "oom",
+      timeout: "timeout",
+      signaled: "signaled",
+      error: "error",
+      cancelled: "cancelled"
+    };
     RAN_TO_END = /* @__PURE__ */ new Set(["passed", "failed", "flaky"]);
     KILLED = /* @__PURE__ */ new Set(["oom", "timeout", "signaled"]);
   }
@@ -27594,7 +27493,7 @@ var init_junit_job = __esm({
 
 // src/report/junit.ts
 function buildJunit(summary, options = {}) {
-  const hostname = import_node_os5.default.hostname();
+  const hostname = import_node_os6.default.hostname();
   const suites = summary.results.map(
     (result) => jobSuite(result, {
       artifactsDir: options.artifactsDir ?? summary.artifactsDir,
@@ -27605,11 +27504,11 @@ function buildJunit(summary, options = {}) {
   );
   return serializeJunit({ name: "cubicle", suites });
 }
-var import_node_os5, JunitReporter;
+var import_node_os6, JunitReporter;
 var init_junit2 = __esm({
   "src/report/junit.ts"() {
     "use strict";
-    import_node_os5 = __toESM(require("node:os"), 1);
+    import_node_os6 = __toESM(require("node:os"), 1);
     init_junit_job();
     init_junit();
     init_destination();
@@ -27668,7 +27567,7 @@ var init_color = __esm({
   }
 });
 
-// src/report/drain.ts
+// src/core/drain.ts
 function waitForDrain(out2, highWaterBytes = OUTPUT_HIGH_WATER_BYTES) {
   if (out2.writableLength <= highWaterBytes || out2.destroyed) return void 0;
   return new Promise((resolve5) => {
@@ -27685,7 +27584,7 @@ function waitForDrain(out2, highWaterBytes = OUTPUT_HIGH_WATER_BYTES) {
 }
 var OUTPUT_HIGH_WATER_BYTES;
 var init_drain = __esm({
-  "src/report/drain.ts"() {
+  "src/core/drain.ts"() {
     "use strict";
     OUTPUT_HIGH_WATER_BYTES = 16 * 1024 * 1024;
   }
@@ -27693,7 +27592,7 @@ var init_drain = __esm({
 
 // src/report/fence.ts
 function fenceToken() {
-  return (0, import_node_crypto10.randomBytes)(16).toString("hex");
+  return (0, import_node_crypto7.randomBytes)(16).toString("hex");
 }
 function fencedWriter(write, fence) {
   if (!fence) return { untrusted: write, own: write, close: () => void 0 };
@@ -27721,11 +27620,11 @@ ${text}`);
     close
   };
 }
-var import_node_crypto10;
+var import_node_crypto7;
 var init_fence = __esm({
   "src/report/fence.ts"() {
     "use strict";
-    import_node_crypto10 = require("node:crypto");
+    import_node_crypto7 = require("node:crypto");
   }
 });
 
@@ -27838,7 +27737,7 @@ function sanitizeOutputLine(line) {
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
   return text.replace(
     ESCAPE_SEQUENCES,
-    (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
+    (_sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
   ).replace(BREAKS, " ").replace(CONTROLS, "");
 }
 function isPlainOrColoured(line) {
@@ -27905,27 +27804,13 @@ var init_sanitize = __esm({
 });
 
 // src/report/live.ts
-function readCgroupMemory(dirs) {
-  for (const dir of dirs) {
-    for (const file of ["memory.current", "memory.usage_in_bytes"]) {
-      try {
-        const bytes = Number(import_node_fs29.default.readFileSync(import_node_path33.default.join(dir, file), "utf8").trim());
-        if (Number.isFinite(bytes)) return bytes;
-      } catch {
-      }
-    }
-  }
-  return void 0;
-}
 function visibleText(line) {
   return withoutColours(sanitizeOutputLine(line)).replaceAll("	", " ");
 }
-var import_node_fs29, import_node_path33, HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
+var HIDE_CURSOR, SHOW_CURSOR, ERASE_LINE, DOWN, LiveRegion;
 var init_live = __esm({
   "src/report/live.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
     init_sanitize();
     HIDE_CURSOR = "\x1B[?25l";
     SHOW_CURSOR = "\x1B[?25h";
@@ -28061,8 +27946,28 @@ var init_terminal = __esm({
     VERBOSITY_VARIABLE = "CUBICLE_OUTPUT";
     STATUS_MARK = "::";
     COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
-    STATUS_COLORS = { passed: 32, flaky: 33, failed: 31, oom: 31, timeout: 31, signaled: 31, error: 31, skipped: 90, cancelled: 90 };
-    STATUS_MARKS = { passed: "\u2713", flaky: "\u2713", failed: "\u2717", oom: "\u2717", timeout: "\u2717", signaled: "\u2717", error: "\u2717", skipped: "-", cancelled: "-" };
+    STATUS_COLORS = {
+      passed: 32,
+      flaky: 33,
+      failed: 31,
+      oom: 31,
+      timeout: 31,
+      signaled: 31,
+      error: 31,
+      skipped: 90,
+      cancelled: 90
+    };
+    STATUS_MARKS = {
+      passed: "\u2713",
+      flaky: "\u2713",
+      failed: "\u2717",
+      oom: "\u2717",
+      timeout: "\u2717",
+      signaled: "\u2717",
+      error: "\u2717",
+      skipped: "-",
+      cancelled: "-"
+    };
     SPINNER = ["\u280B", "\u2819", "\u2839", "\u2838", "\u283C", "\u2834", "\u2826", "\u2827", "\u2807", "\u280F"];
     MEMORY_SAMPLE_MS = 500;
     DIM = 2;
@@ -28098,7 +28003,8 @@ var init_terminal = __esm({
       /** The live lines go before the CLI's "SIGINT received" message, or that message would be drawn over. */
       clearOnSignal = () => this.region?.draw([]);
       onRunStart(jobs) {
-        for (const signal of ["SIGINT", "SIGTERM"]) if (this.region && process.listenerCount(signal) > 0) process.prependListener(signal, this.clearOnSignal);
+        for (const signal of ["SIGINT", "SIGTERM"])
+          if (this.region && process.listenerCount(signal) > 0) process.prependListener(signal, this.clearOnSignal);
         this.width = Math.max(...jobs.map((job) => job.name.length), 0);
         this.runStartedAt = performance.now();
         jobs.forEach((job, index) => {
@@ -28110,17 +28016,26 @@ var init_terminal = __esm({
         if (this.region) {
           const running = this.running.get(job.name);
           if (running) running.attempt = attempt;
-          else this.running.set(job.name, { job, attempt, startedAt: performance.now(), latest: "", cgroups: [], memoryBytes: void 0, sampledAt: Number.NEGATIVE_INFINITY });
+          else
+            this.running.set(job.name, {
+              job,
+              attempt,
+              startedAt: performance.now(),
+              latest: "",
+              sandbox: void 0,
+              memoryBytes: void 0,
+              sampledAt: Number.NEGATIVE_INFINITY
+            });
           this.timer ??= setInterval(() => this.redraw(), this.refreshMs).unref();
         }
         if (attempt === 1 && this.verbosity === "verbose") this.jobLine(job.name, `${STATUS_MARK} ${describeJob(job)}`);
         if (attempt > 1) this.jobLine(job.name, `${STATUS_MARK} ${this.paint(33, `retrying: attempt ${attempt} of ${job.retries + 1}`)}`);
       }
-      /** The attempt's sandbox and its cgroups: the live line samples its memory from there. */
+      /** The attempt's sandbox: the live line samples its memory from there. */
       onJobSandbox(job, _attempt, sandbox) {
         const running = this.running.get(job.name);
         if (running) {
-          running.cgroups = sandbox.cgroups;
+          running.sandbox = sandbox;
           running.sampledAt = Number.NEGATIVE_INFINITY;
         }
       }
@@ -28210,13 +28125,18 @@ var init_terminal = __esm({
         const lines = shown.map((running) => this.liveLine(running, spinner, now, width));
         if (shown.length < jobs.length) lines.push(this.paint(DIM, `  \u2026 and ${jobs.length - shown.length} more running`));
         const waiting = this.jobs.size - this.finished - jobs.length;
-        const totals = [`${jobs.length} running`, `${this.finished - this.failed} done`, ...this.failed ? [`${this.failed} failed`] : [], ...waiting > 0 ? [`${waiting} waiting`] : []];
+        const totals = [
+          `${jobs.length} running`,
+          `${this.finished - this.failed} done`,
+          ...this.failed ? [`${this.failed} failed`] : [],
+          ...waiting > 0 ? [`${waiting} waiting`] : []
+        ];
         lines.push(this.paint(DIM, fitWidth(`  ${totals.join(", ")} \xB7 ${formatDuration(now - this.runStartedAt)}`, width)));
         return lines;
       }
       liveLine(running, spinner, now, width) {
-        if (running.cgroups.length > 0 && now - running.sampledAt >= MEMORY_SAMPLE_MS) {
-          running.memoryBytes = readCgroupMemory(running.cgroups);
+        if (running.sandbox && now - running.sampledAt >= MEMORY_SAMPLE_MS) {
+          running.memoryBytes = running.sandbox.memoryBytes();
           running.sampledAt = now;
         }
         const limit = running.job.limits.memoryBytes;
@@ -28289,7 +28209,7 @@ ${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}
   }
 });
 
-// src/run/cache-scope.ts
+// src/plan/cache-scope.ts
 function defaultCacheScope(env3) {
   if (env3.GITHUB_ACTIONS !== "true") return "local";
   if ((env3.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env3) ?? scopePart(env3.GITHUB_HEAD_REF ?? "unknown")}`;
@@ -28315,1550 +28235,283 @@ function pullRequestNumber(env3) {
 }
 function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
-  return safe === text ? safe : `${safe}-${(0, import_node_crypto11.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
+  return safe === text ? safe : `${safe}-${(0, import_node_crypto8.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto11, import_node_fs30, CACHE_SCOPE;
+var import_node_crypto8, import_node_fs30, CACHE_SCOPE;
 var init_cache_scope = __esm({
-  "src/run/cache-scope.ts"() {
+  "src/plan/cache-scope.ts"() {
     "use strict";
-    import_node_crypto11 = require("node:crypto");
+    import_node_crypto8 = require("node:crypto");
     import_node_fs30 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
 });
 
-// src/report/reporter.ts
-function combineReporters(reporters) {
-  return {
-    onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
-    onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
-    onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
-    backpressure: () => {
-      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== void 0);
-      return waits.length ? Promise.all(waits).then(() => void 0) : void 0;
-    },
-    onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
-    onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
-    onRunEnd: async (summary) => {
-      for (const reporter of reporters) await reporter.onRunEnd?.(summary);
-    }
-  };
+// src/image/oci/digest.ts
+function isDigest(text) {
+  return typeof text === "string" && SHA256_DIGEST.test(text);
 }
-var init_reporter = __esm({
-  "src/report/reporter.ts"() {
-    "use strict";
-  }
-});
-
-// src/plan/step-env.ts
-function withHomeBin(searchPath, home) {
-  if (!import_node_path34.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path34.default.posix.join(home, HOME_BIN);
-  return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
-}
-function stepEnvironment(base, step) {
-  const env3 = { ...base.imageEnv };
-  env3.PATH = withHomeBin(env3.PATH ?? [...base.toolchainDirs ?? [], DEFAULT_PATH2].join(":"), base.home);
-  env3.HOME = base.home;
-  Object.assign(env3, step.env);
-  env3.CUBICLE_SETUP = "1";
-  return env3;
-}
-function toolchainDirs(runnerPath, isDir) {
-  const dirs = [];
-  for (const entry of (runnerPath ?? "").split(":")) {
-    const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path34.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
-    if (isDir(dir)) dirs.push(dir);
-  }
-  return dirs;
-}
-var import_node_path34, HOME_BIN;
-var init_step_env = __esm({
-  "src/plan/step-env.ts"() {
-    "use strict";
-    import_node_path34 = __toESM(require("node:path"), 1);
-    init_job();
-    HOME_BIN = ".local/bin";
-  }
-});
-
-// src/plan/job.ts
-function hostFilesystem(projectDir) {
-  return { hostSystem: true, rootLowers: [], wsLowers: [], workspace: projectDir, caches: [], imageEnv: {} };
-}
-function jobEnvironment(job, context, image) {
-  const env3 = { ...image?.env };
-  const fromHost = image ? PASSED_HOST_VARIABLES.filter((name) => name !== "PATH" && name !== "HOME") : PASSED_HOST_VARIABLES;
-  for (const name of fromHost) {
-    const value = context.hostEnv[name];
-    if (value !== void 0) env3[name] = value;
-  }
-  env3.PATH ??= DEFAULT_PATH2;
-  env3.HOME ??= "/root";
-  Object.assign(env3, job.env);
-  if (job.setup.length > 0 && job.env.PATH === void 0) env3.PATH = withHomeBin(env3.PATH, env3.HOME);
-  env3.CUBICLE_JOB = job.name;
-  env3.CUBICLE_ATTEMPT = String(context.attempt);
-  if (context.shard) env3.CUBICLE_SHARD = context.shard;
-  if (context.testShard) env3.CUBICLE_TEST_SHARD = context.testShard;
-  return env3;
-}
-function requestedHostVariables(hostEnv) {
-  const env3 = {};
-  for (const name of (hostEnv.CUBICLE_PASS_ENV ?? "").split(",").map((entry) => entry.trim())) {
-    const value = hostEnv[name];
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && value !== void 0) env3[name] = value;
-  }
-  return env3;
-}
-function commandWithTestFiles(job, files) {
-  if (!files) return job.command;
-  return job.script ? [...job.command, "sh", ...files] : [...job.command, ...files];
-}
-function fullEnvironment(job, context, filesystem) {
-  return { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) };
-}
-function joinSandboxSpec(job, context, filesystem, pid, command12, timeoutMs) {
-  return {
-    ops: [],
-    command: command12,
-    env: fullEnvironment(job, context, filesystem),
-    cwd: context.projectDir,
-    hostname: job.name,
-    shareNetwork: false,
-    timeoutMs,
-    join: pid,
-    userns: context.userns,
-    user: job.user,
-    seccomp: job.seccomp
-  };
-}
-function jobSandboxSpec(job, context, dirs, filesystem = hostFilesystem(context.projectDir)) {
-  const request = {
-    name: job.name,
-    command: commandWithTestFiles(job, context.testFiles),
-    env: fullEnvironment(job, context, filesystem),
-    network: job.network,
-    limits: job.limits,
-    projectDir: context.projectDir,
-    userns: context.userns,
-    seccomp: job.seccomp,
-    user: job.user,
-    keep: [...job.junit, ...job.artifacts],
-    sharedNetwork: context.network
-  };
-  return sandboxSpec(request, dirs, filesystem);
-}
-function hasRootOverlay(filesystem) {
-  return !filesystem.hostSystem || filesystem.rootLowers.length > 0 || filesystem.captureRoot === true;
-}
-function sandboxSpec(request, dirs, filesystem) {
-  const checkout = request.projectDir;
-  const home = request.env.HOME;
-  const mounts = [
-    { kind: "proc", dest: "/proc" },
-    { kind: "dev", dest: "/dev" },
-    { kind: "tmpfs", dest: "/tmp", mode: 1023 },
-    { kind: "overlay", lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
-    ...filesystem.caches.map((cache) => ({ kind: "bind", src: cache.src, dest: cache.dest }))
-  ];
-  const system = filesystem.hostSystem ? hostImageOps() : [];
-  if (hasRootOverlay(filesystem)) {
-    if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
-    import_node_fs31.default.mkdirSync(dirs.rootUpper, { recursive: true, mode: 493 });
-    import_node_fs31.default.mkdirSync(dirs.rootWork, { recursive: true, mode: 448 });
-    const homeProblem = hostPathProblem(home);
-    if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
-    writeSkeleton(dirs.skeleton, [...system, ...mounts], home);
-    mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
-  } else if (needsOwnHome(home, checkout)) {
-    mounts.push({ kind: "tmpfs", dest: home, mode: 493 });
-  }
-  if (request.network === "host") mounts.push(...hostNetworkOps());
-  if (request.sharedNetwork?.resolvConf) mounts.push({ kind: "ro-bind", src: request.sharedNetwork.resolvConf, dest: "/etc/resolv.conf" });
-  return {
-    ops: orderByDepth([...system, ...mounts]),
-    command: request.command,
-    env: request.env,
-    cwd: checkout,
-    hostname: request.name,
-    shareNetwork: request.network === "host",
-    timeoutMs: request.limits.timeoutMs,
-    // A setup step's writes become a layer: its overlay syncs them before the commit.
-    volatileUpper: filesystem.captureRoot !== true,
-    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : void 0,
-    userns: request.userns,
-    netns: request.network === "host" ? void 0 : request.sharedNetwork?.netns,
-    seccomp: request.seccomp,
-    user: request.user,
-    disk: request.limits.diskBytes === void 0 ? void 0 : { bytes: request.limits.diskBytes, keep: keepGlobs(checkout, request.keep ?? []) }
-  };
-}
-function keepGlobs(checkout, patterns) {
-  return patterns.flatMap((pattern2) => {
-    const clean = pattern2.replace(/^\.\//, "").replace(/\/+$/, "");
-    return clean ? [{ dest: checkout, glob: clean }, { dest: checkout, glob: `${clean}/**` }] : [];
-  });
-}
-function writeSkeleton(dir, ops, home) {
-  const notDone = "the sandbox was not made";
-  const beneath = (dest) => import_node_path35.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
-  const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
-  for (const op of ops) {
-    if (op.kind === "symlink") {
-      ensureDir(import_node_path35.default.dirname(op.dest));
-      withDirBeneath(dir, beneath(import_node_path35.default.dirname(op.dest)) || ".", (fd) => {
-        if (!import_node_fs31.default.lstatSync(atPath(fd, import_node_path35.default.basename(op.dest)), { throwIfNoEntry: false })) import_node_fs31.default.symlinkSync(op.target, atPath(fd, import_node_path35.default.basename(op.dest)));
-      });
-    } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
-      if (import_node_fs31.default.statSync(op.src).isDirectory()) ensureDir(op.dest);
-      else {
-        ensureDir(import_node_path35.default.dirname(op.dest));
-        withDirBeneath(dir, beneath(import_node_path35.default.dirname(op.dest)) || ".", (fd) => {
-          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = import_node_fs31.default.constants;
-          import_node_fs31.default.closeSync(import_node_fs31.default.openSync(atPath(fd, import_node_path35.default.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
-        });
-      }
-    } else {
-      ensureDir(op.dest);
-    }
-  }
-  if (import_node_path35.default.isAbsolute(home)) ensureDir(home);
-  import_node_fs31.default.chmodSync(import_node_path35.default.join(dir, "tmp"), 1023);
-}
-function needsOwnHome(home, checkout) {
-  if (!import_node_path35.default.isAbsolute(home) || home === "/") return false;
-  if (isInside(home, checkout)) return false;
-  return !hostImageOps().some((op) => isInside(home, op.dest));
-}
-function isInside(child, parent) {
-  const relative2 = import_node_path35.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path35.default.isAbsolute(relative2);
-}
-var import_node_fs31, import_node_path35, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
-var init_job = __esm({
-  "src/plan/job.ts"() {
-    "use strict";
-    import_node_fs31 = __toESM(require("node:fs"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_errors();
-    init_host();
-    init_ops();
-    init_step_env();
-    PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
-    DEFAULT_PATH2 = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  }
-});
-
-// src/signals.ts
-function describeSignal(signal) {
-  const words = SIGNALS[signal];
-  return words ? `${signal} (${words})` : signal;
-}
-function describeExitCode(code) {
-  const words = EXIT_CODES[code];
-  return words ? `${code} (${words})` : String(code);
-}
-var SIGNALS, EXIT_CODES;
-var init_signals = __esm({
-  "src/signals.ts"() {
-    "use strict";
-    SIGNALS = {
-      SIGHUP: "hangup",
-      SIGINT: "interrupt",
-      SIGQUIT: "quit",
-      SIGILL: "illegal instruction",
-      SIGTRAP: "trace trap",
-      SIGABRT: "aborted",
-      SIGBUS: "bus error",
-      SIGFPE: "arithmetic exception",
-      SIGKILL: "killed",
-      SIGUSR1: "user signal 1",
-      SIGSEGV: "segmentation fault",
-      SIGUSR2: "user signal 2",
-      SIGPIPE: "broken pipe",
-      SIGALRM: "alarm clock",
-      SIGTERM: "terminated",
-      SIGXCPU: "CPU time limit exceeded",
-      SIGXFSZ: "file size limit exceeded",
-      SIGSYS: "bad system call"
-    };
-    EXIT_CODES = {
-      125: "the sandbox could not be set up",
-      126: "command found but not executable",
-      127: "command not found"
-    };
-  }
-});
-
-// src/run/collect.ts
-function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path36.default.resolve(destination) !== import_node_path36.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path36.default.relative(trustedRoot, destination) };
-  }
-  return { root: import_node_path36.default.dirname(destination), rel: import_node_path36.default.basename(destination) };
-}
-async function collectOutputs(request) {
-  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
-  if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
-  const picomatch = await loadPicomatch();
-  const matcher = (patterns) => {
-    const expanded = patterns.flatMap((pattern2) => [pattern2.replace(/^\.\//, ""), `${pattern2.replace(/^\.\//, "").replace(/\/+$/, "")}/**`]);
-    return expanded.length ? picomatch(expanded, { dot: true }) : () => false;
-  };
-  const isJunit = matcher(request.junit);
-  const isArtifact = matcher(request.artifacts);
-  const junitFiles = [];
-  const artifacts = [];
-  const refused = [];
-  const failed = [];
-  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
-  let spent = 0;
-  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
-  const notDone = "cubicle does not write reports or artifacts through it: nothing was copied";
-  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
-  for (const { relative: relative2, kind } of walk(request.upper, "")) {
-    const wanted = isJunit(relative2) || isArtifact(relative2);
-    if (!wanted || kind === "whiteout") continue;
-    if (kind === "unreadable") {
-      failed.push(`${relative2}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
-      continue;
-    }
-    if (kind !== "file") {
-      refused.push(relative2);
-      continue;
-    }
-    if (request.ownFiles?.includes(relative2)) {
-      failed.push(`${relative2}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
-      continue;
-    }
-    try {
-      const stat = await import_node_fs32.default.promises.lstat(import_node_path36.default.join(request.upper, relative2));
-      const allocated = Math.min(stat.size, stat.blocks * 512);
-      if (spent + allocated > budget) {
-        const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
-        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
-        failed.push(`${relative2}: not copied: ${size2}, ${over}`);
-        continue;
-      }
-      copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
-      spent += allocated;
-    } catch (error2) {
-      if (error2 instanceof PathConfinementError) {
-        refused.push(relative2);
-        continue;
-      }
-      failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
-      continue;
-    }
-    if (isJunit(relative2)) junitFiles.push(relative2);
-    if (isArtifact(relative2)) artifacts.push(relative2);
-  }
-  return { junitFiles, artifacts, refused, failed };
-}
-async function clearDestination(root, rel, keep, notDone) {
-  let fd;
-  try {
-    fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
-  } catch (error2) {
-    const code = (error2 instanceof PathConfinementError ? error2.cause : error2)?.code;
-    if (code === "ENOENT") return;
-    if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
-    throw error2;
-  }
-  try {
-    for (const name of import_node_fs32.default.readdirSync(`/proc/self/fd/${fd}`)) {
-      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
-    }
-  } finally {
-    import_node_fs32.default.closeSync(fd);
-  }
-}
-function* walk(root, relative2) {
-  let entries;
-  try {
-    entries = import_node_fs32.default.readdirSync(import_node_path36.default.join(root, relative2), { withFileTypes: true });
-  } catch {
-    if (relative2) yield { relative: relative2, kind: "unreadable" };
-    return;
-  }
-  for (const entry of entries) {
-    const child = relative2 ? `${relative2}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) yield* walk(root, child);
-    else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
-  }
-}
-var import_node_fs32, import_node_path36, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
-var init_collect = __esm({
-  "src/run/collect.ts"() {
-    "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
-    init_units();
-    init_confine();
-    init_errors();
-    init_vendor();
-    init_remove();
-    DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
-    UnsafeDestinationError = class extends Error {
-    };
-  }
-});
-
-// src/image/base.ts
-function hostBaseOf() {
-  if (hostBase) return hostBase;
-  let release = "";
-  try {
-    release = import_node_fs33.default.readFileSync("/etc/os-release", "utf8");
-  } catch {
-  }
-  const id = (0, import_node_crypto12.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os6.default.arch() })).digest("hex");
-  hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
-  return hostBase;
-}
-var import_node_crypto12, import_node_fs33, import_node_os6, hostBase;
-var init_base = __esm({
-  "src/image/base.ts"() {
-    "use strict";
-    import_node_crypto12 = require("node:crypto");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
-    import_node_os6 = __toESM(require("node:os"), 1);
-  }
-});
-
-// src/plan/inputs.ts
-async function stageInputs(projectDir, patterns, destination, where2) {
-  const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Map();
-  const notDone = "the step was not run";
-  try {
-    for (const pattern2 of patterns) {
-      const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path37.default.isAbsolute(clean) || clean.split("/").includes("..")) {
-        throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
-      }
-      const { base, isGlob } = picomatch.scan(clean);
-      if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path37.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
-          throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
-        }
-        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs34.default.lstatSync(source);
-        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
-        else found.set(clean, source);
-        continue;
-      }
-      const isMatch = picomatch(clean, { dot: true });
-      const before = found.size;
-      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
-      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
-    }
-    const inputs = [];
-    for (const relative2 of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative2), destination, relative2, notDone));
-    return inputs;
-  } catch (error2) {
-    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
-    throw error2;
-  }
-}
-function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs34.default.lstatSync(source);
-  if (stat.isSymbolicLink()) {
-    const link = import_node_fs34.default.readlinkSync(source);
-    const dir = import_node_path37.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs34.default.symlinkSync(link, atPath(fd, import_node_path37.default.posix.basename(relative2))), { create: true, notDone });
-    return { path: relative2, sha256: `symlink:${link}`, executable: false };
-  }
-  const target = copyFileBeneath(projectDir, import_node_path37.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
-  return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
-}
-function existsBeneath(projectDir, relative2) {
-  try {
-    resolveBeneath(projectDir, relative2, { followFinal: false });
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
-  const refused = testGlobProblems(patterns);
-  if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
-  const globs = patterns.map(compileTestGlob);
-  const found = /* @__PURE__ */ new Map();
-  const notDone = "nothing was run";
-  try {
-    for (const glob of globs) {
-      if (glob.exclude) continue;
-      const clean = glob.pattern.replace(/^(\.\/)+/, "");
-      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
-      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
-    }
-  } catch (error2) {
-    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
-    throw error2;
-  }
-  return [...selectTestFiles(globs, found.keys())].sort();
-}
-function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
-  const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path37.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
-  const start = resolveBeneath(projectDir, clean, { notDone });
-  if (!lstatOrUndefined(start)?.isDirectory()) return;
-  const stack = [""];
-  while (stack.length > 0) {
-    const dir = stack.pop();
-    let entries;
-    try {
-      entries = import_node_fs34.default.readdirSync(import_node_path37.default.join(start, dir), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const inner = dir ? `${dir}/${entry.name}` : entry.name;
-      const named = clean ? `${clean}/${inner}` : inner;
-      if (entry.isDirectory()) {
-        if (!skipped.has(entry.name)) stack.push(inner);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path37.default.join(start, inner));
-      }
-    }
-  }
-}
-function lstatOrUndefined(file) {
-  try {
-    return import_node_fs34.default.lstatSync(file);
-  } catch {
-    return void 0;
-  }
-}
-function hashFile(file) {
-  const hash = (0, import_node_crypto13.createHash)("sha256");
-  const fd = import_node_fs34.default.openSync(file, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (; ; ) {
-      const read = import_node_fs34.default.readSync(fd, buffer, 0, buffer.length, null);
-      if (read === 0) break;
-      hash.update(buffer.subarray(0, read));
-    }
-  } finally {
-    import_node_fs34.default.closeSync(fd);
-  }
-  return hash.digest("hex");
-}
-var import_node_crypto13, import_node_fs34, import_node_path37, SKIPPED_DIRS, NOT_TEST_DIRS;
-var init_inputs = __esm({
-  "src/plan/inputs.ts"() {
-    "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_errors();
-    init_vendor();
-    init_test_glob();
-    SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
-    NOT_TEST_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-  }
-});
-
-// src/run/caches.ts
-function cacheMounts(context, caches) {
-  if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
-  const project = (0, import_node_crypto14.createHash)("sha256").update(context.projectDir).digest("hex").slice(0, 16);
-  return caches.map((entry, index) => {
-    const dest = cacheDestination(entry, context.home);
-    const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
-    if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
-    const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-    const src = import_node_path38.default.join(context.store.caches, context.scope, project, `${label}-${(0, import_node_crypto14.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-    import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
-    return { src, dest };
-  });
-}
-function throwawayCacheMounts(caches, scratch) {
-  return caches.map((cache, index) => {
-    const src = import_node_path38.default.join(scratch, String(index));
-    import_node_fs35.default.mkdirSync(src, { recursive: true, mode: 493 });
-    return { src, dest: cache.dest };
-  });
-}
-function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path38.default.posix.join(home, entry.slice(2)) : import_node_path38.default.posix.normalize(entry);
-}
-var import_node_crypto14, import_node_fs35, import_node_path38;
-var init_caches = __esm({
-  "src/run/caches.ts"() {
-    "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
-    init_cache_destination();
-    init_errors();
-    init_cache_scope();
-  }
-});
-
-// src/run/network.ts
-function findTool(name) {
-  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path39.default.join(dir, name);
-    try {
-      import_node_fs36.default.accessSync(candidate, import_node_fs36.default.constants.X_OK);
-      return candidate;
-    } catch {
-    }
-  }
-  return null;
-}
-function requireTun(who) {
-  try {
-    import_node_fs36.default.accessSync("/dev/net/tun", import_node_fs36.default.constants.R_OK | import_node_fs36.default.constants.W_OK);
-  } catch (error2) {
-    const code = error2.code;
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
-      hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`
-    });
-  }
-}
-async function startNetworkFor(job, dir) {
-  if (job.network === "host" || job.network !== "outbound" && job.services.length === 0) return null;
-  return startJobNetwork({ outbound: job.network === "outbound", dir });
-}
-async function startJobNetwork(options) {
-  const who = options.who ?? "`network: outbound`";
-  const slirp = options.outbound ? findTool("slirp4netns") : null;
-  if (options.outbound && !slirp) {
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs slirp4netns, which is not installed; no job was run further`, {
-      hint: `Install it: apt-get install slirp4netns (and /dev/net/tun must be open to you). ${OTHER_MODES}`
-    });
-  }
-  const nsenter = options.outbound ? findTool("nsenter") : null;
-  if (options.outbound && !nsenter) {
-    const what = `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed`;
-    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${what}; no job was run further`, {
-      hint: `Install it: apt-get install util-linux. ${OTHER_MODES}`
-    });
-  }
-  if (options.outbound) requireTun(who);
-  const holder = await startUsernsHolder({ netns: true });
-  if (!holder || !holder.netnsPath) throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
-  let slirpProcess = null;
-  let resolvConf = null;
-  try {
-    if (slirp) {
-      slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path39.default.join(options.dir, "resolv.conf");
-      import_node_fs36.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
-`);
-    }
-  } catch (error2) {
-    await holder.stop();
-    throw error2;
-  }
-  return {
-    userns: holder.path,
-    netns: holder.netnsPath,
-    resolvConf,
-    async stop() {
-      if (slirpProcess && slirpProcess.exitCode === null) {
-        const exited = new Promise((resolve5) => slirpProcess.once("exit", resolve5));
-        slirpProcess.kill("SIGTERM");
-        await exited;
-      }
-      await holder.stop();
-    }
-  };
-}
-function startSlirp(nsenter, tool, userns, netns) {
-  return new Promise((resolve5, reject) => {
-    const child = (0, import_node_child_process10.spawn)(
-      nsenter,
-      [`--user=${userns}`, "--", tool, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--netns-type=path", "--ready-fd=3", netns, "tap0"],
-      { stdio: ["ignore", "ignore", "pipe", "pipe"] }
+function digestHex(digest, what = "blob") {
+  const match = SHA256_DIGEST.exec(digest);
+  if (!match?.[1])
+    throw new InvalidImageError(
+      `the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`,
+      { hint: "cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)" }
     );
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr = (stderr + String(chunk)).slice(-2e3);
-    });
+  return match[1];
+}
+function sha256Digest(data) {
+  return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
+}
+function blobPathOf(blobsDir, digest) {
+  return import_node_path32.default.join(blobsDir, "sha256", digestHex(digest));
+}
+var import_node_crypto9, import_node_path32, SHA256_DIGEST;
+var init_digest = __esm({
+  "src/image/oci/digest.ts"() {
+    "use strict";
+    import_node_crypto9 = require("node:crypto");
+    import_node_path32 = __toESM(require("node:path"), 1);
+    init_image_errors();
+    SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
+  }
+});
+
+// src/image/oci/retry.ts
+function codeOf(error2) {
+  const code = error2?.code;
+  return typeof code === "string" ? code : void 0;
+}
+function isTransient(error2) {
+  if (error2 instanceof TransientError) return true;
+  for (let current = error2, depth = 0; current && depth < 4; current = current.cause, depth++) {
+    const code = codeOf(current);
+    if (code && NETWORK_CODES.has(code)) return true;
+    if (code) return false;
+  }
+  return error2 instanceof TypeError && error2.message === "terminated";
+}
+function describeNetworkError(error2) {
+  let current = error2;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message || String(error2);
+}
+function sleep2(ms, signal) {
+  return new Promise((resolve5, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new SandboxSetupError("network", `slirp4netns did not become ready in 10 s: ${stderr.trim()}`));
-    }, 1e4);
-    child.stdio[3]?.once("data", () => {
-      clearTimeout(timer);
-      resolve5(child);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new SandboxSetupError("network", `slirp4netns exited with ${code} before it was ready: ${stderr.trim()}`));
-    });
+      signal?.removeEventListener("abort", onAbort);
+      resolve5();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-var import_node_child_process10, import_node_fs36, import_node_path39, SLIRP_DNS, OTHER_MODES;
-var init_network = __esm({
-  "src/run/network.ts"() {
-    "use strict";
-    import_node_child_process10 = require("node:child_process");
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
-    init_errors();
-    init_userns();
-    SLIRP_DNS = "10.0.2.3";
-    OTHER_MODES = "Or give the job or step `network: none` (own loopback only) where it needs no network; `network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
-  }
-});
-
-// src/run/unseen-inputs.ts
-function unseenCheckoutFiles(output, projectDir, inputs) {
-  const staged = new Set(inputs);
-  const found = [];
-  for (const line of output.split("\n")) {
-    if (!NOT_FOUND_LINE.test(line)) continue;
-    for (const match of line.matchAll(CANDIDATES)) {
-      const bare = match[3];
-      if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
-      const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
-      if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
-      if (!import_node_fs37.default.lstatSync(import_node_path40.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
-      found.push(relative2);
-      if (found.length === MOST_NAMED) return found;
-    }
-  }
-  return found;
-}
-function checkoutRelative(name, projectDir) {
-  if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path40.default.resolve(projectDir, name);
-  const relative2 = import_node_path40.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path40.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path40.default.sep)[0];
-  if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path40.default.sep).join("/");
-}
-function unseenInputsHint(files, inputs) {
-  if (files.length === 0) return "";
-  const named = files.map((file) => `\`${file}\``).join(", ");
-  const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
-  return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
-}
-var import_node_fs37, import_node_path40, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
-var init_unseen_inputs = __esm({
-  "src/run/unseen-inputs.ts"() {
-    "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
-    NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
-    CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
-    PATH_LIKE = /[/.]/;
-    MOST_NAMED = 5;
-  }
-});
-
-// src/run/layers.ts
-async function prepareJob(job, options) {
-  if (job.image !== "host") options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: resolving`);
-  let base;
-  try {
-    base = job.image === "host" || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, "stdout", `[image] ${line}`));
-  } catch (error2) {
-    if (error2 instanceof SandboxUnavailableError) throw error2;
-    const hint = error2 instanceof CubicleError && error2.hint ? ` (${error2.hint})` : "";
-    return { what: `image ${job.image}`, status: null, message: `could not be prepared: ${error2.message}${hint}`, outputTail: "" };
-  }
-  if (base.digest) options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: ${base.digest}`);
-  const context = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
-  const jobEnv = jobEnvironment(job, context, base.kind === "host" ? void 0 : { env: base.env });
-  const homeProblem = job.env.HOME !== void 0 || base.kind !== "host" ? hostPathProblem(jobEnv.HOME) : null;
-  if (homeProblem) {
-    const from = job.env.HOME === void 0 && base.kind !== "host" ? `image ${job.image}` : "the environment";
-    const message = `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`;
-    return { what: from, status: null, message, outputTail: "" };
-  }
-  const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME };
-  const caches = cacheMounts(cacheContext, job.caches);
-  const toolchains = base.kind === "host" ? toolchainDirs(options.hostEnv.PATH, isHostDir) : [];
-  const stepBase = { imageEnv: base.env, home: jobEnv.HOME, toolchainDirs: toolchains };
-  const rootLowers = [...base.rootLowers];
-  const wsLowers = [];
-  let parent = base.id;
-  let cacheHits = 0;
-  let built = 0;
-  for (const [index, step] of job.setup.entries()) {
-    const number3 = index + 1;
-    const inputsDir = import_node_path41.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs38.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+async function withRetries(attempt, options = {}) {
+  const delays = options.delaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  for (let attemptNumber = 1; ; attemptNumber++) {
     try {
-      let inputs;
-      try {
-        inputs = await stageInputs(options.projectDir, step.inputs, inputsDir, `jobs.${job.name}.setup[${index}].inputs`);
-      } catch (error2) {
-        if (error2 instanceof ConfigError) return { what: describeStep(number3, step), status: null, message: error2.problems.join("; "), outputTail: "" };
-        throw error2;
-      }
-      const env3 = stepEnvironment(stepBase, step);
-      const cachePaths = caches.map((cache) => cache.dest);
-      const keyInput = { parent, run: step.run, env: env3, network: step.network, workdir: options.projectDir, cachePaths, inputs };
-      const key = stepKey(keyInput);
-      const filesystem2 = { hostSystem: base.kind === "host", rootLowers: [...rootLowers], wsLowers: [...wsLowers], workspace: inputsDir, caches, imageEnv: base.env, captureRoot: true };
-      const existing = () => options.noCache && !options.rebuiltKeys?.has(key) ? void 0 : findLayer(options.store, key);
-      let acquired;
-      try {
-        acquired = await acquireBuildLock(options.store, key, existing, options.signal);
-      } catch (error2) {
-        const failure2 = storeFailure(number3, step, error2);
-        if (failure2) return failure2;
-        throw error2;
-      }
-      let layer;
-      if ("value" in acquired) {
-        layer = acquired.value;
-        touchLayer(layer);
-        cacheHits += 1;
-        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] cached: ${safeMessage(step.run)}`);
-      } else {
-        try {
-          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${job.setup.length}] running: ${safeMessage(step.run)}`);
-          let outcome;
-          try {
-            outcome = await buildStep(job, step, number3, { ...options, env: env3, filesystem: filesystem2, inputs: inputs.map((input) => input.path) });
-          } catch (error2) {
-            const failure2 = storeFailure(number3, step, error2);
-            if (failure2) return failure2;
-            throw error2;
-          }
-          if ("message" in outcome) return outcome;
-          try {
-            layer = await commitLayer(options.store, outcome.staged, {
-              id: key,
-              kind: "setup",
-              parent,
-              key: stepKeyMaterial(keyInput),
-              description: step.run,
-              replace: options.noCache
-            });
-          } catch (error2) {
-            const failure2 = storeFailure(number3, step, error2);
-            if (failure2) return failure2;
-            throw error2;
-          }
-          options.rebuiltKeys?.add(key);
-          built += 1;
-        } finally {
-          acquired.lock.release();
-        }
-      }
-      rootLowers.unshift(layer.root);
-      wsLowers.unshift(layer.ws);
-      parent = key;
-    } finally {
-      await removeTree(inputsDir);
+      return await attempt(attemptNumber);
+    } catch (error2) {
+      const backoff = delays[attemptNumber - 1];
+      if (backoff === void 0 || !isTransient(error2) || options.signal?.aborted) throw error2;
+      const retryAfter = error2 instanceof TransientError ? Math.min(error2.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
+      const delayMs = Math.max(backoff, retryAfter);
+      options.onRetry?.(error2, attemptNumber, delayMs);
+      await sleep2(delayMs, options.signal);
     }
   }
-  const filesystem = { hostSystem: base.kind === "host", rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
-  return { filesystem, base, cacheHits, built };
 }
-async function buildStep(job, step, number3, options) {
-  const staged = stageLayer(options.store, "setup");
-  const scratch = {
-    rootWork: import_node_path41.default.join(staged.dir, "root-work"),
-    work: import_node_path41.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path41.default.join(staged.dir, "skeleton"),
-    net: import_node_path41.default.join(staged.dir, "net"),
-    caches: import_node_path41.default.join(staged.dir, "caches")
-  };
-  for (const dir of Object.values(scratch)) import_node_fs38.default.mkdirSync(dir, { mode: 493 });
-  const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
-  let network = null;
-  try {
-    if (step.network === "outbound") {
-      const who = `setup step ${number3} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
-      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+var DEFAULT_RETRY_DELAYS_MS, MAX_RETRY_AFTER_MS, TransientError, NETWORK_CODES;
+var init_retry = __esm({
+  "src/image/oci/retry.ts"() {
+    "use strict";
+    DEFAULT_RETRY_DELAYS_MS = [500, 1e3, 2e3];
+    MAX_RETRY_AFTER_MS = 3e4;
+    TransientError = class extends Error {
+      retryAfterMs;
+      constructor(message, options = {}) {
+        super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+        this.retryAfterMs = options.retryAfterMs;
+      }
+    };
+    NETWORK_CODES = /* @__PURE__ */ new Set([
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ECONNABORTED",
+      "EPIPE",
+      "ETIMEDOUT",
+      "EAI_AGAIN",
+      "ENOTFOUND",
+      "EHOSTUNREACH",
+      "ENETUNREACH",
+      "ENETDOWN",
+      "UND_ERR_SOCKET",
+      "UND_ERR_CLOSED",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT"
+    ]);
+  }
+});
+
+// src/image/oci/blob-store.ts
+async function storeBlob(options) {
+  if (options.digest === void 0) return downloadBlob(options);
+  const finalPath = blobPathOf(options.blobsDir, options.digest);
+  const present = storedSize(finalPath, options.size);
+  if (present !== void 0) return cached3(options, options.digest, present, finalPath);
+  const running = inFlight.get(finalPath);
+  if (running) {
+    try {
+      return await running;
+    } catch (error2) {
+      if (options.signal?.aborted || error2?.name !== "AbortError") throw error2;
+      return storeBlob(options);
     }
-    return await runStep(job, step, number3, { ...options, filesystem, network }, staged, scratch);
-  } catch (error2) {
-    await removeTree(staged.dir);
-    throw error2;
+  }
+  const download = lockedDownload(options, options.digest, finalPath).finally(() => inFlight.delete(finalPath));
+  inFlight.set(finalPath, download);
+  return download;
+}
+async function lockedDownload(options, digest, finalPath) {
+  if (!options.lock) return downloadBlob(options);
+  const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
+  if (held === "present") return cached3(options, digest, import_node_fs31.default.statSync(finalPath).size, finalPath);
+  try {
+    return await downloadBlob(options);
   } finally {
-    await network?.stop();
-    for (const dir of Object.values(scratch)) await removeTree(dir);
+    held.release();
   }
 }
-async function runStep(job, step, number3, options, staged, scratch) {
-  const dirs = {
-    upper: staged.ws,
-    work: scratch.work,
-    rootUpper: staged.root,
-    rootWork: scratch.rootWork,
-    skeleton: scratch.skeleton,
-    cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}-setup${number3}`, 1)
-  };
-  options.reporter.onJobSandbox(job, 1, { cgroups: dirs.cgroups });
-  const spec = sandboxSpec(
-    {
-      // The hostname too is the same for a step in any job: it is not in the key.
-      name: STEP_HOSTNAME,
-      command: ["/bin/sh", "-c", step.run],
-      env: options.env,
-      network: step.network,
-      limits: job.limits,
-      projectDir: options.projectDir,
-      userns: options.network?.userns ?? options.userns,
-      sharedNetwork: options.network ?? void 0
-    },
-    dirs,
-    options.filesystem
-  );
-  const { status, outputTail } = await runSandbox(spec, {
-    signal: options.signal,
-    onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
-    backpressure: () => options.reporter.backpressure()
+async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
+  return storeBlob({
+    blobsDir,
+    digest,
+    size: bytes.length,
+    describe: describe2,
+    open: async () => ({ body: [bytes], start: 0 })
   });
-  if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
-  await removeTree(staged.dir);
-  const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(", ")}), only the job's command does` : "";
-  const unseen = unseenInputsHint(unseenCheckoutFiles(outputTail, options.projectDir, options.inputs), step.inputs);
-  return { what: describeStep(number3, step), status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
-function isHostDir(dir) {
-  return import_node_fs38.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+function storedSize(blobPath, size2) {
+  const stat = import_node_fs31.default.statSync(blobPath, { throwIfNoEntry: false });
+  return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
-function storeFailure(number3, step, error2) {
-  const code = error2.code;
-  if (!code || !["ENOSPC", "EDQUOT", "EROFS", "EIO", "EACCES", "EPERM"].includes(code)) return null;
-  return {
-    what: describeStep(number3, step),
-    status: null,
-    message: `could not be built or saved in the layer store (${code}: ${error2.message}); free space or run \`cubicle cache prune\``,
-    outputTail: ""
-  };
+function cached3(options, digest, size2, blobPath) {
+  options.onProgress?.(size2, size2, "cached");
+  return { digest, size: size2, path: blobPath };
 }
-function describeStep(number3, step) {
-  return `setup step ${number3} (\`${safeMessage(step.run)}\`)`;
-}
-function describeStepFailure(status) {
-  if (status.error) return `the sandbox could not be set up: ${status.error.message}`;
-  if (status.oomKilled) return "killed: the memory limit was reached";
-  if (status.timedOut) return "timed out";
-  if (status.signal) return `killed by ${status.signal}`;
-  return `exited with ${status.exitCode}`;
-}
-var import_node_fs38, import_node_path41, STEP_HOSTNAME;
-var init_layers3 = __esm({
-  "src/run/layers.ts"() {
-    "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_errors();
-    init_base();
-    init_inputs();
-    init_job();
-    init_setup();
-    init_step_env();
-    init_spawn();
-    init_lock();
-    init_layers();
-    init_caches();
-    init_network();
-    init_remove();
-    init_unseen_inputs();
-    init_message();
-    STEP_HOSTNAME = "cubicle-setup";
-  }
-});
-
-// src/run/services.ts
-function serviceLogName(service, attempt) {
-  return attempt === 1 ? `${service}.log` : `${service}.attempt-${attempt}.log`;
-}
-async function startServices(job, options) {
-  const started = [];
-  const stop = async () => {
-    for (const entry of [...started].reverse()) entry.controller.abort();
-    await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
-    for (const entry of started) await removeTree(entry.root);
-  };
-  for (const service of serviceOrder(job.services) ?? []) {
-    const failure2 = await startOne(job, service, options, started);
-    if (failure2) {
-      options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path42.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
-    }
-  }
-  return { failure: null, stop };
-}
-async function startOne(job, service, options, started) {
-  const prepared = await prepareJob(service.job, options);
-  if ("message" in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
-  const context = {
-    projectDir: options.projectDir,
-    hostEnv: options.hostEnv,
-    attempt: options.attempt,
-    userns: options.network?.userns ?? options.userns,
-    network: options.network ?? void 0
-  };
-  const dirs = { ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt) };
-  const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
-  let log;
+async function downloadBlob(options) {
+  const dir = import_node_path33.default.join(options.blobsDir, "sha256");
+  await import_promises4.default.mkdir(dir, { recursive: true });
+  const tempPath2 = import_node_path33.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto10.randomBytes)(4).toString("hex")}`);
+  const file = await import_promises4.default.open(tempPath2, "w", 292);
+  let closed = false;
   try {
-    const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs39.default.createWriteStream("", { fd });
+    const { hash, done } = await writeWithRetries(file, options);
+    const actual = `sha256:${hash.digest("hex")}`;
+    if (options.digest !== void 0 && actual !== options.digest) {
+      throw new DigestMismatchError(`${options.describe}: the ${done} bytes received hash to ${actual}, not ${options.digest}; ${NOTHING_STORED}`, {
+        hint: "the source holds a corrupted or tampered blob: push or save the image again; if it keeps happening, check proxies between you and the registry"
+      });
+    }
+    await file.sync();
+    await file.close();
+    closed = true;
+    const finalPath = import_node_path33.default.join(dir, digestHex(actual));
+    await import_promises4.default.rename(tempPath2, finalPath);
+    await syncDir(dir);
+    return { digest: actual, size: done, path: finalPath };
   } catch (error2) {
-    if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
+    if (!closed) await file.close().catch(() => {
+    });
+    await import_promises4.default.rm(tempPath2, { force: true });
     throw error2;
   }
-  const controller = new AbortController();
-  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
-  let helperPid;
-  const entry = {
-    service,
-    controller,
-    root: dirs.root,
-    exited: null,
-    done: runSandbox(spec, {
-      signal: controller.signal,
-      killGraceMs: STOP_GRACE_MS2,
-      onLine: (_stream, line) => log.write(`${line}
-`),
-      backpressure: () => waitForDrain(log),
-      onSpawn: (pid) => helperPid = pid
-    }).finally(() => log.end())
+}
+async function writeWithRetries(file, options) {
+  let hash = (0, import_node_crypto10.createHash)("sha256");
+  let done = 0;
+  let lastReport = 0;
+  let lastReportedBytes = 0;
+  const report = (phase, force = false) => {
+    const now = Date.now();
+    if (!options.onProgress || !force && now - lastReport < PROGRESS_INTERVAL_MS && done - lastReportedBytes < PROGRESS_BYTES) return;
+    lastReport = now;
+    lastReportedBytes = done;
+    options.onProgress(done, options.size, phase);
   };
-  void entry.done.then((run2) => entry.exited = run2, () => void 0);
-  started.push(entry);
-  options.reporter.onJobLine(job, "stdout", `[service ${service.name}] started`);
-  if (!service.health) return null;
-  let last = "";
-  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
-    if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
-    if (options.signal.aborted) return "was cancelled before it was healthy";
-    const target = helperPid === void 0 ? void 0 : serviceProcess(helperPid);
-    if (target === void 0) {
-      last = "the service has no running process to check yet";
-    } else {
-      const timeoutMs = Math.max(service.health.intervalMs * 5, 5e3);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), { signal: options.signal });
-      if (check.status.exitCode === 0) {
-        options.reporter.onJobLine(job, "stdout", `[service ${service.name}] healthy`);
-        return null;
+  report("downloading", true);
+  await withRetries(
+    async () => {
+      const opened = await options.open(done, options.signal);
+      if (opened.start !== done) {
+        await file.truncate(0);
+        hash = (0, import_node_crypto10.createHash)("sha256");
+        done = 0;
       }
-      last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split("\n").slice(-2).join(" | ")}` : ""}`;
-    }
-    await new Promise((resolve5) => setTimeout(resolve5, service.health.intervalMs));
-  }
-  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
-}
-function serviceProcess(helperPid) {
-  const childrenOf = (pid) => {
-    try {
-      return import_node_fs39.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  };
-  const [init] = childrenOf(helperPid);
-  return init === void 0 ? void 0 : childrenOf(init)[0];
-}
-function describeRun(run2) {
-  if (run2.status.error) return run2.status.error.message;
-  if (run2.status.signal) return `killed by ${run2.status.signal}`;
-  return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
-}
-var import_node_fs39, import_node_path42, STOP_GRACE_MS2;
-var init_services = __esm({
-  "src/run/services.ts"() {
-    "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_errors();
-    init_resolve2();
-    init_job();
-    init_drain();
-    init_spawn();
-    init_signals();
-    init_collect();
-    init_layers3();
-    init_remove();
-    STOP_GRACE_MS2 = 5e3;
-  }
-});
-
-// src/host/idmap.ts
-function isMapped(id, ranges) {
-  return ranges.some((range) => id >= range.start && id - range.start < range.count);
-}
-function ownIds(file) {
-  try {
-    return import_node_fs40.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
-  } catch {
-    return [{ start: 0, count: 4294967295 }];
-  }
-}
-function mapTool(name) {
-  return ["/usr/bin", "/bin"].some((dir) => {
-    try {
-      import_node_fs40.default.accessSync(`${dir}/${name}`, import_node_fs40.default.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-function sandboxIdMap() {
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  if (uid === 0) return { uids: ownIds("/proc/self/uid_map"), gids: ownIds("/proc/self/gid_map"), uidText: "every uid (root)", gidText: "every gid (root)" };
-  const user2 = userName();
-  const subuids = subordinateRange("/etc/subuid", user2, uid);
-  const subgids = subordinateRange("/etc/subgid", user2, uid);
-  if (subuids && subgids && mapTool("newuidmap") && mapTool("newgidmap")) {
-    return {
-      uids: [{ start: uid, count: 1 }, subuids],
-      gids: [{ start: gid, count: 1 }, subgids],
-      uidText: `uid ${uid} and ${subuids.count} uids from ${subuids.start}`,
-      gidText: `gid ${gid} and ${subgids.count} gids from ${subgids.start}`
-    };
-  }
-  return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
-}
-var import_node_fs40;
-var init_idmap = __esm({
-  "src/host/idmap.ts"() {
-    "use strict";
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    init_checks();
-  }
-});
-
-// src/host/owners.ts
-function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
-  const found = /* @__PURE__ */ new Map();
-  const note = (kind, id, relative2) => {
-    const key = `${kind}:${id}`;
-    const owner = found.get(key) ?? { id, kind, files: 0, examples: [] };
-    owner.files++;
-    if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
-    found.set(key, owner);
-  };
-  const rootStat = import_node_fs41.default.lstatSync(dir);
-  const pending = [];
-  let walked = 0;
-  let capped = false;
-  const visit = (relative2, stat) => {
-    walked++;
-    if (!isMapped(stat.uid, map2.uids)) note("uid", stat.uid, relative2);
-    if (!isMapped(stat.gid, map2.gids)) note("gid", stat.gid, relative2);
-    if (stat.isDirectory() && stat.dev === rootStat.dev) pending.push(relative2);
-  };
-  visit("", rootStat);
-  walk: while (pending.length > 0) {
-    const relative2 = pending.pop();
-    let names;
-    try {
-      names = import_node_fs41.default.readdirSync(import_node_path43.default.join(dir, relative2));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (walked >= limit) {
-        capped = true;
-        break walk;
-      }
-      const child = relative2 ? `${relative2}/${name}` : name;
-      try {
-        visit(child, import_node_fs41.default.lstatSync(import_node_path43.default.join(dir, child)));
-      } catch {
-      }
-    }
-  }
-  const unmapped = [...found.values()].sort((a, b) => b.files - a.files);
-  return { dir, unmapped, walked, capped, map: map2 };
-}
-function accountName(file, id) {
-  try {
-    for (const line of import_node_fs41.default.readFileSync(file, "utf8").split("\n")) {
-      const [name, , idText] = line.split(":");
-      if (name && Number(idText) === id && idText !== "") return name;
-    }
-  } catch {
-  }
-  return null;
-}
-function describeOwner(owner) {
-  const name = accountName(owner.kind === "uid" ? "/etc/passwd" : "/etc/group", owner.id);
-  const who = name ? `${owner.kind} ${owner.id} (${name})` : `${owner.kind} ${owner.id}`;
-  const examples = owner.examples.map((example) => printable(JSON.stringify(example))).join(", ");
-  return `${who}: ${owner.files} file${owner.files === 1 ? "" : "s"}, e.g. ${examples}`;
-}
-function explainUnmappedOwners(scan, user2 = userName()) {
-  if (scan.unmapped.length === 0) return null;
-  const shown = scan.unmapped.slice(0, 5).map(describeOwner);
-  const more = scan.unmapped.length > shown.length ? `; and ${scan.unmapped.length - shown.length} more owners` : "";
-  const capped = scan.capped ? ` (only the first ${scan.walked} entries were looked at)` : "";
-  return {
-    problem: `${scan.dir} holds files whose owner or group the sandbox cannot map (it maps ${scan.map.uidText}, ${scan.map.gidText}): ${shown.join("; ")}${more}${capped}`,
-    fix: `Give them to yourself: \`sudo chown -R ${user2}: ${shellQuote(scan.dir)}\`; or, to keep those owners, make the first range for ${user2} in /etc/subuid and /etc/subgid (the one range cubicle maps) cover them.`
-  };
-}
-function printable(text) {
-  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function shellQuote(text) {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-function checkOwners(dir) {
-  const base = { id: "owners", title: "file owners in the checkout", required: false };
-  const started = Date.now();
-  let scan;
-  try {
-    scan = scanOwners(dir);
-  } catch (error2) {
-    return { ...base, state: "warn", detail: `could not look at ${dir}: ${error2.message}`, fix: null };
-  }
-  const explained2 = explainUnmappedOwners(scan);
-  if (explained2) {
-    return { ...base, state: "warn", detail: `${explained2.problem}; a job writing to one fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW)`, fix: explained2.fix };
-  }
-  const capped = scan.capped ? `; stopped after ${scan.walked} entries, the rest was not looked at` : "";
-  const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
-  return { ...base, state: "ok", detail, fix: null };
-}
-var import_node_fs41, import_node_path43, EOVERFLOW_MESSAGE, SCAN_LIMIT;
-var init_owners = __esm({
-  "src/host/owners.ts"() {
-    "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
-    init_checks();
-    init_idmap();
-    EOVERFLOW_MESSAGE = "Value too large for defined data type";
-    SCAN_LIMIT = 2e5;
-  }
-});
-
-// src/run/owner-hint.ts
-function withOwnerHint(message, output, projectDir) {
-  if (!EOVERFLOW_TEXT.test(output) && !EOVERFLOW_TEXT.test(message ?? "")) return message;
-  if (!explained.has(projectDir)) explained.set(projectDir, ownerHint(projectDir));
-  const hint = explained.get(projectDir);
-  if (!hint) return message;
-  return message ? `${message}; ${hint}` : hint;
-}
-function ownerHint(projectDir) {
-  try {
-    const found = explainUnmappedOwners(scanOwners(projectDir));
-    return found && `${found.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found.fix}`;
-  } catch {
-    return null;
-  }
-}
-var EOVERFLOW_TEXT, explained;
-var init_owner_hint = __esm({
-  "src/run/owner-hint.ts"() {
-    "use strict";
-    init_owners();
-    EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);
-    explained = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/run/job.ts
-async function runJob(job, options) {
-  const unsplit = options.testFiles && noTestFilesResult(job, options.testFiles, options);
-  if (unsplit) return unsplit;
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const previousFailures = [];
-  options.reporter.onJobStart(job, 1);
-  const prepared = await prepareJob(job, options);
-  if ("message" in prepared) return setupFailureResult(job, prepared, options, startedAt);
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > 1) options.reporter.onJobStart(job, attempt);
-    const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
-    options.reporter.onJobSandbox(job, attempt, { cgroups: dirs.cgroups });
-    let outcome;
-    let network = null;
-    let services = null;
-    try {
-      network = await startNetworkFor(job, dirs.root);
-      const context = {
-        projectDir: options.projectDir,
-        hostEnv: options.hostEnv,
-        attempt,
-        shard: options.shard,
-        testShard: options.shardByTest ? options.shard : void 0,
-        testFiles: options.testFiles?.mine,
-        userns: network?.userns ?? options.userns,
-        network: network ?? void 0
+      let batch = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batchBytes === 0) return;
+        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+        await file.write(data, 0, data.length, done);
+        hash.update(data);
+        done += data.length;
+        batch = [];
+        batchBytes = 0;
+        report("downloading");
       };
-      if (job.services.length > 0) {
-        services = await startServices(job, { ...options, network, attempt, logsDir: import_node_path44.default.join(options.artifactsDir, job.name, "services") });
-        if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
-      }
-      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
-        signal: options.signal,
-        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
-        backpressure: () => options.reporter.backpressure()
-      });
-      explainHostFailure(status);
-      let collected = { junitFiles: [], artifacts: [], refused: [], failed: [] };
-      let copyError = null;
       try {
-        collected = await collectOutputs({
-          upper: dirs.upper,
-          junit: job.junit,
-          artifacts: job.artifacts,
-          destination: import_node_path44.default.join(options.artifactsDir, job.name),
-          trustedRoot: options.projectDir,
-          budgetBytes: job.limits.diskBytes,
-          keepEntries: job.services.length > 0 ? ["services"] : [],
-          ownFiles: job.services.flatMap((service) => Array.from({ length: attempt }, (_, index) => `services/${serviceLogName(service.name, index + 1)}`))
-        });
-        if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
-      } catch (error2) {
-        if (!(error2 instanceof UnsafeDestinationError)) throw error2;
-        copyError = error2.message;
+        for await (const chunk of opened.body) {
+          if (options.size !== void 0 && done + batchBytes + chunk.length > options.size) {
+            throw new DigestMismatchError(`${options.describe}: the source sent more than the ${options.size} bytes the manifest gives; ${NOTHING_STORED}`, {
+              hint: "the source holds a corrupted or tampered blob: push or save the image again"
+            });
+          }
+          batch.push(chunk);
+          batchBytes += chunk.length;
+          if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        }
+      } finally {
+        if (!(options.size !== void 0 && done + batchBytes > options.size)) await flush();
       }
-      outcome = { status, outputTail, collected, copyError };
-    } finally {
-      await services?.stop();
-      await network?.stop();
-      await removeTree(dirs.root);
-    }
-    const ranStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
-    const missing = ["passed", "failed"].includes(ranStatus) ? missingReport(job, outcome.collected, options.projectDir) : null;
-    const jobStatus = missing ? "failed" : ranStatus;
-    const outcomeText = outcome.copyError ?? describeOutcome(ranStatus, outcome.status, job, outcome.collected, options.signal);
-    const described = missing && outcomeText ? `${outcomeText}; ${missing}` : missing ?? outcomeText;
-    const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
-    const cgroup = outcome.status.cgroup;
-    const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
-    if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path44.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
-      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
-      continue;
-    }
-    return {
-      name: job.name,
-      status: jobStatus === "passed" && previousFailures.length > 0 ? "flaky" : jobStatus,
-      exitCode: outcome.status.exitCode,
-      signal: outcome.status.signal,
-      wallMs: outcome.status.wallMs,
-      cpuUserMs: cgroup?.cpuUserMs ?? outcome.status.cpuUserMs,
-      cpuSystemMs: cgroup?.cpuSystemMs ?? outcome.status.cpuSystemMs,
-      peakMemoryBytes: cgroup?.memoryPeakBytes ?? outcome.status.peakRssBytes,
-      cpuThrottledMs: cgroup?.cpuThrottledMs ?? null,
-      pidsLimitHits: cgroup?.pidsLimitHits ?? null,
-      limits: job.limits,
-      limitsEnforced: options.limits.enforced,
-      image: { ref: job.image, digest: prepared.base.digest },
-      seccomp: outcome.status.seccomp ?? job.seccomp,
-      disk: outcome.status.disk ?? null,
-      cacheHits: prepared.cacheHits,
-      attempts: attempt,
-      startedAt,
-      message,
-      outputTail: outcome.outputTail,
-      junitFiles: outcome.collected.junitFiles,
-      artifacts: outcome.collected.artifacts,
-      previousFailures
-    };
+      if (options.size !== void 0 && done < options.size) throw new TransientError(`the download ended after ${done} of ${options.size} bytes`);
+    },
+    { delaysMs: options.retryDelaysMs, signal: options.signal, onRetry: () => report("retrying", true) }
+  );
+  report("done", true);
+  return { hash, done };
+}
+async function syncDir(dir) {
+  const handle = await import_promises4.default.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
-function missingReport(job, collected, projectDir) {
-  if (job.junit.length === 0 || collected.junitFiles.length > 0) return null;
-  const patterns = job.junit.map((glob) => `"${glob}"`).join(", ");
-  const where2 = `among the files the job wrote beneath the checkout (${projectDir}, the patterns relative to it)`;
-  const fix = "write the report there (not in /tmp or $HOME) or change the job's junit: patterns";
-  return `missing JUnit report: junit: ${patterns} matched no file ${where2}; ${fix}`;
-}
-function describeFailedCopies(failed) {
-  const shown = failed.slice(0, 5).map((entry) => entry.length > 300 ? `${entry.slice(0, 150)}\u2026${entry.slice(-150)}` : entry);
-  const more = failed.length > shown.length ? `; and ${failed.length - shown.length} more` : "";
-  return `its files were not all copied out: ${shown.join("; ")}${more}`;
-}
-function cancelReason(signal) {
-  return signal.reason instanceof Error && signal.reason.name === "FailFast" ? signal.reason.message : "the run was interrupted";
-}
-function describeOutcome(jobStatus, status, job, collected, signal) {
-  const pidsHit = status.cgroup?.pidsLimitHits ? `; the pids limit of ${job.limits.pids} was reached (${status.cgroup.pidsLimitHits} forks refused)` : "";
-  const refused = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(", ")}` : "");
-  switch (jobStatus) {
-    case "passed":
-      return refused ? refused.slice(2) : null;
-    case "failed": {
-      const exited = status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`;
-      if (status.disk?.full) return `disk limit ${formatBytes(status.disk.limitBytes)} reached: the job's writes filled it (${exited})${refused}`;
-      return exited + refused;
-    }
-    case "signaled":
-      return `killed by ${describeSignal(status.signal ?? "a signal")}${refused}`;
-    case "oom": {
-      const limit = job.limits.memoryBytes === void 0 ? "the memory limit" : `memory limit ${formatBytes(job.limits.memoryBytes)}`;
-      return `killed: ${limit} reached (${status.cgroup?.oomKills ?? 1} process${(status.cgroup?.oomKills ?? 1) > 1 ? "es" : ""} killed by the OOM killer)${refused}`;
-    }
-    case "timeout":
-      return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused}`;
-    case "error":
-      return `the sandbox could not be set up: ${status.error?.message ?? "unknown error"}`;
-    case "cancelled":
-      return `cancelled: ${cancelReason(signal)} before the job finished`;
-    default:
-      return null;
-  }
-}
-function noTestFilesResult(job, files, options) {
-  if (files.total === 0) {
-    const globs = job.testFiles.map((glob) => `"${glob}"`).join(", ");
-    return { ...notRunResult(job, "skipped", "", options.limits.enforced), status: "error", message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run` };
-  }
-  if (files.mine.length > 0) return null;
-  return notRunResult(job, "skipped", `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? "" : "s"} went to other shards; the job's command was not run`, options.limits.enforced);
-}
-function servicesFailureResult(job, failure2, options, startedAt, attempt) {
-  return {
-    ...notRunResult(job, "skipped", "", options.limits.enforced),
-    status: options.signal.aborted ? "cancelled" : "error",
-    attempts: attempt,
-    startedAt,
-    message: `${failure2}; the job's command was not run`
-  };
-}
-function setupFailureResult(job, failure2, options, startedAt) {
-  const status = failure2.status;
-  const jobStatus = status ? statusOf(status, options.signal.aborted) : "error";
-  const cgroup = status?.cgroup;
-  return {
-    ...notRunResult(job, "skipped", "", options.limits.enforced),
-    status: jobStatus === "passed" ? "error" : jobStatus,
-    exitCode: status?.exitCode ?? null,
-    signal: status?.signal ?? null,
-    wallMs: status?.wallMs ?? 0,
-    cpuUserMs: cgroup?.cpuUserMs ?? status?.cpuUserMs ?? 0,
-    cpuSystemMs: cgroup?.cpuSystemMs ?? status?.cpuSystemMs ?? 0,
-    peakMemoryBytes: cgroup?.memoryPeakBytes ?? status?.peakRssBytes ?? 0,
-    attempts: 1,
-    startedAt,
-    message: `${failure2.what} ${failure2.message}; the job's command was not run`,
-    outputTail: failure2.outputTail
-  };
-}
-function notRunResult(job, status, message, limitsEnforced) {
-  return {
-    name: job.name,
-    status,
-    exitCode: null,
-    signal: null,
-    wallMs: 0,
-    cpuUserMs: 0,
-    cpuSystemMs: 0,
-    peakMemoryBytes: 0,
-    cpuThrottledMs: null,
-    pidsLimitHits: null,
-    limits: job.limits,
-    limitsEnforced,
-    image: { ref: job.image, digest: null },
-    cacheHits: 0,
-    attempts: 0,
-    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    message,
-    outputTail: "",
-    junitFiles: [],
-    artifacts: [],
-    previousFailures: []
-  };
-}
-var import_node_path44;
-var init_job2 = __esm({
-  "src/run/job.ts"() {
+var import_node_crypto10, import_node_fs31, import_promises4, import_node_path33, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
+var init_blob_store = __esm({
+  "src/image/oci/blob-store.ts"() {
     "use strict";
-    import_node_path44 = __toESM(require("node:path"), 1);
-    init_units();
-    init_job();
-    init_spawn();
-    init_signals();
-    init_collect();
-    init_host_failure();
-    init_layers3();
-    init_network();
-    init_services();
-    init_remove();
-    init_owner_hint();
-    init_junit();
-    init_result();
-  }
-});
-
-// src/run/scheduler.ts
-function demandOf(job, budget) {
-  return { memoryBytes: job.limits.memoryBytes ?? 0, cpus: Math.min(job.limits.cpus ?? 1, budget.cpus) };
-}
-async function schedule(jobs, options) {
-  const results = /* @__PURE__ */ new Map();
-  const expected = (job) => options.expectedMs?.(job) ?? Number.POSITIVE_INFINITY;
-  const waiting = [...jobs].map((job, order) => ({ job, order })).sort((a, b) => expected(b.job) - expected(a.job) || a.order - b.order).map(({ job }) => job);
-  const running = /* @__PURE__ */ new Map();
-  const used = { memoryBytes: 0, cpus: 0 };
-  let failure2;
-  const finish = (result) => {
-    results.set(result.name, result);
-    options.onResult(result);
-  };
-  const fits = (job) => {
-    if (!options.budget || running.size === 0) return true;
-    const demand = demandOf(job, options.budget);
-    return used.memoryBytes + demand.memoryBytes <= options.budget.memoryBytes && used.cpus + demand.cpus <= options.budget.cpus + 1e-9;
-  };
-  while (waiting.length > 0 || running.size > 0) {
-    for (let index = 0; index < waiting.length && failure2 === void 0; ) {
-      const job = waiting[index];
-      if (options.signal.aborted) {
-        waiting.splice(index, 1);
-        const reason = options.signal.reason instanceof Error && options.signal.reason.name === "FailFast" ? options.signal.reason.message : "the run was interrupted";
-        finish(options.notRun(job, "cancelled", `cancelled: ${reason} before the job started`));
-        continue;
-      }
-      const needs = job.needs.map((name) => results.get(name));
-      if (needs.some((result) => result === void 0) || running.size >= options.parallel || !fits(job)) {
-        index += 1;
-        continue;
-      }
-      waiting.splice(index, 1);
-      const unmet = job.needs.filter((name) => !PASSING.has(results.get(name).status));
-      if (unmet.length > 0) {
-        finish(options.notRun(job, "skipped", `skipped: needs ${unmet.map((name) => `"${name}" (${results.get(name).status})`).join(", ")}`));
-        continue;
-      }
-      const demand = options.budget ? demandOf(job, options.budget) : { memoryBytes: 0, cpus: 0 };
-      used.memoryBytes += demand.memoryBytes;
-      used.cpus += demand.cpus;
-      running.set(
-        job.name,
-        options.run(job).then(finish, (error2) => {
-          failure2 ??= error2;
-        }).finally(() => {
-          running.delete(job.name);
-          used.memoryBytes -= demand.memoryBytes;
-          used.cpus -= demand.cpus;
-        })
-      );
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
-    if (failure2 !== void 0 && running.size === 0) break;
-  }
-  if (failure2 !== void 0) throw failure2;
-  return jobs.map((job) => results.get(job.name)).filter((result) => result !== void 0);
-}
-var init_scheduler = __esm({
-  "src/run/scheduler.ts"() {
-    "use strict";
-    init_result();
+    import_node_crypto10 = require("node:crypto");
+    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_promises4 = __toESM(require("node:fs/promises"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
+    init_image_errors();
+    init_digest();
+    init_retry();
+    init_process_tag();
+    init_blobs();
+    PROGRESS_INTERVAL_MS = 100;
+    PROGRESS_BYTES = 1024 * 1024;
+    WRITE_BATCH_BYTES = 1024 * 1024;
+    inFlight = /* @__PURE__ */ new Map();
   }
 });
 
@@ -29879,7 +28532,7 @@ function decompressStream(input, compression) {
 }
 function spawnZstd(input) {
   const output = new import_node_stream2.PassThrough();
-  const child = (0, import_node_child_process11.spawn)("zstd", ["-dc", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = (0, import_node_child_process10.spawn)("zstd", ["-dc", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   let stdoutEnded = false;
   let exitCode;
@@ -29890,10 +28543,13 @@ function spawnZstd(input) {
   };
   child.on("error", (error2) => {
     output.destroy(
-      error2.code === "ENOENT" ? new ZstdUnavailableError(`this layer is zstd-compressed, and this Node (${process.version}) has no zstd in node:zlib and no \`zstd\` program was found`, {
-        hint: "install the zstd package (apt-get install zstd, dnf install zstd, apk add zstd), or use Node 22.15 or later",
-        cause: error2
-      }) : error2
+      error2.code === "ENOENT" ? new ZstdUnavailableError(
+        `this layer is zstd-compressed, and this Node (${process.version}) has no zstd in node:zlib and no \`zstd\` program was found`,
+        {
+          hint: "install the zstd package (apt-get install zstd, dnf install zstd, apk add zstd), or use Node 22.15 or later",
+          cause: error2
+        }
+      ) : error2
     );
   });
   child.stderr.on("data", (chunk) => stderr += chunk.toString());
@@ -29918,14 +28574,14 @@ function spawnZstd(input) {
   });
   return output;
 }
-var import_node_child_process11, import_node_stream2, import_node_zlib, GZIP_MAGIC, ZSTD_MAGIC;
+var import_node_child_process10, import_node_stream2, import_node_zlib, GZIP_MAGIC, ZSTD_MAGIC;
 var init_decompress = __esm({
   "src/image/oci/decompress.ts"() {
     "use strict";
-    import_node_child_process11 = require("node:child_process");
+    import_node_child_process10 = require("node:child_process");
     import_node_stream2 = require("node:stream");
     import_node_zlib = __toESM(require("node:zlib"), 1);
-    init_errors4();
+    init_image_errors();
     GZIP_MAGIC = Buffer.from([31, 139]);
     ZSTD_MAGIC = Buffer.from([40, 181, 47, 253]);
   }
@@ -29961,8 +28617,10 @@ function normalizeTarName(name) {
 }
 async function indexTar(file) {
   const entries = /* @__PURE__ */ new Map();
-  const handle = await import_promises4.default.open(file, "r");
-  const fail = (why) => new InvalidImageError(`${file} is not a readable tar archive: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (skopeo copy ... oci-archive:FILE, docker save -o FILE)" });
+  const handle = await import_promises5.default.open(file, "r");
+  const fail = (why) => new InvalidImageError(`${file} is not a readable tar archive: ${why}; ${NOTHING_STORED}`, {
+    hint: "write the archive again (skopeo copy ... oci-archive:FILE, docker save -o FILE)"
+  });
   try {
     const { size: fileSize } = await handle.stat();
     const block = Buffer.alloc(BLOCK);
@@ -29977,7 +28635,8 @@ async function indexTar(file) {
     while (position + BLOCK <= fileSize) {
       await handle.read(block, 0, BLOCK, position);
       if (block.every((byte) => byte === 0)) break;
-      if (!block.subarray(257, 262).toString("latin1").startsWith("ustar") && !/^[0-7 \0]+$/.test(block.subarray(124, 136).toString("latin1"))) throw fail(`bad header at byte ${position}`);
+      if (!block.subarray(257, 262).toString("latin1").startsWith("ustar") && !/^[0-7 \0]+$/.test(block.subarray(124, 136).toString("latin1")))
+        throw fail(`bad header at byte ${position}`);
       const type2 = String.fromCharCode(block[156] ?? 0);
       const size2 = pax.size ? Number(pax.size) : readSize(block);
       const dataOffset = position + BLOCK;
@@ -30007,22 +28666,25 @@ async function indexTar(file) {
     await handle.close();
   }
 }
-var import_promises4, BLOCK;
+var import_promises5, BLOCK;
 var init_tar_index = __esm({
   "src/image/oci/tar-index.ts"() {
     "use strict";
-    import_promises4 = __toESM(require("node:fs/promises"), 1);
-    init_errors4();
+    import_promises5 = __toESM(require("node:fs/promises"), 1);
+    init_image_errors();
     BLOCK = 512;
   }
 });
 
 // src/image/oci/layout-files.ts
 function notFound(where2, what, cause) {
-  return new ImageNotFoundError(`image not found: ${where2}: ${what}; ${NOTHING_STORED}`, { hint: "check the path and the transport (oci:DIR, oci-archive:FILE, docker-archive:FILE)", cause });
+  return new ImageNotFoundError(`image not found: ${where2}: ${what}; ${NOTHING_STORED}`, {
+    hint: "check the path and the transport (oci:DIR, oci-archive:FILE, docker-archive:FILE)",
+    cause
+  });
 }
 async function openDirFiles(dir, where2) {
-  const stat = await import_promises5.default.stat(dir).catch((error2) => {
+  const stat = await import_promises6.default.stat(dir).catch((error2) => {
     throw notFound(where2, `${dir} does not exist`, error2);
   });
   if (!stat.isDirectory()) throw notFound(where2, `${dir} is not a directory (for a tar, use oci-archive:${dir})`);
@@ -30030,9 +28692,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs42.default.fstatSync(fd).size;
+      return import_node_fs32.default.fstatSync(fd).size;
     } finally {
-      import_node_fs42.default.closeSync(fd);
+      import_node_fs32.default.closeSync(fd);
     }
   };
   return {
@@ -30053,20 +28715,20 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs42.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs32.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
       }
     },
-    names: async () => (await import_promises5.default.readdir(dir, { recursive: true })).map(String),
+    names: async () => (await import_promises6.default.readdir(dir, { recursive: true })).map(String),
     close: async () => {
     }
   };
 }
 async function openTarFiles(file, where2, scratchDir) {
   const head = Buffer.alloc(4);
-  const handle = await import_promises5.default.open(file, "r").catch((error2) => {
+  const handle = await import_promises6.default.open(file, "r").catch((error2) => {
     throw notFound(where2, `${file} does not exist or cannot be read`, error2);
   });
   try {
@@ -30077,17 +28739,17 @@ async function openTarFiles(file, where2, scratchDir) {
   const compression = sniffCompression(head);
   let tarPath = file;
   if (compression !== "none") {
-    await import_promises5.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path45.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto15.randomBytes)(8).toString("hex")}.tar`);
+    await import_promises6.default.mkdir(scratchDir, { recursive: true });
+    tarPath = import_node_path34.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises6.pipeline)(decompressStream(import_node_fs42.default.createReadStream(file), compression), import_node_fs42.default.createWriteStream(tarPath));
+      await (0, import_promises7.pipeline)(decompressStream(import_node_fs32.default.createReadStream(file), compression), import_node_fs32.default.createWriteStream(tarPath));
     } catch (error2) {
-      await import_promises5.default.rm(tarPath, { force: true });
+      await import_promises6.default.rm(tarPath, { force: true });
       throw error2;
     }
   }
   const removeScratch = async () => {
-    if (tarPath !== file) await import_promises5.default.rm(tarPath, { force: true });
+    if (tarPath !== file) await import_promises6.default.rm(tarPath, { force: true });
   };
   const entries = await indexTar(tarPath).catch(async (error2) => {
     await removeScratch();
@@ -30099,7 +28761,7 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) return void 0;
       const data = Buffer.alloc(entry.size);
-      const reader = await import_promises5.default.open(tarPath, "r");
+      const reader = await import_promises6.default.open(tarPath, "r");
       try {
         await reader.read(data, 0, entry.size, entry.offset);
       } finally {
@@ -30112,24 +28774,24 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs42.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs32.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto15, import_node_fs42, import_promises5, import_node_path45, import_node_stream3, import_promises6;
+var import_node_crypto11, import_node_fs32, import_promises6, import_node_path34, import_node_stream3, import_promises7;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
-    import_node_fs42 = __toESM(require("node:fs"), 1);
-    import_promises5 = __toESM(require("node:fs/promises"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_crypto11 = require("node:crypto");
+    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_promises6 = __toESM(require("node:fs/promises"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
-    import_promises6 = require("node:stream/promises");
+    import_promises7 = require("node:stream/promises");
     init_confine();
-    init_errors4();
+    init_image_errors();
     init_decompress();
     init_tar_index();
   }
@@ -30225,7 +28887,7 @@ function toFetchedManifest(bytes, mediaType, expectedDigest, where2) {
 var init_manifest = __esm({
   "src/image/oci/manifest.ts"() {
     "use strict";
-    init_errors4();
+    init_image_errors();
     init_digest();
     init_media_types();
   }
@@ -30263,15 +28925,19 @@ function checkPlatform(config2, wanted, name) {
   if (!config2.os || !config2.architecture) return;
   const actual = { os: config2.os, architecture: config2.architecture, variant: config2.variant };
   if (matchesPlatform(actual, wanted)) return;
-  throw new PlatformNotFoundError(`${name} is an image for ${formatPlatform(actual)}, not ${formatPlatform(wanted)}; ${NOTHING_STORED}`, [formatPlatform(actual)], {
-    hint: `pick an image built for ${formatPlatform(wanted)} (a multi-platform tag, or one with the architecture in its name)`
-  });
+  throw new PlatformNotFoundError(
+    `${name} is an image for ${formatPlatform(actual)}, not ${formatPlatform(wanted)}; ${NOTHING_STORED}`,
+    [formatPlatform(actual)],
+    {
+      hint: `pick an image built for ${formatPlatform(wanted)} (a multi-platform tag, or one with the architecture in its name)`
+    }
+  );
 }
 var ARCHITECTURES;
 var init_platform = __esm({
   "src/image/oci/platform.ts"() {
     "use strict";
-    init_errors4();
+    init_image_errors();
     ARCHITECTURES = {
       x64: { os: "linux", architecture: "amd64" },
       arm64: { os: "linux", architecture: "arm64", variant: "v8" },
@@ -30324,7 +28990,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path46.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path35.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -30337,7 +29003,9 @@ function canonical(tag) {
 function selectEntry(entries, reference, where2) {
   const tagsOf = (entry) => Array.isArray(entry.RepoTags) ? entry.RepoTags.filter((tag) => typeof tag === "string") : [];
   const all = entries.flatMap(tagsOf);
-  const notFound2 = (why) => new ImageNotFoundError(`image not found: ${where2}: ${why}; ${NOTHING_STORED}`, { hint: `name an image after the path: ${all.map((tag) => `docker-archive:FILE:${tag}`).join(", ") || "docker-archive:FILE:@0"}` });
+  const notFound2 = (why) => new ImageNotFoundError(`image not found: ${where2}: ${why}; ${NOTHING_STORED}`, {
+    hint: `name an image after the path: ${all.map((tag) => `docker-archive:FILE:${tag}`).join(", ") || "docker-archive:FILE:@0"}`
+  });
   if (reference === void 0) {
     if (entries.length === 1 && entries[0]) return entries[0];
     throw notFound2(entries.length === 0 ? "manifest.json lists no images" : `it holds ${entries.length} images (${all.join(", ") || "untagged"})`);
@@ -30352,10 +29020,12 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path46.default.resolve(ref.path);
+  const absolute = import_node_path35.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
-  const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, { hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)" });
+  const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, {
+    hint: "write the archive again (docker save -o FILE IMAGE, or skopeo copy ... docker-archive:FILE)"
+  });
   try {
     const manifestBytes = await files.read("manifest.json");
     if (!manifestBytes) throw invalid2("there is no manifest.json, so this is not a docker-archive (for an OCI archive use oci-archive:)");
@@ -30376,7 +29046,9 @@ async function pullDockerArchive(ref, options) {
     const configDigest = sha256Digest(configBytes);
     const namedDigest = digestFromName(entry.Config);
     if (namedDigest && namedDigest !== configDigest) {
-      throw new DigestMismatchError(`${where2}: the config ${entry.Config} hashes to ${configDigest}; ${NOTHING_STORED}`, { hint: "the archive is corrupted or was tampered with: write it again" });
+      throw new DigestMismatchError(`${where2}: the config ${entry.Config} hashes to ${configDigest}; ${NOTHING_STORED}`, {
+        hint: "the archive is corrupted or was tampered with: write it again"
+      });
     }
     const config2 = parseImageConfig(configBytes, `${where2}: ${entry.Config}`, layerNames.length);
     checkPlatform(config2, options.platform ?? hostPlatform(), where2);
@@ -30415,14 +29087,14 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path46, LAYER_MEDIA_TYPES;
+var import_node_path35, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
-    init_errors4();
+    init_image_errors();
     init_digest();
     init_layout_files();
     init_manifest();
@@ -30438,11 +29110,16 @@ var init_docker_archive = __esm({
 function openLayoutSource(files, reference) {
   const name = files.where;
   const blobName = (descriptor) => `blobs/sha256/${digestHex(descriptor.digest)}`;
-  const missing = (what) => new ImageNotFoundError(`image not found: ${name}: ${what}; ${NOTHING_STORED}`, { hint: "check the path and the reference after it; `skopeo inspect` shows what the layout holds" });
+  const missing = (what) => new ImageNotFoundError(`image not found: ${name}: ${what}; ${NOTHING_STORED}`, {
+    hint: "check the path and the reference after it; `skopeo inspect` shows what the layout holds"
+  });
   async function fetchManifest(descriptor) {
     const size2 = await files.size(blobName(descriptor));
     if (size2 === void 0) throw missing(`the manifest ${descriptor.digest} is not in it`);
-    if (size2 > MAX_MANIFEST_BYTES) throw new InvalidImageError(`${name}: the manifest ${descriptor.digest} is over ${MAX_MANIFEST_BYTES} bytes; ${NOTHING_STORED}`, { hint: "write the layout again with skopeo copy" });
+    if (size2 > MAX_MANIFEST_BYTES)
+      throw new InvalidImageError(`${name}: the manifest ${descriptor.digest} is over ${MAX_MANIFEST_BYTES} bytes; ${NOTHING_STORED}`, {
+        hint: "write the layout again with skopeo copy"
+      });
     const bytes = await files.read(blobName(descriptor));
     return toFetchedManifest(bytes, descriptor.mediaType, descriptor.digest, `${name}: manifest ${descriptor.digest}`);
   }
@@ -30451,7 +29128,8 @@ function openLayoutSource(files, reference) {
     if (!indexBytes) throw missing("there is no index.json, so this is not an OCI image layout");
     const indexFetched = toFetchedManifest(indexBytes, OCI_INDEX, void 0, `${name}: index.json`);
     const index = parseManifest(indexFetched, `${name}: index.json`);
-    if (index.kind !== "index") throw new InvalidImageError(`${name}: index.json is not an image index; ${NOTHING_STORED}`, { hint: "write the layout again with skopeo copy" });
+    if (index.kind !== "index")
+      throw new InvalidImageError(`${name}: index.json is not an image index; ${NOTHING_STORED}`, { hint: "write the layout again with skopeo copy" });
     const refNames = index.manifests.map((entry) => entry.annotations?.[REF_NAME]).filter((refName) => Boolean(refName));
     if (reference !== void 0) {
       const chosen = index.manifests.find((entry) => entry.annotations?.[REF_NAME] === reference || entry.digest === reference);
@@ -30481,7 +29159,7 @@ var REF_NAME, MAX_MANIFEST_BYTES;
 var init_layout_source = __esm({
   "src/image/oci/layout-source.ts"() {
     "use strict";
-    init_errors4();
+    init_image_errors();
     init_digest();
     init_manifest();
     init_media_types();
@@ -31292,14 +29970,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path65 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path70 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path65 && path65[0] !== "/") {
-          path65 = `/${path65}`;
+        if (path70 && path70[0] !== "/") {
+          path70 = `/${path70}`;
         }
-        return new URL(`${origin}${path65}`);
+        return new URL(`${origin}${path70}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -31750,39 +30428,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path65, origin }
+          request: { method, path: path70, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path65);
+        debuglog("sending request to %s %s/%s", method, origin, path70);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path65, origin },
+          request: { method, path: path70, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path65,
+          path70,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path65, origin }
+          request: { method, path: path70, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path65);
+        debuglog("trailers received from %s %s/%s", method, origin, path70);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path65, origin },
+          request: { method, path: path70, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path65,
+          path70,
           error2.message
         );
       });
@@ -31831,9 +30509,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path65, origin }
+            request: { method, path: path70, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path65);
+          debuglog("sending request to %s %s/%s", method, origin, path70);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -31896,7 +30574,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path65,
+        path: path70,
         method,
         body,
         headers,
@@ -31911,11 +30589,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path65 !== "string") {
+        if (typeof path70 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path65[0] !== "/" && !(path65.startsWith("http://") || path65.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path70[0] !== "/" && !(path70.startsWith("http://") || path70.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path65)) {
+        } else if (invalidPathRegex.test(path70)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -31981,7 +30659,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path65, query) : path65;
+        this.path = query ? buildURL(path70, query) : path70;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -36674,7 +35352,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path65, host, upgrade, blocking, reset } = request;
+      const { method, path: path70, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -36755,7 +35433,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path65} HTTP/1.1\r
+      let header = `${method} ${path70} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -37284,7 +35962,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path65, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path70, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -37381,7 +36059,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path65;
+      headers[HTTP2_HEADER_PATH] = path70;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -37734,9 +36412,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path65 = search ? `${pathname}${search}` : pathname;
+        const path70 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path65;
+        this.opts.path = path70;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -38975,10 +37653,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path65 = "/",
+          path: path70 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path65;
+        opts.path = origin + path70;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -40950,20 +39628,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path65) {
-      if (typeof path65 !== "string") {
-        return path65;
+    function safeUrl(path70) {
+      if (typeof path70 !== "string") {
+        return path70;
       }
-      const pathSegments = path65.split("?");
+      const pathSegments = path70.split("?");
       if (pathSegments.length !== 2) {
-        return path65;
+        return path70;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path65, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path65);
+    function matchKey(mockDispatch2, { path: path70, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path70);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -40985,7 +39663,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path65 }) => matchValue(safeUrl(path65), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path70 }) => matchValue(safeUrl(path70), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -41023,9 +39701,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path65, method, body, headers, query } = opts;
+      const { path: path70, method, body, headers, query } = opts;
       return {
-        path: path65,
+        path: path70,
         method,
         body,
         headers,
@@ -41488,10 +40166,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path65, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path70, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path65,
+            Path: path70,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -46370,9 +45048,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path65) {
-      for (let i = 0; i < path65.length; ++i) {
-        const code = path65.charCodeAt(i);
+    function validateCookiePath(path70) {
+      for (let i = 0; i < path70.length; ++i) {
+        const code = path70.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -49292,11 +47970,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path65 = opts.path;
+          let path70 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path65 = `/${path65}`;
+            path70 = `/${path70}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path65);
+          url = new URL(util.parseOrigin(url).origin + path70);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -49395,7 +48073,7 @@ async function makeDispatcher(settings) {
 }
 function readCaFile(file) {
   try {
-    const pem = import_node_fs43.default.readFileSync(file.path, "utf8");
+    const pem = import_node_fs33.default.readFileSync(file.path, "utf8");
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     return pem;
   } catch (error2) {
@@ -49422,13 +48100,13 @@ async function registryFetch(url, init, env3) {
   const { fetch } = await undici;
   return await fetch(url, { ...init, dispatcher });
 }
-var import_node_fs43, import_node_tls, loadUndici, undici, dispatchers;
+var import_node_fs33, import_node_tls, loadUndici, undici, dispatchers;
 var init_http = __esm({
   "src/image/oci/http.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_tls = __toESM(require("node:tls"), 1);
-    init_errors4();
+    init_image_errors();
     loadUndici = () => Promise.resolve().then(() => __toESM(require_undici(), 1));
     dispatchers = /* @__PURE__ */ new Map();
   }
@@ -49490,7 +48168,7 @@ function unauthorizedError(registry2, lookup, detail) {
 var init_auth = __esm({
   "src/image/oci/auth.ts"() {
     "use strict";
-    init_errors4();
+    init_image_errors();
     init_retry();
     init_http();
   }
@@ -49500,9 +48178,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path47.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path47.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path47.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path36.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path36.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
+  files.push(import_node_path36.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -49563,7 +48241,9 @@ async function askHelper(name, registry2, env3, file, notes) {
   }
   if (result.code !== 0) {
     const said = result.stdout.trim() || result.stderr.trim();
-    notes.push(/credentials not found/i.test(said) ? `${program} has no credentials for ${server}` : `${program} failed for ${server} (exit ${result.code}: ${said.split("\n")[0].slice(0, 200)})`);
+    notes.push(
+      /credentials not found/i.test(said) ? `${program} has no credentials for ${server}` : `${program} failed for ${server} (exit ${result.code}: ${said.split("\n")[0].slice(0, 200)})`
+    );
     return void 0;
   }
   let answer;
@@ -49583,14 +48263,17 @@ async function askHelper(name, registry2, env3, file, notes) {
 }
 function runHelper2(program, server, env3) {
   return new Promise((resolve5) => {
-    const child = (0, import_node_child_process12.spawn)(program, ["get"], { env: env3, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
+    const child = (0, import_node_child_process11.spawn)(program, ["get"], { env: env3, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => stdout += chunk.toString("utf8"));
     child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
     const reasons = { ENOENT: "is not on PATH", EACCES: "is not on PATH, or not executable by this user (EACCES)" };
     child.on("error", (error2) => resolve5({ error: reasons[error2.code ?? ""] ?? `could not run: ${error2.message}` }));
-    child.on("close", (code, signal) => resolve5(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1e3} s without an answer` } : { code, stdout, stderr }));
+    child.on(
+      "close",
+      (code, signal) => resolve5(signal ? { error: `was killed (${signal}) after ${HELPER_TIMEOUT_MS / 1e3} s without an answer` } : { code, stdout, stderr })
+    );
     child.stdin.on("error", () => {
     });
     child.stdin.end(server);
@@ -49599,7 +48282,7 @@ function runHelper2(program, server, env3) {
 async function readAuthFile(file, notes) {
   let text;
   try {
-    text = await import_promises7.default.readFile(file, "utf8");
+    text = await import_promises8.default.readFile(file, "utf8");
   } catch (error2) {
     if (error2.code !== "ENOENT") notes.push(`${file} could not be read (${error2.message})`);
     return void 0;
@@ -49612,14 +48295,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process12, import_promises7, import_node_os7, import_node_path47, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises8, import_node_os7, import_node_path36, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
-    import_node_child_process12 = require("node:child_process");
-    import_promises7 = __toESM(require("node:fs/promises"), 1);
+    import_node_child_process11 = require("node:child_process");
+    import_promises8 = __toESM(require("node:fs/promises"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -49660,17 +48343,20 @@ function registryBaseUrls(registry2, insecureRegistries = []) {
   return urls;
 }
 function insecureRegistryError(registry2, cause) {
-  return new InsecureRegistryError(`registry ${registry2} does not speak https, and plain HTTP is used only for loopback registries and those in insecureRegistries; ${NOTHING_STORED}`, {
-    hint: `if you trust the network to ${registry2}, add "${registry2}" to insecureRegistries; better, serve the registry over https`,
-    cause
-  });
+  return new InsecureRegistryError(
+    `registry ${registry2} does not speak https, and plain HTTP is used only for loopback registries and those in insecureRegistries; ${NOTHING_STORED}`,
+    {
+      hint: `if you trust the network to ${registry2}, add "${registry2}" to insecureRegistries; better, serve the registry over https`,
+      cause
+    }
+  );
 }
 var import_node_net;
 var init_endpoint = __esm({
   "src/image/oci/endpoint.ts"() {
     "use strict";
     import_node_net = __toESM(require("node:net"), 1);
-    init_errors4();
+    init_image_errors();
   }
 });
 
@@ -49684,7 +48370,11 @@ function errorCodes(error2) {
 }
 function describeProxies(env3) {
   const { httpProxy, httpsProxy, noProxy } = networkSettings(env3);
-  const shown = [httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`, httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`, (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`].filter(Boolean);
+  const shown = [
+    httpsProxy && `HTTPS_PROXY=${withoutPassword(httpsProxy)}`,
+    httpProxy && `HTTP_PROXY=${withoutPassword(httpProxy)}`,
+    (httpProxy || httpsProxy) && noProxy && `NO_PROXY=${noProxy}`
+  ].filter(Boolean);
   return shown.length > 0 ? `: ${shown.join(", ")}` : "";
 }
 function withoutPassword(proxy) {
@@ -49699,10 +48389,13 @@ function withoutPassword(proxy) {
 function untrustedCertificateError(registry2, error2, env3) {
   const trusted = networkSettings(env3).caFiles.map((file) => `${file.variable}=${file.path}`);
   const besides = trusted.length > 0 ? `Node's built-in roots and ${trusted.join(", ")}` : "Node's built-in roots (NODE_EXTRA_CA_CERTS and SSL_CERT_FILE are unset)";
-  return new RegistryUnreachableError(`registry ${registry2}'s TLS certificate is not trusted here (${describeNetworkError(error2)}): it was checked against ${besides}; ${NOTHING_STORED}`, {
-    hint: `set SSL_CERT_FILE (or NODE_EXTRA_CA_CERTS) to a PEM file with the CA that signed ${registry2}'s certificate (a corporate proxy's CA, an internal registry's), then pull again`,
-    cause: error2
-  });
+  return new RegistryUnreachableError(
+    `registry ${registry2}'s TLS certificate is not trusted here (${describeNetworkError(error2)}): it was checked against ${besides}; ${NOTHING_STORED}`,
+    {
+      hint: `set SSL_CERT_FILE (or NODE_EXTRA_CA_CERTS) to a PEM file with the CA that signed ${registry2}'s certificate (a corporate proxy's CA, an internal registry's), then pull again`,
+      cause: error2
+    }
+  );
 }
 async function registrySaid(response) {
   const text = (await response.text().catch(() => "")).slice(0, 4096);
@@ -49726,7 +48419,7 @@ var init_registry_client = __esm({
     init_auth();
     init_credentials();
     init_endpoint();
-    init_errors4();
+    init_image_errors();
     init_http();
     init_retry();
     NOT_TLS_CODES = /* @__PURE__ */ new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST", "EPROTO"]);
@@ -49782,7 +48475,14 @@ var init_registry_client = __esm({
       async authenticate(challenge) {
         const lookup = await this.credentials();
         if (challenge.scheme === "bearer") {
-          const token = await requestBearerToken({ registry: this.registry, challenge, scope: `repository:${this.repository}:pull`, lookup, signal: this.options.signal, env: this.options.env });
+          const token = await requestBearerToken({
+            registry: this.registry,
+            challenge,
+            scope: `repository:${this.repository}:pull`,
+            lookup,
+            signal: this.options.signal,
+            env: this.options.env
+          });
           this.authorization = `Bearer ${token}`;
         } else if (challenge.scheme === "basic" && lookup.credentials?.identityToken) {
           throw unauthorizedError(this.registry, lookup, "it asks for basic auth, and an identity token can only be exchanged at a bearer token service");
@@ -49800,7 +48500,11 @@ var init_registry_client = __esm({
           if (options.accept) headers.accept = options.accept;
           if (options.range) headers.range = options.range;
           if (this.authorization) headers.authorization = this.authorization;
-          const response = await registryFetch(`${base}${pathname}`, { headers, signal: options.signal ?? this.options.signal ?? null, redirect: "follow" }, this.options.env);
+          const response = await registryFetch(
+            `${base}${pathname}`,
+            { headers, signal: options.signal ?? this.options.signal ?? null, redirect: "follow" },
+            this.options.env
+          );
           if (response.status === 401) {
             const said = await registrySaid(response);
             const challenge = parseChallenge(response.headers.get("www-authenticate"));
@@ -49846,7 +48550,8 @@ function openRegistrySource(ref, options) {
   async function failWith(response, what) {
     const said = await registrySaid(response);
     if (response.status === 404) throw notFoundError(what, said);
-    if (response.status === 403) throw unauthorizedError(ref.registry, await findCredentials(ref.registry, ref.repository, options.env), `HTTP 403 for ${ref.repository}${said}`);
+    if (response.status === 403)
+      throw unauthorizedError(ref.registry, await findCredentials(ref.registry, ref.repository, options.env), `HTTP 403 for ${ref.repository}${said}`);
     throw new RegistryUnreachableError(`registry ${ref.registry} answered HTTP ${response.status} for ${what}${said}; ${NOTHING_STORED}`, {
       hint: `check that ${ref.registry} is a Distribution API v2 registry and that the image reference is right`
     });
@@ -49857,7 +48562,9 @@ function openRegistrySource(ref, options) {
       if (!response.ok) return failWith(response, what);
       if (Number(response.headers.get("content-length")) > MAX_MANIFEST_BYTES2) {
         await response.body?.cancel();
-        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES2} bytes for ${what}; ${NOTHING_STORED}`, { hint: "this is not an image manifest: check the image reference" });
+        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES2} bytes for ${what}; ${NOTHING_STORED}`, {
+          hint: "this is not an image manifest: check the image reference"
+        });
       }
       const bytes = Buffer.from(await response.arrayBuffer());
       const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
@@ -49898,7 +48605,7 @@ var init_registry_source = __esm({
   "src/image/oci/registry-source.ts"() {
     "use strict";
     init_auth();
-    init_errors4();
+    init_image_errors();
     init_manifest();
     init_media_types();
     init_ref();
@@ -49927,7 +48634,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path48.default.resolve(ref.path);
+  const absolute = import_node_path37.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -49941,7 +48648,9 @@ async function resolveManifest(source, platform) {
     fetched = await source.fetchManifest(selectPlatform(parsed, platform, source.name));
     chosen = true;
   }
-  throw new InvalidImageError(`${source.name}: indexes nested more than ${MAX_INDEX_DEPTH} deep; ${NOTHING_STORED}`, { hint: "push the image again with docker buildx, podman or skopeo" });
+  throw new InvalidImageError(`${source.name}: indexes nested more than ${MAX_INDEX_DEPTH} deep; ${NOTHING_STORED}`, {
+    hint: "push the image again with docker buildx, podman or skopeo"
+  });
 }
 async function pullFromSource(source, options) {
   const platform = options.platform ?? hostPlatform();
@@ -49961,7 +48670,7 @@ async function pullFromSource(source, options) {
   });
   const { manifest, digest: manifestDigest, bytes: manifestBytes, chosen } = await resolveManifest(source, platform);
   const configBlob = await store(manifest.config, options.signal);
-  const config2 = parseImageConfig(await import_promises8.default.readFile(configBlob.path), `config ${manifest.config.digest} of ${source.name}`, manifest.layers.length);
+  const config2 = parseImageConfig(await import_promises9.default.readFile(configBlob.path), `config ${manifest.config.digest} of ${source.name}`, manifest.layers.length);
   if (!chosen) checkPlatform(config2, platform, source.name);
   await storeBlobBytes(blobsDir, manifestDigest, manifestBytes, `manifest of ${source.name}`);
   const stored = await runLimited(
@@ -49984,15 +48693,15 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises8, import_node_path48, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises9, import_node_path37, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
-    import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_promises9 = __toESM(require("node:fs/promises"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
-    init_errors4();
+    init_image_errors();
     init_layout_files();
     init_layout_source();
     init_manifest();
@@ -50008,16 +48717,16 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs44.default.openSync(file, "r");
+  const fd = import_node_fs34.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs44.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs34.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs44.default.closeSync(fd);
+    import_node_fs34.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto16.createHash)("sha256");
+  const hash = (0, import_node_crypto12.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -50029,37 +48738,43 @@ function createDiffIdCheck(layer) {
       const actual = `sha256:${hash.digest("hex")}`;
       if (actual === layer.diffId) return callback();
       callback(
-        new DigestMismatchError(`layer ${layer.digest} uncompresses to ${bytes} bytes with sha256 ${actual}, but the image config says diff_id ${layer.diffId}; the layer is corrupt and what was extracted from it must be discarded`, {
-          hint: `remove ${layer.blobPath} and pull the image again; if it happens again, the image itself is broken: push it again`
-        })
+        new DigestMismatchError(
+          `layer ${layer.digest} uncompresses to ${bytes} bytes with sha256 ${actual}, but the image config says diff_id ${layer.diffId}; the layer is corrupt and what was extracted from it must be discarded`,
+          {
+            hint: `remove ${layer.blobPath} and pull the image again; if it happens again, the image itself is broken: push it again`
+          }
+        )
       );
     }
   });
 }
 function undecompressable(layer, compression, cause) {
-  return new InvalidImageError(`layer ${layer.digest} (${compression}) could not be decompressed: ${cause.message}; what was extracted from it must be discarded`, {
-    hint: "the image was pushed with a broken layer: build and push it again",
-    cause
-  });
+  return new InvalidImageError(
+    `layer ${layer.digest} (${compression}) could not be decompressed: ${cause.message}; what was extracted from it must be discarded`,
+    {
+      hint: "the image was pushed with a broken layer: build and push it again",
+      cause
+    }
+  );
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs44.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs34.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto16, import_node_fs44, import_node_stream4;
+var import_node_crypto12, import_node_fs34, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto16 = require("node:crypto");
-    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_crypto12 = require("node:crypto");
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
-    init_errors4();
+    init_image_errors();
   }
 });
 
@@ -50073,8 +48788,8 @@ var init_oci = __esm({
     init_platform();
     init_endpoint();
     init_digest();
-    init_blob_store();
-    init_errors4();
+    init_blobs();
+    init_image_errors();
   }
 });
 
@@ -50086,7 +48801,8 @@ async function resolveOciBase(text, options) {
   if (ref.transport === "docker" && pull !== "always") {
     const found = findImage(options.store, canonical2);
     if (found) return baseOf(found.record, found.layers);
-    if (pull === "never") throw new Error(`${canonical2} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
+    if (pull === "never")
+      throw new Error(`${canonical2} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
   }
   options.onStatus?.(`${text}: ${ref.transport === "docker" ? "pulling" : "reading"}`);
   const pulled = await pullImage(ref, {
@@ -50147,20 +48863,27 @@ var init_oci_base = __esm({
   "src/image/oci-base.ts"() {
     "use strict";
     init_lock();
-    init_layers2();
+    init_images();
+    init_base();
     init_oci();
-    init_setup();
+    init_layers();
   }
 });
 
-// src/image/resolve.ts
+// src/image/resolve-base.ts
 async function resolveBase(ref, options) {
   if (ref === "host") return hostBaseOf();
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
-  return resolveOciBase(ref, { store: options.store, insecureRegistries: options.insecureRegistries, pull: options.pull, signal: options.signal, onStatus: options.onStatus });
+  return resolveOciBase(ref, {
+    store: options.store,
+    insecureRegistries: options.insecureRegistries,
+    pull: options.pull,
+    signal: options.signal,
+    onStatus: options.onStatus
+  });
 }
-var init_resolve3 = __esm({
-  "src/image/resolve.ts"() {
+var init_resolve_base = __esm({
+  "src/image/resolve-base.ts"() {
     "use strict";
     init_base();
     init_debian();
@@ -50168,7 +48891,1840 @@ var init_resolve3 = __esm({
   }
 });
 
-// src/run/shard.ts
+// src/store/runs.ts
+function runsRoot(cacheDir) {
+  return import_node_path38.default.join(cacheDir, "runs");
+}
+function createRunDir(root) {
+  const name = `${processTag()}-${(0, import_node_crypto13.randomBytes)(3).toString("hex")}`;
+  const dir = import_node_path38.default.join(root, name);
+  import_node_fs35.default.mkdirSync(root, { recursive: true, mode: 448 });
+  makeDirsBeneath(root, name, 448);
+  return {
+    id: name,
+    path: dir,
+    jobDirs(job, attempt) {
+      const jobRoot = import_node_path38.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path38.default.join(jobRoot, "upper");
+      const work = import_node_path38.default.join(jobRoot, "work");
+      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
+      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
+      const rootUpper = import_node_path38.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path38.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path38.default.join(jobRoot, "skeleton");
+      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
+    },
+    remove: () => removeTree(dir)
+  };
+}
+async function reapStaleRuns(root) {
+  let entries;
+  try {
+    entries = import_node_fs35.default.readdirSync(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const entry of entries.filter((name) => isStaleRunName(name))) {
+    await removeTree(import_node_path38.default.join(root, entry));
+    removed += 1;
+  }
+  return removed;
+}
+var import_node_crypto13, import_node_fs35, import_node_path38;
+var init_runs = __esm({
+  "src/store/runs.ts"() {
+    "use strict";
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_process_tag();
+    init_remove_tree();
+  }
+});
+
+// src/store/timings.ts
+function timingsPath(paths, projectDir) {
+  return import_node_path39.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+}
+function readStoredTimings(paths, projectDir) {
+  try {
+    const stored = readFileBeneath(paths.root, import_node_path39.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const data = JSON.parse(stored.toString("utf8"));
+    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+}
+function recordTimings(paths, projectDir, ran) {
+  if (ran.size === 0) return;
+  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
+  for (const [name, ms] of ran) jobs[name] = Math.round(ms);
+  const file = timingsPath(paths, projectDir);
+  try {
+    writeFileBeneath(paths.root, import_node_path39.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+`, {
+      dirMode: 448,
+      tempTag: processTag(),
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path39.default.basename(file)}.`, ".tmp")
+    });
+  } catch (error2) {
+    const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
+    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them
+`);
+  }
+}
+var import_node_crypto14, import_node_path39;
+var init_timings = __esm({
+  "src/store/timings.ts"() {
+    "use strict";
+    import_node_crypto14 = require("node:crypto");
+    import_node_path39 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_write_atomic();
+    init_errors();
+    init_process_tag();
+  }
+});
+
+// src/run/events.ts
+function combineReporters(reporters) {
+  return {
+    onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
+    onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
+    onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
+    backpressure: () => {
+      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== void 0);
+      return waits.length ? Promise.all(waits).then(() => void 0) : void 0;
+    },
+    onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
+    onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
+    onRunEnd: async (summary) => {
+      for (const reporter of reporters) await reporter.onRunEnd?.(summary);
+    }
+  };
+}
+var init_events = __esm({
+  "src/run/events.ts"() {
+    "use strict";
+  }
+});
+
+// src/host/cgroup-memory.ts
+function readCgroupMemory(dirs) {
+  for (const dir of dirs) {
+    for (const file of ["memory.current", "memory.usage_in_bytes"]) {
+      try {
+        const bytes = Number(import_node_fs36.default.readFileSync(import_node_path40.default.join(dir, file), "utf8").trim());
+        if (Number.isFinite(bytes)) return bytes;
+      } catch {
+      }
+    }
+  }
+  return void 0;
+}
+var import_node_fs36, import_node_path40;
+var init_cgroup_memory = __esm({
+  "src/host/cgroup-memory.ts"() {
+    "use strict";
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
+  }
+});
+
+// src/plan/step-env.ts
+function withHomeBin(searchPath, home) {
+  if (!import_node_path41.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path41.default.posix.join(home, HOME_BIN);
+  return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
+}
+function stepEnvironment(base, step) {
+  const env3 = { ...base.imageEnv };
+  env3.PATH = withHomeBin(env3.PATH ?? [...base.toolchainDirs ?? [], DEFAULT_PATH2].join(":"), base.home);
+  env3.HOME = base.home;
+  Object.assign(env3, step.env);
+  env3.CUBICLE_SETUP = "1";
+  return env3;
+}
+function toolchainDirs(runnerPath, isDir) {
+  const dirs = [];
+  for (const entry of (runnerPath ?? "").split(":")) {
+    const dir = entry.replace(/\/+$/, "");
+    if (!dir.startsWith("/opt/") || import_node_path41.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (isDir(dir)) dirs.push(dir);
+  }
+  return dirs;
+}
+var import_node_path41, HOME_BIN;
+var init_step_env = __esm({
+  "src/plan/step-env.ts"() {
+    "use strict";
+    import_node_path41 = __toESM(require("node:path"), 1);
+    init_sandbox_spec();
+    HOME_BIN = ".local/bin";
+  }
+});
+
+// src/plan/sandbox-spec.ts
+function hostFilesystem(projectDir) {
+  return { hostSystem: true, rootLowers: [], wsLowers: [], workspace: projectDir, caches: [], imageEnv: {} };
+}
+function jobEnvironment(job, context, image) {
+  const env3 = { ...image?.env };
+  const fromHost = image ? PASSED_HOST_VARIABLES.filter((name) => name !== "PATH" && name !== "HOME") : PASSED_HOST_VARIABLES;
+  for (const name of fromHost) {
+    const value = context.hostEnv[name];
+    if (value !== void 0) env3[name] = value;
+  }
+  env3.PATH ??= DEFAULT_PATH2;
+  env3.HOME ??= "/root";
+  Object.assign(env3, job.env);
+  if (job.setup.length > 0 && job.env.PATH === void 0) env3.PATH = withHomeBin(env3.PATH, env3.HOME);
+  env3.CUBICLE_JOB = job.name;
+  env3.CUBICLE_ATTEMPT = String(context.attempt);
+  if (context.shard) env3.CUBICLE_SHARD = context.shard;
+  if (context.testShard) env3.CUBICLE_TEST_SHARD = context.testShard;
+  return env3;
+}
+function requestedHostVariables(hostEnv) {
+  const env3 = {};
+  for (const name of (hostEnv.CUBICLE_PASS_ENV ?? "").split(",").map((entry) => entry.trim())) {
+    const value = hostEnv[name];
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && value !== void 0) env3[name] = value;
+  }
+  return env3;
+}
+function commandWithTestFiles(job, files) {
+  if (!files) return job.command;
+  return job.script ? [...job.command, "sh", ...files] : [...job.command, ...files];
+}
+function fullEnvironment(job, context, filesystem) {
+  return { ...requestedHostVariables(context.hostEnv), ...jobEnvironment(job, context, filesystem.hostSystem ? void 0 : { env: filesystem.imageEnv }) };
+}
+function joinSandboxSpec(job, context, filesystem, pid, command12, timeoutMs) {
+  return {
+    ops: [],
+    command: command12,
+    env: fullEnvironment(job, context, filesystem),
+    cwd: context.projectDir,
+    hostname: job.name,
+    shareNetwork: false,
+    timeoutMs,
+    join: pid,
+    userns: context.userns,
+    user: job.user,
+    seccomp: job.seccomp
+  };
+}
+function jobSandboxSpec(job, context, dirs, filesystem = hostFilesystem(context.projectDir)) {
+  const request = {
+    name: job.name,
+    command: commandWithTestFiles(job, context.testFiles),
+    env: fullEnvironment(job, context, filesystem),
+    network: job.network,
+    limits: job.limits,
+    projectDir: context.projectDir,
+    userns: context.userns,
+    seccomp: job.seccomp,
+    user: job.user,
+    keep: [...job.junit, ...job.artifacts],
+    sharedNetwork: context.network
+  };
+  return sandboxSpec(request, dirs, filesystem);
+}
+function hasRootOverlay(filesystem) {
+  return !filesystem.hostSystem || filesystem.rootLowers.length > 0 || filesystem.captureRoot === true;
+}
+function sandboxSpec(request, dirs, filesystem) {
+  const checkout = request.projectDir;
+  const home = request.env.HOME;
+  const mounts = [
+    { kind: "proc", dest: "/proc" },
+    { kind: "dev", dest: "/dev" },
+    { kind: "tmpfs", dest: "/tmp", mode: 1023 },
+    { kind: "overlay", lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
+    ...filesystem.caches.map((cache) => ({ kind: "bind", src: cache.src, dest: cache.dest }))
+  ];
+  const system = filesystem.hostSystem ? hostImageOps() : [];
+  let skeleton;
+  if (hasRootOverlay(filesystem)) {
+    if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
+    const homeProblem = hostPathProblem(home);
+    if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
+    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home };
+    mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
+  } else if (needsOwnHome(home, checkout)) {
+    mounts.push({ kind: "tmpfs", dest: home, mode: 493 });
+  }
+  if (request.network === "host") mounts.push(...hostNetworkOps());
+  if (request.sharedNetwork?.resolvConf) mounts.push({ kind: "ro-bind", src: request.sharedNetwork.resolvConf, dest: "/etc/resolv.conf" });
+  return {
+    ops: orderByDepth([...system, ...mounts]),
+    skeleton,
+    command: request.command,
+    env: request.env,
+    cwd: checkout,
+    hostname: request.name,
+    shareNetwork: request.network === "host",
+    timeoutMs: request.limits.timeoutMs,
+    // A setup step's writes become a layer: its overlay syncs them before the commit.
+    volatileUpper: filesystem.captureRoot !== true,
+    cgroup: dirs.cgroups.length > 0 ? { dirs: dirs.cgroups, memoryBytes: request.limits.memoryBytes, cpus: request.limits.cpus, pids: request.limits.pids } : void 0,
+    userns: request.userns,
+    netns: request.network === "host" ? void 0 : request.sharedNetwork?.netns,
+    seccomp: request.seccomp,
+    user: request.user,
+    disk: request.limits.diskBytes === void 0 ? void 0 : { bytes: request.limits.diskBytes, keep: keepGlobs(checkout, request.keep ?? []) }
+  };
+}
+function keepGlobs(checkout, patterns) {
+  return patterns.flatMap((pattern2) => {
+    const clean = pattern2.replace(/^\.\//, "").replace(/\/+$/, "");
+    return clean ? [
+      { dest: checkout, glob: clean },
+      { dest: checkout, glob: `${clean}/**` }
+    ] : [];
+  });
+}
+function needsOwnHome(home, checkout) {
+  if (!import_node_path42.default.isAbsolute(home) || home === "/") return false;
+  if (isInside(home, checkout)) return false;
+  return !hostImageOps().some((op) => isInside(home, op.dest));
+}
+function isInside(child, parent) {
+  const relative2 = import_node_path42.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path42.default.isAbsolute(relative2);
+}
+var import_node_path42, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var init_sandbox_spec = __esm({
+  "src/plan/sandbox-spec.ts"() {
+    "use strict";
+    import_node_path42 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_host_root();
+    init_ops();
+    init_step_env();
+    PASSED_HOST_VARIABLES = ["PATH", "HOME", "TERM", "LANG", "CI"];
+    DEFAULT_PATH2 = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  }
+});
+
+// src/core/signal-names.ts
+function describeSignal(signal) {
+  const words = SIGNALS[signal];
+  return words ? `${signal} (${words})` : signal;
+}
+function describeExitCode(code) {
+  const words = EXIT_CODES[code];
+  return words ? `${code} (${words})` : String(code);
+}
+var SIGNALS, EXIT_CODES;
+var init_signal_names = __esm({
+  "src/core/signal-names.ts"() {
+    "use strict";
+    SIGNALS = {
+      SIGHUP: "hangup",
+      SIGINT: "interrupt",
+      SIGQUIT: "quit",
+      SIGILL: "illegal instruction",
+      SIGTRAP: "trace trap",
+      SIGABRT: "aborted",
+      SIGBUS: "bus error",
+      SIGFPE: "arithmetic exception",
+      SIGKILL: "killed",
+      SIGUSR1: "user signal 1",
+      SIGSEGV: "segmentation fault",
+      SIGUSR2: "user signal 2",
+      SIGPIPE: "broken pipe",
+      SIGALRM: "alarm clock",
+      SIGTERM: "terminated",
+      SIGXCPU: "CPU time limit exceeded",
+      SIGXFSZ: "file size limit exceeded",
+      SIGSYS: "bad system call"
+    };
+    EXIT_CODES = {
+      125: "the sandbox could not be set up",
+      126: "command found but not executable",
+      127: "command not found"
+    };
+  }
+});
+
+// src/run/collect.ts
+function destinationBeneath(destination, trustedRoot) {
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path43.default.resolve(destination) !== import_node_path43.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path43.default.relative(trustedRoot, destination) };
+  }
+  return { root: import_node_path43.default.dirname(destination), rel: import_node_path43.default.basename(destination) };
+}
+async function collectOutputs(request) {
+  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
+  if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
+  const picomatch = await loadPicomatch();
+  const matcher = (patterns) => {
+    const expanded = patterns.flatMap((pattern2) => [pattern2.replace(/^\.\//, ""), `${pattern2.replace(/^\.\//, "").replace(/\/+$/, "")}/**`]);
+    return expanded.length ? picomatch(expanded, { dot: true }) : () => false;
+  };
+  const isJunit = matcher(request.junit);
+  const isArtifact = matcher(request.artifacts);
+  const junitFiles = [];
+  const artifacts = [];
+  const refused = [];
+  const failed = [];
+  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
+  let spent = 0;
+  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
+  const notDone = "cubicle does not write reports or artifacts through it: nothing was copied";
+  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
+  for (const { relative: relative2, kind } of walk(request.upper, "")) {
+    const wanted = isJunit(relative2) || isArtifact(relative2);
+    if (!wanted || kind === "whiteout") continue;
+    if (kind === "unreadable") {
+      failed.push(`${relative2}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
+      continue;
+    }
+    if (kind !== "file") {
+      refused.push(relative2);
+      continue;
+    }
+    if (request.ownFiles?.includes(relative2)) {
+      failed.push(`${relative2}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
+      continue;
+    }
+    try {
+      const stat = await import_node_fs37.default.promises.lstat(import_node_path43.default.join(request.upper, relative2));
+      const allocated = Math.min(stat.size, stat.blocks * 512);
+      if (spent + allocated > budget) {
+        const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
+        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
+        failed.push(`${relative2}: not copied: ${size2}, ${over}`);
+        continue;
+      }
+      copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
+      spent += allocated;
+    } catch (error2) {
+      if (error2 instanceof PathConfinementError) {
+        refused.push(relative2);
+        continue;
+      }
+      failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
+      continue;
+    }
+    if (isJunit(relative2)) junitFiles.push(relative2);
+    if (isArtifact(relative2)) artifacts.push(relative2);
+  }
+  return { junitFiles, artifacts, refused, failed };
+}
+async function clearDestination(root, rel, keep, notDone) {
+  let fd;
+  try {
+    fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
+  } catch (error2) {
+    const code = (error2 instanceof PathConfinementError ? error2.cause : error2)?.code;
+    if (code === "ENOENT") return;
+    if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
+    throw error2;
+  }
+  try {
+    for (const name of import_node_fs37.default.readdirSync(`/proc/self/fd/${fd}`)) {
+      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
+    }
+  } finally {
+    import_node_fs37.default.closeSync(fd);
+  }
+}
+function* walk(root, relative2) {
+  let entries;
+  try {
+    entries = import_node_fs37.default.readdirSync(import_node_path43.default.join(root, relative2), { withFileTypes: true });
+  } catch {
+    if (relative2) yield { relative: relative2, kind: "unreadable" };
+    return;
+  }
+  for (const entry of entries) {
+    const child = relative2 ? `${relative2}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* walk(root, child);
+    else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
+  }
+}
+var import_node_fs37, import_node_path43, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var init_collect = __esm({
+  "src/run/collect.ts"() {
+    "use strict";
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
+    init_units();
+    init_confine();
+    init_errors();
+    init_vendor();
+    init_remove_tree();
+    DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
+    UnsafeDestinationError = class extends Error {
+    };
+  }
+});
+
+// src/plan/checkout-walk.ts
+function existsBeneath(projectDir, relative2) {
+  try {
+    resolveBeneath(projectDir, relative2, { followFinal: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+  const clean = relativeDir.replace(/\/+$/, "");
+  if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  const start = resolveBeneath(projectDir, clean, { notDone });
+  if (!lstatOrUndefined(start)?.isDirectory()) return;
+  const stack = [""];
+  while (stack.length > 0) {
+    const dir = stack.pop();
+    let entries;
+    try {
+      entries = import_node_fs38.default.readdirSync(import_node_path44.default.join(start, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const inner = dir ? `${dir}/${entry.name}` : entry.name;
+      const named = clean ? `${clean}/${inner}` : inner;
+      if (entry.isDirectory()) {
+        if (!skipped.has(entry.name)) stack.push(inner);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
+        found.set(named, import_node_path44.default.join(start, inner));
+      }
+    }
+  }
+}
+function lstatOrUndefined(file) {
+  try {
+    return import_node_fs38.default.lstatSync(file);
+  } catch {
+    return void 0;
+  }
+}
+var import_node_fs38, import_node_path44;
+var init_checkout_walk = __esm({
+  "src/plan/checkout-walk.ts"() {
+    "use strict";
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
+    init_confine();
+  }
+});
+
+// src/run/stage-inputs.ts
+async function stageInputs(projectDir, patterns, destination, where2) {
+  const picomatch = await loadPicomatch();
+  const found = /* @__PURE__ */ new Map();
+  const notDone = "the step was not run";
+  try {
+    for (const pattern2 of patterns) {
+      const clean = pattern2.replace(/^\.\//, "");
+      if (import_node_path45.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+        throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+      }
+      const { base, isGlob } = picomatch.scan(clean);
+      if (!isGlob) {
+        if (!lstatOrUndefined(import_node_path45.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+          throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
+        }
+        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
+        const stat = import_node_fs39.default.lstatSync(source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
+        else found.set(clean, source);
+        continue;
+      }
+      const isMatch = picomatch(clean, { dot: true });
+      const before = found.size;
+      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
+      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
+    }
+    const inputs = [];
+    for (const relative2 of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative2), destination, relative2, notDone));
+    return inputs;
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
+  }
+}
+function stageOne(projectDir, source, destination, relative2, notDone) {
+  const stat = import_node_fs39.default.lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    const link = import_node_fs39.default.readlinkSync(source);
+    const dir = import_node_path45.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs39.default.symlinkSync(link, atPath(fd, import_node_path45.default.posix.basename(relative2))), { create: true, notDone });
+    return { path: relative2, sha256: `symlink:${link}`, executable: false };
+  }
+  const target = copyFileBeneath(projectDir, import_node_path45.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
+}
+function hashFile(file) {
+  const hash = (0, import_node_crypto15.createHash)("sha256");
+  const fd = import_node_fs39.default.openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (; ; ) {
+      const read = import_node_fs39.default.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      hash.update(buffer.subarray(0, read));
+    }
+  } finally {
+    import_node_fs39.default.closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+var import_node_crypto15, import_node_fs39, import_node_path45, SKIPPED_DIRS;
+var init_stage_inputs = __esm({
+  "src/run/stage-inputs.ts"() {
+    "use strict";
+    import_node_crypto15 = require("node:crypto");
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_vendor();
+    init_checkout_walk();
+    SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
+  }
+});
+
+// src/plan/step-key.ts
+function stepKeyMaterial(input) {
+  return {
+    format: LAYER_FORMAT,
+    parent: input.parent,
+    run: input.run,
+    env: Object.entries(input.env).sort(([a], [b]) => byCodeUnit(a, b)),
+    network: input.network,
+    workdir: input.workdir,
+    caches: [...new Set(input.cachePaths)].sort(byCodeUnit),
+    inputs: input.inputs.map((file) => [file.path, file.executable ? "x" : "-", file.sha256])
+  };
+}
+function stepKey(input) {
+  return (0, import_node_crypto16.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+}
+var import_node_crypto16, byCodeUnit;
+var init_step_key = __esm({
+  "src/plan/step-key.ts"() {
+    "use strict";
+    import_node_crypto16 = require("node:crypto");
+    init_layers();
+    byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  }
+});
+
+// src/store/caches.ts
+function ensureCacheDir(store, scope, projectDir, dest) {
+  const project = (0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
+  const dir = import_node_path46.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto17.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+  import_node_fs40.default.mkdirSync(dir, { recursive: true, mode: 493 });
+  return dir;
+}
+var import_node_crypto17, import_node_fs40, import_node_path46;
+var init_caches = __esm({
+  "src/store/caches.ts"() {
+    "use strict";
+    import_node_crypto17 = require("node:crypto");
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
+  }
+});
+
+// src/run/cache-mounts.ts
+function cacheMounts(context, caches) {
+  if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
+  return caches.map((entry, index) => {
+    const dest = cacheDestination(entry, context.home);
+    const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
+    if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
+    return { src: ensureCacheDir(context.store, context.scope, context.projectDir, dest), dest };
+  });
+}
+function throwawayCacheMounts(caches, scratch) {
+  return caches.map((cache, index) => {
+    const src = import_node_path47.default.join(scratch, String(index));
+    import_node_fs41.default.mkdirSync(src, { recursive: true, mode: 493 });
+    return { src, dest: cache.dest };
+  });
+}
+function cacheDestination(entry, home) {
+  return entry.startsWith("~/") ? import_node_path47.default.posix.join(home, entry.slice(2)) : import_node_path47.default.posix.normalize(entry);
+}
+var import_node_fs41, import_node_path47;
+var init_cache_mounts = __esm({
+  "src/run/cache-mounts.ts"() {
+    "use strict";
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
+    init_cache_destination();
+    init_errors();
+    init_caches();
+    init_cache_scope();
+  }
+});
+
+// src/run/network.ts
+function findTool(name) {
+  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
+    const candidate = import_node_path48.default.join(dir, name);
+    try {
+      import_node_fs42.default.accessSync(candidate, import_node_fs42.default.constants.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function requireTun(who) {
+  try {
+    import_node_fs42.default.accessSync("/dev/net/tun", import_node_fs42.default.constants.R_OK | import_node_fs42.default.constants.W_OK);
+  } catch (error2) {
+    const code = error2.code;
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
+      hint: `As root: chmod 0666 /dev/net/tun (the distributions' default; it grants no privilege by itself), or load the tun module. ${OTHER_MODES}`
+    });
+  }
+}
+async function startNetworkFor(job, dir) {
+  if (job.network === "host" || job.network !== "outbound" && job.services.length === 0) return null;
+  return startJobNetwork({ outbound: job.network === "outbound", dir });
+}
+async function startJobNetwork(options) {
+  const who = options.who ?? "`network: outbound`";
+  const slirp = options.outbound ? findTool("slirp4netns") : null;
+  if (options.outbound && !slirp) {
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs slirp4netns, which is not installed; no job was run further`, {
+      hint: `Install it: apt-get install slirp4netns (and /dev/net/tun must be open to you). ${OTHER_MODES}`
+    });
+  }
+  const nsenter = options.outbound ? findTool("nsenter") : null;
+  if (options.outbound && !nsenter) {
+    const what = `${who} needs nsenter (util-linux) to start slirp4netns in the job's user namespace, and it is not installed`;
+    throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${what}; no job was run further`, {
+      hint: `Install it: apt-get install util-linux. ${OTHER_MODES}`
+    });
+  }
+  if (options.outbound) requireTun(who);
+  const holder = await startUsernsHolder({ netns: true });
+  if (!holder?.netnsPath)
+    throw new SandboxSetupError("network", "could not create the network namespace a job shares with its services (the user-namespace holder did not start)");
+  let slirpProcess = null;
+  let resolvConf = null;
+  try {
+    if (slirp) {
+      slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
+      resolvConf = import_node_path48.default.join(options.dir, "resolv.conf");
+      import_node_fs42.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+`);
+    }
+  } catch (error2) {
+    await holder.stop();
+    throw error2;
+  }
+  return {
+    userns: holder.path,
+    netns: holder.netnsPath,
+    resolvConf,
+    async stop() {
+      if (slirpProcess && slirpProcess.exitCode === null) {
+        const exited = new Promise((resolve5) => slirpProcess.once("exit", resolve5));
+        slirpProcess.kill("SIGTERM");
+        await exited;
+      }
+      await holder.stop();
+    }
+  };
+}
+function startSlirp(nsenter, tool, userns, netns) {
+  return new Promise((resolve5, reject) => {
+    const child = (0, import_node_child_process12.spawn)(
+      nsenter,
+      [
+        `--user=${userns}`,
+        "--",
+        tool,
+        "--configure",
+        "--mtu=65520",
+        "--disable-host-loopback",
+        "--enable-sandbox",
+        "--enable-seccomp",
+        "--netns-type=path",
+        "--ready-fd=3",
+        netns,
+        "tap0"
+      ],
+      { stdio: ["ignore", "ignore", "pipe", "pipe"] }
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr = (stderr + String(chunk)).slice(-2e3);
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new SandboxSetupError("network", `slirp4netns did not become ready in 10 s: ${stderr.trim()}`));
+    }, 1e4);
+    child.stdio[3]?.once("data", () => {
+      clearTimeout(timer);
+      resolve5(child);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new SandboxSetupError("network", `slirp4netns exited with ${code} before it was ready: ${stderr.trim()}`));
+    });
+  });
+}
+var import_node_child_process12, import_node_fs42, import_node_path48, SLIRP_DNS, OTHER_MODES;
+var init_network = __esm({
+  "src/run/network.ts"() {
+    "use strict";
+    import_node_child_process12 = require("node:child_process");
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_userns();
+    SLIRP_DNS = "10.0.2.3";
+    OTHER_MODES = "Or give the job or step `network: none` (own loopback only) where it needs no network; `network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
+  }
+});
+
+// src/run/unseen-inputs.ts
+function unseenCheckoutFiles(output, projectDir, inputs) {
+  const staged = new Set(inputs);
+  const found = [];
+  for (const line of output.split("\n")) {
+    if (!NOT_FOUND_LINE.test(line)) continue;
+    for (const match of line.matchAll(CANDIDATES)) {
+      const bare = match[3];
+      if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
+      const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
+      if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
+      if (!import_node_fs43.default.lstatSync(import_node_path49.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      found.push(relative2);
+      if (found.length === MOST_NAMED) return found;
+    }
+  }
+  return found;
+}
+function checkoutRelative(name, projectDir) {
+  if (!name || name.includes("\0")) return null;
+  const absolute = import_node_path49.default.resolve(projectDir, name);
+  const relative2 = import_node_path49.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path49.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path49.default.sep)[0];
+  if (first === "node_modules" || first === ".git") return null;
+  return relative2.split(import_node_path49.default.sep).join("/");
+}
+function unseenInputsHint(files, inputs) {
+  if (files.length === 0) return "";
+  const named = files.map((file) => `\`${file}\``).join(", ");
+  const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
+  return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
+}
+var import_node_fs43, import_node_path49, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var init_unseen_inputs = __esm({
+  "src/run/unseen-inputs.ts"() {
+    "use strict";
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
+    NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
+    CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
+    PATH_LIKE = /[/.]/;
+    MOST_NAMED = 5;
+  }
+});
+
+// src/run/prepare.ts
+async function prepareJob(planned, options) {
+  const { job } = planned;
+  if (job.image !== "host") options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: resolving`);
+  let base;
+  try {
+    base = job.image === "host" || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, "stdout", `[image] ${line}`));
+  } catch (error2) {
+    if (error2 instanceof SandboxUnavailableError) throw error2;
+    const hint = error2 instanceof CubicleError && error2.hint ? ` (${error2.hint})` : "";
+    return { what: `image ${job.image}`, status: null, message: `could not be prepared: ${error2.message}${hint}`, outputTail: "" };
+  }
+  if (base.digest) options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: ${base.digest}`);
+  const context = { projectDir: options.projectDir, hostEnv: options.hostEnv, attempt: 1 };
+  const jobEnv = jobEnvironment(job, context, base.kind === "host" ? void 0 : { env: base.env });
+  const homeProblem = job.env.HOME !== void 0 || base.kind !== "host" ? hostPathProblem(jobEnv.HOME) : null;
+  if (homeProblem) {
+    const from = job.env.HOME === void 0 && base.kind !== "host" ? `image ${job.image}` : "the environment";
+    const message = `sets HOME ${homeProblem}; HOME must be an absolute, normalized path, like /root: the job was not run`;
+    return { what: from, status: null, message, outputTail: "" };
+  }
+  const cacheContext = { store: options.store, projectDir: options.projectDir, scope: options.cacheScope, jobName: job.name, home: jobEnv.HOME };
+  const caches = cacheMounts(cacheContext, job.caches);
+  const toolchains = base.kind === "host" ? toolchainDirs(options.hostEnv.PATH, isHostDir) : [];
+  const stepBase = { imageEnv: base.env, home: jobEnv.HOME, toolchainDirs: toolchains };
+  const rootLowers = [...base.rootLowers];
+  const wsLowers = [];
+  let parent = base.id;
+  let cacheHits = 0;
+  let built = 0;
+  for (const plannedStep of planned.steps) {
+    const { number: number3, step, what } = plannedStep;
+    const index = number3 - 1;
+    const inputsDir = import_node_path50.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs44.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    try {
+      let inputs;
+      try {
+        inputs = await stageInputs(options.projectDir, step.inputs, inputsDir, `jobs.${job.name}.setup[${index}].inputs`);
+      } catch (error2) {
+        if (error2 instanceof ConfigError) return { what, status: null, message: error2.problems.join("; "), outputTail: "" };
+        throw error2;
+      }
+      const env3 = stepEnvironment(stepBase, step);
+      const cachePaths = caches.map((cache) => cache.dest);
+      const keyInput = { parent, run: step.run, env: env3, network: step.network, workdir: options.projectDir, cachePaths, inputs };
+      const key = stepKey(keyInput);
+      const filesystem2 = {
+        hostSystem: base.kind === "host",
+        rootLowers: [...rootLowers],
+        wsLowers: [...wsLowers],
+        workspace: inputsDir,
+        caches,
+        imageEnv: base.env,
+        captureRoot: true
+      };
+      const existing = () => options.noCache && !options.rebuiltKeys?.has(key) ? void 0 : findLayer(options.store, key);
+      let acquired;
+      try {
+        acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      } catch (error2) {
+        const failure2 = storeFailure(what, error2);
+        if (failure2) return failure2;
+        throw error2;
+      }
+      let layer;
+      if ("value" in acquired) {
+        layer = acquired.value;
+        touchLayer(layer);
+        cacheHits += 1;
+        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
+      } else {
+        try {
+          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
+          let outcome;
+          try {
+            outcome = await buildStep(job, plannedStep, { ...options, env: env3, filesystem: filesystem2, inputs: inputs.map((input) => input.path) });
+          } catch (error2) {
+            const failure2 = storeFailure(what, error2);
+            if (failure2) return failure2;
+            throw error2;
+          }
+          if ("message" in outcome) return outcome;
+          try {
+            layer = await commitLayer(options.store, outcome.staged, {
+              id: key,
+              kind: "setup",
+              parent,
+              key: stepKeyMaterial(keyInput),
+              description: step.run,
+              replace: options.noCache
+            });
+          } catch (error2) {
+            const failure2 = storeFailure(what, error2);
+            if (failure2) return failure2;
+            throw error2;
+          }
+          options.rebuiltKeys?.add(key);
+          built += 1;
+        } finally {
+          acquired.lock.release();
+        }
+      }
+      rootLowers.unshift(layer.root);
+      wsLowers.unshift(layer.ws);
+      parent = key;
+    } finally {
+      await removeTree(inputsDir);
+    }
+  }
+  const filesystem = { hostSystem: base.kind === "host", rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
+  return { filesystem, base, cacheHits, built };
+}
+async function buildStep(job, planned, options) {
+  const staged = stageLayer(options.store, "setup");
+  const scratch = {
+    rootWork: import_node_path50.default.join(staged.dir, "root-work"),
+    work: import_node_path50.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path50.default.join(staged.dir, "skeleton"),
+    net: import_node_path50.default.join(staged.dir, "net"),
+    caches: import_node_path50.default.join(staged.dir, "caches")
+  };
+  for (const dir of Object.values(scratch)) import_node_fs44.default.mkdirSync(dir, { mode: 493 });
+  const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
+  const { step, number: number3 } = planned;
+  let network = null;
+  try {
+    if (step.network === "outbound") {
+      const who = `setup step ${number3} of job "${safeMessage(job.name)}" (\`network: outbound\`, a setup step's default)`;
+      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+    }
+    return await runStep(job, planned, { ...options, filesystem, network }, staged, scratch);
+  } catch (error2) {
+    await removeTree(staged.dir);
+    throw error2;
+  } finally {
+    await network?.stop();
+    for (const dir of Object.values(scratch)) await removeTree(dir);
+  }
+}
+async function runStep(job, { step, number: number3, what }, options, staged, scratch) {
+  const dirs = {
+    upper: staged.ws,
+    work: scratch.work,
+    rootUpper: staged.root,
+    rootWork: scratch.rootWork,
+    skeleton: scratch.skeleton,
+    cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}-setup${number3}`, 1)
+  };
+  options.reporter.onJobSandbox(job, 1, { memoryBytes: () => readCgroupMemory(dirs.cgroups) });
+  const spec = sandboxSpec(
+    {
+      // The hostname too is the same for a step in any job: it is not in the key.
+      name: STEP_HOSTNAME,
+      command: ["/bin/sh", "-c", step.run],
+      env: options.env,
+      network: step.network,
+      limits: job.limits,
+      projectDir: options.projectDir,
+      userns: options.network?.userns ?? options.userns,
+      sharedNetwork: options.network ?? void 0
+    },
+    dirs,
+    options.filesystem
+  );
+  const { status, outputTail } = await runSandbox(spec, {
+    signal: options.signal,
+    onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+    backpressure: () => options.reporter.backpressure()
+  });
+  if (status.exitCode === 0 && !status.error && !options.signal.aborted) return { staged };
+  await removeTree(staged.dir);
+  const caches = job.caches.length > 0 ? `; setup steps do not see \`caches:\` (${job.caches.map(safeMessage).join(", ")}), only the job's command does` : "";
+  const unseen = unseenInputsHint(unseenCheckoutFiles(outputTail, options.projectDir, options.inputs), step.inputs);
+  return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
+}
+function isHostDir(dir) {
+  return import_node_fs44.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+function storeFailure(what, error2) {
+  const code = error2.code;
+  if (!code || !["ENOSPC", "EDQUOT", "EROFS", "EIO", "EACCES", "EPERM"].includes(code)) return null;
+  return {
+    what,
+    status: null,
+    message: `could not be built or saved in the layer store (${code}: ${error2.message}); free space or run \`cubicle cache prune\``,
+    outputTail: ""
+  };
+}
+function describeStepFailure(status) {
+  if (status.error) return `the sandbox could not be set up: ${status.error.message}`;
+  if (status.oomKilled) return "killed: the memory limit was reached";
+  if (status.timedOut) return "timed out";
+  if (status.signal) return `killed by ${status.signal}`;
+  return `exited with ${status.exitCode}`;
+}
+var import_node_fs44, import_node_path50, STEP_HOSTNAME;
+var init_prepare = __esm({
+  "src/run/prepare.ts"() {
+    "use strict";
+    init_cgroup_memory();
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_base();
+    init_stage_inputs();
+    init_sandbox_spec();
+    init_step_key();
+    init_step_env();
+    init_spawn();
+    init_lock();
+    init_layers();
+    init_cache_mounts();
+    init_network();
+    init_remove_tree();
+    init_unseen_inputs();
+    init_message();
+    STEP_HOSTNAME = "cubicle-setup";
+  }
+});
+
+// src/run/services.ts
+function serviceLogName(service, attempt) {
+  return attempt === 1 ? `${service}.log` : `${service}.attempt-${attempt}.log`;
+}
+async function startServices(planned, options) {
+  const { job } = planned;
+  const started = [];
+  const stop = async () => {
+    for (const entry of [...started].reverse()) entry.controller.abort();
+    await Promise.all(started.map((entry) => entry.done.catch(() => void 0)));
+    for (const entry of started) await removeTree(entry.root);
+  };
+  for (const service of serviceOrder(job.services) ?? []) {
+    const failure2 = await startOne(job, service, planned.services[service.name], options, started);
+    if (failure2) {
+      options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path51.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+    }
+  }
+  return { failure: null, stop };
+}
+async function startOne(job, service, plannedService, options, started) {
+  const prepared = await prepareJob(plannedService, options);
+  if ("message" in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
+  const context = {
+    projectDir: options.projectDir,
+    hostEnv: options.hostEnv,
+    attempt: options.attempt,
+    userns: options.network?.userns ?? options.userns,
+    network: options.network ?? void 0
+  };
+  const dirs = {
+    ...options.runDir.jobDirs(`${job.name}.svc-${service.name}`, options.attempt),
+    cgroups: options.limits.cgroupsFor(options.runDir.id, `${job.name}.svc-${service.name}`, options.attempt)
+  };
+  const { root, rel } = destinationBeneath(options.logsDir, options.projectDir);
+  let log;
+  try {
+    const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
+    log = import_node_fs45.default.createWriteStream("", { fd });
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
+    throw error2;
+  }
+  const controller = new AbortController();
+  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
+  let helperPid;
+  const entry = {
+    service,
+    controller,
+    root: dirs.root,
+    exited: null,
+    done: runSandbox(spec, {
+      signal: controller.signal,
+      killGraceMs: STOP_GRACE_MS2,
+      onLine: (_stream, line) => log.write(`${line}
+`),
+      backpressure: () => waitForDrain(log),
+      onSpawn: (pid) => helperPid = pid
+    }).finally(() => log.end())
+  };
+  void entry.done.then(
+    (run2) => entry.exited = run2,
+    () => void 0
+  );
+  started.push(entry);
+  options.reporter.onJobLine(job, "stdout", `[service ${service.name}] started`);
+  if (!service.health) return null;
+  let last = "";
+  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
+    if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
+    if (options.signal.aborted) return "was cancelled before it was healthy";
+    const target = helperPid === void 0 ? void 0 : serviceProcess(helperPid);
+    if (target === void 0) {
+      last = "the service has no running process to check yet";
+    } else {
+      const timeoutMs = Math.max(service.health.intervalMs * 5, 5e3);
+      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), {
+        signal: options.signal
+      });
+      if (check.status.exitCode === 0) {
+        options.reporter.onJobLine(job, "stdout", `[service ${service.name}] healthy`);
+        return null;
+      }
+      last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split("\n").slice(-2).join(" | ")}` : ""}`;
+    }
+    await new Promise((resolve5) => setTimeout(resolve5, service.health.intervalMs));
+  }
+  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+}
+function serviceProcess(helperPid) {
+  const childrenOf = (pid) => {
+    try {
+      return import_node_fs45.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const [init] = childrenOf(helperPid);
+  return init === void 0 ? void 0 : childrenOf(init)[0];
+}
+function describeRun(run2) {
+  if (run2.status.error) return run2.status.error.message;
+  if (run2.status.signal) return `killed by ${run2.status.signal}`;
+  return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
+}
+var import_node_fs45, import_node_path51, STOP_GRACE_MS2;
+var init_services = __esm({
+  "src/run/services.ts"() {
+    "use strict";
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_resolve();
+    init_sandbox_spec();
+    init_drain();
+    init_spawn();
+    init_signal_names();
+    init_collect();
+    init_prepare();
+    init_remove_tree();
+    STOP_GRACE_MS2 = 5e3;
+  }
+});
+
+// src/host/idmap.ts
+function isMapped(id, ranges) {
+  return ranges.some((range) => id >= range.start && id - range.start < range.count);
+}
+function ownIds(file) {
+  try {
+    return import_node_fs46.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+  } catch {
+    return [{ start: 0, count: 4294967295 }];
+  }
+}
+function mapTool(name) {
+  return ["/usr/bin", "/bin"].some((dir) => {
+    try {
+      import_node_fs46.default.accessSync(`${dir}/${name}`, import_node_fs46.default.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+function sandboxIdMap() {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  if (uid === 0) return { uids: ownIds("/proc/self/uid_map"), gids: ownIds("/proc/self/gid_map"), uidText: "every uid (root)", gidText: "every gid (root)" };
+  const user2 = userName();
+  const subuids = subordinateRange("/etc/subuid", user2, uid);
+  const subgids = subordinateRange("/etc/subgid", user2, uid);
+  if (subuids && subgids && mapTool("newuidmap") && mapTool("newgidmap")) {
+    return {
+      uids: [{ start: uid, count: 1 }, subuids],
+      gids: [{ start: gid, count: 1 }, subgids],
+      uidText: `uid ${uid} and ${subuids.count} uids from ${subuids.start}`,
+      gidText: `gid ${gid} and ${subgids.count} gids from ${subgids.start}`
+    };
+  }
+  return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
+}
+var import_node_fs46;
+var init_idmap = __esm({
+  "src/host/idmap.ts"() {
+    "use strict";
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    init_checks();
+  }
+});
+
+// src/host/owners.ts
+function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
+  const found = /* @__PURE__ */ new Map();
+  const note = (kind, id, relative2) => {
+    const key = `${kind}:${id}`;
+    const owner = found.get(key) ?? { id, kind, files: 0, examples: [] };
+    owner.files++;
+    if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
+    found.set(key, owner);
+  };
+  const rootStat = import_node_fs47.default.lstatSync(dir);
+  const pending = [];
+  let walked = 0;
+  let capped = false;
+  const visit = (relative2, stat) => {
+    walked++;
+    if (!isMapped(stat.uid, map2.uids)) note("uid", stat.uid, relative2);
+    if (!isMapped(stat.gid, map2.gids)) note("gid", stat.gid, relative2);
+    if (stat.isDirectory() && stat.dev === rootStat.dev) pending.push(relative2);
+  };
+  visit("", rootStat);
+  walk: while (pending.length > 0) {
+    const relative2 = pending.pop();
+    let names;
+    try {
+      names = import_node_fs47.default.readdirSync(import_node_path52.default.join(dir, relative2));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (walked >= limit) {
+        capped = true;
+        break walk;
+      }
+      const child = relative2 ? `${relative2}/${name}` : name;
+      try {
+        visit(child, import_node_fs47.default.lstatSync(import_node_path52.default.join(dir, child)));
+      } catch {
+      }
+    }
+  }
+  const unmapped = [...found.values()].sort((a, b) => b.files - a.files);
+  return { dir, unmapped, walked, capped, map: map2 };
+}
+function accountName(file, id) {
+  try {
+    for (const line of import_node_fs47.default.readFileSync(file, "utf8").split("\n")) {
+      const [name, , idText] = line.split(":");
+      if (name && Number(idText) === id && idText !== "") return name;
+    }
+  } catch {
+  }
+  return null;
+}
+function describeOwner(owner) {
+  const name = accountName(owner.kind === "uid" ? "/etc/passwd" : "/etc/group", owner.id);
+  const who = name ? `${owner.kind} ${owner.id} (${name})` : `${owner.kind} ${owner.id}`;
+  const examples = owner.examples.map((example) => printable(JSON.stringify(example))).join(", ");
+  return `${who}: ${owner.files} file${owner.files === 1 ? "" : "s"}, e.g. ${examples}`;
+}
+function explainUnmappedOwners(scan, user2 = userName()) {
+  if (scan.unmapped.length === 0) return null;
+  const shown = scan.unmapped.slice(0, 5).map(describeOwner);
+  const more = scan.unmapped.length > shown.length ? `; and ${scan.unmapped.length - shown.length} more owners` : "";
+  const capped = scan.capped ? ` (only the first ${scan.walked} entries were looked at)` : "";
+  return {
+    problem: `${scan.dir} holds files whose owner or group the sandbox cannot map (it maps ${scan.map.uidText}, ${scan.map.gidText}): ${shown.join("; ")}${more}${capped}`,
+    fix: `Give them to yourself: \`sudo chown -R ${user2}: ${shellQuote(scan.dir)}\`; or, to keep those owners, make the first range for ${user2} in /etc/subuid and /etc/subgid (the one range cubicle maps) cover them.`
+  };
+}
+function printable(text) {
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function shellQuote(text) {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+function checkOwners(dir) {
+  const base = { id: "owners", title: "file owners in the checkout", required: false };
+  const started = Date.now();
+  let scan;
+  try {
+    scan = scanOwners(dir);
+  } catch (error2) {
+    return { ...base, state: "warn", detail: `could not look at ${dir}: ${error2.message}`, fix: null };
+  }
+  const explained2 = explainUnmappedOwners(scan);
+  if (explained2) {
+    return { ...base, state: "warn", detail: `${explained2.problem}; a job writing to one fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW)`, fix: explained2.fix };
+  }
+  const capped = scan.capped ? `; stopped after ${scan.walked} entries, the rest was not looked at` : "";
+  const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
+  return { ...base, state: "ok", detail, fix: null };
+}
+var import_node_fs47, import_node_path52, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var init_owners = __esm({
+  "src/host/owners.ts"() {
+    "use strict";
+    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
+    init_checks();
+    init_idmap();
+    EOVERFLOW_MESSAGE = "Value too large for defined data type";
+    SCAN_LIMIT = 2e5;
+  }
+});
+
+// src/run/owner-hint.ts
+function withOwnerHint(message, output, projectDir) {
+  if (!EOVERFLOW_TEXT.test(output) && !EOVERFLOW_TEXT.test(message ?? "")) return message;
+  if (!explained.has(projectDir)) explained.set(projectDir, ownerHint(projectDir));
+  const hint = explained.get(projectDir);
+  if (!hint) return message;
+  return message ? `${message}; ${hint}` : hint;
+}
+function ownerHint(projectDir) {
+  try {
+    const found = explainUnmappedOwners(scanOwners(projectDir));
+    return found && `${found.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found.fix}`;
+  } catch {
+    return null;
+  }
+}
+var EOVERFLOW_TEXT, explained;
+var init_owner_hint = __esm({
+  "src/run/owner-hint.ts"() {
+    "use strict";
+    init_owners();
+    EOVERFLOW_TEXT = new RegExp(`${EOVERFLOW_MESSAGE}|\\bEOVERFLOW\\b`);
+    explained = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/run/job.ts
+async function runJob(planned, options) {
+  const { job, testFiles: testFiles2 } = planned;
+  const unsplit = testFiles2 && noTestFilesResult(job, testFiles2, options);
+  if (unsplit) return unsplit;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const previousFailures = [];
+  options.reporter.onJobStart(job, 1);
+  const prepared = await prepareJob(planned, options);
+  if ("message" in prepared) return setupFailureResult(job, prepared, options, startedAt);
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) options.reporter.onJobStart(job, attempt);
+    const dirs = { ...options.runDir.jobDirs(job.name, attempt), cgroups: options.limits.cgroupsFor(options.runDir.id, job.name, attempt) };
+    options.reporter.onJobSandbox(job, attempt, { memoryBytes: () => readCgroupMemory(dirs.cgroups) });
+    let outcome;
+    let network = null;
+    let services = null;
+    try {
+      network = await startNetworkFor(job, dirs.root);
+      const context = {
+        projectDir: options.projectDir,
+        hostEnv: options.hostEnv,
+        attempt,
+        shard: options.shard,
+        testShard: options.shardByTest ? options.shard : void 0,
+        testFiles: testFiles2?.mine,
+        userns: network?.userns ?? options.userns,
+        network: network ?? void 0
+      };
+      if (job.services.length > 0) {
+        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path53.default.join(options.artifactsDir, job.name, "services") });
+        if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
+      }
+      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
+        signal: options.signal,
+        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+        backpressure: () => options.reporter.backpressure()
+      });
+      explainHostFailure(status);
+      let collected = { junitFiles: [], artifacts: [], refused: [], failed: [] };
+      let copyError = null;
+      try {
+        collected = await collectOutputs({
+          upper: dirs.upper,
+          junit: job.junit,
+          artifacts: job.artifacts,
+          destination: import_node_path53.default.join(options.artifactsDir, job.name),
+          trustedRoot: options.projectDir,
+          budgetBytes: job.limits.diskBytes,
+          keepEntries: job.services.length > 0 ? ["services"] : [],
+          ownFiles: job.services.flatMap((service) => Array.from({ length: attempt }, (_, index) => `services/${serviceLogName(service.name, index + 1)}`))
+        });
+        if (collected.failed.length) copyError = describeFailedCopies(collected.failed);
+      } catch (error2) {
+        if (!(error2 instanceof UnsafeDestinationError)) throw error2;
+        copyError = error2.message;
+      }
+      outcome = { status, outputTail, collected, copyError };
+    } finally {
+      await services?.stop();
+      await network?.stop();
+      await removeTree(dirs.root);
+    }
+    const ranStatus = outcome.copyError ? "error" : statusOf(outcome.status, options.signal.aborted);
+    const missing = ["passed", "failed"].includes(ranStatus) ? missingReport(job, outcome.collected, options.projectDir) : null;
+    const jobStatus = missing ? "failed" : ranStatus;
+    const outcomeText = outcome.copyError ?? describeOutcome(ranStatus, outcome.status, job, outcome.collected, options.signal);
+    const described = missing && outcomeText ? `${outcomeText}; ${missing}` : missing ?? outcomeText;
+    const message = PASSING.has(jobStatus) ? described : withOwnerHint(described, outcome.outputTail, options.projectDir);
+    const cgroup = outcome.status.cgroup;
+    const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
+    if (retry) {
+      const tests = job.junit.length ? readAttemptTests(import_node_path53.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
+      continue;
+    }
+    return {
+      name: job.name,
+      status: jobStatus === "passed" && previousFailures.length > 0 ? "flaky" : jobStatus,
+      exitCode: outcome.status.exitCode,
+      signal: outcome.status.signal,
+      wallMs: outcome.status.wallMs,
+      cpuUserMs: cgroup?.cpuUserMs ?? outcome.status.cpuUserMs,
+      cpuSystemMs: cgroup?.cpuSystemMs ?? outcome.status.cpuSystemMs,
+      peakMemoryBytes: cgroup?.memoryPeakBytes ?? outcome.status.peakRssBytes,
+      cpuThrottledMs: cgroup?.cpuThrottledMs ?? null,
+      pidsLimitHits: cgroup?.pidsLimitHits ?? null,
+      limits: job.limits,
+      limitsEnforced: options.limits.enforced,
+      image: { ref: job.image, digest: prepared.base.digest },
+      seccomp: outcome.status.seccomp ?? job.seccomp,
+      disk: outcome.status.disk ?? null,
+      cacheHits: prepared.cacheHits,
+      attempts: attempt,
+      startedAt,
+      message,
+      outputTail: outcome.outputTail,
+      junitFiles: outcome.collected.junitFiles,
+      artifacts: outcome.collected.artifacts,
+      previousFailures
+    };
+  }
+}
+function missingReport(job, collected, projectDir) {
+  if (job.junit.length === 0 || collected.junitFiles.length > 0) return null;
+  const patterns = job.junit.map((glob) => `"${glob}"`).join(", ");
+  const where2 = `among the files the job wrote beneath the checkout (${projectDir}, the patterns relative to it)`;
+  const fix = "write the report there (not in /tmp or $HOME) or change the job's junit: patterns";
+  return `missing JUnit report: junit: ${patterns} matched no file ${where2}; ${fix}`;
+}
+function describeFailedCopies(failed) {
+  const shown = failed.slice(0, 5).map((entry) => entry.length > 300 ? `${entry.slice(0, 150)}\u2026${entry.slice(-150)}` : entry);
+  const more = failed.length > shown.length ? `; and ${failed.length - shown.length} more` : "";
+  return `its files were not all copied out: ${shown.join("; ")}${more}`;
+}
+function cancelReason(signal) {
+  return signal.reason instanceof Error && signal.reason.name === "FailFast" ? signal.reason.message : "the run was interrupted";
+}
+function describeOutcome(jobStatus, status, job, collected, signal) {
+  const pidsHit = status.cgroup?.pidsLimitHits ? `; the pids limit of ${job.limits.pids} was reached (${status.cgroup.pidsLimitHits} forks refused)` : "";
+  const refused = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(", ")}` : "");
+  switch (jobStatus) {
+    case "passed":
+      return refused ? refused.slice(2) : null;
+    case "failed": {
+      const exited = status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`;
+      if (status.disk?.full) return `disk limit ${formatBytes(status.disk.limitBytes)} reached: the job's writes filled it (${exited})${refused}`;
+      return exited + refused;
+    }
+    case "signaled":
+      return `killed by ${describeSignal(status.signal ?? "a signal")}${refused}`;
+    case "oom": {
+      const limit = job.limits.memoryBytes === void 0 ? "the memory limit" : `memory limit ${formatBytes(job.limits.memoryBytes)}`;
+      return `killed: ${limit} reached (${status.cgroup?.oomKills ?? 1} process${(status.cgroup?.oomKills ?? 1) > 1 ? "es" : ""} killed by the OOM killer)${refused}`;
+    }
+    case "timeout":
+      return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused}`;
+    case "error":
+      return `the sandbox could not be set up: ${status.error?.message ?? "unknown error"}`;
+    case "cancelled":
+      return `cancelled: ${cancelReason(signal)} before the job finished`;
+    default:
+      return null;
+  }
+}
+function noTestFilesResult(job, files, options) {
+  if (files.total === 0) {
+    const globs = job.testFiles.map((glob) => `"${glob}"`).join(", ");
+    return {
+      ...notRunResult(job, "skipped", "", options.limits.enforced),
+      status: "error",
+      message: `testFiles ${globs} match no file in ${options.projectDir}, so --shard-by test has nothing to split; the job's command was not run`
+    };
+  }
+  if (files.mine.length > 0) return null;
+  return notRunResult(
+    job,
+    "skipped",
+    `no test files in shard ${options.shard}: its ${files.total} file${files.total === 1 ? "" : "s"} went to other shards; the job's command was not run`,
+    options.limits.enforced
+  );
+}
+function servicesFailureResult(job, failure2, options, startedAt, attempt) {
+  return {
+    ...notRunResult(job, "skipped", "", options.limits.enforced),
+    status: options.signal.aborted ? "cancelled" : "error",
+    attempts: attempt,
+    startedAt,
+    message: `${failure2}; the job's command was not run`
+  };
+}
+function setupFailureResult(job, failure2, options, startedAt) {
+  const status = failure2.status;
+  const jobStatus = status ? statusOf(status, options.signal.aborted) : "error";
+  const cgroup = status?.cgroup;
+  return {
+    ...notRunResult(job, "skipped", "", options.limits.enforced),
+    status: jobStatus === "passed" ? "error" : jobStatus,
+    exitCode: status?.exitCode ?? null,
+    signal: status?.signal ?? null,
+    wallMs: status?.wallMs ?? 0,
+    cpuUserMs: cgroup?.cpuUserMs ?? status?.cpuUserMs ?? 0,
+    cpuSystemMs: cgroup?.cpuSystemMs ?? status?.cpuSystemMs ?? 0,
+    peakMemoryBytes: cgroup?.memoryPeakBytes ?? status?.peakRssBytes ?? 0,
+    attempts: 1,
+    startedAt,
+    message: `${failure2.what} ${failure2.message}; the job's command was not run`,
+    outputTail: failure2.outputTail
+  };
+}
+function notRunResult(job, status, message, limitsEnforced) {
+  return {
+    name: job.name,
+    status,
+    exitCode: null,
+    signal: null,
+    wallMs: 0,
+    cpuUserMs: 0,
+    cpuSystemMs: 0,
+    peakMemoryBytes: 0,
+    cpuThrottledMs: null,
+    pidsLimitHits: null,
+    limits: job.limits,
+    limitsEnforced,
+    image: { ref: job.image, digest: null },
+    cacheHits: 0,
+    attempts: 0,
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    message,
+    outputTail: "",
+    junitFiles: [],
+    artifacts: [],
+    previousFailures: []
+  };
+}
+var import_node_path53;
+var init_job = __esm({
+  "src/run/job.ts"() {
+    "use strict";
+    init_cgroup_memory();
+    import_node_path53 = __toESM(require("node:path"), 1);
+    init_units();
+    init_sandbox_spec();
+    init_spawn();
+    init_signal_names();
+    init_collect();
+    init_host_failure();
+    init_prepare();
+    init_network();
+    init_services();
+    init_remove_tree();
+    init_owner_hint();
+    init_junit();
+    init_result();
+  }
+});
+
+// src/run/scheduler.ts
+function demandOf(job, budget) {
+  return { memoryBytes: job.limits.memoryBytes ?? 0, cpus: Math.min(job.limits.cpus ?? 1, budget.cpus) };
+}
+async function schedule(jobs, options) {
+  const results = /* @__PURE__ */ new Map();
+  const expected = (job) => options.expectedMs?.(job) ?? Number.POSITIVE_INFINITY;
+  const waiting = [...jobs].map((job, order) => ({ job, order })).sort((a, b) => expected(b.job) - expected(a.job) || a.order - b.order).map(({ job }) => job);
+  const running = /* @__PURE__ */ new Map();
+  const used = { memoryBytes: 0, cpus: 0 };
+  let failure2;
+  const finish = (result) => {
+    results.set(result.name, result);
+    options.onResult(result);
+  };
+  const fits = (job) => {
+    if (!options.budget || running.size === 0) return true;
+    const demand = demandOf(job, options.budget);
+    return used.memoryBytes + demand.memoryBytes <= options.budget.memoryBytes && used.cpus + demand.cpus <= options.budget.cpus + 1e-9;
+  };
+  while (waiting.length > 0 || running.size > 0) {
+    for (let index = 0; index < waiting.length && failure2 === void 0; ) {
+      const job = waiting[index];
+      if (options.signal.aborted) {
+        waiting.splice(index, 1);
+        const reason = options.signal.reason instanceof Error && options.signal.reason.name === "FailFast" ? options.signal.reason.message : "the run was interrupted";
+        finish(options.notRun(job, "cancelled", `cancelled: ${reason} before the job started`));
+        continue;
+      }
+      const needs = job.needs.map((name) => results.get(name));
+      if (needs.some((result) => result === void 0) || running.size >= options.parallel || !fits(job)) {
+        index += 1;
+        continue;
+      }
+      waiting.splice(index, 1);
+      const unmet = job.needs.filter((name) => !PASSING.has(results.get(name).status));
+      if (unmet.length > 0) {
+        finish(options.notRun(job, "skipped", `skipped: needs ${unmet.map((name) => `"${name}" (${results.get(name).status})`).join(", ")}`));
+        continue;
+      }
+      const demand = options.budget ? demandOf(job, options.budget) : { memoryBytes: 0, cpus: 0 };
+      used.memoryBytes += demand.memoryBytes;
+      used.cpus += demand.cpus;
+      running.set(
+        job.name,
+        options.run(job).then(finish, (error2) => {
+          failure2 ??= error2;
+        }).finally(() => {
+          running.delete(job.name);
+          used.memoryBytes -= demand.memoryBytes;
+          used.cpus -= demand.cpus;
+        })
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+    if (failure2 !== void 0 && running.size === 0) break;
+  }
+  if (failure2 !== void 0) throw failure2;
+  return jobs.map((job) => results.get(job.name)).filter((result) => result !== void 0);
+}
+var init_scheduler = __esm({
+  "src/run/scheduler.ts"() {
+    "use strict";
+    init_result();
+  }
+});
+
+// src/run/execute.ts
+function availableMemoryBytes() {
+  try {
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs48.default.readFileSync("/proc/meminfo", "utf8"));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+  }
+  return import_node_os8.default.freemem();
+}
+async function runJobs(plan, options) {
+  const { store } = plan;
+  ensureStore(store);
+  const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
+  const jobs = plan.jobs.map((planned2) => planned2.job);
+  if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
+  const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
+  const limits = await planLimits(jobs, plan.noLimits);
+  const reporter = combineReporters(options.reporters);
+  const started = performance.now();
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  await reapStaleRuns(runsRoot(store.root));
+  await reapStore(store);
+  const cancel = new AbortController();
+  const forward = () => cancel.abort(options.signal.reason);
+  if (options.signal.aborted) forward();
+  options.signal.addEventListener("abort", forward, { once: true });
+  const runDir = createRunDir(runsRoot(store.root));
+  const userns = await startRunUserns();
+  const limitsEnforced = limits.enforced;
+  const { artifactsDir } = plan;
+  const bases = /* @__PURE__ */ new Map();
+  const baseOnce = (image, resolve5) => {
+    if (!bases.has(image)) bases.set(image, resolve5());
+    return bases.get(image);
+  };
+  reporter.onRunStart(jobs);
+  const rebuiltKeys = /* @__PURE__ */ new Set();
+  let results;
+  try {
+    results = await schedule(jobs, {
+      parallel: plan.parallel,
+      budget: { memoryBytes: plan.budget.memoryBytes ?? availableMemoryBytes(), cpus: plan.budget.cpus ?? import_node_os8.default.availableParallelism() },
+      expectedMs: (job) => timings.get(job.name),
+      signal: cancel.signal,
+      run: (job) => runJob(planned.get(job.name), {
+        projectDir: plan.projectDir,
+        hostEnv: plan.hostEnv,
+        shard: plan.shard?.text,
+        shardByTest: plan.shard?.by === "test",
+        runDir,
+        artifactsDir,
+        limits,
+        signal: cancel.signal,
+        reporter,
+        userns: userns?.path,
+        store,
+        noCache: plan.noCache,
+        rebuiltKeys,
+        cacheScope: plan.cacheScope,
+        resolveBase: (job2, onStatus) => baseOnce(
+          job2.image,
+          () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
+        )
+      }),
+      notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
+      onResult: (result) => {
+        reporter.onJobEnd(result);
+        if (plan.failFast && !PASSING.has(result.status) && result.status !== "cancelled" && !cancel.signal.aborted) {
+          cancel.abort(new FailFast(`--fail-fast: job "${result.name}" ${result.status}`));
+        }
+      }
+    });
+  } finally {
+    options.signal.removeEventListener("abort", forward);
+    await userns?.stop();
+    await runDir.remove();
+  }
+  const ran = results.filter((result) => result.status !== "skipped" && result.status !== "cancelled" && result.wallMs > 0);
+  recordTimings(store, plan.projectDir, new Map(ran.map((result) => [result.name, result.wallMs])));
+  const summary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
+  await reporter.onRunEnd(summary);
+  return summary;
+}
+var import_node_fs48, import_node_os8, FailFast;
+var init_execute = __esm({
+  "src/run/execute.ts"() {
+    "use strict";
+    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_os8 = __toESM(require("node:os"), 1);
+    init_shared_userns();
+    init_resolve_base();
+    init_layers();
+    init_paths();
+    init_runs();
+    init_timings();
+    init_events();
+    init_job();
+    init_limits();
+    init_result();
+    init_scheduler();
+    FailFast = class extends Error {
+      name = "FailFast";
+    };
+  }
+});
+
+// src/core/freeze.ts
+function deepFreeze(value) {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value) && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+var init_freeze = __esm({
+  "src/core/freeze.ts"() {
+    "use strict";
+  }
+});
+
+// src/plan/test-files.ts
+async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
+  const refused = testGlobProblems(patterns);
+  if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
+  const globs = patterns.map(compileTestGlob);
+  const found = /* @__PURE__ */ new Map();
+  const notDone = "nothing was run";
+  try {
+    for (const glob of globs) {
+      if (glob.exclude) continue;
+      const clean = glob.pattern.replace(/^(\.\/)+/, "");
+      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
+      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
+    }
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
+  }
+  return [...selectTestFiles(globs, found.keys())].sort();
+}
+var NOT_TEST_DIRS;
+var init_test_files = __esm({
+  "src/plan/test-files.ts"() {
+    "use strict";
+    init_errors();
+    init_confine();
+    init_test_glob();
+    init_checkout_walk();
+    NOT_TEST_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+  }
+});
+
+// src/plan/shard.ts
 function parseShard(text) {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
@@ -50197,7 +50753,10 @@ hint: to split the tests of each job between the shards instead, run with --shar
 function testFilesOfShard(files, shard, msOf) {
   const known = files.map(msOf);
   const fallback = averageOr1(known.filter((ms) => ms !== void 0));
-  const dealt = dealLongestFirst(files.map((name, i) => ({ name, cost: known[i] ?? fallback })), shard.count);
+  const dealt = dealLongestFirst(
+    files.map((name, i) => ({ name, cost: known[i] ?? fallback })),
+    shard.count
+  );
   return files.filter((_, i) => dealt[i] === shard.index - 1).sort();
 }
 function averageOr1(known) {
@@ -50232,50 +50791,19 @@ function connectedGroups(jobs) {
   return [...groups.values()];
 }
 var init_shard = __esm({
-  "src/run/shard.ts"() {
+  "src/plan/shard.ts"() {
     "use strict";
     init_errors();
   }
 });
 
-// src/run/timings.ts
-function timingsPath(paths, projectDir) {
-  return import_node_path49.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
-}
-function readStoredTimings(paths, projectDir) {
-  try {
-    const stored = readFileBeneath(paths.root, import_node_path49.default.relative(paths.root, timingsPath(paths, projectDir)));
-    const data = JSON.parse(stored.toString("utf8"));
-    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
-  } catch {
-    return /* @__PURE__ */ new Map();
-  }
-}
-function recordTimings(paths, projectDir, results) {
-  const ran = results.filter((result) => !["skipped", "cancelled"].includes(result.status) && result.wallMs > 0);
-  if (ran.length === 0) return;
-  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
-  for (const result of ran) jobs[result.name] = Math.round(result.wallMs);
-  const file = timingsPath(paths, projectDir);
-  try {
-    writeFileBeneath(paths.root, import_node_path49.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
-`, {
-      dirMode: 448,
-      tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path49.default.basename(file)}.`, ".tmp")
-    });
-  } catch (error2) {
-    const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
-    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them
-`);
-  }
-}
+// src/plan/timings-file.ts
 function readTimingsFile(given, checkout) {
   let text;
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs45.default.readFileSync(file, "utf8");
+    text = import_node_fs49.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -50283,7 +50811,9 @@ function readTimingsFile(given, checkout) {
   if (text.trimStart().startsWith("{")) {
     try {
       const data = JSON.parse(text);
-      const jobs = new Map((data.jobs ?? []).filter((job) => typeof job.name === "string" && typeof job.wallMs === "number").map((job) => [job.name, job.wallMs]));
+      const jobs = new Map(
+        (data.jobs ?? []).filter((job) => typeof job.name === "string" && typeof job.wallMs === "number").map((job) => [job.name, job.wallMs])
+      );
       return { jobs, tests: /* @__PURE__ */ new Map() };
     } catch (error2) {
       throw new UsageError(`--timings: ${file} is not a cubicle --json results file: ${error2.message}; nothing was run`);
@@ -50304,9 +50834,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path49.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path54.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs45.default.closeSync(openFileBeneath(root, import_node_path49.default.relative(root, resolved), "nothing was run"));
+  import_node_fs49.default.closeSync(openFileBeneath(root, import_node_path54.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -50324,110 +50854,69 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_crypto17, import_node_fs45, import_node_path49;
-var init_timings = __esm({
-  "src/run/timings.ts"() {
+var import_node_fs49, import_node_path54;
+var init_timings_file = __esm({
+  "src/plan/timings-file.ts"() {
     "use strict";
-    import_node_crypto17 = require("node:crypto");
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit();
-    init_rundir();
-    init_write_file();
   }
 });
 
-// src/run/run.ts
-function availableMemoryBytes() {
-  try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs46.default.readFileSync("/proc/meminfo", "utf8"));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-  }
-  return import_node_os8.default.freemem();
-}
-async function runJobs(config2, options) {
-  const store = storePaths(options.cacheDir);
+// src/plan/run-plan.ts
+async function planRun(config2, request) {
+  const cacheScope = checkCacheScope(request.cacheScope ?? defaultCacheScope(request.hostEnv));
+  const store = storePaths(request.cacheDir);
   refuseStoreInCheckout(store, config2.projectDir);
-  ensureStore(store);
-  const timings = options.timings ?? readStoredTimings(store, config2.projectDir);
-  const selected = withNeeds(config2.jobs, options.selected);
-  const shard = options.shard ? parseShard(options.shard) : void 0;
-  const jobs = shard && options.shardBy !== "test" ? jobsOfShard(selected, shard, options.timings ?? /* @__PURE__ */ new Map()) : selected;
-  if (shard && jobs.length === 0) process.stderr.write(emptyShardNote(shard, selected.length));
-  const testFiles2 = shard && options.shardBy === "test" ? await testFilesOfJobs(jobs, config2.projectDir, shard, options.testTimings ?? /* @__PURE__ */ new Map()) : /* @__PURE__ */ new Map();
-  const limits = await planLimits(jobs, options.noLimits);
-  const reporter = combineReporters(options.reporters);
-  const started = performance.now();
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  await reapStaleRuns(runsRoot(store.root));
-  await reapStore(store);
-  const cancel = new AbortController();
-  const forward = () => cancel.abort(options.signal.reason);
-  if (options.signal.aborted) forward();
-  options.signal.addEventListener("abort", forward, { once: true });
-  const runDir = createRunDir(runsRoot(store.root));
-  const userns = await startRunUserns();
-  const limitsEnforced = limits.enforced;
-  const artifactsDir = options.artifactsDir ?? import_node_path50.default.join(config2.projectDir, "cubicle-artifacts");
-  const bases = /* @__PURE__ */ new Map();
-  const baseOnce = (image, resolve5) => {
-    if (!bases.has(image)) bases.set(image, resolve5());
-    return bases.get(image);
-  };
-  reporter.onRunStart(jobs);
-  const rebuiltKeys = /* @__PURE__ */ new Set();
-  let results;
-  try {
-    results = await schedule(jobs, {
-      parallel: Math.max(1, options.parallel ?? jobs.length),
-      budget: { memoryBytes: options.memoryBudgetBytes ?? availableMemoryBytes(), cpus: options.cpuBudget ?? import_node_os8.default.availableParallelism() },
-      expectedMs: (job) => timings.get(job.name),
-      signal: cancel.signal,
-      run: (job) => runJob(job, {
-        projectDir: config2.projectDir,
-        hostEnv: options.hostEnv,
-        shard: options.shard,
-        shardByTest: options.shardBy === "test",
-        testFiles: testFiles2.get(job.name),
-        runDir,
-        artifactsDir,
-        limits,
-        signal: cancel.signal,
-        reporter,
-        userns: userns?.path,
-        store,
-        noCache: options.noCache ?? false,
-        rebuiltKeys,
-        cacheScope: options.cacheScope ?? "local",
-        resolveBase: (job2, onStatus) => baseOnce(job2.image, () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull }))
-      }),
-      notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
-      onResult: (result) => {
-        reporter.onJobEnd(result);
-        if (options.failFast && !PASSING.has(result.status) && result.status !== "cancelled" && !cancel.signal.aborted) {
-          cancel.abort(new FailFast(`--fail-fast: job "${result.name}" ${result.status}`));
-        }
-      }
-    });
-  } finally {
-    options.signal.removeEventListener("abort", forward);
-    await userns?.stop();
-    await runDir.remove();
-  }
-  recordTimings(store, config2.projectDir, results);
-  const summary = { results, startedAt, wallMs: performance.now() - started, limitsEnforced, artifactsDir };
-  await reporter.onRunEnd(summary);
-  return summary;
+  const selected = withNeeds(config2.jobs, request.selected);
+  const by = request.shardBy ?? "job";
+  const shard = request.shard ? { text: request.shard, by, ...parseShard(request.shard) } : void 0;
+  const jobs = shard && by === "job" ? jobsOfShard(selected, shard, request.timings?.jobs ?? /* @__PURE__ */ new Map()) : selected;
+  const testFiles2 = shard && by === "test" ? await testFilesOfJobs(jobs, config2.projectDir, shard, request.timings) : /* @__PURE__ */ new Map();
+  return deepFreeze({
+    projectDir: config2.projectDir,
+    store,
+    artifactsDir: request.artifactsDir ?? import_node_path55.default.join(config2.projectDir, "cubicle-artifacts"),
+    jobs: jobs.map((job) => ({ ...planJob(job), testFiles: testFiles2.get(job.name) })),
+    shard,
+    emptyShardNote: shard && jobs.length === 0 ? emptyShardNote(shard, selected.length) : void 0,
+    timings: request.timings?.jobs,
+    parallel: Math.max(1, request.parallel ?? jobs.length),
+    budget: { memoryBytes: request.memoryBudgetBytes, cpus: request.cpuBudget },
+    noLimits: request.noLimits ?? false,
+    noCache: request.noCache ?? false,
+    failFast: request.failFast ?? false,
+    pull: request.pull ?? "missing",
+    cacheScope,
+    insecureRegistries: config2.insecureRegistries,
+    // A copy: the plan must not change with the process's environment (or freeze it).
+    hostEnv: { ...request.hostEnv }
+  });
 }
-async function testFilesOfJobs(jobs, projectDir, shard, testTimings) {
+async function planOneJob(config2, job, request) {
+  const plan = await planRun(config2, { ...request, selected: [job] });
+  const only = plan.jobs.find((planned) => planned.job.name === job);
+  if (!only) throw new Error(`planOneJob: no job ${JSON.stringify(job)} in the checked config`);
+  return { ...plan, only };
+}
+function planJob(job) {
+  const steps = job.setup.map((step, index) => ({
+    number: index + 1,
+    total: job.setup.length,
+    step,
+    what: `setup step ${index + 1} (\`${safeMessage(step.run)}\`)`
+  }));
+  return { job, steps, services: Object.fromEntries(job.services.map((service) => [service.name, planJob(service.job)])) };
+}
+async function testFilesOfJobs(jobs, projectDir, shard, timings) {
   const parts = /* @__PURE__ */ new Map();
   for (const job of jobs) {
     if (job.testFiles.length === 0) continue;
     const files = await findTestFiles(projectDir, job.testFiles, `jobs.${job.name}.testFiles`);
-    parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(testTimings.get(job.name) ?? [])), total: files.length });
+    parts.set(job.name, { mine: testFilesOfShard(files, shard, fileTimes(timings?.tests.get(job.name) ?? [])), total: files.length });
   }
   return parts;
 }
@@ -50443,46 +50932,35 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_fs46, import_node_os8, import_node_path50, FailFast;
-var init_run = __esm({
-  "src/run/run.ts"() {
+var import_node_path55;
+var init_run_plan = __esm({
+  "src/plan/run-plan.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
-    import_node_os8 = __toESM(require("node:os"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
-    init_reporter();
-    init_job2();
-    init_limits();
-    init_rundir();
-    init_scheduler();
-    init_userns2();
-    init_resolve3();
-    init_result();
-    init_shard();
-    init_inputs();
-    init_timings();
-    init_layers();
+    import_node_path55 = __toESM(require("node:path"), 1);
+    init_freeze();
+    init_message();
     init_paths();
-    FailFast = class extends Error {
-      name = "FailFast";
-    };
+    init_cache_scope();
+    init_test_files();
+    init_shard();
+    init_timings_file();
   }
 });
 
 // src/cli/edge.ts
 function storeRoot(flag, env3 = process.env) {
-  return flag ? import_node_path51.default.resolve(flag) : cacheRoot(env3);
+  return flag ? import_node_path56.default.resolve(flag) : cacheRoot(env3);
 }
 function verbosity(flags, env3 = process.env) {
   if (flags.quiet) return "quiet";
   if (flags.verbose) return "verbose";
   return verbosityFrom(env3[VERBOSITY_VARIABLE]);
 }
-var import_node_path51;
+var import_node_path56;
 var init_edge = __esm({
   "src/cli/edge.ts"() {
     "use strict";
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_terminal();
     init_cache_root();
   }
@@ -50492,8 +50970,8 @@ var init_edge = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs47.default.mkdtempSync(import_node_path52.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path52.default.join(marker, "started");
+  const marker = import_node_fs50.default.mkdtempSync(import_node_path57.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path57.default.join(marker, "started");
   const command12 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process13.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
@@ -50509,7 +50987,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs47.default.existsSync(started)) {
+    if (!import_node_fs50.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -50520,7 +50998,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs47.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs50.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -50531,21 +51009,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs47.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs50.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process13, import_node_fs47, import_node_os9, import_node_path52, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process13, import_node_fs50, import_node_os9, import_node_path57, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -50597,7 +51075,7 @@ cubicle: the cubicle that started this run under systemd-run is gone (pid ${pare
   };
 }
 var import_node_os10;
-var init_signals2 = __esm({
+var init_signals = __esm({
   "src/cli/signals.ts"() {
     "use strict";
     import_node_os10 = __toESM(require("node:os"), 1);
@@ -50696,42 +51174,43 @@ async function runCommand(args) {
   const junitFile = resolveReportPath(cwd, args.junit);
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : void 0;
   const consoleStream = isStdout(junitFile) || jsonFile !== void 0 && isStdout(jsonFile) ? process.stderr : process.stdout;
-  const reporters = [new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }), new JunitReporter(junitFile, { checkout: config2.projectDir })];
+  const reporters = [
+    new TerminalReporter(consoleStream, { color: args.color, verbosity: verbosity(args) }),
+    new JunitReporter(junitFile, { checkout: config2.projectDir })
+  ];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path53.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  const timings = args.timings ? readTimingsFile(import_node_path58.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
-    const summary = await runJobs(config2, {
+    const plan = await planRun(config2, {
       selected: args.jobs,
+      cacheDir: storeRoot(args.cacheDir),
+      hostEnv: process.env,
       parallel: args.parallel,
       noLimits: args.noLimits,
-      artifactsDir: args.artifactsDir ? import_node_path53.default.resolve(cwd, args.artifactsDir) : void 0,
-      hostEnv: process.env,
-      reporters,
-      signal: cancel.signal,
-      noCache: args.noCache ?? false,
-      shard: args.shard,
-      shardBy: args.shardBy,
-      timings: timings?.jobs,
-      testTimings: timings?.tests,
-      memoryBudgetBytes: budgetBytes(args.memoryBudget),
-      cpuBudget: cpuBudget(args.cpuBudget),
-      failFast: args.failFast ?? false,
+      noCache: args.noCache,
+      failFast: args.failFast,
       pull: args.pull,
       cacheScope,
-      cacheDir: storeRoot(args.cacheDir)
+      artifactsDir: args.artifactsDir ? import_node_path58.default.resolve(cwd, args.artifactsDir) : void 0,
+      shard: args.shard,
+      shardBy: args.shardBy,
+      timings,
+      memoryBudgetBytes: budgetBytes(args.memoryBudget),
+      cpuBudget: cpuBudget(args.cpuBudget)
     });
+    const summary = await runJobs(plan, { reporters, signal: cancel.signal });
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
   } finally {
     cancel.dispose();
   }
 }
-var import_node_path53, command3;
-var init_run2 = __esm({
+var import_node_path58, command3;
+var init_run = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_destination();
@@ -50740,11 +51219,12 @@ var init_run2 = __esm({
     init_terminal();
     init_result();
     init_cache_scope();
-    init_run();
-    init_timings();
+    init_execute();
+    init_run_plan();
+    init_timings_file();
     init_units();
     init_edge();
-    init_signals2();
+    init_signals();
     init_command2();
     init_options();
     command3 = defineCommand({
@@ -50810,12 +51290,11 @@ var init_run2 = __esm({
 });
 
 // src/cli/one-job.ts
-async function runInJobSandbox(config2, job, options) {
-  const cacheScope = checkCacheScope(options.cacheScope ?? defaultCacheScope(process.env));
-  const limits = await planLimits([job], options.noLimits);
-  const store = storePaths(options.cacheDir);
+async function runInJobSandbox(plan, options) {
+  const { only: planned, store } = plan;
+  const { job } = planned;
+  const limits = await planLimits([job], plan.noLimits);
   await reapStaleRuns(runsRoot(store.root));
-  refuseStoreInCheckout(store, config2.projectDir);
   ensureStore(store);
   await reapStore(store);
   const runDir = createRunDir(runsRoot(store.root));
@@ -50828,8 +51307,8 @@ async function runInJobSandbox(config2, job, options) {
 `), backpressure: () => waitForDrain(process.stderr) }
     ]);
     const prepareOptions = {
-      projectDir: config2.projectDir,
-      hostEnv: process.env,
+      projectDir: plan.projectDir,
+      hostEnv: plan.hostEnv,
       store,
       runDir,
       limits,
@@ -50837,10 +51316,10 @@ async function runInJobSandbox(config2, job, options) {
       reporter,
       userns: userns?.path,
       noCache: false,
-      cacheScope,
-      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: config2.insecureRegistries, pull: options.pull })
+      cacheScope: plan.cacheScope,
+      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
     };
-    const prepared = await prepareJob(job, prepareOptions);
+    const prepared = await prepareJob(planned, prepareOptions);
     if ("message" in prepared) {
       if (prepared.outputTail) log.untrusted(`${prepared.outputTail.split("\n").map(sanitizeOutputLine).join("\n")}
 `);
@@ -50848,7 +51327,11 @@ async function runInJobSandbox(config2, job, options) {
 `);
       return options.notStarted.exitCode;
     }
-    const commandJob = { ...job, command: [...options.command], limits: options.interactive ? { ...job.limits, timeoutMs: void 0 } : job.limits };
+    const commandJob = {
+      ...job,
+      command: [...options.command],
+      limits: options.interactive ? { ...job.limits, timeoutMs: void 0 } : job.limits
+    };
     const dirs = { ...runDir.jobDirs(job.name, 1), cgroups: limits.cgroupsFor(runDir.id, job.name, 1) };
     let ran;
     let network = null;
@@ -50856,8 +51339,8 @@ async function runInJobSandbox(config2, job, options) {
     try {
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
-        const logsDir = import_node_path54.default.join(config2.projectDir, "cubicle-artifacts", job.name, "services");
-        services = await startServices(job, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
+        const logsDir = import_node_path59.default.join(plan.artifactsDir, job.name, "services");
+        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
 `);
@@ -50866,13 +51349,22 @@ async function runInJobSandbox(config2, job, options) {
       }
       log.close();
       if (options.banner) process.stderr.write(options.banner(job, limits.enforced));
-      const context = { projectDir: config2.projectDir, hostEnv: process.env, attempt: 1, userns: network?.userns ?? userns?.path, network: network ?? void 0 };
+      const context = {
+        projectDir: plan.projectDir,
+        hostEnv: plan.hostEnv,
+        attempt: 1,
+        userns: network?.userns ?? userns?.path,
+        network: network ?? void 0
+      };
       const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
       const fence = isGithubActions(process.env) && !options.interactive ? fenceToken() : void 0;
       if (fence) process.stdout.write(`::stop-commands::${fence}
 `);
       try {
-        ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, { stdio: fence ? "inherit-merged" : "inherit", signal: cancel.signal });
+        ran = await runSandbox(options.interactive ? { ...spec, newSession: false } : spec, {
+          stdio: fence ? "inherit-merged" : "inherit",
+          signal: cancel.signal
+        });
       } finally {
         if (fence) process.stdout.write(`
 ::${fence}::
@@ -50891,7 +51383,8 @@ async function runInJobSandbox(config2, job, options) {
     }
     if (status.oomKilled) process.stderr.write(`cubicle: killed: the job's memory limit of ${formatBytes(job.limits.memoryBytes ?? 0)} was reached
 `);
-    if (status.timedOut) process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed
+    if (status.timedOut)
+      process.stderr.write(`cubicle: timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed
 `);
     if (status.signal) {
       if (!status.timedOut && !status.oomKilled) process.stderr.write(`cubicle: ${options.what} was killed by ${describeSignal(status.signal)}
@@ -50906,34 +51399,33 @@ async function runInJobSandbox(config2, job, options) {
     await runDir.remove();
   }
 }
-var import_node_os11, import_node_path54;
+var import_node_os11, import_node_path59;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
     import_node_os11 = __toESM(require("node:os"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_units();
-    init_resolve3();
-    init_job();
+    init_resolve_base();
+    init_sandbox_spec();
     init_fence();
     init_github();
     init_message();
     init_drain();
-    init_reporter();
+    init_events();
     init_sanitize();
-    init_cache_scope();
     init_host_failure();
-    init_layers3();
+    init_prepare();
     init_limits();
     init_network();
     init_services();
-    init_rundir();
-    init_userns2();
+    init_runs();
+    init_shared_userns();
     init_spawn();
-    init_signals();
+    init_signal_names();
     init_layers();
     init_paths();
-    init_signals2();
+    init_signals();
   }
 });
 
@@ -50950,12 +51442,10 @@ async function execCommand(args) {
     projectDir: process.cwd(),
     flags: args.flags
   });
-  return runInJobSandbox(config2, config2.jobs[0], {
-    command: config2.jobs[0].command,
+  const plan = await planOneJob(config2, "exec", { cacheDir: storeRoot(args.cacheDir), hostEnv: process.env, noLimits: args.noLimits, pull: args.pull });
+  return runInJobSandbox(plan, {
+    command: plan.only.job.command,
     interactive: false,
-    noLimits: args.noLimits,
-    pull: args.pull,
-    cacheDir: storeRoot(args.cacheDir),
     what: "the command",
     notStarted: { words: "nothing was run", exitCode: 125 }
   });
@@ -50964,8 +51454,9 @@ var command4;
 var init_exec = __esm({
   "src/cli/exec.ts"() {
     "use strict";
-    init_resolve2();
+    init_resolve();
     init_edge();
+    init_run_plan();
     init_one_job();
     init_errors();
     init_command2();
@@ -51000,15 +51491,17 @@ __export(shell_exports, {
 });
 async function shellCommand(args) {
   const config2 = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
-  const job = config2.jobs.find((candidate) => candidate.name === args.job);
-  const interactive = args.command === void 0;
-  return runInJobSandbox(config2, job, {
-    command: interactive ? INTERACTIVE_SHELL : ["/bin/sh", "-c", args.command],
-    interactive,
+  const plan = await planOneJob(config2, args.job, {
+    cacheDir: storeRoot(args.cacheDir),
+    hostEnv: process.env,
     noLimits: args.noLimits,
     pull: args.pull,
-    cacheScope: args.cacheScope,
-    cacheDir: storeRoot(args.cacheDir),
+    cacheScope: args.cacheScope
+  });
+  const interactive = args.command === void 0;
+  return runInJobSandbox(plan, {
+    command: interactive ? INTERACTIVE_SHELL : ["/bin/sh", "-c", args.command],
+    interactive,
     what: "the shell",
     notStarted: { words: "no shell was started", exitCode: 1 },
     banner: interactive ? (shellJob, enforced) => `cubicle: a shell in job ${shellJob.name}'s sandbox (${describeLimits(shellJob, enforced)}); what you change there is thrown away on exit
@@ -51017,7 +51510,11 @@ async function shellCommand(args) {
 }
 function describeLimits(job, enforced) {
   const { memoryBytes, cpus: cpus2, pids: pids2 } = job.limits;
-  const limits = [memoryBytes === void 0 ? "" : `memory ${formatBytes(memoryBytes)}`, cpus2 === void 0 ? "" : `cpus ${cpus2}`, pids2 === void 0 ? "" : `pids ${pids2}`].filter(Boolean);
+  const limits = [
+    memoryBytes === void 0 ? "" : `memory ${formatBytes(memoryBytes)}`,
+    cpus2 === void 0 ? "" : `cpus ${cpus2}`,
+    pids2 === void 0 ? "" : `pids ${pids2}`
+  ].filter(Boolean);
   const shown = limits.length === 0 ? "no memory, cpus or pids limits" : `${limits.join(", ")}${enforced ? "" : " (not enforced: --no-limits)"}`;
   const services = job.services.length > 0 ? `, services ${job.services.map((service) => service.name).join(", ")} up (stopped when you exit)` : "";
   return `network ${job.network}${services}, ${shown}, no timeout`;
@@ -51029,6 +51526,7 @@ var init_shell = __esm({
     init_load();
     init_units();
     init_edge();
+    init_run_plan();
     init_one_job();
     init_command2();
     init_options();
@@ -51149,12 +51647,15 @@ async function initCommand(args) {
   const dir = process.cwd();
   const existing = existingConfigs(dir);
   if (existing.length > 0 && !args.force) {
-    throw new UsageError(`${existing.join(" and ")} already ${existing.length > 1 ? "exist" : "exists"} in ${dir}: a cubicle config is there; nothing was written`, {
-      hint: `Edit it, or run \`cubicle init --force\` to replace it with a new ${CONFIG_NAME}.`
-    });
+    throw new UsageError(
+      `${existing.join(" and ")} already ${existing.length > 1 ? "exist" : "exists"} in ${dir}: a cubicle config is there; nothing was written`,
+      {
+        hint: `Edit it, or run \`cubicle init --force\` to replace it with a new ${CONFIG_NAME}.`
+      }
+    );
   }
   const jobs = proposeJobs(dir);
-  import_node_fs48.default.writeFileSync(import_node_path55.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs51.default.writeFileSync(import_node_path60.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -51178,13 +51679,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs48.default.existsSync(import_node_path55.default.join(dir, name)));
-  const manifest = readJson(import_node_path55.default.join(dir, "package.json"));
+  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
+  const manifest = readJson(import_node_path60.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
   return found;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs48.default.existsSync(import_node_path55.default.join(dir, name));
+  const has = (name) => import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -51194,7 +51695,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path55.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path60.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -51246,7 +51747,7 @@ function viaCorepack(tool, install) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, file), "utf8")));
   const job = {
     name: "python",
     run: ".venv/bin/python -m pytest --junitxml=reports/junit.xml",
@@ -51262,7 +51763,7 @@ function pythonJob(dir, has) {
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has("src") ? "src" : "." } };
 }
 function pyprojectInstall(dir, venv) {
-  const pyproject = readPyproject(import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, "pyproject.toml"), "utf8"));
+  const pyproject = readPyproject(import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, "pyproject.toml"), "utf8"));
   const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
   const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
   const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]), ...groups.flatMap((name) => pyproject.groups[name])];
@@ -51297,7 +51798,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs48.default.readFileSync(import_node_path55.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -51351,17 +51852,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs48.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs51.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs48, import_node_path55, command6, CONFIG_NAME, NODE_TEST_JUNIT;
+var import_node_fs51, import_node_path60, command6, CONFIG_NAME, NODE_TEST_JUNIT;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs48 = __toESM(require("node:fs"), 1);
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_fs51 = __toESM(require("node:fs"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_json_schema2();
@@ -51418,12 +51919,14 @@ async function completeWords(words, options) {
   const command12 = COMMANDS.find((candidate) => candidate.name === before.find((word) => !word.startsWith("-")));
   if (!command12) {
     if (current.startsWith("-")) return ["--help", "--version"].filter((option) => option.startsWith(current));
-    return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map((candidate) => options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name);
+    return COMMANDS.filter((candidate) => candidate.name.startsWith(current)).map(
+      (candidate) => options.zsh ? `${candidate.name}:${firstSentence(candidate.describe)}` : candidate.name
+    );
   }
   const known = await commandOptions(await command12.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith("--") ? known.get(previous.slice(2)) : void 0;
-  if (pending && pending.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
+  if (pending?.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
   if (current.startsWith("-")) {
     return [...known.keys()].flatMap((name) => known.get(name).negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`]).filter((option) => option.startsWith(current) && !before.includes(option));
   }
@@ -51539,8 +52042,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path56.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs49.default.existsSync(dir);
+    const dir = import_node_path61.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs52.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -51552,19 +52055,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs49.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs52.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs49.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs49.default.mkdirSync(import_node_path56.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs49.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs52.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs52.default.mkdirSync(import_node_path61.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs52.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs49.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs52.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process14.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -51596,10 +52099,10 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs49.default.realpathSync(helperPath());
+  const helper = import_node_fs52.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs49.default.existsSync(APPARMOR_PROFILE) && import_node_fs49.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs49.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs52.default.existsSync(APPARMOR_PROFILE) && import_node_fs52.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs52.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -51617,10 +52120,10 @@ async function undo(user2) {
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs49.default.rmSync(file, { force: true });
+    import_node_fs52.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs49.default.rmdirSync(import_node_path56.default.dirname(file));
+        import_node_fs52.default.rmdirSync(import_node_path61.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -51635,13 +52138,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process14, import_node_fs49, import_node_path56, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
-var init_setup2 = __esm({
+var import_node_child_process14, import_node_fs52, import_node_path61, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var init_setup = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
-    import_node_fs49 = __toESM(require("node:fs"), 1);
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_fs52 = __toESM(require("node:fs"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -51672,11 +52175,11 @@ async function setupCommand(args) {
   return 0;
 }
 var command8;
-var init_setup3 = __esm({
+var init_setup2 = __esm({
   "src/cli/setup.ts"() {
     "use strict";
     init_errors();
-    init_setup2();
+    init_setup();
     init_command2();
     command8 = defineCommand({
       examples: [
@@ -51699,7 +52202,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs50.default.readFileSync(import_node_path57.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs53.default.readFileSync(import_node_path62.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -51713,9 +52216,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs50.default.lstatSync(file);
+    const stat = import_node_fs53.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs50.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs53.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -51745,11 +52248,16 @@ function checkKey(meta2) {
   return key.data.diffId === `sha256:${meta2.id}` ? null : `its id is not its key's diffId ${key.data.diffId}`;
 }
 function notPlainDirs(dir) {
-  const expected = [["", "dir"], ["root", "dir"], ["ws", "dir"], ["meta.json", "file"]];
+  const expected = [
+    ["", "dir"],
+    ["root", "dir"],
+    ["ws", "dir"],
+    ["meta.json", "file"]
+  ];
   for (const [entry, type2] of expected) {
     let stat;
     try {
-      stat = import_node_fs50.default.lstatSync(import_node_path57.default.join(dir, entry));
+      stat = import_node_fs53.default.lstatSync(import_node_path62.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -51764,13 +52272,13 @@ function issuesOf(error2) {
 function sha256(text) {
   return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto18, import_node_fs50, import_node_path57, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto18, import_node_fs53, import_node_path62, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
     import_node_crypto18 = require("node:crypto");
-    import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_fs53 = __toESM(require("node:fs"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -51847,14 +52355,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs51.default.existsSync(import_node_path58.default.join(paths.locks, id));
+  return import_node_fs54.default.existsSync(import_node_path63.default.join(paths.locks, id));
 }
-var import_node_fs51, import_node_path58;
+var import_node_fs54, import_node_path63;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_fs54 = __toESM(require("node:fs"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -51878,8 +52386,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path59.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs52.default.existsSync(layer.root) || !import_node_fs52.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path64.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs55.default.existsSync(layer.root) || !import_node_fs55.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest;
   try {
     digest = await digestTrees([layer.root, layer.ws]);
@@ -51888,12 +52396,12 @@ async function checkLayer(layer) {
   }
   return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs52, import_node_path59;
+var import_node_fs55, import_node_path64;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs52 = __toESM(require("node:fs"), 1);
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_fs55 = __toESM(require("node:fs"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -51906,7 +52414,9 @@ function requireZstd() {
   try {
     (0, import_node_child_process15.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
   } catch {
-    throw new UsageError("the zstd command is not installed; nothing was exported or imported", { hint: "Install it: apt-get install zstd (it is on every GitHub runner)." });
+    throw new UsageError("the zstd command is not installed; nothing was exported or imported", {
+      hint: "Install it: apt-get install zstd (it is on every GitHub runner)."
+    });
   }
 }
 function shellQuote2(text) {
@@ -51916,15 +52426,15 @@ async function exportStore(paths, file) {
   requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
-  const target = import_node_path60.default.resolve(file);
-  const targetDir = import_node_path60.default.dirname(target);
-  import_node_fs53.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path60.default.basename(target)}.`;
+  const target = import_node_path65.default.resolve(file);
+  const targetDir = import_node_path65.default.dirname(target);
+  import_node_fs56.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path65.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path60.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path65.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs53.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs56.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -51936,22 +52446,22 @@ async function exportStore(paths, file) {
   } catch (error2) {
     throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs53.default.rmSync(listFile, { force: true });
+    import_node_fs56.default.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: import_node_fs53.default.statSync(target).size };
+  return { layers: layers.length, bytes: import_node_fs56.default.statSync(target).size };
 }
 async function importStore(paths, file, baseIds) {
   requireZstd();
-  const source = import_node_path60.default.resolve(file);
-  if (!import_node_fs53.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path65.default.resolve(file);
+  if (!import_node_fs56.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs53.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs56.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path60.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path65.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
     }
@@ -51964,9 +52474,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path60.default.join(staging, "layers");
+  const stagedLayers = import_node_path65.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path60.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path65.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -51979,7 +52489,7 @@ async function adoptLayers(paths, staging, baseIds) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path60.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path65.default.join(stagedLayers, name), name);
     if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
     else candidates.set(name, checked.meta);
   }
@@ -51994,14 +52504,14 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path60.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path65.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path60.default.join(staging, "images"))) {
-    if (import_node_fs53.default.existsSync(import_node_path60.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path60.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path65.default.join(staging, "images"))) {
+    if (import_node_fs56.default.existsSync(import_node_path65.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path65.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -52009,9 +52519,9 @@ async function adoptLayers(paths, staging, baseIds) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs53.default.renameSync(import_node_path60.default.join(stagedLayers, id), import_node_path60.default.join(paths.layers, id));
+      import_node_fs56.default.renameSync(import_node_path65.default.join(stagedLayers, id), import_node_path65.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs53.default.utimesSync(import_node_path60.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs56.default.utimesSync(import_node_path65.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -52020,31 +52530,31 @@ async function adoptLayers(paths, staging, baseIds) {
     }
   }
   for (const name of records) {
-    const target = import_node_path60.default.join(paths.images, name);
-    if (!import_node_fs53.default.existsSync(target)) import_node_fs53.default.copyFileSync(import_node_path60.default.join(staging, "images", name), target, import_node_fs53.default.constants.COPYFILE_EXCL);
+    const target = import_node_path65.default.join(paths.images, name);
+    if (!import_node_fs56.default.existsSync(target)) import_node_fs56.default.copyFileSync(import_node_path65.default.join(staging, "images", name), target, import_node_fs56.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs53.default.lstatSync(dir).isDirectory();
+    return import_node_fs56.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process15, import_node_crypto19, import_node_fs53, import_node_path60, TAR_XATTRS;
+var import_node_child_process15, import_node_crypto19, import_node_fs56, import_node_path65, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process15 = require("node:child_process");
     import_node_crypto19 = require("node:crypto");
-    import_node_fs53 = __toESM(require("node:fs"), 1);
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_fs56 = __toESM(require("node:fs"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_errors();
-    init_remove();
-    init_rundir();
-    init_write_file();
+    init_remove_tree();
+    init_process_tag();
+    init_write_atomic();
     init_import_check();
     init_layers();
     init_paths();
@@ -52073,7 +52583,9 @@ async function cacheCommand(args) {
       const result = await verifyStore(paths);
       for (const problem of result.problems) out(`corrupt  ${problem.id.slice(0, 12)}  ${problem.problem}`);
       const extra = result.dropped.length - result.problems.length;
-      out(`${result.checked} layers checked, ${result.problems.length} corrupt; ${result.dropped.length} dropped${extra > 0 ? ` (${extra} built on a corrupt one)` : ""}`);
+      out(
+        `${result.checked} layers checked, ${result.problems.length} corrupt; ${result.dropped.length} dropped${extra > 0 ? ` (${extra} built on a corrupt one)` : ""}`
+      );
       return result.problems.length === 0 ? 0 : 1;
     }
     case "export": {
@@ -52106,29 +52618,48 @@ function requireFile(args) {
 function listCommand(paths, json2) {
   const layers = listLayers(paths).sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime());
   if (json2) {
-    out(JSON.stringify(layers.map((layer) => ({ ...layer.meta, lastUsed: layer.lastUsed.toISOString() })), null, 2));
+    out(
+      JSON.stringify(
+        layers.map((layer) => ({ ...layer.meta, lastUsed: layer.lastUsed.toISOString() })),
+        null,
+        2
+      )
+    );
     return 0;
   }
   out(["ID".padEnd(12), "KIND".padEnd(6), "SIZE".padStart(10), "LAST USED".padEnd(20), "FROM"].join("  "));
   for (const layer of layers) {
-    out([layer.meta.id.slice(0, 12), layer.meta.kind.padEnd(6), formatBytes(layer.meta.sizeBytes).padStart(10), layer.lastUsed.toISOString().slice(0, 19).replace("T", " ").padEnd(20), oneLine(layer.meta.description)].join("  "));
+    out(
+      [
+        layer.meta.id.slice(0, 12),
+        layer.meta.kind.padEnd(6),
+        formatBytes(layer.meta.sizeBytes).padStart(10),
+        layer.lastUsed.toISOString().slice(0, 19).replace("T", " ").padEnd(20),
+        oneLine(layer.meta.description)
+      ].join("  ")
+    );
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path61.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path66.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
 async function pruneCommand(paths, args) {
   const keepSizeBytes = args.keepSize === void 0 ? void 0 : parseSize(args.keepSize);
-  if (args.keepSize !== void 0 && keepSizeBytes === void 0) throw new UsageError(`--keep-size: expected a size like 5g, got ${JSON.stringify(args.keepSize)}; nothing was removed`);
+  if (args.keepSize !== void 0 && keepSizeBytes === void 0)
+    throw new UsageError(`--keep-size: expected a size like 5g, got ${JSON.stringify(args.keepSize)}; nothing was removed`);
   const olderThanMs = args.olderThan === void 0 ? void 0 : parseDuration(args.olderThan);
-  if (args.olderThan !== void 0 && olderThanMs === void 0) throw new UsageError(`--older-than: expected a duration like 7d or 12h, got ${JSON.stringify(args.olderThan)}; nothing was removed`);
+  if (args.olderThan !== void 0 && olderThanMs === void 0)
+    throw new UsageError(`--older-than: expected a duration like 7d or 12h, got ${JSON.stringify(args.olderThan)}; nothing was removed`);
   if (keepSizeBytes === void 0 && olderThanMs === void 0 && !args.all) {
-    throw new UsageError("cache prune needs --keep-size SIZE, --older-than AGE or --all; nothing was removed", { hint: "e.g. `cubicle cache prune --keep-size 5g --older-than 7d`" });
+    throw new UsageError("cache prune needs --keep-size SIZE, --older-than AGE or --all; nothing was removed", {
+      hint: "e.g. `cubicle cache prune --keep-size 5g --older-than 7d`"
+    });
   }
   const result = await pruneStore(paths, { keepSizeBytes, olderThanMs, all: args.all });
-  for (const layer of result.removed) out(`removed  ${layer.meta.id.slice(0, 12)}  ${formatBytes(layer.meta.sizeBytes).padStart(10)}  ${oneLine(layer.meta.description)}`);
+  for (const layer of result.removed)
+    out(`removed  ${layer.meta.id.slice(0, 12)}  ${formatBytes(layer.meta.sizeBytes).padStart(10)}  ${oneLine(layer.meta.description)}`);
   out(`removed ${result.removed.length} layers (${formatBytes(result.freedBytes)}); ${formatBytes(result.keptBytes)} kept`);
   return 0;
 }
@@ -52136,11 +52667,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path61, command9, out;
+var import_node_path66, command9, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path66 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_message();
@@ -52189,10 +52720,10 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path62.default.join(dir, name);
+    const candidate = import_node_path67.default.join(dir, name);
     try {
-      import_node_fs54.default.accessSync(candidate, import_node_fs54.default.constants.X_OK);
-      if (import_node_fs54.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs57.default.accessSync(candidate, import_node_fs57.default.constants.X_OK);
+      if (import_node_fs57.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -52205,7 +52736,12 @@ function checkLayerTool() {
     const tool = locateNative("layer");
     return { ...base, state: "ok", detail: `${tool.path} (${tool.origin}): ${uses}`, fix: null };
   } catch (error2) {
-    return { ...base, state: "missing", detail: `${error2.message.replace(/; no job was run$/, "")}: ${uses}`, fix: error2.hint ?? null };
+    return {
+      ...base,
+      state: "missing",
+      detail: `${error2.message.replace(/; no job was run$/, "")}: ${uses}`,
+      fix: error2.hint ?? null
+    };
   }
 }
 function checkZstd() {
@@ -52249,7 +52785,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs54.default.accessSync("/dev/net/tun", import_node_fs54.default.constants.R_OK | import_node_fs54.default.constants.W_OK);
+    import_node_fs57.default.accessSync("/dev/net/tun", import_node_fs57.default.constants.R_OK | import_node_fs57.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -52267,12 +52803,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs54, import_node_path62, import_node_zlib2;
+var import_node_fs57, import_node_path67, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs54 = __toESM(require("node:fs"), 1);
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_fs57 = __toESM(require("node:fs"), 1);
+    import_node_path67 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_binaries();
   }
@@ -52305,37 +52841,37 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path63.default.resolve(args.dir);
+    const dir = import_node_path68.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path63.default.resolve(args.config);
-    if (!import_node_fs55.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path63.default.dirname(file);
+    const file = import_node_path68.default.resolve(args.config);
+    if (!import_node_fs58.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    return import_node_path68.default.dirname(file);
   }
   try {
     const found = await findConfig(process.cwd());
-    return found ? import_node_path63.default.dirname(import_node_path63.default.resolve(found.filepath)) : null;
+    return found ? import_node_path68.default.dirname(import_node_path68.default.resolve(found.filepath)) : null;
   } catch {
     return null;
   }
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs55.default.statSync(dir).isDirectory();
+    return import_node_fs58.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs55, import_node_path63, command10, MARKS;
+var import_node_fs58, import_node_path68, command10, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs55 = __toESM(require("node:fs"), 1);
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_fs58 = __toESM(require("node:fs"), 1);
+    import_node_path68 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
@@ -52367,10 +52903,11 @@ __export(merge_exports, {
   mergeCommand: () => mergeCommand
 });
 async function mergeCommand(args) {
-  if (args.reports.length === 0) throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path64.default.resolve(args.output);
-  if (import_node_fs56.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path64.default.join(args.output, "junit.xml")}.` });
+  if (args.reports.length === 0)
+    throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
+  const output = import_node_path69.default.resolve(args.output);
+  if (import_node_fs59.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path69.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -52382,15 +52919,15 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs56, import_node_path64, command11;
+var import_node_fs59, import_node_path69, command11;
 var init_merge2 = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs56 = __toESM(require("node:fs"), 1);
-    import_node_path64 = __toESM(require("node:path"), 1);
+    import_node_fs59 = __toESM(require("node:fs"), 1);
+    import_node_path69 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit();
-    init_write_file();
+    init_write_atomic();
     init_command2();
     command11 = defineCommand({
       examples: [["$0 merge shard-1/cubicle-junit.xml shard-2/cubicle-junit.xml -o cubicle-junit.xml", "one report for every shard"]],
@@ -52411,7 +52948,7 @@ var init_commands = __esm({
         name: "run",
         usage: "run [jobs..]",
         describe: "Run the config's jobs (all, or the ones named and what they need), each in its own sandbox.",
-        load: async () => (await Promise.resolve().then(() => (init_run2(), run_exports))).command
+        load: async () => (await Promise.resolve().then(() => (init_run(), run_exports))).command
       },
       {
         name: "exec",
@@ -52441,7 +52978,7 @@ var init_commands = __esm({
         name: "setup",
         usage: "setup --user USER [--undo]",
         describe: "As root, once: delegate cgroups to USER for memory, cpus and pids limits and, where Ubuntu restricts user namespaces, allow them for the helper alone. --undo removes exactly what setup made.",
-        load: async () => (await Promise.resolve().then(() => (init_setup3(), setup_exports))).command
+        load: async () => (await Promise.resolve().then(() => (init_setup2(), setup_exports))).command
       },
       {
         name: "cache",
@@ -52510,16 +53047,23 @@ async function main(argv) {
   }
 }
 function failWithUsageError(message, error2, known) {
-  throw error2 ?? new UsageError(known ? withSuggestions(message, known()) : message, { hint: "Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options." });
+  throw error2 ?? new UsageError(known ? withSuggestions(message, known()) : message, {
+    hint: "Run `cubicle --help` for the commands, `cubicle COMMAND --help` for their options."
+  });
 }
 function withSuggestions(message, known) {
   const match = /^Unknown arguments?: (.*)$/.exec(message);
   if (!match) return message;
-  return match[1].split(", ").map((word) => {
+  const problems = match[1].split(", ").map((word) => {
     if (known.commands.length > 0 && known.words?.includes(word)) return `unknown command "${word}"${didYouMean(word, known.commands)}`;
     const flag = word.length === 1 ? `-${word}` : `--${word}`;
-    return `unknown option ${flag}${didYouMean(word, known.options.filter((name) => name.length > 1), (name) => `--${name}`)}`;
-  }).join("; ") + "; nothing was run";
+    return `unknown option ${flag}${didYouMean(
+      word,
+      known.options.filter((name) => name.length > 1),
+      (name) => `--${name}`
+    )}`;
+  }).join("; ");
+  return `${problems}; nothing was run`;
 }
 function optionNames(parser2) {
   const options = parser2.getOptions();
@@ -52559,7 +53103,13 @@ async function topLevel(yargs, argv) {
   if (unknownFlag !== void 0 && !argv.some((arg) => !arg.startsWith("-"))) {
     failWithUsageError(`Unknown argument: ${unknownFlag.slice(2).split("=")[0]}`, void 0, () => ({ commands: [], options: TOP_LEVEL_OPTIONS }));
   }
-  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail((message, error2) => failWithUsageError(message, error2, () => ({ commands: COMMANDS.map((command12) => command12.name), options: optionNames(parser2), words: argv.filter((arg) => !arg.startsWith("-")) })));
+  const parser2 = yargs([...argv]).scriptName("cubicle").usage("$0 <command> [options]\n\nRun each test job in its own rootless container, with hard limits and a JUnit report.").strict().demandCommand(1, "Name a command: run, exec or doctor.").help().alias("help", "h").version(package_default.version).wrap(terminalWidth()).fail(
+    (message, error2) => failWithUsageError(message, error2, () => ({
+      commands: COMMANDS.map((command12) => command12.name),
+      options: optionNames(parser2),
+      words: argv.filter((arg) => !arg.startsWith("-"))
+    }))
+  );
   for (const command12 of COMMANDS) parser2.command(command12.usage, command12.describe);
   parser2.example("$0 init && $0 run", "a starter config from this checkout, then a first run");
   parser2.example("$0 shell unit", "a shell in job unit's sandbox, to debug it");

@@ -25,7 +25,7 @@ import {
   runArguments,
   safeMessage,
   stepDir
-} from "./chunks/chunk-ZFF3DBON.mjs";
+} from "./chunks/chunk-XMPVNB4Q.mjs";
 import {
   load
 } from "./chunks/chunk-FNDKDHNJ.mjs";
@@ -34,8 +34,8 @@ import {
 } from "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/main.ts
-import fs22 from "node:fs";
-import path19 from "node:path";
+import fs24 from "node:fs";
+import path21 from "node:path";
 
 // src/action/annotations.ts
 import fs2 from "node:fs";
@@ -65,7 +65,7 @@ function sanitizeOutputLine(line) {
   if (lastReturn >= 0) text = text.slice(lastReturn + 1);
   return text.replace(
     ESCAPE_SEQUENCES,
-    (sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
+    (_sequence, params, intermediates, final) => final === "m" && !intermediates && params !== void 0 ? colourOnly(params) : ""
   ).replace(BREAKS, " ").replace(CONTROLS, "");
 }
 function isPlainOrColoured(line) {
@@ -194,7 +194,9 @@ function parseGoTestJson(text) {
     }
   }
   if (events === 0 && packages.size === 0 && stray.length > 0) {
-    throw new GoTestJsonError(`not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0].trim().slice(0, 80))}); was -json left out?`);
+    throw new GoTestJsonError(
+      `not a go test -json stream: no line is a test2json event (the first is ${JSON.stringify(stray[0].trim().slice(0, 80))}); was -json left out?`
+    );
   }
   const suites = [...packages.values()].map(suiteOf).filter((suite) => suite.cases.length > 0 || suite.systemOut !== void 0);
   if (stray.length > 0 && suites.length > 0) suites[0] = { ...suites[0], systemErr: stray.join("") };
@@ -223,7 +225,9 @@ function suiteOf(pkg) {
   if (pkg.buildFailure) {
     const compilerOutput = pkg.buildOutput.join("");
     const message = `${pkg.name}: ${pkg.buildFailure}${compilerOutput ? "" : "; go's messages are in the job's output"}`;
-    cases.push(packageCase(pkg, `[${pkg.buildFailure}]`, { kind: "error", type: pkg.buildFailure.replace(" ", "-"), message, body: compilerOutput || void 0 }));
+    cases.push(
+      packageCase(pkg, `[${pkg.buildFailure}]`, { kind: "error", type: pkg.buildFailure.replace(" ", "-"), message, body: compilerOutput || void 0 })
+    );
   } else if (pkg.result === "fail" && !cases.some((testCase) => testCase.outcomes.some((outcome) => outcome.kind !== "skipped"))) {
     const panic = packageOutput.split("\n").find((line) => PANIC_LINE.test(line));
     const message = panic ? panic.trim() : `${pkg.name}: the test binary failed outside any test`;
@@ -651,7 +655,8 @@ function timestampOf(value) {
 }
 function decodeXmlBytes(bytes) {
   if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le", 2);
-  if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes.subarray(2, bytes.length - bytes.length % 2)).swap16().toString("utf16le");
+  if (bytes[0] === 254 && bytes[1] === 255)
+    return Buffer.from(bytes.subarray(2, bytes.length - bytes.length % 2)).swap16().toString("utf16le");
   const declaration = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(bytes.subarray(0, 200).toString("latin1"));
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
@@ -780,14 +785,14 @@ function bounded(text, maxChars) {
 
 // src/action/cache-key.ts
 import { createHash as createHash2 } from "node:crypto";
-import fs19 from "node:fs";
+import fs21 from "node:fs";
 import os3 from "node:os";
-import path18 from "node:path";
+import path20 from "node:path";
 
 // src/config/load.ts
-import path16 from "node:path";
+import path17 from "node:path";
 
-// src/vendor.ts
+// src/core/vendor.ts
 import path2 from "node:path";
 var CONFIG_FILES = [
   "package.json",
@@ -858,10 +863,10 @@ function commonJs(module) {
 
 // src/config/code/index.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/host/cgroups.ts
-import fs14 from "node:fs";
+import fs13 from "node:fs";
 import path10 from "node:path";
 
 // src/sandbox/maintenance.ts
@@ -997,9 +1002,13 @@ function locateNative(program) {
   const version2 = packageVersion();
   const stale = findPlatformPackage();
   const why = stale && stale.version !== version2 ? `the platform package ${platformPackage()} installed is version ${stale.version}, not cubicle's ${version2} (${stale.dir})` : PREBUILT_PLATFORMS.includes(platformKey()) ? `the platform package ${platformPackage()} is not installed (npm leaves optional dependencies out with --omit=optional, and when they fail to download)` : `there is no prebuilt package for ${platformKey()} (only ${PREBUILT_PLATFORMS.join(", ")})`;
-  throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`, {
-    hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
-  });
+  throw new SandboxUnavailableError(
+    "HELPER_MISSING",
+    `${spec.title} (${spec.file}) is missing: ${why}, and there is no C compiler and make to build it from source; no job was run`,
+    {
+      hint: PREBUILT_PLATFORMS.includes(platformKey()) ? `Install it: npm i -D ${platformPackage()}@${version2} (or reinstall cubicle without --omit=optional); or install a C compiler and make (sudo apt-get install gcc make libc6-dev) and cubicle builds it once from source.` : `Install a C compiler and make (sudo apt-get install gcc make libc6-dev, apk add build-base): cubicle then builds it once from source.`
+    }
+  );
 }
 
 // src/sandbox/helper.ts
@@ -1114,9 +1123,9 @@ function explainContainerCgroups(context, probe = hostProbe) {
 }
 
 // src/host/delegation.ts
-import fs13 from "node:fs";
+import fs12 from "node:fs";
 
-// src/confine/resolve.ts
+// src/confine/resolve-beneath.ts
 import fs7 from "node:fs";
 import path6 from "node:path";
 var MAX_SYMLINKS = 40;
@@ -1229,6 +1238,10 @@ function withDirBeneath(root, rel, use, options = {}) {
     fs8.closeSync(fd);
   }
 }
+function makeDirsBeneath(root, rel, mode = 493, notDone = "no directory was made") {
+  withDirBeneath(root, rel, () => void 0, { create: true, mode, notDone });
+  return path7.join(root, ...relativeParts(rel));
+}
 function openFileBeneath(root, rel, notDone = "nothing was read") {
   const parts = relativeParts(rel, notDone);
   const name = parts.pop();
@@ -1336,15 +1349,220 @@ function envPathProblems(env2, where2) {
   return problems;
 }
 
-// src/run/rundir.ts
-import fs12 from "node:fs";
-
-// src/run/remove.ts
-import { execFile as execFile2 } from "node:child_process";
-import { promisify } from "node:util";
-
-// src/image/host.ts
+// src/core/process-tag.ts
 import fs11 from "node:fs";
+function processStartTime(pid) {
+  try {
+    const stat = fs11.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return void 0;
+  }
+}
+var ownStart;
+function ownStartTime() {
+  ownStart ??= processStartTime(process.pid) ?? "0";
+  return ownStart;
+}
+function processTag() {
+  return `${process.pid}-${ownStartTime()}`;
+}
+
+// src/host/delegation.ts
+var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
+function readDelegation() {
+  try {
+    return JSON.parse(fs12.readFileSync(DELEGATION_FILE, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+
+// src/host/runtime-dir.ts
+function userRuntimeDir(uid) {
+  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+}
+
+// src/host/cgroups.ts
+var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
+var V2_CONTROLLERS = ["memory", "cpu", "pids"];
+function jobCgroupDirs(placement, name) {
+  return cgroupParents(placement).map((parent) => path10.join(parent, name));
+}
+function cgroupParents(placement) {
+  if (placement.kind === "v2") return [placement.parent];
+  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
+  return [];
+}
+function readMemberships() {
+  const text = fs13.readFileSync("/proc/self/cgroup", "utf8");
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
+    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
+  });
+}
+function readMounts() {
+  const mounts = /* @__PURE__ */ new Map();
+  for (const line of fs13.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const [left, right] = line.split(" - ");
+    if (!left || !right) continue;
+    const mountPoint = left.split(" ")[4];
+    const [fsType, , options = ""] = right.split(" ");
+    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
+    if (fsType === "cgroup") {
+      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
+    }
+  }
+  return mounts;
+}
+function writable(dir, files) {
+  try {
+    fs13.accessSync(dir, fs13.constants.W_OK);
+    for (const file of files) fs13.accessSync(path10.join(dir, file), fs13.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readWords(file) {
+  try {
+    return fs13.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+function cgroupVersion() {
+  const memberships = readMemberships();
+  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
+  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
+  return "none";
+}
+async function findCgroupPlacement(user2, options = { prepare: true }) {
+  const version2 = cgroupVersion();
+  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : {
+    kind: "unavailable",
+    reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted",
+    fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).",
+    systemdScope: false
+  };
+  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
+  const container = explainContainerCgroups(detectContainer());
+  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
+}
+async function placeV2(user2, prepare) {
+  const mount = readMounts().get("");
+  const own2 = path10.resolve(mount, `.${readMemberships()[0].path}`);
+  const root = path10.basename(own2) === "runner" && writable(path10.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path10.dirname(own2) : own2;
+  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
+    return v2Unavailable(user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
+  }
+  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path10.join(root, "cgroup.controllers")).includes(controller));
+  if (missing.length > 0) {
+    const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
+    return v2Unavailable(user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
+  }
+  const enabled = readWords(path10.join(root, "cgroup.subtree_control"));
+  const movers = [process.pid, ...ancestorsInOwnCgroup()];
+  const others = root === own2 ? readWords(path10.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
+  if (others.length > 0) {
+    const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
+    return v2Unavailable(user2, reason);
+  }
+  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
+    const failure2 = await prepareCgroup(root, movers);
+    if (failure2) return v2Unavailable(user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
+  }
+  return { kind: "v2", parent: root };
+}
+function ancestorsInOwnCgroup() {
+  const relative = readMemberships()[0].path;
+  const ancestors = [];
+  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
+    let stat;
+    let membership;
+    try {
+      stat = fs13.readFileSync(`/proc/${pid}/stat`, "utf8");
+      membership = fs13.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+    } catch {
+      break;
+    }
+    if (membership !== `0::${relative}`) break;
+    ancestors.push(pid);
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return ancestors;
+}
+function describeProcesses(pids2) {
+  const named = pids2.slice(0, 5).map((pid) => {
+    try {
+      return `${pid} (${fs13.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
+    } catch {
+      return String(pid);
+    }
+  });
+  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
+}
+function v2Unavailable(user2, reason) {
+  const scope = systemdUserManagerReachable(user2.uid);
+  return {
+    kind: "unavailable",
+    reason,
+    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
+    systemdScope: scope
+  };
+}
+function systemdUserManagerReachable(uid) {
+  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
+  return fs13.existsSync("/usr/bin/systemd-run") && fs13.existsSync(path10.join(userRuntimeDir(uid), "systemd", "private"));
+}
+function ownV1Cgroups() {
+  const mounts = readMounts();
+  const memberships = readMemberships();
+  const own2 = {};
+  for (const controller of V1_CONTROLLERS) {
+    const membership = memberships.find((m) => m.controllers.includes(controller));
+    const mount = mounts.get(controller);
+    if (membership && mount) own2[controller] = path10.join(mount, membership.path);
+  }
+  return own2;
+}
+function placeV1(user2) {
+  const owned = ownV1Cgroups();
+  const delegation = readDelegation()?.users[user2.name]?.v1;
+  const parents = {};
+  const missing = [];
+  for (const controller of V1_CONTROLLERS) {
+    const own2 = owned[controller];
+    if (!own2) {
+      if (controller !== "cpuacct") missing.push(controller);
+      continue;
+    }
+    const delegated = delegation?.[controller];
+    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
+    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
+    else if (controller !== "cpuacct") missing.push(controller);
+  }
+  if (missing.length > 0) {
+    return {
+      kind: "unavailable",
+      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
+      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
+      systemdScope: false
+    };
+  }
+  return { kind: "v1", parents };
+}
+function isBeneath2(child, parent) {
+  const relative = path10.relative(parent, child);
+  return relative !== "" && !relative.startsWith("..") && !path10.isAbsolute(relative);
+}
+
+// src/host/checks.ts
+import fs16 from "node:fs";
+import os2 from "node:os";
+
+// src/sandbox/host-root.ts
+import fs14 from "node:fs";
 var HOST_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
 var cached;
 function hostImageOps() {
@@ -1353,11 +1571,11 @@ function hostImageOps() {
   for (const dir of HOST_DIRS) {
     let stat;
     try {
-      stat = fs11.lstatSync(dir);
+      stat = fs14.lstatSync(dir);
     } catch {
       continue;
     }
-    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs11.readlinkSync(dir), dest: dir });
+    if (stat.isSymbolicLink()) ops.push({ kind: "symlink", target: fs14.readlinkSync(dir), dest: dir });
     else if (stat.isDirectory()) ops.push({ kind: "ro-bind", src: dir, dest: dir });
   }
   if (ops.some((op) => op.dest === "/etc" && op.kind === "ro-bind")) ops.push(...hostSecretMasks());
@@ -1367,10 +1585,49 @@ function hostImageOps() {
 function hostSecretMasks() {
   const secrets = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
   try {
-    for (const name of fs11.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
+    for (const name of fs14.readdirSync("/etc/ssh")) if (/^ssh_host_.*_key$/.test(name)) secrets.push(`/etc/ssh/${name}`);
   } catch {
   }
-  return secrets.filter((file) => fs11.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+  return secrets.filter((file) => fs14.lstatSync(file, { throwIfNoEntry: false })?.isFile()).map((file) => ({ kind: "ro-bind", src: "/dev/null", dest: file }));
+}
+
+// src/sandbox/remove-tree.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify } from "node:util";
+
+// src/sandbox/skeleton.ts
+import fs15 from "node:fs";
+import path11 from "node:path";
+function makeSkeleton(skeleton) {
+  fs15.mkdirSync(skeleton.upper, { recursive: true, mode: 493 });
+  fs15.mkdirSync(skeleton.work, { recursive: true, mode: 448 });
+  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home);
+}
+function writeSkeleton(dir, ops, home) {
+  const notDone = "the sandbox was not made";
+  const beneath = (dest) => path11.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
+  const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
+  for (const op of ops) {
+    if (op.kind === "symlink") {
+      ensureDir(path11.dirname(op.dest));
+      withDirBeneath(dir, beneath(path11.dirname(op.dest)) || ".", (fd) => {
+        if (!fs15.lstatSync(atPath(fd, path11.basename(op.dest)), { throwIfNoEntry: false })) fs15.symlinkSync(op.target, atPath(fd, path11.basename(op.dest)));
+      });
+    } else if (op.kind === "bind" || op.kind === "ro-bind" || op.kind === "dev-bind") {
+      if (fs15.statSync(op.src).isDirectory()) ensureDir(op.dest);
+      else {
+        ensureDir(path11.dirname(op.dest));
+        withDirBeneath(dir, beneath(path11.dirname(op.dest)) || ".", (fd) => {
+          const { O_WRONLY: O_WRONLY3, O_CREAT: O_CREAT3, O_NOFOLLOW: O_NOFOLLOW3 } = fs15.constants;
+          fs15.closeSync(fs15.openSync(atPath(fd, path11.basename(op.dest)), O_WRONLY3 | O_CREAT3 | O_NOFOLLOW3, 420));
+        });
+      }
+    } else {
+      ensureDir(op.dest);
+    }
+  }
+  if (path11.isAbsolute(home)) ensureDir(home);
+  fs15.chmodSync(path11.join(dir, "tmp"), 1023);
 }
 
 // src/sandbox/spawn.ts
@@ -1418,7 +1675,12 @@ function opArgs(op) {
     case "dev-bind":
       return [`--${op.kind}`, op.src, op.dest];
     case "tmpfs":
-      return [...op.sizeBytes ? ["--size", String(op.sizeBytes)] : [], ...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--tmpfs", op.dest];
+      return [
+        ...op.sizeBytes ? ["--size", String(op.sizeBytes)] : [],
+        ...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [],
+        "--tmpfs",
+        op.dest
+      ];
     case "dir":
       return [...op.mode !== void 0 ? ["--perms", op.mode.toString(8)] : [], "--dir", op.dest];
     case "symlink":
@@ -1440,6 +1702,7 @@ function joinLowers(lowers) {
 var OUTPUT_TAIL_BYTES = 64 * 1024;
 var MAX_LINE_BYTES = 64 * 1024;
 async function runSandbox(spec, options = {}) {
+  if (spec.skeleton) makeSkeleton(spec.skeleton);
   const started = performance.now();
   const interactive = options.stdio === "inherit" || options.stdio === "inherit-merged";
   const child = spawn(helperPath(), toHelperArgs(spec), {
@@ -1562,222 +1825,13 @@ var OutputTail = class {
   }
 };
 
-// src/run/remove.ts
+// src/sandbox/remove-tree.ts
 var run = promisify(execFile2);
 
-// src/run/rundir.ts
-function processStartTime(pid) {
-  try {
-    const stat = fs12.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return void 0;
-  }
-}
-var ownStart;
-function ownStartTime() {
-  ownStart ??= processStartTime(process.pid) ?? "0";
-  return ownStart;
-}
-function processTag() {
-  return `${process.pid}-${ownStartTime()}`;
-}
-
-// src/host/delegation.ts
-var DELEGATION_FILE = process.env.CUBICLE_DELEGATION_FILE || "/etc/cubicle/delegation.json";
-function readDelegation() {
-  try {
-    return JSON.parse(fs13.readFileSync(DELEGATION_FILE, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-
-// src/host/runtime-dir.ts
-function userRuntimeDir(uid) {
-  return process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
-}
-
-// src/host/cgroups.ts
-var V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"];
-var V2_CONTROLLERS = ["memory", "cpu", "pids"];
-function jobCgroupDirs(placement, name) {
-  return cgroupParents(placement).map((parent) => path10.join(parent, name));
-}
-function cgroupParents(placement) {
-  if (placement.kind === "v2") return [placement.parent];
-  if (placement.kind === "v1") return [...new Set(Object.values(placement.parents))];
-  return [];
-}
-function readMemberships() {
-  const text = fs14.readFileSync("/proc/self/cgroup", "utf8");
-  return text.split("\n").filter(Boolean).map((line) => {
-    const [, controllers = "", cgroupPath = "/"] = /^(?:\d+):([^:]*):(.*)$/.exec(line) ?? [];
-    return { controllers: controllers ? controllers.split(",") : [], path: cgroupPath };
-  });
-}
-function readMounts() {
-  const mounts = /* @__PURE__ */ new Map();
-  for (const line of fs14.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const [left, right] = line.split(" - ");
-    if (!left || !right) continue;
-    const mountPoint = left.split(" ")[4];
-    const [fsType, , options = ""] = right.split(" ");
-    if (fsType === "cgroup2" && !mounts.has("")) mounts.set("", mountPoint);
-    if (fsType === "cgroup") {
-      for (const option of options.split(",")) if (!mounts.has(option)) mounts.set(option, mountPoint);
-    }
-  }
-  return mounts;
-}
-function writable(dir, files) {
-  try {
-    fs14.accessSync(dir, fs14.constants.W_OK);
-    for (const file of files) fs14.accessSync(path10.join(dir, file), fs14.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readWords(file) {
-  try {
-    return fs14.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-function cgroupVersion() {
-  const memberships = readMemberships();
-  if (memberships.some((m) => m.controllers.includes("memory"))) return "v1";
-  if (memberships.length === 1 && memberships[0].controllers.length === 0 && readMounts().has("")) return "v2";
-  return "none";
-}
-async function findCgroupPlacement(user2, options = { prepare: true }) {
-  const version2 = cgroupVersion();
-  const placement = version2 === "v2" ? await placeV2(user2, options.prepare) : version2 === "v1" ? placeV1(user2) : {
-    kind: "unavailable",
-    reason: "no cgroup hierarchy with memory, cpu and pids controllers is mounted",
-    fix: "Mount cgroup2 at /sys/fs/cgroup (any systemd distribution does).",
-    systemdScope: false
-  };
-  if (placement.kind !== "unavailable" || placement.systemdScope) return placement;
-  const container = explainContainerCgroups(detectContainer());
-  return container ? { ...placement, reason: `${placement.reason}: ${container.cause}`, fix: container.fix } : placement;
-}
-async function placeV2(user2, prepare) {
-  const mount = readMounts().get("");
-  const own2 = path10.resolve(mount, `.${readMemberships()[0].path}`);
-  const root = path10.basename(own2) === "runner" && writable(path10.dirname(own2), ["cgroup.procs", "cgroup.subtree_control"]) ? path10.dirname(own2) : own2;
-  if (!writable(root, ["cgroup.procs", "cgroup.subtree_control"])) {
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is not delegated to ${user2.name}`);
-  }
-  const missing = V2_CONTROLLERS.filter((controller) => !readWords(path10.join(root, "cgroup.controllers")).includes(controller));
-  if (missing.length > 0) {
-    const controllers = `${missing.join(", ")} controller${missing.length > 1 ? "s" : ""}`;
-    return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is writable but not delegated: its parent gives it no ${controllers}`);
-  }
-  const enabled = readWords(path10.join(root, "cgroup.subtree_control"));
-  const movers = [process.pid, ...ancestorsInOwnCgroup()];
-  const others = root === own2 ? readWords(path10.join(own2, "cgroup.procs")).map(Number).filter((pid) => !movers.includes(pid)) : [];
-  if (others.length > 0) {
-    const reason = `the runner's cgroup ${own2} is delegated, but other processes live in it (${describeProcesses(others)}), so it cannot enable controllers for job cgroups`;
-    return v2Unavailable(own2, user2, reason);
-  }
-  if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, movers);
-    if (failure2) return v2Unavailable(own2, user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
-  }
-  return { kind: "v2", parent: root };
-}
-function ancestorsInOwnCgroup() {
-  const relative = readMemberships()[0].path;
-  const ancestors = [];
-  for (let pid = process.ppid; pid > 1 && ancestors.length < 15; ) {
-    let stat;
-    let membership;
-    try {
-      stat = fs14.readFileSync(`/proc/${pid}/stat`, "utf8");
-      membership = fs14.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
-    } catch {
-      break;
-    }
-    if (membership !== `0::${relative}`) break;
-    ancestors.push(pid);
-    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  }
-  return ancestors;
-}
-function describeProcesses(pids2) {
-  const named = pids2.slice(0, 5).map((pid) => {
-    try {
-      return `${pid} (${fs14.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`;
-    } catch {
-      return String(pid);
-    }
-  });
-  return `${named.join(", ")}${pids2.length > 5 ? ` and ${pids2.length - 5} more` : ""}`;
-}
-function v2Unavailable(own2, user2, reason) {
-  const scope = systemdUserManagerReachable(user2.uid);
-  return {
-    kind: "unavailable",
-    reason,
-    fix: scope ? "cubicle re-runs itself under `systemd-run --user --scope -p Delegate=yes`; if that failed, check `systemctl --user status`." : `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates cgroups to the user's systemd manager and keeps it running), or start cubicle in a cgroup delegated to it and holding nothing else (\`systemd-run --user --scope -p Delegate=yes npx cubicle run\`).`,
-    systemdScope: scope
-  };
-}
-function systemdUserManagerReachable(uid) {
-  if (process.env.CUBICLE_SYSTEMD_SCOPE) return false;
-  return fs14.existsSync("/usr/bin/systemd-run") && fs14.existsSync(path10.join(userRuntimeDir(uid), "systemd", "private"));
-}
-function ownV1Cgroups() {
-  const mounts = readMounts();
-  const memberships = readMemberships();
-  const own2 = {};
-  for (const controller of V1_CONTROLLERS) {
-    const membership = memberships.find((m) => m.controllers.includes(controller));
-    const mount = mounts.get(controller);
-    if (membership && mount) own2[controller] = path10.join(mount, membership.path);
-  }
-  return own2;
-}
-function placeV1(user2) {
-  const owned = ownV1Cgroups();
-  const delegation = readDelegation()?.users[user2.name]?.v1;
-  const parents = {};
-  const missing = [];
-  for (const controller of V1_CONTROLLERS) {
-    const own2 = owned[controller];
-    if (!own2) {
-      if (controller !== "cpuacct") missing.push(controller);
-      continue;
-    }
-    const delegated = delegation?.[controller];
-    if (writable(own2, ["cgroup.procs"])) parents[controller] = own2;
-    else if (delegated && isBeneath2(delegated, own2) && writable(delegated, ["cgroup.procs"])) parents[controller] = delegated;
-    else if (controller !== "cpuacct") missing.push(controller);
-  }
-  if (missing.length > 0) {
-    return {
-      kind: "unavailable",
-      reason: `cgroup v1: no writable ${missing.join(", ")} cgroup beneath the runner's own for ${user2.name}`,
-      fix: `Run once, as root: \`sudo npx cubicle setup --user ${user2.name}\` (delegates a subtree beneath the current cgroup in each hierarchy).`,
-      systemdScope: false
-    };
-  }
-  return { kind: "v1", parents };
-}
-function isBeneath2(child, parent) {
-  const relative = path10.relative(parent, child);
-  return relative !== "" && !relative.startsWith("..") && !path10.isAbsolute(relative);
-}
-
 // src/host/checks.ts
-import fs15 from "node:fs";
-import os2 from "node:os";
 function readText(file) {
   try {
-    return fs15.readFileSync(file, "utf8").trim();
+    return fs16.readFileSync(file, "utf8").trim();
   } catch {
     return void 0;
   }
@@ -1807,7 +1861,7 @@ function userNamespaceFix() {
   return "User namespaces are refused by this kernel or its container runtime (inside Docker, run with --security-opt seccomp=unconfined or use a VM).";
 }
 
-// src/run/host-failure.ts
+// src/host/host-failure.ts
 var USERNS_STAGES = /* @__PURE__ */ new Set(["clone", "uid_map"]);
 function explainHostFailure(status) {
   const error2 = status.error;
@@ -1951,9 +2005,9 @@ try {
 }
 
 // src/config/code/spec.ts
-import fs16 from "node:fs";
+import fs17 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
-import path11 from "node:path";
+import path12 from "node:path";
 var MIB = 1024 * 1024;
 var EVALUATION_LIMITS = {
   timeoutMs: 1e4,
@@ -1971,7 +2025,7 @@ var EVALUATION_HOME = "/tmp/home";
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var LIMITS_NOT_SET_EXIT = 125;
 function evaluationSpec(request) {
-  const node2 = fs16.realpathSync(process.execPath);
+  const node2 = fs17.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -1985,12 +2039,28 @@ function evaluationSpec(request) {
   if (runnerTypescript && !isVisible(runnerTypescript.dir, system, request.projectDir)) {
     mounts.push({ kind: "ro-bind", src: runnerTypescript.dir, dest: runnerTypescript.dir });
   }
-  const source = evaluatorSource({ file: request.file, markers: request.markers, lineChars: PAYLOAD_LINE_CHARS, runnerTypescript: runnerTypescript?.main ?? null });
+  const source = evaluatorSource({
+    file: request.file,
+    markers: request.markers,
+    lineChars: PAYLOAD_LINE_CHARS,
+    runnerTypescript: runnerTypescript?.main ?? null
+  });
   const env2 = { PATH: request.hostEnv.PATH || DEFAULT_PATH, HOME: EVALUATION_HOME };
   if (request.hostEnv.LANG) env2.LANG = request.hostEnv.LANG;
   return {
     ops: orderByDepth([...system, ...mounts]),
-    command: ["/bin/sh", "-c", LIMITS_SCRIPT, "sh", node2, `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`, "--no-warnings", "--input-type=module", "-e", source],
+    command: [
+      "/bin/sh",
+      "-c",
+      LIMITS_SCRIPT,
+      "sh",
+      node2,
+      `--max-old-space-size=${EVALUATION_LIMITS.heapMiB}`,
+      "--no-warnings",
+      "--input-type=module",
+      "-e",
+      source
+    ],
     env: env2,
     cwd: request.projectDir,
     hostname: "cubicle-config",
@@ -2006,9 +2076,9 @@ var LIMITS_SCRIPT = [
 ].join("\n");
 function findRunnerTypescript() {
   try {
-    const require2 = createRequire2(path11.join(PACKAGE_ROOT, "package.json"));
+    const require2 = createRequire2(path12.join(PACKAGE_ROOT, "package.json"));
     const manifest = require2.resolve("typescript/package.json");
-    return { dir: fs16.realpathSync(path11.dirname(manifest)), main: fs16.realpathSync(require2.resolve("typescript")) };
+    return { dir: fs17.realpathSync(path12.dirname(manifest)), main: fs17.realpathSync(require2.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -2020,11 +2090,11 @@ function isVisible(file, system, projectDir) {
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = path12.resolve(file);
+  const source = path13.resolve(file);
   const id = randomBytes2(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: path12.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: path13.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -2048,10 +2118,13 @@ async function evaluateCodeConfig(file) {
   }
   if (!isEnvelope(envelope)) throw problem("produced output that is not a config");
   if (envelope[TYPESCRIPT_UNAVAILABLE] === true) {
-    throw new ConfigError([`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`], {
-      source,
-      hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
-    });
+    throw new ConfigError(
+      [`${source} is TypeScript: Node ${process.versions.node} cannot strip its types (22.18 and later can), and the typescript package is not installed`],
+      {
+        source,
+        hint: "Run cubicle with Node 22.18 or later, or `npm install --save-dev typescript`, or write the config as cubicle.config.mjs or .yaml."
+      }
+    );
   }
   if (envelope.config === void 0) throw problem("has no default export (or it is undefined): `export default { jobs: { ... } }`");
   return envelope.config;
@@ -2086,11 +2159,11 @@ ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 // src/config/resolve.ts
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/config/presets.ts
-import fs17 from "node:fs";
-import path13 from "node:path";
+import fs18 from "node:fs";
+import path14 from "node:path";
 
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
@@ -2329,10 +2402,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path20) {
-  if (!path20)
+function getElementAtPath(obj, path22) {
+  if (!path22)
     return obj;
-  return path20.reduce((acc, key) => acc?.[key], obj);
+  return path22.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -2672,11 +2745,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path20, issues) {
+function prefixIssues(path22, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path20);
+    iss.path.unshift(path22);
     return iss;
   });
 }
@@ -3134,16 +3207,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path20 = []) => {
+  const processError = (error3, path22 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path20, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path22, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path20, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path20, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else {
-        const fullpath = [...path20, ...issue2.path];
+        const fullpath = [...path22, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -8271,9 +8344,15 @@ var setupStep = strictObject({
   /** Setup steps download (npm ci): `outbound` by default (out, but not to the host's loopback); `host` only when asked for; `none`. */
   network: _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` }).optional()
 });
-var command = union([string2().min(1), array(string2()).min(1)], { error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}` });
-var testFiles = union([string2().min(1), array(string2().min(1)).min(1)], { error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}` });
-var cacheList = array(string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` }));
+var command = union([string2().min(1), array(string2()).min(1)], {
+  error: (issue2) => `expected a command string or an argv list, got ${show(issue2.input)}`
+});
+var testFiles = union([string2().min(1), array(string2().min(1)).min(1)], {
+  error: (issue2) => `expected a glob or a list of globs of test files, like tests/**/test_*.py, got ${show(issue2.input)}`
+});
+var cacheList = array(
+  string2().regex(/^(~\/|\/)./, { error: (issue2) => `expected an absolute path or one under ~/, like ~/.npm, got ${show(issue2.input)}` })
+);
 var limitKeys = {
   memory: size.optional().describe("Memory limit (memory.max, swap off): 512m, 2g"),
   /** The job's writes (its upper layers) live on a tmpfs of this size. */
@@ -8284,7 +8363,9 @@ var limitKeys = {
 };
 var networkMode = _enum(["none", "host", "outbound"], { error: (issue2) => `expected "none", "host" or "outbound", got ${show(issue2.input)}` });
 var SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,30}$/;
-var user = union([number2().int().min(0), string2().regex(/^\d+(:\d+)?$/)], { error: (issue2) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue2.input)}` });
+var user = union([number2().int().min(0), string2().regex(/^\d+(:\d+)?$/)], {
+  error: (issue2) => `expected a numeric UID or UID:GID like 1000:1000, got ${show(issue2.input)}`
+});
 var serviceSchema = strictObject({
   image: string2().min(1).optional(),
   setup: array(setupStep).optional(),
@@ -8321,7 +8402,8 @@ var jobSchema = strictObject({
   seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional().describe("default: a Docker-like syscall filter; unconfined: none"),
   ...limitKeys
 }).superRefine((job, ctx) => {
-  if (job.run === void 0 && job.preset === void 0) ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
+  if (job.run === void 0 && job.preset === void 0)
+    ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
 });
 var defaultsSchema = strictObject({
   image: string2().min(1).optional(),
@@ -8343,7 +8425,9 @@ var presetKeys = {
   testFiles: testFiles.optional(),
   caches: cacheList.optional()
 };
-var checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, { error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}` });
+var checkoutFile = string2().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^*?[\]{}]+$/, {
+  error: (issue2) => `expected a plain path relative to the checkout (no glob, no ..), got ${show(issue2.input)}`
+});
 var presetCondition = strictObject({
   /** Holds when any of these exists. */
   exists: union([checkoutFile, array(checkoutFile).min(1)]).optional(),
@@ -8389,26 +8473,28 @@ function childSchemas(schema, segment) {
 }
 
 // src/config/presets.ts
-var PRESETS_DIR = path13.join(PACKAGE_ROOT, "presets");
+var PRESETS_DIR = path14.join(PACKAGE_ROOT, "presets");
 var PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = fs17.readdirSync(dir);
+    files = fs18.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = path13.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !fs17.existsSync(file)) {
+  const file = path14.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !fs18.existsSync(file)) {
     const names = availablePresets(dir);
-    return { problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}` };
+    return {
+      problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}`
+    };
   }
   let raw;
   try {
-    raw = parseYamlSync(fs17.readFileSync(file, "utf8"));
+    raw = parseYamlSync(fs18.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -8431,7 +8517,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || fs17.existsSync(path13.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || fs18.existsSync(path14.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -8446,12 +8532,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => fs17.existsSync(path13.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => fs18.existsSync(path14.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = fs17.readFileSync(path13.join(projectDir, file), "utf8");
+      content = fs18.readFileSync(path14.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -8464,30 +8550,33 @@ function parseYamlSync(text) {
 }
 
 // src/config/cache-destination.ts
-import path14 from "node:path";
+import path15 from "node:path";
 var SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
 function cacheDestinationProblem(dest, context) {
-  const normal = path14.posix.normalize(dest);
+  const normal = path15.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = path14.posix.normalize(context.projectDir);
+  const checkout = path15.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(path14.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(path15.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = path14.posix.normalize(entry.slice(2));
+    const tail = path15.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
 
-// src/image/oci/errors.ts
+// src/image/debian.ts
+var DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
+
+// src/image/oci/image-errors.ts
 var ImageError = class extends CubicleError {
 };
 var InvalidImageRefError = class extends ImageError {
@@ -8501,13 +8590,6 @@ var InvalidImageRefError = class extends ImageError {
     this.text = text;
   }
 };
-
-// src/image/oci/blob-store.ts
-var PROGRESS_BYTES = 1024 * 1024;
-var WRITE_BATCH_BYTES = 1024 * 1024;
-
-// src/image/debian.ts
-var DEBIAN_IMAGE = /^debian:([a-z][a-z0-9-]*)$/;
 
 // src/image/oci/ref.ts
 var DOCKER_HUB_REGISTRY = "registry-1.docker.io";
@@ -8529,11 +8611,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path20 = colon === -1 ? rest : rest.slice(0, colon);
+  const path22 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path20) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path22) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path20, reference };
+  return { transport, path: path22, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -8608,7 +8690,7 @@ function editDistance(a, b) {
   return rows[a.length][b.length];
 }
 
-// src/plan/test-glob.ts
+// src/config/test-glob.ts
 var GlobProblem = class extends Error {
 };
 function compileTestGlob(pattern) {
@@ -8696,7 +8778,7 @@ function compileClass(inner) {
     const char = members2[i];
     if (char === "\\" && i + 1 < members2.length) out += `\\${members2[++i]}`.replace(/^\\([A-Za-z0-9])$/, "$1");
     else if (char === "-" && i > 0 && i < members2.length - 1) out += "-";
-    else out += /[\\\]\[^-]/.test(char) ? `\\${char}` : char;
+    else out += /[\\\][^-]/.test(char) ? `\\${char}` : char;
   }
   return negated ? `[^/${out}]` : `[${out}]`;
 }
@@ -8709,7 +8791,8 @@ function testGlobProblems(patterns) {
   for (const pattern of patterns) {
     try {
       const glob = compileTestGlob(pattern);
-      if (glob.exclude && !included) problems.push(`"${pattern}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
+      if (glob.exclude && !included)
+        problems.push(`"${pattern}": an exclusion removes files the patterns before it matched, and none comes before it; put it after them`);
       if (!glob.exclude) included = true;
     } catch (error2) {
       if (!(error2 instanceof GlobProblem)) throw error2;
@@ -8731,7 +8814,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? path15.dirname(input.source);
+  const projectDir = input.projectDir ?? path16.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -8747,7 +8830,12 @@ function resolveConfig(input) {
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
     if (!jobs.some((job) => job.name === name)) {
-      problems.push(`unknown job "${name}"${didYouMean(name, jobs.map((job) => job.name))}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`);
+      problems.push(
+        `unknown job "${name}"${didYouMean(
+          name,
+          jobs.map((job) => job.name)
+        )}: the config defines ${jobs.map((job) => `"${job.name}"`).join(", ")}`
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, { source: input.source });
@@ -8773,7 +8861,9 @@ function checkTestFiles(name, job, problems) {
   for (const problem of testGlobProblems(asList(job.testFiles))) problems.push(`jobs.${name}.testFiles: ${problem}`);
   if (job.testFiles === void 0 || typeof job.run !== "string") return;
   if (!/\$[@*]|\$\{[@*]/.test(job.run)) {
-    problems.push(`jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`);
+    problems.push(
+      `jobs.${name}.testFiles: the run script never uses "$@", where --shard-by test puts this shard's test files; add "$@" where the test runner takes paths (e.g. pytest "$@")`
+    );
   }
 }
 function checkCaches(name, job, projectDir, problems) {
@@ -8815,7 +8905,11 @@ function resolveJob(name, job, defaults, flagLimits) {
     caches: Object.freeze([...job.caches ?? []]),
     seccomp: job.seccomp ?? "default",
     user: userOf(job.user),
-    services: Object.freeze(Object.entries(job.services ?? {}).map(([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? "none")))
+    services: Object.freeze(
+      Object.entries(job.services ?? {}).map(
+        ([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? "none")
+      )
+    )
   });
 }
 function userOf(value) {
@@ -8826,7 +8920,12 @@ function userOf(value) {
 var DEFAULT_HEALTH_INTERVAL_MS = 1e3;
 var DEFAULT_HEALTH_RETRIES = 30;
 function resolveService(jobName, name, service, defaults, jobNetwork) {
-  const asJob = resolveJob(`${jobName}.${name}`, { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0 }, { image: defaults.image }, {});
+  const asJob = resolveJob(
+    `${jobName}.${name}`,
+    { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0 },
+    { image: defaults.image },
+    {}
+  );
   const health = service.health ? Object.freeze({
     command: Object.freeze(typeof service.health.command === "string" ? ["/bin/sh", "-c", service.health.command] : [...service.health.command]),
     intervalMs: service.health.interval === void 0 ? DEFAULT_HEALTH_INTERVAL_MS : parseDuration(service.health.interval),
@@ -8876,11 +8975,18 @@ function checkJob(name, job, config2, problems) {
   const services = Object.entries(job.services ?? {});
   for (const [serviceName, service] of services) {
     const where2 = `${at}.services.${serviceName}`;
-    if (!SERVICE_NAME.test(serviceName)) problems.push(`${where2}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
+    if (!SERVICE_NAME.test(serviceName))
+      problems.push(`${where2}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit`);
     checkImage(`${where2}.image`, service.image ?? config2.defaults?.image ?? "host", problems);
     for (const need of service.needs ?? []) {
       if (need === serviceName) problems.push(`${where2}.needs: a service cannot need itself`);
-      else if (!services.some(([other]) => other === need)) problems.push(`${where2}.needs: unknown service "${need}"${didYouMean(need, services.map(([other]) => other))}`);
+      else if (!services.some(([other]) => other === need))
+        problems.push(
+          `${where2}.needs: unknown service "${need}"${didYouMean(
+            need,
+            services.map(([other]) => other)
+          )}`
+        );
     }
   }
   const order = serviceOrder(services.map(([serviceName, service]) => ({ name: serviceName, needs: service.needs ?? [] })));
@@ -8914,7 +9020,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = path15.resolve(projectDir, ref.path);
+  const absolute = path16.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -8922,7 +9028,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, path15.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, path16.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -8949,7 +9055,10 @@ function checkNeeds(jobs, problems) {
   const byName = new Map(jobs.map((job) => [job.name, job]));
   for (const job of jobs) {
     for (const need of job.needs) {
-      if (!byName.has(need)) problems.push(`jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`);
+      if (!byName.has(need))
+        problems.push(
+          `jobs.${job.name}.needs: unknown job "${need}"${didYouMean(need, byName.keys())}; the config defines ${[...byName.keys()].map((name) => `"${name}"`).join(", ")}`
+        );
       if (need === job.name) problems.push(`jobs.${job.name}.needs: a job cannot need itself`);
     }
   }
@@ -8983,7 +9092,7 @@ function formatIssue(issue2) {
 
 // src/config/load.ts
 async function readConfigData(options) {
-  const explicit = options.configPath ? path16.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? path17.resolve(options.cwd, options.configPath) : void 0;
   let found;
   try {
     found = await findConfig(options.cwd, explicit);
@@ -8991,7 +9100,12 @@ async function readConfigData(options) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
     const code = error2.code;
-    if (code === CONFIG_IMPORT_REFUSED) throw new ConfigError([reason], { source: explicit, hint: "Put the whole config in one file; a code config may compute it from other files.", cause: error2 });
+    if (code === CONFIG_IMPORT_REFUSED)
+      throw new ConfigError([reason], {
+        source: explicit,
+        hint: "Put the whole config in one file; a code config may compute it from other files.",
+        cause: error2
+      });
     const missing = code === "ENOENT";
     throw new ConfigError([missing ? `${where2}: no such file` : `cannot read the config: ${describeSyntaxError(reason)}`], {
       source: explicit,
@@ -9004,7 +9118,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path16.resolve(found.filepath);
+  const source = path17.resolve(found.filepath);
   if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found.config, evaluated: false };
 }
@@ -9024,10 +9138,56 @@ function describeSyntaxError(message) {
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
 
-// src/plan/inputs.ts
+// src/run/stage-inputs.ts
 import { createHash } from "node:crypto";
-import fs18 from "node:fs";
-import path17 from "node:path";
+import fs20 from "node:fs";
+import path19 from "node:path";
+
+// src/plan/checkout-walk.ts
+import fs19 from "node:fs";
+import path18 from "node:path";
+function existsBeneath(projectDir, relative) {
+  try {
+    resolveBeneath(projectDir, relative, { followFinal: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+  const clean = relativeDir.replace(/\/+$/, "");
+  if (!lstatOrUndefined(path18.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  const start = resolveBeneath(projectDir, clean, { notDone });
+  if (!lstatOrUndefined(start)?.isDirectory()) return;
+  const stack = [""];
+  while (stack.length > 0) {
+    const dir = stack.pop();
+    let entries;
+    try {
+      entries = fs19.readdirSync(path18.join(start, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const inner = dir ? `${dir}/${entry.name}` : entry.name;
+      const named = clean ? `${clean}/${inner}` : inner;
+      if (entry.isDirectory()) {
+        if (!skipped.has(entry.name)) stack.push(inner);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
+        found.set(named, path18.join(start, inner));
+      }
+    }
+  }
+}
+function lstatOrUndefined(file) {
+  try {
+    return fs19.lstatSync(file);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/run/stage-inputs.ts
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
@@ -9036,16 +9196,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern of patterns) {
       const clean = pattern.replace(/^\.\//, "");
-      if (path17.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (path19.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(path17.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(path19.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = fs18.lstatSync(source);
+        const stat = fs20.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
         else found.set(clean, source);
         continue;
@@ -9064,68 +9224,28 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative, notDone) {
-  const stat = fs18.lstatSync(source);
+  const stat = fs20.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = fs18.readlinkSync(source);
-    const dir = path17.posix.dirname(relative);
-    withDirBeneath(destination, dir, (fd) => fs18.symlinkSync(link, atPath(fd, path17.posix.basename(relative))), { create: true, notDone });
+    const link = fs20.readlinkSync(source);
+    const dir = path19.posix.dirname(relative);
+    withDirBeneath(destination, dir, (fd) => fs20.symlinkSync(link, atPath(fd, path19.posix.basename(relative))), { create: true, notDone });
     return { path: relative, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, path17.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, path19.relative(projectDir, source), destination, relative, { mode: stat.mode & 493, notDone });
   return { path: relative, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
-}
-function existsBeneath(projectDir, relative) {
-  try {
-    resolveBeneath(projectDir, relative, { followFinal: false });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
-  const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(path17.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
-  const start = resolveBeneath(projectDir, clean, { notDone });
-  if (!lstatOrUndefined(start)?.isDirectory()) return;
-  const stack = [""];
-  while (stack.length > 0) {
-    const dir = stack.pop();
-    let entries;
-    try {
-      entries = fs18.readdirSync(path17.join(start, dir), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const inner = dir ? `${dir}/${entry.name}` : entry.name;
-      const named = clean ? `${clean}/${inner}` : inner;
-      if (entry.isDirectory()) {
-        if (!skipped.has(entry.name)) stack.push(inner);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, path17.join(start, inner));
-      }
-    }
-  }
-}
-function lstatOrUndefined(file) {
-  try {
-    return fs18.lstatSync(file);
-  } catch {
-    return void 0;
-  }
 }
 function hashFile(file) {
   const hash = createHash("sha256");
-  const fd = fs18.openSync(file, "r");
+  const fd = fs20.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = fs18.readSync(fd, buffer, 0, buffer.length, null);
+      const read = fs20.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    fs18.closeSync(fd);
+    fs20.closeSync(fd);
   }
   return hash.digest("hex");
 }
@@ -9135,17 +9255,17 @@ async function cacheKeys(options) {
   const data = await readConfigData({ cwd: options.cwd, configPath: options.config });
   const config2 = resolveConfigData(data);
   const hash = createHash2("sha256");
-  const configFile = path18.relative(config2.projectDir, config2.source);
+  const configFile = path20.relative(config2.projectDir, config2.source);
   hash.update(`config ${configFile}
-`).update(fs19.readFileSync(config2.source));
+`).update(fs21.readFileSync(config2.source));
   if (data.evaluated) hash.update("\nevaluated ").update(JSON.stringify(data.raw));
   const hashed = [configFile];
   const patterns = [...new Set(config2.jobs.flatMap((job) => job.setup.flatMap((step) => step.inputs)))].sort();
   if (patterns.length) {
-    const staging = fs19.mkdtempSync(path18.join(os3.tmpdir(), "cubicle-action-key-"));
+    const staging = fs21.mkdtempSync(path20.join(os3.tmpdir(), "cubicle-action-key-"));
     try {
       for (const pattern of patterns) {
-        const files = await stageInputs(config2.projectDir, [pattern], path18.join(staging, String(hashed.length)), "setup input").catch(() => []);
+        const files = await stageInputs(config2.projectDir, [pattern], path20.join(staging, String(hashed.length)), "setup input").catch(() => []);
         for (const file of files) {
           hash.update(`
 input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
@@ -9153,7 +9273,7 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
         }
       }
     } finally {
-      fs19.rmSync(staging, { recursive: true, force: true });
+      fs21.rmSync(staging, { recursive: true, force: true });
     }
   }
   const shard = options.shard ? `shard${options.shard.replace("/", "of")}-` : "";
@@ -9161,9 +9281,9 @@ input ${file.path} ${file.executable ? "x" : "-"} ${file.sha256}`);
   return { key: `${base}${hash.digest("hex").slice(0, 32)}`, restoreKeys: [base], hashed: [...new Set(hashed)] };
 }
 
-// src/run/cache-scope.ts
+// src/plan/cache-scope.ts
 import { createHash as createHash3 } from "node:crypto";
-import fs20 from "node:fs";
+import fs22 from "node:fs";
 function defaultCacheScope(env2) {
   if (env2.GITHUB_ACTIONS !== "true") return "local";
   if ((env2.GITHUB_EVENT_NAME ?? "").startsWith("pull_request")) return `pr-${pullRequestNumber(env2) ?? scopePart(env2.GITHUB_HEAD_REF ?? "unknown")}`;
@@ -9173,7 +9293,7 @@ function pullRequestNumber(env2) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "");
   if (fromRef && env2.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(fs20.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(fs22.readFileSync(env2.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -9186,12 +9306,12 @@ function scopePart(text) {
 }
 
 // src/action/results.ts
-import fs21 from "node:fs";
+import fs23 from "node:fs";
 var PASSING = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var NOT_RUN = /* @__PURE__ */ new Set(["skipped"]);
 function readResults(file) {
   try {
-    return JSON.parse(fs21.readFileSync(file, "utf8"));
+    return JSON.parse(fs23.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -9267,10 +9387,22 @@ function failedTests(tests) {
 }
 function jobTable(jobs) {
   const rows = jobs.slice(0, MAX_SUMMARY_JOBS).map(
-    (job) => [markdownText(job.name), statusCell(job), job.status === "skipped" ? "" : formatDuration(job.wallMs), memoryCell(job), cpuCell(job), String(job.cacheHits)].map(cell).join(" | ")
+    (job) => [
+      markdownText(job.name),
+      statusCell(job),
+      job.status === "skipped" ? "" : formatDuration(job.wallMs),
+      memoryCell(job),
+      cpuCell(job),
+      String(job.cacheHits)
+    ].map(cell).join(" | ")
   );
   const more = jobs.length > MAX_SUMMARY_JOBS ? [`| ${jobs.length - MAX_SUMMARY_JOBS} more jobs (in the JUnit report) | | | | | |`] : [];
-  return ["| job | status | duration | peak memory / limit | CPU | cached layers |", "| --- | --- | ---: | --- | --- | ---: |", ...rows.map((row) => `| ${row} |`), ...more].join("\n");
+  return [
+    "| job | status | duration | peak memory / limit | CPU | cached layers |",
+    "| --- | --- | ---: | --- | --- | ---: |",
+    ...rows.map((row) => `| ${row} |`),
+    ...more
+  ].join("\n");
 }
 function statusCell(job) {
   const icon = STATUS_ICONS[job.status] ?? (isPassing(job.status) ? "\u2705" : "\u274C");
@@ -9320,10 +9452,13 @@ var EXIT_MEANINGS = {
 };
 async function main() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const inputs = withTimingsFound(readInputs((name) => core_exports.getInput(name), workspace), workspace);
-  const cwd = path19.resolve(workspace, inputs.workingDirectory);
+  const inputs = withTimingsFound(
+    readInputs((name) => core_exports.getInput(name), workspace),
+    workspace
+  );
+  const cwd = path21.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
-  fs22.mkdirSync(dir, { recursive: true });
+  fs24.mkdirSync(dir, { recursive: true });
   const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
@@ -9332,8 +9467,8 @@ async function main() {
   core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
   const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
-  const files = { junit: path19.resolve(cwd, inputs.junit), json: path19.join(dir, "results.json") };
-  fs22.rmSync(files.json, { force: true });
+  const files = { junit: path21.resolve(cwd, inputs.junit), json: path21.join(dir, "results.json") };
+  fs24.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
   const results = readResults(files.json);
   const counts = countJobs(results);
@@ -9341,20 +9476,22 @@ async function main() {
   core_exports.setOutput("failed", String(counts.failed));
   core_exports.setOutput("junit", files.junit);
   core_exports.setOutput("results", results ? files.json : "");
-  const ownReport = run2.exitCode <= 1 && fs22.existsSync(files.junit);
+  const ownReport = run2.exitCode <= 1 && fs24.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : void 0;
-  if (results) await writeSummary(renderSummary(results, { junit: path19.relative(workspace, files.junit) || files.junit, tests }));
+  if (results) await writeSummary(renderSummary(results, { junit: path21.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
   if (run2.exitCode === 0) return;
   if (run2.exitCode === 1 && results) {
     const failed = results.jobs.filter((job) => !isPassing(job.status) && job.status !== "skipped").map((job) => `${job.name} (${job.status})`);
-    core_exports.setFailed(`${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path19.relative(workspace, files.junit) || files.junit}`);
+    core_exports.setFailed(
+      `${counts.failed} of ${results.jobs.length} cubicle jobs did not pass: ${failed.join(", ")}; see the summary and ${path21.relative(workspace, files.junit) || files.junit}`
+    );
     return;
   }
   core_exports.setFailed(`cubicle run exited with ${run2.exitCode}: ${EXIT_MEANINGS[run2.exitCode] ?? "see its output above"}`);
 }
 async function restoreLayers(cli, inputs, cwd, dir) {
-  const archive = path19.join(dir, "layers.tar.zst");
+  const archive = path21.join(dir, "layers.tar.zst");
   let keys;
   try {
     const runner = { runnerOs: process.env.RUNNER_OS || "Linux", arch: process.env.RUNNER_ARCH || process.arch };
@@ -9395,7 +9532,7 @@ async function writeSummary(markdown) {
   }
 }
 function withTimingsFound(inputs, workspace) {
-  if (!inputs.timings || fs22.existsSync(path19.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
+  if (!inputs.timings || fs24.existsSync(path21.resolve(workspace, inputs.workingDirectory, inputs.timings))) return inputs;
   const instead = "shards are balanced by the durations this runner recorded, if any";
   core_exports.warning(`timings: ${inputs.timings} does not exist (an earlier run's report not restored?); ${instead}`);
   return Object.freeze({ ...inputs, timings: void 0 });
@@ -9412,7 +9549,7 @@ function annotate(junit, workspace, cwd, inputs) {
   let failed;
   let flaky;
   try {
-    const projectDir = inputs.config ? path19.dirname(path19.resolve(cwd, inputs.config)) : cwd;
+    const projectDir = inputs.config ? path21.dirname(path21.resolve(cwd, inputs.config)) : cwd;
     failed = failedTestAnnotations(junit, { workspace, projectDir });
     flaky = flakyTestAnnotations(junit, { workspace, projectDir });
   } catch (error2) {

@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-ZFF3DBON.mjs";
+} from "./chunks/chunk-XMPVNB4Q.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts
@@ -22,12 +22,21 @@ import fs from "node:fs";
 function decideSave(facts) {
   if (facts.mode === "never") return { save: false, reason: "save-cache is never" };
   if (facts.newLayers === 0) return { save: false, reason: "this run built no new layers" };
-  if (facts.exactHit) return { save: false, reason: "the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes" };
+  if (facts.exactHit)
+    return {
+      save: false,
+      reason: "the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes"
+    };
   const layers = `${facts.newLayers} new ${facts.newLayers === 1 ? "layer" : "layers"}`;
   if (facts.mode === "always") return { save: true, reason: `${layers}; save-cache is always` };
-  if (!facts.defaultBranch) return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
+  if (!facts.defaultBranch)
+    return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
   const branchRef = `refs/heads/${facts.defaultBranch}`;
-  if (facts.ref !== branchRef) return { save: false, reason: `${layers}, but this run is for ${facts.ref ?? "an unknown ref"}, not the default branch (${branchRef}); save-cache is default-branch` };
+  if (facts.ref !== branchRef)
+    return {
+      save: false,
+      reason: `${layers}, but this run is for ${facts.ref ?? "an unknown ref"}, not the default branch (${branchRef}); save-cache is default-branch`
+    };
   return { save: true, reason: `${layers} on the default branch` };
 }
 function readDefaultBranch(eventPath) {
@@ -48,7 +57,9 @@ function newLayerIds(before, after) {
 // src/action/post.ts
 async function post() {
   if (core_exports.getState(STATE.cache) !== "on") {
-    core_exports.info(core_exports.getState(STATE.cache) === "off" ? "cache is false: the layer cache is not saved" : "the main step stopped before the cache was set up; nothing to save");
+    core_exports.info(
+      core_exports.getState(STATE.cache) === "off" ? "cache is false: the layer cache is not saved" : "the main step stopped before the cache was set up; nothing to save"
+    );
     return;
   }
   const key = core_exports.getState(STATE.key);

@@ -26926,7 +26926,13 @@ function actionPaths(root = findActionRoot(path.dirname(fileURLToPath(import.met
   if (fs.existsSync(path.join(prebuilt, "cubicle-sandbox")) && fs.existsSync(path.join(prebuilt, "cubicle-layer"))) {
     return { root, bundle, helper: path.join(prebuilt, "cubicle-sandbox"), layerTool: path.join(prebuilt, "cubicle-layer"), prebuilt: true };
   }
-  return { root, bundle, helper: path.join(root, "native", "cubicle-sandbox"), layerTool: path.join(root, "native", "layer", "cubicle-layer"), prebuilt: false };
+  return {
+    root,
+    bundle,
+    helper: path.join(root, "native", "cubicle-sandbox"),
+    layerTool: path.join(root, "native", "layer", "cubicle-layer"),
+    prebuilt: false
+  };
 }
 function findActionRoot(start) {
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -27035,15 +27041,15 @@ var ERROR_CATALOG = {
   SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
   PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
   // pulling an image; nothing was run
-  INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/errors.ts" },
-  IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/errors.ts" },
-  REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/errors.ts" },
-  DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/errors.ts" },
-  REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/errors.ts" },
-  PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/errors.ts" },
-  INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/errors.ts" },
-  IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/errors.ts" },
-  ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/errors.ts" },
+  INVALID_IMAGE_REF: { exitCode: 2, raisedBy: "InvalidImageRefError", in: "image/oci/image-errors.ts" },
+  IMAGE_NOT_FOUND: { exitCode: 2, raisedBy: "ImageNotFoundError", in: "image/oci/image-errors.ts" },
+  REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/image-errors.ts" },
+  DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/image-errors.ts" },
+  REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/image-errors.ts" },
+  PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/image-errors.ts" },
+  INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/image-errors.ts" },
+  IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/image-errors.ts" },
+  ZSTD_UNAVAILABLE: { exitCode: 2, raisedBy: "ZstdUnavailableError", in: "image/oci/image-errors.ts" },
   // JUnit reports that cannot be read or merged
   JUNIT_UNREADABLE: { exitCode: 2, raisedBy: "JunitReadError", in: "junit/read.ts" },
   JUNIT_MERGE_FAILED: { exitCode: 2, raisedBy: "JunitMergeError", in: "junit/merge.ts" },
@@ -27147,11 +27153,14 @@ async function prepareHost(cli, log2, runner = { user: userName(), uid: process.
   const fixable = fixableBySetup(report);
   if (fixable.length) {
     const setup = setupCommand(cli, runner.user, runner.uid);
-    log2.info(`doctor: ${fixable.map((check) => check.title).join(", ")} missing; running ${setup.command === "sudo" ? "sudo -n " : ""}cubicle setup --user ${runner.user}`);
+    log2.info(
+      `doctor: ${fixable.map((check) => check.title).join(", ")} missing; running ${setup.command === "sudo" ? "sudo -n " : ""}cubicle setup --user ${runner.user}`
+    );
     let failure;
     try {
       const result = await runProcess(setup.command, setup.args, { env: processEnv() });
-      if (result.exitCode !== 0) failure = `${setup.command === "sudo" ? "sudo -n cubicle setup" : "cubicle setup"} exited with ${result.exitCode} (its output is above)`;
+      if (result.exitCode !== 0)
+        failure = `${setup.command === "sudo" ? "sudo -n cubicle setup" : "cubicle setup"} exited with ${result.exitCode} (its output is above)`;
     } catch (error2) {
       const code = error2.code;
       failure = code === "ENOENT" || code === "EACCES" ? `${setup.command} is not installed, or not executable for ${runner.user}` : error2.message;
@@ -27160,7 +27169,8 @@ async function prepareHost(cli, log2, runner = { user: userName(), uid: process.
       const missing2 = report.checks.filter((check) => check.state === "missing");
       const message = `cubicle setup could not run as root: ${failure}. What doctor found missing:
 ${describeMissing(missing2)}`;
-      if (!report.runnable) throw new HostNotReadyError(`${message}
+      if (!report.runnable)
+        throw new HostNotReadyError(`${message}
 No job was run. Give the runner user passwordless sudo, or run the fix above once on the machine.`);
       log2.warning(`${message}
 Jobs run without limits; a job that asks for memory, cpus or pids limits is refused.`);
@@ -27170,7 +27180,8 @@ Jobs run without limits; a job that asks for memory, cpus or pids limits is refu
     report = await runDoctor(cli);
   }
   const missing = report.checks.filter((check) => check.state === "missing");
-  if (!report.runnable) throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:
+  if (!report.runnable)
+    throw new HostNotReadyError(`this runner cannot run cubicle jobs; no job was run:
 ${describeMissing(missing.filter((check) => check.required))}`);
   if (missing.length) log2.warning(`cubicle doctor: ${describeMissing(missing)}`);
   return report;
@@ -27205,7 +27216,7 @@ function processEnv() {
 import fs3 from "node:fs";
 import path3 from "node:path";
 
-// src/config/units.ts
+// src/core/units.ts
 var SIZE_SUFFIXES = {
   "": 1,
   b: 1,
@@ -27303,12 +27314,14 @@ function readInputs(getInput2, workspace = process.cwd()) {
   let parallel;
   if (parallelText !== void 0) {
     parallel = Number(parallelText);
-    if (!Number.isInteger(parallel) || parallel < 1) problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
+    if (!Number.isInteger(parallel) || parallel < 1)
+      problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
   }
   const shard = text("shard");
   if (shard !== void 0) {
     const match3 = /^(\d+)\/(\d+)$/.exec(shard);
-    if (!match3 || Number(match3[1]) < 1 || Number(match3[1]) > Number(match3[2])) problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
+    if (!match3 || Number(match3[1]) < 1 || Number(match3[1]) > Number(match3[2]))
+      problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
   }
   const pidsText = text("pids");
   let pids;
@@ -27330,7 +27343,8 @@ function readInputs(getInput2, workspace = process.cwd()) {
   const cacheSize = text("cache-size", "2g");
   if (parseSize(cacheSize) === void 0) problems.push(`cache-size: expected a size like 2g or 500m, got ${JSON.stringify(cacheSize)}`);
   const saveCache3 = text("save-cache", "default-branch");
-  if (!SAVE_CACHE_MODES.includes(saveCache3)) problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(", ")}, got ${JSON.stringify(saveCache3)}`);
+  if (!SAVE_CACHE_MODES.includes(saveCache3))
+    problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(", ")}, got ${JSON.stringify(saveCache3)}`);
   const cacheKeyPrefix = text("cache-key-prefix", "cubicle");
   if (/[,\s]/.test(cacheKeyPrefix)) problems.push(`cache-key-prefix: a cache key may not contain commas or spaces, got ${JSON.stringify(cacheKeyPrefix)}`);
   const env = splitList(getInput2("env"));
