@@ -1,4 +1,4 @@
-// What a person (or a CI log) sees while jobs run, then a summary table. Two views:
+// What a person (or a CI log) sees while jobs run, then the summary table (summary-table.ts). Two views:
 //  - a TTY: one live line per running job (elapsed, memory against its limit, its latest output
 //    or setup/image progress), redrawn in place; a permanent line per finished job; at the end
 //    the output of every job that failed, in full (its tail);
@@ -17,6 +17,7 @@ import { isGithubActions, LogGroups } from './github.js';
 import { LiveRegion, visibleText, type TerminalStream } from './live.js';
 import { safeMessage } from '../core/message.js';
 import { sanitizeOutputLine } from './sanitize.js';
+import { memoryAgainstLimit, STATUS_COLORS, summaryTable } from './summary-table.js';
 import { fitWidth, textWidth } from './width.js';
 import type { JobSandboxInfo, Reporter, RunSummary } from '../run/events.js';
 
@@ -41,17 +42,6 @@ export interface TerminalOptions {
 /** Marks cubicle's own lines among a job's output lines. */
 export const STATUS_MARK = '::';
 const COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
-const STATUS_COLORS: Record<JobStatus, number> = {
-  passed: 32,
-  flaky: 33,
-  failed: 31,
-  oom: 31,
-  timeout: 31,
-  signaled: 31,
-  error: 31,
-  skipped: 90,
-  cancelled: 90,
-};
 const STATUS_MARKS: Record<JobStatus, string> = {
   passed: '✓',
   flaky: '✓',
@@ -199,7 +189,13 @@ export class TerminalReporter implements Reporter {
       this.region.close();
       for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.writeFailureLog(result);
     }
-    this.writer.own(this.summaryTable(summary));
+    this.writer.own(
+      summaryTable(
+        summary,
+        (name) => this.jobs.get(name)?.setup.length ?? 0,
+        (code, text) => this.paint(code, text),
+      ),
+    );
     this.writer.close();
   }
 
@@ -296,51 +292,10 @@ export class TerminalReporter implements Reporter {
     if (lines.length > 0) this.writer.untrusted(`${lines.join('\n')}\n`);
     else this.writer.own(`${this.paint(DIM, '(no output)')}\n`);
   }
-
-  private summaryTable(summary: RunSummary): string {
-    const rows = summary.results.map((result) => [
-      result.name,
-      result.status,
-      formatDuration(result.wallMs),
-      result.exitCode === null ? (result.signal ?? '-') : String(result.exitCode),
-      result.peakMemoryBytes
-        ? memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes)
-        : result.limits.memoryBytes
-          ? `- / ${formatBytes(result.limits.memoryBytes)}`
-          : '-',
-      formatDuration(result.cpuUserMs + result.cpuSystemMs),
-      this.cacheCell(result),
-    ]);
-    const header = ['JOB', 'STATUS', 'DURATION', 'EXIT', 'PEAK MEM / LIMIT', 'CPU', 'CACHE HITS'];
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-    const line = (cells: string[], status?: JobStatus) =>
-      cells
-        .map((cell, column) => (column === 1 && status ? this.paint(STATUS_COLORS[status], cell.padEnd(widths[column]!)) : cell.padEnd(widths[column]!)))
-        .join('  ')
-        .trimEnd();
-    const counts = new Map<string, number>();
-    for (const result of summary.results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
-    let text = `\n${this.paint(1, line(header))}\n`;
-    rows.forEach((row, index) => (text += `${line(row, summary.results[index]!.status)}\n`));
-    const total = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
-    const limits = summary.limitsEnforced ? '' : ' (memory, cpus and pids limits off: --no-limits)';
-    const jobs = summary.results.length === 1 ? '1 job' : `${summary.results.length} jobs`;
-    return `${text}\n${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}\n`;
-  }
-
-  /** Setup steps served from the layer store, of the job's setup steps. */
-  private cacheCell(result: JobResult): string {
-    const steps = this.jobs.get(result.name)?.setup.length ?? 0;
-    return steps > 0 ? `${result.cacheHits}/${steps}` : '-';
-  }
 }
 
 export function verbosityFrom(value: string | undefined): Verbosity {
   return value === 'quiet' || value === 'verbose' ? value : 'normal';
-}
-
-function memoryAgainstLimit(bytes: number, limit: number | undefined): string {
-  return limit ? `${formatBytes(bytes)} / ${formatBytes(limit)}` : formatBytes(bytes);
 }
 
 function tailLines(outputTail: string): string[] {
