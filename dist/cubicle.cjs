@@ -27857,6 +27857,59 @@ var init_live = __esm({
   }
 });
 
+// src/report/summary-table.ts
+function summaryTable(summary, setupSteps, paint) {
+  const rows = summary.results.map((result) => {
+    const steps = setupSteps(result.name);
+    return [
+      result.name,
+      result.status,
+      formatDuration(result.wallMs),
+      result.exitCode === null ? result.signal ?? "-" : String(result.exitCode),
+      result.peakMemoryBytes ? memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes) : result.limits.memoryBytes ? `- / ${formatBytes(result.limits.memoryBytes)}` : "-",
+      formatDuration(result.cpuUserMs + result.cpuSystemMs),
+      steps > 0 ? `${result.cacheHits}/${steps}` : "-"
+    ];
+  });
+  const header = ["JOB", "STATUS", "DURATION", "EXIT", "PEAK MEM / LIMIT", "CPU", "CACHE HITS"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells, status) => cells.map((cell, column) => column === 1 && status ? paint(STATUS_COLORS[status], cell.padEnd(widths[column])) : cell.padEnd(widths[column])).join("  ").trimEnd();
+  const counts = /* @__PURE__ */ new Map();
+  for (const result of summary.results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+  let text = `
+${paint(1, line(header))}
+`;
+  rows.forEach((row, index) => text += `${line(row, summary.results[index].status)}
+`);
+  const total = [...counts].map(([status, count2]) => `${count2} ${status}`).join(", ");
+  const limits = summary.limitsEnforced ? "" : " (memory, cpus and pids limits off: --no-limits)";
+  const jobs = summary.results.length === 1 ? "1 job" : `${summary.results.length} jobs`;
+  return `${text}
+${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}
+`;
+}
+function memoryAgainstLimit(bytes, limit) {
+  return limit ? `${formatBytes(bytes)} / ${formatBytes(limit)}` : formatBytes(bytes);
+}
+var STATUS_COLORS;
+var init_summary_table = __esm({
+  "src/report/summary-table.ts"() {
+    "use strict";
+    init_units();
+    STATUS_COLORS = {
+      passed: 32,
+      flaky: 33,
+      failed: 31,
+      oom: 31,
+      timeout: 31,
+      signaled: 31,
+      error: 31,
+      skipped: 90,
+      cancelled: 90
+    };
+  }
+});
+
 // src/report/width.ts
 function graphemes(text) {
   return segmenter4 ? Array.from(segmenter4.segment(text), (entry) => entry.segment) : text;
@@ -27912,9 +27965,6 @@ function isFailure(status) {
 function verbosityFrom(value) {
   return value === "quiet" || value === "verbose" ? value : "normal";
 }
-function memoryAgainstLimit(bytes, limit) {
-  return limit ? `${formatBytes(bytes)} / ${formatBytes(limit)}` : formatBytes(bytes);
-}
 function tailLines(outputTail) {
   return outputTail ? outputTail.split("\n") : [];
 }
@@ -27929,7 +27979,7 @@ function describeJob(job) {
   const setup = job.setup.length > 0 ? `, ${job.setup.length} setup step${job.setup.length > 1 ? "s" : ""}` : "";
   return `image ${job.image}, network ${job.network}${setup}; limits: ${limits.length > 0 ? limits.join(", ") : "none"}`;
 }
-var VERBOSITY_VARIABLE, STATUS_MARK, COLORS, STATUS_COLORS, STATUS_MARKS, SPINNER, MEMORY_SAMPLE_MS, DIM, TerminalReporter;
+var VERBOSITY_VARIABLE, STATUS_MARK, COLORS, STATUS_MARKS, SPINNER, MEMORY_SAMPLE_MS, DIM, TerminalReporter;
 var init_terminal = __esm({
   "src/report/terminal.ts"() {
     "use strict";
@@ -27942,21 +27992,11 @@ var init_terminal = __esm({
     init_live();
     init_message();
     init_sanitize();
+    init_summary_table();
     init_width();
     VERBOSITY_VARIABLE = "CUBICLE_OUTPUT";
     STATUS_MARK = "::";
     COLORS = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
-    STATUS_COLORS = {
-      passed: 32,
-      flaky: 33,
-      failed: 31,
-      oom: 31,
-      timeout: 31,
-      signaled: 31,
-      error: 31,
-      skipped: 90,
-      cancelled: 90
-    };
     STATUS_MARKS = {
       passed: "\u2713",
       flaky: "\u2713",
@@ -28079,7 +28119,13 @@ var init_terminal = __esm({
           this.region.close();
           for (const result of summary.results.filter((candidate) => isFailure(candidate.status))) this.writeFailureLog(result);
         }
-        this.writer.own(this.summaryTable(summary));
+        this.writer.own(
+          summaryTable(
+            summary,
+            (name) => this.jobs.get(name)?.setup.length ?? 0,
+            (code, text) => this.paint(code, text)
+          )
+        );
         this.writer.close();
       }
       paint(code, text) {
@@ -28172,38 +28218,6 @@ ${header}
 `);
         else this.writer.own(`${this.paint(DIM, "(no output)")}
 `);
-      }
-      summaryTable(summary) {
-        const rows = summary.results.map((result) => [
-          result.name,
-          result.status,
-          formatDuration(result.wallMs),
-          result.exitCode === null ? result.signal ?? "-" : String(result.exitCode),
-          result.peakMemoryBytes ? memoryAgainstLimit(result.peakMemoryBytes, result.limits.memoryBytes) : result.limits.memoryBytes ? `- / ${formatBytes(result.limits.memoryBytes)}` : "-",
-          formatDuration(result.cpuUserMs + result.cpuSystemMs),
-          this.cacheCell(result)
-        ]);
-        const header = ["JOB", "STATUS", "DURATION", "EXIT", "PEAK MEM / LIMIT", "CPU", "CACHE HITS"];
-        const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-        const line = (cells, status) => cells.map((cell, column) => column === 1 && status ? this.paint(STATUS_COLORS[status], cell.padEnd(widths[column])) : cell.padEnd(widths[column])).join("  ").trimEnd();
-        const counts = /* @__PURE__ */ new Map();
-        for (const result of summary.results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
-        let text = `
-${this.paint(1, line(header))}
-`;
-        rows.forEach((row, index) => text += `${line(row, summary.results[index].status)}
-`);
-        const total = [...counts].map(([status, count2]) => `${count2} ${status}`).join(", ");
-        const limits = summary.limitsEnforced ? "" : " (memory, cpus and pids limits off: --no-limits)";
-        const jobs = summary.results.length === 1 ? "1 job" : `${summary.results.length} jobs`;
-        return `${text}
-${jobs} in ${formatDuration(summary.wallMs)}: ${total}${limits}
-`;
-      }
-      /** Setup steps served from the layer store, of the job's setup steps. */
-      cacheCell(result) {
-        const steps = this.jobs.get(result.name)?.setup.length ?? 0;
-        return steps > 0 ? `${result.cacheHits}/${steps}` : "-";
       }
     };
   }
