@@ -234,6 +234,30 @@ if (await have('bwrap')) {
   scaleCommands[sameSandboxName] = `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} ${jobSandbox}'`;
   scaleCommands[`xargs -P${slots} bwrap --unshare-all --ro-bind / / x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true'`;
 }
+// The helper building the sandbox a cubicle job gets (its argv, as cubicle run passes it for a job on the host image):
+// a fresh upper and work dir each, its cgroups, the checkout as an overlay. A script per job (mkdir, chmod, rm: 4
+// more execs than cubicle run makes) so the share of the sandbox itself in cubicle run's time shows.
+const jobCgroups = await benchCgroupParents();
+const hostMasks = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers', '/etc/security/opasswd'].filter((file) => fs.existsSync(file));
+const helperJob = path.join(work, 'helper-job.sh');
+fs.writeFileSync(helperJob, [
+  '#!/bin/sh',
+  `d=${path.join(work, 'helper-jobs')}/$1`,
+  'mkdir -p "$d/upper" "$d/work"',
+  [
+    helper, '--hostname', 'job', '--chdir', many, '--volatile-upper', ...jobCgroups.flatMap((parent) => ['--cgroup', `${parent}/cubicle-bench-job-$1`]),
+    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
+    '--ro-bind', '/etc', '/etc', ...(fs.existsSync('/opt') ? ['--ro-bind', '/opt', '/opt'] : []), '--proc', '/proc', '--dev', '/dev',
+    '--perms', '1777', '--tmpfs', '/tmp', '--perms', '755', '--tmpfs', os.homedir(), ...hostMasks.flatMap((file) => ['--ro-bind', '/dev/null', file]),
+    '--overlay', many, '"$d/upper"', '"$d/work"', many, '--', '/bin/true',
+  ].join(' '),
+  'status=$?',
+  'chmod -R u+rwx "$d"; rm -rf "$d"',
+  'exit $status',
+  '',
+].join('\n'), { mode: 0o755 });
+const helperJobName = `xargs -P${slots} cubicle-sandbox, a job's sandbox${jobCgroups.length ? ' and cgroups' : ''} x${jobCount}`;
+scaleCommands[helperJobName] = `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} ${helperJob} {}'`;
 const scale = await hyperfine('scale', scaleCommands, { runCount: Number(process.env.BENCH_SCALE_RUNS || 3), warmup: 1 });
 table(`${jobCount} trivial jobs, ${slots} at a time (target: at most 1.3x ${sameSandboxName})`, scale, cubicleName);
 if (scale[sameSandboxName]) target(`${jobCount} trivial jobs at --parallel ${slots} / ${sameSandboxName}`, scale, cubicleName, sameSandboxName, 1.3);
@@ -244,6 +268,7 @@ const helperLoop = scale[`xargs -P${slots} cubicle-sandbox x${jobCount}`].median
 // Per job and slot: the wall time each of the slots spends on one job.
 const perJob = (ms) => (ms * slots) / jobCount;
 console.log(`  per job and slot: cubicle run ${perJob(cubicleMs).toFixed(1)} ms, the helper alone ${perJob(helperLoop).toFixed(1)} ms: scheduling, cgroups, upper dirs and reports add ${(perJob(cubicleMs) - perJob(helperLoop)).toFixed(1)} ms`);
+console.log(`  per job and slot, the helper building a job's sandbox (with its script's 4 execs): ${perJob(scale[helperJobName].median).toFixed(1)} ms`);
 // The runner's peak RSS: ru_maxrss of the largest waited-for descendant, which is the runner.
 const rss = await $`python3 -c ${'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)'} sh -c ${manyRun}`;
 const peakMiB = Number(rss.stdout.trim()) / 1024;
