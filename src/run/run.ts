@@ -88,7 +88,7 @@ export async function runJobs(config: ResolvedConfig, options: RunOptions): Prom
   if (options.signal.aborted) forward();
   options.signal.addEventListener('abort', forward, { once: true });
   const runDir = createRunDir(runsRoot(store.root));
-  const userns = await startRunUserns();
+  const userns = await startRunUserns(jobs);
   const limitsEnforced = limits.enforced;
   const artifactsDir = options.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts');
   // Each image is resolved once per run: jobs on it share the pull, and --pull always asks the registry once.
