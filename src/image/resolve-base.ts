@@ -1,8 +1,8 @@
 // An `image:` reference -> its Base: host, debian:<suite>, or an OCI image (registry, archive, layout).
+// The debian and OCI code (tar, decompression, the registry client: ~9 ms of module start-up) loads
+// only for a job on such an image: a job on the host image, the common trivial run, never needs it.
 import type { StorePaths } from '../store/paths.js';
 import { hostBaseOf, type Base } from './base.js';
-import { DEBIAN_IMAGE, resolveDebianBase } from './debian.js';
-import { resolveOciBase } from './oci-base.js';
 
 /**
  * `--pull`, as `docker run --pull`: `missing` (default) asks the registry only for an image the
@@ -23,7 +23,9 @@ export interface ResolveBaseOptions {
 
 export async function resolveBase(ref: string, options: ResolveBaseOptions): Promise<Base> {
   if (ref === 'host') return hostBaseOf();
+  const { DEBIAN_IMAGE, resolveDebianBase } = await import('./debian.js');
   if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
+  const { resolveOciBase } = await import('./oci-base.js');
   return resolveOciBase(ref, {
     store: options.store,
     insecureRegistries: options.insecureRegistries,

@@ -72,6 +72,11 @@ export interface RunPlan {
   /** --timings FILE's job durations; absent: the store's record of the last run orders jobs. */
   readonly timings?: ReadonlyMap<string, number> | undefined;
   readonly parallel: number;
+  /**
+   * The run starts one sandbox in all: one job on the host image, no setup step, service or retry.
+   * A shared user namespace would then cost a holder process (~10 ms) for nothing (run/execute.ts).
+   */
+  readonly oneSandbox: boolean;
   readonly budget: { readonly memoryBytes?: number | undefined; readonly cpus?: number | undefined };
   readonly noLimits: boolean;
   readonly noCache: boolean;
@@ -102,6 +107,7 @@ export async function planRun(config: ResolvedConfig, request: RunRequest): Prom
     emptyShardNote: shard && jobs.length === 0 ? emptyShardNote(shard, selected.length) : undefined,
     timings: request.timings?.jobs,
     parallel: Math.max(1, request.parallel ?? jobs.length),
+    oneSandbox: startsOneSandbox(jobs),
     budget: { memoryBytes: request.memoryBudgetBytes, cpus: request.cpuBudget },
     noLimits: request.noLimits ?? false,
     noCache: request.noCache ?? false,
@@ -138,6 +144,11 @@ function planJob(job: ResolvedJob): PlannedJob {
     what: `setup step ${index + 1} (\`${safeMessage(step.run)}\`)`,
   }));
   return { job, steps, services: Object.fromEntries(job.services.map((service) => [service.name, planJob(service.job)])) };
+}
+
+function startsOneSandbox(jobs: readonly ResolvedJob[]): boolean {
+  const [job, ...others] = jobs;
+  return job !== undefined && others.length === 0 && job.image === 'host' && job.setup.length === 0 && job.services.length === 0 && job.retries === 0;
 }
 
 /** For each job with `testFiles`: the files this shard runs, balanced by the --timings report's test cases. */

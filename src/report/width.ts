@@ -9,10 +9,15 @@ const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/
 /** Code points a terminal draws in no column of their own: combining marks, joiners, variation selectors, controls. */
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cc}\p{Default_Ignorable_Code_Point}]$/u;
 const EMOJI_PRESENTATION = '\uFE0F';
-/** Grapheme clusters; a Node built without Intl has no Segmenter: code points, marks still counted as nothing. */
-const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : undefined;
+/**
+ * Grapheme clusters; a Node built without Intl has no Segmenter: code points, marks still counted as nothing.
+ * Made on first use: the first Segmenter loads ICU's break data (~20 ms), and ASCII text never needs it.
+ */
+let segmenter: Intl.Segmenter | undefined;
 function graphemes(text: string): Iterable<string> {
-  return segmenter ? Array.from(segmenter.segment(text), (entry) => entry.segment) : text;
+  if (typeof Intl.Segmenter !== 'function') return text;
+  segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+  return Array.from(segmenter.segment(text), (entry) => entry.segment);
 }
 
 export function stripAnsi(text: string): string {

@@ -57,7 +57,8 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
   if (options.signal.aborted) forward();
   options.signal.addEventListener('abort', forward, { once: true });
   const runDir = createRunDir(runsRoot(store.root));
-  const userns = await startRunUserns();
+  // One sandbox maps itself with the same two calls a holder would make (plan.oneSandbox).
+  const userns = plan.oneSandbox ? null : await startRunUserns();
   const limitsEnforced = limits.enforced;
   const { artifactsDir } = plan;
   // Each image is resolved once per run: jobs on it share the pull, and --pull always asks the registry once.

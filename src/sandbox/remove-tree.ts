@@ -25,10 +25,47 @@ export async function removeTree(dir: string): Promise<void> {
   } catch (error) {
     if (!isRetryable(error)) throw error;
   }
+  // The common case, every rootless job's dir: overlayfs leaves its work dir's work/ at mode 000. Opening the few
+  // unreadable dirs here spares the two processes below (~20 ms a job); any other shape still goes to them.
+  if (await openUnreadableDirs(dir, { left: OPEN_BUDGET })) {
+    try {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+    }
+  }
   await removeWithCoreutils(dir);
   if (!fs.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
+}
+
+/** Directories openUnreadableDirs visits at most: a larger tree is coreutils' (it walks in C, at any depth). */
+const OPEN_BUDGET = 64;
+
+/**
+ * u+rwx on each directory of the tree that cannot be listed (EACCES) and is ours to chmod; true when every
+ * directory could then be listed. Never follows a symlink (a Dirent of one is not a directory).
+ */
+async function openUnreadableDirs(dir: string, budget: { left: number }): Promise<boolean> {
+  if (--budget.left < 0) return false;
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') return false;
+    try {
+      await fs.promises.chmod(dir, 0o700);
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory() && !(await openUnreadableDirs(path.join(dir, entry.name), budget))) return false;
+  }
+  return true;
 }
 
 /** Errors a tree's shape or modes cause, which the fd-relative walk below gets past. */
