@@ -12859,10 +12859,10 @@ async function findConfig(cwd, explicitPath) {
     mergeImportArrays: true,
     mergeSearchPlaces: false
   });
-  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
-  if (!found) return null;
-  if (found.config instanceof CodeConfigFile) return { kind: "code", filepath: found.filepath };
-  return { kind: "data", filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
+  const found2 = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found2) return null;
+  if (found2.config instanceof CodeConfigFile) return { kind: "code", filepath: found2.filepath };
+  return { kind: "data", filepath: found2.filepath, config: found2.config, isEmpty: found2.isEmpty === true };
 }
 function refuseImports(filepath, loaded) {
   const own2 = import_node_path.default.basename(filepath) === "package.json" ? loaded?.cubicle : loaded;
@@ -13111,10 +13111,10 @@ function findNative(program, root = PACKAGE_ROOT) {
 }
 function locateNative(program) {
   const spec = PROGRAMS[program];
-  const found = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
-  if (found && (found.source !== "env" || isExecutable(found.path))) return found;
-  if (found) {
-    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found.path} (${found.origin}) is missing or not executable; no job was run`, {
+  const found2 = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
+  if (found2 && (found2.source !== "env" || isExecutable(found2.path))) return found2;
+  if (found2) {
+    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found2.path} (${found2.origin}) is missing or not executable; no job was run`, {
       hint: `Point ${spec.env} at an executable ${spec.file}, or unset it to use the platform package ${platformPackage()}.`
     });
   }
@@ -13150,8 +13150,11 @@ var init_binaries = __esm({
 
 // src/sandbox/helper.ts
 function helperPath() {
-  return locateNative("sandbox").path;
+  const env3 = process.env.CUBICLE_SANDBOX;
+  if (found?.env !== env3 || found === void 0) found = { env: env3, path: locateNative("sandbox").path };
+  return found.path;
 }
+var found;
 var init_helper = __esm({
   "src/sandbox/helper.ts"() {
     "use strict";
@@ -14251,10 +14254,37 @@ async function removeTree(dir) {
   } catch (error2) {
     if (!isRetryable(error2)) throw error2;
   }
+  if (await openUnreadableDirs(dir, { left: OPEN_BUDGET })) {
+    try {
+      await import_node_fs16.default.promises.rm(dir, { recursive: true, force: true });
+      return;
+    } catch (error2) {
+      if (!isRetryable(error2)) throw error2;
+    }
+  }
   await removeWithCoreutils(dir);
   if (!import_node_fs16.default.existsSync(dir)) return;
   if (process.getuid?.() === 0) throw new Error(`cannot remove ${dir}: rm -rf left it in place`);
   await removeInsideUserNamespace(dir);
+}
+async function openUnreadableDirs(dir, budget) {
+  if (--budget.left < 0) return false;
+  let entries;
+  try {
+    entries = await import_node_fs16.default.promises.readdir(dir, { withFileTypes: true });
+  } catch (error2) {
+    if (error2.code !== "EACCES") return false;
+    try {
+      await import_node_fs16.default.promises.chmod(dir, 448);
+      entries = await import_node_fs16.default.promises.readdir(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory() && !await openUnreadableDirs(import_node_path13.default.join(dir, entry.name), budget)) return false;
+  }
+  return true;
 }
 function isRetryable(error2) {
   const code = error2.code;
@@ -14280,7 +14310,7 @@ async function removeInsideUserNamespace(dir) {
     throw new Error(`cannot remove ${dir}: ${status.error?.message ?? outputTail.trim() ?? `rm exited with ${status.exitCode}`}`);
   }
 }
-var import_node_child_process5, import_node_fs16, import_node_path13, import_node_util, run, TOOL_ENV;
+var import_node_child_process5, import_node_fs16, import_node_path13, import_node_util, run, TOOL_ENV, OPEN_BUDGET;
 var init_remove_tree = __esm({
   "src/sandbox/remove-tree.ts"() {
     "use strict";
@@ -14292,6 +14322,7 @@ var init_remove_tree = __esm({
     init_spawn();
     run = (0, import_node_util.promisify)(import_node_child_process5.execFile);
     TOOL_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
+    OPEN_BUDGET = 64;
   }
 });
 
@@ -14466,8 +14497,8 @@ function checkSubordinateIds() {
   const user2 = userName();
   const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs18.default.existsSync(tool));
   if (uid === 0) {
-    const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
-    return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
+    const found2 = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
+    return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found2}; only other users need them)`, fix: null };
   }
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
@@ -25478,6 +25509,11 @@ var init_base = __esm({
 });
 
 // src/image/debian.ts
+var debian_exports = {};
+__export(debian_exports, {
+  DEBIAN_IMAGE: () => DEBIAN_IMAGE,
+  resolveDebianBase: () => resolveDebianBase
+});
 function requireMmdebstrap(ref) {
   try {
     (0, import_node_child_process9.execFileSync)("mmdebstrap", ["--version"], { stdio: "ignore" });
@@ -25488,8 +25524,8 @@ function requireMmdebstrap(ref) {
   }
 }
 async function resolveDebianBase(ref, paths, signal, onStatus) {
-  const found = findImage(paths, ref);
-  if (found) return baseOf(found.record, found.layers);
+  const found2 = findImage(paths, ref);
+  if (found2) return baseOf(found2.record, found2.layers);
   const suite = DEBIAN_IMAGE.exec(ref)?.[1];
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
@@ -26149,9 +26185,9 @@ async function loadConfig(options) {
 }
 async function readConfigData(options) {
   const explicit = options.configPath ? import_node_path28.default.resolve(options.cwd, options.configPath) : void 0;
-  let found;
+  let found2;
   try {
-    found = await findConfig(options.cwd, explicit);
+    found2 = await findConfig(options.cwd, explicit);
   } catch (error2) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
@@ -26169,14 +26205,14 @@ async function readConfigData(options) {
       cause: error2
     });
   }
-  if (!found || found.kind === "data" && found.isEmpty) {
-    throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
+  if (!found2 || found2.kind === "data" && found2.isEmpty) {
+    throw new ConfigError([found2 ? `${found2.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path28.default.resolve(found.filepath);
-  if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
-  return { source, raw: found.config, evaluated: false };
+  const source = import_node_path28.default.resolve(found2.filepath);
+  if (found2.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found2.config, evaluated: false };
 }
 function resolveConfigData(data, options = {}) {
   try {
@@ -27912,7 +27948,9 @@ var init_summary_table = __esm({
 
 // src/report/width.ts
 function graphemes(text) {
-  return segmenter4 ? Array.from(segmenter4.segment(text), (entry) => entry.segment) : text;
+  if (typeof Intl.Segmenter !== "function") return text;
+  segmenter4 ??= new Intl.Segmenter("en", { granularity: "grapheme" });
+  return Array.from(segmenter4.segment(text), (entry) => entry.segment);
 }
 function stripAnsi2(text) {
   return text.includes("\x1B") ? text.replace(ANSI, "") : text;
@@ -27954,7 +27992,6 @@ var init_width = __esm({
     ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]?/g;
     ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cc}\p{Default_Ignorable_Code_Point}]$/u;
     EMOJI_PRESENTATION = "\uFE0F";
-    segmenter4 = typeof Intl.Segmenter === "function" ? new Intl.Segmenter("en", { granularity: "grapheme" }) : void 0;
   }
 });
 
@@ -48808,13 +48845,17 @@ var init_oci = __esm({
 });
 
 // src/image/oci-base.ts
+var oci_base_exports = {};
+__export(oci_base_exports, {
+  resolveOciBase: () => resolveOciBase
+});
 async function resolveOciBase(text, options) {
   const ref = parseImageRef(text);
   const canonical2 = formatImageRef(ref);
   const pull = options.pull ?? "missing";
   if (ref.transport === "docker" && pull !== "always") {
-    const found = findImage(options.store, canonical2);
-    if (found) return baseOf(found.record, found.layers);
+    const found2 = findImage(options.store, canonical2);
+    if (found2) return baseOf(found2.record, found2.layers);
     if (pull === "never")
       throw new Error(`${canonical2} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
   }
@@ -48887,8 +48928,10 @@ var init_oci_base = __esm({
 // src/image/resolve-base.ts
 async function resolveBase(ref, options) {
   if (ref === "host") return hostBaseOf();
-  if (DEBIAN_IMAGE.test(ref)) return resolveDebianBase(ref, options.store, options.signal, options.onStatus);
-  return resolveOciBase(ref, {
+  const { DEBIAN_IMAGE: DEBIAN_IMAGE2, resolveDebianBase: resolveDebianBase2 } = await Promise.resolve().then(() => (init_debian(), debian_exports));
+  if (DEBIAN_IMAGE2.test(ref)) return resolveDebianBase2(ref, options.store, options.signal, options.onStatus);
+  const { resolveOciBase: resolveOciBase2 } = await Promise.resolve().then(() => (init_oci_base(), oci_base_exports));
+  return resolveOciBase2(ref, {
     store: options.store,
     insecureRegistries: options.insecureRegistries,
     pull: options.pull,
@@ -48900,8 +48943,6 @@ var init_resolve_base = __esm({
   "src/image/resolve-base.ts"() {
     "use strict";
     init_base();
-    init_debian();
-    init_oci_base();
   }
 });
 
@@ -49389,7 +49430,7 @@ function existsBeneath(projectDir, relative2) {
     return false;
   }
 }
-function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
   if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
@@ -49409,7 +49450,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path44.default.join(start, inner));
+        found2.set(named, import_node_path44.default.join(start, inner));
       }
     }
   }
@@ -49434,7 +49475,7 @@ var init_checkout_walk = __esm({
 // src/run/stage-inputs.ts
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const notDone = "the step was not run";
   try {
     for (const pattern2 of patterns) {
@@ -49449,17 +49490,17 @@ async function stageInputs(projectDir, patterns, destination, where2) {
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
         const stat = import_node_fs39.default.lstatSync(source);
-        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
-        else found.set(clean, source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
+        else found2.set(clean, source);
         continue;
       }
       const isMatch = picomatch(clean, { dot: true });
-      const before = found.size;
-      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
-      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
+      const before = found2.size;
+      walkInto(projectDir, base, isMatch, found2, SKIPPED_DIRS, notDone);
+      if (found2.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
     }
     const inputs = [];
-    for (const relative2 of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative2), destination, relative2, notDone));
+    for (const relative2 of [...found2.keys()].sort()) inputs.push(stageOne(projectDir, found2.get(relative2), destination, relative2, notDone));
     return inputs;
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
@@ -49711,20 +49752,20 @@ var init_network = __esm({
 // src/run/unseen-inputs.ts
 function unseenCheckoutFiles(output, projectDir, inputs) {
   const staged = new Set(inputs);
-  const found = [];
+  const found2 = [];
   for (const line of output.split("\n")) {
     if (!NOT_FOUND_LINE.test(line)) continue;
     for (const match of line.matchAll(CANDIDATES)) {
       const bare = match[3];
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
-      if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
+      if (!relative2 || staged.has(relative2) || found2.includes(relative2)) continue;
       if (!import_node_fs43.default.lstatSync(import_node_path49.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
-      found.push(relative2);
-      if (found.length === MOST_NAMED) return found;
+      found2.push(relative2);
+      if (found2.length === MOST_NAMED) return found2;
     }
   }
-  return found;
+  return found2;
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
@@ -50151,13 +50192,13 @@ var init_idmap = __esm({
 
 // src/host/owners.ts
 function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const note = (kind, id, relative2) => {
     const key = `${kind}:${id}`;
-    const owner = found.get(key) ?? { id, kind, files: 0, examples: [] };
+    const owner = found2.get(key) ?? { id, kind, files: 0, examples: [] };
     owner.files++;
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
-    found.set(key, owner);
+    found2.set(key, owner);
   };
   const rootStat = import_node_fs47.default.lstatSync(dir);
   const pending = [];
@@ -50190,7 +50231,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
     }
   }
-  const unmapped = [...found.values()].sort((a, b) => b.files - a.files);
+  const unmapped = [...found2.values()].sort((a, b) => b.files - a.files);
   return { dir, unmapped, walked, capped, map: map2 };
 }
 function accountName(file, id) {
@@ -50265,8 +50306,8 @@ function withOwnerHint(message, output, projectDir) {
 }
 function ownerHint(projectDir) {
   try {
-    const found = explainUnmappedOwners(scanOwners(projectDir));
-    return found && `${found.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found.fix}`;
+    const found2 = explainUnmappedOwners(scanOwners(projectDir));
+    return found2 && `${found2.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found2.fix}`;
   } catch {
     return null;
   }
@@ -50613,7 +50654,7 @@ async function runJobs(plan, options) {
   if (options.signal.aborted) forward();
   options.signal.addEventListener("abort", forward, { once: true });
   const runDir = createRunDir(runsRoot(store.root));
-  const userns = await startRunUserns();
+  const userns = plan.oneSandbox ? null : await startRunUserns();
   const limitsEnforced = limits.enforced;
   const { artifactsDir } = plan;
   const bases = /* @__PURE__ */ new Map();
@@ -50711,20 +50752,20 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
   const refused = testGlobProblems(patterns);
   if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
   const globs = patterns.map(compileTestGlob);
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const notDone = "nothing was run";
   try {
     for (const glob of globs) {
       if (glob.exclude) continue;
       const clean = glob.pattern.replace(/^(\.\/)+/, "");
-      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
-      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
+      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found2, NOT_TEST_DIRS, notDone);
+      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found2.set(clean, clean);
     }
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
     throw error2;
   }
-  return [...selectTestFiles(globs, found.keys())].sort();
+  return [...selectTestFiles(globs, found2.keys())].sort();
 }
 var NOT_TEST_DIRS;
 var init_test_files = __esm({
@@ -50899,6 +50940,7 @@ async function planRun(config2, request) {
     emptyShardNote: shard && jobs.length === 0 ? emptyShardNote(shard, selected.length) : void 0,
     timings: request.timings?.jobs,
     parallel: Math.max(1, request.parallel ?? jobs.length),
+    oneSandbox: startsOneSandbox(jobs),
     budget: { memoryBytes: request.memoryBudgetBytes, cpus: request.cpuBudget },
     noLimits: request.noLimits ?? false,
     noCache: request.noCache ?? false,
@@ -50924,6 +50966,10 @@ function planJob(job) {
     what: `setup step ${index + 1} (\`${safeMessage(step.run)}\`)`
   }));
   return { job, steps, services: Object.fromEntries(job.services.map((service) => [service.name, planJob(service.job)])) };
+}
+function startsOneSandbox(jobs) {
+  const [job, ...others] = jobs;
+  return job !== void 0 && others.length === 0 && job.image === "host" && job.setup.length === 0 && job.services.length === 0 && job.retries === 0;
 }
 async function testFilesOfJobs(jobs, projectDir, shard, timings) {
   const parts = /* @__PURE__ */ new Map();
@@ -51693,10 +51739,10 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
+  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
   const manifest = readJson(import_node_path60.default.join(dir, "package.json"));
-  if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
-  return found;
+  if (manifest && typeof manifest === "object" && "cubicle" in manifest) found2.unshift('package.json ("cubicle" key)');
+  return found2;
 }
 function proposeJobs(dir) {
   const has = (name) => import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name));
@@ -52763,8 +52809,8 @@ function checkZstd() {
   const nodeHasZstd = typeof import_node_zlib2.default.createZstdDecompress === "function";
   const images = nodeHasZstd ? `zstd-compressed image layers are read by this Node (${process.version}) itself` : `this Node (${process.version}) has no zstd in node:zlib, so images with zstd-compressed layers need it too`;
   const uses = `\`cubicle cache export\` and \`cache import\` (the Action's layer cache) need it; ${images}`;
-  const found = findProgram("zstd");
-  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  const found2 = findProgram("zstd");
+  if (found2) return { ...base, state: "ok", detail: `${found2}: ${uses}`, fix: null };
   return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install zstd (dnf install zstd, apk add zstd)" };
 }
 function checkOutboundNetwork() {
@@ -52810,8 +52856,8 @@ function checkMmdebstrap() {
   const root = process.getuid?.() === 0;
   const unshare = `mmdebstrap --mode=unshare${root ? "" : ", which needs newuidmap and a subuid range"}`;
   const uses = `only \`image: debian:<suite>\` needs it (built once, with ${unshare}); host and OCI images do not`;
-  const found = findProgram("mmdebstrap");
-  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  const found2 = findProgram("mmdebstrap");
+  if (found2) return { ...base, state: "ok", detail: `${found2}: ${uses}`, fix: null };
   return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install mmdebstrap uidmap" };
 }
 function toolChecks() {
@@ -52867,8 +52913,8 @@ async function findCheckout(args) {
     return import_node_path68.default.dirname(file);
   }
   try {
-    const found = await findConfig(process.cwd());
-    return found ? import_node_path68.default.dirname(import_node_path68.default.resolve(found.filepath)) : null;
+    const found2 = await findConfig(process.cwd());
+    return found2 ? import_node_path68.default.dirname(import_node_path68.default.resolve(found2.filepath)) : null;
   } catch {
     return null;
   }
