@@ -50,7 +50,27 @@ function saveCodeCache(file, data) {
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, data);
     fs.renameSync(temp, file);
+    pruneCodeCaches(path.dirname(file));
   } catch {
     // a read-only or full cache dir costs speed, never the run
   }
+}
+
+/**
+ * Each build of the bundle (an upgrade, another project's cubicle) gets its own cache of about
+ * 1 MB: the newest few are kept, for the versions a machine alternates between; older ones, and
+ * temp files a killed writer left an hour ago, go. Runs only when a cache was written.
+ */
+function pruneCodeCaches(dir) {
+  const KEEP = 4;
+  const now = Date.now();
+  const entries = [];
+  for (const name of fs.readdirSync(dir)) {
+    const stat = fs.statSync(path.join(dir, name), { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    if (name.endsWith('.bin')) entries.push({ name, mtime: stat.mtimeMs });
+    else if (name.endsWith('.tmp') && now - stat.mtimeMs > 3_600_000) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  entries.sort((a, b) => b.mtime - a.mtime);
+  for (const { name } of entries.slice(KEEP)) fs.rmSync(path.join(dir, name), { force: true });
 }
