@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedJob } from '../config/resolve.js';
+import { resolvedJob } from '../../test/helpers/jobs.js';
 import { jobsOfShard, parseShard, testFilesOfShard } from './shard.js';
 import { fileTimes } from './timings-file.js';
 
-function job(name: string, needs: string[] = []): ResolvedJob {
-  return {
-    name,
-    image: 'host',
-    command: ['true'],
-    script: false,
-    testFiles: [],
-    env: {},
-    network: 'none',
-    junit: [],
-    artifacts: [],
-    needs,
-    retries: 0,
-    limits: {},
-    setup: [],
-    caches: [],
-    seccomp: 'default',
-    services: [],
-    user: null,
-  };
-}
+const job = resolvedJob;
 
 describe('jobsOfShard', () => {
   const uneven = [50_000, 41_000, 33_000, 30_000, 22_000, 19_000, 15_000, 12_000, 9_000, 7_000, 5_000, 3_000, 2_000, 1_000];

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { resolvedJob } from '../../test/helpers/jobs.js';
 import type { ResolvedJob } from '../config/resolve.js';
 import { notRunResult } from './job.js';
 import type { JobResult, JobStatus } from './result.js';
 import { schedule } from './scheduler.js';
 
-function job(name: string, needs: string[] = []): ResolvedJob {
-  return {
-    name,
-    image: 'host',
-    command: ['true'],
-    script: false,
-    testFiles: [],
-    env: {},
-    network: 'none',
-    junit: [],
-    artifacts: [],
-    needs,
-    retries: 0,
-    limits: {},
-    setup: [],
-    caches: [],
-    seccomp: 'default',
-    services: [],
-    user: null,
-  };
-}
+const job = resolvedJob;
 
 function finished(input: ResolvedJob, status: JobStatus): JobResult {
   return { ...notRunResult(input, 'skipped', '', true), status, message: null };
