@@ -12991,6 +12991,77 @@ var init_package = __esm({
   }
 });
 
+// src/core/units.ts
+function parseSize(value) {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : void 0;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  if (!match) return void 0;
+  const multiplier = SIZE_SUFFIXES[match[2].toLowerCase()];
+  if (multiplier === void 0) return void 0;
+  const bytes = Math.round(Number(match[1]) * multiplier);
+  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : void 0;
+}
+function parseDuration(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.max(1, Math.round(value * 1e3)) : void 0;
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let match = part.exec(text); match; match = part.exec(text)) {
+    total += Number(match[1]) * DURATION_UNITS[match[2]];
+    consumed = part.lastIndex;
+  }
+  if (consumed === 0 || consumed !== text.length || total <= 0) return void 0;
+  return Math.max(1, Math.round(total));
+}
+function formatBytes(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const whole = value >= 100 || unit === 0 || Number.isInteger(value);
+  return `${whole ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)}ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 6e4);
+  const seconds2 = Math.round(ms % 6e4 / 1e3);
+  return `${minutes}m${String(seconds2).padStart(2, "0")}s`;
+}
+var SIZE_SUFFIXES, MAX_TIMEOUT_MS, DURATION_UNITS;
+var init_units = __esm({
+  "src/core/units.ts"() {
+    "use strict";
+    SIZE_SUFFIXES = {
+      "": 1,
+      b: 1,
+      k: 1024,
+      kb: 1024,
+      ki: 1024,
+      kib: 1024,
+      m: 1024 ** 2,
+      mb: 1024 ** 2,
+      mi: 1024 ** 2,
+      mib: 1024 ** 2,
+      g: 1024 ** 3,
+      gb: 1024 ** 3,
+      gi: 1024 ** 3,
+      gib: 1024 ** 3,
+      t: 1024 ** 4,
+      tb: 1024 ** 4,
+      ti: 1024 ** 4,
+      tib: 1024 ** 4
+    };
+    MAX_TIMEOUT_MS = 365 * 864e5;
+    DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+  }
+});
+
 // src/core/cache-root.ts
 function cacheRoot(env3) {
   if (env3.CUBICLE_CACHE_DIR) return import_node_path2.default.resolve(env3.CUBICLE_CACHE_DIR);
@@ -14565,133 +14636,6 @@ var init_checks = __esm({
   }
 });
 
-// src/run/limits.ts
-function askedLimits(jobs) {
-  return jobs.flatMap(
-    (job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== void 0).map((key) => `${job.name}: ${key === "memoryBytes" ? "memory" : key}`)
-  );
-}
-async function planLimits(jobs, noLimits) {
-  const asked = askedLimits(jobs);
-  const placement = noLimits ? { kind: "unavailable", reason: "--no-limits", fix: "", systemdScope: false } : await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() });
-  if (placement.kind === "unavailable" && asked.length > 0 && !noLimits) {
-    if (placement.systemdScope) throw new NeedsSystemdScope();
-    throw new SandboxUnavailableError(
-      "CGROUP_NOT_DELEGATED",
-      `memory, cpus and pids limits were asked for (${asked.join(", ")}) and cannot be enforced here: ${placement.reason}; no job was run`,
-      { hint: `${placement.fix} Or run with --no-limits to run without them (timeouts are still enforced); the report will say limits were off.` }
-    );
-  }
-  if (placement.kind !== "unavailable") await reapStaleCgroups(placement);
-  return {
-    placement,
-    enforced: !(noLimits && asked.length > 0),
-    cgroupsFor: (runId, job, attempt) => jobCgroupDirs(placement, `cubicle-${runId}-${job}.${attempt}`)
-  };
-}
-async function reapStaleCgroups(placement) {
-  for (const parent of cgroupParents(placement)) {
-    let entries;
-    try {
-      entries = import_node_fs19.default.readdirSync(parent);
-    } catch {
-      continue;
-    }
-    for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path16.default.join(parent, entry));
-      if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os3.default.EOL}`);
-    }
-  }
-}
-var import_node_fs19, import_node_os3, import_node_path16, CGROUP_LIMITS, NeedsSystemdScope;
-var init_limits = __esm({
-  "src/run/limits.ts"() {
-    "use strict";
-    import_node_fs19 = __toESM(require("node:fs"), 1);
-    import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path16 = __toESM(require("node:path"), 1);
-    init_errors();
-    init_cgroups();
-    init_checks();
-    init_maintenance();
-    init_process_tag();
-    CGROUP_LIMITS = ["memoryBytes", "cpus", "pids"];
-    NeedsSystemdScope = class extends Error {
-    };
-  }
-});
-
-// src/core/units.ts
-function parseSize(value) {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : void 0;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  if (!match) return void 0;
-  const multiplier = SIZE_SUFFIXES[match[2].toLowerCase()];
-  if (multiplier === void 0) return void 0;
-  const bytes = Math.round(Number(match[1]) * multiplier);
-  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : void 0;
-}
-function parseDuration(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.max(1, Math.round(value * 1e3)) : void 0;
-  const text = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(text)) return parseDuration(Number(text));
-  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let match = part.exec(text); match; match = part.exec(text)) {
-    total += Number(match[1]) * DURATION_UNITS[match[2]];
-    consumed = part.lastIndex;
-  }
-  if (consumed === 0 || consumed !== text.length || total <= 0) return void 0;
-  return Math.max(1, Math.round(total));
-}
-function formatBytes(bytes) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const whole = value >= 100 || unit === 0 || Number.isInteger(value);
-  return `${whole ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)}ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 6e4);
-  const seconds2 = Math.round(ms % 6e4 / 1e3);
-  return `${minutes}m${String(seconds2).padStart(2, "0")}s`;
-}
-var SIZE_SUFFIXES, MAX_TIMEOUT_MS, DURATION_UNITS;
-var init_units = __esm({
-  "src/core/units.ts"() {
-    "use strict";
-    SIZE_SUFFIXES = {
-      "": 1,
-      b: 1,
-      k: 1024,
-      kb: 1024,
-      ki: 1024,
-      kib: 1024,
-      m: 1024 ** 2,
-      mb: 1024 ** 2,
-      mi: 1024 ** 2,
-      mib: 1024 ** 2,
-      g: 1024 ** 3,
-      gb: 1024 ** 3,
-      gi: 1024 ** 3,
-      gib: 1024 ** 3,
-      t: 1024 ** 4,
-      tb: 1024 ** 4,
-      ti: 1024 ** 4,
-      tib: 1024 ** 4
-    };
-    MAX_TIMEOUT_MS = 365 * 864e5;
-    DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
-  }
-});
-
 // src/host/host-failure.ts
 function explainHostFailure(status) {
   const error2 = status.error;
@@ -14857,7 +14801,7 @@ export async function load(url, context, nextLoad) {
 
 // src/config/code/spec.ts
 function evaluationSpec(request) {
-  const node2 = import_node_fs20.default.realpathSync(process.execPath);
+  const node2 = import_node_fs19.default.realpathSync(process.execPath);
   const runnerTypescript = findRunnerTypescript();
   const system = hostImageOps();
   const mounts = [
@@ -14903,9 +14847,9 @@ function evaluationSpec(request) {
 }
 function findRunnerTypescript() {
   try {
-    const require4 = (0, import_node_module4.createRequire)(import_node_path17.default.join(PACKAGE_ROOT, "package.json"));
+    const require4 = (0, import_node_module4.createRequire)(import_node_path16.default.join(PACKAGE_ROOT, "package.json"));
     const manifest = require4.resolve("typescript/package.json");
-    return { dir: import_node_fs20.default.realpathSync(import_node_path17.default.dirname(manifest)), main: import_node_fs20.default.realpathSync(require4.resolve("typescript")) };
+    return { dir: import_node_fs19.default.realpathSync(import_node_path16.default.dirname(manifest)), main: import_node_fs19.default.realpathSync(require4.resolve("typescript")) };
   } catch {
     return null;
   }
@@ -14914,13 +14858,13 @@ function isVisible(file, system, projectDir) {
   const dirs = [projectDir, ...system.flatMap((op) => op.kind === "ro-bind" ? [op.dest] : [])];
   return dirs.some((dir) => file === dir || file.startsWith(dir.endsWith("/") ? dir : `${dir}/`));
 }
-var import_node_fs20, import_node_module4, import_node_path17, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
+var import_node_fs19, import_node_module4, import_node_path16, MIB, EVALUATION_LIMITS, EVALUATION_HOME, DEFAULT_PATH, LIMITS_NOT_SET_EXIT, LIMITS_SCRIPT;
 var init_spec = __esm({
   "src/config/code/spec.ts"() {
     "use strict";
-    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_fs19 = __toESM(require("node:fs"), 1);
     import_node_module4 = require("node:module");
-    import_node_path17 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_package_root();
     init_host_root();
     init_ops();
@@ -14952,11 +14896,11 @@ var init_spec = __esm({
 
 // src/config/code/index.ts
 async function evaluateCodeConfig(file) {
-  const source = import_node_path18.default.resolve(file);
+  const source = import_node_path17.default.resolve(file);
   const id = (0, import_node_crypto2.randomBytes)(12).toString("hex");
   const markers = { start: `cubicle-config-start-${id}`, end: `cubicle-config-end-${id}` };
   const cgroups = await evaluationCgroups(id);
-  const spec = evaluationSpec({ file: source, projectDir: import_node_path18.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
+  const spec = evaluationSpec({ file: source, projectDir: import_node_path17.default.dirname(source), markers, cgroupDirs: cgroups.dirs, hostEnv: process.env });
   const payload = new PayloadReader(markers);
   const stderr = new LineTail();
   const { status } = await runSandbox(spec, { onLine: (stream, line) => stream === "stdout" ? payload.push(line) : stderr.push(line) });
@@ -15018,12 +14962,12 @@ function quoted(output) {
   return output ? `:
 ${output.split("\n").map((line) => `      ${line}`).join("\n")}` : "";
 }
-var import_node_crypto2, import_node_path18, CODE_CONFIG_HINT;
+var import_node_crypto2, import_node_path17, CODE_CONFIG_HINT;
 var init_code = __esm({
   "src/config/code/index.ts"() {
     "use strict";
     import_node_crypto2 = require("node:crypto");
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_cgroups();
@@ -24843,15 +24787,15 @@ var init_schema = __esm({
 function availablePresets(dir = PRESETS_DIR) {
   let files;
   try {
-    files = import_node_fs21.default.readdirSync(dir);
+    files = import_node_fs20.default.readdirSync(dir);
   } catch {
     return [];
   }
   return files.filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).filter((name) => PRESET_NAME.test(name)).sort();
 }
 function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
-  const file = import_node_path19.default.join(dir, `${name}.yaml`);
-  if (!PRESET_NAME.test(name) || !import_node_fs21.default.existsSync(file)) {
+  const file = import_node_path18.default.join(dir, `${name}.yaml`);
+  if (!PRESET_NAME.test(name) || !import_node_fs20.default.existsSync(file)) {
     const names = availablePresets(dir);
     return {
       problem: `unknown preset "${name}": the presets are ${names.length ? names.map((known) => `"${known}"`).join(", ") : `none (${dir} is missing or empty)`}`
@@ -24859,7 +24803,7 @@ function lookUpPreset(name, projectDir, dir = PRESETS_DIR) {
   }
   let raw;
   try {
-    raw = parseYamlSync(import_node_fs21.default.readFileSync(file, "utf8"));
+    raw = parseYamlSync(import_node_fs20.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `preset "${name}" (${file}) cannot be read: ${error2.message.split("\n")[0]}` };
   }
@@ -24882,7 +24826,7 @@ function presetKeysFor(preset, projectDir) {
   return keys;
 }
 function isPresent(input, projectDir) {
-  return /[*?[\]{}()!]/.test(input) || import_node_fs21.default.existsSync(import_node_path19.default.join(projectDir, input));
+  return /[*?[\]{}()!]/.test(input) || import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, input));
 }
 function mergePreset(job, preset) {
   const merged = { ...job };
@@ -24897,12 +24841,12 @@ function mergePreset(job, preset) {
 function conditionHolds(when, projectDir) {
   if (when.exists !== void 0) {
     const candidates = typeof when.exists === "string" ? [when.exists] : when.exists;
-    if (!candidates.some((file) => import_node_fs21.default.existsSync(import_node_path19.default.join(projectDir, file)))) return false;
+    if (!candidates.some((file) => import_node_fs20.default.existsSync(import_node_path18.default.join(projectDir, file)))) return false;
   }
   for (const [file, text] of Object.entries(when.contains ?? {})) {
     let content;
     try {
-      content = import_node_fs21.default.readFileSync(import_node_path19.default.join(projectDir, file), "utf8");
+      content = import_node_fs20.default.readFileSync(import_node_path18.default.join(projectDir, file), "utf8");
     } catch {
       return false;
     }
@@ -24913,46 +24857,46 @@ function conditionHolds(when, projectDir) {
 function parseYamlSync(text) {
   return load(text);
 }
-var import_node_fs21, import_node_path19, PRESETS_DIR, PRESET_NAME;
+var import_node_fs20, import_node_path18, PRESETS_DIR, PRESET_NAME;
 var init_presets = __esm({
   "src/config/presets.ts"() {
     "use strict";
-    import_node_fs21 = __toESM(require("node:fs"), 1);
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_fs20 = __toESM(require("node:fs"), 1);
+    import_node_path18 = __toESM(require("node:path"), 1);
     init_js_yaml();
     init_package_root();
     init_schema();
-    PRESETS_DIR = import_node_path19.default.join(PACKAGE_ROOT, "presets");
+    PRESETS_DIR = import_node_path18.default.join(PACKAGE_ROOT, "presets");
     PRESET_NAME = /^[a-z0-9][a-z0-9-]*$/;
   }
 });
 
 // src/config/cache-destination.ts
 function cacheDestinationProblem(dest, context) {
-  const normal = import_node_path20.default.posix.normalize(dest);
+  const normal = import_node_path19.default.posix.normalize(dest);
   if (normal === "/") return "would hide the whole filesystem";
   const within = (parent) => normal === parent || normal.startsWith(`${parent}/`);
   const above = (child) => child === normal || child.startsWith(`${normal}/`);
   const system = SYSTEM_TREES.find((tree) => within(tree) || above(tree));
   if (system) return `would shadow the system directory ${system}`;
-  const checkout = import_node_path20.default.posix.normalize(context.projectDir);
+  const checkout = import_node_path19.default.posix.normalize(context.projectDir);
   if (above(checkout)) return `would shadow the checkout ${checkout}, where the job runs`;
-  if (context.home && above(import_node_path20.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
+  if (context.home && above(import_node_path19.default.posix.normalize(context.home))) return `would shadow the home directory ${context.home}`;
   return null;
 }
 function cacheEntryProblem(entry, projectDir) {
   if (entry.startsWith("~/")) {
-    const tail = import_node_path20.default.posix.normalize(entry.slice(2));
+    const tail = import_node_path19.default.posix.normalize(entry.slice(2));
     if (tail === "." || tail === ".." || tail.startsWith("../")) return "is the home directory itself or leaves it";
     return null;
   }
   return cacheDestinationProblem(entry, { projectDir });
 }
-var import_node_path20, SYSTEM_TREES;
+var import_node_path19, SYSTEM_TREES;
 var init_cache_destination = __esm({
   "src/config/cache-destination.ts"() {
     "use strict";
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/dev", "/boot", "/var/lib"];
   }
 });
@@ -24962,7 +24906,7 @@ function isTempBlobName(name) {
   return name.startsWith(TEMP_PREFIX);
 }
 async function reapTempBlobs(blobsDir) {
-  const dir = import_node_path21.default.join(blobsDir, "sha256");
+  const dir = import_node_path20.default.join(blobsDir, "sha256");
   let names;
   try {
     names = await import_promises2.default.readdir(dir);
@@ -24970,15 +24914,15 @@ async function reapTempBlobs(blobsDir) {
     return 0;
   }
   const stale = names.filter((name) => isTempBlobName(name) && isStaleRunName(name.slice(TEMP_PREFIX.length)));
-  await Promise.all(stale.map((name) => import_promises2.default.rm(import_node_path21.default.join(dir, name), { force: true })));
+  await Promise.all(stale.map((name) => import_promises2.default.rm(import_node_path20.default.join(dir, name), { force: true })));
   return stale.length;
 }
-var import_promises2, import_node_path21, TEMP_PREFIX;
+var import_promises2, import_node_path20, TEMP_PREFIX;
 var init_blobs = __esm({
   "src/store/blobs.ts"() {
     "use strict";
     import_promises2 = __toESM(require("node:fs/promises"), 1);
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_process_tag();
     TEMP_PREFIX = ".tmp-";
   }
@@ -24986,8 +24930,8 @@ var init_blobs = __esm({
 
 // src/store/paths.ts
 function refuseStoreInCheckout(paths, projectDir) {
-  const relative2 = import_node_path22.default.relative(realPath(projectDir), realPath(paths.root));
-  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path22.default.isAbsolute(relative2)) {
+  const relative2 = import_node_path21.default.relative(realPath(projectDir), realPath(paths.root));
+  if (relative2 === "" || !relative2.startsWith("..") && !import_node_path21.default.isAbsolute(relative2)) {
     throw new UsageError(
       `the layer store ${paths.root} is inside the checkout ${projectDir}: jobs see the checkout through an overlay, which cannot have the store's layers inside it; give --cache-dir (or CUBICLE_CACHE_DIR) a directory outside it, like ~/.cache/cubicle or $RUNNER_TEMP/cubicle; nothing was run`
     );
@@ -24995,48 +24939,48 @@ function refuseStoreInCheckout(paths, projectDir) {
 }
 function realPath(dir) {
   try {
-    return import_node_fs22.default.realpathSync(dir);
+    return import_node_fs21.default.realpathSync(dir);
   } catch {
-    const parent = import_node_path22.default.dirname(dir);
-    return parent === dir ? dir : import_node_path22.default.join(realPath(parent), import_node_path22.default.basename(dir));
+    const parent = import_node_path21.default.dirname(dir);
+    return parent === dir ? dir : import_node_path21.default.join(realPath(parent), import_node_path21.default.basename(dir));
   }
 }
 function storePaths(cacheDir) {
-  const root = import_node_path22.default.resolve(cacheDir);
+  const root = import_node_path21.default.resolve(cacheDir);
   return Object.freeze({
     root,
-    layers: import_node_path22.default.join(root, "layers"),
-    images: import_node_path22.default.join(root, "images"),
-    blobs: import_node_path22.default.join(root, "blobs"),
-    caches: import_node_path22.default.join(root, "caches"),
-    locks: import_node_path22.default.join(root, "locks"),
-    tmp: import_node_path22.default.join(root, "tmp")
+    layers: import_node_path21.default.join(root, "layers"),
+    images: import_node_path21.default.join(root, "images"),
+    blobs: import_node_path21.default.join(root, "blobs"),
+    caches: import_node_path21.default.join(root, "caches"),
+    locks: import_node_path21.default.join(root, "locks"),
+    tmp: import_node_path21.default.join(root, "tmp")
   });
 }
 function ensureStore(paths) {
-  import_node_fs22.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
-  import_node_fs22.default.chmodSync(paths.root, 448);
+  import_node_fs21.default.mkdirSync(paths.root, { recursive: true, mode: 448 });
+  import_node_fs21.default.chmodSync(paths.root, 448);
   for (const dir of [paths.layers, paths.images, paths.blobs, paths.caches, paths.locks, paths.tmp]) {
-    import_node_fs22.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    import_node_fs21.default.mkdirSync(dir, { recursive: true, mode: 448 });
   }
 }
 function tempPath(paths, label) {
-  return import_node_path22.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-${label}`);
+  return import_node_path21.default.join(paths.tmp, `${processTag()}-${(0, import_node_crypto3.randomBytes)(4).toString("hex")}-${label}`);
 }
 function namesIn(dir) {
   try {
-    return import_node_fs22.default.readdirSync(dir);
+    return import_node_fs21.default.readdirSync(dir);
   } catch {
     return [];
   }
 }
-var import_node_crypto3, import_node_fs22, import_node_path22;
+var import_node_crypto3, import_node_fs21, import_node_path21;
 var init_paths = __esm({
   "src/store/paths.ts"() {
     "use strict";
     import_node_crypto3 = require("node:crypto");
-    import_node_fs22 = __toESM(require("node:fs"), 1);
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_fs21 = __toESM(require("node:fs"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_process_tag();
   }
@@ -25045,7 +24989,7 @@ var init_paths = __esm({
 // src/store/lock.ts
 function ownerOf(lockDir) {
   try {
-    return import_node_fs23.default.readFileSync(import_node_path23.default.join(lockDir, "owner"), "utf8");
+    return import_node_fs22.default.readFileSync(import_node_path22.default.join(lockDir, "owner"), "utf8");
   } catch {
     return void 0;
   }
@@ -25055,15 +24999,15 @@ function isAlive(owner) {
   return pid !== void 0 && processStartTime(Number(pid)) === start;
 }
 function tryAcquire(paths, name) {
-  const target = import_node_path23.default.join(paths.locks, name);
+  const target = import_node_path22.default.join(paths.locks, name);
   const staged = tempPath(paths, "lock");
-  import_node_fs23.default.mkdirSync(staged, { mode: 448 });
-  import_node_fs23.default.writeFileSync(import_node_path23.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
+  import_node_fs22.default.mkdirSync(staged, { mode: 448 });
+  import_node_fs22.default.writeFileSync(import_node_path22.default.join(staged, "owner"), `${process.pid} ${ownStartTime()}
 `);
   try {
-    import_node_fs23.default.renameSync(staged, target);
+    import_node_fs22.default.renameSync(staged, target);
   } catch (error2) {
-    import_node_fs23.default.rmSync(staged, { recursive: true, force: true });
+    import_node_fs22.default.rmSync(staged, { recursive: true, force: true });
     const code = error2.code;
     if (code === "ENOTEMPTY" || code === "EEXIST") return null;
     throw error2;
@@ -25074,11 +25018,11 @@ function tryAcquire(paths, name) {
     release: () => {
       const grave = tempPath(paths, "released");
       try {
-        import_node_fs23.default.renameSync(target, grave);
+        import_node_fs22.default.renameSync(target, grave);
       } catch {
         return;
       }
-      import_node_fs23.default.rmSync(grave, { recursive: true, force: true });
+      import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
     }
   };
 }
@@ -25101,36 +25045,36 @@ async function acquireBuildLock(paths, name, ready, signal) {
   }
 }
 function takeOverStale(paths, name) {
-  const held = import_node_path23.default.join(paths.locks, name);
+  const held = import_node_path22.default.join(paths.locks, name);
   const owner = ownerOf(held);
   if (owner === void 0) return true;
   if (isAlive(owner)) return false;
   const grave = tempPath(paths, "stale");
   try {
-    import_node_fs23.default.renameSync(held, grave);
+    import_node_fs22.default.renameSync(held, grave);
   } catch {
     return true;
   }
   const moved = ownerOf(grave);
   if (moved !== void 0 && moved !== owner) {
     try {
-      import_node_fs23.default.renameSync(grave, held);
+      import_node_fs22.default.renameSync(grave, held);
       return false;
     } catch {
     }
   }
-  import_node_fs23.default.rmSync(grave, { recursive: true, force: true });
+  import_node_fs22.default.rmSync(grave, { recursive: true, force: true });
   return true;
 }
 function reapStaleLocks(paths) {
   return namesIn(paths.locks).filter((name) => takeOverStale(paths, name)).length;
 }
-var import_node_fs23, import_node_path23, import_promises3, POLL_MS;
+var import_node_fs22, import_node_path22, import_promises3, POLL_MS;
 var init_lock = __esm({
   "src/store/lock.ts"() {
     "use strict";
-    import_node_fs23 = __toESM(require("node:fs"), 1);
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_fs22 = __toESM(require("node:fs"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     import_promises3 = require("node:timers/promises");
     init_process_tag();
     init_paths();
@@ -25218,7 +25162,7 @@ function storeNeedsUserns() {
 async function runLayerTool(args, options) {
   const tool = layerToolPath();
   if (options.inUserns ?? storeNeedsUserns())
-    return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path24.default.dirname(tool)] });
+    return runInStoreSandbox([tool, ...args], { ...options, dirs: [...options.dirs], readOnly: [import_node_path23.default.dirname(tool)] });
   return runDirect([tool, ...args], options);
 }
 function runDirect(command12, options) {
@@ -25263,7 +25207,7 @@ async function runInStoreSandbox(command12, options) {
   if (inputError) throw inputError;
   if (status.exitCode !== 0) {
     const stderr = outputTail.split("\n").filter((line) => !stdout.includes(line)).join("\n");
-    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path24.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
+    throw new Error(status.error?.message ?? (firstLine(stderr) || `${import_node_path23.default.basename(command12[0] ?? "")} exited with ${status.exitCode ?? status.signal}`));
   }
   return { stdout };
 }
@@ -25271,19 +25215,19 @@ function firstLine(text) {
   return text.trim().split("\n")[0] ?? "";
 }
 async function digestTrees(dirs) {
-  const existing = dirs.filter((dir) => import_node_fs24.default.existsSync(dir));
+  const existing = dirs.filter((dir) => import_node_fs23.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
   const digest = stdout.trim().split("\n").pop() ?? "";
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
   return digest;
 }
-var import_node_child_process7, import_node_fs24, import_node_path24;
+var import_node_child_process7, import_node_fs23, import_node_path23;
 var init_tool = __esm({
   "src/store/tool.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs24 = __toESM(require("node:fs"), 1);
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_fs23 = __toESM(require("node:fs"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_host_root();
     init_shared_userns();
     init_binaries();
@@ -25295,48 +25239,48 @@ var init_tool = __esm({
 // src/store/layers.ts
 function readLayerAt(dir) {
   try {
-    const metaPath = import_node_path25.default.join(dir, "meta.json");
-    const meta2 = JSON.parse(import_node_fs25.default.readFileSync(metaPath, "utf8"));
-    return { meta: meta2, dir, root: import_node_path25.default.join(dir, "root"), ws: import_node_path25.default.join(dir, "ws"), lastUsed: import_node_fs25.default.statSync(metaPath).mtime };
+    const metaPath = import_node_path24.default.join(dir, "meta.json");
+    const meta2 = JSON.parse(import_node_fs24.default.readFileSync(metaPath, "utf8"));
+    return { meta: meta2, dir, root: import_node_path24.default.join(dir, "root"), ws: import_node_path24.default.join(dir, "ws"), lastUsed: import_node_fs24.default.statSync(metaPath).mtime };
   } catch {
     return void 0;
   }
 }
 function findLayer(paths, id) {
-  return readLayerAt(import_node_path25.default.join(paths.layers, id));
+  return readLayerAt(import_node_path24.default.join(paths.layers, id));
 }
 function listLayers(paths) {
-  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path25.default.join(paths.layers, name)) ?? []);
+  return namesIn(paths.layers).filter((name) => LAYER_ID.test(name)).flatMap((name) => readLayerAt(import_node_path24.default.join(paths.layers, name)) ?? []);
 }
 function touchLayer(layer) {
   const now = /* @__PURE__ */ new Date();
   try {
-    import_node_fs25.default.utimesSync(import_node_path25.default.join(layer.dir, "meta.json"), now, now);
+    import_node_fs24.default.utimesSync(import_node_path24.default.join(layer.dir, "meta.json"), now, now);
   } catch {
   }
 }
 function stageLayer(paths, label) {
   ensureStore(paths);
   const dir = tempPath(paths, label);
-  import_node_fs25.default.mkdirSync(dir, { mode: 448 });
-  const root = import_node_path25.default.join(dir, "root");
-  const ws = import_node_path25.default.join(dir, "ws");
-  import_node_fs25.default.mkdirSync(root, { mode: 493 });
-  import_node_fs25.default.mkdirSync(ws, { mode: 493 });
+  import_node_fs24.default.mkdirSync(dir, { mode: 448 });
+  const root = import_node_path24.default.join(dir, "root");
+  const ws = import_node_path24.default.join(dir, "ws");
+  import_node_fs24.default.mkdirSync(root, { mode: 493 });
+  import_node_fs24.default.mkdirSync(ws, { mode: 493 });
   return { dir, root, ws };
 }
 async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
-  const target = import_node_path25.default.join(paths.layers, request.id);
+  const target = import_node_path24.default.join(paths.layers, request.id);
   try {
     const digest = await digestTrees([staged.root, staged.ws]);
     const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
-    const metaPath = import_node_path25.default.join(staged.dir, "meta.json");
-    import_node_fs25.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
+    const metaPath = import_node_path24.default.join(staged.dir, "meta.json");
+    import_node_fs24.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
     syncFile(metaPath);
     if (replace) await removeLayer(paths, request.id);
-    import_node_fs25.default.renameSync(staged.dir, target);
+    import_node_fs24.default.renameSync(staged.dir, target);
   } catch (error2) {
     await removeTree(staged.dir).catch(() => void 0);
     const code = error2.code;
@@ -25350,7 +25294,7 @@ async function commitLayer(paths, staged, request) {
 async function removeLayer(paths, id) {
   const grave = tempPath(paths, "removed");
   try {
-    import_node_fs25.default.renameSync(import_node_path25.default.join(paths.layers, id), grave);
+    import_node_fs24.default.renameSync(import_node_path24.default.join(paths.layers, id), grave);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
     throw error2;
@@ -25364,16 +25308,16 @@ function treeSize(dir) {
     const current = stack.pop();
     let entries;
     try {
-      entries = import_node_fs25.default.readdirSync(current, { withFileTypes: true });
+      entries = import_node_fs24.default.readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const full = import_node_path25.default.join(current, entry.name);
+      const full = import_node_path24.default.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
       else {
         try {
-          total += import_node_fs25.default.lstatSync(full).size;
+          total += import_node_fs24.default.lstatSync(full).size;
         } catch {
         }
       }
@@ -25384,27 +25328,27 @@ function treeSize(dir) {
 function syncFile(file) {
   let fd;
   try {
-    fd = import_node_fs25.default.openSync(file, "r");
-    import_node_fs25.default.fsyncSync(fd);
+    fd = import_node_fs24.default.openSync(file, "r");
+    import_node_fs24.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs25.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs24.default.closeSync(fd);
   }
 }
 async function reapStore(paths) {
   let removed = 0;
   for (const name of namesIn(paths.tmp).filter((entry) => isStaleRunName(entry))) {
-    await removeTree(import_node_path25.default.join(paths.tmp, name));
+    await removeTree(import_node_path24.default.join(paths.tmp, name));
     removed += 1;
   }
   return removed + await reapTempBlobs(paths.blobs) + reapStaleLocks(paths);
 }
-var import_node_fs25, import_node_path25, LAYER_FORMAT, LAYER_ID;
+var import_node_fs24, import_node_path24, LAYER_FORMAT, LAYER_ID;
 var init_layers = __esm({
   "src/store/layers.ts"() {
     "use strict";
-    import_node_fs25 = __toESM(require("node:fs"), 1);
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_fs24 = __toESM(require("node:fs"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_remove_tree();
     init_process_tag();
     init_blobs();
@@ -25418,12 +25362,12 @@ var init_layers = __esm({
 
 // src/store/images.ts
 function recordPath(paths, ref) {
-  return import_node_path26.default.join(paths.images, `${(0, import_node_crypto4.createHash)("sha256").update(ref).digest("hex")}.json`);
+  return import_node_path25.default.join(paths.images, `${(0, import_node_crypto4.createHash)("sha256").update(ref).digest("hex")}.json`);
 }
 function findImage(paths, ref) {
   let record2;
   try {
-    record2 = JSON.parse(import_node_fs26.default.readFileSync(recordPath(paths, ref), "utf8"));
+    record2 = JSON.parse(import_node_fs25.default.readFileSync(recordPath(paths, ref), "utf8"));
   } catch {
     return void 0;
   }
@@ -25459,13 +25403,13 @@ async function ensureExtractedLayer(paths, request) {
     acquired.lock.release();
   }
 }
-var import_node_crypto4, import_node_fs26, import_node_path26;
+var import_node_crypto4, import_node_fs25, import_node_path25;
 var init_images = __esm({
   "src/store/images.ts"() {
     "use strict";
     import_node_crypto4 = require("node:crypto");
-    import_node_fs26 = __toESM(require("node:fs"), 1);
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_fs25 = __toESM(require("node:fs"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_lock();
     init_layers();
@@ -25480,10 +25424,10 @@ function hostBaseOf() {
   if (hostBase) return hostBase;
   let release = "";
   try {
-    release = import_node_fs27.default.readFileSync("/etc/os-release", "utf8");
+    release = import_node_fs26.default.readFileSync("/etc/os-release", "utf8");
   } catch {
   }
-  const id = (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os4.default.arch() })).digest("hex");
+  const id = (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: "host", release, arch: import_node_os3.default.arch() })).digest("hex");
   hostBase = { kind: "host", id, rootLowers: [], env: {}, digest: null };
   return hostBase;
 }
@@ -25497,13 +25441,13 @@ function baseOf(record2, layers) {
     digest: record2.digest
   };
 }
-var import_node_crypto5, import_node_fs27, import_node_os4, hostBase;
+var import_node_crypto5, import_node_fs26, import_node_os3, hostBase;
 var init_base = __esm({
   "src/image/base.ts"() {
     "use strict";
     import_node_crypto5 = require("node:crypto");
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_os4 = __toESM(require("node:os"), 1);
+    import_node_fs26 = __toESM(require("node:fs"), 1);
+    import_node_os3 = __toESM(require("node:os"), 1);
     init_layers();
   }
 });
@@ -25529,7 +25473,7 @@ async function resolveDebianBase(ref, paths, signal, onStatus) {
   const suite = DEBIAN_IMAGE.exec(ref)?.[1];
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
-  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os5.default.arch() };
+  const key = { format: LAYER_FORMAT, debian: suite, variant: "minbase", arch: import_node_os4.default.arch() };
   const id = (0, import_node_crypto6.createHash)("sha256").update(JSON.stringify(key)).digest("hex");
   onStatus?.(`${ref}: not in the store; building it with mmdebstrap (once)`);
   const layer = await ensureExtractedLayer(paths, {
@@ -25563,14 +25507,14 @@ function mmdebstrapTar(suite, signal) {
   });
   return out2;
 }
-var import_node_child_process8, import_node_crypto6, import_node_child_process9, import_node_os5, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
+var import_node_child_process8, import_node_crypto6, import_node_child_process9, import_node_os4, import_node_stream, DEBIAN_IMAGE, DEBIAN_PATH;
 var init_debian = __esm({
   "src/image/debian.ts"() {
     "use strict";
     import_node_child_process8 = require("node:child_process");
     import_node_crypto6 = require("node:crypto");
     import_node_child_process9 = require("node:child_process");
-    import_node_os5 = __toESM(require("node:os"), 1);
+    import_node_os4 = __toESM(require("node:os"), 1);
     import_node_stream = require("node:stream");
     init_errors();
     init_layers();
@@ -25886,7 +25830,7 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path27.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path26.default.dirname(input.source);
   const jobs = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
@@ -26090,7 +26034,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path27.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path26.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -26098,7 +26042,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path27.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path26.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
@@ -26159,11 +26103,11 @@ function formatIssue(issue2) {
   if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
   return [`${at}: ${issue2.message}`];
 }
-var import_node_path27, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path26, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -26184,7 +26128,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path28.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path27.default.resolve(options.cwd, options.configPath) : void 0;
   let found2;
   try {
     found2 = await findConfig(options.cwd, explicit);
@@ -26210,7 +26154,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path28.default.resolve(found2.filepath);
+  const source = import_node_path27.default.resolve(found2.filepath);
   if (found2.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found2.config, evaluated: false };
 }
@@ -26229,11 +26173,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path28;
+var import_node_path27;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -26243,7 +26187,7 @@ var init_load = __esm({
 
 // src/report/destination.ts
 function resolveReportPath(cwd, given) {
-  return given === "-" ? given : import_node_path29.default.resolve(cwd, given);
+  return given === "-" ? given : import_node_path28.default.resolve(cwd, given);
 }
 function isStdout(file) {
   return STDOUT_NAMES.has(file);
@@ -26253,7 +26197,7 @@ async function writeReport(file, content, checkout) {
   if (STDERR_NAMES.has(file)) return writeStream(process.stderr, content);
   if (isSpecialOutside(file, checkout)) {
     try {
-      import_node_fs28.default.writeFileSync(file, content, { flag: "w" });
+      import_node_fs27.default.writeFileSync(file, content, { flag: "w" });
     } catch (error2) {
       const code = error2.code;
       throw new PathConfinementError(file, `could not be written (${code ?? error2.message})`, "the report was not written", { cause: error2 });
@@ -26265,7 +26209,7 @@ async function writeReport(file, content, checkout) {
 function isSpecialOutside(file, checkout) {
   if (rootFor(file, checkout).root === checkout) return false;
   try {
-    const stat = import_node_fs28.default.statSync(file);
+    const stat = import_node_fs27.default.statSync(file);
     return stat.isCharacterDevice() || stat.isFIFO();
   } catch {
     return false;
@@ -26274,12 +26218,12 @@ function isSpecialOutside(file, checkout) {
 function writeStream(stream, content) {
   return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
 }
-var import_node_fs28, import_node_path29, STDOUT_NAMES, STDERR_NAMES;
+var import_node_fs27, import_node_path28, STDOUT_NAMES, STDERR_NAMES;
 var init_destination = __esm({
   "src/report/destination.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_write_atomic();
@@ -26779,12 +26723,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs29.default.statSync(file).size;
+    const size2 = import_node_fs28.default.statSync(file).size;
     if (size2 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs29.default.readFileSync(file);
+    bytes = import_node_fs28.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -26927,11 +26871,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs29, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var import_node_fs28, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
 var init_read = __esm({
   "src/junit/read.ts"() {
     "use strict";
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_fs28 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -27039,7 +26983,7 @@ function readAttemptTests(dir, files) {
   for (const file of files) {
     let suites;
     try {
-      suites = readJunitFile(import_node_path30.default.join(dir, file), file);
+      suites = readJunitFile(import_node_path29.default.join(dir, file), file);
     } catch (error2) {
       if (!(error2 instanceof JunitReadError)) throw error2;
       problems.push(error2.message);
@@ -27065,11 +27009,11 @@ function readAttemptTests(dir, files) {
   if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
   return { report: "read", failed, failedNotKept };
 }
-var import_node_path30, MAX_FAILED_KEPT, MESSAGE_BYTES;
+var import_node_path29, MAX_FAILED_KEPT, MESSAGE_BYTES;
 var init_attempt = __esm({
   "src/junit/attempt.ts"() {
     "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_model();
     init_read();
     init_output_cap();
@@ -27430,7 +27374,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path31.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path30.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [
           ["system-out", suite.systemOut],
@@ -27505,11 +27449,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path31, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path30, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_units();
     init_junit();
     FAILURE_TAIL_LINES = 50;
@@ -27529,7 +27473,7 @@ var init_junit_job = __esm({
 
 // src/report/junit.ts
 function buildJunit(summary, options = {}) {
-  const hostname = import_node_os6.default.hostname();
+  const hostname = import_node_os5.default.hostname();
   const suites = summary.results.map(
     (result) => jobSuite(result, {
       artifactsDir: options.artifactsDir ?? summary.artifactsDir,
@@ -27540,11 +27484,11 @@ function buildJunit(summary, options = {}) {
   );
   return serializeJunit({ name: "cubicle", suites });
 }
-var import_node_os6, JunitReporter;
+var import_node_os5, JunitReporter;
 var init_junit2 = __esm({
   "src/report/junit.ts"() {
     "use strict";
-    import_node_os6 = __toESM(require("node:os"), 1);
+    import_node_os5 = __toESM(require("node:os"), 1);
     init_junit_job();
     init_junit();
     init_destination();
@@ -28277,7 +28221,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs30.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs29.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -28288,12 +28232,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto8.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto8, import_node_fs30, CACHE_SCOPE;
+var import_node_crypto8, import_node_fs29, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/plan/cache-scope.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -28316,14 +28260,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest) {
-  return import_node_path32.default.join(blobsDir, "sha256", digestHex(digest));
+  return import_node_path31.default.join(blobsDir, "sha256", digestHex(digest));
 }
-var import_node_crypto9, import_node_path32, SHA256_DIGEST;
+var import_node_crypto9, import_node_path31, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto9 = require("node:crypto");
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_image_errors();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -28432,7 +28376,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs31.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest, import_node_fs30.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -28449,7 +28393,7 @@ async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
   });
 }
 function storedSize(blobPath, size2) {
-  const stat = import_node_fs31.default.statSync(blobPath, { throwIfNoEntry: false });
+  const stat = import_node_fs30.default.statSync(blobPath, { throwIfNoEntry: false });
   return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
 }
 function cached3(options, digest, size2, blobPath) {
@@ -28457,9 +28401,9 @@ function cached3(options, digest, size2, blobPath) {
   return { digest, size: size2, path: blobPath };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path33.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path32.default.join(options.blobsDir, "sha256");
   await import_promises4.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path33.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto10.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path32.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto10.randomBytes)(4).toString("hex")}`);
   const file = await import_promises4.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -28473,7 +28417,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path33.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path32.default.join(dir, digestHex(actual));
     await import_promises4.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -28546,14 +28490,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto10, import_node_fs31, import_promises4, import_node_path33, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
+var import_node_crypto10, import_node_fs30, import_promises4, import_node_path32, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto10 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     import_promises4 = __toESM(require("node:fs/promises"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_image_errors();
     init_digest();
     init_retry();
@@ -28743,9 +28687,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs32.default.fstatSync(fd).size;
+      return import_node_fs31.default.fstatSync(fd).size;
     } finally {
-      import_node_fs32.default.closeSync(fd);
+      import_node_fs31.default.closeSync(fd);
     }
   };
   return {
@@ -28766,7 +28710,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs32.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs31.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -28791,9 +28735,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises6.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path34.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path33.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises7.pipeline)(decompressStream(import_node_fs32.default.createReadStream(file), compression), import_node_fs32.default.createWriteStream(tarPath));
+      await (0, import_promises7.pipeline)(decompressStream(import_node_fs31.default.createReadStream(file), compression), import_node_fs31.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises6.default.rm(tarPath, { force: true });
       throw error2;
@@ -28825,20 +28769,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs32.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs31.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto11, import_node_fs32, import_promises6, import_node_path34, import_node_stream3, import_promises7;
+var import_node_crypto11, import_node_fs31, import_promises6, import_node_path33, import_node_stream3, import_promises7;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     import_promises6 = __toESM(require("node:fs/promises"), 1);
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises7 = require("node:stream/promises");
     init_confine();
@@ -29041,7 +28985,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path35.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path34.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -29071,7 +29015,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path35.default.resolve(ref.path);
+  const absolute = import_node_path34.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, {
@@ -29138,11 +29082,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path35, LAYER_MEDIA_TYPES;
+var import_node_path34, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_image_errors();
@@ -48124,7 +48068,7 @@ async function makeDispatcher(settings) {
 }
 function readCaFile(file) {
   try {
-    const pem = import_node_fs33.default.readFileSync(file.path, "utf8");
+    const pem = import_node_fs32.default.readFileSync(file.path, "utf8");
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     return pem;
   } catch (error2) {
@@ -48151,11 +48095,11 @@ async function registryFetch(url, init, env3) {
   const { fetch } = await undici;
   return await fetch(url, { ...init, dispatcher });
 }
-var import_node_fs33, import_node_tls, loadUndici, undici, dispatchers;
+var import_node_fs32, import_node_tls, loadUndici, undici, dispatchers;
 var init_http = __esm({
   "src/image/oci/http.ts"() {
     "use strict";
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_node_tls = __toESM(require("node:tls"), 1);
     init_image_errors();
     loadUndici = () => Promise.resolve().then(() => __toESM(require_undici(), 1));
@@ -48229,9 +48173,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path36.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path36.default.join(env3.HOME || import_node_os7.default.homedir(), ".docker");
-  files.push(import_node_path36.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path35.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path35.default.join(env3.HOME || import_node_os6.default.homedir(), ".docker");
+  files.push(import_node_path35.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -48346,14 +48290,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises8, import_node_os7, import_node_path36, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises8, import_node_os6, import_node_path35, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises8 = __toESM(require("node:fs/promises"), 1);
-    import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_os6 = __toESM(require("node:os"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -48685,7 +48629,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path37.default.resolve(ref.path);
+  const absolute = import_node_path36.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -48744,12 +48688,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises9, import_node_path37, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises9, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises9 = __toESM(require("node:fs/promises"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_image_errors();
@@ -48768,12 +48712,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs34.default.openSync(file, "r");
+  const fd = import_node_fs33.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs34.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs33.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs34.default.closeSync(fd);
+    import_node_fs33.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -48810,18 +48754,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs34.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs33.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto12, import_node_fs34, import_node_stream4;
+var import_node_crypto12, import_node_fs33, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -48948,25 +48892,25 @@ var init_resolve_base = __esm({
 
 // src/store/runs.ts
 function runsRoot(cacheDir) {
-  return import_node_path38.default.join(cacheDir, "runs");
+  return import_node_path37.default.join(cacheDir, "runs");
 }
 function createRunDir(root) {
   const name = `${processTag()}-${(0, import_node_crypto13.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path38.default.join(root, name);
-  import_node_fs35.default.mkdirSync(root, { recursive: true, mode: 448 });
+  const dir = import_node_path37.default.join(root, name);
+  import_node_fs34.default.mkdirSync(root, { recursive: true, mode: 448 });
   makeDirsBeneath(root, name, 448);
   return {
     id: name,
     path: dir,
     jobDirs(job, attempt) {
-      const jobRoot = import_node_path38.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path38.default.join(jobRoot, "upper");
-      const work = import_node_path38.default.join(jobRoot, "work");
+      const jobRoot = import_node_path37.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path37.default.join(jobRoot, "upper");
+      const work = import_node_path37.default.join(jobRoot, "work");
       makeDirsBeneath(dir, `${job}.${attempt}/upper`);
       makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path38.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path38.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path38.default.join(jobRoot, "skeleton");
+      const rootUpper = import_node_path37.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path37.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path37.default.join(jobRoot, "skeleton");
       return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
     },
     remove: () => removeTree(dir)
@@ -48975,24 +48919,24 @@ function createRunDir(root) {
 async function reapStaleRuns(root) {
   let entries;
   try {
-    entries = import_node_fs35.default.readdirSync(root);
+    entries = import_node_fs34.default.readdirSync(root);
   } catch {
     return 0;
   }
   let removed = 0;
   for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path38.default.join(root, entry));
+    await removeTree(import_node_path37.default.join(root, entry));
     removed += 1;
   }
   return removed;
 }
-var import_node_crypto13, import_node_fs35, import_node_path38;
+var import_node_crypto13, import_node_fs34, import_node_path37;
 var init_runs = __esm({
   "src/store/runs.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_confine();
     init_process_tag();
     init_remove_tree();
@@ -49001,11 +48945,11 @@ var init_runs = __esm({
 
 // src/store/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path39.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path38.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path39.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path38.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -49018,11 +48962,11 @@ function recordTimings(paths, projectDir, ran) {
   for (const [name, ms] of ran) jobs[name] = Math.round(ms);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path39.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path38.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path39.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path38.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -49030,12 +48974,12 @@ function recordTimings(paths, projectDir, ran) {
 `);
   }
 }
-var import_node_crypto14, import_node_path39;
+var import_node_crypto14, import_node_path38;
 var init_timings = __esm({
   "src/store/timings.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_confine();
     init_write_atomic();
     init_errors();
@@ -49071,7 +49015,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs36.default.readFileSync(import_node_path40.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs35.default.readFileSync(import_node_path39.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -49079,19 +49023,19 @@ function readCgroupMemory(dirs) {
   }
   return void 0;
 }
-var import_node_fs36, import_node_path40;
+var import_node_fs35, import_node_path39;
 var init_cgroup_memory = __esm({
   "src/host/cgroup-memory.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
   }
 });
 
 // src/plan/step-env.ts
 function withHomeBin(searchPath, home) {
-  if (!import_node_path41.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path41.default.posix.join(home, HOME_BIN);
+  if (!import_node_path40.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path40.default.posix.join(home, HOME_BIN);
   return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
 }
 function stepEnvironment(base, step) {
@@ -49106,16 +49050,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path41.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path40.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path41, HOME_BIN;
+var import_node_path40, HOME_BIN;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_sandbox_spec();
     HOME_BIN = ".local/bin";
   }
@@ -49243,19 +49187,19 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path42.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path41.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path42.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path42.default.isAbsolute(relative2);
+  const relative2 = import_node_path41.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path41.default.isAbsolute(relative2);
 }
-var import_node_path42, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_path41, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_sandbox_spec = __esm({
   "src/plan/sandbox-spec.ts"() {
     "use strict";
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host_root();
@@ -49309,10 +49253,10 @@ var init_signal_names = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path43.default.resolve(destination) !== import_node_path43.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path43.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path42.default.resolve(destination) !== import_node_path42.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path42.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path43.default.dirname(destination), rel: import_node_path43.default.basename(destination) };
+  return { root: import_node_path42.default.dirname(destination), rel: import_node_path42.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -49349,7 +49293,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs37.default.promises.lstat(import_node_path43.default.join(request.upper, relative2));
+      const stat = await import_node_fs36.default.promises.lstat(import_node_path42.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -49383,17 +49327,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs37.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs36.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs37.default.closeSync(fd);
+    import_node_fs36.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs37.default.readdirSync(import_node_path43.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs36.default.readdirSync(import_node_path42.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -49404,12 +49348,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs37, import_node_path43, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs36, import_node_path42, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -49432,7 +49376,7 @@ function existsBeneath(projectDir, relative2) {
 }
 function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path43.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -49440,7 +49384,7 @@ function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs38.default.readdirSync(import_node_path44.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs37.default.readdirSync(import_node_path43.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -49450,24 +49394,24 @@ function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found2.set(named, import_node_path44.default.join(start, inner));
+        found2.set(named, import_node_path43.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs38.default.lstatSync(file);
+    return import_node_fs37.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
-var import_node_fs38, import_node_path44;
+var import_node_fs37, import_node_path43;
 var init_checkout_walk = __esm({
   "src/plan/checkout-walk.ts"() {
     "use strict";
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_confine();
   }
 });
@@ -49480,16 +49424,16 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path45.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path44.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path45.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs39.default.lstatSync(source);
+        const stat = import_node_fs38.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
         else found2.set(clean, source);
         continue;
@@ -49508,38 +49452,38 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs39.default.lstatSync(source);
+  const stat = import_node_fs38.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs39.default.readlinkSync(source);
-    const dir = import_node_path45.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs39.default.symlinkSync(link, atPath(fd, import_node_path45.default.posix.basename(relative2))), { create: true, notDone });
+    const link = import_node_fs38.default.readlinkSync(source);
+    const dir = import_node_path44.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs38.default.symlinkSync(link, atPath(fd, import_node_path44.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path45.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path44.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function hashFile(file) {
   const hash = (0, import_node_crypto15.createHash)("sha256");
-  const fd = import_node_fs39.default.openSync(file, "r");
+  const fd = import_node_fs38.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs39.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs38.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs39.default.closeSync(fd);
+    import_node_fs38.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto15, import_node_fs39, import_node_path45, SKIPPED_DIRS;
+var import_node_crypto15, import_node_fs38, import_node_path44, SKIPPED_DIRS;
 var init_stage_inputs = __esm({
   "src/run/stage-inputs.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
@@ -49578,17 +49522,17 @@ var init_step_key = __esm({
 function ensureCacheDir(store, scope, projectDir, dest) {
   const project = (0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-  const dir = import_node_path46.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto17.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-  import_node_fs40.default.mkdirSync(dir, { recursive: true, mode: 493 });
+  const dir = import_node_path45.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto17.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+  import_node_fs39.default.mkdirSync(dir, { recursive: true, mode: 493 });
   return dir;
 }
-var import_node_crypto17, import_node_fs40, import_node_path46;
+var import_node_crypto17, import_node_fs39, import_node_path45;
 var init_caches = __esm({
   "src/store/caches.ts"() {
     "use strict";
     import_node_crypto17 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
   }
 });
 
@@ -49604,20 +49548,20 @@ function cacheMounts(context, caches) {
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path47.default.join(scratch, String(index));
-    import_node_fs41.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path46.default.join(scratch, String(index));
+    import_node_fs40.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path47.default.posix.join(home, entry.slice(2)) : import_node_path47.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path46.default.posix.join(home, entry.slice(2)) : import_node_path46.default.posix.normalize(entry);
 }
-var import_node_fs41, import_node_path47;
+var import_node_fs40, import_node_path46;
 var init_cache_mounts = __esm({
   "src/run/cache-mounts.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_caches();
@@ -49628,9 +49572,9 @@ var init_cache_mounts = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path48.default.join(dir, name);
+    const candidate = import_node_path47.default.join(dir, name);
     try {
-      import_node_fs42.default.accessSync(candidate, import_node_fs42.default.constants.X_OK);
+      import_node_fs41.default.accessSync(candidate, import_node_fs41.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -49639,7 +49583,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs42.default.accessSync("/dev/net/tun", import_node_fs42.default.constants.R_OK | import_node_fs42.default.constants.W_OK);
+    import_node_fs41.default.accessSync("/dev/net/tun", import_node_fs41.default.constants.R_OK | import_node_fs41.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -49675,8 +49619,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path48.default.join(options.dir, "resolv.conf");
-      import_node_fs42.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path47.default.join(options.dir, "resolv.conf");
+      import_node_fs41.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -49735,13 +49679,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process12, import_node_fs42, import_node_path48, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process12, import_node_fs41, import_node_path47, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs42 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -49760,7 +49704,7 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
       if (!relative2 || staged.has(relative2) || found2.includes(relative2)) continue;
-      if (!import_node_fs43.default.lstatSync(import_node_path49.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      if (!import_node_fs42.default.lstatSync(import_node_path48.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
       found2.push(relative2);
       if (found2.length === MOST_NAMED) return found2;
     }
@@ -49769,12 +49713,12 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path49.default.resolve(projectDir, name);
-  const relative2 = import_node_path49.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path49.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path49.default.sep)[0];
+  const absolute = import_node_path48.default.resolve(projectDir, name);
+  const relative2 = import_node_path48.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path48.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path48.default.sep)[0];
   if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path49.default.sep).join("/");
+  return relative2.split(import_node_path48.default.sep).join("/");
 }
 function unseenInputsHint(files, inputs) {
   if (files.length === 0) return "";
@@ -49782,12 +49726,12 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs43, import_node_path49, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs42, import_node_path48, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
     PATH_LIKE = /[/.]/;
@@ -49828,8 +49772,8 @@ async function prepareJob(planned, options) {
   for (const plannedStep of planned.steps) {
     const { number: number3, step, what } = plannedStep;
     const index = number3 - 1;
-    const inputsDir = import_node_path50.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs44.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path49.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs43.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -49911,13 +49855,13 @@ async function prepareJob(planned, options) {
 async function buildStep(job, planned, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path50.default.join(staged.dir, "root-work"),
-    work: import_node_path50.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path50.default.join(staged.dir, "skeleton"),
-    net: import_node_path50.default.join(staged.dir, "net"),
-    caches: import_node_path50.default.join(staged.dir, "caches")
+    rootWork: import_node_path49.default.join(staged.dir, "root-work"),
+    work: import_node_path49.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path49.default.join(staged.dir, "skeleton"),
+    net: import_node_path49.default.join(staged.dir, "net"),
+    caches: import_node_path49.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs44.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs43.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   const { step, number: number3 } = planned;
   let network = null;
@@ -49972,7 +49916,7 @@ async function runStep(job, { step, number: number3, what }, options, staged, sc
   return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs44.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs43.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(what, error2) {
   const code = error2.code;
@@ -49991,13 +49935,13 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs44, import_node_path50, STEP_HOSTNAME;
+var import_node_fs43, import_node_path49, STEP_HOSTNAME;
 var init_prepare = __esm({
   "src/run/prepare.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -50033,7 +49977,7 @@ async function startServices(planned, options) {
     const failure2 = await startOne(job, service, planned.services[service.name], options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path51.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path50.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -50056,7 +50000,7 @@ async function startOne(job, service, plannedService, options, started) {
   let log;
   try {
     const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs45.default.createWriteStream("", { fd });
+    log = import_node_fs44.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -50110,7 +50054,7 @@ async function startOne(job, service, plannedService, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs45.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs44.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -50123,12 +50067,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs45, import_node_path51, STOP_GRACE_MS2;
+var import_node_fs44, import_node_path50, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve();
@@ -50149,7 +50093,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs46.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs45.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -50157,7 +50101,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs46.default.accessSync(`${dir}/${name}`, import_node_fs46.default.constants.X_OK);
+      import_node_fs45.default.accessSync(`${dir}/${name}`, import_node_fs45.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -50181,11 +50125,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs46;
+var import_node_fs45;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -50200,7 +50144,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found2.set(key, owner);
   };
-  const rootStat = import_node_fs47.default.lstatSync(dir);
+  const rootStat = import_node_fs46.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -50215,7 +50159,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs47.default.readdirSync(import_node_path52.default.join(dir, relative2));
+      names = import_node_fs46.default.readdirSync(import_node_path51.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -50226,7 +50170,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs47.default.lstatSync(import_node_path52.default.join(dir, child)));
+        visit(child, import_node_fs46.default.lstatSync(import_node_path51.default.join(dir, child)));
       } catch {
       }
     }
@@ -50236,7 +50180,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs47.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs46.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -50283,12 +50227,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs47, import_node_path52, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs46, import_node_path51, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -50352,7 +50296,7 @@ async function runJob(planned, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path53.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path52.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -50368,7 +50312,7 @@ async function runJob(planned, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path53.default.join(options.artifactsDir, job.name),
+          destination: import_node_path52.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : [],
@@ -50394,7 +50338,7 @@ async function runJob(planned, options) {
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path53.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      const tests = job.junit.length ? readAttemptTests(import_node_path52.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
@@ -50537,12 +50481,12 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path53;
+var import_node_path52;
 var init_job = __esm({
   "src/run/job.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_units();
     init_sandbox_spec();
     init_spawn();
@@ -50556,6 +50500,64 @@ var init_job = __esm({
     init_owner_hint();
     init_junit();
     init_result();
+  }
+});
+
+// src/run/limits.ts
+function needsSystemdScope(value) {
+  return value === SYSTEMD_SCOPE_NEEDED;
+}
+function askedLimits(jobs) {
+  return jobs.flatMap(
+    (job) => CGROUP_LIMITS.filter((key) => job.limits[key] !== void 0).map((key) => `${job.name}: ${key === "memoryBytes" ? "memory" : key}`)
+  );
+}
+async function planLimits(jobs, noLimits) {
+  const asked = askedLimits(jobs);
+  const placement = noLimits ? { kind: "unavailable", reason: "--no-limits", fix: "", systemdScope: false } : await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() });
+  if (placement.kind === "unavailable" && asked.length > 0 && !noLimits) {
+    if (placement.systemdScope) return SYSTEMD_SCOPE_NEEDED;
+    throw new SandboxUnavailableError(
+      "CGROUP_NOT_DELEGATED",
+      `memory, cpus and pids limits were asked for (${asked.join(", ")}) and cannot be enforced here: ${placement.reason}; no job was run`,
+      { hint: `${placement.fix} Or run with --no-limits to run without them (timeouts are still enforced); the report will say limits were off.` }
+    );
+  }
+  if (placement.kind !== "unavailable") await reapStaleCgroups(placement);
+  return {
+    placement,
+    enforced: !(noLimits && asked.length > 0),
+    cgroupsFor: (runId, job, attempt) => jobCgroupDirs(placement, `cubicle-${runId}-${job}.${attempt}`)
+  };
+}
+async function reapStaleCgroups(placement) {
+  for (const parent of cgroupParents(placement)) {
+    let entries;
+    try {
+      entries = import_node_fs47.default.readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
+      const failure2 = await removeCgroup(import_node_path53.default.join(parent, entry));
+      if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os7.default.EOL}`);
+    }
+  }
+}
+var import_node_fs47, import_node_os7, import_node_path53, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
+var init_limits = __esm({
+  "src/run/limits.ts"() {
+    "use strict";
+    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_os7 = __toESM(require("node:os"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_cgroups();
+    init_checks();
+    init_maintenance();
+    init_process_tag();
+    CGROUP_LIMITS = ["memoryBytes", "cpus", "pids"];
+    SYSTEMD_SCOPE_NEEDED = Object.freeze({ kind: "systemd-scope-needed" });
   }
 });
 
@@ -50644,6 +50646,7 @@ async function runJobs(plan, options) {
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
   const limits = await planLimits(jobs, plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -51260,6 +51263,7 @@ async function runCommand(args) {
       cpuBudget: cpuBudget(args.cpuBudget)
     });
     const summary = await runJobs(plan, { reporters, signal: cancel.signal });
+    if (needsSystemdScope(summary)) return summary;
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
   } finally {
@@ -51280,6 +51284,7 @@ var init_run = __esm({
     init_result();
     init_cache_scope();
     init_execute();
+    init_limits();
     init_run_plan();
     init_timings_file();
     init_units();
@@ -51354,6 +51359,7 @@ async function runInJobSandbox(plan, options) {
   const { only: planned, store } = plan;
   const { job } = planned;
   const limits = await planLimits([job], plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
   await reapStaleRuns(runsRoot(store.root));
   ensureStore(store);
   await reapStore(store);
@@ -53071,7 +53077,6 @@ module.exports = __toCommonJS(main_exports);
 init_errors();
 init_vendor();
 init_package();
-init_limits();
 init_commands();
 init_scope();
 init_message();
@@ -53090,12 +53095,8 @@ async function main(argv) {
     const { yargs } = await loadYargs();
     const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
     if (entry) {
-      try {
-        return await runCommand2(yargs, entry, argv.slice(1));
-      } catch (error2) {
-        if (error2 instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
-        throw error2;
-      }
+      const result = await runCommand2(yargs, entry, argv.slice(1));
+      return typeof result === "number" ? result : await rerunInSystemdScope(argv);
     }
     await topLevel(yargs, argv);
     return 0;

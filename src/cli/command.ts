@@ -2,6 +2,7 @@
 // handler reads `args.junit` as a string without a cast) and the handler that takes them.
 // Each command lives in its own file (run.ts, exec.ts, ...) holding both; commands.ts lists them.
 import type { Argv, InferredOptionTypes, Options } from 'yargs';
+import type { SystemdScopeNeeded } from '../run/limits.js';
 
 export type OptionTable = Readonly<Record<string, Options>>;
 
@@ -13,7 +14,8 @@ export interface CommandDefinition<O extends OptionTable> {
   readonly options: O;
   /** What an option table cannot say: conflicts, how many positionals. */
   readonly configure?: (parser: Argv) => void;
-  readonly run: (args: Parsed<O>) => Promise<number>;
+  /** The exit code; or, for a run that needs a delegated systemd scope, that answer (main.ts runs itself again there). */
+  readonly run: (args: Parsed<O>) => Promise<number | SystemdScopeNeeded>;
 }
 
 /** A command as main.ts and completion.ts use it, whatever its options. */
@@ -21,7 +23,7 @@ export interface Command {
   readonly examples: readonly (readonly [string, string])[];
   readonly options: OptionTable;
   readonly configure?: ((parser: Argv) => void) | undefined;
-  run(args: { _: (string | number)[]; '--'?: (string | number)[] }): Promise<number>;
+  run(args: { _: (string | number)[]; '--'?: (string | number)[] }): Promise<number | SystemdScopeNeeded>;
 }
 
 /** Types the handler's argv from its option table. */

@@ -5,6 +5,7 @@ import type { PullPolicy } from '../image/resolve-base.js';
 import { storeRoot } from './edge.js';
 import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';
+import type { SystemdScopeNeeded } from '../run/limits.js';
 import { UsageError } from '../core/errors.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, limitFlags, limitOptions, pullOption } from './options.js';
@@ -40,7 +41,7 @@ export interface ExecCommandArgs {
   flags: LimitFlags;
 }
 
-export async function execCommand(args: ExecCommandArgs): Promise<number> {
+export async function execCommand(args: ExecCommandArgs): Promise<number | SystemdScopeNeeded> {
   const config = resolveConfig({
     raw: { jobs: { exec: { run: args.command, image: args.image, network: args.network } } },
     source: '(cubicle exec)',

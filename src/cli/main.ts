@@ -6,11 +6,11 @@
 import { CubicleError, describeError, UsageError } from '../core/errors.js';
 import { loadYargs } from '../core/vendor.js';
 import packageJson from '../../package.json' with { type: 'json' };
-import { NeedsSystemdScope } from '../run/limits.js';
 import { COMMANDS, type CommandEntry } from './commands.js';
 
 /** What yargs' completion script (src/cli/completion.ts) calls cubicle with on a TAB. */
 const COMPLETION_REQUEST = '--get-yargs-completions';
+import type { SystemdScopeNeeded } from '../run/limits.js';
 import { announceRerun, rerunInSystemdScope } from './scope.js';
 import { safeLines } from '../core/message.js';
 import { didYouMean } from '../config/did-you-mean.js';
@@ -29,12 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { yargs } = await loadYargs();
     const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
     if (entry) {
-      try {
-        return await runCommand(yargs, entry, argv.slice(1));
-      } catch (error) {
-        if (error instanceof NeedsSystemdScope) return await rerunInSystemdScope(argv);
-        throw error;
-      }
+      const result = await runCommand(yargs, entry, argv.slice(1));
+      return typeof result === 'number' ? result : await rerunInSystemdScope(argv);
     }
     await topLevel(yargs, argv);
     return 0;
@@ -111,7 +107,7 @@ function joinDashValues(argv: readonly string[]): string[] {
   return joined;
 }
 
-async function runCommand(yargs: Yargs, entry: CommandEntry, argv: readonly string[]): Promise<number> {
+async function runCommand(yargs: Yargs, entry: CommandEntry, argv: readonly string[]): Promise<number | SystemdScopeNeeded> {
   const command = await entry.load();
   const parser = yargs(joinDashValues(argv))
     .scriptName('cubicle')

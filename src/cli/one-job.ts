@@ -16,7 +16,7 @@ import { combineReporters } from '../run/events.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
 import { explainHostFailure } from '../host/host-failure.js';
 import { prepareJob } from '../run/prepare.js';
-import { planLimits } from '../run/limits.js';
+import { needsSystemdScope, planLimits, type SystemdScopeNeeded } from '../run/limits.js';
 import { startNetworkFor, type JobNetwork } from '../run/network.js';
 import { startServices, type RunningServices } from '../run/services.js';
 import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
@@ -40,10 +40,11 @@ export interface OneJobOptions {
 }
 
 /** Runs it; returns the exit code to leave with: the command's, 128+N for a signal, 125 when the sandbox could not be made. */
-export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions): Promise<number> {
+export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions): Promise<number | SystemdScopeNeeded> {
   const { only: planned, store } = plan;
   const { job } = planned;
   const limits = await planLimits([job], plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
   await reapStaleRuns(runsRoot(store.root));
   ensureStore(store);
   await reapStore(store);

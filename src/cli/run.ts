@@ -11,6 +11,7 @@ import { TerminalReporter } from '../report/terminal.js';
 import { PASSING } from '../run/result.js';
 import { checkCacheScope, defaultCacheScope } from '../plan/cache-scope.js';
 import { runJobs } from '../run/execute.js';
+import { needsSystemdScope, type SystemdScopeNeeded } from '../run/limits.js';
 import { planRun } from '../plan/run-plan.js';
 import { readTimingsFile } from '../plan/timings-file.js';
 import { parseSize } from '../core/units.js';
@@ -123,7 +124,7 @@ function cpuBudget(value: number | undefined): number | undefined {
   return value;
 }
 
-export async function runCommand(args: RunCommandArgs): Promise<number> {
+export async function runCommand(args: RunCommandArgs): Promise<number | SystemdScopeNeeded> {
   if (args.parallel !== undefined && (!Number.isInteger(args.parallel) || args.parallel < 1)) {
     throw new UsageError(`--parallel: expected a whole number of jobs of at least 1, got ${args.parallel}`);
   }
@@ -160,6 +161,7 @@ export async function runCommand(args: RunCommandArgs): Promise<number> {
       cpuBudget: cpuBudget(args.cpuBudget),
     });
     const summary = await runJobs(plan, { reporters, signal: cancel.signal });
+    if (needsSystemdScope(summary)) return summary;
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.
     return summary.results.every((result) => PASSING.has(result.status) || result.status === 'skipped') ? 0 : 1;

@@ -7,6 +7,7 @@ import type { PullPolicy } from '../image/resolve-base.js';
 import { storeRoot } from './edge.js';
 import { planOneJob } from '../plan/run-plan.js';
 import { runInJobSandbox } from './one-job.js';
+import type { SystemdScopeNeeded } from '../run/limits.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, pullOption } from './options.js';
 
@@ -53,7 +54,7 @@ export interface ShellCommandArgs {
 /** bash where the job's filesystem has it, else sh: decided inside the sandbox, where the image is. */
 const INTERACTIVE_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin/bash; fi; exec /bin/sh'];
 
-export async function shellCommand(args: ShellCommandArgs): Promise<number> {
+export async function shellCommand(args: ShellCommandArgs): Promise<number | SystemdScopeNeeded> {
   const config = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
   const plan = await planOneJob(config, args.job, {
     cacheDir: storeRoot(args.cacheDir),

@@ -12,7 +12,7 @@ import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
 import { readStoredTimings, recordTimings } from '../store/timings.js';
 import { combineReporters, type Reporter, type RunSummary } from './events.js';
 import { notRunResult, runJob } from './job.js';
-import { planLimits } from './limits.js';
+import { needsSystemdScope, planLimits, type SystemdScopeNeeded } from './limits.js';
 import { PASSING } from './result.js';
 import { schedule } from './scheduler.js';
 
@@ -39,7 +39,7 @@ export function availableMemoryBytes(): number {
   return os.freemem();
 }
 
-export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSummary> {
+export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSummary | SystemdScopeNeeded> {
   const { store } = plan;
   ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
@@ -47,6 +47,7 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
   const limits = await planLimits(jobs, plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
   const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = new Date().toISOString();

@@ -21,8 +21,20 @@ export interface LimitsPlan {
   cgroupsFor(runId: string, job: string, attempt: number): string[];
 }
 
-/** Thrown to have the CLI run itself again under `systemd-run --user --scope -p Delegate=yes`. */
-export class NeedsSystemdScope extends Error {}
+/**
+ * planLimits' answer where the limits can be had only in a delegated systemd scope: the CLI runs
+ * itself again under `systemd-run --user --scope -p Delegate=yes` (cli/scope.ts). A value that
+ * runJobs and the commands hand back up, not an exception.
+ */
+export interface SystemdScopeNeeded {
+  readonly kind: 'systemd-scope-needed';
+}
+
+export const SYSTEMD_SCOPE_NEEDED: SystemdScopeNeeded = Object.freeze({ kind: 'systemd-scope-needed' });
+
+export function needsSystemdScope(value: unknown): value is SystemdScopeNeeded {
+  return value === SYSTEMD_SCOPE_NEEDED;
+}
 
 export function askedLimits(jobs: readonly ResolvedJob[]): string[] {
   return jobs.flatMap((job) =>
@@ -30,13 +42,13 @@ export function askedLimits(jobs: readonly ResolvedJob[]): string[] {
   );
 }
 
-export async function planLimits(jobs: readonly ResolvedJob[], noLimits: boolean): Promise<LimitsPlan> {
+export async function planLimits(jobs: readonly ResolvedJob[], noLimits: boolean): Promise<LimitsPlan | SystemdScopeNeeded> {
   const asked = askedLimits(jobs);
   const placement: CgroupPlacement = noLimits
     ? { kind: 'unavailable', reason: '--no-limits', fix: '', systemdScope: false }
     : await findCgroupPlacement({ uid: process.getuid?.() ?? 0, name: userName() });
   if (placement.kind === 'unavailable' && asked.length > 0 && !noLimits) {
-    if (placement.systemdScope) throw new NeedsSystemdScope();
+    if (placement.systemdScope) return SYSTEMD_SCOPE_NEEDED;
     throw new SandboxUnavailableError(
       'CGROUP_NOT_DELEGATED',
       `memory, cpus and pids limits were asked for (${asked.join(', ')}) and cannot be enforced here: ${placement.reason}; no job was run`,
