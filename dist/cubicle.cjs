@@ -74,7 +74,7 @@ hint: ${error2.hint}` : error2.message;
   if (error2 instanceof Error) return error2.stack ?? error2.message;
   return String(error2);
 }
-var ERROR_CATALOG, CubicleError, ConfigError, UsageError, SandboxUnavailableError, SandboxSetupError, PathConfinementError;
+var ERROR_CATALOG, CubicleError, ConfigError, UsageError, SandboxUnavailableError, HostSetupError, StoreTransferError, SandboxSetupError, PathConfinementError;
 var init_errors = __esm({
   "src/core/errors.ts"() {
     "use strict";
@@ -91,6 +91,10 @@ var init_errors = __esm({
       CONFIG_SANDBOX_FAILED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
       MMDEBSTRAP_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
       OUTBOUND_NETWORK_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+      // `cubicle setup` could not prepare (or undo) the host for a user; what was done is kept in its record
+      HOST_SETUP_FAILED: { exitCode: 3, raisedBy: "HostSetupError", in: "core/errors.ts" },
+      // `cubicle cache export` / `import` failed; nothing was written or imported
+      STORE_TRANSFER_FAILED: { exitCode: 1, raisedBy: "StoreTransferError", in: "core/errors.ts" },
       // an error of one job
       SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
       PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
@@ -143,6 +147,12 @@ ${problems.map((p) => `  - ${safeMessage(p)}`).join("\n")}`, options);
         super(message, options);
         this.code = code;
       }
+    };
+    HostSetupError = class extends CubicleError {
+      code = "HOST_SETUP_FAILED";
+    };
+    StoreTransferError = class extends CubicleError {
+      code = "STORE_TRANSFER_FAILED";
     };
     SandboxSetupError = class extends CubicleError {
       code = "SANDBOX_SETUP_FAILED";
@@ -52111,7 +52121,7 @@ async function delegateV1(user2, entry) {
     const dir = import_node_path61.default.join(own2, `cubicle-${user2.name}`);
     const existed = import_node_fs52.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
-    if (failure2) throw new Error(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
+    if (failure2) throw new HostSetupError(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
     if (!existed && !entry.createdCgroups.includes(dir)) {
       entry.createdCgroups.push(dir);
@@ -52159,7 +52169,7 @@ function attachment(helper) {
   if (/^[\w./+-]+$/.test(helper)) return helper;
   if (/[\0-\x1f\x7f]/.test(helper)) {
     const what = `cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character`;
-    throw new Error(`${what}; no profile was written. Install cubicle under a path without one.`);
+    throw new HostSetupError(`${what}; no profile was written`, { hint: "install cubicle under a path without one" });
   }
   return `"${helper.replace(/[\\"*?[\]{}^]/g, (c) => `\\${c}`)}"`;
 }
@@ -52181,7 +52191,7 @@ async function undo(user2) {
   const done = [];
   for (const dir of [...entry.createdCgroups ?? []].reverse()) {
     const failure2 = await removeCgroup(dir);
-    if (failure2) throw new Error(`cannot remove ${dir}: ${failure2} (a job of ${user2.name} may still be running); nothing more was undone`);
+    if (failure2) throw new HostSetupError(`cannot remove ${dir}: ${failure2} (a job of ${user2.name} may still be running); nothing more was undone`);
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
@@ -52510,7 +52520,7 @@ async function exportStore(paths, file) {
     ].join(" ");
     await replaceThroughTempAsync(partial2, target, () => runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true }));
   } catch (error2) {
-    throw new Error(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
+    throw new StoreTransferError(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
     import_node_fs56.default.rmSync(listFile, { force: true });
   }
@@ -52529,7 +52539,10 @@ async function importStore(paths, file, baseIds) {
     try {
       await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path65.default.dirname(source)], inUserns: true });
     } catch (error2) {
-      throw new Error(`cannot import ${source}: ${error2.message}; nothing was imported`, { cause: error2 });
+      throw new StoreTransferError(`cannot import ${source}: ${error2.message}; nothing was imported`, {
+        cause: error2,
+        hint: "the file must be an archive made by `cubicle cache export` (tar, zstd-compressed)"
+      });
     }
     return await adoptLayers(paths, staging, new Set(baseIds));
   } finally {

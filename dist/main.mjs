@@ -25,7 +25,7 @@ import {
   runArguments,
   safeMessage,
   stepDir
-} from "./chunks/chunk-XMPVNB4Q.mjs";
+} from "./chunks/chunk-EJ7JVDDZ.mjs";
 import {
   load
 } from "./chunks/chunk-FNDKDHNJ.mjs";

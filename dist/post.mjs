@@ -11,7 +11,7 @@ import {
   exportLayers,
   listLayerIds,
   readInputs
-} from "./chunks/chunk-XMPVNB4Q.mjs";
+} from "./chunks/chunk-EJ7JVDDZ.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts

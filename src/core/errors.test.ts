@@ -10,9 +10,11 @@ import {
   ConfigError,
   type CubicleError,
   ERROR_CATALOG,
+  HostSetupError,
   PathConfinementError,
   SandboxSetupError,
   SandboxUnavailableError,
+  StoreTransferError,
   UsageError,
   type ErrorCode,
   type HostErrorCode,
@@ -43,6 +45,8 @@ function everyError(): CubicleError[] {
     new JunitMergeError([read], 2),
     new ActionInputError(['memory: not a size']),
     new HostNotReadyError('no userns'),
+    new HostSetupError('cannot delegate'),
+    new StoreTransferError('cannot export'),
   ];
 }
 
@@ -53,13 +57,13 @@ describe('the error catalog', () => {
     expect(new Set(errors.map((error) => error.code))).toEqual(new Set(Object.keys(ERROR_CATALOG)));
   });
 
-  it('exit codes: config, usage, image, JUnit and Action inputs 2; host 3; one job 1', () => {
+  it('exit codes: config, usage, image, JUnit and Action inputs 2; host and its setup 3; one job or a store transfer 1', () => {
     const byExit = (exitCode: number) =>
       everyError()
         .filter((error) => error.exitCode === exitCode)
         .map((error) => error.name);
-    expect(new Set(byExit(1))).toEqual(new Set(['SandboxSetupError', 'PathConfinementError']));
-    expect(new Set(byExit(3))).toEqual(new Set(['SandboxUnavailableError', 'HostNotReadyError']));
-    expect(byExit(2)).toHaveLength(everyError().length - 2 - hostCodes.length - 1);
+    expect(new Set(byExit(1))).toEqual(new Set(['SandboxSetupError', 'PathConfinementError', 'StoreTransferError']));
+    expect(new Set(byExit(3))).toEqual(new Set(['SandboxUnavailableError', 'HostNotReadyError', 'HostSetupError']));
+    expect(byExit(2)).toHaveLength(everyError().length - 3 - hostCodes.length - 2);
   });
 });

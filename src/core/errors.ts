@@ -22,6 +22,10 @@ export const ERROR_CATALOG = {
   CONFIG_SANDBOX_FAILED: { exitCode: 3, raisedBy: 'SandboxUnavailableError', in: 'core/errors.ts' },
   MMDEBSTRAP_MISSING: { exitCode: 3, raisedBy: 'SandboxUnavailableError', in: 'core/errors.ts' },
   OUTBOUND_NETWORK_MISSING: { exitCode: 3, raisedBy: 'SandboxUnavailableError', in: 'core/errors.ts' },
+  // `cubicle setup` could not prepare (or undo) the host for a user; what was done is kept in its record
+  HOST_SETUP_FAILED: { exitCode: 3, raisedBy: 'HostSetupError', in: 'core/errors.ts' },
+  // `cubicle cache export` / `import` failed; nothing was written or imported
+  STORE_TRANSFER_FAILED: { exitCode: 1, raisedBy: 'StoreTransferError', in: 'core/errors.ts' },
   // an error of one job
   SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: 'SandboxSetupError', in: 'core/errors.ts' },
   PATH_NOT_CONFINED: { exitCode: 1, raisedBy: 'PathConfinementError', in: 'core/errors.ts' },
@@ -102,6 +106,16 @@ export class SandboxUnavailableError extends CubicleError<HostErrorCode> {
     super(message, options);
     this.code = code;
   }
+}
+
+/** `cubicle setup --user` (or `--undo`) could not do a step; the message says which and what was not done (exit 3). */
+export class HostSetupError extends CubicleError<'HOST_SETUP_FAILED'> {
+  readonly code = 'HOST_SETUP_FAILED';
+}
+
+/** Exporting or importing the layer store failed; the store and the target are as they were (exit 1). */
+export class StoreTransferError extends CubicleError<'STORE_TRANSFER_FAILED'> {
+  readonly code = 'STORE_TRANSFER_FAILED';
 }
 
 /** The native helper failed while building one job's sandbox (a job status `error`, not a host problem). */

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { HostSetupError, UsageError } from '../core/errors.js';
 import { delegateCgroup, removeCgroup } from '../sandbox/maintenance.js';
 import { helperPath } from '../sandbox/helper.js';
 import { appArmorRestrictsUserns } from './checks.js';
@@ -61,7 +61,7 @@ async function delegateV1(user: SetupUser, entry: UserDelegation): Promise<strin
     const dir = path.join(own, `cubicle-${user.name}`);
     const existed = fs.existsSync(dir);
     const failure = await delegateCgroup(dir, user.uid, user.gid);
-    if (failure) throw new Error(`cannot delegate ${dir} to ${user.name}: ${failure}`);
+    if (failure) throw new HostSetupError(`cannot delegate ${dir} to ${user.name}: ${failure}`);
     entry.v1[controller] = dir;
     if (!existed && !entry.createdCgroups.includes(dir)) {
       entry.createdCgroups.push(dir);
@@ -119,7 +119,7 @@ function attachment(helper: string): string {
   if (/^[\w./+-]+$/.test(helper)) return helper;
   if (/[\0-\x1f\x7f]/.test(helper)) {
     const what = `cannot write an AppArmor profile for ${JSON.stringify(helper)}: the path holds a control character`;
-    throw new Error(`${what}; no profile was written. Install cubicle under a path without one.`);
+    throw new HostSetupError(`${what}; no profile was written`, { hint: 'install cubicle under a path without one' });
   }
   return `"${helper.replace(/[\\"*?[\]{}^]/g, (c) => `\\${c}`)}"`;
 }
@@ -143,7 +143,7 @@ export async function undo(user: SetupUser): Promise<string[]> {
   const done: string[] = [];
   for (const dir of [...(entry.createdCgroups ?? [])].reverse()) {
     const failure = await removeCgroup(dir);
-    if (failure) throw new Error(`cannot remove ${dir}: ${failure} (a job of ${user.name} may still be running); nothing more was undone`);
+    if (failure) throw new HostSetupError(`cannot remove ${dir}: ${failure} (a job of ${user.name} may still be running); nothing more was undone`);
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { replaceThroughTempAsync } from '../core/atomic-write.js';
-import { UsageError } from '../core/errors.js';
+import { StoreTransferError, UsageError } from '../core/errors.js';
 import { removeTree } from '../sandbox/remove-tree.js';
 import { processTag } from '../core/process-tag.js';
 import { removeStaleTemps } from '../confine/write-atomic.js';
@@ -62,7 +62,7 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
     ].join(' ');
     await replaceThroughTempAsync(partial, target, () => runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [paths.root, targetDir], inUserns: true }));
   } catch (error) {
-    throw new Error(`cannot export the layer store to ${target}: ${(error as Error).message}; nothing was written`, { cause: error });
+    throw new StoreTransferError(`cannot export the layer store to ${target}: ${(error as Error).message}; nothing was written`, { cause: error });
   } finally {
     fs.rmSync(listFile, { force: true });
   }
@@ -93,7 +93,10 @@ export async function importStore(paths: StorePaths, file: string, baseIds: read
     try {
       await runInStoreSandbox(['/bin/bash', '-c', script], { dirs: [staging], readOnly: [path.dirname(source)], inUserns: true });
     } catch (error) {
-      throw new Error(`cannot import ${source}: ${(error as Error).message}; nothing was imported`, { cause: error });
+      throw new StoreTransferError(`cannot import ${source}: ${(error as Error).message}; nothing was imported`, {
+        cause: error,
+        hint: 'the file must be an archive made by `cubicle cache export` (tar, zstd-compressed)',
+      });
     }
     return await adoptLayers(paths, staging, new Set(baseIds));
   } finally {

@@ -213,6 +213,19 @@ jobs:
     expect(out).toContain('ws-ok');
   }, 120_000);
 
+  it('says what failed when an archive is not one: exit 1, one line and the hint, no stack trace, the store unchanged', async () => {
+    const project = makeProject(config);
+    const garbage = path.join(project.dir, '..', 'not-an-archive.tar.zst');
+    fs.writeFileSync(garbage, 'this is not zstd\n');
+    const imported = await project.cubicle(['cache', 'import', garbage]);
+    expect(imported.exitCode, imported.stderr).toBe(1);
+    expect(imported.stderr).toContain(`cubicle: cannot import ${garbage}:`);
+    expect(imported.stderr).toContain('nothing was imported');
+    expect(imported.stderr).toMatch(/^hint: the file must be an archive made by `cubicle cache export`/m);
+    expect(imported.stderr).not.toMatch(/^\s+at /m);
+    expect(JSON.parse((await project.cubicle(['cache', 'ls', '--json'])).stdout)).toEqual([]);
+  });
+
   it('drops a layer whose content changed, and the layers built on it', async () => {
     const project = makeProject(config);
     expect((await project.cubicle(['run'])).exitCode).toBe(0);

@@ -27037,6 +27037,10 @@ var ERROR_CATALOG = {
   CONFIG_SANDBOX_FAILED: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
   MMDEBSTRAP_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
   OUTBOUND_NETWORK_MISSING: { exitCode: 3, raisedBy: "SandboxUnavailableError", in: "core/errors.ts" },
+  // `cubicle setup` could not prepare (or undo) the host for a user; what was done is kept in its record
+  HOST_SETUP_FAILED: { exitCode: 3, raisedBy: "HostSetupError", in: "core/errors.ts" },
+  // `cubicle cache export` / `import` failed; nothing was written or imported
+  STORE_TRANSFER_FAILED: { exitCode: 1, raisedBy: "StoreTransferError", in: "core/errors.ts" },
   // an error of one job
   SANDBOX_SETUP_FAILED: { exitCode: 1, raisedBy: "SandboxSetupError", in: "core/errors.ts" },
   PATH_NOT_CONFINED: { exitCode: 1, raisedBy: "PathConfinementError", in: "core/errors.ts" },
