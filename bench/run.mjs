@@ -282,55 +282,21 @@ const plainSandbox = [
   '/bin/true',
 ].join(' ');
 scaleCommands[`xargs -P${slots} cubicle-sandbox x${jobCount}`] = `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} ${plainSandbox}'`;
+// The mounts plan/sandbox-spec.ts gives a job on the host image (sandbox/host-root.ts), in the argv bwrap and the
+// helper share: /usr, its links, /etc and /opt read-only, /proc, /dev, tmpfs /tmp and $HOME, the secret files masked.
+const hostMasks = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers', '/etc/security/opasswd'].filter((file) =>
+  fs.existsSync(file),
+);
+const hostJobMounts = [
+  ...['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin'],
+  ...['--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--ro-bind', '/etc', '/etc'],
+  ...(fs.existsSync('/opt') ? ['--ro-bind', '/opt', '/opt'] : []),
+  ...['--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--perms', '755', '--tmpfs', os.homedir()],
+  ...hostMasks.flatMap((file) => ['--ro-bind', '/dev/null', file]),
+];
 const sameSandboxName = `xargs -P${slots} bwrap, a job's sandbox x${jobCount}`;
 if (await have('bwrap')) {
-  // The mounts plan/job.ts gives a job on the host image (src/image/host.ts): /usr, its links, /etc and /opt read-only,
-  // /proc, /dev, tmpfs /tmp and $HOME, the secret files masked, the checkout as the working dir.
-  const masks = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers', '/etc/security/opasswd'].filter((file) => fs.existsSync(file));
-  const jobSandbox = [
-    'bwrap',
-    '--unshare-all',
-    '--hostname',
-    'job',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/bin',
-    '/bin',
-    '--symlink',
-    'usr/sbin',
-    '/sbin',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--ro-bind',
-    '/etc',
-    '/etc',
-    ...(fs.existsSync('/opt') ? ['--ro-bind', '/opt', '/opt'] : []),
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--perms',
-    '1777',
-    '--tmpfs',
-    '/tmp',
-    '--perms',
-    '755',
-    '--tmpfs',
-    os.homedir(),
-    ...masks.flatMap((file) => ['--ro-bind', '/dev/null', file]),
-    '--bind',
-    many,
-    many,
-    '--chdir',
-    many,
-    '/bin/true',
-  ].join(' ');
+  const jobSandbox = ['bwrap', '--unshare-all', '--hostname', 'job', ...hostJobMounts, '--bind', many, many, '--chdir', many, '/bin/true'].join(' ');
   scaleCommands[sameSandboxName] = `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} ${jobSandbox}'`;
   scaleCommands[`xargs -P${slots} bwrap --unshare-all --ro-bind / / x${jobCount}`] =
     `sh -c 'seq ${jobCount} | xargs -P${slots} -I{} bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true'`;
@@ -339,9 +305,6 @@ if (await have('bwrap')) {
 // a fresh upper and work dir each, its cgroups, the checkout as an overlay. A script per job (mkdir, chmod, rm: 4
 // more execs than cubicle run makes) so the share of the sandbox itself in cubicle run's time shows.
 const jobCgroups = await benchCgroupParents();
-const hostMasks = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers', '/etc/security/opasswd'].filter((file) =>
-  fs.existsSync(file),
-);
 const helperJob = path.join(work, 'helper-job.sh');
 fs.writeFileSync(
   helperJob,
@@ -357,38 +320,7 @@ fs.writeFileSync(
       many,
       '--volatile-upper',
       ...jobCgroups.flatMap((parent) => ['--cgroup', `${parent}/cubicle-bench-job-$1`]),
-      '--ro-bind',
-      '/usr',
-      '/usr',
-      '--symlink',
-      'usr/bin',
-      '/bin',
-      '--symlink',
-      'usr/sbin',
-      '/sbin',
-      '--symlink',
-      'usr/lib',
-      '/lib',
-      '--symlink',
-      'usr/lib64',
-      '/lib64',
-      '--ro-bind',
-      '/etc',
-      '/etc',
-      ...(fs.existsSync('/opt') ? ['--ro-bind', '/opt', '/opt'] : []),
-      '--proc',
-      '/proc',
-      '--dev',
-      '/dev',
-      '--perms',
-      '1777',
-      '--tmpfs',
-      '/tmp',
-      '--perms',
-      '755',
-      '--tmpfs',
-      os.homedir(),
-      ...hostMasks.flatMap((file) => ['--ro-bind', '/dev/null', file]),
+      ...hostJobMounts,
       '--overlay',
       many,
       '"$d/upper"',
