@@ -50580,12 +50580,12 @@ var init_runs = __esm({
 
 // src/run/open-run.ts
 async function openRun(plan, jobs) {
-  ensureStore(plan.store);
   const limits = await planLimits(
     jobs.map((planned) => planned.job),
     plan.noLimits
   );
   if (needsSystemdScope(limits)) return limits;
+  ensureStore(plan.store);
   await reapStaleRuns(runsRoot(plan.store.root));
   await reapStore(plan.store);
   const runDir = createRunDir(runsRoot(plan.store.root));
@@ -50690,6 +50690,7 @@ function availableMemoryBytes() {
 }
 async function runJobs(plan, options) {
   const { store } = plan;
+  const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned2) => planned2.job);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
@@ -50698,7 +50699,6 @@ async function runJobs(plan, options) {
   const opened = await openRun(plan, plan.jobs);
   if (needsSystemdScope(opened)) return opened;
   const { limits, runDir, userns } = opened;
-  const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const reporter = combineReporters(options.reporters);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);

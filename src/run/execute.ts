@@ -38,6 +38,7 @@ export function availableMemoryBytes(): number {
 
 export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSummary | SystemdScopeNeeded> {
   const { store } = plan;
+  const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned) => planned.job);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
@@ -46,7 +47,6 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
   const opened = await openRun(plan, plan.jobs);
   if (needsSystemdScope(opened)) return opened;
   const { limits, runDir, userns } = opened;
-  const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const reporter = combineReporters(options.reporters);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);

@@ -18,12 +18,12 @@ export interface OpenRun {
 }
 
 export async function openRun(plan: RunPlan, jobs: readonly PlannedJob[]): Promise<OpenRun | SystemdScopeNeeded> {
-  ensureStore(plan.store);
   const limits = await planLimits(
     jobs.map((planned) => planned.job),
     plan.noLimits,
   );
   if (needsSystemdScope(limits)) return limits;
+  ensureStore(plan.store);
   await reapStaleRuns(runsRoot(plan.store.root));
   await reapStore(plan.store);
   const runDir = createRunDir(runsRoot(plan.store.root));
