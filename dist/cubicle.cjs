@@ -12869,10 +12869,10 @@ async function findConfig(cwd, explicitPath) {
     mergeImportArrays: true,
     mergeSearchPlaces: false
   });
-  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
-  if (!found) return null;
-  if (found.config instanceof CodeConfigFile) return { kind: "code", filepath: found.filepath };
-  return { kind: "data", filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
+  const found2 = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found2) return null;
+  if (found2.config instanceof CodeConfigFile) return { kind: "code", filepath: found2.filepath };
+  return { kind: "data", filepath: found2.filepath, config: found2.config, isEmpty: found2.isEmpty === true };
 }
 function refuseImports(filepath, loaded) {
   const own2 = import_node_path.default.basename(filepath) === "package.json" ? loaded?.cubicle : loaded;
@@ -13192,19 +13192,10 @@ function findNative(program, root = PACKAGE_ROOT) {
 }
 function locateNative(program) {
   const spec = PROGRAMS[program];
-  const key = `${program}\0${process.env[spec.env] ?? ""}`;
-  const known = located.get(key);
-  if (known) return known;
-  const found = locateUncached(program);
-  located.set(key, found);
-  return found;
-}
-function locateUncached(program) {
-  const spec = PROGRAMS[program];
-  const found = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
-  if (found && (found.source !== "env" || isExecutable(found.path))) return found;
-  if (found) {
-    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found.path} (${found.origin}) is missing or not executable; no job was run`, {
+  const found2 = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
+  if (found2 && (found2.source !== "env" || isExecutable(found2.path))) return found2;
+  if (found2) {
+    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found2.path} (${found2.origin}) is missing or not executable; no job was run`, {
       hint: `Point ${spec.env} at an executable ${spec.file}, or unset it to use the platform package ${platformPackage()}.`
     });
   }
@@ -13219,7 +13210,7 @@ function locateUncached(program) {
     }
   );
 }
-var import_node_child_process, import_node_fs3, import_node_module3, import_node_path4, PREBUILT_PLATFORMS, PROGRAMS, located;
+var import_node_child_process, import_node_fs3, import_node_module3, import_node_path4, PREBUILT_PLATFORMS, PROGRAMS;
 var init_binaries = __esm({
   "src/sandbox/binaries.ts"() {
     "use strict";
@@ -13235,14 +13226,16 @@ var init_binaries = __esm({
       sandbox: { file: "cubicle-sandbox", env: "CUBICLE_SANDBOX", checkout: "native/cubicle-sandbox", makeDir: "native", title: "the sandbox helper" },
       layer: { file: "cubicle-layer", env: "CUBICLE_LAYER_TOOL", checkout: "native/layer/cubicle-layer", makeDir: "native/layer", title: "the layer tool" }
     };
-    located = /* @__PURE__ */ new Map();
   }
 });
 
 // src/sandbox/helper.ts
 function helperPath() {
-  return locateNative("sandbox").path;
+  const env3 = process.env.CUBICLE_SANDBOX;
+  if (found?.env !== env3 || found === void 0) found = { env: env3, path: locateNative("sandbox").path };
+  return found.path;
 }
+var found;
 var init_helper = __esm({
   "src/sandbox/helper.ts"() {
     "use strict";
@@ -14585,8 +14578,8 @@ function checkSubordinateIds() {
   const user2 = userName();
   const tools = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"].filter((tool) => !import_node_fs18.default.existsSync(tool));
   if (uid === 0) {
-    const found = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
-    return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found}; only other users need them)`, fix: null };
+    const found2 = tools.length === 0 ? "newuidmap and newgidmap are installed" : `${tools.join(" and ")} missing`;
+    return { ...base, state: "ok", detail: `running as root: every uid is mapped, without newuidmap (${found2}; only other users need them)`, fix: null };
   }
   const uidRange = subordinateRange("/etc/subuid", user2, uid);
   const gidRange = subordinateRange("/etc/subgid", user2, uid);
@@ -25485,8 +25478,8 @@ function requireMmdebstrap(ref) {
   }
 }
 async function resolveDebianBase(ref, paths, signal, onStatus) {
-  const found = findImage(paths, ref);
-  if (found) return baseOf(found.record, found.layers);
+  const found2 = findImage(paths, ref);
+  if (found2) return baseOf(found2.record, found2.layers);
   const suite = DEBIAN_IMAGE.exec(ref)?.[1];
   if (!suite) throw new Error(`not a debian image reference: ${ref}`);
   requireMmdebstrap(ref);
@@ -26146,9 +26139,9 @@ async function loadConfig(options) {
 }
 async function readConfigData(options) {
   const explicit = options.configPath ? import_node_path27.default.resolve(options.cwd, options.configPath) : void 0;
-  let found;
+  let found2;
   try {
-    found = await findConfig(options.cwd, explicit);
+    found2 = await findConfig(options.cwd, explicit);
   } catch (error2) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
@@ -26166,14 +26159,14 @@ async function readConfigData(options) {
       cause: error2
     });
   }
-  if (!found || found.kind === "data" && found.isEmpty) {
-    throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
+  if (!found2 || found2.kind === "data" && found2.isEmpty) {
+    throw new ConfigError([found2 ? `${found2.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path27.default.resolve(found.filepath);
-  if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
-  return { source, raw: found.config, evaluated: false };
+  const source = import_node_path27.default.resolve(found2.filepath);
+  if (found2.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found2.config, evaluated: false };
 }
 function resolveConfigData(data, options = {}) {
   try {
@@ -48815,8 +48808,8 @@ async function resolveOciBase(text, options) {
   const canonical2 = formatImageRef(ref);
   const pull = options.pull ?? "missing";
   if (ref.transport === "docker" && pull !== "always") {
-    const found = findImage(options.store, canonical2);
-    if (found) return baseOf(found.record, found.layers);
+    const found2 = findImage(options.store, canonical2);
+    if (found2) return baseOf(found2.record, found2.layers);
     if (pull === "never")
       throw new Error(`${canonical2} is not in the layer store, and --pull never forbids asking the registry for it (run once without --pull never to pull it)`);
   }
@@ -48907,13 +48900,66 @@ var init_resolve_base = __esm({
   }
 });
 
+// src/store/runs.ts
+function runsRoot(cacheDir) {
+  return import_node_path37.default.join(cacheDir, "runs");
+}
+function createRunDir(root) {
+  const name = `${processTag()}-${(0, import_node_crypto13.randomBytes)(3).toString("hex")}`;
+  const dir = import_node_path37.default.join(root, name);
+  import_node_fs34.default.mkdirSync(root, { recursive: true, mode: 448 });
+  makeDirsBeneath(root, name, 448);
+  return {
+    id: name,
+    path: dir,
+    jobDirs(job, attempt) {
+      const jobRoot = import_node_path37.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path37.default.join(jobRoot, "upper");
+      const work = import_node_path37.default.join(jobRoot, "work");
+      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
+      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
+      const rootUpper = import_node_path37.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path37.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path37.default.join(jobRoot, "skeleton");
+      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
+    },
+    remove: () => removeTree(dir)
+  };
+}
+async function reapStaleRuns(root) {
+  let entries;
+  try {
+    entries = import_node_fs34.default.readdirSync(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const entry of entries.filter((name) => isStaleRunName(name))) {
+    await removeTree(import_node_path37.default.join(root, entry));
+    removed += 1;
+  }
+  return removed;
+}
+var import_node_crypto13, import_node_fs34, import_node_path37;
+var init_runs = __esm({
+  "src/store/runs.ts"() {
+    "use strict";
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_process_tag();
+    init_remove_tree();
+  }
+});
+
 // src/store/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path37.default.join(paths.root, "timings", `${(0, import_node_crypto13.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path38.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
-    const stored = readFileBeneath(paths.root, import_node_path37.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const stored = readFileBeneath(paths.root, import_node_path38.default.relative(paths.root, timingsPath(paths, projectDir)));
     const data = JSON.parse(stored.toString("utf8"));
     return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
   } catch {
@@ -48926,11 +48972,11 @@ function recordTimings(paths, projectDir, ran) {
   for (const [name, ms] of ran) jobs[name] = Math.round(ms);
   const file = timingsPath(paths, projectDir);
   try {
-    writeFileBeneath(paths.root, import_node_path37.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+    writeFileBeneath(paths.root, import_node_path38.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
 `, {
       dirMode: 448,
       tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path37.default.basename(file)}.`, ".tmp")
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path38.default.basename(file)}.`, ".tmp")
     });
   } catch (error2) {
     const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
@@ -48938,12 +48984,12 @@ function recordTimings(paths, projectDir, ran) {
 `);
   }
 }
-var import_node_crypto13, import_node_path37;
+var import_node_crypto14, import_node_path38;
 var init_timings = __esm({
   "src/store/timings.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_confine();
     init_write_atomic();
     init_errors();
@@ -48979,7 +49025,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs34.default.readFileSync(import_node_path38.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs35.default.readFileSync(import_node_path39.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -48987,19 +49033,19 @@ function readCgroupMemory(dirs) {
   }
   return void 0;
 }
-var import_node_fs34, import_node_path38;
+var import_node_fs35, import_node_path39;
 var init_cgroup_memory = __esm({
   "src/host/cgroup-memory.ts"() {
     "use strict";
-    import_node_fs34 = __toESM(require("node:fs"), 1);
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
   }
 });
 
 // src/plan/step-env.ts
 function withHomeBin(searchPath, home) {
-  if (!import_node_path39.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path39.default.posix.join(home, HOME_BIN);
+  if (!import_node_path40.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path40.default.posix.join(home, HOME_BIN);
   return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
 }
 function stepEnvironment(base, step) {
@@ -49014,16 +49060,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path39.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path40.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path39, HOME_BIN;
+var import_node_path40, HOME_BIN;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_sandbox_spec();
     HOME_BIN = ".local/bin";
   }
@@ -49151,19 +49197,19 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path40.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path41.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path40.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path40.default.isAbsolute(relative2);
+  const relative2 = import_node_path41.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path41.default.isAbsolute(relative2);
 }
-var import_node_path40, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_path41, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_sandbox_spec = __esm({
   "src/plan/sandbox-spec.ts"() {
     "use strict";
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host_root();
@@ -49217,10 +49263,10 @@ var init_signal_names = __esm({
 
 // src/run/collect.ts
 function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path41.default.resolve(destination) !== import_node_path41.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path41.default.relative(trustedRoot, destination) };
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path42.default.resolve(destination) !== import_node_path42.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path42.default.relative(trustedRoot, destination) };
   }
-  return { root: import_node_path41.default.dirname(destination), rel: import_node_path41.default.basename(destination) };
+  return { root: import_node_path42.default.dirname(destination), rel: import_node_path42.default.basename(destination) };
 }
 async function collectOutputs(request) {
   const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
@@ -49257,7 +49303,7 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs35.default.promises.lstat(import_node_path41.default.join(request.upper, relative2));
+      const stat = await import_node_fs36.default.promises.lstat(import_node_path42.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
         const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
@@ -49291,17 +49337,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs35.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs36.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs35.default.closeSync(fd);
+    import_node_fs36.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs35.default.readdirSync(import_node_path41.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs36.default.readdirSync(import_node_path42.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -49312,12 +49358,12 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs35, import_node_path41, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs36, import_node_path42, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
     init_errors();
@@ -49338,9 +49384,9 @@ function existsBeneath(projectDir, relative2) {
     return false;
   }
 }
-function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path42.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  if (!lstatOrUndefined(import_node_path43.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
   if (!lstatOrUndefined(start)?.isDirectory()) return;
   const stack = [""];
@@ -49348,7 +49394,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs36.default.readdirSync(import_node_path42.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs37.default.readdirSync(import_node_path43.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -49358,24 +49404,24 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, import_node_path42.default.join(start, inner));
+        found2.set(named, import_node_path43.default.join(start, inner));
       }
     }
   }
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs36.default.lstatSync(file);
+    return import_node_fs37.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
-var import_node_fs36, import_node_path42;
+var import_node_fs37, import_node_path43;
 var init_checkout_walk = __esm({
   "src/plan/checkout-walk.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_confine();
   }
 });
@@ -49383,32 +49429,32 @@ var init_checkout_walk = __esm({
 // src/run/stage-inputs.ts
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const notDone = "the step was not run";
   try {
     for (const pattern2 of patterns) {
       const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path43.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+      if (import_node_path44.default.isAbsolute(clean) || clean.split("/").includes("..")) {
         throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
       }
       const { base, isGlob } = picomatch.scan(clean);
       if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path43.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+        if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs37.default.lstatSync(source);
-        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
-        else found.set(clean, source);
+        const stat = import_node_fs38.default.lstatSync(source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
+        else found2.set(clean, source);
         continue;
       }
       const isMatch = picomatch(clean, { dot: true });
-      const before = found.size;
-      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
-      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
+      const before = found2.size;
+      walkInto(projectDir, base, isMatch, found2, SKIPPED_DIRS, notDone);
+      if (found2.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
     }
     const inputs = [];
-    for (const relative2 of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative2), destination, relative2, notDone));
+    for (const relative2 of [...found2.keys()].sort()) inputs.push(stageOne(projectDir, found2.get(relative2), destination, relative2, notDone));
     return inputs;
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
@@ -49416,38 +49462,38 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs37.default.lstatSync(source);
+  const stat = import_node_fs38.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs37.default.readlinkSync(source);
-    const dir = import_node_path43.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs37.default.symlinkSync(link, atPath(fd, import_node_path43.default.posix.basename(relative2))), { create: true, notDone });
+    const link = import_node_fs38.default.readlinkSync(source);
+    const dir = import_node_path44.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs38.default.symlinkSync(link, atPath(fd, import_node_path44.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
-  const target = copyFileBeneath(projectDir, import_node_path43.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  const target = copyFileBeneath(projectDir, import_node_path44.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto14.createHash)("sha256");
-  const fd = import_node_fs37.default.openSync(file, "r");
+  const hash = (0, import_node_crypto15.createHash)("sha256");
+  const fd = import_node_fs38.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs37.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs38.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs37.default.closeSync(fd);
+    import_node_fs38.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto14, import_node_fs37, import_node_path43, SKIPPED_DIRS;
+var import_node_crypto15, import_node_fs38, import_node_path44, SKIPPED_DIRS;
 var init_stage_inputs = __esm({
   "src/run/stage-inputs.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_crypto15 = require("node:crypto");
+    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_vendor();
@@ -49470,13 +49516,13 @@ function stepKeyMaterial(input) {
   };
 }
 function stepKey(input) {
-  return (0, import_node_crypto15.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+  return (0, import_node_crypto16.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
 }
-var import_node_crypto15, byCodeUnit;
+var import_node_crypto16, byCodeUnit;
 var init_step_key = __esm({
   "src/plan/step-key.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
+    import_node_crypto16 = require("node:crypto");
     init_layers();
     byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
   }
@@ -49484,19 +49530,19 @@ var init_step_key = __esm({
 
 // src/store/caches.ts
 function ensureCacheDir(store, scope, projectDir, dest) {
-  const project = (0, import_node_crypto16.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-  const dir = import_node_path44.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto16.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-  import_node_fs38.default.mkdirSync(dir, { recursive: true, mode: 493 });
+  const dir = import_node_path45.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto17.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+  import_node_fs39.default.mkdirSync(dir, { recursive: true, mode: 493 });
   return dir;
 }
-var import_node_crypto16, import_node_fs38, import_node_path44;
+var import_node_crypto17, import_node_fs39, import_node_path45;
 var init_caches = __esm({
   "src/store/caches.ts"() {
     "use strict";
-    import_node_crypto16 = require("node:crypto");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_crypto17 = require("node:crypto");
+    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
   }
 });
 
@@ -49512,20 +49558,20 @@ function cacheMounts(context, caches) {
 }
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
-    const src = import_node_path45.default.join(scratch, String(index));
-    import_node_fs39.default.mkdirSync(src, { recursive: true, mode: 493 });
+    const src = import_node_path46.default.join(scratch, String(index));
+    import_node_fs40.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path45.default.posix.join(home, entry.slice(2)) : import_node_path45.default.posix.normalize(entry);
+  return entry.startsWith("~/") ? import_node_path46.default.posix.join(home, entry.slice(2)) : import_node_path46.default.posix.normalize(entry);
 }
-var import_node_fs39, import_node_path45;
+var import_node_fs40, import_node_path46;
 var init_cache_mounts = __esm({
   "src/run/cache-mounts.ts"() {
     "use strict";
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
     init_caches();
@@ -49536,9 +49582,9 @@ var init_cache_mounts = __esm({
 // src/run/network.ts
 function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path46.default.join(dir, name);
+    const candidate = import_node_path47.default.join(dir, name);
     try {
-      import_node_fs40.default.accessSync(candidate, import_node_fs40.default.constants.X_OK);
+      import_node_fs41.default.accessSync(candidate, import_node_fs41.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -49547,7 +49593,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs40.default.accessSync("/dev/net/tun", import_node_fs40.default.constants.R_OK | import_node_fs40.default.constants.W_OK);
+    import_node_fs41.default.accessSync("/dev/net/tun", import_node_fs41.default.constants.R_OK | import_node_fs41.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -49583,8 +49629,8 @@ async function startJobNetwork(options) {
   try {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
-      resolvConf = import_node_path46.default.join(options.dir, "resolv.conf");
-      import_node_fs40.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      resolvConf = import_node_path47.default.join(options.dir, "resolv.conf");
+      import_node_fs41.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -49643,13 +49689,13 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process12, import_node_fs40, import_node_path46, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process12, import_node_fs41, import_node_path47, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
@@ -49660,29 +49706,29 @@ var init_network = __esm({
 // src/run/unseen-inputs.ts
 function unseenCheckoutFiles(output, projectDir, inputs) {
   const staged = new Set(inputs);
-  const found = [];
+  const found2 = [];
   for (const line of output.split("\n")) {
     if (!NOT_FOUND_LINE.test(line)) continue;
     for (const match of line.matchAll(CANDIDATES)) {
       const bare = match[3];
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
-      if (!relative2 || staged.has(relative2) || found.includes(relative2)) continue;
-      if (!import_node_fs41.default.lstatSync(import_node_path47.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
-      found.push(relative2);
-      if (found.length === MOST_NAMED) return found;
+      if (!relative2 || staged.has(relative2) || found2.includes(relative2)) continue;
+      if (!import_node_fs42.default.lstatSync(import_node_path48.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      found2.push(relative2);
+      if (found2.length === MOST_NAMED) return found2;
     }
   }
-  return found;
+  return found2;
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path47.default.resolve(projectDir, name);
-  const relative2 = import_node_path47.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path47.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path47.default.sep)[0];
+  const absolute = import_node_path48.default.resolve(projectDir, name);
+  const relative2 = import_node_path48.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path48.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path48.default.sep)[0];
   if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path47.default.sep).join("/");
+  return relative2.split(import_node_path48.default.sep).join("/");
 }
 function unseenInputsHint(files, inputs) {
   if (files.length === 0) return "";
@@ -49690,12 +49736,12 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs41, import_node_path47, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs42, import_node_path48, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
     PATH_LIKE = /[/.]/;
@@ -49734,10 +49780,10 @@ async function prepareJob(planned, options) {
   let cacheHits = 0;
   let built = 0;
   for (const plannedStep of planned.steps) {
-    const { number: number3, total, step, what } = plannedStep;
+    const { number: number3, step, what } = plannedStep;
     const index = number3 - 1;
-    const inputsDir = import_node_path48.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs42.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path49.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs43.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -49773,10 +49819,10 @@ async function prepareJob(planned, options) {
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
-        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${total}] cached: ${safeMessage(step.run)}`);
+        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
       } else {
         try {
-          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${total}] running: ${safeMessage(step.run)}`);
+          options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
             outcome = await buildStep(job, plannedStep, { ...options, env: env3, filesystem: filesystem2, inputs: inputs.map((input) => input.path) });
@@ -49819,13 +49865,13 @@ async function prepareJob(planned, options) {
 async function buildStep(job, planned, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path48.default.join(staged.dir, "root-work"),
-    work: import_node_path48.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path48.default.join(staged.dir, "skeleton"),
-    net: import_node_path48.default.join(staged.dir, "net"),
-    caches: import_node_path48.default.join(staged.dir, "caches")
+    rootWork: import_node_path49.default.join(staged.dir, "root-work"),
+    work: import_node_path49.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path49.default.join(staged.dir, "skeleton"),
+    net: import_node_path49.default.join(staged.dir, "net"),
+    caches: import_node_path49.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs42.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs43.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   const { step, number: number3 } = planned;
   let network = null;
@@ -49880,7 +49926,7 @@ async function runStep(job, { step, number: number3, what }, options, staged, sc
   return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs42.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs43.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(what, error2) {
   const code = error2.code;
@@ -49899,13 +49945,13 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs42, import_node_path48, STEP_HOSTNAME;
+var import_node_fs43, import_node_path49, STEP_HOSTNAME;
 var init_prepare = __esm({
   "src/run/prepare.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_fs42 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -49941,7 +49987,7 @@ async function startServices(planned, options) {
     const failure2 = await startOne(job, service, planned.services[service.name], options, started);
     if (failure2) {
       options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path49.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path50.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -49964,7 +50010,7 @@ async function startOne(job, service, plannedService, options, started) {
   let log;
   try {
     const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs43.default.createWriteStream("", { fd });
+    log = import_node_fs44.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -50018,7 +50064,7 @@ async function startOne(job, service, plannedService, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs43.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs44.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -50031,12 +50077,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs43, import_node_path49, STOP_GRACE_MS2;
+var import_node_fs44, import_node_path50, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve();
@@ -50057,7 +50103,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs44.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs45.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -50065,7 +50111,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs44.default.accessSync(`${dir}/${name}`, import_node_fs44.default.constants.X_OK);
+      import_node_fs45.default.accessSync(`${dir}/${name}`, import_node_fs45.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -50089,26 +50135,26 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs44;
+var import_node_fs45;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
 
 // src/host/owners.ts
 function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const note = (kind, id, relative2) => {
     const key = `${kind}:${id}`;
-    const owner = found.get(key) ?? { id, kind, files: 0, examples: [] };
+    const owner = found2.get(key) ?? { id, kind, files: 0, examples: [] };
     owner.files++;
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
-    found.set(key, owner);
+    found2.set(key, owner);
   };
-  const rootStat = import_node_fs45.default.lstatSync(dir);
+  const rootStat = import_node_fs46.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -50123,7 +50169,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs45.default.readdirSync(import_node_path50.default.join(dir, relative2));
+      names = import_node_fs46.default.readdirSync(import_node_path51.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -50134,17 +50180,17 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs45.default.lstatSync(import_node_path50.default.join(dir, child)));
+        visit(child, import_node_fs46.default.lstatSync(import_node_path51.default.join(dir, child)));
       } catch {
       }
     }
   }
-  const unmapped = [...found.values()].sort((a, b) => b.files - a.files);
+  const unmapped = [...found2.values()].sort((a, b) => b.files - a.files);
   return { dir, unmapped, walked, capped, map: map2 };
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs45.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs46.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -50191,12 +50237,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs45, import_node_path50, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs46, import_node_path51, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -50214,8 +50260,8 @@ function withOwnerHint(message, output, projectDir) {
 }
 function ownerHint(projectDir) {
   try {
-    const found = explainUnmappedOwners(scanOwners(projectDir));
-    return found && `${found.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found.fix}`;
+    const found2 = explainUnmappedOwners(scanOwners(projectDir));
+    return found2 && `${found2.problem}; writing to one of them fails with "${EOVERFLOW_MESSAGE}" (EOVERFLOW), as this job's output shows. Fix: ${found2.fix}`;
   } catch {
     return null;
   }
@@ -50260,7 +50306,7 @@ async function runJob(planned, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path51.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path52.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
       const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
@@ -50276,7 +50322,7 @@ async function runJob(planned, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path51.default.join(options.artifactsDir, job.name),
+          destination: import_node_path52.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : [],
@@ -50302,7 +50348,7 @@ async function runJob(planned, options) {
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path51.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      const tests = job.junit.length ? readAttemptTests(import_node_path52.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
@@ -50445,12 +50491,12 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path51;
+var import_node_path52;
 var init_job = __esm({
   "src/run/job.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_units();
     init_sandbox_spec();
     init_spawn();
@@ -50498,23 +50544,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs46.default.readdirSync(parent);
+      entries = import_node_fs47.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path52.default.join(parent, entry));
+      const failure2 = await removeCgroup(import_node_path53.default.join(parent, entry));
       if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os7.default.EOL}`);
     }
   }
 }
-var import_node_fs46, import_node_os7, import_node_path52, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
+var import_node_fs47, import_node_os7, import_node_path53, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -50522,92 +50568,6 @@ var init_limits = __esm({
     init_process_tag();
     CGROUP_LIMITS = ["memoryBytes", "cpus", "pids"];
     SYSTEMD_SCOPE_NEEDED = Object.freeze({ kind: "systemd-scope-needed" });
-  }
-});
-
-// src/store/runs.ts
-function runsRoot(cacheDir) {
-  return import_node_path53.default.join(cacheDir, "runs");
-}
-function createRunDir(root) {
-  const name = `${processTag()}-${(0, import_node_crypto17.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path53.default.join(root, name);
-  import_node_fs47.default.mkdirSync(root, { recursive: true, mode: 448 });
-  makeDirsBeneath(root, name, 448);
-  return {
-    id: name,
-    path: dir,
-    jobDirs(job, attempt) {
-      const jobRoot = import_node_path53.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path53.default.join(jobRoot, "upper");
-      const work = import_node_path53.default.join(jobRoot, "work");
-      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
-      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path53.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path53.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path53.default.join(jobRoot, "skeleton");
-      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
-    },
-    remove: () => removeTree(dir)
-  };
-}
-async function reapStaleRuns(root) {
-  let entries;
-  try {
-    entries = import_node_fs47.default.readdirSync(root);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path53.default.join(root, entry));
-    removed += 1;
-  }
-  return removed;
-}
-var import_node_crypto17, import_node_fs47, import_node_path53;
-var init_runs = __esm({
-  "src/store/runs.ts"() {
-    "use strict";
-    import_node_crypto17 = require("node:crypto");
-    import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path53 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_process_tag();
-    init_remove_tree();
-  }
-});
-
-// src/run/open-run.ts
-async function openRun(plan, jobs) {
-  const limits = await planLimits(
-    jobs.map((planned) => planned.job),
-    plan.noLimits
-  );
-  if (needsSystemdScope(limits)) return limits;
-  ensureStore(plan.store);
-  await reapStaleRuns(runsRoot(plan.store.root));
-  await reapStore(plan.store);
-  const runDir = createRunDir(runsRoot(plan.store.root));
-  const holder = plan.oneSandbox ? null : await startRunUserns();
-  return {
-    limits,
-    runDir,
-    userns: holder?.path,
-    close: async () => {
-      await holder?.stop();
-      await runDir.remove();
-    }
-  };
-}
-var init_open_run = __esm({
-  "src/run/open-run.ts"() {
-    "use strict";
-    init_shared_userns();
-    init_layers();
-    init_paths();
-    init_runs();
-    init_limits();
   }
 });
 
@@ -50690,20 +50650,24 @@ function availableMemoryBytes() {
 }
 async function runJobs(plan, options) {
   const { store } = plan;
+  ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned2) => planned2.job);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
+  const limits = await planLimits(jobs, plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
+  const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const opened = await openRun(plan, plan.jobs);
-  if (needsSystemdScope(opened)) return opened;
-  const { limits, runDir, userns } = opened;
-  const reporter = combineReporters(options.reporters);
+  await reapStaleRuns(runsRoot(store.root));
+  await reapStore(store);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   options.signal.addEventListener("abort", forward, { once: true });
+  const runDir = createRunDir(runsRoot(store.root));
+  const userns = plan.oneSandbox ? null : await startRunUserns();
   const limitsEnforced = limits.enforced;
   const { artifactsDir } = plan;
   const bases = /* @__PURE__ */ new Map();
@@ -50730,7 +50694,7 @@ async function runJobs(plan, options) {
         limits,
         signal: cancel.signal,
         reporter,
-        userns,
+        userns: userns?.path,
         store,
         noCache: plan.noCache,
         rebuiltKeys,
@@ -50750,7 +50714,8 @@ async function runJobs(plan, options) {
     });
   } finally {
     options.signal.removeEventListener("abort", forward);
-    await opened.close();
+    await userns?.stop();
+    await runDir.remove();
   }
   const ran = results.filter((result) => result.status !== "skipped" && result.status !== "cancelled" && result.wallMs > 0);
   recordTimings(store, plan.projectDir, new Map(ran.map((result) => [result.name, result.wallMs])));
@@ -50764,12 +50729,15 @@ var init_execute = __esm({
     "use strict";
     import_node_fs48 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
+    init_shared_userns();
     init_resolve_base();
+    init_layers();
+    init_paths();
+    init_runs();
     init_timings();
     init_events();
     init_job();
     init_limits();
-    init_open_run();
     init_result();
     init_scheduler();
     FailFast = class extends Error {
@@ -50797,20 +50765,20 @@ async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
   const refused = testGlobProblems(patterns);
   if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
   const globs = patterns.map(compileTestGlob);
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const notDone = "nothing was run";
   try {
     for (const glob of globs) {
       if (glob.exclude) continue;
       const clean = glob.pattern.replace(/^(\.\/)+/, "");
-      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found, NOT_TEST_DIRS, notDone);
-      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found.set(clean, clean);
+      if (!glob.literal) walkInto(projectDir, glob.base, (file) => glob.regex.test(file), found2, NOT_TEST_DIRS, notDone);
+      else if (existsBeneath(projectDir, clean) && lstatOrUndefined(resolveBeneath(projectDir, clean, { notDone }))?.isFile()) found2.set(clean, clean);
     }
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
     throw error2;
   }
-  return [...selectTestFiles(globs, found.keys())].sort();
+  return [...selectTestFiles(globs, found2.keys())].sort();
 }
 var NOT_TEST_DIRS;
 var init_test_files = __esm({
@@ -51400,9 +51368,13 @@ var init_run = __esm({
 async function runInJobSandbox(plan, options) {
   const { only: planned, store } = plan;
   const { job } = planned;
-  const opened = await openRun(plan, [planned]);
-  if (needsSystemdScope(opened)) return opened;
-  const { limits, runDir, userns } = opened;
+  const limits = await planLimits([job], plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
+  await reapStaleRuns(runsRoot(store.root));
+  ensureStore(store);
+  await reapStore(store);
+  const runDir = createRunDir(runsRoot(store.root));
+  const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
   try {
@@ -51418,7 +51390,7 @@ async function runInJobSandbox(plan, options) {
       limits,
       signal: cancel.signal,
       reporter,
-      userns,
+      userns: userns?.path,
       noCache: false,
       cacheScope: plan.cacheScope,
       resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
@@ -51444,7 +51416,7 @@ async function runInJobSandbox(plan, options) {
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
         const logsDir = import_node_path59.default.join(plan.artifactsDir, job.name, "services");
-        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns, network, attempt: 1, logsDir });
+        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
 `);
@@ -51457,7 +51429,7 @@ async function runInJobSandbox(plan, options) {
         projectDir: plan.projectDir,
         hostEnv: plan.hostEnv,
         attempt: 1,
-        userns: network?.userns ?? userns,
+        userns: network?.userns ?? userns?.path,
         network: network ?? void 0
       };
       const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
@@ -51499,7 +51471,8 @@ async function runInJobSandbox(plan, options) {
   } finally {
     log.close();
     cancel.dispose();
-    await opened.close();
+    await userns?.stop();
+    await runDir.remove();
   }
 }
 var import_node_os11, import_node_path59;
@@ -51520,11 +51493,14 @@ var init_one_job = __esm({
     init_host_failure();
     init_prepare();
     init_limits();
-    init_open_run();
     init_network();
     init_services();
+    init_runs();
+    init_shared_userns();
     init_spawn();
     init_signal_names();
+    init_layers();
+    init_paths();
     init_signals();
   }
 });
@@ -51779,10 +51755,10 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
+  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
   const manifest = readJson(import_node_path60.default.join(dir, "package.json"));
-  if (manifest && typeof manifest === "object" && "cubicle" in manifest) found.unshift('package.json ("cubicle" key)');
-  return found;
+  if (manifest && typeof manifest === "object" && "cubicle" in manifest) found2.unshift('package.json ("cubicle" key)');
+  return found2;
 }
 function proposeJobs(dir) {
   const has = (name) => import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name));
@@ -52852,8 +52828,8 @@ function checkZstd() {
   const nodeHasZstd = typeof import_node_zlib2.default.createZstdDecompress === "function";
   const images = nodeHasZstd ? `zstd-compressed image layers are read by this Node (${process.version}) itself` : `this Node (${process.version}) has no zstd in node:zlib, so images with zstd-compressed layers need it too`;
   const uses = `\`cubicle cache export\` and \`cache import\` (the Action's layer cache) need it; ${images}`;
-  const found = findProgram("zstd");
-  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  const found2 = findProgram("zstd");
+  if (found2) return { ...base, state: "ok", detail: `${found2}: ${uses}`, fix: null };
   return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install zstd (dnf install zstd, apk add zstd)" };
 }
 function checkOutboundNetwork() {
@@ -52899,8 +52875,8 @@ function checkMmdebstrap() {
   const root = process.getuid?.() === 0;
   const unshare = `mmdebstrap --mode=unshare${root ? "" : ", which needs newuidmap and a subuid range"}`;
   const uses = `only \`image: debian:<suite>\` needs it (built once, with ${unshare}); host and OCI images do not`;
-  const found = findProgram("mmdebstrap");
-  if (found) return { ...base, state: "ok", detail: `${found}: ${uses}`, fix: null };
+  const found2 = findProgram("mmdebstrap");
+  if (found2) return { ...base, state: "ok", detail: `${found2}: ${uses}`, fix: null };
   return { ...base, state: "warn", detail: `not installed: ${uses}`, fix: "sudo apt-get install mmdebstrap uidmap" };
 }
 function toolChecks() {
@@ -52956,8 +52932,8 @@ async function findCheckout(args) {
     return import_node_path68.default.dirname(file);
   }
   try {
-    const found = await findConfig(process.cwd());
-    return found ? import_node_path68.default.dirname(import_node_path68.default.resolve(found.filepath)) : null;
+    const found2 = await findConfig(process.cwd());
+    return found2 ? import_node_path68.default.dirname(import_node_path68.default.resolve(found2.filepath)) : null;
   } catch {
     return null;
   }

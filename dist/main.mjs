@@ -841,10 +841,10 @@ async function findConfig(cwd, explicitPath) {
     mergeImportArrays: true,
     mergeSearchPlaces: false
   });
-  const found = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
-  if (!found) return null;
-  if (found.config instanceof CodeConfigFile) return { kind: "code", filepath: found.filepath };
-  return { kind: "data", filepath: found.filepath, config: found.config, isEmpty: found.isEmpty === true };
+  const found2 = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  if (!found2) return null;
+  if (found2.config instanceof CodeConfigFile) return { kind: "code", filepath: found2.filepath };
+  return { kind: "data", filepath: found2.filepath, config: found2.config, isEmpty: found2.isEmpty === true };
 }
 function refuseImports(filepath, loaded) {
   const own2 = path2.basename(filepath) === "package.json" ? loaded?.cubicle : loaded;
@@ -990,22 +990,12 @@ function findNative(program, root = PACKAGE_ROOT) {
   if (isExecutable(built)) return { path: built, source: "built", origin: `built from source into ${sourceBuildDir()}` };
   return null;
 }
-var located = /* @__PURE__ */ new Map();
 function locateNative(program) {
   const spec = PROGRAMS[program];
-  const key = `${program}\0${process.env[spec.env] ?? ""}`;
-  const known = located.get(key);
-  if (known) return known;
-  const found = locateUncached(program);
-  located.set(key, found);
-  return found;
-}
-function locateUncached(program) {
-  const spec = PROGRAMS[program];
-  const found = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
-  if (found && (found.source !== "env" || isExecutable(found.path))) return found;
-  if (found) {
-    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found.path} (${found.origin}) is missing or not executable; no job was run`, {
+  const found2 = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
+  if (found2 && (found2.source !== "env" || isExecutable(found2.path))) return found2;
+  if (found2) {
+    throw new SandboxUnavailableError("HELPER_MISSING", `${spec.title} ${found2.path} (${found2.origin}) is missing or not executable; no job was run`, {
       hint: `Point ${spec.env} at an executable ${spec.file}, or unset it to use the platform package ${platformPackage()}.`
     });
   }
@@ -1022,8 +1012,11 @@ function locateUncached(program) {
 }
 
 // src/sandbox/helper.ts
+var found;
 function helperPath() {
-  return locateNative("sandbox").path;
+  const env2 = process.env.CUBICLE_SANDBOX;
+  if (found?.env !== env2 || found === void 0) found = { env: env2, path: locateNative("sandbox").path };
+  return found.path;
 }
 
 // src/sandbox/maintenance.ts
@@ -9103,9 +9096,9 @@ function formatIssue(issue2) {
 // src/config/load.ts
 async function readConfigData(options) {
   const explicit = options.configPath ? path17.resolve(options.cwd, options.configPath) : void 0;
-  let found;
+  let found2;
   try {
-    found = await findConfig(options.cwd, explicit);
+    found2 = await findConfig(options.cwd, explicit);
   } catch (error2) {
     const where2 = explicit ?? options.cwd;
     const reason = error2 instanceof Error ? error2.message : String(error2);
@@ -9123,14 +9116,14 @@ async function readConfigData(options) {
       cause: error2
     });
   }
-  if (!found || found.kind === "data" && found.isEmpty) {
-    throw new ConfigError([found ? `${found.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
+  if (!found2 || found2.kind === "data" && found2.isEmpty) {
+    throw new ConfigError([found2 ? `${found2.filepath} is empty` : `no cubicle config found in ${options.cwd} or its parents up to the project root`], {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = path17.resolve(found.filepath);
-  if (found.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
-  return { source, raw: found.config, evaluated: false };
+  const source = path17.resolve(found2.filepath);
+  if (found2.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
+  return { source, raw: found2.config, evaluated: false };
 }
 function resolveConfigData(data, options = {}) {
   try {
@@ -9164,7 +9157,7 @@ function existsBeneath(projectDir, relative) {
     return false;
   }
 }
-function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
+function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
   const clean = relativeDir.replace(/\/+$/, "");
   if (!lstatOrUndefined(path18.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
   const start = resolveBeneath(projectDir, clean, { notDone });
@@ -9184,7 +9177,7 @@ function walkInto(projectDir, relativeDir, isMatch, found, skipped, notDone) {
       if (entry.isDirectory()) {
         if (!skipped.has(entry.name)) stack.push(inner);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found.set(named, path18.join(start, inner));
+        found2.set(named, path18.join(start, inner));
       }
     }
   }
@@ -9201,7 +9194,7 @@ function lstatOrUndefined(file) {
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
 async function stageInputs(projectDir, patterns, destination, where2) {
   const picomatch = await loadPicomatch();
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const notDone = "the step was not run";
   try {
     for (const pattern of patterns) {
@@ -9216,17 +9209,17 @@ async function stageInputs(projectDir, patterns, destination, where2) {
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
         const stat = fs20.lstatSync(source);
-        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found, SKIPPED_DIRS, notDone);
-        else found.set(clean, source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
+        else found2.set(clean, source);
         continue;
       }
       const isMatch = picomatch(clean, { dot: true });
-      const before = found.size;
-      walkInto(projectDir, base, isMatch, found, SKIPPED_DIRS, notDone);
-      if (found.size === before) throw new ConfigError([`${where2}: input glob "${pattern}" matches no file in ${projectDir}; the step was not run`]);
+      const before = found2.size;
+      walkInto(projectDir, base, isMatch, found2, SKIPPED_DIRS, notDone);
+      if (found2.size === before) throw new ConfigError([`${where2}: input glob "${pattern}" matches no file in ${projectDir}; the step was not run`]);
     }
     const inputs = [];
-    for (const relative of [...found.keys()].sort()) inputs.push(stageOne(projectDir, found.get(relative), destination, relative, notDone));
+    for (const relative of [...found2.keys()].sort()) inputs.push(stageOne(projectDir, found2.get(relative), destination, relative, notDone));
     return inputs;
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });

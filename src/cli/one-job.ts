@@ -16,12 +16,15 @@ import { combineReporters } from '../run/events.js';
 import { sanitizeOutputLine } from '../report/sanitize.js';
 import { explainHostFailure } from '../host/host-failure.js';
 import { prepareJob } from '../run/prepare.js';
-import { needsSystemdScope, type SystemdScopeNeeded } from '../run/limits.js';
-import { openRun } from '../run/open-run.js';
+import { needsSystemdScope, planLimits, type SystemdScopeNeeded } from '../run/limits.js';
 import { startNetworkFor, type JobNetwork } from '../run/network.js';
 import { startServices, type RunningServices } from '../run/services.js';
+import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
+import { startRunUserns } from '../host/shared-userns.js';
 import { runSandbox } from '../sandbox/spawn.js';
 import { describeSignal } from '../core/signal-names.js';
+import { reapStore } from '../store/layers.js';
+import { ensureStore } from '../store/paths.js';
 import { cancelOnHangup, cancelOnSignals } from './signals.js';
 
 export interface OneJobOptions {
@@ -40,9 +43,13 @@ export interface OneJobOptions {
 export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions): Promise<number | SystemdScopeNeeded> {
   const { only: planned, store } = plan;
   const { job } = planned;
-  const opened = await openRun(plan, [planned]);
-  if (needsSystemdScope(opened)) return opened;
-  const { limits, runDir, userns } = opened;
+  const limits = await planLimits([job], plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
+  await reapStaleRuns(runsRoot(store.root));
+  ensureStore(store);
+  await reapStore(store);
+  const runDir = createRunDir(runsRoot(store.root));
+  const userns = await startRunUserns();
   const cancel = options.interactive ? cancelOnHangup() : cancelOnSignals();
   // Setup and image lines are the checkout's: colours only, and fenced from workflow commands in GitHub Actions.
   const log = fencedWriter((text) => process.stderr.write(text), isGithubActions(process.env));
@@ -58,7 +65,7 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       limits,
       signal: cancel.signal,
       reporter,
-      userns: userns,
+      userns: userns?.path,
       noCache: false,
       cacheScope: plan.cacheScope,
       resolveBase: (job: ResolvedJob, onStatus: (line: string) => void) =>
@@ -85,7 +92,7 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
         const logsDir = path.join(plan.artifactsDir, job.name, 'services');
-        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns, network, attempt: 1, logsDir });
+        services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}\n`);
           return options.notStarted.exitCode;
@@ -97,7 +104,7 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
         projectDir: plan.projectDir,
         hostEnv: plan.hostEnv,
         attempt: 1,
-        userns: network?.userns ?? userns,
+        userns: network?.userns ?? userns?.path,
         network: network ?? undefined,
       };
       const spec = jobSandboxSpec(commandJob, context, dirs, prepared.filesystem);
@@ -135,6 +142,7 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
   } finally {
     log.close();
     cancel.dispose();
-    await opened.close();
+    await userns?.stop();
+    await runDir.remove();
   }
 }

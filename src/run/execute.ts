@@ -3,13 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { RunPlan } from '../plan/run-plan.js';
+import { startRunUserns } from '../host/shared-userns.js';
 import type { Base } from '../image/base.js';
 import { resolveBase } from '../image/resolve-base.js';
+import { reapStore } from '../store/layers.js';
+import { ensureStore } from '../store/paths.js';
+import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
 import { readStoredTimings, recordTimings } from '../store/timings.js';
 import { combineReporters, type Reporter, type RunSummary } from './events.js';
 import { notRunResult, runJob } from './job.js';
-import { needsSystemdScope, type SystemdScopeNeeded } from './limits.js';
-import { openRun } from './open-run.js';
+import { needsSystemdScope, planLimits, type SystemdScopeNeeded } from './limits.js';
 import { PASSING } from './result.js';
 import { schedule } from './scheduler.js';
 
@@ -38,20 +41,25 @@ export function availableMemoryBytes(): number {
 
 export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSummary | SystemdScopeNeeded> {
   const { store } = plan;
+  ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned) => planned.job);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
+  const limits = await planLimits(jobs, plan.noLimits);
+  if (needsSystemdScope(limits)) return limits;
+  const reporter = combineReporters(options.reporters);
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const opened = await openRun(plan, plan.jobs);
-  if (needsSystemdScope(opened)) return opened;
-  const { limits, runDir, userns } = opened;
-  const reporter = combineReporters(options.reporters);
+  await reapStaleRuns(runsRoot(store.root));
+  await reapStore(store);
   const cancel = new AbortController();
   const forward = () => cancel.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   options.signal.addEventListener('abort', forward, { once: true });
+  const runDir = createRunDir(runsRoot(store.root));
+  // One sandbox maps itself with the same two calls a holder would make (plan.oneSandbox).
+  const userns = plan.oneSandbox ? null : await startRunUserns();
   const limitsEnforced = limits.enforced;
   const { artifactsDir } = plan;
   // Each image is resolved once per run: jobs on it share the pull, and --pull always asks the registry once.
@@ -80,7 +88,7 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
           limits,
           signal: cancel.signal,
           reporter,
-          userns,
+          userns: userns?.path,
           store,
           noCache: plan.noCache,
           rebuiltKeys,
@@ -100,7 +108,8 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
     });
   } finally {
     options.signal.removeEventListener('abort', forward);
-    await opened.close();
+    await userns?.stop();
+    await runDir.remove();
   }
   // Jobs that ran to the end; skipped and cancelled ones keep their old time.
   const ran = results.filter((result) => result.status !== 'skipped' && result.status !== 'cancelled' && result.wallMs > 0);

@@ -100,7 +100,7 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   let cacheHits = 0;
   let built = 0;
   for (const plannedStep of planned.steps) {
-    const { number, total, step, what } = plannedStep;
+    const { number, step, what } = plannedStep;
     const index = number - 1;
     const inputsDir = path.join(options.runDir.path, `${job.name}.setup${number}.inputs`);
     fs.mkdirSync(inputsDir, { recursive: true, mode: 0o755 });
@@ -139,10 +139,10 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
-        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${total}] cached: ${safeMessage(step.run)}`);
+        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
       } else {
         try {
-          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${total}] running: ${safeMessage(step.run)}`);
+          options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
           let outcome;
           try {
             outcome = await buildStep(job, plannedStep, { ...options, env, filesystem, inputs: inputs.map((input) => input.path) });

@@ -140,21 +140,8 @@ export function findNative(program: NativeProgram, root = PACKAGE_ROOT): Located
   return null;
 }
 
-/** What locateNative found, per program and value of its variable: the search resolves a package and stats files, ~1 ms a job. */
-const located = new Map<string, LocatedProgram>();
-
-/** Finds one program, building both from source when that is the only way left; throws (exit 3) when there is none. Once per process. */
+/** Finds one program, building both from source when that is the only way left; throws (exit 3) when there is none. */
 export function locateNative(program: NativeProgram): LocatedProgram {
-  const spec = PROGRAMS[program];
-  const key = `${program}\0${process.env[spec.env] ?? ''}`;
-  const known = located.get(key);
-  if (known) return known;
-  const found = locateUncached(program);
-  located.set(key, found);
-  return found;
-}
-
-function locateUncached(program: NativeProgram): LocatedProgram {
   const spec = PROGRAMS[program];
   const found = findNative(program) ?? (buildFromSource() ? findNative(program) : null);
   if (found && (found.source !== 'env' || isExecutable(found.path))) return found;
