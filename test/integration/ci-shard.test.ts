@@ -23,7 +23,21 @@ const NO_CI = {
 
 const NAMES = ['lint', 'types', 'unit', 'api', 'e2e', 'docs', 'build'];
 // `e2e` needs `build`: the two stay on one machine, so 7 jobs make 6 groups for 3 shards.
-const CONFIG = `jobs:\n${NAMES.map((name) => `  ${name}:\n    run: echo "${name} ran in $CUBICLE_SHARD"${name === 'e2e' ? '\n    needs: [build]' : ''}`).join('\n')}\n`;
+const jobYaml = (name: string) => `  ${name}:\n    run: echo "${name} ran in $CUBICLE_SHARD"${name === 'e2e' ? '\n    needs: [build]' : ''}`;
+const CONFIG = `jobs:\n${NAMES.map(jobYaml).join('\n')}\n`;
+const VARIABLES = [
+  'GITLAB_CI',
+  'CI_NODE_INDEX',
+  'CI_NODE_TOTAL',
+  'BUILDKITE',
+  'BUILDKITE_PARALLEL_JOB_COUNT',
+  'CIRCLECI',
+  'CIRCLE_NODE_INDEX',
+  'CIRCLE_NODE_TOTAL',
+];
+const suiteNames = (xml: string) => parseJunit(xml, 'junit').map((suite) => suite.name);
+
+const sortedNames = (jobs: readonly { name: string }[]) => jobs.map((job) => job.name).sort();
 
 describe('--shard auto', () => {
   it('3 machines under GitLab parallel: 3 run every job exactly once, as --shard i/3 does, and say where the shard came from', async () => {
@@ -35,17 +49,17 @@ describe('--shard auto', () => {
       const auto = await project.cubicle(['run', '--shard', 'auto', '--json', 'results.json', '--junit', `shard-${index}.xml`], { env: gitlab });
       expect(auto.exitCode, auto.stderr).toBe(0);
       expect(auto.stderr).toContain(`cubicle: --shard auto: shard ${index}/3 (GitLab CI_NODE_INDEX=${index}, CI_NODE_TOTAL=3)`);
-      const jobs = project.results().jobs;
+      const { jobs } = project.results();
       expect(jobs.every((job) => job.status === 'passed')).toBe(true);
-      byAuto.push(jobs.map((job) => job.name).sort());
+      byAuto.push(sortedNames(jobs));
       // The JUnit report holds the same jobs, and each job saw the resolved shard, not "auto".
-      expect(parseJunit(project.read(`shard-${index}.xml`), `shard-${index}.xml`).map((suite) => suite.name).sort()).toEqual(byAuto.at(-1));
+      expect(suiteNames(project.read(`shard-${index}.xml`)).sort()).toEqual(byAuto.at(-1));
       for (const name of byAuto.at(-1)!) expect(auto.stdout).toContain(`${name} ran in ${index}/3`);
 
       const explicit = await project.cubicle(['run', '--shard', `${index}/3`, '--json', 'results.json'], { env: NO_CI });
       expect(explicit.exitCode, explicit.stderr).toBe(0);
       expect(explicit.stderr).not.toContain('--shard auto');
-      byHand.push(project.results().jobs.map((job) => job.name).sort());
+      byHand.push(sortedNames(project.results().jobs));
     }
     expect(byAuto.flat().sort()).toEqual([...NAMES].sort());
     expect(byAuto).toEqual(byHand);
@@ -69,9 +83,7 @@ describe('--shard auto', () => {
     const result = await project.cubicle(['run', '--shard', 'auto'], { env: { ...NO_CI, CI: 'true', JENKINS_URL: 'http://jenkins.invalid/' } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--shard auto: no CI that numbers its parallel machines was found');
-    for (const name of ['GITLAB_CI', 'CI_NODE_INDEX', 'CI_NODE_TOTAL', 'BUILDKITE', 'BUILDKITE_PARALLEL_JOB_COUNT', 'CIRCLECI', 'CIRCLE_NODE_INDEX', 'CIRCLE_NODE_TOTAL']) {
-      expect(result.stderr).toContain(name);
-    }
+    for (const name of VARIABLES) expect(result.stderr).toContain(name);
     expect(result.stderr).toContain('--shard i/n');
     expect(result.stdout).not.toContain(' ran in ');
   });
