@@ -18,7 +18,7 @@ interface ParallelCi {
   readonly setting: string;
 }
 
-export const PARALLEL_CIS: readonly ParallelCi[] = [
+const PARALLEL_CIS: readonly ParallelCi[] = [
   { name: 'GitLab', marker: 'GITLAB_CI', index: 'CI_NODE_INDEX', total: 'CI_NODE_TOTAL', base: 1, setting: 'parallel: N' },
   { name: 'Buildkite', marker: 'BUILDKITE', index: 'BUILDKITE_PARALLEL_JOB', total: 'BUILDKITE_PARALLEL_JOB_COUNT', base: 0, setting: 'parallelism: N' },
   { name: 'CircleCI', marker: 'CIRCLECI', index: 'CIRCLE_NODE_INDEX', total: 'CIRCLE_NODE_TOTAL', base: 0, setting: 'parallelism: N' },
@@ -41,7 +41,7 @@ export function shardFromCi(env: Env): CiShard {
   if (found.length === 0) throw noCiFound(env);
   if (found.length > 1) {
     const which = found.map((ci) => `${ci.name} (${ci.marker}=true)`).join(' and ');
-    throw new UsageError(`--shard auto: ${which} both claim this machine, so its shard is ambiguous; nothing was run`, {
+    throw new UsageError(`--shard auto: ${which} are all set, so which CI numbers this machine is ambiguous; nothing was run`, {
       hint: 'give the shard itself: --shard i/n',
     });
   }
@@ -62,13 +62,12 @@ export function shardFromCi(env: Env): CiShard {
   };
   const index = wholeNumber(ci.index, indexText);
   const count = wholeNumber(ci.total, totalText);
-  const from = `${ci.name} ${ci.index}=${indexText}, ${ci.total}=${totalText}`;
   if (count < 1) throw malformed(ci, `${ci.total}=${JSON.stringify(totalText)} is below 1`);
   if (index < ci.base || index > count - 1 + ci.base) {
     const range = ci.base === 1 ? `1 to ${count}` : `0 to ${count - 1}`;
     throw malformed(ci, `${ci.index}=${JSON.stringify(indexText)} is out of range: with ${ci.total}=${count} it counts ${range}`);
   }
-  return { index: index + 1 - ci.base, count, from };
+  return { index: index + 1 - ci.base, count, from: `${ci.name} ${ci.index}=${index}, ${ci.total}=${count}` };
 }
 
 function malformed(ci: ParallelCi, what: string): UsageError {

@@ -98,7 +98,7 @@ describe('--shard auto', () => {
       [circle('3', '3'), 'CIRCLE_NODE_INDEX="3" is out of range: with CIRCLE_NODE_TOTAL=3 it counts 0 to 2'],
       [{ GITLAB_CI: 'true', CI_NODE_TOTAL: '3' }, 'GitLab set CI_NODE_TOTAL but not CI_NODE_INDEX'],
       [{ BUILDKITE: 'true', BUILDKITE_PARALLEL_JOB: '1' }, 'Buildkite set BUILDKITE_PARALLEL_JOB but not BUILDKITE_PARALLEL_JOB_COUNT'],
-      [{ ...gitlab('1', '3'), BUILDKITE: 'true' }, 'GitLab (GITLAB_CI=true) and Buildkite (BUILDKITE=true) both claim this machine'],
+      [{ ...gitlab('1', '3'), BUILDKITE: 'true' }, 'GitLab (GITLAB_CI=true) and Buildkite (BUILDKITE=true) are all set'],
     ];
     for (const [env, message] of refusals) expect(() => resolveShard('auto', env), message).toThrow(message);
   });
