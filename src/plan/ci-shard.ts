@@ -32,8 +32,8 @@ export interface CiShard extends Shard {
 const set = (env: Env, name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
 
 /**
- * The shard the CI that runs us gives this machine. A CI found without its variables (a job
- * without `parallel:`) is one machine: shard 1/1. No CI found, several, or a malformed value: a
+ * The shard the CI that runs us gives this machine. A CI found without an index (a job without
+ * `parallel:`) is one machine: shard 1/1. No CI found, several, or a malformed value: a
  * UsageError naming the variables, and nothing is run.
  */
 export function shardFromCi(env: Env): CiShard {
@@ -48,8 +48,10 @@ export function shardFromCi(env: Env): CiShard {
   const ci = found[0]!;
   const indexText = set(env, ci.index);
   const totalText = set(env, ci.total);
-  if (indexText === undefined && totalText === undefined) {
-    return { index: 1, count: 1, from: `${ci.name} without parallel machines: ${ci.index} and ${ci.total} are unset, so this is the only shard` };
+  // A job without `parallel:` has no index; GitLab still sets CI_NODE_TOTAL=1 there.
+  if (indexText === undefined && (totalText === undefined || totalText.trim() === '1')) {
+    const read = totalText === undefined ? `${ci.index} and ${ci.total} unset` : `${ci.index} unset, ${ci.total}=1`;
+    return { index: 1, count: 1, from: `${ci.name} without parallel machines: ${read}, so this is the only shard` };
   }
   const wholeNumber = (name: string, text: string | undefined): number => {
     if (text === undefined) {

@@ -64,7 +64,13 @@ describe('--shard auto', () => {
   it('a CI without parallel machines (GitLab without parallel:) is the only shard, and says so', () => {
     const only = resolveShard('auto', { GITLAB_CI: 'true' });
     expect(only).toMatchObject({ index: 1, count: 1 });
-    expect(only.from).toContain('CI_NODE_INDEX and CI_NODE_TOTAL are unset');
+    expect(only.from).toContain('CI_NODE_INDEX and CI_NODE_TOTAL unset');
+    // What GitLab really sets on a job without parallel: no index, a total of 1.
+    expect(resolveShard('auto', { GITLAB_CI: 'true', CI_NODE_TOTAL: '1' })).toEqual({
+      index: 1,
+      count: 1,
+      from: 'GitLab without parallel machines: CI_NODE_INDEX unset, CI_NODE_TOTAL=1, so this is the only shard',
+    });
     expect(resolveShard('auto', { CIRCLECI: 'true', CIRCLE_NODE_INDEX: '', CIRCLE_NODE_TOTAL: '' })).toMatchObject({ index: 1, count: 1 });
   });
 
