@@ -81,7 +81,13 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
   }
 
   const shard = text('shard');
-  if (shard !== undefined) {
+  // `--shard auto` reads a CI's numbering of its parallel machines; GitHub numbers no matrix job.
+  if (shard?.trim() === 'auto') {
+    problems.push(
+      'shard: auto reads the shard that GitLab, Buildkite or CircleCI give a parallel job, and GitHub Actions gives none; ' +
+        "pass the matrix's own: shard: ${{ matrix.shard }}/3 with matrix: { shard: [1, 2, 3] }",
+    );
+  } else if (shard !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(shard);
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2]))
       problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);

@@ -200,6 +200,13 @@ describe('inputs', () => {
       'cache: expected true or false, got "yes"',
     ]);
   });
+
+  it('refuses shard: auto, which GitHub cannot fill, and names the matrix way', () => {
+    expect(() => readInputs(reader({ shard: 'auto' }))).toThrow(
+      "shard: auto reads the shard that GitLab, Buildkite or CircleCI give a parallel job, and GitHub Actions gives none; pass the matrix's own: " +
+        'shard: ${{ matrix.shard }}/3 with matrix: { shard: [1, 2, 3] }',
+    );
+  });
 });
 
 describe('inputs of `cubicle run` flags', () => {

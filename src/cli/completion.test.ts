@@ -33,6 +33,7 @@ describe('shell completion', () => {
     expect(options).toEqual(expect.arrayContaining(['--quiet', '--verbose', '--junit', '--parallel', '--no-cache', '--no-limits', '--help']));
     expect(await complete('exec --network ')).toEqual(['none', 'host']);
     expect(await complete('run --config ')).toEqual([]); // a file: the shell's own completion
+    expect(await complete('run --shard ')).toEqual(['auto']); // or i/n, typed
     expect(await complete('cache ')).toEqual(['ls', 'prune', 'verify', 'export', 'import']);
     expect(await complete('completion ')).toEqual(['bash', 'zsh']);
   });

@@ -12,6 +12,8 @@ export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 const CACHE_ACTIONS = ['ls', 'prune', 'verify', 'export', 'import'];
+/** The one fixed word of an option that otherwise takes free text (`--shard 2/3` or `--shard auto`). */
+const WORD_VALUES: Readonly<Record<string, readonly string[]>> = { shard: ['auto'] };
 
 export const command = defineCommand({
   examples: [
@@ -69,7 +71,10 @@ export async function completeWords(words: readonly string[], options: { zsh: bo
   const known = await commandOptions(await command.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith('--') ? known.get(previous.slice(2)) : undefined;
-  if (pending?.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
+  if (pending?.takesValue) {
+    const values = pending.choices.length > 0 ? pending.choices : (WORD_VALUES[previous!.slice(2)] ?? []);
+    return values.filter((choice) => choice.startsWith(current));
+  }
   if (current.startsWith('-')) {
     return [...known.keys()]
       .flatMap((name) => (known.get(name)!.negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`]))

@@ -28,6 +28,7 @@ export const command = defineCommand({
     ['$0 run unit lint --junit reports/junit.xml', 'run two jobs, JUnit to a chosen path'],
     ['$0 run --quiet', 'print only what failed, and the summary'],
     ['$0 run --shard 2/3 --timings merged-junit.xml', 'the second of three CI machines, balanced by the last run'],
+    ['$0 run --shard auto', "this machine's part, as GitLab (parallel:), Buildkite or CircleCI (parallelism:) number it"],
   ],
   options: {
     ...configOption,
@@ -36,7 +37,12 @@ export const command = defineCommand({
     json: { type: 'string', describe: 'also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)' },
     'artifacts-dir': { type: 'string', describe: 'where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)' },
     cache: { type: 'boolean', default: true, describe: 'reuse cached setup layers; --no-cache runs every setup step again' },
-    shard: { type: 'string', describe: 'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)' },
+    shard: {
+      type: 'string',
+      describe:
+        'run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together); auto: i/n from ' +
+        "the CI's variables: GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite BUILDKITE_PARALLEL_JOB(_COUNT), CircleCI CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL",
+    },
     'shard-by': {
       choices: ['job', 'test'],
       default: 'job',

@@ -13,7 +13,7 @@ import type { PullPolicy } from '../image/resolve-base.js';
 import { refuseStoreInCheckout, storePaths, type StorePaths } from '../store/paths.js';
 import { checkCacheScope, defaultCacheScope } from './cache-scope.js';
 import { findTestFiles } from './test-files.js';
-import { emptyShardNote, jobsOfShard, parseShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
+import { autoShardNote, emptyShardNote, jobsOfShard, resolveShard, testFilesOfShard, type Shard, type TestFilesOfShard } from './shard.js';
 import { fileTimes, type TimingsFile } from './timings-file.js';
 
 /** What the command line asked of a run; checked here, not before. */
@@ -31,7 +31,7 @@ export interface RunRequest {
   /** --cache-scope as given; default: the environment's (plan/cache-scope.ts). */
   readonly cacheScope?: string | undefined;
   readonly artifactsDir?: string | undefined;
-  /** --shard i/n as given, and --shard-by. */
+  /** --shard i/n or auto as given (auto reads the CI's variables in hostEnv), and --shard-by. */
   readonly shard?: string | undefined;
   readonly shardBy?: 'job' | 'test' | undefined;
   /** --timings FILE, read at the edge: durations that balance shards and order jobs. */
@@ -66,7 +66,10 @@ export interface RunPlan {
   readonly artifactsDir: string;
   /** In config order; a job comes after the jobs it needs. */
   readonly jobs: readonly PlannedJob[];
-  readonly shard?: { readonly text: string; readonly by: 'job' | 'test' } & Shard;
+  /** `text`: i/n, also under --shard auto; `from`: the CI variables auto read it from. */
+  readonly shard?: { readonly text: string; readonly by: 'job' | 'test'; readonly from?: string | undefined } & Shard;
+  /** Said on stderr under --shard auto: which shard this machine took, and from which variables. */
+  readonly shardNote?: string | undefined;
   /** Said on stderr when this shard got no job (a matrix wider than the config). */
   readonly emptyShardNote?: string | undefined;
   /** --timings FILE's job durations; absent: the store's record of the last run orders jobs. */
@@ -93,7 +96,8 @@ export async function planRun(config: ResolvedConfig, request: RunRequest): Prom
   refuseStoreInCheckout(store, config.projectDir);
   const selected = withNeeds(config.jobs, request.selected);
   const by = request.shardBy ?? 'job';
-  const shard = request.shard ? { text: request.shard, by, ...parseShard(request.shard) } : undefined;
+  const resolved = request.shard ? resolveShard(request.shard, request.hostEnv) : undefined;
+  const shard = resolved ? { ...resolved, text: `${resolved.index}/${resolved.count}`, by } : undefined;
   // Every shard must deal the same hands: only durations all machines share (--timings FILE)
   // may balance them, never this machine's own record; without a file, shards split by count.
   const jobs = shard && by === 'job' ? jobsOfShard(selected, shard, request.timings?.jobs ?? new Map()) : selected;
@@ -104,6 +108,7 @@ export async function planRun(config: ResolvedConfig, request: RunRequest): Prom
     artifactsDir: request.artifactsDir ?? path.join(config.projectDir, 'cubicle-artifacts'),
     jobs: jobs.map((job) => ({ ...planJob(job), testFiles: testFiles.get(job.name) })),
     shard,
+    shardNote: shard?.from ? autoShardNote(shard) : undefined,
     emptyShardNote: shard && jobs.length === 0 ? emptyShardNote(shard, selected.length) : undefined,
     timings: request.timings?.jobs,
     parallel: Math.max(1, request.parallel ?? jobs.length),

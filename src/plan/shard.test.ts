@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolvedJob } from '../../test/helpers/jobs.js';
-import { jobsOfShard, parseShard, testFilesOfShard } from './shard.js';
+import { jobsOfShard, parseShard, resolveShard, testFilesOfShard } from './shard.js';
 import { fileTimes } from './timings-file.js';
 
 const job = resolvedJob;
@@ -31,7 +31,82 @@ describe('jobsOfShard', () => {
 
   it('parses i/n and refuses the rest', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
-    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1', '']) expect(() => parseShard(bad)).toThrow(/--shard: expected i\/n/);
+    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1', '', 'Auto']) expect(() => parseShard(bad)).toThrow(/--shard: expected i\/n .*, or auto/);
+  });
+});
+
+describe('--shard auto', () => {
+  const jobs = ['lint', 'unit', 'e2e', 'types', 'docs', 'build', 'api'].map((name) => job(name));
+  const names = (env: Record<string, string>) => jobsOfShard(jobs, resolveShard('auto', env), new Map()).map((entry) => entry.name);
+  const explicit = (text: string) => jobsOfShard(jobs, parseShard(text), new Map()).map((entry) => entry.name);
+  const machines = [
+    { ci: 'GitLab (1-based)', env: (i: number) => ({ GITLAB_CI: 'true', CI_NODE_INDEX: String(i), CI_NODE_TOTAL: '3' }) },
+    { ci: 'Buildkite (0-based)', env: (i: number) => ({ BUILDKITE: 'true', BUILDKITE_PARALLEL_JOB: String(i - 1), BUILDKITE_PARALLEL_JOB_COUNT: '3' }) },
+    { ci: 'CircleCI (0-based)', env: (i: number) => ({ CIRCLECI: 'true', CIRCLE_NODE_INDEX: String(i - 1), CIRCLE_NODE_TOTAL: '3' }) },
+  ];
+
+  for (const { ci, env } of machines) {
+    it(`${ci}: machine i of 3 runs the jobs of --shard i/3`, () => {
+      for (const i of [1, 2, 3]) {
+        expect(resolveShard('auto', env(i))).toMatchObject({ index: i, count: 3 });
+        expect(names(env(i))).toEqual(explicit(`${i}/3`));
+      }
+      expect([1, 2, 3].flatMap((i) => names(env(i))).sort()).toEqual(jobs.map((entry) => entry.name).sort());
+    });
+  }
+
+  it('says where the shard came from', () => {
+    expect(resolveShard('auto', machines[0]!.env(2)).from).toBe('GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=3');
+    expect(resolveShard(' auto ', machines[1]!.env(1)).from).toBe('Buildkite BUILDKITE_PARALLEL_JOB=0, BUILDKITE_PARALLEL_JOB_COUNT=3');
+    expect(resolveShard('2/3', machines[0]!.env(1))).toEqual({ index: 2, count: 3 }); // an explicit shard wins over the CI's
+  });
+
+  it('a CI without parallel machines (GitLab without parallel:) is the only shard, and says so', () => {
+    const only = resolveShard('auto', { GITLAB_CI: 'true' });
+    expect(only).toMatchObject({ index: 1, count: 1 });
+    expect(only.from).toContain('CI_NODE_INDEX and CI_NODE_TOTAL unset');
+    // What GitLab really sets on a job without parallel: no index, a total of 1.
+    expect(resolveShard('auto', { GITLAB_CI: 'true', CI_NODE_TOTAL: '1' })).toEqual({
+      index: 1,
+      count: 1,
+      from: 'GitLab without parallel machines: CI_NODE_INDEX unset, CI_NODE_TOTAL=1, so this is the only shard',
+    });
+    expect(resolveShard('auto', { CIRCLECI: 'true', CIRCLE_NODE_INDEX: '', CIRCLE_NODE_TOTAL: '' })).toMatchObject({ index: 1, count: 1 });
+  });
+
+  it('refuses an unknown CI, naming every variable it reads', () => {
+    for (const env of [{}, { CI: 'true', JENKINS_URL: 'http://ci' }, { CI_NODE_INDEX: '1', CI_NODE_TOTAL: '3' }, { GITLAB_CI: 'false' }]) {
+      expect(() => resolveShard('auto', env)).toThrow(/--shard auto: no CI that numbers its parallel machines was found/);
+    }
+    let message = '';
+    try {
+      resolveShard('auto', { GITHUB_ACTIONS: 'true' });
+    } catch (error) {
+      message = (error as Error).message;
+      expect(error).toMatchObject({ code: 'USAGE', exitCode: 2 });
+    }
+    for (const name of ['GITLAB_CI', 'CI_NODE_INDEX', 'CI_NODE_TOTAL', 'BUILDKITE', 'BUILDKITE_PARALLEL_JOB', 'BUILDKITE_PARALLEL_JOB_COUNT', 'CIRCLECI']) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('CIRCLE_NODE_INDEX and CIRCLE_NODE_TOTAL');
+    expect(message).toContain('GitHub Actions sets no shard variable: a matrix job gives its own, e.g. --shard ${{ matrix.shard }}/3');
+  });
+
+  it('refuses malformed values, naming the variable and its value', () => {
+    const gitlab = (index: string, total: string) => ({ GITLAB_CI: 'true', CI_NODE_INDEX: index, CI_NODE_TOTAL: total });
+    const circle = (index: string, total: string) => ({ CIRCLECI: 'true', CIRCLE_NODE_INDEX: index, CIRCLE_NODE_TOTAL: total });
+    const refusals: [Record<string, string>, string][] = [
+      [gitlab('0', '3'), 'CI_NODE_INDEX="0" is out of range: with CI_NODE_TOTAL=3 it counts 1 to 3'],
+      [gitlab('4', '3'), 'CI_NODE_INDEX="4" is out of range'],
+      [gitlab('two', '3'), 'CI_NODE_INDEX="two" is not a whole number'],
+      [gitlab('1', '-3'), 'CI_NODE_TOTAL="-3" is not a whole number'],
+      [gitlab('1', '0'), 'CI_NODE_TOTAL="0" is below 1'],
+      [circle('3', '3'), 'CIRCLE_NODE_INDEX="3" is out of range: with CIRCLE_NODE_TOTAL=3 it counts 0 to 2'],
+      [{ GITLAB_CI: 'true', CI_NODE_TOTAL: '3' }, 'GitLab set CI_NODE_TOTAL but not CI_NODE_INDEX'],
+      [{ BUILDKITE: 'true', BUILDKITE_PARALLEL_JOB: '1' }, 'Buildkite set BUILDKITE_PARALLEL_JOB but not BUILDKITE_PARALLEL_JOB_COUNT'],
+      [{ ...gitlab('1', '3'), BUILDKITE: 'true' }, 'GitLab (GITLAB_CI=true) and Buildkite (BUILDKITE=true) are all set'],
+    ];
+    for (const [env, message] of refusals) expect(() => resolveShard('auto', env), message).toThrow(message);
   });
 });
 

@@ -4,10 +4,16 @@
 import type { ResolvedJob } from '../config/resolve.js';
 import { UsageError } from '../core/errors.js';
 import type { Timings } from '../store/timings.js';
+import { shardFromCi } from './ci-shard.js';
 
 export interface Shard {
   readonly index: number;
   readonly count: number;
+}
+
+/** `--shard` as given: i/n, or `auto` (the CI's own variables in `env`, said in `from`). */
+export function resolveShard(text: string, env: Readonly<Record<string, string | undefined>>): Shard & { readonly from?: string } {
+  return text.trim() === 'auto' ? shardFromCi(env) : parseShard(text);
 }
 
 export function parseShard(text: string): Shard {
@@ -15,7 +21,7 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, like 2/3, got ${JSON.stringify(text)}; nothing was run`);
+    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, like 2/3, or auto, got ${JSON.stringify(text)}; nothing was run`);
   }
   return { index, count };
 }
@@ -30,6 +36,11 @@ export function jobsOfShard(jobs: readonly ResolvedJob[], shard: Shard, timings:
   );
   const mine = new Set(groups.filter((_, i) => dealt[i] === shard.index - 1).flatMap((group) => group.map((job) => job.name)));
   return jobs.filter((job) => mine.has(job.name));
+}
+
+/** `--shard auto`: the shard this machine took, and the variables that said so. */
+export function autoShardNote(shard: Shard & { readonly from?: string | undefined }): string {
+  return `cubicle: --shard auto: shard ${shard.index}/${shard.count} (${shard.from ?? 'the CI'})\n`;
 }
 
 /**

@@ -49,6 +49,7 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
   ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned) => planned.job);
+  if (plan.shardNote) process.stderr.write(plan.shardNote);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
   const limits = await planLimits(jobs, plan.noLimits);
