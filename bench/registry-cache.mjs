@@ -119,7 +119,14 @@ function layoutOf(archives, dir) {
     path.join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'v1' },
+        },
+      ],
     }),
   );
 }
@@ -128,13 +135,15 @@ const registry = await startRegistry();
 try {
   const storeA = path.join(work, 'store-a');
   const buildMs = cubicle(['run', '--junit', '/dev/null'], { cacheDir: storeA });
-    const layerIds = JSON.parse(spawnSync(process.execPath, [cli, 'cache', 'ls', '--json', '--cache-dir', storeA], { encoding: 'utf8' }).stdout).map(
+  const layerIds = JSON.parse(spawnSync(process.execPath, [cli, 'cache', 'ls', '--json', '--cache-dir', storeA], { encoding: 'utf8' }).stdout).map(
     (layer) => layer.id,
   );
   // The archives `cache push` uploads, taken from the registry's storage after a push to a scratch repository.
   cubicle(['cache', 'push', `${registry.host}/scratch/cache`], { cacheDir: storeA });
   const manifest = JSON.parse(
-    await (await fetch(`http://${registry.host}/v2/scratch/cache/manifests/latest`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).text(),
+    await (
+      await fetch(`http://${registry.host}/v2/scratch/cache/manifests/latest`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+    ).text(),
   );
   const archives = manifest.layers
     .filter((layer) => layer.mediaType === 'application/vnd.cubicle.layer.v1.tar+zstd')
@@ -167,7 +176,8 @@ try {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  const line = (name, values) => console.log(`  ${name.padEnd(44)} median ${median(values).toFixed(0).padStart(6)} ms  (runs: ${values.map((t) => t.toFixed(0)).join(', ')})`);
+  const line = (name, values) =>
+    console.log(`  ${name.padEnd(44)} median ${median(values).toFixed(0).padStart(6)} ms  (runs: ${values.map((t) => t.toFixed(0)).join(', ')})`);
   const ratio = (what, a, b, target) => {
     const value = median(a) / median(b);
     console.log(`  ${what.padEnd(60)} ${value.toFixed(2)}x${target ? `  (target <= ${target}x: ${value <= target ? 'met' : 'NOT MET'})` : ''}`);
