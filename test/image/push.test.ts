@@ -72,6 +72,15 @@ describe.skipIf(!HAVE_REGISTRY).each(setups)('push to docker-registry: $name', (
 
   const methods = () => registry.requests().map((entry) => entry.method);
 
+  async function waitForPatches(count: number): Promise<void> {
+    let patches = 0;
+    for (const deadline = Date.now() + 20_000; patches < count && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      patches = methods().filter((method) => method === 'PATCH').length;
+    }
+    expect(patches).toBeGreaterThanOrEqual(count);
+  }
+
   it('uploads a small blob in one PUT and a big one in PATCH chunks; a second upload finds it present and POSTs nothing', async () => {
     const pusher = client('team/app/cubicle-cache');
     const small = blobFile(1000);
@@ -143,6 +152,56 @@ describe.skipIf(!HAVE_REGISTRY).each(setups)('push to docker-registry: $name', (
     expect(fs.readdirSync(work).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
+  it('a manifest tampered in the registry fails getManifest, by tag and by digest, with DIGEST_MISMATCH', async () => {
+    const pusher = client('team/tampered-manifest');
+    const empty = path.join(work, 'empty.json');
+    fs.writeFileSync(empty, EMPTY_JSON);
+    await pusher.uploadBlob(empty, EMPTY_DIGEST, 2);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/vnd.cubicle.cache.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: EMPTY_DIGEST, size: 2 },
+        layers: [],
+      }),
+    );
+    const digest = await pusher.putManifest('v1', manifest, OCI_MANIFEST);
+    fs.writeFileSync(registry.blobDataPath(digest), manifest.toString().replace('cache.v1+json', 'cache.v2+json'));
+    for (const reference of ['v1', digest]) {
+      const error = await errorOf(pusher.getManifest(reference, OCI_MANIFEST));
+      expect(error.code).toBe('DIGEST_MISMATCH');
+      expect(error.message).toContain(`not ${digest}`);
+    }
+  });
+
+  it('a manifest naming a blob the repository lacks is refused with REGISTRY_REFUSED, saying to upload its blobs first', async () => {
+    const missing = sha256(Buffer.from('never uploaded'));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: missing, size: 14 },
+        layers: [],
+      }),
+    );
+    const error = await errorOf(client('team/missing-blob').putManifest('latest', manifest, OCI_MANIFEST));
+    expect(error.code).toBe('REGISTRY_REFUSED');
+    expect(error.message).toContain('MANIFEST_BLOB_UNKNOWN');
+    expect(error.hint).toContain('upload every blob the manifest names before it');
+  });
+
+  it('a file whose bytes do not match the digest given is refused with DIGEST_MISMATCH, and the registry keeps nothing', async () => {
+    const blob = blobFile(2000);
+    const claimed = sha256(Buffer.from('something else'));
+    for (const chunkBytes of [CHUNK, 512]) {
+      const error = await errorOf(client('team/wrong-digest').uploadBlob(blob.file, claimed, blob.size, { chunkBytes }));
+      expect(error.code).toBe('DIGEST_MISMATCH');
+      expect(error.message).toContain(`do not hash to that digest`);
+    }
+    expect(await client('team/wrong-digest').blobExists(claimed)).toBe(false);
+  });
+
   it('a blob tampered in the registry fails downloadBlob with DIGEST_MISMATCH and leaves no file', async () => {
     const pusher = client('team/tampered');
     const blob = blobFile(2 * CHUNK);
@@ -200,18 +259,32 @@ describe.skipIf(!HAVE_REGISTRY).each(setups)('push to docker-registry: $name', (
     expect(manifestError.code).toBe('REGISTRY_UNAUTHORIZED');
   });
 
+  it('the registry restarted mid-upload: the upload starts over with a new session and completes', async () => {
+    const ref = parseImageRef(`${registry.host}/team/restarted`) as RegistryImageRef;
+    const pusher = new RegistryClient(ref, {
+      insecureRegistries: [],
+      env: { HOME: work },
+      access: 'push',
+      credentials: given(USER, PASSWORD),
+      retryDelaysMs: [1000, 2000, 4000],
+    });
+    const blob = blobFile(256 * CHUNK);
+    registry.clearLog();
+    const upload = pusher.uploadBlob(blob.file, blob.digest, blob.size, { chunkBytes: CHUNK });
+    await waitForPatches(3);
+    await registry.restart();
+    expect(await upload).toBe('uploaded');
+    expect(fs.readFileSync(registry.blobDataPath(blob.digest)).equals(blob.bytes)).toBe(true);
+    expect(registry.requests().filter((entry) => entry.method === 'POST' && entry.status === 202).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('the registry killed mid-upload of a chunked blob: uploadBlob rejects, and neither the blob nor a manifest is there', async () => {
     const pusher = client('team/killed');
     const blob = blobFile(256 * CHUNK);
     registry.clearLog();
     const upload = pusher.uploadBlob(blob.file, blob.digest, blob.size, { chunkBytes: CHUNK });
     const failed = errorOf(upload);
-    let patches = 0;
-    for (const deadline = Date.now() + 20_000; patches < 3 && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      patches = methods().filter((method) => method === 'PATCH').length;
-    }
-    expect(patches).toBeGreaterThanOrEqual(3);
+    await waitForPatches(3);
     registry.kill();
     const error = await failed;
     try {

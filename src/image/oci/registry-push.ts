@@ -191,7 +191,16 @@ export async function putManifest(client: RegistryClient, reference: string, byt
   const digest = sha256Digest(bytes);
   return client.withRetries(`put manifest ${reference} of ${client.repository}`, async () => {
     const response = await client.request(manifestPath(client, reference), { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes });
-    if (response.status !== 201 && response.status !== 200) throw await refused(client, response, `PUT of manifest ${reference}`);
+    if (response.status !== 201 && response.status !== 200) {
+      const said = await registrySaid(response);
+      if (!said.includes('MANIFEST_BLOB_UNKNOWN')) throw refusedWith(client, response.status, said, `PUT of manifest ${reference}`);
+      throw new RegistryRefusedError(
+        `registry ${client.registry} refused manifest ${reference} of ${client.repository}: it names a blob the repository lacks${said}; ${NOTHING_PUSHED}`,
+        {
+          hint: 'upload every blob the manifest names before it, its config too (the empty descriptor is the 2-byte blob {}), to this same repository',
+        },
+      );
+    }
     await response.body?.cancel();
     const stored = response.headers.get('docker-content-digest');
     if (stored && stored !== digest) {
