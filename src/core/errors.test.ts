@@ -37,6 +37,7 @@ function everyError(): CubicleError[] {
     new image.RegistryUnauthorizedError('no'),
     new image.DigestMismatchError('bad'),
     new image.RegistryUnreachableError('down'),
+    new image.RegistryRefusedError('refused'),
     new image.PlatformNotFoundError('none', ['linux/amd64']),
     new image.InsecureRegistryError('http'),
     new image.InvalidImageError('not oci'),
