@@ -147,7 +147,7 @@ export class RegistryClient {
   /**
    * One request to a path under the registry, or to an absolute URL (an upload's Location), which gets our
    * authorization only on the registry's own origin. A 401 is answered once with fresh auth (tokens expire);
-   * with push access a 401 or 403 after that is a refusal to push; 5xx and 429 are TransientErrors.
+   * with push access a 401 after that, or any 403, is a refusal to push; 5xx and 429 are TransientErrors.
    */
   async request(target: string, options: RequestOptions = {}): Promise<Response> {
     const base = await this.connect();
@@ -175,7 +175,7 @@ export class RegistryClient {
       } finally {
         if (streamed) (body as Readable).destroy();
       }
-      if (response.status === 401 || (response.status === 403 && this.pushTo && this.authorization)) {
+      if (response.status === 401 || (response.status === 403 && this.pushTo)) {
         const said = await registrySaid(response);
         const challenge = parseChallenge(response.headers.get('www-authenticate'));
         if (authenticated || !challenge || response.status === 403) {
