@@ -20,6 +20,7 @@ const USER = 'pusher';
 const PASSWORD = 'push-secret-7c1d';
 const READER = 'reader';
 const READER_PASSWORD = 'reader-secret-2b9e';
+const IDENTITY_TOKEN = 'refresh-push-5e2a';
 const CHUNK = 64 * 1024;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY_JSON = Buffer.from('{}');
@@ -44,7 +45,7 @@ const setups: { name: string; options: RegistryOptions }[] = [
   { name: 'htpasswd basic auth, relative Locations', options: { htpasswd: { user: USER, password: PASSWORD }, relativeUrls: true } },
   {
     name: 'bearer token service, absolute Locations',
-    options: { token: { user: USER, password: PASSWORD, readOnly: { user: READER, password: READER_PASSWORD } } },
+    options: { token: { user: USER, password: PASSWORD, identityToken: IDENTITY_TOKEN, readOnly: { user: READER, password: READER_PASSWORD } } },
   },
 ];
 
@@ -258,6 +259,21 @@ describe.skipIf(!HAVE_REGISTRY).each(setups)('push to docker-registry: $name', (
     const manifestError = await errorOf(readOnly.putManifest('latest', Buffer.from('{}'), OCI_MANIFEST));
     expect(manifestError.code).toBe('REGISTRY_UNAUTHORIZED');
   });
+
+  it.runIf(options.token !== undefined)(
+    'pushes with an identity token (OAuth2 refresh token); without credentials a push is refused, saying some are needed',
+    async () => {
+      const blob = blobFile(900);
+      const withToken = client('private/cache', { credentials: { username: '<token>', password: '', identityToken: IDENTITY_TOKEN, source: 'a test' } });
+      expect(await withToken.uploadBlob(blob.file, blob.digest, blob.size)).toBe('uploaded');
+      const other = blobFile(901);
+      const anonymous = await errorOf(client('private/cache', { credentials: undefined }).uploadBlob(other.file, other.digest, other.size));
+      expect(anonymous.code).toBe('REGISTRY_UNAUTHORIZED');
+      expect(anonymous.message).toContain(`no credentials were sent: none for ${registry.host} in`);
+      expect(anonymous.message).toContain('a push needs some');
+      expect(anonymous.hint).toContain('--password-stdin');
+    },
+  );
 
   it('the registry restarted mid-upload: the upload starts over with a new session and completes', async () => {
     const ref = parseImageRef(`${registry.host}/team/restarted`) as RegistryImageRef;
