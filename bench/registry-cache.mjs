@@ -92,14 +92,24 @@ const setup = Array.from(
 ).join('');
 fs.writeFileSync(path.join(project, 'cubicle.config.yaml'), `jobs:\n  bench:\n    setup:\n${setup}    run: cat data*.sha\n`);
 
-/** An OCI layout holding the archives cubicle pushes (one per layer) as an image's layers: the same bytes for skopeo. */
-function layoutOf(archives, dir) {
+/**
+ * An OCI layout holding the archives cubicle pushes (one per layer) as an image's layers, as they
+ * are (zstd) or decompressed (plain tar, which skopeo then compresses as it pushes, as cubicle does).
+ */
+function layoutOf(archives, dir, { decompressed }) {
   const blobs = path.join(dir, 'blobs', 'sha256');
   fs.mkdirSync(blobs, { recursive: true });
   const layers = archives.map((file) => {
-    const digest = sha256File(file);
-    fs.copyFileSync(file, path.join(blobs, digest.slice(7)));
-    return { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest, size: fs.statSync(file).size };
+    let source = file;
+    if (decompressed) {
+      source = path.join(dir, 'layer.tar');
+      spawnSync('zstd', ['-q', '-d', '-f', file, '-o', source]);
+    }
+    const digest = sha256File(source);
+    const size = fs.statSync(source).size;
+    fs.copyFileSync(source, path.join(blobs, digest.slice(7)));
+    if (decompressed) fs.rmSync(source);
+    return { mediaType: `application/vnd.oci.image.layer.v1.tar${decompressed ? '' : '+zstd'}`, digest, size };
   });
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }));
   const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
@@ -149,20 +159,37 @@ try {
     .filter((layer) => layer.mediaType === 'application/vnd.cubicle.layer.v1.tar+zstd')
     .map((layer) => path.join(work, 'registry', 'docker', 'registry', 'v2', 'blobs', 'sha256', layer.digest.slice(7, 9), layer.digest.slice(7), 'data'));
   const layout = path.join(work, 'layout');
-  layoutOf(archives, layout);
+  layoutOf(archives, layout, { decompressed: false });
+  const plainLayout = path.join(work, 'layout-tar');
+  layoutOf(archives, plainLayout, { decompressed: true });
   const megabytes = archives.reduce((sum, file) => sum + fs.statSync(file).size, 0) / 1024 / 1024;
   console.log(
     `registry cache: ${layerIds.length} setup layers, ${megabytes.toFixed(0)} MiB of archives, docker-registry at ${registry.host}; ${runs} runs each, alternating`,
   );
 
-  const times = { cubiclePush: [], skopeoPush: [], cubiclePull: [], skopeoPull: [], cold: [], build: [buildMs] };
+  const times = { cubiclePush: [], skopeoPush: [], skopeoBlobs: [], cubiclePull: [], skopeoPull: [], skopeoRaw: [], cold: [], build: [buildMs] };
   for (let run = 0; run < runs; run++) {
     times.cubiclePush.push(cubicle(['cache', 'push', `${registry.host}/push${run}/cache`], { cacheDir: storeA }));
-    times.skopeoPush.push(skopeo(['--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${registry.host}/skopeo${run}/image:v1`]));
+    // The same work as cubicle's push: plain tar layers, compressed to zstd on the way (cubicle's store holds trees, not archives).
+    times.skopeoPush.push(
+      skopeo([
+        '--dest-tls-verify=false',
+        '--dest-compress-format',
+        'zstd',
+        '--dest-compress-level',
+        '3',
+        `oci:${plainLayout}:v1`,
+        `docker://${registry.host}/skopeo${run}/image:v1`,
+      ]),
+    );
+    times.skopeoBlobs.push(skopeo(['--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${registry.host}/blobs${run}/image:v1`]));
     const storeB = path.join(work, `store-b${run}`);
     times.cubiclePull.push(cubicle(['cache', 'pull', `${registry.host}/push${run}/cache`], { cacheDir: storeB }));
     const pulled = path.join(work, `pulled${run}`);
-    times.skopeoPull.push(skopeo(['--src-tls-verify=false', `docker://${registry.host}/skopeo${run}/image:v1`, `oci:${pulled}:v1`]));
+    // The same work as cubicle's pull, short of unpacking: each layer decompressed as it is written.
+    times.skopeoPull.push(skopeo(['--src-tls-verify=false', '--dest-decompress', `docker://${registry.host}/skopeo${run}/image:v1`, `dir:${pulled}`]));
+    fs.rmSync(pulled, { recursive: true, force: true });
+    times.skopeoRaw.push(skopeo(['--src-tls-verify=false', `docker://${registry.host}/blobs${run}/image:v1`, `oci:${pulled}:v1`]));
     for (const dir of [storeB, pulled]) {
       spawnSync('chmod', ['-R', 'u+rwx', dir]);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -183,13 +210,17 @@ try {
     console.log(`  ${what.padEnd(60)} ${value.toFixed(2)}x${target ? `  (target <= ${target}x: ${value <= target ? 'met' : 'NOT MET'})` : ''}`);
   };
   line('cubicle cache push', times.cubiclePush);
-  line('skopeo copy oci: -> registry', times.skopeoPush);
+  line('skopeo copy oci: (tar) -> registry, to zstd', times.skopeoPush);
+  line('skopeo copy oci: (zstd blobs as they are)', times.skopeoBlobs);
   line('cubicle cache pull (into a fresh store)', times.cubiclePull);
-  line('skopeo copy registry -> oci:', times.skopeoPull);
+  line('skopeo copy registry -> dir:, decompressed', times.skopeoPull);
+  line('skopeo copy registry -> oci: (blobs as they are)', times.skopeoRaw);
   line('cold machine: run --cache-from', times.cold);
   line('the same run building its steps', times.build);
   ratio('push: cubicle cache push / skopeo copy', times.cubiclePush, times.skopeoPush, 1.2);
   ratio('pull: cubicle cache pull / skopeo copy', times.cubiclePull, times.skopeoPull, 1.2);
+  ratio('push against skopeo moving the zstd blobs as they are', times.cubiclePush, times.skopeoBlobs);
+  ratio('pull against skopeo keeping the zstd blobs as they are', times.cubiclePull, times.skopeoRaw);
   ratio('cold machine: run --cache-from / building the steps here', times.cold, times.build);
 } finally {
   registry.child.kill('SIGTERM');

@@ -13,6 +13,7 @@ import type { Credentials } from '../image/oci/credentials.js';
 import { OCI_MANIFEST } from '../image/oci/media-types.js';
 import { parseImageRef, type RegistryImageRef } from '../image/oci/ref.js';
 import { RegistryClient } from '../image/oci/registry-client.js';
+import { runLimited } from '../image/oci/run-limited.js';
 import { downloadBlob, getManifest, putManifest, uploadBlob } from '../image/oci/registry-push.js';
 import { parseJunit, serializeJunit } from '../junit/index.js';
 import { exportLayers, importStore } from '../store/archive.js';
@@ -31,6 +32,32 @@ import {
   type CacheEntry,
   type CacheIndex,
 } from './cache-manifest.js';
+
+/** Blobs moved at once: enough to overlap one layer's export or import with another's transfer on two cores. */
+const PARALLEL_TRANSFERS = 3;
+
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(slots: number) {
+    this.free = slots;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
 
 export interface RegistryCacheOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -80,6 +107,8 @@ export class RegistryCache {
   private client: RegistryClient | undefined;
   private indexRead: Promise<CacheIndex | undefined> | undefined;
   private readonly fetching = new Map<string, Promise<Layer | undefined>>();
+  /** At most DOWNLOADS blobs in flight; imports are not limited (each is zstd | tar, then one digest). */
+  private readonly downloads = new Semaphore(PARALLEL_TRANSFERS);
   /** Once the registry failed, this run stops asking it: one warning, then local builds. */
   private broken = false;
 
@@ -153,39 +182,45 @@ export class RegistryCache {
     const index = await this.index();
     if (!index) return undefined;
     const byId = new Map(index.entries.map((entry) => [entry.id, entry]));
-    const chain: CacheEntry[] = [];
     const bases = new Set([hostBaseOf().id]);
-    let current: string | null = id;
-    for (; current !== null && !findLayer(paths, current) && !bases.has(current); ) {
-      const entry = byId.get(current);
-      if (!entry || chain.length > byId.size) return undefined; // not in the cache, or built on a base this machine lacks
-      chain.push(entry);
-      current = entry.parent;
+    const here = (layer: string | null) => layer === null || bases.has(layer) || findLayer(paths, layer) !== undefined;
+    // The whole chain down to a layer or base this machine has must be in the cache, or nothing is downloaded.
+    let depth = 0;
+    for (let current = byId.get(id); current && !here(current.parent); current = byId.get(current.parent!)) {
+      if (!byId.has(current.parent!) || ++depth > byId.size) return undefined;
     }
-    for (const entry of chain.reverse()) {
-      if (entry.id !== id) {
-        // An ancestor: another job may be fetching it at the same moment.
-        const ancestor = await this.fetchLayer(paths, entry.id);
-        if (!ancestor) return undefined;
-        continue;
-      }
-      if (!(await this.importEntry(paths, entry, bases))) return undefined;
-    }
-    return findLayer(paths, id);
-  }
-
-  /** One layer's archive: downloaded (digest checked), imported (meta.json checked, content digest recomputed). */
-  private async importEntry(paths: StorePaths, entry: CacheEntry, bases: ReadonlySet<string>): Promise<boolean> {
-    ensureStore(paths);
+    const entry = byId.get(id);
+    if (!entry) return undefined;
+    // This layer's blob downloads while its ancestors download and import: a chain comes down in parallel.
+    const parent = here(entry.parent) ? Promise.resolve(true) : this.fetchLayer(paths, entry.parent!).then((layer) => layer !== undefined);
     const file = tempPath(paths, 'registry-layer');
     try {
-      try {
-        await downloadBlob(this.registry('pull'), entry.blob.digest, file, entry.blob.size);
-      } catch (error) {
-        if (this.options.signal?.aborted) throw error;
-        this.warn(`layer ${entry.id.slice(0, 12)} (blob ${entry.blob.digest}) could not be downloaded (${describe(error)}); it is built here`);
-        return false;
-      }
+      const [downloaded, parentHere] = await Promise.all([this.download(entry, file), parent]);
+      if (!downloaded || !parentHere) return undefined;
+      return (await this.importEntry(paths, entry, file, bases)) ? findLayer(paths, id) : undefined;
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /** A layer's archive into `file`, its digest checked on the way; false (with a warning) when it cannot be had. */
+  private async download(entry: CacheEntry, file: string): Promise<boolean> {
+    await this.downloads.acquire();
+    try {
+      await downloadBlob(this.registry('pull'), entry.blob.digest, file, entry.blob.size);
+      return true;
+    } catch (error) {
+      if (this.options.signal?.aborted) throw error;
+      this.warn(`layer ${entry.id.slice(0, 12)} (blob ${entry.blob.digest}) could not be downloaded (${describe(error)}); it is built here`);
+      return false;
+    } finally {
+      this.downloads.release();
+    }
+  }
+
+  /** One downloaded archive imported as `cache import` imports (meta.json checked, content digest recomputed), then held to the manifest. */
+  private async importEntry(paths: StorePaths, entry: CacheEntry, file: string, bases: ReadonlySet<string>): Promise<boolean> {
+    try {
       const result = await importStore(paths, file, [...bases], { accept: (meta) => mismatch(meta, entry) });
       if (result.rejected.length > 0) {
         const problems = result.rejected.map((rejected) => `${safeMessage(rejected.id).slice(0, 12)}: ${safeMessage(rejected.problem)}`).join('; ');
@@ -197,27 +232,19 @@ export class RegistryCache {
       if (this.options.signal?.aborted) throw error;
       this.warn(`layer ${entry.id.slice(0, 12)} could not be imported (${describe(error)}); it is built here`);
       return false;
-    } finally {
-      fs.rmSync(file, { force: true });
     }
   }
 
   /** Every layer the cache holds that this machine can use (its parent is here or in the cache). */
   async pullAll(paths: StorePaths): Promise<PullResult> {
     const index = await this.readIndex('pull');
-    let imported = 0;
-    let present = 0;
-    let skipped = 0;
-    for (const entry of index.entries) {
-      if (findLayer(paths, entry.id)) {
-        present += 1;
-        continue;
-      }
-      const layer = await this.fetchLayer(paths, entry.id);
-      if (layer) imported += 1;
-      else skipped += 1;
-    }
-    return { imported, present, skipped };
+    this.indexRead = Promise.resolve(index);
+    ensureStore(paths);
+    const missing = index.entries.filter((entry) => !findLayer(paths, entry.id));
+    // Every layer at once: fetchLayer shares each ancestor's fetch, and `downloads` bounds the transfers.
+    const fetched = await Promise.all(missing.map((entry) => this.fetchLayer(paths, entry.id)));
+    const imported = fetched.filter(Boolean).length;
+    return { imported, present: index.entries.length - missing.length, skipped: missing.length - imported };
   }
 
   /** The JUnit report kept with the cache, written to `file`; false when there is none or it could not be read. */
@@ -243,21 +270,25 @@ export class RegistryCache {
     const before = await this.readIndex('push');
     const known = new Set(before.entries.map((entry) => entry.id));
     const layers = withAncestors(paths, ids);
-    const added: CacheEntry[] = [];
-    let bytes = 0;
-    for (const layer of layers) {
-      if (known.has(layer.meta.id)) continue;
-      const file = tempPath(paths, 'registry-push');
-      try {
-        await exportLayers(paths, [layer.meta.id], file);
-        const blob = await fileDigest(file);
-        await uploadBlob(client, file, blob.digest, blob.size);
-        bytes += blob.size;
-        added.push(entryOf(layer.meta, blob));
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
-    }
+    ensureStore(paths);
+    // Exports (tar | zstd) and uploads of several layers overlap; the manifest keeps parents first.
+    const added = await runLimited(
+      layers.filter((layer) => !known.has(layer.meta.id)),
+      PARALLEL_TRANSFERS,
+      this.options.signal,
+      async (layer) => {
+        const file = tempPath(paths, 'registry-push');
+        try {
+          await exportLayers(paths, [layer.meta.id], file);
+          const blob = await fileDigest(file);
+          await uploadBlob(client, file, blob.digest, blob.size);
+          return entryOf(layer.meta, blob);
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      },
+    );
+    const bytes = added.reduce((sum, entry) => sum + entry.blob.size, 0);
     let timingsBlob = before.timings;
     if (timings) timingsBlob = await this.pushTimings(paths, client, before, timings);
     if (added.length === 0 && timingsBlob === before.timings) return { uploaded: 0, present: layers.length, bytes: 0, timings: false };
