@@ -49,10 +49,19 @@ function versionOf(node: string): string | undefined {
   }
 }
 
-/** action.yml's input defaults, which the runner hands the action as INPUT_* variables. */
+/**
+ * Where dist/ is run from: this checkout, or CUBICLE_TEST_ACTION_ROOT (a checkout's action.yml
+ * and a dist/ built from a branch's src/, to try it without rebuilding the committed dist/).
+ */
+const ACTION_ROOT = process.env.CUBICLE_TEST_ACTION_ROOT || REPO;
+
+/** action.yml's input defaults, which the runner hands the action as INPUT_* variables (`${{ github.token }}` evaluated, as a runner does). */
 function inputDefaults(): Record<string, string> {
-  const action = yaml.load(fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-  return Object.fromEntries(Object.entries(action.inputs).flatMap(([name, input]) => (input.default === undefined ? [] : [[name, String(input.default)]])));
+  const action = yaml.load(fs.readFileSync(path.join(ACTION_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const evaluate = (value: string) => value.replace('${{ github.token }}', SECRETS.GITHUB_TOKEN);
+  return Object.fromEntries(
+    Object.entries(action.inputs).flatMap(([name, input]) => (input.default === undefined ? [] : [[name, evaluate(String(input.default))]])),
+  );
 }
 
 const roots: string[] = [];
@@ -68,6 +77,8 @@ export interface ActionRun {
   readonly outputs: Record<string, string>;
   readonly state: Record<string, string>;
   readonly summary: string;
+  /** With `watchProcesses`: the environment and command line of every process seen below the action's while it ran. */
+  readonly processes: { pid: number; environ: string; cmdline: string }[];
 }
 
 /** One job on a runner: a workspace (a copy of the fixture project), RUNNER_TEMP, a layer store. */
@@ -94,7 +105,7 @@ export class Runner {
   async run(
     entry: 'main' | 'post',
     inputs: Record<string, string> = {},
-    options: { signalWhen?: { text: string; signal: NodeJS.Signals } } = {},
+    options: { signalWhen?: { text: string; signal: NodeJS.Signals }; watchProcesses?: boolean } = {},
   ): Promise<ActionRun> {
     const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((name) => [name, path.join(this.files, `${entry}-${name}`)]));
     for (const file of Object.values(files)) fs.writeFileSync(file, '');
@@ -106,7 +117,7 @@ export class Runner {
       CI: 'true',
       GITHUB_ACTIONS: 'true',
       GITHUB_ACTION: 'cubicle',
-      GITHUB_ACTION_PATH: REPO,
+      GITHUB_ACTION_PATH: ACTION_ROOT,
       GITHUB_WORKSPACE: this.workspace,
       GITHUB_REF: this.ref,
       GITHUB_EVENT_NAME: 'push',
@@ -125,14 +136,16 @@ export class Runner {
     };
     for (const [name, value] of Object.entries({ ...inputDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     if (entry === 'post') for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
-    const { exitCode, log } = await spawnLogged(node24(), [path.join(REPO, 'dist', `${entry}.mjs`)], {
+    const { exitCode, log, processes } = await spawnLogged(node24(), [path.join(ACTION_ROOT, 'dist', `${entry}.mjs`)], {
       cwd: this.workspace,
       env,
       signalWhen: options.signalWhen,
+      watchProcesses: options.watchProcesses ?? false,
     });
     const state = parseFileCommands(fs.readFileSync(files.state!, 'utf8'));
     if (entry === 'main') this.state = state;
-    return { exitCode, log, outputs: parseFileCommands(fs.readFileSync(files.output!, 'utf8')), state, summary: fs.readFileSync(files.summary!, 'utf8') };
+    const outputs = parseFileCommands(fs.readFileSync(files.output!, 'utf8'));
+    return { exitCode, log, outputs, state, summary: fs.readFileSync(files.summary!, 'utf8'), processes };
   }
 
   /** Every file the run left in the workspace and RUNNER_TEMP (reports, artifacts, results), read as text. */
@@ -153,10 +166,12 @@ export class Runner {
 function spawnLogged(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; signalWhen?: { text: string; signal: NodeJS.Signals } | undefined },
-): Promise<{ exitCode: number; log: string }> {
+  options: { cwd: string; env: Record<string, string>; signalWhen?: { text: string; signal: NodeJS.Signals } | undefined; watchProcesses: boolean },
+): Promise<{ exitCode: number; log: string; processes: ActionRun['processes'] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const seen = new Map<number, ActionRun['processes'][number]>();
+    const watch = options.watchProcesses && child.pid !== undefined ? setInterval(() => recordDescendants(child.pid!, seen), 5) : undefined;
     let log = '';
     let signalled = false;
     const append = (chunk: string) => {
@@ -169,8 +184,48 @@ function spawnLogged(
     child.stdout.setEncoding('utf8').on('data', append);
     child.stderr.setEncoding('utf8').on('data', append);
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), log }));
+    child.once('close', (code, signal) => {
+      clearInterval(watch);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), log, processes: [...seen.values()] });
+    });
   });
+}
+
+/** Every process below `root` now (by /proc's parent pids), its environ and cmdline read once, the first time it is seen. */
+function recordDescendants(root: number, seen: Map<number, ActionRun['processes'][number]>): void {
+  const parents = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === root) return true;
+    return false;
+  };
+  const read = (pid: number, file: string) => fs.readFileSync(`/proc/${pid}/${file}`, 'latin1').replace(/\0/g, '\n');
+  let rootCmdline: string;
+  try {
+    rootCmdline = read(root, 'cmdline');
+  } catch {
+    return;
+  }
+  for (const pid of parents.keys()) {
+    if (seen.has(pid) || !below(pid)) continue;
+    try {
+      const cmdline = read(pid, 'cmdline');
+      // forked, not yet exec'd: still the action's own environment; read again next time
+      if (cmdline === rootCmdline) continue;
+      seen.set(pid, { pid, environ: read(pid, 'environ'), cmdline });
+    } catch {
+      // exited, or not ours to read (a job's process in another user namespace)
+    }
+  }
 }
 
 /** GITHUB_OUTPUT / GITHUB_STATE: `name<<DELIMITER\nvalue\nDELIMITER` entries, or `name=value` lines. */
@@ -212,5 +267,5 @@ export function annotationCommands(log: string, kind: 'error' | 'warning'): { pr
 
 /** Whether this build of the CLI passes CUBICLE_PASS_ENV's variables into jobs (src/plan/sandbox-spec.ts). */
 export function cliPassesEnv(): boolean {
-  return fs.readFileSync(path.join(REPO, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
+  return fs.readFileSync(path.join(ACTION_ROOT, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
 }
