@@ -11,7 +11,7 @@ import { buildNative, prepareHost } from './host.js';
 import { readInputs, runArguments, type ActionInputs, type RegistryInputs } from './inputs.js';
 import { defaultCacheScope } from '../plan/cache-scope.js';
 import { importLayers, listLayerIds } from './layer-cache.js';
-import { pullLayers } from './registry-cache.js';
+import { maskRegistryToken, pullLayers } from './registry-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';
 import { renderSummary } from './summary.js';
@@ -26,7 +26,7 @@ const EXIT_MEANINGS: Record<number, string> = {
 
 async function main(): Promise<void> {
   // Before anything can print it: the runner masks secrets it knows, not a token a workflow built.
-  const token = maskToken();
+  const token = maskRegistryToken(core);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   let inputs = withTimingsFound(
     readInputs((name) => core.getInput(name), workspace),
@@ -126,13 +126,6 @@ async function pullFromRegistry(cli: Cli, registry: RegistryInputs, inputs: Acti
   }
   core.info(`shards are balanced by the timings ${registry.ref} keeps (the last run that pushed to it)`);
   return Object.freeze({ ...inputs, timings: pulled.timings });
-}
-
-/** registry-token, masked in the log at once (core.setSecret); '' when not given. */
-function maskToken(): string {
-  const token = core.getInput('registry-token');
-  if (token) core.setSecret(token);
-  return token;
 }
 
 /** A summary that cannot be written (no GITHUB_STEP_SUMMARY outside a runner) costs the summary, not the step. */

@@ -8,13 +8,12 @@ import { actionPaths, createCli } from './cli.js';
 import { cliEnvironment } from './environment.js';
 import { readInputs } from './inputs.js';
 import { exportLayers, listLayerIds } from './layer-cache.js';
-import { pushLayers } from './registry-cache.js';
+import { maskRegistryToken, pushLayers } from './registry-cache.js';
 import { describeFailure, STATE } from './step.js';
 import { cacheService, core } from './toolkit.js';
 
 async function post(): Promise<void> {
-  const token = core.getInput('registry-token');
-  if (token) core.setSecret(token);
+  const token = maskRegistryToken(core);
   if (core.getState(STATE.cache) === 'registry') return pushToRegistry(token);
   if (core.getState(STATE.cache) !== 'on') {
     core.info(

@@ -8,6 +8,13 @@ import type { Cli } from './cli.js';
 import type { RegistryInputs } from './inputs.js';
 import type { LayerCacheLog } from './layer-cache.js';
 
+/** With cache: registry, registry-token, masked in the log at once (core.setSecret); '' when not given or not used. */
+export function maskRegistryToken(toolkit: { getInput(name: string): string; setSecret(secret: string): void }): string {
+  const token = toolkit.getInput('cache') === 'registry' ? toolkit.getInput('registry-token') : '';
+  if (token) toolkit.setSecret(token);
+  return token;
+}
+
 /** `cubicle cache pull|push REF` with the user name, when there are credentials to send on stdin. */
 export function registryArguments(command: 'pull' | 'push', registry: RegistryInputs): string[] {
   const args = ['cache', command, registry.ref];

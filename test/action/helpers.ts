@@ -64,6 +64,12 @@ function inputDefaults(): Record<string, string> {
   );
 }
 
+/**
+ * Preloaded into every Node process of a step (NODE_OPTIONS, which the CLI's environment keeps):
+ * appends its argv and environment, as it started, to CUBICLE_TEST_PROCESS_LOG.
+ */
+const RECORD_PROCESS = `require('node:fs').appendFileSync(process.env.CUBICLE_TEST_PROCESS_LOG, JSON.stringify({ argv: process.argv, env: process.env }) + '\\n');\n`;
+
 const roots: string[] = [];
 
 export function removeRunners(): void {
@@ -77,8 +83,8 @@ export interface ActionRun {
   readonly outputs: Record<string, string>;
   readonly state: Record<string, string>;
   readonly summary: string;
-  /** With `watchProcesses`: the environment and command line of every process seen below the action's while it ran. */
-  readonly processes: { pid: number; environ: string; cmdline: string }[];
+  /** With `recordCli`: every `cubicle` the step ran (node dist/cubicle.cjs ARGS), its arguments and environment. */
+  readonly cli: { args: string[]; env: Record<string, string> }[];
 }
 
 /** One job on a runner: a workspace (a copy of the fixture project), RUNNER_TEMP, a layer store. */
@@ -105,7 +111,7 @@ export class Runner {
   async run(
     entry: 'main' | 'post',
     inputs: Record<string, string> = {},
-    options: { signalWhen?: { text: string; signal: NodeJS.Signals }; watchProcesses?: boolean } = {},
+    options: { signalWhen?: { text: string; signal: NodeJS.Signals }; recordCli?: boolean } = {},
   ): Promise<ActionRun> {
     const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((name) => [name, path.join(this.files, `${entry}-${name}`)]));
     for (const file of Object.values(files)) fs.writeFileSync(file, '');
@@ -134,18 +140,24 @@ export class Runner {
       ...SECRETS,
       ...this.env,
     };
+    const processLog = path.join(this.files, `${entry}-processes.jsonl`);
+    if (options.recordCli) {
+      const preload = path.join(this.files, 'record-process.cjs');
+      fs.writeFileSync(preload, RECORD_PROCESS);
+      fs.writeFileSync(processLog, '');
+      Object.assign(env, { NODE_OPTIONS: `--require ${preload}`, CUBICLE_TEST_PROCESS_LOG: processLog });
+    }
     for (const [name, value] of Object.entries({ ...inputDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     if (entry === 'post') for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
-    const { exitCode, log, processes } = await spawnLogged(node24(), [path.join(ACTION_ROOT, 'dist', `${entry}.mjs`)], {
+    const { exitCode, log } = await spawnLogged(node24(), [path.join(ACTION_ROOT, 'dist', `${entry}.mjs`)], {
       cwd: this.workspace,
       env,
       signalWhen: options.signalWhen,
-      watchProcesses: options.watchProcesses ?? false,
     });
     const state = parseFileCommands(fs.readFileSync(files.state!, 'utf8'));
     if (entry === 'main') this.state = state;
     const outputs = parseFileCommands(fs.readFileSync(files.output!, 'utf8'));
-    return { exitCode, log, outputs, state, summary: fs.readFileSync(files.summary!, 'utf8'), processes };
+    return { exitCode, log, outputs, state, summary: fs.readFileSync(files.summary!, 'utf8'), cli: options.recordCli ? cliRecords(processLog) : [] };
   }
 
   /** Every file the run left in the workspace and RUNNER_TEMP (reports, artifacts, results), read as text. */
@@ -166,12 +178,10 @@ export class Runner {
 function spawnLogged(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; signalWhen?: { text: string; signal: NodeJS.Signals } | undefined; watchProcesses: boolean },
-): Promise<{ exitCode: number; log: string; processes: ActionRun['processes'] }> {
+  options: { cwd: string; env: Record<string, string>; signalWhen?: { text: string; signal: NodeJS.Signals } | undefined },
+): Promise<{ exitCode: number; log: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const seen = new Map<number, ActionRun['processes'][number]>();
-    const watch = options.watchProcesses && child.pid !== undefined ? setInterval(() => recordDescendants(child.pid!, seen), 5) : undefined;
     let log = '';
     let signalled = false;
     const append = (chunk: string) => {
@@ -184,48 +194,19 @@ function spawnLogged(
     child.stdout.setEncoding('utf8').on('data', append);
     child.stderr.setEncoding('utf8').on('data', append);
     child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearInterval(watch);
-      resolve({ exitCode: code ?? (signal ? 128 : 1), log, processes: [...seen.values()] });
-    });
+    child.once('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), log }));
   });
 }
 
-/** Every process below `root` now (by /proc's parent pids), its environ and cmdline read once, the first time it is seen. */
-function recordDescendants(root: number, seen: Map<number, ActionRun['processes'][number]>): void {
-  const parents = new Map<number, number>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const below = (pid: number): boolean => {
-    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === root) return true;
-    return false;
-  };
-  const read = (pid: number, file: string) => fs.readFileSync(`/proc/${pid}/${file}`, 'latin1').replace(/\0/g, '\n');
-  let rootCmdline: string;
-  try {
-    rootCmdline = read(root, 'cmdline');
-  } catch {
-    return;
-  }
-  for (const pid of parents.keys()) {
-    if (seen.has(pid) || !below(pid)) continue;
-    try {
-      const cmdline = read(pid, 'cmdline');
-      // forked, not yet exec'd: still the action's own environment; read again next time
-      if (cmdline === rootCmdline) continue;
-      seen.set(pid, { pid, environ: read(pid, 'environ'), cmdline });
-    } catch {
-      // exited, or not ours to read (a job's process in another user namespace)
-    }
-  }
+/** The `cubicle` processes in a process log (RECORD_PROCESS), not the action's own. */
+function cliRecords(processLog: string): ActionRun['cli'] {
+  return fs
+    .readFileSync(processLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { argv: string[]; env: Record<string, string> })
+    .filter((record) => record.argv[1]?.endsWith(path.join('dist', 'cubicle.cjs')))
+    .map((record) => ({ args: record.argv.slice(2), env: record.env }));
 }
 
 /** GITHUB_OUTPUT / GITHUB_STATE: `name<<DELIMITER\nvalue\nDELIMITER` entries, or `name=value` lines. */
