@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
   const ownReport = run.exitCode <= 1 && fs.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : undefined;
-  if (ownReport) core.saveState(STATE.junit, files.junit);
+  if (ownReport && registry) core.saveState(STATE.junit, files.junit);
   if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
 
