@@ -16,6 +16,8 @@ import { planRun } from '../plan/run-plan.js';
 import { readTimingsFile } from '../plan/timings-file.js';
 import { parseSize } from '../core/units.js';
 import { storeRoot, verbosity } from './edge.js';
+import { cachedTimings, layerSourceOf, openRunCaches, pushAfterRun } from './registry-cache.js';
+import { storePaths } from '../store/paths.js';
 import { cancelOnSignals } from './signals.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, outputOptions, pullOption } from './options.js';
@@ -41,6 +43,14 @@ export const command = defineCommand({
       describe:
         'job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, ' +
         'as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)',
+    },
+    'cache-from': {
+      type: 'string',
+      describe: 'look up setup layers missing here in this registry cache (e.g. ghcr.io/owner/repo/cubicle-cache) before building them',
+    },
+    'cache-to': {
+      type: 'string',
+      describe: "after the run, push this run's setup layers and its JUnit timings to this registry cache (only from trusted runs)",
     },
     timings: {
       type: 'string',
@@ -70,6 +80,8 @@ export const command = defineCommand({
       shard: args.shard,
       shardBy: args['shard-by'],
       timings: args.timings,
+      cacheFrom: args['cache-from'],
+      cacheTo: args['cache-to'],
       memoryBudget: args['memory-budget'],
       cpuBudget: args['cpu-budget'],
       failFast: args['fail-fast'] === true,
@@ -95,6 +107,9 @@ export interface RunCommandArgs {
   shard?: string | undefined;
   shardBy?: 'job' | 'test' | undefined;
   timings?: string | undefined;
+  /** --cache-from / --cache-to: a registry cache (cli/registry-cache.ts). */
+  cacheFrom?: string | undefined;
+  cacheTo?: string | undefined;
   memoryBudget?: string | undefined;
   cpuBudget?: number | undefined;
   failFast?: boolean;
@@ -141,8 +156,11 @@ export async function runCommand(args: RunCommandArgs): Promise<number | Systemd
   ];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
+  let timings = args.timings ? readTimingsFile(path.resolve(cwd, args.timings), config.projectDir) : undefined;
   try {
+    const caches = openRunCaches(args.cacheFrom, args.cacheTo, config, cancel.signal);
+    const store = storePaths(storeRoot(args.cacheDir));
+    if (caches.from && !timings) timings = await cachedTimings(caches.from, store);
     const plan = await planRun(config, {
       selected: args.jobs,
       cacheDir: storeRoot(args.cacheDir),
@@ -160,8 +178,11 @@ export async function runCommand(args: RunCommandArgs): Promise<number | Systemd
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget),
     });
-    const summary = await runJobs(plan, { reporters, signal: cancel.signal });
+    const usedLayers = new Set<string>();
+    const layerSource = caches.from && layerSourceOf(caches.from, plan.store);
+    const summary = await runJobs(plan, { reporters, signal: cancel.signal, layerSource, usedLayers });
     if (needsSystemdScope(summary)) return summary;
+    if (caches.to && !cancel.received) await pushAfterRun(caches.to, plan.store, usedLayers, isStdout(junitFile) ? undefined : junitFile);
     if (cancel.received) return cancel.exitCode;
     // A skipped job either needed one that failed (which fails the run) or had no test files in this shard.
     return summary.results.every((result) => PASSING.has(result.status) || result.status === 'skipped') ? 0 : 1;

@@ -35,6 +35,7 @@ export const ERROR_CATALOG = {
   REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: 'RegistryUnauthorizedError', in: 'image/oci/image-errors.ts' },
   DIGEST_MISMATCH: { exitCode: 2, raisedBy: 'DigestMismatchError', in: 'image/oci/image-errors.ts' },
   REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: 'RegistryUnreachableError', in: 'image/oci/image-errors.ts' },
+  REGISTRY_REFUSED: { exitCode: 2, raisedBy: 'RegistryRefusedError', in: 'image/oci/image-errors.ts' },
   PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: 'PlatformNotFoundError', in: 'image/oci/image-errors.ts' },
   INSECURE_REGISTRY: { exitCode: 2, raisedBy: 'InsecureRegistryError', in: 'image/oci/image-errors.ts' },
   IMAGE_INVALID: { exitCode: 2, raisedBy: 'InvalidImageError', in: 'image/oci/image-errors.ts' },

@@ -12,6 +12,7 @@ import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
 import { readStoredTimings, recordTimings } from '../store/timings.js';
 import { combineReporters, type Reporter, type RunSummary } from './events.js';
 import { notRunResult, runJob } from './job.js';
+import type { LayerSource } from './prepare.js';
 import { needsSystemdScope, planLimits, type SystemdScopeNeeded } from './limits.js';
 import { PASSING } from './result.js';
 import { schedule } from './scheduler.js';
@@ -21,6 +22,10 @@ export interface RunOptions {
   readonly reporters: readonly Reporter[];
   /** Aborted on SIGINT/SIGTERM by the CLI. */
   readonly signal: AbortSignal;
+  /** --cache-from: where a setup layer missing from the store is looked for before it is built. */
+  readonly layerSource?: LayerSource | undefined;
+  /** Filled with each job's top setup layer (for --cache-to). */
+  readonly usedLayers?: Set<string> | undefined;
 }
 
 /** The reason a --fail-fast run was cancelled (AbortSignal.reason). */
@@ -92,6 +97,8 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
           store,
           noCache: plan.noCache,
           rebuiltKeys,
+          layerSource: options.layerSource,
+          usedLayers: options.usedLayers,
           cacheScope: plan.cacheScope,
           resolveBase: (job, onStatus) =>
             baseOnce(job.image, () =>

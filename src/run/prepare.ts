@@ -16,7 +16,7 @@ import { stepEnvironment, toolchainDirs } from '../plan/step-env.js';
 import type { Reporter } from './events.js';
 import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { acquireBuildLock } from '../store/lock.js';
-import { commitLayer, findLayer, stageLayer, touchLayer } from '../store/layers.js';
+import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../store/layers.js';
 import type { StorePaths } from '../store/paths.js';
 import { cacheMounts, throwawayCacheMounts } from './cache-mounts.js';
 import type { LimitsPlan } from './limits.js';
@@ -45,8 +45,19 @@ export interface PrepareOptions {
   readonly rebuiltKeys?: Set<string>;
   /** --cache-scope: whose `caches:` dirs the job's command gets (plan/cache-scope.ts). */
   readonly cacheScope: string;
+  /** --cache-from: where a step's layer missing here may be found (a registry cache) before it is built. */
+  readonly layerSource?: LayerSource | undefined;
+  /** Filled with the top layer of every job prepared (--cache-to pushes them with their ancestors). */
+  readonly usedLayers?: Set<string> | undefined;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
   readonly resolveBase?: (job: ResolvedJob, onStatus: (line: string) => void) => Promise<Base>;
+}
+
+export interface LayerSource {
+  /** For the job's lines: `registry cache ghcr.io/o/r/cubicle-cache:latest`. */
+  readonly name: string;
+  /** The layer `id`, now in the store, or undefined (the source says why when it is not just absent). */
+  fetch(id: string): Promise<Layer | undefined>;
 }
 
 export interface PreparedJob {
@@ -134,12 +145,16 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
         if (failure) return failure;
         throw error;
       }
-      let layer;
+      let layer: Layer | undefined;
       if ('value' in acquired) {
         layer = acquired.value;
         touchLayer(layer);
         cacheHits += 1;
         options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
+      } else if (!options.noCache && options.layerSource && (layer = await fetchUnderLock(options.layerSource, key, acquired.lock))) {
+        cacheHits += 1;
+        const from = safeMessage(options.layerSource.name);
+        options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] cached (from ${from}): ${safeMessage(step.run)}`);
       } else {
         try {
           options.reporter.onJobLine(job, 'stdout', `[setup ${number}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
@@ -179,8 +194,22 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
       await removeTree(inputsDir);
     }
   }
+  if (planned.steps.length > 0) options.usedLayers?.add(parent);
   const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
   return { filesystem, base, cacheHits, built };
+}
+
+/** The layer from the source, the build lock released once it is in the store (or not found). */
+async function fetchUnderLock(source: LayerSource, key: string, lock: { release(): void }): Promise<Layer | undefined> {
+  let layer: Layer | undefined;
+  try {
+    layer = await source.fetch(key);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  if (layer) lock.release();
+  return layer;
 }
 
 async function buildStep(

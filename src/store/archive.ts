@@ -41,9 +41,26 @@ export interface ExportResult {
 }
 
 export async function exportStore(paths: StorePaths, file: string): Promise<ExportResult> {
-  requireZstd();
   ensureStore(paths);
   const layers = listLayers(paths);
+  await exportArchive(
+    paths,
+    layers.map((layer) => layer.meta.id),
+    file,
+    true,
+  );
+  return { layers: layers.length, bytes: fs.statSync(path.resolve(file)).size };
+}
+
+/** The layers `ids` alone, as an archive `cache import` (and importStore) takes: one layer of a registry cache. */
+export async function exportLayers(paths: StorePaths, ids: readonly string[], file: string): Promise<ExportResult> {
+  ensureStore(paths);
+  await exportArchive(paths, ids, file, false);
+  return { layers: ids.length, bytes: fs.statSync(path.resolve(file)).size };
+}
+
+async function exportArchive(paths: StorePaths, ids: readonly string[], file: string, withImages: boolean): Promise<void> {
+  requireZstd();
   const target = path.resolve(file);
   const targetDir = path.dirname(target);
   fs.mkdirSync(targetDir, { recursive: true });
@@ -51,7 +68,7 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
   const prefix = `.${path.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, '.partial');
   const partial = path.join(targetDir, `${prefix}${processTag()}-${randomBytes(3).toString('hex')}.partial`);
-  const members = [...layers.map((layer) => `layers/${layer.meta.id}`), 'images'];
+  const members = [...ids.map((id) => `layers/${id}`), ...(withImages ? ['images'] : [])];
   const listFile = tempPath(paths, 'export-list');
   fs.writeFileSync(listFile, `${members.join('\n')}\n`);
   try {
@@ -66,7 +83,6 @@ export async function exportStore(paths: StorePaths, file: string): Promise<Expo
   } finally {
     fs.rmSync(listFile, { force: true });
   }
-  return { layers: layers.length, bytes: fs.statSync(target).size };
 }
 
 export interface ImportResult {
@@ -78,8 +94,13 @@ export interface ImportResult {
   readonly foreign: number;
 }
 
+export interface ImportOptions {
+  /** A further check of each layer's checked metadata (a registry cache's annotations): a problem rejects the archive. */
+  readonly accept?: ((meta: LayerMeta) => string | undefined) | undefined;
+}
+
 /** `baseIds`: bases that are no layer (the host's own), which a setup layer may name as its parent. */
-export async function importStore(paths: StorePaths, file: string, baseIds: readonly string[]): Promise<ImportResult> {
+export async function importStore(paths: StorePaths, file: string, baseIds: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
   requireZstd();
   const source = path.resolve(file);
   if (!fs.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
@@ -98,7 +119,7 @@ export async function importStore(paths: StorePaths, file: string, baseIds: read
         hint: 'the file must be an archive made by `cubicle cache export` (tar, zstd-compressed)',
       });
     }
-    return await adoptLayers(paths, staging, new Set(baseIds));
+    return await adoptLayers(paths, staging, new Set(baseIds), options.accept);
   } finally {
     await removeTree(staging);
   }
@@ -109,7 +130,7 @@ export async function importStore(paths: StorePaths, file: string, baseIds: read
  * each layer's metadata is checked as hostile (import-check.ts), its parent must be in the store
  * or the archive, its digest must match; any problem and nothing is moved.
  */
-async function adoptLayers(paths: StorePaths, staging: string, baseIds: ReadonlySet<string>): Promise<ImportResult> {
+async function adoptLayers(paths: StorePaths, staging: string, baseIds: ReadonlySet<string>, accept: ImportOptions['accept']): Promise<ImportResult> {
   const rejected: { id: string; problem: string }[] = [];
   const candidates = new Map<string, LayerMeta>();
   let present = 0;
@@ -130,8 +151,9 @@ async function adoptLayers(paths: StorePaths, staging: string, baseIds: Readonly
       continue;
     }
     const checked = checkImportedMeta(path.join(stagedLayers, name), name);
-    if ('problem' in checked) rejected.push({ id: name, problem: checked.problem });
-    else candidates.set(name, checked.meta);
+    const refused = 'problem' in checked ? checked.problem : accept?.(checked.meta);
+    if (refused !== undefined) rejected.push({ id: name, problem: refused });
+    else if ('meta' in checked) candidates.set(name, checked.meta);
   }
   // A parent is a key the id was derived from (import-check.ts); one that is nowhere here makes the layer useless, not hostile.
   let foreign = 0;

@@ -49,6 +49,8 @@ export interface RegistryOptions {
   allAddresses?: boolean;
   /** Serve https with this certificate and key (PEM files); `url` is then https. */
   tls?: { certificate: string; key: string };
+  /** Answer uploads with relative Locations (`/v2/...`), as registries behind some proxies do (default: absolute URLs). */
+  relativeUrls?: boolean;
 }
 
 /** This machine's first non-loopback IPv4 address: a registry there is not on loopback. */
@@ -77,6 +79,8 @@ interface TokenCredentials {
   user: string;
   password: string;
   identityToken?: string;
+  /** A second user whose tokens grant only `pull`, whatever it asks for. */
+  readOnly?: { user: string; password: string };
 }
 
 interface TokenService {
@@ -120,16 +124,19 @@ async function startTokenService(dir: string, credentials: TokenCredentials): Pr
     } else {
       const authorization = request.headers.authorization ?? '';
       sent = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString() : undefined;
-      if (sent !== undefined && sent !== `${credentials.user}:${credentials.password}`) {
+      const readOnly = credentials.readOnly && `${credentials.readOnly.user}:${credentials.readOnly.password}`;
+      if (sent !== undefined && sent !== `${credentials.user}:${credentials.password}` && sent !== readOnly) {
         response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
         return;
       }
     }
+    const pullOnly = credentials.readOnly !== undefined && sent === `${credentials.readOnly.user}:${credentials.readOnly.password}`;
     const access = scopes.flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
       if (type !== 'repository' || !name) return [];
       if (name.startsWith('private/') && sent === undefined) return [];
-      return [{ type, name, actions: (actions ?? '').split(',') }];
+      const granted = (actions ?? '').split(',').filter((action) => !pullOnly || action === 'pull');
+      return [{ type, name, actions: granted }];
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer] };
@@ -154,7 +161,7 @@ async function startTokenService(dir: string, credentials: TokenCredentials): Pr
   return { realm: `http://127.0.0.1:${port}/token`, certPath, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function configYaml(storage: string, address: string, auth: string, tls = ''): string {
+function configYaml(storage: string, address: string, auth: string, tls = '', relativeUrls = false): string {
   return `version: 0.1
 log:
   level: info
@@ -170,6 +177,7 @@ storage:
     enabled: true
 http:
   addr: ${address}
+  relativeurls: ${relativeUrls}
 ${tls}${auth}`;
 }
 
@@ -192,7 +200,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   }
   const configPath = path.join(dir, 'config.yml');
   const tls = options.tls ? `  tls:\n    certificate: ${options.tls.certificate}\n    key: ${options.tls.key}\n` : '';
-  fs.writeFileSync(configPath, configYaml(storage, `${options.allAddresses ? '0.0.0.0' : '127.0.0.1'}:${port}`, auth, tls));
+  fs.writeFileSync(configPath, configYaml(storage, `${options.allAddresses ? '0.0.0.0' : '127.0.0.1'}:${port}`, auth, tls, options.relativeUrls));
 
   let child: ChildProcess | undefined;
   let logStart = 0;

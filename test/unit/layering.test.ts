@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['host'],
   ['store'],
   ['image'],
+  ['remote'],
   ['config'],
   ['plan'],
   ['run'],

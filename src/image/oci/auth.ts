@@ -1,6 +1,6 @@
 // Registry auth: the WWW-Authenticate challenge, anonymous or credentialed bearer tokens
 // (the Docker token protocol), and basic auth. Secrets never reach a message.
-import { NOTHING_STORED, RegistryUnauthorizedError } from './image-errors.js';
+import { NOTHING_PUSHED, NOTHING_STORED, RegistryUnauthorizedError } from './image-errors.js';
 import type { CredentialLookup, Credentials } from './credentials.js';
 import { TransientError } from './retry.js';
 import { registryFetch } from './http.js';
@@ -35,6 +35,8 @@ export interface TokenRequest {
   readonly signal?: AbortSignal | undefined;
   /** Its proxy and CA variables (http.ts). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The repository a push goes to: a refusal then says so. */
+  readonly pushTo?: string | undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function requestBearerToken(request: TokenRequest): Promise<string>
   }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();
-    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`);
+    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`, request.pushTo);
   }
   if (response.status >= 500 || response.status === 429) {
     await response.body?.cancel();
@@ -71,13 +73,19 @@ export async function requestBearerToken(request: TokenRequest): Promise<string>
   const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
   const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
   if (!response.ok || typeof token !== 'string' || !token) {
-    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status} without a token`);
+    throw unauthorizedError(
+      request.registry,
+      request.lookup,
+      `the token service ${url.origin}${url.pathname} answered ${response.status} without a token`,
+      request.pushTo,
+    );
   }
   return token;
 }
 
 /** Says which credentials were tried (user and file, never the password) and what could not be used. */
-export function unauthorizedError(registry: string, lookup: CredentialLookup, detail: string): RegistryUnauthorizedError {
+export function unauthorizedError(registry: string, lookup: CredentialLookup, detail: string, pushTo?: string): RegistryUnauthorizedError {
+  if (pushTo) return pushRefusedError(registry, lookup, detail, pushTo);
   const credentials = lookup.credentials;
   const tried = !credentials
     ? `no credentials were sent: none for ${registry} in ${lookup.searched.join(', ')}`
@@ -89,4 +97,19 @@ export function unauthorizedError(registry: string, lookup: CredentialLookup, de
     ? `check the username and password for ${registry} in ${credentials.source} (\`podman login ${registry}\` or \`docker login ${registry}\` rewrite it), and that this user may pull the image`
     : `log in with \`podman login ${registry}\` or \`docker login ${registry}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry}": {"auth": base64("user:password")}}} (or name a docker-credential helper in credHelpers/credsStore). A repository that does not exist may also answer this way: check the image name`;
   return new RegistryUnauthorizedError(`registry ${registry} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
+}
+
+/** A push refused: the credentials may be right for pulls, and still not allowed to write to this repository. */
+function pushRefusedError(registry: string, lookup: CredentialLookup, detail: string, repository: string): RegistryUnauthorizedError {
+  const credentials = lookup.credentials;
+  const tried = !credentials
+    ? `no credentials were sent: none for ${registry} in ${lookup.searched.join(', ')}, and a push needs some`
+    : credentials.identityToken
+      ? `the identity token from ${credentials.source} was refused for push (can it push to ${repository}?)`
+      : `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused for push (can they push to ${repository}?)`;
+  const notes = lookup.notes.length ? ` (${lookup.notes.join('; ')})` : '';
+  const hint = credentials
+    ? `check the username and password in ${credentials.source}, and that this user may push to ${registry}/${repository} (GHCR: a token with packages: write; GitLab: a deploy token with write_registry)`
+    : `pass --username and --password-stdin, or log in with \`podman login ${registry}\` or \`docker login ${registry}\` as a user who may push to ${repository}`;
+  return new RegistryUnauthorizedError(`registry ${registry} refused a push to ${repository} (${detail}): ${tried}${notes}; ${NOTHING_PUSHED}`, { hint });
 }

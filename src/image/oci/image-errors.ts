@@ -5,6 +5,9 @@ import { CubicleError, type CubicleErrorOptions, type ImageErrorCode } from '../
 /** Appended to every pull failure: verified blobs may stay, half-written ones never do. */
 export const NOTHING_STORED = 'the image was not pulled and nothing partial was stored';
 
+/** Appended to every push failure: uploads are whole or discarded by the registry, and the manifest comes last. */
+export const NOTHING_PUSHED = 'no manifest was written (blobs uploaded before stay in the registry, unreferenced)';
+
 export abstract class ImageError extends CubicleError<ImageErrorCode> {}
 
 export class InvalidImageRefError extends ImageError {
@@ -32,6 +35,11 @@ export class RegistryUnauthorizedError extends ImageError {
 
 export class DigestMismatchError extends ImageError {
   readonly code = 'DIGEST_MISMATCH';
+}
+
+/** The registry answered a push or a cache pull with an error that another try would not mend (a manifest it refuses). */
+export class RegistryRefusedError extends ImageError {
+  readonly code = 'REGISTRY_REFUSED';
 }
 
 export class RegistryUnreachableError extends ImageError {

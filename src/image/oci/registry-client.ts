@@ -1,23 +1,37 @@
-// The Distribution API v2 over undici's fetch (http.ts: proxies, CAs): one client per pull, which finds the scheme,
-// authenticates on the first 401 and keeps the token for later requests.
+// The Distribution API v2 over undici's fetch (http.ts: proxies, CAs): one client per pull or push, which finds the scheme,
+// authenticates on the first 401 and keeps the token for later requests. Uploads and manifests: registry-push.ts.
+import type { Readable } from 'node:stream';
 import { basicAuthorization, parseChallenge, requestBearerToken, unauthorizedError, type Challenge } from './auth.js';
-import { findCredentials, type CredentialLookup } from './credentials.js';
+import { findCredentials, type CredentialLookup, type Credentials } from './credentials.js';
 import { insecureRegistryError, allowsPlainHttp, registryBaseUrls } from './endpoint.js';
-import { ImageNotFoundError, NOTHING_STORED, RegistryUnreachableError } from './image-errors.js';
+import { ImageNotFoundError, NOTHING_PUSHED, NOTHING_STORED, RegistryUnreachableError } from './image-errors.js';
 import { networkSettings, registryFetch } from './http.js';
 import { DEFAULT_RETRY_DELAYS_MS, TransientError, describeNetworkError, isTransient, withRetries } from './retry.js';
 import type { RegistryImageRef } from './ref.js';
+import { blobExists, downloadBlob, getManifest, putManifest, uploadBlob, type FetchedRegistryManifest, type UploadOptions } from './registry-push.js';
 
 export interface RegistryClientOptions {
   readonly insecureRegistries: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal?: AbortSignal | undefined;
   readonly retryDelaysMs?: readonly number[] | undefined;
+  /** 'push' asks token services for `pull,push` on the repository, and a refusal then says the user may not push. */
+  readonly access?: 'pull' | 'push' | undefined;
+  /** Given credentials (`--username U --password-stdin`), used instead of the auth files'; `source` says where they came from. */
+  readonly credentials?: Credentials | undefined;
 }
 
-interface RequestOptions {
+/** A Buffer, or a function that opens the stream again (a request is sent twice when the first one meets a 401). */
+export type RequestBody = Buffer | (() => Readable);
+
+export interface RequestOptions {
+  /** GET when absent. */
+  readonly method?: string;
   readonly accept?: string;
   readonly range?: string;
+  /** content-type, content-length, content-range and the like. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: RequestBody | undefined;
   /** Instead of the pull's own signal: one that also ends when a sibling download failed. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -88,49 +102,90 @@ export class RegistryClient {
     throw lastError;
   }
 
+  private get pushTo(): string | undefined {
+    return this.options.access === 'push' ? this.repository : undefined;
+  }
+
   private async credentials(): Promise<CredentialLookup> {
-    this.lookup ??= await findCredentials(this.registry, this.repository, this.options.env);
+    const given = this.options.credentials;
+    this.lookup ??= given
+      ? { credentials: given, searched: [given.source], notes: [] }
+      : await findCredentials(this.registry, this.repository, this.options.env);
     return this.lookup;
   }
 
   private async authenticate(challenge: Challenge): Promise<void> {
     const lookup = await this.credentials();
     if (challenge.scheme === 'bearer') {
+      // A push needs push on the repository whatever the request at hand asked (a HEAD's challenge names pull only).
+      const own = `repository:${this.repository}:${this.pushTo ? 'pull,push' : 'pull'}`;
+      const scope = this.pushTo ? [...new Set([...(challenge.params.scope?.split(' ') ?? []), own])].join(' ') : challenge.params.scope;
       const token = await requestBearerToken({
         registry: this.registry,
-        challenge,
-        scope: `repository:${this.repository}:pull`,
+        challenge: scope ? { ...challenge, params: { ...challenge.params, scope } } : challenge,
+        scope: own,
         lookup,
         signal: this.options.signal,
         env: this.options.env,
+        pushTo: this.pushTo,
       });
       this.authorization = `Bearer ${token}`;
     } else if (challenge.scheme === 'basic' && lookup.credentials?.identityToken) {
-      throw unauthorizedError(this.registry, lookup, 'it asks for basic auth, and an identity token can only be exchanged at a bearer token service');
+      throw unauthorizedError(
+        this.registry,
+        lookup,
+        'it asks for basic auth, and an identity token can only be exchanged at a bearer token service',
+        this.pushTo,
+      );
     } else if (challenge.scheme === 'basic' && lookup.credentials) {
       this.authorization = basicAuthorization(lookup.credentials);
     } else {
-      throw unauthorizedError(this.registry, lookup, `it asks for ${challenge.scheme} auth`);
+      throw unauthorizedError(this.registry, lookup, `it asks for ${challenge.scheme} auth`, this.pushTo);
     }
   }
 
-  /** One request; a 401 is answered once with fresh auth (tokens expire), 5xx and 429 are TransientErrors. */
-  async request(pathname: string, options: RequestOptions = {}): Promise<Response> {
+  /**
+   * One request to a path under the registry, or to an absolute URL (an upload's Location), which gets our
+   * authorization only on the registry's own origin. A 401 is answered once with fresh auth (tokens expire);
+   * with push access a 401 or 403 after that is a refusal to push; 5xx and 429 are TransientErrors.
+   */
+  async request(target: string, options: RequestOptions = {}): Promise<Response> {
     const base = await this.connect();
+    const url = new URL(target, base);
+    const sameOrigin = url.origin === new URL(base).origin;
     for (let authenticated = false; ; authenticated = true) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       if (options.accept) headers.accept = options.accept;
       if (options.range) headers.range = options.range;
-      if (this.authorization) headers.authorization = this.authorization;
-      const response = await registryFetch(
-        `${base}${pathname}`,
-        { headers, signal: options.signal ?? this.options.signal ?? null, redirect: 'follow' },
-        this.options.env,
-      );
-      if (response.status === 401) {
+      if (this.authorization && sameOrigin) headers.authorization = this.authorization;
+      const body = typeof options.body === 'function' ? options.body() : options.body;
+      // A stream cannot be sent twice, so a redirect of one is an answer to report, not to follow.
+      const streamed = body !== undefined && !Buffer.isBuffer(body);
+      const init = {
+        method: options.method ?? 'GET',
+        headers,
+        body: body ?? null,
+        signal: options.signal ?? this.options.signal ?? null,
+        redirect: streamed ? 'manual' : 'follow',
+        ...(streamed ? { duplex: 'half' } : {}),
+      } as RequestInit;
+      let response: Response;
+      try {
+        response = await registryFetch(url, init, this.options.env);
+      } finally {
+        if (streamed) (body as Readable).destroy();
+      }
+      if (response.status === 401 || (response.status === 403 && this.pushTo && this.authorization)) {
         const said = await registrySaid(response);
         const challenge = parseChallenge(response.headers.get('www-authenticate'));
-        if (authenticated || !challenge) throw unauthorizedError(this.registry, await this.credentials(), `HTTP 401 for ${this.repository}${said}`);
+        if (authenticated || !challenge || response.status === 403) {
+          throw unauthorizedError(
+            this.registry,
+            await this.credentials(),
+            `HTTP ${response.status} for ${init.method} of ${this.repository}${said}`,
+            this.pushTo,
+          );
+        }
         await this.authenticate(challenge);
         continue;
       }
@@ -141,6 +196,31 @@ export class RegistryClient {
       }
       return response;
     }
+  }
+
+  /** HEAD of a blob: is it in this repository already? */
+  blobExists(digest: string): Promise<boolean> {
+    return blobExists(this, digest);
+  }
+
+  /** Uploads `file` (its digest and size known) unless the repository has it: monolithic, or in PATCH chunks over `chunkBytes`. */
+  uploadBlob(file: string, digest: string, size: number, options: UploadOptions = {}): Promise<'uploaded' | 'present'> {
+    return uploadBlob(this, file, digest, size, options);
+  }
+
+  /** A manifest by tag or digest, undefined when the registry has none; a digest reference is checked against the bytes. */
+  getManifest(reference: string, accept: string): Promise<FetchedRegistryManifest | undefined> {
+    return getManifest(this, reference, accept);
+  }
+
+  /** Writes a manifest (its blobs uploaded first) under a tag or digest; its digest. */
+  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return putManifest(this, reference, bytes, mediaType);
+  }
+
+  /** Streams a blob to `file` while hashing it: whole and verified, or no file at all. */
+  downloadBlob(digest: string, file: string, size?: number): Promise<void> {
+    return downloadBlob(this, digest, file, size);
   }
 
   /** Retries transient failures, then names the registry and what was being fetched. */
@@ -158,6 +238,12 @@ export class RegistryClient {
     // fetch's TypeError without a network code: TLS certificate and the like, not worth a retry.
     if (!transient && !(error instanceof TypeError && error.message === 'fetch failed')) return error;
     const attempts = transient ? ` after ${(this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).length + 1} attempts` : '';
+    if (this.pushTo) {
+      return new RegistryUnreachableError(`could not ${doing} at registry ${this.registry}${attempts}: ${describeNetworkError(error)}; ${NOTHING_PUSHED}`, {
+        hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then push again; blobs the registry already has are not uploaded again`,
+        cause: error,
+      });
+    }
     return new RegistryUnreachableError(`could not ${doing} from registry ${this.registry}${attempts}: ${describeNetworkError(error)}; ${NOTHING_STORED}`, {
       hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then pull again; blobs already verified are kept and not downloaded again`,
       cause: error,
