@@ -53,7 +53,7 @@ function versionOf(node: string): string | undefined {
  * Where dist/ is run from: this checkout, or CUBICLE_TEST_ACTION_ROOT (a checkout's action.yml
  * and a dist/ built from a branch's src/, to try it without rebuilding the committed dist/).
  */
-const ACTION_ROOT = process.env.CUBICLE_TEST_ACTION_ROOT || REPO;
+export const ACTION_ROOT = process.env.CUBICLE_TEST_ACTION_ROOT || REPO;
 
 /** action.yml's input defaults, which the runner hands the action as INPUT_* variables (`${{ github.token }}` evaluated, as a runner does). */
 function inputDefaults(): Record<string, string> {
