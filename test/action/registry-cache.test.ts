@@ -110,6 +110,7 @@ describe.skipIf(!HAVE_REGISTRY)('cache: registry', () => {
     expect(annotationCommands(main.log, 'warning')).toEqual([]);
     expect(registry.requests().filter((request) => request.method === 'GET' && request.uri.includes('/blobs/')).length).toBeGreaterThan(0);
     expect(resultsOf(main).jobs.find((job) => job.name === 'layered')).toMatchObject({ status: 'passed', cacheHits: 1 });
+    expect(main.log).toMatch(/^pulled 1 layers from .*cubicle-cache:latest; 0 already here; timings written to .*registry-timings\.xml$/m);
     expect(main.log).toContain(`shards are balanced by the timings ${ref} keeps`);
     const run = cliProcesses(main, 'run');
     expect(run.length, 'cubicle run processes').toBeGreaterThan(0);
