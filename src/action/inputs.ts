@@ -209,7 +209,10 @@ export function checkCacheRef(ref: string): string | undefined {
   if (tag && !/^[\w][\w.-]{0,127}$/.test(tag[1]!))
     return `cache-ref: ${JSON.stringify(tag[1])} is not a tag (letters, digits, _ . -), in ${JSON.stringify(ref)}`;
   if (!repository.split('/').every((part) => PATH_COMPONENT.test(part)))
-    return `cache-ref: the repository ${JSON.stringify(repository)} must be lower-case letters and digits, separated by / . _ or - (registries refuse others), in ${JSON.stringify(ref)}`;
+    return (
+      `cache-ref: the repository ${JSON.stringify(repository)} must be lower-case letters and digits, ` +
+      `separated by / . _ or - (registries refuse others), in ${JSON.stringify(ref)}`
+    );
   return undefined;
 }
 

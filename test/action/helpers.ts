@@ -68,7 +68,9 @@ function inputDefaults(): Record<string, string> {
  * Preloaded into every Node process of a step (NODE_OPTIONS, which the CLI's environment keeps):
  * appends its argv and environment, as it started, to CUBICLE_TEST_PROCESS_LOG.
  */
-const RECORD_PROCESS = `require('node:fs').appendFileSync(process.env.CUBICLE_TEST_PROCESS_LOG, JSON.stringify({ argv: process.argv, env: process.env }) + '\\n');\n`;
+const RECORD_PROCESS =
+  "const record = JSON.stringify({ argv: process.argv, env: process.env }) + '\\n';\n" +
+  "require('node:fs').appendFileSync(process.env.CUBICLE_TEST_PROCESS_LOG, record);\n";
 
 const roots: string[] = [];
 

@@ -129,7 +129,8 @@ describe.skipIf(!HAVE_REGISTRY)('cache: registry', () => {
     const post = await machineC.run('post', inputsFor(ref), { recordCli: true });
     expect(post.exitCode, post.log).toBe(0);
     expect(post.log).toContain(
-      "registry cache not pushed: this run's layers and timings, but this run is for refs/pull/7/merge, not the default branch (refs/heads/main); save-cache is default-branch",
+      "registry cache not pushed: this run's layers and timings, but this run is for refs/pull/7/merge, " +
+        'not the default branch (refs/heads/main); save-cache is default-branch',
     );
     expect(post.cli).toEqual([]);
     expect(registry.requests()).toEqual([]);
