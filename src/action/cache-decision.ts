@@ -30,17 +30,33 @@ export function decideSave(facts: SaveFacts): SaveDecision {
       save: false,
       reason: 'the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes',
     };
-  const layers = `${facts.newLayers} new ${facts.newLayers === 1 ? 'layer' : 'layers'}`;
-  if (facts.mode === 'always') return { save: true, reason: `${layers}; save-cache is always` };
+  return decideByBranch(facts, `${facts.newLayers} new ${facts.newLayers === 1 ? 'layer' : 'layers'}`);
+}
+
+export type PushFacts = Pick<SaveFacts, 'mode' | 'ref' | 'defaultBranch'>;
+
+/**
+ * Whether post pushes to the registry cache (cache: registry). By save-cache's rule for the
+ * branch: a registry layer is trusted by every run that pulls it. Neither new layers nor an
+ * exact hit matter: a push uploads only what the registry lacks, and this run's timings.
+ */
+export function decidePush(facts: PushFacts): SaveDecision {
+  if (facts.mode === 'never') return { save: false, reason: 'save-cache is never' };
+  return decideByBranch(facts, "this run's layers and timings");
+}
+
+/** save-cache's rule for the run's ref; `what`: what would be saved, for the reason. */
+function decideByBranch(facts: PushFacts, what: string): SaveDecision {
+  if (facts.mode === 'always') return { save: true, reason: `${what}; save-cache is always` };
   if (!facts.defaultBranch)
-    return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
+    return { save: false, reason: `${what}, but the event does not name the repository's default branch, and save-cache is default-branch` };
   const branchRef = `refs/heads/${facts.defaultBranch}`;
   if (facts.ref !== branchRef)
     return {
       save: false,
-      reason: `${layers}, but this run is for ${facts.ref ?? 'an unknown ref'}, not the default branch (${branchRef}); save-cache is default-branch`,
+      reason: `${what}, but this run is for ${facts.ref ?? 'an unknown ref'}, not the default branch (${branchRef}); save-cache is default-branch`,
     };
-  return { save: true, reason: `${layers} on the default branch` };
+  return { save: true, reason: `${what} on the default branch` };
 }
 
 /** repository.default_branch of the event payload (GITHUB_EVENT_PATH); undefined when absent or unreadable. */

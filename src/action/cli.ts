@@ -51,8 +51,11 @@ export interface CliRun {
 
 export interface Cli {
   readonly paths: ActionPaths;
-  /** Runs `cubicle ARGS`; stdout goes to the log unless captured, stderr always does. */
-  run(args: readonly string[], options?: { capture?: boolean }): Promise<CliRun>;
+  /**
+   * Runs `cubicle ARGS`; stdout goes to the log unless captured, stderr always does. `input`: written
+   * to its stdin (a password for --password-stdin: never in its argv or environment).
+   */
+  run(args: readonly string[], options?: { capture?: boolean; input?: string }): Promise<CliRun>;
   /** The command line that runs cubicle as another user would type it (for sudo). */
   readonly argv: readonly string[];
 }
@@ -63,7 +66,8 @@ export function createCli(paths: ActionPaths, env: Readonly<Record<string, strin
   return {
     paths,
     argv,
-    run: (args, options = {}) => runProcess(argv[0]!, [...argv.slice(1), ...args], { env: withRuntimeDir(cliEnv), cwd, capture: options.capture ?? false }),
+    run: (args, options = {}) =>
+      runProcess(argv[0]!, [...argv.slice(1), ...args], { env: withRuntimeDir(cliEnv), cwd, capture: options.capture ?? false, input: options.input }),
   };
 }
 
@@ -77,18 +81,21 @@ function withRuntimeDir(env: Readonly<Record<string, string>>): Record<string, s
   return env.XDG_RUNTIME_DIR || !fs.existsSync(dir) ? { ...env } : { ...env, XDG_RUNTIME_DIR: dir };
 }
 
-/** Runs a command with stderr (and stdout unless captured) in the step's log. */
+/** Runs a command with stderr (and stdout unless captured) in the step's log; `input` on its stdin, else none. */
 export function runProcess(
   command: string,
   args: readonly string[],
-  options: { env?: Readonly<Record<string, string>>; cwd?: string; capture?: boolean },
+  options: { env?: Readonly<Record<string, string>>; cwd?: string; capture?: boolean; input?: string | undefined },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['ignore', options.capture ? 'pipe' : 'inherit', 'inherit'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', options.capture ? 'pipe' : 'inherit', 'inherit'],
     });
+    // A command that exits without reading its stdin (EPIPE) tells why through its exit code.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
     let stdout = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     // A cancelled workflow signals the action: the CLI gets it too, and cancels its jobs.

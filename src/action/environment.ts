@@ -1,7 +1,9 @@
 // The environment the CLI runs with. The CLI itself passes jobs only PATH, HOME, TERM, LANG, CI
 // and their `env:` (src/plan/sandbox-spec.ts); as defense in depth the runner's tokens, the action's
 // inputs and its file commands never reach the CLI process at all. Variables named in the
-// `env` input are kept and named in CUBICLE_PASS_ENV, which the CLI passes on into jobs.
+// `env` input are kept and named in CUBICLE_PASS_ENV, which the CLI passes on into jobs. A
+// secret the action holds (registry-token) is withheld by value too: under any other name the
+// workflow gave it (`env: { GH_TOKEN: ... }`), it reaches neither the CLI nor a job.
 
 /** What the runner hands an action that a job must never see, or could misuse. */
 const WITHHELD = [
@@ -17,13 +19,19 @@ export function isWithheld(name: string): boolean {
 }
 
 /**
- * The runner's environment without what is withheld, plus the variables named in `passEnv`
- * (an explicit request wins), which CUBICLE_PASS_ENV names for the CLI.
+ * The runner's environment without what is withheld, nor any variable whose value holds one of
+ * `secrets`, plus the variables named in `passEnv` (an explicit request wins), which
+ * CUBICLE_PASS_ENV names for the CLI.
  */
-export function cliEnvironment(runnerEnv: Readonly<Record<string, string | undefined>>, passEnv: readonly string[]): Record<string, string> {
+export function cliEnvironment(
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  passEnv: readonly string[],
+  secrets: readonly (string | undefined)[] = [],
+): Record<string, string> {
+  const held = secrets.filter((secret): secret is string => Boolean(secret));
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(runnerEnv)) {
-    if (value !== undefined && !isWithheld(name)) env[name] = value;
+    if (value !== undefined && !isWithheld(name) && !held.some((secret) => value.includes(secret))) env[name] = value;
   }
   delete env.CUBICLE_PASS_ENV;
   const passed = passEnv.filter((name) => runnerEnv[name] !== undefined);

@@ -6,6 +6,8 @@ import { parseSize } from '../core/units.js';
 import { CubicleError } from '../core/errors.js';
 
 export type SaveCacheMode = 'default-branch' | 'always' | 'never';
+/** `cache`: true (the workflow cache, actions/cache), false, or registry (an OCI registry, registry-cache.ts). */
+export type CacheMode = 'workflow' | 'registry' | 'off';
 export const SAVE_CACHE_MODES: readonly SaveCacheMode[] = ['default-branch', 'always', 'never'];
 /** `cubicle run --pull` and `--shard-by` (src/cli/commands.ts). */
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -29,13 +31,23 @@ export interface ActionInputs {
   /** Where `cubicle run` runs (finds its config), relative to the workspace; config, junit and timings are relative to it. */
   readonly workingDirectory: string;
   readonly junit: string;
-  readonly cache: boolean;
+  readonly cache: CacheMode;
+  /** Where and as whom `cache: registry` pulls and pushes; undefined for any other `cache`. */
+  readonly registry: RegistryInputs | undefined;
   readonly cacheKeyPrefix: string;
   readonly cacheSize: string;
   readonly saveCache: SaveCacheMode;
   readonly setupHost: boolean;
   /** Runner variables passed into jobs, by name. */
   readonly env: readonly string[];
+}
+
+export interface RegistryInputs {
+  /** HOST/REPOSITORY[:TAG], as `cubicle cache pull` and `push` take it. */
+  readonly ref: string;
+  /** With `token`: the credentials, handed to the CLI on its stdin. Neither: the docker/podman auth files. */
+  readonly username: string | undefined;
+  readonly token: string | undefined;
 }
 
 /** An input that cannot be used; the step fails before anything runs. */
@@ -58,8 +70,11 @@ export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
-/** `workspace`: GITHUB_WORKSPACE, which `working-directory` must lie in. */
-export function readInputs(getInput: GetInput, workspace = process.cwd()): ActionInputs {
+/**
+ * `workspace`: GITHUB_WORKSPACE, which `working-directory` must lie in; `env`: the runner's
+ * variables that give defaults (GITHUB_REPOSITORY for cache-ref, GITHUB_ACTOR for registry-username).
+ */
+export function readInputs(getInput: GetInput, workspace = process.cwd(), env: Readonly<Record<string, string | undefined>> = process.env): ActionInputs {
   const problems: string[] = [];
   const text = (name: string, fallback?: string) => getInput(name) || fallback;
   const boolean = (name: string, fallback: boolean): boolean => {
@@ -121,8 +136,11 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
   const cacheKeyPrefix = text('cache-key-prefix', 'cubicle')!;
   if (/[,\s]/.test(cacheKeyPrefix)) problems.push(`cache-key-prefix: a cache key may not contain commas or spaces, got ${JSON.stringify(cacheKeyPrefix)}`);
 
-  const env = splitList(getInput('env'));
-  for (const name of env) if (!VARIABLE_NAME.test(name)) problems.push(`env: "${name}" is not a variable name; list names (FOO BAR), not values`);
+  const cache = readCacheMode(getInput('cache'), problems);
+  const registry = cache === 'registry' ? readRegistryInputs(getInput, env, problems) : undefined;
+
+  const passEnv = splitList(getInput('env'));
+  for (const name of passEnv) if (!VARIABLE_NAME.test(name)) problems.push(`env: "${name}" is not a variable name; list names (FOO BAR), not values`);
 
   const inputs: ActionInputs = {
     config: text('config'),
@@ -140,15 +158,68 @@ export function readInputs(getInput: GetInput, workspace = process.cwd()): Actio
     noLimits: boolean('no-limits', false),
     workingDirectory,
     junit: text('junit', 'cubicle-junit.xml')!,
-    cache: boolean('cache', true),
+    cache,
+    registry,
     cacheKeyPrefix,
     cacheSize,
     saveCache: saveCache as SaveCacheMode,
     setupHost: boolean('setup-host', true),
-    env,
+    env: passEnv,
   };
   if (problems.length) throw new ActionInputError(problems);
   return Object.freeze(inputs);
+}
+
+/** true (or '') is the workflow cache, false none, registry an OCI registry; booleans read as `boolean` above reads them. */
+function readCacheMode(value: string, problems: string[]): CacheMode {
+  if (value === 'registry') return 'registry';
+  if (['', 'true', 'True', 'TRUE'].includes(value)) return 'workflow';
+  if (['false', 'False', 'FALSE'].includes(value)) return 'off';
+  problems.push(`cache: expected true (the workflow cache), false or registry, got ${JSON.stringify(value)}`);
+  return 'workflow';
+}
+
+/** A registry path component: lower case (the Distribution spec; GHCR refuses upper case), `.`, `_`, `-` between. */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** cache-ref (default ghcr.io/OWNER/REPO/cubicle-cache, lower-cased), registry-username and registry-token. */
+function readRegistryInputs(getInput: GetInput, env: Readonly<Record<string, string | undefined>>, problems: string[]): RegistryInputs | undefined {
+  const repository = env.GITHUB_REPOSITORY;
+  const ref = getInput('cache-ref') || (repository ? `ghcr.io/${repository.toLowerCase()}/cubicle-cache` : undefined);
+  const username = getInput('registry-username') || env.GITHUB_ACTOR || undefined;
+  const token = getInput('registry-token') || undefined;
+  if (ref === undefined) {
+    problems.push(
+      'cache-ref: cache is registry, and GITHUB_REPOSITORY is not set to name the default; give cache-ref, such as ghcr.io/owner/repo/cubicle-cache',
+    );
+    return undefined;
+  }
+  const refProblem = checkCacheRef(ref);
+  if (refProblem) problems.push(refProblem);
+  if (token && !username) {
+    problems.push('registry-username: registry-token needs a user name to log in with, and GITHUB_ACTOR is not set; give registry-username');
+  }
+  return refProblem || (token && !username) ? undefined : { ref, username: token ? username : undefined, token };
+}
+
+/** What is wrong with a cache-ref, or undefined: HOST[:PORT]/PATH[:TAG], no scheme, no digest, a lower-case path. */
+export function checkCacheRef(ref: string): string | undefined {
+  const expected = 'HOST/REPOSITORY[:TAG], such as ghcr.io/owner/repo/cubicle-cache';
+  if (/^[a-z]+:\/\//i.test(ref)) return `cache-ref: give the registry without a scheme (${expected}), got ${JSON.stringify(ref)}`;
+  if (ref.includes('@')) return `cache-ref: a cache is pushed to a tag, not a digest (${expected}), got ${JSON.stringify(ref)}`;
+  const slash = ref.indexOf('/');
+  if (slash <= 0) return `cache-ref: expected ${expected}, with the registry's host first, got ${JSON.stringify(ref)}`;
+  const rest = ref.slice(slash + 1);
+  const tag = /:([^/:]*)$/.exec(rest);
+  const repository = tag ? rest.slice(0, tag.index) : rest;
+  if (tag && !/^[\w][\w.-]{0,127}$/.test(tag[1]!))
+    return `cache-ref: ${JSON.stringify(tag[1])} is not a tag (letters, digits, _ . -), in ${JSON.stringify(ref)}`;
+  if (!repository.split('/').every((part) => PATH_COMPONENT.test(part)))
+    return (
+      `cache-ref: the repository ${JSON.stringify(repository)} must be lower-case letters and digits, ` +
+      `separated by / . _ or - (registries refuse others), in ${JSON.stringify(ref)}`
+    );
+  return undefined;
 }
 
 /** A working directory that is not a directory in the workspace; undefined when it is one. */

@@ -7,9 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../test/helpers/paths.js';
 import { findLocation, failedTestAnnotations, flakyTestAnnotations } from './annotations.js';
 import { cacheKeys } from './cache-key.js';
-import { decideSave, newLayerIds, readDefaultBranch, type SaveFacts } from './cache-decision.js';
+import { decidePush, decideSave, newLayerIds, readDefaultBranch, type SaveFacts } from './cache-decision.js';
+import { runProcess } from './cli.js';
 import { cliEnvironment } from './environment.js';
-import { ActionInputError, readInputs, runArguments } from './inputs.js';
+import { ActionInputError, checkCacheRef, readInputs, runArguments } from './inputs.js';
+import { registryArguments } from './registry-cache.js';
 import type { RunResults } from './results.js';
 import { gantt, renderSummary } from './summary.js';
 import { tallyTests } from './tests.js';
@@ -144,7 +146,8 @@ describe('inputs', () => {
     expect(inputs).toMatchObject({
       jobs: ['unit', 'lint', 'e2e'],
       junit: 'cubicle-junit.xml',
-      cache: true,
+      cache: 'workflow',
+      registry: undefined,
       cacheKeyPrefix: 'cubicle',
       cacheSize: '2g',
       saveCache: 'default-branch',
@@ -184,7 +187,7 @@ describe('inputs', () => {
   });
 
   it('reads booleans as YAML 1.2 does, and lists every problem at once', () => {
-    expect(readInputs(reader({ cache: 'False', 'setup-host': 'TRUE' }))).toMatchObject({ cache: false, setupHost: true });
+    expect(readInputs(reader({ cache: 'False', 'setup-host': 'TRUE' }))).toMatchObject({ cache: 'off', setupHost: true });
     let error: ActionInputError | undefined;
     try {
       readInputs(reader({ cache: 'yes', shard: '4/3', 'cache-size': 'big', 'cache-key-prefix': 'a b', parallel: '1.5' }));
@@ -197,7 +200,7 @@ describe('inputs', () => {
       'shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got "4/3"',
       'cache-size: expected a size like 2g or 500m, got "big"',
       'cache-key-prefix: a cache key may not contain commas or spaces, got "a b"',
-      'cache: expected true or false, got "yes"',
+      'cache: expected true (the workflow cache), false or registry, got "yes"',
     ]);
   });
 
@@ -206,6 +209,93 @@ describe('inputs', () => {
       "shard: auto reads the shard that GitLab, Buildkite or CircleCI give a parallel job, and GitHub Actions gives none; pass the matrix's own: " +
         'shard: ${{ matrix.shard }}/3 with matrix: { shard: [1, 2, 3] }',
     );
+  });
+});
+
+describe('cache: registry', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+  const runner = { GITHUB_REPOSITORY: 'Octo-Org/My.Repo', GITHUB_ACTOR: 'octocat' };
+  const read = (values: Record<string, string>, env: Record<string, string> = runner) => readInputs(reader({ cache: 'registry', ...values }), REPO, env);
+  const problemsOf = (values: Record<string, string>, env: Record<string, string> = runner): readonly string[] => {
+    try {
+      read(values, env);
+    } catch (error) {
+      if (error instanceof ActionInputError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('defaults cache-ref to ghcr.io/<owner>/<repo>/cubicle-cache, lower-cased, and the user to the actor', () => {
+    expect(read({ 'registry-token': 'ghs_x' })).toMatchObject({
+      cache: 'registry',
+      registry: { ref: 'ghcr.io/octo-org/my.repo/cubicle-cache', username: 'octocat', token: 'ghs_x' },
+    });
+    expect(read({ 'cache-ref': '127.0.0.1:5000/team/app/cubicle-cache:v2', 'registry-username': 'ci', 'registry-token': 't' }).registry).toEqual({
+      ref: '127.0.0.1:5000/team/app/cubicle-cache:v2',
+      username: 'ci',
+      token: 't',
+    });
+    // no token: the docker/podman auth files, and no user name sent
+    expect(read({}).registry).toEqual({ ref: 'ghcr.io/octo-org/my.repo/cubicle-cache', username: undefined, token: undefined });
+    // the registry inputs are read only for cache: registry
+    expect(readInputs(reader({ 'cache-ref': 'NOT A REF' }), REPO, runner).registry).toBeUndefined();
+  });
+
+  it('refuses a cache-ref registries refuse, and a token without a user, all at once', () => {
+    expect(problemsOf({ 'cache-ref': 'ghcr.io/Octo/Repo', 'registry-token': 't' }, {})).toEqual([
+      'cache-ref: the repository "Octo/Repo" must be lower-case letters and digits, separated by / . _ or - (registries refuse others), in "ghcr.io/Octo/Repo"',
+      'registry-username: registry-token needs a user name to log in with, and GITHUB_ACTOR is not set; give registry-username',
+    ]);
+    expect(problemsOf({}, {})).toEqual([
+      'cache-ref: cache is registry, and GITHUB_REPOSITORY is not set to name the default; give cache-ref, such as ghcr.io/owner/repo/cubicle-cache',
+    ]);
+    expect(checkCacheRef('https://ghcr.io/o/r')).toMatch(/^cache-ref: give the registry without a scheme/);
+    expect(checkCacheRef('ghcr.io/o/r@sha256:abc')).toMatch(/^cache-ref: a cache is pushed to a tag, not a digest/);
+    expect(checkCacheRef('cubicle-cache')).toMatch(/with the registry's host first/);
+    expect(checkCacheRef('ghcr.io/o/r:bad tag')).toMatch(/"bad tag" is not a tag/);
+    expect(checkCacheRef('ghcr.io/o/r/')).toMatch(/must be lower-case letters/);
+    for (const ref of ['ghcr.io/o/r/cubicle-cache', 'localhost:5000/a_b/c-d.e:latest', 'registry.gitlab.com/g/p/cache:main'])
+      expect(checkCacheRef(ref), ref).toBeUndefined();
+  });
+
+  it('never puts the token in the arguments: --password-stdin, with the user name', () => {
+    const registry = { ref: 'ghcr.io/o/r/cubicle-cache', username: 'octocat', token: 'ghs_secret' };
+    expect(registryArguments('pull', registry)).toEqual(['cache', 'pull', 'ghcr.io/o/r/cubicle-cache', '--username', 'octocat', '--password-stdin']);
+    expect(registryArguments('push', registry).join(' ')).not.toContain('ghs_secret');
+    expect(registryArguments('push', { ...registry, username: undefined, token: undefined })).toEqual(['cache', 'push', 'ghcr.io/o/r/cubicle-cache']);
+  });
+
+  it("hands the CLI its input on stdin, and keeps the token's value out of its environment under any name", async () => {
+    const env = cliEnvironment(
+      { PATH: process.env.PATH ?? '/usr/bin:/bin', 'INPUT_REGISTRY-TOKEN': 'ghs_secret', GH_TOKEN: 'ghs_secret', NPM_RC: 'x ghs_secret y', KEPT: 'k' },
+      [],
+      ['ghs_secret', undefined, ''],
+    );
+    expect(Object.keys(env).sort()).toEqual(['KEPT', 'PATH']);
+    const script = 'let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => console.log(JSON.stringify({ s, env: process.env })))';
+    const child = await runProcess(process.execPath, ['-e', script], { env, capture: true, input: 'ghs_secret' });
+    expect(child.exitCode).toBe(0);
+    const seen = JSON.parse(child.stdout) as { s: string; env: Record<string, string> };
+    expect(seen.s).toBe('ghs_secret');
+    expect(JSON.stringify(seen.env)).not.toContain('ghs_secret');
+    // a command that never reads its stdin is no error
+    expect((await runProcess(process.execPath, ['-e', 'process.exit(3)'], { env, input: 'ghs_secret' })).exitCode).toBe(3);
+  });
+
+  it("pushes on save-cache's rule for the branch, whatever the layers", () => {
+    const facts = { mode: 'default-branch' as const, ref: 'refs/heads/main', defaultBranch: 'main' };
+    expect(decidePush(facts)).toEqual({ save: true, reason: "this run's layers and timings on the default branch" });
+    expect(decidePush({ ...facts, ref: 'refs/pull/7/merge' })).toEqual({
+      save: false,
+      reason: "this run's layers and timings, but this run is for refs/pull/7/merge, not the default branch (refs/heads/main); save-cache is default-branch",
+    });
+    expect(decidePush({ ...facts, defaultBranch: undefined }).save).toBe(false);
+    expect(decidePush({ ...facts, mode: 'never' })).toEqual({ save: false, reason: 'save-cache is never' });
+    expect(decidePush({ ...facts, mode: 'always', ref: 'refs/pull/7/merge' })).toEqual({
+      save: true,
+      reason: "this run's layers and timings; save-cache is always",
+    });
   });
 });
 

@@ -1,5 +1,6 @@
-// dist/main.mjs: prepare the host, restore the layer cache, `cubicle run`, then outputs, the
-// step summary and annotations. The step fails when a job fails or nothing could run.
+// dist/main.mjs: prepare the host, restore the layer cache (the workflow cache, or pull from a
+// registry), `cubicle run`, then outputs, the step summary and annotations. The step fails when
+// a job fails or nothing could run.
 import fs from 'node:fs';
 import path from 'node:path';
 import { failedTestAnnotations, flakyTestAnnotations, MAX_ANNOTATIONS, type Annotation } from './annotations.js';
@@ -7,9 +8,10 @@ import { cacheKeys } from './cache-key.js';
 import { actionPaths, createCli, type Cli } from './cli.js';
 import { cliEnvironment } from './environment.js';
 import { buildNative, prepareHost } from './host.js';
-import { readInputs, runArguments, type ActionInputs } from './inputs.js';
+import { readInputs, runArguments, type ActionInputs, type RegistryInputs } from './inputs.js';
 import { defaultCacheScope } from '../plan/cache-scope.js';
 import { importLayers, listLayerIds } from './layer-cache.js';
+import { maskRegistryToken, pullLayers } from './registry-cache.js';
 import { countJobs, isPassing, readResults } from './results.js';
 import { describeFailure, STATE, stepDir } from './step.js';
 import { renderSummary } from './summary.js';
@@ -23,8 +25,10 @@ const EXIT_MEANINGS: Record<number, string> = {
 };
 
 async function main(): Promise<void> {
+  // Before anything can print it: the runner masks secrets it knows, not a token a workflow built.
+  const token = maskRegistryToken(core);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const inputs = withTimingsFound(
+  let inputs = withTimingsFound(
     readInputs((name) => core.getInput(name), workspace),
     workspace,
   );
@@ -32,16 +36,18 @@ async function main(): Promise<void> {
   const cwd = path.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs.mkdirSync(dir, { recursive: true });
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env, [token]), cwd);
 
   await core.group('cubicle: prepare the host', async () => {
     await buildNative(cli, core, { onlyIfMissing: !inputs.setupHost });
     if (inputs.setupHost) await prepareHost(cli, core);
   });
 
-  core.saveState(STATE.cache, inputs.cache ? 'on' : 'off');
-  const cacheHit = inputs.cache ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, cwd, dir)) : false;
+  core.saveState(STATE.cache, { workflow: 'on', registry: 'registry', off: 'off' }[inputs.cache]);
+  const cacheHit = inputs.cache === 'workflow' ? await core.group('cubicle: restore cached layers', () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core.setOutput('cache-hit', String(cacheHit));
+  const registry = inputs.registry;
+  if (registry) inputs = await core.group(`cubicle: pull cached layers from ${registry.ref}`, () => pullFromRegistry(cli, registry, inputs, dir));
 
   const files = { junit: path.resolve(cwd, inputs.junit), json: path.join(dir, 'results.json') };
   fs.rmSync(files.json, { force: true });
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
   // exit 0 or 1: the report is this run's (2 and 3 ran nothing, and leave an old one as it was)
   const ownReport = run.exitCode <= 1 && fs.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : undefined;
+  if (ownReport && registry) core.saveState(STATE.junit, files.junit);
   if (results) await writeSummary(renderSummary(results, { junit: path.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
 
@@ -104,6 +111,21 @@ async function restoreLayers(cli: Cli, inputs: ActionInputs, cwd: string, dir: s
   const ids = await listLayerIds(cli, core);
   if (ids) core.saveState(STATE.layersBefore, JSON.stringify(ids));
   return restored === keys.key;
+}
+
+/** The layers a registry holds into the store; the inputs with its timings when it kept some and none were given. */
+async function pullFromRegistry(cli: Cli, registry: RegistryInputs, inputs: ActionInputs, dir: string): Promise<ActionInputs> {
+  const pulled = await pullLayers(cli, registry, path.join(dir, 'registry-timings.xml'), core);
+  if (!pulled.timings) {
+    if (pulled.pulled) core.info(`${registry.ref} keeps no timings yet; shards are balanced by the durations this runner recorded, if any`);
+    return inputs;
+  }
+  if (inputs.timings) {
+    core.info(`timings: ${inputs.timings} is used, not the timings ${registry.ref} keeps`);
+    return inputs;
+  }
+  core.info(`shards are balanced by the timings ${registry.ref} keeps (the last run that pushed to it)`);
+  return Object.freeze({ ...inputs, timings: pulled.timings });
 }
 
 /** A summary that cannot be written (no GITHUB_STEP_SUMMARY outside a runner) costs the summary, not the step. */

@@ -12,6 +12,8 @@ export const STATE = {
   restoredKey: 'cache-restored-key',
   layersBefore: 'layers-before',
   archive: 'cache-archive',
+  /** This run's JUnit report, for the timings `cache: registry` pushes. */
+  junit: 'junit',
 } as const;
 
 /** RUNNER_TEMP/cubicle/<step>: emptied by the runner after each job; one dir per step using the action. */

@@ -49,11 +49,28 @@ function versionOf(node: string): string | undefined {
   }
 }
 
-/** action.yml's input defaults, which the runner hands the action as INPUT_* variables. */
+/**
+ * Where dist/ is run from: this checkout, or CUBICLE_TEST_ACTION_ROOT (a checkout's action.yml
+ * and a dist/ built from a branch's src/, to try it without rebuilding the committed dist/).
+ */
+export const ACTION_ROOT = process.env.CUBICLE_TEST_ACTION_ROOT || REPO;
+
+/** action.yml's input defaults, which the runner hands the action as INPUT_* variables (`${{ github.token }}` evaluated, as a runner does). */
 function inputDefaults(): Record<string, string> {
-  const action = yaml.load(fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-  return Object.fromEntries(Object.entries(action.inputs).flatMap(([name, input]) => (input.default === undefined ? [] : [[name, String(input.default)]])));
+  const action = yaml.load(fs.readFileSync(path.join(ACTION_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const evaluate = (value: string) => value.replace('${{ github.token }}', SECRETS.GITHUB_TOKEN);
+  return Object.fromEntries(
+    Object.entries(action.inputs).flatMap(([name, input]) => (input.default === undefined ? [] : [[name, evaluate(String(input.default))]])),
+  );
 }
+
+/**
+ * Preloaded into every Node process of a step (NODE_OPTIONS, which the CLI's environment keeps):
+ * appends its argv and environment, as it started, to CUBICLE_TEST_PROCESS_LOG.
+ */
+const RECORD_PROCESS =
+  "const record = JSON.stringify({ argv: process.argv, env: process.env }) + '\\n';\n" +
+  "require('node:fs').appendFileSync(process.env.CUBICLE_TEST_PROCESS_LOG, record);\n";
 
 const roots: string[] = [];
 
@@ -68,6 +85,8 @@ export interface ActionRun {
   readonly outputs: Record<string, string>;
   readonly state: Record<string, string>;
   readonly summary: string;
+  /** With `recordCli`: every `cubicle` the step ran (node dist/cubicle.cjs ARGS), its arguments and environment. */
+  readonly cli: { args: string[]; env: Record<string, string> }[];
 }
 
 /** One job on a runner: a workspace (a copy of the fixture project), RUNNER_TEMP, a layer store. */
@@ -94,7 +113,7 @@ export class Runner {
   async run(
     entry: 'main' | 'post',
     inputs: Record<string, string> = {},
-    options: { signalWhen?: { text: string; signal: NodeJS.Signals } } = {},
+    options: { signalWhen?: { text: string; signal: NodeJS.Signals }; recordCli?: boolean } = {},
   ): Promise<ActionRun> {
     const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((name) => [name, path.join(this.files, `${entry}-${name}`)]));
     for (const file of Object.values(files)) fs.writeFileSync(file, '');
@@ -106,7 +125,7 @@ export class Runner {
       CI: 'true',
       GITHUB_ACTIONS: 'true',
       GITHUB_ACTION: 'cubicle',
-      GITHUB_ACTION_PATH: REPO,
+      GITHUB_ACTION_PATH: ACTION_ROOT,
       GITHUB_WORKSPACE: this.workspace,
       GITHUB_REF: this.ref,
       GITHUB_EVENT_NAME: 'push',
@@ -123,16 +142,24 @@ export class Runner {
       ...SECRETS,
       ...this.env,
     };
+    const processLog = path.join(this.files, `${entry}-processes.jsonl`);
+    if (options.recordCli) {
+      const preload = path.join(this.files, 'record-process.cjs');
+      fs.writeFileSync(preload, RECORD_PROCESS);
+      fs.writeFileSync(processLog, '');
+      Object.assign(env, { NODE_OPTIONS: `--require ${preload}`, CUBICLE_TEST_PROCESS_LOG: processLog });
+    }
     for (const [name, value] of Object.entries({ ...inputDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     if (entry === 'post') for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
-    const { exitCode, log } = await spawnLogged(node24(), [path.join(REPO, 'dist', `${entry}.mjs`)], {
+    const { exitCode, log } = await spawnLogged(node24(), [path.join(ACTION_ROOT, 'dist', `${entry}.mjs`)], {
       cwd: this.workspace,
       env,
       signalWhen: options.signalWhen,
     });
     const state = parseFileCommands(fs.readFileSync(files.state!, 'utf8'));
     if (entry === 'main') this.state = state;
-    return { exitCode, log, outputs: parseFileCommands(fs.readFileSync(files.output!, 'utf8')), state, summary: fs.readFileSync(files.summary!, 'utf8') };
+    const outputs = parseFileCommands(fs.readFileSync(files.output!, 'utf8'));
+    return { exitCode, log, outputs, state, summary: fs.readFileSync(files.summary!, 'utf8'), cli: options.recordCli ? cliRecords(processLog) : [] };
   }
 
   /** Every file the run left in the workspace and RUNNER_TEMP (reports, artifacts, results), read as text. */
@@ -171,6 +198,17 @@ function spawnLogged(
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), log }));
   });
+}
+
+/** The `cubicle` processes in a process log (RECORD_PROCESS), not the action's own. */
+function cliRecords(processLog: string): ActionRun['cli'] {
+  return fs
+    .readFileSync(processLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { argv: string[]; env: Record<string, string> })
+    .filter((record) => record.argv[1]?.endsWith(path.join('dist', 'cubicle.cjs')))
+    .map((record) => ({ args: record.argv.slice(2), env: record.env }));
 }
 
 /** GITHUB_OUTPUT / GITHUB_STATE: `name<<DELIMITER\nvalue\nDELIMITER` entries, or `name=value` lines. */
@@ -212,5 +250,5 @@ export function annotationCommands(log: string, kind: 'error' | 'warning'): { pr
 
 /** Whether this build of the CLI passes CUBICLE_PASS_ENV's variables into jobs (src/plan/sandbox-spec.ts). */
 export function cliPassesEnv(): boolean {
-  return fs.readFileSync(path.join(REPO, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
+  return fs.readFileSync(path.join(ACTION_ROOT, 'dist', 'cubicle.cjs'), 'utf8').includes('CUBICLE_PASS_ENV');
 }

@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/paths.js';
-import { annotationCommands, cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
+import { ACTION_ROOT, annotationCommands, cliPassesEnv, errorCommands, removeRunners, Runner, SECRETS } from './helpers.js';
 
 afterAll(removeRunners);
 
@@ -116,7 +115,7 @@ describe("the action's inputs", () => {
     const main = await runner.run('main', { jobs: 'unit', cache: 'false', 'setup-host': 'true' });
     expect(main.exitCode, main.log).toBe(0);
     expect(main.log).toContain(
-      `using the prebuilt helper and layer tool in ${path.join(REPO, 'dist', 'native', `linux-${process.arch}`)} (static; no compiler needed)`,
+      `using the prebuilt helper and layer tool in ${path.join(ACTION_ROOT, 'dist', 'native', `linux-${process.arch}`)} (static; no compiler needed)`,
     );
     expect(main.log).not.toContain('make -C native');
   });
