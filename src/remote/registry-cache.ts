@@ -191,13 +191,16 @@ export class RegistryCache {
     }
     const entry = byId.get(id);
     if (!entry) return undefined;
-    // This layer's blob downloads while its ancestors download and import: a chain comes down in parallel.
-    const parent = here(entry.parent) ? Promise.resolve(true) : this.fetchLayer(paths, entry.parent!).then((layer) => layer !== undefined);
+    // This layer downloads and imports while its ancestors do: a chain comes down in parallel. Its
+    // import names the parent as known (the chain's own); should the parent fail, it is built here
+    // under the same key, and this layer, keyed on that key, stays usable.
+    const parentFetch = here(entry.parent) ? undefined : this.fetchLayer(paths, entry.parent!);
     const file = tempPath(paths, 'registry-layer');
     try {
-      const [downloaded, parentHere] = await Promise.all([this.download(entry, file), parent]);
-      if (!downloaded || !parentHere) return undefined;
-      return (await this.importEntry(paths, entry, file, bases)) ? findLayer(paths, id) : undefined;
+      const imported = (await this.download(entry, file)) && (await this.importEntry(paths, entry, file, entry.parent ? new Set([...bases, entry.parent]) : bases));
+      fs.rmSync(file, { force: true });
+      const parentHere = parentFetch === undefined || (await parentFetch) !== undefined;
+      return imported && parentHere ? findLayer(paths, id) : undefined;
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -207,7 +210,7 @@ export class RegistryCache {
   private async download(entry: CacheEntry, file: string): Promise<boolean> {
     await this.downloads.acquire();
     try {
-      await downloadBlob(this.registry('pull'), entry.blob.digest, file, entry.blob.size);
+      await downloadBlob(this.registry('pull'), entry.blob.digest, file, entry.blob.size, { durable: false });
       return true;
     } catch (error) {
       if (this.options.signal?.aborted) throw error;
@@ -366,7 +369,7 @@ function withAncestors(paths: StorePaths, ids: Iterable<string>): Layer[] {
 async function fileDigest(file: string): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of fs.createReadStream(file)) {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }

@@ -215,7 +215,12 @@ export async function putManifest(client: RegistryClient, reference: string, byt
   });
 }
 
-export async function downloadBlob(client: RegistryClient, digest: string, file: string, size?: number): Promise<void> {
+export interface DownloadOptions {
+  /** false: a temp file consumed right away (an import), which a crash loses anyway: no fsync. Default true. */
+  readonly durable?: boolean | undefined;
+}
+
+export async function downloadBlob(client: RegistryClient, digest: string, file: string, size?: number, options: DownloadOptions = {}): Promise<void> {
   const partial = `${file}.partial-${process.pid}`;
   try {
     await client.withRetries(`download blob ${digest}`, async () => {
@@ -248,7 +253,7 @@ export async function downloadBlob(client: RegistryClient, digest: string, file:
           if (batchBytes >= WRITE_BATCH_BYTES) await flush();
         }
         await flush();
-        await out.sync();
+        if (options.durable !== false) await out.sync();
       } finally {
         await out.close();
       }
