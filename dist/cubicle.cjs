@@ -104,6 +104,7 @@ var init_errors = __esm({
       REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/image-errors.ts" },
       DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/image-errors.ts" },
       REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/image-errors.ts" },
+      REGISTRY_REFUSED: { exitCode: 2, raisedBy: "RegistryRefusedError", in: "image/oci/image-errors.ts" },
       PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/image-errors.ts" },
       INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/image-errors.ts" },
       IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/image-errors.ts" },
@@ -2558,8 +2559,8 @@ function assertNotStrictEqual(actual, expected, shim3, message) {
 function assertSingleKey(actual, shim3) {
   shim3.assert.strictEqual(typeof actual, "string");
 }
-function objectKeys(object) {
-  return Object.keys(object);
+function objectKeys(object2) {
+  return Object.keys(object2);
 }
 var init_common_types = __esm({
   "node_modules/yargs/build/lib/typings/common-types.js"() {
@@ -3199,8 +3200,8 @@ var init_command = __esm({
         }
         return void 0;
       }
-      extractDesc({ describe: describe2, description, desc }) {
-        for (const test of [describe2, description, desc]) {
+      extractDesc({ describe: describe3, description, desc }) {
+        for (const test of [describe3, description, desc]) {
           if (typeof test === "string" || test === false)
             return test;
           assertNotStrictEqual(test, true, this.shim);
@@ -3369,7 +3370,7 @@ function usage(yargs, shim3) {
   };
   self.getCommands = () => commands;
   let descriptions = {};
-  self.describe = function describe2(keyOrKeys, desc) {
+  self.describe = function describe3(keyOrKeys, desc) {
     if (Array.isArray(keyOrKeys)) {
       keyOrKeys.forEach((k) => {
         self.describe(k, desc);
@@ -5611,8 +5612,8 @@ var init_yargs_factory = __esm({
           return "___proto___";
         return key;
       }
-      [kSetKey](key, set2) {
-        this[kPopulateParserHintSingleValueDictionary](this[kSetKey].bind(this), "key", key, set2);
+      [kSetKey](key, set3) {
+        this[kPopulateParserHintSingleValueDictionary](this[kSetKey].bind(this), "key", key, set3);
         return this;
       }
       [kUnfreeze]() {
@@ -6018,7 +6019,7 @@ var require_resolve_from = __commonJS({
     "use strict";
     var path70 = require("path");
     var Module = require("module");
-    var fs63 = require("fs");
+    var fs66 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -6027,7 +6028,7 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs63.realpathSync(fromDir);
+        fromDir = fs66.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
           fromDir = path70.resolve(fromDir);
@@ -6531,12 +6532,12 @@ var require_identifier = __commonJS({
     nonASCIIidentifierStartChars = nonASCIIidentifierChars = null;
     var astralIdentifierStartCodes = [0, 11, 2, 25, 2, 18, 2, 1, 2, 14, 3, 13, 35, 122, 70, 52, 268, 28, 4, 48, 48, 31, 14, 29, 6, 37, 11, 29, 3, 35, 5, 7, 2, 4, 43, 157, 19, 35, 5, 35, 5, 39, 9, 51, 13, 10, 2, 14, 2, 6, 2, 1, 2, 10, 2, 14, 2, 6, 2, 1, 4, 51, 13, 310, 10, 21, 11, 7, 25, 5, 2, 41, 2, 8, 70, 5, 3, 0, 2, 43, 2, 1, 4, 0, 3, 22, 11, 22, 10, 30, 66, 18, 2, 1, 11, 21, 11, 25, 7, 25, 39, 55, 7, 1, 65, 0, 16, 3, 2, 2, 2, 28, 43, 28, 4, 28, 36, 7, 2, 27, 28, 53, 11, 21, 11, 18, 14, 17, 111, 72, 56, 50, 14, 50, 14, 35, 39, 27, 10, 22, 251, 41, 7, 1, 17, 5, 57, 28, 11, 0, 9, 21, 43, 17, 47, 20, 28, 22, 13, 52, 58, 1, 3, 0, 14, 44, 33, 24, 27, 35, 30, 0, 3, 0, 9, 34, 4, 0, 13, 47, 15, 3, 22, 0, 2, 0, 36, 17, 2, 24, 20, 1, 64, 6, 2, 0, 2, 3, 2, 14, 2, 9, 8, 46, 39, 7, 3, 1, 3, 21, 2, 6, 2, 1, 2, 4, 4, 0, 19, 0, 13, 4, 31, 9, 2, 0, 3, 0, 2, 37, 2, 0, 26, 0, 2, 0, 45, 52, 19, 3, 21, 2, 31, 47, 21, 1, 2, 0, 185, 46, 42, 3, 37, 47, 21, 0, 60, 42, 14, 0, 72, 26, 38, 6, 186, 43, 117, 63, 32, 7, 3, 0, 3, 7, 2, 1, 2, 23, 16, 0, 2, 0, 95, 7, 3, 38, 17, 0, 2, 0, 29, 0, 11, 39, 8, 0, 22, 0, 12, 45, 20, 0, 19, 72, 200, 32, 32, 8, 2, 36, 18, 0, 50, 29, 113, 6, 2, 1, 2, 37, 22, 0, 26, 5, 2, 1, 2, 31, 15, 0, 24, 43, 261, 18, 16, 0, 2, 12, 2, 33, 125, 0, 80, 921, 103, 110, 18, 195, 2637, 96, 16, 1071, 18, 5, 26, 3994, 6, 582, 6842, 29, 1763, 568, 8, 30, 18, 78, 18, 29, 19, 47, 17, 3, 32, 20, 6, 18, 433, 44, 212, 63, 33, 24, 3, 24, 45, 74, 6, 0, 67, 12, 65, 1, 2, 0, 15, 4, 10, 7381, 42, 31, 98, 114, 8702, 3, 2, 6, 2, 1, 2, 290, 16, 0, 30, 2, 3, 0, 15, 3, 9, 395, 2309, 106, 6, 12, 4, 8, 8, 9, 5991, 84, 2, 70, 2, 1, 3, 0, 3, 1, 3, 3, 2, 11, 2, 0, 2, 6, 2, 64, 2, 3, 3, 7, 2, 6, 2, 27, 2, 3, 2, 4, 2, 0, 4, 6, 2, 339, 3, 24, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 7, 1845, 30, 7, 5, 262, 61, 147, 44, 11, 6, 17, 0, 322, 29, 19, 43, 485, 27, 229, 29, 3, 0, 208, 30, 2, 2, 2, 1, 2, 6, 3, 4, 10, 1, 225, 6, 2, 3, 2, 1, 2, 14, 2, 196, 60, 67, 8, 0, 1205, 3, 2, 26, 2, 1, 2, 0, 3, 0, 2, 9, 2, 3, 2, 0, 2, 0, 7, 0, 5, 0, 2, 0, 2, 0, 2, 2, 2, 1, 2, 0, 3, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 1, 2, 0, 3, 3, 2, 6, 2, 3, 2, 3, 2, 0, 2, 9, 2, 16, 6, 2, 2, 4, 2, 16, 4421, 42719, 33, 4381, 3, 5773, 3, 7472, 16, 621, 2467, 541, 1507, 4938, 6, 8489];
     var astralIdentifierCodes = [509, 0, 227, 0, 150, 4, 294, 9, 1368, 2, 2, 1, 6, 3, 41, 2, 5, 0, 166, 1, 574, 3, 9, 9, 7, 9, 32, 4, 318, 1, 78, 5, 71, 10, 50, 3, 123, 2, 54, 14, 32, 10, 3, 1, 11, 3, 46, 10, 8, 0, 46, 9, 7, 2, 37, 13, 2, 9, 6, 1, 45, 0, 13, 2, 49, 13, 9, 3, 2, 11, 83, 11, 7, 0, 3, 0, 158, 11, 6, 9, 7, 3, 56, 1, 2, 6, 3, 1, 3, 2, 10, 0, 11, 1, 3, 6, 4, 4, 68, 8, 2, 0, 3, 0, 2, 3, 2, 4, 2, 0, 15, 1, 83, 17, 10, 9, 5, 0, 82, 19, 13, 9, 214, 6, 3, 8, 28, 1, 83, 16, 16, 9, 82, 12, 9, 9, 7, 19, 58, 14, 5, 9, 243, 14, 166, 9, 71, 5, 2, 1, 3, 3, 2, 0, 2, 1, 13, 9, 120, 6, 3, 6, 4, 0, 29, 9, 41, 6, 2, 3, 9, 0, 10, 10, 47, 15, 199, 7, 137, 9, 54, 7, 2, 7, 17, 9, 57, 21, 2, 13, 123, 5, 4, 0, 2, 1, 2, 6, 2, 0, 9, 9, 49, 4, 2, 1, 2, 4, 9, 9, 55, 9, 266, 3, 10, 1, 2, 0, 49, 6, 4, 4, 14, 10, 5350, 0, 7, 14, 11465, 27, 2343, 9, 87, 9, 39, 4, 60, 6, 26, 9, 535, 9, 470, 0, 2, 54, 8, 3, 82, 0, 12, 1, 19628, 1, 4178, 9, 519, 45, 3, 22, 543, 4, 4, 5, 9, 7, 3, 6, 31, 3, 149, 2, 1418, 49, 513, 54, 5, 49, 9, 0, 15, 0, 23, 4, 2, 14, 1361, 6, 2, 16, 3, 6, 2, 1, 2, 4, 101, 0, 161, 6, 10, 9, 357, 0, 62, 13, 499, 13, 245, 1, 2, 9, 233, 0, 3, 0, 8, 1, 6, 0, 475, 6, 110, 6, 6, 9, 4759, 9, 787719, 239];
-    function isInAstralSet(code, set2) {
+    function isInAstralSet(code, set3) {
       let pos = 65536;
-      for (let i = 0, length = set2.length; i < length; i += 2) {
-        pos += set2[i];
+      for (let i = 0, length = set3.length; i < length; i += 2) {
+        pos += set3[i];
         if (pos > code) return false;
-        pos += set2[i + 1];
+        pos += set3[i + 1];
         if (pos >= code) return true;
       }
       return false;
@@ -7336,8 +7337,8 @@ var require_null = __commonJS({
     function constructYamlNull() {
       return null;
     }
-    function isNull(object) {
-      return object === null;
+    function isNull(object2) {
+      return object2 === null;
     }
     module2.exports = new Type2("tag:yaml.org,2002:null", {
       kind: "scalar",
@@ -7379,8 +7380,8 @@ var require_bool = __commonJS({
     function constructYamlBoolean(data) {
       return data === "true" || data === "True" || data === "TRUE";
     }
-    function isBoolean2(object) {
-      return Object.prototype.toString.call(object) === "[object Boolean]";
+    function isBoolean2(object2) {
+      return Object.prototype.toString.call(object2) === "[object Boolean]";
     }
     module2.exports = new Type2("tag:yaml.org,2002:bool", {
       kind: "scalar",
@@ -7388,14 +7389,14 @@ var require_bool = __commonJS({
       construct: constructYamlBoolean,
       predicate: isBoolean2,
       represent: {
-        lowercase: function(object) {
-          return object ? "true" : "false";
+        lowercase: function(object2) {
+          return object2 ? "true" : "false";
         },
-        uppercase: function(object) {
-          return object ? "TRUE" : "FALSE";
+        uppercase: function(object2) {
+          return object2 ? "TRUE" : "FALSE";
         },
-        camelcase: function(object) {
-          return object ? "True" : "False";
+        camelcase: function(object2) {
+          return object2 ? "True" : "False";
         }
       },
       defaultStyle: "lowercase"
@@ -7486,8 +7487,8 @@ var require_int = __commonJS({
     function constructYamlInteger(data) {
       return parseYamlInteger(data);
     }
-    function isInteger(object) {
-      return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common2.isNegativeZero(object));
+    function isInteger(object2) {
+      return Object.prototype.toString.call(object2) === "[object Number]" && (object2 % 1 === 0 && !common2.isNegativeZero(object2));
     }
     module2.exports = new Type2("tag:yaml.org,2002:int", {
       kind: "scalar",
@@ -7556,8 +7557,8 @@ var require_float = __commonJS({
       return sign * parseFloat(value, 10);
     }
     var SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
-    function representYamlFloat(object, style) {
-      if (isNaN(object)) {
+    function representYamlFloat(object2, style) {
+      if (isNaN(object2)) {
         switch (style) {
           case "lowercase":
             return ".nan";
@@ -7566,7 +7567,7 @@ var require_float = __commonJS({
           case "camelcase":
             return ".NaN";
         }
-      } else if (Number.POSITIVE_INFINITY === object) {
+      } else if (Number.POSITIVE_INFINITY === object2) {
         switch (style) {
           case "lowercase":
             return ".inf";
@@ -7575,7 +7576,7 @@ var require_float = __commonJS({
           case "camelcase":
             return ".Inf";
         }
-      } else if (Number.NEGATIVE_INFINITY === object) {
+      } else if (Number.NEGATIVE_INFINITY === object2) {
         switch (style) {
           case "lowercase":
             return "-.inf";
@@ -7584,14 +7585,14 @@ var require_float = __commonJS({
           case "camelcase":
             return "-.Inf";
         }
-      } else if (common2.isNegativeZero(object)) {
+      } else if (common2.isNegativeZero(object2)) {
         return "-0.0";
       }
-      const res = object.toString(10);
+      const res = object2.toString(10);
       return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace("e", ".e") : res;
     }
-    function isFloat(object) {
-      return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common2.isNegativeZero(object));
+    function isFloat(object2) {
+      return Object.prototype.toString.call(object2) === "[object Number]" && (object2 % 1 !== 0 || common2.isNegativeZero(object2));
     }
     module2.exports = new Type2("tag:yaml.org,2002:float", {
       kind: "scalar",
@@ -7676,8 +7677,8 @@ var require_timestamp = __commonJS({
       if (delta) date3.setTime(date3.getTime() - delta);
       return date3;
     }
-    function representYamlTimestamp(object) {
-      return object.toISOString();
+    function representYamlTimestamp(object2) {
+      return object2.toISOString();
     }
     module2.exports = new Type2("tag:yaml.org,2002:timestamp", {
       kind: "scalar",
@@ -7750,10 +7751,10 @@ var require_binary = __commonJS({
       }
       return new Uint8Array(result);
     }
-    function representYamlBinary(object) {
+    function representYamlBinary(object2) {
       let result = "";
       let bits = 0;
-      const max = object.length;
+      const max = object2.length;
       const map2 = BASE64_MAP;
       for (let idx = 0; idx < max; idx++) {
         if (idx % 3 === 0 && idx) {
@@ -7762,7 +7763,7 @@ var require_binary = __commonJS({
           result += map2[bits >> 6 & 63];
           result += map2[bits & 63];
         }
-        bits = (bits << 8) + object[idx];
+        bits = (bits << 8) + object2[idx];
       }
       const tail = max % 3;
       if (tail === 0) {
@@ -7806,9 +7807,9 @@ var require_omap = __commonJS({
     function resolveYamlOmap(data) {
       if (data === null) return true;
       const objectKeys2 = {};
-      const object = data;
-      for (let index = 0, length = object.length; index < length; index += 1) {
-        const pair = object[index];
+      const object2 = data;
+      for (let index = 0, length = object2.length; index < length; index += 1) {
+        const pair = object2[index];
         let pairHasKey = false;
         if (_toString.call(pair) !== "[object Object]") return false;
         let pairKey;
@@ -7843,10 +7844,10 @@ var require_pairs = __commonJS({
     var _toString = Object.prototype.toString;
     function resolveYamlPairs(data) {
       if (data === null) return true;
-      const object = data;
-      const result = new Array(object.length);
-      for (let index = 0, length = object.length; index < length; index += 1) {
-        const pair = object[index];
+      const object2 = data;
+      const result = new Array(object2.length);
+      for (let index = 0, length = object2.length; index < length; index += 1) {
+        const pair = object2[index];
         if (_toString.call(pair) !== "[object Object]") return false;
         const keys = Object.keys(pair);
         if (keys.length !== 1) return false;
@@ -7856,10 +7857,10 @@ var require_pairs = __commonJS({
     }
     function constructYamlPairs(data) {
       if (data === null) return [];
-      const object = data;
-      const result = new Array(object.length);
-      for (let index = 0, length = object.length; index < length; index += 1) {
-        const pair = object[index];
+      const object2 = data;
+      const result = new Array(object2.length);
+      for (let index = 0, length = object2.length; index < length; index += 1) {
+        const pair = object2[index];
         const keys = Object.keys(pair);
         result[index] = [keys[0], pair[keys[0]]];
       }
@@ -7881,10 +7882,10 @@ var require_set = __commonJS({
     var _hasOwnProperty = Object.prototype.hasOwnProperty;
     function resolveYamlSet(data) {
       if (data === null) return true;
-      const object = data;
-      for (const key in object) {
-        if (_hasOwnProperty.call(object, key)) {
-          if (object[key] !== null) return false;
+      const object2 = data;
+      for (const key in object2) {
+        if (_hasOwnProperty.call(object2, key)) {
+          if (object2[key] !== null) return false;
         }
       }
       return true;
@@ -8034,16 +8035,16 @@ var require_loader = __commonJS({
         (c - 65536 & 1023) + 56320
       );
     }
-    function setProperty(object, key, value) {
+    function setProperty(object2, key, value) {
       if (key === "__proto__") {
-        Object.defineProperty(object, key, {
+        Object.defineProperty(object2, key, {
           configurable: true,
           enumerable: true,
           writable: true,
           value
         });
       } else {
-        object[key] = value;
+        object2[key] = value;
       }
     }
     var simpleEscapeCheck = new Array(256);
@@ -9677,13 +9678,13 @@ var require_dumper = __commonJS({
       }
       return result;
     }
-    function writeFlowSequence(state, level, object) {
+    function writeFlowSequence(state, level, object2) {
       let _result = "";
       const _tag = state.tag;
-      for (let index = 0, length = object.length; index < length; index += 1) {
-        let value = object[index];
+      for (let index = 0, length = object2.length; index < length; index += 1) {
+        let value = object2[index];
         if (state.replacer) {
-          value = state.replacer.call(object, String(index), value);
+          value = state.replacer.call(object2, String(index), value);
         }
         if (writeNode(state, level, value, false, false) || typeof value === "undefined" && writeNode(state, level, null, false, false)) {
           if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
@@ -9693,13 +9694,13 @@ var require_dumper = __commonJS({
       state.tag = _tag;
       state.dump = "[" + _result + "]";
     }
-    function writeBlockSequence(state, level, object, compact) {
+    function writeBlockSequence(state, level, object2, compact) {
       let _result = "";
       const _tag = state.tag;
-      for (let index = 0, length = object.length; index < length; index += 1) {
-        let value = object[index];
+      for (let index = 0, length = object2.length; index < length; index += 1) {
+        let value = object2[index];
         if (state.replacer) {
-          value = state.replacer.call(object, String(index), value);
+          value = state.replacer.call(object2, String(index), value);
         }
         if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
           if (!compact || _result !== "") {
@@ -9716,18 +9717,18 @@ var require_dumper = __commonJS({
       state.tag = _tag;
       state.dump = _result || "[]";
     }
-    function writeFlowMapping(state, level, object) {
+    function writeFlowMapping(state, level, object2) {
       let _result = "";
       const _tag = state.tag;
-      const objectKeyList = Object.keys(object);
+      const objectKeyList = Object.keys(object2);
       for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
         let pairBuffer = "";
         if (_result !== "") pairBuffer += ", ";
         if (state.condenseFlow) pairBuffer += '"';
         const objectKey = objectKeyList[index];
-        let objectValue = object[objectKey];
+        let objectValue = object2[objectKey];
         if (state.replacer) {
-          objectValue = state.replacer.call(object, objectKey, objectValue);
+          objectValue = state.replacer.call(object2, objectKey, objectValue);
         }
         if (!writeNode(state, level, objectKey, false, false)) {
           continue;
@@ -9743,10 +9744,10 @@ var require_dumper = __commonJS({
       state.tag = _tag;
       state.dump = "{" + _result + "}";
     }
-    function writeBlockMapping(state, level, object, compact) {
+    function writeBlockMapping(state, level, object2, compact) {
       let _result = "";
       const _tag = state.tag;
-      const objectKeyList = Object.keys(object);
+      const objectKeyList = Object.keys(object2);
       if (state.sortKeys === true) {
         objectKeyList.sort();
       } else if (typeof state.sortKeys === "function") {
@@ -9760,9 +9761,9 @@ var require_dumper = __commonJS({
           pairBuffer += generateNextLine(state, level);
         }
         const objectKey = objectKeyList[index];
-        let objectValue = object[objectKey];
+        let objectValue = object2[objectKey];
         if (state.replacer) {
-          objectValue = state.replacer.call(object, objectKey, objectValue);
+          objectValue = state.replacer.call(object2, objectKey, objectValue);
         }
         if (!writeNode(state, level + 1, objectKey, true, true, true)) {
           continue;
@@ -9793,14 +9794,14 @@ var require_dumper = __commonJS({
       state.tag = _tag;
       state.dump = _result || "{}";
     }
-    function detectType(state, object, explicit) {
+    function detectType(state, object2, explicit) {
       const typeList = explicit ? state.explicitTypes : state.implicitTypes;
       for (let index = 0, length = typeList.length; index < length; index += 1) {
         const type2 = typeList[index];
-        if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
+        if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object2 === "object" && object2 instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object2))) {
           if (explicit) {
             if (type2.multi && type2.representName) {
-              state.tag = type2.representName(object);
+              state.tag = type2.representName(object2);
             } else {
               state.tag = type2.tag;
             }
@@ -9811,9 +9812,9 @@ var require_dumper = __commonJS({
             const style = state.styleMap[type2.tag] || type2.defaultStyle;
             let _result;
             if (_toString.call(type2.represent) === "[object Function]") {
-              _result = type2.represent(object, style);
+              _result = type2.represent(object2, style);
             } else if (_hasOwnProperty.call(type2.represent, style)) {
-              _result = type2.represent[style](object, style);
+              _result = type2.represent[style](object2, style);
             } else {
               throw new YAMLException2("!<" + type2.tag + '> tag resolver accepts not "' + style + '" style');
             }
@@ -9824,11 +9825,11 @@ var require_dumper = __commonJS({
       }
       return false;
     }
-    function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+    function writeNode(state, level, object2, block, compact, iskey, isblockseq) {
       state.tag = null;
-      state.dump = object;
-      if (!detectType(state, object, false)) {
-        detectType(state, object, true);
+      state.dump = object2;
+      if (!detectType(state, object2, false)) {
+        detectType(state, object2, true);
       }
       const type2 = _toString.call(state.dump);
       const inblock = block;
@@ -9839,7 +9840,7 @@ var require_dumper = __commonJS({
       let duplicateIndex;
       let duplicate;
       if (objectOrArray) {
-        duplicateIndex = state.duplicates.indexOf(object);
+        duplicateIndex = state.duplicates.indexOf(object2);
         duplicate = duplicateIndex !== -1;
       }
       if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
@@ -9905,33 +9906,33 @@ var require_dumper = __commonJS({
       }
       return true;
     }
-    function getDuplicateReferences(object, state) {
+    function getDuplicateReferences(object2, state) {
       const objects = [];
       const duplicatesIndexes = [];
-      inspectNode(object, objects, duplicatesIndexes);
+      inspectNode(object2, objects, duplicatesIndexes);
       const length = duplicatesIndexes.length;
       for (let index = 0; index < length; index += 1) {
         state.duplicates.push(objects[duplicatesIndexes[index]]);
       }
       state.usedDuplicates = new Array(length);
     }
-    function inspectNode(object, objects, duplicatesIndexes) {
-      if (object !== null && typeof object === "object") {
-        const index = objects.indexOf(object);
+    function inspectNode(object2, objects, duplicatesIndexes) {
+      if (object2 !== null && typeof object2 === "object") {
+        const index = objects.indexOf(object2);
         if (index !== -1) {
           if (duplicatesIndexes.indexOf(index) === -1) {
             duplicatesIndexes.push(index);
           }
         } else {
-          objects.push(object);
-          if (Array.isArray(object)) {
-            for (let i = 0, length = object.length; i < length; i += 1) {
-              inspectNode(object[i], objects, duplicatesIndexes);
+          objects.push(object2);
+          if (Array.isArray(object2)) {
+            for (let i = 0, length = object2.length; i < length; i += 1) {
+              inspectNode(object2[i], objects, duplicatesIndexes);
             }
           } else {
-            const objectKeyList = Object.keys(object);
+            const objectKeyList = Object.keys(object2);
             for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
-              inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
+              inspectNode(object2[objectKeyList[i]], objects, duplicatesIndexes);
             }
           }
         }
@@ -11904,9 +11905,9 @@ var require_parse = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
           continue;
         }
         combinable = false;
@@ -12058,15 +12059,15 @@ var require_parse = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
+        const literal2 = input.slice(token.startIndex, state.index + 1);
         const body = input.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open2 = tokens[token.tokensIndex];
           open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -15363,8 +15364,8 @@ function require_null2() {
   function constructYamlNull() {
     return null;
   }
-  function isNull(object) {
-    return object === null;
+  function isNull(object2) {
+    return object2 === null;
   }
   _null = new Type2("tag:yaml.org,2002:null", {
     kind: "scalar",
@@ -15404,8 +15405,8 @@ function requireBool() {
   function constructYamlBoolean(data) {
     return data === "true" || data === "True" || data === "TRUE";
   }
-  function isBoolean2(object) {
-    return Object.prototype.toString.call(object) === "[object Boolean]";
+  function isBoolean2(object2) {
+    return Object.prototype.toString.call(object2) === "[object Boolean]";
   }
   bool = new Type2("tag:yaml.org,2002:bool", {
     kind: "scalar",
@@ -15413,14 +15414,14 @@ function requireBool() {
     construct: constructYamlBoolean,
     predicate: isBoolean2,
     represent: {
-      lowercase: function(object) {
-        return object ? "true" : "false";
+      lowercase: function(object2) {
+        return object2 ? "true" : "false";
       },
-      uppercase: function(object) {
-        return object ? "TRUE" : "FALSE";
+      uppercase: function(object2) {
+        return object2 ? "TRUE" : "FALSE";
       },
-      camelcase: function(object) {
-        return object ? "True" : "False";
+      camelcase: function(object2) {
+        return object2 ? "True" : "False";
       }
     },
     defaultStyle: "lowercase"
@@ -15509,8 +15510,8 @@ function requireInt() {
   function constructYamlInteger(data) {
     return parseYamlInteger(data);
   }
-  function isInteger(object) {
-    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common2.isNegativeZero(object));
+  function isInteger(object2) {
+    return Object.prototype.toString.call(object2) === "[object Number]" && (object2 % 1 === 0 && !common2.isNegativeZero(object2));
   }
   int = new Type2("tag:yaml.org,2002:int", {
     kind: "scalar",
@@ -15577,8 +15578,8 @@ function requireFloat() {
     return sign * parseFloat(value, 10);
   }
   const SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
-  function representYamlFloat(object, style) {
-    if (isNaN(object)) {
+  function representYamlFloat(object2, style) {
+    if (isNaN(object2)) {
       switch (style) {
         case "lowercase":
           return ".nan";
@@ -15587,7 +15588,7 @@ function requireFloat() {
         case "camelcase":
           return ".NaN";
       }
-    } else if (Number.POSITIVE_INFINITY === object) {
+    } else if (Number.POSITIVE_INFINITY === object2) {
       switch (style) {
         case "lowercase":
           return ".inf";
@@ -15596,7 +15597,7 @@ function requireFloat() {
         case "camelcase":
           return ".Inf";
       }
-    } else if (Number.NEGATIVE_INFINITY === object) {
+    } else if (Number.NEGATIVE_INFINITY === object2) {
       switch (style) {
         case "lowercase":
           return "-.inf";
@@ -15605,14 +15606,14 @@ function requireFloat() {
         case "camelcase":
           return "-.Inf";
       }
-    } else if (common2.isNegativeZero(object)) {
+    } else if (common2.isNegativeZero(object2)) {
       return "-0.0";
     }
-    const res = object.toString(10);
+    const res = object2.toString(10);
     return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace("e", ".e") : res;
   }
-  function isFloat(object) {
-    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common2.isNegativeZero(object));
+  function isFloat(object2) {
+    return Object.prototype.toString.call(object2) === "[object Number]" && (object2 % 1 !== 0 || common2.isNegativeZero(object2));
   }
   float = new Type2("tag:yaml.org,2002:float", {
     kind: "scalar",
@@ -15691,8 +15692,8 @@ function requireTimestamp() {
     if (delta) date3.setTime(date3.getTime() - delta);
     return date3;
   }
-  function representYamlTimestamp(object) {
-    return object.toISOString();
+  function representYamlTimestamp(object2) {
+    return object2.toISOString();
   }
   timestamp = new Type2("tag:yaml.org,2002:timestamp", {
     kind: "scalar",
@@ -15761,10 +15762,10 @@ function requireBinary() {
     }
     return new Uint8Array(result);
   }
-  function representYamlBinary(object) {
+  function representYamlBinary(object2) {
     let result = "";
     let bits = 0;
-    const max = object.length;
+    const max = object2.length;
     const map2 = BASE64_MAP;
     for (let idx = 0; idx < max; idx++) {
       if (idx % 3 === 0 && idx) {
@@ -15773,7 +15774,7 @@ function requireBinary() {
         result += map2[bits >> 6 & 63];
         result += map2[bits & 63];
       }
-      bits = (bits << 8) + object[idx];
+      bits = (bits << 8) + object2[idx];
     }
     const tail = max % 3;
     if (tail === 0) {
@@ -15815,9 +15816,9 @@ function requireOmap() {
   function resolveYamlOmap(data) {
     if (data === null) return true;
     const objectKeys2 = {};
-    const object = data;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
+    const object2 = data;
+    for (let index = 0, length = object2.length; index < length; index += 1) {
+      const pair = object2[index];
       let pairHasKey = false;
       if (_toString.call(pair) !== "[object Object]") return false;
       let pairKey;
@@ -15850,10 +15851,10 @@ function requirePairs() {
   const _toString = Object.prototype.toString;
   function resolveYamlPairs(data) {
     if (data === null) return true;
-    const object = data;
-    const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
+    const object2 = data;
+    const result = new Array(object2.length);
+    for (let index = 0, length = object2.length; index < length; index += 1) {
+      const pair = object2[index];
       if (_toString.call(pair) !== "[object Object]") return false;
       const keys = Object.keys(pair);
       if (keys.length !== 1) return false;
@@ -15863,10 +15864,10 @@ function requirePairs() {
   }
   function constructYamlPairs(data) {
     if (data === null) return [];
-    const object = data;
-    const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
+    const object2 = data;
+    const result = new Array(object2.length);
+    for (let index = 0, length = object2.length; index < length; index += 1) {
+      const pair = object2[index];
       const keys = Object.keys(pair);
       result[index] = [keys[0], pair[keys[0]]];
     }
@@ -15886,10 +15887,10 @@ function requireSet() {
   const _hasOwnProperty = Object.prototype.hasOwnProperty;
   function resolveYamlSet(data) {
     if (data === null) return true;
-    const object = data;
-    for (const key in object) {
-      if (_hasOwnProperty.call(object, key)) {
-        if (object[key] !== null) return false;
+    const object2 = data;
+    for (const key in object2) {
+      if (_hasOwnProperty.call(object2, key)) {
+        if (object2[key] !== null) return false;
       }
     }
     return true;
@@ -16035,16 +16036,16 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key, value) {
+  function setProperty(object2, key, value) {
     if (key === "__proto__") {
-      Object.defineProperty(object, key, {
+      Object.defineProperty(object2, key, {
         configurable: true,
         enumerable: true,
         writable: true,
         value
       });
     } else {
-      object[key] = value;
+      object2[key] = value;
     }
   }
   const simpleEscapeCheck = new Array(256);
@@ -17676,13 +17677,13 @@ function requireDumper() {
     }
     return result;
   }
-  function writeFlowSequence(state, level, object) {
+  function writeFlowSequence(state, level, object2) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      let value = object[index];
+    for (let index = 0, length = object2.length; index < length; index += 1) {
+      let value = object2[index];
       if (state.replacer) {
-        value = state.replacer.call(object, String(index), value);
+        value = state.replacer.call(object2, String(index), value);
       }
       if (writeNode(state, level, value, false, false) || typeof value === "undefined" && writeNode(state, level, null, false, false)) {
         if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
@@ -17692,13 +17693,13 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "[" + _result + "]";
   }
-  function writeBlockSequence(state, level, object, compact) {
+  function writeBlockSequence(state, level, object2, compact) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      let value = object[index];
+    for (let index = 0, length = object2.length; index < length; index += 1) {
+      let value = object2[index];
       if (state.replacer) {
-        value = state.replacer.call(object, String(index), value);
+        value = state.replacer.call(object2, String(index), value);
       }
       if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
         if (!compact || _result !== "") {
@@ -17715,18 +17716,18 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = _result || "[]";
   }
-  function writeFlowMapping(state, level, object) {
+  function writeFlowMapping(state, level, object2) {
     let _result = "";
     const _tag = state.tag;
-    const objectKeyList = Object.keys(object);
+    const objectKeyList = Object.keys(object2);
     for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
       const objectKey = objectKeyList[index];
-      let objectValue = object[objectKey];
+      let objectValue = object2[objectKey];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey, objectValue);
+        objectValue = state.replacer.call(object2, objectKey, objectValue);
       }
       if (!writeNode(state, level, objectKey, false, false)) {
         continue;
@@ -17742,10 +17743,10 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "{" + _result + "}";
   }
-  function writeBlockMapping(state, level, object, compact) {
+  function writeBlockMapping(state, level, object2, compact) {
     let _result = "";
     const _tag = state.tag;
-    const objectKeyList = Object.keys(object);
+    const objectKeyList = Object.keys(object2);
     if (state.sortKeys === true) {
       objectKeyList.sort();
     } else if (typeof state.sortKeys === "function") {
@@ -17759,9 +17760,9 @@ function requireDumper() {
         pairBuffer += generateNextLine(state, level);
       }
       const objectKey = objectKeyList[index];
-      let objectValue = object[objectKey];
+      let objectValue = object2[objectKey];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey, objectValue);
+        objectValue = state.replacer.call(object2, objectKey, objectValue);
       }
       if (!writeNode(state, level + 1, objectKey, true, true, true)) {
         continue;
@@ -17792,14 +17793,14 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = _result || "{}";
   }
-  function detectType(state, object, explicit) {
+  function detectType(state, object2, explicit) {
     const typeList = explicit ? state.explicitTypes : state.implicitTypes;
     for (let index = 0, length = typeList.length; index < length; index += 1) {
       const type2 = typeList[index];
-      if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
+      if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object2 === "object" && object2 instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object2))) {
         if (explicit) {
           if (type2.multi && type2.representName) {
-            state.tag = type2.representName(object);
+            state.tag = type2.representName(object2);
           } else {
             state.tag = type2.tag;
           }
@@ -17810,9 +17811,9 @@ function requireDumper() {
           const style = state.styleMap[type2.tag] || type2.defaultStyle;
           let _result;
           if (_toString.call(type2.represent) === "[object Function]") {
-            _result = type2.represent(object, style);
+            _result = type2.represent(object2, style);
           } else if (_hasOwnProperty.call(type2.represent, style)) {
-            _result = type2.represent[style](object, style);
+            _result = type2.represent[style](object2, style);
           } else {
             throw new YAMLException2("!<" + type2.tag + '> tag resolver accepts not "' + style + '" style');
           }
@@ -17823,11 +17824,11 @@ function requireDumper() {
     }
     return false;
   }
-  function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+  function writeNode(state, level, object2, block, compact, iskey, isblockseq) {
     state.tag = null;
-    state.dump = object;
-    if (!detectType(state, object, false)) {
-      detectType(state, object, true);
+    state.dump = object2;
+    if (!detectType(state, object2, false)) {
+      detectType(state, object2, true);
     }
     const type2 = _toString.call(state.dump);
     const inblock = block;
@@ -17838,7 +17839,7 @@ function requireDumper() {
     let duplicateIndex;
     let duplicate;
     if (objectOrArray) {
-      duplicateIndex = state.duplicates.indexOf(object);
+      duplicateIndex = state.duplicates.indexOf(object2);
       duplicate = duplicateIndex !== -1;
     }
     if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
@@ -17904,33 +17905,33 @@ function requireDumper() {
     }
     return true;
   }
-  function getDuplicateReferences(object, state) {
+  function getDuplicateReferences(object2, state) {
     const objects = [];
     const duplicatesIndexes = [];
-    inspectNode(object, objects, duplicatesIndexes);
+    inspectNode(object2, objects, duplicatesIndexes);
     const length = duplicatesIndexes.length;
     for (let index = 0; index < length; index += 1) {
       state.duplicates.push(objects[duplicatesIndexes[index]]);
     }
     state.usedDuplicates = new Array(length);
   }
-  function inspectNode(object, objects, duplicatesIndexes) {
-    if (object !== null && typeof object === "object") {
-      const index = objects.indexOf(object);
+  function inspectNode(object2, objects, duplicatesIndexes) {
+    if (object2 !== null && typeof object2 === "object") {
+      const index = objects.indexOf(object2);
       if (index !== -1) {
         if (duplicatesIndexes.indexOf(index) === -1) {
           duplicatesIndexes.push(index);
         }
       } else {
-        objects.push(object);
-        if (Array.isArray(object)) {
-          for (let i = 0, length = object.length; i < length; i += 1) {
-            inspectNode(object[i], objects, duplicatesIndexes);
+        objects.push(object2);
+        if (Array.isArray(object2)) {
+          for (let i = 0, length = object2.length; i < length; i += 1) {
+            inspectNode(object2[i], objects, duplicatesIndexes);
           }
         } else {
-          const objectKeyList = Object.keys(object);
+          const objectKeyList = Object.keys(object2);
           for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
-            inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
+            inspectNode(object2[objectKeyList[i]], objects, duplicatesIndexes);
           }
         }
       }
@@ -18146,9 +18147,9 @@ function floatSafeRemainder(val, step) {
     return 0;
   return ratio - roundedRatio;
 }
-function defineLazy(object, key, getter) {
+function defineLazy(object2, key, getter) {
   let value = void 0;
-  Object.defineProperty(object, key, {
+  Object.defineProperty(object2, key, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -18160,7 +18161,7 @@ function defineLazy(object, key, getter) {
       return value;
     },
     set(v) {
-      Object.defineProperty(object, key, {
+      Object.defineProperty(object2, key, {
         value: v
         // configurable: true,
       });
@@ -19851,14 +19852,14 @@ function isValidJWT(token, algorithm = null) {
     return false;
   }
 }
-function capSize(inst, size2) {
+function capSize(inst, size3) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
   const parse2 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
-    const n = size2(payload.value);
+    const n = size3(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
@@ -20205,7 +20206,7 @@ function handleRefineResult(result, payload, input, inst) {
     payload.issues.push(issue(_iss));
   }
 }
-var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, $ZodJWT, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodUnknown, $ZodNever, arraySize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodEnum, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodCatch, $ZodPipe, $ZodReadonly, $ZodCustom;
+var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, $ZodJWT, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodUnknown, $ZodNever, arraySize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodEnum, $ZodLiteral, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodCatch, $ZodPipe, $ZodReadonly, $ZodCustom;
 var init_schemas = __esm({
   "node_modules/zod/v4/core/schemas.js"() {
     init_checks2();
@@ -21207,6 +21208,28 @@ var init_schemas = __esm({
         payload.issues.push({
           code: "invalid_value",
           values,
+          input,
+          inst
+        });
+        return payload;
+      };
+    });
+    $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
+      $ZodType.init(inst, def);
+      const values = new Set(def.values);
+      inst._zod.values = values;
+      defineLazyInternal(inst, "pattern", (zod) => {
+        const vals = zod.def.values;
+        return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+      });
+      inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (values.has(input)) {
+          return payload;
+        }
+        payload.issues.push({
+          code: "invalid_value",
+          values: def.values,
           input,
           inst
         });
@@ -22632,8 +22655,8 @@ function foldObjects(members2) {
   }
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
-  for (const object of objects) {
-    for (const key in object.properties) {
+  for (const object2 of objects) {
+    for (const key in object2.properties) {
       if (Object.prototype.hasOwnProperty.call(properties, key))
         continue;
       const parts = [];
@@ -22647,18 +22670,18 @@ function foldObjects(members2) {
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
       assignProp(properties, key, merged);
     }
-    for (const key of object.required ?? [])
+    for (const key of object2.required ?? [])
       required2.add(key);
   }
   const folded = { type: "object", properties };
   if (required2.size)
     folded.required = [...required2];
-  if (objects.every((object) => object.additionalProperties === false)) {
+  if (objects.every((object2) => object2.additionalProperties === false)) {
     folded.additionalProperties = false;
   } else {
     const constraints = [];
-    for (const object of objects) {
-      const constraint = undeclaredConstraint(object);
+    for (const object2 of objects) {
+      const constraint = undeclaredConstraint(object2);
       if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
         constraints.push(constraint);
     }
@@ -23044,7 +23067,7 @@ function serializeDefaultValue(value, schema2, ctx, json2, params) {
   handleUnrepresentable(schema2, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
+var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, literalProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
 var init_json_schema_processors = __esm({
   "node_modules/zod/v4/core/json-schema-processors.js"() {
     init_regexes();
@@ -23218,6 +23241,46 @@ var init_json_schema_processors = __esm({
       if (values.every((v) => typeof v === "string"))
         json2.type = "string";
       json2.enum = values;
+    };
+    literalProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
+      if (def.values.length === 0) {
+        json2.not = {};
+        return;
+      }
+      const vals = [];
+      for (const val of def.values) {
+        if (val === void 0) {
+          if (handleUnrepresentable(schema2, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+            return;
+        } else if (typeof val === "bigint") {
+          if (handleUnrepresentable(schema2, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+            return;
+          vals.push(Number(val));
+        } else {
+          vals.push(val);
+        }
+      }
+      if (vals.length === 0) {
+      } else if (vals.length === 1) {
+        const val = vals[0];
+        json2.type = val === null ? "null" : typeof val;
+        if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
+          json2.enum = [val];
+        } else {
+          json2.const = val;
+        }
+      } else {
+        if (vals.every((v) => typeof v === "number"))
+          json2.type = "number";
+        if (vals.every((v) => typeof v === "string"))
+          json2.type = "string";
+        if (vals.every((v) => typeof v === "boolean"))
+          json2.type = "boolean";
+        if (vals.every((v) => v === null))
+          json2.type = "null";
+        json2.enum = vals;
+      }
     };
     customProcessor = (schema2, ctx, json2, params) => {
       handleUnrepresentable(schema2, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
@@ -23632,6 +23695,14 @@ function never(params) {
 function array(element, params) {
   return _array(ZodArray, element, params);
 }
+function object(shape, params) {
+  const def = {
+    type: "object",
+    shape: shape ?? {},
+    ...util_exports.normalizeParams(params)
+  };
+  return new ZodObject(def);
+}
 function strictObject(shape, params) {
   return new ZodObject({
     type: "object",
@@ -23686,6 +23757,13 @@ function _enum(values, params) {
   return new ZodEnum({
     type: "enum",
     entries,
+    ...util_exports.normalizeParams(params)
+  });
+}
+function literal(value, params) {
+  return new ZodLiteral({
+    type: "literal",
+    values: Array.isArray(value) ? value : [value],
     ...util_exports.normalizeParams(params)
   });
 }
@@ -23765,7 +23843,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodJWT, ZodNumber, ZodNumberFormat, ZodBoolean, ZodUnknown, ZodNever, ZodArray, ZodObject, ZodUnion, ZodIntersection, ZodTuple, ZodRecord, ZodEnum, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodCatch, ZodPipe, ZodReadonly, ZodCustom;
+var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodJWT, ZodNumber, ZodNumberFormat, ZodBoolean, ZodUnknown, ZodNever, ZodArray, ZodObject, ZodUnion, ZodIntersection, ZodTuple, ZodRecord, ZodEnum, ZodLiteral, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodCatch, ZodPipe, ZodReadonly, ZodCustom;
 var init_schemas2 = __esm({
   "node_modules/zod/v4/classic/schemas.js"() {
     init_core2();
@@ -24428,6 +24506,20 @@ var init_schemas2 = __esm({
           entries: newEntries
         });
       };
+    });
+    ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
+      $ZodLiteral.init(inst, def);
+      ZodType.init(inst, def);
+      inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+      inst.values = new Set(def.values);
+      Object.defineProperty(inst, "value", {
+        get() {
+          if (def.values.length > 1) {
+            throw new Error("This schema contains multiple valid literal values. Use `.values` instead.");
+          }
+          return def.values[0];
+        }
+      });
     });
     ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
       _ensureDefaultMemoizer();
@@ -25227,9 +25319,9 @@ function firstLine(text) {
 async function digestTrees(dirs) {
   const existing = dirs.filter((dir) => import_node_fs23.default.existsSync(dir));
   const { stdout } = await runLayerTool(["digest", ...existing], { dirs: existing });
-  const digest = stdout.trim().split("\n").pop() ?? "";
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest)}, not a digest`);
-  return digest;
+  const digest2 = stdout.trim().split("\n").pop() ?? "";
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest2)) throw new Error(`cubicle-layer digest printed ${JSON.stringify(digest2)}, not a digest`);
+  return digest2;
 }
 var import_node_child_process7, import_node_fs23, import_node_path23;
 var init_tool = __esm({
@@ -25283,8 +25375,8 @@ async function commitLayer(paths, staged, request) {
   const { replace, ...described } = request;
   const target = import_node_path24.default.join(paths.layers, request.id);
   try {
-    const digest = await digestTrees([staged.root, staged.ws]);
-    const meta2 = { ...described, digest, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
+    const digest2 = await digestTrees([staged.root, staged.ws]);
+    const meta2 = { ...described, digest: digest2, sizeBytes: treeSize(staged.dir), created: (/* @__PURE__ */ new Date()).toISOString() };
     const metaPath = import_node_path24.default.join(staged.dir, "meta.json");
     import_node_fs24.default.writeFileSync(metaPath, `${JSON.stringify(meta2, null, 2)}
 `);
@@ -25536,12 +25628,13 @@ var init_debian = __esm({
 });
 
 // src/image/oci/image-errors.ts
-var NOTHING_STORED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
+var NOTHING_STORED, NOTHING_PUSHED, ImageError, InvalidImageRefError, ImageNotFoundError, RegistryUnauthorizedError, DigestMismatchError, RegistryRefusedError, RegistryUnreachableError, PlatformNotFoundError, InsecureRegistryError, InvalidImageError, ZstdUnavailableError;
 var init_image_errors = __esm({
   "src/image/oci/image-errors.ts"() {
     "use strict";
     init_errors();
     NOTHING_STORED = "the image was not pulled and nothing partial was stored";
+    NOTHING_PUSHED = "no manifest was written (blobs uploaded before stay in the registry, unreferenced)";
     ImageError = class extends CubicleError {
     };
     InvalidImageRefError = class extends ImageError {
@@ -25563,6 +25656,9 @@ var init_image_errors = __esm({
     };
     DigestMismatchError = class extends ImageError {
       code = "DIGEST_MISMATCH";
+    };
+    RegistryRefusedError = class extends ImageError {
+      code = "REGISTRY_REFUSED";
     };
     RegistryUnreachableError = class extends ImageError {
       code = "REGISTRY_UNREACHABLE";
@@ -25606,10 +25702,10 @@ function parseLocalRef(text, transport) {
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
-  const digest = at === -1 ? void 0 : ref.slice(at + 1);
+  const digest2 = at === -1 ? void 0 : ref.slice(at + 1);
   const nameAndTag = at === -1 ? ref : ref.slice(0, at);
-  if (digest !== void 0 && !DIGEST.test(digest)) {
-    throw new InvalidImageRefError(text, `${JSON.stringify(digest)} is not a digest of the form sha256:<64 lowercase hex digits>`);
+  if (digest2 !== void 0 && !DIGEST.test(digest2)) {
+    throw new InvalidImageRefError(text, `${JSON.stringify(digest2)} is not a digest of the form sha256:<64 lowercase hex digits>`);
   }
   const tagColon = nameAndTag.lastIndexOf(":");
   const hasTag = tagColon > nameAndTag.lastIndexOf("/");
@@ -25619,7 +25715,7 @@ function parseRegistryRef(text, ref) {
     throw new InvalidImageRefError(text, `${JSON.stringify(tag)} is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
   }
   const { registry: registry2, repository } = splitName(text, name);
-  return { transport: "docker", registry: registry2, repository, tag: tag ?? (digest ? void 0 : "latest"), digest };
+  return { transport: "docker", registry: registry2, repository, tag: tag ?? (digest2 ? void 0 : "latest"), digest: digest2 };
 }
 function splitName(text, name) {
   if (!name) throw new InvalidImageRefError(text, "the image name is empty");
@@ -26733,10 +26829,10 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size2 = import_node_fs28.default.statSync(file).size;
-    if (size2 > MAX_REPORT_BYTES) {
+    const size3 = import_node_fs28.default.statSync(file).size;
+    if (size3 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
-      throw new JunitReadError(label, `${Math.round(size2 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
+      throw new JunitReadError(label, `${Math.round(size3 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
     bytes = import_node_fs28.default.readFileSync(file);
   } catch (error2) {
@@ -28257,11 +28353,11 @@ var init_cache_scope = __esm({
 function isDigest(text) {
   return typeof text === "string" && SHA256_DIGEST.test(text);
 }
-function digestHex(digest, what = "blob") {
-  const match = SHA256_DIGEST.exec(digest);
+function digestHex(digest2, what = "blob") {
+  const match = SHA256_DIGEST.exec(digest2);
   if (!match?.[1])
     throw new InvalidImageError(
-      `the ${what} digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`,
+      `the ${what} digest ${JSON.stringify(digest2)} is not sha256:<64 hex digits>; the image was not pulled and nothing partial was stored`,
       { hint: "cubicle stores blobs by sha256 only; push the image with sha256 digests (the default of every registry and builder)" }
     );
   return match[1];
@@ -28269,8 +28365,8 @@ function digestHex(digest, what = "blob") {
 function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
 }
-function blobPathOf(blobsDir, digest) {
-  return import_node_path31.default.join(blobsDir, "sha256", digestHex(digest));
+function blobPathOf(blobsDir, digest2) {
+  return import_node_path31.default.join(blobsDir, "sha256", digestHex(digest2));
 }
 var import_node_crypto9, import_node_path31, SHA256_DIGEST;
 var init_digest = __esm({
@@ -28383,32 +28479,32 @@ async function storeBlob(options) {
   inFlight.set(finalPath, download);
   return download;
 }
-async function lockedDownload(options, digest, finalPath) {
+async function lockedDownload(options, digest2, finalPath) {
   if (!options.lock) return downloadBlob(options);
-  const held = await options.lock(digest, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest, import_node_fs30.default.statSync(finalPath).size, finalPath);
+  const held = await options.lock(digest2, () => storedSize(finalPath, options.size) !== void 0, options.signal);
+  if (held === "present") return cached3(options, digest2, import_node_fs30.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
     held.release();
   }
 }
-async function storeBlobBytes(blobsDir, digest, bytes, describe2) {
+async function storeBlobBytes(blobsDir, digest2, bytes, describe3) {
   return storeBlob({
     blobsDir,
-    digest,
+    digest: digest2,
     size: bytes.length,
-    describe: describe2,
+    describe: describe3,
     open: async () => ({ body: [bytes], start: 0 })
   });
 }
-function storedSize(blobPath, size2) {
-  const stat = import_node_fs30.default.statSync(blobPath, { throwIfNoEntry: false });
-  return stat?.isFile() && (size2 === void 0 || stat.size === size2) ? stat.size : void 0;
+function storedSize(blobPath2, size3) {
+  const stat = import_node_fs30.default.statSync(blobPath2, { throwIfNoEntry: false });
+  return stat?.isFile() && (size3 === void 0 || stat.size === size3) ? stat.size : void 0;
 }
-function cached3(options, digest, size2, blobPath) {
-  options.onProgress?.(size2, size2, "cached");
-  return { digest, size: size2, path: blobPath };
+function cached3(options, digest2, size3, blobPath2) {
+  options.onProgress?.(size3, size3, "cached");
+  return { digest: digest2, size: size3, path: blobPath2 };
 }
 async function downloadBlob(options) {
   const dir = import_node_path32.default.join(options.blobsDir, "sha256");
@@ -28632,9 +28728,9 @@ async function indexTar(file) {
     let position = 0;
     let longName;
     let pax = {};
-    const readData = async (offset, size2) => {
-      const data = Buffer.alloc(size2);
-      await handle.read(data, 0, size2, offset);
+    const readData = async (offset, size3) => {
+      const data = Buffer.alloc(size3);
+      await handle.read(data, 0, size3, offset);
       return data;
     };
     while (position + BLOCK <= fileSize) {
@@ -28643,16 +28739,16 @@ async function indexTar(file) {
       if (!block.subarray(257, 262).toString("latin1").startsWith("ustar") && !/^[0-7 \0]+$/.test(block.subarray(124, 136).toString("latin1")))
         throw fail(`bad header at byte ${position}`);
       const type2 = String.fromCharCode(block[156] ?? 0);
-      const size2 = pax.size ? Number(pax.size) : readSize(block);
+      const size3 = pax.size ? Number(pax.size) : readSize(block);
       const dataOffset = position + BLOCK;
-      if (dataOffset + size2 > fileSize) throw fail(`it ends inside a file (truncated at byte ${fileSize})`);
-      position = dataOffset + Math.ceil(size2 / BLOCK) * BLOCK;
+      if (dataOffset + size3 > fileSize) throw fail(`it ends inside a file (truncated at byte ${fileSize})`);
+      position = dataOffset + Math.ceil(size3 / BLOCK) * BLOCK;
       if (type2 === "L") {
-        longName = readString(await readData(dataOffset, size2), 0, size2);
+        longName = readString(await readData(dataOffset, size3), 0, size3);
         continue;
       }
       if (type2 === "x") {
-        pax = parsePax(await readData(dataOffset, size2));
+        pax = parsePax(await readData(dataOffset, size3));
         continue;
       }
       if (type2 === "g" || type2 === "K") continue;
@@ -28660,7 +28756,7 @@ async function indexTar(file) {
       const name = normalizeTarName(pax.path ?? longName ?? (prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100)));
       longName = void 0;
       pax = {};
-      if (type2 === "0" || type2 === "\0" || type2 === "7") entries.set(name, { name, offset: dataOffset, size: size2 });
+      if (type2 === "0" || type2 === "\0" || type2 === "7") entries.set(name, { name, offset: dataOffset, size: size3 });
       else if (type2 === "1") {
         const target = entries.get(normalizeTarName(readString(block, 157, 100)));
         if (target) entries.set(name, { ...target, name });
@@ -28881,13 +28977,13 @@ function parseImageConfig(bytes, where2, layerCount) {
   return json2;
 }
 function toFetchedManifest(bytes, mediaType, expectedDigest, where2) {
-  const digest = sha256Digest(bytes);
-  if (expectedDigest !== void 0 && digest !== expectedDigest) {
-    throw new DigestMismatchError(`${where2}: the manifest's bytes hash to ${digest}, not ${expectedDigest}; ${NOTHING_STORED}`, {
+  const digest2 = sha256Digest(bytes);
+  if (expectedDigest !== void 0 && digest2 !== expectedDigest) {
+    throw new DigestMismatchError(`${where2}: the manifest's bytes hash to ${digest2}, not ${expectedDigest}; ${NOTHING_STORED}`, {
       hint: "the source holds a corrupted or tampered manifest: push or save the image again, and check proxies between you and the registry"
     });
   }
-  return { bytes, digest, mediaType };
+  return { bytes, digest: digest2, mediaType };
 }
 var init_manifest = __esm({
   "src/image/oci/manifest.ts"() {
@@ -29060,19 +29156,19 @@ async function pullDockerArchive(ref, options) {
     await storeBlobBytes(options.blobsDir, configDigest, configBytes, `config of ${where2}`);
     const items = layerNames.map((name, index) => ({ name, index }));
     const layers = await runLimited(items, options.concurrency ?? 4, options.signal, async ({ name, index }, signal) => {
-      const size2 = await files.size(name);
-      if (size2 === void 0) throw invalid2(`the layer ${name} is missing`);
+      const size3 = await files.size(name);
+      if (size3 === void 0) throw invalid2(`the layer ${name} is missing`);
       const diffId = config2.rootfs.diff_ids[index];
       const compression = sniffCompression(await headOf(files, name));
       const expected = digestFromName(name) ?? (compression === "none" ? diffId : void 0);
       const stored = await storeBlob({
         blobsDir: options.blobsDir,
         digest: expected,
-        size: size2,
+        size: size3,
         open: async (start) => ({ body: files.open(name, start), start }),
         describe: `layer ${name} of ${where2}`,
         signal,
-        onProgress: (done, total, phase) => options.onProgress?.({ layer: expected ?? name, done, total: total ?? size2, phase }),
+        onProgress: (done, total, phase) => options.onProgress?.({ layer: expected ?? name, done, total: total ?? size3, phase }),
         lock: options.lockBlob
       });
       return { digest: stored.digest, diffId, mediaType: LAYER_MEDIA_TYPES[compression], size: stored.size, blobPath: stored.path };
@@ -29119,9 +29215,9 @@ function openLayoutSource(files, reference) {
     hint: "check the path and the reference after it; `skopeo inspect` shows what the layout holds"
   });
   async function fetchManifest(descriptor) {
-    const size2 = await files.size(blobName(descriptor));
-    if (size2 === void 0) throw missing(`the manifest ${descriptor.digest} is not in it`);
-    if (size2 > MAX_MANIFEST_BYTES)
+    const size3 = await files.size(blobName(descriptor));
+    if (size3 === void 0) throw missing(`the manifest ${descriptor.digest} is not in it`);
+    if (size3 > MAX_MANIFEST_BYTES)
       throw new InvalidImageError(`${name}: the manifest ${descriptor.digest} is over ${MAX_MANIFEST_BYTES} bytes; ${NOTHING_STORED}`, {
         hint: "write the layout again with skopeo copy"
       });
@@ -29914,16 +30010,16 @@ var require_util2 = __commonJS({
     function isStream(obj) {
       return obj && typeof obj === "object" && typeof obj.pipe === "function" && typeof obj.on === "function";
     }
-    function isBlobLike(object) {
-      if (object === null) {
+    function isBlobLike(object2) {
+      if (object2 === null) {
         return false;
-      } else if (object instanceof Blob2) {
+      } else if (object2 instanceof Blob2) {
         return true;
-      } else if (typeof object !== "object") {
+      } else if (typeof object2 !== "object") {
         return false;
       } else {
-        const sTag = object[Symbol.toStringTag];
-        return (sTag === "Blob" || sTag === "File") && ("stream" in object && typeof object.stream === "function" || "arrayBuffer" in object && typeof object.arrayBuffer === "function");
+        const sTag = object2[Symbol.toStringTag];
+        return (sTag === "Blob" || sTag === "File") && ("stream" in object2 && typeof object2.stream === "function" || "arrayBuffer" in object2 && typeof object2.arrayBuffer === "function");
       }
     }
     function buildURL(url, queryParams) {
@@ -30205,8 +30301,8 @@ var require_util2 = __commonJS({
         }
       );
     }
-    function isFormDataLike(object) {
-      return object && typeof object === "object" && typeof object.append === "function" && typeof object.delete === "function" && typeof object.get === "function" && typeof object.getAll === "function" && typeof object.has === "function" && typeof object.set === "function" && object[Symbol.toStringTag] === "FormData";
+    function isFormDataLike(object2) {
+      return object2 && typeof object2 === "object" && typeof object2.append === "function" && typeof object2.delete === "function" && typeof object2.get === "function" && typeof object2.getAll === "function" && typeof object2.has === "function" && typeof object2.set === "function" && object2[Symbol.toStringTag] === "FormData";
     }
     function addAbortListener(signal, listener) {
       if ("addEventListener" in signal) {
@@ -33039,8 +33135,8 @@ var require_util3 = __commonJS({
       }
       return "allowed";
     }
-    function isErrorLike(object) {
-      return object instanceof Error || (object?.constructor?.name === "Error" || object?.constructor?.name === "DOMException");
+    function isErrorLike(object2) {
+      return object2 instanceof Error || (object2?.constructor?.name === "Error" || object2?.constructor?.name === "DOMException");
     }
     function isValidReasonPhrase(statusText) {
       for (let i = 0; i < statusText.length; ++i) {
@@ -33465,7 +33561,7 @@ var require_util3 = __commonJS({
         return new FastIterableIterator(target, kind);
       };
     }
-    function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
+    function iteratorMixin(name, object2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
       const makeIterator = createIterator(name, kInternalIterator, keyIndex, valueIndex);
       const properties = {
         keys: {
@@ -33473,7 +33569,7 @@ var require_util3 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function keys() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "key");
           }
         },
@@ -33482,7 +33578,7 @@ var require_util3 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function values() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "value");
           }
         },
@@ -33491,7 +33587,7 @@ var require_util3 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function entries() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "key+value");
           }
         },
@@ -33500,7 +33596,7 @@ var require_util3 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function forEach(callbackfn, thisArg = globalThis) {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             webidl.argumentLengthCheck(arguments, 1, `${name}.forEach`);
             if (typeof callbackfn !== "function") {
               throw new TypeError(
@@ -33513,7 +33609,7 @@ var require_util3 = __commonJS({
           }
         }
       };
-      return Object.defineProperties(object.prototype, {
+      return Object.defineProperties(object2.prototype, {
         ...properties,
         [Symbol.iterator]: {
           writable: true,
@@ -33913,8 +34009,8 @@ var require_file = __commonJS({
       }
     };
     webidl.converters.Blob = webidl.interfaceConverter(Blob2);
-    function isFileLike(object) {
-      return object instanceof File2 || object && (typeof object.stream === "function" || typeof object.arrayBuffer === "function") && object[Symbol.toStringTag] === "File";
+    function isFileLike(object2) {
+      return object2 instanceof File2 || object2 && (typeof object2.stream === "function" || typeof object2.arrayBuffer === "function") && object2[Symbol.toStringTag] === "File";
     }
     module2.exports = { FileLike, isFileLike };
   }
@@ -34362,12 +34458,12 @@ var require_body = __commonJS({
         }
       });
     }
-    function extractBody(object, keepalive = false) {
+    function extractBody(object2, keepalive = false) {
       let stream = null;
-      if (object instanceof ReadableStream) {
-        stream = object;
-      } else if (isBlobLike(object)) {
-        stream = object.stream();
+      if (object2 instanceof ReadableStream) {
+        stream = object2;
+      } else if (isBlobLike(object2)) {
+        stream = object2.stream();
       } else {
         stream = new ReadableStream({
           async pull(controller) {
@@ -34387,17 +34483,17 @@ var require_body = __commonJS({
       let source = null;
       let length = null;
       let type2 = null;
-      if (typeof object === "string") {
-        source = object;
+      if (typeof object2 === "string") {
+        source = object2;
         type2 = "text/plain;charset=UTF-8";
-      } else if (object instanceof URLSearchParams) {
-        source = object.toString();
+      } else if (object2 instanceof URLSearchParams) {
+        source = object2.toString();
         type2 = "application/x-www-form-urlencoded;charset=UTF-8";
-      } else if (isArrayBuffer(object)) {
-        source = new Uint8Array(object.slice());
-      } else if (ArrayBuffer.isView(object)) {
-        source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
-      } else if (util.isFormDataLike(object)) {
+      } else if (isArrayBuffer(object2)) {
+        source = new Uint8Array(object2.slice());
+      } else if (ArrayBuffer.isView(object2)) {
+        source = new Uint8Array(object2.buffer.slice(object2.byteOffset, object2.byteOffset + object2.byteLength));
+      } else if (util.isFormDataLike(object2)) {
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
@@ -34407,7 +34503,7 @@ Content-Disposition: form-data`;
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value] of object) {
+        for (const [name, value] of object2) {
           if (typeof value === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
@@ -34435,7 +34531,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         if (hasUnknownSizeValue) {
           length = null;
         }
-        source = object;
+        source = object2;
         action = async function* () {
           for (const part of blobParts) {
             if (part.stream) {
@@ -34446,22 +34542,22 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           }
         };
         type2 = `multipart/form-data; boundary=${boundary}`;
-      } else if (isBlobLike(object)) {
-        source = object;
-        length = object.size;
-        if (object.type) {
-          type2 = object.type;
+      } else if (isBlobLike(object2)) {
+        source = object2;
+        length = object2.size;
+        if (object2.type) {
+          type2 = object2.type;
         }
-      } else if (typeof object[Symbol.asyncIterator] === "function") {
+      } else if (typeof object2[Symbol.asyncIterator] === "function") {
         if (keepalive) {
           throw new TypeError("keepalive");
         }
-        if (util.isDisturbed(object) || object.locked) {
+        if (util.isDisturbed(object2) || object2.locked) {
           throw new TypeError(
             "Response body object should not be disturbed or locked"
           );
         }
-        stream = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
+        stream = object2 instanceof ReadableStream ? object2 : ReadableStreamFrom(object2);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
         length = Buffer.byteLength(source);
@@ -34470,7 +34566,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         let iterator;
         stream = new ReadableStream({
           async start() {
-            iterator = action(object)[Symbol.asyncIterator]();
+            iterator = action(object2)[Symbol.asyncIterator]();
           },
           async pull(controller) {
             const { value, done } = await iterator.next();
@@ -34498,12 +34594,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       const body = { stream, source, length };
       return [body, type2];
     }
-    function safelyExtractBody(object, keepalive = false) {
-      if (object instanceof ReadableStream) {
-        assert2(!util.isDisturbed(object), "The body has already been consumed.");
-        assert2(!object.locked, "The stream is locked.");
+    function safelyExtractBody(object2, keepalive = false) {
+      if (object2 instanceof ReadableStream) {
+        assert2(!util.isDisturbed(object2), "The body has already been consumed.");
+        assert2(!object2.locked, "The stream is locked.");
       }
-      return extractBody(object, keepalive);
+      return extractBody(object2, keepalive);
     }
     function cloneBody(instance, body) {
       const [out1, out2] = body.stream.tee();
@@ -34583,12 +34679,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
     function mixinBody(prototype) {
       Object.assign(prototype.prototype, bodyMixinMethods(prototype));
     }
-    async function consumeBody(object, convertBytesToJSValue, instance) {
-      webidl.brandCheck(object, instance);
-      if (bodyUnusable(object)) {
+    async function consumeBody(object2, convertBytesToJSValue, instance) {
+      webidl.brandCheck(object2, instance);
+      if (bodyUnusable(object2)) {
         throw new TypeError("Body is unusable: Body has already been read");
       }
-      throwIfAborted(object[kState]);
+      throwIfAborted(object2[kState]);
       const promise = createDeferredPromise();
       const errorSteps = (error2) => promise.reject(error2);
       const successSteps = (data) => {
@@ -34598,15 +34694,15 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           errorSteps(e);
         }
       };
-      if (object[kState].body == null) {
+      if (object2[kState].body == null) {
         successSteps(Buffer.allocUnsafe(0));
         return promise.promise;
       }
-      await fullyReadBody(object[kState].body, successSteps, errorSteps);
+      await fullyReadBody(object2[kState].body, successSteps, errorSteps);
       return promise.promise;
     }
-    function bodyUnusable(object) {
-      const body = object[kState].body;
+    function bodyUnusable(object2) {
+      const body = object2[kState].body;
       return body != null && (body.stream.locked || util.isDisturbed(body.stream));
     }
     function parseJSONFromBytes(bytes) {
@@ -37191,8 +37287,8 @@ var require_pool_base = __commonJS({
       }
       get [kSize]() {
         let ret = this[kQueued];
-        for (const { [kSize]: size2 } of this[kClients]) {
-          ret += size2;
+        for (const { [kSize]: size3 } of this[kClients]) {
+          ret += size3;
         }
         return ret;
       }
@@ -38183,7 +38279,7 @@ var require_retry_handler = __commonJS({
             this.abort(contentLengthError);
             return false;
           }
-          const { start, size: size2, end = size2 - 1 } = contentRange;
+          const { start, size: size3, end = size3 - 1 } = contentRange;
           if (this.start !== start || this.end != null && this.end !== end) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
@@ -38213,7 +38309,7 @@ var require_retry_handler = __commonJS({
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size: size2, end = size2 - 1 } = range;
+            const { start, size: size3, end = size3 - 1 } = range;
             assert2(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -40852,10 +40948,10 @@ var require_headers = __commonJS({
       while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
       return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
     }
-    function fill(headers, object) {
-      if (Array.isArray(object)) {
-        for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
+    function fill(headers, object2) {
+      if (Array.isArray(object2)) {
+        for (let i = 0; i < object2.length; ++i) {
+          const header = object2[i];
           if (header.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
@@ -40864,10 +40960,10 @@ var require_headers = __commonJS({
           }
           appendHeader(headers, header[0], header[1]);
         }
-      } else if (typeof object === "object" && object !== null) {
-        const keys = Object.keys(object);
+      } else if (typeof object2 === "object" && object2 !== null) {
+        const keys = Object.keys(object2);
         for (let i = 0; i < keys.length; ++i) {
-          appendHeader(headers, keys[i], object[keys[i]]);
+          appendHeader(headers, keys[i], object2[keys[i]]);
         }
       } else {
         throw webidl.errors.conversionFailed({
@@ -41019,17 +41115,17 @@ var require_headers = __commonJS({
       }
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
-        const size2 = this[kHeadersMap].size;
-        const array2 = new Array(size2);
-        if (size2 <= 32) {
-          if (size2 === 0) {
+        const size3 = this[kHeadersMap].size;
+        const array2 = new Array(size3);
+        if (size3 <= 32) {
+          if (size3 === 0) {
             return array2;
           }
           const iterator = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right2 = 0, left2 = 0, pivot = 0, x, value; i < size2; ++i) {
+          for (let i = 1, j = 0, right2 = 0, left2 = 0, pivot = 0, x, value; i < size3; ++i) {
             value = iterator.next().value;
             x = array2[i] = [value[0], value[1].value];
             assert2(x[1] !== null);
@@ -44007,7 +44103,7 @@ var require_util5 = __commonJS({
       return null;
     }
     function combineByteSequences(sequences) {
-      const size2 = sequences.reduce((a, b) => {
+      const size3 = sequences.reduce((a, b) => {
         return a + b.byteLength;
       }, 0);
       let offset = 0;
@@ -44015,7 +44111,7 @@ var require_util5 = __commonJS({
         a.set(b, offset);
         offset += b.byteLength;
         return a;
-      }, new Uint8Array(size2));
+      }, new Uint8Array(size3));
     }
     module2.exports = {
       staticPropertyDescriptors,
@@ -46127,8 +46223,8 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto.createHash("sha1").update(keyValue + uid).digest("base64");
-          if (secWSAccept !== digest) {
+          const digest2 = crypto.createHash("sha1").update(keyValue + uid).digest("base64");
+          if (secWSAccept !== digest2) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -47448,13 +47544,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size2) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size2;
+      setEventFieldSize(field, size3) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field] + size3;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size2;
+        this.eventFieldSizes[field] = size3;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -48150,7 +48246,7 @@ async function requestBearerToken(request) {
   }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();
-    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`);
+    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status}`, request.pushTo);
   }
   if (response.status >= 500 || response.status === 429) {
     await response.body?.cancel();
@@ -48159,16 +48255,29 @@ async function requestBearerToken(request) {
   const body = await response.json().catch(() => ({}));
   const token = typeof body.token === "string" && body.token ? body.token : body.access_token;
   if (!response.ok || typeof token !== "string" || !token) {
-    throw unauthorizedError(request.registry, request.lookup, `the token service ${url.origin}${url.pathname} answered ${response.status} without a token`);
+    throw unauthorizedError(
+      request.registry,
+      request.lookup,
+      `the token service ${url.origin}${url.pathname} answered ${response.status} without a token`,
+      request.pushTo
+    );
   }
   return token;
 }
-function unauthorizedError(registry2, lookup, detail) {
+function unauthorizedError(registry2, lookup, detail, pushTo) {
+  if (pushTo) return pushRefusedError(registry2, lookup, detail, pushTo);
   const credentials = lookup.credentials;
   const tried = !credentials ? `no credentials were sent: none for ${registry2} in ${lookup.searched.join(", ")}` : credentials.identityToken ? `the identity token from ${credentials.source} was refused` : `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused`;
   const notes = lookup.notes.length ? ` (${lookup.notes.join("; ")})` : "";
   const hint = credentials ? `check the username and password for ${registry2} in ${credentials.source} (\`podman login ${registry2}\` or \`docker login ${registry2}\` rewrite it), and that this user may pull the image` : `log in with \`podman login ${registry2}\` or \`docker login ${registry2}\`, or point REGISTRY_AUTH_FILE at a file with {"auths": {"${registry2}": {"auth": base64("user:password")}}} (or name a docker-credential helper in credHelpers/credsStore). A repository that does not exist may also answer this way: check the image name`;
   return new RegistryUnauthorizedError(`registry ${registry2} refused access (${detail}): ${tried}${notes}; ${NOTHING_STORED}`, { hint });
+}
+function pushRefusedError(registry2, lookup, detail, repository) {
+  const credentials = lookup.credentials;
+  const tried = !credentials ? `no credentials were sent: none for ${registry2} in ${lookup.searched.join(", ")}, and a push needs some` : credentials.identityToken ? `the identity token from ${credentials.source} was refused for push (can it push to ${repository}?)` : `the credentials of user ${JSON.stringify(credentials.username)} from ${credentials.source} were refused for push (can they push to ${repository}?)`;
+  const notes = lookup.notes.length ? ` (${lookup.notes.join("; ")})` : "";
+  const hint = credentials ? `check the username and password in ${credentials.source}, and that this user may push to ${registry2}/${repository} (GHCR: a token with packages: write; GitLab: a deploy token with write_registry)` : `pass --username and --password-stdin, or log in with \`podman login ${registry2}\` or \`docker login ${registry2}\` as a user who may push to ${repository}`;
+  return new RegistryUnauthorizedError(`registry ${registry2} refused a push to ${repository} (${detail}): ${tried}${notes}; ${NOTHING_PUSHED}`, { hint });
 }
 var init_auth = __esm({
   "src/image/oci/auth.ts"() {
@@ -48365,6 +48474,247 @@ var init_endpoint = __esm({
   }
 });
 
+// src/image/oci/registry-push.ts
+async function blobExists(client, digest2) {
+  return client.withRetries(`look up blob ${digest2}`, async () => {
+    const response = await client.request(blobPath(client, digest2), { method: "HEAD" });
+    await response.body?.cancel();
+    if (response.status === 404) return false;
+    if (response.ok) return true;
+    throw await refused(client, response, `HEAD of blob ${digest2}`, "nothing was uploaded");
+  });
+}
+async function uploadBlob(client, file, digest2, size3, options = {}) {
+  if (!isDigest(digest2)) throw new RegistryRefusedError(`blob digest ${JSON.stringify(digest2)} is not sha256:<64 hex digits>; ${NOTHING_PUSHED}`);
+  const actualSize = (await import_promises9.default.stat(file)).size;
+  if (actualSize !== size3) {
+    throw new DigestMismatchError(`${file} holds ${actualSize} bytes, not the ${size3} of blob ${digest2}; it was not uploaded and ${NOTHING_PUSHED}`, {
+      hint: "the file changed after its digest was taken: export the layer again"
+    });
+  }
+  if (await blobExists(client, digest2)) return "present";
+  const chunkBytes = Math.max(1, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  await client.withRetries(`upload blob ${digest2} (${size3} bytes)`, () => uploadOnce(client, file, digest2, size3, chunkBytes));
+  return "uploaded";
+}
+async function uploadOnce(client, file, digest2, size3, chunkBytes) {
+  const started = await client.request(`/v2/${client.repository}/blobs/uploads/`, { method: "POST" });
+  await started.body?.cancel();
+  if (started.status !== 202) throw await refused(client, started, `the start of an upload of blob ${digest2}`);
+  let location = locationOf(client, started, digest2);
+  try {
+    const minChunk = Number(started.headers.get("oci-chunk-min-length")) || 0;
+    const chunk = Math.max(chunkBytes, minChunk);
+    if (size3 <= chunk) {
+      await closeUpload(client, location, digest2, { start: 0, end: size3 - 1, size: size3, file });
+      return;
+    }
+    for (let start = 0; start < size3; start += chunk) {
+      const end = Math.min(start + chunk, size3) - 1;
+      const response = await client.request(location, {
+        method: "PATCH",
+        headers: { "content-type": OCTET_STREAM, "content-length": String(end - start + 1), "content-range": `${start}-${end}` },
+        body: () => import_node_fs33.default.createReadStream(file, { start, end, highWaterMark: READ_PIECE_BYTES })
+      });
+      await response.body?.cancel();
+      if (response.status === 404 || response.status === 416)
+        throw new TransientError(`PATCH of bytes ${start}-${end} of blob ${digest2} answered ${response.status}`);
+      if (response.status !== 202) throw await refused(client, response, `PATCH of bytes ${start}-${end} of blob ${digest2}`);
+      const range = /^(?:bytes=)?0-(\d+)$/.exec(response.headers.get("range") ?? "");
+      if (range && Number(range[1]) !== end) throw new TransientError(`after bytes ${start}-${end} of blob ${digest2} the registry holds 0-${range[1]}`);
+      location = locationOf(client, response, digest2);
+    }
+    await closeUpload(client, location, digest2, void 0);
+  } catch (error2) {
+    await cancelUpload(client, location);
+    throw error2;
+  }
+}
+async function closeUpload(client, location, digest2, whole) {
+  const url = new URL(location);
+  url.searchParams.set("digest", digest2);
+  const response = await client.request(url.href, {
+    method: "PUT",
+    headers: { "content-type": OCTET_STREAM, "content-length": String(whole?.size ?? 0) },
+    body: whole && whole.size > 0 ? () => import_node_fs33.default.createReadStream(whole.file, { start: whole.start, end: whole.end, highWaterMark: READ_PIECE_BYTES }) : void 0
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw new TransientError(`the upload session of blob ${digest2} was lost (404)`);
+  }
+  if (response.status === 400) {
+    const said = await registrySaid(response);
+    if (said.includes("DIGEST_INVALID") || said.includes("SIZE_INVALID")) {
+      throw new DigestMismatchError(`registry ${client.registry} refused blob ${digest2}: its bytes do not hash to that digest${said}; ${NOTHING_PUSHED}`, {
+        hint: "the exported layer changed after its digest was taken: export it again"
+      });
+    }
+    throw refusedWith(client, response.status, said, `the closing PUT of blob ${digest2}`);
+  }
+  if (response.status !== 201) throw await refused(client, response, `the closing PUT of blob ${digest2}`);
+  await response.body?.cancel();
+  const stored = response.headers.get("docker-content-digest");
+  if (stored && stored !== digest2) {
+    throw new DigestMismatchError(`registry ${client.registry} stored blob ${digest2} as ${stored}; ${NOTHING_PUSHED}`, {
+      hint: "a proxy or the registry changed the bytes on the way: push again, and check what stands between you and the registry"
+    });
+  }
+}
+async function cancelUpload(client, location) {
+  try {
+    const response = await client.request(location, { method: "DELETE" });
+    await response.body?.cancel();
+  } catch {
+  }
+}
+function locationOf(client, response, digest2) {
+  const location = response.headers.get("location");
+  if (!location) throw new RegistryRefusedError(`registry ${client.registry} answered an upload of blob ${digest2} without a Location; ${NOTHING_PUSHED}`);
+  return new URL(location, response.url || void 0).href;
+}
+async function getManifest(client, reference, accept) {
+  return client.withRetries(`fetch manifest ${reference} of ${client.repository}`, async () => {
+    const response = await client.request(manifestPath(client, reference), { accept });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return void 0;
+    }
+    if (!response.ok) {
+      const said = await registrySaid(response);
+      if (said.includes("MANIFEST_UNKNOWN") || said.includes("NAME_UNKNOWN")) return void 0;
+      throw refusedWith(client, response.status, said, `GET of manifest ${reference}`, "nothing was used");
+    }
+    if (Number(response.headers.get("content-length")) > MAX_MANIFEST_BYTES2) {
+      await response.body?.cancel();
+      throw new RegistryRefusedError(`registry ${client.registry} sent over ${MAX_MANIFEST_BYTES2} bytes as manifest ${reference} of ${client.repository}`, {
+        hint: "this reference does not name a cubicle cache: check it"
+      });
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const digest2 = sha256Digest(bytes);
+    const claimed = isDigest(reference) ? reference : response.headers.get("docker-content-digest") ?? void 0;
+    if (claimed && isDigest(claimed) && claimed !== digest2) {
+      throw new DigestMismatchError(`manifest ${reference} of ${client.registry}/${client.repository} hashes to ${digest2}, not ${claimed}; it was not used`, {
+        hint: "the registry holds a corrupted or tampered manifest, or a proxy changed it: push the cache again"
+      });
+    }
+    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() || mediaTypeIn(bytes);
+    return { bytes, mediaType, digest: digest2 };
+  });
+}
+function mediaTypeIn(bytes) {
+  try {
+    const { mediaType } = JSON.parse(bytes.toString("utf8"));
+    return typeof mediaType === "string" ? mediaType : "";
+  } catch {
+    return "";
+  }
+}
+async function putManifest(client, reference, bytes, mediaType) {
+  const digest2 = sha256Digest(bytes);
+  return client.withRetries(`put manifest ${reference} of ${client.repository}`, async () => {
+    const response = await client.request(manifestPath(client, reference), { method: "PUT", headers: { "content-type": mediaType }, body: bytes });
+    if (response.status !== 201 && response.status !== 200) {
+      const said = await registrySaid(response);
+      if (!said.includes("MANIFEST_BLOB_UNKNOWN")) throw refusedWith(client, response.status, said, `PUT of manifest ${reference}`);
+      throw new RegistryRefusedError(
+        `registry ${client.registry} refused manifest ${reference} of ${client.repository}: it names a blob the repository lacks${said}; ${NOTHING_PUSHED}`,
+        {
+          hint: "upload every blob the manifest names before it, its config too (the empty descriptor is the 2-byte blob {}), to this same repository"
+        }
+      );
+    }
+    await response.body?.cancel();
+    const stored = response.headers.get("docker-content-digest");
+    if (stored && stored !== digest2) {
+      throw new DigestMismatchError(`registry ${client.registry} stored manifest ${reference} as ${stored}, not ${digest2}`, {
+        hint: "the registry rewrote the manifest (an old registry converting OCI to Docker schema): use a registry that keeps OCI manifests as sent"
+      });
+    }
+    return digest2;
+  });
+}
+async function downloadBlob2(client, digest2, file, size3, options = {}) {
+  const partial2 = `${file}.partial-${process.pid}`;
+  try {
+    await client.withRetries(`download blob ${digest2}`, async () => {
+      const response = await client.request(blobPath(client, digest2));
+      if (!response.ok || !response.body) throw await refused(client, response, `GET of blob ${digest2}`, "nothing was kept");
+      const hash = (0, import_node_crypto12.createHash)("sha256");
+      let received = 0;
+      const out2 = await import_promises9.default.open(partial2, "w", 420);
+      try {
+        let batch = [];
+        let batchBytes = 0;
+        const flush = async () => {
+          const data = Buffer.concat(batch, batchBytes);
+          batch = [];
+          batchBytes = 0;
+          hash.update(data);
+          await out2.write(data);
+        };
+        for await (const chunk of response.body) {
+          received += chunk.length;
+          if (size3 !== void 0 && received > size3) {
+            throw new DigestMismatchError(
+              `blob ${digest2} of ${client.registry}/${client.repository} is longer than the ${size3} bytes its manifest gives; it was not kept`,
+              { hint: "the registry holds a corrupted or tampered blob: push the cache again" }
+            );
+          }
+          batch.push(chunk);
+          batchBytes += chunk.length;
+          if (batchBytes >= WRITE_BATCH_BYTES2) await flush();
+        }
+        await flush();
+        if (options.durable !== false) await out2.sync();
+      } finally {
+        await out2.close();
+      }
+      if (size3 !== void 0 && received < size3) throw new TransientError(`the download of blob ${digest2} ended after ${received} of ${size3} bytes`);
+      const actual = `sha256:${hash.digest("hex")}`;
+      if (actual !== digest2) {
+        throw new DigestMismatchError(
+          `blob ${digest2} of ${client.registry}/${client.repository}: the ${received} bytes received hash to ${actual}; it was not kept`,
+          {
+            hint: "the registry holds a corrupted or tampered blob: push the cache again; if it keeps happening, check proxies between you and the registry"
+          }
+        );
+      }
+    });
+    await import_promises9.default.rename(partial2, file);
+  } finally {
+    await import_promises9.default.rm(partial2, { force: true });
+  }
+}
+async function refused(client, response, doing, tail = NOTHING_PUSHED) {
+  return refusedWith(client, response.status, await registrySaid(response), doing, tail);
+}
+function refusedWith(client, status, said, doing, tail = NOTHING_PUSHED) {
+  return new RegistryRefusedError(`registry ${client.registry} answered HTTP ${status} to ${doing} in ${client.repository}${said}; ${tail}`, {
+    hint: `check that ${client.registry} is a Distribution API v2 registry that accepts OCI 1.1 artifacts, and that the reference is right`
+  });
+}
+var import_node_crypto12, import_node_fs33, import_promises9, DEFAULT_CHUNK_BYTES, MAX_MANIFEST_BYTES2, OCTET_STREAM, WRITE_BATCH_BYTES2, READ_PIECE_BYTES, blobPath, manifestPath;
+var init_registry_push = __esm({
+  "src/image/oci/registry-push.ts"() {
+    "use strict";
+    import_node_crypto12 = require("node:crypto");
+    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_promises9 = __toESM(require("node:fs/promises"), 1);
+    init_image_errors();
+    init_digest();
+    init_registry_client();
+    init_retry();
+    DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+    MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
+    OCTET_STREAM = "application/octet-stream";
+    WRITE_BATCH_BYTES2 = 1024 * 1024;
+    READ_PIECE_BYTES = 1024 * 1024;
+    blobPath = (client, digest2) => `/v2/${client.repository}/blobs/${digest2}`;
+    manifestPath = (client, reference) => `/v2/${client.repository}/manifests/${reference}`;
+  }
+});
+
 // src/image/oci/registry-client.ts
 function errorCodes(error2) {
   const codes = [];
@@ -48427,6 +48777,7 @@ var init_registry_client = __esm({
     init_image_errors();
     init_http();
     init_retry();
+    init_registry_push();
     NOT_TLS_CODES = /* @__PURE__ */ new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST", "EPROTO"]);
     UNTRUSTED_CERT_CODES = /* @__PURE__ */ new Set([
       "SELF_SIGNED_CERT_IN_CHAIN",
@@ -48473,47 +48824,83 @@ var init_registry_client = __esm({
         }
         throw lastError;
       }
+      get pushTo() {
+        return this.options.access === "push" ? this.repository : void 0;
+      }
       async credentials() {
-        this.lookup ??= await findCredentials(this.registry, this.repository, this.options.env);
+        const given = this.options.credentials;
+        this.lookup ??= given ? { credentials: given, searched: [given.source], notes: [] } : await findCredentials(this.registry, this.repository, this.options.env);
         return this.lookup;
       }
       async authenticate(challenge) {
         const lookup = await this.credentials();
         if (challenge.scheme === "bearer") {
+          const own2 = `repository:${this.repository}:${this.pushTo ? "pull,push" : "pull"}`;
+          const scope = this.pushTo ? [.../* @__PURE__ */ new Set([...challenge.params.scope?.split(" ") ?? [], own2])].join(" ") : challenge.params.scope;
           const token = await requestBearerToken({
             registry: this.registry,
-            challenge,
-            scope: `repository:${this.repository}:pull`,
+            challenge: scope ? { ...challenge, params: { ...challenge.params, scope } } : challenge,
+            scope: own2,
             lookup,
             signal: this.options.signal,
-            env: this.options.env
+            env: this.options.env,
+            pushTo: this.pushTo
           });
           this.authorization = `Bearer ${token}`;
         } else if (challenge.scheme === "basic" && lookup.credentials?.identityToken) {
-          throw unauthorizedError(this.registry, lookup, "it asks for basic auth, and an identity token can only be exchanged at a bearer token service");
+          throw unauthorizedError(
+            this.registry,
+            lookup,
+            "it asks for basic auth, and an identity token can only be exchanged at a bearer token service",
+            this.pushTo
+          );
         } else if (challenge.scheme === "basic" && lookup.credentials) {
           this.authorization = basicAuthorization(lookup.credentials);
         } else {
-          throw unauthorizedError(this.registry, lookup, `it asks for ${challenge.scheme} auth`);
+          throw unauthorizedError(this.registry, lookup, `it asks for ${challenge.scheme} auth`, this.pushTo);
         }
       }
-      /** One request; a 401 is answered once with fresh auth (tokens expire), 5xx and 429 are TransientErrors. */
-      async request(pathname, options = {}) {
+      /**
+       * One request to a path under the registry, or to an absolute URL (an upload's Location), which gets our
+       * authorization only on the registry's own origin. A 401 is answered once with fresh auth (tokens expire);
+       * with push access a 401 after that, or any 403, is a refusal to push; 5xx and 429 are TransientErrors.
+       */
+      async request(target, options = {}) {
         const base = await this.connect();
+        const url = new URL(target, base);
+        const sameOrigin = url.origin === new URL(base).origin;
         for (let authenticated = false; ; authenticated = true) {
-          const headers = {};
+          const headers = { ...options.headers };
           if (options.accept) headers.accept = options.accept;
           if (options.range) headers.range = options.range;
-          if (this.authorization) headers.authorization = this.authorization;
-          const response = await registryFetch(
-            `${base}${pathname}`,
-            { headers, signal: options.signal ?? this.options.signal ?? null, redirect: "follow" },
-            this.options.env
-          );
-          if (response.status === 401) {
+          if (this.authorization && sameOrigin) headers.authorization = this.authorization;
+          const body = typeof options.body === "function" ? options.body() : options.body;
+          const streamed = body !== void 0 && !Buffer.isBuffer(body);
+          const init = {
+            method: options.method ?? "GET",
+            headers,
+            body: body ?? null,
+            signal: options.signal ?? this.options.signal ?? null,
+            redirect: streamed ? "manual" : "follow",
+            ...streamed ? { duplex: "half" } : {}
+          };
+          let response;
+          try {
+            response = await registryFetch(url, init, this.options.env);
+          } finally {
+            if (streamed) body.destroy();
+          }
+          if (response.status === 401 || response.status === 403 && this.pushTo) {
             const said = await registrySaid(response);
             const challenge = parseChallenge(response.headers.get("www-authenticate"));
-            if (authenticated || !challenge) throw unauthorizedError(this.registry, await this.credentials(), `HTTP 401 for ${this.repository}${said}`);
+            if (authenticated || !challenge || response.status === 403) {
+              throw unauthorizedError(
+                this.registry,
+                await this.credentials(),
+                `HTTP ${response.status} for ${init.method} of ${this.repository}${said}`,
+                this.pushTo
+              );
+            }
             await this.authenticate(challenge);
             continue;
           }
@@ -48524,6 +48911,26 @@ var init_registry_client = __esm({
           }
           return response;
         }
+      }
+      /** HEAD of a blob: is it in this repository already? */
+      blobExists(digest2) {
+        return blobExists(this, digest2);
+      }
+      /** Uploads `file` (its digest and size known) unless the repository has it: monolithic, or in PATCH chunks over `chunkBytes`. */
+      uploadBlob(file, digest2, size3, options = {}) {
+        return uploadBlob(this, file, digest2, size3, options);
+      }
+      /** A manifest by tag or digest, undefined when the registry has none; a digest reference is checked against the bytes. */
+      getManifest(reference, accept) {
+        return getManifest(this, reference, accept);
+      }
+      /** Writes a manifest (its blobs uploaded first) under a tag or digest; its digest. */
+      putManifest(reference, bytes, mediaType) {
+        return putManifest(this, reference, bytes, mediaType);
+      }
+      /** Streams a blob to `file` while hashing it: whole and verified, or no file at all. */
+      downloadBlob(digest2, file, size3) {
+        return downloadBlob2(this, digest2, file, size3);
       }
       /** Retries transient failures, then names the registry and what was being fetched. */
       async withRetries(doing, attempt) {
@@ -48538,6 +48945,12 @@ var init_registry_client = __esm({
         const transient = isTransient(error2);
         if (!transient && !(error2 instanceof TypeError && error2.message === "fetch failed")) return error2;
         const attempts = transient ? ` after ${(this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS).length + 1} attempts` : "";
+        if (this.pushTo) {
+          return new RegistryUnreachableError(`could not ${doing} at registry ${this.registry}${attempts}: ${describeNetworkError(error2)}; ${NOTHING_PUSHED}`, {
+            hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then push again; blobs the registry already has are not uploaded again`,
+            cause: error2
+          });
+        }
         return new RegistryUnreachableError(`could not ${doing} from registry ${this.registry}${attempts}: ${describeNetworkError(error2)}; ${NOTHING_STORED}`, {
           hint: `check that ${this.registry} is up and reachable from here (network, DNS, firewall, proxy${describeProxies(this.options.env)}), then pull again; blobs already verified are kept and not downloaded again`,
           cause: error2
@@ -48565,9 +48978,9 @@ function openRegistrySource(ref, options) {
     return client.withRetries(`fetch the manifest of ${what}`, async () => {
       const response = await client.request(`/v2/${ref.repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
       if (!response.ok) return failWith(response, what);
-      if (Number(response.headers.get("content-length")) > MAX_MANIFEST_BYTES2) {
+      if (Number(response.headers.get("content-length")) > MAX_MANIFEST_BYTES3) {
         await response.body?.cancel();
-        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES2} bytes for ${what}; ${NOTHING_STORED}`, {
+        throw new RegistryUnreachableError(`registry ${ref.registry} sent a manifest over ${MAX_MANIFEST_BYTES3} bytes for ${what}; ${NOTHING_STORED}`, {
           hint: "this is not an image manifest: check the image reference"
         });
       }
@@ -48605,7 +49018,7 @@ function openRegistrySource(ref, options) {
     }
   };
 }
-var MAX_MANIFEST_BYTES2;
+var MAX_MANIFEST_BYTES3;
 var init_registry_source = __esm({
   "src/image/oci/registry-source.ts"() {
     "use strict";
@@ -48616,7 +49029,7 @@ var init_registry_source = __esm({
     init_ref();
     init_registry_client();
     init_credentials();
-    MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
+    MAX_MANIFEST_BYTES3 = 4 * 1024 * 1024;
   }
 });
 
@@ -48675,7 +49088,7 @@ async function pullFromSource(source, options) {
   });
   const { manifest, digest: manifestDigest, bytes: manifestBytes, chosen } = await resolveManifest(source, platform);
   const configBlob = await store(manifest.config, options.signal);
-  const config2 = parseImageConfig(await import_promises9.default.readFile(configBlob.path), `config ${manifest.config.digest} of ${source.name}`, manifest.layers.length);
+  const config2 = parseImageConfig(await import_promises10.default.readFile(configBlob.path), `config ${manifest.config.digest} of ${source.name}`, manifest.layers.length);
   if (!chosen) checkPlatform(config2, platform, source.name);
   await storeBlobBytes(blobsDir, manifestDigest, manifestBytes, `manifest of ${source.name}`);
   const stored = await runLimited(
@@ -48698,11 +49111,11 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises9, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises10, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
-    import_promises9 = __toESM(require("node:fs/promises"), 1);
+    import_promises10 = __toESM(require("node:fs/promises"), 1);
     import_node_path36 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
@@ -48722,16 +49135,16 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs33.default.openSync(file, "r");
+  const fd = import_node_fs34.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs33.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs34.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs33.default.closeSync(fd);
+    import_node_fs34.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
-  const hash = (0, import_node_crypto12.createHash)("sha256");
+  const hash = (0, import_node_crypto13.createHash)("sha256");
   let bytes = 0;
   return new import_node_stream4.Transform({
     transform(chunk, _encoding, callback) {
@@ -48764,18 +49177,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs33.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs34.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto12, import_node_fs33, import_node_stream4;
+var import_node_crypto13, import_node_fs34, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
-    import_node_crypto12 = require("node:crypto");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_crypto13 = require("node:crypto");
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -48819,7 +49232,7 @@ async function resolveOciBase(text, options) {
     insecureRegistries: options.insecureRegistries,
     signal: options.signal,
     onProgress: progressPrinter(text, options.onStatus),
-    lockBlob: (digest, isPresent2, signal) => lockBlob(options.store, digest, isPresent2, signal)
+    lockBlob: (digest2, isPresent2, signal) => lockBlob(options.store, digest2, isPresent2, signal)
   });
   const layerIds = [];
   let parent = null;
@@ -48844,8 +49257,8 @@ async function resolveOciBase(text, options) {
   if (!stored) throw new Error(`image ${text}: its layers were removed from the store while it was being pulled`);
   return baseOf(stored.record, stored.layers);
 }
-async function lockBlob(store, digest, isPresent2, signal) {
-  const held = await acquireBuildLock(store, `blob-${digest.replace(/^sha256:/, "")}`, () => isPresent2() ? "present" : void 0, signal);
+async function lockBlob(store, digest2, isPresent2, signal) {
+  const held = await acquireBuildLock(store, `blob-${digest2.replace(/^sha256:/, "")}`, () => isPresent2() ? "present" : void 0, signal);
   return "value" in held ? held.value : held.lock;
 }
 function envOf(entries) {
@@ -48905,9 +49318,9 @@ function runsRoot(cacheDir) {
   return import_node_path37.default.join(cacheDir, "runs");
 }
 function createRunDir(root) {
-  const name = `${processTag()}-${(0, import_node_crypto13.randomBytes)(3).toString("hex")}`;
+  const name = `${processTag()}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}`;
   const dir = import_node_path37.default.join(root, name);
-  import_node_fs34.default.mkdirSync(root, { recursive: true, mode: 448 });
+  import_node_fs35.default.mkdirSync(root, { recursive: true, mode: 448 });
   makeDirsBeneath(root, name, 448);
   return {
     id: name,
@@ -48929,7 +49342,7 @@ function createRunDir(root) {
 async function reapStaleRuns(root) {
   let entries;
   try {
-    entries = import_node_fs34.default.readdirSync(root);
+    entries = import_node_fs35.default.readdirSync(root);
   } catch {
     return 0;
   }
@@ -48940,12 +49353,12 @@ async function reapStaleRuns(root) {
   }
   return removed;
 }
-var import_node_crypto13, import_node_fs34, import_node_path37;
+var import_node_crypto14, import_node_fs35, import_node_path37;
 var init_runs = __esm({
   "src/store/runs.ts"() {
     "use strict";
-    import_node_crypto13 = require("node:crypto");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_node_path37 = __toESM(require("node:path"), 1);
     init_confine();
     init_process_tag();
@@ -48955,7 +49368,7 @@ var init_runs = __esm({
 
 // src/store/timings.ts
 function timingsPath(paths, projectDir) {
-  return import_node_path38.default.join(paths.root, "timings", `${(0, import_node_crypto14.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+  return import_node_path38.default.join(paths.root, "timings", `${(0, import_node_crypto15.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
 }
 function readStoredTimings(paths, projectDir) {
   try {
@@ -48984,11 +49397,11 @@ function recordTimings(paths, projectDir, ran) {
 `);
   }
 }
-var import_node_crypto14, import_node_path38;
+var import_node_crypto15, import_node_path38;
 var init_timings = __esm({
   "src/store/timings.ts"() {
     "use strict";
-    import_node_crypto14 = require("node:crypto");
+    import_node_crypto15 = require("node:crypto");
     import_node_path38 = __toESM(require("node:path"), 1);
     init_confine();
     init_write_atomic();
@@ -49025,7 +49438,7 @@ function readCgroupMemory(dirs) {
   for (const dir of dirs) {
     for (const file of ["memory.current", "memory.usage_in_bytes"]) {
       try {
-        const bytes = Number(import_node_fs35.default.readFileSync(import_node_path39.default.join(dir, file), "utf8").trim());
+        const bytes = Number(import_node_fs36.default.readFileSync(import_node_path39.default.join(dir, file), "utf8").trim());
         if (Number.isFinite(bytes)) return bytes;
       } catch {
       }
@@ -49033,11 +49446,11 @@ function readCgroupMemory(dirs) {
   }
   return void 0;
 }
-var import_node_fs35, import_node_path39;
+var import_node_fs36, import_node_path39;
 var init_cgroup_memory = __esm({
   "src/host/cgroup-memory.ts"() {
     "use strict";
-    import_node_fs35 = __toESM(require("node:fs"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_path39 = __toESM(require("node:path"), 1);
   }
 });
@@ -49280,7 +49693,7 @@ async function collectOutputs(request) {
   const isArtifact = matcher(request.artifacts);
   const junitFiles = [];
   const artifacts = [];
-  const refused = [];
+  const refused2 = [];
   const failed = [];
   const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
   let spent = 0;
@@ -49295,7 +49708,7 @@ async function collectOutputs(request) {
       continue;
     }
     if (kind !== "file") {
-      refused.push(relative2);
+      refused2.push(relative2);
       continue;
     }
     if (request.ownFiles?.includes(relative2)) {
@@ -49303,19 +49716,19 @@ async function collectOutputs(request) {
       continue;
     }
     try {
-      const stat = await import_node_fs36.default.promises.lstat(import_node_path42.default.join(request.upper, relative2));
+      const stat = await import_node_fs37.default.promises.lstat(import_node_path42.default.join(request.upper, relative2));
       const allocated = Math.min(stat.size, stat.blocks * 512);
       if (spent + allocated > budget) {
-        const size2 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
+        const size3 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
         const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
-        failed.push(`${relative2}: not copied: ${size2}, ${over}`);
+        failed.push(`${relative2}: not copied: ${size3}, ${over}`);
         continue;
       }
       copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
       spent += allocated;
     } catch (error2) {
       if (error2 instanceof PathConfinementError) {
-        refused.push(relative2);
+        refused2.push(relative2);
         continue;
       }
       failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
@@ -49324,7 +49737,7 @@ async function collectOutputs(request) {
     if (isJunit(relative2)) junitFiles.push(relative2);
     if (isArtifact(relative2)) artifacts.push(relative2);
   }
-  return { junitFiles, artifacts, refused, failed };
+  return { junitFiles, artifacts, refused: refused2, failed };
 }
 async function clearDestination(root, rel, keep, notDone) {
   let fd;
@@ -49337,17 +49750,17 @@ async function clearDestination(root, rel, keep, notDone) {
     throw error2;
   }
   try {
-    for (const name of import_node_fs36.default.readdirSync(`/proc/self/fd/${fd}`)) {
+    for (const name of import_node_fs37.default.readdirSync(`/proc/self/fd/${fd}`)) {
       if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
     }
   } finally {
-    import_node_fs36.default.closeSync(fd);
+    import_node_fs37.default.closeSync(fd);
   }
 }
 function* walk(root, relative2) {
   let entries;
   try {
-    entries = import_node_fs36.default.readdirSync(import_node_path42.default.join(root, relative2), { withFileTypes: true });
+    entries = import_node_fs37.default.readdirSync(import_node_path42.default.join(root, relative2), { withFileTypes: true });
   } catch {
     if (relative2) yield { relative: relative2, kind: "unreadable" };
     return;
@@ -49358,11 +49771,11 @@ function* walk(root, relative2) {
     else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
   }
 }
-var import_node_fs36, import_node_path42, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var import_node_fs37, import_node_path42, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
 var init_collect = __esm({
   "src/run/collect.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
+    import_node_fs37 = __toESM(require("node:fs"), 1);
     import_node_path42 = __toESM(require("node:path"), 1);
     init_units();
     init_confine();
@@ -49394,7 +49807,7 @@ function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
     const dir = stack.pop();
     let entries;
     try {
-      entries = import_node_fs37.default.readdirSync(import_node_path43.default.join(start, dir), { withFileTypes: true });
+      entries = import_node_fs38.default.readdirSync(import_node_path43.default.join(start, dir), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -49411,16 +49824,16 @@ function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
 }
 function lstatOrUndefined(file) {
   try {
-    return import_node_fs37.default.lstatSync(file);
+    return import_node_fs38.default.lstatSync(file);
   } catch {
     return void 0;
   }
 }
-var import_node_fs37, import_node_path43;
+var import_node_fs38, import_node_path43;
 var init_checkout_walk = __esm({
   "src/plan/checkout-walk.ts"() {
     "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_fs38 = __toESM(require("node:fs"), 1);
     import_node_path43 = __toESM(require("node:path"), 1);
     init_confine();
   }
@@ -49443,7 +49856,7 @@ async function stageInputs(projectDir, patterns, destination, where2) {
           throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
         }
         const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs38.default.lstatSync(source);
+        const stat = import_node_fs39.default.lstatSync(source);
         if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
         else found2.set(clean, source);
         continue;
@@ -49462,37 +49875,37 @@ async function stageInputs(projectDir, patterns, destination, where2) {
   }
 }
 function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs38.default.lstatSync(source);
+  const stat = import_node_fs39.default.lstatSync(source);
   if (stat.isSymbolicLink()) {
-    const link = import_node_fs38.default.readlinkSync(source);
+    const link = import_node_fs39.default.readlinkSync(source);
     const dir = import_node_path44.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs38.default.symlinkSync(link, atPath(fd, import_node_path44.default.posix.basename(relative2))), { create: true, notDone });
+    withDirBeneath(destination, dir, (fd) => import_node_fs39.default.symlinkSync(link, atPath(fd, import_node_path44.default.posix.basename(relative2))), { create: true, notDone });
     return { path: relative2, sha256: `symlink:${link}`, executable: false };
   }
   const target = copyFileBeneath(projectDir, import_node_path44.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
   return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
 }
 function hashFile(file) {
-  const hash = (0, import_node_crypto15.createHash)("sha256");
-  const fd = import_node_fs38.default.openSync(file, "r");
+  const hash = (0, import_node_crypto16.createHash)("sha256");
+  const fd = import_node_fs39.default.openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     for (; ; ) {
-      const read = import_node_fs38.default.readSync(fd, buffer, 0, buffer.length, null);
+      const read = import_node_fs39.default.readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) break;
       hash.update(buffer.subarray(0, read));
     }
   } finally {
-    import_node_fs38.default.closeSync(fd);
+    import_node_fs39.default.closeSync(fd);
   }
   return hash.digest("hex");
 }
-var import_node_crypto15, import_node_fs38, import_node_path44, SKIPPED_DIRS;
+var import_node_crypto16, import_node_fs39, import_node_path44, SKIPPED_DIRS;
 var init_stage_inputs = __esm({
   "src/run/stage-inputs.ts"() {
     "use strict";
-    import_node_crypto15 = require("node:crypto");
-    import_node_fs38 = __toESM(require("node:fs"), 1);
+    import_node_crypto16 = require("node:crypto");
+    import_node_fs39 = __toESM(require("node:fs"), 1);
     import_node_path44 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -49516,13 +49929,13 @@ function stepKeyMaterial(input) {
   };
 }
 function stepKey(input) {
-  return (0, import_node_crypto16.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+  return (0, import_node_crypto17.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
 }
-var import_node_crypto16, byCodeUnit;
+var import_node_crypto17, byCodeUnit;
 var init_step_key = __esm({
   "src/plan/step-key.ts"() {
     "use strict";
-    import_node_crypto16 = require("node:crypto");
+    import_node_crypto17 = require("node:crypto");
     init_layers();
     byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
   }
@@ -49530,18 +49943,18 @@ var init_step_key = __esm({
 
 // src/store/caches.ts
 function ensureCacheDir(store, scope, projectDir, dest) {
-  const project = (0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const project = (0, import_node_crypto18.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
   const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-  const dir = import_node_path45.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto17.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-  import_node_fs39.default.mkdirSync(dir, { recursive: true, mode: 493 });
+  const dir = import_node_path45.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto18.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+  import_node_fs40.default.mkdirSync(dir, { recursive: true, mode: 493 });
   return dir;
 }
-var import_node_crypto17, import_node_fs39, import_node_path45;
+var import_node_crypto18, import_node_fs40, import_node_path45;
 var init_caches = __esm({
   "src/store/caches.ts"() {
     "use strict";
-    import_node_crypto17 = require("node:crypto");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
+    import_node_crypto18 = require("node:crypto");
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_path45 = __toESM(require("node:path"), 1);
   }
 });
@@ -49559,18 +49972,18 @@ function cacheMounts(context, caches) {
 function throwawayCacheMounts(caches, scratch) {
   return caches.map((cache, index) => {
     const src = import_node_path46.default.join(scratch, String(index));
-    import_node_fs40.default.mkdirSync(src, { recursive: true, mode: 493 });
+    import_node_fs41.default.mkdirSync(src, { recursive: true, mode: 493 });
     return { src, dest: cache.dest };
   });
 }
 function cacheDestination(entry, home) {
   return entry.startsWith("~/") ? import_node_path46.default.posix.join(home, entry.slice(2)) : import_node_path46.default.posix.normalize(entry);
 }
-var import_node_fs40, import_node_path46;
+var import_node_fs41, import_node_path46;
 var init_cache_mounts = __esm({
   "src/run/cache-mounts.ts"() {
     "use strict";
-    import_node_fs40 = __toESM(require("node:fs"), 1);
+    import_node_fs41 = __toESM(require("node:fs"), 1);
     import_node_path46 = __toESM(require("node:path"), 1);
     init_cache_destination();
     init_errors();
@@ -49584,7 +49997,7 @@ function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path47.default.join(dir, name);
     try {
-      import_node_fs41.default.accessSync(candidate, import_node_fs41.default.constants.X_OK);
+      import_node_fs42.default.accessSync(candidate, import_node_fs42.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -49593,7 +50006,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs41.default.accessSync("/dev/net/tun", import_node_fs41.default.constants.R_OK | import_node_fs41.default.constants.W_OK);
+    import_node_fs42.default.accessSync("/dev/net/tun", import_node_fs42.default.constants.R_OK | import_node_fs42.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -49630,7 +50043,7 @@ async function startJobNetwork(options) {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
       resolvConf = import_node_path47.default.join(options.dir, "resolv.conf");
-      import_node_fs41.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      import_node_fs42.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -49689,12 +50102,12 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process12, import_node_fs41, import_node_path47, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process12, import_node_fs42, import_node_path47, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_fs42 = __toESM(require("node:fs"), 1);
     import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
@@ -49714,7 +50127,7 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
       if (!relative2 || staged.has(relative2) || found2.includes(relative2)) continue;
-      if (!import_node_fs42.default.lstatSync(import_node_path48.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      if (!import_node_fs43.default.lstatSync(import_node_path48.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
       found2.push(relative2);
       if (found2.length === MOST_NAMED) return found2;
     }
@@ -49736,11 +50149,11 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs42, import_node_path48, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs43, import_node_path48, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
-    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_fs43 = __toESM(require("node:fs"), 1);
     import_node_path48 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
@@ -49783,7 +50196,7 @@ async function prepareJob(planned, options) {
     const { number: number3, step, what } = plannedStep;
     const index = number3 - 1;
     const inputsDir = import_node_path49.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs43.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    import_node_fs44.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -49820,6 +50233,10 @@ async function prepareJob(planned, options) {
         touchLayer(layer);
         cacheHits += 1;
         options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] cached: ${safeMessage(step.run)}`);
+      } else if (!options.noCache && options.layerSource && (layer = await fetchUnderLock(options.layerSource, key, acquired.lock))) {
+        cacheHits += 1;
+        const from = safeMessage(options.layerSource.name);
+        options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] cached (from ${from}): ${safeMessage(step.run)}`);
       } else {
         try {
           options.reporter.onJobLine(job, "stdout", `[setup ${number3}/${planned.steps.length}] running: ${safeMessage(step.run)}`);
@@ -49859,8 +50276,20 @@ async function prepareJob(planned, options) {
       await removeTree(inputsDir);
     }
   }
+  if (planned.steps.length > 0) options.usedLayers?.add(parent);
   const filesystem = { hostSystem: base.kind === "host", rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
   return { filesystem, base, cacheHits, built };
+}
+async function fetchUnderLock(source, key, lock) {
+  let layer;
+  try {
+    layer = await source.fetch(key);
+  } catch (error2) {
+    lock.release();
+    throw error2;
+  }
+  if (layer) lock.release();
+  return layer;
 }
 async function buildStep(job, planned, options) {
   const staged = stageLayer(options.store, "setup");
@@ -49871,7 +50300,7 @@ async function buildStep(job, planned, options) {
     net: import_node_path49.default.join(staged.dir, "net"),
     caches: import_node_path49.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs43.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs44.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   const { step, number: number3 } = planned;
   let network = null;
@@ -49926,7 +50355,7 @@ async function runStep(job, { step, number: number3, what }, options, staged, sc
   return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs43.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs44.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(what, error2) {
   const code = error2.code;
@@ -49945,12 +50374,12 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs43, import_node_path49, STEP_HOSTNAME;
+var import_node_fs44, import_node_path49, STEP_HOSTNAME;
 var init_prepare = __esm({
   "src/run/prepare.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_fs44 = __toESM(require("node:fs"), 1);
     import_node_path49 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -50010,7 +50439,7 @@ async function startOne(job, service, plannedService, options, started) {
   let log;
   try {
     const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs44.default.createWriteStream("", { fd });
+    log = import_node_fs45.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
@@ -50064,7 +50493,7 @@ async function startOne(job, service, plannedService, options, started) {
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs44.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs45.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -50077,11 +50506,11 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs44, import_node_path50, STOP_GRACE_MS2;
+var import_node_fs45, import_node_path50, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_fs45 = __toESM(require("node:fs"), 1);
     import_node_path50 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -50103,7 +50532,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs45.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs46.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -50111,7 +50540,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs45.default.accessSync(`${dir}/${name}`, import_node_fs45.default.constants.X_OK);
+      import_node_fs46.default.accessSync(`${dir}/${name}`, import_node_fs46.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -50135,11 +50564,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs45;
+var import_node_fs46;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_fs46 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -50154,7 +50583,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found2.set(key, owner);
   };
-  const rootStat = import_node_fs46.default.lstatSync(dir);
+  const rootStat = import_node_fs47.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -50169,7 +50598,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs46.default.readdirSync(import_node_path51.default.join(dir, relative2));
+      names = import_node_fs47.default.readdirSync(import_node_path51.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -50180,7 +50609,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs46.default.lstatSync(import_node_path51.default.join(dir, child)));
+        visit(child, import_node_fs47.default.lstatSync(import_node_path51.default.join(dir, child)));
       } catch {
       }
     }
@@ -50190,7 +50619,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs46.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs47.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -50237,11 +50666,11 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs46, import_node_path51, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs47, import_node_path51, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_fs47 = __toESM(require("node:fs"), 1);
     import_node_path51 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
@@ -50396,23 +50825,23 @@ function cancelReason(signal) {
 }
 function describeOutcome(jobStatus, status, job, collected, signal) {
   const pidsHit = status.cgroup?.pidsLimitHits ? `; the pids limit of ${job.limits.pids} was reached (${status.cgroup.pidsLimitHits} forks refused)` : "";
-  const refused = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(", ")}` : "");
+  const refused2 = pidsHit + (collected.refused.length ? `; not copied (not a regular file): ${collected.refused.join(", ")}` : "");
   switch (jobStatus) {
     case "passed":
-      return refused ? refused.slice(2) : null;
+      return refused2 ? refused2.slice(2) : null;
     case "failed": {
       const exited = status.error ? status.error.message : `exited with ${describeExitCode(status.exitCode ?? -1)}`;
-      if (status.disk?.full) return `disk limit ${formatBytes(status.disk.limitBytes)} reached: the job's writes filled it (${exited})${refused}`;
-      return exited + refused;
+      if (status.disk?.full) return `disk limit ${formatBytes(status.disk.limitBytes)} reached: the job's writes filled it (${exited})${refused2}`;
+      return exited + refused2;
     }
     case "signaled":
-      return `killed by ${describeSignal(status.signal ?? "a signal")}${refused}`;
+      return `killed by ${describeSignal(status.signal ?? "a signal")}${refused2}`;
     case "oom": {
       const limit = job.limits.memoryBytes === void 0 ? "the memory limit" : `memory limit ${formatBytes(job.limits.memoryBytes)}`;
-      return `killed: ${limit} reached (${status.cgroup?.oomKills ?? 1} process${(status.cgroup?.oomKills ?? 1) > 1 ? "es" : ""} killed by the OOM killer)${refused}`;
+      return `killed: ${limit} reached (${status.cgroup?.oomKills ?? 1} process${(status.cgroup?.oomKills ?? 1) > 1 ? "es" : ""} killed by the OOM killer)${refused2}`;
     }
     case "timeout":
-      return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused}`;
+      return `timed out after ${formatDuration(job.limits.timeoutMs ?? status.wallMs)}: every process in the sandbox was killed${refused2}`;
     case "error":
       return `the sandbox could not be set up: ${status.error?.message ?? "unknown error"}`;
     case "cancelled":
@@ -50544,7 +50973,7 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs47.default.readdirSync(parent);
+      entries = import_node_fs48.default.readdirSync(parent);
     } catch {
       continue;
     }
@@ -50554,11 +50983,11 @@ async function reapStaleCgroups(placement) {
     }
   }
 }
-var import_node_fs47, import_node_os7, import_node_path53, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
+var import_node_fs48, import_node_os7, import_node_path53, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_fs48 = __toESM(require("node:fs"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
     import_node_path53 = __toESM(require("node:path"), 1);
     init_errors();
@@ -50642,7 +51071,7 @@ var init_scheduler = __esm({
 // src/run/execute.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs48.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs49.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -50653,6 +51082,7 @@ async function runJobs(plan, options) {
   ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned2) => planned2.job);
+  if (plan.shardNote) process.stderr.write(plan.shardNote);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
   const limits = await planLimits(jobs, plan.noLimits);
@@ -50698,6 +51128,8 @@ async function runJobs(plan, options) {
         store,
         noCache: plan.noCache,
         rebuiltKeys,
+        layerSource: options.layerSource,
+        usedLayers: options.usedLayers,
         cacheScope: plan.cacheScope,
         resolveBase: (job2, onStatus) => baseOnce(
           job2.image,
@@ -50723,11 +51155,11 @@ async function runJobs(plan, options) {
   await reporter.onRunEnd(summary);
   return summary;
 }
-var import_node_fs48, import_node_os8, FailFast;
+var import_node_fs49, import_node_os8, FailFast;
 var init_execute = __esm({
   "src/run/execute.ts"() {
     "use strict";
-    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     init_shared_userns();
     init_resolve_base();
@@ -50762,8 +51194,8 @@ var init_freeze = __esm({
 
 // src/plan/test-files.ts
 async function findTestFiles(projectDir, patterns, where2 = "testFiles") {
-  const refused = testGlobProblems(patterns);
-  if (refused.length > 0) throw new ConfigError(refused.map((problem) => `${where2}: ${problem}`));
+  const refused2 = testGlobProblems(patterns);
+  if (refused2.length > 0) throw new ConfigError(refused2.map((problem) => `${where2}: ${problem}`));
   const globs = patterns.map(compileTestGlob);
   const found2 = /* @__PURE__ */ new Map();
   const notDone = "nothing was run";
@@ -50792,13 +51224,79 @@ var init_test_files = __esm({
   }
 });
 
+// src/plan/ci-shard.ts
+function shardFromCi(env3) {
+  const found2 = PARALLEL_CIS.filter((ci2) => env3[ci2.marker] === "true");
+  if (found2.length === 0) throw noCiFound(env3);
+  if (found2.length > 1) {
+    const which = found2.map((ci2) => `${ci2.name} (${ci2.marker}=true)`).join(" and ");
+    throw new UsageError(`--shard auto: ${which} are all set, so which CI numbers this machine is ambiguous; nothing was run`, {
+      hint: "give the shard itself: --shard i/n"
+    });
+  }
+  const ci = found2[0];
+  const indexText = set2(env3, ci.index);
+  const totalText = set2(env3, ci.total);
+  if (indexText === void 0 && (totalText === void 0 || totalText.trim() === "1")) {
+    const read = totalText === void 0 ? `${ci.index} and ${ci.total} unset` : `${ci.index} unset, ${ci.total}=1`;
+    return { index: 1, count: 1, from: `${ci.name} without parallel machines: ${read}, so this is the only shard` };
+  }
+  const wholeNumber = (name, text) => {
+    if (text === void 0) {
+      throw new UsageError(`--shard auto: ${ci.name} set ${name === ci.index ? ci.total : ci.index} but not ${name}; nothing was run`, {
+        hint: `${ci.name} sets both with \`${ci.setting}\`; or give the shard itself: --shard i/n`
+      });
+    }
+    if (!/^\d+$/.test(text.trim())) throw malformed(ci, `${name}=${JSON.stringify(text)} is not a whole number`);
+    return Number(text.trim());
+  };
+  const index = wholeNumber(ci.index, indexText);
+  const count2 = wholeNumber(ci.total, totalText);
+  if (count2 < 1) throw malformed(ci, `${ci.total}=${JSON.stringify(totalText)} is below 1`);
+  if (index < ci.base || index > count2 - 1 + ci.base) {
+    const range = ci.base === 1 ? `1 to ${count2}` : `0 to ${count2 - 1}`;
+    throw malformed(ci, `${ci.index}=${JSON.stringify(indexText)} is out of range: with ${ci.total}=${count2} it counts ${range}`);
+  }
+  return { index: index + 1 - ci.base, count: count2, from: `${ci.name} ${ci.index}=${index}, ${ci.total}=${count2}` };
+}
+function malformed(ci, what) {
+  return new UsageError(`--shard auto: ${what}; nothing was run`, {
+    hint: `${ci.name} sets ${ci.index} and ${ci.total} with \`${ci.setting}\`; or give the shard itself: --shard i/n`
+  });
+}
+function noCiFound(env3) {
+  const looked = PARALLEL_CIS.map((ci) => `${ci.name}'s ${ci.index} and ${ci.total} (with ${ci.marker}=true)`).join(", ");
+  const markers = PARALLEL_CIS.map((ci) => ci.marker).join(", ");
+  const github = env3.GITHUB_ACTIONS === "true" ? " GitHub Actions sets no shard variable: a matrix job gives its own, e.g. --shard ${{ matrix.shard }}/3." : "";
+  const message = `--shard auto: no CI that numbers its parallel machines was found: cubicle reads ${looked}; none of ${markers} is true here`;
+  return new UsageError(`${message}; nothing was run.${github}`, {
+    hint: "give the shard itself: --shard i/n (1 <= i <= n), or run under one of these CIs with its parallel setting"
+  });
+}
+var PARALLEL_CIS, set2;
+var init_ci_shard = __esm({
+  "src/plan/ci-shard.ts"() {
+    "use strict";
+    init_errors();
+    PARALLEL_CIS = [
+      { name: "GitLab", marker: "GITLAB_CI", index: "CI_NODE_INDEX", total: "CI_NODE_TOTAL", base: 1, setting: "parallel: N" },
+      { name: "Buildkite", marker: "BUILDKITE", index: "BUILDKITE_PARALLEL_JOB", total: "BUILDKITE_PARALLEL_JOB_COUNT", base: 0, setting: "parallelism: N" },
+      { name: "CircleCI", marker: "CIRCLECI", index: "CIRCLE_NODE_INDEX", total: "CIRCLE_NODE_TOTAL", base: 0, setting: "parallelism: N" }
+    ];
+    set2 = (env3, name) => env3[name] === void 0 || env3[name] === "" ? void 0 : env3[name];
+  }
+});
+
 // src/plan/shard.ts
+function resolveShard(text, env3) {
+  return text.trim() === "auto" ? shardFromCi(env3) : parseShard(text);
+}
 function parseShard(text) {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count2 = Number(match?.[2]);
   if (!match || count2 < 1 || index < 1 || index > count2) {
-    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, like 2/3, got ${JSON.stringify(text)}; nothing was run`);
+    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, like 2/3, or auto, got ${JSON.stringify(text)}; nothing was run`);
   }
   return { index, count: count2 };
 }
@@ -50811,6 +51309,10 @@ function jobsOfShard(jobs, shard, timings) {
   );
   const mine = new Set(groups.filter((_, i) => dealt[i] === shard.index - 1).flatMap((group) => group.map((job) => job.name)));
   return jobs.filter((job) => mine.has(job.name));
+}
+function autoShardNote(shard) {
+  return `cubicle: --shard auto: shard ${shard.index}/${shard.count} (${shard.from ?? "the CI"})
+`;
 }
 function emptyShardNote(shard, jobCount) {
   const jobs = `${jobCount} job${jobCount === 1 ? "" : "s"}`;
@@ -50862,6 +51364,7 @@ var init_shard = __esm({
   "src/plan/shard.ts"() {
     "use strict";
     init_errors();
+    init_ci_shard();
   }
 });
 
@@ -50871,7 +51374,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs49.default.readFileSync(file, "utf8");
+    text = import_node_fs50.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -50904,7 +51407,7 @@ function readTimingsFile(given, checkout) {
 function confinedReport(file, checkout) {
   const { root, rel } = rootFor(import_node_path54.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs49.default.closeSync(openFileBeneath(root, import_node_path54.default.relative(root, resolved), "nothing was run"));
+  import_node_fs50.default.closeSync(openFileBeneath(root, import_node_path54.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -50922,11 +51425,11 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_fs49, import_node_path54;
+var import_node_fs50, import_node_path54;
 var init_timings_file = __esm({
   "src/plan/timings-file.ts"() {
     "use strict";
-    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
     import_node_path54 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
@@ -50941,7 +51444,8 @@ async function planRun(config2, request) {
   refuseStoreInCheckout(store, config2.projectDir);
   const selected = withNeeds(config2.jobs, request.selected);
   const by = request.shardBy ?? "job";
-  const shard = request.shard ? { text: request.shard, by, ...parseShard(request.shard) } : void 0;
+  const resolved = request.shard ? resolveShard(request.shard, request.hostEnv) : void 0;
+  const shard = resolved ? { ...resolved, text: `${resolved.index}/${resolved.count}`, by } : void 0;
   const jobs = shard && by === "job" ? jobsOfShard(selected, shard, request.timings?.jobs ?? /* @__PURE__ */ new Map()) : selected;
   const testFiles2 = shard && by === "test" ? await testFilesOfJobs(jobs, config2.projectDir, shard, request.timings) : /* @__PURE__ */ new Map();
   return deepFreeze({
@@ -50950,6 +51454,7 @@ async function planRun(config2, request) {
     artifactsDir: request.artifactsDir ?? import_node_path55.default.join(config2.projectDir, "cubicle-artifacts"),
     jobs: jobs.map((job) => ({ ...planJob(job), testFiles: testFiles2.get(job.name) })),
     shard,
+    shardNote: shard?.from ? autoShardNote(shard) : void 0,
     emptyShardNote: shard && jobs.length === 0 ? emptyShardNote(shard, selected.length) : void 0,
     timings: request.timings?.jobs,
     parallel: Math.max(1, request.parallel ?? jobs.length),
@@ -51039,15 +51544,882 @@ var init_edge = __esm({
   }
 });
 
+// src/store/import-check.ts
+function checkImportedMeta(dir, name) {
+  const shape = notPlainDirs(dir);
+  if (shape) return { problem: shape };
+  let raw;
+  try {
+    raw = JSON.parse(import_node_fs51.default.readFileSync(import_node_path57.default.join(dir, "meta.json"), "utf8"));
+  } catch (error2) {
+    return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
+  }
+  const parsed = layerMetaSchema.safeParse(raw);
+  if (!parsed.success) return { problem: `meta.json is not a layer's: ${issuesOf(parsed.error)}` };
+  const meta2 = parsed.data;
+  if (meta2.id !== name) return { problem: `meta.json names ${meta2.id}, not the layer it is in` };
+  const keyProblem = checkKey(meta2);
+  return keyProblem ? { problem: keyProblem } : { meta: meta2 };
+}
+function checkImportedRecord(file, name) {
+  let raw;
+  try {
+    const stat = import_node_fs51.default.lstatSync(file);
+    if (!stat.isFile()) return { problem: "not a regular file" };
+    raw = JSON.parse(import_node_fs51.default.readFileSync(file, "utf8"));
+  } catch (error2) {
+    return { problem: `cannot be read as JSON: ${error2.message}` };
+  }
+  const parsed = imageRecordSchema.safeParse(raw);
+  if (!parsed.success) return { problem: `not an image record: ${issuesOf(parsed.error)}` };
+  const expected = `${sha256(parsed.data.ref)}.json`;
+  if (name !== expected) return { problem: `is named ${name}, but its ref ${JSON.stringify(parsed.data.ref)} is stored as ${expected}` };
+  return { record: parsed.data };
+}
+function checkKey(meta2) {
+  if (meta2.kind === "setup") {
+    const key2 = setupKeySchema.safeParse(meta2.key);
+    if (!key2.success) return `its key is not a setup step's: ${issuesOf(key2.error)}`;
+    if (key2.data.parent !== meta2.parent) return `its key names the parent ${key2.data.parent}, its meta.json ${meta2.parent ?? "none"}`;
+    const derived2 = sha256(JSON.stringify(meta2.key));
+    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
+  }
+  if (meta2.kind === "debian") {
+    const key2 = debianKeySchema.safeParse(meta2.key);
+    if (!key2.success) return `its key is not a debian base's: ${issuesOf(key2.error)}`;
+    if (meta2.parent !== null) return "a debian base names a parent";
+    const derived2 = sha256(JSON.stringify(meta2.key));
+    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
+  }
+  const key = imageKeySchema.safeParse(meta2.key);
+  if (!key.success) return `its key is not an image layer's: ${issuesOf(key.error)}`;
+  return key.data.diffId === `sha256:${meta2.id}` ? null : `its id is not its key's diffId ${key.data.diffId}`;
+}
+function notPlainDirs(dir) {
+  const expected = [
+    ["", "dir"],
+    ["root", "dir"],
+    ["ws", "dir"],
+    ["meta.json", "file"]
+  ];
+  for (const [entry, type2] of expected) {
+    let stat;
+    try {
+      stat = import_node_fs51.default.lstatSync(import_node_path57.default.join(dir, entry));
+    } catch {
+      return `${entry || "the layer dir"} is missing`;
+    }
+    if (type2 === "dir" ? stat.isDirectory() : stat.isFile()) continue;
+    return `${entry || "the layer dir"} is not a plain ${type2 === "dir" ? "directory" : "file"}${stat.isSymbolicLink() ? " (a symlink)" : ""}`;
+  }
+  return null;
+}
+function issuesOf(error2) {
+  return error2.issues.slice(0, 3).map((issue2) => `${issue2.path.join(".") || "(top)"}: ${issue2.message}`).join("; ");
+}
+function sha256(text) {
+  return (0, import_node_crypto19.createHash)("sha256").update(text).digest("hex");
+}
+var import_node_crypto19, import_node_fs51, import_node_path57, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var init_import_check = __esm({
+  "src/store/import-check.ts"() {
+    "use strict";
+    import_node_crypto19 = require("node:crypto");
+    import_node_fs51 = __toESM(require("node:fs"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
+    init_zod();
+    hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
+    count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
+    layerMetaSchema = strictObject({
+      id: hex64,
+      kind: _enum(["setup", "image", "debian"]),
+      digest: string2().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256:<hex>" }),
+      parent: hex64.nullable(),
+      key: record(string2(), unknown()),
+      description: string2().max(1e5),
+      sizeBytes: count,
+      created: iso_exports.datetime()
+    });
+    setupKeySchema = strictObject({
+      format: count,
+      parent: hex64,
+      run: string2(),
+      env: array(tuple([string2(), string2()])),
+      network: _enum(["none", "host", "outbound"]),
+      workdir: string2(),
+      // Absent from layers made before cache paths entered the key; their ids still derive from what they have.
+      caches: array(string2()).optional(),
+      inputs: array(tuple([string2(), _enum(["x", "-"]), hex64]))
+    });
+    imageKeySchema = strictObject({ format: count, diffId: string2().regex(/^sha256:[0-9a-f]{64}$/), blob: string2(), mediaType: string2() });
+    debianKeySchema = strictObject({ format: count, debian: string2().regex(/^[a-z][a-z0-9-]*$/), variant: string2(), arch: string2() });
+    imageRecordSchema = strictObject({
+      ref: string2().min(1).max(1e3),
+      kind: _enum(["oci", "debian"]),
+      digest: string2().regex(/^sha256:[0-9a-f]{64}$/),
+      layerIds: array(hex64).min(1).max(1e3),
+      env: record(string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), string2())
+    });
+  }
+});
+
+// src/store/prune.ts
+async function pruneStore(paths, options) {
+  const now = (options.now ?? /* @__PURE__ */ new Date()).getTime();
+  const layers = listLayers(paths).filter((layer) => !isLocked(paths, layer.meta.id));
+  const doomed = /* @__PURE__ */ new Set();
+  for (const layer of layers) {
+    if (options.all || options.olderThanMs !== void 0 && now - layer.lastUsed.getTime() > options.olderThanMs) doomed.add(layer.meta.id);
+  }
+  closeOverChildren(layers, doomed);
+  if (options.keepSizeBytes !== void 0) {
+    const byAge = [...layers].sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
+    let total = sizeOf(layers.filter((layer) => !doomed.has(layer.meta.id)));
+    for (const layer of byAge) {
+      if (total <= options.keepSizeBytes) break;
+      if (doomed.has(layer.meta.id)) continue;
+      doomed.add(layer.meta.id);
+      closeOverChildren(layers, doomed);
+      total = sizeOf(layers.filter((candidate) => !doomed.has(candidate.meta.id)));
+    }
+  }
+  const removed = layers.filter((layer) => doomed.has(layer.meta.id));
+  for (const layer of removed) await removeLayer(paths, layer.meta.id);
+  return { removed, freedBytes: sizeOf(removed), keptBytes: sizeOf(layers.filter((layer) => !doomed.has(layer.meta.id))) };
+}
+function closeOverChildren(layers, doomed) {
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const layer of layers) {
+      if (!doomed.has(layer.meta.id) && layer.meta.parent !== null && doomed.has(layer.meta.parent)) {
+        doomed.add(layer.meta.id);
+        grew = true;
+      }
+    }
+  }
+}
+function sizeOf(layers) {
+  return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
+}
+function isLocked(paths, id) {
+  return import_node_fs52.default.existsSync(import_node_path58.default.join(paths.locks, id));
+}
+var import_node_fs52, import_node_path58;
+var init_prune = __esm({
+  "src/store/prune.ts"() {
+    "use strict";
+    import_node_fs52 = __toESM(require("node:fs"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
+    init_layers();
+  }
+});
+
+// src/store/verify.ts
+async function verifyStore(paths, options = {}) {
+  const problems = [];
+  const layers = listLayers(paths);
+  const known = new Set(layers.map((layer) => layer.meta.id));
+  for (const name of namesIn(paths.layers)) {
+    if (!LAYER_ID.test(name)) problems.push({ id: name, problem: "not a layer id" });
+    else if (!known.has(name)) problems.push({ id: name, problem: "meta.json is missing or unreadable" });
+  }
+  for (const layer of layers) {
+    const problem = await checkLayer(layer);
+    if (problem) problems.push({ id: layer.meta.id, problem });
+  }
+  const doomed = new Set(problems.map((problem) => problem.id));
+  closeOverChildren(layers, doomed);
+  if (options.drop !== false) for (const id of doomed) await removeLayer(paths, id);
+  return { checked: layers.length, problems, dropped: [...doomed] };
+}
+async function checkLayer(layer) {
+  if (layer.meta.id !== import_node_path59.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs53.default.existsSync(layer.root) || !import_node_fs53.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  let digest2;
+  try {
+    digest2 = await digestTrees([layer.root, layer.ws]);
+  } catch (error2) {
+    return `cannot be read: ${error2.message}`;
+  }
+  return digest2 === layer.meta.digest ? null : `content changed: digest ${digest2}, recorded ${layer.meta.digest}`;
+}
+var import_node_fs53, import_node_path59;
+var init_verify = __esm({
+  "src/store/verify.ts"() {
+    "use strict";
+    import_node_fs53 = __toESM(require("node:fs"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
+    init_layers();
+    init_paths();
+    init_prune();
+    init_tool();
+  }
+});
+
+// src/store/archive.ts
+function requireZstd() {
+  try {
+    (0, import_node_child_process13.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
+  } catch {
+    throw new UsageError("the zstd command is not installed; nothing was exported or imported", {
+      hint: "Install it: apt-get install zstd (it is on every GitHub runner)."
+    });
+  }
+}
+function shellQuote2(text) {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+async function exportStore(paths, file) {
+  ensureStore(paths);
+  const layers = listLayers(paths);
+  await exportArchive(
+    paths,
+    layers.map((layer) => layer.meta.id),
+    file,
+    true
+  );
+  return { layers: layers.length, bytes: import_node_fs54.default.statSync(import_node_path60.default.resolve(file)).size };
+}
+async function exportLayers(paths, ids, file) {
+  ensureStore(paths);
+  await exportArchive(paths, ids, file, false);
+  return { layers: ids.length, bytes: import_node_fs54.default.statSync(import_node_path60.default.resolve(file)).size };
+}
+async function exportArchive(paths, ids, file, withImages) {
+  requireZstd();
+  const target = import_node_path60.default.resolve(file);
+  const targetDir = import_node_path60.default.dirname(target);
+  import_node_fs54.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path60.default.basename(target)}.`;
+  removeStaleTemps(targetDir, prefix, ".partial");
+  const partial2 = import_node_path60.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto20.randomBytes)(3).toString("hex")}.partial`);
+  const members2 = [...ids.map((id) => `layers/${id}`), ...withImages ? ["images"] : []];
+  const listFile = tempPath(paths, "export-list");
+  import_node_fs54.default.writeFileSync(listFile, `${members2.join("\n")}
+`);
+  try {
+    const script = [
+      "set -o pipefail 2>/dev/null || true;",
+      `tar --create --file=- --directory=${shellQuote2(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote2).join(" ")} --files-from=${shellQuote2(listFile)}`,
+      `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
+    ].join(" ");
+    await replaceThroughTempAsync(partial2, target, () => runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true }));
+  } catch (error2) {
+    throw new StoreTransferError(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
+  } finally {
+    import_node_fs54.default.rmSync(listFile, { force: true });
+  }
+}
+async function importStore(paths, file, baseIds, options = {}) {
+  requireZstd();
+  const source = import_node_path60.default.resolve(file);
+  if (!import_node_fs54.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  ensureStore(paths);
+  const staging = tempPath(paths, "import");
+  import_node_fs54.default.mkdirSync(staging, { mode: 448 });
+  try {
+    const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
+    const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
+    try {
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path60.default.dirname(source)], inUserns: true });
+    } catch (error2) {
+      throw new StoreTransferError(`cannot import ${source}: ${error2.message}; nothing was imported`, {
+        cause: error2,
+        hint: "the file must be an archive made by `cubicle cache export` (tar, zstd-compressed)"
+      });
+    }
+    return await adoptLayers(paths, staging, new Set(baseIds), options.accept);
+  } finally {
+    await removeTree(staging);
+  }
+}
+async function adoptLayers(paths, staging, baseIds, accept) {
+  const rejected = [];
+  const candidates = /* @__PURE__ */ new Map();
+  let present = 0;
+  const stagedLayers = import_node_path60.default.join(staging, "layers");
+  for (const top2 of ["layers", "images"]) {
+    if (!plainDirOrAbsent(import_node_path60.default.join(staging, top2))) {
+      return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
+    }
+  }
+  for (const name of namesIn(stagedLayers)) {
+    if (!LAYER_ID.test(name)) {
+      rejected.push({ id: name, problem: "not a layer id" });
+      continue;
+    }
+    if (findLayer(paths, name)) {
+      present += 1;
+      continue;
+    }
+    const checked = checkImportedMeta(import_node_path60.default.join(stagedLayers, name), name);
+    const refused2 = "problem" in checked ? checked.problem : accept?.(checked.meta);
+    if (refused2 !== void 0) rejected.push({ id: name, problem: refused2 });
+    else if ("meta" in checked) candidates.set(name, checked.meta);
+  }
+  let foreign = 0;
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const [id, meta2] of candidates) {
+      if (meta2.parent === null || candidates.has(meta2.parent) || baseIds.has(meta2.parent) || findLayer(paths, meta2.parent)) continue;
+      candidates.delete(id);
+      foreign += 1;
+      dropped = true;
+    }
+  }
+  for (const [id] of candidates) {
+    const staged = readLayerAt(import_node_path60.default.join(stagedLayers, id));
+    const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
+    if (problem) rejected.push({ id, problem });
+  }
+  const records = [];
+  for (const name of namesIn(import_node_path60.default.join(staging, "images"))) {
+    if (import_node_fs54.default.existsSync(import_node_path60.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path60.default.join(staging, "images", name), name);
+    if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
+    else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
+  }
+  if (rejected.length > 0) return { imported: [], present, foreign, rejected };
+  const imported = [];
+  for (const id of candidates.keys()) {
+    try {
+      import_node_fs54.default.renameSync(import_node_path60.default.join(stagedLayers, id), import_node_path60.default.join(paths.layers, id));
+      const now = /* @__PURE__ */ new Date();
+      import_node_fs54.default.utimesSync(import_node_path60.default.join(paths.layers, id, "meta.json"), now, now);
+      imported.push(findLayer(paths, id));
+    } catch (error2) {
+      const code = error2.code;
+      if (code === "ENOTEMPTY" || code === "EEXIST") present += 1;
+      else throw error2;
+    }
+  }
+  for (const name of records) {
+    const target = import_node_path60.default.join(paths.images, name);
+    if (!import_node_fs54.default.existsSync(target)) import_node_fs54.default.copyFileSync(import_node_path60.default.join(staging, "images", name), target, import_node_fs54.default.constants.COPYFILE_EXCL);
+  }
+  return { imported, present, foreign, rejected };
+}
+function plainDirOrAbsent(dir) {
+  try {
+    return import_node_fs54.default.lstatSync(dir).isDirectory();
+  } catch (error2) {
+    return error2.code === "ENOENT";
+  }
+}
+var import_node_child_process13, import_node_crypto20, import_node_fs54, import_node_path60, TAR_XATTRS;
+var init_archive = __esm({
+  "src/store/archive.ts"() {
+    "use strict";
+    import_node_child_process13 = require("node:child_process");
+    import_node_crypto20 = require("node:crypto");
+    import_node_fs54 = __toESM(require("node:fs"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
+    init_atomic_write();
+    init_errors();
+    init_remove_tree();
+    init_process_tag();
+    init_write_atomic();
+    init_import_check();
+    init_layers();
+    init_paths();
+    init_tool();
+    init_verify();
+    TAR_XATTRS = ["--xattrs", "--xattrs-include=user.*", "--xattrs-include=trusted.overlay.*"];
+  }
+});
+
+// src/remote/cache-manifest.ts
+function parseCacheManifest(bytes) {
+  let json2;
+  try {
+    json2 = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new NotACacheError("its manifest is not JSON");
+  }
+  const parsed = manifestSchema.safeParse(json2);
+  if (!parsed.success) {
+    const type2 = json2?.artifactType;
+    throw new NotACacheError(
+      type2 === CACHE_ARTIFACT_TYPE ? `its manifest is malformed (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})` : `it is not a cubicle cache (artifactType ${JSON.stringify(type2 ?? null)}, expected ${CACHE_ARTIFACT_TYPE})`
+    );
+  }
+  const entries = [];
+  const seen = /* @__PURE__ */ new Set();
+  let timings;
+  let dropped = 0;
+  for (const layer of parsed.data.layers) {
+    if (layer.mediaType === TIMINGS_MEDIA_TYPE && layer.annotations?.[ANNOTATION.timings] === "junit") {
+      timings ??= { digest: layer.digest, size: layer.size };
+      continue;
+    }
+    const annotations = layerAnnotations.safeParse(layer.annotations ?? {});
+    if (layer.mediaType !== LAYER_MEDIA_TYPE || !annotations.success) {
+      dropped += 1;
+      continue;
+    }
+    const id = annotations.data[ANNOTATION.id];
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const parent = annotations.data[ANNOTATION.parent];
+    entries.push({
+      id,
+      parent: parent === "" ? null : parent,
+      kind: annotations.data[ANNOTATION.kind],
+      contentDigest: annotations.data[ANNOTATION.digest],
+      blob: { digest: layer.digest, size: layer.size }
+    });
+  }
+  return { index: { entries, timings }, dropped };
+}
+function entryOf(meta2, blob) {
+  return { id: meta2.id, parent: meta2.parent, kind: meta2.kind, contentDigest: meta2.digest, blob };
+}
+function mergeEntries(older, newer) {
+  const fresh = new Set(newer.map((entry) => entry.id));
+  const merged = [...older.filter((entry) => !fresh.has(entry.id)), ...newer];
+  return merged.slice(Math.max(0, merged.length - MAX_ENTRIES));
+}
+function serializeCacheManifest(index, created = /* @__PURE__ */ new Date()) {
+  const layers = index.entries.map((entry) => ({
+    mediaType: LAYER_MEDIA_TYPE,
+    digest: entry.blob.digest,
+    size: entry.blob.size,
+    annotations: {
+      [ANNOTATION.id]: entry.id,
+      [ANNOTATION.parent]: entry.parent ?? "",
+      [ANNOTATION.kind]: entry.kind,
+      [ANNOTATION.digest]: entry.contentDigest
+    }
+  }));
+  if (index.timings) layers.push({ mediaType: TIMINGS_MEDIA_TYPE, ...index.timings, annotations: { [ANNOTATION.timings]: "junit" } });
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: CACHE_ARTIFACT_TYPE,
+    config: EMPTY_CONFIG_DESCRIPTOR,
+    layers,
+    annotations: { "org.opencontainers.image.created": created.toISOString() }
+  };
+  return Buffer.from(`${JSON.stringify(manifest, null, 2)}
+`);
+}
+var CACHE_ARTIFACT_TYPE, LAYER_MEDIA_TYPE, TIMINGS_MEDIA_TYPE, EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR, ANNOTATION, MAX_ENTRIES, EMPTY_INDEX, hex642, digest, size2, descriptorSchema, manifestSchema, layerAnnotations, NotACacheError;
+var init_cache_manifest = __esm({
+  "src/remote/cache-manifest.ts"() {
+    "use strict";
+    init_zod();
+    init_digest();
+    init_media_types();
+    CACHE_ARTIFACT_TYPE = "application/vnd.cubicle.cache.v1+json";
+    LAYER_MEDIA_TYPE = "application/vnd.cubicle.layer.v1.tar+zstd";
+    TIMINGS_MEDIA_TYPE = "application/vnd.cubicle.timings.v1+xml";
+    EMPTY_CONFIG = Buffer.from("{}");
+    EMPTY_CONFIG_DESCRIPTOR = {
+      mediaType: "application/vnd.oci.empty.v1+json",
+      digest: sha256Digest(EMPTY_CONFIG),
+      size: EMPTY_CONFIG.length
+    };
+    ANNOTATION = {
+      id: "dev.cubicle.layer.id",
+      parent: "dev.cubicle.layer.parent",
+      kind: "dev.cubicle.layer.kind",
+      digest: "dev.cubicle.layer.digest",
+      timings: "dev.cubicle.timings"
+    };
+    MAX_ENTRIES = 2e3;
+    EMPTY_INDEX = { entries: [], timings: void 0 };
+    hex642 = string2().regex(/^[0-9a-f]{64}$/);
+    digest = string2().regex(/^sha256:[0-9a-f]{64}$/);
+    size2 = number2().int().min(0).max(2 ** 45);
+    descriptorSchema = object({
+      mediaType: string2().max(255),
+      digest,
+      size: size2,
+      annotations: record(string2().max(255), string2().max(4096)).optional()
+    });
+    manifestSchema = object({
+      schemaVersion: literal(2),
+      mediaType: literal(OCI_MANIFEST).optional(),
+      artifactType: literal(CACHE_ARTIFACT_TYPE),
+      layers: array(descriptorSchema).max(MAX_ENTRIES + 1)
+    });
+    layerAnnotations = object({
+      [ANNOTATION.id]: hex642,
+      [ANNOTATION.parent]: union([hex642, literal("")]),
+      [ANNOTATION.kind]: _enum(["setup", "image", "debian"]),
+      [ANNOTATION.digest]: digest
+    });
+    NotACacheError = class extends Error {
+      name = "NotACacheError";
+    };
+  }
+});
+
+// src/remote/registry-cache.ts
+function parseCacheRef(text, flag) {
+  let ref;
+  try {
+    ref = parseImageRef(text);
+  } catch (error2) {
+    throw new UsageError(`${flag}: ${error2.message}; nothing was run`, { cause: error2 });
+  }
+  if (ref.transport !== "docker")
+    throw new UsageError(`${flag}: expected a registry reference like ghcr.io/owner/repo/cubicle-cache, got ${JSON.stringify(text)}`);
+  if (ref.digest) throw new UsageError(`${flag}: a cache is rewritten by every push, so it is named by a tag, not a digest: ${JSON.stringify(text)}`);
+  return ref;
+}
+function mismatch(meta2, entry) {
+  if (meta2.id !== entry.id) return `the archive holds layer ${meta2.id.slice(0, 12)}, not ${entry.id.slice(0, 12)} as the manifest says`;
+  if (meta2.digest !== entry.contentDigest) return `its content digest ${meta2.digest} is not the manifest's ${entry.contentDigest}`;
+  if (meta2.parent !== entry.parent) return "its parent is not the one the manifest names";
+  if (meta2.kind !== entry.kind) return `it is a ${meta2.kind} layer, the manifest says ${entry.kind}`;
+  return void 0;
+}
+function withAncestors(paths, ids) {
+  const ordered = [];
+  const seen = /* @__PURE__ */ new Set();
+  const visit = (id) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const layer = findLayer(paths, id);
+    if (!layer) return;
+    if (layer.meta.parent) visit(layer.meta.parent);
+    ordered.push(layer);
+  };
+  for (const id of ids) visit(id);
+  return ordered;
+}
+async function fileDigest(file) {
+  const hash = (0, import_node_crypto21.createHash)("sha256");
+  let size3 = 0;
+  for await (const chunk of import_node_fs55.default.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk);
+    size3 += chunk.length;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size: size3 };
+}
+function describe2(error2) {
+  return safeMessage(error2?.message ?? String(error2));
+}
+var import_node_crypto21, import_node_fs55, PARALLEL_TRANSFERS, Semaphore, RegistryCache;
+var init_registry_cache = __esm({
+  "src/remote/registry-cache.ts"() {
+    "use strict";
+    import_node_crypto21 = require("node:crypto");
+    import_node_fs55 = __toESM(require("node:fs"), 1);
+    init_base();
+    init_media_types();
+    init_ref();
+    init_registry_client();
+    init_run_limited();
+    init_registry_push();
+    init_junit();
+    init_archive();
+    init_layers();
+    init_paths();
+    init_errors();
+    init_message();
+    init_cache_manifest();
+    PARALLEL_TRANSFERS = 3;
+    Semaphore = class {
+      free;
+      waiting = [];
+      constructor(slots) {
+        this.free = slots;
+      }
+      async acquire() {
+        if (this.free > 0) {
+          this.free -= 1;
+          return;
+        }
+        await new Promise((resolve5) => this.waiting.push(resolve5));
+      }
+      release() {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.free += 1;
+      }
+    };
+    RegistryCache = class {
+      ref;
+      name;
+      options;
+      client;
+      indexRead;
+      fetching = /* @__PURE__ */ new Map();
+      /** At most DOWNLOADS blobs in flight; imports are not limited (each is zstd | tar, then one digest). */
+      downloads = new Semaphore(PARALLEL_TRANSFERS);
+      /** Once the registry failed, this run stops asking it: one warning, then local builds. */
+      broken = false;
+      constructor(ref, options) {
+        this.ref = ref;
+        this.name = `${ref.registry}/${ref.repository}:${this.tag}`;
+        this.options = options;
+      }
+      get tag() {
+        return this.ref.tag ?? "latest";
+      }
+      registry(access) {
+        if (!this.client || access === "push" && this.clientAccess !== "push") {
+          this.client = new RegistryClient(this.ref, {
+            env: this.options.env,
+            insecureRegistries: this.options.insecureRegistries,
+            signal: this.options.signal,
+            retryDelaysMs: this.options.retryDelaysMs,
+            access,
+            credentials: this.options.credentials
+          });
+          this.clientAccess = access;
+        }
+        return this.client;
+      }
+      clientAccess = "pull";
+      warn(message) {
+        this.options.warn(`registry cache ${safeMessage(this.name)}: ${message}`);
+      }
+      /** The cache's index; undefined (with one warning) when the registry cannot be read; empty when there is no cache yet. */
+      index() {
+        this.indexRead ??= this.readIndex("pull").catch((error2) => {
+          this.broken = true;
+          this.warn(`cannot be read (${describe2(error2)}); every layer is built here`);
+          return void 0;
+        });
+        return this.indexRead;
+      }
+      async readIndex(access) {
+        const fetched = await getManifest(this.registry(access), this.tag, OCI_MANIFEST);
+        if (!fetched) return EMPTY_INDEX;
+        const { index, dropped } = parseCacheManifest(fetched.bytes);
+        if (dropped > 0) this.warn(`${dropped} of its entries are not cubicle layers and were left out`);
+        return index;
+      }
+      /**
+       * The layer `id` from the registry, with the ancestors this store lacks, imported and checked;
+       * undefined when the registry has no such layer or it could not be used (said in a warning).
+       */
+      fetchLayer(paths, id) {
+        let running = this.fetching.get(id);
+        if (!running) {
+          running = this.fetchChain(paths, id);
+          this.fetching.set(id, running);
+        }
+        return running;
+      }
+      async fetchChain(paths, id) {
+        const local = findLayer(paths, id);
+        if (local) return local;
+        if (this.broken) return void 0;
+        const index = await this.index();
+        if (!index) return void 0;
+        const byId = new Map(index.entries.map((entry2) => [entry2.id, entry2]));
+        const bases = /* @__PURE__ */ new Set([hostBaseOf().id]);
+        const here = (layer) => layer === null || bases.has(layer) || findLayer(paths, layer) !== void 0;
+        let depth = 0;
+        for (let current = byId.get(id); current && !here(current.parent); current = byId.get(current.parent)) {
+          if (!byId.has(current.parent) || ++depth > byId.size) return void 0;
+        }
+        const entry = byId.get(id);
+        if (!entry) return void 0;
+        const parentFetch = here(entry.parent) ? void 0 : this.fetchLayer(paths, entry.parent);
+        const file = tempPath(paths, "registry-layer");
+        try {
+          const imported = await this.download(entry, file) && await this.importEntry(paths, entry, file, entry.parent ? /* @__PURE__ */ new Set([...bases, entry.parent]) : bases);
+          import_node_fs55.default.rmSync(file, { force: true });
+          const parentHere = parentFetch === void 0 || await parentFetch !== void 0;
+          return imported && parentHere ? findLayer(paths, id) : void 0;
+        } finally {
+          import_node_fs55.default.rmSync(file, { force: true });
+        }
+      }
+      /** A layer's archive into `file`, its digest checked on the way; false (with a warning) when it cannot be had. */
+      async download(entry, file) {
+        await this.downloads.acquire();
+        try {
+          await downloadBlob2(this.registry("pull"), entry.blob.digest, file, entry.blob.size, { durable: false });
+          return true;
+        } catch (error2) {
+          if (this.options.signal?.aborted) throw error2;
+          this.warn(`layer ${entry.id.slice(0, 12)} (blob ${entry.blob.digest}) could not be downloaded (${describe2(error2)}); it is built here`);
+          return false;
+        } finally {
+          this.downloads.release();
+        }
+      }
+      /** One downloaded archive imported as `cache import` imports (meta.json checked, content digest recomputed), then held to the manifest. */
+      async importEntry(paths, entry, file, bases) {
+        try {
+          const result = await importStore(paths, file, [...bases], { accept: (meta2) => mismatch(meta2, entry) });
+          if (result.rejected.length > 0) {
+            const problems = result.rejected.map((rejected) => `${safeMessage(rejected.id).slice(0, 12)}: ${safeMessage(rejected.problem)}`).join("; ");
+            this.warn(`layer ${entry.id.slice(0, 12)} was refused (${problems}); it is built here`);
+            return false;
+          }
+          return findLayer(paths, entry.id) !== void 0;
+        } catch (error2) {
+          if (this.options.signal?.aborted) throw error2;
+          this.warn(`layer ${entry.id.slice(0, 12)} could not be imported (${describe2(error2)}); it is built here`);
+          return false;
+        }
+      }
+      /** Every layer the cache holds that this machine can use (its parent is here or in the cache). */
+      async pullAll(paths) {
+        const index = await this.readIndex("pull");
+        this.indexRead = Promise.resolve(index);
+        ensureStore(paths);
+        const missing = index.entries.filter((entry) => !findLayer(paths, entry.id));
+        const fetched = await Promise.all(missing.map((entry) => this.fetchLayer(paths, entry.id)));
+        const imported = fetched.filter(Boolean).length;
+        return { imported, present: index.entries.length - missing.length, skipped: missing.length - imported };
+      }
+      /** The JUnit report kept with the cache, written to `file`; false when there is none or it could not be read. */
+      async fetchTimings(file) {
+        const index = await this.index();
+        if (!index?.timings) return false;
+        try {
+          await downloadBlob2(this.registry("pull"), index.timings.digest, file, index.timings.size);
+          return true;
+        } catch (error2) {
+          this.warn(`its timings could not be downloaded (${describe2(error2)}); jobs are balanced without them`);
+          return false;
+        }
+      }
+      /**
+       * Uploads the layers `ids` with their ancestors (those the registry lacks), and `timings` (a
+       * JUnit report, merged with the one the cache holds: its suites replace same-named ones), then
+       * writes the manifest. Throws on a registry failure: the caller warns.
+       */
+      async push(paths, ids, timings) {
+        const client = this.registry("push");
+        const before = await this.readIndex("push");
+        const known = new Set(before.entries.map((entry) => entry.id));
+        const layers = withAncestors(paths, ids);
+        ensureStore(paths);
+        const added = await runLimited(
+          layers.filter((layer) => !known.has(layer.meta.id)),
+          PARALLEL_TRANSFERS,
+          this.options.signal,
+          async (layer) => {
+            const file = tempPath(paths, "registry-push");
+            try {
+              await exportLayers(paths, [layer.meta.id], file);
+              const blob = await fileDigest(file);
+              await uploadBlob(client, file, blob.digest, blob.size);
+              return entryOf(layer.meta, blob);
+            } finally {
+              import_node_fs55.default.rmSync(file, { force: true });
+            }
+          }
+        );
+        const bytes = added.reduce((sum, entry) => sum + entry.blob.size, 0);
+        let timingsBlob = before.timings;
+        if (timings) timingsBlob = await this.pushTimings(paths, client, before, timings);
+        if (added.length === 0 && timingsBlob === before.timings) return { uploaded: 0, present: layers.length, bytes: 0, timings: false };
+        await this.uploadBytes(paths, client, EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR.digest);
+        const latest = await this.readIndex("push");
+        const entries = mergeEntries(latest.entries, added);
+        await putManifest(client, this.tag, serializeCacheManifest({ entries, timings: timingsBlob }), OCI_MANIFEST);
+        return { uploaded: added.length, present: layers.length - added.length, bytes, timings: timingsBlob !== before.timings };
+      }
+      async pushTimings(paths, client, before, file) {
+        let report;
+        try {
+          report = parseJunit(import_node_fs55.default.readFileSync(file, "utf8"), file);
+        } catch (error2) {
+          this.warn(`the timings report ${safeMessage(file)} could not be read (${describe2(error2)}); the cache keeps the timings it had`);
+          return before.timings;
+        }
+        const names = new Set(report.map((suite) => suite.name));
+        let kept = [];
+        if (before.timings) {
+          const old = tempPath(paths, "registry-timings");
+          try {
+            await downloadBlob2(client, before.timings.digest, old, before.timings.size);
+            kept = parseJunit(import_node_fs55.default.readFileSync(old, "utf8"), "the cached timings").filter((suite) => !names.has(suite.name));
+          } catch (error2) {
+            this.warn(`its old timings could not be read (${describe2(error2)}); they are replaced by this run's`);
+          } finally {
+            import_node_fs55.default.rmSync(old, { force: true });
+          }
+        }
+        const merged = Buffer.from(serializeJunit({ name: "cubicle", suites: [...kept, ...report] }));
+        const digest2 = `sha256:${(0, import_node_crypto21.createHash)("sha256").update(merged).digest("hex")}`;
+        await this.uploadBytes(paths, client, merged, digest2);
+        return { digest: digest2, size: merged.length };
+      }
+      async uploadBytes(paths, client, bytes, digest2) {
+        const file = tempPath(paths, "registry-bytes");
+        try {
+          import_node_fs55.default.writeFileSync(file, bytes);
+          await uploadBlob(client, file, digest2, bytes.length);
+        } finally {
+          import_node_fs55.default.rmSync(file, { force: true });
+        }
+      }
+    };
+  }
+});
+
+// src/cli/registry-cache.ts
+function warn(message) {
+  process.stderr.write(`cubicle: warning: ${message}
+`);
+}
+function openRunCaches(from, to, config2, signal) {
+  const open2 = (text, flag) => new RegistryCache(parseCacheRef(text, flag), { env: process.env, insecureRegistries: config2.insecureRegistries, signal, warn });
+  const fromCache = from ? open2(from, "--cache-from") : void 0;
+  const toCache = to ? to === from ? fromCache : open2(to, "--cache-to") : void 0;
+  return { from: fromCache, to: toCache };
+}
+function layerSourceOf(cache, store) {
+  return { name: `registry cache ${cache.name}`, fetch: (id) => cache.fetchLayer(store, id) };
+}
+async function cachedTimings(cache, store) {
+  ensureStore(store);
+  const file = tempPath(store, "registry-timings");
+  try {
+    if (!await cache.fetchTimings(file)) return void 0;
+    return readTimingsFile(file, void 0);
+  } catch (error2) {
+    warn(`registry cache ${safeMessage(cache.name)}: its timings are unreadable (${safeMessage(error2.message)}); jobs are balanced without them`);
+    return void 0;
+  } finally {
+    import_node_fs56.default.rmSync(file, { force: true });
+  }
+}
+async function pushAfterRun(cache, store, layers, junit) {
+  try {
+    const timings = junit && import_node_fs56.default.existsSync(junit) && import_node_fs56.default.statSync(junit).isFile() ? junit : void 0;
+    const result = await cache.push(store, layers, timings);
+    const said = `${result.uploaded} ${result.uploaded === 1 ? "layer" : "layers"} pushed (${formatBytes(result.bytes)}), ${result.present} already there${result.timings ? ", timings updated" : ""}`;
+    process.stderr.write(`cubicle: registry cache ${safeMessage(cache.name)}: ${said}
+`);
+  } catch (error2) {
+    warn(`registry cache ${safeMessage(cache.name)}: push failed (${safeMessage(error2.message)}); the run's result stands, the cache is as it was`);
+  }
+}
+var import_node_fs56;
+var init_registry_cache2 = __esm({
+  "src/cli/registry-cache.ts"() {
+    "use strict";
+    import_node_fs56 = __toESM(require("node:fs"), 1);
+    init_message();
+    init_units();
+    init_timings_file();
+    init_registry_cache();
+    init_paths();
+  }
+});
+
 // src/cli/scope.ts
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs50.default.mkdtempSync(import_node_path57.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path57.default.join(marker, "started");
+  const marker = import_node_fs57.default.mkdtempSync(import_node_path61.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path61.default.join(marker, "started");
   const command12 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
-  const child = (0, import_node_child_process13.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
+  const child = (0, import_node_child_process14.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
   const forward = (signal) => child.kill(signal);
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
@@ -51060,7 +52432,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs50.default.existsSync(started)) {
+    if (!import_node_fs57.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -51071,7 +52443,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs50.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs57.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -51082,21 +52454,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs50.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs57.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process13, import_node_fs50, import_node_os9, import_node_path57, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process14, import_node_fs57, import_node_os9, import_node_path61, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
-    import_node_child_process13 = require("node:child_process");
-    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_child_process14 = require("node:child_process");
+    import_node_fs57 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -51253,8 +52625,11 @@ async function runCommand(args) {
   ];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  const timings = args.timings ? readTimingsFile(import_node_path58.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  let timings = args.timings ? readTimingsFile(import_node_path62.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
+    const caches = openRunCaches(args.cacheFrom, args.cacheTo, config2, cancel.signal);
+    const store = storePaths(storeRoot(args.cacheDir));
+    if (caches.from && !timings) timings = await cachedTimings(caches.from, store);
     const plan = await planRun(config2, {
       selected: args.jobs,
       cacheDir: storeRoot(args.cacheDir),
@@ -51265,26 +52640,29 @@ async function runCommand(args) {
       failFast: args.failFast,
       pull: args.pull,
       cacheScope,
-      artifactsDir: args.artifactsDir ? import_node_path58.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path62.default.resolve(cwd, args.artifactsDir) : void 0,
       shard: args.shard,
       shardBy: args.shardBy,
       timings,
       memoryBudgetBytes: budgetBytes(args.memoryBudget),
       cpuBudget: cpuBudget(args.cpuBudget)
     });
-    const summary = await runJobs(plan, { reporters, signal: cancel.signal });
+    const usedLayers = /* @__PURE__ */ new Set();
+    const layerSource = caches.from && layerSourceOf(caches.from, plan.store);
+    const summary = await runJobs(plan, { reporters, signal: cancel.signal, layerSource, usedLayers });
     if (needsSystemdScope(summary)) return summary;
+    if (caches.to && !cancel.received) await pushAfterRun(caches.to, plan.store, usedLayers, isStdout(junitFile) ? void 0 : junitFile);
     if (cancel.received) return cancel.exitCode;
     return summary.results.every((result) => PASSING.has(result.status) || result.status === "skipped") ? 0 : 1;
   } finally {
     cancel.dispose();
   }
 }
-var import_node_path58, command3;
+var import_node_path62, command3;
 var init_run = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
     init_destination();
@@ -51299,6 +52677,8 @@ var init_run = __esm({
     init_timings_file();
     init_units();
     init_edge();
+    init_registry_cache2();
+    init_paths();
     init_signals();
     init_command2();
     init_options();
@@ -51307,7 +52687,8 @@ var init_run = __esm({
         ["$0 run", "run every job in cubicle.config.yaml"],
         ["$0 run unit lint --junit reports/junit.xml", "run two jobs, JUnit to a chosen path"],
         ["$0 run --quiet", "print only what failed, and the summary"],
-        ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"]
+        ["$0 run --shard 2/3 --timings merged-junit.xml", "the second of three CI machines, balanced by the last run"],
+        ["$0 run --shard auto", "this machine's part, as GitLab (parallel:), Buildkite or CircleCI (parallelism:) number it"]
       ],
       options: {
         ...configOption,
@@ -51316,11 +52697,22 @@ var init_run = __esm({
         json: { type: "string", describe: "also write per-job results as JSON (`-`: stdout, and the console view goes to stderr)" },
         "artifacts-dir": { type: "string", describe: "where junit/artifacts files are copied (default: cubicle-artifacts/ next to the config)" },
         cache: { type: "boolean", default: true, describe: "reuse cached setup layers; --no-cache runs every setup step again" },
-        shard: { type: "string", describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together)" },
+        shard: {
+          type: "string",
+          describe: "run part i of n of the jobs, e.g. 2/3 (balanced by recorded durations; jobs joined by needs stay together); auto: i/n from the CI's variables: GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite BUILDKITE_PARALLEL_JOB(_COUNT), CircleCI CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL"
+        },
         "shard-by": {
           choices: ["job", "test"],
           default: "job",
           describe: "job: deal jobs to shards; test: every shard runs every job on its part of the test files (a job with testFiles: gets them as arguments, as the python preset does for pytest; others get CUBICLE_TEST_SHARD, which the node preset passes to vitest and jest)"
+        },
+        "cache-from": {
+          type: "string",
+          describe: "look up setup layers missing here in this registry cache (e.g. ghcr.io/owner/repo/cubicle-cache) before building them"
+        },
+        "cache-to": {
+          type: "string",
+          describe: "after the run, push this run's setup layers and its JUnit timings to this registry cache (only from trusted runs)"
         },
         timings: {
           type: "string",
@@ -51349,6 +52741,8 @@ var init_run = __esm({
         shard: args.shard,
         shardBy: args["shard-by"],
         timings: args.timings,
+        cacheFrom: args["cache-from"],
+        cacheTo: args["cache-to"],
         memoryBudget: args["memory-budget"],
         cpuBudget: args["cpu-budget"],
         failFast: args["fail-fast"] === true,
@@ -51415,7 +52809,7 @@ async function runInJobSandbox(plan, options) {
     try {
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
-        const logsDir = import_node_path59.default.join(plan.artifactsDir, job.name, "services");
+        const logsDir = import_node_path63.default.join(plan.artifactsDir, job.name, "services");
         services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
@@ -51475,12 +52869,12 @@ async function runInJobSandbox(plan, options) {
     await runDir.remove();
   }
 }
-var import_node_os11, import_node_path59;
+var import_node_os11, import_node_path63;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
     import_node_os11 = __toESM(require("node:os"), 1);
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_units();
     init_resolve_base();
     init_sandbox_spec();
@@ -51731,7 +53125,7 @@ async function initCommand(args) {
     );
   }
   const jobs = proposeJobs(dir);
-  import_node_fs51.default.writeFileSync(import_node_path60.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs58.default.writeFileSync(import_node_path64.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -51755,13 +53149,13 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name)));
-  const manifest = readJson(import_node_path60.default.join(dir, "package.json"));
+  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs58.default.existsSync(import_node_path64.default.join(dir, name)));
+  const manifest = readJson(import_node_path64.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found2.unshift('package.json ("cubicle" key)');
   return found2;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs51.default.existsSync(import_node_path60.default.join(dir, name));
+  const has = (name) => import_node_fs58.default.existsSync(import_node_path64.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
@@ -51771,7 +53165,7 @@ function proposeJobs(dir) {
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path60.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path64.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -51823,7 +53217,7 @@ function viaCorepack(tool, install) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, file), "utf8")));
   const job = {
     name: "python",
     run: ".venv/bin/python -m pytest --junitxml=reports/junit.xml",
@@ -51839,7 +53233,7 @@ function pythonJob(dir, has) {
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has("src") ? "src" : "." } };
 }
 function pyprojectInstall(dir, venv) {
-  const pyproject = readPyproject(import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, "pyproject.toml"), "utf8"));
+  const pyproject = readPyproject(import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, "pyproject.toml"), "utf8"));
   const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
   const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
   const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]), ...groups.flatMap((name) => pyproject.groups[name])];
@@ -51874,7 +53268,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs51.default.readFileSync(import_node_path60.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -51928,17 +53322,17 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs51.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs58.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs51, import_node_path60, command6, CONFIG_NAME, NODE_TEST_JUNIT;
+var import_node_fs58, import_node_path64, command6, CONFIG_NAME, NODE_TEST_JUNIT;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_fs58 = __toESM(require("node:fs"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_json_schema2();
@@ -52002,7 +53396,10 @@ async function completeWords(words, options) {
   const known = await commandOptions(await command12.load());
   const previous = before.at(-1);
   const pending = previous?.startsWith("--") ? known.get(previous.slice(2)) : void 0;
-  if (pending?.takesValue) return pending.choices.filter((choice) => choice.startsWith(current));
+  if (pending?.takesValue) {
+    const values = pending.choices.length > 0 ? pending.choices : WORD_VALUES[previous.slice(2)] ?? [];
+    return values.filter((choice) => choice.startsWith(current));
+  }
   if (current.startsWith("-")) {
     return [...known.keys()].flatMap((name) => known.get(name).negatable ? [`--${name}`, `--no-${name}`] : [`--${name}`]).filter((option) => option.startsWith(current) && !before.includes(option));
   }
@@ -52055,7 +53452,7 @@ function optionValue(words, name) {
 function firstSentence(text) {
   return text.split(/(?<=\.)\s/)[0].replace(/:/g, "\\:");
 }
-var COMPLETION_SHELLS, CACHE_ACTIONS, command7;
+var COMPLETION_SHELLS, CACHE_ACTIONS, WORD_VALUES, command7;
 var init_completion2 = __esm({
   "src/cli/completion.ts"() {
     "use strict";
@@ -52066,6 +53463,7 @@ var init_completion2 = __esm({
     init_commands();
     COMPLETION_SHELLS = ["bash", "zsh"];
     CACHE_ACTIONS = ["ls", "prune", "verify", "export", "import"];
+    WORD_VALUES = { shard: ["auto"] };
     command7 = defineCommand({
       examples: [
         ["$0 completion >> ~/.bashrc", "complete cubicle in every new bash"],
@@ -52087,8 +53485,8 @@ var init_completion2 = __esm({
 // src/host/setup.ts
 function lookUpUser(name) {
   try {
-    const uid = Number((0, import_node_child_process14.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number((0, import_node_child_process14.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number((0, import_node_child_process15.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const gid = Number((0, import_node_child_process15.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
     return { name, uid, gid };
   } catch {
     throw new UsageError(`no user "${name}" on this machine; nothing was changed`, { hint: 'Name an existing user: `sudo npx cubicle setup --user "$USER"`.' });
@@ -52118,8 +53516,8 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path61.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs52.default.existsSync(dir);
+    const dir = import_node_path65.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs59.default.existsSync(dir);
     const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
     if (failure2) throw new HostSetupError(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
     entry.v1[controller] = dir;
@@ -52131,20 +53529,20 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs52.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs59.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs52.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs52.default.mkdirSync(import_node_path61.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs52.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs59.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs59.default.mkdirSync(import_node_path65.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs59.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
-    (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+    (0, import_node_child_process15.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs52.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
-    (0, import_node_child_process14.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
+  if (!import_node_fs59.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+    (0, import_node_child_process15.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
   }
@@ -52175,11 +53573,11 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs52.default.realpathSync(helperPath());
+  const helper = import_node_fs59.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs52.default.existsSync(APPARMOR_PROFILE) && import_node_fs52.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs52.default.writeFileSync(APPARMOR_PROFILE, profile);
-  (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
+  if (import_node_fs59.default.existsSync(APPARMOR_PROFILE) && import_node_fs59.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs59.default.writeFileSync(APPARMOR_PROFILE, profile);
+  (0, import_node_child_process15.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
   return [`apparmor: ${APPARMOR_PROFILE} allows user namespaces for ${helper} only (the machine-wide restriction stays on)`];
@@ -52195,32 +53593,32 @@ async function undo(user2) {
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
-    if (file === APPARMOR_PROFILE) (0, import_node_child_process14.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs52.default.rmSync(file, { force: true });
+    if (file === APPARMOR_PROFILE) (0, import_node_child_process15.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
+    import_node_fs59.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs52.default.rmdirSync(import_node_path61.default.dirname(file));
+        import_node_fs59.default.rmdirSync(import_node_path65.default.dirname(file));
       } catch {
       }
-      (0, import_node_child_process14.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
+      (0, import_node_child_process15.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     }
     done.push(`removed ${file}`);
   }
   if (entry.enabledLinger) {
-    (0, import_node_child_process14.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
+    (0, import_node_child_process15.execFileSync)("loginctl", ["disable-linger", user2.name], { stdio: "ignore" });
     done.push(`cgroups: lingering off again for ${user2.name}`);
   }
   delete record2.users[user2.name];
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process14, import_node_fs52, import_node_path61, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process15, import_node_fs59, import_node_path65, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup = __esm({
   "src/host/setup.ts"() {
     "use strict";
-    import_node_child_process14 = require("node:child_process");
-    import_node_fs52 = __toESM(require("node:fs"), 1);
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_child_process15 = require("node:child_process");
+    import_node_fs59 = __toESM(require("node:fs"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -52272,377 +53670,6 @@ var init_setup2 = __esm({
   }
 });
 
-// src/store/import-check.ts
-function checkImportedMeta(dir, name) {
-  const shape = notPlainDirs(dir);
-  if (shape) return { problem: shape };
-  let raw;
-  try {
-    raw = JSON.parse(import_node_fs53.default.readFileSync(import_node_path62.default.join(dir, "meta.json"), "utf8"));
-  } catch (error2) {
-    return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
-  }
-  const parsed = layerMetaSchema.safeParse(raw);
-  if (!parsed.success) return { problem: `meta.json is not a layer's: ${issuesOf(parsed.error)}` };
-  const meta2 = parsed.data;
-  if (meta2.id !== name) return { problem: `meta.json names ${meta2.id}, not the layer it is in` };
-  const keyProblem = checkKey(meta2);
-  return keyProblem ? { problem: keyProblem } : { meta: meta2 };
-}
-function checkImportedRecord(file, name) {
-  let raw;
-  try {
-    const stat = import_node_fs53.default.lstatSync(file);
-    if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs53.default.readFileSync(file, "utf8"));
-  } catch (error2) {
-    return { problem: `cannot be read as JSON: ${error2.message}` };
-  }
-  const parsed = imageRecordSchema.safeParse(raw);
-  if (!parsed.success) return { problem: `not an image record: ${issuesOf(parsed.error)}` };
-  const expected = `${sha256(parsed.data.ref)}.json`;
-  if (name !== expected) return { problem: `is named ${name}, but its ref ${JSON.stringify(parsed.data.ref)} is stored as ${expected}` };
-  return { record: parsed.data };
-}
-function checkKey(meta2) {
-  if (meta2.kind === "setup") {
-    const key2 = setupKeySchema.safeParse(meta2.key);
-    if (!key2.success) return `its key is not a setup step's: ${issuesOf(key2.error)}`;
-    if (key2.data.parent !== meta2.parent) return `its key names the parent ${key2.data.parent}, its meta.json ${meta2.parent ?? "none"}`;
-    const derived2 = sha256(JSON.stringify(meta2.key));
-    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
-  }
-  if (meta2.kind === "debian") {
-    const key2 = debianKeySchema.safeParse(meta2.key);
-    if (!key2.success) return `its key is not a debian base's: ${issuesOf(key2.error)}`;
-    if (meta2.parent !== null) return "a debian base names a parent";
-    const derived2 = sha256(JSON.stringify(meta2.key));
-    return derived2 === meta2.id ? null : `its id is not its key's hash (the key derives ${derived2})`;
-  }
-  const key = imageKeySchema.safeParse(meta2.key);
-  if (!key.success) return `its key is not an image layer's: ${issuesOf(key.error)}`;
-  return key.data.diffId === `sha256:${meta2.id}` ? null : `its id is not its key's diffId ${key.data.diffId}`;
-}
-function notPlainDirs(dir) {
-  const expected = [
-    ["", "dir"],
-    ["root", "dir"],
-    ["ws", "dir"],
-    ["meta.json", "file"]
-  ];
-  for (const [entry, type2] of expected) {
-    let stat;
-    try {
-      stat = import_node_fs53.default.lstatSync(import_node_path62.default.join(dir, entry));
-    } catch {
-      return `${entry || "the layer dir"} is missing`;
-    }
-    if (type2 === "dir" ? stat.isDirectory() : stat.isFile()) continue;
-    return `${entry || "the layer dir"} is not a plain ${type2 === "dir" ? "directory" : "file"}${stat.isSymbolicLink() ? " (a symlink)" : ""}`;
-  }
-  return null;
-}
-function issuesOf(error2) {
-  return error2.issues.slice(0, 3).map((issue2) => `${issue2.path.join(".") || "(top)"}: ${issue2.message}`).join("; ");
-}
-function sha256(text) {
-  return (0, import_node_crypto18.createHash)("sha256").update(text).digest("hex");
-}
-var import_node_crypto18, import_node_fs53, import_node_path62, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
-var init_import_check = __esm({
-  "src/store/import-check.ts"() {
-    "use strict";
-    import_node_crypto18 = require("node:crypto");
-    import_node_fs53 = __toESM(require("node:fs"), 1);
-    import_node_path62 = __toESM(require("node:path"), 1);
-    init_zod();
-    hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
-    count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
-    layerMetaSchema = strictObject({
-      id: hex64,
-      kind: _enum(["setup", "image", "debian"]),
-      digest: string2().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256:<hex>" }),
-      parent: hex64.nullable(),
-      key: record(string2(), unknown()),
-      description: string2().max(1e5),
-      sizeBytes: count,
-      created: iso_exports.datetime()
-    });
-    setupKeySchema = strictObject({
-      format: count,
-      parent: hex64,
-      run: string2(),
-      env: array(tuple([string2(), string2()])),
-      network: _enum(["none", "host", "outbound"]),
-      workdir: string2(),
-      // Absent from layers made before cache paths entered the key; their ids still derive from what they have.
-      caches: array(string2()).optional(),
-      inputs: array(tuple([string2(), _enum(["x", "-"]), hex64]))
-    });
-    imageKeySchema = strictObject({ format: count, diffId: string2().regex(/^sha256:[0-9a-f]{64}$/), blob: string2(), mediaType: string2() });
-    debianKeySchema = strictObject({ format: count, debian: string2().regex(/^[a-z][a-z0-9-]*$/), variant: string2(), arch: string2() });
-    imageRecordSchema = strictObject({
-      ref: string2().min(1).max(1e3),
-      kind: _enum(["oci", "debian"]),
-      digest: string2().regex(/^sha256:[0-9a-f]{64}$/),
-      layerIds: array(hex64).min(1).max(1e3),
-      env: record(string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), string2())
-    });
-  }
-});
-
-// src/store/prune.ts
-async function pruneStore(paths, options) {
-  const now = (options.now ?? /* @__PURE__ */ new Date()).getTime();
-  const layers = listLayers(paths).filter((layer) => !isLocked(paths, layer.meta.id));
-  const doomed = /* @__PURE__ */ new Set();
-  for (const layer of layers) {
-    if (options.all || options.olderThanMs !== void 0 && now - layer.lastUsed.getTime() > options.olderThanMs) doomed.add(layer.meta.id);
-  }
-  closeOverChildren(layers, doomed);
-  if (options.keepSizeBytes !== void 0) {
-    const byAge = [...layers].sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
-    let total = sizeOf(layers.filter((layer) => !doomed.has(layer.meta.id)));
-    for (const layer of byAge) {
-      if (total <= options.keepSizeBytes) break;
-      if (doomed.has(layer.meta.id)) continue;
-      doomed.add(layer.meta.id);
-      closeOverChildren(layers, doomed);
-      total = sizeOf(layers.filter((candidate) => !doomed.has(candidate.meta.id)));
-    }
-  }
-  const removed = layers.filter((layer) => doomed.has(layer.meta.id));
-  for (const layer of removed) await removeLayer(paths, layer.meta.id);
-  return { removed, freedBytes: sizeOf(removed), keptBytes: sizeOf(layers.filter((layer) => !doomed.has(layer.meta.id))) };
-}
-function closeOverChildren(layers, doomed) {
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const layer of layers) {
-      if (!doomed.has(layer.meta.id) && layer.meta.parent !== null && doomed.has(layer.meta.parent)) {
-        doomed.add(layer.meta.id);
-        grew = true;
-      }
-    }
-  }
-}
-function sizeOf(layers) {
-  return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
-}
-function isLocked(paths, id) {
-  return import_node_fs54.default.existsSync(import_node_path63.default.join(paths.locks, id));
-}
-var import_node_fs54, import_node_path63;
-var init_prune = __esm({
-  "src/store/prune.ts"() {
-    "use strict";
-    import_node_fs54 = __toESM(require("node:fs"), 1);
-    import_node_path63 = __toESM(require("node:path"), 1);
-    init_layers();
-  }
-});
-
-// src/store/verify.ts
-async function verifyStore(paths, options = {}) {
-  const problems = [];
-  const layers = listLayers(paths);
-  const known = new Set(layers.map((layer) => layer.meta.id));
-  for (const name of namesIn(paths.layers)) {
-    if (!LAYER_ID.test(name)) problems.push({ id: name, problem: "not a layer id" });
-    else if (!known.has(name)) problems.push({ id: name, problem: "meta.json is missing or unreadable" });
-  }
-  for (const layer of layers) {
-    const problem = await checkLayer(layer);
-    if (problem) problems.push({ id: layer.meta.id, problem });
-  }
-  const doomed = new Set(problems.map((problem) => problem.id));
-  closeOverChildren(layers, doomed);
-  if (options.drop !== false) for (const id of doomed) await removeLayer(paths, id);
-  return { checked: layers.length, problems, dropped: [...doomed] };
-}
-async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path64.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs55.default.existsSync(layer.root) || !import_node_fs55.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
-  let digest;
-  try {
-    digest = await digestTrees([layer.root, layer.ws]);
-  } catch (error2) {
-    return `cannot be read: ${error2.message}`;
-  }
-  return digest === layer.meta.digest ? null : `content changed: digest ${digest}, recorded ${layer.meta.digest}`;
-}
-var import_node_fs55, import_node_path64;
-var init_verify = __esm({
-  "src/store/verify.ts"() {
-    "use strict";
-    import_node_fs55 = __toESM(require("node:fs"), 1);
-    import_node_path64 = __toESM(require("node:path"), 1);
-    init_layers();
-    init_paths();
-    init_prune();
-    init_tool();
-  }
-});
-
-// src/store/archive.ts
-function requireZstd() {
-  try {
-    (0, import_node_child_process15.execFileSync)("zstd", ["--version"], { stdio: "ignore" });
-  } catch {
-    throw new UsageError("the zstd command is not installed; nothing was exported or imported", {
-      hint: "Install it: apt-get install zstd (it is on every GitHub runner)."
-    });
-  }
-}
-function shellQuote2(text) {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-async function exportStore(paths, file) {
-  requireZstd();
-  ensureStore(paths);
-  const layers = listLayers(paths);
-  const target = import_node_path65.default.resolve(file);
-  const targetDir = import_node_path65.default.dirname(target);
-  import_node_fs56.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path65.default.basename(target)}.`;
-  removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path65.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto19.randomBytes)(3).toString("hex")}.partial`);
-  const members2 = [...layers.map((layer) => `layers/${layer.meta.id}`), "images"];
-  const listFile = tempPath(paths, "export-list");
-  import_node_fs56.default.writeFileSync(listFile, `${members2.join("\n")}
-`);
-  try {
-    const script = [
-      "set -o pipefail 2>/dev/null || true;",
-      `tar --create --file=- --directory=${shellQuote2(paths.root)} --numeric-owner --sparse ${TAR_XATTRS.map(shellQuote2).join(" ")} --files-from=${shellQuote2(listFile)}`,
-      `| zstd -q -T0 -3 -o ${shellQuote2(partial2)}`
-    ].join(" ");
-    await replaceThroughTempAsync(partial2, target, () => runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [paths.root, targetDir], inUserns: true }));
-  } catch (error2) {
-    throw new StoreTransferError(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
-  } finally {
-    import_node_fs56.default.rmSync(listFile, { force: true });
-  }
-  return { layers: layers.length, bytes: import_node_fs56.default.statSync(target).size };
-}
-async function importStore(paths, file, baseIds) {
-  requireZstd();
-  const source = import_node_path65.default.resolve(file);
-  if (!import_node_fs56.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
-  ensureStore(paths);
-  const staging = tempPath(paths, "import");
-  import_node_fs56.default.mkdirSync(staging, { mode: 448 });
-  try {
-    const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
-    const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
-    try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path65.default.dirname(source)], inUserns: true });
-    } catch (error2) {
-      throw new StoreTransferError(`cannot import ${source}: ${error2.message}; nothing was imported`, {
-        cause: error2,
-        hint: "the file must be an archive made by `cubicle cache export` (tar, zstd-compressed)"
-      });
-    }
-    return await adoptLayers(paths, staging, new Set(baseIds));
-  } finally {
-    await removeTree(staging);
-  }
-}
-async function adoptLayers(paths, staging, baseIds) {
-  const rejected = [];
-  const candidates = /* @__PURE__ */ new Map();
-  let present = 0;
-  const stagedLayers = import_node_path65.default.join(staging, "layers");
-  for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path65.default.join(staging, top2))) {
-      return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
-    }
-  }
-  for (const name of namesIn(stagedLayers)) {
-    if (!LAYER_ID.test(name)) {
-      rejected.push({ id: name, problem: "not a layer id" });
-      continue;
-    }
-    if (findLayer(paths, name)) {
-      present += 1;
-      continue;
-    }
-    const checked = checkImportedMeta(import_node_path65.default.join(stagedLayers, name), name);
-    if ("problem" in checked) rejected.push({ id: name, problem: checked.problem });
-    else candidates.set(name, checked.meta);
-  }
-  let foreign = 0;
-  for (let dropped = true; dropped; ) {
-    dropped = false;
-    for (const [id, meta2] of candidates) {
-      if (meta2.parent === null || candidates.has(meta2.parent) || baseIds.has(meta2.parent) || findLayer(paths, meta2.parent)) continue;
-      candidates.delete(id);
-      foreign += 1;
-      dropped = true;
-    }
-  }
-  for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path65.default.join(stagedLayers, id));
-    const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
-    if (problem) rejected.push({ id, problem });
-  }
-  const records = [];
-  for (const name of namesIn(import_node_path65.default.join(staging, "images"))) {
-    if (import_node_fs56.default.existsSync(import_node_path65.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path65.default.join(staging, "images", name), name);
-    if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
-    else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
-  }
-  if (rejected.length > 0) return { imported: [], present, foreign, rejected };
-  const imported = [];
-  for (const id of candidates.keys()) {
-    try {
-      import_node_fs56.default.renameSync(import_node_path65.default.join(stagedLayers, id), import_node_path65.default.join(paths.layers, id));
-      const now = /* @__PURE__ */ new Date();
-      import_node_fs56.default.utimesSync(import_node_path65.default.join(paths.layers, id, "meta.json"), now, now);
-      imported.push(findLayer(paths, id));
-    } catch (error2) {
-      const code = error2.code;
-      if (code === "ENOTEMPTY" || code === "EEXIST") present += 1;
-      else throw error2;
-    }
-  }
-  for (const name of records) {
-    const target = import_node_path65.default.join(paths.images, name);
-    if (!import_node_fs56.default.existsSync(target)) import_node_fs56.default.copyFileSync(import_node_path65.default.join(staging, "images", name), target, import_node_fs56.default.constants.COPYFILE_EXCL);
-  }
-  return { imported, present, foreign, rejected };
-}
-function plainDirOrAbsent(dir) {
-  try {
-    return import_node_fs56.default.lstatSync(dir).isDirectory();
-  } catch (error2) {
-    return error2.code === "ENOENT";
-  }
-}
-var import_node_child_process15, import_node_crypto19, import_node_fs56, import_node_path65, TAR_XATTRS;
-var init_archive = __esm({
-  "src/store/archive.ts"() {
-    "use strict";
-    import_node_child_process15 = require("node:child_process");
-    import_node_crypto19 = require("node:crypto");
-    import_node_fs56 = __toESM(require("node:fs"), 1);
-    import_node_path65 = __toESM(require("node:path"), 1);
-    init_atomic_write();
-    init_errors();
-    init_remove_tree();
-    init_process_tag();
-    init_write_atomic();
-    init_import_check();
-    init_layers();
-    init_paths();
-    init_tool();
-    init_verify();
-    TAR_XATTRS = ["--xattrs", "--xattrs-include=user.*", "--xattrs-include=trusted.overlay.*"];
-  }
-});
-
 // src/cli/cache.ts
 var cache_exports = {};
 __export(cache_exports, {
@@ -52686,9 +53713,65 @@ async function cacheCommand(args) {
       out(`imported ${result.imported.length} layers from ${file}; ${result.present} already present${foreign}`);
       return result.rejected.length === 0 ? 0 : 1;
     }
+    case "push":
+    case "pull":
+      return registryCacheCommand(paths, args);
     default:
-      throw new UsageError(`unknown cache action "${args.action}": expected ls, prune, verify, export FILE or import FILE`);
+      throw new UsageError(`unknown cache action "${args.action}": expected ls, prune, verify, export FILE, import FILE, push REF or pull REF`);
   }
+}
+async function registryCacheCommand(paths, args) {
+  if (!args.file) throw new UsageError(`cache ${args.action} needs a registry reference: \`cubicle cache ${args.action} ghcr.io/owner/repo/cubicle-cache\``);
+  const ref = parseCacheRef(args.file, `cache ${args.action}`);
+  if (args.timings !== void 0 && args.action !== "push") throw new UsageError("--timings is for cache push; cache pull writes them with --timings-to FILE");
+  if (args.timingsTo !== void 0 && args.action !== "pull") throw new UsageError("--timings-to is for cache pull; cache push reads them with --timings FILE");
+  const credentials = await credentialsFrom(args);
+  const cache = new RegistryCache(ref, {
+    env: process.env,
+    insecureRegistries: [],
+    credentials,
+    warn: (message) => process.stderr.write(`cubicle: warning: ${message}
+`)
+  });
+  try {
+    if (args.action === "push") {
+      const result2 = await cache.push(
+        paths,
+        listLayers(paths).map((layer) => layer.meta.id),
+        args.timings && import_node_path66.default.resolve(args.timings)
+      );
+      out(
+        `pushed ${result2.uploaded} layers (${formatBytes(result2.bytes)}) to ${cache.name}; ${result2.present} already there${result2.timings ? "; timings updated" : ""}`
+      );
+      return 0;
+    }
+    const result = await cache.pullAll(paths);
+    const timings = args.timingsTo ? await cache.fetchTimings(import_node_path66.default.resolve(args.timingsTo)) : false;
+    const skipped = result.skipped > 0 ? `, ${result.skipped} not usable here (built on a base this machine lacks, or refused: see the warnings)` : "";
+    out(
+      `pulled ${result.imported} layers from ${cache.name}; ${result.present} already here${skipped}${timings ? `; timings written to ${args.timingsTo}` : ""}`
+    );
+    return 0;
+  } catch (error2) {
+    const hint = error2 instanceof CubicleError && error2.hint ? `
+hint: ${error2.hint}` : "";
+    process.stderr.write(`cubicle: registry cache ${safeMessage(cache.name)}: ${args.action} failed: ${safeMessage(error2.message)}${hint}
+`);
+    return 1;
+  }
+}
+async function credentialsFrom(args) {
+  if (!args.passwordStdin) {
+    if (args.username !== void 0) throw new UsageError("--username needs --password-stdin (the password is never taken from an argument)");
+    return void 0;
+  }
+  if (process.stdin.isTTY)
+    throw new UsageError('--password-stdin: pipe the password in, e.g. `echo "$TOKEN" | cubicle cache pull REF --username me --password-stdin`');
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (!password) throw new UsageError("--password-stdin: stdin was empty; nothing was pushed or pulled");
+  return { username: args.username ?? "", password, source: "--password-stdin" };
 }
 function requireFile(args) {
   if (!args.file) throw new UsageError(`cache ${args.action} needs a FILE: \`cubicle cache ${args.action} layers.tar.zst\``);
@@ -52753,6 +53836,7 @@ var init_cache = __esm({
     import_node_path66 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
+    init_registry_cache();
     init_message();
     init_base();
     init_archive();
@@ -52767,18 +53851,24 @@ var init_cache = __esm({
       examples: [
         ["$0 cache ls", "what is cached, newest use first"],
         ["$0 cache prune --keep-size 5g --older-than 7d", "drop layers unused for a week, then the oldest until 5 GiB remain"],
-        ["$0 cache export /tmp/layers.tar.zst", "for actions/cache; `cache import` on the next run"]
+        ["$0 cache export /tmp/layers.tar.zst", "for actions/cache; `cache import` on the next run"],
+        ["$0 cache push ghcr.io/owner/repo/cubicle-cache", "every layer the registry cache lacks, then its manifest"],
+        ['echo "$TOKEN" | $0 cache pull ghcr.io/owner/repo/cubicle-cache --username me --password-stdin', "every layer this machine can use"]
       ],
       options: {
         json: { type: "boolean", describe: "ls: print the layers as JSON" },
         "keep-size": { type: "string", describe: "prune: remove least recently used layers until the store fits, e.g. 5g" },
         "older-than": { type: "string", describe: "prune: remove layers unused for this long, e.g. 7d" },
         all: { type: "boolean", describe: "prune: remove every layer" },
+        username: { type: "string", describe: "push/pull: the registry user, with --password-stdin (default: docker/podman auth files)" },
+        "password-stdin": { type: "boolean", describe: "push/pull: read the password or token from stdin (never from an argument or the environment)" },
+        timings: { type: "string", describe: "push: a JUnit report kept with the cache, for --shard balancing on other machines" },
+        "timings-to": { type: "string", describe: "pull: write the JUnit timings kept with the cache here (for run --timings)" },
         ...cacheDirOption
       },
       run: (args) => {
         const [action, file, ...extra] = positionals(args);
-        if (!action) throw new UsageError("name a cache action: ls, prune, verify, export FILE or import FILE");
+        if (!action) throw new UsageError("name a cache action: ls, prune, verify, export FILE, import FILE, push REF or pull REF");
         if (extra.length > 0) throw new UsageError(`cache ${action}: unexpected arguments ${extra.join(" ")}`);
         return cacheCommand({
           action,
@@ -52787,7 +53877,11 @@ var init_cache = __esm({
           keepSize: args["keep-size"],
           olderThan: args["older-than"],
           all: args.all === true,
-          cacheDir: args["cache-dir"]
+          cacheDir: args["cache-dir"],
+          username: args.username,
+          passwordStdin: args["password-stdin"] === true,
+          timings: args.timings,
+          timingsTo: args["timings-to"]
         });
       }
     });
@@ -52801,8 +53895,8 @@ function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path67.default.join(dir, name);
     try {
-      import_node_fs57.default.accessSync(candidate, import_node_fs57.default.constants.X_OK);
-      if (import_node_fs57.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs60.default.accessSync(candidate, import_node_fs60.default.constants.X_OK);
+      if (import_node_fs60.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -52864,7 +53958,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs57.default.accessSync("/dev/net/tun", import_node_fs57.default.constants.R_OK | import_node_fs57.default.constants.W_OK);
+    import_node_fs60.default.accessSync("/dev/net/tun", import_node_fs60.default.constants.R_OK | import_node_fs60.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -52882,11 +53976,11 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs57, import_node_path67, import_node_zlib2;
+var import_node_fs60, import_node_path67, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs57 = __toESM(require("node:fs"), 1);
+    import_node_fs60 = __toESM(require("node:fs"), 1);
     import_node_path67 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_binaries();
@@ -52928,7 +54022,7 @@ async function findCheckout(args) {
   }
   if (args.config !== void 0) {
     const file = import_node_path68.default.resolve(args.config);
-    if (!import_node_fs58.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    if (!import_node_fs61.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
     return import_node_path68.default.dirname(file);
   }
   try {
@@ -52940,16 +54034,16 @@ async function findCheckout(args) {
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs58.default.statSync(dir).isDirectory();
+    return import_node_fs61.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs58, import_node_path68, command10, MARKS;
+var import_node_fs61, import_node_path68, command10, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs58 = __toESM(require("node:fs"), 1);
+    import_node_fs61 = __toESM(require("node:fs"), 1);
     import_node_path68 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
@@ -52985,7 +54079,7 @@ async function mergeCommand(args) {
   if (args.reports.length === 0)
     throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
   const output = import_node_path69.default.resolve(args.output);
-  if (import_node_fs59.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+  if (import_node_fs62.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path69.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
@@ -52998,11 +54092,11 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs59, import_node_path69, command11;
+var import_node_fs62, import_node_path69, command11;
 var init_merge2 = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs59 = __toESM(require("node:fs"), 1);
+    import_node_fs62 = __toESM(require("node:fs"), 1);
     import_node_path69 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit();

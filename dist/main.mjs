@@ -18,14 +18,16 @@ import {
   formatDuration,
   importLayers,
   listLayerIds,
+  maskRegistryToken,
   parseDuration,
   parseSize,
   prepareHost,
+  pullLayers,
   readInputs,
   runArguments,
   safeMessage,
   stepDir
-} from "./chunks/chunk-EJ7JVDDZ.mjs";
+} from "./chunks/chunk-Q63HFQQE.mjs";
 import {
   load
 } from "./chunks/chunk-FNDKDHNJ.mjs";
@@ -9454,22 +9456,25 @@ var EXIT_MEANINGS = {
   3: "this runner cannot create sandboxes; no job was run"
 };
 async function main() {
+  const token = maskRegistryToken(core_exports);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const inputs = withTimingsFound(
+  let inputs = withTimingsFound(
     readInputs((name) => core_exports.getInput(name), workspace),
     workspace
   );
   const cwd = path21.resolve(workspace, inputs.workingDirectory);
   const dir = stepDir(process.env);
   fs24.mkdirSync(dir, { recursive: true });
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env), cwd);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, inputs.env, [token]), cwd);
   await core_exports.group("cubicle: prepare the host", async () => {
     await buildNative(cli, core_exports, { onlyIfMissing: !inputs.setupHost });
     if (inputs.setupHost) await prepareHost(cli, core_exports);
   });
-  core_exports.saveState(STATE.cache, inputs.cache ? "on" : "off");
-  const cacheHit = inputs.cache ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
+  core_exports.saveState(STATE.cache, { workflow: "on", registry: "registry", off: "off" }[inputs.cache]);
+  const cacheHit = inputs.cache === "workflow" ? await core_exports.group("cubicle: restore cached layers", () => restoreLayers(cli, inputs, cwd, dir)) : false;
   core_exports.setOutput("cache-hit", String(cacheHit));
+  const registry2 = inputs.registry;
+  if (registry2) inputs = await core_exports.group(`cubicle: pull cached layers from ${registry2.ref}`, () => pullFromRegistry(cli, registry2, inputs, dir));
   const files = { junit: path21.resolve(cwd, inputs.junit), json: path21.join(dir, "results.json") };
   fs24.rmSync(files.json, { force: true });
   const run2 = await cli.run(runArguments(inputs, files, defaultCacheScope(process.env)));
@@ -9481,6 +9486,7 @@ async function main() {
   core_exports.setOutput("results", results ? files.json : "");
   const ownReport = run2.exitCode <= 1 && fs24.existsSync(files.junit);
   const tests = ownReport ? readTests(files.junit) : void 0;
+  if (ownReport && registry2) core_exports.saveState(STATE.junit, files.junit);
   if (results) await writeSummary(renderSummary(results, { junit: path21.relative(workspace, files.junit) || files.junit, tests }));
   if (ownReport) annotate(files.junit, workspace, cwd, inputs);
   if (run2.exitCode === 0) return;
@@ -9526,6 +9532,19 @@ async function restoreLayers(cli, inputs, cwd, dir) {
   const ids = await listLayerIds(cli, core_exports);
   if (ids) core_exports.saveState(STATE.layersBefore, JSON.stringify(ids));
   return restored === keys.key;
+}
+async function pullFromRegistry(cli, registry2, inputs, dir) {
+  const pulled = await pullLayers(cli, registry2, path21.join(dir, "registry-timings.xml"), core_exports);
+  if (!pulled.timings) {
+    if (pulled.pulled) core_exports.info(`${registry2.ref} keeps no timings yet; shards are balanced by the durations this runner recorded, if any`);
+    return inputs;
+  }
+  if (inputs.timings) {
+    core_exports.info(`timings: ${inputs.timings} is used, not the timings ${registry2.ref} keeps`);
+    return inputs;
+  }
+  core_exports.info(`shards are balanced by the timings ${registry2.ref} keeps (the last run that pushed to it)`);
+  return Object.freeze({ ...inputs, timings: pulled.timings });
 }
 async function writeSummary(markdown) {
   try {

@@ -10,8 +10,10 @@ import {
   describeFailure,
   exportLayers,
   listLayerIds,
+  maskRegistryToken,
+  pushLayers,
   readInputs
-} from "./chunks/chunk-EJ7JVDDZ.mjs";
+} from "./chunks/chunk-Q63HFQQE.mjs";
 import "./chunks/chunk-6N53HBY5.mjs";
 
 // src/action/post.ts
@@ -27,17 +29,23 @@ function decideSave(facts) {
       save: false,
       reason: "the cache key was restored exactly and cache entries cannot be replaced; new layers are saved when the config or a setup input changes"
     };
-  const layers = `${facts.newLayers} new ${facts.newLayers === 1 ? "layer" : "layers"}`;
-  if (facts.mode === "always") return { save: true, reason: `${layers}; save-cache is always` };
+  return decideByBranch(facts, `${facts.newLayers} new ${facts.newLayers === 1 ? "layer" : "layers"}`);
+}
+function decidePush(facts) {
+  if (facts.mode === "never") return { save: false, reason: "save-cache is never" };
+  return decideByBranch(facts, "this run's layers and timings");
+}
+function decideByBranch(facts, what) {
+  if (facts.mode === "always") return { save: true, reason: `${what}; save-cache is always` };
   if (!facts.defaultBranch)
-    return { save: false, reason: `${layers}, but the event does not name the repository's default branch, and save-cache is default-branch` };
+    return { save: false, reason: `${what}, but the event does not name the repository's default branch, and save-cache is default-branch` };
   const branchRef = `refs/heads/${facts.defaultBranch}`;
   if (facts.ref !== branchRef)
     return {
       save: false,
-      reason: `${layers}, but this run is for ${facts.ref ?? "an unknown ref"}, not the default branch (${branchRef}); save-cache is default-branch`
+      reason: `${what}, but this run is for ${facts.ref ?? "an unknown ref"}, not the default branch (${branchRef}); save-cache is default-branch`
     };
-  return { save: true, reason: `${layers} on the default branch` };
+  return { save: true, reason: `${what} on the default branch` };
 }
 function readDefaultBranch(eventPath) {
   if (!eventPath) return void 0;
@@ -56,6 +64,8 @@ function newLayerIds(before, after) {
 
 // src/action/post.ts
 async function post() {
+  const token = maskRegistryToken(core_exports);
+  if (core_exports.getState(STATE.cache) === "registry") return pushToRegistry(token);
   if (core_exports.getState(STATE.cache) !== "on") {
     core_exports.info(
       core_exports.getState(STATE.cache) === "off" ? "cache is false: the layer cache is not saved" : "the main step stopped before the cache was set up; nothing to save"
@@ -71,7 +81,7 @@ async function post() {
   }
   const inputs = readInputs((name) => core_exports.getInput(name));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const cli = createCli(actionPaths(), cliEnvironment(process.env, []), workspace);
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, [], [token]), workspace);
   const after = await listLayerIds(cli, core_exports);
   if (!after) return;
   const fresh = newLayerIds(JSON.parse(before), after);
@@ -100,6 +110,20 @@ async function post() {
   } finally {
     fs2.rmSync(archive, { force: true });
   }
+}
+async function pushToRegistry(token) {
+  const inputs = readInputs((name) => core_exports.getInput(name));
+  if (!inputs.registry) return;
+  const decision = decidePush({ mode: inputs.saveCache, ref: process.env.GITHUB_REF, defaultBranch: readDefaultBranch(process.env.GITHUB_EVENT_PATH) });
+  if (!decision.save) {
+    core_exports.info(`registry cache not pushed: ${decision.reason}`);
+    return;
+  }
+  core_exports.info(`pushing to the registry cache: ${decision.reason}`);
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const cli = createCli(actionPaths(), cliEnvironment(process.env, [], [token]), workspace);
+  const junit = core_exports.getState(STATE.junit);
+  await pushLayers(cli, inputs.registry, junit && fs2.existsSync(junit) ? junit : void 0, core_exports);
 }
 try {
   await post();

@@ -197,7 +197,8 @@ export class RegistryCache {
     const parentFetch = here(entry.parent) ? undefined : this.fetchLayer(paths, entry.parent!);
     const file = tempPath(paths, 'registry-layer');
     try {
-      const imported = (await this.download(entry, file)) && (await this.importEntry(paths, entry, file, entry.parent ? new Set([...bases, entry.parent]) : bases));
+      const imported =
+        (await this.download(entry, file)) && (await this.importEntry(paths, entry, file, entry.parent ? new Set([...bases, entry.parent]) : bases));
       fs.rmSync(file, { force: true });
       const parentHere = parentFetch === undefined || (await parentFetch) !== undefined;
       return imported && parentHere ? findLayer(paths, id) : undefined;

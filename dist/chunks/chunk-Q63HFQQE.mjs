@@ -26946,7 +26946,7 @@ function createCli(paths, env, cwd) {
   return {
     paths,
     argv,
-    run: (args, options = {}) => runProcess(argv[0], [...argv.slice(1), ...args], { env: withRuntimeDir(cliEnv), cwd, capture: options.capture ?? false })
+    run: (args, options = {}) => runProcess(argv[0], [...argv.slice(1), ...args], { env: withRuntimeDir(cliEnv), cwd, capture: options.capture ?? false, input: options.input })
   };
 }
 function withRuntimeDir(env) {
@@ -26958,8 +26958,11 @@ function runProcess(command, args, options) {
     const child2 = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env,
-      stdio: ["ignore", options.capture ? "pipe" : "inherit", "inherit"]
+      stdio: [options.input === void 0 ? "ignore" : "pipe", options.capture ? "pipe" : "inherit", "inherit"]
     });
+    child2.stdin?.on("error", () => {
+    });
+    child2.stdin?.end(options.input);
     let stdout = "";
     child2.stdout?.setEncoding("utf8").on("data", (chunk) => stdout += chunk);
     const forward = (signal) => child2.kill(signal);
@@ -26994,10 +26997,11 @@ var WITHHELD = [
 function isWithheld(name) {
   return WITHHELD.some((pattern) => pattern.test(name));
 }
-function cliEnvironment(runnerEnv, passEnv) {
+function cliEnvironment(runnerEnv, passEnv, secrets = []) {
+  const held = secrets.filter((secret) => Boolean(secret));
   const env = {};
   for (const [name, value] of Object.entries(runnerEnv)) {
-    if (value !== void 0 && !isWithheld(name)) env[name] = value;
+    if (value !== void 0 && !isWithheld(name) && !held.some((secret) => value.includes(secret))) env[name] = value;
   }
   delete env.CUBICLE_PASS_ENV;
   const passed = passEnv.filter((name) => runnerEnv[name] !== void 0);
@@ -27050,6 +27054,7 @@ var ERROR_CATALOG = {
   REGISTRY_UNAUTHORIZED: { exitCode: 2, raisedBy: "RegistryUnauthorizedError", in: "image/oci/image-errors.ts" },
   DIGEST_MISMATCH: { exitCode: 2, raisedBy: "DigestMismatchError", in: "image/oci/image-errors.ts" },
   REGISTRY_UNREACHABLE: { exitCode: 2, raisedBy: "RegistryUnreachableError", in: "image/oci/image-errors.ts" },
+  REGISTRY_REFUSED: { exitCode: 2, raisedBy: "RegistryRefusedError", in: "image/oci/image-errors.ts" },
   PLATFORM_NOT_FOUND: { exitCode: 2, raisedBy: "PlatformNotFoundError", in: "image/oci/image-errors.ts" },
   INSECURE_REGISTRY: { exitCode: 2, raisedBy: "InsecureRegistryError", in: "image/oci/image-errors.ts" },
   IMAGE_INVALID: { exitCode: 2, raisedBy: "InvalidImageError", in: "image/oci/image-errors.ts" },
@@ -27303,7 +27308,7 @@ var VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function splitList(text) {
   return text.split(/[\s,]+/).filter(Boolean);
 }
-function readInputs(getInput2, workspace = process.cwd()) {
+function readInputs(getInput2, workspace = process.cwd(), env = process.env) {
   const problems = [];
   const text = (name, fallback) => getInput2(name) || fallback;
   const boolean = (name, fallback) => {
@@ -27322,7 +27327,11 @@ function readInputs(getInput2, workspace = process.cwd()) {
       problems.push(`parallel: expected a whole number of jobs of at least 1, got ${JSON.stringify(parallelText)}`);
   }
   const shard = text("shard");
-  if (shard !== void 0) {
+  if (shard?.trim() === "auto") {
+    problems.push(
+      "shard: auto reads the shard that GitLab, Buildkite or CircleCI give a parallel job, and GitHub Actions gives none; pass the matrix's own: shard: ${{ matrix.shard }}/3 with matrix: { shard: [1, 2, 3] }"
+    );
+  } else if (shard !== void 0) {
     const match3 = /^(\d+)\/(\d+)$/.exec(shard);
     if (!match3 || Number(match3[1]) < 1 || Number(match3[1]) > Number(match3[2]))
       problems.push(`shard: expected INDEX/COUNT with 1 <= INDEX <= COUNT, such as 2/3, got ${JSON.stringify(shard)}`);
@@ -27351,8 +27360,10 @@ function readInputs(getInput2, workspace = process.cwd()) {
     problems.push(`save-cache: expected ${SAVE_CACHE_MODES.join(", ")}, got ${JSON.stringify(saveCache3)}`);
   const cacheKeyPrefix = text("cache-key-prefix", "cubicle");
   if (/[,\s]/.test(cacheKeyPrefix)) problems.push(`cache-key-prefix: a cache key may not contain commas or spaces, got ${JSON.stringify(cacheKeyPrefix)}`);
-  const env = splitList(getInput2("env"));
-  for (const name of env) if (!VARIABLE_NAME.test(name)) problems.push(`env: "${name}" is not a variable name; list names (FOO BAR), not values`);
+  const cache = readCacheMode(getInput2("cache"), problems);
+  const registry = cache === "registry" ? readRegistryInputs(getInput2, env, problems) : void 0;
+  const passEnv = splitList(getInput2("env"));
+  for (const name of passEnv) if (!VARIABLE_NAME.test(name)) problems.push(`env: "${name}" is not a variable name; list names (FOO BAR), not values`);
   const inputs = {
     config: text("config"),
     jobs: splitList(getInput2("jobs")),
@@ -27369,15 +27380,57 @@ function readInputs(getInput2, workspace = process.cwd()) {
     noLimits: boolean("no-limits", false),
     workingDirectory,
     junit: text("junit", "cubicle-junit.xml"),
-    cache: boolean("cache", true),
+    cache,
+    registry,
     cacheKeyPrefix,
     cacheSize,
     saveCache: saveCache3,
     setupHost: boolean("setup-host", true),
-    env
+    env: passEnv
   };
   if (problems.length) throw new ActionInputError(problems);
   return Object.freeze(inputs);
+}
+function readCacheMode(value, problems) {
+  if (value === "registry") return "registry";
+  if (["", "true", "True", "TRUE"].includes(value)) return "workflow";
+  if (["false", "False", "FALSE"].includes(value)) return "off";
+  problems.push(`cache: expected true (the workflow cache), false or registry, got ${JSON.stringify(value)}`);
+  return "workflow";
+}
+var PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+function readRegistryInputs(getInput2, env, problems) {
+  const repository = env.GITHUB_REPOSITORY;
+  const ref = getInput2("cache-ref") || (repository ? `ghcr.io/${repository.toLowerCase()}/cubicle-cache` : void 0);
+  const username = getInput2("registry-username") || env.GITHUB_ACTOR || void 0;
+  const token = getInput2("registry-token") || void 0;
+  if (ref === void 0) {
+    problems.push(
+      "cache-ref: cache is registry, and GITHUB_REPOSITORY is not set to name the default; give cache-ref, such as ghcr.io/owner/repo/cubicle-cache"
+    );
+    return void 0;
+  }
+  const refProblem = checkCacheRef(ref);
+  if (refProblem) problems.push(refProblem);
+  if (token && !username) {
+    problems.push("registry-username: registry-token needs a user name to log in with, and GITHUB_ACTOR is not set; give registry-username");
+  }
+  return refProblem || token && !username ? void 0 : { ref, username: token ? username : void 0, token };
+}
+function checkCacheRef(ref) {
+  const expected = "HOST/REPOSITORY[:TAG], such as ghcr.io/owner/repo/cubicle-cache";
+  if (/^[a-z]+:\/\//i.test(ref)) return `cache-ref: give the registry without a scheme (${expected}), got ${JSON.stringify(ref)}`;
+  if (ref.includes("@")) return `cache-ref: a cache is pushed to a tag, not a digest (${expected}), got ${JSON.stringify(ref)}`;
+  const slash = ref.indexOf("/");
+  if (slash <= 0) return `cache-ref: expected ${expected}, with the registry's host first, got ${JSON.stringify(ref)}`;
+  const rest = ref.slice(slash + 1);
+  const tag = /:([^/:]*)$/.exec(rest);
+  const repository = tag ? rest.slice(0, tag.index) : rest;
+  if (tag && !/^[\w][\w.-]{0,127}$/.test(tag[1]))
+    return `cache-ref: ${JSON.stringify(tag[1])} is not a tag (letters, digits, _ . -), in ${JSON.stringify(ref)}`;
+  if (!repository.split("/").every((part) => PATH_COMPONENT.test(part)))
+    return `cache-ref: the repository ${JSON.stringify(repository)} must be lower-case letters and digits, separated by / . _ or - (registries refuse others), in ${JSON.stringify(ref)}`;
+  return void 0;
 }
 function checkWorkingDirectory(dir, workspace) {
   const absolute = path3.resolve(workspace, dir);
@@ -27448,6 +27501,44 @@ async function exportLayers(cli, archive, keepSize, log2) {
   return true;
 }
 
+// src/action/registry-cache.ts
+import fs5 from "node:fs";
+function maskRegistryToken(toolkit) {
+  const token = toolkit.getInput("cache") === "registry" ? toolkit.getInput("registry-token") : "";
+  if (token) toolkit.setSecret(token);
+  return token;
+}
+function registryArguments(command, registry) {
+  const args = ["cache", command, registry.ref];
+  if (registry.token !== void 0 && registry.username !== void 0) args.push("--username", registry.username, "--password-stdin");
+  return args;
+}
+function whose(registry) {
+  return registry.token !== void 0 ? `as ${registry.username}` : "with the docker/podman auth files";
+}
+async function pullLayers(cli, registry, timingsTo, log2) {
+  fs5.rmSync(timingsTo, { force: true });
+  log2.info(`cubicle cache pull ${registry.ref} (${whose(registry)})`);
+  const result = await cli.run([...registryArguments("pull", registry), "--timings-to", timingsTo], { input: registry.token });
+  if (result.exitCode !== 0) {
+    log2.warning(`cubicle cache pull ${registry.ref} exited with ${result.exitCode} (its output is above); layers are built, not pulled`);
+    return { pulled: false };
+  }
+  return fs5.existsSync(timingsTo) ? { pulled: true, timings: timingsTo } : { pulled: true };
+}
+async function pushLayers(cli, registry, junit, log2) {
+  const args = registryArguments("push", registry);
+  if (junit) args.push("--timings", junit);
+  log2.info(`cubicle cache push ${registry.ref} (${whose(registry)}${junit ? `; timings from ${junit}` : "; no report of this run, so no timings"})`);
+  const result = await cli.run(args, { input: registry.token });
+  if (result.exitCode !== 0) {
+    const hint = registry.ref.startsWith("ghcr.io/") ? "; a GITHUB_TOKEN pushes to GHCR only with `permissions: packages: write` in the workflow" : "";
+    log2.warning(`cubicle cache push ${registry.ref} exited with ${result.exitCode} (its output is above); the registry cache is not updated${hint}`);
+    return false;
+  }
+  return true;
+}
+
 // src/action/step.ts
 import os3 from "node:os";
 import path4 from "node:path";
@@ -27456,7 +27547,9 @@ var STATE = {
   key: "cache-key",
   restoredKey: "cache-restored-key",
   layersBefore: "layers-before",
-  archive: "cache-archive"
+  archive: "cache-archive",
+  /** This run's JUnit report, for the timings `cache: registry` pushes. */
+  junit: "junit"
 };
 function stepDir(env) {
   const step = (env.GITHUB_ACTION || "cubicle").replace(/[^\w.-]/g, "_");
@@ -27576,17 +27669,17 @@ function escapeProperty(s) {
 
 // node_modules/@actions/core/lib/file-command.js
 import * as crypto2 from "crypto";
-import * as fs5 from "fs";
+import * as fs6 from "fs";
 import * as os5 from "os";
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs5.existsSync(filePath)) {
+  if (!fs6.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs5.appendFileSync(filePath, `${toCommandValue(message)}${os5.EOL}`, {
+  fs6.appendFileSync(filePath, `${toCommandValue(message)}${os5.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -28776,7 +28869,7 @@ import { ok } from "assert";
 import * as path7 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs6 from "fs";
+import * as fs7 from "fs";
 import * as path6 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -28805,9 +28898,9 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs6.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs7.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs6.constants.O_RDONLY;
+var READONLY = fs7.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter5(this, void 0, void 0, function* () {
     try {
@@ -29770,7 +29863,7 @@ function getIDToken(aud) {
 import * as path17 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as fs7 from "fs";
+import * as fs8 from "fs";
 
 // node_modules/@actions/glob/lib/internal-glob-options-helper.js
 function getOptions(copy) {
@@ -32295,7 +32388,7 @@ var DefaultGlobber = class _DefaultGlobber {
       for (const searchPath of getSearchPaths(patterns)) {
         debug(`Search path '${searchPath}'`);
         try {
-          yield __await(fs7.promises.lstat(searchPath));
+          yield __await(fs8.promises.lstat(searchPath));
         } catch (err) {
           if (err.code === "ENOENT") {
             continue;
@@ -32329,7 +32422,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs7.promises.readdir(item.path))).map((x) => new SearchState(path14.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs8.promises.readdir(item.path))).map((x) => new SearchState(path14.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -32364,7 +32457,7 @@ var DefaultGlobber = class _DefaultGlobber {
       let stats;
       if (options.followSymbolicLinks) {
         try {
-          stats = yield fs7.promises.stat(item.path);
+          stats = yield fs8.promises.stat(item.path);
         } catch (err) {
           if (err.code === "ENOENT") {
             if (options.omitBrokenSymbolicLinks) {
@@ -32376,10 +32469,10 @@ var DefaultGlobber = class _DefaultGlobber {
           throw err;
         }
       } else {
-        stats = yield fs7.promises.lstat(item.path);
+        stats = yield fs8.promises.lstat(item.path);
       }
       if (stats.isDirectory() && options.followSymbolicLinks) {
-        const realPath = yield fs7.promises.realpath(item.path);
+        const realPath = yield fs8.promises.realpath(item.path);
         while (traversalChain.length >= item.level) {
           traversalChain.pop();
         }
@@ -32431,7 +32524,7 @@ function create(patterns, options) {
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
-import * as fs8 from "fs";
+import * as fs9 from "fs";
 import * as path15 from "path";
 import * as util from "util";
 
@@ -32533,7 +32626,7 @@ function createTempDirectory() {
   });
 }
 function getArchiveFileSizeInBytes(filePath) {
-  return fs8.statSync(filePath).size;
+  return fs9.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
   return __awaiter13(this, void 0, void 0, function* () {
@@ -32571,7 +32664,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
   return __awaiter13(this, void 0, void 0, function* () {
-    return util.promisify(fs8.unlink)(filePath);
+    return util.promisify(fs9.unlink)(filePath);
   });
 }
 function getVersion(app_1) {
@@ -32613,7 +32706,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
   return __awaiter13(this, void 0, void 0, function* () {
-    if (fs8.existsSync(GnuTarPathOnWindows)) {
+    if (fs9.existsSync(GnuTarPathOnWindows)) {
       return GnuTarPathOnWindows;
     }
     const versionOutput = yield getVersion("tar");
@@ -32646,7 +32739,7 @@ function getRuntimeToken() {
 }
 
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
-import * as fs11 from "fs";
+import * as fs12 from "fs";
 import { URL as URL2 } from "url";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -42981,7 +43074,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs12 = require2("fs");
+      var fs13 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -42990,7 +43083,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs12.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs13.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -43002,7 +43095,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs12.readFile(filename, function(err2, data) {
+        fs13.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -64406,7 +64499,7 @@ var Batch = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.js
-import fs9 from "node:fs";
+import fs10 from "node:fs";
 import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
@@ -64445,7 +64538,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
 }
 async function readStreamToLocalFile(rs, file) {
   return new Promise((resolve3, reject) => {
-    const ws = fs9.createWriteStream(file);
+    const ws = fs10.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
     });
@@ -64456,8 +64549,8 @@ async function readStreamToLocalFile(rs, file) {
     rs.pipe(ws);
   });
 }
-var fsStat = util3.promisify(fs9.stat);
-var fsCreateReadStream = fs9.createReadStream;
+var fsStat = util3.promisify(fs10.stat);
+var fsCreateReadStream = fs10.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
@@ -67316,7 +67409,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
 
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 import * as buffer2 from "buffer";
-import * as fs10 from "fs";
+import * as fs11 from "fs";
 import * as stream from "stream";
 import * as util4 from "util";
 
@@ -67576,7 +67669,7 @@ var DownloadProgress = class {
 };
 function downloadCacheHttpClient(archiveLocation, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
-    const writeStream = fs10.createWriteStream(archivePath);
+    const writeStream = fs11.createWriteStream(archivePath);
     const httpClient = new HttpClient("actions/cache");
     const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.get(archiveLocation);
@@ -67601,7 +67694,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
   return __awaiter16(this, void 0, void 0, function* () {
     var _a2;
-    const archiveDescriptor = yield fs10.promises.open(archivePath, "w");
+    const archiveDescriptor = yield fs11.promises.open(archivePath, "w");
     const httpClient = new HttpClient("actions/cache", void 0, {
       socketTimeout: options.timeoutInMs,
       keepAlive: true
@@ -67717,7 +67810,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     } else {
       const maxSegmentSize = Math.min(134217728, buffer2.constants.MAX_LENGTH);
       const downloadProgress = new DownloadProgress(contentLength2);
-      const fd = fs10.openSync(archivePath, "w");
+      const fd = fs11.openSync(archivePath, "w");
       try {
         downloadProgress.startDisplayTimer();
         const controller = new AbortController();
@@ -67735,12 +67828,12 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             controller.abort();
             throw new Error("Aborting cache download as the download time exceeded the timeout.");
           } else if (Buffer.isBuffer(result)) {
-            fs10.writeFileSync(fd, result);
+            fs11.writeFileSync(fd, result);
           }
         }
       } finally {
         downloadProgress.stopDisplayTimer();
-        fs10.closeSync(fd);
+        fs11.closeSync(fd);
       }
     }
   });
@@ -68028,7 +68121,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
   return __awaiter17(this, void 0, void 0, function* () {
     const fileSize = getArchiveFileSizeInBytes(archivePath);
     const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-    const fd = fs11.openSync(archivePath, "r");
+    const fd = fs12.openSync(archivePath, "r");
     const uploadOptions = getUploadOptions(options);
     const concurrency = assertDefined("uploadConcurrency", uploadOptions.uploadConcurrency);
     const maxChunkSize = assertDefined("uploadChunkSize", uploadOptions.uploadChunkSize);
@@ -68042,7 +68135,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
           const start = offset;
           const end = offset + chunkSize - 1;
           offset += maxChunkSize;
-          yield uploadChunk(httpClient, resourceUrl, () => fs11.createReadStream(archivePath, {
+          yield uploadChunk(httpClient, resourceUrl, () => fs12.createReadStream(archivePath, {
             fd,
             start,
             end,
@@ -68053,7 +68146,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         }
       })));
     } finally {
-      fs11.closeSync(fd);
+      fs12.closeSync(fd);
     }
     return;
   });
@@ -69619,6 +69712,9 @@ export {
   listLayerIds,
   importLayers,
   exportLayers,
+  maskRegistryToken,
+  pullLayers,
+  pushLayers,
   STATE,
   stepDir,
   describeFailure,
