@@ -42,18 +42,22 @@ async function freePort() {
   });
 }
 
-async function startRegistry() {
+/**
+ * A registry of its own for each push measured: containers/image remembers where it saw a blob
+ * (its blob-info cache) and mounts it from another repository instead of uploading it again.
+ */
+async function startRegistry(name = 'registry') {
   const port = await freePort();
-  const config = path.join(work, 'registry.yml');
+  const config = path.join(work, `${name}.yml`);
   fs.writeFileSync(
     config,
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${work}/registry\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${work}/${name}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
   );
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   for (let tries = 0; ; tries++) {
     try {
       await fetch(`http://127.0.0.1:${port}/v2/`).then((response) => response.body?.cancel());
-      return { host: `127.0.0.1:${port}`, child };
+      return { host: `127.0.0.1:${port}`, child, storage: path.join(work, name) };
     } catch (error) {
       if (tries > 200) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -169,38 +173,37 @@ try {
 
   const times = { cubiclePush: [], skopeoPush: [], skopeoBlobs: [], cubiclePull: [], skopeoPull: [], skopeoRaw: [], cold: [], build: [buildMs] };
   for (let run = 0; run < runs; run++) {
-    times.cubiclePush.push(cubicle(['cache', 'push', `${registry.host}/push${run}/cache`], { cacheDir: storeA }));
-    // The same work as cubicle's push: plain tar layers, compressed to zstd on the way (cubicle's store holds trees, not archives).
-    times.skopeoPush.push(
-      skopeo([
-        '--dest-tls-verify=false',
-        '--dest-compress-format',
-        'zstd',
-        '--dest-compress-level',
-        '3',
-        `oci:${plainLayout}:v1`,
-        `docker://${registry.host}/skopeo${run}/image:v1`,
-      ]),
-    );
-    times.skopeoBlobs.push(skopeo(['--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${registry.host}/blobs${run}/image:v1`]));
-    const storeB = path.join(work, `store-b${run}`);
-    times.cubiclePull.push(cubicle(['cache', 'pull', `${registry.host}/push${run}/cache`], { cacheDir: storeB }));
-    const pulled = path.join(work, `pulled${run}`);
-    // The same work as cubicle's pull, short of unpacking: each layer decompressed as it is written.
-    times.skopeoPull.push(skopeo(['--src-tls-verify=false', '--dest-decompress', `docker://${registry.host}/skopeo${run}/image:v1`, `dir:${pulled}`]));
-    fs.rmSync(pulled, { recursive: true, force: true });
-    times.skopeoRaw.push(skopeo(['--src-tls-verify=false', `docker://${registry.host}/blobs${run}/image:v1`, `oci:${pulled}:v1`]));
-    for (const dir of [storeB, pulled]) {
-      spawnSync('chmod', ['-R', 'u+rwx', dir]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const storeC = path.join(work, `store-c${run}`);
-    times.cold.push(cubicle(['run', '--junit', '/dev/null', '--cache-from', `${registry.host}/push${run}/cache`], { cacheDir: storeC }));
-    const storeD = path.join(work, `store-d${run}`);
-    times.build.push(cubicle(['run', '--junit', '/dev/null'], { cacheDir: storeD }));
-    for (const dir of [storeC, storeD]) {
-      spawnSync('chmod', ['-R', 'u+rwx', dir]);
-      fs.rmSync(dir, { recursive: true, force: true });
+    const [mine, theirs, blobsOnly] = [await startRegistry(`cubicle${run}`), await startRegistry(`skopeo${run}`), await startRegistry(`blobs${run}`)];
+    try {
+      times.cubiclePush.push(cubicle(['cache', 'push', `${mine.host}/team/cache`], { cacheDir: storeA }));
+      // The same work as cubicle's push: plain tar layers, compressed to zstd on the way (cubicle's store holds trees, not archives).
+      const compress = ['--dest-compress-format', 'zstd', '--dest-compress-level', '3'];
+      times.skopeoPush.push(skopeo(['--dest-tls-verify=false', ...compress, `oci:${plainLayout}:v1`, `docker://${theirs.host}/team/image:v1`]));
+      times.skopeoBlobs.push(skopeo(['--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${blobsOnly.host}/team/image:v1`]));
+      const storeB = path.join(work, `store-b${run}`);
+      times.cubiclePull.push(cubicle(['cache', 'pull', `${mine.host}/team/cache`], { cacheDir: storeB }));
+      const pulled = path.join(work, `pulled${run}`);
+      // The same work as cubicle's pull, short of unpacking: each layer decompressed as it is written.
+      times.skopeoPull.push(skopeo(['--src-tls-verify=false', '--dest-decompress', `docker://${theirs.host}/team/image:v1`, `dir:${pulled}`]));
+      fs.rmSync(pulled, { recursive: true, force: true });
+      times.skopeoRaw.push(skopeo(['--src-tls-verify=false', `docker://${blobsOnly.host}/team/image:v1`, `oci:${pulled}:v1`]));
+      for (const dir of [storeB, pulled]) {
+        spawnSync('chmod', ['-R', 'u+rwx', dir]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const storeC = path.join(work, `store-c${run}`);
+      times.cold.push(cubicle(['run', '--junit', '/dev/null', '--cache-from', `${mine.host}/team/cache`], { cacheDir: storeC }));
+      const storeD = path.join(work, `store-d${run}`);
+      times.build.push(cubicle(['run', '--junit', '/dev/null'], { cacheDir: storeD }));
+      for (const dir of [storeC, storeD]) {
+        spawnSync('chmod', ['-R', 'u+rwx', dir]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      for (const registry of [mine, theirs, blobsOnly]) {
+        registry.child.kill('SIGTERM');
+        fs.rmSync(registry.storage, { recursive: true, force: true });
+      }
     }
   }
   const line = (name, values) =>

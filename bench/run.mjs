@@ -14,6 +14,7 @@
 //      bed), the systemd-run re-run's start-up cost against the delegated-cgroup path, as a ratio
 //   7. bench/installed.mjs: from the installed package (packed, npm i of the tarballs), `npx cubicle
 //      --version` and `cubicle run` of one trivial job, each as a ratio to `node -e 0`
+//   8. bench/registry-cache.mjs: cache push/pull of a 500 MB store and a cold --cache-from run, against skopeo copy.
 // At the end, the three start-up targets as ratios of medians, each pair from one hyperfine run:
 // `cubicle --version` <= 1.3x `node -e 0`, `cubicle run` of one trivial job <= 1.8x `node -e 0`
 // (part 3), N trivial jobs at --parallel 2 <= 1.3x the same sandboxes started by `xargs -P2 bwrap` (part 5).
@@ -361,8 +362,13 @@ console.log(`  the runner's peak RSS over ${jobCount} jobs: ${peakMiB.toFixed(0)
 console.log('\nstart-up targets (issue 15), ratios of medians, each pair from one hyperfine run:');
 for (const { what, ratio, limit, line } of targets) console.log(`  ${ratio <= limit ? 'met    ' : 'NOT MET'} ${what.padEnd(72)} ${line}, target <= ${limit}x`);
 
+if (!targetsOnly) {
+  console.log('\n8. setup layers through a registry cache (issue 16), against skopeo');
+  await $({ stdio: 'inherit' })`${process.execPath} ${path.join(repo, 'bench', 'registry-cache.mjs')}`.nothrow();
+}
+
 if (targetsOnly) {
-  console.log('\nBENCH_ONLY=targets: parts 1, 2, 3b, 3c, 4, 6 and 7 left out');
+  console.log('\nBENCH_ONLY=targets: parts 1, 2, 3b, 3c, 4, 6, 7 and 8 left out');
 } else if (process.getuid() === 0 && fs.existsSync(path.join(repo, 'test', 'vm', '.cache', 'initramfs.cpio.gz'))) {
   console.log('\nthe systemd-run path on a GitHub runner (the systemd bed, a VM under TCG)');
   await $({ stdio: 'inherit' })`node ${path.join(repo, 'bench', 'systemd-scope.mjs')}`.nothrow();

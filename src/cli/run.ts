@@ -17,7 +17,7 @@ import { readTimingsFile } from '../plan/timings-file.js';
 import { parseSize } from '../core/units.js';
 import { storeRoot, verbosity } from './edge.js';
 import { cachedTimings, layerSourceOf, openRunCaches, pushAfterRun } from './registry-cache.js';
-import { storePaths } from '../store/paths.js';
+import { refuseStoreInCheckout, storePaths } from '../store/paths.js';
 import { cancelOnSignals } from './signals.js';
 import { defineCommand, positionals } from './command.js';
 import { cacheDirOption, cacheScopeOption, configOption, limitFlags, limitOptions, outputOptions, pullOption } from './options.js';
@@ -166,7 +166,10 @@ export async function runCommand(args: RunCommandArgs): Promise<number | Systemd
   try {
     const caches = openRunCaches(args.cacheFrom, args.cacheTo, config, cancel.signal);
     const store = storePaths(storeRoot(args.cacheDir));
-    if (caches.from && !timings) timings = await cachedTimings(caches.from, store);
+    if (caches.from && !timings) {
+      refuseStoreInCheckout(store, config.projectDir); // as planning would, before the timings land in the store
+      timings = await cachedTimings(caches.from, store);
+    }
     const plan = await planRun(config, {
       selected: args.jobs,
       cacheDir: storeRoot(args.cacheDir),
