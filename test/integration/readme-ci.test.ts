@@ -9,9 +9,10 @@ import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCredentials } from '../../src/image/oci/credentials.js';
 import { parseJunit } from '../../src/junit/index.js';
-import { CLI, REPO } from '../helpers/paths.js';
+import { CLI } from '../helpers/paths.js';
 import { makeProject, removeProjects } from '../helpers/project.js';
 import { tempDirs } from '../helpers/temp.js';
+import { readmeExample } from '../helpers/readme.js';
 
 const homes = tempDirs('cubicle-gitlab');
 afterAll(() => {
@@ -24,16 +25,6 @@ interface GitlabJob {
   parallel: number;
   script: string[];
   artifacts: { when: string; reports: { junit: string } };
-}
-
-/** The first ```yaml block after the heading `heading` in README.md. */
-function readmeExample(heading: string): string {
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  const section = readme.indexOf(`\n${heading}\n`);
-  if (section < 0) throw new Error(`README.md has no "${heading}" section`);
-  const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(section));
-  if (!block) throw new Error(`README.md's "${heading}" section has no yaml example`);
-  return block[1]!;
 }
 
 const { test: job } = load(readmeExample('## Other CIs')) as { test: GitlabJob };

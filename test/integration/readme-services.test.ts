@@ -6,20 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/paths.js';
 import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
+import { readmeExample } from '../helpers/readme.js';
 
 afterAll(removeProjects);
-
-/** The first ```yaml block after the heading `heading` in README.md. */
-function readmeExample(heading: string): string {
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  const section = readme.indexOf(`\n${heading}\n`);
-  if (section < 0) throw new Error(`README.md has no "${heading}" section`);
-  const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(section));
-  if (!block) throw new Error(`README.md's "${heading}" section has no yaml example`);
-  return block[1]!;
-}
 
 const example = load(readmeExample('### Services and networks')) as { jobs: Record<string, { run: string }> };
 // Debian 12's server dir (CI's), whatever the README says: a README that misses it fails here.
