@@ -38,6 +38,10 @@ export interface HealthCheck {
   readonly command: readonly string[];
   readonly intervalMs: number;
   readonly retries: number;
+  /** One check's limit (default: 5 intervals, at least 5 s). */
+  readonly timeoutMs?: number;
+  /** Failures in this first stretch do not count against `retries` (Compose's start_period). */
+  readonly startPeriodMs?: number;
 }
 
 /** A service next to a job: resolved as a job of its own (image, setup, command, env, limits). */
@@ -47,6 +51,8 @@ export interface ResolvedService {
   readonly health: HealthCheck | null;
   /** Services started (and healthy) before this one. */
   readonly needs: readonly string[];
+  /** A one-shot service (Compose's service_completed_successfully): it must exit 0 before those that need it start. */
+  readonly completes?: boolean;
 }
 
 export interface SetupStep {
@@ -82,6 +88,9 @@ export interface ResolvedJob {
   readonly services: readonly ResolvedService[];
   /** Who runs the command inside (default root); other ids need a subuid range or root. */
   readonly user: { readonly uid: number; readonly gid: number } | null;
+  /** A Compose service's `tmpfs:` mount points and `working_dir:` (default: the checkout). */
+  readonly tmpfs?: readonly string[];
+  readonly workdir?: string;
 }
 
 export interface ResolvedConfig {

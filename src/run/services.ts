@@ -118,9 +118,13 @@ async function startOne(
   );
   started.push(entry);
   options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] started`);
+  if (service.completes) return awaitCompletion(entry, options.signal);
   if (!service.health) return null;
+  const health = service.health;
+  const since = Date.now();
+  let failures = 0;
   let last = '';
-  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
+  for (;;) {
     if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
     if (options.signal.aborted) return 'was cancelled before it was healthy';
     // The check runs inside the service's sandbox, as `docker exec` would: it sees the
@@ -129,8 +133,8 @@ async function startOne(
     if (target === undefined) {
       last = 'the service has no running process to check yet';
     } else {
-      const timeoutMs = Math.max(service.health.intervalMs * 5, 5000);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), {
+      const timeoutMs = health.timeoutMs ?? Math.max(health.intervalMs * 5, 5000);
+      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, health.command, timeoutMs), {
         signal: options.signal,
       });
       if (check.status.exitCode === 0) {
@@ -139,9 +143,22 @@ async function startOne(
       }
       last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
     }
-    await new Promise((resolve) => setTimeout(resolve, service.health!.intervalMs));
+    // Compose's start_period: failures while the service boots do not count.
+    if (Date.now() - since >= (health.startPeriodMs ?? 0)) failures++;
+    if (failures >= health.retries) break;
+    await new Promise((resolve) => setTimeout(resolve, health.intervalMs));
   }
-  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+  return `is unhealthy: its health check \`${health.command.at(-1)}\` failed ${health.retries} times (last: ${last})`;
+}
+
+/** A one-shot service (a migration): those that need it start once it has exited 0. */
+async function awaitCompletion(entry: Started, signal: AbortSignal): Promise<string | null> {
+  const cancel = () => entry.controller.abort();
+  signal.addEventListener('abort', cancel, { once: true });
+  const run = await entry.done.catch((error: unknown) => error as Error).finally(() => signal.removeEventListener('abort', cancel));
+  if (signal.aborted) return 'was cancelled before it completed';
+  if (run instanceof Error) return `did not complete: ${run.message}`;
+  return run.status.exitCode === 0 && !run.status.signal && !run.status.error ? null : `did not complete successfully: ${describeRun(run)}`;
 }
 
 /** The service's command: the helper's child is the sandbox's PID 1, whose child it is. */
