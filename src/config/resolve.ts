@@ -22,6 +22,7 @@ import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from '../core/units.js';
 import { didYouMean } from './did-you-mean.js';
 import { testGlobProblems } from './test-glob.js';
+import { composeServices, type TranslatedService } from './compose/index.js';
 
 export interface Limits {
   readonly memoryBytes?: number;
@@ -101,6 +102,8 @@ export interface ResolvedConfig {
   readonly jobs: readonly ResolvedJob[];
   /** Registries that may be reached over plain HTTP besides loopback ones. */
   readonly insecureRegistries: readonly string[];
+  /** What the config asks for that is ignored here (a Compose service's `ports:`), printed before the run. */
+  readonly notices?: readonly string[];
 }
 
 /** Limit overrides from the command line, as typed (`--memory 512m`). */
@@ -136,6 +139,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const defaults: DefaultsInput = { ...config.defaults };
   const projectDir = input.projectDir ?? path.dirname(input.source);
   const jobs: ResolvedJob[] = [];
+  const notices: string[] = [];
   problems.push(...envPathProblems(config.defaults?.env, 'defaults.env'));
   if (config.defaults?.image !== undefined) config.defaults.image = confineLocalImage('defaults.image', config.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config.jobs)) {
@@ -145,7 +149,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
-    jobs.push(resolveJob(name, merged, defaults, flagLimits));
+    const compose = composeOf(name, merged, config, projectDir, problems, notices);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits, compose));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -164,7 +169,40 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     projectDir,
     jobs: Object.freeze(jobs),
     insecureRegistries: Object.freeze([...(config.insecureRegistries ?? [])]),
+    notices: Object.freeze(notices),
   });
+}
+
+type ComposeService = TranslatedService & { readonly completes: boolean };
+
+/** A job's Compose services, checked as its own `services:` are (names, images, caches); empty without `compose:`. */
+function composeOf(name: string, job: JobInput, config: ConfigInput, projectDir: string, problems: string[], notices: string[]): ComposeService[] {
+  if (job.compose === undefined) return [];
+  const at = `jobs.${name}.compose`;
+  const spec = typeof job.compose === 'string' ? { file: job.compose } : job.compose;
+  const variables = Object.fromEntries(Object.entries({ ...config.defaults?.env, ...job.env }).map(([key, value]) => [key, String(value)]));
+  const found = composeServices(at, spec, projectDir, variables, problems, notices);
+  if (!found) return [];
+  const before = problems.length;
+  for (const service of found.services) {
+    const where = `${at} (${spec.file}) services.${service.name}`;
+    if (!SERVICE_NAME.test(service.name))
+      problems.push(`${where}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit, to be a host name here`);
+    if (job.services?.[service.name]) problems.push(`${where}: the job's own services: has a service of this name too; rename one`);
+    checkImage(`${where}.image`, service.image, problems);
+    for (const entry of service.caches) {
+      const problem = cacheEntryProblem(entry, projectDir);
+      if (problem) problems.push(`${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache`);
+    }
+    problems.push(...envPathProblems(service.env, `${where}.environment`));
+  }
+  if (serviceOrder(found.services.map((service) => ({ name: service.name, needs: service.dependsOn.map((dependency) => dependency.name) }))) === null)
+    problems.push(`${at} (${spec.file}): the services' depends_on form a cycle`);
+  if (problems.length > before) return [];
+  return found.services.map((service) => ({
+    ...service,
+    image: confineLocalImage(`${at} (${spec.file}) services.${service.name}.image`, service.image, projectDir, problems),
+  }));
 }
 
 /** The job over its preset's keys for this checkout (presets.ts); the job as written when it names none. */
@@ -200,7 +238,7 @@ function checkCaches(name: string, job: JobInput, projectDir: string, problems: 
   }
 }
 
-function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
+function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits, compose: readonly ComposeService[] = []): ResolvedJob {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
   const defaultLimits = { ...limitsOf(defaults), ...flagLimits };
@@ -232,12 +270,31 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     caches: Object.freeze([...(job.caches ?? [])]),
     seccomp: job.seccomp ?? 'default',
     user: userOf(job.user),
-    services: Object.freeze(
-      Object.entries(job.services ?? {}).map(([serviceName, service]) =>
+    services: Object.freeze([
+      ...Object.entries(job.services ?? {}).map(([serviceName, service]) =>
         resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? 'none'),
       ),
-    ),
+      ...compose.map((service) => resolveComposeService(name, service, defaults, job.network ?? defaults.network ?? 'none')),
+    ]),
   });
+}
+
+/** A translated Compose service (config/compose/) as a cubicle service: its health, tmpfs, working_dir and volumes kept. */
+function resolveComposeService(jobName: string, service: ComposeService, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
+  const input: ServiceInput = {
+    image: service.image,
+    run: [...service.command],
+    env: service.env,
+    needs: service.dependsOn.map((dependency) => dependency.name),
+  };
+  if (service.user !== undefined) input.user = service.user;
+  const resolved = resolveService(jobName, service.name, input, defaults, jobNetwork, service.caches);
+  const job: ResolvedJob = {
+    ...resolved.job,
+    tmpfs: Object.freeze([...service.tmpfs]),
+    ...(service.workdir === undefined ? {} : { workdir: service.workdir }),
+  };
+  return Object.freeze({ ...resolved, job: Object.freeze(job), health: service.health, completes: service.completes });
 }
 
 function userOf(value: string | number | undefined): { uid: number; gid: number } | null {
@@ -249,11 +306,18 @@ function userOf(value: string | number | undefined): { uid: number; gid: number 
 const DEFAULT_HEALTH_INTERVAL_MS = 1000;
 const DEFAULT_HEALTH_RETRIES = 30;
 
-function resolveService(jobName: string, name: string, service: ServiceInput, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
+function resolveService(
+  jobName: string,
+  name: string,
+  service: ServiceInput,
+  defaults: DefaultsInput,
+  jobNetwork: NetworkMode,
+  caches?: readonly string[],
+): ResolvedService {
   // A service is on the job's network: the host's with `network: host`, else the job's own namespace.
   const asJob = resolveJob(
     `${jobName}.${name}`,
-    { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined },
+    { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined, ...(caches ? { caches: [...caches] } : {}) },
     { image: defaults.image },
     {},
   );

@@ -54,7 +54,10 @@ const OTHER_MODES =
  * A job's own network namespace, where it needs one: `outbound`, or services to share loopback with
  * (`host` never gets one; `none` without services is the helper's own loopback). Null otherwise.
  */
-export async function startNetworkFor(job: { readonly network: string; readonly services: readonly { readonly name: string }[] }, dir: string): Promise<JobNetwork | null> {
+export async function startNetworkFor(
+  job: { readonly network: string; readonly services: readonly { readonly name: string }[] },
+  dir: string,
+): Promise<JobNetwork | null> {
   if (job.network === 'host' || (job.network !== 'outbound' && job.services.length === 0)) return null;
   const network = await startJobNetwork({ outbound: job.network === 'outbound', dir });
   if (job.services.length === 0) return network;
@@ -63,9 +66,12 @@ export async function startNetworkFor(job: { readonly network: string; readonly 
   return { ...network, hosts };
 }
 
-/** Every service listens on the loopback the job and its services share: `db` is 127.0.0.1, as Compose users write it. */
+/**
+ * Each service's name is 127.0.0.1, the loopback the job and its services share, as Compose users
+ * write it (`db:5432`). IPv4 only, as Docker gives service names: a server bound to 0.0.0.0 is not on ::1.
+ */
 export function hostsFile(names: readonly string[]): string {
-  return `127.0.0.1\tlocalhost ${names.join(' ')}\n::1\tlocalhost ip6-localhost ip6-loopback ${names.join(' ')}\n`;
+  return `127.0.0.1\tlocalhost ${names.join(' ')}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
 }
 
 /** `who`: what asks for the network, in the refusal ("`network: outbound`", "setup step 1 of job \"unit\" (`network: outbound`, ...)"). */

@@ -1,0 +1,83 @@
+// `compose:` on a job: the Compose file's services (those named, else all outside inactive
+// profiles, with what they depend on) translated into the job's services.
+import path from 'node:path';
+import { didYouMean } from '../did-you-mean.js';
+import { readComposeFile } from './read.js';
+import { translateService, type TranslatedService } from './translate.js';
+
+export type { TranslatedService } from './translate.js';
+
+export interface ComposeSpec {
+  readonly file: string;
+  readonly services?: readonly string[] | undefined;
+  readonly profiles?: readonly string[] | undefined;
+}
+
+export interface ComposeServices {
+  /** In the file's order; `needs` and `completes` are derived from depends_on by the caller. */
+  readonly services: readonly (TranslatedService & { readonly completes: boolean })[];
+}
+
+/** The job's Compose services, or null with `problems` filled; `notices` get every ignored key. */
+export function composeServices(
+  at: string,
+  spec: ComposeSpec,
+  projectDir: string,
+  variables: Readonly<Record<string, string>>,
+  problems: string[],
+  notices: string[],
+): ComposeServices | null {
+  const where = `${at} (${spec.file})`;
+  const document = readComposeFile(projectDir, spec.file, variables, at);
+  if ('problems' in document) {
+    problems.push(...document.problems);
+    return null;
+  }
+  for (const name of document.unset) notices.push(`${where}: the variable ${name} is not set in the job's env:, so it is an empty string (as Compose does)`);
+  const all = Object.keys(document.services);
+  const before = problems.length;
+  for (const name of spec.services ?? []) {
+    if (!all.includes(name)) problems.push(`${at}.services: "${name}" is not a service of ${spec.file}${didYouMean(name, all)}; it defines ${all.join(', ')}`);
+  }
+  if (problems.length > before) return null;
+  const active = new Set(spec.profiles ?? []);
+  // As `docker compose up NAME...`: named services start whatever their profiles; otherwise profiles must be active.
+  const enabled = (name: string) => {
+    const profiles = listOf(document.services[name]!.profiles);
+    return profiles.length === 0 || profiles.some((profile) => active.has(profile));
+  };
+  const wanted = spec.services ?? all.filter(enabled);
+  const context = { projectDir, composeDir: path.dirname(path.resolve(projectDir, spec.file)), at: where, variables, problems, notices };
+  const translated = new Map<string, TranslatedService>();
+  const queue = [...wanted];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (translated.has(name)) continue;
+    const service = translateService(name, document.services[name]!, context);
+    if (!service) continue;
+    translated.set(name, service);
+    for (const dependency of service.dependsOn) {
+      if (!all.includes(dependency.name))
+        problems.push(`${where} services.${name}.depends_on: "${dependency.name}" is not a service of ${spec.file}${didYouMean(dependency.name, all)}`);
+      else queue.push(dependency.name);
+    }
+  }
+  if (problems.length > before) return null;
+  const completes = new Set<string>();
+  for (const service of translated.values()) {
+    for (const dependency of service.dependsOn) {
+      const target = translated.get(dependency.name)!;
+      if (dependency.condition === 'service_healthy' && !target.health)
+        problems.push(
+          `${where} services.${service.name}.depends_on.${dependency.name}: condition service_healthy, but ${dependency.name} has no healthcheck: with a test`,
+        );
+      if (dependency.condition === 'service_completed_successfully') completes.add(dependency.name);
+    }
+  }
+  if (problems.length > before) return null;
+  return { services: all.filter((name) => translated.has(name)).map((name) => ({ ...translated.get(name)!, completes: completes.has(name) })) };
+}
+
+function listOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
