@@ -192,7 +192,10 @@ function composeOf(name: string, job: JobInput, config: ConfigInput, projectDir:
     checkImage(`${where}.image`, service.image, problems);
     for (const entry of service.caches) {
       const problem = cacheEntryProblem(entry, projectDir);
-      if (problem) problems.push(`${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache`);
+      if (problem)
+        problems.push(
+          `${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache, and a cache may not cover system or home dirs; drop the volume (the service then starts empty each run)`,
+        );
     }
     problems.push(...envPathProblems(service.env, `${where}.environment`));
   }
