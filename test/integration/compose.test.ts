@@ -1,0 +1,155 @@
+// compose: a compose.yaml's services beside a job, through the real CLI: Debian's PostgreSQL and
+// Redis (image: host; no OCI image of either is available offline here), reached by their service
+// names, started in depends_on order with service_healthy and service_completed_successfully; an
+// unhealthy service and a failed one-shot fail the job naming them; nothing is left behind.
+import { execaSync } from 'execa';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { processesWith } from '../helpers/processes.js';
+import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
+
+afterAll(removeProjects);
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+const have = (tool: string) => execaSync('sh', ['-c', `command -v ${tool}`], { reject: false }).exitCode === 0;
+const hasServices = fs.existsSync(`${PG_BIN}/postgres`) && have('redis-server') && have('psql');
+const ci = process.env.CI === 'true';
+if (!hasServices && !ci) console.log('skipped: compose services (needs postgresql and redis-server: apt-get install postgresql redis-server)');
+
+/** Mount points on the host under `dir`: a sandbox's mounts live in its own namespace, so none may show here. */
+function hostMountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.split(' ')[4]?.startsWith(dir));
+}
+
+const COMPOSE = `
+services:
+  db:
+    image: host
+    user: "1000:1000"
+    tmpfs: [/srv/pg]
+    environment:
+      PGDATA: /srv/pg/data
+      MARKER: \${MARKER:-unset}
+    command: >-
+      sh -c '${PG_BIN}/initdb -D "$$PGDATA" -U postgres --auth=trust >/dev/null &&
+      exec ${PG_BIN}/postgres -D "$$PGDATA" -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c cubicle.marker=$$MARKER'
+    healthcheck:
+      test: ["CMD", "${PG_BIN}/pg_isready", "-h", "/tmp"]
+      interval: 300ms
+      retries: 100
+    ports: ["5432:5432"]
+  migrate:
+    image: host
+    entrypoint: ["psql", "-h", "db", "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+    command: ["-c", "create table seen (what text); insert into seen values ('migrated')"]
+    depends_on:
+      db: { condition: service_healthy }
+  cache:
+    image: host
+    command: redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no --unixsocket ''
+    healthcheck:
+      test: redis-cli -h 127.0.0.1 ping | grep -q PONG
+      interval: 200ms
+      retries: 100
+    depends_on:
+      db: { condition: service_healthy }
+      migrate: { condition: service_completed_successfully }
+  debug:
+    image: host
+    command: sleep 1000
+    profiles: [debug]
+`;
+
+describe.runIf(hasServices || ci)('compose services', () => {
+  it('starts PostgreSQL and Redis from compose.yaml in depends_on order; the job reaches them as db and cache; nothing is left', async () => {
+    const project = makeProject(
+      `
+jobs:
+  e2e:
+    env: { MARKER: compose-marker-pg }
+    compose: compose.yaml
+    run: >-
+      psql -h db -U postgres -tAc 'select what from seen' &&
+      redis-cli -h cache set k redis-ok >/dev/null && redis-cli -h cache get k &&
+      getent hosts db cache
+`,
+      { 'compose.yaml': COMPOSE },
+    );
+    const result = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 120_000 });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const out = outputOf(result.stdout, 'e2e');
+    expect(out).toContain('migrated');
+    expect(out).toContain('redis-ok');
+    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^127\.0\.0\.1\s+localhost db migrate cache$/)]));
+    const order = ['[service db] healthy', '[service migrate] started', '[service cache] started', '[service cache] healthy'].map((line) => out.indexOf(line));
+    expect(
+      order.every((index) => index >= 0),
+      out.join('\n'),
+    ).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(
+      out.some((line) => line.includes('[service debug]')),
+      'a service in an inactive profile is not started',
+    ).toBe(false);
+    expect(result.stderr).toContain('notice: jobs.e2e.compose (compose.yaml) services.db: ignored ports: nothing is published on the host');
+    expect(fs.readFileSync(project.file('cubicle-artifacts/e2e/services/db.log'), 'utf8')).toContain('database system is ready to accept connections');
+    expect(fs.readFileSync(project.file('cubicle-artifacts/e2e/services/migrate.log'), 'utf8')).toContain('INSERT 0 1');
+    expect(processesWith('compose-marker-pg')).toEqual([]);
+    expect(processesWith('redis-server --port 6379')).toEqual([]);
+    expect(hostMountsUnder(project.dir)).toEqual([]);
+  }, 150_000);
+
+  it('fails the job, naming the service, when its healthcheck never passes', async () => {
+    const project = makeProject('jobs:\n  sick:\n    compose: compose.yaml\n    run: echo never\n', {
+      'compose.yaml': `
+services:
+  broken:
+    image: host
+    command: ["sh", "-c", "sleep 1000; : compose-marker-broken"]
+    healthcheck: { test: ["CMD", "false"], interval: 100ms, retries: 4 }
+`,
+    });
+    const result = await project.cubicle(['run', '--json', 'results.json']);
+    expect(result.exitCode).toBe(1);
+    const job = jobOf(project, 'sick');
+    expect(job.status).toBe('error');
+    expect(job.message).toContain('service "broken" is unhealthy: its health check `false` failed 4 times');
+    expect(outputOf(result.stdout, 'sick')).not.toContain('never');
+    expect(processesWith('compose-marker-broken')).toEqual([]);
+    expect(hostMountsUnder(project.dir)).toEqual([]);
+  }, 60_000);
+
+  it('fails the job, naming the one-shot service, when a service_completed_successfully dependency exits non-zero', async () => {
+    const project = makeProject('jobs:\n  seeded:\n    compose: compose.yaml\n    run: echo never\n', {
+      'compose.yaml': `
+services:
+  seed: { image: host, command: sh -c 'echo seeding; exit 3' }
+  app:
+    image: host
+    command: ["sh", "-c", "sleep 1000; : compose-marker-app"]
+    depends_on: { seed: { condition: service_completed_successfully } }
+`,
+    });
+    const result = await project.cubicle(['run', '--json', 'results.json']);
+    expect(result.exitCode).toBe(1);
+    expect(jobOf(project, 'seeded').message).toContain('service "seed" did not complete successfully: exited with 3');
+    expect(outputOf(result.stdout, 'seeded').some((line) => line.includes('[service app]'))).toBe(false);
+    expect(processesWith('compose-marker-app')).toEqual([]);
+  }, 60_000);
+});
+
+describe('compose: refused before anything runs', () => {
+  it('exits 2 naming the key and the service, and runs nothing', async () => {
+    const project = makeProject('jobs:\n  e2e:\n    compose: compose.yaml\n    run: echo never-ran > ran.txt\n', {
+      'compose.yaml': 'services:\n  db:\n    build: .\n    command: x\n  app:\n    image: host\n    command: x\n    privileged: true\n',
+    });
+    const result = await project.cubicle(['run']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("jobs.e2e.compose (compose.yaml) services.db.build: building a service's image from a Dockerfile is not supported yet");
+    expect(result.stderr).toContain('jobs.e2e.compose (compose.yaml) services.app.privileged: services run unprivileged');
+    expect(fs.existsSync(project.file('ran.txt'))).toBe(false);
+  }, 30_000);
+});
