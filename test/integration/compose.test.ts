@@ -141,6 +141,27 @@ services:
   }, 60_000);
 });
 
+describe('compose: named volumes and working_dir', () => {
+  it('keeps a named volume between runs, as a cache; runs the service in its working_dir', async () => {
+    const project = makeProject('jobs:\n  vol:\n    compose: compose.yaml\n    run: echo ok\n', {
+      'compose.yaml': `
+services:
+  keeper:
+    image: host
+    working_dir: /srv/data
+    volumes: [data:/srv/data]
+    command: ["sh", "-c", "n=$$(cat count 2>/dev/null || echo 0); echo $$((n+1)) > count; echo \\"run $$((n+1)) in $$(pwd)\\"; touch ready; exec sleep 1000"]
+    healthcheck: { test: ["CMD", "test", "-f", "ready"], interval: 100ms, retries: 50 }
+`,
+    });
+    for (const round of [1, 2]) {
+      const result = await project.cubicle(['run']);
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(project.read('cubicle-artifacts/vol/services/keeper.log')).toContain(`run ${round} in /srv/data`);
+    }
+  }, 60_000);
+});
+
 describe('compose: refused before anything runs', () => {
   it('exits 2 naming the key and the service, and runs nothing', async () => {
     const project = makeProject('jobs:\n  e2e:\n    compose: compose.yaml\n    run: echo never-ran > ran.txt\n', {
