@@ -308,7 +308,7 @@ describe('compose: the file', () => {
     expect(problemsFor('compose.yaml')[0]).toBe('jobs.e2e.compose: compose.yaml defines no services');
   });
 
-  it('refuses an env_file outside the checkout and skips a missing one marked required: false', () => {
+  it('refuses an env_file outside the checkout, and a missing one', () => {
     expect(problemsOf('services:\n  db: { image: host, command: x, env_file: ../../etc/passwd }\n')[0]).toContain(
       'services.db.env_file: env_file "../../etc/passwd" is outside the checkout',
     );

@@ -197,16 +197,14 @@ function environmentOf(value: unknown, variables: Readonly<Record<string, string
   return env;
 }
 
+/** env_file: a path or a list, relative to the compose file, read beneath the checkout; later files and `environment` win. */
 function envFilesOf(value: unknown, at: string, context: TranslateContext): Record<string, string> {
   const env: Record<string, string> = {};
-  const entries = (Array.isArray(value) ? value : value === undefined ? [] : [value]) as unknown[];
-  for (const entry of entries) {
-    const file = typeof entry === 'string' ? entry : String((entry as { path?: unknown }).path);
-    const required = typeof entry === 'object' && entry !== null ? (entry as { required?: unknown }).required !== false : true;
+  for (const file of listOf(value)) {
     const relative = path.relative(context.projectDir, path.resolve(context.composeDir, file));
     const read = readCheckoutFile(context.projectDir, relative, 'env_file');
     if ('problem' in read) {
-      if (required || !/ENOENT/.test(read.problem)) context.problems.push(`${at}.env_file: ${read.problem}`);
+      context.problems.push(`${at}.env_file: ${read.problem}`);
       continue;
     }
     const parsed = parseEnvFile(read.text);
