@@ -179,6 +179,12 @@ type ComposeService = TranslatedService & { readonly completes: boolean };
 function composeOf(name: string, job: JobInput, config: ConfigInput, projectDir: string, problems: string[], notices: string[]): ComposeService[] {
   if (job.compose === undefined) return [];
   const at = `jobs.${name}.compose`;
+  if ((job.network ?? config.defaults?.network) === 'host') {
+    problems.push(
+      `${at}: not with network: host, where the service names could not be given their own /etc/hosts; use network: none (the default) or outbound`,
+    );
+    return [];
+  }
   const spec = typeof job.compose === 'string' ? { file: job.compose } : job.compose;
   const variables = Object.fromEntries(Object.entries({ ...config.defaults?.env, ...job.env }).map(([key, value]) => [key, String(value)]));
   const found = composeServices(at, spec, projectDir, variables, problems, notices);

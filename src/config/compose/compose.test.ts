@@ -241,6 +241,19 @@ describe('compose: keys that cannot apply', () => {
     ]);
   });
 
+  it("refuses compose: with network: host, and a tmpfs over the sandbox's own mounts", () => {
+    expect(problemsOf('services:\n  db: { image: host, command: x }\n', { network: 'host' })).toEqual([
+      'jobs.e2e.compose: not with network: host, where the service names could not be given their own /etc/hosts; use network: none (the default) or outbound',
+    ]);
+    const problems = problemsOf('services:\n  db: { image: host, command: x, tmpfs: [/, /proc/sys, relative, /dev] }\n');
+    expect(problems).toEqual([
+      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/" would cover the sandbox's own /; name a directory of the service's, like /var/lib/data`,
+      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/proc/sys" would cover the sandbox's own /proc; name a directory of the service's, like /var/lib/data`,
+      'jobs.e2e.compose (compose.yaml) services.db.tmpfs: "relative" is not an absolute path',
+      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/dev" would cover the sandbox's own /dev; name a directory of the service's, like /var/lib/data`,
+    ]);
+  });
+
   it('refuses host bind mounts, anonymous volumes and a named volume over the system or the home', () => {
     const problems = problemsOf('services:\n  db:\n    image: host\n    command: x\n    volumes: ["./data:/data", "/var/lib/x", "sys:/usr/lib"]\n');
     expect(problems).toEqual([

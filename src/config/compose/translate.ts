@@ -124,7 +124,10 @@ export function translateService(name: string, service: Record<string, unknown>,
   const health = healthOf(service.healthcheck, at, context.problems);
   const dependsOn = dependsOnOf(service.depends_on);
   const tmpfs = listOf(service.tmpfs).map((entry) => entry.split(':')[0]!);
-  for (const dest of tmpfs) if (!path.isAbsolute(dest)) context.problems.push(`${at}.tmpfs: ${JSON.stringify(dest)} is not an absolute path`);
+  for (const dest of tmpfs) {
+    const problem = tmpfsProblem(dest);
+    if (problem) context.problems.push(`${at}.tmpfs: ${JSON.stringify(dest)} ${problem}`);
+  }
   const caches = volumesOf(service.volumes, at, context.problems);
   networksOf(service.networks, at, context);
   if (context.problems.length > before) return null;
@@ -137,10 +140,18 @@ export function translateService(name: string, service: Record<string, unknown>,
     workdir,
     health,
     dependsOn,
-    tmpfs,
+    tmpfs: tmpfs.map((dest) => path.posix.normalize(dest)),
     caches,
     profiles: listOf(service.profiles),
   };
+}
+
+/** The sandbox's own mounts stay: a tmpfs over /, /proc, /dev or /sys would take them away. */
+function tmpfsProblem(dest: string): string | null {
+  if (!path.posix.isAbsolute(dest)) return 'is not an absolute path';
+  const clean = path.posix.normalize(dest).replace(/\/+$/, '') || '/';
+  const covered = ['/', '/proc', '/dev', '/sys'].find((mount) => clean === mount || (mount !== '/' && clean.startsWith(`${mount}/`)));
+  return covered ? `would cover the sandbox's own ${covered}; name a directory of the service's, like /var/lib/data` : null;
 }
 
 function listOf(value: unknown): string[] {
