@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
 import { hostsFile } from '../../run/network.js';
@@ -347,5 +348,32 @@ describe('compose: words, env files and /etc/hosts', () => {
 
   it('names each service on the shared loopback, IPv4 as Docker does', () => {
     expect(hostsFile(['db', 'cache'])).toBe('127.0.0.1\tlocalhost db cache\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+  });
+});
+
+describe('compose: hostile files', () => {
+  const keys = ['image', 'command', 'entrypoint', 'environment', 'env_file', 'user', 'working_dir', 'healthcheck', 'depends_on', 'tmpfs', 'volumes'];
+  const keysPlus = [...keys, 'profiles', 'networks', 'ports', 'build', 'privileged', 'x-any'];
+  // Values the schema lets through, so the translator itself is fuzzed, not only the schema check.
+  const likely = fc.oneof(
+    fc.string(),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string(), fc.constant(null))),
+  );
+  it('never throws anything but a ConfigError, whatever a service holds (fast-check, 300 files)', () => {
+    const dir = project({});
+    const service = fc.dictionary(fc.constantFrom(...keysPlus), fc.oneof(fc.anything(), likely, likely), { maxKeys: 6 });
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('db', 'cache', 'x.y', 'A'), service, { minKeys: 1, maxKeys: 3 }), (services) => {
+        fs.writeFileSync(path.join(dir, 'compose.yaml'), JSON.stringify({ services }));
+        try {
+          resolveConfig({ raw: { jobs: { e2e: { compose: 'compose.yaml', run: 'true' } } }, source: path.join(dir, 'cubicle.config.yaml') });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          for (const problem of error.problems) expect(problem).toMatch(/^jobs\.e2e\.compose/);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
