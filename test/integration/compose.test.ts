@@ -5,6 +5,8 @@
 import { execaSync } from 'execa';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildImage, pushImage } from '../image/images.js';
+import { HAVE_REGISTRY, startRegistry } from '../image/registry.js';
 import { processesWith } from '../helpers/processes.js';
 import { jobOf, makeProject, outputOf, removeProjects } from '../helpers/project.js';
 
@@ -160,6 +162,44 @@ services:
       expect(project.read('cubicle-artifacts/vol/services/keeper.log')).toContain(`run ${round} in /srv/data`);
     }
   }, 60_000);
+});
+
+const BUSYBOX = '/bin/busybox';
+const imagesReady = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
+if (!imagesReady && !ci) console.log('skipped: compose services on an OCI image (needs docker-registry and busybox-static)');
+
+describe.runIf(imagesReady || ci)('compose services on an OCI image', () => {
+  it('gives a service on an image with no /etc/hosts the names too: the job and another service reach it by name', async () => {
+    const registry = await startRegistry();
+    try {
+      const busybox = fs.readFileSync(BUSYBOX);
+      const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }], env: ['PATH=/bin'] });
+      await pushImage(registry, 'test/busybox', '1', image);
+      const project = makeProject("jobs:\n  named:\n    compose: compose.yaml\n    run: getent hosts echo && bash -c 'cat < /dev/tcp/echo/7000'\n", {
+        'compose.yaml': `
+services:
+  echo:
+    image: ${registry.host}/test/busybox:1
+    command: ["sh", "-c", "cat /etc/hosts; exec busybox nc -ll -p 7000 -e busybox echo from-echo-service"]
+    healthcheck: { test: ["CMD-SHELL", "busybox netstat -ltn | busybox grep -q ':7000 '"], interval: 100ms, retries: 50 }
+  client:
+    image: ${registry.host}/test/busybox:1
+    command: ["sh", "-c", "busybox nc echo 7000 </dev/null > /tmp/got; exec busybox sleep 1000"]
+    healthcheck: { test: ["CMD", "busybox", "grep", "-q", "from-echo-service", "/tmp/got"], interval: 100ms, retries: 50 }
+    depends_on: { echo: { condition: service_healthy } }
+`,
+      });
+      const result = await project.cubicle(['run'], { timeoutMs: 120_000 });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      const out = outputOf(result.stdout, 'named');
+      expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^127\.0\.0\.1\s+localhost echo client$/), 'from-echo-service']));
+      expect(out).toContain('[service client] healthy');
+      expect(project.read('cubicle-artifacts/named/services/echo.log')).toContain('127.0.0.1\tlocalhost echo client');
+      expect(processesWith('from-echo-service')).toEqual([]);
+    } finally {
+      await registry.stop();
+    }
+  }, 120_000);
 });
 
 describe('compose: refused before anything runs', () => {
