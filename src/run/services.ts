@@ -148,7 +148,12 @@ async function startOne(
     if (failures >= health.retries) break;
     await new Promise((resolve) => setTimeout(resolve, health.intervalMs));
   }
-  return `is unhealthy: its health check \`${health.command.at(-1)}\` failed ${health.retries} times (last: ${last})`;
+  return `is unhealthy: its health check \`${describeCommand(health.command)}\` failed ${health.retries} times (last: ${last})`;
+}
+
+/** A script as written (`sh -c SCRIPT`), an argv (Compose's CMD form) as its words. */
+function describeCommand(command: readonly string[]): string {
+  return command.length === 3 && command[0] === '/bin/sh' && command[1] === '-c' ? command[2]! : command.join(' ');
 }
 
 /** A one-shot service (a migration): those that need it start once it has exited 0. */

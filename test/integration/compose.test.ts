@@ -143,6 +143,33 @@ services:
   }, 60_000);
 });
 
+describe('compose: healthcheck timing', () => {
+  it('does not count failures inside start_period; a check that outlives timeout fails', async () => {
+    const project = makeProject(
+      'jobs:\n  slow:\n    compose: { file: compose.yaml, services: [late] }\n    run: echo ran\n  hung:\n    compose: { file: compose.yaml, services: [stuck] }\n    run: echo never\n',
+      {
+        'compose.yaml': `
+services:
+  late:
+    image: host
+    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]
+    healthcheck: { test: ["CMD", "test", "-f", "/tmp/ready"], interval: 100ms, retries: 1, start_period: 10s }
+  stuck:
+    image: host
+    command: ["sh", "-c", "exec sleep 1000"]
+    healthcheck: { test: ["CMD", "sleep", "30"], interval: 100ms, timeout: 300ms, retries: 2 }
+`,
+      },
+    );
+    const started = Date.now();
+    const result = await project.cubicle(['run', '--json', 'results.json'], { timeoutMs: 60_000 });
+    expect(Date.now() - started, 'the hung check was cut at its timeout, not after 30 s').toBeLessThan(20_000);
+    expect(jobOf(project, 'slow').status, result.stdout + result.stderr).toBe('passed');
+    expect(outputOf(result.stdout, 'slow')).toContain('ran');
+    expect(jobOf(project, 'hung').message).toContain('service "stuck" is unhealthy: its health check `sleep 30` failed 2 times (last: ');
+  }, 60_000);
+});
+
 describe('compose: named volumes and working_dir', () => {
   it('keeps a named volume between runs, as a cache; runs the service in its working_dir', async () => {
     const project = makeProject('jobs:\n  vol:\n    compose: compose.yaml\n    run: echo ok\n', {
