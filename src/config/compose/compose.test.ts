@@ -328,6 +328,21 @@ describe('compose: the file', () => {
     );
   });
 
+  it('refuses a named volume with a driver, options or external; notes an override file it does not read', () => {
+    expect(
+      problemsOf(
+        'services:\n  db: { image: host, command: x, volumes: [data:/srv/data] }\nvolumes:\n  data: { driver_opts: { type: tmpfs }, external: false }\n',
+      ),
+    ).toEqual([
+      'jobs.e2e.compose (compose.yaml) volumes.data.driver_opts: not supported; a named volume is a directory kept between runs as a cache',
+      'jobs.e2e.compose (compose.yaml) volumes.data.external: not supported; a named volume is a directory kept between runs as a cache',
+    ]);
+    const config = resolve('services:\n  db: { image: host, command: x }\nvolumes:\n  data: {}\n', {}, { 'compose.override.yaml': 'services: {}\n' });
+    expect(config.notices).toEqual([
+      'jobs.e2e.compose (compose.yaml): compose.override.yaml is not read: as with `docker compose -f compose.yaml`, only the file named is; name the one to use in compose:',
+    ]);
+  });
+
   it('refuses YAML that does not parse', () => {
     expect(problemsOf('services: [\n')[0]).toMatch(/^jobs\.e2e\.compose: compose\.yaml is not valid YAML: /);
   });

@@ -1,11 +1,15 @@
 // `compose:` on a job: the Compose file's services (those named, else all outside inactive
 // profiles, with what they depend on) translated into the job's services.
+import fs from 'node:fs';
 import path from 'node:path';
 import { didYouMean } from '../did-you-mean.js';
 import { readComposeFile } from './read.js';
 import { translateService, type TranslatedService } from './translate.js';
 
 export type { TranslatedService } from './translate.js';
+
+/** Files `docker compose` merges over the default file when no -f is given. */
+const OVERRIDE_FILES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yaml', 'docker-compose.override.yml'];
 
 export interface ComposeSpec {
   readonly file: string;
@@ -33,6 +37,14 @@ export function composeServices(
     problems.push(...document.problems);
     return null;
   }
+  // A named volume is a cache dir here: a driver, its options or an external volume would be something else.
+  for (const [volume, declaration] of Object.entries(document.volumes)) {
+    for (const key of Object.keys(declaration ?? {}).filter((key) => ['driver', 'driver_opts', 'external'].includes(key)))
+      problems.push(`${where} volumes.${volume}.${key}: not supported; a named volume is a directory kept between runs as a cache`);
+  }
+  const override = OVERRIDE_FILES.find((name) => path.dirname(spec.file) === '.' && fs.existsSync(path.join(projectDir, name)));
+  if (override)
+    notices.push(`${where}: ${override} is not read: as with \`docker compose -f ${spec.file}\`, only the file named is; name the one to use in compose:`);
   for (const name of document.unset) notices.push(`${where}: the variable ${name} is not set in the job's env:, so it is an empty string (as Compose does)`);
   const all = Object.keys(document.services);
   const before = problems.length;

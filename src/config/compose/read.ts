@@ -37,6 +37,8 @@ export function readCheckoutFile(projectDir: string, file: string, what: string)
 
 export interface ComposeDocument {
   readonly services: Readonly<Record<string, Record<string, unknown>>>;
+  /** The top-level `volumes:` declarations. */
+  readonly volumes: Readonly<Record<string, Record<string, unknown> | null>>;
   /** Variables the file used that the job's env does not set (Compose uses an empty string). */
   readonly unset: readonly string[];
 }
@@ -75,9 +77,12 @@ export function readComposeFile(
   if (interpolated.problems.length > 0) return { problems: interpolated.problems.map((problem) => `${at}: ${file}: ${problem}`) };
   const errors = validateCompose(interpolated.value);
   if (errors.length > 0) return { problems: describeSchemaErrors(errors).map((problem) => `${at}: ${file}: ${problem}`) };
-  const services = (interpolated.value as { services?: Record<string, Record<string, unknown>> }).services;
+  const { services, volumes } = interpolated.value as {
+    services?: Record<string, Record<string, unknown>>;
+    volumes?: Record<string, Record<string, unknown> | null>;
+  };
   if (!services || Object.keys(services).length === 0) return { problems: [`${at}: ${file} defines no services`] };
-  return { services, unset: interpolated.unset };
+  return { services, volumes: volumes ?? {}, unset: interpolated.unset };
 }
 
 /** Schema errors in the config's own words: the path with dots, one line each, the most telling first. */
