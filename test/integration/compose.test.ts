@@ -146,7 +146,8 @@ services:
 describe('compose: healthcheck timing', () => {
   it('does not count failures inside start_period; a check that outlives timeout fails', async () => {
     const project = makeProject(
-      'jobs:\n  slow:\n    compose: { file: compose.yaml, services: [late] }\n    run: echo ran\n  hung:\n    compose: { file: compose.yaml, services: [stuck] }\n    run: echo never\n',
+      'jobs:\n  slow:\n    compose: { file: compose.yaml, services: [late] }\n    run: echo ran\n' +
+        '  hung:\n    compose: { file: compose.yaml, services: [stuck] }\n    run: echo never\n',
       {
         'compose.yaml': `
 services:

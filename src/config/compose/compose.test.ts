@@ -242,16 +242,18 @@ describe('compose: keys that cannot apply', () => {
     ]);
   });
 
+  const TMPFS_AT = 'jobs.e2e.compose (compose.yaml) services.db.tmpfs:';
+  const TMPFS_FIX = "name a directory of the service's, like /var/lib/data";
   it("refuses compose: with network: host, and a tmpfs over the sandbox's own mounts", () => {
     expect(problemsOf('services:\n  db: { image: host, command: x }\n', { network: 'host' })).toEqual([
       'jobs.e2e.compose: not with network: host, where the service names could not be given their own /etc/hosts; use network: none (the default) or outbound',
     ]);
     const problems = problemsOf('services:\n  db: { image: host, command: x, tmpfs: [/, /proc/sys, relative, /dev] }\n');
     expect(problems).toEqual([
-      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/" would cover the sandbox's own /; name a directory of the service's, like /var/lib/data`,
-      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/proc/sys" would cover the sandbox's own /proc; name a directory of the service's, like /var/lib/data`,
-      'jobs.e2e.compose (compose.yaml) services.db.tmpfs: "relative" is not an absolute path',
-      `jobs.e2e.compose (compose.yaml) services.db.tmpfs: "/dev" would cover the sandbox's own /dev; name a directory of the service's, like /var/lib/data`,
+      `${TMPFS_AT} "/" would cover the sandbox's own /; ${TMPFS_FIX}`,
+      `${TMPFS_AT} "/proc/sys" would cover the sandbox's own /proc; ${TMPFS_FIX}`,
+      `${TMPFS_AT} "relative" is not an absolute path`,
+      `${TMPFS_AT} "/dev" would cover the sandbox's own /dev; ${TMPFS_FIX}`,
     ]);
   });
 
@@ -259,7 +261,8 @@ describe('compose: keys that cannot apply', () => {
     const problems = problemsOf('services:\n  db:\n    image: host\n    command: x\n    volumes: ["./data:/data", "/var/lib/x", "sys:/usr/lib"]\n');
     expect(problems).toEqual([
       'jobs.e2e.compose (compose.yaml) services.db.volumes: "./data:/data": a bind mount of a host path is not supported (a service sees only its image)',
-      'jobs.e2e.compose (compose.yaml) services.db.volumes: "/var/lib/x": an anonymous volume is not supported yet; name it (NAME:/var/lib/x) to keep it between runs',
+      'jobs.e2e.compose (compose.yaml) services.db.volumes: "/var/lib/x": ' +
+        'an anonymous volume is not supported yet; name it (NAME:/var/lib/x) to keep it between runs',
     ]);
     const system = problemsOf('services:\n  db:\n    image: host\n    command: x\n    volumes: ["sys:/usr/lib"]\n');
     expect(system).toHaveLength(1);
@@ -339,7 +342,8 @@ describe('compose: the file', () => {
     ]);
     const config = resolve('services:\n  db: { image: host, command: x }\nvolumes:\n  data: {}\n', {}, { 'compose.override.yaml': 'services: {}\n' });
     expect(config.notices).toEqual([
-      'jobs.e2e.compose (compose.yaml): compose.override.yaml is not read: as with `docker compose -f compose.yaml`, only the file named is; name the one to use in compose:',
+      'jobs.e2e.compose (compose.yaml): compose.override.yaml is not read: ' +
+        'as with `docker compose -f compose.yaml`, only the file named is; name the one to use in compose:',
     ]);
   });
 
