@@ -154,11 +154,23 @@ services:
       );
       expect(servicesOf(config).db!.job.command).toEqual(['echo', 'v1', 'v1', 'fallback', '', 'set', '$HOME', '']);
       expect(config.notices).toEqual([
-        "jobs.e2e.compose (compose.yaml): the variable CUBICLE_COMPOSE_HOST_SECRET is not set in the job's env:, so it is an empty string (as Compose does)",
+        "jobs.e2e.compose (compose.yaml): the variable CUBICLE_COMPOSE_HOST_SECRET is set neither in the job's env: nor in .env, so it is an empty string (as Compose does)",
       ]);
     } finally {
       delete process.env.CUBICLE_COMPOSE_HOST_SECRET;
     }
+  });
+
+  it("reads .env beside the compose file for interpolation, under the job's env:", () => {
+    const config = resolve(
+      'services:\n  db: { image: host, command: [echo, "${FROM_DOTENV}", "${BOTH}"] }\n',
+      { env: { BOTH: 'job' } },
+      {
+        '.env': 'FROM_DOTENV=dotenv\nBOTH=dotenv\n',
+      },
+    );
+    expect(servicesOf(config).db!.job.command).toEqual(['echo', 'dotenv', 'job']);
+    expect(servicesOf(config).db!.job.env).toEqual({});
   });
 
   it('refuses ${VAR:?message} when the variable is unset, and a lone $', () => {

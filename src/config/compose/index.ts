@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { didYouMean } from '../did-you-mean.js';
-import { readComposeFile } from './read.js';
+import { readCheckoutFile, readComposeFile } from './read.js';
+import { parseEnvFile } from './words.js';
 import { translateService, type TranslatedService } from './translate.js';
 
 export type { TranslatedService } from './translate.js';
@@ -32,7 +33,10 @@ export function composeServices(
   notices: string[],
 ): ComposeServices | null {
   const where = `${at} (${spec.file})`;
-  const document = readComposeFile(projectDir, spec.file, variables, at);
+  const dotEnv = readDotEnv(projectDir, spec.file, at, problems);
+  if (!dotEnv) return null;
+  // As Compose: the environment (here the job's env:) wins over the .env file.
+  const document = readComposeFile(projectDir, spec.file, { ...dotEnv, ...variables }, at);
   if ('problems' in document) {
     problems.push(...document.problems);
     return null;
@@ -45,7 +49,8 @@ export function composeServices(
   const override = OVERRIDE_FILES.find((name) => path.dirname(spec.file) === '.' && fs.existsSync(path.join(projectDir, name)));
   if (override)
     notices.push(`${where}: ${override} is not read: as with \`docker compose -f ${spec.file}\`, only the file named is; name the one to use in compose:`);
-  for (const name of document.unset) notices.push(`${where}: the variable ${name} is not set in the job's env:, so it is an empty string (as Compose does)`);
+  for (const name of document.unset)
+    notices.push(`${where}: the variable ${name} is set neither in the job's env: nor in .env, so it is an empty string (as Compose does)`);
   const all = Object.keys(document.services);
   const before = problems.length;
   for (const name of spec.services ?? []) {
@@ -88,6 +93,25 @@ export function composeServices(
   }
   if (problems.length > before) return null;
   return { services: all.filter((name) => translated.has(name)).map((name) => ({ ...translated.get(name)!, completes: completes.has(name) })) };
+}
+
+/** The `.env` beside the compose file, which Compose reads for interpolation; {} when there is none, null on a problem. */
+function readDotEnv(projectDir: string, file: string, at: string, problems: string[]): Record<string, string> | null {
+  const relative = path.join(path.dirname(file), '.env');
+  // A compose file outside the checkout is refused by its own read, naming it.
+  if (path.relative(projectDir, path.resolve(projectDir, relative)).startsWith('..')) return {};
+  if (!fs.existsSync(path.resolve(projectDir, relative))) return {};
+  const read = readCheckoutFile(projectDir, relative, 'the .env file');
+  if ('problem' in read) {
+    problems.push(`${at}: ${read.problem}`);
+    return null;
+  }
+  const parsed = parseEnvFile(read.text);
+  if (parsed.problems.length > 0) {
+    problems.push(...parsed.problems.map((problem) => `${at}: ${relative}: ${problem}`));
+    return null;
+  }
+  return parsed.variables;
 }
 
 function listOf(value: unknown): string[] {

@@ -1,6 +1,6 @@
 // Compose's own variable interpolation, applied as Compose applies it: to every string value of
-// the file (never to keys), before the schema sees it. Values come from the job's `env:` only,
-// never from the runner's environment (where CI keeps its secrets), and not from a `.env` file.
+// the file (never to keys), before the schema sees it. Values come from the job's `env:` over the
+// `.env` file beside the compose file, never from the runner's environment (where CI keeps its secrets).
 // Supported: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message},
 // ${VAR:+alt}, ${VAR+alt}, and $$ for a literal $.
 
