@@ -118,7 +118,7 @@ async function startOne(
   );
   started.push(entry);
   options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] started`);
-  if (service.completes) return awaitCompletion(entry, options.signal);
+  if (service.completes) return awaitCompletion(entry, options.signal, job.limits.timeoutMs);
   if (!service.health) return null;
   const health = service.health;
   const since = Date.now();
@@ -157,10 +157,23 @@ function describeCommand(command: readonly string[]): string {
 }
 
 /** A one-shot service (a migration): those that need it start once it has exited 0. */
-async function awaitCompletion(entry: Started, signal: AbortSignal): Promise<string | null> {
+async function awaitCompletion(entry: Started, signal: AbortSignal, timeoutMs: number | undefined): Promise<string | null> {
   const cancel = () => entry.controller.abort();
   signal.addEventListener('abort', cancel, { once: true });
-  const run = await entry.done.catch((error: unknown) => error as Error).finally(() => signal.removeEventListener('abort', cancel));
+  // A one-shot service that never exits would hold the job forever: the job's timeout bounds the wait.
+  let timedOut = false;
+  const expire = () => {
+    timedOut = true;
+    cancel();
+  };
+  const timer = timeoutMs === undefined ? undefined : setTimeout(expire, timeoutMs);
+  const run = await entry.done
+    .catch((error: unknown) => error as Error)
+    .finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', cancel);
+    });
+  if (timedOut) return `did not complete within the job's timeout (${timeoutMs} ms)`;
   if (signal.aborted) return 'was cancelled before it completed';
   if (run instanceof Error) return `did not complete: ${run.message}`;
   return run.status.exitCode === 0 && !run.status.signal && !run.status.error ? null : `did not complete successfully: ${describeRun(run)}`;

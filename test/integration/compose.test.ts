@@ -141,6 +141,23 @@ services:
     expect(outputOf(result.stdout, 'seeded').some((line) => line.includes('[service app]'))).toBe(false);
     expect(processesWith('compose-marker-app')).toEqual([]);
   }, 60_000);
+
+  it("bounds the wait for a one-shot service that never exits by the job's timeout", async () => {
+    const project = makeProject('jobs:\n  waiting:\n    timeout: 2s\n    compose: compose.yaml\n    run: echo never\n', {
+      'compose.yaml': `
+services:
+  forever: { image: host, command: ["sh", "-c", "sleep 1000; : compose-marker-forever"] }
+  app:
+    image: host
+    command: ["sh", "-c", "sleep 1000"]
+    depends_on: { forever: { condition: service_completed_successfully } }
+`,
+    });
+    const result = await project.cubicle(['run', '--json', 'results.json']);
+    expect(result.exitCode).toBe(1);
+    expect(jobOf(project, 'waiting').message).toContain('service "forever" did not complete within the job\'s timeout (2000 ms)');
+    expect(processesWith('compose-marker-forever')).toEqual([]);
+  }, 60_000);
 });
 
 describe('compose: healthcheck timing', () => {
