@@ -54,6 +54,11 @@ export interface ResolvedService {
   readonly needs: readonly string[];
   /** A one-shot service (Compose's service_completed_successfully): it must exit 0 before those that need it start. */
   readonly completes?: boolean;
+  /**
+   * A Compose service whose command comes (in part) from its image, as Docker composes it: the image's
+   * Entrypoint unless `entrypoint` is given, then `command`, else the image's Cmd when neither is.
+   */
+  readonly fromImage?: { readonly entrypoint: readonly string[] | null; readonly command: readonly string[] | null };
 }
 
 export interface SetupStep {
@@ -292,7 +297,7 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
 function resolveComposeService(jobName: string, service: ComposeService, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
   const input: ServiceInput = {
     image: service.image,
-    run: [...service.command],
+    run: [...(service.entrypoint ?? []), ...(service.command ?? [])],
     env: service.env,
     needs: service.dependsOn.map((dependency) => dependency.name),
   };
@@ -303,7 +308,8 @@ function resolveComposeService(jobName: string, service: ComposeService, default
     tmpfs: Object.freeze([...service.tmpfs]),
     ...(service.workdir === undefined ? {} : { workdir: service.workdir }),
   };
-  return Object.freeze({ ...resolved, job: Object.freeze(job), health: service.health, completes: service.completes });
+  const fromImage = service.entrypoint === null || service.command === null ? { entrypoint: service.entrypoint, command: service.command } : undefined;
+  return Object.freeze({ ...resolved, job: Object.freeze(job), health: service.health, completes: service.completes, ...(fromImage ? { fromImage } : {}) });
 }
 
 function userOf(value: string | number | undefined): { uid: number; gid: number } | null {

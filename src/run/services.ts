@@ -75,6 +75,10 @@ async function startOne(
 ): Promise<string | null> {
   const prepared = await prepareJob(plannedService, options);
   if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
+  const command = serviceCommand(service, prepared.base);
+  if (command.length === 0)
+    return `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; an image pulled by an older cubicle: pull it again with --pull always); give it command:`;
+  const serviceJob: ResolvedJob = command === service.job.command ? service.job : { ...service.job, command };
   const context: JobContext = {
     projectDir: options.projectDir,
     hostEnv: options.hostEnv,
@@ -97,7 +101,7 @@ async function startOne(
     throw error;
   }
   const controller = new AbortController();
-  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
+  const spec = { ...jobSandboxSpec(serviceJob, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
   let helperPid: number | undefined;
   const entry: Started = {
     service,
@@ -134,7 +138,7 @@ async function startOne(
       last = 'the service has no running process to check yet';
     } else {
       const timeoutMs = health.timeoutMs ?? Math.max(health.intervalMs * 5, 5000);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, health.command, timeoutMs), {
+      const check = await runSandbox(joinSandboxSpec(serviceJob, context, prepared.filesystem, target, health.command, timeoutMs), {
         signal: options.signal,
       });
       if (check.status.exitCode === 0) {
@@ -149,6 +153,16 @@ async function startOne(
     await new Promise((resolve) => setTimeout(resolve, health.intervalMs));
   }
   return `is unhealthy: its health check \`${describeCommand(health.command)}\` failed ${health.retries} times (last: ${last})`;
+}
+
+/** As Docker composes it: the image's Entrypoint unless the service gives one, then its command, else the image's Cmd when it gives neither. */
+export function serviceCommand(
+  service: ResolvedService,
+  image: { readonly entrypoint?: readonly string[]; readonly cmd?: readonly string[] },
+): readonly string[] {
+  if (!service.fromImage) return service.job.command;
+  const { entrypoint, command } = service.fromImage;
+  return [...(entrypoint ?? image.entrypoint ?? []), ...(command ?? (entrypoint === null ? (image.cmd ?? []) : []))];
 }
 
 /** A script as written (`sh -c SCRIPT`), an argv (Compose's CMD form) as its words. */

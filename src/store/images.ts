@@ -21,6 +21,9 @@ export interface ImageRecord {
   /** Bottom first. */
   readonly layerIds: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The config's Entrypoint and Cmd: a Compose service's default command. Absent in records of older versions. */
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
 }
 
 function recordPath(paths: StorePaths, ref: string): string {

@@ -214,18 +214,22 @@ const imagesReady = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
 if (!imagesReady && !ci) console.log('skipped: compose services on an OCI image (needs docker-registry and busybox-static)');
 
 describe.runIf(imagesReady || ci)('compose services on an OCI image', () => {
-  it('gives a service on an image with no /etc/hosts the names too: the job and another service reach it by name', async () => {
+  it("gives a service on an image with no /etc/hosts the names too, running the image's Cmd: the job and another service reach it by name", async () => {
     const registry = await startRegistry();
     try {
       const busybox = fs.readFileSync(BUSYBOX);
-      const image = buildImage({ layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }], env: ['PATH=/bin'] });
+      const image = buildImage({
+        layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }],
+        env: ['PATH=/bin'],
+        cmd: ['sh', '-c', 'cat /etc/hosts; exec busybox nc -ll -p 7000 -e busybox echo from-echo-service'],
+      });
       await pushImage(registry, 'test/busybox', '1', image);
       const project = makeProject("jobs:\n  named:\n    compose: compose.yaml\n    run: getent hosts echo && bash -c 'cat < /dev/tcp/echo/7000'\n", {
         'compose.yaml': `
 services:
   echo:
     image: ${registry.host}/test/busybox:1
-    command: ["sh", "-c", "cat /etc/hosts; exec busybox nc -ll -p 7000 -e busybox echo from-echo-service"]
+    # No command: the image's Cmd runs, as under Docker.
     healthcheck: { test: ["CMD-SHELL", "busybox netstat -ltn | busybox grep -q ':7000 '"], interval: 100ms, retries: 50 }
   client:
     image: ${registry.host}/test/busybox:1

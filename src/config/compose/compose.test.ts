@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
 import { hostsFile } from '../../run/network.js';
+import { serviceCommand } from '../../run/services.js';
 import { type ResolvedConfig, resolveConfig } from '../resolve.js';
 import { parseEnvFile, splitWords } from './words.js';
 
@@ -282,8 +283,8 @@ describe('compose: keys that cannot apply', () => {
   });
 
   it('refuses what it cannot run as written: no command, a user name, no image, service_healthy without a healthcheck, a cycle', () => {
-    expect(problemsOf('services:\n  db: { image: postgres:16 }\n')).toEqual([
-      "jobs.e2e.compose (compose.yaml) services.db: needs command: or entrypoint: (an image's own CMD and ENTRYPOINT are not read yet); nothing was run",
+    expect(problemsOf('services:\n  db: { image: host }\n')).toEqual([
+      'jobs.e2e.compose (compose.yaml) services.db: needs command: or entrypoint: (image "host" has no config to take a CMD from); nothing was run',
     ]);
     expect(problemsOf('services:\n  db: { image: host, command: x, user: postgres }\n')[0]).toContain(
       'services.db.user: "postgres": only a numeric UID or UID:GID (like "999:999") is supported',
@@ -361,6 +362,18 @@ describe('compose: the file', () => {
 
   it('refuses YAML that does not parse', () => {
     expect(problemsOf('services: [\n')[0]).toMatch(/^jobs\.e2e\.compose: compose\.yaml is not valid YAML: /);
+  });
+});
+
+describe("compose: a command from the image's config, as Docker composes it", () => {
+  const image = { entrypoint: ['docker-entrypoint.sh'], cmd: ['postgres'] };
+  const commandOf = (service: string) => serviceCommand(servicesOf(resolve(`services:\n  db: { image: "postgres:16", ${service} }\n`)).db!, image);
+  it('neither given: Entrypoint then Cmd; command only: Entrypoint then command; entrypoint given: no Cmd', () => {
+    expect(commandOf('user: "999"')).toEqual(['docker-entrypoint.sh', 'postgres']);
+    expect(commandOf('command: postgres -c fsync=off')).toEqual(['docker-entrypoint.sh', 'postgres', '-c', 'fsync=off']);
+    expect(commandOf('entrypoint: [my-init]')).toEqual(['my-init']);
+    expect(commandOf('entrypoint: [my-init], command: [a]')).toEqual(['my-init', 'a']);
+    expect(commandOf('entrypoint: []')).toEqual([]);
   });
 });
 

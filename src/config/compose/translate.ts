@@ -12,7 +12,9 @@ export type DependsCondition = 'service_started' | 'service_healthy' | 'service_
 export interface TranslatedService {
   readonly name: string;
   readonly image: string;
-  readonly command: readonly string[];
+  /** null: not given, the image's own (its Entrypoint; its Cmd when neither is given) applies. */
+  readonly entrypoint: readonly string[] | null;
+  readonly command: readonly string[] | null;
   readonly env: Readonly<Record<string, string>>;
   readonly user: string | undefined;
   readonly workdir: string | undefined;
@@ -116,8 +118,10 @@ export function translateService(name: string, service: Record<string, unknown>,
     context.problems.push(`${at}: needs image: (image: host runs on the host's own /usr, as a job's default)`);
   const entrypoint = wordsOf(service.entrypoint, `${at}.entrypoint`, context.problems);
   const command = wordsOf(service.command, `${at}.command`, context.problems);
-  if (entrypoint.length + command.length === 0)
-    context.problems.push(`${at}: needs command: or entrypoint: (an image's own CMD and ENTRYPOINT are not read yet); nothing was run`);
+  // Only an OCI image has a config of its own to take the command from.
+  const fromImage = typeof service.image === 'string' && service.image !== 'host' && !service.image.startsWith('debian:');
+  if (service.entrypoint == null && service.command == null && !fromImage)
+    context.problems.push(`${at}: needs command: or entrypoint: (image ${JSON.stringify(service.image)} has no config to take a CMD from); nothing was run`);
   const user = userOf(service.user, at, context.problems);
   const workdir = workdirOf(service.working_dir, at, context.problems);
   const env = { ...envFilesOf(service.env_file, at, context), ...environmentOf(service.environment, context.variables) };
@@ -134,7 +138,8 @@ export function translateService(name: string, service: Record<string, unknown>,
   return {
     name,
     image: service.image as string,
-    command: [...entrypoint, ...command],
+    entrypoint: service.entrypoint == null ? null : entrypoint,
+    command: service.command == null ? null : command,
     env,
     user,
     workdir,
