@@ -59,6 +59,8 @@ export interface ResolvedService {
    * Entrypoint unless `entrypoint` is given, then `command`, else the image's Cmd when neither is.
    */
   readonly fromImage?: { readonly entrypoint: readonly string[] | null; readonly command: readonly string[] | null };
+  /** A Compose service: without its own `user:` or `working_dir:`, its image's User and WorkingDir apply, as under Docker. */
+  readonly compose?: boolean;
 }
 
 export interface SetupStep {
@@ -309,7 +311,14 @@ function resolveComposeService(jobName: string, service: ComposeService, default
     ...(service.workdir === undefined ? {} : { workdir: service.workdir }),
   };
   const fromImage = service.entrypoint === null || service.command === null ? { entrypoint: service.entrypoint, command: service.command } : undefined;
-  return Object.freeze({ ...resolved, job: Object.freeze(job), health: service.health, completes: service.completes, ...(fromImage ? { fromImage } : {}) });
+  return Object.freeze({
+    ...resolved,
+    job: Object.freeze(job),
+    health: service.health,
+    completes: service.completes,
+    compose: true,
+    ...(fromImage ? { fromImage } : {}),
+  });
 }
 
 function userOf(value: string | number | undefined): { uid: number; gid: number } | null {

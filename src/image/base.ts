@@ -19,6 +19,9 @@ export interface Base {
   /** An OCI image's Entrypoint and Cmd, where its record has them (a Compose service's default command). */
   readonly entrypoint?: readonly string[];
   readonly cmd?: readonly string[];
+  /** An OCI image's WorkingDir and User ('' when it sets none). */
+  readonly workingDir?: string;
+  readonly user?: string;
 }
 
 let hostBase: Base | undefined;
@@ -55,5 +58,7 @@ export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
     digest: record.digest,
     ...(record.entrypoint ? { entrypoint: record.entrypoint } : {}),
     ...(record.cmd ? { cmd: record.cmd } : {}),
+    ...(record.workingDir === undefined ? {} : { workingDir: record.workingDir }),
+    ...(record.user === undefined ? {} : { user: record.user }),
   };
 }

@@ -63,6 +63,8 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
     env: envOf(pulled.config.config?.Env ?? []),
     entrypoint: [...(pulled.config.config?.Entrypoint ?? [])],
     cmd: [...(pulled.config.config?.Cmd ?? [])],
+    workingDir: pulled.config.config?.WorkingDir ?? '',
+    user: pulled.config.config?.User ?? '',
   };
   saveImage(options.store, record);
   const stored = findImage(options.store, canonical);

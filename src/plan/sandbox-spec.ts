@@ -212,7 +212,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, 'the sandbox was not made');
-    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home };
+    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home, workdir: request.workdir };
     mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
   } else if (needsOwnHome(home, checkout)) {
     mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });

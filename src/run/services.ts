@@ -78,7 +78,9 @@ async function startOne(
   const command = serviceCommand(service, prepared.base);
   if (command.length === 0)
     return `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; an image pulled by an older cubicle: pull it again with --pull always); give it command:`;
-  const serviceJob: ResolvedJob = command === service.job.command ? service.job : { ...service.job, command };
+  const imageConfig = service.compose ? imageUserAndDir(service, prepared.base) : {};
+  if ('problem' in imageConfig) return `could not be started: ${imageConfig.problem}`;
+  const serviceJob: ResolvedJob = { ...service.job, command, ...imageConfig };
   const context: JobContext = {
     projectDir: options.projectDir,
     hostEnv: options.hostEnv,
@@ -163,6 +165,24 @@ export function serviceCommand(
   if (!service.fromImage) return service.job.command;
   const { entrypoint, command } = service.fromImage;
   return [...(entrypoint ?? image.entrypoint ?? []), ...(command ?? (entrypoint === null ? (image.cmd ?? []) : []))];
+}
+
+/** A Compose service's image's User and WorkingDir, where the service gives none: Docker runs it so. */
+function imageUserAndDir(
+  service: ResolvedService,
+  image: { readonly user?: string; readonly workingDir?: string },
+): { user?: { uid: number; gid: number }; workdir?: string } | { problem: string } {
+  const result: { user?: { uid: number; gid: number }; workdir?: string } = {};
+  if (service.job.workdir === undefined && image.workingDir) result.workdir = image.workingDir;
+  if (service.job.user !== null || !image.user || image.user === 'root' || image.user === '0') return result;
+  const numeric = /^(\d+)(?::(\d+))?$/.exec(image.user);
+  if (!numeric) {
+    return {
+      problem: `its image ${service.job.image} runs as user "${image.user}", a name cubicle does not look up in the image yet; give the service user: with its UID[:GID]`,
+    };
+  }
+  result.user = { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) };
+  return result;
 }
 
 /** A script as written (`sh -c SCRIPT`), an argv (Compose's CMD form) as its words. */

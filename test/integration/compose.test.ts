@@ -214,14 +214,15 @@ const imagesReady = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
 if (!imagesReady && !ci) console.log('skipped: compose services on an OCI image (needs docker-registry and busybox-static)');
 
 describe.runIf(imagesReady || ci)('compose services on an OCI image', () => {
-  it("gives a service on an image with no /etc/hosts the names too, running the image's Cmd: the job and another service reach it by name", async () => {
+  it("gives a service on an image with no /etc/hosts the names too, running the image's Cmd as its User in its WorkingDir: the job and another service reach it by name", async () => {
     const registry = await startRegistry();
     try {
       const busybox = fs.readFileSync(BUSYBOX);
       const image = buildImage({
         layers: [{ compression: 'gzip', files: { 'bin/busybox': busybox, 'bin/sh': busybox } }],
         env: ['PATH=/bin'],
-        cmd: ['sh', '-c', 'cat /etc/hosts; exec busybox nc -ll -p 7000 -e busybox echo from-echo-service'],
+        // The test image's config says User 1000 and WorkingDir /work (a dir no layer has): Docker runs it so, and makes the dir.
+        cmd: ['sh', '-c', 'cat /etc/hosts; echo "as $(busybox id -u) in $(busybox pwd)"; exec busybox nc -ll -p 7000 -e busybox echo from-echo-service'],
       });
       await pushImage(registry, 'test/busybox', '1', image);
       const project = makeProject("jobs:\n  named:\n    compose: compose.yaml\n    run: getent hosts echo && bash -c 'cat < /dev/tcp/echo/7000'\n", {
@@ -244,6 +245,7 @@ services:
       expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^127\.0\.0\.1\s+localhost echo client$/), 'from-echo-service']));
       expect(out).toContain('[service client] healthy');
       expect(project.read('cubicle-artifacts/named/services/echo.log')).toContain('127.0.0.1\tlocalhost echo client');
+      expect(project.read('cubicle-artifacts/named/services/echo.log')).toContain('as 1000 in /work');
       expect(processesWith('from-echo-service')).toEqual([]);
     } finally {
       await registry.stop();
