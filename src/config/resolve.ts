@@ -207,7 +207,8 @@ function composeOf(name: string, job: JobInput, config: ConfigInput, projectDir:
       const problem = cacheEntryProblem(entry, projectDir);
       if (problem)
         problems.push(
-          `${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache, and a cache may not cover system or home dirs; drop the volume (the service then starts empty each run)`,
+          `${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache, ` +
+            'and a cache may not cover system or home dirs; drop the volume (the service then starts empty each run)',
         );
     }
     problems.push(...envPathProblems(service.env, `${where}.environment`));

@@ -77,7 +77,10 @@ async function startOne(
   if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
   const command = serviceCommand(service, prepared.base);
   if (command.length === 0)
-    return `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; an image pulled by an older cubicle: pull it again with --pull always); give it command:`;
+    return (
+      `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; ` +
+      'an image pulled by an older cubicle: pull it again with --pull always); give it command:'
+    );
   const imageConfig = service.compose ? imageUserAndDir(service, prepared.base) : {};
   if ('problem' in imageConfig) return `could not be started: ${imageConfig.problem}`;
   const serviceJob: ResolvedJob = { ...service.job, command, ...imageConfig };
@@ -178,7 +181,9 @@ function imageUserAndDir(
   const numeric = /^(\d+)(?::(\d+))?$/.exec(image.user);
   if (!numeric) {
     return {
-      problem: `its image ${service.job.image} runs as user "${image.user}", a name cubicle does not look up in the image yet; give the service user: with its UID[:GID]`,
+      problem:
+        `its image ${service.job.image} runs as user "${image.user}", a name cubicle does not look up in the image yet; ` +
+        'give the service user: with its UID[:GID]',
     };
   }
   result.user = { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) };

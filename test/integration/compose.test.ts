@@ -214,7 +214,7 @@ const imagesReady = HAVE_REGISTRY && fs.existsSync(BUSYBOX);
 if (!imagesReady && !ci) console.log('skipped: compose services on an OCI image (needs docker-registry and busybox-static)');
 
 describe.runIf(imagesReady || ci)('compose services on an OCI image', () => {
-  it("gives a service on an image with no /etc/hosts the names too, running the image's Cmd as its User in its WorkingDir: the job and another service reach it by name", async () => {
+  it("gives a service on an image with no /etc/hosts the names too; runs the image's Cmd as its User in its WorkingDir", async () => {
     const registry = await startRegistry();
     try {
       const busybox = fs.readFileSync(BUSYBOX);
