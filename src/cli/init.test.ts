@@ -133,3 +133,32 @@ describe('cubicle init', () => {
     expect(existingConfigs(dirWith({ 'package.json': '{"cubicle":{}}' }))).toEqual(['package.json ("cubicle" key)']);
   });
 });
+
+describe('cubicle init and a Compose file', () => {
+  const service = 'image: host\n    command: [redis-server]\n    healthcheck: { test: [CMD, redis-cli, ping] }';
+
+  it('gives the first job the services of compose.yaml, which `cubicle run` then resolves', () => {
+    const { text, config } = written(dirWith({ 'package.json': '{}', 'compose.yaml': `services:\n  cache:\n    ${service}\n` }));
+    expect(text).toContain('    compose: compose.yaml\n');
+    expect(config.jobs[0]!.services.map((entry) => entry.name)).toEqual(['cache']);
+  });
+
+  it("looks for the file in Compose's order: docker-compose.yml when there is no compose.yaml", () => {
+    const [job] = proposeJobs(dirWith({ 'go.mod': 'module x\n', 'docker-compose.yml': `services:\n  cache:\n    ${service}\n` }));
+    expect(job!.compose).toEqual({ file: 'docker-compose.yml', leftOut: [] });
+  });
+
+  it('names only the services cubicle can run, and says why each other one is left out', () => {
+    const { text, config } = written(
+      dirWith({ 'package.json': '{}', 'compose.yaml': `services:\n  cache:\n    ${service}\n  api:\n    build: .\n    command: [serve]\n` }),
+    );
+    expect(text).toContain("    # left out: services.api.build: building a service's image from a Dockerfile is not supported yet");
+    expect(text).toContain('    compose: { file: compose.yaml, services: [cache] }\n');
+    expect(config.jobs[0]!.services.map((entry) => entry.name)).toEqual(['cache']);
+  });
+
+  it('writes no compose: when no service can run, or there is no job to give it to', () => {
+    expect(proposeJobs(dirWith({ 'package.json': '{}', 'compose.yaml': 'services:\n  api:\n    build: .\n' }))[0]!.compose).toBeUndefined();
+    expect(proposeJobs(dirWith({ 'compose.yaml': `services:\n  cache:\n    ${service}\n` }))).toEqual([]);
+  });
+});

@@ -1,13 +1,15 @@
 // `cubicle init`: a starter cubicle.config.yaml from what the current dir holds (package.json and
-// its lockfile, requirements.txt or pyproject.toml, go.mod, a Makefile). It writes commands a
+// its lockfile, requirements.txt or pyproject.toml, go.mod, a Makefile, a Compose file). It writes commands a
 // person would type, with comments; it never overwrites a config unless told to.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { safeMessage } from '../core/message.js';
 import { CONFIG_FILES } from '../core/vendor.js';
 import { SCHEMA_COMMENT } from '../config/json-schema.js';
 import { readPyproject, TEST_SETS } from './pyproject.js';
 import { defineCommand } from './command.js';
+import { proposeCompose } from './init-compose.js';
 
 export const command = defineCommand({
   examples: [
@@ -35,6 +37,8 @@ export interface ProposedJob {
   readonly junit?: string | undefined;
   /** Something the person should check or edit. */
   readonly note?: string | undefined;
+  /** The project's Compose file, whose services start beside this job; `services` when only some can. */
+  readonly compose?: { readonly file: string; readonly services?: readonly string[]; readonly leftOut: readonly string[] } | undefined;
 }
 
 const CONFIG_NAME = 'cubicle.config.yaml';
@@ -62,6 +66,11 @@ export async function initCommand(args: InitCommandArgs): Promise<number> {
     for (const job of jobs) out.write(`found ${job.found}\n`);
     out.write(`wrote ${CONFIG_NAME}: ${jobs.map((job) => `job ${job.name} (${[job.setup?.run, job.run].filter(Boolean).join(', then ')})`).join('; ')}\n`);
     for (const job of jobs) if (job.note) out.write(`note: ${job.name}: ${job.note}\n`);
+    for (const job of jobs) {
+      if (!job.compose) continue;
+      out.write(`found ${job.compose.file}: its services start beside job ${job.name}${job.compose.services ? ` (${job.compose.services.join(', ')})` : ''}\n`);
+      for (const why of job.compose.leftOut) out.write(`note: ${job.name}: left out of ${job.compose.file}: ${safeMessage(why)}\n`);
+    }
   }
   const shadowing = existing.filter((name) => name !== CONFIG_NAME && CONFIG_FILES.indexOf(name.replace(/ \(.*/, '')) < CONFIG_FILES.indexOf(CONFIG_NAME));
   if (shadowing.length > 0) out.write(`note: ${shadowing.join(' and ')} is read before ${CONFIG_NAME}: remove it, or the new file is ignored\n`);
@@ -86,6 +95,11 @@ export function proposeJobs(dir: string): ProposedJob[] {
   if (has('go.mod')) jobs.push(goJob(has));
   const makefile = ['GNUmakefile', 'makefile', 'Makefile'].find(has);
   if (makefile) jobs.push(makeJob(dir, makefile));
+  // The first job is the project's main test job: the one that gets the Compose services (a database).
+  const compose = jobs.length > 0 ? proposeCompose(dir) : null;
+  if (compose && compose.services.length > 0) {
+    jobs[0] = { ...jobs[0]!, compose: { file: compose.file, ...(compose.partial ? { services: compose.services } : {}), leftOut: compose.leftOut } };
+  }
   return jobs;
 }
 
@@ -255,6 +269,12 @@ export function renderConfig(jobs: readonly ProposedJob[]): string {
     }
     if (job.caches && job.caches.length > 0) lines.push(`    caches: ${list(job.caches)}`);
     if (job.env) lines.push('    env:', ...Object.entries(job.env).map(([key, value]) => `      ${key}: ${scalar(value)}`));
+    if (job.compose) {
+      const services = job.compose.services;
+      lines.push(`    # the services of ${job.compose.file} start beside the job, reachable at their names (postgres://db:5432)`);
+      for (const why of job.compose.leftOut) lines.push(`    # left out: ${why.replace(/[\r\n]+/g, ' ')}`);
+      lines.push(`    compose: ${services ? `{ file: ${scalar(job.compose.file)}, services: ${list(services)} }` : scalar(job.compose.file)}`);
+    }
     lines.push(`    run: ${scalar(job.run)}`);
     if (job.junit) lines.push(`    junit: ${scalar(job.junit)}`);
   }

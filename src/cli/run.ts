@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { LimitFlags } from '../config/resolve.js';
 import { UsageError } from '../core/errors.js';
+import { safeMessage } from '../core/message.js';
 import type { PullPolicy } from '../image/resolve-base.js';
 import { isStdout, resolveReportPath } from '../report/destination.js';
 import { JsonReporter } from '../report/json.js';
@@ -152,6 +153,8 @@ export async function runCommand(args: RunCommandArgs): Promise<number | Systemd
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
+  // What the config asks for and cubicle ignores (a Compose service's ports:) is said, never dropped silently.
+  for (const notice of config.notices ?? []) process.stderr.write(`cubicle: notice: ${safeMessage(notice)}\n`);
   const junitFile = resolveReportPath(cwd, args.junit);
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : undefined;
   // A report on stdout (`--json -`) is all stdout holds: the live view and summary go to stderr.

@@ -1,6 +1,7 @@
 // `cubicle shell JOB`: a shell in exactly the job's sandbox (its image and setup layers, env,
 // limits, cgroups, mounts and network), to debug a failure by hand. Nothing it writes is kept.
 import { loadConfig } from '../config/load.js';
+import { safeMessage } from '../core/message.js';
 import type { LimitFlags, ResolvedJob } from '../config/resolve.js';
 import { formatBytes } from '../core/units.js';
 import type { PullPolicy } from '../image/resolve-base.js';
@@ -56,6 +57,7 @@ const INTERACTIVE_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin
 
 export async function shellCommand(args: ShellCommandArgs): Promise<number | SystemdScopeNeeded> {
   const config = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
+  for (const notice of config.notices ?? []) process.stderr.write(`cubicle: notice: ${safeMessage(notice)}\n`);
   const plan = await planOneJob(config, args.job, {
     cacheDir: storeRoot(args.cacheDir),
     hostEnv: process.env,

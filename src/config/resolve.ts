@@ -22,6 +22,7 @@ import { formatImageRef, parseImageRef } from '../image/oci/ref.js';
 import { parseDuration, parseSize } from '../core/units.js';
 import { didYouMean } from './did-you-mean.js';
 import { testGlobProblems } from './test-glob.js';
+import { composeServices, type TranslatedService } from './compose/index.js';
 
 export interface Limits {
   readonly memoryBytes?: number;
@@ -38,6 +39,10 @@ export interface HealthCheck {
   readonly command: readonly string[];
   readonly intervalMs: number;
   readonly retries: number;
+  /** One check's limit (default: 5 intervals, at least 5 s). */
+  readonly timeoutMs?: number;
+  /** Failures in this first stretch do not count against `retries` (Compose's start_period). */
+  readonly startPeriodMs?: number;
 }
 
 /** A service next to a job: resolved as a job of its own (image, setup, command, env, limits). */
@@ -47,6 +52,15 @@ export interface ResolvedService {
   readonly health: HealthCheck | null;
   /** Services started (and healthy) before this one. */
   readonly needs: readonly string[];
+  /** A one-shot service (Compose's service_completed_successfully): it must exit 0 before those that need it start. */
+  readonly completes?: boolean;
+  /**
+   * A Compose service whose command comes (in part) from its image, as Docker composes it: the image's
+   * Entrypoint unless `entrypoint` is given, then `command`, else the image's Cmd when neither is.
+   */
+  readonly fromImage?: { readonly entrypoint: readonly string[] | null; readonly command: readonly string[] | null };
+  /** A Compose service: without its own `user:` or `working_dir:`, its image's User and WorkingDir apply, as under Docker. */
+  readonly compose?: boolean;
 }
 
 export interface SetupStep {
@@ -82,6 +96,9 @@ export interface ResolvedJob {
   readonly services: readonly ResolvedService[];
   /** Who runs the command inside (default root); other ids need a subuid range or root. */
   readonly user: { readonly uid: number; readonly gid: number } | null;
+  /** A Compose service's `tmpfs:` mount points and `working_dir:` (default: the checkout). */
+  readonly tmpfs?: readonly string[];
+  readonly workdir?: string;
 }
 
 export interface ResolvedConfig {
@@ -92,6 +109,8 @@ export interface ResolvedConfig {
   readonly jobs: readonly ResolvedJob[];
   /** Registries that may be reached over plain HTTP besides loopback ones. */
   readonly insecureRegistries: readonly string[];
+  /** What the config asks for that is ignored here (a Compose service's `ports:`), printed before the run. */
+  readonly notices?: readonly string[];
 }
 
 /** Limit overrides from the command line, as typed (`--memory 512m`). */
@@ -127,6 +146,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const defaults: DefaultsInput = { ...config.defaults };
   const projectDir = input.projectDir ?? path.dirname(input.source);
   const jobs: ResolvedJob[] = [];
+  const notices: string[] = [];
   problems.push(...envPathProblems(config.defaults?.env, 'defaults.env'));
   if (config.defaults?.image !== undefined) config.defaults.image = confineLocalImage('defaults.image', config.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config.jobs)) {
@@ -136,7 +156,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
-    jobs.push(resolveJob(name, merged, defaults, flagLimits));
+    const compose = composeOf(name, merged, config, projectDir, problems, notices);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits, compose));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -155,7 +176,50 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     projectDir,
     jobs: Object.freeze(jobs),
     insecureRegistries: Object.freeze([...(config.insecureRegistries ?? [])]),
+    notices: Object.freeze(notices),
   });
+}
+
+type ComposeService = TranslatedService & { readonly completes: boolean };
+
+/** A job's Compose services, checked as its own `services:` are (names, images, caches); empty without `compose:`. */
+function composeOf(name: string, job: JobInput, config: ConfigInput, projectDir: string, problems: string[], notices: string[]): ComposeService[] {
+  if (job.compose === undefined) return [];
+  const at = `jobs.${name}.compose`;
+  if ((job.network ?? config.defaults?.network) === 'host') {
+    problems.push(
+      `${at}: not with network: host, where the service names could not be given their own /etc/hosts; use network: none (the default) or outbound`,
+    );
+    return [];
+  }
+  const spec = typeof job.compose === 'string' ? { file: job.compose } : job.compose;
+  const variables = Object.fromEntries(Object.entries({ ...config.defaults?.env, ...job.env }).map(([key, value]) => [key, String(value)]));
+  const found = composeServices(at, spec, projectDir, variables, problems, notices);
+  if (!found) return [];
+  const before = problems.length;
+  for (const service of found.services) {
+    const where = `${at} (${spec.file}) services.${service.name}`;
+    if (!SERVICE_NAME.test(service.name))
+      problems.push(`${where}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit, to be a host name here`);
+    if (job.services?.[service.name]) problems.push(`${where}: the job's own services: has a service of this name too; rename one`);
+    checkImage(`${where}.image`, service.image, problems);
+    for (const entry of service.caches) {
+      const problem = cacheEntryProblem(entry, projectDir);
+      if (problem)
+        problems.push(
+          `${where}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache, ` +
+            'and a cache may not cover system or home dirs; drop the volume (the service then starts empty each run)',
+        );
+    }
+    problems.push(...envPathProblems(service.env, `${where}.environment`));
+  }
+  if (serviceOrder(found.services.map((service) => ({ name: service.name, needs: service.dependsOn.map((dependency) => dependency.name) }))) === null)
+    problems.push(`${at} (${spec.file}): the services' depends_on form a cycle`);
+  if (problems.length > before) return [];
+  return found.services.map((service) => ({
+    ...service,
+    image: confineLocalImage(`${at} (${spec.file}) services.${service.name}.image`, service.image, projectDir, problems),
+  }));
 }
 
 /** The job over its preset's keys for this checkout (presets.ts); the job as written when it names none. */
@@ -191,7 +255,7 @@ function checkCaches(name: string, job: JobInput, projectDir: string, problems: 
   }
 }
 
-function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits): ResolvedJob {
+function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits, compose: readonly ComposeService[] = []): ResolvedJob {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
   const defaultLimits = { ...limitsOf(defaults), ...flagLimits };
@@ -223,11 +287,38 @@ function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLi
     caches: Object.freeze([...(job.caches ?? [])]),
     seccomp: job.seccomp ?? 'default',
     user: userOf(job.user),
-    services: Object.freeze(
-      Object.entries(job.services ?? {}).map(([serviceName, service]) =>
+    services: Object.freeze([
+      ...Object.entries(job.services ?? {}).map(([serviceName, service]) =>
         resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? 'none'),
       ),
-    ),
+      ...compose.map((service) => resolveComposeService(name, service, defaults, job.network ?? defaults.network ?? 'none')),
+    ]),
+  });
+}
+
+/** A translated Compose service (config/compose/) as a cubicle service: its health, tmpfs, working_dir and volumes kept. */
+function resolveComposeService(jobName: string, service: ComposeService, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
+  const input: ServiceInput = {
+    image: service.image,
+    run: [...(service.entrypoint ?? []), ...(service.command ?? [])],
+    env: service.env,
+    needs: service.dependsOn.map((dependency) => dependency.name),
+  };
+  if (service.user !== undefined) input.user = service.user;
+  const resolved = resolveService(jobName, service.name, input, defaults, jobNetwork, service.caches);
+  const job: ResolvedJob = {
+    ...resolved.job,
+    tmpfs: Object.freeze([...service.tmpfs]),
+    ...(service.workdir === undefined ? {} : { workdir: service.workdir }),
+  };
+  const fromImage = service.entrypoint === null || service.command === null ? { entrypoint: service.entrypoint, command: service.command } : undefined;
+  return Object.freeze({
+    ...resolved,
+    job: Object.freeze(job),
+    health: service.health,
+    completes: service.completes,
+    compose: true,
+    ...(fromImage ? { fromImage } : {}),
   });
 }
 
@@ -240,11 +331,18 @@ function userOf(value: string | number | undefined): { uid: number; gid: number 
 const DEFAULT_HEALTH_INTERVAL_MS = 1000;
 const DEFAULT_HEALTH_RETRIES = 30;
 
-function resolveService(jobName: string, name: string, service: ServiceInput, defaults: DefaultsInput, jobNetwork: NetworkMode): ResolvedService {
+function resolveService(
+  jobName: string,
+  name: string,
+  service: ServiceInput,
+  defaults: DefaultsInput,
+  jobNetwork: NetworkMode,
+  caches?: readonly string[],
+): ResolvedService {
   // A service is on the job's network: the host's with `network: host`, else the job's own namespace.
   const asJob = resolveJob(
     `${jobName}.${name}`,
-    { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined },
+    { ...service, network: jobNetwork === 'host' ? 'host' : 'none', services: undefined, ...(caches ? { caches: [...caches] } : {}) },
     { image: defaults.image },
     {},
   );

@@ -162,6 +162,17 @@ export const jobSchema = z
     caches: cacheList.optional().describe('Directories kept between runs (~/.npm): absolute or under ~/'),
     needs: z.array(z.string()).optional().describe('Jobs that must pass before this one starts'),
     services: z.record(z.string(), serviceSchema).optional().describe('Services (a database) started beside the job in its network namespace'),
+    compose: z
+      .union([
+        z.string().min(1),
+        z.strictObject({
+          file: z.string().min(1),
+          services: z.array(z.string().min(1)).min(1).optional(),
+          profiles: z.array(z.string().min(1)).optional(),
+        }),
+      ])
+      .optional()
+      .describe('A Compose file (compose.yaml) whose services run beside the job, reachable at their service names; or { file, services, profiles }'),
     user: user.optional().describe('UID[:GID] the command runs as inside (default root)'),
     retries: z.number().int().min(0).max(10).optional().describe('Runs again after a failure, up to this many times; a pass after a failure is flaky'),
     /** `unconfined` turns the default syscall filter off for this job (shown in its report). */

@@ -16,6 +16,12 @@ export interface Base {
   readonly env: Readonly<Record<string, string>>;
   /** The manifest digest of an OCI image, the layer digest of a debian base; null for host. */
   readonly digest: string | null;
+  /** An OCI image's Entrypoint and Cmd, where its record has them (a Compose service's default command). */
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  /** An OCI image's WorkingDir and User ('' when it sets none). */
+  readonly workingDir?: string;
+  readonly user?: string;
 }
 
 let hostBase: Base | undefined;
@@ -50,5 +56,9 @@ export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record.env,
     digest: record.digest,
+    ...(record.entrypoint ? { entrypoint: record.entrypoint } : {}),
+    ...(record.cmd ? { cmd: record.cmd } : {}),
+    ...(record.workingDir === undefined ? {} : { workingDir: record.workingDir }),
+    ...(record.user === undefined ? {} : { user: record.user }),
   };
 }

@@ -30,7 +30,7 @@ export interface JobContext {
   /** The run's shared user namespace (src/host/shared-userns.ts); absent: the job's sandbox maps its own. */
   readonly userns?: string | undefined;
   /** The job's own network namespace, shared with its services (run/network.ts). */
-  readonly network?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
+  readonly network?: { readonly netns: string; readonly resolvConf: string | null; readonly hosts?: string | null } | undefined;
 }
 
 export interface JobDirs {
@@ -119,8 +119,11 @@ export interface SandboxRequest {
   readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
   /** Checkout globs (junit, artifacts) to keep when the job's writes live on a disk-limit tmpfs. */
   readonly keep?: readonly string[] | undefined;
+  /** Compose's `tmpfs:` and `working_dir:` of a service. */
+  readonly tmpfs?: readonly string[] | undefined;
+  readonly workdir?: string | undefined;
   /** The job's network shared with its services, or with a way out (run/network.ts). */
-  readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
+  readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null; readonly hosts?: string | null } | undefined;
 }
 
 /** The job's argv with this shard's test files after it: a `run:` script gets them as "$@" (`sh -c SCRIPT sh FILES...`). */
@@ -151,7 +154,7 @@ export function joinSandboxSpec(
     ops: [],
     command,
     env: fullEnvironment(job, context, filesystem),
-    cwd: context.projectDir,
+    cwd: job.workdir ?? context.projectDir,
     hostname: job.name,
     shareNetwork: false,
     timeoutMs,
@@ -180,6 +183,8 @@ export function jobSandboxSpec(
     user: job.user,
     keep: [...job.junit, ...job.artifacts],
     sharedNetwork: context.network,
+    tmpfs: job.tmpfs,
+    workdir: job.workdir,
   };
   return sandboxSpec(request, dirs, filesystem);
 }
@@ -197,14 +202,17 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     { kind: 'tmpfs', dest: '/tmp', mode: 0o1777 },
     { kind: 'overlay', lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
     ...filesystem.caches.map((cache): MountOp => ({ kind: 'bind', src: cache.src, dest: cache.dest })),
+    ...(request.tmpfs ?? []).map((dest): MountOp => ({ kind: 'tmpfs', dest, mode: 0o1777 })),
   ];
+  // Before the skeleton is drawn: a layered root gets the mount point even where its image has no /etc/hosts.
+  if (request.network !== 'host' && request.sharedNetwork?.hosts) mounts.push({ kind: 'ro-bind', src: request.sharedNetwork.hosts, dest: '/etc/hosts' });
   const system = filesystem.hostSystem ? hostImageOps() : [];
   let skeleton: RootSkeleton | undefined;
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error('a layered job needs root upper, work and skeleton dirs');
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, 'the sandbox was not made');
-    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home };
+    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home, workdir: request.workdir };
     mounts.push({ kind: 'overlay', lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: '/' });
   } else if (needsOwnHome(home, checkout)) {
     mounts.push({ kind: 'tmpfs', dest: home, mode: 0o755 });
@@ -216,7 +224,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     skeleton,
     command: request.command,
     env: request.env,
-    cwd: checkout,
+    cwd: request.workdir ?? checkout,
     hostname: request.name,
     shareNetwork: request.network === 'host',
     timeoutMs: request.limits.timeoutMs,

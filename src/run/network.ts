@@ -13,6 +13,8 @@ export interface JobNetwork {
   readonly netns: string;
   /** A resolv.conf for the job (outbound only): the user-mode network's DNS forwarder. */
   readonly resolvConf: string | null;
+  /** An /etc/hosts for the job and its services: each service's name on the shared loopback. */
+  readonly hosts: string | null;
   stop(): Promise<void>;
 }
 
@@ -52,9 +54,24 @@ const OTHER_MODES =
  * A job's own network namespace, where it needs one: `outbound`, or services to share loopback with
  * (`host` never gets one; `none` without services is the helper's own loopback). Null otherwise.
  */
-export async function startNetworkFor(job: { readonly network: string; readonly services: readonly unknown[] }, dir: string): Promise<JobNetwork | null> {
+export async function startNetworkFor(
+  job: { readonly network: string; readonly services: readonly { readonly name: string }[] },
+  dir: string,
+): Promise<JobNetwork | null> {
   if (job.network === 'host' || (job.network !== 'outbound' && job.services.length === 0)) return null;
-  return startJobNetwork({ outbound: job.network === 'outbound', dir });
+  const network = await startJobNetwork({ outbound: job.network === 'outbound', dir });
+  if (job.services.length === 0) return network;
+  const hosts = path.join(dir, 'hosts');
+  fs.writeFileSync(hosts, hostsFile(job.services.map((service) => service.name)));
+  return { ...network, hosts };
+}
+
+/**
+ * Each service's name is 127.0.0.1, the loopback the job and its services share, as Compose users
+ * write it (`db:5432`). IPv4 only, as Docker gives service names: a server bound to 0.0.0.0 is not on ::1.
+ */
+export function hostsFile(names: readonly string[]): string {
+  return `127.0.0.1\tlocalhost ${names.join(' ')}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
 }
 
 /** `who`: what asks for the network, in the refusal ("`network: outbound`", "setup step 1 of job \"unit\" (`network: outbound`, ...)"). */
@@ -93,6 +110,7 @@ export async function startJobNetwork(options: { outbound: boolean; dir: string;
     userns: holder.path,
     netns: holder.netnsPath,
     resolvConf,
+    hosts: null,
     async stop() {
       if (slirpProcess && slirpProcess.exitCode === null) {
         const exited = new Promise((resolve) => slirpProcess!.once('exit', resolve));

@@ -75,6 +75,15 @@ async function startOne(
 ): Promise<string | null> {
   const prepared = await prepareJob(plannedService, options);
   if ('message' in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
+  const command = serviceCommand(service, prepared.base);
+  if (command.length === 0)
+    return (
+      `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; ` +
+      'an image pulled by an older cubicle: pull it again with --pull always); give it command:'
+    );
+  const imageConfig = service.compose ? imageUserAndDir(service, prepared.base) : {};
+  if ('problem' in imageConfig) return `could not be started: ${imageConfig.problem}`;
+  const serviceJob: ResolvedJob = { ...service.job, command, ...imageConfig };
   const context: JobContext = {
     projectDir: options.projectDir,
     hostEnv: options.hostEnv,
@@ -97,7 +106,7 @@ async function startOne(
     throw error;
   }
   const controller = new AbortController();
-  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
+  const spec = { ...jobSandboxSpec(serviceJob, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: undefined };
   let helperPid: number | undefined;
   const entry: Started = {
     service,
@@ -118,9 +127,13 @@ async function startOne(
   );
   started.push(entry);
   options.reporter.onJobLine(job, 'stdout', `[service ${service.name}] started`);
+  if (service.completes) return awaitCompletion(entry, options.signal, job.limits.timeoutMs);
   if (!service.health) return null;
+  const health = service.health;
+  const since = Date.now();
+  let failures = 0;
   let last = '';
-  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
+  for (;;) {
     if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
     if (options.signal.aborted) return 'was cancelled before it was healthy';
     // The check runs inside the service's sandbox, as `docker exec` would: it sees the
@@ -129,8 +142,8 @@ async function startOne(
     if (target === undefined) {
       last = 'the service has no running process to check yet';
     } else {
-      const timeoutMs = Math.max(service.health.intervalMs * 5, 5000);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), {
+      const timeoutMs = health.timeoutMs ?? Math.max(health.intervalMs * 5, 5000);
+      const check = await runSandbox(joinSandboxSpec(serviceJob, context, prepared.filesystem, target, health.command, timeoutMs), {
         signal: options.signal,
       });
       if (check.status.exitCode === 0) {
@@ -139,9 +152,70 @@ async function startOne(
       }
       last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
     }
-    await new Promise((resolve) => setTimeout(resolve, service.health!.intervalMs));
+    // Compose's start_period: failures while the service boots do not count.
+    if (Date.now() - since >= (health.startPeriodMs ?? 0)) failures++;
+    if (failures >= health.retries) break;
+    await new Promise((resolve) => setTimeout(resolve, health.intervalMs));
   }
-  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+  return `is unhealthy: its health check \`${describeCommand(health.command)}\` failed ${health.retries} times (last: ${last})`;
+}
+
+/** As Docker composes it: the image's Entrypoint unless the service gives one, then its command, else the image's Cmd when it gives neither. */
+export function serviceCommand(
+  service: ResolvedService,
+  image: { readonly entrypoint?: readonly string[]; readonly cmd?: readonly string[] },
+): readonly string[] {
+  if (!service.fromImage) return service.job.command;
+  const { entrypoint, command } = service.fromImage;
+  return [...(entrypoint ?? image.entrypoint ?? []), ...(command ?? (entrypoint === null ? (image.cmd ?? []) : []))];
+}
+
+/** A Compose service's image's User and WorkingDir, where the service gives none: Docker runs it so. */
+function imageUserAndDir(
+  service: ResolvedService,
+  image: { readonly user?: string; readonly workingDir?: string },
+): { user?: { uid: number; gid: number }; workdir?: string } | { problem: string } {
+  const result: { user?: { uid: number; gid: number }; workdir?: string } = {};
+  if (service.job.workdir === undefined && image.workingDir) result.workdir = image.workingDir;
+  if (service.job.user !== null || !image.user || image.user === 'root' || image.user === '0') return result;
+  const numeric = /^(\d+)(?::(\d+))?$/.exec(image.user);
+  if (!numeric) {
+    return {
+      problem:
+        `its image ${service.job.image} runs as user "${image.user}", a name cubicle does not look up in the image yet; ` +
+        'give the service user: with its UID[:GID]',
+    };
+  }
+  result.user = { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) };
+  return result;
+}
+
+/** A script as written (`sh -c SCRIPT`), an argv (Compose's CMD form) as its words. */
+function describeCommand(command: readonly string[]): string {
+  return command.length === 3 && command[0] === '/bin/sh' && command[1] === '-c' ? command[2]! : command.join(' ');
+}
+
+/** A one-shot service (a migration): those that need it start once it has exited 0. */
+async function awaitCompletion(entry: Started, signal: AbortSignal, timeoutMs: number | undefined): Promise<string | null> {
+  const cancel = () => entry.controller.abort();
+  signal.addEventListener('abort', cancel, { once: true });
+  // A one-shot service that never exits would hold the job forever: the job's timeout bounds the wait.
+  let timedOut = false;
+  const expire = () => {
+    timedOut = true;
+    cancel();
+  };
+  const timer = timeoutMs === undefined ? undefined : setTimeout(expire, timeoutMs);
+  const run = await entry.done
+    .catch((error: unknown) => error as Error)
+    .finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', cancel);
+    });
+  if (timedOut) return `did not complete within the job's timeout (${timeoutMs} ms)`;
+  if (signal.aborted) return 'was cancelled before it completed';
+  if (run instanceof Error) return `did not complete: ${run.message}`;
+  return run.status.exitCode === 0 && !run.status.signal && !run.status.error ? null : `did not complete successfully: ${describeRun(run)}`;
 }
 
 /** The service's command: the helper's child is the sandbox's PID 1, whose child it is. */

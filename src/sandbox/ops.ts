@@ -30,6 +30,8 @@ export interface RootSkeleton {
   readonly work: string;
   readonly ops: readonly MountOp[];
   readonly home: string;
+  /** The command's working dir when it is not the checkout (a Compose service's): made as Docker makes it. */
+  readonly workdir?: string | undefined;
 }
 
 export interface SandboxSpec {

@@ -10,10 +10,10 @@ import type { MountOp, RootSkeleton } from './ops.js';
 export function makeSkeleton(skeleton: RootSkeleton): void {
   fs.mkdirSync(skeleton.upper, { recursive: true, mode: 0o755 });
   fs.mkdirSync(skeleton.work, { recursive: true, mode: 0o700 });
-  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home);
+  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home, skeleton.workdir);
 }
 
-function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void {
+function writeSkeleton(dir: string, ops: readonly MountOp[], home: string, workdir: string | undefined): void {
   // Mount points come from the config too (HOME, cache destinations): each is made beneath the
   // skeleton, through the skeleton's own links (/bin -> usr/bin) but never out of it.
   const notDone = 'the sandbox was not made';
@@ -39,5 +39,6 @@ function writeSkeleton(dir: string, ops: readonly MountOp[], home: string): void
     }
   }
   if (path.isAbsolute(home)) ensureDir(home);
+  if (workdir !== undefined && path.isAbsolute(workdir)) ensureDir(workdir);
   fs.chmodSync(path.join(dir, 'tmp'), 0o1777);
 }

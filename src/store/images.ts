@@ -21,6 +21,12 @@ export interface ImageRecord {
   /** Bottom first. */
   readonly layerIds: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The config's Entrypoint and Cmd: a Compose service's default command. Absent in records of older versions. */
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  /** The config's WorkingDir and User, which a Compose service runs with unless it says otherwise. */
+  readonly workingDir?: string;
+  readonly user?: string;
 }
 
 function recordPath(paths: StorePaths, ref: string): string {
