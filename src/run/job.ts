@@ -59,11 +59,14 @@ export async function runJob(planned: PlannedJob, options: JobRunOptions): Promi
         services = await startServices(planned, { ...options, network, attempt, logsDir: path.join(options.artifactsDir, job.name, 'services') });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
-      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
-        signal: options.signal,
-        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
-        backpressure: () => options.reporter.backpressure(),
-      });
+      const { status, outputTail } = await runSandbox(
+        jobSandboxSpec(prepared.command ? { ...job, command: prepared.command, script: false } : job, context, dirs, prepared.filesystem),
+        {
+          signal: options.signal,
+          onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+          backpressure: () => options.reporter.backpressure(),
+        },
+      );
       explainHostFailure(status);
       let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [], failed: [] };
       let copyError: string | null = null;

@@ -14,6 +14,8 @@ export interface IgnoreRules {
   /** True when `relative` (context-relative, '/'-separated) is left out of the build context. */
   ignores(relative: string): boolean;
   readonly patterns: readonly string[];
+  /** A `!` pattern exists: an ignored dir must still be walked for files it brings back. */
+  readonly hasExceptions: boolean;
 }
 
 export function parseDockerignore(text: string): IgnoreRules {
@@ -29,6 +31,7 @@ export function parseDockerignore(text: string): IgnoreRules {
   }
   return {
     patterns: patterns.map((pattern) => pattern.text),
+    hasExceptions: patterns.some((pattern) => pattern.exclusion),
     ignores(relative) {
       const parents = parentsOf(relative);
       let ignored = false;

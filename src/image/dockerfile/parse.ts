@@ -64,7 +64,6 @@ export async function parseDockerfile(content: string): Promise<ParsedDockerfile
     const keyword = node.getKeyword().toUpperCase();
     const line = (node.getRange().start.line ?? 0) + 1;
     const raw = joinContinuations(node.getRawArgumentsContent() ?? '', escapeChar);
-    const text = `${keyword} ${raw}`.trim();
     const at = `${keyword} on line ${line}`;
     const flags = new Map<string, string | null>();
     const flagNodes = 'getFlags' in node && typeof node.getFlags === 'function' ? (node.getFlags() as { getName(): string; getValue(): string | null }[]) : [];
@@ -73,6 +72,8 @@ export async function parseDockerfile(content: string): Promise<ParsedDockerfile
       if (!(ALLOWED_FLAGS[keyword] ?? []).includes(name)) problems.push(`${at}: the flag --${name} is not supported`);
       flags.set(name, flag.getValue());
     }
+    const flagText = [...flags].map(([name, value]) => (value === null ? ` --${name}` : ` --${name}=${value}`)).join('');
+    const text = `${keyword}${flagText} ${raw}`.trim();
     const problem = (why: string): null => {
       problems.push(`${at}: ${why}`);
       return null;
