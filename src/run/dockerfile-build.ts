@@ -85,7 +85,7 @@ export async function buildJobImage(job: ResolvedJob, build: ResolvedBuild, opti
       } catch (error) {
         return failure(`FROM on line ${plan.stage.from.line}`, `${plan.base} could not be pulled: ${(error as Error).message}`);
       }
-      start = { rootLowers: base.rootLowers, parent: base.id, config: { ...EMPTY_CONFIG, env: base.env } };
+      start = { rootLowers: base.rootLowers, parent: base.id, config: { ...EMPTY_CONFIG, ...base.runConfig, env: base.env } };
     }
     let operations: Operation[];
     let config: ImageConfig;

@@ -33,6 +33,9 @@ export async function runInstruction(
     net: path.join(where.staged.dir, 'net'),
   };
   for (const dir of Object.values(scratch)) fs.mkdirSync(dir, { mode: 0o755 });
+  // A working dir the image lacks (its config's WorkingDir) is made, in this RUN's layer, as Docker makes it.
+  if (!where.rootLowers.some((lower) => fs.lstatSync(path.join(lower, operation.workdir), { throwIfNoEntry: false })))
+    fs.mkdirSync(path.join(where.staged.root, operation.workdir), { recursive: true, mode: 0o755 });
   const env = { PATH: DEFAULT_PATH, HOME: user ? '/' : '/root', ...operation.env };
   if (!path.posix.isAbsolute(env.HOME)) env.HOME = '/root';
   const filesystem: JobFilesystem = {
@@ -69,7 +72,7 @@ export async function runInstruction(
       filesystem,
     );
     const { status, outputTail } = await runSandbox(
-      { ...spec, cwd: operation.workdir },
+      { ...spec, cwd: operation.workdir, buildCapabilities: true },
       {
         signal: options.signal,
         onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),

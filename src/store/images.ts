@@ -21,6 +21,15 @@ export interface ImageRecord {
   /** Bottom first. */
   readonly layerIds: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The image config's WorkingDir, User, Cmd and Entrypoint (a Dockerfile FROM it starts there); absent in records of older versions. */
+  readonly runConfig?: ImageRunConfig;
+}
+
+export interface ImageRunConfig {
+  readonly workdir: string;
+  readonly user: string;
+  readonly cmd: readonly string[] | null;
+  readonly entrypoint: readonly string[] | null;
 }
 
 function recordPath(paths: StorePaths, ref: string): string {
