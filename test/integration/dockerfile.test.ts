@@ -17,6 +17,8 @@ const DOCKERFILE = `# syntax=docker/dockerfile:1
 ARG REG
 ARG TAG=1
 FROM \${REG}/test/busybox:\${TAG} AS base
+# The base's config says User 1000 (test/image/images.ts): a build that writes / switches first.
+USER 0
 RUN --network=none ["/bin/busybox", "--install", "-s", "/bin"]
 ENV GREETING="hello there" APP=/app
 WORKDIR $APP
