@@ -121,6 +121,8 @@ export interface SandboxRequest {
   readonly keep?: readonly string[] | undefined;
   /** The job's network shared with its services, or with a way out (run/network.ts). */
   readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null } | undefined;
+  /** More mounts after the job's own: a Dockerfile COPY --from's destination layer (run/dockerfile-copy-from.ts). */
+  readonly extraMounts?: readonly MountOp[] | undefined;
 }
 
 /** The job's argv with this shard's test files after it: a `run:` script gets them as "$@" (`sh -c SCRIPT sh FILES...`). */
@@ -197,6 +199,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     { kind: 'tmpfs', dest: '/tmp', mode: 0o1777 },
     { kind: 'overlay', lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
     ...filesystem.caches.map((cache): MountOp => ({ kind: 'bind', src: cache.src, dest: cache.dest })),
+    ...(request.extraMounts ?? []),
   ];
   const system = filesystem.hostSystem ? hostImageOps() : [];
   let skeleton: RootSkeleton | undefined;

@@ -18,6 +18,7 @@ import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, LAYER_FORMAT, stageLayer, touchLayer, type Layer } from '../store/layers.js';
 import { removeTree } from '../sandbox/remove-tree.js';
 import { copyKeyMaterial, CopySourceError, planCopy, walkContext, writeCopy, type ContextEntry } from './dockerfile-copy.js';
+import { copyFromSource } from './dockerfile-copy-from.js';
 import { runInstruction } from './dockerfile-run.js';
 import type { PrepareOptions, SetupFailure } from './prepare.js';
 
@@ -102,25 +103,45 @@ export async function buildJobImage(job: ResolvedJob, build: ResolvedBuild, opti
       let material: Record<string, unknown>;
       let make: (staged: { dir: string; root: string }) => Promise<SetupFailure | null>;
       if (operation.kind === 'copy') {
-        if (operation.from !== null) return failure(what, 'COPY --from is not supported yet');
-        let items;
-        try {
-          context ??= walkContext(build.context, readIgnore(build, options.projectDir));
-          items = planCopy(operation.sources, operation.dest, context);
-        } catch (error) {
-          if (error instanceof CopySourceError) return failure(what, error.message);
-          throw error;
+        if (operation.from !== null) {
+          if (operation.chmod !== null) return failure(what, 'COPY --from with --chmod is not supported yet');
+          let source: { readonly rootLowers: readonly string[]; readonly id: string };
+          if (typeof operation.from === 'number') source = { rootLowers: results.get(operation.from)!.rootLowers, id: results.get(operation.from)!.parent };
+          else {
+            if (!options.resolveImage) return failure(what, 'this run cannot pull images');
+            try {
+              const image = await options.resolveImage(operation.from, (line) => say(`COPY --from ${line}`));
+              source = { rootLowers: image.rootLowers, id: image.id };
+            } catch (error) {
+              return failure(what, `${operation.from} could not be pulled: ${(error as Error).message}`);
+            }
+          }
+          const through = symlinkOnPath(rootLowers, [operation.dest]);
+          if (through) return failure(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
+          // Keyed on the source's top layer: any change in the source stage copies again.
+          material = { copyFrom: source.id, sources: operation.sources, dest: operation.dest };
+          const sourceLowers = source.rootLowers;
+          make = (staged) => copyFromSource(job, operation, { sourceLowers, staged, what }, options);
+        } else {
+          let items;
+          try {
+            context ??= walkContext(build.context, readIgnore(build, options.projectDir));
+            items = planCopy(operation.sources, operation.dest, context);
+          } catch (error) {
+            if (error instanceof CopySourceError) return failure(what, error.message);
+            throw error;
+          }
+          const through = symlinkOnPath(
+            rootLowers,
+            items.map((item) => path.posix.dirname(item.dest)),
+          );
+          if (through) return failure(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
+          material = { copy: copyKeyMaterial(items, operation.chmod) };
+          make = async (staged) => {
+            writeCopy(build.context, staged.root, items, operation.chmod);
+            return null;
+          };
         }
-        const through = symlinkOnPath(
-          rootLowers,
-          items.map((item) => path.posix.dirname(item.dest)),
-        );
-        if (through) return failure(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
-        material = { copy: copyKeyMaterial(items, operation.chmod) };
-        make = async (staged) => {
-          writeCopy(build.context, staged.root, items, operation.chmod);
-          return null;
-        };
       } else if (operation.kind === 'workdir') {
         const through = symlinkOnPath(rootLowers, [operation.path]);
         if (through) return failure(what, `WORKDIR through ${through}, a symlink in the image: not supported yet; name the path it points to`);

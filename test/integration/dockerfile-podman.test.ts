@@ -46,6 +46,8 @@ WORKDIR $APP
 COPY --chmod=0640 *.txt ./
 COPY src ./src
 COPY bin/ bin/
+COPY --from=tools /opt/tool/ ./tool-copy/
+COPY --from=0 /bin/busybox /usr/local/bin/bb
 SHELL ["/bin/sh", "-e", "-c"]
 RUN mkdir -p /etc && echo "app:x:1234:1234::/srv/app:/bin/sh" >> /etc/passwd && echo "app:x:1234:" >> /etc/group && mkdir data && chown 1234:1234 data && echo "$VERSION" > version && ln -s version current
 USER app
@@ -113,7 +115,7 @@ describe.runIf(ready)('cubicle build = podman build', () => {
     removeProjects();
   });
 
-  it('multi-stage, ARG/ENV, WORKDIR, COPY globs/--chmod/.dockerignore, SHELL, USER, whiteouts and opaque dirs: the same filesystem', async () => {
+  it('multi-stage (FROM stage, COPY --from), ARG/ENV, WORKDIR, COPY globs/--chmod/.dockerignore, SHELL, USER, whiteouts and opaque dirs: the same filesystem', async () => {
     const project = makeProject(`jobs:\n  fs:\n    build: { args: { REG: "${registry.host}" } }\n    run: sh manifest.sh\n`, FILES);
     const ours = await project.cubicle(['run'], { timeoutMs: 300_000 });
     expect(ours.exitCode, ours.stdout + ours.stderr).toBe(0);
