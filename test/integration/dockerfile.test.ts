@@ -122,12 +122,14 @@ jobs:
   it('COPY --from an earlier stage: its merged files, owner root, modes kept; keyed on the stage', async () => {
     const dockerfile = (marker: string) => `FROM ${registry.host}/test/busybox:1 AS build
 USER 0
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
-RUN mkdir -p /out/sub && echo ${marker} > /out/sub/file && chmod 700 /out/sub && rm /bin/vi
+RUN --network=none ["/bin/busybox", "--install", "-s", "/bin"]
+RUN --network=none mkdir -p /out/sub && echo ${marker} > /out/sub/file && chmod 700 /out/sub && rm /bin/vi
 FROM ${registry.host}/test/busybox:1
 COPY --from=build /out /copied/
 `;
-    const project = makeProject(`jobs:\n  app:\n    build: .\n    run: busybox cat /copied/sub/file; busybox stat -c '%a %u:%g' /copied/sub\n`, { Dockerfile: dockerfile('one') });
+    const project = makeProject(`jobs:\n  app:\n    build: .\n    run: busybox cat /copied/sub/file; busybox stat -c '%a %u:%g' /copied/sub\n`, {
+      Dockerfile: dockerfile('one'),
+    });
     const first = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(outputOf(first.stdout, 'app')).toEqual(expect.arrayContaining(['one', '700 0:0']));
@@ -135,7 +137,10 @@ COPY --from=build /out /copied/
     const second = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
     expect(outputOf(second.stdout, 'app')).toContain('two');
-    expect(buildLines(second.stdout, 'app').running).toEqual([expect.stringContaining('RUN mkdir -p /out/sub'), 'COPY --from=build /out /copied/']);
+    expect(buildLines(second.stdout, 'app').running).toEqual([
+      expect.stringContaining('RUN --network=none mkdir -p /out/sub'),
+      'COPY --from=build /out /copied/',
+    ]);
   });
 
   it('a failing RUN fails the job naming its line; nothing of it is committed', async () => {
