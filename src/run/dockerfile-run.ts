@@ -97,7 +97,7 @@ export async function runInstruction(
 }
 
 /** USER: root (empty), UID[:GID], or a name in the image's /etc/passwd (and group); a string is why not. */
-function lookUpUser(user: string, rootLowers: readonly string[]): { uid: number; gid: number } | null | string {
+export function lookUpUser(user: string, rootLowers: readonly string[]): { uid: number; gid: number } | null | string {
   if (user === '' || user === 'root' || user === '0' || user === '0:0') return null;
   const [name, group] = user.split(':') as [string, string | undefined];
   const passwd = /^\d+$/.test(name)

@@ -20,6 +20,7 @@ import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../s
 import type { StorePaths } from '../store/paths.js';
 import { cacheMounts, throwawayCacheMounts } from './cache-mounts.js';
 import { buildJobImage } from './dockerfile-build.js';
+import { lookUpUser } from './dockerfile-run.js';
 import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from '../sandbox/remove-tree.js';
@@ -71,6 +72,10 @@ export interface PreparedJob {
   readonly built: number;
   /** A `build:` job without `run`: the image's ENTRYPOINT + CMD. */
   readonly command?: readonly string[] | undefined;
+  /** A `build:` job: the image's WORKDIR (unless /), where its command starts, as `docker run` starts it. */
+  readonly workdir?: string | undefined;
+  /** A `build:` job without `user:`: the image's USER. */
+  readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
 }
 
 /** A setup step that did not succeed: the job ends with this, its own command never runs. */
@@ -89,11 +94,17 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   let imageHits = 0;
   let imageBuilt = 0;
   let command: readonly string[] | undefined;
+  let workdir: string | undefined;
+  let user: { readonly uid: number; readonly gid: number } | null | undefined;
   try {
     if (job.build) {
       const image = await buildJobImage(job, job.build, options);
       if ('message' in image) return image;
       ({ base, cacheHits: imageHits, built: imageBuilt } = image);
+      if (image.config.workdir !== '/') workdir = image.config.workdir;
+      const imageUser = job.user ?? lookUpUser(image.config.user, base.rootLowers);
+      if (typeof imageUser === 'string') return { what: `image ${job.image}`, status: null, message: imageUser, outputTail: '' };
+      user = imageUser;
       if (job.command.length === 0) {
         command = [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])];
         if (command.length === 0)
@@ -219,7 +230,7 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   }
   if (planned.steps.length > 0) options.usedLayers?.add(parent);
   const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
-  return { filesystem, base, cacheHits, built, command };
+  return { filesystem, base, cacheHits, built, command, workdir, user };
 }
 
 /** The layer from the source, the build lock released once it is in the store (or not found). */

@@ -28,7 +28,7 @@ COPY package.txt ./
 RUN --network=none cat package.txt > /deps-installed && echo "tag=$TAG" >> /deps-installed
 COPY src/ ./src/
 RUN --network=none ls src > /src-list
-CMD ["sh", "-c", "cat /greeting /deps-installed /src-list; echo app=$APP greeting=$GREETING"]
+CMD ["sh", "-c", "cat /greeting /deps-installed /src-list; echo app=$APP greeting=$GREETING; echo cwd=$(pwd) uid=$(id -u)"]
 `;
 
 /** The [build] lines of a run: what was built and what came from the store. */
@@ -79,7 +79,7 @@ jobs:
     const first = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     const out = outputOf(first.stdout, 'app');
-    expect(out).toEqual(expect.arrayContaining(['hello there', 'tag=', 'deps v1', 'tag=1', 'a.txt', 'app=/app greeting=hello there']));
+    expect(out).toEqual(expect.arrayContaining(['hello there', 'tag=', 'deps v1', 'tag=1', 'a.txt', 'app=/app greeting=hello there', 'cwd=/app uid=0']));
     expect(out).not.toContain('debug.log');
     expect(buildLines(first.stdout, 'app').running).toHaveLength(7);
     expect(await setupLayers(project)).toBe(7);
@@ -110,29 +110,35 @@ jobs:
 jobs:
   app:
     build: { args: { REG: "${registry.host}" } }
-    run: cat /app/package.txt checkout.txt
+    run: cat package.txt checkout.txt
 `,
       { Dockerfile: DOCKERFILE, 'package.txt': 'deps v2\n', 'src/a.txt': 'a\n', 'checkout.txt': 'from the checkout\n' },
     );
+    // The command starts in the image's WORKDIR (/app); the checkout is at its own path.
+    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('checkout.txt', project.file('checkout.txt')));
     const result = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(outputOf(result.stdout, 'app')).toEqual(expect.arrayContaining(['deps v2', 'from the checkout']));
   });
 
-  it('COPY --from an earlier stage: its merged files, owner root, modes kept; keyed on the stage', async () => {
+  it('COPY --from an earlier stage: its merged files, owner root, modes kept; keyed on the stage; the job as USER in WORKDIR', async () => {
     const dockerfile = (marker: string) => `FROM ${registry.host}/test/busybox:1 AS build
 USER 0
 RUN --network=none ["/bin/busybox", "--install", "-s", "/bin"]
-RUN --network=none mkdir -p /out/sub && echo ${marker} > /out/sub/file && chmod 700 /out/sub && rm /bin/vi
+RUN --network=none mkdir -p /out/sub && echo ${marker} > /out/top && chmod 700 /out/sub && rm /bin/vi
 FROM ${registry.host}/test/busybox:1
 COPY --from=build /out /copied/
 `;
-    const project = makeProject(`jobs:\n  app:\n    build: .\n    run: busybox cat /copied/sub/file; busybox stat -c '%a %u:%g' /copied/sub\n`, {
-      Dockerfile: dockerfile('one'),
-    });
+    const project = makeProject(
+      `jobs:\n  app:\n    build: .\n    run: busybox cat /copied/top; busybox stat -c '%a %u:%g' /copied/sub; echo cwd=$(busybox pwd) uid=$(busybox id -u)\n`,
+      {
+        Dockerfile: dockerfile('one'),
+      },
+    );
     const first = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(outputOf(first.stdout, 'app')).toEqual(expect.arrayContaining(['one', '700 0:0']));
+    // The base's config (User 1000, WorkingDir /work, which it lacks) is where the job starts.
+    expect(outputOf(first.stdout, 'app')).toEqual(expect.arrayContaining(['one', '700 0:0', 'cwd=/work uid=1000']));
     fs.writeFileSync(project.file('Dockerfile'), dockerfile('two'));
     const second = await project.cubicle(['run'], { timeoutMs: 120_000 });
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
