@@ -17,7 +17,7 @@ import { EMPTY_CONFIG, globalScope, planStages, splitStages, stageOperations, ty
 import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, LAYER_FORMAT, stageLayer, touchLayer, type Layer } from '../store/layers.js';
 import { removeTree } from '../sandbox/remove-tree.js';
-import { copyKeyMaterial, CopySourceError, planCopy, walkContext, writeCopy, type ContextEntry } from './dockerfile-copy.js';
+import { copyKeyMaterial, CopySourceError, makeParents, planCopy, walkContext, writeCopy, type ContextEntry } from './dockerfile-copy.js';
 import { copyFromSource } from './dockerfile-copy-from.js';
 import { runInstruction } from './dockerfile-run.js';
 import type { PrepareOptions, SetupFailure } from './prepare.js';
@@ -121,7 +121,8 @@ export async function buildJobImage(job: ResolvedJob, build: ResolvedBuild, opti
           // Keyed on the source's top layer: any change in the source stage copies again.
           material = { copyFrom: source.id, sources: operation.sources, dest: operation.dest };
           const sourceLowers = source.rootLowers;
-          make = (staged) => copyFromSource(job, operation, { sourceLowers, staged, what }, options);
+          const targetLowers = [...rootLowers];
+          make = (staged) => copyFromSource(job, operation, { sourceLowers, targetLowers, staged, what }, options);
         } else {
           let items;
           try {
@@ -137,8 +138,9 @@ export async function buildJobImage(job: ResolvedJob, build: ResolvedBuild, opti
           );
           if (through) return failure(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
           material = { copy: copyKeyMaterial(items, operation.chmod) };
+          const lowersNow = [...rootLowers];
           make = async (staged) => {
-            writeCopy(build.context, staged.root, items, operation.chmod);
+            writeCopy(build.context, staged.root, items, operation.chmod, lowersNow);
             return null;
           };
         }
@@ -146,8 +148,11 @@ export async function buildJobImage(job: ResolvedJob, build: ResolvedBuild, opti
         const through = symlinkOnPath(rootLowers, [operation.path]);
         if (through) return failure(what, `WORKDIR through ${through}, a symlink in the image: not supported yet; name the path it points to`);
         material = { workdir: operation.path };
+        const lowersNow = [...rootLowers];
         make = async (staged) => {
-          fs.mkdirSync(path.join(staged.root, operation.path), { recursive: true, mode: 0o755 });
+          // A dir the image has already is left as it is; a missing one is made, its parents as the image has them.
+          if (!lowersNow.some((lower) => fs.lstatSync(path.join(lower, operation.path), { throwIfNoEntry: false })?.isDirectory()))
+            makeParents(staged.root, operation.path, lowersNow);
           return null;
         };
       } else {

@@ -9,6 +9,7 @@ import type { Operation } from '../image/dockerfile/stages.js';
 import { DEFAULT_PATH, sandboxSpec, type JobFilesystem } from '../plan/sandbox-spec.js';
 import { removeTree } from '../sandbox/remove-tree.js';
 import { runSandbox } from '../sandbox/spawn.js';
+import { makeParents } from './dockerfile-copy.js';
 import type { PrepareOptions, SetupFailure } from './prepare.js';
 
 const DEST = '/.cubicle-dest';
@@ -22,20 +23,25 @@ for pattern in "$@"; do
   for src in $pattern; do
     if [ ! -e "$src" ] && [ ! -L "$src" ]; then continue; fi
     found=1
-    if [ -d "$src" ] && [ ! -L "$src" ]; then mkdir -p "$D$dest"; cp -a "$src/." "$D$dest/"
-    elif [ "$into" = 1 ]; then mkdir -p "$D$dest"; cp -a "$src" "$D$dest/"
-    else mkdir -p "$D$(dirname "$dest")"; cp -a "$src" "$D$dest"
+    if [ -d "$src" ] && [ ! -L "$src" ]; then mkdir -p "$D$dest"; cp -a "$src/." "$D$dest/"; chown -R 0:0 "$D$dest"
+    elif [ "$into" = 1 ]; then mkdir -p "$D$dest"; cp -a "$src" "$D$dest/"; chown -hR 0:0 "$D$dest/\${src##*/}"
+    else cp -a "$src" "$D$dest"; chown -hR 0:0 "$D$dest"
     fi
   done
   [ "$found" = 1 ] || { echo "$pattern: no such file in the source" >&2; exit 1; }
 done
-chown -R 0:0 "$D"
 `;
 
 export async function copyFromSource(
   job: ResolvedJob,
   operation: Extract<Operation, { kind: 'copy' }>,
-  where: { readonly sourceLowers: readonly string[]; readonly staged: { readonly dir: string; readonly root: string }; readonly what: string },
+  where: {
+    readonly sourceLowers: readonly string[];
+    /** The stage being built: the destination's parent dirs are made as it has them. */
+    readonly targetLowers: readonly string[];
+    readonly staged: { readonly dir: string; readonly root: string };
+    readonly what: string;
+  },
   options: PrepareOptions,
 ): Promise<SetupFailure | null> {
   const scratch = {
@@ -56,6 +62,7 @@ export async function copyFromSource(
     imageEnv: {},
     captureRoot: true,
   };
+  makeParents(where.staged.root, path.posix.dirname(operation.dest.replace(/\/+$/, '') || '/'), where.targetLowers);
   const intoDir = operation.dest.endsWith('/') || operation.sources.length > 1 || operation.sources.some((source) => /[*?[]/.test(source));
   const sources = operation.sources.map((source) => path.posix.resolve('/', source));
   try {

@@ -110,11 +110,15 @@ export function copyKeyMaterial(items: readonly CopyItem[], chmod: number | null
   return items.map(({ dest, entry }) => [dest, entry.type, (chmod ?? entry.mode).toString(8), entry.content]);
 }
 
-/** Writes the items beneath `root` (a staged layer's root tree); parent dirs made 0755 as Docker makes them. */
-export function writeCopy(context: string, root: string, items: readonly CopyItem[], chmod: number | null): void {
+/**
+ * Writes the items beneath `root` (a staged layer's root tree). A parent dir the image has keeps
+ * its mode (and owner, where the runner is root and so can set it): overlay shows the upper dir's
+ * attributes, and Docker leaves an existing dir as it was; a new one is made 0755, as Docker makes it.
+ */
+export function writeCopy(context: string, root: string, items: readonly CopyItem[], chmod: number | null, rootLowers: readonly string[] = []): void {
   for (const { dest, entry } of items) {
     const target = path.join(root, dest);
-    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    makeParents(root, path.posix.dirname(dest), rootLowers);
     const mode = chmod ?? entry.mode;
     if (entry.type === 'dir') {
       fs.mkdirSync(target, { recursive: true, mode });
@@ -135,4 +139,28 @@ export function writeCopy(context: string, root: string, items: readonly CopyIte
   }
   // Dirs' times last: writing into a dir changes its mtime.
   for (const { dest, entry } of items) if (entry.type === 'dir') fs.utimesSync(path.join(root, dest), entry.mtime, entry.mtime);
+}
+
+/** `dir` and its parents in `root`, each one the image has made with its mode (and owner, as root). */
+export function makeParents(root: string, dir: string, rootLowers: readonly string[]): void {
+  let current = '';
+  for (const part of dir.split('/').filter(Boolean)) {
+    current = `${current}/${part}`;
+    const target = path.join(root, current);
+    if (fs.lstatSync(target, { throwIfNoEntry: false })) continue;
+    fs.mkdirSync(target, { mode: 0o755 });
+    const below = imageStat(rootLowers, current);
+    if (!below?.isDirectory()) continue;
+    fs.chmodSync(target, below.mode & 0o7777);
+    if (process.getuid?.() === 0) fs.lchownSync(target, below.uid, below.gid);
+  }
+}
+
+/** The entry at `rel` in the top layer that has it. */
+function imageStat(rootLowers: readonly string[], rel: string): fs.Stats | undefined {
+  for (const lower of rootLowers) {
+    const stat = fs.lstatSync(path.join(lower, rel), { throwIfNoEntry: false });
+    if (stat) return stat;
+  }
+  return undefined;
 }

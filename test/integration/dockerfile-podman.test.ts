@@ -38,6 +38,8 @@ RUN ["/bin/busybox", "sh", "-c", "test $(/bin/busybox id -u) = 1000"]
 USER 0
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 RUN mkdir -p /opt/tool/old && echo tool > /opt/tool/bin && chmod 750 /opt/tool/bin
+# 705: the job lists it as root without capabilities (cubicle jobs hold none): others need r and x
+RUN mkdir -m 705 /srv && chown 1234:1234 /srv
 
 FROM tools
 ARG VERSION=1.0
@@ -115,8 +117,10 @@ describe.runIf(ready)('cubicle build = podman build', () => {
     removeProjects();
   });
 
-  it('multi-stage (FROM stage, COPY --from), ARG/ENV, WORKDIR, COPY globs/--chmod/.dockerignore, SHELL, USER, whiteouts and opaque dirs: the same filesystem', async () => {
+  it('multi-stage (FROM stage, COPY --from), ARG/ENV, WORKDIR, COPY globs/--chmod/.dockerignore into a dir the image has (its mode and owner kept), SHELL, USER, whiteouts and opaque dirs: the same filesystem', async () => {
     const project = makeProject(`jobs:\n  fs:\n    build: { args: { REG: "${registry.host}" } }\n    run: sh manifest.sh\n`, FILES);
+    // The job starts in the image's WORKDIR: the script is named by its path in the checkout.
+    fs.writeFileSync(project.file('cubicle.config.yaml'), project.read('cubicle.config.yaml').replace('sh manifest.sh', `sh ${project.file('manifest.sh')}`));
     const ours = await project.cubicle(['run'], { timeoutMs: 300_000 });
     expect(ours.exitCode, ours.stdout + ours.stderr).toBe(0);
     const cubicleList = outputOf(ours.stdout, 'fs').filter((line) => line.startsWith('FS '));
