@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, pushImage } from '../image/images.js';
 import { HAVE_REGISTRY, startRegistry, type TestRegistry } from '../image/registry.js';
+import { outboundUnavailable } from '../helpers/host.js';
 import { makeProject, outputOf, removeProjects, type Project } from '../helpers/project.js';
 
 const BUSYBOX = '/bin/busybox';
@@ -147,6 +148,22 @@ COPY --from=build /out /copied/
       expect.stringContaining('RUN --network=none mkdir -p /out/sub'),
       'COPY --from=build /out /copied/',
     ]);
+  });
+
+  const noOutbound = outboundUnavailable();
+  if (noOutbound) console.log(`skipped: a RUN's default network (a way out, as Docker's): ${noOutbound}`);
+  it.skipIf(noOutbound !== null)("a RUN without --network has a way out (slirp4netns' tap0), as Docker's default; --network=none has only lo", async () => {
+    const project = makeProject(`jobs:\n  app:\n    build: .\n    run: busybox cat /default /none\n`, {
+      Dockerfile: `FROM ${registry.host}/test/busybox:1
+USER 0
+RUN --network=none ["/bin/busybox", "--install", "-s", "/bin"]
+RUN grep -o tap0 /proc/net/dev > /default
+RUN --network=none sh -c 'grep -c : /proc/net/dev > /none'
+`,
+    });
+    const result = await project.cubicle(['run'], { timeoutMs: 120_000 });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(outputOf(result.stdout, 'app')).toEqual(expect.arrayContaining(['tap0', '1']));
   });
 
   it('a failing RUN fails the job naming its line; nothing of it is committed', async () => {
