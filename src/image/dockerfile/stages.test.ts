@@ -1,7 +1,7 @@
 // ARG scoping, build args, targets and substitution, as Docker's own documentation states them.
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from './parse.js';
-import { EMPTY_CONFIG, globalScope, planStages, splitStages, stageOperations, type Operation } from './stages.js';
+import { EMPTY_CONFIG, THIS_PLATFORM, globalScope, planStages, splitStages, stageOperations, type Operation } from './stages.js';
 
 async function build(text: string, buildArgs: Record<string, string> = {}, target: string | null = null) {
   const parsed = await parseDockerfile(text);
@@ -63,5 +63,13 @@ describe('stages', () => {
 
   it('a bad substitution names the instruction and its line', async () => {
     await expect(build('FROM a\nWORKDIR ${X:?needs X}')).rejects.toThrow('WORKDIR on line 2: X: needs X');
+  });
+
+  it('FROM --platform: this machine (named or $BUILDPLATFORM) is built, another is refused naming the line', async () => {
+    const [stage] = await build(`FROM --platform=${THIS_PLATFORM} a\nRUN x`);
+    expect(stage!.base).toBe('a');
+    await expect(build('FROM --platform=$BUILDPLATFORM a')).resolves.toHaveLength(1);
+    const other = THIS_PLATFORM === 'linux/arm64' ? 'linux/amd64' : 'linux/arm64';
+    await expect(build(`FROM --platform=${other} a`)).rejects.toThrow(`FROM on line 1: --platform=${other}: only this machine's platform`);
   });
 });

@@ -8,6 +8,9 @@ import type { ExecOrShell, Instruction, ParsedDockerfile } from './parse.js';
 import { DockerfileProblems } from './parse.js';
 import { expandWord, expandWords, SubstitutionError } from './words.js';
 
+/** This machine as an OCI platform: what FROM --platform may name. */
+export const THIS_PLATFORM = `linux/${({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch}`;
+
 /** Build args Docker accepts without an ARG line; kept out of cache keys (they differ per machine). */
 export const PROXY_ARGS = ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((name) => [name, name.toLowerCase()]);
 
@@ -91,6 +94,13 @@ export function planStages(parsed: ParsedDockerfile, buildArgs: Readonly<Record<
   const scope = globalScope(globalArgs, buildArgs, parsed.escapeChar);
   const targetStage = target === null ? stages.at(-1)! : stages.find((stage) => stage.name === target.toLowerCase());
   if (!targetStage) throw new DockerfileProblems([`target "${target}": no stage has this name (FROM ... AS ${target})`]);
+  const platformScope = new Map([...scope, ['BUILDPLATFORM', THIS_PLATFORM], ['TARGETPLATFORM', THIS_PLATFORM]]);
+  for (const stage of stages) {
+    if (stage.from.platform === null) continue;
+    const platform = substitute(stage.from, () => expandWord(stage.from.platform!, platformScope, parsed.escapeChar));
+    if (platform !== THIS_PLATFORM)
+      throw new DockerfileProblems([`FROM on line ${stage.from.line}: --platform=${platform}: only this machine's platform (${THIS_PLATFORM}) can be built`]);
+  }
   const bases = stages.map((stage) => {
     const image = substitute(stage.from, () => expandWord(stage.from.image, scope, parsed.escapeChar));
     const earlier = stageIndex(stages, image, stage.index);
