@@ -72,4 +72,11 @@ describe('stages', () => {
     const other = THIS_PLATFORM === 'linux/arm64' ? 'linux/amd64' : 'linux/arm64';
     await expect(build(`FROM --platform=${other} a`)).rejects.toThrow(`FROM on line 1: --platform=${other}: only this machine's platform`);
   });
+
+  it('the automatic platform args: global, in a stage once declared', async () => {
+    const [stage] = await build('FROM a\nRUN x\nARG TARGETARCH\nRUN y');
+    const [before, after] = runs(stage!.operations);
+    expect(before!.env.TARGETARCH).toBeUndefined();
+    expect(after!.env.TARGETARCH).toBe(THIS_PLATFORM.split('/')[1]);
+  });
 });

@@ -79,7 +79,14 @@ export function splitStages(parsed: ParsedDockerfile): { globalArgs: Extract<Ins
 
 /** The global ARGs' values (build args over defaults), for FROM lines and redeclared ARGs. */
 export function globalScope(globalArgs: readonly Extract<Instruction, { kind: 'ARG' }>[], buildArgs: Readonly<Record<string, string>>, escapeChar: string) {
+  // BuildKit's automatic platform args: global, so a stage has them once it says `ARG TARGETARCH`.
+  const [os, arch] = THIS_PLATFORM.split('/') as [string, string];
   const scope = new Map<string, string>();
+  for (const prefix of ['BUILD', 'TARGET']) {
+    scope.set(`${prefix}PLATFORM`, THIS_PLATFORM);
+    scope.set(`${prefix}OS`, os);
+    scope.set(`${prefix}ARCH`, arch);
+  }
   for (const instruction of globalArgs)
     for (const arg of instruction.args) {
       const value = buildArgs[arg.name] ?? (arg.value === null ? undefined : substitute(instruction, () => expandWord(arg.value!, scope, escapeChar)));
@@ -94,10 +101,9 @@ export function planStages(parsed: ParsedDockerfile, buildArgs: Readonly<Record<
   const scope = globalScope(globalArgs, buildArgs, parsed.escapeChar);
   const targetStage = target === null ? stages.at(-1)! : stages.find((stage) => stage.name === target.toLowerCase());
   if (!targetStage) throw new DockerfileProblems([`target "${target}": no stage has this name (FROM ... AS ${target})`]);
-  const platformScope = new Map([...scope, ['BUILDPLATFORM', THIS_PLATFORM], ['TARGETPLATFORM', THIS_PLATFORM]]);
   for (const stage of stages) {
     if (stage.from.platform === null) continue;
-    const platform = substitute(stage.from, () => expandWord(stage.from.platform!, platformScope, parsed.escapeChar));
+    const platform = substitute(stage.from, () => expandWord(stage.from.platform!, scope, parsed.escapeChar));
     if (platform !== THIS_PLATFORM)
       throw new DockerfileProblems([`FROM on line ${stage.from.line}: --platform=${platform}: only this machine's platform (${THIS_PLATFORM}) can be built`]);
   }
