@@ -271,6 +271,11 @@ HANDLER(handle_keep_caps) {
   return 0;
 }
 
+HANDLER(handle_build_caps) {
+  p->config->build_caps = true;
+  return 0;
+}
+
 HANDLER(handle_volatile_upper) {
   p->config->volatile_upper = true;
   return 0;
@@ -611,6 +616,10 @@ static const struct option_spec options[] = {
            "keep capabilities in the sandbox's user namespace\n"
            "(none on the host); maintenance commands only",
            handle_keep_caps),
+    OPTION("--build-caps", 0, "",
+           "Docker's default capability set (chown, setuid, ...),\n"
+           "as a Dockerfile RUN gets; the rest dropped",
+           handle_build_caps),
     OPTION("--seccomp", 1, "default|unconfined",
            "default: deny keyrings, bpf, perf, modules, mount,\n"
            "new user namespaces, TIOCSTI, ... with EPERM;\n"

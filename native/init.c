@@ -166,6 +166,60 @@ struct job_user {
   gid_t gid;
 };
 
+/* Docker's default set (moby oci/caps/defaults.go), what a `docker build` RUN gets: --build-caps.
+ */
+static const unsigned long BUILD_CAPS[] = {
+    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+    CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+    CAP_KILL,    CAP_AUDIT_WRITE};
+
+static bool is_build_cap(unsigned long cap) {
+  for (size_t i = 0; i < sizeof BUILD_CAPS / sizeof BUILD_CAPS[0]; i++)
+    if (BUILD_CAPS[i] == cap)
+      return true;
+  return false;
+}
+
+/* --build-caps: the bounding set cut to BUILD_CAPS; root keeps them through execve (no securebits),
+ * another --user loses them at setresuid as Docker's non-root RUN does (the kernel's setuid fixup).
+ */
+static int limit_to_build_capabilities(const struct job_user *user, struct cub_error *err) {
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return make_error(err, errno, "prctl PR_CAP_AMBIENT_CLEAR_ALL");
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
+  for (unsigned long cap = 0; cap < 64; cap++) {
+    if (is_build_cap(cap)) {
+      data[cap / 32].permitted |= 1U << (cap % 32);
+      data[cap / 32].effective |= 1U << (cap % 32);
+      continue;
+    }
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+      continue;
+    if (errno == EINVAL)
+      break;
+    return make_error(err, errno, "prctl PR_CAPBSET_DROP %lu", cap);
+  }
+  if (user != NULL) {
+    if (setgroups(0, NULL) < 0)
+      return make_error(err, errno, "setgroups (--user)");
+    if (setresgid(user->gid, user->gid, user->gid) < 0)
+      return make_error(err, errno,
+                        "setresgid %u (--user: is the gid mapped? it needs a subgid range)",
+                        (unsigned)user->gid);
+    if (setresuid(user->uid, user->uid, user->uid) < 0)
+      return make_error(err, errno,
+                        "setresuid %u (--user: is the uid mapped? it needs a subuid range)",
+                        (unsigned)user->uid);
+    if (user->uid != 0)
+      return 0;
+  }
+  if (syscall(SYS_capset, &header, data) < 0)
+    return make_error(err, errno, "capset to the build set");
+  return 0;
+}
+
 static int drop_capabilities(const struct job_user *user, struct cub_error *err) {
   if (prctl(PR_SET_SECUREBITS,
             SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
@@ -218,7 +272,9 @@ static int prepare_job(const struct sandbox_config *config, mode_t job_umask, in
     return make_error(err, errno, "chdir `%s`", config->chdir_path);
   }
   const struct job_user user = {config->user_uid, config->user_gid};
-  if (!config->keep_caps && drop_capabilities(config->has_user ? &user : NULL, err) < 0) {
+  if (config->build_caps
+          ? limit_to_build_capabilities(config->has_user ? &user : NULL, err) < 0
+          : !config->keep_caps && drop_capabilities(config->has_user ? &user : NULL, err) < 0) {
     set_error_stage(err, "capabilities");
     return -1;
   }

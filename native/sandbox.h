@@ -111,7 +111,9 @@ struct sandbox_config {
   const char *chdir_path;
   bool share_net;
   bool new_session;
-  bool keep_caps; /* maintenance commands only, never a job (src/sandbox/ops.ts) */
+  bool keep_caps;  /* maintenance commands only, never a job (src/sandbox/ops.ts) */
+  bool build_caps; /* Docker's default capability set: a Dockerfile RUN (src/run/dockerfile-run.ts)
+                    */
   /* --volatile-upper: upper dirs are thrown away after the run, so overlayfs may skip its
    * syncs of the upper filesystem (the `volatile` option); a setup step's never is */
   bool volatile_upper;

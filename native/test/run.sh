@@ -302,6 +302,13 @@ test_keep_caps() {
   check "--keep-caps keeps the namespace's capabilities, NoNewPrivs still 1" $? "$OUT" "$ERR"
 }
 
+test_build_caps() {
+  # Docker's default set (moby oci/caps/defaults.go) is CapEff 00000000a80425fb in `docker run`.
+  sandbox --build-caps -- grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status
+  [ "$OUT" = $'CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1' ]
+  check "--build-caps: Docker's default capability set, effective and bounding; NoNewPrivs 1" $? "$OUT" "$ERR"
+}
+
 test_fds_closed() {
   # fd 7 and the status fd 9 are open in the helper; only 0-2 may reach the job.
   OUT=$("$HELPER" --status-fd 9 "${BASE[@]}" -- bash -c \
@@ -890,7 +897,7 @@ TESTS=(
   test_version_help test_usage_errors test_exit_code test_signal_exit test_pid1_and_processes test_pid1_cmdline_hidden
   test_background_killed test_hostname test_loopback_only test_share_net test_env test_ro_bind
   test_ro_bind_recursive test_overlay test_overlay_volatile test_overlay_root test_overlay_special_paths
-  test_overlay_error_names_refusal test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_fds_closed test_timeout
+  test_overlay_error_names_refusal test_overlay_many_layers test_ro_overlay test_caps_and_nnp test_keep_caps test_build_caps test_fds_closed test_timeout
   test_status_json test_exec_errors test_setup_error test_dies_with_parent test_uid_map
   test_uid_map_single test_dev test_proc_readonly test_tmpfs_size_perms test_dir_symlink
   test_remount_ro test_chdir test_signal_forwarding test_sessions test_stdio

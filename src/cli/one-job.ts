@@ -70,6 +70,8 @@ export async function runInJobSandbox(plan: OneJobPlan, options: OneJobOptions):
       cacheScope: plan.cacheScope,
       resolveBase: (job: ResolvedJob, onStatus: (line: string) => void) =>
         resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
+      resolveImage: (ref: string, onStatus: (line: string) => void) =>
+        resolveBase(ref, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
     };
     const prepared = await prepareJob(planned, prepareOptions);
     if ('message' in prepared) {

@@ -71,9 +71,20 @@ export interface SetupStep {
   readonly network: NetworkMode;
 }
 
+/** `build:` of a job: absolute paths, confined beneath the checkout when resolved. */
+export interface ResolvedBuild {
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly target: string | null;
+  readonly args: Readonly<Record<string, string>>;
+}
+
 export interface ResolvedJob {
   readonly name: string;
+  /** The image reference; for a `build:` job, `dockerfile:PATH` (relative to the checkout), for messages. */
   readonly image: string;
+  /** Instead of an image: the project's Dockerfile, built (run/dockerfile-build.ts). */
+  readonly build: ResolvedBuild | null;
   /** argv; a `run:` string becomes `/bin/sh -c STRING`. */
   readonly command: readonly string[];
   /** `run:` was a string: arguments appended to `command` become the script's "$@". */
@@ -157,7 +168,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
     const compose = composeOf(name, merged, config, projectDir, problems, notices);
-    jobs.push(resolveJob(name, merged, defaults, flagLimits, compose));
+    const build = resolveBuild(`jobs.${name}.build`, job.build, projectDir, problems);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits, { compose, build, projectDir }));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -255,13 +267,22 @@ function checkCaches(name: string, job: JobInput, projectDir: string, problems: 
   }
 }
 
-function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits, compose: readonly ComposeService[] = []): ResolvedJob {
+/** What a job takes from outside its own keys: its Compose services and its Dockerfile build (both resolved already). */
+interface JobSources {
+  readonly compose?: readonly ComposeService[];
+  readonly build?: ResolvedBuild | null;
+  readonly projectDir?: string;
+}
+
+function resolveJob(name: string, job: JobInput, defaults: DefaultsInput, flagLimits: Limits, sources: JobSources = {}): ResolvedJob {
+  const { compose = [], build = null, projectDir = '/' } = sources;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env[key] = String(value);
   const defaultLimits = { ...limitsOf(defaults), ...flagLimits };
   return Object.freeze({
     name,
-    image: job.image ?? defaults.image ?? 'host',
+    image: build ? `dockerfile:${path.relative(projectDir, build.dockerfile)}` : (job.image ?? defaults.image ?? 'host'),
+    build,
     // No `run` only where a problem was recorded: the config is refused before the job is used.
     command: Object.freeze(typeof job.run === 'string' ? ['/bin/sh', '-c', job.run] : [...(job.run ?? [])]),
     script: typeof job.run === 'string',
@@ -403,7 +424,7 @@ function checkJob(name: string, job: JobInput, config: ConfigInput, problems: st
   if (!JOB_NAME.test(name)) {
     problems.push(`${at}: a job name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
-  checkImage(`${at}.image`, job.image ?? config.defaults?.image ?? 'host', problems);
+  if (job.build === undefined) checkImage(`${at}.image`, job.image ?? config.defaults?.image ?? 'host', problems);
   const services = Object.entries(job.services ?? {});
   for (const [serviceName, service] of services) {
     const where = `${at}.services.${serviceName}`;
@@ -479,6 +500,35 @@ function confineLocalImage(where: string, image: string, projectDir: string, pro
     return image;
   }
   return formatImageRef({ ...ref, path: absolute });
+}
+
+/** `build:` -> absolute context and Dockerfile paths, each beneath the checkout (no symlink out); null without one. */
+function resolveBuild(where: string, build: JobInput['build'], projectDir: string, problems: string[]): ResolvedBuild | null {
+  if (build === undefined) return null;
+  const long = typeof build === 'string' ? { context: build } : build;
+  const context = confineBuildPath(
+    `${where}${typeof build === 'string' ? '' : '.context'}`,
+    path.resolve(projectDir, long.context ?? '.'),
+    projectDir,
+    problems,
+  );
+  const dockerfile = confineBuildPath(`${where}.dockerfile`, path.resolve(context, long.dockerfile ?? 'Dockerfile'), projectDir, problems);
+  const args = Object.fromEntries(Object.entries(long.args ?? {}).map(([name, value]) => [name, String(value)]));
+  return Object.freeze({ context, dockerfile, target: long.target ?? null, args: Object.freeze(args) });
+}
+
+function confineBuildPath(where: string, absolute: string, projectDir: string, problems: string[]): string {
+  if (!isBeneath(absolute, projectDir)) {
+    problems.push(`${where}: ${absolute} is outside the checkout ${projectDir}; a build reads only files in the checkout`);
+    return absolute;
+  }
+  try {
+    resolveBeneath(projectDir, path.relative(projectDir, absolute) || '.', { allowMissing: true, notDone: 'nothing was run' });
+  } catch (error) {
+    if (!(error instanceof PathConfinementError)) throw error;
+    problems.push(`${where}: ${path.relative(projectDir, absolute)} ${error.message}`);
+  }
+  return absolute;
 }
 
 /** Services in an order that starts each after what it needs; null when their needs form a cycle. */

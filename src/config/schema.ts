@@ -140,6 +140,20 @@ const serviceSchema = z.strictObject({
   pids: pids.optional(),
 });
 
+/** `build: .` or Compose's long form: the project's Dockerfile, built into the job's image (image/dockerfile/). */
+const buildSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    context: z.string().min(1).optional().describe('The build context, beneath the checkout (default .)'),
+    dockerfile: z.string().min(1).optional().describe('The Dockerfile, relative to the context (default Dockerfile)'),
+    target: z.string().min(1).optional().describe('The stage to build (default the last)'),
+    args: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('Build args (ARG values)'),
+  }),
+]);
+
 export const jobSchema = z
   .strictObject({
     image: z
@@ -147,6 +161,9 @@ export const jobSchema = z
       .min(1)
       .optional()
       .describe('The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH'),
+    build: buildSchema
+      .optional()
+      .describe("Instead of image: the project's Dockerfile, built by cubicle: `.` or { context, dockerfile, target, args }; run defaults to its CMD"),
     preset: z
       .string()
       .min(1)
@@ -184,7 +201,10 @@ export const jobSchema = z
   })
   .superRefine((job, ctx) => {
     // A preset gives a `run`; whether it really does is checked once the preset is read.
-    if (job.run === undefined && job.preset === undefined)
+    if (job.image !== undefined && job.build !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['build'], message: 'a job has either `image` or `build`, not both' });
+    // A built image's CMD is the job's command where it gives none (checked once the Dockerfile is read).
+    if (job.run === undefined && job.preset === undefined && job.build === undefined)
       ctx.addIssue({ code: 'custom', path: ['run'], message: 'missing: every job needs a `run` command, or a `preset` that gives one' });
   });
 

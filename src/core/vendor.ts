@@ -114,3 +114,9 @@ export async function loadPicomatch() {
 function commonJs<T extends object>(module: T): T {
   return 'default' in module && module.default && typeof module.default === 'object' && !(Object.keys(module).length > 2) ? (module.default as T) : module;
 }
+
+/** dockerfile-ast: only a job with `build:` loads it. */
+export async function loadDockerfileParser() {
+  const { DockerfileParser } = await import('dockerfile-ast');
+  return { DockerfileParser };
+}

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { ImageRecord } from '../store/images.js';
+import type { ImageRecord, ImageRunConfig } from '../store/images.js';
 import { touchLayer, type Layer } from '../store/layers.js';
 
 export interface Base {
@@ -16,12 +16,8 @@ export interface Base {
   readonly env: Readonly<Record<string, string>>;
   /** The manifest digest of an OCI image, the layer digest of a debian base; null for host. */
   readonly digest: string | null;
-  /** An OCI image's Entrypoint and Cmd, where its record has them (a Compose service's default command). */
-  readonly entrypoint?: readonly string[];
-  readonly cmd?: readonly string[];
-  /** An OCI image's WorkingDir and User ('' when it sets none). */
-  readonly workingDir?: string;
-  readonly user?: string;
+  /** An OCI image's WorkingDir, User, Cmd, Entrypoint (what a Dockerfile FROM it starts with). */
+  readonly runConfig?: ImageRunConfig | undefined;
 }
 
 let hostBase: Base | undefined;
@@ -56,9 +52,6 @@ export function baseOf(record: ImageRecord, layers: readonly Layer[]): Base {
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record.env,
     digest: record.digest,
-    ...(record.entrypoint ? { entrypoint: record.entrypoint } : {}),
-    ...(record.cmd ? { cmd: record.cmd } : {}),
-    ...(record.workingDir === undefined ? {} : { workingDir: record.workingDir }),
-    ...(record.user === undefined ? {} : { user: record.user }),
+    runConfig: record.runConfig,
   };
 }

@@ -55,17 +55,9 @@ export async function resolveOciBase(text: string, options: OciBaseOptions): Pro
     layerIds.push(id);
     parent = id;
   }
-  const record: ImageRecord = {
-    ref: canonical,
-    kind: 'oci',
-    digest: pulled.manifestDigest,
-    layerIds,
-    env: envOf(pulled.config.config?.Env ?? []),
-    entrypoint: [...(pulled.config.config?.Entrypoint ?? [])],
-    cmd: [...(pulled.config.config?.Cmd ?? [])],
-    workingDir: pulled.config.config?.WorkingDir ?? '',
-    user: pulled.config.config?.User ?? '',
-  };
+  const config = pulled.config.config;
+  const runConfig = { workdir: config?.WorkingDir || '/', user: config?.User ?? '', cmd: config?.Cmd ?? null, entrypoint: config?.Entrypoint ?? null };
+  const record: ImageRecord = { ref: canonical, kind: 'oci', digest: pulled.manifestDigest, layerIds, env: envOf(config?.Env ?? []), runConfig };
   saveImage(options.store, record);
   const stored = findImage(options.store, canonical);
   if (!stored) throw new Error(`image ${text}: its layers were removed from the store while it was being pulled`);

@@ -124,6 +124,8 @@ export interface SandboxRequest {
   readonly workdir?: string | undefined;
   /** The job's network shared with its services, or with a way out (run/network.ts). */
   readonly sharedNetwork?: { readonly netns: string; readonly resolvConf: string | null; readonly hosts?: string | null } | undefined;
+  /** More mounts after the job's own: a Dockerfile COPY --from's destination layer (run/dockerfile-copy-from.ts). */
+  readonly extraMounts?: readonly MountOp[] | undefined;
 }
 
 /** The job's argv with this shard's test files after it: a `run:` script gets them as "$@" (`sh -c SCRIPT sh FILES...`). */
@@ -203,6 +205,7 @@ export function sandboxSpec(request: SandboxRequest, dirs: JobDirs, filesystem: 
     { kind: 'overlay', lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
     ...filesystem.caches.map((cache): MountOp => ({ kind: 'bind', src: cache.src, dest: cache.dest })),
     ...(request.tmpfs ?? []).map((dest): MountOp => ({ kind: 'tmpfs', dest, mode: 0o1777 })),
+    ...(request.extraMounts ?? []),
   ];
   // Before the skeleton is drawn: a layered root gets the mount point even where its image has no /etc/hosts.
   if (request.network !== 'host' && request.sharedNetwork?.hosts) mounts.push({ kind: 'ro-bind', src: request.sharedNetwork.hosts, dest: '/etc/hosts' });

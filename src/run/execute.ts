@@ -6,6 +6,7 @@ import type { RunPlan } from '../plan/run-plan.js';
 import { startRunUserns } from '../host/shared-userns.js';
 import type { Base } from '../image/base.js';
 import { resolveBase } from '../image/resolve-base.js';
+import { readJobDockerfile } from './dockerfile-build.js';
 import { reapStore } from '../store/layers.js';
 import { ensureStore } from '../store/paths.js';
 import { createRunDir, reapStaleRuns, runsRoot } from '../store/runs.js';
@@ -49,6 +50,8 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
   ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned) => planned.job);
+  // A Dockerfile that cannot be built as Docker would is refused (exit 2) before any job runs.
+  for (const job of jobs) if (job.build) await readJobDockerfile(job.build, plan.projectDir);
   if (plan.shardNote) process.stderr.write(plan.shardNote);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
@@ -105,6 +108,8 @@ export async function runJobs(plan: RunPlan, options: RunOptions): Promise<RunSu
             baseOnce(job.image, () =>
               resolveBase(job.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
             ),
+          resolveImage: (ref, onStatus) =>
+            baseOnce(ref, () => resolveBase(ref, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })),
         }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => {

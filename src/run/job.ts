@@ -9,7 +9,8 @@ import { runSandbox, type SandboxStatus } from '../sandbox/spawn.js';
 import { describeExitCode, describeSignal } from '../core/signal-names.js';
 import { collectOutputs, UnsafeDestinationError, type CollectedFiles } from './collect.js';
 import { explainHostFailure } from '../host/host-failure.js';
-import { prepareJob, type PrepareOptions, type SetupFailure } from './prepare.js';
+import { prepareJob, type PreparedJob, type PrepareOptions, type SetupFailure } from './prepare.js';
+import type { SandboxSpec } from '../sandbox/ops.js';
 import { startNetworkFor, type JobNetwork } from './network.js';
 import { serviceLogName, startServices, type RunningServices } from './services.js';
 import { removeTree } from '../sandbox/remove-tree.js';
@@ -59,11 +60,14 @@ export async function runJob(planned: PlannedJob, options: JobRunOptions): Promi
         services = await startServices(planned, { ...options, network, attempt, logsDir: path.join(options.artifactsDir, job.name, 'services') });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
-      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
-        signal: options.signal,
-        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
-        backpressure: () => options.reporter.backpressure(),
-      });
+      const { status, outputTail } = await runSandbox(
+        builtImageSpec(jobSandboxSpec(onBuiltImage(job, prepared), context, dirs, prepared.filesystem), prepared),
+        {
+          signal: options.signal,
+          onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+          backpressure: () => options.reporter.backpressure(),
+        },
+      );
       explainHostFailure(status);
       let collected: CollectedFiles = { junitFiles: [], artifacts: [], refused: [], failed: [] };
       let copyError: string | null = null;
@@ -259,4 +263,16 @@ export function notRunResult(job: ResolvedJob, status: 'skipped' | 'cancelled', 
     artifacts: [],
     previousFailures: [],
   };
+}
+
+/** A `build:` job: the image's CMD where the job gives no `run`, its USER where the job gives no `user`. */
+function onBuiltImage(job: ResolvedJob, prepared: PreparedJob): ResolvedJob {
+  if (!job.build) return job;
+  return { ...job, ...(prepared.command ? { command: prepared.command, script: false } : {}), user: prepared.user ?? null };
+}
+
+/** ... and its WORKDIR as the command's working dir, as `docker run` starts it. */
+function builtImageSpec(spec: SandboxSpec, prepared: PreparedJob): SandboxSpec {
+  // Made in the job's own upper when the image lacks it, as runc makes a container's cwd.
+  return prepared.workdir ? { ...spec, ops: [...spec.ops, { kind: 'dir', dest: prepared.workdir, mode: 0o755 }], cwd: prepared.workdir } : spec;
 }

@@ -19,6 +19,8 @@ import { acquireBuildLock } from '../store/lock.js';
 import { commitLayer, findLayer, stageLayer, touchLayer, type Layer } from '../store/layers.js';
 import type { StorePaths } from '../store/paths.js';
 import { cacheMounts, throwawayCacheMounts } from './cache-mounts.js';
+import { buildJobImage } from './dockerfile-build.js';
+import { lookUpUser } from './dockerfile-run.js';
 import type { LimitsPlan } from './limits.js';
 import { startJobNetwork, type JobNetwork } from './network.js';
 import { removeTree } from '../sandbox/remove-tree.js';
@@ -51,6 +53,8 @@ export interface PrepareOptions {
   readonly usedLayers?: Set<string> | undefined;
   /** Resolves non-host images (OCI, debian) into layers; absent: only `host` is possible. */
   readonly resolveBase?: (job: ResolvedJob, onStatus: (line: string) => void) => Promise<Base>;
+  /** A Dockerfile's FROM image (run/dockerfile-build.ts), pulled as `image:` is; absent: a `build:` job fails. */
+  readonly resolveImage?: (ref: string, onStatus: (line: string) => void) => Promise<Base>;
 }
 
 export interface LayerSource {
@@ -66,6 +70,12 @@ export interface PreparedJob {
   /** Setup steps served from the store. */
   readonly cacheHits: number;
   readonly built: number;
+  /** A `build:` job without `run`: the image's ENTRYPOINT + CMD. */
+  readonly command?: readonly string[] | undefined;
+  /** A `build:` job: the image's WORKDIR (unless /), where its command starts, as `docker run` starts it. */
+  readonly workdir?: string | undefined;
+  /** A `build:` job without `user:`: the image's USER. */
+  readonly user?: { readonly uid: number; readonly gid: number } | null | undefined;
 }
 
 /** A setup step that did not succeed: the job ends with this, its own command never runs. */
@@ -79,15 +89,39 @@ export interface SetupFailure {
 
 export async function prepareJob(planned: PlannedJob, options: PrepareOptions): Promise<PreparedJob | SetupFailure> {
   const { job } = planned;
-  if (job.image !== 'host') options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: resolving`);
+  if (job.image !== 'host' && !job.build) options.reporter.onJobLine(job, 'stdout', `[image] ${job.image}: resolving`);
   let base: Base;
+  let imageHits = 0;
+  let imageBuilt = 0;
+  let command: readonly string[] | undefined;
+  let workdir: string | undefined;
+  let user: { readonly uid: number; readonly gid: number } | null | undefined;
   try {
-    base =
-      job.image === 'host' || !options.resolveBase
-        ? hostBaseOf()
-        : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, 'stdout', `[image] ${line}`));
+    if (job.build) {
+      const image = await buildJobImage(job, job.build, options);
+      if ('message' in image) return image;
+      ({ base, cacheHits: imageHits, built: imageBuilt } = image);
+      if (image.config.workdir !== '/') workdir = image.config.workdir;
+      const imageUser = job.user ?? lookUpUser(image.config.user, base.rootLowers);
+      if (typeof imageUser === 'string') return { what: `image ${job.image}`, status: null, message: imageUser, outputTail: '' };
+      user = imageUser;
+      if (job.command.length === 0) {
+        command = [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])];
+        if (command.length === 0)
+          return {
+            what: `image ${job.image}`,
+            status: null,
+            message: 'has no CMD or ENTRYPOINT and the job gives no `run`; add `run:` to the job',
+            outputTail: '',
+          };
+      }
+    } else
+      base =
+        job.image === 'host' || !options.resolveBase
+          ? hostBaseOf()
+          : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, 'stdout', `[image] ${line}`));
   } catch (error) {
-    if (error instanceof SandboxUnavailableError) throw error;
+    if (error instanceof SandboxUnavailableError || error instanceof ConfigError) throw error;
     const hint = error instanceof CubicleError && error.hint ? ` (${error.hint})` : '';
     return { what: `image ${job.image}`, status: null, message: `could not be prepared: ${(error as Error).message}${hint}`, outputTail: '' };
   }
@@ -108,8 +142,8 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   const rootLowers = [...base.rootLowers];
   const wsLowers: string[] = [];
   let parent = base.id;
-  let cacheHits = 0;
-  let built = 0;
+  let cacheHits = imageHits;
+  let built = imageBuilt;
   for (const plannedStep of planned.steps) {
     const { number, step, what } = plannedStep;
     const index = number - 1;
@@ -196,7 +230,7 @@ export async function prepareJob(planned: PlannedJob, options: PrepareOptions): 
   }
   if (planned.steps.length > 0) options.usedLayers?.add(parent);
   const filesystem: JobFilesystem = { hostSystem: base.kind === 'host', rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
-  return { filesystem, base, cacheHits, built };
+  return { filesystem, base, cacheHits, built, command, workdir, user };
 }
 
 /** The layer from the source, the build lock released once it is in the store (or not found). */

@@ -4,6 +4,7 @@
 // fails or the run is cancelled.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ImageRunConfig } from '../store/images.js';
 import type { ResolvedJob, ResolvedService } from '../config/resolve.js';
 import { createFileBeneath } from '../confine/index.js';
 import { PathConfinementError } from '../core/errors.js';
@@ -161,28 +162,29 @@ async function startOne(
 }
 
 /** As Docker composes it: the image's Entrypoint unless the service gives one, then its command, else the image's Cmd when it gives neither. */
-export function serviceCommand(
-  service: ResolvedService,
-  image: { readonly entrypoint?: readonly string[]; readonly cmd?: readonly string[] },
-): readonly string[] {
+export function serviceCommand(service: ResolvedService, image: { readonly runConfig?: ImageRunConfig | undefined }): readonly string[] {
   if (!service.fromImage) return service.job.command;
   const { entrypoint, command } = service.fromImage;
-  return [...(entrypoint ?? image.entrypoint ?? []), ...(command ?? (entrypoint === null ? (image.cmd ?? []) : []))];
+  const config = image.runConfig;
+  return [...(entrypoint ?? config?.entrypoint ?? []), ...(command ?? (entrypoint === null ? (config?.cmd ?? []) : []))];
 }
 
 /** A Compose service's image's User and WorkingDir, where the service gives none: Docker runs it so. */
 function imageUserAndDir(
   service: ResolvedService,
-  image: { readonly user?: string; readonly workingDir?: string },
+  image: { readonly runConfig?: ImageRunConfig | undefined },
 ): { user?: { uid: number; gid: number }; workdir?: string } | { problem: string } {
   const result: { user?: { uid: number; gid: number }; workdir?: string } = {};
-  if (service.job.workdir === undefined && image.workingDir) result.workdir = image.workingDir;
-  if (service.job.user !== null || !image.user || image.user === 'root' || image.user === '0') return result;
-  const numeric = /^(\d+)(?::(\d+))?$/.exec(image.user);
+  const workdir = image.runConfig?.workdir;
+  // An image without WorkingDir has '/' in its record: the service keeps the checkout as its cwd.
+  if (service.job.workdir === undefined && workdir && workdir !== '/') result.workdir = workdir;
+  const user = image.runConfig?.user;
+  if (service.job.user !== null || !user || user === 'root' || user === '0') return result;
+  const numeric = /^(\d+)(?::(\d+))?$/.exec(user);
   if (!numeric) {
     return {
       problem:
-        `its image ${service.job.image} runs as user "${image.user}", a name cubicle does not look up in the image yet; ` +
+        `its image ${service.job.image} runs as user "${user}", a name cubicle does not look up in the image yet; ` +
         'give the service user: with its UID[:GID]',
     };
   }

@@ -49,6 +49,8 @@ export interface SandboxSpec {
   readonly newSession?: boolean;
   /** Keep the namespace's capabilities; only for cubicle's own maintenance commands, never a job. */
   readonly keepCapabilities?: boolean;
+  /** Docker's default capability set (chown, setuid, ...): a Dockerfile RUN, as `docker build` runs it. */
+  readonly buildCapabilities?: boolean;
   /**
    * The overlays' upper dirs are removed after the run: overlayfs may skip syncing them to disk
    * (its `volatile` option), which spares every job a journal commit of the host's filesystem.
@@ -83,6 +85,7 @@ export function toHelperArgs(spec: SandboxSpec): string[] {
   if (spec.timeoutMs !== undefined) args.push('--timeout-ms', String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push('--no-new-session');
   if (spec.keepCapabilities) args.push('--keep-caps');
+  if (spec.buildCapabilities) args.push('--build-caps');
   if (spec.volatileUpper) args.push('--volatile-upper');
   if (spec.join !== undefined) args.push('--join', String(spec.join));
   if (spec.userns !== undefined) args.push('--userns', spec.userns);

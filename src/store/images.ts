@@ -21,12 +21,15 @@ export interface ImageRecord {
   /** Bottom first. */
   readonly layerIds: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** The config's Entrypoint and Cmd: a Compose service's default command. Absent in records of older versions. */
-  readonly entrypoint?: readonly string[];
-  readonly cmd?: readonly string[];
-  /** The config's WorkingDir and User, which a Compose service runs with unless it says otherwise. */
-  readonly workingDir?: string;
-  readonly user?: string;
+  /** The image config's WorkingDir, User, Cmd and Entrypoint (a Dockerfile FROM it starts there); absent in records of older versions. */
+  readonly runConfig?: ImageRunConfig;
+}
+
+export interface ImageRunConfig {
+  readonly workdir: string;
+  readonly user: string;
+  readonly cmd: readonly string[] | null;
+  readonly entrypoint: readonly string[] | null;
 }
 
 function recordPath(paths: StorePaths, ref: string): string {

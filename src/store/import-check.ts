@@ -46,6 +46,20 @@ const imageRecordSchema = z.strictObject({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   layerIds: z.array(hex64).min(1).max(1000),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  // An image config's WorkingDir, User, Cmd, Entrypoint (store/images.ts ImageRunConfig): the dir an absolute, normalized path.
+  runConfig: z
+    .strictObject({
+      workdir: z
+        .string()
+        .max(4096)
+        .refine((dir) => dir.startsWith('/') && !dir.includes('\0') && !dir.split('/').some((part) => part === '..' || part === '.'), {
+          error: 'expected an absolute path without . or .. parts',
+        }),
+      user: z.string().max(256),
+      cmd: z.array(z.string().max(100_000)).max(1000).nullable(),
+      entrypoint: z.array(z.string().max(100_000)).max(1000).nullable(),
+    })
+    .optional(),
 });
 
 export type ImportedRecord = z.infer<typeof imageRecordSchema>;

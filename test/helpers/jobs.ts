@@ -7,6 +7,7 @@ export function resolvedJob(name: string, needs: string[] = [], overrides: Parti
   return {
     name,
     image: 'host',
+    build: null,
     command: ['true'],
     script: false,
     testFiles: [],

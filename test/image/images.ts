@@ -14,6 +14,8 @@ export interface LayerSpec {
   /** Path -> content; a name like `.wh.x` is an OCI whiteout. */
   files: Record<string, string | Buffer>;
   compression: Compression;
+  /** The mode of the layer's `.` entry (default: mkdtemp's 0700), as a base's `/` is written. */
+  rootMode?: number;
 }
 
 export interface BuiltLayer {
@@ -42,9 +44,10 @@ export function sha256(data: Buffer): string {
 }
 
 /** A reproducible tar of `files` made by GNU tar. */
-export function makeTar(files: Record<string, string | Buffer>): Buffer {
+export function makeTar(files: Record<string, string | Buffer>, rootMode?: number): Buffer {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubicle-layer-'));
   try {
+    if (rootMode !== undefined) fs.chmodSync(dir, rootMode);
     for (const [name, content] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.writeFileSync(path.join(dir, name), content, { mode: name.startsWith('bin/') ? 0o755 : 0o644 });
@@ -56,7 +59,7 @@ export function makeTar(files: Record<string, string | Buffer>): Buffer {
 }
 
 export function buildLayer(spec: LayerSpec): BuiltLayer {
-  const tar = makeTar(spec.files);
+  const tar = makeTar(spec.files, spec.rootMode);
   const blob =
     spec.compression === 'gzip'
       ? zlib.gzipSync(tar, { level: 1 })
@@ -75,6 +78,8 @@ export interface ImageSpec {
   format?: 'oci' | 'docker';
   env?: string[];
   cmd?: string[];
+  /** A history entry per layer, as builders write them (buildah refuses to build FROM an image without). */
+  history?: boolean;
 }
 
 export function buildImage(spec: ImageSpec): BuiltImage {
@@ -86,6 +91,7 @@ export function buildImage(spec: ImageSpec): BuiltImage {
       os: 'linux',
       config: { Env: spec.env ?? ['PATH=/usr/bin:/bin'], Cmd: spec.cmd ?? ['/bin/sh'], WorkingDir: '/work', User: '1000' },
       rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
+      ...(spec.history ? { history: layers.map((_, index) => ({ created: '1970-01-01T00:00:00Z', created_by: `layer ${index + 1}` })) } : {}),
     }),
   );
   const docker = spec.format === 'docker';

@@ -366,7 +366,7 @@ describe('compose: the file', () => {
 });
 
 describe("compose: a command from the image's config, as Docker composes it", () => {
-  const image = { entrypoint: ['docker-entrypoint.sh'], cmd: ['postgres'] };
+  const image = { runConfig: { workdir: '/', user: '', entrypoint: ['docker-entrypoint.sh'], cmd: ['postgres'] } };
   const commandOf = (service: string) => serviceCommand(servicesOf(resolve(`services:\n  db: { image: "postgres:16", ${service} }\n`)).db!, image);
   it('neither given: Entrypoint then Cmd; command only: Entrypoint then command; entrypoint given: no Cmd', () => {
     expect(commandOf('user: "999"')).toEqual(['docker-entrypoint.sh', 'postgres']);
