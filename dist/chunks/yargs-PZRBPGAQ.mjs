@@ -4,8 +4,8 @@ import {
   YError,
   applyExtends,
   esm_default
-} from "./chunk-SWMBJIO2.mjs";
-import "./chunk-6N53HBY5.mjs";
+} from "./chunk-UCVBNZDS.mjs";
+import "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/yargs/build/lib/typings/common-types.js
 function assertNotStrictEqual(actual, expected, shim, message) {

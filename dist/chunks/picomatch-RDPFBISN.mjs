@@ -2,7 +2,7 @@ import { createRequire as __cubicleCreateRequire } from 'node:module';
 const require = __cubicleCreateRequire(import.meta.url);
 import {
   __commonJS
-} from "./chunk-6N53HBY5.mjs";
+} from "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({

@@ -3,7 +3,7 @@ const require = __cubicleCreateRequire(import.meta.url);
 import {
   __commonJS,
   __require
-} from "./chunk-6N53HBY5.mjs";
+} from "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/resolve-from/index.js
 var require_resolve_from = __commonJS({

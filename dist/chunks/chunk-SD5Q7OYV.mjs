@@ -5,7 +5,7 @@ import {
   __export,
   __require,
   __toESM
-} from "./chunk-6N53HBY5.mjs";
+} from "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -5,8 +5,8 @@ import {
   esm_default,
   hideBin,
   lib_default
-} from "./chunk-SWMBJIO2.mjs";
-import "./chunk-6N53HBY5.mjs";
+} from "./chunk-UCVBNZDS.mjs";
+import "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/yargs/helpers/helpers.mjs
 var applyExtends2 = (config, cwd, mergeExtends) => {

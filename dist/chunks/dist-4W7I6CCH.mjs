@@ -6,11 +6,11 @@ import {
   require_defaults,
   require_merge,
   require_util
-} from "./chunk-EDEV7LVM.mjs";
+} from "./chunk-XYM5F3CV.mjs";
 import {
   __commonJS,
   __require
-} from "./chunk-6N53HBY5.mjs";
+} from "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/cosmiconfig/dist/ExplorerSync.js
 var require_ExplorerSync = __commonJS({

@@ -17,7 +17,7 @@ import {
   types,
   yaml
 } from "./chunk-FNDKDHNJ.mjs";
-import "./chunk-6N53HBY5.mjs";
+import "./chunk-Y2QT4MTR.mjs";
 export {
   CORE_SCHEMA,
   DEFAULT_SCHEMA,

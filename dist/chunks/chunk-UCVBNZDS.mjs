@@ -3,7 +3,7 @@ const require = __cubicleCreateRequire(import.meta.url);
 import {
   __commonJS,
   __toESM
-} from "./chunk-6N53HBY5.mjs";
+} from "./chunk-Y2QT4MTR.mjs";
 
 // node_modules/emoji-regex/index.js
 var require_emoji_regex = __commonJS({
