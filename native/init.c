@@ -184,36 +184,57 @@ static bool is_build_cap(unsigned long cap) {
 /* --build-caps: the bounding set cut to BUILD_CAPS; root keeps them through execve (no securebits),
  * another --user loses them at setresuid as Docker's non-root RUN does (the kernel's setuid fixup).
  */
-static int limit_to_build_capabilities(const struct job_user *user, struct cub_error *err) {
+/* Ambient capabilities cleared (they exist since Linux 4.3), then the bounding set cut to what
+ * `keep` accepts; EINVAL past the kernel's last capability: a probe, no /proc read needed. */
+static int limit_bounding_set(bool (*keep)(unsigned long), struct cub_error *err) {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return make_error(err, errno, "prctl PR_CAP_AMBIENT_CLEAR_ALL");
-  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
-  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
   for (unsigned long cap = 0; cap < 64; cap++) {
-    if (is_build_cap(cap)) {
-      data[cap / 32].permitted |= 1U << (cap % 32);
-      data[cap / 32].effective |= 1U << (cap % 32);
+    if (keep(cap))
       continue;
-    }
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
       continue;
     if (errno == EINVAL)
       break;
     return make_error(err, errno, "prctl PR_CAPBSET_DROP %lu", cap);
   }
+  return 0;
+}
+
+/* --user: supplementary groups dropped, then the gid and the uid switched. */
+static int switch_to_user(const struct job_user *user, struct cub_error *err) {
+  if (setgroups(0, NULL) < 0)
+    return make_error(err, errno, "setgroups (--user)");
+  if (setresgid(user->gid, user->gid, user->gid) < 0)
+    return make_error(err, errno,
+                      "setresgid %u (--user: is the gid mapped? it needs a subgid range)",
+                      (unsigned)user->gid);
+  if (setresuid(user->uid, user->uid, user->uid) < 0)
+    return make_error(err, errno,
+                      "setresuid %u (--user: is the uid mapped? it needs a subuid range)",
+                      (unsigned)user->uid);
+  return 0;
+}
+
+static bool keep_none(unsigned long cap) {
+  (void)cap;
+  return false;
+}
+
+static int limit_to_build_capabilities(const struct job_user *user, struct cub_error *err) {
+  if (limit_bounding_set(is_build_cap, err) < 0)
+    return -1;
   if (user != NULL) {
-    if (setgroups(0, NULL) < 0)
-      return make_error(err, errno, "setgroups (--user)");
-    if (setresgid(user->gid, user->gid, user->gid) < 0)
-      return make_error(err, errno,
-                        "setresgid %u (--user: is the gid mapped? it needs a subgid range)",
-                        (unsigned)user->gid);
-    if (setresuid(user->uid, user->uid, user->uid) < 0)
-      return make_error(err, errno,
-                        "setresuid %u (--user: is the uid mapped? it needs a subuid range)",
-                        (unsigned)user->uid);
+    if (switch_to_user(user, err) < 0)
+      return -1;
     if (user->uid != 0)
       return 0;
+  }
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
+  for (size_t i = 0; i < sizeof BUILD_CAPS / sizeof BUILD_CAPS[0]; i++) {
+    data[BUILD_CAPS[i] / 32].permitted |= 1U << (BUILD_CAPS[i] % 32);
+    data[BUILD_CAPS[i] / 32].effective |= 1U << (BUILD_CAPS[i] % 32);
   }
   if (syscall(SYS_capset, &header, data) < 0)
     return make_error(err, errno, "capset to the build set");
@@ -226,31 +247,12 @@ static int drop_capabilities(const struct job_user *user, struct cub_error *err)
                 SECBIT_NO_SETUID_FIXUP_LOCKED,
             0, 0, 0) < 0)
     return make_error(err, errno, "prctl PR_SET_SECUREBITS");
-  /* Ambient capabilities exist since Linux 4.3. */
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-    return make_error(err, errno, "prctl PR_CAP_AMBIENT_CLEAR_ALL");
-  /* EINVAL past the kernel's last capability: a probe, no /proc read needed. */
-  for (unsigned long cap = 0; cap < 64; cap++) {
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
-      continue;
-    if (errno == EINVAL)
-      break;
-    return make_error(err, errno, "prctl PR_CAPBSET_DROP %lu", cap);
-  }
+  if (limit_bounding_set(keep_none, err) < 0)
+    return -1;
   /* --user: SECBIT_NO_SETUID_FIXUP (above) keeps the capabilities through the switch,
    * so the capset below still has the right to empty them. */
-  if (user != NULL) {
-    if (setgroups(0, NULL) < 0)
-      return make_error(err, errno, "setgroups (--user)");
-    if (setresgid(user->gid, user->gid, user->gid) < 0)
-      return make_error(err, errno,
-                        "setresgid %u (--user: is the gid mapped? it needs a subgid range)",
-                        (unsigned)user->gid);
-    if (setresuid(user->uid, user->uid, user->uid) < 0)
-      return make_error(err, errno,
-                        "setresuid %u (--user: is the uid mapped? it needs a subuid range)",
-                        (unsigned)user->uid);
-  }
+  if (user != NULL && switch_to_user(user, err) < 0)
+    return -1;
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
   if (syscall(SYS_capset, &header, data) < 0)
