@@ -68107,8 +68107,6 @@ var init_registry_cache = __esm({
       fetching = /* @__PURE__ */ new Map();
       /** At most DOWNLOADS blobs in flight; imports are not limited (each is zstd | tar, then one digest). */
       downloads = new Semaphore(PARALLEL_TRANSFERS);
-      /** Once the registry failed, this run stops asking it: one warning, then local builds. */
-      broken = false;
       constructor(ref, options) {
         this.ref = ref;
         this.name = `${ref.registry}/${ref.repository}:${this.tag}`;
@@ -68135,10 +68133,12 @@ var init_registry_cache = __esm({
       warn(message) {
         this.options.warn(`registry cache ${safeMessage(this.name)}: ${message}`);
       }
-      /** The cache's index; undefined (with one warning) when the registry cannot be read; empty when there is no cache yet. */
+      /**
+       * The cache's index; undefined (with one warning) when the registry cannot be read, and from then on for
+       * this run: every later step builds here without asking again. Empty when there is no cache yet.
+       */
       index() {
         this.indexRead ??= this.readIndex("pull").catch((error2) => {
-          this.broken = true;
           this.warn(`cannot be read (${describe2(error2)}); every layer is built here`);
           return void 0;
         });
@@ -68166,7 +68166,6 @@ var init_registry_cache = __esm({
       async fetchChain(paths, id) {
         const local = findLayer(paths, id);
         if (local) return local;
-        if (this.broken) return void 0;
         const index = await this.index();
         if (!index) return void 0;
         const byId = new Map(index.entries.map((entry2) => [entry2.id, entry2]));
@@ -69745,8 +69744,7 @@ async function registryCacheCommand(paths, args) {
     env: process.env,
     insecureRegistries: [],
     credentials,
-    warn: (message) => process.stderr.write(`cubicle: warning: ${message}
-`)
+    warn
   });
   try {
     if (args.action === "push") {
@@ -69852,6 +69850,7 @@ var init_cache = __esm({
     init_units();
     init_errors();
     init_registry_cache();
+    init_registry_cache2();
     init_message();
     init_base();
     init_archive();

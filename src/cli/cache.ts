@@ -4,6 +4,7 @@ import { parseDuration, parseSize, formatBytes } from '../core/units.js';
 import { CubicleError, UsageError } from '../core/errors.js';
 import type { Credentials } from '../image/oci/credentials.js';
 import { parseCacheRef, RegistryCache } from '../remote/registry-cache.js';
+import { warn } from './registry-cache.js';
 import { safeMessage } from '../core/message.js';
 import { hostBaseOf } from '../image/base.js';
 import { exportStore, importStore } from '../store/archive.js';
@@ -127,7 +128,7 @@ async function registryCacheCommand(paths: ReturnType<typeof storePaths>, args: 
     env: process.env,
     insecureRegistries: [],
     credentials,
-    warn: (message) => process.stderr.write(`cubicle: warning: ${message}\n`),
+    warn,
   });
   try {
     if (args.action === 'push') {

@@ -109,8 +109,6 @@ export class RegistryCache {
   private readonly fetching = new Map<string, Promise<Layer | undefined>>();
   /** At most DOWNLOADS blobs in flight; imports are not limited (each is zstd | tar, then one digest). */
   private readonly downloads = new Semaphore(PARALLEL_TRANSFERS);
-  /** Once the registry failed, this run stops asking it: one warning, then local builds. */
-  private broken = false;
 
   constructor(ref: RegistryImageRef, options: RegistryCacheOptions) {
     this.ref = ref;
@@ -144,10 +142,12 @@ export class RegistryCache {
     this.options.warn(`registry cache ${safeMessage(this.name)}: ${message}`);
   }
 
-  /** The cache's index; undefined (with one warning) when the registry cannot be read; empty when there is no cache yet. */
+  /**
+   * The cache's index; undefined (with one warning) when the registry cannot be read, and from then on for
+   * this run: every later step builds here without asking again. Empty when there is no cache yet.
+   */
   index(): Promise<CacheIndex | undefined> {
     this.indexRead ??= this.readIndex('pull').catch((error: unknown) => {
-      this.broken = true;
       this.warn(`cannot be read (${describe(error)}); every layer is built here`);
       return undefined;
     });
@@ -178,7 +178,6 @@ export class RegistryCache {
   private async fetchChain(paths: StorePaths, id: string): Promise<Layer | undefined> {
     const local = findLayer(paths, id);
     if (local) return local;
-    if (this.broken) return undefined;
     const index = await this.index();
     if (!index) return undefined;
     const byId = new Map(index.entries.map((entry) => [entry.id, entry]));
